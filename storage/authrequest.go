@@ -1,0 +1,63 @@
+package storage
+
+import (
+	"context"
+	"time"
+)
+
+// AuthRequest is an OpenID Connect authorization request between /authorize and the
+// code exchange.
+type AuthRequest struct {
+	ID                  string   `bson:"_id"`
+	ClientID            string   `bson:"client_id"`
+	RedirectURI         string   `bson:"redirect_uri"`
+	Scopes              []string `bson:"scopes"`
+	State               string   `bson:"state,omitempty"`
+	Nonce               string   `bson:"nonce,omitempty"`
+	ResponseType        string   `bson:"response_type"`
+	ResponseMode        string   `bson:"response_mode,omitempty"`
+	CodeChallenge       string   `bson:"code_challenge,omitempty"`
+	CodeChallengeMethod string   `bson:"code_challenge_method,omitempty"`
+	Prompt              []string `bson:"prompt,omitempty"`
+	// MaxAge in seconds; nil when the request did not ask.
+	MaxAge    *int64   `bson:"max_age,omitempty"`
+	UILocales []string `bson:"ui_locales,omitempty"`
+	LoginHint string   `bson:"login_hint,omitempty"`
+	ACRValues []string `bson:"acr_values,omitempty"`
+	// HintSubject is the subject of a verified id_token_hint.
+	HintSubject string `bson:"hint_subject,omitempty"`
+	// BrowserHash binds the request to the browser that started it (SHA-256 of a cookie).
+	BrowserHash string `bson:"browser_hash"`
+
+	Completion *Completion `bson:"completion,omitempty"`
+	// CodeHash is the SHA-256 of the issued code; CodeUsed turns true on the first exchange.
+	CodeHash  string    `bson:"code_hash"`
+	CodeUsed  bool      `bson:"code_used"`
+	CreatedAt time.Time `bson:"created_at"`
+	ExpiresAt time.Time `bson:"expires_at"`
+}
+
+// Completion is what the login flow established about the user.
+type Completion struct {
+	UserID    string    `bson:"user_id"`
+	AuthTime  time.Time `bson:"auth_time"`
+	AMR       []string  `bson:"amr"`
+	ACR       string    `bson:"acr"`
+	SessionID string    `bson:"session_id"`
+}
+
+// AuthRequests stores authorization requests. Reads never return expired requests.
+type AuthRequests interface {
+	CreateAuthRequest(ctx context.Context, r AuthRequest) error
+	AuthRequestByID(ctx context.Context, id string) (AuthRequest, error)
+	// CompleteAuthRequest records the sign-in; ErrConflict if it was already completed.
+	CompleteAuthRequest(ctx context.Context, id string, c Completion) error
+	// SaveAuthCode attaches a code to a completed request; ErrConflict if it is not
+	// completed or already has a code.
+	SaveAuthCode(ctx context.Context, id, codeHash string) error
+	// RedeemAuthCode marks the code used and returns the request. A code that was
+	// already used returns the request with ErrConflict, so that the caller can revoke
+	// what the first exchange issued.
+	RedeemAuthCode(ctx context.Context, codeHash string) (AuthRequest, error)
+	DeleteAuthRequest(ctx context.Context, id string) error
+}

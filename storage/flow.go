@@ -1,0 +1,41 @@
+package storage
+
+import (
+	"context"
+	"time"
+)
+
+// Flow is the stored form of one self-service attempt (sign-in, later sign-up and
+// recovery). Its states and the allowed transitions belong to the login package;
+// storage only guarantees that two concurrent writers cannot both win.
+type Flow struct {
+	ID            string     `bson:"_id"`
+	Kind          string     `bson:"kind"`
+	State         string     `bson:"state"`
+	AuthRequestID string     `bson:"auth_request_id,omitempty"`
+	BrowserHash   string     `bson:"browser_hash"`
+	Method        string     `bson:"method,omitempty"`
+	UserID        string     `bson:"user_id,omitempty"`
+	Attempts      int        `bson:"attempts"`
+	Steps         []FlowStep `bson:"steps"`
+	// Version increases with every save; SaveFlow writes only over the version it read.
+	Version   int       `bson:"version"`
+	CreatedAt time.Time `bson:"created_at"`
+	ExpiresAt time.Time `bson:"expires_at"`
+}
+
+// FlowStep is one transition, kept for audit and debugging.
+type FlowStep struct {
+	At   time.Time `bson:"at"`
+	From string    `bson:"from"`
+	To   string    `bson:"to"`
+}
+
+// Flows stores flows. Reads never return expired flows.
+type Flows interface {
+	CreateFlow(ctx context.Context, f Flow) error
+	FlowByID(ctx context.Context, id string) (Flow, error)
+	// SaveFlow replaces the flow if its stored version is still f.Version and returns
+	// the saved flow (version incremented); ErrConflict otherwise.
+	SaveFlow(ctx context.Context, f Flow) (Flow, error)
+}

@@ -1,0 +1,72 @@
+package mongo
+
+import (
+	"context"
+	"slices"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"github.com/vhod-id/vhod/storage"
+)
+
+// CreateSession stores a browser session.
+func (s *Store) CreateSession(ctx context.Context, sess storage.Session) error {
+	return s.insert(ctx, colSessions, "create session", sess)
+}
+
+// SessionByID finds an unexpired session by its cookie hash.
+func (s *Store) SessionByID(ctx context.Context, id string) (storage.Session, error) {
+	var sess storage.Session
+	err := s.findOne(ctx, colSessions, "get session", bson.D{{Key: "_id", Value: id}, s.notExpired()}, &sess)
+	return sess, err
+}
+
+// SessionBySID finds an unexpired session by its public id.
+func (s *Store) SessionBySID(ctx context.Context, sid string) (storage.Session, error) {
+	var sess storage.Session
+	err := s.findOne(ctx, colSessions, "get session by sid", bson.D{{Key: "sid", Value: sid}, s.notExpired()}, &sess)
+	return sess, err
+}
+
+// DeleteSession ends a session.
+func (s *Store) DeleteSession(ctx context.Context, id string) error {
+	return s.deleteByID(ctx, colSessions, "delete session", id)
+}
+
+// ListUserSessions lists a user's unexpired sessions, newest first.
+func (s *Store) ListUserSessions(ctx context.Context, userID string) ([]storage.Session, error) {
+	cur, err := s.db.Collection(colSessions).Find(ctx, bson.D{{Key: "user_id", Value: userID}, s.notExpired()},
+		options.Find().SetSort(bson.D{{Key: "created_at", Value: -1}}))
+	if err != nil {
+		return nil, mapErr("list sessions", err)
+	}
+	var out []storage.Session
+	return out, mapErr("list sessions", cur.All(ctx, &out))
+}
+
+// GrantConsent adds scopes to a user's consent for a client.
+func (s *Store) GrantConsent(ctx context.Context, userID, clientID string, scopes []string, at time.Time) error {
+	id := userID + "|" + clientID
+	_, err := s.db.Collection(colConsents).UpdateOne(ctx, bson.D{{Key: "_id", Value: id}},
+		bson.M{
+			"$set":         bson.M{"user_id": userID, "client_id": clientID, "granted_at": at.UTC()},
+			"$addToSet":    bson.M{"scopes": bson.M{"$each": scopes}},
+		}, options.UpdateOne().SetUpsert(true))
+	return mapErr("grant consent", err)
+}
+
+// ConsentedScopes returns what the user allowed the client so far.
+func (s *Store) ConsentedScopes(ctx context.Context, userID, clientID string) ([]string, error) {
+	var c storage.Consent
+	err := s.findOne(ctx, colConsents, "get consent", bson.D{{Key: "_id", Value: userID + "|" + clientID}}, &c)
+	if err != nil {
+		if isNotFound(err) {
+			return nil, nil
+		}
+		return nil, err
+	}
+	slices.Sort(c.Scopes)
+	return c.Scopes, nil
+}

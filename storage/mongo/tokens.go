@@ -1,0 +1,65 @@
+package mongo
+
+import (
+	"context"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+
+	"github.com/vhod-id/vhod/storage"
+)
+
+// CreateAccessToken stores an access token record.
+func (s *Store) CreateAccessToken(ctx context.Context, t storage.AccessToken) error {
+	return s.insert(ctx, colAccess, "create access token", t)
+}
+
+// AccessTokenByID finds an unexpired access token.
+func (s *Store) AccessTokenByID(ctx context.Context, id string) (storage.AccessToken, error) {
+	var t storage.AccessToken
+	err := s.findOne(ctx, colAccess, "get access token", bson.D{{Key: "_id", Value: id}, s.notExpired()}, &t)
+	return t, err
+}
+
+// DeleteAccessToken revokes an access token.
+func (s *Store) DeleteAccessToken(ctx context.Context, id string) error {
+	return s.deleteByID(ctx, colAccess, "delete access token", id)
+}
+
+// CreateRefreshToken stores a refresh token record.
+func (s *Store) CreateRefreshToken(ctx context.Context, t storage.RefreshToken) error {
+	return s.insert(ctx, colRefresh, "create refresh token", t)
+}
+
+// RefreshTokenByID finds an unexpired refresh token, used or not.
+func (s *Store) RefreshTokenByID(ctx context.Context, id string) (storage.RefreshToken, error) {
+	var t storage.RefreshToken
+	err := s.findOne(ctx, colRefresh, "get refresh token", bson.D{{Key: "_id", Value: id}, s.notExpired()}, &t)
+	return t, err
+}
+
+// UseRefreshToken marks a token used exactly once.
+func (s *Store) UseRefreshToken(ctx context.Context, id string) error {
+	filter := bson.D{{Key: "_id", Value: id}, s.notExpired(), {Key: "used", Value: false}}
+	return s.conditionalUpdate(ctx, colRefresh, "use refresh token", id, filter, bson.M{"$set": bson.M{"used": true}})
+}
+
+// RevokeFamily deletes every token of a family.
+func (s *Store) RevokeFamily(ctx context.Context, family string) error {
+	return s.deleteTokens(ctx, "revoke token family", bson.D{{Key: "grant.family", Value: family}})
+}
+
+// RevokeSessionTokens deletes every token of a browser session.
+func (s *Store) RevokeSessionTokens(ctx context.Context, sessionID string) error {
+	return s.deleteTokens(ctx, "revoke session tokens", bson.D{{Key: "grant.session_id", Value: sessionID}})
+}
+
+func (s *Store) deleteTokens(ctx context.Context, op string, filter bson.D) error {
+	// Refresh tokens first: a crash between the two leaves access tokens that expire
+	// soon, never a refresh token that could mint new ones.
+	for _, col := range []string{colRefresh, colAccess} {
+		if _, err := s.db.Collection(col).DeleteMany(ctx, filter); err != nil {
+			return mapErr(op, err)
+		}
+	}
+	return nil
+}

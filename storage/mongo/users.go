@@ -1,0 +1,73 @@
+package mongo
+
+import (
+	"context"
+	"errors"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+
+	"github.com/vhod-id/vhod/storage"
+)
+
+type identifierDoc struct {
+	Key    string `bson:"_id"`
+	UserID string `bson:"user_id"`
+}
+
+// CreateUser claims every identifier (a unique _id each), then stores the user.
+// Without transactions, a failure part-way releases what was claimed.
+func (s *Store) CreateUser(ctx context.Context, u storage.User) error {
+	idents := s.db.Collection(colIdentifiers)
+	var claimed []string
+	release := func() {
+		if len(claimed) > 0 {
+			_, _ = idents.DeleteMany(context.WithoutCancel(ctx), bson.M{"_id": bson.M{"$in": claimed}, "user_id": u.ID})
+		}
+	}
+	for _, key := range u.Identifiers() {
+		if _, err := idents.InsertOne(ctx, identifierDoc{Key: key, UserID: u.ID}); err != nil {
+			release()
+			return mapErr("create user: claim identifier", err)
+		}
+		claimed = append(claimed, key)
+	}
+	if err := s.insert(ctx, colUsers, "create user", u); err != nil {
+		release()
+		return err
+	}
+	return nil
+}
+
+// UserByID finds a user.
+func (s *Store) UserByID(ctx context.Context, id string) (storage.User, error) {
+	var u storage.User
+	err := s.findOne(ctx, colUsers, "get user", bson.D{{Key: "_id", Value: id}}, &u)
+	return u, err
+}
+
+// UserByIdentifier finds the owner of an identifier.
+func (s *Store) UserByIdentifier(ctx context.Context, key string) (storage.User, error) {
+	var d identifierDoc
+	if err := s.findOne(ctx, colIdentifiers, "find identifier", bson.D{{Key: "_id", Value: key}}, &d); err != nil {
+		return storage.User{}, err
+	}
+	u, err := s.UserByID(ctx, d.UserID)
+	if errors.Is(err, storage.ErrNotFound) {
+		// An identifier left over from an interrupted CreateUser points nowhere.
+		return storage.User{}, err
+	}
+	return u, err
+}
+
+// SetPasswordHash replaces a user's password hash.
+func (s *Store) SetPasswordHash(ctx context.Context, userID, hash string) error {
+	r, err := s.db.Collection(colUsers).UpdateOne(ctx, bson.D{{Key: "_id", Value: userID}},
+		bson.M{"$set": bson.M{"password_hash": hash, "updated_at": s.now().UTC()}})
+	if err != nil {
+		return mapErr("set password", err)
+	}
+	if r.MatchedCount == 0 {
+		return mapErr("set password", storage.ErrNotFound)
+	}
+	return nil
+}

@@ -1,0 +1,48 @@
+package storage
+
+import (
+	"context"
+	"time"
+)
+
+// Session is a browser's single sign-on session.
+type Session struct {
+	// ID is the SHA-256 of the cookie value; the value itself is never stored.
+	ID string `bson:"_id"`
+	// SID is the public session id put into tokens as "sid".
+	SID       string    `bson:"sid"`
+	UserID    string    `bson:"user_id"`
+	AuthTime  time.Time `bson:"auth_time"`
+	AMR       []string  `bson:"amr"`
+	ACR       string    `bson:"acr"`
+	UserAgent string    `bson:"user_agent,omitempty"`
+	IP        string    `bson:"ip,omitempty"`
+	CreatedAt time.Time `bson:"created_at"`
+	ExpiresAt time.Time `bson:"expires_at"`
+}
+
+// Sessions stores browser sessions. Reads never return expired sessions.
+type Sessions interface {
+	CreateSession(ctx context.Context, s Session) error
+	SessionByID(ctx context.Context, id string) (Session, error)
+	SessionBySID(ctx context.Context, sid string) (Session, error)
+	DeleteSession(ctx context.Context, id string) error
+	ListUserSessions(ctx context.Context, userID string) ([]Session, error)
+}
+
+// Consent records the scopes a user allowed a client.
+type Consent struct {
+	ID        string    `bson:"_id"` // userID + "|" + clientID
+	UserID    string    `bson:"user_id"`
+	ClientID  string    `bson:"client_id"`
+	Scopes    []string  `bson:"scopes"`
+	GrantedAt time.Time `bson:"granted_at"`
+}
+
+// Consents stores consent decisions.
+type Consents interface {
+	// GrantConsent adds scopes to the user's consent for the client.
+	GrantConsent(ctx context.Context, userID, clientID string, scopes []string, at time.Time) error
+	// ConsentedScopes returns the scopes granted so far (none: empty, no error).
+	ConsentedScopes(ctx context.Context, userID, clientID string) ([]string, error)
+}

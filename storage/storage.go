@@ -1,0 +1,34 @@
+package storage
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// Sentinel errors. Backends wrap their driver errors into these; callers use errors.Is.
+var (
+	ErrNotFound      = errors.New("not found")
+	ErrAlreadyExists = errors.New("already exists")
+	// ErrConflict means a precondition of a conditional write did not hold:
+	// somebody else changed the document first, or it is in the wrong state.
+	ErrConflict = errors.New("conflict")
+)
+
+// Store is everything Vhod persists. Consumers should declare the narrow subset they use.
+type Store interface {
+	Clients
+	Users
+	AuthRequests
+	Tokens
+	Sessions
+	Consents
+	Flows
+	Keys
+	// Ping answers whether the database is reachable.
+	Ping(ctx context.Context) error
+	// DeleteExpired removes documents whose expiry is before now, in every collection
+	// that has one, and reports how many went.
+	DeleteExpired(ctx context.Context, now time.Time) (int64, error)
+	Close(ctx context.Context) error
+}

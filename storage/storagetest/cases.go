@@ -1,0 +1,299 @@
+package storagetest
+
+import (
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/vhod-id/vhod/storage"
+)
+
+var (
+	future = func() time.Time { return time.Now().Add(time.Hour).UTC().Truncate(time.Millisecond) }
+	past   = func() time.Time { return time.Now().Add(-time.Minute).UTC().Truncate(time.Millisecond) }
+)
+
+func testClientPut(t *testing.T, s storage.Store) {
+	ctx := t.Context()
+	c := storage.Client{ID: "shop", Name: "Shop", RedirectURIs: []string{"http://a/cb"}, GrantTypes: []string{"authorization_code"}}
+	must(t, s.PutClient(ctx, c))
+	first, err := s.ClientByID(ctx, "shop")
+	must(t, err)
+	c.RedirectURIs = []string{"http://b/cb"}
+	must(t, s.PutClient(ctx, c))
+	got, err := s.ClientByID(ctx, "shop")
+	must(t, err)
+	if !slices.Equal(got.RedirectURIs, []string{"http://b/cb"}) {
+		t.Fatalf("redirect URIs not updated: %v", got.RedirectURIs)
+	}
+	if !got.CreatedAt.Equal(first.CreatedAt) {
+		t.Fatalf("creation time changed: %v → %v", first.CreatedAt, got.CreatedAt)
+	}
+	all, err := s.ListClients(ctx)
+	must(t, err)
+	if len(all) != 1 {
+		t.Fatalf("got %d clients", len(all))
+	}
+	must(t, s.DeleteClient(ctx, "shop"))
+	_, err = s.ClientByID(ctx, "shop")
+	wantErr(t, err, storage.ErrNotFound)
+}
+
+func testUserIdentifiersUnique(t *testing.T, s storage.Store) {
+	ctx := t.Context()
+	a := storage.User{ID: "u1", Login: "ivanov", Email: "ivanov@example.com", Phone: "+79090000000"}
+	must(t, s.CreateUser(ctx, a))
+	got, err := s.UserByIdentifier(ctx, storage.IdentifierKey(storage.IdentPhone, "+79090000000"))
+	must(t, err)
+	if got.ID != "u1" {
+		t.Fatalf("got user %q", got.ID)
+	}
+	// A second user with one taken identifier is refused and leaves nothing behind.
+	b := storage.User{ID: "u2", Login: "petrov", Email: "ivanov@example.com"}
+	wantErr(t, s.CreateUser(ctx, b), storage.ErrAlreadyExists)
+	_, err = s.UserByIdentifier(ctx, storage.IdentifierKey(storage.IdentLogin, "petrov"))
+	wantErr(t, err, storage.ErrNotFound)
+	_, err = s.UserByID(ctx, "u2")
+	wantErr(t, err, storage.ErrNotFound)
+	// The released login can be taken by a correct account.
+	must(t, s.CreateUser(ctx, storage.User{ID: "u3", Login: "petrov"}))
+	wantErr(t, s.CreateUser(ctx, storage.User{ID: "u3", Login: "sidorov"}), storage.ErrAlreadyExists)
+	_, err = s.UserByIdentifier(ctx, storage.IdentifierKey(storage.IdentLogin, "sidorov"))
+	wantErr(t, err, storage.ErrNotFound)
+}
+
+func testUserPassword(t *testing.T, s storage.Store) {
+	ctx := t.Context()
+	must(t, s.CreateUser(ctx, storage.User{ID: "u1", Login: "a", PasswordHash: "old"}))
+	must(t, s.SetPasswordHash(ctx, "u1", "new"))
+	u, err := s.UserByID(ctx, "u1")
+	must(t, err)
+	if u.PasswordHash != "new" {
+		t.Fatalf("hash %q", u.PasswordHash)
+	}
+	wantErr(t, s.SetPasswordHash(ctx, "nobody", "x"), storage.ErrNotFound)
+}
+
+func newAuthRequest(id string) storage.AuthRequest {
+	return storage.AuthRequest{ID: id, ClientID: "shop", RedirectURI: "http://a/cb", Scopes: []string{"openid"},
+		ResponseType: "code", BrowserHash: "b", CreatedAt: time.Now().UTC(), ExpiresAt: future()}
+}
+
+func testAuthRequestLifecycle(t *testing.T, s storage.Store) {
+	ctx := t.Context()
+	must(t, s.CreateAuthRequest(ctx, newAuthRequest("ar1")))
+	wantErr(t, s.CreateAuthRequest(ctx, newAuthRequest("ar1")), storage.ErrAlreadyExists)
+	// No code before the sign-in is complete.
+	wantErr(t, s.SaveAuthCode(ctx, "ar1", "h1"), storage.ErrConflict)
+	c := storage.Completion{UserID: "u1", AuthTime: time.Now().UTC().Truncate(time.Millisecond), AMR: []string{"pwd"}, ACR: "a", SessionID: "s"}
+	must(t, s.CompleteAuthRequest(ctx, "ar1", c))
+	wantErr(t, s.CompleteAuthRequest(ctx, "ar1", c), storage.ErrConflict)
+	wantErr(t, s.CompleteAuthRequest(ctx, "nope", c), storage.ErrNotFound)
+	got, err := s.AuthRequestByID(ctx, "ar1")
+	must(t, err)
+	if got.Completion == nil || got.Completion.UserID != "u1" || !got.Completion.AuthTime.Equal(c.AuthTime) {
+		t.Fatalf("completion %+v", got.Completion)
+	}
+	must(t, s.SaveAuthCode(ctx, "ar1", "h1"))
+	wantErr(t, s.SaveAuthCode(ctx, "ar1", "h2"), storage.ErrConflict)
+	must(t, s.DeleteAuthRequest(ctx, "ar1"))
+	_, err = s.AuthRequestByID(ctx, "ar1")
+	wantErr(t, err, storage.ErrNotFound)
+}
+
+func testAuthCodeSingleUse(t *testing.T, s storage.Store) {
+	ctx := t.Context()
+	must(t, s.CreateAuthRequest(ctx, newAuthRequest("ar1")))
+	must(t, s.CompleteAuthRequest(ctx, "ar1", storage.Completion{UserID: "u1"}))
+	must(t, s.SaveAuthCode(ctx, "ar1", "h1"))
+	r, err := s.RedeemAuthCode(ctx, "h1")
+	must(t, err)
+	if r.ID != "ar1" {
+		t.Fatalf("redeemed %q", r.ID)
+	}
+	r, err = s.RedeemAuthCode(ctx, "h1")
+	wantErr(t, err, storage.ErrConflict)
+	if r.ID != "ar1" {
+		t.Fatal("a replayed code must still name its request, so its tokens can be revoked")
+	}
+	_, err = s.RedeemAuthCode(ctx, "unknown")
+	wantErr(t, err, storage.ErrNotFound)
+}
+
+func testAuthRequestExpiry(t *testing.T, s storage.Store) {
+	ctx := t.Context()
+	r := newAuthRequest("old")
+	r.ExpiresAt = past()
+	must(t, s.CreateAuthRequest(ctx, r))
+	_, err := s.AuthRequestByID(ctx, "old")
+	wantErr(t, err, storage.ErrNotFound)
+	wantErr(t, s.CompleteAuthRequest(ctx, "old", storage.Completion{UserID: "u"}), storage.ErrNotFound)
+}
+
+func newGrant(family, session string) storage.Grant {
+	return storage.Grant{ClientID: "shop", Subject: "u1", Scopes: []string{"openid"}, Family: family, SessionID: session}
+}
+
+func testRefreshSingleUse(t *testing.T, s storage.Store) {
+	ctx := t.Context()
+	must(t, s.CreateRefreshToken(ctx, storage.RefreshToken{ID: "r1", Grant: newGrant("f", "s"), ExpiresAt: future()}))
+	must(t, s.UseRefreshToken(ctx, "r1"))
+	wantErr(t, s.UseRefreshToken(ctx, "r1"), storage.ErrConflict)
+	got, err := s.RefreshTokenByID(ctx, "r1")
+	must(t, err)
+	if !got.Used {
+		t.Fatal("used token must stay readable for reuse detection")
+	}
+	wantErr(t, s.UseRefreshToken(ctx, "r2"), storage.ErrNotFound)
+}
+
+func testFamilyRevocation(t *testing.T, s storage.Store) {
+	ctx := t.Context()
+	must(t, s.CreateAccessToken(ctx, storage.AccessToken{ID: "a1", Grant: newGrant("f1", "s1"), ExpiresAt: future()}))
+	must(t, s.CreateAccessToken(ctx, storage.AccessToken{ID: "a2", Grant: newGrant("f2", "s1"), ExpiresAt: future()}))
+	must(t, s.CreateRefreshToken(ctx, storage.RefreshToken{ID: "r1", Grant: newGrant("f1", "s1"), ExpiresAt: future()}))
+	must(t, s.RevokeFamily(ctx, "f1"))
+	_, err := s.AccessTokenByID(ctx, "a1")
+	wantErr(t, err, storage.ErrNotFound)
+	_, err = s.RefreshTokenByID(ctx, "r1")
+	wantErr(t, err, storage.ErrNotFound)
+	_, err = s.AccessTokenByID(ctx, "a2")
+	must(t, err)
+	must(t, s.DeleteAccessToken(ctx, "a2"))
+	_, err = s.AccessTokenByID(ctx, "a2")
+	wantErr(t, err, storage.ErrNotFound)
+}
+
+func testSessionTokensRevocation(t *testing.T, s storage.Store) {
+	ctx := t.Context()
+	must(t, s.CreateAccessToken(ctx, storage.AccessToken{ID: "a1", Grant: newGrant("f1", "s1"), ExpiresAt: future()}))
+	must(t, s.CreateRefreshToken(ctx, storage.RefreshToken{ID: "r1", Grant: newGrant("f2", "s1"), ExpiresAt: future()}))
+	must(t, s.CreateAccessToken(ctx, storage.AccessToken{ID: "a2", Grant: newGrant("f3", "s2"), ExpiresAt: future()}))
+	must(t, s.RevokeSessionTokens(ctx, "s1"))
+	_, err := s.AccessTokenByID(ctx, "a1")
+	wantErr(t, err, storage.ErrNotFound)
+	_, err = s.RefreshTokenByID(ctx, "r1")
+	wantErr(t, err, storage.ErrNotFound)
+	_, err = s.AccessTokenByID(ctx, "a2")
+	must(t, err)
+}
+
+func testSessions(t *testing.T, s storage.Store) {
+	ctx := t.Context()
+	now := time.Now().UTC().Truncate(time.Millisecond)
+	must(t, s.CreateSession(ctx, storage.Session{ID: "h1", SID: "sid1", UserID: "u1", AuthTime: now, CreatedAt: now, ExpiresAt: future()}))
+	must(t, s.CreateSession(ctx, storage.Session{ID: "h2", SID: "sid2", UserID: "u1", CreatedAt: now.Add(time.Second), ExpiresAt: future()}))
+	must(t, s.CreateSession(ctx, storage.Session{ID: "h3", SID: "sid3", UserID: "u1", ExpiresAt: past()}))
+	wantErr(t, s.CreateSession(ctx, storage.Session{ID: "h4", SID: "sid1", ExpiresAt: future()}), storage.ErrAlreadyExists)
+	got, err := s.SessionByID(ctx, "h1")
+	must(t, err)
+	if got.SID != "sid1" || !got.AuthTime.Equal(now) {
+		t.Fatalf("session %+v", got)
+	}
+	got, err = s.SessionBySID(ctx, "sid2")
+	must(t, err)
+	if got.ID != "h2" {
+		t.Fatalf("by sid: %q", got.ID)
+	}
+	_, err = s.SessionByID(ctx, "h3")
+	wantErr(t, err, storage.ErrNotFound)
+	list, err := s.ListUserSessions(ctx, "u1")
+	must(t, err)
+	if len(list) != 2 || list[0].ID != "h2" {
+		t.Fatalf("list %+v", list)
+	}
+	must(t, s.DeleteSession(ctx, "h1"))
+	_, err = s.SessionByID(ctx, "h1")
+	wantErr(t, err, storage.ErrNotFound)
+}
+
+func testConsents(t *testing.T, s storage.Store) {
+	ctx := t.Context()
+	got, err := s.ConsentedScopes(ctx, "u1", "shop")
+	must(t, err)
+	if len(got) != 0 {
+		t.Fatalf("consent before any: %v", got)
+	}
+	must(t, s.GrantConsent(ctx, "u1", "shop", []string{"openid", "profile"}, time.Now()))
+	must(t, s.GrantConsent(ctx, "u1", "shop", []string{"email", "openid"}, time.Now()))
+	got, err = s.ConsentedScopes(ctx, "u1", "shop")
+	must(t, err)
+	if !slices.Equal(got, []string{"email", "openid", "profile"}) {
+		t.Fatalf("consented %v", got)
+	}
+	other, err := s.ConsentedScopes(ctx, "u2", "shop")
+	must(t, err)
+	if len(other) != 0 {
+		t.Fatalf("consent leaked to another user: %v", other)
+	}
+}
+
+func testFlowConflict(t *testing.T, s storage.Store) {
+	ctx := t.Context()
+	must(t, s.CreateFlow(ctx, storage.Flow{ID: "f1", Kind: "login", State: "start", ExpiresAt: future()}))
+	a, err := s.FlowByID(ctx, "f1")
+	must(t, err)
+	b := a
+	a.State, b.State = "passed", "failed"
+	saved, err := s.SaveFlow(ctx, a)
+	must(t, err)
+	if saved.Version != 1 {
+		t.Fatalf("version %d", saved.Version)
+	}
+	_, err = s.SaveFlow(ctx, b)
+	wantErr(t, err, storage.ErrConflict)
+	got, err := s.FlowByID(ctx, "f1")
+	must(t, err)
+	if got.State != "passed" {
+		t.Fatalf("state %q: the losing writer overwrote the winner", got.State)
+	}
+}
+
+func testFlowExpiry(t *testing.T, s storage.Store) {
+	ctx := t.Context()
+	must(t, s.CreateFlow(ctx, storage.Flow{ID: "f1", State: "start", ExpiresAt: past()}))
+	_, err := s.FlowByID(ctx, "f1")
+	wantErr(t, err, storage.ErrNotFound)
+	_, err = s.SaveFlow(ctx, storage.Flow{ID: "f1", State: "x", ExpiresAt: past()})
+	wantErr(t, err, storage.ErrConflict)
+}
+
+func testKeySlots(t *testing.T, s storage.Store) {
+	ctx := t.Context()
+	must(t, s.InsertKey(ctx, storage.SigningKey{ID: "ES256/1", KID: "k1", Algorithm: "ES256", Generation: 1}))
+	wantErr(t, s.InsertKey(ctx, storage.SigningKey{ID: "ES256/1", KID: "k2", Algorithm: "ES256", Generation: 1}), storage.ErrAlreadyExists)
+	must(t, s.InsertKey(ctx, storage.SigningKey{ID: "ES256/2", KID: "k3", Algorithm: "ES256", Generation: 2}))
+	must(t, s.InsertKey(ctx, storage.SigningKey{ID: "RS256/1", KID: "k4", Algorithm: "RS256", Generation: 1}))
+	keys, err := s.ListKeys(ctx)
+	must(t, err)
+	var kids []string
+	for _, k := range keys {
+		kids = append(kids, k.KID)
+	}
+	if !slices.Equal(kids, []string{"k3", "k1", "k4"}) {
+		t.Fatalf("order %v", kids)
+	}
+	must(t, s.DeleteKey(ctx, "ES256/1"))
+	keys, err = s.ListKeys(ctx)
+	must(t, err)
+	if len(keys) != 2 {
+		t.Fatalf("%d keys after delete", len(keys))
+	}
+}
+
+func testDeleteExpired(t *testing.T, s storage.Store) {
+	ctx := t.Context()
+	old := newAuthRequest("old")
+	old.ExpiresAt = past()
+	must(t, s.CreateAuthRequest(ctx, old))
+	must(t, s.CreateAuthRequest(ctx, newAuthRequest("new")))
+	must(t, s.CreateFlow(ctx, storage.Flow{ID: "f", ExpiresAt: past()}))
+	must(t, s.CreateAccessToken(ctx, storage.AccessToken{ID: "a", ExpiresAt: past()}))
+	n, err := s.DeleteExpired(ctx, time.Now())
+	must(t, err)
+	if n != 3 {
+		t.Fatalf("swept %d, want 3", n)
+	}
+	_, err = s.AuthRequestByID(ctx, "new")
+	must(t, err)
+}

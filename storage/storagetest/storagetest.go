@@ -1,0 +1,50 @@
+// Package storagetest is the conformance suite every storage backend must pass.
+// Each sub-test gets a fresh, empty store, so that tests cannot lean on each other.
+package storagetest
+
+import (
+	"errors"
+	"testing"
+
+	"github.com/vhod-id/vhod/storage"
+)
+
+// Run runs the whole suite against stores made by newStore.
+func Run(t *testing.T, newStore func(t *testing.T) storage.Store) {
+	for _, tc := range []struct {
+		name string
+		run  func(t *testing.T, s storage.Store)
+	}{
+		{"ClientPutIsUpsert", testClientPut},
+		{"UserIdentifiersUnique", testUserIdentifiersUnique},
+		{"UserPassword", testUserPassword},
+		{"AuthRequestLifecycle", testAuthRequestLifecycle},
+		{"AuthCodeSingleUse", testAuthCodeSingleUse},
+		{"AuthRequestExpiry", testAuthRequestExpiry},
+		{"RefreshTokenSingleUse", testRefreshSingleUse},
+		{"TokenFamilyRevocation", testFamilyRevocation},
+		{"SessionTokensRevocation", testSessionTokensRevocation},
+		{"Sessions", testSessions},
+		{"Consents", testConsents},
+		{"FlowSaveConflict", testFlowConflict},
+		{"FlowExpiry", testFlowExpiry},
+		{"KeySlotsUnique", testKeySlots},
+		{"DeleteExpired", testDeleteExpired},
+	} {
+		t.Run(tc.name, func(t *testing.T) { tc.run(t, newStore(t)) })
+	}
+}
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func wantErr(t *testing.T, err, want error) {
+	t.Helper()
+	if !errors.Is(err, want) {
+		t.Fatalf("got error %v, want %v", err, want)
+	}
+}

@@ -1,0 +1,54 @@
+package storage
+
+import (
+	"context"
+	"time"
+)
+
+// Grant is what tokens were issued for: the user (or client), the scopes and how the
+// user signed in. Access and refresh tokens of one sign-in share a Family, so that
+// reuse of a rotated refresh token or a replayed code revokes all of them.
+type Grant struct {
+	ClientID  string    `bson:"client_id"`
+	Subject   string    `bson:"subject"`
+	Audience  []string  `bson:"audience"`
+	Scopes    []string  `bson:"scopes"`
+	Family    string    `bson:"family"`
+	SessionID string    `bson:"session_id,omitempty"`
+	AuthTime  time.Time `bson:"auth_time"`
+	AMR       []string  `bson:"amr,omitempty"`
+	ACR       string    `bson:"acr,omitempty"`
+}
+
+// AccessToken is an issued access token, by its ID (the JWT's jti for JWT tokens).
+type AccessToken struct {
+	ID        string    `bson:"_id"`
+	Grant     Grant     `bson:"grant"`
+	CreatedAt time.Time `bson:"created_at"`
+	ExpiresAt time.Time `bson:"expires_at"`
+}
+
+// RefreshToken is stored by the SHA-256 of its value; the value itself is never stored.
+type RefreshToken struct {
+	ID            string    `bson:"_id"`
+	Grant         Grant     `bson:"grant"`
+	AccessTokenID string    `bson:"access_token_id"`
+	Used          bool      `bson:"used"`
+	CreatedAt     time.Time `bson:"created_at"`
+	ExpiresAt     time.Time `bson:"expires_at"`
+}
+
+// Tokens stores access and refresh tokens. Reads never return expired tokens.
+type Tokens interface {
+	CreateAccessToken(ctx context.Context, t AccessToken) error
+	AccessTokenByID(ctx context.Context, id string) (AccessToken, error)
+	DeleteAccessToken(ctx context.Context, id string) error
+	CreateRefreshToken(ctx context.Context, t RefreshToken) error
+	RefreshTokenByID(ctx context.Context, id string) (RefreshToken, error)
+	// UseRefreshToken marks an unused token used; ErrConflict if it was used already.
+	UseRefreshToken(ctx context.Context, id string) error
+	// RevokeFamily deletes every access and refresh token of a family.
+	RevokeFamily(ctx context.Context, family string) error
+	// RevokeSessionTokens deletes every token issued in a browser session.
+	RevokeSessionTokens(ctx context.Context, sessionID string) error
+}

@@ -1,0 +1,62 @@
+package storage
+
+import (
+	"context"
+	"time"
+)
+
+// User is a person's account.
+type User struct {
+	ID            string `bson:"_id"`
+	Login         string `bson:"login,omitempty"`
+	Email         string `bson:"email,omitempty"`
+	EmailVerified bool   `bson:"email_verified"`
+	// Phone is in E.164 form.
+	Phone         string `bson:"phone,omitempty"`
+	PhoneVerified bool   `bson:"phone_verified"`
+	FamilyName    string `bson:"family_name,omitempty"`
+	GivenName     string `bson:"given_name,omitempty"`
+	MiddleName    string `bson:"middle_name,omitempty"`
+	Locale        string `bson:"locale,omitempty"`
+	// PasswordHash is a PHC string (argon2id; bcrypt accepted on import).
+	PasswordHash string    `bson:"password_hash,omitempty"`
+	Disabled     bool      `bson:"disabled"`
+	CreatedAt    time.Time `bson:"created_at"`
+	UpdatedAt    time.Time `bson:"updated_at"`
+}
+
+// Identifier kinds. An identifier document is keyed "kind:value" so that a unique
+// _id makes every identifier belong to one user at most.
+const (
+	IdentLogin = "login"
+	IdentEmail = "email"
+	IdentPhone = "phone"
+)
+
+// IdentifierKey is the stored key of an identifier.
+func IdentifierKey(kind, value string) string { return kind + ":" + value }
+
+// Identifiers lists the identifier keys a user holds.
+func (u User) Identifiers() []string {
+	var keys []string
+	for _, p := range []struct{ kind, value string }{
+		{IdentLogin, u.Login}, {IdentEmail, u.Email}, {IdentPhone, u.Phone},
+	} {
+		if p.value != "" {
+			keys = append(keys, IdentifierKey(p.kind, p.value))
+		}
+	}
+	return keys
+}
+
+// Users stores accounts and their identifiers.
+type Users interface {
+	// CreateUser claims the user's identifiers and stores the user. ErrAlreadyExists when
+	// an identifier or the ID is taken; nothing is left behind then.
+	CreateUser(ctx context.Context, u User) error
+	UserByID(ctx context.Context, id string) (User, error)
+	// UserByIdentifier finds the owner of an identifier key (see IdentifierKey).
+	UserByIdentifier(ctx context.Context, key string) (User, error)
+	// SetPasswordHash replaces the stored hash, e.g. after a rehash with new parameters.
+	SetPasswordHash(ctx context.Context, userID, hash string) error
+}
