@@ -1,0 +1,145 @@
+package directory
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/vhod-id/vhod/storage"
+)
+
+// ErrInvalidCredentials is the one answer to every failed sign-in, so that nobody can
+// tell an unknown login from a wrong password.
+var ErrInvalidCredentials = errors.New("invalid credentials")
+
+// users is what the directory needs from storage.
+type users interface {
+	CreateUser(ctx context.Context, u storage.User) error
+	UserByID(ctx context.Context, id string) (storage.User, error)
+	UserByIdentifier(ctx context.Context, key string) (storage.User, error)
+	SetPasswordHash(ctx context.Context, userID, hash string) error
+}
+
+// Directory is the account rules over storage.
+type Directory struct {
+	users     users
+	passwords *Passwords
+	log       *slog.Logger
+}
+
+// New makes a Directory.
+func New(u users, p *Passwords, log *slog.Logger) *Directory {
+	return &Directory{users: u, passwords: p, log: log}
+}
+
+// NewUser is what an account is created from.
+type NewUser struct {
+	Login, Email, Phone               string
+	FamilyName, GivenName, MiddleName string
+	Locale                            string
+	Password                          string
+	PasswordHash                      string
+	EmailVerified, PhoneVerified      bool
+}
+
+// CreateUser normalises the identifiers, hashes the password and stores the account.
+func (d *Directory) CreateUser(ctx context.Context, n NewUser) (storage.User, error) {
+	now := time.Now().UTC()
+	u := storage.User{
+		ID: NewID(), FamilyName: n.FamilyName, GivenName: n.GivenName, MiddleName: n.MiddleName,
+		Locale: n.Locale, EmailVerified: n.EmailVerified, PhoneVerified: n.PhoneVerified,
+		CreatedAt: now, UpdatedAt: now,
+	}
+	var err error
+	if n.Login != "" {
+		if u.Login, err = NormalizeLogin(n.Login); err != nil {
+			return u, fmt.Errorf("login %q: %w", n.Login, err)
+		}
+	}
+	if n.Email != "" {
+		if u.Email, err = NormalizeEmail(n.Email); err != nil {
+			return u, fmt.Errorf("email %q: %w", n.Email, err)
+		}
+	}
+	if n.Phone != "" {
+		if u.Phone, err = NormalizePhone(n.Phone); err != nil {
+			return u, fmt.Errorf("phone %q: %w", n.Phone, err)
+		}
+	}
+	if len(u.Identifiers()) == 0 {
+		return u, fmt.Errorf("an account needs a login, an email or a phone: %w", ErrInvalidIdentifier)
+	}
+	switch {
+	case n.PasswordHash != "":
+		if !ValidHash(n.PasswordHash) {
+			return u, ErrUnsupportedHash
+		}
+		u.PasswordHash = n.PasswordHash
+	case n.Password != "":
+		if u.PasswordHash, err = d.passwords.Hash(n.Password); err != nil {
+			return u, err
+		}
+	}
+	if err := d.users.CreateUser(ctx, u); err != nil {
+		return u, fmt.Errorf("create user: %w", err)
+	}
+	return u, nil
+}
+
+// Authenticate checks a login (any identifier spelling) and password.
+// Every failure is ErrInvalidCredentials; storage faults are returned as they are.
+func (d *Directory) Authenticate(ctx context.Context, login, password string) (storage.User, error) {
+	key, err := IdentifierKey(login)
+	if err != nil {
+		d.passwords.VerifyNothing(password)
+		return storage.User{}, ErrInvalidCredentials
+	}
+	u, err := d.users.UserByIdentifier(ctx, key)
+	if errors.Is(err, storage.ErrNotFound) {
+		d.passwords.VerifyNothing(password)
+		return storage.User{}, ErrInvalidCredentials
+	}
+	if err != nil {
+		return storage.User{}, err
+	}
+	if u.PasswordHash == "" || u.Disabled {
+		d.passwords.VerifyNothing(password)
+		return storage.User{}, ErrInvalidCredentials
+	}
+	ok, rehash, err := d.passwords.Verify(password, u.PasswordHash)
+	if err != nil {
+		d.log.ErrorContext(ctx, "stored password hash unusable", "user", u.ID, "err", err)
+		return storage.User{}, ErrInvalidCredentials
+	}
+	if !ok {
+		return storage.User{}, ErrInvalidCredentials
+	}
+	if rehash {
+		if h, err := d.passwords.Hash(password); err == nil {
+			if err := d.users.SetPasswordHash(ctx, u.ID, h); err != nil {
+				d.log.WarnContext(ctx, "rehash password", "user", u.ID, "err", err)
+			}
+		}
+	}
+	return u, nil
+}
+
+// UserByID returns an account.
+func (d *Directory) UserByID(ctx context.Context, id string) (storage.User, error) {
+	return d.users.UserByID(ctx, id)
+}
+
+// UserByLogin finds an account by any identifier spelling.
+func (d *Directory) UserByLogin(ctx context.Context, login string) (storage.User, error) {
+	key, err := IdentifierKey(login)
+	if err != nil {
+		return storage.User{}, fmt.Errorf("find user: %w", storage.ErrNotFound)
+	}
+	return d.users.UserByIdentifier(ctx, key)
+}
+
+// NewID returns a random opaque identifier (26 characters, 130 bits).
+func NewID() string { return rand.Text() }

@@ -1,0 +1,63 @@
+package directory
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestIdentifierKey(t *testing.T) {
+	for _, tc := range []struct {
+		name, input, want string
+		wantErr           bool
+	}{
+		{name: "login", input: "Ivanov", want: "login:ivanov"},
+		{name: "login with digits", input: "ivan2000", want: "login:ivan2000"},
+		{name: "email", input: " Ivanov@Example.com ", want: "email:ivanov@example.com"},
+		{name: "phone with 8 and brackets", input: "8 (909) 000-00-00", want: "phone:+79090000000"},
+		{name: "phone +7 with spaces", input: "+7 909 000 00 00", want: "phone:+79090000000"},
+		{name: "phone 8 digits only", input: "89090000000", want: "phone:+79090000000"},
+		{name: "phone 7 digits only", input: "79090000000", want: "phone:+79090000000"},
+		{name: "phone ten digits", input: "9090000000", want: "phone:+79090000000"},
+		{name: "phone dashes", input: "+7-909-000-00-00", want: "phone:+79090000000"},
+		{name: "foreign phone", input: "+44 20 7946 0958", want: "phone:+442079460958"},
+		{name: "digits that are no phone stay a login", input: "1234567890123", want: "login:1234567890123"},
+		{name: "empty", input: "  ", wantErr: true},
+		{name: "bad email", input: "a@@b", wantErr: true},
+		{name: "space in login", input: "ivan ivanov", wantErr: true},
+		{name: "colon in login", input: "phone:+7909", wantErr: true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := IdentifierKey(tc.input)
+			if tc.wantErr {
+				if err == nil {
+					t.Fatalf("IdentifierKey(%q) = %q, want an error", tc.input, got)
+				}
+				return
+			}
+			if err != nil || got != tc.want {
+				t.Fatalf("IdentifierKey(%q) = %q, %v; want %q", tc.input, got, err, tc.want)
+			}
+		})
+	}
+}
+
+func FuzzIdentifierKey(f *testing.F) {
+	for _, s := range []string{"ivanov", "8 (909) 000-00-00", "a@b.c", "+7 909", "", "\x00"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		key, err := IdentifierKey(s)
+		if err != nil {
+			return
+		}
+		// A key is a fixed point: normalising its own value gives the value back.
+		kind, value, _ := strings.Cut(key, ":")
+		norm := map[string]func(string) (string, error){"login": NormalizeLogin, "email": NormalizeEmail, "phone": NormalizePhone}[kind]
+		if norm == nil {
+			t.Fatalf("unknown kind in %q", key)
+		}
+		if again, err := norm(value); err != nil || again != value {
+			t.Fatalf("%q → %q, renormalised %q, %v", s, key, again, err)
+		}
+	})
+}
