@@ -52,9 +52,9 @@ type AuthRequests interface {
 	AuthRequestByID(ctx context.Context, id string) (AuthRequest, error)
 	// CompleteAuthRequest records the sign-in; ErrConflict if it was already completed.
 	CompleteAuthRequest(ctx context.Context, id string, c Completion) error
-	// SaveAuthCode attaches a code to a completed request; ErrConflict if it is not
-	// completed or already has a code.
-	SaveAuthCode(ctx context.Context, id, codeHash string) error
+	// SaveAuthCode attaches a code to a completed request and shortens the request's
+	// life to the code's; ErrConflict if it is not completed or already has a code.
+	SaveAuthCode(ctx context.Context, id, codeHash string, expiresAt time.Time) error
 	// RedeemAuthCode marks the code used and returns the request. A code that was
 	// already used returns the request with ErrConflict, so that the caller can revoke
 	// what the first exchange issued.

@@ -16,6 +16,8 @@ type Flow struct {
 	BrowserHash   string     `bson:"browser_hash"`
 	Method        string     `bson:"method,omitempty"`
 	UserID        string     `bson:"user_id,omitempty"`
+	// Locale is the page language chosen when the flow started.
+	Locale string `bson:"locale,omitempty"`
 	Attempts      int        `bson:"attempts"`
 	Steps         []FlowStep `bson:"steps"`
 	// Version increases with every save; SaveFlow writes only over the version it read.

@@ -2,6 +2,7 @@ package mongo
 
 import (
 	"context"
+	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
@@ -29,11 +30,11 @@ func (s *Store) CompleteAuthRequest(ctx context.Context, id string, c storage.Co
 }
 
 // SaveAuthCode attaches a code to a completed request that has none.
-func (s *Store) SaveAuthCode(ctx context.Context, id, codeHash string) error {
+func (s *Store) SaveAuthCode(ctx context.Context, id, codeHash string, expiresAt time.Time) error {
 	filter := bson.D{{Key: "_id", Value: id}, s.notExpired(),
 		{Key: "completion", Value: bson.M{"$ne": nil}}, {Key: "code_hash", Value: ""}}
 	return s.conditionalUpdate(ctx, colAuthRequests, "save auth code", id, filter,
-		bson.M{"$set": bson.M{"code_hash": codeHash}})
+		bson.M{"$set": bson.M{"code_hash": codeHash, "expires_at": expiresAt.UTC()}})
 }
 
 // RedeemAuthCode marks the code used; a second redemption gets ErrConflict.

@@ -84,7 +84,7 @@ func testAuthRequestLifecycle(t *testing.T, s storage.Store) {
 	must(t, s.CreateAuthRequest(ctx, newAuthRequest("ar1")))
 	wantErr(t, s.CreateAuthRequest(ctx, newAuthRequest("ar1")), storage.ErrAlreadyExists)
 	// No code before the sign-in is complete.
-	wantErr(t, s.SaveAuthCode(ctx, "ar1", "h1"), storage.ErrConflict)
+	wantErr(t, s.SaveAuthCode(ctx, "ar1", "h1", future()), storage.ErrConflict)
 	c := storage.Completion{UserID: "u1", AuthTime: time.Now().UTC().Truncate(time.Millisecond), AMR: []string{"pwd"}, ACR: "a", SessionID: "s"}
 	must(t, s.CompleteAuthRequest(ctx, "ar1", c))
 	wantErr(t, s.CompleteAuthRequest(ctx, "ar1", c), storage.ErrConflict)
@@ -94,8 +94,8 @@ func testAuthRequestLifecycle(t *testing.T, s storage.Store) {
 	if got.Completion == nil || got.Completion.UserID != "u1" || !got.Completion.AuthTime.Equal(c.AuthTime) {
 		t.Fatalf("completion %+v", got.Completion)
 	}
-	must(t, s.SaveAuthCode(ctx, "ar1", "h1"))
-	wantErr(t, s.SaveAuthCode(ctx, "ar1", "h2"), storage.ErrConflict)
+	must(t, s.SaveAuthCode(ctx, "ar1", "h1", future()))
+	wantErr(t, s.SaveAuthCode(ctx, "ar1", "h2", future()), storage.ErrConflict)
 	must(t, s.DeleteAuthRequest(ctx, "ar1"))
 	_, err = s.AuthRequestByID(ctx, "ar1")
 	wantErr(t, err, storage.ErrNotFound)
@@ -105,7 +105,7 @@ func testAuthCodeSingleUse(t *testing.T, s storage.Store) {
 	ctx := t.Context()
 	must(t, s.CreateAuthRequest(ctx, newAuthRequest("ar1")))
 	must(t, s.CompleteAuthRequest(ctx, "ar1", storage.Completion{UserID: "u1"}))
-	must(t, s.SaveAuthCode(ctx, "ar1", "h1"))
+	must(t, s.SaveAuthCode(ctx, "ar1", "h1", future()))
 	r, err := s.RedeemAuthCode(ctx, "h1")
 	must(t, err)
 	if r.ID != "ar1" {

@@ -1,0 +1,178 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"path/filepath"
+	"time"
+
+	"github.com/go-jose/go-jose/v4"
+	"github.com/gorilla/mux"
+
+	"github.com/vhod-id/vhod/directory"
+	"github.com/vhod-id/vhod/login"
+	"github.com/vhod-id/vhod/provider"
+	"github.com/vhod-id/vhod/storage/embedded"
+	"github.com/vhod-id/vhod/storage/mongo"
+)
+
+// app is Vhod wired together: the only place that knows the concrete backends.
+type app struct {
+	cfg      *Config
+	log      *slog.Logger
+	store    *mongo.Store
+	embedded *embedded.Server
+	keys     *provider.Keyring
+	dir      *directory.Directory
+	master   [32]byte
+}
+
+// openApp connects the store (starting the embedded one when no URI is set), opens
+// the keys with the master key, and applies the bootstrap section.
+func openApp(ctx context.Context, cfg *Config, log *slog.Logger) (*app, error) {
+	a := &app{cfg: cfg, log: log}
+	uri := cfg.Database.URI
+	if uri == "" {
+		srv, err := embedded.Start(ctx, embedded.Options{Dir: filepath.Join(cfg.DataDir, "db")})
+		if err != nil {
+			return nil, err
+		}
+		a.embedded, uri = srv, srv.URI()
+		log.Info("embedded store started", "dir", filepath.Join(cfg.DataDir, "db"))
+	}
+	store, err := mongo.Open(ctx, uri, cfg.Database.Name, mongo.Options{})
+	if err != nil {
+		a.close()
+		return nil, err
+	}
+	a.store = store
+	if a.master, err = masterKey(cfg.MasterKeyFile); err != nil {
+		a.close()
+		return nil, err
+	}
+	a.keys, err = provider.NewKeyring(store, a.master, provider.KeyringConfig{
+		DefaultAlgorithm: jose.SignatureAlgorithm(cfg.Keys.Algorithm),
+		RotationPeriod:   cfg.Keys.RotationPeriod,
+		Retention:        max(cfg.Tokens.AccessTokenLifetime, cfg.Tokens.IDTokenLifetime) + 5*time.Minute,
+	})
+	if err == nil {
+		err = a.keys.Ensure(ctx)
+	}
+	if err != nil {
+		a.close()
+		return nil, err
+	}
+	passwords, err := directory.NewPasswords(cfg.Passwords.params())
+	if err != nil {
+		a.close()
+		return nil, fmt.Errorf("passwords: %w", err)
+	}
+	a.dir = directory.New(store, passwords, log)
+	if err := cfg.Bootstrap.apply(ctx, store, a.dir, log); err != nil {
+		a.close()
+		return nil, err
+	}
+	return a, nil
+}
+
+func (a *app) close() {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if a.store != nil {
+		_ = a.store.Close(ctx)
+	}
+	if a.embedded != nil {
+		a.embedded.Close()
+	}
+}
+
+// handler builds the HTTP surface: health, login pages, extra routes, then op.
+func (a *app) handler(extra func(r *mux.Router)) (http.Handler, error) {
+	cfg := a.cfg
+	u, _ := url.Parse(cfg.Issuer)
+	cookies := login.NewCookies(u.Scheme == "https", cfg.Sessions.Lifetime)
+	var pages *login.Handler
+	prov, err := provider.New(provider.Config{
+		Issuer:               cfg.Issuer,
+		CryptoKey:            deriveKey(a.master, "op crypto"),
+		AccessTokenLifetime:  cfg.Tokens.AccessTokenLifetime,
+		IDTokenLifetime:      cfg.Tokens.IDTokenLifetime,
+		RefreshTokenLifetime: cfg.Tokens.RefreshTokenLifetime,
+		AuthRequestLifetime:  cfg.Tokens.AuthRequestLifetime,
+		LoginURL:             func(id string) string { return "/login?authRequestID=" + url.QueryEscape(id) },
+		LogoutURL:            cfg.Issuer + "/logged-out",
+		Locales:              login.Languages,
+		Browser:              cookies,
+		ErrorPage: func(w http.ResponseWriter, r *http.Request, status int, detail string) {
+			pages.ErrorPage(w, r, status, detail)
+		},
+		Logger: a.log,
+	}, a.store, a.keys)
+	if err != nil {
+		return nil, err
+	}
+	csrfKey := deriveKey(a.master, "csrf")
+	pages, err = login.New(login.Config{
+		Issuer: cfg.Issuer, FlowLifetime: cfg.Sessions.FlowLifetime, SessionLifetime: cfg.Sessions.Lifetime,
+		CSRFKey: csrfKey[:], Callback: prov.Callback, Deny: prov.Deny, Logger: a.log,
+	}, a.store, a.dir, cookies)
+	if err != nil {
+		return nil, err
+	}
+	r := mux.NewRouter()
+	r.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ok\n")) })
+	r.HandleFunc("/readyz", a.ready)
+	pages.Mount(r)
+	if extra != nil {
+		extra(r)
+	}
+	r.NotFoundHandler = prov.Handler()
+	return r, nil
+}
+
+// ready answers whether this instance can serve: the database answers and keys load.
+func (a *app) ready(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	err := a.store.Ping(ctx)
+	if err == nil {
+		var keys []provider.KeyInfo
+		if keys, err = a.keys.List(ctx); err == nil && len(keys) == 0 {
+			err = errors.New("no signing keys")
+		}
+	}
+	if err != nil {
+		a.log.WarnContext(ctx, "not ready", "err", err)
+		http.Error(w, "not ready\n", http.StatusServiceUnavailable)
+		return
+	}
+	_, _ = w.Write([]byte("ready\n"))
+}
+
+// maintain sweeps expired documents and rotates aged keys until ctx ends.
+func (a *app) maintain(ctx context.Context, every time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		if n, err := a.store.DeleteExpired(ctx, time.Now()); err != nil {
+			a.log.Warn("sweep expired documents", "err", err)
+		} else if n > 0 {
+			a.log.Debug("swept expired documents", "count", n)
+		}
+		if err := a.keys.Ensure(ctx); err != nil {
+			a.log.Warn("key rotation", "err", err)
+		}
+		if err := a.keys.Prune(ctx); err != nil {
+			a.log.Warn("prune keys", "err", err)
+		}
+	}
+}

@@ -1,0 +1,225 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"reflect"
+	"slices"
+	"strings"
+
+	"github.com/go-jose/go-jose/v4"
+
+	"github.com/vhod-id/vhod/directory"
+	"github.com/vhod-id/vhod/provider"
+	"github.com/vhod-id/vhod/storage"
+)
+
+// Bootstrap seeds clients and users at every start, idempotently, like Dex's static
+// clients: a client in the file is made to match it; a user is created once and then
+// left to its owner (their password and profile may have changed since).
+type Bootstrap struct {
+	Clients []BootstrapClient `yaml:"clients"`
+	Users   []BootstrapUser   `yaml:"users"`
+}
+
+// BootstrapClient is a relying party in the config file.
+type BootstrapClient struct {
+	ID                     string   `yaml:"id"`
+	Secret                 string   `yaml:"secret" secret:"true"`
+	Name                   string   `yaml:"name"`
+	RedirectURIs           []string `yaml:"redirect_uris"`
+	PostLogoutRedirectURIs []string `yaml:"post_logout_redirect_uris"`
+	GrantTypes             []string `yaml:"grant_types"`
+	AuthMethod             string   `yaml:"auth_method"`
+	AccessTokenFormat      string   `yaml:"access_token_format"`
+	FirstParty             bool     `yaml:"first_party"`
+	Public                 bool     `yaml:"public"`
+	SigningAlg             string   `yaml:"signing_alg"`
+	IDTokenUserinfoClaims  bool     `yaml:"id_token_userinfo_claims"`
+	// JWKS is the client's public key set (JSON) for private_key_jwt.
+	JWKS   string   `yaml:"jwks"`
+	Scopes []string `yaml:"scopes"`
+}
+
+// BootstrapUser is an account in the config file.
+type BootstrapUser struct {
+	Login        string `yaml:"login"`
+	Password     string `yaml:"password" secret:"true"`
+	PasswordHash string `yaml:"password_hash" secret:"true"`
+	Email        string `yaml:"email"`
+	Phone        string `yaml:"phone"`
+	FamilyName   string `yaml:"family_name"`
+	GivenName    string `yaml:"given_name"`
+	MiddleName   string `yaml:"middle_name"`
+	Locale       string `yaml:"locale"`
+}
+
+var (
+	grantTypes  = []string{"authorization_code", "refresh_token", "client_credentials"}
+	authMethods = []string{"client_secret_basic", "client_secret_post", "private_key_jwt", "none"}
+)
+
+func (b *Bootstrap) validate() []error {
+	var errs []error
+	seen := map[string]bool{}
+	for i := range b.Clients {
+		c := &b.Clients[i]
+		key := fmt.Sprintf("bootstrap.clients[%d]", i)
+		bad := func(field, msg string, args ...any) {
+			errs = append(errs, fmt.Errorf("%s.%s: %s", key, field, fmt.Sprintf(msg, args...)))
+		}
+		c.fillDefaults()
+		if c.ID == "" || strings.ContainsAny(c.ID, ": \t") {
+			bad("id", "%q must be non-empty, without spaces or colons", c.ID)
+		}
+		if seen[c.ID] {
+			bad("id", "%q appears twice", c.ID)
+		}
+		seen[c.ID] = true
+		for _, g := range c.GrantTypes {
+			if !slices.Contains(grantTypes, g) {
+				bad("grant_types", "%q is not one of %v", g, grantTypes)
+			}
+		}
+		if !slices.Contains(authMethods, c.AuthMethod) {
+			bad("auth_method", "%q is not one of %v", c.AuthMethod, authMethods)
+		}
+		switch {
+		case c.Public && (c.Secret != "" || c.AuthMethod != "none"):
+			bad("public", "a public client has no secret and auth_method none")
+		case c.Public && slices.Contains(c.GrantTypes, "client_credentials"):
+			bad("grant_types", "a public client cannot use client_credentials")
+		case !c.Public && strings.HasPrefix(c.AuthMethod, "client_secret") && len(c.Secret) < 8:
+			bad("secret", "is required for %s and must be at least 8 characters", c.AuthMethod)
+		case c.AuthMethod == "private_key_jwt":
+			var set jose.JSONWebKeySet
+			if err := json.Unmarshal([]byte(c.JWKS), &set); err != nil || len(set.Keys) == 0 {
+				bad("jwks", "private_key_jwt needs a JSON key set")
+			}
+		}
+		if slices.Contains(c.GrantTypes, "authorization_code") && len(c.RedirectURIs) == 0 {
+			bad("redirect_uris", "authorization_code needs at least one redirect URI")
+		}
+		for _, u := range append(slices.Clone(c.RedirectURIs), c.PostLogoutRedirectURIs...) {
+			if p, err := url.Parse(u); err != nil || !p.IsAbs() || p.Fragment != "" {
+				bad("redirect_uris", "%q is not an absolute URI without fragment", u)
+			}
+		}
+		if c.AccessTokenFormat != provider.TokenFormatOpaque && c.AccessTokenFormat != provider.TokenFormatJWT {
+			bad("access_token_format", "%q is not opaque or jwt", c.AccessTokenFormat)
+		}
+		if c.SigningAlg != "" && !slices.Contains(algNames(), c.SigningAlg) {
+			bad("signing_alg", "%q is not one of %v", c.SigningAlg, algNames())
+		}
+	}
+	for i, u := range b.Users {
+		key := fmt.Sprintf("bootstrap.users[%d]", i)
+		if u.Login == "" && u.Email == "" && u.Phone == "" {
+			errs = append(errs, fmt.Errorf("%s: needs a login, an email or a phone", key))
+		}
+		if u.Password != "" && u.PasswordHash != "" {
+			errs = append(errs, fmt.Errorf("%s: give password or password_hash, not both", key))
+		}
+		if u.PasswordHash != "" && !directory.ValidHash(u.PasswordHash) {
+			errs = append(errs, fmt.Errorf("%s.password_hash: not an argon2id or bcrypt PHC string", key))
+		}
+	}
+	return errs
+}
+
+func (c *BootstrapClient) fillDefaults() {
+	if len(c.GrantTypes) == 0 {
+		c.GrantTypes = []string{"authorization_code", "refresh_token"}
+	}
+	if c.AuthMethod == "" {
+		c.AuthMethod = "client_secret_basic"
+		if c.Public {
+			c.AuthMethod = "none"
+		}
+	}
+	if c.AccessTokenFormat == "" {
+		c.AccessTokenFormat = provider.TokenFormatOpaque
+	}
+	if c.Name == "" {
+		c.Name = c.ID
+	}
+}
+
+func (c BootstrapClient) toStorage() storage.Client {
+	out := storage.Client{
+		ID: c.ID, Name: c.Name, RedirectURIs: c.RedirectURIs, PostLogoutRedirectURIs: c.PostLogoutRedirectURIs,
+		GrantTypes: c.GrantTypes, AuthMethod: c.AuthMethod, Public: c.Public, AccessTokenFormat: c.AccessTokenFormat,
+		FirstParty: c.FirstParty, SigningAlg: c.SigningAlg, IDTokenUserinfoClaims: c.IDTokenUserinfoClaims,
+		JWKS: c.JWKS, Scopes: c.Scopes,
+	}
+	if c.Secret != "" {
+		out.SecretHash = provider.HashSecret(c.Secret)
+	}
+	return out
+}
+
+type bootstrapStore interface {
+	ClientByID(ctx context.Context, id string) (storage.Client, error)
+	PutClient(ctx context.Context, c storage.Client) error
+}
+
+// apply makes the store match the bootstrap section.
+func (b *Bootstrap) apply(ctx context.Context, st bootstrapStore, dir *directory.Directory, log *slog.Logger) error {
+	for _, bc := range b.Clients {
+		want := bc.toStorage()
+		have, err := st.ClientByID(ctx, want.ID)
+		if err == nil {
+			want.CreatedAt, want.UpdatedAt = have.CreatedAt, have.UpdatedAt
+			if reflect.DeepEqual(normalizeClient(have), normalizeClient(want)) {
+				continue
+			}
+		} else if !errors.Is(err, storage.ErrNotFound) {
+			return err
+		}
+		if err := st.PutClient(ctx, want); err != nil {
+			return fmt.Errorf("bootstrap client %q: %w", want.ID, err)
+		}
+		log.InfoContext(ctx, "bootstrap: client saved", "client_id", want.ID)
+	}
+	for _, bu := range b.Users {
+		first := firstNonEmpty(bu.Login, bu.Email, bu.Phone)
+		if _, err := dir.UserByLogin(ctx, first); err == nil {
+			continue
+		} else if !errors.Is(err, storage.ErrNotFound) {
+			return err
+		}
+		u, err := dir.CreateUser(ctx, directory.NewUser{
+			Login: bu.Login, Email: bu.Email, Phone: bu.Phone, FamilyName: bu.FamilyName, GivenName: bu.GivenName,
+			MiddleName: bu.MiddleName, Locale: bu.Locale, Password: bu.Password, PasswordHash: bu.PasswordHash,
+			EmailVerified: bu.Email != "", PhoneVerified: bu.Phone != "",
+		})
+		if err != nil {
+			return fmt.Errorf("bootstrap user %q: %w", first, err)
+		}
+		log.InfoContext(ctx, "bootstrap: user created", "user", u.ID, "login", first)
+	}
+	return nil
+}
+
+// normalizeClient makes nil and empty lists compare equal.
+func normalizeClient(c storage.Client) storage.Client {
+	for _, l := range []*[]string{&c.RedirectURIs, &c.PostLogoutRedirectURIs, &c.GrantTypes, &c.Scopes} {
+		if len(*l) == 0 {
+			*l = nil
+		}
+	}
+	return c
+}
+
+func firstNonEmpty(ss ...string) string {
+	for _, s := range ss {
+		if s != "" {
+			return s
+		}
+	}
+	return ""
+}

@@ -1,0 +1,265 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/url"
+	"os"
+	"path/filepath"
+	"reflect"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/vhod-id/vhod/directory"
+	"github.com/vhod-id/vhod/provider"
+)
+
+// Config is the whole configuration file. Every scalar key can be overridden by an
+// environment variable named VHOD_ and the key path in capitals: database.uri →
+// VHOD_DATABASE_URI. Lists take comma-separated values.
+type Config struct {
+	Issuer        string          `yaml:"issuer"`
+	Listen        string          `yaml:"listen"`
+	DataDir       string          `yaml:"data_dir"`
+	Database      DatabaseConfig  `yaml:"database"`
+	MasterKeyFile string          `yaml:"master_key_file"`
+	Log           LogConfig       `yaml:"log"`
+	Tokens        TokensConfig    `yaml:"tokens"`
+	Sessions      SessionsConfig  `yaml:"sessions"`
+	Keys          KeysConfig      `yaml:"keys"`
+	Passwords     PasswordsConfig `yaml:"passwords"`
+	Bootstrap     Bootstrap       `yaml:"bootstrap" env:"-"`
+}
+
+// DatabaseConfig says where MongoDB is; an empty URI means the embedded store.
+type DatabaseConfig struct {
+	URI  string `yaml:"uri" secret:"true"`
+	Name string `yaml:"name"`
+}
+
+// LogConfig sets the log format (json, text) and level (debug, info, warn, error).
+type LogConfig struct {
+	Format string `yaml:"format"`
+	Level  string `yaml:"level"`
+}
+
+// TokensConfig sets lifetimes.
+type TokensConfig struct {
+	AccessTokenLifetime  time.Duration `yaml:"access_token_lifetime"`
+	IDTokenLifetime      time.Duration `yaml:"id_token_lifetime"`
+	RefreshTokenLifetime time.Duration `yaml:"refresh_token_lifetime"`
+	AuthRequestLifetime  time.Duration `yaml:"auth_request_lifetime"`
+}
+
+// SessionsConfig sets the SSO session and sign-in flow lifetimes.
+type SessionsConfig struct {
+	Lifetime     time.Duration `yaml:"lifetime"`
+	FlowLifetime time.Duration `yaml:"flow_lifetime"`
+}
+
+// KeysConfig sets the default signing algorithm and the rotation period.
+type KeysConfig struct {
+	Algorithm      string        `yaml:"algorithm"`
+	RotationPeriod time.Duration `yaml:"rotation_period"`
+}
+
+// PasswordsConfig sets the argon2id cost.
+type PasswordsConfig struct {
+	MemoryKiB   uint32 `yaml:"memory_kib"`
+	Iterations  uint32 `yaml:"iterations"`
+	Parallelism uint8  `yaml:"parallelism"`
+}
+
+func (p PasswordsConfig) params() directory.PasswordParams {
+	return directory.PasswordParams{MemoryKiB: p.MemoryKiB, Iterations: p.Iterations, Parallelism: p.Parallelism}
+}
+
+// setDefaults fills what the file left out; the effective config is this struct.
+func (c *Config) setDefaults() {
+	def := func(s *string, v string) {
+		if *s == "" {
+			*s = v
+		}
+	}
+	defDur := func(d *time.Duration, v time.Duration) {
+		if *d == 0 {
+			*d = v
+		}
+	}
+	def(&c.Listen, "127.0.0.1:8080")
+	def(&c.DataDir, "./data")
+	def(&c.Database.Name, "vhod")
+	def(&c.Log.Format, "json")
+	def(&c.Log.Level, "info")
+	def(&c.Keys.Algorithm, "ES256")
+	defDur(&c.Keys.RotationPeriod, 30*24*time.Hour)
+	defDur(&c.Tokens.AccessTokenLifetime, 15*time.Minute)
+	defDur(&c.Tokens.IDTokenLifetime, time.Hour)
+	defDur(&c.Tokens.RefreshTokenLifetime, 30*24*time.Hour)
+	defDur(&c.Tokens.AuthRequestLifetime, 30*time.Minute)
+	defDur(&c.Sessions.Lifetime, 12*time.Hour)
+	defDur(&c.Sessions.FlowLifetime, 15*time.Minute)
+	d := directory.DefaultPasswordParams
+	if c.Passwords.MemoryKiB == 0 {
+		c.Passwords.MemoryKiB = d.MemoryKiB
+	}
+	if c.Passwords.Iterations == 0 {
+		c.Passwords.Iterations = d.Iterations
+	}
+	if c.Passwords.Parallelism == 0 {
+		c.Passwords.Parallelism = d.Parallelism
+	}
+	if c.MasterKeyFile == "" {
+		c.MasterKeyFile = filepath.Join(c.DataDir, "master.key")
+	}
+}
+
+// Validate reports every problem at once, each naming its key.
+func (c *Config) Validate() error {
+	var errs []error
+	check := func(bad bool, key, msg string, args ...any) {
+		if bad {
+			errs = append(errs, fmt.Errorf("%s: %s", key, fmt.Sprintf(msg, args...)))
+		}
+	}
+	u, err := url.Parse(c.Issuer)
+	check(c.Issuer == "", "issuer", "is required (the public URL of Vhod, e.g. https://id.example.com)")
+	check(c.Issuer != "" && (err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == ""),
+		"issuer", "%q is not an http(s) URL", c.Issuer)
+	check(err == nil && u.Scheme == "http" && u.Host != "" && !isLoopbackHost(u.Hostname()),
+		"issuer", "%q uses http on a public host; use https", c.Issuer)
+	check(err == nil && (u.RawQuery != "" || u.Fragment != "" || strings.HasSuffix(u.Path, "/")),
+		"issuer", "%q must have no query, fragment or trailing slash", c.Issuer)
+	_, _, lerr := net.SplitHostPort(c.Listen)
+	check(lerr != nil, "listen", "%q is not host:port", c.Listen)
+	check(c.Log.Format != "json" && c.Log.Format != "text", "log.format", "%q is not json or text", c.Log.Format)
+	check(!slices.Contains([]string{"debug", "info", "warn", "error"}, c.Log.Level), "log.level", "%q is not debug, info, warn or error", c.Log.Level)
+	check(!slices.Contains(algNames(), c.Keys.Algorithm), "keys.algorithm", "%q is not one of %v", c.Keys.Algorithm, algNames())
+	check(c.Keys.RotationPeriod < time.Hour, "keys.rotation_period", "%s is shorter than an hour", c.Keys.RotationPeriod)
+	check(c.Tokens.AccessTokenLifetime > 24*time.Hour, "tokens.access_token_lifetime", "%s is longer than a day", c.Tokens.AccessTokenLifetime)
+	check(c.Tokens.AuthRequestLifetime < time.Minute, "tokens.auth_request_lifetime", "%s is shorter than a minute", c.Tokens.AuthRequestLifetime)
+	check(c.Sessions.FlowLifetime < time.Minute, "sessions.flow_lifetime", "%s is shorter than a minute", c.Sessions.FlowLifetime)
+	check(c.Passwords.MemoryKiB < 8*1024, "passwords.memory_kib", "%d is below 8192", c.Passwords.MemoryKiB)
+	errs = append(errs, c.Bootstrap.validate()...)
+	return errors.Join(errs...)
+}
+
+func algNames() []string {
+	var out []string
+	for _, a := range provider.SupportedAlgorithms {
+		out = append(out, string(a))
+	}
+	return out
+}
+
+func isLoopbackHost(h string) bool {
+	if h == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(h)
+	return ip != nil && ip.IsLoopback()
+}
+
+// loadConfig reads a YAML file (unknown keys are an error), applies the environment
+// and the defaults, and validates.
+func loadConfig(path string) (*Config, error) {
+	var c Config
+	if path != "" {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return nil, fmt.Errorf("read config: %w", err)
+		}
+		dec := yaml.NewDecoder(bytes.NewReader(b))
+		dec.KnownFields(true)
+		if err := dec.Decode(&c); err != nil && !errors.Is(err, io.EOF) {
+			return nil, fmt.Errorf("config %s: %w", path, err)
+		}
+	}
+	if err := applyEnv(&c, os.LookupEnv); err != nil {
+		return nil, err
+	}
+	c.setDefaults()
+	if err := c.Validate(); err != nil {
+		return nil, fmt.Errorf("invalid configuration:\n%w", err)
+	}
+	return &c, nil
+}
+
+// applyEnv overrides scalar fields from VHOD_… variables.
+func applyEnv(c *Config, lookup func(string) (string, bool)) error {
+	var errs []error
+	var walk func(v reflect.Value, prefix string)
+	walk = func(v reflect.Value, prefix string) {
+		t := v.Type()
+		for i := 0; i < t.NumField(); i++ {
+			f := t.Field(i)
+			if f.Tag.Get("env") == "-" {
+				continue
+			}
+			name := prefix + "_" + strings.ToUpper(strings.Split(f.Tag.Get("yaml"), ",")[0])
+			fv := v.Field(i)
+			if fv.Kind() == reflect.Struct {
+				walk(fv, name)
+				continue
+			}
+			raw, ok := lookup(name)
+			if !ok {
+				continue
+			}
+			if err := setScalar(fv, raw); err != nil {
+				errs = append(errs, fmt.Errorf("%s: %w", name, err))
+			}
+		}
+	}
+	walk(reflect.ValueOf(c).Elem(), "VHOD")
+	return errors.Join(errs...)
+}
+
+func setScalar(v reflect.Value, raw string) error {
+	switch {
+	case v.Type() == reflect.TypeOf(time.Duration(0)):
+		d, err := time.ParseDuration(raw)
+		if err != nil {
+			return err
+		}
+		v.SetInt(int64(d))
+	case v.Kind() == reflect.String:
+		v.SetString(raw)
+	case v.Kind() == reflect.Bool:
+		b, err := strconv.ParseBool(raw)
+		if err != nil {
+			return err
+		}
+		v.SetBool(b)
+	case v.Kind() >= reflect.Int && v.Kind() <= reflect.Int64:
+		n, err := strconv.ParseInt(raw, 10, 64)
+		if err != nil {
+			return err
+		}
+		v.SetInt(n)
+	case v.Kind() >= reflect.Uint && v.Kind() <= reflect.Uint64:
+		n, err := strconv.ParseUint(raw, 10, v.Type().Bits())
+		if err != nil {
+			return err
+		}
+		v.SetUint(n)
+	case v.Kind() == reflect.Slice && v.Type().Elem().Kind() == reflect.String:
+		var parts []string
+		for _, p := range strings.Split(raw, ",") {
+			if p = strings.TrimSpace(p); p != "" {
+				parts = append(parts, p)
+			}
+		}
+		v.Set(reflect.ValueOf(parts))
+	default:
+		return fmt.Errorf("cannot be set from the environment")
+	}
+	return nil
+}

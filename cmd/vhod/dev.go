@@ -1,0 +1,91 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"os"
+
+	"github.com/gorilla/mux"
+)
+
+// Demo accounts of `vhod dev`.
+const (
+	demoClientID     = "demo"
+	demoClientSecret = "demo-secret-for-development"
+	demoLogin        = "demo"
+	demoPassword     = "demo-password"
+)
+
+// runDev starts Vhod for development: embedded store, loopback issuer, demo data.
+func runDev(args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("dev", flag.ContinueOnError)
+	dataDir := fs.String("data-dir", "./data", "where the embedded store and master key live")
+	listen := fs.String("listen", "127.0.0.1:8080", "address to listen on")
+	path := fs.String("config", "", "optional configuration file; dev defaults fill the rest")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	cfg := devConfig(*dataDir, *listen)
+	if *path != "" {
+		fileCfg, err := loadConfig(*path)
+		if err != nil {
+			return err
+		}
+		cfg.Bootstrap.Clients = append(cfg.Bootstrap.Clients, fileCfg.Bootstrap.Clients...)
+		cfg.Bootstrap.Users = append(cfg.Bootstrap.Users, fileCfg.Bootstrap.Users...)
+	}
+	if err := cfg.Validate(); err != nil {
+		return fmt.Errorf("invalid configuration:\n%w", err)
+	}
+	log, err := newLogger(cfg, os.Stderr)
+	if err != nil {
+		return err
+	}
+	demo := func(a *app) func(*mux.Router) {
+		return newDemo(cfg.Issuer, demoClientID, demoClientSecret, log).mount
+	}
+	return serve(cfg, log, demo, func(*app) {
+		fmt.Fprintf(stdout, `
+Vhod is running (development mode, data in %s).
+
+  Issuer:     %s
+  Discovery:  %s/.well-known/openid-configuration
+  Demo page:  %s/demo            (English: %s/demo?ui_locales=en)
+  Demo user:  login %q, password %q (also demo@example.com, +7 909 000-00-00)
+  Demo client: id %q, secret %q
+
+`, cfg.DataDir, cfg.Issuer, cfg.Issuer, cfg.Issuer, cfg.Issuer, demoLogin, demoPassword, demoClientID, demoClientSecret)
+	})
+}
+
+func devConfig(dataDir, listen string) *Config {
+	if dataDir == "" {
+		dataDir = "./data"
+	}
+	_, port, err := net.SplitHostPort(listen)
+	if err != nil {
+		port = "8080"
+	}
+	issuer := "http://localhost:" + port
+	cfg := &Config{
+		Issuer: issuer, Listen: listen, DataDir: dataDir,
+		Log: LogConfig{Format: "text", Level: "info"},
+		Bootstrap: Bootstrap{
+			Clients: []BootstrapClient{{
+				ID: demoClientID, Secret: demoClientSecret, Name: "Vhod demo",
+				RedirectURIs:           []string{issuer + "/demo/callback"},
+				PostLogoutRedirectURIs: []string{issuer + "/demo"},
+				GrantTypes:             []string{"authorization_code", "refresh_token"},
+				FirstParty:             true, IDTokenUserinfoClaims: true,
+			}},
+			Users: []BootstrapUser{{
+				Login: demoLogin, Password: demoPassword, Email: "demo@example.com", Phone: "+79090000000",
+				FamilyName: "Иванов", GivenName: "Иван", MiddleName: "Иванович", Locale: "ru",
+			}},
+		},
+	}
+	cfg.setDefaults()
+	return cfg
+}

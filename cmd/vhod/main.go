@@ -1,0 +1,103 @@
+// Command vhod is the Vhod OpenID Provider.
+//
+//	vhod dev                      embedded store under ./data, demo client, user and page
+//	vhod serve --config FILE      production
+//	vhod keys rotate|list         signing keys
+//	vhod version
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"runtime/debug"
+	"strings"
+
+	"github.com/vhod-id/vhod/provider"
+)
+
+// version is set at build time with -ldflags "-X main.version=…".
+var version = ""
+
+func main() {
+	if err := run(os.Args[1:], os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "vhod:", describe(err))
+		os.Exit(1)
+	}
+}
+
+const usage = `usage:
+  vhod dev [--data-dir DIR] [--listen ADDR] [--config FILE]
+  vhod serve --config FILE
+  vhod keys rotate [--config FILE] [--alg ES256|RS256|EdDSA|all]
+  vhod keys list [--config FILE]
+  vhod version`
+
+func run(args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		return errors.New(usage)
+	}
+	switch args[0] {
+	case "dev":
+		return runDev(args[1:], stdout)
+	case "serve":
+		fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+		path := fs.String("config", "", "configuration file (YAML)")
+		if err := fs.Parse(args[1:]); err != nil {
+			return err
+		}
+		cfg, err := loadConfig(*path)
+		if err != nil {
+			return err
+		}
+		log, err := newLogger(cfg, stderr)
+		if err != nil {
+			return err
+		}
+		return serve(cfg, log, nil, nil)
+	case "keys":
+		return runKeys(args[1:], stdout, stderr)
+	case "version", "--version":
+		fmt.Fprintln(stdout, "vhod", versionString())
+		return nil
+	default:
+		return fmt.Errorf("unknown command %q\n%s", args[0], usage)
+	}
+}
+
+func newLogger(cfg *Config, w io.Writer) (*slog.Logger, error) {
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(cfg.Log.Level)); err != nil {
+		return nil, fmt.Errorf("log.level: %w", err)
+	}
+	opts := &slog.HandlerOptions{Level: level}
+	var h slog.Handler = slog.NewJSONHandler(w, opts)
+	if cfg.Log.Format == "text" {
+		h = slog.NewTextHandler(w, opts)
+	}
+	log := slog.New(h)
+	// op logs through the default logger.
+	slog.SetDefault(log)
+	return log, nil
+}
+
+func versionString() string {
+	if version != "" {
+		return version
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		return bi.Main.Version
+	}
+	return "dev"
+}
+
+// describe turns known start-up failures into a sentence an operator can act on.
+func describe(err error) string {
+	if errors.Is(err, provider.ErrMasterKeyMismatch) {
+		return provider.ErrMasterKeyMismatch.Error()
+	}
+	return strings.TrimSpace(err.Error())
+}

@@ -1,0 +1,146 @@
+// Package rptest drives Vhod like a person with a browser and a relying party would:
+// a cookie-keeping HTTP client that follows redirects, fills the pages' forms, and
+// stops when the provider hands control back to the relying party.
+package rptest
+
+import (
+	"errors"
+	"fmt"
+	"html"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"regexp"
+	"strings"
+)
+
+// Browser is a scripted browser.
+type Browser struct {
+	Client *http.Client
+	// stopAt: a redirect to a URL with this prefix ends navigation (the RP's callback).
+	stopAt string
+	// Lang is sent as Accept-Language.
+	Lang string
+}
+
+// NewBrowser makes a browser that stops at redirects to stopAt.
+func NewBrowser(stopAt string) *Browser {
+	jar, _ := cookiejar.New(nil)
+	b := &Browser{stopAt: stopAt}
+	b.Client = &http.Client{Jar: jar, CheckRedirect: func(req *http.Request, via []*http.Request) error {
+		if stopAt != "" && strings.HasPrefix(req.URL.String(), stopAt) {
+			return http.ErrUseLastResponse
+		}
+		if len(via) > 20 {
+			return errors.New("too many redirects")
+		}
+		return nil
+	}}
+	return b
+}
+
+// Page is a loaded page.
+type Page struct {
+	Status   int
+	URL      *url.URL
+	Body     string
+	Location string // set when navigation stopped at the RP
+}
+
+// Get navigates to u.
+func (b *Browser) Get(u string) (*Page, error) {
+	req, err := http.NewRequest(http.MethodGet, u, nil)
+	if err != nil {
+		return nil, err
+	}
+	return b.do(req)
+}
+
+// Submit fills the page's form whose action contains actionPart and posts it; the
+// hidden fields (CSRF token) are taken from the page.
+func (b *Browser) Submit(p *Page, actionPart string, fields url.Values) (*Page, error) {
+	action, hidden, err := form(p.Body, actionPart)
+	if err != nil {
+		return nil, fmt.Errorf("%w (page %s, status %d)", err, p.URL, p.Status)
+	}
+	for k, v := range fields {
+		hidden[k] = v
+	}
+	target, err := p.URL.Parse(action)
+	if err != nil {
+		return nil, err
+	}
+	req, err := http.NewRequest(http.MethodPost, target.String(), strings.NewReader(hidden.Encode()))
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Origin", target.Scheme+"://"+target.Host)
+	return b.do(req)
+}
+
+func (b *Browser) do(req *http.Request) (*Page, error) {
+	if b.Lang != "" {
+		req.Header.Set("Accept-Language", b.Lang)
+	}
+	resp, err := b.Client.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	if err != nil {
+		return nil, err
+	}
+	p := &Page{Status: resp.StatusCode, URL: resp.Request.URL, Body: string(body)}
+	if resp.StatusCode >= 300 && resp.StatusCode < 400 {
+		p.Location = resp.Header.Get("Location")
+	}
+	return p, nil
+}
+
+var (
+	formRe   = regexp.MustCompile(`(?s)<form[^>]*action="([^"]*)"[^>]*>(.*?)</form>`)
+	hiddenRe = regexp.MustCompile(`<input[^>]*type="hidden"[^>]*name="([^"]*)"[^>]*value="([^"]*)"`)
+)
+
+func form(body, actionPart string) (string, url.Values, error) {
+	for _, m := range formRe.FindAllStringSubmatch(body, -1) {
+		action := html.UnescapeString(m[1])
+		if !strings.Contains(action, actionPart) {
+			continue
+		}
+		vals := url.Values{}
+		for _, h := range hiddenRe.FindAllStringSubmatch(m[2], -1) {
+			vals.Set(html.UnescapeString(h[1]), html.UnescapeString(h[2]))
+		}
+		return action, vals, nil
+	}
+	return "", nil, fmt.Errorf("no form with action containing %q", actionPart)
+}
+
+// SignIn starts at authURL, signs in with the password form when it appears,
+// allows consent when asked, and returns the RP callback URL it stopped at.
+func (b *Browser) SignIn(authURL, login, password string) (*url.URL, error) {
+	p, err := b.Get(authURL)
+	if err != nil {
+		return nil, err
+	}
+	for range 5 {
+		switch {
+		case p.Location != "":
+			return url.Parse(p.Location)
+		case strings.Contains(p.Body, `name="password"`):
+			p, err = b.Submit(p, "/password", url.Values{"login": {login}, "password": {password}})
+		case strings.Contains(p.Body, `value="allow"`):
+			p, err = b.Submit(p, "/consent", url.Values{"action": {"allow"}})
+		default:
+			return nil, fmt.Errorf("unexpected page %s (status %d): %.400s", p.URL, p.Status, p.Body)
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	return nil, errors.New("sign-in did not finish")
+}

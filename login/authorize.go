@@ -1,0 +1,197 @@
+package login
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+	"slices"
+	"time"
+
+	"github.com/gorilla/mux"
+	"golang.org/x/text/language"
+
+	"github.com/vhod-id/vhod/directory"
+	"github.com/vhod-id/vhod/storage"
+)
+
+// start is op's hand-off, GET /login?authRequestID=…: reuse the SSO session when it
+// is good enough, honour prompt, max_age and id_token_hint, else start a flow.
+func (h *Handler) start(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	ar, lang, uerr := h.authRequest(r, r.URL.Query().Get("authRequestID"))
+	if uerr != nil {
+		h.fail(w, r, lang, uerr)
+		return
+	}
+	if ar.Completion != nil {
+		http.Redirect(w, r, h.cfg.Callback(ctx, ar.ID), http.StatusSeeOther)
+		return
+	}
+	sess, err := h.currentSession(r)
+	if err != nil {
+		h.fail(w, r, lang, unavailable(err))
+		return
+	}
+	if sess != nil && h.sessionSatisfies(ar, *sess) {
+		need, err := h.needsConsent(r, ar, sess.UserID)
+		if err != nil {
+			h.fail(w, r, lang, unavailable(err))
+			return
+		}
+		if !need {
+			h.finish(w, r, lang, ar, *sess)
+			return
+		}
+		if hasPrompt(ar, "none") {
+			h.cfg.Deny(w, r, ar.ID, "consent_required")
+			return
+		}
+		h.startFlow(w, r, ar, lang, StateConsentRequired, sess.UserID)
+		return
+	}
+	if hasPrompt(ar, "none") {
+		h.cfg.Deny(w, r, ar.ID, "login_required")
+		return
+	}
+	h.startFlow(w, r, ar, lang, StateStarted, "")
+}
+
+// authRequest loads an auth request that belongs to this browser.
+func (h *Handler) authRequest(r *http.Request, id string) (storage.AuthRequest, language.Tag, *userError) {
+	lang := pickLanguage(r, nil)
+	if id == "" {
+		return storage.AuthRequest{}, lang, &userError{Status: http.StatusBadRequest, Key: "error.unknown_request", Err: errors.New("no authRequestID")}
+	}
+	ar, err := h.store.AuthRequestByID(r.Context(), id)
+	if errors.Is(err, storage.ErrNotFound) {
+		return ar, lang, &userError{Status: http.StatusBadRequest, Key: "error.unknown_request", Err: err}
+	}
+	if err != nil {
+		return ar, lang, unavailable(err)
+	}
+	lang = pickLanguage(r, ar.UILocales)
+	if ar.BrowserHash != h.cookies.BrowserHash(r.Context()) {
+		return ar, lang, &userError{Status: http.StatusBadRequest, Key: "error.other_browser", Err: errors.New("browser binding mismatch")}
+	}
+	return ar, lang, nil
+}
+
+func (h *Handler) startFlow(w http.ResponseWriter, r *http.Request, ar storage.AuthRequest, lang language.Tag, state State, userID string) {
+	f, err := h.newFlow(r, ar, lang, state, userID)
+	if err != nil {
+		h.fail(w, r, lang, unavailable(err))
+		return
+	}
+	http.Redirect(w, r, flowURL(f.ID, "", ar.ID), http.StatusSeeOther)
+}
+
+func (h *Handler) newFlow(r *http.Request, ar storage.AuthRequest, lang language.Tag, state State, userID string) (flow, error) {
+	now := h.now().UTC()
+	expires := now.Add(h.cfg.FlowLifetime)
+	if ar.ExpiresAt.Before(expires) {
+		expires = ar.ExpiresAt
+	}
+	f := flow{storage.Flow{
+		ID: directory.NewID(), Kind: string(KindLogin), State: string(state), AuthRequestID: ar.ID,
+		BrowserHash: h.cookies.BrowserHash(r.Context()), UserID: userID, Locale: lang.String(),
+		Steps: []storage.FlowStep{{At: now, To: string(state)}}, CreatedAt: now, ExpiresAt: expires,
+	}}
+	return f, h.store.CreateFlow(r.Context(), f.Flow)
+}
+
+// loadFlow reads the flow of /login/{flow}… for this browser. A flow that expired
+// while its auth request lives on is replaced by a new one (replaced is true).
+func (h *Handler) loadFlow(r *http.Request) (f flow, ar storage.AuthRequest, lang language.Tag, replaced bool, uerr *userError) {
+	ctx := r.Context()
+	lang = pickLanguage(r, nil)
+	stored, err := h.store.FlowByID(ctx, mux.Vars(r)["flow"])
+	if errors.Is(err, storage.ErrNotFound) {
+		ar, lang, uerr = h.authRequest(r, r.URL.Query().Get("authRequestID"))
+		if uerr != nil {
+			return f, ar, lang, false, uerr
+		}
+		f, err = h.newFlow(r, ar, lang, StateStarted, "")
+		if err != nil {
+			return f, ar, lang, false, unavailable(err)
+		}
+		return f, ar, lang, true, nil
+	}
+	if err != nil {
+		return f, ar, lang, false, unavailable(err)
+	}
+	f = flow{stored}
+	if t, err := language.Parse(f.Locale); err == nil {
+		lang = t
+	}
+	if f.BrowserHash != h.cookies.BrowserHash(ctx) {
+		return f, ar, lang, false, &userError{Status: http.StatusBadRequest, Key: "error.other_browser", Err: errors.New("flow browser mismatch")}
+	}
+	ar, err = h.store.AuthRequestByID(ctx, f.AuthRequestID)
+	if errors.Is(err, storage.ErrNotFound) {
+		return f, ar, lang, false, &userError{Status: http.StatusBadRequest, Key: "error.unknown_request", Err: err}
+	}
+	if err != nil {
+		return f, ar, lang, false, unavailable(err)
+	}
+	return f, ar, lang, false, nil
+}
+
+// show renders the page of the flow's current state.
+func (h *Handler) show(w http.ResponseWriter, r *http.Request) {
+	f, ar, lang, _, uerr := h.loadFlow(r)
+	if uerr != nil {
+		h.fail(w, r, lang, uerr)
+		return
+	}
+	switch State(f.State) {
+	case StateStarted:
+		h.passwordForm(w, r, http.StatusOK, f, ar, lang, ar.LoginHint, "")
+	case StateConsentRequired:
+		h.consentForm(w, r, f, ar, lang)
+	case StateDone:
+		http.Redirect(w, r, h.cfg.Callback(r.Context(), ar.ID), http.StatusSeeOther)
+	default:
+		h.fail(w, r, lang, &userError{Status: http.StatusBadRequest, Key: "error.bad_request", Err: errors.New("flow in state " + f.State)})
+	}
+}
+
+// sessionSatisfies tells whether the SSO session may answer this request without
+// asking the person again.
+func (h *Handler) sessionSatisfies(ar storage.AuthRequest, s storage.Session) bool {
+	if hasPrompt(ar, "login") || hasPrompt(ar, "select_account") {
+		return false
+	}
+	if ar.MaxAge != nil && h.now().Sub(s.AuthTime) > time.Duration(*ar.MaxAge)*time.Second {
+		return false
+	}
+	if ar.HintSubject != "" && ar.HintSubject != s.UserID {
+		return false
+	}
+	return true
+}
+
+// finish records the sign-in on the auth request and hands the browser back to op.
+func (h *Handler) finish(w http.ResponseWriter, r *http.Request, lang language.Tag, ar storage.AuthRequest, s storage.Session) {
+	c := storage.Completion{UserID: s.UserID, AuthTime: s.AuthTime, AMR: s.AMR, ACR: s.ACR, SessionID: s.SID}
+	err := h.store.CompleteAuthRequest(r.Context(), ar.ID, c)
+	if err != nil && !errors.Is(err, storage.ErrConflict) {
+		h.fail(w, r, lang, unavailable(err))
+		return
+	}
+	http.Redirect(w, r, h.cfg.Callback(r.Context(), ar.ID), http.StatusSeeOther)
+}
+
+func hasPrompt(ar storage.AuthRequest, p string) bool { return slices.Contains(ar.Prompt, p) }
+
+func flowURL(flowID, step, authRequestID string) string {
+	u := "/login/" + url.PathEscape(flowID)
+	if step != "" {
+		u += "/" + step
+	}
+	return u + "?authRequestID=" + url.QueryEscape(authRequestID)
+}
+
+// unavailable is a storage failure: the database is down or slow.
+func unavailable(err error) *userError {
+	return &userError{Status: http.StatusServiceUnavailable, Key: "error.unavailable", Err: err}
+}

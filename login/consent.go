@@ -1,0 +1,109 @@
+package login
+
+import (
+	"errors"
+	"net/http"
+	"slices"
+
+	"golang.org/x/text/language"
+
+	"github.com/vhod-id/vhod/storage"
+)
+
+// needsConsent: clients that are not first party need the person's consent to every
+// scope they ask for, once; prompt=consent asks again.
+func (h *Handler) needsConsent(r *http.Request, ar storage.AuthRequest, userID string) (bool, error) {
+	c, err := h.store.ClientByID(r.Context(), ar.ClientID)
+	if err != nil {
+		return false, err
+	}
+	if c.FirstParty {
+		return false, nil
+	}
+	if hasPrompt(ar, "consent") {
+		return true, nil
+	}
+	granted, err := h.store.ConsentedScopes(r.Context(), userID, ar.ClientID)
+	if err != nil {
+		return false, err
+	}
+	for _, s := range ar.Scopes {
+		if !slices.Contains(granted, s) {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+func (h *Handler) consentForm(w http.ResponseWriter, r *http.Request, f flow, ar storage.AuthRequest, lang language.Tag) {
+	page := consentPage{base: h.newBase(r, lang, "consent.title"), Action: flowURL(f.ID, "consent", ar.ID)}
+	if c, err := h.store.ClientByID(r.Context(), ar.ClientID); err == nil {
+		page.Client = c.Name
+	}
+	if u, err := h.accounts.UserByID(r.Context(), f.UserID); err == nil {
+		page.User = firstOf(u.Login, u.Email, u.Phone)
+	}
+	for _, s := range ar.Scopes {
+		if t := page.T("scope." + s); t != "scope."+s {
+			page.Scopes = append(page.Scopes, t)
+		} else {
+			page.Scopes = append(page.Scopes, s)
+		}
+	}
+	h.render(w, r, http.StatusOK, "consent", page)
+}
+
+// consent takes the answer of the consent page.
+func (h *Handler) consent(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+	action := r.PostFormValue("action")
+	f, ar, lang, replaced, uerr := h.loadFlow(r)
+	if uerr == nil && (replaced || !f.in(StateConsentRequired)) {
+		uerr = &userError{Status: http.StatusBadRequest, Key: "error.bad_request", Err: errors.New("consent posted in state " + f.State)}
+	}
+	if uerr != nil {
+		h.fail(w, r, lang, uerr)
+		return
+	}
+	sess, err := h.currentSession(r)
+	if err != nil {
+		h.fail(w, r, lang, unavailable(err))
+		return
+	}
+	if sess == nil || sess.UserID != f.UserID {
+		h.fail(w, r, lang, &userError{Status: http.StatusBadRequest, Key: "error.bad_request", Err: errors.New("consent without the flow's session")})
+		return
+	}
+	next := StateDenied
+	if action == "allow" {
+		next = StateDone
+	}
+	if err := f.to(next, h.now()); err != nil {
+		h.fail(w, r, lang, &userError{Status: http.StatusBadRequest, Key: "error.bad_request", Err: err})
+		return
+	}
+	if _, err := h.store.SaveFlow(r.Context(), f.Flow); err != nil {
+		h.fail(w, r, lang, conflictOrUnavailable(err))
+		return
+	}
+	if next == StateDenied {
+		h.log.InfoContext(r.Context(), "consent denied", "user", f.UserID, "client_id", ar.ClientID)
+		h.cfg.Deny(w, r, ar.ID, "access_denied")
+		return
+	}
+	if err := h.store.GrantConsent(r.Context(), f.UserID, ar.ClientID, ar.Scopes, h.now()); err != nil {
+		h.fail(w, r, lang, unavailable(err))
+		return
+	}
+	h.log.InfoContext(r.Context(), "consent given", "user", f.UserID, "client_id", ar.ClientID, "scopes", ar.Scopes)
+	h.finish(w, r, lang, ar, *sess)
+}
+
+func firstOf(ss ...string) string {
+	for _, s := range ss {
+		if s != "" {
+			return s
+		}
+	}
+	return ""
+}

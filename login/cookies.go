@@ -1,0 +1,99 @@
+package login
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"net/http"
+	"time"
+)
+
+// Cookie names. Both are HttpOnly and SameSite=Lax: Lax so that the top-level
+// navigation from a relying party to /authorize carries them.
+const (
+	browserCookie = "vhod_browser"
+	sessionCookie = "vhod_session"
+)
+
+// Cookies manages the browser binding and SSO session cookies. It is shared with the
+// provider (as provider.Browser), which binds auth requests to the same browser.
+type Cookies struct {
+	secure          bool
+	sessionLifetime time.Duration
+}
+
+// NewCookies makes the cookie manager; secure marks cookies Secure (https issuers).
+func NewCookies(secure bool, sessionLifetime time.Duration) *Cookies {
+	return &Cookies{secure: secure, sessionLifetime: sessionLifetime}
+}
+
+type browserKey struct{}
+
+type browserInfo struct{ browser, session string }
+
+// Middleware makes sure the browser has a binding cookie and puts the hashes of the
+// binding and session cookies into the request context.
+func (c *Cookies) Middleware(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var info browserInfo
+		if ck, err := r.Cookie(browserCookie); err == nil && len(ck.Value) >= 32 {
+			info.browser = hashValue(ck.Value)
+		} else {
+			v := randomValue()
+			c.set(w, browserCookie, v, 400*24*time.Hour)
+			info.browser = hashValue(v)
+		}
+		if ck, err := r.Cookie(sessionCookie); err == nil && ck.Value != "" {
+			info.session = hashValue(ck.Value)
+		}
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), browserKey{}, info)))
+	})
+}
+
+// BrowserHash is the hash of the binding cookie ("" outside Middleware).
+func (c *Cookies) BrowserHash(ctx context.Context) string {
+	info, _ := ctx.Value(browserKey{}).(browserInfo)
+	return info.browser
+}
+
+// SessionID is the stored ID (cookie hash) of the SSO session ("" when none).
+func (c *Cookies) SessionID(ctx context.Context) string {
+	info, _ := ctx.Value(browserKey{}).(browserInfo)
+	return info.session
+}
+
+// ClearSession removes the SSO session cookie.
+func (c *Cookies) ClearSession(w http.ResponseWriter) {
+	c.set(w, sessionCookie, "", -1)
+}
+
+// startSession sets a new session cookie and returns the stored ID for it.
+func (c *Cookies) startSession(w http.ResponseWriter) string {
+	v := randomValue()
+	c.set(w, sessionCookie, v, c.sessionLifetime)
+	return hashValue(v)
+}
+
+func (c *Cookies) set(w http.ResponseWriter, name, value string, maxAge time.Duration) {
+	ck := &http.Cookie{Name: name, Value: value, Path: "/", HttpOnly: true, Secure: c.secure,
+		SameSite: http.SameSiteLaxMode}
+	if maxAge < 0 {
+		ck.MaxAge = -1
+	} else {
+		ck.MaxAge = int(maxAge.Seconds())
+	}
+	http.SetCookie(w, ck)
+}
+
+func randomValue() string {
+	b := make([]byte, 32)
+	_, _ = rand.Read(b) // crypto/rand never fails on supported platforms
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+func hashValue(v string) string {
+	h := sha256.Sum256([]byte(v))
+	return hex.EncodeToString(h[:])
+}

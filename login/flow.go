@@ -1,0 +1,60 @@
+package login
+
+import (
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/vhod-id/vhod/storage"
+)
+
+// Kind is what a flow is for.
+type Kind string
+
+// Flow kinds.
+const (
+	KindLogin Kind = "login"
+)
+
+// State is where a flow stands.
+type State string
+
+// Login flow states; see flow_login.mermaid.
+const (
+	StateStarted         State = "started"
+	StateConsentRequired State = "consent_required"
+	StateDone            State = "done"
+	StateDenied          State = "denied"
+)
+
+// Method is how the person proved who they are.
+type Method string
+
+// Sign-in methods.
+const (
+	MethodPassword Method = "password"
+)
+
+// transitions lists, per kind, the states each state may move to.
+var transitions = map[Kind]map[State][]State{
+	KindLogin: {
+		StateStarted:         {StateStarted, StateConsentRequired, StateDone},
+		StateConsentRequired: {StateDone, StateDenied},
+	},
+}
+
+// flow wraps the stored document with the transition rules.
+type flow struct{ storage.Flow }
+
+// to moves the flow to s if the table allows it, recording the step.
+func (f *flow) to(s State, now time.Time) error {
+	from := State(f.State)
+	if !slices.Contains(transitions[Kind(f.Kind)][from], s) {
+		return fmt.Errorf("flow %s: %s → %s is not allowed", f.Kind, from, s)
+	}
+	f.Steps = append(f.Steps, storage.FlowStep{At: now.UTC(), From: string(from), To: string(s)})
+	f.State = string(s)
+	return nil
+}
+
+func (f *flow) in(s State) bool { return State(f.State) == s }

@@ -1,0 +1,40 @@
+package login
+
+import (
+	"testing"
+	"time"
+
+	"github.com/vhod-id/vhod/storage"
+)
+
+func TestLoginTransitions(t *testing.T) {
+	all := []State{StateStarted, StateConsentRequired, StateDone, StateDenied}
+	allowed := map[[2]State]bool{
+		{StateStarted, StateStarted}: true, {StateStarted, StateConsentRequired}: true, {StateStarted, StateDone}: true,
+		{StateConsentRequired, StateDone}: true, {StateConsentRequired, StateDenied}: true,
+	}
+	for _, from := range all {
+		for _, to := range all {
+			t.Run(string(from)+"→"+string(to), func(t *testing.T) {
+				f := flow{storage.Flow{Kind: string(KindLogin), State: string(from)}}
+				err := f.to(to, time.Now())
+				if allowed[[2]State{from, to}] != (err == nil) {
+					t.Fatalf("allowed=%v, err=%v", allowed[[2]State{from, to}], err)
+				}
+				if err == nil && (f.State != string(to) || len(f.Steps) != 1 || f.Steps[0].From != string(from)) {
+					t.Fatalf("flow after move: %+v", f.Flow)
+				}
+				if err != nil && f.State != string(from) {
+					t.Fatal("a refused move changed the state")
+				}
+			})
+		}
+	}
+}
+
+func TestUnknownKindMovesNowhere(t *testing.T) {
+	f := flow{storage.Flow{Kind: "nope", State: string(StateStarted)}}
+	if err := f.to(StateDone, time.Now()); err == nil {
+		t.Fatal("unknown kind moved")
+	}
+}

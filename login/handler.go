@@ -1,0 +1,149 @@
+package login
+
+import (
+	"context"
+	"errors"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/gorilla/csrf"
+	"github.com/gorilla/mux"
+	"html/template"
+	"strconv"
+
+	"github.com/vhod-id/vhod/storage"
+)
+
+// Config is what the login pages need.
+type Config struct {
+	Issuer          string
+	FlowLifetime    time.Duration
+	SessionLifetime time.Duration
+	// CSRFKey signs the CSRF cookie; 32 bytes, the same on every instance.
+	CSRFKey []byte
+	// Callback is op's URL that finishes a completed auth request.
+	Callback func(ctx context.Context, authRequestID string) string
+	// Deny returns the browser to the client with an OAuth error code.
+	Deny   func(w http.ResponseWriter, r *http.Request, authRequestID, code string)
+	Logger *slog.Logger
+}
+
+// accounts is what login needs from directory.
+type accounts interface {
+	Authenticate(ctx context.Context, login, password string) (storage.User, error)
+	UserByID(ctx context.Context, id string) (storage.User, error)
+}
+
+// store is what login needs from storage.
+type store interface {
+	AuthRequestByID(ctx context.Context, id string) (storage.AuthRequest, error)
+	CompleteAuthRequest(ctx context.Context, id string, c storage.Completion) error
+	ClientByID(ctx context.Context, id string) (storage.Client, error)
+	CreateFlow(ctx context.Context, f storage.Flow) error
+	FlowByID(ctx context.Context, id string) (storage.Flow, error)
+	SaveFlow(ctx context.Context, f storage.Flow) (storage.Flow, error)
+	CreateSession(ctx context.Context, s storage.Session) error
+	SessionByID(ctx context.Context, id string) (storage.Session, error)
+	DeleteSession(ctx context.Context, id string) error
+	GrantConsent(ctx context.Context, userID, clientID string, scopes []string, at time.Time) error
+	ConsentedScopes(ctx context.Context, userID, clientID string) ([]string, error)
+}
+
+// Handler serves the login pages.
+type Handler struct {
+	cfg      Config
+	store    store
+	accounts accounts
+	cookies  *Cookies
+	catalog  *catalog
+	pages    map[string]*template.Template
+	log      *slog.Logger
+	secure   bool
+	now      func() time.Time
+}
+
+// New prepares the handler; it fails if a template or message catalog is broken.
+func New(cfg Config, st store, acc accounts, cookies *Cookies) (*Handler, error) {
+	cat, err := newCatalog()
+	if err != nil {
+		return nil, err
+	}
+	pages, err := parsePages()
+	if err != nil {
+		return nil, err
+	}
+	if len(cfg.CSRFKey) != 32 {
+		return nil, errors.New("login: CSRF key must be 32 bytes")
+	}
+	u, err := url.Parse(cfg.Issuer)
+	if err != nil {
+		return nil, err
+	}
+	return &Handler{cfg: cfg, store: st, accounts: acc, cookies: cookies, catalog: cat, pages: pages,
+		log: cfg.Logger, secure: u.Scheme == "https", now: time.Now}, nil
+}
+
+// Mount adds the login routes to r.
+func (h *Handler) Mount(r *mux.Router) {
+	static, _ := fs.Sub(staticFS, "static")
+	r.PathPrefix("/static/").Handler(cacheFor(http.StripPrefix("/static/", http.FileServerFS(static)), time.Hour))
+
+	pages := r.NewRoute().Subrouter()
+	pages.Use(securityHeaders, h.cookies.Middleware, h.csrf())
+	pages.HandleFunc("/login", h.start).Methods(http.MethodGet)
+	pages.HandleFunc("/login/{flow}", h.show).Methods(http.MethodGet)
+	pages.HandleFunc("/login/{flow}/password", h.password).Methods(http.MethodPost)
+	pages.HandleFunc("/login/{flow}/consent", h.consent).Methods(http.MethodPost)
+	pages.HandleFunc("/logged-out", h.loggedOut).Methods(http.MethodGet)
+}
+
+// csrf protects every form. The cookie is SameSite=Strict and the key is shared by
+// all instances, so a form served by one instance posts fine to another.
+func (h *Handler) csrf() mux.MiddlewareFunc {
+	protect := csrf.Protect(h.cfg.CSRFKey,
+		csrf.Secure(h.secure), csrf.HttpOnly(true), csrf.Path("/"),
+		csrf.SameSite(csrf.SameSiteStrictMode), csrf.CookieName("vhod_csrf"), csrf.FieldName("csrf_token"),
+		csrf.ErrorHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			h.fail(w, r, pickLanguage(r, nil), &userError{Status: http.StatusForbidden, Key: "error.csrf", Err: csrf.FailureReason(r)})
+		})))
+	return func(next http.Handler) http.Handler {
+		protected := protect(next)
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if !h.secure {
+				r = csrf.PlaintextHTTPRequest(r)
+			}
+			protected.ServeHTTP(w, r)
+		})
+	}
+}
+
+// securityHeaders: no inline script or style anywhere, no framing, no caching of
+// pages that carry CSRF tokens, and referrers only within our origin (the CSRF
+// check reads them; the flow URL must not leak to others).
+func securityHeaders(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hd := w.Header()
+		hd.Set("Content-Security-Policy", "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "+
+			"connect-src 'self'; base-uri 'none'; frame-ancestors 'none'")
+		hd.Set("X-Frame-Options", "DENY")
+		hd.Set("X-Content-Type-Options", "nosniff")
+		hd.Set("Referrer-Policy", "same-origin")
+		hd.Set("Cache-Control", "no-store")
+		next.ServeHTTP(w, r)
+	})
+}
+
+func cacheFor(next http.Handler, d time.Duration) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "public, max-age="+strconv.Itoa(int(d.Seconds())))
+		w.Header().Set("X-Content-Type-Options", "nosniff")
+		next.ServeHTTP(w, r)
+	})
+}
+
+func (h *Handler) loggedOut(w http.ResponseWriter, r *http.Request) {
+	h.render(w, r, http.StatusOK, "logged_out", loggedOutPage{base: h.newBase(r, pickLanguage(r, nil), "logout.title")})
+}

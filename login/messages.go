@@ -1,0 +1,82 @@
+package login
+
+import (
+	"embed"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/nicksnyder/go-i18n/v2/i18n"
+	"golang.org/x/text/language"
+)
+
+//go:embed locales/*.json
+var localeFS embed.FS
+
+// Languages the pages speak; the first is the default.
+var Languages = []language.Tag{language.Russian, language.English}
+
+var matcher = language.NewMatcher(Languages)
+
+// catalog holds the message bundles.
+type catalog struct{ bundle *i18n.Bundle }
+
+func newCatalog() (*catalog, error) {
+	b := i18n.NewBundle(Languages[0])
+	b.RegisterUnmarshalFunc("json", json.Unmarshal)
+	for _, tag := range Languages {
+		if _, err := b.LoadMessageFileFS(localeFS, "locales/"+tag.String()+".json"); err != nil {
+			return nil, fmt.Errorf("load %s messages: %w", tag, err)
+		}
+	}
+	return &catalog{bundle: b}, nil
+}
+
+// pickLanguage chooses from the auth request's ui_locales, then Accept-Language.
+func pickLanguage(r *http.Request, uiLocales []string) language.Tag {
+	var prefs []language.Tag
+	for _, l := range uiLocales {
+		if t, err := language.Parse(l); err == nil {
+			prefs = append(prefs, t)
+		}
+	}
+	if q := r.URL.Query().Get("ui_locales"); q != "" {
+		for _, l := range strings.Fields(q) {
+			if t, err := language.Parse(l); err == nil {
+				prefs = append(prefs, t)
+			}
+		}
+	}
+	if accept, _, err := language.ParseAcceptLanguage(r.Header.Get("Accept-Language")); err == nil {
+		prefs = append(prefs, accept...)
+	}
+	_, i, conf := matcher.Match(prefs...)
+	if conf == language.No {
+		return Languages[0]
+	}
+	return Languages[i]
+}
+
+// translator translates message keys into one language.
+type translator struct {
+	lang language.Tag
+	loc  *i18n.Localizer
+}
+
+func (c *catalog) translator(lang language.Tag) translator {
+	return translator{lang: lang, loc: i18n.NewLocalizer(c.bundle, lang.String())}
+}
+
+// T translates key; pairs of extra arguments fill the message's template fields.
+func (t translator) T(key string, args ...string) string {
+	data := map[string]string{}
+	for i := 0; i+1 < len(args); i += 2 {
+		data[args[i]] = args[i+1]
+	}
+	s, err := t.loc.Localize(&i18n.LocalizeConfig{MessageID: key, TemplateData: data})
+	if err != nil {
+		return key
+	}
+	return s
+}

@@ -1,0 +1,110 @@
+package login
+
+import (
+	"errors"
+	"net/http"
+
+	"golang.org/x/text/language"
+
+	"github.com/vhod-id/vhod/directory"
+	"github.com/vhod-id/vhod/storage"
+)
+
+// maxFormBytes bounds what a login form may post.
+const maxFormBytes = 16 << 10
+
+func (h *Handler) passwordForm(w http.ResponseWriter, r *http.Request, status int, f flow, ar storage.AuthRequest, lang language.Tag, login, errKey string) {
+	page := passwordPage{base: h.newBase(r, lang, "login.title"), Action: flowURL(f.ID, "password", ar.ID), Login: login}
+	if c, err := h.store.ClientByID(r.Context(), ar.ClientID); err == nil {
+		page.Client = c.Name
+	}
+	if errKey != "" {
+		page.Error = page.T(errKey)
+	}
+	h.render(w, r, status, "password", page)
+}
+
+// password checks the login and password of a started flow.
+func (h *Handler) password(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+	login, password := r.PostFormValue("login"), r.PostFormValue("password")
+	f, ar, lang, replaced, uerr := h.loadFlow(r)
+	if uerr != nil {
+		h.fail(w, r, lang, uerr)
+		return
+	}
+	if replaced {
+		h.passwordForm(w, r, http.StatusOK, f, ar, lang, login, "login.flow_expired")
+		return
+	}
+	if !f.in(StateStarted) {
+		h.fail(w, r, lang, &userError{Status: http.StatusBadRequest, Key: "error.bad_request", Err: errors.New("password posted in state " + f.State)})
+		return
+	}
+	if login == "" || password == "" {
+		h.passwordForm(w, r, http.StatusBadRequest, f, ar, lang, login, "login.missing_fields")
+		return
+	}
+	user, err := h.accounts.Authenticate(r.Context(), login, password)
+	if errors.Is(err, directory.ErrInvalidCredentials) {
+		f.Attempts++
+		if err := f.to(StateStarted, h.now()); err != nil {
+			h.fail(w, r, lang, &userError{Status: http.StatusBadRequest, Key: "error.bad_request", Err: err})
+			return
+		}
+		if _, err := h.store.SaveFlow(r.Context(), f.Flow); err != nil {
+			h.fail(w, r, lang, conflictOrUnavailable(err))
+			return
+		}
+		h.log.InfoContext(r.Context(), "sign-in failed", "method", MethodPassword, "flow", f.ID, "attempts", f.Attempts)
+		h.passwordForm(w, r, http.StatusUnauthorized, f, ar, lang, login, "login.invalid_credentials")
+		return
+	}
+	if err != nil {
+		h.fail(w, r, lang, unavailable(err))
+		return
+	}
+	sess, err := h.startSession(w, r, user.ID, []string{directory.AMRPassword}, directory.ACRPassword)
+	if err != nil {
+		h.fail(w, r, lang, unavailable(err))
+		return
+	}
+	h.log.InfoContext(r.Context(), "sign-in succeeded", "method", MethodPassword, "user", user.ID, "client_id", ar.ClientID)
+	h.afterAuthentication(w, r, f, ar, lang, sess)
+}
+
+// afterAuthentication moves a flow whose person is now known to consent or to done.
+func (h *Handler) afterAuthentication(w http.ResponseWriter, r *http.Request, f flow, ar storage.AuthRequest, lang language.Tag, sess storage.Session) {
+	need, err := h.needsConsent(r, ar, sess.UserID)
+	if err != nil {
+		h.fail(w, r, lang, unavailable(err))
+		return
+	}
+	next := StateDone
+	if need {
+		next = StateConsentRequired
+	}
+	f.UserID = sess.UserID
+	f.Method = string(MethodPassword)
+	if err := f.to(next, h.now()); err != nil {
+		h.fail(w, r, lang, &userError{Status: http.StatusBadRequest, Key: "error.bad_request", Err: err})
+		return
+	}
+	if _, err := h.store.SaveFlow(r.Context(), f.Flow); err != nil {
+		h.fail(w, r, lang, conflictOrUnavailable(err))
+		return
+	}
+	if need {
+		http.Redirect(w, r, flowURL(f.ID, "", ar.ID), http.StatusSeeOther)
+		return
+	}
+	h.finish(w, r, lang, ar, sess)
+}
+
+// conflictOrUnavailable: a lost race with another tab is the person's to retry.
+func conflictOrUnavailable(err error) *userError {
+	if errors.Is(err, storage.ErrConflict) {
+		return &userError{Status: http.StatusConflict, Key: "error.bad_request", Err: err}
+	}
+	return unavailable(err)
+}

@@ -1,0 +1,117 @@
+package login
+
+import (
+	"bytes"
+	"crypto/rand"
+	"embed"
+	"fmt"
+	"html/template"
+	"net/http"
+
+	"github.com/gorilla/csrf"
+	"golang.org/x/text/language"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+//go:embed static
+var staticFS embed.FS
+
+// pageNames are the templates that must exist; a missing one stops start-up.
+var pageNames = []string{"password", "consent", "error", "logged_out"}
+
+func parsePages() (map[string]*template.Template, error) {
+	pages := map[string]*template.Template{}
+	for _, name := range pageNames {
+		t, err := template.New(name).ParseFS(templateFS, "templates/layout.html", "templates/"+name+".html")
+		if err != nil {
+			return nil, fmt.Errorf("parse page %s: %w", name, err)
+		}
+		pages[name] = t
+	}
+	return pages, nil
+}
+
+// base is what every page has.
+type base struct {
+	translator
+	Title string
+	CSRF  template.HTML
+}
+
+// Lang is the page's language code for <html lang>.
+func (b base) Lang() string { return b.lang.String() }
+
+type passwordPage struct {
+	base
+	Action, Client, Login, Error string
+}
+
+type consentPage struct {
+	base
+	Action, Client, User string
+	Scopes               []string
+}
+
+type errorPage struct {
+	base
+	Message, ID string
+}
+
+type loggedOutPage struct{ base }
+
+// newBase prepares the common page data.
+func (h *Handler) newBase(r *http.Request, lang language.Tag, titleKey string) base {
+	t := h.catalog.translator(lang)
+	return base{translator: t, Title: t.T(titleKey), CSRF: csrf.TemplateField(r)}
+}
+
+// render writes a page; a template failure is logged and becomes a bare 500.
+func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, name string, data any) {
+	var buf bytes.Buffer
+	if err := h.pages[name].ExecuteTemplate(&buf, "layout", data); err != nil {
+		h.log.ErrorContext(r.Context(), "render page", "page", name, "err", err)
+		http.Error(w, http.StatusText(http.StatusInternalServerError), http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	_, _ = w.Write(buf.Bytes())
+}
+
+// userError is a failure shown to the person: Key is what they read (translated),
+// Err is what the log gets, with the same error ID as the page.
+type userError struct {
+	Status int
+	Key    string
+	Err    error
+}
+
+func (e *userError) Error() string { return fmt.Sprintf("%s: %v", e.Key, e.Err) }
+
+// fail renders an error page with a short ID that is also in the log line.
+func (h *Handler) fail(w http.ResponseWriter, r *http.Request, lang language.Tag, e *userError) {
+	id := rand.Text()[:10]
+	level := h.log.WarnContext
+	if e.Status >= 500 {
+		level = h.log.ErrorContext
+	}
+	level(r.Context(), "login error", "error_id", id, "status", e.Status, "key", e.Key, "err", e.Err, "path", r.URL.Path)
+	page := errorPage{base: h.newBase(r, lang, "error.title"), ID: id}
+	page.Message = page.T(e.Key)
+	h.render(w, r, e.Status, "error", page)
+}
+
+// ErrorPage renders an error for the provider's browser routes: status decides the
+// sentence, detail goes to the log only.
+func (h *Handler) ErrorPage(w http.ResponseWriter, r *http.Request, status int, detail string) {
+	key := "error.bad_request"
+	switch {
+	case status == http.StatusServiceUnavailable:
+		key = "error.unavailable"
+	case status >= 500:
+		key = "error.internal"
+	}
+	h.fail(w, r, pickLanguage(r, nil), &userError{Status: status, Key: key, Err: fmt.Errorf("%s", detail)})
+}

@@ -1,0 +1,59 @@
+package login
+
+import (
+	"errors"
+	"net/http"
+
+	"github.com/vhod-id/vhod/directory"
+	"github.com/vhod-id/vhod/storage"
+)
+
+// currentSession returns the browser's valid SSO session, or nil.
+func (h *Handler) currentSession(r *http.Request) (*storage.Session, error) {
+	id := h.cookies.SessionID(r.Context())
+	if id == "" {
+		return nil, nil
+	}
+	s, err := h.store.SessionByID(r.Context(), id)
+	if errors.Is(err, storage.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &s, nil
+}
+
+// startSession replaces the browser's SSO session with a new one for userID.
+// A new cookie value on every sign-in prevents session fixation.
+func (h *Handler) startSession(w http.ResponseWriter, r *http.Request, userID string, amr []string, acr string) (storage.Session, error) {
+	if old := h.cookies.SessionID(r.Context()); old != "" {
+		if err := h.store.DeleteSession(r.Context(), old); err != nil && !errors.Is(err, storage.ErrNotFound) {
+			return storage.Session{}, err
+		}
+	}
+	now := h.now().UTC()
+	s := storage.Session{
+		ID: h.cookies.startSession(w), SID: directory.NewID(), UserID: userID, AuthTime: now, AMR: amr, ACR: acr,
+		UserAgent: truncate(r.UserAgent(), 256), IP: clientIP(r), CreatedAt: now, ExpiresAt: now.Add(h.cfg.SessionLifetime),
+	}
+	return s, h.store.CreateSession(r.Context(), s)
+}
+
+func truncate(s string, n int) string {
+	if len(s) > n {
+		return s[:n]
+	}
+	return s
+}
+
+// clientIP is the TCP peer; proxies' headers are not trusted here.
+func clientIP(r *http.Request) string {
+	host := r.RemoteAddr
+	for i := len(host) - 1; i >= 0; i-- {
+		if host[i] == ':' {
+			return host[:i]
+		}
+	}
+	return host
+}

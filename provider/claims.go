@@ -1,0 +1,170 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"strings"
+
+	"github.com/zitadel/oidc/v3/pkg/oidc"
+	"github.com/zitadel/oidc/v3/pkg/op"
+	"golang.org/x/text/language"
+
+	"github.com/vhod-id/vhod/storage"
+)
+
+// Claim names of our own.
+const (
+	ClaimSID   = "sid"
+	ClaimACR   = "acr"
+	ClaimScope = "scope"
+)
+
+// supportedClaims are announced in discovery.
+var supportedClaims = []string{
+	"sub", "aud", "exp", "iat", "iss", "auth_time", "nonce", "acr", "amr", "azp", "at_hash", "c_hash", "sid",
+	"name", "family_name", "given_name", "middle_name", "preferred_username", "locale", "updated_at",
+	"email", "email_verified", "phone_number", "phone_number_verified",
+}
+
+// userClaims is the one place that decides which user attributes a scope releases;
+// the ID token, userinfo and introspection all use it.
+func userClaims(u storage.User, scopes []string) *oidc.UserInfo {
+	info := &oidc.UserInfo{Subject: u.ID}
+	for _, scope := range scopes {
+		switch scope {
+		case oidc.ScopeProfile:
+			info.Name = strings.Join(nonEmpty(u.FamilyName, u.GivenName, u.MiddleName), " ")
+			info.FamilyName, info.GivenName, info.MiddleName = u.FamilyName, u.GivenName, u.MiddleName
+			info.PreferredUsername = firstNonEmpty(u.Login, u.Email, u.Phone)
+			if tag, err := language.Parse(u.Locale); err == nil && u.Locale != "" {
+				info.Locale = oidc.NewLocale(tag)
+			}
+			if !u.UpdatedAt.IsZero() {
+				info.UpdatedAt = oidc.FromTime(u.UpdatedAt)
+			}
+		case oidc.ScopeEmail:
+			if u.Email != "" {
+				info.Email, info.EmailVerified = u.Email, oidc.Bool(u.EmailVerified)
+			}
+		case oidc.ScopePhone:
+			if u.Phone != "" {
+				info.PhoneNumber, info.PhoneNumberVerified = u.Phone, oidc.Bool(u.PhoneVerified)
+			}
+		}
+	}
+	return info
+}
+
+// SetUserinfoFromRequest implements op.CanSetUserinfoFromRequest: the ID token's
+// user claims, its sid, and (on refresh, where op has no auth request) its acr.
+func (s *Storage) SetUserinfoFromRequest(ctx context.Context, info *oidc.UserInfo, req op.IDTokenRequest, scopes []string) error {
+	u, err := s.store.UserByID(ctx, req.GetSubject())
+	if err != nil {
+		return notFoundAs(err, oidc.ErrInvalidRequest().WithDescription("the account no longer exists"))
+	}
+	*info = *userClaims(u, scopes)
+	if g, ok := req.(granter); ok {
+		grant := g.grant()
+		if grant.SessionID != "" {
+			info.AppendClaims(ClaimSID, grant.SessionID)
+		}
+		if _, isRefresh := req.(*refreshRequest); isRefresh && grant.ACR != "" {
+			info.AppendClaims(ClaimACR, grant.ACR)
+		}
+	}
+	return nil
+}
+
+// SetUserinfoFromScopes is deprecated upstream; SetUserinfoFromRequest does the work.
+func (s *Storage) SetUserinfoFromScopes(context.Context, *oidc.UserInfo, string, string, []string) error {
+	return nil
+}
+
+// SetUserinfoFromToken implements op.Storage for the userinfo endpoint.
+func (s *Storage) SetUserinfoFromToken(ctx context.Context, info *oidc.UserInfo, tokenID, subject, _ string) error {
+	at, err := s.activeToken(ctx, tokenID, subject)
+	if err != nil {
+		return err
+	}
+	if at.Grant.Subject == at.Grant.ClientID {
+		return oidc.ErrInvalidRequest().WithDescription("a client's own token has no user")
+	}
+	u, err := s.store.UserByID(ctx, at.Grant.Subject)
+	if err != nil {
+		return notFoundAs(err, oidc.ErrInvalidRequest().WithDescription("the account no longer exists"))
+	}
+	*info = *userClaims(u, at.Grant.Scopes)
+	return nil
+}
+
+// SetIntrospectionFromToken implements op.Storage (RFC 7662). A missing or revoked
+// token makes op answer {"active": false}.
+func (s *Storage) SetIntrospectionFromToken(ctx context.Context, resp *oidc.IntrospectionResponse, tokenID, subject, _ string) error {
+	at, err := s.activeToken(ctx, tokenID, subject)
+	if err != nil {
+		return err
+	}
+	g := at.Grant
+	resp.Active = true
+	resp.Scope = g.Scopes
+	resp.ClientID = g.ClientID
+	resp.TokenType = oidc.BearerToken
+	resp.Subject = g.Subject
+	resp.Audience = g.Audience
+	resp.Expiration = oidc.FromTime(at.ExpiresAt)
+	resp.IssuedAt = oidc.FromTime(at.CreatedAt)
+	resp.JWTID = at.ID
+	resp.Issuer = s.cfg.Issuer
+	if g.Subject != g.ClientID {
+		resp.AuthTime = oidc.FromTime(g.AuthTime)
+		resp.AuthenticationMethodsReferences = g.AMR
+		if u, err := s.store.UserByID(ctx, g.Subject); err == nil {
+			resp.SetUserInfo(userClaims(u, g.Scopes))
+			resp.Username = u.Login
+		}
+	}
+	return nil
+}
+
+// GetPrivateClaimsFromRequest implements op.CanGetPrivateClaimsFromRequest: the
+// extra claims of JWT access tokens.
+func (s *Storage) GetPrivateClaimsFromRequest(_ context.Context, req op.TokenRequest, _ []string) (map[string]any, error) {
+	claims := map[string]any{}
+	if scopes := req.GetScopes(); len(scopes) > 0 {
+		claims[ClaimScope] = strings.Join(scopes, " ")
+	}
+	if g, ok := req.(granter); ok {
+		if sid := g.grant().SessionID; sid != "" {
+			claims[ClaimSID] = sid
+		}
+	}
+	return claims, nil
+}
+
+// GetPrivateClaimsFromScopes implements op.Storage; GetPrivateClaimsFromRequest is used instead.
+func (s *Storage) GetPrivateClaimsFromScopes(context.Context, string, string, []string) (map[string]any, error) {
+	return nil, nil
+}
+
+func (s *Storage) activeToken(ctx context.Context, tokenID, subject string) (storage.AccessToken, error) {
+	at, err := s.store.AccessTokenByID(ctx, tokenID)
+	if err != nil {
+		return at, notFoundAs(err, oidc.ErrInvalidRequest().WithDescription("token is not active"))
+	}
+	if at.Grant.Subject != subject {
+		return at, oidc.ErrInvalidRequest().WithDescription("token is not active").WithParent(errors.New("subject mismatch"))
+	}
+	return at, nil
+}
+
+func nonEmpty(ss ...string) []string {
+	return slices.DeleteFunc(ss, func(s string) bool { return s == "" })
+}
+
+func firstNonEmpty(ss ...string) string {
+	if n := nonEmpty(ss...); len(n) > 0 {
+		return n[0]
+	}
+	return ""
+}

@@ -1,0 +1,196 @@
+package provider
+
+import (
+	"context"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/hex"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/zitadel/oidc/v3/pkg/oidc"
+	"github.com/zitadel/oidc/v3/pkg/op"
+
+	"github.com/vhod-id/vhod/storage"
+)
+
+// Access token formats a client may choose.
+const (
+	TokenFormatOpaque = "opaque"
+	TokenFormatJWT    = "jwt"
+)
+
+// HashSecret is how client secrets are stored: hex SHA-256. Client secrets are long
+// random strings, so a fast hash compared in constant time is enough.
+func HashSecret(secret string) string {
+	h := sha256.Sum256([]byte(secret))
+	return hex.EncodeToString(h[:])
+}
+
+// requestClient remembers, for one HTTP request, the client op loaded: the signing
+// key is chosen per client, and op asks for the key without naming the client.
+type requestClient struct{ c *client }
+
+type requestClientKey struct{}
+
+func (s *Storage) withRequestClient(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx := context.WithValue(r.Context(), requestClientKey{}, &requestClient{})
+		next.ServeHTTP(w, r.WithContext(ctx))
+	})
+}
+
+func holder(ctx context.Context) *requestClient {
+	h, _ := ctx.Value(requestClientKey{}).(*requestClient)
+	return h
+}
+
+// loadClient reads a client once per request.
+func (s *Storage) loadClient(ctx context.Context, id string) (*client, error) {
+	h := holder(ctx)
+	if h != nil && h.c != nil && h.c.c.ID == id {
+		return h.c, nil
+	}
+	c, err := s.store.ClientByID(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	cl := &client{c: c, loginURL: s.cfg.LoginURL, idTokenLifetime: s.cfg.IDTokenLifetime}
+	if h != nil {
+		h.c = cl
+	}
+	return cl, nil
+}
+
+// GetClientByClientID implements op.Storage.
+func (s *Storage) GetClientByClientID(ctx context.Context, clientID string) (op.Client, error) {
+	c, err := s.loadClient(ctx, clientID)
+	if err != nil {
+		return nil, notFoundAs(err, oidc.ErrInvalidClient().WithDescription("unknown client"))
+	}
+	return c, nil
+}
+
+// AuthorizeClientIDSecret implements op.Storage.
+func (s *Storage) AuthorizeClientIDSecret(ctx context.Context, clientID, clientSecret string) error {
+	_, err := s.checkSecret(ctx, clientID, clientSecret)
+	return err
+}
+
+// ClientCredentials implements op.ClientCredentialsStorage.
+func (s *Storage) ClientCredentials(ctx context.Context, clientID, clientSecret string) (op.Client, error) {
+	c, err := s.checkSecret(ctx, clientID, clientSecret)
+	if err != nil {
+		return nil, err
+	}
+	if !slices.Contains(c.c.GrantTypes, string(oidc.GrantTypeClientCredentials)) {
+		return nil, oidc.ErrUnauthorizedClient().WithDescription("client_credentials is not allowed for this client")
+	}
+	return c, nil
+}
+
+// ClientCredentialsTokenRequest implements op.ClientCredentialsStorage.
+func (s *Storage) ClientCredentialsTokenRequest(ctx context.Context, clientID string, scopes []string) (op.TokenRequest, error) {
+	c, err := s.loadClient(ctx, clientID)
+	if err != nil {
+		return nil, notFoundAs(err, oidc.ErrInvalidClient())
+	}
+	allowed := slices.DeleteFunc(slices.Clone(scopes), func(sc string) bool { return !c.IsScopeAllowed(sc) })
+	return &clientCredentialsRequest{clientID: c.c.ID, scopes: allowed}, nil
+}
+
+func (s *Storage) checkSecret(ctx context.Context, clientID, secret string) (*client, error) {
+	invalid := oidc.ErrInvalidClient().WithDescription("invalid client_id or client_secret")
+	c, err := s.loadClient(ctx, clientID)
+	if err != nil {
+		return nil, notFoundAs(err, invalid)
+	}
+	if c.c.Public || c.c.SecretHash == "" {
+		return nil, invalid
+	}
+	if subtle.ConstantTimeCompare([]byte(HashSecret(secret)), []byte(c.c.SecretHash)) != 1 {
+		return nil, invalid
+	}
+	return c, nil
+}
+
+// client adapts storage.Client to op.Client.
+type client struct {
+	c               storage.Client
+	loginURL        func(string) string
+	idTokenLifetime time.Duration
+}
+
+func (c *client) GetID() string                    { return c.c.ID }
+func (c *client) RedirectURIs() []string           { return c.c.RedirectURIs }
+func (c *client) PostLogoutRedirectURIs() []string { return c.c.PostLogoutRedirectURIs }
+func (c *client) LoginURL(id string) string        { return c.loginURL(id) }
+func (c *client) IDTokenLifetime() time.Duration   { return c.idTokenLifetime }
+func (c *client) DevMode() bool                    { return false }
+func (c *client) ClockSkew() time.Duration         { return 0 }
+func (c *client) IDTokenUserinfoClaimsAssertion() bool {
+	return c.c.IDTokenUserinfoClaims
+}
+
+func (c *client) ApplicationType() op.ApplicationType {
+	if !c.c.Public {
+		return op.ApplicationTypeWeb
+	}
+	// A public client whose redirects are all loopback or custom schemes is a native
+	// app (RFC 8252); otherwise a browser app, which op holds to https.
+	for _, u := range c.c.RedirectURIs {
+		if _, loop := op.HTTPLoopbackOrLocalhost(u); !loop && (strings.HasPrefix(u, "http://") || strings.HasPrefix(u, "https://")) {
+			return op.ApplicationTypeUserAgent
+		}
+	}
+	return op.ApplicationTypeNative
+}
+
+func (c *client) AuthMethod() oidc.AuthMethod {
+	if c.c.Public {
+		return oidc.AuthMethodNone
+	}
+	return oidc.AuthMethod(c.c.AuthMethod)
+}
+
+func (c *client) ResponseTypes() []oidc.ResponseType {
+	return []oidc.ResponseType{oidc.ResponseTypeCode}
+}
+
+func (c *client) GrantTypes() []oidc.GrantType {
+	out := make([]oidc.GrantType, len(c.c.GrantTypes))
+	for i, g := range c.c.GrantTypes {
+		out[i] = oidc.GrantType(g)
+	}
+	return out
+}
+
+func (c *client) AccessTokenType() op.AccessTokenType {
+	if c.c.AccessTokenFormat == TokenFormatJWT {
+		return op.AccessTokenTypeJWT
+	}
+	return op.AccessTokenTypeBearer
+}
+
+func (c *client) RestrictAdditionalIdTokenScopes() func([]string) []string {
+	return func(s []string) []string { return s }
+}
+
+func (c *client) RestrictAdditionalAccessTokenScopes() func([]string) []string {
+	return func(s []string) []string { return s }
+}
+
+// IsScopeAllowed admits scopes beyond the standard ones only when registered.
+func (c *client) IsScopeAllowed(scope string) bool { return slices.Contains(c.c.Scopes, scope) }
+
+func isLoopbackHTTP(issuer string) bool {
+	u, err := url.Parse(issuer)
+	if err != nil || u.Scheme != "http" {
+		return false
+	}
+	_, loop := op.HTTPLoopbackOrLocalhost(issuer)
+	return loop
+}

@@ -1,0 +1,27 @@
+package provider
+
+import (
+	"net/http"
+
+	"github.com/zitadel/oidc/v3/pkg/oidc"
+	"github.com/zitadel/oidc/v3/pkg/op"
+
+	"github.com/vhod-id/vhod/directory"
+)
+
+// discovery serves op's discovery document corrected to what Vhod really offers:
+// op announces the implicit flow, id_token response types, the JWT bearer grant and
+// device authorization whatever the storage supports.
+func (p *Provider) discovery(w http.ResponseWriter, r *http.Request) {
+	ctx := op.ContextWithIssuer(r.Context(), p.cfg.Issuer)
+	d := op.CreateDiscoveryConfig(ctx, p.op, p.storage)
+	d.ResponseTypesSupported = []string{string(oidc.ResponseTypeCode)}
+	d.ResponseModesSupported = []string{"query"}
+	d.GrantTypesSupported = []oidc.GrantType{oidc.GrantTypeCode, oidc.GrantTypeRefreshToken, oidc.GrantTypeClientCredentials}
+	d.DeviceAuthorizationEndpoint = ""
+	d.CodeChallengeMethodsSupported = []oidc.CodeChallengeMethod{oidc.CodeChallengeMethodS256}
+	d.ACRValuesSupported = directory.ACRLevels
+	d.RequestParameterSupported = false
+	d.RequestURIParameterSupported = false
+	op.Discover(w, d)
+}

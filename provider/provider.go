@@ -1,0 +1,152 @@
+package provider
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/go-jose/go-jose/v4"
+	"github.com/zitadel/oidc/v3/pkg/oidc"
+	"github.com/zitadel/oidc/v3/pkg/op"
+	"golang.org/x/text/language"
+
+	"github.com/vhod-id/vhod/storage"
+)
+
+// Config is what the provider needs to know.
+type Config struct {
+	Issuer string
+	// CryptoKey encrypts opaque access tokens and codes (derived from the master key).
+	CryptoKey            [32]byte
+	AccessTokenLifetime  time.Duration
+	IDTokenLifetime      time.Duration
+	RefreshTokenLifetime time.Duration
+	AuthRequestLifetime  time.Duration
+	// LoginURL is where op sends the browser to sign in for an auth request.
+	LoginURL func(authRequestID string) string
+	// LogoutURL is where the browser lands after logout when the RP named no URI.
+	LogoutURL string
+	Locales   []language.Tag
+	// Browser tells which browser and SSO session a request comes from.
+	Browser Browser
+	// ErrorPage renders a browser-facing error (a page, never raw error text).
+	ErrorPage func(w http.ResponseWriter, r *http.Request, status int, detail string)
+	Logger    *slog.Logger
+}
+
+// Browser is implemented by the login package's cookies.
+type Browser interface {
+	// Middleware makes sure the request carries a binding cookie and puts the
+	// browser's identity into the request context.
+	Middleware(next http.Handler) http.Handler
+	// BrowserHash is the hash of the browser's binding cookie ("" when unknown).
+	BrowserHash(ctx context.Context) string
+	// SessionID is the stored ID of the browser's SSO session ("" when none).
+	SessionID(ctx context.Context) string
+	// ClearSession removes the SSO session cookie.
+	ClearSession(w http.ResponseWriter)
+}
+
+// Provider is the mounted OpenID Provider.
+type Provider struct {
+	op      *op.Provider
+	storage *Storage
+	cfg     Config
+}
+
+// Store is the persistence the provider uses.
+type Store interface {
+	storage.Clients
+	storage.Users
+	storage.AuthRequests
+	storage.Tokens
+	storage.Sessions
+	Ping(ctx context.Context) error
+}
+
+// New builds the provider over a store and a keyring.
+func New(cfg Config, store Store, keys *Keyring) (*Provider, error) {
+	s := &Storage{store: store, keys: keys, cfg: cfg, log: cfg.Logger}
+	opCfg := &op.Config{
+		CryptoKey:                cfg.CryptoKey,
+		DefaultLogoutRedirectURI: cfg.LogoutURL,
+		CodeMethodS256:           true,
+		AuthMethodPost:           true,
+		AuthMethodPrivateKeyJWT:  true,
+		GrantTypeRefreshToken:    true,
+		RequestObjectSupported:   false,
+		SupportedUILocales:       cfg.Locales,
+		SupportedScopes: []string{oidc.ScopeOpenID, oidc.ScopeProfile, oidc.ScopeEmail,
+			oidc.ScopePhone, oidc.ScopeOfflineAccess},
+		SupportedClaims: supportedClaims,
+	}
+	opts := []op.Option{
+		op.WithHttpInterceptors(s.withRequestClient),
+		op.WithAccessTokenVerifierOpts(op.WithSupportedAccessTokenSigningAlgorithms(algNames()...)),
+		op.WithIDTokenHintVerifierOpts(op.WithSupportedIDTokenHintSigningAlgorithms(algNames()...)),
+	}
+	if isLoopbackHTTP(cfg.Issuer) {
+		opts = append(opts, op.WithAllowInsecure())
+	}
+	p, err := op.NewProvider(opCfg, s, op.StaticIssuer(cfg.Issuer), opts...)
+	if err != nil {
+		return nil, err
+	}
+	s.op = p
+	return &Provider{op: p, storage: s, cfg: cfg}, nil
+}
+
+// Handler serves every protocol endpoint. Browser-facing endpoints get the binding
+// cookie and HTML error pages; the rest go to op unchanged.
+func (p *Provider) Handler() http.Handler {
+	browser := p.cfg.Browser.Middleware(p.htmlErrors(p.op))
+	mux := http.NewServeMux()
+	mux.Handle("/authorize", browser)
+	mux.Handle("/authorize/callback", browser)
+	mux.Handle("/end_session", p.cfg.Browser.Middleware(p.clearSessionCookie(p.htmlErrors(p.op))))
+	mux.HandleFunc("/.well-known/openid-configuration", p.discovery)
+	mux.Handle("/", p.op)
+	return mux
+}
+
+// Callback is where the login sends the browser once an auth request is complete.
+func (p *Provider) Callback(ctx context.Context, authRequestID string) string {
+	return op.AuthCallbackURL(p.op)(op.ContextWithIssuer(ctx, p.cfg.Issuer), authRequestID)
+}
+
+// Deny sends the browser back to the relying party with an OAuth error: one of
+// login_required, consent_required, access_denied, interaction_required.
+func (p *Provider) Deny(w http.ResponseWriter, r *http.Request, authRequestID, code string) {
+	req, err := p.storage.store.AuthRequestByID(r.Context(), authRequestID)
+	if err != nil {
+		p.cfg.ErrorPage(w, r, http.StatusBadRequest, "deny: "+err.Error())
+		return
+	}
+	var e *oidc.Error
+	switch code {
+	case "login_required":
+		e = oidc.ErrLoginRequired()
+	case "access_denied":
+		e = oidc.ErrAccessDenied().WithDescription("the user declined")
+	case "consent_required":
+		// OIDC Core §3.1.2.6 names consent_required; op has no constructor for it.
+		e = oidc.ErrInteractionRequired()
+		e.ErrorType = "consent_required"
+	default:
+		e = oidc.ErrInteractionRequired()
+	}
+	_ = p.storage.store.DeleteAuthRequest(r.Context(), authRequestID)
+	op.AuthRequestError(w, r, &authRequest{r: req}, e, p.op)
+}
+
+// SupportedAlgorithms are the signing algorithms a client may choose.
+var SupportedAlgorithms = []jose.SignatureAlgorithm{jose.ES256, jose.RS256, jose.EdDSA}
+
+func algNames() []string {
+	out := make([]string, len(SupportedAlgorithms))
+	for i, a := range SupportedAlgorithms {
+		out[i] = string(a)
+	}
+	return out
+}

@@ -1,0 +1,29 @@
+package provider
+
+import (
+	"context"
+	"log/slog"
+
+	"github.com/zitadel/oidc/v3/pkg/op"
+)
+
+// Storage adapts Vhod's store to op's storage interfaces. It converts and maps
+// errors; the rules live in directory and login.
+type Storage struct {
+	store Store
+	keys  *Keyring
+	cfg   Config
+	log   *slog.Logger
+	op    *op.Provider
+}
+
+var (
+	_ op.Storage                        = (*Storage)(nil)
+	_ op.ClientCredentialsStorage       = (*Storage)(nil)
+	_ op.CanSetUserinfoFromRequest      = (*Storage)(nil)
+	_ op.CanGetPrivateClaimsFromRequest = (*Storage)(nil)
+	_ op.CanTerminateSessionFromRequest = (*Storage)(nil)
+)
+
+// Health answers op's readiness probe.
+func (s *Storage) Health(ctx context.Context) error { return s.store.Ping(ctx) }

@@ -1,0 +1,157 @@
+package provider
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"time"
+
+	"github.com/zitadel/oidc/v3/pkg/oidc"
+	"github.com/zitadel/oidc/v3/pkg/op"
+
+	"github.com/vhod-id/vhod/directory"
+	"github.com/vhod-id/vhod/storage"
+)
+
+// CreateAccessToken implements op.Storage.
+func (s *Storage) CreateAccessToken(ctx context.Context, req op.TokenRequest) (string, time.Time, error) {
+	g, err := grantOf(req)
+	if err != nil {
+		return "", time.Time{}, err
+	}
+	if g.Family == "" {
+		g.Family = directory.NewID()
+	}
+	return s.newAccessToken(ctx, g)
+}
+
+// CreateAccessAndRefreshTokens implements op.Storage: first issue for a code, or a
+// rotation that consumes currentRefreshToken. A refresh token used twice means one
+// copy was stolen: the whole family is revoked and both holders must sign in again.
+func (s *Storage) CreateAccessAndRefreshTokens(ctx context.Context, req op.TokenRequest, currentRefreshToken string) (string, string, time.Time, error) {
+	g, err := grantOf(req)
+	if err != nil {
+		return "", "", time.Time{}, err
+	}
+	if currentRefreshToken != "" {
+		if err := s.store.UseRefreshToken(ctx, hashToken(currentRefreshToken)); err != nil {
+			return "", "", time.Time{}, s.refreshFailure(ctx, g, err)
+		}
+	}
+	accessID, exp, err := s.newAccessToken(ctx, g)
+	if err != nil {
+		return "", "", time.Time{}, err
+	}
+	value, err := randomToken()
+	if err != nil {
+		return "", "", time.Time{}, serverError(err)
+	}
+	now := time.Now().UTC()
+	rt := storage.RefreshToken{ID: hashToken(value), Grant: g, AccessTokenID: accessID,
+		CreatedAt: now, ExpiresAt: now.Add(s.cfg.RefreshTokenLifetime)}
+	if err := s.store.CreateRefreshToken(ctx, rt); err != nil {
+		return "", "", time.Time{}, serverError(err)
+	}
+	return accessID, value, exp, nil
+}
+
+// TokenRequestByRefreshToken implements op.Storage.
+func (s *Storage) TokenRequestByRefreshToken(ctx context.Context, token string) (op.RefreshTokenRequest, error) {
+	rt, err := s.store.RefreshTokenByID(ctx, hashToken(token))
+	if err != nil {
+		return nil, notFoundAs(err, oidc.ErrInvalidGrant().WithDescription("invalid refresh token"))
+	}
+	if rt.Used {
+		return nil, s.refreshFailure(ctx, rt.Grant, storage.ErrConflict)
+	}
+	return &refreshRequest{t: rt, scopes: rt.Grant.Scopes}, nil
+}
+
+func (s *Storage) refreshFailure(ctx context.Context, g storage.Grant, err error) error {
+	if errors.Is(err, storage.ErrConflict) {
+		if rerr := s.store.RevokeFamily(ctx, g.Family); rerr != nil {
+			return serverError(rerr)
+		}
+		s.log.WarnContext(ctx, "refresh token reused; token family revoked", "client_id", g.ClientID, "subject", g.Subject)
+		return oidc.ErrInvalidGrant().WithDescription("refresh token already used")
+	}
+	return notFoundAs(err, oidc.ErrInvalidGrant().WithDescription("invalid refresh token"))
+}
+
+// GetRefreshTokenInfo implements op.Storage (for revocation).
+func (s *Storage) GetRefreshTokenInfo(ctx context.Context, clientID, token string) (string, string, error) {
+	rt, err := s.store.RefreshTokenByID(ctx, hashToken(token))
+	if errors.Is(err, storage.ErrNotFound) {
+		return "", "", op.ErrInvalidRefreshToken
+	}
+	if err != nil {
+		return "", "", err
+	}
+	if rt.Grant.ClientID != clientID {
+		return "", "", op.ErrInvalidRefreshToken
+	}
+	return rt.Grant.Subject, rt.ID, nil
+}
+
+// RevokeToken implements op.Storage. Revoking a refresh token revokes its whole
+// grant (RFC 7009 §2.1); unknown tokens are not an error (RFC 7009 §2.2).
+func (s *Storage) RevokeToken(ctx context.Context, tokenOrID, _ string, clientID string) *oidc.Error {
+	if rt, err := s.store.RefreshTokenByID(ctx, tokenOrID); err == nil {
+		if rt.Grant.ClientID != clientID {
+			return oidc.ErrInvalidClient().WithDescription("token was issued to another client")
+		}
+		if err := s.store.RevokeFamily(ctx, rt.Grant.Family); err != nil {
+			return serverError(err)
+		}
+		return nil
+	} else if !errors.Is(err, storage.ErrNotFound) {
+		return serverError(err)
+	}
+	at, err := s.store.AccessTokenByID(ctx, tokenOrID)
+	if errors.Is(err, storage.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return serverError(err)
+	}
+	if at.Grant.ClientID != clientID {
+		return oidc.ErrInvalidClient().WithDescription("token was issued to another client")
+	}
+	if err := s.store.DeleteAccessToken(ctx, at.ID); err != nil {
+		return serverError(err)
+	}
+	return nil
+}
+
+func (s *Storage) newAccessToken(ctx context.Context, g storage.Grant) (string, time.Time, error) {
+	now := time.Now().UTC()
+	t := storage.AccessToken{ID: directory.NewID(), Grant: g, CreatedAt: now, ExpiresAt: now.Add(s.cfg.AccessTokenLifetime)}
+	if err := s.store.CreateAccessToken(ctx, t); err != nil {
+		return "", time.Time{}, serverError(err)
+	}
+	return t.ID, t.ExpiresAt, nil
+}
+
+func grantOf(req op.TokenRequest) (storage.Grant, error) {
+	g, ok := req.(granter)
+	if !ok {
+		return storage.Grant{}, oidc.ErrUnsupportedGrantType()
+	}
+	return g.grant(), nil
+}
+
+func randomToken() (string, error) {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		return "", err
+	}
+	return base64.RawURLEncoding.EncodeToString(b), nil
+}
+
+func hashToken(v string) string {
+	h := sha256.Sum256([]byte(v))
+	return hex.EncodeToString(h[:])
+}
