@@ -12,14 +12,14 @@ import (
 // authRequest adapts storage.AuthRequest to op.AuthRequest.
 type authRequest struct{ r storage.AuthRequest }
 
-func (a *authRequest) GetID() string            { return a.r.ID }
-func (a *authRequest) GetAudience() []string    { return []string{a.r.ClientID} }
-func (a *authRequest) GetClientID() string      { return a.r.ClientID }
-func (a *authRequest) GetNonce() string         { return a.r.Nonce }
-func (a *authRequest) GetRedirectURI() string   { return a.r.RedirectURI }
-func (a *authRequest) GetScopes() []string      { return a.r.Scopes }
-func (a *authRequest) GetState() string         { return a.r.State }
-func (a *authRequest) Done() bool               { return a.r.Completion != nil }
+func (a *authRequest) GetID() string          { return a.r.ID }
+func (a *authRequest) GetAudience() []string  { return []string{a.r.ClientID} }
+func (a *authRequest) GetClientID() string    { return a.r.ClientID }
+func (a *authRequest) GetNonce() string       { return a.r.Nonce }
+func (a *authRequest) GetRedirectURI() string { return a.r.RedirectURI }
+func (a *authRequest) GetScopes() []string    { return a.r.Scopes }
+func (a *authRequest) GetState() string       { return a.r.State }
+func (a *authRequest) Done() bool             { return a.r.Completion != nil }
 func (a *authRequest) GetResponseType() oidc.ResponseType {
 	return oidc.ResponseType(a.r.ResponseType)
 }
@@ -84,12 +84,12 @@ type refreshRequest struct {
 	scopes []string
 }
 
-func (r *refreshRequest) GetAMR() []string             { return r.t.Grant.AMR }
-func (r *refreshRequest) GetAudience() []string        { return r.t.Grant.Audience }
-func (r *refreshRequest) GetAuthTime() time.Time       { return r.t.Grant.AuthTime }
-func (r *refreshRequest) GetClientID() string          { return r.t.Grant.ClientID }
-func (r *refreshRequest) GetScopes() []string          { return r.scopes }
-func (r *refreshRequest) GetSubject() string           { return r.t.Grant.Subject }
+func (r *refreshRequest) GetAMR() []string            { return r.t.Grant.AMR }
+func (r *refreshRequest) GetAudience() []string       { return r.t.Grant.Audience }
+func (r *refreshRequest) GetAuthTime() time.Time      { return r.t.Grant.AuthTime }
+func (r *refreshRequest) GetClientID() string         { return r.t.Grant.ClientID }
+func (r *refreshRequest) GetScopes() []string         { return r.scopes }
+func (r *refreshRequest) GetSubject() string          { return r.t.Grant.Subject }
 func (r *refreshRequest) SetCurrentScopes(s []string) { r.scopes = s }
 
 func (r *refreshRequest) grant() storage.Grant {

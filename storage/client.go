@@ -10,17 +10,17 @@ type Client struct {
 	ID string `bson:"_id"`
 	// SecretHash is the hex SHA-256 of the client secret. Client secrets are long random
 	// strings, so a fast hash compared in constant time is enough (unlike passwords).
-	SecretHash             string    `bson:"secret_hash,omitempty"`
-	Name                   string    `bson:"name"`
-	RedirectURIs           []string  `bson:"redirect_uris"`
-	PostLogoutRedirectURIs []string  `bson:"post_logout_redirect_uris"`
-	GrantTypes             []string  `bson:"grant_types"`
-	AuthMethod             string    `bson:"auth_method"`
-	Public                 bool      `bson:"public"`
-	AccessTokenFormat      string    `bson:"access_token_format"`
-	FirstParty             bool      `bson:"first_party"`
-	SigningAlg             string    `bson:"signing_alg"`
-	IDTokenUserinfoClaims  bool      `bson:"id_token_userinfo_claims"`
+	SecretHash             string   `bson:"secret_hash,omitempty"`
+	Name                   string   `bson:"name"`
+	RedirectURIs           []string `bson:"redirect_uris"`
+	PostLogoutRedirectURIs []string `bson:"post_logout_redirect_uris"`
+	GrantTypes             []string `bson:"grant_types"`
+	AuthMethod             string   `bson:"auth_method"`
+	Public                 bool     `bson:"public"`
+	AccessTokenFormat      string   `bson:"access_token_format"`
+	FirstParty             bool     `bson:"first_party"`
+	SigningAlg             string   `bson:"signing_alg"`
+	IDTokenUserinfoClaims  bool     `bson:"id_token_userinfo_claims"`
 	// JWKS is the client's public key set (JSON) for private_key_jwt authentication.
 	JWKS      string    `bson:"jwks,omitempty"`
 	Scopes    []string  `bson:"scopes,omitempty"`

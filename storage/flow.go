@@ -9,17 +9,17 @@ import (
 // recovery). Its states and the allowed transitions belong to the login package;
 // storage only guarantees that two concurrent writers cannot both win.
 type Flow struct {
-	ID            string     `bson:"_id"`
-	Kind          string     `bson:"kind"`
-	State         string     `bson:"state"`
-	AuthRequestID string     `bson:"auth_request_id,omitempty"`
-	BrowserHash   string     `bson:"browser_hash"`
-	Method        string     `bson:"method,omitempty"`
-	UserID        string     `bson:"user_id,omitempty"`
+	ID            string `bson:"_id"`
+	Kind          string `bson:"kind"`
+	State         string `bson:"state"`
+	AuthRequestID string `bson:"auth_request_id,omitempty"`
+	BrowserHash   string `bson:"browser_hash"`
+	Method        string `bson:"method,omitempty"`
+	UserID        string `bson:"user_id,omitempty"`
 	// Locale is the page language chosen when the flow started.
-	Locale string `bson:"locale,omitempty"`
-	Attempts      int        `bson:"attempts"`
-	Steps         []FlowStep `bson:"steps"`
+	Locale   string     `bson:"locale,omitempty"`
+	Attempts int        `bson:"attempts"`
+	Steps    []FlowStep `bson:"steps"`
 	// Version increases with every save; SaveFlow writes only over the version it read.
 	Version   int       `bson:"version"`
 	CreatedAt time.Time `bson:"created_at"`

@@ -51,8 +51,8 @@ func (s *Store) GrantConsent(ctx context.Context, userID, clientID string, scope
 	id := userID + "|" + clientID
 	_, err := s.db.Collection(colConsents).UpdateOne(ctx, bson.D{{Key: "_id", Value: id}},
 		bson.M{
-			"$set":         bson.M{"user_id": userID, "client_id": clientID, "granted_at": at.UTC()},
-			"$addToSet":    bson.M{"scopes": bson.M{"$each": scopes}},
+			"$set":      bson.M{"user_id": userID, "client_id": clientID, "granted_at": at.UTC()},
+			"$addToSet": bson.M{"scopes": bson.M{"$each": scopes}},
 		}, options.UpdateOne().SetUpsert(true))
 	return mapErr("grant consent", err)
 }
