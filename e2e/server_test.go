@@ -128,6 +128,24 @@ func startServer(t *testing.T, cfg string, env ...string) *server {
 func startServerIn(t *testing.T, dataDir, cfg string, env ...string) *server {
 	t.Helper()
 	s := prepare(t, dataDir, cfg, env...)
+	s.start()
+	return s
+}
+
+// Restart stops the process and starts it again with the same config and data.
+func (s *server) Restart(env ...string) {
+	s.t.Helper()
+	s.Stop()
+	s.cmd = exec.Command(binary, "serve", "--config", s.Config)
+	s.cmd.Env = append(os.Environ(), env...)
+	s.cmd.Stdout, s.cmd.Stderr = s.log, s.log
+	s.done = make(chan error, 1)
+	s.start()
+}
+
+func (s *server) start() {
+	t := s.t
+	t.Helper()
 	if err := s.cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -144,13 +162,12 @@ func startServerIn(t *testing.T, dataDir, cfg string, env ...string) *server {
 		if err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == http.StatusOK {
-				return s
+				return
 			}
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
 	t.Fatalf("vhod did not become ready\n%s", s.log)
-	return nil
 }
 
 // prepare writes the config and builds the command without starting it.
