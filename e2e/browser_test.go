@@ -1,0 +1,132 @@
+package e2e
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"html"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/coreos/go-oidc/v3/oidc"
+	"golang.org/x/oauth2"
+)
+
+// TestBrowser runs e2e/browser/*.test.mjs in Debian's chromium through playwright-core
+// against a real Vhod and a relying party served by this test.
+func TestBrowser(t *testing.T) {
+	if os.Getenv("VHOD_SKIP_BROWSER_TESTS") == "1" {
+		t.Skip("VHOD_SKIP_BROWSER_TESTS=1")
+	}
+	chromium := os.Getenv("CHROMIUM")
+	if chromium == "" {
+		chromium = "/usr/bin/chromium"
+	}
+	if _, err := os.Stat(chromium); err != nil {
+		t.Fatalf("browser tests need chromium at %s (apt-get install chromium), or VHOD_SKIP_BROWSER_TESTS=1: %v", chromium, err)
+	}
+	if _, err := os.Stat("browser/node_modules/playwright-core"); err != nil {
+		t.Fatalf("browser tests need playwright-core: run `npm ci --prefix e2e/browser` (scripts/test does): %v", err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rpURL := "http://" + ln.Addr().String()
+	cfg := strings.NewReplacer(
+		"http://127.0.0.1:8765/callback", rpURL+"/callback/shop",
+		"http://127.0.0.1:8767/callback", rpURL+"/callback/partner",
+	).Replace(testConfig)
+	srv := startServer(t, cfg)
+	relying := newTestRP(t, srv, rpURL)
+	hs := &http.Server{Handler: relying, ReadHeaderTimeout: 5 * time.Second}
+	go func() { _ = hs.Serve(ln) }()
+	defer hs.Close()
+
+	ctx, cancel := context.WithTimeout(t.Context(), 3*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "node", "--test", "--test-reporter=spec", "browser/signin.test.mjs")
+	cmd.Env = append(os.Environ(), "RP_URL="+rpURL, "CHROMIUM="+chromium)
+	out, err := cmd.CombinedOutput()
+	t.Logf("node --test:\n%s", out)
+	if err != nil {
+		t.Fatalf("browser tests failed: %v\nvhod log:\n%s", err, srv.Log())
+	}
+}
+
+// testRP is a minimal relying party: /start?client=… redirects to Vhod, /callback/…
+// exchanges the code, verifies the ID token and shows its claims in #claims.
+type testRP struct {
+	t       *testing.T
+	url     string
+	clients map[string]*rp
+	mu      sync.Mutex
+	pending map[string]authorization
+}
+
+func newTestRP(t *testing.T, srv *server, rpURL string) *testRP {
+	return &testRP{t: t, url: rpURL, pending: map[string]authorization{}, clients: map[string]*rp{
+		"shop":    newRP(t, srv, "shop", "shop-secret", rpURL+"/callback/shop", oauth2.AuthStyleInHeader),
+		"partner": newRP(t, srv, "partner", "partner-secret", rpURL+"/callback/partner", oauth2.AuthStyleInHeader),
+	}}
+}
+
+func (x *testRP) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	switch {
+	case r.URL.Path == "/start":
+		c := x.clients[r.URL.Query().Get("client")]
+		if c == nil {
+			http.NotFound(w, r)
+			return
+		}
+		var opts []oauth2.AuthCodeOption
+		for _, name := range []string{"ui_locales", "prompt"} {
+			if v := r.URL.Query().Get(name); v != "" {
+				opts = append(opts, oauth2.SetAuthURLParam(name, v))
+			}
+		}
+		a := c.authorization(opts...)
+		x.mu.Lock()
+		x.pending[a.State] = a
+		x.mu.Unlock()
+		http.Redirect(w, r, a.URL, http.StatusFound)
+	case strings.HasPrefix(r.URL.Path, "/callback/"):
+		c := x.clients[strings.TrimPrefix(r.URL.Path, "/callback/")]
+		x.mu.Lock()
+		a, ok := x.pending[r.URL.Query().Get("state")]
+		delete(x.pending, a.State)
+		x.mu.Unlock()
+		if c == nil || !ok {
+			http.Error(w, "unknown state", http.StatusBadRequest)
+			return
+		}
+		if e := r.URL.Query().Get("error"); e != "" {
+			fmt.Fprintf(w, "<p id=error>%s</p>", html.EscapeString(e))
+			return
+		}
+		tok, err := c.oauth.Exchange(r.Context(), r.URL.Query().Get("code"), oauth2.VerifierOption(a.Verifier))
+		if err != nil {
+			http.Error(w, "exchange: "+err.Error(), http.StatusBadGateway)
+			return
+		}
+		raw, _ := tok.Extra("id_token").(string)
+		v := c.provider.Verifier(&oidc.Config{ClientID: c.oauth.ClientID, SupportedSigningAlgs: []string{"ES256", "RS256", "EdDSA"}})
+		idt, err := v.Verify(r.Context(), raw)
+		if err != nil {
+			http.Error(w, "id token: "+err.Error(), http.StatusBadGateway)
+			return
+		}
+		var claims map[string]any
+		_ = idt.Claims(&claims)
+		b, _ := json.MarshalIndent(claims, "", "  ")
+		fmt.Fprintf(w, "<!doctype html><title>RP</title><pre id=claims>%s</pre>", html.EscapeString(string(b)))
+	default:
+		http.NotFound(w, r)
+	}
+}
