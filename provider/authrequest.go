@@ -73,7 +73,12 @@ func (s *Storage) AuthRequestByID(ctx context.Context, id string) (op.AuthReques
 // AuthRequestByCode implements op.Storage. The code is consumed here, atomically;
 // a replayed code revokes every token the first exchange produced.
 func (s *Storage) AuthRequestByCode(ctx context.Context, code string) (op.AuthRequest, error) {
-	r, err := s.store.RedeemAuthCode(ctx, hashToken(code))
+	// op's codes are the auth request ID encrypted with the provider's key.
+	id, err := s.op.Crypto().Decrypt(code)
+	if err != nil {
+		return nil, oidc.ErrInvalidGrant().WithDescription("invalid code")
+	}
+	r, err := s.store.RedeemAuthCode(ctx, id, hashToken(code))
 	if errors.Is(err, storage.ErrConflict) {
 		if rerr := s.store.RevokeFamily(ctx, r.ID); rerr != nil {
 			return nil, serverError(rerr)

@@ -30,9 +30,8 @@ type AuthRequest struct {
 	BrowserHash string `bson:"browser_hash"`
 
 	Completion *Completion `bson:"completion,omitempty"`
-	// CodeHash is the SHA-256 of the issued code; CodeUsed turns true on the first exchange.
+	// CodeHash is the SHA-256 of the issued code.
 	CodeHash  string    `bson:"code_hash"`
-	CodeUsed  bool      `bson:"code_used"`
 	CreatedAt time.Time `bson:"created_at"`
 	ExpiresAt time.Time `bson:"expires_at"`
 }
@@ -55,9 +54,9 @@ type AuthRequests interface {
 	// SaveAuthCode attaches a code to a completed request and shortens the request's
 	// life to the code's; ErrConflict if it is not completed or already has a code.
 	SaveAuthCode(ctx context.Context, id, codeHash string, expiresAt time.Time) error
-	// RedeemAuthCode marks the code used and returns the request. A code that was
-	// already used returns the request with ErrConflict, so that the caller can revoke
-	// what the first exchange issued.
-	RedeemAuthCode(ctx context.Context, codeHash string) (AuthRequest, error)
+	// RedeemAuthCode marks the code of request id used and returns the request; the
+	// code must match codeHash. A code that was already used returns the request with
+	// ErrConflict, so that the caller can revoke what the first exchange issued.
+	RedeemAuthCode(ctx context.Context, id, codeHash string) (AuthRequest, error)
 	DeleteAuthRequest(ctx context.Context, id string) error
 }

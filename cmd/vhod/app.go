@@ -33,7 +33,7 @@ type app struct {
 
 // openApp connects the store (starting the embedded one when no URI is set), opens
 // the keys with the master key, and applies the bootstrap section.
-func openApp(ctx context.Context, cfg *Config, log *slog.Logger) (*app, error) {
+func openApp(ctx context.Context, cfg *Config, log *slog.Logger, dbOpts mongo.Options) (*app, error) {
 	a := &app{cfg: cfg, log: log}
 	uri := cfg.Database.URI
 	if uri == "" {
@@ -44,7 +44,7 @@ func openApp(ctx context.Context, cfg *Config, log *slog.Logger) (*app, error) {
 		a.embedded, uri = srv, srv.URI()
 		log.Info("embedded store started", "dir", filepath.Join(cfg.DataDir, "db"))
 	}
-	store, err := mongo.Open(ctx, uri, cfg.Database.Name, mongo.Options{})
+	store, err := mongo.Open(ctx, uri, cfg.Database.Name, dbOpts)
 	if err != nil {
 		a.close()
 		return nil, err

@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"github.com/vhod-id/vhod/storage/mongo"
 	"io"
 	"text/tabwriter"
 	"time"
@@ -36,7 +37,7 @@ func runKeys(args []string, stdout, stderr io.Writer) error {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	a, err := openApp(ctx, cfg, log)
+	a, err := openApp(ctx, cfg, log, mongo.Options{})
 	if err != nil {
 		return err
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/vhod-id/vhod/storage/mongo"
 	"log/slog"
 	"net"
 	"net/http"
@@ -19,7 +20,7 @@ import (
 func serve(cfg *Config, log *slog.Logger, extra func(a *app) func(*mux.Router), ready func(a *app)) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	a, err := openApp(ctx, cfg, log)
+	a, err := openApp(ctx, cfg, log, mongo.Options{})
 	if err != nil {
 		return err
 	}

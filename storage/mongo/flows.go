@@ -2,6 +2,8 @@ package mongo
 
 import (
 	"context"
+	"fmt"
+	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 
@@ -16,16 +18,21 @@ func (s *Store) CreateFlow(ctx context.Context, f storage.Flow) error {
 // FlowByID finds an unexpired flow.
 func (s *Store) FlowByID(ctx context.Context, id string) (storage.Flow, error) {
 	var f storage.Flow
-	err := s.findOne(ctx, colFlows, "get flow", bson.D{{Key: "_id", Value: id}, s.notExpired()}, &f)
+	err := s.byID(ctx, colFlows, "get flow", id, &f, func() time.Time { return f.ExpiresAt })
 	return f, err
 }
 
-// SaveFlow writes f over the version it was read at.
+// SaveFlow writes f over the version it was read at: the first writer to claim
+// "flow f left version v" wins, every other writer of that version gets ErrConflict.
 func (s *Store) SaveFlow(ctx context.Context, f storage.Flow) (storage.Flow, error) {
-	read := f.Version
+	if !f.ExpiresAt.After(s.now()) {
+		return f, mapErr("save flow", storage.ErrConflict)
+	}
+	if err := s.claim(ctx, fmt.Sprintf("flow:%s@%d", f.ID, f.Version)); err != nil {
+		return f, err
+	}
 	f.Version++
-	r, err := s.db.Collection(colFlows).ReplaceOne(ctx,
-		bson.D{{Key: "_id", Value: f.ID}, {Key: "version", Value: read}, s.notExpired()}, f)
+	r, err := s.db.Collection(colFlows).ReplaceOne(ctx, bson.D{{Key: "_id", Value: f.ID}}, f)
 	if err != nil {
 		return f, mapErr("save flow", err)
 	}

@@ -30,6 +30,7 @@ const (
 	colConsents     = "consents"
 	colFlows        = "flows"
 	colKeys         = "signing_keys"
+	colMarkers      = "markers"
 )
 
 // Store is a storage.Store on one MongoDB database.
@@ -94,7 +95,6 @@ func (s *Store) ensureIndexes(ctx context.Context) error {
 		unique bool
 	}{
 		{colIdentifiers, bson.D{{Key: "user_id", Value: 1}}, false},
-		{colAuthRequests, bson.D{{Key: "code_hash", Value: 1}}, false},
 		{colAuthRequests, bson.D{{Key: "expires_at", Value: 1}}, false},
 		{colAccess, bson.D{{Key: "grant.family", Value: 1}}, false},
 		{colAccess, bson.D{{Key: "grant.session_id", Value: 1}}, false},
@@ -152,7 +152,7 @@ func (s *Store) insert(ctx context.Context, col, op string, doc any) error {
 // DeleteExpired sweeps every collection with an expiry.
 func (s *Store) DeleteExpired(ctx context.Context, now time.Time) (int64, error) {
 	var total int64
-	for _, col := range []string{colAuthRequests, colAccess, colRefresh, colSessions, colFlows} {
+	for _, col := range []string{colAuthRequests, colAccess, colRefresh, colSessions, colFlows, colMarkers} {
 		r, err := s.db.Collection(col).DeleteMany(ctx, bson.D{{Key: "expires_at", Value: bson.M{"$lte": now}}})
 		if err != nil {
 			return total, mapErr("sweep "+col, err)

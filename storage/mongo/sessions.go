@@ -19,7 +19,7 @@ func (s *Store) CreateSession(ctx context.Context, sess storage.Session) error {
 // SessionByID finds an unexpired session by its cookie hash.
 func (s *Store) SessionByID(ctx context.Context, id string) (storage.Session, error) {
 	var sess storage.Session
-	err := s.findOne(ctx, colSessions, "get session", bson.D{{Key: "_id", Value: id}, s.notExpired()}, &sess)
+	err := s.byID(ctx, colSessions, "get session", id, &sess, func() time.Time { return sess.ExpiresAt })
 	return sess, err
 }
 

@@ -2,6 +2,7 @@ package mongo
 
 import (
 	"context"
+	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 
@@ -16,7 +17,7 @@ func (s *Store) CreateAccessToken(ctx context.Context, t storage.AccessToken) er
 // AccessTokenByID finds an unexpired access token.
 func (s *Store) AccessTokenByID(ctx context.Context, id string) (storage.AccessToken, error) {
 	var t storage.AccessToken
-	err := s.findOne(ctx, colAccess, "get access token", bson.D{{Key: "_id", Value: id}, s.notExpired()}, &t)
+	err := s.byID(ctx, colAccess, "get access token", id, &t, func() time.Time { return t.ExpiresAt })
 	return t, err
 }
 
@@ -33,14 +34,19 @@ func (s *Store) CreateRefreshToken(ctx context.Context, t storage.RefreshToken) 
 // RefreshTokenByID finds an unexpired refresh token, used or not.
 func (s *Store) RefreshTokenByID(ctx context.Context, id string) (storage.RefreshToken, error) {
 	var t storage.RefreshToken
-	err := s.findOne(ctx, colRefresh, "get refresh token", bson.D{{Key: "_id", Value: id}, s.notExpired()}, &t)
+	err := s.byID(ctx, colRefresh, "get refresh token", id, &t, func() time.Time { return t.ExpiresAt })
 	return t, err
 }
 
 // UseRefreshToken marks a token used exactly once.
 func (s *Store) UseRefreshToken(ctx context.Context, id string) error {
-	filter := bson.D{{Key: "_id", Value: id}, s.notExpired(), {Key: "used", Value: false}}
-	return s.conditionalUpdate(ctx, colRefresh, "use refresh token", id, filter, bson.M{"$set": bson.M{"used": true}})
+	if _, err := s.RefreshTokenByID(ctx, id); err != nil {
+		return err
+	}
+	if err := s.claim(ctx, "refresh:"+id); err != nil {
+		return err
+	}
+	return s.updateByID(ctx, colRefresh, "use refresh token", id, bson.M{"$set": bson.M{"used": true}})
 }
 
 // RevokeFamily deletes every token of a family.

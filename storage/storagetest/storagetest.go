@@ -30,6 +30,10 @@ func Run(t *testing.T, newStore func(t *testing.T) storage.Store) {
 		{"FlowExpiry", testFlowExpiry},
 		{"KeySlotsUnique", testKeySlots},
 		{"DeleteExpired", testDeleteExpired},
+		{"ConcurrentCodeRedemption", testConcurrentRedeem},
+		{"ConcurrentRefreshUse", testConcurrentRefresh},
+		{"ConcurrentFlowSave", testConcurrentFlowSave},
+		{"ConcurrentCompletion", testConcurrentCompletion},
 	} {
 		t.Run(tc.name, func(t *testing.T) { tc.run(t, newStore(t)) })
 	}

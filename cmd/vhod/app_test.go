@@ -1,0 +1,200 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"go.mongodb.org/mongo-driver/v2/event"
+	"golang.org/x/oauth2"
+	"golang.org/x/oauth2/clientcredentials"
+
+	"github.com/vhod-id/vhod/internal/rptest"
+	"github.com/vhod-id/vhod/storage/mongo"
+	"github.com/vhod-id/vhod/storage/mongotest"
+)
+
+// testApp is Vhod in-process on a fresh database, with every database command counted.
+type testApp struct {
+	*httptest.Server
+	app      *app
+	commands atomic.Int64
+}
+
+const testRedirect = "http://127.0.0.1:8765/callback"
+
+func newTestApp(t testing.TB) *testApp {
+	t.Helper()
+	ta := &testApp{Server: httptest.NewUnstartedServer(nil)}
+	issuer := "http://" + ta.Listener.Addr().String()
+	cfg := &Config{
+		Issuer: issuer, Listen: ta.Listener.Addr().String(), DataDir: t.TempDir(),
+		Database:  DatabaseConfig{URI: mongotest.URI(t), Name: "b_" + strings.ToLower(randomName())},
+		Log:       LogConfig{Format: "text", Level: "error"},
+		Passwords: PasswordsConfig{MemoryKiB: 8192, Iterations: 1, Parallelism: 1},
+		Bootstrap: Bootstrap{
+			Clients: []BootstrapClient{{ID: "shop", Secret: "shop-secret", RedirectURIs: []string{testRedirect},
+				GrantTypes: []string{"authorization_code", "refresh_token", "client_credentials"},
+				FirstParty: true, AccessTokenFormat: "jwt"}},
+			Users: []BootstrapUser{{Login: "ivanov", Password: "S3cure-pass!", Email: "ivanov@example.com"}},
+		},
+	}
+	cfg.setDefaults()
+	if err := cfg.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	monitor := &event.CommandMonitor{Started: func(_ context.Context, e *event.CommandStartedEvent) {
+		ta.commands.Add(1)
+		if testing.Verbose() && os.Getenv("VHOD_TRACE_DB") != "" {
+			fmt.Println("db:", e.CommandName, collectionOf(e))
+		}
+	}}
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	a, err := openApp(context.Background(), cfg, log, mongo.Options{Monitor: monitor})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ta.app = a
+	h, err := a.handler(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ta.Config.Handler = h
+	ta.Start()
+	t.Cleanup(func() {
+		ta.Close()
+		_ = a.store.DropDatabase(context.Background())
+		a.close()
+	})
+	return ta
+}
+
+func randomName() string { return rand.Text()[:16] }
+
+func (ta *testApp) oauth() *oauth2.Config {
+	return &oauth2.Config{ClientID: "shop", ClientSecret: "shop-secret", RedirectURL: testRedirect,
+		Scopes:   []string{"openid", "profile", "email"},
+		Endpoint: oauth2.Endpoint{AuthURL: ta.URL + "/authorize", TokenURL: ta.URL + "/oauth/token", AuthStyle: oauth2.AuthStyleInHeader}}
+}
+
+// code runs the browser part of a sign-in and returns a fresh code and its verifier.
+func (ta *testApp) code(t testing.TB, b *rptest.Browser) (string, string) {
+	t.Helper()
+	verifier := oauth2.GenerateVerifier()
+	cb, err := b.SignIn(ta.oauth().AuthCodeURL("st", oauth2.S256ChallengeOption(verifier)), "ivanov", "S3cure-pass!")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cb.Query().Get("code"), verifier
+}
+
+// TestRoundTripsPerSignIn counts database commands of a complete sign-in, so that a
+// change that adds round trips fails here. The budget is the count of today's design.
+func TestRoundTripsPerSignIn(t *testing.T) {
+	ta := newTestApp(t)
+	b := rptest.NewBrowser(testRedirect)
+	oc := ta.oauth()
+	measure := func(name string, budget int64, f func()) {
+		t.Helper()
+		start := ta.commands.Load()
+		f()
+		n := ta.commands.Load() - start
+		t.Logf("%-40s %d database round trips", name, n)
+		if n > budget {
+			t.Errorf("%s: %d round trips, budget %d", name, n, budget)
+		}
+	}
+	var code, verifier string
+	measure("password sign-in, browser part", 23, func() { code, verifier = ta.code(t, b) })
+	var tok *oauth2.Token
+	measure("code exchange", 5, func() {
+		var err error
+		if tok, err = oc.Exchange(t.Context(), code, oauth2.VerifierOption(verifier)); err != nil {
+			t.Fatal(err)
+		}
+	})
+	measure("userinfo", 2, func() {
+		req, _ := http.NewRequest(http.MethodGet, ta.URL+"/userinfo", nil)
+		tok.SetAuthHeader(req)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil || resp.StatusCode != http.StatusOK {
+			t.Fatalf("userinfo: %v %v", err, resp)
+		}
+		resp.Body.Close()
+	})
+	measure("SSO sign-in, browser part", 13, func() { code, verifier = ta.code(t, b) })
+	measure("SSO code exchange", 5, func() {
+		if _, err := oc.Exchange(t.Context(), code, oauth2.VerifierOption(verifier)); err != nil {
+			t.Fatal(err)
+		}
+	})
+	cc := &clientcredentials.Config{ClientID: "shop", ClientSecret: "shop-secret", TokenURL: ta.URL + "/oauth/token"}
+	measure("client_credentials", 2, func() {
+		if _, err := cc.Token(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
+
+func BenchmarkTokenClientCredentials(b *testing.B) {
+	ta := newTestApp(b)
+	cc := &clientcredentials.Config{ClientID: "shop", ClientSecret: "shop-secret", TokenURL: ta.URL + "/oauth/token"}
+	ctx := context.Background()
+	b.ResetTimer()
+	for b.Loop() {
+		if _, err := cc.Token(ctx); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkTokenCodeExchange(b *testing.B) {
+	ta := newTestApp(b)
+	br := rptest.NewBrowser(testRedirect)
+	oc := ta.oauth()
+	ctx := context.Background()
+	type pair struct{ code, verifier string }
+	codes := make([]pair, b.N)
+	for i := range codes {
+		codes[i].code, codes[i].verifier = ta.code(b, br)
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := oc.Exchange(ctx, codes[i].code, oauth2.VerifierOption(codes[i].verifier)); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkDiscovery(b *testing.B) { benchGet(b, "/.well-known/openid-configuration") }
+
+func BenchmarkJWKS(b *testing.B) { benchGet(b, "/keys") }
+
+func benchGet(b *testing.B, path string) {
+	ta := newTestApp(b)
+	for b.Loop() {
+		resp, err := http.Get(ta.URL + path)
+		if err != nil || resp.StatusCode != http.StatusOK {
+			b.Fatal(err, resp)
+		}
+		_, _ = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+	}
+}
+
+func collectionOf(e *event.CommandStartedEvent) string {
+	v, err := e.Command.LookupErr(e.CommandName)
+	if err != nil {
+		return ""
+	}
+	s, _ := v.StringValueOK()
+	return s
+}

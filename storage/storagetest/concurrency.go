@@ -1,0 +1,85 @@
+package storagetest
+
+import (
+	"errors"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/vhod-id/vhod/storage"
+)
+
+// racers is how many writers try the same one-time transition at once.
+const racers = 12
+
+// race runs f concurrently and checks that exactly one call succeeded and every
+// other one failed with ErrConflict. Errors are collected, not asserted, inside
+// the goroutines.
+func race(t *testing.T, f func() error) {
+	t.Helper()
+	errs := make([]error, racers)
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for i := range racers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			errs[i] = f()
+		}()
+	}
+	close(start)
+	wg.Wait()
+	wins := 0
+	for _, err := range errs {
+		switch {
+		case err == nil:
+			wins++
+		case !errors.Is(err, storage.ErrConflict):
+			t.Errorf("unexpected error: %v", err)
+		}
+	}
+	if wins != 1 {
+		t.Fatalf("%d of %d concurrent writers won, want exactly 1", wins, racers)
+	}
+}
+
+func testConcurrentRedeem(t *testing.T, s storage.Store) {
+	ctx := t.Context()
+	must(t, s.CreateAuthRequest(ctx, newAuthRequest("ar1")))
+	must(t, s.CompleteAuthRequest(ctx, "ar1", storage.Completion{UserID: "u1"}))
+	must(t, s.SaveAuthCode(ctx, "ar1", "h1", future()))
+	race(t, func() error { _, err := s.RedeemAuthCode(ctx, "ar1", "h1"); return err })
+}
+
+func testConcurrentRefresh(t *testing.T, s storage.Store) {
+	ctx := t.Context()
+	must(t, s.CreateRefreshToken(ctx, storage.RefreshToken{ID: "r1", Grant: newGrant("f", "s"), ExpiresAt: future()}))
+	race(t, func() error { return s.UseRefreshToken(ctx, "r1") })
+}
+
+func testConcurrentFlowSave(t *testing.T, s storage.Store) {
+	ctx := t.Context()
+	must(t, s.CreateFlow(ctx, storage.Flow{ID: "f1", State: "start", ExpiresAt: future()}))
+	f, err := s.FlowByID(ctx, "f1")
+	must(t, err)
+	race(t, func() error {
+		g := f
+		g.State = "passed"
+		_, err := s.SaveFlow(ctx, g)
+		return err
+	})
+	got, err := s.FlowByID(ctx, "f1")
+	must(t, err)
+	if got.Version != 1 {
+		t.Fatalf("version %d after one winning save", got.Version)
+	}
+}
+
+func testConcurrentCompletion(t *testing.T, s storage.Store) {
+	ctx := t.Context()
+	must(t, s.CreateAuthRequest(ctx, newAuthRequest("ar1")))
+	race(t, func() error {
+		return s.CompleteAuthRequest(ctx, "ar1", storage.Completion{UserID: "u1", AuthTime: time.Now()})
+	})
+}
