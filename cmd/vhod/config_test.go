@@ -1,0 +1,100 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// issueExample is the configuration shape the foundation issue promises will work.
+const issueExample = `
+issuer: http://127.0.0.1:8080
+listen: 127.0.0.1:8080
+data_dir: ./data
+database: {uri: "", name: vhod}     # empty uri: embedded store in data_dir
+master_key_file: ""                 # default: data_dir/master.key
+bootstrap:
+  clients:
+    - id: shop
+      secret: shop-secret            # stored hashed
+      name: Shop
+      redirect_uris: [http://127.0.0.1:8765/callback]
+      post_logout_redirect_uris: [http://127.0.0.1:8765/]
+      grant_types: [authorization_code, refresh_token, client_credentials]
+      auth_method: client_secret_basic
+      access_token_format: jwt       # or opaque (default)
+      first_party: true              # no consent page
+    - id: spa
+      public: true                   # auth_method none, PKCE required
+      redirect_uris: [http://127.0.0.1:8765/callback]
+  users:
+    - login: ivanov
+      password: "S3cure-pass!"       # or password_hash: argon2id/bcrypt PHC string
+      email: ivanov@example.com
+      phone: "+79090000000"
+      family_name: Иванов
+      given_name: Иван
+      middle_name: Иванович
+`
+
+func writeConfig(t *testing.T, body string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "vhod.yaml")
+	if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestIssueExampleLoads(t *testing.T) {
+	cfg, err := loadConfig(writeConfig(t, issueExample))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.MasterKeyFile != filepath.Join("data", "master.key") || cfg.Bootstrap.Clients[1].AuthMethod != "none" {
+		t.Fatalf("defaults not applied: %+v", cfg)
+	}
+}
+
+func TestEnvironmentOverridesEveryScalar(t *testing.T) {
+	t.Setenv("VHOD_DATABASE_URI", "mongodb://db:27017")
+	t.Setenv("VHOD_LISTEN", "0.0.0.0:9000")
+	t.Setenv("VHOD_TOKENS_ACCESS_TOKEN_LIFETIME", "5m")
+	t.Setenv("VHOD_PASSWORDS_MEMORY_KIB", "65536")
+	t.Setenv("VHOD_KEYS_ALGORITHM", "EdDSA")
+	cfg, err := loadConfig(writeConfig(t, issueExample))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Database.URI != "mongodb://db:27017" || cfg.Listen != "0.0.0.0:9000" ||
+		cfg.Tokens.AccessTokenLifetime != 5*time.Minute || cfg.Passwords.MemoryKiB != 65536 || cfg.Keys.Algorithm != "EdDSA" {
+		t.Fatalf("overrides not applied: %+v", cfg)
+	}
+}
+
+func TestEnvironmentWithoutAFile(t *testing.T) {
+	t.Setenv("VHOD_ISSUER", "https://id.example.com")
+	cfg, err := loadConfig("")
+	if err != nil || cfg.Issuer != "https://id.example.com" {
+		t.Fatalf("config from the environment only: %v %+v", err, cfg)
+	}
+}
+
+func TestValidateReportsEveryProblemAtOnce(t *testing.T) {
+	t.Setenv("VHOD_TOKENS_AUTH_REQUEST_LIFETIME", "not-a-duration")
+	_, err := loadConfig(writeConfig(t, "issuer: http://127.0.0.1:1\n"))
+	if err == nil || !strings.Contains(err.Error(), "VHOD_TOKENS_AUTH_REQUEST_LIFETIME") {
+		t.Fatalf("bad env value not named: %v", err)
+	}
+	cfg := &Config{Issuer: "ftp://x", Listen: "nope", Keys: KeysConfig{Algorithm: "HS256"}}
+	cfg.setDefaults()
+	cfg.Log.Format = "xml"
+	err = cfg.Validate()
+	for _, key := range []string{"issuer:", "listen:", "keys.algorithm:", "log.format:"} {
+		if err == nil || !strings.Contains(err.Error(), key) {
+			t.Errorf("problem with %s not reported: %v", key, err)
+		}
+	}
+}

@@ -1,0 +1,138 @@
+package provider
+
+import (
+	"errors"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/go-jose/go-jose/v4"
+
+	"github.com/vhod-id/vhod/storage/mongo"
+	"github.com/vhod-id/vhod/storage/mongotest"
+)
+
+func newTestKeyring(t *testing.T, store *mongo.Store, master byte, clock *time.Time) *Keyring {
+	t.Helper()
+	var key [32]byte
+	key[0] = master
+	k, err := NewKeyring(store, key, KeyringConfig{RotationPeriod: 24 * time.Hour, Retention: time.Hour, CacheFor: time.Nanosecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if clock != nil {
+		k.now = func() time.Time { return *clock }
+	}
+	return k
+}
+
+func TestKeyringRotatesByAgeAndRetiresAfterRetention(t *testing.T) {
+	store := mongotest.Fresh(t, mongotest.URI(t), mongo.Options{})
+	now := time.Now()
+	k := newTestKeyring(t, store, 1, &now)
+	ctx := t.Context()
+	if err := k.Ensure(ctx); err != nil {
+		t.Fatal(err)
+	}
+	first, err := k.Signing(ctx, jose.ES256)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Younger than the period: nothing happens.
+	now = now.Add(23 * time.Hour)
+	if err := k.Ensure(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if cur, _ := k.Signing(ctx, jose.ES256); cur.ID() != first.ID() {
+		t.Fatal("rotated before the period")
+	}
+	// Older: a new key signs, the old one stays published for the retention.
+	now = now.Add(2 * time.Hour)
+	if err := k.Ensure(ctx); err != nil {
+		t.Fatal(err)
+	}
+	second, _ := k.Signing(ctx, jose.ES256)
+	if second.ID() == first.ID() {
+		t.Fatal("not rotated after the period")
+	}
+	if !published(t, k, first.ID()) || !published(t, k, second.ID()) {
+		t.Fatal("old or new key missing from JWKS right after rotation")
+	}
+	now = now.Add(59 * time.Minute)
+	if !published(t, k, first.ID()) {
+		t.Fatal("old key left JWKS before the retention ended")
+	}
+	now = now.Add(2 * time.Minute)
+	if published(t, k, first.ID()) {
+		t.Fatal("old key still in JWKS after the retention")
+	}
+	if err := k.Prune(ctx); err != nil {
+		t.Fatal(err)
+	}
+	list, _ := k.List(ctx)
+	for _, info := range list {
+		if info.KID == first.ID() {
+			t.Fatal("pruned key still stored")
+		}
+	}
+}
+
+func TestKeyringsOfTwoInstancesAgree(t *testing.T) {
+	store := mongotest.Fresh(t, mongotest.URI(t), mongo.Options{})
+	a, b := newTestKeyring(t, store, 1, nil), newTestKeyring(t, store, 1, nil)
+	ctx := t.Context()
+	var wg sync.WaitGroup
+	errs := make([]error, 2)
+	for i, k := range []*Keyring{a, b} {
+		wg.Add(1)
+		go func() { defer wg.Done(); errs[i] = k.Ensure(ctx) }()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, alg := range SupportedAlgorithms {
+		ka, _ := a.Signing(ctx, alg)
+		kb, _ := b.Signing(ctx, alg)
+		if ka.ID() != kb.ID() {
+			t.Fatalf("%s: instances sign with %s and %s", alg, ka.ID(), kb.ID())
+		}
+	}
+	// Both rotate at once: one new generation, both use it.
+	wg.Add(2)
+	go func() { defer wg.Done(); _, errs[0] = a.Rotate(ctx, jose.ES256) }()
+	go func() { defer wg.Done(); _, errs[1] = b.Rotate(ctx, jose.ES256) }()
+	wg.Wait()
+	ka, _ := a.Signing(ctx, jose.ES256)
+	kb, _ := b.Signing(ctx, jose.ES256)
+	if errs[0] != nil || errs[1] != nil || ka.ID() != kb.ID() || ka.generation != 2 {
+		t.Fatalf("concurrent rotation: %v %v, %s/%s", errs[0], errs[1], ka.ID(), kb.ID())
+	}
+}
+
+func TestKeyringRefusesAnotherMasterKey(t *testing.T) {
+	store := mongotest.Fresh(t, mongotest.URI(t), mongo.Options{})
+	if err := newTestKeyring(t, store, 1, nil).Ensure(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	err := newTestKeyring(t, store, 2, nil).Ensure(t.Context())
+	if !errors.Is(err, ErrMasterKeyMismatch) {
+		t.Fatalf("got %v, want ErrMasterKeyMismatch", err)
+	}
+}
+
+func published(t *testing.T, k *Keyring, kid string) bool {
+	t.Helper()
+	pub, err := k.Published(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range pub {
+		if p.ID() == kid {
+			return true
+		}
+	}
+	return false
+}
