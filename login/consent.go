@@ -78,12 +78,8 @@ func (h *Handler) consent(w http.ResponseWriter, r *http.Request) {
 	if action == "allow" {
 		next = StateDone
 	}
-	if err := f.to(next, h.now()); err != nil {
-		h.fail(w, r, lang, &userError{Status: http.StatusBadRequest, Key: "error.bad_request", Err: err})
-		return
-	}
-	if _, err := h.store.SaveFlow(r.Context(), f.Flow); err != nil {
-		h.fail(w, r, lang, conflictOrUnavailable(err))
+	if uerr := h.move(r, &f, next); uerr != nil {
+		h.fail(w, r, lang, uerr)
 		return
 	}
 	if next == StateDenied {

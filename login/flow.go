@@ -1,7 +1,9 @@
 package login
 
 import (
+	"errors"
 	"fmt"
+	"net/http"
 	"slices"
 	"time"
 
@@ -58,3 +60,20 @@ func (f *flow) to(s State, now time.Time) error {
 }
 
 func (f *flow) in(s State) bool { return State(f.State) == s }
+
+// move takes the flow to s and saves it. A transition the table forbids is a bad
+// request; losing the race to another tab is the person's to retry.
+func (h *Handler) move(r *http.Request, f *flow, s State) *userError {
+	if err := f.to(s, h.now()); err != nil {
+		return &userError{Status: http.StatusBadRequest, Key: "error.bad_request", Err: err}
+	}
+	saved, err := h.store.SaveFlow(r.Context(), f.Flow)
+	if errors.Is(err, storage.ErrConflict) {
+		return &userError{Status: http.StatusConflict, Key: "error.bad_request", Err: err}
+	}
+	if err != nil {
+		return unavailable(err)
+	}
+	f.Flow = saved
+	return nil
+}

@@ -48,12 +48,8 @@ func (h *Handler) password(w http.ResponseWriter, r *http.Request) {
 	user, err := h.accounts.Authenticate(r.Context(), login, password)
 	if errors.Is(err, directory.ErrInvalidCredentials) {
 		f.Attempts++
-		if err := f.to(StateStarted, h.now()); err != nil {
-			h.fail(w, r, lang, &userError{Status: http.StatusBadRequest, Key: "error.bad_request", Err: err})
-			return
-		}
-		if _, err := h.store.SaveFlow(r.Context(), f.Flow); err != nil {
-			h.fail(w, r, lang, conflictOrUnavailable(err))
+		if uerr := h.move(r, &f, StateStarted); uerr != nil {
+			h.fail(w, r, lang, uerr)
 			return
 		}
 		h.log.InfoContext(r.Context(), "sign-in failed", "method", MethodPassword, "flow", f.ID, "attempts", f.Attempts)
@@ -86,12 +82,8 @@ func (h *Handler) afterAuthentication(w http.ResponseWriter, r *http.Request, f 
 	}
 	f.UserID = sess.UserID
 	f.Method = string(MethodPassword)
-	if err := f.to(next, h.now()); err != nil {
-		h.fail(w, r, lang, &userError{Status: http.StatusBadRequest, Key: "error.bad_request", Err: err})
-		return
-	}
-	if _, err := h.store.SaveFlow(r.Context(), f.Flow); err != nil {
-		h.fail(w, r, lang, conflictOrUnavailable(err))
+	if uerr := h.move(r, &f, next); uerr != nil {
+		h.fail(w, r, lang, uerr)
 		return
 	}
 	if need {
@@ -99,12 +91,4 @@ func (h *Handler) afterAuthentication(w http.ResponseWriter, r *http.Request, f 
 		return
 	}
 	h.finish(w, r, lang, ar, sess)
-}
-
-// conflictOrUnavailable: a lost race with another tab is the person's to retry.
-func conflictOrUnavailable(err error) *userError {
-	if errors.Is(err, storage.ErrConflict) {
-		return &userError{Status: http.StatusConflict, Key: "error.bad_request", Err: err}
-	}
-	return unavailable(err)
 }
