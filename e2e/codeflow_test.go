@@ -220,6 +220,13 @@ func TestPublicClientNeedsPKCE(t *testing.T) {
 	}
 	a, code := spa.signIn(b, "ivanov", "S3cure-pass!")
 	spa.exchange(a, code)
+
+	// Loopback redirect URIs match exactly too: another port is refused.
+	other := newRP(t, srv, "spa", "", "http://127.0.0.1:9999/callback", oauth2.AuthStyleInParams, oidc.ScopeOpenID)
+	p, _ = b.Get(other.authorization().URL)
+	if p.Location != "" || p.Status != http.StatusBadRequest {
+		t.Fatalf("redirect to another loopback port: status %d, location %q", p.Status, p.Location)
+	}
 }
 
 func TestBadRedirectURIAndUnknownClientGetAPageNotARedirect(t *testing.T) {

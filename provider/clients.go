@@ -135,15 +135,18 @@ func (c *client) IDTokenUserinfoClaimsAssertion() bool {
 	return c.c.IDTokenUserinfoClaims
 }
 
+// ApplicationType decides how op checks redirect URIs. Web means an exact match,
+// which is what Vhod promises, so every client with http(s) redirects is "web" to op,
+// public ones included (PKCE is enforced by the auth method none). op's "native"
+// type would let any port on a loopback address through (RFC 8252 §7.3), so it is
+// used only for apps whose redirects are all private-use schemes.
 func (c *client) ApplicationType() op.ApplicationType {
 	if !c.c.Public {
 		return op.ApplicationTypeWeb
 	}
-	// A public client whose redirects are all loopback or custom schemes is a native
-	// app (RFC 8252); otherwise a browser app, which op holds to https.
 	for _, u := range c.c.RedirectURIs {
-		if _, loop := op.HTTPLoopbackOrLocalhost(u); !loop && (strings.HasPrefix(u, "http://") || strings.HasPrefix(u, "https://")) {
-			return op.ApplicationTypeUserAgent
+		if strings.HasPrefix(u, "http://") || strings.HasPrefix(u, "https://") {
+			return op.ApplicationTypeWeb
 		}
 	}
 	return op.ApplicationTypeNative
