@@ -85,6 +85,12 @@ func TestLoginAcceptsPhoneSpellingsAndKeepsInputOnFailure(t *testing.T) {
 	cb, _ := url.Parse(p.Location)
 	shop.exchange(a, shop.code(a, cb))
 
+	// login_hint fills the Login field.
+	p, _ = rptest.NewBrowser("http://127.0.0.1:8765/").Get(shop.authorization(oauth2.SetAuthURLParam("login_hint", "ivanov@example.com")).URL)
+	if !strings.Contains(p.Body, `value="ivanov@example.com"`) {
+		t.Error("login_hint did not fill the Login field")
+	}
+
 	// An unknown login gets the very same answer as a wrong password.
 	b2 := rptest.NewBrowser("http://127.0.0.1:8765/")
 	p, _ = b2.Get(shop.authorization().URL)
