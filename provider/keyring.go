@@ -87,17 +87,24 @@ func (k *Keyring) Ensure(ctx context.Context) error {
 	}
 	for _, alg := range SupportedAlgorithms {
 		cur := snap.current[alg]
-		if cur == nil || (k.cfg.RotationPeriod > 0 && k.now().Sub(cur.created) >= k.cfg.RotationPeriod) {
-			if _, err := k.Rotate(ctx, alg); err != nil {
-				return err
-			}
+		switch {
+		case cur == nil:
+			err = k.insertGeneration(ctx, alg, 1)
+		case k.cfg.RotationPeriod > 0 && k.now().Sub(cur.created) >= k.cfg.RotationPeriod:
+			// The successor of the generation seen: instances that see the same aged
+			// key all try the same slot, and one insert wins.
+			err = k.insertGeneration(ctx, alg, cur.generation+1)
+		}
+		if err != nil {
+			return err
 		}
 	}
-	return nil
+	_, err = k.reload(ctx)
+	return err
 }
 
-// Rotate makes a new generation for alg the current one. When another instance
-// rotated at the same moment, its key wins and no error is returned.
+// Rotate makes a new generation for alg the current one, now. Two rotations asked
+// for at once make two generations; every instance signs with the newest.
 func (k *Keyring) Rotate(ctx context.Context, alg jose.SignatureAlgorithm) (string, error) {
 	snap, err := k.reload(ctx)
 	if err != nil {
@@ -107,18 +114,26 @@ func (k *Keyring) Rotate(ctx context.Context, alg jose.SignatureAlgorithm) (stri
 	if cur := snap.current[alg]; cur != nil {
 		gen = cur.generation + 1
 	}
-	sk, err := k.generate(alg, gen)
-	if err != nil {
+	if err := k.insertGeneration(ctx, alg, gen); err != nil {
 		return "", err
-	}
-	if err := k.store.InsertKey(ctx, sk); err != nil && !errors.Is(err, storage.ErrAlreadyExists) {
-		return "", fmt.Errorf("rotate %s key: %w", alg, err)
 	}
 	snap, err = k.reload(ctx)
 	if err != nil {
 		return "", err
 	}
 	return snap.current[alg].id, nil
+}
+
+// insertGeneration stores a new key in slot alg/gen; a taken slot is not an error.
+func (k *Keyring) insertGeneration(ctx context.Context, alg jose.SignatureAlgorithm, gen int) error {
+	sk, err := k.generate(alg, gen)
+	if err != nil {
+		return err
+	}
+	if err := k.store.InsertKey(ctx, sk); err != nil && !errors.Is(err, storage.ErrAlreadyExists) {
+		return fmt.Errorf("rotate %s key: %w", alg, err)
+	}
+	return nil
 }
 
 // Prune deletes keys that are neither current nor published any more.

@@ -100,15 +100,25 @@ func TestKeyringsOfTwoInstancesAgree(t *testing.T) {
 			t.Fatalf("%s: instances sign with %s and %s", alg, ka.ID(), kb.ID())
 		}
 	}
-	// Both rotate at once: one new generation, both use it.
+	// Both find the key aged at once: exactly one new generation, used by both.
+	a.now = func() time.Time { return time.Now().Add(25 * time.Hour) }
+	b.now = a.now
 	wg.Add(2)
-	go func() { defer wg.Done(); _, errs[0] = a.Rotate(ctx, jose.ES256) }()
-	go func() { defer wg.Done(); _, errs[1] = b.Rotate(ctx, jose.ES256) }()
+	go func() { defer wg.Done(); errs[0] = a.Ensure(ctx) }()
+	go func() { defer wg.Done(); errs[1] = b.Ensure(ctx) }()
 	wg.Wait()
 	ka, _ := a.Signing(ctx, jose.ES256)
 	kb, _ := b.Signing(ctx, jose.ES256)
 	if errs[0] != nil || errs[1] != nil || ka.ID() != kb.ID() || ka.generation != 2 {
-		t.Fatalf("concurrent rotation: %v %v, %s/%s", errs[0], errs[1], ka.ID(), kb.ID())
+		t.Fatalf("concurrent age rotation: %v %v, %s/%s generation %d", errs[0], errs[1], ka.ID(), kb.ID(), ka.generation)
+	}
+	// An explicit rotation on one is seen by the other.
+	kid, err := a.Rotate(ctx, jose.ES256)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if kb, _ := b.Signing(ctx, jose.ES256); kb.ID() != kid {
+		t.Fatalf("b signs with %s after a rotated to %s", kb.ID(), kid)
 	}
 }
 
