@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"crypto/rand"
 	"encoding/base64"
 	"encoding/json"
 	"net/http"
@@ -90,7 +91,9 @@ func TestWrongMasterKeyStopsStartUp(t *testing.T) {
 	if info.Mode().Perm() != 0o600 {
 		t.Errorf("master key mode %v, want 0600", info.Mode().Perm())
 	}
-	other := base64.StdEncoding.EncodeToString(make([]byte, 32))
+	otherKey := make([]byte, 32)
+	_, _ = rand.Read(otherKey)
+	other := base64.StdEncoding.EncodeToString(otherKey)
 	if strings.TrimSpace(string(key)) == other {
 		t.Fatal("generated master key is all zeros")
 	}

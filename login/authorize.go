@@ -191,7 +191,11 @@ func flowURL(flowID, step, authRequestID string) string {
 	return u + "?authRequestID=" + url.QueryEscape(authRequestID)
 }
 
-// unavailable is a storage failure: the database is down or slow.
+// unavailable is a storage failure: 503 when the database is down or slow, so the
+// person knows to try again shortly; 500 for anything else.
 func unavailable(err error) *userError {
-	return &userError{Status: http.StatusServiceUnavailable, Key: "error.unavailable", Err: err}
+	if errors.Is(err, storage.ErrUnavailable) {
+		return &userError{Status: http.StatusServiceUnavailable, Key: "error.unavailable", Err: err}
+	}
+	return &userError{Status: http.StatusInternalServerError, Key: "error.internal", Err: err}
 }

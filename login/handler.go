@@ -27,8 +27,20 @@ type Config struct {
 	// Callback is op's URL that finishes a completed auth request.
 	Callback func(ctx context.Context, authRequestID string) string
 	// Deny returns the browser to the client with an OAuth error code.
-	Deny   func(w http.ResponseWriter, r *http.Request, authRequestID, code string)
-	Logger *slog.Logger
+	Deny func(w http.ResponseWriter, r *http.Request, authRequestID, code string)
+	// Limits on failed sign-ins; zero values turn a limit off.
+	Limits Limits
+	// OnSignIn, when set, hears every sign-in attempt: method and outcome
+	// (success, failure, limited).
+	OnSignIn func(method, outcome string)
+	Logger   *slog.Logger
+}
+
+// Limits bound failed sign-ins per client address and per identifier in a window.
+type Limits struct {
+	Window        time.Duration
+	PerIP         int
+	PerIdentifier int
 }
 
 // accounts is what login needs from directory.
@@ -50,6 +62,8 @@ type store interface {
 	DeleteSession(ctx context.Context, id string) error
 	GrantConsent(ctx context.Context, userID, clientID string, scopes []string, at time.Time) error
 	ConsentedScopes(ctx context.Context, userID, clientID string) ([]string, error)
+	Hit(ctx context.Context, key string, window time.Duration, now time.Time) (int64, error)
+	Count(ctx context.Context, key string, window time.Duration, now time.Time) (int64, error)
 }
 
 // Handler serves the login pages.
@@ -81,6 +95,9 @@ func New(cfg Config, st store, acc accounts, cookies *Cookies) (*Handler, error)
 	u, err := url.Parse(cfg.Issuer)
 	if err != nil {
 		return nil, err
+	}
+	if cfg.OnSignIn == nil {
+		cfg.OnSignIn = func(string, string) {}
 	}
 	return &Handler{cfg: cfg, store: st, accounts: acc, cookies: cookies, catalog: cat, pages: pages,
 		log: cfg.Logger, secure: u.Scheme == "https", now: time.Now}, nil

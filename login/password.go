@@ -45,8 +45,24 @@ func (h *Handler) password(w http.ResponseWriter, r *http.Request) {
 		h.passwordForm(w, r, http.StatusBadRequest, f, ar, lang, login, "login.missing_fields")
 		return
 	}
+	over, err := h.overLimit(r, login)
+	if err != nil {
+		h.fail(w, r, lang, unavailable(err))
+		return
+	}
+	if over {
+		h.cfg.OnSignIn(string(MethodPassword), OutcomeLimited)
+		h.log.WarnContext(r.Context(), "sign-in refused: too many failures", "method", MethodPassword, "flow", f.ID, "ip", clientIP(r))
+		h.passwordForm(w, r, http.StatusTooManyRequests, f, ar, lang, login, "login.too_many_failures")
+		return
+	}
 	user, err := h.accounts.Authenticate(r.Context(), login, password)
 	if errors.Is(err, directory.ErrInvalidCredentials) {
+		h.cfg.OnSignIn(string(MethodPassword), OutcomeFailure)
+		if err := h.countFailure(r, login); err != nil {
+			h.fail(w, r, lang, unavailable(err))
+			return
+		}
 		f.Attempts++
 		if uerr := h.move(r, &f, StateStarted); uerr != nil {
 			h.fail(w, r, lang, uerr)
@@ -65,6 +81,7 @@ func (h *Handler) password(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, lang, unavailable(err))
 		return
 	}
+	h.cfg.OnSignIn(string(MethodPassword), OutcomeSuccess)
 	h.log.InfoContext(r.Context(), "sign-in succeeded", "method", MethodPassword, "user", user.ID, "client_id", ar.ClientID)
 	h.afterAuthentication(w, r, f, ar, lang, sess)
 }

@@ -109,7 +109,15 @@ func (c *clientCredentialsRequest) GetAudience() []string { return []string{c.cl
 func (c *clientCredentialsRequest) GetScopes() []string   { return c.scopes }
 
 // granter is every token request type of ours.
-type granter interface{ grant() storage.Grant }
+type granter interface {
+	grant() storage.Grant
+	// grantType names the OAuth grant, for metrics.
+	grantType() oidc.GrantType
+}
+
+func (a *authRequest) grantType() oidc.GrantType              { return oidc.GrantTypeCode }
+func (r *refreshRequest) grantType() oidc.GrantType           { return oidc.GrantTypeRefreshToken }
+func (c *clientCredentialsRequest) grantType() oidc.GrantType { return oidc.GrantTypeClientCredentials }
 
 func (c *clientCredentialsRequest) grant() storage.Grant {
 	return storage.Grant{ClientID: c.clientID, Subject: c.clientID, Audience: c.GetAudience(), Scopes: c.scopes}

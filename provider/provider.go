@@ -32,7 +32,9 @@ type Config struct {
 	Browser Browser
 	// ErrorPage renders a browser-facing error (a page, never raw error text).
 	ErrorPage func(w http.ResponseWriter, r *http.Request, status int, detail string)
-	Logger    *slog.Logger
+	// OnTokens, when set, hears every token issue with its grant type.
+	OnTokens func(grant string)
+	Logger   *slog.Logger
 }
 
 // Browser is implemented by the login package's cookies.
@@ -67,6 +69,9 @@ type Store interface {
 
 // New builds the provider over a store and a keyring.
 func New(cfg Config, store Store, keys *Keyring) (*Provider, error) {
+	if cfg.OnTokens == nil {
+		cfg.OnTokens = func(string) {}
+	}
 	s := &Storage{store: store, keys: keys, cfg: cfg, log: cfg.Logger}
 	opCfg := &op.Config{
 		CryptoKey:                cfg.CryptoKey,
@@ -98,15 +103,14 @@ func New(cfg Config, store Store, keys *Keyring) (*Provider, error) {
 }
 
 // Handler serves every protocol endpoint. Browser-facing endpoints get the binding
-// cookie and HTML error pages; the rest go to op unchanged.
+// cookie and HTML error pages; every endpoint answers 503 when the database is down.
 func (p *Provider) Handler() http.Handler {
-	browser := p.cfg.Browser.Middleware(p.htmlErrors(p.op))
 	mux := http.NewServeMux()
-	mux.Handle("/authorize", browser)
-	mux.Handle("/authorize/callback", browser)
-	mux.Handle("/end_session", p.cfg.Browser.Middleware(p.clearSessionCookie(p.htmlErrors(p.op))))
-	mux.HandleFunc("/.well-known/openid-configuration", p.discovery)
-	mux.Handle("/", p.op)
+	mux.Handle("/authorize", p.cfg.Browser.Middleware(p.errors(p.op, true)))
+	mux.Handle("/authorize/callback", p.cfg.Browser.Middleware(p.errors(p.op, true)))
+	mux.Handle("/end_session", p.cfg.Browser.Middleware(p.clearSessionCookie(p.errors(p.op, true))))
+	mux.Handle("/.well-known/openid-configuration", p.errors(http.HandlerFunc(p.discovery), false))
+	mux.Handle("/", p.errors(p.op, false))
 	return mux
 }
 

@@ -13,6 +13,9 @@ var (
 	// ErrConflict means a precondition of a conditional write did not hold:
 	// somebody else changed the document first, or it is in the wrong state.
 	ErrConflict = errors.New("conflict")
+	// ErrUnavailable means the database did not answer in time: down, unreachable
+	// or overloaded. Callers answer 503 and retry later; nothing was decided.
+	ErrUnavailable = errors.New("database unavailable")
 )
 
 // Store is everything Vhod persists. Consumers should declare the narrow subset they use.
@@ -25,6 +28,8 @@ type Store interface {
 	Consents
 	Flows
 	Keys
+	Counters
+	Leases
 	// Ping answers whether the database is reachable.
 	Ping(ctx context.Context) error
 	// DeleteExpired removes documents whose expiry is before now, in every collection

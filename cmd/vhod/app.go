@@ -12,6 +12,7 @@ import (
 
 	"github.com/go-jose/go-jose/v4"
 	"github.com/gorilla/mux"
+	"go.mongodb.org/mongo-driver/v2/event"
 
 	"github.com/vhod-id/vhod/directory"
 	"github.com/vhod-id/vhod/login"
@@ -29,12 +30,17 @@ type app struct {
 	keys     *provider.Keyring
 	dir      *directory.Directory
 	master   [32]byte
+	metrics  *metrics
 }
 
 // openApp connects the store (starting the embedded one when no URI is set), opens
 // the keys with the master key, and applies the bootstrap section.
 func openApp(ctx context.Context, cfg *Config, log *slog.Logger, dbOpts mongo.Options) (*app, error) {
-	a := &app{cfg: cfg, log: log}
+	a := &app{cfg: cfg, log: log, metrics: newMetrics()}
+	dbOpts.Monitor = chainMonitors(a.metrics.monitor(), dbOpts.Monitor)
+	if dbOpts.Timeout == 0 {
+		dbOpts.Timeout = cfg.Database.Timeout
+	}
 	uri := cfg.Database.URI
 	if uri == "" {
 		srv, err := embedded.Start(ctx, embedded.Options{Dir: filepath.Join(cfg.DataDir, "db")})
@@ -110,7 +116,8 @@ func (a *app) handler(extra func(r *mux.Router)) (http.Handler, error) {
 		ErrorPage: func(w http.ResponseWriter, r *http.Request, status int, detail string) {
 			pages.ErrorPage(w, r, status, detail)
 		},
-		Logger: a.log,
+		OnTokens: func(grant string) { a.metrics.tokens.WithLabelValues(grant).Inc() },
+		Logger:   a.log,
 	}, a.store, a.keys)
 	if err != nil {
 		return nil, err
@@ -119,6 +126,9 @@ func (a *app) handler(extra func(r *mux.Router)) (http.Handler, error) {
 	pages, err = login.New(login.Config{
 		Issuer: cfg.Issuer, FlowLifetime: cfg.Sessions.FlowLifetime, SessionLifetime: cfg.Sessions.Lifetime,
 		CSRFKey: csrfKey[:], Callback: prov.Callback, Deny: prov.Deny, Logger: a.log,
+		Limits: login.Limits{Window: cfg.Limits.Window, PerIP: cfg.Limits.SigninFailuresPerIP,
+			PerIdentifier: cfg.Limits.SigninFailuresPerAccount},
+		OnSignIn: func(method, outcome string) { a.metrics.signIns.WithLabelValues(method, outcome).Inc() },
 	}, a.store, a.dir, cookies)
 	if err != nil {
 		return nil, err
@@ -126,12 +136,15 @@ func (a *app) handler(extra func(r *mux.Router)) (http.Handler, error) {
 	r := mux.NewRouter()
 	r.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ok\n")) })
 	r.HandleFunc("/readyz", a.ready)
+	if cfg.Metrics.Listen == "" {
+		r.Handle("/metrics", a.metrics.handler())
+	}
 	pages.Mount(r)
 	if extra != nil {
 		extra(r)
 	}
 	r.NotFoundHandler = prov.Handler()
-	return r, nil
+	return a.metrics.instrument(r), nil
 }
 
 // ready answers whether this instance can serve: the database answers and keys load.
@@ -153,7 +166,8 @@ func (a *app) ready(w http.ResponseWriter, r *http.Request) {
 	_, _ = w.Write([]byte("ready\n"))
 }
 
-// maintain sweeps expired documents and rotates aged keys until ctx ends.
+// maintain sweeps expired documents and rotates aged keys until ctx ends. Each
+// period is claimed in the database first, so that of many instances one does it.
 func (a *app) maintain(ctx context.Context, every time.Duration) {
 	t := time.NewTicker(every)
 	defer t.Stop()
@@ -161,18 +175,64 @@ func (a *app) maintain(ctx context.Context, every time.Duration) {
 		select {
 		case <-ctx.Done():
 			return
-		case <-t.C:
+		case now := <-t.C:
+			slot := now.Truncate(every)
+			won, err := a.store.ClaimSlot(ctx, "maintenance", slot)
+			if err != nil {
+				a.log.Warn("maintenance: claim the period", "err", err)
+				continue
+			}
+			if won {
+				a.maintainOnce(ctx)
+				a.log.Debug("maintenance ran", "slot", slot)
+			}
 		}
-		if n, err := a.store.DeleteExpired(ctx, time.Now()); err != nil {
-			a.log.Warn("sweep expired documents", "err", err)
-		} else if n > 0 {
-			a.log.Debug("swept expired documents", "count", n)
+	}
+}
+
+func (a *app) maintainOnce(ctx context.Context) {
+	if n, err := a.store.DeleteExpired(ctx, time.Now()); err != nil {
+		a.log.Warn("sweep expired documents", "err", err)
+	} else if n > 0 {
+		a.log.Debug("swept expired documents", "count", n)
+	}
+	if err := a.keys.Ensure(ctx); err != nil {
+		a.log.Warn("key rotation", "err", err)
+	}
+	if err := a.keys.Prune(ctx); err != nil {
+		a.log.Warn("prune keys", "err", err)
+	}
+}
+
+// chainMonitors lets several observers see every database command.
+func chainMonitors(ms ...*event.CommandMonitor) *event.CommandMonitor {
+	var live []*event.CommandMonitor
+	for _, m := range ms {
+		if m != nil {
+			live = append(live, m)
 		}
-		if err := a.keys.Ensure(ctx); err != nil {
-			a.log.Warn("key rotation", "err", err)
-		}
-		if err := a.keys.Prune(ctx); err != nil {
-			a.log.Warn("prune keys", "err", err)
-		}
+	}
+	return &event.CommandMonitor{
+		Started: func(ctx context.Context, e *event.CommandStartedEvent) {
+			for _, m := range live {
+				if m.Started != nil {
+					m.Started(ctx, e)
+				}
+			}
+		},
+		Succeeded: func(ctx context.Context, e *event.CommandSucceededEvent) {
+			for _, m := range live {
+				if m.Succeeded != nil {
+					m.Succeeded(ctx, e)
+				}
+			}
+		},
+		Failed: func(ctx context.Context, e *event.CommandFailedEvent) {
+			for _, m := range live {
+				if m.Failed != nil {
+					m.Failed(ctx, e)
+				}
+			}
+		},
 	}
 }

@@ -113,7 +113,7 @@ func TestRoundTripsPerSignIn(t *testing.T) {
 		}
 	}
 	var code, verifier string
-	measure("password sign-in, browser part", 23, func() { code, verifier = ta.code(t, b) })
+	measure("password sign-in, browser part", 25, func() { code, verifier = ta.code(t, b) })
 	var tok *oauth2.Token
 	measure("code exchange", 5, func() {
 		var err error

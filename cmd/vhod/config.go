@@ -25,23 +25,49 @@ import (
 // environment variable named VHOD_ and the key path in capitals: database.uri →
 // VHOD_DATABASE_URI. Lists take comma-separated values.
 type Config struct {
-	Issuer        string          `yaml:"issuer"`
-	Listen        string          `yaml:"listen"`
-	DataDir       string          `yaml:"data_dir"`
-	Database      DatabaseConfig  `yaml:"database"`
-	MasterKeyFile string          `yaml:"master_key_file"`
-	Log           LogConfig       `yaml:"log"`
-	Tokens        TokensConfig    `yaml:"tokens"`
-	Sessions      SessionsConfig  `yaml:"sessions"`
-	Keys          KeysConfig      `yaml:"keys"`
-	Passwords     PasswordsConfig `yaml:"passwords"`
-	Bootstrap     Bootstrap       `yaml:"bootstrap" env:"-"`
+	Issuer        string            `yaml:"issuer"`
+	Listen        string            `yaml:"listen"`
+	DataDir       string            `yaml:"data_dir"`
+	Database      DatabaseConfig    `yaml:"database"`
+	MasterKeyFile string            `yaml:"master_key_file"`
+	Log           LogConfig         `yaml:"log"`
+	Tokens        TokensConfig      `yaml:"tokens"`
+	Sessions      SessionsConfig    `yaml:"sessions"`
+	Keys          KeysConfig        `yaml:"keys"`
+	Passwords     PasswordsConfig   `yaml:"passwords"`
+	Limits        LimitsConfig      `yaml:"limits"`
+	Maintenance   MaintenanceConfig `yaml:"maintenance"`
+	Metrics       MetricsConfig     `yaml:"metrics"`
+	Bootstrap     Bootstrap         `yaml:"bootstrap" env:"-"`
+}
+
+// LimitsConfig bounds failed sign-ins, counted in the database so that every
+// instance sees the same numbers.
+type LimitsConfig struct {
+	Window                   time.Duration `yaml:"window"`
+	SigninFailuresPerIP      int           `yaml:"signin_failures_per_ip"`
+	SigninFailuresPerAccount int           `yaml:"signin_failures_per_account"`
+}
+
+// MaintenanceConfig sets how often one instance sweeps expired documents and
+// rotates aged keys.
+type MaintenanceConfig struct {
+	Interval time.Duration `yaml:"interval"`
+}
+
+// MetricsConfig says where /metrics (and pprof) are served: empty means the main
+// listener serves /metrics; an address gives them a listener of their own.
+type MetricsConfig struct {
+	Listen string `yaml:"listen"`
 }
 
 // DatabaseConfig says where MongoDB is; an empty URI means the embedded store.
 type DatabaseConfig struct {
 	URI  string `yaml:"uri" secret:"true"`
 	Name string `yaml:"name"`
+	// Timeout bounds every database operation, so that a database outage gives
+	// a quick 503 instead of hanging requests.
+	Timeout time.Duration `yaml:"timeout"`
 }
 
 // LogConfig sets the log format (json, text) and level (debug, info, warn, error).
@@ -106,6 +132,15 @@ func (c *Config) setDefaults() {
 	defDur(&c.Tokens.AuthRequestLifetime, 30*time.Minute)
 	defDur(&c.Sessions.Lifetime, 12*time.Hour)
 	defDur(&c.Sessions.FlowLifetime, 15*time.Minute)
+	defDur(&c.Database.Timeout, 5*time.Second)
+	defDur(&c.Maintenance.Interval, time.Minute)
+	defDur(&c.Limits.Window, 15*time.Minute)
+	if c.Limits.SigninFailuresPerIP == 0 {
+		c.Limits.SigninFailuresPerIP = 50
+	}
+	if c.Limits.SigninFailuresPerAccount == 0 {
+		c.Limits.SigninFailuresPerAccount = 10
+	}
 	d := directory.DefaultPasswordParams
 	if c.Passwords.MemoryKiB == 0 {
 		c.Passwords.MemoryKiB = d.MemoryKiB
@@ -137,8 +172,19 @@ func (c *Config) Validate() error {
 		"issuer", "%q uses http on a public host; use https", c.Issuer)
 	check(err == nil && (u.RawQuery != "" || u.Fragment != "" || strings.HasSuffix(u.Path, "/")),
 		"issuer", "%q must have no query, fragment or trailing slash", c.Issuer)
-	_, _, lerr := net.SplitHostPort(c.Listen)
+	lhost, _, lerr := net.SplitHostPort(c.Listen)
 	check(lerr != nil, "listen", "%q is not host:port", c.Listen)
+	check(lerr == nil && err == nil && u.Scheme == "http" && !isLoopbackHost(lhost),
+		"listen", "%q is not a loopback address, but the issuer is http: put TLS in front and use an https issuer", c.Listen)
+	check(c.Database.Timeout < 100*time.Millisecond || c.Database.Timeout > time.Minute,
+		"database.timeout", "%s is not between 100ms and 1m", c.Database.Timeout)
+	check(c.Maintenance.Interval < time.Second, "maintenance.interval", "%s is shorter than a second", c.Maintenance.Interval)
+	check(c.Limits.Window < time.Second, "limits.window", "%s is shorter than a second", c.Limits.Window)
+	check(c.Limits.SigninFailuresPerIP < 0 || c.Limits.SigninFailuresPerAccount < 0, "limits", "limits cannot be negative")
+	if c.Metrics.Listen != "" {
+		_, _, merr := net.SplitHostPort(c.Metrics.Listen)
+		check(merr != nil, "metrics.listen", "%q is not host:port", c.Metrics.Listen)
+	}
 	check(c.Log.Format != "json" && c.Log.Format != "text", "log.format", "%q is not json or text", c.Log.Format)
 	check(!slices.Contains([]string{"debug", "info", "warn", "error"}, c.Log.Level), "log.level", "%q is not debug, info, warn or error", c.Log.Level)
 	check(!slices.Contains(algNames(), c.Keys.Algorithm), "keys.algorithm", "%q is not one of %v", c.Keys.Algorithm, algNames())

@@ -61,6 +61,7 @@ func TestIssueExampleLoads(t *testing.T) {
 func TestEnvironmentOverridesEveryScalar(t *testing.T) {
 	t.Setenv("VHOD_DATABASE_URI", "mongodb://db:27017")
 	t.Setenv("VHOD_LISTEN", "0.0.0.0:9000")
+	t.Setenv("VHOD_ISSUER", "https://id.example.com")
 	t.Setenv("VHOD_TOKENS_ACCESS_TOKEN_LIFETIME", "5m")
 	t.Setenv("VHOD_PASSWORDS_MEMORY_KIB", "65536")
 	t.Setenv("VHOD_KEYS_ALGORITHM", "EdDSA")

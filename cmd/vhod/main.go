@@ -3,6 +3,8 @@
 //	vhod dev                      embedded store under ./data, demo client, user and page
 //	vhod serve --config FILE      production
 //	vhod keys rotate|list         signing keys
+//	vhod db                       the embedded store on its own, for several instances
+//	vhod config show              the effective configuration, secrets masked
 //	vhod version
 package main
 
@@ -34,6 +36,8 @@ const usage = `usage:
   vhod serve --config FILE
   vhod keys rotate [--config FILE] [--alg ES256|RS256|EdDSA|all]
   vhod keys list [--config FILE]
+  vhod db [--data-dir DIR] [--listen 127.0.0.1:27017]
+  vhod config show [--config FILE]
   vhod version`
 
 func run(args []string, stdout, stderr io.Writer) error {
@@ -60,6 +64,10 @@ func run(args []string, stdout, stderr io.Writer) error {
 		return serve(cfg, log, nil, nil)
 	case "keys":
 		return runKeys(args[1:], stdout, stderr)
+	case "db":
+		return runDB(args[1:], stdout)
+	case "config":
+		return runConfig(args[1:], stdout)
 	case "version", "--version":
 		fmt.Fprintln(stdout, "vhod", versionString())
 		return nil

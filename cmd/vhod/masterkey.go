@@ -23,6 +23,9 @@ func masterKey(file string) ([32]byte, error) {
 			return key, fmt.Errorf("VHOD_MASTER_KEY: %w", err)
 		}
 		copy(key[:], b)
+		if weakKey(key) {
+			return key, errors.New("VHOD_MASTER_KEY is a placeholder (every byte the same); generate one: openssl rand -base64 32")
+		}
 		return key, nil
 	}
 	data, err := os.ReadFile(file)
@@ -47,7 +50,21 @@ func masterKey(file string) ([32]byte, error) {
 		return key, fmt.Errorf("master_key_file %s: %w", file, err)
 	}
 	copy(key[:], b)
+	if weakKey(key) {
+		return key, fmt.Errorf("master_key_file %s is a placeholder (every byte the same); generate one: openssl rand -base64 32", file)
+	}
 	return key, nil
+}
+
+// weakKey refuses keys that look like placeholders: every byte the same (all zeros
+// from a template, "AAAA…" in base64).
+func weakKey(k [32]byte) bool {
+	for _, b := range k[1:] {
+		if b != k[0] {
+			return false
+		}
+	}
+	return true
 }
 
 func decodeKey(s string) ([]byte, error) {

@@ -14,6 +14,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/event"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
+	"go.mongodb.org/mongo-driver/v2/x/mongo/driver/topology"
 
 	"github.com/vhod-id/vhod/storage"
 )
@@ -31,6 +32,7 @@ const (
 	colFlows        = "flows"
 	colKeys         = "signing_keys"
 	colMarkers      = "markers"
+	colCounters     = "counters"
 )
 
 // Store is a storage.Store on one MongoDB database.
@@ -125,9 +127,19 @@ func mapErr(op string, err error) error {
 		return fmt.Errorf("%s: %w", op, storage.ErrNotFound)
 	case mongo.IsDuplicateKeyError(err):
 		return fmt.Errorf("%s: %w", op, storage.ErrAlreadyExists)
+	case unavailable(err):
+		return fmt.Errorf("%s: %w: %w", op, storage.ErrUnavailable, err)
 	default:
 		return fmt.Errorf("%s: %w", op, err)
 	}
+}
+
+// unavailable tells database outages (no server, lost connection, time-out) from
+// answers the database gave.
+func unavailable(err error) bool {
+	var sel topology.ServerSelectionError
+	return mongo.IsNetworkError(err) || mongo.IsTimeout(err) || errors.As(err, &sel) ||
+		errors.Is(err, context.DeadlineExceeded)
 }
 
 // notExpired is the filter part that hides expired documents.
@@ -152,7 +164,7 @@ func (s *Store) insert(ctx context.Context, col, op string, doc any) error {
 // DeleteExpired sweeps every collection with an expiry.
 func (s *Store) DeleteExpired(ctx context.Context, now time.Time) (int64, error) {
 	var total int64
-	for _, col := range []string{colAuthRequests, colAccess, colRefresh, colSessions, colFlows, colMarkers} {
+	for _, col := range []string{colAuthRequests, colAccess, colRefresh, colSessions, colFlows, colMarkers, colCounters} {
 		r, err := s.db.Collection(col).DeleteMany(ctx, bson.D{{Key: "expires_at", Value: bson.M{"$lte": now}}})
 		if err != nil {
 			return total, mapErr("sweep "+col, err)

@@ -34,6 +34,8 @@ func Run(t *testing.T, newStore func(t *testing.T) storage.Store) {
 		{"ConcurrentRefreshUse", testConcurrentRefresh},
 		{"ConcurrentFlowSave", testConcurrentFlowSave},
 		{"ConcurrentCompletion", testConcurrentCompletion},
+		{"CounterWindows", testCounters},
+		{"LeaseOnePerSlot", testLeases},
 	} {
 		t.Run(tc.name, func(t *testing.T) { tc.run(t, newStore(t)) })
 	}

@@ -1,0 +1,72 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"net/url"
+	"reflect"
+
+	"gopkg.in/yaml.v3"
+)
+
+// masked replaces every secret in the printed configuration.
+const masked = "*****"
+
+// runConfig prints the effective configuration: the file, the VHOD_ variables and
+// the defaults together, with secrets masked.
+func runConfig(args []string, stdout io.Writer) error {
+	if len(args) == 0 || args[0] != "show" {
+		return fmt.Errorf("usage: vhod config show [--config FILE]")
+	}
+	fs := flag.NewFlagSet("config show", flag.ContinueOnError)
+	path := fs.String("config", "", "configuration file (YAML)")
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	cfg, err := loadConfig(*path)
+	if err != nil {
+		return err
+	}
+	shown := maskSecrets(*cfg)
+	enc := yaml.NewEncoder(stdout)
+	enc.SetIndent(2)
+	if err := enc.Encode(&shown); err != nil {
+		return err
+	}
+	return enc.Close()
+}
+
+// maskSecrets returns a copy with every field tagged secret:"true" masked and the
+// password of the database URI hidden.
+func maskSecrets(c Config) Config {
+	c.Bootstrap.Clients = append([]BootstrapClient(nil), c.Bootstrap.Clients...)
+	c.Bootstrap.Users = append([]BootstrapUser(nil), c.Bootstrap.Users...)
+	maskValue(reflect.ValueOf(&c).Elem())
+	if u, err := url.Parse(c.Database.URI); err == nil && u.User != nil {
+		if _, has := u.User.Password(); has {
+			u.User = url.UserPassword(u.User.Username(), "xxxxx")
+			c.Database.URI = u.String()
+		}
+	}
+	return c
+}
+
+func maskValue(v reflect.Value) {
+	switch v.Kind() {
+	case reflect.Struct:
+		for i := 0; i < v.NumField(); i++ {
+			f := v.Type().Field(i)
+			if f.Tag.Get("secret") == "true" && f.Type.Kind() == reflect.String && v.Field(i).String() != "" &&
+				f.Name != "URI" {
+				v.Field(i).SetString(masked)
+				continue
+			}
+			maskValue(v.Field(i))
+		}
+	case reflect.Slice:
+		for i := 0; i < v.Len(); i++ {
+			maskValue(v.Index(i))
+		}
+	}
+}

@@ -1,0 +1,71 @@
+package storagetest
+
+import (
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/vhod-id/vhod/storage"
+)
+
+func testCounters(t *testing.T, s storage.Store) {
+	ctx := t.Context()
+	now := time.Date(2026, 1, 1, 10, 0, 30, 0, time.UTC)
+	n, err := s.Count(ctx, "ip:1.2.3.4", time.Minute, now)
+	must(t, err)
+	if n != 0 {
+		t.Fatalf("fresh count %d", n)
+	}
+	for want := int64(1); want <= 3; want++ {
+		got, err := s.Hit(ctx, "ip:1.2.3.4", time.Minute, now)
+		must(t, err)
+		if got != want {
+			t.Fatalf("hit %d returned %d", want, got)
+		}
+	}
+	if n, _ := s.Count(ctx, "ip:1.2.3.4", time.Minute, now.Add(20*time.Second)); n != 3 {
+		t.Fatalf("count in the same window %d", n)
+	}
+	if n, _ := s.Count(ctx, "ip:1.2.3.4", time.Minute, now.Add(40*time.Second)); n != 0 {
+		t.Fatalf("count in the next window %d", n)
+	}
+	if n, _ := s.Count(ctx, "ip:5.6.7.8", time.Minute, now); n != 0 {
+		t.Fatalf("another key counted %d", n)
+	}
+}
+
+func testLeases(t *testing.T, s storage.Store) {
+	ctx := t.Context()
+	slot := time.Now().Truncate(time.Minute)
+	var mu sync.Mutex
+	wins := 0
+	var wg sync.WaitGroup
+	for range racers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			ok, err := s.ClaimSlot(ctx, "sweep", slot)
+			mu.Lock()
+			defer mu.Unlock()
+			if err != nil {
+				t.Errorf("claim: %v", err)
+			}
+			if ok {
+				wins++
+			}
+		}()
+	}
+	wg.Wait()
+	if wins != 1 {
+		t.Fatalf("%d claims of one slot won", wins)
+	}
+	ok, err := s.ClaimSlot(ctx, "sweep", slot.Add(time.Minute))
+	must(t, err)
+	if !ok {
+		t.Fatal("the next slot could not be claimed")
+	}
+	ok, _ = s.ClaimSlot(ctx, "rotate", slot)
+	if !ok {
+		t.Fatal("another job's slot was taken")
+	}
+}
