@@ -38,8 +38,10 @@ func TestMain(m *testing.M) {
 
 // server is a running vhod process.
 type server struct {
-	t       *testing.T
-	Issuer  string
+	t      *testing.T
+	Issuer string
+	// addr is where this process listens, when the issuer is a balancer in front.
+	addr    string
 	DataDir string
 	Config  string
 	cmd     *exec.Cmd
@@ -158,7 +160,7 @@ func (s *server) start() {
 			t.Fatalf("vhod exited during start-up: %v\n%s", err, s.log)
 		default:
 		}
-		resp, err := http.Get(s.Issuer + "/readyz")
+		resp, err := http.Get(s.local() + "/readyz")
 		if err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == http.StatusOK {
@@ -185,6 +187,9 @@ func prepare(t *testing.T, dataDir, cfg string, env ...string) *server {
 	}
 	s := &server{t: t, Issuer: fmt.Sprintf("http://127.0.0.1:%d", port), DataDir: dataDir, Config: path,
 		log: &syncBuffer{}, done: make(chan error, 1)}
+	if !strings.Contains(cfg, "issuer: "+s.Issuer+"\n") {
+		s.addr = s.Issuer
+	}
 	s.cmd = exec.Command(binary, "serve", "--config", path)
 	s.cmd.Env = append(os.Environ(), env...)
 	s.cmd.Stdout, s.cmd.Stderr = s.log, s.log

@@ -21,7 +21,7 @@ const codeLifetime = 10 * time.Minute
 func (s *Storage) CreateAuthRequest(ctx context.Context, req *oidc.AuthRequest, hintSubject string) (op.AuthRequest, error) {
 	c, err := s.loadClient(ctx, req.ClientID)
 	if err != nil {
-		return nil, notFoundAs(err, oidc.ErrInvalidClient())
+		return nil, s.notFoundAs(ctx, err, oidc.ErrInvalidClient())
 	}
 	switch {
 	case req.CodeChallenge == "" && c.c.Public:
@@ -31,7 +31,7 @@ func (s *Storage) CreateAuthRequest(ctx context.Context, req *oidc.AuthRequest, 
 	}
 	browser := s.cfg.Browser.BrowserHash(ctx)
 	if browser == "" {
-		return nil, serverError(errors.New("auth request without a browser binding"))
+		return nil, s.serverError(ctx, errors.New("auth request without a browser binding"))
 	}
 	now := time.Now().UTC()
 	r := storage.AuthRequest{
@@ -51,7 +51,7 @@ func (s *Storage) CreateAuthRequest(ctx context.Context, req *oidc.AuthRequest, 
 		r.UILocales = append(r.UILocales, l.String())
 	}
 	if err := s.store.CreateAuthRequest(ctx, r); err != nil {
-		return nil, serverError(err)
+		return nil, s.serverError(ctx, err)
 	}
 	return &authRequest{r: r}, nil
 }
@@ -62,7 +62,7 @@ func (s *Storage) CreateAuthRequest(ctx context.Context, req *oidc.AuthRequest, 
 func (s *Storage) AuthRequestByID(ctx context.Context, id string) (op.AuthRequest, error) {
 	r, err := s.store.AuthRequestByID(ctx, id)
 	if err != nil {
-		return nil, notFoundAs(err, oidc.ErrInvalidRequest().WithDescription("unknown or expired auth request"))
+		return nil, s.notFoundAs(ctx, err, oidc.ErrInvalidRequest().WithDescription("unknown or expired auth request"))
 	}
 	if b := s.cfg.Browser.BrowserHash(ctx); b != "" && b != r.BrowserHash {
 		return nil, oidc.ErrInvalidRequest().WithDescription("auth request belongs to another browser")
@@ -81,13 +81,13 @@ func (s *Storage) AuthRequestByCode(ctx context.Context, code string) (op.AuthRe
 	r, err := s.store.RedeemAuthCode(ctx, id, hashToken(code))
 	if errors.Is(err, storage.ErrConflict) {
 		if rerr := s.store.RevokeFamily(ctx, r.ID); rerr != nil {
-			return nil, serverError(rerr)
+			return nil, s.serverError(ctx, rerr)
 		}
 		s.log.WarnContext(ctx, "authorization code replayed; tokens of its grant revoked", "client_id", r.ClientID)
 		return nil, oidc.ErrInvalidGrant().WithDescription("code already used")
 	}
 	if err != nil {
-		return nil, notFoundAs(err, oidc.ErrInvalidGrant().WithDescription("invalid code"))
+		return nil, s.notFoundAs(ctx, err, oidc.ErrInvalidGrant().WithDescription("invalid code"))
 	}
 	return &authRequest{r: r}, nil
 }
@@ -96,7 +96,7 @@ func (s *Storage) AuthRequestByCode(ctx context.Context, code string) (op.AuthRe
 func (s *Storage) SaveAuthCode(ctx context.Context, id, code string) error {
 	err := s.store.SaveAuthCode(ctx, id, hashToken(code), time.Now().Add(codeLifetime))
 	if err != nil {
-		return notFoundAs(err, oidc.ErrInvalidRequest().WithDescription("auth request is not ready for a code"))
+		return s.notFoundAs(ctx, err, oidc.ErrInvalidRequest().WithDescription("auth request is not ready for a code"))
 	}
 	return nil
 }

@@ -61,7 +61,7 @@ func userClaims(u storage.User, scopes []string) *oidc.UserInfo {
 func (s *Storage) SetUserinfoFromRequest(ctx context.Context, info *oidc.UserInfo, req op.IDTokenRequest, scopes []string) error {
 	u, err := s.store.UserByID(ctx, req.GetSubject())
 	if err != nil {
-		return notFoundAs(err, oidc.ErrInvalidRequest().WithDescription("the account no longer exists"))
+		return s.notFoundAs(ctx, err, oidc.ErrInvalidRequest().WithDescription("the account no longer exists"))
 	}
 	*info = *userClaims(u, scopes)
 	if g, ok := req.(granter); ok {
@@ -92,7 +92,7 @@ func (s *Storage) SetUserinfoFromToken(ctx context.Context, info *oidc.UserInfo,
 	}
 	u, err := s.store.UserByID(ctx, at.Grant.Subject)
 	if err != nil {
-		return notFoundAs(err, oidc.ErrInvalidRequest().WithDescription("the account no longer exists"))
+		return s.notFoundAs(ctx, err, oidc.ErrInvalidRequest().WithDescription("the account no longer exists"))
 	}
 	*info = *userClaims(u, at.Grant.Scopes)
 	return nil
@@ -150,7 +150,7 @@ func (s *Storage) GetPrivateClaimsFromScopes(context.Context, string, string, []
 func (s *Storage) activeToken(ctx context.Context, tokenID, subject string) (storage.AccessToken, error) {
 	at, err := s.store.AccessTokenByID(ctx, tokenID)
 	if err != nil {
-		return at, notFoundAs(err, oidc.ErrInvalidRequest().WithDescription("token is not active"))
+		return at, s.notFoundAs(ctx, err, oidc.ErrInvalidRequest().WithDescription("token is not active"))
 	}
 	if at.Grant.Subject != subject {
 		return at, oidc.ErrInvalidRequest().WithDescription("token is not active").WithParent(errors.New("subject mismatch"))

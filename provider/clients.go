@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/zitadel/oidc/v3/pkg/oidc"
@@ -30,17 +31,19 @@ func HashSecret(secret string) string {
 	return hex.EncodeToString(h[:])
 }
 
-// requestClient remembers, for one HTTP request, the client op loaded: the signing
-// key is chosen per client, and op asks for the key without naming the client.
-type requestClient struct{ c *client }
+// requestClient remembers, for one HTTP request, the client op loaded (the signing
+// key is chosen per client, and op asks for the key without naming the client) and
+// whether the database failed to answer (see Provider.errors).
+type requestClient struct {
+	c           *client
+	unavailable atomic.Bool
+}
 
 type requestClientKey struct{}
 
-func (s *Storage) withRequestClient(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ctx := context.WithValue(r.Context(), requestClientKey{}, &requestClient{})
-		next.ServeHTTP(w, r.WithContext(ctx))
-	})
+func withRequestClient(r *http.Request) (*http.Request, *requestClient) {
+	h := &requestClient{}
+	return r.WithContext(context.WithValue(r.Context(), requestClientKey{}, h)), h
 }
 
 func holder(ctx context.Context) *requestClient {
@@ -69,7 +72,7 @@ func (s *Storage) loadClient(ctx context.Context, id string) (*client, error) {
 func (s *Storage) GetClientByClientID(ctx context.Context, clientID string) (op.Client, error) {
 	c, err := s.loadClient(ctx, clientID)
 	if err != nil {
-		return nil, notFoundAs(err, oidc.ErrInvalidClient().WithDescription("unknown client"))
+		return nil, s.notFoundAs(ctx, err, oidc.ErrInvalidClient().WithDescription("unknown client"))
 	}
 	return c, nil
 }
@@ -96,7 +99,7 @@ func (s *Storage) ClientCredentials(ctx context.Context, clientID, clientSecret 
 func (s *Storage) ClientCredentialsTokenRequest(ctx context.Context, clientID string, scopes []string) (op.TokenRequest, error) {
 	c, err := s.loadClient(ctx, clientID)
 	if err != nil {
-		return nil, notFoundAs(err, oidc.ErrInvalidClient())
+		return nil, s.notFoundAs(ctx, err, oidc.ErrInvalidClient())
 	}
 	allowed := slices.DeleteFunc(slices.Clone(scopes), func(sc string) bool { return !c.IsScopeAllowed(sc) })
 	return &clientCredentialsRequest{clientID: c.c.ID, scopes: allowed}, nil
@@ -106,7 +109,7 @@ func (s *Storage) checkSecret(ctx context.Context, clientID, secret string) (*cl
 	invalid := oidc.ErrInvalidClient().WithDescription("invalid client_id or client_secret")
 	c, err := s.loadClient(ctx, clientID)
 	if err != nil {
-		return nil, notFoundAs(err, invalid)
+		return nil, s.notFoundAs(ctx, err, invalid)
 	}
 	if c.c.Public || c.c.SecretHash == "" {
 		return nil, invalid

@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"context"
 	"errors"
 
 	"github.com/zitadel/oidc/v3/pkg/oidc"
@@ -11,13 +12,21 @@ import (
 // notFoundAs maps a missing document to the given protocol error and anything else
 // to a server_error whose description reveals nothing; the cause stays the parent
 // error for the log.
-func notFoundAs(err error, e *oidc.Error) error {
+func (s *Storage) notFoundAs(ctx context.Context, err error, e *oidc.Error) error {
 	if errors.Is(err, storage.ErrNotFound) {
 		return e.WithParent(err)
 	}
-	return serverError(err)
+	return s.serverError(ctx, err)
 }
 
-func serverError(err error) *oidc.Error {
+// serverError hides the cause from the client. An outage is remembered for the
+// request: op turns some storage errors into invalid_client or invalid_request,
+// and the errors wrapper must still answer 503 (see Provider.errors).
+func (s *Storage) serverError(ctx context.Context, err error) *oidc.Error {
+	if errors.Is(err, storage.ErrUnavailable) {
+		if h := holder(ctx); h != nil {
+			h.unavailable.Store(true)
+		}
+	}
 	return oidc.ErrServerError().WithDescription("internal error").WithParent(err)
 }

@@ -13,7 +13,7 @@ import (
 func (s *Storage) GetKeyByIDAndClientID(ctx context.Context, keyID, clientID string) (*jose.JSONWebKey, error) {
 	c, err := s.loadClient(ctx, clientID)
 	if err != nil {
-		return nil, notFoundAs(err, oidc.ErrInvalidClient())
+		return nil, s.notFoundAs(ctx, err, oidc.ErrInvalidClient())
 	}
 	var set jose.JSONWebKeySet
 	if c.c.JWKS == "" {

@@ -16,7 +16,7 @@ func (s *Storage) SigningKey(ctx context.Context) (op.SigningKey, error) {
 	}
 	k, err := s.keys.Signing(ctx, alg)
 	if err != nil {
-		return nil, serverError(err)
+		return nil, s.serverError(ctx, err)
 	}
 	return k, nil
 }
@@ -30,7 +30,7 @@ func (s *Storage) SignatureAlgorithms(context.Context) ([]jose.SignatureAlgorith
 func (s *Storage) KeySet(ctx context.Context) ([]op.Key, error) {
 	pub, err := s.keys.Published(ctx)
 	if err != nil {
-		return nil, serverError(err)
+		return nil, s.serverError(ctx, err)
 	}
 	out := make([]op.Key, len(pub))
 	for i, k := range pub {

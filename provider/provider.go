@@ -87,7 +87,6 @@ func New(cfg Config, store Store, keys *Keyring) (*Provider, error) {
 		SupportedClaims: supportedClaims,
 	}
 	opts := []op.Option{
-		op.WithHttpInterceptors(s.withRequestClient),
 		op.WithAccessTokenVerifierOpts(op.WithSupportedAccessTokenSigningAlgorithms(algNames()...)),
 		op.WithIDTokenHintVerifierOpts(op.WithSupportedIDTokenHintSigningAlgorithms(algNames()...)),
 	}

@@ -33,13 +33,13 @@ func (s *Storage) endBrowserSession(ctx context.Context) error {
 		return nil
 	}
 	if err != nil {
-		return serverError(err)
+		return s.serverError(ctx, err)
 	}
 	if err := s.store.DeleteSession(ctx, id); err != nil {
-		return serverError(err)
+		return s.serverError(ctx, err)
 	}
 	if err := s.store.RevokeSessionTokens(ctx, sess.SID); err != nil {
-		return serverError(err)
+		return s.serverError(ctx, err)
 	}
 	return nil
 }
@@ -53,20 +53,18 @@ func (p *Provider) clearSessionCookie(next http.Handler) http.Handler {
 
 // errors fixes up op's error answers. On browser routes (browser true) every error
 // becomes our page: a sentence in the person's language, the detail in the log. On
-// every route a server error while the database does not answer becomes 503, so
-// that clients and load balancers know to retry.
+// every route an error caused by the database not answering becomes 503, so that
+// clients and load balancers know to retry; other answers pass unchanged.
 func (p *Provider) errors(next http.Handler, browser bool) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ec := &errorCapture{ResponseWriter: w, from: http.StatusInternalServerError}
-		if browser {
-			ec.from = http.StatusBadRequest
-		}
+		r, req := withRequestClient(r)
+		ec := &errorCapture{ResponseWriter: w, from: http.StatusBadRequest}
 		next.ServeHTTP(ec, r)
 		if ec.status == 0 {
 			return
 		}
 		status := ec.status
-		if status >= 500 && p.databaseDown(r.Context()) {
+		if req.unavailable.Load() || (status >= 500 && p.databaseDown(r.Context())) {
 			status = http.StatusServiceUnavailable
 		}
 		switch {

@@ -47,13 +47,13 @@ func (s *Storage) CreateAccessAndRefreshTokens(ctx context.Context, req op.Token
 	}
 	value, err := randomToken()
 	if err != nil {
-		return "", "", time.Time{}, serverError(err)
+		return "", "", time.Time{}, s.serverError(ctx, err)
 	}
 	now := time.Now().UTC()
 	rt := storage.RefreshToken{ID: hashToken(value), Grant: g, AccessTokenID: accessID,
 		CreatedAt: now, ExpiresAt: now.Add(s.cfg.RefreshTokenLifetime)}
 	if err := s.store.CreateRefreshToken(ctx, rt); err != nil {
-		return "", "", time.Time{}, serverError(err)
+		return "", "", time.Time{}, s.serverError(ctx, err)
 	}
 	return accessID, value, exp, nil
 }
@@ -62,7 +62,7 @@ func (s *Storage) CreateAccessAndRefreshTokens(ctx context.Context, req op.Token
 func (s *Storage) TokenRequestByRefreshToken(ctx context.Context, token string) (op.RefreshTokenRequest, error) {
 	rt, err := s.store.RefreshTokenByID(ctx, hashToken(token))
 	if err != nil {
-		return nil, notFoundAs(err, oidc.ErrInvalidGrant().WithDescription("invalid refresh token"))
+		return nil, s.notFoundAs(ctx, err, oidc.ErrInvalidGrant().WithDescription("invalid refresh token"))
 	}
 	if rt.Used {
 		return nil, s.refreshFailure(ctx, rt.Grant, storage.ErrConflict)
@@ -73,12 +73,12 @@ func (s *Storage) TokenRequestByRefreshToken(ctx context.Context, token string) 
 func (s *Storage) refreshFailure(ctx context.Context, g storage.Grant, err error) error {
 	if errors.Is(err, storage.ErrConflict) {
 		if rerr := s.store.RevokeFamily(ctx, g.Family); rerr != nil {
-			return serverError(rerr)
+			return s.serverError(ctx, rerr)
 		}
 		s.log.WarnContext(ctx, "refresh token reused; token family revoked", "client_id", g.ClientID, "subject", g.Subject)
 		return oidc.ErrInvalidGrant().WithDescription("refresh token already used")
 	}
-	return notFoundAs(err, oidc.ErrInvalidGrant().WithDescription("invalid refresh token"))
+	return s.notFoundAs(ctx, err, oidc.ErrInvalidGrant().WithDescription("invalid refresh token"))
 }
 
 // GetRefreshTokenInfo implements op.Storage (for revocation).
@@ -104,24 +104,24 @@ func (s *Storage) RevokeToken(ctx context.Context, tokenOrID, _ string, clientID
 			return oidc.ErrInvalidClient().WithDescription("token was issued to another client")
 		}
 		if err := s.store.RevokeFamily(ctx, rt.Grant.Family); err != nil {
-			return serverError(err)
+			return s.serverError(ctx, err)
 		}
 		return nil
 	} else if !errors.Is(err, storage.ErrNotFound) {
-		return serverError(err)
+		return s.serverError(ctx, err)
 	}
 	at, err := s.store.AccessTokenByID(ctx, tokenOrID)
 	if errors.Is(err, storage.ErrNotFound) {
 		return nil
 	}
 	if err != nil {
-		return serverError(err)
+		return s.serverError(ctx, err)
 	}
 	if at.Grant.ClientID != clientID {
 		return oidc.ErrInvalidClient().WithDescription("token was issued to another client")
 	}
 	if err := s.store.DeleteAccessToken(ctx, at.ID); err != nil {
-		return serverError(err)
+		return s.serverError(ctx, err)
 	}
 	return nil
 }
@@ -130,7 +130,7 @@ func (s *Storage) newAccessToken(ctx context.Context, g storage.Grant) (string, 
 	now := time.Now().UTC()
 	t := storage.AccessToken{ID: directory.NewID(), Grant: g, CreatedAt: now, ExpiresAt: now.Add(s.cfg.AccessTokenLifetime)}
 	if err := s.store.CreateAccessToken(ctx, t); err != nil {
-		return "", time.Time{}, serverError(err)
+		return "", time.Time{}, s.serverError(ctx, err)
 	}
 	return t.ID, t.ExpiresAt, nil
 }
