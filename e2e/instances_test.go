@@ -335,3 +335,27 @@ func (s *server) local() string {
 	}
 	return s.Issuer
 }
+
+// A crash in the middle of a sign-in loses nothing that was stored: after a restart
+// the person continues the very same flow.
+func TestCrashMidSignInLosesNothing(t *testing.T) {
+	srv := startServer(t, "")
+	shop := shopRP(t, srv)
+	br := rptest.NewBrowser("http://127.0.0.1:8765/")
+	a := shop.authorization()
+	p, err := br.Get(a.URL)
+	if err != nil || !strings.Contains(p.Body, `name="password"`) {
+		t.Fatalf("no sign-in page: %v", err)
+	}
+	srv.Kill()
+	srv.Restart()
+	p, err = br.Submit(p, "/password", url.Values{"login": {"ivanov"}, "password": {"S3cure-pass!"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cb, _ := url.Parse(p.Location)
+	if cb == nil {
+		t.Fatalf("the flow did not survive the crash: status %d %.300s", p.Status, p.Body)
+	}
+	shop.exchange(a, shop.code(a, cb))
+}

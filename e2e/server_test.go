@@ -213,6 +213,12 @@ func (s *server) Stop() {
 	}
 }
 
+// Kill ends the process at once, as a crash would.
+func (s *server) Kill() {
+	_ = s.cmd.Process.Kill()
+	<-s.done
+}
+
 // Log is what the process printed so far.
 func (s *server) Log() string { return s.log.String() }
 

@@ -38,6 +38,7 @@ const usage = `usage:
   vhod keys list [--config FILE]
   vhod db [--data-dir DIR] [--listen 127.0.0.1:27017]
   vhod config show [--config FILE]
+  vhod probe URL                 (health checks in images without curl)
   vhod version`
 
 func run(args []string, stdout, stderr io.Writer) error {
@@ -68,6 +69,8 @@ func run(args []string, stdout, stderr io.Writer) error {
 		return runDB(args[1:], stdout)
 	case "config":
 		return runConfig(args[1:], stdout)
+	case "probe":
+		return probe(args[1:], stdout)
 	case "version", "--version":
 		fmt.Fprintln(stdout, "vhod", versionString())
 		return nil
