@@ -165,6 +165,17 @@ func TestTwoInstancesOnOneDatabaseBehaveAsOne(t *testing.T) {
 		}
 	}
 
+	// A token signed with the new key by A verifies at B.
+	status, out = postForm(t, a.local()+"/oauth/token", "shop", "shop-secret", url.Values{"grant_type": {"client_credentials"}})
+	jwt, _ := out["access_token"].(string)
+	if status != http.StatusOK || kidOf(t, jwt) != kid[1] {
+		t.Fatalf("A did not sign with the rotated key: %d %v", status, out)
+	}
+	_, intro := postForm(t, b.local()+"/oauth/introspect", "shop", "shop-secret", url.Values{"token": {jwt}})
+	if intro["active"] != true {
+		t.Fatalf("B does not accept A's token signed with the rotated key: %v", intro)
+	}
+
 	// Failed sign-ins count across both instances.
 	limited := rptest.NewBrowser("http://127.0.0.1:8765/")
 	for i := range 4 {

@@ -101,6 +101,10 @@ func TestWrongMasterKeyStopsStartUp(t *testing.T) {
 	if err == nil || !strings.Contains(out, "master key does not decrypt the stored signing keys") {
 		t.Fatalf("wrong master key: err %v, output:\n%s", err, out)
 	}
+	out, err = runVhod(t, []string{"VHOD_MASTER_KEY=" + base64.StdEncoding.EncodeToString(make([]byte, 32))}, "serve", "--config", srv.Config)
+	if err == nil || !strings.Contains(out, "placeholder") {
+		t.Fatalf("a placeholder master key was accepted: %v\n%s", err, out)
+	}
 	// The right key from the environment works.
 	srv.Restart("VHOD_MASTER_KEY=" + strings.TrimSpace(string(key)))
 }
