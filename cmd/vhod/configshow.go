@@ -1,7 +1,6 @@
 package main
 
 import (
-	"flag"
 	"fmt"
 	"io"
 	"net/url"
@@ -19,12 +18,7 @@ func runConfig(args []string, stdout io.Writer) error {
 	if len(args) == 0 || args[0] != "show" {
 		return fmt.Errorf("usage: vhod config show [--config FILE]")
 	}
-	fs := flag.NewFlagSet("config show", flag.ContinueOnError)
-	path := fs.String("config", "", "configuration file (YAML)")
-	if err := fs.Parse(args[1:]); err != nil {
-		return err
-	}
-	cfg, err := loadConfig(*path)
+	cfg, err := configFromFlags("config show", args[1:])
 	if err != nil {
 		return err
 	}

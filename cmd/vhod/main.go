@@ -49,12 +49,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	case "dev":
 		return runDev(args[1:], stdout)
 	case "serve":
-		fs := flag.NewFlagSet("serve", flag.ContinueOnError)
-		path := fs.String("config", "", "configuration file (YAML)")
-		if err := fs.Parse(args[1:]); err != nil {
-			return err
-		}
-		cfg, err := loadConfig(*path)
+		cfg, err := configFromFlags("serve", args[1:])
 		if err != nil {
 			return err
 		}
@@ -77,6 +72,16 @@ func run(args []string, stdout, stderr io.Writer) error {
 	default:
 		return fmt.Errorf("unknown command %q\n%s", args[0], usage)
 	}
+}
+
+// configFromFlags parses a command's --config flag and loads that configuration.
+func configFromFlags(name string, args []string) (*Config, error) {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	path := fs.String("config", "", "configuration file (YAML); empty: VHOD_ variables and defaults")
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	return loadConfig(*path)
 }
 
 func newLogger(cfg *Config, w io.Writer) (*slog.Logger, error) {

@@ -1,0 +1,80 @@
+package provider
+
+import (
+	"bytes"
+	"context"
+	"net/http"
+	"time"
+)
+
+// errors fixes up op's error answers. On browser routes (browser true) every error
+// becomes our page: a sentence in the person's language, the detail in the log. On
+// every route an error caused by the database not answering becomes 503, so that
+// clients and load balancers know to retry; other answers pass unchanged.
+func (p *Provider) errors(next http.Handler, browser bool) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r, req := withRequestClient(r)
+		ec := &errorCapture{ResponseWriter: w, from: http.StatusBadRequest}
+		next.ServeHTTP(ec, r)
+		if ec.status == 0 {
+			return
+		}
+		status := ec.status
+		if req.unavailable.Load() || (status >= 500 && p.databaseDown(r.Context())) {
+			status = http.StatusServiceUnavailable
+		}
+		switch {
+		case browser:
+			clearContentHeaders(w)
+			p.cfg.ErrorPage(w, r, status, ec.body.String())
+		case status == http.StatusServiceUnavailable:
+			clearContentHeaders(w)
+			w.Header().Set("Content-Type", "application/json")
+			w.Header().Set("Retry-After", "5")
+			w.WriteHeader(status)
+			_, _ = w.Write([]byte(`{"error":"temporarily_unavailable","error_description":"the database is not answering; try again shortly"}`))
+		default:
+			w.WriteHeader(status)
+			_, _ = w.Write(ec.body.Bytes())
+		}
+	})
+}
+
+// databaseDown asks the database directly, briefly; only error answers pay for it.
+func (p *Provider) databaseDown(ctx context.Context) bool {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Second)
+	defer cancel()
+	return p.storage.store.Ping(ctx) != nil
+}
+
+func clearContentHeaders(w http.ResponseWriter) {
+	for _, h := range []string{"Content-Type", "X-Content-Type-Options", "Content-Length"} {
+		w.Header().Del(h)
+	}
+}
+
+// errorCapture holds back answers with a status of at least from.
+type errorCapture struct {
+	http.ResponseWriter
+	from   int
+	status int
+	body   bytes.Buffer
+}
+
+func (e *errorCapture) WriteHeader(code int) {
+	if code >= e.from {
+		e.status = code
+		return
+	}
+	e.ResponseWriter.WriteHeader(code)
+}
+
+func (e *errorCapture) Write(b []byte) (int, error) {
+	if e.status != 0 {
+		if e.body.Len() < 64<<10 {
+			e.body.Write(b)
+		}
+		return len(b), nil
+	}
+	return e.ResponseWriter.Write(b)
+}
