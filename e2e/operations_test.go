@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/json"
+	"io"
 	"net/http"
 	"os"
 	"os/exec"
@@ -215,3 +216,43 @@ func kidOf(t *testing.T, token string) string {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// SIGTERM lets a request in flight finish: a two-second CPU profile on the admin
+// listener is asked for, then the process is told to stop.
+func TestSIGTERMDrainsInFlightRequests(t *testing.T) {
+	admin := "127.0.0.1:" + strconv.Itoa(freePort(t))
+	srv := startServer(t, strings.Replace(testConfig, "bootstrap:\n", "metrics: {listen: \""+admin+"\"}\nbootstrap:\n", 1))
+	if resp, err := http.Get(srv.Issuer + "/debug/pprof/"); err != nil || resp.StatusCode == http.StatusOK {
+		t.Fatalf("the public listener serves pprof: %v", err)
+	} else {
+		resp.Body.Close()
+	}
+	type result struct {
+		status int
+		err    error
+	}
+	done := make(chan result, 1)
+	go func() {
+		resp, err := http.Get("http://" + admin + "/debug/pprof/profile?seconds=2")
+		if err != nil {
+			done <- result{err: err}
+			return
+		}
+		_, _ = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		done <- result{status: resp.StatusCode}
+	}()
+	time.Sleep(500 * time.Millisecond)
+	start := time.Now()
+	srv.Stop()
+	r := <-done
+	if r.err != nil || r.status != http.StatusOK {
+		t.Fatalf("in-flight request: %v, status %d", r.err, r.status)
+	}
+	if took := time.Since(start); took < time.Second {
+		t.Fatalf("stopped after %s, before the request could finish", took)
+	}
+	if !strings.Contains(srv.Log(), "metrics and pprof on the admin listener") {
+		t.Fatal("admin listener not announced")
+	}
+}
