@@ -56,6 +56,11 @@ func openApp(ctx context.Context, cfg *Config, log *slog.Logger, dbOpts mongo.Op
 		return nil, err
 	}
 	a.store = store
+	if a.embedded != nil {
+		if err := a.embedded.Tune(ctx); err != nil {
+			log.Warn("embedded store: tuning", "err", err)
+		}
+	}
 	if a.master, err = masterKey(cfg.MasterKeyFile); err != nil {
 		a.close()
 		return nil, err

@@ -38,6 +38,7 @@ const usage = `usage:
   vhod keys list [--config FILE]
   vhod db [--data-dir DIR] [--listen 127.0.0.1:27017]
   vhod config show [--config FILE]
+  vhod bench --issuer URL --client ID --secret S --scenario NAME --concurrency N --duration D [--json]
   vhod probe URL                 (health checks in images without curl)
   vhod version`
 
@@ -64,6 +65,8 @@ func run(args []string, stdout, stderr io.Writer) error {
 		return runDB(args[1:], stdout)
 	case "config":
 		return runConfig(args[1:], stdout)
+	case "bench":
+		return runBench(args[1:], stdout, stderr)
 	case "probe":
 		return probe(args[1:], stdout)
 	case "version", "--version":

@@ -1,6 +1,7 @@
 // Package rptest drives Vhod like a person with a browser and a relying party would:
 // a cookie-keeping HTTP client that follows redirects, fills the pages' forms, and
-// stops when the provider hands control back to the relying party.
+// stops when the provider hands control back to the relying party. The tests and
+// `vhod bench` use it.
 package rptest
 
 import (
@@ -25,10 +26,13 @@ type Browser struct {
 }
 
 // NewBrowser makes a browser that stops at redirects to stopAt.
-func NewBrowser(stopAt string) *Browser {
+func NewBrowser(stopAt string) *Browser { return NewBrowserWith(stopAt, nil) }
+
+// NewBrowserWith makes a browser on a given transport (nil: the default one).
+func NewBrowserWith(stopAt string, rt http.RoundTripper) *Browser {
 	jar, _ := cookiejar.New(nil)
 	b := &Browser{stopAt: stopAt}
-	b.Client = &http.Client{Jar: jar, CheckRedirect: func(req *http.Request, via []*http.Request) error {
+	b.Client = &http.Client{Transport: rt, Jar: jar, CheckRedirect: func(req *http.Request, via []*http.Request) error {
 		if stopAt != "" && strings.HasPrefix(req.URL.String(), stopAt) {
 			return http.ErrUseLastResponse
 		}

@@ -21,6 +21,7 @@ import (
 // Server is a running embedded database server.
 type Server struct {
 	uri    string
+	dir    string
 	cancel context.CancelFunc
 	done   chan struct{}
 }
@@ -62,11 +63,12 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 		return nil, fmt.Errorf("embedded store: %w", err)
 	}
 	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-	s := &Server{cancel: cancel, done: make(chan struct{})}
+	s := &Server{dir: dir, cancel: cancel, done: make(chan struct{})}
 	go func() {
 		defer close(s.done)
 		_ = f.Run(runCtx)
 	}()
+	go s.tuneLoop(runCtx, 2*time.Second)
 	// MongoDBURI needs the listener running; it blocks until the port is bound.
 	s.uri = f.MongoDBURI()
 	if err := waitReachable(ctx, s.uri); err != nil {
