@@ -80,7 +80,7 @@ func (s *Storage) AuthRequestByCode(ctx context.Context, code string) (op.AuthRe
 	}
 	r, err := s.store.RedeemAuthCode(ctx, id, hashToken(code))
 	if errors.Is(err, storage.ErrConflict) {
-		if rerr := s.store.RevokeFamily(ctx, r.ID); rerr != nil {
+		if rerr := s.revokeGrant(ctx, r.ID); rerr != nil {
 			return nil, s.serverError(ctx, rerr)
 		}
 		s.log.WarnContext(ctx, "authorization code replayed; tokens of its grant revoked", "client_id", r.ClientID)

@@ -18,6 +18,9 @@ const (
 	ClaimSID   = "sid"
 	ClaimACR   = "acr"
 	ClaimScope = "scope"
+	// ClaimGrantID names the grant a JWT access token belongs to, so that it can be
+	// revoked with its grant although it has no record.
+	ClaimGrantID = "gid"
 )
 
 // supportedClaims are announced in discovery.
@@ -135,8 +138,12 @@ func (s *Storage) GetPrivateClaimsFromRequest(_ context.Context, req op.TokenReq
 		claims[ClaimScope] = strings.Join(scopes, " ")
 	}
 	if g, ok := req.(granter); ok {
-		if sid := g.grant().SessionID; sid != "" {
-			claims[ClaimSID] = sid
+		grant := g.grant()
+		if grant.SessionID != "" {
+			claims[ClaimSID] = grant.SessionID
+		}
+		if grant.Family != "" {
+			claims[ClaimGrantID] = grant.Family
 		}
 	}
 	return claims, nil
@@ -148,6 +155,16 @@ func (s *Storage) GetPrivateClaimsFromScopes(context.Context, string, string, []
 }
 
 func (s *Storage) activeToken(ctx context.Context, tokenID, subject string) (storage.AccessToken, error) {
+	if jt, ok := s.jwtAccessToken(ctx, tokenID); ok {
+		revoked, err := s.denied.revoked(ctx, s.store, "jti:"+jt.ID, ClaimGrantID+":"+jt.Grant.Family, ClaimSID+":"+jt.Grant.SessionID)
+		if err != nil {
+			return jt, s.serverError(ctx, err)
+		}
+		if revoked || jt.Grant.Subject != subject {
+			return jt, oidc.ErrInvalidRequest().WithDescription("token is not active")
+		}
+		return jt, nil
+	}
 	at, err := s.store.AccessTokenByID(ctx, tokenID)
 	if err != nil {
 		return at, s.notFoundAs(ctx, err, oidc.ErrInvalidRequest().WithDescription("token is not active"))

@@ -37,6 +37,10 @@ func HashSecret(secret string) string {
 type requestClient struct {
 	c           *client
 	unavailable atomic.Bool
+	// rawToken is the token an introspection, userinfo or revocation request is
+	// about: op passes only its ID and subject on, and a JWT access token has no
+	// record to read the rest from.
+	rawToken string
 }
 
 type requestClientKey struct{}
@@ -57,7 +61,7 @@ func (s *Storage) loadClient(ctx context.Context, id string) (*client, error) {
 	if h != nil && h.c != nil && h.c.c.ID == id {
 		return h.c, nil
 	}
-	c, err := s.store.ClientByID(ctx, id)
+	c, err := s.clients.get(ctx, s.store, id)
 	if err != nil {
 		return nil, err
 	}

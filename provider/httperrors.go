@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"net/http"
+	"strings"
 	"time"
 )
 
@@ -14,7 +15,14 @@ import (
 func (p *Provider) errors(next http.Handler, browser bool) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		r, req := withRequestClient(r)
+		req.rawToken = tokenOfRequest(r)
+		// On browser routes redirects are held back too: op answers a failed auth
+		// request by redirecting to the client, and during an outage the person
+		// should read our 503 page instead.
 		ec := &errorCapture{ResponseWriter: w, from: http.StatusBadRequest}
+		if browser {
+			ec.from = http.StatusMultipleChoices
+		}
 		next.ServeHTTP(ec, r)
 		if ec.status == 0 {
 			return
@@ -24,6 +32,9 @@ func (p *Provider) errors(next http.Handler, browser bool) http.Handler {
 			status = http.StatusServiceUnavailable
 		}
 		switch {
+		case status < 400:
+			w.WriteHeader(status)
+			_, _ = w.Write(ec.body.Bytes())
 		case browser:
 			clearContentHeaders(w)
 			p.cfg.ErrorPage(w, r, status, ec.body.String())
@@ -38,6 +49,24 @@ func (p *Provider) errors(next http.Handler, browser bool) http.Handler {
 			_, _ = w.Write(ec.body.Bytes())
 		}
 	})
+}
+
+// tokenOfRequest is the token that introspection, revocation and userinfo are about.
+func tokenOfRequest(r *http.Request) string {
+	switch r.URL.Path {
+	case "/oauth/introspect", "/revoke":
+		if r.ParseForm() == nil {
+			return r.PostForm.Get("token")
+		}
+	case "/userinfo":
+		if t, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok {
+			return t
+		}
+		if r.ParseForm() == nil {
+			return r.PostForm.Get("access_token")
+		}
+	}
+	return ""
 }
 
 // databaseDown asks the database directly, briefly; only error answers pay for it.

@@ -60,10 +60,12 @@ type Provider struct {
 // Store is the persistence the provider uses.
 type Store interface {
 	storage.Clients
+	storage.ClientsVersion
 	storage.Users
 	storage.AuthRequests
 	storage.Tokens
 	storage.Sessions
+	storage.Revocations
 	Ping(ctx context.Context) error
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"time"
 
 	"github.com/zitadel/oidc/v3/pkg/op"
 
@@ -37,6 +38,9 @@ func (s *Storage) endBrowserSession(ctx context.Context) error {
 		return s.serverError(ctx, err)
 	}
 	if err := s.store.RevokeSessionTokens(ctx, sess.SID); err != nil {
+		return s.serverError(ctx, err)
+	}
+	if err := s.denied.add(ctx, s.store, time.Now().Add(s.cfg.AccessTokenLifetime), ClaimSID+":"+sess.SID); err != nil {
 		return s.serverError(ctx, err)
 	}
 	return nil

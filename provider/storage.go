@@ -10,11 +10,13 @@ import (
 // Storage adapts Vhod's store to op's storage interfaces. It converts and maps
 // errors; the rules live in directory and login.
 type Storage struct {
-	store Store
-	keys  *Keyring
-	cfg   Config
-	log   *slog.Logger
-	op    *op.Provider
+	store   Store
+	keys    *Keyring
+	cfg     Config
+	log     *slog.Logger
+	op      *op.Provider
+	clients clientCache
+	denied  denylist
 }
 
 var (

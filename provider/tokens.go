@@ -70,9 +70,18 @@ func (s *Storage) TokenRequestByRefreshToken(ctx context.Context, token string) 
 	return &refreshRequest{t: rt, scopes: rt.Grant.Scopes}, nil
 }
 
+// revokeGrant revokes every token of a grant: the stored ones are deleted, JWT access
+// tokens (which have no record) are denied by their grant ID until they expire.
+func (s *Storage) revokeGrant(ctx context.Context, family string) error {
+	if err := s.store.RevokeFamily(ctx, family); err != nil {
+		return err
+	}
+	return s.denied.add(ctx, s.store, time.Now().Add(s.cfg.AccessTokenLifetime), ClaimGrantID+":"+family)
+}
+
 func (s *Storage) refreshFailure(ctx context.Context, g storage.Grant, err error) error {
 	if errors.Is(err, storage.ErrConflict) {
-		if rerr := s.store.RevokeFamily(ctx, g.Family); rerr != nil {
+		if rerr := s.revokeGrant(ctx, g.Family); rerr != nil {
 			return s.serverError(ctx, rerr)
 		}
 		s.log.WarnContext(ctx, "refresh token reused; token family revoked", "client_id", g.ClientID, "subject", g.Subject)
@@ -103,12 +112,21 @@ func (s *Storage) RevokeToken(ctx context.Context, tokenOrID, _ string, clientID
 		if rt.Grant.ClientID != clientID {
 			return oidc.ErrInvalidClient().WithDescription("token was issued to another client")
 		}
-		if err := s.store.RevokeFamily(ctx, rt.Grant.Family); err != nil {
+		if err := s.revokeGrant(ctx, rt.Grant.Family); err != nil {
 			return s.serverError(ctx, err)
 		}
 		return nil
 	} else if !errors.Is(err, storage.ErrNotFound) {
 		return s.serverError(ctx, err)
+	}
+	if jt, ok := s.jwtAccessToken(ctx, tokenOrID); ok {
+		if jt.Grant.ClientID != clientID {
+			return oidc.ErrInvalidClient().WithDescription("token was issued to another client")
+		}
+		if err := s.denied.add(ctx, s.store, jt.ExpiresAt, "jti:"+jt.ID); err != nil {
+			return s.serverError(ctx, err)
+		}
+		return nil
 	}
 	at, err := s.store.AccessTokenByID(ctx, tokenOrID)
 	if errors.Is(err, storage.ErrNotFound) {
@@ -126,9 +144,15 @@ func (s *Storage) RevokeToken(ctx context.Context, tokenOrID, _ string, clientID
 	return nil
 }
 
+// newAccessToken records an opaque access token. A JWT access token carries its
+// grant itself and is issued without a database write: revocation goes through the
+// denylist (jti, grant, session), checked in memory (see denylist).
 func (s *Storage) newAccessToken(ctx context.Context, g storage.Grant) (string, time.Time, error) {
 	now := time.Now().UTC()
 	t := storage.AccessToken{ID: directory.NewID(), Grant: g, CreatedAt: now, ExpiresAt: now.Add(s.cfg.AccessTokenLifetime)}
+	if c, err := s.loadClient(ctx, g.ClientID); err == nil && c.c.AccessTokenFormat == TokenFormatJWT {
+		return t.ID, t.ExpiresAt, nil
+	}
 	if err := s.store.CreateAccessToken(ctx, t); err != nil {
 		return "", time.Time{}, s.serverError(ctx, err)
 	}

@@ -30,6 +30,8 @@ type Store interface {
 	Keys
 	Counters
 	Leases
+	Revocations
+	ClientsVersion
 	// Ping answers whether the database is reachable.
 	Ping(ctx context.Context) error
 	// DeleteExpired removes documents whose expiry is before now, in every collection

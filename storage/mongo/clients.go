@@ -31,7 +31,10 @@ func (s *Store) PutClient(ctx context.Context, c storage.Client) error {
 		bson.D{{Key: "_id", Value: c.ID}},
 		bson.D{{Key: "$set", Value: fields}, {Key: "$setOnInsert", Value: bson.M{"created_at": now}}},
 		options.UpdateOne().SetUpsert(true))
-	return mapErr("put client", err)
+	if err != nil {
+		return mapErr("put client", err)
+	}
+	return s.bumpClientsVersion(ctx)
 }
 
 // ClientByID finds a client.
@@ -53,5 +56,29 @@ func (s *Store) ListClients(ctx context.Context) ([]storage.Client, error) {
 
 // DeleteClient removes a client.
 func (s *Store) DeleteClient(ctx context.Context, id string) error {
-	return s.deleteByID(ctx, colClients, "delete client", id)
+	if err := s.deleteByID(ctx, colClients, "delete client", id); err != nil {
+		return err
+	}
+	return s.bumpClientsVersion(ctx)
+}
+
+type metaDoc struct {
+	ID      string `bson:"_id"`
+	Version int64  `bson:"version"`
+}
+
+func (s *Store) bumpClientsVersion(ctx context.Context) error {
+	_, err := s.db.Collection(colMeta).UpdateOne(ctx, bson.D{{Key: "_id", Value: "clients"}},
+		bson.M{"$inc": bson.M{"version": 1}}, options.UpdateOne().SetUpsert(true))
+	return mapErr("bump clients version", err)
+}
+
+// ClientsVersion changes whenever a client is put or deleted.
+func (s *Store) ClientsVersion(ctx context.Context) (int64, error) {
+	var m metaDoc
+	err := s.findOne(ctx, colMeta, "clients version", bson.D{{Key: "_id", Value: "clients"}}, &m)
+	if isNotFound(err) {
+		return 0, nil
+	}
+	return m.Version, err
 }

@@ -33,6 +33,8 @@ const (
 	colKeys         = "signing_keys"
 	colMarkers      = "markers"
 	colCounters     = "counters"
+	colRevocations  = "revocations"
+	colMeta         = "meta"
 )
 
 // Store is a storage.Store on one MongoDB database.
@@ -164,7 +166,7 @@ func (s *Store) insert(ctx context.Context, col, op string, doc any) error {
 // DeleteExpired sweeps every collection with an expiry.
 func (s *Store) DeleteExpired(ctx context.Context, now time.Time) (int64, error) {
 	var total int64
-	for _, col := range []string{colAuthRequests, colAccess, colRefresh, colSessions, colFlows, colMarkers, colCounters} {
+	for _, col := range []string{colAuthRequests, colAccess, colRefresh, colSessions, colFlows, colMarkers, colCounters, colRevocations} {
 		r, err := s.db.Collection(col).DeleteMany(ctx, bson.D{{Key: "expires_at", Value: bson.M{"$lte": now}}})
 		if err != nil {
 			return total, mapErr("sweep "+col, err)

@@ -69,3 +69,46 @@ func testLeases(t *testing.T, s storage.Store) {
 		t.Fatal("another job's slot was taken")
 	}
 }
+
+func testRevocations(t *testing.T, s storage.Store) {
+	ctx := t.Context()
+	start := time.Now().Add(-time.Second)
+	must(t, s.Revoke(ctx, time.Now().Add(time.Hour), "jti:a", "gid:b"))
+	must(t, s.Revoke(ctx, time.Now().Add(-time.Minute), "jti:expired"))
+	got, err := s.RevocationsSince(ctx, start)
+	must(t, err)
+	var keys []string
+	for _, r := range got {
+		keys = append(keys, r.Key)
+	}
+	if len(keys) != 2 || !contains(keys, "jti:a") || !contains(keys, "gid:b") {
+		t.Fatalf("revocations %v", keys)
+	}
+	later, err := s.RevocationsSince(ctx, time.Now().Add(time.Minute))
+	must(t, err)
+	if len(later) != 0 {
+		t.Fatalf("entries from the future: %v", later)
+	}
+}
+
+func testClientsVersion(t *testing.T, s storage.Store) {
+	ctx := t.Context()
+	v0, err := s.ClientsVersion(ctx)
+	must(t, err)
+	must(t, s.PutClient(ctx, storage.Client{ID: "a"}))
+	v1, _ := s.ClientsVersion(ctx)
+	must(t, s.DeleteClient(ctx, "a"))
+	v2, _ := s.ClientsVersion(ctx)
+	if v0 == v1 || v1 == v2 {
+		t.Fatalf("version did not change: %d %d %d", v0, v1, v2)
+	}
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}

@@ -36,6 +36,8 @@ func Run(t *testing.T, newStore func(t *testing.T) storage.Store) {
 		{"ConcurrentCompletion", testConcurrentCompletion},
 		{"CounterWindows", testCounters},
 		{"LeaseOnePerSlot", testLeases},
+		{"Revocations", testRevocations},
+		{"ClientsVersion", testClientsVersion},
 	} {
 		t.Run(tc.name, func(t *testing.T) { tc.run(t, newStore(t)) })
 	}
