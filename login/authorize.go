@@ -1,6 +1,7 @@
 package login
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"net/url"
@@ -27,13 +28,13 @@ func (h *Handler) start(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, h.cfg.Callback(ctx, ar.ID), http.StatusSeeOther)
 		return
 	}
-	sess, err := h.currentSession(r)
+	sess, err := h.currentSession(r.Context())
 	if err != nil {
 		h.fail(w, r, lang, unavailable(err))
 		return
 	}
 	if sess != nil && h.sessionSatisfies(ar, *sess) {
-		need, err := h.needsConsent(r, ar, sess.UserID)
+		need, err := h.needsConsent(r.Context(), ar, sess.UserID)
 		if err != nil {
 			h.fail(w, r, lang, unavailable(err))
 			return
@@ -172,13 +173,32 @@ func (h *Handler) sessionSatisfies(ar storage.AuthRequest, s storage.Session) bo
 
 // finish records the sign-in on the auth request and hands the browser back to op.
 func (h *Handler) finish(w http.ResponseWriter, r *http.Request, lang language.Tag, ar storage.AuthRequest, s storage.Session) {
-	c := storage.Completion{UserID: s.UserID, AuthTime: s.AuthTime, AMR: s.AMR, ACR: s.ACR, SessionID: s.SID}
-	err := h.store.CompleteAuthRequest(r.Context(), ar.ID, c)
+	err := h.store.CompleteAuthRequest(r.Context(), ar.ID, completion(s), h.now().Add(h.cfg.CodeLifetime))
 	if err != nil && !errors.Is(err, storage.ErrConflict) {
 		h.fail(w, r, lang, unavailable(err))
 		return
 	}
 	http.Redirect(w, r, h.cfg.Callback(r.Context(), ar.ID), http.StatusSeeOther)
+}
+
+// SSO answers, at /authorize, whether the browser's SSO session settles the request
+// without any page: a session that satisfies prompt, max_age and id_token_hint, for
+// a client that needs no consent. nil means the login pages take over.
+func (h *Handler) SSO(ctx context.Context, ar storage.AuthRequest) (*storage.Completion, error) {
+	sess, err := h.currentSession(ctx)
+	if err != nil || sess == nil || !h.sessionSatisfies(ar, *sess) {
+		return nil, err
+	}
+	need, err := h.needsConsent(ctx, ar, sess.UserID)
+	if err != nil || need {
+		return nil, err
+	}
+	c := completion(*sess)
+	return &c, nil
+}
+
+func completion(s storage.Session) storage.Completion {
+	return storage.Completion{UserID: s.UserID, AuthTime: s.AuthTime, AMR: s.AMR, ACR: s.ACR, SessionID: s.SID}
 }
 
 func hasPrompt(ar storage.AuthRequest, p string) bool { return slices.Contains(ar.Prompt, p) }

@@ -1,6 +1,7 @@
 package login
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"slices"
@@ -12,8 +13,8 @@ import (
 
 // needsConsent: clients that are not first party need the person's consent to every
 // scope they ask for, once; prompt=consent asks again.
-func (h *Handler) needsConsent(r *http.Request, ar storage.AuthRequest, userID string) (bool, error) {
-	c, err := h.store.ClientByID(r.Context(), ar.ClientID)
+func (h *Handler) needsConsent(ctx context.Context, ar storage.AuthRequest, userID string) (bool, error) {
+	c, err := h.store.ClientByID(ctx, ar.ClientID)
 	if err != nil {
 		return false, err
 	}
@@ -23,7 +24,7 @@ func (h *Handler) needsConsent(r *http.Request, ar storage.AuthRequest, userID s
 	if hasPrompt(ar, "consent") {
 		return true, nil
 	}
-	granted, err := h.store.ConsentedScopes(r.Context(), userID, ar.ClientID)
+	granted, err := h.store.ConsentedScopes(ctx, userID, ar.ClientID)
 	if err != nil {
 		return false, err
 	}
@@ -65,7 +66,7 @@ func (h *Handler) consent(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, lang, uerr)
 		return
 	}
-	sess, err := h.currentSession(r)
+	sess, err := h.currentSession(r.Context())
 	if err != nil {
 		h.fail(w, r, lang, unavailable(err))
 		return

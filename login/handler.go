@@ -24,6 +24,8 @@ type Config struct {
 	SessionLifetime time.Duration
 	// CSRFKey signs the CSRF cookie; 32 bytes, the same on every instance.
 	CSRFKey []byte
+	// CodeLifetime is how long a completed auth request waits for its code exchange.
+	CodeLifetime time.Duration
 	// Callback is op's URL that finishes a completed auth request.
 	Callback func(ctx context.Context, authRequestID string) string
 	// Deny returns the browser to the client with an OAuth error code.
@@ -52,7 +54,7 @@ type accounts interface {
 // store is what login needs from storage.
 type store interface {
 	AuthRequestByID(ctx context.Context, id string) (storage.AuthRequest, error)
-	CompleteAuthRequest(ctx context.Context, id string, c storage.Completion) error
+	CompleteAuthRequest(ctx context.Context, id string, c storage.Completion, expiresAt time.Time) error
 	ClientByID(ctx context.Context, id string) (storage.Client, error)
 	CreateFlow(ctx context.Context, f storage.Flow) error
 	FlowByID(ctx context.Context, id string) (storage.Flow, error)

@@ -88,7 +88,7 @@ func (h *Handler) password(w http.ResponseWriter, r *http.Request) {
 
 // afterAuthentication moves a flow whose person is now known to consent or to done.
 func (h *Handler) afterAuthentication(w http.ResponseWriter, r *http.Request, f flow, ar storage.AuthRequest, lang language.Tag, sess storage.Session) {
-	need, err := h.needsConsent(r, ar, sess.UserID)
+	need, err := h.needsConsent(r.Context(), ar, sess.UserID)
 	if err != nil {
 		h.fail(w, r, lang, unavailable(err))
 		return

@@ -1,6 +1,7 @@
 package login
 
 import (
+	"context"
 	"errors"
 	"net/http"
 
@@ -9,12 +10,12 @@ import (
 )
 
 // currentSession returns the browser's valid SSO session, or nil.
-func (h *Handler) currentSession(r *http.Request) (*storage.Session, error) {
-	id := h.cookies.SessionID(r.Context())
+func (h *Handler) currentSession(ctx context.Context) (*storage.Session, error) {
+	id := h.cookies.SessionID(ctx)
 	if id == "" {
 		return nil, nil
 	}
-	s, err := h.store.SessionByID(r.Context(), id)
+	s, err := h.store.SessionByID(ctx, id)
 	if errors.Is(err, storage.ErrNotFound) {
 		return nil, nil
 	}

@@ -12,9 +12,10 @@ import (
 	"github.com/vhod-id/vhod/storage"
 )
 
-// codeLifetime bounds how long a code may wait for its exchange (RFC 6749 §4.1.2
-// recommends at most ten minutes); the used request is kept that long as a tombstone.
-const codeLifetime = 10 * time.Minute
+// CodeLifetime bounds how long a code may wait for its exchange (RFC 6749 §4.1.2
+// recommends at most ten minutes): a request lives that long after its completion,
+// and is kept that long after the exchange as a tombstone that recognises replays.
+const CodeLifetime = 10 * time.Minute
 
 // CreateAuthRequest implements op.Storage. op has validated the client, the redirect
 // URI and the scopes; here PKCE is enforced and the request bound to the browser.
@@ -50,6 +51,22 @@ func (s *Storage) CreateAuthRequest(ctx context.Context, req *oidc.AuthRequest, 
 	for _, l := range req.UILocales {
 		r.UILocales = append(r.UILocales, l.String())
 	}
+	// A browser whose SSO session answers this request is not sent to the login
+	// pages at all: the request is stored complete and the browser goes straight on
+	// to the callback (see client.LoginURL).
+	if s.cfg.SSO != nil {
+		c, err := s.cfg.SSO(ctx, r)
+		if err != nil {
+			return nil, s.serverError(ctx, err)
+		}
+		if c != nil {
+			r.Completion, r.ExpiresAt = c, now.Add(CodeLifetime)
+			c.AuthTime = c.AuthTime.UTC()
+			if h := holder(ctx); h != nil && h.c != nil {
+				h.c.completed = r.ID
+			}
+		}
+	}
 	if err := s.store.CreateAuthRequest(ctx, r); err != nil {
 		return nil, s.serverError(ctx, err)
 	}
@@ -78,7 +95,7 @@ func (s *Storage) AuthRequestByCode(ctx context.Context, code string) (op.AuthRe
 	if err != nil {
 		return nil, oidc.ErrInvalidGrant().WithDescription("invalid code")
 	}
-	r, err := s.store.RedeemAuthCode(ctx, id, hashToken(code))
+	r, err := s.store.RedeemAuthCode(ctx, id)
 	if errors.Is(err, storage.ErrConflict) {
 		if rerr := s.revokeGrant(ctx, r.ID); rerr != nil {
 			return nil, s.serverError(ctx, rerr)
@@ -92,14 +109,11 @@ func (s *Storage) AuthRequestByCode(ctx context.Context, code string) (op.AuthRe
 	return &authRequest{r: r}, nil
 }
 
-// SaveAuthCode implements op.Storage.
-func (s *Storage) SaveAuthCode(ctx context.Context, id, code string) error {
-	err := s.store.SaveAuthCode(ctx, id, hashToken(code), time.Now().Add(codeLifetime))
-	if err != nil {
-		return s.notFoundAs(ctx, err, oidc.ErrInvalidRequest().WithDescription("auth request is not ready for a code"))
-	}
-	return nil
-}
+// SaveAuthCode implements op.Storage. Nothing is stored: op's code is the auth
+// request ID sealed with AES-256-GCM under the provider's key, so it cannot be made
+// without the key, names its request, and is made single-use by RedeemAuthCode;
+// the request itself expires CodeLifetime after its completion.
+func (s *Storage) SaveAuthCode(context.Context, string, string) error { return nil }
 
 // DeleteAuthRequest implements op.Storage. op calls it after a code exchange; the
 // request is kept instead, code marked used, until it expires, so that a replay of

@@ -62,11 +62,14 @@ func userClaims(u storage.User, scopes []string) *oidc.UserInfo {
 // SetUserinfoFromRequest implements op.CanSetUserinfoFromRequest: the ID token's
 // user claims, its sid, and (on refresh, where op has no auth request) its acr.
 func (s *Storage) SetUserinfoFromRequest(ctx context.Context, info *oidc.UserInfo, req op.IDTokenRequest, scopes []string) error {
-	u, err := s.store.UserByID(ctx, req.GetSubject())
-	if err != nil {
-		return s.notFoundAs(ctx, err, oidc.ErrInvalidRequest().WithDescription("the account no longer exists"))
+	info.Subject = req.GetSubject()
+	if releasesUserClaims(scopes) {
+		u, err := s.store.UserByID(ctx, req.GetSubject())
+		if err != nil {
+			return s.notFoundAs(ctx, err, oidc.ErrInvalidRequest().WithDescription("the account no longer exists"))
+		}
+		*info = *userClaims(u, scopes)
 	}
-	*info = *userClaims(u, scopes)
 	if g, ok := req.(granter); ok {
 		grant := g.grant()
 		if grant.SessionID != "" {
@@ -77,6 +80,13 @@ func (s *Storage) SetUserinfoFromRequest(ctx context.Context, info *oidc.UserInf
 		}
 	}
 	return nil
+}
+
+// releasesUserClaims: only these scopes need the account read at all.
+func releasesUserClaims(scopes []string) bool {
+	return slices.ContainsFunc(scopes, func(s string) bool {
+		return s == oidc.ScopeProfile || s == oidc.ScopeEmail || s == oidc.ScopePhone
+	})
 }
 
 // SetUserinfoFromScopes is deprecated upstream; SetUserinfoFromRequest does the work.

@@ -65,7 +65,7 @@ func (s *Storage) loadClient(ctx context.Context, id string) (*client, error) {
 	if err != nil {
 		return nil, err
 	}
-	cl := &client{c: c, loginURL: s.cfg.LoginURL, idTokenLifetime: s.cfg.IDTokenLifetime}
+	cl := &client{c: c, loginURL: s.cfg.LoginURL, callbackURL: s.callbackURL, idTokenLifetime: s.cfg.IDTokenLifetime}
 	if h != nil {
 		h.c = cl
 	}
@@ -128,16 +128,25 @@ func (s *Storage) checkSecret(ctx context.Context, clientID, secret string) (*cl
 type client struct {
 	c               storage.Client
 	loginURL        func(string) string
+	callbackURL     func(string) string
 	idTokenLifetime time.Duration
+	// completed is the auth request of this HTTP request that single sign-on
+	// completed already; its login URL is the callback.
+	completed string
 }
 
 func (c *client) GetID() string                    { return c.c.ID }
 func (c *client) RedirectURIs() []string           { return c.c.RedirectURIs }
 func (c *client) PostLogoutRedirectURIs() []string { return c.c.PostLogoutRedirectURIs }
-func (c *client) LoginURL(id string) string        { return c.loginURL(id) }
-func (c *client) IDTokenLifetime() time.Duration   { return c.idTokenLifetime }
-func (c *client) DevMode() bool                    { return false }
-func (c *client) ClockSkew() time.Duration         { return 0 }
+func (c *client) LoginURL(id string) string {
+	if id == c.completed {
+		return c.callbackURL(id)
+	}
+	return c.loginURL(id)
+}
+func (c *client) IDTokenLifetime() time.Duration { return c.idTokenLifetime }
+func (c *client) DevMode() bool                  { return false }
+func (c *client) ClockSkew() time.Duration       { return 0 }
 func (c *client) IDTokenUserinfoClaimsAssertion() bool {
 	return c.c.IDTokenUserinfoClaims
 }
@@ -203,4 +212,8 @@ func isLoopbackHTTP(issuer string) bool {
 	}
 	_, loop := op.HTTPLoopbackOrLocalhost(issuer)
 	return loop
+}
+
+func (s *Storage) callbackURL(id string) string {
+	return s.cfg.Issuer + "/authorize/callback?id=" + url.QueryEscape(id)
 }

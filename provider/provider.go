@@ -32,6 +32,9 @@ type Config struct {
 	Browser Browser
 	// ErrorPage renders a browser-facing error (a page, never raw error text).
 	ErrorPage func(w http.ResponseWriter, r *http.Request, status int, detail string)
+	// SSO, when set, is asked at /authorize whether the browser's SSO session answers
+	// the request without the login pages; it returns the completion, or nil.
+	SSO func(ctx context.Context, r storage.AuthRequest) (*storage.Completion, error)
 	// OnTokens, when set, hears every token issue with its grant type.
 	OnTokens func(grant string)
 	Logger   *slog.Logger
@@ -113,6 +116,11 @@ func (p *Provider) Handler() http.Handler {
 	mux.Handle("/.well-known/openid-configuration", p.errors(http.HandlerFunc(p.discovery), false))
 	mux.Handle("/", p.errors(p.op, false))
 	return mux
+}
+
+// Client returns a client through the provider's cache (see clientCache).
+func (p *Provider) Client(ctx context.Context, id string) (storage.Client, error) {
+	return p.storage.clients.get(ctx, p.storage.store, id)
 }
 
 // Callback is where the login sends the browser once an auth request is complete.

@@ -30,8 +30,6 @@ type AuthRequest struct {
 	BrowserHash string `bson:"browser_hash"`
 
 	Completion *Completion `bson:"completion,omitempty"`
-	// CodeHash is the SHA-256 of the issued code.
-	CodeHash  string    `bson:"code_hash"`
 	CreatedAt time.Time `bson:"created_at"`
 	ExpiresAt time.Time `bson:"expires_at"`
 }
@@ -49,14 +47,13 @@ type Completion struct {
 type AuthRequests interface {
 	CreateAuthRequest(ctx context.Context, r AuthRequest) error
 	AuthRequestByID(ctx context.Context, id string) (AuthRequest, error)
-	// CompleteAuthRequest records the sign-in; ErrConflict if it was already completed.
-	CompleteAuthRequest(ctx context.Context, id string, c Completion) error
-	// SaveAuthCode attaches a code to a completed request and shortens the request's
-	// life to the code's; ErrConflict if it is not completed or already has a code.
-	SaveAuthCode(ctx context.Context, id, codeHash string, expiresAt time.Time) error
-	// RedeemAuthCode marks the code of request id used and returns the request; the
-	// code must match codeHash. A code that was already used returns the request with
-	// ErrConflict, so that the caller can revoke what the first exchange issued.
-	RedeemAuthCode(ctx context.Context, id, codeHash string) (AuthRequest, error)
+	// CompleteAuthRequest records the sign-in and shortens the request's life to
+	// expiresAt (the life of its code); ErrConflict if it was already completed.
+	CompleteAuthRequest(ctx context.Context, id string, c Completion, expiresAt time.Time) error
+	// RedeemAuthCode consumes the code of completed request id and returns the
+	// request. A second redemption returns the request with ErrConflict, so that the
+	// caller can revoke what the first exchange issued; an incomplete request is
+	// ErrNotFound.
+	RedeemAuthCode(ctx context.Context, id string) (AuthRequest, error)
 	DeleteAuthRequest(ctx context.Context, id string) error
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/vhod-id/vhod/directory"
 	"github.com/vhod-id/vhod/login"
 	"github.com/vhod-id/vhod/provider"
+	"github.com/vhod-id/vhod/storage"
 	"github.com/vhod-id/vhod/storage/embedded"
 	"github.com/vhod-id/vhod/storage/mongo"
 )
@@ -121,6 +122,9 @@ func (a *app) handler(extra func(r *mux.Router)) (http.Handler, error) {
 		ErrorPage: func(w http.ResponseWriter, r *http.Request, status int, detail string) {
 			pages.ErrorPage(w, r, status, detail)
 		},
+		SSO: func(ctx context.Context, r storage.AuthRequest) (*storage.Completion, error) {
+			return pages.SSO(ctx, r)
+		},
 		OnTokens: func(grant string) { a.metrics.tokens.WithLabelValues(grant).Inc() },
 		Logger:   a.log,
 	}, a.store, a.keys)
@@ -131,10 +135,11 @@ func (a *app) handler(extra func(r *mux.Router)) (http.Handler, error) {
 	pages, err = login.New(login.Config{
 		Issuer: cfg.Issuer, FlowLifetime: cfg.Sessions.FlowLifetime, SessionLifetime: cfg.Sessions.Lifetime,
 		CSRFKey: csrfKey[:], Callback: prov.Callback, Deny: prov.Deny, Logger: a.log,
+		CodeLifetime: provider.CodeLifetime,
 		Limits: login.Limits{Window: cfg.Limits.Window, PerIP: cfg.Limits.SigninFailuresPerIP,
 			PerIdentifier: cfg.Limits.SigninFailuresPerAccount},
 		OnSignIn: func(method, outcome string) { a.metrics.signIns.WithLabelValues(method, outcome).Inc() },
-	}, a.store, a.dir, cookies)
+	}, loginStore{Store: a.store, client: prov.Client}, a.dir, cookies)
 	if err != nil {
 		return nil, err
 	}
@@ -150,6 +155,16 @@ func (a *app) handler(extra func(r *mux.Router)) (http.Handler, error) {
 	}
 	r.NotFoundHandler = prov.Handler()
 	return a.metrics.instrument(r), nil
+}
+
+// loginStore gives the login pages the provider's cached clients.
+type loginStore struct {
+	*mongo.Store
+	client func(ctx context.Context, id string) (storage.Client, error)
+}
+
+func (l loginStore) ClientByID(ctx context.Context, id string) (storage.Client, error) {
+	return l.client(ctx, id)
 }
 
 // ready answers whether this instance can serve: the database answers and keys load.

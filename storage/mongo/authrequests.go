@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/vhod-id/vhod/storage"
 )
@@ -21,40 +22,32 @@ func (s *Store) AuthRequestByID(ctx context.Context, id string) (storage.AuthReq
 	return r, err
 }
 
-// CompleteAuthRequest records the sign-in once.
-func (s *Store) CompleteAuthRequest(ctx context.Context, id string, c storage.Completion) error {
-	if _, err := s.AuthRequestByID(ctx, id); err != nil {
-		return err
-	}
+// CompleteAuthRequest records the sign-in once: the claim decides who completes,
+// then the update by _id (its old version tells whether the request had expired).
+func (s *Store) CompleteAuthRequest(ctx context.Context, id string, c storage.Completion, expiresAt time.Time) error {
 	if err := s.claim(ctx, "complete:"+id); err != nil {
 		return err
 	}
-	return s.updateByID(ctx, colAuthRequests, "complete auth request", id, bson.M{"$set": bson.M{"completion": c}})
-}
-
-// SaveAuthCode attaches a code to a completed request that has none.
-func (s *Store) SaveAuthCode(ctx context.Context, id, codeHash string, expiresAt time.Time) error {
-	r, err := s.AuthRequestByID(ctx, id)
+	var before storage.AuthRequest
+	err := s.db.Collection(colAuthRequests).FindOneAndUpdate(ctx, bson.D{{Key: "_id", Value: id}},
+		bson.M{"$set": bson.M{"completion": c, "expires_at": expiresAt.UTC()}},
+		options.FindOneAndUpdate().SetReturnDocument(options.Before)).Decode(&before)
 	if err != nil {
-		return err
+		return mapErr("complete auth request", err)
 	}
-	if r.Completion == nil {
-		return mapErr("save auth code", storage.ErrConflict)
+	if !before.ExpiresAt.After(s.now()) {
+		return mapErr("complete auth request", storage.ErrNotFound)
 	}
-	if err := s.claim(ctx, "code:"+id); err != nil {
-		return err
-	}
-	return s.updateByID(ctx, colAuthRequests, "save auth code", id,
-		bson.M{"$set": bson.M{"code_hash": codeHash, "expires_at": expiresAt.UTC()}})
+	return nil
 }
 
-// RedeemAuthCode consumes the code once; a second redemption gets ErrConflict.
-func (s *Store) RedeemAuthCode(ctx context.Context, id, codeHash string) (storage.AuthRequest, error) {
+// RedeemAuthCode consumes the code of a completed request once.
+func (s *Store) RedeemAuthCode(ctx context.Context, id string) (storage.AuthRequest, error) {
 	r, err := s.AuthRequestByID(ctx, id)
 	if err != nil {
 		return r, err
 	}
-	if r.CodeHash == "" || r.CodeHash != codeHash {
+	if r.Completion == nil {
 		return storage.AuthRequest{}, mapErr("redeem code", storage.ErrNotFound)
 	}
 	return r, s.claim(ctx, "redeem:"+id)

@@ -84,18 +84,21 @@ func testAuthRequestLifecycle(t *testing.T, s storage.Store) {
 	must(t, s.CreateAuthRequest(ctx, newAuthRequest("ar1")))
 	wantErr(t, s.CreateAuthRequest(ctx, newAuthRequest("ar1")), storage.ErrAlreadyExists)
 	// No code before the sign-in is complete.
-	wantErr(t, s.SaveAuthCode(ctx, "ar1", "h1", future()), storage.ErrConflict)
+	_, err := s.RedeemAuthCode(ctx, "ar1")
+	wantErr(t, err, storage.ErrNotFound)
 	c := storage.Completion{UserID: "u1", AuthTime: time.Now().UTC().Truncate(time.Millisecond), AMR: []string{"pwd"}, ACR: "a", SessionID: "s"}
-	must(t, s.CompleteAuthRequest(ctx, "ar1", c))
-	wantErr(t, s.CompleteAuthRequest(ctx, "ar1", c), storage.ErrConflict)
-	wantErr(t, s.CompleteAuthRequest(ctx, "nope", c), storage.ErrNotFound)
+	codeLife := time.Now().Add(10 * time.Minute).UTC().Truncate(time.Millisecond)
+	must(t, s.CompleteAuthRequest(ctx, "ar1", c, codeLife))
+	wantErr(t, s.CompleteAuthRequest(ctx, "ar1", c, codeLife), storage.ErrConflict)
+	wantErr(t, s.CompleteAuthRequest(ctx, "nope", c, codeLife), storage.ErrNotFound)
 	got, err := s.AuthRequestByID(ctx, "ar1")
 	must(t, err)
 	if got.Completion == nil || got.Completion.UserID != "u1" || !got.Completion.AuthTime.Equal(c.AuthTime) {
 		t.Fatalf("completion %+v", got.Completion)
 	}
-	must(t, s.SaveAuthCode(ctx, "ar1", "h1", future()))
-	wantErr(t, s.SaveAuthCode(ctx, "ar1", "h2", future()), storage.ErrConflict)
+	if !got.ExpiresAt.Equal(codeLife) {
+		t.Fatalf("expiry %v, want the code's %v", got.ExpiresAt, codeLife)
+	}
 	must(t, s.DeleteAuthRequest(ctx, "ar1"))
 	_, err = s.AuthRequestByID(ctx, "ar1")
 	wantErr(t, err, storage.ErrNotFound)
@@ -104,19 +107,18 @@ func testAuthRequestLifecycle(t *testing.T, s storage.Store) {
 func testAuthCodeSingleUse(t *testing.T, s storage.Store) {
 	ctx := t.Context()
 	must(t, s.CreateAuthRequest(ctx, newAuthRequest("ar1")))
-	must(t, s.CompleteAuthRequest(ctx, "ar1", storage.Completion{UserID: "u1"}))
-	must(t, s.SaveAuthCode(ctx, "ar1", "h1", future()))
-	r, err := s.RedeemAuthCode(ctx, "ar1", "h1")
+	must(t, s.CompleteAuthRequest(ctx, "ar1", storage.Completion{UserID: "u1"}, future()))
+	r, err := s.RedeemAuthCode(ctx, "ar1")
 	must(t, err)
 	if r.ID != "ar1" {
 		t.Fatalf("redeemed %q", r.ID)
 	}
-	r, err = s.RedeemAuthCode(ctx, "ar1", "h1")
+	r, err = s.RedeemAuthCode(ctx, "ar1")
 	wantErr(t, err, storage.ErrConflict)
 	if r.ID != "ar1" {
 		t.Fatal("a replayed code must still name its request, so its tokens can be revoked")
 	}
-	_, err = s.RedeemAuthCode(ctx, "ar1", "unknown")
+	_, err = s.RedeemAuthCode(ctx, "unknown")
 	wantErr(t, err, storage.ErrNotFound)
 }
 
@@ -127,7 +129,7 @@ func testAuthRequestExpiry(t *testing.T, s storage.Store) {
 	must(t, s.CreateAuthRequest(ctx, r))
 	_, err := s.AuthRequestByID(ctx, "old")
 	wantErr(t, err, storage.ErrNotFound)
-	wantErr(t, s.CompleteAuthRequest(ctx, "old", storage.Completion{UserID: "u"}), storage.ErrNotFound)
+	wantErr(t, s.CompleteAuthRequest(ctx, "old", storage.Completion{UserID: "u"}, future()), storage.ErrNotFound)
 }
 
 func newGrant(family, session string) storage.Grant {

@@ -47,9 +47,8 @@ func race(t *testing.T, f func() error) {
 func testConcurrentRedeem(t *testing.T, s storage.Store) {
 	ctx := t.Context()
 	must(t, s.CreateAuthRequest(ctx, newAuthRequest("ar1")))
-	must(t, s.CompleteAuthRequest(ctx, "ar1", storage.Completion{UserID: "u1"}))
-	must(t, s.SaveAuthCode(ctx, "ar1", "h1", future()))
-	race(t, func() error { _, err := s.RedeemAuthCode(ctx, "ar1", "h1"); return err })
+	must(t, s.CompleteAuthRequest(ctx, "ar1", storage.Completion{UserID: "u1"}, future()))
+	race(t, func() error { _, err := s.RedeemAuthCode(ctx, "ar1"); return err })
 }
 
 func testConcurrentRefresh(t *testing.T, s storage.Store) {
@@ -80,6 +79,6 @@ func testConcurrentCompletion(t *testing.T, s storage.Store) {
 	ctx := t.Context()
 	must(t, s.CreateAuthRequest(ctx, newAuthRequest("ar1")))
 	race(t, func() error {
-		return s.CompleteAuthRequest(ctx, "ar1", storage.Completion{UserID: "u1", AuthTime: time.Now()})
+		return s.CompleteAuthRequest(ctx, "ar1", storage.Completion{UserID: "u1", AuthTime: time.Now()}, future())
 	})
 }
