@@ -30,8 +30,8 @@ type AuthRequest struct {
 	BrowserHash string `bson:"browser_hash"`
 
 	Completion *Completion `bson:"completion,omitempty"`
-	CreatedAt time.Time `bson:"created_at"`
-	ExpiresAt time.Time `bson:"expires_at"`
+	CreatedAt  time.Time   `bson:"created_at"`
+	ExpiresAt  time.Time   `bson:"expires_at"`
 }
 
 // Completion is what the login flow established about the user.
