@@ -3,6 +3,7 @@ package directory
 import (
 	"errors"
 	"fmt"
+	"runtime"
 	"strings"
 
 	"github.com/alexedwards/argon2id"
@@ -26,6 +27,9 @@ var ErrUnsupportedHash = errors.New("unsupported password hash")
 // Passwords hashes and checks passwords.
 type Passwords struct {
 	params *argon2id.Params
+	// slots lets as many hashes run at once as there are cores: more only share
+	// the cores and multiply the memory (19 MiB each) the collector must clear.
+	slots chan struct{}
 	// dummy is a hash checked when there is no account, so that an unknown login
 	// costs the same time as a wrong password.
 	dummy string
@@ -39,7 +43,7 @@ func NewPasswords(p PasswordParams) (*Passwords, error) {
 	if p.MemoryKiB < 8*1024 || p.Iterations < 1 || p.Parallelism < 1 {
 		return nil, fmt.Errorf("argon2id parameters too weak: %+v", p)
 	}
-	ps := &Passwords{params: &argon2id.Params{
+	ps := &Passwords{slots: make(chan struct{}, runtime.GOMAXPROCS(0)), params: &argon2id.Params{
 		Memory: p.MemoryKiB, Iterations: p.Iterations, Parallelism: p.Parallelism,
 		SaltLength: 16, KeyLength: 32,
 	}}
@@ -53,6 +57,8 @@ func NewPasswords(p PasswordParams) (*Passwords, error) {
 
 // Hash returns an argon2id PHC string.
 func (p *Passwords) Hash(password string) (string, error) {
+	p.slots <- struct{}{}
+	defer func() { <-p.slots }()
 	return argon2id.CreateHash(password, p.params)
 }
 
@@ -61,7 +67,9 @@ func (p *Passwords) Hash(password string) (string, error) {
 func (p *Passwords) Verify(password, hash string) (ok, needsRehash bool, err error) {
 	switch {
 	case strings.HasPrefix(hash, "$argon2id$"):
+		p.slots <- struct{}{}
 		match, params, err := argon2id.CheckHash(password, hash)
+		<-p.slots
 		if err != nil {
 			return false, false, fmt.Errorf("verify password: %w", err)
 		}

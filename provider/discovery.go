@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"encoding/json"
 	"net/http"
 
 	"github.com/zitadel/oidc/v3/pkg/oidc"
@@ -12,7 +13,7 @@ import (
 // discovery serves op's discovery document corrected to what Vhod really offers:
 // op announces the implicit flow, id_token response types, the JWT bearer grant and
 // device authorization whatever the storage supports.
-func (p *Provider) discovery(w http.ResponseWriter, r *http.Request) {
+func (p *Provider) discoveryJSON(r *http.Request) []byte {
 	ctx := op.ContextWithIssuer(r.Context(), p.cfg.Issuer)
 	d := op.CreateDiscoveryConfig(ctx, p.op, p.storage)
 	d.ResponseTypesSupported = []string{string(oidc.ResponseTypeCode)}
@@ -23,5 +24,6 @@ func (p *Provider) discovery(w http.ResponseWriter, r *http.Request) {
 	d.ACRValuesSupported = directory.ACRLevels
 	d.RequestParameterSupported = false
 	d.RequestURIParameterSupported = false
-	op.Discover(w, d)
+	b, _ := json.Marshal(d)
+	return b
 }

@@ -55,15 +55,15 @@ func TestKeyringRotatesByAgeAndRetiresAfterRetention(t *testing.T) {
 	if second.ID() == first.ID() {
 		t.Fatal("not rotated after the period")
 	}
-	if !published(t, k, first.ID()) || !published(t, k, second.ID()) {
+	if !isPublished(t, k, first.ID()) || !isPublished(t, k, second.ID()) {
 		t.Fatal("old or new key missing from JWKS right after rotation")
 	}
 	now = now.Add(59 * time.Minute)
-	if !published(t, k, first.ID()) {
+	if !isPublished(t, k, first.ID()) {
 		t.Fatal("old key left JWKS before the retention ended")
 	}
 	now = now.Add(2 * time.Minute)
-	if published(t, k, first.ID()) {
+	if isPublished(t, k, first.ID()) {
 		t.Fatal("old key still in JWKS after the retention")
 	}
 	if err := k.Prune(ctx); err != nil {
@@ -133,7 +133,7 @@ func TestKeyringRefusesAnotherMasterKey(t *testing.T) {
 	}
 }
 
-func published(t *testing.T, k *Keyring, kid string) bool {
+func isPublished(t *testing.T, k *Keyring, kid string) bool {
 	t.Helper()
 	pub, err := k.Published(t.Context())
 	if err != nil {

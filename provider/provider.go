@@ -58,6 +58,7 @@ type Provider struct {
 	op      *op.Provider
 	storage *Storage
 	cfg     Config
+	pub     published
 }
 
 // Store is the persistence the provider uses.
@@ -113,7 +114,8 @@ func (p *Provider) Handler() http.Handler {
 	mux.Handle("/authorize", p.cfg.Browser.Middleware(p.errors(p.op, true)))
 	mux.Handle("/authorize/callback", p.cfg.Browser.Middleware(p.errors(p.op, true)))
 	mux.Handle("/end_session", p.cfg.Browser.Middleware(p.clearSessionCookie(p.errors(p.op, true))))
-	mux.Handle("/.well-known/openid-configuration", p.errors(http.HandlerFunc(p.discovery), false))
+	mux.Handle("/.well-known/openid-configuration", p.errors(http.HandlerFunc(p.serveDiscovery), false))
+	mux.Handle("/keys", p.errors(http.HandlerFunc(p.serveJWKS), false))
 	mux.Handle("/", p.errors(p.op, false))
 	return mux
 }
