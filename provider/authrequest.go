@@ -55,13 +55,13 @@ func (s *Storage) CreateAuthRequest(ctx context.Context, req *oidc.AuthRequest, 
 	// pages at all: the request is stored complete and the browser goes straight on
 	// to the callback (see client.LoginURL).
 	if s.cfg.SSO != nil {
-		c, err := s.cfg.SSO(ctx, r)
+		done, err := s.cfg.SSO(ctx, r)
 		if err != nil {
 			return nil, s.serverError(ctx, err)
 		}
-		if c != nil {
-			r.Completion, r.ExpiresAt = c, now.Add(CodeLifetime)
-			c.AuthTime = c.AuthTime.UTC()
+		if done != nil {
+			r.Completion, r.ExpiresAt = done, now.Add(CodeLifetime)
+			done.AuthTime = done.AuthTime.UTC()
 			if h := holder(ctx); h != nil && h.c != nil {
 				h.c.completed = r.ID
 			}
