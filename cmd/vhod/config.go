@@ -190,7 +190,8 @@ func (c *Config) Validate() error {
 	check(!slices.Contains(algNames(), c.Keys.Algorithm), "keys.algorithm", "%q is not one of %v", c.Keys.Algorithm, algNames())
 	check(c.Keys.RotationPeriod < time.Hour, "keys.rotation_period", "%s is shorter than an hour", c.Keys.RotationPeriod)
 	check(c.Tokens.AccessTokenLifetime > 24*time.Hour, "tokens.access_token_lifetime", "%s is longer than a day", c.Tokens.AccessTokenLifetime)
-	check(c.Tokens.AuthRequestLifetime < time.Minute, "tokens.auth_request_lifetime", "%s is shorter than a minute", c.Tokens.AuthRequestLifetime)
+	check(c.Tokens.AuthRequestLifetime < time.Minute || c.Tokens.AuthRequestLifetime > 24*time.Hour,
+		"tokens.auth_request_lifetime", "%s is not between a minute and a day", c.Tokens.AuthRequestLifetime)
 	check(c.Sessions.FlowLifetime < time.Minute, "sessions.flow_lifetime", "%s is shorter than a minute", c.Sessions.FlowLifetime)
 	check(c.Passwords.MemoryKiB < 8*1024, "passwords.memory_kib", "%d is below 8192", c.Passwords.MemoryKiB)
 	errs = append(errs, c.Bootstrap.validate()...)

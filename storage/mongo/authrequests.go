@@ -25,7 +25,7 @@ func (s *Store) AuthRequestByID(ctx context.Context, id string) (storage.AuthReq
 // CompleteAuthRequest records the sign-in once: the claim decides who completes,
 // then the update by _id (its old version tells whether the request had expired).
 func (s *Store) CompleteAuthRequest(ctx context.Context, id string, c storage.Completion, expiresAt time.Time) error {
-	if err := s.claim(ctx, "complete:"+id); err != nil {
+	if err := s.claim(ctx, "complete:"+id, s.now().Add(requestMarkerLifetime)); err != nil {
 		return err
 	}
 	var before storage.AuthRequest
@@ -50,7 +50,7 @@ func (s *Store) RedeemAuthCode(ctx context.Context, id string) (storage.AuthRequ
 	if r.Completion == nil {
 		return storage.AuthRequest{}, mapErr("redeem code", storage.ErrNotFound)
 	}
-	return r, s.claim(ctx, "redeem:"+id)
+	return r, s.claim(ctx, "redeem:"+id, s.now().Add(requestMarkerLifetime))
 }
 
 // DeleteAuthRequest removes a request.

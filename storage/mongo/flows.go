@@ -28,7 +28,7 @@ func (s *Store) SaveFlow(ctx context.Context, f storage.Flow) (storage.Flow, err
 	if !f.ExpiresAt.After(s.now()) {
 		return f, mapErr("save flow", storage.ErrConflict)
 	}
-	if err := s.claim(ctx, fmt.Sprintf("flow:%s@%d", f.ID, f.Version)); err != nil {
+	if err := s.claim(ctx, fmt.Sprintf("flow:%s@%d", f.ID, f.Version), f.ExpiresAt); err != nil {
 		return f, err
 	}
 	f.Version++

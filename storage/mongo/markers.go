@@ -10,9 +10,9 @@ import (
 	"github.com/vhod-id/vhod/storage"
 )
 
-// markerLifetime outlives everything a marker guards (auth requests, flows, refresh
-// tokens are shorter-lived or rotate); IDs are random and never reused.
-const markerLifetime = 400 * 24 * time.Hour
+// requestMarkerLifetime outlives any auth request (their lifetime is at most a day,
+// see the configuration checks); the IDs are random and never reused.
+const requestMarkerLifetime = 25 * time.Hour
 
 type marker struct {
 	ID        string    `bson:"_id"`
@@ -22,9 +22,10 @@ type marker struct {
 // claim makes a one-time transition ("this code is redeemed", "flow f left
 // version 3") by inserting a marker with a unique _id: the only write that both
 // MongoDB and the embedded server (whose updates read, filter and write without a
-// transaction) make atomic. ErrConflict when somebody claimed it first.
-func (s *Store) claim(ctx context.Context, key string) error {
-	_, err := s.db.Collection(colMarkers).InsertOne(ctx, marker{ID: key, ExpiresAt: s.now().Add(markerLifetime).UTC()})
+// transaction) make atomic. ErrConflict when somebody claimed it first. The marker
+// must live as long as what it guards (until); the sweeper removes it after.
+func (s *Store) claim(ctx context.Context, key string, until time.Time) error {
+	_, err := s.db.Collection(colMarkers).InsertOne(ctx, marker{ID: key, ExpiresAt: until.UTC()})
 	if err != nil {
 		err = mapErr("claim "+key, err)
 		if errors.Is(err, storage.ErrAlreadyExists) {

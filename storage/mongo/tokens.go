@@ -40,10 +40,11 @@ func (s *Store) RefreshTokenByID(ctx context.Context, id string) (storage.Refres
 
 // UseRefreshToken marks a token used exactly once.
 func (s *Store) UseRefreshToken(ctx context.Context, id string) error {
-	if _, err := s.RefreshTokenByID(ctx, id); err != nil {
+	t, err := s.RefreshTokenByID(ctx, id)
+	if err != nil {
 		return err
 	}
-	if err := s.claim(ctx, "refresh:"+id); err != nil {
+	if err := s.claim(ctx, "refresh:"+id, t.ExpiresAt); err != nil {
 		return err
 	}
 	return s.updateByID(ctx, colRefresh, "use refresh token", id, bson.M{"$set": bson.M{"used": true}})
