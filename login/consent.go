@@ -5,9 +5,11 @@ import (
 	"errors"
 	"net/http"
 	"slices"
+	"strings"
 
 	"golang.org/x/text/language"
 
+	"github.com/vhod-id/vhod/directory"
 	"github.com/vhod-id/vhod/storage"
 )
 
@@ -85,6 +87,8 @@ func (h *Handler) consent(w http.ResponseWriter, r *http.Request) {
 	}
 	if next == StateDenied {
 		h.log.InfoContext(r.Context(), "consent denied", "user", f.UserID, "client_id", ar.ClientID)
+		h.audit(r, storage.AuditEvent{Type: directory.EventConsent, Outcome: directory.OutcomeFailure, UserID: f.UserID,
+			ClientID: ar.ClientID, Details: map[string]string{"reason": "denied"}})
 		h.cfg.Deny(w, r, ar.ID, "access_denied")
 		return
 	}
@@ -93,6 +97,8 @@ func (h *Handler) consent(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.log.InfoContext(r.Context(), "consent given", "user", f.UserID, "client_id", ar.ClientID, "scopes", ar.Scopes)
+	h.audit(r, storage.AuditEvent{Type: directory.EventConsent, Outcome: directory.OutcomeSuccess, UserID: f.UserID,
+		ClientID: ar.ClientID, Details: map[string]string{"scopes": strings.Join(ar.Scopes, " ")}})
 	h.finish(w, r, lang, ar, *sess)
 }
 

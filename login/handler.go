@@ -14,6 +14,7 @@ import (
 	"html/template"
 	"strconv"
 
+	"github.com/vhod-id/vhod/directory"
 	"github.com/vhod-id/vhod/storage"
 )
 
@@ -35,7 +36,9 @@ type Config struct {
 	// OnSignIn, when set, hears every sign-in attempt: method and outcome
 	// (success, failure, limited).
 	OnSignIn func(method, outcome string)
-	Logger   *slog.Logger
+	// Audit records security events (nil: none).
+	Audit  *directory.Auditor
+	Logger *slog.Logger
 }
 
 // Limits bound failed sign-ins per client address and per identifier in a window.
@@ -165,4 +168,10 @@ func cacheFor(next http.Handler, d time.Duration) http.Handler {
 
 func (h *Handler) loggedOut(w http.ResponseWriter, r *http.Request) {
 	h.render(w, r, http.StatusOK, "logged_out", loggedOutPage{base: h.newBase(r, pickLanguage(r, nil), "logout.title")})
+}
+
+// audit records an event with the request's address and user agent.
+func (h *Handler) audit(r *http.Request, e storage.AuditEvent) {
+	e.IP, e.UserAgent = clientIP(r), truncate(r.UserAgent(), 256)
+	h.cfg.Audit.Record(r.Context(), e)
 }

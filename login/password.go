@@ -52,6 +52,8 @@ func (h *Handler) password(w http.ResponseWriter, r *http.Request) {
 	}
 	if over {
 		h.cfg.OnSignIn(string(MethodPassword), OutcomeLimited)
+		h.audit(r, storage.AuditEvent{Type: directory.EventSignIn, Outcome: directory.OutcomeFailure, ClientID: ar.ClientID,
+			Details: map[string]string{"method": string(MethodPassword), "reason": "too_many_failures"}})
 		h.log.WarnContext(r.Context(), "sign-in refused: too many failures", "method", MethodPassword, "flow", f.ID, "ip", clientIP(r))
 		h.passwordForm(w, r, http.StatusTooManyRequests, f, ar, lang, login, "login.too_many_failures")
 		return
@@ -59,6 +61,8 @@ func (h *Handler) password(w http.ResponseWriter, r *http.Request) {
 	user, err := h.accounts.Authenticate(r.Context(), login, password)
 	if errors.Is(err, directory.ErrInvalidCredentials) {
 		h.cfg.OnSignIn(string(MethodPassword), OutcomeFailure)
+		h.audit(r, storage.AuditEvent{Type: directory.EventSignIn, Outcome: directory.OutcomeFailure, ClientID: ar.ClientID,
+			Details: map[string]string{"method": string(MethodPassword), "reason": "invalid_credentials"}})
 		if err := h.countFailure(r, login); err != nil {
 			h.fail(w, r, lang, unavailable(err))
 			return
@@ -82,6 +86,8 @@ func (h *Handler) password(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.cfg.OnSignIn(string(MethodPassword), OutcomeSuccess)
+	h.audit(r, storage.AuditEvent{Type: directory.EventSignIn, Outcome: directory.OutcomeSuccess, UserID: user.ID,
+		ClientID: ar.ClientID, Details: map[string]string{"method": string(MethodPassword), "sid": sess.SID}})
 	h.log.InfoContext(r.Context(), "sign-in succeeded", "method", MethodPassword, "user", user.ID, "client_id", ar.ClientID)
 	h.afterAuthentication(w, r, f, ar, lang, sess)
 }

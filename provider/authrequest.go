@@ -101,6 +101,8 @@ func (s *Storage) AuthRequestByCode(ctx context.Context, code string) (op.AuthRe
 			return nil, s.serverError(ctx, rerr)
 		}
 		s.log.WarnContext(ctx, "authorization code replayed; tokens of its grant revoked", "client_id", r.ClientID)
+		s.audit(ctx, storage.AuditEvent{Type: directory.EventCodeReplay, Outcome: directory.OutcomeFailure,
+			ClientID: r.ClientID, UserID: r.Completion.UserID, Details: map[string]string{"grant": r.ID}})
 		return nil, oidc.ErrInvalidGrant().WithDescription("code already used")
 	}
 	if err != nil {

@@ -41,6 +41,8 @@ type requestClient struct {
 	// about: op passes only its ID and subject on, and a JWT access token has no
 	// record to read the rest from.
 	rawToken string
+	// ip and userAgent describe the caller for audit events.
+	ip, userAgent string
 }
 
 type requestClientKey struct{}

@@ -30,3 +30,14 @@ func (s *Storage) serverError(ctx context.Context, err error) *oidc.Error {
 	}
 	return oidc.ErrServerError().WithDescription("internal error").WithParent(err)
 }
+
+// audit records a security event with the caller's address when the request has one.
+func (s *Storage) audit(ctx context.Context, e storage.AuditEvent) {
+	if h := holder(ctx); h != nil {
+		e.IP, e.UserAgent = h.ip, h.userAgent
+		if len(e.UserAgent) > 256 {
+			e.UserAgent = e.UserAgent[:256]
+		}
+	}
+	s.cfg.Audit.Record(ctx, e)
+}

@@ -16,6 +16,7 @@ func (p *Provider) errors(next http.Handler, browser bool) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		r, req := withRequestClient(r)
 		req.rawToken = tokenOfRequest(r)
+		req.ip, req.userAgent = remoteIP(r), r.UserAgent()
 		// On browser routes redirects are held back too: op answers a failed auth
 		// request by redirecting to the client, and during an outage the person
 		// should read our 503 page instead.
@@ -67,6 +68,14 @@ func tokenOfRequest(r *http.Request) string {
 		}
 	}
 	return ""
+}
+
+// remoteIP is the TCP peer; proxies' headers are not trusted here.
+func remoteIP(r *http.Request) string {
+	if i := strings.LastIndexByte(r.RemoteAddr, ':'); i >= 0 {
+		return r.RemoteAddr[:i]
+	}
+	return r.RemoteAddr
 }
 
 // databaseDown asks the database directly, briefly; only error answers pay for it.

@@ -11,6 +11,7 @@ import (
 	"github.com/zitadel/oidc/v3/pkg/op"
 	"golang.org/x/text/language"
 
+	"github.com/vhod-id/vhod/directory"
 	"github.com/vhod-id/vhod/storage"
 )
 
@@ -35,6 +36,8 @@ type Config struct {
 	// SSO, when set, is asked at /authorize whether the browser's SSO session answers
 	// the request without the login pages; it returns the completion, or nil.
 	SSO func(ctx context.Context, r storage.AuthRequest) (*storage.Completion, error)
+	// Audit records security events (nil: none).
+	Audit *directory.Auditor
 	// OnTokens, when set, hears every token issue with its grant type.
 	OnTokens func(grant string)
 	Logger   *slog.Logger

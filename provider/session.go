@@ -8,6 +8,7 @@ import (
 
 	"github.com/zitadel/oidc/v3/pkg/op"
 
+	"github.com/vhod-id/vhod/directory"
 	"github.com/vhod-id/vhod/storage"
 )
 
@@ -43,6 +44,8 @@ func (s *Storage) endBrowserSession(ctx context.Context) error {
 	if err := s.denied.add(ctx, s.store, time.Now().Add(s.cfg.AccessTokenLifetime), ClaimSID+":"+sess.SID); err != nil {
 		return s.serverError(ctx, err)
 	}
+	s.audit(ctx, storage.AuditEvent{Type: directory.EventLogout, Outcome: directory.OutcomeSuccess, UserID: sess.UserID,
+		Details: map[string]string{"sid": sess.SID}})
 	return nil
 }
 

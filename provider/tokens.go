@@ -85,6 +85,8 @@ func (s *Storage) refreshFailure(ctx context.Context, g storage.Grant, err error
 			return s.serverError(ctx, rerr)
 		}
 		s.log.WarnContext(ctx, "refresh token reused; token family revoked", "client_id", g.ClientID, "subject", g.Subject)
+		s.audit(ctx, storage.AuditEvent{Type: directory.EventRefreshReuse, Outcome: directory.OutcomeFailure,
+			UserID: g.Subject, ClientID: g.ClientID, Details: map[string]string{"grant": g.Family}})
 		return oidc.ErrInvalidGrant().WithDescription("refresh token already used")
 	}
 	return s.notFoundAs(ctx, err, oidc.ErrInvalidGrant().WithDescription("invalid refresh token"))
@@ -115,6 +117,8 @@ func (s *Storage) RevokeToken(ctx context.Context, tokenOrID, _ string, clientID
 		if err := s.revokeGrant(ctx, rt.Grant.Family); err != nil {
 			return s.serverError(ctx, err)
 		}
+		s.audit(ctx, storage.AuditEvent{Type: directory.EventRevocation, Outcome: directory.OutcomeSuccess,
+			UserID: rt.Grant.Subject, ClientID: clientID, Details: map[string]string{"token": "refresh_token", "grant": rt.Grant.Family}})
 		return nil
 	} else if !errors.Is(err, storage.ErrNotFound) {
 		return s.serverError(ctx, err)

@@ -32,6 +32,7 @@ type Store interface {
 	Leases
 	Revocations
 	ClientsVersion
+	Audit
 	// Ping answers whether the database is reachable.
 	Ping(ctx context.Context) error
 	// DeleteExpired removes documents whose expiry is before now, in every collection

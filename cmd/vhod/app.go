@@ -107,6 +107,7 @@ func (a *app) handler(extra func(r *mux.Router)) (http.Handler, error) {
 	cfg := a.cfg
 	u, _ := url.Parse(cfg.Issuer)
 	cookies := login.NewCookies(u.Scheme == "https", cfg.Sessions.Lifetime)
+	audit := directory.NewAuditor(a.store, a.log)
 	var pages *login.Handler
 	prov, err := provider.New(provider.Config{
 		Issuer:               cfg.Issuer,
@@ -126,6 +127,7 @@ func (a *app) handler(extra func(r *mux.Router)) (http.Handler, error) {
 			return pages.SSO(ctx, r)
 		},
 		OnTokens: func(grant string) { a.metrics.tokens.WithLabelValues(grant).Inc() },
+		Audit:    audit,
 		Logger:   a.log,
 	}, a.store, a.keys)
 	if err != nil {
@@ -139,6 +141,7 @@ func (a *app) handler(extra func(r *mux.Router)) (http.Handler, error) {
 		Limits: login.Limits{Window: cfg.Limits.Window, PerIP: cfg.Limits.SigninFailuresPerIP,
 			PerIdentifier: cfg.Limits.SigninFailuresPerAccount},
 		OnSignIn: func(method, outcome string) { a.metrics.signIns.WithLabelValues(method, outcome).Inc() },
+		Audit:    audit,
 	}, loginStore{Store: a.store, client: prov.Client}, a.dir, cookies)
 	if err != nil {
 		return nil, err

@@ -35,6 +35,7 @@ const (
 	colCounters     = "counters"
 	colRevocations  = "revocations"
 	colMeta         = "meta"
+	colAudit        = "audit"
 )
 
 // Store is a storage.Store on one MongoDB database.
@@ -110,6 +111,8 @@ func (s *Store) ensureIndexes(ctx context.Context) error {
 		{colSessions, bson.D{{Key: "user_id", Value: 1}}, false},
 		{colSessions, bson.D{{Key: "expires_at", Value: 1}}, false},
 		{colFlows, bson.D{{Key: "expires_at", Value: 1}}, false},
+		{colAudit, bson.D{{Key: "time", Value: -1}}, false},
+		{colAudit, bson.D{{Key: "user_id", Value: 1}, {Key: "time", Value: -1}}, false},
 	}
 	for _, i := range idx {
 		m := mongo.IndexModel{Keys: i.keys, Options: options.Index().SetUnique(i.unique)}

@@ -1,6 +1,7 @@
 package storagetest
 
 import (
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -111,4 +112,41 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+func testAudit(t *testing.T, s storage.Store) {
+	ctx := t.Context()
+	base := time.Date(2026, 1, 1, 10, 0, 0, 0, time.UTC)
+	for i, e := range []storage.AuditEvent{
+		{ID: "e1", Type: "signin", Outcome: "success", UserID: "u1", ClientID: "shop"},
+		{ID: "e2", Type: "signin", Outcome: "failure", UserID: "u2"},
+		{ID: "e3", Type: "logout", Outcome: "success", UserID: "u1", Details: map[string]string{"sid": "s1"}},
+	} {
+		e.Time = base.Add(time.Duration(i) * time.Minute)
+		must(t, s.AppendAudit(ctx, e))
+	}
+	wantErr(t, s.AppendAudit(ctx, storage.AuditEvent{ID: "e1", Type: "x"}), storage.ErrAlreadyExists)
+	ids := func(q storage.AuditQuery) []string {
+		got, err := s.QueryAudit(ctx, q)
+		must(t, err)
+		var out []string
+		for _, e := range got {
+			out = append(out, e.ID)
+		}
+		return out
+	}
+	for name, tc := range map[string]struct {
+		q    storage.AuditQuery
+		want string
+	}{
+		"all, newest first": {storage.AuditQuery{}, "e3 e2 e1"},
+		"by user":           {storage.AuditQuery{UserID: "u1"}, "e3 e1"},
+		"by type":           {storage.AuditQuery{Type: "signin"}, "e2 e1"},
+		"time range":        {storage.AuditQuery{From: base.Add(time.Minute), To: base.Add(2 * time.Minute)}, "e2"},
+		"limit":             {storage.AuditQuery{Limit: 1}, "e3"},
+	} {
+		if got := strings.Join(ids(tc.q), " "); got != tc.want {
+			t.Errorf("%s: %q, want %q", name, got, tc.want)
+		}
+	}
 }

@@ -38,6 +38,7 @@ func Run(t *testing.T, newStore func(t *testing.T) storage.Store) {
 		{"LeaseOnePerSlot", testLeases},
 		{"Revocations", testRevocations},
 		{"ClientsVersion", testClientsVersion},
+		{"AuditAppendAndQuery", testAudit},
 	} {
 		t.Run(tc.name, func(t *testing.T) { tc.run(t, newStore(t)) })
 	}

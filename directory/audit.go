@@ -1,0 +1,52 @@
+package directory
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/vhod-id/vhod/storage"
+)
+
+// Audit event types. Outcome says success or failure; Details carry the method and
+// the reason (never a password, code or token).
+const (
+	EventSignIn       = "signin"
+	EventConsent      = "consent"
+	EventLogout       = "logout"
+	EventRefreshReuse = "token.refresh_reuse"
+	EventCodeReplay   = "token.code_replay"
+	EventRevocation   = "token.revoked"
+)
+
+// Outcomes of audit events.
+const (
+	OutcomeSuccess = "success"
+	OutcomeFailure = "failure"
+)
+
+type auditStore interface {
+	AppendAudit(ctx context.Context, e storage.AuditEvent) error
+}
+
+// Auditor appends audit events. A failure to record is logged loudly but does not
+// fail the person's request: the log line carries the same event.
+type Auditor struct {
+	store auditStore
+	log   *slog.Logger
+}
+
+// NewAuditor makes an Auditor.
+func NewAuditor(st auditStore, log *slog.Logger) *Auditor { return &Auditor{store: st, log: log} }
+
+// Record appends e, filling its ID and time.
+func (a *Auditor) Record(ctx context.Context, e storage.AuditEvent) {
+	if a == nil {
+		return
+	}
+	e.ID, e.Time = NewID(), time.Now().UTC()
+	if err := a.store.AppendAudit(context.WithoutCancel(ctx), e); err != nil {
+		a.log.ErrorContext(ctx, "audit event not recorded", "type", e.Type, "outcome", e.Outcome,
+			"user", e.UserID, "client_id", e.ClientID, "details", e.Details, "err", err)
+	}
+}
