@@ -42,6 +42,7 @@ func TestBrowser(t *testing.T) {
 	cfg := strings.NewReplacer(
 		"http://127.0.0.1:8765/callback", rpURL+"/callback/shop",
 		"http://127.0.0.1:8767/callback", rpURL+"/callback/partner",
+		"bootstrap:\n", "sms: {provider: webhook, webhook: {url: \""+rpURL+"/sms-gateway\"}}\nbootstrap:\n",
 	).Replace(testConfig)
 	srv := startServer(t, cfg)
 	relying := newTestRP(t, srv, rpURL)
@@ -68,10 +69,12 @@ type testRP struct {
 	clients map[string]*rp
 	mu      sync.Mutex
 	pending map[string]authorization
+	// sms is the last text per number, from the SMS webhook this server stands in for.
+	sms map[string]string
 }
 
 func newTestRP(t *testing.T, srv *server, rpURL string) *testRP {
-	return &testRP{t: t, url: rpURL, pending: map[string]authorization{}, clients: map[string]*rp{
+	return &testRP{t: t, url: rpURL, pending: map[string]authorization{}, sms: map[string]string{}, clients: map[string]*rp{
 		"shop":    newRP(t, srv, "shop", "shop-secret", rpURL+"/callback/shop", oauth2.AuthStyleInHeader),
 		"partner": newRP(t, srv, "partner", "partner-secret", rpURL+"/callback/partner", oauth2.AuthStyleInHeader),
 	}}
@@ -79,6 +82,17 @@ func newTestRP(t *testing.T, srv *server, rpURL string) *testRP {
 
 func (x *testRP) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch {
+	case r.URL.Path == "/sms-gateway":
+		var m struct{ To, Text string }
+		_ = json.NewDecoder(r.Body).Decode(&m)
+		x.mu.Lock()
+		x.sms[m.To] = m.Text
+		x.mu.Unlock()
+	case r.URL.Path == "/last-sms":
+		x.mu.Lock()
+		text := x.sms[r.URL.Query().Get("to")]
+		x.mu.Unlock()
+		fmt.Fprint(w, text)
 	case r.URL.Path == "/start":
 		c := x.clients[r.URL.Query().Get("client")]
 		if c == nil {

@@ -147,6 +147,12 @@ func (h *Handler) show(w http.ResponseWriter, r *http.Request) {
 	switch State(f.State) {
 	case StateStarted:
 		h.passwordForm(w, r, http.StatusOK, f, ar, lang, ar.LoginHint, "")
+	case StateCodeSent:
+		if r.URL.Query().Get("method") == string(MethodPassword) {
+			h.passwordForm(w, r, http.StatusOK, f, ar, lang, ar.LoginHint, "")
+			return
+		}
+		h.renderPhone(w, r, http.StatusOK, f, ar, lang, phonePage{Phone: f.Recipient, CodeSent: true})
 	case StateConsentRequired:
 		h.consentForm(w, r, f, ar, lang)
 	case StateDone:

@@ -24,6 +24,7 @@ type State string
 // Login flow states; see flow_login.mermaid.
 const (
 	StateStarted         State = "started"
+	StateCodeSent        State = "code_sent"
 	StateConsentRequired State = "consent_required"
 	StateDone            State = "done"
 	StateDenied          State = "denied"
@@ -35,12 +36,14 @@ type Method string
 // Sign-in methods.
 const (
 	MethodPassword Method = "password"
+	MethodPhone    Method = "sms"
 )
 
 // transitions lists, per kind, the states each state may move to.
 var transitions = map[Kind]map[State][]State{
 	KindLogin: {
-		StateStarted:         {StateStarted, StateConsentRequired, StateDone},
+		StateStarted:         {StateStarted, StateCodeSent, StateConsentRequired, StateDone},
+		StateCodeSent:        {StateCodeSent, StateStarted, StateConsentRequired, StateDone},
 		StateConsentRequired: {StateDone, StateDenied},
 	},
 }

@@ -8,9 +8,12 @@ import (
 )
 
 func TestLoginTransitions(t *testing.T) {
-	all := []State{StateStarted, StateConsentRequired, StateDone, StateDenied}
+	all := []State{StateStarted, StateCodeSent, StateConsentRequired, StateDone, StateDenied}
 	allowed := map[[2]State]bool{
-		{StateStarted, StateStarted}: true, {StateStarted, StateConsentRequired}: true, {StateStarted, StateDone}: true,
+		{StateStarted, StateStarted}: true, {StateStarted, StateCodeSent}: true,
+		{StateStarted, StateConsentRequired}: true, {StateStarted, StateDone}: true,
+		{StateCodeSent, StateCodeSent}: true, {StateCodeSent, StateStarted}: true,
+		{StateCodeSent, StateConsentRequired}: true, {StateCodeSent, StateDone}: true,
 		{StateConsentRequired, StateDone}: true, {StateConsentRequired, StateDenied}: true,
 	}
 	for _, from := range all {

@@ -15,6 +15,7 @@ import (
 	"strconv"
 
 	"github.com/vhod-id/vhod/directory"
+	"github.com/vhod-id/vhod/directory/notify"
 	"github.com/vhod-id/vhod/storage"
 )
 
@@ -37,8 +38,19 @@ type Config struct {
 	// (success, failure, limited).
 	OnSignIn func(method, outcome string)
 	// Audit records security events (nil: none).
-	Audit  *directory.Auditor
-	Logger *slog.Logger
+	Audit *directory.Auditor
+	// SMS sends one-time codes; nil turns sign-in by phone off.
+	SMS notify.SMSSender
+	// OTPKey keys the HMAC of stored one-time codes; 32 bytes, the same on every instance.
+	OTPKey []byte
+	// SMSLimits bound the codes sent per number, per address and in all.
+	SMSLimits SMSLimits
+	Logger    *slog.Logger
+}
+
+// SMSLimits bound SMS sends, counted in the database; SMS pumping costs money.
+type SMSLimits struct {
+	PerNumberHour, PerIPHour, GlobalHour, GlobalDay int
 }
 
 // Limits bound failed sign-ins per client address and per identifier in a window.
@@ -52,6 +64,7 @@ type Limits struct {
 type accounts interface {
 	Authenticate(ctx context.Context, login, password string) (storage.User, error)
 	UserByID(ctx context.Context, id string) (storage.User, error)
+	UserByLogin(ctx context.Context, login string) (storage.User, error)
 }
 
 // store is what login needs from storage.
@@ -97,6 +110,9 @@ func New(cfg Config, st store, acc accounts, cookies *Cookies) (*Handler, error)
 	if len(cfg.CSRFKey) != 32 {
 		return nil, errors.New("login: CSRF key must be 32 bytes")
 	}
+	if cfg.SMS != nil && len(cfg.OTPKey) != 32 {
+		return nil, errors.New("login: OTP key must be 32 bytes")
+	}
 	u, err := url.Parse(cfg.Issuer)
 	if err != nil {
 		return nil, err
@@ -119,6 +135,9 @@ func (h *Handler) Mount(r *mux.Router) {
 	pages.HandleFunc("/login/{flow}", h.show).Methods(http.MethodGet)
 	pages.HandleFunc("/login/{flow}/password", h.password).Methods(http.MethodPost)
 	pages.HandleFunc("/login/{flow}/consent", h.consent).Methods(http.MethodPost)
+	pages.HandleFunc("/login/{flow}/phone", h.phoneForm).Methods(http.MethodGet)
+	pages.HandleFunc("/login/{flow}/phone/send", h.phoneSend).Methods(http.MethodPost)
+	pages.HandleFunc("/login/{flow}/phone/verify", h.phoneVerify).Methods(http.MethodPost)
 	pages.HandleFunc("/logged-out", h.loggedOut).Methods(http.MethodGet)
 }
 

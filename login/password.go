@@ -15,6 +15,9 @@ const maxFormBytes = 16 << 10
 
 func (h *Handler) passwordForm(w http.ResponseWriter, r *http.Request, status int, f flow, ar storage.AuthRequest, lang language.Tag, login, errKey string) {
 	page := passwordPage{base: h.newBase(r, lang, "login.title"), Action: flowURL(f.ID, "password", ar.ID), Login: login}
+	if h.cfg.SMS != nil {
+		page.PhoneLink = flowURL(f.ID, "phone", ar.ID)
+	}
 	if c, err := h.store.ClientByID(r.Context(), ar.ClientID); err == nil {
 		page.Client = c.Name
 	}
@@ -37,7 +40,7 @@ func (h *Handler) password(w http.ResponseWriter, r *http.Request) {
 		h.passwordForm(w, r, http.StatusOK, f, ar, lang, login, "login.flow_expired")
 		return
 	}
-	if !f.in(StateStarted) {
+	if !f.in(StateStarted) && !f.in(StateCodeSent) {
 		h.fail(w, r, lang, &userError{Status: http.StatusBadRequest, Key: "error.bad_request", Err: errors.New("password posted in state " + f.State)})
 		return
 	}
@@ -89,11 +92,11 @@ func (h *Handler) password(w http.ResponseWriter, r *http.Request) {
 	h.audit(r, storage.AuditEvent{Type: directory.EventSignIn, Outcome: directory.OutcomeSuccess, UserID: user.ID,
 		ClientID: ar.ClientID, Details: map[string]string{"method": string(MethodPassword), "sid": sess.SID}})
 	h.log.InfoContext(r.Context(), "sign-in succeeded", "method", MethodPassword, "user", user.ID, "client_id", ar.ClientID)
-	h.afterAuthentication(w, r, f, ar, lang, sess)
+	h.afterAuthentication(w, r, f, ar, lang, sess, MethodPassword)
 }
 
 // afterAuthentication moves a flow whose person is now known to consent or to done.
-func (h *Handler) afterAuthentication(w http.ResponseWriter, r *http.Request, f flow, ar storage.AuthRequest, lang language.Tag, sess storage.Session) {
+func (h *Handler) afterAuthentication(w http.ResponseWriter, r *http.Request, f flow, ar storage.AuthRequest, lang language.Tag, sess storage.Session, method Method) {
 	need, err := h.needsConsent(r.Context(), ar, sess.UserID)
 	if err != nil {
 		h.fail(w, r, lang, unavailable(err))
@@ -104,7 +107,7 @@ func (h *Handler) afterAuthentication(w http.ResponseWriter, r *http.Request, f 
 		next = StateConsentRequired
 	}
 	f.UserID = sess.UserID
-	f.Method = string(MethodPassword)
+	f.Method = string(method)
 	if uerr := h.move(r, &f, next); uerr != nil {
 		h.fail(w, r, lang, uerr)
 		return

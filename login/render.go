@@ -19,7 +19,7 @@ var templateFS embed.FS
 var staticFS embed.FS
 
 // pageNames are the templates that must exist; a missing one stops start-up.
-var pageNames = []string{"password", "consent", "error", "logged_out"}
+var pageNames = []string{"password", "phone", "consent", "error", "logged_out"}
 
 func parsePages() (map[string]*template.Template, error) {
 	pages := map[string]*template.Template{}
@@ -46,6 +46,15 @@ func (b base) Lang() string { return b.lang.String() }
 type passwordPage struct {
 	base
 	Action, Client, Login, Error string
+	// PhoneLink is set when sign-in by SMS code is on.
+	PhoneLink string
+}
+
+type phonePage struct {
+	base
+	SendAction, VerifyAction, PasswordLink string
+	Client, Phone, Notice, Error           string
+	CodeSent                               bool
 }
 
 type consentPage struct {

@@ -17,9 +17,14 @@ type Flow struct {
 	Method        string `bson:"method,omitempty"`
 	UserID        string `bson:"user_id,omitempty"`
 	// Locale is the page language chosen when the flow started.
-	Locale   string     `bson:"locale,omitempty"`
-	Attempts int        `bson:"attempts"`
-	Steps    []FlowStep `bson:"steps"`
+	Locale string `bson:"locale,omitempty"`
+	// Recipient is where a one-time code was sent (a phone in E.164).
+	Recipient string `bson:"recipient,omitempty"`
+	// Challenge is the HMAC of the one-time code, never the code itself.
+	Challenge          string     `bson:"challenge,omitempty"`
+	ChallengeExpiresAt time.Time  `bson:"challenge_expires_at,omitempty"`
+	Attempts           int        `bson:"attempts"`
+	Steps              []FlowStep `bson:"steps"`
 	// Version increases with every save; SaveFlow writes only over the version it read.
 	Version   int       `bson:"version"`
 	CreatedAt time.Time `bson:"created_at"`

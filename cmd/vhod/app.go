@@ -15,6 +15,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/event"
 
 	"github.com/vhod-id/vhod/directory"
+	"github.com/vhod-id/vhod/directory/notify"
 	"github.com/vhod-id/vhod/login"
 	"github.com/vhod-id/vhod/provider"
 	"github.com/vhod-id/vhod/storage"
@@ -32,6 +33,8 @@ type app struct {
 	dir      *directory.Directory
 	master   [32]byte
 	metrics  *metrics
+	// outbox keeps the messages of `vhod dev` instead of sending them.
+	outbox *notify.Outbox
 }
 
 // openApp connects the store (starting the embedded one when no URI is set), opens
@@ -134,6 +137,11 @@ func (a *app) handler(extra func(r *mux.Router)) (http.Handler, error) {
 		return nil, err
 	}
 	csrfKey := deriveKey(a.master, "csrf")
+	otpKey := deriveKey(a.master, "otp")
+	sms, err := a.smsSender(audit)
+	if err != nil {
+		return nil, err
+	}
 	pages, err = login.New(login.Config{
 		Issuer: cfg.Issuer, FlowLifetime: cfg.Sessions.FlowLifetime, SessionLifetime: cfg.Sessions.Lifetime,
 		CSRFKey: csrfKey[:], Callback: prov.Callback, Deny: prov.Deny, Logger: a.log,
@@ -142,6 +150,10 @@ func (a *app) handler(extra func(r *mux.Router)) (http.Handler, error) {
 			PerIdentifier: cfg.Limits.SigninFailuresPerAccount},
 		OnSignIn: func(method, outcome string) { a.metrics.signIns.WithLabelValues(method, outcome).Inc() },
 		Audit:    audit,
+		SMS:      sms,
+		OTPKey:   otpKey[:],
+		SMSLimits: login.SMSLimits{PerNumberHour: cfg.Limits.SMSPerNumberHour, PerIPHour: cfg.Limits.SMSPerIPHour,
+			GlobalHour: cfg.Limits.SMSGlobalHour, GlobalDay: cfg.Limits.SMSGlobalDay},
 	}, loginStore{Store: a.store, client: prov.Client}, a.dir, cookies)
 	if err != nil {
 		return nil, err
@@ -153,6 +165,9 @@ func (a *app) handler(extra func(r *mux.Router)) (http.Handler, error) {
 		r.Handle("/metrics", a.metrics.handler())
 	}
 	pages.Mount(r)
+	if a.outbox != nil {
+		r.HandleFunc("/dev/outbox", a.serveOutbox).Methods(http.MethodGet)
+	}
 	if extra != nil {
 		extra(r)
 	}

@@ -18,6 +18,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/vhod-id/vhod/directory"
+	"github.com/vhod-id/vhod/directory/notify"
 	"github.com/vhod-id/vhod/provider"
 )
 
@@ -38,7 +39,19 @@ type Config struct {
 	Limits        LimitsConfig      `yaml:"limits"`
 	Maintenance   MaintenanceConfig `yaml:"maintenance"`
 	Metrics       MetricsConfig     `yaml:"metrics"`
+	SMS           SMSConfig         `yaml:"sms"`
 	Bootstrap     Bootstrap         `yaml:"bootstrap" env:"-"`
+
+	// dev is set by `vhod dev`: development-only settings are refused elsewhere.
+	dev bool
+}
+
+// SMSConfig says how text messages go out: none (sign-in by phone is off), webhook,
+// smsru, or outbox (vhod dev only: messages are kept for /dev/outbox).
+type SMSConfig struct {
+	Provider string               `yaml:"provider"`
+	Webhook  notify.WebhookConfig `yaml:"webhook"`
+	SMSRu    notify.SMSRuConfig   `yaml:"smsru"`
 }
 
 // LimitsConfig bounds failed sign-ins, counted in the database so that every
@@ -47,6 +60,10 @@ type LimitsConfig struct {
 	Window                   time.Duration `yaml:"window"`
 	SigninFailuresPerIP      int           `yaml:"signin_failures_per_ip"`
 	SigninFailuresPerAccount int           `yaml:"signin_failures_per_account"`
+	SMSPerNumberHour         int           `yaml:"sms_per_number_hour"`
+	SMSPerIPHour             int           `yaml:"sms_per_ip_hour"`
+	SMSGlobalHour            int           `yaml:"sms_global_hour"`
+	SMSGlobalDay             int           `yaml:"sms_global_day"`
 }
 
 // MaintenanceConfig sets how often one instance sweeps expired documents and
@@ -141,6 +158,15 @@ func (c *Config) setDefaults() {
 	if c.Limits.SigninFailuresPerAccount == 0 {
 		c.Limits.SigninFailuresPerAccount = 10
 	}
+	for _, l := range []struct {
+		v   *int
+		def int
+	}{{&c.Limits.SMSPerNumberHour, 5}, {&c.Limits.SMSPerIPHour, 20}, {&c.Limits.SMSGlobalHour, 1000}, {&c.Limits.SMSGlobalDay, 10000}} {
+		if *l.v == 0 {
+			*l.v = l.def
+		}
+	}
+	def(&c.SMS.Provider, "none")
 	d := directory.DefaultPasswordParams
 	if c.Passwords.MemoryKiB == 0 {
 		c.Passwords.MemoryKiB = d.MemoryKiB
@@ -181,6 +207,17 @@ func (c *Config) Validate() error {
 	check(c.Maintenance.Interval < time.Second, "maintenance.interval", "%s is shorter than a second", c.Maintenance.Interval)
 	check(c.Limits.Window < time.Second, "limits.window", "%s is shorter than a second", c.Limits.Window)
 	check(c.Limits.SigninFailuresPerIP < 0 || c.Limits.SigninFailuresPerAccount < 0, "limits", "limits cannot be negative")
+	switch c.SMS.Provider {
+	case "none":
+	case "webhook":
+		check(c.SMS.Webhook.URL == "", "sms.webhook.url", "is required for the webhook provider")
+	case "smsru":
+		check(c.SMS.SMSRu.APIID == "", "sms.smsru.api_id", "is required for the smsru provider")
+	case "outbox":
+		check(!c.dev, "sms.provider", "outbox keeps messages instead of sending them: vhod dev only")
+	default:
+		check(true, "sms.provider", "%q is not none, webhook, smsru or outbox", c.SMS.Provider)
+	}
 	if c.Metrics.Listen != "" {
 		_, _, merr := net.SplitHostPort(c.Metrics.Listen)
 		check(merr != nil, "metrics.listen", "%q is not host:port", c.Metrics.Listen)

@@ -86,3 +86,21 @@ test('Russian consent page, and single sign-on for the next app', async () => {
   assert.equal(second.sub, first.sub);
   assert.equal(second.sid, first.sid);
 });
+
+test('English: sign in with an SMS code', async () => {
+  const p = await page('en-US');
+  await p.goto(`${rp}/start?client=shop&ui_locales=en`);
+  await p.getByRole('link', { name: 'Sign in with phone' }).click();
+  await p.getByLabel('Phone').fill('+7 909 000 00 00');
+  await p.getByRole('button', { name: 'Send code' }).click();
+  await p.getByRole('status').filter({ hasText: 'If this number is registered' }).waitFor();
+  const sms = await (await fetch(`${rp}/last-sms?to=%2B79090000000`)).text();
+  const code = sms.match(/\d{6}/)[0];
+  await p.getByLabel('Code').fill(code);
+  await shot(p, 'phone-code-en');
+  await p.getByRole('button', { name: 'Sign in' }).click();
+  const c = await claims(p);
+  assert.equal(c.acr, 'urn:vhod:acr:phone');
+  assert.deepEqual(c.amr, ['sms', 'otp']);
+  assert.deepEqual(p.violations, []);
+});

@@ -1,0 +1,190 @@
+package login
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+	"time"
+
+	"golang.org/x/text/language"
+
+	"github.com/vhod-id/vhod/directory"
+	"github.com/vhod-id/vhod/directory/notify"
+	"github.com/vhod-id/vhod/storage"
+)
+
+// otpLifetime is how long an SMS code is valid.
+const otpLifetime = 5 * time.Minute
+
+func (h *Handler) renderPhone(w http.ResponseWriter, r *http.Request, status int, f flow, ar storage.AuthRequest, lang language.Tag, page phonePage) {
+	page.base = h.newBase(r, lang, "phone.title")
+	page.SendAction = flowURL(f.ID, "phone/send", ar.ID)
+	page.VerifyAction = flowURL(f.ID, "phone/verify", ar.ID)
+	page.PasswordLink = flowURL(f.ID, "", ar.ID) + "&method=" + string(MethodPassword)
+	if c, err := h.store.ClientByID(r.Context(), ar.ClientID); err == nil {
+		page.Client = c.Name
+	}
+	h.render(w, r, status, "phone", page)
+}
+
+// phoneFlow loads a flow for the phone pages, which exist only when SMS is set up.
+func (h *Handler) phoneFlow(w http.ResponseWriter, r *http.Request) (flow, storage.AuthRequest, language.Tag, bool) {
+	f, ar, lang, _, uerr := h.loadFlow(r)
+	if uerr == nil && h.cfg.SMS == nil {
+		uerr = &userError{Status: http.StatusNotFound, Key: "error.not_found", Err: errors.New("sign-in by phone is off")}
+	}
+	if uerr == nil && !f.in(StateStarted) && !f.in(StateCodeSent) {
+		uerr = &userError{Status: http.StatusBadRequest, Key: "error.bad_request", Err: errors.New("phone page in state " + f.State)}
+	}
+	if uerr != nil {
+		h.fail(w, r, lang, uerr)
+		return f, ar, lang, false
+	}
+	return f, ar, lang, true
+}
+
+// phoneForm shows the number field (GET /login/{flow}/phone).
+func (h *Handler) phoneForm(w http.ResponseWriter, r *http.Request) {
+	f, ar, lang, ok := h.phoneFlow(w, r)
+	if !ok {
+		return
+	}
+	h.renderPhone(w, r, http.StatusOK, f, ar, lang, phonePage{Phone: f.Recipient, CodeSent: f.in(StateCodeSent)})
+}
+
+// phoneSend makes a code and, when the number has an account, texts it. The answer
+// is the same either way, so that nobody learns which numbers are registered; the
+// code is stored (as an HMAC) either way.
+func (h *Handler) phoneSend(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+	typed := r.PostFormValue("phone")
+	f, ar, lang, ok := h.phoneFlow(w, r)
+	if !ok {
+		return
+	}
+	phone, err := directory.NormalizePhone(typed)
+	if err != nil {
+		h.renderPhone(w, r, http.StatusBadRequest, f, ar, lang, phonePage{Phone: typed, Error: h.catalog.translator(lang).T("phone.invalid_phone")})
+		return
+	}
+	if limited, err := h.smsLimited(r, phone); err != nil || limited {
+		if err != nil {
+			h.fail(w, r, lang, unavailable(err))
+			return
+		}
+		h.renderPhone(w, r, http.StatusTooManyRequests, f, ar, lang, phonePage{Phone: typed, Error: h.catalog.translator(lang).T("phone.send_limited")})
+		return
+	}
+	code, err := directory.NewOTP()
+	if err != nil {
+		h.fail(w, r, lang, unavailable(err))
+		return
+	}
+	f.Recipient, f.Attempts = phone, 0
+	f.Challenge = directory.OTPHash(h.cfg.OTPKey, f.ID, phone, code)
+	f.ChallengeExpiresAt = h.now().Add(otpLifetime)
+	if uerr := h.move(r, &f, StateCodeSent); uerr != nil {
+		h.fail(w, r, lang, uerr)
+		return
+	}
+	user, err := h.accounts.UserByLogin(r.Context(), phone)
+	switch {
+	case err == nil && !user.Disabled:
+		text := h.catalog.translator(lang).T("phone.sms_text", "Code", code)
+		if err := h.cfg.SMS.SendSMS(r.Context(), notify.SMS{To: phone, Text: text}); err != nil {
+			h.log.WarnContext(r.Context(), "sign-in code not delivered", "flow", f.ID, "err", err)
+		}
+	case errors.Is(err, storage.ErrNotFound) || err == nil:
+		h.log.InfoContext(r.Context(), "sign-in code for a number without an account not sent", "flow", f.ID)
+	default:
+		h.fail(w, r, lang, unavailable(err))
+		return
+	}
+	notice := h.catalog.translator(lang).T("phone.sent")
+	h.renderPhone(w, r, http.StatusOK, f, ar, lang, phonePage{Phone: phone, CodeSent: true, Notice: notice})
+}
+
+// phoneVerify checks the code. The attempt is counted and saved before the
+// comparison, so that racing requests cannot try more codes than allowed.
+func (h *Handler) phoneVerify(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+	code := strings.TrimSpace(r.PostFormValue("code"))
+	f, ar, lang, ok := h.phoneFlow(w, r)
+	if !ok {
+		return
+	}
+	t := h.catalog.translator(lang)
+	if !f.in(StateCodeSent) {
+		h.renderPhone(w, r, http.StatusBadRequest, f, ar, lang, phonePage{Error: t.T("phone.wrong_code")})
+		return
+	}
+	f.Attempts++
+	if uerr := h.move(r, &f, StateCodeSent); uerr != nil {
+		h.fail(w, r, lang, uerr)
+		return
+	}
+	failed := func(key string) {
+		h.cfg.OnSignIn(string(MethodPhone), OutcomeFailure)
+		h.audit(r, storage.AuditEvent{Type: directory.EventSignIn, Outcome: directory.OutcomeFailure, ClientID: ar.ClientID,
+			Details: map[string]string{"method": string(MethodPhone), "reason": strings.TrimPrefix(key, "phone.")}})
+		h.renderPhone(w, r, http.StatusUnauthorized, f, ar, lang, phonePage{Phone: f.Recipient, CodeSent: true, Error: t.T(key)})
+	}
+	if f.Attempts > directory.OTPMaxAttempts {
+		failed("phone.too_many_attempts")
+		return
+	}
+	if h.now().After(f.ChallengeExpiresAt) || !directory.OTPMatches(h.cfg.OTPKey, f.ID, f.Recipient, code, f.Challenge) {
+		failed("phone.wrong_code")
+		return
+	}
+	user, err := h.accounts.UserByLogin(r.Context(), f.Recipient)
+	if errors.Is(err, storage.ErrNotFound) || (err == nil && user.Disabled) {
+		failed("phone.wrong_code")
+		return
+	}
+	if err != nil {
+		h.fail(w, r, lang, unavailable(err))
+		return
+	}
+	// The code is spent: the flow leaves code_sent with the transition below, and the
+	// challenge is cleared with it.
+	f.Challenge, f.ChallengeExpiresAt = "", time.Time{}
+	sess, err := h.startSession(w, r, user.ID, []string{directory.AMRSMS, directory.AMROTP}, directory.ACRPhone)
+	if err != nil {
+		h.fail(w, r, lang, unavailable(err))
+		return
+	}
+	h.cfg.OnSignIn(string(MethodPhone), OutcomeSuccess)
+	h.audit(r, storage.AuditEvent{Type: directory.EventSignIn, Outcome: directory.OutcomeSuccess, UserID: user.ID,
+		ClientID: ar.ClientID, Details: map[string]string{"method": string(MethodPhone), "sid": sess.SID}})
+	h.afterAuthentication(w, r, f, ar, lang, sess, MethodPhone)
+}
+
+// smsLimited counts this send against the limits per number and address (per hour)
+// and in all (per hour and per day), and tells whether one of them is exceeded.
+func (h *Handler) smsLimited(r *http.Request, phone string) (bool, error) {
+	l := h.cfg.SMSLimits
+	for _, c := range []struct {
+		key    string
+		window time.Duration
+		limit  int
+	}{
+		{"sms:number:" + phone, time.Hour, l.PerNumberHour},
+		{"sms:ip:" + clientIP(r), time.Hour, l.PerIPHour},
+		{"sms:all", time.Hour, l.GlobalHour},
+		{"sms:all:day", 24 * time.Hour, l.GlobalDay},
+	} {
+		if c.limit <= 0 {
+			continue
+		}
+		n, err := h.store.Hit(r.Context(), c.key, c.window, h.now())
+		if err != nil {
+			return false, err
+		}
+		if n > int64(c.limit) {
+			h.log.WarnContext(r.Context(), "SMS limit reached", "limit", c.key)
+			return true, nil
+		}
+	}
+	return false, nil
+}
