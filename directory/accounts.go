@@ -20,13 +20,14 @@ type users interface {
 	CreateUser(ctx context.Context, u storage.User) error
 	UserByID(ctx context.Context, id string) (storage.User, error)
 	UserByIdentifier(ctx context.Context, key string) (storage.User, error)
-	SetPasswordHash(ctx context.Context, userID, hash string) error
+	SetPasswordHash(ctx context.Context, userID, hash string, temporary bool) error
 }
 
 // Directory is the account rules over storage.
 type Directory struct {
 	users     users
 	passwords *Passwords
+	policy    PasswordPolicy
 	log       *slog.Logger
 }
 
@@ -35,6 +36,9 @@ func New(u users, p *Passwords, log *slog.Logger) *Directory {
 	return &Directory{users: u, passwords: p, log: log}
 }
 
+// SetPolicy sets the rules new passwords must satisfy.
+func (d *Directory) SetPolicy(p PasswordPolicy) { d.policy = p }
+
 // NewUser is what an account is created from.
 type NewUser struct {
 	Login, Email, Phone               string
@@ -42,7 +46,9 @@ type NewUser struct {
 	Locale                            string
 	Password                          string
 	PasswordHash                      string
-	EmailVerified, PhoneVerified      bool
+	// PasswordTemporary: the first sign-in must set a new password.
+	PasswordTemporary            bool
+	EmailVerified, PhoneVerified bool
 }
 
 // CreateUser normalises the identifiers, hashes the password and stores the account.
@@ -51,7 +57,7 @@ func (d *Directory) CreateUser(ctx context.Context, n NewUser) (storage.User, er
 	u := storage.User{
 		ID: NewID(), FamilyName: n.FamilyName, GivenName: n.GivenName, MiddleName: n.MiddleName,
 		Locale: n.Locale, EmailVerified: n.EmailVerified, PhoneVerified: n.PhoneVerified,
-		CreatedAt: now, UpdatedAt: now,
+		PasswordTemporary: n.PasswordTemporary, CreatedAt: now, UpdatedAt: now,
 	}
 	var err error
 	if n.Login != "" {
@@ -119,13 +125,41 @@ func (d *Directory) Authenticate(ctx context.Context, login, password string) (s
 	}
 	if rehash {
 		if h, err := d.passwords.Hash(password); err == nil {
-			if err := d.users.SetPasswordHash(ctx, u.ID, h); err != nil {
+			if err := d.users.SetPasswordHash(ctx, u.ID, h, u.PasswordTemporary); err != nil {
 				d.log.WarnContext(ctx, "rehash password", "user", u.ID, "err", err)
 			}
 		}
 	}
 	return u, nil
 }
+
+// ChangePassword replaces a password after checking the old one and the policy;
+// the new one is permanent. Errors: ErrInvalidCredentials for a wrong old password,
+// the policy's errors, ErrPasswordUnchanged.
+func (d *Directory) ChangePassword(ctx context.Context, userID, old, new string) error {
+	u, err := d.users.UserByID(ctx, userID)
+	if err != nil {
+		return err
+	}
+	ok, _, err := d.passwords.Verify(old, u.PasswordHash)
+	if err != nil || !ok {
+		return ErrInvalidCredentials
+	}
+	if old == new {
+		return ErrPasswordUnchanged
+	}
+	if err := d.policy.Check(new, u.Login, u.Email, u.Phone); err != nil {
+		return err
+	}
+	h, err := d.passwords.Hash(new)
+	if err != nil {
+		return err
+	}
+	return d.users.SetPasswordHash(ctx, u.ID, h, false)
+}
+
+// ErrPasswordUnchanged: the new password is the old one.
+var ErrPasswordUnchanged = errors.New("new password equals the old one")
 
 // UserByID returns an account.
 func (d *Directory) UserByID(ctx context.Context, id string) (storage.User, error) {

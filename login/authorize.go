@@ -153,6 +153,8 @@ func (h *Handler) show(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		h.renderPhone(w, r, http.StatusOK, f, ar, lang, phonePage{Phone: f.Recipient, CodeSent: true})
+	case StatePasswordChange:
+		h.passwordChangeForm(w, r, http.StatusOK, f, ar, lang, "")
 	case StateConsentRequired:
 		h.consentForm(w, r, f, ar, lang)
 	case StateDone:

@@ -25,6 +25,7 @@ type State string
 const (
 	StateStarted         State = "started"
 	StateCodeSent        State = "code_sent"
+	StatePasswordChange  State = "password_change"
 	StateConsentRequired State = "consent_required"
 	StateDone            State = "done"
 	StateDenied          State = "denied"
@@ -42,8 +43,9 @@ const (
 // transitions lists, per kind, the states each state may move to.
 var transitions = map[Kind]map[State][]State{
 	KindLogin: {
-		StateStarted:         {StateStarted, StateCodeSent, StateConsentRequired, StateDone},
-		StateCodeSent:        {StateCodeSent, StateStarted, StateConsentRequired, StateDone},
+		StateStarted:         {StateStarted, StateCodeSent, StatePasswordChange, StateConsentRequired, StateDone},
+		StatePasswordChange:  {StatePasswordChange, StateConsentRequired, StateDone},
+		StateCodeSent:        {StateCodeSent, StateStarted, StatePasswordChange, StateConsentRequired, StateDone},
 		StateConsentRequired: {StateDone, StateDenied},
 	},
 }

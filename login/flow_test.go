@@ -8,13 +8,16 @@ import (
 )
 
 func TestLoginTransitions(t *testing.T) {
-	all := []State{StateStarted, StateCodeSent, StateConsentRequired, StateDone, StateDenied}
+	all := []State{StateStarted, StateCodeSent, StatePasswordChange, StateConsentRequired, StateDone, StateDenied}
 	allowed := map[[2]State]bool{
 		{StateStarted, StateStarted}: true, {StateStarted, StateCodeSent}: true,
 		{StateStarted, StateConsentRequired}: true, {StateStarted, StateDone}: true,
 		{StateCodeSent, StateCodeSent}: true, {StateCodeSent, StateStarted}: true,
 		{StateCodeSent, StateConsentRequired}: true, {StateCodeSent, StateDone}: true,
 		{StateConsentRequired, StateDone}: true, {StateConsentRequired, StateDenied}: true,
+		{StateStarted, StatePasswordChange}: true, {StateCodeSent, StatePasswordChange}: true,
+		{StatePasswordChange, StatePasswordChange}: true, {StatePasswordChange, StateConsentRequired}: true,
+		{StatePasswordChange, StateDone}: true,
 	}
 	for _, from := range all {
 		for _, to := range all {

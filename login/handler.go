@@ -43,6 +43,8 @@ type Config struct {
 	SMS notify.SMSSender
 	// OTPKey keys the HMAC of stored one-time codes; 32 bytes, the same on every instance.
 	OTPKey []byte
+	// PasswordMinLength is shown in the message about short passwords.
+	PasswordMinLength int
 	// SMSLimits bound the codes sent per number, per address and in all.
 	SMSLimits SMSLimits
 	Logger    *slog.Logger
@@ -65,6 +67,7 @@ type accounts interface {
 	Authenticate(ctx context.Context, login, password string) (storage.User, error)
 	UserByID(ctx context.Context, id string) (storage.User, error)
 	UserByLogin(ctx context.Context, login string) (storage.User, error)
+	ChangePassword(ctx context.Context, userID, old, new string) error
 }
 
 // store is what login needs from storage.
@@ -135,6 +138,7 @@ func (h *Handler) Mount(r *mux.Router) {
 	pages.HandleFunc("/login/{flow}", h.show).Methods(http.MethodGet)
 	pages.HandleFunc("/login/{flow}/password", h.password).Methods(http.MethodPost)
 	pages.HandleFunc("/login/{flow}/consent", h.consent).Methods(http.MethodPost)
+	pages.HandleFunc("/login/{flow}/password/change", h.passwordChange).Methods(http.MethodPost)
 	pages.HandleFunc("/login/{flow}/phone", h.phoneForm).Methods(http.MethodGet)
 	pages.HandleFunc("/login/{flow}/phone/send", h.phoneSend).Methods(http.MethodPost)
 	pages.HandleFunc("/login/{flow}/phone/verify", h.phoneVerify).Methods(http.MethodPost)

@@ -83,6 +83,16 @@ func (h *Handler) password(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, lang, unavailable(err))
 		return
 	}
+	if user.PasswordTemporary {
+		// No session yet: a temporary password only opens the way to setting a new one.
+		f.UserID, f.Method = user.ID, string(MethodPassword)
+		if uerr := h.move(r, &f, StatePasswordChange); uerr != nil {
+			h.fail(w, r, lang, uerr)
+			return
+		}
+		http.Redirect(w, r, flowURL(f.ID, "", ar.ID), http.StatusSeeOther)
+		return
+	}
 	sess, err := h.startSession(w, r, user.ID, []string{directory.AMRPassword}, directory.ACRPassword)
 	if err != nil {
 		h.fail(w, r, lang, unavailable(err))

@@ -19,7 +19,7 @@ var templateFS embed.FS
 var staticFS embed.FS
 
 // pageNames are the templates that must exist; a missing one stops start-up.
-var pageNames = []string{"password", "phone", "consent", "error", "logged_out"}
+var pageNames = []string{"password", "phone", "password_change", "consent", "error", "logged_out"}
 
 func parsePages() (map[string]*template.Template, error) {
 	pages := map[string]*template.Template{}
@@ -55,6 +55,11 @@ type phonePage struct {
 	SendAction, VerifyAction, PasswordLink string
 	Client, Phone, Notice, Error           string
 	CodeSent                               bool
+}
+
+type passwordChangePage struct {
+	base
+	Action, Client, Error string
 }
 
 type consentPage struct {

@@ -19,10 +19,12 @@ type User struct {
 	MiddleName    string `bson:"middle_name,omitempty"`
 	Locale        string `bson:"locale,omitempty"`
 	// PasswordHash is a PHC string (argon2id; bcrypt accepted on import).
-	PasswordHash string    `bson:"password_hash,omitempty"`
-	Disabled     bool      `bson:"disabled"`
-	CreatedAt    time.Time `bson:"created_at"`
-	UpdatedAt    time.Time `bson:"updated_at"`
+	PasswordHash string `bson:"password_hash,omitempty"`
+	// PasswordTemporary means the next sign-in must set a new password.
+	PasswordTemporary bool      `bson:"password_temporary"`
+	Disabled          bool      `bson:"disabled"`
+	CreatedAt         time.Time `bson:"created_at"`
+	UpdatedAt         time.Time `bson:"updated_at"`
 }
 
 // Identifier kinds. An identifier document is keyed "kind:value" so that a unique
@@ -57,6 +59,6 @@ type Users interface {
 	UserByID(ctx context.Context, id string) (User, error)
 	// UserByIdentifier finds the owner of an identifier key (see IdentifierKey).
 	UserByIdentifier(ctx context.Context, key string) (User, error)
-	// SetPasswordHash replaces the stored hash, e.g. after a rehash with new parameters.
-	SetPasswordHash(ctx context.Context, userID, hash string) error
+	// SetPasswordHash replaces the stored hash and its temporary mark.
+	SetPasswordHash(ctx context.Context, userID, hash string, temporary bool) error
 }

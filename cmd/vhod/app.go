@@ -87,6 +87,7 @@ func openApp(ctx context.Context, cfg *Config, log *slog.Logger, dbOpts mongo.Op
 		return nil, fmt.Errorf("passwords: %w", err)
 	}
 	a.dir = directory.New(store, passwords, log)
+	a.dir.SetPolicy(directory.PasswordPolicy{MinLength: cfg.Passwords.MinLength})
 	if err := cfg.Bootstrap.apply(ctx, store, a.dir, log); err != nil {
 		a.close()
 		return nil, err
@@ -148,10 +149,11 @@ func (a *app) handler(extra func(r *mux.Router)) (http.Handler, error) {
 		CodeLifetime: provider.CodeLifetime,
 		Limits: login.Limits{Window: cfg.Limits.Window, PerIP: cfg.Limits.SigninFailuresPerIP,
 			PerIdentifier: cfg.Limits.SigninFailuresPerAccount},
-		OnSignIn: func(method, outcome string) { a.metrics.signIns.WithLabelValues(method, outcome).Inc() },
-		Audit:    audit,
-		SMS:      sms,
-		OTPKey:   otpKey[:],
+		OnSignIn:          func(method, outcome string) { a.metrics.signIns.WithLabelValues(method, outcome).Inc() },
+		Audit:             audit,
+		SMS:               sms,
+		OTPKey:            otpKey[:],
+		PasswordMinLength: cfg.Passwords.MinLength,
 		SMSLimits: login.SMSLimits{PerNumberHour: cfg.Limits.SMSPerNumberHour, PerIPHour: cfg.Limits.SMSPerIPHour,
 			GlobalHour: cfg.Limits.SMSGlobalHour, GlobalDay: cfg.Limits.SMSGlobalDay},
 	}, loginStore{Store: a.store, client: prov.Client}, a.dir, cookies)

@@ -50,12 +50,14 @@ type BootstrapUser struct {
 	Login        string `yaml:"login"`
 	Password     string `yaml:"password" secret:"true"`
 	PasswordHash string `yaml:"password_hash" secret:"true"`
-	Email        string `yaml:"email"`
-	Phone        string `yaml:"phone"`
-	FamilyName   string `yaml:"family_name"`
-	GivenName    string `yaml:"given_name"`
-	MiddleName   string `yaml:"middle_name"`
-	Locale       string `yaml:"locale"`
+	// PasswordTemporary: the first sign-in must set a new password.
+	PasswordTemporary bool   `yaml:"password_temporary"`
+	Email             string `yaml:"email"`
+	Phone             string `yaml:"phone"`
+	FamilyName        string `yaml:"family_name"`
+	GivenName         string `yaml:"given_name"`
+	MiddleName        string `yaml:"middle_name"`
+	Locale            string `yaml:"locale"`
 }
 
 var (
@@ -195,7 +197,8 @@ func (b *Bootstrap) apply(ctx context.Context, st bootstrapStore, dir *directory
 		u, err := dir.CreateUser(ctx, directory.NewUser{
 			Login: bu.Login, Email: bu.Email, Phone: bu.Phone, FamilyName: bu.FamilyName, GivenName: bu.GivenName,
 			MiddleName: bu.MiddleName, Locale: bu.Locale, Password: bu.Password, PasswordHash: bu.PasswordHash,
-			EmailVerified: bu.Email != "", PhoneVerified: bu.Phone != "",
+			PasswordTemporary: bu.PasswordTemporary,
+			EmailVerified:     bu.Email != "", PhoneVerified: bu.Phone != "",
 		})
 		if err != nil {
 			return fmt.Errorf("bootstrap user %q: %w", first, err)

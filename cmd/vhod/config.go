@@ -115,6 +115,9 @@ type KeysConfig struct {
 
 // PasswordsConfig sets the argon2id cost.
 type PasswordsConfig struct {
+	// MinLength is the shortest new password, in characters (8 by default); the
+	// most common passwords are refused whatever their length.
+	MinLength   int    `yaml:"min_length"`
 	MemoryKiB   uint32 `yaml:"memory_kib"`
 	Iterations  uint32 `yaml:"iterations"`
 	Parallelism uint8  `yaml:"parallelism"`
@@ -168,6 +171,9 @@ func (c *Config) setDefaults() {
 	}
 	def(&c.SMS.Provider, "none")
 	d := directory.DefaultPasswordParams
+	if c.Passwords.MinLength == 0 {
+		c.Passwords.MinLength = 8
+	}
 	if c.Passwords.MemoryKiB == 0 {
 		c.Passwords.MemoryKiB = d.MemoryKiB
 	}
@@ -231,6 +237,7 @@ func (c *Config) Validate() error {
 		"tokens.auth_request_lifetime", "%s is not between a minute and a day", c.Tokens.AuthRequestLifetime)
 	check(c.Sessions.FlowLifetime < time.Minute, "sessions.flow_lifetime", "%s is shorter than a minute", c.Sessions.FlowLifetime)
 	check(c.Passwords.MemoryKiB < 8*1024, "passwords.memory_kib", "%d is below 8192", c.Passwords.MemoryKiB)
+	check(c.Passwords.MinLength < 8 || c.Passwords.MinLength > 128, "passwords.min_length", "%d is not between 8 and 128", c.Passwords.MinLength)
 	errs = append(errs, c.Bootstrap.validate()...)
 	return errors.Join(errs...)
 }

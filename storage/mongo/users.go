@@ -60,9 +60,9 @@ func (s *Store) UserByIdentifier(ctx context.Context, key string) (storage.User,
 }
 
 // SetPasswordHash replaces a user's password hash.
-func (s *Store) SetPasswordHash(ctx context.Context, userID, hash string) error {
+func (s *Store) SetPasswordHash(ctx context.Context, userID, hash string, temporary bool) error {
 	r, err := s.db.Collection(colUsers).UpdateOne(ctx, bson.D{{Key: "_id", Value: userID}},
-		bson.M{"$set": bson.M{"password_hash": hash, "updated_at": s.now().UTC()}})
+		bson.M{"$set": bson.M{"password_hash": hash, "password_temporary": temporary, "updated_at": s.now().UTC()}})
 	if err != nil {
 		return mapErr("set password", err)
 	}

@@ -65,13 +65,17 @@ func testUserIdentifiersUnique(t *testing.T, s storage.Store) {
 func testUserPassword(t *testing.T, s storage.Store) {
 	ctx := t.Context()
 	must(t, s.CreateUser(ctx, storage.User{ID: "u1", Login: "a", PasswordHash: "old"}))
-	must(t, s.SetPasswordHash(ctx, "u1", "new"))
+	must(t, s.SetPasswordHash(ctx, "u1", "new", true))
 	u, err := s.UserByID(ctx, "u1")
 	must(t, err)
-	if u.PasswordHash != "new" {
-		t.Fatalf("hash %q", u.PasswordHash)
+	if u.PasswordHash != "new" || !u.PasswordTemporary {
+		t.Fatalf("hash %q, temporary %v", u.PasswordHash, u.PasswordTemporary)
 	}
-	wantErr(t, s.SetPasswordHash(ctx, "nobody", "x"), storage.ErrNotFound)
+	must(t, s.SetPasswordHash(ctx, "u1", "newer", false))
+	if u, _ = s.UserByID(ctx, "u1"); u.PasswordTemporary {
+		t.Fatal("temporary mark not cleared")
+	}
+	wantErr(t, s.SetPasswordHash(ctx, "nobody", "x", false), storage.ErrNotFound)
 }
 
 func newAuthRequest(id string) storage.AuthRequest {

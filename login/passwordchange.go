@@ -1,0 +1,82 @@
+package login
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+
+	"golang.org/x/text/language"
+
+	"github.com/vhod-id/vhod/directory"
+	"github.com/vhod-id/vhod/storage"
+)
+
+func (h *Handler) passwordChangeForm(w http.ResponseWriter, r *http.Request, status int, f flow, ar storage.AuthRequest, lang language.Tag, errKey string) {
+	page := passwordChangePage{base: h.newBase(r, lang, "pwchange.title"), Action: flowURL(f.ID, "password/change", ar.ID)}
+	if c, err := h.store.ClientByID(r.Context(), ar.ClientID); err == nil {
+		page.Client = c.Name
+	}
+	if errKey != "" {
+		page.Error = page.T(errKey, "Min", strconv.Itoa(max(h.cfg.PasswordMinLength, 8)))
+	}
+	h.render(w, r, status, "password_change", page)
+}
+
+// passwordChange sets a new password in place of a temporary one, then lets the
+// sign-in go on. Typed passwords are never sent back into the form.
+func (h *Handler) passwordChange(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+	old, next, repeat := r.PostFormValue("old"), r.PostFormValue("new"), r.PostFormValue("repeat")
+	f, ar, lang, replaced, uerr := h.loadFlow(r)
+	if uerr == nil && (replaced || !f.in(StatePasswordChange)) {
+		uerr = &userError{Status: http.StatusBadRequest, Key: "error.bad_request", Err: errors.New("password change posted in state " + f.State)}
+	}
+	if uerr != nil {
+		h.fail(w, r, lang, uerr)
+		return
+	}
+	if next != repeat {
+		h.passwordChangeForm(w, r, http.StatusBadRequest, f, ar, lang, "pwchange.mismatch")
+		return
+	}
+	err := h.accounts.ChangePassword(r.Context(), f.UserID, old, next)
+	if key := passwordChangeKey(err); key != "" {
+		h.audit(r, storage.AuditEvent{Type: directory.EventPasswordChange, Outcome: directory.OutcomeFailure, UserID: f.UserID,
+			ClientID: ar.ClientID, Details: map[string]string{"reason": key}})
+		h.passwordChangeForm(w, r, http.StatusBadRequest, f, ar, lang, key)
+		return
+	}
+	if err != nil {
+		h.fail(w, r, lang, unavailable(err))
+		return
+	}
+	h.audit(r, storage.AuditEvent{Type: directory.EventPasswordChange, Outcome: directory.OutcomeSuccess, UserID: f.UserID,
+		ClientID: ar.ClientID, Details: map[string]string{"reason": "temporary"}})
+	sess, err := h.startSession(w, r, f.UserID, []string{directory.AMRPassword}, directory.ACRPassword)
+	if err != nil {
+		h.fail(w, r, lang, unavailable(err))
+		return
+	}
+	h.cfg.OnSignIn(string(MethodPassword), OutcomeSuccess)
+	h.afterAuthentication(w, r, f, ar, lang, sess, MethodPassword)
+}
+
+// passwordChangeKey is the message for a refused change ("" when it is no refusal).
+func passwordChangeKey(err error) string {
+	for _, m := range []struct {
+		err error
+		key string
+	}{
+		{directory.ErrInvalidCredentials, "pwchange.wrong_old"},
+		{directory.ErrPasswordUnchanged, "pwchange.unchanged"},
+		{directory.ErrPasswordTooShort, "pwchange.too_short"},
+		{directory.ErrPasswordTooLong, "pwchange.too_long"},
+		{directory.ErrPasswordCommon, "pwchange.common"},
+		{directory.ErrPasswordIsLogin, "pwchange.is_login"},
+	} {
+		if errors.Is(err, m.err) {
+			return m.key
+		}
+	}
+	return ""
+}
