@@ -146,10 +146,10 @@ func (h *Handler) show(w http.ResponseWriter, r *http.Request) {
 	}
 	switch State(f.State) {
 	case StateStarted:
-		h.passwordForm(w, r, http.StatusOK, f, ar, lang, ar.LoginHint, "")
+		h.passwordForm(w, r, http.StatusOK, f, ar, lang, ar.LoginHint, "", h.addressNeedsCaptcha(r))
 	case StateCodeSent:
 		if r.URL.Query().Get("method") == string(MethodPassword) {
-			h.passwordForm(w, r, http.StatusOK, f, ar, lang, ar.LoginHint, "")
+			h.passwordForm(w, r, http.StatusOK, f, ar, lang, ar.LoginHint, "", h.addressNeedsCaptcha(r))
 			return
 		}
 		h.renderPhone(w, r, http.StatusOK, f, ar, lang, phonePage{Phone: f.Recipient, CodeSent: true})

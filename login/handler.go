@@ -15,6 +15,7 @@ import (
 	"strconv"
 
 	"github.com/vhod-id/vhod/directory"
+	"github.com/vhod-id/vhod/directory/captcha"
 	"github.com/vhod-id/vhod/directory/notify"
 	"github.com/vhod-id/vhod/storage"
 )
@@ -39,6 +40,8 @@ type Config struct {
 	OnSignIn func(method, outcome string)
 	// Audit records security events (nil: none).
 	Audit *directory.Auditor
+	// Captcha checks people after repeated failures; nil: none.
+	Captcha captcha.Verifier
 	// SMS sends one-time codes; nil turns sign-in by phone off.
 	SMS notify.SMSSender
 	// OTPKey keys the HMAC of stored one-time codes; 32 bytes, the same on every instance.
@@ -60,6 +63,9 @@ type Limits struct {
 	Window        time.Duration
 	PerIP         int
 	PerIdentifier int
+	// CaptchaAfter failures of the address or the identifier, the form asks for a
+	// captcha (0: never).
+	CaptchaAfter int
 }
 
 // accounts is what login needs from directory.

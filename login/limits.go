@@ -24,36 +24,52 @@ func (h *Handler) limitKeys(r *http.Request, login string) (ip, ident string) {
 	return "signin-fail:ip:" + clientIP(r), "signin-fail:id:" + id
 }
 
-// overLimit tells whether this address or identifier has failed too often in the
-// current window. The counters live in the database, so every instance agrees.
-func (h *Handler) overLimit(r *http.Request, login string) (bool, error) {
-	l := h.cfg.Limits
-	ip, ident := h.limitKeys(r, login)
-	for _, c := range []struct {
-		key   string
-		limit int
-	}{{ip, l.PerIP}, {ident, l.PerIdentifier}} {
-		if c.limit <= 0 {
-			continue
-		}
-		n, err := h.store.Count(r.Context(), c.key, l.Window, h.now())
-		if err != nil {
-			return false, err
-		}
-		if n >= int64(c.limit) {
-			return true, nil
-		}
+// failures returns the failed sign-ins counted for the address and, when login is
+// given, the identifier.
+func (h *Handler) failures(r *http.Request, login string) (counts, error) {
+	var c counts
+	ipKey, identKey := h.limitKeys(r, login)
+	var err error
+	if c.ip, err = h.store.Count(r.Context(), ipKey, h.cfg.Limits.Window, h.now()); err != nil || login == "" {
+		return c, err
 	}
-	return false, nil
+	c.ident, err = h.store.Count(r.Context(), identKey, h.cfg.Limits.Window, h.now())
+	return c, err
 }
 
-// countFailure adds a failed sign-in to both counters.
-func (h *Handler) countFailure(r *http.Request, login string) error {
-	ip, ident := h.limitKeys(r, login)
-	for _, key := range []string{ip, ident} {
-		if _, err := h.store.Hit(r.Context(), key, h.cfg.Limits.Window, h.now()); err != nil {
-			return err
-		}
+// counts are the failed sign-ins of an address and an identifier in the window.
+type counts struct{ ip, ident int64 }
+
+// over: this address or identifier has failed too often; no more attempts now.
+func (h *Handler) over(c counts) bool {
+	l := h.cfg.Limits
+	return (l.PerIP > 0 && c.ip >= int64(l.PerIP)) || (l.PerIdentifier > 0 && c.ident >= int64(l.PerIdentifier))
+}
+
+// captchaNeeded: after repeated failures the form asks for a captcha, so that
+// guessing costs work.
+func (h *Handler) captchaNeeded(c counts) bool {
+	n := int64(h.cfg.Limits.CaptchaAfter)
+	return h.cfg.Captcha != nil && n > 0 && (c.ip >= n || c.ident >= n)
+}
+
+// addressNeedsCaptcha decides for a fresh form, before any login is typed.
+func (h *Handler) addressNeedsCaptcha(r *http.Request) bool {
+	if h.cfg.Captcha == nil || h.cfg.Limits.CaptchaAfter <= 0 {
+		return false
 	}
-	return nil
+	c, err := h.failures(r, "")
+	return err == nil && h.captchaNeeded(c)
+}
+
+// countFailure adds a failed sign-in to both counters and returns the new counts.
+func (h *Handler) countFailure(r *http.Request, login string) (counts, error) {
+	ipKey, identKey := h.limitKeys(r, login)
+	var c counts
+	var err error
+	if c.ip, err = h.store.Hit(r.Context(), ipKey, h.cfg.Limits.Window, h.now()); err != nil {
+		return c, err
+	}
+	c.ident, err = h.store.Hit(r.Context(), identKey, h.cfg.Limits.Window, h.now())
+	return c, err
 }

@@ -7,13 +7,14 @@ import (
 	"golang.org/x/text/language"
 
 	"github.com/vhod-id/vhod/directory"
+	"github.com/vhod-id/vhod/directory/captcha"
 	"github.com/vhod-id/vhod/storage"
 )
 
 // maxFormBytes bounds what a login form may post.
 const maxFormBytes = 16 << 10
 
-func (h *Handler) passwordForm(w http.ResponseWriter, r *http.Request, status int, f flow, ar storage.AuthRequest, lang language.Tag, login, errKey string) {
+func (h *Handler) passwordForm(w http.ResponseWriter, r *http.Request, status int, f flow, ar storage.AuthRequest, lang language.Tag, login, errKey string, withCaptcha bool) {
 	page := passwordPage{base: h.newBase(r, lang, "login.title"), Action: flowURL(f.ID, "password", ar.ID), Login: login}
 	if h.cfg.SMS != nil {
 		page.PhoneLink = flowURL(f.ID, "phone", ar.ID)
@@ -23,6 +24,12 @@ func (h *Handler) passwordForm(w http.ResponseWriter, r *http.Request, status in
 	}
 	if errKey != "" {
 		page.Error = page.T(errKey)
+	}
+	if withCaptcha {
+		var err error
+		if page.Captcha, err = h.cfg.Captcha.Challenge(r.Context()); err != nil {
+			h.log.WarnContext(r.Context(), "captcha challenge", "err", err)
+		}
 	}
 	h.render(w, r, status, "password", page)
 }
@@ -37,28 +44,39 @@ func (h *Handler) password(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if replaced {
-		h.passwordForm(w, r, http.StatusOK, f, ar, lang, login, "login.flow_expired")
+		h.passwordForm(w, r, http.StatusOK, f, ar, lang, login, "login.flow_expired", false)
 		return
 	}
 	if !f.in(StateStarted) && !f.in(StateCodeSent) {
 		h.fail(w, r, lang, &userError{Status: http.StatusBadRequest, Key: "error.bad_request", Err: errors.New("password posted in state " + f.State)})
 		return
 	}
-	if login == "" || password == "" {
-		h.passwordForm(w, r, http.StatusBadRequest, f, ar, lang, login, "login.missing_fields")
-		return
-	}
-	over, err := h.overLimit(r, login)
+	c, err := h.failures(r, login)
 	if err != nil {
 		h.fail(w, r, lang, unavailable(err))
 		return
+	}
+	if login == "" || password == "" {
+		h.passwordForm(w, r, http.StatusBadRequest, f, ar, lang, login, "login.missing_fields", h.captchaNeeded(c))
+		return
+	}
+	over := h.over(c)
+	if !over && h.captchaNeeded(c) {
+		switch err := h.cfg.Captcha.Verify(r.Context(), r.PostFormValue("captcha"), clientIP(r)); {
+		case errors.Is(err, captcha.ErrFailed):
+			h.passwordForm(w, r, http.StatusBadRequest, f, ar, lang, login, "captcha.required", true)
+			return
+		case err != nil:
+			h.fail(w, r, lang, unavailable(err))
+			return
+		}
 	}
 	if over {
 		h.cfg.OnSignIn(string(MethodPassword), OutcomeLimited)
 		h.audit(r, storage.AuditEvent{Type: directory.EventSignIn, Outcome: directory.OutcomeFailure, ClientID: ar.ClientID,
 			Details: map[string]string{"method": string(MethodPassword), "reason": "too_many_failures"}})
 		h.log.WarnContext(r.Context(), "sign-in refused: too many failures", "method", MethodPassword, "flow", f.ID, "ip", clientIP(r))
-		h.passwordForm(w, r, http.StatusTooManyRequests, f, ar, lang, login, "login.too_many_failures")
+		h.passwordForm(w, r, http.StatusTooManyRequests, f, ar, lang, login, "login.too_many_failures", false)
 		return
 	}
 	user, err := h.accounts.Authenticate(r.Context(), login, password)
@@ -66,7 +84,8 @@ func (h *Handler) password(w http.ResponseWriter, r *http.Request) {
 		h.cfg.OnSignIn(string(MethodPassword), OutcomeFailure)
 		h.audit(r, storage.AuditEvent{Type: directory.EventSignIn, Outcome: directory.OutcomeFailure, ClientID: ar.ClientID,
 			Details: map[string]string{"method": string(MethodPassword), "reason": "invalid_credentials"}})
-		if err := h.countFailure(r, login); err != nil {
+		c, err := h.countFailure(r, login)
+		if err != nil {
 			h.fail(w, r, lang, unavailable(err))
 			return
 		}
@@ -76,7 +95,7 @@ func (h *Handler) password(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		h.log.InfoContext(r.Context(), "sign-in failed", "method", MethodPassword, "flow", f.ID, "attempts", f.Attempts)
-		h.passwordForm(w, r, http.StatusUnauthorized, f, ar, lang, login, "login.invalid_credentials")
+		h.passwordForm(w, r, http.StatusUnauthorized, f, ar, lang, login, "login.invalid_credentials", h.captchaNeeded(c))
 		return
 	}
 	if err != nil {

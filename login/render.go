@@ -48,6 +48,8 @@ type passwordPage struct {
 	Action, Client, Login, Error string
 	// PhoneLink is set when sign-in by SMS code is on.
 	PhoneLink string
+	// Captcha is the ALTCHA challenge (JSON) when the form asks for one.
+	Captcha string
 }
 
 type phonePage struct {

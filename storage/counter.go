@@ -20,3 +20,10 @@ type Leases interface {
 	// period that starts at slot; exactly one caller gets true.
 	ClaimSlot(ctx context.Context, name string, slot time.Time) (bool, error)
 }
+
+// Once records one-time events, such as a captcha answer being used.
+type Once interface {
+	// ClaimOnce succeeds for the first caller with key; later ones get ErrConflict
+	// until until.
+	ClaimOnce(ctx context.Context, key string, until time.Time) error
+}

@@ -33,6 +33,7 @@ type Store interface {
 	Revocations
 	ClientsVersion
 	Audit
+	Once
 	// Ping answers whether the database is reachable.
 	Ping(ctx context.Context) error
 	// DeleteExpired removes documents whose expiry is before now, in every collection

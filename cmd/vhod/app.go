@@ -15,6 +15,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/event"
 
 	"github.com/vhod-id/vhod/directory"
+	"github.com/vhod-id/vhod/directory/captcha"
 	"github.com/vhod-id/vhod/directory/notify"
 	"github.com/vhod-id/vhod/login"
 	"github.com/vhod-id/vhod/provider"
@@ -139,6 +140,17 @@ func (a *app) handler(extra func(r *mux.Router)) (http.Handler, error) {
 	}
 	csrfKey := deriveKey(a.master, "csrf")
 	otpKey := deriveKey(a.master, "otp")
+	var check captcha.Verifier
+	if cfg.Captcha.Provider == "altcha" {
+		altchaKey := deriveKey(a.master, "altcha")
+		check = captcha.NewAltcha(altchaKey[:], cfg.Captcha.Work, func(ctx context.Context, key string, until time.Time) error {
+			if err := a.store.ClaimOnce(ctx, key, until); errors.Is(err, storage.ErrConflict) {
+				return captcha.ErrSpent
+			} else {
+				return err
+			}
+		})
+	}
 	sms, err := a.smsSender(audit)
 	if err != nil {
 		return nil, err
@@ -148,7 +160,8 @@ func (a *app) handler(extra func(r *mux.Router)) (http.Handler, error) {
 		CSRFKey: csrfKey[:], Callback: prov.Callback, Deny: prov.Deny, Logger: a.log,
 		CodeLifetime: provider.CodeLifetime,
 		Limits: login.Limits{Window: cfg.Limits.Window, PerIP: cfg.Limits.SigninFailuresPerIP,
-			PerIdentifier: cfg.Limits.SigninFailuresPerAccount},
+			PerIdentifier: cfg.Limits.SigninFailuresPerAccount, CaptchaAfter: cfg.Limits.CaptchaAfterFailures},
+		Captcha:           check,
 		OnSignIn:          func(method, outcome string) { a.metrics.signIns.WithLabelValues(method, outcome).Inc() },
 		Audit:             audit,
 		SMS:               sms,

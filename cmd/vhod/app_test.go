@@ -124,7 +124,7 @@ func TestRoundTripsPerSignIn(t *testing.T) {
 		}
 	}
 	var code, verifier string
-	measure("password sign-in, browser part", 20, func() { code, verifier = ta.code(t, b) })
+	measure("password sign-in, browser part", 21, func() { code, verifier = ta.code(t, b) })
 	var tok *oauth2.Token
 	measure("code exchange", 2, func() {
 		var err error

@@ -40,10 +40,19 @@ type Config struct {
 	Maintenance   MaintenanceConfig `yaml:"maintenance"`
 	Metrics       MetricsConfig     `yaml:"metrics"`
 	SMS           SMSConfig         `yaml:"sms"`
+	Captcha       CaptchaConfig     `yaml:"captcha"`
 	Bootstrap     Bootstrap         `yaml:"bootstrap" env:"-"`
 
 	// dev is set by `vhod dev`: development-only settings are refused elsewhere.
 	dev bool
+}
+
+// CaptchaConfig chooses the captcha of the forms: altcha (a proof of work solved in
+// the browser, no third party; the default) or none.
+type CaptchaConfig struct {
+	Provider string `yaml:"provider"`
+	// Work is ALTCHA's largest number: the browser tries up to this many hashes.
+	Work int64 `yaml:"work"`
 }
 
 // SMSConfig says how text messages go out: none (sign-in by phone is off), webhook,
@@ -64,6 +73,7 @@ type LimitsConfig struct {
 	SMSPerIPHour             int           `yaml:"sms_per_ip_hour"`
 	SMSGlobalHour            int           `yaml:"sms_global_hour"`
 	SMSGlobalDay             int           `yaml:"sms_global_day"`
+	CaptchaAfterFailures     int           `yaml:"captcha_after_failures"`
 }
 
 // MaintenanceConfig sets how often one instance sweeps expired documents and
@@ -170,6 +180,13 @@ func (c *Config) setDefaults() {
 		}
 	}
 	def(&c.SMS.Provider, "none")
+	def(&c.Captcha.Provider, "altcha")
+	if c.Captcha.Work == 0 {
+		c.Captcha.Work = 50_000
+	}
+	if c.Limits.CaptchaAfterFailures == 0 {
+		c.Limits.CaptchaAfterFailures = 3
+	}
 	d := directory.DefaultPasswordParams
 	if c.Passwords.MinLength == 0 {
 		c.Passwords.MinLength = 8
@@ -224,6 +241,8 @@ func (c *Config) Validate() error {
 	default:
 		check(true, "sms.provider", "%q is not none, webhook, smsru or outbox", c.SMS.Provider)
 	}
+	check(c.Captcha.Provider != "altcha" && c.Captcha.Provider != "none", "captcha.provider", "%q is not altcha or none", c.Captcha.Provider)
+	check(c.Captcha.Work < 1000 || c.Captcha.Work > 10_000_000, "captcha.work", "%d is not between 1000 and 10000000", c.Captcha.Work)
 	if c.Metrics.Listen != "" {
 		_, _, merr := net.SplitHostPort(c.Metrics.Listen)
 		check(merr != nil, "metrics.listen", "%q is not host:port", c.Metrics.Listen)

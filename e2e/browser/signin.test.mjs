@@ -104,3 +104,21 @@ test('English: sign in with an SMS code', async () => {
   assert.deepEqual(c.amr, ['sms', 'otp']);
   assert.deepEqual(p.violations, []);
 });
+
+test('after repeated failures the proof-of-work captcha runs in the page', async () => {
+  const p = await page('en-US');
+  await p.goto(`${rp}/start?client=shop&ui_locales=en`);
+  for (let i = 0; i < 3; i++) {
+    await p.getByLabel('Login').fill('ivanov');
+    await p.getByLabel('Password').fill('wrong');
+    await p.getByRole('button', { name: 'Sign in' }).click();
+    await p.getByRole('alert').waitFor();
+  }
+  await p.getByText('Check passed.').waitFor({ timeout: 60000 });
+  await shot(p, 'captcha-en');
+  await p.getByLabel('Password').fill('S3cure-pass!');
+  await p.getByRole('button', { name: 'Sign in' }).click();
+  const c = await claims(p);
+  assert.equal(c.acr, 'urn:vhod:acr:password');
+  assert.deepEqual(p.violations, []);
+});

@@ -59,3 +59,8 @@ func (s *Store) updateByID(ctx context.Context, col, op, id string, update any) 
 	}
 	return nil
 }
+
+// ClaimOnce claims a one-time event for a caller outside storage.
+func (s *Store) ClaimOnce(ctx context.Context, key string, until time.Time) error {
+	return s.claim(ctx, "once:"+key, until)
+}

@@ -150,3 +150,10 @@ func testAudit(t *testing.T, s storage.Store) {
 		}
 	}
 }
+
+func testClaimOnce(t *testing.T, s storage.Store) {
+	ctx := t.Context()
+	must(t, s.ClaimOnce(ctx, "captcha:abc", time.Now().Add(time.Minute)))
+	wantErr(t, s.ClaimOnce(ctx, "captcha:abc", time.Now().Add(time.Minute)), storage.ErrConflict)
+	must(t, s.ClaimOnce(ctx, "captcha:other", time.Now().Add(time.Minute)))
+}

@@ -39,6 +39,7 @@ func Run(t *testing.T, newStore func(t *testing.T) storage.Store) {
 		{"Revocations", testRevocations},
 		{"ClientsVersion", testClientsVersion},
 		{"AuditAppendAndQuery", testAudit},
+		{"ClaimOnce", testClaimOnce},
 	} {
 		t.Run(tc.name, func(t *testing.T) { tc.run(t, newStore(t)) })
 	}
