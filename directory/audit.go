@@ -18,6 +18,7 @@ const (
 	EventCodeReplay     = "token.code_replay"
 	EventRevocation     = "token.revoked"
 	EventPasswordChange = "password.change"
+	EventPasswordReset  = "password.reset"
 )
 
 // Outcomes of audit events.

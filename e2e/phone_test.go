@@ -54,6 +54,12 @@ func (g *smsGateway) lastCode(t *testing.T, number string) string {
 	return m[1]
 }
 
+func (g *smsGateway) texts(number string) []string {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return append([]string(nil), g.sent[number]...)
+}
+
 func (g *smsGateway) count(number string) int {
 	g.mu.Lock()
 	defer g.mu.Unlock()

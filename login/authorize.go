@@ -78,7 +78,7 @@ func (h *Handler) authRequest(r *http.Request, id string) (storage.AuthRequest, 
 }
 
 func (h *Handler) startFlow(w http.ResponseWriter, r *http.Request, ar storage.AuthRequest, lang language.Tag, state State, userID string) {
-	f, err := h.newFlow(r, ar, lang, state, userID)
+	f, err := h.newFlow(r, ar, lang, KindLogin, state, userID)
 	if err != nil {
 		h.fail(w, r, lang, unavailable(err))
 		return
@@ -86,23 +86,28 @@ func (h *Handler) startFlow(w http.ResponseWriter, r *http.Request, ar storage.A
 	http.Redirect(w, r, flowURL(f.ID, "", ar.ID), http.StatusSeeOther)
 }
 
-func (h *Handler) newFlow(r *http.Request, ar storage.AuthRequest, lang language.Tag, state State, userID string) (flow, error) {
+func (h *Handler) newFlow(r *http.Request, ar storage.AuthRequest, lang language.Tag, kind Kind, state State, userID string) (flow, error) {
 	now := h.now().UTC()
 	expires := now.Add(h.cfg.FlowLifetime)
 	if ar.ExpiresAt.Before(expires) {
 		expires = ar.ExpiresAt
 	}
 	f := flow{storage.Flow{
-		ID: directory.NewID(), Kind: string(KindLogin), State: string(state), AuthRequestID: ar.ID,
+		ID: directory.NewID(), Kind: string(kind), State: string(state), AuthRequestID: ar.ID,
 		BrowserHash: h.cookies.BrowserHash(r.Context()), UserID: userID, Locale: lang.String(),
 		Steps: []storage.FlowStep{{At: now, To: string(state)}}, CreatedAt: now, ExpiresAt: expires,
 	}}
 	return f, h.store.CreateFlow(r.Context(), f.Flow)
 }
 
-// loadFlow reads the flow of /login/{flow}… for this browser. A flow that expired
-// while its auth request lives on is replaced by a new one (replaced is true).
+// loadFlow reads the sign-in flow of /login/{flow}… for this browser.
 func (h *Handler) loadFlow(r *http.Request) (f flow, ar storage.AuthRequest, lang language.Tag, replaced bool, uerr *userError) {
+	return h.loadFlowOf(r, KindLogin)
+}
+
+// loadFlowOf reads a flow of the given kind for this browser. A flow that expired
+// while its auth request lives on is replaced by a new one (replaced is true).
+func (h *Handler) loadFlowOf(r *http.Request, kind Kind) (f flow, ar storage.AuthRequest, lang language.Tag, replaced bool, uerr *userError) {
 	ctx := r.Context()
 	lang = pickLanguage(r, nil)
 	stored, err := h.store.FlowByID(ctx, mux.Vars(r)["flow"])
@@ -111,7 +116,7 @@ func (h *Handler) loadFlow(r *http.Request) (f flow, ar storage.AuthRequest, lan
 		if uerr != nil {
 			return f, ar, lang, false, uerr
 		}
-		f, err = h.newFlow(r, ar, lang, StateStarted, "")
+		f, err = h.newFlow(r, ar, lang, kind, StateStarted, "")
 		if err != nil {
 			return f, ar, lang, false, unavailable(err)
 		}
@@ -126,6 +131,9 @@ func (h *Handler) loadFlow(r *http.Request) (f flow, ar storage.AuthRequest, lan
 	}
 	if f.BrowserHash != h.cookies.BrowserHash(ctx) {
 		return f, ar, lang, false, &userError{Status: http.StatusBadRequest, Key: "error.other_browser", Err: errors.New("flow browser mismatch")}
+	}
+	if Kind(f.Kind) != kind {
+		return f, ar, lang, false, &userError{Status: http.StatusBadRequest, Key: "error.bad_request", Err: errors.New("flow of kind " + f.Kind)}
 	}
 	ar, err = h.store.AuthRequestByID(ctx, f.AuthRequestID)
 	if errors.Is(err, storage.ErrNotFound) {

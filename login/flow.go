@@ -15,7 +15,8 @@ type Kind string
 
 // Flow kinds.
 const (
-	KindLogin Kind = "login"
+	KindLogin    Kind = "login"
+	KindRecovery Kind = "recovery"
 )
 
 // State is where a flow stands.
@@ -29,6 +30,9 @@ const (
 	StateConsentRequired State = "consent_required"
 	StateDone            State = "done"
 	StateDenied          State = "denied"
+	// Recovery: a temporary password went out by SMS (or nothing did, for a number
+	// without an account: the page says the same).
+	StateSMSSent State = "sms_sent"
 )
 
 // Method is how the person proved who they are.
@@ -47,6 +51,10 @@ var transitions = map[Kind]map[State][]State{
 		StatePasswordChange:  {StatePasswordChange, StateConsentRequired, StateDone},
 		StateCodeSent:        {StateCodeSent, StateStarted, StatePasswordChange, StateConsentRequired, StateDone},
 		StateConsentRequired: {StateDone, StateDenied},
+	},
+	KindRecovery: {
+		StateStarted:  {StateStarted, StateSMSSent, StateCodeSent},
+		StateCodeSent: {StateCodeSent, StateDone},
 	},
 }
 

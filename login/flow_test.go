@@ -44,3 +44,19 @@ func TestUnknownKindMovesNowhere(t *testing.T) {
 		t.Fatal("unknown kind moved")
 	}
 }
+
+func TestRecoveryTransitions(t *testing.T) {
+	for _, tc := range []struct {
+		from, to State
+		ok       bool
+	}{
+		{StateStarted, StateSMSSent, true}, {StateStarted, StateCodeSent, true}, {StateCodeSent, StateDone, true},
+		{StateCodeSent, StateCodeSent, true}, {StateSMSSent, StateDone, false}, {StateStarted, StateDone, false},
+		{StateDone, StateStarted, false},
+	} {
+		f := flow{storage.Flow{Kind: string(KindRecovery), State: string(tc.from)}}
+		if err := f.to(tc.to, time.Now()); (err == nil) != tc.ok {
+			t.Errorf("%s → %s: %v", tc.from, tc.to, err)
+		}
+	}
+}

@@ -42,6 +42,10 @@ type Config struct {
 	Audit *directory.Auditor
 	// Captcha checks people after repeated failures; nil: none.
 	Captcha captcha.Verifier
+	// Email sends recovery codes; nil: no recovery by email.
+	Email notify.EmailSender
+	// RevokeUser revokes every token of a user after a password reset.
+	RevokeUser func(ctx context.Context, userID string) error
 	// SMS sends one-time codes; nil turns sign-in by phone off.
 	SMS notify.SMSSender
 	// OTPKey keys the HMAC of stored one-time codes; 32 bytes, the same on every instance.
@@ -74,6 +78,7 @@ type accounts interface {
 	UserByID(ctx context.Context, id string) (storage.User, error)
 	UserByLogin(ctx context.Context, login string) (storage.User, error)
 	ChangePassword(ctx context.Context, userID, old, new string) error
+	ResetPassword(ctx context.Context, userID, password string, temporary bool) error
 }
 
 // store is what login needs from storage.
@@ -87,6 +92,7 @@ type store interface {
 	CreateSession(ctx context.Context, s storage.Session) error
 	SessionByID(ctx context.Context, id string) (storage.Session, error)
 	DeleteSession(ctx context.Context, id string) error
+	DeleteUserSessions(ctx context.Context, userID string) error
 	GrantConsent(ctx context.Context, userID, clientID string, scopes []string, at time.Time) error
 	ConsentedScopes(ctx context.Context, userID, clientID string) ([]string, error)
 	Hit(ctx context.Context, key string, window time.Duration, now time.Time) (int64, error)
@@ -149,6 +155,10 @@ func (h *Handler) Mount(r *mux.Router) {
 	pages.HandleFunc("/login/{flow}/phone/send", h.phoneSend).Methods(http.MethodPost)
 	pages.HandleFunc("/login/{flow}/phone/verify", h.phoneVerify).Methods(http.MethodPost)
 	pages.HandleFunc("/logged-out", h.loggedOut).Methods(http.MethodGet)
+	pages.HandleFunc("/recover", h.recoveryStart).Methods(http.MethodGet)
+	pages.HandleFunc("/recover/{flow}", h.recoveryShow).Methods(http.MethodGet)
+	pages.HandleFunc("/recover/{flow}/send", h.recoverySend).Methods(http.MethodPost)
+	pages.HandleFunc("/recover/{flow}/reset", h.recoveryReset).Methods(http.MethodPost)
 }
 
 // csrf protects every form. The cookie is SameSite=Strict and the key is shared by

@@ -3,6 +3,7 @@ package login
 import (
 	"errors"
 	"net/http"
+	"net/url"
 
 	"golang.org/x/text/language"
 
@@ -19,6 +20,7 @@ func (h *Handler) passwordForm(w http.ResponseWriter, r *http.Request, status in
 	if h.cfg.SMS != nil {
 		page.PhoneLink = flowURL(f.ID, "phone", ar.ID)
 	}
+	page.RecoveryLink = "/recover?authRequestID=" + url.QueryEscape(ar.ID)
 	if c, err := h.store.ClientByID(r.Context(), ar.ClientID); err == nil {
 		page.Client = c.Name
 	}

@@ -17,7 +17,7 @@ func (h *Handler) passwordChangeForm(w http.ResponseWriter, r *http.Request, sta
 		page.Client = c.Name
 	}
 	if errKey != "" {
-		page.Error = page.T(errKey, "Min", strconv.Itoa(max(h.cfg.PasswordMinLength, 8)))
+		page.Error = page.T(errKey, "Min", minLengthText(h.cfg.PasswordMinLength))
 	}
 	h.render(w, r, status, "password_change", page)
 }
@@ -80,3 +80,5 @@ func passwordChangeKey(err error) string {
 	}
 	return ""
 }
+
+func minLengthText(n int) string { return strconv.Itoa(max(n, 8)) }

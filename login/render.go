@@ -19,7 +19,7 @@ var templateFS embed.FS
 var staticFS embed.FS
 
 // pageNames are the templates that must exist; a missing one stops start-up.
-var pageNames = []string{"password", "phone", "password_change", "consent", "error", "logged_out"}
+var pageNames = []string{"password", "phone", "password_change", "recovery", "consent", "error", "logged_out"}
 
 func parsePages() (map[string]*template.Template, error) {
 	pages := map[string]*template.Template{}
@@ -50,6 +50,8 @@ type passwordPage struct {
 	PhoneLink string
 	// Captcha is the ALTCHA challenge (JSON) when the form asks for one.
 	Captcha string
+	// RecoveryLink leads to "Forgot password?".
+	RecoveryLink string
 }
 
 type phonePage struct {
@@ -62,6 +64,14 @@ type phonePage struct {
 type passwordChangePage struct {
 	base
 	Action, Client, Error string
+}
+
+type recoveryPage struct {
+	base
+	Action, ResetAction, SignInLink string
+	Identifier, Notice, Error       string
+	Captcha                         string
+	State                           State
 }
 
 type consentPage struct {

@@ -123,6 +123,15 @@ func (p *Provider) Handler() http.Handler {
 	return mux
 }
 
+// RevokeUser revokes every token of a user (after a password reset): stored ones
+// are deleted, JWT access tokens denied until they expire.
+func (p *Provider) RevokeUser(ctx context.Context, userID string) error {
+	if err := p.storage.store.RevokeUserTokens(ctx, userID); err != nil {
+		return err
+	}
+	return p.storage.denied.add(ctx, p.storage.store, time.Now().Add(p.cfg.AccessTokenLifetime), "sub:"+userID)
+}
+
 // Client returns a client through the provider's cache (see clientCache).
 func (p *Provider) Client(ctx context.Context, id string) (storage.Client, error) {
 	return p.storage.clients.get(ctx, p.storage.store, id)

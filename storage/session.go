@@ -28,6 +28,8 @@ type Sessions interface {
 	SessionBySID(ctx context.Context, sid string) (Session, error)
 	DeleteSession(ctx context.Context, id string) error
 	ListUserSessions(ctx context.Context, userID string) ([]Session, error)
+	// DeleteUserSessions ends every session of a user.
+	DeleteUserSessions(ctx context.Context, userID string) error
 }
 
 // Consent records the scopes a user allowed a client.

@@ -51,4 +51,6 @@ type Tokens interface {
 	RevokeFamily(ctx context.Context, family string) error
 	// RevokeSessionTokens deletes every token issued in a browser session.
 	RevokeSessionTokens(ctx context.Context, sessionID string) error
+	// RevokeUserTokens deletes every token issued to a user.
+	RevokeUserTokens(ctx context.Context, userID string) error
 }

@@ -155,6 +155,10 @@ func (a *app) handler(extra func(r *mux.Router)) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
+	email, err := a.emailSender(audit)
+	if err != nil {
+		return nil, err
+	}
 	pages, err = login.New(login.Config{
 		Issuer: cfg.Issuer, FlowLifetime: cfg.Sessions.FlowLifetime, SessionLifetime: cfg.Sessions.Lifetime,
 		CSRFKey: csrfKey[:], Callback: prov.Callback, Deny: prov.Deny, Logger: a.log,
@@ -165,6 +169,8 @@ func (a *app) handler(extra func(r *mux.Router)) (http.Handler, error) {
 		OnSignIn:          func(method, outcome string) { a.metrics.signIns.WithLabelValues(method, outcome).Inc() },
 		Audit:             audit,
 		SMS:               sms,
+		Email:             email,
+		RevokeUser:        prov.RevokeUser,
 		OTPKey:            otpKey[:],
 		PasswordMinLength: cfg.Passwords.MinLength,
 		SMSLimits: login.SMSLimits{PerNumberHour: cfg.Limits.SMSPerNumberHour, PerIPHour: cfg.Limits.SMSPerIPHour,

@@ -40,11 +40,19 @@ type Config struct {
 	Maintenance   MaintenanceConfig `yaml:"maintenance"`
 	Metrics       MetricsConfig     `yaml:"metrics"`
 	SMS           SMSConfig         `yaml:"sms"`
+	Email         EmailConfig       `yaml:"email"`
 	Captcha       CaptchaConfig     `yaml:"captcha"`
 	Bootstrap     Bootstrap         `yaml:"bootstrap" env:"-"`
 
 	// dev is set by `vhod dev`: development-only settings are refused elsewhere.
 	dev bool
+}
+
+// EmailConfig says how email (recovery codes) goes out: none, smtp, or outbox (vhod
+// dev only).
+type EmailConfig struct {
+	Provider string            `yaml:"provider"`
+	SMTP     notify.SMTPConfig `yaml:"smtp"`
 }
 
 // CaptchaConfig chooses the captcha of the forms: altcha (a proof of work solved in
@@ -180,6 +188,7 @@ func (c *Config) setDefaults() {
 		}
 	}
 	def(&c.SMS.Provider, "none")
+	def(&c.Email.Provider, "none")
 	def(&c.Captcha.Provider, "altcha")
 	if c.Captcha.Work == 0 {
 		c.Captcha.Work = 50_000
@@ -240,6 +249,16 @@ func (c *Config) Validate() error {
 		check(!c.dev, "sms.provider", "outbox keeps messages instead of sending them: vhod dev only")
 	default:
 		check(true, "sms.provider", "%q is not none, webhook, smsru or outbox", c.SMS.Provider)
+	}
+	switch c.Email.Provider {
+	case "none":
+	case "smtp":
+		_, err := notify.NewSMTP(c.Email.SMTP, nil)
+		check(err != nil, "email.smtp", "%v", err)
+	case "outbox":
+		check(!c.dev, "email.provider", "outbox keeps messages instead of sending them: vhod dev only")
+	default:
+		check(true, "email.provider", "%q is not none, smtp or outbox", c.Email.Provider)
 	}
 	check(c.Captcha.Provider != "altcha" && c.Captcha.Provider != "none", "captcha.provider", "%q is not altcha or none", c.Captcha.Provider)
 	check(c.Captcha.Work < 1000 || c.Captcha.Work > 10_000_000, "captcha.work", "%d is not between 1000 and 10000000", c.Captcha.Work)

@@ -55,7 +55,7 @@ Vhod is running (development mode, data in %s).
   Demo page:  %s/demo            (English: %s/demo?ui_locales=en)
   Demo user:  login %q, password %q (also demo@example.com, +7 909 000-00-00)
   Demo client: id %q, secret %q
-  SMS outbox: %s/dev/outbox  (codes of "Sign in with phone" land here)
+  Outbox:     %s/dev/outbox  (SMS and email, e.g. codes of "Sign in with phone" and recovery)
 
 `, cfg.DataDir, cfg.Issuer, cfg.Issuer, cfg.Issuer, cfg.Issuer, demoLogin, demoPassword, demoClientID, demoClientSecret, cfg.Issuer)
 	})
@@ -72,8 +72,9 @@ func devConfig(dataDir, listen string) *Config {
 	issuer := "http://localhost:" + port
 	cfg := &Config{
 		Issuer: issuer, Listen: listen, DataDir: dataDir, dev: true,
-		Log: LogConfig{Format: "text", Level: "info"},
-		SMS: SMSConfig{Provider: "outbox"},
+		Log:   LogConfig{Format: "text", Level: "info"},
+		SMS:   SMSConfig{Provider: "outbox"},
+		Email: EmailConfig{Provider: "outbox"},
 		Bootstrap: Bootstrap{
 			Clients: []BootstrapClient{{
 				ID: demoClientID, Secret: demoClientSecret, Name: "Vhod demo",

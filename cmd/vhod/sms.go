@@ -21,8 +21,7 @@ func (a *app) smsSender(audit *directory.Auditor) (notify.SMSSender, error) {
 	case "none":
 		return nil, nil
 	case "outbox":
-		a.outbox = notify.NewOutbox(100)
-		base = a.outbox
+		base = a.devOutbox()
 	case "webhook":
 		wh, err := notify.NewWebhook(a.cfg.SMS.Webhook)
 		if err != nil {
@@ -36,16 +35,45 @@ func (a *app) smsSender(audit *directory.Auditor) (notify.SMSSender, error) {
 		}
 		base = s
 	}
-	return &notify.Retry{SMS: base, Attempts: 3, Backoff: 500 * time.Millisecond,
-		Report: func(ctx context.Context, channel, _ string, attempts int, err error) {
-			outcome, e := "sent", storage.AuditEvent{Type: "notify." + channel, Outcome: directory.OutcomeSuccess,
-				Details: map[string]string{"attempts": strconv.Itoa(attempts), "provider": a.cfg.SMS.Provider}}
-			if err != nil {
-				outcome, e.Outcome, e.Details["error"] = "failed", directory.OutcomeFailure, err.Error()
-			}
-			a.metrics.notifications.WithLabelValues(channel, outcome).Inc()
-			audit.Record(ctx, e)
-		}}, nil
+	return &notify.Retry{SMS: base, Attempts: 3, Backoff: 500 * time.Millisecond, Report: a.reportSend(audit, a.cfg.SMS.Provider)}, nil
+}
+
+// emailSender builds the configured email sender like smsSender; nil when off.
+func (a *app) emailSender(audit *directory.Auditor) (notify.EmailSender, error) {
+	var base notify.EmailSender
+	switch a.cfg.Email.Provider {
+	case "none":
+		return nil, nil
+	case "outbox":
+		base = a.devOutbox()
+	case "smtp":
+		s, err := notify.NewSMTP(a.cfg.Email.SMTP, nil)
+		if err != nil {
+			return nil, err
+		}
+		base = s
+	}
+	return &notify.Retry{Email: base, Attempts: 3, Backoff: time.Second, Report: a.reportSend(audit, a.cfg.Email.Provider)}, nil
+}
+
+func (a *app) devOutbox() *notify.Outbox {
+	if a.outbox == nil {
+		a.outbox = notify.NewOutbox(100)
+	}
+	return a.outbox
+}
+
+// reportSend counts and audits the final result of every send.
+func (a *app) reportSend(audit *directory.Auditor, provider string) func(context.Context, string, string, int, error) {
+	return func(ctx context.Context, channel, _ string, attempts int, err error) {
+		outcome, e := "sent", storage.AuditEvent{Type: "notify." + channel, Outcome: directory.OutcomeSuccess,
+			Details: map[string]string{"attempts": strconv.Itoa(attempts), "provider": provider}}
+		if err != nil {
+			outcome, e.Outcome, e.Details["error"] = "failed", directory.OutcomeFailure, err.Error()
+		}
+		a.metrics.notifications.WithLabelValues(channel, outcome).Inc()
+		audit.Record(ctx, e)
+	}
 }
 
 // serveOutbox shows the dev outbox as JSON, newest last (vhod dev only).

@@ -103,6 +103,8 @@ func (s *Store) ensureIndexes(ctx context.Context) error {
 		{colAuthRequests, bson.D{{Key: "expires_at", Value: 1}}, false},
 		{colAccess, bson.D{{Key: "grant.family", Value: 1}}, false},
 		{colAccess, bson.D{{Key: "grant.session_id", Value: 1}}, false},
+		{colAccess, bson.D{{Key: "grant.subject", Value: 1}}, false},
+		{colRefresh, bson.D{{Key: "grant.subject", Value: 1}}, false},
 		{colAccess, bson.D{{Key: "expires_at", Value: 1}}, false},
 		{colRefresh, bson.D{{Key: "grant.family", Value: 1}}, false},
 		{colRefresh, bson.D{{Key: "grant.session_id", Value: 1}}, false},

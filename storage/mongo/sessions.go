@@ -46,6 +46,12 @@ func (s *Store) ListUserSessions(ctx context.Context, userID string) ([]storage.
 	return out, mapErr("list sessions", cur.All(ctx, &out))
 }
 
+// DeleteUserSessions ends every session of a user.
+func (s *Store) DeleteUserSessions(ctx context.Context, userID string) error {
+	_, err := s.db.Collection(colSessions).DeleteMany(ctx, bson.D{{Key: "user_id", Value: userID}})
+	return mapErr("delete user sessions", err)
+}
+
 // GrantConsent adds scopes to a user's consent for a client.
 func (s *Store) GrantConsent(ctx context.Context, userID, clientID string, scopes []string, at time.Time) error {
 	id := userID + "|" + clientID

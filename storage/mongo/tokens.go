@@ -60,6 +60,11 @@ func (s *Store) RevokeSessionTokens(ctx context.Context, sessionID string) error
 	return s.deleteTokens(ctx, "revoke session tokens", bson.D{{Key: "grant.session_id", Value: sessionID}})
 }
 
+// RevokeUserTokens deletes every token of a user (after a password reset).
+func (s *Store) RevokeUserTokens(ctx context.Context, userID string) error {
+	return s.deleteTokens(ctx, "revoke user tokens", bson.D{{Key: "grant.subject", Value: userID}})
+}
+
 func (s *Store) deleteTokens(ctx context.Context, op string, filter bson.D) error {
 	// Refresh tokens first: a crash between the two leaves access tokens that expire
 	// soon, never a refresh token that could mint new ones.

@@ -184,6 +184,29 @@ func testSessionTokensRevocation(t *testing.T, s storage.Store) {
 	must(t, err)
 }
 
+func testUserTokensAndSessions(t *testing.T, s storage.Store) {
+	ctx := t.Context()
+	other := newGrant("f2", "s2")
+	other.Subject = "u2"
+	must(t, s.CreateAccessToken(ctx, storage.AccessToken{ID: "a1", Grant: newGrant("f1", "s1"), ExpiresAt: future()}))
+	must(t, s.CreateRefreshToken(ctx, storage.RefreshToken{ID: "r1", Grant: newGrant("f1", "s1"), ExpiresAt: future()}))
+	must(t, s.CreateRefreshToken(ctx, storage.RefreshToken{ID: "r2", Grant: other, ExpiresAt: future()}))
+	must(t, s.CreateSession(ctx, storage.Session{ID: "h1", SID: "s1", UserID: "u1", ExpiresAt: future()}))
+	must(t, s.CreateSession(ctx, storage.Session{ID: "h2", SID: "s2", UserID: "u2", ExpiresAt: future()}))
+	must(t, s.RevokeUserTokens(ctx, "u1"))
+	must(t, s.DeleteUserSessions(ctx, "u1"))
+	_, err := s.AccessTokenByID(ctx, "a1")
+	wantErr(t, err, storage.ErrNotFound)
+	_, err = s.RefreshTokenByID(ctx, "r1")
+	wantErr(t, err, storage.ErrNotFound)
+	_, err = s.SessionByID(ctx, "h1")
+	wantErr(t, err, storage.ErrNotFound)
+	_, err = s.RefreshTokenByID(ctx, "r2")
+	must(t, err)
+	_, err = s.SessionByID(ctx, "h2")
+	must(t, err)
+}
+
 func testSessions(t *testing.T, s storage.Store) {
 	ctx := t.Context()
 	now := time.Now().UTC().Truncate(time.Millisecond)

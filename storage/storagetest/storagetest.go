@@ -25,6 +25,7 @@ func Run(t *testing.T, newStore func(t *testing.T) storage.Store) {
 		{"TokenFamilyRevocation", testFamilyRevocation},
 		{"SessionTokensRevocation", testSessionTokensRevocation},
 		{"Sessions", testSessions},
+		{"UserTokensAndSessions", testUserTokensAndSessions},
 		{"Consents", testConsents},
 		{"FlowSaveConflict", testFlowConflict},
 		{"FlowExpiry", testFlowExpiry},

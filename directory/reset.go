@@ -1,0 +1,44 @@
+package directory
+
+import (
+	"context"
+	"crypto/rand"
+	"math/big"
+)
+
+// temporaryAlphabet leaves out characters people confuse when reading an SMS
+// (0/O, 1/l/I).
+const temporaryAlphabet = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+// NewTemporaryPassword returns a random 12-character password (about 70 bits).
+func NewTemporaryPassword() (string, error) {
+	b := make([]byte, 12)
+	for i := range b {
+		n, err := rand.Int(rand.Reader, big.NewInt(int64(len(temporaryAlphabet))))
+		if err != nil {
+			return "", err
+		}
+		b[i] = temporaryAlphabet[n.Int64()]
+	}
+	return string(b), nil
+}
+
+// ResetPassword sets a password without the old one (recovery, operators). A
+// password the person chose must pass the policy; a temporary one must be changed
+// at the next sign-in.
+func (d *Directory) ResetPassword(ctx context.Context, userID, password string, temporary bool) error {
+	u, err := d.users.UserByID(ctx, userID)
+	if err != nil {
+		return err
+	}
+	if !temporary {
+		if err := d.policy.Check(password, u.Login, u.Email, u.Phone); err != nil {
+			return err
+		}
+	}
+	h, err := d.passwords.Hash(password)
+	if err != nil {
+		return err
+	}
+	return d.users.SetPasswordHash(ctx, u.ID, h, temporary)
+}

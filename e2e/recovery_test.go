@@ -1,0 +1,201 @@
+package e2e
+
+import (
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/emersion/go-smtp"
+	"golang.org/x/oauth2"
+
+	"github.com/vhod-id/vhod/internal/rptest"
+)
+
+// mailbox is an SMTP relay on loopback that keeps what it gets, by recipient.
+type mailbox struct {
+	mu   sync.Mutex
+	mail map[string][]string
+}
+
+func (m *mailbox) NewSession(*smtp.Conn) (smtp.Session, error) { return &mailSession{m: m}, nil }
+
+type mailSession struct {
+	m  *mailbox
+	to []string
+}
+
+func (s *mailSession) Mail(string, *smtp.MailOptions) error { return nil }
+func (s *mailSession) Rcpt(to string, _ *smtp.RcptOptions) error {
+	s.to = append(s.to, to)
+	return nil
+}
+func (s *mailSession) Data(r io.Reader) error {
+	b, err := io.ReadAll(r)
+	s.m.mu.Lock()
+	defer s.m.mu.Unlock()
+	for _, to := range s.to {
+		s.m.mail[to] = append(s.m.mail[to], string(b))
+	}
+	return err
+}
+func (s *mailSession) Reset()        {}
+func (s *mailSession) Logout() error { return nil }
+
+func newMailbox(t *testing.T) (*mailbox, int) {
+	m := &mailbox{mail: map[string][]string{}}
+	srv := smtp.NewServer(m)
+	srv.Domain = "127.0.0.1"
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() { _ = srv.Serve(ln) }()
+	t.Cleanup(func() { _ = srv.Close() })
+	return m, ln.Addr().(*net.TCPAddr).Port
+}
+
+func (m *mailbox) count(to string) int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return len(m.mail[to])
+}
+
+func (m *mailbox) last(t *testing.T, to string) string {
+	t.Helper()
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if len(m.mail[to]) == 0 {
+		t.Fatalf("no mail to %s", to)
+	}
+	return m.mail[to][len(m.mail[to])-1]
+}
+
+func recoveryConfig(smsURL string, smtpPort int) string {
+	return strings.Replace(testConfig, "bootstrap:\n", fmt.Sprintf(
+		"sms: {provider: webhook, webhook: {url: %q}}\nemail: {provider: smtp, smtp: {host: 127.0.0.1, port: %d, from: noreply@example.com, tls: none}}\ncaptcha: {work: 5000}\nbootstrap:\n",
+		smsURL, smtpPort), 1)
+}
+
+// startRecovery follows "Forgot password?" from a fresh sign-in and submits the
+// identifier with a solved captcha.
+func startRecovery(t *testing.T, b *rptest.Browser, shop *rp, a authorization, identifier string) *rptest.Page {
+	t.Helper()
+	p, err := b.Get(a.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	link := regexp.MustCompile(`href="(/recover\?[^"]*)"`).FindStringSubmatch(p.Body)
+	if link == nil {
+		t.Fatal("no Forgot password link")
+	}
+	u, _ := p.URL.Parse(strings.ReplaceAll(link[1], "&amp;", "&"))
+	if p, err = b.Get(u.String()); err != nil {
+		t.Fatal(err)
+	}
+	// Without the captcha nothing happens.
+	q, _ := b.Submit(p, "/send", url.Values{"identifier": {identifier}})
+	if q.Status != http.StatusBadRequest {
+		t.Fatalf("recovery without captcha: %d", q.Status)
+	}
+	p, err = b.Submit(q, "/send", url.Values{"identifier": {identifier}, "captcha": {solveAltcha(t, q.Body)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestRecoveryByPhoneGivesATemporaryPassword(t *testing.T) {
+	gw, gwURL := newSMSGateway(t)
+	_, port := newMailbox(t)
+	srv := startServer(t, recoveryConfig(gwURL, port))
+	shop := shopRP(t, srv)
+	// A session and tokens from before the reset.
+	a0, code0 := shop.signIn(rptest.NewBrowser("http://127.0.0.1:8765/"), "ivanov", "S3cure-pass!")
+	before, _, _ := shop.exchange(a0, code0)
+
+	b := rptest.NewBrowser("http://127.0.0.1:8765/")
+	a := shop.authorization()
+	p := startRecovery(t, b, shop, a, "8 909 000 00 00")
+	if !strings.Contains(p.Body, "Если этот номер зарегистрирован") {
+		t.Fatalf("no neutral notice: %.400s", p.Body)
+	}
+	sms := gw.texts("+79090000000")
+	m := regexp.MustCompile(`Временный пароль: (\S+)\.`).FindStringSubmatch(strings.Join(sms, "\n"))
+	if m == nil {
+		t.Fatalf("SMS %q", sms)
+	}
+	temp := m[1]
+	if got := shop.introspect(before.AccessToken); got["active"] != false {
+		t.Errorf("a token from before the reset is still active: %v", got)
+	}
+	if _, err := shop.oauth.TokenSource(t.Context(), &oauth2.Token{RefreshToken: before.RefreshToken}).Token(); oauthError(err) != "invalid_grant" {
+		t.Errorf("refresh token from before the reset: %v", err)
+	}
+	// Sign in with the temporary password, which must be changed.
+	link := regexp.MustCompile(`href="(/login\?authRequestID=[^"]*)"`).FindStringSubmatch(p.Body)
+	if link == nil {
+		t.Fatal("no way back to the sign-in")
+	}
+	u, _ := p.URL.Parse(strings.ReplaceAll(link[1], "&amp;", "&"))
+	p, _ = b.Get(u.String())
+	p, _ = b.Submit(p, "/password", url.Values{"login": {"ivanov"}, "password": {temp}})
+	p, _ = b.Submit(p, "/password/change", url.Values{"old": {temp}, "new": {"Fresh-pass-42"}, "repeat": {"Fresh-pass-42"}})
+	cb, _ := url.Parse(p.Location)
+	if cb == nil {
+		t.Fatalf("temporary password did not lead through the change: %d %.300s", p.Status, p.Body)
+	}
+	shop.exchange(a, shop.code(a, cb))
+
+	// A number without an account: the same page, no SMS.
+	p = startRecovery(t, rptest.NewBrowser("http://127.0.0.1:8765/"), shop, shop.authorization(), "+79091111111")
+	if !strings.Contains(p.Body, "Если этот номер зарегистрирован") || gw.count("+79091111111") != 0 {
+		t.Fatal("the answer for an unknown number differs or an SMS went out")
+	}
+}
+
+func TestRecoveryByEmailCode(t *testing.T) {
+	_, gwURL := newSMSGateway(t)
+	box, port := newMailbox(t)
+	srv := startServer(t, recoveryConfig(gwURL, port))
+	shop := shopRP(t, srv)
+	b := rptest.NewBrowser("http://127.0.0.1:8765/")
+	b.Lang = "en"
+	a := shop.authorization(oauth2.SetAuthURLParam("ui_locales", "en"))
+	p := startRecovery(t, b, shop, a, "Ivanov@Example.com")
+	if !strings.Contains(p.Body, "If this address is registered") {
+		t.Fatalf("no neutral notice: %.400s", p.Body)
+	}
+	mail := box.last(t, "ivanov@example.com")
+	m := regexp.MustCompile(`code to change the password: (\d{6})`).FindStringSubmatch(mail)
+	if m == nil {
+		t.Fatalf("no code in the mail: %.500s", mail)
+	}
+	for _, tc := range []struct{ code, new, repeat, want string }{
+		{"000000", "Fresh-pass-42", "Fresh-pass-42", "Wrong or expired code."},
+		{m[1], "Fresh-pass-42", "Fresh-pass-43", "The new passwords differ."},
+		{m[1], "iloveyou", "iloveyou", "too common"},
+	} {
+		p, _ = b.Submit(p, "/reset", url.Values{"code": {tc.code}, "new": {tc.new}, "repeat": {tc.repeat}})
+		if p.Status != http.StatusBadRequest || !strings.Contains(p.Body, tc.want) {
+			t.Fatalf("%s: %d %.300s", tc.want, p.Status, p.Body)
+		}
+	}
+	p, _ = b.Submit(p, "/reset", url.Values{"code": {m[1]}, "new": {"Fresh-pass-42"}, "repeat": {"Fresh-pass-42"}})
+	if !strings.Contains(p.Body, "Your password has been changed") {
+		t.Fatalf("reset: %d %.300s", p.Status, p.Body)
+	}
+	a2, code := shop.signIn(rptest.NewBrowser("http://127.0.0.1:8765/"), "ivanov", "Fresh-pass-42")
+	shop.exchange(a2, code)
+
+	// An address without an account: the same page, no mail.
+	p = startRecovery(t, rptest.NewBrowser("http://127.0.0.1:8765/"), shop, shop.authorization(oauth2.SetAuthURLParam("ui_locales", "en")), "nobody@example.com")
+	if !strings.Contains(p.Body, "If this address is registered") || box.count("nobody@example.com") != 0 {
+		t.Fatal("the answer for an unknown address differs or a mail went out")
+	}
+}

@@ -1,0 +1,262 @@
+package login
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/gorilla/mux"
+	"golang.org/x/text/language"
+
+	"github.com/vhod-id/vhod/directory"
+	"github.com/vhod-id/vhod/directory/captcha"
+	"github.com/vhod-id/vhod/directory/notify"
+	"github.com/vhod-id/vhod/storage"
+)
+
+// recoveryCodeLifetime is how long an emailed recovery code is valid.
+const recoveryCodeLifetime = 15 * time.Minute
+
+// recoveryStart is "Forgot password?" (GET /recover?authRequestID=…): a recovery
+// flow of its own, tied to the sign-in it came from so that the person returns there.
+func (h *Handler) recoveryStart(w http.ResponseWriter, r *http.Request) {
+	ar, lang, uerr := h.authRequest(r, r.URL.Query().Get("authRequestID"))
+	if uerr != nil {
+		h.fail(w, r, lang, uerr)
+		return
+	}
+	f, err := h.newFlow(r, ar, lang, KindRecovery, StateStarted, "")
+	if err != nil {
+		h.fail(w, r, lang, unavailable(err))
+		return
+	}
+	http.Redirect(w, r, recoveryURL(f.ID, "", ar.ID), http.StatusSeeOther)
+}
+
+func recoveryURL(flowID, step, authRequestID string) string {
+	return strings.Replace(flowURL(flowID, step, authRequestID), "/login/", "/recover/", 1)
+}
+
+// recoveryFlow loads a recovery flow of this browser.
+func (h *Handler) recoveryFlow(w http.ResponseWriter, r *http.Request) (flow, storage.AuthRequest, language.Tag, bool) {
+	f, ar, lang, replaced, uerr := h.loadFlowOf(r, KindRecovery)
+	if uerr == nil && replaced {
+		uerr = &userError{Status: http.StatusBadRequest, Key: "error.bad_request", Err: errors.New("recovery flow expired: " + mux.Vars(r)["flow"])}
+	}
+	if uerr != nil {
+		h.fail(w, r, lang, uerr)
+		return f, ar, lang, false
+	}
+	return f, ar, lang, true
+}
+
+func (h *Handler) renderRecovery(w http.ResponseWriter, r *http.Request, status int, f flow, ar storage.AuthRequest, lang language.Tag, page recoveryPage) {
+	page.base = h.newBase(r, lang, "recovery.title")
+	page.Action = recoveryURL(f.ID, "send", ar.ID)
+	page.ResetAction = recoveryURL(f.ID, "reset", ar.ID)
+	page.State = State(f.State)
+	if f.in(StateSMSSent) || f.in(StateDone) {
+		page.SignInLink = "/login?authRequestID=" + url.QueryEscape(ar.ID)
+	}
+	if f.in(StateStarted) && h.cfg.Captcha != nil {
+		var err error
+		if page.Captcha, err = h.cfg.Captcha.Challenge(r.Context()); err != nil {
+			h.log.WarnContext(r.Context(), "captcha challenge", "err", err)
+		}
+	}
+	h.render(w, r, status, "recovery", page)
+}
+
+// recoveryShow shows the page of the recovery flow's state.
+func (h *Handler) recoveryShow(w http.ResponseWriter, r *http.Request) {
+	f, ar, lang, ok := h.recoveryFlow(w, r)
+	if !ok {
+		return
+	}
+	h.renderRecovery(w, r, http.StatusOK, f, ar, lang, recoveryPage{})
+}
+
+// recoverySend takes a phone or an email. The answer is the same whether or not an
+// account has it; only an account's own number or address gets a message.
+func (h *Handler) recoverySend(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+	typed := strings.TrimSpace(r.PostFormValue("identifier"))
+	f, ar, lang, ok := h.recoveryFlow(w, r)
+	if !ok {
+		return
+	}
+	t := h.catalog.translator(lang)
+	again := func(status int, key string) {
+		h.renderRecovery(w, r, status, f, ar, lang, recoveryPage{Identifier: typed, Error: t.T(key)})
+	}
+	if !f.in(StateStarted) {
+		again(http.StatusBadRequest, "error.bad_request")
+		return
+	}
+	if h.cfg.Captcha != nil {
+		switch err := h.cfg.Captcha.Verify(r.Context(), r.PostFormValue("captcha"), clientIP(r)); {
+		case errors.Is(err, captcha.ErrFailed):
+			again(http.StatusBadRequest, "captcha.required")
+			return
+		case err != nil:
+			h.fail(w, r, lang, unavailable(err))
+			return
+		}
+	}
+	key, err := directory.IdentifierKey(typed)
+	kind, value, _ := strings.Cut(key, ":")
+	switch {
+	case err == nil && kind == storage.IdentPhone && h.cfg.SMS != nil:
+		h.recoverByPhone(w, r, f, ar, lang, value)
+	case err == nil && kind == storage.IdentEmail && h.cfg.Email != nil:
+		h.recoverByEmail(w, r, f, ar, lang, value)
+	default:
+		again(http.StatusBadRequest, "recovery.invalid")
+	}
+}
+
+// recoverByPhone replaces the password of the number's account by a temporary one
+// sent by SMS; the next sign-in must change it.
+func (h *Handler) recoverByPhone(w http.ResponseWriter, r *http.Request, f flow, ar storage.AuthRequest, lang language.Tag, phone string) {
+	t := h.catalog.translator(lang)
+	if limited, err := h.smsLimited(r, phone); err != nil || limited {
+		if err != nil {
+			h.fail(w, r, lang, unavailable(err))
+			return
+		}
+		h.renderRecovery(w, r, http.StatusTooManyRequests, f, ar, lang, recoveryPage{Identifier: phone, Error: t.T("phone.send_limited")})
+		return
+	}
+	f.Recipient = phone
+	if uerr := h.move(r, &f, StateSMSSent); uerr != nil {
+		h.fail(w, r, lang, uerr)
+		return
+	}
+	if u, err := h.accounts.UserByLogin(r.Context(), phone); err == nil && !u.Disabled {
+		temp, err := directory.NewTemporaryPassword()
+		if err == nil {
+			err = h.resetPassword(r, u.ID, temp, true, "sms")
+		}
+		if err != nil {
+			h.fail(w, r, lang, unavailable(err))
+			return
+		}
+		if err := h.cfg.SMS.SendSMS(r.Context(), notify.SMS{To: phone, Text: t.T("recovery.sms_text", "Password", temp)}); err != nil {
+			h.log.WarnContext(r.Context(), "temporary password not delivered", "flow", f.ID, "err", err)
+		}
+	} else if err != nil && !errors.Is(err, storage.ErrNotFound) {
+		h.fail(w, r, lang, unavailable(err))
+		return
+	}
+	h.renderRecovery(w, r, http.StatusOK, f, ar, lang, recoveryPage{Notice: t.T("recovery.sms_sent")})
+}
+
+// recoverByEmail sends a code to the address of an account; the code and a new
+// password then reset it.
+func (h *Handler) recoverByEmail(w http.ResponseWriter, r *http.Request, f flow, ar storage.AuthRequest, lang language.Tag, email string) {
+	t := h.catalog.translator(lang)
+	code, err := directory.NewOTP()
+	if err != nil {
+		h.fail(w, r, lang, unavailable(err))
+		return
+	}
+	f.Recipient, f.Attempts = email, 0
+	f.Challenge = directory.OTPHash(h.cfg.OTPKey, f.ID, email, code)
+	f.ChallengeExpiresAt = h.now().Add(recoveryCodeLifetime)
+	if uerr := h.move(r, &f, StateCodeSent); uerr != nil {
+		h.fail(w, r, lang, uerr)
+		return
+	}
+	if u, err := h.accounts.UserByLogin(r.Context(), email); err == nil && !u.Disabled {
+		m := notify.Email{To: email, Subject: t.T("recovery.email_subject"), Text: t.T("recovery.email_text", "Code", code)}
+		if err := h.cfg.Email.SendEmail(r.Context(), m); err != nil {
+			h.log.WarnContext(r.Context(), "recovery code not delivered", "flow", f.ID, "err", err)
+		}
+	} else if err != nil && !errors.Is(err, storage.ErrNotFound) {
+		h.fail(w, r, lang, unavailable(err))
+		return
+	}
+	h.renderRecovery(w, r, http.StatusOK, f, ar, lang, recoveryPage{Notice: t.T("recovery.code_sent")})
+}
+
+// recoveryReset checks the emailed code and sets the new password. The attempt is
+// counted and saved before the comparison.
+func (h *Handler) recoveryReset(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+	code, next, repeat := strings.TrimSpace(r.PostFormValue("code")), r.PostFormValue("new"), r.PostFormValue("repeat")
+	f, ar, lang, ok := h.recoveryFlow(w, r)
+	if !ok {
+		return
+	}
+	t := h.catalog.translator(lang)
+	if !f.in(StateCodeSent) {
+		h.renderRecovery(w, r, http.StatusBadRequest, f, ar, lang, recoveryPage{Error: t.T("error.bad_request")})
+		return
+	}
+	f.Attempts++
+	if uerr := h.move(r, &f, StateCodeSent); uerr != nil {
+		h.fail(w, r, lang, uerr)
+		return
+	}
+	refuse := func(key string, args ...string) {
+		h.renderRecovery(w, r, http.StatusBadRequest, f, ar, lang, recoveryPage{Error: t.T(key, args...)})
+	}
+	if f.Attempts > directory.OTPMaxAttempts {
+		refuse("phone.too_many_attempts")
+		return
+	}
+	if h.now().After(f.ChallengeExpiresAt) || !directory.OTPMatches(h.cfg.OTPKey, f.ID, f.Recipient, code, f.Challenge) {
+		refuse("phone.wrong_code")
+		return
+	}
+	if next != repeat {
+		refuse("pwchange.mismatch")
+		return
+	}
+	u, err := h.accounts.UserByLogin(r.Context(), f.Recipient)
+	if errors.Is(err, storage.ErrNotFound) {
+		refuse("phone.wrong_code")
+		return
+	}
+	if err != nil {
+		h.fail(w, r, lang, unavailable(err))
+		return
+	}
+	err = h.resetPassword(r, u.ID, next, false, "email")
+	if key := passwordChangeKey(err); key != "" {
+		refuse(key, "Min", minLengthText(h.cfg.PasswordMinLength))
+		return
+	}
+	if err != nil {
+		h.fail(w, r, lang, unavailable(err))
+		return
+	}
+	f.Challenge, f.ChallengeExpiresAt = "", time.Time{}
+	if uerr := h.move(r, &f, StateDone); uerr != nil {
+		h.fail(w, r, lang, uerr)
+		return
+	}
+	h.renderRecovery(w, r, http.StatusOK, f, ar, lang, recoveryPage{Notice: t.T("recovery.done")})
+}
+
+// resetPassword sets the password and ends everything the old one opened: every
+// session and every token of the account.
+func (h *Handler) resetPassword(r *http.Request, userID, password string, temporary bool, via string) error {
+	ctx := r.Context()
+	if err := h.accounts.ResetPassword(ctx, userID, password, temporary); err != nil {
+		return err
+	}
+	if err := h.store.DeleteUserSessions(ctx, userID); err != nil {
+		return err
+	}
+	if h.cfg.RevokeUser != nil {
+		if err := h.cfg.RevokeUser(ctx, userID); err != nil {
+			return err
+		}
+	}
+	h.audit(r, storage.AuditEvent{Type: directory.EventPasswordReset, Outcome: directory.OutcomeSuccess, UserID: userID,
+		Details: map[string]string{"via": via}})
+	return nil
+}
