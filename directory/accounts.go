@@ -15,12 +15,24 @@ import (
 // tell an unknown login from a wrong password.
 var ErrInvalidCredentials = errors.New("invalid credentials")
 
+// ErrAccountLocked: too many failed sign-ins; the account opens again later, by
+// recovery or by an operator. Pages show it like a limit, without naming the account.
+var ErrAccountLocked = errors.New("account locked")
+
+// WrongPasswordError is ErrInvalidCredentials for an existing account: the caller
+// learns the account, to count failures against it, and shows nothing more.
+type WrongPasswordError struct{ UserID string }
+
+func (e *WrongPasswordError) Error() string        { return ErrInvalidCredentials.Error() }
+func (e *WrongPasswordError) Is(target error) bool { return target == ErrInvalidCredentials }
+
 // users is what the directory needs from storage.
 type users interface {
 	CreateUser(ctx context.Context, u storage.User) error
 	UserByID(ctx context.Context, id string) (storage.User, error)
 	UserByIdentifier(ctx context.Context, key string) (storage.User, error)
 	SetPasswordHash(ctx context.Context, userID, hash string, temporary bool) error
+	SetLockedUntil(ctx context.Context, userID string, t time.Time) error
 }
 
 // Directory is the account rules over storage.
@@ -115,13 +127,17 @@ func (d *Directory) Authenticate(ctx context.Context, login, password string) (s
 		d.passwords.VerifyNothing(password)
 		return storage.User{}, ErrInvalidCredentials
 	}
+	if time.Now().Before(u.LockedUntil) {
+		d.passwords.VerifyNothing(password)
+		return storage.User{}, ErrAccountLocked
+	}
 	ok, rehash, err := d.passwords.Verify(password, u.PasswordHash)
 	if err != nil {
 		d.log.ErrorContext(ctx, "stored password hash unusable", "user", u.ID, "err", err)
 		return storage.User{}, ErrInvalidCredentials
 	}
 	if !ok {
-		return storage.User{}, ErrInvalidCredentials
+		return storage.User{}, &WrongPasswordError{UserID: u.ID}
 	}
 	if rehash {
 		if h, err := d.passwords.Hash(password); err == nil {
@@ -156,6 +172,16 @@ func (d *Directory) ChangePassword(ctx context.Context, userID, old, new string)
 		return err
 	}
 	return d.users.SetPasswordHash(ctx, u.ID, h, false)
+}
+
+// Lock refuses sign-in to an account until until.
+func (d *Directory) Lock(ctx context.Context, userID string, until time.Time) error {
+	return d.users.SetLockedUntil(ctx, userID, until)
+}
+
+// Unlock lets an account sign in again.
+func (d *Directory) Unlock(ctx context.Context, userID string) error {
+	return d.users.SetLockedUntil(ctx, userID, time.Time{})
 }
 
 // ErrPasswordUnchanged: the new password is the old one.

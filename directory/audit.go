@@ -11,14 +11,16 @@ import (
 // Audit event types. Outcome says success or failure; Details carry the method and
 // the reason (never a password, code or token).
 const (
-	EventSignIn         = "signin"
-	EventConsent        = "consent"
-	EventLogout         = "logout"
-	EventRefreshReuse   = "token.refresh_reuse"
-	EventCodeReplay     = "token.code_replay"
-	EventRevocation     = "token.revoked"
-	EventPasswordChange = "password.change"
-	EventPasswordReset  = "password.reset"
+	EventSignIn          = "signin"
+	EventConsent         = "consent"
+	EventLogout          = "logout"
+	EventRefreshReuse    = "token.refresh_reuse"
+	EventCodeReplay      = "token.code_replay"
+	EventRevocation      = "token.revoked"
+	EventPasswordChange  = "password.change"
+	EventPasswordReset   = "password.reset"
+	EventAccountLocked   = "account.locked"
+	EventAccountUnlocked = "account.unlocked"
 )
 
 // Outcomes of audit events.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"math/big"
+	"time"
 )
 
 // temporaryAlphabet leaves out characters people confuse when reading an SMS
@@ -40,5 +41,9 @@ func (d *Directory) ResetPassword(ctx context.Context, userID, password string, 
 	if err != nil {
 		return err
 	}
-	return d.users.SetPasswordHash(ctx, u.ID, h, temporary)
+	if err := d.users.SetPasswordHash(ctx, u.ID, h, temporary); err != nil {
+		return err
+	}
+	// Recovery is the way out of a lock.
+	return d.users.SetLockedUntil(ctx, u.ID, time.Time{})
 }

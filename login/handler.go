@@ -70,6 +70,10 @@ type Limits struct {
 	// CaptchaAfter failures of the address or the identifier, the form asks for a
 	// captcha (0: never).
 	CaptchaAfter int
+	// DelayAfter failures of one account, answers slow down (1 s, 2 s, 4 s, at most
+	// 8 s); LockAfter failures lock it for LockFor. Zero turns each off.
+	DelayAfter, LockAfter int
+	LockFor               time.Duration
 }
 
 // accounts is what login needs from directory.
@@ -79,6 +83,7 @@ type accounts interface {
 	UserByLogin(ctx context.Context, login string) (storage.User, error)
 	ChangePassword(ctx context.Context, userID, old, new string) error
 	ResetPassword(ctx context.Context, userID, password string, temporary bool) error
+	Lock(ctx context.Context, userID string, until time.Time) error
 }
 
 // store is what login needs from storage.

@@ -2,7 +2,11 @@ package login
 
 import (
 	"net/http"
+	"strconv"
 	"strings"
+	"time"
+
+	"github.com/vhod-id/vhod/storage"
 
 	"github.com/vhod-id/vhod/directory"
 )
@@ -72,4 +76,35 @@ func (h *Handler) countFailure(r *http.Request, login string) (counts, error) {
 	}
 	c.ident, err = h.store.Hit(r.Context(), identKey, h.cfg.Limits.Window, h.now())
 	return c, err
+}
+
+// accountFailure counts a wrong password against its account: answers slow down
+// progressively, and past the lock threshold the account is locked for a while
+// (recovery or an operator opens it earlier). It reports whether it locked.
+func (h *Handler) accountFailure(r *http.Request, userID string) (bool, error) {
+	l := h.cfg.Limits
+	if l.DelayAfter <= 0 && l.LockAfter <= 0 {
+		return false, nil
+	}
+	window := max(l.Window, l.LockFor)
+	n, err := h.store.Hit(r.Context(), "signin-fail:user:"+userID, window, h.now())
+	if err != nil {
+		return false, err
+	}
+	if l.LockAfter > 0 && n >= int64(l.LockAfter) {
+		if err := h.accounts.Lock(r.Context(), userID, h.now().Add(l.LockFor)); err != nil {
+			return false, err
+		}
+		h.audit(r, storage.AuditEvent{Type: directory.EventAccountLocked, Outcome: directory.OutcomeSuccess, UserID: userID,
+			Details: map[string]string{"failures": strconv.FormatInt(n, 10), "until": h.now().Add(l.LockFor).UTC().Format(time.RFC3339)}})
+		return true, nil
+	}
+	if l.DelayAfter > 0 && n >= int64(l.DelayAfter) {
+		d := time.Second << min(n-int64(l.DelayAfter), 3)
+		select {
+		case <-time.After(d):
+		case <-r.Context().Done():
+		}
+	}
+	return false, nil
 }

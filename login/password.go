@@ -82,6 +82,20 @@ func (h *Handler) password(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	user, err := h.accounts.Authenticate(r.Context(), login, password)
+	if errors.Is(err, directory.ErrAccountLocked) {
+		h.cfg.OnSignIn(string(MethodPassword), OutcomeLimited)
+		h.audit(r, storage.AuditEvent{Type: directory.EventSignIn, Outcome: directory.OutcomeFailure, ClientID: ar.ClientID,
+			Details: map[string]string{"method": string(MethodPassword), "reason": "account_locked"}})
+		h.passwordForm(w, r, http.StatusTooManyRequests, f, ar, lang, login, "login.too_many_failures", false)
+		return
+	}
+	var wrong *directory.WrongPasswordError
+	if errors.As(err, &wrong) {
+		if _, lerr := h.accountFailure(r, wrong.UserID); lerr != nil {
+			h.fail(w, r, lang, unavailable(lerr))
+			return
+		}
+	}
 	if errors.Is(err, directory.ErrInvalidCredentials) {
 		h.cfg.OnSignIn(string(MethodPassword), OutcomeFailure)
 		h.audit(r, storage.AuditEvent{Type: directory.EventSignIn, Outcome: directory.OutcomeFailure, ClientID: ar.ClientID,

@@ -21,10 +21,12 @@ type User struct {
 	// PasswordHash is a PHC string (argon2id; bcrypt accepted on import).
 	PasswordHash string `bson:"password_hash,omitempty"`
 	// PasswordTemporary means the next sign-in must set a new password.
-	PasswordTemporary bool      `bson:"password_temporary"`
-	Disabled          bool      `bson:"disabled"`
-	CreatedAt         time.Time `bson:"created_at"`
-	UpdatedAt         time.Time `bson:"updated_at"`
+	PasswordTemporary bool `bson:"password_temporary"`
+	Disabled          bool `bson:"disabled"`
+	// LockedUntil: sign-in is refused until then (too many failed attempts).
+	LockedUntil time.Time `bson:"locked_until,omitempty"`
+	CreatedAt   time.Time `bson:"created_at"`
+	UpdatedAt   time.Time `bson:"updated_at"`
 }
 
 // Identifier kinds. An identifier document is keyed "kind:value" so that a unique
@@ -59,6 +61,8 @@ type Users interface {
 	UserByID(ctx context.Context, id string) (User, error)
 	// UserByIdentifier finds the owner of an identifier key (see IdentifierKey).
 	UserByIdentifier(ctx context.Context, key string) (User, error)
+	// SetLockedUntil locks sign-in until t (the zero time unlocks).
+	SetLockedUntil(ctx context.Context, userID string, t time.Time) error
 	// SetPasswordHash replaces the stored hash and its temporary mark.
 	SetPasswordHash(ctx context.Context, userID, hash string, temporary bool) error
 }

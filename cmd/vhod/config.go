@@ -82,6 +82,9 @@ type LimitsConfig struct {
 	SMSGlobalHour            int           `yaml:"sms_global_hour"`
 	SMSGlobalDay             int           `yaml:"sms_global_day"`
 	CaptchaAfterFailures     int           `yaml:"captcha_after_failures"`
+	DelayAfterFailures       int           `yaml:"delay_after_failures"`
+	LockAfterFailures        int           `yaml:"lock_after_failures"`
+	LockFor                  time.Duration `yaml:"lock_for"`
 }
 
 // MaintenanceConfig sets how often one instance sweeps expired documents and
@@ -196,6 +199,13 @@ func (c *Config) setDefaults() {
 	if c.Limits.CaptchaAfterFailures == 0 {
 		c.Limits.CaptchaAfterFailures = 3
 	}
+	if c.Limits.DelayAfterFailures == 0 {
+		c.Limits.DelayAfterFailures = 3
+	}
+	if c.Limits.LockAfterFailures == 0 {
+		c.Limits.LockAfterFailures = 10
+	}
+	defDur(&c.Limits.LockFor, 15*time.Minute)
 	d := directory.DefaultPasswordParams
 	if c.Passwords.MinLength == 0 {
 		c.Passwords.MinLength = 8

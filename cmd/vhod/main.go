@@ -36,6 +36,7 @@ const usage = `usage:
   vhod serve --config FILE
   vhod keys rotate [--config FILE] [--alg ES256|RS256|EdDSA|all]
   vhod keys list [--config FILE]
+  vhod users unlock LOGIN [--config FILE]
   vhod db [--data-dir DIR] [--listen 127.0.0.1:27017]
   vhod config show [--config FILE]
   vhod bench --issuer URL --client ID --secret S --scenario NAME --concurrency N --duration D [--json]
@@ -61,6 +62,8 @@ func run(args []string, stdout, stderr io.Writer) error {
 		return serve(cfg, log, nil, nil)
 	case "keys":
 		return runKeys(args[1:], stdout, stderr)
+	case "users":
+		return runUsers(args[1:], stdout, stderr)
 	case "db":
 		return runDB(args[1:], stdout)
 	case "config":

@@ -3,6 +3,7 @@ package mongo
 import (
 	"context"
 	"errors"
+	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 
@@ -70,4 +71,9 @@ func (s *Store) SetPasswordHash(ctx context.Context, userID, hash string, tempor
 		return mapErr("set password", storage.ErrNotFound)
 	}
 	return nil
+}
+
+// SetLockedUntil locks (or, with the zero time, unlocks) sign-in.
+func (s *Store) SetLockedUntil(ctx context.Context, userID string, t time.Time) error {
+	return s.updateByID(ctx, colUsers, "lock user", userID, bson.M{"$set": bson.M{"locked_until": t.UTC(), "updated_at": s.now().UTC()}})
 }

@@ -76,6 +76,16 @@ func testUserPassword(t *testing.T, s storage.Store) {
 		t.Fatal("temporary mark not cleared")
 	}
 	wantErr(t, s.SetPasswordHash(ctx, "nobody", "x", false), storage.ErrNotFound)
+	until := time.Now().Add(time.Hour).UTC().Truncate(time.Millisecond)
+	must(t, s.SetLockedUntil(ctx, "u1", until))
+	if u, _ = s.UserByID(ctx, "u1"); !u.LockedUntil.Equal(until) {
+		t.Fatalf("locked until %v", u.LockedUntil)
+	}
+	must(t, s.SetLockedUntil(ctx, "u1", time.Time{}))
+	if u, _ = s.UserByID(ctx, "u1"); !u.LockedUntil.IsZero() && u.LockedUntil.After(time.Now()) {
+		t.Fatalf("still locked until %v", u.LockedUntil)
+	}
+	wantErr(t, s.SetLockedUntil(ctx, "nobody", until), storage.ErrNotFound)
 }
 
 func newAuthRequest(id string) storage.AuthRequest {
