@@ -60,6 +60,7 @@ type NewUser struct {
 	PasswordHash                      string
 	// PasswordTemporary: the first sign-in must set a new password.
 	PasswordTemporary            bool
+	Consents                     []storage.UserConsent
 	EmailVerified, PhoneVerified bool
 }
 
@@ -69,7 +70,7 @@ func (d *Directory) CreateUser(ctx context.Context, n NewUser) (storage.User, er
 	u := storage.User{
 		ID: NewID(), FamilyName: n.FamilyName, GivenName: n.GivenName, MiddleName: n.MiddleName,
 		Locale: n.Locale, EmailVerified: n.EmailVerified, PhoneVerified: n.PhoneVerified,
-		PasswordTemporary: n.PasswordTemporary, CreatedAt: now, UpdatedAt: now,
+		PasswordTemporary: n.PasswordTemporary, Consents: n.Consents, CreatedAt: now, UpdatedAt: now,
 	}
 	var err error
 	if n.Login != "" {
@@ -172,6 +173,15 @@ func (d *Directory) ChangePassword(ctx context.Context, userID, old, new string)
 		return err
 	}
 	return d.users.SetPasswordHash(ctx, u.ID, h, false)
+}
+
+// NewPasswordHash checks a chosen password against the policy (and the
+// identifiers it must not repeat) and returns its hash.
+func (d *Directory) NewPasswordHash(password string, identifiers ...string) (string, error) {
+	if err := d.policy.Check(password, identifiers...); err != nil {
+		return "", err
+	}
+	return d.passwords.Hash(password)
 }
 
 // Lock refuses sign-in to an account until until.

@@ -20,6 +20,7 @@ const (
 	EventPasswordChange  = "password.change"
 	EventPasswordReset   = "password.reset"
 	EventAccountLocked   = "account.locked"
+	EventRegistration    = "account.registered"
 	EventAccountUnlocked = "account.unlocked"
 )
 

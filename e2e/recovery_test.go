@@ -3,6 +3,7 @@ package e2e
 import (
 	"fmt"
 	"io"
+	"mime/quotedprintable"
 	"net"
 	"net/http"
 	"net/url"
@@ -198,4 +199,14 @@ func TestRecoveryByEmailCode(t *testing.T) {
 	if !strings.Contains(p.Body, "If this address is registered") || box.count("nobody@example.com") != 0 {
 		t.Fatal("the answer for an unknown address differs or a mail went out")
 	}
+}
+
+// decodeMail undoes quoted-printable so that tests can read Cyrillic bodies.
+func decodeMail(raw string) string {
+	r := quotedprintable.NewReader(strings.NewReader(raw))
+	b, err := io.ReadAll(r)
+	if err != nil {
+		return raw
+	}
+	return string(b)
 }

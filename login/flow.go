@@ -15,8 +15,9 @@ type Kind string
 
 // Flow kinds.
 const (
-	KindLogin    Kind = "login"
-	KindRecovery Kind = "recovery"
+	KindLogin        Kind = "login"
+	KindRecovery     Kind = "recovery"
+	KindRegistration Kind = "registration"
 )
 
 // State is where a flow stands.
@@ -50,6 +51,11 @@ var transitions = map[Kind]map[State][]State{
 		StateStarted:         {StateStarted, StateCodeSent, StatePasswordChange, StateConsentRequired, StateDone},
 		StatePasswordChange:  {StatePasswordChange, StateConsentRequired, StateDone},
 		StateCodeSent:        {StateCodeSent, StateStarted, StatePasswordChange, StateConsentRequired, StateDone},
+		StateConsentRequired: {StateDone, StateDenied},
+	},
+	KindRegistration: {
+		StateStarted:         {StateStarted, StateCodeSent},
+		StateCodeSent:        {StateCodeSent, StateStarted, StateConsentRequired, StateDone},
 		StateConsentRequired: {StateDone, StateDenied},
 	},
 	KindRecovery: {

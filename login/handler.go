@@ -50,6 +50,8 @@ type Config struct {
 	SMS notify.SMSSender
 	// OTPKey keys the HMAC of stored one-time codes; 32 bytes, the same on every instance.
 	OTPKey []byte
+	// ConsentVersion names the consent texts in force; it is stored with every consent.
+	ConsentVersion string
 	// PasswordMinLength is shown in the message about short passwords.
 	PasswordMinLength int
 	// SMSLimits bound the codes sent per number, per address and in all.
@@ -84,6 +86,8 @@ type accounts interface {
 	ChangePassword(ctx context.Context, userID, old, new string) error
 	ResetPassword(ctx context.Context, userID, password string, temporary bool) error
 	Lock(ctx context.Context, userID string, until time.Time) error
+	CreateUser(ctx context.Context, n directory.NewUser) (storage.User, error)
+	NewPasswordHash(password string, identifiers ...string) (string, error)
 }
 
 // store is what login needs from storage.
@@ -160,6 +164,10 @@ func (h *Handler) Mount(r *mux.Router) {
 	pages.HandleFunc("/login/{flow}/phone/send", h.phoneSend).Methods(http.MethodPost)
 	pages.HandleFunc("/login/{flow}/phone/verify", h.phoneVerify).Methods(http.MethodPost)
 	pages.HandleFunc("/logged-out", h.loggedOut).Methods(http.MethodGet)
+	pages.HandleFunc("/register", h.registrationStart).Methods(http.MethodGet)
+	pages.HandleFunc("/register/{flow}", h.registrationShow).Methods(http.MethodGet)
+	pages.HandleFunc("/register/{flow}/send", h.registrationSend).Methods(http.MethodPost)
+	pages.HandleFunc("/register/{flow}/confirm", h.registrationConfirm).Methods(http.MethodPost)
 	pages.HandleFunc("/recover", h.recoveryStart).Methods(http.MethodGet)
 	pages.HandleFunc("/recover/{flow}", h.recoveryShow).Methods(http.MethodGet)
 	pages.HandleFunc("/recover/{flow}/send", h.recoverySend).Methods(http.MethodPost)

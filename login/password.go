@@ -21,6 +21,7 @@ func (h *Handler) passwordForm(w http.ResponseWriter, r *http.Request, status in
 		page.PhoneLink = flowURL(f.ID, "phone", ar.ID)
 	}
 	page.RecoveryLink = "/recover?authRequestID=" + url.QueryEscape(ar.ID)
+	page.RegisterLink = "/register?authRequestID=" + url.QueryEscape(ar.ID)
 	if c, err := h.store.ClientByID(r.Context(), ar.ClientID); err == nil {
 		page.Client = c.Name
 	}

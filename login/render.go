@@ -19,7 +19,7 @@ var templateFS embed.FS
 var staticFS embed.FS
 
 // pageNames are the templates that must exist; a missing one stops start-up.
-var pageNames = []string{"password", "phone", "password_change", "recovery", "consent", "error", "logged_out"}
+var pageNames = []string{"password", "phone", "password_change", "recovery", "registration", "consent", "error", "logged_out"}
 
 func parsePages() (map[string]*template.Template, error) {
 	pages := map[string]*template.Template{}
@@ -50,8 +50,8 @@ type passwordPage struct {
 	PhoneLink string
 	// Captcha is the ALTCHA challenge (JSON) when the form asks for one.
 	Captcha string
-	// RecoveryLink leads to "Forgot password?".
-	RecoveryLink string
+	// RecoveryLink leads to "Forgot password?", RegisterLink to the sign-up.
+	RecoveryLink, RegisterLink string
 }
 
 type phonePage struct {
@@ -72,6 +72,15 @@ type recoveryPage struct {
 	Identifier, Notice, Error       string
 	Captcha                         string
 	State                           State
+}
+
+type registrationPage struct {
+	base
+	Action, ConfirmAction, SignInLink string
+	Identifier, Notice, Error         string
+	News                              bool
+	Captcha                           string
+	State                             State
 }
 
 type consentPage struct {

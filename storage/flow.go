@@ -25,6 +25,8 @@ type Flow struct {
 	ChallengeExpiresAt time.Time  `bson:"challenge_expires_at,omitempty"`
 	Attempts           int        `bson:"attempts"`
 	Steps              []FlowStep `bson:"steps"`
+	// Pending is a registration waiting for its code: nothing of it is an account yet.
+	Pending *PendingAccount `bson:"pending,omitempty"`
 	// Version increases with every save; SaveFlow writes only over the version it read.
 	Version   int       `bson:"version"`
 	CreatedAt time.Time `bson:"created_at"`
@@ -45,4 +47,11 @@ type Flows interface {
 	// SaveFlow replaces the flow if its stored version is still f.Version and returns
 	// the saved flow (version incremented); ErrConflict otherwise.
 	SaveFlow(ctx context.Context, f Flow) (Flow, error)
+}
+
+// PendingAccount is what a person entered at registration (the password only as
+// its hash).
+type PendingAccount struct {
+	PasswordHash string        `bson:"password_hash"`
+	Consents     []UserConsent `bson:"consents"`
 }

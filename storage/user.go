@@ -25,8 +25,18 @@ type User struct {
 	Disabled          bool `bson:"disabled"`
 	// LockedUntil: sign-in is refused until then (too many failed attempts).
 	LockedUntil time.Time `bson:"locked_until,omitempty"`
-	CreatedAt   time.Time `bson:"created_at"`
-	UpdatedAt   time.Time `bson:"updated_at"`
+	// Consents are the person's recorded agreements (personal data, news).
+	Consents  []UserConsent `bson:"consents,omitempty"`
+	CreatedAt time.Time     `bson:"created_at"`
+	UpdatedAt time.Time     `bson:"updated_at"`
+}
+
+// UserConsent is one agreement: what, which text version, when and from where.
+type UserConsent struct {
+	Kind    string    `bson:"kind"`
+	Version string    `bson:"version"`
+	At      time.Time `bson:"at"`
+	IP      string    `bson:"ip,omitempty"`
 }
 
 // Identifier kinds. An identifier document is keyed "kind:value" so that a unique

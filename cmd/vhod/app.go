@@ -174,6 +174,7 @@ func (a *app) handler(extra func(r *mux.Router)) (http.Handler, error) {
 		RevokeUser:        prov.RevokeUser,
 		OTPKey:            otpKey[:],
 		PasswordMinLength: cfg.Passwords.MinLength,
+		ConsentVersion:    cfg.Registration.ConsentVersion,
 		SMSLimits: login.SMSLimits{PerNumberHour: cfg.Limits.SMSPerNumberHour, PerIPHour: cfg.Limits.SMSPerIPHour,
 			GlobalHour: cfg.Limits.SMSGlobalHour, GlobalDay: cfg.Limits.SMSGlobalDay},
 	}, loginStore{Store: a.store, client: prov.Client}, a.dir, cookies)

@@ -26,23 +26,24 @@ import (
 // environment variable named VHOD_ and the key path in capitals: database.uri →
 // VHOD_DATABASE_URI. Lists take comma-separated values.
 type Config struct {
-	Issuer        string            `yaml:"issuer"`
-	Listen        string            `yaml:"listen"`
-	DataDir       string            `yaml:"data_dir"`
-	Database      DatabaseConfig    `yaml:"database"`
-	MasterKeyFile string            `yaml:"master_key_file"`
-	Log           LogConfig         `yaml:"log"`
-	Tokens        TokensConfig      `yaml:"tokens"`
-	Sessions      SessionsConfig    `yaml:"sessions"`
-	Keys          KeysConfig        `yaml:"keys"`
-	Passwords     PasswordsConfig   `yaml:"passwords"`
-	Limits        LimitsConfig      `yaml:"limits"`
-	Maintenance   MaintenanceConfig `yaml:"maintenance"`
-	Metrics       MetricsConfig     `yaml:"metrics"`
-	SMS           SMSConfig         `yaml:"sms"`
-	Email         EmailConfig       `yaml:"email"`
-	Captcha       CaptchaConfig     `yaml:"captcha"`
-	Bootstrap     Bootstrap         `yaml:"bootstrap" env:"-"`
+	Issuer        string             `yaml:"issuer"`
+	Listen        string             `yaml:"listen"`
+	DataDir       string             `yaml:"data_dir"`
+	Database      DatabaseConfig     `yaml:"database"`
+	MasterKeyFile string             `yaml:"master_key_file"`
+	Log           LogConfig          `yaml:"log"`
+	Tokens        TokensConfig       `yaml:"tokens"`
+	Sessions      SessionsConfig     `yaml:"sessions"`
+	Keys          KeysConfig         `yaml:"keys"`
+	Passwords     PasswordsConfig    `yaml:"passwords"`
+	Limits        LimitsConfig       `yaml:"limits"`
+	Maintenance   MaintenanceConfig  `yaml:"maintenance"`
+	Metrics       MetricsConfig      `yaml:"metrics"`
+	SMS           SMSConfig          `yaml:"sms"`
+	Email         EmailConfig        `yaml:"email"`
+	Captcha       CaptchaConfig      `yaml:"captcha"`
+	Registration  RegistrationConfig `yaml:"registration"`
+	Bootstrap     Bootstrap          `yaml:"bootstrap" env:"-"`
 
 	// dev is set by `vhod dev`: development-only settings are refused elsewhere.
 	dev bool
@@ -53,6 +54,12 @@ type Config struct {
 type EmailConfig struct {
 	Provider string            `yaml:"provider"`
 	SMTP     notify.SMTPConfig `yaml:"smtp"`
+}
+
+// RegistrationConfig governs sign-up: the version of the consent texts in force is
+// stored with every consent a person gives.
+type RegistrationConfig struct {
+	ConsentVersion string `yaml:"consent_version"`
 }
 
 // CaptchaConfig chooses the captcha of the forms: altcha (a proof of work solved in
@@ -192,6 +199,7 @@ func (c *Config) setDefaults() {
 	}
 	def(&c.SMS.Provider, "none")
 	def(&c.Email.Provider, "none")
+	def(&c.Registration.ConsentVersion, "1")
 	def(&c.Captcha.Provider, "altcha")
 	if c.Captcha.Work == 0 {
 		c.Captcha.Work = 50_000

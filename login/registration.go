@@ -1,0 +1,238 @@
+package login
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"golang.org/x/text/language"
+
+	"github.com/vhod-id/vhod/directory"
+	"github.com/vhod-id/vhod/directory/captcha"
+	"github.com/vhod-id/vhod/directory/notify"
+	"github.com/vhod-id/vhod/storage"
+)
+
+// Consent kinds recorded at registration.
+const (
+	ConsentPersonalData = "personal_data"
+	ConsentNews         = "news"
+)
+
+// registrationStart is "Create an account" (GET /register?authRequestID=…).
+func (h *Handler) registrationStart(w http.ResponseWriter, r *http.Request) {
+	ar, lang, uerr := h.authRequest(r, r.URL.Query().Get("authRequestID"))
+	if uerr != nil {
+		h.fail(w, r, lang, uerr)
+		return
+	}
+	f, err := h.newFlow(r, ar, lang, KindRegistration, StateStarted, "")
+	if err != nil {
+		h.fail(w, r, lang, unavailable(err))
+		return
+	}
+	http.Redirect(w, r, registrationURL(f.ID, "", ar.ID), http.StatusSeeOther)
+}
+
+func registrationURL(flowID, step, authRequestID string) string {
+	return strings.Replace(flowURL(flowID, step, authRequestID), "/login/", "/register/", 1)
+}
+
+func (h *Handler) registrationFlow(w http.ResponseWriter, r *http.Request) (flow, storage.AuthRequest, language.Tag, bool) {
+	f, ar, lang, replaced, uerr := h.loadFlowOf(r, KindRegistration)
+	if uerr == nil && replaced {
+		uerr = &userError{Status: http.StatusBadRequest, Key: "login.flow_expired", Err: errors.New("registration flow expired")}
+	}
+	if uerr != nil {
+		h.fail(w, r, lang, uerr)
+		return f, ar, lang, false
+	}
+	return f, ar, lang, true
+}
+
+func (h *Handler) renderRegistration(w http.ResponseWriter, r *http.Request, status int, f flow, ar storage.AuthRequest, lang language.Tag, page registrationPage) {
+	page.base = h.newBase(r, lang, "register.title")
+	page.Action = registrationURL(f.ID, "send", ar.ID)
+	page.ConfirmAction = registrationURL(f.ID, "confirm", ar.ID)
+	page.SignInLink = "/login?authRequestID=" + url.QueryEscape(ar.ID)
+	page.State = State(f.State)
+	if f.in(StateStarted) && h.cfg.Captcha != nil {
+		var err error
+		if page.Captcha, err = h.cfg.Captcha.Challenge(r.Context()); err != nil {
+			h.log.WarnContext(r.Context(), "captcha challenge", "err", err)
+		}
+	}
+	h.render(w, r, status, "registration", page)
+}
+
+func (h *Handler) registrationShow(w http.ResponseWriter, r *http.Request) {
+	f, ar, lang, ok := h.registrationFlow(w, r)
+	if !ok {
+		return
+	}
+	h.renderRegistration(w, r, http.StatusOK, f, ar, lang, registrationPage{})
+}
+
+// registrationSend checks the form and sends a code to the phone or email. When an
+// account already has it, its owner gets a notice instead and the page says the
+// same as for a new one: registration never tells who is registered.
+func (h *Handler) registrationSend(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+	typed := strings.TrimSpace(r.PostFormValue("identifier"))
+	password, repeat := r.PostFormValue("password"), r.PostFormValue("repeat")
+	consentPD, consentNews := r.PostFormValue("consent_pd") == "yes", r.PostFormValue("consent_news") == "yes"
+	f, ar, lang, ok := h.registrationFlow(w, r)
+	if !ok {
+		return
+	}
+	t := h.catalog.translator(lang)
+	again := func(status int, key string, args ...string) {
+		h.renderRegistration(w, r, status, f, ar, lang, registrationPage{Identifier: typed, News: consentNews, Error: t.T(key, args...)})
+	}
+	if !f.in(StateStarted) {
+		again(http.StatusBadRequest, "error.bad_request")
+		return
+	}
+	if h.cfg.Captcha != nil {
+		switch err := h.cfg.Captcha.Verify(r.Context(), r.PostFormValue("captcha"), clientIP(r)); {
+		case errors.Is(err, captcha.ErrFailed):
+			again(http.StatusBadRequest, "captcha.required")
+			return
+		case err != nil:
+			h.fail(w, r, lang, unavailable(err))
+			return
+		}
+	}
+	key, err := directory.IdentifierKey(typed)
+	kind, value, _ := strings.Cut(key, ":")
+	phone := err == nil && kind == storage.IdentPhone && h.cfg.SMS != nil
+	email := err == nil && kind == storage.IdentEmail && h.cfg.Email != nil
+	switch {
+	case !phone && !email:
+		again(http.StatusBadRequest, "recovery.invalid")
+		return
+	case !consentPD:
+		again(http.StatusBadRequest, "register.consent_required")
+		return
+	case password != repeat:
+		again(http.StatusBadRequest, "pwchange.mismatch")
+		return
+	}
+	hash, err := h.accounts.NewPasswordHash(password, value)
+	if k := passwordChangeKey(err); k != "" {
+		again(http.StatusBadRequest, k, "Min", minLengthText(h.cfg.PasswordMinLength))
+		return
+	}
+	if err != nil {
+		h.fail(w, r, lang, unavailable(err))
+		return
+	}
+	if phone {
+		if limited, err := h.smsLimited(r, value); err != nil || limited {
+			if err != nil {
+				h.fail(w, r, lang, unavailable(err))
+				return
+			}
+			again(http.StatusTooManyRequests, "phone.send_limited")
+			return
+		}
+	}
+	now := h.now().UTC()
+	consents := []storage.UserConsent{{Kind: ConsentPersonalData, Version: h.cfg.ConsentVersion, At: now, IP: clientIP(r)}}
+	if consentNews {
+		consents = append(consents, storage.UserConsent{Kind: ConsentNews, Version: h.cfg.ConsentVersion, At: now, IP: clientIP(r)})
+	}
+	code, err := directory.NewOTP()
+	if err != nil {
+		h.fail(w, r, lang, unavailable(err))
+		return
+	}
+	f.Recipient, f.Attempts = value, 0
+	f.Challenge = directory.OTPHash(h.cfg.OTPKey, f.ID, value, code)
+	f.ChallengeExpiresAt = h.now().Add(recoveryCodeLifetime)
+	f.Pending = &storage.PendingAccount{PasswordHash: hash, Consents: consents}
+	if uerr := h.move(r, &f, StateCodeSent); uerr != nil {
+		h.fail(w, r, lang, uerr)
+		return
+	}
+	_, err = h.accounts.UserByLogin(r.Context(), value)
+	exists := err == nil
+	if err != nil && !errors.Is(err, storage.ErrNotFound) {
+		h.fail(w, r, lang, unavailable(err))
+		return
+	}
+	var sendErr error
+	switch {
+	case phone && exists:
+		sendErr = h.cfg.SMS.SendSMS(r.Context(), notify.SMS{To: value, Text: t.T("register.exists_sms")})
+	case phone:
+		sendErr = h.cfg.SMS.SendSMS(r.Context(), notify.SMS{To: value, Text: t.T("register.sms_text", "Code", code)})
+	case exists:
+		sendErr = h.cfg.Email.SendEmail(r.Context(), notify.Email{To: value, Subject: t.T("register.exists_subject"), Text: t.T("register.exists_text")})
+	default:
+		sendErr = h.cfg.Email.SendEmail(r.Context(), notify.Email{To: value, Subject: t.T("register.email_subject"), Text: t.T("register.email_text", "Code", code)})
+	}
+	if sendErr != nil {
+		h.log.WarnContext(r.Context(), "registration message not delivered", "flow", f.ID, "err", sendErr)
+	}
+	h.renderRegistration(w, r, http.StatusOK, f, ar, lang, registrationPage{Notice: t.T("register.code_sent", "To", value)})
+}
+
+// registrationConfirm checks the code and makes the account, its phone or email
+// verified, then signs the person in.
+func (h *Handler) registrationConfirm(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+	code := strings.TrimSpace(r.PostFormValue("code"))
+	f, ar, lang, ok := h.registrationFlow(w, r)
+	if !ok {
+		return
+	}
+	t := h.catalog.translator(lang)
+	if !f.in(StateCodeSent) || f.Pending == nil {
+		h.renderRegistration(w, r, http.StatusBadRequest, f, ar, lang, registrationPage{Error: t.T("error.bad_request")})
+		return
+	}
+	f.Attempts++
+	if uerr := h.move(r, &f, StateCodeSent); uerr != nil {
+		h.fail(w, r, lang, uerr)
+		return
+	}
+	wrong := func(key string) {
+		h.renderRegistration(w, r, http.StatusBadRequest, f, ar, lang, registrationPage{Error: t.T(key)})
+	}
+	if f.Attempts > directory.OTPMaxAttempts {
+		wrong("phone.too_many_attempts")
+		return
+	}
+	if h.now().After(f.ChallengeExpiresAt) || !directory.OTPMatches(h.cfg.OTPKey, f.ID, f.Recipient, code, f.Challenge) {
+		wrong("phone.wrong_code")
+		return
+	}
+	n := directory.NewUser{PasswordHash: f.Pending.PasswordHash, Consents: f.Pending.Consents, Locale: f.Locale}
+	if strings.Contains(f.Recipient, "@") {
+		n.Email, n.EmailVerified = f.Recipient, true
+	} else {
+		n.Phone, n.PhoneVerified = f.Recipient, true
+	}
+	user, err := h.accounts.CreateUser(r.Context(), n)
+	if errors.Is(err, storage.ErrAlreadyExists) {
+		// Registered meanwhile (or before: then no code was sent and this guess is wrong).
+		wrong("phone.wrong_code")
+		return
+	}
+	if err != nil {
+		h.fail(w, r, lang, unavailable(err))
+		return
+	}
+	f.Challenge, f.ChallengeExpiresAt, f.Pending = "", time.Time{}, nil
+	h.audit(r, storage.AuditEvent{Type: directory.EventRegistration, Outcome: directory.OutcomeSuccess, UserID: user.ID,
+		ClientID: ar.ClientID, Details: map[string]string{"via": map[bool]string{true: "email", false: "phone"}[n.Email != ""]}})
+	sess, err := h.startSession(w, r, user.ID, []string{directory.AMRPassword, directory.AMROTP}, directory.ACRPassword)
+	if err != nil {
+		h.fail(w, r, lang, unavailable(err))
+		return
+	}
+	h.afterAuthentication(w, r, f, ar, lang, sess, MethodPassword)
+}
