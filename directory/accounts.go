@@ -53,7 +53,7 @@ func (d *Directory) SetPolicy(p PasswordPolicy) { d.policy = p }
 
 // NewUser is what an account is created from.
 type NewUser struct {
-	Login, Email, Phone               string
+	Login, Email, Phone, Contract     string
 	FamilyName, GivenName, MiddleName string
 	Locale                            string
 	Password                          string
@@ -88,6 +88,11 @@ func (d *Directory) CreateUser(ctx context.Context, n NewUser) (storage.User, er
 			return u, fmt.Errorf("phone %q: %w", n.Phone, err)
 		}
 	}
+	if n.Contract != "" {
+		if u.Contract, err = NormalizeContract(n.Contract); err != nil {
+			return u, fmt.Errorf("contract %q: %w", n.Contract, err)
+		}
+	}
 	if len(u.Identifiers()) == 0 {
 		return u, fmt.Errorf("an account needs a login, an email or a phone: %w", ErrInvalidIdentifier)
 	}
@@ -111,12 +116,7 @@ func (d *Directory) CreateUser(ctx context.Context, n NewUser) (storage.User, er
 // Authenticate checks a login (any identifier spelling) and password.
 // Every failure is ErrInvalidCredentials; storage faults are returned as they are.
 func (d *Directory) Authenticate(ctx context.Context, login, password string) (storage.User, error) {
-	key, err := IdentifierKey(login)
-	if err != nil {
-		d.passwords.VerifyNothing(password)
-		return storage.User{}, ErrInvalidCredentials
-	}
-	u, err := d.users.UserByIdentifier(ctx, key)
+	u, err := d.UserByLogin(ctx, login)
 	if errors.Is(err, storage.ErrNotFound) {
 		d.passwords.VerifyNothing(password)
 		return storage.User{}, ErrInvalidCredentials
@@ -203,12 +203,19 @@ func (d *Directory) UserByID(ctx context.Context, id string) (storage.User, erro
 }
 
 // UserByLogin finds an account by any identifier spelling.
+// A number may be a login or a contract number: both are tried, login first.
 func (d *Directory) UserByLogin(ctx context.Context, login string) (storage.User, error) {
-	key, err := IdentifierKey(login)
+	keys, err := CandidateKeys(login)
 	if err != nil {
 		return storage.User{}, fmt.Errorf("find user: %w", storage.ErrNotFound)
 	}
-	return d.users.UserByIdentifier(ctx, key)
+	for _, key := range keys {
+		u, err := d.users.UserByIdentifier(ctx, key)
+		if !errors.Is(err, storage.ErrNotFound) {
+			return u, err
+		}
+	}
+	return storage.User{}, fmt.Errorf("find user: %w", storage.ErrNotFound)
 }
 
 // NewID returns a random opaque identifier (26 characters, 130 bits).

@@ -45,6 +45,50 @@ func IdentifierKey(input string) (string, error) {
 	return storage.IdentifierKey(storage.IdentLogin, l), nil
 }
 
+// CandidateKeys are the identifier keys typed text may mean, most likely first: a
+// number that is no valid phone may be a login or a contract number.
+func CandidateKeys(input string) ([]string, error) {
+	var keys []string
+	key, err := IdentifierKey(input)
+	if err == nil {
+		keys = append(keys, key)
+	}
+	if strings.HasPrefix(key, storage.IdentEmail+":") {
+		return keys, nil
+	}
+	// Contract numbers are written with spaces and dashes that no login has.
+	if c, cerr := NormalizeContract(input); cerr == nil {
+		keys = append(keys, storage.IdentifierKey(storage.IdentContract, c))
+	}
+	if len(keys) == 0 {
+		return nil, err
+	}
+	return keys, nil
+}
+
+// NormalizeContract upper-cases a contract number and drops spaces and dashes, so
+// that "лс 12-345" and "ЛС12345" are one number.
+func NormalizeContract(s string) (string, error) {
+	s = strings.ToUpper(strings.TrimSpace(s))
+	if s == "" || len(s) > 64 || !utf8.ValidString(s) {
+		return "", ErrInvalidIdentifier
+	}
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case r == ' ' || r == '-':
+		case unicode.IsLetter(r) || unicode.IsDigit(r) || r == '/' || r == '.':
+			b.WriteRune(r)
+		default:
+			return "", ErrInvalidIdentifier
+		}
+	}
+	if b.Len() == 0 {
+		return "", ErrInvalidIdentifier
+	}
+	return b.String(), nil
+}
+
 // NormalizeEmail lower-cases an address after checking its form.
 func NormalizeEmail(s string) (string, error) {
 	s = strings.TrimSpace(s)

@@ -61,3 +61,28 @@ func FuzzIdentifierKey(f *testing.F) {
 		}
 	})
 }
+
+func TestContractNumbers(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"лс 12-345", "ЛС12345"}, {"ЛС12345", "ЛС12345"}, {" 7700/15 ", "7700/15"}, {"A.1-b", "A.1B"},
+	} {
+		if got, err := NormalizeContract(tc.in); err != nil || got != tc.want {
+			t.Errorf("NormalizeContract(%q) = %q, %v; want %q", tc.in, got, err, tc.want)
+		}
+	}
+	for _, bad := range []string{"", "  ", "a;b", "--"} {
+		if _, err := NormalizeContract(bad); err == nil {
+			t.Errorf("NormalizeContract(%q) accepted", bad)
+		}
+	}
+	keys, _ := CandidateKeys("1234567890123")
+	if len(keys) != 2 || keys[0] != "login:1234567890123" || keys[1] != "contract:1234567890123" {
+		t.Fatalf("candidates %v", keys)
+	}
+	if keys, _ := CandidateKeys("лс 12-345"); len(keys) != 1 || keys[0] != "contract:ЛС12345" {
+		t.Fatalf("a spaced contract number: %v", keys)
+	}
+	if keys, _ := CandidateKeys("a@b.ru"); len(keys) != 1 {
+		t.Fatalf("an email is never a contract: %v", keys)
+	}
+}

@@ -111,7 +111,19 @@ func (h *Handler) recoverySend(w http.ResponseWriter, r *http.Request) {
 	case err == nil && kind == storage.IdentPhone && h.cfg.SMS != nil:
 		h.recoverByPhone(w, r, f, ar, lang, value)
 	case err == nil && kind == storage.IdentEmail && h.cfg.Email != nil:
-		h.recoverByEmail(w, r, f, ar, lang, value)
+		h.recoverByEmail(w, r, f, ar, lang, value, "recovery.code_sent")
+	case err == nil && kind == storage.IdentLogin && h.cfg.Email != nil:
+		// A contract number (or a login): the code goes to the email on file, if any.
+		to := typed
+		u, uerr := h.accounts.UserByLogin(r.Context(), typed)
+		switch {
+		case uerr == nil && u.Email != "" && !u.Disabled:
+			to = u.Email
+		case uerr != nil && !errors.Is(uerr, storage.ErrNotFound):
+			h.fail(w, r, lang, unavailable(uerr))
+			return
+		}
+		h.recoverByEmail(w, r, f, ar, lang, to, "recovery.contract_sent")
 	default:
 		again(http.StatusBadRequest, "recovery.invalid")
 	}
@@ -153,9 +165,10 @@ func (h *Handler) recoverByPhone(w http.ResponseWriter, r *http.Request, f flow,
 	h.renderRecovery(w, r, http.StatusOK, f, ar, lang, recoveryPage{Notice: t.T("recovery.sms_sent")})
 }
 
-// recoverByEmail sends a code to the address of an account; the code and a new
-// password then reset it.
-func (h *Handler) recoverByEmail(w http.ResponseWriter, r *http.Request, f flow, ar storage.AuthRequest, lang language.Tag, email string) {
+// recoverByEmail sends a code to the address of an account (for a contract number,
+// the address on file); the code and a new password then reset it. noticeKey is the
+// neutral sentence the person reads.
+func (h *Handler) recoverByEmail(w http.ResponseWriter, r *http.Request, f flow, ar storage.AuthRequest, lang language.Tag, email, noticeKey string) {
 	t := h.catalog.translator(lang)
 	code, err := directory.NewOTP()
 	if err != nil {
@@ -178,7 +191,7 @@ func (h *Handler) recoverByEmail(w http.ResponseWriter, r *http.Request, f flow,
 		h.fail(w, r, lang, unavailable(err))
 		return
 	}
-	h.renderRecovery(w, r, http.StatusOK, f, ar, lang, recoveryPage{Notice: t.T("recovery.code_sent")})
+	h.renderRecovery(w, r, http.StatusOK, f, ar, lang, recoveryPage{Notice: t.T(noticeKey)})
 }
 
 // recoveryReset checks the emailed code and sets the new password. The attempt is

@@ -7,8 +7,10 @@ import (
 
 // User is a person's account.
 type User struct {
-	ID            string `bson:"_id"`
-	Login         string `bson:"login,omitempty"`
+	ID    string `bson:"_id"`
+	Login string `bson:"login,omitempty"`
+	// Contract is a contract or personal account number (normalised: see directory).
+	Contract      string `bson:"contract,omitempty"`
 	Email         string `bson:"email,omitempty"`
 	EmailVerified bool   `bson:"email_verified"`
 	// Phone is in E.164 form.
@@ -45,6 +47,8 @@ const (
 	IdentLogin = "login"
 	IdentEmail = "email"
 	IdentPhone = "phone"
+	// IdentContract is a contract or personal account number an operator issued.
+	IdentContract = "contract"
 )
 
 // IdentifierKey is the stored key of an identifier.
@@ -54,7 +58,7 @@ func IdentifierKey(kind, value string) string { return kind + ":" + value }
 func (u User) Identifiers() []string {
 	var keys []string
 	for _, p := range []struct{ kind, value string }{
-		{IdentLogin, u.Login}, {IdentEmail, u.Email}, {IdentPhone, u.Phone},
+		{IdentLogin, u.Login}, {IdentEmail, u.Email}, {IdentPhone, u.Phone}, {IdentContract, u.Contract},
 	} {
 		if p.value != "" {
 			keys = append(keys, IdentifierKey(p.kind, p.value))

@@ -54,10 +54,12 @@ type BootstrapUser struct {
 	PasswordTemporary bool   `yaml:"password_temporary"`
 	Email             string `yaml:"email"`
 	Phone             string `yaml:"phone"`
-	FamilyName        string `yaml:"family_name"`
-	GivenName         string `yaml:"given_name"`
-	MiddleName        string `yaml:"middle_name"`
-	Locale            string `yaml:"locale"`
+	// Contract is a contract or personal account number, usable as a login.
+	Contract   string `yaml:"contract"`
+	FamilyName string `yaml:"family_name"`
+	GivenName  string `yaml:"given_name"`
+	MiddleName string `yaml:"middle_name"`
+	Locale     string `yaml:"locale"`
 }
 
 var (
@@ -120,8 +122,8 @@ func (b *Bootstrap) validate() []error {
 	}
 	for i, u := range b.Users {
 		key := fmt.Sprintf("bootstrap.users[%d]", i)
-		if u.Login == "" && u.Email == "" && u.Phone == "" {
-			errs = append(errs, fmt.Errorf("%s: needs a login, an email or a phone", key))
+		if u.Login == "" && u.Email == "" && u.Phone == "" && u.Contract == "" {
+			errs = append(errs, fmt.Errorf("%s: needs a login, an email, a phone or a contract", key))
 		}
 		if u.Password != "" && u.PasswordHash != "" {
 			errs = append(errs, fmt.Errorf("%s: give password or password_hash, not both", key))
@@ -188,14 +190,14 @@ func (b *Bootstrap) apply(ctx context.Context, st bootstrapStore, dir *directory
 		log.InfoContext(ctx, "bootstrap: client saved", "client_id", want.ID)
 	}
 	for _, bu := range b.Users {
-		first := firstNonEmpty(bu.Login, bu.Email, bu.Phone)
+		first := firstNonEmpty(bu.Login, bu.Email, bu.Phone, bu.Contract)
 		if _, err := dir.UserByLogin(ctx, first); err == nil {
 			continue
 		} else if !errors.Is(err, storage.ErrNotFound) {
 			return err
 		}
 		u, err := dir.CreateUser(ctx, directory.NewUser{
-			Login: bu.Login, Email: bu.Email, Phone: bu.Phone, FamilyName: bu.FamilyName, GivenName: bu.GivenName,
+			Login: bu.Login, Email: bu.Email, Phone: bu.Phone, Contract: bu.Contract, FamilyName: bu.FamilyName, GivenName: bu.GivenName,
 			MiddleName: bu.MiddleName, Locale: bu.Locale, Password: bu.Password, PasswordHash: bu.PasswordHash,
 			PasswordTemporary: bu.PasswordTemporary,
 			EmailVerified:     bu.Email != "", PhoneVerified: bu.Phone != "",

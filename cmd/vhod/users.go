@@ -15,14 +15,27 @@ import (
 // runUsers is the operator's account commands (the admin API comes later):
 // `vhod users unlock LOGIN` opens an account locked after failed sign-ins.
 func runUsers(args []string, stdout, stderr io.Writer) error {
-	if len(args) < 2 || args[0] != "unlock" {
-		return fmt.Errorf("usage: vhod users unlock LOGIN [--config FILE] [--data-dir DIR]")
+	const usage = "usage: vhod users unlock LOGIN | vhod users create --contract N [--login L] [--email E] [--phone P] [--family-name F] [--given-name G] [--middle-name M]  [--config FILE] [--data-dir DIR]"
+	if len(args) < 1 || (args[0] != "unlock" && args[0] != "create") || (args[0] == "unlock" && len(args) < 2) {
+		return fmt.Errorf("%s", usage)
 	}
-	login := args[1]
-	fs := flag.NewFlagSet("users unlock", flag.ContinueOnError)
+	cmd, rest := args[0], args[1:]
+	login := ""
+	if cmd == "unlock" {
+		login, rest = args[1], args[2:]
+	}
+	fs := flag.NewFlagSet("users "+cmd, flag.ContinueOnError)
 	path := fs.String("config", "", "configuration file (YAML)")
 	dataDir := fs.String("data-dir", "", "data directory (overrides the config)")
-	if err := fs.Parse(args[2:]); err != nil {
+	var n directory.NewUser
+	fs.StringVar(&n.Contract, "contract", "", "contract or personal account number")
+	fs.StringVar(&n.Login, "login", "", "login")
+	fs.StringVar(&n.Email, "email", "", "email (recovery by contract number sends codes there)")
+	fs.StringVar(&n.Phone, "phone", "", "phone")
+	fs.StringVar(&n.FamilyName, "family-name", "", "family name")
+	fs.StringVar(&n.GivenName, "given-name", "", "given name")
+	fs.StringVar(&n.MiddleName, "middle-name", "", "patronymic")
+	if err := fs.Parse(rest); err != nil {
 		return err
 	}
 	cfg, err := loadKeysConfig(*path, *dataDir)
@@ -40,6 +53,10 @@ func runUsers(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer a.close()
+	audit := directory.NewAuditor(a.store, log)
+	if cmd == "create" {
+		return createIssuedUser(ctx, a, audit, n, stdout)
+	}
 	u, err := a.dir.UserByLogin(ctx, login)
 	if err != nil {
 		return fmt.Errorf("user %q: %w", login, err)
@@ -47,8 +64,31 @@ func runUsers(args []string, stdout, stderr io.Writer) error {
 	if err := a.dir.Unlock(ctx, u.ID); err != nil {
 		return err
 	}
-	directory.NewAuditor(a.store, log).Record(ctx, storage.AuditEvent{Type: directory.EventAccountUnlocked,
+	audit.Record(ctx, storage.AuditEvent{Type: directory.EventAccountUnlocked,
 		Outcome: directory.OutcomeSuccess, Actor: "operator (vhod users unlock)", UserID: u.ID})
 	fmt.Fprintf(stdout, "%s: unlocked\n", login)
+	return nil
+}
+
+// createIssuedUser is an operator-issued account: a contract number and a generated
+// temporary password, printed once and stored only as a hash; the first sign-in must
+// replace it.
+func createIssuedUser(ctx context.Context, a *app, audit *directory.Auditor, n directory.NewUser, stdout io.Writer) error {
+	if n.Contract == "" {
+		return fmt.Errorf("--contract is required")
+	}
+	temp, err := directory.NewTemporaryPassword()
+	if err != nil {
+		return err
+	}
+	n.Password, n.PasswordTemporary = temp, true
+	n.EmailVerified, n.PhoneVerified = n.Email != "", n.Phone != ""
+	u, err := a.dir.CreateUser(ctx, n)
+	if err != nil {
+		return err
+	}
+	audit.Record(ctx, storage.AuditEvent{Type: directory.EventRegistration, Outcome: directory.OutcomeSuccess,
+		Actor: "operator (vhod users create)", UserID: u.ID, Details: map[string]string{"via": "operator"}})
+	fmt.Fprintf(stdout, "contract %s: account %s\ntemporary password (shown once; the first sign-in replaces it): %s\n", u.Contract, u.ID, temp)
 	return nil
 }
