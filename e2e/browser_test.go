@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -39,13 +40,19 @@ func TestBrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 	rpURL := "http://" + ln.Addr().String()
+	box, mailPort := newMailbox(t)
 	cfg := strings.NewReplacer(
 		"http://127.0.0.1:8765/callback", rpURL+"/callback/shop",
 		"http://127.0.0.1:8767/callback", rpURL+"/callback/partner",
-		"bootstrap:\n", "sms: {provider: webhook, webhook: {url: \""+rpURL+"/sms-gateway\"}}\nbootstrap:\n",
-	).Replace(testConfig)
+		"bootstrap:\n", "sms: {provider: webhook, webhook: {url: \""+rpURL+"/sms-gateway\"}}\n"+
+			"email: {provider: smtp, smtp: {host: 127.0.0.1, port: "+strconv.Itoa(mailPort)+", from: noreply@example.com, tls: none}}\n"+
+			"limits: {lock_after_failures: 5, delay_after_failures: 100}\nbootstrap:\n",
+	).Replace(testConfig) + `    - {login: petrova, password: "Petrova-pass-1", phone: "+79093333333"}
+    - {login: kuznetsov, password: "Kuznetsov-pass-1", email: kuz@example.com}
+`
 	srv := startServer(t, cfg)
 	relying := newTestRP(t, srv, rpURL)
+	relying.mail = box
 	hs := &http.Server{Handler: relying, ReadHeaderTimeout: 5 * time.Second}
 	go func() { _ = hs.Serve(ln) }()
 	defer hs.Close()
@@ -71,6 +78,8 @@ type testRP struct {
 	pending map[string]authorization
 	// sms is the last text per number, from the SMS webhook this server stands in for.
 	sms map[string]string
+	// mail is the SMTP relay the provider sends email to.
+	mail *mailbox
 }
 
 func newTestRP(t *testing.T, srv *server, rpURL string) *testRP {
@@ -93,6 +102,13 @@ func (x *testRP) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		text := x.sms[r.URL.Query().Get("to")]
 		x.mu.Unlock()
 		fmt.Fprint(w, text)
+	case r.URL.Path == "/last-mail":
+		to := r.URL.Query().Get("to")
+		if x.mail.count(to) == 0 {
+			http.NotFound(w, r)
+			return
+		}
+		fmt.Fprint(w, decodeMail(x.mail.last(x.t, to)))
 	case r.URL.Path == "/start":
 		c := x.clients[r.URL.Query().Get("client")]
 		if c == nil {

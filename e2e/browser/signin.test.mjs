@@ -122,3 +122,97 @@ test('after repeated failures the proof-of-work captcha runs in the page', async
   assert.equal(c.acr, 'urn:vhod:acr:password');
   assert.deepEqual(p.violations, []);
 });
+
+// waitCaptcha waits until the page's proof of work is done.
+async function waitCaptcha(p, done) {
+  await p.getByText(done).waitFor({ timeout: 60000 });
+}
+
+test('Russian: sign-up by phone with an SMS code', async () => {
+  const p = await page('ru-RU');
+  await p.goto(`${rp}/start?client=shop`);
+  await p.getByRole('link', { name: 'Создать учётную запись' }).click();
+  await p.getByLabel('Телефон или электронная почта').fill('+7 909 777-77-77');
+  await p.getByLabel('Пароль', { exact: true }).fill('Nov-account-7');
+  await p.getByLabel('Повторите пароль').fill('Nov-account-7');
+  await p.getByLabel('Я даю согласие на обработку моих персональных данных').check();
+  await waitCaptcha(p, 'Проверка пройдена.');
+  await shot(p, 'signup-ru');
+  await p.getByRole('button', { name: 'Зарегистрироваться' }).click();
+  await p.getByRole('status').filter({ hasText: 'Мы отправили код' }).waitFor();
+  const sms = await (await fetch(`${rp}/last-sms?to=%2B79097777777`)).text();
+  await p.getByLabel('Код').fill(sms.match(/\d{6}/)[0]);
+  await p.getByRole('button', { name: 'Подтвердить' }).click();
+  const c = await claims(p);
+  assert.ok(c.sub);
+  assert.deepEqual(p.violations, []);
+});
+
+test('English: lockout after repeated failures, then unlock by recovery with a forced change', async () => {
+  const p = await page('en-US');
+  await p.goto(`${rp}/start?client=shop&ui_locales=en`);
+  for (let i = 0; i < 5; i++) {
+    await p.getByLabel('Login').fill('petrova');
+    await p.getByLabel('Password').fill('wrong-' + i);
+    if (await p.locator('[data-altcha]').count()) await waitCaptcha(p, 'Check passed.');
+    await p.getByRole('button', { name: 'Sign in' }).click();
+    await p.getByRole('alert').waitFor();
+  }
+  await p.getByLabel('Login').fill('petrova');
+  await p.getByLabel('Password').fill('Petrova-pass-1');
+  if (await p.locator('[data-altcha]').count()) await waitCaptcha(p, 'Check passed.');
+  await p.getByRole('button', { name: 'Sign in' }).click();
+  await p.getByRole('alert').filter({ hasText: 'Too many failed sign-in attempts' }).waitFor();
+  // Recovery by SMS: a temporary password, then a new one at sign-in.
+  await p.getByRole('link', { name: 'Forgot password?' }).click();
+  await p.getByLabel('Phone, email or contract number').fill('+79093333333');
+  await waitCaptcha(p, 'Check passed.');
+  await p.getByRole('button', { name: 'Continue' }).click();
+  await p.getByRole('status').filter({ hasText: 'If this number is registered' }).waitFor();
+  const sms = await (await fetch(`${rp}/last-sms?to=%2B79093333333`)).text();
+  const temp = sms.match(/(?:Временный пароль|Temporary password): (\S+)\./)[1];
+  await p.getByRole('link', { name: 'Sign in' }).click();
+  await p.getByLabel('Login').fill('petrova');
+  await p.getByLabel('Password').fill(temp);
+  if (await p.locator('[data-altcha]').count()) await waitCaptcha(p, 'Check passed.');
+  await p.getByRole('button', { name: 'Sign in' }).click();
+  await p.getByLabel('Old password').fill(temp);
+  await p.getByLabel('New password', { exact: true }).fill('Petrova-new-2');
+  await p.getByLabel('Repeat new password').fill('Petrova-new-2');
+  await shot(p, 'forced-change-en');
+  await p.getByRole('button', { name: 'Change password' }).click();
+  const c = await claims(p);
+  assert.equal(c.acr, 'urn:vhod:acr:password');
+  assert.deepEqual(p.violations, []);
+});
+
+test('English: recovery by email, and the same answer for an unknown address', async () => {
+  const p = await page('en-US');
+  await p.goto(`${rp}/start?client=shop&ui_locales=en`);
+  await p.getByRole('link', { name: 'Forgot password?' }).click();
+  await p.getByLabel('Phone, email or contract number').fill('nobody@example.com');
+  await waitCaptcha(p, 'Check passed.');
+  await p.getByRole('button', { name: 'Continue' }).click();
+  const unknown = await p.getByRole('status').textContent();
+  const q = await page('en-US');
+  await q.goto(`${rp}/start?client=shop&ui_locales=en`);
+  await q.getByRole('link', { name: 'Forgot password?' }).click();
+  await q.getByLabel('Phone, email or contract number').fill('kuz@example.com');
+  await waitCaptcha(q, 'Check passed.');
+  await q.getByRole('button', { name: 'Continue' }).click();
+  assert.equal(await q.getByRole('status').textContent(), unknown, 'neutral answer');
+  const mail = await (await fetch(`${rp}/last-mail?to=kuz%40example.com`)).text();
+  await q.getByLabel('Code from the email').fill(mail.match(/password: (\d{6})/)[1]);
+  await q.getByLabel('New password', { exact: true }).fill('Kuznetsov-new-2');
+  await q.getByLabel('Repeat new password').fill('Kuznetsov-new-2');
+  await q.getByRole('button', { name: 'Change password' }).click();
+  await q.getByRole('status').filter({ hasText: 'Your password has been changed' }).waitFor();
+  await q.getByRole('link', { name: 'Sign in' }).click();
+  await q.getByLabel('Login').fill('kuz@example.com');
+  await q.getByLabel('Password').fill('Kuznetsov-new-2');
+  if (await q.locator('[data-altcha]').count()) await waitCaptcha(q, 'Check passed.');
+  await q.getByRole('button', { name: 'Sign in' }).click();
+  const c = await claims(q);
+  assert.ok(c.sub);
+  assert.deepEqual(q.violations, []);
+});
