@@ -141,7 +141,7 @@ func TestInvalidConfigIsRefusedNamingTheKey(t *testing.T) {
 func TestBootstrapIsIdempotentAndUpdatesClients(t *testing.T) {
 	srv := startServer(t, "")
 	srv.Restart()
-	if n := strings.Count(srv.Log(), "bootstrap: client saved"); n != 4 {
+	if n := strings.Count(srv.Log(), "bootstrap: client saved"); n != 5 {
 		t.Errorf("a restart with the same file saved clients again (%d saves)", n)
 	}
 	if n := strings.Count(srv.Log(), "bootstrap: user created"); n != 1 {

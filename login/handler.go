@@ -44,6 +44,8 @@ type Config struct {
 	Captcha captcha.Verifier
 	// Email sends recovery codes; nil: no recovery by email.
 	Email notify.EmailSender
+	// RevokeSession revokes the tokens of one ended session (by its sid).
+	RevokeSession func(ctx context.Context, sid string) error
 	// RevokeUser revokes every token of a user after a password reset.
 	RevokeUser func(ctx context.Context, userID string) error
 	// SMS sends one-time codes; nil turns sign-in by phone off.
@@ -102,6 +104,8 @@ type store interface {
 	SessionByID(ctx context.Context, id string) (storage.Session, error)
 	DeleteSession(ctx context.Context, id string) error
 	DeleteUserSessions(ctx context.Context, userID string) error
+	ListUserSessions(ctx context.Context, userID string) ([]storage.Session, error)
+	UpdateProfile(ctx context.Context, userID string, p storage.Profile) error
 	GrantConsent(ctx context.Context, userID, clientID string, scopes []string, at time.Time) error
 	ConsentedScopes(ctx context.Context, userID, clientID string) ([]string, error)
 	Hit(ctx context.Context, key string, window time.Duration, now time.Time) (int64, error)
@@ -164,6 +168,11 @@ func (h *Handler) Mount(r *mux.Router) {
 	pages.HandleFunc("/login/{flow}/phone/send", h.phoneSend).Methods(http.MethodPost)
 	pages.HandleFunc("/login/{flow}/phone/verify", h.phoneVerify).Methods(http.MethodPost)
 	pages.HandleFunc("/logged-out", h.loggedOut).Methods(http.MethodGet)
+	pages.HandleFunc("/account", h.account).Methods(http.MethodGet)
+	pages.HandleFunc("/account/callback", h.accountCallback).Methods(http.MethodGet)
+	pages.HandleFunc("/account/profile", h.accountProfile).Methods(http.MethodPost)
+	pages.HandleFunc("/account/password", h.accountPassword).Methods(http.MethodPost)
+	pages.HandleFunc("/account/sessions/others", h.accountSignOutOthers).Methods(http.MethodPost)
 	pages.HandleFunc("/register", h.registrationStart).Methods(http.MethodGet)
 	pages.HandleFunc("/register/{flow}", h.registrationShow).Methods(http.MethodGet)
 	pages.HandleFunc("/register/{flow}/send", h.registrationSend).Methods(http.MethodPost)

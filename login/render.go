@@ -10,6 +10,8 @@ import (
 
 	"github.com/gorilla/csrf"
 	"golang.org/x/text/language"
+
+	"github.com/vhod-id/vhod/storage"
 )
 
 //go:embed templates/*.html
@@ -19,7 +21,7 @@ var templateFS embed.FS
 var staticFS embed.FS
 
 // pageNames are the templates that must exist; a missing one stops start-up.
-var pageNames = []string{"password", "phone", "password_change", "recovery", "registration", "consent", "error", "logged_out"}
+var pageNames = []string{"password", "phone", "password_change", "recovery", "registration", "account", "consent", "error", "logged_out"}
 
 func parsePages() (map[string]*template.Template, error) {
 	pages := map[string]*template.Template{}
@@ -81,6 +83,20 @@ type registrationPage struct {
 	News                              bool
 	Captcha                           string
 	State                             State
+}
+
+type accountPage struct {
+	base
+	User          storage.User
+	Who           string
+	News          bool
+	Notice, Error string
+	Sessions      []sessionView
+}
+
+type sessionView struct {
+	Since, IP, Agent string
+	Current          bool
 }
 
 type consentPage struct {

@@ -132,6 +132,14 @@ func (p *Provider) RevokeUser(ctx context.Context, userID string) error {
 	return p.storage.denied.add(ctx, p.storage.store, time.Now().Add(p.cfg.AccessTokenLifetime), "sub:"+userID)
 }
 
+// RevokeSession revokes the tokens of an ended browser session.
+func (p *Provider) RevokeSession(ctx context.Context, sid string) error {
+	if err := p.storage.store.RevokeSessionTokens(ctx, sid); err != nil {
+		return err
+	}
+	return p.storage.denied.add(ctx, p.storage.store, time.Now().Add(p.cfg.AccessTokenLifetime), ClaimSID+":"+sid)
+}
+
 // Client returns a client through the provider's cache (see clientCache).
 func (p *Provider) Client(ctx context.Context, id string) (storage.Client, error) {
 	return p.storage.clients.get(ctx, p.storage.store, id)

@@ -41,6 +41,12 @@ type UserConsent struct {
 	IP      string    `bson:"ip,omitempty"`
 }
 
+// Profile is what a person edits about themselves on the account pages.
+type Profile struct {
+	FamilyName, GivenName, MiddleName string
+	Consents                          []UserConsent
+}
+
 // Identifier kinds. An identifier document is keyed "kind:value" so that a unique
 // _id makes every identifier belong to one user at most.
 const (
@@ -75,6 +81,8 @@ type Users interface {
 	UserByID(ctx context.Context, id string) (User, error)
 	// UserByIdentifier finds the owner of an identifier key (see IdentifierKey).
 	UserByIdentifier(ctx context.Context, key string) (User, error)
+	// UpdateProfile replaces the names and the consents of an account.
+	UpdateProfile(ctx context.Context, userID string, p Profile) error
 	// SetLockedUntil locks sign-in until t (the zero time unlocks).
 	SetLockedUntil(ctx context.Context, userID string, t time.Time) error
 	// SetPasswordHash replaces the stored hash and its temporary mark.

@@ -2,12 +2,14 @@ package main
 
 import (
 	"context"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
 	"net/url"
 	"path/filepath"
+	"slices"
 	"time"
 
 	"github.com/go-jose/go-jose/v4"
@@ -89,7 +91,15 @@ func openApp(ctx context.Context, cfg *Config, log *slog.Logger, dbOpts mongo.Op
 	}
 	a.dir = directory.New(store, passwords, log)
 	a.dir.SetPolicy(directory.PasswordPolicy{MinLength: cfg.Passwords.MinLength})
-	if err := cfg.Bootstrap.apply(ctx, store, a.dir, log); err != nil {
+	// The account pages sign people in through a client of Vhod's own.
+	accountSecret := deriveKey(a.master, "account client")
+	boot := cfg.Bootstrap
+	boot.Clients = append(slices.Clone(boot.Clients), BootstrapClient{
+		ID: login.AccountClientID, Name: "Vhod", Secret: hex.EncodeToString(accountSecret[:]),
+		RedirectURIs: []string{cfg.Issuer + "/account/callback"}, GrantTypes: []string{"authorization_code"},
+		AuthMethod: "client_secret_basic", AccessTokenFormat: provider.TokenFormatOpaque, FirstParty: true,
+	})
+	if err := boot.apply(ctx, store, a.dir, log); err != nil {
 		a.close()
 		return nil, err
 	}
@@ -172,6 +182,7 @@ func (a *app) handler(extra func(r *mux.Router)) (http.Handler, error) {
 		SMS:               sms,
 		Email:             email,
 		RevokeUser:        prov.RevokeUser,
+		RevokeSession:     prov.RevokeSession,
 		OTPKey:            otpKey[:],
 		PasswordMinLength: cfg.Passwords.MinLength,
 		ConsentVersion:    cfg.Registration.ConsentVersion,

@@ -77,3 +77,10 @@ func (s *Store) SetPasswordHash(ctx context.Context, userID, hash string, tempor
 func (s *Store) SetLockedUntil(ctx context.Context, userID string, t time.Time) error {
 	return s.updateByID(ctx, colUsers, "lock user", userID, bson.M{"$set": bson.M{"locked_until": t.UTC(), "updated_at": s.now().UTC()}})
 }
+
+// UpdateProfile replaces names and consents.
+func (s *Store) UpdateProfile(ctx context.Context, userID string, p storage.Profile) error {
+	return s.updateByID(ctx, colUsers, "update profile", userID, bson.M{"$set": bson.M{
+		"family_name": p.FamilyName, "given_name": p.GivenName, "middle_name": p.MiddleName,
+		"consents": p.Consents, "updated_at": s.now().UTC()}})
+}

@@ -86,6 +86,11 @@ func testUserPassword(t *testing.T, s storage.Store) {
 		t.Fatalf("still locked until %v", u.LockedUntil)
 	}
 	wantErr(t, s.SetLockedUntil(ctx, "nobody", until), storage.ErrNotFound)
+	must(t, s.UpdateProfile(ctx, "u1", storage.Profile{FamilyName: "Иванов", GivenName: "Иван",
+		Consents: []storage.UserConsent{{Kind: "news", Version: "1"}}}))
+	if u, _ = s.UserByID(ctx, "u1"); u.FamilyName != "Иванов" || len(u.Consents) != 1 || u.PasswordHash != "newer" {
+		t.Fatalf("profile %+v", u)
+	}
 }
 
 func newAuthRequest(id string) storage.AuthRequest {

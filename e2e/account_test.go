@@ -1,0 +1,74 @@
+package e2e
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"golang.org/x/oauth2"
+
+	"github.com/vhod-id/vhod/internal/rptest"
+)
+
+func TestAccountPages(t *testing.T) {
+	srv := startServer(t, "")
+	shop := shopRP(t, srv)
+
+	// Without a session the account pages go through the ordinary sign-in.
+	b := rptest.NewBrowser("")
+	p, err := b.Get(srv.Issuer + "/account")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(p.Body, `name="password"`) {
+		t.Fatalf("no sign-in for the account pages: %d %.300s", p.Status, p.Body)
+	}
+	p, _ = b.Submit(p, "/password", url.Values{"login": {"ivanov"}, "password": {"S3cure-pass!"}})
+	if !strings.Contains(p.Body, "Личный кабинет") || !strings.Contains(p.Body, `value="Иванович"`) {
+		t.Fatalf("account page after sign-in: %d %.400s", p.Status, p.Body)
+	}
+	p, _ = b.Submit(p, "/account/profile", url.Values{"family_name": {"Иванов-Петров"}, "given_name": {"Иван"},
+		"middle_name": {"Иванович"}, "news": {"yes"}})
+	if !strings.Contains(p.Body, "Сохранено.") || !strings.Contains(p.Body, `value="Иванов-Петров"`) {
+		t.Fatalf("profile save: %d %.400s", p.Status, p.Body)
+	}
+
+	// Another device signs in; "sign out everywhere else" ends it and its tokens.
+	other := rptest.NewBrowser("http://127.0.0.1:8765/")
+	a, code := shop.signIn(other, "ivanov", "S3cure-pass!")
+	tok, _, _ := shop.exchange(a, code)
+	ui, err := shop.provider.UserInfo(t.Context(), oauth2.StaticTokenSource(tok))
+	if err != nil {
+		t.Fatalf("userinfo: %v", err)
+	}
+	var claims map[string]any
+	_ = ui.Claims(&claims)
+	if claims["family_name"] != "Иванов-Петров" {
+		t.Errorf("the profile change is not in userinfo: %v", claims["family_name"])
+	}
+	p, _ = b.Get(srv.Issuer + "/account")
+	if strings.Count(p.Body, "<li>") < 2 {
+		t.Fatalf("two sessions expected on the page: %.600s", p.Body)
+	}
+	p, _ = b.Submit(p, "/account/sessions/others", nil)
+	if !strings.Contains(p.Body, "Все другие сеансы завершены.") {
+		t.Fatalf("sign out others: %d %.300s", p.Status, p.Body)
+	}
+	if got := shop.introspect(tok.AccessToken); got["active"] != false {
+		t.Errorf("the other session's token survived: %v", got)
+	}
+	q, _ := other.Get(shop.authorization(oauth2.SetAuthURLParam("prompt", "none")).URL)
+	if cb, _ := url.Parse(q.Location); cb == nil || cb.Query().Get("error") != "login_required" {
+		t.Errorf("the other session still signs in: %q", q.Location)
+	}
+
+	// Changing the password on the account page.
+	p, _ = b.Get(srv.Issuer + "/account")
+	p, _ = b.Submit(p, "/account/password", url.Values{"old": {"S3cure-pass!"}, "new": {"Changed-pass-9"}, "repeat": {"Changed-pass-9"}})
+	if p.Status != http.StatusOK || !strings.Contains(p.Body, "Пароль изменён") {
+		t.Fatalf("password change: %d %.300s", p.Status, p.Body)
+	}
+	a, code = shop.signIn(rptest.NewBrowser("http://127.0.0.1:8765/"), "ivanov", "Changed-pass-9")
+	shop.exchange(a, code)
+}
