@@ -3,6 +3,7 @@ package e2e
 import (
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -71,4 +72,38 @@ func TestAccountPages(t *testing.T) {
 	}
 	a, code = shop.signIn(rptest.NewBrowser("http://127.0.0.1:8765/"), "ivanov", "Changed-pass-9")
 	shop.exchange(a, code)
+}
+
+func TestAccountEmailChangeIsVerified(t *testing.T) {
+	_, gwURL := newSMSGateway(t)
+	box, port := newMailbox(t)
+	srv := startServer(t, recoveryConfig(gwURL, port))
+	shop := shopRP(t, srv)
+	b := rptest.NewBrowser("")
+	p, _ := b.Get(srv.Issuer + "/account")
+	p, _ = b.Submit(p, "/password", url.Values{"login": {"ivanov"}, "password": {"S3cure-pass!"}})
+	p, _ = b.Submit(p, "/account/identifier", url.Values{"kind": {"email"}, "value": {"Ivan.New@Example.com"}})
+	if !strings.Contains(p.Body, "Мы отправили код на ivan.new@example.com") {
+		t.Fatalf("change request: %d %.400s", p.Status, p.Body)
+	}
+	m := regexp.MustCompile(`адреса: (\d{6})`).FindStringSubmatch(decodeMail(box.last(t, "ivan.new@example.com")))
+	if m == nil {
+		t.Fatal("no code mailed to the new address")
+	}
+	q, _ := b.Submit(p, "/account/identifier/confirm", url.Values{"code": {"000000"}})
+	if q.Status != http.StatusBadRequest {
+		t.Fatalf("wrong code accepted: %d", q.Status)
+	}
+	p, _ = b.Submit(q, "/account/identifier/confirm", url.Values{"code": {m[1]}})
+	if !strings.Contains(p.Body, "Изменено и подтверждено.") {
+		t.Fatalf("confirm: %d %.400s", p.Status, p.Body)
+	}
+	a, code := shop.signIn(rptest.NewBrowser("http://127.0.0.1:8765/"), "ivan.new@example.com", "S3cure-pass!")
+	shop.exchange(a, code)
+	old := rptest.NewBrowser("http://127.0.0.1:8765/")
+	p, _ = old.Get(shop.authorization().URL)
+	p, _ = old.Submit(p, "/password", url.Values{"login": {"ivanov@example.com"}, "password": {"S3cure-pass!"}})
+	if p.Status != http.StatusUnauthorized {
+		t.Fatalf("the old address still signs in: %d", p.Status)
+	}
 }

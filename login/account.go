@@ -48,7 +48,7 @@ func (h *Handler) accountCallback(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, "/account", http.StatusSeeOther)
 }
 
-func (h *Handler) renderAccount(w http.ResponseWriter, r *http.Request, status int, sess *storage.Session, u storage.User, notice, errKey string) {
+func (h *Handler) renderAccount(w http.ResponseWriter, r *http.Request, status int, sess *storage.Session, u storage.User, notice, errKey string, args ...string) {
 	lang := pickLanguage(r, nil)
 	if t, err := language.Parse(u.Locale); err == nil && u.Locale != "" && r.URL.Query().Get("ui_locales") == "" &&
 		r.Header.Get("Accept-Language") == "" {
@@ -57,8 +57,9 @@ func (h *Handler) renderAccount(w http.ResponseWriter, r *http.Request, status i
 	page := accountPage{base: h.newBase(r, lang, "account.title"), User: u, Who: firstOf(u.Login, u.Email, u.Phone, u.Contract)}
 	page.News = slices.ContainsFunc(u.Consents, func(c storage.UserConsent) bool { return c.Kind == ConsentNews })
 	if notice != "" {
-		page.Notice = page.T(notice)
+		page.Notice = page.T(notice, args...)
 	}
+	page.Verify, _ = r.Context().Value(verifyFlowKey{}).(string)
 	if errKey != "" {
 		page.Error = page.T(errKey, "Min", minLengthText(h.cfg.PasswordMinLength))
 	}

@@ -18,6 +18,8 @@ const (
 	KindLogin        Kind = "login"
 	KindRecovery     Kind = "recovery"
 	KindRegistration Kind = "registration"
+	// KindVerification confirms a new email or phone of a signed-in person.
+	KindVerification Kind = "verification"
 )
 
 // State is where a flow stands.
@@ -57,6 +59,9 @@ var transitions = map[Kind]map[State][]State{
 		StateStarted:         {StateStarted, StateCodeSent},
 		StateCodeSent:        {StateCodeSent, StateStarted, StateConsentRequired, StateDone},
 		StateConsentRequired: {StateDone, StateDenied},
+	},
+	KindVerification: {
+		StateCodeSent: {StateCodeSent, StateDone},
 	},
 	KindRecovery: {
 		StateStarted:  {StateStarted, StateSMSSent, StateCodeSent},

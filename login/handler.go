@@ -106,6 +106,7 @@ type store interface {
 	DeleteUserSessions(ctx context.Context, userID string) error
 	ListUserSessions(ctx context.Context, userID string) ([]storage.Session, error)
 	UpdateProfile(ctx context.Context, userID string, p storage.Profile) error
+	ChangeIdentifier(ctx context.Context, userID, kind, value string) error
 	GrantConsent(ctx context.Context, userID, clientID string, scopes []string, at time.Time) error
 	ConsentedScopes(ctx context.Context, userID, clientID string) ([]string, error)
 	Hit(ctx context.Context, key string, window time.Duration, now time.Time) (int64, error)
@@ -173,6 +174,8 @@ func (h *Handler) Mount(r *mux.Router) {
 	pages.HandleFunc("/account/profile", h.accountProfile).Methods(http.MethodPost)
 	pages.HandleFunc("/account/password", h.accountPassword).Methods(http.MethodPost)
 	pages.HandleFunc("/account/sessions/others", h.accountSignOutOthers).Methods(http.MethodPost)
+	pages.HandleFunc("/account/identifier", h.accountIdentifier).Methods(http.MethodPost)
+	pages.HandleFunc("/account/identifier/confirm", h.accountIdentifierConfirm).Methods(http.MethodPost)
 	pages.HandleFunc("/register", h.registrationStart).Methods(http.MethodGet)
 	pages.HandleFunc("/register/{flow}", h.registrationShow).Methods(http.MethodGet)
 	pages.HandleFunc("/register/{flow}/send", h.registrationSend).Methods(http.MethodPost)

@@ -87,7 +87,9 @@ type registrationPage struct {
 
 type accountPage struct {
 	base
-	User          storage.User
+	User storage.User
+	// Verify is the verification flow waiting for its code, if any.
+	Verify        string
 	Who           string
 	News          bool
 	Notice, Error string

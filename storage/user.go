@@ -81,6 +81,10 @@ type Users interface {
 	UserByID(ctx context.Context, id string) (User, error)
 	// UserByIdentifier finds the owner of an identifier key (see IdentifierKey).
 	UserByIdentifier(ctx context.Context, key string) (User, error)
+	// ChangeIdentifier gives the account a new, verified email or phone (kind
+	// IdentEmail or IdentPhone) and releases the old one; ErrAlreadyExists when
+	// another account has it.
+	ChangeIdentifier(ctx context.Context, userID, kind, value string) error
 	// UpdateProfile replaces the names and the consents of an account.
 	UpdateProfile(ctx context.Context, userID string, p Profile) error
 	// SetLockedUntil locks sign-in until t (the zero time unlocks).

@@ -3,6 +3,7 @@ package mongo
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -83,4 +84,32 @@ func (s *Store) UpdateProfile(ctx context.Context, userID string, p storage.Prof
 	return s.updateByID(ctx, colUsers, "update profile", userID, bson.M{"$set": bson.M{
 		"family_name": p.FamilyName, "given_name": p.GivenName, "middle_name": p.MiddleName,
 		"consents": p.Consents, "updated_at": s.now().UTC()}})
+}
+
+// ChangeIdentifier claims the new identifier first (its unique _id decides), then
+// points the account at it, then releases the old one.
+func (s *Store) ChangeIdentifier(ctx context.Context, userID, kind, value string) error {
+	field := map[string]string{storage.IdentEmail: "email", storage.IdentPhone: "phone"}[kind]
+	if field == "" {
+		return fmt.Errorf("change identifier: kind %q", kind)
+	}
+	u, err := s.UserByID(ctx, userID)
+	if err != nil {
+		return err
+	}
+	old := map[string]string{storage.IdentEmail: u.Email, storage.IdentPhone: u.Phone}[kind]
+	if old == value {
+		return nil
+	}
+	if _, err := s.db.Collection(colIdentifiers).InsertOne(ctx, identifierDoc{Key: storage.IdentifierKey(kind, value), UserID: userID}); err != nil {
+		return mapErr("change identifier", err)
+	}
+	if err := s.updateByID(ctx, colUsers, "change identifier", userID, bson.M{"$set": bson.M{
+		field: value, field + "_verified": true, "updated_at": s.now().UTC()}}); err != nil {
+		return err
+	}
+	if old != "" {
+		_, err = s.db.Collection(colIdentifiers).DeleteOne(ctx, bson.D{{Key: "_id", Value: storage.IdentifierKey(kind, old)}, {Key: "user_id", Value: userID}})
+	}
+	return mapErr("change identifier", err)
 }

@@ -62,6 +62,26 @@ func testUserIdentifiersUnique(t *testing.T, s storage.Store) {
 	wantErr(t, err, storage.ErrNotFound)
 }
 
+func testChangeIdentifier(t *testing.T, s storage.Store) {
+	ctx := t.Context()
+	must(t, s.CreateUser(ctx, storage.User{ID: "u1", Login: "a", Email: "old@example.com"}))
+	must(t, s.CreateUser(ctx, storage.User{ID: "u2", Login: "b", Email: "taken@example.com"}))
+	wantErr(t, s.ChangeIdentifier(ctx, "u1", storage.IdentEmail, "taken@example.com"), storage.ErrAlreadyExists)
+	must(t, s.ChangeIdentifier(ctx, "u1", storage.IdentEmail, "new@example.com"))
+	u, err := s.UserByIdentifier(ctx, storage.IdentifierKey(storage.IdentEmail, "new@example.com"))
+	must(t, err)
+	if u.ID != "u1" || u.Email != "new@example.com" || !u.EmailVerified {
+		t.Fatalf("after change: %+v", u)
+	}
+	_, err = s.UserByIdentifier(ctx, storage.IdentifierKey(storage.IdentEmail, "old@example.com"))
+	wantErr(t, err, storage.ErrNotFound)
+	must(t, s.CreateUser(ctx, storage.User{ID: "u3", Login: "c", Email: "old@example.com"}))
+	must(t, s.ChangeIdentifier(ctx, "u1", storage.IdentPhone, "+79090000000"))
+	if u, _ = s.UserByID(ctx, "u1"); u.Phone != "+79090000000" || !u.PhoneVerified {
+		t.Fatalf("phone %+v", u)
+	}
+}
+
 func testUserPassword(t *testing.T, s storage.Store) {
 	ctx := t.Context()
 	must(t, s.CreateUser(ctx, storage.User{ID: "u1", Login: "a", PasswordHash: "old"}))

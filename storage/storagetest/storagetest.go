@@ -18,6 +18,7 @@ func Run(t *testing.T, newStore func(t *testing.T) storage.Store) {
 		{"ClientPutIsUpsert", testClientPut},
 		{"UserIdentifiersUnique", testUserIdentifiersUnique},
 		{"UserPassword", testUserPassword},
+		{"ChangeIdentifier", testChangeIdentifier},
 		{"AuthRequestLifecycle", testAuthRequestLifecycle},
 		{"AuthCodeSingleUse", testAuthCodeSingleUse},
 		{"AuthRequestExpiry", testAuthRequestExpiry},

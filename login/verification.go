@@ -1,0 +1,150 @@
+package login
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/vhod-id/vhod/directory"
+	"github.com/vhod-id/vhod/directory/notify"
+	"github.com/vhod-id/vhod/storage"
+)
+
+// verifyFlowKey carries, within one request, the verification flow the account page
+// should ask the code for.
+type verifyFlowKey struct{}
+
+func withVerify(r *http.Request, flowID string) *http.Request {
+	return r.WithContext(context.WithValue(r.Context(), verifyFlowKey{}, flowID))
+}
+
+// accountIdentifier starts a change of email or phone: a code goes to the new one
+// (to an address or number another account has, a notice instead, and the page says
+// the same), and the change happens only with that code.
+func (h *Handler) accountIdentifier(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+	sess, u, ok := h.accountSession(w, r)
+	if !ok {
+		return
+	}
+	kind, typed := r.PostFormValue("kind"), strings.TrimSpace(r.PostFormValue("value"))
+	var value string
+	var err error
+	switch {
+	case kind == storage.IdentEmail && h.cfg.Email != nil:
+		value, err = directory.NormalizeEmail(typed)
+	case kind == storage.IdentPhone && h.cfg.SMS != nil:
+		value, err = directory.NormalizePhone(typed)
+		if err == nil {
+			var limited bool
+			if limited, err = h.smsLimited(r, value); err == nil && limited {
+				h.renderAccount(w, r, http.StatusTooManyRequests, sess, u, "", "phone.send_limited")
+				return
+			}
+		}
+	default:
+		err = directory.ErrInvalidIdentifier
+	}
+	if errors.Is(err, directory.ErrInvalidIdentifier) {
+		h.renderAccount(w, r, http.StatusBadRequest, sess, u, "", "recovery.invalid")
+		return
+	}
+	if err != nil {
+		h.fail(w, r, pickLanguage(r, nil), unavailable(err))
+		return
+	}
+	code, err := directory.NewOTP()
+	if err != nil {
+		h.fail(w, r, pickLanguage(r, nil), unavailable(err))
+		return
+	}
+	now := h.now().UTC()
+	f := flow{storage.Flow{ID: directory.NewID(), Kind: string(KindVerification), State: string(StateCodeSent),
+		BrowserHash: h.cookies.BrowserHash(r.Context()), UserID: u.ID, Method: kind, Recipient: value,
+		Steps: []storage.FlowStep{{At: now, To: string(StateCodeSent)}}, CreatedAt: now, ExpiresAt: now.Add(recoveryCodeLifetime),
+		ChallengeExpiresAt: now.Add(recoveryCodeLifetime)}}
+	f.Challenge = directory.OTPHash(h.cfg.OTPKey, f.ID, value, code)
+	if err := h.store.CreateFlow(r.Context(), f.Flow); err != nil {
+		h.fail(w, r, pickLanguage(r, nil), unavailable(err))
+		return
+	}
+	t := h.catalog.translator(pickLanguage(r, nil))
+	_, lookErr := h.accounts.UserByLogin(r.Context(), value)
+	taken := lookErr == nil
+	var sendErr error
+	switch {
+	case kind == storage.IdentPhone && taken:
+		sendErr = h.cfg.SMS.SendSMS(r.Context(), notify.SMS{To: value, Text: t.T("account.taken_text")})
+	case kind == storage.IdentPhone:
+		sendErr = h.cfg.SMS.SendSMS(r.Context(), notify.SMS{To: value, Text: t.T("account.verify_sms", "Code", code)})
+	case taken:
+		sendErr = h.cfg.Email.SendEmail(r.Context(), notify.Email{To: value, Subject: t.T("account.verify_subject"), Text: t.T("account.taken_text")})
+	default:
+		sendErr = h.cfg.Email.SendEmail(r.Context(), notify.Email{To: value, Subject: t.T("account.verify_subject"), Text: t.T("account.verify_text", "Code", code)})
+	}
+	if sendErr != nil {
+		h.log.WarnContext(r.Context(), "verification code not delivered", "flow", f.ID, "err", sendErr)
+	}
+	h.renderAccount(w, withVerify(r, f.ID), http.StatusOK, sess, u, "account.verify_sent", "", "To", value)
+}
+
+// accountIdentifierConfirm checks the code and makes the change.
+func (h *Handler) accountIdentifierConfirm(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+	sess, u, ok := h.accountSession(w, r)
+	if !ok {
+		return
+	}
+	flowID, code := r.PostFormValue("flow"), strings.TrimSpace(r.PostFormValue("code"))
+	stored, err := h.store.FlowByID(r.Context(), flowID)
+	if errors.Is(err, storage.ErrNotFound) || (err == nil && (stored.Kind != string(KindVerification) ||
+		stored.UserID != u.ID || stored.BrowserHash != h.cookies.BrowserHash(r.Context()))) {
+		h.renderAccount(w, r, http.StatusBadRequest, sess, u, "", "phone.wrong_code")
+		return
+	}
+	if err != nil {
+		h.fail(w, r, pickLanguage(r, nil), unavailable(err))
+		return
+	}
+	f := flow{stored}
+	if !f.in(StateCodeSent) {
+		h.renderAccount(w, r, http.StatusBadRequest, sess, u, "", "phone.wrong_code")
+		return
+	}
+	f.Attempts++
+	if uerr := h.move(r, &f, StateCodeSent); uerr != nil {
+		h.fail(w, r, pickLanguage(r, nil), uerr)
+		return
+	}
+	wrong := func(key string) { h.renderAccount(w, withVerify(r, f.ID), http.StatusBadRequest, sess, u, "", key) }
+	if f.Attempts > directory.OTPMaxAttempts {
+		wrong("phone.too_many_attempts")
+		return
+	}
+	if time.Now().After(f.ChallengeExpiresAt) || !directory.OTPMatches(h.cfg.OTPKey, f.ID, f.Recipient, code, f.Challenge) {
+		wrong("phone.wrong_code")
+		return
+	}
+	err = h.store.ChangeIdentifier(r.Context(), u.ID, f.Method, f.Recipient)
+	if errors.Is(err, storage.ErrAlreadyExists) {
+		wrong("phone.wrong_code")
+		return
+	}
+	if err == nil {
+		f.Challenge = ""
+		if uerr := h.move(r, &f, StateDone); uerr != nil {
+			h.fail(w, r, pickLanguage(r, nil), uerr)
+			return
+		}
+		u, err = h.accounts.UserByID(r.Context(), u.ID)
+	}
+	if err != nil {
+		h.fail(w, r, pickLanguage(r, nil), unavailable(err))
+		return
+	}
+	h.audit(r, storage.AuditEvent{Type: "identifier.change", Outcome: directory.OutcomeSuccess, UserID: u.ID,
+		Details: map[string]string{"kind": f.Method}})
+	h.renderAccount(w, r, http.StatusOK, sess, u, "account.changed", "")
+}
