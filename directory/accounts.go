@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/vhod-id/vhod/storage"
@@ -59,7 +60,9 @@ type NewUser struct {
 	Password                          string
 	PasswordHash                      string
 	// PasswordTemporary: the first sign-in must set a new password.
-	PasswordTemporary            bool
+	PasswordTemporary bool
+	// ActivationSecret lets the person activate the account (contract + secret + email).
+	ActivationSecret             string
 	Consents                     []storage.UserConsent
 	EmailVerified, PhoneVerified bool
 }
@@ -91,6 +94,11 @@ func (d *Directory) CreateUser(ctx context.Context, n NewUser) (storage.User, er
 	if n.Contract != "" {
 		if u.Contract, err = NormalizeContract(n.Contract); err != nil {
 			return u, fmt.Errorf("contract %q: %w", n.Contract, err)
+		}
+	}
+	if n.ActivationSecret != "" {
+		if u.ActivationHash, err = d.passwords.Hash(normalizeSecret(n.ActivationSecret)); err != nil {
+			return u, err
 		}
 	}
 	if len(u.Identifiers()) == 0 {
@@ -183,6 +191,34 @@ func (d *Directory) NewPasswordHash(password string, identifiers ...string) (str
 	}
 	return d.passwords.Hash(password)
 }
+
+// ErrNotActivatable: wrong contract number or activation secret, or nothing to activate.
+var ErrNotActivatable = errors.New("not activatable")
+
+// CheckActivation finds the account of a contract number whose activation secret
+// matches; every failure is ErrNotActivatable and costs one hash.
+func (d *Directory) CheckActivation(ctx context.Context, contract, secret string) (storage.User, error) {
+	c, err := NormalizeContract(contract)
+	if err != nil {
+		d.passwords.VerifyNothing(secret)
+		return storage.User{}, ErrNotActivatable
+	}
+	u, err := d.users.UserByIdentifier(ctx, storage.IdentifierKey(storage.IdentContract, c))
+	if errors.Is(err, storage.ErrNotFound) || (err == nil && u.ActivationHash == "") {
+		d.passwords.VerifyNothing(secret)
+		return storage.User{}, ErrNotActivatable
+	}
+	if err != nil {
+		return storage.User{}, err
+	}
+	if ok, _, err := d.passwords.Verify(normalizeSecret(secret), u.ActivationHash); err != nil || !ok {
+		return storage.User{}, ErrNotActivatable
+	}
+	return u, nil
+}
+
+// normalizeSecret forgives case and spaces in secrets read off paper.
+func normalizeSecret(s string) string { return strings.ToLower(strings.Join(strings.Fields(s), "")) }
 
 // Lock refuses sign-in to an account until until.
 func (d *Directory) Lock(ctx context.Context, userID string, until time.Time) error {

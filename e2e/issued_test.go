@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"net/http"
 	"net/url"
 	"regexp"
 	"strings"
@@ -48,5 +49,68 @@ func TestOperatorIssuedAccountByContract(t *testing.T) {
 	}
 	if box.count("tenant@example.com") != 1 {
 		t.Fatalf("the email on file got %d messages", box.count("tenant@example.com"))
+	}
+}
+
+// An operator issues an account with an activation secret; the person activates it
+// with the contract, the secret and an email, confirms the email, gets a temporary
+// password by email and must replace it at the first sign-in.
+func TestActivationWithContractSecretAndEmail(t *testing.T) {
+	_, gwURL := newSMSGateway(t)
+	box, port := newMailbox(t)
+	srv := startServer(t, recoveryConfig(gwURL, port))
+	srv.Stop()
+	out, err := runVhod(t, nil, "users", "create", "--contract", "77-001", "--activation-secret", "Кв 15", "--config", srv.Config)
+	if err != nil || !strings.Contains(out, "activates it") {
+		t.Fatalf("users create: %v\n%s", err, out)
+	}
+	srv.Restart()
+	shop := shopRP(t, srv)
+	b := rptest.NewBrowser("http://127.0.0.1:8765/")
+	a := shop.authorization()
+	p, _ := b.Get(a.URL)
+	link := regexp.MustCompile(`href="(/activate\?[^"]*)"`).FindStringSubmatch(p.Body)
+	if link == nil {
+		t.Fatal("no activation link")
+	}
+	u, _ := p.URL.Parse(strings.ReplaceAll(link[1], "&amp;", "&"))
+	p, _ = b.Get(u.String())
+	p, _ = b.Submit(p, "/send", url.Values{"contract": {"77001"}, "secret": {"кв16"}, "email": {"flat15@example.com"},
+		"captcha": {solveAltcha(t, p.Body)}})
+	if !strings.Contains(p.Body, "код активации неверны") {
+		t.Fatalf("wrong secret: %d %.300s", p.Status, p.Body)
+	}
+	p, _ = b.Submit(p, "/send", url.Values{"contract": {"77 001"}, "secret": {"кв15"}, "email": {"flat15@example.com"},
+		"captcha": {solveAltcha(t, p.Body)}})
+	m := regexp.MustCompile(`адреса: (\d{6})`).FindStringSubmatch(decodeMail(box.last(t, "flat15@example.com")))
+	if m == nil {
+		t.Fatalf("no code mailed: %d %.300s", p.Status, p.Body)
+	}
+	p, _ = b.Submit(p, "/confirm", url.Values{"code": {m[1]}})
+	if !strings.Contains(p.Body, "Учётная запись активирована") {
+		t.Fatalf("confirm: %d %.300s", p.Status, p.Body)
+	}
+	pm := regexp.MustCompile(`временный пароль: (\S+)\.`).FindStringSubmatch(decodeMail(box.last(t, "flat15@example.com")))
+	if pm == nil {
+		t.Fatal("no temporary password mailed")
+	}
+	b2 := rptest.NewBrowser("http://127.0.0.1:8765/")
+	a2 := shop.authorization()
+	p, _ = b2.Get(a2.URL)
+	p, _ = b2.Submit(p, "/password", url.Values{"login": {"77-001"}, "password": {pm[1]}})
+	p, _ = b2.Submit(p, "/password/change", url.Values{"old": {pm[1]}, "new": {"Flat-15-pass"}, "repeat": {"Flat-15-pass"}})
+	if cb, _ := url.Parse(p.Location); cb == nil {
+		t.Fatalf("first sign-in after activation: %d %.300s", p.Status, p.Body)
+	}
+	// The secret is spent: a second activation is refused.
+	b3 := rptest.NewBrowser("http://127.0.0.1:8765/")
+	p, _ = b3.Get(shop.authorization().URL)
+	link = regexp.MustCompile(`href="(/activate\?[^"]*)"`).FindStringSubmatch(p.Body)
+	u3, _ := p.URL.Parse(strings.ReplaceAll(link[1], "&amp;", "&"))
+	p, _ = b3.Get(u3.String())
+	p, _ = b3.Submit(p, "/send", url.Values{"contract": {"77001"}, "secret": {"кв15"}, "email": {"other@example.com"},
+		"captcha": {solveAltcha(t, p.Body)}})
+	if p.Status != http.StatusUnauthorized {
+		t.Fatalf("a spent secret activated again: %d", p.Status)
 	}
 }

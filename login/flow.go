@@ -20,6 +20,8 @@ const (
 	KindRegistration Kind = "registration"
 	// KindVerification confirms a new email or phone of a signed-in person.
 	KindVerification Kind = "verification"
+	// KindActivation is an operator-issued account's first use.
+	KindActivation Kind = "activation"
 )
 
 // State is where a flow stands.
@@ -59,6 +61,10 @@ var transitions = map[Kind]map[State][]State{
 		StateStarted:         {StateStarted, StateCodeSent},
 		StateCodeSent:        {StateCodeSent, StateStarted, StateConsentRequired, StateDone},
 		StateConsentRequired: {StateDone, StateDenied},
+	},
+	KindActivation: {
+		StateStarted:  {StateStarted, StateCodeSent},
+		StateCodeSent: {StateCodeSent, StateDone},
 	},
 	KindVerification: {
 		StateCodeSent: {StateCodeSent, StateDone},

@@ -90,6 +90,7 @@ type accounts interface {
 	Lock(ctx context.Context, userID string, until time.Time) error
 	CreateUser(ctx context.Context, n directory.NewUser) (storage.User, error)
 	NewPasswordHash(password string, identifiers ...string) (string, error)
+	CheckActivation(ctx context.Context, contract, secret string) (storage.User, error)
 }
 
 // store is what login needs from storage.
@@ -107,6 +108,7 @@ type store interface {
 	ListUserSessions(ctx context.Context, userID string) ([]storage.Session, error)
 	UpdateProfile(ctx context.Context, userID string, p storage.Profile) error
 	ChangeIdentifier(ctx context.Context, userID, kind, value string) error
+	Activate(ctx context.Context, userID string) error
 	GrantConsent(ctx context.Context, userID, clientID string, scopes []string, at time.Time) error
 	ConsentedScopes(ctx context.Context, userID, clientID string) ([]string, error)
 	Hit(ctx context.Context, key string, window time.Duration, now time.Time) (int64, error)
@@ -176,6 +178,10 @@ func (h *Handler) Mount(r *mux.Router) {
 	pages.HandleFunc("/account/sessions/others", h.accountSignOutOthers).Methods(http.MethodPost)
 	pages.HandleFunc("/account/identifier", h.accountIdentifier).Methods(http.MethodPost)
 	pages.HandleFunc("/account/identifier/confirm", h.accountIdentifierConfirm).Methods(http.MethodPost)
+	pages.HandleFunc("/activate", h.activationStart).Methods(http.MethodGet)
+	pages.HandleFunc("/activate/{flow}", h.activationShow).Methods(http.MethodGet)
+	pages.HandleFunc("/activate/{flow}/send", h.activationSend).Methods(http.MethodPost)
+	pages.HandleFunc("/activate/{flow}/confirm", h.activationConfirm).Methods(http.MethodPost)
 	pages.HandleFunc("/register", h.registrationStart).Methods(http.MethodGet)
 	pages.HandleFunc("/register/{flow}", h.registrationShow).Methods(http.MethodGet)
 	pages.HandleFunc("/register/{flow}/send", h.registrationSend).Methods(http.MethodPost)

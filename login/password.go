@@ -22,6 +22,9 @@ func (h *Handler) passwordForm(w http.ResponseWriter, r *http.Request, status in
 	}
 	page.RecoveryLink = "/recover?authRequestID=" + url.QueryEscape(ar.ID)
 	page.RegisterLink = "/register?authRequestID=" + url.QueryEscape(ar.ID)
+	if h.cfg.Email != nil {
+		page.ActivateLink = "/activate?authRequestID=" + url.QueryEscape(ar.ID)
+	}
 	if c, err := h.store.ClientByID(r.Context(), ar.ClientID); err == nil {
 		page.Client = c.Name
 	}

@@ -21,7 +21,7 @@ var templateFS embed.FS
 var staticFS embed.FS
 
 // pageNames are the templates that must exist; a missing one stops start-up.
-var pageNames = []string{"password", "phone", "password_change", "recovery", "registration", "account", "consent", "error", "logged_out"}
+var pageNames = []string{"password", "phone", "password_change", "recovery", "registration", "activation", "account", "consent", "error", "logged_out"}
 
 func parsePages() (map[string]*template.Template, error) {
 	pages := map[string]*template.Template{}
@@ -52,8 +52,9 @@ type passwordPage struct {
 	PhoneLink string
 	// Captcha is the ALTCHA challenge (JSON) when the form asks for one.
 	Captcha string
-	// RecoveryLink leads to "Forgot password?", RegisterLink to the sign-up.
-	RecoveryLink, RegisterLink string
+	// RecoveryLink leads to "Forgot password?", RegisterLink to the sign-up,
+	// ActivateLink to the activation of an operator-issued account.
+	RecoveryLink, RegisterLink, ActivateLink string
 }
 
 type phonePage struct {
@@ -99,6 +100,14 @@ type accountPage struct {
 type sessionView struct {
 	Since, IP, Agent string
 	Current          bool
+}
+
+type activationPage struct {
+	base
+	Action, ConfirmAction, SignInLink string
+	Contract, Email, Notice, Error    string
+	Captcha                           string
+	State                             State
 }
 
 type consentPage struct {

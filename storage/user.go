@@ -22,6 +22,9 @@ type User struct {
 	Locale        string `bson:"locale,omitempty"`
 	// PasswordHash is a PHC string (argon2id; bcrypt accepted on import).
 	PasswordHash string `bson:"password_hash,omitempty"`
+	// ActivationHash is the argon2id hash of an activation secret an operator issued
+	// (the flat number on a bill, say); empty once the account is activated.
+	ActivationHash string `bson:"activation_hash,omitempty"`
 	// PasswordTemporary means the next sign-in must set a new password.
 	PasswordTemporary bool `bson:"password_temporary"`
 	Disabled          bool `bson:"disabled"`
@@ -87,6 +90,8 @@ type Users interface {
 	ChangeIdentifier(ctx context.Context, userID, kind, value string) error
 	// UpdateProfile replaces the names and the consents of an account.
 	UpdateProfile(ctx context.Context, userID string, p Profile) error
+	// Activate clears the activation secret once it has served.
+	Activate(ctx context.Context, userID string) error
 	// SetLockedUntil locks sign-in until t (the zero time unlocks).
 	SetLockedUntil(ctx context.Context, userID string, t time.Time) error
 	// SetPasswordHash replaces the stored hash and its temporary mark.

@@ -15,7 +15,7 @@ import (
 // runUsers is the operator's account commands (the admin API comes later):
 // `vhod users unlock LOGIN` opens an account locked after failed sign-ins.
 func runUsers(args []string, stdout, stderr io.Writer) error {
-	const usage = "usage: vhod users unlock LOGIN | vhod users create --contract N [--login L] [--email E] [--phone P] [--family-name F] [--given-name G] [--middle-name M]  [--config FILE] [--data-dir DIR]"
+	const usage = "usage: vhod users unlock LOGIN | vhod users create --contract N [--activation-secret S] [--login L] [--email E] [--phone P] [--family-name F] [--given-name G] [--middle-name M]  [--config FILE] [--data-dir DIR]"
 	if len(args) < 1 || (args[0] != "unlock" && args[0] != "create") || (args[0] == "unlock" && len(args) < 2) {
 		return fmt.Errorf("%s", usage)
 	}
@@ -35,6 +35,7 @@ func runUsers(args []string, stdout, stderr io.Writer) error {
 	fs.StringVar(&n.FamilyName, "family-name", "", "family name")
 	fs.StringVar(&n.GivenName, "given-name", "", "given name")
 	fs.StringVar(&n.MiddleName, "middle-name", "", "patronymic")
+	fs.StringVar(&n.ActivationSecret, "activation-secret", "", "instead of a temporary password: a secret the person activates the account with (contract + secret + email)")
 	if err := fs.Parse(rest); err != nil {
 		return err
 	}
@@ -77,11 +78,14 @@ func createIssuedUser(ctx context.Context, a *app, audit *directory.Auditor, n d
 	if n.Contract == "" {
 		return fmt.Errorf("--contract is required")
 	}
-	temp, err := directory.NewTemporaryPassword()
-	if err != nil {
-		return err
+	var temp string
+	if n.ActivationSecret == "" {
+		var err error
+		if temp, err = directory.NewTemporaryPassword(); err != nil {
+			return err
+		}
+		n.Password, n.PasswordTemporary = temp, true
 	}
-	n.Password, n.PasswordTemporary = temp, true
 	n.EmailVerified, n.PhoneVerified = n.Email != "", n.Phone != ""
 	u, err := a.dir.CreateUser(ctx, n)
 	if err != nil {
@@ -89,6 +93,11 @@ func createIssuedUser(ctx context.Context, a *app, audit *directory.Auditor, n d
 	}
 	audit.Record(ctx, storage.AuditEvent{Type: directory.EventRegistration, Outcome: directory.OutcomeSuccess,
 		Actor: "operator (vhod users create)", UserID: u.ID, Details: map[string]string{"via": "operator"}})
-	fmt.Fprintf(stdout, "contract %s: account %s\ntemporary password (shown once; the first sign-in replaces it): %s\n", u.Contract, u.ID, temp)
+	fmt.Fprintf(stdout, "contract %s: account %s\n", u.Contract, u.ID)
+	if temp != "" {
+		fmt.Fprintf(stdout, "temporary password (shown once; the first sign-in replaces it): %s\n", temp)
+	} else {
+		fmt.Fprintln(stdout, "the person activates it at the sign-in page with the contract number, the secret and an email")
+	}
 	return nil
 }

@@ -113,3 +113,8 @@ func (s *Store) ChangeIdentifier(ctx context.Context, userID, kind, value string
 	}
 	return mapErr("change identifier", err)
 }
+
+// Activate clears the activation secret.
+func (s *Store) Activate(ctx context.Context, userID string) error {
+	return s.updateByID(ctx, colUsers, "activate", userID, bson.M{"$unset": bson.M{"activation_hash": ""}, "$set": bson.M{"updated_at": s.now().UTC()}})
+}

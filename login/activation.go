@@ -1,0 +1,210 @@
+package login
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"golang.org/x/text/language"
+
+	"github.com/vhod-id/vhod/directory"
+	"github.com/vhod-id/vhod/directory/captcha"
+	"github.com/vhod-id/vhod/directory/notify"
+	"github.com/vhod-id/vhod/storage"
+)
+
+// activationStart: an operator issued an account with a contract number and an
+// activation secret (the flat number on a utility bill, say); the person activates
+// it with both and an email, confirms the email and gets a temporary password.
+func (h *Handler) activationStart(w http.ResponseWriter, r *http.Request) {
+	ar, lang, uerr := h.authRequest(r, r.URL.Query().Get("authRequestID"))
+	if uerr == nil && h.cfg.Email == nil {
+		uerr = &userError{Status: http.StatusNotFound, Key: "error.not_found", Err: errors.New("activation needs email")}
+	}
+	if uerr != nil {
+		h.fail(w, r, lang, uerr)
+		return
+	}
+	f, err := h.newFlow(r, ar, lang, KindActivation, StateStarted, "")
+	if err != nil {
+		h.fail(w, r, lang, unavailable(err))
+		return
+	}
+	http.Redirect(w, r, activationURL(f.ID, "", ar.ID), http.StatusSeeOther)
+}
+
+func activationURL(flowID, step, authRequestID string) string {
+	return strings.Replace(flowURL(flowID, step, authRequestID), "/login/", "/activate/", 1)
+}
+
+func (h *Handler) activationFlow(w http.ResponseWriter, r *http.Request) (flow, storage.AuthRequest, language.Tag, bool) {
+	f, ar, lang, replaced, uerr := h.loadFlowOf(r, KindActivation)
+	if uerr == nil && replaced {
+		uerr = &userError{Status: http.StatusBadRequest, Key: "login.flow_expired", Err: errors.New("activation flow expired")}
+	}
+	if uerr != nil {
+		h.fail(w, r, lang, uerr)
+		return f, ar, lang, false
+	}
+	return f, ar, lang, true
+}
+
+func (h *Handler) renderActivation(w http.ResponseWriter, r *http.Request, status int, f flow, ar storage.AuthRequest, lang language.Tag, page activationPage) {
+	page.base = h.newBase(r, lang, "activate.title")
+	page.Action = activationURL(f.ID, "send", ar.ID)
+	page.ConfirmAction = activationURL(f.ID, "confirm", ar.ID)
+	page.SignInLink = "/login?authRequestID=" + url.QueryEscape(ar.ID)
+	page.State = State(f.State)
+	if f.in(StateStarted) && h.cfg.Captcha != nil {
+		var err error
+		if page.Captcha, err = h.cfg.Captcha.Challenge(r.Context()); err != nil {
+			h.log.WarnContext(r.Context(), "captcha challenge", "err", err)
+		}
+	}
+	h.render(w, r, status, "activation", page)
+}
+
+func (h *Handler) activationShow(w http.ResponseWriter, r *http.Request) {
+	f, ar, lang, ok := h.activationFlow(w, r)
+	if !ok {
+		return
+	}
+	h.renderActivation(w, r, http.StatusOK, f, ar, lang, activationPage{})
+}
+
+// activationSend checks contract number and secret (counted like failed sign-ins
+// against the address and the contract) and mails a code to the given address.
+func (h *Handler) activationSend(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+	contract, secret, typedEmail := strings.TrimSpace(r.PostFormValue("contract")), r.PostFormValue("secret"), strings.TrimSpace(r.PostFormValue("email"))
+	f, ar, lang, ok := h.activationFlow(w, r)
+	if !ok {
+		return
+	}
+	t := h.catalog.translator(lang)
+	again := func(status int, key string) {
+		h.renderActivation(w, r, status, f, ar, lang, activationPage{Contract: contract, Email: typedEmail, Error: t.T(key)})
+	}
+	if !f.in(StateStarted) {
+		again(http.StatusBadRequest, "error.bad_request")
+		return
+	}
+	if h.cfg.Captcha != nil {
+		switch err := h.cfg.Captcha.Verify(r.Context(), r.PostFormValue("captcha"), clientIP(r)); {
+		case errors.Is(err, captcha.ErrFailed):
+			again(http.StatusBadRequest, "captcha.required")
+			return
+		case err != nil:
+			h.fail(w, r, lang, unavailable(err))
+			return
+		}
+	}
+	email, err := directory.NormalizeEmail(typedEmail)
+	if err != nil {
+		again(http.StatusBadRequest, "recovery.invalid")
+		return
+	}
+	c, err := h.failures(r, contract)
+	if err != nil {
+		h.fail(w, r, lang, unavailable(err))
+		return
+	}
+	if h.over(c) {
+		again(http.StatusTooManyRequests, "login.too_many_failures")
+		return
+	}
+	u, err := h.accounts.CheckActivation(r.Context(), contract, secret)
+	if errors.Is(err, directory.ErrNotActivatable) {
+		if _, err := h.countFailure(r, contract); err != nil {
+			h.fail(w, r, lang, unavailable(err))
+			return
+		}
+		h.audit(r, storage.AuditEvent{Type: "account.activation", Outcome: directory.OutcomeFailure, ClientID: ar.ClientID})
+		again(http.StatusUnauthorized, "activate.wrong")
+		return
+	}
+	if err != nil {
+		h.fail(w, r, lang, unavailable(err))
+		return
+	}
+	code, err := directory.NewOTP()
+	if err != nil {
+		h.fail(w, r, lang, unavailable(err))
+		return
+	}
+	f.UserID, f.Recipient, f.Attempts = u.ID, email, 0
+	f.Challenge = directory.OTPHash(h.cfg.OTPKey, f.ID, email, code)
+	f.ChallengeExpiresAt = h.now().Add(recoveryCodeLifetime)
+	if uerr := h.move(r, &f, StateCodeSent); uerr != nil {
+		h.fail(w, r, lang, uerr)
+		return
+	}
+	if err := h.cfg.Email.SendEmail(r.Context(), notify.Email{To: email, Subject: t.T("activate.email_subject"),
+		Text: t.T("activate.email_text", "Code", code)}); err != nil {
+		h.log.WarnContext(r.Context(), "activation code not delivered", "flow", f.ID, "err", err)
+	}
+	h.renderActivation(w, r, http.StatusOK, f, ar, lang, activationPage{Notice: t.T("activate.code_sent", "To", email)})
+}
+
+// activationConfirm checks the emailed code, binds the address to the account,
+// spends the activation secret and mails a temporary password.
+func (h *Handler) activationConfirm(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+	code := strings.TrimSpace(r.PostFormValue("code"))
+	f, ar, lang, ok := h.activationFlow(w, r)
+	if !ok {
+		return
+	}
+	t := h.catalog.translator(lang)
+	if !f.in(StateCodeSent) {
+		h.renderActivation(w, r, http.StatusBadRequest, f, ar, lang, activationPage{Error: t.T("error.bad_request")})
+		return
+	}
+	f.Attempts++
+	if uerr := h.move(r, &f, StateCodeSent); uerr != nil {
+		h.fail(w, r, lang, uerr)
+		return
+	}
+	wrong := func(key string) {
+		h.renderActivation(w, r, http.StatusBadRequest, f, ar, lang, activationPage{Error: t.T(key)})
+	}
+	if f.Attempts > directory.OTPMaxAttempts {
+		wrong("phone.too_many_attempts")
+		return
+	}
+	if time.Now().After(f.ChallengeExpiresAt) || !directory.OTPMatches(h.cfg.OTPKey, f.ID, f.Recipient, code, f.Challenge) {
+		wrong("phone.wrong_code")
+		return
+	}
+	if err := h.store.ChangeIdentifier(r.Context(), f.UserID, storage.IdentEmail, f.Recipient); errors.Is(err, storage.ErrAlreadyExists) {
+		wrong("recovery.invalid")
+		return
+	} else if err != nil {
+		h.fail(w, r, lang, unavailable(err))
+		return
+	}
+	temp, err := directory.NewTemporaryPassword()
+	if err == nil {
+		err = h.accounts.ResetPassword(r.Context(), f.UserID, temp, true)
+	}
+	if err == nil {
+		err = h.store.Activate(r.Context(), f.UserID)
+	}
+	if err != nil {
+		h.fail(w, r, lang, unavailable(err))
+		return
+	}
+	f.Challenge = ""
+	if uerr := h.move(r, &f, StateDone); uerr != nil {
+		h.fail(w, r, lang, uerr)
+		return
+	}
+	if err := h.cfg.Email.SendEmail(r.Context(), notify.Email{To: f.Recipient, Subject: t.T("activate.password_subject"),
+		Text: t.T("activate.password_text", "Password", temp)}); err != nil {
+		h.log.WarnContext(r.Context(), "temporary password not delivered", "flow", f.ID, "err", err)
+	}
+	h.audit(r, storage.AuditEvent{Type: "account.activation", Outcome: directory.OutcomeSuccess, UserID: f.UserID, ClientID: ar.ClientID})
+	h.renderActivation(w, r, http.StatusOK, f, ar, lang, activationPage{Notice: t.T("activate.done")})
+}
