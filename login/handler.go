@@ -13,6 +13,7 @@ import (
 	"github.com/gorilla/mux"
 	"html/template"
 	"strconv"
+	"strings"
 
 	"github.com/vhod-id/vhod/directory"
 	"github.com/vhod-id/vhod/directory/captcha"
@@ -161,7 +162,7 @@ func (h *Handler) Mount(r *mux.Router) {
 	r.PathPrefix("/static/").Handler(cacheFor(http.StripPrefix("/static/", http.FileServerFS(static)), time.Hour))
 
 	pages := r.NewRoute().Subrouter()
-	pages.Use(securityHeaders, h.cookies.Middleware, h.csrf())
+	pages.Use(h.securityHeaders, h.cookies.Middleware, h.csrf())
 	pages.HandleFunc("/login", h.start).Methods(http.MethodGet)
 	pages.HandleFunc("/login/{flow}", h.show).Methods(http.MethodGet)
 	pages.HandleFunc("/login/{flow}/password", h.password).Methods(http.MethodPost)
@@ -214,12 +215,22 @@ func (h *Handler) csrf() mux.MiddlewareFunc {
 
 // securityHeaders: no inline script or style anywhere, no framing, no caching of
 // pages that carry CSRF tokens, and referrers only within our origin (the CSRF
-// check reads them; the flow URL must not leak to others).
-func securityHeaders(next http.Handler) http.Handler {
+// check reads them; the flow URL must not leak to others). A hosted captcha's
+// origins are allowed for its script and frame only when one is configured.
+func (h *Handler) securityHeaders(next http.Handler) http.Handler {
+	extra := ""
+	frames := "'none'"
+	if h.cfg.Captcha != nil {
+		if o := h.cfg.Captcha.Widget().Origins; len(o) > 0 {
+			extra = " " + strings.Join(o, " ")
+			frames = strings.Join(o, " ")
+		}
+	}
+	csp := "default-src 'none'; script-src 'self'" + extra + "; style-src 'self'; img-src 'self'; connect-src 'self'" + extra +
+		"; frame-src " + frames + "; base-uri 'none'; frame-ancestors 'none'"
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		hd := w.Header()
-		hd.Set("Content-Security-Policy", "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "+
-			"connect-src 'self'; base-uri 'none'; frame-ancestors 'none'")
+		hd.Set("Content-Security-Policy", csp)
 		hd.Set("X-Frame-Options", "DENY")
 		hd.Set("X-Content-Type-Options", "nosniff")
 		hd.Set("Referrer-Policy", "same-origin")

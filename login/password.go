@@ -32,10 +32,7 @@ func (h *Handler) passwordForm(w http.ResponseWriter, r *http.Request, status in
 		page.Error = page.T(errKey)
 	}
 	if withCaptcha {
-		var err error
-		if page.Captcha, err = h.cfg.Captcha.Challenge(r.Context()); err != nil {
-			h.log.WarnContext(r.Context(), "captcha challenge", "err", err)
-		}
+		h.withCaptcha(r, &page.base)
 	}
 	h.render(w, r, status, "password", page)
 }
@@ -68,7 +65,7 @@ func (h *Handler) password(w http.ResponseWriter, r *http.Request) {
 	}
 	over := h.over(c)
 	if !over && h.captchaNeeded(c) {
-		switch err := h.cfg.Captcha.Verify(r.Context(), r.PostFormValue("captcha"), clientIP(r)); {
+		switch err := h.cfg.Captcha.Verify(r.Context(), h.captchaAnswer(r), clientIP(r)); {
 		case errors.Is(err, captcha.ErrFailed):
 			h.passwordForm(w, r, http.StatusBadRequest, f, ar, lang, login, "captcha.required", true)
 			return

@@ -60,11 +60,8 @@ func (h *Handler) renderRecovery(w http.ResponseWriter, r *http.Request, status 
 	if f.in(StateSMSSent) || f.in(StateDone) {
 		page.SignInLink = "/login?authRequestID=" + url.QueryEscape(ar.ID)
 	}
-	if f.in(StateStarted) && h.cfg.Captcha != nil {
-		var err error
-		if page.Captcha, err = h.cfg.Captcha.Challenge(r.Context()); err != nil {
-			h.log.WarnContext(r.Context(), "captcha challenge", "err", err)
-		}
+	if f.in(StateStarted) {
+		h.withCaptcha(r, &page.base)
 	}
 	h.render(w, r, status, "recovery", page)
 }
@@ -96,7 +93,7 @@ func (h *Handler) recoverySend(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if h.cfg.Captcha != nil {
-		switch err := h.cfg.Captcha.Verify(r.Context(), r.PostFormValue("captcha"), clientIP(r)); {
+		switch err := h.cfg.Captcha.Verify(r.Context(), h.captchaAnswer(r), clientIP(r)); {
 		case errors.Is(err, captcha.ErrFailed):
 			again(http.StatusBadRequest, "captcha.required")
 			return

@@ -58,11 +58,8 @@ func (h *Handler) renderRegistration(w http.ResponseWriter, r *http.Request, sta
 	page.ConfirmAction = registrationURL(f.ID, "confirm", ar.ID)
 	page.SignInLink = "/login?authRequestID=" + url.QueryEscape(ar.ID)
 	page.State = State(f.State)
-	if f.in(StateStarted) && h.cfg.Captcha != nil {
-		var err error
-		if page.Captcha, err = h.cfg.Captcha.Challenge(r.Context()); err != nil {
-			h.log.WarnContext(r.Context(), "captcha challenge", "err", err)
-		}
+	if f.in(StateStarted) {
+		h.withCaptcha(r, &page.base)
 	}
 	h.render(w, r, status, "registration", page)
 }
@@ -96,7 +93,7 @@ func (h *Handler) registrationSend(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if h.cfg.Captcha != nil {
-		switch err := h.cfg.Captcha.Verify(r.Context(), r.PostFormValue("captcha"), clientIP(r)); {
+		switch err := h.cfg.Captcha.Verify(r.Context(), h.captchaAnswer(r), clientIP(r)); {
 		case errors.Is(err, captcha.ErrFailed):
 			again(http.StatusBadRequest, "captcha.required")
 			return

@@ -9,6 +9,8 @@ import (
 	"net/http"
 
 	"github.com/gorilla/csrf"
+
+	"github.com/vhod-id/vhod/directory/captcha"
 	"golang.org/x/text/language"
 
 	"github.com/vhod-id/vhod/storage"
@@ -40,6 +42,15 @@ type base struct {
 	translator
 	Title string
 	CSRF  template.HTML
+	// Captcha is set when the form asks for one.
+	Captcha *captchaView
+}
+
+// captchaView is what the "captcha" template shows: the ALTCHA challenge, or a
+// hosted service's widget.
+type captchaView struct {
+	Challenge string
+	Widget    captcha.Widget
 }
 
 // Lang is the page's language code for <html lang>.
@@ -50,8 +61,6 @@ type passwordPage struct {
 	Action, Client, Login, Error string
 	// PhoneLink is set when sign-in by SMS code is on.
 	PhoneLink string
-	// Captcha is the ALTCHA challenge (JSON) when the form asks for one.
-	Captcha string
 	// RecoveryLink leads to "Forgot password?", RegisterLink to the sign-up,
 	// ActivateLink to the activation of an operator-issued account.
 	RecoveryLink, RegisterLink, ActivateLink string
@@ -73,7 +82,6 @@ type recoveryPage struct {
 	base
 	Action, ResetAction, SignInLink string
 	Identifier, Notice, Error       string
-	Captcha                         string
 	State                           State
 }
 
@@ -82,7 +90,6 @@ type registrationPage struct {
 	Action, ConfirmAction, SignInLink string
 	Identifier, Notice, Error         string
 	News                              bool
-	Captcha                           string
 	State                             State
 }
 
@@ -106,7 +113,6 @@ type activationPage struct {
 	base
 	Action, ConfirmAction, SignInLink string
 	Contract, Email, Notice, Error    string
-	Captcha                           string
 	State                             State
 }
 
@@ -122,6 +128,27 @@ type errorPage struct {
 }
 
 type loggedOutPage struct{ base }
+
+// withCaptcha puts a fresh captcha on the page (logged and left out on failure).
+func (h *Handler) withCaptcha(r *http.Request, b *base) {
+	if h.cfg.Captcha == nil {
+		return
+	}
+	v := &captchaView{Widget: h.cfg.Captcha.Widget()}
+	if !v.Widget.Hosted {
+		var err error
+		if v.Challenge, err = h.cfg.Captcha.Challenge(r.Context()); err != nil {
+			h.log.WarnContext(r.Context(), "captcha challenge", "err", err)
+			return
+		}
+	}
+	b.Captcha = v
+}
+
+// captchaAnswer is the form's answer to the captcha.
+func (h *Handler) captchaAnswer(r *http.Request) string {
+	return r.PostFormValue(h.cfg.Captcha.Widget().Field)
+}
 
 // newBase prepares the common page data.
 func (h *Handler) newBase(r *http.Request, lang language.Tag, titleKey string) base {

@@ -151,7 +151,9 @@ func (a *app) handler(extra func(r *mux.Router)) (http.Handler, error) {
 	csrfKey := deriveKey(a.master, "csrf")
 	otpKey := deriveKey(a.master, "otp")
 	var check captcha.Verifier
-	if cfg.Captcha.Provider == "altcha" {
+	switch cfg.Captcha.Provider {
+	case "none":
+	case "altcha":
 		altchaKey := deriveKey(a.master, "altcha")
 		check = captcha.NewAltcha(altchaKey[:], cfg.Captcha.Work, func(ctx context.Context, key string, until time.Time) error {
 			if err := a.store.ClaimOnce(ctx, key, until); errors.Is(err, storage.ErrConflict) {
@@ -160,6 +162,10 @@ func (a *app) handler(extra func(r *mux.Router)) (http.Handler, error) {
 				return err
 			}
 		})
+	default:
+		if check, err = captcha.NewHosted(cfg.Captcha.Provider, cfg.Captcha.SiteKey, cfg.Captcha.Secret, cfg.Captcha.VerifyURL); err != nil {
+			return nil, err
+		}
 	}
 	sms, err := a.smsSender(audit)
 	if err != nil {

@@ -18,6 +18,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/vhod-id/vhod/directory"
+	"github.com/vhod-id/vhod/directory/captcha"
 	"github.com/vhod-id/vhod/directory/notify"
 	"github.com/vhod-id/vhod/provider"
 )
@@ -63,11 +64,16 @@ type RegistrationConfig struct {
 }
 
 // CaptchaConfig chooses the captcha of the forms: altcha (a proof of work solved in
-// the browser, no third party; the default) or none.
+// the browser, no third party; the default), none, or a hosted service (yandex,
+// recaptcha, hcaptcha, turnstile) with its site key and secret.
 type CaptchaConfig struct {
 	Provider string `yaml:"provider"`
 	// Work is ALTCHA's largest number: the browser tries up to this many hashes.
 	Work int64 `yaml:"work"`
+	// SiteKey and Secret of a hosted service; VerifyURL overrides its verify endpoint.
+	SiteKey   string `yaml:"site_key"`
+	Secret    string `yaml:"secret" secret:"true"`
+	VerifyURL string `yaml:"verify_url"`
 }
 
 // SMSConfig says how text messages go out: none (sign-in by phone is off), webhook,
@@ -278,7 +284,12 @@ func (c *Config) Validate() error {
 	default:
 		check(true, "email.provider", "%q is not none, smtp or outbox", c.Email.Provider)
 	}
-	check(c.Captcha.Provider != "altcha" && c.Captcha.Provider != "none", "captcha.provider", "%q is not altcha or none", c.Captcha.Provider)
+	switch c.Captcha.Provider {
+	case "altcha", "none":
+	default:
+		_, err := captcha.NewHosted(c.Captcha.Provider, c.Captcha.SiteKey, c.Captcha.Secret, c.Captcha.VerifyURL)
+		check(err != nil, "captcha", "%v (providers: altcha, none, yandex, recaptcha, hcaptcha, turnstile)", err)
+	}
 	check(c.Captcha.Work < 1000 || c.Captcha.Work > 10_000_000, "captcha.work", "%d is not between 1000 and 10000000", c.Captcha.Work)
 	if c.Metrics.Listen != "" {
 		_, _, merr := net.SplitHostPort(c.Metrics.Listen)

@@ -21,8 +21,22 @@ import (
 // ErrFailed means the answer is missing, wrong, expired or used already.
 var ErrFailed = errors.New("captcha not solved")
 
+// Widget says how a page shows the captcha and where its answer comes back.
+type Widget struct {
+	// Hosted is a third-party widget; otherwise the page's own ALTCHA script.
+	Hosted bool
+	// Class and SiteKey make the widget's element; Script loads it.
+	Class, SiteKey, Script string
+	// Field is the form field that carries the answer.
+	Field string
+	// Origins must be allowed by the page's CSP for scripts and frames.
+	Origins []string
+}
+
 // Verifier makes challenges and checks answers.
 type Verifier interface {
+	// Widget describes the page side.
+	Widget() Widget
 	// Challenge is what the page needs: for ALTCHA a challenge (JSON), for a hosted
 	// service its site key.
 	Challenge(ctx context.Context) (string, error)
@@ -48,6 +62,9 @@ type Altcha struct {
 func NewAltcha(key []byte, maxNumber int64, spend func(ctx context.Context, key string, until time.Time) error) *Altcha {
 	return &Altcha{key: string(key), maxNumber: maxNumber, ttl: 10 * time.Minute, spend: spend}
 }
+
+// Widget is the page's own script; the answer comes back in "captcha".
+func (a *Altcha) Widget() Widget { return Widget{Field: "captcha"} }
 
 // Challenge returns a signed challenge as JSON.
 func (a *Altcha) Challenge(context.Context) (string, error) {
@@ -98,6 +115,25 @@ func answerSignature(answer string) string {
 type Hosted struct {
 	provider, siteKey, secret, verifyURL string
 	client                               *http.Client
+}
+
+// hostedWidgets describe the page side of each hosted service.
+var hostedWidgets = map[string]Widget{
+	"yandex": {Class: "smart-captcha", Script: "https://smartcaptcha.yandexcloud.net/captcha.js", Field: "smart-token",
+		Origins: []string{"https://smartcaptcha.yandexcloud.net"}},
+	"recaptcha": {Class: "g-recaptcha", Script: "https://www.google.com/recaptcha/api.js", Field: "g-recaptcha-response",
+		Origins: []string{"https://www.google.com", "https://www.gstatic.com"}},
+	"hcaptcha": {Class: "h-captcha", Script: "https://js.hcaptcha.com/1/api.js", Field: "h-captcha-response",
+		Origins: []string{"https://hcaptcha.com", "https://*.hcaptcha.com"}},
+	"turnstile": {Class: "cf-turnstile", Script: "https://challenges.cloudflare.com/turnstile/v0/api.js", Field: "cf-turnstile-response",
+		Origins: []string{"https://challenges.cloudflare.com"}},
+}
+
+// Widget is the service's own widget with the site key.
+func (h *Hosted) Widget() Widget {
+	w := hostedWidgets[h.provider]
+	w.Hosted, w.SiteKey = true, h.siteKey
+	return w
 }
 
 // Hosted providers and their verify endpoints.
