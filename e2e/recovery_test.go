@@ -199,6 +199,21 @@ func TestRecoveryByEmailCode(t *testing.T) {
 	if !strings.Contains(p.Body, "If this address is registered") || box.count("nobody@example.com") != 0 {
 		t.Fatal("the answer for an unknown address differs or a mail went out")
 	}
+
+	// An address gets five mails an hour (the default); the sixth request is refused
+	// whether or not an account has the address, so the limit tells nothing either.
+	for _, to := range []string{"ivanov@example.com", "nobody@example.com"} {
+		for range 4 { // one request for each was made above
+			startRecovery(t, rptest.NewBrowser("http://127.0.0.1:8765/"), shop, shop.authorization(oauth2.SetAuthURLParam("ui_locales", "en")), to)
+		}
+		p = startRecovery(t, rptest.NewBrowser("http://127.0.0.1:8765/"), shop, shop.authorization(oauth2.SetAuthURLParam("ui_locales", "en")), to)
+		if p.Status != http.StatusTooManyRequests || !strings.Contains(p.Body, "Too many emails") {
+			t.Fatalf("%s: sixth request: %d %.300s", to, p.Status, p.Body)
+		}
+	}
+	if n := box.count("ivanov@example.com"); n != 5 {
+		t.Fatalf("%d mails to the account's address, want 5", n)
+	}
 }
 
 // decodeMail undoes quoted-printable so that tests can read Cyrillic bodies.

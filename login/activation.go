@@ -103,6 +103,14 @@ func (h *Handler) activationSend(w http.ResponseWriter, r *http.Request) {
 		again(http.StatusBadRequest, "recovery.invalid")
 		return
 	}
+	if limited, err := h.emailLimited(r, email); err != nil || limited {
+		if err != nil {
+			h.fail(w, r, lang, unavailable(err))
+			return
+		}
+		again(http.StatusTooManyRequests, "email.send_limited")
+		return
+	}
 	c, err := h.failures(r, contract)
 	if err != nil {
 		h.fail(w, r, lang, unavailable(err))

@@ -57,14 +57,16 @@ type Config struct {
 	ConsentVersion string
 	// PasswordMinLength is shown in the message about short passwords.
 	PasswordMinLength int
-	// SMSLimits bound the codes sent per number, per address and in all.
-	SMSLimits SMSLimits
-	Logger    *slog.Logger
+	// SMSLimits and EmailLimits bound the messages sent.
+	SMSLimits, EmailLimits SendLimits
+	Logger                 *slog.Logger
 }
 
-// SMSLimits bound SMS sends, counted in the database; SMS pumping costs money.
-type SMSLimits struct {
-	PerNumberHour, PerIPHour, GlobalHour, GlobalDay int
+// SendLimits bound messages sent, counted in the database: per recipient and per
+// client address in an hour, and in all per hour and per day (SMS pumping costs
+// money; mail floods cost reputation).
+type SendLimits struct {
+	PerRecipientHour, PerIPHour, GlobalHour, GlobalDay int
 }
 
 // Limits bound failed sign-ins per client address and per identifier in a window.

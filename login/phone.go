@@ -160,19 +160,28 @@ func (h *Handler) phoneVerify(w http.ResponseWriter, r *http.Request) {
 	h.afterAuthentication(w, r, f, ar, lang, sess, MethodPhone)
 }
 
-// smsLimited counts this send against the limits per number and address (per hour)
-// and in all (per hour and per day), and tells whether one of them is exceeded.
+// smsLimited counts an SMS against its limits and tells whether one is exceeded.
 func (h *Handler) smsLimited(r *http.Request, phone string) (bool, error) {
-	l := h.cfg.SMSLimits
+	return h.sendLimited(r, "sms", phone, h.cfg.SMSLimits)
+}
+
+// emailLimited counts an email against its limits and tells whether one is exceeded.
+func (h *Handler) emailLimited(r *http.Request, address string) (bool, error) {
+	return h.sendLimited(r, "email", address, h.cfg.EmailLimits)
+}
+
+// sendLimited counts this send against the limits per recipient and address (per
+// hour) and in all (per hour and per day), and tells whether one is exceeded.
+func (h *Handler) sendLimited(r *http.Request, channel, to string, l SendLimits) (bool, error) {
 	for _, c := range []struct {
 		key    string
 		window time.Duration
 		limit  int
 	}{
-		{"sms:number:" + phone, time.Hour, l.PerNumberHour},
-		{"sms:ip:" + clientIP(r), time.Hour, l.PerIPHour},
-		{"sms:all", time.Hour, l.GlobalHour},
-		{"sms:all:day", 24 * time.Hour, l.GlobalDay},
+		{channel + ":to:" + to, time.Hour, l.PerRecipientHour},
+		{channel + ":ip:" + clientIP(r), time.Hour, l.PerIPHour},
+		{channel + ":all", time.Hour, l.GlobalHour},
+		{channel + ":all:day", 24 * time.Hour, l.GlobalDay},
 	} {
 		if c.limit <= 0 {
 			continue
@@ -182,7 +191,7 @@ func (h *Handler) smsLimited(r *http.Request, phone string) (bool, error) {
 			return false, err
 		}
 		if n > int64(c.limit) {
-			h.log.WarnContext(r.Context(), "SMS limit reached", "limit", c.key)
+			h.log.WarnContext(r.Context(), "send limit reached", "limit", c.key)
 			return true, nil
 		}
 	}

@@ -167,6 +167,14 @@ func (h *Handler) recoverByPhone(w http.ResponseWriter, r *http.Request, f flow,
 // neutral sentence the person reads.
 func (h *Handler) recoverByEmail(w http.ResponseWriter, r *http.Request, f flow, ar storage.AuthRequest, lang language.Tag, email, noticeKey string) {
 	t := h.catalog.translator(lang)
+	if limited, err := h.emailLimited(r, email); err != nil || limited {
+		if err != nil {
+			h.fail(w, r, lang, unavailable(err))
+			return
+		}
+		h.renderRecovery(w, r, http.StatusTooManyRequests, f, ar, lang, recoveryPage{Error: t.T("email.send_limited")})
+		return
+	}
 	code, err := directory.NewOTP()
 	if err != nil {
 		h.fail(w, r, lang, unavailable(err))

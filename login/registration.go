@@ -126,15 +126,16 @@ func (h *Handler) registrationSend(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, lang, unavailable(err))
 		return
 	}
-	if phone {
-		if limited, err := h.smsLimited(r, value); err != nil || limited {
-			if err != nil {
-				h.fail(w, r, lang, unavailable(err))
-				return
-			}
-			again(http.StatusTooManyRequests, "phone.send_limited")
-			return
-		}
+	limit, limitedKey := h.smsLimited, "phone.send_limited"
+	if email {
+		limit, limitedKey = h.emailLimited, "email.send_limited"
+	}
+	if limited, err := limit(r, value); err != nil {
+		h.fail(w, r, lang, unavailable(err))
+		return
+	} else if limited {
+		again(http.StatusTooManyRequests, limitedKey)
+		return
 	}
 	now := h.now().UTC()
 	consents := []storage.UserConsent{{Kind: ConsentPersonalData, Version: h.cfg.ConsentVersion, At: now, IP: clientIP(r)}}

@@ -35,6 +35,13 @@ func (h *Handler) accountIdentifier(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case kind == storage.IdentEmail && h.cfg.Email != nil:
 		value, err = directory.NormalizeEmail(typed)
+		if err == nil {
+			var limited bool
+			if limited, err = h.emailLimited(r, value); err == nil && limited {
+				h.renderAccount(w, r, http.StatusTooManyRequests, sess, u, "", "email.send_limited")
+				return
+			}
+		}
 	case kind == storage.IdentPhone && h.cfg.SMS != nil:
 		value, err = directory.NormalizePhone(typed)
 		if err == nil {

@@ -192,8 +192,10 @@ func (a *app) handler(extra func(r *mux.Router)) (http.Handler, error) {
 		OTPKey:            otpKey[:],
 		PasswordMinLength: cfg.Passwords.MinLength,
 		ConsentVersion:    cfg.Registration.ConsentVersion,
-		SMSLimits: login.SMSLimits{PerNumberHour: cfg.Limits.SMSPerNumberHour, PerIPHour: cfg.Limits.SMSPerIPHour,
+		SMSLimits: login.SendLimits{PerRecipientHour: cfg.Limits.SMSPerNumberHour, PerIPHour: cfg.Limits.SMSPerIPHour,
 			GlobalHour: cfg.Limits.SMSGlobalHour, GlobalDay: cfg.Limits.SMSGlobalDay},
+		EmailLimits: login.SendLimits{PerRecipientHour: cfg.Limits.EmailPerAddressHour, PerIPHour: cfg.Limits.EmailPerIPHour,
+			GlobalHour: cfg.Limits.EmailGlobalHour, GlobalDay: cfg.Limits.EmailGlobalDay},
 	}, loginStore{Store: a.store, client: prov.Client}, a.dir, cookies)
 	if err != nil {
 		return nil, err

@@ -94,6 +94,10 @@ type LimitsConfig struct {
 	SMSPerIPHour             int           `yaml:"sms_per_ip_hour"`
 	SMSGlobalHour            int           `yaml:"sms_global_hour"`
 	SMSGlobalDay             int           `yaml:"sms_global_day"`
+	EmailPerAddressHour      int           `yaml:"email_per_address_hour"`
+	EmailPerIPHour           int           `yaml:"email_per_ip_hour"`
+	EmailGlobalHour          int           `yaml:"email_global_hour"`
+	EmailGlobalDay           int           `yaml:"email_global_day"`
 	CaptchaAfterFailures     int           `yaml:"captcha_after_failures"`
 	DelayAfterFailures       int           `yaml:"delay_after_failures"`
 	LockAfterFailures        int           `yaml:"lock_after_failures"`
@@ -198,7 +202,8 @@ func (c *Config) setDefaults() {
 	for _, l := range []struct {
 		v   *int
 		def int
-	}{{&c.Limits.SMSPerNumberHour, 5}, {&c.Limits.SMSPerIPHour, 20}, {&c.Limits.SMSGlobalHour, 1000}, {&c.Limits.SMSGlobalDay, 10000}} {
+	}{{&c.Limits.SMSPerNumberHour, 5}, {&c.Limits.SMSPerIPHour, 20}, {&c.Limits.SMSGlobalHour, 1000}, {&c.Limits.SMSGlobalDay, 10000},
+		{&c.Limits.EmailPerAddressHour, 5}, {&c.Limits.EmailPerIPHour, 20}, {&c.Limits.EmailGlobalHour, 2000}, {&c.Limits.EmailGlobalDay, 20000}} {
 		if *l.v == 0 {
 			*l.v = l.def
 		}
