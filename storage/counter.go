@@ -2,16 +2,28 @@ package storage
 
 import (
 	"context"
+	"math"
 	"time"
 )
 
-// Counters count events in fixed time windows (failed sign-ins per address, per
-// account), in the database so that every instance sees the same counts.
+// Counters count events (failed sign-ins per address, per account; messages sent)
+// over a sliding window, in the database so that every instance sees the same
+// counts. A fixed window would forget everything at its boundary, letting a
+// guesser spend two windows' allowance in a moment.
 type Counters interface {
-	// Hit adds one to key's count in the window that holds now and returns the count.
+	// Hit adds one to key's count and returns the count over the last window.
 	Hit(ctx context.Context, key string, window time.Duration, now time.Time) (int64, error)
-	// Count returns key's count in the window that holds now (0 when none).
+	// Count returns key's count over the last window (0 when none).
 	Count(ctx context.Context, key string, window time.Duration, now time.Time) (int64, error)
+}
+
+// SlidingCount estimates the events of the window that ends now from the counts of
+// the fixed window that holds now and the one before it: the earlier one is
+// weighed by the share of it still inside, rounded up so that a limit never opens
+// early.
+func SlidingCount(this, previous int64, window time.Duration, now time.Time) int64 {
+	left := window - now.Sub(now.Truncate(window))
+	return this + int64(math.Ceil(float64(previous)*float64(left)/float64(window)))
 }
 
 // Leases let one instance of many run a periodic job.

@@ -27,8 +27,18 @@ func testCounters(t *testing.T, s storage.Store) {
 	if n, _ := s.Count(ctx, "ip:1.2.3.4", time.Minute, now.Add(20*time.Second)); n != 3 {
 		t.Fatalf("count in the same window %d", n)
 	}
-	if n, _ := s.Count(ctx, "ip:1.2.3.4", time.Minute, now.Add(40*time.Second)); n != 0 {
-		t.Fatalf("count in the next window %d", n)
+	// The next window still weighs the earlier one by the share of it left: at
+	// 10:01:10 five sixths of it (2.5, rounded up), at 10:01:45 a quarter.
+	for _, tc := range []struct {
+		at   time.Duration
+		want int64
+	}{{40 * time.Second, 3}, {75 * time.Second, 1}, {90 * time.Second, 0}} {
+		if n, _ := s.Count(ctx, "ip:1.2.3.4", time.Minute, now.Add(tc.at)); n != tc.want {
+			t.Fatalf("count %s later: %d, want %d", tc.at, n, tc.want)
+		}
+	}
+	if n, _ := s.Hit(ctx, "ip:1.2.3.4", time.Minute, now.Add(75*time.Second)); n != 2 {
+		t.Fatalf("hit in the next window returned %d, want 2", n)
 	}
 	if n, _ := s.Count(ctx, "ip:5.6.7.8", time.Minute, now); n != 0 {
 		t.Fatalf("another key counted %d", n)
