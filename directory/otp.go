@@ -38,3 +38,17 @@ func OTPHash(key []byte, bindTo, recipient, code string) string {
 func OTPMatches(key []byte, bindTo, recipient, code, stored string) bool {
 	return hmac.Equal([]byte(OTPHash(key, bindTo, recipient, code)), []byte(stored))
 }
+
+// WellFormedOTP tells whether s looks like a code (OTPDigits digits), for input
+// that only pre-fills a form, such as the code in an emailed link.
+func WellFormedOTP(s string) bool {
+	if len(s) != OTPDigits {
+		return false
+	}
+	for _, c := range s {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
+}

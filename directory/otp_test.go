@@ -32,3 +32,14 @@ func TestOTP(t *testing.T) {
 		}
 	}
 }
+
+func TestWellFormedOTP(t *testing.T) {
+	for s, want := range map[string]bool{
+		"123456": true, "000000": true, "12345": false, "1234567": false,
+		"12345a": false, "": false, "１２３４５６": false, "12 456": false,
+	} {
+		if got := WellFormedOTP(s); got != want {
+			t.Errorf("%q: %v, want %v", s, got, want)
+		}
+	}
+}

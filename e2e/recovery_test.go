@@ -177,6 +177,14 @@ func TestRecoveryByEmailCode(t *testing.T) {
 	if m == nil {
 		t.Fatalf("no code in the mail: %.500s", mail)
 	}
+	// The mail's link opens the form with the code filled in, in this browser.
+	link := regexp.MustCompile(`http://127\.0\.0\.1:\d+/recover/\S+`).FindString(decodeMail(mail))
+	if !strings.HasSuffix(link, "&code="+m[1]) {
+		t.Fatalf("no link with the code in the mail: %q", link)
+	}
+	if p, _ = b.Get(link); !strings.Contains(p.Body, `value="`+m[1]+`"`) {
+		t.Fatalf("the link does not fill the code in: %d %.500s", p.Status, p.Body)
+	}
 	for _, tc := range []struct{ code, new, repeat, want string }{
 		{"000000", "Fresh-pass-42", "Fresh-pass-42", "Wrong or expired code."},
 		{m[1], "Fresh-pass-42", "Fresh-pass-43", "The new passwords differ."},

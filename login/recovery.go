@@ -72,7 +72,12 @@ func (h *Handler) recoveryShow(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	h.renderRecovery(w, r, http.StatusOK, f, ar, lang, recoveryPage{})
+	// The link in the email carries its code, so that a click fills the form in.
+	code := r.URL.Query().Get("code")
+	if !directory.WellFormedOTP(code) {
+		code = ""
+	}
+	h.renderRecovery(w, r, http.StatusOK, f, ar, lang, recoveryPage{Code: code})
 }
 
 // recoverySend takes a phone or an email. The answer is the same whether or not an
@@ -188,7 +193,8 @@ func (h *Handler) recoverByEmail(w http.ResponseWriter, r *http.Request, f flow,
 		return
 	}
 	if u, err := h.accounts.UserByLogin(r.Context(), email); err == nil && !u.Disabled {
-		m := notify.Email{To: email, Subject: t.T("recovery.email_subject"), Text: t.T("recovery.email_text", "Code", code)}
+		link := strings.TrimSuffix(h.cfg.Issuer, "/") + recoveryURL(f.ID, "", ar.ID) + "&code=" + code
+		m := notify.Email{To: email, Subject: t.T("recovery.email_subject"), Text: t.T("recovery.email_text", "Code", code, "Link", link)}
 		if err := h.cfg.Email.SendEmail(r.Context(), m); err != nil {
 			h.log.WarnContext(r.Context(), "recovery code not delivered", "flow", f.ID, "err", err)
 		}

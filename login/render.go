@@ -82,6 +82,7 @@ type recoveryPage struct {
 	base
 	Action, ResetAction, SignInLink string
 	Identifier, Notice, Error       string
+	Code                            string
 	State                           State
 }
 
