@@ -3,6 +3,8 @@ package directory
 import (
 	"strings"
 	"testing"
+
+	"github.com/vhod-id/vhod/storage"
 )
 
 func TestIdentifierKey(t *testing.T) {
@@ -85,4 +87,32 @@ func TestContractNumbers(t *testing.T) {
 	if keys, _ := CandidateKeys("a@b.ru"); len(keys) != 1 {
 		t.Fatalf("an email is never a contract: %v", keys)
 	}
+}
+
+func FuzzCandidateKeys(f *testing.F) {
+	for _, s := range []string{"лс 12-345", "1234567890123", "a@b.ru", "7700/15", " - ", "ǅ", "ß"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		keys, err := CandidateKeys(s)
+		if err != nil {
+			if len(keys) != 0 {
+				t.Fatalf("%q: keys %v with error %v", s, keys, err)
+			}
+			return
+		}
+		if len(keys) == 0 {
+			t.Fatalf("%q: no keys and no error", s)
+		}
+		for _, key := range keys {
+			kind, value, _ := strings.Cut(key, ":")
+			if kind != storage.IdentContract {
+				continue
+			}
+			// A stored contract number is found again when typed as stored.
+			if again, err := NormalizeContract(value); err != nil || again != value {
+				t.Fatalf("%q → %q, renormalised %q, %v", s, key, again, err)
+			}
+		}
+	})
 }
