@@ -41,9 +41,19 @@ func (d *Directory) ResetPassword(ctx context.Context, userID, password string, 
 	if err != nil {
 		return err
 	}
-	if err := d.users.SetPasswordHash(ctx, u.ID, h, temporary); err != nil {
+	return d.setResetHash(ctx, u.ID, h, temporary)
+}
+
+// ResetPasswordHash sets a password hashed and checked against the policy
+// beforehand: the one chosen in a sign-up that the identifier's owner confirmed.
+func (d *Directory) ResetPasswordHash(ctx context.Context, userID, hash string) error {
+	return d.setResetHash(ctx, userID, hash, false)
+}
+
+func (d *Directory) setResetHash(ctx context.Context, userID, hash string, temporary bool) error {
+	if err := d.users.SetPasswordHash(ctx, userID, hash, temporary); err != nil {
 		return err
 	}
 	// Recovery is the way out of a lock.
-	return d.users.SetLockedUntil(ctx, u.ID, time.Time{})
+	return d.users.SetLockedUntil(ctx, userID, time.Time{})
 }

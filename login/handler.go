@@ -90,6 +90,7 @@ type accounts interface {
 	UserByLogin(ctx context.Context, login string) (storage.User, error)
 	ChangePassword(ctx context.Context, userID, old, new string) error
 	ResetPassword(ctx context.Context, userID, password string, temporary bool) error
+	ResetPasswordHash(ctx context.Context, userID, hash string) error
 	Lock(ctx context.Context, userID string, until time.Time) error
 	CreateUser(ctx context.Context, n directory.NewUser) (storage.User, error)
 	NewPasswordHash(password string, identifiers ...string) (string, error)

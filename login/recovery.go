@@ -268,10 +268,15 @@ func (h *Handler) recoveryReset(w http.ResponseWriter, r *http.Request) {
 // resetPassword sets the password and ends everything the old one opened: every
 // session and every token of the account.
 func (h *Handler) resetPassword(r *http.Request, userID, password string, temporary bool, via string) error {
-	ctx := r.Context()
-	if err := h.accounts.ResetPassword(ctx, userID, password, temporary); err != nil {
+	if err := h.accounts.ResetPassword(r.Context(), userID, password, temporary); err != nil {
 		return err
 	}
+	return h.endOldAccess(r, userID, via)
+}
+
+// endOldAccess ends every session and token of an account whose password was reset.
+func (h *Handler) endOldAccess(r *http.Request, userID, via string) error {
+	ctx := r.Context()
 	if err := h.store.DeleteUserSessions(ctx, userID); err != nil {
 		return err
 	}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -117,7 +118,15 @@ func (h *Handler) registrationSend(w http.ResponseWriter, r *http.Request) {
 		again(http.StatusBadRequest, "pwchange.mismatch")
 		return
 	}
-	hash, err := h.accounts.NewPasswordHash(password, value)
+	// The owner of a taken identifier gets the code, so the page must not differ;
+	// their password must then also pass the checks against their other identifiers.
+	owner, err := h.accounts.UserByLogin(r.Context(), value)
+	exists := err == nil
+	if err != nil && !errors.Is(err, storage.ErrNotFound) {
+		h.fail(w, r, lang, unavailable(err))
+		return
+	}
+	hash, err := h.accounts.NewPasswordHash(password, value, owner.Login, owner.Email, owner.Phone)
 	if k := passwordChangeKey(err); k != "" {
 		again(http.StatusBadRequest, k, "Min", minLengthText(h.cfg.PasswordMinLength))
 		return
@@ -155,20 +164,14 @@ func (h *Handler) registrationSend(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, lang, uerr)
 		return
 	}
-	_, err = h.accounts.UserByLogin(r.Context(), value)
-	exists := err == nil
-	if err != nil && !errors.Is(err, storage.ErrNotFound) {
-		h.fail(w, r, lang, unavailable(err))
-		return
-	}
 	var sendErr error
 	switch {
 	case phone && exists:
-		sendErr = h.cfg.SMS.SendSMS(r.Context(), notify.SMS{To: value, Text: t.T("register.exists_sms")})
+		sendErr = h.cfg.SMS.SendSMS(r.Context(), notify.SMS{To: value, Text: t.T("register.exists_sms", "Code", code)})
 	case phone:
 		sendErr = h.cfg.SMS.SendSMS(r.Context(), notify.SMS{To: value, Text: t.T("register.sms_text", "Code", code)})
 	case exists:
-		sendErr = h.cfg.Email.SendEmail(r.Context(), notify.Email{To: value, Subject: t.T("register.exists_subject"), Text: t.T("register.exists_text")})
+		sendErr = h.cfg.Email.SendEmail(r.Context(), notify.Email{To: value, Subject: t.T("register.exists_subject"), Text: t.T("register.exists_text", "Code", code)})
 	default:
 		sendErr = h.cfg.Email.SendEmail(r.Context(), notify.Email{To: value, Subject: t.T("register.email_subject"), Text: t.T("register.email_text", "Code", code)})
 	}
@@ -214,23 +217,55 @@ func (h *Handler) registrationConfirm(w http.ResponseWriter, r *http.Request) {
 	} else {
 		n.Phone, n.PhoneVerified = f.Recipient, true
 	}
+	via := map[bool]string{true: "email", false: "phone"}[n.Email != ""]
 	user, err := h.accounts.CreateUser(r.Context(), n)
 	if errors.Is(err, storage.ErrAlreadyExists) {
-		// Registered meanwhile (or before: then no code was sent and this guess is wrong).
-		wrong("phone.wrong_code")
-		return
+		// The identifier has an account and the code reached its owner: they meant
+		// that account, so it takes the password they chose, as a recovery would.
+		user, err = h.ownerConfirmed(r, f, via)
+		if errors.Is(err, storage.ErrNotFound) {
+			wrong("phone.wrong_code")
+			return
+		}
+	} else if err == nil {
+		h.audit(r, storage.AuditEvent{Type: directory.EventRegistration, Outcome: directory.OutcomeSuccess, UserID: user.ID,
+			ClientID: ar.ClientID, Details: map[string]string{"via": via}})
 	}
 	if err != nil {
 		h.fail(w, r, lang, unavailable(err))
 		return
 	}
 	f.Challenge, f.ChallengeExpiresAt, f.Pending = "", time.Time{}, nil
-	h.audit(r, storage.AuditEvent{Type: directory.EventRegistration, Outcome: directory.OutcomeSuccess, UserID: user.ID,
-		ClientID: ar.ClientID, Details: map[string]string{"via": map[bool]string{true: "email", false: "phone"}[n.Email != ""]}})
 	sess, err := h.startSession(w, r, user.ID, []string{directory.AMRPassword, directory.AMROTP}, directory.ACRPassword)
 	if err != nil {
 		h.fail(w, r, lang, unavailable(err))
 		return
 	}
 	h.afterAuthentication(w, r, f, ar, lang, sess, MethodPassword)
+}
+
+// ownerConfirmed gives the existing account of a confirmed identifier the password
+// and consents of the sign-up, ending its other sessions and tokens. A disabled
+// account is not found.
+func (h *Handler) ownerConfirmed(r *http.Request, f flow, via string) (storage.User, error) {
+	u, err := h.accounts.UserByLogin(r.Context(), f.Recipient)
+	if err == nil && u.Disabled {
+		err = storage.ErrNotFound
+	}
+	if err != nil {
+		return u, err
+	}
+	if err := h.accounts.ResetPasswordHash(r.Context(), u.ID, f.Pending.PasswordHash); err != nil {
+		return u, err
+	}
+	p := storage.Profile{FamilyName: u.FamilyName, GivenName: u.GivenName, MiddleName: u.MiddleName, Consents: f.Pending.Consents}
+	for _, c := range u.Consents {
+		if !slices.ContainsFunc(p.Consents, func(n storage.UserConsent) bool { return n.Kind == c.Kind }) {
+			p.Consents = append(p.Consents, c)
+		}
+	}
+	if err := h.store.UpdateProfile(r.Context(), u.ID, p); err != nil {
+		return u, err
+	}
+	return u, h.endOldAccess(r, u.ID, "registration:"+via)
 }
