@@ -235,6 +235,10 @@ func (h *Handler) registrationConfirm(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, lang, unavailable(err))
 		return
 	}
+	for _, c := range f.Pending.Consents {
+		h.audit(r, storage.AuditEvent{Type: directory.EventConsent, Outcome: directory.OutcomeSuccess, UserID: user.ID,
+			ClientID: ar.ClientID, Details: map[string]string{"kind": c.Kind, "version": c.Version}})
+	}
 	f.Challenge, f.ChallengeExpiresAt, f.Pending = "", time.Time{}, nil
 	sess, err := h.startSession(w, r, user.ID, []string{directory.AMRPassword, directory.AMROTP}, directory.ACRPassword)
 	if err != nil {

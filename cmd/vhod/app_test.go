@@ -31,7 +31,7 @@ type testApp struct {
 
 const testRedirect = "http://127.0.0.1:8765/callback"
 
-func newTestApp(t testing.TB) *testApp {
+func newTestApp(t testing.TB, options ...func(*Config)) *testApp {
 	t.Helper()
 	ta := &testApp{Server: httptest.NewUnstartedServer(nil)}
 	issuer := "http://" + ta.Listener.Addr().String()
@@ -46,6 +46,9 @@ func newTestApp(t testing.TB) *testApp {
 				FirstParty: true, AccessTokenFormat: "jwt"}},
 			Users: []BootstrapUser{{Login: "ivanov", Password: "S3cure-pass!", Email: "ivanov@example.com"}},
 		},
+	}
+	for _, o := range options {
+		o(cfg)
 	}
 	cfg.setDefaults()
 	if err := cfg.Validate(); err != nil {

@@ -1,7 +1,9 @@
 package main
 
 import (
+	"html"
 	"net/url"
+	"regexp"
 	"testing"
 
 	"golang.org/x/oauth2"
@@ -57,5 +59,52 @@ func TestAuditEvents(t *testing.T) {
 	}
 	if e := seen[directory.EventSignIn+"/failure"]; e.Details["reason"] != "invalid_credentials" || e.ClientID != "shop" {
 		t.Errorf("failure event %+v", e)
+	}
+}
+
+func TestAuditOfRegistration(t *testing.T) {
+	ta := newTestApp(t, func(c *Config) {
+		c.dev, c.SMS.Provider, c.Captcha.Provider, c.Registration.ConsentVersion = true, "outbox", "none", "2026-11"
+	})
+	b := rptest.NewBrowser(testRedirect)
+	p, err := b.Get(ta.oauth().AuthCodeURL("st", oauth2.S256ChallengeOption(oauth2.GenerateVerifier())))
+	if err != nil {
+		t.Fatal(err)
+	}
+	link := regexp.MustCompile(`href="(/register\?[^"]*)"`).FindStringSubmatch(p.Body)
+	if link == nil {
+		t.Fatal("no sign-up link")
+	}
+	u, _ := p.URL.Parse(html.UnescapeString(link[1]))
+	if p, err = b.Get(u.String()); err != nil {
+		t.Fatal(err)
+	}
+	p, err = b.Submit(p, "/send", url.Values{"identifier": {"+79096666666"}, "password": {"N3w-account!"},
+		"repeat": {"N3w-account!"}, "consent_pd": {"yes"}, "consent_news": {"yes"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	msgs := ta.app.outbox.Messages()
+	code := regexp.MustCompile(`\d{6}`).FindString(msgs[len(msgs)-1].Text)
+	if p, err = b.Submit(p, "/confirm", url.Values{"code": {code}}); err != nil || p.Location == "" {
+		t.Fatalf("confirmation: %v %d %.300s", err, p.Status, p.Body)
+	}
+
+	events, err := ta.app.store.QueryAudit(t.Context(), storage.AuditQuery{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	consents := map[string]string{}
+	var registered string
+	for _, e := range events {
+		switch e.Type {
+		case directory.EventConsent:
+			consents[e.Details["kind"]] = e.Details["version"]
+		case directory.EventRegistration:
+			registered = e.UserID
+		}
+	}
+	if registered == "" || consents["personal_data"] != "2026-11" || consents["news"] != "2026-11" {
+		t.Fatalf("registration %q, consents %v", registered, consents)
 	}
 }
