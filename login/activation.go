@@ -19,36 +19,19 @@ import (
 // activation secret (the flat number on a utility bill, say); the person activates
 // it with both and an email, confirms the email and gets a temporary password.
 func (h *Handler) activationStart(w http.ResponseWriter, r *http.Request) {
-	ar, lang, uerr := h.authRequest(r, r.URL.Query().Get("authRequestID"))
-	if uerr == nil && h.cfg.Email == nil {
-		uerr = &userError{Status: http.StatusNotFound, Key: "error.not_found", Err: errors.New("activation needs email")}
+	var off error
+	if h.cfg.Email == nil {
+		off = errors.New("activation needs email")
 	}
-	if uerr != nil {
-		h.fail(w, r, lang, uerr)
-		return
-	}
-	f, err := h.newFlow(r, ar, lang, KindActivation, StateStarted, "")
-	if err != nil {
-		h.fail(w, r, lang, unavailable(err))
-		return
-	}
-	http.Redirect(w, r, activationURL(f.ID, "", ar.ID), http.StatusSeeOther)
+	h.startSideFlow(w, r, KindActivation, "activate", off)
 }
 
 func activationURL(flowID, step, authRequestID string) string {
-	return strings.Replace(flowURL(flowID, step, authRequestID), "/login/", "/activate/", 1)
+	return sideFlowURL("activate", flowID, step, authRequestID)
 }
 
 func (h *Handler) activationFlow(w http.ResponseWriter, r *http.Request) (flow, storage.AuthRequest, language.Tag, bool) {
-	f, ar, lang, replaced, uerr := h.loadFlowOf(r, KindActivation)
-	if uerr == nil && replaced {
-		uerr = &userError{Status: http.StatusBadRequest, Key: "login.flow_expired", Err: errors.New("activation flow expired")}
-	}
-	if uerr != nil {
-		h.fail(w, r, lang, uerr)
-		return f, ar, lang, false
-	}
-	return f, ar, lang, true
+	return h.sideFlow(w, r, KindActivation)
 }
 
 func (h *Handler) renderActivation(w http.ResponseWriter, r *http.Request, status int, f flow, ar storage.AuthRequest, lang language.Tag, page activationPage) {

@@ -7,7 +7,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/gorilla/mux"
 	"golang.org/x/text/language"
 
 	"github.com/vhod-id/vhod/directory"
@@ -22,34 +21,16 @@ const recoveryCodeLifetime = 15 * time.Minute
 // recoveryStart is "Forgot password?" (GET /recover?authRequestID=…): a recovery
 // flow of its own, tied to the sign-in it came from so that the person returns there.
 func (h *Handler) recoveryStart(w http.ResponseWriter, r *http.Request) {
-	ar, lang, uerr := h.authRequest(r, r.URL.Query().Get("authRequestID"))
-	if uerr != nil {
-		h.fail(w, r, lang, uerr)
-		return
-	}
-	f, err := h.newFlow(r, ar, lang, KindRecovery, StateStarted, "")
-	if err != nil {
-		h.fail(w, r, lang, unavailable(err))
-		return
-	}
-	http.Redirect(w, r, recoveryURL(f.ID, "", ar.ID), http.StatusSeeOther)
+	h.startSideFlow(w, r, KindRecovery, "recover", nil)
 }
 
 func recoveryURL(flowID, step, authRequestID string) string {
-	return strings.Replace(flowURL(flowID, step, authRequestID), "/login/", "/recover/", 1)
+	return sideFlowURL("recover", flowID, step, authRequestID)
 }
 
 // recoveryFlow loads a recovery flow of this browser.
 func (h *Handler) recoveryFlow(w http.ResponseWriter, r *http.Request) (flow, storage.AuthRequest, language.Tag, bool) {
-	f, ar, lang, replaced, uerr := h.loadFlowOf(r, KindRecovery)
-	if uerr == nil && replaced {
-		uerr = &userError{Status: http.StatusBadRequest, Key: "error.bad_request", Err: errors.New("recovery flow expired: " + mux.Vars(r)["flow"])}
-	}
-	if uerr != nil {
-		h.fail(w, r, lang, uerr)
-		return f, ar, lang, false
-	}
-	return f, ar, lang, true
+	return h.sideFlow(w, r, KindRecovery)
 }
 
 func (h *Handler) renderRecovery(w http.ResponseWriter, r *http.Request, status int, f flow, ar storage.AuthRequest, lang language.Tag, page recoveryPage) {

@@ -24,33 +24,15 @@ const (
 
 // registrationStart is "Create an account" (GET /register?authRequestID=…).
 func (h *Handler) registrationStart(w http.ResponseWriter, r *http.Request) {
-	ar, lang, uerr := h.authRequest(r, r.URL.Query().Get("authRequestID"))
-	if uerr != nil {
-		h.fail(w, r, lang, uerr)
-		return
-	}
-	f, err := h.newFlow(r, ar, lang, KindRegistration, StateStarted, "")
-	if err != nil {
-		h.fail(w, r, lang, unavailable(err))
-		return
-	}
-	http.Redirect(w, r, registrationURL(f.ID, "", ar.ID), http.StatusSeeOther)
+	h.startSideFlow(w, r, KindRegistration, "register", nil)
 }
 
 func registrationURL(flowID, step, authRequestID string) string {
-	return strings.Replace(flowURL(flowID, step, authRequestID), "/login/", "/register/", 1)
+	return sideFlowURL("register", flowID, step, authRequestID)
 }
 
 func (h *Handler) registrationFlow(w http.ResponseWriter, r *http.Request) (flow, storage.AuthRequest, language.Tag, bool) {
-	f, ar, lang, replaced, uerr := h.loadFlowOf(r, KindRegistration)
-	if uerr == nil && replaced {
-		uerr = &userError{Status: http.StatusBadRequest, Key: "login.flow_expired", Err: errors.New("registration flow expired")}
-	}
-	if uerr != nil {
-		h.fail(w, r, lang, uerr)
-		return f, ar, lang, false
-	}
-	return f, ar, lang, true
+	return h.sideFlow(w, r, KindRegistration)
 }
 
 func (h *Handler) renderRegistration(w http.ResponseWriter, r *http.Request, status int, f flow, ar storage.AuthRequest, lang language.Tag, page registrationPage) {

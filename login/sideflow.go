@@ -1,0 +1,54 @@
+package login
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+
+	"golang.org/x/text/language"
+
+	"github.com/vhod-id/vhod/storage"
+)
+
+// Side flows (recovery, registration, activation) leave the sign-in page of an
+// authorization request for pages of their own under a path prefix, and return to
+// that sign-in when done.
+
+// startSideFlow makes a flow of kind for the request in the query and sends the
+// browser to its page under prefix. off, when not nil, says why the flow is
+// switched off by configuration.
+func (h *Handler) startSideFlow(w http.ResponseWriter, r *http.Request, kind Kind, prefix string, off error) {
+	ar, lang, uerr := h.authRequest(r, r.URL.Query().Get("authRequestID"))
+	if uerr == nil && off != nil {
+		uerr = &userError{Status: http.StatusNotFound, Key: "error.not_found", Err: off}
+	}
+	if uerr != nil {
+		h.fail(w, r, lang, uerr)
+		return
+	}
+	f, err := h.newFlow(r, ar, lang, kind, StateStarted, "")
+	if err != nil {
+		h.fail(w, r, lang, unavailable(err))
+		return
+	}
+	http.Redirect(w, r, sideFlowURL(prefix, f.ID, "", ar.ID), http.StatusSeeOther)
+}
+
+// sideFlowURL is a step's address of a side flow: /prefix/FLOW[/step]?authRequestID=….
+func sideFlowURL(prefix, flowID, step, authRequestID string) string {
+	return strings.Replace(flowURL(flowID, step, authRequestID), "/login/", "/"+prefix+"/", 1)
+}
+
+// sideFlow loads this browser's flow of kind; a replaced or expired one gets the
+// error page, and ok is false.
+func (h *Handler) sideFlow(w http.ResponseWriter, r *http.Request, kind Kind) (flow, storage.AuthRequest, language.Tag, bool) {
+	f, ar, lang, replaced, uerr := h.loadFlowOf(r, kind)
+	if uerr == nil && replaced {
+		uerr = &userError{Status: http.StatusBadRequest, Key: "login.flow_expired", Err: errors.New(string(kind) + " flow expired")}
+	}
+	if uerr != nil {
+		h.fail(w, r, lang, uerr)
+		return f, ar, lang, false
+	}
+	return f, ar, lang, true
+}
