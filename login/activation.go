@@ -3,7 +3,6 @@ package login
 import (
 	"errors"
 	"net/http"
-	"net/url"
 	"strings"
 	"time"
 
@@ -35,14 +34,7 @@ func (h *Handler) activationFlow(w http.ResponseWriter, r *http.Request) (flow, 
 }
 
 func (h *Handler) renderActivation(w http.ResponseWriter, r *http.Request, status int, f flow, ar storage.AuthRequest, lang language.Tag, page activationPage) {
-	page.base = h.newBase(r, lang, "activate.title")
-	page.Action = activationURL(f.ID, "send", ar.ID)
-	page.ConfirmAction = activationURL(f.ID, "confirm", ar.ID)
-	page.SignInLink = "/login?authRequestID=" + url.QueryEscape(ar.ID)
-	page.State = State(f.State)
-	if f.in(StateStarted) {
-		h.withCaptcha(r, &page.base)
-	}
+	page.codeFormPage = h.codeForm(r, lang, "activate.title", "activate", f, ar)
 	h.render(w, r, status, "activation", page)
 }
 

@@ -3,7 +3,6 @@ package login
 import (
 	"errors"
 	"net/http"
-	"net/url"
 	"slices"
 	"strings"
 	"time"
@@ -36,14 +35,7 @@ func (h *Handler) registrationFlow(w http.ResponseWriter, r *http.Request) (flow
 }
 
 func (h *Handler) renderRegistration(w http.ResponseWriter, r *http.Request, status int, f flow, ar storage.AuthRequest, lang language.Tag, page registrationPage) {
-	page.base = h.newBase(r, lang, "register.title")
-	page.Action = registrationURL(f.ID, "send", ar.ID)
-	page.ConfirmAction = registrationURL(f.ID, "confirm", ar.ID)
-	page.SignInLink = "/login?authRequestID=" + url.QueryEscape(ar.ID)
-	page.State = State(f.State)
-	if f.in(StateStarted) {
-		h.withCaptcha(r, &page.base)
-	}
+	page.codeFormPage = h.codeForm(r, lang, "register.title", "register", f, ar)
 	h.render(w, r, status, "registration", page)
 }
 

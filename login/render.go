@@ -86,12 +86,18 @@ type recoveryPage struct {
 	State                           State
 }
 
-type registrationPage struct {
+// codeFormPage is a side flow's page with a form that sends a code and one that
+// confirms it (registration, activation).
+type codeFormPage struct {
 	base
 	Action, ConfirmAction, SignInLink string
-	Identifier, Notice, Error         string
-	News                              bool
 	State                             State
+}
+
+type registrationPage struct {
+	codeFormPage
+	Identifier, Notice, Error string
+	News                      bool
 }
 
 type accountPage struct {
@@ -111,10 +117,8 @@ type sessionView struct {
 }
 
 type activationPage struct {
-	base
-	Action, ConfirmAction, SignInLink string
-	Contract, Email, Notice, Error    string
-	State                             State
+	codeFormPage
+	Contract, Email, Notice, Error string
 }
 
 type consentPage struct {

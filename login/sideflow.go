@@ -3,6 +3,7 @@ package login
 import (
 	"errors"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"golang.org/x/text/language"
@@ -51,4 +52,17 @@ func (h *Handler) sideFlow(w http.ResponseWriter, r *http.Request, kind Kind) (f
 		return f, ar, lang, false
 	}
 	return f, ar, lang, true
+}
+
+// codeForm fills the parts of a code-form page that come from its flow; the captcha
+// guards the first form only.
+func (h *Handler) codeForm(r *http.Request, lang language.Tag, titleKey, prefix string, f flow, ar storage.AuthRequest) codeFormPage {
+	p := codeFormPage{base: h.newBase(r, lang, titleKey), State: State(f.State),
+		Action:        sideFlowURL(prefix, f.ID, "send", ar.ID),
+		ConfirmAction: sideFlowURL(prefix, f.ID, "confirm", ar.ID),
+		SignInLink:    "/login?authRequestID=" + url.QueryEscape(ar.ID)}
+	if f.in(StateStarted) {
+		h.withCaptcha(r, &p.base)
+	}
+	return p
 }
