@@ -9,7 +9,6 @@ import (
 	"golang.org/x/text/language"
 
 	"github.com/vhod-id/vhod/directory"
-	"github.com/vhod-id/vhod/directory/captcha"
 	"github.com/vhod-id/vhod/directory/notify"
 	"github.com/vhod-id/vhod/storage"
 )
@@ -59,19 +58,8 @@ func (h *Handler) activationSend(w http.ResponseWriter, r *http.Request) {
 	again := func(status int, key string) {
 		h.renderActivation(w, r, status, f, ar, lang, activationPage{Contract: contract, Email: typedEmail, Error: t.T(key)})
 	}
-	if !f.in(StateStarted) {
-		again(http.StatusBadRequest, "error.bad_request")
+	if !h.firstFormPasses(w, r, f, lang, func(key string) { again(http.StatusBadRequest, key) }) {
 		return
-	}
-	if h.cfg.Captcha != nil {
-		switch err := h.cfg.Captcha.Verify(r.Context(), h.captchaAnswer(r), clientIP(r)); {
-		case errors.Is(err, captcha.ErrFailed):
-			again(http.StatusBadRequest, "captcha.required")
-			return
-		case err != nil:
-			h.fail(w, r, lang, unavailable(err))
-			return
-		}
 	}
 	email, err := directory.NormalizeEmail(typedEmail)
 	if err != nil {

@@ -10,7 +10,6 @@ import (
 	"golang.org/x/text/language"
 
 	"github.com/vhod-id/vhod/directory"
-	"github.com/vhod-id/vhod/directory/captcha"
 	"github.com/vhod-id/vhod/directory/notify"
 	"github.com/vhod-id/vhod/storage"
 )
@@ -74,19 +73,8 @@ func (h *Handler) recoverySend(w http.ResponseWriter, r *http.Request) {
 	again := func(status int, key string) {
 		h.renderRecovery(w, r, status, f, ar, lang, recoveryPage{Identifier: typed, Error: t.T(key)})
 	}
-	if !f.in(StateStarted) {
-		again(http.StatusBadRequest, "error.bad_request")
+	if !h.firstFormPasses(w, r, f, lang, func(key string) { again(http.StatusBadRequest, key) }) {
 		return
-	}
-	if h.cfg.Captcha != nil {
-		switch err := h.cfg.Captcha.Verify(r.Context(), h.captchaAnswer(r), clientIP(r)); {
-		case errors.Is(err, captcha.ErrFailed):
-			again(http.StatusBadRequest, "captcha.required")
-			return
-		case err != nil:
-			h.fail(w, r, lang, unavailable(err))
-			return
-		}
 	}
 	key, err := directory.IdentifierKey(typed)
 	kind, value, _ := strings.Cut(key, ":")

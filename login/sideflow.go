@@ -8,6 +8,7 @@ import (
 
 	"golang.org/x/text/language"
 
+	"github.com/vhod-id/vhod/directory/captcha"
 	"github.com/vhod-id/vhod/storage"
 )
 
@@ -65,4 +66,26 @@ func (h *Handler) codeForm(r *http.Request, lang language.Tag, titleKey, prefix 
 		h.withCaptcha(r, &p.base)
 	}
 	return p
+}
+
+// firstFormPasses checks that the flow waits for its first form and that the
+// captcha guarding it was answered. If not, it has answered through refuse (with a
+// message key) or the error page, and returns false.
+func (h *Handler) firstFormPasses(w http.ResponseWriter, r *http.Request, f flow, lang language.Tag, refuse func(key string)) bool {
+	if !f.in(StateStarted) {
+		refuse("error.bad_request")
+		return false
+	}
+	if h.cfg.Captcha == nil {
+		return true
+	}
+	switch err := h.cfg.Captcha.Verify(r.Context(), h.captchaAnswer(r), clientIP(r)); {
+	case errors.Is(err, captcha.ErrFailed):
+		refuse("captcha.required")
+		return false
+	case err != nil:
+		h.fail(w, r, lang, unavailable(err))
+		return false
+	}
+	return true
 }
