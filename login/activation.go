@@ -4,7 +4,6 @@ import (
 	"errors"
 	"net/http"
 	"strings"
-	"time"
 
 	"golang.org/x/text/language"
 
@@ -130,20 +129,16 @@ func (h *Handler) activationConfirm(w http.ResponseWriter, r *http.Request) {
 		h.renderActivation(w, r, http.StatusBadRequest, f, ar, lang, activationPage{Error: t.T("error.bad_request")})
 		return
 	}
-	f.Attempts++
-	if uerr := h.move(r, &f, StateCodeSent); uerr != nil {
+	refusal, uerr := h.spendCodeAttempt(r, &f, code)
+	if uerr != nil {
 		h.fail(w, r, lang, uerr)
 		return
 	}
 	wrong := func(key string) {
 		h.renderActivation(w, r, http.StatusBadRequest, f, ar, lang, activationPage{Error: t.T(key)})
 	}
-	if f.Attempts > directory.OTPMaxAttempts {
-		wrong("phone.too_many_attempts")
-		return
-	}
-	if time.Now().After(f.ChallengeExpiresAt) || !directory.OTPMatches(h.cfg.OTPKey, f.ID, f.Recipient, code, f.Challenge) {
-		wrong("phone.wrong_code")
+	if refusal != "" {
+		wrong(refusal)
 		return
 	}
 	if err := h.store.ChangeIdentifier(r.Context(), f.UserID, storage.IdentEmail, f.Recipient); errors.Is(err, storage.ErrAlreadyExists) {

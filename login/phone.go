@@ -118,8 +118,8 @@ func (h *Handler) phoneVerify(w http.ResponseWriter, r *http.Request) {
 		h.renderPhone(w, r, http.StatusBadRequest, f, ar, lang, phonePage{Error: t.T("phone.wrong_code")})
 		return
 	}
-	f.Attempts++
-	if uerr := h.move(r, &f, StateCodeSent); uerr != nil {
+	refusal, uerr := h.spendCodeAttempt(r, &f, code)
+	if uerr != nil {
 		h.fail(w, r, lang, uerr)
 		return
 	}
@@ -129,12 +129,8 @@ func (h *Handler) phoneVerify(w http.ResponseWriter, r *http.Request) {
 			Details: map[string]string{"method": string(MethodPhone), "reason": strings.TrimPrefix(key, "phone.")}})
 		h.renderPhone(w, r, http.StatusUnauthorized, f, ar, lang, phonePage{Phone: f.Recipient, CodeSent: true, Error: t.T(key)})
 	}
-	if f.Attempts > directory.OTPMaxAttempts {
-		failed("phone.too_many_attempts")
-		return
-	}
-	if h.now().After(f.ChallengeExpiresAt) || !directory.OTPMatches(h.cfg.OTPKey, f.ID, f.Recipient, code, f.Challenge) {
-		failed("phone.wrong_code")
+	if refusal != "" {
+		failed(refusal)
 		return
 	}
 	user, err := h.accounts.UserByLogin(r.Context(), f.Recipient)

@@ -188,20 +188,16 @@ func (h *Handler) recoveryReset(w http.ResponseWriter, r *http.Request) {
 		h.renderRecovery(w, r, http.StatusBadRequest, f, ar, lang, recoveryPage{Error: t.T("error.bad_request")})
 		return
 	}
-	f.Attempts++
-	if uerr := h.move(r, &f, StateCodeSent); uerr != nil {
+	refusal, uerr := h.spendCodeAttempt(r, &f, code)
+	if uerr != nil {
 		h.fail(w, r, lang, uerr)
 		return
 	}
 	refuse := func(key string, args ...string) {
 		h.renderRecovery(w, r, http.StatusBadRequest, f, ar, lang, recoveryPage{Error: t.T(key, args...)})
 	}
-	if f.Attempts > directory.OTPMaxAttempts {
-		refuse("phone.too_many_attempts")
-		return
-	}
-	if h.now().After(f.ChallengeExpiresAt) || !directory.OTPMatches(h.cfg.OTPKey, f.ID, f.Recipient, code, f.Challenge) {
-		refuse("phone.wrong_code")
+	if refusal != "" {
+		refuse(refusal)
 		return
 	}
 	if next != repeat {

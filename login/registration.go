@@ -157,20 +157,16 @@ func (h *Handler) registrationConfirm(w http.ResponseWriter, r *http.Request) {
 		h.renderRegistration(w, r, http.StatusBadRequest, f, ar, lang, registrationPage{Error: t.T("error.bad_request")})
 		return
 	}
-	f.Attempts++
-	if uerr := h.move(r, &f, StateCodeSent); uerr != nil {
+	refusal, uerr := h.spendCodeAttempt(r, &f, code)
+	if uerr != nil {
 		h.fail(w, r, lang, uerr)
 		return
 	}
 	wrong := func(key string) {
 		h.renderRegistration(w, r, http.StatusBadRequest, f, ar, lang, registrationPage{Error: t.T(key)})
 	}
-	if f.Attempts > directory.OTPMaxAttempts {
-		wrong("phone.too_many_attempts")
-		return
-	}
-	if h.now().After(f.ChallengeExpiresAt) || !directory.OTPMatches(h.cfg.OTPKey, f.ID, f.Recipient, code, f.Challenge) {
-		wrong("phone.wrong_code")
+	if refusal != "" {
+		wrong(refusal)
 		return
 	}
 	n := directory.NewUser{PasswordHash: f.Pending.PasswordHash, Consents: f.Pending.Consents, Locale: f.Locale}

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"net/http"
 	"strings"
-	"time"
 
 	"github.com/vhod-id/vhod/directory"
 	"github.com/vhod-id/vhod/directory/notify"
@@ -120,18 +119,14 @@ func (h *Handler) accountIdentifierConfirm(w http.ResponseWriter, r *http.Reques
 		h.renderAccount(w, r, http.StatusBadRequest, sess, u, "", "phone.wrong_code")
 		return
 	}
-	f.Attempts++
-	if uerr := h.move(r, &f, StateCodeSent); uerr != nil {
+	refusal, uerr := h.spendCodeAttempt(r, &f, code)
+	if uerr != nil {
 		h.fail(w, r, pickLanguage(r, nil), uerr)
 		return
 	}
 	wrong := func(key string) { h.renderAccount(w, withVerify(r, f.ID), http.StatusBadRequest, sess, u, "", key) }
-	if f.Attempts > directory.OTPMaxAttempts {
-		wrong("phone.too_many_attempts")
-		return
-	}
-	if time.Now().After(f.ChallengeExpiresAt) || !directory.OTPMatches(h.cfg.OTPKey, f.ID, f.Recipient, code, f.Challenge) {
-		wrong("phone.wrong_code")
+	if refusal != "" {
+		wrong(refusal)
 		return
 	}
 	err = h.store.ChangeIdentifier(r.Context(), u.ID, f.Method, f.Recipient)
