@@ -96,15 +96,9 @@ func (h *Handler) activationSend(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, lang, unavailable(err))
 		return
 	}
-	code, err := directory.NewOTP()
-	if err != nil {
-		h.fail(w, r, lang, unavailable(err))
-		return
-	}
-	f.UserID, f.Recipient, f.Attempts = u.ID, email, 0
-	f.Challenge = directory.OTPHash(h.cfg.OTPKey, f.ID, email, code)
-	f.ChallengeExpiresAt = h.now().Add(recoveryCodeLifetime)
-	if uerr := h.move(r, &f, StateCodeSent); uerr != nil {
+	f.UserID = u.ID
+	code, uerr := h.issueCode(r, &f, email, recoveryCodeLifetime)
+	if uerr != nil {
 		h.fail(w, r, lang, uerr)
 		return
 	}

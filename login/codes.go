@@ -2,6 +2,7 @@ package login
 
 import (
 	"net/http"
+	"time"
 
 	"github.com/vhod-id/vhod/directory"
 )
@@ -22,4 +23,20 @@ func (h *Handler) spendCodeAttempt(r *http.Request, f *flow, code string) (strin
 		return "phone.wrong_code", nil
 	}
 	return "", nil
+}
+
+// issueCode makes a one-time code for the flow's recipient, keeps only its HMAC in
+// the flow and saves the flow as waiting for it. The caller sends the code.
+func (h *Handler) issueCode(r *http.Request, f *flow, to string, lifetime time.Duration) (string, *userError) {
+	code, err := directory.NewOTP()
+	if err != nil {
+		return "", unavailable(err)
+	}
+	f.Recipient, f.Attempts = to, 0
+	f.Challenge = directory.OTPHash(h.cfg.OTPKey, f.ID, to, code)
+	f.ChallengeExpiresAt = h.now().Add(lifetime)
+	if uerr := h.move(r, f, StateCodeSent); uerr != nil {
+		return "", uerr
+	}
+	return code, nil
 }

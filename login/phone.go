@@ -75,15 +75,8 @@ func (h *Handler) phoneSend(w http.ResponseWriter, r *http.Request) {
 		h.renderPhone(w, r, http.StatusTooManyRequests, f, ar, lang, phonePage{Phone: typed, Error: h.catalog.translator(lang).T("phone.send_limited")})
 		return
 	}
-	code, err := directory.NewOTP()
-	if err != nil {
-		h.fail(w, r, lang, unavailable(err))
-		return
-	}
-	f.Recipient, f.Attempts = phone, 0
-	f.Challenge = directory.OTPHash(h.cfg.OTPKey, f.ID, phone, code)
-	f.ChallengeExpiresAt = h.now().Add(otpLifetime)
-	if uerr := h.move(r, &f, StateCodeSent); uerr != nil {
+	code, uerr := h.issueCode(r, &f, phone, otpLifetime)
+	if uerr != nil {
 		h.fail(w, r, lang, uerr)
 		return
 	}

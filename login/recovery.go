@@ -149,15 +149,8 @@ func (h *Handler) recoverByEmail(w http.ResponseWriter, r *http.Request, f flow,
 		h.renderRecovery(w, r, http.StatusTooManyRequests, f, ar, lang, recoveryPage{Error: t.T("email.send_limited")})
 		return
 	}
-	code, err := directory.NewOTP()
-	if err != nil {
-		h.fail(w, r, lang, unavailable(err))
-		return
-	}
-	f.Recipient, f.Attempts = email, 0
-	f.Challenge = directory.OTPHash(h.cfg.OTPKey, f.ID, email, code)
-	f.ChallengeExpiresAt = h.now().Add(recoveryCodeLifetime)
-	if uerr := h.move(r, &f, StateCodeSent); uerr != nil {
+	code, uerr := h.issueCode(r, &f, email, recoveryCodeLifetime)
+	if uerr != nil {
 		h.fail(w, r, lang, uerr)
 		return
 	}

@@ -113,16 +113,9 @@ func (h *Handler) registrationSend(w http.ResponseWriter, r *http.Request) {
 	if consentNews {
 		consents = append(consents, storage.UserConsent{Kind: ConsentNews, Version: h.cfg.ConsentVersion, At: now, IP: clientIP(r)})
 	}
-	code, err := directory.NewOTP()
-	if err != nil {
-		h.fail(w, r, lang, unavailable(err))
-		return
-	}
-	f.Recipient, f.Attempts = value, 0
-	f.Challenge = directory.OTPHash(h.cfg.OTPKey, f.ID, value, code)
-	f.ChallengeExpiresAt = h.now().Add(recoveryCodeLifetime)
 	f.Pending = &storage.PendingAccount{PasswordHash: hash, Consents: consents}
-	if uerr := h.move(r, &f, StateCodeSent); uerr != nil {
+	code, uerr := h.issueCode(r, &f, value, recoveryCodeLifetime)
+	if uerr != nil {
 		h.fail(w, r, lang, uerr)
 		return
 	}
