@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"github.com/vhod-id/vhod/storage/mongo"
 	"io"
+	"log/slog"
 	"text/tabwriter"
 	"time"
 
@@ -27,21 +28,11 @@ func runKeys(args []string, stdout, stderr io.Writer) error {
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
-	cfg, err := loadKeysConfig(*path, *dataDir)
+	a, _, ctx, done, err := openForCommand(*path, *dataDir, stderr)
 	if err != nil {
 		return err
 	}
-	log, err := newLogger(cfg, stderr)
-	if err != nil {
-		return err
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	a, err := openApp(ctx, cfg, log, mongo.Options{})
-	if err != nil {
-		return err
-	}
-	defer a.close()
+	defer done()
 	if args[0] == "rotate" {
 		algs := provider.SupportedAlgorithms
 		if *alg != "all" {
@@ -65,6 +56,26 @@ func runKeys(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%v\t%v\n", k.Algorithm, k.Generation, k.KID, k.Created.Format(time.RFC3339), k.Current, k.Published)
 	}
 	return tw.Flush()
+}
+
+// openForCommand opens the store and services for a one-shot command such as
+// `vhod keys` or `vhod users`, bounded to a minute; done closes them.
+func openForCommand(path, dataDir string, stderr io.Writer) (*app, *slog.Logger, context.Context, func(), error) {
+	cfg, err := loadKeysConfig(path, dataDir)
+	if err != nil {
+		return nil, nil, nil, nil, err
+	}
+	log, err := newLogger(cfg, stderr)
+	if err != nil {
+		return nil, nil, nil, nil, err
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	a, err := openApp(ctx, cfg, log, mongo.Options{})
+	if err != nil {
+		cancel()
+		return nil, nil, nil, nil, err
+	}
+	return a, log, ctx, func() { a.close(); cancel() }, nil
 }
 
 // loadKeysConfig is the config of serve or, without a file, of dev.

@@ -5,11 +5,9 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"time"
 
 	"github.com/vhod-id/vhod/directory"
 	"github.com/vhod-id/vhod/storage"
-	"github.com/vhod-id/vhod/storage/mongo"
 )
 
 // runUsers is the operator's account commands (the admin API comes later):
@@ -39,21 +37,11 @@ func runUsers(args []string, stdout, stderr io.Writer) error {
 	if err := fs.Parse(rest); err != nil {
 		return err
 	}
-	cfg, err := loadKeysConfig(*path, *dataDir)
+	a, log, ctx, done, err := openForCommand(*path, *dataDir, stderr)
 	if err != nil {
 		return err
 	}
-	log, err := newLogger(cfg, stderr)
-	if err != nil {
-		return err
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	a, err := openApp(ctx, cfg, log, mongo.Options{})
-	if err != nil {
-		return err
-	}
-	defer a.close()
+	defer done()
 	audit := directory.NewAuditor(a.store, log)
 	if cmd == "create" {
 		return createIssuedUser(ctx, a, audit, n, stdout)
