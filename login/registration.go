@@ -47,8 +47,9 @@ func (h *Handler) registrationShow(w http.ResponseWriter, r *http.Request) {
 }
 
 // registrationSend checks the form and sends a code to the phone or email. When an
-// account already has it, its owner gets a notice instead and the page says the
-// same as for a new one: registration never tells who is registered.
+// account already has it, the code goes to its owner with a message that says so,
+// and the page is the same as for a new one: registration never tells who is
+// registered.
 func (h *Handler) registrationSend(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
 	typed := strings.TrimSpace(r.PostFormValue("identifier"))
@@ -80,15 +81,9 @@ func (h *Handler) registrationSend(w http.ResponseWriter, r *http.Request) {
 		again(http.StatusBadRequest, "pwchange.mismatch")
 		return
 	}
-	// The owner of a taken identifier gets the code, so the page must not differ;
-	// their password must then also pass the checks against their other identifiers.
-	owner, err := h.accounts.UserByLogin(r.Context(), value)
-	exists := err == nil
-	if err != nil && !errors.Is(err, storage.ErrNotFound) {
-		h.fail(w, r, lang, unavailable(err))
-		return
-	}
-	hash, err := h.accounts.NewPasswordHash(password, value, owner.Login, owner.Email, owner.Phone)
+	// Checked against the typed identifier only: a check against a taken one's other
+	// identifiers would answer differently and so tell that the account exists.
+	hash, err := h.accounts.NewPasswordHash(password, value)
 	if k := passwordChangeKey(err); k != "" {
 		again(http.StatusBadRequest, k, "Min", minLengthText(h.cfg.PasswordMinLength))
 		return
@@ -117,6 +112,12 @@ func (h *Handler) registrationSend(w http.ResponseWriter, r *http.Request) {
 	code, uerr := h.issueCode(r, &f, value, recoveryCodeLifetime)
 	if uerr != nil {
 		h.fail(w, r, lang, uerr)
+		return
+	}
+	_, err = h.accounts.UserByLogin(r.Context(), value)
+	exists := err == nil
+	if err != nil && !errors.Is(err, storage.ErrNotFound) {
+		h.fail(w, r, lang, unavailable(err))
 		return
 	}
 	var sendErr error
