@@ -12,60 +12,67 @@ import (
 	"github.com/vhod-id/vhod/storage"
 )
 
+// counterDoc is one counter: the counts of its fixed windows by their start
+// ("t" + Unix seconds). One document per key, read and written by _id alone: the
+// embedded server pushes down nothing else, and $inc keeps it atomic on MongoDB.
 type counterDoc struct {
-	ID        string    `bson:"_id"`
-	Count     int64     `bson:"count"`
-	ExpiresAt time.Time `bson:"expires_at"`
+	ID        string           `bson:"_id"`
+	Windows   map[string]int64 `bson:"w"`
+	ExpiresAt time.Time        `bson:"expires_at"`
 }
 
-func windowKey(key string, window time.Duration, now time.Time) (string, time.Time) {
+// counterID keeps a key's counters apart per window length.
+func counterID(key string, window time.Duration) string {
+	return fmt.Sprintf("%s/%d", key, int64(window/time.Second))
+}
+
+// windowFields name the window that holds now and the one before it.
+func windowFields(window time.Duration, now time.Time) (this, previous string) {
 	start := now.Truncate(window)
-	return fmt.Sprintf("%s@%d", key, start.Unix()), start.Add(window)
+	return fmt.Sprintf("t%d", start.Unix()), fmt.Sprintf("t%d", start.Add(-window).Unix())
 }
 
-// Hit increments the counter of the window that holds now with an upsert by _id
-// and returns the sliding estimate. MongoDB applies $inc atomically; the embedded
-// server may lose an increment to an exactly concurrent one, which only makes a
-// limit a little more lenient. A window's document lives on through the next
-// window, whose estimate still weighs it.
+// Hit adds one to the window that holds now and returns the sliding estimate. The
+// embedded server may lose an increment to an exactly concurrent one, which only
+// makes a limit a little more lenient. The document lives through the next window,
+// whose estimate still weighs this one.
 func (s *Store) Hit(ctx context.Context, key string, window time.Duration, now time.Time) (int64, error) {
-	id, end := windowKey(key, window, now)
+	this, previous := windowFields(window, now)
+	id := counterID(key, window)
 	var d counterDoc
 	err := s.db.Collection(colCounters).FindOneAndUpdate(ctx, bson.D{{Key: "_id", Value: id}},
-		bson.M{"$inc": bson.M{"count": 1}, "$set": bson.M{"expires_at": end.Add(window).UTC()}},
+		bson.M{"$inc": bson.M{"w." + this: 1}, "$set": bson.M{"expires_at": now.Truncate(window).Add(2 * window).UTC()}},
 		options.FindOneAndUpdate().SetUpsert(true).SetReturnDocument(options.After)).Decode(&d)
 	if err != nil {
 		return 0, mapErr("count "+key, err)
 	}
-	prevID, _ := windowKey(key, window, now.Add(-window))
-	var prev counterDoc
-	if err := s.findOne(ctx, colCounters, "count "+key, bson.D{{Key: "_id", Value: prevID}}, &prev); err != nil && !errors.Is(err, storage.ErrNotFound) {
-		return 0, err
-	}
-	return storage.SlidingCount(d.Count, prev.Count, window, now), nil
-}
-
-// Count reads the sliding estimate of both windows' documents in one query.
-func (s *Store) Count(ctx context.Context, key string, window time.Duration, now time.Time) (int64, error) {
-	id, _ := windowKey(key, window, now)
-	prevID, _ := windowKey(key, window, now.Add(-window))
-	cur, err := s.db.Collection(colCounters).Find(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: bson.A{id, prevID}}}}})
-	if err != nil {
-		return 0, mapErr("count "+key, err)
-	}
-	var docs []counterDoc
-	if err := cur.All(ctx, &docs); err != nil {
-		return 0, mapErr("count "+key, err)
-	}
-	var this, prev int64
-	for _, d := range docs {
-		if d.ID == id {
-			this = d.Count
-		} else {
-			prev = d.Count
+	if len(d.Windows) > 2 {
+		// Windows no estimate reads any more; rare (once per window at most).
+		stale := bson.M{}
+		for f := range d.Windows {
+			if f != this && f != previous {
+				stale["w."+f] = ""
+			}
+		}
+		if _, err := s.db.Collection(colCounters).UpdateOne(ctx, bson.D{{Key: "_id", Value: id}}, bson.M{"$unset": stale}); err != nil {
+			return 0, mapErr("count "+key, err)
 		}
 	}
-	return storage.SlidingCount(this, prev, window, now), nil
+	return storage.SlidingCount(d.Windows[this], d.Windows[previous], window, now), nil
+}
+
+// Count reads the sliding estimate in one lookup by _id.
+func (s *Store) Count(ctx context.Context, key string, window time.Duration, now time.Time) (int64, error) {
+	var d counterDoc
+	err := s.findOne(ctx, colCounters, "count "+key, bson.D{{Key: "_id", Value: counterID(key, window)}}, &d)
+	if errors.Is(err, storage.ErrNotFound) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, err
+	}
+	this, previous := windowFields(window, now)
+	return storage.SlidingCount(d.Windows[this], d.Windows[previous], window, now), nil
 }
 
 // ClaimSlot claims a job's period with a marker; the insert of a unique _id is

@@ -40,6 +40,14 @@ func testCounters(t *testing.T, s storage.Store) {
 	if n, _ := s.Hit(ctx, "ip:1.2.3.4", time.Minute, now.Add(75*time.Second)); n != 2 {
 		t.Fatalf("hit in the next window returned %d, want 2", n)
 	}
+	// Long after, only the new window counts.
+	if n, _ := s.Hit(ctx, "ip:1.2.3.4", time.Minute, now.Add(5*time.Minute)); n != 1 {
+		t.Fatalf("hit five windows later returned %d, want 1", n)
+	}
+	// The same key over another window length is another counter.
+	if n, _ := s.Count(ctx, "ip:1.2.3.4", time.Hour, now.Add(5*time.Minute)); n != 0 {
+		t.Fatalf("an hour's count of a minute's hits: %d", n)
+	}
 	if n, _ := s.Count(ctx, "ip:5.6.7.8", time.Minute, now); n != 0 {
 		t.Fatalf("another key counted %d", n)
 	}
