@@ -29,29 +29,20 @@ func (h *Handler) accountIdentifier(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	kind, typed := r.PostFormValue("kind"), strings.TrimSpace(r.PostFormValue("value"))
-	var value string
-	var err error
+	normalize, limit, limitedKey := func(string) (string, error) { return "", directory.ErrInvalidIdentifier }, h.emailLimited, "email.send_limited"
 	switch {
 	case kind == storage.IdentEmail && h.cfg.Email != nil:
-		value, err = directory.NormalizeEmail(typed)
-		if err == nil {
-			var limited bool
-			if limited, err = h.emailLimited(r, value); err == nil && limited {
-				h.renderAccount(w, r, http.StatusTooManyRequests, sess, u, "", "email.send_limited")
-				return
-			}
-		}
+		normalize = directory.NormalizeEmail
 	case kind == storage.IdentPhone && h.cfg.SMS != nil:
-		value, err = directory.NormalizePhone(typed)
-		if err == nil {
-			var limited bool
-			if limited, err = h.smsLimited(r, value); err == nil && limited {
-				h.renderAccount(w, r, http.StatusTooManyRequests, sess, u, "", "phone.send_limited")
-				return
-			}
+		normalize, limit, limitedKey = directory.NormalizePhone, h.smsLimited, "phone.send_limited"
+	}
+	value, err := normalize(typed)
+	if err == nil {
+		var limited bool
+		if limited, err = limit(r, value); err == nil && limited {
+			h.renderAccount(w, r, http.StatusTooManyRequests, sess, u, "", limitedKey)
+			return
 		}
-	default:
-		err = directory.ErrInvalidIdentifier
 	}
 	if errors.Is(err, directory.ErrInvalidIdentifier) {
 		h.renderAccount(w, r, http.StatusBadRequest, sess, u, "", "recovery.invalid")
