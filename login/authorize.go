@@ -214,7 +214,7 @@ func (h *Handler) SSO(ctx context.Context, ar storage.AuthRequest) (*storage.Com
 }
 
 func completion(s storage.Session) storage.Completion {
-	return storage.Completion{UserID: s.UserID, AuthTime: s.AuthTime, AMR: s.AMR, ACR: s.ACR, SessionID: s.SID}
+	return storage.Completion{UserID: s.UserID, AuthTime: s.AuthTime, AMR: s.AMR, ACR: s.ACR, SessionID: s.SID, Certificate: s.Certificate}
 }
 
 func hasPrompt(ar storage.AuthRequest, p string) bool { return slices.Contains(ar.Prompt, p) }

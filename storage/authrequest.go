@@ -41,6 +41,8 @@ type Completion struct {
 	AMR       []string  `bson:"amr"`
 	ACR       string    `bson:"acr"`
 	SessionID string    `bson:"session_id"`
+	// Certificate is the one the person signed in with, for the "cert" claim.
+	Certificate *CertificateRef `bson:"certificate,omitempty"`
 }
 
 // AuthRequests stores authorization requests. Reads never return expired requests.

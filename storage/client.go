@@ -21,6 +21,8 @@ type Client struct {
 	FirstParty             bool     `bson:"first_party"`
 	SigningAlg             string   `bson:"signing_alg"`
 	IDTokenUserinfoClaims  bool     `bson:"id_token_userinfo_claims"`
+	// MinACR is the weakest sign-in this client accepts; weaker sessions step up.
+	MinACR string `bson:"min_acr,omitempty"`
 	// JWKS is the client's public key set (JSON) for private_key_jwt authentication.
 	JWKS      string    `bson:"jwks,omitempty"`
 	Scopes    []string  `bson:"scopes,omitempty"`

@@ -27,6 +27,11 @@ type Flow struct {
 	Steps              []FlowStep `bson:"steps"`
 	// Pending is a registration waiting for its code: nothing of it is an account yet.
 	Pending *PendingAccount `bson:"pending,omitempty"`
+	// Certificate is a verified certificate waiting for the person to confirm the
+	// account it creates or the account it joins.
+	Certificate *PendingCertificate `bson:"certificate,omitempty"`
+	// SessionUserID is the signed-in person a step-up or a binding is for.
+	SessionUserID string `bson:"session_user_id,omitempty"`
 	// Version increases with every save; SaveFlow writes only over the version it read.
 	Version   int       `bson:"version"`
 	CreatedAt time.Time `bson:"created_at"`
@@ -54,4 +59,13 @@ type Flows interface {
 type PendingAccount struct {
 	PasswordHash string        `bson:"password_hash"`
 	Consents     []UserConsent `bson:"consents"`
+}
+
+// PendingCertificate is a certificate that passed every check: its DER and what
+// the check found.
+type PendingCertificate struct {
+	DER       []byte `bson:"der"`
+	Qualified bool   `bson:"qualified"`
+	// Via is how it was presented: "cms" (signed challenge) or "tls".
+	Via string `bson:"via"`
 }

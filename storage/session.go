@@ -10,15 +10,17 @@ type Session struct {
 	// ID is the SHA-256 of the cookie value; the value itself is never stored.
 	ID string `bson:"_id"`
 	// SID is the public session id put into tokens as "sid".
-	SID       string    `bson:"sid"`
-	UserID    string    `bson:"user_id"`
-	AuthTime  time.Time `bson:"auth_time"`
-	AMR       []string  `bson:"amr"`
-	ACR       string    `bson:"acr"`
-	UserAgent string    `bson:"user_agent,omitempty"`
-	IP        string    `bson:"ip,omitempty"`
-	CreatedAt time.Time `bson:"created_at"`
-	ExpiresAt time.Time `bson:"expires_at"`
+	SID      string    `bson:"sid"`
+	UserID   string    `bson:"user_id"`
+	AuthTime time.Time `bson:"auth_time"`
+	AMR      []string  `bson:"amr"`
+	ACR      string    `bson:"acr"`
+	// Certificate is the one this session signed in with, if any.
+	Certificate *CertificateRef `bson:"certificate,omitempty"`
+	UserAgent   string          `bson:"user_agent,omitempty"`
+	IP          string          `bson:"ip,omitempty"`
+	CreatedAt   time.Time       `bson:"created_at"`
+	ExpiresAt   time.Time       `bson:"expires_at"`
 }
 
 // Sessions stores browser sessions. Reads never return expired sessions.

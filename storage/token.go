@@ -18,6 +18,8 @@ type Grant struct {
 	AuthTime  time.Time `bson:"auth_time"`
 	AMR       []string  `bson:"amr,omitempty"`
 	ACR       string    `bson:"acr,omitempty"`
+	// Certificate is the one the person signed in with, for the "cert" claim.
+	Certificate *CertificateRef `bson:"certificate,omitempty"`
 }
 
 // AccessToken is an issued access token, by its ID (the JWT's jti for JWT tokens).

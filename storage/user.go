@@ -31,9 +31,15 @@ type User struct {
 	// LockedUntil: sign-in is refused until then (too many failed attempts).
 	LockedUntil time.Time `bson:"locked_until,omitempty"`
 	// Consents are the person's recorded agreements (personal data, news).
-	Consents  []UserConsent `bson:"consents,omitempty"`
-	CreatedAt time.Time     `bson:"created_at"`
-	UpdatedAt time.Time     `bson:"updated_at"`
+	Consents []UserConsent `bson:"consents,omitempty"`
+	// SNILS and INN (personal, 12 digits) come from a qualified certificate whose
+	// CA vouched for them; SNILS then finds the account across renewals.
+	SNILS string `bson:"snils,omitempty"`
+	INN   string `bson:"inn,omitempty"`
+	// Certificates are the certificates that sign in to this account.
+	Certificates []BoundCertificate `bson:"certificates,omitempty"`
+	CreatedAt    time.Time          `bson:"created_at"`
+	UpdatedAt    time.Time          `bson:"updated_at"`
 }
 
 // UserConsent is one agreement: what, which text version, when and from where.
@@ -58,7 +64,27 @@ const (
 	IdentPhone = "phone"
 	// IdentContract is a contract or personal account number an operator issued.
 	IdentContract = "contract"
+	// IdentSNILS is a SNILS vouched for by a qualified certificate.
+	IdentSNILS = "snils"
+	// IdentCertificate is the SHA-256 (hex) of a bound certificate.
+	IdentCertificate = "cert"
 )
+
+// CertificateRef describes a certificate: in an account, a session and a token.
+type CertificateRef struct {
+	SHA256   string    `bson:"sha256" json:"sha256"`
+	Subject  string    `bson:"subject" json:"subject"`
+	Issuer   string    `bson:"issuer" json:"issuer"`
+	Serial   string    `bson:"serial" json:"serial"`
+	NotAfter time.Time `bson:"not_after" json:"not_after"`
+}
+
+// BoundCertificate is a certificate that signs in to an account.
+type BoundCertificate struct {
+	CertificateRef `bson:",inline"`
+	Qualified      bool      `bson:"qualified"`
+	BoundAt        time.Time `bson:"bound_at"`
+}
 
 // IdentifierKey is the stored key of an identifier.
 func IdentifierKey(kind, value string) string { return kind + ":" + value }
@@ -67,11 +93,14 @@ func IdentifierKey(kind, value string) string { return kind + ":" + value }
 func (u User) Identifiers() []string {
 	var keys []string
 	for _, p := range []struct{ kind, value string }{
-		{IdentLogin, u.Login}, {IdentEmail, u.Email}, {IdentPhone, u.Phone}, {IdentContract, u.Contract},
+		{IdentLogin, u.Login}, {IdentEmail, u.Email}, {IdentPhone, u.Phone}, {IdentContract, u.Contract}, {IdentSNILS, u.SNILS},
 	} {
 		if p.value != "" {
 			keys = append(keys, IdentifierKey(p.kind, p.value))
 		}
+	}
+	for _, c := range u.Certificates {
+		keys = append(keys, IdentifierKey(IdentCertificate, c.SHA256))
 	}
 	return keys
 }
@@ -96,4 +125,11 @@ type Users interface {
 	SetLockedUntil(ctx context.Context, userID string, t time.Time) error
 	// SetPasswordHash replaces the stored hash and its temporary mark.
 	SetPasswordHash(ctx context.Context, userID, hash string, temporary bool) error
+	// BindCertificate claims the certificate (and, when snils is set and the account
+	// has none, the SNILS with the personal inn) for the account; ErrAlreadyExists
+	// when another account holds either. Binding a bound certificate again is a no-op.
+	BindCertificate(ctx context.Context, userID string, c BoundCertificate, snils, inn string) error
+	// UnbindCertificate releases a certificate; ErrNotFound when the account has no
+	// such certificate. The SNILS goes with the last qualified certificate.
+	UnbindCertificate(ctx context.Context, userID, sha256 string) error
 }

@@ -17,6 +17,7 @@ func Run(t *testing.T, newStore func(t *testing.T) storage.Store) {
 	}{
 		{"ClientPutIsUpsert", testClientPut},
 		{"UserIdentifiersUnique", testUserIdentifiersUnique},
+		{"Certificates", testCertificates},
 		{"UserPassword", testUserPassword},
 		{"ChangeIdentifier", testChangeIdentifier},
 		{"AuthRequestLifecycle", testAuthRequestLifecycle},
