@@ -34,6 +34,8 @@ type users interface {
 	UserByIdentifier(ctx context.Context, key string) (storage.User, error)
 	SetPasswordHash(ctx context.Context, userID, hash string, temporary bool) error
 	SetLockedUntil(ctx context.Context, userID string, t time.Time) error
+	BindCertificate(ctx context.Context, userID string, c storage.BoundCertificate, snils, inn string) error
+	UnbindCertificate(ctx context.Context, userID, sha256 string) error
 }
 
 // Directory is the account rules over storage.

@@ -22,6 +22,10 @@ const (
 	EventAccountLocked   = "account.locked"
 	EventRegistration    = "account.registered"
 	EventAccountUnlocked = "account.unlocked"
+	// Certificates: bound to an account (first sign-in, renewal, account page), unbound, refused.
+	EventCertificateBound   = "certificate.bound"
+	EventCertificateUnbound = "certificate.unbound"
+	EventCertificateRefused = "certificate.refused"
 )
 
 // Outcomes of audit events.

@@ -33,7 +33,7 @@ func (h *Handler) start(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, lang, unavailable(err))
 		return
 	}
-	if sess != nil && h.sessionSatisfies(ar, *sess) {
+	if sess != nil && h.sessionSatisfies(ctx, ar, *sess) {
 		need, err := h.needsConsent(r.Context(), ar, sess.UserID)
 		if err != nil {
 			h.fail(w, r, lang, unavailable(err))
@@ -54,7 +54,25 @@ func (h *Handler) start(w http.ResponseWriter, r *http.Request) {
 		h.cfg.Deny(w, r, ar.ID, "login_required")
 		return
 	}
-	h.startFlow(w, r, ar, lang, StateStarted, "")
+	f, err := h.newFlow(r, ar, lang, KindLogin, StateStarted, "")
+	if err != nil {
+		h.fail(w, r, lang, unavailable(err))
+		return
+	}
+	// A session too weak for the request is stepped up: the same person signs in
+	// again, more strongly (a certificate joins their account).
+	if sess != nil && h.sessionSatisfiesExceptACR(ar, *sess) {
+		f.SessionUserID = sess.UserID
+		if uerr := h.move(r, &f, StateStarted); uerr != nil {
+			h.fail(w, r, lang, uerr)
+			return
+		}
+	}
+	step := ""
+	if want := requiredACR(ctx, h.store, ar); h.cfg.Certificates != nil && directory.ACRSatisfies(want, directory.ACRCertificate) {
+		step = "certificate"
+	}
+	http.Redirect(w, r, flowURL(f.ID, step, ar.ID), http.StatusSeeOther)
 }
 
 // authRequest loads an auth request that belongs to this browser.
@@ -165,6 +183,8 @@ func (h *Handler) show(w http.ResponseWriter, r *http.Request) {
 		h.passwordChangeForm(w, r, http.StatusOK, f, ar, lang, "")
 	case StateConsentRequired:
 		h.consentForm(w, r, f, ar, lang)
+	case StateCertConfirm:
+		h.certificateConfirmForm(w, r, f, ar, lang)
 	case StateDone:
 		http.Redirect(w, r, h.cfg.Callback(r.Context(), ar.ID), http.StatusSeeOther)
 	default:
@@ -173,8 +193,17 @@ func (h *Handler) show(w http.ResponseWriter, r *http.Request) {
 }
 
 // sessionSatisfies tells whether the SSO session may answer this request without
-// asking the person again.
-func (h *Handler) sessionSatisfies(ar storage.AuthRequest, s storage.Session) bool {
+// asking the person again: also strong enough for the client's minimum acr and
+// the RP's acr_values.
+func (h *Handler) sessionSatisfies(ctx context.Context, ar storage.AuthRequest, s storage.Session) bool {
+	if want := requiredACR(ctx, h.store, ar); want != "" && !directory.ACRSatisfies(s.ACR, want) {
+		return false
+	}
+	return h.sessionSatisfiesExceptACR(ar, s)
+}
+
+// sessionSatisfiesExceptACR: prompt, max_age and id_token_hint allow the session.
+func (h *Handler) sessionSatisfiesExceptACR(ar storage.AuthRequest, s storage.Session) bool {
 	if hasPrompt(ar, "login") || hasPrompt(ar, "select_account") {
 		return false
 	}
@@ -202,7 +231,7 @@ func (h *Handler) finish(w http.ResponseWriter, r *http.Request, lang language.T
 // a client that needs no consent. nil means the login pages take over.
 func (h *Handler) SSO(ctx context.Context, ar storage.AuthRequest) (*storage.Completion, error) {
 	sess, err := h.currentSession(ctx)
-	if err != nil || sess == nil || !h.sessionSatisfies(ar, *sess) {
+	if err != nil || sess == nil || !h.sessionSatisfies(ctx, ar, *sess) {
 		return nil, err
 	}
 	need, err := h.needsConsent(ctx, ar, sess.UserID)

@@ -33,6 +33,9 @@ const (
 	StateCodeSent        State = "code_sent"
 	StatePasswordChange  State = "password_change"
 	StateConsentRequired State = "consent_required"
+	// StateCertConfirm: a verified certificate without an account waits for the
+	// person to confirm the account made from it (or its binding).
+	StateCertConfirm State = "certificate_confirm"
 	StateDone            State = "done"
 	StateDenied          State = "denied"
 	// Recovery: a temporary password went out by SMS (or nothing did, for a number
@@ -52,9 +55,10 @@ const (
 // transitions lists, per kind, the states each state may move to.
 var transitions = map[Kind]map[State][]State{
 	KindLogin: {
-		StateStarted:         {StateStarted, StateCodeSent, StatePasswordChange, StateConsentRequired, StateDone},
+		StateStarted:         {StateStarted, StateCodeSent, StatePasswordChange, StateConsentRequired, StateDone, StateCertConfirm},
 		StatePasswordChange:  {StatePasswordChange, StateConsentRequired, StateDone},
-		StateCodeSent:        {StateCodeSent, StateStarted, StatePasswordChange, StateConsentRequired, StateDone},
+		StateCodeSent:        {StateCodeSent, StateStarted, StatePasswordChange, StateConsentRequired, StateDone, StateCertConfirm},
+		StateCertConfirm:     {StateStarted, StateConsentRequired, StateDone},
 		StateConsentRequired: {StateDone, StateDenied},
 	},
 	KindRegistration: {

@@ -2,6 +2,7 @@ package login
 
 import (
 	"context"
+	"crypto/x509"
 	"errors"
 	"io/fs"
 	"log/slog"
@@ -57,6 +58,8 @@ type Config struct {
 	ConsentVersion string
 	// PasswordMinLength is shown in the message about short passwords.
 	PasswordMinLength int
+	// Certificates turns on sign-in with a certificate; nil: off.
+	Certificates *Certificates
 	// SMSLimits and EmailLimits bound the messages sent.
 	SMSLimits, EmailLimits SendLimits
 	Logger                 *slog.Logger
@@ -95,6 +98,10 @@ type accounts interface {
 	CreateUser(ctx context.Context, n directory.NewUser) (storage.User, error)
 	NewPasswordHash(password string, identifiers ...string) (string, error)
 	CheckActivation(ctx context.Context, contract, secret string) (storage.User, error)
+	UserByCertificate(ctx context.Context, c *x509.Certificate, qualified bool) (storage.User, bool, error)
+	CreateUserFromCertificate(ctx context.Context, c *x509.Certificate, qualified bool, locale string) (storage.User, error)
+	BindCertificate(ctx context.Context, userID string, c *x509.Certificate, qualified bool) error
+	UnbindCertificate(ctx context.Context, userID, fingerprint string) error
 }
 
 // store is what login needs from storage.
@@ -165,7 +172,7 @@ func (h *Handler) Mount(r *mux.Router) {
 	r.PathPrefix("/static/").Handler(cacheFor(http.StripPrefix("/static/", http.FileServerFS(static)), time.Hour))
 
 	pages := r.NewRoute().Subrouter()
-	pages.Use(h.securityHeaders, h.cookies.Middleware, h.csrf())
+	pages.Use(limitBody, h.securityHeaders, h.cookies.Middleware, h.csrf())
 	pages.HandleFunc("/login", h.start).Methods(http.MethodGet)
 	pages.HandleFunc("/login/{flow}", h.show).Methods(http.MethodGet)
 	pages.HandleFunc("/login/{flow}/password", h.password).Methods(http.MethodPost)
@@ -174,6 +181,10 @@ func (h *Handler) Mount(r *mux.Router) {
 	pages.HandleFunc("/login/{flow}/phone", h.phoneForm).Methods(http.MethodGet)
 	pages.HandleFunc("/login/{flow}/phone/send", h.phoneSend).Methods(http.MethodPost)
 	pages.HandleFunc("/login/{flow}/phone/verify", h.phoneVerify).Methods(http.MethodPost)
+	pages.HandleFunc("/login/{flow}/certificate", h.certificateForm).Methods(http.MethodGet)
+	pages.HandleFunc("/login/{flow}/certificate", h.certificateSignIn).Methods(http.MethodPost)
+	pages.HandleFunc("/login/{flow}/certificate/tls", h.certificateTLS).Methods(http.MethodGet)
+	pages.HandleFunc("/login/{flow}/certificate/confirm", h.certificateConfirm).Methods(http.MethodPost)
 	pages.HandleFunc("/logged-out", h.loggedOut).Methods(http.MethodGet)
 	pages.HandleFunc("/account", h.account).Methods(http.MethodGet)
 	pages.HandleFunc("/account/callback", h.accountCallback).Methods(http.MethodGet)
@@ -238,6 +249,19 @@ func (h *Handler) securityHeaders(next http.Handler) http.Handler {
 		hd.Set("X-Content-Type-Options", "nosniff")
 		hd.Set("Referrer-Policy", "same-origin")
 		hd.Set("Cache-Control", "no-store")
+		next.ServeHTTP(w, r)
+	})
+}
+
+// maxPageBody bounds every request body of the pages before anything reads it
+// (the CSRF check parses forms first): an uploaded signature is the largest.
+const maxPageBody = 1 << 20
+
+func limitBody(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Body != nil {
+			r.Body = http.MaxBytesReader(w, r.Body, maxPageBody)
+		}
 		next.ServeHTTP(w, r)
 	})
 }

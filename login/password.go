@@ -20,6 +20,9 @@ func (h *Handler) passwordForm(w http.ResponseWriter, r *http.Request, status in
 	if h.cfg.SMS != nil {
 		page.PhoneLink = flowURL(f.ID, "phone", ar.ID)
 	}
+	if h.cfg.Certificates != nil {
+		page.CertificateLink = flowURL(f.ID, "certificate", ar.ID)
+	}
 	page.RecoveryLink = "/recover?authRequestID=" + url.QueryEscape(ar.ID)
 	page.RegisterLink = "/register?authRequestID=" + url.QueryEscape(ar.ID)
 	if h.cfg.Email != nil {

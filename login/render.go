@@ -23,7 +23,7 @@ var templateFS embed.FS
 var staticFS embed.FS
 
 // pageNames are the templates that must exist; a missing one stops start-up.
-var pageNames = []string{"password", "phone", "password_change", "recovery", "registration", "activation", "account", "consent", "error", "logged_out"}
+var pageNames = []string{"certificate", "certificate_confirm", "password", "phone", "password_change", "recovery", "registration", "activation", "account", "consent", "error", "logged_out"}
 
 func parsePages() (map[string]*template.Template, error) {
 	pages := map[string]*template.Template{}
@@ -59,8 +59,9 @@ func (b base) Lang() string { return b.lang.String() }
 type passwordPage struct {
 	base
 	Action, Client, Login, Error string
-	// PhoneLink is set when sign-in by SMS code is on.
-	PhoneLink string
+	// PhoneLink is set when sign-in by SMS code is on, CertificateLink when
+	// sign-in with a certificate is.
+	PhoneLink, CertificateLink string
 	// RecoveryLink leads to "Forgot password?", RegisterLink to the sign-up,
 	// ActivateLink to the activation of an operator-issued account.
 	RecoveryLink, RegisterLink, ActivateLink string

@@ -28,16 +28,20 @@ func (h *Handler) currentSession(ctx context.Context) (*storage.Session, error) 
 // startSession replaces the browser's SSO session with a new one for userID.
 // A new cookie value on every sign-in prevents session fixation.
 func (h *Handler) startSession(w http.ResponseWriter, r *http.Request, userID string, amr []string, acr string) (storage.Session, error) {
+	return h.startSessionWith(w, r, storage.Session{UserID: userID, AMR: amr, ACR: acr})
+}
+
+// startSessionWith starts a session from the template s (user, amr, acr,
+// certificate); the rest is filled in here.
+func (h *Handler) startSessionWith(w http.ResponseWriter, r *http.Request, s storage.Session) (storage.Session, error) {
 	if old := h.cookies.SessionID(r.Context()); old != "" {
 		if err := h.store.DeleteSession(r.Context(), old); err != nil && !errors.Is(err, storage.ErrNotFound) {
 			return storage.Session{}, err
 		}
 	}
 	now := h.now().UTC()
-	s := storage.Session{
-		ID: h.cookies.startSession(w), SID: directory.NewID(), UserID: userID, AuthTime: now, AMR: amr, ACR: acr,
-		UserAgent: truncate(r.UserAgent(), 256), IP: clientIP(r), CreatedAt: now, ExpiresAt: now.Add(h.cfg.SessionLifetime),
-	}
+	s.ID, s.SID, s.AuthTime = h.cookies.startSession(w), directory.NewID(), now
+	s.UserAgent, s.IP, s.CreatedAt, s.ExpiresAt = truncate(r.UserAgent(), 256), clientIP(r), now, now.Add(h.cfg.SessionLifetime)
 	return s, h.store.CreateSession(r.Context(), s)
 }
 

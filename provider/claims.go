@@ -21,13 +21,25 @@ const (
 	// ClaimGrantID names the grant a JWT access token belongs to, so that it can be
 	// revoked with its grant although it has no record.
 	ClaimGrantID = "gid"
+	// ClaimCert describes the certificate of the sign-in; ClaimSNILS and ClaimINN
+	// are the person's numbers a qualified certificate vouched for.
+	ClaimCert  = "cert"
+	ClaimSNILS = "snils"
+	ClaimINN   = "inn"
+)
+
+// Scopes of our own (DESIGN.md): Russian identification numbers, and the
+// certificate the person signed in with.
+const (
+	ScopeRuIDs = "ru_ids"
+	ScopeCert  = "cert"
 )
 
 // supportedClaims are announced in discovery.
 var supportedClaims = []string{
 	"sub", "aud", "exp", "iat", "iss", "auth_time", "nonce", "acr", "amr", "azp", "at_hash", "c_hash", "sid",
 	"name", "family_name", "given_name", "middle_name", "preferred_username", "locale", "updated_at",
-	"email", "email_verified", "phone_number", "phone_number_verified",
+	"email", "email_verified", "phone_number", "phone_number_verified", ClaimSNILS, ClaimINN, ClaimCert,
 }
 
 // userClaims is the one place that decides which user attributes a scope releases;
@@ -54,9 +66,26 @@ func userClaims(u storage.User, scopes []string) *oidc.UserInfo {
 			if u.Phone != "" {
 				info.PhoneNumber, info.PhoneNumberVerified = u.Phone, oidc.Bool(u.PhoneVerified)
 			}
+		case ScopeRuIDs:
+			if u.SNILS != "" {
+				info.AppendClaims(ClaimSNILS, u.SNILS)
+			}
+			if u.INN != "" {
+				info.AppendClaims(ClaimINN, u.INN)
+			}
 		}
 	}
 	return info
+}
+
+// certClaim adds the "cert" claim when the scope asks and the sign-in used a
+// certificate.
+func certClaim(info *oidc.UserInfo, c *storage.CertificateRef, scopes []string) {
+	if c == nil || !slices.Contains(scopes, ScopeCert) {
+		return
+	}
+	info.AppendClaims(ClaimCert, map[string]any{"sha256": c.SHA256, "subject": c.Subject, "issuer": c.Issuer,
+		"serial": c.Serial, "not_after": c.NotAfter.Unix()})
 }
 
 // SetUserinfoFromRequest implements op.CanSetUserinfoFromRequest: the ID token's
@@ -78,6 +107,7 @@ func (s *Storage) SetUserinfoFromRequest(ctx context.Context, info *oidc.UserInf
 		if _, isRefresh := req.(*refreshRequest); isRefresh && grant.ACR != "" {
 			info.AppendClaims(ClaimACR, grant.ACR)
 		}
+		certClaim(info, grant.Certificate, scopes)
 	}
 	return nil
 }
@@ -85,7 +115,7 @@ func (s *Storage) SetUserinfoFromRequest(ctx context.Context, info *oidc.UserInf
 // releasesUserClaims: only these scopes need the account read at all.
 func releasesUserClaims(scopes []string) bool {
 	return slices.ContainsFunc(scopes, func(s string) bool {
-		return s == oidc.ScopeProfile || s == oidc.ScopeEmail || s == oidc.ScopePhone
+		return s == oidc.ScopeProfile || s == oidc.ScopeEmail || s == oidc.ScopePhone || s == ScopeRuIDs
 	})
 }
 
@@ -108,6 +138,7 @@ func (s *Storage) SetUserinfoFromToken(ctx context.Context, info *oidc.UserInfo,
 		return s.notFoundAs(ctx, err, oidc.ErrInvalidRequest().WithDescription("the account no longer exists"))
 	}
 	*info = *userClaims(u, at.Grant.Scopes)
+	certClaim(info, at.Grant.Certificate, at.Grant.Scopes)
 	return nil
 }
 

@@ -92,7 +92,7 @@ func New(cfg Config, store Store, keys *Keyring) (*Provider, error) {
 		RequestObjectSupported:   false,
 		SupportedUILocales:       cfg.Locales,
 		SupportedScopes: []string{oidc.ScopeOpenID, oidc.ScopeProfile, oidc.ScopeEmail,
-			oidc.ScopePhone, oidc.ScopeOfflineAccess},
+			oidc.ScopePhone, oidc.ScopeOfflineAccess, ScopeRuIDs, ScopeCert},
 		SupportedClaims: supportedClaims,
 	}
 	opts := []op.Option{

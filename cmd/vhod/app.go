@@ -175,8 +175,13 @@ func (a *app) handler(extra func(r *mux.Router)) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
+	certs, err := a.loginCertificates()
+	if err != nil {
+		return nil, err
+	}
 	pages, err = login.New(login.Config{
-		Issuer: cfg.Issuer, FlowLifetime: cfg.Sessions.FlowLifetime, SessionLifetime: cfg.Sessions.Lifetime,
+		Certificates: certs,
+		Issuer:       cfg.Issuer, FlowLifetime: cfg.Sessions.FlowLifetime, SessionLifetime: cfg.Sessions.Lifetime,
 		CSRFKey: csrfKey[:], Callback: prov.Callback, Deny: prov.Deny, Logger: a.log,
 		CodeLifetime: provider.CodeLifetime,
 		Limits: login.Limits{Window: cfg.Limits.Window, PerIP: cfg.Limits.SigninFailuresPerIP,
@@ -214,7 +219,11 @@ func (a *app) handler(extra func(r *mux.Router)) (http.Handler, error) {
 		extra(r)
 	}
 	r.NotFoundHandler = prov.Handler()
-	return a.metrics.instrument(r), nil
+	var h http.Handler = r
+	if certs != nil {
+		h = login.StripCertificateHeader(certs.Header, certs.Trusted, h)
+	}
+	return a.metrics.instrument(h), nil
 }
 
 // loginStore gives the login pages the provider's cached clients.

@@ -43,6 +43,9 @@ type BootstrapClient struct {
 	// JWKS is the client's public key set (JSON) for private_key_jwt.
 	JWKS   string   `yaml:"jwks"`
 	Scopes []string `yaml:"scopes"`
+	// MinACR is the weakest sign-in the client accepts (urn:vhod:acr:…); weaker
+	// sessions are stepped up.
+	MinACR string `yaml:"min_acr"`
 }
 
 // BootstrapUser is an account in the config file.
@@ -88,6 +91,9 @@ func (b *Bootstrap) validate() []error {
 			if !slices.Contains(grantTypes, g) {
 				bad("grant_types", "%q is not one of %v", g, grantTypes)
 			}
+		}
+		if c.MinACR != "" && !slices.Contains(directory.ACRLevels, c.MinACR) {
+			bad("min_acr", "%q is not one of %v", c.MinACR, directory.ACRLevels)
 		}
 		if !slices.Contains(authMethods, c.AuthMethod) {
 			bad("auth_method", "%q is not one of %v", c.AuthMethod, authMethods)
@@ -158,7 +164,7 @@ func (c BootstrapClient) toStorage() storage.Client {
 		ID: c.ID, Name: c.Name, RedirectURIs: c.RedirectURIs, PostLogoutRedirectURIs: c.PostLogoutRedirectURIs,
 		GrantTypes: c.GrantTypes, AuthMethod: c.AuthMethod, Public: c.Public, AccessTokenFormat: c.AccessTokenFormat,
 		FirstParty: c.FirstParty, SigningAlg: c.SigningAlg, IDTokenUserinfoClaims: c.IDTokenUserinfoClaims,
-		JWKS: c.JWKS, Scopes: c.Scopes,
+		JWKS: c.JWKS, Scopes: c.Scopes, MinACR: c.MinACR,
 	}
 	if c.Secret != "" {
 		out.SecretHash = provider.HashSecret(c.Secret)

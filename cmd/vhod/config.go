@@ -44,6 +44,7 @@ type Config struct {
 	Email         EmailConfig        `yaml:"email"`
 	Captcha       CaptchaConfig      `yaml:"captcha"`
 	Registration  RegistrationConfig `yaml:"registration"`
+	CertAuth      CertAuthConfig     `yaml:"certauth"`
 	Bootstrap     Bootstrap          `yaml:"bootstrap" env:"-"`
 
 	// dev is set by `vhod dev`: development-only settings are refused elsewhere.
@@ -241,6 +242,7 @@ func (c *Config) setDefaults() {
 	if c.MasterKeyFile == "" {
 		c.MasterKeyFile = filepath.Join(c.DataDir, "master.key")
 	}
+	c.CertAuth.setDefaults(c.Issuer)
 }
 
 // Validate reports every problem at once, each naming its key.
@@ -310,6 +312,7 @@ func (c *Config) Validate() error {
 	check(c.Sessions.FlowLifetime < time.Minute, "sessions.flow_lifetime", "%s is shorter than a minute", c.Sessions.FlowLifetime)
 	check(c.Passwords.MemoryKiB < 8*1024, "passwords.memory_kib", "%d is below 8192", c.Passwords.MemoryKiB)
 	check(c.Passwords.MinLength < 8 || c.Passwords.MinLength > 128, "passwords.min_length", "%d is not between 8 and 128", c.Passwords.MinLength)
+	errs = append(errs, c.CertAuth.validate()...)
 	errs = append(errs, c.Bootstrap.validate()...)
 	return errors.Join(errs...)
 }
@@ -401,6 +404,12 @@ func setScalar(v reflect.Value, raw string) error {
 			return err
 		}
 		v.SetBool(b)
+	case v.Kind() == reflect.Pointer && v.Type().Elem().Kind() == reflect.Bool:
+		b, err := strconv.ParseBool(raw)
+		if err != nil {
+			return err
+		}
+		v.Set(reflect.ValueOf(&b))
 	case v.Kind() >= reflect.Int && v.Kind() <= reflect.Int64:
 		n, err := strconv.ParseInt(raw, 10, 64)
 		if err != nil {

@@ -5,6 +5,7 @@
 //	vhod keys rotate|list         signing keys
 //	vhod db                       the embedded store on its own, for several instances
 //	vhod config show              the effective configuration, secrets masked
+//	vhod sign --key K --cert C    a CMS signature of stdin, for certificate sign-in
 //	vhod version
 package main
 
@@ -40,6 +41,7 @@ const usage = `usage:
   vhod db [--data-dir DIR] [--listen 127.0.0.1:27017]
   vhod config show [--config FILE]
   vhod bench --issuer URL --client ID --secret S --scenario NAME --concurrency N --duration D [--json]
+  vhod sign --key KEY.pem --cert CERT.pem [--chain CA.pem] [--detached] < challenge
   vhod probe URL                 (health checks in images without curl)
   vhod version`
 
@@ -70,6 +72,8 @@ func run(args []string, stdout, stderr io.Writer) error {
 		return runConfig(args[1:], stdout)
 	case "bench":
 		return runBench(args[1:], stdout, stderr)
+	case "sign":
+		return runSign(args[1:], os.Stdin, stdout)
 	case "probe":
 		return probe(args[1:], stdout)
 	case "version", "--version":

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"github.com/vhod-id/vhod/storage/mongo"
@@ -60,8 +61,15 @@ func serve(cfg *Config, log *slog.Logger, extra func(a *app) func(*mux.Router), 
 		log.Info("metrics and pprof on the admin listener", "listen", cfg.Metrics.Listen)
 	}
 
-	errc := make(chan error, 1)
+	errc := make(chan error, 2)
 	go func() { errc <- srv.Serve(ln) }()
+	var mtls *http.Server
+	if cfg.CertAuth.TLSListen != "" {
+		if mtls, err = startMTLS(cfg, h, srv, errc); err != nil {
+			return err
+		}
+		log.Info("certificate sign-in listener", "listen", cfg.CertAuth.TLSListen, "url", cfg.CertAuth.TLSURL)
+	}
 	log.Info("vhod is serving", "issuer", cfg.Issuer, "listen", ln.Addr().String())
 	if ready != nil {
 		ready(a)
@@ -77,9 +85,29 @@ func serve(cfg *Config, log *slog.Logger, extra func(a *app) func(*mux.Router), 
 	if admin != nil {
 		_ = admin.Shutdown(shutdownCtx)
 	}
+	if mtls != nil {
+		_ = mtls.Shutdown(shutdownCtx)
+	}
 	if err := srv.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return fmt.Errorf("shutdown: %w", err)
 	}
 	log.Info("stopped")
 	return nil
+}
+
+// startMTLS opens the listener that asks browsers for a client certificate; it
+// serves the same routes as the main one, with the main server's timeouts.
+func startMTLS(cfg *Config, h http.Handler, main *http.Server, errc chan<- error) (*http.Server, error) {
+	tc, err := cfg.CertAuth.tlsConfig()
+	if err != nil {
+		return nil, err
+	}
+	ln, err := net.Listen("tcp", cfg.CertAuth.TLSListen)
+	if err != nil {
+		return nil, fmt.Errorf("certauth.tls_listen: %w", err)
+	}
+	srv := &http.Server{Handler: h, TLSConfig: tc, ReadHeaderTimeout: main.ReadHeaderTimeout, ReadTimeout: main.ReadTimeout,
+		WriteTimeout: main.WriteTimeout, IdleTimeout: main.IdleTimeout, MaxHeaderBytes: main.MaxHeaderBytes, ErrorLog: main.ErrorLog}
+	go func() { errc <- srv.Serve(tls.NewListener(ln, tc)) }()
+	return srv, nil
 }

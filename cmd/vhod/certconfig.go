@@ -1,0 +1,205 @@
+package main
+
+import (
+	"crypto/tls"
+	"crypto/x509"
+	"fmt"
+	"net"
+	"net/netip"
+	"net/url"
+	"os"
+	"strings"
+
+	"github.com/vhod-id/vhod/certauth"
+	"github.com/vhod-id/vhod/login"
+)
+
+// CertAuthConfig turns on sign-in with certificates. With no trust anchor it is off.
+type CertAuthConfig struct {
+	TrustAnchors []TrustAnchorConfig `yaml:"trust_anchors" env:"-"`
+	CRL          CRLConfig           `yaml:"crl"`
+	OCSP         OCSPConfig          `yaml:"ocsp"`
+	// TLSListen is Vhod's own mTLS listener (host:port), off when empty; it
+	// serves the same routes with TLSCertFile/TLSKeyFile and asks browsers for a
+	// client certificate (RSA, ECDSA: Go's TLS knows no GOST).
+	TLSListen   string `yaml:"tls_listen"`
+	TLSCertFile string `yaml:"tls_cert_file"`
+	TLSKeyFile  string `yaml:"tls_key_file"`
+	// TLSURL is the public origin where browsers present a certificate: the
+	// listener above, or a TLS proxy's host (GOST TLS). Derived from the issuer
+	// and tls_listen when empty.
+	TLSURL      string            `yaml:"tls_url"`
+	ProxyHeader ProxyHeaderConfig `yaml:"proxy_header"`
+	// PluginScript is the URL of CryptoPro's cadesplugin_api.js, served by the
+	// operator; the pages offer the manual path without it.
+	PluginScript string `yaml:"plugin_script"`
+}
+
+// TrustAnchorConfig is a CA file or folder; qualified marks an accredited CA.
+type TrustAnchorConfig struct {
+	File      string `yaml:"file"`
+	Qualified bool   `yaml:"qualified"`
+}
+
+// CRLConfig: CRL files, fetching from distribution points, and a local mirror.
+type CRLConfig struct {
+	Files  []string `yaml:"files" env:"-"`
+	Fetch  *bool    `yaml:"fetch"` // default true
+	Mirror string   `yaml:"mirror"`
+}
+
+// OCSPConfig: asking OCSP responders, and what to do when nobody answers.
+type OCSPConfig struct {
+	Enabled  *bool `yaml:"enabled"` // default true
+	FailOpen bool  `yaml:"fail_open"`
+}
+
+// ProxyHeaderConfig: a TLS proxy passes the client certificate in a header,
+// believed only from the trusted addresses.
+type ProxyHeaderConfig struct {
+	Name    string   `yaml:"name"`
+	Trusted []string `yaml:"trusted"`
+}
+
+func (c *CertAuthConfig) setDefaults(issuer string) {
+	yes := true
+	if c.CRL.Fetch == nil {
+		c.CRL.Fetch = &yes
+	}
+	if c.OCSP.Enabled == nil {
+		c.OCSP.Enabled = &yes
+	}
+	if len(c.ProxyHeader.Trusted) > 0 && c.ProxyHeader.Name == "" {
+		c.ProxyHeader.Name = "X-SSL-Client-Cert"
+	}
+	if c.TLSURL == "" && c.TLSListen != "" {
+		if u, err := url.Parse(issuer); err == nil {
+			_, port, _ := net.SplitHostPort(c.TLSListen)
+			c.TLSURL = "https://" + u.Hostname() + ":" + port
+		}
+	}
+}
+
+func (c *CertAuthConfig) validate() []error {
+	var errs []error
+	check := func(bad bool, key, msg string, args ...any) {
+		if bad {
+			errs = append(errs, fmt.Errorf("certauth.%s: %s", key, fmt.Sprintf(msg, args...)))
+		}
+	}
+	for i, a := range c.TrustAnchors {
+		_, err := certauth.LoadAnchors(a.File, a.Qualified)
+		check(err != nil, fmt.Sprintf("trust_anchors[%d]", i), "%v", err)
+	}
+	for i, f := range c.CRL.Files {
+		b, err := os.ReadFile(f)
+		if err == nil {
+			_, err = certauth.ParseCRL(b)
+		}
+		check(err != nil, fmt.Sprintf("crl.files[%d]", i), "%v", err)
+	}
+	if c.CRL.Mirror != "" {
+		st, err := os.Stat(c.CRL.Mirror)
+		check(err != nil || !st.IsDir(), "crl.mirror", "%q is not a folder", c.CRL.Mirror)
+	}
+	_, err := c.trustedProxies()
+	check(err != nil, "proxy_header.trusted", "%v", err)
+	if c.TLSListen != "" {
+		_, _, lerr := net.SplitHostPort(c.TLSListen)
+		check(lerr != nil, "tls_listen", "%q is not host:port", c.TLSListen)
+		check(c.TLSCertFile == "" || c.TLSKeyFile == "", "tls_listen", "needs tls_cert_file and tls_key_file")
+		check(len(c.TrustAnchors) == 0, "tls_listen", "needs trust_anchors")
+	}
+	if c.TLSURL != "" {
+		u, err := url.Parse(c.TLSURL)
+		check(err != nil || u.Scheme != "https" || u.Host == "" || u.Path != "", "tls_url", "%q is not an https origin", c.TLSURL)
+	}
+	check(c.PluginScript != "" && !strings.HasPrefix(c.PluginScript, "/"), "plugin_script",
+		"%q must be a path on this site (the pages allow scripts from themselves only)", c.PluginScript)
+	return errs
+}
+
+func (c *CertAuthConfig) trustedProxies() ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, s := range c.ProxyHeader.Trusted {
+		p, err := netip.ParsePrefix(s)
+		if err != nil {
+			a, aerr := netip.ParseAddr(s)
+			if aerr != nil {
+				return nil, fmt.Errorf("%q is not an address or CIDR", s)
+			}
+			p = netip.PrefixFrom(a, a.BitLen())
+		}
+		out = append(out, p)
+	}
+	return out, nil
+}
+
+// enabled: certificate sign-in needs at least one trust anchor.
+func (c *CertAuthConfig) enabled() bool { return len(c.TrustAnchors) > 0 }
+
+// verifierConfig loads anchors and CRL files (validated at start-up).
+func (c *CertAuthConfig) verifierConfig() (certauth.Config, error) {
+	var cfg certauth.Config
+	for _, a := range c.TrustAnchors {
+		anchors, err := certauth.LoadAnchors(a.File, a.Qualified)
+		if err != nil {
+			return cfg, err
+		}
+		cfg.Anchors = append(cfg.Anchors, anchors...)
+	}
+	for _, f := range c.CRL.Files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			return cfg, err
+		}
+		l, err := certauth.ParseCRL(b)
+		if err != nil {
+			return cfg, fmt.Errorf("%s: %w", f, err)
+		}
+		cfg.CRLs = append(cfg.CRLs, l)
+	}
+	cfg.FetchCRL, cfg.Mirror = *c.CRL.Fetch, c.CRL.Mirror
+	cfg.OCSP, cfg.FailOpen = *c.OCSP.Enabled, c.OCSP.FailOpen
+	return cfg, nil
+}
+
+// loginCertificates builds what the login pages need, or nil when off.
+func (a *app) loginCertificates() (*login.Certificates, error) {
+	c := a.cfg.CertAuth
+	if !c.enabled() {
+		return nil, nil
+	}
+	vc, err := c.verifierConfig()
+	if err != nil {
+		return nil, err
+	}
+	vc.Logger = a.log
+	trusted, _ := c.trustedProxies()
+	return &login.Certificates{Verifier: certauth.New(vc), TLSURL: c.TLSURL, Header: c.ProxyHeader.Name,
+		Trusted: trusted, PluginScript: c.PluginScript}, nil
+}
+
+// tlsConfig is the mTLS listener's: a client certificate is asked for, and
+// verified against the non-GOST anchors by the handshake (certauth then checks
+// revocation and the rest). VerifyClientCertIfGiven: the pages load without one.
+func (c *CertAuthConfig) tlsConfig() (*tls.Config, error) {
+	cert, err := tls.LoadX509KeyPair(c.TLSCertFile, c.TLSKeyFile)
+	if err != nil {
+		return nil, fmt.Errorf("certauth.tls: %w", err)
+	}
+	pool := x509.NewCertPool()
+	for _, a := range c.TrustAnchors {
+		anchors, err := certauth.LoadAnchors(a.File, a.Qualified)
+		if err != nil {
+			return nil, err
+		}
+		for _, an := range anchors {
+			if !certauth.IsGOST(an.Cert) {
+				pool.AddCert(an.Cert)
+			}
+		}
+	}
+	return &tls.Config{Certificates: []tls.Certificate{cert}, ClientAuth: tls.VerifyClientCertIfGiven, ClientCAs: pool,
+		MinVersion: tls.VersionTLS12}, nil
+}
