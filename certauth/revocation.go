@@ -85,12 +85,12 @@ func (v *Verifier) crlStatus(ctx context.Context, cert, issuer *x509.Certificate
 		}
 	}
 	for _, l := range v.cfg.CRLs {
-		if checkCRL(l, issuer, now) == nil {
+		if v.checkCRL(l, issuer, now) == nil {
 			judge(l)
 		}
 	}
-	if st == statusRevoked || !v.cfg.FetchCRL {
-		return st
+	if st != statusUnknown || !v.cfg.FetchCRL {
+		return st // a configured list answered: no need to go out
 	}
 	for _, u := range cert.CRLDistributionPoints {
 		l, err := v.fetchCRL(ctx, u, issuer)
@@ -107,14 +107,16 @@ func (v *Verifier) crlStatus(ctx context.Context, cert, issuer *x509.Certificate
 }
 
 // checkCRL: issued and signed by issuer, and already in force.
-func checkCRL(l *x509.RevocationList, issuer *x509.Certificate, now time.Time) error {
+func (v *Verifier) checkCRL(l *x509.RevocationList, issuer *x509.Certificate, now time.Time) error {
 	if !bytes.Equal(l.RawIssuer, issuer.RawSubject) {
 		return errors.New("CRL of another issuer")
 	}
 	if issuer.KeyUsage != 0 && issuer.KeyUsage&x509.KeyUsageCRLSign == 0 {
 		return errors.New("issuer may not sign CRLs")
 	}
-	if err := checkSigned(l.Raw, l.RawTBSRevocationList, l.Signature, l.SignatureAlgorithm, issuer); err != nil {
+	if err := v.verified.check(issuer.Raw, l.Raw, func() error {
+		return checkSigned(l.Raw, l.RawTBSRevocationList, l.Signature, l.SignatureAlgorithm, issuer)
+	}); err != nil {
 		return err
 	}
 	if now.Before(l.ThisUpdate.Add(-5 * time.Minute)) {
@@ -146,7 +148,7 @@ func (v *Verifier) fetchCRL(ctx context.Context, u string, issuer *x509.Certific
 		l, err = ParseCRL(b)
 	}
 	if err == nil {
-		err = checkCRL(l, issuer, now)
+		err = v.checkCRL(l, issuer, now)
 	}
 	c = cachedCRL{list: l, err: err, expires: now.Add(failureCacheFor)}
 	if err == nil {

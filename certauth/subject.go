@@ -2,6 +2,7 @@ package certauth
 
 import (
 	"crypto/x509"
+	"crypto/x509/pkix"
 	"encoding/asn1"
 	"fmt"
 	"strings"
@@ -101,4 +102,40 @@ func (s Subject) FullName() string {
 		return s.CommonName
 	}
 	return strings.TrimSpace(strings.Join([]string{s.Surname, s.GivenName, s.Patronymic}, " "))
+}
+
+// dnNames are the short names of DN attributes in qualified certificates, for
+// names people read (Go prints unknown types as dotted OIDs with hex values).
+var dnNames = map[string]string{
+	"2.5.4.3": "CN", "2.5.4.4": "SN", "2.5.4.42": "G", "2.5.4.12": "T", "2.5.4.10": "O", "2.5.4.11": "OU",
+	"2.5.4.6": "C", "2.5.4.8": "ST", "2.5.4.7": "L", "2.5.4.9": "STREET", "2.5.4.5": "SERIALNUMBER",
+	"1.2.840.113549.1.9.1": "E", oidOGRN.String(): "OGRN", oidSNILS.String(): "SNILS", oidINNLE.String(): "INNLE",
+	oidOGRNIP.String(): "OGRNIP", oidINN.String(): "INN",
+}
+
+// DN renders a name as RFC 4514 does (last attribute first), with the short
+// names of qualified certificates: "CN=…,O=…,SNILS=…".
+func DN(n pkix.Name) string {
+	parts := make([]string, 0, len(n.Names))
+	for i := len(n.Names) - 1; i >= 0; i-- {
+		a := n.Names[i]
+		key, ok := dnNames[a.Type.String()]
+		if !ok {
+			key = a.Type.String()
+		}
+		parts = append(parts, key+"="+escapeDN(fmt.Sprint(a.Value)))
+	}
+	return strings.Join(parts, ",")
+}
+
+func escapeDN(v string) string {
+	var b strings.Builder
+	for i, r := range v {
+		switch {
+		case strings.ContainsRune(`,+"\<>;=`, r), r == '#' && i == 0, r == ' ' && (i == 0 || i == len(v)-1):
+			b.WriteByte('\\')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }

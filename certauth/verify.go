@@ -42,9 +42,10 @@ type Config struct {
 type Verifier struct {
 	cfg Config
 
-	mu   sync.Mutex
-	crls map[string]cachedCRL // by distribution point
-	ocsp map[string]cachedOCSP
+	mu       sync.Mutex
+	crls     map[string]cachedCRL // by distribution point
+	ocsp     map[string]cachedOCSP
+	verified verifiedCache
 }
 
 // New makes a verifier.
@@ -137,7 +138,7 @@ func (v *Verifier) buildChain(leaf *x509.Certificate, pool []*x509.Certificate) 
 		c := chain[len(chain)-1]
 		cas := len(chain) - 1 // CAs below the next issuer
 		for _, a := range v.cfg.Anchors {
-			if issues(a.Cert, c, cas) {
+			if v.issues(a.Cert, c, cas) {
 				return append(slices.Clone(chain), a.Cert), a, true
 			}
 		}
@@ -145,7 +146,7 @@ func (v *Verifier) buildChain(leaf *x509.Certificate, pool []*x509.Certificate) 
 			return nil, Anchor{}, false
 		}
 		for _, p := range pool {
-			if slices.ContainsFunc(chain, p.Equal) || len(p.UnhandledCriticalExtensions) > 0 || !issues(p, c, cas) {
+			if slices.ContainsFunc(chain, p.Equal) || len(p.UnhandledCriticalExtensions) > 0 || !v.issues(p, c, cas) {
 				continue
 			}
 			if found, a, ok := walk(append(chain, p)); ok {
@@ -163,7 +164,7 @@ func (v *Verifier) buildChain(leaf *x509.Certificate, pool []*x509.Certificate) 
 
 // issues tells whether parent is a CA that signed child, with cas CAs already
 // between child and the leaf (for pathLenConstraint).
-func issues(parent, child *x509.Certificate, cas int) bool {
+func (v *Verifier) issues(parent, child *x509.Certificate, cas int) bool {
 	if !bytes.Equal(parent.RawSubject, child.RawIssuer) {
 		return false
 	}
@@ -179,7 +180,9 @@ func issues(parent, child *x509.Certificate, cas int) bool {
 	if parent.MaxPathLen >= 0 && (parent.MaxPathLen > 0 || parent.MaxPathLenZero) && cas > parent.MaxPathLen {
 		return false
 	}
-	return checkSigned(child.Raw, child.RawTBSCertificate, child.Signature, child.SignatureAlgorithm, parent) == nil
+	return v.verified.check(parent.Raw, child.Raw, func() error {
+		return checkSigned(child.Raw, child.RawTBSCertificate, child.Signature, child.SignatureAlgorithm, parent)
+	}) == nil
 }
 
 // checkLeafUsage: the key must be allowed to sign; a TLS client certificate with

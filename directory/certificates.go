@@ -16,7 +16,7 @@ var ErrCertificateTaken = errors.New("certificate belongs to another account")
 
 // CertificateRef describes a certificate for accounts, sessions and tokens.
 func CertificateRef(c *x509.Certificate) storage.CertificateRef {
-	return storage.CertificateRef{SHA256: certauth.Fingerprint(c), Subject: c.Subject.String(), Issuer: c.Issuer.String(),
+	return storage.CertificateRef{SHA256: certauth.Fingerprint(c), Subject: certauth.DN(c.Subject), Issuer: certauth.DN(c.Issuer),
 		Serial: fmt.Sprintf("%X", c.SerialNumber), NotAfter: c.NotAfter.UTC()}
 }
 

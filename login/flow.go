@@ -36,8 +36,8 @@ const (
 	// StateCertConfirm: a verified certificate without an account waits for the
 	// person to confirm the account made from it (or its binding).
 	StateCertConfirm State = "certificate_confirm"
-	StateDone            State = "done"
-	StateDenied          State = "denied"
+	StateDone        State = "done"
+	StateDenied      State = "denied"
 	// Recovery: a temporary password went out by SMS (or nothing did, for a number
 	// without an account: the page says the same).
 	StateSMSSent State = "sms_sent"

@@ -219,7 +219,9 @@ func (h *Handler) csrf() mux.MiddlewareFunc {
 	return func(next http.Handler) http.Handler {
 		protected := protect(next)
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if !h.secure {
+			// Plain HTTP only on a loopback issuer; the certificate listener is TLS
+			// even then, and its requests are checked as such.
+			if !h.secure && r.TLS == nil {
 				r = csrf.PlaintextHTTPRequest(r)
 			}
 			protected.ServeHTTP(w, r)

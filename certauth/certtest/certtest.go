@@ -14,8 +14,10 @@ import (
 	"crypto/sha1"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"encoding/pem"
 	"io"
 	"math/big"
+	"net"
 	"net/http"
 	"sync/atomic"
 	"testing"
@@ -49,6 +51,9 @@ type Options struct {
 	KeyUsage     x509.KeyUsage                // default for leaves: digitalSignature | nonRepudiation
 	ExtKeyUsage  []x509.ExtKeyUsage           // default for leaves: clientAuth, emailProtection
 	EmailAddress string
+	// DNSNames and IPAddresses make a TLS server certificate (with serverAuth).
+	DNSNames    []string
+	IPAddresses []net.IP
 }
 
 func newKey(t testing.TB, kind string) crypto.Signer {
@@ -162,6 +167,7 @@ func (ca *CA) Leaf(t testing.TB, o Options) (*x509.Certificate, crypto.Signer) {
 	if o.EmailAddress != "" {
 		tmpl.EmailAddresses = []string{o.EmailAddress}
 	}
+	tmpl.DNSNames, tmpl.IPAddresses = o.DNSNames, o.IPAddresses
 	ca.addURLs(tmpl)
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, ca.Cert, key.Public(), ca.Key)
 	if err != nil {
@@ -215,4 +221,22 @@ func (ca *CA) OCSPHandler(t testing.TB, status func(serial *big.Int) int, reques
 		w.Header().Set("Content-Type", "application/ocsp-response")
 		w.Write(der)
 	})
+}
+
+// PEM encodes certificates.
+func PEM(certs ...*x509.Certificate) []byte {
+	var out []byte
+	for _, c := range certs {
+		out = append(out, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: c.Raw})...)
+	}
+	return out
+}
+
+// KeyPEM encodes a private key as PKCS#8 PEM.
+func KeyPEM(t testing.TB, key crypto.Signer) []byte {
+	der, err := x509.MarshalPKCS8PrivateKey(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der})
 }
