@@ -427,3 +427,64 @@ func TestCertificateOverOwnTLSListener(t *testing.T) {
 		t.Fatalf("no client certificate: %d %.400s", p.Status, p.Body)
 	}
 }
+
+// TestAccountCertificates: the account page links a certificate by signing a
+// challenge while signed in, lists it, and unlinks it; the last way into an
+// account made from a certificate cannot be unlinked.
+func TestAccountCertificates(t *testing.T) {
+	corp := newCorpPKI(t)
+	srv := startServer(t, certConfig(t, corp, ""))
+	b := rptest.NewBrowser("")
+	b.Lang = "en"
+	p, _ := b.Get(srv.Issuer + "/account")
+	p = mustSubmit(t, b, p, "/password", url.Values{"login": {"ivanov"}, "password": {"S3cure-pass!"}})
+	if !strings.Contains(p.Body, "No certificate is linked to your account.") {
+		t.Fatalf("account page: %.600s", p.Body)
+	}
+	p = follow(t, b, p, regexp.MustCompile(`href="(/account/certificate)"`))
+	if !challengeRe.MatchString(p.Body) {
+		t.Fatalf("Link a certificate did not open the challenge: %s %.600s", p.URL, p.Body)
+	}
+	_, keyFile, certFile := corp.person(t, "Иванов Рабочий")
+	p = mustSubmit(t, b, p, "/certificate", url.Values{"signature": {vhodSign(t, p, keyFile, certFile, "")}})
+	if !strings.Contains(p.Body, "link it to the account you are signed in to") {
+		t.Fatalf("no binding offer: %.600s", p.Body)
+	}
+	p = mustSubmit(t, b, p, "/certificate/confirm", nil)
+	if !strings.Contains(p.Body, "The certificate is now linked to your account.") || !strings.Contains(p.Body, "Иванов Рабочий") {
+		t.Fatalf("after linking: %s %.900s", p.URL, p.Body)
+	}
+	// The linked certificate signs in to ivanov's account.
+	esign := newRP(t, srv, "esign", "esign-secret", "http://127.0.0.1:8765/callback", oauth2.AuthStyleInHeader, "openid", "profile")
+	b2 := rptest.NewBrowser("http://127.0.0.1:8765/")
+	a := esign.authorization()
+	q, _ := b2.Get(a.URL)
+	q = follow(t, b2, q, certLinkRe)
+	q = mustSubmit(t, b2, q, "/certificate", url.Values{"signature": {vhodSign(t, q, keyFile, certFile, "")}})
+	if q.Location == "" {
+		t.Fatalf("a linked certificate asked again: %.600s", q.Body)
+	}
+	cb, _ := url.Parse(q.Location)
+	_, _, claims := esign.exchange(a, esign.code(a, cb))
+	p, _ = b.Get(srv.Issuer + "/account")
+	p = mustSubmit(t, b, p, "/account/certificate/remove", nil)
+	if !strings.Contains(p.Body, "The certificate is no longer linked to your account.") {
+		t.Fatalf("unlink: %d %.600s", p.Status, p.Body)
+	}
+	// Unlinked, the same certificate is a stranger again.
+	b3 := rptest.NewBrowser("http://127.0.0.1:8765/")
+	b3.Lang = "en"
+	q, _ = b3.Get(esign.authorization().URL)
+	q = follow(t, b3, q, certLinkRe)
+	q = mustSubmit(t, b3, q, "/certificate", url.Values{"signature": {vhodSign(t, q, keyFile, certFile, "")}})
+	if !strings.Contains(q.Body, "is not linked to an account yet") {
+		t.Fatalf("unlinked certificate still signs in as %v: %.400s", claims["sub"], q.Body)
+	}
+	// An account made from the certificate has nothing else: unlinking is refused.
+	q = mustSubmit(t, b3, q, "/certificate/confirm", nil)
+	p, _ = b3.Get(srv.Issuer + "/account")
+	p = mustSubmit(t, b3, p, "/account/certificate/remove", nil)
+	if p.Status != http.StatusConflict || !strings.Contains(p.Body, "only way to sign in") {
+		t.Fatalf("last credential: %d %.400s", p.Status, p.Body)
+	}
+}

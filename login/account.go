@@ -45,6 +45,10 @@ func (h *Handler) accountSession(w http.ResponseWriter, r *http.Request) (*stora
 // accountCallback ends the sign-in of the account pages: the session cookie is what
 // counts; the code is left to expire unused.
 func (h *Handler) accountCallback(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Query().Get("state") == "certificate" && r.URL.Query().Get("code") != "" {
+		http.Redirect(w, r, "/account?notice=certificate_added", http.StatusSeeOther)
+		return
+	}
 	http.Redirect(w, r, "/account", http.StatusSeeOther)
 }
 
@@ -63,6 +67,7 @@ func (h *Handler) renderAccount(w http.ResponseWriter, r *http.Request, status i
 	if errKey != "" {
 		page.Error = page.T(errKey, "Min", minLengthText(h.cfg.PasswordMinLength))
 	}
+	page.Certificates, page.CertificatesOn = certificateViews(u), h.cfg.Certificates != nil
 	if list, err := h.store.ListUserSessions(r.Context(), u.ID); err == nil {
 		for _, s := range list {
 			page.Sessions = append(page.Sessions, sessionView{Since: s.CreatedAt.Format("2006-01-02 15:04 MST"), IP: s.IP,
@@ -78,7 +83,11 @@ func (h *Handler) account(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	h.renderAccount(w, r, http.StatusOK, sess, u, "", "")
+	notice := ""
+	if r.URL.Query().Get("notice") == "certificate_added" {
+		notice = "account.certificate_added"
+	}
+	h.renderAccount(w, r, http.StatusOK, sess, u, notice, "")
 }
 
 // accountProfile saves names and the news consent.

@@ -61,7 +61,10 @@ func (h *Handler) start(w http.ResponseWriter, r *http.Request) {
 	}
 	// A session too weak for the request is stepped up: the same person signs in
 	// again, more strongly (a certificate joins their account).
-	if sess != nil && h.sessionSatisfiesExceptACR(ar, *sess) {
+	// The account page's "Link a certificate" asks again (prompt=login) for a
+	// certificate: that sign-in belongs to the signed-in person too.
+	linking := ar.ClientID == AccountClientID && slices.Contains(ar.ACRValues, directory.ACRCertificate)
+	if sess != nil && (h.sessionSatisfiesExceptACR(ar, *sess) || linking) {
 		f.SessionUserID = sess.UserID
 		if uerr := h.move(r, &f, StateStarted); uerr != nil {
 			h.fail(w, r, lang, uerr)

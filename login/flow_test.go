@@ -8,7 +8,7 @@ import (
 )
 
 func TestLoginTransitions(t *testing.T) {
-	all := []State{StateStarted, StateCodeSent, StatePasswordChange, StateConsentRequired, StateDone, StateDenied}
+	all := []State{StateStarted, StateCodeSent, StatePasswordChange, StateConsentRequired, StateDone, StateDenied, StateCertConfirm}
 	allowed := map[[2]State]bool{
 		{StateStarted, StateStarted}: true, {StateStarted, StateCodeSent}: true,
 		{StateStarted, StateConsentRequired}: true, {StateStarted, StateDone}: true,
@@ -18,6 +18,8 @@ func TestLoginTransitions(t *testing.T) {
 		{StateStarted, StatePasswordChange}: true, {StateCodeSent, StatePasswordChange}: true,
 		{StatePasswordChange, StatePasswordChange}: true, {StatePasswordChange, StateConsentRequired}: true,
 		{StatePasswordChange, StateDone}: true,
+		{StateStarted, StateCertConfirm}: true, {StateCodeSent, StateCertConfirm}: true,
+		{StateCertConfirm, StateStarted}: true, {StateCertConfirm, StateConsentRequired}: true, {StateCertConfirm, StateDone}: true,
 	}
 	for _, from := range all {
 		for _, to := range all {

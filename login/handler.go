@@ -192,6 +192,8 @@ func (h *Handler) Mount(r *mux.Router) {
 	pages.HandleFunc("/account/password", h.accountPassword).Methods(http.MethodPost)
 	pages.HandleFunc("/account/sessions/others", h.accountSignOutOthers).Methods(http.MethodPost)
 	pages.HandleFunc("/account/identifier", h.accountIdentifier).Methods(http.MethodPost)
+	pages.HandleFunc("/account/certificate", h.accountCertificateBind).Methods(http.MethodGet)
+	pages.HandleFunc("/account/certificate/remove", h.accountCertificateRemove).Methods(http.MethodPost)
 	pages.HandleFunc("/account/identifier/confirm", h.accountIdentifierConfirm).Methods(http.MethodPost)
 	pages.HandleFunc("/activate", h.activationStart).Methods(http.MethodGet)
 	pages.HandleFunc("/activate/{flow}", h.activationShow).Methods(http.MethodGet)

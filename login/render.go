@@ -110,6 +110,9 @@ type accountPage struct {
 	News          bool
 	Notice, Error string
 	Sessions      []sessionView
+	Certificates  []certificateView
+	// CertificatesOn shows the certificate section (certificate sign-in is on).
+	CertificatesOn bool
 }
 
 type sessionView struct {

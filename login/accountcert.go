@@ -1,0 +1,101 @@
+package login
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/vhod-id/vhod/directory"
+	"github.com/vhod-id/vhod/storage"
+)
+
+// certificateView is a bound certificate as the account page lists it.
+type certificateView struct {
+	Name, Issuer, Until, SHA256 string
+	Qualified                   bool
+}
+
+func certificateViews(u storage.User) []certificateView {
+	var out []certificateView
+	for _, c := range u.Certificates {
+		out = append(out, certificateView{Name: dnValue(c.Subject, "CN"), Issuer: dnValue(c.Issuer, "CN"),
+			Until: c.NotAfter.Format(time.DateOnly), SHA256: c.SHA256, Qualified: c.Qualified})
+	}
+	return out
+}
+
+// dnValue picks one attribute out of an RFC 4514 string (as certauth.DN writes it).
+func dnValue(dn, key string) string {
+	var parts []string
+	var cur strings.Builder
+	escaped := false
+	for _, r := range dn {
+		switch {
+		case escaped:
+			cur.WriteRune(r)
+			escaped = false
+		case r == '\\':
+			escaped = true
+		case r == ',':
+			parts = append(parts, cur.String())
+			cur.Reset()
+		default:
+			cur.WriteRune(r)
+		}
+	}
+	parts = append(parts, cur.String())
+	for _, p := range parts {
+		if k, v, ok := strings.Cut(p, "="); ok && k == key {
+			return v
+		}
+	}
+	return dn
+}
+
+// accountCertificateBind links a certificate: a certificate sign-in through the
+// account client, bound to the signed-in person (GET /account/certificate).
+func (h *Handler) accountCertificateBind(w http.ResponseWriter, r *http.Request) {
+	if _, _, ok := h.accountSession(w, r); !ok {
+		return
+	}
+	if h.cfg.Certificates == nil {
+		h.fail(w, r, pickLanguage(r, nil), &userError{Status: http.StatusNotFound, Key: "error.not_found", Err: errors.New("certificate sign-in is off")})
+		return
+	}
+	q := url.Values{"client_id": {AccountClientID}, "response_type": {"code"}, "scope": {"openid"},
+		"redirect_uri": {h.cfg.Issuer + "/account/callback"}, "state": {"certificate"},
+		"prompt": {"login"}, "acr_values": {directory.ACRCertificate}}
+	if l := r.URL.Query().Get("ui_locales"); l != "" {
+		q.Set("ui_locales", l)
+	}
+	http.Redirect(w, r, "/authorize?"+q.Encode(), http.StatusSeeOther)
+}
+
+// accountCertificateRemove unlinks a certificate (POST /account/certificate/remove).
+func (h *Handler) accountCertificateRemove(w http.ResponseWriter, r *http.Request) {
+	sess, u, ok := h.accountSession(w, r)
+	if !ok {
+		return
+	}
+	fp := r.PostFormValue("sha256")
+	err := h.accounts.UnbindCertificate(r.Context(), u.ID, fp)
+	switch {
+	case errors.Is(err, directory.ErrLastCredential):
+		h.renderAccount(w, r, http.StatusConflict, sess, u, "", "account.certificate_last")
+		return
+	case errors.Is(err, storage.ErrNotFound):
+		h.renderAccount(w, r, http.StatusNotFound, sess, u, "", "error.not_found")
+		return
+	case err != nil:
+		h.fail(w, r, pickLanguage(r, nil), unavailable(err))
+		return
+	}
+	h.audit(r, storage.AuditEvent{Type: directory.EventCertificateUnbound, Outcome: directory.OutcomeSuccess, UserID: u.ID,
+		Details: map[string]string{"sha256": fp}})
+	if fresh, err := h.accounts.UserByID(r.Context(), u.ID); err == nil {
+		u = fresh
+	}
+	h.renderAccount(w, r, http.StatusOK, sess, u, "account.certificate_removed", "")
+}
