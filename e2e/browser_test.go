@@ -17,6 +17,8 @@ import (
 
 	"github.com/coreos/go-oidc/v3/oidc"
 	"golang.org/x/oauth2"
+
+	"github.com/vhod-id/vhod/internal/fixtures"
 )
 
 // TestBrowser runs e2e/browser/*.test.mjs in Debian's chromium through playwright-core
@@ -42,12 +44,14 @@ func TestBrowser(t *testing.T) {
 	rpURL := "http://" + ln.Addr().String()
 	box, mailPort := newMailbox(t)
 	cfg := strings.NewReplacer(
+		"redirect_uris: [http://127.0.0.1:8765/callback]\n      first_party: true\n      scopes: [ru_ids, cert]",
+		"redirect_uris: ["+rpURL+"/callback/esign]\n      first_party: true\n      scopes: [ru_ids, cert]",
 		"http://127.0.0.1:8765/callback", rpURL+"/callback/shop",
 		"http://127.0.0.1:8767/callback", rpURL+"/callback/partner",
 		"bootstrap:\n", "sms: {provider: webhook, webhook: {url: \""+rpURL+"/sms-gateway\"}}\n"+
 			"email: {provider: smtp, smtp: {host: 127.0.0.1, port: "+strconv.Itoa(mailPort)+", from: noreply@example.com, tls: none}}\n"+
 			"limits: {lock_after_failures: 5, delay_after_failures: 100}\nbootstrap:\n",
-	).Replace(testConfig) + `    - {login: petrova, password: "Petrova-pass-1", phone: "+79093333333"}
+	).Replace(certConfig(t, newCorpPKI(t), "")) + `    - {login: petrova, password: "Petrova-pass-1", phone: "+79093333333"}
     - {login: kuznetsov, password: "Kuznetsov-pass-1", email: kuz@example.com}
 `
 	srv := startServer(t, cfg)
@@ -60,7 +64,7 @@ func TestBrowser(t *testing.T) {
 	ctx, cancel := context.WithTimeout(t.Context(), 3*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "node", "--test", "--test-reporter=spec", "browser/signin.test.mjs")
-	cmd.Env = append(os.Environ(), "RP_URL="+rpURL, "CHROMIUM="+chromium)
+	cmd.Env = append(os.Environ(), "RP_URL="+rpURL, "CHROMIUM="+chromium, "VHOD_BIN="+binary, "FIXTURES="+fixtures.Dir(t))
 	out, err := cmd.CombinedOutput()
 	t.Logf("node --test:\n%s", out)
 	if err != nil {
@@ -86,6 +90,8 @@ func newTestRP(t *testing.T, srv *server, rpURL string) *testRP {
 	return &testRP{t: t, url: rpURL, pending: map[string]authorization{}, sms: map[string]string{}, clients: map[string]*rp{
 		"shop":    newRP(t, srv, "shop", "shop-secret", rpURL+"/callback/shop", oauth2.AuthStyleInHeader),
 		"partner": newRP(t, srv, "partner", "partner-secret", rpURL+"/callback/partner", oauth2.AuthStyleInHeader),
+		"esign": newRP(t, srv, "esign", "esign-secret", rpURL+"/callback/esign", oauth2.AuthStyleInHeader,
+			"openid", "profile", "ru_ids", "cert"),
 	}}
 }
 

@@ -3,6 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { chromium } from 'playwright-core';
+import { execFileSync } from 'node:child_process';
 
 const rp = process.env.RP_URL;
 const shots = process.env.SCREENSHOT_DIR;
@@ -217,4 +218,104 @@ test('English: recovery by email, and the same answer for an unknown address', a
   const c = await claims(q);
   assert.ok(c.sub);
   assert.deepEqual(q.violations, []);
+});
+
+// vhodSign signs content with `vhod sign` and a fixture GOST key (OpenSSL-made),
+// as a person without the plug-in would.
+function vhodSign(content, who = 'director') {
+  const f = process.env.FIXTURES;
+  return execFileSync(process.env.VHOD_BIN, ['sign', '--key', `${f}/gost/${who}.key.pem`, '--cert', `${f}/gost/${who}.crt.pem`,
+    '--chain', `${f}/gost/int-ca.crt.pem`, '--detached'], { input: content }).toString().trim();
+}
+
+test('English: sign in with a certificate by pasting a signature made with vhod sign', async () => {
+  const p = await page('ru-RU');
+  await p.goto(`${rp}/start?client=esign&ui_locales=en`);
+  await p.getByRole('link', { name: 'Sign in with a certificate (e-signature)' }).click();
+  await p.getByText('The CryptoPro browser plug-in was not found.').waitFor();
+  const challenge = await p.getByLabel('Challenge').inputValue();
+  assert.match(challenge, /^vhod-login:127\.0\.0\.1:\d+:\d{4}-\d\d-\d\dT[\d:]+Z:[A-Za-z0-9_-]{43}$/);
+  // A signature of something else first: the page says which, and keeps the path open.
+  await p.getByLabel('Signature', { exact: true }).fill(vhodSign('vhod-login:an old challenge'));
+  await p.getByRole('button', { name: 'Sign in' }).click();
+  await p.getByRole('alert').filter({ hasText: 'The signature is of another text' }).waitFor();
+  await shot(p, 'certificate-en-error');
+  const fresh = await p.getByLabel('Challenge').inputValue();
+  assert.equal(fresh, challenge, 'the challenge survives a refused signature');
+  await p.getByLabel('Signature', { exact: true }).fill(vhodSign(fresh));
+  await p.getByRole('button', { name: 'Sign in' }).click();
+  await p.getByRole('button', { name: 'Continue' }).waitFor();
+  assert.match(await p.textContent('body'), /Петров Иван Сергеевич[\s\S]*56559136127/);
+  await shot(p, 'certificate-confirm-en');
+  await p.getByRole('button', { name: 'Continue' }).click();
+  const c = await claims(p);
+  assert.equal(c.acr, 'urn:vhod:acr:qualified-certificate');
+  assert.deepEqual(c.amr, ['swk']);
+  assert.equal(c.snils, '56559136127');
+  assert.match(c.cert.subject, /SNILS=56559136127/);
+  assert.deepEqual(p.violations, []);
+});
+
+// fakeCadesPlugin stands in for CryptoPro's cadesplugin object (async API):
+// one certificate in the store; SignCades hands the content to vhodSignB64,
+// a function of the test, and checks the options the page set.
+function fakeCadesPlugin() {
+  const cert = {
+    SubjectName: Promise.resolve('CN=Кузнецов Дмитрий Алексеевич, SN=Кузнецов, G=Дмитрий Алексеевич, C=RU'),
+    ValidToDate: Promise.resolve('2036-01-01T00:00:00.000Z'),
+    HasPrivateKey: () => Promise.resolve(true),
+  };
+  const objects = {
+    'CAdESCOM.Store': () => ({
+      Open: async () => {}, Close: async () => {},
+      Certificates: Promise.resolve({ Count: Promise.resolve(1), Item: async () => cert }),
+    }),
+    'CAdESCOM.CPSigner': () => ({ propset_Certificate: async () => {}, propset_Options: async () => {} }),
+    'CAdESCOM.CadesSignedData': () => {
+      const s = {};
+      return {
+        propset_ContentEncoding: async (e) => { s.encoding = e; },
+        propset_Content: async (c) => { s.content = c; },
+        SignCades: async (signer, type, detached) => {
+          if (s.encoding !== 1 || type !== 1 || detached !== true) throw new Error('unexpected signing options');
+          return window.vhodSignB64(s.content);
+        },
+      };
+    },
+  };
+  const plugin = Promise.resolve();
+  Object.assign(plugin, {
+    CAPICOM_CURRENT_USER_STORE: 2, CAPICOM_MY_STORE: 'My', CAPICOM_STORE_OPEN_MAXIMUM_ALLOWED: 2,
+    CAPICOM_CERTIFICATE_INCLUDE_CHAIN_EXCEPT_ROOT: 0, CADESCOM_BASE64_TO_BINARY: 1, CADESCOM_CADES_BES: 1,
+    CreateObjectAsync: async (name) => objects[name](),
+    async_spawn: (gen) => new Promise((resolve, reject) => {
+      const it = gen();
+      const step = (method, arg) => {
+        let r;
+        try { r = it[method](arg); } catch (e) { reject(e); return; }
+        if (r.done) { resolve(r.value); return; }
+        Promise.resolve(r.value).then((v) => step('next', v), (e) => step('throw', e));
+      };
+      step('next');
+    }),
+  });
+  window.cadesplugin = plugin;
+}
+
+test('Russian: the CryptoPro plug-in lists the certificate and signs the challenge on a click', async () => {
+  const p = await page('ru-RU');
+  await p.exposeFunction('vhodSignB64', (b64) => vhodSign(Buffer.from(b64, 'base64'), 'employee'));
+  await p.addInitScript(fakeCadesPlugin);
+  await p.goto(`${rp}/start?client=esign`);
+  await p.getByRole('link', { name: 'Войти по сертификату (электронной подписи)' }).click();
+  await p.getByLabel('Ваш сертификат').waitFor();
+  assert.equal(await p.getByText('Плагин КриптоПро ЭЦП Browser plug-in не найден.').isVisible(), false);
+  assert.match(await p.getByLabel('Ваш сертификат').textContent(), /Кузнецов Дмитрий Алексеевич/);
+  await shot(p, 'certificate-plugin-ru');
+  await p.getByRole('button', { name: 'Подписать выбранным сертификатом' }).click();
+  await p.getByRole('button', { name: 'Продолжить' }).click();
+  const c = await claims(p);
+  assert.equal(c.acr, 'urn:vhod:acr:qualified-certificate');
+  assert.equal(c.snils, '48039378717');
+  assert.deepEqual(p.violations, []);
 });
