@@ -4,10 +4,13 @@ import (
 	"encoding/base64"
 	"encoding/pem"
 	"html"
+	"net/http"
 	"net/url"
 	"path/filepath"
 	"regexp"
+	"strings"
 	"testing"
+	"time"
 
 	"golang.org/x/oauth2"
 
@@ -148,5 +151,59 @@ func BenchmarkCertificateSignIn(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		certificateSignIn(b, ta)
+	}
+}
+
+// A challenge older than its five minutes is refused with its own sentence and
+// replaced; after a sign-in, the same signature posted to the same flow finds
+// its challenge spent.
+func TestExpiredAndSpentChallenges(t *testing.T) {
+	ta := newTestApp(t, withFixtureCA(t))
+	b := rptest.NewBrowser(testRedirect)
+	b.Lang = "en"
+	p, err := b.Get(ta.oauth().AuthCodeURL("st", oauth2.S256ChallengeOption(oauth2.GenerateVerifier())))
+	if err != nil {
+		t.Fatal(err)
+	}
+	link := regexp.MustCompile(`href="([^"]*/certificate\?[^"]*)"`).FindStringSubmatch(p.Body)
+	u, _ := p.URL.Parse(html.UnescapeString(link[1]))
+	if p, err = b.Get(u.String()); err != nil {
+		t.Fatal(err)
+	}
+	f, err := ta.app.store.FlowByID(t.Context(), strings.Split(p.URL.Path, "/")[2])
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.ChallengeExpiresAt = time.Now().Add(-time.Second)
+	if _, err := ta.app.store.SaveFlow(t.Context(), f); err != nil {
+		t.Fatal(err)
+	}
+	challengeOf := func(page string) string {
+		return regexp.MustCompile(`(?s)<textarea id="challenge"[^>]*>(.*?)</textarea>`).FindStringSubmatch(page)[1]
+	}
+	expired := challengeOf(p.Body)
+	old := base64.StdEncoding.EncodeToString(fixtureSignature(t, p.Body, "director"))
+	if p, err = b.Submit(p, "/certificate", url.Values{"signature": {old}}); err != nil {
+		t.Fatal(err)
+	}
+	if p.Status != http.StatusBadRequest || !strings.Contains(p.Body, "The challenge expired before the signature arrived") {
+		t.Fatalf("expired challenge: %d %.500s", p.Status, p.Body)
+	}
+	challengePage := p
+	fresh := base64.StdEncoding.EncodeToString(fixtureSignature(t, p.Body, "director"))
+	if challengeOf(p.Body) == expired {
+		t.Fatal("the expired challenge was not replaced")
+	}
+	if p, err = b.Submit(p, "/certificate", url.Values{"signature": {fresh}}); err != nil {
+		t.Fatal(err)
+	}
+	if p, err = b.Submit(p, "/certificate/confirm", nil); err != nil || p.Location == "" {
+		t.Fatalf("sign-in with the new challenge: %v %.300s", err, p.Body)
+	}
+	if p, err = b.Submit(challengePage, "/certificate", url.Values{"signature": {fresh}}); err != nil {
+		t.Fatal(err)
+	}
+	if p.Status != http.StatusBadRequest || p.Location != "" {
+		t.Fatalf("replay into a finished flow: %d %q", p.Status, p.Location)
 	}
 }
