@@ -204,6 +204,20 @@ func TestDevCommandServesDemo(t *testing.T) {
 	if p.Status != http.StatusOK || !strings.Contains(p.Body, `id="id-token-claims"`) || !strings.Contains(p.Body, "urn:vhod:acr:password") {
 		t.Fatalf("demo page after sign-in (status %d): %.600s", p.Status, p.Body)
 	}
+	// The dev certificate authority's person signs in with `vhod sign`, as printed.
+	if !strings.Contains(out.String(), "sign --key "+filepath.Join(dir, "dev-pki", "person.key")) {
+		t.Fatalf("no signing command printed:\n%s", out.String())
+	}
+	b = rptest.NewBrowser("")
+	b.Lang = "en"
+	p, _ = b.Get(base + "/demo/login?ui_locales=en")
+	p = follow(t, b, p, certLinkRe)
+	p = mustSubmit(t, b, p, "/certificate", map[string][]string{"signature": {
+		vhodSign(t, p, filepath.Join(dir, "dev-pki", "person.key"), filepath.Join(dir, "dev-pki", "person.pem"), "")}})
+	p = mustSubmit(t, b, p, "/certificate/confirm", nil)
+	if !strings.Contains(p.Body, "urn:vhod:acr:certificate") || !strings.Contains(p.Body, "Сидоров") {
+		t.Fatalf("demo page after certificate sign-in (status %d): %.600s", p.Status, p.Body)
+	}
 }
 
 func kidOf(t *testing.T, token string) string {

@@ -28,6 +28,13 @@ func runDev(args []string, stdout io.Writer) error {
 		return err
 	}
 	cfg := devConfig(*dataDir, *listen)
+	pki := newDevPKI(cfg.DataDir)
+	if err := pki.ensure(); err != nil {
+		return fmt.Errorf("dev certificates: %w", err)
+	}
+	no := false
+	cfg.CertAuth.TrustAnchors = []TrustAnchorConfig{{File: pki.CAFile}}
+	cfg.CertAuth.CRL = CRLConfig{Files: []string{pki.CRLFile}, Fetch: &no}
 	if *path != "" {
 		fileCfg, err := loadConfig(*path)
 		if err != nil {
@@ -56,8 +63,11 @@ Vhod is running (development mode, data in %s).
   Demo user:  login %q, password %q (also demo@example.com, +7 909 000-00-00)
   Demo client: id %q, secret %q
   Outbox:     %s/dev/outbox  (SMS and email, e.g. codes of "Sign in with phone" and recovery)
+  Certificate: "Sign in with a certificate", then sign the challenge (saved to challenge.txt) with
+              go run ./cmd/vhod sign --key %s --cert %s --detached < challenge.txt
 
-`, cfg.DataDir, cfg.Issuer, cfg.Issuer, cfg.Issuer, cfg.Issuer, demoLogin, demoPassword, demoClientID, demoClientSecret, cfg.Issuer)
+`, cfg.DataDir, cfg.Issuer, cfg.Issuer, cfg.Issuer, cfg.Issuer, demoLogin, demoPassword, demoClientID, demoClientSecret, cfg.Issuer,
+			pki.KeyFile, pki.CertFile)
 	})
 }
 
@@ -81,7 +91,7 @@ func devConfig(dataDir, listen string) *Config {
 				RedirectURIs:           []string{issuer + "/demo/callback"},
 				PostLogoutRedirectURIs: []string{issuer + "/demo"},
 				GrantTypes:             []string{"authorization_code", "refresh_token"},
-				FirstParty:             true, IDTokenUserinfoClaims: true,
+				FirstParty:             true, IDTokenUserinfoClaims: true, Scopes: []string{"ru_ids", "cert"},
 			}},
 			Users: []BootstrapUser{{
 				Login: demoLogin, Password: demoPassword, Email: "demo@example.com", Phone: "+79090000000",
