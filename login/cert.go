@@ -38,10 +38,13 @@ type Certificates struct {
 	// $ssl_client_escaped_cert); read only from Trusted addresses.
 	Header  string
 	Trusted []netip.Prefix
-	// PluginScript is the URL of CryptoPro's cadesplugin_api.js when the operator
-	// serves it; the page works without it (manual path).
-	PluginScript string
+	// PluginScriptFile is CryptoPro's cadesplugin_api.js on disk, served at
+	// PluginScriptPath; the page works without it (manual path).
+	PluginScriptFile string
 }
+
+// PluginScriptPath is where the certificate page loads CryptoPro's script from.
+const PluginScriptPath = "/static/cryptopro/cadesplugin_api.js"
 
 type certificatePage struct {
 	base
@@ -107,7 +110,10 @@ func (h *Handler) certificateChallenge(w http.ResponseWriter, r *http.Request, s
 	t := h.catalog.translator(lang)
 	page := certificatePage{base: h.newBase(r, lang, "cert.title"), Action: flowURL(f.ID, "certificate", ar.ID),
 		Challenge: f.Challenge, ChallengeB64: base64.StdEncoding.EncodeToString([]byte(f.Challenge)),
-		PasswordLink: flowURL(f.ID, "", ar.ID) + "&method=" + string(MethodPassword), PluginScript: h.cfg.Certificates.PluginScript}
+		PasswordLink: flowURL(f.ID, "", ar.ID) + "&method=" + string(MethodPassword)}
+	if h.cfg.Certificates.PluginScriptFile != "" {
+		page.PluginScript = PluginScriptPath
+	}
 	if h.cfg.Certificates.TLSURL != "" {
 		page.TLSLink = strings.TrimSuffix(h.cfg.Certificates.TLSURL, "/") + flowURL(f.ID, "certificate/tls", ar.ID)
 	}

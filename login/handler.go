@@ -169,6 +169,12 @@ func New(cfg Config, st store, acc accounts, cookies *Cookies) (*Handler, error)
 // Mount adds the login routes to r.
 func (h *Handler) Mount(r *mux.Router) {
 	static, _ := fs.Sub(staticFS, "static")
+	if c := h.cfg.Certificates; c != nil && c.PluginScriptFile != "" {
+		r.Handle(PluginScriptPath, cacheFor(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "text/javascript; charset=utf-8")
+			http.ServeFile(w, r, c.PluginScriptFile)
+		}), time.Hour))
+	}
 	r.PathPrefix("/static/").Handler(cacheFor(http.StripPrefix("/static/", http.FileServerFS(static)), time.Hour))
 
 	pages := r.NewRoute().Subrouter()

@@ -8,7 +8,6 @@ import (
 	"net/netip"
 	"net/url"
 	"os"
-	"strings"
 
 	"github.com/vhod-id/vhod/certauth"
 	"github.com/vhod-id/vhod/login"
@@ -30,8 +29,10 @@ type CertAuthConfig struct {
 	// and tls_listen when empty.
 	TLSURL      string            `yaml:"tls_url"`
 	ProxyHeader ProxyHeaderConfig `yaml:"proxy_header"`
-	// PluginScript is the URL of CryptoPro's cadesplugin_api.js, served by the
-	// operator; the pages offer the manual path without it.
+	// PluginScript is CryptoPro's cadesplugin_api.js (a file, downloaded from
+	// CryptoPro): Vhod serves it to the certificate page. Without it the page
+	// still finds a plug-in whose extension injects the API, and always offers
+	// the manual path.
 	PluginScript string `yaml:"plugin_script"`
 }
 
@@ -114,8 +115,10 @@ func (c *CertAuthConfig) validate() []error {
 		u, err := url.Parse(c.TLSURL)
 		check(err != nil || u.Scheme != "https" || u.Host == "" || u.Path != "", "tls_url", "%q is not an https origin", c.TLSURL)
 	}
-	check(c.PluginScript != "" && !strings.HasPrefix(c.PluginScript, "/"), "plugin_script",
-		"%q must be a path on this site (the pages allow scripts from themselves only)", c.PluginScript)
+	if c.PluginScript != "" {
+		_, err := os.Stat(c.PluginScript)
+		check(err != nil, "plugin_script", "%v", err)
+	}
 	return errs
 }
 
@@ -177,7 +180,7 @@ func (a *app) loginCertificates() (*login.Certificates, error) {
 	vc.Logger = a.log
 	trusted, _ := c.trustedProxies()
 	return &login.Certificates{Verifier: certauth.New(vc), TLSURL: c.TLSURL, Header: c.ProxyHeader.Name,
-		Trusted: trusted, PluginScript: c.PluginScript}, nil
+		Trusted: trusted, PluginScriptFile: c.PluginScript}, nil
 }
 
 // tlsConfig is the mTLS listener's: a client certificate is asked for, and
