@@ -24,7 +24,10 @@ func TestOpenSSLVerifiesOurSignatures(t *testing.T) {
 	conf := filepath.Join(dir, "conf", "openssl-gost.cnf")
 	challenge := filepath.Join(dir, "cms", "challenge.txt")
 	content := fixtures.Read(t, "cms/challenge.txt")
-	for _, c := range []struct{ hier, who string }{{"gost", "director"}, {"gost", "ip"}, {"ecdsa", "director"}, {"rsa", "director"}} {
+	for _, c := range []struct {
+		hier, who string
+		pss       bool
+	}{{"gost", "director", false}, {"gost", "ip", false}, {"ecdsa", "director", false}, {"rsa", "director", false}, {"rsa", "employee", true}} {
 		t.Run(c.hier+"-"+c.who, func(t *testing.T) {
 			key := readFixtureKey(t, c.hier+"/"+c.who+".key.pem")
 			certs, err := ParseCertificates(fixtures.Read(t, c.hier+"/"+c.who+".crt.pem"))
@@ -32,7 +35,7 @@ func TestOpenSSLVerifiesOurSignatures(t *testing.T) {
 				t.Fatal(err)
 			}
 			inter, _ := ParseCertificates(fixtures.Read(t, c.hier+"/int-ca.crt.pem"))
-			sig, err := Sign(content, certs[0], key, SignOptions{Detached: true, Chain: inter})
+			sig, err := Sign(content, certs[0], key, SignOptions{Detached: true, Chain: inter, PSS: c.pss})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -27,6 +27,9 @@ type SignOptions struct {
 	Chain []*x509.Certificate
 	// Time is the signingTime attribute (now when zero).
 	Time time.Time
+	// PSS signs with RSASSA-PSS (SHA-256, salt of the hash's length) instead of
+	// PKCS#1 v1.5; RSA keys only.
+	PSS bool
 }
 
 // Sign makes a CMS SignedData (DER) of content with signed attributes
@@ -42,6 +45,13 @@ func Sign(content []byte, cert *x509.Certificate, key any, o SignOptions) ([]byt
 	if err != nil {
 		return nil, err
 	}
+	var sigParams []byte
+	if o.PSS {
+		if _, ok := key.(*rsa.PrivateKey); !ok {
+			return nil, errors.New("certauth: PSS needs an RSA key")
+		}
+		sigOID, sigParams = oidRSAPSS, pssParamsSHA256
+	}
 	attrs, err := signedAttributes(d.sum(content), o.Time)
 	if err != nil {
 		return nil, err
@@ -53,7 +63,11 @@ func Sign(content []byte, cert *x509.Certificate, key any, o SignOptions) ([]byt
 	case ed25519.PrivateKey:
 		sig = ed25519.Sign(k, attrs)
 	case crypto.Signer:
-		sig, err = k.Sign(rand.Reader, d.sum(attrs), d.std)
+		var opts crypto.SignerOpts = d.std
+		if o.PSS {
+			opts = &rsa.PSSOptions{SaltLength: rsa.PSSSaltLengthEqualsHash, Hash: d.std}
+		}
+		sig, err = k.Sign(rand.Reader, d.sum(attrs), opts)
 	}
 	if err != nil {
 		return nil, err
@@ -90,7 +104,14 @@ func Sign(content []byte, cert *x509.Certificate, key any, o SignOptions) ([]byt
 						implicit := append([]byte{}, attrs...)
 						implicit[0] = 0xA0
 						b.AddBytes(implicit)
-						addAlgorithm(b, sigOID, sigOID.Equal(oidRSAEncryption))
+						if sigParams != nil {
+							b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
+								b.AddASN1ObjectIdentifier(sigOID)
+								b.AddBytes(sigParams)
+							})
+						} else {
+							addAlgorithm(b, sigOID, sigOID.Equal(oidRSAEncryption))
+						}
 						b.AddASN1OctetString(sig)
 					})
 				})
@@ -161,3 +182,21 @@ func signedAttributes(digest []byte, at time.Time) ([]byte, error) {
 	})
 	return b.Bytes()
 }
+
+// pssParamsSHA256 is RSASSA-PSS-params for SHA-256, MGF1 with SHA-256 and a
+// 32-byte salt (RFC 4055), DER.
+var pssParamsSHA256 = func() []byte {
+	var b cryptobyte.Builder
+	sha256Alg := func(b *cryptobyte.Builder) { addAlgorithm(b, oidSHA256, true) }
+	b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
+		b.AddASN1(cbasn1.Tag(0).Constructed().ContextSpecific(), sha256Alg)
+		b.AddASN1(cbasn1.Tag(1).Constructed().ContextSpecific(), func(b *cryptobyte.Builder) {
+			b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
+				b.AddASN1ObjectIdentifier(oidMGF1)
+				sha256Alg(b)
+			})
+		})
+		b.AddASN1(cbasn1.Tag(2).Constructed().ContextSpecific(), func(b *cryptobyte.Builder) { b.AddASN1Int64(32) })
+	})
+	return b.BytesOrPanic()
+}()

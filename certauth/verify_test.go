@@ -101,6 +101,15 @@ func TestSignAndVerifyCMS(t *testing.T) {
 					t.Error("fingerprint of another certificate")
 				}
 			}
+			if key == "rsa" {
+				pss, err := Sign(content, leaf, priv, SignOptions{Detached: true, PSS: true, Chain: []*x509.Certificate{p.inter.Cert}})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if _, err := v.VerifyCMS(ctx, pss, ChallengeContents(string(content))); err != nil {
+					t.Fatalf("RSASSA-PSS: %v", err)
+				}
+			}
 			old, _ := Sign(content, leaf, priv, SignOptions{Detached: true, Chain: []*x509.Certificate{p.inter.Cert}, Time: time.Now().Add(-time.Hour)})
 			if _, err := v.VerifyCMS(ctx, old, ChallengeContents(string(content))); ReasonOf(err) != ReasonSigningTime {
 				t.Errorf("an hour-old signature: %v", err)

@@ -153,6 +153,9 @@ func (h *Handler) certificateSignIn(w http.ResponseWriter, r *http.Request) {
 		h.certificateChallenge(w, r, http.StatusBadRequest, f, ar, lang, "cert.error.empty", "")
 		return
 	}
+	if h.addressLimited(w, r, f, ar, lang) {
+		return
+	}
 	// The attempt is counted before the check, so racing posts cannot try more.
 	f.Attempts++
 	if uerr := h.move(r, &f, StateStarted); uerr != nil {
@@ -162,6 +165,10 @@ func (h *Handler) certificateSignIn(w http.ResponseWriter, r *http.Request) {
 	signed, err := h.cfg.Certificates.Verifier.VerifyCMS(r.Context(), raw, certauth.ChallengeContents(f.Challenge))
 	if err != nil {
 		h.certificateRefused(r, ar, err, "cms")
+		if err := h.countAddressFailure(r); err != nil {
+			h.fail(w, r, lang, unavailable(err))
+			return
+		}
 		h.certificateChallenge(w, r, http.StatusUnauthorized, f, ar, lang, reasonKey(err), "")
 		return
 	}
@@ -181,6 +188,9 @@ func (h *Handler) certificateTLS(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, lang, &userError{Status: http.StatusBadRequest, Key: "error.bad_request", Err: errors.New("TLS sign-in in state " + f.State)})
 		return
 	}
+	if h.addressLimited(w, r, f, ar, lang) {
+		return
+	}
 	leaf, chain, err := h.clientCertificate(r)
 	if err != nil {
 		h.log.InfoContext(r.Context(), "no client certificate", "err", err)
@@ -190,10 +200,31 @@ func (h *Handler) certificateTLS(w http.ResponseWriter, r *http.Request) {
 	res, err := h.cfg.Certificates.Verifier.Verify(r.Context(), leaf, chain, certauth.PurposeClientAuth)
 	if err != nil {
 		h.certificateRefused(r, ar, err, "tls")
+		if err := h.countAddressFailure(r); err != nil {
+			h.fail(w, r, lang, unavailable(err))
+			return
+		}
 		h.certificateChallenge(w, r, http.StatusUnauthorized, f, ar, lang, reasonKey(err), "")
 		return
 	}
 	h.certificateAccepted(w, r, f, ar, lang, res, "tls")
+}
+
+// addressLimited refuses an address with too many failed sign-ins in the window:
+// refused certificates count like wrong passwords, and every check costs CPU
+// (a GOST verification takes milliseconds).
+func (h *Handler) addressLimited(w http.ResponseWriter, r *http.Request, f flow, ar storage.AuthRequest, lang language.Tag) bool {
+	c, err := h.failures(r, "")
+	if err != nil {
+		h.fail(w, r, lang, unavailable(err))
+		return true
+	}
+	if !h.over(c) {
+		return false
+	}
+	h.cfg.OnSignIn(string(MethodCertificate), OutcomeLimited)
+	h.certificateChallenge(w, r, http.StatusTooManyRequests, f, ar, lang, "login.too_many_failures", "")
+	return true
 }
 
 // clientCertificate is the TLS client certificate: verified by our listener's

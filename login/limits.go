@@ -78,6 +78,14 @@ func (h *Handler) countFailure(r *http.Request, login string) (counts, error) {
 	return c, err
 }
 
+// countAddressFailure adds a failed sign-in to the address's counter only (a
+// certificate sign-in has no typed identifier to count against).
+func (h *Handler) countAddressFailure(r *http.Request) error {
+	ipKey, _ := h.limitKeys(r, "")
+	_, err := h.store.Hit(r.Context(), ipKey, h.cfg.Limits.Window, h.now())
+	return err
+}
+
 // accountFailure counts a wrong password against its account: answers slow down
 // progressively, and past the lock threshold the account is locked for a while
 // (recovery or an operator opens it earlier). It reports whether it locked.

@@ -1,9 +1,12 @@
 package main
 
 import (
+	"bytes"
 	"encoding/base64"
 	"encoding/pem"
 	"html"
+	"io"
+	"mime/multipart"
 	"net/http"
 	"net/url"
 	"path/filepath"
@@ -205,5 +208,69 @@ func TestExpiredAndSpentChallenges(t *testing.T) {
 	}
 	if p.Status != http.StatusBadRequest || p.Location != "" {
 		t.Fatalf("replay into a finished flow: %d %q", p.Status, p.Location)
+	}
+}
+
+// Refused certificates count against the address like wrong passwords; past the
+// limit no signature is even checked. A signature may also come as a file.
+func TestCertificateAttemptsAreLimitedAndFilesAccepted(t *testing.T) {
+	ta := newTestApp(t, withFixtureCA(t), func(c *Config) { c.Limits.SigninFailuresPerIP = 2 })
+	b := rptest.NewBrowser(testRedirect)
+	b.Lang = "en"
+	certPage := func() *rptest.Page {
+		p, err := b.Get(ta.oauth().AuthCodeURL("st", oauth2.S256ChallengeOption(oauth2.GenerateVerifier())))
+		if err != nil {
+			t.Fatal(err)
+		}
+		link := regexp.MustCompile(`href="([^"]*/certificate\?[^"]*)"`).FindStringSubmatch(p.Body)
+		u, _ := p.URL.Parse(html.UnescapeString(link[1]))
+		if p, err = b.Get(u.String()); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	// The DER file of a signature, uploaded as the form does (multipart).
+	p := certPage()
+	upload := func(p *rptest.Page, der []byte) *rptest.Page {
+		t.Helper()
+		action := regexp.MustCompile(`<form method="post" action="([^"]*/certificate\?[^"]*)"`).FindStringSubmatch(p.Body)
+		token := regexp.MustCompile(`name="csrf_token" value="([^"]*)"`).FindStringSubmatch(p.Body)
+		var body bytes.Buffer
+		mw := multipart.NewWriter(&body)
+		mw.WriteField("csrf_token", html.UnescapeString(token[1]))
+		fw, _ := mw.CreateFormFile("signature_file", "signature.p7s")
+		fw.Write(der)
+		mw.Close()
+		target, _ := p.URL.Parse(html.UnescapeString(action[1]))
+		req, _ := http.NewRequest(http.MethodPost, target.String(), &body)
+		req.Header.Set("Content-Type", mw.FormDataContentType())
+		req.Header.Set("Origin", ta.URL)
+		req.Header.Set("Accept-Language", "en")
+		resp, err := b.Client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		out, _ := io.ReadAll(resp.Body)
+		return &rptest.Page{Status: resp.StatusCode, URL: resp.Request.URL, Body: string(out), Location: resp.Header.Get("Location")}
+	}
+	tampered := fixtureSignature(t, p.Body, "director")
+	tampered[len(tampered)-1] ^= 1
+	for i := 0; i < 2; i++ {
+		if q := upload(p, tampered); q.Status != http.StatusUnauthorized || !strings.Contains(q.Body, "The signature does not match") {
+			t.Fatalf("tampered upload %d: %d %.300s", i, q.Status, q.Body)
+		}
+	}
+	if q := upload(p, fixtureSignature(t, p.Body, "director")); q.Status != http.StatusTooManyRequests ||
+		!strings.Contains(q.Body, "Too many failed sign-in attempts") {
+		t.Fatalf("over the limit: %d %.300s", q.Status, q.Body)
+	}
+	// Below the limit (a fresh server), the uploaded file signs in.
+	ta2 := newTestApp(t, withFixtureCA(t))
+	ta, b = ta2, rptest.NewBrowser(testRedirect)
+	b.Lang = "en"
+	p = certPage()
+	if q := upload(p, fixtureSignature(t, p.Body, "director")); q.Status != http.StatusOK || !strings.Contains(q.Body, "Check your certificate") {
+		t.Fatalf("uploaded signature: %d %.300s", q.Status, q.Body)
 	}
 }
