@@ -60,18 +60,8 @@ func fixtureSignature(t testing.TB, page, who string) []byte {
 func TestAuditOfCertificates(t *testing.T) {
 	ta := newTestApp(t, withFixtureCA(t))
 	b := rptest.NewBrowser(testRedirect)
-	p, err := b.Get(ta.oauth().AuthCodeURL("st", oauth2.S256ChallengeOption(oauth2.GenerateVerifier())))
-	if err != nil {
-		t.Fatal(err)
-	}
-	link := regexp.MustCompile(`href="([^"]*/certificate\?[^"]*)"`).FindStringSubmatch(p.Body)
-	if link == nil {
-		t.Fatal("no certificate link on the sign-in page")
-	}
-	u, _ := p.URL.Parse(html.UnescapeString(link[1]))
-	if p, err = b.Get(u.String()); err != nil {
-		t.Fatal(err)
-	}
+	p := certificatePage(t, ta, b)
+	var err error
 	tampered := fixtureSignature(t, p.Body, "director")
 	tampered[len(tampered)-1] ^= 1
 	if p, err = b.Submit(p, "/certificate", url.Values{"signature": {base64.StdEncoding.EncodeToString(tampered)}}); err != nil {
@@ -83,14 +73,7 @@ func TestAuditOfCertificates(t *testing.T) {
 	if p, err = b.Submit(p, "/certificate/confirm", nil); err != nil || p.Location == "" {
 		t.Fatalf("confirmation: %v %.300s", err, p.Body)
 	}
-	events, err := ta.app.store.QueryAudit(t.Context(), storage.AuditQuery{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	seen := map[string]storage.AuditEvent{}
-	for _, e := range events {
-		seen[e.Type+"/"+e.Outcome] = e
-	}
+	seen := auditEvents(t, ta)
 	if e := seen[directory.EventCertificateRefused+"/failure"]; e.Details["reason"] != string(certauth.ReasonBadSignature) || e.IP == "" {
 		t.Errorf("refusal event %+v", e)
 	}
@@ -117,18 +100,8 @@ func pemBytes(t testing.TB, b []byte) []byte {
 // the challenge, the signature, and (first time only) the confirmation.
 func certificateSignIn(t testing.TB, ta *testApp) *url.URL {
 	b := rptest.NewBrowser(testRedirect)
-	p, err := b.Get(ta.oauth().AuthCodeURL("st", oauth2.S256ChallengeOption(oauth2.GenerateVerifier())))
-	if err != nil {
-		t.Fatal(err)
-	}
-	link := regexp.MustCompile(`href="([^"]*/certificate\?[^"]*)"`).FindStringSubmatch(p.Body)
-	if link == nil {
-		t.Fatal("no certificate link")
-	}
-	u, _ := p.URL.Parse(html.UnescapeString(link[1]))
-	if p, err = b.Get(u.String()); err != nil {
-		t.Fatal(err)
-	}
+	p := certificatePage(t, ta, b)
+	var err error
 	sig := base64.StdEncoding.EncodeToString(fixtureSignature(t, p.Body, "director"))
 	if p, err = b.Submit(p, "/certificate", url.Values{"signature": {sig}}); err != nil {
 		t.Fatal(err)
@@ -164,15 +137,8 @@ func TestExpiredAndSpentChallenges(t *testing.T) {
 	ta := newTestApp(t, withFixtureCA(t))
 	b := rptest.NewBrowser(testRedirect)
 	b.Lang = "en"
-	p, err := b.Get(ta.oauth().AuthCodeURL("st", oauth2.S256ChallengeOption(oauth2.GenerateVerifier())))
-	if err != nil {
-		t.Fatal(err)
-	}
-	link := regexp.MustCompile(`href="([^"]*/certificate\?[^"]*)"`).FindStringSubmatch(p.Body)
-	u, _ := p.URL.Parse(html.UnescapeString(link[1]))
-	if p, err = b.Get(u.String()); err != nil {
-		t.Fatal(err)
-	}
+	p := certificatePage(t, ta, b)
+	var err error
 	f, err := ta.app.store.FlowByID(t.Context(), strings.Split(p.URL.Path, "/")[2])
 	if err != nil {
 		t.Fatal(err)
@@ -217,20 +183,8 @@ func TestCertificateAttemptsAreLimitedAndFilesAccepted(t *testing.T) {
 	ta := newTestApp(t, withFixtureCA(t), func(c *Config) { c.Limits.SigninFailuresPerIP = 2 })
 	b := rptest.NewBrowser(testRedirect)
 	b.Lang = "en"
-	certPage := func() *rptest.Page {
-		p, err := b.Get(ta.oauth().AuthCodeURL("st", oauth2.S256ChallengeOption(oauth2.GenerateVerifier())))
-		if err != nil {
-			t.Fatal(err)
-		}
-		link := regexp.MustCompile(`href="([^"]*/certificate\?[^"]*)"`).FindStringSubmatch(p.Body)
-		u, _ := p.URL.Parse(html.UnescapeString(link[1]))
-		if p, err = b.Get(u.String()); err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
 	// The DER file of a signature, uploaded as the form does (multipart).
-	p := certPage()
+	p := certificatePage(t, ta, b)
 	upload := func(p *rptest.Page, der []byte) *rptest.Page {
 		t.Helper()
 		action := regexp.MustCompile(`<form method="post" action="([^"]*/certificate\?[^"]*)"`).FindStringSubmatch(p.Body)
@@ -269,8 +223,41 @@ func TestCertificateAttemptsAreLimitedAndFilesAccepted(t *testing.T) {
 	ta2 := newTestApp(t, withFixtureCA(t))
 	ta, b = ta2, rptest.NewBrowser(testRedirect)
 	b.Lang = "en"
-	p = certPage()
+	p = certificatePage(t, ta, b)
 	if q := upload(p, fixtureSignature(t, p.Body, "director")); q.Status != http.StatusOK || !strings.Contains(q.Body, "Check your certificate") {
 		t.Fatalf("uploaded signature: %d %.300s", q.Status, q.Body)
 	}
+}
+
+// certificatePage opens the sign-in of the test client and follows "Sign in with
+// a certificate".
+func certificatePage(t testing.TB, ta *testApp, b *rptest.Browser) *rptest.Page {
+	t.Helper()
+	p, err := b.Get(ta.oauth().AuthCodeURL("st", oauth2.S256ChallengeOption(oauth2.GenerateVerifier())))
+	if err != nil {
+		t.Fatal(err)
+	}
+	link := regexp.MustCompile(`href="([^"]*/certificate\?[^"]*)"`).FindStringSubmatch(p.Body)
+	if link == nil {
+		t.Fatalf("no certificate link on the sign-in page: %.300s", p.Body)
+	}
+	u, _ := p.URL.Parse(html.UnescapeString(link[1]))
+	if p, err = b.Get(u.String()); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// auditEvents returns the recorded events by "type/outcome" (the last of each).
+func auditEvents(t testing.TB, ta *testApp) map[string]storage.AuditEvent {
+	t.Helper()
+	events, err := ta.app.store.QueryAudit(t.Context(), storage.AuditQuery{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]storage.AuditEvent{}
+	for _, e := range events {
+		seen[e.Type+"/"+e.Outcome] = e
+	}
+	return seen
 }
