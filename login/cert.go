@@ -96,7 +96,11 @@ func (h *Handler) certificateChallenge(w http.ResponseWriter, r *http.Request, s
 		return
 	}
 	if f.Method != string(MethodCertificate) || f.Challenge == "" || !now.Before(f.ChallengeExpiresAt) || f.Attempts >= maxCertAttempts {
-		if f.Method == string(MethodCertificate) && f.Challenge != "" && !now.Before(f.ChallengeExpiresAt) && noticeKey == "" && errKey == "" {
+		switch {
+		case noticeKey != "" || f.Method != string(MethodCertificate) || f.Challenge == "":
+		case f.Attempts >= maxCertAttempts:
+			noticeKey = "cert.error.attempts"
+		case !now.Before(f.ChallengeExpiresAt) && errKey == "":
 			noticeKey = "cert.challenge_expired"
 		}
 		f.Method, f.Attempts = string(MethodCertificate), 0
@@ -148,6 +152,9 @@ func (h *Handler) certificateSignIn(w http.ResponseWriter, r *http.Request) {
 		return
 	case !h.now().Before(f.ChallengeExpiresAt):
 		h.certificateChallenge(w, r, http.StatusBadRequest, f, ar, lang, "cert.error.challenge_expired", "")
+		return
+	case f.Attempts >= maxCertAttempts:
+		h.certificateChallenge(w, r, http.StatusTooManyRequests, f, ar, lang, "cert.error.attempts", "")
 		return
 	case readErr != nil || len(raw) == 0:
 		h.certificateChallenge(w, r, http.StatusBadRequest, f, ar, lang, "cert.error.empty", "")

@@ -261,3 +261,27 @@ func auditEvents(t testing.TB, ta *testApp) map[string]storage.AuditEvent {
 	}
 	return seen
 }
+
+// Five signatures against one challenge, then a new challenge, and the page says so.
+func TestChallengeAllowsFiveAttempts(t *testing.T) {
+	ta := newTestApp(t, withFixtureCA(t))
+	b := rptest.NewBrowser(testRedirect)
+	b.Lang = "en"
+	p := certificatePage(t, ta, b)
+	challenge := func() string {
+		return regexp.MustCompile(`(?s)<textarea id="challenge"[^>]*>(.*?)</textarea>`).FindStringSubmatch(p.Body)[1]
+	}
+	first := challenge()
+	var err error
+	for i := 1; i <= 5; i++ {
+		if p, err = b.Submit(p, "/certificate", url.Values{"signature": {"garbage"}}); err != nil || p.Status != http.StatusUnauthorized {
+			t.Fatalf("attempt %d: %v %d", i, err, p.Status)
+		}
+		if replaced := challenge() != first; replaced != (i == 5) {
+			t.Fatalf("after attempt %d the challenge was replaced: %v", i, replaced)
+		}
+	}
+	if !strings.Contains(p.Body, "Too many signatures were tried against this challenge") {
+		t.Fatalf("no notice of the new challenge: %.600s", p.Body)
+	}
+}
