@@ -22,6 +22,7 @@ var (
 type Store interface {
 	Clients
 	Users
+	Organisations
 	AuthRequests
 	Tokens
 	Sessions

@@ -115,6 +115,11 @@ func (s *Store) ensureIndexes(ctx context.Context) error {
 		{colFlows, bson.D{{Key: "expires_at", Value: 1}}, false},
 		{colAudit, bson.D{{Key: "time", Value: -1}}, false},
 		{colAudit, bson.D{{Key: "user_id", Value: 1}, {Key: "time", Value: -1}}, false},
+		{colOrgs, bson.D{{Key: "inn", Value: 1}}, false},
+		{colOrgs, bson.D{{Key: "status", Value: 1}}, false},
+		{colMemberships, bson.D{{Key: "user_id", Value: 1}}, false},
+		{colMemberships, bson.D{{Key: "org_id", Value: 1}}, false},
+		{colMemberships, bson.D{{Key: "status", Value: 1}}, false},
 	}
 	for _, i := range idx {
 		m := mongo.IndexModel{Keys: i.keys, Options: options.Index().SetUnique(i.unique)}

@@ -1,0 +1,184 @@
+package storage
+
+import (
+	"context"
+	"time"
+)
+
+// Organisation kinds.
+const (
+	OrgLegalEntity  = "legal_entity" // INN of 10 digits, KPP, OGRN
+	OrgEntrepreneur = "entrepreneur" // individual entrepreneur: INN of 12 digits, OGRNIP
+)
+
+// Organisation statuses.
+const (
+	OrgPending   = "pending"
+	OrgActive    = "active"
+	OrgRejected  = "rejected"
+	OrgSuspended = "suspended"
+)
+
+// Organisation is a legal entity or an individual entrepreneur; a branch has
+// the INN of its parent and a KPP and address of its own.
+type Organisation struct {
+	ID       string `bson:"_id"`
+	Kind     string `bson:"kind"`
+	Status   string `bson:"status"`
+	ParentID string `bson:"parent_id,omitempty"`
+	// Name is the short name ("ООО «Ромашка»"); FullName as in the charter.
+	Name      string    `bson:"name"`
+	FullName  string    `bson:"full_name,omitempty"`
+	LegalForm string    `bson:"legal_form,omitempty"`
+	INN       string    `bson:"inn"`
+	KPP       string    `bson:"kpp,omitempty"`
+	OGRN      string    `bson:"ogrn,omitempty"` // OGRNIP for an entrepreneur
+	OKPO      string    `bson:"okpo,omitempty"`
+	OKVED     OKVED     `bson:"okved"`
+	Director  Director  `bson:"director"`
+	Bank      Bank      `bson:"bank"`
+	Addresses Addresses `bson:"addresses"`
+	Contact   Contact   `bson:"contact"`
+	// Email is the company's address, confirmed with a code by the registrant.
+	Email         string `bson:"email,omitempty"`
+	EmailVerified bool   `bson:"email_verified"`
+	// Contracts are numbers the organisation holds (accountant sign-in).
+	Contracts []string `bson:"contracts,omitempty"`
+	// RegisteredBy is the user who registered it; moderation is recorded below.
+	RegisteredBy string    `bson:"registered_by,omitempty"`
+	ModeratedBy  string    `bson:"moderated_by,omitempty"`
+	ModeratedAt  time.Time `bson:"moderated_at,omitempty"`
+	Reason       string    `bson:"reason,omitempty"` // of a rejection or suspension
+	// Version increases with every update; UpdateOrganisation writes only over it.
+	Version   int       `bson:"version"`
+	CreatedAt time.Time `bson:"created_at"`
+	UpdatedAt time.Time `bson:"updated_at"`
+}
+
+// OKVED codes of an organisation: one main, at most two auxiliary, any others.
+type OKVED struct {
+	Main      string   `bson:"main,omitempty"`
+	Auxiliary []string `bson:"auxiliary,omitempty"`
+	Other     []string `bson:"other,omitempty"`
+}
+
+// Director is the head who acts for the organisation.
+type Director struct {
+	Name         string `bson:"name,omitempty"`
+	NameGenitive string `bson:"name_genitive,omitempty"`
+	Title        string `bson:"title,omitempty"`
+	ActingOn     string `bson:"acting_on,omitempty"` // "Устава"
+}
+
+// Bank is the organisation's settlement account.
+type Bank struct {
+	BIK         string `bson:"bik,omitempty"`
+	Name        string `bson:"name,omitempty"`
+	CorrAccount string `bson:"corr_account,omitempty"`
+	Account     string `bson:"account,omitempty"`
+}
+
+// Address is a postal address.
+type Address struct {
+	Postcode string `bson:"postcode,omitempty"`
+	Region   string `bson:"region,omitempty"`
+	City     string `bson:"city,omitempty"`
+	Line     string `bson:"line,omitempty"` // street, building, office
+}
+
+// Addresses: legal as in the charter; actual and postal the same or their own.
+type Addresses struct {
+	Legal             Address `bson:"legal"`
+	Actual            Address `bson:"actual"`
+	Postal            Address `bson:"postal"`
+	ActualSameAsLegal bool    `bson:"actual_same_as_legal"`
+	PostalSameAsLegal bool    `bson:"postal_same_as_legal"`
+}
+
+// Contact is the organisation's contact person.
+type Contact struct {
+	Name  string `bson:"name,omitempty"`
+	Email string `bson:"email,omitempty"`
+	Phone string `bson:"phone,omitempty"`
+}
+
+// Membership statuses.
+const (
+	MemberRequested = "requested"
+	MemberActive    = "active"
+	MemberRemoved   = "removed"
+)
+
+// RoleOrgAdmin is the built-in role of an organisation's administrator.
+const RoleOrgAdmin = "org_admin"
+
+// Membership is a user in an organisation, with roles.
+type Membership struct {
+	// ID is MembershipID(UserID, OrgID): one membership per pair.
+	ID     string   `bson:"_id"`
+	UserID string   `bson:"user_id"`
+	OrgID  string   `bson:"org_id"`
+	Status string   `bson:"status"`
+	Roles  []string `bson:"roles,omitempty"`
+	// Approvals a join request has collected ("moderator", "org_admin").
+	Approvals  []string  `bson:"approvals,omitempty"`
+	ApprovedBy string    `bson:"approved_by,omitempty"`
+	ApprovedAt time.Time `bson:"approved_at,omitempty"`
+	Reason     string    `bson:"reason,omitempty"` // of a rejection or removal
+	Version    int       `bson:"version"`
+	CreatedAt  time.Time `bson:"created_at"`
+	UpdatedAt  time.Time `bson:"updated_at"`
+}
+
+// MembershipID is the key of a user's membership in an organisation.
+func MembershipID(userID, orgID string) string { return userID + "/" + orgID }
+
+// RoleCatalogue lists the roles of one app or of several ("a project").
+type RoleCatalogue struct {
+	ID      string   `bson:"_id"`
+	Clients []string `bson:"clients"`
+	Roles   []Role   `bson:"roles"`
+}
+
+// Role is a key an app checks, with names in ru/en.
+type Role struct {
+	Key         string            `bson:"key"`
+	Name        map[string]string `bson:"name"`
+	Description map[string]string `bson:"description,omitempty"`
+}
+
+// Organisations stores organisations, memberships and role catalogues.
+type Organisations interface {
+	// CreateOrganisation stores a new organisation and claims its INN and KPP:
+	// ErrAlreadyExists when the ID or a live organisation with that INN/KPP exists.
+	CreateOrganisation(ctx context.Context, o Organisation) error
+	OrganisationByID(ctx context.Context, id string) (Organisation, error)
+	// OrganisationsByINN lists the organisations with an INN (a head office and
+	// its branches).
+	OrganisationsByINN(ctx context.Context, inn string) ([]Organisation, error)
+	// OrganisationsByIDs returns those found, in no particular order.
+	OrganisationsByIDs(ctx context.Context, ids []string) ([]Organisation, error)
+	// ListOrganisations lists organisations in a status ("" for all).
+	ListOrganisations(ctx context.Context, status string) ([]Organisation, error)
+	// UpdateOrganisation writes o over the version it was read at and returns it
+	// with the next version; ErrConflict when someone else wrote first. A
+	// rejected organisation releases its INN/KPP.
+	UpdateOrganisation(ctx context.Context, o Organisation) (Organisation, error)
+
+	// CreateMembership stores a new membership; ErrAlreadyExists when the user
+	// has one in that organisation (in any status).
+	CreateMembership(ctx context.Context, m Membership) error
+	MembershipByID(ctx context.Context, userID, orgID string) (Membership, error)
+	// UpdateMembership writes m over the version it was read at; ErrConflict otherwise.
+	UpdateMembership(ctx context.Context, m Membership) (Membership, error)
+	MembershipsOfUser(ctx context.Context, userID string) ([]Membership, error)
+	// MembershipsOfOrg lists one organisation's members: org-scoped reads name it.
+	MembershipsOfOrg(ctx context.Context, orgID string) ([]Membership, error)
+	// MembershipsInStatus lists memberships in a status across organisations
+	// (the moderator's queue of join requests).
+	MembershipsInStatus(ctx context.Context, status string) ([]Membership, error)
+
+	// PutRoleCatalogue creates or replaces a catalogue.
+	PutRoleCatalogue(ctx context.Context, c RoleCatalogue) error
+	RoleCatalogues(ctx context.Context) ([]RoleCatalogue, error)
+}

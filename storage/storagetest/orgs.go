@@ -1,0 +1,138 @@
+package storagetest
+
+import (
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/vhod-id/vhod/storage"
+)
+
+func org(id, inn, kpp string) storage.Organisation {
+	now := time.Now().UTC().Truncate(time.Millisecond)
+	return storage.Organisation{ID: id, Kind: storage.OrgLegalEntity, Status: storage.OrgPending, Name: "ООО " + id,
+		INN: inn, KPP: kpp, CreatedAt: now, UpdatedAt: now}
+}
+
+func testOrganisations(t *testing.T, s storage.Store) {
+	ctx := t.Context()
+	must(t, s.CreateOrganisation(ctx, org("head", "7728824599", "772801001")))
+	// A branch has the INN of the head office and a KPP of its own.
+	branch := org("branch", "7728824599", "784201001")
+	branch.ParentID = "head"
+	must(t, s.CreateOrganisation(ctx, branch))
+	// The same INN and KPP again is the same company: refused.
+	wantErr(t, s.CreateOrganisation(ctx, org("again", "7728824599", "772801001")), storage.ErrAlreadyExists)
+	_, err := s.OrganisationByID(ctx, "again")
+	wantErr(t, err, storage.ErrNotFound)
+	list, err := s.OrganisationsByINN(ctx, "7728824599")
+	must(t, err)
+	if len(list) != 2 {
+		t.Fatalf("%d organisations by INN", len(list))
+	}
+	got, err := s.OrganisationsByIDs(ctx, []string{"branch", "nope"})
+	must(t, err)
+	if len(got) != 1 || got[0].ParentID != "head" {
+		t.Fatalf("by IDs: %+v", got)
+	}
+	// Updates go over the version read; a stale one is refused.
+	head, err := s.OrganisationByID(ctx, "head")
+	must(t, err)
+	head.Status = storage.OrgActive
+	updated, err := s.UpdateOrganisation(ctx, head)
+	must(t, err)
+	if updated.Version != head.Version+1 {
+		t.Fatalf("version %d after an update of %d", updated.Version, head.Version)
+	}
+	_, err = s.UpdateOrganisation(ctx, head)
+	wantErr(t, err, storage.ErrConflict)
+	changed := updated
+	changed.KPP = "772801002"
+	_, err = s.UpdateOrganisation(ctx, changed)
+	wantErr(t, err, storage.ErrConflict)
+	active, err := s.ListOrganisations(ctx, storage.OrgActive)
+	must(t, err)
+	if len(active) != 1 || active[0].ID != "head" {
+		t.Fatalf("active: %+v", active)
+	}
+	// A rejected registration frees the INN/KPP for another attempt.
+	b, _ := s.OrganisationByID(ctx, "branch")
+	b.Status = storage.OrgRejected
+	_, err = s.UpdateOrganisation(ctx, b)
+	must(t, err)
+	must(t, s.CreateOrganisation(ctx, org("branch2", "7728824599", "784201001")))
+}
+
+func testMemberships(t *testing.T, s storage.Store) {
+	ctx := t.Context()
+	now := time.Now().UTC().Truncate(time.Millisecond)
+	for _, m := range []storage.Membership{
+		{UserID: "u1", OrgID: "o1", Status: storage.MemberActive, Roles: []string{storage.RoleOrgAdmin}, CreatedAt: now},
+		{UserID: "u1", OrgID: "o2", Status: storage.MemberRequested, CreatedAt: now},
+		{UserID: "u2", OrgID: "o1", Status: storage.MemberRequested, CreatedAt: now},
+	} {
+		must(t, s.CreateMembership(ctx, m))
+	}
+	wantErr(t, s.CreateMembership(ctx, storage.Membership{UserID: "u1", OrgID: "o1", Status: storage.MemberRequested}), storage.ErrAlreadyExists)
+	mine, err := s.MembershipsOfUser(ctx, "u1")
+	must(t, err)
+	if len(mine) != 2 {
+		t.Fatalf("memberships of u1: %+v", mine)
+	}
+	// Organisation-scoped reads see only their organisation.
+	o1, err := s.MembershipsOfOrg(ctx, "o1")
+	must(t, err)
+	if len(o1) != 2 || slices.ContainsFunc(o1, func(m storage.Membership) bool { return m.OrgID != "o1" }) {
+		t.Fatalf("members of o1: %+v", o1)
+	}
+	queue, err := s.MembershipsInStatus(ctx, storage.MemberRequested)
+	must(t, err)
+	if len(queue) != 2 {
+		t.Fatalf("requests: %+v", queue)
+	}
+	m, err := s.MembershipByID(ctx, "u2", "o1")
+	must(t, err)
+	m.Status, m.Roles, m.ApprovedBy = storage.MemberActive, []string{"participant"}, "u1"
+	m2, err := s.UpdateMembership(ctx, m)
+	must(t, err)
+	_, err = s.UpdateMembership(ctx, m)
+	wantErr(t, err, storage.ErrConflict)
+	if got, _ := s.MembershipByID(ctx, "u2", "o1"); got.Status != storage.MemberActive || got.Version != m2.Version || got.ApprovedBy != "u1" {
+		t.Fatalf("after approval: %+v", got)
+	}
+	_, err = s.MembershipByID(ctx, "u2", "o2")
+	wantErr(t, err, storage.ErrNotFound)
+}
+
+func testRoleCatalogues(t *testing.T, s storage.Store) {
+	ctx := t.Context()
+	c := storage.RoleCatalogue{ID: "dmdk", Clients: []string{"shop", "portal"}, Roles: []storage.Role{
+		{Key: "participant", Name: map[string]string{"ru": "Участник", "en": "Participant"}}}}
+	must(t, s.PutRoleCatalogue(ctx, c))
+	c.Roles = append(c.Roles, storage.Role{Key: "batches", Name: map[string]string{"ru": "Партии", "en": "Batches"}})
+	must(t, s.PutRoleCatalogue(ctx, c))
+	list, err := s.RoleCatalogues(ctx)
+	must(t, err)
+	if len(list) != 1 || len(list[0].Roles) != 2 || list[0].Roles[0].Name["ru"] != "Участник" {
+		t.Fatalf("catalogues: %+v", list)
+	}
+}
+
+// Many writers of one membership version: exactly one wins.
+func testConcurrentMembershipUpdate(t *testing.T, s storage.Store) {
+	ctx := t.Context()
+	must(t, s.CreateMembership(ctx, storage.Membership{UserID: "u", OrgID: "o", Status: storage.MemberRequested}))
+	m, err := s.MembershipByID(ctx, "u", "o")
+	must(t, err)
+	race(t, func() error {
+		g := m
+		g.Status = storage.MemberActive
+		_, err := s.UpdateMembership(ctx, g)
+		return err
+	})
+	got, err := s.MembershipByID(ctx, "u", "o")
+	must(t, err)
+	if got.Version != 1 {
+		t.Fatalf("version %d after one winning update", got.Version)
+	}
+}
