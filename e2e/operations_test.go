@@ -201,7 +201,15 @@ func TestDevCommandServesDemo(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if p.Status != http.StatusOK || !strings.Contains(p.Body, `id="id-token-claims"`) || !strings.Contains(p.Body, "urn:vhod:acr:password") {
+	// The demo user belongs to two companies: the page asks which one.
+	if !strings.Contains(p.Body, "Choose a company") || !strings.Contains(p.Body, "ИП Сидорова А. В.") {
+		t.Fatalf("no company choice: %.600s", p.Body)
+	}
+	if p, err = b.Submit(p, "/org", map[string][]string{"org": {"romashka"}}); err != nil {
+		t.Fatal(err)
+	}
+	if p.Status != http.StatusOK || !strings.Contains(p.Body, `id="id-token-claims"`) || !strings.Contains(p.Body, "urn:vhod:acr:password") ||
+		!strings.Contains(p.Body, "7728824599") || !strings.Contains(p.Body, "buyer") {
 		t.Fatalf("demo page after sign-in (status %d): %.600s", p.Status, p.Body)
 	}
 	// The dev certificate authority's person signs in with `vhod sign`, as printed.

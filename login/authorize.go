@@ -34,6 +34,19 @@ func (h *Handler) start(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if sess != nil && h.sessionSatisfies(ctx, ar, *sess) {
+		page, err := h.settleOrg(ctx, ar, sess)
+		if err != nil {
+			h.fail(w, r, lang, unavailable(err))
+			return
+		}
+		if page {
+			if hasPrompt(ar, "none") {
+				h.cfg.Deny(w, r, ar.ID, "account_selection_required")
+				return
+			}
+			h.startFlow(w, r, ar, lang, StateOrgChoice, sess.UserID)
+			return
+		}
 		need, err := h.needsConsent(r.Context(), ar, sess.UserID)
 		if err != nil {
 			h.fail(w, r, lang, unavailable(err))
@@ -188,6 +201,8 @@ func (h *Handler) show(w http.ResponseWriter, r *http.Request) {
 		h.consentForm(w, r, f, ar, lang)
 	case StateCertConfirm:
 		h.certificateConfirmForm(w, r, f, ar, lang)
+	case StateOrgChoice:
+		h.orgChoiceForm(w, r, http.StatusOK, f, ar, lang, "")
 	case StateDone:
 		http.Redirect(w, r, h.cfg.Callback(r.Context(), ar.ID), http.StatusSeeOther)
 	default:
@@ -207,7 +222,9 @@ func (h *Handler) sessionSatisfies(ctx context.Context, ar storage.AuthRequest, 
 
 // sessionSatisfiesExceptACR: prompt, max_age and id_token_hint allow the session.
 func (h *Handler) sessionSatisfiesExceptACR(ar storage.AuthRequest, s storage.Session) bool {
-	if hasPrompt(ar, "login") || hasPrompt(ar, "select_account") {
+	// select_account chooses among the person's companies when the org scope is
+	// asked for (see settleOrg); otherwise it means signing in again.
+	if hasPrompt(ar, "login") || (hasPrompt(ar, "select_account") && !wantsOrg(ar)) {
 		return false
 	}
 	if ar.MaxAge != nil && h.now().Sub(s.AuthTime) > time.Duration(*ar.MaxAge)*time.Second {
@@ -237,6 +254,9 @@ func (h *Handler) SSO(ctx context.Context, ar storage.AuthRequest) (*storage.Com
 	if err != nil || sess == nil || !h.sessionSatisfies(ctx, ar, *sess) {
 		return nil, err
 	}
+	if page, err := h.settleOrg(ctx, ar, sess); err != nil || page {
+		return nil, err
+	}
 	need, err := h.needsConsent(ctx, ar, sess.UserID)
 	if err != nil || need {
 		return nil, err
@@ -246,7 +266,8 @@ func (h *Handler) SSO(ctx context.Context, ar storage.AuthRequest) (*storage.Com
 }
 
 func completion(s storage.Session) storage.Completion {
-	return storage.Completion{UserID: s.UserID, AuthTime: s.AuthTime, AMR: s.AMR, ACR: s.ACR, SessionID: s.SID, Certificate: s.Certificate}
+	return storage.Completion{UserID: s.UserID, AuthTime: s.AuthTime, AMR: s.AMR, ACR: s.ACR, SessionID: s.SID,
+		Certificate: s.Certificate, OrgID: s.OrgID}
 }
 
 func hasPrompt(ar storage.AuthRequest, p string) bool { return slices.Contains(ar.Prompt, p) }

@@ -36,8 +36,10 @@ const (
 	// StateCertConfirm: a verified certificate without an account waits for the
 	// person to confirm the account made from it (or its binding).
 	StateCertConfirm State = "certificate_confirm"
-	StateDone        State = "done"
-	StateDenied      State = "denied"
+	// StateOrgChoice: the person has several companies and chooses one to act for.
+	StateOrgChoice State = "org_choice"
+	StateDone      State = "done"
+	StateDenied    State = "denied"
 	// Recovery: a temporary password went out by SMS (or nothing did, for a number
 	// without an account: the page says the same).
 	StateSMSSent State = "sms_sent"
@@ -55,10 +57,11 @@ const (
 // transitions lists, per kind, the states each state may move to.
 var transitions = map[Kind]map[State][]State{
 	KindLogin: {
-		StateStarted:         {StateStarted, StateCodeSent, StatePasswordChange, StateConsentRequired, StateDone, StateCertConfirm},
-		StatePasswordChange:  {StatePasswordChange, StateConsentRequired, StateDone},
-		StateCodeSent:        {StateCodeSent, StateStarted, StatePasswordChange, StateConsentRequired, StateDone, StateCertConfirm},
-		StateCertConfirm:     {StateStarted, StateConsentRequired, StateDone},
+		StateStarted:         {StateStarted, StateCodeSent, StatePasswordChange, StateConsentRequired, StateDone, StateCertConfirm, StateOrgChoice},
+		StatePasswordChange:  {StatePasswordChange, StateConsentRequired, StateDone, StateOrgChoice},
+		StateCodeSent:        {StateCodeSent, StateStarted, StatePasswordChange, StateConsentRequired, StateDone, StateCertConfirm, StateOrgChoice},
+		StateCertConfirm:     {StateStarted, StateConsentRequired, StateDone, StateOrgChoice},
+		StateOrgChoice:       {StateConsentRequired, StateDone},
 		StateConsentRequired: {StateDone, StateDenied},
 	},
 	KindRegistration: {

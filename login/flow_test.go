@@ -8,7 +8,7 @@ import (
 )
 
 func TestLoginTransitions(t *testing.T) {
-	all := []State{StateStarted, StateCodeSent, StatePasswordChange, StateConsentRequired, StateDone, StateDenied, StateCertConfirm}
+	all := []State{StateStarted, StateCodeSent, StatePasswordChange, StateConsentRequired, StateDone, StateDenied, StateCertConfirm, StateOrgChoice}
 	allowed := map[[2]State]bool{
 		{StateStarted, StateStarted}: true, {StateStarted, StateCodeSent}: true,
 		{StateStarted, StateConsentRequired}: true, {StateStarted, StateDone}: true,
@@ -20,6 +20,8 @@ func TestLoginTransitions(t *testing.T) {
 		{StatePasswordChange, StateDone}: true,
 		{StateStarted, StateCertConfirm}: true, {StateCodeSent, StateCertConfirm}: true,
 		{StateCertConfirm, StateStarted}: true, {StateCertConfirm, StateConsentRequired}: true, {StateCertConfirm, StateDone}: true,
+		{StateStarted, StateOrgChoice}: true, {StateCodeSent, StateOrgChoice}: true, {StatePasswordChange, StateOrgChoice}: true,
+		{StateCertConfirm, StateOrgChoice}: true, {StateOrgChoice, StateConsentRequired}: true, {StateOrgChoice, StateDone}: true,
 	}
 	for _, from := range all {
 		for _, to := range all {

@@ -60,6 +60,8 @@ type Config struct {
 	PasswordMinLength int
 	// Certificates turns on sign-in with a certificate; nil: off.
 	Certificates *Certificates
+	// Orgs lists a person's companies, for the org scope; nil: no organisations.
+	Orgs orgs
 	// SMSLimits and EmailLimits bound the messages sent.
 	SMSLimits, EmailLimits SendLimits
 	Logger                 *slog.Logger
@@ -115,6 +117,7 @@ type store interface {
 	CreateSession(ctx context.Context, s storage.Session) error
 	SessionByID(ctx context.Context, id string) (storage.Session, error)
 	DeleteSession(ctx context.Context, id string) error
+	SetSessionOrg(ctx context.Context, id, orgID string) error
 	DeleteUserSessions(ctx context.Context, userID string) error
 	ListUserSessions(ctx context.Context, userID string) ([]storage.Session, error)
 	UpdateProfile(ctx context.Context, userID string, p storage.Profile) error
@@ -183,6 +186,7 @@ func (h *Handler) Mount(r *mux.Router) {
 	pages.HandleFunc("/login/{flow}", h.show).Methods(http.MethodGet)
 	pages.HandleFunc("/login/{flow}/password", h.password).Methods(http.MethodPost)
 	pages.HandleFunc("/login/{flow}/consent", h.consent).Methods(http.MethodPost)
+	pages.HandleFunc("/login/{flow}/org", h.orgChoice).Methods(http.MethodPost)
 	pages.HandleFunc("/login/{flow}/password/change", h.passwordChange).Methods(http.MethodPost)
 	pages.HandleFunc("/login/{flow}/phone", h.phoneForm).Methods(http.MethodGet)
 	pages.HandleFunc("/login/{flow}/phone/send", h.phoneSend).Methods(http.MethodPost)

@@ -144,8 +144,29 @@ func (h *Handler) password(w http.ResponseWriter, r *http.Request) {
 	h.afterAuthentication(w, r, f, ar, lang, sess, MethodPassword)
 }
 
-// afterAuthentication moves a flow whose person is now known to consent or to done.
+// afterAuthentication takes a person who has just proved who they are through
+// the steps that remain: the company to act for, consent, the callback.
 func (h *Handler) afterAuthentication(w http.ResponseWriter, r *http.Request, f flow, ar storage.AuthRequest, lang language.Tag, sess storage.Session, method Method) {
+	f.UserID = sess.UserID
+	f.Method = string(method)
+	page, err := h.settleOrg(r.Context(), ar, &sess)
+	if err != nil {
+		h.fail(w, r, lang, unavailable(err))
+		return
+	}
+	if page {
+		if uerr := h.move(r, &f, StateOrgChoice); uerr != nil {
+			h.fail(w, r, lang, uerr)
+			return
+		}
+		http.Redirect(w, r, flowURL(f.ID, "", ar.ID), http.StatusSeeOther)
+		return
+	}
+	h.afterOrg(w, r, f, ar, lang, sess)
+}
+
+// afterOrg asks for consent when the client needs it, else finishes.
+func (h *Handler) afterOrg(w http.ResponseWriter, r *http.Request, f flow, ar storage.AuthRequest, lang language.Tag, sess storage.Session) {
 	need, err := h.needsConsent(r.Context(), ar, sess.UserID)
 	if err != nil {
 		h.fail(w, r, lang, unavailable(err))
@@ -155,8 +176,6 @@ func (h *Handler) afterAuthentication(w http.ResponseWriter, r *http.Request, f 
 	if need {
 		next = StateConsentRequired
 	}
-	f.UserID = sess.UserID
-	f.Method = string(method)
 	if uerr := h.move(r, &f, next); uerr != nil {
 		h.fail(w, r, lang, uerr)
 		return

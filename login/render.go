@@ -23,7 +23,7 @@ var templateFS embed.FS
 var staticFS embed.FS
 
 // pageNames are the templates that must exist; a missing one stops start-up.
-var pageNames = []string{"certificate", "certificate_confirm", "password", "phone", "password_change", "recovery", "registration", "activation", "account", "consent", "error", "logged_out"}
+var pageNames = []string{"certificate", "certificate_confirm", "org_choice", "password", "phone", "password_change", "recovery", "registration", "activation", "account", "consent", "error", "logged_out"}
 
 func parsePages() (map[string]*template.Template, error) {
 	pages := map[string]*template.Template{}

@@ -41,7 +41,7 @@ func (s *Storage) CreateAuthRequest(ctx context.Context, req *oidc.AuthRequest, 
 		ResponseType: string(req.ResponseType), ResponseMode: string(req.ResponseMode),
 		CodeChallenge: req.CodeChallenge, CodeChallengeMethod: string(req.CodeChallengeMethod),
 		Prompt: req.Prompt, LoginHint: req.LoginHint, ACRValues: req.ACRValues,
-		HintSubject: hintSubject, BrowserHash: browser,
+		HintSubject: hintSubject, BrowserHash: browser, OrgHint: orgHint(ctx),
 		CreatedAt: now, ExpiresAt: now.Add(s.cfg.AuthRequestLifetime),
 	}
 	if req.MaxAge != nil {

@@ -40,6 +40,7 @@ var supportedClaims = []string{
 	"sub", "aud", "exp", "iat", "iss", "auth_time", "nonce", "acr", "amr", "azp", "at_hash", "c_hash", "sid",
 	"name", "family_name", "given_name", "middle_name", "preferred_username", "locale", "updated_at",
 	"email", "email_verified", "phone_number", "phone_number_verified", ClaimSNILS, ClaimINN, ClaimCert,
+	ClaimOrg, ClaimRoles, ClaimOrgs,
 }
 
 // userClaims is the one place that decides which user attributes a scope releases;
@@ -108,6 +109,9 @@ func (s *Storage) SetUserinfoFromRequest(ctx context.Context, info *oidc.UserInf
 			info.AppendClaims(ClaimACR, grant.ACR)
 		}
 		certClaim(info, grant.Certificate, scopes)
+		if err := s.orgClaims(ctx, info, req.GetSubject(), grant.OrgID, grant.ClientID, scopes); err != nil {
+			return s.serverError(ctx, err)
+		}
 	}
 	return nil
 }
@@ -139,6 +143,9 @@ func (s *Storage) SetUserinfoFromToken(ctx context.Context, info *oidc.UserInfo,
 	}
 	*info = *userClaims(u, at.Grant.Scopes)
 	certClaim(info, at.Grant.Certificate, at.Grant.Scopes)
+	if err := s.orgClaims(ctx, info, at.Grant.Subject, at.Grant.OrgID, at.Grant.ClientID, at.Grant.Scopes); err != nil {
+		return s.serverError(ctx, err)
+	}
 	return nil
 }
 

@@ -74,7 +74,7 @@ func (a *authRequest) grant() storage.Grant {
 	g := storage.Grant{ClientID: a.r.ClientID, Audience: a.GetAudience(), Scopes: a.r.Scopes, Family: a.r.ID}
 	if c != nil {
 		g.Subject, g.SessionID, g.AuthTime, g.AMR, g.ACR = c.UserID, c.SessionID, c.AuthTime, c.AMR, c.ACR
-		g.Certificate = c.Certificate
+		g.Certificate, g.OrgID = c.Certificate, c.OrgID
 	}
 	return g
 }

@@ -40,7 +40,9 @@ type Config struct {
 	Audit *directory.Auditor
 	// OnTokens, when set, hears every token issue with its grant type.
 	OnTokens func(grant string)
-	Logger   *slog.Logger
+	// OrgClaims builds the claims of the org and orgs scopes (nil: none).
+	OrgClaims func(ctx context.Context, userID, orgID, clientID string, wantOrg, wantOrgs bool) (directory.OrgClaims, error)
+	Logger    *slog.Logger
 }
 
 // Browser is implemented by the login package's cookies.
@@ -92,7 +94,7 @@ func New(cfg Config, store Store, keys *Keyring) (*Provider, error) {
 		RequestObjectSupported:   false,
 		SupportedUILocales:       cfg.Locales,
 		SupportedScopes: []string{oidc.ScopeOpenID, oidc.ScopeProfile, oidc.ScopeEmail,
-			oidc.ScopePhone, oidc.ScopeOfflineAccess, ScopeRuIDs, ScopeCert},
+			oidc.ScopePhone, oidc.ScopeOfflineAccess, ScopeRuIDs, ScopeCert, ScopeOrg, ScopeOrgs},
 		SupportedClaims: supportedClaims,
 	}
 	opts := []op.Option{
@@ -114,7 +116,7 @@ func New(cfg Config, store Store, keys *Keyring) (*Provider, error) {
 // cookie and HTML error pages; every endpoint answers 503 when the database is down.
 func (p *Provider) Handler() http.Handler {
 	mux := http.NewServeMux()
-	mux.Handle("/authorize", p.cfg.Browser.Middleware(p.errors(p.op, true)))
+	mux.Handle("/authorize", p.cfg.Browser.Middleware(withOrgHint(p.errors(p.op, true))))
 	mux.Handle("/authorize/callback", p.cfg.Browser.Middleware(p.errors(p.op, true)))
 	mux.Handle("/end_session", p.cfg.Browser.Middleware(p.clearSessionCookie(p.errors(p.op, true))))
 	mux.Handle("/.well-known/openid-configuration", p.errors(http.HandlerFunc(p.serveDiscovery), false))

@@ -24,6 +24,8 @@ type AuthRequest struct {
 	UILocales []string `bson:"ui_locales,omitempty"`
 	LoginHint string   `bson:"login_hint,omitempty"`
 	ACRValues []string `bson:"acr_values,omitempty"`
+	// OrgHint names the organisation to act for (its ID or INN), from org_hint.
+	OrgHint string `bson:"org_hint,omitempty"`
 	// HintSubject is the subject of a verified id_token_hint.
 	HintSubject string `bson:"hint_subject,omitempty"`
 	// BrowserHash binds the request to the browser that started it (SHA-256 of a cookie).
@@ -43,6 +45,8 @@ type Completion struct {
 	SessionID string    `bson:"session_id"`
 	// Certificate is the one the person signed in with, for the "cert" claim.
 	Certificate *CertificateRef `bson:"certificate,omitempty"`
+	// OrgID is the organisation chosen for this sign-in, for the "org" claim.
+	OrgID string `bson:"org_id,omitempty"`
 }
 
 // AuthRequests stores authorization requests. Reads never return expired requests.

@@ -17,10 +17,12 @@ type Session struct {
 	ACR      string    `bson:"acr"`
 	// Certificate is the one this session signed in with, if any.
 	Certificate *CertificateRef `bson:"certificate,omitempty"`
-	UserAgent   string          `bson:"user_agent,omitempty"`
-	IP          string          `bson:"ip,omitempty"`
-	CreatedAt   time.Time       `bson:"created_at"`
-	ExpiresAt   time.Time       `bson:"expires_at"`
+	// OrgID is the organisation the person acts for in this browser session.
+	OrgID     string    `bson:"org_id,omitempty"`
+	UserAgent string    `bson:"user_agent,omitempty"`
+	IP        string    `bson:"ip,omitempty"`
+	CreatedAt time.Time `bson:"created_at"`
+	ExpiresAt time.Time `bson:"expires_at"`
 }
 
 // Sessions stores browser sessions. Reads never return expired sessions.
@@ -29,6 +31,8 @@ type Sessions interface {
 	SessionByID(ctx context.Context, id string) (Session, error)
 	SessionBySID(ctx context.Context, sid string) (Session, error)
 	DeleteSession(ctx context.Context, id string) error
+	// SetSessionOrg records the organisation chosen in the session ("" none).
+	SetSessionOrg(ctx context.Context, id, orgID string) error
 	ListUserSessions(ctx context.Context, userID string) ([]Session, error)
 	// DeleteUserSessions ends every session of a user.
 	DeleteUserSessions(ctx context.Context, userID string) error

@@ -20,6 +20,9 @@ type Grant struct {
 	ACR       string    `bson:"acr,omitempty"`
 	// Certificate is the one the person signed in with, for the "cert" claim.
 	Certificate *CertificateRef `bson:"certificate,omitempty"`
+	// OrgID is the organisation chosen at sign-in; its roles are read when a
+	// token is made, so role changes show in the next one.
+	OrgID string `bson:"org_id,omitempty"`
 }
 
 // AccessToken is an issued access token, by its ID (the JWT's jti for JWT tokens).

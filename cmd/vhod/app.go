@@ -34,6 +34,7 @@ type app struct {
 	embedded *embedded.Server
 	keys     *provider.Keyring
 	dir      *directory.Directory
+	orgs     *directory.Orgs
 	master   [32]byte
 	metrics  *metrics
 	// outbox keeps the messages of `vhod dev` instead of sending them.
@@ -90,6 +91,7 @@ func openApp(ctx context.Context, cfg *Config, log *slog.Logger, dbOpts mongo.Op
 		return nil, fmt.Errorf("passwords: %w", err)
 	}
 	a.dir = directory.New(store, passwords, log)
+	a.orgs = directory.NewOrgs(store)
 	a.dir.SetPolicy(directory.PasswordPolicy{MinLength: cfg.Passwords.MinLength})
 	// The account pages sign people in through a client of Vhod's own.
 	accountSecret := deriveKey(a.master, "account client")
@@ -141,9 +143,10 @@ func (a *app) handler(extra func(r *mux.Router)) (http.Handler, error) {
 		SSO: func(ctx context.Context, r storage.AuthRequest) (*storage.Completion, error) {
 			return pages.SSO(ctx, r)
 		},
-		OnTokens: func(grant string) { a.metrics.tokens.WithLabelValues(grant).Inc() },
-		Audit:    audit,
-		Logger:   a.log,
+		OnTokens:  func(grant string) { a.metrics.tokens.WithLabelValues(grant).Inc() },
+		OrgClaims: a.orgs.Claims,
+		Audit:     audit,
+		Logger:    a.log,
 	}, a.store, a.keys)
 	if err != nil {
 		return nil, err
@@ -181,6 +184,7 @@ func (a *app) handler(extra func(r *mux.Router)) (http.Handler, error) {
 	}
 	pages, err = login.New(login.Config{
 		Certificates: certs,
+		Orgs:         a.orgs,
 		Issuer:       cfg.Issuer, FlowLifetime: cfg.Sessions.FlowLifetime, SessionLifetime: cfg.Sessions.Lifetime,
 		CSRFKey: csrfKey[:], Callback: prov.Callback, Deny: prov.Deny, Logger: a.log,
 		CodeLifetime: provider.CodeLifetime,

@@ -22,8 +22,11 @@ import (
 // clients: a client in the file is made to match it; a user is created once and then
 // left to its owner (their password and profile may have changed since).
 type Bootstrap struct {
-	Clients []BootstrapClient `yaml:"clients"`
-	Users   []BootstrapUser   `yaml:"users"`
+	Clients        []BootstrapClient        `yaml:"clients"`
+	Users          []BootstrapUser          `yaml:"users"`
+	RoleCatalogues []BootstrapRoleCatalogue `yaml:"role_catalogues"`
+	Organisations  []BootstrapOrganisation  `yaml:"organisations"`
+	Memberships    []BootstrapMembership    `yaml:"memberships"`
 }
 
 // BootstrapClient is a relying party in the config file.
@@ -138,7 +141,7 @@ func (b *Bootstrap) validate() []error {
 			errs = append(errs, fmt.Errorf("%s.password_hash: not an argon2id or bcrypt PHC string", key))
 		}
 	}
-	return errs
+	return append(errs, b.validateOrgs()...)
 }
 
 func (c *BootstrapClient) fillDefaults() {
@@ -175,6 +178,7 @@ func (c BootstrapClient) toStorage() storage.Client {
 type bootstrapStore interface {
 	ClientByID(ctx context.Context, id string) (storage.Client, error)
 	PutClient(ctx context.Context, c storage.Client) error
+	orgBootstrapStore
 }
 
 // apply makes the store match the bootstrap section.
@@ -213,7 +217,7 @@ func (b *Bootstrap) apply(ctx context.Context, st bootstrapStore, dir *directory
 		}
 		log.InfoContext(ctx, "bootstrap: user created", "user", u.ID, "login", first)
 	}
-	return nil
+	return b.applyOrgs(ctx, st, dir, log)
 }
 
 // normalizeClient makes nil and empty lists compare equal.

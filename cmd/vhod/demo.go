@@ -61,7 +61,7 @@ func (d *demo) discover(ctx context.Context) (*oidc.Provider, oauth2.Config, err
 	return d.provider, oauth2.Config{
 		ClientID: d.clientID, ClientSecret: d.secret, Endpoint: d.provider.Endpoint(),
 		RedirectURL: d.issuer + "/demo/callback",
-		Scopes:      []string{oidc.ScopeOpenID, "profile", "email", "phone", "ru_ids", "cert", oidc.ScopeOfflineAccess},
+		Scopes:      []string{oidc.ScopeOpenID, "profile", "email", "phone", "ru_ids", "cert", "org", "orgs", oidc.ScopeOfflineAccess},
 	}, nil
 }
 

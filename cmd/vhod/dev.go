@@ -42,6 +42,9 @@ func runDev(args []string, stdout io.Writer) error {
 		}
 		cfg.Bootstrap.Clients = append(cfg.Bootstrap.Clients, fileCfg.Bootstrap.Clients...)
 		cfg.Bootstrap.Users = append(cfg.Bootstrap.Users, fileCfg.Bootstrap.Users...)
+		cfg.Bootstrap.RoleCatalogues = append(cfg.Bootstrap.RoleCatalogues, fileCfg.Bootstrap.RoleCatalogues...)
+		cfg.Bootstrap.Organisations = append(cfg.Bootstrap.Organisations, fileCfg.Bootstrap.Organisations...)
+		cfg.Bootstrap.Memberships = append(cfg.Bootstrap.Memberships, fileCfg.Bootstrap.Memberships...)
 	}
 	if err := cfg.Validate(); err != nil {
 		return fmt.Errorf("invalid configuration:\n%w", err)
@@ -62,6 +65,7 @@ Vhod is running (development mode, data in %s).
   Demo page:  %s/demo            (English: %s/demo?ui_locales=en)
   Demo user:  login %q, password %q (also demo@example.com, +7 909 000-00-00)
   Demo client: id %q, secret %q
+  Companies:  ООО «Ромашка» (org_admin, buyer) and ИП Сидорова А. В. (accountant): the demo asks which
   Outbox:     %s/dev/outbox  (SMS and email, e.g. codes of "Sign in with phone" and recovery)
   Certificate: "Sign in with a certificate", then sign the challenge (saved to challenge.txt) with
               go run ./cmd/vhod sign --key %s --cert %s --detached < challenge.txt
@@ -91,12 +95,24 @@ func devConfig(dataDir, listen string) *Config {
 				RedirectURIs:           []string{issuer + "/demo/callback"},
 				PostLogoutRedirectURIs: []string{issuer + "/demo"},
 				GrantTypes:             []string{"authorization_code", "refresh_token"},
-				FirstParty:             true, IDTokenUserinfoClaims: true, Scopes: []string{"ru_ids", "cert"},
+				FirstParty:             true, IDTokenUserinfoClaims: true, Scopes: []string{"ru_ids", "cert", "org", "orgs"},
 			}},
 			Users: []BootstrapUser{{
 				Login: demoLogin, Password: demoPassword, Email: "demo@example.com", Phone: "+79090000000",
 				FamilyName: "Иванов", GivenName: "Иван", MiddleName: "Иванович", Locale: "ru",
 			}},
+			RoleCatalogues: []BootstrapRoleCatalogue{{ID: "demo", Clients: []string{demoClientID}, Roles: []BootstrapRole{
+				{Key: "buyer", Name: map[string]string{"ru": "Закупщик", "en": "Buyer"}},
+				{Key: "accountant", Name: map[string]string{"ru": "Бухгалтер", "en": "Accountant"}},
+			}}},
+			Organisations: []BootstrapOrganisation{
+				{ID: "romashka", Name: "ООО «Ромашка»", INN: "7728824599", KPP: "772801001", OGRN: "1177746151021"},
+				{ID: "sidorova", Name: "ИП Сидорова А. В.", INN: "500371521396", OGRN: "319508135058602"},
+			},
+			Memberships: []BootstrapMembership{
+				{User: demoLogin, Org: "romashka", Roles: []string{"org_admin", "buyer"}},
+				{User: demoLogin, Org: "sidorova", Roles: []string{"accountant"}},
+			},
 		},
 	}
 	cfg.setDefaults()

@@ -30,6 +30,11 @@ func (s *Store) SessionBySID(ctx context.Context, sid string) (storage.Session, 
 	return sess, err
 }
 
+// SetSessionOrg records the organisation chosen in the session.
+func (s *Store) SetSessionOrg(ctx context.Context, id, orgID string) error {
+	return s.updateByID(ctx, colSessions, "set session organisation", id, bson.M{"$set": bson.M{"org_id": orgID}})
+}
+
 // DeleteSession ends a session.
 func (s *Store) DeleteSession(ctx context.Context, id string) error {
 	return s.deleteByID(ctx, colSessions, "delete session", id)

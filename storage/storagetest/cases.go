@@ -249,9 +249,11 @@ func testSessions(t *testing.T, s storage.Store) {
 	must(t, s.CreateSession(ctx, storage.Session{ID: "h2", SID: "sid2", UserID: "u1", CreatedAt: now.Add(time.Second), ExpiresAt: future()}))
 	must(t, s.CreateSession(ctx, storage.Session{ID: "h3", SID: "sid3", UserID: "u1", ExpiresAt: past()}))
 	wantErr(t, s.CreateSession(ctx, storage.Session{ID: "h4", SID: "sid1", ExpiresAt: future()}), storage.ErrAlreadyExists)
+	must(t, s.SetSessionOrg(ctx, "h1", "romashka"))
+	wantErr(t, s.SetSessionOrg(ctx, "nope", "romashka"), storage.ErrNotFound)
 	got, err := s.SessionByID(ctx, "h1")
 	must(t, err)
-	if got.SID != "sid1" || !got.AuthTime.Equal(now) {
+	if got.SID != "sid1" || !got.AuthTime.Equal(now) || got.OrgID != "romashka" {
 		t.Fatalf("session %+v", got)
 	}
 	got, err = s.SessionBySID(ctx, "sid2")

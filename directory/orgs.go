@@ -1,0 +1,202 @@
+package directory
+
+import (
+	"context"
+	"errors"
+	"slices"
+
+	"github.com/vhod-id/vhod/storage"
+)
+
+// orgStore is what the organisation rules need from storage.
+type orgStore interface {
+	OrganisationByID(ctx context.Context, id string) (storage.Organisation, error)
+	OrganisationsByIDs(ctx context.Context, ids []string) ([]storage.Organisation, error)
+	MembershipByID(ctx context.Context, userID, orgID string) (storage.Membership, error)
+	MembershipsOfUser(ctx context.Context, userID string) ([]storage.Membership, error)
+	RoleCatalogues(ctx context.Context) ([]storage.RoleCatalogue, error)
+}
+
+// Orgs holds the rules of organisations, memberships and roles.
+type Orgs struct{ store orgStore }
+
+// NewOrgs makes the organisation rules over a store.
+func NewOrgs(st orgStore) *Orgs { return &Orgs{store: st} }
+
+// ActiveOrg is an organisation a person acts for, with the roles held there.
+type ActiveOrg struct {
+	Org   storage.Organisation
+	Roles []string
+}
+
+// ActiveOrgs lists the person's active memberships in active organisations, in
+// the order they joined. Two round trips: the memberships, then their organisations.
+func (o *Orgs) ActiveOrgs(ctx context.Context, userID string) ([]ActiveOrg, error) {
+	ms, err := o.store.MembershipsOfUser(ctx, userID)
+	if err != nil {
+		return nil, err
+	}
+	ms = slices.DeleteFunc(ms, func(m storage.Membership) bool { return m.Status != storage.MemberActive })
+	if len(ms) == 0 {
+		return nil, nil
+	}
+	ids := make([]string, len(ms))
+	for i, m := range ms {
+		ids[i] = m.OrgID
+	}
+	orgs, err := o.store.OrganisationsByIDs(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	byID := make(map[string]storage.Organisation, len(orgs))
+	for _, org := range orgs {
+		byID[org.ID] = org
+	}
+	slices.SortStableFunc(ms, func(a, b storage.Membership) int { return a.CreatedAt.Compare(b.CreatedAt) })
+	var out []ActiveOrg
+	for _, m := range ms {
+		if org, ok := byID[m.OrgID]; ok && org.Status == storage.OrgActive {
+			out = append(out, ActiveOrg{Org: org, Roles: m.Roles})
+		}
+	}
+	return out, nil
+}
+
+// activeOrg is one active membership in an active organisation, or false.
+func (o *Orgs) activeOrg(ctx context.Context, userID, orgID string) (ActiveOrg, bool, error) {
+	m, err := o.store.MembershipByID(ctx, userID, orgID)
+	if errors.Is(err, storage.ErrNotFound) || (err == nil && m.Status != storage.MemberActive) {
+		return ActiveOrg{}, false, nil
+	}
+	if err != nil {
+		return ActiveOrg{}, false, err
+	}
+	org, err := o.store.OrganisationByID(ctx, orgID)
+	if errors.Is(err, storage.ErrNotFound) || (err == nil && org.Status != storage.OrgActive) {
+		return ActiveOrg{}, false, nil
+	}
+	return ActiveOrg{Org: org, Roles: m.Roles}, err == nil, err
+}
+
+// clientRoles are the role keys an app may see: those of every catalogue that
+// lists it, and org_admin.
+func (o *Orgs) clientRoles(ctx context.Context, clientID string) (map[string]bool, error) {
+	cats, err := o.store.RoleCatalogues(ctx)
+	if err != nil {
+		return nil, err
+	}
+	keys := map[string]bool{storage.RoleOrgAdmin: true}
+	for _, c := range cats {
+		if slices.Contains(c.Clients, clientID) {
+			for _, r := range c.Roles {
+				keys[r.Key] = true
+			}
+		}
+	}
+	return keys, nil
+}
+
+// OrgRef is an organisation as tokens describe it.
+type OrgRef struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+	INN  string `json:"inn"`
+	KPP  string `json:"kpp"`
+	OGRN string `json:"ogrn"`
+}
+
+// OrgEntry is one element of the "orgs" claim.
+type OrgEntry struct {
+	OrgRef
+	Roles []string `json:"roles"`
+}
+
+// OrgClaims are the organisation claims of one token.
+type OrgClaims struct {
+	Org   *OrgRef    // the chosen organisation, nil when none (or no longer active)
+	Roles []string   // held there and known to the client
+	Orgs  []OrgEntry // every active membership, when asked
+}
+
+func ref(o storage.Organisation) OrgRef {
+	return OrgRef{ID: o.ID, Name: o.Name, INN: o.INN, KPP: o.KPP, OGRN: o.OGRN}
+}
+
+func filterRoles(held []string, known map[string]bool) []string {
+	out := []string{}
+	for _, r := range held {
+		if known[r] {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// Claims builds the claims of the "org" scope (the chosen organisation and the
+// roles held there) and of the "orgs" scope (every active membership), reading
+// memberships afresh so that role changes show in the next token. Roles are
+// those of the client's catalogues plus org_admin.
+func (o *Orgs) Claims(ctx context.Context, userID, orgID, clientID string, wantOrg, wantOrgs bool) (OrgClaims, error) {
+	var out OrgClaims
+	if !wantOrgs && (!wantOrg || orgID == "") {
+		return out, nil
+	}
+	known, err := o.clientRoles(ctx, clientID)
+	if err != nil {
+		return out, err
+	}
+	if wantOrgs {
+		active, err := o.ActiveOrgs(ctx, userID)
+		if err != nil {
+			return out, err
+		}
+		out.Orgs = []OrgEntry{}
+		for _, a := range active {
+			roles := filterRoles(a.Roles, known)
+			out.Orgs = append(out.Orgs, OrgEntry{OrgRef: ref(a.Org), Roles: roles})
+			if wantOrg && a.Org.ID == orgID {
+				r := ref(a.Org)
+				out.Org, out.Roles = &r, roles
+			}
+		}
+		return out, nil
+	}
+	a, ok, err := o.activeOrg(ctx, userID, orgID)
+	if err != nil || !ok {
+		return out, err
+	}
+	r := ref(a.Org)
+	out.Org, out.Roles = &r, filterRoles(a.Roles, known)
+	return out, nil
+}
+
+// PickOrg decides the organisation of a sign-in among the active ones: the
+// hint when it names one (by ID or INN), else the session's earlier choice,
+// else the only one. ask (prompt=select_account) always shows the page when
+// there is anything to choose. page tells whether the person must choose.
+func PickOrg(active []ActiveOrg, hint, current string, ask bool) (chosen string, page bool) {
+	if len(active) == 0 {
+		return "", false
+	}
+	if hint != "" {
+		var matches []string
+		for _, a := range active {
+			if a.Org.ID == hint || a.Org.INN == hint {
+				matches = append(matches, a.Org.ID)
+			}
+		}
+		if len(matches) == 1 {
+			return matches[0], false
+		}
+	}
+	if ask {
+		return "", true
+	}
+	if current != "" && slices.ContainsFunc(active, func(a ActiveOrg) bool { return a.Org.ID == current }) {
+		return current, false
+	}
+	if len(active) == 1 {
+		return active[0].Org.ID, false
+	}
+	return "", true
+}

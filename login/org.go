@@ -1,0 +1,119 @@
+package login
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"slices"
+
+	"golang.org/x/text/language"
+
+	"github.com/vhod-id/vhod/directory"
+	"github.com/vhod-id/vhod/storage"
+)
+
+// ScopeOrg asks for the organisation the person acts for.
+const ScopeOrg = "org"
+
+// orgs is what the login pages need of the organisation rules.
+type orgs interface {
+	ActiveOrgs(ctx context.Context, userID string) ([]directory.ActiveOrg, error)
+}
+
+func wantsOrg(ar storage.AuthRequest) bool { return slices.Contains(ar.Scopes, ScopeOrg) }
+
+// settleOrg decides the company of a sign-in that asks for the org scope and
+// records it in the session; page is true when the person must choose (several
+// companies and nothing to tell which, or prompt=select_account).
+func (h *Handler) settleOrg(ctx context.Context, ar storage.AuthRequest, sess *storage.Session) (page bool, err error) {
+	if h.cfg.Orgs == nil || !wantsOrg(ar) {
+		return false, nil
+	}
+	active, err := h.cfg.Orgs.ActiveOrgs(ctx, sess.UserID)
+	if err != nil {
+		return false, err
+	}
+	chosen, page := directory.PickOrg(active, ar.OrgHint, sess.OrgID, hasPrompt(ar, "select_account"))
+	if page || chosen == sess.OrgID {
+		return page, nil
+	}
+	if err := h.store.SetSessionOrg(ctx, sess.ID, chosen); err != nil {
+		return false, err
+	}
+	sess.OrgID = chosen
+	return false, nil
+}
+
+type orgChoicePage struct {
+	base
+	Action, Client, Error string
+	Orgs                  []orgOption
+}
+
+type orgOption struct {
+	ID, Name, INN, KPP string
+	Checked            bool
+}
+
+// orgChoiceForm lists the person's companies (button "Continue").
+func (h *Handler) orgChoiceForm(w http.ResponseWriter, r *http.Request, status int, f flow, ar storage.AuthRequest, lang language.Tag, errKey string) {
+	active, err := h.cfg.Orgs.ActiveOrgs(r.Context(), f.UserID)
+	if err != nil {
+		h.fail(w, r, lang, unavailable(err))
+		return
+	}
+	current := ""
+	if sess, err := h.currentSession(r.Context()); err == nil && sess != nil {
+		current = sess.OrgID
+	}
+	page := orgChoicePage{base: h.newBase(r, lang, "org.title"), Action: flowURL(f.ID, "org", ar.ID)}
+	for i, a := range active {
+		page.Orgs = append(page.Orgs, orgOption{ID: a.Org.ID, Name: a.Org.Name, INN: a.Org.INN, KPP: a.Org.KPP,
+			Checked: a.Org.ID == current || (current == "" && i == 0)})
+	}
+	if c, err := h.store.ClientByID(r.Context(), ar.ClientID); err == nil {
+		page.Client = c.Name
+	}
+	if errKey != "" {
+		page.Error = page.T(errKey)
+	}
+	h.render(w, r, status, "org_choice", page)
+}
+
+// orgChoice takes the chosen company (POST /login/{flow}/org); the choice
+// belongs to the browser session.
+func (h *Handler) orgChoice(w http.ResponseWriter, r *http.Request) {
+	chosen := r.PostFormValue("org")
+	f, ar, lang, replaced, uerr := h.loadFlow(r)
+	if uerr == nil && (replaced || !f.in(StateOrgChoice) || h.cfg.Orgs == nil) {
+		uerr = &userError{Status: http.StatusBadRequest, Key: "error.bad_request", Err: errors.New("organisation posted in state " + f.State)}
+	}
+	if uerr != nil {
+		h.fail(w, r, lang, uerr)
+		return
+	}
+	sess, err := h.currentSession(r.Context())
+	if err != nil {
+		h.fail(w, r, lang, unavailable(err))
+		return
+	}
+	if sess == nil || sess.UserID != f.UserID {
+		h.fail(w, r, lang, &userError{Status: http.StatusBadRequest, Key: "error.bad_request", Err: errors.New("organisation choice without the flow's session")})
+		return
+	}
+	active, err := h.cfg.Orgs.ActiveOrgs(r.Context(), sess.UserID)
+	if err != nil {
+		h.fail(w, r, lang, unavailable(err))
+		return
+	}
+	if !slices.ContainsFunc(active, func(a directory.ActiveOrg) bool { return a.Org.ID == chosen }) {
+		h.orgChoiceForm(w, r, http.StatusBadRequest, f, ar, lang, "org.choose")
+		return
+	}
+	if err := h.store.SetSessionOrg(r.Context(), sess.ID, chosen); err != nil {
+		h.fail(w, r, lang, unavailable(err))
+		return
+	}
+	sess.OrgID = chosen
+	h.afterOrg(w, r, f, ar, lang, *sess)
+}
