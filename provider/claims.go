@@ -26,6 +26,10 @@ const (
 	ClaimCert  = "cert"
 	ClaimSNILS = "snils"
 	ClaimINN   = "inn"
+	// ClaimOrgID and ClaimCertSHA256 carry the chosen organisation and the
+	// certificate of the sign-in in JWT access tokens.
+	ClaimOrgID      = "org_id"
+	ClaimCertSHA256 = "cert_sha256"
 )
 
 // Scopes of our own (DESIGN.md): Russian identification numbers, and the
@@ -80,10 +84,21 @@ func userClaims(u storage.User, scopes []string) *oidc.UserInfo {
 }
 
 // certClaim adds the "cert" claim when the scope asks and the sign-in used a
-// certificate.
-func certClaim(info *oidc.UserInfo, c *storage.CertificateRef, scopes []string) {
+// certificate. A JWT access token carries only the fingerprint: the rest comes
+// from the account's bound certificate.
+func certClaim(info *oidc.UserInfo, c *storage.CertificateRef, scopes []string, u *storage.User) {
 	if c == nil || !slices.Contains(scopes, ScopeCert) {
 		return
+	}
+	if c.Subject == "" {
+		if u == nil {
+			return
+		}
+		i := slices.IndexFunc(u.Certificates, func(b storage.BoundCertificate) bool { return b.SHA256 == c.SHA256 })
+		if i < 0 {
+			return
+		}
+		c = &u.Certificates[i].CertificateRef
 	}
 	info.AppendClaims(ClaimCert, map[string]any{"sha256": c.SHA256, "subject": c.Subject, "issuer": c.Issuer,
 		"serial": c.Serial, "not_after": c.NotAfter.Unix()})
@@ -108,7 +123,7 @@ func (s *Storage) SetUserinfoFromRequest(ctx context.Context, info *oidc.UserInf
 		if _, isRefresh := req.(*refreshRequest); isRefresh && grant.ACR != "" {
 			info.AppendClaims(ClaimACR, grant.ACR)
 		}
-		certClaim(info, grant.Certificate, scopes)
+		certClaim(info, grant.Certificate, scopes, nil)
 		if err := s.orgClaims(ctx, info, req.GetSubject(), grant.OrgID, grant.ClientID, scopes); err != nil {
 			return s.serverError(ctx, err)
 		}
@@ -142,7 +157,7 @@ func (s *Storage) SetUserinfoFromToken(ctx context.Context, info *oidc.UserInfo,
 		return s.notFoundAs(ctx, err, oidc.ErrInvalidRequest().WithDescription("the account no longer exists"))
 	}
 	*info = *userClaims(u, at.Grant.Scopes)
-	certClaim(info, at.Grant.Certificate, at.Grant.Scopes)
+	certClaim(info, at.Grant.Certificate, at.Grant.Scopes, &u)
 	if err := s.orgClaims(ctx, info, at.Grant.Subject, at.Grant.OrgID, at.Grant.ClientID, at.Grant.Scopes); err != nil {
 		return s.serverError(ctx, err)
 	}
@@ -192,6 +207,13 @@ func (s *Storage) GetPrivateClaimsFromRequest(_ context.Context, req op.TokenReq
 		}
 		if grant.Family != "" {
 			claims[ClaimGrantID] = grant.Family
+		}
+		// What userinfo needs of the sign-in, since a JWT access token has no record.
+		if grant.OrgID != "" {
+			claims[ClaimOrgID] = grant.OrgID
+		}
+		if grant.Certificate != nil {
+			claims[ClaimCertSHA256] = grant.Certificate.SHA256
 		}
 	}
 	return claims, nil

@@ -28,6 +28,8 @@ func (s *Storage) jwtAccessToken(ctx context.Context, tokenID string) (storage.A
 		Scope    string `json:"scope"`
 		SID      string `json:"sid"`
 		GrantID  string `json:"gid"`
+		OrgID    string `json:"org_id"`
+		CertSHA  string `json:"cert_sha256"`
 	}
 	// op verified this very token (signature, issuer, expiry) before handing its ID
 	// over; matching the ID ties the claims to that verification.
@@ -37,8 +39,11 @@ func (s *Storage) jwtAccessToken(ctx context.Context, tokenID string) (storage.A
 	at := storage.AccessToken{
 		ID: claims.ID,
 		Grant: storage.Grant{ClientID: claims.ClientID, Subject: claims.Subject, Audience: claims.Audience,
-			Scopes: strings.Fields(claims.Scope), Family: claims.GrantID, SessionID: claims.SID},
+			Scopes: strings.Fields(claims.Scope), Family: claims.GrantID, SessionID: claims.SID, OrgID: claims.OrgID},
 		ExpiresAt: claims.Expiry.Time(),
+	}
+	if claims.CertSHA != "" {
+		at.Grant.Certificate = &storage.CertificateRef{SHA256: claims.CertSHA}
 	}
 	if claims.IssuedAt != nil {
 		at.CreatedAt = claims.IssuedAt.Time()

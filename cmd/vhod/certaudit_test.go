@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/base64"
+	"encoding/json"
 	"encoding/pem"
 	"html"
 	"io"
@@ -233,7 +234,13 @@ func TestCertificateAttemptsAreLimitedAndFilesAccepted(t *testing.T) {
 // a certificate".
 func certificatePage(t testing.TB, ta *testApp, b *rptest.Browser) *rptest.Page {
 	t.Helper()
-	p, err := b.Get(ta.oauth().AuthCodeURL("st", oauth2.S256ChallengeOption(oauth2.GenerateVerifier())))
+	return certificatePageAt(t, b, ta.oauth().AuthCodeURL("st", oauth2.S256ChallengeOption(oauth2.GenerateVerifier())))
+}
+
+// certificatePageAt opens an authorization URL and follows "Sign in with a certificate".
+func certificatePageAt(t testing.TB, b *rptest.Browser, authURL string) *rptest.Page {
+	t.Helper()
+	p, err := b.Get(authURL)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -283,5 +290,48 @@ func TestChallengeAllowsFiveAttempts(t *testing.T) {
 	}
 	if !strings.Contains(p.Body, "Too many signatures were tried against this challenge") {
 		t.Fatalf("no notice of the new challenge: %.600s", p.Body)
+	}
+}
+
+// A JWT access token has no record: its userinfo still gives the certificate
+// of the sign-in (from the fingerprint the token carries) and the SNILS.
+func TestCertClaimsInUserinfoOfJWTAccessToken(t *testing.T) {
+	ta := newTestApp(t, withFixtureCA(t), func(c *Config) { c.Bootstrap.Clients[0].Scopes = []string{"cert", "ru_ids"} })
+	oc := ta.oauth()
+	oc.Scopes = []string{"openid", "cert", "ru_ids"}
+	verifier := oauth2.GenerateVerifier()
+	b := rptest.NewBrowser(testRedirect)
+	p := certificatePageAt(t, b, oc.AuthCodeURL("st", oauth2.S256ChallengeOption(verifier)))
+	p, err := b.Submit(p, "/certificate", url.Values{"signature": {base64.StdEncoding.EncodeToString(fixtureSignature(t, p.Body, "director"))}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p, err = b.Submit(p, "/certificate/confirm", nil); err != nil || p.Location == "" {
+		t.Fatalf("confirmation: %v %.300s", err, p.Body)
+	}
+	cb, _ := url.Parse(p.Location)
+	tok, err := oc.Exchange(t.Context(), cb.Query().Get("code"), oauth2.VerifierOption(verifier))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req, _ := http.NewRequest(http.MethodGet, ta.URL+"/userinfo", nil)
+	tok.SetAuthHeader(req)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var claims struct {
+		SNILS string `json:"snils"`
+		Cert  struct {
+			SHA256, Subject string
+		} `json:"cert"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&claims); err != nil {
+		t.Fatal(err)
+	}
+	certs, _ := certauth.ParseCertificates(fixtures.Read(t, "gost/director.crt.pem"))
+	if claims.SNILS != "56559136127" || claims.Cert.SHA256 != certauth.Fingerprint(certs[0]) || !strings.Contains(claims.Cert.Subject, "SNILS=56559136127") {
+		t.Fatalf("userinfo: %+v", claims)
 	}
 }
