@@ -53,7 +53,10 @@ func TestBrowser(t *testing.T) {
 			"limits: {lock_after_failures: 5, delay_after_failures: 100}\nbootstrap:\n",
 	).Replace(certConfig(t, newCorpPKI(t), "")) + `    - {login: petrova, password: "Petrova-pass-1", phone: "+79093333333"}
     - {login: kuznetsov, password: "Kuznetsov-pass-1", email: kuz@example.com}
+    - {login: sergeev, password: "Sergeev-pass-1"}
 `
+	cfg = strings.Replace(cfg, "  users:\n", browserOrgs+"  users:\n", 1)
+	cfg = strings.Replace(cfg, "  clients:\n", "  clients:\n    - {id: b2b, secret: b2b-secret, name: B2B shop, redirect_uris: ["+rpURL+"/callback/b2b], first_party: true, scopes: [org, orgs]}\n", 1)
 	srv := startServer(t, cfg)
 	relying := newTestRP(t, srv, rpURL)
 	relying.mail = box
@@ -92,6 +95,7 @@ func newTestRP(t *testing.T, srv *server, rpURL string) *testRP {
 		"partner": newRP(t, srv, "partner", "partner-secret", rpURL+"/callback/partner", oauth2.AuthStyleInHeader),
 		"esign": newRP(t, srv, "esign", "esign-secret", rpURL+"/callback/esign", oauth2.AuthStyleInHeader,
 			"openid", "profile", "ru_ids", "cert"),
+		"b2b": newRP(t, srv, "b2b", "b2b-secret", rpURL+"/callback/b2b", oauth2.AuthStyleInHeader, "openid", "org", "orgs"),
 	}}
 }
 
@@ -166,3 +170,18 @@ func (x *testRP) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.NotFound(w, r)
 	}
 }
+
+// browserOrgs: sergeev works for two companies, with roles of the b2b app.
+const browserOrgs = `  role_catalogues:
+    - id: b2b
+      clients: [b2b]
+      roles:
+        - {key: buyer, name: {ru: Закупщик, en: Buyer}}
+        - {key: accountant, name: {ru: Бухгалтер, en: Accountant}}
+  organisations:
+    - {id: romashka, name: ООО «Ромашка», inn: "7728824599", kpp: "772801001", ogrn: "1177746151021"}
+    - {id: vasilek, name: ООО «Василёк», inn: "7707083893", kpp: "773601001", ogrn: "1027700132195"}
+  memberships:
+    - {user: sergeev, org: romashka, roles: [buyer]}
+    - {user: sergeev, org: vasilek, roles: [org_admin, accountant]}
+`

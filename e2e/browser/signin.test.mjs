@@ -319,3 +319,32 @@ test('Russian: the CryptoPro plug-in lists the certificate and signs the challen
   assert.equal(c.snils, '48039378717');
   assert.deepEqual(p.violations, []);
 });
+
+test('Russian: a person of two companies chooses one at sign-in; select_account asks again', async () => {
+  const p = await page('ru-RU');
+  await p.goto(`${rp}/start?client=b2b`);
+  await p.getByLabel('Логин').fill('sergeev');
+  await p.getByLabel('Пароль').fill('Sergeev-pass-1');
+  await p.getByRole('button', { name: 'Войти' }).click();
+  await p.getByRole('button', { name: 'Продолжить' }).waitFor();
+  assert.match(await p.textContent('h1'), /Выберите организацию/);
+  await shot(p, 'org-choice-ru');
+  await p.getByLabel(/ООО «Василёк»/).check();
+  await p.getByRole('button', { name: 'Продолжить' }).click();
+  let c = await claims(p);
+  assert.equal(c.org.id, 'vasilek');
+  assert.equal(c.org.inn, '7707083893');
+  assert.deepEqual(c.roles, ['org_admin', 'accountant']);
+  assert.equal(c.orgs.length, 2);
+  // The same browser: the choice is remembered; select_account asks again.
+  await p.goto(`${rp}/start?client=b2b`);
+  c = await claims(p);
+  assert.equal(c.org.id, 'vasilek');
+  await p.goto(`${rp}/start?client=b2b&prompt=select_account`);
+  await p.getByLabel(/ООО «Ромашка»/).check();
+  await p.getByRole('button', { name: 'Продолжить' }).click();
+  c = await claims(p);
+  assert.equal(c.org.id, 'romashka');
+  assert.deepEqual(c.roles, ['buyer']);
+  assert.deepEqual(p.violations, []);
+});
