@@ -18,10 +18,10 @@ type orgStore interface {
 }
 
 // Orgs holds the rules of organisations, memberships and roles.
-type Orgs struct{ store orgStore }
+type Orgs struct{ store orgLifeStore }
 
-// NewOrgs makes the organisation rules over a store.
-func NewOrgs(st orgStore) *Orgs { return &Orgs{store: st} }
+// NewOrgs makes the organisation rules over a store that can also write them.
+func NewOrgs(st orgLifeStore) *Orgs { return &Orgs{store: st} }
 
 // ActiveOrg is an organisation a person acts for, with the roles held there.
 type ActiveOrg struct {

@@ -1,0 +1,309 @@
+package directory
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/vhod-id/vhod/directory/ruid"
+	"github.com/vhod-id/vhod/storage"
+)
+
+// Join approval policies: who must approve a join request.
+const (
+	JoinEither   = "either"    // a moderator or the company's org_admin
+	JoinBoth     = "both"      // a moderator and the company's org_admin
+	JoinOrgAdmin = "org_admin" // the company's org_admin only
+)
+
+// Approvers of join requests.
+const (
+	ApproverModerator = "moderator"
+	ApproverOrgAdmin  = "org_admin"
+)
+
+// Errors of the organisation rules, each a sentence for the person.
+var (
+	ErrOrgNotActive     = errors.New("the organisation is not active")
+	ErrAlreadyMember    = errors.New("already a member or a request is waiting")
+	ErrNotPending       = errors.New("nothing waits for a decision")
+	ErrUnknownRole      = errors.New("a role of no catalogue")
+	ErrOrgExists        = errors.New("an organisation with this INN and KPP exists")
+	ErrInvalidRequisite = errors.New("invalid requisites")
+)
+
+// orgLifeStore is what registration, joining and roles need from storage.
+type orgLifeStore interface {
+	orgStore
+	CreateOrganisation(ctx context.Context, o storage.Organisation) error
+	UpdateOrganisation(ctx context.Context, o storage.Organisation) (storage.Organisation, error)
+	CreateMembership(ctx context.Context, m storage.Membership) error
+	UpdateMembership(ctx context.Context, m storage.Membership) (storage.Membership, error)
+	MembershipsOfOrg(ctx context.Context, orgID string) ([]storage.Membership, error)
+}
+
+// RequisiteErrors checks an organisation's numbers by their rules and names
+// the fields that fail (field → message key).
+func RequisiteErrors(o storage.Organisation) map[string]string {
+	bad := map[string]string{}
+	check := func(field, value string, ok bool) {
+		if value != "" && !ok {
+			bad[field] = "company.invalid." + field
+		}
+	}
+	if o.Kind == storage.OrgEntrepreneur {
+		check("inn", o.INN, ruid.ValidINN12(o.INN))
+		check("ogrn", o.OGRN, ruid.ValidOGRNIP(o.OGRN))
+	} else {
+		check("inn", o.INN, ruid.ValidINN10(o.INN))
+		check("kpp", o.KPP, ruid.ValidKPP(o.KPP))
+		check("ogrn", o.OGRN, ruid.ValidOGRN(o.OGRN))
+		if o.KPP == "" {
+			bad["kpp"] = "company.invalid.kpp"
+		}
+	}
+	if o.INN == "" {
+		bad["inn"] = "company.invalid.inn"
+	}
+	check("okpo", o.OKPO, ruid.ValidOKPO(o.OKPO))
+	check("okved_main", o.OKVED.Main, ruid.ValidOKVED(o.OKVED.Main))
+	for _, c := range append(slices.Clone(o.OKVED.Auxiliary), o.OKVED.Other...) {
+		check("okved_other", c, ruid.ValidOKVED(c))
+	}
+	if len(o.OKVED.Auxiliary) > 2 {
+		bad["okved_aux"] = "company.invalid.okved_aux"
+	}
+	check("bik", o.Bank.BIK, ruid.ValidBIK(o.Bank.BIK))
+	check("corr_account", o.Bank.CorrAccount, ruid.ValidCorrespondentAccount(o.Bank.CorrAccount, o.Bank.BIK))
+	check("account", o.Bank.Account, ruid.ValidSettlementAccount(o.Bank.Account, o.Bank.BIK))
+	for field, a := range map[string]storage.Address{"legal_postcode": o.Addresses.Legal, "actual_postcode": o.Addresses.Actual, "postal_postcode": o.Addresses.Postal} {
+		check(field, a.Postcode, ruid.ValidPostcode(a.Postcode))
+	}
+	return bad
+}
+
+// Register stores a company a person registered: pending until a moderator
+// decides. ErrOrgExists when one with the INN/KPP is registered already.
+func (o *Orgs) Register(ctx context.Context, org storage.Organisation, registrant string) (storage.Organisation, error) {
+	if bad := RequisiteErrors(org); len(bad) > 0 {
+		return org, fmt.Errorf("%w: %v", ErrInvalidRequisite, bad)
+	}
+	now := time.Now().UTC()
+	org.ID, org.Status, org.RegisteredBy, org.CreatedAt, org.UpdatedAt = NewID(), storage.OrgPending, registrant, now, now
+	org.Name = strings.TrimSpace(org.Name)
+	if err := o.store.CreateOrganisation(ctx, org); err != nil {
+		if errors.Is(err, storage.ErrAlreadyExists) {
+			return org, ErrOrgExists
+		}
+		return org, err
+	}
+	return org, nil
+}
+
+// ApproveOrganisation activates a pending company; its registrant becomes its
+// org_admin.
+func (o *Orgs) ApproveOrganisation(ctx context.Context, orgID, moderator string) (storage.Organisation, error) {
+	st := o.store
+	org, err := st.OrganisationByID(ctx, orgID)
+	if err != nil {
+		return org, err
+	}
+	if org.Status != storage.OrgPending {
+		return org, ErrNotPending
+	}
+	now := time.Now().UTC()
+	org.Status, org.ModeratedBy, org.ModeratedAt, org.Reason = storage.OrgActive, moderator, now, ""
+	if org, err = st.UpdateOrganisation(ctx, org); err != nil {
+		return org, err
+	}
+	if org.RegisteredBy != "" {
+		err = o.activate(ctx, org.RegisteredBy, org.ID, []string{storage.RoleOrgAdmin}, moderator)
+	}
+	return org, err
+}
+
+// RejectOrganisation refuses a pending company with a reason; its INN/KPP is
+// free again.
+func (o *Orgs) RejectOrganisation(ctx context.Context, orgID, moderator, reason string) (storage.Organisation, error) {
+	st := o.store
+	org, err := st.OrganisationByID(ctx, orgID)
+	if err != nil {
+		return org, err
+	}
+	if org.Status != storage.OrgPending {
+		return org, ErrNotPending
+	}
+	org.Status, org.ModeratedBy, org.ModeratedAt, org.Reason = storage.OrgRejected, moderator, time.Now().UTC(), reason
+	return st.UpdateOrganisation(ctx, org)
+}
+
+// activate makes (or turns) a membership active with roles.
+func (o *Orgs) activate(ctx context.Context, userID, orgID string, roles []string, by string) error {
+	st := o.store
+	now := time.Now().UTC()
+	m, err := st.MembershipByID(ctx, userID, orgID)
+	if errors.Is(err, storage.ErrNotFound) {
+		return st.CreateMembership(ctx, storage.Membership{UserID: userID, OrgID: orgID, Status: storage.MemberActive,
+			Roles: roles, ApprovedBy: by, ApprovedAt: now, CreatedAt: now, UpdatedAt: now})
+	}
+	if err != nil {
+		return err
+	}
+	m.Status, m.Roles, m.ApprovedBy, m.ApprovedAt, m.Reason = storage.MemberActive, roles, by, now, ""
+	_, err = st.UpdateMembership(ctx, m)
+	return err
+}
+
+// RequestJoin asks to join an active company. A removed member may ask again.
+func (o *Orgs) RequestJoin(ctx context.Context, userID, orgID string) (storage.Membership, error) {
+	st := o.store
+	org, err := st.OrganisationByID(ctx, orgID)
+	if err != nil {
+		return storage.Membership{}, err
+	}
+	if org.Status != storage.OrgActive {
+		return storage.Membership{}, ErrOrgNotActive
+	}
+	now := time.Now().UTC()
+	m, err := st.MembershipByID(ctx, userID, orgID)
+	switch {
+	case errors.Is(err, storage.ErrNotFound):
+		m = storage.Membership{UserID: userID, OrgID: orgID, Status: storage.MemberRequested, CreatedAt: now, UpdatedAt: now}
+		m.ID = storage.MembershipID(userID, orgID)
+		return m, st.CreateMembership(ctx, m)
+	case err != nil:
+		return m, err
+	case m.Status != storage.MemberRemoved:
+		return m, ErrAlreadyMember
+	}
+	m.Status, m.Roles, m.Approvals, m.Reason = storage.MemberRequested, nil, nil, ""
+	return st.UpdateMembership(ctx, m)
+}
+
+// ApproveJoin records an approval of a join request by a moderator or the
+// company's org_admin; when the policy is satisfied the membership is active
+// (without roles: the org_admin grants them). It reports whether it is.
+func (o *Orgs) ApproveJoin(ctx context.Context, userID, orgID, approver, as, policy string) (bool, error) {
+	st := o.store
+	m, err := st.MembershipByID(ctx, userID, orgID)
+	if err != nil {
+		return false, err
+	}
+	if m.Status != storage.MemberRequested {
+		return false, ErrNotPending
+	}
+	if !slices.Contains(m.Approvals, as) {
+		m.Approvals = append(m.Approvals, as)
+	}
+	done := false
+	switch policy {
+	case JoinBoth:
+		done = slices.Contains(m.Approvals, ApproverModerator) && slices.Contains(m.Approvals, ApproverOrgAdmin)
+	case JoinOrgAdmin:
+		done = slices.Contains(m.Approvals, ApproverOrgAdmin)
+	default:
+		done = true
+	}
+	if done {
+		m.Status, m.ApprovedBy, m.ApprovedAt = storage.MemberActive, approver, time.Now().UTC()
+	}
+	_, err = st.UpdateMembership(ctx, m)
+	return done, err
+}
+
+// RejectJoin refuses a join request with a reason.
+func (o *Orgs) RejectJoin(ctx context.Context, userID, orgID, reason string) error {
+	st := o.store
+	m, err := st.MembershipByID(ctx, userID, orgID)
+	if err != nil {
+		return err
+	}
+	if m.Status != storage.MemberRequested {
+		return ErrNotPending
+	}
+	m.Status, m.Reason = storage.MemberRemoved, reason
+	_, err = st.UpdateMembership(ctx, m)
+	return err
+}
+
+// SetRoles gives an active member the roles ticked; unticking every role ends
+// the membership (removed), and its claims disappear at the next token.
+func (o *Orgs) SetRoles(ctx context.Context, userID, orgID string, roles []string) (storage.Membership, error) {
+	st := o.store
+	m, err := st.MembershipByID(ctx, userID, orgID)
+	if err != nil {
+		return m, err
+	}
+	if m.Status != storage.MemberActive {
+		return m, ErrNotPending
+	}
+	known, err := o.allRoles(ctx)
+	if err != nil {
+		return m, err
+	}
+	for _, r := range roles {
+		if !known[r] {
+			return m, fmt.Errorf("%w: %q", ErrUnknownRole, r)
+		}
+	}
+	m.Roles = roles
+	if len(roles) == 0 {
+		m.Status, m.Reason = storage.MemberRemoved, "every role removed"
+	}
+	return st.UpdateMembership(ctx, m)
+}
+
+// Leave ends a person's own membership.
+func (o *Orgs) Leave(ctx context.Context, userID, orgID string) error {
+	st := o.store
+	m, err := st.MembershipByID(ctx, userID, orgID)
+	if err != nil {
+		return err
+	}
+	if m.Status == storage.MemberRemoved {
+		return nil
+	}
+	m.Status, m.Roles, m.Reason = storage.MemberRemoved, nil, "left"
+	_, err = st.UpdateMembership(ctx, m)
+	return err
+}
+
+// IsOrgAdmin tells whether the person administers the (active) company.
+func (o *Orgs) IsOrgAdmin(ctx context.Context, userID, orgID string) (bool, error) {
+	a, ok, err := o.activeOrg(ctx, userID, orgID)
+	return ok && slices.Contains(a.Roles, storage.RoleOrgAdmin), err
+}
+
+// Catalogue is the roles an org admin may grant: every catalogue's, in order.
+func (o *Orgs) Catalogue(ctx context.Context) ([]storage.Role, error) {
+	cats, err := o.store.RoleCatalogues(ctx)
+	if err != nil {
+		return nil, err
+	}
+	roles := []storage.Role{{Key: storage.RoleOrgAdmin, Name: map[string]string{"ru": "Администратор организации", "en": "Organisation administrator"}}}
+	seen := map[string]bool{storage.RoleOrgAdmin: true}
+	for _, c := range cats {
+		for _, r := range c.Roles {
+			if !seen[r.Key] {
+				seen[r.Key] = true
+				roles = append(roles, r)
+			}
+		}
+	}
+	return roles, nil
+}
+
+func (o *Orgs) allRoles(ctx context.Context) (map[string]bool, error) {
+	roles, err := o.Catalogue(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]bool{}
+	for _, r := range roles {
+		out[r.Key] = true
+	}
+	return out, nil
+}

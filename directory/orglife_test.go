@@ -1,0 +1,121 @@
+package directory_test
+
+import (
+	"errors"
+	"testing"
+
+	"github.com/vhod-id/vhod/directory"
+	"github.com/vhod-id/vhod/storage"
+	"github.com/vhod-id/vhod/storage/mongo"
+	"github.com/vhod-id/vhod/storage/mongotest"
+)
+
+func newOrgs(t *testing.T) (*directory.Orgs, *mongo.Store) {
+	st := mongotest.Fresh(t, mongotest.URI(t), mongo.Options{})
+	if err := st.PutRoleCatalogue(t.Context(), storage.RoleCatalogue{ID: "dmdk", Clients: []string{"shop"},
+		Roles: []storage.Role{{Key: "participant", Name: map[string]string{"ru": "Участник", "en": "Participant"}}}}); err != nil {
+		t.Fatal(err)
+	}
+	return directory.NewOrgs(st), st
+}
+
+func romashka() storage.Organisation {
+	return storage.Organisation{Kind: storage.OrgLegalEntity, Name: "ООО «Ромашка»", INN: "7728824599", KPP: "772801001", OGRN: "1177746151021",
+		Bank: storage.Bank{BIK: "044525225", CorrAccount: "30101810400000000225", Account: "40702810938000012345"}}
+}
+
+func TestRequisiteErrors(t *testing.T) {
+	ok := romashka()
+	if bad := directory.RequisiteErrors(ok); len(bad) != 0 {
+		t.Fatalf("valid requisites refused: %v", bad)
+	}
+	tests := map[string]func(o *storage.Organisation){
+		"inn":          func(o *storage.Organisation) { o.INN = "7728824598" },
+		"kpp":          func(o *storage.Organisation) { o.KPP = "" },
+		"ogrn":         func(o *storage.Organisation) { o.OGRN = "1177746151022" },
+		"account":      func(o *storage.Organisation) { o.Bank.Account = "40702810038000012345" },
+		"corr_account": func(o *storage.Organisation) { o.Bank.CorrAccount = "30101810400000000226" },
+		"okved_aux":    func(o *storage.Organisation) { o.OKVED.Auxiliary = []string{"62.01", "62.02", "63.11"} },
+		"okpo":         func(o *storage.Organisation) { o.OKPO = "00032538" },
+	}
+	for field, spoil := range tests {
+		o := romashka()
+		spoil(&o)
+		if bad := directory.RequisiteErrors(o); bad[field] == "" {
+			t.Errorf("%s: not refused (%v)", field, bad)
+		}
+	}
+	ip := storage.Organisation{Kind: storage.OrgEntrepreneur, INN: "500371521396", OGRN: "319508135058602"}
+	if bad := directory.RequisiteErrors(ip); len(bad) != 0 {
+		t.Fatalf("entrepreneur refused: %v", bad)
+	}
+}
+
+// Registration → approval makes the registrant org_admin; a join request needs
+// the policy's approvals; unticking every role removes the member.
+func TestOrganisationLifecycle(t *testing.T) {
+	o, st := newOrgs(t)
+	ctx := t.Context()
+	org, err := o.Register(ctx, romashka(), "director")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := o.Register(ctx, romashka(), "someone"); !errors.Is(err, directory.ErrOrgExists) {
+		t.Fatalf("second registration: %v", err)
+	}
+	if _, err := o.RequestJoin(ctx, "employee", org.ID); !errors.Is(err, directory.ErrOrgNotActive) {
+		t.Fatalf("joining a pending company: %v", err)
+	}
+	if _, err := o.ApproveOrganisation(ctx, org.ID, "moderator"); err != nil {
+		t.Fatal(err)
+	}
+	if admin, _ := o.IsOrgAdmin(ctx, "director", org.ID); !admin {
+		t.Fatal("the registrant is not org_admin after approval")
+	}
+	if _, err := o.RequestJoin(ctx, "employee", org.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := o.RequestJoin(ctx, "employee", org.ID); !errors.Is(err, directory.ErrAlreadyMember) {
+		t.Fatalf("asking twice: %v", err)
+	}
+	// Policy "both": the moderator alone is not enough.
+	if done, err := o.ApproveJoin(ctx, "employee", org.ID, "moderator", directory.ApproverModerator, directory.JoinBoth); err != nil || done {
+		t.Fatalf("moderator's approval: %v %v", done, err)
+	}
+	if done, err := o.ApproveJoin(ctx, "employee", org.ID, "director", directory.ApproverOrgAdmin, directory.JoinBoth); err != nil || !done {
+		t.Fatalf("org admin's approval: %v %v", done, err)
+	}
+	if _, err := o.SetRoles(ctx, "employee", org.ID, []string{"participant", "nonsense"}); !errors.Is(err, directory.ErrUnknownRole) {
+		t.Fatalf("unknown role: %v", err)
+	}
+	m, err := o.SetRoles(ctx, "employee", org.ID, []string{"participant"})
+	if err != nil || m.Status != storage.MemberActive {
+		t.Fatalf("roles: %v %+v", err, m)
+	}
+	if m, err = o.SetRoles(ctx, "employee", org.ID, nil); err != nil || m.Status != storage.MemberRemoved {
+		t.Fatalf("every role unticked: %v %+v", err, m)
+	}
+	// A removed member may ask again; a rejection says why.
+	if _, err := o.RequestJoin(ctx, "employee", org.ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := o.RejectJoin(ctx, "employee", org.ID, "not our employee"); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := st.MembershipByID(ctx, "employee", org.ID); got.Status != storage.MemberRemoved || got.Reason != "not our employee" {
+		t.Fatalf("after rejection: %+v", got)
+	}
+	// A rejected company frees its INN/KPP.
+	other := romashka()
+	other.KPP = "784201001"
+	branch, err := o.Register(ctx, other, "someone")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := o.RejectOrganisation(ctx, branch.ID, "moderator", "no such branch"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := o.Register(ctx, other, "someone"); err != nil {
+		t.Fatalf("registering after a rejection: %v", err)
+	}
+}
