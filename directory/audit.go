@@ -26,6 +26,16 @@ const (
 	EventCertificateBound   = "certificate.bound"
 	EventCertificateUnbound = "certificate.unbound"
 	EventCertificateRefused = "certificate.refused"
+	// Organisations: registered, approved or rejected by a moderator; join
+	// requests, their decisions, role changes (removal included).
+	EventOrgRegistered     = "org.registered"
+	EventOrgApproved       = "org.approved"
+	EventOrgRejected       = "org.rejected"
+	EventJoinRequested     = "membership.requested"
+	EventJoinApproved      = "membership.approved"
+	EventJoinRejected      = "membership.rejected"
+	EventMembershipChanged = "membership.changed"
+	EventAccountantPIN     = "org.accountant_pin"
 )
 
 // Outcomes of audit events.

@@ -68,6 +68,8 @@ func (h *Handler) renderAccount(w http.ResponseWriter, r *http.Request, status i
 		page.Error = page.T(errKey, "Min", minLengthText(h.cfg.PasswordMinLength))
 	}
 	page.Certificates, page.CertificatesOn = certificateViews(u), h.cfg.Certificates != nil
+	page.CompaniesOn = h.cfg.Companies != nil && h.cfg.OrgStore != nil
+	page.Moderator = slices.Contains(u.Authorities, storage.AuthorityModerator) || slices.Contains(u.Authorities, storage.AuthorityOperator)
 	if list, err := h.store.ListUserSessions(r.Context(), u.ID); err == nil {
 		for _, s := range list {
 			page.Sessions = append(page.Sessions, sessionView{Since: s.CreatedAt.Format("2006-01-02 15:04 MST"), IP: s.IP,

@@ -19,6 +19,7 @@ import (
 	"github.com/vhod-id/vhod/directory"
 	"github.com/vhod-id/vhod/directory/captcha"
 	"github.com/vhod-id/vhod/directory/notify"
+	"github.com/vhod-id/vhod/directory/registry"
 	"github.com/vhod-id/vhod/storage"
 )
 
@@ -62,6 +63,13 @@ type Config struct {
 	Certificates *Certificates
 	// Orgs lists a person's companies, for the org scope; nil: no organisations.
 	Orgs orgs
+	// Companies, OrgStore: the company pages (registration, joining, org admin,
+	// moderation); nil: off. Registry prefills registrations (nil: typing only).
+	Companies companies
+	OrgStore  orgReader
+	Registry  registry.Registry
+	// JoinPolicy says who approves join requests (directory.JoinEither, JoinBoth, JoinOrgAdmin).
+	JoinPolicy string
 	// SMSLimits and EmailLimits bound the messages sent.
 	SMSLimits, EmailLimits SendLimits
 	Logger                 *slog.Logger
@@ -202,6 +210,19 @@ func (h *Handler) Mount(r *mux.Router) {
 	pages.HandleFunc("/account/password", h.accountPassword).Methods(http.MethodPost)
 	pages.HandleFunc("/account/sessions/others", h.accountSignOutOthers).Methods(http.MethodPost)
 	pages.HandleFunc("/account/identifier", h.accountIdentifier).Methods(http.MethodPost)
+	pages.HandleFunc("/account/companies", h.companiesList).Methods(http.MethodGet)
+	pages.HandleFunc("/account/companies/join", h.companyJoinForm).Methods(http.MethodGet)
+	pages.HandleFunc("/account/companies/join", h.companyJoin).Methods(http.MethodPost)
+	pages.HandleFunc("/account/companies/register", h.companyRegisterStart).Methods(http.MethodGet)
+	pages.HandleFunc("/account/companies/register/{flow}", h.companyRegisterShow).Methods(http.MethodGet)
+	pages.HandleFunc("/account/companies/register/{flow}/{step}", h.companyRegisterStep).Methods(http.MethodPost)
+	pages.HandleFunc("/account/companies/{org}/leave", h.companyLeave).Methods(http.MethodPost)
+	pages.HandleFunc("/account/companies/{org}/members", h.orgMembers).Methods(http.MethodGet)
+	pages.HandleFunc("/account/companies/{org}/members/{user}/roles", h.orgMemberRoles).Methods(http.MethodPost)
+	pages.HandleFunc("/account/companies/{org}/requests/{user}/{decision:approve|reject}", h.orgRequestDecision).Methods(http.MethodPost)
+	pages.HandleFunc("/moderation", h.moderation).Methods(http.MethodGet)
+	pages.HandleFunc("/moderation/orgs/{org}/{decision:approve|reject}", h.moderateOrg).Methods(http.MethodPost)
+	pages.HandleFunc("/moderation/requests/{org}/{user}/{decision:approve|reject}", h.moderateRequest).Methods(http.MethodPost)
 	pages.HandleFunc("/account/certificate", h.accountCertificateBind).Methods(http.MethodGet)
 	pages.HandleFunc("/account/certificate/remove", h.accountCertificateRemove).Methods(http.MethodPost)
 	pages.HandleFunc("/account/identifier/confirm", h.accountIdentifierConfirm).Methods(http.MethodPost)

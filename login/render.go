@@ -23,18 +23,26 @@ var templateFS embed.FS
 var staticFS embed.FS
 
 // pageNames are the templates that must exist; a missing one stops start-up.
-var pageNames = []string{"certificate", "certificate_confirm", "org_choice", "password", "phone", "password_change", "recovery", "registration", "activation", "account", "consent", "error", "logged_out"}
+var pageNames = []string{"certificate", "certificate_confirm", "org_choice", "companies", "company_join", "company_register",
+	"company_members", "moderation", "password", "phone", "password_change", "recovery", "registration", "activation", "account", "consent", "error", "logged_out"}
 
 func parsePages() (map[string]*template.Template, error) {
 	pages := map[string]*template.Template{}
 	for _, name := range pageNames {
-		t, err := template.New(name).ParseFS(templateFS, "templates/layout.html", "templates/"+name+".html")
+		t, err := template.New(name).Funcs(templateFuncs).ParseFS(templateFS, "templates/layout.html", "templates/"+name+".html")
 		if err != nil {
 			return nil, fmt.Errorf("parse page %s: %w", name, err)
 		}
 		pages[name] = t
 	}
 	return pages, nil
+}
+
+// formField is one labelled input of a long form, with its error.
+type formField struct{ Name, Label, Value, Err string }
+
+var templateFuncs = template.FuncMap{
+	"field": func(name, label, value, err string) formField { return formField{name, label, value, err} },
 }
 
 // base is what every page has.
@@ -113,6 +121,8 @@ type accountPage struct {
 	Certificates  []certificateView
 	// CertificatesOn shows the certificate section (certificate sign-in is on).
 	CertificatesOn bool
+	// CompaniesOn links the company pages; Moderator the moderation queue.
+	CompaniesOn, Moderator bool
 }
 
 type sessionView struct {

@@ -32,6 +32,9 @@ type Flow struct {
 	Certificate *PendingCertificate `bson:"certificate,omitempty"`
 	// SessionUserID is the signed-in person a step-up or a binding is for.
 	SessionUserID string `bson:"session_user_id,omitempty"`
+	// Org is a company being registered: nothing of it is stored elsewhere
+	// until it is submitted.
+	Org *Organisation `bson:"org,omitempty"`
 	// Version increases with every save; SaveFlow writes only over the version it read.
 	Version   int       `bson:"version"`
 	CreatedAt time.Time `bson:"created_at"`

@@ -44,6 +44,8 @@ type Organisation struct {
 	EmailVerified bool   `bson:"email_verified"`
 	// Contracts are numbers the organisation holds (accountant sign-in).
 	Contracts []string `bson:"contracts,omitempty"`
+	// AccountantPINs are the PINs (argon2id) the org admin set per contract.
+	AccountantPINs []ContractPIN `bson:"accountant_pins,omitempty"`
 	// RegisteredBy is the user who registered it; moderation is recorded below.
 	RegisteredBy string    `bson:"registered_by,omitempty"`
 	ModeratedBy  string    `bson:"moderated_by,omitempty"`
@@ -53,6 +55,12 @@ type Organisation struct {
 	Version   int       `bson:"version"`
 	CreatedAt time.Time `bson:"created_at"`
 	UpdatedAt time.Time `bson:"updated_at"`
+}
+
+// ContractPIN is the PIN of the accountant sign-in for one contract.
+type ContractPIN struct {
+	Contract string `bson:"contract"`
+	PINHash  string `bson:"pin_hash"`
 }
 
 // OKVED codes of an organisation: one main, at most two auxiliary, any others.

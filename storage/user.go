@@ -38,8 +38,13 @@ type User struct {
 	INN   string `bson:"inn,omitempty"`
 	// Certificates are the certificates that sign in to this account.
 	Certificates []BoundCertificate `bson:"certificates,omitempty"`
-	CreatedAt    time.Time          `bson:"created_at"`
-	UpdatedAt    time.Time          `bson:"updated_at"`
+	// Authorities are Vhod-wide powers: AuthorityModerator, AuthorityOperator.
+	Authorities []string `bson:"authorities,omitempty"`
+	// AccountantOf marks the account of an accountant sign-in: organisation ID
+	// and contract number; it has no personal profile.
+	AccountantOf string    `bson:"accountant_of,omitempty"`
+	CreatedAt    time.Time `bson:"created_at"`
+	UpdatedAt    time.Time `bson:"updated_at"`
 }
 
 // UserConsent is one agreement: what, which text version, when and from where.
@@ -68,6 +73,12 @@ const (
 	IdentSNILS = "snils"
 	// IdentCertificate is the SHA-256 (hex) of a bound certificate.
 	IdentCertificate = "cert"
+)
+
+// Authorities.
+const (
+	AuthorityModerator = "moderator" // approves companies and join requests
+	AuthorityOperator  = "operator"  // runs Vhod
 )
 
 // CertificateRef describes a certificate: in an account, a session and a token.
@@ -132,4 +143,6 @@ type Users interface {
 	// UnbindCertificate releases a certificate; ErrNotFound when the account has no
 	// such certificate. The SNILS goes with the last qualified certificate.
 	UnbindCertificate(ctx context.Context, userID, sha256 string) error
+	// SetAuthorities replaces an account's Vhod-wide powers.
+	SetAuthorities(ctx context.Context, userID string, authorities []string) error
 }

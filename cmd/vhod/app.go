@@ -182,9 +182,17 @@ func (a *app) handler(extra func(r *mux.Router)) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
+	reg, err := cfg.Organisations.registry()
+	if err != nil {
+		return nil, err
+	}
 	pages, err = login.New(login.Config{
 		Certificates: certs,
 		Orgs:         a.orgs,
+		Companies:    a.orgs,
+		OrgStore:     a.store,
+		Registry:     reg,
+		JoinPolicy:   cfg.Organisations.JoinApproval,
 		Issuer:       cfg.Issuer, FlowLifetime: cfg.Sessions.FlowLifetime, SessionLifetime: cfg.Sessions.Lifetime,
 		CSRFKey: csrfKey[:], Callback: prov.Callback, Deny: prov.Deny, Logger: a.log,
 		CodeLifetime: provider.CodeLifetime,

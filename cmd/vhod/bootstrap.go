@@ -27,6 +27,8 @@ type Bootstrap struct {
 	RoleCatalogues []BootstrapRoleCatalogue `yaml:"role_catalogues"`
 	Organisations  []BootstrapOrganisation  `yaml:"organisations"`
 	Memberships    []BootstrapMembership    `yaml:"memberships"`
+	// Moderators are users (login, email or phone) who approve companies and join requests.
+	Moderators []string `yaml:"moderators"`
 }
 
 // BootstrapClient is a relying party in the config file.

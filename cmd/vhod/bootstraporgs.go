@@ -114,6 +114,7 @@ func (b *Bootstrap) validateOrgs() []error {
 }
 
 type orgBootstrapStore interface {
+	SetAuthorities(ctx context.Context, userID string, authorities []string) error
 	RoleCatalogues(ctx context.Context) ([]storage.RoleCatalogue, error)
 	PutRoleCatalogue(ctx context.Context, c storage.RoleCatalogue) error
 	OrganisationByID(ctx context.Context, id string) (storage.Organisation, error)
@@ -160,6 +161,19 @@ func (b *Bootstrap) applyOrgs(ctx context.Context, st orgBootstrapStore, dir *di
 			return fmt.Errorf("bootstrap organisation %q: %w", bo.ID, err)
 		}
 		log.InfoContext(ctx, "bootstrap: organisation created", "org", bo.ID)
+	}
+	for _, login := range b.Moderators {
+		u, err := dir.UserByLogin(ctx, login)
+		if err != nil {
+			return fmt.Errorf("bootstrap moderator %q: %w", login, err)
+		}
+		if slices.Contains(u.Authorities, storage.AuthorityModerator) {
+			continue
+		}
+		if err := st.SetAuthorities(ctx, u.ID, append(slices.Clone(u.Authorities), storage.AuthorityModerator)); err != nil {
+			return err
+		}
+		log.InfoContext(ctx, "bootstrap: moderator", "user", u.ID)
 	}
 	for _, bm := range b.Memberships {
 		u, err := dir.UserByLogin(ctx, bm.User)

@@ -27,25 +27,26 @@ import (
 // environment variable named VHOD_ and the key path in capitals: database.uri →
 // VHOD_DATABASE_URI. Lists take comma-separated values.
 type Config struct {
-	Issuer        string             `yaml:"issuer"`
-	Listen        string             `yaml:"listen"`
-	DataDir       string             `yaml:"data_dir"`
-	Database      DatabaseConfig     `yaml:"database"`
-	MasterKeyFile string             `yaml:"master_key_file"`
-	Log           LogConfig          `yaml:"log"`
-	Tokens        TokensConfig       `yaml:"tokens"`
-	Sessions      SessionsConfig     `yaml:"sessions"`
-	Keys          KeysConfig         `yaml:"keys"`
-	Passwords     PasswordsConfig    `yaml:"passwords"`
-	Limits        LimitsConfig       `yaml:"limits"`
-	Maintenance   MaintenanceConfig  `yaml:"maintenance"`
-	Metrics       MetricsConfig      `yaml:"metrics"`
-	SMS           SMSConfig          `yaml:"sms"`
-	Email         EmailConfig        `yaml:"email"`
-	Captcha       CaptchaConfig      `yaml:"captcha"`
-	Registration  RegistrationConfig `yaml:"registration"`
-	CertAuth      CertAuthConfig     `yaml:"certauth"`
-	Bootstrap     Bootstrap          `yaml:"bootstrap" env:"-"`
+	Issuer        string              `yaml:"issuer"`
+	Listen        string              `yaml:"listen"`
+	DataDir       string              `yaml:"data_dir"`
+	Database      DatabaseConfig      `yaml:"database"`
+	MasterKeyFile string              `yaml:"master_key_file"`
+	Log           LogConfig           `yaml:"log"`
+	Tokens        TokensConfig        `yaml:"tokens"`
+	Sessions      SessionsConfig      `yaml:"sessions"`
+	Keys          KeysConfig          `yaml:"keys"`
+	Passwords     PasswordsConfig     `yaml:"passwords"`
+	Limits        LimitsConfig        `yaml:"limits"`
+	Maintenance   MaintenanceConfig   `yaml:"maintenance"`
+	Metrics       MetricsConfig       `yaml:"metrics"`
+	SMS           SMSConfig           `yaml:"sms"`
+	Email         EmailConfig         `yaml:"email"`
+	Captcha       CaptchaConfig       `yaml:"captcha"`
+	Registration  RegistrationConfig  `yaml:"registration"`
+	CertAuth      CertAuthConfig      `yaml:"certauth"`
+	Organisations OrganisationsConfig `yaml:"organisations"`
+	Bootstrap     Bootstrap           `yaml:"bootstrap" env:"-"`
 
 	// dev is set by `vhod dev`: development-only settings are refused elsewhere.
 	dev bool
@@ -243,6 +244,7 @@ func (c *Config) setDefaults() {
 		c.MasterKeyFile = filepath.Join(c.DataDir, "master.key")
 	}
 	c.CertAuth.setDefaults(c.Issuer)
+	c.Organisations.setDefaults()
 }
 
 // Validate reports every problem at once, each naming its key.
@@ -313,6 +315,7 @@ func (c *Config) Validate() error {
 	check(c.Passwords.MemoryKiB < 8*1024, "passwords.memory_kib", "%d is below 8192", c.Passwords.MemoryKiB)
 	check(c.Passwords.MinLength < 8 || c.Passwords.MinLength > 128, "passwords.min_length", "%d is not between 8 and 128", c.Passwords.MinLength)
 	errs = append(errs, c.CertAuth.validate()...)
+	errs = append(errs, c.Organisations.validate()...)
 	errs = append(errs, c.Bootstrap.validate()...)
 	return errors.Join(errs...)
 }

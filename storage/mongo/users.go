@@ -114,6 +114,11 @@ func (s *Store) ChangeIdentifier(ctx context.Context, userID, kind, value string
 	return mapErr("change identifier", err)
 }
 
+// SetAuthorities replaces an account's Vhod-wide powers.
+func (s *Store) SetAuthorities(ctx context.Context, userID string, authorities []string) error {
+	return s.updateByID(ctx, colUsers, "set authorities", userID, bson.M{"$set": bson.M{"authorities": authorities, "updated_at": s.now().UTC()}})
+}
+
 // Activate clears the activation secret.
 func (s *Store) Activate(ctx context.Context, userID string) error {
 	return s.updateByID(ctx, colUsers, "activate", userID, bson.M{"$unset": bson.M{"activation_hash": ""}, "$set": bson.M{"updated_at": s.now().UTC()}})

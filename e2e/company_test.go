@@ -1,0 +1,207 @@
+package e2e
+
+import (
+	"net/http"
+	"net/url"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"golang.org/x/oauth2"
+
+	"github.com/vhod-id/vhod/internal/rptest"
+)
+
+// companyServer: the registry answers from the offline file of the registry
+// tests, mail goes to a local SMTP relay, moderator is a moderator, and the
+// shop knows the roles of the dmdk catalogue.
+func companyServer(t *testing.T) (*server, *mailbox) {
+	box, port := newMailbox(t)
+	reg, err := filepath.Abs("../directory/registry/testdata/registry.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := strings.Replace(testConfig, "bootstrap:\n",
+		"email: {provider: smtp, smtp: {host: 127.0.0.1, port: "+strconv.Itoa(port)+", from: noreply@example.com, tls: none}}\n"+
+			"organisations: {registry: {provider: file, file: "+reg+"}}\nbootstrap:\n", 1)
+	cfg = strings.Replace(cfg, "      access_token_format: jwt\n      first_party: true\n",
+		"      access_token_format: jwt\n      first_party: true\n      scopes: [org, orgs]\n", 1)
+	cfg = strings.Replace(cfg, "  users:\n", `  role_catalogues:
+    - id: dmdk
+      clients: [shop]
+      roles:
+        - {key: participant, name: {ru: Участник, en: Participant}}
+        - {key: batches, name: {ru: Операции с партиями, en: Batch operations}}
+  moderators: [moderator]
+  users:
+`, 1) + `    - {login: petrov, password: "Petrov-pass-1", email: petrov@example.com}
+    - {login: moderator, password: "Moderator-pass-1"}
+    - {login: stranger, password: "Stranger-pass-1"}
+`
+	return startServer(t, cfg), box
+}
+
+// accountBrowser signs a person in to the account pages.
+func accountBrowser(t *testing.T, srv *server, login, password string) *rptest.Browser {
+	b := rptest.NewBrowser("")
+	b.Lang = "en"
+	p, err := b.Get(srv.Issuer + "/account")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p = mustSubmit(t, b, p, "/password", url.Values{"login": {login}, "password": {password}}); !strings.Contains(p.Body, "Your account") {
+		t.Fatalf("%s not signed in: %.300s", login, p.Body)
+	}
+	return b
+}
+
+func mustGet(t *testing.T, b *rptest.Browser, u string) *rptest.Page {
+	t.Helper()
+	p, err := b.Get(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+var codeRe6 = regexp.MustCompile(`\b(\d{6})\b`)
+
+// TestCompanyLifecycle: register a company (prefilled from the registry, BIK and
+// postcode filled in, email confirmed by a code) → a moderator approves → the
+// registrant is org_admin → another person asks to join → the org admin
+// approves and grants a role → tokens carry org and roles → unticking every
+// role removes the member and the next token has no org. Another person can
+// neither see nor change the company's members.
+func TestCompanyLifecycle(t *testing.T) {
+	srv, box := companyServer(t)
+	director := accountBrowser(t, srv, "ivanov", "S3cure-pass!")
+	p := mustGet(t, director, srv.Issuer+"/account/companies")
+	p = mustGet(t, director, srv.Issuer+"/account/companies/register")
+	// A wrong INN is refused with a sentence and kept in the field.
+	p = mustSubmit(t, director, p, "/inn", url.Values{"inn": {"7728824598"}, "kpp": {"772801001"}})
+	if p.Status != http.StatusBadRequest || !strings.Contains(p.Body, "Not a valid INN") || !strings.Contains(p.Body, `value="7728824598"`) {
+		t.Fatalf("wrong INN: %d %.500s", p.Status, p.Body)
+	}
+	p = mustSubmit(t, director, p, "/inn", url.Values{"inn": {"7728824599"}, "kpp": {"772801001"}})
+	if !strings.Contains(p.Body, "Filled in from the state register") || !strings.Contains(p.Body, `value="Петров Иван Сергеевич"`) {
+		t.Fatalf("not prefilled: %.800s", p.Body)
+	}
+	p = mustSubmit(t, director, p, "/general", url.Values{"legal_form": {"Общество с ограниченной ответственностью"},
+		"full_name": {"Общество с ограниченной ответственностью «Ромашка»"}, "name": {"ООО «Ромашка»"},
+		"director_name": {"Петров Иван Сергеевич"}, "director_genitive": {"Петрова Ивана Сергеевича"}, "director_title": {"Генеральный директор"},
+		"acting_on": {"Устава"}, "ogrn": {"1177746151021"}, "okved_main": {"62.01"}, "okved_aux": {"62.02, 63.11"}, "okved_other": {"63.12"}})
+	p = mustSubmit(t, director, p, "/bank", url.Values{"bik": {"044525225"}, "action": {"lookup"}})
+	if !strings.Contains(p.Body, `value="30101810400000000225"`) || !strings.Contains(p.Body, "ПАО Сбербанк") {
+		t.Fatalf("BIK did not fill the bank: %.600s", p.Body)
+	}
+	// A settlement account that does not match the BIK is refused; nothing typed is lost.
+	p = mustSubmit(t, director, p, "/bank", url.Values{"bik": {"044525225"}, "bank_name": {"ПАО Сбербанк"},
+		"corr_account": {"30101810400000000225"}, "account": {"40702810038000012345"}, "okpo": {"00032537"}})
+	if p.Status != http.StatusBadRequest || !strings.Contains(p.Body, "does not match the BIK") || !strings.Contains(p.Body, `value="00032537"`) {
+		t.Fatalf("bad account: %d %.600s", p.Status, p.Body)
+	}
+	p = mustSubmit(t, director, p, "/bank", url.Values{"bik": {"044525225"}, "bank_name": {"ПАО Сбербанк"},
+		"corr_account": {"30101810400000000225"}, "account": {"40702810938000012345"}, "okpo": {"00032537"}})
+	p = mustSubmit(t, director, p, "/address", url.Values{"legal_postcode": {"125009"}, "action": {"lookup"}})
+	if !strings.Contains(p.Body, `value="г Москва"`) {
+		t.Fatalf("postcode did not fill the city: %.600s", p.Body)
+	}
+	p = mustSubmit(t, director, p, "/address", url.Values{"legal_postcode": {"125009"}, "legal_region": {"г Москва"}, "legal_city": {"г Москва"},
+		"legal_line": {"ул. Тверская, д. 7, пом. 1"}, "actual_same": {"yes"}, "postal_same": {"yes"}})
+	p = mustSubmit(t, director, p, "/contact", url.Values{"contact_name": {"Петров Иван"}, "contact_phone": {"+74950000000"}, "email": {"office@romashka.example"}})
+	if !strings.Contains(p.Body, "Review") || !strings.Contains(p.Body, "office@romashka.example") {
+		t.Fatalf("review: %.600s", p.Body)
+	}
+	// Any step can be revisited before submitting.
+	q := mustGet(t, director, srv.Issuer+p.URL.Path+"?step=general")
+	if !strings.Contains(q.Body, `value="Петрова Ивана Сергеевича"`) {
+		t.Fatalf("revisited step lost its values: %.400s", q.Body)
+	}
+	p = mustSubmit(t, director, p, "/review", nil)
+	code := codeRe6.FindStringSubmatch(decodeMail(box.last(t, "office@romashka.example")))
+	if code == nil {
+		t.Fatal("no code in the company's mail")
+	}
+	p = mustSubmit(t, director, p, "/code", url.Values{"code": {code[1]}})
+	if !strings.Contains(p.Body, "A moderator will check it") || !strings.Contains(p.Body, "waits for a moderator") {
+		t.Fatalf("after submitting: %.600s", p.Body)
+	}
+
+	// The moderator approves; the registrant is told and is org_admin.
+	moderator := accountBrowser(t, srv, "moderator", "Moderator-pass-1")
+	p = mustGet(t, moderator, srv.Issuer+"/moderation")
+	if !strings.Contains(p.Body, "ООО «Ромашка»") || !strings.Contains(p.Body, "Петров Иван Сергеевич") {
+		t.Fatalf("moderation queue: %.600s", p.Body)
+	}
+	p = mustSubmit(t, moderator, p, "/approve", nil)
+	if !strings.Contains(decodeMail(box.last(t, "ivanov@example.com")), "approved") {
+		t.Fatal("no approval mail")
+	}
+	p = mustGet(t, director, srv.Issuer+"/account/companies")
+	orgID := regexp.MustCompile(`/account/companies/([A-Z0-9]+)/members`).FindStringSubmatch(p.Body)
+	if orgID == nil {
+		t.Fatalf("the registrant does not manage the company: %.600s", p.Body)
+	}
+	members := srv.Issuer + "/account/companies/" + orgID[1] + "/members"
+
+	// Another person asks to join; the org admin approves and grants a role.
+	petrov := accountBrowser(t, srv, "petrov", "Petrov-pass-1")
+	p = mustGet(t, petrov, srv.Issuer+"/account/companies/join")
+	p = mustSubmit(t, petrov, p, "/account/companies/join", url.Values{"inn": {"7728824599"}})
+	if !strings.Contains(p.Body, "Your request has been sent") {
+		t.Fatalf("join: %.500s", p.Body)
+	}
+	// Isolation: a non-admin cannot see or change the members, even posting a valid form.
+	if q := mustGet(t, petrov, members); q.Status != http.StatusForbidden {
+		t.Fatalf("members page for a non-admin: %d", q.Status)
+	}
+	stranger := accountBrowser(t, srv, "stranger", "Stranger-pass-1")
+	own := mustGet(t, stranger, srv.Issuer+"/account/companies/join")
+	token := regexp.MustCompile(`name="csrf_token" value="([^"]*)"`).FindStringSubmatch(own.Body)
+	petrovID := ""
+	p = mustGet(t, director, members)
+	if m := regexp.MustCompile(`/requests/([A-Z0-9]+)/approve`).FindStringSubmatch(p.Body); m != nil {
+		petrovID = m[1]
+	} else {
+		t.Fatalf("no join request on the members page: %.600s", p.Body)
+	}
+	resp, err := stranger.Client.PostForm(members[:len(members)-len("/members")]+"/requests/"+petrovID+"/approve",
+		url.Values{"csrf_token": {token[1]}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusForbidden {
+		t.Fatalf("a stranger approved a request: %d", resp.StatusCode)
+	}
+	p = mustSubmit(t, director, p, "/requests/"+petrovID+"/approve", nil)
+	if !strings.Contains(p.Body, "Approved.") {
+		t.Fatalf("approval: %.500s", p.Body)
+	}
+	if !strings.Contains(decodeMail(box.last(t, "petrov@example.com")), "approved") {
+		t.Fatal("no mail to the employee")
+	}
+	p = mustSubmit(t, director, p, "/members/"+petrovID+"/roles", url.Values{"role": {"participant"}})
+	if !strings.Contains(p.Body, "Roles saved.") {
+		t.Fatalf("roles: %.500s", p.Body)
+	}
+
+	// The relying app sees the company and the role.
+	shop := newRP(t, srv, "shop", "shop-secret", "http://127.0.0.1:8765/callback", oauth2.AuthStyleInHeader, "openid", "org", "orgs")
+	a, code2 := shop.signIn(rptest.NewBrowser("http://127.0.0.1:8765/"), "petrov", "Petrov-pass-1")
+	_, _, claims := shop.exchange(a, code2)
+	if id, roles := orgOf(claims); id != orgID[1] || !slices.Equal(roles, []string{"participant"}) {
+		t.Fatalf("token: org %q roles %v", id, roles)
+	}
+	// Unticking every role removes the member: the next token has no org.
+	p = mustGet(t, director, members)
+	p = mustSubmit(t, director, p, "/members/"+petrovID+"/roles", nil)
+	a, code2 = shop.signIn(rptest.NewBrowser("http://127.0.0.1:8765/"), "petrov", "Petrov-pass-1")
+	_, _, claims = shop.exchange(a, code2)
+	if _, ok := claims["org"]; ok {
+		t.Fatalf("a removed member's token still has org: %v", claims)
+	}
+}

@@ -1,0 +1,244 @@
+package login
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"slices"
+	"strings"
+
+	"github.com/gorilla/mux"
+	"golang.org/x/text/language"
+
+	"github.com/vhod-id/vhod/directory"
+	"github.com/vhod-id/vhod/storage"
+)
+
+// companies is what the company pages need of the organisation rules.
+type companies interface {
+	orgs
+	Register(ctx context.Context, o storage.Organisation, registrant string) (storage.Organisation, error)
+	ApproveOrganisation(ctx context.Context, orgID, moderator string) (storage.Organisation, error)
+	RejectOrganisation(ctx context.Context, orgID, moderator, reason string) (storage.Organisation, error)
+	RequestJoin(ctx context.Context, userID, orgID string) (storage.Membership, error)
+	ApproveJoin(ctx context.Context, userID, orgID, approver, as, policy string) (bool, error)
+	RejectJoin(ctx context.Context, userID, orgID, reason string) error
+	SetRoles(ctx context.Context, userID, orgID string, roles []string) (storage.Membership, error)
+	Leave(ctx context.Context, userID, orgID string) error
+	IsOrgAdmin(ctx context.Context, userID, orgID string) (bool, error)
+	Catalogue(ctx context.Context) ([]storage.Role, error)
+}
+
+// orgReader is what the company pages read from storage.
+type orgReader interface {
+	OrganisationByID(ctx context.Context, id string) (storage.Organisation, error)
+	OrganisationsByINN(ctx context.Context, inn string) ([]storage.Organisation, error)
+	OrganisationsByIDs(ctx context.Context, ids []string) ([]storage.Organisation, error)
+	ListOrganisations(ctx context.Context, status string) ([]storage.Organisation, error)
+	MembershipsOfUser(ctx context.Context, userID string) ([]storage.Membership, error)
+	MembershipsOfOrg(ctx context.Context, orgID string) ([]storage.Membership, error)
+	MembershipsInStatus(ctx context.Context, status string) ([]storage.Membership, error)
+	UpdateOrganisation(ctx context.Context, o storage.Organisation) (storage.Organisation, error)
+}
+
+type companyView struct {
+	ID, Name, INN, KPP, Status string
+	Roles                      []string
+	Admin                      bool
+}
+
+type companiesPage struct {
+	base
+	Companies     []companyView
+	Notice, Error string
+	// Offers are companies the person's certificates name (INN of the legal entity).
+	Offers []certificateOffer
+}
+
+type certificateOffer struct{ INN, OGRN, Name string }
+
+// companiesOn answers 404 when organisations are off.
+func (h *Handler) companiesOn(w http.ResponseWriter, r *http.Request) bool {
+	if h.cfg.Companies == nil || h.cfg.OrgStore == nil {
+		h.fail(w, r, pickLanguage(r, nil), &userError{Status: http.StatusNotFound, Key: "error.not_found", Err: errors.New("organisations are off")})
+		return false
+	}
+	return true
+}
+
+// accountLang is the language of the account pages for this person.
+func accountLang(r *http.Request, u storage.User) language.Tag {
+	lang := pickLanguage(r, nil)
+	if t, err := language.Parse(u.Locale); err == nil && u.Locale != "" && r.URL.Query().Get("ui_locales") == "" &&
+		r.Header.Get("Accept-Language") == "" {
+		lang = t
+	}
+	return lang
+}
+
+// companiesList shows the person's companies (GET /account/companies).
+func (h *Handler) companiesList(w http.ResponseWriter, r *http.Request) {
+	if !h.companiesOn(w, r) {
+		return
+	}
+	_, u, ok := h.accountSession(w, r)
+	if !ok {
+		return
+	}
+	notice := ""
+	if n := r.URL.Query().Get("notice"); slices.Contains([]string{"joined", "requested", "submitted", "left"}, n) {
+		notice = "companies.notice." + n
+	}
+	h.renderCompanies(w, r, http.StatusOK, u, notice, "")
+}
+
+func (h *Handler) renderCompanies(w http.ResponseWriter, r *http.Request, status int, u storage.User, notice, errKey string) {
+	lang := accountLang(r, u)
+	page := companiesPage{base: h.newBase(r, lang, "companies.title")}
+	ms, err := h.cfg.OrgStore.MembershipsOfUser(r.Context(), u.ID)
+	if err != nil {
+		h.fail(w, r, lang, unavailable(err))
+		return
+	}
+	ids := make([]string, 0, len(ms))
+	for _, m := range ms {
+		ids = append(ids, m.OrgID)
+	}
+	list, err := h.cfg.OrgStore.OrganisationsByIDs(r.Context(), ids)
+	if err != nil {
+		h.fail(w, r, lang, unavailable(err))
+		return
+	}
+	byID := map[string]storage.Organisation{}
+	for _, o := range list {
+		byID[o.ID] = o
+	}
+	for _, m := range ms {
+		o, found := byID[m.OrgID]
+		if !found || m.Status == storage.MemberRemoved {
+			continue
+		}
+		status := m.Status
+		if o.Status != storage.OrgActive {
+			status = o.Status
+		}
+		page.Companies = append(page.Companies, companyView{ID: o.ID, Name: o.Name, INN: o.INN, KPP: o.KPP, Status: status,
+			Roles: m.Roles, Admin: m.Status == storage.MemberActive && slices.Contains(m.Roles, storage.RoleOrgAdmin) && o.Status == storage.OrgActive})
+	}
+	// Registrations of this person that wait for a moderator.
+	if pending, err := h.cfg.OrgStore.ListOrganisations(r.Context(), storage.OrgPending); err == nil {
+		for _, o := range pending {
+			if o.RegisteredBy == u.ID {
+				page.Companies = append(page.Companies, companyView{ID: o.ID, Name: o.Name, INN: o.INN, KPP: o.KPP, Status: o.Status})
+			}
+		}
+	}
+	for _, c := range u.Certificates {
+		inn, ogrn := dnValue(c.Subject, "INNLE"), dnValue(c.Subject, "OGRN")
+		if inn != c.Subject && !slices.ContainsFunc(page.Companies, func(v companyView) bool { return v.INN == inn }) {
+			if ogrn == c.Subject {
+				ogrn = ""
+			}
+			page.Offers = append(page.Offers, certificateOffer{INN: inn, OGRN: ogrn, Name: dnValue(c.Subject, "O")})
+		}
+	}
+	if notice != "" {
+		page.Notice = page.T(notice)
+	}
+	if errKey != "" {
+		page.Error = page.T(errKey)
+	}
+	h.render(w, r, status, "companies", page)
+}
+
+type joinPage struct {
+	base
+	INN, KPP, Error string
+	Branches        []companyView
+}
+
+// companyJoinForm asks for the INN of the company to join (GET /account/companies/join).
+func (h *Handler) companyJoinForm(w http.ResponseWriter, r *http.Request) {
+	if !h.companiesOn(w, r) {
+		return
+	}
+	_, u, ok := h.accountSession(w, r)
+	if !ok {
+		return
+	}
+	h.render(w, r, http.StatusOK, "company_join", joinPage{base: h.newBase(r, accountLang(r, u), "join.title"), INN: r.URL.Query().Get("inn")})
+}
+
+// companyJoin finds the company by INN (and KPP), lets the person choose among
+// branches, and files the join request (POST /account/companies/join).
+func (h *Handler) companyJoin(w http.ResponseWriter, r *http.Request) {
+	if !h.companiesOn(w, r) {
+		return
+	}
+	_, u, ok := h.accountSession(w, r)
+	if !ok {
+		return
+	}
+	lang := accountLang(r, u)
+	page := joinPage{base: h.newBase(r, lang, "join.title"), INN: strings.TrimSpace(r.PostFormValue("inn")), KPP: strings.TrimSpace(r.PostFormValue("kpp"))}
+	orgID := r.PostFormValue("org")
+	if orgID == "" {
+		list, err := h.cfg.OrgStore.OrganisationsByINN(r.Context(), page.INN)
+		if err != nil {
+			h.fail(w, r, lang, unavailable(err))
+			return
+		}
+		list = slices.DeleteFunc(list, func(o storage.Organisation) bool {
+			return o.Status != storage.OrgActive || (page.KPP != "" && o.KPP != page.KPP)
+		})
+		switch len(list) {
+		case 0:
+			page.Error = page.T("join.not_found")
+			h.render(w, r, http.StatusNotFound, "company_join", page)
+			return
+		case 1:
+			orgID = list[0].ID
+		default:
+			for _, o := range list {
+				page.Branches = append(page.Branches, companyView{ID: o.ID, Name: o.Name, INN: o.INN, KPP: o.KPP})
+			}
+			h.render(w, r, http.StatusOK, "company_join", page)
+			return
+		}
+	}
+	_, err := h.cfg.Companies.RequestJoin(r.Context(), u.ID, orgID)
+	switch {
+	case errors.Is(err, directory.ErrAlreadyMember):
+		page.Error = page.T("join.already")
+		h.render(w, r, http.StatusConflict, "company_join", page)
+		return
+	case errors.Is(err, directory.ErrOrgNotActive) || errors.Is(err, storage.ErrNotFound):
+		page.Error = page.T("join.not_found")
+		h.render(w, r, http.StatusNotFound, "company_join", page)
+		return
+	case err != nil:
+		h.fail(w, r, lang, unavailable(err))
+		return
+	}
+	h.audit(r, storage.AuditEvent{Type: directory.EventJoinRequested, Outcome: directory.OutcomeSuccess, UserID: u.ID, OrgID: orgID})
+	http.Redirect(w, r, "/account/companies?notice=requested", http.StatusSeeOther)
+}
+
+// companyLeave ends the person's own membership (POST /account/companies/{org}/leave).
+func (h *Handler) companyLeave(w http.ResponseWriter, r *http.Request) {
+	if !h.companiesOn(w, r) {
+		return
+	}
+	_, u, ok := h.accountSession(w, r)
+	if !ok {
+		return
+	}
+	orgID := mux.Vars(r)["org"]
+	if err := h.cfg.Companies.Leave(r.Context(), u.ID, orgID); err != nil && !errors.Is(err, storage.ErrNotFound) {
+		h.fail(w, r, accountLang(r, u), unavailable(err))
+		return
+	}
+	h.audit(r, storage.AuditEvent{Type: directory.EventMembershipChanged, Outcome: directory.OutcomeSuccess, UserID: u.ID, OrgID: orgID,
+		Details: map[string]string{"change": "left"}})
+	http.Redirect(w, r, "/account/companies?notice=left", http.StatusSeeOther)
+}

@@ -1,0 +1,485 @@
+package login
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/gorilla/mux"
+
+	"github.com/vhod-id/vhod/directory"
+	"github.com/vhod-id/vhod/directory/notify"
+	"github.com/vhod-id/vhod/directory/registry"
+	"github.com/vhod-id/vhod/storage"
+)
+
+// KindCompany registers a company: a wizard whose steps can be revisited until
+// it is submitted; the company exists only in the flow until then.
+const KindCompany Kind = "company"
+
+// The steps of the company wizard, in order; each is also the flow's state.
+const (
+	StepINN     State = "inn"
+	StepGeneral State = "general"
+	StepBank    State = "bank"
+	StepAddress State = "address"
+	StepContact State = "contact"
+	StepReview  State = "review"
+)
+
+var companySteps = []State{StepINN, StepGeneral, StepBank, StepAddress, StepContact, StepReview}
+
+// companyFlowLifetime: a registration may take a while (finding the bank details).
+const companyFlowLifetime = 2 * time.Hour
+
+func init() {
+	t := map[State][]State{StepINN: {StepINN, StepGeneral}}
+	for _, s := range companySteps[1:] {
+		t[s] = slices.Clone(companySteps)
+	}
+	t[StepReview] = append(t[StepReview], StateCodeSent)
+	t[StateCodeSent] = []State{StateCodeSent, StepReview, StateDone}
+	transitions[KindCompany] = t
+}
+
+type companyRegPage struct {
+	base
+	Flow, Step    string
+	Steps         []stepLink
+	Org           storage.Organisation
+	Aux, Other    string
+	Errors        map[string]string
+	Notice, Error string
+	// Existing: companies with this INN already here (join instead).
+	Existing []companyView
+	JoinLink string
+}
+
+type stepLink struct {
+	Name, URL string
+	Current   bool
+}
+
+// Err is the message of a field's error, "" when it is fine.
+func (p companyRegPage) Err(field string) string {
+	if k, ok := p.Errors[field]; ok {
+		return p.T(k)
+	}
+	return ""
+}
+
+func companyStepURL(flowID string, step State) string {
+	return "/account/companies/register/" + url.PathEscape(flowID) + "?step=" + string(step)
+}
+
+// companyRegisterStart opens a new registration (GET /account/companies/register),
+// prefilled with ?inn= and ?ogrn= when a certificate names them.
+func (h *Handler) companyRegisterStart(w http.ResponseWriter, r *http.Request) {
+	if !h.companiesOn(w, r) {
+		return
+	}
+	_, u, ok := h.accountSession(w, r)
+	if !ok {
+		return
+	}
+	now := h.now().UTC()
+	org := &storage.Organisation{INN: r.URL.Query().Get("inn"), OGRN: r.URL.Query().Get("ogrn")}
+	f := flow{storage.Flow{ID: directory.NewID(), Kind: string(KindCompany), State: string(StepINN), UserID: u.ID,
+		BrowserHash: h.cookies.BrowserHash(r.Context()), Locale: accountLang(r, u).String(), Org: org,
+		Steps: []storage.FlowStep{{At: now, To: string(StepINN)}}, CreatedAt: now, ExpiresAt: now.Add(companyFlowLifetime)}}
+	if err := h.store.CreateFlow(r.Context(), f.Flow); err != nil {
+		h.fail(w, r, accountLang(r, u), unavailable(err))
+		return
+	}
+	http.Redirect(w, r, companyStepURL(f.ID, StepINN), http.StatusSeeOther)
+}
+
+// companyFlow loads the person's registration of this browser.
+func (h *Handler) companyFlow(w http.ResponseWriter, r *http.Request) (flow, storage.User, bool) {
+	if !h.companiesOn(w, r) {
+		return flow{}, storage.User{}, false
+	}
+	_, u, ok := h.accountSession(w, r)
+	if !ok {
+		return flow{}, u, false
+	}
+	stored, err := h.store.FlowByID(r.Context(), mux.Vars(r)["flow"])
+	switch {
+	case errors.Is(err, storage.ErrNotFound):
+		h.fail(w, r, accountLang(r, u), &userError{Status: http.StatusBadRequest, Key: "login.flow_expired", Err: err})
+		return flow{}, u, false
+	case err != nil:
+		h.fail(w, r, accountLang(r, u), unavailable(err))
+		return flow{}, u, false
+	case stored.Kind != string(KindCompany) || stored.UserID != u.ID || stored.BrowserHash != h.cookies.BrowserHash(r.Context()) || stored.Org == nil:
+		h.fail(w, r, accountLang(r, u), &userError{Status: http.StatusBadRequest, Key: "error.bad_request", Err: errors.New("not this person's registration")})
+		return flow{}, u, false
+	}
+	return flow{stored}, u, true
+}
+
+// companyRegisterShow shows a step (GET /account/companies/register/{flow}?step=…).
+func (h *Handler) companyRegisterShow(w http.ResponseWriter, r *http.Request) {
+	f, u, ok := h.companyFlow(w, r)
+	if !ok {
+		return
+	}
+	step := State(r.URL.Query().Get("step"))
+	if !slices.Contains(companySteps, step) || (f.in(StepINN) && step != StepINN) || f.in(StateCodeSent) {
+		step = State(f.State)
+	}
+	h.renderCompanyStep(w, r, http.StatusOK, f, u, step, nil, "", "")
+}
+
+func (h *Handler) renderCompanyStep(w http.ResponseWriter, r *http.Request, status int, f flow, u storage.User, step State, errs map[string]string, notice, errKey string) {
+	page := companyRegPage{base: h.newBase(r, accountLang(r, u), "register_company.title"), Flow: f.ID, Step: string(step), Org: *f.Org,
+		Aux: strings.Join(f.Org.OKVED.Auxiliary, ", "), Other: strings.Join(f.Org.OKVED.Other, ", "), Errors: errs}
+	if !f.in(StepINN) && !f.in(StateCodeSent) {
+		for _, s := range companySteps {
+			page.Steps = append(page.Steps, stepLink{Name: page.T("register_company.step." + string(s)), URL: companyStepURL(f.ID, s), Current: s == step})
+		}
+	}
+	if f.in(StateCodeSent) {
+		page.Step = "code"
+	}
+	if notice != "" {
+		page.Notice = page.T(notice, "To", f.Recipient)
+	}
+	if errKey != "" {
+		page.Error = page.T(errKey)
+	}
+	h.render(w, r, status, "company_register", page)
+}
+
+// companyRegisterStep takes one step's form (POST /account/companies/register/{flow}/{step}).
+func (h *Handler) companyRegisterStep(w http.ResponseWriter, r *http.Request) {
+	f, u, ok := h.companyFlow(w, r)
+	if !ok {
+		return
+	}
+	step := State(mux.Vars(r)["step"])
+	if f.in(StateCodeSent) && step != "code" && step != StepReview {
+		h.renderCompanyStep(w, r, http.StatusBadRequest, f, u, State(f.State), nil, "", "error.bad_request")
+		return
+	}
+	o := f.Org
+	v := func(name string) string { return strings.TrimSpace(r.PostFormValue(name)) }
+	var errs map[string]string
+	next := step
+	switch step {
+	case StepINN:
+		h.companyINN(w, r, f, u)
+		return
+	case StepGeneral:
+		o.LegalForm, o.FullName, o.Name, o.OGRN = v("legal_form"), v("full_name"), v("name"), v("ogrn")
+		o.Director = storage.Director{Name: v("director_name"), NameGenitive: v("director_genitive"), Title: v("director_title"), ActingOn: v("acting_on")}
+		o.OKVED = storage.OKVED{Main: v("okved_main"), Auxiliary: splitCodes(v("okved_aux")), Other: splitCodes(v("okved_other"))}
+		errs = pick(directory.RequisiteErrors(*o), "ogrn", "okved_main", "okved_aux", "okved_other")
+		required(errs, map[string]string{"name": o.Name, "full_name": o.FullName, "director_name": o.Director.Name})
+		next = StepBank
+	case StepBank:
+		o.Bank = storage.Bank{BIK: v("bik"), Name: v("bank_name"), CorrAccount: v("corr_account"), Account: v("account")}
+		o.OKPO = v("okpo")
+		if v("action") == "lookup" || (o.Bank.BIK != "" && (o.Bank.Name == "" || o.Bank.CorrAccount == "")) {
+			notice := h.fillBank(r, o)
+			if v("action") == "lookup" {
+				h.saveCompanyFlow(w, r, &f, u, step, nil, notice)
+				return
+			}
+		}
+		errs = pick(directory.RequisiteErrors(*o), "bik", "corr_account", "account", "okpo")
+		next = StepAddress
+	case StepAddress:
+		a := &o.Addresses
+		a.Legal = storage.Address{Postcode: v("legal_postcode"), Region: v("legal_region"), City: v("legal_city"), Line: v("legal_line")}
+		a.ActualSameAsLegal, a.PostalSameAsLegal = v("actual_same") == "yes", v("postal_same") == "yes"
+		a.Actual = storage.Address{Postcode: v("actual_postcode"), Region: v("actual_region"), City: v("actual_city"), Line: v("actual_line")}
+		a.Postal = storage.Address{Postcode: v("postal_postcode"), Region: v("postal_region"), City: v("postal_city"), Line: v("postal_line")}
+		if v("action") == "lookup" || (a.Legal.Postcode != "" && a.Legal.City == "") {
+			notice := h.fillPlace(r, &a.Legal)
+			if v("action") == "lookup" {
+				h.saveCompanyFlow(w, r, &f, u, step, nil, notice)
+				return
+			}
+		}
+		errs = pick(directory.RequisiteErrors(*o), "legal_postcode", "actual_postcode", "postal_postcode")
+		required(errs, map[string]string{"legal_postcode": a.Legal.Postcode, "legal_line": a.Legal.Line})
+		next = StepContact
+	case StepContact:
+		o.Contact = storage.Contact{Name: v("contact_name"), Email: v("contact_email"), Phone: v("contact_phone")}
+		o.Email = v("email")
+		errs = map[string]string{}
+		if e, err := directory.NormalizeEmail(o.Email); err != nil {
+			errs["email"] = "company.invalid.email"
+		} else {
+			o.Email = e
+		}
+		required(errs, map[string]string{"contact_name": o.Contact.Name})
+		next = StepReview
+	case StepReview:
+		h.companySubmit(w, r, f, u)
+		return
+	case "code":
+		h.companyConfirm(w, r, f, u)
+		return
+	default:
+		h.renderCompanyStep(w, r, http.StatusNotFound, f, u, State(f.State), nil, "", "error.not_found")
+		return
+	}
+	if len(errs) > 0 {
+		h.saveCompanyFlow(w, r, &f, u, step, errs, "")
+		return
+	}
+	h.saveCompanyFlow(w, r, &f, u, next, nil, "")
+}
+
+// saveCompanyFlow keeps what was typed (also when it has errors: nothing typed
+// is lost) and shows the step.
+func (h *Handler) saveCompanyFlow(w http.ResponseWriter, r *http.Request, f *flow, u storage.User, step State, errs map[string]string, notice string) {
+	if uerr := h.move(r, f, step); uerr != nil {
+		h.fail(w, r, accountLang(r, u), uerr)
+		return
+	}
+	status := http.StatusOK
+	if len(errs) > 0 {
+		status = http.StatusBadRequest
+	}
+	if len(errs) == 0 && notice == "" && r.Method == http.MethodPost {
+		http.Redirect(w, r, companyStepURL(f.ID, step), http.StatusSeeOther)
+		return
+	}
+	h.renderCompanyStep(w, r, status, *f, u, step, errs, notice, "")
+}
+
+// companyINN takes the INN (and KPP): a company that is here already is offered
+// for joining; a new one is prefilled from the registry when it answers.
+func (h *Handler) companyINN(w http.ResponseWriter, r *http.Request, f flow, u storage.User) {
+	o := f.Org
+	o.INN, o.KPP = strings.TrimSpace(r.PostFormValue("inn")), strings.ToUpper(strings.TrimSpace(r.PostFormValue("kpp")))
+	o.Kind = storage.OrgLegalEntity
+	if len(o.INN) == 12 {
+		o.Kind, o.KPP = storage.OrgEntrepreneur, ""
+	}
+	if errs := pick(directory.RequisiteErrors(storage.Organisation{Kind: o.Kind, INN: o.INN, KPP: o.KPP}), "inn", "kpp"); len(errs) > 0 {
+		h.saveCompanyFlow(w, r, &f, u, StepINN, errs, "")
+		return
+	}
+	here, err := h.cfg.OrgStore.OrganisationsByINN(r.Context(), o.INN)
+	if err != nil {
+		h.fail(w, r, accountLang(r, u), unavailable(err))
+		return
+	}
+	here = slices.DeleteFunc(here, func(x storage.Organisation) bool { return x.Status == storage.OrgRejected })
+	if i := slices.IndexFunc(here, func(x storage.Organisation) bool { return x.KPP == o.KPP }); i >= 0 {
+		page := companyRegPage{base: h.newBase(r, accountLang(r, u), "register_company.title"), Flow: f.ID, Step: string(StepINN), Org: *o}
+		key := "register_company.exists"
+		if here[i].Status != storage.OrgActive {
+			key = "register_company.pending"
+		}
+		page.Error = page.T(key)
+		for _, x := range here {
+			if x.Status == storage.OrgActive {
+				page.Existing = append(page.Existing, companyView{ID: x.ID, Name: x.Name, INN: x.INN, KPP: x.KPP})
+			}
+		}
+		page.JoinLink = "/account/companies/join?inn=" + url.QueryEscape(o.INN)
+		h.render(w, r, http.StatusConflict, "company_register", page)
+		return
+	}
+	notice := h.prefillCompany(r, o)
+	h.saveCompanyFlow(w, r, &f, u, StepGeneral, nil, notice)
+}
+
+// prefillCompany fills the company from the registry; a failed look-up only
+// means typing (the notice says so).
+func (h *Handler) prefillCompany(r *http.Request, o *storage.Organisation) string {
+	if h.cfg.Registry == nil {
+		return ""
+	}
+	list, err := h.cfg.Registry.CompaniesByINN(r.Context(), o.INN)
+	if err != nil {
+		h.log.InfoContext(r.Context(), "registry look-up", "inn", o.INN, "err", err)
+		if errors.Is(err, registry.ErrNotFound) {
+			return "register_company.registry_not_found"
+		}
+		return "register_company.registry_down"
+	}
+	i := slices.IndexFunc(list, func(c registry.Company) bool { return c.KPP == o.KPP })
+	if i < 0 {
+		i = slices.IndexFunc(list, func(c registry.Company) bool { return !c.Branch })
+	}
+	if i < 0 {
+		return "register_company.registry_not_found"
+	}
+	c := list[i]
+	o.Name, o.FullName, o.LegalForm, o.OGRN, o.OKPO = c.Name, c.FullName, c.LegalForm, c.OGRN, c.OKPO
+	o.Director.Name, o.Director.Title = c.DirectorName, c.DirectorTitle
+	o.OKVED.Main, o.OKVED.Other = c.OKVED, c.OKVEDOther
+	o.Addresses.Legal = storage.Address{Postcode: c.Address.Postcode, Region: c.Address.Region, City: c.Address.City, Line: c.Address.Line}
+	if c.Branch {
+		if head := slices.IndexFunc(list, func(c registry.Company) bool { return !c.Branch }); head >= 0 {
+			o.OGRN = list[head].OGRN
+		}
+	}
+	return "register_company.prefilled"
+}
+
+func (h *Handler) fillBank(r *http.Request, o *storage.Organisation) string {
+	if h.cfg.Registry == nil {
+		return ""
+	}
+	b, err := h.cfg.Registry.BankByBIK(r.Context(), o.Bank.BIK)
+	if err != nil {
+		return "register_company.bank_unknown"
+	}
+	o.Bank.Name, o.Bank.CorrAccount = b.Name, b.CorrAccount
+	return "register_company.bank_filled"
+}
+
+func (h *Handler) fillPlace(r *http.Request, a *storage.Address) string {
+	if h.cfg.Registry == nil {
+		return ""
+	}
+	p, err := h.cfg.Registry.PlaceByPostcode(r.Context(), a.Postcode)
+	if err != nil {
+		return "register_company.postcode_unknown"
+	}
+	a.Region, a.City = p.Region, p.City
+	return "register_company.postcode_filled"
+}
+
+// companySubmit checks the whole company once more and sends a code to its
+// email: a company counts only once its address is confirmed.
+func (h *Handler) companySubmit(w http.ResponseWriter, r *http.Request, f flow, u storage.User) {
+	o := f.Org
+	errs := directory.RequisiteErrors(*o)
+	required(errs, map[string]string{"name": o.Name, "full_name": o.FullName, "director_name": o.Director.Name,
+		"legal_line": o.Addresses.Legal.Line, "email": o.Email, "contact_name": o.Contact.Name})
+	if len(errs) > 0 {
+		h.renderCompanyStep(w, r, http.StatusBadRequest, f, u, StepReview, errs, "", "register_company.incomplete")
+		return
+	}
+	if h.cfg.Email == nil {
+		h.renderCompanyStep(w, r, http.StatusServiceUnavailable, f, u, StepReview, nil, "", "register_company.no_email")
+		return
+	}
+	if limited, err := h.emailLimited(r, o.Email); err != nil || limited {
+		if err != nil {
+			h.fail(w, r, accountLang(r, u), unavailable(err))
+			return
+		}
+		h.renderCompanyStep(w, r, http.StatusTooManyRequests, f, u, StepReview, nil, "", "email.send_limited")
+		return
+	}
+	code, uerr := h.issueCode(r, &f, o.Email, recoveryCodeLifetime)
+	if uerr != nil {
+		h.fail(w, r, accountLang(r, u), uerr)
+		return
+	}
+	t := h.catalog.translator(accountLang(r, u))
+	if err := h.cfg.Email.SendEmail(r.Context(), notify.Email{To: o.Email, Subject: t.T("register_company.code_subject"),
+		Text: t.T("register_company.code_text", "Code", code, "Company", o.Name)}); err != nil {
+		h.log.WarnContext(r.Context(), "company email code not delivered", "flow", f.ID, "err", err)
+	}
+	h.renderCompanyStep(w, r, http.StatusOK, f, u, StateCodeSent, nil, "register_company.code_sent", "")
+}
+
+// companyConfirm checks the email code and files the registration: pending for
+// a moderator, unless the registry confirms that the person's qualified
+// certificate belongs to the company's head.
+func (h *Handler) companyConfirm(w http.ResponseWriter, r *http.Request, f flow, u storage.User) {
+	refusal, uerr := h.spendCodeAttempt(r, &f, strings.TrimSpace(r.PostFormValue("code")))
+	if uerr != nil {
+		h.fail(w, r, accountLang(r, u), uerr)
+		return
+	}
+	if refusal != "" {
+		h.renderCompanyStep(w, r, http.StatusUnauthorized, f, u, StateCodeSent, nil, "", refusal)
+		return
+	}
+	o := *f.Org
+	o.EmailVerified = true
+	org, err := h.cfg.Companies.Register(r.Context(), o, u.ID)
+	switch {
+	case errors.Is(err, directory.ErrOrgExists):
+		h.renderCompanyStep(w, r, http.StatusConflict, f, u, StateCodeSent, nil, "", "register_company.exists")
+		return
+	case errors.Is(err, directory.ErrInvalidRequisite):
+		h.renderCompanyStep(w, r, http.StatusBadRequest, f, u, StateCodeSent, nil, "", "register_company.incomplete")
+		return
+	case err != nil:
+		h.fail(w, r, accountLang(r, u), unavailable(err))
+		return
+	}
+	f.Challenge = ""
+	if uerr := h.move(r, &f, StateDone); uerr != nil {
+		h.fail(w, r, accountLang(r, u), uerr)
+		return
+	}
+	h.audit(r, storage.AuditEvent{Type: directory.EventOrgRegistered, Outcome: directory.OutcomeSuccess, UserID: u.ID, OrgID: org.ID,
+		Details: map[string]string{"inn": org.INN, "kpp": org.KPP}})
+	if h.headByCertificate(r, u, org) {
+		if _, err := h.cfg.Companies.ApproveOrganisation(r.Context(), org.ID, "registry"); err == nil {
+			h.audit(r, storage.AuditEvent{Type: directory.EventOrgApproved, Outcome: directory.OutcomeSuccess, Actor: "registry",
+				UserID: u.ID, OrgID: org.ID, Details: map[string]string{"reason": "the head's qualified certificate, confirmed by the registry"}})
+			http.Redirect(w, r, "/account/companies?notice=joined", http.StatusSeeOther)
+			return
+		}
+	}
+	http.Redirect(w, r, "/account/companies?notice=submitted", http.StatusSeeOther)
+}
+
+// headByCertificate: the person holds a qualified certificate of this company
+// (its legal-entity INN and OGRN) and the registry names its holder as the head.
+func (h *Handler) headByCertificate(r *http.Request, u storage.User, org storage.Organisation) bool {
+	if h.cfg.Registry == nil || org.KPP == "" {
+		return false
+	}
+	i := slices.IndexFunc(u.Certificates, func(c storage.BoundCertificate) bool {
+		return c.Qualified && dnValue(c.Subject, "INNLE") == org.INN && dnValue(c.Subject, "OGRN") == org.OGRN
+	})
+	if i < 0 {
+		return false
+	}
+	holder := strings.Join(strings.Fields(dnValue(u.Certificates[i].Subject, "SN")+" "+dnValue(u.Certificates[i].Subject, "G")), " ")
+	list, err := h.cfg.Registry.CompaniesByINN(r.Context(), org.INN)
+	if err != nil {
+		return false
+	}
+	return slices.ContainsFunc(list, func(c registry.Company) bool {
+		return !c.Branch && c.OGRN == org.OGRN && strings.EqualFold(strings.Join(strings.Fields(c.DirectorName), " "), holder)
+	})
+}
+
+func splitCodes(s string) []string {
+	var out []string
+	for _, c := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ';' || r == ' ' }) {
+		if c != "" {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// pick keeps the errors of some fields.
+func pick(errs map[string]string, fields ...string) map[string]string {
+	out := map[string]string{}
+	for _, f := range fields {
+		if k, ok := errs[f]; ok {
+			out[f] = k
+		}
+	}
+	return out
+}
+
+// required adds "required" errors for empty fields.
+func required(errs map[string]string, fields map[string]string) {
+	for f, v := range fields {
+		if v == "" {
+			errs[f] = "company.required"
+		}
+	}
+}

@@ -1,0 +1,233 @@
+package login
+
+import (
+	"errors"
+	"net/http"
+	"slices"
+	"strings"
+
+	"github.com/gorilla/mux"
+	"golang.org/x/text/language"
+
+	"github.com/vhod-id/vhod/directory"
+	"github.com/vhod-id/vhod/directory/notify"
+	"github.com/vhod-id/vhod/storage"
+)
+
+type memberView struct {
+	UserID, Name, Login, Status, Reason string
+	Roles                               map[string]bool
+	Approvals                           []string
+}
+
+type roleView struct{ Key, Name string }
+
+type membersPage struct {
+	base
+	Org           storage.Organisation
+	Members       []memberView
+	Requests      []memberView
+	Roles         []roleView
+	Contracts     []string
+	Notice, Error string
+}
+
+// orgAdminOf lets only the company's org_admin through; anyone else gets 403,
+// whatever they post: the company comes from the URL and every change is
+// scoped to it.
+func (h *Handler) orgAdminOf(w http.ResponseWriter, r *http.Request) (storage.Organisation, storage.User, bool) {
+	if !h.companiesOn(w, r) {
+		return storage.Organisation{}, storage.User{}, false
+	}
+	_, u, ok := h.accountSession(w, r)
+	if !ok {
+		return storage.Organisation{}, u, false
+	}
+	orgID := mux.Vars(r)["org"]
+	admin, err := h.cfg.Companies.IsOrgAdmin(r.Context(), u.ID, orgID)
+	if err != nil {
+		h.fail(w, r, accountLang(r, u), unavailable(err))
+		return storage.Organisation{}, u, false
+	}
+	if !admin {
+		h.fail(w, r, accountLang(r, u), &userError{Status: http.StatusForbidden, Key: "error.forbidden", Err: errors.New("not an org_admin of " + orgID)})
+		return storage.Organisation{}, u, false
+	}
+	org, err := h.cfg.OrgStore.OrganisationByID(r.Context(), orgID)
+	if err != nil {
+		h.fail(w, r, accountLang(r, u), unavailable(err))
+		return org, u, false
+	}
+	return org, u, true
+}
+
+func (h *Handler) memberViews(r *http.Request, ms []storage.Membership) []memberView {
+	var out []memberView
+	for _, m := range ms {
+		v := memberView{UserID: m.UserID, Status: m.Status, Reason: m.Reason, Roles: map[string]bool{}, Approvals: m.Approvals}
+		for _, role := range m.Roles {
+			v.Roles[role] = true
+		}
+		if u, err := h.accounts.UserByID(r.Context(), m.UserID); err == nil {
+			v.Name = strings.TrimSpace(strings.Join([]string{u.FamilyName, u.GivenName, u.MiddleName}, " "))
+			v.Login = firstOf(u.Login, u.Email, u.Phone, u.Contract)
+		}
+		out = append(out, v)
+	}
+	return out
+}
+
+// orgMembers shows the company's members and join requests to its org_admin
+// (GET /account/companies/{org}/members).
+func (h *Handler) orgMembers(w http.ResponseWriter, r *http.Request) {
+	org, u, ok := h.orgAdminOf(w, r)
+	if !ok {
+		return
+	}
+	notice := ""
+	if n := r.URL.Query().Get("notice"); slices.Contains([]string{"saved", "approved", "rejected", "pin"}, n) {
+		notice = "members.notice." + n
+	}
+	h.renderMembers(w, r, http.StatusOK, org, u, notice, "")
+}
+
+func (h *Handler) renderMembers(w http.ResponseWriter, r *http.Request, status int, org storage.Organisation, u storage.User, notice, errKey string) {
+	lang := accountLang(r, u)
+	ms, err := h.cfg.OrgStore.MembershipsOfOrg(r.Context(), org.ID)
+	if err != nil {
+		h.fail(w, r, lang, unavailable(err))
+		return
+	}
+	roles, err := h.cfg.Companies.Catalogue(r.Context())
+	if err != nil {
+		h.fail(w, r, lang, unavailable(err))
+		return
+	}
+	page := membersPage{base: h.newBase(r, lang, "members.title"), Org: org, Contracts: org.Contracts}
+	for _, role := range roles {
+		name := role.Name[lang.String()]
+		if name == "" {
+			name = role.Name["ru"]
+		}
+		page.Roles = append(page.Roles, roleView{Key: role.Key, Name: name})
+	}
+	for _, v := range h.memberViews(r, ms) {
+		switch v.Status {
+		case storage.MemberActive:
+			page.Members = append(page.Members, v)
+		case storage.MemberRequested:
+			page.Requests = append(page.Requests, v)
+		}
+	}
+	if notice != "" {
+		page.Notice = page.T(notice)
+	}
+	if errKey != "" {
+		page.Error = page.T(errKey)
+	}
+	h.render(w, r, status, "company_members", page)
+}
+
+// orgMemberRoles saves a member's ticked roles; none ends the membership
+// (POST /account/companies/{org}/members/{user}/roles).
+func (h *Handler) orgMemberRoles(w http.ResponseWriter, r *http.Request) {
+	org, u, ok := h.orgAdminOf(w, r)
+	if !ok {
+		return
+	}
+	if err := r.ParseForm(); err != nil {
+		h.renderMembers(w, r, http.StatusBadRequest, org, u, "", "error.bad_request")
+		return
+	}
+	target := mux.Vars(r)["user"]
+	roles := r.PostForm["role"]
+	m, err := h.cfg.Companies.SetRoles(r.Context(), target, org.ID, roles)
+	switch {
+	case errors.Is(err, storage.ErrNotFound) || errors.Is(err, directory.ErrNotPending):
+		h.renderMembers(w, r, http.StatusNotFound, org, u, "", "error.not_found")
+		return
+	case errors.Is(err, directory.ErrUnknownRole):
+		h.renderMembers(w, r, http.StatusBadRequest, org, u, "", "members.unknown_role")
+		return
+	case err != nil:
+		h.fail(w, r, accountLang(r, u), unavailable(err))
+		return
+	}
+	h.audit(r, storage.AuditEvent{Type: directory.EventMembershipChanged, Outcome: directory.OutcomeSuccess, Actor: u.ID, UserID: target, OrgID: org.ID,
+		Details: map[string]string{"roles": strings.Join(roles, " "), "status": m.Status}})
+	http.Redirect(w, r, "/account/companies/"+org.ID+"/members?notice=saved", http.StatusSeeOther)
+}
+
+// orgRequestDecision approves or rejects a join request as the company's
+// org_admin (POST /account/companies/{org}/requests/{user}/{decision}).
+func (h *Handler) orgRequestDecision(w http.ResponseWriter, r *http.Request) {
+	org, u, ok := h.orgAdminOf(w, r)
+	if !ok {
+		return
+	}
+	target := mux.Vars(r)["user"]
+	notice, err := h.decideJoin(r, target, org, u, directory.ApproverOrgAdmin, mux.Vars(r)["decision"], r.PostFormValue("reason"))
+	if errors.Is(err, storage.ErrNotFound) || errors.Is(err, directory.ErrNotPending) {
+		h.renderMembers(w, r, http.StatusNotFound, org, u, "", "error.not_found")
+		return
+	}
+	if err != nil {
+		h.fail(w, r, accountLang(r, u), unavailable(err))
+		return
+	}
+	http.Redirect(w, r, "/account/companies/"+org.ID+"/members?notice="+notice, http.StatusSeeOther)
+}
+
+// decideJoin applies a decision on a join request and tells the person by email.
+func (h *Handler) decideJoin(r *http.Request, target string, org storage.Organisation, by storage.User, as, decision, reason string) (string, error) {
+	switch decision {
+	case "approve":
+		done, err := h.cfg.Companies.ApproveJoin(r.Context(), target, org.ID, by.ID, as, h.cfg.JoinPolicy)
+		if err != nil {
+			return "", err
+		}
+		h.audit(r, storage.AuditEvent{Type: directory.EventJoinApproved, Outcome: directory.OutcomeSuccess, Actor: by.ID, UserID: target, OrgID: org.ID,
+			Details: map[string]string{"as": as, "active": map[bool]string{true: "yes", false: "no"}[done]}})
+		if done {
+			h.tell(r, target, "mail.join_approved", org.Name, "")
+		}
+		return "approved", nil
+	case "reject":
+		reason = strings.TrimSpace(reason)
+		if err := h.cfg.Companies.RejectJoin(r.Context(), target, org.ID, reason); err != nil {
+			return "", err
+		}
+		h.audit(r, storage.AuditEvent{Type: directory.EventJoinRejected, Outcome: directory.OutcomeSuccess, Actor: by.ID, UserID: target, OrgID: org.ID,
+			Details: map[string]string{"as": as, "reason": reason}})
+		h.tell(r, target, "mail.join_rejected", org.Name, reason)
+		return "rejected", nil
+	}
+	return "", storage.ErrNotFound
+}
+
+// tell emails a person about a decision, in their language; without an email
+// (or without a sender) the log says so.
+func (h *Handler) tell(r *http.Request, userID, key, company, reason string) {
+	u, err := h.accounts.UserByID(r.Context(), userID)
+	if err != nil || u.Email == "" || h.cfg.Email == nil {
+		h.log.InfoContext(r.Context(), "decision not emailed", "user", userID, "key", key)
+		return
+	}
+	lang := pickLanguage(r, nil)
+	if u.Locale != "" {
+		lang = parseLang(u.Locale, lang)
+	}
+	t := h.catalog.translator(lang)
+	msg := notify.Email{To: u.Email, Subject: t.T(key+"_subject", "Company", company), Text: t.T(key+"_text", "Company", company, "Reason", reason)}
+	if err := h.cfg.Email.SendEmail(r.Context(), msg); err != nil {
+		h.log.WarnContext(r.Context(), "decision email not delivered", "user", userID, "err", err)
+	}
+}
+
+// parseLang reads a stored locale, falling back to def.
+func parseLang(s string, def language.Tag) language.Tag {
+	if t, err := language.Parse(s); err == nil {
+		return t
+	}
+	return def
+}
