@@ -12,6 +12,8 @@ import (
 
 	"golang.org/x/oauth2"
 
+	"github.com/vhod-id/vhod/directory/registry"
+	"github.com/vhod-id/vhod/directory/registry/registrytest"
 	"github.com/vhod-id/vhod/internal/rptest"
 )
 
@@ -203,5 +205,75 @@ func TestCompanyLifecycle(t *testing.T) {
 	_, _, claims = shop.exchange(a, code2)
 	if _, ok := claims["org"]; ok {
 		t.Fatalf("a removed member's token still has org: %v", claims)
+	}
+}
+
+// registerRomashka walks the wizard from the INN step with the test registry's
+// data for ООО «Ромашка» and returns the page after the email code.
+func registerRomashka(t *testing.T, b *rptest.Browser, p *rptest.Page, box *mailbox) *rptest.Page {
+	t.Helper()
+	p = mustSubmit(t, b, p, "/inn", url.Values{"inn": {"7728824599"}, "kpp": {"772801001"}})
+	p = mustSubmit(t, b, p, "/general", url.Values{"legal_form": {"Общество с ограниченной ответственностью"},
+		"full_name": {"Общество с ограниченной ответственностью «Ромашка»"}, "name": {"ООО «Ромашка»"},
+		"director_name": {"Петров Иван Сергеевич"}, "director_title": {"Генеральный директор"}, "ogrn": {"1177746151021"}, "okved_main": {"62.01"}})
+	p = mustSubmit(t, b, p, "/bank", url.Values{"bik": {"044525225"}, "account": {"40702810938000012345"}})
+	p = mustSubmit(t, b, p, "/address", url.Values{"legal_postcode": {"125009"}, "legal_line": {"ул. Тверская, д. 7"}, "actual_same": {"yes"}, "postal_same": {"yes"}})
+	p = mustSubmit(t, b, p, "/contact", url.Values{"contact_name": {"Петров Иван"}, "email": {"office@romashka.example"}})
+	p = mustSubmit(t, b, p, "/review", nil)
+	code := codeRe6.FindStringSubmatch(decodeMail(box.last(t, "office@romashka.example")))
+	if code == nil {
+		t.Fatalf("no code mailed: %.300s", p.Body)
+	}
+	return mustSubmit(t, b, p, "/code", url.Values{"code": {code[1]}})
+}
+
+// TestCompanyFromDirectorsCertificate: a director signs in with a qualified
+// certificate naming the company; the companies page offers to register it;
+// the registry (a DaData stand-in) names the holder as head, so the company is
+// active at once and the holder its org_admin. An employee's certificate
+// (no OGRN) offers nothing to register.
+func TestCompanyFromDirectorsCertificate(t *testing.T) {
+	data, err := registry.LoadOffline("../directory/registry/testdata/registry.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dadata := registrytest.StandIn(t, data, 0, http.StatusOK)
+	box, port := newMailbox(t)
+	cfg := certConfig(t, newCorpPKI(t), "")
+	cfg = strings.Replace(cfg, "bootstrap:\n",
+		"email: {provider: smtp, smtp: {host: 127.0.0.1, port: "+strconv.Itoa(port)+", from: noreply@example.com, tls: none}}\n"+
+			"organisations: {registry: {provider: dadata, url: \""+dadata.URL+"\", token: test-token}}\nbootstrap:\n", 1)
+	srv := startServer(t, cfg)
+
+	b := rptest.NewBrowser("")
+	b.Lang = "en"
+	p := mustGet(t, b, srv.Issuer+"/account")
+	p = follow(t, b, p, certLinkRe)
+	key, cert, chain := fixtureSigner(t, "gost/director")
+	p = mustSubmit(t, b, p, "/certificate", url.Values{"signature": {vhodSign(t, p, key, cert, chain)}})
+	p = mustSubmit(t, b, p, "/certificate/confirm", nil)
+	p = mustGet(t, b, srv.Issuer+"/account/companies")
+	if !strings.Contains(p.Body, "Your certificate names ООО «Ромашка» (INN 7728824599)") {
+		t.Fatalf("no offer from the certificate: %.800s", p.Body)
+	}
+	p = follow(t, b, p, regexp.MustCompile(`href="(/account/companies/register\?inn=7728824599[^"]*)"`))
+	if !strings.Contains(p.Body, `value="7728824599"`) {
+		t.Fatalf("the INN was not carried over: %.500s", p.Body)
+	}
+	p = registerRomashka(t, b, p, box)
+	if !strings.Contains(p.Body, "you are its administrator") || !strings.Contains(p.Body, "/members") {
+		t.Fatalf("not approved by the registry: %.800s", p.Body)
+	}
+
+	// The employee's certificate has no OGRN: nothing to register from it.
+	e := rptest.NewBrowser("")
+	e.Lang = "en"
+	p = mustGet(t, e, srv.Issuer+"/account")
+	p = follow(t, e, p, certLinkRe)
+	key, cert, chain = fixtureSigner(t, "gost/employee")
+	p = mustSubmit(t, e, p, "/certificate", url.Values{"signature": {vhodSign(t, p, key, cert, chain)}})
+	mustSubmit(t, e, p, "/certificate/confirm", nil)
+	if p = mustGet(t, e, srv.Issuer+"/account/companies"); strings.Contains(p.Body, "Register this company") {
+		t.Fatalf("an employee's certificate offered a registration: %.500s", p.Body)
 	}
 }
