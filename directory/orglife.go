@@ -43,6 +43,9 @@ type orgLifeStore interface {
 	CreateMembership(ctx context.Context, m storage.Membership) error
 	UpdateMembership(ctx context.Context, m storage.Membership) (storage.Membership, error)
 	MembershipsOfOrg(ctx context.Context, orgID string) ([]storage.Membership, error)
+	OrganisationsByINN(ctx context.Context, inn string) ([]storage.Organisation, error)
+	CreateUser(ctx context.Context, u storage.User) error
+	UserByIdentifier(ctx context.Context, key string) (storage.User, error)
 }
 
 // RequisiteErrors checks an organisation's numbers by their rules and names

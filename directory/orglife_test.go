@@ -16,7 +16,8 @@ func newOrgs(t *testing.T) (*directory.Orgs, *mongo.Store) {
 		Roles: []storage.Role{{Key: "participant", Name: map[string]string{"ru": "Участник", "en": "Participant"}}}}); err != nil {
 		t.Fatal(err)
 	}
-	return directory.NewOrgs(st), st
+	p, _ := directory.NewPasswords(directory.PasswordParams{MemoryKiB: 8 * 1024, Iterations: 1, Parallelism: 1})
+	return directory.NewOrgs(st, p), st
 }
 
 func romashka() storage.Organisation {

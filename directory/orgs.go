@@ -18,10 +18,13 @@ type orgStore interface {
 }
 
 // Orgs holds the rules of organisations, memberships and roles.
-type Orgs struct{ store orgLifeStore }
+type Orgs struct {
+	store     orgLifeStore
+	passwords *Passwords // accountant PINs
+}
 
 // NewOrgs makes the organisation rules over a store that can also write them.
-func NewOrgs(st orgLifeStore) *Orgs { return &Orgs{store: st} }
+func NewOrgs(st orgLifeStore, p *Passwords) *Orgs { return &Orgs{store: st, passwords: p} }
 
 // ActiveOrg is an organisation a person acts for, with the roles held there.
 type ActiveOrg struct {
@@ -85,7 +88,7 @@ func (o *Orgs) clientRoles(ctx context.Context, clientID string) (map[string]boo
 	if err != nil {
 		return nil, err
 	}
-	keys := map[string]bool{storage.RoleOrgAdmin: true}
+	keys := map[string]bool{storage.RoleOrgAdmin: true, storage.RoleAccountant: true}
 	for _, c := range cats {
 		if slices.Contains(c.Clients, clientID) {
 			for _, r := range c.Roles {

@@ -277,3 +277,48 @@ func TestCompanyFromDirectorsCertificate(t *testing.T) {
 		t.Fatalf("an employee's certificate offered a registration: %.500s", p.Body)
 	}
 }
+
+// TestAccountantSignIn: the org admin sets a PIN for a contract; "By contract"
+// with the company's INN, the contract and the PIN signs in to a session whose
+// only role is accountant, with no personal profile.
+func TestAccountantSignIn(t *testing.T) {
+	cfg := strings.Replace(testConfig, "      access_token_format: jwt\n      first_party: true\n",
+		"      access_token_format: jwt\n      first_party: true\n      scopes: [org, orgs]\n", 1)
+	cfg = strings.Replace(cfg, "  users:\n", `  organisations:
+    - {id: romashka, name: ООО «Ромашка», inn: "7728824599", kpp: "772801001", ogrn: "1177746151021", contracts: [Д-2026/15]}
+  memberships:
+    - {user: ivanov, org: romashka, roles: [org_admin]}
+  users:
+`, 1)
+	srv := startServer(t, cfg)
+	admin := accountBrowser(t, srv, "ivanov", "S3cure-pass!")
+	p := mustGet(t, admin, srv.Issuer+"/account/companies/romashka/members")
+	if q := mustSubmit(t, admin, p, "/contracts", url.Values{"contract": {"Д-2026/15"}, "pin": {"12ab"}}); q.Status != http.StatusBadRequest {
+		t.Fatalf("a bad PIN: %d", q.Status)
+	}
+	p = mustSubmit(t, admin, p, "/contracts", url.Values{"contract": {"Д-2026/15"}, "pin": {"246810"}})
+	if !strings.Contains(p.Body, "PIN set.") {
+		t.Fatalf("PIN: %.400s", p.Body)
+	}
+	shop := newRP(t, srv, "shop", "shop-secret", "http://127.0.0.1:8765/callback", oauth2.AuthStyleInHeader, "openid", "profile", "org")
+	b := rptest.NewBrowser("http://127.0.0.1:8765/")
+	b.Lang = "en"
+	a := shop.authorization()
+	p = mustGet(t, b, a.URL)
+	p = follow(t, b, p, regexp.MustCompile(`href="([^"]*/contract\?[^"]*)"`))
+	q := mustSubmit(t, b, p, "/contract", url.Values{"inn": {"7728824599"}, "contract": {"Д-2026/15"}, "pin": {"000000"}})
+	if q.Status != http.StatusUnauthorized || !strings.Contains(q.Body, "Wrong INN, contract number or PIN.") || !strings.Contains(q.Body, `value="Д-2026/15"`) {
+		t.Fatalf("wrong PIN: %d %.400s", q.Status, q.Body)
+	}
+	p = mustSubmit(t, b, q, "/contract", url.Values{"inn": {"7728824599"}, "contract": {"д-2026/15"}, "pin": {"246810"}})
+	_, _, claims := shop.exchange(a, shop.code(a, mustParse(t, p.Location)))
+	if id, roles := orgOf(claims); id != "romashka" || !slices.Equal(roles, []string{"accountant"}) {
+		t.Fatalf("accountant token: %v", claims)
+	}
+	if claims["name"] != nil && claims["name"] != "" {
+		t.Fatalf("an accountant has no personal profile: %v", claims["name"])
+	}
+	if q := mustGet(t, b, srv.Issuer+"/account"); q.Status != http.StatusForbidden {
+		t.Fatalf("account pages for an accountant: %d", q.Status)
+	}
+}

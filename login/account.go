@@ -24,6 +24,10 @@ func (h *Handler) accountSession(w http.ResponseWriter, r *http.Request) (*stora
 	sess, err := h.currentSession(r.Context())
 	if err == nil && sess != nil {
 		u, uerr := h.accounts.UserByID(r.Context(), sess.UserID)
+		if uerr == nil && u.AccountantOf != "" {
+			h.fail(w, r, pickLanguage(r, nil), &userError{Status: http.StatusForbidden, Key: "account.accountant", Err: errors.New("accountant session on the account pages")})
+			return nil, u, false
+		}
 		if uerr == nil {
 			return sess, u, true
 		}

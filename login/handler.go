@@ -70,6 +70,8 @@ type Config struct {
 	Registry  registry.Registry
 	// JoinPolicy says who approves join requests (directory.JoinEither, JoinBoth, JoinOrgAdmin).
 	JoinPolicy string
+	// Accountants turns on the sign-in by contract ("By contract"); nil: off.
+	Accountants accountants
 	// SMSLimits and EmailLimits bound the messages sent.
 	SMSLimits, EmailLimits SendLimits
 	Logger                 *slog.Logger
@@ -195,6 +197,9 @@ func (h *Handler) Mount(r *mux.Router) {
 	pages.HandleFunc("/login/{flow}/password", h.password).Methods(http.MethodPost)
 	pages.HandleFunc("/login/{flow}/consent", h.consent).Methods(http.MethodPost)
 	pages.HandleFunc("/login/{flow}/org", h.orgChoice).Methods(http.MethodPost)
+	pages.HandleFunc("/login/{flow}/contract", h.contractForm).Methods(http.MethodGet)
+	pages.HandleFunc("/login/{flow}/contract", h.contractSignIn).Methods(http.MethodPost)
+	pages.HandleFunc("/account/companies/{org}/contracts", h.orgContractPIN).Methods(http.MethodPost)
 	pages.HandleFunc("/login/{flow}/password/change", h.passwordChange).Methods(http.MethodPost)
 	pages.HandleFunc("/login/{flow}/phone", h.phoneForm).Methods(http.MethodGet)
 	pages.HandleFunc("/login/{flow}/phone/send", h.phoneSend).Methods(http.MethodPost)

@@ -231,3 +231,32 @@ func parseLang(s string, def language.Tag) language.Tag {
 	}
 	return def
 }
+
+// orgContractPIN sets the accountant PIN of a contract, adding the contract
+// when it is new (POST /account/companies/{org}/contracts).
+func (h *Handler) orgContractPIN(w http.ResponseWriter, r *http.Request) {
+	org, u, ok := h.orgAdminOf(w, r)
+	if !ok {
+		return
+	}
+	if h.cfg.Accountants == nil {
+		h.renderMembers(w, r, http.StatusNotFound, org, u, "", "error.not_found")
+		return
+	}
+	contract := strings.TrimSpace(r.PostFormValue("contract"))
+	err := h.cfg.Accountants.SetAccountantPIN(r.Context(), org.ID, contract, strings.TrimSpace(r.PostFormValue("pin")))
+	switch {
+	case errors.Is(err, directory.ErrBadPIN):
+		h.renderMembers(w, r, http.StatusBadRequest, org, u, "", "members.bad_pin")
+		return
+	case errors.Is(err, directory.ErrInvalidIdentifier):
+		h.renderMembers(w, r, http.StatusBadRequest, org, u, "", "members.bad_contract")
+		return
+	case err != nil:
+		h.fail(w, r, accountLang(r, u), unavailable(err))
+		return
+	}
+	h.audit(r, storage.AuditEvent{Type: directory.EventAccountantPIN, Outcome: directory.OutcomeSuccess, Actor: u.ID, OrgID: org.ID,
+		Details: map[string]string{"contract": contract}})
+	http.Redirect(w, r, "/account/companies/"+org.ID+"/members?notice=pin", http.StatusSeeOther)
+}

@@ -23,6 +23,9 @@ func (h *Handler) passwordForm(w http.ResponseWriter, r *http.Request, status in
 	if h.cfg.Certificates != nil {
 		page.CertificateLink = flowURL(f.ID, "certificate", ar.ID)
 	}
+	if h.cfg.Accountants != nil {
+		page.ContractLink = flowURL(f.ID, "contract", ar.ID)
+	}
 	page.RecoveryLink = "/recover?authRequestID=" + url.QueryEscape(ar.ID)
 	page.RegisterLink = "/register?authRequestID=" + url.QueryEscape(ar.ID)
 	if h.cfg.Email != nil {

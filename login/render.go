@@ -24,7 +24,7 @@ var staticFS embed.FS
 
 // pageNames are the templates that must exist; a missing one stops start-up.
 var pageNames = []string{"certificate", "certificate_confirm", "org_choice", "companies", "company_join", "company_register",
-	"company_members", "moderation", "password", "phone", "password_change", "recovery", "registration", "activation", "account", "consent", "error", "logged_out"}
+	"company_members", "moderation", "contract", "password", "phone", "password_change", "recovery", "registration", "activation", "account", "consent", "error", "logged_out"}
 
 func parsePages() (map[string]*template.Template, error) {
 	pages := map[string]*template.Template{}
@@ -70,6 +70,8 @@ type passwordPage struct {
 	// PhoneLink is set when sign-in by SMS code is on, CertificateLink when
 	// sign-in with a certificate is.
 	PhoneLink, CertificateLink string
+	// ContractLink is the accountant sign-in ("By contract").
+	ContractLink string
 	// RecoveryLink leads to "Forgot password?", RegisterLink to the sign-up,
 	// ActivateLink to the activation of an operator-issued account.
 	RecoveryLink, RegisterLink, ActivateLink string

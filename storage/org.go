@@ -117,8 +117,12 @@ const (
 	MemberRemoved   = "removed"
 )
 
-// RoleOrgAdmin is the built-in role of an organisation's administrator.
-const RoleOrgAdmin = "org_admin"
+// Built-in roles: an organisation's administrator, and the accountant of the
+// sign-in by contract.
+const (
+	RoleOrgAdmin   = "org_admin"
+	RoleAccountant = "accountant"
+)
 
 // Membership is a user in an organisation, with roles.
 type Membership struct {

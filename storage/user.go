@@ -73,6 +73,8 @@ const (
 	IdentSNILS = "snils"
 	// IdentCertificate is the SHA-256 (hex) of a bound certificate.
 	IdentCertificate = "cert"
+	// IdentAccountant is "orgID/contract" of an accountant account.
+	IdentAccountant = "accountant"
 )
 
 // Authorities.
@@ -105,6 +107,7 @@ func (u User) Identifiers() []string {
 	var keys []string
 	for _, p := range []struct{ kind, value string }{
 		{IdentLogin, u.Login}, {IdentEmail, u.Email}, {IdentPhone, u.Phone}, {IdentContract, u.Contract}, {IdentSNILS, u.SNILS},
+		{IdentAccountant, u.AccountantOf},
 	} {
 		if p.value != "" {
 			keys = append(keys, IdentifierKey(p.kind, p.value))

@@ -91,7 +91,7 @@ func openApp(ctx context.Context, cfg *Config, log *slog.Logger, dbOpts mongo.Op
 		return nil, fmt.Errorf("passwords: %w", err)
 	}
 	a.dir = directory.New(store, passwords, log)
-	a.orgs = directory.NewOrgs(store)
+	a.orgs = directory.NewOrgs(store, passwords)
 	a.dir.SetPolicy(directory.PasswordPolicy{MinLength: cfg.Passwords.MinLength})
 	// The account pages sign people in through a client of Vhod's own.
 	accountSecret := deriveKey(a.master, "account client")
@@ -193,6 +193,7 @@ func (a *app) handler(extra func(r *mux.Router)) (http.Handler, error) {
 		OrgStore:     a.store,
 		Registry:     reg,
 		JoinPolicy:   cfg.Organisations.JoinApproval,
+		Accountants:  a.orgs,
 		Issuer:       cfg.Issuer, FlowLifetime: cfg.Sessions.FlowLifetime, SessionLifetime: cfg.Sessions.Lifetime,
 		CSRFKey: csrfKey[:], Callback: prov.Callback, Deny: prov.Deny, Logger: a.log,
 		CodeLifetime: provider.CodeLifetime,

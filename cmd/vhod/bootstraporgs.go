@@ -55,7 +55,7 @@ func (b *Bootstrap) validateOrgs() []error {
 	bad := func(key, msg string, args ...any) {
 		errs = append(errs, fmt.Errorf("%s: %s", key, fmt.Sprintf(msg, args...)))
 	}
-	roles := map[string]bool{storage.RoleOrgAdmin: true}
+	roles := map[string]bool{storage.RoleOrgAdmin: true, storage.RoleAccountant: true}
 	for i, c := range b.RoleCatalogues {
 		key := fmt.Sprintf("bootstrap.role_catalogues[%d]", i)
 		if c.ID == "" {
@@ -65,6 +65,8 @@ func (b *Bootstrap) validateOrgs() []error {
 			if r.Key == "" || r.Key == storage.RoleOrgAdmin {
 				bad(fmt.Sprintf("%s.roles[%d].key", key, j), "%q: a key is required and org_admin is built in", r.Key)
 			}
+			// accountant is built in too (the sign-in by contract), but an app may
+			// list it to let org admins grant it to people.
 			if r.Name["ru"] == "" || r.Name["en"] == "" {
 				bad(fmt.Sprintf("%s.roles[%d].name", key, j), "needs ru and en")
 			}

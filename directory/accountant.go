@@ -1,0 +1,120 @@
+package directory
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/vhod-id/vhod/storage"
+)
+
+// ErrBadPIN: an accountant PIN is 6 to 12 digits.
+var ErrBadPIN = errors.New("a PIN is 6 to 12 digits")
+
+func validPIN(pin string) bool {
+	if len(pin) < 6 || len(pin) > 12 {
+		return false
+	}
+	for _, c := range pin {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// SetAccountantPIN sets the PIN of the accountant sign-in for one of the
+// company's contracts (adding the contract number when it is new).
+func (o *Orgs) SetAccountantPIN(ctx context.Context, orgID, contract, pin string) error {
+	c, err := NormalizeContract(contract)
+	if err != nil {
+		return err
+	}
+	if !validPIN(pin) {
+		return ErrBadPIN
+	}
+	hash, err := o.passwords.Hash(pin)
+	if err != nil {
+		return err
+	}
+	for try := 0; try < 3; try++ {
+		org, err := o.store.OrganisationByID(ctx, orgID)
+		if err != nil {
+			return err
+		}
+		if !contains(org.Contracts, c) {
+			org.Contracts = append(org.Contracts, c)
+		}
+		pins := org.AccountantPINs[:0:0]
+		for _, p := range org.AccountantPINs {
+			if p.Contract != c {
+				pins = append(pins, p)
+			}
+		}
+		org.AccountantPINs = append(pins, storage.ContractPIN{Contract: c, PINHash: hash})
+		if _, err = o.store.UpdateOrganisation(ctx, org); !errors.Is(err, storage.ErrConflict) {
+			return err
+		}
+	}
+	return storage.ErrConflict
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// AuthenticateAccountant checks a company's INN, a contract number and its PIN.
+// The accountant account of that contract is made at its first sign-in: it has
+// no personal profile, and its only membership is the company, with the single
+// role accountant. Every failure is ErrInvalidCredentials and costs one hash.
+func (o *Orgs) AuthenticateAccountant(ctx context.Context, inn, contract, pin string) (storage.User, storage.Organisation, error) {
+	c, cerr := NormalizeContract(contract)
+	orgs, err := o.store.OrganisationsByINN(ctx, inn)
+	if err != nil {
+		return storage.User{}, storage.Organisation{}, err
+	}
+	var org storage.Organisation
+	hash := ""
+	for _, x := range orgs {
+		if x.Status != storage.OrgActive || cerr != nil {
+			continue
+		}
+		for _, p := range x.AccountantPINs {
+			if p.Contract == c {
+				org, hash = x, p.PINHash
+			}
+		}
+	}
+	if hash == "" {
+		o.passwords.VerifyNothing(pin)
+		return storage.User{}, org, ErrInvalidCredentials
+	}
+	if ok, _, err := o.passwords.Verify(pin, hash); err != nil || !ok {
+		return storage.User{}, org, ErrInvalidCredentials
+	}
+	key := org.ID + "/" + c
+	u, err := o.store.UserByIdentifier(ctx, storage.IdentifierKey(storage.IdentAccountant, key))
+	if errors.Is(err, storage.ErrNotFound) {
+		now := time.Now().UTC()
+		u = storage.User{ID: NewID(), AccountantOf: key, CreatedAt: now, UpdatedAt: now}
+		if err = o.store.CreateUser(ctx, u); errors.Is(err, storage.ErrAlreadyExists) {
+			u, err = o.store.UserByIdentifier(ctx, storage.IdentifierKey(storage.IdentAccountant, key))
+		}
+	}
+	if err != nil {
+		return u, org, err
+	}
+	m, err := o.store.MembershipByID(ctx, u.ID, org.ID)
+	if err == nil && m.Status == storage.MemberActive && len(m.Roles) == 1 && m.Roles[0] == storage.RoleAccountant {
+		return u, org, nil
+	}
+	if err != nil && !errors.Is(err, storage.ErrNotFound) {
+		return u, org, err
+	}
+	return u, org, o.activate(ctx, u.ID, org.ID, []string{storage.RoleAccountant}, "accountant sign-in")
+}
