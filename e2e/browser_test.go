@@ -18,6 +18,8 @@ import (
 	"github.com/coreos/go-oidc/v3/oidc"
 	"golang.org/x/oauth2"
 
+	"github.com/vhod-id/vhod/directory/registry"
+	"github.com/vhod-id/vhod/directory/registry/registrytest"
 	"github.com/vhod-id/vhod/internal/fixtures"
 )
 
@@ -54,8 +56,17 @@ func TestBrowser(t *testing.T) {
 	).Replace(certConfig(t, newCorpPKI(t), "")) + `    - {login: petrova, password: "Petrova-pass-1", phone: "+79093333333"}
     - {login: kuznetsov, password: "Kuznetsov-pass-1", email: kuz@example.com}
     - {login: sergeev, password: "Sergeev-pass-1"}
+    - {login: sidorova, password: "Sidorova-pass-1", email: sidorova@ip.example}
+    - {login: modr, password: "Moderator-pass-1"}
+    - {login: orlova, password: "Orlova-pass-1", email: orlova@example.com}
 `
 	cfg = strings.Replace(cfg, "  users:\n", browserOrgs+"  users:\n", 1)
+	registryData, err := registry.LoadOffline("../directory/registry/testdata/registry.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dadata := registrytest.StandIn(t, registryData, 0, http.StatusOK)
+	cfg = strings.Replace(cfg, "bootstrap:\n", "organisations: {registry: {provider: dadata, url: \""+dadata.URL+"\", token: test-token}}\nbootstrap:\n", 1)
 	cfg = strings.Replace(cfg, "  clients:\n", "  clients:\n    - {id: b2b, secret: b2b-secret, name: B2B shop, redirect_uris: ["+rpURL+"/callback/b2b], first_party: true, scopes: [org, orgs]}\n", 1)
 	srv := startServer(t, cfg)
 	relying := newTestRP(t, srv, rpURL)
@@ -67,7 +78,7 @@ func TestBrowser(t *testing.T) {
 	ctx, cancel := context.WithTimeout(t.Context(), 3*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "node", "--test", "--test-reporter=spec", "browser/signin.test.mjs")
-	cmd.Env = append(os.Environ(), "RP_URL="+rpURL, "CHROMIUM="+chromium, "VHOD_BIN="+binary, "FIXTURES="+fixtures.Dir(t))
+	cmd.Env = append(os.Environ(), "RP_URL="+rpURL, "CHROMIUM="+chromium, "VHOD_BIN="+binary, "FIXTURES="+fixtures.Dir(t), "ISSUER="+srv.Issuer)
 	out, err := cmd.CombinedOutput()
 	t.Logf("node --test:\n%s", out)
 	if err != nil {
@@ -162,10 +173,14 @@ func (x *testRP) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			http.Error(w, "id token: "+err.Error(), http.StatusBadGateway)
 			return
 		}
-		var claims map[string]any
+		var claims, userinfo map[string]any
 		_ = idt.Claims(&claims)
+		if ui, err := c.provider.UserInfo(r.Context(), oauth2.StaticTokenSource(tok)); err == nil {
+			_ = ui.Claims(&userinfo)
+		}
 		b, _ := json.MarshalIndent(claims, "", "  ")
-		fmt.Fprintf(w, "<!doctype html><title>RP</title><pre id=claims>%s</pre>", html.EscapeString(string(b)))
+		u, _ := json.MarshalIndent(userinfo, "", "  ")
+		fmt.Fprintf(w, "<!doctype html><title>RP</title><pre id=claims>%s</pre><pre id=userinfo>%s</pre>", html.EscapeString(string(b)), html.EscapeString(string(u)))
 	default:
 		http.NotFound(w, r)
 	}
@@ -179,9 +194,10 @@ const browserOrgs = `  role_catalogues:
         - {key: buyer, name: {ru: Закупщик, en: Buyer}}
         - {key: accountant, name: {ru: Бухгалтер, en: Accountant}}
   organisations:
-    - {id: romashka, name: ООО «Ромашка», inn: "7728824599", kpp: "772801001", ogrn: "1177746151021"}
+    - {id: romashka, name: ООО «Ромашка», inn: "7728824599", kpp: "772801001", ogrn: "1177746151021", contracts: [Д-15]}
     - {id: vasilek, name: ООО «Василёк», inn: "7707083893", kpp: "773601001", ogrn: "1027700132195"}
   memberships:
     - {user: sergeev, org: romashka, roles: [buyer]}
     - {user: sergeev, org: vasilek, roles: [org_admin, accountant]}
+  moderators: [modr]
 `

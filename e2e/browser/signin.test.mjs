@@ -348,3 +348,125 @@ test('Russian: a person of two companies chooses one at sign-in; select_account 
   assert.deepEqual(c.roles, ['buyer']);
   assert.deepEqual(p.violations, []);
 });
+
+const issuer = process.env.ISSUER;
+
+// signInToAccount opens the account pages in English and signs in with a password.
+async function signInToAccount(login, password) {
+  const p = await page('en-US');
+  await p.goto(`${issuer}/account`);
+  await p.getByLabel('Login').fill(login);
+  await p.getByLabel('Password').fill(password);
+  await p.getByRole('button', { name: 'Sign in' }).click();
+  await p.getByRole('heading', { name: 'Your account' }).waitFor();
+  return p;
+}
+
+async function lastCode(to) {
+  for (let i = 0; i < 50; i++) {
+    const r = await fetch(`${rp}/last-mail?to=${encodeURIComponent(to)}`);
+    if (r.ok) {
+      const m = /\b(\d{6})\b/.exec(await r.text());
+      if (m) return m[1];
+    }
+    await new Promise((res) => setTimeout(res, 100));
+  }
+  throw new Error(`no code mailed to ${to}`);
+}
+
+test('English: register a company from the registry, approval, joining, roles in tokens, removal', async () => {
+  // The entrepreneur registers her business; the registry stand-in fills it in.
+  const a = await signInToAccount('sidorova', 'Sidorova-pass-1');
+  await a.getByRole('link', { name: 'Companies' }).click();
+  await a.getByRole('link', { name: 'Register a company' }).click();
+  await a.getByLabel('INN', { exact: true }).fill('500371521396');
+  await a.getByRole('button', { name: 'Next' }).click();
+  await a.getByText('Filled in from the state register').waitFor();
+  assert.equal(await a.getByLabel('Short name').inputValue(), 'ИП Сидорова Анна Викторовна');
+  await shot(a, 'company-general-en');
+  await a.getByRole('button', { name: 'Next' }).click();
+  await a.getByLabel('BIK').fill('044525225');
+  await a.getByRole('button', { name: 'Fill in by BIK' }).click();
+  assert.equal(await a.getByLabel('Correspondent account').inputValue(), '30101810400000000225');
+  await a.getByLabel('Settlement account').fill('40702810938000012345');
+  await a.getByRole('button', { name: 'Next' }).click();
+  assert.equal(await a.getByLabel('Postcode').first().inputValue(), '142100');
+  await a.getByLabel('Street, building, office').first().fill('ул. Ленина, д. 1, кв. 2');
+  await a.getByLabel('Same as legal').first().check();
+  await a.getByLabel('Same as legal').last().check();
+  await a.getByRole('button', { name: 'Next' }).click();
+  await a.getByLabel('Contact person', { exact: true }).fill('Сидорова Анна');
+  await a.getByLabel('Company email (a code will be sent to it)').fill('office@ip.example');
+  await a.getByRole('button', { name: 'Next' }).click();
+  await a.getByRole('button', { name: 'Submit' }).click();
+  await a.getByLabel('Code from the email').fill(await lastCode('office@ip.example'));
+  await a.getByRole('button', { name: 'Confirm' }).click();
+  await a.getByText('A moderator will check it').waitFor();
+
+  // The moderator approves it.
+  const m = await signInToAccount('modr', 'Moderator-pass-1');
+  await m.getByRole('link', { name: 'Moderation' }).click();
+  await shot(m, 'moderation-en');
+  await m.getByRole('button', { name: 'Approve ИП Сидорова Анна Викторовна' }).click();
+  await m.getByText('Approved.').waitFor();
+
+  // An employee asks to join; the org admin approves and grants a role.
+  const e = await signInToAccount('orlova', 'Orlova-pass-1');
+  await e.goto(`${issuer}/account/companies/join`);
+  await e.getByLabel('INN of the company').fill('500371521396');
+  await e.getByRole('button', { name: 'Ask to join' }).click();
+  await e.getByText('Your request has been sent').waitFor();
+  await a.goto(`${issuer}/account/companies`);
+  await a.getByRole('link', { name: 'Members and roles' }).click();
+  await a.getByRole('button', { name: 'Approve orlova' }).click();
+  await a.getByText('Approved.').waitFor();
+  await a.locator('fieldset', { hasText: 'orlova' }).getByLabel('Buyer').check();
+  await a.getByRole('button', { name: 'Save roles of orlova' }).click();
+  await a.getByText('Roles saved.').waitFor();
+  await shot(a, 'members-en');
+
+  // The relying app sees the company and the role, in the ID token and in userinfo.
+  await e.goto(`${rp}/start?client=b2b`);
+  let c = await claims(e);
+  assert.equal(c.org.inn, '500371521396');
+  assert.deepEqual(c.roles, ['buyer']);
+  const ui = JSON.parse(await e.textContent('#userinfo'));
+  assert.equal(ui.org.inn, '500371521396');
+  assert.deepEqual(ui.roles, ['buyer']);
+
+  // Unticking every role ends the membership: the next token has no org.
+  await a.locator('fieldset', { hasText: 'orlova' }).getByLabel('Buyer').uncheck();
+  await a.getByRole('button', { name: 'Save roles of orlova' }).click();
+  await a.getByText('Roles saved.').waitFor();
+  await e.goto(`${rp}/start?client=b2b`);
+  c = await claims(e);
+  assert.equal(c.org, undefined);
+  assert.deepEqual(c.orgs, []);
+  for (const p of [a, m, e]) assert.deepEqual(p.violations, []);
+});
+
+test('Russian: the accountant signs in by contract with the PIN the org admin set', async () => {
+  const admin = await page('ru-RU');
+  await admin.goto(`${issuer}/account`);
+  await admin.getByLabel('Логин').fill('sergeev');
+  await admin.getByLabel('Пароль').fill('Sergeev-pass-1');
+  await admin.getByRole('button', { name: 'Войти' }).click();
+  await admin.goto(`${issuer}/account/companies/vasilek/members`);
+  await admin.getByLabel('Номер договора').fill('В-77');
+  await admin.getByLabel('PIN-код для бухгалтера (от 6 до 12 цифр)').fill('135790');
+  await admin.getByRole('button', { name: 'Задать PIN-код' }).click();
+  await admin.getByText('PIN задан.').waitFor();
+
+  const p = await page('ru-RU');
+  await p.goto(`${rp}/start?client=b2b`);
+  await p.getByRole('link', { name: 'По договору (для бухгалтера)' }).click();
+  await p.getByLabel('ИНН организации').fill('7707083893');
+  await p.getByLabel('Номер договора').fill('В-77');
+  await p.getByLabel('PIN-код').fill('135790');
+  await shot(p, 'contract-ru');
+  await p.getByRole('button', { name: 'Войти' }).click();
+  const c = await claims(p);
+  assert.equal(c.org.id, 'vasilek');
+  assert.deepEqual(c.roles, ['accountant']);
+  assert.deepEqual(p.violations, []);
+});
