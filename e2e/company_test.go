@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"path/filepath"
 	"regexp"
@@ -321,4 +322,80 @@ func TestAccountantSignIn(t *testing.T) {
 	if q := mustGet(t, b, srv.Issuer+"/account"); q.Status != http.StatusForbidden {
 		t.Fatalf("account pages for an accountant: %d", q.Status)
 	}
+}
+
+// TestInvitationAndRegistryDown: the org admin invites by email; the owner of
+// that confirmed address accepts on the companies page and acts for the
+// company. With the registry down, a registration goes on by hand.
+func TestInvitationAndRegistryDown(t *testing.T) {
+	gone := httptestClosedURL(t)
+	box, port := newMailbox(t)
+	cfg := strings.Replace(testConfig, "bootstrap:\n",
+		"email: {provider: smtp, smtp: {host: 127.0.0.1, port: "+strconv.Itoa(port)+", from: noreply@example.com, tls: none}}\n"+
+			"organisations: {registry: {provider: dadata, url: \""+gone+"\", timeout: 2s}}\nbootstrap:\n", 1)
+	cfg = strings.Replace(cfg, "      access_token_format: jwt\n      first_party: true\n",
+		"      access_token_format: jwt\n      first_party: true\n      scopes: [org, orgs]\n", 1)
+	cfg = strings.Replace(cfg, "  users:\n", `  role_catalogues:
+    - {id: dmdk, clients: [shop], roles: [{key: participant, name: {ru: Участник, en: Participant}}]}
+  organisations:
+    - {id: romashka, name: ООО «Ромашка», inn: "7728824599", kpp: "772801001", ogrn: "1177746151021"}
+  memberships:
+    - {user: ivanov, org: romashka, roles: [org_admin]}
+  users:
+`, 1) + `    - {login: petrov, password: "Petrov-pass-1", email: petrov@example.com}
+    - {login: stranger, password: "Stranger-pass-1", email: stranger@example.com}
+`
+	srv := startServer(t, cfg)
+	admin := accountBrowser(t, srv, "ivanov", "S3cure-pass!")
+	p := mustGet(t, admin, srv.Issuer+"/account/companies/romashka/members")
+	if q := mustSubmit(t, admin, p, "/invitations", url.Values{"address": {"not an address"}}); q.Status != http.StatusBadRequest {
+		t.Fatalf("a bad address: %d", q.Status)
+	}
+	p = mustSubmit(t, admin, p, "/invitations", url.Values{"address": {"Petrov@Example.com"}, "role": {"participant"}})
+	if !strings.Contains(p.Body, "The invitation has been sent.") || !strings.Contains(decodeMail(box.last(t, "petrov@example.com")), "/account/companies") {
+		t.Fatalf("invitation: %.400s", p.Body)
+	}
+	if q := mustGet(t, accountBrowser(t, srv, "stranger", "Stranger-pass-1"), srv.Issuer+"/account/companies"); strings.Contains(q.Body, "invites you") {
+		t.Fatal("someone else sees the invitation")
+	}
+	petrov := accountBrowser(t, srv, "petrov", "Petrov-pass-1")
+	p = mustGet(t, petrov, srv.Issuer+"/account/companies")
+	if !strings.Contains(p.Body, "ООО «Ромашка» invites you to join it.") {
+		t.Fatalf("no invitation on the companies page: %.500s", p.Body)
+	}
+	p = mustSubmit(t, petrov, p, "/accept", nil)
+	if !strings.Contains(p.Body, "You have joined the company.") {
+		t.Fatalf("accept: %.400s", p.Body)
+	}
+	shop := newRP(t, srv, "shop", "shop-secret", "http://127.0.0.1:8765/callback", oauth2.AuthStyleInHeader, "openid", "org")
+	a, code := shop.signIn(rptest.NewBrowser("http://127.0.0.1:8765/"), "petrov", "Petrov-pass-1")
+	_, _, claims := shop.exchange(a, code)
+	if id, roles := orgOf(claims); id != "romashka" || !slices.Equal(roles, []string{"participant"}) {
+		t.Fatalf("invited member's token: %v", claims)
+	}
+
+	// The registry does not answer: the wizard says so and goes on by hand.
+	b := accountBrowser(t, srv, "stranger", "Stranger-pass-1")
+	p = mustGet(t, b, srv.Issuer+"/account/companies/register")
+	p = mustSubmit(t, b, p, "/inn", url.Values{"inn": {"7707083893"}, "kpp": {"773601001"}})
+	if !strings.Contains(p.Body, "does not answer now") || !strings.Contains(p.Body, `id="full_name" name="full_name" type="text" value=""`) {
+		t.Fatalf("registry down: %.800s", p.Body)
+	}
+	p = mustSubmit(t, b, p, "/general", url.Values{"full_name": {"ПАО Сбербанк"}, "name": {"ПАО Сбербанк"}, "director_name": {"Иванов И. И."},
+		"ogrn": {"1027700132195"}, "okved_main": {"64.19"}})
+	p = mustSubmit(t, b, p, "/bank", url.Values{"bik": {"044525225"}, "bank_name": {"ПАО Сбербанк"}, "corr_account": {"30101810400000000225"},
+		"account": {"40702810938000012345"}})
+	p = mustSubmit(t, b, p, "/address", url.Values{"legal_postcode": {"117312"}, "legal_region": {"г Москва"}, "legal_city": {"г Москва"},
+		"legal_line": {"ул. Вавилова, д. 19"}})
+	p = mustSubmit(t, b, p, "/contact", url.Values{"contact_name": {"Иванов"}, "email": {"office@sber.example"}})
+	if !strings.Contains(p.Body, "ул. Вавилова, д. 19") || !strings.Contains(p.Body, "Submit") {
+		t.Fatalf("review after typing by hand: %.600s", p.Body)
+	}
+}
+
+// httptestClosedURL is the address of a server that is gone.
+func httptestClosedURL(t *testing.T) string {
+	srv := httptest.NewServer(http.NotFoundHandler())
+	srv.Close()
+	return srv.URL
 }

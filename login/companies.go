@@ -27,6 +27,9 @@ type companies interface {
 	Leave(ctx context.Context, userID, orgID string) error
 	IsOrgAdmin(ctx context.Context, userID, orgID string) (bool, error)
 	Catalogue(ctx context.Context) ([]storage.Role, error)
+	Invite(ctx context.Context, orgID, address string, roles []string, by string) (string, error)
+	Invitations(ctx context.Context, u storage.User) ([]storage.Organisation, error)
+	AcceptInvitation(ctx context.Context, u storage.User, orgID string) error
 }
 
 // orgReader is what the company pages read from storage.
@@ -53,6 +56,8 @@ type companiesPage struct {
 	Notice, Error string
 	// Offers are companies the person's certificates name (INN of the legal entity).
 	Offers []certificateOffer
+	// Invitations are companies that invited the person's confirmed email or phone.
+	Invitations []companyView
 }
 
 type certificateOffer struct{ INN, OGRN, Name string }
@@ -86,7 +91,7 @@ func (h *Handler) companiesList(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	notice := ""
-	if n := r.URL.Query().Get("notice"); slices.Contains([]string{"joined", "requested", "submitted", "left"}, n) {
+	if n := r.URL.Query().Get("notice"); slices.Contains([]string{"joined", "requested", "submitted", "left", "accepted"}, n) {
 		notice = "companies.notice." + n
 	}
 	h.renderCompanies(w, r, http.StatusOK, u, notice, "")
@@ -131,6 +136,11 @@ func (h *Handler) renderCompanies(w http.ResponseWriter, r *http.Request, status
 			if o.RegisteredBy == u.ID {
 				page.Companies = append(page.Companies, companyView{ID: o.ID, Name: o.Name, INN: o.INN, KPP: o.KPP, Status: o.Status})
 			}
+		}
+	}
+	if invited, err := h.cfg.Companies.Invitations(r.Context(), u); err == nil {
+		for _, o := range invited {
+			page.Invitations = append(page.Invitations, companyView{ID: o.ID, Name: o.Name, INN: o.INN, KPP: o.KPP})
 		}
 	}
 	for _, c := range u.Certificates {
@@ -241,4 +251,28 @@ func (h *Handler) companyLeave(w http.ResponseWriter, r *http.Request) {
 	h.audit(r, storage.AuditEvent{Type: directory.EventMembershipChanged, Outcome: directory.OutcomeSuccess, UserID: u.ID, OrgID: orgID,
 		Details: map[string]string{"change": "left"}})
 	http.Redirect(w, r, "/account/companies?notice=left", http.StatusSeeOther)
+}
+
+// companyAccept accepts an invitation (POST /account/companies/{org}/accept).
+func (h *Handler) companyAccept(w http.ResponseWriter, r *http.Request) {
+	if !h.companiesOn(w, r) {
+		return
+	}
+	_, u, ok := h.accountSession(w, r)
+	if !ok {
+		return
+	}
+	orgID := mux.Vars(r)["org"]
+	err := h.cfg.Companies.AcceptInvitation(r.Context(), u, orgID)
+	if errors.Is(err, directory.ErrNotPending) || errors.Is(err, storage.ErrNotFound) {
+		h.renderCompanies(w, r, http.StatusNotFound, u, "", "companies.no_invitation")
+		return
+	}
+	if err != nil {
+		h.fail(w, r, accountLang(r, u), unavailable(err))
+		return
+	}
+	h.audit(r, storage.AuditEvent{Type: directory.EventMembershipChanged, Outcome: directory.OutcomeSuccess, UserID: u.ID, OrgID: orgID,
+		Details: map[string]string{"change": "invitation accepted"}})
+	http.Redirect(w, r, "/account/companies?notice=accepted", http.StatusSeeOther)
 }

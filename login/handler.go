@@ -200,6 +200,8 @@ func (h *Handler) Mount(r *mux.Router) {
 	pages.HandleFunc("/login/{flow}/contract", h.contractForm).Methods(http.MethodGet)
 	pages.HandleFunc("/login/{flow}/contract", h.contractSignIn).Methods(http.MethodPost)
 	pages.HandleFunc("/account/companies/{org}/contracts", h.orgContractPIN).Methods(http.MethodPost)
+	pages.HandleFunc("/account/companies/{org}/invitations", h.orgInvite).Methods(http.MethodPost)
+	pages.HandleFunc("/account/companies/{org}/accept", h.companyAccept).Methods(http.MethodPost)
 	pages.HandleFunc("/login/{flow}/password/change", h.passwordChange).Methods(http.MethodPost)
 	pages.HandleFunc("/login/{flow}/phone", h.phoneForm).Methods(http.MethodGet)
 	pages.HandleFunc("/login/{flow}/phone/send", h.phoneSend).Methods(http.MethodPost)

@@ -85,7 +85,7 @@ func (h *Handler) orgMembers(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	notice := ""
-	if n := r.URL.Query().Get("notice"); slices.Contains([]string{"saved", "approved", "rejected", "pin"}, n) {
+	if n := r.URL.Query().Get("notice"); slices.Contains([]string{"saved", "approved", "rejected", "pin", "invited"}, n) {
 		notice = "members.notice." + n
 	}
 	h.renderMembers(w, r, http.StatusOK, org, u, notice, "")
@@ -259,4 +259,48 @@ func (h *Handler) orgContractPIN(w http.ResponseWriter, r *http.Request) {
 	h.audit(r, storage.AuditEvent{Type: directory.EventAccountantPIN, Outcome: directory.OutcomeSuccess, Actor: u.ID, OrgID: org.ID,
 		Details: map[string]string{"contract": contract}})
 	http.Redirect(w, r, "/account/companies/"+org.ID+"/members?notice=pin", http.StatusSeeOther)
+}
+
+// orgInvite invites a person by email or phone with roles
+// (POST /account/companies/{org}/invitations); they are told where to accept.
+func (h *Handler) orgInvite(w http.ResponseWriter, r *http.Request) {
+	org, u, ok := h.orgAdminOf(w, r)
+	if !ok {
+		return
+	}
+	if err := r.ParseForm(); err != nil {
+		h.renderMembers(w, r, http.StatusBadRequest, org, u, "", "error.bad_request")
+		return
+	}
+	key, err := h.cfg.Companies.Invite(r.Context(), org.ID, r.PostForm.Get("address"), r.PostForm["role"], u.ID)
+	switch {
+	case errors.Is(err, directory.ErrInvalidIdentifier):
+		h.renderMembers(w, r, http.StatusBadRequest, org, u, "", "members.bad_address")
+		return
+	case errors.Is(err, directory.ErrUnknownRole):
+		h.renderMembers(w, r, http.StatusBadRequest, org, u, "", "members.unknown_role")
+		return
+	case err != nil:
+		h.fail(w, r, accountLang(r, u), unavailable(err))
+		return
+	}
+	kind, to, _ := strings.Cut(key, ":")
+	t := h.catalog.translator(accountLang(r, u))
+	text := t.T("mail.invited_text", "Company", org.Name, "Link", h.cfg.Issuer+"/account/companies")
+	switch {
+	case kind == storage.IdentEmail && h.cfg.Email != nil:
+		if limited, _ := h.emailLimited(r, to); !limited {
+			err = h.cfg.Email.SendEmail(r.Context(), notify.Email{To: to, Subject: t.T("mail.invited_subject", "Company", org.Name), Text: text})
+		}
+	case kind == storage.IdentPhone && h.cfg.SMS != nil:
+		if limited, _ := h.smsLimited(r, to); !limited {
+			err = h.cfg.SMS.SendSMS(r.Context(), notify.SMS{To: to, Text: text})
+		}
+	}
+	if err != nil {
+		h.log.WarnContext(r.Context(), "invitation not delivered", "org", org.ID, "err", err)
+	}
+	h.audit(r, storage.AuditEvent{Type: directory.EventMembershipChanged, Outcome: directory.OutcomeSuccess, Actor: u.ID, OrgID: org.ID,
+		Details: map[string]string{"change": "invited", "to": kind, "roles": strings.Join(r.PostForm["role"], " ")}})
+	http.Redirect(w, r, "/account/companies/"+org.ID+"/members?notice=invited", http.StatusSeeOther)
 }

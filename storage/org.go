@@ -46,6 +46,9 @@ type Organisation struct {
 	Contracts []string `bson:"contracts,omitempty"`
 	// AccountantPINs are the PINs (argon2id) the org admin set per contract.
 	AccountantPINs []ContractPIN `bson:"accountant_pins,omitempty"`
+	// Invitations are people the org admin invited by email or phone; the
+	// person with that confirmed address accepts on the companies page.
+	Invitations []Invitation `bson:"invitations,omitempty"`
 	// RegisteredBy is the user who registered it; moderation is recorded below.
 	RegisteredBy string    `bson:"registered_by,omitempty"`
 	ModeratedBy  string    `bson:"moderated_by,omitempty"`
@@ -55,6 +58,14 @@ type Organisation struct {
 	Version   int       `bson:"version"`
 	CreatedAt time.Time `bson:"created_at"`
 	UpdatedAt time.Time `bson:"updated_at"`
+}
+
+// Invitation asks the owner of a confirmed email or phone to join with roles.
+type Invitation struct {
+	Identifier string    `bson:"identifier"` // IdentifierKey(IdentEmail|IdentPhone, value)
+	Roles      []string  `bson:"roles,omitempty"`
+	By         string    `bson:"by"`
+	At         time.Time `bson:"at"`
 }
 
 // ContractPIN is the PIN of the accountant sign-in for one contract.
