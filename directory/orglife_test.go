@@ -120,3 +120,98 @@ func TestOrganisationLifecycle(t *testing.T) {
 		t.Fatalf("registering after a rejection: %v", err)
 	}
 }
+
+// An invitation reaches only the confirmed address it names; accepting it makes
+// an active member with its roles; leaving removes the membership.
+func TestInvitationsAndLeaving(t *testing.T) {
+	o, st := newOrgs(t)
+	ctx := t.Context()
+	org, err := o.Register(ctx, romashka(), "director")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := o.Invite(ctx, org.ID, "petrov@example.com", nil, "director"); !errors.Is(err, directory.ErrOrgNotActive) {
+		t.Fatalf("inviting to a pending company: %v", err)
+	}
+	if _, err := o.ApproveOrganisation(ctx, org.ID, "moderator"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := o.Invite(ctx, org.ID, "Petrov@Example.com", []string{"participant"}, "director"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := o.Invite(ctx, org.ID, "petrov", nil, "director"); !errors.Is(err, directory.ErrInvalidIdentifier) {
+		t.Fatalf("a login is not an address: %v", err)
+	}
+	unconfirmed := storage.User{ID: "u-unconfirmed", Email: "petrov@example.com"}
+	if list, _ := o.Invitations(ctx, unconfirmed); len(list) != 0 {
+		t.Fatal("an unconfirmed address sees the invitation")
+	}
+	if err := o.AcceptInvitation(ctx, unconfirmed, org.ID); !errors.Is(err, directory.ErrNotPending) {
+		t.Fatalf("accepted by an unconfirmed address: %v", err)
+	}
+	petrov := storage.User{ID: "u-petrov", Email: "petrov@example.com", EmailVerified: true}
+	if list, _ := o.Invitations(ctx, petrov); len(list) != 1 {
+		t.Fatalf("invitations: %v", list)
+	}
+	if err := o.AcceptInvitation(ctx, petrov, org.ID); err != nil {
+		t.Fatal(err)
+	}
+	if m, _ := st.MembershipByID(ctx, petrov.ID, org.ID); m.Status != storage.MemberActive || len(m.Roles) != 1 {
+		t.Fatalf("after accepting: %+v", m)
+	}
+	if err := o.AcceptInvitation(ctx, petrov, org.ID); !errors.Is(err, directory.ErrNotPending) {
+		t.Fatalf("accepted twice: %v", err)
+	}
+	if err := o.Leave(ctx, petrov.ID, org.ID); err != nil {
+		t.Fatal(err)
+	}
+	if m, _ := st.MembershipByID(ctx, petrov.ID, org.ID); m.Status != storage.MemberRemoved {
+		t.Fatalf("after leaving: %+v", m)
+	}
+	if _, err := o.ApproveOrganisation(ctx, org.ID, "moderator"); !errors.Is(err, directory.ErrNotPending) {
+		t.Fatalf("approving twice: %v", err)
+	}
+}
+
+func TestAccountantSignInRules(t *testing.T) {
+	o, st := newOrgs(t)
+	ctx := t.Context()
+	org, err := o.Register(ctx, romashka(), "director")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := o.ApproveOrganisation(ctx, org.ID, "moderator"); err != nil {
+		t.Fatal(err)
+	}
+	if err := o.SetAccountantPIN(ctx, org.ID, "Д-15", "12345"); !errors.Is(err, directory.ErrBadPIN) {
+		t.Fatalf("short PIN: %v", err)
+	}
+	if err := o.SetAccountantPIN(ctx, org.ID, "Д-15", "123456"); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct{ inn, contract, pin string }{
+		{"7728824599", "Д-15", "654321"}, {"7728824599", "Д-16", "123456"}, {"7707083893", "Д-15", "123456"},
+	} {
+		if _, _, err := o.AuthenticateAccountant(ctx, c.inn, c.contract, c.pin); !errors.Is(err, directory.ErrInvalidCredentials) {
+			t.Fatalf("%v: %v", c, err)
+		}
+	}
+	u, got, err := o.AuthenticateAccountant(ctx, "7728824599", "д-15", "123456")
+	if err != nil || got.ID != org.ID || u.AccountantOf == "" {
+		t.Fatalf("accountant: %v %+v %+v", err, got, u)
+	}
+	again, _, err := o.AuthenticateAccountant(ctx, "7728824599", "Д-15", "123456")
+	if err != nil || again.ID != u.ID {
+		t.Fatalf("a second sign-in made another account: %v %q %q", err, again.ID, u.ID)
+	}
+	if m, _ := st.MembershipByID(ctx, u.ID, org.ID); m.Status != storage.MemberActive || len(m.Roles) != 1 || m.Roles[0] != storage.RoleAccountant {
+		t.Fatalf("accountant membership: %+v", m)
+	}
+	// A new PIN replaces the old one.
+	if err := o.SetAccountantPIN(ctx, org.ID, "Д-15", "999999"); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := o.AuthenticateAccountant(ctx, "7728824599", "Д-15", "123456"); !errors.Is(err, directory.ErrInvalidCredentials) {
+		t.Fatalf("the old PIN still works: %v", err)
+	}
+}
