@@ -341,6 +341,7 @@ func TestInvitationAndRegistryDown(t *testing.T) {
     - {id: romashka, name: ООО «Ромашка», inn: "7728824599", kpp: "772801001", ogrn: "1177746151021"}
   memberships:
     - {user: ivanov, org: romashka, roles: [org_admin]}
+  moderators: [ivanov]
   users:
 `, 1) + `    - {login: petrov, password: "Petrov-pass-1", email: petrov@example.com}
     - {login: stranger, password: "Stranger-pass-1", email: stranger@example.com}
@@ -390,6 +391,25 @@ func TestInvitationAndRegistryDown(t *testing.T) {
 	p = mustSubmit(t, b, p, "/contact", url.Values{"contact_name": {"Иванов"}, "email": {"office@sber.example"}})
 	if !strings.Contains(p.Body, "ул. Вавилова, д. 19") || !strings.Contains(p.Body, "Submit") {
 		t.Fatalf("review after typing by hand: %.600s", p.Body)
+	}
+	p = mustSubmit(t, b, p, "/review", nil)
+	p = mustSubmit(t, b, p, "/code", url.Values{"code": {codeRe6.FindStringSubmatch(decodeMail(box.last(t, "office@sber.example")))[1]}})
+	if !strings.Contains(p.Body, "waits for a moderator") {
+		t.Fatalf("submitted: %.500s", p.Body)
+	}
+	// The moderator rejects it with a reason; the registrant is told the reason,
+	// and the INN is free for another attempt.
+	p = mustGet(t, admin, srv.Issuer+"/moderation")
+	p = mustSubmit(t, admin, p, "/reject", url.Values{"reason": {"Не подтверждены полномочия"}})
+	if !strings.Contains(p.Body, "Rejected.") || !strings.Contains(p.Body, "Не подтверждены полномочия") {
+		t.Fatalf("rejection: %.600s", p.Body)
+	}
+	if mail := decodeMail(box.last(t, "stranger@example.com")); !strings.Contains(mail, "Не подтверждены полномочия") {
+		t.Fatalf("the rejection mail lacks the reason: %s", mail)
+	}
+	p = mustGet(t, b, srv.Issuer+"/account/companies/register")
+	if p = mustSubmit(t, b, p, "/inn", url.Values{"inn": {"7707083893"}, "kpp": {"773601001"}}); p.Status != http.StatusOK {
+		t.Fatalf("registering again after a rejection: %d %.300s", p.Status, p.Body)
 	}
 }
 
