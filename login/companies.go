@@ -71,6 +71,16 @@ func (h *Handler) companiesOn(w http.ResponseWriter, r *http.Request) bool {
 	return true
 }
 
+// companyPerson: the company pages are on and the person is signed in (else
+// the browser has its answer).
+func (h *Handler) companyPerson(w http.ResponseWriter, r *http.Request) (storage.User, bool) {
+	if !h.companiesOn(w, r) {
+		return storage.User{}, false
+	}
+	_, u, ok := h.accountSession(w, r)
+	return u, ok
+}
+
 // accountLang is the language of the account pages for this person.
 func accountLang(r *http.Request, u storage.User) language.Tag {
 	lang := pickLanguage(r, nil)
@@ -83,10 +93,7 @@ func accountLang(r *http.Request, u storage.User) language.Tag {
 
 // companiesList shows the person's companies (GET /account/companies).
 func (h *Handler) companiesList(w http.ResponseWriter, r *http.Request) {
-	if !h.companiesOn(w, r) {
-		return
-	}
-	_, u, ok := h.accountSession(w, r)
+	u, ok := h.companyPerson(w, r)
 	if !ok {
 		return
 	}
@@ -169,10 +176,7 @@ type joinPage struct {
 
 // companyJoinForm asks for the INN of the company to join (GET /account/companies/join).
 func (h *Handler) companyJoinForm(w http.ResponseWriter, r *http.Request) {
-	if !h.companiesOn(w, r) {
-		return
-	}
-	_, u, ok := h.accountSession(w, r)
+	u, ok := h.companyPerson(w, r)
 	if !ok {
 		return
 	}
@@ -182,10 +186,7 @@ func (h *Handler) companyJoinForm(w http.ResponseWriter, r *http.Request) {
 // companyJoin finds the company by INN (and KPP), lets the person choose among
 // branches, and files the join request (POST /account/companies/join).
 func (h *Handler) companyJoin(w http.ResponseWriter, r *http.Request) {
-	if !h.companiesOn(w, r) {
-		return
-	}
-	_, u, ok := h.accountSession(w, r)
+	u, ok := h.companyPerson(w, r)
 	if !ok {
 		return
 	}
@@ -236,10 +237,7 @@ func (h *Handler) companyJoin(w http.ResponseWriter, r *http.Request) {
 
 // companyLeave ends the person's own membership (POST /account/companies/{org}/leave).
 func (h *Handler) companyLeave(w http.ResponseWriter, r *http.Request) {
-	if !h.companiesOn(w, r) {
-		return
-	}
-	_, u, ok := h.accountSession(w, r)
+	u, ok := h.companyPerson(w, r)
 	if !ok {
 		return
 	}
@@ -255,10 +253,7 @@ func (h *Handler) companyLeave(w http.ResponseWriter, r *http.Request) {
 
 // companyAccept accepts an invitation (POST /account/companies/{org}/accept).
 func (h *Handler) companyAccept(w http.ResponseWriter, r *http.Request) {
-	if !h.companiesOn(w, r) {
-		return
-	}
-	_, u, ok := h.accountSession(w, r)
+	u, ok := h.companyPerson(w, r)
 	if !ok {
 		return
 	}

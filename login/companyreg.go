@@ -78,10 +78,7 @@ func companyStepURL(flowID string, step State) string {
 // companyRegisterStart opens a new registration (GET /account/companies/register),
 // prefilled with ?inn= and ?ogrn= when a certificate names them.
 func (h *Handler) companyRegisterStart(w http.ResponseWriter, r *http.Request) {
-	if !h.companiesOn(w, r) {
-		return
-	}
-	_, u, ok := h.accountSession(w, r)
+	u, ok := h.companyPerson(w, r)
 	if !ok {
 		return
 	}
@@ -99,10 +96,7 @@ func (h *Handler) companyRegisterStart(w http.ResponseWriter, r *http.Request) {
 
 // companyFlow loads the person's registration of this browser.
 func (h *Handler) companyFlow(w http.ResponseWriter, r *http.Request) (flow, storage.User, bool) {
-	if !h.companiesOn(w, r) {
-		return flow{}, storage.User{}, false
-	}
-	_, u, ok := h.accountSession(w, r)
+	u, ok := h.companyPerson(w, r)
 	if !ok {
 		return flow{}, u, false
 	}

@@ -3,6 +3,7 @@ package login
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"slices"
 	"strings"
@@ -60,21 +61,8 @@ func (h *Handler) consentForm(w http.ResponseWriter, r *http.Request, f flow, ar
 func (h *Handler) consent(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
 	action := r.PostFormValue("action")
-	f, ar, lang, replaced, uerr := h.loadFlow(r)
-	if uerr == nil && (replaced || !f.in(StateConsentRequired)) {
-		uerr = &userError{Status: http.StatusBadRequest, Key: "error.bad_request", Err: errors.New("consent posted in state " + f.State)}
-	}
-	if uerr != nil {
-		h.fail(w, r, lang, uerr)
-		return
-	}
-	sess, err := h.currentSession(r.Context())
-	if err != nil {
-		h.fail(w, r, lang, unavailable(err))
-		return
-	}
-	if sess == nil || sess.UserID != f.UserID {
-		h.fail(w, r, lang, &userError{Status: http.StatusBadRequest, Key: "error.bad_request", Err: errors.New("consent without the flow's session")})
+	f, ar, lang, sess, ok := h.flowOfSession(w, r, StateConsentRequired)
+	if !ok {
 		return
 	}
 	next := StateDenied
@@ -100,6 +88,30 @@ func (h *Handler) consent(w http.ResponseWriter, r *http.Request) {
 	h.audit(r, storage.AuditEvent{Type: directory.EventConsent, Outcome: directory.OutcomeSuccess, UserID: f.UserID,
 		ClientID: ar.ClientID, Details: map[string]string{"scopes": strings.Join(ar.Scopes, " ")}})
 	h.finish(w, r, lang, ar, *sess)
+}
+
+// flowOfSession loads the sign-in flow of a page that comes after the person
+// is known (consent, company choice): it must be in state, and the browser's
+// session must be the flow's person.
+func (h *Handler) flowOfSession(w http.ResponseWriter, r *http.Request, state State) (flow, storage.AuthRequest, language.Tag, *storage.Session, bool) {
+	f, ar, lang, replaced, uerr := h.loadFlow(r)
+	if uerr == nil && (replaced || !f.in(state)) {
+		uerr = &userError{Status: http.StatusBadRequest, Key: "error.bad_request", Err: fmt.Errorf("%s posted in state %s", state, f.State)}
+	}
+	if uerr != nil {
+		h.fail(w, r, lang, uerr)
+		return f, ar, lang, nil, false
+	}
+	sess, err := h.currentSession(r.Context())
+	if err != nil {
+		h.fail(w, r, lang, unavailable(err))
+		return f, ar, lang, nil, false
+	}
+	if sess == nil || sess.UserID != f.UserID {
+		h.fail(w, r, lang, &userError{Status: http.StatusBadRequest, Key: "error.bad_request", Err: errors.New("a step of the flow without its session")})
+		return f, ar, lang, nil, false
+	}
+	return f, ar, lang, sess, true
 }
 
 func firstOf(ss ...string) string {

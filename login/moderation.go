@@ -32,10 +32,7 @@ type moderationPage struct {
 
 // moderator lets only moderators (and operators) through.
 func (h *Handler) moderator(w http.ResponseWriter, r *http.Request) (storage.User, bool) {
-	if !h.companiesOn(w, r) {
-		return storage.User{}, false
-	}
-	_, u, ok := h.accountSession(w, r)
+	u, ok := h.companyPerson(w, r)
 	if !ok {
 		return u, false
 	}

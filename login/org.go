@@ -2,7 +2,6 @@ package login
 
 import (
 	"context"
-	"errors"
 	"net/http"
 	"slices"
 
@@ -84,21 +83,8 @@ func (h *Handler) orgChoiceForm(w http.ResponseWriter, r *http.Request, status i
 // belongs to the browser session.
 func (h *Handler) orgChoice(w http.ResponseWriter, r *http.Request) {
 	chosen := r.PostFormValue("org")
-	f, ar, lang, replaced, uerr := h.loadFlow(r)
-	if uerr == nil && (replaced || !f.in(StateOrgChoice) || h.cfg.Orgs == nil) {
-		uerr = &userError{Status: http.StatusBadRequest, Key: "error.bad_request", Err: errors.New("organisation posted in state " + f.State)}
-	}
-	if uerr != nil {
-		h.fail(w, r, lang, uerr)
-		return
-	}
-	sess, err := h.currentSession(r.Context())
-	if err != nil {
-		h.fail(w, r, lang, unavailable(err))
-		return
-	}
-	if sess == nil || sess.UserID != f.UserID {
-		h.fail(w, r, lang, &userError{Status: http.StatusBadRequest, Key: "error.bad_request", Err: errors.New("organisation choice without the flow's session")})
+	f, ar, lang, sess, ok := h.flowOfSession(w, r, StateOrgChoice)
+	if !ok {
 		return
 	}
 	active, err := h.cfg.Orgs.ActiveOrgs(r.Context(), sess.UserID)

@@ -36,10 +36,7 @@ type membersPage struct {
 // whatever they post: the company comes from the URL and every change is
 // scoped to it.
 func (h *Handler) orgAdminOf(w http.ResponseWriter, r *http.Request) (storage.Organisation, storage.User, bool) {
-	if !h.companiesOn(w, r) {
-		return storage.Organisation{}, storage.User{}, false
-	}
-	_, u, ok := h.accountSession(w, r)
+	u, ok := h.companyPerson(w, r)
 	if !ok {
 		return storage.Organisation{}, u, false
 	}
