@@ -419,3 +419,32 @@ func httptestClosedURL(t *testing.T) string {
 	srv.Close()
 	return srv.URL
 }
+
+// TestJoinFromCertificate: a certificate naming a company that is here already
+// offers to join it, with its INN filled in.
+func TestJoinFromCertificate(t *testing.T) {
+	cfg := strings.Replace(certConfig(t, newCorpPKI(t), ""), "  users:\n", `  organisations:
+    - {id: romashka, name: ООО «Ромашка», inn: "7728824599", kpp: "772801001", ogrn: "1177746151021"}
+  users:
+`, 1)
+	srv := startServer(t, cfg)
+	b := rptest.NewBrowser("")
+	b.Lang = "en"
+	p := mustGet(t, b, srv.Issuer+"/account")
+	p = follow(t, b, p, certLinkRe)
+	key, cert, chain := fixtureSigner(t, "gost/director")
+	p = mustSubmit(t, b, p, "/certificate", url.Values{"signature": {vhodSign(t, p, key, cert, chain)}})
+	mustSubmit(t, b, p, "/certificate/confirm", nil)
+	p = mustGet(t, b, srv.Issuer+"/account/companies")
+	if strings.Contains(p.Body, "Register this company") {
+		t.Fatalf("offered to register a company that is here: %.500s", p.Body)
+	}
+	p = follow(t, b, p, regexp.MustCompile(`href="(/account/companies/join\?inn=7728824599)"`))
+	if !strings.Contains(p.Body, `value="7728824599"`) {
+		t.Fatalf("join page without the INN: %.400s", p.Body)
+	}
+	p = mustSubmit(t, b, p, "/account/companies/join", url.Values{"inn": {"7728824599"}})
+	if !strings.Contains(p.Body, "Your request has been sent") {
+		t.Fatalf("join from the certificate: %.400s", p.Body)
+	}
+}

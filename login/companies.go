@@ -60,7 +60,12 @@ type companiesPage struct {
 	Invitations []companyView
 }
 
-type certificateOffer struct{ INN, OGRN, Name string }
+// certificateOffer is a company a certificate names: to register, or to join
+// when it is here already.
+type certificateOffer struct {
+	INN, OGRN, Name string
+	Join            bool
+}
 
 // companiesOn answers 404 when organisations are off.
 func (h *Handler) companiesOn(w http.ResponseWriter, r *http.Request) bool {
@@ -156,7 +161,9 @@ func (h *Handler) renderCompanies(w http.ResponseWriter, r *http.Request, status
 			if ogrn == c.Subject {
 				ogrn = ""
 			}
-			page.Offers = append(page.Offers, certificateOffer{INN: inn, OGRN: ogrn, Name: dnValue(c.Subject, "O")})
+			here, _ := h.cfg.OrgStore.OrganisationsByINN(r.Context(), inn)
+			join := slices.ContainsFunc(here, func(o storage.Organisation) bool { return o.Status == storage.OrgActive })
+			page.Offers = append(page.Offers, certificateOffer{INN: inn, OGRN: ogrn, Name: dnValue(c.Subject, "O"), Join: join})
 		}
 	}
 	if notice != "" {
