@@ -20,8 +20,8 @@ import (
 
 // Access token formats a client may choose.
 const (
-	TokenFormatOpaque = "opaque"
-	TokenFormatJWT    = "jwt"
+	TokenFormatOpaque = storage.TokenFormatOpaque
+	TokenFormatJWT    = storage.TokenFormatJWT
 )
 
 // HashSecret is how client secrets are stored: hex SHA-256. Client secrets are long

@@ -27,6 +27,9 @@ type AuditQuery struct {
 	OrgID    string
 	Type     string
 	From, To time.Time
+	// Before and BeforeID continue a page: events older than (Before, BeforeID).
+	Before   time.Time
+	BeforeID string
 	// Limit bounds the answer (newest first); zero means 100.
 	Limit int
 }

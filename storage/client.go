@@ -5,6 +5,12 @@ import (
 	"time"
 )
 
+// Access token formats of a client.
+const (
+	TokenFormatOpaque = "opaque"
+	TokenFormatJWT    = "jwt"
+)
+
 // Client is a registered relying party.
 type Client struct {
 	ID string `bson:"_id"`
@@ -23,6 +29,11 @@ type Client struct {
 	IDTokenUserinfoClaims  bool     `bson:"id_token_userinfo_claims"`
 	// MinACR is the weakest sign-in this client accepts; weaker sessions step up.
 	MinACR string `bson:"min_acr,omitempty"`
+	// Authorities are powers the client's own tokens (client credentials) carry
+	// on Vhod's API: storage.AuthorityOperator, AuthorityModerator.
+	Authorities []string `bson:"authorities,omitempty"`
+	// Version increases with every change made through the API (ETag).
+	Version int `bson:"version"`
 	// JWKS is the client's public key set (JSON) for private_key_jwt authentication.
 	JWKS      string    `bson:"jwks,omitempty"`
 	Scopes    []string  `bson:"scopes,omitempty"`

@@ -203,5 +203,6 @@ type Organisations interface {
 
 	// PutRoleCatalogue creates or replaces a catalogue.
 	PutRoleCatalogue(ctx context.Context, c RoleCatalogue) error
+	DeleteRoleCatalogue(ctx context.Context, id string) error
 	RoleCatalogues(ctx context.Context) ([]RoleCatalogue, error)
 }

@@ -148,4 +148,17 @@ type Users interface {
 	UnbindCertificate(ctx context.Context, userID, sha256 string) error
 	// SetAuthorities replaces an account's Vhod-wide powers.
 	SetAuthorities(ctx context.Context, userID string, authorities []string) error
+	// ListUsers pages through accounts by ID, optionally those whose names or
+	// identifiers contain Text (case-insensitive).
+	ListUsers(ctx context.Context, q UserQuery) ([]User, error)
+	// DeleteUser removes an account with its identifiers, memberships and
+	// sessions (its tokens are revoked by the caller).
+	DeleteUser(ctx context.Context, id string) error
+}
+
+// UserQuery pages through accounts: those after the ID After, at most Limit.
+type UserQuery struct {
+	Text  string
+	After string
+	Limit int
 }

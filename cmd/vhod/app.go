@@ -16,6 +16,7 @@ import (
 	"github.com/gorilla/mux"
 	"go.mongodb.org/mongo-driver/v2/event"
 
+	"github.com/vhod-id/vhod/admin"
 	"github.com/vhod-id/vhod/directory"
 	"github.com/vhod-id/vhod/directory/captcha"
 	"github.com/vhod-id/vhod/directory/notify"
@@ -225,6 +226,14 @@ func (a *app) handler(extra func(r *mux.Router)) (http.Handler, error) {
 		r.Handle("/metrics", a.metrics.handler())
 	}
 	pages.Mount(r)
+	admin.New(admin.Config{
+		Verify: prov.VerifyAccessToken, Store: a.store, Orgs: a.orgs, Dir: a.dir,
+		ListKeys: a.adminKeys, RotateKey: func(ctx context.Context, alg string) (string, error) {
+			return a.keys.Rotate(ctx, jose.SignatureAlgorithm(alg))
+		},
+		RevokeSession: prov.RevokeSession, RevokeUser: prov.RevokeUser, HashSecret: provider.HashSecret,
+		Algorithms: algNames(), JoinPolicy: cfg.Organisations.JoinApproval, Audit: audit, Logger: a.log,
+	}).Mount(r)
 	if a.outbox != nil {
 		r.HandleFunc("/dev/outbox", a.serveOutbox).Methods(http.MethodGet)
 	}
@@ -337,4 +346,17 @@ func chainMonitors(ms ...*event.CommandMonitor) *event.CommandMonitor {
 			}
 		},
 	}
+}
+
+// adminKeys describes the signing keys for the admin API.
+func (a *app) adminKeys(ctx context.Context) ([]admin.KeyInfo, error) {
+	keys, err := a.keys.List(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]admin.KeyInfo, 0, len(keys))
+	for _, k := range keys {
+		out = append(out, admin.KeyInfo{KID: k.KID, Algorithm: k.Algorithm, Created: k.Created.UTC(), Current: k.Current, Published: k.Published})
+	}
+	return out, nil
 }

@@ -2,17 +2,15 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
-	"net/url"
+	"maps"
 	"reflect"
 	"slices"
 	"strings"
 
-	"github.com/go-jose/go-jose/v4"
-
+	"github.com/vhod-id/vhod/admin"
 	"github.com/vhod-id/vhod/directory"
 	"github.com/vhod-id/vhod/provider"
 	"github.com/vhod-id/vhod/storage"
@@ -51,6 +49,8 @@ type BootstrapClient struct {
 	// MinACR is the weakest sign-in the client accepts (urn:vhod:acr:…); weaker
 	// sessions are stepped up.
 	MinACR string `yaml:"min_acr"`
+	// Authorities the client's own tokens carry on the admin API (operator, moderator).
+	Authorities []string `yaml:"authorities"`
 }
 
 // BootstrapUser is an account in the config file.
@@ -70,11 +70,6 @@ type BootstrapUser struct {
 	Locale     string `yaml:"locale"`
 }
 
-var (
-	grantTypes  = []string{"authorization_code", "refresh_token", "client_credentials"}
-	authMethods = []string{"client_secret_basic", "client_secret_post", "private_key_jwt", "none"}
-)
-
 func (b *Bootstrap) validate() []error {
 	var errs []error
 	seen := map[string]bool{}
@@ -92,44 +87,17 @@ func (b *Bootstrap) validate() []error {
 			bad("id", "%q appears twice", c.ID)
 		}
 		seen[c.ID] = true
-		for _, g := range c.GrantTypes {
-			if !slices.Contains(grantTypes, g) {
-				bad("grant_types", "%q is not one of %v", g, grantTypes)
+		sc := c.toStorage()
+		if c.Secret == "" {
+			sc.SecretHash = ""
+		}
+		problems := admin.ClientProblems(sc, c.Secret, algNames())
+		for _, field := range slices.Sorted(maps.Keys(problems)) {
+			if field != "id" {
+				bad(field, "%s", problems[field])
 			}
 		}
-		if c.MinACR != "" && !slices.Contains(directory.ACRLevels, c.MinACR) {
-			bad("min_acr", "%q is not one of %v", c.MinACR, directory.ACRLevels)
-		}
-		if !slices.Contains(authMethods, c.AuthMethod) {
-			bad("auth_method", "%q is not one of %v", c.AuthMethod, authMethods)
-		}
-		switch {
-		case c.Public && (c.Secret != "" || c.AuthMethod != "none"):
-			bad("public", "a public client has no secret and auth_method none")
-		case c.Public && slices.Contains(c.GrantTypes, "client_credentials"):
-			bad("grant_types", "a public client cannot use client_credentials")
-		case !c.Public && strings.HasPrefix(c.AuthMethod, "client_secret") && len(c.Secret) < 8:
-			bad("secret", "is required for %s and must be at least 8 characters", c.AuthMethod)
-		case c.AuthMethod == "private_key_jwt":
-			var set jose.JSONWebKeySet
-			if err := json.Unmarshal([]byte(c.JWKS), &set); err != nil || len(set.Keys) == 0 {
-				bad("jwks", "private_key_jwt needs a JSON key set")
-			}
-		}
-		if slices.Contains(c.GrantTypes, "authorization_code") && len(c.RedirectURIs) == 0 {
-			bad("redirect_uris", "authorization_code needs at least one redirect URI")
-		}
-		for _, u := range append(slices.Clone(c.RedirectURIs), c.PostLogoutRedirectURIs...) {
-			if p, err := url.Parse(u); err != nil || !p.IsAbs() || p.Fragment != "" {
-				bad("redirect_uris", "%q is not an absolute URI without fragment", u)
-			}
-		}
-		if c.AccessTokenFormat != provider.TokenFormatOpaque && c.AccessTokenFormat != provider.TokenFormatJWT {
-			bad("access_token_format", "%q is not opaque or jwt", c.AccessTokenFormat)
-		}
-		if c.SigningAlg != "" && !slices.Contains(algNames(), c.SigningAlg) {
-			bad("signing_alg", "%q is not one of %v", c.SigningAlg, algNames())
-		}
+
 	}
 	for i, u := range b.Users {
 		key := fmt.Sprintf("bootstrap.users[%d]", i)
@@ -169,7 +137,7 @@ func (c BootstrapClient) toStorage() storage.Client {
 		ID: c.ID, Name: c.Name, RedirectURIs: c.RedirectURIs, PostLogoutRedirectURIs: c.PostLogoutRedirectURIs,
 		GrantTypes: c.GrantTypes, AuthMethod: c.AuthMethod, Public: c.Public, AccessTokenFormat: c.AccessTokenFormat,
 		FirstParty: c.FirstParty, SigningAlg: c.SigningAlg, IDTokenUserinfoClaims: c.IDTokenUserinfoClaims,
-		JWKS: c.JWKS, Scopes: c.Scopes, MinACR: c.MinACR,
+		JWKS: c.JWKS, Scopes: c.Scopes, MinACR: c.MinACR, Authorities: c.Authorities,
 	}
 	if c.Secret != "" {
 		out.SecretHash = provider.HashSecret(c.Secret)
@@ -189,10 +157,11 @@ func (b *Bootstrap) apply(ctx context.Context, st bootstrapStore, dir *directory
 		want := bc.toStorage()
 		have, err := st.ClientByID(ctx, want.ID)
 		if err == nil {
-			want.CreatedAt, want.UpdatedAt = have.CreatedAt, have.UpdatedAt
+			want.CreatedAt, want.UpdatedAt, want.Version = have.CreatedAt, have.UpdatedAt, have.Version
 			if reflect.DeepEqual(normalizeClient(have), normalizeClient(want)) {
 				continue
 			}
+			want.Version = have.Version + 1
 		} else if !errors.Is(err, storage.ErrNotFound) {
 			return err
 		}
@@ -224,7 +193,7 @@ func (b *Bootstrap) apply(ctx context.Context, st bootstrapStore, dir *directory
 
 // normalizeClient makes nil and empty lists compare equal.
 func normalizeClient(c storage.Client) storage.Client {
-	for _, l := range []*[]string{&c.RedirectURIs, &c.PostLogoutRedirectURIs, &c.GrantTypes, &c.Scopes} {
+	for _, l := range []*[]string{&c.RedirectURIs, &c.PostLogoutRedirectURIs, &c.GrantTypes, &c.Scopes, &c.Authorities} {
 		if len(*l) == 0 {
 			*l = nil
 		}

@@ -34,6 +34,13 @@ func (s *Store) QueryAudit(ctx context.Context, q storage.AuditQuery) ([]storage
 	if len(span) > 0 {
 		filter = append(filter, bson.E{Key: "time", Value: span})
 	}
+	if !q.Before.IsZero() {
+		t := q.Before.UTC()
+		filter = append(filter, bson.E{Key: "$or", Value: bson.A{
+			bson.M{"time": bson.M{"$lt": t}},
+			bson.M{"time": t, "_id": bson.M{"$lt": q.BeforeID}},
+		}})
+	}
 	limit := q.Limit
 	if limit <= 0 {
 		limit = 100

@@ -157,6 +157,15 @@ func (s *Store) PutRoleCatalogue(ctx context.Context, c storage.RoleCatalogue) e
 	return mapErr("put role catalogue", err)
 }
 
+// DeleteRoleCatalogue removes a catalogue.
+func (s *Store) DeleteRoleCatalogue(ctx context.Context, id string) error {
+	r, err := s.db.Collection(colRoleCatalogues).DeleteOne(ctx, bson.D{{Key: "_id", Value: id}})
+	if err == nil && r.DeletedCount == 0 {
+		err = storage.ErrNotFound
+	}
+	return mapErr("delete role catalogue", err)
+}
+
 // RoleCatalogues lists every catalogue.
 func (s *Store) RoleCatalogues(ctx context.Context) ([]storage.RoleCatalogue, error) {
 	return findAll[storage.RoleCatalogue](ctx, s, colRoleCatalogues, "list role catalogues", bson.D{})

@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"regexp"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/vhod-id/vhod/storage"
 )
@@ -122,4 +124,48 @@ func (s *Store) SetAuthorities(ctx context.Context, userID string, authorities [
 // Activate clears the activation secret.
 func (s *Store) Activate(ctx context.Context, userID string) error {
 	return s.updateByID(ctx, colUsers, "activate", userID, bson.M{"$unset": bson.M{"activation_hash": ""}, "$set": bson.M{"updated_at": s.now().UTC()}})
+}
+
+// ListUsers pages through accounts by ID.
+func (s *Store) ListUsers(ctx context.Context, q storage.UserQuery) ([]storage.User, error) {
+	filter := bson.D{}
+	if q.After != "" {
+		filter = append(filter, bson.E{Key: "_id", Value: bson.M{"$gt": q.After}})
+	}
+	if q.Text != "" {
+		re := bson.M{"$regex": regexp.QuoteMeta(q.Text), "$options": "i"}
+		var or bson.A
+		for _, f := range []string{"login", "email", "phone", "contract", "family_name", "given_name", "middle_name"} {
+			or = append(or, bson.M{f: re})
+		}
+		filter = append(filter, bson.E{Key: "$or", Value: or})
+	}
+	limit := q.Limit
+	if limit <= 0 {
+		limit = 50
+	}
+	cur, err := s.db.Collection(colUsers).Find(ctx, filter, options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}).SetLimit(int64(limit)))
+	if err != nil {
+		return nil, mapErr("list users", err)
+	}
+	var out []storage.User
+	return out, mapErr("list users", cur.All(ctx, &out))
+}
+
+// DeleteUser removes the account, then what pointed at it.
+func (s *Store) DeleteUser(ctx context.Context, id string) error {
+	const op = "delete user"
+	r, err := s.db.Collection(colUsers).DeleteOne(ctx, bson.D{{Key: "_id", Value: id}})
+	if err != nil {
+		return mapErr(op, err)
+	}
+	if r.DeletedCount == 0 {
+		return mapErr(op, storage.ErrNotFound)
+	}
+	for _, col := range []string{colIdentifiers, colMemberships, colSessions} {
+		if _, err := s.db.Collection(col).DeleteMany(ctx, bson.D{{Key: "user_id", Value: id}}); err != nil {
+			return mapErr(op, err)
+		}
+	}
+	return nil
 }

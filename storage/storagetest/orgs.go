@@ -136,3 +136,40 @@ func testConcurrentMembershipUpdate(t *testing.T, s storage.Store) {
 		t.Fatalf("version %d after one winning update", got.Version)
 	}
 }
+
+func testUserListAndDelete(t *testing.T, s storage.Store) {
+	ctx := t.Context()
+	for _, u := range []storage.User{
+		{ID: "u1", Login: "ivanov", FamilyName: "Иванов"}, {ID: "u2", Login: "petrov", FamilyName: "Петров"},
+		{ID: "u3", Email: "ivanova@example.com", FamilyName: "Иванова"},
+	} {
+		must(t, s.CreateUser(ctx, u))
+	}
+	page, err := s.ListUsers(ctx, storage.UserQuery{Limit: 2})
+	must(t, err)
+	if len(page) != 2 || page[0].ID != "u1" || page[1].ID != "u2" {
+		t.Fatalf("first page: %+v", page)
+	}
+	page, err = s.ListUsers(ctx, storage.UserQuery{After: "u2", Limit: 2})
+	must(t, err)
+	if len(page) != 1 || page[0].ID != "u3" {
+		t.Fatalf("second page: %+v", page)
+	}
+	found, err := s.ListUsers(ctx, storage.UserQuery{Text: "иванов"})
+	must(t, err)
+	if len(found) != 2 {
+		t.Fatalf("search by name: %+v", found)
+	}
+	must(t, s.CreateMembership(ctx, storage.Membership{UserID: "u1", OrgID: "o1", Status: storage.MemberActive}))
+	must(t, s.CreateSession(ctx, storage.Session{ID: "h1", SID: "s1", UserID: "u1", ExpiresAt: future()}))
+	must(t, s.DeleteUser(ctx, "u1"))
+	wantErr(t, s.DeleteUser(ctx, "u1"), storage.ErrNotFound)
+	_, err = s.UserByIdentifier(ctx, storage.IdentifierKey(storage.IdentLogin, "ivanov"))
+	wantErr(t, err, storage.ErrNotFound)
+	_, err = s.MembershipByID(ctx, "u1", "o1")
+	wantErr(t, err, storage.ErrNotFound)
+	_, err = s.SessionByID(ctx, "h1")
+	wantErr(t, err, storage.ErrNotFound)
+	// The released login is free again.
+	must(t, s.CreateUser(ctx, storage.User{ID: "u4", Login: "ivanov"}))
+}

@@ -22,6 +22,7 @@ func Run(t *testing.T, newStore func(t *testing.T) storage.Store) {
 		{"Memberships", testMemberships},
 		{"RoleCatalogues", testRoleCatalogues},
 		{"ConcurrentMembershipUpdate", testConcurrentMembershipUpdate},
+		{"UserListAndDelete", testUserListAndDelete},
 		{"UserPassword", testUserPassword},
 		{"ChangeIdentifier", testChangeIdentifier},
 		{"AuthRequestLifecycle", testAuthRequestLifecycle},

@@ -1,0 +1,224 @@
+package admin
+
+import (
+	"errors"
+	"net/http"
+	"slices"
+	"time"
+
+	"github.com/gorilla/mux"
+
+	"github.com/vhod-id/vhod/directory"
+	"github.com/vhod-id/vhod/storage"
+)
+
+type memberDoc struct {
+	UserID     string    `json:"user_id"`
+	OrgID      string    `json:"org_id"`
+	Status     string    `json:"status"`
+	Roles      []string  `json:"roles"`
+	Approvals  []string  `json:"approvals"`
+	ApprovedBy string    `json:"approved_by"`
+	Reason     string    `json:"reason"`
+	CreatedAt  time.Time `json:"created_at"`
+	UpdatedAt  time.Time `json:"updated_at"`
+}
+
+func toMemberDoc(m storage.Membership) memberDoc {
+	return memberDoc{UserID: m.UserID, OrgID: m.OrgID, Status: m.Status, Roles: nonNil(m.Roles), Approvals: nonNil(m.Approvals),
+		ApprovedBy: m.ApprovedBy, Reason: m.Reason, CreatedAt: ms(m.CreatedAt), UpdatedAt: ms(m.UpdatedAt)}
+}
+
+// orgMembersAllowed: operators, moderators (reading, deciding requests) and the
+// organisation's own admin; nobody else learns who works where.
+func (a *API) orgMembersAllowed(w http.ResponseWriter, r *http.Request) (string, bool) {
+	id := mux.Vars(r)["id"]
+	p := principalOf(r.Context())
+	if !p.operator && !p.moderator && !p.adminOf[id] {
+		writeProblem(w, http.StatusForbidden, "forbidden", "only this organisation's admin, moderators and operators reach its members")
+		return id, false
+	}
+	return id, true
+}
+
+func (a *API) listMembers(w http.ResponseWriter, r *http.Request) {
+	orgID, ok := a.orgMembersAllowed(w, r)
+	if !ok {
+		return
+	}
+	limit, ok := limitOf(r)
+	if !ok {
+		writeProblem(w, http.StatusBadRequest, "invalid-query", "limit is 1 to 200")
+		return
+	}
+	if _, err := a.cfg.Store.OrganisationByID(r.Context(), orgID); err != nil {
+		a.storeError(w, r, err, "organisation")
+		return
+	}
+	ms, err := a.cfg.Store.MembershipsOfOrg(r.Context(), orgID)
+	if err != nil {
+		a.serverError(w, r, err)
+		return
+	}
+	status := r.URL.Query().Get("status")
+	docs := []memberDoc{}
+	for _, m := range ms {
+		if status == "" || m.Status == status {
+			docs = append(docs, toMemberDoc(m))
+		}
+	}
+	writeJSON(w, http.StatusOK, paginate(docs, func(m memberDoc) string { return m.UserID }, r.URL.Query().Get("cursor"), limit))
+}
+
+func (a *API) member(w http.ResponseWriter, r *http.Request, orgID string) (storage.Membership, bool) {
+	m, err := a.cfg.Store.MembershipByID(r.Context(), mux.Vars(r)["user"], orgID)
+	if err != nil {
+		a.storeError(w, r, err, "membership")
+		return m, false
+	}
+	return m, true
+}
+
+func (a *API) getMember(w http.ResponseWriter, r *http.Request) {
+	orgID, ok := a.orgMembersAllowed(w, r)
+	if !ok {
+		return
+	}
+	m, ok := a.member(w, r, orgID)
+	if !ok {
+		return
+	}
+	doc := toMemberDoc(m)
+	w.Header().Set("ETag", etag(doc))
+	writeJSON(w, http.StatusOK, doc)
+}
+
+// setMemberRoles replaces an active member's roles (If-Match); none removes
+// the member. Operators and the organisation's admin.
+func (a *API) setMemberRoles(w http.ResponseWriter, r *http.Request) {
+	orgID := mux.Vars(r)["id"]
+	if !a.canAdminOrg(r, orgID) {
+		writeProblem(w, http.StatusForbidden, "forbidden", "only this organisation's admin and operators set roles")
+		return
+	}
+	m, ok := a.member(w, r, orgID)
+	if !ok {
+		return
+	}
+	var in struct {
+		Roles []string `json:"roles"`
+	}
+	if !decode(w, r, &in) {
+		return
+	}
+	if in.Roles == nil {
+		writeProblemFields(w, http.StatusBadRequest, "invalid-body", "roles is required (an empty list removes the member)", map[string]string{"roles": "required"})
+		return
+	}
+	if known, err := a.cfg.Orgs.Catalogue(r.Context()); err != nil {
+		a.serverError(w, r, err)
+		return
+	} else {
+		for _, role := range in.Roles {
+			if !slices.ContainsFunc(known, func(k storage.Role) bool { return k.Key == role }) {
+				writeProblemFields(w, http.StatusBadRequest, "invalid-body", "a role of no catalogue: "+role, map[string]string{"roles": "roles of the catalogues only"})
+				return
+			}
+		}
+	}
+	if !a.ifMatch(w, r, "membership:"+m.ID, toMemberDoc(m)) {
+		return
+	}
+	saved, err := a.cfg.Orgs.SetRoles(r.Context(), m.UserID, orgID, in.Roles)
+	switch {
+	case errors.Is(err, directory.ErrUnknownRole):
+		writeProblemFields(w, http.StatusBadRequest, "invalid-body", err.Error(), map[string]string{"roles": "roles of the catalogues only"})
+		return
+	case errors.Is(err, directory.ErrNotPending):
+		writeProblem(w, http.StatusConflict, "wrong-status", "only an active member has roles")
+		return
+	case err != nil:
+		a.storeError(w, r, err, "membership")
+		return
+	}
+	a.audit(r, storage.AuditEvent{Type: directory.EventMembershipChanged, UserID: m.UserID, OrgID: orgID,
+		Details: map[string]string{"roles": joinRoles(in.Roles), "status": saved.Status}})
+	doc := toMemberDoc(saved)
+	w.Header().Set("ETag", etag(doc))
+	writeJSON(w, http.StatusOK, doc)
+}
+
+func joinRoles(roles []string) string {
+	out := ""
+	for i, r := range roles {
+		if i > 0 {
+			out += " "
+		}
+		out += r
+	}
+	return out
+}
+
+// decideMember approves or rejects a join request: a moderator (or operator)
+// approves as the moderator, the organisation's admin as org_admin.
+func (a *API) decideMember(w http.ResponseWriter, r *http.Request) {
+	orgID := mux.Vars(r)["id"]
+	p := principalOf(r.Context())
+	as := ""
+	switch {
+	case p.adminOf[orgID]:
+		as = directory.ApproverOrgAdmin
+	case p.operator || p.moderator:
+		as = directory.ApproverModerator
+	default:
+		writeProblem(w, http.StatusForbidden, "forbidden", "only this organisation's admin, moderators and operators decide its requests")
+		return
+	}
+	m, ok := a.member(w, r, orgID)
+	if !ok {
+		return
+	}
+	var in struct {
+		Reason string `json:"reason"`
+	}
+	if r.ContentLength != 0 && !decode(w, r, &in) {
+		return
+	}
+	var err error
+	event := directory.EventJoinApproved
+	if mux.Vars(r)["decision"] == "approve" {
+		_, err = a.cfg.Orgs.ApproveJoin(r.Context(), m.UserID, orgID, p.id(), as, a.cfg.JoinPolicy)
+	} else {
+		err = a.cfg.Orgs.RejectJoin(r.Context(), m.UserID, orgID, in.Reason)
+		event = directory.EventJoinRejected
+	}
+	if errors.Is(err, directory.ErrNotPending) {
+		writeProblem(w, http.StatusConflict, "wrong-status", "no request of this person waits")
+		return
+	}
+	if err != nil {
+		a.storeError(w, r, err, "membership")
+		return
+	}
+	a.audit(r, storage.AuditEvent{Type: event, UserID: m.UserID, OrgID: orgID, Details: map[string]string{"as": as, "reason": in.Reason}})
+	a.getMember(w, r)
+}
+
+// removeMember ends a membership (operators and the organisation's admin).
+func (a *API) removeMember(w http.ResponseWriter, r *http.Request) {
+	orgID := mux.Vars(r)["id"]
+	if !a.canAdminOrg(r, orgID) {
+		writeProblem(w, http.StatusForbidden, "forbidden", "only this organisation's admin and operators remove members")
+		return
+	}
+	m, ok := a.member(w, r, orgID)
+	if !ok {
+		return
+	}
+	if err := a.cfg.Orgs.Leave(r.Context(), m.UserID, orgID); err != nil {
+		a.storeError(w, r, err, "membership")
+		return
+	}
+	a.audit(r, storage.AuditEvent{Type: directory.EventMembershipChanged, UserID: m.UserID, OrgID: orgID, Details: map[string]string{"change": "removed"}})
+	w.WriteHeader(http.StatusNoContent)
+}

@@ -1,0 +1,374 @@
+package admin
+
+import (
+	"errors"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/gorilla/mux"
+
+	"github.com/vhod-id/vhod/directory"
+	"github.com/vhod-id/vhod/storage"
+)
+
+type userDoc struct {
+	ID                string     `json:"id"`
+	Login             string     `json:"login"`
+	Email             string     `json:"email"`
+	EmailVerified     bool       `json:"email_verified"`
+	Phone             string     `json:"phone"`
+	PhoneVerified     bool       `json:"phone_verified"`
+	Contract          string     `json:"contract"`
+	FamilyName        string     `json:"family_name"`
+	GivenName         string     `json:"given_name"`
+	MiddleName        string     `json:"middle_name"`
+	Locale            string     `json:"locale"`
+	SNILS             string     `json:"snils"`
+	Authorities       []string   `json:"authorities"`
+	PasswordSet       bool       `json:"password_set"`
+	PasswordTemporary bool       `json:"password_temporary"`
+	LockedUntil       *time.Time `json:"locked_until"`
+	Certificates      []string   `json:"certificates"` // SHA-256 of bound certificates
+	CreatedAt         time.Time  `json:"created_at"`
+	UpdatedAt         time.Time  `json:"updated_at"`
+}
+
+func toUserDoc(u storage.User) userDoc {
+	d := userDoc{ID: u.ID, Login: u.Login, Email: u.Email, EmailVerified: u.EmailVerified, Phone: u.Phone, PhoneVerified: u.PhoneVerified,
+		Contract: u.Contract, FamilyName: u.FamilyName, GivenName: u.GivenName, MiddleName: u.MiddleName, Locale: u.Locale, SNILS: u.SNILS,
+		Authorities: nonNil(u.Authorities), PasswordSet: u.PasswordHash != "", PasswordTemporary: u.PasswordTemporary,
+		Certificates: []string{}, CreatedAt: ms(u.CreatedAt), UpdatedAt: ms(u.UpdatedAt)}
+	if !u.LockedUntil.IsZero() {
+		t := ms(u.LockedUntil)
+		d.LockedUntil = &t
+	}
+	for _, c := range u.Certificates {
+		d.Certificates = append(d.Certificates, c.SHA256)
+	}
+	return d
+}
+
+func (a *API) mountUsers(r *mux.Router) {
+	r.HandleFunc("/users", a.listUsers).Methods(http.MethodGet)
+	r.HandleFunc("/users", a.createUser).Methods(http.MethodPost)
+	r.HandleFunc("/users/{id}", a.getUser).Methods(http.MethodGet)
+	r.HandleFunc("/users/{id}", a.updateUser).Methods(http.MethodPatch)
+	r.HandleFunc("/users/{id}", a.deleteUser).Methods(http.MethodDelete)
+	r.HandleFunc("/users/{id}/lock", a.lockUser).Methods(http.MethodPost)
+	r.HandleFunc("/users/{id}/unlock", a.unlockUser).Methods(http.MethodPost)
+	r.HandleFunc("/users/{id}/password-change", a.forcePasswordChange).Methods(http.MethodPost)
+	r.HandleFunc("/users/{id}/sessions", a.listSessions).Methods(http.MethodGet)
+	r.HandleFunc("/users/{id}/sessions/{sid}", a.revokeSession).Methods(http.MethodDelete)
+}
+
+// listUsers pages through accounts; ?q= finds by any identifier (in any
+// spelling) or by a part of a name.
+func (a *API) listUsers(w http.ResponseWriter, r *http.Request) {
+	if !a.needOperator(w, r) {
+		return
+	}
+	limit, ok := limitOf(r)
+	if !ok {
+		writeProblem(w, http.StatusBadRequest, "invalid-query", "limit is 1 to 200")
+		return
+	}
+	q, cursor := strings.TrimSpace(r.URL.Query().Get("q")), r.URL.Query().Get("cursor")
+	var found []storage.User
+	if q != "" && cursor == "" {
+		keys, _ := directory.CandidateKeys(q)
+		for _, k := range keys {
+			if u, err := a.cfg.Store.UserByIdentifier(r.Context(), k); err == nil && !slices.ContainsFunc(found, func(x storage.User) bool { return x.ID == u.ID }) {
+				found = append(found, u)
+			}
+		}
+	}
+	more, err := a.cfg.Store.ListUsers(r.Context(), storage.UserQuery{Text: q, After: cursor, Limit: limit + 1})
+	if err != nil {
+		a.serverError(w, r, err)
+		return
+	}
+	out := page[userDoc]{Items: []userDoc{}}
+	for _, u := range found {
+		out.Items = append(out.Items, toUserDoc(u))
+	}
+	for i, u := range more {
+		if i == limit {
+			out.Next = more[limit-1].ID
+			break
+		}
+		if !slices.ContainsFunc(found, func(x storage.User) bool { return x.ID == u.ID }) {
+			out.Items = append(out.Items, toUserDoc(u))
+		}
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+func (a *API) user(w http.ResponseWriter, r *http.Request) (storage.User, bool) {
+	u, err := a.cfg.Store.UserByID(r.Context(), mux.Vars(r)["id"])
+	if err != nil {
+		a.storeError(w, r, err, "user")
+		return u, false
+	}
+	return u, true
+}
+
+func (a *API) getUser(w http.ResponseWriter, r *http.Request) {
+	if !a.needOperator(w, r) {
+		return
+	}
+	u, ok := a.user(w, r)
+	if !ok {
+		return
+	}
+	doc := toUserDoc(u)
+	w.Header().Set("ETag", etag(doc))
+	writeJSON(w, http.StatusOK, doc)
+}
+
+func (a *API) createUser(w http.ResponseWriter, r *http.Request) {
+	if !a.needOperator(w, r) {
+		return
+	}
+	var in struct {
+		Login             string `json:"login"`
+		Email             string `json:"email"`
+		Phone             string `json:"phone"`
+		Contract          string `json:"contract"`
+		FamilyName        string `json:"family_name"`
+		GivenName         string `json:"given_name"`
+		MiddleName        string `json:"middle_name"`
+		Locale            string `json:"locale"`
+		Password          string `json:"password"`
+		PasswordTemporary bool   `json:"password_temporary"`
+	}
+	if !decode(w, r, &in) {
+		return
+	}
+	if in.Password != "" {
+		if _, err := a.cfg.Dir.NewPasswordHash(in.Password, in.Login, in.Email, in.Phone); err != nil {
+			writeProblemFields(w, http.StatusBadRequest, "invalid-user", "the password is refused", map[string]string{"password": err.Error()})
+			return
+		}
+	}
+	u, err := a.cfg.Dir.CreateUser(r.Context(), directory.NewUser{Login: in.Login, Email: in.Email, Phone: in.Phone, Contract: in.Contract,
+		FamilyName: in.FamilyName, GivenName: in.GivenName, MiddleName: in.MiddleName, Locale: in.Locale, Password: in.Password,
+		PasswordTemporary: in.PasswordTemporary, EmailVerified: in.Email != "", PhoneVerified: in.Phone != ""})
+	switch {
+	case errors.Is(err, directory.ErrInvalidIdentifier):
+		writeProblemFields(w, http.StatusBadRequest, "invalid-user", err.Error(), map[string]string{"login": "a login, an email, a phone or a contract is needed, each valid"})
+		return
+	case errors.Is(err, storage.ErrAlreadyExists):
+		writeProblem(w, http.StatusConflict, "conflict", "another account has one of these identifiers")
+		return
+	case err != nil:
+		a.serverError(w, r, err)
+		return
+	}
+	a.audit(r, storage.AuditEvent{Type: EventUserChanged, UserID: u.ID, Details: map[string]string{"change": "created"}})
+	doc := toUserDoc(u)
+	w.Header().Set("ETag", etag(doc))
+	w.Header().Set("Location", "/api/v1/users/"+u.ID)
+	writeJSON(w, http.StatusCreated, doc)
+}
+
+// updateUser changes names, locale and authorities (If-Match).
+func (a *API) updateUser(w http.ResponseWriter, r *http.Request) {
+	if !a.needOperator(w, r) {
+		return
+	}
+	u, ok := a.user(w, r)
+	if !ok {
+		return
+	}
+	var in struct {
+		FamilyName  *string   `json:"family_name"`
+		GivenName   *string   `json:"given_name"`
+		MiddleName  *string   `json:"middle_name"`
+		Authorities *[]string `json:"authorities"`
+	}
+	if !decode(w, r, &in) {
+		return
+	}
+	if in.Authorities != nil {
+		for _, x := range *in.Authorities {
+			if x != storage.AuthorityOperator && x != storage.AuthorityModerator {
+				writeProblemFields(w, http.StatusBadRequest, "invalid-user", "unknown authority", map[string]string{"authorities": x + " is not operator or moderator"})
+				return
+			}
+		}
+	}
+	if !a.ifMatch(w, r, "user:"+u.ID, toUserDoc(u)) {
+		return
+	}
+	p := storage.Profile{FamilyName: u.FamilyName, GivenName: u.GivenName, MiddleName: u.MiddleName, Consents: u.Consents}
+	for _, f := range []struct {
+		in  *string
+		out *string
+	}{{in.FamilyName, &p.FamilyName}, {in.GivenName, &p.GivenName}, {in.MiddleName, &p.MiddleName}} {
+		if f.in != nil {
+			*f.out = strings.TrimSpace(*f.in)
+		}
+	}
+	if err := a.cfg.Store.UpdateProfile(r.Context(), u.ID, p); err != nil {
+		a.storeError(w, r, err, "user")
+		return
+	}
+	if in.Authorities != nil {
+		if err := a.cfg.Store.SetAuthorities(r.Context(), u.ID, *in.Authorities); err != nil {
+			a.storeError(w, r, err, "user")
+			return
+		}
+	}
+	a.audit(r, storage.AuditEvent{Type: EventUserChanged, UserID: u.ID, Details: map[string]string{"change": "updated"}})
+	a.getUser(w, r)
+}
+
+func (a *API) deleteUser(w http.ResponseWriter, r *http.Request) {
+	if !a.needOperator(w, r) {
+		return
+	}
+	u, ok := a.user(w, r)
+	if !ok {
+		return
+	}
+	if err := a.cfg.RevokeUser(r.Context(), u.ID); err != nil {
+		a.serverError(w, r, err)
+		return
+	}
+	if err := a.cfg.Store.DeleteUser(r.Context(), u.ID); err != nil {
+		a.storeError(w, r, err, "user")
+		return
+	}
+	a.audit(r, storage.AuditEvent{Type: EventUserChanged, UserID: u.ID, Details: map[string]string{"change": "deleted with its sessions and tokens"}})
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// lockUser refuses sign-in until a time (default: until unlocked).
+func (a *API) lockUser(w http.ResponseWriter, r *http.Request) {
+	if !a.needOperator(w, r) {
+		return
+	}
+	u, ok := a.user(w, r)
+	if !ok {
+		return
+	}
+	var in struct {
+		Until *time.Time `json:"until"`
+	}
+	if r.ContentLength != 0 && !decode(w, r, &in) {
+		return
+	}
+	until := a.cfg.Now().AddDate(100, 0, 0)
+	if in.Until != nil {
+		until = *in.Until
+	}
+	if err := a.cfg.Dir.Lock(r.Context(), u.ID, until); err != nil {
+		a.storeError(w, r, err, "user")
+		return
+	}
+	a.audit(r, storage.AuditEvent{Type: directory.EventAccountLocked, UserID: u.ID, Details: map[string]string{"until": until.UTC().Format(time.RFC3339)}})
+	a.getUser(w, r)
+}
+
+func (a *API) unlockUser(w http.ResponseWriter, r *http.Request) {
+	if !a.needOperator(w, r) {
+		return
+	}
+	u, ok := a.user(w, r)
+	if !ok {
+		return
+	}
+	if err := a.cfg.Dir.Unlock(r.Context(), u.ID); err != nil {
+		a.storeError(w, r, err, "user")
+		return
+	}
+	a.audit(r, storage.AuditEvent{Type: directory.EventAccountUnlocked, UserID: u.ID})
+	a.getUser(w, r)
+}
+
+// forcePasswordChange makes the next sign-in set a new password.
+func (a *API) forcePasswordChange(w http.ResponseWriter, r *http.Request) {
+	if !a.needOperator(w, r) {
+		return
+	}
+	u, ok := a.user(w, r)
+	if !ok {
+		return
+	}
+	if u.PasswordHash == "" {
+		writeProblem(w, http.StatusConflict, "no-password", "the account has no password")
+		return
+	}
+	if err := a.cfg.Store.SetPasswordHash(r.Context(), u.ID, u.PasswordHash, true); err != nil {
+		a.storeError(w, r, err, "user")
+		return
+	}
+	a.audit(r, storage.AuditEvent{Type: EventUserChanged, UserID: u.ID, Details: map[string]string{"change": "password change required"}})
+	a.getUser(w, r)
+}
+
+type sessionDoc struct {
+	SID       string    `json:"sid"`
+	AuthTime  time.Time `json:"auth_time"`
+	ACR       string    `json:"acr"`
+	AMR       []string  `json:"amr"`
+	IP        string    `json:"ip"`
+	UserAgent string    `json:"user_agent"`
+	OrgID     string    `json:"org_id"`
+	ExpiresAt time.Time `json:"expires_at"`
+}
+
+func (a *API) listSessions(w http.ResponseWriter, r *http.Request) {
+	if !a.needOperator(w, r) {
+		return
+	}
+	u, ok := a.user(w, r)
+	if !ok {
+		return
+	}
+	list, err := a.cfg.Store.ListUserSessions(r.Context(), u.ID)
+	if err != nil {
+		a.serverError(w, r, err)
+		return
+	}
+	out := page[sessionDoc]{Items: []sessionDoc{}}
+	for _, s := range list {
+		out.Items = append(out.Items, sessionDoc{SID: s.SID, AuthTime: ms(s.AuthTime), ACR: s.ACR, AMR: nonNil(s.AMR), IP: s.IP,
+			UserAgent: s.UserAgent, OrgID: s.OrgID, ExpiresAt: ms(s.ExpiresAt)})
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// revokeSession ends one session of the person and revokes its tokens.
+func (a *API) revokeSession(w http.ResponseWriter, r *http.Request) {
+	if !a.needOperator(w, r) {
+		return
+	}
+	u, ok := a.user(w, r)
+	if !ok {
+		return
+	}
+	sid := mux.Vars(r)["sid"]
+	list, err := a.cfg.Store.ListUserSessions(r.Context(), u.ID)
+	if err != nil {
+		a.serverError(w, r, err)
+		return
+	}
+	i := slices.IndexFunc(list, func(s storage.Session) bool { return s.SID == sid })
+	if i < 0 {
+		writeProblem(w, http.StatusNotFound, "not-found", "session not found")
+		return
+	}
+	if err := a.cfg.Store.DeleteSession(r.Context(), list[i].ID); err != nil {
+		a.serverError(w, r, err)
+		return
+	}
+	if err := a.cfg.RevokeSession(r.Context(), sid); err != nil {
+		a.serverError(w, r, err)
+		return
+	}
+	a.audit(r, storage.AuditEvent{Type: EventSessionRevoked, UserID: u.ID, Details: map[string]string{"sid": sid}})
+	w.WriteHeader(http.StatusNoContent)
+}
