@@ -38,4 +38,7 @@ type AuditQuery struct {
 type Audit interface {
 	AppendAudit(ctx context.Context, e AuditEvent) error
 	QueryAudit(ctx context.Context, q AuditQuery) ([]AuditEvent, error)
+	// PruneAudit deletes events older than before: the retention, the only way
+	// an event ever leaves the log.
+	PruneAudit(ctx context.Context, before time.Time) (int64, error)
 }

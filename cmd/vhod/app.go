@@ -307,6 +307,13 @@ func (a *app) maintainOnce(ctx context.Context) {
 	} else if n > 0 {
 		a.log.Debug("swept expired documents", "count", n)
 	}
+	if keep := a.cfg.Maintenance.AuditRetention; keep > 0 {
+		if n, err := a.store.PruneAudit(ctx, time.Now().Add(-keep)); err != nil {
+			a.log.Warn("prune the audit log", "err", err)
+		} else if n > 0 {
+			a.log.Info("audit events past their retention deleted", "count", n)
+		}
+	}
 	if err := a.keys.Ensure(ctx); err != nil {
 		a.log.Warn("key rotation", "err", err)
 	}

@@ -27,6 +27,8 @@ type Bootstrap struct {
 	Memberships    []BootstrapMembership    `yaml:"memberships"`
 	// Moderators are users (login, email or phone) who approve companies and join requests.
 	Moderators []string `yaml:"moderators"`
+	// Operators are users who run Vhod through the admin API and console.
+	Operators []string `yaml:"operators"`
 }
 
 // BootstrapClient is a relying party in the config file.

@@ -164,18 +164,23 @@ func (b *Bootstrap) applyOrgs(ctx context.Context, st orgBootstrapStore, dir *di
 		}
 		log.InfoContext(ctx, "bootstrap: organisation created", "org", bo.ID)
 	}
-	for _, login := range b.Moderators {
-		u, err := dir.UserByLogin(ctx, login)
-		if err != nil {
-			return fmt.Errorf("bootstrap moderator %q: %w", login, err)
+	for _, g := range []struct {
+		logins    []string
+		authority string
+	}{{b.Moderators, storage.AuthorityModerator}, {b.Operators, storage.AuthorityOperator}} {
+		for _, login := range g.logins {
+			u, err := dir.UserByLogin(ctx, login)
+			if err != nil {
+				return fmt.Errorf("bootstrap %s %q: %w", g.authority, login, err)
+			}
+			if slices.Contains(u.Authorities, g.authority) {
+				continue
+			}
+			if err := st.SetAuthorities(ctx, u.ID, append(slices.Clone(u.Authorities), g.authority)); err != nil {
+				return err
+			}
+			log.InfoContext(ctx, "bootstrap: authority", "user", u.ID, "authority", g.authority)
 		}
-		if slices.Contains(u.Authorities, storage.AuthorityModerator) {
-			continue
-		}
-		if err := st.SetAuthorities(ctx, u.ID, append(slices.Clone(u.Authorities), storage.AuthorityModerator)); err != nil {
-			return err
-		}
-		log.InfoContext(ctx, "bootstrap: moderator", "user", u.ID)
 	}
 	for _, bm := range b.Memberships {
 		u, err := dir.UserByLogin(ctx, bm.User)

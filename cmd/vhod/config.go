@@ -110,6 +110,8 @@ type LimitsConfig struct {
 // rotates aged keys.
 type MaintenanceConfig struct {
 	Interval time.Duration `yaml:"interval"`
+	// AuditRetention deletes audit events older than this (0: keep them all).
+	AuditRetention time.Duration `yaml:"audit_retention"`
 }
 
 // MetricsConfig says where /metrics (and pprof) are served: empty means the main
@@ -270,6 +272,8 @@ func (c *Config) Validate() error {
 	check(c.Database.Timeout < 100*time.Millisecond || c.Database.Timeout > time.Minute,
 		"database.timeout", "%s is not between 100ms and 1m", c.Database.Timeout)
 	check(c.Maintenance.Interval < time.Second, "maintenance.interval", "%s is shorter than a second", c.Maintenance.Interval)
+	check(c.Maintenance.AuditRetention != 0 && c.Maintenance.AuditRetention < 24*time.Hour, "maintenance.audit_retention",
+		"%s is shorter than a day (0 keeps every event)", c.Maintenance.AuditRetention)
 	check(c.Limits.Window < time.Second, "limits.window", "%s is shorter than a second", c.Limits.Window)
 	check(c.Limits.SigninFailuresPerIP < 0 || c.Limits.SigninFailuresPerAccount < 0, "limits", "limits cannot be negative")
 	switch c.SMS.Provider {

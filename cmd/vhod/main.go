@@ -38,6 +38,8 @@ const usage = `usage:
   vhod keys rotate [--config FILE] [--alg ES256|RS256|EdDSA|all]
   vhod keys list [--config FILE]
   vhod users unlock LOGIN [--config FILE]
+  vhod admin create-operator LOGIN [--config FILE]
+  vhod admin audit export [--from RFC3339] [--to RFC3339] [--config FILE]   (JSON lines)
   vhod db [--data-dir DIR] [--listen 127.0.0.1:27017]
   vhod config show [--config FILE]
   vhod bench --issuer URL --client ID --secret S --scenario NAME --concurrency N --duration D [--json]
@@ -66,6 +68,8 @@ func run(args []string, stdout, stderr io.Writer) error {
 		return runKeys(args[1:], stdout, stderr)
 	case "users":
 		return runUsers(args[1:], stdout, stderr)
+	case "admin":
+		return runAdmin(args[1:], stdout, stderr)
 	case "db":
 		return runDB(args[1:], stdout)
 	case "config":

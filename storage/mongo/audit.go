@@ -2,6 +2,7 @@ package mongo
 
 import (
 	"context"
+	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
@@ -52,4 +53,13 @@ func (s *Store) QueryAudit(ctx context.Context, q storage.AuditQuery) ([]storage
 	}
 	var out []storage.AuditEvent
 	return out, mapErr("query audit", cur.All(ctx, &out))
+}
+
+// PruneAudit deletes events older than before.
+func (s *Store) PruneAudit(ctx context.Context, before time.Time) (int64, error) {
+	r, err := s.db.Collection(colAudit).DeleteMany(ctx, bson.D{{Key: "time", Value: bson.M{"$lt": before.UTC()}}})
+	if err != nil {
+		return 0, mapErr("prune audit", err)
+	}
+	return r.DeletedCount, nil
 }

@@ -162,10 +162,17 @@ func testAudit(t *testing.T, s storage.Store) {
 		"by type":           {storage.AuditQuery{Type: "signin"}, "e2 e1"},
 		"time range":        {storage.AuditQuery{From: base.Add(time.Minute), To: base.Add(2 * time.Minute)}, "e2"},
 		"limit":             {storage.AuditQuery{Limit: 1}, "e3"},
+		"after a page":      {storage.AuditQuery{Before: base.Add(2 * time.Minute), BeforeID: "e3"}, "e2 e1"},
 	} {
 		if got := strings.Join(ids(tc.q), " "); got != tc.want {
 			t.Errorf("%s: %q, want %q", name, got, tc.want)
 		}
+	}
+	// Retention deletes what is older, nothing else.
+	n, err := s.PruneAudit(ctx, base.Add(90*time.Second))
+	must(t, err)
+	if got := strings.Join(ids(storage.AuditQuery{}), " "); n != 2 || got != "e3" {
+		t.Fatalf("after pruning %d: %q", n, got)
 	}
 }
 
