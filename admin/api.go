@@ -23,6 +23,7 @@ import (
 
 	"github.com/gorilla/mux"
 
+	"github.com/vhod-id/vhod/certauth"
 	"github.com/vhod-id/vhod/directory"
 	"github.com/vhod-id/vhod/storage"
 )
@@ -62,9 +63,13 @@ type Config struct {
 	Algorithms []string
 	// JoinPolicy says who approves join requests (directory.JoinEither, …).
 	JoinPolicy string
-	Audit      *directory.Auditor
-	Logger     *slog.Logger
-	Now        func() time.Time
+	// ConfiguredAnchors are the trust anchors of the configuration files;
+	// AnchorsChanged reloads the stored ones into certificate checks.
+	ConfiguredAnchors func() []certauth.Anchor
+	AnchorsChanged    func(ctx context.Context) error
+	Audit             *directory.Auditor
+	Logger            *slog.Logger
+	Now               func() time.Time
 }
 
 // Store is what the API reads and writes.
@@ -74,6 +79,7 @@ type Store interface {
 	storage.Organisations
 	storage.Sessions
 	storage.Audit
+	storage.TrustAnchors
 	ClaimOnce(ctx context.Context, key string, until time.Time) error
 	ListUsers(ctx context.Context, q storage.UserQuery) ([]storage.User, error)
 	DeleteUser(ctx context.Context, id string) error
@@ -272,6 +278,7 @@ func (a *API) Mount(r *mux.Router) {
 	a.mountUsers(auth)
 	a.mountOrgs(auth)
 	a.mountKeys(auth)
+	a.mountAnchors(auth)
 	a.mountAudit(auth)
 	api.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		writeProblem(w, http.StatusNotFound, "not-found", "no such API resource")
@@ -297,8 +304,6 @@ func (a *API) audit(r *http.Request, e storage.AuditEvent) {
 	e.Outcome = directory.OutcomeSuccess
 	a.cfg.Audit.Record(r.Context(), e)
 }
-
-func (c Config) algorithms() []string { return c.Algorithms }
 
 // ms is a time as the store keeps it (milliseconds, UTC), so that the ETag of
 // an answer and of the next read agree.

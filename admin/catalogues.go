@@ -92,20 +92,11 @@ func (a *API) putCatalogue(w http.ResponseWriter, r *http.Request) {
 	if !decode(w, r, &in) {
 		return
 	}
-	bad := map[string]string{}
-	seen := map[string]bool{}
+	c := storage.RoleCatalogue{ID: id, Clients: in.Clients}
 	for _, role := range in.Roles {
-		switch {
-		case role.Key == "" || role.Key == storage.RoleOrgAdmin:
-			bad["roles"] = "every role needs a key; org_admin is built in"
-		case seen[role.Key]:
-			bad["roles"] = "the key " + role.Key + " appears twice"
-		case role.Name["ru"] == "" || role.Name["en"] == "":
-			bad["roles"] = "every role needs a name in ru and en"
-		}
-		seen[role.Key] = true
+		c.Roles = append(c.Roles, storage.Role{Key: role.Key, Name: role.Name, Description: role.Description})
 	}
-	if len(bad) > 0 {
+	if bad := CatalogueProblems(c.Roles); bad != nil {
 		writeProblemFields(w, http.StatusBadRequest, "invalid-catalogue", "the catalogue is not valid", bad)
 		return
 	}
@@ -121,11 +112,7 @@ func (a *API) putCatalogue(w http.ResponseWriter, r *http.Request) {
 	} else {
 		status = http.StatusCreated
 	}
-	c := storage.RoleCatalogue{ID: id, Clients: in.Clients}
-	for _, role := range in.Roles {
-		c.Roles = append(c.Roles, storage.Role{Key: role.Key, Name: role.Name, Description: role.Description})
-	}
-	if err := a.cfg.Store.PutRoleCatalogue(r.Context(), c); err != nil {
+	if _, err := a.PutCatalogue(r.Context(), c); err != nil {
 		a.serverError(w, r, err)
 		return
 	}
@@ -140,7 +127,7 @@ func (a *API) deleteCatalogue(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	id := mux.Vars(r)["id"]
-	if err := a.cfg.Store.DeleteRoleCatalogue(r.Context(), id); err != nil {
+	if err := a.DeleteCatalogue(r.Context(), id); err != nil {
 		a.storeError(w, r, err, "role catalogue")
 		return
 	}

@@ -1,9 +1,12 @@
 package admin
 
 import (
+	"context"
 	"crypto/rand"
+	"errors"
 	"net/http"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/gorilla/mux"
@@ -33,8 +36,8 @@ type clientDoc struct {
 	UpdatedAt              time.Time `json:"updated_at"`
 }
 
-// clientInput is what may be written.
-type clientInput struct {
+// ClientInput is what may be written (API body, console form).
+type ClientInput struct {
 	ID                     string   `json:"id"`
 	Name                   string   `json:"name"`
 	Secret                 string   `json:"secret"`
@@ -68,7 +71,7 @@ func toClientDoc(c storage.Client) clientDoc {
 }
 
 // apply writes the input over a client, with the defaults of the file format.
-func (in clientInput) apply(c storage.Client) storage.Client {
+func (in ClientInput) Apply(c storage.Client) storage.Client {
 	c.Name, c.RedirectURIs, c.PostLogoutRedirectURIs, c.GrantTypes = in.Name, in.RedirectURIs, in.PostLogoutRedirectURIs, in.GrantTypes
 	c.AuthMethod, c.Public, c.AccessTokenFormat, c.SigningAlg = in.AuthMethod, in.Public, in.AccessTokenFormat, in.SigningAlg
 	c.MinACR, c.FirstParty, c.IDTokenUserinfoClaims, c.Scopes, c.Authorities, c.JWKS = in.MinACR, in.FirstParty, in.IDTokenUserinfoClaims, in.Scopes, in.Authorities, in.JWKS
@@ -144,29 +147,20 @@ func (a *API) createClient(w http.ResponseWriter, r *http.Request) {
 	if !a.needOperator(w, r) {
 		return
 	}
-	var in clientInput
+	var in ClientInput
 	if !decode(w, r, &in) {
 		return
 	}
-	now := a.cfg.Now().UTC()
-	c := in.apply(storage.Client{ID: in.ID, CreatedAt: now, UpdatedAt: now})
-	secret := in.Secret
-	if secret == "" && !c.Public && c.AuthMethod != "private_key_jwt" {
-		secret = rand.Text() + rand.Text()
-	}
-	if bad := ClientProblems(c, secret, a.cfg.algorithms()); len(bad) > 0 {
+	c, secret, bad, err := a.Clients().Create(r.Context(), in)
+	switch {
+	case len(bad) > 0:
 		writeProblemFields(w, http.StatusBadRequest, "invalid-client", "the client is not valid", bad)
 		return
-	}
-	if secret != "" {
-		c.SecretHash = a.cfg.HashSecret(secret)
-	}
-	if _, err := a.cfg.Store.ClientByID(r.Context(), c.ID); err == nil {
+	case errors.Is(err, storage.ErrAlreadyExists):
 		writeProblem(w, http.StatusConflict, "conflict", "a client with this id exists")
 		return
-	}
-	if err := a.cfg.Store.PutClient(r.Context(), c); err != nil {
-		a.storeError(w, r, err, "client")
+	case err != nil:
+		a.serverError(w, r, err)
 		return
 	}
 	a.audit(r, storage.AuditEvent{Type: EventClientChanged, ClientID: c.ID, Details: map[string]string{"change": "created"}})
@@ -186,7 +180,7 @@ func (a *API) updateClient(w http.ResponseWriter, r *http.Request) {
 		a.storeError(w, r, err, "client")
 		return
 	}
-	var in clientInput
+	var in ClientInput
 	if !decode(w, r, &in) {
 		return
 	}
@@ -198,25 +192,24 @@ func (a *API) updateClient(w http.ResponseWriter, r *http.Request) {
 		writeProblemFields(w, http.StatusBadRequest, "invalid-client", "rotate the secret with POST .../secret", map[string]string{"secret": "not here"})
 		return
 	}
-	next := in.apply(c)
-	next.UpdatedAt = a.cfg.Now().UTC()
+	next := in.Apply(c)
 	if next.Public {
 		next.SecretHash = ""
 	}
-	if bad := ClientProblems(next, "", a.cfg.algorithms()); len(bad) > 0 {
+	if bad := ClientProblems(next, "", a.cfg.Algorithms); len(bad) > 0 {
 		writeProblemFields(w, http.StatusBadRequest, "invalid-client", "the client is not valid", bad)
 		return
 	}
 	if !a.ifMatch(w, r, "client:"+id, toClientDoc(c)) {
 		return
 	}
-	next.Version = c.Version + 1
-	if err := a.cfg.Store.PutClient(r.Context(), next); err != nil {
+	saved, _, err := a.Clients().Update(r.Context(), id, in, c.Version)
+	if err != nil {
 		a.storeError(w, r, err, "client")
 		return
 	}
 	a.audit(r, storage.AuditEvent{Type: EventClientChanged, ClientID: id, Details: map[string]string{"change": "updated"}})
-	doc := toClientDoc(next)
+	doc := toClientDoc(saved)
 	w.Header().Set("ETag", etag(doc))
 	writeJSON(w, http.StatusOK, doc)
 }
@@ -245,18 +238,12 @@ func (a *API) rotateClientSecret(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	id := mux.Vars(r)["id"]
-	c, err := a.cfg.Store.ClientByID(r.Context(), id)
-	if err != nil {
-		a.storeError(w, r, err, "client")
-		return
-	}
-	if c.Public || !slices.Contains([]string{"client_secret_basic", "client_secret_post"}, c.AuthMethod) {
+	c, secret, err := a.Clients().RotateSecret(r.Context(), id)
+	if errors.Is(err, ErrNoSecret) {
 		writeProblem(w, http.StatusConflict, "no-secret", "this client does not authenticate with a secret")
 		return
 	}
-	secret := rand.Text() + rand.Text()
-	c.SecretHash, c.UpdatedAt, c.Version = a.cfg.HashSecret(secret), a.cfg.Now().UTC(), c.Version+1
-	if err := a.cfg.Store.PutClient(r.Context(), c); err != nil {
+	if err != nil {
 		a.storeError(w, r, err, "client")
 		return
 	}
@@ -264,4 +251,81 @@ func (a *API) rotateClientSecret(w http.ResponseWriter, r *http.Request) {
 	doc := toClientDoc(c)
 	w.Header().Set("ETag", etag(doc))
 	writeJSON(w, http.StatusOK, clientWithSecret{clientDoc: doc, Secret: secret})
+}
+
+// ErrNoSecret: the client does not authenticate with a secret.
+var ErrNoSecret = errors.New("the client has no secret")
+
+// ClientService holds the client operations the API and the console share, so
+// that each can do what the other does, by the same rules.
+type ClientService struct {
+	Store      storage.Clients
+	HashSecret func(string) string
+	Algorithms []string
+	Now        func() time.Time
+}
+
+// Clients is the API's client service.
+func (a *API) Clients() ClientService {
+	return ClientService{Store: a.cfg.Store, HashSecret: a.cfg.HashSecret, Algorithms: a.cfg.Algorithms, Now: a.cfg.Now}
+}
+
+// Create checks and stores a new client; a confidential one without a secret
+// of its own gets a generated one, returned once. bad names invalid fields.
+func (s ClientService) Create(ctx context.Context, in ClientInput) (c storage.Client, secret string, bad map[string]string, err error) {
+	now := s.Now().UTC()
+	c = in.Apply(storage.Client{ID: strings.TrimSpace(in.ID), CreatedAt: now, UpdatedAt: now})
+	secret = in.Secret
+	if secret == "" && !c.Public && c.AuthMethod != "private_key_jwt" {
+		secret = rand.Text() + rand.Text()
+	}
+	if bad = ClientProblems(c, secret, s.Algorithms); len(bad) > 0 {
+		return c, "", bad, nil
+	}
+	if secret != "" {
+		c.SecretHash = s.HashSecret(secret)
+	}
+	if _, err := s.Store.ClientByID(ctx, c.ID); err == nil {
+		return c, "", nil, storage.ErrAlreadyExists
+	} else if !errors.Is(err, storage.ErrNotFound) {
+		return c, "", nil, err
+	}
+	return c, secret, nil, s.Store.PutClient(ctx, c)
+}
+
+// RotateSecret gives a client a new generated secret, returned once; the old
+// one stops working (within a second on every instance).
+func (s ClientService) RotateSecret(ctx context.Context, id string) (storage.Client, string, error) {
+	c, err := s.Store.ClientByID(ctx, id)
+	if err != nil {
+		return c, "", err
+	}
+	if c.Public || !slices.Contains([]string{"client_secret_basic", "client_secret_post"}, c.AuthMethod) {
+		return c, "", ErrNoSecret
+	}
+	secret := rand.Text() + rand.Text()
+	c.SecretHash, c.UpdatedAt, c.Version = s.HashSecret(secret), s.Now().UTC(), c.Version+1
+	return c, secret, s.Store.PutClient(ctx, c)
+}
+
+// Update writes the settings of in over a client (its secret and id stay)
+// when it is still at version (the console's form carries it; -1: any);
+// storage.ErrConflict when someone changed it since. bad names invalid fields.
+func (s ClientService) Update(ctx context.Context, id string, in ClientInput, version int) (storage.Client, map[string]string, error) {
+	c, err := s.Store.ClientByID(ctx, id)
+	if err != nil {
+		return c, nil, err
+	}
+	if version >= 0 && c.Version != version {
+		return c, nil, storage.ErrConflict
+	}
+	next := in.Apply(c)
+	next.UpdatedAt, next.Version = s.Now().UTC(), c.Version+1
+	if next.Public {
+		next.SecretHash = ""
+	}
+	if bad := ClientProblems(next, "", s.Algorithms); len(bad) > 0 {
+		return c, bad, nil
+	}
+	return next, nil, s.Store.PutClient(ctx, next)
 }

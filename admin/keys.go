@@ -1,6 +1,7 @@
 package admin
 
 import (
+	"errors"
 	"net/http"
 
 	"github.com/gorilla/mux"
@@ -17,7 +18,7 @@ func (a *API) listKeys(w http.ResponseWriter, r *http.Request) {
 	if !a.needOperator(w, r) {
 		return
 	}
-	keys, err := a.cfg.ListKeys(r.Context())
+	keys, err := a.Keys(r.Context())
 	if err != nil {
 		a.serverError(w, r, err)
 		return
@@ -40,15 +41,11 @@ func (a *API) rotateKey(w http.ResponseWriter, r *http.Request) {
 	if !decode(w, r, &in) {
 		return
 	}
-	found := false
-	for _, alg := range a.cfg.Algorithms {
-		found = found || alg == in.Algorithm
-	}
-	if !found {
+	kid, err := a.RotateKey(r.Context(), in.Algorithm)
+	if errors.Is(err, ErrUnknownAlgorithm) {
 		writeProblemFields(w, http.StatusBadRequest, "invalid-body", "unknown algorithm", map[string]string{"alg": "one of the signing algorithms"})
 		return
 	}
-	kid, err := a.cfg.RotateKey(r.Context(), in.Algorithm)
 	if err != nil {
 		a.serverError(w, r, err)
 		return

@@ -290,7 +290,7 @@ func (a *API) moderateOrg(w http.ResponseWriter, r *http.Request) {
 		o, err = a.cfg.Orgs.RejectOrganisation(r.Context(), id, by, in.Reason)
 		event = directory.EventOrgRejected
 	default:
-		o, err = a.setOrgStatus(r, id, decision, in.Reason)
+		o, err = a.SetOrgStatus(r.Context(), id, decision, in.Reason, by)
 		event = "org." + decision
 	}
 	if errors.Is(err, directory.ErrNotPending) {
@@ -305,22 +305,4 @@ func (a *API) moderateOrg(w http.ResponseWriter, r *http.Request) {
 	doc := toOrgDoc(o)
 	w.Header().Set("ETag", etag(doc))
 	writeJSON(w, http.StatusOK, doc)
-}
-
-// setOrgStatus suspends an active organisation or reactivates a suspended one;
-// a suspended organisation's memberships give no claims.
-func (a *API) setOrgStatus(r *http.Request, id, decision, reason string) (storage.Organisation, error) {
-	o, err := a.cfg.Store.OrganisationByID(r.Context(), id)
-	if err != nil {
-		return o, err
-	}
-	from, to := storage.OrgActive, storage.OrgSuspended
-	if decision == "reactivate" {
-		from, to, reason = storage.OrgSuspended, storage.OrgActive, ""
-	}
-	if o.Status != from {
-		return o, directory.ErrNotPending
-	}
-	o.Status, o.Reason, o.ModeratedBy, o.ModeratedAt = to, reason, principalOf(r.Context()).id(), a.cfg.Now().UTC()
-	return a.cfg.Store.UpdateOrganisation(r.Context(), o)
 }

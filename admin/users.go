@@ -3,7 +3,6 @@ package admin
 import (
 	"errors"
 	"net/http"
-	"slices"
 	"strings"
 	"time"
 
@@ -74,33 +73,14 @@ func (a *API) listUsers(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, http.StatusBadRequest, "invalid-query", "limit is 1 to 200")
 		return
 	}
-	q, cursor := strings.TrimSpace(r.URL.Query().Get("q")), r.URL.Query().Get("cursor")
-	var found []storage.User
-	if q != "" && cursor == "" {
-		keys, _ := directory.CandidateKeys(q)
-		for _, k := range keys {
-			if u, err := a.cfg.Store.UserByIdentifier(r.Context(), k); err == nil && !slices.ContainsFunc(found, func(x storage.User) bool { return x.ID == u.ID }) {
-				found = append(found, u)
-			}
-		}
-	}
-	more, err := a.cfg.Store.ListUsers(r.Context(), storage.UserQuery{Text: q, After: cursor, Limit: limit + 1})
+	found, next, err := a.FindUsers(r.Context(), r.URL.Query().Get("q"), r.URL.Query().Get("cursor"), limit)
 	if err != nil {
 		a.serverError(w, r, err)
 		return
 	}
-	out := page[userDoc]{Items: []userDoc{}}
+	out := page[userDoc]{Items: []userDoc{}, Next: next}
 	for _, u := range found {
 		out.Items = append(out.Items, toUserDoc(u))
-	}
-	for i, u := range more {
-		if i == limit {
-			out.Next = more[limit-1].ID
-			break
-		}
-		if !slices.ContainsFunc(found, func(x storage.User) bool { return x.ID == u.ID }) {
-			out.Items = append(out.Items, toUserDoc(u))
-		}
 	}
 	writeJSON(w, http.StatusOK, out)
 }
@@ -131,33 +111,14 @@ func (a *API) createUser(w http.ResponseWriter, r *http.Request) {
 	if !a.needOperator(w, r) {
 		return
 	}
-	var in struct {
-		Login             string `json:"login"`
-		Email             string `json:"email"`
-		Phone             string `json:"phone"`
-		Contract          string `json:"contract"`
-		FamilyName        string `json:"family_name"`
-		GivenName         string `json:"given_name"`
-		MiddleName        string `json:"middle_name"`
-		Locale            string `json:"locale"`
-		Password          string `json:"password"`
-		PasswordTemporary bool   `json:"password_temporary"`
-	}
+	var in UserInput
 	if !decode(w, r, &in) {
 		return
 	}
-	if in.Password != "" {
-		if _, err := a.cfg.Dir.NewPasswordHash(in.Password, in.Login, in.Email, in.Phone); err != nil {
-			writeProblemFields(w, http.StatusBadRequest, "invalid-user", "the password is refused", map[string]string{"password": err.Error()})
-			return
-		}
-	}
-	u, err := a.cfg.Dir.CreateUser(r.Context(), directory.NewUser{Login: in.Login, Email: in.Email, Phone: in.Phone, Contract: in.Contract,
-		FamilyName: in.FamilyName, GivenName: in.GivenName, MiddleName: in.MiddleName, Locale: in.Locale, Password: in.Password,
-		PasswordTemporary: in.PasswordTemporary, EmailVerified: in.Email != "", PhoneVerified: in.Phone != ""})
+	u, bad, err := a.CreateUser(r.Context(), in)
 	switch {
-	case errors.Is(err, directory.ErrInvalidIdentifier):
-		writeProblemFields(w, http.StatusBadRequest, "invalid-user", err.Error(), map[string]string{"login": "a login, an email, a phone or a contract is needed, each valid"})
+	case bad != nil:
+		writeProblemFields(w, http.StatusBadRequest, "invalid-user", "the account is not valid", bad)
 		return
 	case errors.Is(err, storage.ErrAlreadyExists):
 		writeProblem(w, http.StatusConflict, "conflict", "another account has one of these identifiers")
@@ -233,11 +194,7 @@ func (a *API) deleteUser(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	if err := a.cfg.RevokeUser(r.Context(), u.ID); err != nil {
-		a.serverError(w, r, err)
-		return
-	}
-	if err := a.cfg.Store.DeleteUser(r.Context(), u.ID); err != nil {
+	if err := a.DeleteUser(r.Context(), u.ID); err != nil {
 		a.storeError(w, r, err, "user")
 		return
 	}
@@ -264,7 +221,7 @@ func (a *API) lockUser(w http.ResponseWriter, r *http.Request) {
 	if in.Until != nil {
 		until = *in.Until
 	}
-	if err := a.cfg.Dir.Lock(r.Context(), u.ID, until); err != nil {
+	if err := a.LockUser(r.Context(), u.ID, until); err != nil {
 		a.storeError(w, r, err, "user")
 		return
 	}
@@ -280,7 +237,7 @@ func (a *API) unlockUser(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	if err := a.cfg.Dir.Unlock(r.Context(), u.ID); err != nil {
+	if err := a.UnlockUser(r.Context(), u.ID); err != nil {
 		a.storeError(w, r, err, "user")
 		return
 	}
@@ -297,11 +254,10 @@ func (a *API) forcePasswordChange(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	if u.PasswordHash == "" {
+	if err := a.RequirePasswordChange(r.Context(), u.ID); errors.Is(err, ErrNoPassword) {
 		writeProblem(w, http.StatusConflict, "no-password", "the account has no password")
 		return
-	}
-	if err := a.cfg.Store.SetPasswordHash(r.Context(), u.ID, u.PasswordHash, true); err != nil {
+	} else if err != nil {
 		a.storeError(w, r, err, "user")
 		return
 	}
@@ -328,7 +284,7 @@ func (a *API) listSessions(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	list, err := a.cfg.Store.ListUserSessions(r.Context(), u.ID)
+	list, err := a.UserSessions(r.Context(), u.ID)
 	if err != nil {
 		a.serverError(w, r, err)
 		return
@@ -351,21 +307,10 @@ func (a *API) revokeSession(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	sid := mux.Vars(r)["sid"]
-	list, err := a.cfg.Store.ListUserSessions(r.Context(), u.ID)
-	if err != nil {
-		a.serverError(w, r, err)
-		return
-	}
-	i := slices.IndexFunc(list, func(s storage.Session) bool { return s.SID == sid })
-	if i < 0 {
+	if err := a.RevokeUserSession(r.Context(), u.ID, sid); errors.Is(err, storage.ErrNotFound) {
 		writeProblem(w, http.StatusNotFound, "not-found", "session not found")
 		return
-	}
-	if err := a.cfg.Store.DeleteSession(r.Context(), list[i].ID); err != nil {
-		a.serverError(w, r, err)
-		return
-	}
-	if err := a.cfg.RevokeSession(r.Context(), sid); err != nil {
+	} else if err != nil {
 		a.serverError(w, r, err)
 		return
 	}

@@ -238,3 +238,12 @@ func keyDescription(pub crypto.PublicKey) string {
 	}
 	return "unknown"
 }
+
+// KeyDescription names a certificate's key ("GOST R 34.10-2012 256", "RSA 2048").
+func KeyDescription(c *x509.Certificate) string {
+	pub, err := publicKey(c)
+	if err != nil {
+		return "unsupported"
+	}
+	return keyDescription(pub)
+}

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -46,6 +47,21 @@ type Verifier struct {
 	crls     map[string]cachedCRL // by distribution point
 	ocsp     map[string]cachedOCSP
 	verified verifiedCache
+	// added are anchors added at run time (the admin API's), beside cfg.Anchors.
+	added atomic.Pointer[[]Anchor]
+}
+
+// SetAddedAnchors replaces the anchors added at run time; the configured ones stay.
+// Safe while verifications run: each sees the old or the new set.
+func (v *Verifier) SetAddedAnchors(a []Anchor) { v.added.Store(&a) }
+
+// Anchors are the configured anchors followed by those added at run time.
+func (v *Verifier) Anchors() []Anchor {
+	out := slices.Clone(v.cfg.Anchors)
+	if a := v.added.Load(); a != nil {
+		out = append(out, *a...)
+	}
+	return out
 }
 
 // New makes a verifier.
@@ -133,11 +149,12 @@ func (v *Verifier) buildChain(leaf *x509.Certificate, pool []*x509.Certificate) 
 	if len(leaf.UnhandledCriticalExtensions) > 0 {
 		return nil, Anchor{}, refuse(ReasonUnsupported, "%q has unknown critical extensions %v", leaf.Subject.CommonName, leaf.UnhandledCriticalExtensions)
 	}
+	anchors := v.Anchors()
 	var walk func(chain []*x509.Certificate) ([]*x509.Certificate, Anchor, bool)
 	walk = func(chain []*x509.Certificate) ([]*x509.Certificate, Anchor, bool) {
 		c := chain[len(chain)-1]
 		cas := len(chain) - 1 // CAs below the next issuer
-		for _, a := range v.cfg.Anchors {
+		for _, a := range anchors {
 			if v.issues(a.Cert, c, cas) {
 				return append(slices.Clone(chain), a.Cert), a, true
 			}

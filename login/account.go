@@ -71,7 +71,7 @@ func (h *Handler) renderAccount(w http.ResponseWriter, r *http.Request, status i
 	if errKey != "" {
 		page.Error = page.T(errKey, "Min", minLengthText(h.cfg.PasswordMinLength))
 	}
-	page.Certificates, page.CertificatesOn = certificateViews(u), h.cfg.Certificates != nil
+	page.Certificates, page.CertificatesOn = certificateViews(u), h.certificatesOn()
 	page.CompaniesOn = h.cfg.Companies != nil && h.cfg.OrgStore != nil
 	page.Moderator = slices.Contains(u.Authorities, storage.AuthorityModerator) || slices.Contains(u.Authorities, storage.AuthorityOperator)
 	if list, err := h.store.ListUserSessions(r.Context(), u.ID); err == nil {

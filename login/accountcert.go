@@ -60,7 +60,7 @@ func (h *Handler) accountCertificateBind(w http.ResponseWriter, r *http.Request)
 	if _, _, ok := h.accountSession(w, r); !ok {
 		return
 	}
-	if h.cfg.Certificates == nil {
+	if !h.certificatesOn() {
 		h.fail(w, r, pickLanguage(r, nil), &userError{Status: http.StatusNotFound, Key: "error.not_found", Err: errors.New("certificate sign-in is off")})
 		return
 	}

@@ -85,7 +85,7 @@ func (h *Handler) start(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	step := ""
-	if want := requiredACR(ctx, h.store, ar); h.cfg.Certificates != nil && directory.ACRSatisfies(want, directory.ACRCertificate) {
+	if want := requiredACR(ctx, h.store, ar); h.certificatesOn() && directory.ACRSatisfies(want, directory.ACRCertificate) {
 		step = "certificate"
 	}
 	http.Redirect(w, r, flowURL(f.ID, step, ar.ID), http.StatusSeeOther)

@@ -43,6 +43,12 @@ type Certificates struct {
 	PluginScriptFile string
 }
 
+// certificatesOn: sign-in with a certificate is offered while some CA is
+// trusted (anchors may come and go through the admin API).
+func (h *Handler) certificatesOn() bool {
+	return h.cfg.Certificates != nil && len(h.cfg.Certificates.Verifier.Anchors()) > 0
+}
+
 // PluginScriptPath is where the certificate page loads CryptoPro's script from.
 const PluginScriptPath = "/static/cryptopro/cadesplugin_api.js"
 
@@ -64,7 +70,7 @@ type certificateConfirmPage struct {
 // certificateFlow loads a sign-in flow for the certificate pages.
 func (h *Handler) certificateFlow(w http.ResponseWriter, r *http.Request) (flow, storage.AuthRequest, language.Tag, bool) {
 	f, ar, lang, _, uerr := h.loadFlow(r)
-	if uerr == nil && h.cfg.Certificates == nil {
+	if uerr == nil && !h.certificatesOn() {
 		uerr = &userError{Status: http.StatusNotFound, Key: "error.not_found", Err: errors.New("certificate sign-in is off")}
 	}
 	if uerr != nil {

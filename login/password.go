@@ -20,7 +20,7 @@ func (h *Handler) passwordForm(w http.ResponseWriter, r *http.Request, status in
 	if h.cfg.SMS != nil {
 		page.PhoneLink = flowURL(f.ID, "phone", ar.ID)
 	}
-	if h.cfg.Certificates != nil {
+	if h.certificatesOn() {
 		page.CertificateLink = flowURL(f.ID, "certificate", ar.ID)
 	}
 	if h.cfg.Accountants != nil {

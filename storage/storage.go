@@ -23,6 +23,7 @@ type Store interface {
 	Clients
 	Users
 	Organisations
+	TrustAnchors
 	AuthRequests
 	Tokens
 	Sessions

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -18,6 +19,8 @@ import (
 	"golang.org/x/oauth2/clientcredentials"
 
 	"github.com/vhod-id/vhod/admin"
+	"github.com/vhod-id/vhod/certauth"
+	"github.com/vhod-id/vhod/certauth/certtest"
 	"github.com/vhod-id/vhod/directory"
 	"github.com/vhod-id/vhod/internal/rptest"
 	"github.com/vhod-id/vhod/storage"
@@ -265,6 +268,36 @@ func TestAPIWalksEveryResource(t *testing.T) {
 		"If-Match", r.Header.Get("ETag")), 400, "unknown role")
 	h.want(h.call(ops, "DELETE", "/organisations/"+orgID+"/members/"+ivanov.ID, nil), 204, "remove member")
 
+	// Trust anchors: one added here trusts its certificates at once, and stops when removed.
+	root := certtest.NewRoot(t, certtest.Options{})
+	leaf, _ := root.Leaf(t, certtest.Options{})
+	// The leaf names no CRL or OCSP responder, so past the chain it fails on
+	// revocation; what matters here is whether a chain to an anchor is found.
+	trusted := func() bool {
+		_, err := h.ta.app.verifier.Verify(t.Context(), leaf, nil, certauth.PurposeSigning)
+		return certauth.ReasonOf(err) != certauth.ReasonUntrusted
+	}
+	if trusted() {
+		t.Fatal("trusted before the anchor was added")
+	}
+	an := h.want(h.call(ops, "POST", "/trust-anchors", map[string]any{"certificate": string(certtest.PEM(root.Cert)), "qualified": true}), 201, "add anchor")
+	anchorID, _ := an.Body["id"].(string)
+	if an.Body["source"] != "api" || an.Body["qualified"] != true || !trusted() {
+		t.Fatalf("added anchor: %s (trusted %v)", an.Raw, trusted())
+	}
+	h.want(h.call(ops, "POST", "/trust-anchors", map[string]any{"certificate": base64.StdEncoding.EncodeToString(root.Cert.Raw)}), 409, "the same anchor as base64 DER")
+	h.want(h.call(ops, "POST", "/trust-anchors", map[string]any{"certificate": string(certtest.PEM(leaf))}), 400, "a leaf certificate")
+	h.want(h.call(ops, "POST", "/trust-anchors", map[string]any{"certificate": "not a certificate"}), 400, "garbage")
+	if l := h.want(h.call(ops, "GET", "/trust-anchors", nil), 200, "anchors"); !strings.Contains(string(l.Raw), anchorID) {
+		t.Fatalf("anchor list: %s", l.Raw)
+	}
+	h.want(h.call(ops, "GET", "/trust-anchors/"+anchorID, nil), 200, "one anchor")
+	h.want(h.call(ops, "DELETE", "/trust-anchors/"+anchorID, nil), 204, "remove anchor")
+	h.want(h.call(ops, "DELETE", "/trust-anchors/"+anchorID, nil), 404, "remove again")
+	if trusted() {
+		t.Fatal("still trusted after the anchor was removed")
+	}
+
 	// Keys and the audit log.
 	h.want(h.call(ops, "GET", "/keys", nil), 200, "keys")
 	h.want(h.call(ops, "POST", "/keys/rotate", map[string]any{"alg": "ES256"}), 201, "rotate key")
@@ -337,7 +370,8 @@ func TestAPIAuthorities(t *testing.T) {
 		token, who, method, path string
 	}{
 		{mods, "moderator", "GET", "/clients"}, {mods, "moderator", "GET", "/users"}, {mods, "moderator", "POST", "/keys/rotate"},
-		{mods, "moderator", "PUT", "/organisations/romashka/members/x/roles"}, {mods, "moderator", "GET", "/audit"},
+		{mods, "moderator", "PUT", "/organisations/romashka/members/x/roles"}, {mods, "moderator", "POST", "/trust-anchors"},
+		{admin, "org admin", "GET", "/trust-anchors"}, {mods, "moderator", "GET", "/audit"},
 		{plain, "client without authority", "GET", "/clients"}, {plain, "client without authority", "GET", "/organisations/romashka"},
 		{plain, "client without authority", "POST", "/organisations/romashka/suspend"},
 		{admin, "org admin", "GET", "/users"}, {admin, "org admin", "GET", "/organisations/vasilek"},

@@ -17,6 +17,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/event"
 
 	"github.com/vhod-id/vhod/admin"
+	"github.com/vhod-id/vhod/certauth"
 	"github.com/vhod-id/vhod/directory"
 	"github.com/vhod-id/vhod/directory/captcha"
 	"github.com/vhod-id/vhod/directory/notify"
@@ -40,6 +41,10 @@ type app struct {
 	metrics  *metrics
 	// outbox keeps the messages of `vhod dev` instead of sending them.
 	outbox *notify.Outbox
+	// verifier checks certificates; configuredAnchors are its anchors from
+	// the configuration files (the stored ones are reloaded beside them).
+	verifier          *certauth.Verifier
+	configuredAnchors []certauth.Anchor
 }
 
 // openApp connects the store (starting the embedded one when no URI is set), opens
@@ -179,7 +184,7 @@ func (a *app) handler(extra func(r *mux.Router)) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	certs, err := a.loginCertificates()
+	certs, err := a.loginCertificates(context.Background())
 	if err != nil {
 		return nil, err
 	}
@@ -233,6 +238,7 @@ func (a *app) handler(extra func(r *mux.Router)) (http.Handler, error) {
 		},
 		RevokeSession: prov.RevokeSession, RevokeUser: prov.RevokeUser, HashSecret: provider.HashSecret,
 		Algorithms: algNames(), JoinPolicy: cfg.Organisations.JoinApproval, Audit: audit, Logger: a.log,
+		ConfiguredAnchors: func() []certauth.Anchor { return a.configuredAnchors }, AnchorsChanged: a.reloadAnchors,
 	}).Mount(r)
 	if a.outbox != nil {
 		r.HandleFunc("/dev/outbox", a.serveOutbox).Methods(http.MethodGet)
@@ -242,7 +248,7 @@ func (a *app) handler(extra func(r *mux.Router)) (http.Handler, error) {
 	}
 	r.NotFoundHandler = prov.Handler()
 	var h http.Handler = r
-	if certs != nil {
+	if certs.Header != "" {
 		h = login.StripCertificateHeader(certs.Header, certs.Trusted, h)
 	}
 	return a.metrics.instrument(h), nil

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"crypto/tls"
 	"crypto/x509"
 	"fmt"
@@ -109,7 +110,6 @@ func (c *CertAuthConfig) validate() []error {
 		_, _, lerr := net.SplitHostPort(c.TLSListen)
 		check(lerr != nil, "tls_listen", "%q is not host:port", c.TLSListen)
 		check(c.TLSCertFile == "" || c.TLSKeyFile == "", "tls_listen", "needs tls_cert_file and tls_key_file")
-		check(len(c.TrustAnchors) == 0, "tls_listen", "needs trust_anchors")
 	}
 	if c.TLSURL != "" {
 		u, err := url.Parse(c.TLSURL)
@@ -138,9 +138,6 @@ func (c *CertAuthConfig) trustedProxies() ([]netip.Prefix, error) {
 	return out, nil
 }
 
-// enabled: certificate sign-in needs at least one trust anchor.
-func (c *CertAuthConfig) enabled() bool { return len(c.TrustAnchors) > 0 }
-
 // verifierConfig loads anchors and CRL files (validated at start-up).
 func (c *CertAuthConfig) verifierConfig() (certauth.Config, error) {
 	var cfg certauth.Config
@@ -167,42 +164,48 @@ func (c *CertAuthConfig) verifierConfig() (certauth.Config, error) {
 	return cfg, nil
 }
 
-// loginCertificates builds what the login pages need, or nil when off.
-func (a *app) loginCertificates() (*login.Certificates, error) {
+// loginCertificates builds what the login pages need. The verifier trusts the
+// anchors of the configuration and those operators add at run time; sign-in
+// with a certificate is offered while there is at least one.
+func (a *app) loginCertificates(ctx context.Context) (*login.Certificates, error) {
 	c := a.cfg.CertAuth
-	if !c.enabled() {
-		return nil, nil
-	}
 	vc, err := c.verifierConfig()
 	if err != nil {
 		return nil, err
 	}
 	vc.Logger = a.log
+	a.configuredAnchors = vc.Anchors
+	a.verifier = certauth.New(vc)
+	if err := a.reloadAnchors(ctx); err != nil {
+		return nil, err
+	}
 	trusted, _ := c.trustedProxies()
-	return &login.Certificates{Verifier: certauth.New(vc), TLSURL: c.TLSURL, Header: c.ProxyHeader.Name,
+	return &login.Certificates{Verifier: a.verifier, TLSURL: c.TLSURL, Header: c.ProxyHeader.Name,
 		Trusted: trusted, PluginScriptFile: c.PluginScript}, nil
 }
 
 // tlsConfig is the mTLS listener's: a client certificate is asked for, and
-// verified against the non-GOST anchors by the handshake (certauth then checks
-// revocation and the rest). VerifyClientCertIfGiven: the pages load without one.
-func (c *CertAuthConfig) tlsConfig() (*tls.Config, error) {
+// verified against the current non-GOST anchors by the handshake (certauth then
+// checks revocation and the rest). VerifyClientCertIfGiven: the pages load
+// without one.
+func (c *CertAuthConfig) tlsConfig(anchors func() []certauth.Anchor) (*tls.Config, error) {
 	cert, err := tls.LoadX509KeyPair(c.TLSCertFile, c.TLSKeyFile)
 	if err != nil {
 		return nil, fmt.Errorf("certauth.tls: %w", err)
 	}
-	pool := x509.NewCertPool()
-	for _, a := range c.TrustAnchors {
-		anchors, err := certauth.LoadAnchors(a.File, a.Qualified)
-		if err != nil {
-			return nil, err
-		}
-		for _, an := range anchors {
+	base := &tls.Config{Certificates: []tls.Certificate{cert}, ClientAuth: tls.VerifyClientCertIfGiven, MinVersion: tls.VersionTLS12}
+	out := base.Clone()
+	// Per handshake, so that an anchor added through the API counts at once.
+	out.GetConfigForClient = func(*tls.ClientHelloInfo) (*tls.Config, error) {
+		pool := x509.NewCertPool()
+		for _, an := range anchors() {
 			if !certauth.IsGOST(an.Cert) {
 				pool.AddCert(an.Cert)
 			}
 		}
+		cfg := base.Clone()
+		cfg.ClientCAs = pool
+		return cfg, nil
 	}
-	return &tls.Config{Certificates: []tls.Certificate{cert}, ClientAuth: tls.VerifyClientCertIfGiven, ClientCAs: pool,
-		MinVersion: tls.VersionTLS12}, nil
+	return out, nil
 }

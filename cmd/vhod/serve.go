@@ -5,7 +5,6 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
-	"github.com/vhod-id/vhod/storage/mongo"
 	"log/slog"
 	"net"
 	"net/http"
@@ -15,6 +14,9 @@ import (
 	"time"
 
 	"github.com/gorilla/mux"
+
+	"github.com/vhod-id/vhod/certauth"
+	"github.com/vhod-id/vhod/storage/mongo"
 )
 
 // serve runs Vhod until SIGINT or SIGTERM, then lets in-flight requests finish.
@@ -50,6 +52,7 @@ func serve(cfg *Config, log *slog.Logger, extra func(a *app) func(*mux.Router), 
 	bg, cancelBG := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancelBG()
 	go a.maintain(bg, cfg.Maintenance.Interval)
+	go a.watchAnchors(bg, anchorReload)
 	var admin *http.Server
 	if cfg.Metrics.Listen != "" {
 		admin = &http.Server{Addr: cfg.Metrics.Listen, Handler: a.metrics.adminMux(), ReadHeaderTimeout: 10 * time.Second}
@@ -65,7 +68,7 @@ func serve(cfg *Config, log *slog.Logger, extra func(a *app) func(*mux.Router), 
 	go func() { errc <- srv.Serve(ln) }()
 	var mtls *http.Server
 	if cfg.CertAuth.TLSListen != "" {
-		if mtls, err = startMTLS(cfg, h, srv, errc); err != nil {
+		if mtls, err = startMTLS(cfg, a.verifier.Anchors, h, srv, errc); err != nil {
 			return err
 		}
 		log.Info("certificate sign-in listener", "listen", cfg.CertAuth.TLSListen, "url", cfg.CertAuth.TLSURL)
@@ -97,8 +100,8 @@ func serve(cfg *Config, log *slog.Logger, extra func(a *app) func(*mux.Router), 
 
 // startMTLS opens the listener that asks browsers for a client certificate; it
 // serves the same routes as the main one, with the main server's timeouts.
-func startMTLS(cfg *Config, h http.Handler, main *http.Server, errc chan<- error) (*http.Server, error) {
-	tc, err := cfg.CertAuth.tlsConfig()
+func startMTLS(cfg *Config, anchors func() []certauth.Anchor, h http.Handler, main *http.Server, errc chan<- error) (*http.Server, error) {
+	tc, err := cfg.CertAuth.tlsConfig(anchors)
 	if err != nil {
 		return nil, err
 	}

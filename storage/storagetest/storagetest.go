@@ -18,6 +18,7 @@ func Run(t *testing.T, newStore func(t *testing.T) storage.Store) {
 		{"ClientPutIsUpsert", testClientPut},
 		{"UserIdentifiersUnique", testUserIdentifiersUnique},
 		{"Certificates", testCertificates},
+		{"TrustAnchors", testTrustAnchors},
 		{"Organisations", testOrganisations},
 		{"Memberships", testMemberships},
 		{"RoleCatalogues", testRoleCatalogues},
