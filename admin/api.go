@@ -67,9 +67,11 @@ type Config struct {
 	// AnchorsChanged reloads the stored ones into certificate checks.
 	ConfiguredAnchors func() []certauth.Anchor
 	AnchorsChanged    func(ctx context.Context) error
-	Audit             *directory.Auditor
-	Logger            *slog.Logger
-	Now               func() time.Time
+	// ClientsChanged tells the provider that clients changed (provider.ClientsChanged).
+	ClientsChanged func()
+	Audit          *directory.Auditor
+	Logger         *slog.Logger
+	Now            func() time.Time
 }
 
 // Store is what the API reads and writes.

@@ -219,11 +219,7 @@ func (a *API) deleteClient(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	id := mux.Vars(r)["id"]
-	if _, err := a.cfg.Store.ClientByID(r.Context(), id); err != nil {
-		a.storeError(w, r, err, "client")
-		return
-	}
-	if err := a.cfg.Store.DeleteClient(r.Context(), id); err != nil {
+	if err := a.Clients().Delete(r.Context(), id); err != nil {
 		a.storeError(w, r, err, "client")
 		return
 	}
@@ -263,11 +259,21 @@ type ClientService struct {
 	HashSecret func(string) string
 	Algorithms []string
 	Now        func() time.Time
+	// Changed makes the provider reread clients at once (nil: nothing to tell).
+	Changed func()
+}
+
+// changed passes on a successful write.
+func (s ClientService) changed(err error) error {
+	if err == nil && s.Changed != nil {
+		s.Changed()
+	}
+	return err
 }
 
 // Clients is the API's client service.
 func (a *API) Clients() ClientService {
-	return ClientService{Store: a.cfg.Store, HashSecret: a.cfg.HashSecret, Algorithms: a.cfg.Algorithms, Now: a.cfg.Now}
+	return ClientService{Store: a.cfg.Store, HashSecret: a.cfg.HashSecret, Algorithms: a.cfg.Algorithms, Now: a.cfg.Now, Changed: a.cfg.ClientsChanged}
 }
 
 // Create checks and stores a new client; a confidential one without a secret
@@ -290,7 +296,7 @@ func (s ClientService) Create(ctx context.Context, in ClientInput) (c storage.Cl
 	} else if !errors.Is(err, storage.ErrNotFound) {
 		return c, "", nil, err
 	}
-	return c, secret, nil, s.Store.PutClient(ctx, c)
+	return c, secret, nil, s.changed(s.Store.PutClient(ctx, c))
 }
 
 // RotateSecret gives a client a new generated secret, returned once; the old
@@ -305,7 +311,7 @@ func (s ClientService) RotateSecret(ctx context.Context, id string) (storage.Cli
 	}
 	secret := rand.Text() + rand.Text()
 	c.SecretHash, c.UpdatedAt, c.Version = s.HashSecret(secret), s.Now().UTC(), c.Version+1
-	return c, secret, s.Store.PutClient(ctx, c)
+	return c, secret, s.changed(s.Store.PutClient(ctx, c))
 }
 
 // Update writes the settings of in over a client (its secret and id stay)
@@ -327,5 +333,25 @@ func (s ClientService) Update(ctx context.Context, id string, in ClientInput, ve
 	if bad := ClientProblems(next, "", s.Algorithms); len(bad) > 0 {
 		return c, bad, nil
 	}
-	return next, nil, s.Store.PutClient(ctx, next)
+	return next, nil, s.changed(s.Store.PutClient(ctx, next))
+}
+
+// List gives every client, by id.
+func (s ClientService) List(ctx context.Context) ([]storage.Client, error) {
+	list, err := s.Store.ListClients(ctx)
+	slices.SortFunc(list, func(a, b storage.Client) int { return strings.Compare(a.ID, b.ID) })
+	return list, err
+}
+
+// Get reads one client.
+func (s ClientService) Get(ctx context.Context, id string) (storage.Client, error) {
+	return s.Store.ClientByID(ctx, id)
+}
+
+// Delete removes a client; its tokens stop working at their next check.
+func (s ClientService) Delete(ctx context.Context, id string) error {
+	if _, err := s.Store.ClientByID(ctx, id); err != nil {
+		return err
+	}
+	return s.changed(s.Store.DeleteClient(ctx, id))
 }

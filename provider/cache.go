@@ -61,6 +61,14 @@ func (c *clientCache) get(ctx context.Context, st clientStore, id string) (stora
 	return cl, nil
 }
 
+// forget drops the cache, so that a change made here (admin API, console) takes
+// effect at once on this instance.
+func (c *clientCache) forget() {
+	c.mu.Lock()
+	c.clients, c.checked = nil, time.Time{}
+	c.mu.Unlock()
+}
+
 // denylist mirrors the revocations collection in memory, synced at most once a
 // second, so that checking a JWT access token costs no database round trip.
 type denylist struct {

@@ -147,6 +147,11 @@ func (p *Provider) Client(ctx context.Context, id string) (storage.Client, error
 	return p.storage.clients.get(ctx, p.storage.store, id)
 }
 
+// ClientsChanged tells the provider that clients were changed in the store
+// directly (admin API, console): this instance rereads them at once; others
+// within a second.
+func (p *Provider) ClientsChanged() { p.storage.clients.forget() }
+
 // Callback is where the login sends the browser once an auth request is complete.
 func (p *Provider) Callback(ctx context.Context, authRequestID string) string {
 	return op.AuthCallbackURL(p.op)(op.ContextWithIssuer(ctx, p.cfg.Issuer), authRequestID)

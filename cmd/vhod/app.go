@@ -239,6 +239,7 @@ func (a *app) handler(extra func(r *mux.Router)) (http.Handler, error) {
 		RevokeSession: prov.RevokeSession, RevokeUser: prov.RevokeUser, HashSecret: provider.HashSecret,
 		Algorithms: algNames(), JoinPolicy: cfg.Organisations.JoinApproval, Audit: audit, Logger: a.log,
 		ConfiguredAnchors: func() []certauth.Anchor { return a.configuredAnchors }, AnchorsChanged: a.reloadAnchors,
+		ClientsChanged: prov.ClientsChanged,
 	}).Mount(r)
 	if a.outbox != nil {
 		r.HandleFunc("/dev/outbox", a.serveOutbox).Methods(http.MethodGet)
