@@ -59,6 +59,9 @@ func TestBrowser(t *testing.T) {
     - {login: sidorova, password: "Sidorova-pass-1", email: sidorova@ip.example}
     - {login: modr, password: "Moderator-pass-1"}
     - {login: orlova, password: "Orlova-pass-1", email: orlova@example.com}
+    - {login: root, password: "Root-pass-123"}
+    - {login: frolov, password: "Frolov-pass-1"}
+    - {login: gromova, password: "Gromova-pass-1"}
 `
 	cfg = strings.Replace(cfg, "  users:\n", browserOrgs+"  users:\n", 1)
 	registryData, err := registry.LoadOffline("../directory/registry/testdata/registry.json")
@@ -90,6 +93,7 @@ func TestBrowser(t *testing.T) {
 // exchanges the code, verifies the ID token and shows its claims in #claims.
 type testRP struct {
 	t       *testing.T
+	srv     *server
 	url     string
 	clients map[string]*rp
 	mu      sync.Mutex
@@ -101,7 +105,7 @@ type testRP struct {
 }
 
 func newTestRP(t *testing.T, srv *server, rpURL string) *testRP {
-	return &testRP{t: t, url: rpURL, pending: map[string]authorization{}, sms: map[string]string{}, clients: map[string]*rp{
+	return &testRP{t: t, srv: srv, url: rpURL, pending: map[string]authorization{}, sms: map[string]string{}, clients: map[string]*rp{
 		"shop":    newRP(t, srv, "shop", "shop-secret", rpURL+"/callback/shop", oauth2.AuthStyleInHeader),
 		"partner": newRP(t, srv, "partner", "partner-secret", rpURL+"/callback/partner", oauth2.AuthStyleInHeader),
 		"esign": newRP(t, srv, "esign", "esign-secret", rpURL+"/callback/esign", oauth2.AuthStyleInHeader,
@@ -130,8 +134,17 @@ func (x *testRP) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		fmt.Fprint(w, decodeMail(x.mail.last(x.t, to)))
+	case r.URL.Path == "/register-client":
+		// A client an operator made in the console: this RP now signs in with it.
+		id, secret := r.URL.Query().Get("id"), r.URL.Query().Get("secret")
+		c := newRP(x.t, x.srv, id, secret, x.url+"/callback/"+id, oauth2.AuthStyleInHeader)
+		x.mu.Lock()
+		x.clients[id] = c
+		x.mu.Unlock()
 	case r.URL.Path == "/start":
+		x.mu.Lock()
 		c := x.clients[r.URL.Query().Get("client")]
+		x.mu.Unlock()
 		if c == nil {
 			http.NotFound(w, r)
 			return
@@ -148,8 +161,8 @@ func (x *testRP) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		x.mu.Unlock()
 		http.Redirect(w, r, a.URL, http.StatusFound)
 	case strings.HasPrefix(r.URL.Path, "/callback/"):
-		c := x.clients[strings.TrimPrefix(r.URL.Path, "/callback/")]
 		x.mu.Lock()
+		c := x.clients[strings.TrimPrefix(r.URL.Path, "/callback/")]
 		a, ok := x.pending[r.URL.Query().Get("state")]
 		delete(x.pending, a.State)
 		x.mu.Unlock()
@@ -200,4 +213,5 @@ const browserOrgs = `  role_catalogues:
     - {user: sergeev, org: romashka, roles: [buyer]}
     - {user: sergeev, org: vasilek, roles: [org_admin, accountant]}
   moderators: [modr]
+  operators: [root]
 `

@@ -21,7 +21,7 @@ import (
 // companyServer: the registry answers from the offline file of the registry
 // tests, mail goes to a local SMTP relay, moderator is a moderator, and the
 // shop knows the roles of the dmdk catalogue.
-func companyServer(t *testing.T) (*server, *mailbox) {
+func companyServer(t *testing.T, tweaks ...func(cfg string) string) (*server, *mailbox) {
 	box, port := newMailbox(t)
 	reg, err := filepath.Abs("../directory/registry/testdata/registry.json")
 	if err != nil {
@@ -44,6 +44,9 @@ func companyServer(t *testing.T) (*server, *mailbox) {
     - {login: moderator, password: "Moderator-pass-1"}
     - {login: stranger, password: "Stranger-pass-1"}
 `
+	for _, tweak := range tweaks {
+		cfg = tweak(cfg)
+	}
 	return startServer(t, cfg), box
 }
 

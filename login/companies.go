@@ -48,6 +48,9 @@ type companyView struct {
 	ID, Name, INN, KPP, Status string
 	Roles                      []string
 	Admin                      bool
+	// Reason is why a request was declined (shown so that people without an
+	// email address learn it too).
+	Reason string
 }
 
 type companiesPage struct {
@@ -132,7 +135,7 @@ func (h *Handler) renderCompanies(w http.ResponseWriter, r *http.Request, status
 	}
 	for _, m := range ms {
 		o, found := byID[m.OrgID]
-		if !found || m.Status == storage.MemberRemoved {
+		if !found || (m.Status == storage.MemberRemoved && m.Reason == "") {
 			continue
 		}
 		status := m.Status
@@ -140,7 +143,8 @@ func (h *Handler) renderCompanies(w http.ResponseWriter, r *http.Request, status
 			status = o.Status
 		}
 		page.Companies = append(page.Companies, companyView{ID: o.ID, Name: o.Name, INN: o.INN, KPP: o.KPP, Status: status,
-			Roles: m.Roles, Admin: m.Status == storage.MemberActive && slices.Contains(m.Roles, storage.RoleOrgAdmin) && o.Status == storage.OrgActive})
+			Roles: m.Roles, Admin: m.Status == storage.MemberActive && slices.Contains(m.Roles, storage.RoleOrgAdmin) && o.Status == storage.OrgActive,
+			Reason: m.Reason})
 	}
 	// Registrations of this person that wait for a moderator.
 	if pending, err := h.cfg.OrgStore.ListOrganisations(r.Context(), storage.OrgPending); err == nil {

@@ -72,6 +72,8 @@ type Config struct {
 	JoinPolicy string
 	// Accountants turns on the sign-in by contract ("By contract"); nil: off.
 	Accountants accountants
+	// Console is the operator's console (/console); nil: off.
+	Console *Console
 	// SMSLimits and EmailLimits bound the messages sent.
 	SMSLimits, EmailLimits SendLimits
 	Logger                 *slog.Logger
@@ -227,6 +229,27 @@ func (h *Handler) Mount(r *mux.Router) {
 	pages.HandleFunc("/account/companies/{org}/members", h.orgMembers).Methods(http.MethodGet)
 	pages.HandleFunc("/account/companies/{org}/members/{user}/roles", h.orgMemberRoles).Methods(http.MethodPost)
 	pages.HandleFunc("/account/companies/{org}/requests/{user}/{decision:approve|reject}", h.orgRequestDecision).Methods(http.MethodPost)
+	pages.HandleFunc("/console", h.consoleHome).Methods(http.MethodGet)
+	pages.HandleFunc("/console/clients", h.consoleClients).Methods(http.MethodGet)
+	pages.HandleFunc("/console/clients", h.consoleClientCreate).Methods(http.MethodPost)
+	pages.HandleFunc("/console/clients/{id}", h.consoleClient).Methods(http.MethodGet)
+	pages.HandleFunc("/console/clients/{id}/{action:save|secret|delete}", h.consoleClientAction).Methods(http.MethodPost)
+	pages.HandleFunc("/console/catalogues", h.consoleCatalogues).Methods(http.MethodGet)
+	pages.HandleFunc("/console/catalogues", h.consoleCatalogueSave).Methods(http.MethodPost)
+	pages.HandleFunc("/console/catalogues/{id}", h.consoleCatalogue).Methods(http.MethodGet)
+	pages.HandleFunc("/console/catalogues/{id}/delete", h.consoleCatalogueDelete).Methods(http.MethodPost)
+	pages.HandleFunc("/console/users", h.consoleUsersPage).Methods(http.MethodGet)
+	pages.HandleFunc("/console/users/new", h.consoleUserCreate).Methods(http.MethodPost)
+	pages.HandleFunc("/console/users/{id}", h.consoleUser).Methods(http.MethodGet)
+	pages.HandleFunc("/console/users/{id}/{action:lock|unlock|password|delete}", h.consoleUserAction).Methods(http.MethodPost)
+	pages.HandleFunc("/console/users/{id}/sessions/{sid}/revoke", h.consoleSessionRevoke).Methods(http.MethodPost)
+	pages.HandleFunc("/console/organisations", h.consoleOrgs).Methods(http.MethodGet)
+	pages.HandleFunc("/console/organisations/{id}/{decision:suspend|reactivate}", h.consoleOrgStatus).Methods(http.MethodPost)
+	pages.HandleFunc("/console/keys", h.consoleKeys).Methods(http.MethodGet, http.MethodPost)
+	pages.HandleFunc("/console/anchors", h.consoleAnchors).Methods(http.MethodGet)
+	pages.HandleFunc("/console/anchors", h.consoleAnchorAdd).Methods(http.MethodPost)
+	pages.HandleFunc("/console/anchors/{id}/remove", h.consoleAnchorRemove).Methods(http.MethodPost)
+	pages.HandleFunc("/console/audit", h.consoleAudit).Methods(http.MethodGet)
 	pages.HandleFunc("/moderation", h.moderation).Methods(http.MethodGet)
 	pages.HandleFunc("/moderation/orgs/{org}/{decision:approve|reject}", h.moderateOrg).Methods(http.MethodPost)
 	pages.HandleFunc("/moderation/requests/{org}/{user}/{decision:approve|reject}", h.moderateRequest).Methods(http.MethodPost)

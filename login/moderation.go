@@ -28,6 +28,7 @@ type moderationPage struct {
 	Requests      []moderationRequest
 	History       []storage.Organisation
 	Notice, Error string
+	ConsoleOn     bool
 }
 
 // moderator lets only moderators (and operators) through.
@@ -88,6 +89,7 @@ func (h *Handler) moderation(w http.ResponseWriter, r *http.Request) {
 	if n := r.URL.Query().Get("notice"); slices.Contains([]string{"approved", "rejected"}, n) {
 		page.Notice = page.T("moderation.notice." + n)
 	}
+	page.ConsoleOn = h.cfg.Console != nil
 	h.render(w, r, http.StatusOK, "moderation", page)
 }
 

@@ -46,7 +46,8 @@ func (h *Handler) orgAdminOf(w http.ResponseWriter, r *http.Request) (storage.Or
 		h.fail(w, r, accountLang(r, u), unavailable(err))
 		return storage.Organisation{}, u, false
 	}
-	if !admin {
+	// Operators manage every company's members, as through the API.
+	if !admin && !slices.Contains(u.Authorities, storage.AuthorityOperator) {
 		h.fail(w, r, accountLang(r, u), &userError{Status: http.StatusForbidden, Key: "error.forbidden", Err: errors.New("not an org_admin of " + orgID)})
 		return storage.Organisation{}, u, false
 	}
@@ -163,7 +164,11 @@ func (h *Handler) orgRequestDecision(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	target := mux.Vars(r)["user"]
-	notice, err := h.decideJoin(r, target, org, u, directory.ApproverOrgAdmin, mux.Vars(r)["decision"], r.PostFormValue("reason"))
+	as := directory.ApproverOrgAdmin
+	if admin, _ := h.cfg.Companies.IsOrgAdmin(r.Context(), u.ID, org.ID); !admin {
+		as = directory.ApproverModerator // an operator
+	}
+	notice, err := h.decideJoin(r, target, org, u, as, mux.Vars(r)["decision"], r.PostFormValue("reason"))
 	if errors.Is(err, storage.ErrNotFound) || errors.Is(err, directory.ErrNotPending) {
 		h.renderMembers(w, r, http.StatusNotFound, org, u, "", "error.not_found")
 		return

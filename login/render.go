@@ -24,7 +24,7 @@ var staticFS embed.FS
 
 // pageNames are the templates that must exist; a missing one stops start-up.
 var pageNames = []string{"certificate", "certificate_confirm", "org_choice", "companies", "company_join", "company_register",
-	"company_members", "moderation", "contract", "password", "phone", "password_change", "recovery", "registration", "activation", "account", "consent", "error", "logged_out"}
+	"company_members", "moderation", "contract", "console", "password", "phone", "password_change", "recovery", "registration", "activation", "account", "consent", "error", "logged_out"}
 
 func parsePages() (map[string]*template.Template, error) {
 	pages := map[string]*template.Template{}
@@ -42,7 +42,9 @@ func parsePages() (map[string]*template.Template, error) {
 type formField struct{ Name, Label, Value, Err string }
 
 var templateFuncs = template.FuncMap{
-	"field": func(name, label, value, err string) formField { return formField{name, label, value, err} },
+	"field":  func(name, label, value, err string) formField { return formField{name, label, value, err} },
+	"list":   func(s ...string) []string { return s },
+	"locked": lockedNow,
 }
 
 // base is what every page has.
@@ -123,8 +125,9 @@ type accountPage struct {
 	Certificates  []certificateView
 	// CertificatesOn shows the certificate section (certificate sign-in is on).
 	CertificatesOn bool
-	// CompaniesOn links the company pages; Moderator the moderation queue.
-	CompaniesOn, Moderator bool
+	// CompaniesOn links the company pages; Moderator the moderation queue;
+	// ConsoleOn the console.
+	CompaniesOn, Moderator, ConsoleOn bool
 }
 
 type sessionView struct {

@@ -192,7 +192,18 @@ func (a *app) handler(extra func(r *mux.Router)) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
+	api := admin.New(admin.Config{
+		Verify: prov.VerifyAccessToken, Store: a.store, Orgs: a.orgs, Dir: a.dir,
+		ListKeys: a.adminKeys, RotateKey: func(ctx context.Context, alg string) (string, error) {
+			return a.keys.Rotate(ctx, jose.SignatureAlgorithm(alg))
+		},
+		RevokeSession: prov.RevokeSession, RevokeUser: prov.RevokeUser, HashSecret: provider.HashSecret,
+		Algorithms: algNames(), JoinPolicy: cfg.Organisations.JoinApproval, Audit: audit, Logger: a.log,
+		ConfiguredAnchors: func() []certauth.Anchor { return a.configuredAnchors }, AnchorsChanged: a.reloadAnchors,
+		ClientsChanged: prov.ClientsChanged,
+	})
 	pages, err = login.New(login.Config{
+		Console:      &login.Console{Admin: api},
 		Certificates: certs,
 		Orgs:         a.orgs,
 		Companies:    a.orgs,
@@ -231,16 +242,7 @@ func (a *app) handler(extra func(r *mux.Router)) (http.Handler, error) {
 		r.Handle("/metrics", a.metrics.handler())
 	}
 	pages.Mount(r)
-	admin.New(admin.Config{
-		Verify: prov.VerifyAccessToken, Store: a.store, Orgs: a.orgs, Dir: a.dir,
-		ListKeys: a.adminKeys, RotateKey: func(ctx context.Context, alg string) (string, error) {
-			return a.keys.Rotate(ctx, jose.SignatureAlgorithm(alg))
-		},
-		RevokeSession: prov.RevokeSession, RevokeUser: prov.RevokeUser, HashSecret: provider.HashSecret,
-		Algorithms: algNames(), JoinPolicy: cfg.Organisations.JoinApproval, Audit: audit, Logger: a.log,
-		ConfiguredAnchors: func() []certauth.Anchor { return a.configuredAnchors }, AnchorsChanged: a.reloadAnchors,
-		ClientsChanged: prov.ClientsChanged,
-	}).Mount(r)
+	api.Mount(r)
 	if a.outbox != nil {
 		r.HandleFunc("/dev/outbox", a.serveOutbox).Methods(http.MethodGet)
 	}

@@ -470,3 +470,72 @@ test('Russian: the accountant signs in by contract with the PIN the org admin se
   assert.deepEqual(c.roles, ['accountant']);
   assert.deepEqual(p.violations, []);
 });
+
+test('English: an operator creates a client in the console that a relying app then signs in with', async () => {
+  const o = await signInToAccount('root', 'Root-pass-123');
+  await o.getByRole('link', { name: 'Console' }).click();
+  await o.getByRole('link', { name: 'Clients' }).click();
+  await o.getByLabel('Client ID').fill('crm');
+  await o.getByLabel('Name', { exact: true }).fill('CRM');
+  await o.getByLabel('Redirect URIs (one per line)').fill(`${rp}/callback/crm`);
+  await o.getByLabel('First party (no consent page)').check();
+  await o.getByRole('button', { name: 'Create client' }).click();
+  await o.getByText('The client is created.').waitFor();
+  await shot(o, 'console-client-en');
+  const secret = await o.getByLabel('Client secret — copy it now, it is not shown again').inputValue();
+  assert.ok(secret.length >= 32);
+  const r = await fetch(`${rp}/register-client?id=crm&secret=${encodeURIComponent(secret)}`);
+  assert.ok(r.ok);
+
+  const u = await page('en-US');
+  await u.goto(`${rp}/start?client=crm&ui_locales=en`);
+  await u.getByLabel('Login').fill('sergeev');
+  await u.getByLabel('Password').fill('Sergeev-pass-1');
+  await u.getByRole('button', { name: 'Sign in' }).click();
+  const c = await claims(u);
+  assert.deepEqual([c.aud].flat(), ['crm']);
+  assert.equal(c.email, undefined); // only openid was asked
+
+  // The change is in the audit log, marked as made in the console.
+  await o.getByRole('link', { name: 'Audit log' }).click();
+  await o.getByLabel('Client ID').fill('crm');
+  await o.getByRole('button', { name: 'Find' }).click();
+  await o.getByText(/client\.changed · success .* crm .* change=created · via=console/).waitFor();
+  for (const p of [o, u]) assert.deepEqual(p.violations, []);
+});
+
+test('Russian: a moderator decides join requests from the queue linked in the console', async () => {
+  for (const [login, password, inn] of [['frolov', 'Frolov-pass-1', '7728824599'], ['gromova', 'Gromova-pass-1', '7707083893']]) {
+    const e = await signInToAccount(login, password);
+    await e.goto(`${issuer}/account/companies/join`);
+    await e.getByLabel('INN of the company').fill(inn);
+    await e.getByRole('button', { name: 'Ask to join' }).click();
+    await e.getByText('Your request has been sent').waitFor();
+  }
+  const m = await page('ru-RU');
+  await m.goto(`${issuer}/account`);
+  await m.getByLabel('Логин').fill('modr');
+  await m.getByLabel('Пароль').fill('Moderator-pass-1');
+  await m.getByRole('button', { name: 'Войти' }).click();
+  await m.getByRole('link', { name: 'Консоль' }).click();
+  // A moderator's console holds the queue, not the operator's sections.
+  assert.equal(await m.getByRole('link', { name: 'Клиенты' }).count(), 0);
+  await m.getByRole('link', { name: 'Организации и заявки на вступление, ожидающие решения' }).click();
+  await shot(m, 'moderation-queue-ru');
+  await m.getByRole('button', { name: 'Одобрить frolov' }).click();
+  await m.getByText('Одобрено.').waitFor();
+  await m.getByLabel('Причина (придёт заявителю)').last().fill('Нет доверенности от организации');
+  await m.getByRole('button', { name: 'Отклонить gromova' }).click();
+  await m.getByText('Отклонено.').waitFor();
+  assert.equal(await m.getByRole('button', { name: /gromova|frolov/ }).count(), 0);
+
+  // The decisions reach the people: frolov is a member, gromova is told why not.
+  const f = await signInToAccount('frolov', 'Frolov-pass-1');
+  await f.goto(`${issuer}/account/companies`);
+  await f.getByText('ООО «Ромашка»').waitFor();
+  assert.match(await f.textContent('main'), /ООО «Ромашка»[^]*active/);
+  const g = await signInToAccount('gromova', 'Gromova-pass-1');
+  await g.goto(`${issuer}/account/companies`);
+  assert.match(await g.textContent('main'), /Нет доверенности от организации/);
+  for (const p of [m, f, g]) assert.deepEqual(p.violations, []);
+});

@@ -1,0 +1,170 @@
+package login
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/gorilla/mux"
+
+	"github.com/vhod-id/vhod/admin"
+	"github.com/vhod-id/vhod/storage"
+)
+
+// clientForm is a client as the console's form shows it.
+type clientForm struct {
+	New                                 bool
+	ID, Name, RedirectURIs, PostLogout  string
+	GrantTypes                          map[string]bool
+	AuthMethod, AccessTokenFormat       string
+	SigningAlg, MinACR, Scopes          string
+	Public, FirstParty, ClaimsInIDToken bool
+	JWKS                                string
+	Authorities                         map[string]bool
+	Version                             int
+}
+
+func toClientForm(c storage.Client) *clientForm {
+	f := &clientForm{ID: c.ID, Name: c.Name, RedirectURIs: strings.Join(c.RedirectURIs, "\n"), PostLogout: strings.Join(c.PostLogoutRedirectURIs, "\n"),
+		GrantTypes: map[string]bool{}, AuthMethod: c.AuthMethod, AccessTokenFormat: c.AccessTokenFormat, SigningAlg: c.SigningAlg,
+		MinACR: c.MinACR, Scopes: strings.Join(c.Scopes, " "), Public: c.Public, FirstParty: c.FirstParty, Version: c.Version,
+		ClaimsInIDToken: c.IDTokenUserinfoClaims, JWKS: c.JWKS, Authorities: map[string]bool{}}
+	for _, g := range c.GrantTypes {
+		f.GrantTypes[g] = true
+	}
+	for _, a := range c.Authorities {
+		f.Authorities[a] = true
+	}
+	return f
+}
+
+// words splits a field on spaces and line breaks.
+func words(s string) []string { return strings.Fields(s) }
+
+// clientInput reads the console's client form.
+func clientInput(r *http.Request) admin.ClientInput {
+	return admin.ClientInput{ID: strings.TrimSpace(r.PostFormValue("id")), Name: strings.TrimSpace(r.PostFormValue("name")),
+		RedirectURIs: words(r.PostFormValue("redirect_uris")), PostLogoutRedirectURIs: words(r.PostFormValue("post_logout_redirect_uris")),
+		GrantTypes: r.PostForm["grant_type"], AuthMethod: r.PostFormValue("auth_method"), Public: r.PostFormValue("public") == "yes",
+		AccessTokenFormat: r.PostFormValue("access_token_format"), SigningAlg: r.PostFormValue("signing_alg"),
+		MinACR: strings.TrimSpace(r.PostFormValue("min_acr")), FirstParty: r.PostFormValue("first_party") == "yes",
+		Scopes: words(r.PostFormValue("scopes")), IDTokenUserinfoClaims: r.PostFormValue("id_token_claims") == "yes",
+		Authorities: r.PostForm["authority"], JWKS: strings.TrimSpace(r.PostFormValue("jwks"))}
+}
+
+// consoleClients lists clients with the form for a new one (GET /console/clients).
+func (h *Handler) consoleClients(w http.ResponseWriter, r *http.Request) {
+	u, ok := h.operator(w, r)
+	if !ok {
+		return
+	}
+	form := &clientForm{New: true, GrantTypes: map[string]bool{"authorization_code": true, "refresh_token": true},
+		AuthMethod: "client_secret_basic", AccessTokenFormat: storage.TokenFormatOpaque}
+	h.consoleClientList(w, r, http.StatusOK, u, consolePage{Client: form, Notice: notice(r, "deleted")})
+}
+
+func (h *Handler) consoleClientList(w http.ResponseWriter, r *http.Request, status int, u storage.User, page consolePage) {
+	list, err := h.cfg.Console.Admin.Clients().List(r.Context())
+	if err != nil {
+		h.consoleFailure(w, r, u, err)
+		return
+	}
+	page.Section, page.Clients, page.Algorithms = "clients", list, h.cfg.Console.Admin.Algorithms()
+	h.renderConsole(w, r, status, u, page)
+}
+
+// consoleClientCreate makes a client and shows its secret once (POST /console/clients).
+func (h *Handler) consoleClientCreate(w http.ResponseWriter, r *http.Request) {
+	u, ok := h.operator(w, r)
+	if !ok {
+		return
+	}
+	in := clientInput(r)
+	c, secret, bad, err := h.cfg.Console.Admin.Clients().Create(r.Context(), in)
+	if errors.Is(err, storage.ErrAlreadyExists) {
+		bad, err = map[string]string{"id": "a client with this id exists"}, nil
+	}
+	if len(bad) > 0 {
+		form := toClientForm(in.Apply(storage.Client{ID: in.ID}))
+		form.New = true
+		h.consoleClientList(w, r, http.StatusBadRequest, u, consolePage{Client: form, Errors: bad, Error: "console.invalid"})
+		return
+	}
+	if err != nil {
+		h.consoleFailure(w, r, u, err)
+		return
+	}
+	h.consoleAction(r, u, storage.AuditEvent{Type: admin.EventClientChanged, ClientID: c.ID, Details: map[string]string{"change": "created"}})
+	h.renderConsole(w, r, http.StatusCreated, u, consolePage{Section: "client", Client: toClientForm(c), Secret: secret,
+		Notice: "console.client_created", Algorithms: h.cfg.Console.Admin.Algorithms()})
+}
+
+// consoleClient shows one client's form (GET /console/clients/{id}).
+func (h *Handler) consoleClient(w http.ResponseWriter, r *http.Request) {
+	u, ok := h.operator(w, r)
+	if !ok {
+		return
+	}
+	c, err := h.cfg.Console.Admin.Clients().Get(r.Context(), mux.Vars(r)["id"])
+	if err != nil {
+		h.consoleFailure(w, r, u, err)
+		return
+	}
+	h.renderConsole(w, r, http.StatusOK, u, consolePage{Section: "client", Client: toClientForm(c), Notice: notice(r, "saved"),
+		Algorithms: h.cfg.Console.Admin.Algorithms()})
+}
+
+// consoleClientAction saves, rotates the secret of, or deletes a client
+// (POST /console/clients/{id}/{action}).
+func (h *Handler) consoleClientAction(w http.ResponseWriter, r *http.Request) {
+	u, ok := h.operator(w, r)
+	if !ok {
+		return
+	}
+	clients := h.cfg.Console.Admin.Clients()
+	id, action := mux.Vars(r)["id"], mux.Vars(r)["action"]
+	switch action {
+	case "save":
+		current, err := clients.Get(r.Context(), id)
+		if err != nil {
+			h.consoleFailure(w, r, u, err)
+			return
+		}
+		in := clientInput(r)
+		version, _ := strconv.Atoi(r.PostFormValue("version"))
+		_, bad, err := clients.Update(r.Context(), id, in, version)
+		if len(bad) > 0 {
+			h.renderConsole(w, r, http.StatusBadRequest, u, consolePage{Section: "client", Client: toClientForm(in.Apply(current)), Errors: bad,
+				Error: "console.invalid", Algorithms: h.cfg.Console.Admin.Algorithms()})
+			return
+		}
+		if err != nil {
+			h.consoleFailure(w, r, u, err)
+			return
+		}
+		h.consoleAction(r, u, storage.AuditEvent{Type: admin.EventClientChanged, ClientID: id, Details: map[string]string{"change": "updated"}})
+		http.Redirect(w, r, "/console/clients/"+url.PathEscape(id)+"?notice=saved", http.StatusSeeOther)
+	case "secret":
+		c, secret, err := clients.RotateSecret(r.Context(), id)
+		if errors.Is(err, admin.ErrNoSecret) {
+			h.fail(w, r, accountLang(r, u), &userError{Status: http.StatusConflict, Key: "console.no_secret", Err: err})
+			return
+		}
+		if err != nil {
+			h.consoleFailure(w, r, u, err)
+			return
+		}
+		h.consoleAction(r, u, storage.AuditEvent{Type: admin.EventClientChanged, ClientID: id, Details: map[string]string{"change": "secret rotated"}})
+		h.renderConsole(w, r, http.StatusOK, u, consolePage{Section: "client", Client: toClientForm(c), Secret: secret, Notice: "console.secret_rotated",
+			Algorithms: h.cfg.Console.Admin.Algorithms()})
+	case "delete":
+		if err := clients.Delete(r.Context(), id); err != nil {
+			h.consoleFailure(w, r, u, err)
+			return
+		}
+		h.consoleAction(r, u, storage.AuditEvent{Type: admin.EventClientChanged, ClientID: id, Details: map[string]string{"change": "deleted"}})
+		http.Redirect(w, r, "/console/clients?notice=deleted", http.StatusSeeOther)
+	}
+}

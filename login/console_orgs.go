@@ -1,0 +1,208 @@
+package login
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+
+	"github.com/gorilla/mux"
+
+	"github.com/vhod-id/vhod/admin"
+	"github.com/vhod-id/vhod/directory"
+	"github.com/vhod-id/vhod/storage"
+)
+
+// consoleOrgs lists organisations by status and by a part of the name or INN
+// (GET /console/organisations?status=&q=). Decisions on pending ones are taken
+// in the moderation queue; members are managed on each company's members page.
+func (h *Handler) consoleOrgs(w http.ResponseWriter, r *http.Request) {
+	u, ok := h.operator(w, r)
+	if !ok {
+		return
+	}
+	status, q := r.URL.Query().Get("status"), strings.TrimSpace(r.URL.Query().Get("q"))
+	if !slices.Contains([]string{"", storage.OrgPending, storage.OrgActive, storage.OrgRejected, storage.OrgSuspended}, status) {
+		status = ""
+	}
+	all, err := h.cfg.OrgStore.ListOrganisations(r.Context(), status)
+	if err != nil {
+		h.consoleFailure(w, r, u, err)
+		return
+	}
+	lower := strings.ToLower(q)
+	var list []storage.Organisation
+	for _, o := range all {
+		if q == "" || strings.Contains(strings.ToLower(o.Name+" "+o.FullName), lower) || strings.HasPrefix(o.INN, q) {
+			list = append(list, o)
+		}
+	}
+	h.renderConsole(w, r, http.StatusOK, u, consolePage{Section: "orgs", Orgs: list, Status: status, Query: q,
+		Notice: notice(r, "suspend", "reactivate")})
+}
+
+// consoleOrgStatus suspends or reactivates an organisation
+// (POST /console/organisations/{id}/{suspend|reactivate}).
+func (h *Handler) consoleOrgStatus(w http.ResponseWriter, r *http.Request) {
+	u, ok := h.operator(w, r)
+	if !ok {
+		return
+	}
+	id, decision := mux.Vars(r)["id"], mux.Vars(r)["decision"]
+	reason := strings.TrimSpace(r.PostFormValue("reason"))
+	if _, err := h.cfg.Console.Admin.SetOrgStatus(r.Context(), id, decision, reason, u.ID); errors.Is(err, directory.ErrNotPending) {
+		h.fail(w, r, accountLang(r, u), &userError{Status: http.StatusConflict, Key: "console.wrong_status", Err: err})
+		return
+	} else if err != nil {
+		h.consoleFailure(w, r, u, err)
+		return
+	}
+	h.consoleAction(r, u, storage.AuditEvent{Type: "org." + decision, OrgID: id, Details: map[string]string{"reason": reason}})
+	http.Redirect(w, r, "/console/organisations?notice="+decision, http.StatusSeeOther)
+}
+
+// catalogueForm is a role catalogue as the console edits it: one role per
+// line, "key | name in Russian | name in English | description in Russian |
+// description in English" (the descriptions may be left out; one serves both).
+type catalogueForm struct {
+	New                bool
+	ID, Clients, Roles string
+}
+
+func toCatalogueForm(c storage.RoleCatalogue) *catalogueForm {
+	f := &catalogueForm{ID: c.ID, Clients: strings.Join(c.Clients, " ")}
+	var lines []string
+	for _, r := range c.Roles {
+		line := r.Key + " | " + r.Name["ru"] + " | " + r.Name["en"]
+		ru, en := r.Description["ru"], r.Description["en"]
+		switch {
+		case ru != "" && en != "" && ru != en:
+			line += " | " + ru + " | " + en
+		case ru+en != "":
+			line += " | " + firstOf(ru, en)
+		}
+		lines = append(lines, line)
+	}
+	f.Roles = strings.Join(lines, "\n")
+	return f
+}
+
+// parseRoles reads the roles textarea; a line without three parts is an error.
+func parseRoles(text string) ([]storage.Role, string) {
+	var roles []storage.Role
+	for _, line := range strings.Split(text, "\n") {
+		if strings.TrimSpace(line) == "" {
+			continue
+		}
+		parts := strings.Split(line, "|")
+		for i := range parts {
+			parts[i] = strings.TrimSpace(parts[i])
+		}
+		if len(parts) < 3 || len(parts) > 5 {
+			return nil, "“" + strings.TrimSpace(line) + "”: key | name in Russian | name in English | description"
+		}
+		role := storage.Role{Key: parts[0], Name: map[string]string{"ru": parts[1], "en": parts[2]}}
+		if len(parts) >= 4 && parts[3] != "" {
+			en := parts[3]
+			if len(parts) == 5 && parts[4] != "" {
+				en = parts[4]
+			}
+			role.Description = map[string]string{"ru": parts[3], "en": en}
+		}
+		roles = append(roles, role)
+	}
+	return roles, ""
+}
+
+// consoleCatalogues lists role catalogues with the form for a new one (GET /console/catalogues).
+func (h *Handler) consoleCatalogues(w http.ResponseWriter, r *http.Request) {
+	u, ok := h.operator(w, r)
+	if !ok {
+		return
+	}
+	h.consoleCatalogueList(w, r, http.StatusOK, u, consolePage{Catalogue: &catalogueForm{New: true}, Notice: notice(r, "deleted")})
+}
+
+func (h *Handler) consoleCatalogueList(w http.ResponseWriter, r *http.Request, status int, u storage.User, page consolePage) {
+	list, err := h.cfg.Console.Admin.Catalogues(r.Context())
+	if err != nil {
+		h.consoleFailure(w, r, u, err)
+		return
+	}
+	slices.SortFunc(list, func(a, b storage.RoleCatalogue) int { return strings.Compare(a.ID, b.ID) })
+	page.Section, page.Catalogues = "catalogues", list
+	h.renderConsole(w, r, status, u, page)
+}
+
+// consoleCatalogue shows one catalogue's form (GET /console/catalogues/{id}).
+func (h *Handler) consoleCatalogue(w http.ResponseWriter, r *http.Request) {
+	u, ok := h.operator(w, r)
+	if !ok {
+		return
+	}
+	list, err := h.cfg.Console.Admin.Catalogues(r.Context())
+	if err != nil {
+		h.consoleFailure(w, r, u, err)
+		return
+	}
+	i := slices.IndexFunc(list, func(c storage.RoleCatalogue) bool { return c.ID == mux.Vars(r)["id"] })
+	if i < 0 {
+		h.consoleFailure(w, r, u, storage.ErrNotFound)
+		return
+	}
+	h.renderConsole(w, r, http.StatusOK, u, consolePage{Section: "catalogue", Catalogue: toCatalogueForm(list[i]), Notice: notice(r, "saved")})
+}
+
+// consoleCatalogueSave makes or replaces a catalogue (POST /console/catalogues).
+func (h *Handler) consoleCatalogueSave(w http.ResponseWriter, r *http.Request) {
+	u, ok := h.operator(w, r)
+	if !ok {
+		return
+	}
+	form := &catalogueForm{New: r.PostFormValue("new") == "yes", ID: strings.TrimSpace(r.PostFormValue("id")),
+		Clients: r.PostFormValue("clients"), Roles: r.PostFormValue("roles")}
+	roles, lineErr := parseRoles(form.Roles)
+	bad := map[string]string{}
+	if lineErr != "" {
+		bad["roles"] = lineErr
+	}
+	if form.ID == "" {
+		bad["id"] = "a catalogue needs an id"
+	}
+	if len(bad) == 0 {
+		if list, err := h.cfg.Console.Admin.Catalogues(r.Context()); err == nil && form.New &&
+			slices.ContainsFunc(list, func(c storage.RoleCatalogue) bool { return c.ID == form.ID }) {
+			bad["id"] = "a catalogue with this id exists"
+		}
+	}
+	if len(bad) == 0 {
+		more, err := h.cfg.Console.Admin.PutCatalogue(r.Context(), storage.RoleCatalogue{ID: form.ID, Clients: words(form.Clients), Roles: roles})
+		if err != nil {
+			h.consoleFailure(w, r, u, err)
+			return
+		}
+		bad = more
+	}
+	if len(bad) > 0 {
+		h.consoleCatalogueList(w, r, http.StatusBadRequest, u, consolePage{Catalogue: form, Errors: bad, Error: "console.invalid"})
+		return
+	}
+	h.consoleAction(r, u, storage.AuditEvent{Type: admin.EventCatalogueChanged, Details: map[string]string{"catalogue": form.ID}})
+	http.Redirect(w, r, "/console/catalogues/"+url.PathEscape(form.ID)+"?notice=saved", http.StatusSeeOther)
+}
+
+// consoleCatalogueDelete removes a catalogue (POST /console/catalogues/{id}/delete).
+func (h *Handler) consoleCatalogueDelete(w http.ResponseWriter, r *http.Request) {
+	u, ok := h.operator(w, r)
+	if !ok {
+		return
+	}
+	id := mux.Vars(r)["id"]
+	if err := h.cfg.Console.Admin.DeleteCatalogue(r.Context(), id); err != nil {
+		h.consoleFailure(w, r, u, err)
+		return
+	}
+	h.consoleAction(r, u, storage.AuditEvent{Type: admin.EventCatalogueChanged, Details: map[string]string{"catalogue": id, "change": "deleted"}})
+	http.Redirect(w, r, "/console/catalogues?notice=deleted", http.StatusSeeOther)
+}

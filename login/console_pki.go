@@ -1,0 +1,114 @@
+package login
+
+import (
+	"errors"
+	"io"
+	"net/http"
+	"strings"
+
+	"github.com/gorilla/mux"
+
+	"github.com/vhod-id/vhod/admin"
+	"github.com/vhod-id/vhod/storage"
+)
+
+// consoleKeys lists signing keys and rotates one (GET, POST /console/keys).
+func (h *Handler) consoleKeys(w http.ResponseWriter, r *http.Request) {
+	u, ok := h.operator(w, r)
+	if !ok {
+		return
+	}
+	ops := h.cfg.Console.Admin
+	if r.Method == http.MethodPost {
+		alg := r.PostFormValue("alg")
+		kid, err := ops.RotateKey(r.Context(), alg)
+		if errors.Is(err, admin.ErrUnknownAlgorithm) {
+			h.fail(w, r, accountLang(r, u), &userError{Status: http.StatusBadRequest, Key: "error.bad_request", Err: err})
+			return
+		}
+		if err != nil {
+			h.consoleFailure(w, r, u, err)
+			return
+		}
+		h.consoleAction(r, u, storage.AuditEvent{Type: admin.EventKeyRotated, Details: map[string]string{"alg": alg, "kid": kid}})
+		http.Redirect(w, r, "/console/keys?notice=rotated", http.StatusSeeOther)
+		return
+	}
+	keys, err := ops.Keys(r.Context())
+	if err != nil {
+		h.consoleFailure(w, r, u, err)
+		return
+	}
+	h.renderConsole(w, r, http.StatusOK, u, consolePage{Section: "keys", Keys: keys, Algorithms: ops.Algorithms(), Notice: notice(r, "rotated")})
+}
+
+// maxAnchorBytes bounds an uploaded CA certificate.
+const maxAnchorBytes = 64 << 10
+
+// consoleAnchors lists trust anchors (GET /console/anchors).
+func (h *Handler) consoleAnchors(w http.ResponseWriter, r *http.Request) {
+	u, ok := h.operator(w, r)
+	if !ok {
+		return
+	}
+	h.consoleAnchorList(w, r, http.StatusOK, u, consolePage{Notice: notice(r, "added", "removed")})
+}
+
+func (h *Handler) consoleAnchorList(w http.ResponseWriter, r *http.Request, status int, u storage.User, page consolePage) {
+	list, err := h.cfg.Console.Admin.TrustAnchors().List(r.Context())
+	if err != nil {
+		h.consoleFailure(w, r, u, err)
+		return
+	}
+	page.Section, page.Anchors = "anchors", list
+	h.renderConsole(w, r, status, u, page)
+}
+
+// consoleAnchorAdd trusts a CA certificate pasted or uploaded (POST /console/anchors).
+func (h *Handler) consoleAnchorAdd(w http.ResponseWriter, r *http.Request) {
+	u, ok := h.operator(w, r)
+	if !ok {
+		return
+	}
+	data := []byte(strings.TrimSpace(r.FormValue("certificate")))
+	if file, _, err := r.FormFile("certificate_file"); err == nil {
+		defer file.Close()
+		if b, err := io.ReadAll(io.LimitReader(file, maxAnchorBytes)); err == nil && len(b) > 0 {
+			data = b
+		}
+	}
+	qualified := r.FormValue("qualified") == "yes"
+	info, err := h.cfg.Console.Admin.TrustAnchors().Add(r.Context(), data, qualified, u.ID)
+	switch {
+	case errors.Is(err, admin.ErrBadAnchor):
+		h.consoleAnchorList(w, r, http.StatusBadRequest, u, consolePage{Errors: map[string]string{"certificate": err.Error()}, Error: "console.anchor_invalid"})
+		return
+	case errors.Is(err, storage.ErrAlreadyExists):
+		h.consoleAnchorList(w, r, http.StatusConflict, u, consolePage{Error: "console.anchor_exists"})
+		return
+	case err != nil:
+		h.consoleFailure(w, r, u, err)
+		return
+	}
+	h.consoleAction(r, u, storage.AuditEvent{Type: admin.EventAnchorChanged, Details: map[string]string{"change": "added", "anchor": info.ID,
+		"subject": info.Subject, "qualified": map[bool]string{true: "yes", false: "no"}[qualified]}})
+	http.Redirect(w, r, "/console/anchors?notice=added", http.StatusSeeOther)
+}
+
+// consoleAnchorRemove stops trusting an added anchor (POST /console/anchors/{id}/remove).
+func (h *Handler) consoleAnchorRemove(w http.ResponseWriter, r *http.Request) {
+	u, ok := h.operator(w, r)
+	if !ok {
+		return
+	}
+	id := mux.Vars(r)["id"]
+	if err := h.cfg.Console.Admin.TrustAnchors().Remove(r.Context(), id); errors.Is(err, admin.ErrConfiguredAnchor) {
+		h.fail(w, r, accountLang(r, u), &userError{Status: http.StatusConflict, Key: "console.anchor_configured", Err: err})
+		return
+	} else if err != nil {
+		h.consoleFailure(w, r, u, err)
+		return
+	}
+	h.consoleAction(r, u, storage.AuditEvent{Type: admin.EventAnchorChanged, Details: map[string]string{"change": "removed", "anchor": id}})
+	http.Redirect(w, r, "/console/anchors?notice=removed", http.StatusSeeOther)
+}

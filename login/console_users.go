@@ -1,0 +1,138 @@
+package login
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/gorilla/mux"
+
+	"github.com/vhod-id/vhod/admin"
+	"github.com/vhod-id/vhod/directory"
+	"github.com/vhod-id/vhod/storage"
+)
+
+// consoleUsersPage finds accounts and offers a new one (GET /console/users?q=).
+func (h *Handler) consoleUsersPage(w http.ResponseWriter, r *http.Request) {
+	u, ok := h.operator(w, r)
+	if !ok {
+		return
+	}
+	h.consoleUserList(w, r, http.StatusOK, u, consolePage{Query: strings.TrimSpace(r.URL.Query().Get("q")),
+		Notice: notice(r, "created", "deleted")})
+}
+
+func (h *Handler) consoleUserList(w http.ResponseWriter, r *http.Request, status int, u storage.User, page consolePage) {
+	found, _, err := h.cfg.Console.Admin.FindUsers(r.Context(), page.Query, "", 50)
+	if err != nil {
+		h.consoleFailure(w, r, u, err)
+		return
+	}
+	page.Section, page.Users = "users", found
+	h.renderConsole(w, r, status, u, page)
+}
+
+// consoleUserCreate makes an account (POST /console/users/new).
+func (h *Handler) consoleUserCreate(w http.ResponseWriter, r *http.Request) {
+	u, ok := h.operator(w, r)
+	if !ok {
+		return
+	}
+	in := admin.UserInput{Login: strings.TrimSpace(r.PostFormValue("login")), Email: strings.TrimSpace(r.PostFormValue("email")),
+		Phone: strings.TrimSpace(r.PostFormValue("phone")), FamilyName: strings.TrimSpace(r.PostFormValue("family_name")),
+		GivenName: strings.TrimSpace(r.PostFormValue("given_name")), MiddleName: strings.TrimSpace(r.PostFormValue("middle_name")),
+		Password: r.PostFormValue("password"), PasswordTemporary: r.PostFormValue("password_temporary") == "yes"}
+	created, bad, err := h.cfg.Console.Admin.CreateUser(r.Context(), in)
+	if errors.Is(err, storage.ErrAlreadyExists) {
+		bad, err = map[string]string{"login": "another account has one of these identifiers"}, nil
+	}
+	if len(bad) > 0 {
+		in.Password = "" // never echoed back
+		h.consoleUserList(w, r, http.StatusBadRequest, u, consolePage{NewUser: in, Errors: bad, Error: "console.invalid"})
+		return
+	}
+	if err != nil {
+		h.consoleFailure(w, r, u, err)
+		return
+	}
+	h.consoleAction(r, u, storage.AuditEvent{Type: admin.EventUserChanged, UserID: created.ID, Details: map[string]string{"change": "created"}})
+	http.Redirect(w, r, "/console/users/"+url.PathEscape(created.ID)+"?notice=created", http.StatusSeeOther)
+}
+
+// consoleUser shows one account with its sessions (GET /console/users/{id}).
+func (h *Handler) consoleUser(w http.ResponseWriter, r *http.Request) {
+	u, ok := h.operator(w, r)
+	if !ok {
+		return
+	}
+	target, err := h.accounts.UserByID(r.Context(), mux.Vars(r)["id"])
+	if err != nil {
+		h.consoleFailure(w, r, u, err)
+		return
+	}
+	sessions, err := h.cfg.Console.Admin.UserSessions(r.Context(), target.ID)
+	if err != nil {
+		h.consoleFailure(w, r, u, err)
+		return
+	}
+	h.renderConsole(w, r, http.StatusOK, u, consolePage{Section: "user", User: &target, Sessions: sessions,
+		Notice: notice(r, "created", "lock", "unlock", "password", "session")})
+}
+
+// consoleUserAction locks, unlocks, forces a password change or deletes an
+// account (POST /console/users/{id}/{action}).
+func (h *Handler) consoleUserAction(w http.ResponseWriter, r *http.Request) {
+	u, ok := h.operator(w, r)
+	if !ok {
+		return
+	}
+	id, action := mux.Vars(r)["id"], mux.Vars(r)["action"]
+	ops := h.cfg.Console.Admin
+	var err error
+	event := admin.EventUserChanged
+	switch action {
+	case "lock":
+		err, event = ops.LockUser(r.Context(), id, h.now().AddDate(100, 0, 0)), directory.EventAccountLocked
+	case "unlock":
+		err, event = ops.UnlockUser(r.Context(), id), directory.EventAccountUnlocked
+	case "password":
+		err = ops.RequirePasswordChange(r.Context(), id)
+	case "delete":
+		err = ops.DeleteUser(r.Context(), id)
+	}
+	if errors.Is(err, admin.ErrNoPassword) {
+		h.fail(w, r, accountLang(r, u), &userError{Status: http.StatusConflict, Key: "console.no_password", Err: err})
+		return
+	}
+	if err != nil {
+		h.consoleFailure(w, r, u, err)
+		return
+	}
+	h.consoleAction(r, u, storage.AuditEvent{Type: event, UserID: id, Details: map[string]string{"change": action}})
+	if action == "delete" {
+		http.Redirect(w, r, "/console/users?notice=deleted", http.StatusSeeOther)
+		return
+	}
+	http.Redirect(w, r, "/console/users/"+url.PathEscape(id)+"?notice="+action, http.StatusSeeOther)
+}
+
+// consoleSessionRevoke ends one session of a person and revokes its tokens
+// (POST /console/users/{id}/sessions/{sid}/revoke).
+func (h *Handler) consoleSessionRevoke(w http.ResponseWriter, r *http.Request) {
+	u, ok := h.operator(w, r)
+	if !ok {
+		return
+	}
+	id, sid := mux.Vars(r)["id"], mux.Vars(r)["sid"]
+	if err := h.cfg.Console.Admin.RevokeUserSession(r.Context(), id, sid); err != nil {
+		h.consoleFailure(w, r, u, err)
+		return
+	}
+	h.consoleAction(r, u, storage.AuditEvent{Type: admin.EventSessionRevoked, UserID: id, Details: map[string]string{"sid": sid}})
+	http.Redirect(w, r, "/console/users/"+url.PathEscape(id)+"?notice=session", http.StatusSeeOther)
+}
+
+// lockedNow tells the template whether an account is locked at the moment.
+func lockedNow(u storage.User) bool { return u.LockedUntil.After(time.Now()) }
