@@ -8,4 +8,5 @@ const (
 	EventUserChanged      = "user.changed"
 	EventKeyRotated       = "key.rotated"
 	EventSessionRevoked   = "session.revoked"
+	EventOrgChanged       = "organisation.changed"
 )

@@ -1,6 +1,7 @@
 package admin
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"slices"
@@ -186,24 +187,17 @@ func (a *API) createOrg(w http.ResponseWriter, r *http.Request) {
 	if !decode(w, r, &in) {
 		return
 	}
-	now := a.cfg.Now().UTC()
-	o := storage.Organisation{ID: directory.NewID(), Status: storage.OrgActive, CreatedAt: now, UpdatedAt: now}
+	var o storage.Organisation
 	in.apply(&o)
-	if o.Kind == "" {
-		o.Kind = storage.OrgLegalEntity
-		if len(o.INN) == 12 {
-			o.Kind = storage.OrgEntrepreneur
-		}
-	}
-	if bad := orgProblems(o); len(bad) > 0 {
-		writeProblemFields(w, http.StatusBadRequest, "invalid-organisation", "the organisation is not valid", bad)
+	o, bad, err := a.CreateOrganisation(r.Context(), o)
+	switch {
+	case bad != nil:
+		writeProblemFields(w, http.StatusBadRequest, "invalid-organisation", "the organisation is not valid", apiProblems(bad))
 		return
-	}
-	if err := a.cfg.Store.CreateOrganisation(r.Context(), o); err != nil {
-		if errors.Is(err, storage.ErrAlreadyExists) {
-			writeProblem(w, http.StatusConflict, "conflict", "an organisation with this INN and KPP exists")
-			return
-		}
+	case errors.Is(err, storage.ErrAlreadyExists):
+		writeProblem(w, http.StatusConflict, "conflict", "an organisation with this INN and KPP exists")
+		return
+	case err != nil:
 		a.serverError(w, r, err)
 		return
 	}
@@ -214,19 +208,71 @@ func (a *API) createOrg(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusCreated, doc)
 }
 
-// orgProblems: the requisites by their rules, and a name.
-func orgProblems(o storage.Organisation) map[string]string {
-	bad := map[string]string{}
-	for field, key := range directory.RequisiteErrors(o) {
-		bad[field] = strings.TrimPrefix(key, "company.")
-	}
+// OrgProblems checks an organisation's requisites by their rules, and its
+// name and kind; the values are message keys of the pages ("company.required"),
+// which the API shortens ("required").
+func OrgProblems(o storage.Organisation) map[string]string {
+	bad := directory.RequisiteErrors(o)
 	if o.Name == "" {
-		bad["name"] = "required"
+		bad["name"] = "company.required"
 	}
 	if o.Kind != storage.OrgLegalEntity && o.Kind != storage.OrgEntrepreneur {
-		bad["kind"] = "legal_entity or entrepreneur"
+		bad["kind"] = "company.invalid.kind"
+	}
+	if len(bad) == 0 {
+		return nil
 	}
 	return bad
+}
+
+// orgProblems is OrgProblems as the API says it ("invalid.inn").
+func orgProblems(o storage.Organisation) map[string]string { return apiProblems(OrgProblems(o)) }
+
+// apiProblems turns the pages' message keys into the API's short codes.
+func apiProblems(bad map[string]string) map[string]string {
+	for field, key := range bad {
+		bad[field] = strings.TrimPrefix(strings.TrimPrefix(key, "company."), "console.")
+	}
+	return bad
+}
+
+// CreateOrganisation stores an organisation an operator made: active at once
+// (no moderation), legal entity or entrepreneur by the INN's length when not
+// said. bad names invalid fields; storage.ErrAlreadyExists when the INN/KPP is taken.
+func (a *API) CreateOrganisation(ctx context.Context, o storage.Organisation) (storage.Organisation, map[string]string, error) {
+	now := a.cfg.Now().UTC()
+	o.ID, o.Status, o.CreatedAt, o.UpdatedAt = directory.NewID(), storage.OrgActive, now, now
+	if o.Kind == "" {
+		o.Kind = storage.OrgLegalEntity
+		if len(o.INN) == 12 {
+			o.Kind = storage.OrgEntrepreneur
+		}
+	}
+	if bad := OrgProblems(o); len(bad) > 0 {
+		return o, bad, nil
+	}
+	return o, nil, a.cfg.Store.CreateOrganisation(ctx, o)
+}
+
+// UpdateOrganisation writes requisites over an organisation still at
+// next.Version (storage.ErrConflict otherwise); its INN and KPP do not change.
+func (a *API) UpdateOrganisation(ctx context.Context, next storage.Organisation) (storage.Organisation, map[string]string, error) {
+	cur, err := a.cfg.Store.OrganisationByID(ctx, next.ID)
+	if err != nil {
+		return next, nil, err
+	}
+	if next.INN != cur.INN || next.KPP != cur.KPP {
+		return next, map[string]string{"inn": "console.inn_fixed"}, nil
+	}
+	if bad := OrgProblems(next); len(bad) > 0 {
+		return next, bad, nil
+	}
+	if next.Version != cur.Version {
+		return next, nil, storage.ErrConflict
+	}
+	next.UpdatedAt = a.cfg.Now().UTC()
+	saved, err := a.cfg.Store.UpdateOrganisation(ctx, next)
+	return saved, nil, err
 }
 
 func (a *API) updateOrg(w http.ResponseWriter, r *http.Request) {
@@ -255,12 +301,12 @@ func (a *API) updateOrg(w http.ResponseWriter, r *http.Request) {
 	if !a.ifMatch(w, r, "organisation:"+o.ID, toOrgDoc(o)) {
 		return
 	}
-	saved, err := a.cfg.Store.UpdateOrganisation(r.Context(), next)
+	saved, _, err := a.UpdateOrganisation(r.Context(), next)
 	if err != nil {
 		a.storeError(w, r, err, "organisation")
 		return
 	}
-	a.audit(r, storage.AuditEvent{Type: directory.EventMembershipChanged, OrgID: o.ID, Details: map[string]string{"change": "organisation updated"}})
+	a.audit(r, storage.AuditEvent{Type: EventOrgChanged, OrgID: o.ID, Details: map[string]string{"change": "updated"}})
 	doc := toOrgDoc(saved)
 	w.Header().Set("ETag", etag(doc))
 	writeJSON(w, http.StatusOK, doc)

@@ -139,6 +139,22 @@ func TestConsole(t *testing.T) {
 	if p = mustGet(t, op, srv.Issuer+"/account/companies/vasilek/members"); p.Status != http.StatusOK {
 		t.Fatalf("members page for an operator: %d", p.Status)
 	}
+	// A new organisation: a wrong INN is named and kept; a right one is active at once and editable.
+	p = mustGet(t, op, srv.Issuer+"/console/organisations/new")
+	p = mustSubmit(t, op, p, "/console/organisations/new", url.Values{"kind": {"legal_entity"}, "inn": {"7728824598"}, "kpp": {"772801001"},
+		"name": {"ООО «Ромашка»"}})
+	if p.Status != http.StatusBadRequest || !strings.Contains(p.Body, "Not a valid INN (check digits).") || !strings.Contains(p.Body, `value="7728824598"`) {
+		t.Fatalf("wrong INN: %d %.900s", p.Status, p.Body)
+	}
+	p = mustSubmit(t, op, p, "/console/organisations/new", url.Values{"kind": {"legal_entity"}, "inn": {"7728824599"}, "kpp": {"772801001"},
+		"ogrn": {"1177746151021"}, "name": {"ООО «Ромашка»"}, "contracts": {"Д-15 Д-16"}})
+	if !strings.Contains(p.Body, "Created.") || !strings.Contains(p.Body, "ООО «Ромашка» · active") {
+		t.Fatalf("create organisation: %d %.900s", p.Status, p.Body)
+	}
+	p = mustSubmit(t, op, p, "/save", url.Values{"kind": {"legal_entity"}, "name": {"ООО «Ромашка-2»"}, "ogrn": {"1177746151021"}, "contracts": {"Д-15"}})
+	if !strings.Contains(p.Body, "Saved.") || !strings.Contains(p.Body, "ООО «Ромашка-2»") || !strings.Contains(p.Body, `value="7728824599"`) {
+		t.Fatalf("save organisation: %d %.900s", p.Status, p.Body)
+	}
 
 	// Keys.
 	p = mustSubmit(t, op, mustGet(t, op, srv.Issuer+"/console/keys"), "/console/keys", url.Values{"alg": {"ES256"}})

@@ -38,6 +38,7 @@ type consolePage struct {
 	Sessions   []storage.Session
 	Query      string
 	Orgs       []storage.Organisation
+	Org        *storage.Organisation
 	Status     string
 	Keys       []admin.KeyInfo
 	Algorithms []string

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/gorilla/mux"
@@ -205,4 +206,90 @@ func (h *Handler) consoleCatalogueDelete(w http.ResponseWriter, r *http.Request)
 	}
 	h.consoleAction(r, u, storage.AuditEvent{Type: admin.EventCatalogueChanged, Details: map[string]string{"catalogue": id, "change": "deleted"}})
 	http.Redirect(w, r, "/console/catalogues?notice=deleted", http.StatusSeeOther)
+}
+
+// orgFromForm reads the console's organisation form over o.
+func orgFromForm(r *http.Request, o storage.Organisation) storage.Organisation {
+	v := func(name string) string { return strings.TrimSpace(r.PostFormValue(name)) }
+	o.Kind, o.ParentID, o.Name, o.FullName, o.LegalForm = v("kind"), v("parent_id"), v("name"), v("full_name"), v("legal_form")
+	if o.ID == "" { // INN and KPP are set once
+		o.INN, o.KPP = v("inn"), v("kpp")
+	}
+	o.OGRN, o.OKPO, o.OKVED.Main, o.Email = v("ogrn"), v("okpo"), v("okved_main"), v("email")
+	o.Director.Name, o.Director.Title, o.Director.ActingOn = v("director_name"), v("director_title"), v("acting_on")
+	o.Bank = storage.Bank{BIK: v("bik"), Name: v("bank_name"), CorrAccount: v("corr_account"), Account: v("account")}
+	o.Addresses.Legal = storage.Address{Postcode: v("legal_postcode"), Region: v("legal_region"), City: v("legal_city"), Line: v("legal_line")}
+	o.Contact.Name, o.Contracts = v("contact_name"), words(r.PostFormValue("contracts"))
+	return o
+}
+
+// consoleOrgForm shows an organisation's form, or an empty one for a new
+// organisation (GET /console/organisations/new, /console/organisations/{id}).
+func (h *Handler) consoleOrgForm(w http.ResponseWriter, r *http.Request) {
+	u, ok := h.operator(w, r)
+	if !ok {
+		return
+	}
+	o := storage.Organisation{Kind: storage.OrgLegalEntity}
+	if id := mux.Vars(r)["id"]; id != "" {
+		var err error
+		if o, err = h.cfg.OrgStore.OrganisationByID(r.Context(), id); err != nil {
+			h.consoleFailure(w, r, u, err)
+			return
+		}
+	}
+	h.renderConsole(w, r, http.StatusOK, u, consolePage{Section: "org", Org: &o, Notice: notice(r, "saved", "created")})
+}
+
+// consoleOrgSave makes an organisation (POST /console/organisations/new) or
+// saves its requisites (POST /console/organisations/{id}/save).
+func (h *Handler) consoleOrgSave(w http.ResponseWriter, r *http.Request) {
+	u, ok := h.operator(w, r)
+	if !ok {
+		return
+	}
+	ops := h.cfg.Console.Admin
+	id := mux.Vars(r)["id"]
+	var o storage.Organisation
+	var bad map[string]string
+	var err error
+	if id == "" {
+		o, bad, err = ops.CreateOrganisation(r.Context(), orgFromForm(r, storage.Organisation{}))
+		if errors.Is(err, storage.ErrAlreadyExists) {
+			bad, err = map[string]string{"inn": "console.org_exists"}, nil
+		}
+	} else {
+		var cur storage.Organisation
+		if cur, err = h.cfg.OrgStore.OrganisationByID(r.Context(), id); err == nil {
+			next := orgFromForm(r, cur)
+			next.Version, _ = strconv.Atoi(r.PostFormValue("version"))
+			o, bad, err = ops.UpdateOrganisation(r.Context(), next)
+			if bad != nil {
+				o = next
+			}
+		}
+	}
+	if bad != nil {
+		page := consolePage{Section: "org", Org: &o, Errors: map[string]string{}, Error: "console.invalid"}
+		page.base = h.newBase(r, accountLang(r, u), "console.title")
+		for field, key := range bad {
+			page.Errors[field] = page.T(key)
+		}
+		if id == "" {
+			o.ID = ""
+		}
+		h.renderConsole(w, r, http.StatusBadRequest, u, page)
+		return
+	}
+	if err != nil {
+		h.consoleFailure(w, r, u, err)
+		return
+	}
+	change := map[bool]string{true: "created", false: "saved"}[id == ""]
+	event := admin.EventOrgChanged
+	if id == "" {
+		event = directory.EventOrgRegistered
+	}
+	h.consoleAction(r, u, storage.AuditEvent{Type: event, OrgID: o.ID, Details: map[string]string{"change": change, "inn": o.INN, "kpp": o.KPP}})
+	http.Redirect(w, r, "/console/organisations/"+url.PathEscape(o.ID)+"?notice="+change, http.StatusSeeOther)
 }
