@@ -81,6 +81,48 @@ func (a *API) CreateUser(ctx context.Context, in UserInput) (storage.User, map[s
 	return u, nil, err
 }
 
+// UserPatch changes names and authorities; nil fields stay.
+type UserPatch struct {
+	FamilyName  *string   `json:"family_name"`
+	GivenName   *string   `json:"given_name"`
+	MiddleName  *string   `json:"middle_name"`
+	Authorities *[]string `json:"authorities"`
+}
+
+func (in UserPatch) problems() map[string]string {
+	if in.Authorities != nil {
+		for _, x := range *in.Authorities {
+			if x != storage.AuthorityOperator && x != storage.AuthorityModerator {
+				return map[string]string{"authorities": x + " is not operator or moderator"}
+			}
+		}
+	}
+	return nil
+}
+
+// UpdateUser applies a patch; bad names invalid fields.
+func (a *API) UpdateUser(ctx context.Context, u storage.User, in UserPatch) (map[string]string, error) {
+	if bad := in.problems(); bad != nil {
+		return bad, nil
+	}
+	p := storage.Profile{FamilyName: u.FamilyName, GivenName: u.GivenName, MiddleName: u.MiddleName, Consents: u.Consents}
+	for _, f := range []struct {
+		in  *string
+		out *string
+	}{{in.FamilyName, &p.FamilyName}, {in.GivenName, &p.GivenName}, {in.MiddleName, &p.MiddleName}} {
+		if f.in != nil {
+			*f.out = strings.TrimSpace(*f.in)
+		}
+	}
+	if err := a.cfg.Store.UpdateProfile(ctx, u.ID, p); err != nil {
+		return nil, err
+	}
+	if in.Authorities != nil {
+		return nil, a.cfg.Store.SetAuthorities(ctx, u.ID, *in.Authorities)
+	}
+	return nil, nil
+}
+
 // LockUser refuses sign-in until a time.
 func (a *API) LockUser(ctx context.Context, id string, until time.Time) error {
 	return a.cfg.Dir.Lock(ctx, id, until)

@@ -3,7 +3,6 @@ package admin
 import (
 	"errors"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/gorilla/mux"
@@ -143,44 +142,20 @@ func (a *API) updateUser(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	var in struct {
-		FamilyName  *string   `json:"family_name"`
-		GivenName   *string   `json:"given_name"`
-		MiddleName  *string   `json:"middle_name"`
-		Authorities *[]string `json:"authorities"`
-	}
+	var in UserPatch
 	if !decode(w, r, &in) {
 		return
 	}
-	if in.Authorities != nil {
-		for _, x := range *in.Authorities {
-			if x != storage.AuthorityOperator && x != storage.AuthorityModerator {
-				writeProblemFields(w, http.StatusBadRequest, "invalid-user", "unknown authority", map[string]string{"authorities": x + " is not operator or moderator"})
-				return
-			}
-		}
+	if bad := in.problems(); bad != nil {
+		writeProblemFields(w, http.StatusBadRequest, "invalid-user", "unknown authority", bad)
+		return
 	}
 	if !a.ifMatch(w, r, "user:"+u.ID, toUserDoc(u)) {
 		return
 	}
-	p := storage.Profile{FamilyName: u.FamilyName, GivenName: u.GivenName, MiddleName: u.MiddleName, Consents: u.Consents}
-	for _, f := range []struct {
-		in  *string
-		out *string
-	}{{in.FamilyName, &p.FamilyName}, {in.GivenName, &p.GivenName}, {in.MiddleName, &p.MiddleName}} {
-		if f.in != nil {
-			*f.out = strings.TrimSpace(*f.in)
-		}
-	}
-	if err := a.cfg.Store.UpdateProfile(r.Context(), u.ID, p); err != nil {
+	if _, err := a.UpdateUser(r.Context(), u, in); err != nil {
 		a.storeError(w, r, err, "user")
 		return
-	}
-	if in.Authorities != nil {
-		if err := a.cfg.Store.SetAuthorities(r.Context(), u.ID, *in.Authorities); err != nil {
-			a.storeError(w, r, err, "user")
-			return
-		}
 	}
 	a.audit(r, storage.AuditEvent{Type: EventUserChanged, UserID: u.ID, Details: map[string]string{"change": "updated"}})
 	a.getUser(w, r)

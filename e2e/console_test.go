@@ -87,7 +87,11 @@ func TestConsole(t *testing.T) {
 		"sidorov", "Sidorov-pass-1"); err == nil {
 		t.Fatal("a locked account signed in")
 	}
-	mustSubmit(t, op, p, "/unlock", nil)
+	p = mustSubmit(t, op, p, "/unlock", nil)
+	p = mustSubmit(t, op, p, "/save", url.Values{"family_name": {"Сидоров"}, "given_name": {"Пётр"}, "authority": {"moderator"}})
+	if !strings.Contains(p.Body, "Saved.") || !strings.Contains(p.Body, `value="moderator" checked`) || !strings.Contains(p.Body, "Пётр") {
+		t.Fatalf("save account: %.900s", p.Body)
+	}
 
 	// A role catalogue: a malformed line is named; a good one is saved.
 	p = mustGet(t, op, srv.Issuer+"/console/catalogues")

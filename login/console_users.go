@@ -78,7 +78,7 @@ func (h *Handler) consoleUser(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.renderConsole(w, r, http.StatusOK, u, consolePage{Section: "user", User: &target, Sessions: sessions,
-		Notice: notice(r, "created", "lock", "unlock", "password", "session")})
+		Notice: notice(r, "created", "saved", "lock", "unlock", "password", "session")})
 }
 
 // consoleUserAction locks, unlocks, forces a password change or deletes an
@@ -116,6 +116,38 @@ func (h *Handler) consoleUserAction(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.Redirect(w, r, "/console/users/"+url.PathEscape(id)+"?notice="+action, http.StatusSeeOther)
+}
+
+// consoleUserSave changes an account's names and authorities
+// (POST /console/users/{id}/save).
+func (h *Handler) consoleUserSave(w http.ResponseWriter, r *http.Request) {
+	u, ok := h.operator(w, r)
+	if !ok {
+		return
+	}
+	target, err := h.accounts.UserByID(r.Context(), mux.Vars(r)["id"])
+	if err != nil {
+		h.consoleFailure(w, r, u, err)
+		return
+	}
+	family, given, middle := r.PostFormValue("family_name"), r.PostFormValue("given_name"), r.PostFormValue("middle_name")
+	authorities := r.PostForm["authority"]
+	if authorities == nil {
+		authorities = []string{}
+	}
+	bad, err := h.cfg.Console.Admin.UpdateUser(r.Context(), target, admin.UserPatch{FamilyName: &family, GivenName: &given, MiddleName: &middle,
+		Authorities: &authorities})
+	if bad != nil {
+		h.fail(w, r, accountLang(r, u), &userError{Status: http.StatusBadRequest, Key: "error.bad_request", Err: errors.New(bad["authorities"])})
+		return
+	}
+	if err != nil {
+		h.consoleFailure(w, r, u, err)
+		return
+	}
+	h.consoleAction(r, u, storage.AuditEvent{Type: admin.EventUserChanged, UserID: target.ID,
+		Details: map[string]string{"change": "updated", "authorities": strings.Join(authorities, " ")}})
+	http.Redirect(w, r, "/console/users/"+url.PathEscape(target.ID)+"?notice=saved", http.StatusSeeOther)
 }
 
 // consoleSessionRevoke ends one session of a person and revokes its tokens

@@ -242,6 +242,7 @@ func (h *Handler) Mount(r *mux.Router) {
 	pages.HandleFunc("/console/users/new", h.consoleUserCreate).Methods(http.MethodPost)
 	pages.HandleFunc("/console/users/{id}", h.consoleUser).Methods(http.MethodGet)
 	pages.HandleFunc("/console/users/{id}/{action:lock|unlock|password|delete}", h.consoleUserAction).Methods(http.MethodPost)
+	pages.HandleFunc("/console/users/{id}/save", h.consoleUserSave).Methods(http.MethodPost)
 	pages.HandleFunc("/console/users/{id}/sessions/{sid}/revoke", h.consoleSessionRevoke).Methods(http.MethodPost)
 	pages.HandleFunc("/console/organisations", h.consoleOrgs).Methods(http.MethodGet)
 	pages.HandleFunc("/console/organisations/new", h.consoleOrgForm).Methods(http.MethodGet)

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"html/template"
 	"net/http"
+	"slices"
 
 	"github.com/gorilla/csrf"
 
@@ -45,6 +46,7 @@ var templateFuncs = template.FuncMap{
 	"field":  func(name, label, value, err string) formField { return formField{name, label, value, err} },
 	"list":   func(s ...string) []string { return s },
 	"locked": lockedNow,
+	"has":    slices.Contains[[]string],
 }
 
 // base is what every page has.
