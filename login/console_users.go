@@ -61,15 +61,23 @@ func (h *Handler) consoleUserCreate(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, "/console/users/"+url.PathEscape(created.ID)+"?notice=created", http.StatusSeeOther)
 }
 
-// consoleUser shows one account with its sessions (GET /console/users/{id}).
-func (h *Handler) consoleUser(w http.ResponseWriter, r *http.Request) {
-	u, ok := h.operator(w, r)
-	if !ok {
-		return
+// consoleTarget lets an operator through to the account in the URL.
+func (h *Handler) consoleTarget(w http.ResponseWriter, r *http.Request) (u, target storage.User, ok bool) {
+	if u, ok = h.operator(w, r); !ok {
+		return u, target, false
 	}
 	target, err := h.accounts.UserByID(r.Context(), mux.Vars(r)["id"])
 	if err != nil {
 		h.consoleFailure(w, r, u, err)
+		return u, target, false
+	}
+	return u, target, true
+}
+
+// consoleUser shows one account with its sessions (GET /console/users/{id}).
+func (h *Handler) consoleUser(w http.ResponseWriter, r *http.Request) {
+	u, target, ok := h.consoleTarget(w, r)
+	if !ok {
 		return
 	}
 	sessions, err := h.cfg.Console.Admin.UserSessions(r.Context(), target.ID)
@@ -121,13 +129,8 @@ func (h *Handler) consoleUserAction(w http.ResponseWriter, r *http.Request) {
 // consoleUserSave changes an account's names and authorities
 // (POST /console/users/{id}/save).
 func (h *Handler) consoleUserSave(w http.ResponseWriter, r *http.Request) {
-	u, ok := h.operator(w, r)
+	u, target, ok := h.consoleTarget(w, r)
 	if !ok {
-		return
-	}
-	target, err := h.accounts.UserByID(r.Context(), mux.Vars(r)["id"])
-	if err != nil {
-		h.consoleFailure(w, r, u, err)
 		return
 	}
 	family, given, middle := r.PostFormValue("family_name"), r.PostFormValue("given_name"), r.PostFormValue("middle_name")
