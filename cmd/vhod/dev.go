@@ -16,6 +16,9 @@ const (
 	demoClientSecret = "demo-secret-for-development"
 	demoLogin        = "demo"
 	demoPassword     = "demo-password"
+	// The operator of `vhod dev`: the console (/console) and the admin API.
+	devOperator         = "operator"
+	devOperatorPassword = "operator-password"
 )
 
 // runDev starts Vhod for development: embedded store, loopback issuer, demo data.
@@ -65,13 +68,14 @@ Vhod is running (development mode, data in %s).
   Demo page:  %s/demo            (English: %s/demo?ui_locales=en)
   Demo user:  login %q, password %q (also demo@example.com, +7 909 000-00-00)
   Demo client: id %q, secret %q
+  Console:    %s/console  (login %q, password %q: an operator and moderator)
   Companies:  ООО «Ромашка» (org_admin, buyer) and ИП Сидорова А. В. (accountant): the demo asks which
   Outbox:     %s/dev/outbox  (SMS and email, e.g. codes of "Sign in with phone" and recovery)
   Certificate: "Sign in with a certificate", then sign the challenge (saved to challenge.txt) with
               go run ./cmd/vhod sign --key %s --cert %s --detached < challenge.txt
 
-`, cfg.DataDir, cfg.Issuer, cfg.Issuer, cfg.Issuer, cfg.Issuer, demoLogin, demoPassword, demoClientID, demoClientSecret, cfg.Issuer,
-			pki.KeyFile, pki.CertFile)
+`, cfg.DataDir, cfg.Issuer, cfg.Issuer, cfg.Issuer, cfg.Issuer, demoLogin, demoPassword, demoClientID, demoClientSecret,
+			cfg.Issuer, devOperator, devOperatorPassword, cfg.Issuer, pki.KeyFile, pki.CertFile)
 	})
 }
 
@@ -100,7 +104,9 @@ func devConfig(dataDir, listen string) *Config {
 			Users: []BootstrapUser{{
 				Login: demoLogin, Password: demoPassword, Email: "demo@example.com", Phone: "+79090000000",
 				FamilyName: "Иванов", GivenName: "Иван", MiddleName: "Иванович", Locale: "ru",
-			}},
+			}, {Login: devOperator, Password: devOperatorPassword, FamilyName: "Операторов", GivenName: "Олег"}},
+			Operators:  []string{devOperator},
+			Moderators: []string{devOperator},
 			RoleCatalogues: []BootstrapRoleCatalogue{{ID: "demo", Clients: []string{demoClientID}, Roles: []BootstrapRole{
 				{Key: "buyer", Name: map[string]string{"ru": "Закупщик", "en": "Buyer"}},
 				{Key: "accountant", Name: map[string]string{"ru": "Бухгалтер", "en": "Accountant"}},
