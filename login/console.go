@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"github.com/vhod-id/vhod/admin"
+	"github.com/vhod-id/vhod/directory"
 	"github.com/vhod-id/vhod/storage"
 )
 
@@ -101,7 +102,7 @@ func (h *Handler) operator(w http.ResponseWriter, r *http.Request) (storage.User
 
 func (h *Handler) renderConsole(w http.ResponseWriter, r *http.Request, status int, u storage.User, page consolePage) {
 	page.base = h.newBase(r, accountLang(r, u), "console.title")
-	if page.Section != "home" {
+	if page.Section != "home" { // every other section is an operator's (h.operator let them in)
 		page.Operator, page.Moderator = true, true
 	}
 	if page.Notice != "" {
@@ -115,7 +116,7 @@ func (h *Handler) renderConsole(w http.ResponseWriter, r *http.Request, status i
 
 // consoleAction records what an operator did in the console.
 func (h *Handler) consoleAction(r *http.Request, u storage.User, e storage.AuditEvent) {
-	e.Actor, e.Outcome = u.ID, "success"
+	e.Actor, e.Outcome = u.ID, directory.OutcomeSuccess
 	if e.Details == nil {
 		e.Details = map[string]string{}
 	}
