@@ -440,3 +440,27 @@ func TestAPIBadInput(t *testing.T) {
 func directoryUser(login string) directory.NewUser {
 	return directory.NewUser{Login: login, Password: "Petrov-pass-1"}
 }
+
+// BenchmarkAPIFindUser: an operator's authenticated search by phone (bearer
+// check, authority, identifier look-up, list) through the HTTP surface.
+func BenchmarkAPIFindUser(b *testing.B) {
+	ta := newTestApp(b, func(c *Config) {
+		c.Bootstrap.Clients = append(c.Bootstrap.Clients, BootstrapClient{ID: "ops", Secret: "ops-secret-123",
+			GrantTypes: []string{"client_credentials"}, Scopes: []string{"admin"}, Authorities: []string{"operator"}})
+	})
+	tok, err := (&clientcredentials.Config{ClientID: "ops", ClientSecret: "ops-secret-123", TokenURL: ta.URL + "/oauth/token",
+		Scopes: []string{"admin"}}).Token(context.Background())
+	if err != nil {
+		b.Fatal(err)
+	}
+	req, _ := http.NewRequest(http.MethodGet, ta.URL+"/api/v1/users?q=%2B7+909+000-00-00", nil)
+	req.Header.Set("Authorization", "Bearer "+tok.AccessToken)
+	for b.Loop() {
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil || resp.StatusCode != http.StatusOK {
+			b.Fatal(err, resp)
+		}
+		_, _ = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+	}
+}
