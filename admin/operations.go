@@ -209,6 +209,26 @@ func (a *API) SetOrgStatus(ctx context.Context, id, decision, reason, by string)
 	return a.cfg.Store.UpdateOrganisation(ctx, o)
 }
 
+// FindOrganisations lists organisations in a status (any when empty) whose
+// name contains q, or whose INN or OGRN is q.
+func (a *API) FindOrganisations(ctx context.Context, status, q string) ([]storage.Organisation, error) {
+	list, err := a.cfg.Store.ListOrganisations(ctx, status)
+	if err != nil {
+		return nil, err
+	}
+	q = strings.ToLower(strings.TrimSpace(q))
+	if q == "" {
+		return list, nil
+	}
+	var out []storage.Organisation
+	for _, o := range list {
+		if strings.Contains(strings.ToLower(o.Name+" "+o.FullName), q) || o.INN == q || o.OGRN == q {
+			out = append(out, o)
+		}
+	}
+	return out, nil
+}
+
 // CatalogueProblems checks a catalogue's roles.
 func CatalogueProblems(roles []storage.Role) map[string]string {
 	bad := map[string]string{}

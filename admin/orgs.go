@@ -133,21 +133,16 @@ func (a *API) listOrgs(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, http.StatusBadRequest, "invalid-query", "status is pending, active, rejected or suspended")
 		return
 	}
-	list, err := a.cfg.Store.ListOrganisations(r.Context(), status)
+	list, err := a.FindOrganisations(r.Context(), status, r.URL.Query().Get("q"))
 	if err != nil {
 		a.serverError(w, r, err)
 		return
 	}
-	q := strings.ToLower(strings.TrimSpace(r.URL.Query().Get("q")))
 	docs := []orgDoc{}
 	for _, o := range list {
-		if !p.operator && !p.moderator && !p.adminOf[o.ID] {
-			continue
+		if p.operator || p.moderator || p.adminOf[o.ID] {
+			docs = append(docs, toOrgDoc(o))
 		}
-		if q != "" && !strings.Contains(strings.ToLower(o.Name+" "+o.FullName), q) && o.INN != q && o.OGRN != q {
-			continue
-		}
-		docs = append(docs, toOrgDoc(o))
 	}
 	writeJSON(w, http.StatusOK, paginate(docs, func(o orgDoc) string { return o.ID }, r.URL.Query().Get("cursor"), limit))
 }

@@ -13,6 +13,12 @@ import (
 func TestAddedAnchors(t *testing.T) {
 	ctx := context.Background()
 	configured, added := newPKI(t, "ecdsa"), newPKI(t, "rsa")
+	if New(Config{}).HasAnchors() {
+		t.Fatal("a verifier without anchors has some")
+	}
+	if v := New(Config{}); func() bool { v.SetAddedAnchors(added.anchors); return !v.HasAnchors() }() {
+		t.Fatal("added anchors not counted")
+	}
 	v := New(Config{Anchors: configured.anchors})
 	leaf, _ := added.inter.Leaf(t, certtest.Options{Key: "rsa"})
 	pool := []*x509.Certificate{added.inter.Cert}

@@ -55,6 +55,15 @@ type Verifier struct {
 // Safe while verifications run: each sees the old or the new set.
 func (v *Verifier) SetAddedAnchors(a []Anchor) { v.added.Store(&a) }
 
+// HasAnchors tells whether any CA is trusted (the sign-in pages ask it often).
+func (v *Verifier) HasAnchors() bool {
+	if len(v.cfg.Anchors) > 0 {
+		return true
+	}
+	a := v.added.Load()
+	return a != nil && len(*a) > 0
+}
+
 // Anchors are the configured anchors followed by those added at run time.
 func (v *Verifier) Anchors() []Anchor {
 	out := slices.Clone(v.cfg.Anchors)

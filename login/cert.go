@@ -46,7 +46,7 @@ type Certificates struct {
 // certificatesOn: sign-in with a certificate is offered while some CA is
 // trusted (anchors may come and go through the admin API).
 func (h *Handler) certificatesOn() bool {
-	return h.cfg.Certificates != nil && len(h.cfg.Certificates.Verifier.Anchors()) > 0
+	return h.cfg.Certificates != nil && h.cfg.Certificates.Verifier.HasAnchors()
 }
 
 // PluginScriptPath is where the certificate page loads CryptoPro's script from.

@@ -67,12 +67,16 @@ func (h *Handler) consolePerson(w http.ResponseWriter, r *http.Request) (storage
 			h.fail(w, r, accountLang(r, u), unavailable(err))
 			return u, page, false
 		}
+		var ids []string
 		for _, m := range ms {
-			if m.Status != storage.MemberActive || !slices.Contains(m.Roles, storage.RoleOrgAdmin) {
-				continue
+			if m.Status == storage.MemberActive && slices.Contains(m.Roles, storage.RoleOrgAdmin) {
+				ids = append(ids, m.OrgID)
 			}
-			if o, err := h.cfg.OrgStore.OrganisationByID(r.Context(), m.OrgID); err == nil {
-				page.AdminOf = append(page.AdminOf, o)
+		}
+		if len(ids) > 0 {
+			if page.AdminOf, err = h.cfg.OrgStore.OrganisationsByIDs(r.Context(), ids); err != nil {
+				h.fail(w, r, accountLang(r, u), unavailable(err))
+				return u, page, false
 			}
 		}
 	}

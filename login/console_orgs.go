@@ -27,17 +27,10 @@ func (h *Handler) consoleOrgs(w http.ResponseWriter, r *http.Request) {
 	if !slices.Contains([]string{"", storage.OrgPending, storage.OrgActive, storage.OrgRejected, storage.OrgSuspended}, status) {
 		status = ""
 	}
-	all, err := h.cfg.OrgStore.ListOrganisations(r.Context(), status)
+	list, err := h.cfg.Console.Admin.FindOrganisations(r.Context(), status, q)
 	if err != nil {
 		h.consoleFailure(w, r, u, err)
 		return
-	}
-	lower := strings.ToLower(q)
-	var list []storage.Organisation
-	for _, o := range all {
-		if q == "" || strings.Contains(strings.ToLower(o.Name+" "+o.FullName), lower) || strings.HasPrefix(o.INN, q) {
-			list = append(list, o)
-		}
 	}
 	h.renderConsole(w, r, http.StatusOK, u, consolePage{Section: "orgs", Orgs: list, Status: status, Query: q,
 		Notice: notice(r, "suspend", "reactivate")})
