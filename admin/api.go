@@ -55,7 +55,7 @@ type Config struct {
 	ListKeys  func(ctx context.Context) ([]KeyInfo, error)
 	RotateKey func(ctx context.Context, alg string) (string, error)
 	// RevokeSession and RevokeUser revoke tokens with what they end.
-	RevokeSession func(ctx context.Context, sid string) error
+	RevokeSession func(ctx context.Context, sess storage.Session) error
 	RevokeUser    func(ctx context.Context, userID string) error
 	// HashSecret stores a client secret (provider.HashSecret).
 	HashSecret func(secret string) string

@@ -74,6 +74,11 @@ func ClientProblems(c storage.Client, secret string, algorithms []string) map[st
 			set("post_logout_redirect_uris", "%q is not an absolute URI without fragment", u)
 		}
 	}
+	for field, u := range map[string]string{"backchannel_logout_uri": c.BackchannelLogoutURI, "frontchannel_logout_uri": c.FrontchannelLogoutURI} {
+		if p, err := url.Parse(u); u != "" && (err != nil || !p.IsAbs() || p.Fragment != "" || (p.Scheme != "https" && p.Scheme != "http")) {
+			set(field, "%q is not an absolute http(s) URI without fragment", u)
+		}
+	}
 	if c.AccessTokenFormat != storage.TokenFormatOpaque && c.AccessTokenFormat != storage.TokenFormatJWT {
 		set("access_token_format", "%q is not opaque or jwt", c.AccessTokenFormat)
 	}

@@ -27,6 +27,9 @@ type clientDoc struct {
 	AccessTokenFormat      string    `json:"access_token_format"`
 	SigningAlg             string    `json:"signing_alg"`
 	MinACR                 string    `json:"min_acr"`
+	BackchannelLogoutURI   string    `json:"backchannel_logout_uri"`
+	FrontchannelLogoutURI  string    `json:"frontchannel_logout_uri"`
+	RequirePAR             bool      `json:"require_pushed_authorization_requests"`
 	FirstParty             bool      `json:"first_party"`
 	IDTokenUserinfoClaims  bool      `json:"id_token_userinfo_claims"`
 	Scopes                 []string  `json:"scopes"`
@@ -49,6 +52,9 @@ type ClientInput struct {
 	AccessTokenFormat      string   `json:"access_token_format"`
 	SigningAlg             string   `json:"signing_alg"`
 	MinACR                 string   `json:"min_acr"`
+	BackchannelLogoutURI   string   `json:"backchannel_logout_uri"`
+	FrontchannelLogoutURI  string   `json:"frontchannel_logout_uri"`
+	RequirePAR             bool     `json:"require_pushed_authorization_requests"`
 	FirstParty             bool     `json:"first_party"`
 	IDTokenUserinfoClaims  bool     `json:"id_token_userinfo_claims"`
 	Scopes                 []string `json:"scopes"`
@@ -67,6 +73,7 @@ func toClientDoc(c storage.Client) clientDoc {
 	return clientDoc{ID: c.ID, Name: c.Name, RedirectURIs: nonNil(c.RedirectURIs), PostLogoutRedirectURIs: nonNil(c.PostLogoutRedirectURIs),
 		GrantTypes: nonNil(c.GrantTypes), AuthMethod: c.AuthMethod, Public: c.Public, AccessTokenFormat: c.AccessTokenFormat,
 		SigningAlg: c.SigningAlg, MinACR: c.MinACR, FirstParty: c.FirstParty, IDTokenUserinfoClaims: c.IDTokenUserinfoClaims,
+		BackchannelLogoutURI: c.BackchannelLogoutURI, FrontchannelLogoutURI: c.FrontchannelLogoutURI, RequirePAR: c.RequirePAR,
 		Scopes: nonNil(c.Scopes), Authorities: nonNil(c.Authorities), JWKS: c.JWKS, CreatedAt: ms(c.CreatedAt), UpdatedAt: ms(c.UpdatedAt)}
 }
 
@@ -75,6 +82,7 @@ func (in ClientInput) Apply(c storage.Client) storage.Client {
 	c.Name, c.RedirectURIs, c.PostLogoutRedirectURIs, c.GrantTypes = in.Name, in.RedirectURIs, in.PostLogoutRedirectURIs, in.GrantTypes
 	c.AuthMethod, c.Public, c.AccessTokenFormat, c.SigningAlg = in.AuthMethod, in.Public, in.AccessTokenFormat, in.SigningAlg
 	c.MinACR, c.FirstParty, c.IDTokenUserinfoClaims, c.Scopes, c.Authorities, c.JWKS = in.MinACR, in.FirstParty, in.IDTokenUserinfoClaims, in.Scopes, in.Authorities, in.JWKS
+	c.BackchannelLogoutURI, c.FrontchannelLogoutURI, c.RequirePAR = in.BackchannelLogoutURI, in.FrontchannelLogoutURI, in.RequirePAR
 	if len(c.GrantTypes) == 0 {
 		c.GrantTypes = []string{"authorization_code", "refresh_token"}
 	}

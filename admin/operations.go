@@ -173,7 +173,7 @@ func (a *API) RevokeUserSession(ctx context.Context, userID, sid string) error {
 	if err := a.cfg.Store.DeleteSession(ctx, list[i].ID); err != nil {
 		return err
 	}
-	return a.cfg.RevokeSession(ctx, sid)
+	return a.cfg.RevokeSession(ctx, list[i])
 }
 
 // Keys lists the signing keys.

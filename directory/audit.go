@@ -11,17 +11,20 @@ import (
 // Audit event types. Outcome says success or failure; Details carry the method and
 // the reason (never a password, code or token).
 const (
-	EventSignIn          = "signin"
-	EventConsent         = "consent"
-	EventLogout          = "logout"
-	EventRefreshReuse    = "token.refresh_reuse"
-	EventCodeReplay      = "token.code_replay"
-	EventRevocation      = "token.revoked"
-	EventPasswordChange  = "password.change"
-	EventPasswordReset   = "password.reset"
-	EventAccountLocked   = "account.locked"
-	EventRegistration    = "account.registered"
-	EventAccountUnlocked = "account.unlocked"
+	EventSignIn  = "signin"
+	EventConsent = "consent"
+	EventLogout  = "logout"
+	// EventBackchannelLogout: a client's back-channel logout URI was told (or
+	// could not be told, after its retries) that a session ended.
+	EventBackchannelLogout = "logout.backchannel"
+	EventRefreshReuse      = "token.refresh_reuse"
+	EventCodeReplay        = "token.code_replay"
+	EventRevocation        = "token.revoked"
+	EventPasswordChange    = "password.change"
+	EventPasswordReset     = "password.reset"
+	EventAccountLocked     = "account.locked"
+	EventRegistration      = "account.registered"
+	EventAccountUnlocked   = "account.unlocked"
 	// Certificates: bound to an account (first sign-in, renewal, account page), unbound, refused.
 	EventCertificateBound   = "certificate.bound"
 	EventCertificateUnbound = "certificate.unbound"

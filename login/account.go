@@ -183,7 +183,7 @@ func (h *Handler) endOtherSessions(r *http.Request, userID, keep string) error {
 			return err
 		}
 		if h.cfg.RevokeSession != nil {
-			if err := h.cfg.RevokeSession(r.Context(), s.SID); err != nil {
+			if err := h.cfg.RevokeSession(r.Context(), s); err != nil {
 				return err
 			}
 		}

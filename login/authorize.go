@@ -238,6 +238,10 @@ func (h *Handler) sessionSatisfiesExceptACR(ar storage.AuthRequest, s storage.Se
 
 // finish records the sign-in on the auth request and hands the browser back to op.
 func (h *Handler) finish(w http.ResponseWriter, r *http.Request, lang language.Tag, ar storage.AuthRequest, s storage.Session) {
+	if err := h.recordSessionClient(r.Context(), s, ar.ClientID); err != nil {
+		h.fail(w, r, lang, unavailable(err))
+		return
+	}
 	err := h.store.CompleteAuthRequest(r.Context(), ar.ID, completion(s), h.now().Add(h.cfg.CodeLifetime))
 	if err != nil && !errors.Is(err, storage.ErrConflict) {
 		h.fail(w, r, lang, unavailable(err))
@@ -261,8 +265,24 @@ func (h *Handler) SSO(ctx context.Context, ar storage.AuthRequest) (*storage.Com
 	if err != nil || need {
 		return nil, err
 	}
+	if err := h.recordSessionClient(ctx, *sess, ar.ClientID); err != nil {
+		return nil, err
+	}
 	c := completion(*sess)
 	return &c, nil
+}
+
+// recordSessionClient notes that a client is signed in through the session, so
+// that logout can tell it (back- and front-channel); written once per client.
+func (h *Handler) recordSessionClient(ctx context.Context, s storage.Session, clientID string) error {
+	if slices.Contains(s.ClientIDs, clientID) {
+		return nil
+	}
+	err := h.store.AddSessionClient(ctx, s.SID, clientID)
+	if errors.Is(err, storage.ErrNotFound) { // ended meanwhile: nothing to tell later
+		return nil
+	}
+	return err
 }
 
 func completion(s storage.Session) storage.Completion {

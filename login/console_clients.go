@@ -20,6 +20,8 @@ type clientForm struct {
 	GrantTypes                          map[string]bool
 	AuthMethod, AccessTokenFormat       string
 	SigningAlg, MinACR, Scopes          string
+	Backchannel, Frontchannel           string
+	RequirePAR                          bool
 	Public, FirstParty, ClaimsInIDToken bool
 	JWKS                                string
 	Authorities                         map[string]bool
@@ -30,7 +32,8 @@ func toClientForm(c storage.Client) *clientForm {
 	f := &clientForm{ID: c.ID, Name: c.Name, RedirectURIs: strings.Join(c.RedirectURIs, "\n"), PostLogout: strings.Join(c.PostLogoutRedirectURIs, "\n"),
 		GrantTypes: map[string]bool{}, AuthMethod: c.AuthMethod, AccessTokenFormat: c.AccessTokenFormat, SigningAlg: c.SigningAlg,
 		MinACR: c.MinACR, Scopes: strings.Join(c.Scopes, " "), Public: c.Public, FirstParty: c.FirstParty, Version: c.Version,
-		ClaimsInIDToken: c.IDTokenUserinfoClaims, JWKS: c.JWKS, Authorities: map[string]bool{}}
+		ClaimsInIDToken: c.IDTokenUserinfoClaims, JWKS: c.JWKS, Authorities: map[string]bool{},
+		Backchannel: c.BackchannelLogoutURI, Frontchannel: c.FrontchannelLogoutURI, RequirePAR: c.RequirePAR}
 	for _, g := range c.GrantTypes {
 		f.GrantTypes[g] = true
 	}
@@ -51,7 +54,10 @@ func clientInput(r *http.Request) admin.ClientInput {
 		AccessTokenFormat: r.PostFormValue("access_token_format"), SigningAlg: r.PostFormValue("signing_alg"),
 		MinACR: strings.TrimSpace(r.PostFormValue("min_acr")), FirstParty: r.PostFormValue("first_party") == "yes",
 		Scopes: words(r.PostFormValue("scopes")), IDTokenUserinfoClaims: r.PostFormValue("id_token_claims") == "yes",
-		Authorities: r.PostForm["authority"], JWKS: strings.TrimSpace(r.PostFormValue("jwks"))}
+		Authorities: r.PostForm["authority"], JWKS: strings.TrimSpace(r.PostFormValue("jwks")),
+		BackchannelLogoutURI:  strings.TrimSpace(r.PostFormValue("backchannel_logout_uri")),
+		FrontchannelLogoutURI: strings.TrimSpace(r.PostFormValue("frontchannel_logout_uri")),
+		RequirePAR:            r.PostFormValue("require_par") == "yes"}
 }
 
 // consoleClients lists clients with the form for a new one (GET /console/clients).

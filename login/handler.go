@@ -47,8 +47,11 @@ type Config struct {
 	Captcha captcha.Verifier
 	// Email sends recovery codes; nil: no recovery by email.
 	Email notify.EmailSender
-	// RevokeSession revokes the tokens of one ended session (by its sid).
-	RevokeSession func(ctx context.Context, sid string) error
+	// RevokeSession revokes the tokens of one ended session and tells its clients.
+	RevokeSession func(ctx context.Context, sess storage.Session) error
+	// SignedOut opens the sealed state of the end-session page: the apps a person
+	// was signed out of and where to continue ("" to stay); ok false when stale.
+	SignedOut func(sealed string) (apps []SignedOutApp, next string, ok bool)
 	// RevokeUser revokes every token of a user after a password reset.
 	RevokeUser func(ctx context.Context, userID string) error
 	// SMS sends one-time codes; nil turns sign-in by phone off.
@@ -129,6 +132,7 @@ type store interface {
 	CreateSession(ctx context.Context, s storage.Session) error
 	SessionByID(ctx context.Context, id string) (storage.Session, error)
 	DeleteSession(ctx context.Context, id string) error
+	AddSessionClient(ctx context.Context, sid, clientID string) error
 	SetSessionOrg(ctx context.Context, id, orgID string) error
 	DeleteUserSessions(ctx context.Context, userID string) error
 	ListUserSessions(ctx context.Context, userID string) ([]storage.Session, error)
@@ -342,10 +346,6 @@ func cacheFor(next http.Handler, d time.Duration) http.Handler {
 		w.Header().Set("X-Content-Type-Options", "nosniff")
 		next.ServeHTTP(w, r)
 	})
-}
-
-func (h *Handler) loggedOut(w http.ResponseWriter, r *http.Request) {
-	h.render(w, r, http.StatusOK, "logged_out", loggedOutPage{base: h.newBase(r, pickLanguage(r, nil), "logout.title")})
 }
 
 // audit records an event with the request's address and user agent.

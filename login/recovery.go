@@ -235,13 +235,13 @@ func (h *Handler) resetPassword(r *http.Request, userID, password string, tempor
 // endOldAccess ends every session and token of an account whose password was reset.
 func (h *Handler) endOldAccess(r *http.Request, userID, via string) error {
 	ctx := r.Context()
-	if err := h.store.DeleteUserSessions(ctx, userID); err != nil {
-		return err
-	}
-	if h.cfg.RevokeUser != nil {
+	if h.cfg.RevokeUser != nil { // before the sessions go: it tells their clients
 		if err := h.cfg.RevokeUser(ctx, userID); err != nil {
 			return err
 		}
+	}
+	if err := h.store.DeleteUserSessions(ctx, userID); err != nil {
+		return err
 	}
 	h.audit(r, storage.AuditEvent{Type: directory.EventPasswordReset, Outcome: directory.OutcomeSuccess, UserID: userID,
 		Details: map[string]string{"via": via}})

@@ -153,7 +153,11 @@ type errorPage struct {
 	Message, ID string
 }
 
-type loggedOutPage struct{ base }
+type loggedOutPage struct {
+	base
+	Apps     []SignedOutApp
+	Continue string
+}
 
 // withCaptcha puts a fresh captcha on the page (logged and left out on failure).
 func (h *Handler) withCaptcha(r *http.Request, b *base) {

@@ -12,7 +12,8 @@ import (
 
 // discovery serves op's discovery document corrected to what Vhod really offers:
 // op announces the implicit flow, id_token response types, the JWT bearer grant and
-// device authorization whatever the storage supports.
+// device authorization whatever the storage supports, and knows nothing of the
+// metadata of what Vhod adds on top of it (front-channel logout, PAR).
 func (p *Provider) discoveryJSON(r *http.Request) []byte {
 	ctx := op.ContextWithIssuer(r.Context(), p.cfg.Issuer)
 	d := op.CreateDiscoveryConfig(ctx, p.op, p.storage)
@@ -24,6 +25,14 @@ func (p *Provider) discoveryJSON(r *http.Request) []byte {
 	d.ACRValuesSupported = directory.ACRLevels
 	d.RequestParameterSupported = false
 	d.RequestURIParameterSupported = false
+	d.BackChannelLogoutSupported = true
+	d.BackChannelLogoutSessionSupported = true
 	b, _ := json.Marshal(d)
+	var doc map[string]any
+	_ = json.Unmarshal(b, &doc)
+	// Front-Channel Logout 1.0 section 3: iss and sid are sent to every frame.
+	doc["frontchannel_logout_supported"] = true
+	doc["frontchannel_logout_session_supported"] = true
+	b, _ = json.Marshal(doc)
 	return b
 }

@@ -43,6 +43,9 @@ type Config struct {
 	// OrgClaims builds the claims of the org and orgs scopes (nil: none).
 	OrgClaims func(ctx context.Context, userID, orgID, clientID string, wantOrg, wantOrgs bool) (directory.OrgClaims, error)
 	Logger    *slog.Logger
+	// BackchannelDelays are the waits before each delivery attempt of a logout
+	// token (nil: DefaultBackchannelDelays).
+	BackchannelDelays []time.Duration
 }
 
 // Browser is implemented by the login package's cookies.
@@ -125,21 +128,32 @@ func (p *Provider) Handler() http.Handler {
 	return mux
 }
 
-// RevokeUser revokes every token of a user (after a password reset): stored ones
-// are deleted, JWT access tokens denied until they expire.
+// RevokeUser revokes every token of a user (after a password reset, or before the
+// account is deleted): stored ones are deleted, JWT access tokens denied until they
+// expire, and the clients of the user's sessions are told by back-channel logout.
+// Call it before the sessions are deleted.
 func (p *Provider) RevokeUser(ctx context.Context, userID string) error {
+	sessions, err := p.storage.store.ListUserSessions(ctx, userID)
+	if err != nil {
+		return err
+	}
+	for _, sess := range sessions {
+		p.storage.sessionEnded(ctx, sess)
+	}
 	if err := p.storage.store.RevokeUserTokens(ctx, userID); err != nil {
 		return err
 	}
 	return p.storage.denied.add(ctx, p.storage.store, time.Now().Add(p.cfg.AccessTokenLifetime), "sub:"+userID)
 }
 
-// RevokeSession revokes the tokens of an ended browser session.
-func (p *Provider) RevokeSession(ctx context.Context, sid string) error {
-	if err := p.storage.store.RevokeSessionTokens(ctx, sid); err != nil {
+// RevokeSession revokes the tokens of an ended browser session and tells its
+// clients by back-channel logout.
+func (p *Provider) RevokeSession(ctx context.Context, sess storage.Session) error {
+	p.storage.sessionEnded(ctx, sess)
+	if err := p.storage.store.RevokeSessionTokens(ctx, sess.SID); err != nil {
 		return err
 	}
-	return p.storage.denied.add(ctx, p.storage.store, time.Now().Add(p.cfg.AccessTokenLifetime), ClaimSID+":"+sid)
+	return p.storage.denied.add(ctx, p.storage.store, time.Now().Add(p.cfg.AccessTokenLifetime), ClaimSID+":"+sess.SID)
 }
 
 // Client returns a client through the provider's cache (see clientCache).

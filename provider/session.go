@@ -15,38 +15,45 @@ import (
 // TerminateSessionFromRequest implements op.CanTerminateSessionFromRequest: logout
 // ends this browser's SSO session and revokes the tokens issued in it.
 func (s *Storage) TerminateSessionFromRequest(ctx context.Context, req *op.EndSessionRequest) (string, error) {
-	return req.RedirectURI, s.endBrowserSession(ctx)
+	apps, err := s.endBrowserSession(ctx)
+	if err != nil {
+		return "", err
+	}
+	return s.endSessionTarget(req.RedirectURI, apps)
 }
 
 // TerminateSession implements op.Storage.
 func (s *Storage) TerminateSession(ctx context.Context, _, _ string) error {
-	return s.endBrowserSession(ctx)
+	_, err := s.endBrowserSession(ctx)
+	return err
 }
 
-func (s *Storage) endBrowserSession(ctx context.Context) error {
+// endBrowserSession ends this browser's SSO session, revokes its tokens and tells
+// its clients; it returns them for the end-session page.
+func (s *Storage) endBrowserSession(ctx context.Context) ([]SignedOutApp, error) {
 	id := s.cfg.Browser.SessionID(ctx)
 	if id == "" {
-		return nil
+		return nil, nil
 	}
 	sess, err := s.store.SessionByID(ctx, id)
 	if errors.Is(err, storage.ErrNotFound) {
-		return nil
+		return nil, nil
 	}
 	if err != nil {
-		return s.serverError(ctx, err)
+		return nil, s.serverError(ctx, err)
 	}
 	if err := s.store.DeleteSession(ctx, id); err != nil {
-		return s.serverError(ctx, err)
+		return nil, s.serverError(ctx, err)
 	}
 	if err := s.store.RevokeSessionTokens(ctx, sess.SID); err != nil {
-		return s.serverError(ctx, err)
+		return nil, s.serverError(ctx, err)
 	}
 	if err := s.denied.add(ctx, s.store, time.Now().Add(s.cfg.AccessTokenLifetime), ClaimSID+":"+sess.SID); err != nil {
-		return s.serverError(ctx, err)
+		return nil, s.serverError(ctx, err)
 	}
 	s.audit(ctx, storage.AuditEvent{Type: directory.EventLogout, Outcome: directory.OutcomeSuccess, UserID: sess.UserID,
 		Details: map[string]string{"sid": sess.SID}})
-	return nil
+	return s.sessionEnded(ctx, sess), nil
 }
 
 func (p *Provider) clearSessionCookie(next http.Handler) http.Handler {

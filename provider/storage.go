@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"log/slog"
+	"sync"
 
 	"github.com/zitadel/oidc/v3/pkg/op"
 )
@@ -17,6 +18,8 @@ type Storage struct {
 	op      *op.Provider
 	clients clientCache
 	denied  denylist
+	// logouts counts back-channel logout deliveries under way.
+	logouts sync.WaitGroup
 }
 
 var (

@@ -27,6 +27,14 @@ type Client struct {
 	FirstParty             bool     `bson:"first_party"`
 	SigningAlg             string   `bson:"signing_alg"`
 	IDTokenUserinfoClaims  bool     `bson:"id_token_userinfo_claims"`
+	// BackchannelLogoutURI receives a signed logout token when a session this
+	// client took part in ends (OpenID Connect Back-Channel Logout 1.0).
+	BackchannelLogoutURI string `bson:"backchannel_logout_uri,omitempty"`
+	// FrontchannelLogoutURI is framed by the end-session page, with iss and sid
+	// (OpenID Connect Front-Channel Logout 1.0).
+	FrontchannelLogoutURI string `bson:"frontchannel_logout_uri,omitempty"`
+	// RequirePAR refuses authorization requests not pushed first (RFC 9126 §6).
+	RequirePAR bool `bson:"require_pushed_authorization_requests,omitempty"`
 	// MinACR is the weakest sign-in this client accepts; weaker sessions step up.
 	MinACR string `bson:"min_acr,omitempty"`
 	// Authorities are powers the client's own tokens (client credentials) carry

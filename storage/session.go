@@ -18,7 +18,10 @@ type Session struct {
 	// Certificate is the one this session signed in with, if any.
 	Certificate *CertificateRef `bson:"certificate,omitempty"`
 	// OrgID is the organisation the person acts for in this browser session.
-	OrgID     string    `bson:"org_id,omitempty"`
+	OrgID string `bson:"org_id,omitempty"`
+	// ClientIDs are the relying parties that received tokens in this session:
+	// the ones to tell when it ends (back- and front-channel logout).
+	ClientIDs []string  `bson:"client_ids,omitempty"`
 	UserAgent string    `bson:"user_agent,omitempty"`
 	IP        string    `bson:"ip,omitempty"`
 	CreatedAt time.Time `bson:"created_at"`
@@ -33,6 +36,9 @@ type Sessions interface {
 	DeleteSession(ctx context.Context, id string) error
 	// SetSessionOrg records the organisation chosen in the session ("" none).
 	SetSessionOrg(ctx context.Context, id, orgID string) error
+	// AddSessionClient records that a client received tokens in the session with
+	// this public sid (once per client); ErrNotFound when there is no such session.
+	AddSessionClient(ctx context.Context, sid, clientID string) error
 	ListUserSessions(ctx context.Context, userID string) ([]Session, error)
 	// DeleteUserSessions ends every session of a user.
 	DeleteUserSessions(ctx context.Context, userID string) error

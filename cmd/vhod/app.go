@@ -45,6 +45,8 @@ type app struct {
 	// the configuration files (the stored ones are reloaded beside them).
 	verifier          *certauth.Verifier
 	configuredAnchors []certauth.Anchor
+	// prov is the mounted provider (set by handler).
+	prov *provider.Provider
 }
 
 // openApp connects the store (starting the embedded one when no URI is set), opens
@@ -192,6 +194,7 @@ func (a *app) handler(extra func(r *mux.Router)) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
+	a.prov = prov
 	api := admin.New(admin.Config{
 		Verify: prov.VerifyAccessToken, Store: a.store, Orgs: a.orgs, Dir: a.dir,
 		ListKeys: a.adminKeys, RotateKey: func(ctx context.Context, alg string) (string, error) {
@@ -224,6 +227,7 @@ func (a *app) handler(extra func(r *mux.Router)) (http.Handler, error) {
 		Email:             email,
 		RevokeUser:        prov.RevokeUser,
 		RevokeSession:     prov.RevokeSession,
+		SignedOut:         signedOut(prov),
 		OTPKey:            otpKey[:],
 		PasswordMinLength: cfg.Passwords.MinLength,
 		ConsentVersion:    cfg.Registration.ConsentVersion,
@@ -375,4 +379,16 @@ func (a *app) adminKeys(ctx context.Context) ([]admin.KeyInfo, error) {
 		out = append(out, admin.KeyInfo{KID: k.KID, Algorithm: k.Algorithm, Created: k.Created.UTC(), Current: k.Current, Published: k.Published})
 	}
 	return out, nil
+}
+
+// signedOut hands the provider's end-session page state to the login pages.
+func signedOut(prov *provider.Provider) func(string) ([]login.SignedOutApp, string, bool) {
+	return func(sealed string) ([]login.SignedOutApp, string, bool) {
+		apps, next, ok := prov.LogoutPage(sealed)
+		out := make([]login.SignedOutApp, len(apps))
+		for i, a := range apps {
+			out[i] = login.SignedOutApp{Name: a.Name, Frontchannel: a.Frontchannel}
+		}
+		return out, next, ok
+	}
 }

@@ -51,6 +51,11 @@ type BootstrapClient struct {
 	// MinACR is the weakest sign-in the client accepts (urn:vhod:acr:…); weaker
 	// sessions are stepped up.
 	MinACR string `yaml:"min_acr"`
+	// BackchannelLogoutURI and FrontchannelLogoutURI are told when a session ends.
+	BackchannelLogoutURI  string `yaml:"backchannel_logout_uri"`
+	FrontchannelLogoutURI string `yaml:"frontchannel_logout_uri"`
+	// RequirePAR refuses authorization requests not pushed to /par first.
+	RequirePAR bool `yaml:"require_pushed_authorization_requests"`
 	// Authorities the client's own tokens carry on the admin API (operator, moderator).
 	Authorities []string `yaml:"authorities"`
 }
@@ -140,6 +145,7 @@ func (c BootstrapClient) toStorage() storage.Client {
 		GrantTypes: c.GrantTypes, AuthMethod: c.AuthMethod, Public: c.Public, AccessTokenFormat: c.AccessTokenFormat,
 		FirstParty: c.FirstParty, SigningAlg: c.SigningAlg, IDTokenUserinfoClaims: c.IDTokenUserinfoClaims,
 		JWKS: c.JWKS, Scopes: c.Scopes, MinACR: c.MinACR, Authorities: c.Authorities,
+		BackchannelLogoutURI: c.BackchannelLogoutURI, FrontchannelLogoutURI: c.FrontchannelLogoutURI, RequirePAR: c.RequirePAR,
 	}
 	if c.Secret != "" {
 		out.SecretHash = provider.HashSecret(c.Secret)

@@ -94,6 +94,14 @@ func serve(cfg *Config, log *slog.Logger, extra func(a *app) func(*mux.Router), 
 	if err := srv.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return fmt.Errorf("shutdown: %w", err)
 	}
+	if a.prov != nil { // logout tokens still being delivered (with their retries)
+		done := make(chan struct{})
+		go func() { a.prov.WaitLogouts(); close(done) }()
+		select {
+		case <-done:
+		case <-shutdownCtx.Done():
+		}
+	}
 	log.Info("stopped")
 	return nil
 }

@@ -50,6 +50,7 @@ type Page struct {
 	URL      *url.URL
 	Body     string
 	Location string // set when navigation stopped at the RP
+	Header   http.Header
 }
 
 // Get navigates to u.
@@ -97,7 +98,7 @@ func (b *Browser) do(req *http.Request) (*Page, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &Page{Status: resp.StatusCode, URL: resp.Request.URL, Body: string(body)}
+	p := &Page{Status: resp.StatusCode, URL: resp.Request.URL, Body: string(body), Header: resp.Header}
 	if resp.StatusCode >= 300 && resp.StatusCode < 400 {
 		p.Location = resp.Header.Get("Location")
 	}

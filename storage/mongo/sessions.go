@@ -35,6 +35,19 @@ func (s *Store) SetSessionOrg(ctx context.Context, id, orgID string) error {
 	return s.updateByID(ctx, colSessions, "set session organisation", id, bson.M{"$set": bson.M{"org_id": orgID}})
 }
 
+// AddSessionClient records a client of the session with this sid.
+func (s *Store) AddSessionClient(ctx context.Context, sid, clientID string) error {
+	res, err := s.db.Collection(colSessions).UpdateOne(ctx, bson.D{{Key: "sid", Value: sid}},
+		bson.M{"$addToSet": bson.M{"client_ids": clientID}})
+	if err != nil {
+		return mapErr("add session client", err)
+	}
+	if res.MatchedCount == 0 {
+		return storage.ErrNotFound
+	}
+	return nil
+}
+
 // DeleteSession ends a session.
 func (s *Store) DeleteSession(ctx context.Context, id string) error {
 	return s.deleteByID(ctx, colSessions, "delete session", id)

@@ -250,10 +250,14 @@ func testSessions(t *testing.T, s storage.Store) {
 	must(t, s.CreateSession(ctx, storage.Session{ID: "h3", SID: "sid3", UserID: "u1", ExpiresAt: past()}))
 	wantErr(t, s.CreateSession(ctx, storage.Session{ID: "h4", SID: "sid1", ExpiresAt: future()}), storage.ErrAlreadyExists)
 	must(t, s.SetSessionOrg(ctx, "h1", "romashka"))
+	must(t, s.AddSessionClient(ctx, "sid1", "shop"))
+	must(t, s.AddSessionClient(ctx, "sid1", "shop"))
+	must(t, s.AddSessionClient(ctx, "sid1", "crm"))
+	wantErr(t, s.AddSessionClient(ctx, "nope", "shop"), storage.ErrNotFound)
 	wantErr(t, s.SetSessionOrg(ctx, "nope", "romashka"), storage.ErrNotFound)
 	got, err := s.SessionByID(ctx, "h1")
 	must(t, err)
-	if got.SID != "sid1" || !got.AuthTime.Equal(now) || got.OrgID != "romashka" {
+	if got.SID != "sid1" || !got.AuthTime.Equal(now) || got.OrgID != "romashka" || !slices.Equal(got.ClientIDs, []string{"shop", "crm"}) {
 		t.Fatalf("session %+v", got)
 	}
 	got, err = s.SessionBySID(ctx, "sid2")
