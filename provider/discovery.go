@@ -23,8 +23,14 @@ func (p *Provider) discoveryJSON(r *http.Request) []byte {
 	d.DeviceAuthorizationEndpoint = ""
 	d.CodeChallengeMethodsSupported = []oidc.CodeChallengeMethod{oidc.CodeChallengeMethodS256}
 	d.ACRValuesSupported = directory.ACRLevels
-	d.RequestParameterSupported = false
+	// Request objects are opened in front of op (see openRequest); request_uri
+	// is only the PAR endpoint's, never fetched from elsewhere.
+	d.RequestParameterSupported = true
 	d.RequestURIParameterSupported = false
+	d.RequestObjectSigningAlgValuesSupported = make([]string, len(RequestObjectAlgorithms))
+	for i, a := range RequestObjectAlgorithms {
+		d.RequestObjectSigningAlgValuesSupported[i] = string(a)
+	}
 	d.BackChannelLogoutSupported = true
 	d.BackChannelLogoutSessionSupported = true
 	b, _ := json.Marshal(d)
@@ -33,6 +39,9 @@ func (p *Provider) discoveryJSON(r *http.Request) []byte {
 	// Front-Channel Logout 1.0 section 3: iss and sid are sent to every frame.
 	doc["frontchannel_logout_supported"] = true
 	doc["frontchannel_logout_session_supported"] = true
+	// RFC 9126 section 5: PAR is offered to every client, demanded of some.
+	doc["pushed_authorization_request_endpoint"] = p.cfg.Issuer + "/par"
+	doc["require_pushed_authorization_requests"] = false
 	b, _ = json.Marshal(doc)
 	return b
 }

@@ -2,7 +2,6 @@ package provider
 
 import (
 	"context"
-	"encoding/json"
 
 	"github.com/go-jose/go-jose/v4"
 	"github.com/zitadel/oidc/v3/pkg/oidc"
@@ -15,12 +14,9 @@ func (s *Storage) GetKeyByIDAndClientID(ctx context.Context, keyID, clientID str
 	if err != nil {
 		return nil, s.notFoundAs(ctx, err, oidc.ErrInvalidClient())
 	}
-	var set jose.JSONWebKeySet
-	if c.c.JWKS == "" {
-		return nil, oidc.ErrInvalidClient().WithDescription("client has no registered keys")
-	}
-	if err := json.Unmarshal([]byte(c.c.JWKS), &set); err != nil {
-		return nil, oidc.ErrInvalidClient().WithDescription("client keys unusable").WithParent(err)
+	set, err := clientKeys(c)
+	if err != nil {
+		return nil, oidc.ErrInvalidClient().WithDescription("%s", err.Error())
 	}
 	keys := set.Key(keyID)
 	if len(keys) == 0 {

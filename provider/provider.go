@@ -75,6 +75,7 @@ type Store interface {
 	storage.ClientsVersion
 	storage.Users
 	storage.AuthRequests
+	storage.PushedRequests
 	storage.Tokens
 	storage.Sessions
 	storage.Revocations
@@ -119,7 +120,8 @@ func New(cfg Config, store Store, keys *Keyring) (*Provider, error) {
 // cookie and HTML error pages; every endpoint answers 503 when the database is down.
 func (p *Provider) Handler() http.Handler {
 	mux := http.NewServeMux()
-	mux.Handle("/authorize", p.cfg.Browser.Middleware(withOrgHint(p.errors(p.op, true))))
+	mux.Handle("/authorize", p.cfg.Browser.Middleware(p.openRequest(withOrgHint(p.errors(p.op, true)))))
+	mux.Handle("/par", p.errors(maxBody(64<<10, http.HandlerFunc(p.servePAR)), false))
 	mux.Handle("/authorize/callback", p.cfg.Browser.Middleware(p.errors(p.op, true)))
 	mux.Handle("/end_session", p.cfg.Browser.Middleware(p.clearSessionCookie(p.errors(p.op, true))))
 	mux.Handle("/.well-known/openid-configuration", p.errors(http.HandlerFunc(p.serveDiscovery), false))

@@ -25,6 +25,7 @@ type Store interface {
 	Organisations
 	TrustAnchors
 	AuthRequests
+	PushedRequests
 	Tokens
 	Sessions
 	Consents

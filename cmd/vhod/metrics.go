@@ -108,7 +108,7 @@ func (m *metrics) instrument(next http.Handler) http.Handler {
 // number of series stays bounded whatever paths clients send.
 var knownRoutes = map[string]bool{
 	"/authorize": true, "/authorize/callback": true, "/oauth/token": true, "/oauth/introspect": true,
-	"/userinfo": true, "/revoke": true, "/end_session": true, "/keys": true,
+	"/userinfo": true, "/revoke": true, "/end_session": true, "/keys": true, "/par": true,
 	"/.well-known/openid-configuration": true, "/login": true, "/logged-out": true,
 	"/healthz": true, "/readyz": true, "/metrics": true, "/demo": true, "/demo/login": true, "/demo/callback": true,
 }

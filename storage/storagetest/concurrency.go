@@ -82,3 +82,31 @@ func testConcurrentCompletion(t *testing.T, s storage.Store) {
 		return s.CompleteAuthRequest(ctx, "ar1", storage.Completion{UserID: "u1", AuthTime: time.Now()}, future())
 	})
 }
+
+// testPushedRequests: a pushed request is read back with its parameters once;
+// of concurrent takers exactly one gets it; an expired one is gone.
+func testPushedRequests(t *testing.T, s storage.Store) {
+	ctx := t.Context()
+	params := map[string][]string{"scope": {"openid"}, "claims": {`{"id_token":{}}`}}
+	must(t, s.PushRequest(ctx, storage.PushedRequest{ID: "p1", ClientID: "shop", Params: params, ExpiresAt: future()}))
+	wantErr(t, s.PushRequest(ctx, storage.PushedRequest{ID: "p1", ClientID: "shop", ExpiresAt: future()}), storage.ErrAlreadyExists)
+	got, err := s.TakePushedRequest(ctx, "p1")
+	must(t, err)
+	if got.ClientID != "shop" || got.Params["scope"][0] != "openid" || got.Params["claims"][0] != params["claims"][0] {
+		t.Fatalf("pushed request %+v", got)
+	}
+	_, err = s.TakePushedRequest(ctx, "p1")
+	wantErr(t, err, storage.ErrNotFound)
+
+	must(t, s.PushRequest(ctx, storage.PushedRequest{ID: "p2", ClientID: "shop", ExpiresAt: future()}))
+	race(t, func() error {
+		_, err := s.TakePushedRequest(ctx, "p2")
+		if errors.Is(err, storage.ErrNotFound) {
+			return storage.ErrConflict
+		}
+		return err
+	})
+	must(t, s.PushRequest(ctx, storage.PushedRequest{ID: "p3", ClientID: "shop", ExpiresAt: past()}))
+	_, err = s.TakePushedRequest(ctx, "p3")
+	wantErr(t, err, storage.ErrNotFound)
+}

@@ -49,6 +49,7 @@ func Run(t *testing.T, newStore func(t *testing.T) storage.Store) {
 		{"ClientsVersion", testClientsVersion},
 		{"AuditAppendAndQuery", testAudit},
 		{"ClaimOnce", testClaimOnce},
+		{"PushedRequestSingleUse", testPushedRequests},
 	} {
 		t.Run(tc.name, func(t *testing.T) { tc.run(t, newStore(t)) })
 	}

@@ -1,0 +1,214 @@
+package provider
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/zitadel/oidc/v3/pkg/oidc"
+	"github.com/zitadel/oidc/v3/pkg/op"
+
+	"github.com/vhod-id/vhod/storage"
+)
+
+// requestURIPrefix starts every request_uri the PAR endpoint hands out (RFC 9126 §2.2).
+const requestURIPrefix = "urn:ietf:params:oauth:request_uri:"
+
+// PushedRequestLifetime is how long a request_uri may be used (once).
+const PushedRequestLifetime = 60 * time.Second
+
+// clientAuthParams are how a client authenticates; they are not part of the
+// authorization request that is kept.
+var clientAuthParams = []string{"client_secret", "client_assertion", "client_assertion_type"}
+
+// servePAR is the pushed authorization request endpoint (RFC 9126): the client
+// authenticates as at the token endpoint, the request (or its request object) is
+// checked as /authorize would, and kept for 60 s under a request_uri.
+func (p *Provider) servePAR(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodPost {
+		w.Header().Set("Allow", http.MethodPost)
+		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+		return
+	}
+	// op's assertion verifier reads the expected audience from the context.
+	r = r.WithContext(op.ContextWithIssuer(r.Context(), p.cfg.Issuer))
+	ctx := r.Context()
+	c, err := p.authenticatePAR(ctx, r)
+	if err != nil {
+		op.RequestError(w, r, err, p.cfg.Logger)
+		return
+	}
+	params := url.Values{}
+	for k, v := range r.PostForm {
+		if !slices.Contains(clientAuthParams, k) {
+			params[k] = v
+		}
+	}
+	if params.Has("request_uri") {
+		op.RequestError(w, r, oidc.ErrInvalidRequest().WithDescription("request_uri is not allowed in a pushed request"), p.cfg.Logger)
+		return
+	}
+	if raw := params.Get("request"); raw != "" {
+		if params, err = p.storage.openRequestObject(c, raw, time.Now()); err != nil {
+			op.RequestError(w, r, errInvalidRequestObject(err.Error()), p.cfg.Logger)
+			return
+		}
+	}
+	params.Set("client_id", c.c.ID)
+	if e := checkPushed(c, params); e != nil {
+		op.RequestError(w, r, e, p.cfg.Logger)
+		return
+	}
+	id, err := randomToken()
+	if err != nil {
+		op.RequestError(w, r, p.storage.serverError(ctx, err), p.cfg.Logger)
+		return
+	}
+	pr := storage.PushedRequest{ID: id, ClientID: c.c.ID, Params: params, ExpiresAt: time.Now().Add(PushedRequestLifetime).UTC()}
+	if err := p.storage.store.PushRequest(ctx, pr); err != nil {
+		op.RequestError(w, r, p.storage.serverError(ctx, err), p.cfg.Logger)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(http.StatusCreated)
+	_ = json.NewEncoder(w).Encode(map[string]any{"request_uri": requestURIPrefix + id, "expires_in": int(PushedRequestLifetime.Seconds())})
+}
+
+// authenticatePAR authenticates the client like the token endpoint: basic,
+// client_secret_post or private_key_jwt. Only a public client goes by its
+// client_id alone (its code is bound by PKCE instead).
+func (p *Provider) authenticatePAR(ctx context.Context, r *http.Request) (*client, error) {
+	id, authenticated, err := op.ClientIDFromRequest(r, p.op)
+	if err != nil {
+		return nil, oidc.ErrInvalidClient().WithDescription("client authentication failed").WithParent(err)
+	}
+	c, err := p.storage.loadClient(ctx, id)
+	if err != nil {
+		return nil, p.storage.notFoundAs(ctx, err, oidc.ErrInvalidClient().WithDescription("unknown client"))
+	}
+	if !authenticated {
+		if secret := r.PostForm.Get("client_secret"); secret != "" {
+			if err := p.storage.AuthorizeClientIDSecret(ctx, id, secret); err != nil {
+				return nil, oidc.ErrInvalidClient().WithDescription("client authentication failed").WithParent(err)
+			}
+			authenticated = true
+		}
+	}
+	if !authenticated && !c.c.Public {
+		return nil, oidc.ErrInvalidClient().WithDescription("client authentication is required")
+	}
+	return c, nil
+}
+
+// checkPushed refuses at once what /authorize would refuse without a page: an
+// unregistered redirect URI or a response type other than code.
+func checkPushed(c *client, params url.Values) *oidc.Error {
+	if params.Get("response_type") != string(oidc.ResponseTypeCode) {
+		return oidc.ErrInvalidRequest().WithDescription("response_type must be code")
+	}
+	if !slices.Contains(c.c.RedirectURIs, params.Get("redirect_uri")) {
+		return oidc.ErrInvalidRequest().WithDescription("redirect_uri is not registered for the client")
+	}
+	return nil
+}
+
+// openRequest replaces an authorization request that arrives by reference (a
+// request_uri from the PAR endpoint) or as a signed request object by the
+// parameters it stands for, so that op sees a plain request; and refuses a
+// plain request of a client that must push. Failures are shown as a page: the
+// redirect URI is not trustworthy before the request is verified.
+func (p *Provider) openRequest(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := r.ParseForm(); err != nil {
+			p.cfg.ErrorPage(w, r, http.StatusBadRequest, "authorize: unreadable form")
+			return
+		}
+		params, status, detail := p.requestParams(r.Context(), r.Form)
+		switch {
+		case status != 0:
+			p.cfg.ErrorPage(w, r, status, detail)
+		case params == nil:
+			next.ServeHTTP(w, r)
+		default:
+			r2 := r.Clone(r.Context())
+			r2.Method, r2.Body, r2.ContentLength = http.MethodGet, http.NoBody, 0
+			r2.Header.Del("Content-Type")
+			r2.URL.RawQuery, r2.Form, r2.PostForm = params.Encode(), nil, nil
+			next.ServeHTTP(w, r2)
+		}
+	})
+}
+
+// requestParams is the request's real parameters (nil: the request as it came),
+// or an HTTP status and the detail for the log.
+func (p *Provider) requestParams(ctx context.Context, q url.Values) (url.Values, int, string) {
+	clientID := q.Get("client_id")
+	if uri := q.Get("request_uri"); uri != "" {
+		id, ok := strings.CutPrefix(uri, requestURIPrefix)
+		if !ok {
+			return nil, http.StatusBadRequest, "authorize: request_uri not from the PAR endpoint"
+		}
+		pr, err := p.storage.store.TakePushedRequest(ctx, id)
+		if err != nil {
+			return nil, storageStatus(err), "authorize: pushed request: " + err.Error()
+		}
+		if pr.ClientID != clientID {
+			return nil, http.StatusBadRequest, "authorize: pushed request of another client"
+		}
+		return url.Values(pr.Params), 0, ""
+	}
+	if clientID == "" {
+		return nil, 0, ""
+	}
+	c, err := p.storage.loadClient(ctx, clientID)
+	if errors.Is(err, storage.ErrNotFound) {
+		return nil, 0, "" // op answers an unknown client
+	}
+	if err != nil {
+		return nil, storageStatus(err), "authorize: client: " + err.Error()
+	}
+	if c.c.RequirePAR {
+		return nil, http.StatusBadRequest, "authorize: client " + clientID + " must use the PAR endpoint"
+	}
+	raw := q.Get("request")
+	if raw == "" {
+		return nil, 0, ""
+	}
+	params, err := p.storage.openRequestObject(c, raw, time.Now())
+	if err != nil {
+		return nil, http.StatusBadRequest, "authorize: request object: " + err.Error()
+	}
+	params.Set("client_id", clientID)
+	return params, 0, ""
+}
+
+// errInvalidRequestObject is RFC 9101's error code, which op has no constructor for.
+func errInvalidRequestObject(description string) *oidc.Error {
+	e := oidc.ErrInvalidRequest().WithDescription("%s", description)
+	e.ErrorType = "invalid_request_object"
+	return e
+}
+
+// maxBody bounds a request body before anything parses it.
+func maxBody(n int64, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r.Body = http.MaxBytesReader(w, r.Body, n)
+		next.ServeHTTP(w, r)
+	})
+}
+
+func storageStatus(err error) int {
+	switch {
+	case errors.Is(err, storage.ErrNotFound):
+		return http.StatusBadRequest
+	case errors.Is(err, storage.ErrUnavailable):
+		return http.StatusServiceUnavailable
+	}
+	return http.StatusInternalServerError
+}

@@ -1,0 +1,26 @@
+package storage
+
+import (
+	"context"
+	"time"
+)
+
+// PushedRequest is an authorization request a client pushed before sending the
+// browser (RFC 9126). It is kept for a minute and used once.
+type PushedRequest struct {
+	// ID is the random part of the request_uri handed to the client.
+	ID       string `bson:"_id"`
+	ClientID string `bson:"client_id"`
+	// Params are the authorization request's parameters, as verified at the push
+	// (a request object is already opened into them).
+	Params    map[string][]string `bson:"params"`
+	ExpiresAt time.Time           `bson:"expires_at"`
+}
+
+// PushedRequests stores pushed authorization requests.
+type PushedRequests interface {
+	PushRequest(ctx context.Context, r PushedRequest) error
+	// TakePushedRequest returns the request and removes it in one step, so that a
+	// request_uri is used once; ErrNotFound when unknown, used or expired.
+	TakePushedRequest(ctx context.Context, id string) (PushedRequest, error)
+}
