@@ -15,7 +15,9 @@ import (
 
 // Claim names of our own.
 const (
-	ClaimSID   = "sid"
+	ClaimSID = "sid"
+	// ClaimCnf is the confirmation of a sender-constrained token (RFC 7800).
+	ClaimCnf   = "cnf"
 	ClaimACR   = "acr"
 	ClaimScope = "scope"
 	// ClaimGrantID names the grant a JWT access token belongs to, so that it can be
@@ -149,6 +151,9 @@ func (s *Storage) SetUserinfoFromToken(ctx context.Context, info *oidc.UserInfo,
 	if err != nil {
 		return err
 	}
+	if !s.checkBinding(ctx, at.Grant) {
+		return oidc.ErrInvalidRequest().WithDescription("the access token is bound to another key")
+	}
 	if at.Grant.Subject == at.Grant.ClientID {
 		return oidc.ErrInvalidRequest().WithDescription("a client's own token has no user")
 	}
@@ -176,6 +181,10 @@ func (s *Storage) SetIntrospectionFromToken(ctx context.Context, resp *oidc.Intr
 	resp.Scope = g.Scopes
 	resp.ClientID = g.ClientID
 	resp.TokenType = oidc.BearerToken
+	if g.JKT != "" { // RFC 9449 section 6.2: the resource server checks the proof against it
+		resp.TokenType = "DPoP"
+		resp.Claims = map[string]any{ClaimCnf: map[string]any{"jkt": g.JKT}}
+	}
 	resp.Subject = g.Subject
 	resp.Audience = g.Audience
 	resp.Expiration = oidc.FromTime(at.ExpiresAt)
@@ -195,8 +204,11 @@ func (s *Storage) SetIntrospectionFromToken(ctx context.Context, resp *oidc.Intr
 
 // GetPrivateClaimsFromRequest implements op.CanGetPrivateClaimsFromRequest: the
 // extra claims of JWT access tokens.
-func (s *Storage) GetPrivateClaimsFromRequest(_ context.Context, req op.TokenRequest, _ []string) (map[string]any, error) {
+func (s *Storage) GetPrivateClaimsFromRequest(ctx context.Context, req op.TokenRequest, _ []string) (map[string]any, error) {
 	claims := map[string]any{}
+	if jkt := requestJKT(ctx); jkt != "" {
+		claims[ClaimCnf] = map[string]any{"jkt": jkt}
+	}
 	if scopes := req.GetScopes(); len(scopes) > 0 {
 		claims[ClaimScope] = strings.Join(scopes, " ")
 	}

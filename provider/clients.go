@@ -43,6 +43,10 @@ type requestClient struct {
 	rawToken string
 	// ip and userAgent describe the caller for audit events.
 	ip, userAgent string
+	// dpopJKT is the key thumbprint of this request's verified DPoP proof.
+	dpopJKT string
+	// bindingRefused: a sender-constrained token was used without its key.
+	bindingRefused bool
 }
 
 type requestClientKey struct{}

@@ -42,6 +42,7 @@ func (p *Provider) discoveryJSON(r *http.Request) []byte {
 	// RFC 9126 section 5: PAR is offered to every client, demanded of some.
 	doc["pushed_authorization_request_endpoint"] = p.cfg.Issuer + "/par"
 	doc["require_pushed_authorization_requests"] = false
+	doc["dpop_signing_alg_values_supported"] = DPoPAlgorithms
 	b, _ = json.Marshal(doc)
 	return b
 }

@@ -30,6 +30,9 @@ func (s *Storage) jwtAccessToken(ctx context.Context, tokenID string) (storage.A
 		GrantID  string `json:"gid"`
 		OrgID    string `json:"org_id"`
 		CertSHA  string `json:"cert_sha256"`
+		Cnf      struct {
+			JKT string `json:"jkt"`
+		} `json:"cnf"`
 	}
 	// op verified this very token (signature, issuer, expiry) before handing its ID
 	// over; matching the ID ties the claims to that verification.
@@ -39,7 +42,8 @@ func (s *Storage) jwtAccessToken(ctx context.Context, tokenID string) (storage.A
 	at := storage.AccessToken{
 		ID: claims.ID,
 		Grant: storage.Grant{ClientID: claims.ClientID, Subject: claims.Subject, Audience: claims.Audience,
-			Scopes: strings.Fields(claims.Scope), Family: claims.GrantID, SessionID: claims.SID, OrgID: claims.OrgID},
+			Scopes: strings.Fields(claims.Scope), Family: claims.GrantID, SessionID: claims.SID, OrgID: claims.OrgID,
+			JKT: claims.Cnf.JKT},
 		ExpiresAt: claims.Expiry.Time(),
 	}
 	if claims.CertSHA != "" {

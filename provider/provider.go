@@ -76,6 +76,7 @@ type Store interface {
 	storage.Users
 	storage.AuthRequests
 	storage.PushedRequests
+	storage.Once
 	storage.Tokens
 	storage.Sessions
 	storage.Revocations
@@ -121,6 +122,8 @@ func New(cfg Config, store Store, keys *Keyring) (*Provider, error) {
 func (p *Provider) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("/authorize", p.cfg.Browser.Middleware(p.openRequest(withOrgHint(p.errors(p.op, true)))))
+	mux.Handle("/oauth/token", p.errors(p.dpopToken(p.op), false))
+	mux.Handle("/userinfo", p.errors(p.dpopResource(p.op), false))
 	mux.Handle("/par", p.errors(maxBody(64<<10, http.HandlerFunc(p.servePAR)), false))
 	mux.Handle("/authorize/callback", p.cfg.Browser.Middleware(p.errors(p.op, true)))
 	mux.Handle("/end_session", p.cfg.Browser.Middleware(p.clearSessionCookie(p.errors(p.op, true))))

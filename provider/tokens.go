@@ -22,6 +22,7 @@ func (s *Storage) CreateAccessToken(ctx context.Context, req op.TokenRequest) (s
 	if err != nil {
 		return "", time.Time{}, err
 	}
+	g.JKT = requestJKT(ctx)
 	if g.Family == "" {
 		g.Family = directory.NewID()
 	}
@@ -36,6 +37,12 @@ func (s *Storage) CreateAccessAndRefreshTokens(ctx context.Context, req op.Token
 	if err != nil {
 		return "", "", time.Time{}, err
 	}
+	// A refresh token bound to a DPoP key is used only with a proof of that key
+	// (RFC 9449 section 5); the new tokens are bound to the proof's key.
+	if currentRefreshToken != "" && g.JKT != "" && g.JKT != requestJKT(ctx) {
+		return "", "", time.Time{}, oidc.ErrInvalidGrant().WithDescription("the refresh token is bound to another DPoP key")
+	}
+	g.JKT = requestJKT(ctx)
 	if currentRefreshToken != "" {
 		if err := s.store.UseRefreshToken(ctx, hashToken(currentRefreshToken)); err != nil {
 			return "", "", time.Time{}, s.refreshFailure(ctx, g, err)
@@ -170,6 +177,14 @@ func (s *Storage) grantOf(req op.TokenRequest) (storage.Grant, error) {
 	}
 	s.cfg.OnTokens(string(g.grantType()))
 	return g.grant(), nil
+}
+
+// requestJKT is the DPoP key this token request proved ("" none).
+func requestJKT(ctx context.Context) string {
+	if h := holder(ctx); h != nil {
+		return h.dpopJKT
+	}
+	return ""
 }
 
 func randomToken() (string, error) {

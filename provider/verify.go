@@ -42,5 +42,8 @@ func (p *Provider) VerifyAccessToken(ctx context.Context, raw string) (storage.A
 		}
 		return at, ErrInvalidToken
 	}
+	if at.Grant.JKT != "" { // Vhod's own API takes bearer tokens only
+		return at, ErrInvalidToken
+	}
 	return at, nil
 }

@@ -23,6 +23,8 @@ type Grant struct {
 	// OrgID is the organisation chosen at sign-in; its roles are read when a
 	// token is made, so role changes show in the next one.
 	OrgID string `bson:"org_id,omitempty"`
+	// JKT binds the tokens to a DPoP key (RFC 9449): its SHA-256 JWK thumbprint.
+	JKT string `bson:"jkt,omitempty"`
 }
 
 // AccessToken is an issued access token, by its ID (the JWT's jti for JWT tokens).
