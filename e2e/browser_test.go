@@ -48,6 +48,7 @@ func TestBrowser(t *testing.T) {
 	cfg := strings.NewReplacer(
 		"redirect_uris: [http://127.0.0.1:8765/callback]\n      first_party: true\n      scopes: [ru_ids, cert]",
 		"redirect_uris: ["+rpURL+"/callback/esign]\n      first_party: true\n      scopes: [ru_ids, cert]",
+		"post_logout_redirect_uris: [http://127.0.0.1:8765/]", "post_logout_redirect_uris: ["+rpURL+"/bye]\n      frontchannel_logout_uri: "+rpURL+"/frontchannel?app=shop",
 		"http://127.0.0.1:8765/callback", rpURL+"/callback/shop",
 		"http://127.0.0.1:8767/callback", rpURL+"/callback/partner",
 		"bootstrap:\n", "sms: {provider: webhook, webhook: {url: \""+rpURL+"/sms-gateway\"}}\n"+
@@ -102,6 +103,8 @@ type testRP struct {
 	sms map[string]string
 	// mail is the SMTP relay the provider sends email to.
 	mail *mailbox
+	// frontchannel are the queries the front-channel logout frames brought.
+	frontchannel []string
 }
 
 func newTestRP(t *testing.T, srv *server, rpURL string) *testRP {
@@ -134,6 +137,17 @@ func (x *testRP) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		fmt.Fprint(w, decodeMail(x.mail.last(x.t, to)))
+	case r.URL.Path == "/frontchannel":
+		x.mu.Lock()
+		x.frontchannel = append(x.frontchannel, r.URL.RawQuery)
+		x.mu.Unlock()
+		fmt.Fprint(w, "<!doctype html><title>signed out</title>")
+	case r.URL.Path == "/frontchannel-hits":
+		x.mu.Lock()
+		_ = json.NewEncoder(w).Encode(x.frontchannel)
+		x.mu.Unlock()
+	case r.URL.Path == "/bye":
+		fmt.Fprintf(w, "<!doctype html><title>RP</title><p id=bye>%s</p>", html.EscapeString(r.URL.Query().Get("state")))
 	case r.URL.Path == "/register-client":
 		// A client an operator made in the console: this RP now signs in with it.
 		id, secret := r.URL.Query().Get("id"), r.URL.Query().Get("secret")

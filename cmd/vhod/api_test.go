@@ -323,9 +323,13 @@ func TestAPIOptimisticConcurrency(t *testing.T) {
 		return map[string]any{"name": name, "redirect_uris": []string{testRedirect}, "grant_types": []string{"authorization_code", "refresh_token", "client_credentials"},
 			"first_party": true, "access_token_format": "jwt", "scopes": []string{"org", "orgs", "admin"}}
 	}
-	h.want(h.call(ops, "PUT", "/clients/shop", body("First"), "If-Match", tag), 200, "first update")
+	first := body("First")
+	first["backchannel_logout_uri"], first["frontchannel_logout_uri"] = "https://shop.example/bc", "https://shop.example/fc"
+	first["require_pushed_authorization_requests"] = true
+	h.want(h.call(ops, "PUT", "/clients/shop", first, "If-Match", tag), 200, "first update")
 	h.want(h.call(ops, "PUT", "/clients/shop", body("Second"), "If-Match", tag), 412, "second update from the same ETag")
-	if got := h.want(h.call(ops, "GET", "/clients/shop", nil), 200, "read again"); got.Body["name"] != "First" {
+	if got := h.want(h.call(ops, "GET", "/clients/shop", nil), 200, "read again"); got.Body["name"] != "First" ||
+		got.Body["backchannel_logout_uri"] != "https://shop.example/bc" || got.Body["require_pushed_authorization_requests"] != true {
 		t.Fatalf("the loser's change is visible: %s", got.Raw)
 	}
 	tag = h.want(h.call(ops, "GET", "/organisations/romashka", nil), 200, "read organisation").Header.Get("ETag")
@@ -433,6 +437,8 @@ func TestAPIBadInput(t *testing.T) {
 		t.Fatalf("bad input stored something: %d users, were %d", after, before)
 	}
 	h.want(h.call(ops, "POST", "/clients", map[string]any{"id": "bad id", "redirect_uris": []string{"not a uri"}}), 400, "invalid client")
+	h.want(h.call(ops, "POST", "/clients", map[string]any{"id": "bc", "redirect_uris": []string{testRedirect},
+		"backchannel_logout_uri": "ftp://x/"}), 400, "back-channel logout URI not http(s)")
 	h.want(h.call(ops, "GET", "/nowhere", nil), 404, "unknown resource")
 	h.want(h.call(ops, "GET", "/users?limit=1000", nil), 400, "limit too large")
 }

@@ -539,3 +539,37 @@ test('Russian: a moderator decides join requests from the queue linked in the co
   assert.match(await g.textContent('main'), /Нет доверенности от организации/);
   for (const p of [m, f, g]) assert.deepEqual(p.violations, []);
 });
+
+test('English: signing out frames the app\'s front-channel logout page, lists the app and returns to it', async () => {
+  const p = await page('en-US');
+  await p.goto(`${rp}/start?client=shop&ui_locales=en`);
+  await p.getByLabel('Login').fill('gromova');
+  await p.getByLabel('Password').fill('Gromova-pass-1');
+  await p.getByRole('button', { name: 'Sign in' }).click();
+  const signedIn = await claims(p);
+  const q = new URLSearchParams({ client_id: 'shop', post_logout_redirect_uri: `${rp}/bye`, state: 'bye', ui_locales: 'en' });
+  const landed = p.waitForURL(`${rp}/bye?state=bye`);
+  await p.goto(`${process.env.ISSUER}/end_session?${q}`);
+  await landed;
+  assert.equal(await p.textContent('#bye'), 'bye');
+  const hits = await (await fetch(`${rp}/frontchannel-hits`)).json();
+  const hit = new URLSearchParams(hits.at(-1));
+  assert.equal(hit.get('app'), 'shop');
+  assert.equal(hit.get('sid'), signedIn.sid);
+  assert.equal(hit.get('iss'), process.env.ISSUER);
+  assert.deepEqual(p.violations, []);
+});
+
+test('English: the end-session page without a way back lists the apps signed out', async () => {
+  const p = await page('en-US');
+  await p.goto(`${rp}/start?client=shop&ui_locales=en`);
+  await p.getByLabel('Login').fill('gromova');
+  await p.getByLabel('Password').fill('Gromova-pass-1');
+  await p.getByRole('button', { name: 'Sign in' }).click();
+  await claims(p);
+  await p.goto(`${process.env.ISSUER}/end_session?ui_locales=en`);
+  await p.getByText('You have been signed out of:').waitFor();
+  assert.equal(await p.textContent('ul.signed-out li'), 'Shop');
+  await shot(p, 'logged-out-en');
+  assert.deepEqual(p.violations, []);
+});
