@@ -146,6 +146,29 @@ func TestTwoInstancesOnOneDatabaseBehaveAsOne(t *testing.T) {
 		t.Fatalf("code from A redeemed at B: %d %v", status, out)
 	}
 
+	// DPoP: a nonce from A is good at B, and a proof spent at A is refused at B.
+	key := newDPoPKey(t)
+	auth = shop.authorization()
+	p, _ = br.Get(strings.Replace(auth.URL, issuer, a.local(), 1))
+	cb, _ = url.Parse(p.Location)
+	form := url.Values{"grant_type": {"authorization_code"}, "code": {shop.code(auth, cb)}, "redirect_uri": {"http://127.0.0.1:8765/callback"},
+		"code_verifier": {auth.Verifier}, "client_id": {"shop"}, "client_secret": {"shop-secret"}}
+	resp, _ := call(t, "POST", a.local()+"/oauth/token", form, map[string]string{"DPoP": key.proof("POST", issuer+"/oauth/token", "", "")})
+	resp, out = call(t, "POST", b.local()+"/oauth/token", form,
+		map[string]string{"DPoP": key.proof("POST", issuer+"/oauth/token", resp.Header.Get("DPoP-Nonce"), "")})
+	access, _ := out["access_token"].(string)
+	if resp.StatusCode != http.StatusOK || out["token_type"] != "DPoP" {
+		t.Fatalf("DPoP exchange at B with A's nonce: %d %v", resp.StatusCode, out)
+	}
+	proof := key.proof("GET", issuer+"/userinfo", "", access)
+	auth2 := map[string]string{"Authorization": "DPoP " + access, "DPoP": proof}
+	if resp, _ := call(t, "GET", a.local()+"/userinfo", nil, auth2); resp.StatusCode != http.StatusOK {
+		t.Fatalf("userinfo at A with a proof: %d", resp.StatusCode)
+	}
+	if resp, _ := call(t, "GET", b.local()+"/userinfo", nil, auth2); resp.StatusCode != http.StatusUnauthorized {
+		t.Fatalf("the proof spent at A was accepted at B: %d", resp.StatusCode)
+	}
+
 	// A key rotated through one configuration is served by both instances.
 	out2, err := runVhod(t, env, "keys", "rotate", "--config", a.Config, "--alg", "ES256")
 	if err != nil {
