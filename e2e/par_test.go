@@ -28,12 +28,12 @@ type signedClient struct {
 	signer jose.Signer
 }
 
-func newSignedClient(t *testing.T, id string, key *ecdsa.PrivateKey) *signedClient {
+func newSignedClient(t *testing.T, srv *server, id string, key *ecdsa.PrivateKey) *signedClient {
 	signer, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.ES256, Key: jose.JSONWebKey{Key: key, KeyID: "k1"}}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &signedClient{t: t, id: id, key: key, signer: signer}
+	return &signedClient{t: t, srv: srv, id: id, key: key, signer: signer}
 }
 
 func (c *signedClient) sign(claims any) string {
@@ -95,8 +95,7 @@ func TestPushedSignedAuthorizationRequest(t *testing.T) {
 		t.Fatalf("discovery: %v", disc)
 	}
 	const redirect = "http://127.0.0.1:8768/callback"
-	pushy := newSignedClient(t, "pushy", key)
-	pushy.srv = srv
+	pushy := newSignedClient(t, srv, "pushy", key)
 	rp := newRP(t, srv, "pushy", "", redirect, oauth2.AuthStyleInParams, "openid", "profile")
 
 	// A plain request of a client that must push: a page, no redirect.
@@ -145,8 +144,7 @@ func TestPushedSignedAuthorizationRequest(t *testing.T) {
 		t.Fatalf("unauthenticated push: %d %v", status, out)
 	}
 	otherKey, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	forger := newSignedClient(t, "pushy", otherKey)
-	forger.srv = srv
+	forger := newSignedClient(t, srv, "pushy", otherKey)
 	form = pushy.authForm()
 	form.Set("request", forger.requestObject(a, redirect))
 	if status, out := postForm(t, srv.Issuer+"/par", "", "", form); status != http.StatusBadRequest || out["error"] != "invalid_request_object" {
@@ -161,8 +159,7 @@ func TestPushedSignedAuthorizationRequest(t *testing.T) {
 	}
 
 	// JAR by the front channel: the object's parameters are the request.
-	signer := newSignedClient(t, "signer", key)
-	signer.srv = srv
+	signer := newSignedClient(t, srv, "signer", key)
 	srp := newRP(t, srv, "signer", "", redirect, oauth2.AuthStyleInParams, "openid", "profile")
 	a = srp.authorization()
 	obj := signer.requestObject(a, redirect)

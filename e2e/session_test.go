@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/go-jose/go-jose/v4"
-	"github.com/go-jose/go-jose/v4/jwt"
 	"golang.org/x/oauth2"
 
 	"github.com/vhod-id/vhod/internal/rptest"
@@ -185,21 +184,13 @@ func TestPrivateKeyJWTClient(t *testing.T) {
 	robot := newRP(t, srv, "robot", "", "http://127.0.0.1:8768/callback", oauth2.AuthStyleInParams)
 	a, code := robot.signIn(rptest.NewBrowser("http://127.0.0.1:8768/"), "ivanov", "S3cure-pass!")
 
-	assertion := func(k any, kid string) string {
-		signer, _ := jose.NewSigner(jose.SigningKey{Algorithm: jose.ES256, Key: jose.JSONWebKey{Key: k, KeyID: kid}}, nil)
-		now := time.Now()
-		s, err := jwt.Signed(signer).Claims(jwt.Claims{Issuer: "robot", Subject: "robot", Audience: jwt.Audience{srv.Issuer},
-			IssuedAt: jwt.NewNumericDate(now), Expiry: jwt.NewNumericDate(now.Add(time.Minute)), ID: rand.Text()}).Serialize()
-		if err != nil {
-			t.Fatal(err)
-		}
-		return s
-	}
+	robotKey := newSignedClient(t, srv, "robot", key)
 	form := url.Values{"grant_type": {"authorization_code"}, "code": {code}, "redirect_uri": {"http://127.0.0.1:8768/callback"},
 		"code_verifier": {a.Verifier}, "client_id": {"robot"},
 		"client_assertion_type": {"urn:ietf:params:oauth:client-assertion-type:jwt-bearer"}}
 	other, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	form.Set("client_assertion", assertion(other, "k1"))
+	forger := newSignedClient(t, srv, "robot", other) // same kid, another key
+	form.Set("client_assertion", forger.assertion())
 	if status, out := postForm(t, srv.Issuer+"/oauth/token", "", "", form); status == http.StatusOK {
 		t.Fatalf("assertion signed by a foreign key accepted: %v", out)
 	}
@@ -207,7 +198,7 @@ func TestPrivateKeyJWTClient(t *testing.T) {
 	a, code = robot.signIn(rptest.NewBrowser("http://127.0.0.1:8768/"), "ivanov", "S3cure-pass!")
 	form.Set("code", code)
 	form.Set("code_verifier", a.Verifier)
-	form.Set("client_assertion", assertion(key, "k1"))
+	form.Set("client_assertion", robotKey.assertion())
 	status, out := postForm(t, srv.Issuer+"/oauth/token", "", "", form)
 	if status != http.StatusOK || out["id_token"] == nil {
 		t.Fatalf("private_key_jwt exchange: %d %v", status, out)
