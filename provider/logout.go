@@ -203,22 +203,18 @@ func (s *Storage) endSessionTarget(redirect string, apps []SignedOutApp) (string
 	if err != nil {
 		return "", err
 	}
-	sealed, err := s.op.Crypto().Encrypt(string(b))
-	if err != nil {
-		return "", err
-	}
-	return s.cfg.LogoutURL + "?t=" + url.QueryEscape(sealed), nil
+	return s.cfg.LogoutURL + "?t=" + s.logoutSeal.seal(b), nil
 }
 
 // LogoutPage opens the sealed state of the end-session page: the apps signed out
 // and where to continue ("" to stay). ok is false for a damaged or stale one.
 func (p *Provider) LogoutPage(sealed string) (apps []SignedOutApp, next string, ok bool) {
-	plain, err := p.op.Crypto().Decrypt(sealed)
+	plain, err := p.storage.logoutSeal.open(sealed)
 	if err != nil {
 		return nil, "", false
 	}
 	var page logoutPage
-	if json.Unmarshal([]byte(plain), &page) != nil || time.Now().Unix() > page.Until {
+	if json.Unmarshal(plain, &page) != nil || time.Now().Unix() > page.Until {
 		return nil, "", false
 	}
 	return page.Apps, page.Continue, true

@@ -88,7 +88,7 @@ func New(cfg Config, store Store, keys *Keyring) (*Provider, error) {
 	if cfg.OnTokens == nil {
 		cfg.OnTokens = func(string) {}
 	}
-	s := &Storage{store: store, keys: keys, cfg: cfg, log: cfg.Logger}
+	s := &Storage{store: store, keys: keys, cfg: cfg, log: cfg.Logger, logoutSeal: newSealer(cfg.CryptoKey, "vhod end-session page")}
 	opCfg := &op.Config{
 		CryptoKey:                cfg.CryptoKey,
 		DefaultLogoutRedirectURI: cfg.LogoutURL,

@@ -18,6 +18,8 @@ type Storage struct {
 	op      *op.Provider
 	clients clientCache
 	denied  denylist
+	// logoutSeal protects the end-session page's state in its URL.
+	logoutSeal sealer
 	// logouts counts back-channel logout deliveries under way.
 	logouts sync.WaitGroup
 }
