@@ -27,10 +27,7 @@ func (p *Provider) discoveryJSON(r *http.Request) []byte {
 	// is only the PAR endpoint's, never fetched from elsewhere.
 	d.RequestParameterSupported = true
 	d.RequestURIParameterSupported = false
-	d.RequestObjectSigningAlgValuesSupported = make([]string, len(RequestObjectAlgorithms))
-	for i, a := range RequestObjectAlgorithms {
-		d.RequestObjectSigningAlgValuesSupported[i] = string(a)
-	}
+	d.RequestObjectSigningAlgValuesSupported = names(RequestObjectAlgorithms)
 	d.BackChannelLogoutSupported = true
 	d.BackChannelLogoutSessionSupported = true
 	b, _ := json.Marshal(d)

@@ -16,6 +16,8 @@ import (
 	"time"
 
 	"github.com/go-jose/go-jose/v4"
+	"github.com/zitadel/oidc/v3/pkg/oidc"
+	"github.com/zitadel/oidc/v3/pkg/op"
 
 	"github.com/vhod-id/vhod/storage"
 )
@@ -109,7 +111,7 @@ func (s *Storage) dpopProof(ctx context.Context, r *http.Request, htu, accessTok
 		if errors.Is(err, storage.ErrConflict) {
 			return "", badProof("the proof was used before")
 		}
-		return "", &dpopError{"server_error", s.serverError(ctx, err).Description}
+		return "", &dpopError{string(oidc.ServerError), s.serverError(ctx, err).Description}
 	}
 	return jkt, nil
 }
@@ -162,7 +164,8 @@ func (p *Provider) dpopToken(next http.Handler) http.Handler {
 		}
 		jkt, derr := s.dpopProof(r.Context(), r, p.cfg.Issuer+"/oauth/token", "", true)
 		if derr != nil {
-			writeOAuthError(w, http.StatusBadRequest, derr.code, derr.description)
+			w.Header().Set("Cache-Control", "no-store")
+			op.RequestError(w, r, oauthError(derr.code, derr.description), p.cfg.Logger)
 			return
 		}
 		if h := holder(r.Context()); h != nil {
@@ -237,24 +240,9 @@ func cutScheme(authorization, scheme string) (string, bool) {
 }
 
 func dpopChallenge(w http.ResponseWriter, code, description string) {
-	w.Header().Set("WWW-Authenticate", `DPoP error="`+code+`", error_description="`+description+`", algs="`+dpopAlgNames()+`"`)
+	w.Header().Set("WWW-Authenticate", `DPoP error="`+code+`", error_description="`+description+`", algs="`+strings.Join(names(DPoPAlgorithms), " ")+`"`)
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(http.StatusUnauthorized)
-}
-
-func dpopAlgNames() string {
-	names := make([]string, len(DPoPAlgorithms))
-	for i, a := range DPoPAlgorithms {
-		names[i] = string(a)
-	}
-	return strings.Join(names, " ")
-}
-
-func writeOAuthError(w http.ResponseWriter, status int, code, description string) {
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(map[string]string{"error": code, "error_description": description})
 }
 
 // withTokenType rewrites token_type in a token response (op always says Bearer).

@@ -55,7 +55,7 @@ func (p *Provider) servePAR(w http.ResponseWriter, r *http.Request) {
 	}
 	if raw := params.Get("request"); raw != "" {
 		if params, err = p.storage.openRequestObject(c, raw, time.Now()); err != nil {
-			op.RequestError(w, r, errInvalidRequestObject(err.Error()), p.cfg.Logger)
+			op.RequestError(w, r, oauthError(errInvalidRequestObject, err.Error()), p.cfg.Logger)
 			return
 		}
 	}
@@ -188,12 +188,27 @@ func (p *Provider) requestParams(ctx context.Context, q url.Values) (url.Values,
 	return params, 0, ""
 }
 
-// errInvalidRequestObject is RFC 9101's error code, which op has no constructor for.
-func errInvalidRequestObject(description string) *oidc.Error {
+// oauthError is an error answer with a code op has no constructor for
+// (invalid_request_object of RFC 9101, invalid_dpop_proof and use_dpop_nonce
+// of RFC 9449); op answers it with 400.
+func oauthError(code, description string) *oidc.Error {
+	if code == string(oidc.ServerError) {
+		return oidc.ErrServerError().WithDescription("%s", description)
+	}
 	e := oidc.ErrInvalidRequest().WithDescription("%s", description)
-	e.ErrorType = "invalid_request_object"
+	switch code { // op's error type is unexported: only constants convert
+	case errInvalidRequestObject:
+		e.ErrorType = errInvalidRequestObject
+	case errInvalidDPoPProof:
+		e.ErrorType = errInvalidDPoPProof
+	case errUseDPoPNonce:
+		e.ErrorType = errUseDPoPNonce
+	}
 	return e
 }
+
+// errInvalidRequestObject is RFC 9101's error for a refused request object.
+const errInvalidRequestObject = "invalid_request_object"
 
 // maxBody bounds a request body before anything parses it.
 func maxBody(n int64, next http.Handler) http.Handler {

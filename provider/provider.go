@@ -204,9 +204,12 @@ func (p *Provider) Deny(w http.ResponseWriter, r *http.Request, authRequestID, c
 // SupportedAlgorithms are the signing algorithms a client may choose.
 var SupportedAlgorithms = []jose.SignatureAlgorithm{jose.ES256, jose.RS256, jose.EdDSA}
 
-func algNames() []string {
-	out := make([]string, len(SupportedAlgorithms))
-	for i, a := range SupportedAlgorithms {
+func algNames() []string { return names(SupportedAlgorithms) }
+
+// names spells a list of algorithms as discovery and headers want them.
+func names(algs []jose.SignatureAlgorithm) []string {
+	out := make([]string, len(algs))
+	for i, a := range algs {
 		out[i] = string(a)
 	}
 	return out
