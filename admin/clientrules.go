@@ -16,7 +16,7 @@ import (
 // The grant types and client authentication methods Vhod offers.
 var (
 	GrantTypes  = []string{"authorization_code", "refresh_token", "client_credentials"}
-	AuthMethods = []string{"client_secret_basic", "client_secret_post", "private_key_jwt", "none"}
+	AuthMethods = []string{"client_secret_basic", "client_secret_post", "private_key_jwt", "tls_client_auth", "self_signed_tls_client_auth", "none"}
 )
 
 // ClientProblems checks a client as the configuration file and the API both
@@ -55,11 +55,20 @@ func ClientProblems(c storage.Client, secret string, algorithms []string) map[st
 		set("grant_types", "a public client cannot use client_credentials")
 	case !c.Public && strings.HasPrefix(c.AuthMethod, "client_secret") && c.SecretHash == "" && len(secret) < 8:
 		set("secret", "is required for %s and must be at least 8 characters", c.AuthMethod)
-	case c.AuthMethod == "private_key_jwt":
-		var keys jose.JSONWebKeySet
-		if err := json.Unmarshal([]byte(c.JWKS), &keys); err != nil || len(keys.Keys) == 0 {
-			set("jwks", "private_key_jwt needs a JSON key set")
+	case c.AuthMethod == "private_key_jwt" && !hasKeys(c.JWKS):
+		set("jwks", "private_key_jwt needs a JSON key set")
+	case c.AuthMethod == "tls_client_auth" && c.TLSSubjectDN == "" && len(c.CertificatePins) == 0:
+		set("tls_client_auth_subject_dn", "tls_client_auth needs the certificate's subject DN or its fingerprint")
+	case c.AuthMethod == "self_signed_tls_client_auth" && !hasKeys(c.JWKS) && len(c.CertificatePins) == 0:
+		set("jwks", "self_signed_tls_client_auth needs the certificate's key (JSON key set) or its fingerprint")
+	}
+	for _, p := range c.CertificatePins {
+		if len(p) != 64 || strings.Trim(p, "0123456789abcdef") != "" {
+			set("tls_client_certificate_sha256", "%q is not a SHA-256 fingerprint in lowercase hex", p)
 		}
+	}
+	if c.JWKS != "" && !hasKeys(c.JWKS) {
+		set("jwks", "is not a JSON key set")
 	}
 	if slices.Contains(c.GrantTypes, "authorization_code") && len(c.RedirectURIs) == 0 {
 		set("redirect_uris", "authorization_code needs at least one redirect URI")
@@ -86,4 +95,9 @@ func ClientProblems(c storage.Client, secret string, algorithms []string) map[st
 		set("signing_alg", "%q is not one of %v", c.SigningAlg, algorithms)
 	}
 	return bad
+}
+
+func hasKeys(jwks string) bool {
+	var keys jose.JSONWebKeySet
+	return json.Unmarshal([]byte(jwks), &keys) == nil && len(keys.Keys) > 0
 }

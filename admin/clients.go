@@ -35,6 +35,11 @@ type clientDoc struct {
 	Scopes                 []string  `json:"scopes"`
 	Authorities            []string  `json:"authorities"`
 	JWKS                   string    `json:"jwks"`
+	TLSSubjectDN           string    `json:"tls_client_auth_subject_dn"`
+	CertificatePins        []string  `json:"tls_client_certificate_sha256"`
+	TLSBoundTokens         bool      `json:"tls_client_certificate_bound_access_tokens"`
+	OrgID                  string    `json:"org_id"`
+	Roles                  []string  `json:"roles"`
 	CreatedAt              time.Time `json:"created_at"`
 	UpdatedAt              time.Time `json:"updated_at"`
 }
@@ -60,6 +65,11 @@ type ClientInput struct {
 	Scopes                 []string `json:"scopes"`
 	Authorities            []string `json:"authorities"`
 	JWKS                   string   `json:"jwks"`
+	TLSSubjectDN           string   `json:"tls_client_auth_subject_dn"`
+	CertificatePins        []string `json:"tls_client_certificate_sha256"`
+	TLSBoundTokens         bool     `json:"tls_client_certificate_bound_access_tokens"`
+	OrgID                  string   `json:"org_id"`
+	Roles                  []string `json:"roles"`
 }
 
 func nonNil(s []string) []string {
@@ -74,7 +84,9 @@ func toClientDoc(c storage.Client) clientDoc {
 		GrantTypes: nonNil(c.GrantTypes), AuthMethod: c.AuthMethod, Public: c.Public, AccessTokenFormat: c.AccessTokenFormat,
 		SigningAlg: c.SigningAlg, MinACR: c.MinACR, FirstParty: c.FirstParty, IDTokenUserinfoClaims: c.IDTokenUserinfoClaims,
 		BackchannelLogoutURI: c.BackchannelLogoutURI, FrontchannelLogoutURI: c.FrontchannelLogoutURI, RequirePAR: c.RequirePAR,
-		Scopes: nonNil(c.Scopes), Authorities: nonNil(c.Authorities), JWKS: c.JWKS, CreatedAt: ms(c.CreatedAt), UpdatedAt: ms(c.UpdatedAt)}
+		Scopes: nonNil(c.Scopes), Authorities: nonNil(c.Authorities), JWKS: c.JWKS,
+		TLSSubjectDN: c.TLSSubjectDN, CertificatePins: nonNil(c.CertificatePins), TLSBoundTokens: c.TLSBoundTokens,
+		OrgID: c.OrgID, Roles: nonNil(c.Roles), CreatedAt: ms(c.CreatedAt), UpdatedAt: ms(c.UpdatedAt)}
 }
 
 // apply writes the input over a client, with the defaults of the file format.
@@ -83,6 +95,8 @@ func (in ClientInput) Apply(c storage.Client) storage.Client {
 	c.AuthMethod, c.Public, c.AccessTokenFormat, c.SigningAlg = in.AuthMethod, in.Public, in.AccessTokenFormat, in.SigningAlg
 	c.MinACR, c.FirstParty, c.IDTokenUserinfoClaims, c.Scopes, c.Authorities, c.JWKS = in.MinACR, in.FirstParty, in.IDTokenUserinfoClaims, in.Scopes, in.Authorities, in.JWKS
 	c.BackchannelLogoutURI, c.FrontchannelLogoutURI, c.RequirePAR = in.BackchannelLogoutURI, in.FrontchannelLogoutURI, in.RequirePAR
+	c.TLSSubjectDN, c.CertificatePins, c.TLSBoundTokens = in.TLSSubjectDN, in.CertificatePins, in.TLSBoundTokens
+	c.OrgID, c.Roles = in.OrgID, in.Roles
 	if len(c.GrantTypes) == 0 {
 		c.GrantTypes = []string{"authorization_code", "refresh_token"}
 	}

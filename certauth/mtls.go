@@ -10,14 +10,16 @@ import (
 	"strings"
 )
 
-// FromTLS returns the client certificate and its chain from a connection whose
-// TLS handshake verified them (VerifyClientCertIfGiven): never the unverified
-// PeerCertificates.
+// FromTLS returns the client certificate and the certificates sent with it. The
+// handshake proved the client holds the certificate's key (CertificateVerify),
+// and nothing more: the listener only requests certificates, since
+// self-signed client certificates (RFC 8705 section 2.2) and those of anchors
+// added at run time must reach Vhod. Verify the chain before trusting it.
 func FromTLS(cs *tls.ConnectionState) (leaf *x509.Certificate, chain []*x509.Certificate, ok bool) {
-	if cs == nil || len(cs.VerifiedChains) == 0 || len(cs.VerifiedChains[0]) == 0 {
+	if cs == nil || len(cs.PeerCertificates) == 0 {
 		return nil, nil, false
 	}
-	return cs.VerifiedChains[0][0], cs.VerifiedChains[0][1:], true
+	return cs.PeerCertificates[0], cs.PeerCertificates[1:], true
 }
 
 // FromProxyHeader reads a client certificate a TLS proxy passed on: PEM,

@@ -20,6 +20,7 @@ const (
 	EventRefreshReuse      = "token.refresh_reuse"
 	EventCodeReplay        = "token.code_replay"
 	EventRevocation        = "token.revoked"
+	EventClientAuthFailed  = "client.auth_failed"
 	EventPasswordChange    = "password.change"
 	EventPasswordReset     = "password.reset"
 	EventAccountLocked     = "account.locked"

@@ -374,15 +374,14 @@ func TestProxyHeaderFromUntrustedAddressIsIgnored(t *testing.T) {
 	}
 }
 
-// TestCertificateOverOwnTLSListener: Vhod's own listener asks for the client
-// certificate; the handshake and certauth check it; the flow ends at the RP.
-func TestCertificateOverOwnTLSListener(t *testing.T) {
-	corp := newCorpPKI(t)
+// newTLSListener picks a port for Vhod's TLS listener and makes its server
+// certificate: the certauth configuration lines and the roots a client trusts.
+func newTLSListener(t *testing.T) (addr, config string, roots *x509.CertPool) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	tlsAddr := ln.Addr().String()
+	addr = ln.Addr().String()
 	ln.Close()
 	serverCA := certtest.NewRoot(t, certtest.Options{CommonName: "Server CA"})
 	serverCert, serverKey := serverCA.Leaf(t, certtest.Options{CommonName: "127.0.0.1", IPAddresses: []net.IP{net.IPv4(127, 0, 0, 1)},
@@ -391,11 +390,19 @@ func TestCertificateOverOwnTLSListener(t *testing.T) {
 	certFile, keyFile := filepath.Join(dir, "tls.crt"), filepath.Join(dir, "tls.key")
 	os.WriteFile(certFile, certtest.PEM(serverCert), 0o600)
 	os.WriteFile(keyFile, certtest.KeyPEM(t, serverKey), 0o600)
-	srv := startServer(t, certConfig(t, corp, "  tls_listen: "+tlsAddr+"\n  tls_cert_file: "+certFile+"\n  tls_key_file: "+keyFile+"\n"))
+	roots = x509.NewCertPool()
+	roots.AddCert(serverCA.Cert)
+	return addr, "  tls_listen: " + addr + "\n  tls_cert_file: " + certFile + "\n  tls_key_file: " + keyFile + "\n", roots
+}
+
+// TestCertificateOverOwnTLSListener: Vhod's own listener asks for the client
+// certificate; the handshake and certauth check it; the flow ends at the RP.
+func TestCertificateOverOwnTLSListener(t *testing.T) {
+	corp := newCorpPKI(t)
+	_, listener, roots := newTLSListener(t)
+	srv := startServer(t, certConfig(t, corp, listener))
 
 	leaf, leafKey := corp.root.Leaf(t, certtest.Options{CommonName: "Смарт-карта"})
-	roots := x509.NewCertPool()
-	roots.AddCert(serverCA.Cert)
 	transport := &http.Transport{TLSClientConfig: &tls.Config{RootCAs: roots,
 		Certificates: []tls.Certificate{{Certificate: [][]byte{leaf.Raw}, PrivateKey: leafKey}}}}
 	b := rptest.NewBrowserWith("http://127.0.0.1:8765/", transport)

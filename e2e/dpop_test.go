@@ -59,6 +59,12 @@ func (k *dpopKey) proof(method, u, nonce, accessToken string) string {
 // decodes a JSON answer.
 func call(t *testing.T, method, u string, form url.Values, header map[string]string) (*http.Response, map[string]any) {
 	t.Helper()
+	return callWith(t, http.DefaultClient, method, u, form, header)
+}
+
+// callWith is call through a client of its own (e.g. with a TLS client certificate).
+func callWith(t *testing.T, client *http.Client, method, u string, form url.Values, header map[string]string) (*http.Response, map[string]any) {
+	t.Helper()
 	var body *strings.Reader
 	if form != nil {
 		body = strings.NewReader(form.Encode())
@@ -72,7 +78,7 @@ func call(t *testing.T, method, u string, form url.Values, header map[string]str
 	for k, v := range header {
 		req.Header.Set(k, v)
 	}
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := client.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}

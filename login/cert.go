@@ -204,7 +204,7 @@ func (h *Handler) certificateTLS(w http.ResponseWriter, r *http.Request) {
 	if h.addressLimited(w, r, f, ar, lang) {
 		return
 	}
-	leaf, chain, err := h.clientCertificate(r)
+	leaf, chain, err := h.cfg.Certificates.FromRequest(r)
 	if err != nil {
 		h.log.InfoContext(r.Context(), "no client certificate", "err", err)
 		h.certificateChallenge(w, r, http.StatusUnauthorized, f, ar, lang, "cert.error.no_tls_certificate", "")
@@ -240,14 +240,13 @@ func (h *Handler) addressLimited(w http.ResponseWriter, r *http.Request, f flow,
 	return true
 }
 
-// clientCertificate is the TLS client certificate: verified by our listener's
-// handshake, or from the header of a trusted proxy. The header from anyone else
-// is ignored.
-func (h *Handler) clientCertificate(r *http.Request) (*x509.Certificate, []*x509.Certificate, error) {
+// FromRequest is the TLS client certificate of a request, not yet verified:
+// from our listener, whose handshake proved the key, or from the header of a
+// trusted proxy. The header from anyone else is ignored.
+func (c *Certificates) FromRequest(r *http.Request) (*x509.Certificate, []*x509.Certificate, error) {
 	if leaf, chain, ok := certauth.FromTLS(r.TLS); ok {
 		return leaf, chain, nil
 	}
-	c := h.cfg.Certificates
 	if c.Header == "" || !certauth.ProxyTrusted(r.RemoteAddr, c.Trusted) {
 		return nil, nil, errors.New("no verified client certificate on this connection")
 	}

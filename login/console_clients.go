@@ -24,6 +24,8 @@ type clientForm struct {
 	RequirePAR                          bool
 	Public, FirstParty, ClaimsInIDToken bool
 	JWKS                                string
+	TLSSubjectDN, CertificatePins       string
+	TLSBoundTokens                      bool
 	Authorities                         map[string]bool
 	Version                             int
 }
@@ -33,7 +35,8 @@ func toClientForm(c storage.Client) *clientForm {
 		GrantTypes: map[string]bool{}, AuthMethod: c.AuthMethod, AccessTokenFormat: c.AccessTokenFormat, SigningAlg: c.SigningAlg,
 		MinACR: c.MinACR, Scopes: strings.Join(c.Scopes, " "), Public: c.Public, FirstParty: c.FirstParty, Version: c.Version,
 		ClaimsInIDToken: c.IDTokenUserinfoClaims, JWKS: c.JWKS, Authorities: map[string]bool{},
-		Backchannel: c.BackchannelLogoutURI, Frontchannel: c.FrontchannelLogoutURI, RequirePAR: c.RequirePAR}
+		Backchannel: c.BackchannelLogoutURI, Frontchannel: c.FrontchannelLogoutURI, RequirePAR: c.RequirePAR,
+		TLSSubjectDN: c.TLSSubjectDN, CertificatePins: strings.Join(c.CertificatePins, "\n"), TLSBoundTokens: c.TLSBoundTokens}
 	for _, g := range c.GrantTypes {
 		f.GrantTypes[g] = true
 	}
@@ -57,7 +60,10 @@ func clientInput(r *http.Request) admin.ClientInput {
 		Authorities: r.PostForm["authority"], JWKS: strings.TrimSpace(r.PostFormValue("jwks")),
 		BackchannelLogoutURI:  strings.TrimSpace(r.PostFormValue("backchannel_logout_uri")),
 		FrontchannelLogoutURI: strings.TrimSpace(r.PostFormValue("frontchannel_logout_uri")),
-		RequirePAR:            r.PostFormValue("require_par") == "yes"}
+		RequirePAR:            r.PostFormValue("require_par") == "yes",
+		TLSSubjectDN:          strings.TrimSpace(r.PostFormValue("tls_client_auth_subject_dn")),
+		CertificatePins:       words(strings.ToLower(r.PostFormValue("tls_client_certificate_sha256"))),
+		TLSBoundTokens:        r.PostFormValue("tls_bound_tokens") == "yes"}
 }
 
 // consoleClients lists clients with the form for a new one (GET /console/clients).

@@ -183,7 +183,10 @@ func (s *Storage) SetIntrospectionFromToken(ctx context.Context, resp *oidc.Intr
 	resp.TokenType = oidc.BearerToken
 	if g.JKT != "" { // RFC 9449 section 6.2: the resource server checks the proof against it
 		resp.TokenType = "DPoP"
-		resp.Claims = map[string]any{ClaimCnf: map[string]any{"jkt": g.JKT}}
+	}
+	// RFC 9449 section 6.2, RFC 8705 section 3.2: the binding for the resource server.
+	if cnf := tokenCnf(g.JKT, g.X5T); cnf != nil {
+		resp.Claims = map[string]any{ClaimCnf: cnf}
 	}
 	resp.Subject = g.Subject
 	resp.Audience = g.Audience
@@ -191,6 +194,11 @@ func (s *Storage) SetIntrospectionFromToken(ctx context.Context, resp *oidc.Intr
 	resp.IssuedAt = oidc.FromTime(at.CreatedAt)
 	resp.JWTID = at.ID
 	resp.Issuer = s.cfg.Issuer
+	if g.Subject == g.ClientID && g.OrgID != "" {
+		if err := s.systemIntrospection(ctx, resp, g.ClientID); err != nil {
+			return err
+		}
+	}
 	if g.Subject != g.ClientID {
 		resp.AuthTime = oidc.FromTime(g.AuthTime)
 		resp.AuthenticationMethodsReferences = g.AMR
@@ -206,8 +214,10 @@ func (s *Storage) SetIntrospectionFromToken(ctx context.Context, resp *oidc.Intr
 // extra claims of JWT access tokens.
 func (s *Storage) GetPrivateClaimsFromRequest(ctx context.Context, req op.TokenRequest, _ []string) (map[string]any, error) {
 	claims := map[string]any{}
-	if jkt := requestJKT(ctx); jkt != "" {
-		claims[ClaimCnf] = map[string]any{"jkt": jkt}
+	if h := holder(ctx); h != nil && h.issued != nil {
+		if cnf := tokenCnf(h.issued.JKT, h.issued.X5T); cnf != nil {
+			claims[ClaimCnf] = cnf
+		}
 	}
 	if scopes := req.GetScopes(); len(scopes) > 0 {
 		claims[ClaimScope] = strings.Join(scopes, " ")
@@ -227,6 +237,9 @@ func (s *Storage) GetPrivateClaimsFromRequest(ctx context.Context, req op.TokenR
 		if grant.Certificate != nil {
 			claims[ClaimCertSHA256] = grant.Certificate.SHA256
 		}
+	}
+	if cc, ok := req.(*clientCredentialsRequest); ok && cc.org != nil {
+		claims[ClaimOrg], claims[ClaimRoles] = cc.org.Org, cc.org.Roles
 	}
 	return claims, nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"crypto/subtle"
+	"crypto/x509"
 	"encoding/hex"
 	"net/http"
 	"net/url"
@@ -47,6 +48,19 @@ type requestClient struct {
 	dpopJKT string
 	// bindingRefused: a sender-constrained token was used without its key.
 	bindingRefused bool
+	// refusedDPoP: the refused binding was a DPoP key's (else a certificate's).
+	refusedDPoP bool
+	// cert is the TLS client certificate of the connection (with the
+	// certificates sent along), x5t its thumbprint; nil and "" without one.
+	cert      *x509.Certificate
+	certChain []*x509.Certificate
+	x5t       string
+	// authenticated is the client Vhod authenticated ahead of op (TLS methods,
+	// private_key_jwt for client credentials); see Provider.clientAuth.
+	authenticated string
+	// issued is the grant of the access token this request issued: a JWT
+	// access token's claims are built after it (see GetPrivateClaimsFromRequest).
+	issued *storage.Grant
 }
 
 type requestClientKey struct{}
@@ -112,7 +126,18 @@ func (s *Storage) ClientCredentialsTokenRequest(ctx context.Context, clientID st
 		return nil, s.notFoundAs(ctx, err, oidc.ErrInvalidClient())
 	}
 	allowed := slices.DeleteFunc(slices.Clone(scopes), func(sc string) bool { return !c.IsScopeAllowed(sc) })
-	return &clientCredentialsRequest{clientID: c.c.ID, scopes: allowed}, nil
+	req := &clientCredentialsRequest{clientID: c.c.ID, scopes: allowed, orgID: c.c.OrgID}
+	if c.c.OrgID != "" {
+		claims, err := s.systemClaims(ctx, c.c)
+		if err != nil {
+			return nil, err
+		}
+		if claims.Org == nil {
+			return nil, oidc.ErrUnauthorizedClient().WithDescription("the organisation of this system is not active")
+		}
+		req.org = &claims
+	}
+	return req, nil
 }
 
 func (s *Storage) checkSecret(ctx context.Context, clientID, secret string) (*client, error) {
@@ -120,6 +145,9 @@ func (s *Storage) checkSecret(ctx context.Context, clientID, secret string) (*cl
 	c, err := s.loadClient(ctx, clientID)
 	if err != nil {
 		return nil, s.notFoundAs(ctx, err, invalid)
+	}
+	if h := holder(ctx); h != nil && h.authenticated == clientID && secret == "" {
+		return c, nil
 	}
 	if c.c.Public || c.c.SecretHash == "" {
 		return nil, invalid

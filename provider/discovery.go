@@ -40,6 +40,9 @@ func (p *Provider) discoveryJSON(r *http.Request) []byte {
 	doc["pushed_authorization_request_endpoint"] = p.cfg.Issuer + "/par"
 	doc["require_pushed_authorization_requests"] = false
 	doc["dpop_signing_alg_values_supported"] = DPoPAlgorithms
+	if p.cfg.ClientCertificate != nil {
+		p.mtlsMetadata(doc)
+	}
 	b, _ = json.Marshal(doc)
 	return b
 }

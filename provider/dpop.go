@@ -162,7 +162,7 @@ func (p *Provider) dpopToken(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		jkt, derr := s.dpopProof(r.Context(), r, p.cfg.Issuer+"/oauth/token", "", true)
+		jkt, derr := s.dpopProof(r.Context(), r, p.publicURL(r), "", true)
 		if derr != nil {
 			w.Header().Set("Cache-Control", "no-store")
 			op.RequestError(w, r, oauthError(derr.code, derr.description), p.cfg.Logger)
@@ -195,7 +195,7 @@ func (p *Provider) dpopResource(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := holder(r.Context())
 		if token, ok := cutScheme(r.Header.Get("Authorization"), "DPoP"); ok && h != nil {
-			jkt, derr := p.storage.dpopProof(r.Context(), r, p.cfg.Issuer+r.URL.Path, token, false)
+			jkt, derr := p.storage.dpopProof(r.Context(), r, p.publicURL(r), token, false)
 			if derr != nil {
 				dpopChallenge(w, derr.code, derr.description)
 				return
@@ -206,7 +206,11 @@ func (p *Provider) dpopResource(next http.Handler) http.Handler {
 		buf := &bufferedResponse{header: http.Header{}}
 		next.ServeHTTP(buf, r)
 		if h != nil && h.bindingRefused {
-			dpopChallenge(w, "invalid_token", "the access token is bound to a key this request does not prove")
+			if h.refusedDPoP {
+				dpopChallenge(w, "invalid_token", "the access token is bound to a key this request does not prove")
+			} else {
+				bearerChallenge(w, "the access token is bound to a client certificate this connection does not present")
+			}
 			return
 		}
 		for k, v := range buf.header {
@@ -223,10 +227,12 @@ func (p *Provider) dpopResource(next http.Handler) http.Handler {
 func (s *Storage) checkBinding(ctx context.Context, g storage.Grant) bool {
 	h := holder(ctx)
 	if h == nil {
-		return g.JKT == ""
+		return g.JKT == "" && g.X5T == ""
 	}
-	if g.JKT != h.dpopJKT {
-		h.bindingRefused = true
+	// RFC 8705 section 3: a certificate-bound token comes over a connection
+	// with the same certificate.
+	if g.JKT != h.dpopJKT || (g.X5T != "" && g.X5T != h.x5t) {
+		h.bindingRefused, h.refusedDPoP = true, g.JKT != "" || h.dpopJKT != ""
 		return false
 	}
 	return true
@@ -237,6 +243,12 @@ func cutScheme(authorization, scheme string) (string, bool) {
 		return strings.TrimSpace(authorization[len(scheme)+1:]), true
 	}
 	return "", false
+}
+
+func bearerChallenge(w http.ResponseWriter, description string) {
+	w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token", error_description="`+description+`"`)
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(http.StatusUnauthorized)
 }
 
 func dpopChallenge(w http.ResponseWriter, code, description string) {

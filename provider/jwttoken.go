@@ -32,6 +32,7 @@ func (s *Storage) jwtAccessToken(ctx context.Context, tokenID string) (storage.A
 		CertSHA  string `json:"cert_sha256"`
 		Cnf      struct {
 			JKT string `json:"jkt"`
+			X5T string `json:"x5t#S256"`
 		} `json:"cnf"`
 	}
 	// op verified this very token (signature, issuer, expiry) before handing its ID
@@ -43,7 +44,7 @@ func (s *Storage) jwtAccessToken(ctx context.Context, tokenID string) (storage.A
 		ID: claims.ID,
 		Grant: storage.Grant{ClientID: claims.ClientID, Subject: claims.Subject, Audience: claims.Audience,
 			Scopes: strings.Fields(claims.Scope), Family: claims.GrantID, SessionID: claims.SID, OrgID: claims.OrgID,
-			JKT: claims.Cnf.JKT},
+			JKT: claims.Cnf.JKT, X5T: claims.Cnf.X5T},
 		ExpiresAt: claims.Expiry.Time(),
 	}
 	if claims.CertSHA != "" {

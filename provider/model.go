@@ -6,6 +6,7 @@ import (
 
 	"github.com/zitadel/oidc/v3/pkg/oidc"
 
+	"github.com/vhod-id/vhod/directory"
 	"github.com/vhod-id/vhod/storage"
 )
 
@@ -103,6 +104,9 @@ func (r *refreshRequest) grant() storage.Grant {
 type clientCredentialsRequest struct {
 	clientID string
 	scopes   []string
+	// orgID and org: an integration system acts as its organisation.
+	orgID string
+	org   *directory.OrgClaims
 }
 
 func (c *clientCredentialsRequest) GetSubject() string    { return c.clientID }
@@ -121,5 +125,5 @@ func (r *refreshRequest) grantType() oidc.GrantType           { return oidc.Gran
 func (c *clientCredentialsRequest) grantType() oidc.GrantType { return oidc.GrantTypeClientCredentials }
 
 func (c *clientCredentialsRequest) grant() storage.Grant {
-	return storage.Grant{ClientID: c.clientID, Subject: c.clientID, Audience: c.GetAudience(), Scopes: c.scopes}
+	return storage.Grant{ClientID: c.clientID, Subject: c.clientID, Audience: c.GetAudience(), Scopes: c.scopes, OrgID: c.orgID}
 }

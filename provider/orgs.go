@@ -6,6 +6,9 @@ import (
 	"slices"
 
 	"github.com/zitadel/oidc/v3/pkg/oidc"
+
+	"github.com/vhod-id/vhod/directory"
+	"github.com/vhod-id/vhod/storage"
 )
 
 // Scopes and claims of organisations (DESIGN.md): the organisation chosen for
@@ -38,6 +41,38 @@ func withOrgHint(next http.Handler) http.Handler {
 func orgHint(ctx context.Context) string {
 	h, _ := ctx.Value(orgHintKey{}).(string)
 	return h
+}
+
+// systemClaims are the org and roles claims of an integration system's token,
+// read afresh: a role the org_admin takes away is gone from the next token.
+func (s *Storage) systemClaims(ctx context.Context, c storage.Client) (directory.OrgClaims, error) {
+	if s.cfg.SystemClaims == nil {
+		return directory.OrgClaims{}, nil
+	}
+	claims, err := s.cfg.SystemClaims(ctx, c.OrgID, c.Roles)
+	if err != nil {
+		return claims, s.serverError(ctx, err)
+	}
+	return claims, nil
+}
+
+// systemIntrospection tells a resource server the organisation and roles of an
+// integration system's token as they are now.
+func (s *Storage) systemIntrospection(ctx context.Context, resp *oidc.IntrospectionResponse, clientID string) error {
+	c, err := s.loadClient(ctx, clientID)
+	if err != nil {
+		return s.notFoundAs(ctx, err, oidc.ErrInvalidRequest().WithDescription("token is not active"))
+	}
+	claims, err := s.systemClaims(ctx, c.c)
+	if err != nil || claims.Org == nil {
+		resp.Active = false
+		return err
+	}
+	if resp.Claims == nil {
+		resp.Claims = map[string]any{}
+	}
+	resp.Claims[ClaimOrg], resp.Claims[ClaimRoles] = claims.Org, claims.Roles
+	return nil
 }
 
 // orgClaims adds the org, roles and orgs claims the scopes ask for; memberships

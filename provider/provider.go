@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"crypto/x509"
 	"log/slog"
 	"net/http"
 	"time"
@@ -42,7 +43,20 @@ type Config struct {
 	OnTokens func(grant string)
 	// OrgClaims builds the claims of the org and orgs scopes (nil: none).
 	OrgClaims func(ctx context.Context, userID, orgID, clientID string, wantOrg, wantOrgs bool) (directory.OrgClaims, error)
+	// SystemClaims builds the org and roles claims of an integration system's
+	// own tokens (nil: none).
+	SystemClaims func(ctx context.Context, orgID string, roles []string) (directory.OrgClaims, error)
 	Logger    *slog.Logger
+	// ClientCertificate returns a request's TLS client certificate and the
+	// certificates sent with it (nil: none): from Vhod's listener, whose
+	// handshake proved the key, or a trusted proxy's header.
+	ClientCertificate func(r *http.Request) (*x509.Certificate, []*x509.Certificate)
+	// VerifyCertificate checks a tls_client_auth client's certificate: chain to
+	// a trust anchor, validity, revocation (nil: the method is refused).
+	VerifyCertificate func(ctx context.Context, leaf *x509.Certificate, chain []*x509.Certificate) error
+	// MTLSOrigin is where clients present certificates (Vhod's TLS listener or
+	// the TLS proxy): discovery's mtls_endpoint_aliases ("" none).
+	MTLSOrigin string
 	// BackchannelDelays are the waits before each delivery attempt of a logout
 	// token (nil: DefaultBackchannelDelays).
 	BackchannelDelays []time.Duration
@@ -122,9 +136,11 @@ func New(cfg Config, store Store, keys *Keyring) (*Provider, error) {
 func (p *Provider) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("/authorize", p.cfg.Browser.Middleware(p.openRequest(withOrgHint(p.errors(p.op, true)))))
-	mux.Handle("/oauth/token", p.errors(p.dpopToken(p.op), false))
-	mux.Handle("/userinfo", p.errors(p.dpopResource(p.op), false))
-	mux.Handle("/par", p.errors(maxBody(64<<10, http.HandlerFunc(p.servePAR)), false))
+	mux.Handle("/oauth/token", p.errors(maxBody(64<<10, p.clientAuth(p.dpopToken(p.op))), false))
+	mux.Handle("/oauth/introspect", p.errors(maxBody(64<<10, p.clientAuth(p.op)), false))
+	mux.Handle("/revoke", p.errors(maxBody(64<<10, p.clientAuth(p.op)), false))
+	mux.Handle("/userinfo", p.errors(p.tlsCertificate(p.dpopResource(p.op)), false))
+	mux.Handle("/par", p.errors(maxBody(64<<10, p.clientAuth(http.HandlerFunc(p.servePAR))), false))
 	mux.Handle("/authorize/callback", p.cfg.Browser.Middleware(p.errors(p.op, true)))
 	mux.Handle("/end_session", p.cfg.Browser.Middleware(p.clearSessionCookie(p.errors(p.op, true))))
 	mux.Handle("/.well-known/openid-configuration", p.errors(http.HandlerFunc(p.serveDiscovery), false))

@@ -23,6 +23,9 @@ func (s *Storage) CreateAccessToken(ctx context.Context, req op.TokenRequest) (s
 		return "", time.Time{}, err
 	}
 	g.JKT = requestJKT(ctx)
+	if g.X5T, err = s.certBinding(ctx, g.ClientID); err != nil {
+		return "", time.Time{}, err
+	}
 	if g.Family == "" {
 		g.Family = directory.NewID()
 	}
@@ -43,6 +46,17 @@ func (s *Storage) CreateAccessAndRefreshTokens(ctx context.Context, req op.Token
 		return "", "", time.Time{}, oidc.ErrInvalidGrant().WithDescription("the refresh token is bound to another DPoP key")
 	}
 	g.JKT = requestJKT(ctx)
+	x5t, err := s.certBinding(ctx, g.ClientID)
+	if err != nil {
+		return "", "", time.Time{}, err
+	}
+	// A public client's refresh token is bound to its certificate (RFC 8705
+	// section 4); a confidential client authenticates anyway, and may have
+	// renewed its certificate since.
+	if c, cerr := s.loadClient(ctx, g.ClientID); currentRefreshToken != "" && g.X5T != "" && g.X5T != x5t && cerr == nil && c.c.Public {
+		return "", "", time.Time{}, oidc.ErrInvalidGrant().WithDescription("the refresh token is bound to another certificate")
+	}
+	g.X5T = x5t
 	if currentRefreshToken != "" {
 		if err := s.store.UseRefreshToken(ctx, hashToken(currentRefreshToken)); err != nil {
 			return "", "", time.Time{}, s.refreshFailure(ctx, g, err)
@@ -161,6 +175,9 @@ func (s *Storage) RevokeToken(ctx context.Context, tokenOrID, _ string, clientID
 func (s *Storage) newAccessToken(ctx context.Context, g storage.Grant) (string, time.Time, error) {
 	now := time.Now().UTC()
 	t := storage.AccessToken{ID: directory.NewID(), Grant: g, CreatedAt: now, ExpiresAt: now.Add(s.cfg.AccessTokenLifetime)}
+	if h := holder(ctx); h != nil {
+		h.issued = &t.Grant
+	}
 	if c, err := s.loadClient(ctx, g.ClientID); err == nil && c.c.AccessTokenFormat == TokenFormatJWT {
 		return t.ID, t.ExpiresAt, nil
 	}
@@ -177,6 +194,22 @@ func (s *Storage) grantOf(req op.TokenRequest) (storage.Grant, error) {
 	}
 	s.cfg.OnTokens(string(g.grantType()))
 	return g.grant(), nil
+}
+
+// tokenCnf is the confirmation (cnf) claim of the tokens a request is issuing:
+// the DPoP key and the client certificate they are bound to; nil when unbound.
+func tokenCnf(jkt, x5t string) map[string]any {
+	cnf := map[string]any{}
+	if jkt != "" {
+		cnf["jkt"] = jkt
+	}
+	if x5t != "" {
+		cnf["x5t#S256"] = x5t
+	}
+	if len(cnf) == 0 {
+		return nil
+	}
+	return cnf
 }
 
 // requestJKT is the DPoP key this token request proved ("" none).

@@ -42,7 +42,7 @@ func (p *Provider) VerifyAccessToken(ctx context.Context, raw string) (storage.A
 		}
 		return at, ErrInvalidToken
 	}
-	if at.Grant.JKT != "" { // Vhod's own API takes bearer tokens only
+	if at.Grant.JKT != "" || at.Grant.X5T != "" { // Vhod's own API takes bearer tokens only
 		return at, ErrInvalidToken
 	}
 	return at, nil

@@ -42,6 +42,20 @@ type Client struct {
 	Authorities []string `bson:"authorities,omitempty"`
 	// Version increases with every change made through the API (ETag).
 	Version int `bson:"version"`
+	// TLSSubjectDN is the subject DN (Go's RFC 4514 spelling) a tls_client_auth
+	// client's certificate must carry (RFC 8705 section 2.1.2).
+	TLSSubjectDN string `bson:"tls_client_auth_subject_dn,omitempty"`
+	// CertificatePins are SHA-256 fingerprints (hex) of the certificates a TLS
+	// client may present: for tls_client_auth on top of the chain and DN, for
+	// self_signed_tls_client_auth beside the keys of JWKS (GOST keys have no JWK).
+	CertificatePins []string `bson:"tls_client_certificate_sha256,omitempty"`
+	// TLSBoundTokens binds the client's access tokens to its TLS client
+	// certificate (cnf.x5t#S256, RFC 8705 section 3).
+	TLSBoundTokens bool `bson:"tls_client_certificate_bound_access_tokens,omitempty"`
+	// OrgID makes the client an integration system of that organisation: its
+	// own tokens (client credentials) carry the organisation and Roles.
+	OrgID string   `bson:"org_id,omitempty"`
+	Roles []string `bson:"roles,omitempty"`
 	// JWKS is the client's public key set (JSON) for private_key_jwt authentication.
 	JWKS      string    `bson:"jwks,omitempty"`
 	Scopes    []string  `bson:"scopes,omitempty"`

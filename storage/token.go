@@ -25,6 +25,9 @@ type Grant struct {
 	OrgID string `bson:"org_id,omitempty"`
 	// JKT binds the tokens to a DPoP key (RFC 9449): its SHA-256 JWK thumbprint.
 	JKT string `bson:"jkt,omitempty"`
+	// X5T binds the tokens to a TLS client certificate (RFC 8705): its SHA-256
+	// thumbprint, base64url.
+	X5T string `bson:"x5t,omitempty"`
 }
 
 // AccessToken is an issued access token, by its ID (the JWT's jti for JWT tokens).

@@ -439,6 +439,16 @@ func TestAPIBadInput(t *testing.T) {
 	h.want(h.call(ops, "POST", "/clients", map[string]any{"id": "bad id", "redirect_uris": []string{"not a uri"}}), 400, "invalid client")
 	h.want(h.call(ops, "POST", "/clients", map[string]any{"id": "bc", "redirect_uris": []string{testRedirect},
 		"backchannel_logout_uri": "ftp://x/"}), 400, "back-channel logout URI not http(s)")
+	h.want(h.call(ops, "POST", "/clients", map[string]any{"id": "m1", "grant_types": []string{"client_credentials"},
+		"auth_method": "tls_client_auth"}), 400, "tls_client_auth without subject or fingerprint")
+	h.want(h.call(ops, "POST", "/clients", map[string]any{"id": "m2", "grant_types": []string{"client_credentials"},
+		"auth_method": "self_signed_tls_client_auth", "tls_client_certificate_sha256": []string{"AB"}}), 400, "bad fingerprint")
+	m3 := h.want(h.call(ops, "POST", "/clients", map[string]any{"id": "m3", "grant_types": []string{"client_credentials"},
+		"auth_method": "tls_client_auth", "tls_client_auth_subject_dn": "CN=ERP,O=Romashka",
+		"tls_client_certificate_bound_access_tokens": true}), 201, "tls_client_auth client")
+	if m3.Body["tls_client_auth_subject_dn"] != "CN=ERP,O=Romashka" || m3.Body["tls_client_certificate_bound_access_tokens"] != true {
+		t.Fatalf("mTLS client fields: %s", m3.Raw)
+	}
 	h.want(h.call(ops, "GET", "/nowhere", nil), 404, "unknown resource")
 	h.want(h.call(ops, "GET", "/users?limit=1000", nil), 400, "limit too large")
 }

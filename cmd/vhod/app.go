@@ -37,6 +37,7 @@ type app struct {
 	keys     *provider.Keyring
 	dir      *directory.Directory
 	orgs     *directory.Orgs
+	systems  *directory.Systems
 	master   [32]byte
 	metrics  *metrics
 	// outbox keeps the messages of `vhod dev` instead of sending them.
@@ -44,6 +45,7 @@ type app struct {
 	// verifier checks certificates; configuredAnchors are its anchors from
 	// the configuration files (the stored ones are reloaded beside them).
 	verifier          *certauth.Verifier
+	certs             *login.Certificates
 	configuredAnchors []certauth.Anchor
 	// prov is the mounted provider (set by handler).
 	prov *provider.Provider
@@ -100,6 +102,7 @@ func openApp(ctx context.Context, cfg *Config, log *slog.Logger, dbOpts mongo.Op
 	}
 	a.dir = directory.New(store, passwords, log)
 	a.orgs = directory.NewOrgs(store, passwords)
+	a.systems = directory.NewSystems(store, a.orgs)
 	a.dir.SetPolicy(directory.PasswordPolicy{MinLength: cfg.Passwords.MinLength})
 	// The account pages sign people in through a client of Vhod's own.
 	accountSecret := deriveKey(a.master, "account client")
@@ -134,7 +137,11 @@ func (a *app) handler(extra func(r *mux.Router)) (http.Handler, error) {
 	cookies := login.NewCookies(u.Scheme == "https", cfg.Sessions.Lifetime)
 	audit := directory.NewAuditor(a.store, a.log)
 	var pages *login.Handler
-	prov, err := provider.New(provider.Config{
+	certs, err := a.loginCertificates(context.Background())
+	if err != nil {
+		return nil, err
+	}
+	pc := provider.Config{
 		Issuer:               cfg.Issuer,
 		CryptoKey:            deriveKey(a.master, "op crypto"),
 		AccessTokenLifetime:  cfg.Tokens.AccessTokenLifetime,
@@ -151,11 +158,14 @@ func (a *app) handler(extra func(r *mux.Router)) (http.Handler, error) {
 		SSO: func(ctx context.Context, r storage.AuthRequest) (*storage.Completion, error) {
 			return pages.SSO(ctx, r)
 		},
-		OnTokens:  func(grant string) { a.metrics.tokens.WithLabelValues(grant).Inc() },
-		OrgClaims: a.orgs.Claims,
-		Audit:     audit,
-		Logger:    a.log,
-	}, a.store, a.keys)
+		OnTokens:     func(grant string) { a.metrics.tokens.WithLabelValues(grant).Inc() },
+		OrgClaims:    a.orgs.Claims,
+		SystemClaims: a.systems.Claims,
+		Audit:        audit,
+		Logger:       a.log,
+	}
+	a.clientCertificates(&pc)
+	prov, err := provider.New(pc, a.store, a.keys)
 	if err != nil {
 		return nil, err
 	}
@@ -183,10 +193,6 @@ func (a *app) handler(extra func(r *mux.Router)) (http.Handler, error) {
 		return nil, err
 	}
 	email, err := a.emailSender(audit)
-	if err != nil {
-		return nil, err
-	}
-	certs, err := a.loginCertificates(context.Background())
 	if err != nil {
 		return nil, err
 	}

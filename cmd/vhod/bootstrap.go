@@ -58,6 +58,12 @@ type BootstrapClient struct {
 	RequirePAR bool `yaml:"require_pushed_authorization_requests"`
 	// Authorities the client's own tokens carry on the admin API (operator, moderator).
 	Authorities []string `yaml:"authorities"`
+	// TLSSubjectDN, CertificatePins and TLSBoundTokens: RFC 8705 client
+	// authentication (tls_client_auth, self_signed_tls_client_auth) and
+	// certificate-bound access tokens.
+	TLSSubjectDN    string   `yaml:"tls_client_auth_subject_dn"`
+	CertificatePins []string `yaml:"tls_client_certificate_sha256"`
+	TLSBoundTokens  bool     `yaml:"tls_client_certificate_bound_access_tokens"`
 }
 
 // BootstrapUser is an account in the config file.
@@ -146,6 +152,7 @@ func (c BootstrapClient) toStorage() storage.Client {
 		FirstParty: c.FirstParty, SigningAlg: c.SigningAlg, IDTokenUserinfoClaims: c.IDTokenUserinfoClaims,
 		JWKS: c.JWKS, Scopes: c.Scopes, MinACR: c.MinACR, Authorities: c.Authorities,
 		BackchannelLogoutURI: c.BackchannelLogoutURI, FrontchannelLogoutURI: c.FrontchannelLogoutURI, RequirePAR: c.RequirePAR,
+		TLSSubjectDN: c.TLSSubjectDN, CertificatePins: c.CertificatePins, TLSBoundTokens: c.TLSBoundTokens,
 	}
 	if c.Secret != "" {
 		out.SecretHash = provider.HashSecret(c.Secret)

@@ -6,12 +6,14 @@ import (
 	"crypto/x509"
 	"fmt"
 	"net"
+	"net/http"
 	"net/netip"
 	"net/url"
 	"os"
 
 	"github.com/vhod-id/vhod/certauth"
 	"github.com/vhod-id/vhod/login"
+	"github.com/vhod-id/vhod/provider"
 )
 
 // CertAuthConfig turns on sign-in with certificates. With no trust anchor it is off.
@@ -180,20 +182,43 @@ func (a *app) loginCertificates(ctx context.Context) (*login.Certificates, error
 		return nil, err
 	}
 	trusted, _ := c.trustedProxies()
-	return &login.Certificates{Verifier: a.verifier, TLSURL: c.TLSURL, Header: c.ProxyHeader.Name,
-		Trusted: trusted, PluginScriptFile: c.PluginScript}, nil
+	a.certs = &login.Certificates{Verifier: a.verifier, TLSURL: c.TLSURL, Header: c.ProxyHeader.Name,
+		Trusted: trusted, PluginScriptFile: c.PluginScript}
+	return a.certs, nil
 }
 
-// tlsConfig is the mTLS listener's: a client certificate is asked for, and
-// verified against the current non-GOST anchors by the handshake (certauth then
-// checks revocation and the rest). VerifyClientCertIfGiven: the pages load
-// without one.
+// clientCertificates are the provider's hooks for RFC 8705 client
+// authentication, when a listener or a proxy brings client certificates.
+func (a *app) clientCertificates(pc *provider.Config) {
+	c := a.certs
+	if a.cfg.CertAuth.TLSListen == "" && c.Header == "" {
+		return
+	}
+	pc.MTLSOrigin = c.TLSURL
+	pc.ClientCertificate = func(r *http.Request) (*x509.Certificate, []*x509.Certificate) {
+		leaf, chain, err := c.FromRequest(r)
+		if err != nil {
+			return nil, nil
+		}
+		return leaf, chain
+	}
+	pc.VerifyCertificate = func(ctx context.Context, leaf *x509.Certificate, chain []*x509.Certificate) error {
+		_, err := a.verifier.Verify(ctx, leaf, chain, certauth.PurposeClientAuth)
+		return err
+	}
+}
+
+// tlsConfig is the mTLS listener's: a client certificate is asked for, with the
+// current non-GOST anchors named as acceptable CAs (browsers pick by them). The
+// handshake proves possession of the key; the chain is verified by certauth
+// (sign-in, tls_client_auth) or not at all (self_signed_tls_client_auth, which
+// matches the registered key). RequestClientCert: the pages load without one.
 func (c *CertAuthConfig) tlsConfig(anchors func() []certauth.Anchor) (*tls.Config, error) {
 	cert, err := tls.LoadX509KeyPair(c.TLSCertFile, c.TLSKeyFile)
 	if err != nil {
 		return nil, fmt.Errorf("certauth.tls: %w", err)
 	}
-	base := &tls.Config{Certificates: []tls.Certificate{cert}, ClientAuth: tls.VerifyClientCertIfGiven, MinVersion: tls.VersionTLS12}
+	base := &tls.Config{Certificates: []tls.Certificate{cert}, ClientAuth: tls.RequestClientCert, MinVersion: tls.VersionTLS12}
 	out := base.Clone()
 	// Per handshake, so that an anchor added through the API counts at once.
 	out.GetConfigForClient = func(*tls.ClientHelloInfo) (*tls.Config, error) {

@@ -1,0 +1,239 @@
+package provider
+
+import (
+	"context"
+	"crypto"
+	"crypto/sha256"
+	"crypto/x509"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/go-jose/go-jose/v4"
+	"github.com/zitadel/oidc/v3/pkg/oidc"
+	"github.com/zitadel/oidc/v3/pkg/op"
+
+	"github.com/vhod-id/vhod/certauth"
+	"github.com/vhod-id/vhod/directory"
+	"github.com/vhod-id/vhod/storage"
+)
+
+// Client authentication methods of RFC 8705 section 2, which op does not know:
+// the layer below authenticates such clients before op sees the request.
+const (
+	AuthMethodTLS           = "tls_client_auth"
+	AuthMethodSelfSignedTLS = "self_signed_tls_client_auth"
+)
+
+func isTLSMethod(m string) bool { return m == AuthMethodTLS || m == AuthMethodSelfSignedTLS }
+
+// publicURL is the URL (without query) a client called: at the issuer, or at the
+// mTLS endpoint alias when the request came to that origin.
+func (p *Provider) publicURL(r *http.Request) string {
+	if p.cfg.MTLSOrigin != "" {
+		if u, err := url.Parse(p.cfg.MTLSOrigin); err == nil && u.Host == r.Host {
+			return p.cfg.MTLSOrigin + r.URL.Path
+		}
+	}
+	return p.cfg.Issuer + r.URL.Path
+}
+
+// mtlsMetadata adds RFC 8705 section 5's metadata: the TLS methods, bound tokens
+// and, when certificates are presented at another origin, its endpoint aliases.
+func (p *Provider) mtlsMetadata(doc map[string]any) {
+	for _, key := range []string{"token_endpoint_auth_methods_supported", "revocation_endpoint_auth_methods_supported",
+		"introspection_endpoint_auth_methods_supported"} {
+		if methods, ok := doc[key].([]any); ok {
+			doc[key] = append(methods, AuthMethodTLS, AuthMethodSelfSignedTLS)
+		}
+	}
+	doc["tls_client_certificate_bound_access_tokens"] = true
+	if o := strings.TrimSuffix(p.cfg.MTLSOrigin, "/"); o != "" && o != p.cfg.Issuer {
+		doc["mtls_endpoint_aliases"] = map[string]string{
+			"token_endpoint":                        o + "/oauth/token",
+			"revocation_endpoint":                   o + "/revoke",
+			"introspection_endpoint":                o + "/oauth/introspect",
+			"userinfo_endpoint":                     o + "/userinfo",
+			"pushed_authorization_request_endpoint": o + "/par",
+		}
+	}
+}
+
+// x5tS256 is a certificate's thumbprint as cnf.x5t#S256 carries it.
+func x5tS256(c *x509.Certificate) string {
+	sum := sha256.Sum256(c.Raw)
+	return base64.RawURLEncoding.EncodeToString(sum[:])
+}
+
+// tlsCertificate puts the request's TLS client certificate (Vhod's listener, or a
+// trusted proxy's header) into the request's holder: the token endpoint binds
+// tokens to it, userinfo compares it with a token's binding.
+func (p *Provider) tlsCertificate(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if h := holder(r.Context()); h != nil && p.cfg.ClientCertificate != nil {
+			if leaf, chain := p.cfg.ClientCertificate(r); leaf != nil {
+				h.cert, h.certChain, h.x5t = leaf, chain, x5tS256(leaf)
+			}
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// clientAuth authenticates, ahead of op, the clients op cannot: those of the TLS
+// methods (by the certificate of the connection), and private_key_jwt for
+// client credentials (op checks assertions only in the code and refresh
+// grants). The client then goes to op as authenticated by HTTP Basic with an
+// empty secret, which checkSecret accepts only for the client this request
+// authenticated: so op's token, introspection and revocation code runs as for
+// any confidential client.
+func (p *Provider) clientAuth(next http.Handler) http.Handler {
+	return p.tlsCertificate(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := holder(r.Context())
+		if h == nil || r.Method != http.MethodPost || r.ParseForm() != nil {
+			next.ServeHTTP(w, r)
+			return
+		}
+		id, err := p.authenticateAhead(r)
+		if err != nil {
+			w.Header().Set("Cache-Control", "no-store")
+			op.RequestError(w, r, err, p.cfg.Logger)
+			return
+		}
+		if id != "" {
+			h.authenticated = id
+			r.PostForm.Del("client_assertion")
+			r.PostForm.Del("client_assertion_type")
+			r.Form.Del("client_assertion")
+			r.Form.Del("client_assertion_type")
+			r.SetBasicAuth(url.QueryEscape(id), "")
+		}
+		next.ServeHTTP(w, r)
+	}))
+}
+
+// authenticateAhead returns the client it authenticated, "" when the request is
+// op's to authenticate.
+func (p *Provider) authenticateAhead(r *http.Request) (string, error) {
+	ctx := r.Context()
+	form := r.PostForm
+	if form.Get("client_assertion") != "" {
+		if form.Get("grant_type") != string(oidc.GrantTypeClientCredentials) {
+			return "", nil
+		}
+		id, err := op.ClientJWTAuth(op.ContextWithIssuer(ctx, p.cfg.Issuer), oidc.ClientAssertionParams{
+			ClientAssertion: form.Get("client_assertion"), ClientAssertionType: form.Get("client_assertion_type")}, p.op)
+		if err == nil && form.Get("client_assertion_type") != oidc.ClientAssertionTypeJWTAssertion {
+			err = errors.New("client_assertion_type is not " + oidc.ClientAssertionTypeJWTAssertion)
+		}
+		if err == nil {
+			var c *client
+			if c, err = p.storage.loadClient(ctx, id); err == nil && c.c.AuthMethod != string(oidc.AuthMethodPrivateKeyJWT) {
+				err = errors.New("the client does not authenticate with private_key_jwt")
+			}
+		}
+		if err != nil {
+			p.refuseClient(ctx, form.Get("client_id"), "private_key_jwt", err.Error())
+			return "", oidc.ErrInvalidClient().WithDescription("the client assertion is not valid").WithParent(err)
+		}
+		return id, nil
+	}
+	id := form.Get("client_id")
+	if _, _, basic := r.BasicAuth(); basic || id == "" || form.Get("client_secret") != "" {
+		return "", nil
+	}
+	c, err := p.storage.loadClient(ctx, id)
+	if err != nil || !isTLSMethod(c.c.AuthMethod) {
+		return "", nil // op answers an unknown client
+	}
+	h := holder(ctx)
+	if err := p.checkClientCertificate(ctx, c, h.cert, h.certChain); err != nil {
+		p.refuseClient(ctx, id, c.c.AuthMethod, err.Error())
+		return "", oidc.ErrInvalidClient().WithDescription("%s", err.Error())
+	}
+	return id, nil
+}
+
+// checkClientCertificate is RFC 8705's check of the presented certificate: a
+// tls_client_auth client's certificate chains to a trust anchor, is not revoked
+// and has the registered subject DN (and pinned fingerprint, when pinned); a
+// self_signed_tls_client_auth client's certificate is one of its registered
+// keys (JWKS) or pinned fingerprints.
+func (p *Provider) checkClientCertificate(ctx context.Context, c *client, leaf *x509.Certificate, chain []*x509.Certificate) error {
+	if leaf == nil {
+		return errors.New("the client must present its TLS client certificate")
+	}
+	pinned := slices.Contains(c.c.CertificatePins, certauth.Fingerprint(leaf))
+	switch c.c.AuthMethod {
+	case AuthMethodTLS:
+		if p.cfg.VerifyCertificate == nil {
+			return errors.New("no trust anchors are configured for client certificates")
+		}
+		if err := p.cfg.VerifyCertificate(ctx, leaf, chain); err != nil {
+			p.cfg.Logger.Info("client certificate refused", "client", c.c.ID, "err", err)
+			return errors.New("the client certificate is not trusted")
+		}
+		if c.c.TLSSubjectDN != "" && leaf.Subject.String() != c.c.TLSSubjectDN {
+			return errors.New("the client certificate's subject is not the registered one")
+		}
+		if len(c.c.CertificatePins) > 0 && !pinned {
+			return errors.New("the client certificate is not the registered one")
+		}
+		return nil
+	default:
+		now := time.Now()
+		if now.Before(leaf.NotBefore) || now.After(leaf.NotAfter) {
+			return errors.New("the client certificate is not valid now")
+		}
+		if pinned || jwksHasKey(c.c.JWKS, leaf.PublicKey) {
+			return nil
+		}
+		return errors.New("the client certificate is not one of the registered keys")
+	}
+}
+
+// jwksHasKey tells whether a JSON key set holds the public key (by thumbprint).
+func jwksHasKey(jwks string, pub crypto.PublicKey) bool {
+	want, err := (&jose.JSONWebKey{Key: pub}).Thumbprint(crypto.SHA256)
+	if err != nil || jwks == "" {
+		return false
+	}
+	var set jose.JSONWebKeySet
+	if json.Unmarshal([]byte(jwks), &set) != nil {
+		return false
+	}
+	for _, k := range set.Keys {
+		pk := k.Public()
+		if got, err := pk.Thumbprint(crypto.SHA256); err == nil && string(got) == string(want) {
+			return true
+		}
+	}
+	return false
+}
+
+func (p *Provider) refuseClient(ctx context.Context, clientID, method, reason string) {
+	p.storage.audit(ctx, storage.AuditEvent{Type: directory.EventClientAuthFailed, Outcome: directory.OutcomeFailure,
+		ClientID: clientID, Details: map[string]string{"method": method, "reason": reason}})
+}
+
+// certBinding is the certificate thumbprint the tokens of this request are bound
+// to: the certificate a TLS-authenticated client presented, or any presented by a
+// client registered for bound tokens (RFC 8705 section 3); "" unbound.
+func (s *Storage) certBinding(ctx context.Context, clientID string) (string, error) {
+	h := holder(ctx)
+	c, err := s.loadClient(ctx, clientID)
+	if err != nil || h == nil {
+		return "", nil
+	}
+	if !isTLSMethod(c.c.AuthMethod) && !c.c.TLSBoundTokens {
+		return "", nil
+	}
+	if h.x5t == "" {
+		return "", oidc.ErrInvalidRequest().WithDescription("this client's tokens are bound to its TLS client certificate: present it")
+	}
+	return h.x5t, nil
+}

@@ -1,0 +1,60 @@
+package provider
+
+import (
+	"context"
+	"crypto/x509"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"testing"
+	"time"
+
+	"github.com/go-jose/go-jose/v4"
+
+	"github.com/vhod-id/vhod/certauth"
+	"github.com/vhod-id/vhod/certauth/certtest"
+	"github.com/vhod-id/vhod/storage"
+)
+
+// TestClientCertificateRules: which presented certificate authenticates a
+// client of each RFC 8705 method.
+func TestClientCertificateRules(t *testing.T) {
+	ca := certtest.NewRoot(t, certtest.Options{CommonName: "CA"})
+	erp, _ := ca.Leaf(t, certtest.Options{CommonName: "ERP"})
+	other, _ := ca.Leaf(t, certtest.Options{CommonName: "Other"})
+	self := certtest.NewRoot(t, certtest.Options{CommonName: "robot"})
+	expired := certtest.NewRoot(t, certtest.Options{CommonName: "robot", NotAfter: time.Now().Add(-time.Hour)})
+	set, _ := json.Marshal(jose.JSONWebKeySet{Keys: []jose.JSONWebKey{{Key: self.Cert.PublicKey, KeyID: "k"}}})
+	trusted := func(_ context.Context, leaf *x509.Certificate, _ []*x509.Certificate) error {
+		if leaf.Issuer.CommonName != "CA" {
+			return errors.New("unknown issuer")
+		}
+		return nil
+	}
+	p := &Provider{cfg: Config{VerifyCertificate: trusted, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}}
+	for _, tc := range []struct {
+		name   string
+		client storage.Client
+		cert   *x509.Certificate
+		ok     bool
+	}{
+		{"subject DN matches", storage.Client{AuthMethod: AuthMethodTLS, TLSSubjectDN: "CN=ERP"}, erp, true},
+		{"another subject", storage.Client{AuthMethod: AuthMethodTLS, TLSSubjectDN: "CN=ERP"}, other, false},
+		{"untrusted issuer, same subject", storage.Client{AuthMethod: AuthMethodTLS, TLSSubjectDN: "CN=robot"}, self.Cert, false},
+		{"pinned certificate", storage.Client{AuthMethod: AuthMethodTLS, CertificatePins: []string{certauth.Fingerprint(erp)}}, erp, true},
+		{"DN matches, pin does not", storage.Client{AuthMethod: AuthMethodTLS, TLSSubjectDN: "CN=ERP", CertificatePins: []string{certauth.Fingerprint(other)}}, erp, false},
+		{"no certificate", storage.Client{AuthMethod: AuthMethodTLS, TLSSubjectDN: "CN=ERP"}, nil, false},
+		{"self-signed by JWKS", storage.Client{AuthMethod: AuthMethodSelfSignedTLS, JWKS: string(set)}, self.Cert, true},
+		{"self-signed by pin", storage.Client{AuthMethod: AuthMethodSelfSignedTLS, CertificatePins: []string{certauth.Fingerprint(self.Cert)}}, self.Cert, true},
+		{"self-signed, another key", storage.Client{AuthMethod: AuthMethodSelfSignedTLS, JWKS: string(set)}, erp, false},
+		{"self-signed, expired", storage.Client{AuthMethod: AuthMethodSelfSignedTLS, CertificatePins: []string{certauth.Fingerprint(expired.Cert)}}, expired.Cert, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			err := p.checkClientCertificate(context.Background(), &client{c: tc.client}, tc.cert, nil)
+			if (err == nil) != tc.ok {
+				t.Fatalf("ok %v, got %v", tc.ok, err)
+			}
+		})
+	}
+}
