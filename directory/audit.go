@@ -40,6 +40,9 @@ const (
 	EventJoinRejected      = "membership.rejected"
 	EventMembershipChanged = "membership.changed"
 	EventAccountantPIN     = "org.accountant_pin"
+	EventSystemRegistered  = "system.registered"
+	EventSystemChanged     = "system.changed"
+	EventSystemRemoved     = "system.removed"
 )
 
 // Outcomes of audit events.

@@ -2,7 +2,9 @@ package directory
 
 import (
 	"context"
+	"crypto/sha256"
 	"crypto/x509"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -107,7 +109,7 @@ func (s *Systems) Register(ctx context.Context, orgID string, in SystemInput) (s
 // certificateJWKS is the key set of a certificate's public key, with the
 // certificate itself (x5c), for private_key_jwt.
 func certificateJWKS(cert *x509.Certificate) (string, error) {
-	k := jose.JSONWebKey{Key: cert.PublicKey, Certificates: []*x509.Certificate{cert}, KeyID: certauth.Fingerprint(cert)[:16]}
+	k := jose.JSONWebKey{Key: cert.PublicKey, Certificates: []*x509.Certificate{cert}, KeyID: SystemKeyID(cert)}
 	if !k.Valid() || !k.IsPublic() {
 		return "", ErrSystemKey
 	}
@@ -116,6 +118,13 @@ func certificateJWKS(cert *x509.Certificate) (string, error) {
 		return "", fmt.Errorf("%w: %v", ErrSystemKey, err)
 	}
 	return string(b), nil
+}
+
+// SystemKeyID is the kid a system's assertions name: the certificate's
+// SHA-256 thumbprint, base64url (x5t#S256), which the system can compute itself.
+func SystemKeyID(cert *x509.Certificate) string {
+	sum := sha256.Sum256(cert.Raw)
+	return base64.RawURLEncoding.EncodeToString(sum[:])
 }
 
 func (s *Systems) checkRoles(ctx context.Context, roles []string) error {

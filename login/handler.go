@@ -70,7 +70,11 @@ type Config struct {
 	// moderation); nil: off. Registry prefills registrations (nil: typing only).
 	Companies companies
 	OrgStore  orgReader
-	Registry  registry.Registry
+	// Systems are companies' integration systems, managed by their org_admin
+	// (nil: off); ClientsChanged tells the provider a client changed.
+	Systems        systems
+	ClientsChanged func()
+	Registry       registry.Registry
 	// JoinPolicy says who approves join requests (directory.JoinEither, JoinBoth, JoinOrgAdmin).
 	JoinPolicy string
 	// Accountants turns on the sign-in by contract ("By contract"); nil: off.
@@ -233,6 +237,11 @@ func (h *Handler) Mount(r *mux.Router) {
 	pages.HandleFunc("/account/companies/{org}/members", h.orgMembers).Methods(http.MethodGet)
 	pages.HandleFunc("/account/companies/{org}/members/{user}/roles", h.orgMemberRoles).Methods(http.MethodPost)
 	pages.HandleFunc("/account/companies/{org}/requests/{user}/{decision:approve|reject}", h.orgRequestDecision).Methods(http.MethodPost)
+	if h.cfg.Systems != nil {
+		pages.HandleFunc("/account/companies/{org}/systems", h.orgSystems).Methods(http.MethodGet)
+		pages.HandleFunc("/account/companies/{org}/systems/register", h.orgSystemRegister).Methods(http.MethodPost)
+		pages.HandleFunc("/account/companies/{org}/systems/{client}/{action:roles|remove}", h.orgSystemAction).Methods(http.MethodPost)
+	}
 	pages.HandleFunc("/console", h.consoleHome).Methods(http.MethodGet)
 	pages.HandleFunc("/console/clients", h.consoleClients).Methods(http.MethodGet)
 	pages.HandleFunc("/console/clients", h.consoleClientCreate).Methods(http.MethodPost)

@@ -46,7 +46,7 @@ type Config struct {
 	// SystemClaims builds the org and roles claims of an integration system's
 	// own tokens (nil: none).
 	SystemClaims func(ctx context.Context, orgID string, roles []string) (directory.OrgClaims, error)
-	Logger    *slog.Logger
+	Logger       *slog.Logger
 	// ClientCertificate returns a request's TLS client certificate and the
 	// certificates sent with it (nil: none): from Vhod's listener, whose
 	// handshake proved the key, or a trusted proxy's header.

@@ -1,0 +1,71 @@
+package directory_test
+
+import (
+	"errors"
+	"testing"
+
+	"github.com/vhod-id/vhod/certauth/certtest"
+	"github.com/vhod-id/vhod/directory"
+	"github.com/vhod-id/vhod/storage"
+)
+
+// TestSystemRules: what an org_admin may register as an integration system,
+// and the claims its tokens get.
+func TestSystemRules(t *testing.T) {
+	orgs, st := newOrgs(t)
+	systems := directory.NewSystems(st, orgs)
+	org := romashka()
+	org.ID, org.Status = "romashka", storage.OrgActive
+	if err := st.CreateOrganisation(t.Context(), org); err != nil {
+		t.Fatal(err)
+	}
+	ca := certtest.NewRoot(t, certtest.Options{CommonName: "CA"})
+	ecdsaCert, _ := ca.Leaf(t, certtest.Options{CommonName: "ERP"})
+	edCert, _ := ca.Leaf(t, certtest.Options{CommonName: "Ed", Key: "ed25519"})
+	for _, tc := range []struct {
+		name string
+		in   directory.SystemInput
+		want error
+	}{
+		{"mutual TLS", directory.SystemInput{Name: "ERP", Code: "erp", AuthMethod: "tls_client_auth", Roles: []string{"participant"}}, nil},
+		{"private_key_jwt with ECDSA", directory.SystemInput{Name: "Bot", Code: "bot-1", AuthMethod: "private_key_jwt"}, nil},
+		{"code taken", directory.SystemInput{Name: "ERP 2", Code: "erp", AuthMethod: "tls_client_auth"}, storage.ErrAlreadyExists},
+		{"code with capitals", directory.SystemInput{Name: "X", Code: "ERP", AuthMethod: "tls_client_auth"}, directory.ErrSystemCode},
+		{"code too short", directory.SystemInput{Name: "X", Code: "e", AuthMethod: "tls_client_auth"}, directory.ErrSystemCode},
+		{"no name", directory.SystemInput{Name: "  ", Code: "noname", AuthMethod: "tls_client_auth"}, directory.ErrSystemName},
+		{"secret method", directory.SystemInput{Name: "X", Code: "sec", AuthMethod: "client_secret_basic"}, directory.ErrSystemMethod},
+		{"org_admin role", directory.SystemInput{Name: "X", Code: "boss", AuthMethod: "tls_client_auth", Roles: []string{"org_admin"}}, directory.ErrUnknownRole},
+		{"unknown role", directory.SystemInput{Name: "X", Code: "odd", AuthMethod: "tls_client_auth", Roles: []string{"god"}}, directory.ErrUnknownRole},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tc.in.Certificate = ecdsaCert
+			_, err := systems.Register(t.Context(), "romashka", tc.in)
+			if !errors.Is(err, tc.want) {
+				t.Fatalf("want %v, got %v", tc.want, err)
+			}
+		})
+	}
+	// An Ed25519 key is a JWK too; a key go-jose cannot represent (GOST) is not:
+	// that case is the e2e test's, with the fixtures' qualified certificate.
+	if _, err := systems.Register(t.Context(), "romashka", directory.SystemInput{Name: "Ed", Code: "ed", AuthMethod: "private_key_jwt", Certificate: edCert}); err != nil {
+		t.Fatalf("Ed25519 key: %v", err)
+	}
+	erp, err := st.ClientByID(t.Context(), "romashka.erp")
+	if err != nil || erp.OrgID != "romashka" || !erp.TLSBoundTokens || erp.TLSSubjectDN != "CN=ERP" || len(erp.CertificatePins) != 1 {
+		t.Fatalf("stored system %+v %v", erp, err)
+	}
+	claims, err := systems.Claims(t.Context(), "romashka", []string{"participant", "retired-role"})
+	if err != nil || claims.Org == nil || claims.Org.INN != "7728824599" || len(claims.Roles) != 1 || claims.Roles[0] != "participant" {
+		t.Fatalf("claims %+v %v", claims, err)
+	}
+	org.Status = storage.OrgSuspended
+	if _, err := st.UpdateOrganisation(t.Context(), org); err != nil {
+		t.Fatal(err)
+	}
+	if claims, _ := systems.Claims(t.Context(), "romashka", nil); claims.Org != nil {
+		t.Fatalf("a suspended company's system still has claims: %+v", claims)
+	}
+	if err := systems.Remove(t.Context(), "vasilek", "romashka.erp"); !errors.Is(err, storage.ErrNotFound) {
+		t.Fatalf("another company removed the system: %v", err)
+	}
+}
