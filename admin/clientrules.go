@@ -15,7 +15,8 @@ import (
 
 // The grant types and client authentication methods Vhod offers.
 var (
-	GrantTypes  = []string{"authorization_code", "refresh_token", "client_credentials"}
+	GrantTypes = []string{"authorization_code", "refresh_token", "client_credentials",
+		"urn:ietf:params:oauth:grant-type:device_code", "urn:ietf:params:oauth:grant-type:token-exchange"}
 	AuthMethods = []string{"client_secret_basic", "client_secret_post", "private_key_jwt", "tls_client_auth", "self_signed_tls_client_auth", "none"}
 )
 

@@ -20,6 +20,8 @@ const (
 	EventRefreshReuse      = "token.refresh_reuse"
 	EventCodeReplay        = "token.code_replay"
 	EventRevocation        = "token.revoked"
+	EventTokenExchanged    = "token.exchanged"
+	EventDeviceDecision    = "device.decision"
 	EventClientAuthFailed  = "client.auth_failed"
 	EventPasswordChange    = "password.change"
 	EventPasswordReset     = "password.reset"

@@ -72,6 +72,7 @@ func TestBrowser(t *testing.T) {
 	dadata := registrytest.StandIn(t, registryData, 0, http.StatusOK)
 	cfg = strings.Replace(cfg, "bootstrap:\n", "organisations: {registry: {provider: dadata, url: \""+dadata.URL+"\", token: test-token}}\nbootstrap:\n", 1)
 	cfg = strings.Replace(cfg, "  clients:\n", "  clients:\n    - {id: b2b, secret: b2b-secret, name: B2B shop, redirect_uris: ["+rpURL+"/callback/b2b], first_party: true, scopes: [org, orgs]}\n", 1)
+	cfg = strings.Replace(cfg, "  clients:\n", "  clients:\n    - {id: tv, name: Smart TV, public: true, grant_types: [urn:ietf:params:oauth:grant-type:device_code]}\n", 1)
 	srv := startServer(t, cfg)
 	relying := newTestRP(t, srv, rpURL)
 	relying.mail = box

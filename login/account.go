@@ -21,6 +21,12 @@ const AccountClientID = "vhod-account"
 // accountSession returns the signed-in person, or sends the browser to sign in
 // through the built-in client and returns false.
 func (h *Handler) accountSession(w http.ResponseWriter, r *http.Request) (*storage.Session, storage.User, bool) {
+	return h.accountSessionThen(w, r, "account")
+}
+
+// accountSessionThen is accountSession whose sign-in comes back by state (see
+// accountCallback).
+func (h *Handler) accountSessionThen(w http.ResponseWriter, r *http.Request, state string) (*storage.Session, storage.User, bool) {
 	sess, err := h.currentSession(r.Context())
 	if err == nil && sess != nil {
 		u, uerr := h.accounts.UserByID(r.Context(), sess.UserID)
@@ -38,7 +44,7 @@ func (h *Handler) accountSession(w http.ResponseWriter, r *http.Request) (*stora
 		return nil, storage.User{}, false
 	}
 	q := url.Values{"client_id": {AccountClientID}, "response_type": {"code"}, "scope": {"openid"},
-		"redirect_uri": {h.cfg.Issuer + "/account/callback"}, "state": {"account"}}
+		"redirect_uri": {h.cfg.Issuer + "/account/callback"}, "state": {state}}
 	if l := r.URL.Query().Get("ui_locales"); l != "" {
 		q.Set("ui_locales", l)
 	}
@@ -49,8 +55,13 @@ func (h *Handler) accountSession(w http.ResponseWriter, r *http.Request) (*stora
 // accountCallback ends the sign-in of the account pages: the session cookie is what
 // counts; the code is left to expire unused.
 func (h *Handler) accountCallback(w http.ResponseWriter, r *http.Request) {
-	if r.URL.Query().Get("state") == "certificate" && r.URL.Query().Get("code") != "" {
+	state := r.URL.Query().Get("state")
+	if state == "certificate" && r.URL.Query().Get("code") != "" {
 		http.Redirect(w, r, "/account?notice=certificate_added", http.StatusSeeOther)
+		return
+	}
+	if strings.HasPrefix(state, deviceStatePrefix) && h.cfg.Devices != nil {
+		http.Redirect(w, r, deviceReturn(state), http.StatusSeeOther)
 		return
 	}
 	http.Redirect(w, r, "/account", http.StatusSeeOther)

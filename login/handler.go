@@ -74,7 +74,9 @@ type Config struct {
 	// (nil: off); ClientsChanged tells the provider a client changed.
 	Systems        systems
 	ClientsChanged func()
-	Registry       registry.Registry
+	// Devices turns on the page for device user codes (RFC 8628); nil: off.
+	Devices  devices
+	Registry registry.Registry
 	// JoinPolicy says who approves join requests (directory.JoinEither, JoinBoth, JoinOrgAdmin).
 	JoinPolicy string
 	// Accountants turns on the sign-in by contract ("By contract"); nil: off.
@@ -237,6 +239,10 @@ func (h *Handler) Mount(r *mux.Router) {
 	pages.HandleFunc("/account/companies/{org}/members", h.orgMembers).Methods(http.MethodGet)
 	pages.HandleFunc("/account/companies/{org}/members/{user}/roles", h.orgMemberRoles).Methods(http.MethodPost)
 	pages.HandleFunc("/account/companies/{org}/requests/{user}/{decision:approve|reject}", h.orgRequestDecision).Methods(http.MethodPost)
+	if h.cfg.Devices != nil {
+		pages.HandleFunc("/device", h.deviceEnter).Methods(http.MethodGet)
+		pages.HandleFunc("/device", h.deviceSubmit).Methods(http.MethodPost)
+	}
 	if h.cfg.Systems != nil {
 		pages.HandleFunc("/account/companies/{org}/systems", h.orgSystems).Methods(http.MethodGet)
 		pages.HandleFunc("/account/companies/{org}/systems/register", h.orgSystemRegister).Methods(http.MethodPost)

@@ -214,16 +214,16 @@ func (s *Storage) SetIntrospectionFromToken(ctx context.Context, resp *oidc.Intr
 // extra claims of JWT access tokens.
 func (s *Storage) GetPrivateClaimsFromRequest(ctx context.Context, req op.TokenRequest, _ []string) (map[string]any, error) {
 	claims := map[string]any{}
-	if h := holder(ctx); h != nil && h.issued != nil {
-		if cnf := tokenCnf(h.issued.JKT, h.issued.X5T); cnf != nil {
-			claims[ClaimCnf] = cnf
-		}
-	}
 	if scopes := req.GetScopes(); len(scopes) > 0 {
 		claims[ClaimScope] = strings.Join(scopes, " ")
 	}
-	if g, ok := req.(granter); ok {
-		grant := g.grant()
+	// The grant of the access token this request just issued (every grant
+	// type, op's own request types of device and exchange included).
+	if h := holder(ctx); h != nil && h.issued != nil {
+		grant := *h.issued
+		if cnf := tokenCnf(grant.JKT, grant.X5T); cnf != nil {
+			claims[ClaimCnf] = cnf
+		}
 		if grant.SessionID != "" {
 			claims[ClaimSID] = grant.SessionID
 		}

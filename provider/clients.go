@@ -61,6 +61,10 @@ type requestClient struct {
 	// issued is the grant of the access token this request issued: a JWT
 	// access token's claims are built after it (see GetPrivateClaimsFromRequest).
 	issued *storage.Grant
+	// device is the approved device authorization a device_code poll found;
+	// exchange the grant a token exchange issues for.
+	device   *storage.DeviceAuthorization
+	exchange *storage.Grant
 }
 
 type requestClientKey struct{}

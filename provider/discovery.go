@@ -13,14 +13,14 @@ import (
 // discovery serves op's discovery document corrected to what Vhod really offers:
 // op announces the implicit flow, id_token response types, the JWT bearer grant and
 // device authorization whatever the storage supports, and knows nothing of the
-// metadata of what Vhod adds on top of it (front-channel logout, PAR).
+// metadata of what Vhod adds on top of it (front-channel logout, PAR, DPoP, mTLS).
 func (p *Provider) discoveryJSON(r *http.Request) []byte {
 	ctx := op.ContextWithIssuer(r.Context(), p.cfg.Issuer)
 	d := op.CreateDiscoveryConfig(ctx, p.op, p.storage)
 	d.ResponseTypesSupported = []string{string(oidc.ResponseTypeCode)}
 	d.ResponseModesSupported = []string{"query"}
-	d.GrantTypesSupported = []oidc.GrantType{oidc.GrantTypeCode, oidc.GrantTypeRefreshToken, oidc.GrantTypeClientCredentials}
-	d.DeviceAuthorizationEndpoint = ""
+	d.GrantTypesSupported = []oidc.GrantType{oidc.GrantTypeCode, oidc.GrantTypeRefreshToken, oidc.GrantTypeClientCredentials,
+		oidc.GrantTypeDeviceCode, oidc.GrantTypeTokenExchange}
 	d.CodeChallengeMethodsSupported = []oidc.CodeChallengeMethod{oidc.CodeChallengeMethodS256}
 	d.ACRValuesSupported = directory.ACRLevels
 	// Request objects are opened in front of op (see openRequest); request_uri

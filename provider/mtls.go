@@ -86,8 +86,8 @@ func (p *Provider) tlsCertificate(next http.Handler) http.Handler {
 
 // clientAuth authenticates, ahead of op, the clients op cannot: those of the TLS
 // methods (by the certificate of the connection), and private_key_jwt for
-// client credentials (op checks assertions only in the code and refresh
-// grants). The client then goes to op as authenticated by HTTP Basic with an
+// client credentials and token exchange (op checks assertions only in the code,
+// refresh and device grants). The client then goes to op as authenticated by HTTP Basic with an
 // empty secret, which checkSecret accepts only for the client this request
 // authenticated: so op's token, introspection and revocation code runs as for
 // any confidential client.
@@ -121,8 +121,22 @@ func (p *Provider) clientAuth(next http.Handler) http.Handler {
 func (p *Provider) authenticateAhead(r *http.Request) (string, error) {
 	ctx := r.Context()
 	form := r.PostForm
+	grant := form.Get("grant_type")
+	if grant == string(oidc.GrantTypeTokenExchange) {
+		// op reads the subject token's claims from the request's token (JWT).
+		holder(ctx).rawToken = form.Get("subject_token")
+	}
+	// op takes only HTTP Basic in these grants' client checks: a
+	// client_secret_post secret goes there.
+	if _, _, basic := r.BasicAuth(); !basic && form.Get("client_secret") != "" && form.Get("client_id") != "" &&
+		(grant == string(oidc.GrantTypeTokenExchange) || grant == string(oidc.GrantTypeDeviceCode)) {
+		r.SetBasicAuth(url.QueryEscape(form.Get("client_id")), url.QueryEscape(form.Get("client_secret")))
+		form.Del("client_secret")
+		r.Form.Del("client_secret")
+		return "", nil
+	}
 	if form.Get("client_assertion") != "" {
-		if form.Get("grant_type") != string(oidc.GrantTypeClientCredentials) {
+		if grant != string(oidc.GrantTypeClientCredentials) && grant != string(oidc.GrantTypeTokenExchange) {
 			return "", nil
 		}
 		id, err := op.ClientJWTAuth(op.ContextWithIssuer(ctx, p.cfg.Issuer), oidc.ClientAssertionParams{

@@ -38,7 +38,7 @@ func (p *Provider) servePAR(w http.ResponseWriter, r *http.Request) {
 	// op's assertion verifier reads the expected audience from the context.
 	r = r.WithContext(op.ContextWithIssuer(r.Context(), p.cfg.Issuer))
 	ctx := r.Context()
-	c, err := p.authenticatePAR(ctx, r)
+	c, err := p.authenticateClient(ctx, r)
 	if err != nil {
 		op.RequestError(w, r, err, p.cfg.Logger)
 		return
@@ -80,10 +80,11 @@ func (p *Provider) servePAR(w http.ResponseWriter, r *http.Request) {
 	_ = json.NewEncoder(w).Encode(map[string]any{"request_uri": requestURIPrefix + id, "expires_in": int(PushedRequestLifetime.Seconds())})
 }
 
-// authenticatePAR authenticates the client like the token endpoint: basic,
-// client_secret_post or private_key_jwt. Only a public client goes by its
-// client_id alone (its code is bound by PKCE instead).
-func (p *Provider) authenticatePAR(ctx context.Context, r *http.Request) (*client, error) {
+// authenticateClient authenticates the client like the token endpoint: basic,
+// client_secret_post or private_key_jwt (TLS methods by clientAuth before).
+// Only a public client goes by its client_id alone (its code is bound by PKCE,
+// its device code by the person's approval).
+func (p *Provider) authenticateClient(ctx context.Context, r *http.Request) (*client, error) {
 	id, authenticated, err := op.ClientIDFromRequest(r, p.op)
 	if err != nil {
 		return nil, oidc.ErrInvalidClient().WithDescription("client authentication failed").WithParent(err)
@@ -203,6 +204,8 @@ func oauthError(code, description string) *oidc.Error {
 		e.ErrorType = errInvalidDPoPProof
 	case errUseDPoPNonce:
 		e.ErrorType = errUseDPoPNonce
+	case errInvalidTarget:
+		e.ErrorType = errInvalidTarget
 	}
 	return e
 }

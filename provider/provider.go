@@ -90,6 +90,7 @@ type Store interface {
 	storage.Users
 	storage.AuthRequests
 	storage.PushedRequests
+	storage.DeviceAuthorizations
 	storage.Once
 	storage.Tokens
 	storage.Sessions
@@ -115,6 +116,8 @@ func New(cfg Config, store Store, keys *Keyring) (*Provider, error) {
 		SupportedScopes: []string{oidc.ScopeOpenID, oidc.ScopeProfile, oidc.ScopeEmail,
 			oidc.ScopePhone, oidc.ScopeOfflineAccess, ScopeRuIDs, ScopeCert, ScopeOrg, ScopeOrgs},
 		SupportedClaims: supportedClaims,
+		DeviceAuthorization: op.DeviceAuthorizationConfig{Lifetime: DeviceCodeLifetime, PollInterval: DevicePollInterval,
+			UserFormPath: DeviceUserPath, UserCode: op.UserCodeBase20},
 	}
 	opts := []op.Option{
 		op.WithAccessTokenVerifierOpts(op.WithSupportedAccessTokenSigningAlgorithms(algNames()...)),
@@ -140,6 +143,7 @@ func (p *Provider) Handler() http.Handler {
 	mux.Handle("/oauth/introspect", p.errors(maxBody(64<<10, p.clientAuth(p.op)), false))
 	mux.Handle("/revoke", p.errors(maxBody(64<<10, p.clientAuth(p.op)), false))
 	mux.Handle("/userinfo", p.errors(p.tlsCertificate(p.dpopResource(p.op)), false))
+	mux.Handle("/device_authorization", p.errors(maxBody(64<<10, p.clientAuth(p.deviceAuthorization(p.op))), false))
 	mux.Handle("/par", p.errors(maxBody(64<<10, p.clientAuth(http.HandlerFunc(p.servePAR))), false))
 	mux.Handle("/authorize/callback", p.cfg.Browser.Middleware(p.errors(p.op, true)))
 	mux.Handle("/end_session", p.cfg.Browser.Middleware(p.clearSessionCookie(p.errors(p.op, true))))

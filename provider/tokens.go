@@ -18,7 +18,7 @@ import (
 
 // CreateAccessToken implements op.Storage.
 func (s *Storage) CreateAccessToken(ctx context.Context, req op.TokenRequest) (string, time.Time, error) {
-	g, err := s.grantOf(req)
+	g, err := s.grantOf(ctx, req)
 	if err != nil {
 		return "", time.Time{}, err
 	}
@@ -36,7 +36,7 @@ func (s *Storage) CreateAccessToken(ctx context.Context, req op.TokenRequest) (s
 // rotation that consumes currentRefreshToken. A refresh token used twice means one
 // copy was stolen: the whole family is revoked and both holders must sign in again.
 func (s *Storage) CreateAccessAndRefreshTokens(ctx context.Context, req op.TokenRequest, currentRefreshToken string) (string, string, time.Time, error) {
-	g, err := s.grantOf(req)
+	g, err := s.grantOf(ctx, req)
 	if err != nil {
 		return "", "", time.Time{}, err
 	}
@@ -187,7 +187,13 @@ func (s *Storage) newAccessToken(ctx context.Context, g storage.Grant) (string, 
 	return t.ID, t.ExpiresAt, nil
 }
 
-func (s *Storage) grantOf(req op.TokenRequest) (storage.Grant, error) {
+func (s *Storage) grantOf(ctx context.Context, req op.TokenRequest) (storage.Grant, error) {
+	switch req.(type) {
+	case *op.DeviceAuthorizationState:
+		return s.deviceGrant(ctx)
+	case op.TokenExchangeRequest:
+		return s.exchangeGrant(ctx)
+	}
 	g, ok := req.(granter)
 	if !ok {
 		return storage.Grant{}, oidc.ErrUnsupportedGrantType()

@@ -26,6 +26,7 @@ type Store interface {
 	TrustAnchors
 	AuthRequests
 	PushedRequests
+	DeviceAuthorizations
 	Tokens
 	Sessions
 	Consents

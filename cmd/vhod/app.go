@@ -218,6 +218,7 @@ func (a *app) handler(extra func(r *mux.Router)) (http.Handler, error) {
 		Companies:      a.orgs,
 		OrgStore:       a.store,
 		Systems:        a.systems,
+		Devices:        a.store,
 		ClientsChanged: prov.ClientsChanged,
 		Registry:       reg,
 		JoinPolicy:     cfg.Organisations.JoinApproval,

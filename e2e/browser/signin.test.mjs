@@ -573,3 +573,29 @@ test('English: the end-session page without a way back lists the apps signed out
   await shot(p, 'logged-out-en');
   assert.deepEqual(p.violations, []);
 });
+
+test('Russian: a TV signs in by the device flow: the person types the code, allows the app, the TV gets tokens', async () => {
+  const issuer = process.env.ISSUER;
+  const form = { 'Content-Type': 'application/x-www-form-urlencoded' };
+  const d = await (await fetch(`${issuer}/device_authorization`, { method: 'POST', headers: form,
+    body: new URLSearchParams({ client_id: 'tv', scope: 'openid profile' }) })).json();
+  const poll = async () => (await fetch(`${issuer}/oauth/token`, { method: 'POST', headers: form,
+    body: new URLSearchParams({ grant_type: 'urn:ietf:params:oauth:grant-type:device_code', device_code: d.device_code, client_id: 'tv' }) })).json();
+  assert.equal((await poll()).error, 'authorization_pending');
+  const p = await page('ru-RU');
+  await p.goto(d.verification_uri);
+  await p.getByLabel('Логин').fill('frolov');
+  await p.getByLabel('Пароль').fill('Frolov-pass-1');
+  await p.getByRole('button', { name: 'Войти' }).click();
+  await p.getByLabel('Код с устройства').fill(d.user_code.toLowerCase());
+  await p.getByRole('button', { name: 'Продолжить' }).click();
+  await p.getByText('«Smart TV» на вашем устройстве просит доступ к:').waitFor();
+  await shot(p, 'device-ru');
+  await p.getByRole('button', { name: 'Разрешить' }).click();
+  await p.getByText('Готово: «Smart TV» вошло. Вернитесь к устройству.').waitFor();
+  const t = await poll();
+  assert.ok(t.access_token, JSON.stringify(t));
+  assert.ok(t.id_token);
+  assert.equal((await poll()).error, 'invalid_grant');
+  assert.deepEqual(p.violations, []);
+});

@@ -114,6 +114,8 @@ func (s *Store) ensureIndexes(ctx context.Context) error {
 		{colSessions, bson.D{{Key: "expires_at", Value: 1}}, false},
 		{colFlows, bson.D{{Key: "expires_at", Value: 1}}, false},
 		{colPushed, bson.D{{Key: "expires_at", Value: 1}}, false},
+		{colDevice, bson.D{{Key: "user_code", Value: 1}}, true},
+		{colDevice, bson.D{{Key: "expires_at", Value: 1}}, false},
 		{colAudit, bson.D{{Key: "time", Value: -1}}, false},
 		{colAudit, bson.D{{Key: "user_id", Value: 1}, {Key: "time", Value: -1}}, false},
 		{colOrgs, bson.D{{Key: "inn", Value: 1}}, false},
@@ -177,7 +179,7 @@ func (s *Store) insert(ctx context.Context, col, op string, doc any) error {
 // DeleteExpired sweeps every collection with an expiry.
 func (s *Store) DeleteExpired(ctx context.Context, now time.Time) (int64, error) {
 	var total int64
-	for _, col := range []string{colAuthRequests, colAccess, colRefresh, colSessions, colFlows, colMarkers, colCounters, colRevocations, colPushed} {
+	for _, col := range []string{colAuthRequests, colAccess, colRefresh, colSessions, colFlows, colMarkers, colCounters, colRevocations, colPushed, colDevice} {
 		r, err := s.db.Collection(col).DeleteMany(ctx, bson.D{{Key: "expires_at", Value: bson.M{"$lte": now}}})
 		if err != nil {
 			return total, mapErr("sweep "+col, err)

@@ -110,3 +110,30 @@ func testPushedRequests(t *testing.T, s storage.Store) {
 	_, err = s.TakePushedRequest(ctx, "p3")
 	wantErr(t, err, storage.ErrNotFound)
 }
+
+func testDeviceAuthorizations(t *testing.T, s storage.Store) {
+	ctx := t.Context()
+	d := storage.DeviceAuthorization{ID: "dev1", UserCode: "BCDFGHJK", ClientID: "tv", Scopes: []string{"openid"},
+		State: storage.DevicePending, ExpiresAt: future()}
+	must(t, s.CreateDeviceAuthorization(ctx, d))
+	wantErr(t, s.CreateDeviceAuthorization(ctx, storage.DeviceAuthorization{ID: "dev2", UserCode: "BCDFGHJK", ExpiresAt: future()}), storage.ErrAlreadyExists)
+	got, err := s.DeviceAuthorizationByUserCode(ctx, "BCDFGHJK")
+	must(t, err)
+	if got.ID != "dev1" || got.ClientID != "tv" || got.State != storage.DevicePending {
+		t.Fatalf("by user code: %+v", got)
+	}
+	d.State, d.Subject, d.AMR, d.AuthTime = storage.DeviceApproved, "u1", []string{"pwd"}, time.Now().UTC().Truncate(time.Millisecond)
+	race(t, func() error { return s.DecideDeviceAuthorization(ctx, d) })
+	got, err = s.DeviceAuthorizationByID(ctx, "dev1")
+	must(t, err)
+	if got.State != storage.DeviceApproved || got.Subject != "u1" || got.AMR[0] != "pwd" || !got.AuthTime.Equal(d.AuthTime) {
+		t.Fatalf("decided: %+v", got)
+	}
+	d.State = storage.DeviceDenied
+	wantErr(t, s.DecideDeviceAuthorization(ctx, d), storage.ErrConflict)
+	must(t, s.CreateDeviceAuthorization(ctx, storage.DeviceAuthorization{ID: "dev3", UserCode: "LMNPQRST", ExpiresAt: past()}))
+	_, err = s.DeviceAuthorizationByUserCode(ctx, "LMNPQRST")
+	wantErr(t, err, storage.ErrNotFound)
+	_, err = s.DeviceAuthorizationByID(ctx, "dev3")
+	wantErr(t, err, storage.ErrNotFound)
+}

@@ -50,6 +50,7 @@ func Run(t *testing.T, newStore func(t *testing.T) storage.Store) {
 		{"AuditAppendAndQuery", testAudit},
 		{"ClaimOnce", testClaimOnce},
 		{"PushedRequestSingleUse", testPushedRequests},
+		{"DeviceAuthorizationDecidedOnce", testDeviceAuthorizations},
 	} {
 		t.Run(tc.name, func(t *testing.T) { tc.run(t, newStore(t)) })
 	}
