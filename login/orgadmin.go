@@ -59,6 +59,27 @@ func (h *Handler) orgAdminOf(w http.ResponseWriter, r *http.Request) (storage.Or
 	return org, u, true
 }
 
+// roleViews are the roles of every catalogue in the page's language; a
+// system is never given org_admin (withAdmin false).
+func (h *Handler) roleViews(r *http.Request, lang language.Tag, withAdmin bool) ([]roleView, error) {
+	roles, err := h.cfg.Companies.Catalogue(r.Context())
+	if err != nil {
+		return nil, err
+	}
+	var out []roleView
+	for _, role := range roles {
+		if role.Key == storage.RoleOrgAdmin && !withAdmin {
+			continue
+		}
+		name := role.Name[lang.String()]
+		if name == "" {
+			name = role.Name["ru"]
+		}
+		out = append(out, roleView{Key: role.Key, Name: name})
+	}
+	return out, nil
+}
+
 func (h *Handler) memberViews(r *http.Request, ms []storage.Membership) []memberView {
 	var out []memberView
 	for _, m := range ms {
@@ -96,19 +117,12 @@ func (h *Handler) renderMembers(w http.ResponseWriter, r *http.Request, status i
 		h.fail(w, r, lang, unavailable(err))
 		return
 	}
-	roles, err := h.cfg.Companies.Catalogue(r.Context())
+	roles, err := h.roleViews(r, lang, true)
 	if err != nil {
 		h.fail(w, r, lang, unavailable(err))
 		return
 	}
-	page := membersPage{base: h.newBase(r, lang, "members.title"), Org: org, Contracts: org.Contracts}
-	for _, role := range roles {
-		name := role.Name[lang.String()]
-		if name == "" {
-			name = role.Name["ru"]
-		}
-		page.Roles = append(page.Roles, roleView{Key: role.Key, Name: name})
-	}
+	page := membersPage{base: h.newBase(r, lang, "members.title"), Org: org, Contracts: org.Contracts, Roles: roles}
 	for _, v := range h.memberViews(r, ms) {
 		switch v.Status {
 		case storage.MemberActive:

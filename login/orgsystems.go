@@ -65,25 +65,15 @@ func (h *Handler) renderSystems(w http.ResponseWriter, r *http.Request, status i
 		h.fail(w, r, lang, unavailable(err))
 		return
 	}
-	roles, err := h.cfg.Companies.Catalogue(r.Context())
+	roles, err := h.roleViews(r, lang, false)
 	if err != nil {
 		h.fail(w, r, lang, unavailable(err))
 		return
 	}
-	page.base, page.Org = h.newBase(r, lang, "systems.title"), org
+	page.base, page.Org, page.Roles = h.newBase(r, lang, "systems.title"), org, roles
 	page.TokenEndpoint = h.cfg.Issuer + "/oauth/token"
 	if c := h.cfg.Certificates; c != nil && c.TLSURL != "" {
 		page.MTLSEndpoint = strings.TrimSuffix(c.TLSURL, "/") + "/oauth/token"
-	}
-	for _, role := range roles {
-		if role.Key == storage.RoleOrgAdmin {
-			continue
-		}
-		name := role.Name[lang.String()]
-		if name == "" {
-			name = role.Name["ru"]
-		}
-		page.Roles = append(page.Roles, roleView{Key: role.Key, Name: name})
 	}
 	for _, c := range list {
 		v := systemView{ID: c.ID, Name: c.Name, AuthMethod: c.AuthMethod, Subject: c.TLSSubjectDN, Roles: map[string]bool{}}

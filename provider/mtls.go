@@ -86,11 +86,12 @@ func (p *Provider) tlsCertificate(next http.Handler) http.Handler {
 
 // clientAuth authenticates, ahead of op, the clients op cannot: those of the TLS
 // methods (by the certificate of the connection), and private_key_jwt for
-// client credentials and token exchange (op checks assertions only in the code,
-// refresh and device grants). The client then goes to op as authenticated by HTTP Basic with an
-// empty secret, which checkSecret accepts only for the client this request
-// authenticated: so op's token, introspection and revocation code runs as for
-// any confidential client.
+// client credentials and token exchange (op checks assertions only in the
+// code, refresh and device grants). The client then goes to op as
+// authenticated by HTTP Basic with an empty secret, which checkSecret accepts
+// only for the client this request authenticated: so op's token,
+// introspection, revocation and device code runs as for any confidential
+// client.
 func (p *Provider) clientAuth(next http.Handler) http.Handler {
 	return p.tlsCertificate(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := holder(r.Context())

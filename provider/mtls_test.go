@@ -58,3 +58,19 @@ func TestClientCertificateRules(t *testing.T) {
 		})
 	}
 }
+
+// BenchmarkClientCertificate: the per-request check of a self-signed client's
+// certificate against its registered key set (thumbprints of every key).
+func BenchmarkClientCertificate(b *testing.B) {
+	self := certtest.NewRoot(b, certtest.Options{CommonName: "robot"})
+	other := certtest.NewRoot(b, certtest.Options{CommonName: "other"})
+	set, _ := json.Marshal(jose.JSONWebKeySet{Keys: []jose.JSONWebKey{{Key: other.Cert.PublicKey, KeyID: "a"}, {Key: self.Cert.PublicKey, KeyID: "b"}}})
+	p := &Provider{cfg: Config{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}}
+	c := &client{c: storage.Client{AuthMethod: AuthMethodSelfSignedTLS, JWKS: string(set)}}
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := p.checkClientCertificate(context.Background(), c, self.Cert, nil); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
