@@ -56,7 +56,8 @@ type requestClient struct {
 	certChain []*x509.Certificate
 	x5t       string
 	// authenticated is the client Vhod authenticated ahead of op (TLS methods,
-	// private_key_jwt for client credentials); see Provider.clientAuth.
+	// private_key_jwt for client credentials and token exchange); see
+	// Provider.clientAuth.
 	authenticated string
 	// issued is the grant of the access token this request issued: a JWT
 	// access token's claims are built after it (see GetPrivateClaimsFromRequest).

@@ -16,7 +16,8 @@ import (
 
 // Device authorization grant (RFC 8628), as op offers it: op answers
 // /device_authorization and the device_code grant; Vhod keeps the requests and
-// serves the page where a person enters the user code (login.DeviceUserPath).
+// serves the page where a person enters the user code (DeviceUserPath, a page
+// of the login package).
 const (
 	// DeviceCodeLifetime is how long the person has to enter the code.
 	DeviceCodeLifetime = 10 * time.Minute
