@@ -44,6 +44,7 @@ var systemCode = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{1,31}$`)
 
 type systemStore interface {
 	storage.Clients
+	storage.Once
 	OrganisationByID(ctx context.Context, id string) (storage.Organisation, error)
 }
 
@@ -84,6 +85,13 @@ func (s *Systems) Register(ctx context.Context, orgID string, in SystemInput) (s
 		return storage.Client{}, err
 	}
 	id := SystemClientID(orgID, in.Code)
+	// PutClient replaces: of two registrations of one code at once, the claim
+	// lets one through, and the read below refuses a code already registered.
+	if err := s.store.ClaimOnce(ctx, "system-register:"+id, time.Now().Add(time.Minute)); errors.Is(err, storage.ErrConflict) {
+		return storage.Client{}, storage.ErrAlreadyExists
+	} else if err != nil {
+		return storage.Client{}, err
+	}
 	if _, err := s.store.ClientByID(ctx, id); err == nil {
 		return storage.Client{}, storage.ErrAlreadyExists
 	} else if !errors.Is(err, storage.ErrNotFound) {

@@ -45,6 +45,18 @@ func TestSystemRules(t *testing.T) {
 			}
 		})
 	}
+	// Two registrations of one code at once: one wins, the other is told the
+	// code is taken (PutClient alone would let the second replace the first).
+	results := make(chan error, 2)
+	for _, name := range []string{"Race A", "Race B"} {
+		go func() {
+			_, err := systems.Register(t.Context(), "romashka", directory.SystemInput{Name: name, Code: "race", AuthMethod: "tls_client_auth", Certificate: ecdsaCert})
+			results <- err
+		}()
+	}
+	if a, b := <-results, <-results; (a == nil) == (b == nil) || !errors.Is(errors.Join(a, b), storage.ErrAlreadyExists) {
+		t.Fatalf("racing registrations: %v, %v", a, b)
+	}
 	// An Ed25519 key is a JWK too; a key go-jose cannot represent (GOST) is not:
 	// that case is the e2e test's, with the fixtures' qualified certificate.
 	if _, err := systems.Register(t.Context(), "romashka", directory.SystemInput{Name: "Ed", Code: "ed", AuthMethod: "private_key_jwt", Certificate: edCert}); err != nil {

@@ -45,7 +45,6 @@ type app struct {
 	// verifier checks certificates; configuredAnchors are its anchors from
 	// the configuration files (the stored ones are reloaded beside them).
 	verifier          *certauth.Verifier
-	certs             *login.Certificates
 	configuredAnchors []certauth.Anchor
 	// prov is the mounted provider (set by handler).
 	prov *provider.Provider
@@ -164,7 +163,7 @@ func (a *app) handler(extra func(r *mux.Router)) (http.Handler, error) {
 		Audit:        audit,
 		Logger:       a.log,
 	}
-	a.clientCertificates(&pc)
+	a.clientCertificates(&pc, certs)
 	prov, err := provider.New(pc, a.store, a.keys)
 	if err != nil {
 		return nil, err

@@ -182,15 +182,13 @@ func (a *app) loginCertificates(ctx context.Context) (*login.Certificates, error
 		return nil, err
 	}
 	trusted, _ := c.trustedProxies()
-	a.certs = &login.Certificates{Verifier: a.verifier, TLSURL: c.TLSURL, Header: c.ProxyHeader.Name,
-		Trusted: trusted, PluginScriptFile: c.PluginScript}
-	return a.certs, nil
+	return &login.Certificates{Verifier: a.verifier, TLSURL: c.TLSURL, Header: c.ProxyHeader.Name,
+		Trusted: trusted, PluginScriptFile: c.PluginScript}, nil
 }
 
 // clientCertificates are the provider's hooks for RFC 8705 client
 // authentication, when a listener or a proxy brings client certificates.
-func (a *app) clientCertificates(pc *provider.Config) {
-	c := a.certs
+func (a *app) clientCertificates(pc *provider.Config, c *login.Certificates) {
 	if a.cfg.CertAuth.TLSListen == "" && c.Header == "" {
 		return
 	}
