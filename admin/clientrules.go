@@ -39,8 +39,8 @@ func ClientProblems(c storage.Client, secret string, algorithms []string) map[st
 		}
 	}
 	for _, a := range c.Authorities {
-		if a != storage.AuthorityOperator && a != storage.AuthorityModerator {
-			set("authorities", "%q is not operator or moderator", a)
+		if a != storage.AuthorityOperator && a != storage.AuthorityModerator && a != storage.AuthorityIntrospect {
+			set("authorities", "%q is not operator, moderator or introspect", a)
 		}
 	}
 	if c.MinACR != "" && !slices.Contains(directory.ACRLevels, c.MinACR) {

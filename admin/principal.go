@@ -33,24 +33,31 @@ func principalOf(ctx context.Context) principal {
 	return p
 }
 
-// authenticate resolves the bearer token into a principal; a token without the
-// admin scope, unknown, expired or revoked is 401.
+// authenticate resolves the bearer token into a principal. RFC 6750 section 3:
+// no token is 401 with the bare challenge; an unknown, expired or revoked token
+// (or anything but an access token of Vhod) is 401 invalid_token; a valid token
+// without the admin scope is 403 insufficient_scope.
 func (a *API) authenticate(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		raw, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-		if !ok || raw == "" {
+		raw, ok := bearerToken(r.Header.Get("Authorization"))
+		if !ok {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="vhod", scope="admin"`)
 			writeProblem(w, http.StatusUnauthorized, "unauthorized", "send an access token of Vhod with the admin scope")
 			return
 		}
-		at, err := a.cfg.Verify(r.Context(), strings.TrimSpace(raw))
-		if err != nil || !slices.Contains(at.Grant.Scopes, Scope) {
-			if err != nil && !strings.Contains(err.Error(), "invalid access token") {
+		at, err := a.cfg.Verify(r.Context(), raw)
+		if err != nil {
+			if !strings.Contains(err.Error(), "invalid access token") {
 				a.serverError(w, r, err)
 				return
 			}
 			w.Header().Set("WWW-Authenticate", `Bearer realm="vhod", error="invalid_token"`)
-			writeProblem(w, http.StatusUnauthorized, "unauthorized", "the token is not valid here (expired, revoked, or without the admin scope)")
+			writeProblem(w, http.StatusUnauthorized, "unauthorized", "the token is not valid (expired, revoked, or not an access token of Vhod)")
+			return
+		}
+		if !slices.Contains(at.Grant.Scopes, Scope) {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="vhod", error="insufficient_scope", scope="admin"`)
+			writeProblem(w, http.StatusForbidden, "insufficient_scope", "the token was not issued with the admin scope")
 			return
 		}
 		p, err := a.resolve(r.Context(), at.Grant)
@@ -119,4 +126,12 @@ func (a *API) needModerator(w http.ResponseWriter, r *http.Request) bool {
 func (a *API) canAdminOrg(r *http.Request, orgID string) bool {
 	p := principalOf(r.Context())
 	return p.operator || p.adminOf[orgID]
+}
+
+// bearerToken is the token of an Authorization header of the Bearer scheme,
+// whose name is case-insensitive (RFC 6750 section 2.1, RFC 9110 section 11.1).
+func bearerToken(authorization string) (string, bool) {
+	scheme, token, ok := strings.Cut(authorization, " ")
+	token = strings.TrimSpace(token)
+	return token, ok && strings.EqualFold(scheme, "Bearer") && token != ""
 }

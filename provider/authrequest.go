@@ -87,15 +87,20 @@ func (s *Storage) AuthRequestByID(ctx context.Context, id string) (op.AuthReques
 	return &authRequest{r: r}, nil
 }
 
-// AuthRequestByCode implements op.Storage. The code is consumed here, atomically;
-// a replayed code revokes every token the first exchange produced.
+// AuthRequestByCode implements op.Storage. The code is consumed here, atomically,
+// once codeCheck passed; a replayed code revokes every token the first exchange
+// produced.
 func (s *Storage) AuthRequestByCode(ctx context.Context, code string) (op.AuthRequest, error) {
 	// op's codes are the auth request ID encrypted with the provider's key.
 	id, err := s.op.Crypto().Decrypt(code)
 	if err != nil {
 		return nil, oidc.ErrInvalidGrant().WithDescription("invalid code")
 	}
-	r, err := s.store.RedeemAuthCode(ctx, id)
+	r, err := s.store.RedeemAuthCode(ctx, id, codeCheck(ctx))
+	var refused *oidc.Error
+	if errors.As(err, &refused) {
+		return nil, refused
+	}
 	if errors.Is(err, storage.ErrConflict) {
 		if rerr := s.revokeGrant(ctx, r.ID); rerr != nil {
 			return nil, s.serverError(ctx, rerr)
@@ -121,3 +126,34 @@ func (s *Storage) SaveAuthCode(context.Context, string, string) error { return n
 // request is kept instead, code marked used, until it expires, so that a replay of
 // the code is recognised (see AuthRequestByCode). The sweeper removes it.
 func (s *Storage) DeleteAuthRequest(context.Context, string) error { return nil }
+
+// codeCheck is what must hold before a code is spent (RFC 6749 section 4.1.3,
+// RFC 7636 section 4.6): it was issued to the client this request
+// authenticated (see clientAuth), for the same redirect URI, and the PKCE
+// verifier matches its challenge. op checks these only after the lookup, which
+// with Vhod's storage spends the code: a wrong secret, client, verifier or
+// redirect URI would burn the rightful client's code.
+func codeCheck(ctx context.Context) func(storage.AuthRequest) error {
+	h := holder(ctx)
+	return func(r storage.AuthRequest) error {
+		if h == nil || h.authenticated == "" || h.authenticated != r.ClientID {
+			return oidc.ErrInvalidGrant().WithDescription("invalid code")
+		}
+		form := h.tokenForm
+		verifier := form.Get("code_verifier")
+		switch {
+		case form.Get("redirect_uri") != r.RedirectURI:
+			return oidc.ErrInvalidGrant().WithDescription("redirect_uri is not the one of the authorization request")
+		case r.CodeChallenge == "" && verifier != "":
+			return oidc.ErrInvalidRequest().WithDescription("code_verifier sent for a request without code_challenge")
+		case r.CodeChallenge == "":
+			return nil
+		case verifier == "":
+			return oidc.ErrInvalidGrant().WithDescription("code_verifier is required")
+		case !oidc.VerifyCodeChallenge(&oidc.CodeChallenge{Challenge: r.CodeChallenge,
+			Method: oidc.CodeChallengeMethod(r.CodeChallengeMethod)}, verifier):
+			return oidc.ErrInvalidGrant().WithDescription("invalid code_verifier")
+		}
+		return nil
+	}
+}

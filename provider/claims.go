@@ -145,37 +145,48 @@ func (s *Storage) SetUserinfoFromScopes(context.Context, *oidc.UserInfo, string,
 	return nil
 }
 
-// SetUserinfoFromToken implements op.Storage for the userinfo endpoint.
+// SetUserinfoFromToken implements op.Storage; Vhod's own userinfo endpoint
+// answers instead (see serveUserinfo).
 func (s *Storage) SetUserinfoFromToken(ctx context.Context, info *oidc.UserInfo, tokenID, subject, _ string) error {
 	at, err := s.activeToken(ctx, tokenID, subject)
 	if err != nil {
 		return err
 	}
-	if !s.checkBinding(ctx, at.Grant) {
-		return oidc.ErrInvalidRequest().WithDescription("the access token is bound to another key")
-	}
-	if at.Grant.Subject == at.Grant.ClientID {
-		return oidc.ErrInvalidRequest().WithDescription("a client's own token has no user")
-	}
-	u, err := s.store.UserByID(ctx, at.Grant.Subject)
+	got, err := s.userinfo(ctx, at)
 	if err != nil {
-		return s.notFoundAs(ctx, err, oidc.ErrInvalidRequest().WithDescription("the account no longer exists"))
+		return err
 	}
-	*info = *userClaims(u, at.Grant.Scopes)
-	certClaim(info, at.Grant.Certificate, at.Grant.Scopes, &u)
-	if err := s.orgClaims(ctx, info, at.Grant.Subject, at.Grant.OrgID, at.Grant.ClientID, at.Grant.Scopes); err != nil {
-		return s.serverError(ctx, err)
-	}
+	*info = *got
 	return nil
 }
 
-// SetIntrospectionFromToken implements op.Storage (RFC 7662). A missing or revoked
-// token makes op answer {"active": false}.
+// userinfo is what the userinfo endpoint tells of an access token's person,
+// by the token's scopes.
+func (s *Storage) userinfo(ctx context.Context, at storage.AccessToken) (*oidc.UserInfo, error) {
+	u, err := s.store.UserByID(ctx, at.Grant.Subject)
+	if err != nil {
+		return nil, s.notFoundAs(ctx, err, oidc.ErrInvalidRequest().WithDescription("the account no longer exists"))
+	}
+	info := userClaims(u, at.Grant.Scopes)
+	certClaim(info, at.Grant.Certificate, at.Grant.Scopes, &u)
+	if err := s.orgClaims(ctx, info, at.Grant.Subject, at.Grant.OrgID, at.Grant.ClientID, at.Grant.Scopes); err != nil {
+		return nil, s.serverError(ctx, err)
+	}
+	return info, nil
+}
+
+// SetIntrospectionFromToken implements op.Storage (RFC 7662); Vhod's own
+// endpoint answers instead (see serveIntrospection).
 func (s *Storage) SetIntrospectionFromToken(ctx context.Context, resp *oidc.IntrospectionResponse, tokenID, subject, _ string) error {
 	at, err := s.activeToken(ctx, tokenID, subject)
 	if err != nil {
 		return err
 	}
+	return s.introspection(ctx, resp, at)
+}
+
+// introspection is what introspection tells of an active access token.
+func (s *Storage) introspection(ctx context.Context, resp *oidc.IntrospectionResponse, at storage.AccessToken) error {
 	g := at.Grant
 	resp.Active = true
 	resp.Scope = g.Scopes
@@ -208,40 +219,6 @@ func (s *Storage) SetIntrospectionFromToken(ctx context.Context, resp *oidc.Intr
 		}
 	}
 	return nil
-}
-
-// GetPrivateClaimsFromRequest implements op.CanGetPrivateClaimsFromRequest: the
-// extra claims of JWT access tokens.
-func (s *Storage) GetPrivateClaimsFromRequest(ctx context.Context, req op.TokenRequest, _ []string) (map[string]any, error) {
-	claims := map[string]any{}
-	if scopes := req.GetScopes(); len(scopes) > 0 {
-		claims[ClaimScope] = strings.Join(scopes, " ")
-	}
-	// The grant of the access token this request just issued (every grant
-	// type, op's own request types of device and exchange included).
-	if h := holder(ctx); h != nil && h.issued != nil {
-		grant := *h.issued
-		if cnf := tokenCnf(grant.JKT, grant.X5T); cnf != nil {
-			claims[ClaimCnf] = cnf
-		}
-		if grant.SessionID != "" {
-			claims[ClaimSID] = grant.SessionID
-		}
-		if grant.Family != "" {
-			claims[ClaimGrantID] = grant.Family
-		}
-		// What userinfo needs of the sign-in, since a JWT access token has no record.
-		if grant.OrgID != "" {
-			claims[ClaimOrgID] = grant.OrgID
-		}
-		if grant.Certificate != nil {
-			claims[ClaimCertSHA256] = grant.Certificate.SHA256
-		}
-	}
-	if cc, ok := req.(*clientCredentialsRequest); ok && cc.org != nil {
-		claims[ClaimOrg], claims[ClaimRoles] = cc.org.Org, cc.org.Roles
-	}
-	return claims, nil
 }
 
 // GetPrivateClaimsFromScopes implements op.Storage; GetPrivateClaimsFromRequest is used instead.

@@ -55,13 +55,14 @@ type requestClient struct {
 	cert      *x509.Certificate
 	certChain []*x509.Certificate
 	x5t       string
-	// authenticated is the client Vhod authenticated ahead of op (TLS methods,
-	// private_key_jwt for client credentials and token exchange); see
-	// Provider.clientAuth.
+	// authenticated is the client Vhod authenticated ahead of op (see
+	// Provider.clientAuth); tokenForm the token request's parameters.
 	authenticated string
-	// issued is the grant of the access token this request issued: a JWT
-	// access token's claims are built after it (see GetPrivateClaimsFromRequest).
+	tokenForm     url.Values
+	// issued is the grant of the access token this request issued.
 	issued *storage.Grant
+	// pendingTokens are the JWT access tokens signed for op to hand out.
+	pendingTokens []string
 	// device is the approved device authorization a device_code poll found;
 	// exchange the grant a token exchange issues for.
 	device   *storage.DeviceAuthorization
@@ -93,6 +94,7 @@ func (s *Storage) loadClient(ctx context.Context, id string) (*client, error) {
 	cl := &client{c: c, loginURL: s.cfg.LoginURL, callbackURL: s.callbackURL, idTokenLifetime: s.cfg.IDTokenLifetime}
 	if h != nil {
 		h.c = cl
+		cl.ahead = h.authenticated == id && !c.Public
 	}
 	return cl, nil
 }
@@ -172,6 +174,8 @@ type client struct {
 	// completed is the auth request of this HTTP request that single sign-on
 	// completed already; its login URL is the callback.
 	completed string
+	// ahead: Vhod authenticated this client for this request (clientAuth).
+	ahead bool
 }
 
 func (c *client) GetID() string                    { return c.c.ID }
@@ -207,7 +211,13 @@ func (c *client) ApplicationType() op.ApplicationType {
 	return op.ApplicationTypeNative
 }
 
+// AuthMethod tells op how to authenticate the client. A client Vhod has
+// authenticated ahead comes to op as by HTTP Basic with an empty secret (see
+// clientAuth), whatever its registered method.
 func (c *client) AuthMethod() oidc.AuthMethod {
+	if c.ahead {
+		return oidc.AuthMethodBasic
+	}
 	if c.c.Public {
 		return oidc.AuthMethodNone
 	}
@@ -226,12 +236,9 @@ func (c *client) GrantTypes() []oidc.GrantType {
 	return out
 }
 
-func (c *client) AccessTokenType() op.AccessTokenType {
-	if c.c.AccessTokenFormat == TokenFormatJWT {
-		return op.AccessTokenTypeJWT
-	}
-	return op.AccessTokenTypeBearer
-}
+// AccessTokenType is opaque for every client: op's JWT access tokens are not
+// RFC 9068's, so Vhod signs its own and op hands them out (see tokenCrypto).
+func (c *client) AccessTokenType() op.AccessTokenType { return op.AccessTokenTypeBearer }
 
 func (c *client) RestrictAdditionalIdTokenScopes() func([]string) []string {
 	return func(s []string) []string { return s }

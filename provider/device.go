@@ -3,7 +3,6 @@ package provider
 import (
 	"context"
 	"errors"
-	"net/http"
 	"slices"
 	"time"
 
@@ -84,20 +83,4 @@ func (s *Storage) deviceGrant(ctx context.Context) (storage.Grant, error) {
 	s.cfg.OnTokens(string(oidc.GrantTypeDeviceCode))
 	return storage.Grant{ClientID: d.ClientID, Subject: d.Subject, Audience: []string{d.ClientID}, Scopes: d.Scopes,
 		Family: directory.NewID(), AuthTime: d.AuthTime, AMR: d.AMR, ACR: d.ACR}, nil
-}
-
-// deviceAuthorization makes a confidential client authenticate before it gets
-// a device code: op's endpoint takes any client by its client_id.
-func (p *Provider) deviceAuthorization(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		r = r.WithContext(op.ContextWithIssuer(r.Context(), p.cfg.Issuer))
-		if r.Method == http.MethodPost {
-			if _, err := p.authenticateClient(r.Context(), r); err != nil {
-				w.Header().Set("Cache-Control", "no-store")
-				op.RequestError(w, r, err, p.cfg.Logger)
-				return
-			}
-		}
-		next.ServeHTTP(w, r)
-	})
 }

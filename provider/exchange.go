@@ -94,10 +94,10 @@ func (s *Storage) CreateTokenExchangeRequest(context.Context, op.TokenExchangeRe
 	return nil
 }
 
-// GetPrivateClaimsFromTokenExchangeRequest implements op.TokenExchangeStorage:
-// the claims of any JWT access token.
-func (s *Storage) GetPrivateClaimsFromTokenExchangeRequest(ctx context.Context, req op.TokenExchangeRequest) (map[string]any, error) {
-	return s.GetPrivateClaimsFromRequest(ctx, req, nil)
+// GetPrivateClaimsFromTokenExchangeRequest implements op.TokenExchangeStorage;
+// Vhod signs its JWT access tokens itself (see tokenCrypto).
+func (s *Storage) GetPrivateClaimsFromTokenExchangeRequest(context.Context, op.TokenExchangeRequest) (map[string]any, error) {
+	return nil, nil
 }
 
 // SetUserinfoFromTokenExchangeRequest implements op.TokenExchangeStorage; ID

@@ -15,6 +15,7 @@ import (
 func (p *Provider) errors(next http.Handler, browser bool) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		r, req := withRequestClient(r)
+		defer func() { p.storage.crypto.release(req.pendingTokens) }()
 		req.rawToken = tokenOfRequest(r)
 		req.ip, req.userAgent = remoteIP(r), r.UserAgent()
 		// On browser routes redirects are held back too: op answers a failed auth
@@ -60,7 +61,7 @@ func tokenOfRequest(r *http.Request) string {
 			return r.PostForm.Get("token")
 		}
 	case "/userinfo":
-		if t, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok {
+		if t, ok := cutScheme(r.Header.Get("Authorization"), "Bearer"); ok { // RFC 6750 section 2.1, any case
 			return t
 		}
 		if r.ParseForm() == nil {

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/go-jose/go-jose/v4"
 	"github.com/go-jose/go-jose/v4/jwt"
 
 	"github.com/vhod-id/vhod/storage"
@@ -19,7 +20,9 @@ func (s *Storage) jwtAccessToken(ctx context.Context, tokenID string) (storage.A
 		return storage.AccessToken{}, false
 	}
 	tok, err := jwt.ParseSigned(h.rawToken, SupportedAlgorithms)
-	if err != nil {
+	// RFC 9068 section 4: only a JWT typed at+jwt is an access token; an ID
+	// token or a logout token of this issuer is not.
+	if err != nil || len(tok.Headers) != 1 || !isAccessTokenType(tok.Headers[0].ExtraHeaders[jose.HeaderType]) {
 		return storage.AccessToken{}, false
 	}
 	var claims struct {
@@ -37,7 +40,7 @@ func (s *Storage) jwtAccessToken(ctx context.Context, tokenID string) (storage.A
 	}
 	// op verified this very token (signature, issuer, expiry) before handing its ID
 	// over; matching the ID ties the claims to that verification.
-	if err := tok.UnsafeClaimsWithoutVerification(&claims); err != nil || claims.ID != tokenID || claims.Expiry == nil {
+	if err := tok.UnsafeClaimsWithoutVerification(&claims); err != nil || claims.ID == "" || claims.ID != tokenID || claims.Expiry == nil {
 		return storage.AccessToken{}, false
 	}
 	at := storage.AccessToken{

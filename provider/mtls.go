@@ -16,7 +16,6 @@ import (
 
 	"github.com/go-jose/go-jose/v4"
 	"github.com/zitadel/oidc/v3/pkg/oidc"
-	"github.com/zitadel/oidc/v3/pkg/op"
 
 	"github.com/vhod-id/vhod/certauth"
 	"github.com/vhod-id/vhod/directory"
@@ -82,95 +81,6 @@ func (p *Provider) tlsCertificate(next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r)
 	})
-}
-
-// clientAuth authenticates, ahead of op, the clients op cannot: those of the TLS
-// methods (by the certificate of the connection), and private_key_jwt for
-// client credentials and token exchange (op checks assertions only in the
-// code, refresh and device grants). The client then goes to op as
-// authenticated by HTTP Basic with an empty secret, which checkSecret accepts
-// only for the client this request authenticated: so op's token,
-// introspection, revocation and device code runs as for any confidential
-// client.
-func (p *Provider) clientAuth(next http.Handler) http.Handler {
-	return p.tlsCertificate(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		h := holder(r.Context())
-		if h == nil || r.Method != http.MethodPost || r.ParseForm() != nil {
-			next.ServeHTTP(w, r)
-			return
-		}
-		id, err := p.authenticateAhead(r)
-		if err != nil {
-			w.Header().Set("Cache-Control", "no-store")
-			op.RequestError(w, r, err, p.cfg.Logger)
-			return
-		}
-		if id != "" {
-			h.authenticated = id
-			r.PostForm.Del("client_assertion")
-			r.PostForm.Del("client_assertion_type")
-			r.Form.Del("client_assertion")
-			r.Form.Del("client_assertion_type")
-			r.SetBasicAuth(url.QueryEscape(id), "")
-		}
-		next.ServeHTTP(w, r)
-	}))
-}
-
-// authenticateAhead returns the client it authenticated, "" when the request is
-// op's to authenticate.
-func (p *Provider) authenticateAhead(r *http.Request) (string, error) {
-	ctx := r.Context()
-	form := r.PostForm
-	grant := form.Get("grant_type")
-	if grant == string(oidc.GrantTypeTokenExchange) {
-		// op reads the subject token's claims from the request's token (JWT).
-		holder(ctx).rawToken = form.Get("subject_token")
-	}
-	// op takes only HTTP Basic in these grants' client checks: a
-	// client_secret_post secret goes there.
-	if _, _, basic := r.BasicAuth(); !basic && form.Get("client_secret") != "" && form.Get("client_id") != "" &&
-		(grant == string(oidc.GrantTypeTokenExchange) || grant == string(oidc.GrantTypeDeviceCode)) {
-		r.SetBasicAuth(url.QueryEscape(form.Get("client_id")), url.QueryEscape(form.Get("client_secret")))
-		form.Del("client_secret")
-		r.Form.Del("client_secret")
-		return "", nil
-	}
-	if form.Get("client_assertion") != "" {
-		if grant != string(oidc.GrantTypeClientCredentials) && grant != string(oidc.GrantTypeTokenExchange) {
-			return "", nil
-		}
-		id, err := op.ClientJWTAuth(op.ContextWithIssuer(ctx, p.cfg.Issuer), oidc.ClientAssertionParams{
-			ClientAssertion: form.Get("client_assertion"), ClientAssertionType: form.Get("client_assertion_type")}, p.op)
-		if err == nil && form.Get("client_assertion_type") != oidc.ClientAssertionTypeJWTAssertion {
-			err = errors.New("client_assertion_type is not " + oidc.ClientAssertionTypeJWTAssertion)
-		}
-		if err == nil {
-			var c *client
-			if c, err = p.storage.loadClient(ctx, id); err == nil && c.c.AuthMethod != string(oidc.AuthMethodPrivateKeyJWT) {
-				err = errors.New("the client does not authenticate with private_key_jwt")
-			}
-		}
-		if err != nil {
-			p.refuseClient(ctx, form.Get("client_id"), "private_key_jwt", err.Error())
-			return "", oidc.ErrInvalidClient().WithDescription("the client assertion is not valid").WithParent(err)
-		}
-		return id, nil
-	}
-	id := form.Get("client_id")
-	if _, _, basic := r.BasicAuth(); basic || id == "" || form.Get("client_secret") != "" {
-		return "", nil
-	}
-	c, err := p.storage.loadClient(ctx, id)
-	if err != nil || !isTLSMethod(c.c.AuthMethod) {
-		return "", nil // op answers an unknown client
-	}
-	h := holder(ctx)
-	if err := p.checkClientCertificate(ctx, c, h.cert, h.certChain); err != nil {
-		p.refuseClient(ctx, id, c.c.AuthMethod, err.Error())
-		return "", oidc.ErrInvalidClient().WithDescription("%s", err.Error())
-	}
-	return id, nil
 }
 
 // checkClientCertificate is RFC 8705's check of the presented certificate: a

@@ -22,10 +22,6 @@ const requestURIPrefix = "urn:ietf:params:oauth:request_uri:"
 // PushedRequestLifetime is how long a request_uri may be used (once).
 const PushedRequestLifetime = 60 * time.Second
 
-// clientAuthParams are how a client authenticates; they are not part of the
-// authorization request that is kept.
-var clientAuthParams = []string{"client_secret", "client_assertion", "client_assertion_type"}
-
 // servePAR is the pushed authorization request endpoint (RFC 9126): the client
 // authenticates as at the token endpoint, the request (or its request object) is
 // checked as /authorize would, and kept for 60 s under a request_uri.
@@ -35,12 +31,10 @@ func (p *Provider) servePAR(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
 		return
 	}
-	// op's assertion verifier reads the expected audience from the context.
-	r = r.WithContext(op.ContextWithIssuer(r.Context(), p.cfg.Issuer))
 	ctx := r.Context()
-	c, err := p.authenticateClient(ctx, r)
+	c, err := p.storage.loadClient(ctx, holder(ctx).authenticated) // clientAuth authenticated it
 	if err != nil {
-		op.RequestError(w, r, err, p.cfg.Logger)
+		op.RequestError(w, r, p.storage.notFoundAs(ctx, err, oidc.ErrInvalidClient()), p.cfg.Logger)
 		return
 	}
 	params := url.Values{}
@@ -78,33 +72,6 @@ func (p *Provider) servePAR(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(http.StatusCreated)
 	_ = json.NewEncoder(w).Encode(map[string]any{"request_uri": requestURIPrefix + id, "expires_in": int(PushedRequestLifetime.Seconds())})
-}
-
-// authenticateClient authenticates the client like the token endpoint: basic,
-// client_secret_post or private_key_jwt (TLS methods by clientAuth before).
-// Only a public client goes by its client_id alone (its code is bound by PKCE,
-// its device code by the person's approval).
-func (p *Provider) authenticateClient(ctx context.Context, r *http.Request) (*client, error) {
-	id, authenticated, err := op.ClientIDFromRequest(r, p.op)
-	if err != nil {
-		return nil, oidc.ErrInvalidClient().WithDescription("client authentication failed").WithParent(err)
-	}
-	c, err := p.storage.loadClient(ctx, id)
-	if err != nil {
-		return nil, p.storage.notFoundAs(ctx, err, oidc.ErrInvalidClient().WithDescription("unknown client"))
-	}
-	if !authenticated {
-		if secret := r.PostForm.Get("client_secret"); secret != "" {
-			if err := p.storage.AuthorizeClientIDSecret(ctx, id, secret); err != nil {
-				return nil, oidc.ErrInvalidClient().WithDescription("client authentication failed").WithParent(err)
-			}
-			authenticated = true
-		}
-	}
-	if !authenticated && !c.c.Public {
-		return nil, oidc.ErrInvalidClient().WithDescription("client authentication is required")
-	}
-	return c, nil
 }
 
 // checkPushed refuses at once what /authorize would refuse without a page: an
@@ -155,12 +122,11 @@ func (p *Provider) requestParams(ctx context.Context, q url.Values) (url.Values,
 		if !ok {
 			return nil, http.StatusBadRequest, "authorize: request_uri not from the PAR endpoint"
 		}
-		pr, err := p.storage.store.TakePushedRequest(ctx, id)
+		// Taken only by its own client: a request naming another client leaves
+		// the request_uri usable (RFC 9126 section 4).
+		pr, err := p.storage.store.TakePushedRequest(ctx, id, clientID)
 		if err != nil {
 			return nil, storageStatus(err), "authorize: pushed request: " + err.Error()
-		}
-		if pr.ClientID != clientID {
-			return nil, http.StatusBadRequest, "authorize: pushed request of another client"
 		}
 		return url.Values(pr.Params), 0, ""
 	}

@@ -57,6 +57,9 @@ type Config struct {
 	// MTLSOrigin is where clients present certificates (Vhod's TLS listener or
 	// the TLS proxy): discovery's mtls_endpoint_aliases ("" none).
 	MTLSOrigin string
+	// ClientAssertionMaxAge bounds the life of a private_key_jwt assertion
+	// (0: DefaultClientAssertionMaxAge).
+	ClientAssertionMaxAge time.Duration
 	// BackchannelDelays are the waits before each delivery attempt of a logout
 	// token (nil: DefaultBackchannelDelays).
 	BackchannelDelays []time.Duration
@@ -81,6 +84,7 @@ type Provider struct {
 	storage *Storage
 	cfg     Config
 	pub     published
+	origins webOrigins
 }
 
 // Store is the persistence the provider uses.
@@ -103,7 +107,8 @@ func New(cfg Config, store Store, keys *Keyring) (*Provider, error) {
 	if cfg.OnTokens == nil {
 		cfg.OnTokens = func(string) {}
 	}
-	s := &Storage{store: store, keys: keys, cfg: cfg, log: cfg.Logger, logoutSeal: newSealer(cfg.CryptoKey, "vhod end-session page")}
+	s := &Storage{store: store, keys: keys, cfg: cfg, log: cfg.Logger, logoutSeal: newSealer(cfg.CryptoKey, "vhod end-session page"),
+		crypto: newTokenCrypto(cfg.CryptoKey)}
 	opCfg := &op.Config{
 		CryptoKey:                cfg.CryptoKey,
 		DefaultLogoutRedirectURI: cfg.LogoutURL,
@@ -122,6 +127,8 @@ func New(cfg Config, store Store, keys *Keyring) (*Provider, error) {
 	opts := []op.Option{
 		op.WithAccessTokenVerifierOpts(op.WithSupportedAccessTokenSigningAlgorithms(algNames()...)),
 		op.WithIDTokenHintVerifierOpts(op.WithSupportedIDTokenHintSigningAlgorithms(algNames()...)),
+		op.WithCrypto(s.crypto),
+		op.WithCORSOptions(nil), // Vhod's own policy (see clientCORS)
 	}
 	if isLoopbackHTTP(cfg.Issuer) {
 		opts = append(opts, op.WithAllowInsecure())
@@ -136,20 +143,26 @@ func New(cfg Config, store Store, keys *Keyring) (*Provider, error) {
 
 // Handler serves every protocol endpoint. Browser-facing endpoints get the binding
 // cookie and HTML error pages; every endpoint answers 503 when the database is down.
+// Answers that carry tokens, codes or personal data are never cached.
 func (p *Provider) Handler() http.Handler {
 	mux := http.NewServeMux()
-	mux.Handle("/authorize", p.cfg.Browser.Middleware(p.openRequest(withOrgHint(p.errors(p.op, true)))))
-	mux.Handle("/oauth/token", p.errors(maxBody(64<<10, p.clientAuth(p.dpopToken(p.op))), false))
-	mux.Handle("/oauth/introspect", p.errors(maxBody(64<<10, p.clientAuth(p.op)), false))
-	mux.Handle("/revoke", p.errors(maxBody(64<<10, p.clientAuth(p.op)), false))
-	mux.Handle("/userinfo", p.errors(p.tlsCertificate(p.dpopResource(p.op)), false))
-	mux.Handle("/device_authorization", p.errors(maxBody(64<<10, p.clientAuth(p.deviceAuthorization(p.op))), false))
-	mux.Handle("/par", p.errors(maxBody(64<<10, p.clientAuth(http.HandlerFunc(p.servePAR))), false))
-	mux.Handle("/authorize/callback", p.cfg.Browser.Middleware(p.errors(p.op, true)))
-	mux.Handle("/end_session", p.cfg.Browser.Middleware(p.clearSessionCookie(p.errors(p.op, true))))
-	mux.Handle("/.well-known/openid-configuration", p.errors(http.HandlerFunc(p.serveDiscovery), false))
-	mux.Handle("/keys", p.errors(http.HandlerFunc(p.serveJWKS), false))
-	mux.Handle("/", p.errors(p.op, false))
+	cors := p.clientCORS()
+	// api is an endpoint that clients call, browser apps among them.
+	api := func(h http.Handler) http.Handler { return apiHeaders(cors.Handler(h)) }
+	// page is an endpoint the browser navigates to.
+	page := func(h http.Handler) http.Handler { return pageHeaders(p.cfg.Browser.Middleware(h)) }
+	mux.Handle("/authorize", page(p.openRequest(withOrgHint(p.errors(p.op, true)))))
+	mux.Handle("/oauth/token", api(p.errors(maxBody(64<<10, p.clientAuth(p.dpopToken(p.op))), false)))
+	mux.Handle("/oauth/introspect", api(p.errors(maxBody(64<<10, p.clientAuth(http.HandlerFunc(p.serveIntrospection))), false)))
+	mux.Handle("/revoke", api(p.errors(maxBody(64<<10, p.clientAuth(p.op)), false)))
+	mux.Handle("/userinfo", api(p.errors(maxBody(64<<10, p.tlsCertificate(p.dpopResource(http.HandlerFunc(p.serveUserinfo)))), false)))
+	mux.Handle("/device_authorization", api(p.errors(maxBody(64<<10, p.clientAuth(p.op)), false)))
+	mux.Handle("/par", api(p.errors(maxBody(64<<10, p.clientAuth(http.HandlerFunc(p.servePAR))), false)))
+	mux.Handle("/authorize/callback", page(p.errors(p.op, true)))
+	mux.Handle("/end_session", page(p.clearSessionCookie(p.errors(p.op, true))))
+	mux.Handle("/.well-known/openid-configuration", publicCORS.Handler(p.errors(http.HandlerFunc(p.serveDiscovery), false)))
+	mux.Handle("/keys", publicCORS.Handler(p.errors(http.HandlerFunc(p.serveJWKS), false)))
+	mux.Handle("/", apiHeaders(p.errors(p.op, false)))
 	return mux
 }
 
@@ -189,7 +202,10 @@ func (p *Provider) Client(ctx context.Context, id string) (storage.Client, error
 // ClientsChanged tells the provider that clients were changed in the store
 // directly (admin API, console): this instance rereads them at once; others
 // within a second.
-func (p *Provider) ClientsChanged() { p.storage.clients.forget() }
+func (p *Provider) ClientsChanged() {
+	p.storage.clients.forget()
+	p.origins.forget()
+}
 
 // Callback is where the login sends the browser once an auth request is complete.
 func (p *Provider) Callback(ctx context.Context, authRequestID string) string {

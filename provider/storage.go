@@ -17,7 +17,9 @@ type Storage struct {
 	log     *slog.Logger
 	op      *op.Provider
 	clients clientCache
-	denied  denylist
+	// crypto is op's crypto, handing out JWT access tokens (see tokenCrypto).
+	crypto *tokenCrypto
+	denied denylist
 	// logoutSeal protects the end-session page's state in its URL.
 	logoutSeal sealer
 	// logouts counts back-channel logout deliveries under way.
@@ -28,7 +30,6 @@ var (
 	_ op.Storage                        = (*Storage)(nil)
 	_ op.ClientCredentialsStorage       = (*Storage)(nil)
 	_ op.CanSetUserinfoFromRequest      = (*Storage)(nil)
-	_ op.CanGetPrivateClaimsFromRequest = (*Storage)(nil)
 	_ op.CanTerminateSessionFromRequest = (*Storage)(nil)
 )
 

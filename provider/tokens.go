@@ -29,7 +29,11 @@ func (s *Storage) CreateAccessToken(ctx context.Context, req op.TokenRequest) (s
 	if g.Family == "" {
 		g.Family = directory.NewID()
 	}
-	return s.newAccessToken(ctx, g)
+	var org *directory.OrgClaims
+	if cc, ok := req.(*clientCredentialsRequest); ok {
+		org = cc.org
+	}
+	return s.newAccessToken(ctx, g, org)
 }
 
 // CreateAccessAndRefreshTokens implements op.Storage: first issue for a code, or a
@@ -62,7 +66,7 @@ func (s *Storage) CreateAccessAndRefreshTokens(ctx context.Context, req op.Token
 			return "", "", time.Time{}, s.refreshFailure(ctx, g, err)
 		}
 	}
-	accessID, exp, err := s.newAccessToken(ctx, g)
+	accessID, exp, err := s.newAccessToken(ctx, g, nil)
 	if err != nil {
 		return "", "", time.Time{}, err
 	}
@@ -84,6 +88,11 @@ func (s *Storage) TokenRequestByRefreshToken(ctx context.Context, token string) 
 	rt, err := s.store.RefreshTokenByID(ctx, hashToken(token))
 	if err != nil {
 		return nil, s.notFoundAs(ctx, err, oidc.ErrInvalidGrant().WithDescription("invalid refresh token"))
+	}
+	// Another client's refresh token is refused before anything is spent or
+	// revoked (RFC 6749 section 6: it is bound to the client it was issued to).
+	if h := holder(ctx); h != nil && h.authenticated != "" && h.authenticated != rt.Grant.ClientID {
+		return nil, oidc.ErrInvalidGrant().WithDescription("invalid refresh token")
 	}
 	if rt.Used {
 		return nil, s.refreshFailure(ctx, rt.Grant, storage.ErrConflict)
@@ -169,16 +178,22 @@ func (s *Storage) RevokeToken(ctx context.Context, tokenOrID, _ string, clientID
 	return nil
 }
 
-// newAccessToken records an opaque access token. A JWT access token carries its
-// grant itself and is issued without a database write: revocation goes through the
+// newAccessToken records an opaque access token, or signs a JWT access token
+// (RFC 9068) for a client of that format. A JWT access token carries its grant
+// itself and is issued without a database write: revocation goes through the
 // denylist (jti, grant, session), checked in memory (see denylist).
-func (s *Storage) newAccessToken(ctx context.Context, g storage.Grant) (string, time.Time, error) {
+func (s *Storage) newAccessToken(ctx context.Context, g storage.Grant, org *directory.OrgClaims) (string, time.Time, error) {
 	now := time.Now().UTC()
 	t := storage.AccessToken{ID: directory.NewID(), Grant: g, CreatedAt: now, ExpiresAt: now.Add(s.cfg.AccessTokenLifetime)}
 	if h := holder(ctx); h != nil {
 		h.issued = &t.Grant
 	}
 	if c, err := s.loadClient(ctx, g.ClientID); err == nil && c.c.AccessTokenFormat == TokenFormatJWT {
+		jwt, err := s.signAccessToken(ctx, c, t, org)
+		if err != nil {
+			return "", time.Time{}, s.serverError(ctx, err)
+		}
+		s.crypto.hold(ctx, t.ID+":"+g.Subject, jwt) // what op's CreateBearerToken will ask for
 		return t.ID, t.ExpiresAt, nil
 	}
 	if err := s.store.CreateAccessToken(ctx, t); err != nil {

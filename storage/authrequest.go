@@ -57,9 +57,11 @@ type AuthRequests interface {
 	// expiresAt (the life of its code); ErrConflict if it was already completed.
 	CompleteAuthRequest(ctx context.Context, id string, c Completion, expiresAt time.Time) error
 	// RedeemAuthCode consumes the code of completed request id and returns the
-	// request. A second redemption returns the request with ErrConflict, so that the
-	// caller can revoke what the first exchange issued; an incomplete request is
-	// ErrNotFound.
-	RedeemAuthCode(ctx context.Context, id string) (AuthRequest, error)
+	// request. check, when not nil, sees the request first: its error is
+	// returned as it is and the code stays unspent (a wrong client or verifier
+	// must not burn the rightful client's code). A second redemption returns the
+	// request with ErrConflict, so that the caller can revoke what the first
+	// exchange issued; an incomplete request is ErrNotFound.
+	RedeemAuthCode(ctx context.Context, id string, check func(AuthRequest) error) (AuthRequest, error)
 	DeleteAuthRequest(ctx context.Context, id string) error
 }

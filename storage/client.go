@@ -38,7 +38,8 @@ type Client struct {
 	// MinACR is the weakest sign-in this client accepts; weaker sessions step up.
 	MinACR string `bson:"min_acr,omitempty"`
 	// Authorities are powers the client's own tokens (client credentials) carry
-	// on Vhod's API: storage.AuthorityOperator, AuthorityModerator.
+	// on Vhod's API (storage.AuthorityOperator, AuthorityModerator), and
+	// AuthorityIntrospect: introspection of every client's tokens.
 	Authorities []string `bson:"authorities,omitempty"`
 	// Version increases with every change made through the API (ETag).
 	Version int `bson:"version"`

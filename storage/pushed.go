@@ -20,7 +20,8 @@ type PushedRequest struct {
 // PushedRequests stores pushed authorization requests.
 type PushedRequests interface {
 	PushRequest(ctx context.Context, r PushedRequest) error
-	// TakePushedRequest returns the request and removes it in one step, so that a
-	// request_uri is used once; ErrNotFound when unknown, used or expired.
-	TakePushedRequest(ctx context.Context, id string) (PushedRequest, error)
+	// TakePushedRequest returns the request of the client and removes it in one
+	// step, so that a request_uri is used once; ErrNotFound when unknown, used,
+	// expired or another client's (which leaves it to its own client).
+	TakePushedRequest(ctx context.Context, id, clientID string) (PushedRequest, error)
 }

@@ -81,6 +81,9 @@ const (
 const (
 	AuthorityModerator = "moderator" // approves companies and join requests
 	AuthorityOperator  = "operator"  // runs Vhod
+	// AuthorityIntrospect is a client's only: it may introspect tokens issued
+	// to other clients (a resource server's gateway, RFC 7662 section 4).
+	AuthorityIntrospect = "introspect"
 )
 
 // CertificateRef describes a certificate: in an account, a session and a token.

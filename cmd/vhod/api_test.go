@@ -367,7 +367,7 @@ func TestAPIAuthorities(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h.want(h.call(shopToken.AccessToken, "GET", "/organisations", nil), 401, "a token without the admin scope")
+	h.want(h.call(shopToken.AccessToken, "GET", "/organisations", nil), 403, "a token without the admin scope (RFC 6750 section 3.1: insufficient_scope)")
 	h.want(h.call("garbage", "GET", "/organisations", nil), 401, "garbage token")
 
 	for _, c := range []struct {

@@ -141,16 +141,17 @@ func (a *app) handler(extra func(r *mux.Router)) (http.Handler, error) {
 		return nil, err
 	}
 	pc := provider.Config{
-		Issuer:               cfg.Issuer,
-		CryptoKey:            deriveKey(a.master, "op crypto"),
-		AccessTokenLifetime:  cfg.Tokens.AccessTokenLifetime,
-		IDTokenLifetime:      cfg.Tokens.IDTokenLifetime,
-		RefreshTokenLifetime: cfg.Tokens.RefreshTokenLifetime,
-		AuthRequestLifetime:  cfg.Tokens.AuthRequestLifetime,
-		LoginURL:             func(id string) string { return "/login?authRequestID=" + url.QueryEscape(id) },
-		LogoutURL:            cfg.Issuer + "/logged-out",
-		Locales:              login.Languages,
-		Browser:              cookies,
+		Issuer:                cfg.Issuer,
+		CryptoKey:             deriveKey(a.master, "op crypto"),
+		AccessTokenLifetime:   cfg.Tokens.AccessTokenLifetime,
+		IDTokenLifetime:       cfg.Tokens.IDTokenLifetime,
+		RefreshTokenLifetime:  cfg.Tokens.RefreshTokenLifetime,
+		AuthRequestLifetime:   cfg.Tokens.AuthRequestLifetime,
+		ClientAssertionMaxAge: cfg.Tokens.ClientAssertionMaxAge,
+		LoginURL:              func(id string) string { return "/login?authRequestID=" + url.QueryEscape(id) },
+		LogoutURL:             cfg.Issuer + "/logged-out",
+		Locales:               login.Languages,
+		Browser:               cookies,
 		ErrorPage: func(w http.ResponseWriter, r *http.Request, status int, detail string) {
 			pages.ErrorPage(w, r, status, detail)
 		},

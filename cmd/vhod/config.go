@@ -141,6 +141,9 @@ type TokensConfig struct {
 	IDTokenLifetime      time.Duration `yaml:"id_token_lifetime"`
 	RefreshTokenLifetime time.Duration `yaml:"refresh_token_lifetime"`
 	AuthRequestLifetime  time.Duration `yaml:"auth_request_lifetime"`
+	// ClientAssertionMaxAge bounds how long a private_key_jwt assertion may
+	// live (exp less iat); its jti is remembered that long.
+	ClientAssertionMaxAge time.Duration `yaml:"client_assertion_max_age"`
 }
 
 // SessionsConfig sets the SSO session and sign-in flow lifetimes.
@@ -192,6 +195,7 @@ func (c *Config) setDefaults() {
 	defDur(&c.Tokens.IDTokenLifetime, time.Hour)
 	defDur(&c.Tokens.RefreshTokenLifetime, 30*24*time.Hour)
 	defDur(&c.Tokens.AuthRequestLifetime, 30*time.Minute)
+	defDur(&c.Tokens.ClientAssertionMaxAge, 5*time.Minute)
 	defDur(&c.Sessions.Lifetime, 12*time.Hour)
 	defDur(&c.Sessions.FlowLifetime, 15*time.Minute)
 	defDur(&c.Database.Timeout, 5*time.Second)
@@ -312,6 +316,7 @@ func (c *Config) Validate() error {
 	check(!slices.Contains([]string{"debug", "info", "warn", "error"}, c.Log.Level), "log.level", "%q is not debug, info, warn or error", c.Log.Level)
 	check(!slices.Contains(algNames(), c.Keys.Algorithm), "keys.algorithm", "%q is not one of %v", c.Keys.Algorithm, algNames())
 	check(c.Keys.RotationPeriod < time.Hour, "keys.rotation_period", "%s is shorter than an hour", c.Keys.RotationPeriod)
+	check(c.Tokens.ClientAssertionMaxAge > time.Hour, "tokens.client_assertion_max_age", "%s is longer than an hour", c.Tokens.ClientAssertionMaxAge)
 	check(c.Tokens.AccessTokenLifetime > 24*time.Hour, "tokens.access_token_lifetime", "%s is longer than a day", c.Tokens.AccessTokenLifetime)
 	check(c.Tokens.AuthRequestLifetime < time.Minute || c.Tokens.AuthRequestLifetime > 24*time.Hour,
 		"tokens.auth_request_lifetime", "%s is not between a minute and a day", c.Tokens.AuthRequestLifetime)

@@ -42,13 +42,18 @@ func (s *Store) CompleteAuthRequest(ctx context.Context, id string, c storage.Co
 }
 
 // RedeemAuthCode consumes the code of a completed request once.
-func (s *Store) RedeemAuthCode(ctx context.Context, id string) (storage.AuthRequest, error) {
+func (s *Store) RedeemAuthCode(ctx context.Context, id string, check func(storage.AuthRequest) error) (storage.AuthRequest, error) {
 	r, err := s.AuthRequestByID(ctx, id)
 	if err != nil {
 		return r, err
 	}
 	if r.Completion == nil {
 		return storage.AuthRequest{}, mapErr("redeem code", storage.ErrNotFound)
+	}
+	if check != nil {
+		if err := check(r); err != nil {
+			return storage.AuthRequest{}, err
+		}
 	}
 	return r, s.claim(ctx, "redeem:"+id, s.now().Add(requestMarkerLifetime))
 }

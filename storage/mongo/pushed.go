@@ -19,10 +19,13 @@ func (s *Store) PushRequest(ctx context.Context, r storage.PushedRequest) error 
 // server's findAndModify is not atomic between two callers; a unique insert is):
 // of two browsers bringing the same request_uri, one gets it. The document
 // itself goes with the sweeper.
-func (s *Store) TakePushedRequest(ctx context.Context, id string) (storage.PushedRequest, error) {
+func (s *Store) TakePushedRequest(ctx context.Context, id, clientID string) (storage.PushedRequest, error) {
 	var r storage.PushedRequest
 	if err := s.byID(ctx, colPushed, "get pushed request", id, &r, func() time.Time { return r.ExpiresAt }); err != nil {
 		return storage.PushedRequest{}, err
+	}
+	if r.ClientID != clientID {
+		return storage.PushedRequest{}, mapErr("take pushed request", storage.ErrNotFound)
 	}
 	if err := s.claim(ctx, "par:"+id, r.ExpiresAt); err != nil {
 		if errors.Is(err, storage.ErrConflict) {

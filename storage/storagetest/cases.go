@@ -1,6 +1,7 @@
 package storagetest
 
 import (
+	"errors"
 	"slices"
 	"testing"
 	"time"
@@ -123,7 +124,7 @@ func testAuthRequestLifecycle(t *testing.T, s storage.Store) {
 	must(t, s.CreateAuthRequest(ctx, newAuthRequest("ar1")))
 	wantErr(t, s.CreateAuthRequest(ctx, newAuthRequest("ar1")), storage.ErrAlreadyExists)
 	// No code before the sign-in is complete.
-	_, err := s.RedeemAuthCode(ctx, "ar1")
+	_, err := s.RedeemAuthCode(ctx, "ar1", nil)
 	wantErr(t, err, storage.ErrNotFound)
 	c := storage.Completion{UserID: "u1", AuthTime: time.Now().UTC().Truncate(time.Millisecond), AMR: []string{"pwd"}, ACR: "a", SessionID: "s"}
 	codeLife := time.Now().Add(10 * time.Minute).UTC().Truncate(time.Millisecond)
@@ -147,17 +148,28 @@ func testAuthCodeSingleUse(t *testing.T, s storage.Store) {
 	ctx := t.Context()
 	must(t, s.CreateAuthRequest(ctx, newAuthRequest("ar1")))
 	must(t, s.CompleteAuthRequest(ctx, "ar1", storage.Completion{UserID: "u1"}, future()))
-	r, err := s.RedeemAuthCode(ctx, "ar1")
+	// A refused check leaves the code to its rightful client (RFC 6749 section 4.1.3).
+	refused := errors.New("another client")
+	_, err := s.RedeemAuthCode(ctx, "ar1", func(r storage.AuthRequest) error {
+		if r.ClientID != "partner" {
+			return refused
+		}
+		return nil
+	})
+	if !errors.Is(err, refused) {
+		t.Fatalf("a refused check: %v", err)
+	}
+	r, err := s.RedeemAuthCode(ctx, "ar1", func(r storage.AuthRequest) error { return nil })
 	must(t, err)
 	if r.ID != "ar1" {
 		t.Fatalf("redeemed %q", r.ID)
 	}
-	r, err = s.RedeemAuthCode(ctx, "ar1")
+	r, err = s.RedeemAuthCode(ctx, "ar1", nil)
 	wantErr(t, err, storage.ErrConflict)
 	if r.ID != "ar1" {
 		t.Fatal("a replayed code must still name its request, so its tokens can be revoked")
 	}
-	_, err = s.RedeemAuthCode(ctx, "unknown")
+	_, err = s.RedeemAuthCode(ctx, "unknown", nil)
 	wantErr(t, err, storage.ErrNotFound)
 }
 

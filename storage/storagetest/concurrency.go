@@ -48,7 +48,7 @@ func testConcurrentRedeem(t *testing.T, s storage.Store) {
 	ctx := t.Context()
 	must(t, s.CreateAuthRequest(ctx, newAuthRequest("ar1")))
 	must(t, s.CompleteAuthRequest(ctx, "ar1", storage.Completion{UserID: "u1"}, future()))
-	race(t, func() error { _, err := s.RedeemAuthCode(ctx, "ar1"); return err })
+	race(t, func() error { _, err := s.RedeemAuthCode(ctx, "ar1", nil); return err })
 }
 
 func testConcurrentRefresh(t *testing.T, s storage.Store) {
@@ -83,31 +83,35 @@ func testConcurrentCompletion(t *testing.T, s storage.Store) {
 	})
 }
 
-// testPushedRequests: a pushed request is read back with its parameters once;
+// testPushedRequests: a pushed request is read back with its parameters once,
+// by its own client only;
 // of concurrent takers exactly one gets it; an expired one is gone.
 func testPushedRequests(t *testing.T, s storage.Store) {
 	ctx := t.Context()
 	params := map[string][]string{"scope": {"openid"}, "claims": {`{"id_token":{}}`}}
 	must(t, s.PushRequest(ctx, storage.PushedRequest{ID: "p1", ClientID: "shop", Params: params, ExpiresAt: future()}))
 	wantErr(t, s.PushRequest(ctx, storage.PushedRequest{ID: "p1", ClientID: "shop", ExpiresAt: future()}), storage.ErrAlreadyExists)
-	got, err := s.TakePushedRequest(ctx, "p1")
+	// Another client's attempt leaves the request to its own (RFC 9126 section 4).
+	_, err := s.TakePushedRequest(ctx, "p1", "partner")
+	wantErr(t, err, storage.ErrNotFound)
+	got, err := s.TakePushedRequest(ctx, "p1", "shop")
 	must(t, err)
 	if got.ClientID != "shop" || got.Params["scope"][0] != "openid" || got.Params["claims"][0] != params["claims"][0] {
 		t.Fatalf("pushed request %+v", got)
 	}
-	_, err = s.TakePushedRequest(ctx, "p1")
+	_, err = s.TakePushedRequest(ctx, "p1", "shop")
 	wantErr(t, err, storage.ErrNotFound)
 
 	must(t, s.PushRequest(ctx, storage.PushedRequest{ID: "p2", ClientID: "shop", ExpiresAt: future()}))
 	race(t, func() error {
-		_, err := s.TakePushedRequest(ctx, "p2")
+		_, err := s.TakePushedRequest(ctx, "p2", "shop")
 		if errors.Is(err, storage.ErrNotFound) {
 			return storage.ErrConflict
 		}
 		return err
 	})
 	must(t, s.PushRequest(ctx, storage.PushedRequest{ID: "p3", ClientID: "shop", ExpiresAt: past()}))
-	_, err = s.TakePushedRequest(ctx, "p3")
+	_, err = s.TakePushedRequest(ctx, "p3", "shop")
 	wantErr(t, err, storage.ErrNotFound)
 }
 
