@@ -28,6 +28,15 @@ func (p *Provider) discoveryJSON(r *http.Request) []byte {
 	d.RequestParameterSupported = true
 	d.RequestURIParameterSupported = false
 	d.RequestObjectSigningAlgValuesSupported = names(RequestObjectAlgorithms)
+	// Client authentication is Vhod's at every endpoint (see clientAuth): the
+	// same methods and assertion algorithms everywhere.
+	methods := []oidc.AuthMethod{oidc.AuthMethodBasic, oidc.AuthMethodPost, oidc.AuthMethodPrivateKeyJWT}
+	d.TokenEndpointAuthMethodsSupported = append([]oidc.AuthMethod{oidc.AuthMethodNone}, methods...)
+	d.IntrospectionEndpointAuthMethodsSupported = methods
+	d.RevocationEndpointAuthMethodsSupported = append([]oidc.AuthMethod{oidc.AuthMethodNone}, methods...)
+	d.TokenEndpointAuthSigningAlgValuesSupported = names(ClientAssertionAlgorithms)
+	d.IntrospectionEndpointAuthSigningAlgValuesSupported = names(ClientAssertionAlgorithms)
+	d.RevocationEndpointAuthSigningAlgValuesSupported = names(ClientAssertionAlgorithms)
 	d.BackChannelLogoutSupported = true
 	d.BackChannelLogoutSessionSupported = true
 	b, _ := json.Marshal(d)

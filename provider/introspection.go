@@ -31,7 +31,10 @@ func (p *Provider) serveIntrospection(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	caller, err := p.storage.loadClient(ctx, holder(ctx).authenticated)
-	if err != nil {
+	if err != nil || caller.c.Public { // a public client proves nothing (RFC 7662 section 2.1)
+		if err == nil {
+			p.refuseClient(ctx, caller.c.ID, "none", "a public client may not introspect")
+		}
 		writeOAuthError(w, http.StatusUnauthorized, oidc.ErrInvalidClient(), false)
 		return
 	}
