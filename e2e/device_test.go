@@ -151,9 +151,12 @@ func TestTokenExchange(t *testing.T) {
 		"unknown audience":         {"shop", "shop-secret", url.Values{"audience": {"nobody"}}, "invalid_target"},
 		"client without the grant": {"portal", "portal-secret", nil, "unauthorized_client"},
 		"refresh token as subject": {"shop", "shop-secret", url.Values{"subject_token": {tok.RefreshToken}, "subject_token_type": {"urn:ietf:params:oauth:token-type:refresh_token"}}, "invalid_request"},
-		"actor token (delegation)": {"shop", "shop-secret", url.Values{"actor_token": {tok.AccessToken}, "actor_token_type": {accessTokenType}}, "invalid_request"},
-		"wrong secret":             {"shop", "wrong", nil, "invalid_client"},
-		"no audience":              {"shop", "shop-secret", url.Values{"audience": {""}}, "invalid_request"},
+		// RFC 9068 section 4: an ID token is not an access token, whatever it claims to be.
+		"ID token as access token":      {"shop", "shop-secret", url.Values{"subject_token": {tok.Extra("id_token").(string)}}, "invalid_request"},
+		"refresh token as access token": {"shop", "shop-secret", url.Values{"subject_token": {tok.RefreshToken}}, "invalid_request"},
+		"actor token (delegation)":      {"shop", "shop-secret", url.Values{"actor_token": {tok.AccessToken}, "actor_token_type": {accessTokenType}}, "invalid_request"},
+		"wrong secret":                  {"shop", "wrong", nil, "invalid_client"},
+		"no audience":                   {"shop", "shop-secret", url.Values{"audience": {""}}, "invalid_request"},
 	} {
 		if status, out := exchange(tc.user, tc.pass, tc.extra); status < 400 || out["error"] != tc.want {
 			t.Errorf("%s: %d %v", name, status, out)
