@@ -10,6 +10,7 @@ import (
 	"github.com/zitadel/oidc/v3/pkg/op"
 	"golang.org/x/text/language"
 
+	"github.com/vhod-id/vhod/directory"
 	"github.com/vhod-id/vhod/storage"
 )
 
@@ -37,8 +38,8 @@ const (
 // Scopes of our own (DESIGN.md): Russian identification numbers, and the
 // certificate the person signed in with.
 const (
-	ScopeRuIDs = "ru_ids"
-	ScopeCert  = "cert"
+	ScopeRuIDs = directory.ScopeRuIDs
+	ScopeCert  = directory.ScopeCert
 )
 
 // supportedClaims are announced in discovery.

@@ -88,7 +88,13 @@ func (s *Storage) TokenRequestByRefreshToken(ctx context.Context, token string) 
 	if rt.Used {
 		return nil, s.refreshFailure(ctx, rt.Grant, storage.ErrConflict)
 	}
-	return &refreshRequest{t: rt, scopes: rt.Grant.Scopes}, nil
+	c, err := s.loadClient(ctx, rt.Grant.ClientID)
+	if err != nil {
+		return nil, s.notFoundAs(ctx, err, oidc.ErrInvalidGrant().WithDescription("invalid refresh token"))
+	}
+	// A scope the client may no longer have (its scopes list changed since the
+	// sign-in) is not granted again, and the answer says so (RFC 6749 section 5.1).
+	return &refreshRequest{t: rt, scopes: directory.GrantedScopes(c.c, rt.Grant.Scopes)}, nil
 }
 
 // revokeGrant revokes every token of a grant: the stored ones are deleted, JWT access
