@@ -146,6 +146,7 @@ func (a *app) handler(extra func(r *mux.Router)) (http.Handler, error) {
 		AccessTokenLifetime:  cfg.Tokens.AccessTokenLifetime,
 		IDTokenLifetime:      cfg.Tokens.IDTokenLifetime,
 		RefreshTokenLifetime: cfg.Tokens.RefreshTokenLifetime,
+		RefreshGracePeriod:   cfg.Tokens.refreshGrace(),
 		AuthRequestLifetime:  cfg.Tokens.AuthRequestLifetime,
 		LoginURL:             func(id string) string { return "/login?authRequestID=" + url.QueryEscape(id) },
 		LogoutURL:            cfg.Issuer + "/logged-out",
