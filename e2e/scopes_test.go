@@ -115,3 +115,42 @@ func TestGrantedScopeIsStated(t *testing.T) {
 		t.Fatalf("client credentials: %d %v", status, out)
 	}
 }
+
+// TestClaimsForCommonRPs: the name follows the language the RP asked the
+// sign-in in (ui_locales), in the ID token and at userinfo alike, JWT access
+// tokens included; a phone-only account has a preferred_username, which
+// oauth2-proxy can take with --oidc-email-claim=preferred_username.
+func TestClaimsForCommonRPs(t *testing.T) {
+	srv := startServer(t, testConfig+`    - {phone: "+79091112233", password: "Phone-only-1"}
+`)
+	en := oauth2.SetAuthURLParam("ui_locales", "en")
+	portal := newRP(t, srv, "portal", "portal-secret", "http://127.0.0.1:8766/callback", oauth2.AuthStyleInParams)
+	a, code := portal.signIn(rptest.NewBrowser("http://127.0.0.1:8766/"), "ivanov", "S3cure-pass!", en)
+	_, _, claims := portal.exchange(a, code)
+	if claims["name"] != "Иван Иванович Иванов" || claims["preferred_username"] != "ivanov" {
+		t.Fatalf("ID token with ui_locales=en: %v", claims)
+	}
+	shop := shopRP(t, srv)
+	b := rptest.NewBrowser("http://127.0.0.1:8765/")
+	a, code = shop.signIn(b, "ivanov", "S3cure-pass!", en)
+	tok, _, _ := shop.exchange(a, code)
+	info, err := shop.provider.UserInfo(t.Context(), oauth2.StaticTokenSource(tok))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var uc map[string]any
+	_ = info.Claims(&uc)
+	if uc["name"] != "Иван Иванович Иванов" {
+		t.Fatalf("userinfo from a JWT access token of an English sign-in: %v", uc)
+	}
+	a, code = shop.signIn(rptest.NewBrowser("http://127.0.0.1:8765/"), "+7 909 111-22-33", "Phone-only-1")
+	tok, _, _ = shop.exchange(a, code)
+	if info, err = shop.provider.UserInfo(t.Context(), oauth2.StaticTokenSource(tok)); err != nil {
+		t.Fatal(err)
+	}
+	uc = nil
+	_ = info.Claims(&uc)
+	if uc["preferred_username"] != "+79091112233" || uc["email"] != nil {
+		t.Fatalf("phone-only account at userinfo: %v", uc)
+	}
+}

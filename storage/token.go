@@ -20,6 +20,9 @@ type Grant struct {
 	ACR       string    `bson:"acr,omitempty"`
 	// Certificate is the one the person signed in with, for the "cert" claim.
 	Certificate *CertificateRef `bson:"certificate,omitempty"`
+	// UILocale is the first of the sign-in request's ui_locales: the language
+	// the relying party shows, which orders the name claim.
+	UILocale string `bson:"ui_locale,omitempty"`
 	// OrgID is the organisation chosen at sign-in; its roles are read when a
 	// token is made, so role changes show in the next one.
 	OrgID string `bson:"org_id,omitempty"`
