@@ -30,7 +30,7 @@ import (
 
 // Scope is the scope a token needs for the API: without it a token given to an
 // app cannot be replayed here as its user.
-const Scope = "admin"
+const Scope = directory.ScopeAdmin
 
 // maxBody bounds a request body.
 const maxBody = 64 << 10

@@ -43,6 +43,11 @@ func ClientProblems(c storage.Client, secret string, algorithms []string) map[st
 			set("authorities", "%q is not operator, moderator or introspect", a)
 		}
 	}
+	for _, sc := range c.Scopes {
+		if !slices.Contains(directory.KnownScopes, sc) {
+			set("scopes", "%q is not one of %v", sc, directory.KnownScopes)
+		}
+	}
 	if c.MinACR != "" && !slices.Contains(directory.ACRLevels, c.MinACR) {
 		set("min_acr", "%q is not one of %v", c.MinACR, directory.ACRLevels)
 	}

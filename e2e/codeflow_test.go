@@ -120,8 +120,11 @@ func TestCodeReplayIsRefusedAndRevokesTheGrant(t *testing.T) {
 	}
 }
 
+// TestRefreshRotationAndReuseDetection: with the grace period off
+// (tokens.refresh_grace_period: 0), the second use of a refresh token revokes
+// its family at once (RFC 9700 section 4.14.2).
 func TestRefreshRotationAndReuseDetection(t *testing.T) {
-	srv := startServer(t, "")
+	srv := startServer(t, "", "VHOD_TOKENS_REFRESH_GRACE_PERIOD=0s")
 	shop := shopRP(t, srv)
 	a, code := shop.signIn(rptest.NewBrowser("http://127.0.0.1:8765/"), "ivanov", "S3cure-pass!")
 	first, _, _ := shop.exchange(a, code)

@@ -75,7 +75,7 @@ func TestDeviceAuthorization(t *testing.T) {
 		t.Fatalf("wrong code: %d %.600s", wrong.Status, wrong.Body)
 	}
 	p = mustSubmit(t, b, p, "/device", url.Values{"user_code": {strings.ToLower(userCode)}})
-	if !strings.Contains(p.Body, "Smart TV") || !strings.Contains(p.Body, "your name and username") {
+	if !strings.Contains(p.Body, "Smart TV") || !strings.Contains(p.Body, "Your name and username") {
 		t.Fatalf("decision page: %d %.600s", p.Status, p.Body)
 	}
 	p = mustSubmit(t, b, p, "/device", url.Values{"decision": {"allow"}})

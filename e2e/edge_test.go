@@ -121,24 +121,30 @@ func TestCodeSurvivesFailedExchanges(t *testing.T) {
 	}
 }
 
-// TestRefreshTokenOfAnotherClient: RFC 6749 section 6, the refresh token is
-// bound to its client: another client presenting it is refused and the token
-// stays good for its own.
+// TestRefreshTokenOfAnotherClient: RFC 6749 sections 6 and 10.4. A failed
+// client authentication spends nothing; a refresh token presented by another
+// (authenticated) client was stolen, and its family is revoked (RFC 9700
+// section 4.14.2).
 func TestRefreshTokenOfAnotherClient(t *testing.T) {
 	srv := startServer(t, "")
 	shop := shopRP(t, srv)
 	a, code := shop.signIn(rptest.NewBrowser("http://127.0.0.1:8765/"), "ivanov", "S3cure-pass!")
 	tok, _, _ := shop.exchange(a, code)
-	resp, out := tokenPost(t, srv, url.Values{"grant_type": {"refresh_token"}, "refresh_token": {tok.RefreshToken}}, "portal", "portal-secret")
+	refresh := url.Values{"grant_type": {"refresh_token"}, "refresh_token": {tok.RefreshToken}}
+	resp, out := tokenPost(t, srv, refresh, "shop", "wrong")
+	if resp.StatusCode != http.StatusUnauthorized || out["error"] != "invalid_client" {
+		t.Fatalf("wrong secret: %d %v", resp.StatusCode, out)
+	}
+	next, err := shop.oauth.TokenSource(t.Context(), &oauth2.Token{RefreshToken: tok.RefreshToken}).Token()
+	if err != nil {
+		t.Fatalf("the refresh token was spent by a failed authentication: %v", err)
+	}
+	resp, out = tokenPost(t, srv, url.Values{"grant_type": {"refresh_token"}, "refresh_token": {next.RefreshToken}}, "portal", "portal-secret")
 	if resp.StatusCode != http.StatusBadRequest || out["error"] != "invalid_grant" {
 		t.Fatalf("another client's refresh token: %d %v", resp.StatusCode, out)
 	}
-	resp, out = tokenPost(t, srv, url.Values{"grant_type": {"refresh_token"}, "refresh_token": {tok.RefreshToken}}, "shop", "wrong")
-	if resp.StatusCode != http.StatusUnauthorized {
-		t.Fatalf("wrong secret: %d %v", resp.StatusCode, out)
-	}
-	if _, err := shop.oauth.TokenSource(t.Context(), &oauth2.Token{RefreshToken: tok.RefreshToken}).Token(); err != nil {
-		t.Fatalf("the refresh token was spent by another client's attempt: %v", err)
+	if _, err := shop.oauth.TokenSource(t.Context(), &oauth2.Token{RefreshToken: next.RefreshToken}).Token(); oauthError(err) != "invalid_grant" {
+		t.Fatalf("a stolen refresh token's family survived: %v", err)
 	}
 }
 

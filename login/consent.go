@@ -47,12 +47,11 @@ func (h *Handler) consentForm(w http.ResponseWriter, r *http.Request, f flow, ar
 	if u, err := h.accounts.UserByID(r.Context(), f.UserID); err == nil {
 		page.User = firstOf(u.Login, u.Email, u.Phone)
 	}
+	// Each scope in words, never its key: the request holds only scopes Vhod
+	// knows (directory.GrantedScopes), and every one has a text in every
+	// catalogue (TestEveryScopeHasWords).
 	for _, s := range ar.Scopes {
-		if t := page.T("scope." + s); t != "scope."+s {
-			page.Scopes = append(page.Scopes, t)
-		} else {
-			page.Scopes = append(page.Scopes, s)
-		}
+		page.Scopes = append(page.Scopes, page.T("scope."+s))
 	}
 	h.render(w, r, http.StatusOK, "consent", page)
 }

@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/vhod-id/vhod/directory"
 )
 
 // Every key of every catalog exists in every other catalog.
@@ -68,4 +70,24 @@ func FuzzPickLanguage(f *testing.F) {
 			t.Fatalf("picked %s, not a page language", got)
 		}
 	})
+}
+
+// TestEveryScopeHasWords: the consent and device pages name each scope a client
+// may be granted in words, in every language, never by its key.
+func TestEveryScopeHasWords(t *testing.T) {
+	for _, tag := range Languages {
+		b, err := localeFS.ReadFile("locales/" + tag.String() + ".json")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var m map[string]string
+		if err := json.Unmarshal(b, &m); err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range directory.KnownScopes {
+			if w := m["scope."+s]; w == "" || w == s {
+				t.Errorf("%s: scope %q has no words (%q)", tag, s, w)
+			}
+		}
+	}
 }

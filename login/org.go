@@ -12,7 +12,7 @@ import (
 )
 
 // ScopeOrg asks for the organisation the person acts for.
-const ScopeOrg = "org"
+const ScopeOrg = directory.ScopeOrg
 
 // orgs is what the login pages need of the organisation rules.
 type orgs interface {

@@ -19,6 +19,8 @@ const CodeLifetime = 10 * time.Minute
 
 // CreateAuthRequest implements op.Storage. op has validated the client, the redirect
 // URI and the scopes; here PKCE is enforced and the request bound to the browser.
+// op lets every standard scope through; what is kept is what the client may
+// have (no address: Vhod has none to give), each once.
 func (s *Storage) CreateAuthRequest(ctx context.Context, req *oidc.AuthRequest, hintSubject string) (op.AuthRequest, error) {
 	c, err := s.loadClient(ctx, req.ClientID)
 	if err != nil {
@@ -37,7 +39,7 @@ func (s *Storage) CreateAuthRequest(ctx context.Context, req *oidc.AuthRequest, 
 	now := time.Now().UTC()
 	r := storage.AuthRequest{
 		ID: directory.NewID(), ClientID: req.ClientID, RedirectURI: req.RedirectURI,
-		Scopes: req.Scopes, State: req.State, Nonce: req.Nonce,
+		Scopes: directory.GrantedScopes(c.c, req.Scopes), State: req.State, Nonce: req.Nonce,
 		ResponseType: string(req.ResponseType), ResponseMode: string(req.ResponseMode),
 		CodeChallenge: req.CodeChallenge, CodeChallengeMethod: string(req.CodeChallengeMethod),
 		Prompt: req.Prompt, LoginHint: req.LoginHint, ACRValues: req.ACRValues,

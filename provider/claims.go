@@ -10,6 +10,7 @@ import (
 	"github.com/zitadel/oidc/v3/pkg/op"
 	"golang.org/x/text/language"
 
+	"github.com/vhod-id/vhod/directory"
 	"github.com/vhod-id/vhod/storage"
 )
 
@@ -32,13 +33,16 @@ const (
 	// certificate of the sign-in in JWT access tokens.
 	ClaimOrgID      = "org_id"
 	ClaimCertSHA256 = "cert_sha256"
+	// ClaimUILocale carries the sign-in's ui_locales in JWT access tokens, so
+	// that userinfo served from them orders the name as the ID token did.
+	ClaimUILocale = "ui_locale"
 )
 
 // Scopes of our own (DESIGN.md): Russian identification numbers, and the
 // certificate the person signed in with.
 const (
-	ScopeRuIDs = "ru_ids"
-	ScopeCert  = "cert"
+	ScopeRuIDs = directory.ScopeRuIDs
+	ScopeCert  = directory.ScopeCert
 )
 
 // supportedClaims are announced in discovery.
@@ -50,15 +54,16 @@ var supportedClaims = []string{
 }
 
 // userClaims is the one place that decides which user attributes a scope releases;
-// the ID token, userinfo and introspection all use it.
-func userClaims(u storage.User, scopes []string) *oidc.UserInfo {
+// the ID token, userinfo and introspection all use it. uiLocale is the sign-in
+// request's language ("" none), see fullName.
+func userClaims(u storage.User, scopes []string, uiLocale string) *oidc.UserInfo {
 	info := &oidc.UserInfo{Subject: u.ID}
 	for _, scope := range scopes {
 		switch scope {
 		case oidc.ScopeProfile:
-			info.Name = strings.Join(nonEmpty(u.FamilyName, u.GivenName, u.MiddleName), " ")
+			info.Name = fullName(u, uiLocale)
 			info.FamilyName, info.GivenName, info.MiddleName = u.FamilyName, u.GivenName, u.MiddleName
-			info.PreferredUsername = firstNonEmpty(u.Login, u.Email, u.Phone)
+			info.PreferredUsername = preferredUsername(u)
 			if tag, err := language.Parse(u.Locale); err == nil && u.Locale != "" {
 				info.Locale = oidc.NewLocale(tag)
 			}
@@ -83,6 +88,27 @@ func userClaims(u storage.User, scopes []string) *oidc.UserInfo {
 		}
 	}
 	return info
+}
+
+// fullName is the name claim in the order of the language: Russian puts the
+// family name first ("Иванов Иван Иванович"), every other language the given
+// name ("Ivan Ivanovich Ivanov"). The language is the one the relying party
+// asked the sign-in in (ui_locales: the name appears in its pages), else the
+// person's own locale, else Russian, Vhod's default.
+func fullName(u storage.User, uiLocale string) string {
+	tag, err := language.Parse(firstNonEmpty(uiLocale, u.Locale, "ru"))
+	if base, conf := tag.Base(); err == nil && conf >= language.High && base.String() != "ru" {
+		return strings.Join(nonEmpty(u.GivenName, u.MiddleName, u.FamilyName), " ")
+	}
+	return strings.Join(nonEmpty(u.FamilyName, u.GivenName, u.MiddleName), " ")
+}
+
+// preferredUsername is never empty, so that relying parties that need a
+// readable user name (oauth2-proxy with --oidc-email-claim=preferred_username)
+// serve phone-only and certificate-only accounts too: the login, else the
+// email, else the phone, else the subject.
+func preferredUsername(u storage.User) string {
+	return firstNonEmpty(u.Login, u.Email, u.Phone, u.ID)
 }
 
 // certClaim adds the "cert" claim when the scope asks and the sign-in used a
@@ -115,7 +141,11 @@ func (s *Storage) SetUserinfoFromRequest(ctx context.Context, info *oidc.UserInf
 		if err != nil {
 			return s.notFoundAs(ctx, err, oidc.ErrInvalidRequest().WithDescription("the account no longer exists"))
 		}
-		*info = *userClaims(u, scopes)
+		var uiLocale string
+		if g, ok := req.(granter); ok {
+			uiLocale = g.grant().UILocale
+		}
+		*info = *userClaims(u, scopes, uiLocale)
 	}
 	if g, ok := req.(granter); ok {
 		grant := g.grant()
@@ -167,7 +197,7 @@ func (s *Storage) userinfo(ctx context.Context, at storage.AccessToken) (*oidc.U
 	if err != nil {
 		return nil, s.notFoundAs(ctx, err, oidc.ErrInvalidRequest().WithDescription("the account no longer exists"))
 	}
-	info := userClaims(u, at.Grant.Scopes)
+	info := userClaims(u, at.Grant.Scopes, at.Grant.UILocale)
 	certClaim(info, at.Grant.Certificate, at.Grant.Scopes, &u)
 	if err := s.orgClaims(ctx, info, at.Grant.Subject, at.Grant.OrgID, at.Grant.ClientID, at.Grant.Scopes); err != nil {
 		return nil, s.serverError(ctx, err)
@@ -214,7 +244,7 @@ func (s *Storage) introspection(ctx context.Context, resp *oidc.IntrospectionRes
 		resp.AuthTime = oidc.FromTime(g.AuthTime)
 		resp.AuthenticationMethodsReferences = g.AMR
 		if u, err := s.store.UserByID(ctx, g.Subject); err == nil {
-			resp.SetUserInfo(userClaims(u, g.Scopes))
+			resp.SetUserInfo(userClaims(u, g.Scopes, g.UILocale))
 			resp.Username = u.Login
 		}
 	}

@@ -31,8 +31,61 @@ func TestUserClaimsByScope(t *testing.T) {
 		{"phone", []string{"phone"}, func(u *oidc.UserInfo) bool { return u.PhoneNumber == "+79090000000" && !bool(u.PhoneNumberVerified) }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			if got := userClaims(testUser, tc.scopes); !tc.check(got) {
+			if got := userClaims(testUser, tc.scopes, ""); !tc.check(got) {
 				t.Fatalf("claims %+v", got)
+			}
+		})
+	}
+}
+
+// TestNameOrderFollowsTheLanguage: the name claim is in the order of the
+// sign-in's ui_locales, else of the person's locale, else Russian (family,
+// given, patronymic); every other language puts the given name first.
+func TestNameOrderFollowsTheLanguage(t *testing.T) {
+	ru, en := "Иванов Иван Иванович", "Иван Иванович Иванов"
+	for _, tc := range []struct {
+		name, userLocale, uiLocale, want string
+	}{
+		{"nothing known: Russian order", "", "", ru},
+		{"user's locale ru", "ru", "", ru},
+		{"user's locale en", "en", "", en},
+		{"user's locale en-GB", "en-GB", "", en},
+		{"ui_locales en beats the user's ru", "ru", "en", en},
+		{"ui_locales ru beats the user's en", "en", "ru", ru},
+		{"ui_locales ru-RU", "", "ru-RU", ru},
+		{"another language: given name first", "", "de", en},
+		{"unreadable locale: the default", "%%", "", ru},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			u := testUser
+			u.Locale = tc.userLocale
+			if got := userClaims(u, []string{"profile"}, tc.uiLocale).Name; got != tc.want {
+				t.Fatalf("name %q, want %q", got, tc.want)
+			}
+		})
+	}
+	u := storage.User{ID: "u2", GivenName: "Ivan", Locale: "en"}
+	if got := userClaims(u, []string{"profile"}, "").Name; got != "Ivan" {
+		t.Fatalf("given name alone: %q", got)
+	}
+}
+
+// TestPreferredUsernameIsNeverEmpty: oauth2-proxy and its kind need a user
+// name for every account, phone-only and certificate-only ones included.
+func TestPreferredUsernameIsNeverEmpty(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		u    storage.User
+		want string
+	}{
+		{"login", storage.User{ID: "u1", Login: "ivanov", Email: "i@example.com", Phone: "+79090000000"}, "ivanov"},
+		{"email without login", storage.User{ID: "u1", Email: "i@example.com", Phone: "+79090000000"}, "i@example.com"},
+		{"phone only", storage.User{ID: "u1", Phone: "+79090000000"}, "+79090000000"},
+		{"certificate only", storage.User{ID: "u1", FamilyName: "Иванов"}, "u1"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := userClaims(tc.u, []string{"openid", "profile"}, "").PreferredUsername; got != tc.want {
+				t.Fatalf("preferred_username %q, want %q", got, tc.want)
 			}
 		})
 	}
@@ -41,6 +94,6 @@ func TestUserClaimsByScope(t *testing.T) {
 func BenchmarkUserClaims(b *testing.B) {
 	scopes := []string{"openid", "profile", "email", "phone"}
 	for b.Loop() {
-		_ = userClaims(testUser, scopes)
+		_ = userClaims(testUser, scopes, "")
 	}
 }

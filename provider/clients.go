@@ -16,6 +16,7 @@ import (
 	"github.com/zitadel/oidc/v3/pkg/oidc"
 	"github.com/zitadel/oidc/v3/pkg/op"
 
+	"github.com/vhod-id/vhod/directory"
 	"github.com/vhod-id/vhod/storage"
 )
 
@@ -132,8 +133,7 @@ func (s *Storage) ClientCredentialsTokenRequest(ctx context.Context, clientID st
 	if err != nil {
 		return nil, s.notFoundAs(ctx, err, oidc.ErrInvalidClient())
 	}
-	allowed := slices.DeleteFunc(slices.Clone(scopes), func(sc string) bool { return !c.IsScopeAllowed(sc) })
-	req := &clientCredentialsRequest{clientID: c.c.ID, scopes: allowed, orgID: c.c.OrgID}
+	req := &clientCredentialsRequest{clientID: c.c.ID, scopes: clientOwnScopes(c.c, scopes), orgID: c.c.OrgID}
 	if c.c.OrgID != "" {
 		claims, err := s.systemClaims(ctx, c.c)
 		if err != nil {
@@ -248,8 +248,18 @@ func (c *client) RestrictAdditionalAccessTokenScopes() func([]string) []string {
 	return func(s []string) []string { return s }
 }
 
-// IsScopeAllowed admits scopes beyond the standard ones only when registered.
-func (c *client) IsScopeAllowed(scope string) bool { return slices.Contains(c.c.Scopes, scope) }
+// IsScopeAllowed is asked by op about every scope but the standard ones: Vhod's
+// own scopes are offered to every client whose scopes list is empty, admin only
+// when listed (directory.ScopeAllowed).
+func (c *client) IsScopeAllowed(scope string) bool { return directory.ScopeAllowed(c.c, scope) }
+
+// clientOwnScopes is what a client's own token (client credentials) is granted:
+// the scopes it may have, without the standard ones, which are about a person.
+func clientOwnScopes(c storage.Client, requested []string) []string {
+	return slices.DeleteFunc(directory.GrantedScopes(c, requested), func(s string) bool {
+		return slices.Contains(directory.StandardScopes, s)
+	})
+}
 
 func isLoopbackHTTP(issuer string) bool {
 	u, err := url.Parse(issuer)

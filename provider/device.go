@@ -3,7 +3,6 @@ package provider
 import (
 	"context"
 	"errors"
-	"slices"
 	"time"
 
 	"github.com/zitadel/oidc/v3/pkg/oidc"
@@ -26,19 +25,14 @@ const (
 	DeviceUserPath = "/device"
 )
 
-// standardScopes need no registration by the client.
-var standardScopes = []string{oidc.ScopeOpenID, oidc.ScopeProfile, oidc.ScopeEmail, oidc.ScopePhone, oidc.ScopeOfflineAccess}
-
-// StoreDeviceAuthorization implements op.DeviceAuthorizationStorage. Scopes
-// beyond the standard ones are kept only when the client registered them.
+// StoreDeviceAuthorization implements op.DeviceAuthorizationStorage. Only the
+// scopes the client may have are kept (op checks none here).
 func (s *Storage) StoreDeviceAuthorization(ctx context.Context, clientID, deviceCode, userCode string, expires time.Time, scopes []string) error {
 	c, err := s.loadClient(ctx, clientID)
 	if err != nil {
 		return s.notFoundAs(ctx, err, oidc.ErrInvalidClient())
 	}
-	kept := slices.DeleteFunc(slices.Clone(scopes), func(sc string) bool {
-		return !slices.Contains(standardScopes, sc) && !c.IsScopeAllowed(sc)
-	})
+	kept := directory.GrantedScopes(c.c, scopes)
 	d := storage.DeviceAuthorization{ID: hashToken(deviceCode), UserCode: storage.NormalizeUserCode(userCode), ClientID: clientID,
 		Scopes: kept, State: storage.DevicePending, ExpiresAt: expires.UTC()}
 	if err := s.store.CreateDeviceAuthorization(ctx, d); err != nil {

@@ -78,6 +78,10 @@ func (s *Storage) ValidateTokenExchangeRequest(ctx context.Context, req op.Token
 			return oidc.ErrInvalidScope().WithDescription("the subject_token does not grant %s", sc)
 		}
 	}
+	// The new token is the exchanging client's: it gets no scope that client
+	// may not have (admin, say), and the answer states what it got (RFC 8693
+	// section 2.2.1).
+	scopes = directory.GrantedScopes(c.c, scopes)
 	req.SetCurrentScopes(scopes)
 	g.ClientID, g.Audience, g.Scopes, g.Family, g.JKT, g.X5T = c.c.ID, req.GetAudience(), scopes, directory.NewID(), "", ""
 	if h := holder(ctx); h != nil {

@@ -66,6 +66,21 @@ func (t *tokenCrypto) release(keys []string) {
 	}
 }
 
+// issueJWT signs the access token t when its client takes JWT access tokens,
+// and holds it for op to hand out as t's value; false for an opaque client.
+func (s *Storage) issueJWT(ctx context.Context, t storage.AccessToken, org *directory.OrgClaims) (bool, error) {
+	c, err := s.loadClient(ctx, t.Grant.ClientID)
+	if err != nil || c.c.AccessTokenFormat != TokenFormatJWT {
+		return false, nil
+	}
+	jwt, err := s.signAccessToken(ctx, c, t, org)
+	if err != nil {
+		return true, s.serverError(ctx, err)
+	}
+	s.crypto.hold(ctx, t.ID+":"+t.Grant.Subject, jwt) // what op's CreateBearerToken will ask for
+	return true, nil
+}
+
 // signAccessToken signs the RFC 9068 access token of a grant, with the key of
 // the algorithm the client chose for its tokens.
 func (s *Storage) signAccessToken(ctx context.Context, c *client, t storage.AccessToken, org *directory.OrgClaims) (string, error) {
@@ -130,6 +145,9 @@ func accessTokenClaims(issuer string, t storage.AccessToken, org *directory.OrgC
 	}
 	if g.Certificate != nil {
 		claims[ClaimCertSHA256] = g.Certificate.SHA256
+	}
+	if g.UILocale != "" {
+		claims[ClaimUILocale] = g.UILocale
 	}
 	if org != nil {
 		claims[ClaimOrg], claims[ClaimRoles] = org.Org, org.Roles

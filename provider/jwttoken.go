@@ -33,6 +33,7 @@ func (s *Storage) jwtAccessToken(ctx context.Context, tokenID string) (storage.A
 		GrantID  string `json:"gid"`
 		OrgID    string `json:"org_id"`
 		CertSHA  string `json:"cert_sha256"`
+		UILocale string `json:"ui_locale"`
 		Cnf      struct {
 			JKT string `json:"jkt"`
 			X5T string `json:"x5t#S256"`
@@ -47,7 +48,7 @@ func (s *Storage) jwtAccessToken(ctx context.Context, tokenID string) (storage.A
 		ID: claims.ID,
 		Grant: storage.Grant{ClientID: claims.ClientID, Subject: claims.Subject, Audience: claims.Audience,
 			Scopes: strings.Fields(claims.Scope), Family: claims.GrantID, SessionID: claims.SID, OrgID: claims.OrgID,
-			JKT: claims.Cnf.JKT, X5T: claims.Cnf.X5T},
+			JKT: claims.Cnf.JKT, X5T: claims.Cnf.X5T, UILocale: claims.UILocale},
 		ExpiresAt: claims.Expiry.Time(),
 	}
 	if claims.CertSHA != "" {

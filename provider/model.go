@@ -77,6 +77,9 @@ func (a *authRequest) grant() storage.Grant {
 		g.Subject, g.SessionID, g.AuthTime, g.AMR, g.ACR = c.UserID, c.SessionID, c.AuthTime, c.AMR, c.ACR
 		g.Certificate, g.OrgID = c.Certificate, c.OrgID
 	}
+	if len(a.r.UILocales) > 0 {
+		g.UILocale = a.r.UILocales[0]
+	}
 	return g
 }
 

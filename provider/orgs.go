@@ -14,8 +14,8 @@ import (
 // Scopes and claims of organisations (DESIGN.md): the organisation chosen for
 // the session with the roles held there, and every active membership.
 const (
-	ScopeOrg   = "org"
-	ScopeOrgs  = "orgs"
+	ScopeOrg   = directory.ScopeOrg
+	ScopeOrgs  = directory.ScopeOrgs
 	ClaimOrg   = "org"
 	ClaimRoles = "roles"
 	ClaimOrgs  = "orgs"

@@ -24,7 +24,11 @@ type Config struct {
 	AccessTokenLifetime  time.Duration
 	IDTokenLifetime      time.Duration
 	RefreshTokenLifetime time.Duration
-	AuthRequestLifetime  time.Duration
+	// RefreshGracePeriod is how long a rotated refresh token, presented again
+	// by its client with the same binding, gets the same successor instead of
+	// revoking its family (RFC 9700 section 4.14.2); 0: never.
+	RefreshGracePeriod  time.Duration
+	AuthRequestLifetime time.Duration
 	// LoginURL is where op sends the browser to sign in for an auth request.
 	LoginURL func(authRequestID string) string
 	// LogoutURL is where the browser lands after logout when the RP named no URI.
@@ -108,7 +112,7 @@ func New(cfg Config, store Store, keys *Keyring) (*Provider, error) {
 		cfg.OnTokens = func(string) {}
 	}
 	s := &Storage{store: store, keys: keys, cfg: cfg, log: cfg.Logger, logoutSeal: newSealer(cfg.CryptoKey, "vhod end-session page"),
-		crypto: newTokenCrypto(cfg.CryptoKey)}
+		crypto: newTokenCrypto(cfg.CryptoKey), refreshSeal: newSealer(cfg.CryptoKey, "vhod refresh token successor")}
 	opCfg := &op.Config{
 		CryptoKey:                cfg.CryptoKey,
 		DefaultLogoutRedirectURI: cfg.LogoutURL,

@@ -22,6 +22,8 @@ type Storage struct {
 	denied denylist
 	// logoutSeal protects the end-session page's state in its URL.
 	logoutSeal sealer
+	// refreshSeal keeps a rotated refresh token's successor for the grace period.
+	refreshSeal sealer
 	// logouts counts back-channel logout deliveries under way.
 	logouts sync.WaitGroup
 }

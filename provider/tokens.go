@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/zitadel/oidc/v3/pkg/oidc"
@@ -38,7 +39,8 @@ func (s *Storage) CreateAccessToken(ctx context.Context, req op.TokenRequest) (s
 
 // CreateAccessAndRefreshTokens implements op.Storage: first issue for a code, or a
 // rotation that consumes currentRefreshToken. A refresh token used twice means one
-// copy was stolen: the whole family is revoked and both holders must sign in again.
+// copy was stolen: the whole family is revoked and both holders must sign in again
+// — unless it is its own client again within the grace period (see rotate).
 func (s *Storage) CreateAccessAndRefreshTokens(ctx context.Context, req op.TokenRequest, currentRefreshToken string) (string, string, time.Time, error) {
 	g, err := s.grantOf(ctx, req)
 	if err != nil {
@@ -61,43 +63,148 @@ func (s *Storage) CreateAccessAndRefreshTokens(ctx context.Context, req op.Token
 		return "", "", time.Time{}, oidc.ErrInvalidGrant().WithDescription("the refresh token is bound to another certificate")
 	}
 	g.X5T = x5t
-	if currentRefreshToken != "" {
-		if err := s.store.UseRefreshToken(ctx, hashToken(currentRefreshToken)); err != nil {
-			return "", "", time.Time{}, s.refreshFailure(ctx, g, err)
-		}
+	if rr, ok := req.(*refreshRequest); ok && currentRefreshToken != "" {
+		return s.rotate(ctx, rr, g)
 	}
 	accessID, exp, err := s.newAccessToken(ctx, g, nil)
 	if err != nil {
 		return "", "", time.Time{}, err
 	}
+	value, err := s.newRefreshToken(ctx, g, accessID)
+	if err != nil {
+		return "", "", time.Time{}, err
+	}
+	return accessID, value, exp, nil
+}
+
+// rotate exchanges a refresh token for a new pair. Relying parties such as
+// mod_auth_openidc and oauth2-proxy refresh one token from several requests at
+// once; the first to arrive rotates it, and every other presentation by the
+// same client with the same binding within the grace period gets the very same
+// pair, so the family stays one chain and every answer works (RFC 9700 section
+// 4.14.2; Hydra's refresh grace period). The successor is written before the
+// token is claimed, so whoever finds the claim finds tokens that exist; the
+// claim and the record of the successor are one document (storage), so it
+// holds across instances and on the embedded server.
+func (s *Storage) rotate(ctx context.Context, rr *refreshRequest, g storage.Grant) (string, string, time.Time, error) {
+	if rr.t.Used {
+		return s.answerAgain(ctx, rr, g)
+	}
+	accessID, exp, err := s.newAccessToken(ctx, g, nil)
+	if err != nil {
+		return "", "", time.Time{}, err
+	}
+	value, err := s.newRefreshToken(ctx, g, accessID)
+	if err != nil {
+		return "", "", time.Time{}, err
+	}
+	next := storage.RefreshRotation{UsedAt: time.Now().UTC(), ClientID: g.ClientID, JKT: g.JKT, X5T: g.X5T, Scopes: g.Scopes,
+		AccessTokenID: accessID, AccessExpiresAt: exp, SealedToken: s.refreshSeal.seal([]byte(value))}
+	err = s.store.RotateRefreshToken(ctx, rr.t.ID, next)
+	if err == nil {
+		return accessID, value, exp, nil
+	}
+	// Lost the race, or the token is gone: this attempt's pair is nobody's.
+	if derr := s.discardPair(ctx, accessID, value); derr != nil {
+		s.log.WarnContext(ctx, "discard a refresh attempt's tokens", "err", derr)
+	}
+	if errors.Is(err, storage.ErrConflict) {
+		return s.answerAgain(ctx, rr, g)
+	}
+	return "", "", time.Time{}, s.refreshFailure(ctx, g, err)
+}
+
+// answerAgain answers a refresh token presented after its rotation: with the
+// successor its first use got, when it is the same client with the same
+// binding within the grace period and the successor is still unused; anything
+// else is reuse, and the family is revoked (RFC 9700 section 4.14.2).
+func (s *Storage) answerAgain(ctx context.Context, rr *refreshRequest, g storage.Grant) (string, string, time.Time, error) {
+	next, err := s.store.RefreshRotationOf(ctx, rr.t.ID)
+	if err != nil && !errors.Is(err, storage.ErrNotFound) {
+		return "", "", time.Time{}, s.serverError(ctx, err)
+	}
+	grace := s.cfg.RefreshGracePeriod
+	if err != nil || grace <= 0 || time.Since(next.UsedAt) > grace ||
+		next.ClientID != g.ClientID || next.JKT != g.JKT || next.X5T != g.X5T {
+		return "", "", time.Time{}, s.refreshFailure(ctx, g, storage.ErrConflict)
+	}
+	plain, err := s.refreshSeal.open(next.SealedToken)
+	if err != nil {
+		return "", "", time.Time{}, s.serverError(ctx, fmt.Errorf("open a refresh token's successor: %w", err))
+	}
+	value := string(plain)
+	successor, err := s.store.RefreshTokenByID(ctx, hashToken(value))
+	switch {
+	case errors.Is(err, storage.ErrNotFound): // revoked meanwhile
+		return "", "", time.Time{}, oidc.ErrInvalidGrant().WithDescription("invalid refresh token")
+	case err != nil:
+		return "", "", time.Time{}, s.serverError(ctx, err)
+	case successor.Used: // the chain moved on: this copy is not the client's own any more
+		return "", "", time.Time{}, s.refreshFailure(ctx, g, storage.ErrConflict)
+	}
+	// The answer is the successor's: its scopes, its access token's grant.
+	rr.scopes = next.Scopes
+	sg := successor.Grant
+	if h := holder(ctx); h != nil {
+		h.issued = &sg
+	}
+	// A JWT access token has no record: the same token is signed again.
+	if _, err := s.issueJWT(ctx, storage.AccessToken{ID: next.AccessTokenID, Grant: sg, CreatedAt: next.UsedAt,
+		ExpiresAt: next.AccessExpiresAt}, nil); err != nil {
+		return "", "", time.Time{}, err
+	}
+	s.log.InfoContext(ctx, "refresh token presented again within the grace period; same tokens answered",
+		"client_id", g.ClientID, "subject", g.Subject)
+	return next.AccessTokenID, value, next.AccessExpiresAt, nil
+}
+
+// newRefreshToken stores a new refresh token of grant g and returns its value.
+func (s *Storage) newRefreshToken(ctx context.Context, g storage.Grant, accessID string) (string, error) {
 	value, err := randomToken()
 	if err != nil {
-		return "", "", time.Time{}, s.serverError(ctx, err)
+		return "", s.serverError(ctx, err)
 	}
 	now := time.Now().UTC()
 	rt := storage.RefreshToken{ID: hashToken(value), Grant: g, AccessTokenID: accessID,
 		CreatedAt: now, ExpiresAt: now.Add(s.cfg.RefreshTokenLifetime)}
 	if err := s.store.CreateRefreshToken(ctx, rt); err != nil {
-		return "", "", time.Time{}, s.serverError(ctx, err)
+		return "", s.serverError(ctx, err)
 	}
-	return accessID, value, exp, nil
+	return value, nil
 }
 
-// TokenRequestByRefreshToken implements op.Storage.
+// discardPair removes the tokens of a refresh attempt that lost its race.
+func (s *Storage) discardPair(ctx context.Context, accessID, refresh string) error {
+	if err := s.store.DeleteRefreshToken(ctx, hashToken(refresh)); err != nil {
+		return err
+	}
+	return s.store.DeleteAccessToken(ctx, accessID)
+}
+
+// TokenRequestByRefreshToken implements op.Storage. A token presented by a
+// client it was not issued to is stolen: its family is revoked (RFC 9700
+// section 4.14.2). A used token is refused at once when no grace period could
+// cover it; otherwise rotate decides.
 func (s *Storage) TokenRequestByRefreshToken(ctx context.Context, token string) (op.RefreshTokenRequest, error) {
 	rt, err := s.store.RefreshTokenByID(ctx, hashToken(token))
 	if err != nil {
 		return nil, s.notFoundAs(ctx, err, oidc.ErrInvalidGrant().WithDescription("invalid refresh token"))
 	}
-	// Another client's refresh token is refused before anything is spent or
-	// revoked (RFC 6749 section 6: it is bound to the client it was issued to).
+	// A refresh token presented by another client than its own was stolen
+	// (RFC 6749 section 10.4, RFC 9700 section 4.14.2): its family is revoked.
 	if h := holder(ctx); h != nil && h.authenticated != "" && h.authenticated != rt.Grant.ClientID {
-		return nil, oidc.ErrInvalidGrant().WithDescription("invalid refresh token")
-	}
-	if rt.Used {
 		return nil, s.refreshFailure(ctx, rt.Grant, storage.ErrConflict)
 	}
-	return &refreshRequest{t: rt, scopes: rt.Grant.Scopes}, nil
+	if rt.Used && (s.cfg.RefreshGracePeriod <= 0 || time.Since(rt.UsedAt) > s.cfg.RefreshGracePeriod) {
+		return nil, s.refreshFailure(ctx, rt.Grant, storage.ErrConflict)
+	}
+	c, err := s.loadClient(ctx, rt.Grant.ClientID)
+	if err != nil {
+		return nil, s.notFoundAs(ctx, err, oidc.ErrInvalidGrant().WithDescription("invalid refresh token"))
+	}
+	// A scope the client may no longer have (its scopes list changed since the
+	// sign-in) is not granted again, and the answer says so (RFC 6749 section 5.1).
+	return &refreshRequest{t: rt, scopes: directory.GrantedScopes(c.c, rt.Grant.Scopes)}, nil
 }
 
 // revokeGrant revokes every token of a grant: the stored ones are deleted, JWT access
@@ -188,13 +295,8 @@ func (s *Storage) newAccessToken(ctx context.Context, g storage.Grant, org *dire
 	if h := holder(ctx); h != nil {
 		h.issued = &t.Grant
 	}
-	if c, err := s.loadClient(ctx, g.ClientID); err == nil && c.c.AccessTokenFormat == TokenFormatJWT {
-		jwt, err := s.signAccessToken(ctx, c, t, org)
-		if err != nil {
-			return "", time.Time{}, s.serverError(ctx, err)
-		}
-		s.crypto.hold(ctx, t.ID+":"+g.Subject, jwt) // what op's CreateBearerToken will ask for
-		return t.ID, t.ExpiresAt, nil
+	if jwt, err := s.issueJWT(ctx, t, org); jwt || err != nil {
+		return t.ID, t.ExpiresAt, err
 	}
 	if err := s.store.CreateAccessToken(ctx, t); err != nil {
 		return "", time.Time{}, s.serverError(ctx, err)

@@ -20,6 +20,9 @@ type Grant struct {
 	ACR       string    `bson:"acr,omitempty"`
 	// Certificate is the one the person signed in with, for the "cert" claim.
 	Certificate *CertificateRef `bson:"certificate,omitempty"`
+	// UILocale is the first of the sign-in request's ui_locales: the language
+	// the relying party shows, which orders the name claim.
+	UILocale string `bson:"ui_locale,omitempty"`
 	// OrgID is the organisation chosen at sign-in; its roles are read when a
 	// token is made, so role changes show in the next one.
 	OrgID string `bson:"org_id,omitempty"`
@@ -40,12 +43,33 @@ type AccessToken struct {
 
 // RefreshToken is stored by the SHA-256 of its value; the value itself is never stored.
 type RefreshToken struct {
-	ID            string    `bson:"_id"`
-	Grant         Grant     `bson:"grant"`
-	AccessTokenID string    `bson:"access_token_id"`
-	Used          bool      `bson:"used"`
-	CreatedAt     time.Time `bson:"created_at"`
-	ExpiresAt     time.Time `bson:"expires_at"`
+	ID            string `bson:"_id"`
+	Grant         Grant  `bson:"grant"`
+	AccessTokenID string `bson:"access_token_id"`
+	Used          bool   `bson:"used"`
+	// UsedAt is when the token was exchanged for its successor.
+	UsedAt    time.Time `bson:"used_at,omitempty"`
+	CreatedAt time.Time `bson:"created_at"`
+	ExpiresAt time.Time `bson:"expires_at"`
+}
+
+// RefreshRotation is what a refresh token was exchanged for. It is recorded in
+// the same single-document write that makes the token used, so that whoever
+// finds the token used finds its successor too: a second presentation within
+// the grace period is answered with the same tokens (RFC 9700 section 4.14.2).
+type RefreshRotation struct {
+	UsedAt   time.Time `bson:"used_at"`
+	ClientID string    `bson:"client_id"`
+	// JKT and X5T are the successor's bindings (DPoP key, client certificate).
+	JKT    string   `bson:"jkt,omitempty"`
+	X5T    string   `bson:"x5t,omitempty"`
+	Scopes []string `bson:"scopes"`
+	// AccessTokenID and AccessExpiresAt are the successor access token's.
+	AccessTokenID   string    `bson:"access_token_id"`
+	AccessExpiresAt time.Time `bson:"access_expires_at"`
+	// SealedToken is the successor refresh token's value, encrypted and
+	// authenticated with a key the database does not hold.
+	SealedToken string `bson:"sealed_token"`
 }
 
 // Tokens stores access and refresh tokens. Reads never return expired tokens.
@@ -57,6 +81,15 @@ type Tokens interface {
 	RefreshTokenByID(ctx context.Context, id string) (RefreshToken, error)
 	// UseRefreshToken marks an unused token used; ErrConflict if it was used already.
 	UseRefreshToken(ctx context.Context, id string) error
+	// RotateRefreshToken marks an unused token used and records its successor,
+	// atomically; ErrConflict if it was used already, ErrNotFound if there is
+	// no such unexpired token.
+	RotateRefreshToken(ctx context.Context, id string, next RefreshRotation) error
+	// RefreshRotationOf is what a used token was exchanged for; ErrNotFound
+	// when it is unused or was used without a record of its successor.
+	RefreshRotationOf(ctx context.Context, id string) (RefreshRotation, error)
+	// DeleteRefreshToken removes one refresh token.
+	DeleteRefreshToken(ctx context.Context, id string) error
 	// RevokeFamily deletes every access and refresh token of a family.
 	RevokeFamily(ctx context.Context, family string) error
 	// RevokeSessionTokens deletes every token issued in a browser session.

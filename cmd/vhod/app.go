@@ -148,6 +148,7 @@ func (a *app) handler(extra func(r *mux.Router)) (http.Handler, error) {
 		RefreshTokenLifetime:  cfg.Tokens.RefreshTokenLifetime,
 		AuthRequestLifetime:   cfg.Tokens.AuthRequestLifetime,
 		ClientAssertionMaxAge: cfg.Tokens.ClientAssertionMaxAge,
+		RefreshGracePeriod:    cfg.Tokens.refreshGrace(),
 		LoginURL:              func(id string) string { return "/login?authRequestID=" + url.QueryEscape(id) },
 		LogoutURL:             cfg.Issuer + "/logged-out",
 		Locales:               login.Languages,

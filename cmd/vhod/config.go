@@ -140,10 +140,26 @@ type TokensConfig struct {
 	AccessTokenLifetime  time.Duration `yaml:"access_token_lifetime"`
 	IDTokenLifetime      time.Duration `yaml:"id_token_lifetime"`
 	RefreshTokenLifetime time.Duration `yaml:"refresh_token_lifetime"`
-	AuthRequestLifetime  time.Duration `yaml:"auth_request_lifetime"`
+	// RefreshGracePeriod: a rotated refresh token presented again by its client
+	// within it gets the same new tokens instead of revoking its family
+	// (RFC 9700 section 4.14.2). 10s by default; 0 turns it off, hence a pointer.
+	RefreshGracePeriod  *time.Duration `yaml:"refresh_grace_period"`
+	AuthRequestLifetime time.Duration  `yaml:"auth_request_lifetime"`
 	// ClientAssertionMaxAge bounds how long a private_key_jwt assertion may
 	// live (exp less iat); its jti is remembered that long.
 	ClientAssertionMaxAge time.Duration `yaml:"client_assertion_max_age"`
+}
+
+// DefaultRefreshGracePeriod covers the refreshes one relying party makes from
+// several requests at once (mod_auth_openidc, oauth2-proxy).
+const DefaultRefreshGracePeriod = 10 * time.Second
+
+// refreshGrace is the effective grace period.
+func (t TokensConfig) refreshGrace() time.Duration {
+	if t.RefreshGracePeriod == nil {
+		return DefaultRefreshGracePeriod
+	}
+	return *t.RefreshGracePeriod
 }
 
 // SessionsConfig sets the SSO session and sign-in flow lifetimes.
@@ -196,6 +212,10 @@ func (c *Config) setDefaults() {
 	defDur(&c.Tokens.RefreshTokenLifetime, 30*24*time.Hour)
 	defDur(&c.Tokens.AuthRequestLifetime, 30*time.Minute)
 	defDur(&c.Tokens.ClientAssertionMaxAge, 5*time.Minute)
+	if c.Tokens.RefreshGracePeriod == nil {
+		d := DefaultRefreshGracePeriod
+		c.Tokens.RefreshGracePeriod = &d
+	}
 	defDur(&c.Sessions.Lifetime, 12*time.Hour)
 	defDur(&c.Sessions.FlowLifetime, 15*time.Minute)
 	defDur(&c.Database.Timeout, 5*time.Second)
@@ -317,6 +337,8 @@ func (c *Config) Validate() error {
 	check(!slices.Contains(algNames(), c.Keys.Algorithm), "keys.algorithm", "%q is not one of %v", c.Keys.Algorithm, algNames())
 	check(c.Keys.RotationPeriod < time.Hour, "keys.rotation_period", "%s is shorter than an hour", c.Keys.RotationPeriod)
 	check(c.Tokens.ClientAssertionMaxAge > time.Hour, "tokens.client_assertion_max_age", "%s is longer than an hour", c.Tokens.ClientAssertionMaxAge)
+	check(c.Tokens.refreshGrace() < 0 || c.Tokens.refreshGrace() > 5*time.Minute, "tokens.refresh_grace_period",
+		"%s is not between 0 (off) and 5 minutes", c.Tokens.refreshGrace())
 	check(c.Tokens.AccessTokenLifetime > 24*time.Hour, "tokens.access_token_lifetime", "%s is longer than a day", c.Tokens.AccessTokenLifetime)
 	check(c.Tokens.AuthRequestLifetime < time.Minute || c.Tokens.AuthRequestLifetime > 24*time.Hour,
 		"tokens.auth_request_lifetime", "%s is not between a minute and a day", c.Tokens.AuthRequestLifetime)
@@ -416,6 +438,12 @@ func setScalar(v reflect.Value, raw string) error {
 			return err
 		}
 		v.SetBool(b)
+	case v.Type() == reflect.TypeOf((*time.Duration)(nil)):
+		d, err := time.ParseDuration(raw)
+		if err != nil {
+			return err
+		}
+		v.Set(reflect.ValueOf(&d))
 	case v.Kind() == reflect.Pointer && v.Type().Elem().Kind() == reflect.Bool:
 		b, err := strconv.ParseBool(raw)
 		if err != nil {

@@ -99,3 +99,31 @@ func TestValidateReportsEveryProblemAtOnce(t *testing.T) {
 		}
 	}
 }
+
+// TestRefreshGracePeriod: 10s when not set, 0 kept as "off" (not replaced by
+// the default), set from the file or VHOD_TOKENS_REFRESH_GRACE_PERIOD, and
+// bounded.
+func TestRefreshGracePeriod(t *testing.T) {
+	cfg, err := loadConfig(writeConfig(t, issueExample))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := cfg.Tokens.refreshGrace(); got != 10*time.Second {
+		t.Fatalf("default %s", got)
+	}
+	cfg, err = loadConfig(writeConfig(t, issueExample+"tokens: {refresh_grace_period: 0s}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := cfg.Tokens.refreshGrace(); got != 0 {
+		t.Fatalf("0 from the file became %s", got)
+	}
+	t.Setenv("VHOD_TOKENS_REFRESH_GRACE_PERIOD", "2s")
+	if cfg, err = loadConfig(writeConfig(t, issueExample)); err != nil || cfg.Tokens.refreshGrace() != 2*time.Second {
+		t.Fatalf("from the environment: %v %v", err, cfg)
+	}
+	t.Setenv("VHOD_TOKENS_REFRESH_GRACE_PERIOD", "1h")
+	if _, err := loadConfig(writeConfig(t, issueExample)); err == nil || !strings.Contains(err.Error(), "tokens.refresh_grace_period") {
+		t.Fatalf("an hour accepted: %v", err)
+	}
+}

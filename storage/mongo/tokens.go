@@ -2,6 +2,7 @@ package mongo
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -40,14 +41,62 @@ func (s *Store) RefreshTokenByID(ctx context.Context, id string) (storage.Refres
 
 // UseRefreshToken marks a token used exactly once.
 func (s *Store) UseRefreshToken(ctx context.Context, id string) error {
+	return s.useRefreshToken(ctx, id, nil)
+}
+
+// RotateRefreshToken marks a token used exactly once and records its successor.
+func (s *Store) RotateRefreshToken(ctx context.Context, id string, next storage.RefreshRotation) error {
+	next.UsedAt = next.UsedAt.UTC()
+	next.AccessExpiresAt = next.AccessExpiresAt.UTC()
+	return s.useRefreshToken(ctx, id, &next)
+}
+
+// refreshMarker is the claim that makes a refresh token used. Its unique _id
+// makes the claim one insert, atomic on MongoDB and on the embedded server
+// alike, and the rotation rides in the same document: a loser of the race
+// that reads the marker reads the winner's successor, never half of it.
+type refreshMarker struct {
+	ID        string                   `bson:"_id"`
+	ExpiresAt time.Time                `bson:"expires_at"`
+	Rotation  *storage.RefreshRotation `bson:"rotation,omitempty"`
+}
+
+func refreshMarkerID(id string) string { return "refresh:" + id }
+
+func (s *Store) useRefreshToken(ctx context.Context, id string, next *storage.RefreshRotation) error {
 	t, err := s.RefreshTokenByID(ctx, id)
 	if err != nil {
 		return err
 	}
-	if err := s.claim(ctx, "refresh:"+id, t.ExpiresAt); err != nil {
+	m := refreshMarker{ID: refreshMarkerID(id), ExpiresAt: t.ExpiresAt.UTC(), Rotation: next}
+	if _, err := s.db.Collection(colMarkers).InsertOne(ctx, m); err != nil {
+		if err = mapErr("use refresh token", err); errors.Is(err, storage.ErrAlreadyExists) {
+			return mapErr("use refresh token", storage.ErrConflict)
+		}
 		return err
 	}
-	return s.updateByID(ctx, colRefresh, "use refresh token", id, bson.M{"$set": bson.M{"used": true}})
+	usedAt := s.now().UTC()
+	if next != nil {
+		usedAt = next.UsedAt
+	}
+	return s.updateByID(ctx, colRefresh, "use refresh token", id, bson.M{"$set": bson.M{"used": true, "used_at": usedAt}})
+}
+
+// RefreshRotationOf reads the successor recorded when the token was used.
+func (s *Store) RefreshRotationOf(ctx context.Context, id string) (storage.RefreshRotation, error) {
+	var m refreshMarker
+	if err := s.byID(ctx, colMarkers, "get refresh rotation", refreshMarkerID(id), &m, func() time.Time { return m.ExpiresAt }); err != nil {
+		return storage.RefreshRotation{}, err
+	}
+	if m.Rotation == nil {
+		return storage.RefreshRotation{}, mapErr("get refresh rotation", storage.ErrNotFound)
+	}
+	return *m.Rotation, nil
+}
+
+// DeleteRefreshToken removes one refresh token.
+func (s *Store) DeleteRefreshToken(ctx context.Context, id string) error {
+	return s.deleteByID(ctx, colRefresh, "delete refresh token", id)
 }
 
 // RevokeFamily deletes every token of a family.

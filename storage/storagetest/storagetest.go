@@ -41,6 +41,8 @@ func Run(t *testing.T, newStore func(t *testing.T) storage.Store) {
 		{"DeleteExpired", testDeleteExpired},
 		{"ConcurrentCodeRedemption", testConcurrentRedeem},
 		{"ConcurrentRefreshUse", testConcurrentRefresh},
+		{"RefreshRotation", testRefreshRotation},
+		{"ConcurrentRefreshRotation", testConcurrentRefreshRotation},
 		{"ConcurrentFlowSave", testConcurrentFlowSave},
 		{"ConcurrentCompletion", testConcurrentCompletion},
 		{"CounterWindows", testCounters},
