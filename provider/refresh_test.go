@@ -42,9 +42,9 @@ func refreshFixture(t *testing.T, grace time.Duration) (*Storage, string) {
 }
 
 // refreshAs runs what op runs for a refresh_token grant, as client clientID
-// (with DPoP key jkt, "" none).
+// authenticated by clientAuth (with DPoP key jkt, "" none).
 func refreshAs(s *Storage, clientID, jkt, token string) (accessID, refresh string, err error) {
-	ctx := context.WithValue(context.Background(), requestClientKey{}, &requestClient{dpopJKT: jkt})
+	ctx := context.WithValue(context.Background(), requestClientKey{}, &requestClient{dpopJKT: jkt, authenticated: clientID})
 	if _, err := s.GetClientByClientID(ctx, clientID); err != nil {
 		return "", "", err
 	}
