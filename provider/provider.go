@@ -5,6 +5,7 @@ import (
 	"crypto/x509"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"time"
 
 	"github.com/go-jose/go-jose/v4"
@@ -34,6 +35,10 @@ type Config struct {
 	Browser Browser
 	// ErrorPage renders a browser-facing error (a page, never raw error text).
 	ErrorPage func(w http.ResponseWriter, r *http.Request, status int, detail string)
+	// FormPost renders the form post response mode's page: a form that posts
+	// params to action, submitted without inline script (nil: the mode is not
+	// offered).
+	FormPost func(w http.ResponseWriter, r *http.Request, action string, params url.Values)
 	// SSO, when set, is asked at /authorize whether the browser's SSO session answers
 	// the request without the login pages; it returns the completion, or nil.
 	SSO func(ctx context.Context, r storage.AuthRequest) (*storage.Completion, error)
@@ -138,14 +143,14 @@ func New(cfg Config, store Store, keys *Keyring) (*Provider, error) {
 // cookie and HTML error pages; every endpoint answers 503 when the database is down.
 func (p *Provider) Handler() http.Handler {
 	mux := http.NewServeMux()
-	mux.Handle("/authorize", p.cfg.Browser.Middleware(p.openRequest(withOrgHint(p.errors(p.op, true)))))
+	mux.Handle("/authorize", p.cfg.Browser.Middleware(p.authorizeFront(withOrgHint(p.errors(p.op, true)))))
 	mux.Handle("/oauth/token", p.errors(maxBody(64<<10, p.clientAuth(p.dpopToken(p.op))), false))
 	mux.Handle("/oauth/introspect", p.errors(maxBody(64<<10, p.clientAuth(p.op)), false))
 	mux.Handle("/revoke", p.errors(maxBody(64<<10, p.clientAuth(p.op)), false))
 	mux.Handle("/userinfo", p.errors(p.tlsCertificate(p.dpopResource(p.op)), false))
 	mux.Handle("/device_authorization", p.errors(maxBody(64<<10, p.clientAuth(p.deviceAuthorization(p.op))), false))
 	mux.Handle("/par", p.errors(maxBody(64<<10, p.clientAuth(http.HandlerFunc(p.servePAR))), false))
-	mux.Handle("/authorize/callback", p.cfg.Browser.Middleware(p.errors(p.op, true)))
+	mux.Handle("/authorize/callback", p.cfg.Browser.Middleware(p.errors(http.HandlerFunc(p.serveCallback), true)))
 	mux.Handle("/end_session", p.cfg.Browser.Middleware(p.clearSessionCookie(p.errors(p.op, true))))
 	mux.Handle("/.well-known/openid-configuration", p.errors(http.HandlerFunc(p.serveDiscovery), false))
 	mux.Handle("/keys", p.errors(http.HandlerFunc(p.serveJWKS), false))
@@ -196,8 +201,9 @@ func (p *Provider) Callback(ctx context.Context, authRequestID string) string {
 	return op.AuthCallbackURL(p.op)(op.ContextWithIssuer(ctx, p.cfg.Issuer), authRequestID)
 }
 
-// Deny sends the browser back to the relying party with an OAuth error: one of
-// login_required, consent_required, access_denied, interaction_required.
+// Deny sends the browser back to the relying party with an OAuth error, in the
+// request's response mode: one of login_required, consent_required,
+// account_selection_required, access_denied, interaction_required.
 func (p *Provider) Deny(w http.ResponseWriter, r *http.Request, authRequestID, code string) {
 	req, err := p.storage.store.AuthRequestByID(r.Context(), authRequestID)
 	if err != nil {
@@ -214,11 +220,13 @@ func (p *Provider) Deny(w http.ResponseWriter, r *http.Request, authRequestID, c
 		// OIDC Core §3.1.2.6 names consent_required; op has no constructor for it.
 		e = oidc.ErrInteractionRequired()
 		e.ErrorType = "consent_required"
+	case errAccountSelectionRequired:
+		e = oauthError(errAccountSelectionRequired, "choose the organisation to sign in for")
 	default:
 		e = oidc.ErrInteractionRequired()
 	}
 	_ = p.storage.store.DeleteAuthRequest(r.Context(), authRequestID)
-	op.AuthRequestError(w, r, &authRequest{r: req}, e, p.op)
+	p.authError(w, r, p.answerOf(req), e)
 }
 
 // SupportedAlgorithms are the signing algorithms a client may choose.

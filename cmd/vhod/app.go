@@ -154,6 +154,9 @@ func (a *app) handler(extra func(r *mux.Router)) (http.Handler, error) {
 		ErrorPage: func(w http.ResponseWriter, r *http.Request, status int, detail string) {
 			pages.ErrorPage(w, r, status, detail)
 		},
+		FormPost: func(w http.ResponseWriter, r *http.Request, action string, params url.Values) {
+			pages.FormPost(w, r, action, params)
+		},
 		SSO: func(ctx context.Context, r storage.AuthRequest) (*storage.Completion, error) {
 			return pages.SSO(ctx, r)
 		},
