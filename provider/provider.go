@@ -76,8 +76,6 @@ type Browser interface {
 	BrowserHash(ctx context.Context) string
 	// SessionID is the stored ID of the browser's SSO session ("" when none).
 	SessionID(ctx context.Context) string
-	// ClearSession removes the SSO session cookie.
-	ClearSession(w http.ResponseWriter)
 }
 
 // Provider is the mounted OpenID Provider.
@@ -108,7 +106,8 @@ func New(cfg Config, store Store, keys *Keyring) (*Provider, error) {
 	if cfg.OnTokens == nil {
 		cfg.OnTokens = func(string) {}
 	}
-	s := &Storage{store: store, keys: keys, cfg: cfg, log: cfg.Logger, logoutSeal: newSealer(cfg.CryptoKey, "vhod end-session page")}
+	s := &Storage{store: store, keys: keys, cfg: cfg, log: cfg.Logger, logoutSeal: newSealer(cfg.CryptoKey, "vhod end-session page"),
+		logoutConfirmSeal: newSealer(cfg.CryptoKey, "vhod logout confirmation")}
 	opCfg := &op.Config{
 		CryptoKey:                cfg.CryptoKey,
 		DefaultLogoutRedirectURI: cfg.LogoutURL,
@@ -151,7 +150,9 @@ func (p *Provider) Handler() http.Handler {
 	mux.Handle("/device_authorization", p.errors(maxBody(64<<10, p.clientAuth(p.deviceAuthorization(p.op))), false))
 	mux.Handle("/par", p.errors(maxBody(64<<10, p.clientAuth(http.HandlerFunc(p.servePAR))), false))
 	mux.Handle("/authorize/callback", p.cfg.Browser.Middleware(p.errors(http.HandlerFunc(p.serveCallback), true)))
-	mux.Handle("/end_session", p.cfg.Browser.Middleware(p.clearSessionCookie(p.errors(p.op, true))))
+	// RP-initiated logout is the login pages' (they ask the person first, with
+	// CSRF); op's handler would end the session on any GET.
+	mux.Handle("/end_session", http.NotFoundHandler())
 	mux.Handle("/.well-known/openid-configuration", p.errors(http.HandlerFunc(p.serveDiscovery), false))
 	mux.Handle("/keys", p.errors(http.HandlerFunc(p.serveJWKS), false))
 	mux.Handle("/", p.errors(p.op, false))

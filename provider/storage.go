@@ -18,8 +18,9 @@ type Storage struct {
 	op      *op.Provider
 	clients clientCache
 	denied  denylist
-	// logoutSeal protects the end-session page's state in its URL.
-	logoutSeal sealer
+	// logoutSeal protects the end-session page's state in its URL;
+	// logoutConfirmSeal the logout confirmation form's.
+	logoutSeal, logoutConfirmSeal sealer
 	// logouts counts back-channel logout deliveries under way.
 	logouts sync.WaitGroup
 }
@@ -29,7 +30,6 @@ var (
 	_ op.ClientCredentialsStorage       = (*Storage)(nil)
 	_ op.CanSetUserinfoFromRequest      = (*Storage)(nil)
 	_ op.CanGetPrivateClaimsFromRequest = (*Storage)(nil)
-	_ op.CanTerminateSessionFromRequest = (*Storage)(nil)
 )
 
 // Health answers op's readiness probe.
