@@ -110,14 +110,16 @@ func TestEndSessionAsksWithoutAHint(t *testing.T) {
 	checkConfirmation(t, bare, "")
 	stillSignedIn(t, b, shop)
 
-	// An RP may POST its logout request (§2): the same page, nothing ended.
+	// An RP may POST its logout request (§2): it becomes the same request by
+	// GET (which carries the SameSite=Lax session cookie cross-site), and asks.
 	posted, err := b.Client.PostForm(srv.Issuer+"/end_session", withWayBack)
 	if err != nil {
 		t.Fatal(err)
 	}
 	posted.Body.Close()
-	if posted.StatusCode != http.StatusOK {
-		t.Fatalf("POST end_session: %d", posted.StatusCode)
+	if posted.StatusCode != http.StatusOK || posted.Request.Method != http.MethodGet ||
+		posted.Request.URL.Path != "/end_session" || posted.Request.URL.Query().Get("state") != "bye" {
+		t.Fatalf("POST end_session: %d, ended at %s %s", posted.StatusCode, posted.Request.Method, posted.Request.URL)
 	}
 	stillSignedIn(t, b, shop)
 

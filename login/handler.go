@@ -320,8 +320,7 @@ func (h *Handler) csrf() mux.MiddlewareFunc {
 			}
 			// RP-Initiated Logout 1.0 §2: relying parties may POST to end_session
 			// from their own pages, which carry no token of ours. That is safe:
-			// end_session ends nothing without an id_token_hint of the current
-			// session, whatever the method; else it asks, by a form that is checked.
+			// a POST there only turns into the same request by GET (endSession).
 			if r.Method == http.MethodPost && r.URL.Path == "/end_session" {
 				r = csrf.UnsafeSkipCheck(r)
 			}

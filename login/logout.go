@@ -58,6 +58,12 @@ type logoutConfirmPage struct {
 // with a page that says so.
 func (h *Handler) endSession(w http.ResponseWriter, r *http.Request) {
 	lang := h.logoutLanguage(r)
+	if r.Method == http.MethodPost {
+		// An RP's cross-site POST carries no SameSite=Lax session cookie, so
+		// the session would look absent; the same request by GET carries it.
+		http.Redirect(w, r, "/end_session?"+r.PostForm.Encode(), http.StatusSeeOther)
+		return
+	}
 	req, err := h.cfg.Logouts.Check(r)
 	switch {
 	case errors.Is(err, ErrLogoutRedirect):
