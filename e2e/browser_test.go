@@ -80,7 +80,7 @@ func TestBrowser(t *testing.T) {
 	go func() { _ = hs.Serve(ln) }()
 	defer hs.Close()
 
-	ctx, cancel := context.WithTimeout(t.Context(), 3*time.Minute)
+	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "node", "--test", "--test-reporter=spec", "browser/signin.test.mjs")
 	cmd.Env = append(os.Environ(), "RP_URL="+rpURL, "CHROMIUM="+chromium, "VHOD_BIN="+binary, "FIXTURES="+fixtures.Dir(t), "ISSUER="+srv.Issuer)
@@ -165,7 +165,7 @@ func (x *testRP) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		var opts []oauth2.AuthCodeOption
-		for _, name := range []string{"ui_locales", "prompt"} {
+		for _, name := range []string{"ui_locales", "prompt", "response_mode"} {
 			if v := r.URL.Query().Get(name); v != "" {
 				opts = append(opts, oauth2.SetAuthURLParam(name, v))
 			}
@@ -178,18 +178,19 @@ func (x *testRP) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case strings.HasPrefix(r.URL.Path, "/callback/"):
 		x.mu.Lock()
 		c := x.clients[strings.TrimPrefix(r.URL.Path, "/callback/")]
-		a, ok := x.pending[r.URL.Query().Get("state")]
+		// By query, or by form post (response_mode=form_post).
+		a, ok := x.pending[r.FormValue("state")]
 		delete(x.pending, a.State)
 		x.mu.Unlock()
 		if c == nil || !ok {
 			http.Error(w, "unknown state", http.StatusBadRequest)
 			return
 		}
-		if e := r.URL.Query().Get("error"); e != "" {
+		if e := r.FormValue("error"); e != "" {
 			fmt.Fprintf(w, "<p id=error>%s</p>", html.EscapeString(e))
 			return
 		}
-		tok, err := c.oauth.Exchange(r.Context(), r.URL.Query().Get("code"), oauth2.VerifierOption(a.Verifier))
+		tok, err := c.oauth.Exchange(r.Context(), r.FormValue("code"), oauth2.VerifierOption(a.Verifier))
 		if err != nil {
 			http.Error(w, "exchange: "+err.Error(), http.StatusBadGateway)
 			return
@@ -208,7 +209,8 @@ func (x *testRP) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		b, _ := json.MarshalIndent(claims, "", "  ")
 		u, _ := json.MarshalIndent(userinfo, "", "  ")
-		fmt.Fprintf(w, "<!doctype html><title>RP</title><pre id=claims>%s</pre><pre id=userinfo>%s</pre>", html.EscapeString(string(b)), html.EscapeString(string(u)))
+		fmt.Fprintf(w, "<!doctype html><title>RP</title><pre id=claims>%s</pre><pre id=userinfo>%s</pre><p id=method>%s</p>",
+			html.EscapeString(string(b)), html.EscapeString(string(u)), r.Method)
 	default:
 		http.NotFound(w, r)
 	}

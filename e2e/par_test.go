@@ -68,8 +68,8 @@ func (c *signedClient) authForm() url.Values {
 // TestPushedSignedAuthorizationRequest: a client that must use PAR pushes a
 // request object signed by its key, authenticated by private_key_jwt; the
 // browser brings only the request_uri; the code is exchanged. The request_uri
-// works once; a plain request, an unauthenticated push and an object signed by
-// another key are refused. Another client sends a signed request object by the
+// works once; a plain request (back to the client), an unauthenticated push and
+// an object signed by another key are refused. Another client sends a signed request object by the
 // front channel (JAR), and a tampered one is refused.
 func TestPushedSignedAuthorizationRequest(t *testing.T) {
 	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
@@ -98,10 +98,14 @@ func TestPushedSignedAuthorizationRequest(t *testing.T) {
 	pushy := newSignedClient(t, srv, "pushy", key)
 	rp := newRP(t, srv, "pushy", "", redirect, oauth2.AuthStyleInParams, "openid", "profile")
 
-	// A plain request of a client that must push: a page, no redirect.
+	// A plain request of a client that must push (RFC 9126 §6): its redirect
+	// URI is registered, so the refusal goes back to it (RFC 6749 §4.1.2.1).
 	b := rptest.NewBrowser("http://127.0.0.1:8768/")
-	p, err := b.Get(rp.authorization().URL)
-	if err != nil || p.Status != http.StatusBadRequest || p.Location != "" {
+	plain := rp.authorization()
+	p, err := b.Get(plain.URL)
+	want := redirect + "?" + url.Values{"error": {"invalid_request"},
+		"error_description": {"this client must push its authorization requests to the PAR endpoint"}, "state": {plain.State}}.Encode()
+	if err != nil || p.Status != http.StatusFound || p.Location != want {
 		t.Fatalf("plain request of a PAR client: %v %d %q", err, p.Status, p.Location)
 	}
 
@@ -174,5 +178,14 @@ func TestPushedSignedAuthorizationRequest(t *testing.T) {
 	p, _ = rptest.NewBrowser("http://127.0.0.1:8768/").Get(srv.Issuer + "/authorize?" + url.Values{"client_id": {"signer"}, "request": {tampered}}.Encode())
 	if p.Status != http.StatusBadRequest || p.Location != "" {
 		t.Fatalf("tampered request object: %d %q", p.Status, p.Location)
+	}
+	// With a registered redirect_uri beside it, the refusal goes back there
+	// (RFC 9101 §6.3 names invalid_request_object).
+	p, _ = rptest.NewBrowser("http://127.0.0.1:8768/").Get(srv.Issuer + "/authorize?" + url.Values{"client_id": {"signer"},
+		"request": {tampered}, "redirect_uri": {redirect}, "state": {"outer"}}.Encode())
+	want = redirect + "?" + url.Values{"error": {"invalid_request_object"},
+		"error_description": {"the request object's signature does not verify with the client's keys"}, "state": {"outer"}}.Encode()
+	if p.Status != http.StatusFound || p.Location != want {
+		t.Fatalf("tampered request object with a redirect_uri: %d %q", p.Status, p.Location)
 	}
 }

@@ -52,6 +52,9 @@ type Config struct {
 	// SignedOut opens the sealed state of the end-session page: the apps a person
 	// was signed out of and where to continue ("" to stay); ok false when stale.
 	SignedOut func(sealed string) (apps []SignedOutApp, next string, ok bool)
+	// Logouts checks and carries out RP-initiated logout requests; nil: the
+	// end_session endpoint is not served.
+	Logouts Logouts
 	// RevokeUser revokes every token of a user after a password reset.
 	RevokeUser func(ctx context.Context, userID string) error
 	// SMS sends one-time codes; nil turns sign-in by phone off.
@@ -223,6 +226,10 @@ func (h *Handler) Mount(r *mux.Router) {
 	pages.HandleFunc("/login/{flow}/certificate/tls", h.certificateTLS).Methods(http.MethodGet)
 	pages.HandleFunc("/login/{flow}/certificate/confirm", h.certificateConfirm).Methods(http.MethodPost)
 	pages.HandleFunc("/logged-out", h.loggedOut).Methods(http.MethodGet)
+	if h.cfg.Logouts != nil {
+		pages.HandleFunc("/end_session", h.endSession).Methods(http.MethodGet, http.MethodPost)
+		pages.HandleFunc("/logout", h.logoutAnswer).Methods(http.MethodPost)
+	}
 	pages.HandleFunc("/account", h.account).Methods(http.MethodGet)
 	pages.HandleFunc("/account/callback", h.accountCallback).Methods(http.MethodGet)
 	pages.HandleFunc("/account/profile", h.accountProfile).Methods(http.MethodPost)
@@ -310,6 +317,12 @@ func (h *Handler) csrf() mux.MiddlewareFunc {
 			// even then, and its requests are checked as such.
 			if !h.secure && r.TLS == nil {
 				r = csrf.PlaintextHTTPRequest(r)
+			}
+			// RP-Initiated Logout 1.0 §2: relying parties may POST to end_session
+			// from their own pages, which carry no token of ours. That is safe:
+			// a POST there only turns into the same request by GET (endSession).
+			if r.Method == http.MethodPost && r.URL.Path == "/end_session" {
+				r = csrf.UnsafeSkipCheck(r)
 			}
 			protected.ServeHTTP(w, r)
 		})

@@ -1,14 +1,138 @@
 package login
 
 import (
+	"errors"
 	"net/http"
 	"net/url"
 	"strings"
+
+	"golang.org/x/text/language"
 )
 
 // SignedOutApp is a relying party a person was signed out of: its name and the
 // front-channel logout URL to frame ("" when it has none).
 type SignedOutApp struct{ Name, Frontchannel string }
+
+// Logouts is what the end-session pages need from the provider.
+type Logouts interface {
+	// Check reads and checks an RP-initiated logout request; it ends nothing.
+	// Its errors wrap ErrLogoutRedirect or ErrLogoutRequest, or are the
+	// database's.
+	Check(r *http.Request) (LogoutRequest, error)
+	// Open opens the sealed request of a confirmation form: where to go after
+	// ("" nowhere); ok is false when it is stale, damaged or another browser's.
+	Open(r *http.Request, sealed string) (redirect string, ok bool)
+	// End ends the browser's SSO session and says where the browser goes next.
+	End(r *http.Request, redirect string) (string, error)
+}
+
+// LogoutRequest is an RP-initiated logout request as the provider checked it.
+type LogoutRequest struct {
+	// ClientName names the app that asked ("" none); Redirect is its registered
+	// post-logout URI with its state ("" none).
+	ClientName, Redirect string
+	// SignedIn: the browser has a session; Current: the request's
+	// id_token_hint was issued in it, so it may end without asking.
+	SignedIn, Current bool
+	// Sealed is the request for the confirmation form.
+	Sealed string
+}
+
+// Refusals of a logout request, each with its own sentence.
+var (
+	ErrLogoutRedirect = errors.New("post_logout_redirect_uri not registered")
+	ErrLogoutRequest  = errors.New("invalid logout request")
+)
+
+type logoutConfirmPage struct {
+	base
+	Client, Sealed string
+}
+
+// endSession is the end_session endpoint (RP-Initiated Logout 1.0 §2), by GET
+// or POST. A request whose id_token_hint was issued in this browser's current
+// session ends it at once; without a session there is nothing to end, and the
+// browser goes on; otherwise the person is asked (§6: a logout request without
+// a valid id_token_hint may be a denial of service), so a bare GET never ends a
+// session. A post_logout_redirect_uri not registered for the client is refused
+// with a page that says so.
+func (h *Handler) endSession(w http.ResponseWriter, r *http.Request) {
+	lang := h.logoutLanguage(r)
+	if r.Method == http.MethodPost {
+		// An RP's cross-site POST carries no SameSite=Lax session cookie, so
+		// the session would look absent; the same request by GET carries it.
+		http.Redirect(w, r, "/end_session?"+r.PostForm.Encode(), http.StatusSeeOther)
+		return
+	}
+	req, err := h.cfg.Logouts.Check(r)
+	switch {
+	case errors.Is(err, ErrLogoutRedirect):
+		h.fail(w, r, lang, &userError{Status: http.StatusBadRequest, Key: "logout.bad_redirect", Err: err})
+		return
+	case errors.Is(err, ErrLogoutRequest):
+		h.fail(w, r, lang, &userError{Status: http.StatusBadRequest, Key: "logout.bad_request", Err: err})
+		return
+	case err != nil:
+		h.fail(w, r, lang, unavailable(err))
+		return
+	}
+	if !req.SignedIn || req.Current {
+		h.endAndGo(w, r, lang, req.Redirect)
+		return
+	}
+	page := logoutConfirmPage{base: h.newBase(r, lang, "logout.confirm_title"), Client: req.ClientName, Sealed: req.Sealed}
+	h.render(w, r, http.StatusOK, "logout_confirm", page)
+}
+
+// logoutAnswer is the confirmation form's answer (POST /logout, CSRF-checked):
+// "Sign out" ends the session as an RP-initiated logout would; "Stay signed in"
+// goes back to the app when it named a way back, or says the person is still
+// signed in.
+func (h *Handler) logoutAnswer(w http.ResponseWriter, r *http.Request) {
+	lang := h.logoutLanguage(r)
+	redirect, ok := h.cfg.Logouts.Open(r, r.PostFormValue("t"))
+	if !ok {
+		h.fail(w, r, lang, &userError{Status: http.StatusBadRequest, Key: "logout.bad_request", Err: errors.New("logout confirmation stale or damaged")})
+		return
+	}
+	switch r.PostFormValue("action") {
+	case "logout":
+		h.endAndGo(w, r, lang, redirect)
+	case "stay":
+		if redirect != "" {
+			http.Redirect(w, r, redirect, http.StatusSeeOther)
+			return
+		}
+		h.render(w, r, http.StatusOK, "logout_stayed", h.newBase(r, lang, "logout.stayed_title"))
+	default:
+		h.fail(w, r, lang, &userError{Status: http.StatusBadRequest, Key: "logout.bad_request", Err: errors.New("logout confirmation without an action")})
+	}
+}
+
+// endAndGo ends the session (if any) and sends the browser on.
+func (h *Handler) endAndGo(w http.ResponseWriter, r *http.Request, lang language.Tag, redirect string) {
+	next, err := h.cfg.Logouts.End(r, redirect)
+	if err != nil {
+		h.fail(w, r, lang, unavailable(err))
+		return
+	}
+	h.cookies.ClearSession(w)
+	// Vhod's own end-session page speaks the language of the request too.
+	if u, err := url.Parse(next); err == nil && strings.HasPrefix(next, h.cfg.Issuer+"/logged-out") {
+		q := u.Query()
+		q.Set("ui_locales", lang.String())
+		u.RawQuery = q.Encode()
+		next = u.String()
+	}
+	http.Redirect(w, r, next, http.StatusSeeOther)
+}
+
+// logoutLanguage is the request's ui_locales (§2 allows it, by GET or POST),
+// then Accept-Language.
+func (h *Handler) logoutLanguage(r *http.Request) language.Tag {
+	_ = r.ParseForm()
+	return pickLanguage(r, strings.Fields(r.Form.Get("ui_locales")))
+}
 
 // loggedOut is the end-session page (GET /logged-out). With the sealed state the
 // provider made at logout (?t=) it lists the apps signed out, frames their

@@ -18,12 +18,17 @@ func (p *Provider) discoveryJSON(r *http.Request) []byte {
 	ctx := op.ContextWithIssuer(r.Context(), p.cfg.Issuer)
 	d := op.CreateDiscoveryConfig(ctx, p.op, p.storage)
 	d.ResponseTypesSupported = []string{string(oidc.ResponseTypeCode)}
-	d.ResponseModesSupported = []string{"query"}
+	// What answerTo and checkAuthorize accept: no fragment (a code in a fragment
+	// reaches no server-side client, and Vhod gives nothing but codes).
+	d.ResponseModesSupported = []string{string(oidc.ResponseModeQuery)}
+	if p.cfg.FormPost != nil {
+		d.ResponseModesSupported = append(d.ResponseModesSupported, string(oidc.ResponseModeFormPost))
+	}
 	d.GrantTypesSupported = []oidc.GrantType{oidc.GrantTypeCode, oidc.GrantTypeRefreshToken, oidc.GrantTypeClientCredentials,
 		oidc.GrantTypeDeviceCode, oidc.GrantTypeTokenExchange}
 	d.CodeChallengeMethodsSupported = []oidc.CodeChallengeMethod{oidc.CodeChallengeMethodS256}
 	d.ACRValuesSupported = directory.ACRLevels
-	// Request objects are opened in front of op (see openRequest); request_uri
+	// Request objects are opened in front of op (see authorizeFront); request_uri
 	// is only the PAR endpoint's, never fetched from elsewhere.
 	d.RequestParameterSupported = true
 	d.RequestURIParameterSupported = false

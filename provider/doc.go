@@ -9,7 +9,12 @@
 //	/authorize, /authorize/callback     authorization (login hand-off and return)
 //	/oauth/token                        code, refresh_token, client_credentials
 //	/oauth/introspect, /revoke          RFC 7662, RFC 7009
-//	/userinfo, /end_session             userinfo, RP-initiated logout
+//	/userinfo                           userinfo
+//
+// /end_session (RP-initiated logout) is the login pages', which ask the person
+// first; the provider checks the request (CheckLogout) and ends the session
+// (EndSession). In front of op's /authorize, authorizeFront decides whether a
+// refusal is a page (client or redirect URI unknown) or goes back to the client.
 //
 // The login hand-off is bound to the browser: /authorize stores the hash of the
 // browser's binding cookie on the auth request, and /authorize/callback only answers

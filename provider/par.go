@@ -1,13 +1,11 @@
 package provider
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"net/http"
 	"net/url"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/zitadel/oidc/v3/pkg/oidc"
@@ -86,75 +84,6 @@ func checkPushed(c *client, params url.Values) *oidc.Error {
 	return nil
 }
 
-// openRequest replaces an authorization request that arrives by reference (a
-// request_uri from the PAR endpoint) or as a signed request object by the
-// parameters it stands for, so that op sees a plain request; and refuses a
-// plain request of a client that must push. Failures are shown as a page: the
-// redirect URI is not trustworthy before the request is verified.
-func (p *Provider) openRequest(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if err := r.ParseForm(); err != nil {
-			p.cfg.ErrorPage(w, r, http.StatusBadRequest, "authorize: unreadable form")
-			return
-		}
-		params, status, detail := p.requestParams(r.Context(), r.Form)
-		switch {
-		case status != 0:
-			p.cfg.ErrorPage(w, r, status, detail)
-		case params == nil:
-			next.ServeHTTP(w, r)
-		default:
-			r2 := r.Clone(r.Context())
-			r2.Method, r2.Body, r2.ContentLength = http.MethodGet, http.NoBody, 0
-			r2.Header.Del("Content-Type")
-			r2.URL.RawQuery, r2.Form, r2.PostForm = params.Encode(), nil, nil
-			next.ServeHTTP(w, r2)
-		}
-	})
-}
-
-// requestParams is the request's real parameters (nil: the request as it came),
-// or an HTTP status and the detail for the log.
-func (p *Provider) requestParams(ctx context.Context, q url.Values) (url.Values, int, string) {
-	clientID := q.Get("client_id")
-	if uri := q.Get("request_uri"); uri != "" {
-		id, ok := strings.CutPrefix(uri, requestURIPrefix)
-		if !ok {
-			return nil, http.StatusBadRequest, "authorize: request_uri not from the PAR endpoint"
-		}
-		// Taken only by its own client: a request naming another client leaves
-		// the request_uri usable (RFC 9126 section 4).
-		pr, err := p.storage.store.TakePushedRequest(ctx, id, clientID)
-		if err != nil {
-			return nil, storageStatus(err), "authorize: pushed request: " + err.Error()
-		}
-		return url.Values(pr.Params), 0, ""
-	}
-	if clientID == "" {
-		return nil, 0, ""
-	}
-	c, err := p.storage.loadClient(ctx, clientID)
-	if errors.Is(err, storage.ErrNotFound) {
-		return nil, 0, "" // op answers an unknown client
-	}
-	if err != nil {
-		return nil, storageStatus(err), "authorize: client: " + err.Error()
-	}
-	if c.c.RequirePAR {
-		return nil, http.StatusBadRequest, "authorize: client " + clientID + " must use the PAR endpoint"
-	}
-	raw := q.Get("request")
-	if raw == "" {
-		return nil, 0, ""
-	}
-	params, err := p.storage.openRequestObject(c, raw, time.Now())
-	if err != nil {
-		return nil, http.StatusBadRequest, "authorize: request object: " + err.Error()
-	}
-	params.Set("client_id", clientID)
-	return params, 0, ""
-}
-
 // oauthError is an error answer with a code op has no constructor for
 // (invalid_request_object of RFC 9101, invalid_dpop_proof and use_dpop_nonce
 // of RFC 9449); op answers it with 400.
@@ -172,6 +101,14 @@ func oauthError(code, description string) *oidc.Error {
 		e.ErrorType = errUseDPoPNonce
 	case errInvalidTarget:
 		e.ErrorType = errInvalidTarget
+	case errUnsupportedResponseType:
+		e.ErrorType = errUnsupportedResponseType
+	case errInvalidRequestURI:
+		e.ErrorType = errInvalidRequestURI
+	case errRequestURINotSupported:
+		e.ErrorType = errRequestURINotSupported
+	case errAccountSelectionRequired:
+		e.ErrorType = errAccountSelectionRequired
 	}
 	return e
 }

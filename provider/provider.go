@@ -5,6 +5,7 @@ import (
 	"crypto/x509"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"time"
 
 	"github.com/go-jose/go-jose/v4"
@@ -38,6 +39,10 @@ type Config struct {
 	Browser Browser
 	// ErrorPage renders a browser-facing error (a page, never raw error text).
 	ErrorPage func(w http.ResponseWriter, r *http.Request, status int, detail string)
+	// FormPost renders the form post response mode's page: a form that posts
+	// params to action, submitted without inline script (nil: the mode is not
+	// offered).
+	FormPost func(w http.ResponseWriter, r *http.Request, action string, params url.Values)
 	// SSO, when set, is asked at /authorize whether the browser's SSO session answers
 	// the request without the login pages; it returns the completion, or nil.
 	SSO func(ctx context.Context, r storage.AuthRequest) (*storage.Completion, error)
@@ -78,8 +83,6 @@ type Browser interface {
 	BrowserHash(ctx context.Context) string
 	// SessionID is the stored ID of the browser's SSO session ("" when none).
 	SessionID(ctx context.Context) string
-	// ClearSession removes the SSO session cookie.
-	ClearSession(w http.ResponseWriter)
 }
 
 // Provider is the mounted OpenID Provider.
@@ -112,7 +115,8 @@ func New(cfg Config, store Store, keys *Keyring) (*Provider, error) {
 		cfg.OnTokens = func(string) {}
 	}
 	s := &Storage{store: store, keys: keys, cfg: cfg, log: cfg.Logger, logoutSeal: newSealer(cfg.CryptoKey, "vhod end-session page"),
-		crypto: newTokenCrypto(cfg.CryptoKey), refreshSeal: newSealer(cfg.CryptoKey, "vhod refresh token successor")}
+		crypto: newTokenCrypto(cfg.CryptoKey), refreshSeal: newSealer(cfg.CryptoKey, "vhod refresh token successor"),
+		logoutConfirmSeal: newSealer(cfg.CryptoKey, "vhod logout confirmation")}
 	opCfg := &op.Config{
 		CryptoKey:                cfg.CryptoKey,
 		DefaultLogoutRedirectURI: cfg.LogoutURL,
@@ -155,15 +159,17 @@ func (p *Provider) Handler() http.Handler {
 	api := func(h http.Handler) http.Handler { return apiHeaders(cors.Handler(h)) }
 	// page is an endpoint the browser navigates to.
 	page := func(h http.Handler) http.Handler { return pageHeaders(p.cfg.Browser.Middleware(h)) }
-	mux.Handle("/authorize", page(p.openRequest(withOrgHint(p.errors(p.op, true)))))
+	mux.Handle("/authorize", page(p.authorizeFront(withOrgHint(p.errors(p.op, true)))))
 	mux.Handle("/oauth/token", api(p.errors(maxBody(64<<10, p.clientAuth(p.dpopToken(p.op))), false)))
 	mux.Handle("/oauth/introspect", api(p.errors(maxBody(64<<10, p.clientAuth(http.HandlerFunc(p.serveIntrospection))), false)))
 	mux.Handle("/revoke", api(p.errors(maxBody(64<<10, p.clientAuth(p.op)), false)))
 	mux.Handle("/userinfo", api(p.errors(maxBody(64<<10, p.tlsCertificate(p.dpopResource(http.HandlerFunc(p.serveUserinfo)))), false)))
 	mux.Handle("/device_authorization", api(p.errors(maxBody(64<<10, p.clientAuth(p.op)), false)))
 	mux.Handle("/par", api(p.errors(maxBody(64<<10, p.clientAuth(http.HandlerFunc(p.servePAR))), false)))
-	mux.Handle("/authorize/callback", page(p.errors(p.op, true)))
-	mux.Handle("/end_session", page(p.clearSessionCookie(p.errors(p.op, true))))
+	mux.Handle("/authorize/callback", page(p.errors(http.HandlerFunc(p.serveCallback), true)))
+	// RP-initiated logout is the login pages' (they ask the person first, with
+	// CSRF); op's handler would end the session on any GET.
+	mux.Handle("/end_session", http.NotFoundHandler())
 	mux.Handle("/.well-known/openid-configuration", publicCORS.Handler(p.errors(http.HandlerFunc(p.serveDiscovery), false)))
 	mux.Handle("/keys", publicCORS.Handler(p.errors(http.HandlerFunc(p.serveJWKS), false)))
 	mux.Handle("/", apiHeaders(p.errors(p.op, false)))
@@ -216,8 +222,9 @@ func (p *Provider) Callback(ctx context.Context, authRequestID string) string {
 	return op.AuthCallbackURL(p.op)(op.ContextWithIssuer(ctx, p.cfg.Issuer), authRequestID)
 }
 
-// Deny sends the browser back to the relying party with an OAuth error: one of
-// login_required, consent_required, access_denied, interaction_required.
+// Deny sends the browser back to the relying party with an OAuth error, in the
+// request's response mode: one of login_required, consent_required,
+// account_selection_required, access_denied, interaction_required.
 func (p *Provider) Deny(w http.ResponseWriter, r *http.Request, authRequestID, code string) {
 	req, err := p.storage.store.AuthRequestByID(r.Context(), authRequestID)
 	if err != nil {
@@ -234,11 +241,13 @@ func (p *Provider) Deny(w http.ResponseWriter, r *http.Request, authRequestID, c
 		// OIDC Core §3.1.2.6 names consent_required; op has no constructor for it.
 		e = oidc.ErrInteractionRequired()
 		e.ErrorType = "consent_required"
+	case errAccountSelectionRequired:
+		e = oauthError(errAccountSelectionRequired, "choose the organisation to sign in for")
 	default:
 		e = oidc.ErrInteractionRequired()
 	}
 	_ = p.storage.store.DeleteAuthRequest(r.Context(), authRequestID)
-	op.AuthRequestError(w, r, &authRequest{r: req}, e, p.op)
+	p.authError(w, r, p.answerOf(req), e)
 }
 
 // SupportedAlgorithms are the signing algorithms a client may choose.

@@ -3,26 +3,14 @@ package provider
 import (
 	"context"
 	"errors"
-	"net/http"
 	"time"
-
-	"github.com/zitadel/oidc/v3/pkg/op"
 
 	"github.com/vhod-id/vhod/directory"
 	"github.com/vhod-id/vhod/storage"
 )
 
-// TerminateSessionFromRequest implements op.CanTerminateSessionFromRequest: logout
-// ends this browser's SSO session and revokes the tokens issued in it.
-func (s *Storage) TerminateSessionFromRequest(ctx context.Context, req *op.EndSessionRequest) (string, error) {
-	apps, err := s.endBrowserSession(ctx)
-	if err != nil {
-		return "", err
-	}
-	return s.endSessionTarget(req.RedirectURI, apps)
-}
-
-// TerminateSession implements op.Storage.
+// TerminateSession implements op.Storage. op's end_session endpoint, its only
+// caller, is not routed: Vhod's asks first (see CheckLogout and EndSession).
 func (s *Storage) TerminateSession(ctx context.Context, _, _ string) error {
 	_, err := s.endBrowserSession(ctx)
 	return err
@@ -54,11 +42,4 @@ func (s *Storage) endBrowserSession(ctx context.Context) ([]SignedOutApp, error)
 	s.audit(ctx, storage.AuditEvent{Type: directory.EventLogout, Outcome: directory.OutcomeSuccess, UserID: sess.UserID,
 		Details: map[string]string{"sid": sess.SID}})
 	return s.sessionEnded(ctx, sess), nil
-}
-
-func (p *Provider) clearSessionCookie(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		p.cfg.Browser.ClearSession(w)
-		next.ServeHTTP(w, r)
-	})
 }

@@ -20,8 +20,9 @@ type Storage struct {
 	// crypto is op's crypto, handing out JWT access tokens (see tokenCrypto).
 	crypto *tokenCrypto
 	denied denylist
-	// logoutSeal protects the end-session page's state in its URL.
-	logoutSeal sealer
+	// logoutSeal protects the end-session page's state in its URL;
+	// logoutConfirmSeal the logout confirmation form's.
+	logoutSeal, logoutConfirmSeal sealer
 	// refreshSeal keeps a rotated refresh token's successor for the grace period.
 	refreshSeal sealer
 	// logouts counts back-channel logout deliveries under way.
@@ -32,7 +33,6 @@ var (
 	_ op.Storage                        = (*Storage)(nil)
 	_ op.ClientCredentialsStorage       = (*Storage)(nil)
 	_ op.CanSetUserinfoFromRequest      = (*Storage)(nil)
-	_ op.CanTerminateSessionFromRequest = (*Storage)(nil)
 )
 
 // Health answers op's readiness probe.

@@ -156,6 +156,9 @@ func (a *app) handler(extra func(r *mux.Router)) (http.Handler, error) {
 		ErrorPage: func(w http.ResponseWriter, r *http.Request, status int, detail string) {
 			pages.ErrorPage(w, r, status, detail)
 		},
+		FormPost: func(w http.ResponseWriter, r *http.Request, action string, params url.Values) {
+			pages.FormPost(w, r, action, params)
+		},
 		SSO: func(ctx context.Context, r storage.AuthRequest) (*storage.Completion, error) {
 			return pages.SSO(ctx, r)
 		},
@@ -238,6 +241,7 @@ func (a *app) handler(extra func(r *mux.Router)) (http.Handler, error) {
 		RevokeUser:        prov.RevokeUser,
 		RevokeSession:     prov.RevokeSession,
 		SignedOut:         signedOut(prov),
+		Logouts:           logouts{prov},
 		OTPKey:            otpKey[:],
 		PasswordMinLength: cfg.Passwords.MinLength,
 		ConsentVersion:    cfg.Registration.ConsentVersion,
@@ -389,6 +393,29 @@ func (a *app) adminKeys(ctx context.Context) ([]admin.KeyInfo, error) {
 		out = append(out, admin.KeyInfo{KID: k.KID, Algorithm: k.Algorithm, Created: k.Created.UTC(), Current: k.Current, Published: k.Published})
 	}
 	return out, nil
+}
+
+// logouts hands the provider's RP-initiated logout to the login pages.
+type logouts struct{ p *provider.Provider }
+
+func (l logouts) Check(r *http.Request) (login.LogoutRequest, error) {
+	req, err := l.p.CheckLogout(r)
+	switch {
+	case errors.Is(err, provider.ErrLogoutRedirect):
+		err = fmt.Errorf("%w: %w", login.ErrLogoutRedirect, err)
+	case errors.Is(err, provider.ErrLogoutRequest):
+		err = fmt.Errorf("%w: %w", login.ErrLogoutRequest, err)
+	}
+	return login.LogoutRequest{ClientName: req.ClientName, Redirect: req.Redirect, SignedIn: req.SignedIn,
+		Current: req.Current, Sealed: req.Sealed}, err
+}
+
+func (l logouts) Open(r *http.Request, sealed string) (string, bool) {
+	return l.p.OpenLogout(r, sealed)
+}
+
+func (l logouts) End(r *http.Request, redirect string) (string, error) {
+	return l.p.EndSession(r, redirect)
 }
 
 // signedOut hands the provider's end-session page state to the login pages.

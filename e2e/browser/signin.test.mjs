@@ -548,8 +548,13 @@ test('English: signing out frames the app\'s front-channel logout page, lists th
   await p.getByRole('button', { name: 'Sign in' }).click();
   const signedIn = await claims(p);
   const q = new URLSearchParams({ client_id: 'shop', post_logout_redirect_uri: `${rp}/bye`, state: 'bye', ui_locales: 'en' });
-  const landed = p.waitForURL(`${rp}/bye?state=bye`);
   await p.goto(`${process.env.ISSUER}/end_session?${q}`);
+  // Without an id_token_hint Vhod asks first (RP-Initiated Logout 1.0 §6).
+  await p.getByRole('heading', { name: 'Sign out of Vhod?' }).waitFor();
+  await p.getByText('“Shop” asks to end your Vhod session.').waitFor();
+  await shot(p, 'logout-confirm-en');
+  const landed = p.waitForURL(`${rp}/bye?state=bye`);
+  await p.getByRole('button', { name: 'Sign out' }).click();
   await landed;
   assert.equal(await p.textContent('#bye'), 'bye');
   const hits = await (await fetch(`${rp}/frontchannel-hits`)).json();
@@ -568,9 +573,41 @@ test('English: the end-session page without a way back lists the apps signed out
   await p.getByRole('button', { name: 'Sign in' }).click();
   await claims(p);
   await p.goto(`${process.env.ISSUER}/end_session?ui_locales=en`);
+  await p.getByRole('button', { name: 'Sign out' }).click();
   await p.getByText('You have been signed out of:').waitFor();
   assert.equal(await p.textContent('ul.signed-out li'), 'Shop');
   await shot(p, 'logged-out-en');
+  assert.deepEqual(p.violations, []);
+});
+
+test('Russian: "Остаться" on the sign-out question keeps the session', async () => {
+  const p = await page('ru-RU');
+  await p.goto(`${rp}/start?client=shop`);
+  await p.getByLabel('Логин').fill('gromova');
+  await p.getByLabel('Пароль').fill('Gromova-pass-1');
+  await p.getByRole('button', { name: 'Войти' }).click();
+  await claims(p);
+  await p.goto(`${process.env.ISSUER}/end_session`);
+  await p.getByRole('heading', { name: 'Выйти из «Входа»?' }).waitFor();
+  await p.getByRole('button', { name: 'Выйти' }).waitFor();
+  await shot(p, 'logout-confirm-ru');
+  await p.getByRole('button', { name: 'Остаться' }).click();
+  await p.getByText('Вы по-прежнему в системе. Окно можно закрыть.').waitFor();
+  // Still signed in: the next sign-in needs no password.
+  await p.goto(`${rp}/start?client=shop&prompt=none`);
+  assert.ok((await claims(p)).sub);
+  assert.deepEqual(p.violations, []);
+});
+
+test('English: response_mode=form_post answers by a form that submits itself under the CSP', async () => {
+  const p = await page('en-US');
+  await p.goto(`${rp}/start?client=shop&ui_locales=en&response_mode=form_post`);
+  await p.getByLabel('Login').fill('gromova');
+  await p.getByLabel('Password').fill('Gromova-pass-1');
+  await p.getByRole('button', { name: 'Sign in' }).click();
+  const c = await claims(p);
+  assert.equal(await p.textContent('#method'), 'POST');
+  assert.deepEqual([c.aud].flat(), ['shop']);
   assert.deepEqual(p.violations, []);
 });
 
