@@ -30,9 +30,9 @@ type Storage struct {
 }
 
 var (
-	_ op.Storage                        = (*Storage)(nil)
-	_ op.ClientCredentialsStorage       = (*Storage)(nil)
-	_ op.CanSetUserinfoFromRequest      = (*Storage)(nil)
+	_ op.Storage                   = (*Storage)(nil)
+	_ op.ClientCredentialsStorage  = (*Storage)(nil)
+	_ op.CanSetUserinfoFromRequest = (*Storage)(nil)
 )
 
 // Health answers op's readiness probe.
