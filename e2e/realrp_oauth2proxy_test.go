@@ -58,9 +58,8 @@ func oauth2ProxyBinary(t *testing.T) string {
 
 // startOAuth2Proxy runs oauth2-proxy on port in front of app, with the options a
 // deployment in front of an internal app would use.
-func startOAuth2Proxy(t *testing.T, port int, issuer, app string) string {
+func startOAuth2Proxy(t *testing.T, bin string, port int, issuer, app string) string {
 	t.Helper()
-	bin := oauth2ProxyBinary(t)
 	rpURL := fmt.Sprintf("http://127.0.0.1:%d", port)
 	secret := make([]byte, 16)
 	_, _ = rand.Read(secret)
@@ -94,12 +93,14 @@ func TestOAuth2Proxy(t *testing.T) {
 	skipRealRPs(t)
 	// Each has its own Vhod and relying party; together they overlap their waits.
 	t.Parallel()
+	bin := oauth2ProxyBinary(t)
+	bob := newPerson(t)
 	port := freePort(t)
 	rpURL := fmt.Sprintf("http://127.0.0.1:%d", port)
 	cfg := strings.Replace(testConfig, "  clients:\n", "  clients:\n"+strings.ReplaceAll(proxyClient, "{{RP}}", rpURL), 1)
 	srv := startServer(t, cfg)
 	app := newEchoApp(t)
-	startOAuth2Proxy(t, port, srv.Issuer, app.URL)
+	startOAuth2Proxy(t, bin, port, srv.Issuer, app.URL)
 	introspect := func(token string) map[string]any {
 		t.Helper()
 		disc := getJSON(t, srv.Issuer+"/.well-known/openid-configuration")
@@ -110,7 +111,6 @@ func TestOAuth2Proxy(t *testing.T) {
 		return out
 	}
 
-	bob := newPerson(t)
 	var first string
 	t.Run("sign-in and headers", func(t *testing.T) {
 		pages := bob.do(signIn(rpURL + "/app/"))[0]

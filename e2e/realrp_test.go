@@ -48,7 +48,7 @@ func requireChromium(t *testing.T) string {
 		chromium = "/usr/bin/chromium"
 	}
 	if _, err := os.Stat(chromium); err != nil {
-		t.Fatalf("the relying-party tests sign in with chromium at %s: apt-get install chromium (scripts/test-deps does): %v", chromium, err)
+		t.Fatalf("the relying-party tests sign in with chromium at %s: apt-get install chromium (scripts/test-deps does), or VHOD_SKIP_RP_TESTS=1: %v", chromium, err)
 	}
 	if _, err := os.Stat("browser/node_modules/playwright-core"); err != nil {
 		t.Fatalf("the relying-party tests need playwright-core: npm ci --prefix e2e/browser (scripts/test-deps does): %v", err)
