@@ -63,6 +63,8 @@ StartServers 1
 ServerLimit 2
 ThreadsPerChild 16
 MaxRequestWorkers 32
+MinSpareThreads 4
+MaxSpareThreads 32
 
 OIDCProviderMetadataURL {{ISSUER}}/.well-known/openid-configuration
 OIDCClientID apache
