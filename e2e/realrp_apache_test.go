@@ -263,7 +263,7 @@ func TestApacheModAuthOpenIDC(t *testing.T) {
 		}
 		t.Cleanup(func() {
 			if t.Failed() {
-				t.Logf("vhod's log of the refreshes:\n%s", grepLines(srv.Log(), "refresh"))
+				t.Logf("vhod's log of the refreshes and errors:\n%s", grepLines(srv.Log(), "refresh", `"level":"ERROR"`))
 				t.Log("the concurrent refreshes pass only with Vhod's refresh-token grace period: " +
 					"a refresh token its client presents again within 10 s gets a valid answer, the family is not revoked")
 			}
@@ -360,11 +360,11 @@ func checkBackchannelAudit(t *testing.T, srv *server, client, sid string) {
 	t.Errorf("no back-channel logout of sid %s audited:\n%s", sid, out)
 }
 
-// grepLines keeps the lines of s that contain sub.
-func grepLines(s, sub string) string {
+// grepLines keeps the lines of s that contain any of subs.
+func grepLines(s string, subs ...string) string {
 	var out []string
 	for _, l := range strings.Split(s, "\n") {
-		if strings.Contains(l, sub) {
+		if slices.ContainsFunc(subs, func(sub string) bool { return strings.Contains(l, sub) }) {
 			out = append(out, l)
 		}
 	}
