@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/vhod-id/vhod/storage"
@@ -14,9 +15,16 @@ import (
 func (s *Store) Revoke(ctx context.Context, until time.Time, keys ...string) error {
 	now := s.now().UTC()
 	for _, k := range keys {
-		_, err := s.db.Collection(colRevocations).UpdateOne(ctx, bson.D{{Key: "_id", Value: k}},
-			bson.M{"$set": bson.M{"created_at": now}, "$max": bson.M{"expires_at": until.UTC()}},
-			options.UpdateOne().SetUpsert(true))
+		filter := bson.D{{Key: "_id", Value: k}}
+		update := bson.M{"$set": bson.M{"created_at": now}, "$max": bson.M{"expires_at": until.UTC()}}
+		_, err := s.db.Collection(colRevocations).UpdateOne(ctx, filter, update, options.UpdateOne().SetUpsert(true))
+		// Two upserts of a new key at once: both find nothing, one inserts and
+		// the other fails on the unique _id. The entry now exists, so this
+		// caller's update applies to it (MongoDB retries this itself in some
+		// cases, the embedded server never).
+		if mongo.IsDuplicateKeyError(err) {
+			_, err = s.db.Collection(colRevocations).UpdateOne(ctx, filter, update)
+		}
 		if err != nil {
 			return mapErr("revoke "+k, err)
 		}

@@ -48,6 +48,7 @@ func Run(t *testing.T, newStore func(t *testing.T) storage.Store) {
 		{"CounterWindows", testCounters},
 		{"LeaseOnePerSlot", testLeases},
 		{"Revocations", testRevocations},
+		{"ConcurrentRevocation", testConcurrentRevoke},
 		{"ClientsVersion", testClientsVersion},
 		{"AuditAppendAndQuery", testAudit},
 		{"ClaimOnce", testClaimOnce},
