@@ -70,7 +70,7 @@ func TestAuthorizeErrorsGoBackToTheClient(t *testing.T) {
 			err:    "request_uri_not_supported", desc: "only request_uri values of the PAR endpoint are accepted"},
 		{name: "RFC 9126 §4, RFC 9101 §7: an unknown pushed request_uri is invalid_request_uri",
 			change: func(q url.Values) { q.Set("request_uri", "urn:ietf:params:oauth:request_uri:nonesuch") },
-			err:    "invalid_request_uri", desc: "the request_uri is unknown, used or expired"},
+			err:    "invalid_request_uri", desc: "the request_uri is unknown, used, expired or another client's"},
 		{name: "RFC 9101 §6.1: an unsigned request object is invalid_request_object",
 			change: func(q url.Values) {
 				q.Set("request", "eyJhbGciOiJub25lIn0.eyJzY29wZSI6Im9wZW5pZCJ9.") // {"alg":"none"}.{"scope":"openid"}
