@@ -416,3 +416,43 @@ func TestProtocolAnswersAreNotCachedAndCORSIsForRegisteredOrigins(t *testing.T) 
 		t.Errorf("provider error page: %d %v", p.Status, resp.Header)
 	}
 }
+
+// TestClientEndpointsTakeOnePOSTBody: RFC 6749 sections 3.1 and 3.2 (and RFC
+// 7009, 7662, 8628, 9126 for their endpoints) — POST only, each parameter once,
+// none in the URL. A GET used to reach op's own handlers past Vhod's client
+// authentication (replayed assertions, a private_key_jwt client by secret); a
+// parameter given twice let Vhod and op check different tokens.
+func TestClientEndpointsTakeOnePOSTBody(t *testing.T) {
+	srv := startServer(t, "")
+	for _, path := range []string{"/oauth/token", "/oauth/introspect", "/revoke", "/device_authorization", "/par"} {
+		resp, out := call(t, http.MethodGet, srv.Issuer+path+"?grant_type=client_credentials&client_id=shop", nil,
+			map[string]string{"Authorization": basic("shop", "shop-secret")})
+		if resp.StatusCode != http.StatusMethodNotAllowed || resp.Header.Get("Allow") != http.MethodPost || out["error"] != "invalid_request" {
+			t.Errorf("GET %s: %d %v", path, resp.StatusCode, out)
+		}
+	}
+	shop := shopRP(t, srv)
+	tok, err := clientCredentials(shop).Token(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, out := call(t, http.MethodPost, srv.Issuer+"/revoke", url.Values{"token": {"forged", tok.AccessToken}},
+		map[string]string{"Authorization": basic("shop", "shop-secret")})
+	if resp.StatusCode != http.StatusBadRequest || out["error"] != "invalid_request" {
+		t.Errorf("a parameter twice: %d %v", resp.StatusCode, out)
+	}
+	resp, out = call(t, http.MethodPost, srv.Issuer+"/oauth/introspect?token="+url.QueryEscape(tok.AccessToken), url.Values{"token": {"x"}},
+		map[string]string{"Authorization": basic("shop", "shop-secret")})
+	if resp.StatusCode != http.StatusBadRequest || out["error"] != "invalid_request" {
+		t.Errorf("a parameter in the URL: %d %v", resp.StatusCode, out)
+	}
+	// A JWT with Vhod's header (key ID, at+jwt) and a made-up signature is nothing.
+	parts := strings.Split(tok.AccessToken, ".")
+	forged := parts[0] + "." + parts[1] + "." + strings.Repeat("A", len(parts[2]))
+	if resp, _ := call(t, http.MethodGet, srv.Issuer+"/userinfo", nil, map[string]string{"Authorization": "Bearer " + forged}); resp.StatusCode != http.StatusUnauthorized {
+		t.Errorf("a forged signature at userinfo: %d", resp.StatusCode)
+	}
+	if got := shop.introspect(forged); got["active"] != false {
+		t.Errorf("a forged signature introspected: %v", got)
+	}
+}

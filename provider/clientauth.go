@@ -37,15 +37,26 @@ type authFailure struct {
 func (p *Provider) clientAuth(next http.Handler) http.Handler {
 	return p.tlsCertificate(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := holder(r.Context())
-		if h == nil || r.Method != http.MethodPost {
-			next.ServeHTTP(w, r)
+		noStore(w)
+		if r.Method != http.MethodPost {
+			// RFC 6749 section 3.2, RFC 7009 section 2.1, RFC 7662 section 2.1,
+			// RFC 8628 section 3.1, RFC 9126 section 2: POST only. op would take a
+			// GET with the parameters in the query, past this layer.
+			w.Header().Set("Allow", http.MethodPost)
+			writeOAuthError(w, http.StatusMethodNotAllowed, oidc.ErrInvalidRequest().WithDescription("use POST"), false)
 			return
 		}
-		noStore(w)
 		if err := r.ParseForm(); err != nil {
 			writeOAuthError(w, http.StatusBadRequest, oidc.ErrInvalidRequest().WithDescription("the form cannot be read"), false)
 			return
 		}
+		if e := singleParameters(r); e != nil {
+			writeOAuthError(w, http.StatusBadRequest, e, false)
+			return
+		}
+		// Every layer below, op included, reads the same single copy of each
+		// parameter: the body's.
+		r.Form = r.PostForm
 		r = r.WithContext(op.ContextWithIssuer(r.Context(), p.cfg.Issuer))
 		c, fail := p.authenticateClient(r)
 		if fail != nil {
@@ -79,6 +90,25 @@ func (p *Provider) clientAuth(next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r)
 	}))
+}
+
+// repeatable are the parameters a request may carry more than once (RFC 8693
+// section 2.1: audience and resource).
+var repeatable = []string{"audience", "resource"}
+
+// singleParameters refuses parameters in the query of a POST and parameters
+// given twice (RFC 6749 section 3.1): layers that read the first copy and op,
+// which reads the last, would otherwise check different values.
+func singleParameters(r *http.Request) *oidc.Error {
+	if r.URL.RawQuery != "" {
+		return oidc.ErrInvalidRequest().WithDescription("parameters go in the body, not the URL")
+	}
+	for k, v := range r.PostForm {
+		if len(v) > 1 && !slices.Contains(repeatable, k) {
+			return oidc.ErrInvalidRequest().WithDescription("parameter %s is given more than once", k)
+		}
+	}
+	return nil
 }
 
 // authenticateClient finds the client of a request and checks its proof:

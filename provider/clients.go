@@ -156,7 +156,10 @@ func (s *Storage) checkSecret(ctx context.Context, clientID, secret string) (*cl
 	if h := holder(ctx); h != nil && h.authenticated == clientID && secret == "" {
 		return c, nil
 	}
-	if c.c.Public || c.c.SecretHash == "" {
+	// Only a client of a secret method authenticates by its secret: a
+	// private_key_jwt or TLS client may have a secret on record, never usable.
+	if c.c.Public || c.c.SecretHash == "" ||
+		(c.c.AuthMethod != string(oidc.AuthMethodBasic) && c.c.AuthMethod != string(oidc.AuthMethodPost)) {
 		return nil, invalid
 	}
 	if subtle.ConstantTimeCompare([]byte(HashSecret(secret)), []byte(c.c.SecretHash)) != 1 {

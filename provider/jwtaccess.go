@@ -33,36 +33,65 @@ func isAccessTokenType(typ any) bool {
 }
 
 // tokenCrypto is op's crypto, except for the JWT access tokens signed for this
-// request (see above).
+// request (see above). Two requests may hold the same token ID (a refresh
+// presented again within the grace period answers the first one's tokens):
+// the first signed JWT is kept until the last of them has ended.
 type tokenCrypto struct {
 	op.Crypto
-	pending sync.Map // "ID:subject" → signed JWT
+	mu      sync.Mutex
+	pending map[string]*heldToken // "ID:subject"
+}
+
+type heldToken struct {
+	jwt     string
+	holders int
 }
 
 func newTokenCrypto(key [32]byte) *tokenCrypto {
 	gcm := op.NewAES256GCMCrypto(key, "")
-	return &tokenCrypto{Crypto: op.NewCompositeCrypto(gcm, []op.Decrypter{gcm, op.NewAESCrypto(key)})}
+	return &tokenCrypto{Crypto: op.NewCompositeCrypto(gcm, []op.Decrypter{gcm, op.NewAESCrypto(key)}),
+		pending: map[string]*heldToken{}}
 }
 
 func (t *tokenCrypto) Encrypt(s string) (string, error) {
-	if jwt, ok := t.pending.LoadAndDelete(s); ok {
-		return jwt.(string), nil
+	t.mu.Lock()
+	held := t.pending[s]
+	t.mu.Unlock()
+	if held != nil {
+		return held.jwt, nil
 	}
 	return t.Crypto.Encrypt(s)
 }
 
 // hold keeps a signed access token until op asks for it, at the latest until
-// the request ends (see Provider.errors).
+// the request ends (see Provider.errors, which releases it).
 func (t *tokenCrypto) hold(ctx context.Context, key, jwt string) {
-	t.pending.Store(key, jwt)
-	if h := holder(ctx); h != nil {
-		h.pendingTokens = append(h.pendingTokens, key)
+	h := holder(ctx)
+	if h == nil {
+		return
 	}
+	t.mu.Lock()
+	if held := t.pending[key]; held != nil {
+		held.holders++
+	} else {
+		t.pending[key] = &heldToken{jwt: jwt, holders: 1}
+	}
+	t.mu.Unlock()
+	h.pendingTokens = append(h.pendingTokens, key)
 }
 
 func (t *tokenCrypto) release(keys []string) {
+	if len(keys) == 0 {
+		return
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
 	for _, k := range keys {
-		t.pending.Delete(k)
+		if held := t.pending[k]; held != nil {
+			if held.holders--; held.holders <= 0 {
+				delete(t.pending, k)
+			}
+		}
 	}
 }
 

@@ -11,18 +11,42 @@ import (
 	"github.com/vhod-id/vhod/storage"
 )
 
-// jwtAccessToken reads the JWT access token this request is about, when op has
-// already verified it and found it has the ID tokenID. op passes storage only the
-// ID and subject; the rest of the grant is in the token itself.
+// jwtAccessToken reads the JWT access token this request is about (the
+// holder's raw token), when it is a valid one of this issuer with the ID
+// tokenID: op passes storage only the ID and subject of a token, the rest of
+// the grant is in the token itself.
 func (s *Storage) jwtAccessToken(ctx context.Context, tokenID string) (storage.AccessToken, bool) {
 	h := holder(ctx)
-	if h == nil || strings.Count(h.rawToken, ".") != 2 {
+	if h == nil {
 		return storage.AccessToken{}, false
 	}
-	tok, err := jwt.ParseSigned(h.rawToken, SupportedAlgorithms)
-	// RFC 9068 section 4: only a JWT typed at+jwt is an access token; an ID
-	// token or a logout token of this issuer is not.
+	at, ok := s.verifiedJWTAccessToken(ctx, h.rawToken)
+	return at, ok && at.ID == tokenID
+}
+
+// verifiedJWTAccessToken checks a JWT access token itself, whoever else did
+// before: the signature by one of this issuer's published keys, the type
+// (RFC 9068 section 4: at+jwt, so no ID token or logout token passes), the
+// issuer, a jti and the expiry. Every claim it returns is signed.
+func (s *Storage) verifiedJWTAccessToken(ctx context.Context, raw string) (storage.AccessToken, bool) {
+	if strings.Count(raw, ".") != 2 {
+		return storage.AccessToken{}, false
+	}
+	tok, err := jwt.ParseSigned(raw, SupportedAlgorithms)
 	if err != nil || len(tok.Headers) != 1 || !isAccessTokenType(tok.Headers[0].ExtraHeaders[jose.HeaderType]) {
+		return storage.AccessToken{}, false
+	}
+	keys, err := s.keys.Published(ctx)
+	if err != nil {
+		return storage.AccessToken{}, false
+	}
+	var key any
+	for _, k := range keys {
+		if k.id == tok.Headers[0].KeyID && string(k.alg) == tok.Headers[0].Algorithm {
+			key = k.key
+		}
+	}
+	if key == nil {
 		return storage.AccessToken{}, false
 	}
 	var claims struct {
@@ -39,9 +63,7 @@ func (s *Storage) jwtAccessToken(ctx context.Context, tokenID string) (storage.A
 			X5T string `json:"x5t#S256"`
 		} `json:"cnf"`
 	}
-	// op verified this very token (signature, issuer, expiry) before handing its ID
-	// over; matching the ID ties the claims to that verification.
-	if err := tok.UnsafeClaimsWithoutVerification(&claims); err != nil || claims.ID == "" || claims.ID != tokenID || claims.Expiry == nil {
+	if err := tok.Claims(key, &claims); err != nil || claims.ID == "" || claims.Issuer != s.cfg.Issuer || claims.Expiry == nil {
 		return storage.AccessToken{}, false
 	}
 	at := storage.AccessToken{

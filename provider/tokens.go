@@ -124,6 +124,11 @@ func (s *Storage) answerAgain(ctx context.Context, rr *refreshRequest, g storage
 		return "", "", time.Time{}, s.serverError(ctx, err)
 	}
 	grace := s.cfg.RefreshGracePeriod
+	// A public client's token bound to no key proves nothing of its holder:
+	// anyone holding a copy would share in the grace, so reuse is theft at once.
+	if c, cerr := s.loadClient(ctx, g.ClientID); cerr == nil && c.c.Public && g.JKT == "" && g.X5T == "" {
+		grace = 0
+	}
 	if err != nil || grace <= 0 || time.Since(next.UsedAt) > grace ||
 		next.ClientID != g.ClientID || next.JKT != g.JKT || next.X5T != g.X5T {
 		return "", "", time.Time{}, s.refreshFailure(ctx, g, storage.ErrConflict)

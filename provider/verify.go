@@ -49,14 +49,11 @@ func (p *Provider) accessToken(ctx context.Context, raw string) (storage.AccessT
 			return storage.AccessToken{}, ErrInvalidToken
 		}
 	} else {
-		claims, err := op.VerifyAccessToken[*oidc.AccessTokenClaims](ctx, raw, p.op.AccessTokenVerifier(ctx))
-		if err != nil || claims.JWTID == "" {
+		jt, ok := p.storage.verifiedJWTAccessToken(ctx, raw)
+		if !ok {
 			return storage.AccessToken{}, ErrInvalidToken
 		}
-		if _, ok := p.storage.jwtAccessToken(ctx, claims.JWTID); !ok { // checks the type
-			return storage.AccessToken{}, ErrInvalidToken
-		}
-		id, subject = claims.JWTID, claims.Subject
+		id, subject = jt.ID, jt.Grant.Subject
 	}
 	at, err := p.storage.activeToken(ctx, id, subject)
 	if err != nil {
