@@ -42,22 +42,14 @@ func signedClientConfig(t *testing.T, key *ecdsa.PrivateKey) string {
 `, 1)
 }
 
-// tokenForm posts to the token endpoint and returns status, headers and body.
+// tokenPost posts to the token endpoint, by HTTP Basic when basicID is set.
 func tokenPost(t *testing.T, srv *server, form url.Values, basicID, basicSecret string) (*http.Response, map[string]any) {
 	t.Helper()
-	req, _ := http.NewRequest(http.MethodPost, srv.Issuer+"/oauth/token", strings.NewReader(form.Encode()))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	header := map[string]string{}
 	if basicID != "" {
-		req.SetBasicAuth(url.QueryEscape(basicID), url.QueryEscape(basicSecret))
+		header["Authorization"] = basic(basicID, basicSecret)
 	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var out map[string]any
-	_ = json.NewDecoder(resp.Body).Decode(&out)
-	return resp, out
+	return call(t, http.MethodPost, srv.Issuer+"/oauth/token", form, header)
 }
 
 // TestCodeSurvivesFailedExchanges: RFC 6749 section 4.1.3 and 5.2. The client is
