@@ -34,6 +34,9 @@ type users interface {
 	UserByIdentifier(ctx context.Context, key string) (storage.User, error)
 	SetPasswordHash(ctx context.Context, userID, hash string, temporary bool) error
 	SetLockedUntil(ctx context.Context, userID string, t time.Time) error
+	SetRecoveryPassword(ctx context.Context, userID string, r storage.RecoveryPassword) error
+	UseRecoveryPassword(ctx context.Context, userID, hash string, now time.Time) error
+	CompleteRecovery(ctx context.Context, userID, recoveryHash, passwordHash string) error
 	BindCertificate(ctx context.Context, userID string, c storage.BoundCertificate, snils, inn string) error
 	UnbindCertificate(ctx context.Context, userID, sha256 string) error
 }
@@ -44,12 +47,17 @@ type Directory struct {
 	passwords *Passwords
 	policy    PasswordPolicy
 	log       *slog.Logger
+	// now is the clock of lock and recovery-password expiry; tests move it.
+	now func() time.Time
 }
 
 // New makes a Directory.
 func New(u users, p *Passwords, log *slog.Logger) *Directory {
-	return &Directory{users: u, passwords: p, log: log}
+	return &Directory{users: u, passwords: p, log: log, now: time.Now}
 }
+
+// SetClock replaces the clock (tests of expiry).
+func (d *Directory) SetClock(now func() time.Time) { d.now = now }
 
 // SetPolicy sets the rules new passwords must satisfy.
 func (d *Directory) SetPolicy(p PasswordPolicy) { d.policy = p }
@@ -125,6 +133,10 @@ func (d *Directory) CreateUser(ctx context.Context, n NewUser) (storage.User, er
 
 // Authenticate checks a login (any identifier spelling) and password.
 // Every failure is ErrInvalidCredentials; storage faults are returned as they are.
+// A recovery password (see StartRecovery) is tried when the password does not
+// match, even on a locked account (recovery is the way out of a lock): it signs in
+// once, and the user returned then has PasswordTemporary set, so that the sign-in
+// leads only to setting a new password (ChangeTemporaryPassword).
 func (d *Directory) Authenticate(ctx context.Context, login, password string) (storage.User, error) {
 	u, err := d.UserByLogin(ctx, login)
 	if errors.Is(err, storage.ErrNotFound) {
@@ -134,30 +146,54 @@ func (d *Directory) Authenticate(ctx context.Context, login, password string) (s
 	if err != nil {
 		return storage.User{}, err
 	}
-	if u.PasswordHash == "" || u.Disabled {
+	now := d.now()
+	recovery := !u.Disabled && u.Recovery.Usable(now)
+	if !recovery && (u.PasswordHash == "" || u.Disabled) {
 		d.passwords.VerifyNothing(password)
 		return storage.User{}, ErrInvalidCredentials
 	}
-	if time.Now().Before(u.LockedUntil) {
+	locked := now.Before(u.LockedUntil)
+	if locked && !recovery {
 		d.passwords.VerifyNothing(password)
 		return storage.User{}, ErrAccountLocked
 	}
-	ok, rehash, err := d.passwords.Verify(password, u.PasswordHash)
-	if err != nil {
-		d.log.ErrorContext(ctx, "stored password hash unusable", "user", u.ID, "err", err)
-		return storage.User{}, ErrInvalidCredentials
-	}
-	if !ok {
-		return storage.User{}, &WrongPasswordError{UserID: u.ID}
-	}
-	if rehash {
-		if h, err := d.passwords.Hash(password); err == nil {
-			if err := d.users.SetPasswordHash(ctx, u.ID, h, u.PasswordTemporary); err != nil {
-				d.log.WarnContext(ctx, "rehash password", "user", u.ID, "err", err)
+	if !locked && u.PasswordHash != "" {
+		ok, rehash, err := d.passwords.Verify(password, u.PasswordHash)
+		switch {
+		case err != nil:
+			d.log.ErrorContext(ctx, "stored password hash unusable", "user", u.ID, "err", err)
+			if !recovery {
+				return storage.User{}, ErrInvalidCredentials
 			}
+		case ok:
+			if rehash {
+				if h, err := d.passwords.Hash(password); err == nil {
+					if err := d.users.SetPasswordHash(ctx, u.ID, h, u.PasswordTemporary); err != nil {
+						d.log.WarnContext(ctx, "rehash password", "user", u.ID, "err", err)
+					}
+				}
+			}
+			return u, nil
 		}
 	}
-	return u, nil
+	if recovery {
+		if ok, _, err := d.passwords.Verify(password, u.Recovery.Hash); err == nil && ok {
+			err := d.users.UseRecoveryPassword(ctx, u.ID, u.Recovery.Hash, now)
+			switch {
+			case err == nil:
+				u.PasswordTemporary = true
+				u.Recovery.Used, u.Recovery.UsedAt = true, now
+				return u, nil
+			case !errors.Is(err, storage.ErrNotFound):
+				return storage.User{}, err
+			}
+			// Used a moment ago by another sign-in: a wrong password now.
+		}
+	}
+	if locked {
+		return storage.User{}, ErrAccountLocked
+	}
+	return storage.User{}, &WrongPasswordError{UserID: u.ID}
 }
 
 // ChangePassword replaces a password after checking the old one and the policy;

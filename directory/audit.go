@@ -25,6 +25,12 @@ const (
 	EventClientAuthFailed  = "client.auth_failed"
 	EventPasswordChange    = "password.change"
 	EventPasswordReset     = "password.reset"
+	// Recovery ("Forgot password?"): a temporary password or a code was asked for
+	// (nothing changes yet), a temporary password signed in, and the new password
+	// was set (only then do the account's other sessions and tokens end).
+	EventRecoveryRequested = "recovery.requested"
+	EventRecoveryUsed      = "recovery.used"
+	EventRecoveryCompleted = "recovery.completed"
 	EventAccountLocked     = "account.locked"
 	EventRegistration      = "account.registered"
 	EventAccountUnlocked   = "account.unlocked"

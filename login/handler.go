@@ -118,6 +118,8 @@ type accounts interface {
 	UserByID(ctx context.Context, id string) (storage.User, error)
 	UserByLogin(ctx context.Context, login string) (storage.User, error)
 	ChangePassword(ctx context.Context, userID, old, new string) error
+	ChangeTemporaryPassword(ctx context.Context, userID, old, new string) (recovered bool, err error)
+	StartRecovery(ctx context.Context, userID string) (string, error)
 	ResetPassword(ctx context.Context, userID, password string, temporary bool) error
 	ResetPasswordHash(ctx context.Context, userID, hash string) error
 	Lock(ctx context.Context, userID string, until time.Time) error

@@ -127,6 +127,10 @@ func (h *Handler) password(w http.ResponseWriter, r *http.Request) {
 	}
 	if user.PasswordTemporary {
 		// No session yet: a temporary password only opens the way to setting a new one.
+		if user.Recovery.WaitsForChange() {
+			h.audit(r, storage.AuditEvent{Type: directory.EventRecoveryUsed, Outcome: directory.OutcomeSuccess, UserID: user.ID,
+				ClientID: ar.ClientID, Details: map[string]string{"via": "sms", "flow": f.ID}})
+		}
 		f.UserID, f.Method = user.ID, string(MethodPassword)
 		if uerr := h.move(r, &f, StatePasswordChange); uerr != nil {
 			h.fail(w, r, lang, uerr)

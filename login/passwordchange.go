@@ -23,7 +23,9 @@ func (h *Handler) passwordChangeForm(w http.ResponseWriter, r *http.Request, sta
 }
 
 // passwordChange sets a new password in place of a temporary one, then lets the
-// sign-in go on. Typed passwords are never sent back into the form.
+// sign-in go on. Typed passwords are never sent back into the form. After a
+// recovery password, this is the moment the account's other sessions and tokens
+// end: not when the recovery password was asked for.
 func (h *Handler) passwordChange(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
 	old, next, repeat := r.PostFormValue("old"), r.PostFormValue("new"), r.PostFormValue("repeat")
@@ -39,7 +41,7 @@ func (h *Handler) passwordChange(w http.ResponseWriter, r *http.Request) {
 		h.passwordChangeForm(w, r, http.StatusBadRequest, f, ar, lang, "pwchange.mismatch")
 		return
 	}
-	err := h.accounts.ChangePassword(r.Context(), f.UserID, old, next)
+	recovered, err := h.accounts.ChangeTemporaryPassword(r.Context(), f.UserID, old, next)
 	if key := passwordChangeKey(err); key != "" {
 		h.audit(r, storage.AuditEvent{Type: directory.EventPasswordChange, Outcome: directory.OutcomeFailure, UserID: f.UserID,
 			ClientID: ar.ClientID, Details: map[string]string{"reason": key}})
@@ -50,8 +52,15 @@ func (h *Handler) passwordChange(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, lang, unavailable(err))
 		return
 	}
-	h.audit(r, storage.AuditEvent{Type: directory.EventPasswordChange, Outcome: directory.OutcomeSuccess, UserID: f.UserID,
-		ClientID: ar.ClientID, Details: map[string]string{"reason": "temporary"}})
+	if recovered {
+		if err := h.endOldAccess(r, f.UserID, directory.EventRecoveryCompleted, "sms"); err != nil {
+			h.fail(w, r, lang, unavailable(err))
+			return
+		}
+	} else {
+		h.audit(r, storage.AuditEvent{Type: directory.EventPasswordChange, Outcome: directory.OutcomeSuccess, UserID: f.UserID,
+			ClientID: ar.ClientID, Details: map[string]string{"reason": "temporary"}})
+	}
 	sess, err := h.startSession(w, r, f.UserID, []string{directory.AMRPassword}, directory.ACRPassword)
 	if err != nil {
 		h.fail(w, r, lang, unavailable(err))

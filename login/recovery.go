@@ -82,7 +82,7 @@ func (h *Handler) recoverySend(w http.ResponseWriter, r *http.Request) {
 	case err == nil && kind == storage.IdentPhone && h.cfg.SMS != nil:
 		h.recoverByPhone(w, r, f, ar, lang, value)
 	case err == nil && kind == storage.IdentEmail && h.cfg.Email != nil:
-		h.recoverByEmail(w, r, f, ar, lang, value, "recovery.code_sent")
+		h.recoverByEmail(w, r, f, ar, lang, value, "recovery.code_sent", "email")
 	case err == nil && kind == storage.IdentLogin && h.cfg.Email != nil:
 		// A contract number (or a login): the code goes to the email on file, if any.
 		to := typed
@@ -94,14 +94,16 @@ func (h *Handler) recoverySend(w http.ResponseWriter, r *http.Request) {
 			h.fail(w, r, lang, unavailable(uerr))
 			return
 		}
-		h.recoverByEmail(w, r, f, ar, lang, to, "recovery.contract_sent")
+		h.recoverByEmail(w, r, f, ar, lang, to, "recovery.contract_sent", "contract")
 	default:
 		again(http.StatusBadRequest, "recovery.invalid")
 	}
 }
 
-// recoverByPhone replaces the password of the number's account by a temporary one
-// sent by SMS; the next sign-in must change it.
+// recoverByPhone sends the number's account a recovery password by SMS. It works
+// beside the account's password, once and for 15 minutes, and leads only to
+// setting a new password; until that is done the password, sessions and tokens
+// stay, so that a stranger who knows the number takes nothing from its owner.
 func (h *Handler) recoverByPhone(w http.ResponseWriter, r *http.Request, f flow, ar storage.AuthRequest, lang language.Tag, phone string) {
 	t := h.catalog.translator(lang)
 	if limited, err := h.smsLimited(r, phone); err != nil || limited {
@@ -118,14 +120,13 @@ func (h *Handler) recoverByPhone(w http.ResponseWriter, r *http.Request, f flow,
 		return
 	}
 	if u, err := h.accounts.UserByLogin(r.Context(), phone); err == nil && !u.Disabled {
-		temp, err := directory.NewTemporaryPassword()
-		if err == nil {
-			err = h.resetPassword(r, u.ID, temp, true, "sms")
-		}
+		temp, err := h.accounts.StartRecovery(r.Context(), u.ID)
 		if err != nil {
 			h.fail(w, r, lang, unavailable(err))
 			return
 		}
+		h.audit(r, storage.AuditEvent{Type: directory.EventRecoveryRequested, Outcome: directory.OutcomeSuccess, UserID: u.ID,
+			ClientID: ar.ClientID, Details: map[string]string{"via": "sms"}})
 		if err := h.cfg.SMS.SendSMS(r.Context(), notify.SMS{To: phone, Text: t.T("recovery.sms_text", "Password", temp)}); err != nil {
 			h.log.WarnContext(r.Context(), "temporary password not delivered", "flow", f.ID, "err", err)
 		}
@@ -137,9 +138,10 @@ func (h *Handler) recoverByPhone(w http.ResponseWriter, r *http.Request, f flow,
 }
 
 // recoverByEmail sends a code to the address of an account (for a contract number,
-// the address on file); the code and a new password then reset it. noticeKey is the
-// neutral sentence the person reads.
-func (h *Handler) recoverByEmail(w http.ResponseWriter, r *http.Request, f flow, ar storage.AuthRequest, lang language.Tag, email, noticeKey string) {
+// the address on file); the code and a new password then reset it, and nothing
+// changes before. noticeKey is the neutral sentence the person reads; via names
+// the way in the audit.
+func (h *Handler) recoverByEmail(w http.ResponseWriter, r *http.Request, f flow, ar storage.AuthRequest, lang language.Tag, email, noticeKey, via string) {
 	t := h.catalog.translator(lang)
 	if limited, err := h.emailLimited(r, email); err != nil || limited {
 		if err != nil {
@@ -155,6 +157,8 @@ func (h *Handler) recoverByEmail(w http.ResponseWriter, r *http.Request, f flow,
 		return
 	}
 	if u, err := h.accounts.UserByLogin(r.Context(), email); err == nil && !u.Disabled {
+		h.audit(r, storage.AuditEvent{Type: directory.EventRecoveryRequested, Outcome: directory.OutcomeSuccess, UserID: u.ID,
+			ClientID: ar.ClientID, Details: map[string]string{"via": via, "flow": f.ID}})
 		link := strings.TrimSuffix(h.cfg.Issuer, "/") + recoveryURL(f.ID, "", ar.ID) + "&code=" + code
 		m := notify.Email{To: email, Subject: t.T("recovery.email_subject"), Text: t.T("recovery.email_text", "Code", code, "Link", link)}
 		if err := h.cfg.Email.SendEmail(r.Context(), m); err != nil {
@@ -206,7 +210,7 @@ func (h *Handler) recoveryReset(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, lang, unavailable(err))
 		return
 	}
-	err = h.resetPassword(r, u.ID, next, false, "email")
+	err = h.resetPassword(r, u.ID, next)
 	if key := passwordChangeKey(err); key != "" {
 		refuse(key, "Min", minLengthText(h.cfg.PasswordMinLength))
 		return
@@ -223,17 +227,18 @@ func (h *Handler) recoveryReset(w http.ResponseWriter, r *http.Request) {
 	h.renderRecovery(w, r, http.StatusOK, f, ar, lang, recoveryPage{Notice: t.T("recovery.done")})
 }
 
-// resetPassword sets the password and ends everything the old one opened: every
-// session and every token of the account.
-func (h *Handler) resetPassword(r *http.Request, userID, password string, temporary bool, via string) error {
-	if err := h.accounts.ResetPassword(r.Context(), userID, password, temporary); err != nil {
+// resetPassword sets the password chosen with an emailed code and ends everything
+// the old one opened: every session and every token of the account.
+func (h *Handler) resetPassword(r *http.Request, userID, password string) error {
+	if err := h.accounts.ResetPassword(r.Context(), userID, password, false); err != nil {
 		return err
 	}
-	return h.endOldAccess(r, userID, via)
+	return h.endOldAccess(r, userID, directory.EventRecoveryCompleted, "email")
 }
 
-// endOldAccess ends every session and token of an account whose password was reset.
-func (h *Handler) endOldAccess(r *http.Request, userID, via string) error {
+// endOldAccess ends every session and token of an account whose password was
+// reset, and records event (with via) once that is done.
+func (h *Handler) endOldAccess(r *http.Request, userID, event, via string) error {
 	ctx := r.Context()
 	if h.cfg.RevokeUser != nil { // before the sessions go: it tells their clients
 		if err := h.cfg.RevokeUser(ctx, userID); err != nil {
@@ -243,7 +248,7 @@ func (h *Handler) endOldAccess(r *http.Request, userID, via string) error {
 	if err := h.store.DeleteUserSessions(ctx, userID); err != nil {
 		return err
 	}
-	h.audit(r, storage.AuditEvent{Type: directory.EventPasswordReset, Outcome: directory.OutcomeSuccess, UserID: userID,
+	h.audit(r, storage.AuditEvent{Type: event, Outcome: directory.OutcomeSuccess, UserID: userID,
 		Details: map[string]string{"via": via}})
 	return nil
 }

@@ -223,5 +223,5 @@ func (h *Handler) ownerConfirmed(r *http.Request, f flow, via string) (storage.U
 	if err := h.store.UpdateProfile(r.Context(), u.ID, p); err != nil {
 		return u, err
 	}
-	return u, h.endOldAccess(r, u.ID, "registration:"+via)
+	return u, h.endOldAccess(r, u.ID, directory.EventPasswordReset, "registration:"+via)
 }

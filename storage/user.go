@@ -27,7 +27,10 @@ type User struct {
 	ActivationHash string `bson:"activation_hash,omitempty"`
 	// PasswordTemporary means the next sign-in must set a new password.
 	PasswordTemporary bool `bson:"password_temporary"`
-	Disabled          bool `bson:"disabled"`
+	// Recovery is a temporary password sent by SMS to recover the account. It works
+	// beside PasswordHash, which stays until the new password is set.
+	Recovery *RecoveryPassword `bson:"recovery,omitempty"`
+	Disabled bool              `bson:"disabled"`
 	// LockedUntil: sign-in is refused until then (too many failed attempts).
 	LockedUntil time.Time `bson:"locked_until,omitempty"`
 	// Consents are the person's recorded agreements (personal data, news).
@@ -46,6 +49,28 @@ type User struct {
 	CreatedAt    time.Time `bson:"created_at"`
 	UpdatedAt    time.Time `bson:"updated_at"`
 }
+
+// RecoveryPassword is a temporary password asked for by "Forgot password?": it
+// signs in once, before ExpiresAt, and only to set a new password. Asking for it
+// changes nothing else, so that whoever knows a phone number cannot take away the
+// owner's password, sessions or tokens.
+type RecoveryPassword struct {
+	// Hash is a PHC string, as PasswordHash.
+	Hash      string    `bson:"hash"`
+	ExpiresAt time.Time `bson:"expires_at"`
+	// Used: it has signed in (at UsedAt); from then on it only lets that sign-in
+	// set the new password.
+	Used   bool      `bson:"used"`
+	UsedAt time.Time `bson:"used_at,omitempty"`
+}
+
+// Usable tells whether the recovery password may still sign in at now.
+func (r *RecoveryPassword) Usable(now time.Time) bool {
+	return r != nil && r.Hash != "" && !r.Used && now.Before(r.ExpiresAt)
+}
+
+// WaitsForChange tells whether the recovery password has signed in and waits for the new password.
+func (r *RecoveryPassword) WaitsForChange() bool { return r != nil && r.Hash != "" && r.Used }
 
 // UserConsent is one agreement: what, which text version, when and from where.
 type UserConsent struct {
@@ -142,6 +167,17 @@ type Users interface {
 	SetLockedUntil(ctx context.Context, userID string, t time.Time) error
 	// SetPasswordHash replaces the stored hash and its temporary mark.
 	SetPasswordHash(ctx context.Context, userID, hash string, temporary bool) error
+	// SetRecoveryPassword gives the account a recovery password in place of any
+	// earlier one; nothing else of the account changes.
+	SetRecoveryPassword(ctx context.Context, userID string, r RecoveryPassword) error
+	// UseRecoveryPassword marks the recovery password whose hash is hash as used
+	// at now, if it is unused and not expired then: of two concurrent uses one
+	// wins. ErrNotFound when there is no such usable password.
+	UseRecoveryPassword(ctx context.Context, userID, hash string, now time.Time) error
+	// CompleteRecovery sets passwordHash (permanent) in place of the old password,
+	// unlocks the account and clears the recovery password, if the recovery
+	// password with hash recoveryHash has been used. ErrNotFound otherwise.
+	CompleteRecovery(ctx context.Context, userID, recoveryHash, passwordHash string) error
 	// BindCertificate claims the certificate (and, when snils is set and the account
 	// has none, the SNILS with the personal inn) for the account; ErrAlreadyExists
 	// when another account holds either. Binding a bound certificate again is a no-op.

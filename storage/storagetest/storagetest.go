@@ -25,6 +25,7 @@ func Run(t *testing.T, newStore func(t *testing.T) storage.Store) {
 		{"ConcurrentMembershipUpdate", testConcurrentMembershipUpdate},
 		{"UserListAndDelete", testUserListAndDelete},
 		{"UserPassword", testUserPassword},
+		{"RecoveryPassword", testRecoveryPassword},
 		{"ChangeIdentifier", testChangeIdentifier},
 		{"AuthRequestLifecycle", testAuthRequestLifecycle},
 		{"AuthCodeSingleUse", testAuthCodeSingleUse},
