@@ -34,6 +34,15 @@ const (
 	EventAccountLocked     = "account.locked"
 	EventRegistration      = "account.registered"
 	EventAccountUnlocked   = "account.unlocked"
+	// EventIdentifierChange: a verified new email or phone replaced the old one.
+	EventIdentifierChange = "identifier.change"
+	// EventReauthRequired: a change of a way in (email, phone, password,
+	// certificate) was asked for in a session signed in too long ago; the person
+	// is sent to sign in again. EventReauth: they did, and the change goes on.
+	EventReauthRequired = "reauth.required"
+	EventReauth         = "reauth"
+	// EventChangeNotice: the owner was told of such a change (or could not be).
+	EventChangeNotice = "notice.change"
 	// Certificates: bound to an account (first sign-in, renewal, account page), unbound, refused.
 	EventCertificateBound   = "certificate.bound"
 	EventCertificateUnbound = "certificate.unbound"

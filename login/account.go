@@ -56,6 +56,10 @@ func (h *Handler) accountSessionThen(w http.ResponseWriter, r *http.Request, sta
 // counts; the code is left to expire unused.
 func (h *Handler) accountCallback(w http.ResponseWriter, r *http.Request) {
 	state := r.URL.Query().Get("state")
+	if id, ok := strings.CutPrefix(state, reauthStatePrefix); ok && r.URL.Query().Get("code") != "" {
+		h.reauthResume(w, r, id)
+		return
+	}
 	if state == "certificate" && r.URL.Query().Get("code") != "" {
 		http.Redirect(w, r, "/account?notice=certificate_added", http.StatusSeeOther)
 		return
@@ -134,11 +138,16 @@ func (h *Handler) accountProfile(w http.ResponseWriter, r *http.Request) {
 	h.renderAccount(w, r, http.StatusOK, sess, u, "account.saved", "")
 }
 
-// accountPassword changes the password; every other session ends with it.
+// accountPassword changes the password; every other session ends with it. A
+// session signed in too long ago signs in again first (the typed passwords are
+// not kept meanwhile: they are never stored).
 func (h *Handler) accountPassword(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
 	sess, u, ok := h.accountSession(w, r)
 	if !ok {
+		return
+	}
+	if !h.freshOrReauth(w, r, sess, u, reauthPassword, "", "") {
 		return
 	}
 	next := r.PostFormValue("new")
@@ -162,6 +171,7 @@ func (h *Handler) accountPassword(w http.ResponseWriter, r *http.Request) {
 	}
 	h.audit(r, storage.AuditEvent{Type: directory.EventPasswordChange, Outcome: directory.OutcomeSuccess, UserID: u.ID,
 		Details: map[string]string{"reason": "account page"}})
+	h.tellOfChange(r, u, changePassword, h.currentContact(u))
 	h.renderAccount(w, r, http.StatusOK, sess, u, "account.password_changed", "")
 }
 

@@ -56,12 +56,18 @@ func dnValue(dn, key string) string {
 
 // accountCertificateBind links a certificate: a certificate sign-in through the
 // account client, bound to the signed-in person (GET /account/certificate).
+// A session signed in too long ago signs in again first; the binding itself checks
+// again (certificateConfirm), as the sign-in can be reached without this page.
 func (h *Handler) accountCertificateBind(w http.ResponseWriter, r *http.Request) {
-	if _, _, ok := h.accountSession(w, r); !ok {
+	sess, u, ok := h.accountSession(w, r)
+	if !ok {
 		return
 	}
 	if !h.certificatesOn() {
 		h.fail(w, r, pickLanguage(r, nil), &userError{Status: http.StatusNotFound, Key: "error.not_found", Err: errors.New("certificate sign-in is off")})
+		return
+	}
+	if !h.freshOrReauth(w, r, sess, u, reauthCertificateAdd, "", "") {
 		return
 	}
 	q := url.Values{"client_id": {AccountClientID}, "response_type": {"code"}, "scope": {"openid"},
@@ -74,12 +80,21 @@ func (h *Handler) accountCertificateBind(w http.ResponseWriter, r *http.Request)
 }
 
 // accountCertificateRemove unlinks a certificate (POST /account/certificate/remove).
+// A session signed in too long ago signs in again first.
 func (h *Handler) accountCertificateRemove(w http.ResponseWriter, r *http.Request) {
 	sess, u, ok := h.accountSession(w, r)
 	if !ok {
 		return
 	}
-	fp := r.PostFormValue("sha256")
+	fp := truncate(r.PostFormValue("sha256"), 128)
+	if !h.freshOrReauth(w, r, sess, u, reauthCertificateRemove, fp, "") {
+		return
+	}
+	h.removeCertificate(w, r, sess, u, fp)
+}
+
+// removeCertificate unlinks the certificate of fingerprint fp and tells the owner.
+func (h *Handler) removeCertificate(w http.ResponseWriter, r *http.Request, sess *storage.Session, u storage.User, fp string) {
 	err := h.accounts.UnbindCertificate(r.Context(), u.ID, fp)
 	switch {
 	case errors.Is(err, directory.ErrLastCredential):
@@ -94,8 +109,9 @@ func (h *Handler) accountCertificateRemove(w http.ResponseWriter, r *http.Reques
 	}
 	h.audit(r, storage.AuditEvent{Type: directory.EventCertificateUnbound, Outcome: directory.OutcomeSuccess, UserID: u.ID,
 		Details: map[string]string{"sha256": fp}})
-	if fresh, err := h.accounts.UserByID(r.Context(), u.ID); err == nil {
-		u = fresh
+	if now, err := h.accounts.UserByID(r.Context(), u.ID); err == nil {
+		u = now
 	}
+	h.tellOfChange(r, u, changeCertificateRemoved, h.currentContact(u))
 	h.renderAccount(w, r, http.StatusOK, sess, u, "account.certificate_removed", "")
 }

@@ -372,6 +372,9 @@ func (h *Handler) certificateConfirm(w http.ResponseWriter, r *http.Request) {
 	}
 	qualified, via := f.Certificate.Qualified, f.Certificate.Via
 	userID := f.SessionUserID
+	if userID != "" && !h.bindingFresh(w, r, f, ar, lang) {
+		return
+	}
 	if userID != "" {
 		err = h.accounts.BindCertificate(r.Context(), userID, leaf, qualified)
 	} else {
@@ -398,6 +401,11 @@ func (h *Handler) certificateConfirm(w http.ResponseWriter, r *http.Request) {
 	}
 	h.audit(r, storage.AuditEvent{Type: directory.EventCertificateBound, Outcome: directory.OutcomeSuccess, UserID: userID, ClientID: ar.ClientID,
 		Details: map[string]string{"sha256": certauth.Fingerprint(leaf), "via": via}})
+	if f.SessionUserID != "" {
+		if u, err := h.accounts.UserByID(r.Context(), userID); err == nil {
+			h.tellOfChange(r, u, changeCertificateAdded, h.currentContact(u))
+		}
+	}
 	h.certificateSession(w, r, f, ar, lang, userID, leaf, qualified, via)
 }
 
@@ -446,4 +454,25 @@ func requiredACR(ctx context.Context, clients interface {
 		}
 	}
 	return want
+}
+
+// bindingFresh: a certificate joins the signed-in person's account (linking on the
+// account page, or a step-up) only from a session that is still theirs and signed
+// in recently; a session signed in too long ago signs in again and comes back to
+// this confirmation. Otherwise it has answered and returns false.
+func (h *Handler) bindingFresh(w http.ResponseWriter, r *http.Request, f flow, ar storage.AuthRequest, lang language.Tag) bool {
+	sess, err := h.currentSession(r.Context())
+	var u storage.User
+	if err == nil && sess != nil && sess.UserID == f.SessionUserID {
+		u, err = h.accounts.UserByID(r.Context(), sess.UserID)
+	}
+	switch {
+	case err != nil:
+		h.fail(w, r, lang, unavailable(err))
+		return false
+	case sess == nil || sess.UserID != f.SessionUserID:
+		h.fail(w, r, lang, &userError{Status: http.StatusBadRequest, Key: "login.flow_expired", Err: errors.New("the session a binding is for has ended")})
+		return false
+	}
+	return h.freshOrReauth(w, r, sess, u, reauthCertificateBind, f.ID, ar.ID)
 }

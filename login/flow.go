@@ -22,6 +22,8 @@ const (
 	KindVerification Kind = "verification"
 	// KindActivation is an operator-issued account's first use.
 	KindActivation Kind = "activation"
+	// KindReauth keeps a change of a way in while the person signs in again.
+	KindReauth Kind = "reauth"
 )
 
 // State is where a flow stands.
@@ -75,6 +77,9 @@ var transitions = map[Kind]map[State][]State{
 	},
 	KindVerification: {
 		StateCodeSent: {StateCodeSent, StateDone},
+	},
+	KindReauth: {
+		StateStarted: {StateDone},
 	},
 	KindRecovery: {
 		StateStarted:  {StateStarted, StateSMSSent, StateCodeSent},

@@ -28,6 +28,9 @@ type Config struct {
 	Issuer          string
 	FlowLifetime    time.Duration
 	SessionLifetime time.Duration
+	// ReauthWithin is how recent a sign-in must be to change a way in (email,
+	// phone, password, certificates); 0: DefaultReauthWithin.
+	ReauthWithin time.Duration
 	// CSRFKey signs the CSRF cookie; 32 bytes, the same on every instance.
 	CSRFKey []byte
 	// CodeLifetime is how long a completed auth request waits for its code exchange.

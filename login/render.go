@@ -79,6 +79,8 @@ type passwordPage struct {
 	// RecoveryLink leads to "Forgot password?", RegisterLink to the sign-up,
 	// ActivateLink to the activation of an operator-issued account.
 	RecoveryLink, RegisterLink, ActivateLink string
+	// Reauth: the person is signed in but must sign in again to change a way in.
+	Reauth bool
 }
 
 type phonePage struct {

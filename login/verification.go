@@ -22,6 +22,7 @@ func withVerify(r *http.Request, flowID string) *http.Request {
 // accountIdentifier starts a change of email or phone: a code goes to the new one
 // (to an address or number another account has, a notice instead, and the page says
 // the same), and the change happens only with that code.
+// A session signed in too long ago signs in again first (freshOrReauth).
 func (h *Handler) accountIdentifier(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
 	sess, u, ok := h.accountSession(w, r)
@@ -29,6 +30,18 @@ func (h *Handler) accountIdentifier(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	kind, typed := r.PostFormValue("kind"), strings.TrimSpace(r.PostFormValue("value"))
+	if !(kind == storage.IdentEmail && h.cfg.Email != nil) && !(kind == storage.IdentPhone && h.cfg.SMS != nil) {
+		h.renderAccount(w, r, http.StatusBadRequest, sess, u, "", "recovery.invalid")
+		return
+	}
+	if !h.freshOrReauth(w, r, sess, u, kind, truncate(typed, 320), "") {
+		return
+	}
+	h.changeIdentifier(w, r, sess, u, kind, typed)
+}
+
+// changeIdentifier sends the code for a new email or phone (typed as given).
+func (h *Handler) changeIdentifier(w http.ResponseWriter, r *http.Request, sess *storage.Session, u storage.User, kind, typed string) {
 	normalize, limit, limitedKey := func(string) (string, error) { return "", directory.ErrInvalidIdentifier }, h.emailLimited, "email.send_limited"
 	switch {
 	case kind == storage.IdentEmail && h.cfg.Email != nil:
@@ -120,6 +133,7 @@ func (h *Handler) accountIdentifierConfirm(w http.ResponseWriter, r *http.Reques
 		wrong(refusal)
 		return
 	}
+	before := u
 	err = h.store.ChangeIdentifier(r.Context(), u.ID, f.Method, f.Recipient)
 	if errors.Is(err, storage.ErrAlreadyExists) {
 		wrong("phone.wrong_code")
@@ -137,7 +151,13 @@ func (h *Handler) accountIdentifierConfirm(w http.ResponseWriter, r *http.Reques
 		h.fail(w, r, pickLanguage(r, nil), unavailable(err))
 		return
 	}
-	h.audit(r, storage.AuditEvent{Type: "identifier.change", Outcome: directory.OutcomeSuccess, UserID: u.ID,
+	h.audit(r, storage.AuditEvent{Type: directory.EventIdentifierChange, Outcome: directory.OutcomeSuccess, UserID: u.ID,
 		Details: map[string]string{"kind": f.Method}})
+	// The old address or number hears of it: the owner, if this was not them.
+	if f.Method == storage.IdentEmail {
+		h.tellOfChange(r, before, changeEmail, contact{storage.IdentEmail, before.Email})
+	} else {
+		h.tellOfChange(r, before, changePhone, contact{storage.IdentPhone, before.Phone})
+	}
 	h.renderAccount(w, r, http.StatusOK, sess, u, "account.changed", "")
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/vhod-id/vhod/directory"
 	"github.com/vhod-id/vhod/directory/captcha"
 	"github.com/vhod-id/vhod/directory/notify"
+	"github.com/vhod-id/vhod/login"
 	"github.com/vhod-id/vhod/provider"
 )
 
@@ -166,6 +167,9 @@ func (t TokensConfig) refreshGrace() time.Duration {
 type SessionsConfig struct {
 	Lifetime     time.Duration `yaml:"lifetime"`
 	FlowLifetime time.Duration `yaml:"flow_lifetime"`
+	// ReauthWithin: changing email, phone, password or certificates needs a
+	// sign-in at most this old; an older session signs in again first.
+	ReauthWithin time.Duration `yaml:"reauth_within"`
 }
 
 // KeysConfig sets the default signing algorithm and the rotation period.
@@ -218,6 +222,7 @@ func (c *Config) setDefaults() {
 	}
 	defDur(&c.Sessions.Lifetime, 12*time.Hour)
 	defDur(&c.Sessions.FlowLifetime, 15*time.Minute)
+	defDur(&c.Sessions.ReauthWithin, login.DefaultReauthWithin)
 	defDur(&c.Database.Timeout, 5*time.Second)
 	defDur(&c.Maintenance.Interval, time.Minute)
 	defDur(&c.Limits.Window, 15*time.Minute)
@@ -343,6 +348,8 @@ func (c *Config) Validate() error {
 	check(c.Tokens.AuthRequestLifetime < time.Minute || c.Tokens.AuthRequestLifetime > 24*time.Hour,
 		"tokens.auth_request_lifetime", "%s is not between a minute and a day", c.Tokens.AuthRequestLifetime)
 	check(c.Sessions.FlowLifetime < time.Minute, "sessions.flow_lifetime", "%s is shorter than a minute", c.Sessions.FlowLifetime)
+	check(c.Sessions.ReauthWithin < time.Second || c.Sessions.ReauthWithin > time.Hour, "sessions.reauth_within",
+		"%s is not between a second and an hour", c.Sessions.ReauthWithin)
 	check(c.Passwords.MemoryKiB < 8*1024, "passwords.memory_kib", "%d is below 8192", c.Passwords.MemoryKiB)
 	check(c.Passwords.MinLength < 8 || c.Passwords.MinLength > 128, "passwords.min_length", "%d is not between 8 and 128", c.Passwords.MinLength)
 	errs = append(errs, c.CertAuth.validate()...)
