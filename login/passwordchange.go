@@ -57,6 +57,10 @@ func (h *Handler) passwordChange(w http.ResponseWriter, r *http.Request) {
 			h.fail(w, r, lang, unavailable(err))
 			return
 		}
+		// Whoever holds the phone reset the password: the email, if any, hears of it.
+		if u, err := h.accounts.UserByID(r.Context(), f.UserID); err == nil {
+			h.tellOfChange(r, u, changePassword, h.currentContact(u))
+		}
 	} else {
 		h.audit(r, storage.AuditEvent{Type: directory.EventPasswordChange, Outcome: directory.OutcomeSuccess, UserID: f.UserID,
 			ClientID: ar.ClientID, Details: map[string]string{"reason": "temporary"}})

@@ -165,7 +165,8 @@ type Users interface {
 	Activate(ctx context.Context, userID string) error
 	// SetLockedUntil locks sign-in until t (the zero time unlocks).
 	SetLockedUntil(ctx context.Context, userID string, t time.Time) error
-	// SetPasswordHash replaces the stored hash and its temporary mark.
+	// SetPasswordHash replaces the stored hash and its temporary mark, and ends a
+	// pending recovery password.
 	SetPasswordHash(ctx context.Context, userID, hash string, temporary bool) error
 	// SetRecoveryPassword gives the account a recovery password in place of any
 	// earlier one; nothing else of the account changes.

@@ -92,9 +92,13 @@ func testUserPassword(t *testing.T, s storage.Store) {
 	if u.PasswordHash != "new" || !u.PasswordTemporary {
 		t.Fatalf("hash %q, temporary %v", u.PasswordHash, u.PasswordTemporary)
 	}
+	must(t, s.SetRecoveryPassword(ctx, "u1", storage.RecoveryPassword{Hash: "temp", ExpiresAt: time.Now().Add(time.Hour)}))
 	must(t, s.SetPasswordHash(ctx, "u1", "newer", false))
 	if u, _ = s.UserByID(ctx, "u1"); u.PasswordTemporary {
 		t.Fatal("temporary mark not cleared")
+	}
+	if u.Recovery != nil {
+		t.Fatalf("a password set another way left the recovery password %+v", u.Recovery)
 	}
 	wantErr(t, s.SetPasswordHash(ctx, "nobody", "x", false), storage.ErrNotFound)
 	until := time.Now().Add(time.Hour).UTC().Truncate(time.Millisecond)
