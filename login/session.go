@@ -6,6 +6,7 @@ import (
 	"net/http"
 
 	"github.com/vhod-id/vhod/directory"
+	"github.com/vhod-id/vhod/internal/clientaddr"
 	"github.com/vhod-id/vhod/storage"
 )
 
@@ -52,13 +53,6 @@ func truncate(s string, n int) string {
 	return s
 }
 
-// clientIP is the TCP peer; proxies' headers are not trusted here.
-func clientIP(r *http.Request) string {
-	host := r.RemoteAddr
-	for i := len(host) - 1; i >= 0; i-- {
-		if host[i] == ':' {
-			return host[:i]
-		}
-	}
-	return host
-}
+// clientIP is the client address worked out once per request from the TCP peer
+// and the trusted proxies' headers (see internal/clientaddr).
+func clientIP(r *http.Request) string { return clientaddr.Of(r) }
