@@ -295,7 +295,7 @@ func (a *API) Mount(r *mux.Router) {
 func (a *API) audit(r *http.Request, e storage.AuditEvent) {
 	p := principalOf(r.Context())
 	e.Actor = p.id()
-	e.IP, e.UserAgent = clientaddr.Of(r), r.UserAgent()
+	e.IP, e.UserAgent = clientaddr.Of(r), r.UserAgent() // the Auditor bounds the user agent
 	if e.Details == nil {
 		e.Details = map[string]string{}
 	}

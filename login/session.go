@@ -46,12 +46,8 @@ func (h *Handler) startSessionWith(w http.ResponseWriter, r *http.Request, s sto
 	return s, h.store.CreateSession(r.Context(), s)
 }
 
-func truncate(s string, n int) string {
-	if len(s) > n {
-		return s[:n]
-	}
-	return s
-}
+// truncate cuts s to at most n bytes without splitting a character.
+func truncate(s string, n int) string { return directory.TruncateUTF8(s, n) }
 
 // clientIP is the client address worked out once per request from the TCP peer
 // and the trusted proxies' headers (see internal/clientaddr).
