@@ -25,6 +25,7 @@ import (
 
 	"github.com/vhod-id/vhod/certauth"
 	"github.com/vhod-id/vhod/directory"
+	"github.com/vhod-id/vhod/internal/clientaddr"
 	"github.com/vhod-id/vhod/storage"
 )
 
@@ -294,11 +295,7 @@ func (a *API) Mount(r *mux.Router) {
 func (a *API) audit(r *http.Request, e storage.AuditEvent) {
 	p := principalOf(r.Context())
 	e.Actor = p.id()
-	e.IP = r.RemoteAddr
-	if host, _, ok := strings.Cut(r.RemoteAddr, ":"); ok {
-		e.IP = host
-	}
-	e.UserAgent = r.UserAgent()
+	e.IP, e.UserAgent = clientaddr.Of(r), r.UserAgent() // the Auditor bounds the user agent
 	if e.Details == nil {
 		e.Details = map[string]string{}
 	}

@@ -3,7 +3,9 @@ package directory
 import (
 	"context"
 	"log/slog"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/vhod-id/vhod/storage"
 )
@@ -68,6 +70,24 @@ const (
 	OutcomeFailure = "failure"
 )
 
+// MaxAuditUserAgent bounds the user agent kept in an audit event, in bytes: a
+// client chooses the header, and a few kilobytes of it in every event would
+// fill the audit log for nothing.
+const MaxAuditUserAgent = 256
+
+// TruncateUTF8 makes s valid UTF-8 and cuts it to at most n bytes at a character
+// boundary, so that what is stored and shown is never a broken character.
+func TruncateUTF8(s string, n int) string {
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
+}
+
 type auditStore interface {
 	AppendAudit(ctx context.Context, e storage.AuditEvent) error
 }
@@ -88,6 +108,7 @@ func (a *Auditor) Record(ctx context.Context, e storage.AuditEvent) {
 		return
 	}
 	e.ID, e.Time = NewID(), time.Now().UTC()
+	e.UserAgent = TruncateUTF8(e.UserAgent, MaxAuditUserAgent)
 	if err := a.store.AppendAudit(context.WithoutCancel(ctx), e); err != nil {
 		a.log.ErrorContext(ctx, "audit event not recorded", "type", e.Type, "outcome", e.Outcome,
 			"user", e.UserID, "client_id", e.ClientID, "details", e.Details, "err", err)

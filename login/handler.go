@@ -383,6 +383,6 @@ func cacheFor(next http.Handler, d time.Duration) http.Handler {
 
 // audit records an event with the request's address and user agent.
 func (h *Handler) audit(r *http.Request, e storage.AuditEvent) {
-	e.IP, e.UserAgent = clientIP(r), truncate(r.UserAgent(), 256)
+	e.IP, e.UserAgent = clientIP(r), r.UserAgent() // the Auditor bounds the user agent
 	h.cfg.Audit.Record(r.Context(), e)
 }

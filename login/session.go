@@ -6,6 +6,7 @@ import (
 	"net/http"
 
 	"github.com/vhod-id/vhod/directory"
+	"github.com/vhod-id/vhod/internal/clientaddr"
 	"github.com/vhod-id/vhod/storage"
 )
 
@@ -45,20 +46,9 @@ func (h *Handler) startSessionWith(w http.ResponseWriter, r *http.Request, s sto
 	return s, h.store.CreateSession(r.Context(), s)
 }
 
-func truncate(s string, n int) string {
-	if len(s) > n {
-		return s[:n]
-	}
-	return s
-}
+// truncate cuts s to at most n bytes without splitting a character.
+func truncate(s string, n int) string { return directory.TruncateUTF8(s, n) }
 
-// clientIP is the TCP peer; proxies' headers are not trusted here.
-func clientIP(r *http.Request) string {
-	host := r.RemoteAddr
-	for i := len(host) - 1; i >= 0; i-- {
-		if host[i] == ':' {
-			return host[:i]
-		}
-	}
-	return host
-}
+// clientIP is the client address worked out once per request from the TCP peer
+// and the trusted proxies' headers (see internal/clientaddr).
+func clientIP(r *http.Request) string { return clientaddr.Of(r) }

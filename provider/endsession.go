@@ -11,6 +11,7 @@ import (
 	"github.com/zitadel/oidc/v3/pkg/oidc"
 	"github.com/zitadel/oidc/v3/pkg/op"
 
+	"github.com/vhod-id/vhod/internal/clientaddr"
 	"github.com/vhod-id/vhod/storage"
 )
 
@@ -133,7 +134,7 @@ func (p *Provider) OpenLogout(r *http.Request, sealed string) (redirect string, 
 // page). The caller clears the session cookie.
 func (p *Provider) EndSession(r *http.Request, redirect string) (string, error) {
 	r, h := withRequestClient(r)
-	h.ip, h.userAgent = remoteIP(r), r.UserAgent()
+	h.ip, h.userAgent = clientaddr.Of(r), r.UserAgent()
 	apps, err := p.storage.endBrowserSession(r.Context())
 	if err != nil {
 		return "", err

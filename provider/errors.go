@@ -34,10 +34,7 @@ func (s *Storage) serverError(ctx context.Context, err error) *oidc.Error {
 // audit records a security event with the caller's address when the request has one.
 func (s *Storage) audit(ctx context.Context, e storage.AuditEvent) {
 	if h := holder(ctx); h != nil {
-		e.IP, e.UserAgent = h.ip, h.userAgent
-		if len(e.UserAgent) > 256 {
-			e.UserAgent = e.UserAgent[:256]
-		}
+		e.IP, e.UserAgent = h.ip, h.userAgent // the Auditor bounds the user agent
 	}
 	s.cfg.Audit.Record(ctx, e)
 }

@@ -4,8 +4,9 @@ import (
 	"bytes"
 	"context"
 	"net/http"
-	"strings"
 	"time"
+
+	"github.com/vhod-id/vhod/internal/clientaddr"
 )
 
 // errors fixes up op's error answers. On browser routes (browser true) every error
@@ -17,7 +18,7 @@ func (p *Provider) errors(next http.Handler, browser bool) http.Handler {
 		r, req := withRequestClient(r)
 		defer func() { p.storage.crypto.release(req.pendingTokens) }()
 		req.rawToken = tokenOfRequest(r)
-		req.ip, req.userAgent = remoteIP(r), r.UserAgent()
+		req.ip, req.userAgent = clientaddr.Of(r), r.UserAgent()
 		// On browser routes redirects are held back too: op answers a failed auth
 		// request by redirecting to the client, and during an outage the person
 		// should read our 503 page instead.
@@ -69,14 +70,6 @@ func tokenOfRequest(r *http.Request) string {
 		}
 	}
 	return ""
-}
-
-// remoteIP is the TCP peer; proxies' headers are not trusted here.
-func remoteIP(r *http.Request) string {
-	if i := strings.LastIndexByte(r.RemoteAddr, ':'); i >= 0 {
-		return r.RemoteAddr[:i]
-	}
-	return r.RemoteAddr
 }
 
 // databaseDown asks the database directly, briefly; only error answers pay for it.

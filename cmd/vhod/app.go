@@ -21,6 +21,7 @@ import (
 	"github.com/vhod-id/vhod/directory"
 	"github.com/vhod-id/vhod/directory/captcha"
 	"github.com/vhod-id/vhod/directory/notify"
+	"github.com/vhod-id/vhod/internal/clientaddr"
 	"github.com/vhod-id/vhod/login"
 	"github.com/vhod-id/vhod/provider"
 	"github.com/vhod-id/vhod/storage"
@@ -272,7 +273,13 @@ func (a *app) handler(extra func(r *mux.Router)) (http.Handler, error) {
 	if certs.Header != "" {
 		h = login.StripCertificateHeader(certs.Header, certs.Trusted, h)
 	}
-	return a.metrics.instrument(h), nil
+	// Outermost: every handler, limit and audit event below sees the client
+	// address worked out once from trusted_proxies.
+	trusted, err := clientaddr.ParsePrefixes(cfg.TrustedProxies)
+	if err != nil {
+		return nil, fmt.Errorf("trusted_proxies: %w", err)
+	}
+	return clientaddr.Middleware(trusted, a.metrics.instrument(h)), nil
 }
 
 // loginStore gives the login pages the provider's cached clients.

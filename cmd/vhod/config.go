@@ -20,6 +20,7 @@ import (
 	"github.com/vhod-id/vhod/directory"
 	"github.com/vhod-id/vhod/directory/captcha"
 	"github.com/vhod-id/vhod/directory/notify"
+	"github.com/vhod-id/vhod/internal/clientaddr"
 	"github.com/vhod-id/vhod/login"
 	"github.com/vhod-id/vhod/provider"
 )
@@ -48,6 +49,12 @@ type Config struct {
 	CertAuth      CertAuthConfig      `yaml:"certauth"`
 	Organisations OrganisationsConfig `yaml:"organisations"`
 	Bootstrap     Bootstrap           `yaml:"bootstrap" env:"-"`
+
+	// TrustedProxies are the reverse proxies (CIDRs or addresses) whose
+	// X-Forwarded-For / Forwarded headers name the client; from anyone else
+	// those headers are ignored and the TCP peer is the client. Empty: no proxy
+	// is believed.
+	TrustedProxies []string `yaml:"trusted_proxies"`
 
 	// dev is set by `vhod dev`: development-only settings are refused elsewhere.
 	dev bool
@@ -298,6 +305,8 @@ func (c *Config) Validate() error {
 	check(lerr != nil, "listen", "%q is not host:port", c.Listen)
 	check(lerr == nil && err == nil && u.Scheme == "http" && !isLoopbackHost(lhost),
 		"listen", "%q is not a loopback address, but the issuer is http: put TLS in front and use an https issuer", c.Listen)
+	_, perr := clientaddr.ParsePrefixes(c.TrustedProxies)
+	check(perr != nil, "trusted_proxies", "%v", perr)
 	check(c.Database.Timeout < 100*time.Millisecond || c.Database.Timeout > time.Minute,
 		"database.timeout", "%s is not between 100ms and 1m", c.Database.Timeout)
 	check(c.Maintenance.Interval < time.Second, "maintenance.interval", "%s is shorter than a second", c.Maintenance.Interval)

@@ -127,3 +127,33 @@ func TestRefreshGracePeriod(t *testing.T) {
 		t.Fatalf("an hour accepted: %v", err)
 	}
 }
+
+// trusted_proxies: empty by default (no header believed), CIDRs or addresses
+// from the file or VHOD_TRUSTED_PROXIES, shown by `config show`, and a bad
+// entry or a range that trusts everyone refused with the key named.
+func TestTrustedProxiesSetting(t *testing.T) {
+	cfg, err := loadConfig(writeConfig(t, "issuer: http://127.0.0.1:1\n"))
+	if err != nil || len(cfg.TrustedProxies) != 0 {
+		t.Fatalf("default: %v %v", cfg.TrustedProxies, err)
+	}
+	cfg, err = loadConfig(writeConfig(t, "issuer: http://127.0.0.1:1\ntrusted_proxies: [10.0.0.0/8, \"fd00::/8\", 192.0.2.7]\n"))
+	if err != nil || len(cfg.TrustedProxies) != 3 {
+		t.Fatalf("from the file: %v %v", cfg.TrustedProxies, err)
+	}
+	var out strings.Builder
+	path := writeConfig(t, "issuer: http://127.0.0.1:1\ntrusted_proxies: [10.0.0.0/8]\n")
+	if err := runConfig([]string{"show", "--config", path}, &out); err != nil || !strings.Contains(out.String(), "trusted_proxies:\n  - 10.0.0.0/8") {
+		t.Fatalf("config show: %v\n%s", err, out.String())
+	}
+	t.Setenv("VHOD_TRUSTED_PROXIES", "127.0.0.1/32, ::1")
+	t.Setenv("VHOD_ISSUER", "http://127.0.0.1:1")
+	if cfg, err = loadConfig(""); err != nil || len(cfg.TrustedProxies) != 2 || cfg.TrustedProxies[1] != "::1" {
+		t.Fatalf("from the environment: %v %v", cfg, err)
+	}
+	for _, bad := range []string{"10.0.0.0/33", "proxy.example.com", "0.0.0.0/0"} {
+		t.Setenv("VHOD_TRUSTED_PROXIES", bad)
+		if _, err := loadConfig(""); err == nil || !strings.Contains(err.Error(), "trusted_proxies:") {
+			t.Errorf("%q: %v", bad, err)
+		}
+	}
+}

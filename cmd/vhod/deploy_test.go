@@ -3,6 +3,7 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -75,6 +76,43 @@ func TestKubernetesManifests(t *testing.T) {
 	for _, kind := range []string{"Deployment", "Service", "Ingress", "Secret", "ConfigMap", "PodDisruptionBudget"} {
 		if !kinds[kind] {
 			t.Errorf("no %s in the kustomization", kind)
+		}
+	}
+}
+
+// Behind their proxies the shipped deployments believe the proxy's
+// X-Forwarded-For: compose trusts exactly nginx's fixed address, Kubernetes the
+// ingress controller's pod network (issue 16 item 2).
+func TestDeployConfigsTrustTheirProxy(t *testing.T) {
+	compose, err := loadConfig("../../deploy/compose/vhod.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var c struct {
+		Services map[string]struct {
+			Networks map[string]struct {
+				IPv4Address string `yaml:"ipv4_address"`
+			} `yaml:"networks"`
+		} `yaml:"services"`
+	}
+	b, err := os.ReadFile("../../deploy/compose.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := yaml.Unmarshal(b, &c); err != nil {
+		t.Fatal(err)
+	}
+	nginx := c.Services["nginx"].Networks["default"].IPv4Address
+	if nginx == "" || !slices.Equal(compose.TrustedProxies, []string{nginx + "/32"}) {
+		t.Errorf("compose trusts %v, nginx is at %q", compose.TrustedProxies, nginx)
+	}
+	for _, path := range []string{"../../deploy/k8s/configmap.yaml", "../../deploy/config.example.yaml"} {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(string(b), "trusted_proxies: [") {
+			t.Errorf("%s does not set trusted_proxies", path)
 		}
 	}
 }

@@ -48,6 +48,7 @@ func runDev(args []string, stdout io.Writer) error {
 		cfg.Bootstrap.RoleCatalogues = append(cfg.Bootstrap.RoleCatalogues, fileCfg.Bootstrap.RoleCatalogues...)
 		cfg.Bootstrap.Organisations = append(cfg.Bootstrap.Organisations, fileCfg.Bootstrap.Organisations...)
 		cfg.Bootstrap.Memberships = append(cfg.Bootstrap.Memberships, fileCfg.Bootstrap.Memberships...)
+		cfg.TrustedProxies = fileCfg.TrustedProxies // a proxy in front of a dev instance
 	}
 	if err := cfg.Validate(); err != nil {
 		return fmt.Errorf("invalid configuration:\n%w", err)

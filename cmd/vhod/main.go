@@ -19,6 +19,7 @@ import (
 	"runtime/debug"
 	"strings"
 
+	"github.com/vhod-id/vhod/internal/clientaddr"
 	"github.com/vhod-id/vhod/provider"
 )
 
@@ -108,7 +109,7 @@ func newLogger(cfg *Config, w io.Writer) (*slog.Logger, error) {
 	if cfg.Log.Format == "text" {
 		h = slog.NewTextHandler(w, opts)
 	}
-	log := slog.New(h)
+	log := slog.New(clientaddr.LogHandler(h))
 	// op logs through the default logger.
 	slog.SetDefault(log)
 	return log, nil
