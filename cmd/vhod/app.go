@@ -40,8 +40,11 @@ type app struct {
 	systems  *directory.Systems
 	master   [32]byte
 	metrics  *metrics
-	// outbox keeps the messages of `vhod dev` instead of sending them.
+	// outbox queues the forms' messages and delivers them (runOutbox); nil
+	// when neither SMS nor email is set up.
 	outbox *notify.Outbox
+	// memory keeps the messages of `vhod dev` instead of sending them.
+	memory *notify.Memory
 	// verifier checks certificates; configuredAnchors are its anchors from
 	// the configuration files (the stored ones are reloaded beside them).
 	verifier          *certauth.Verifier
@@ -192,11 +195,7 @@ func (a *app) handler(extra func(r *mux.Router)) (http.Handler, error) {
 			return nil, err
 		}
 	}
-	sms, err := a.smsSender(audit)
-	if err != nil {
-		return nil, err
-	}
-	email, err := a.emailSender(audit)
+	sms, email, err := a.senders(audit)
 	if err != nil {
 		return nil, err
 	}
@@ -261,7 +260,7 @@ func (a *app) handler(extra func(r *mux.Router)) (http.Handler, error) {
 	}
 	pages.Mount(r)
 	api.Mount(r)
-	if a.outbox != nil {
+	if a.memory != nil {
 		r.HandleFunc("/dev/outbox", a.serveOutbox).Methods(http.MethodGet)
 	}
 	if extra != nil {
