@@ -114,4 +114,3 @@ func (a *app) serveOutbox(w http.ResponseWriter, _ *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
 	_ = json.NewEncoder(w).Encode(a.memory.Messages())
 }
-

@@ -164,8 +164,8 @@ func (o *Outbox) Drain(ctx context.Context) {
 		}
 		msgs, err := o.store.ClaimMessages(ctx, o.now(), o.cfg.Lease, batch)
 		if err != nil {
+			// Those claimed before the error are delivered; the rest wait for the next pass.
 			o.log.WarnContext(ctx, "outbox: claim messages", "err", err)
-			return
 		}
 		sem := make(chan struct{}, o.cfg.Parallel)
 		var wg sync.WaitGroup
@@ -178,6 +178,9 @@ func (o *Outbox) Drain(ctx context.Context) {
 			}()
 		}
 		wg.Wait()
+		if err != nil {
+			return
+		}
 		if len(msgs) < batch {
 			break
 		}
