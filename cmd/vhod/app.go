@@ -271,7 +271,7 @@ func (a *app) handler(extra func(r *mux.Router)) (http.Handler, error) {
 	if certs.Header != "" {
 		h = login.StripCertificateHeader(certs.Header, certs.Trusted, h)
 	}
-	return a.metrics.instrument(h), nil
+	return a.metrics.instrument(holdMessages(h)), nil
 }
 
 // loginStore gives the login pages the provider's cached clients.

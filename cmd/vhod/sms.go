@@ -114,3 +114,13 @@ func (a *app) serveOutbox(w http.ResponseWriter, _ *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
 	_ = json.NewEncoder(w).Encode(a.memory.Messages())
 }
+
+// holdMessages makes every answer wait for the messages its request queued (see
+// notify.Hold): they are stored beside the page's own work, not before it.
+func holdMessages(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx, wait := notify.Hold(r.Context())
+		defer wait()
+		next.ServeHTTP(w, r.WithContext(ctx))
+	})
+}

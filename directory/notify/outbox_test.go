@@ -193,3 +193,37 @@ func TestOutboxMessageSurvivesRestart(t *testing.T) {
 		t.Fatalf("delivered %+v, depth %v", got, depth)
 	}
 }
+
+// slowStore takes delay to store a message.
+type slowStore struct {
+	*mongo.Store
+	delay time.Duration
+}
+
+func (s slowStore) EnqueueMessage(ctx context.Context, m storage.OutboxMessage) error {
+	time.Sleep(s.delay)
+	return s.Store.EnqueueMessage(ctx, m)
+}
+
+// Under Hold the write of the message runs beside the caller's own work, and the
+// wait returns only once the message is stored.
+func TestOutboxHoldStoresBesideTheRequest(t *testing.T) {
+	store := mongotest.Fresh(t, mongotest.URI(t), mongo.Options{})
+	o, ev := newTestOutbox(t, slowStore{store, 300 * time.Millisecond}, &flakyGateway{}, fastOutbox)
+	ctx, wait := Hold(t.Context())
+	start := time.Now()
+	if err := o.SendSMS(ctx, SMS{To: "+79090000000", Text: "Код: 123456"}); err != nil {
+		t.Fatal(err)
+	}
+	if d := time.Since(start); d > 150*time.Millisecond {
+		t.Fatalf("SendSMS under Hold took %s", d)
+	}
+	wait()
+	if d := time.Since(start); d < 300*time.Millisecond {
+		t.Fatalf("wait returned after %s, before the message was stored", d)
+	}
+	id := onlyMessage(t, ev)
+	if m, err := store.OutboxMessageByID(t.Context(), id); err != nil || m.State != storage.MessageQueued {
+		t.Fatalf("stored %+v, %v", m, err)
+	}
+}
