@@ -40,11 +40,14 @@ type OutboxConfig struct {
 	Lease time.Duration
 	// Parallel is how many messages are delivered at once (default 4).
 	Parallel int
-	// Keep is how long sent and failed messages (without their text) stay for
-	// operators (default 24 h); Pending how long an undelivered one may wait
-	// (default 7 days): its codes are long expired by then.
-	Keep    time.Duration
-	Pending time.Duration
+	// KeepSent and KeepFailed are how long sent messages (default 1 h) and
+	// failed ones (default 7 days) stay, without their text, for operators; the
+	// audit log keeps the outcome. Sent ones go soon, since the embedded store
+	// reads the whole collection on every poll. Pending is how long an
+	// undelivered one may wait (default 7 days): its codes are long expired.
+	KeepSent   time.Duration
+	KeepFailed time.Duration
+	Pending    time.Duration
 }
 
 func (c *OutboxConfig) setDefaults() {
@@ -57,7 +60,8 @@ func (c *OutboxConfig) setDefaults() {
 	def(&c.Backoff, 5*time.Second)
 	def(&c.MaxBackoff, 10*time.Minute)
 	def(&c.Lease, 2*time.Minute)
-	def(&c.Keep, 24*time.Hour)
+	def(&c.KeepSent, time.Hour)
+	def(&c.KeepFailed, 7*24*time.Hour)
 	def(&c.Pending, 7*24*time.Hour)
 	if c.MaxAttempts <= 0 {
 		c.MaxAttempts = 8
@@ -248,9 +252,9 @@ func (o *Outbox) deliver(ctx context.Context, m storage.OutboxMessage) {
 	var merr error
 	switch {
 	case err == nil:
-		e.Outcome, merr = OutcomeSent, o.store.MarkMessageSent(dctx, m, now, now.Add(o.cfg.Keep))
+		e.Outcome, merr = OutcomeSent, o.store.MarkMessageSent(dctx, m, now, now.Add(o.cfg.KeepSent))
 	case IsPermanent(err) || m.Attempts >= o.cfg.MaxAttempts:
-		e.Outcome, merr = OutcomeFailed, o.store.FailMessage(dctx, m, now, now.Add(o.cfg.Keep), err.Error())
+		e.Outcome, merr = OutcomeFailed, o.store.FailMessage(dctx, m, now, now.Add(o.cfg.KeepFailed), err.Error())
 	default:
 		e.Outcome, merr = OutcomeRetried, o.store.RetryMessage(dctx, m, now.Add(o.backoff(m.Attempts)), err.Error())
 		o.log.WarnContext(ctx, "outbox: delivery failed, will retry", "id", m.ID, "channel", m.Channel, "attempts", m.Attempts, "err", err)
