@@ -171,7 +171,7 @@ func Hold(ctx context.Context) (context.Context, func()) {
 	return context.WithValue(ctx, holdKey{}, h), h.wg.Wait
 }
 
-// Run delivers queued messages until ctx ends: at once when one is queued here,
+// Run delivers queued messages until ctx ends: kickDelay after one is queued here,
 // else every Poll. Deliveries under way when ctx ends are finished (bounded by
 // half the lease) before Run returns, so that a shutdown loses none.
 func (o *Outbox) Run(ctx context.Context) {
