@@ -333,6 +333,8 @@ func TestMetricsAfterASignIn(t *testing.T) {
 		`vhod_db_operation_duration_seconds_count{command="insert",outcome="ok"}`,
 		`vhod_notifications_total{channel="sms",outcome="failed"} 0`,
 		`vhod_notifications_total{channel="email",outcome="sent"} 0`,
+		`vhod_notifications_total{channel="sms",outcome="retried"} 0`,
+		`vhod_outbox_depth 0`,
 		`go_goroutines`,
 	} {
 		if !strings.Contains(string(body), want) {

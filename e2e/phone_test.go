@@ -10,15 +10,26 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/vhod-id/vhod/internal/rptest"
 )
 
 // smsGateway stands in for an SMS provider's webhook and keeps what it was sent.
 type smsGateway struct {
-	mu   sync.Mutex
-	sent map[string][]string
+	mu      sync.Mutex
+	sent    map[string][]string
+	arrived time.Time
 }
+
+func (g *smsGateway) lastArrival() time.Time {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.arrived
+}
+
+// settle waits for Vhod's background sender to deliver (see settle).
+func (g *smsGateway) settle(ready func() bool) { settle(g.lastArrival, ready) }
 
 func newSMSGateway(t *testing.T) (*smsGateway, string) {
 	g := &smsGateway{sent: map[string][]string{}}
@@ -30,6 +41,7 @@ func newSMSGateway(t *testing.T) (*smsGateway, string) {
 		}
 		g.mu.Lock()
 		g.sent[m.To] = append(g.sent[m.To], m.Text)
+		g.arrived = time.Now()
 		g.mu.Unlock()
 	}))
 	t.Cleanup(srv.Close)
@@ -41,6 +53,7 @@ var codeRe = regexp.MustCompile(`\b(\d{6})\b`)
 // lastCode is the code of the last SMS to number.
 func (g *smsGateway) lastCode(t *testing.T, number string) string {
 	t.Helper()
+	g.settle(func() bool { return g.countNow(number) > 0 })
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	msgs := g.sent[number]
@@ -55,12 +68,18 @@ func (g *smsGateway) lastCode(t *testing.T, number string) string {
 }
 
 func (g *smsGateway) texts(number string) []string {
+	g.settle(func() bool { return true })
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	return append([]string(nil), g.sent[number]...)
 }
 
 func (g *smsGateway) count(number string) int {
+	g.settle(func() bool { return true })
+	return g.countNow(number)
+}
+
+func (g *smsGateway) countNow(number string) int {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	return len(g.sent[number])

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/emersion/go-smtp"
 	"golang.org/x/oauth2"
@@ -20,8 +21,21 @@ import (
 
 // mailbox is an SMTP relay on loopback that keeps what it gets, by recipient.
 type mailbox struct {
-	mu   sync.Mutex
-	mail map[string][]string
+	mu      sync.Mutex
+	mail    map[string][]string
+	arrived time.Time
+}
+
+func (m *mailbox) lastArrival() time.Time {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.arrived
+}
+
+func (m *mailbox) countNow(to string) int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return len(m.mail[to])
 }
 
 func (m *mailbox) NewSession(*smtp.Conn) (smtp.Session, error) { return &mailSession{m: m}, nil }
@@ -43,6 +57,7 @@ func (s *mailSession) Data(r io.Reader) error {
 	for _, to := range s.to {
 		s.m.mail[to] = append(s.m.mail[to], string(b))
 	}
+	s.m.arrived = time.Now()
 	return err
 }
 func (s *mailSession) Reset()        {}
@@ -61,14 +76,15 @@ func newMailbox(t *testing.T) (*mailbox, int) {
 	return m, ln.Addr().(*net.TCPAddr).Port
 }
 
+// count is the mail to to, once Vhod's background sender is done (see settle).
 func (m *mailbox) count(to string) int {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return len(m.mail[to])
+	settle(m.lastArrival, func() bool { return true })
+	return m.countNow(to)
 }
 
 func (m *mailbox) last(t *testing.T, to string) string {
 	t.Helper()
+	settle(m.lastArrival, func() bool { return m.countNow(to) > 0 })
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if len(m.mail[to]) == 0 {

@@ -38,6 +38,7 @@ type Store interface {
 	ClientsVersion
 	Audit
 	Once
+	Outbox
 	// Ping answers whether the database is reachable.
 	Ping(ctx context.Context) error
 	// DeleteExpired removes documents whose expiry is before now, in every collection

@@ -41,8 +41,11 @@ type app struct {
 	systems  *directory.Systems
 	master   [32]byte
 	metrics  *metrics
-	// outbox keeps the messages of `vhod dev` instead of sending them.
+	// outbox queues the forms' messages and delivers them (runOutbox); nil
+	// when neither SMS nor email is set up.
 	outbox *notify.Outbox
+	// memory keeps the messages of `vhod dev` instead of sending them.
+	memory *notify.Memory
 	// verifier checks certificates; configuredAnchors are its anchors from
 	// the configuration files (the stored ones are reloaded beside them).
 	verifier          *certauth.Verifier
@@ -193,11 +196,7 @@ func (a *app) handler(extra func(r *mux.Router)) (http.Handler, error) {
 			return nil, err
 		}
 	}
-	sms, err := a.smsSender(audit)
-	if err != nil {
-		return nil, err
-	}
-	email, err := a.emailSender(audit)
+	sms, email, err := a.senders(audit)
 	if err != nil {
 		return nil, err
 	}
@@ -262,7 +261,7 @@ func (a *app) handler(extra func(r *mux.Router)) (http.Handler, error) {
 	}
 	pages.Mount(r)
 	api.Mount(r)
-	if a.outbox != nil {
+	if a.memory != nil {
 		r.HandleFunc("/dev/outbox", a.serveOutbox).Methods(http.MethodGet)
 	}
 	if extra != nil {
@@ -279,7 +278,7 @@ func (a *app) handler(extra func(r *mux.Router)) (http.Handler, error) {
 	if err != nil {
 		return nil, fmt.Errorf("trusted_proxies: %w", err)
 	}
-	return clientaddr.Middleware(trusted, a.metrics.instrument(h)), nil
+	return clientaddr.Middleware(trusted, a.metrics.instrument(holdMessages(h))), nil
 }
 
 // loginStore gives the login pages the provider's cached clients.

@@ -72,8 +72,12 @@ func newTestApp(t testing.TB, options ...func(*Config)) *testApp {
 	}
 	ta.Config.Handler = h
 	ta.Start()
+	bg, stopOutbox := context.WithCancel(context.Background())
+	outboxDone := a.runOutbox(bg)
 	t.Cleanup(func() {
 		ta.Close()
+		stopOutbox()
+		<-outboxDone
 		_ = a.store.DropDatabase(context.Background())
 		a.close()
 	})

@@ -44,6 +44,7 @@ type Config struct {
 	Metrics       MetricsConfig       `yaml:"metrics"`
 	SMS           SMSConfig           `yaml:"sms"`
 	Email         EmailConfig         `yaml:"email"`
+	Outbox        OutboxConfig        `yaml:"outbox"`
 	Captcha       CaptchaConfig       `yaml:"captcha"`
 	Registration  RegistrationConfig  `yaml:"registration"`
 	CertAuth      CertAuthConfig      `yaml:"certauth"`
@@ -120,6 +121,18 @@ type MaintenanceConfig struct {
 	Interval time.Duration `yaml:"interval"`
 	// AuditRetention deletes audit events older than this (0: keep them all).
 	AuditRetention time.Duration `yaml:"audit_retention"`
+}
+
+// OutboxConfig tunes the background sender of SMS and email: forms queue
+// messages in the database and answer at once; the sender delivers them.
+type OutboxConfig struct {
+	// PollInterval is how often the queue is read for retries and for messages
+	// queued by other instances or before a restart.
+	PollInterval time.Duration `yaml:"poll_interval"`
+	// Backoff is the wait before the second attempt; it doubles up to MaxBackoff.
+	Backoff     time.Duration `yaml:"backoff"`
+	MaxBackoff  time.Duration `yaml:"max_backoff"`
+	MaxAttempts int           `yaml:"max_attempts"`
 }
 
 // MetricsConfig says where /metrics (and pprof) are served: empty means the main
@@ -232,6 +245,12 @@ func (c *Config) setDefaults() {
 	defDur(&c.Sessions.ReauthWithin, login.DefaultReauthWithin)
 	defDur(&c.Database.Timeout, 5*time.Second)
 	defDur(&c.Maintenance.Interval, time.Minute)
+	defDur(&c.Outbox.PollInterval, 2*time.Second)
+	defDur(&c.Outbox.Backoff, 5*time.Second)
+	defDur(&c.Outbox.MaxBackoff, 10*time.Minute)
+	if c.Outbox.MaxAttempts == 0 {
+		c.Outbox.MaxAttempts = 8
+	}
 	defDur(&c.Limits.Window, 15*time.Minute)
 	if c.Limits.SigninFailuresPerIP == 0 {
 		c.Limits.SigninFailuresPerIP = 50
@@ -312,6 +331,10 @@ func (c *Config) Validate() error {
 	check(c.Maintenance.Interval < time.Second, "maintenance.interval", "%s is shorter than a second", c.Maintenance.Interval)
 	check(c.Maintenance.AuditRetention != 0 && c.Maintenance.AuditRetention < 24*time.Hour, "maintenance.audit_retention",
 		"%s is shorter than a day (0 keeps every event)", c.Maintenance.AuditRetention)
+	check(c.Outbox.PollInterval < 10*time.Millisecond, "outbox.poll_interval", "%s is shorter than 10ms", c.Outbox.PollInterval)
+	check(c.Outbox.Backoff < 10*time.Millisecond || c.Outbox.MaxBackoff < c.Outbox.Backoff, "outbox.backoff",
+		"%s must be at least 10ms and at most max_backoff (%s)", c.Outbox.Backoff, c.Outbox.MaxBackoff)
+	check(c.Outbox.MaxAttempts < 1 || c.Outbox.MaxAttempts > 50, "outbox.max_attempts", "%d is not between 1 and 50", c.Outbox.MaxAttempts)
 	check(c.Limits.Window < time.Second, "limits.window", "%s is shorter than a second", c.Limits.Window)
 	check(c.Limits.SigninFailuresPerIP < 0 || c.Limits.SigninFailuresPerAccount < 0, "limits", "limits cannot be negative")
 	switch c.SMS.Provider {

@@ -23,6 +23,7 @@ type metrics struct {
 	tokens        *prometheus.CounterVec
 	db            *prometheus.HistogramVec
 	notifications *prometheus.CounterVec
+	outboxDepth   prometheus.Gauge
 }
 
 func newMetrics() *metrics {
@@ -46,14 +47,17 @@ func newMetrics() *metrics {
 			Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 5},
 		}, []string{"command", "outcome"}),
 		notifications: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "vhod_notifications_total", Help: "Email and SMS messages by channel and outcome (sent, failed).",
+			Name: "vhod_notifications_total", Help: "Email and SMS messages by channel and step (queued, sent, retried, failed).",
 		}, []string{"channel", "outcome"}),
+		outboxDepth: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "vhod_outbox_depth", Help: "Messages queued or being sent, as the sender last counted them.",
+		}),
 	}
-	m.reg.MustRegister(m.requests, m.latency, m.signIns, m.tokens, m.db, m.notifications,
+	m.reg.MustRegister(m.requests, m.latency, m.signIns, m.tokens, m.db, m.notifications, m.outboxDepth,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	// Series that exist before their first event, so that dashboards and alerts see zeros.
 	for _, ch := range []string{"email", "sms"} {
-		for _, o := range []string{"sent", "failed"} {
+		for _, o := range []string{"queued", "sent", "retried", "failed"} {
 			m.notifications.WithLabelValues(ch, o)
 		}
 	}

@@ -53,6 +53,7 @@ func serve(cfg *Config, log *slog.Logger, extra func(a *app) func(*mux.Router), 
 	defer cancelBG()
 	go a.maintain(bg, cfg.Maintenance.Interval)
 	go a.watchAnchors(bg, anchorReload)
+	outboxDone := a.runOutbox(bg)
 	var admin *http.Server
 	if cfg.Metrics.Listen != "" {
 		admin = &http.Server{Addr: cfg.Metrics.Listen, Handler: a.metrics.adminMux(), ReadHeaderTimeout: 10 * time.Second}
@@ -101,6 +102,12 @@ func serve(cfg *Config, log *slog.Logger, extra func(a *app) func(*mux.Router), 
 		case <-done:
 		case <-shutdownCtx.Done():
 		}
+	}
+	cancelBG() // the outbox sender takes no new messages and finishes those under way
+	select {
+	case <-outboxDone:
+	case <-shutdownCtx.Done():
+		log.Warn("shutdown: messages still being delivered; they are sent again after the restart")
 	}
 	log.Info("stopped")
 	return nil

@@ -1,12 +1,19 @@
 // Package notify sends email and SMS: over SMTP, through HTTP gateways (a generic
-// webhook and SMS.ru), or into an in-memory outbox for `vhod dev`. Sends are retried
-// with backoff and every result is reported, so that the caller can count and audit
-// it. It knows nothing of HTTP handlers or pages.
+// webhook and SMS.ru), or into memory for `vhod dev`. Forms never call a gateway:
+// they queue messages in the durable Outbox, whose background sender delivers
+// them, retries with backoff across restarts and reports every outcome, so that
+// the caller can count and audit it. It knows nothing of HTTP handlers or pages.
 package notify
 
 import (
 	"context"
 	"errors"
+)
+
+// Channels of messages.
+const (
+	ChannelSMS   = "sms"
+	ChannelEmail = "email"
 )
 
 // Email is one message to one address.
@@ -33,7 +40,7 @@ type SMSSender interface {
 }
 
 // permanentError marks a failure that a retry cannot fix (a refused recipient, a
-// rejected API key): the retrier gives up at once.
+// rejected API key): the outbox gives up at once.
 type permanentError struct{ err error }
 
 func (p permanentError) Error() string { return p.err.Error() }

@@ -17,7 +17,6 @@ import (
 	"net/http/httptest"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -130,15 +129,10 @@ func TestSMTPWithSTARTTLSAndAuth(t *testing.T) {
 	}
 }
 
-func TestWebhookRetriesThenDelivers(t *testing.T) {
-	var calls atomic.Int32
+func TestWebhookDelivers(t *testing.T) {
 	var got map[string]string
 	var auth string
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if calls.Add(1) <= 2 {
-			w.WriteHeader(http.StatusBadGateway)
-			return
-		}
 		auth = r.Header.Get("Authorization")
 		_ = json.NewDecoder(r.Body).Decode(&got)
 	}))
@@ -147,55 +141,42 @@ func TestWebhookRetriesThenDelivers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var reported struct {
-		attempts int
-		err      error
-	}
-	r := &Retry{SMS: wh, Attempts: 4, Backoff: time.Millisecond,
-		Report: func(_ context.Context, ch, to string, n int, err error) { reported.attempts, reported.err = n, err }}
-	if err := r.SendSMS(t.Context(), SMS{To: "+79090000000", Text: "Код: 123456"}); err != nil {
+	if err := wh.SendSMS(t.Context(), SMS{To: "+79090000000", Text: "Код: 123456"}); err != nil {
 		t.Fatal(err)
 	}
 	if got["to"] != "+79090000000" || got["text"] != "Код: 123456" || auth != "Bearer t0ken" {
 		t.Fatalf("gateway got %v with %q", got, auth)
 	}
-	if reported.attempts != 3 || reported.err != nil {
-		t.Fatalf("reported %d attempts, %v", reported.attempts, reported.err)
-	}
 }
 
-func TestGatewayFailuresAreReportedNotLost(t *testing.T) {
+// The outbox retries what may pass later and gives up at once on what won't.
+func TestWebhookFailuresTellRetryFromPermanent(t *testing.T) {
 	for _, tc := range []struct {
-		name         string
-		status       int
-		wantAttempts int
-		permanent    bool
+		name      string
+		status    int
+		permanent bool
 	}{
-		{"server error retried to the end", http.StatusInternalServerError, 3, false},
-		{"rate limited retried", http.StatusTooManyRequests, 3, false},
-		{"bad request is permanent", http.StatusBadRequest, 1, true},
-		{"unauthorized is permanent", http.StatusUnauthorized, 1, true},
+		{"server error retried", http.StatusInternalServerError, false},
+		{"rate limited retried", http.StatusTooManyRequests, false},
+		{"bad request is permanent", http.StatusBadRequest, true},
+		{"unauthorized is permanent", http.StatusUnauthorized, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(tc.status) }))
 			defer srv.Close()
 			wh, _ := NewWebhook(WebhookConfig{URL: srv.URL})
-			var attempts int
-			var reportedErr error
-			r := &Retry{SMS: wh, Attempts: 3, Backoff: time.Millisecond,
-				Report: func(_ context.Context, _, _ string, n int, err error) { attempts, reportedErr = n, err }}
-			err := r.SendSMS(t.Context(), SMS{To: "+79090000000", Text: "x"})
-			if err == nil || reportedErr == nil || attempts != tc.wantAttempts || IsPermanent(err) != tc.permanent {
-				t.Fatalf("err %v (permanent %v), reported %v after %d attempts", err, IsPermanent(err), reportedErr, attempts)
+			err := wh.SendSMS(t.Context(), SMS{To: "+79090000000", Text: "x"})
+			if err == nil || IsPermanent(err) != tc.permanent {
+				t.Fatalf("err %v (permanent %v)", err, IsPermanent(err))
 			}
 		})
 	}
-	// An unreachable gateway is a failure too, bounded by the context.
+	// An unreachable gateway is a failure worth retrying, bounded by the context.
 	wh, _ := NewWebhook(WebhookConfig{URL: "http://127.0.0.1:1/sms"})
 	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Second)
 	defer cancel()
-	if err := (&Retry{SMS: wh, Attempts: 2, Backoff: time.Millisecond}).SendSMS(ctx, SMS{To: "+7", Text: "x"}); err == nil {
-		t.Fatal("unreachable gateway reported success")
+	if err := wh.SendSMS(ctx, SMS{To: "+7", Text: "x"}); err == nil || IsPermanent(err) {
+		t.Fatalf("unreachable gateway: %v", err)
 	}
 }
 
@@ -228,13 +209,13 @@ func TestSMSRu(t *testing.T) {
 	}
 }
 
-func TestOutboxKeepsTheLastMessages(t *testing.T) {
-	o := NewOutbox(2)
+func TestMemoryKeepsTheLastMessages(t *testing.T) {
+	o := NewMemory(2)
 	_ = o.SendSMS(t.Context(), SMS{To: "+1", Text: "a"})
 	_ = o.SendEmail(t.Context(), Email{To: "b@example.com", Subject: "s", Text: "b"})
 	_ = o.SendSMS(t.Context(), SMS{To: "+3", Text: "c"})
 	m := o.Messages()
 	if len(m) != 2 || m[0].Channel != "email" || m[1].Text != "c" {
-		t.Fatalf("outbox %+v", m)
+		t.Fatalf("memory %+v", m)
 	}
 }

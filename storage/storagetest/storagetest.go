@@ -55,6 +55,8 @@ func Run(t *testing.T, newStore func(t *testing.T) storage.Store) {
 		{"ClaimOnce", testClaimOnce},
 		{"PushedRequestSingleUse", testPushedRequests},
 		{"DeviceAuthorizationDecidedOnce", testDeviceAuthorizations},
+		{"OutboxLifecycle", testOutbox},
+		{"ConcurrentOutboxClaims", testConcurrentOutboxClaims},
 	} {
 		t.Run(tc.name, func(t *testing.T) { tc.run(t, newStore(t)) })
 	}
