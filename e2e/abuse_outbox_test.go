@@ -189,15 +189,9 @@ func TestOutboxSurvivesRestart(t *testing.T) {
 
 // The same for "Forgot password?" by phone: the answer for a registered number
 // takes the time of the one for an unknown number, however slow the gateway.
-//
-// Still an oracle on this branch (measured: known 82 ms, unknown 23 ms): the
-// message is queued, but for a registered number the request still resets the
-// password (argon2 hash, token and session revocation). Issue 16 item 1 makes
-// recovery change nothing until the temporary password is used; with it, the
-// branch for an unknown number must spend what the other spends (hash a
-// throwaway temporary password), and this skip goes.
+// Recovery changes nothing until the temporary password is used, and the branch
+// for an unknown number spends what the other spends (a throwaway hash).
 func TestAbuseTimingRecoveryKnownVsUnknown(t *testing.T) {
-	t.Skip("recovery by phone still resets the password in the request: remove with issue 16 item 1")
 	const tries, gatewayDelay = 30, 300 * time.Millisecond
 	gw, gwURL := newSlowGateway(t, gatewayDelay)
 	srv := startServer(t, strings.Replace(outboxConfig(gwURL), "bootstrap:\n", "captcha: {work: 1000}\nbootstrap:\n", 1))
