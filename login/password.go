@@ -60,7 +60,8 @@ func (h *Handler) password(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, lang, &userError{Status: http.StatusBadRequest, Key: "error.bad_request", Err: errors.New("password posted in state " + f.State)})
 		return
 	}
-	c, err := h.failures(r, login)
+	keys := identKeys(login)
+	c, err := h.failures(r, keys...)
 	if err != nil {
 		h.fail(w, r, lang, unavailable(err))
 		return
@@ -107,7 +108,7 @@ func (h *Handler) password(w http.ResponseWriter, r *http.Request) {
 		h.cfg.OnSignIn(string(MethodPassword), OutcomeFailure)
 		h.audit(r, storage.AuditEvent{Type: directory.EventSignIn, Outcome: directory.OutcomeFailure, ClientID: ar.ClientID,
 			Details: map[string]string{"method": string(MethodPassword), "reason": "invalid_credentials"}})
-		c, err := h.countFailure(r, login)
+		c, err := h.countFailure(r, keys...)
 		if err != nil {
 			h.fail(w, r, lang, unavailable(err))
 			return
