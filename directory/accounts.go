@@ -247,13 +247,24 @@ func (d *Directory) UserByLogin(ctx context.Context, login string) (storage.User
 	if err != nil {
 		return storage.User{}, fmt.Errorf("find user: %w", storage.ErrNotFound)
 	}
+	// Every candidate is looked up, and a miss reads a record as a hit does, so
+	// that the time of the answer does not tell whether an account exists.
+	var found *storage.User
 	for _, key := range keys {
 		u, err := d.users.UserByIdentifier(ctx, key)
-		if !errors.Is(err, storage.ErrNotFound) {
-			return u, err
+		switch {
+		case errors.Is(err, storage.ErrNotFound):
+		case err != nil:
+			return storage.User{}, err
+		case found == nil:
+			found = &u
 		}
 	}
-	return storage.User{}, fmt.Errorf("find user: %w", storage.ErrNotFound)
+	if found == nil {
+		_, _ = d.users.UserByID(ctx, "no such account")
+		return storage.User{}, fmt.Errorf("find user: %w", storage.ErrNotFound)
+	}
+	return *found, nil
 }
 
 // NewID returns a random opaque identifier (26 characters, 130 bits).

@@ -4,8 +4,11 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
+	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/vhod-id/vhod/internal/rptest"
 )
@@ -59,3 +62,114 @@ func TestAbuseContractRespelling(t *testing.T) {
 	}
 }
 
+// signInAttempt is one answer of the password form, as a stranger sees it.
+type signInAttempt struct {
+	Status  int
+	Limited bool // "too many failed attempts"
+	Slow    bool // answered after a deliberate delay (≥ 0.8 s)
+}
+
+// TestAbuseUnknownIdentifierLocked: a stranger probes whether logins exist by
+// failing until the delay and the lock show. A login without an account must
+// answer exactly as a real one: the same statuses, the same delays, the same lock.
+func TestAbuseUnknownIdentifierLocked(t *testing.T) {
+	srv := startServer(t, strings.Replace(testConfig, "bootstrap:\n", lowLimits+"bootstrap:\n", 1))
+	shop := shopRP(t, srv)
+	attempt := func(login, password string) signInAttempt {
+		t.Helper()
+		b := rptest.NewBrowser("http://127.0.0.1:8765/")
+		p := mustGet(t, b, shop.authorization().URL)
+		start := time.Now()
+		p = mustSubmit(t, b, p, "/password", url.Values{"login": {login}, "password": {password}})
+		return signInAttempt{Status: p.Status, Limited: strings.Contains(p.Body, "Слишком много неудачных попыток"),
+			Slow: time.Since(start) > 800*time.Millisecond}
+	}
+	probe := func(login string) []signInAttempt {
+		var got []signInAttempt
+		for range 4 {
+			got = append(got, attempt(login, "wrong-password"))
+		}
+		return got
+	}
+	real, unknown := probe("ivanov"), probe("nobody-here")
+	want := []signInAttempt{{Status: 401}, {Status: 401, Slow: true}, {Status: 401}, {Status: 429, Limited: true}}
+	if !slices.Equal(real, want) {
+		t.Errorf("real account: %+v, want %+v", real, want)
+	}
+	if !slices.Equal(unknown, real) {
+		t.Errorf("unknown login answers %+v, a real one %+v", unknown, real)
+	}
+	// The lock holds for other spellings of the same unknown identifier too.
+	if a, b := attempt("8 (909) 111-22-33", "x"), attempt("+7 909 111 22 33", "x"); a.Status != 401 || b.Status != 401 {
+		t.Fatalf("unknown phone, first failures: %+v %+v", a, b)
+	}
+	if c := attempt("89091112233", "x"); c.Status != 401 { // third failure: locks
+		t.Fatalf("unknown phone, third failure: %+v", c)
+	}
+	if d := attempt("+79091112233", "x"); !d.Limited {
+		t.Fatalf("unknown phone under another spelling after three failures: %+v", d)
+	}
+}
+
+// TestAbuseSignInTimingKnownUnknown: the password form answers a wrong password
+// for a real account and any password for an unknown login in the same time
+// (both cost one password hash and the same database reads and writes). Medians
+// over 30 interleaved tries each must be within 20 %. The machine running the
+// tests is shared, so a round spoilt by load is measured once more: a real
+// difference shows in both rounds.
+func TestAbuseSignInTimingKnownUnknown(t *testing.T) {
+	cfg := strings.Replace(testConfig, "bootstrap:\n",
+		"captcha: {provider: none}\nlimits: {signin_failures_per_ip: 1000, signin_failures_per_account: 1000, delay_after_failures: 1000, lock_after_failures: 1000}\nbootstrap:\n", 1)
+	cfg = strings.Replace(cfg, "passwords: {memory_kib: 8192, iterations: 1, parallelism: 1}", "passwords: {memory_kib: 32768, iterations: 2, parallelism: 1}", 1)
+	srv := startServer(t, cfg)
+	shop := shopRP(t, srv)
+	b := rptest.NewBrowser("http://127.0.0.1:8765/")
+	p := mustGet(t, b, shop.authorization().URL)
+	measure := func(login string) time.Duration {
+		start := time.Now()
+		q := mustSubmit(t, b, p, "/password", url.Values{"login": {login}, "password": {"wrong-password"}})
+		d := time.Since(start)
+		if q.Status != http.StatusUnauthorized {
+			t.Fatalf("%s: %d %.300s", login, q.Status, q.Body)
+		}
+		p = q
+		return d
+	}
+	for _, pair := range [][2]string{{"ivanov", "nobody-here"}, {"ivanov@example.com", "nobody@example.com"}, {"+7 909 000-00-00", "+7 909 000-00-01"}} {
+		// One login of each kind, tried alike: a first failure creates counters in
+		// the database, later ones update them, whether the account exists or not.
+		for range 2 {
+			measure(pair[0])
+			measure(pair[1])
+		}
+		var ratio float64
+		for round := range 2 {
+			var known, unknown []time.Duration
+			for i := range 30 {
+				// Alternate which goes first, so that neither always follows the other.
+				if i%2 == 0 {
+					known = append(known, measure(pair[0]))
+					unknown = append(unknown, measure(pair[1]))
+				} else {
+					unknown = append(unknown, measure(pair[1]))
+					known = append(known, measure(pair[0]))
+				}
+			}
+			mk, mu := median(known), median(unknown)
+			ratio = float64(mu) / float64(mk)
+			t.Logf("round %d: median answer %q %v, %q %v (%.2f)", round+1, pair[0], mk, pair[1], mu, ratio)
+			if ratio >= 0.8 && ratio <= 1.25 {
+				break
+			}
+		}
+		if ratio < 0.8 || ratio > 1.25 {
+			t.Errorf("%q answers in %.2f of the time of %q", pair[1], ratio, pair[0])
+		}
+	}
+}
+
+func median(ds []time.Duration) time.Duration {
+	s := slices.Clone(ds)
+	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
+	return s[len(s)/2]
+}

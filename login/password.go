@@ -4,6 +4,8 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"strconv"
+	"time"
 
 	"golang.org/x/text/language"
 
@@ -89,7 +91,21 @@ func (h *Handler) password(w http.ResponseWriter, r *http.Request) {
 		h.passwordForm(w, r, http.StatusTooManyRequests, f, ar, lang, login, "login.too_many_failures", false)
 		return
 	}
+	// Read for every login before the check, so that logins with and without an
+	// account cost the same (see lockout.go).
+	identLocked, err := h.identifierLocked(r, keys...)
+	if err != nil {
+		h.fail(w, r, lang, unavailable(err))
+		return
+	}
 	user, err := h.accounts.Authenticate(r.Context(), login, password)
+	var wrong *directory.WrongPasswordError
+	unknown := errors.Is(err, directory.ErrInvalidCredentials) && !errors.As(err, &wrong)
+	if unknown && identLocked {
+		// No account (or none that can sign in): its identifiers lock as an
+		// account would, so that the answers do not tell which exist.
+		err = directory.ErrAccountLocked
+	}
 	if errors.Is(err, directory.ErrAccountLocked) {
 		h.cfg.OnSignIn(string(MethodPassword), OutcomeLimited)
 		h.audit(r, storage.AuditEvent{Type: directory.EventSignIn, Outcome: directory.OutcomeFailure, ClientID: ar.ClientID,
@@ -97,12 +113,9 @@ func (h *Handler) password(w http.ResponseWriter, r *http.Request) {
 		h.passwordForm(w, r, http.StatusTooManyRequests, f, ar, lang, login, "login.too_many_failures", false)
 		return
 	}
-	var wrong *directory.WrongPasswordError
-	if errors.As(err, &wrong) {
-		if _, lerr := h.accountFailure(r, wrong.UserID); lerr != nil {
-			h.fail(w, r, lang, unavailable(lerr))
-			return
-		}
+	if lerr := h.lockCount(r, f, keys, wrong, unknown); lerr != nil {
+		h.fail(w, r, lang, unavailable(lerr))
+		return
 	}
 	if errors.Is(err, directory.ErrInvalidCredentials) {
 		h.cfg.OnSignIn(string(MethodPassword), OutcomeFailure)
@@ -146,6 +159,36 @@ func (h *Handler) password(w http.ResponseWriter, r *http.Request) {
 		ClientID: ar.ClientID, Details: map[string]string{"method": string(MethodPassword), "sid": sess.SID}})
 	h.log.InfoContext(r.Context(), "sign-in succeeded", "method", MethodPassword, "user", user.ID, "client_id", ar.ClientID)
 	h.afterAuthentication(w, r, f, ar, lang, sess, MethodPassword)
+}
+
+// lockCount counts a failed password towards the delays and locks: against the
+// typed identifiers (for any login, see lockout.go) and then the account, whose
+// counter slows and locks it, or, without an account, the identifiers' counter,
+// which does the same.
+func (h *Handler) lockCount(r *http.Request, f flow, keys []string, wrong *directory.WrongPasswordError, unknown bool) error {
+	if wrong == nil && !unknown {
+		return nil
+	}
+	n, err := h.identifierHit(r, keys...)
+	if err != nil || wrong != nil {
+		if err == nil {
+			_, err = h.accountFailure(r, wrong.UserID)
+		}
+		return err
+	}
+	// The account's counter is one more write; without an account, a counter
+	// of the identifier stands in for it, so both answers cost the same.
+	if _, err := h.store.Hit(r.Context(), "signin-fail:nouser:"+keys[0], h.lockWindow(), h.now()); err != nil {
+		return err
+	}
+	if l := h.cfg.Limits; l.LockAfter > 0 && n >= int64(l.LockAfter) {
+		h.audit(r, storage.AuditEvent{Type: directory.EventAccountLocked, Outcome: directory.OutcomeSuccess,
+			Details: map[string]string{"account": "none", "failures": strconv.FormatInt(n, 10), "until": h.now().Add(l.LockFor).UTC().Format(time.RFC3339)}})
+		h.log.WarnContext(r.Context(), "sign-in locked for an identifier without an account", "flow", f.ID, "failures", n, "ip", clientIP(r))
+		return nil
+	}
+	h.failureDelay(r, n)
+	return nil
 }
 
 // afterAuthentication takes a person who has just proved who they are through
