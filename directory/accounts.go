@@ -125,7 +125,11 @@ func (d *Directory) CreateUser(ctx context.Context, n NewUser) (storage.User, er
 
 // Authenticate checks a login (any identifier spelling) and password.
 // Every failure is ErrInvalidCredentials; storage faults are returned as they are.
-func (d *Directory) Authenticate(ctx context.Context, login, password string) (storage.User, error) {
+func (d *Directory) Authenticate(ctx context.Context, login, password string, opts ...AuthOption) (storage.User, error) {
+	var o authOptions
+	for _, opt := range opts {
+		opt(&o)
+	}
 	u, err := d.UserByLogin(ctx, login)
 	if errors.Is(err, storage.ErrNotFound) {
 		d.passwords.VerifyNothing(password)
@@ -138,7 +142,7 @@ func (d *Directory) Authenticate(ctx context.Context, login, password string) (s
 		d.passwords.VerifyNothing(password)
 		return storage.User{}, ErrInvalidCredentials
 	}
-	if time.Now().Before(u.LockedUntil) {
+	if time.Now().Before(u.LockedUntil) && o.knownDevice != u.ID {
 		d.passwords.VerifyNothing(password)
 		return storage.User{}, ErrAccountLocked
 	}

@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/oauth2"
+
 	"github.com/vhod-id/vhod/internal/rptest"
 )
 
@@ -172,4 +174,72 @@ func median(ds []time.Duration) time.Duration {
 	s := slices.Clone(ds)
 	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
 	return s[len(s)/2]
+}
+
+// TestLockoutSparesKnownDevice: a stranger's wrong passwords lock the account
+// for strangers only. The owner's browser, which signed in before (it holds a
+// signed device cookie), still signs in with the right password; a fresh browser
+// with the right password is refused; the SMS code sign-in stays open.
+func TestLockoutSparesKnownDevice(t *testing.T) {
+	gw, gwURL := newSMSGateway(t)
+	cfg := strings.Replace(testConfig, "bootstrap:\n",
+		"sms: {provider: webhook, webhook: {url: \""+gwURL+"\"}}\n"+lowLimits+"bootstrap:\n", 1)
+	srv := startServer(t, cfg)
+	shop := shopRP(t, srv)
+
+	owner := rptest.NewBrowser("http://127.0.0.1:8765/")
+	a, code := shop.signIn(owner, "ivanov", "S3cure-pass!")
+	shop.exchange(a, code)
+
+	for i := range 3 {
+		b := rptest.NewBrowser("http://127.0.0.1:8765/")
+		p := mustGet(t, b, shop.authorization().URL)
+		if p = mustSubmit(t, b, p, "/password", url.Values{"login": {"ivanov"}, "password": {"guess-" + string(rune('a'+i))}}); p.Status != http.StatusUnauthorized {
+			t.Fatalf("attacker's failure %d: %d", i+1, p.Status)
+		}
+	}
+	fresh := rptest.NewBrowser("http://127.0.0.1:8765/")
+	p := mustGet(t, fresh, shop.authorization().URL)
+	if p = mustSubmit(t, fresh, p, "/password", url.Values{"login": {"ivanov"}, "password": {"S3cure-pass!"}}); p.Status != http.StatusTooManyRequests {
+		t.Fatalf("a fresh browser with the right password during the lock: %d %.300s", p.Status, p.Body)
+	}
+
+	// The owner asks to sign in again (prompt=login: the session alone is not enough).
+	a = shop.authorization(oauth2.SetAuthURLParam("prompt", "login"))
+	p = mustGet(t, owner, a.URL)
+	if !strings.Contains(p.Body, `name="password"`) {
+		t.Fatalf("no password form for prompt=login: %d %.300s", p.Status, p.Body)
+	}
+	p = mustSubmit(t, owner, p, "/password", url.Values{"login": {"ivanov@example.com"}, "password": {"S3cure-pass!"}})
+	if p.Location == "" {
+		t.Fatalf("the owner's known browser is locked out: %d %.300s", p.Status, p.Body)
+	}
+	shop.exchange(a, shop.code(a, mustParse(t, p.Location)))
+
+	// The SMS code sign-in is another way in; the password lock does not close it.
+	b := rptest.NewBrowser("http://127.0.0.1:8765/")
+	a = shop.authorization()
+	p = follow(t, b, mustGet(t, b, a.URL), regexp.MustCompile(`href="([^"]*/phone\?[^"]*)"`))
+	p = mustSubmit(t, b, p, "/phone/send", url.Values{"phone": {"+79090000000"}})
+	p = mustSubmit(t, b, p, "/phone/verify", url.Values{"code": {gw.lastCode(t, "+79090000000")}})
+	if p.Location == "" {
+		t.Fatalf("SMS code sign-in during the password lock: %d %.300s", p.Status, p.Body)
+	}
+	shop.exchange(a, shop.code(a, mustParse(t, p.Location)))
+
+	// A device cookie that sends wrong passwords as often as locks an account is
+	// distrusted (someone else may be using that browser): the lock applies to it.
+	signInAgain := func(password string) *rptest.Page {
+		t.Helper()
+		p := mustGet(t, owner, shop.authorization(oauth2.SetAuthURLParam("prompt", "login")).URL)
+		return mustSubmit(t, owner, p, "/password", url.Values{"login": {"ivanov"}, "password": {password}})
+	}
+	for i := range 3 {
+		if p := signInAgain("owner-typo-" + string(rune('a'+i))); p.Status != http.StatusUnauthorized {
+			t.Fatalf("wrong password %d from the known browser: %d %.300s", i+1, p.Status, p.Body)
+		}
+	}
+	if p := signInAgain("S3cure-pass!"); p.Status != http.StatusTooManyRequests {
+		t.Fatalf("a known browser after three wrong passwords during the lock: %d %.300s", p.Status, p.Body)
+	}
 }

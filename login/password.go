@@ -72,6 +72,18 @@ func (h *Handler) password(w http.ResponseWriter, r *http.Request) {
 		h.passwordForm(w, r, http.StatusBadRequest, f, ar, lang, login, "login.missing_fields", h.captchaNeeded(c))
 		return
 	}
+	// A browser that signed in to this account before is spared the identifier's
+	// limit and the account's lock (they are for strangers); the address's stay.
+	dev, known, err := h.knownDevice(r, login)
+	if err != nil {
+		h.fail(w, r, lang, unavailable(err))
+		return
+	}
+	var opts []directory.AuthOption
+	if known {
+		c.ident = 0
+		opts = append(opts, directory.KnownDevice(dev.userID))
+	}
 	over := h.over(c)
 	if !over && h.captchaNeeded(c) {
 		switch err := h.cfg.Captcha.Verify(r.Context(), h.captchaAnswer(r), clientIP(r)); {
@@ -98,7 +110,7 @@ func (h *Handler) password(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, lang, unavailable(err))
 		return
 	}
-	user, err := h.accounts.Authenticate(r.Context(), login, password)
+	user, err := h.accounts.Authenticate(r.Context(), login, password, opts...)
 	var wrong *directory.WrongPasswordError
 	unknown := errors.Is(err, directory.ErrInvalidCredentials) && !errors.As(err, &wrong)
 	if unknown && identLocked {
@@ -113,7 +125,7 @@ func (h *Handler) password(w http.ResponseWriter, r *http.Request) {
 		h.passwordForm(w, r, http.StatusTooManyRequests, f, ar, lang, login, "login.too_many_failures", false)
 		return
 	}
-	if lerr := h.lockCount(r, f, keys, wrong, unknown); lerr != nil {
+	if lerr := h.lockCount(r, f, keys, wrong, unknown, known, dev); lerr != nil {
 		h.fail(w, r, lang, unavailable(lerr))
 		return
 	}
@@ -121,7 +133,14 @@ func (h *Handler) password(w http.ResponseWriter, r *http.Request) {
 		h.cfg.OnSignIn(string(MethodPassword), OutcomeFailure)
 		h.audit(r, storage.AuditEvent{Type: directory.EventSignIn, Outcome: directory.OutcomeFailure, ClientID: ar.ClientID,
 			Details: map[string]string{"method": string(MethodPassword), "reason": "invalid_credentials"}})
-		c, err := h.countFailure(r, keys...)
+		var c counts
+		var err error
+		if known {
+			// The identifier's counters are for strangers; the address's still count.
+			c, err = h.countFailure(r)
+		} else {
+			c, err = h.countFailure(r, keys...)
+		}
 		if err != nil {
 			h.fail(w, r, lang, unavailable(err))
 			return
@@ -161,12 +180,15 @@ func (h *Handler) password(w http.ResponseWriter, r *http.Request) {
 	h.afterAuthentication(w, r, f, ar, lang, sess, MethodPassword)
 }
 
-// lockCount counts a failed password towards the delays and locks: against the
-// typed identifiers (for any login, see lockout.go) and then the account, whose
-// counter slows and locks it, or, without an account, the identifiers' counter,
-// which does the same.
-func (h *Handler) lockCount(r *http.Request, f flow, keys []string, wrong *directory.WrongPasswordError, unknown bool) error {
-	if wrong == nil && !unknown {
+// lockCount counts a failed password towards the delays and locks: from a known
+// device against that device only; else against the typed identifiers (for any
+// login, see lockout.go) and then the account, whose counter slows and locks it,
+// or, without an account, the identifiers' counter, which does the same.
+func (h *Handler) lockCount(r *http.Request, f flow, keys []string, wrong *directory.WrongPasswordError, unknown, known bool, dev device) error {
+	switch {
+	case wrong != nil && known:
+		return h.deviceFailure(r, dev)
+	case wrong == nil && !unknown:
 		return nil
 	}
 	n, err := h.identifierHit(r, keys...)
