@@ -68,7 +68,7 @@ func TestAbuseContractRespelling(t *testing.T) {
 type signInAttempt struct {
 	Status  int
 	Limited bool // "too many failed attempts"
-	Slow    bool // answered after a deliberate delay (≥ 0.8 s)
+	Slow    bool // answered after the deliberate delay (≥ 1 s)
 }
 
 // TestAbuseUnknownIdentifierLocked: a stranger probes whether logins exist by
@@ -84,23 +84,22 @@ func TestAbuseUnknownIdentifierLocked(t *testing.T) {
 		start := time.Now()
 		p = mustSubmit(t, b, p, "/password", url.Values{"login": {login}, "password": {password}})
 		return signInAttempt{Status: p.Status, Limited: strings.Contains(p.Body, "Слишком много неудачных попыток"),
-			Slow: time.Since(start) > 800*time.Millisecond}
+			Slow: time.Since(start) >= time.Second}
 	}
-	probe := func(login string) []signInAttempt {
-		var got []signInAttempt
-		for range 4 {
-			got = append(got, attempt(login, "wrong-password"))
-		}
-		return got
-	}
-	real, unknown := probe("ivanov"), probe("nobody-here")
+	// want: the 2nd failure is delayed (1 s), the 3rd locks, the 4th is refused.
 	want := []signInAttempt{{Status: 401}, {Status: 401, Slow: true}, {Status: 401}, {Status: 429, Limited: true}}
-	if !slices.Equal(real, want) {
-		t.Errorf("real account: %+v, want %+v", real, want)
+	probe := func(login string) {
+		t.Helper()
+		for i, w := range want {
+			got := attempt(login, "wrong-password")
+			// A loaded machine may slow any answer; only the delay is certain.
+			if got.Status != w.Status || got.Limited != w.Limited || (w.Slow && !got.Slow) {
+				t.Errorf("%s, failure %d: %+v, want %+v", login, i+1, got, w)
+			}
+		}
 	}
-	if !slices.Equal(unknown, real) {
-		t.Errorf("unknown login answers %+v, a real one %+v", unknown, real)
-	}
+	probe("ivanov")
+	probe("nobody-here")
 	// The lock holds for other spellings of the same unknown identifier too.
 	if a, b := attempt("8 (909) 111-22-33", "x"), attempt("+7 909 111 22 33", "x"); a.Status != 401 || b.Status != 401 {
 		t.Fatalf("unknown phone, first failures: %+v %+v", a, b)
