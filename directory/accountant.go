@@ -3,8 +3,10 @@ package directory
 import (
 	"context"
 	"errors"
+	"strings"
 	"time"
 
+	"github.com/vhod-id/vhod/directory/ruid"
 	"github.com/vhod-id/vhod/storage"
 )
 
@@ -66,6 +68,22 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// AccountantLimitKey is the key failed accountant sign-ins count under: the INN
+// and the contract number normalised as AuthenticateAccountant matches them, so
+// that "Д-15", "д 15" and "Д--1-5" (one contract) share one counter and one lock.
+// Texts that can match no company or contract count together under "invalid".
+func AccountantLimitKey(inn, contract string) string {
+	inn = strings.TrimSpace(inn)
+	if !ruid.ValidINN(inn) {
+		inn = "invalid"
+	}
+	c, err := NormalizeContract(contract)
+	if err != nil {
+		c = "invalid"
+	}
+	return "accountant:" + inn + "/" + c
 }
 
 // AuthenticateAccountant checks a company's INN, a contract number and its PIN.

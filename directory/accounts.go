@@ -137,7 +137,11 @@ func (d *Directory) CreateUser(ctx context.Context, n NewUser) (storage.User, er
 // match, even on a locked account (recovery is the way out of a lock): it signs in
 // once, and the user returned then has PasswordTemporary set, so that the sign-in
 // leads only to setting a new password (ChangeTemporaryPassword).
-func (d *Directory) Authenticate(ctx context.Context, login, password string) (storage.User, error) {
+func (d *Directory) Authenticate(ctx context.Context, login, password string, opts ...AuthOption) (storage.User, error) {
+	var o authOptions
+	for _, opt := range opts {
+		opt(&o)
+	}
 	u, err := d.UserByLogin(ctx, login)
 	if errors.Is(err, storage.ErrNotFound) {
 		d.passwords.VerifyNothing(password)
@@ -152,7 +156,9 @@ func (d *Directory) Authenticate(ctx context.Context, login, password string) (s
 		d.passwords.VerifyNothing(password)
 		return storage.User{}, ErrInvalidCredentials
 	}
-	locked := now.Before(u.LockedUntil)
+	// A browser that signed in to this account before (a device cookie) is spared
+	// its lock: the lock is against guessers, not its owner.
+	locked := now.Before(u.LockedUntil) && o.knownDevice != u.ID
 	if locked && !recovery {
 		d.passwords.VerifyNothing(password)
 		return storage.User{}, ErrAccountLocked
@@ -283,13 +289,24 @@ func (d *Directory) UserByLogin(ctx context.Context, login string) (storage.User
 	if err != nil {
 		return storage.User{}, fmt.Errorf("find user: %w", storage.ErrNotFound)
 	}
+	// Every candidate is looked up, and a miss reads a record as a hit does, so
+	// that the time of the answer does not tell whether an account exists.
+	var found *storage.User
 	for _, key := range keys {
 		u, err := d.users.UserByIdentifier(ctx, key)
-		if !errors.Is(err, storage.ErrNotFound) {
-			return u, err
+		switch {
+		case errors.Is(err, storage.ErrNotFound):
+		case err != nil:
+			return storage.User{}, err
+		case found == nil:
+			found = &u
 		}
 	}
-	return storage.User{}, fmt.Errorf("find user: %w", storage.ErrNotFound)
+	if found == nil {
+		_, _ = d.users.UserByID(ctx, "no such account")
+		return storage.User{}, fmt.Errorf("find user: %w", storage.ErrNotFound)
+	}
+	return *found, nil
 }
 
 // NewID returns a random opaque identifier (26 characters, 130 bits).

@@ -73,7 +73,7 @@ func (h *Handler) activationSend(w http.ResponseWriter, r *http.Request) {
 		again(http.StatusTooManyRequests, "email.send_limited")
 		return
 	}
-	c, err := h.failures(r, contract)
+	c, err := h.failures(r, contractKeys(contract)...)
 	if err != nil {
 		h.fail(w, r, lang, unavailable(err))
 		return
@@ -84,7 +84,7 @@ func (h *Handler) activationSend(w http.ResponseWriter, r *http.Request) {
 	}
 	u, err := h.accounts.CheckActivation(r.Context(), contract, secret)
 	if errors.Is(err, directory.ErrNotActivatable) {
-		if _, err := h.countFailure(r, contract); err != nil {
+		if _, err := h.countFailure(r, contractKeys(contract)...); err != nil {
 			h.fail(w, r, lang, unavailable(err))
 			return
 		}

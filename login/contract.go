@@ -4,11 +4,14 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"strconv"
 	"strings"
+	"time"
 
 	"golang.org/x/text/language"
 
 	"github.com/vhod-id/vhod/directory"
+	"github.com/vhod-id/vhod/directory/captcha"
 	"github.com/vhod-id/vhod/storage"
 )
 
@@ -27,7 +30,7 @@ type contractPage struct {
 	Action, Client, INN, Contract, Error, PasswordLink string
 }
 
-func (h *Handler) renderContract(w http.ResponseWriter, r *http.Request, status int, f flow, ar storage.AuthRequest, lang language.Tag, inn, contract, errKey string) {
+func (h *Handler) renderContract(w http.ResponseWriter, r *http.Request, status int, f flow, ar storage.AuthRequest, lang language.Tag, inn, contract, errKey string, withCaptcha bool) {
 	page := contractPage{base: h.newBase(r, lang, "contract.title"), Action: flowURL(f.ID, "contract", ar.ID), INN: inn, Contract: contract,
 		PasswordLink: flowURL(f.ID, "", ar.ID) + "&method=" + string(MethodPassword)}
 	if c, err := h.store.ClientByID(r.Context(), ar.ClientID); err == nil {
@@ -35,6 +38,9 @@ func (h *Handler) renderContract(w http.ResponseWriter, r *http.Request, status 
 	}
 	if errKey != "" {
 		page.Error = page.T(errKey)
+	}
+	if withCaptcha {
+		h.withCaptcha(r, &page.base)
 	}
 	h.render(w, r, status, "contract", page)
 }
@@ -61,38 +67,77 @@ func (h *Handler) contractForm(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	h.renderContract(w, r, http.StatusOK, f, ar, lang, "", "", "")
+	h.renderContract(w, r, http.StatusOK, f, ar, lang, "", "", "", h.addressNeedsCaptcha(r))
 }
 
 // contractSignIn checks INN, contract and PIN (POST /login/{flow}/contract).
-// Failures count like wrong passwords, per address and per INN and contract.
+// A PIN is as guessable as a password, so it gets the same protections: failures
+// count per address and per contract (the contract number normalised as the check
+// matches it, so respellings share one counter), a captcha after a few, slower
+// answers, then a lock of the contract, all audited.
 func (h *Handler) contractSignIn(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
 	inn, contract, pin := strings.TrimSpace(r.PostFormValue("inn")), strings.TrimSpace(r.PostFormValue("contract")), strings.TrimSpace(r.PostFormValue("pin"))
 	f, ar, lang, ok := h.contractFlow(w, r)
 	if !ok {
 		return
 	}
-	ident := "contract:" + inn + "/" + strings.ToLower(contract)
-	c, err := h.failures(r, ident)
+	key := directory.AccountantLimitKey(inn, contract)
+	c, err := h.failures(r, key)
 	if err != nil {
 		h.fail(w, r, lang, unavailable(err))
 		return
 	}
-	if h.over(c) {
+	refuse := func(reason string) {
 		h.cfg.OnSignIn(string(MethodContract), OutcomeLimited)
-		h.renderContract(w, r, http.StatusTooManyRequests, f, ar, lang, inn, contract, "login.too_many_failures")
+		h.audit(r, storage.AuditEvent{Type: directory.EventSignIn, Outcome: directory.OutcomeFailure, ClientID: ar.ClientID,
+			Details: map[string]string{"method": string(MethodContract), "inn": inn, "reason": reason}})
+		h.renderContract(w, r, http.StatusTooManyRequests, f, ar, lang, inn, contract, "login.too_many_failures", false)
+	}
+	if h.over(c) {
+		refuse("too_many_failures")
+		return
+	}
+	if h.captchaNeeded(c) {
+		switch err := h.cfg.Captcha.Verify(r.Context(), h.captchaAnswer(r), clientIP(r)); {
+		case errors.Is(err, captcha.ErrFailed):
+			h.renderContract(w, r, http.StatusBadRequest, f, ar, lang, inn, contract, "captcha.required", true)
+			return
+		case err != nil:
+			h.fail(w, r, lang, unavailable(err))
+			return
+		}
+	}
+	if locked, err := h.identifierLocked(r, key); err != nil {
+		h.fail(w, r, lang, unavailable(err))
+		return
+	} else if locked {
+		refuse("contract_locked")
 		return
 	}
 	u, org, err := h.cfg.Accountants.AuthenticateAccountant(r.Context(), inn, contract, pin)
 	if errors.Is(err, directory.ErrInvalidCredentials) {
-		if _, err := h.countFailure(r, ident); err != nil {
+		c, err := h.countFailure(r, key)
+		if err != nil {
 			h.fail(w, r, lang, unavailable(err))
 			return
 		}
+		locked, n, err := h.identifierFailure(r, key)
+		if err != nil {
+			h.fail(w, r, lang, unavailable(err))
+			return
+		}
+		if locked {
+			until := h.now().Add(h.cfg.Limits.LockFor).UTC().Format(time.RFC3339)
+			h.audit(r, storage.AuditEvent{Type: directory.EventAccountLocked, Outcome: directory.OutcomeSuccess, OrgID: org.ID,
+				Details: map[string]string{"method": string(MethodContract), "contract": strings.TrimPrefix(key, "accountant:"),
+					"failures": strconv.FormatInt(n, 10), "until": until}})
+			h.log.WarnContext(r.Context(), "accountant sign-in locked for a contract", "contract", key, "failures", n, "ip", clientIP(r))
+		}
 		h.cfg.OnSignIn(string(MethodContract), OutcomeFailure)
-		h.audit(r, storage.AuditEvent{Type: directory.EventSignIn, Outcome: directory.OutcomeFailure, ClientID: ar.ClientID,
-			Details: map[string]string{"method": string(MethodContract), "inn": inn}})
-		h.renderContract(w, r, http.StatusUnauthorized, f, ar, lang, inn, contract, "contract.invalid")
+		h.audit(r, storage.AuditEvent{Type: directory.EventSignIn, Outcome: directory.OutcomeFailure, ClientID: ar.ClientID, OrgID: org.ID,
+			Details: map[string]string{"method": string(MethodContract), "inn": inn, "reason": "invalid_credentials"}})
+		h.renderContract(w, r, http.StatusUnauthorized, f, ar, lang, inn, contract, "contract.invalid", h.captchaNeeded(c))
 		return
 	}
 	if err != nil {

@@ -33,6 +33,9 @@ type Config struct {
 	ReauthWithin time.Duration
 	// CSRFKey signs the CSRF cookie; 32 bytes, the same on every instance.
 	CSRFKey []byte
+	// DeviceKey signs device cookies (browsers that signed in before, spared the
+	// account lock); 32 bytes, the same on every instance; nil: no device cookies.
+	DeviceKey []byte
 	// CodeLifetime is how long a completed auth request waits for its code exchange.
 	CodeLifetime time.Duration
 	// Callback is op's URL that finishes a completed auth request.
@@ -117,7 +120,7 @@ type Limits struct {
 
 // accounts is what login needs from directory.
 type accounts interface {
-	Authenticate(ctx context.Context, login, password string) (storage.User, error)
+	Authenticate(ctx context.Context, login, password string, opts ...directory.AuthOption) (storage.User, error)
 	UserByID(ctx context.Context, id string) (storage.User, error)
 	UserByLogin(ctx context.Context, login string) (storage.User, error)
 	ChangePassword(ctx context.Context, userID, old, new string) error
@@ -184,6 +187,9 @@ func New(cfg Config, st store, acc accounts, cookies *Cookies) (*Handler, error)
 	}
 	if len(cfg.CSRFKey) != 32 {
 		return nil, errors.New("login: CSRF key must be 32 bytes")
+	}
+	if cfg.DeviceKey != nil && len(cfg.DeviceKey) != 32 {
+		return nil, errors.New("login: device cookie key must be 32 bytes")
 	}
 	if cfg.SMS != nil && len(cfg.OTPKey) != 32 {
 		return nil, errors.New("login: OTP key must be 32 bytes")

@@ -18,27 +18,48 @@ const (
 	OutcomeLimited = "limited"
 )
 
-// limitKeys are the counters a failed sign-in adds to: the client address and the
-// identifier as it normalises (so "8 909…" and "+7 909…" count together).
-func (h *Handler) limitKeys(r *http.Request, login string) (ip, ident string) {
-	id, err := directory.IdentifierKey(login)
-	if err != nil {
-		id = "raw:" + strings.ToLower(strings.TrimSpace(login))
+// identKeys are the keys a failed password sign-in counts under: every
+// identifier key the account lookup tries for what was typed
+// (directory.CandidateKeys), so that "8 909…" and "+7 909…", or "Д-15" and
+// "Д 15", count together. Text that can name no account counts as typed.
+func identKeys(login string) []string {
+	keys, err := directory.CandidateKeys(login)
+	if err != nil || len(keys) == 0 {
+		return []string{"raw:" + strings.ToLower(strings.TrimSpace(login))}
 	}
-	return "signin-fail:ip:" + clientIP(r), "signin-fail:id:" + id
+	return keys
 }
 
-// failures returns the failed sign-ins counted for the address and, when login is
-// given, the identifier.
-func (h *Handler) failures(r *http.Request, login string) (counts, error) {
+// contractKeys are the keys for a contract number typed alone (activation): the
+// key the contract's account is found by.
+func contractKeys(contract string) []string {
+	if c, err := directory.NormalizeContract(contract); err == nil {
+		return []string{storage.IdentifierKey(storage.IdentContract, c)}
+	}
+	return []string{"raw:" + strings.ToLower(strings.TrimSpace(contract))}
+}
+
+func ipKey(r *http.Request) string { return "signin-fail:ip:" + clientIP(r) }
+
+func identKey(key string) string { return "signin-fail:id:" + key }
+
+// failures returns the failed sign-ins counted for the address and, when keys are
+// given, the most for any of them (keys come from identKeys, contractKeys or
+// directory.AccountantLimitKey: normalised as the check normalises).
+func (h *Handler) failures(r *http.Request, keys ...string) (counts, error) {
 	var c counts
-	ipKey, identKey := h.limitKeys(r, login)
 	var err error
-	if c.ip, err = h.store.Count(r.Context(), ipKey, h.cfg.Limits.Window, h.now()); err != nil || login == "" {
+	if c.ip, err = h.store.Count(r.Context(), ipKey(r), h.cfg.Limits.Window, h.now()); err != nil {
 		return c, err
 	}
-	c.ident, err = h.store.Count(r.Context(), identKey, h.cfg.Limits.Window, h.now())
-	return c, err
+	for _, k := range keys {
+		n, err := h.store.Count(r.Context(), identKey(k), h.cfg.Limits.Window, h.now())
+		if err != nil {
+			return c, err
+		}
+		c.ident = max(c.ident, n)
+	}
+	return c, nil
 }
 
 // counts are the failed sign-ins of an address and an identifier in the window.
@@ -62,27 +83,32 @@ func (h *Handler) addressNeedsCaptcha(r *http.Request) bool {
 	if h.cfg.Captcha == nil || h.cfg.Limits.CaptchaAfter <= 0 {
 		return false
 	}
-	c, err := h.failures(r, "")
+	c, err := h.failures(r)
 	return err == nil && h.captchaNeeded(c)
 }
 
-// countFailure adds a failed sign-in to both counters and returns the new counts.
-func (h *Handler) countFailure(r *http.Request, login string) (counts, error) {
-	ipKey, identKey := h.limitKeys(r, login)
+// countFailure adds a failed sign-in to the address's counter and each key's,
+// and returns the new counts.
+func (h *Handler) countFailure(r *http.Request, keys ...string) (counts, error) {
 	var c counts
 	var err error
-	if c.ip, err = h.store.Hit(r.Context(), ipKey, h.cfg.Limits.Window, h.now()); err != nil {
+	if c.ip, err = h.store.Hit(r.Context(), ipKey(r), h.cfg.Limits.Window, h.now()); err != nil {
 		return c, err
 	}
-	c.ident, err = h.store.Hit(r.Context(), identKey, h.cfg.Limits.Window, h.now())
-	return c, err
+	for _, k := range keys {
+		n, err := h.store.Hit(r.Context(), identKey(k), h.cfg.Limits.Window, h.now())
+		if err != nil {
+			return c, err
+		}
+		c.ident = max(c.ident, n)
+	}
+	return c, nil
 }
 
 // countAddressFailure adds a failed sign-in to the address's counter only (a
 // certificate sign-in has no typed identifier to count against).
 func (h *Handler) countAddressFailure(r *http.Request) error {
-	ipKey, _ := h.limitKeys(r, "")
-	_, err := h.store.Hit(r.Context(), ipKey, h.cfg.Limits.Window, h.now())
+	_, err := h.store.Hit(r.Context(), ipKey(r), h.cfg.Limits.Window, h.now())
 	return err
 }
 
@@ -94,8 +120,7 @@ func (h *Handler) accountFailure(r *http.Request, userID string) (bool, error) {
 	if l.DelayAfter <= 0 && l.LockAfter <= 0 {
 		return false, nil
 	}
-	window := max(l.Window, l.LockFor)
-	n, err := h.store.Hit(r.Context(), "signin-fail:user:"+userID, window, h.now())
+	n, err := h.store.Hit(r.Context(), "signin-fail:user:"+userID, h.lockWindow(), h.now())
 	if err != nil {
 		return false, err
 	}
@@ -107,12 +132,6 @@ func (h *Handler) accountFailure(r *http.Request, userID string) (bool, error) {
 			Details: map[string]string{"failures": strconv.FormatInt(n, 10), "until": h.now().Add(l.LockFor).UTC().Format(time.RFC3339)}})
 		return true, nil
 	}
-	if l.DelayAfter > 0 && n >= int64(l.DelayAfter) {
-		d := time.Second << min(n-int64(l.DelayAfter), 3)
-		select {
-		case <-time.After(d):
-		case <-r.Context().Done():
-		}
-	}
+	h.failureDelay(r, n)
 	return false, nil
 }

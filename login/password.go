@@ -4,6 +4,8 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"strconv"
+	"time"
 
 	"golang.org/x/text/language"
 
@@ -60,7 +62,8 @@ func (h *Handler) password(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, lang, &userError{Status: http.StatusBadRequest, Key: "error.bad_request", Err: errors.New("password posted in state " + f.State)})
 		return
 	}
-	c, err := h.failures(r, login)
+	keys := identKeys(login)
+	c, err := h.failures(r, keys...)
 	if err != nil {
 		h.fail(w, r, lang, unavailable(err))
 		return
@@ -68,6 +71,18 @@ func (h *Handler) password(w http.ResponseWriter, r *http.Request) {
 	if login == "" || password == "" {
 		h.passwordForm(w, r, http.StatusBadRequest, f, ar, lang, login, "login.missing_fields", h.captchaNeeded(c))
 		return
+	}
+	// A browser that signed in to this account before is spared the identifier's
+	// limit and the account's lock (they are for strangers); the address's stay.
+	dev, known, err := h.knownDevice(r, login)
+	if err != nil {
+		h.fail(w, r, lang, unavailable(err))
+		return
+	}
+	var opts []directory.AuthOption
+	if known {
+		c.ident = 0
+		opts = append(opts, directory.KnownDevice(dev.userID))
 	}
 	over := h.over(c)
 	if !over && h.captchaNeeded(c) {
@@ -88,7 +103,21 @@ func (h *Handler) password(w http.ResponseWriter, r *http.Request) {
 		h.passwordForm(w, r, http.StatusTooManyRequests, f, ar, lang, login, "login.too_many_failures", false)
 		return
 	}
-	user, err := h.accounts.Authenticate(r.Context(), login, password)
+	// Read for every login before the check, so that logins with and without an
+	// account cost the same (see lockout.go).
+	identLocked, err := h.identifierLocked(r, keys...)
+	if err != nil {
+		h.fail(w, r, lang, unavailable(err))
+		return
+	}
+	user, err := h.accounts.Authenticate(r.Context(), login, password, opts...)
+	var wrong *directory.WrongPasswordError
+	unknown := errors.Is(err, directory.ErrInvalidCredentials) && !errors.As(err, &wrong)
+	if unknown && identLocked {
+		// No account (or none that can sign in): its identifiers lock as an
+		// account would, so that the answers do not tell which exist.
+		err = directory.ErrAccountLocked
+	}
 	if errors.Is(err, directory.ErrAccountLocked) {
 		h.cfg.OnSignIn(string(MethodPassword), OutcomeLimited)
 		h.audit(r, storage.AuditEvent{Type: directory.EventSignIn, Outcome: directory.OutcomeFailure, ClientID: ar.ClientID,
@@ -96,18 +125,22 @@ func (h *Handler) password(w http.ResponseWriter, r *http.Request) {
 		h.passwordForm(w, r, http.StatusTooManyRequests, f, ar, lang, login, "login.too_many_failures", false)
 		return
 	}
-	var wrong *directory.WrongPasswordError
-	if errors.As(err, &wrong) {
-		if _, lerr := h.accountFailure(r, wrong.UserID); lerr != nil {
-			h.fail(w, r, lang, unavailable(lerr))
-			return
-		}
+	if lerr := h.lockCount(r, f, keys, wrong, unknown, known, dev); lerr != nil {
+		h.fail(w, r, lang, unavailable(lerr))
+		return
 	}
 	if errors.Is(err, directory.ErrInvalidCredentials) {
 		h.cfg.OnSignIn(string(MethodPassword), OutcomeFailure)
 		h.audit(r, storage.AuditEvent{Type: directory.EventSignIn, Outcome: directory.OutcomeFailure, ClientID: ar.ClientID,
 			Details: map[string]string{"method": string(MethodPassword), "reason": "invalid_credentials"}})
-		c, err := h.countFailure(r, login)
+		var c counts
+		var err error
+		if known {
+			// The identifier's counters are for strangers; the address's still count.
+			c, err = h.countFailure(r)
+		} else {
+			c, err = h.countFailure(r, keys...)
+		}
 		if err != nil {
 			h.fail(w, r, lang, unavailable(err))
 			return
@@ -149,6 +182,39 @@ func (h *Handler) password(w http.ResponseWriter, r *http.Request) {
 		ClientID: ar.ClientID, Details: map[string]string{"method": string(MethodPassword), "sid": sess.SID}})
 	h.log.InfoContext(r.Context(), "sign-in succeeded", "method", MethodPassword, "user", user.ID, "client_id", ar.ClientID)
 	h.afterAuthentication(w, r, f, ar, lang, sess, MethodPassword)
+}
+
+// lockCount counts a failed password towards the delays and locks: from a known
+// device against that device only; else against the typed identifiers (for any
+// login, see lockout.go) and then the account, whose counter slows and locks it,
+// or, without an account, the identifiers' counter, which does the same.
+func (h *Handler) lockCount(r *http.Request, f flow, keys []string, wrong *directory.WrongPasswordError, unknown, known bool, dev device) error {
+	switch {
+	case wrong != nil && known:
+		return h.deviceFailure(r, dev)
+	case wrong == nil && !unknown:
+		return nil
+	}
+	n, err := h.identifierHit(r, keys...)
+	if err != nil || wrong != nil {
+		if err == nil {
+			_, err = h.accountFailure(r, wrong.UserID)
+		}
+		return err
+	}
+	// The account's counter is one more write; without an account, a counter
+	// of the identifier stands in for it, so both answers cost the same.
+	if _, err := h.store.Hit(r.Context(), "signin-fail:nouser:"+keys[0], h.lockWindow(), h.now()); err != nil {
+		return err
+	}
+	if l := h.cfg.Limits; l.LockAfter > 0 && n >= int64(l.LockAfter) {
+		h.audit(r, storage.AuditEvent{Type: directory.EventAccountLocked, Outcome: directory.OutcomeSuccess,
+			Details: map[string]string{"account": "none", "failures": strconv.FormatInt(n, 10), "until": h.now().Add(l.LockFor).UTC().Format(time.RFC3339)}})
+		h.log.WarnContext(r.Context(), "sign-in locked for an identifier without an account", "flow", f.ID, "failures", n, "ip", clientIP(r))
+		return nil
+	}
+	h.failureDelay(r, n)
+	return nil
 }
 
 // afterAuthentication takes a person who has just proved who they are through

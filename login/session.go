@@ -43,7 +43,12 @@ func (h *Handler) startSessionWith(w http.ResponseWriter, r *http.Request, s sto
 	now := h.now().UTC()
 	s.ID, s.SID, s.AuthTime = h.cookies.startSession(w), directory.NewID(), now
 	s.UserAgent, s.IP, s.CreatedAt, s.ExpiresAt = truncate(r.UserAgent(), 256), clientIP(r), now, now.Add(h.cfg.SessionLifetime)
-	return s, h.store.CreateSession(r.Context(), s)
+	if err := h.store.CreateSession(r.Context(), s); err != nil {
+		return s, err
+	}
+	// Whatever the method, this browser has now proved itself to the account.
+	h.setDeviceCookie(w, s.UserID)
+	return s, nil
 }
 
 // truncate cuts s to at most n bytes without splitting a character.

@@ -179,6 +179,7 @@ func (a *app) handler(extra func(r *mux.Router)) (http.Handler, error) {
 	}
 	csrfKey := deriveKey(a.master, "csrf")
 	otpKey := deriveKey(a.master, "otp")
+	deviceKey := deriveKey(a.master, "device cookie")
 	var check captcha.Verifier
 	switch cfg.Captcha.Provider {
 	case "none":
@@ -228,7 +229,7 @@ func (a *app) handler(extra func(r *mux.Router)) (http.Handler, error) {
 		JoinPolicy:     cfg.Organisations.JoinApproval,
 		Accountants:    a.orgs,
 		Issuer:         cfg.Issuer, FlowLifetime: cfg.Sessions.FlowLifetime, SessionLifetime: cfg.Sessions.Lifetime,
-		ReauthWithin: cfg.Sessions.ReauthWithin, CSRFKey: csrfKey[:], Callback: prov.Callback, Deny: prov.Deny, Logger: a.log,
+		ReauthWithin: cfg.Sessions.ReauthWithin, CSRFKey: csrfKey[:], DeviceKey: deviceKey[:], Callback: prov.Callback, Deny: prov.Deny, Logger: a.log,
 		CodeLifetime: provider.CodeLifetime,
 		Limits: login.Limits{Window: cfg.Limits.Window, PerIP: cfg.Limits.SigninFailuresPerIP,
 			PerIdentifier: cfg.Limits.SigninFailuresPerAccount, CaptchaAfter: cfg.Limits.CaptchaAfterFailures,

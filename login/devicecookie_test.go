@@ -1,0 +1,52 @@
+package login
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestDeviceCookieSignature: a device cookie is honoured only as issued, with
+// this server's key and within its lifetime; an edited, foreign or stale one
+// names nobody.
+func TestDeviceCookieSignature(t *testing.T) {
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	h := &Handler{cfg: Config{DeviceKey: []byte(strings.Repeat("k", 32))}, now: func() time.Time { return now }}
+	rec := httptest.NewRecorder()
+	h.setDeviceCookie(rec, "user-1")
+	cookies := rec.Result().Cookies()
+	if len(cookies) != 1 || cookies[0].Name != deviceCookie || !cookies[0].HttpOnly || cookies[0].MaxAge < 300*24*3600 {
+		t.Fatalf("cookie: %+v", cookies)
+	}
+	value := cookies[0].Value
+	with := func(v string) *http.Request {
+		r := httptest.NewRequest(http.MethodPost, "/login/x/password", nil)
+		r.AddCookie(&http.Cookie{Name: deviceCookie, Value: v})
+		return r
+	}
+	if d, ok := h.deviceFromCookie(with(value)); !ok || d.userID != "user-1" || d.nonce == "" {
+		t.Fatalf("own cookie: %+v %v", d, ok)
+	}
+	parts := strings.Split(value, ".")
+	other := &Handler{cfg: Config{DeviceKey: []byte(strings.Repeat("o", 32))}, now: h.now}
+	for name, v := range map[string]string{
+		"other user":  "dXNlci0y." + strings.Join(parts[1:], "."),
+		"other nonce": parts[0] + ".AAAA." + strings.Join(parts[2:], "."),
+		"later issue": strings.Join([]string{parts[0], parts[1], "9999999999", parts[3]}, "."),
+		"no mac":      strings.Join(parts[:3], "."),
+		"garbage":     "x",
+	} {
+		if _, ok := h.deviceFromCookie(with(v)); ok {
+			t.Errorf("%s: accepted", name)
+		}
+	}
+	if _, ok := other.deviceFromCookie(with(value)); ok {
+		t.Error("another server's key accepted the cookie")
+	}
+	now = now.Add(deviceCookieLifetime + time.Hour)
+	if _, ok := h.deviceFromCookie(with(value)); ok {
+		t.Error("a cookie older than its lifetime accepted")
+	}
+}
