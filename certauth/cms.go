@@ -12,7 +12,6 @@ import (
 	"math/big"
 	"time"
 
-	"github.com/deatil/go-cryptobin/ber"
 	"golang.org/x/crypto/cryptobyte"
 	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
 )
@@ -20,6 +19,10 @@ import (
 // MaxCMSBytes bounds a signature taken from outside: a challenge signature with
 // its chain is a few kilobytes.
 const MaxCMSBytes = 256 << 10
+
+// maxCMSCertificates bounds the certificates a signature may carry: a signer
+// sends its chain, a handful; each one costs parsing and chain building.
+const maxCMSCertificates = 16
 
 var (
 	oidSignedData      = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 7, 2}
@@ -64,25 +67,30 @@ type issuerSerial struct {
 // -stream` writes), PEM or base64 (wrapped or not).
 func ParseCMS(in []byte) (*SignedData, error) {
 	if len(in) > MaxCMSBytes*2 {
-		return nil, refuse(ReasonMalformed, "signature larger than %d bytes", MaxCMSBytes)
+		return nil, refuse(ReasonTooLarge, "signature larger than %d bytes", MaxCMSBytes)
 	}
 	der, err := decodeArmour(in)
 	if err != nil {
 		return nil, refuse(ReasonMalformed, "%v", err)
 	}
 	if len(der) > MaxCMSBytes {
-		return nil, refuse(ReasonMalformed, "signature larger than %d bytes", MaxCMSBytes)
+		return nil, refuse(ReasonTooLarge, "signature larger than %d bytes", MaxCMSBytes)
 	}
-	sd, err := parseSignedData(der)
+	// Everything goes through the converter, DER as well (it comes out
+	// unchanged): its limits then bound every signature, whatever its encoding.
+	converted, err := berToDER(der)
+	if errors.Is(err, errTooComplex) {
+		return nil, refuse(ReasonTooLarge, "signature %v", err)
+	}
 	if err != nil {
-		// Not DER: perhaps BER. Convert and try once more.
-		converted, cerr := berToDER(der)
-		if cerr != nil {
-			return nil, refuse(ReasonMalformed, "not a CMS SignedData: %v", err)
-		}
-		if sd, err = parseSignedData(converted); err != nil {
-			return nil, refuse(ReasonMalformed, "not a CMS SignedData: %v", err)
-		}
+		return nil, refuse(ReasonMalformed, "not a CMS SignedData: %v", err)
+	}
+	sd, err := parseSignedData(converted)
+	if errors.Is(err, errTooComplex) {
+		return nil, refuse(ReasonTooLarge, "%v", err)
+	}
+	if err != nil {
+		return nil, refuse(ReasonMalformed, "not a CMS SignedData: %v", err)
 	}
 	return sd, nil
 }
@@ -111,17 +119,6 @@ func decodeArmour(in []byte) ([]byte, error) {
 		}
 	}
 	return nil, errors.New("neither DER, PEM nor base64")
-}
-
-// berToDER calls the BER converter, which indexes past the end on some
-// malformed input; outside input must never take the process down.
-func berToDER(b []byte) (out []byte, err error) {
-	defer func() {
-		if recover() != nil {
-			out, err = nil, errors.New("malformed BER")
-		}
-	}()
-	return ber.Ber2der(b)
 }
 
 func parseSignedData(der []byte) (*SignedData, error) {
@@ -172,6 +169,9 @@ func parseSignedData(der []byte) (*SignedData, error) {
 		if tag != cbasn1.SEQUENCE {
 			continue // attribute certificates and other choices are not ours
 		}
+		if len(out.Certificates) == maxCMSCertificates {
+			return nil, fmt.Errorf("%w: more than %d certificates", errTooComplex, maxCMSCertificates)
+		}
 		c, err := x509.ParseCertificate(raw)
 		if err != nil {
 			return nil, fmt.Errorf("certificate in the signature: %w", err)
@@ -198,30 +198,14 @@ func parseSignedData(der []byte) (*SignedData, error) {
 	return out, nil
 }
 
-// octets reads an OCTET STRING, also in the constructed form BER converters leave.
+// octets reads an OCTET STRING. The converter has made a constructed one (as
+// streaming signers write attached content) primitive.
 func octets(s cryptobyte.String) ([]byte, error) {
 	var raw cryptobyte.String
-	var tag cbasn1.Tag
-	if !s.ReadAnyASN1(&raw, &tag) {
-		return nil, errors.New("malformed content")
+	if !s.ReadASN1(&raw, cbasn1.OCTET_STRING) {
+		return nil, errors.New("content is not an OCTET STRING")
 	}
-	switch tag {
-	case cbasn1.OCTET_STRING:
-		return append([]byte{}, raw...), nil
-	case cbasn1.OCTET_STRING.Constructed():
-		var out []byte
-		for !raw.Empty() {
-			part, err := octets(raw)
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, part...)
-			var skip cryptobyte.String
-			raw.ReadAnyASN1Element(&skip, &tag)
-		}
-		return out, nil
-	}
-	return nil, errors.New("content is not an OCTET STRING")
+	return append([]byte{}, raw...), nil
 }
 
 func parseSignerInfo(si cryptobyte.String) (*SignerInfo, error) {

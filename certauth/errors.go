@@ -13,6 +13,7 @@ type Reason string
 // Reasons of refusal.
 const (
 	ReasonMalformed         Reason = "malformed"          // not a certificate or CMS we can read
+	ReasonTooLarge          Reason = "too_large"          // over the size, nesting or count limits
 	ReasonUnsupported       Reason = "unsupported"        // an algorithm we do not accept
 	ReasonBadSignature      Reason = "bad_signature"      // the signature does not match: tampered
 	ReasonContentMismatch   Reason = "content_mismatch"   // a valid signature of something else

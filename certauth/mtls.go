@@ -52,6 +52,9 @@ func FromProxyHeader(value string) (leaf *x509.Certificate, chain []*x509.Certif
 	if err != nil {
 		return nil, nil, refuse(ReasonMalformed, "%v", err)
 	}
+	if len(certs) > maxCMSCertificates {
+		return nil, nil, refuse(ReasonTooLarge, "more than %d certificates in the header", maxCMSCertificates)
+	}
 	return certs[0], certs[1:], nil
 }
 

@@ -121,6 +121,12 @@ type Result struct {
 // maxChain bounds path building.
 const maxChain = 6
 
+// maxChainCandidates bounds the signatures path building checks. A real chain
+// needs one per link; certificates that all claim to issue one another would
+// otherwise make the search try every ordering of the pool, and a GOST-512
+// check costs milliseconds (crypto/x509 bounds its search the same way).
+const maxChainCandidates = 8
+
 // Verify builds a chain from leaf through pool (certificates that came with it)
 // to an anchor, and checks validity in time, key usage and revocation.
 func (v *Verifier) Verify(ctx context.Context, leaf *x509.Certificate, pool []*x509.Certificate, purpose Purpose) (*Result, error) {
@@ -159,12 +165,20 @@ func (v *Verifier) buildChain(leaf *x509.Certificate, pool []*x509.Certificate) 
 		return nil, Anchor{}, refuse(ReasonUnsupported, "%q has unknown critical extensions %v", leaf.Subject.CommonName, leaf.UnhandledCriticalExtensions)
 	}
 	anchors := v.Anchors()
+	tried := 0
+	try := func(parent, child *x509.Certificate, cas int) bool {
+		if !mayIssue(parent, child, cas) || tried >= maxChainCandidates {
+			return false
+		}
+		tried++
+		return v.signed(parent, child)
+	}
 	var walk func(chain []*x509.Certificate) ([]*x509.Certificate, Anchor, bool)
 	walk = func(chain []*x509.Certificate) ([]*x509.Certificate, Anchor, bool) {
 		c := chain[len(chain)-1]
 		cas := len(chain) - 1 // CAs below the next issuer
 		for _, a := range anchors {
-			if v.issues(a.Cert, c, cas) {
+			if try(a.Cert, c, cas) {
 				return append(slices.Clone(chain), a.Cert), a, true
 			}
 		}
@@ -172,7 +186,7 @@ func (v *Verifier) buildChain(leaf *x509.Certificate, pool []*x509.Certificate) 
 			return nil, Anchor{}, false
 		}
 		for _, p := range pool {
-			if slices.ContainsFunc(chain, p.Equal) || len(p.UnhandledCriticalExtensions) > 0 || !v.issues(p, c, cas) {
+			if slices.ContainsFunc(chain, p.Equal) || len(p.UnhandledCriticalExtensions) > 0 || !try(p, c, cas) {
 				continue
 			}
 			if found, a, ok := walk(append(chain, p)); ok {
@@ -182,15 +196,19 @@ func (v *Verifier) buildChain(leaf *x509.Certificate, pool []*x509.Certificate) 
 		return nil, Anchor{}, false
 	}
 	chain, a, ok := walk([]*x509.Certificate{leaf})
+	if !ok && tried >= maxChainCandidates {
+		return nil, Anchor{}, refuse(ReasonUntrusted, "no chain from %q to a trust anchor within %d candidate issuers", leaf.Subject.CommonName, maxChainCandidates)
+	}
 	if !ok {
 		return nil, Anchor{}, refuse(ReasonUntrusted, "no chain from %q (issued by %q) to a trust anchor", leaf.Subject.CommonName, leaf.Issuer.CommonName)
 	}
 	return chain, a, nil
 }
 
-// issues tells whether parent is a CA that signed child, with cas CAs already
-// between child and the leaf (for pathLenConstraint).
-func (v *Verifier) issues(parent, child *x509.Certificate, cas int) bool {
+// mayIssue tells whether parent is a CA that could have signed child, with cas
+// CAs already between child and the leaf (for pathLenConstraint): the checks
+// that cost nothing, before the signature's.
+func mayIssue(parent, child *x509.Certificate, cas int) bool {
 	if !bytes.Equal(parent.RawSubject, child.RawIssuer) {
 		return false
 	}
@@ -206,6 +224,11 @@ func (v *Verifier) issues(parent, child *x509.Certificate, cas int) bool {
 	if parent.MaxPathLen >= 0 && (parent.MaxPathLen > 0 || parent.MaxPathLenZero) && cas > parent.MaxPathLen {
 		return false
 	}
+	return true
+}
+
+// signed tells whether parent's key signed child.
+func (v *Verifier) signed(parent, child *x509.Certificate) bool {
 	return v.verified.check(parent.Raw, child.Raw, func() error {
 		return checkSigned(child.Raw, child.RawTBSCertificate, child.Signature, child.SignatureAlgorithm, parent)
 	}) == nil

@@ -5,10 +5,12 @@
 package rptest
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"html"
 	"io"
+	"mime/multipart"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
@@ -81,6 +83,42 @@ func (b *Browser) Submit(p *Page, actionPart string, fields url.Values) (*Page, 
 		return nil, err
 	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Origin", target.Scheme+"://"+target.Host)
+	return b.do(req)
+}
+
+// SubmitFile posts the form as multipart/form-data with one file, as a
+// browser uploads one.
+func (b *Browser) SubmitFile(p *Page, actionPart string, fields url.Values, fileField, fileName string, content []byte) (*Page, error) {
+	action, hidden, err := form(p.Body, actionPart)
+	if err != nil {
+		return nil, fmt.Errorf("%w (page %s, status %d)", err, p.URL, p.Status)
+	}
+	for k, v := range fields {
+		hidden[k] = v
+	}
+	target, err := p.URL.Parse(action)
+	if err != nil {
+		return nil, err
+	}
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	for k, vs := range hidden {
+		for _, v := range vs {
+			mw.WriteField(k, v)
+		}
+	}
+	fw, err := mw.CreateFormFile(fileField, fileName)
+	if err != nil {
+		return nil, err
+	}
+	fw.Write(content)
+	mw.Close()
+	req, err := http.NewRequest(http.MethodPost, target.String(), &body)
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Content-Type", mw.FormDataContentType())
 	req.Header.Set("Origin", target.Scheme+"://"+target.Host)
 	return b.do(req)
 }
