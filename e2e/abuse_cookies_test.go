@@ -104,16 +104,6 @@ func TestAbusePlantedCookie(t *testing.T) {
 	victim.Client.Jar.SetCookies(iu, []*http.Cookie{{Name: "vhod_browser", Value: known, Path: "/"}})
 	cb := signInToCallback(t, victim, issuer)
 
-	var own *http.Cookie
-	for _, c := range victim.Client.Jar.Cookies(iu) {
-		if c.Name == "__Host-vhod_browser" {
-			own = c
-		}
-	}
-	if own == nil || own.Value == known {
-		t.Fatalf("the victim's browser has no binding of Vhod's own making: %v", victim.Client.Jar.Cookies(iu))
-	}
-
 	// The attacker, with the value they planted, under either name.
 	for _, c := range planted {
 		loc, status := visitCallback(t, transport, cb.String(), c)
@@ -123,6 +113,16 @@ func TestAbusePlantedCookie(t *testing.T) {
 		if status != http.StatusBadRequest {
 			t.Errorf("attacker with %s: status %d, want 400 (another browser's request)", c.Name, status)
 		}
+	}
+
+	var own *http.Cookie
+	for _, c := range victim.Client.Jar.Cookies(iu) {
+		if c.Name == "__Host-vhod_browser" {
+			own = c
+		}
+	}
+	if own == nil || own.Value == known {
+		t.Fatalf("the victim's browser has no binding of Vhod's own making: %v", victim.Client.Jar.Cookies(iu))
 	}
 
 	// The victim's own browser gets the code, and it is good.
