@@ -62,6 +62,9 @@ const (
 	EventSystemRegistered  = "system.registered"
 	EventSystemChanged     = "system.changed"
 	EventSystemRemoved     = "system.removed"
+	// EventCodeReissue: the callback of an auth request whose code was already
+	// given out was visited again; no second code was given.
+	EventCodeReissue = "token.code_reissue"
 )
 
 // Outcomes of audit events.

@@ -33,7 +33,14 @@ func (h *Handler) start(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, lang, unavailable(err))
 		return
 	}
-	if sess != nil && h.sessionSatisfies(ctx, ar, *sess) {
+	satisfies := false
+	if sess != nil {
+		if satisfies, err = h.sessionSatisfies(ctx, ar, *sess); err != nil {
+			h.fail(w, r, lang, unavailable(err))
+			return
+		}
+	}
+	if satisfies {
 		page, err := h.settleOrg(ctx, ar, sess)
 		if err != nil {
 			h.fail(w, r, lang, unavailable(err))
@@ -84,8 +91,13 @@ func (h *Handler) start(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	want, err := requiredACR(ctx, h.store, ar)
+	if err != nil {
+		h.fail(w, r, lang, unavailable(err))
+		return
+	}
 	step := ""
-	if want := requiredACR(ctx, h.store, ar); h.certificatesOn() && directory.ACRSatisfies(want, directory.ACRCertificate) {
+	if h.certificatesOn() && directory.ACRSatisfies(want, directory.ACRCertificate) {
 		step = "certificate"
 	}
 	http.Redirect(w, r, flowURL(f.ID, step, ar.ID), http.StatusSeeOther)
@@ -212,12 +224,16 @@ func (h *Handler) show(w http.ResponseWriter, r *http.Request) {
 
 // sessionSatisfies tells whether the SSO session may answer this request without
 // asking the person again: also strong enough for the client's minimum acr and
-// the RP's acr_values.
-func (h *Handler) sessionSatisfies(ctx context.Context, ar storage.AuthRequest, s storage.Session) bool {
-	if want := requiredACR(ctx, h.store, ar); want != "" && !directory.ACRSatisfies(s.ACR, want) {
-		return false
+// the RP's acr_values. An error when the minimum cannot be read (fail closed).
+func (h *Handler) sessionSatisfies(ctx context.Context, ar storage.AuthRequest, s storage.Session) (bool, error) {
+	want, err := requiredACR(ctx, h.store, ar)
+	if err != nil {
+		return false, err
 	}
-	return h.sessionSatisfiesExceptACR(ar, s)
+	if want != "" && !directory.ACRSatisfies(s.ACR, want) {
+		return false, nil
+	}
+	return h.sessionSatisfiesExceptACR(ar, s), nil
 }
 
 // sessionSatisfiesExceptACR: prompt, max_age and id_token_hint allow the session.
@@ -255,7 +271,10 @@ func (h *Handler) finish(w http.ResponseWriter, r *http.Request, lang language.T
 // a client that needs no consent. nil means the login pages take over.
 func (h *Handler) SSO(ctx context.Context, ar storage.AuthRequest) (*storage.Completion, error) {
 	sess, err := h.currentSession(ctx)
-	if err != nil || sess == nil || !h.sessionSatisfies(ctx, ar, *sess) {
+	if err != nil || sess == nil {
+		return nil, err
+	}
+	if ok, err := h.sessionSatisfies(ctx, ar, *sess); err != nil || !ok {
 		return nil, err
 	}
 	if page, err := h.settleOrg(ctx, ar, sess); err != nil || page {

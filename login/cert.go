@@ -5,6 +5,7 @@ import (
 	"crypto/x509"
 	"encoding/base64"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/netip"
@@ -439,21 +440,26 @@ func hostOf(issuer string) string {
 
 // requiredACR is the weakest sign-in the request accepts: the client's minimum,
 // raised to the weakest class the RP listed in acr_values (any of them will do).
+// When the client cannot be read the minimum is unknown, and that is an error,
+// not "no minimum": a database hiccup must not let a password session answer a
+// client that demands a certificate (fail closed).
 func requiredACR(ctx context.Context, clients interface {
 	ClientByID(context.Context, string) (storage.Client, error)
-}, ar storage.AuthRequest) string {
+}, ar storage.AuthRequest) (string, error) {
 	want := ""
 	for _, v := range ar.ACRValues {
 		if directory.ACRSatisfies(v, v) && (want == "" || directory.ACRSatisfies(want, v)) {
 			want = v
 		}
 	}
-	if c, err := clients.ClientByID(ctx, ar.ClientID); err == nil && c.MinACR != "" {
-		if want == "" || directory.ACRSatisfies(c.MinACR, want) {
-			want = c.MinACR
-		}
+	c, err := clients.ClientByID(ctx, ar.ClientID)
+	if err != nil {
+		return "", fmt.Errorf("minimum acr of client %q: %w", ar.ClientID, err)
 	}
-	return want
+	if c.MinACR != "" && (want == "" || directory.ACRSatisfies(c.MinACR, want)) {
+		want = c.MinACR
+	}
+	return want, nil
 }
 
 // bindingFresh: a certificate joins the signed-in person's account (linking on the

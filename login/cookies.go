@@ -10,12 +10,35 @@ import (
 	"time"
 )
 
-// Cookie names. Both are HttpOnly and SameSite=Lax: Lax so that the top-level
-// navigation from a relying party to /authorize carries them.
+// Cookie base names (see CookieName for what is sent). Both are HttpOnly and
+// SameSite=Lax: Lax so that the top-level navigation from a relying party to
+// /authorize carries them.
 const (
 	browserCookie = "vhod_browser"
 	sessionCookie = "vhod_session"
+	// csrfCookie is gorilla/csrf's cookie (see Handler.csrf).
+	csrfCookie = "vhod_csrf"
 )
+
+// hostPrefix makes a cookie that only this host, over https, can set (RFC 6265bis
+// section 4.1.3.2): the browser refuses it unless it is Secure, has Path=/ and no
+// Domain. Without it a sibling subdomain, or anyone able to answer one plain-http
+// request for the host, could plant a browser binding whose value they know and
+// then collect the code of the victim's sign-in at /authorize/callback.
+const hostPrefix = "__Host-"
+
+// CookieName is the name under which every cookie of Vhod's is set and read:
+// base with the __Host- prefix on an https issuer (secure), plain on the http
+// loopback issuer of development, where browsers refuse Secure cookies. Readers
+// must look only under this name, so that a planted unprefixed cookie is never
+// read. Every cookie set under it must be Secure with Path=/ and no Domain when
+// secure (Cookies.set does that).
+func CookieName(secure bool, base string) string {
+	if secure {
+		return hostPrefix + base
+	}
+	return base
+}
 
 // Cookies manages the browser binding and SSO session cookies. It is shared with the
 // provider (as provider.Browser), which binds auth requests to the same browser.
@@ -38,14 +61,14 @@ type browserInfo struct{ browser, session string }
 func (c *Cookies) Middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var info browserInfo
-		if ck, err := r.Cookie(browserCookie); err == nil && len(ck.Value) >= 32 {
+		if ck, err := r.Cookie(c.name(browserCookie)); err == nil && len(ck.Value) >= 32 {
 			info.browser = hashValue(ck.Value)
 		} else {
 			v := randomValue()
 			c.set(w, browserCookie, v, 400*24*time.Hour)
 			info.browser = hashValue(v)
 		}
-		if ck, err := r.Cookie(sessionCookie); err == nil && ck.Value != "" {
+		if ck, err := r.Cookie(c.name(sessionCookie)); err == nil && ck.Value != "" {
 			info.session = hashValue(ck.Value)
 		}
 		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), browserKey{}, info)))
@@ -76,8 +99,12 @@ func (c *Cookies) startSession(w http.ResponseWriter) string {
 	return hashValue(v)
 }
 
-func (c *Cookies) set(w http.ResponseWriter, name, value string, maxAge time.Duration) {
-	ck := &http.Cookie{Name: name, Value: value, Path: "/", HttpOnly: true, Secure: c.secure,
+// name is the name a cookie is set and read under (see CookieName).
+func (c *Cookies) name(base string) string { return CookieName(c.secure, base) }
+
+// set sets cookie base; its attributes are those the __Host- prefix demands.
+func (c *Cookies) set(w http.ResponseWriter, base, value string, maxAge time.Duration) {
+	ck := &http.Cookie{Name: c.name(base), Value: value, Path: "/", HttpOnly: true, Secure: c.secure,
 		SameSite: http.SameSiteLaxMode}
 	if maxAge < 0 {
 		ck.MaxAge = -1

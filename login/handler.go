@@ -312,12 +312,13 @@ func (h *Handler) Mount(r *mux.Router) {
 	pages.HandleFunc("/recover/{flow}/reset", h.recoveryReset).Methods(http.MethodPost)
 }
 
-// csrf protects every form. The cookie is SameSite=Strict and the key is shared by
-// all instances, so a form served by one instance posts fine to another.
+// csrf protects every form. The cookie is SameSite=Strict, __Host- prefixed on
+// https (see CookieName), and the key is shared by all instances, so a form
+// served by one instance posts fine to another.
 func (h *Handler) csrf() mux.MiddlewareFunc {
 	protect := csrf.Protect(h.cfg.CSRFKey,
 		csrf.Secure(h.secure), csrf.HttpOnly(true), csrf.Path("/"),
-		csrf.SameSite(csrf.SameSiteStrictMode), csrf.CookieName("vhod_csrf"), csrf.FieldName("csrf_token"),
+		csrf.SameSite(csrf.SameSiteStrictMode), csrf.CookieName(CookieName(h.secure, csrfCookie)), csrf.FieldName("csrf_token"),
 		csrf.ErrorHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			h.fail(w, r, pickLanguage(r, nil), &userError{Status: http.StatusForbidden, Key: "error.csrf", Err: csrf.FailureReason(r)})
 		})))

@@ -301,22 +301,53 @@ func (h *Handler) orgInvite(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	kind, to, _ := strings.Cut(key, ":")
-	t := h.catalog.translator(accountLang(r, u))
-	text := t.T("mail.invited_text", "Company", org.Name, "Link", h.cfg.Issuer+"/account/companies")
-	switch {
-	case kind == storage.IdentEmail && h.cfg.Email != nil:
-		if limited, _ := h.emailLimited(r, to); !limited {
-			err = h.cfg.Email.SendEmail(r.Context(), notify.Email{To: to, Subject: t.T("mail.invited_subject", "Company", org.Name), Text: text})
-		}
-	case kind == storage.IdentPhone && h.cfg.SMS != nil:
-		if limited, _ := h.smsLimited(r, to); !limited {
-			err = h.cfg.SMS.SendSMS(r.Context(), notify.SMS{To: to, Text: text})
-		}
-	}
-	if err != nil {
-		h.log.WarnContext(r.Context(), "invitation not delivered", "org", org.ID, "err", err)
-	}
 	h.audit(r, storage.AuditEvent{Type: directory.EventMembershipChanged, Outcome: directory.OutcomeSuccess, Actor: u.ID, OrgID: org.ID,
 		Details: map[string]string{"change": "invited", "to": kind, "roles": strings.Join(r.PostForm["role"], " ")}})
+	limitedKey, err := h.sendInvitation(r, org, accountLang(r, u), kind, to)
+	switch {
+	case err != nil:
+		h.fail(w, r, accountLang(r, u), unavailable(err))
+		return
+	case limitedKey != "":
+		h.renderMembers(w, r, http.StatusTooManyRequests, org, u, "", limitedKey)
+		return
+	}
 	http.Redirect(w, r, "/account/companies/"+org.ID+"/members?notice=invited", http.StatusSeeOther)
+}
+
+// sendInvitation tells the invited person where to accept, within the send
+// limits as every other message: when the limits cannot be counted (the
+// database) nothing is sent and err says why (fail closed); when one is reached
+// limitedKey names the sentence to show. The invitation itself is stored
+// either way, and inviting again replaces it and sends. A gateway's failure is
+// only logged: the person sees the invitation when they sign in.
+func (h *Handler) sendInvitation(r *http.Request, org storage.Organisation, lang language.Tag, kind, to string) (limitedKey string, err error) {
+	t := h.catalog.translator(lang)
+	text := t.T("mail.invited_text", "Company", org.Name, "Link", h.cfg.Issuer+"/account/companies")
+	var limited bool
+	var send func() error
+	switch {
+	case kind == storage.IdentEmail && h.cfg.Email != nil:
+		limitedKey = "email.send_limited"
+		limited, err = h.emailLimited(r, to)
+		send = func() error {
+			return h.cfg.Email.SendEmail(r.Context(), notify.Email{To: to, Subject: t.T("mail.invited_subject", "Company", org.Name), Text: text})
+		}
+	case kind == storage.IdentPhone && h.cfg.SMS != nil:
+		limitedKey = "phone.send_limited"
+		limited, err = h.smsLimited(r, to)
+		send = func() error { return h.cfg.SMS.SendSMS(r.Context(), notify.SMS{To: to, Text: text}) }
+	default:
+		return "", nil
+	}
+	switch {
+	case err != nil:
+		return "", err
+	case limited:
+		return limitedKey, nil
+	}
+	if err := send(); err != nil {
+		h.log.WarnContext(r.Context(), "invitation not delivered", "org", org.ID, "err", err)
+	}
+	return "", nil
 }

@@ -260,7 +260,8 @@ func (p *Provider) answer(w http.ResponseWriter, r *http.Request, a answer, v ur
 
 // serveCallback is op's /authorize/callback with the answer delivered as the
 // request asked: op's own form post page has inline script, which Vhod's CSP
-// forbids, and op sends errors by query whatever the mode.
+// forbids, and op sends errors by query whatever the mode. It gives a request's
+// code once (see SaveAuthCode); a second visit sends the client an error.
 func (p *Provider) serveCallback(w http.ResponseWriter, r *http.Request) {
 	ctx := op.ContextWithIssuer(r.Context(), p.cfg.Issuer)
 	r = r.WithContext(ctx)
@@ -280,13 +281,16 @@ func (p *Provider) serveCallback(w http.ResponseWriter, r *http.Request) {
 		p.authError(w, r, a, oidc.ErrInteractionRequired().WithDescription("the sign-in was not completed"))
 		return
 	}
-	if !a.formPost {
-		op.AuthResponse(req, p.op, w, r)
-		return
-	}
 	resp, err := op.BuildAuthResponseCodeResponsePayload(ctx, req, p.op)
 	if err != nil {
-		p.authError(w, r, a, oidc.DefaultToServerError(err, "code"))
+		// A fault of ours (the database) shows our page, and the person may try
+		// the callback again; a refusal goes to the client.
+		var e *oidc.Error
+		if !errors.As(err, &e) || e.ErrorType == oidc.ServerError {
+			http.Error(w, "authorize callback: "+err.Error(), http.StatusInternalServerError)
+			return
+		}
+		p.authError(w, r, a, e)
 		return
 	}
 	v := url.Values{"code": {resp.Code}}

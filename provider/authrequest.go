@@ -118,11 +118,38 @@ func (s *Storage) AuthRequestByCode(ctx context.Context, code string) (op.AuthRe
 	return &authRequest{r: r}, nil
 }
 
-// SaveAuthCode implements op.Storage. Nothing is stored: op's code is the auth
-// request ID sealed with AES-256-GCM under the provider's key, so it cannot be made
-// without the key, names its request, and is made single-use by RedeemAuthCode;
-// the request itself expires CodeLifetime after its completion.
-func (s *Storage) SaveAuthCode(context.Context, string, string) error { return nil }
+// SaveAuthCode implements op.Storage; op calls it for every code it makes. The
+// code itself is not stored: it is the auth request ID sealed with AES-256-GCM
+// under the provider's key, so it cannot be made without the key, names its
+// request, and is made single-use by RedeemAuthCode; the request expires
+// CodeLifetime after its completion. What is stored is that a code was given
+// out: each sealing makes another code for the same request, so without this
+// every visit of the callback by the bound browser (or by whoever holds its
+// binding) would take one more, and the first exchange would win. With it the
+// callback answers once and a second visit gets an error instead.
+func (s *Storage) SaveAuthCode(ctx context.Context, id, _ string) error {
+	err := s.store.IssueAuthCode(ctx, id)
+	switch {
+	case errors.Is(err, storage.ErrConflict):
+		r, _ := s.store.AuthRequestByID(ctx, id)
+		s.log.WarnContext(ctx, "authorization callback visited again; no second code", "client_id", r.ClientID)
+		e := storage.AuditEvent{Type: directory.EventCodeReissue, Outcome: directory.OutcomeFailure, ClientID: r.ClientID,
+			Details: map[string]string{"request": id}}
+		if r.Completion != nil {
+			e.UserID = r.Completion.UserID
+		}
+		s.audit(ctx, e)
+		return errCodeIssued().WithParent(err)
+	case err != nil:
+		return s.notFoundAs(ctx, err, oidc.ErrInvalidRequest().WithDescription("unknown or expired auth request"))
+	}
+	return nil
+}
+
+// errCodeIssued answers a second visit of the callback of one auth request.
+func errCodeIssued() *oidc.Error {
+	return oidc.ErrInvalidRequest().WithDescription("this authorization request was already answered; start the sign-in again")
+}
 
 // DeleteAuthRequest implements op.Storage. op calls it after a code exchange; the
 // request is kept instead, code marked used, until it expires, so that a replay of

@@ -17,9 +17,17 @@ const staleAfter = time.Second
 // clientCache keeps clients in memory. Every write to a client changes a version
 // number in the database; an instance rereads that number at most once a second
 // and drops its cache when it moved, so several instances agree within a second.
+//
+// Lookups read the database outside the lock, so a drop (a version change or
+// forget) may happen while one is under way: each drop starts a new generation,
+// and a lookup stores what it read only if the generation it started in is still
+// the current one. Otherwise it would write into a dropped map (once nil: the
+// "assignment to entry in nil map" panic) or bring back a client as it was
+// before the change that dropped it.
 type clientCache struct {
 	mu      sync.Mutex
-	clients map[string]storage.Client
+	clients map[string]storage.Client // never nil after the first lookup
+	gen     uint64
 	version int64
 	checked time.Time
 }
@@ -39,14 +47,16 @@ func (c *clientCache) get(ctx context.Context, st clientStore, id string) (stora
 			return storage.Client{}, err
 		}
 		c.mu.Lock()
-		if v != c.version || c.clients == nil {
-			c.clients, c.version = map[string]storage.Client{}, v
+		if v != c.version {
+			c.drop()
+			c.version = v
 		}
 		c.checked = time.Now()
 		c.mu.Unlock()
 	}
 	c.mu.Lock()
 	cl, ok := c.clients[id]
+	gen := c.gen
 	c.mu.Unlock()
 	if ok {
 		return cl, nil
@@ -56,16 +66,28 @@ func (c *clientCache) get(ctx context.Context, st clientStore, id string) (stora
 		return cl, err
 	}
 	c.mu.Lock()
-	c.clients[id] = cl
+	if c.gen == gen {
+		if c.clients == nil {
+			c.clients = map[string]storage.Client{}
+		}
+		c.clients[id] = cl
+	}
 	c.mu.Unlock()
 	return cl, nil
+}
+
+// drop empties the cache and starts a new generation; c.mu is held.
+func (c *clientCache) drop() {
+	c.clients = map[string]storage.Client{}
+	c.gen++
 }
 
 // forget drops the cache, so that a change made here (admin API, console) takes
 // effect at once on this instance.
 func (c *clientCache) forget() {
 	c.mu.Lock()
-	c.clients, c.checked = nil, time.Time{}
+	c.drop()
+	c.checked = time.Time{}
 	c.mu.Unlock()
 }
 

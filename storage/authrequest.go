@@ -63,5 +63,11 @@ type AuthRequests interface {
 	// request with ErrConflict, so that the caller can revoke what the first
 	// exchange issued; an incomplete request is ErrNotFound.
 	RedeemAuthCode(ctx context.Context, id string, check func(AuthRequest) error) (AuthRequest, error)
+	// IssueAuthCode marks the code of completed request id as given out, once:
+	// a request answers its callback with a code at most once, so that whoever
+	// else reaches the callback (a second tab, or someone who planted the
+	// browser's binding) gets none. ErrConflict when it was already given out;
+	// ErrNotFound when the request is unknown, expired or not completed.
+	IssueAuthCode(ctx context.Context, id string) error
 	DeleteAuthRequest(ctx context.Context, id string) error
 }

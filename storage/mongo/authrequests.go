@@ -58,6 +58,20 @@ func (s *Store) RedeemAuthCode(ctx context.Context, id string, check func(storag
 	return r, s.claim(ctx, "redeem:"+id, s.now().Add(requestMarkerLifetime))
 }
 
+// IssueAuthCode gives out the code of a completed request once: a marker, as
+// for the redemption, since the embedded server makes no conditional update
+// of the request itself atomic.
+func (s *Store) IssueAuthCode(ctx context.Context, id string) error {
+	r, err := s.AuthRequestByID(ctx, id)
+	if err != nil {
+		return err
+	}
+	if r.Completion == nil {
+		return mapErr("issue code", storage.ErrNotFound)
+	}
+	return s.claim(ctx, "code:"+id, s.now().Add(requestMarkerLifetime))
+}
+
 // DeleteAuthRequest removes a request.
 func (s *Store) DeleteAuthRequest(ctx context.Context, id string) error {
 	return s.deleteByID(ctx, colAuthRequests, "delete auth request", id)

@@ -177,6 +177,25 @@ func testAuthCodeSingleUse(t *testing.T, s storage.Store) {
 	wantErr(t, err, storage.ErrNotFound)
 }
 
+// testAuthCodeIssuedOnce: a completed request gives out its code once; an
+// incomplete, unknown or expired one gives none. The redemption is apart from
+// it: a code given out is still redeemable once.
+func testAuthCodeIssuedOnce(t *testing.T, s storage.Store) {
+	ctx := t.Context()
+	must(t, s.CreateAuthRequest(ctx, newAuthRequest("ar1")))
+	wantErr(t, s.IssueAuthCode(ctx, "ar1"), storage.ErrNotFound)
+	must(t, s.CompleteAuthRequest(ctx, "ar1", storage.Completion{UserID: "u1"}, future()))
+	must(t, s.IssueAuthCode(ctx, "ar1"))
+	wantErr(t, s.IssueAuthCode(ctx, "ar1"), storage.ErrConflict)
+	_, err := s.RedeemAuthCode(ctx, "ar1", nil)
+	must(t, err)
+	wantErr(t, s.IssueAuthCode(ctx, "unknown"), storage.ErrNotFound)
+	old := newAuthRequest("old")
+	old.ExpiresAt = past()
+	must(t, s.CreateAuthRequest(ctx, old))
+	wantErr(t, s.IssueAuthCode(ctx, "old"), storage.ErrNotFound)
+}
+
 func testAuthRequestExpiry(t *testing.T, s storage.Store) {
 	ctx := t.Context()
 	r := newAuthRequest("old")

@@ -51,6 +51,13 @@ func testConcurrentRedeem(t *testing.T, s storage.Store) {
 	race(t, func() error { _, err := s.RedeemAuthCode(ctx, "ar1", nil); return err })
 }
 
+func testConcurrentCodeIssue(t *testing.T, s storage.Store) {
+	ctx := t.Context()
+	must(t, s.CreateAuthRequest(ctx, newAuthRequest("ar1")))
+	must(t, s.CompleteAuthRequest(ctx, "ar1", storage.Completion{UserID: "u1"}, future()))
+	race(t, func() error { return s.IssueAuthCode(ctx, "ar1") })
+}
+
 func testConcurrentRefresh(t *testing.T, s storage.Store) {
 	ctx := t.Context()
 	must(t, s.CreateRefreshToken(ctx, storage.RefreshToken{ID: "r1", Grant: newGrant("f", "s"), ExpiresAt: future()}))
