@@ -21,8 +21,8 @@ import (
 // cookie are counted against its nonce; past the lock threshold that cookie is
 // distrusted like any stranger's browser. Each sign-in issues a fresh cookie.
 
-// deviceCookie is its own constant (not with the others in cookies.go), so that a
-// change of cookie names there merges without touching this file.
+// deviceCookie is the cookie's base name; CookieName prefixes it with __Host- on
+// https issuers, so that a sibling host cannot plant one.
 const deviceCookie = "vhod_device"
 
 // deviceCookieLifetime is as long as browsers keep a cookie (400 days at most).
@@ -47,7 +47,7 @@ func (h *Handler) setDeviceCookie(w http.ResponseWriter, userID string) {
 	nonce, issued := randomValue(), strconv.FormatInt(h.now().Unix(), 10)
 	v := strings.Join([]string{base64.RawURLEncoding.EncodeToString([]byte(userID)), nonce, issued,
 		base64.RawURLEncoding.EncodeToString(h.deviceMAC(userID, nonce, issued))}, ".")
-	http.SetCookie(w, &http.Cookie{Name: deviceCookie, Value: v, Path: "/", MaxAge: int(deviceCookieLifetime.Seconds()),
+	http.SetCookie(w, &http.Cookie{Name: CookieName(h.secure, deviceCookie), Value: v, Path: "/", MaxAge: int(deviceCookieLifetime.Seconds()),
 		HttpOnly: true, Secure: h.secure, SameSite: http.SameSiteLaxMode})
 }
 
@@ -57,7 +57,7 @@ func (h *Handler) deviceFromCookie(r *http.Request) (device, bool) {
 	if len(h.cfg.DeviceKey) == 0 {
 		return device{}, false
 	}
-	ck, err := r.Cookie(deviceCookie)
+	ck, err := r.Cookie(CookieName(h.secure, deviceCookie))
 	if err != nil || len(ck.Value) > 512 {
 		return device{}, false
 	}

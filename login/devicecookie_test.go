@@ -50,3 +50,24 @@ func TestDeviceCookieSignature(t *testing.T) {
 		t.Error("a cookie older than its lifetime accepted")
 	}
 }
+
+// TestDeviceCookieHostPrefixedOnHTTPS: on an https issuer the device cookie is
+// __Host- prefixed, and a plain one (planted by a sibling host) is not read.
+func TestDeviceCookieHostPrefixedOnHTTPS(t *testing.T) {
+	h := &Handler{cfg: Config{DeviceKey: []byte(strings.Repeat("k", 32))}, secure: true, now: time.Now}
+	rec := httptest.NewRecorder()
+	h.setDeviceCookie(rec, "user-1")
+	cookies := rec.Result().Cookies()
+	if len(cookies) != 1 || cookies[0].Name != "__Host-vhod_device" || !cookies[0].Secure || cookies[0].Path != "/" || cookies[0].Domain != "" {
+		t.Fatalf("cookie: %+v", cookies)
+	}
+	r := httptest.NewRequest(http.MethodPost, "/login/x/password", nil)
+	r.AddCookie(&http.Cookie{Name: deviceCookie, Value: cookies[0].Value})
+	if _, ok := h.deviceFromCookie(r); ok {
+		t.Fatal("a plain vhod_device cookie was read on https")
+	}
+	r.AddCookie(&http.Cookie{Name: "__Host-vhod_device", Value: cookies[0].Value})
+	if d, ok := h.deviceFromCookie(r); !ok || d.userID != "user-1" {
+		t.Fatalf("own cookie: %+v %v", d, ok)
+	}
+}
