@@ -256,7 +256,10 @@ func (a *app) handler(extra func(r *mux.Router)) (http.Handler, error) {
 	r := mux.NewRouter()
 	r.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ok\n")) })
 	r.HandleFunc("/readyz", a.ready)
-	if cfg.Metrics.Listen == "" {
+	if cfg.dev && cfg.Metrics.Listen == "" {
+		// Only `vhod dev` serves /metrics on the main listener: in `serve` it
+		// is public, and the series tell a stranger about traffic and
+		// failures (sign-ins, SMS sent), so they live on metrics.listen alone.
 		r.Handle("/metrics", a.metrics.handler())
 	}
 	pages.Mount(r)

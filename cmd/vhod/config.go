@@ -114,8 +114,9 @@ type MaintenanceConfig struct {
 	AuditRetention time.Duration `yaml:"audit_retention"`
 }
 
-// MetricsConfig says where /metrics (and pprof) are served: empty means the main
-// listener serves /metrics; an address gives them a listener of their own.
+// MetricsConfig says where /metrics and pprof are served: on a listener of
+// their own at Listen, never on the public one. Empty: nowhere (`vhod dev` alone
+// then serves /metrics on its main listener).
 type MetricsConfig struct {
 	Listen string `yaml:"listen"`
 }
