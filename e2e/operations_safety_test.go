@@ -1,11 +1,14 @@
 package e2e
 
 import (
+	"context"
 	"io"
 	"net/http"
+	"os/exec"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 // withMetricsListen gives the config a metrics listener at addr.
@@ -49,4 +52,40 @@ func TestMetricsOnlyOnMetricsListen(t *testing.T) {
 			t.Errorf("the metrics listener answers %s with %d", path, s)
 		}
 	}
+}
+
+// TestDataDirLockRefusesSecondProcess (issue 16 item 10): a second vhod on the
+// data_dir of a running one (its embedded store) refuses to start, naming the
+// first one's pid, and leaves the first one serving. Once the first is gone,
+// even killed, the data_dir is free again.
+func TestDataDirLockRefusesSecondProcess(t *testing.T) {
+	first := startServer(t, "")
+	second := prepare(t, first.DataDir, "")
+	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, binary, "serve", "--config", second.Config)
+	out, err := cmd.CombinedOutput()
+	want := "data_dir " + first.DataDir + " is in use by another vhod process (pid " + strconv.Itoa(first.cmd.Process.Pid) + ")"
+	if err == nil || ctx.Err() != nil || !strings.Contains(string(out), want) {
+		t.Fatalf("second process on one data_dir: %v (timed out: %v)\n%s", err, ctx.Err() != nil, out)
+	}
+	if strings.Contains(string(out), "embedded store started") {
+		t.Fatalf("the second process touched the store before refusing:\n%s", out)
+	}
+	if s := getStatus(t, first.Issuer+"/readyz"); s != http.StatusOK {
+		t.Fatalf("the first process after the refusal: %d", s)
+	}
+	first.Kill()
+	second.start()
+}
+
+func getStatus(t *testing.T, u string) int {
+	t.Helper()
+	resp, err := http.Get(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _ = io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	return resp.StatusCode
 }

@@ -40,6 +40,8 @@ type app struct {
 	systems  *directory.Systems
 	master   [32]byte
 	metrics  *metrics
+	// unlock releases data_dir, held while the embedded store runs.
+	unlock func()
 	// outbox keeps the messages of `vhod dev` instead of sending them.
 	outbox *notify.Outbox
 	// verifier checks certificates; configuredAnchors are its anchors from
@@ -60,8 +62,15 @@ func openApp(ctx context.Context, cfg *Config, log *slog.Logger, dbOpts mongo.Op
 	}
 	uri := cfg.Database.URI
 	if uri == "" {
+		// One process per embedded store: refuse before touching its files.
+		release, err := lockDataDir(cfg.DataDir)
+		if err != nil {
+			return nil, err
+		}
+		a.unlock = release
 		srv, err := embedded.Start(ctx, embedded.Options{Dir: filepath.Join(cfg.DataDir, "db")})
 		if err != nil {
+			a.close()
 			return nil, err
 		}
 		a.embedded, uri = srv, srv.URI()
@@ -126,6 +135,9 @@ func (a *app) close() {
 	}
 	if a.embedded != nil {
 		a.embedded.Close()
+	}
+	if a.unlock != nil {
+		a.unlock()
 	}
 }
 
