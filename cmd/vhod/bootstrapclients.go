@@ -18,28 +18,47 @@ import (
 // companies), so a config client has none either. An unchanged client is not
 // written, and the log names the settings that changed (never their values:
 // the secret hash is among them).
+//
+// Instances starting together on one database race for the same write: the
+// loser (ErrAlreadyExists, ErrConflict) reads again and finds the client as
+// the file says, or writes over the winner's version.
 func applyClient(ctx context.Context, st bootstrapStore, want storage.Client, log *slog.Logger) error {
-	have, err := st.ClientByID(ctx, want.ID)
-	if errors.Is(err, storage.ErrNotFound) {
-		if err := st.CreateClient(ctx, want); err != nil {
-			return fmt.Errorf("bootstrap client %q: %w", want.ID, err)
+	var err error
+	for range 3 {
+		var done bool
+		if done, err = writeClient(ctx, st, want, log); done || (!errors.Is(err, storage.ErrConflict) && !errors.Is(err, storage.ErrAlreadyExists)) {
+			break
 		}
-		log.InfoContext(ctx, "bootstrap: client created", "client_id", want.ID)
-		return nil
 	}
 	if err != nil {
 		return fmt.Errorf("bootstrap client %q: %w", want.ID, err)
 	}
+	return nil
+}
+
+// writeClient creates or replaces the client once; done when the store holds want.
+func writeClient(ctx context.Context, st bootstrapStore, want storage.Client, log *slog.Logger) (done bool, err error) {
+	have, err := st.ClientByID(ctx, want.ID)
+	if errors.Is(err, storage.ErrNotFound) {
+		if err := st.CreateClient(ctx, want); err != nil {
+			return false, err
+		}
+		log.InfoContext(ctx, "bootstrap: client created", "client_id", want.ID)
+		return true, nil
+	}
+	if err != nil {
+		return false, err
+	}
 	changed := clientChanges(have, want)
 	if len(changed) == 0 {
-		return nil
+		return true, nil
 	}
 	want.Version = have.Version
 	if _, err := st.UpdateClient(ctx, want); err != nil {
-		return fmt.Errorf("bootstrap client %q: %w", want.ID, err)
+		return false, err
 	}
 	log.InfoContext(ctx, "bootstrap: client changed", "client_id", want.ID, "fields", strings.Join(changed, ","))
-	return nil
+	return true, nil
 }
 
 // clientChanges names (as stored) the settings of b that differ from a's; an

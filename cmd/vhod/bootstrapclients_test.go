@@ -67,3 +67,29 @@ func TestClientsAreExactlyTheConfig(t *testing.T) {
 		t.Fatalf("unchanged after the change, yet: %s", logs.String())
 	}
 }
+
+// TestClientsBootstrapOfInstancesStartingTogether: instances starting at once
+// with one file write the same client; every one of them starts.
+func TestClientsBootstrapOfInstancesStartingTogether(t *testing.T) {
+	st := mongotest.Fresh(t, mongotest.URI(t), mongo.Options{})
+	log := slog.New(slog.DiscardHandler)
+	for _, c := range []BootstrapClient{
+		{ID: "erp", Secret: "erp-secret-123", RedirectURIs: []string{"https://erp/cb"}, Authorities: []string{"operator"}},
+		{ID: "erp", Secret: "erp-secret-123", RedirectURIs: []string{"https://erp/cb"}},
+	} {
+		c.fillDefaults()
+		errs := make(chan error, 4)
+		for range 4 {
+			go func() { errs <- applyClient(t.Context(), st, c.toStorage(), log) }()
+		}
+		for range 4 {
+			if err := <-errs; err != nil {
+				t.Fatalf("an instance failed to start: %v", err)
+			}
+		}
+		got, err := st.ClientByID(t.Context(), "erp")
+		if err != nil || len(clientChanges(got, c.toStorage())) > 0 {
+			t.Fatalf("stored %+v (%v), want %+v", got, err, c.toStorage())
+		}
+	}
+}

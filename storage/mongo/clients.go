@@ -43,7 +43,9 @@ func (s *Store) UpdateClient(ctx context.Context, c storage.Client) (storage.Cli
 	if old.Version != c.Version {
 		return c, mapErr(op, storage.ErrConflict)
 	}
-	if err := s.claim(ctx, fmt.Sprintf("client:%s@%d@%d", c.ID, old.CreatedAt.UnixMilli(), c.Version), s.now().Add(24*time.Hour)); err != nil {
+	// A minute covers the read-and-replace below; a write that failed after its
+	// claim blocks that version no longer than that.
+	if err := s.claim(ctx, fmt.Sprintf("client:%s@%d@%d", c.ID, old.CreatedAt.UnixMilli(), c.Version), s.now().Add(time.Minute)); err != nil {
 		return c, err
 	}
 	filter := bson.D{{Key: "_id", Value: c.ID}, {Key: "version", Value: c.Version}}
