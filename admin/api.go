@@ -240,7 +240,11 @@ type page[T any] struct {
 
 // limitOf reads ?limit= (1..200, default 50).
 func limitOf(r *http.Request) (int, bool) {
-	s := r.URL.Query().Get("limit")
+	return limitValue(r.URL.Query().Get("limit"))
+}
+
+// limitValue reads a page size: 1..200, 50 when empty.
+func limitValue(s string) (int, bool) {
 	if s == "" {
 		return 50, true
 	}
@@ -273,6 +277,7 @@ func paginate[T any](items []T, key func(T) string, cursor string, limit int) pa
 // Mount adds /api/v1 to r.
 func (a *API) Mount(r *mux.Router) {
 	api := r.PathPrefix("/api/v1").Subrouter()
+	api.Use(checkRequest)
 	api.HandleFunc("/openapi.json", serveOpenAPI).Methods(http.MethodGet)
 	auth := api.NewRoute().Subrouter()
 	auth.Use(a.authenticate)

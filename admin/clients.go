@@ -313,12 +313,7 @@ func (s ClientService) Create(ctx context.Context, in ClientInput) (c storage.Cl
 	if secret != "" {
 		c.SecretHash = s.HashSecret(secret)
 	}
-	if _, err := s.Store.ClientByID(ctx, c.ID); err == nil {
-		return c, "", nil, storage.ErrAlreadyExists
-	} else if !errors.Is(err, storage.ErrNotFound) {
-		return c, "", nil, err
-	}
-	return c, secret, nil, s.changed(s.Store.PutClient(ctx, c))
+	return c, secret, nil, s.changed(s.Store.CreateClient(ctx, c))
 }
 
 // RotateSecret gives a client a new generated secret, returned once; the old
@@ -332,13 +327,20 @@ func (s ClientService) RotateSecret(ctx context.Context, id string) (storage.Cli
 		return c, "", ErrNoSecret
 	}
 	secret := rand.Text() + rand.Text()
-	c.SecretHash, c.UpdatedAt, c.Version = s.HashSecret(secret), s.Now().UTC(), c.Version+1
-	return c, secret, s.changed(s.Store.PutClient(ctx, c))
+	c.SecretHash = s.HashSecret(secret)
+	saved, err := s.Store.UpdateClient(ctx, c)
+	return saved, secret, s.changed(err)
 }
 
-// Update writes the settings of in over a client (its secret and id stay)
-// when it is still at version (the console's form carries it; -1: any);
-// storage.ErrConflict when someone changed it since. bad names invalid fields.
+// Update makes a client exactly what in says, when it is still at version (the
+// console's form carries it; -1: any); storage.ErrConflict when someone changed
+// it since. bad names invalid fields.
+//
+// Every setting of the client document is taken from in: one left out is
+// cleared (an authority not listed is removed), not kept. What is not a setting
+// stays: the id, the creation time and the secret hash, which is never shown
+// and is set only on creation or by rotation (POST …/secret), so that a PUT of
+// the document read cannot lose it; a client made public loses its secret.
 func (s ClientService) Update(ctx context.Context, id string, in ClientInput, version int) (storage.Client, map[string]string, error) {
 	c, err := s.Store.ClientByID(ctx, id)
 	if err != nil {
@@ -347,15 +349,15 @@ func (s ClientService) Update(ctx context.Context, id string, in ClientInput, ve
 	if version >= 0 && c.Version != version {
 		return c, nil, storage.ErrConflict
 	}
-	next := in.Apply(c)
-	next.UpdatedAt, next.Version = s.Now().UTC(), c.Version+1
+	next := in.Apply(storage.Client{ID: c.ID, SecretHash: c.SecretHash, Version: c.Version, CreatedAt: c.CreatedAt})
 	if next.Public {
 		next.SecretHash = ""
 	}
 	if bad := ClientProblems(next, "", s.Algorithms); len(bad) > 0 {
 		return c, bad, nil
 	}
-	return next, nil, s.changed(s.Store.PutClient(ctx, next))
+	saved, err := s.Store.UpdateClient(ctx, next)
+	return saved, nil, s.changed(err)
 }
 
 // List gives every client, by id.

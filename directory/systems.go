@@ -44,7 +44,6 @@ var systemCode = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{1,31}$`)
 
 type systemStore interface {
 	storage.Clients
-	storage.Once
 	OrganisationByID(ctx context.Context, id string) (storage.Organisation, error)
 }
 
@@ -85,18 +84,6 @@ func (s *Systems) Register(ctx context.Context, orgID string, in SystemInput) (s
 		return storage.Client{}, err
 	}
 	id := SystemClientID(orgID, in.Code)
-	// PutClient replaces: of two registrations of one code at once, the claim
-	// lets one through, and the read below refuses a code already registered.
-	if err := s.store.ClaimOnce(ctx, "system-register:"+id, time.Now().Add(time.Minute)); errors.Is(err, storage.ErrConflict) {
-		return storage.Client{}, storage.ErrAlreadyExists
-	} else if err != nil {
-		return storage.Client{}, err
-	}
-	if _, err := s.store.ClientByID(ctx, id); err == nil {
-		return storage.Client{}, storage.ErrAlreadyExists
-	} else if !errors.Is(err, storage.ErrNotFound) {
-		return storage.Client{}, err
-	}
 	c := storage.Client{ID: id, Name: in.Name, OrgID: orgID, Roles: in.Roles, AuthMethod: in.AuthMethod,
 		GrantTypes: []string{"client_credentials"}, AccessTokenFormat: storage.TokenFormatJWT,
 		CertificatePins: []string{certauth.Fingerprint(in.Certificate)}, CreatedAt: time.Now().UTC()}
@@ -111,7 +98,9 @@ func (s *Systems) Register(ctx context.Context, orgID string, in SystemInput) (s
 		}
 		c.JWKS = jwks
 	}
-	return c, s.store.PutClient(ctx, c)
+	// Created, never replaced: of two registrations of one code (at once or
+	// not), the store's unique id lets one through (ErrAlreadyExists).
+	return c, s.store.CreateClient(ctx, c)
 }
 
 // certificateJWKS is the key set of a certificate's public key, with the
@@ -177,7 +166,7 @@ func (s *Systems) SetRoles(ctx context.Context, orgID, clientID string, roles []
 		return c, err
 	}
 	c.Roles = roles
-	return c, s.store.PutClient(ctx, c)
+	return s.store.UpdateClient(ctx, c)
 }
 
 // Remove deletes a company's system; its tokens stop working at expiry (JWT)

@@ -4,8 +4,6 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
-	"slices"
-	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -167,12 +165,6 @@ func TestAbuseSignInTimingKnownUnknown(t *testing.T) {
 			t.Errorf("%q answers in %.2f of the time of %q", pair[1], ratio, pair[0])
 		}
 	}
-}
-
-func median(ds []time.Duration) time.Duration {
-	s := slices.Clone(ds)
-	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
-	return s[len(s)/2]
 }
 
 // TestLockoutSparesKnownDevice: a stranger's wrong passwords lock the account

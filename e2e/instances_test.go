@@ -314,11 +314,12 @@ func TestDatabaseOutageAnswers503AndRecovers(t *testing.T) {
 }
 
 func TestMetricsAfterASignIn(t *testing.T) {
-	srv := startServer(t, "")
+	admin := "127.0.0.1:" + itoa(freePort(t))
+	srv := startServer(t, withMetricsListen(testConfig, admin))
 	shop := shopRP(t, srv)
 	a, code := shop.signIn(rptest.NewBrowser("http://127.0.0.1:8765/"), "ivanov", "S3cure-pass!")
 	shop.exchange(a, code)
-	resp, err := http.Get(srv.Issuer + "/metrics")
+	resp, err := http.Get("http://" + admin + "/metrics")
 	if err != nil {
 		t.Fatal(err)
 	}

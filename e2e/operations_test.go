@@ -141,8 +141,11 @@ func TestInvalidConfigIsRefusedNamingTheKey(t *testing.T) {
 func TestBootstrapIsIdempotentAndUpdatesClients(t *testing.T) {
 	srv := startServer(t, "")
 	srv.Restart()
-	if n := strings.Count(srv.Log(), "bootstrap: client saved"); n != 5 {
-		t.Errorf("a restart with the same file saved clients again (%d saves)", n)
+	if n := strings.Count(srv.Log(), "bootstrap: client created"); n != 5 {
+		t.Errorf("%d clients created, want 5", n)
+	}
+	if strings.Contains(srv.Log(), "bootstrap: client changed") {
+		t.Errorf("a restart with the same file saved clients again:\n%s", srv.Log())
 	}
 	if n := strings.Count(srv.Log(), "bootstrap: user created"); n != 1 {
 		t.Errorf("user created %d times", n)

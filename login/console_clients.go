@@ -145,6 +145,10 @@ func (h *Handler) consoleClientAction(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		in := clientInput(r)
+		// An update is the whole client, and the form has no fields for the
+		// company of an integration system and its roles (its company sets
+		// those): they stay as they are.
+		in.OrgID, in.Roles = current.OrgID, current.Roles
 		version, _ := strconv.Atoi(r.PostFormValue("version"))
 		_, bad, err := clients.Update(r.Context(), id, in, version)
 		if len(bad) > 0 {

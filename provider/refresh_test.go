@@ -28,7 +28,7 @@ func refreshFixture(t *testing.T, grace time.Duration) (*Storage, string) {
 		cfg:         Config{AccessTokenLifetime: time.Minute, RefreshTokenLifetime: time.Hour, RefreshGracePeriod: grace, OnTokens: func(string) {}},
 		refreshSeal: newSealer(key, "test")}
 	for _, id := range []string{"shop", "other"} {
-		if err := store.PutClient(t.Context(), storage.Client{ID: id, GrantTypes: []string{"authorization_code", "refresh_token", string(oidc.GrantTypeTokenExchange)},
+		if err := store.CreateClient(t.Context(), storage.Client{ID: id, GrantTypes: []string{"authorization_code", "refresh_token", string(oidc.GrantTypeTokenExchange)},
 			AccessTokenFormat: TokenFormatOpaque, Scopes: []string{"org", "admin"}}); err != nil {
 			t.Fatal(err)
 		}
@@ -180,7 +180,7 @@ func TestRefreshGracePeriod(t *testing.T) {
 // client may still have, and says so (RFC 6749 section 5.1).
 func TestRefreshDropsScopesTheClientLost(t *testing.T) {
 	s, first := refreshFixture(t, 0)
-	if err := s.store.PutClient(t.Context(), storage.Client{ID: "shop", GrantTypes: []string{"refresh_token"},
+	if _, err := s.store.UpdateClient(t.Context(), storage.Client{ID: "shop", GrantTypes: []string{"refresh_token"},
 		AccessTokenFormat: TokenFormatOpaque, Scopes: []string{"cert"}}); err != nil {
 		t.Fatal(err)
 	}
@@ -222,7 +222,7 @@ func (r *exchangeRequest) SetCurrentScopes(s []string)                 { r.scope
 func TestTokenExchangeGrantsOnlyTheExchangingClientsScopes(t *testing.T) {
 	s, _ := refreshFixture(t, 0)
 	ctx := t.Context()
-	if err := s.store.PutClient(ctx, storage.Client{ID: "reports", GrantTypes: []string{string(oidc.GrantTypeTokenExchange)},
+	if err := s.store.CreateClient(ctx, storage.Client{ID: "reports", GrantTypes: []string{string(oidc.GrantTypeTokenExchange)},
 		AccessTokenFormat: TokenFormatOpaque}); err != nil {
 		t.Fatal(err)
 	}

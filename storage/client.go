@@ -41,7 +41,8 @@ type Client struct {
 	// on Vhod's API (storage.AuthorityOperator, AuthorityModerator), and
 	// AuthorityIntrospect: introspection of every client's tokens.
 	Authorities []string `bson:"authorities,omitempty"`
-	// Version increases with every change made through the API (ETag).
+	// Version increases with every UpdateClient, which writes only over the
+	// version it was read at.
 	Version int `bson:"version"`
 	// TLSSubjectDN is the subject DN (Go's RFC 4514 spelling) a tls_client_auth
 	// client's certificate must carry (RFC 8705 section 2.1.2).
@@ -65,9 +66,19 @@ type Client struct {
 }
 
 // Clients stores relying parties.
+//
+// A stored client is exactly the last Client written: UpdateClient replaces the
+// whole document, so a field left empty is gone (an authority removed from the
+// config or the API stops counting), never kept from an earlier write.
 type Clients interface {
-	// PutClient creates the client or replaces it, keeping its creation time.
-	PutClient(ctx context.Context, c Client) error
+	// CreateClient stores a new client (ErrAlreadyExists when the id is taken),
+	// stamping its creation and update times when they are zero.
+	CreateClient(ctx context.Context, c Client) error
+	// UpdateClient replaces the client stored at c.Version with c, keeping only
+	// its creation time, and returns it at the next version. ErrConflict when
+	// the stored version is another (someone wrote since c was read),
+	// ErrNotFound when there is no such client.
+	UpdateClient(ctx context.Context, c Client) (Client, error)
 	ClientByID(ctx context.Context, id string) (Client, error)
 	ListClients(ctx context.Context) ([]Client, error)
 	DeleteClient(ctx context.Context, id string) error

@@ -43,6 +43,8 @@ type app struct {
 	metrics  *metrics
 	// outbox queues the forms' messages and delivers them (runOutbox); nil
 	// when neither SMS nor email is set up.
+	// unlock releases data_dir, held while the embedded store runs.
+	unlock func()
 	outbox *notify.Outbox
 	// memory keeps the messages of `vhod dev` instead of sending them.
 	memory *notify.Memory
@@ -64,8 +66,15 @@ func openApp(ctx context.Context, cfg *Config, log *slog.Logger, dbOpts mongo.Op
 	}
 	uri := cfg.Database.URI
 	if uri == "" {
+		// One process per embedded store: refuse before touching its files.
+		release, err := lockDataDir(cfg.DataDir)
+		if err != nil {
+			return nil, err
+		}
+		a.unlock = release
 		srv, err := embedded.Start(ctx, embedded.Options{Dir: filepath.Join(cfg.DataDir, "db")})
 		if err != nil {
+			a.close()
 			return nil, err
 		}
 		a.embedded, uri = srv, srv.URI()
@@ -130,6 +139,9 @@ func (a *app) close() {
 	}
 	if a.embedded != nil {
 		a.embedded.Close()
+	}
+	if a.unlock != nil {
+		a.unlock()
 	}
 }
 
@@ -257,7 +269,10 @@ func (a *app) handler(extra func(r *mux.Router)) (http.Handler, error) {
 	r := mux.NewRouter()
 	r.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ok\n")) })
 	r.HandleFunc("/readyz", a.ready)
-	if cfg.Metrics.Listen == "" {
+	if cfg.dev && cfg.Metrics.Listen == "" {
+		// Only `vhod dev` serves /metrics on the main listener: in `serve` it
+		// is public, and the series tell a stranger about traffic and
+		// failures (sign-ins, SMS sent), so they live on metrics.listen alone.
 		r.Handle("/metrics", a.metrics.handler())
 	}
 	pages.Mount(r)

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"maps"
-	"reflect"
 	"slices"
 	"strings"
 
@@ -162,28 +161,17 @@ func (c BootstrapClient) toStorage() storage.Client {
 
 type bootstrapStore interface {
 	ClientByID(ctx context.Context, id string) (storage.Client, error)
-	PutClient(ctx context.Context, c storage.Client) error
+	CreateClient(ctx context.Context, c storage.Client) error
+	UpdateClient(ctx context.Context, c storage.Client) (storage.Client, error)
 	orgBootstrapStore
 }
 
 // apply makes the store match the bootstrap section.
 func (b *Bootstrap) apply(ctx context.Context, st bootstrapStore, dir *directory.Directory, log *slog.Logger) error {
 	for _, bc := range b.Clients {
-		want := bc.toStorage()
-		have, err := st.ClientByID(ctx, want.ID)
-		if err == nil {
-			want.CreatedAt, want.UpdatedAt, want.Version = have.CreatedAt, have.UpdatedAt, have.Version
-			if reflect.DeepEqual(normalizeClient(have), normalizeClient(want)) {
-				continue
-			}
-			want.Version = have.Version + 1
-		} else if !errors.Is(err, storage.ErrNotFound) {
+		if err := applyClient(ctx, st, bc.toStorage(), log); err != nil {
 			return err
 		}
-		if err := st.PutClient(ctx, want); err != nil {
-			return fmt.Errorf("bootstrap client %q: %w", want.ID, err)
-		}
-		log.InfoContext(ctx, "bootstrap: client saved", "client_id", want.ID)
 	}
 	for _, bu := range b.Users {
 		first := firstNonEmpty(bu.Login, bu.Email, bu.Phone, bu.Contract)
@@ -204,16 +192,6 @@ func (b *Bootstrap) apply(ctx context.Context, st bootstrapStore, dir *directory
 		log.InfoContext(ctx, "bootstrap: user created", "user", u.ID, "login", first)
 	}
 	return b.applyOrgs(ctx, st, dir, log)
-}
-
-// normalizeClient makes nil and empty lists compare equal.
-func normalizeClient(c storage.Client) storage.Client {
-	for _, l := range []*[]string{&c.RedirectURIs, &c.PostLogoutRedirectURIs, &c.GrantTypes, &c.Scopes, &c.Authorities} {
-		if len(*l) == 0 {
-			*l = nil
-		}
-	}
-	return c
 }
 
 func firstNonEmpty(ss ...string) string {

@@ -135,8 +135,9 @@ type OutboxConfig struct {
 	MaxAttempts int           `yaml:"max_attempts"`
 }
 
-// MetricsConfig says where /metrics (and pprof) are served: empty means the main
-// listener serves /metrics; an address gives them a listener of their own.
+// MetricsConfig says where /metrics and pprof are served: on a listener of
+// their own at Listen, never on the public one. Empty: nowhere (`vhod dev` alone
+// then serves /metrics on its main listener).
 type MetricsConfig struct {
 	Listen string `yaml:"listen"`
 }

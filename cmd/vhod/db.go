@@ -34,6 +34,11 @@ func runDB(args []string, stdout io.Writer) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
+	release, err := lockDataDir(*dataDir)
+	if err != nil {
+		return err
+	}
+	defer release()
 	srv, err := embedded.Start(ctx, embedded.Options{Dir: *dataDir + "/db", Listen: *listen, Logger: log.With("component", "ferretdb")})
 	if err != nil {
 		return err

@@ -55,14 +55,26 @@ func serve(cfg *Config, log *slog.Logger, extra func(a *app) func(*mux.Router), 
 	go a.watchAnchors(bg, anchorReload)
 	outboxDone := a.runOutbox(bg)
 	var admin *http.Server
-	if cfg.Metrics.Listen != "" {
-		admin = &http.Server{Addr: cfg.Metrics.Listen, Handler: a.metrics.adminMux(), ReadHeaderTimeout: 10 * time.Second}
+	switch {
+	case cfg.Metrics.Listen != "":
+		// Listening before serving: a taken address stops the start-up
+		// instead of leaving Vhod running without its metrics.
+		aln, err := net.Listen("tcp", cfg.Metrics.Listen)
+		if err != nil {
+			ln.Close()
+			return fmt.Errorf("metrics.listen: %w", err)
+		}
+		admin = &http.Server{Handler: a.metrics.adminMux(), ReadHeaderTimeout: 10 * time.Second}
 		go func() {
-			if err := admin.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			if err := admin.Serve(aln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 				log.Error("admin listener", "err", err)
 			}
 		}()
-		log.Info("metrics and pprof on the admin listener", "listen", cfg.Metrics.Listen)
+		log.Info("metrics and pprof on the admin listener", "listen", aln.Addr().String())
+	case cfg.dev:
+		log.Info("metrics on the main listener (vhod dev); pprof needs metrics.listen")
+	default:
+		log.Info("metrics and pprof are off: set metrics.listen to a private address to serve them")
 	}
 
 	errc := make(chan error, 2)

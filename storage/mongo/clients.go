@@ -2,6 +2,8 @@ package mongo
 
 import (
 	"context"
+	"fmt"
+	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
@@ -9,32 +11,54 @@ import (
 	"github.com/vhod-id/vhod/storage"
 )
 
-// PutClient creates or replaces a client, keeping its creation time.
-func (s *Store) PutClient(ctx context.Context, c storage.Client) error {
+// CreateClient stores a new client; the unique _id refuses a taken id.
+func (s *Store) CreateClient(ctx context.Context, c storage.Client) error {
 	now := s.now().UTC()
-	c.UpdatedAt = now
-	set, err := bson.Marshal(c)
-	if err != nil {
-		return mapErr("put client", err)
+	if c.CreatedAt.IsZero() {
+		c.CreatedAt = now
 	}
-	var doc bson.D
-	if err := bson.Unmarshal(set, &doc); err != nil {
-		return mapErr("put client", err)
+	if c.UpdatedAt.IsZero() {
+		c.UpdatedAt = now
 	}
-	fields := bson.D{}
-	for _, e := range doc {
-		if e.Key != "_id" && e.Key != "created_at" {
-			fields = append(fields, e)
-		}
-	}
-	_, err = s.db.Collection(colClients).UpdateOne(ctx,
-		bson.D{{Key: "_id", Value: c.ID}},
-		bson.D{{Key: "$set", Value: fields}, {Key: "$setOnInsert", Value: bson.M{"created_at": now}}},
-		options.UpdateOne().SetUpsert(true))
-	if err != nil {
-		return mapErr("put client", err)
+	if err := s.insert(ctx, colClients, "create client", c); err != nil {
+		return err
 	}
 	return s.bumpClientsVersion(ctx)
+}
+
+// UpdateClient replaces the whole client document over the version it was read
+// at. A replacement, not a $set: fields that are empty in c (and so omitted from
+// the document) are removed, where a $set would have kept their old values.
+// As for organisations, the version claim makes concurrent writers of one
+// version exclusive (the embedded server does not make a read-and-replace
+// atomic) and the version filter stops a writer whose claim has long expired.
+// The claim names the creation time as well: a client deleted and created again
+// starts at version 0 anew, and must not meet the claims of its predecessor.
+func (s *Store) UpdateClient(ctx context.Context, c storage.Client) (storage.Client, error) {
+	const op = "update client"
+	old, err := s.ClientByID(ctx, c.ID)
+	if err != nil {
+		return c, err
+	}
+	if old.Version != c.Version {
+		return c, mapErr(op, storage.ErrConflict)
+	}
+	// A minute covers the read-and-replace below; a write that failed after its
+	// claim blocks that version no longer than that.
+	if err := s.claim(ctx, fmt.Sprintf("client:%s@%d@%d", c.ID, old.CreatedAt.UnixMilli(), c.Version), s.now().Add(time.Minute)); err != nil {
+		return c, err
+	}
+	filter := bson.D{{Key: "_id", Value: c.ID}, {Key: "version", Value: c.Version}}
+	c.CreatedAt, c.UpdatedAt = old.CreatedAt, s.now().UTC()
+	c.Version++
+	r, err := s.db.Collection(colClients).ReplaceOne(ctx, filter, c)
+	if err != nil {
+		return c, mapErr(op, err)
+	}
+	if r.MatchedCount == 0 {
+		return c, mapErr(op, storage.ErrConflict)
+	}
+	return c, s.bumpClientsVersion(ctx)
 }
 
 // ClientByID finds a client.

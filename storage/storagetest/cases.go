@@ -2,6 +2,7 @@ package storagetest
 
 import (
 	"errors"
+	"reflect"
 	"slices"
 	"testing"
 	"time"
@@ -14,22 +15,39 @@ var (
 	past   = func() time.Time { return time.Now().Add(-time.Minute).UTC().Truncate(time.Millisecond) }
 )
 
-func testClientPut(t *testing.T, s storage.Store) {
+func testClientCreateUpdate(t *testing.T, s storage.Store) {
 	ctx := t.Context()
 	c := storage.Client{ID: "shop", Name: "Shop", RedirectURIs: []string{"http://a/cb"}, GrantTypes: []string{"authorization_code"}}
-	must(t, s.PutClient(ctx, c))
+	must(t, s.CreateClient(ctx, c))
+	wantErr(t, s.CreateClient(ctx, c), storage.ErrAlreadyExists)
 	first, err := s.ClientByID(ctx, "shop")
 	must(t, err)
-	c.RedirectURIs = []string{"http://b/cb"}
-	must(t, s.PutClient(ctx, c))
+	if first.CreatedAt.IsZero() || first.Version != 0 {
+		t.Fatalf("new client: created %v, version %d", first.CreatedAt, first.Version)
+	}
+	next := first
+	next.RedirectURIs = []string{"http://b/cb"}
+	next.CreatedAt = time.Time{} // the store keeps its own
+	saved, err := s.UpdateClient(ctx, next)
+	must(t, err)
+	if saved.Version != 1 {
+		t.Fatalf("version %d after one update", saved.Version)
+	}
 	got, err := s.ClientByID(ctx, "shop")
 	must(t, err)
-	if !slices.Equal(got.RedirectURIs, []string{"http://b/cb"}) {
-		t.Fatalf("redirect URIs not updated: %v", got.RedirectURIs)
+	if !slices.Equal(got.RedirectURIs, []string{"http://b/cb"}) || got.Version != 1 {
+		t.Fatalf("not updated: %v, version %d", got.RedirectURIs, got.Version)
 	}
 	if !got.CreatedAt.Equal(first.CreatedAt) {
 		t.Fatalf("creation time changed: %v → %v", first.CreatedAt, got.CreatedAt)
 	}
+	// A writer of the version read before the update is refused.
+	stale := first
+	stale.Name = "Stale"
+	_, err = s.UpdateClient(ctx, stale)
+	wantErr(t, err, storage.ErrConflict)
+	_, err = s.UpdateClient(ctx, storage.Client{ID: "nobody"})
+	wantErr(t, err, storage.ErrNotFound)
 	all, err := s.ListClients(ctx)
 	must(t, err)
 	if len(all) != 1 {
@@ -38,6 +56,64 @@ func testClientPut(t *testing.T, s storage.Store) {
 	must(t, s.DeleteClient(ctx, "shop"))
 	_, err = s.ClientByID(ctx, "shop")
 	wantErr(t, err, storage.ErrNotFound)
+	// Created again, the client starts afresh and its first update goes through.
+	must(t, s.CreateClient(ctx, c))
+	again, err := s.ClientByID(ctx, "shop")
+	must(t, err)
+	if again.Version != 0 {
+		t.Fatalf("recreated client at version %d", again.Version)
+	}
+	_, err = s.UpdateClient(ctx, again)
+	must(t, err)
+}
+
+// testClientUpdateClearsOptional: a client with every optional field set,
+// updated to one with none, keeps none of them. Omitted-when-empty fields under
+// a $set once outlived their removal (an operator authority among them).
+func testClientUpdateClearsOptional(t *testing.T, s storage.Store) {
+	ctx := t.Context()
+	full := storage.Client{
+		ID: "erp", SecretHash: "ab12", Name: "ERP", RedirectURIs: []string{"https://erp/cb"},
+		PostLogoutRedirectURIs: []string{"https://erp/"}, GrantTypes: []string{"authorization_code", "client_credentials"},
+		AuthMethod: "tls_client_auth", Public: true, AccessTokenFormat: storage.TokenFormatJWT, FirstParty: true,
+		SigningAlg: "RS256", IDTokenUserinfoClaims: true, BackchannelLogoutURI: "https://erp/bc",
+		FrontchannelLogoutURI: "https://erp/fc", RequirePAR: true, MinACR: "urn:vhod:acr:certificate",
+		Authorities: []string{storage.AuthorityOperator, storage.AuthorityIntrospect}, TLSSubjectDN: "CN=ERP",
+		CertificatePins: []string{"00ff"}, TLSBoundTokens: true, OrgID: "o1", Roles: []string{"buyer"},
+		JWKS: `{"keys":[]}`, Scopes: []string{"openid", "admin"},
+	}
+	// Every field of Client is set above, so that a field added later without
+	// a case here makes this test fail rather than pass untested.
+	v := reflect.ValueOf(full)
+	for i := range v.NumField() {
+		switch name := v.Type().Field(i).Name; name {
+		case "Version", "CreatedAt", "UpdatedAt":
+		default:
+			if v.Field(i).IsZero() {
+				t.Fatalf("field %s is not set in the full client", name)
+			}
+		}
+	}
+	must(t, s.CreateClient(ctx, full))
+	stored, err := s.ClientByID(ctx, "erp")
+	must(t, err)
+	stored.CreatedAt, stored.UpdatedAt = time.Time{}, time.Time{}
+	if !reflect.DeepEqual(stored, full) {
+		t.Fatalf("stored client differs:\n got %+v\nwant %+v", stored, full)
+	}
+	bare := storage.Client{ID: "erp", Version: stored.Version}
+	_, err = s.UpdateClient(ctx, bare)
+	must(t, err)
+	got, err := s.ClientByID(ctx, "erp")
+	must(t, err)
+	if got.CreatedAt.IsZero() {
+		t.Fatal("creation time lost")
+	}
+	got.CreatedAt, got.UpdatedAt = time.Time{}, time.Time{}
+	bare.Version++
+	if !reflect.DeepEqual(got, bare) {
+		t.Fatalf("fields outlived their removal:\n got %+v\nwant %+v", got, bare)
+	}
 }
 
 func testUserIdentifiersUnique(t *testing.T, s storage.Store) {

@@ -114,12 +114,15 @@ func testClientsVersion(t *testing.T, s storage.Store) {
 	ctx := t.Context()
 	v0, err := s.ClientsVersion(ctx)
 	must(t, err)
-	must(t, s.PutClient(ctx, storage.Client{ID: "a"}))
+	must(t, s.CreateClient(ctx, storage.Client{ID: "a"}))
 	v1, _ := s.ClientsVersion(ctx)
+	_, err = s.UpdateClient(ctx, storage.Client{ID: "a", Name: "A"})
+	must(t, err)
+	v1u, _ := s.ClientsVersion(ctx)
 	must(t, s.DeleteClient(ctx, "a"))
 	v2, _ := s.ClientsVersion(ctx)
-	if v0 == v1 || v1 == v2 {
-		t.Fatalf("version did not change: %d %d %d", v0, v1, v2)
+	if v0 == v1 || v1 == v1u || v1u == v2 {
+		t.Fatalf("version did not change: %d %d %d %d", v0, v1, v1u, v2)
 	}
 }
 

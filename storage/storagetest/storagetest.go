@@ -15,7 +15,8 @@ func Run(t *testing.T, newStore func(t *testing.T) storage.Store) {
 		name string
 		run  func(t *testing.T, s storage.Store)
 	}{
-		{"ClientPutIsUpsert", testClientPut},
+		{"ClientCreateUpdate", testClientCreateUpdate},
+		{"ClientUpdateClearsOptional", testClientUpdateClearsOptional},
 		{"UserIdentifiersUnique", testUserIdentifiersUnique},
 		{"Certificates", testCertificates},
 		{"TrustAnchors", testTrustAnchors},
