@@ -3,6 +3,7 @@ package login
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
@@ -254,6 +255,10 @@ func (h *Handler) sessionSatisfiesExceptACR(ar storage.AuthRequest, s storage.Se
 
 // finish records the sign-in on the auth request and hands the browser back to op.
 func (h *Handler) finish(w http.ResponseWriter, r *http.Request, lang language.Tag, ar storage.AuthRequest, s storage.Session) {
+	if uerr := h.strongEnough(r.Context(), ar.ClientID, s.ACR); uerr != nil {
+		h.fail(w, r, lang, uerr)
+		return
+	}
 	if err := h.recordSessionClient(r.Context(), s, ar.ClientID); err != nil {
 		h.fail(w, r, lang, unavailable(err))
 		return
@@ -326,4 +331,21 @@ func unavailable(err error) *userError {
 		return &userError{Status: http.StatusServiceUnavailable, Key: "error.unavailable", Err: err}
 	}
 	return &userError{Status: http.StatusInternalServerError, Key: "error.internal", Err: err}
+}
+
+// strongEnough is the one check, before any answer to a client, that the sign-in
+// meets the client's min_acr: the pages send a person to the method the client
+// needs, but every other method's form can still be posted, and every way to an
+// answer (finish, the device decision) passes here. A client that cannot be read
+// is an error, not "no minimum" (fail closed).
+func (h *Handler) strongEnough(ctx context.Context, clientID, acr string) *userError {
+	c, err := h.store.ClientByID(ctx, clientID)
+	if err != nil {
+		return unavailable(fmt.Errorf("minimum acr of client %q: %w", clientID, err))
+	}
+	if c.MinACR != "" && !directory.ACRSatisfies(acr, c.MinACR) {
+		return &userError{Status: http.StatusForbidden, Key: "error.acr_too_weak",
+			Err: fmt.Errorf("client %q needs acr %s, the sign-in has %q", clientID, c.MinACR, acr)}
+	}
+	return nil
 }

@@ -97,6 +97,12 @@ func (h *Handler) decideDevice(w http.ResponseWriter, r *http.Request, u storage
 		h.fail(w, r, accountLang(r, u), unavailable(errors.New("the session ended during the device decision")))
 		return
 	}
+	if decision == "allow" {
+		if uerr := h.strongEnough(r.Context(), d.ClientID, sess.ACR); uerr != nil {
+			h.fail(w, r, accountLang(r, u), uerr)
+			return
+		}
+	}
 	d.State, d.DecidedAt = storage.DeviceDenied, time.Now().UTC()
 	outcome := directory.OutcomeFailure
 	if decision == "allow" {
