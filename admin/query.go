@@ -30,7 +30,7 @@ func checkRequest(next http.Handler) http.Handler {
 			writeProblemFields(w, http.StatusBadRequest, "invalid-path", "the path is not valid", map[string]string{"path": bad})
 			return
 		}
-		if name, bad := checkQuery(r.URL.RawQuery); bad != "" {
+		if name, bad := CheckQuery(r.URL.RawQuery); bad != "" {
 			writeProblemFields(w, http.StatusBadRequest, "invalid-query", "the query string is not valid", map[string]string{name: bad})
 			return
 		}
@@ -38,9 +38,10 @@ func checkRequest(next http.Handler) http.Handler {
 	})
 }
 
-// checkQuery says which parameter of a raw query string is malformed and how
-// ("" when none is). The name is given as sent only when it is valid text.
-func checkQuery(raw string) (name, bad string) {
+// CheckQuery says which parameter of a raw query string is malformed and how
+// ("" when none is). The name is given as sent only when it is valid text. The
+// operator's console pages use it too.
+func CheckQuery(raw string) (name, bad string) {
 	if raw == "" {
 		return "", ""
 	}

@@ -69,6 +69,13 @@ func TestConsole(t *testing.T) {
 		t.Fatal("the old secret still works")
 	}
 
+	// A search that is not text (issue 16 item 10) is a clear 400, never a 500.
+	for _, q := range []string{"%ff", "%c3%28abc", "a%00b"} {
+		if p = mustGet(t, op, srv.Issuer+"/console/users?q="+q); p.Status != http.StatusBadRequest || !strings.Contains(p.Body, "malformed") {
+			t.Fatalf("search %q: %d %.300s", q, p.Status, p.Body)
+		}
+	}
+
 	// Accounts: create, lock (sign-in refused), unlock.
 	p = mustGet(t, op, srv.Issuer+"/console/users?q=ivanov")
 	if !strings.Contains(p.Body, "ivanov@example.com") {

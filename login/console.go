@@ -2,8 +2,10 @@ package login
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"slices"
+	"strings"
 
 	"github.com/vhod-id/vhod/admin"
 	"github.com/vhod-id/vhod/directory"
@@ -157,4 +159,20 @@ func (h *Handler) consoleHome(w http.ResponseWriter, r *http.Request) {
 	}
 	page.Section = "home"
 	h.renderConsole(w, r, http.StatusOK, u, page)
+}
+
+// consoleQueries refuses, with a 400 page, a console page whose query string is
+// malformed (not UTF-8, control characters, too many or too long values), as the
+// API does: its searches and filters reach the store, which fails on such text.
+func (h *Handler) consoleQueries(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, "/console") {
+			if name, bad := admin.CheckQuery(r.URL.RawQuery); bad != "" {
+				h.fail(w, r, pickLanguage(r, nil), &userError{Status: http.StatusBadRequest, Key: "error.bad_query",
+					Err: fmt.Errorf("console query %s: %s", name, bad)})
+				return
+			}
+		}
+		next.ServeHTTP(w, r)
+	})
 }

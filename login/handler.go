@@ -217,7 +217,7 @@ func (h *Handler) Mount(r *mux.Router) {
 	r.PathPrefix("/static/").Handler(cacheFor(http.StripPrefix("/static/", http.FileServerFS(static)), time.Hour))
 
 	pages := r.NewRoute().Subrouter()
-	pages.Use(limitBody, h.securityHeaders, h.cookies.Middleware, h.csrf())
+	pages.Use(limitBody, h.securityHeaders, h.cookies.Middleware, h.csrf(), h.consoleQueries)
 	pages.HandleFunc("/login", h.start).Methods(http.MethodGet)
 	pages.HandleFunc("/login/{flow}", h.show).Methods(http.MethodGet)
 	pages.HandleFunc("/login/{flow}/password", h.password).Methods(http.MethodPost)
