@@ -281,6 +281,7 @@ func (p *Provider) serveCallback(w http.ResponseWriter, r *http.Request) {
 		p.authError(w, r, a, oidc.ErrInteractionRequired().WithDescription("the sign-in was not completed"))
 		return
 	}
+	ctx = context.WithValue(ctx, answeringKey{}, ar.r)
 	resp, err := op.BuildAuthResponseCodeResponsePayload(ctx, req, p.op)
 	if err != nil {
 		// A fault of ours (the database) shows our page, and the person may try

@@ -128,10 +128,16 @@ func (s *Storage) AuthRequestByCode(ctx context.Context, code string) (op.AuthRe
 // binding) would take one more, and the first exchange would win. With it the
 // callback answers once and a second visit gets an error instead.
 func (s *Storage) SaveAuthCode(ctx context.Context, id, _ string) error {
-	err := s.store.IssueAuthCode(ctx, id)
+	r, ok := ctx.Value(answeringKey{}).(storage.AuthRequest)
+	if !ok || r.ID != id {
+		var err error
+		if r, err = s.store.AuthRequestByID(ctx, id); err != nil {
+			return s.notFoundAs(ctx, err, oidc.ErrInvalidRequest().WithDescription("unknown or expired auth request"))
+		}
+	}
+	err := s.store.IssueAuthCode(ctx, r)
 	switch {
 	case errors.Is(err, storage.ErrConflict):
-		r, _ := s.store.AuthRequestByID(ctx, id)
 		s.log.WarnContext(ctx, "authorization callback visited again; no second code", "client_id", r.ClientID)
 		e := storage.AuditEvent{Type: directory.EventCodeReissue, Outcome: directory.OutcomeFailure, ClientID: r.ClientID,
 			Details: map[string]string{"request": id}}
@@ -145,6 +151,10 @@ func (s *Storage) SaveAuthCode(ctx context.Context, id, _ string) error {
 	}
 	return nil
 }
+
+// answeringKey carries the auth request the callback has just read to
+// SaveAuthCode, which op calls with its ID alone: one read per answer.
+type answeringKey struct{}
 
 // errCodeIssued answers a second visit of the callback of one auth request.
 func errCodeIssued() *oidc.Error {

@@ -66,8 +66,10 @@ type AuthRequests interface {
 	// IssueAuthCode marks the code of completed request id as given out, once:
 	// a request answers its callback with a code at most once, so that whoever
 	// else reaches the callback (a second tab, or someone who planted the
-	// browser's binding) gets none. ErrConflict when it was already given out;
-	// ErrNotFound when the request is unknown, expired or not completed.
-	IssueAuthCode(ctx context.Context, id string) error
+	// browser's binding) gets none. r is the request as the caller has just
+	// read it (so that answering a callback reads it once). ErrConflict when
+	// its code was already given out; ErrNotFound when r is expired or not
+	// completed.
+	IssueAuthCode(ctx context.Context, r AuthRequest) error
 	DeleteAuthRequest(ctx context.Context, id string) error
 }

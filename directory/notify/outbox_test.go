@@ -95,6 +95,24 @@ func waitState(t *testing.T, s *mongo.Store, id, state string) storage.OutboxMes
 	}
 }
 
+// waitOutcomes polls the events until the last one is last (at most 5 s): the
+// sender records an event just after it marks the message, so a test that saw
+// the mark may look a moment too early.
+func waitOutcomes(t *testing.T, ev *events, last string) []string {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		got := ev.outcomes()
+		if len(got) > 0 && got[len(got)-1] == last {
+			return got
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("events %v, want the last %s", got, last)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
 func onlyMessage(t *testing.T, ev *events) string {
 	t.Helper()
 	ev.mu.Lock()
@@ -136,7 +154,7 @@ func TestOutboxRetriesWithBackoffThenSends(t *testing.T) {
 		t.Fatalf("third attempt after %s", d)
 	}
 	want := []string{OutcomeQueued, OutcomeRetried, OutcomeRetried, OutcomeSent}
-	if got := ev.outcomes(); len(got) != len(want) || got[3] != OutcomeSent || got[1] != OutcomeRetried {
+	if got := waitOutcomes(t, ev, OutcomeSent); len(got) != len(want) || got[3] != OutcomeSent || got[1] != OutcomeRetried {
 		t.Fatalf("events %v, want %v", got, want)
 	}
 }
@@ -168,9 +186,7 @@ func TestOutboxPermanentFailureFailsTheMessage(t *testing.T) {
 			if m.Text != "" || m.LastError != tc.err.Error() {
 				t.Fatalf("failed message %+v", m)
 			}
-			if got := ev.outcomes(); got[len(got)-1] != OutcomeFailed {
-				t.Fatalf("events %v", got)
-			}
+			waitOutcomes(t, ev, OutcomeFailed)
 		})
 	}
 }

@@ -61,15 +61,11 @@ func (s *Store) RedeemAuthCode(ctx context.Context, id string, check func(storag
 // IssueAuthCode gives out the code of a completed request once: a marker, as
 // for the redemption, since the embedded server makes no conditional update
 // of the request itself atomic.
-func (s *Store) IssueAuthCode(ctx context.Context, id string) error {
-	r, err := s.AuthRequestByID(ctx, id)
-	if err != nil {
-		return err
-	}
-	if r.Completion == nil {
+func (s *Store) IssueAuthCode(ctx context.Context, r storage.AuthRequest) error {
+	if r.Completion == nil || !s.now().Before(r.ExpiresAt) {
 		return mapErr("issue code", storage.ErrNotFound)
 	}
-	return s.claim(ctx, "code:"+id, s.now().Add(requestMarkerLifetime))
+	return s.claim(ctx, "code:"+r.ID, s.now().Add(requestMarkerLifetime))
 }
 
 // DeleteAuthRequest removes a request.

@@ -259,17 +259,20 @@ func testAuthCodeSingleUse(t *testing.T, s storage.Store) {
 func testAuthCodeIssuedOnce(t *testing.T, s storage.Store) {
 	ctx := t.Context()
 	must(t, s.CreateAuthRequest(ctx, newAuthRequest("ar1")))
-	wantErr(t, s.IssueAuthCode(ctx, "ar1"), storage.ErrNotFound)
-	must(t, s.CompleteAuthRequest(ctx, "ar1", storage.Completion{UserID: "u1"}, future()))
-	must(t, s.IssueAuthCode(ctx, "ar1"))
-	wantErr(t, s.IssueAuthCode(ctx, "ar1"), storage.ErrConflict)
-	_, err := s.RedeemAuthCode(ctx, "ar1", nil)
+	r, err := s.AuthRequestByID(ctx, "ar1")
 	must(t, err)
-	wantErr(t, s.IssueAuthCode(ctx, "unknown"), storage.ErrNotFound)
+	wantErr(t, s.IssueAuthCode(ctx, r), storage.ErrNotFound)
+	must(t, s.CompleteAuthRequest(ctx, "ar1", storage.Completion{UserID: "u1"}, future()))
+	r, err = s.AuthRequestByID(ctx, "ar1")
+	must(t, err)
+	must(t, s.IssueAuthCode(ctx, r))
+	wantErr(t, s.IssueAuthCode(ctx, r), storage.ErrConflict)
+	_, err = s.RedeemAuthCode(ctx, "ar1", nil)
+	must(t, err)
 	old := newAuthRequest("old")
-	old.ExpiresAt = past()
+	old.Completion, old.ExpiresAt = &storage.Completion{UserID: "u1"}, past()
 	must(t, s.CreateAuthRequest(ctx, old))
-	wantErr(t, s.IssueAuthCode(ctx, "old"), storage.ErrNotFound)
+	wantErr(t, s.IssueAuthCode(ctx, old), storage.ErrNotFound)
 }
 
 func testAuthRequestExpiry(t *testing.T, s storage.Store) {

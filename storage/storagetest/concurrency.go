@@ -55,7 +55,9 @@ func testConcurrentCodeIssue(t *testing.T, s storage.Store) {
 	ctx := t.Context()
 	must(t, s.CreateAuthRequest(ctx, newAuthRequest("ar1")))
 	must(t, s.CompleteAuthRequest(ctx, "ar1", storage.Completion{UserID: "u1"}, future()))
-	race(t, func() error { return s.IssueAuthCode(ctx, "ar1") })
+	r, err := s.AuthRequestByID(ctx, "ar1")
+	must(t, err)
+	race(t, func() error { return s.IssueAuthCode(ctx, r) })
 }
 
 func testConcurrentRefresh(t *testing.T, s storage.Store) {
