@@ -233,3 +233,31 @@ func TestAbuseRecoveryByEmailOrContractChangesNothingBeforeUse(t *testing.T) {
 		t.Fatalf("recovery audit: %v, want %v", steps, want)
 	}
 }
+
+// TestRecoveryDeliversWhenTheClientClosesTheConnection: recovery answers before
+// it looks the number or address up (so that no timing tells whether it has an
+// account), and the work that follows must not end with the request: a client,
+// or nginx talking HTTP/1.0 upstream, closes the connection once it has read the
+// answer. The temporary password and the code must still be sent.
+func TestRecoveryDeliversWhenTheClientClosesTheConnection(t *testing.T) {
+	gw, gwURL := newSMSGateway(t)
+	mail, port := newMailbox(t)
+	srv := startServer(t, recoveryConfig(gwURL, port))
+	shop := shopRP(t, srv)
+	closing := &http.Transport{DisableKeepAlives: true}
+	t.Cleanup(closing.CloseIdleConnections)
+
+	b := rptest.NewBrowserWith("http://127.0.0.1:8765/", closing)
+	p := startRecovery(t, b, shop, shop.authorization(), "8 909 000 00 00")
+	if !strings.Contains(p.Body, "Если этот номер зарегистрирован") {
+		t.Fatalf("no neutral notice: %.400s", p.Body)
+	}
+	if sms := gw.texts("+79090000000"); len(sms) != 1 || !strings.Contains(sms[0], "Временный пароль") {
+		t.Fatalf("SMS after a closed connection: %q", sms)
+	}
+	b = rptest.NewBrowserWith("http://127.0.0.1:8765/", closing)
+	startRecovery(t, b, shop, shop.authorization(), "ivanov@example.com")
+	if n := mail.count("ivanov@example.com"); n != 1 {
+		t.Fatalf("%d recovery mails after a closed connection, want 1", n)
+	}
+}

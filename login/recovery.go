@@ -1,6 +1,7 @@
 package login
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"net/url"
@@ -119,36 +120,46 @@ func (h *Handler) recoverByPhone(w http.ResponseWriter, r *http.Request, f flow,
 		h.fail(w, r, lang, uerr)
 		return
 	}
-	// The answer leaves before the number is even looked up: its time cannot tell
-	// whether the number has an account (an argon2 hash and two writes would).
 	h.renderRecovery(w, r, http.StatusOK, f, ar, lang, recoveryPage{Notice: t.T("recovery.sms_sent")})
-	answered(w)
-	u, err := h.accounts.UserByLogin(r.Context(), phone)
-	if err != nil || u.Disabled {
-		if err != nil && !errors.Is(err, storage.ErrNotFound) {
-			h.log.ErrorContext(r.Context(), "recovery by phone: look the number up", "flow", f.ID, "err", err)
+	h.afterAnswer(r, func(r *http.Request) {
+		u, err := h.accounts.UserByLogin(r.Context(), phone)
+		if err != nil || u.Disabled {
+			if err != nil && !errors.Is(err, storage.ErrNotFound) {
+				h.log.ErrorContext(r.Context(), "recovery by phone: look the number up", "flow", f.ID, "err", err)
+			}
+			h.audit(r, storage.AuditEvent{Type: directory.EventRecoveryRequested, Outcome: directory.OutcomeFailure,
+				ClientID: ar.ClientID, Details: map[string]string{"via": "sms", "reason": "no_account"}})
+			return
 		}
-		h.audit(r, storage.AuditEvent{Type: directory.EventRecoveryRequested, Outcome: directory.OutcomeFailure,
-			ClientID: ar.ClientID, Details: map[string]string{"via": "sms", "reason": "no_account"}})
-		return
-	}
-	temp, err := h.accounts.StartRecovery(r.Context(), u.ID)
-	if err != nil {
-		h.log.ErrorContext(r.Context(), "recovery by phone: temporary password not stored", "flow", f.ID, "err", err)
-		return
-	}
-	h.audit(r, storage.AuditEvent{Type: directory.EventRecoveryRequested, Outcome: directory.OutcomeSuccess, UserID: u.ID,
-		ClientID: ar.ClientID, Details: map[string]string{"via": "sms"}})
-	if err := h.cfg.SMS.SendSMS(r.Context(), notify.SMS{To: phone, Text: t.T("recovery.sms_text", "Password", temp)}); err != nil {
-		h.log.WarnContext(r.Context(), "temporary password not delivered", "flow", f.ID, "err", err)
-	}
+		temp, err := h.accounts.StartRecovery(r.Context(), u.ID)
+		if err != nil {
+			h.log.ErrorContext(r.Context(), "recovery by phone: temporary password not stored", "flow", f.ID, "err", err)
+			return
+		}
+		h.audit(r, storage.AuditEvent{Type: directory.EventRecoveryRequested, Outcome: directory.OutcomeSuccess, UserID: u.ID,
+			ClientID: ar.ClientID, Details: map[string]string{"via": "sms"}})
+		if err := h.cfg.SMS.SendSMS(r.Context(), notify.SMS{To: phone, Text: t.T("recovery.sms_text", "Password", temp)}); err != nil {
+			h.log.WarnContext(r.Context(), "temporary password not delivered", "flow", f.ID, "err", err)
+		}
+	})
 }
 
-// answered sends what the handler has written to the client now, so that work
-// done after it (for an account that exists only) does not show in the answer's
-// time. render sets the length, so the client has the whole answer at once.
-func answered(w http.ResponseWriter) {
-	_ = http.NewResponseController(w).Flush()
+// afterAnswerTimeout bounds the work done after an answer.
+const afterAnswerTimeout = 30 * time.Second
+
+// afterAnswer does work after the answer has gone, in a goroutine of its own, for
+// work that only an existing account gets (a lookup, a hash, writes, a message):
+// neither the answer nor the next request on the same connection (which waits
+// for this handler) may take its time, or they would tell whether the account
+// exists. The work gets a copy of the request with a context that does not end
+// when the client closes the connection, and a bound.
+func (h *Handler) afterAnswer(r *http.Request, work func(r *http.Request)) {
+	ctx, cancel := context.WithTimeout(notify.Detach(r.Context()), afterAnswerTimeout)
+	detached := r.Clone(ctx)
+	go func() {
+		defer cancel()
+		work(detached)
+	}()
 }
 
 // recoverByEmail sends a code to the address of an account (for a contract number,
@@ -172,21 +183,22 @@ func (h *Handler) recoverByEmail(w http.ResponseWriter, r *http.Request, f flow,
 	}
 	// As by phone: the answer leaves before the address is looked up.
 	h.renderRecovery(w, r, http.StatusOK, f, ar, lang, recoveryPage{Notice: t.T(noticeKey)})
-	answered(w)
-	u, err := h.accounts.UserByLogin(r.Context(), email)
-	if err != nil || u.Disabled {
-		if err != nil && !errors.Is(err, storage.ErrNotFound) {
-			h.log.ErrorContext(r.Context(), "recovery by email: look the address up", "flow", f.ID, "err", err)
+	h.afterAnswer(r, func(r *http.Request) {
+		u, err := h.accounts.UserByLogin(r.Context(), email)
+		if err != nil || u.Disabled {
+			if err != nil && !errors.Is(err, storage.ErrNotFound) {
+				h.log.ErrorContext(r.Context(), "recovery by email: look the address up", "flow", f.ID, "err", err)
+			}
+			return
 		}
-		return
-	}
-	h.audit(r, storage.AuditEvent{Type: directory.EventRecoveryRequested, Outcome: directory.OutcomeSuccess, UserID: u.ID,
-		ClientID: ar.ClientID, Details: map[string]string{"via": via, "flow": f.ID}})
-	link := strings.TrimSuffix(h.cfg.Issuer, "/") + recoveryURL(f.ID, "", ar.ID) + "&code=" + code
-	m := notify.Email{To: email, Subject: t.T("recovery.email_subject"), Text: t.T("recovery.email_text", "Code", code, "Link", link)}
-	if err := h.cfg.Email.SendEmail(r.Context(), m); err != nil {
-		h.log.WarnContext(r.Context(), "recovery code not delivered", "flow", f.ID, "err", err)
-	}
+		h.audit(r, storage.AuditEvent{Type: directory.EventRecoveryRequested, Outcome: directory.OutcomeSuccess, UserID: u.ID,
+			ClientID: ar.ClientID, Details: map[string]string{"via": via, "flow": f.ID}})
+		link := strings.TrimSuffix(h.cfg.Issuer, "/") + recoveryURL(f.ID, "", ar.ID) + "&code=" + code
+		m := notify.Email{To: email, Subject: t.T("recovery.email_subject"), Text: t.T("recovery.email_text", "Code", code, "Link", link)}
+		if err := h.cfg.Email.SendEmail(r.Context(), m); err != nil {
+			h.log.WarnContext(r.Context(), "recovery code not delivered", "flow", f.ID, "err", err)
+		}
+	})
 }
 
 // recoveryReset checks the emailed code and sets the new password. The attempt is

@@ -127,7 +127,7 @@ func (o *Outbox) SendEmail(ctx context.Context, m Email) error {
 func (o *Outbox) enqueue(ctx context.Context, m storage.OutboxMessage) error {
 	now := o.now().UTC()
 	m.ID, m.CreatedAt, m.NextAt, m.ExpiresAt = rand.Text(), now, now, now.Add(o.cfg.Pending)
-	if h, ok := ctx.Value(holdKey{}).(*hold); ok {
+	if h, ok := ctx.Value(holdKey{}).(*hold); ok && h != nil {
 		// Stored beside the rest of the request (see Hold): the answer does not
 		// take the time of this write, which an answer without a message lacks.
 		h.wg.Add(1)
@@ -169,6 +169,14 @@ type hold struct{ wg sync.WaitGroup }
 func Hold(ctx context.Context) (context.Context, func()) {
 	h := &hold{}
 	return context.WithValue(ctx, holdKey{}, h), h.wg.Wait
+}
+
+// Detach returns a context for work that goes on after the answer: it carries
+// ctx's values but not its end (a request's context ends when the client closes
+// the connection), and messages sent under it are stored before SendSMS or
+// SendEmail returns, as the answer's Hold has been waited for already.
+func Detach(ctx context.Context) context.Context {
+	return context.WithValue(context.WithoutCancel(ctx), holdKey{}, (*hold)(nil))
 }
 
 // Run delivers queued messages until ctx ends: kickDelay after one is queued here,
