@@ -183,7 +183,7 @@ func (d *Directory) Authenticate(ctx context.Context, login, password string, op
 		}
 	}
 	if recovery {
-		if ok, _, err := d.passwords.Verify(password, u.Recovery.Hash); err == nil && ok {
+		if recoveryMatches(password, u.Recovery.Hash) {
 			err := d.users.UseRecoveryPassword(ctx, u.ID, u.Recovery.Hash, now)
 			switch {
 			case err == nil:

@@ -2,6 +2,7 @@ package directory_test
 
 import (
 	"errors"
+	"runtime"
 	"testing"
 	"time"
 
@@ -131,5 +132,36 @@ func TestRecoveryPasswordOpensALockedAccount(t *testing.T) {
 	}
 	if _, err := d.Authenticate(ctx, "ivanov", "Fresh-pass-42"); err != nil {
 		t.Fatalf("after recovery the lock should be gone: %v", err)
+	}
+}
+
+// TestWrongPasswordCostsOneHashWithRecoveryPending: a wrong password for an
+// account with a pending recovery password costs what it costs for an unknown
+// login (one argon2 check), or the cost tells that the account exists (found in
+// review: the recovery password was an argon2 hash too, so two checks). argon2
+// allocates its memory parameter on every check, so allocation measures checks.
+func TestWrongPasswordCostsOneHashWithRecoveryPending(t *testing.T) {
+	d, _ := newDirectory(t)
+	ctx := t.Context()
+	u, err := d.CreateUser(ctx, directory.NewUser{Login: "ivanov", Phone: "+79090000000", Password: "S3cure-pass!"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.StartRecovery(ctx, u.ID); err != nil {
+		t.Fatal(err)
+	}
+	allocated := func(login string) uint64 {
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		if _, err := d.Authenticate(ctx, login, "wrong-password-1"); err == nil {
+			t.Fatal("a wrong password signed in")
+		}
+		runtime.ReadMemStats(&after)
+		return after.TotalAlloc - before.TotalAlloc
+	}
+	allocated("nobody") // warm up
+	known, unknown := allocated("ivanov"), allocated("nobody")
+	if float64(known) > 1.5*float64(unknown) {
+		t.Fatalf("a wrong password allocates %d bytes for an account with a pending recovery, %d for an unknown login", known, unknown)
 	}
 }

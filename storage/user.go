@@ -55,7 +55,8 @@ type User struct {
 // changes nothing else, so that whoever knows a phone number cannot take away the
 // owner's password, sessions or tokens.
 type RecoveryPassword struct {
-	// Hash is a PHC string, as PasswordHash.
+	// Hash is "sha256:" and the hex digest (see directory.recoveryHash): the
+	// password is random and short-lived, so a fast hash suffices.
 	Hash      string    `bson:"hash"`
 	ExpiresAt time.Time `bson:"expires_at"`
 	// Used: it has signed in (at UsedAt); from then on it only lets that sign-in
