@@ -9,6 +9,7 @@ import (
 	"github.com/vhod-id/vhod/storage"
 
 	"github.com/vhod-id/vhod/directory"
+	"github.com/vhod-id/vhod/internal/clientaddr"
 )
 
 // Sign-in outcomes, for metrics.
@@ -39,7 +40,8 @@ func contractKeys(contract string) []string {
 	return []string{"raw:" + strings.ToLower(strings.TrimSpace(contract))}
 }
 
-func ipKey(r *http.Request) string { return "signin-fail:ip:" + clientIP(r) }
+// ipKey counts an address's failures; IPv6 by its /64 (see clientaddr.LimitKey).
+func ipKey(r *http.Request) string { return "signin-fail:ip:" + clientaddr.LimitKey(clientIP(r)) }
 
 func identKey(key string) string { return "signin-fail:id:" + key }
 

@@ -10,6 +10,7 @@ import (
 
 	"github.com/vhod-id/vhod/directory"
 	"github.com/vhod-id/vhod/directory/notify"
+	"github.com/vhod-id/vhod/internal/clientaddr"
 	"github.com/vhod-id/vhod/storage"
 )
 
@@ -168,7 +169,7 @@ func (h *Handler) sendLimited(r *http.Request, channel, to string, l SendLimits)
 		limit  int
 	}{
 		{channel + ":to:" + to, time.Hour, l.PerRecipientHour},
-		{channel + ":ip:" + clientIP(r), time.Hour, l.PerIPHour},
+		{channel + ":ip:" + clientaddr.LimitKey(clientIP(r)), time.Hour, l.PerIPHour},
 		{channel + ":all", time.Hour, l.GlobalHour},
 		{channel + ":all:day", 24 * time.Hour, l.GlobalDay},
 	} {
