@@ -27,8 +27,10 @@ func (a *app) senders(audit *directory.Auditor) (notify.SMSSender, notify.EmailS
 		return nil, nil, nil
 	}
 	c := a.cfg.Outbox
+	outboxKey := deriveKey(a.master, "outbox")
 	a.outbox = notify.NewOutbox(a.store, smsGW, emailGW, notify.OutboxConfig{
 		Poll: c.PollInterval, Backoff: c.Backoff, MaxBackoff: c.MaxBackoff, MaxAttempts: c.MaxAttempts,
+		Key: outboxKey[:],
 	}, a.log)
 	a.outbox.Report = a.reportSend(audit)
 	a.outbox.Depth = func(n int64) { a.metrics.outboxDepth.Set(float64(n)) }

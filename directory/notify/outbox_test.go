@@ -1,10 +1,12 @@
 package notify
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"io"
 	"log/slog"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -241,5 +243,38 @@ func TestOutboxHoldStoresBesideTheRequest(t *testing.T) {
 	id := onlyMessage(t, ev)
 	if m, err := store.OutboxMessageByID(t.Context(), id); err != nil || m.State != storage.MessageQueued {
 		t.Fatalf("stored %+v, %v", m, err)
+	}
+}
+
+// TestOutboxSealsTextAtRest (review of issue 16 item 4): a queued message's
+// text holds a code or a temporary password that opens an account; in the
+// database it is sealed, so a dump or backup does not open accounts. The
+// gateway gets the plain text, and a text moved to another message does not open.
+func TestOutboxSealsTextAtRest(t *testing.T) {
+	store := mongotest.Fresh(t, mongotest.URI(t), mongo.Options{})
+	gw := &flakyGateway{}
+	cfg := fastOutbox
+	cfg.Key = bytes.Repeat([]byte{7}, 32)
+	o, ev := newTestOutbox(t, store, gw, cfg)
+	if err := o.SendSMS(t.Context(), SMS{To: "+79090000000", Text: "Временный пароль: Xy7-secret."}); err != nil {
+		t.Fatal(err)
+	}
+	id := onlyMessage(t, ev)
+	queued, err := store.OutboxMessageByID(t.Context(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(queued.Text, "Xy7-secret") || !strings.HasPrefix(queued.Text, sealedPrefix) {
+		t.Fatalf("queued text stored as %q", queued.Text)
+	}
+	moved := queued
+	moved.ID = "another"
+	if err := o.open(&moved); err == nil {
+		t.Fatal("a sealed text opened in another message")
+	}
+	run(t, o)
+	waitState(t, store, id, storage.MessageSent)
+	if _, got := gw.snapshot(); len(got) != 1 || got[0].Text != "Временный пароль: Xy7-secret." {
+		t.Fatalf("delivered %+v", got)
 	}
 }
