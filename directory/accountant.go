@@ -90,6 +90,31 @@ func AccountantLimitKey(inn, contract string) string {
 // The accountant account of that contract is made at its first sign-in: it has
 // no personal profile, and its only membership is the company, with the single
 // role accountant. Every failure is ErrInvalidCredentials and costs one hash.
+// AccountantUserIDs are the accounts of the accountant of contract at the
+// companies with inn (one per company that has the contract and has been signed
+// in to): a device cookie names one of them when it belongs to that accountant.
+func (o *Orgs) AccountantUserIDs(ctx context.Context, inn, contract string) ([]string, error) {
+	c, err := NormalizeContract(contract)
+	if err != nil {
+		return nil, nil
+	}
+	orgs, err := o.store.OrganisationsByINN(ctx, inn)
+	if err != nil {
+		return nil, err
+	}
+	var ids []string
+	for _, x := range orgs {
+		u, err := o.store.UserByIdentifier(ctx, storage.IdentifierKey(storage.IdentAccountant, x.ID+"/"+c))
+		switch {
+		case err == nil:
+			ids = append(ids, u.ID)
+		case !errors.Is(err, storage.ErrNotFound):
+			return nil, err
+		}
+	}
+	return ids, nil
+}
+
 func (o *Orgs) AuthenticateAccountant(ctx context.Context, inn, contract, pin string) (storage.User, storage.Organisation, error) {
 	c, cerr := NormalizeContract(contract)
 	orgs, err := o.store.OrganisationsByINN(ctx, inn)

@@ -62,6 +62,54 @@ func TestAbuseContractRespelling(t *testing.T) {
 	}
 }
 
+// TestAbuseContractLockSparesAccountantDevice (review of issue 16 item 5): the
+// INN is public and contract numbers are guessable, so strangers can lock a
+// contract with wrong PINs; the accountant's own browser, which signed in to
+// that contract before, still signs in, while a stranger's right PIN is refused.
+func TestAbuseContractLockSparesAccountantDevice(t *testing.T) {
+	cfg := strings.Replace(testConfig, "bootstrap:\n", strings.Replace(lowLimits, "delay_after_failures: 2", "delay_after_failures: 10", 1)+"bootstrap:\n", 1)
+	cfg = strings.Replace(cfg, "      access_token_format: jwt\n      first_party: true\n",
+		"      access_token_format: jwt\n      first_party: true\n      scopes: [org, orgs]\n", 1)
+	cfg = strings.Replace(cfg, "  users:\n", `  organisations:
+    - {id: romashka, name: ООО «Ромашка», inn: "7728824599", kpp: "772801001", ogrn: "1177746151021", contracts: [Д-15]}
+  memberships:
+    - {user: ivanov, org: romashka, roles: [org_admin]}
+  users:
+`, 1)
+	srv := startServer(t, cfg)
+	admin := accountBrowser(t, srv, "ivanov", "S3cure-pass!")
+	p := mustGet(t, admin, srv.Issuer+"/account/companies/romashka/members")
+	if p = mustSubmit(t, admin, p, "/contracts", url.Values{"contract": {"Д-15"}, "pin": {"246810"}}); !strings.Contains(p.Body, "PIN set.") {
+		t.Fatalf("PIN: %.400s", p.Body)
+	}
+	shop := shopRP(t, srv)
+	try := func(b *rptest.Browser, pin string) *rptest.Page {
+		t.Helper()
+		p := follow(t, b, mustGet(t, b, shop.authorization(oauth2.SetAuthURLParam("prompt", "login")).URL), contractLinkRe)
+		return mustSubmit(t, b, p, "/contract", url.Values{"inn": {"7728824599"}, "contract": {"Д 15"}, "pin": {pin}})
+	}
+	stranger := func() *rptest.Browser {
+		b := rptest.NewBrowser("http://127.0.0.1:8765/")
+		b.Lang = "en"
+		return b
+	}
+	accountant := stranger()
+	if p := try(accountant, "246810"); p.Location == "" {
+		t.Fatalf("the accountant's first sign-in: %d %.300s", p.Status, p.Body)
+	}
+	for i := range 3 {
+		if p := try(stranger(), "00000"+string(rune('0'+i))); p.Status != http.StatusUnauthorized {
+			t.Fatalf("wrong PIN %d: %d %.300s", i+1, p.Status, p.Body)
+		}
+	}
+	if p := try(stranger(), "246810"); p.Status != http.StatusTooManyRequests {
+		t.Fatalf("a stranger's right PIN on a locked contract: %d %.300s", p.Status, p.Body)
+	}
+	if p := try(accountant, "246810"); p.Location == "" {
+		t.Fatalf("the accountant's own browser is locked out: %d %.300s", p.Status, p.Body)
+	}
+}
+
 // signInAttempt is one answer of the password form, as a stranger sees it.
 type signInAttempt struct {
 	Status  int

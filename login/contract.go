@@ -18,6 +18,7 @@ import (
 // accountants is what the sign-in by contract needs.
 type accountants interface {
 	AuthenticateAccountant(ctx context.Context, inn, contract, pin string) (storage.User, storage.Organisation, error)
+	AccountantUserIDs(ctx context.Context, inn, contract string) ([]string, error)
 	SetAccountantPIN(ctx context.Context, orgID, contract, pin string) error
 }
 
@@ -94,6 +95,18 @@ func (h *Handler) contractSignIn(w http.ResponseWriter, r *http.Request) {
 			Details: map[string]string{"method": string(MethodContract), "inn": inn, "reason": reason}})
 		h.renderContract(w, r, http.StatusTooManyRequests, f, ar, lang, inn, contract, "login.too_many_failures", false)
 	}
+	// The accountant's own browser (a device cookie from an earlier sign-in to
+	// this contract) is spared the contract's limit and lock, which are for
+	// strangers: the INN is public and contract numbers are guessable, so anyone
+	// could otherwise keep the accountant out. The address's limit stays.
+	dev, known, err := h.knownAccountantDevice(r, inn, contract)
+	if err != nil {
+		h.fail(w, r, lang, unavailable(err))
+		return
+	}
+	if known {
+		c.ident = 0
+	}
 	if h.over(c) {
 		refuse("too_many_failures")
 		return
@@ -111,11 +124,24 @@ func (h *Handler) contractSignIn(w http.ResponseWriter, r *http.Request) {
 	if locked, err := h.identifierLocked(r, key); err != nil {
 		h.fail(w, r, lang, unavailable(err))
 		return
-	} else if locked {
+	} else if locked && !known {
 		refuse("contract_locked")
 		return
 	}
 	u, org, err := h.cfg.Accountants.AuthenticateAccountant(r.Context(), inn, contract, pin)
+	if errors.Is(err, directory.ErrInvalidCredentials) && known {
+		// The accountant's browser mistyped: counted against its cookie (and
+		// address), not against the contract.
+		if err := errors.Join(h.countAddressFailure(r), h.deviceFailure(r, dev)); err != nil {
+			h.fail(w, r, lang, unavailable(err))
+			return
+		}
+		h.cfg.OnSignIn(string(MethodContract), OutcomeFailure)
+		h.audit(r, storage.AuditEvent{Type: directory.EventSignIn, Outcome: directory.OutcomeFailure, ClientID: ar.ClientID, OrgID: org.ID,
+			Details: map[string]string{"method": string(MethodContract), "inn": inn, "reason": "invalid_credentials", "device": "known"}})
+		h.renderContract(w, r, http.StatusUnauthorized, f, ar, lang, inn, contract, "contract.invalid", false)
+		return
+	}
 	if errors.Is(err, directory.ErrInvalidCredentials) {
 		c, err := h.countFailure(r, key)
 		if err != nil {

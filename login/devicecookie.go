@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -109,6 +110,27 @@ func (h *Handler) knownDevice(r *http.Request, login string) (device, bool, erro
 		return device{}, false, nil
 	}
 	if err != nil {
+		return device{}, false, err
+	}
+	return d, true, nil
+}
+
+// knownAccountantDevice is knownDevice for the accountant sign-in: the cookie
+// names the accountant account of contract at a company with inn. As there, the
+// lookup happens only for a validly signed cookie that has not failed too often.
+func (h *Handler) knownAccountantDevice(r *http.Request, inn, contract string) (device, bool, error) {
+	d, ok := h.deviceFromCookie(r)
+	if !ok {
+		return device{}, false, nil
+	}
+	if allowed := h.deviceFailuresAllowed(); allowed > 0 {
+		n, err := h.store.Count(r.Context(), deviceFailKey(d), h.lockWindow(), h.now())
+		if err != nil || n >= allowed {
+			return device{}, false, err
+		}
+	}
+	ids, err := h.cfg.Accountants.AccountantUserIDs(r.Context(), inn, contract)
+	if err != nil || !slices.Contains(ids, d.userID) {
 		return device{}, false, err
 	}
 	return d, true, nil
