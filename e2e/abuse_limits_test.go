@@ -18,22 +18,27 @@ const lowLimits = "captcha: {provider: none}\nlimits: {lock_after_failures: 3, d
 
 var contractLinkRe = regexp.MustCompile(`href="([^"]*/contract\?[^"]*)"`)
 
+// contractConfig is the base config with low limits and company romashka
+// whose accountant contracts are contracts (ivanov administers it).
+func contractConfig(contracts string) string {
+	cfg := strings.Replace(testConfig, "bootstrap:\n", strings.Replace(lowLimits, "delay_after_failures: 2", "delay_after_failures: 10", 1)+"bootstrap:\n", 1)
+	cfg = strings.Replace(cfg, "      access_token_format: jwt\n      first_party: true\n",
+		"      access_token_format: jwt\n      first_party: true\n      scopes: [org, orgs]\n", 1)
+	return strings.Replace(cfg, "  users:\n", `  organisations:
+    - {id: romashka, name: ООО «Ромашка», inn: "7728824599", kpp: "772801001", ogrn: "1177746151021", contracts: [`+contracts+`]}
+  memberships:
+    - {user: ivanov, org: romashka, roles: [org_admin]}
+  users:
+`, 1)
+}
+
 // TestAbuseContractRespelling: an accountant PIN is guessed by spelling the
 // contract number differently on each try ("Д-15", "Д 15", "Д--1-5" are one
 // contract). All spellings count against one lock: after three wrong PINs, the
 // right PIN under yet another spelling is refused, while another contract of the
 // company still signs in.
 func TestAbuseContractRespelling(t *testing.T) {
-	cfg := strings.Replace(testConfig, "bootstrap:\n", strings.Replace(lowLimits, "delay_after_failures: 2", "delay_after_failures: 10", 1)+"bootstrap:\n", 1)
-	cfg = strings.Replace(cfg, "      access_token_format: jwt\n      first_party: true\n",
-		"      access_token_format: jwt\n      first_party: true\n      scopes: [org, orgs]\n", 1)
-	cfg = strings.Replace(cfg, "  users:\n", `  organisations:
-    - {id: romashka, name: ООО «Ромашка», inn: "7728824599", kpp: "772801001", ogrn: "1177746151021", contracts: [Д-15, Д-16]}
-  memberships:
-    - {user: ivanov, org: romashka, roles: [org_admin]}
-  users:
-`, 1)
-	srv := startServer(t, cfg)
+	srv := startServer(t, contractConfig("Д-15, Д-16"))
 	admin := accountBrowser(t, srv, "ivanov", "S3cure-pass!")
 	for _, contract := range []string{"Д-15", "Д-16"} {
 		p := mustGet(t, admin, srv.Issuer+"/account/companies/romashka/members")
@@ -67,16 +72,7 @@ func TestAbuseContractRespelling(t *testing.T) {
 // contract with wrong PINs; the accountant's own browser, which signed in to
 // that contract before, still signs in, while a stranger's right PIN is refused.
 func TestAbuseContractLockSparesAccountantDevice(t *testing.T) {
-	cfg := strings.Replace(testConfig, "bootstrap:\n", strings.Replace(lowLimits, "delay_after_failures: 2", "delay_after_failures: 10", 1)+"bootstrap:\n", 1)
-	cfg = strings.Replace(cfg, "      access_token_format: jwt\n      first_party: true\n",
-		"      access_token_format: jwt\n      first_party: true\n      scopes: [org, orgs]\n", 1)
-	cfg = strings.Replace(cfg, "  users:\n", `  organisations:
-    - {id: romashka, name: ООО «Ромашка», inn: "7728824599", kpp: "772801001", ogrn: "1177746151021", contracts: [Д-15]}
-  memberships:
-    - {user: ivanov, org: romashka, roles: [org_admin]}
-  users:
-`, 1)
-	srv := startServer(t, cfg)
+	srv := startServer(t, contractConfig("Д-15"))
 	admin := accountBrowser(t, srv, "ivanov", "S3cure-pass!")
 	p := mustGet(t, admin, srv.Issuer+"/account/companies/romashka/members")
 	if p = mustSubmit(t, admin, p, "/contracts", url.Values{"contract": {"Д-15"}, "pin": {"246810"}}); !strings.Contains(p.Body, "PIN set.") {

@@ -78,20 +78,13 @@ func outboxConfig(gwURL string) string {
 func openPhonePage(t *testing.T, shop *rp) (*rptest.Browser, *rptest.Page) {
 	t.Helper()
 	b := rptest.NewBrowser("http://127.0.0.1:8765/")
-	p, err := b.Get(shop.authorization().URL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	link := regexp.MustCompile(`href="([^"]*/phone\?[^"]*)"`).FindStringSubmatch(p.Body)
-	if link == nil {
-		t.Fatal("no phone link on the sign-in page")
-	}
-	u, _ := p.URL.Parse(strings.ReplaceAll(link[1], "&amp;", "&"))
-	if p, err = b.Get(u.String()); err != nil {
-		t.Fatal(err)
-	}
-	return b, p
+	return b, follow(t, b, mustGet(t, b, shop.authorization().URL), phoneLinkRe)
 }
+
+var (
+	phoneLinkRe   = regexp.MustCompile(`href="([^"]*/phone\?[^"]*)"`)
+	recoverLinkRe = regexp.MustCompile(`href="(/recover\?[^"]*)"`)
+)
 
 func median(d []time.Duration) time.Duration {
 	s := slices.Clone(d)
@@ -199,21 +192,10 @@ func TestAbuseTimingRecoveryKnownVsUnknown(t *testing.T) {
 	numbers := map[string]string{"known": "+79090000000", "unknown": "+79091111111"}
 	recover := func(kind string) time.Duration {
 		b := rptest.NewBrowser("http://127.0.0.1:8765/")
-		p, err := b.Get(shop.authorization().URL)
-		if err != nil {
-			t.Fatal(err)
-		}
-		link := regexp.MustCompile(`href="(/recover\?[^"]*)"`).FindStringSubmatch(p.Body)
-		if link == nil {
-			t.Fatal("no Forgot password link")
-		}
-		u, _ := p.URL.Parse(strings.ReplaceAll(link[1], "&amp;", "&"))
-		if p, err = b.Get(u.String()); err != nil {
-			t.Fatal(err)
-		}
+		p := follow(t, b, mustGet(t, b, shop.authorization().URL), recoverLinkRe)
 		answer := solveAltcha(t, p.Body)
 		start := time.Now()
-		p, err = b.Submit(p, "/send", url.Values{"identifier": {numbers[kind]}, "captcha": {answer}})
+		p, err := b.Submit(p, "/send", url.Values{"identifier": {numbers[kind]}, "captcha": {answer}})
 		took := time.Since(start)
 		if err != nil || p.Status != http.StatusOK || !strings.Contains(p.Body, "Если этот номер зарегистрирован") {
 			t.Fatalf("%s number: %v, status %d, %.300s", kind, err, p.Status, p.Body)

@@ -90,11 +90,10 @@ func (h *Handler) deviceFailuresAllowed() int64 {
 	return int64(h.cfg.Limits.PerIdentifier)
 }
 
-// knownDevice returns the browser's device cookie when it was issued for the
-// account login names and has not failed too often: such a browser is spared the
-// locks of that account. The account lookup happens only for a validly signed
-// cookie, so it tells a stranger nothing.
-func (h *Handler) knownDevice(r *http.Request, login string) (device, bool, error) {
+// trustedDevice is the browser's device cookie when its signature holds and it
+// has not sent too many wrong passwords; whose account it names is for the
+// caller to check.
+func (h *Handler) trustedDevice(r *http.Request) (device, bool, error) {
 	d, ok := h.deviceFromCookie(r)
 	if !ok {
 		return device{}, false, nil
@@ -104,6 +103,18 @@ func (h *Handler) knownDevice(r *http.Request, login string) (device, bool, erro
 		if err != nil || n >= allowed {
 			return device{}, false, err
 		}
+	}
+	return d, true, nil
+}
+
+// knownDevice returns the browser's device cookie when it was issued for the
+// account login names and has not failed too often: such a browser is spared the
+// locks of that account. The account lookup happens only for a validly signed
+// cookie, so it tells a stranger nothing.
+func (h *Handler) knownDevice(r *http.Request, login string) (device, bool, error) {
+	d, ok, err := h.trustedDevice(r)
+	if err != nil || !ok {
+		return device{}, false, err
 	}
 	u, err := h.accounts.UserByLogin(r.Context(), login)
 	if errors.Is(err, storage.ErrNotFound) || (err == nil && u.ID != d.userID) {
@@ -119,15 +130,9 @@ func (h *Handler) knownDevice(r *http.Request, login string) (device, bool, erro
 // names the accountant account of contract at a company with inn. As there, the
 // lookup happens only for a validly signed cookie that has not failed too often.
 func (h *Handler) knownAccountantDevice(r *http.Request, inn, contract string) (device, bool, error) {
-	d, ok := h.deviceFromCookie(r)
-	if !ok {
-		return device{}, false, nil
-	}
-	if allowed := h.deviceFailuresAllowed(); allowed > 0 {
-		n, err := h.store.Count(r.Context(), deviceFailKey(d), h.lockWindow(), h.now())
-		if err != nil || n >= allowed {
-			return device{}, false, err
-		}
+	d, ok, err := h.trustedDevice(r)
+	if err != nil || !ok {
+		return device{}, false, err
 	}
 	ids, err := h.cfg.Accountants.AccountantUserIDs(r.Context(), inn, contract)
 	if err != nil || !slices.Contains(ids, d.userID) {
