@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
-	"time"
 
 	"github.com/gorilla/mux"
 	"golang.org/x/text/language"
@@ -16,8 +15,9 @@ import (
 	"github.com/vhod-id/vhod/storage"
 )
 
-// start is op's hand-off, GET /login?authRequestID=…: reuse the SSO session when it
-// is good enough, honour prompt, max_age and id_token_hint, else start a flow.
+// start is op's hand-off, GET /login?authRequestID=…: what the SSO session does
+// for the request is decided as at /authorize (decide); the pages then answer with
+// it, ask for the company or consent, or start a sign-in (prompt=none: an error).
 func (h *Handler) start(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	ar, lang, uerr := h.authRequest(r, r.URL.Query().Get("authRequestID"))
@@ -29,52 +29,27 @@ func (h *Handler) start(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, h.cfg.Callback(ctx, ar.ID), http.StatusSeeOther)
 		return
 	}
-	sess, err := h.currentSession(r.Context())
+	v, sess, err := h.decide(ctx, ar)
 	if err != nil {
 		h.fail(w, r, lang, unavailable(err))
 		return
 	}
-	satisfies := false
-	if sess != nil {
-		if satisfies, err = h.sessionSatisfies(ctx, ar, *sess); err != nil {
-			h.fail(w, r, lang, unavailable(err))
-			return
-		}
+	if v != answer && hasPrompt(ar, "none") {
+		h.cfg.Deny(w, r, ar.ID, v.promptNoneError())
+		return
 	}
-	if satisfies {
-		page, err := h.settleOrg(ctx, ar, sess)
-		if err != nil {
-			h.fail(w, r, lang, unavailable(err))
-			return
-		}
-		if page {
-			if hasPrompt(ar, "none") {
-				h.cfg.Deny(w, r, ar.ID, "account_selection_required")
-				return
-			}
-			h.startFlow(w, r, ar, lang, StateOrgChoice, sess.UserID)
-			return
-		}
-		need, err := h.needsConsent(r.Context(), ar, sess.UserID)
-		if err != nil {
-			h.fail(w, r, lang, unavailable(err))
-			return
-		}
-		if !need {
-			h.finish(w, r, lang, ar, *sess)
-			return
-		}
-		if hasPrompt(ar, "none") {
-			h.cfg.Deny(w, r, ar.ID, "consent_required")
-			return
-		}
+	switch v {
+	case answer:
+		h.finish(w, r, lang, ar, *sess)
+		return
+	case chooseOrg:
+		h.startFlow(w, r, ar, lang, StateOrgChoice, sess.UserID)
+		return
+	case askConsent:
 		h.startFlow(w, r, ar, lang, StateConsentRequired, sess.UserID)
 		return
 	}
-	if hasPrompt(ar, "none") {
-		h.cfg.Deny(w, r, ar.ID, "login_required")
-		return
-	}
+	// signIn: a new sign-in flow.
 	f, err := h.newFlow(r, ar, lang, KindLogin, StateStarted, "")
 	if err != nil {
 		h.fail(w, r, lang, unavailable(err))
@@ -223,47 +198,14 @@ func (h *Handler) show(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// sessionSatisfies tells whether the SSO session may answer this request without
-// asking the person again: also strong enough for the client's minimum acr and
-// the RP's acr_values. An error when the minimum cannot be read (fail closed).
-func (h *Handler) sessionSatisfies(ctx context.Context, ar storage.AuthRequest, s storage.Session) (bool, error) {
-	want, err := requiredACR(ctx, h.store, ar)
-	if err != nil {
-		return false, err
-	}
-	if want != "" && !directory.ACRSatisfies(s.ACR, want) {
-		return false, nil
-	}
-	return h.sessionSatisfiesExceptACR(ar, s), nil
-}
-
-// sessionSatisfiesExceptACR: prompt, max_age and id_token_hint allow the session.
-func (h *Handler) sessionSatisfiesExceptACR(ar storage.AuthRequest, s storage.Session) bool {
-	// select_account chooses among the person's companies when the org scope is
-	// asked for (see settleOrg); otherwise it means signing in again.
-	if hasPrompt(ar, "login") || (hasPrompt(ar, "select_account") && !wantsOrg(ar)) {
-		return false
-	}
-	if ar.MaxAge != nil && h.now().Sub(s.AuthTime) > time.Duration(*ar.MaxAge)*time.Second {
-		return false
-	}
-	if ar.HintSubject != "" && ar.HintSubject != s.UserID {
-		return false
-	}
-	return true
-}
-
 // finish records the sign-in on the auth request and hands the browser back to op.
 func (h *Handler) finish(w http.ResponseWriter, r *http.Request, lang language.Tag, ar storage.AuthRequest, s storage.Session) {
-	if uerr := h.strongEnough(r.Context(), ar.ClientID, s.ACR); uerr != nil {
+	c, uerr := h.answerWith(r.Context(), ar, s)
+	if uerr != nil {
 		h.fail(w, r, lang, uerr)
 		return
 	}
-	if err := h.recordSessionClient(r.Context(), s, ar.ClientID); err != nil {
-		h.fail(w, r, lang, unavailable(err))
-		return
-	}
-	err := h.store.CompleteAuthRequest(r.Context(), ar.ID, completion(s), h.now().Add(h.cfg.CodeLifetime))
+	err := h.store.CompleteAuthRequest(r.Context(), ar.ID, c, h.now().Add(h.cfg.CodeLifetime))
 	if err != nil && !errors.Is(err, storage.ErrConflict) {
 		h.fail(w, r, lang, unavailable(err))
 		return
@@ -272,28 +214,33 @@ func (h *Handler) finish(w http.ResponseWriter, r *http.Request, lang language.T
 }
 
 // SSO answers, at /authorize, whether the browser's SSO session settles the request
-// without any page: a session that satisfies prompt, max_age and id_token_hint, for
-// a client that needs no consent. nil means the login pages take over.
+// without any page (decide says answer). nil means the login pages take over.
 func (h *Handler) SSO(ctx context.Context, ar storage.AuthRequest) (*storage.Completion, error) {
-	sess, err := h.currentSession(ctx)
-	if err != nil || sess == nil {
+	v, sess, err := h.decide(ctx, ar)
+	if err != nil || v != answer {
 		return nil, err
 	}
-	if ok, err := h.sessionSatisfies(ctx, ar, *sess); err != nil || !ok {
-		return nil, err
+	c, uerr := h.answerWith(ctx, ar, *sess)
+	if uerr != nil && uerr.Status == http.StatusForbidden {
+		return nil, nil // too weak after all: the pages sign in again, or say why not
 	}
-	if page, err := h.settleOrg(ctx, ar, sess); err != nil || page {
-		return nil, err
+	if uerr != nil {
+		return nil, uerr.Err
 	}
-	need, err := h.needsConsent(ctx, ar, sess.UserID)
-	if err != nil || need {
-		return nil, err
-	}
-	if err := h.recordSessionClient(ctx, *sess, ar.ClientID); err != nil {
-		return nil, err
-	}
-	c := completion(*sess)
 	return &c, nil
+}
+
+// answerWith is the last step of every answer with a session, at /authorize and
+// from the pages (finish): the sign-in meets the client's min_acr (strongEnough)
+// and the client is recorded in the session for logout.
+func (h *Handler) answerWith(ctx context.Context, ar storage.AuthRequest, s storage.Session) (storage.Completion, *userError) {
+	if uerr := h.strongEnough(ctx, ar.ClientID, s.ACR); uerr != nil {
+		return storage.Completion{}, uerr
+	}
+	if err := h.recordSessionClient(ctx, s, ar.ClientID); err != nil {
+		return storage.Completion{}, unavailable(err)
+	}
+	return completion(s), nil
 }
 
 // recordSessionClient notes that a client is signed in through the session, so

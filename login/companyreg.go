@@ -16,34 +16,11 @@ import (
 	"github.com/vhod-id/vhod/storage"
 )
 
-// KindCompany registers a company: a wizard whose steps can be revisited until
-// it is submitted; the company exists only in the flow until then.
-const KindCompany Kind = "company"
-
-// The steps of the company wizard, in order; each is also the flow's state.
-const (
-	StepINN     State = "inn"
-	StepGeneral State = "general"
-	StepBank    State = "bank"
-	StepAddress State = "address"
-	StepContact State = "contact"
-	StepReview  State = "review"
-)
-
+// companySteps are the wizard's steps in order (their moves: KindCompany in flow.go).
 var companySteps = []State{StepINN, StepGeneral, StepBank, StepAddress, StepContact, StepReview}
 
 // companyFlowLifetime: a registration may take a while (finding the bank details).
 const companyFlowLifetime = 2 * time.Hour
-
-func init() {
-	t := map[State][]State{StepINN: {StepINN, StepGeneral}}
-	for _, s := range companySteps[1:] {
-		t[s] = slices.Clone(companySteps)
-	}
-	t[StepReview] = append(t[StepReview], StateCodeSent)
-	t[StateCodeSent] = []State{StateCodeSent, StepReview, StateDone}
-	transitions[KindCompany] = t
-}
 
 type companyRegPage struct {
 	base

@@ -24,6 +24,9 @@ const (
 	KindActivation Kind = "activation"
 	// KindReauth keeps a change of a way in while the person signs in again.
 	KindReauth Kind = "reauth"
+	// KindCompany registers a company: a wizard whose steps can be revisited until
+	// it is submitted; the company exists only in the flow until then.
+	KindCompany Kind = "company"
 )
 
 // State is where a flow stands.
@@ -47,6 +50,16 @@ const (
 	StateSMSSent State = "sms_sent"
 )
 
+// The steps of the company wizard, in order; each is also the flow's state.
+const (
+	StepINN     State = "inn"
+	StepGeneral State = "general"
+	StepBank    State = "bank"
+	StepAddress State = "address"
+	StepContact State = "contact"
+	StepReview  State = "review"
+)
+
 // Method is how the person proved who they are.
 type Method string
 
@@ -56,7 +69,9 @@ const (
 	MethodPhone    Method = "sms"
 )
 
-// transitions lists, per kind, the states each state may move to.
+// transitions lists, per kind, the states each state may move to: the one table
+// of every flow, each kind drawn in flow_<kind>.mermaid (TestFlowDiagrams keeps
+// the drawings and this table the same).
 var transitions = map[Kind]map[State][]State{
 	KindLogin: {
 		StateStarted:         {StateStarted, StateCodeSent, StatePasswordChange, StateConsentRequired, StateDone, StateCertConfirm, StateOrgChoice},
@@ -84,6 +99,17 @@ var transitions = map[Kind]map[State][]State{
 	KindRecovery: {
 		StateStarted:  {StateStarted, StateSMSSent, StateCodeSent},
 		StateCodeSent: {StateCodeSent, StateDone},
+	},
+	// The wizard's steps can be revisited in any order once the INN is in; the
+	// review submits (a code to the company's email), the code files it.
+	KindCompany: {
+		StepINN:       {StepINN, StepGeneral},
+		StepGeneral:   {StepINN, StepGeneral, StepBank, StepAddress, StepContact, StepReview},
+		StepBank:      {StepINN, StepGeneral, StepBank, StepAddress, StepContact, StepReview},
+		StepAddress:   {StepINN, StepGeneral, StepBank, StepAddress, StepContact, StepReview},
+		StepContact:   {StepINN, StepGeneral, StepBank, StepAddress, StepContact, StepReview},
+		StepReview:    {StepINN, StepGeneral, StepBank, StepAddress, StepContact, StepReview, StateCodeSent},
+		StateCodeSent: {StateCodeSent, StepReview, StateDone},
 	},
 }
 
