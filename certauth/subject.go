@@ -7,7 +7,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/vhod-id/vhod/directory/ruid"
+	"github.com/vhod-id/vhod/internal/ruid"
 )
 
 // Attribute types of Russian qualified certificates (FSB order No. 795) and the

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/vhod-id/vhod/directory/ruid"
+	"github.com/vhod-id/vhod/internal/ruid"
 	"github.com/vhod-id/vhod/storage"
 )
 

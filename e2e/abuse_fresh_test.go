@@ -54,7 +54,7 @@ func TestAbuseStaleSessionCannotChangeWayIn(t *testing.T) {
 	srv := startServer(t, freshConfig(t, corp, gwURL, port), "VHOD_SESSIONS_REAUTH_WITHIN="+reauthWithin.String())
 	b := rptest.NewBrowser("")
 	b.Lang = "en"
-	p, _ := b.Get(srv.Issuer + "/account")
+	p := mustGet(t, b, srv.Issuer+"/account")
 	password := "S3cure-pass!"
 	p = mustSubmit(t, b, p, "/password", url.Values{"login": {"ivanov"}, "password": {password}})
 	if !strings.Contains(p.Body, "Your account") {
@@ -63,7 +63,7 @@ func TestAbuseStaleSessionCannotChangeWayIn(t *testing.T) {
 
 	t.Run("ChangeEmailNeedsFreshSignIn", func(t *testing.T) {
 		goStale()
-		p, _ := b.Get(srv.Issuer + "/account")
+		p := mustGet(t, b, srv.Issuer+"/account")
 		p = mustSubmit(t, b, p, "/account/identifier", url.Values{"kind": {"email"}, "value": {"Ivan.New@Example.com"}})
 		if box.count("ivan.new@example.com") != 0 {
 			t.Fatal("a stale session had a code sent to a new address")
@@ -88,7 +88,7 @@ func TestAbuseStaleSessionCannotChangeWayIn(t *testing.T) {
 
 	t.Run("ChangePhoneNeedsFreshSignIn", func(t *testing.T) {
 		goStale()
-		p, _ := b.Get(srv.Issuer + "/account")
+		p := mustGet(t, b, srv.Issuer+"/account")
 		p = mustSubmit(t, b, p, "/account/identifier", url.Values{"kind": {"phone"}, "value": {"+7 909 111-22-33"}})
 		if gw.count("+79091112233") != 0 {
 			t.Fatal("a stale session had a code sent to a new number")
@@ -109,7 +109,7 @@ func TestAbuseStaleSessionCannotChangeWayIn(t *testing.T) {
 
 	t.Run("ChangePasswordNeedsFreshSignIn", func(t *testing.T) {
 		goStale()
-		p, _ := b.Get(srv.Issuer + "/account")
+		p := mustGet(t, b, srv.Issuer+"/account")
 		form := url.Values{"old": {"S3cure-pass!"}, "new": {"Changed-pass-9"}, "repeat": {"Changed-pass-9"}}
 		p = mustSubmit(t, b, p, "/account/password", form)
 		// The old password still signs in: nothing changed.
@@ -130,7 +130,7 @@ func TestAbuseStaleSessionCannotChangeWayIn(t *testing.T) {
 	_, keyFile, certFile := corp.person(t, "Иванов Рабочий")
 	t.Run("AddCertificateNeedsFreshSignIn", func(t *testing.T) {
 		goStale()
-		p, _ := b.Get(srv.Issuer + "/account")
+		p := mustGet(t, b, srv.Issuer+"/account")
 		p = follow(t, b, p, regexp.MustCompile(`href="(/account/certificate)"`))
 		if challengeRe.MatchString(p.Body) {
 			t.Fatal("a stale session was offered to link a certificate")
@@ -151,9 +151,9 @@ func TestAbuseStaleSessionCannotChangeWayIn(t *testing.T) {
 
 	t.Run("RemoveCertificateNeedsFreshSignIn", func(t *testing.T) {
 		goStale()
-		p, _ := b.Get(srv.Issuer + "/account")
+		p := mustGet(t, b, srv.Issuer+"/account")
 		p = mustSubmit(t, b, p, "/account/certificate/remove", nil)
-		if q, _ := b.Get(srv.Issuer + "/account"); !strings.Contains(q.Body, "Иванов Рабочий") {
+		if q := mustGet(t, b, srv.Issuer+"/account"); !strings.Contains(q.Body, "Иванов Рабочий") {
 			t.Fatal("a stale session unlinked a certificate")
 		}
 		p = mustReauth(t, b, p, "unlinking a certificate", password)
@@ -175,7 +175,7 @@ func TestAbuseStaleSessionCannotChangeWayIn(t *testing.T) {
 		rb.Client.Jar = b.Client.Jar // the same browser, stopping at the relying party
 		goStale()
 		ga := gov.authorization()
-		p, _ := rb.Get(ga.URL)
+		p := mustGet(t, rb, ga.URL)
 		key, cert, chain := fixtureSigner(t, "gost/director")
 		p = mustSubmit(t, rb, p, "/certificate", url.Values{"signature": {vhodSign(t, p, key, cert, chain)}})
 		if !strings.Contains(p.Body, "link it to the account you are signed in to") {

@@ -142,7 +142,7 @@ func TestAbuseRecoveryByPhoneLeavesTheVictimSignedIn(t *testing.T) {
 	}
 	v.stillIn(t, shop, "after the temporary password signed in, before the change")
 
-	p, _ = owner.Submit(p, "/password/change", url.Values{"old": {temp}, "new": {"Fresh-pass-42"}, "repeat": {"Fresh-pass-42"}})
+	p = mustSubmit(t, owner, p, "/password/change", url.Values{"old": {temp}, "new": {"Fresh-pass-42"}, "repeat": {"Fresh-pass-42"}})
 	cb, _ := url.Parse(p.Location)
 	if cb == nil || p.Location == "" {
 		t.Fatalf("change did not finish the sign-in: %d %.300s", p.Status, p.Body)
@@ -206,12 +206,12 @@ func TestAbuseRecoveryByEmailOrContractChangesNothingBeforeUse(t *testing.T) {
 			a, code := shop.signIn(rptest.NewBrowser(shopHome), tc.login, tc.password)
 			shop.exchange(a, code)
 			// A wrong code changes nothing either.
-			if q, _ := b.Submit(p, "/reset", url.Values{"code": {"000000"}, "new": {"Fresh-pass-42"}, "repeat": {"Fresh-pass-42"}}); q.Status != http.StatusBadRequest {
+			if q := mustSubmit(t, b, p, "/reset", url.Values{"code": {"000000"}, "new": {"Fresh-pass-42"}, "repeat": {"Fresh-pass-42"}}); q.Status != http.StatusBadRequest {
 				t.Fatalf("wrong code: %d", q.Status)
 			}
 			v.stillIn(t, shop, "after a wrong code")
 
-			p, _ = b.Submit(p, "/reset", url.Values{"code": {m[1]}, "new": {"Fresh-pass-42"}, "repeat": {"Fresh-pass-42"}})
+			p = mustSubmit(t, b, p, "/reset", url.Values{"code": {m[1]}, "new": {"Fresh-pass-42"}, "repeat": {"Fresh-pass-42"}})
 			if !strings.Contains(p.Body, "Your password has been changed") {
 				t.Fatalf("reset: %d %.300s", p.Status, p.Body)
 			}

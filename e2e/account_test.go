@@ -25,11 +25,11 @@ func TestAccountPages(t *testing.T) {
 	if !strings.Contains(p.Body, `name="password"`) {
 		t.Fatalf("no sign-in for the account pages: %d %.300s", p.Status, p.Body)
 	}
-	p, _ = b.Submit(p, "/password", url.Values{"login": {"ivanov"}, "password": {"S3cure-pass!"}})
+	p = mustSubmit(t, b, p, "/password", url.Values{"login": {"ivanov"}, "password": {"S3cure-pass!"}})
 	if !strings.Contains(p.Body, "Личный кабинет") || !strings.Contains(p.Body, `value="Иванович"`) {
 		t.Fatalf("account page after sign-in: %d %.400s", p.Status, p.Body)
 	}
-	p, _ = b.Submit(p, "/account/profile", url.Values{"family_name": {"Иванов-Петров"}, "given_name": {"Иван"},
+	p = mustSubmit(t, b, p, "/account/profile", url.Values{"family_name": {"Иванов-Петров"}, "given_name": {"Иван"},
 		"middle_name": {"Иванович"}, "news": {"yes"}})
 	if !strings.Contains(p.Body, "Сохранено.") || !strings.Contains(p.Body, `value="Иванов-Петров"`) {
 		t.Fatalf("profile save: %d %.400s", p.Status, p.Body)
@@ -48,25 +48,25 @@ func TestAccountPages(t *testing.T) {
 	if claims["family_name"] != "Иванов-Петров" {
 		t.Errorf("the profile change is not in userinfo: %v", claims["family_name"])
 	}
-	p, _ = b.Get(srv.Issuer + "/account")
+	p = mustGet(t, b, srv.Issuer+"/account")
 	if strings.Count(p.Body, "<li>") < 2 {
 		t.Fatalf("two sessions expected on the page: %.600s", p.Body)
 	}
-	p, _ = b.Submit(p, "/account/sessions/others", nil)
+	p = mustSubmit(t, b, p, "/account/sessions/others", nil)
 	if !strings.Contains(p.Body, "Все другие сеансы завершены.") {
 		t.Fatalf("sign out others: %d %.300s", p.Status, p.Body)
 	}
 	if got := shop.introspect(tok.AccessToken); got["active"] != false {
 		t.Errorf("the other session's token survived: %v", got)
 	}
-	q, _ := other.Get(shop.authorization(oauth2.SetAuthURLParam("prompt", "none")).URL)
+	q := mustGet(t, other, shop.authorization(oauth2.SetAuthURLParam("prompt", "none")).URL)
 	if cb, _ := url.Parse(q.Location); cb == nil || cb.Query().Get("error") != "login_required" {
 		t.Errorf("the other session still signs in: %q", q.Location)
 	}
 
 	// Changing the password on the account page.
-	p, _ = b.Get(srv.Issuer + "/account")
-	p, _ = b.Submit(p, "/account/password", url.Values{"old": {"S3cure-pass!"}, "new": {"Changed-pass-9"}, "repeat": {"Changed-pass-9"}})
+	p = mustGet(t, b, srv.Issuer+"/account")
+	p = mustSubmit(t, b, p, "/account/password", url.Values{"old": {"S3cure-pass!"}, "new": {"Changed-pass-9"}, "repeat": {"Changed-pass-9"}})
 	if p.Status != http.StatusOK || !strings.Contains(p.Body, "Пароль изменён") {
 		t.Fatalf("password change: %d %.300s", p.Status, p.Body)
 	}
@@ -80,9 +80,9 @@ func TestAccountEmailChangeIsVerified(t *testing.T) {
 	srv := startServer(t, recoveryConfig(gwURL, port))
 	shop := shopRP(t, srv)
 	b := rptest.NewBrowser("")
-	p, _ := b.Get(srv.Issuer + "/account")
-	p, _ = b.Submit(p, "/password", url.Values{"login": {"ivanov"}, "password": {"S3cure-pass!"}})
-	p, _ = b.Submit(p, "/account/identifier", url.Values{"kind": {"email"}, "value": {"Ivan.New@Example.com"}})
+	p := mustGet(t, b, srv.Issuer+"/account")
+	p = mustSubmit(t, b, p, "/password", url.Values{"login": {"ivanov"}, "password": {"S3cure-pass!"}})
+	p = mustSubmit(t, b, p, "/account/identifier", url.Values{"kind": {"email"}, "value": {"Ivan.New@Example.com"}})
 	if !strings.Contains(p.Body, "Мы отправили код на ivan.new@example.com") {
 		t.Fatalf("change request: %d %.400s", p.Status, p.Body)
 	}
@@ -90,19 +90,19 @@ func TestAccountEmailChangeIsVerified(t *testing.T) {
 	if m == nil {
 		t.Fatal("no code mailed to the new address")
 	}
-	q, _ := b.Submit(p, "/account/identifier/confirm", url.Values{"code": {"000000"}})
+	q := mustSubmit(t, b, p, "/account/identifier/confirm", url.Values{"code": {"000000"}})
 	if q.Status != http.StatusBadRequest {
 		t.Fatalf("wrong code accepted: %d", q.Status)
 	}
-	p, _ = b.Submit(q, "/account/identifier/confirm", url.Values{"code": {m[1]}})
+	p = mustSubmit(t, b, q, "/account/identifier/confirm", url.Values{"code": {m[1]}})
 	if !strings.Contains(p.Body, "Изменено и подтверждено.") {
 		t.Fatalf("confirm: %d %.400s", p.Status, p.Body)
 	}
 	a, code := shop.signIn(rptest.NewBrowser("http://127.0.0.1:8765/"), "ivan.new@example.com", "S3cure-pass!")
 	shop.exchange(a, code)
 	old := rptest.NewBrowser("http://127.0.0.1:8765/")
-	p, _ = old.Get(shop.authorization().URL)
-	p, _ = old.Submit(p, "/password", url.Values{"login": {"ivanov@example.com"}, "password": {"S3cure-pass!"}})
+	p = mustGet(t, old, shop.authorization().URL)
+	p = mustSubmit(t, old, p, "/password", url.Values{"login": {"ivanov@example.com"}, "password": {"S3cure-pass!"}})
 	if p.Status != http.StatusUnauthorized {
 		t.Fatalf("the old address still signs in: %d", p.Status)
 	}

@@ -39,23 +39,23 @@ func TestCaptchaAfterRepeatedFailures(t *testing.T) {
 	shop := shopRP(t, srv)
 	b := rptest.NewBrowser("http://127.0.0.1:8765/")
 	a := shop.authorization()
-	p, _ := b.Get(a.URL)
+	p := mustGet(t, b, a.URL)
 	if strings.Contains(p.Body, "data-altcha") {
 		t.Fatal("captcha before any failure")
 	}
 	for i := range 3 {
-		p, _ = b.Submit(p, "/password", url.Values{"login": {"ivanov"}, "password": {"wrong"}})
+		p = mustSubmit(t, b, p, "/password", url.Values{"login": {"ivanov"}, "password": {"wrong"}})
 		if has := strings.Contains(p.Body, "data-altcha"); has != (i == 2) {
 			t.Fatalf("after %d failures captcha shown: %v", i+1, has)
 		}
 	}
 	// Without the captcha the right password is not even tried.
-	p, _ = b.Submit(p, "/password", url.Values{"login": {"ivanov"}, "password": {"S3cure-pass!"}})
+	p = mustSubmit(t, b, p, "/password", url.Values{"login": {"ivanov"}, "password": {"S3cure-pass!"}})
 	if p.Status != http.StatusBadRequest || !strings.Contains(p.Body, "Подтвердите, что вы не робот") {
 		t.Fatalf("no captcha answer: %d %.300s", p.Status, p.Body)
 	}
 	answer := solveAltcha(t, p.Body)
-	p, _ = b.Submit(p, "/password", url.Values{"login": {"ivanov"}, "password": {"S3cure-pass!"}, "captcha": {answer}})
+	p = mustSubmit(t, b, p, "/password", url.Values{"login": {"ivanov"}, "password": {"S3cure-pass!"}, "captcha": {answer}})
 	cb, _ := url.Parse(p.Location)
 	if cb == nil {
 		t.Fatalf("solved captcha and right password: %d %.300s", p.Status, p.Body)
@@ -64,8 +64,8 @@ func TestCaptchaAfterRepeatedFailures(t *testing.T) {
 
 	// An answer serves once.
 	b2 := rptest.NewBrowser("http://127.0.0.1:8765/")
-	p, _ = b2.Get(shop.authorization().URL)
-	p, _ = b2.Submit(p, "/password", url.Values{"login": {"ivanov"}, "password": {"S3cure-pass!"}, "captcha": {answer}})
+	p = mustGet(t, b2, shop.authorization().URL)
+	p = mustSubmit(t, b2, p, "/password", url.Values{"login": {"ivanov"}, "password": {"S3cure-pass!"}, "captcha": {answer}})
 	if p.Status != http.StatusBadRequest {
 		t.Fatalf("a used captcha answer served again: %d", p.Status)
 	}

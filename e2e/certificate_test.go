@@ -324,7 +324,7 @@ func TestCertificateStepUpAndProxy(t *testing.T) {
 	b2.Lang = "en"
 	esign := newRP(t, srv, "esign", "esign-secret", "http://127.0.0.1:8765/callback", oauth2.AuthStyleInHeader, "openid", "cert")
 	ea := esign.authorization()
-	p, _ = b2.Get(ea.URL)
+	p = mustGet(t, b2, ea.URL)
 	p = follow(t, b2, p, certLinkRe)
 	tlsURL, _ := p.URL.Parse(strings.Replace(p.URL.Path, "/certificate", "/certificate/tls", 1) + "?" + p.URL.RawQuery)
 	req, _ := http.NewRequest(http.MethodGet, tlsURL.String(), nil)
@@ -334,7 +334,7 @@ func TestCertificateStepUpAndProxy(t *testing.T) {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
-	p, _ = b2.Get(resp.Request.URL.String())
+	p = mustGet(t, b2, resp.Request.URL.String())
 	if !strings.Contains(p.Body, "Сотрудник Прокси") || !strings.Contains(p.Body, "certificate of a trusted CA") {
 		t.Fatalf("proxy certificate not shown for confirmation: %.800s", p.Body)
 	}
@@ -359,7 +359,7 @@ func TestProxyHeaderFromUntrustedAddressIsIgnored(t *testing.T) {
 	leaf, _, _ := corp.person(t, "Чужой")
 	b := rptest.NewBrowser("http://127.0.0.1:8765/")
 	b.Lang = "en"
-	p, _ := b.Get(esign.authorization().URL)
+	p := mustGet(t, b, esign.authorization().URL)
 	p = follow(t, b, p, certLinkRe)
 	u, _ := p.URL.Parse(strings.Replace(p.URL.Path, "/certificate", "/certificate/tls", 1) + "?" + p.URL.RawQuery)
 	req, _ := http.NewRequest(http.MethodGet, u.String(), nil)
@@ -409,7 +409,7 @@ func TestCertificateOverOwnTLSListener(t *testing.T) {
 	b.Lang = "en"
 	esign := newRP(t, srv, "esign", "esign-secret", "http://127.0.0.1:8765/callback", oauth2.AuthStyleInHeader, "openid", "cert")
 	a := esign.authorization()
-	p, _ := b.Get(a.URL)
+	p := mustGet(t, b, a.URL)
 	p = follow(t, b, p, certLinkRe)
 	p = follow(t, b, p, regexp.MustCompile(`href="(https://[^"]*/certificate/tls\?[^"]*)"`))
 	if p.URL.Scheme != "https" || !strings.Contains(p.Body, "Смарт-карта") {
@@ -427,7 +427,7 @@ func TestCertificateOverOwnTLSListener(t *testing.T) {
 	// Without a client certificate the listener still serves, and the page says so.
 	plain := rptest.NewBrowserWith("http://127.0.0.1:8765/", &http.Transport{TLSClientConfig: &tls.Config{RootCAs: roots}})
 	plain.Lang = "en"
-	p, _ = plain.Get(esign.authorization().URL)
+	p = mustGet(t, plain, esign.authorization().URL)
 	p = follow(t, plain, p, certLinkRe)
 	p = follow(t, plain, p, regexp.MustCompile(`href="(https://[^"]*/certificate/tls\?[^"]*)"`))
 	if p.Status != http.StatusUnauthorized || !strings.Contains(p.Body, "presented no certificate") {
@@ -443,7 +443,7 @@ func TestAccountCertificates(t *testing.T) {
 	srv := startServer(t, certConfig(t, corp, ""))
 	b := rptest.NewBrowser("")
 	b.Lang = "en"
-	p, _ := b.Get(srv.Issuer + "/account")
+	p := mustGet(t, b, srv.Issuer+"/account")
 	p = mustSubmit(t, b, p, "/password", url.Values{"login": {"ivanov"}, "password": {"S3cure-pass!"}})
 	if !strings.Contains(p.Body, "No certificate is linked to your account.") {
 		t.Fatalf("account page: %.600s", p.Body)
@@ -465,7 +465,7 @@ func TestAccountCertificates(t *testing.T) {
 	esign := newRP(t, srv, "esign", "esign-secret", "http://127.0.0.1:8765/callback", oauth2.AuthStyleInHeader, "openid", "profile")
 	b2 := rptest.NewBrowser("http://127.0.0.1:8765/")
 	a := esign.authorization()
-	q, _ := b2.Get(a.URL)
+	q := mustGet(t, b2, a.URL)
 	q = follow(t, b2, q, certLinkRe)
 	q = mustSubmit(t, b2, q, "/certificate", url.Values{"signature": {vhodSign(t, q, keyFile, certFile, "")}})
 	if q.Location == "" {
@@ -473,7 +473,7 @@ func TestAccountCertificates(t *testing.T) {
 	}
 	cb, _ := url.Parse(q.Location)
 	_, _, claims := esign.exchange(a, esign.code(a, cb))
-	p, _ = b.Get(srv.Issuer + "/account")
+	p = mustGet(t, b, srv.Issuer+"/account")
 	p = mustSubmit(t, b, p, "/account/certificate/remove", nil)
 	if !strings.Contains(p.Body, "The certificate is no longer linked to your account.") {
 		t.Fatalf("unlink: %d %.600s", p.Status, p.Body)
@@ -481,7 +481,7 @@ func TestAccountCertificates(t *testing.T) {
 	// Unlinked, the same certificate is a stranger again.
 	b3 := rptest.NewBrowser("http://127.0.0.1:8765/")
 	b3.Lang = "en"
-	q, _ = b3.Get(esign.authorization().URL)
+	q = mustGet(t, b3, esign.authorization().URL)
 	q = follow(t, b3, q, certLinkRe)
 	q = mustSubmit(t, b3, q, "/certificate", url.Values{"signature": {vhodSign(t, q, keyFile, certFile, "")}})
 	if !strings.Contains(q.Body, "is not linked to an account yet") {
@@ -489,7 +489,7 @@ func TestAccountCertificates(t *testing.T) {
 	}
 	// An account made from the certificate has nothing else: unlinking is refused.
 	q = mustSubmit(t, b3, q, "/certificate/confirm", nil)
-	p, _ = b3.Get(srv.Issuer + "/account")
+	p = mustGet(t, b3, srv.Issuer+"/account")
 	p = mustSubmit(t, b3, p, "/account/certificate/remove", nil)
 	if p.Status != http.StatusConflict || !strings.Contains(p.Body, "only way to sign in") {
 		t.Fatalf("last credential: %d %.400s", p.Status, p.Body)

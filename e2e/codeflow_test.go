@@ -93,8 +93,8 @@ func TestLoginAcceptsPhoneSpellingsAndKeepsInputOnFailure(t *testing.T) {
 
 	// An unknown login gets the very same answer as a wrong password.
 	b2 := rptest.NewBrowser("http://127.0.0.1:8765/")
-	p, _ = b2.Get(shop.authorization().URL)
-	p, _ = b2.Submit(p, "/password", url.Values{"login": {"nobody@example.com"}, "password": {"S3cure-pass!"}})
+	p = mustGet(t, b2, shop.authorization().URL)
+	p = mustSubmit(t, b2, p, "/password", url.Values{"login": {"nobody@example.com"}, "password": {"S3cure-pass!"}})
 	if p.Status != http.StatusUnauthorized || !strings.Contains(p.Body, "Неверный логин или пароль") {
 		t.Fatalf("unknown login: status %d", p.Status)
 	}
@@ -223,7 +223,7 @@ func TestPublicClientNeedsPKCE(t *testing.T) {
 	if cb == nil || cb.Query().Get("error") != "invalid_request" || !strings.Contains(cb.Query().Get("error_description"), "PKCE") {
 		t.Fatalf("no PKCE: landed at %q (status %d)", p.Location, p.Status)
 	}
-	p, _ = b.Get(spa.oauth.AuthCodeURL("st", oauth2.SetAuthURLParam("code_challenge", "x"), oauth2.SetAuthURLParam("code_challenge_method", "plain")))
+	p = mustGet(t, b, spa.oauth.AuthCodeURL("st", oauth2.SetAuthURLParam("code_challenge", "x"), oauth2.SetAuthURLParam("code_challenge_method", "plain")))
 	if cb, _ := url.Parse(p.Location); cb == nil || cb.Query().Get("error") != "invalid_request" {
 		t.Fatalf("plain PKCE accepted: %q", p.Location)
 	}
@@ -232,7 +232,7 @@ func TestPublicClientNeedsPKCE(t *testing.T) {
 
 	// Loopback redirect URIs match exactly too: another port is refused.
 	other := newRP(t, srv, "spa", "", "http://127.0.0.1:9999/callback", oauth2.AuthStyleInParams, oidc.ScopeOpenID)
-	p, _ = b.Get(other.authorization().URL)
+	p = mustGet(t, b, other.authorization().URL)
 	if p.Location != "" || p.Status != http.StatusBadRequest {
 		t.Fatalf("redirect to another loopback port: status %d, location %q", p.Status, p.Location)
 	}

@@ -64,7 +64,7 @@ func TestDeviceAuthorization(t *testing.T) {
 
 	b := rptest.NewBrowser("")
 	b.Lang = "en"
-	p, _ := b.Get(d["verification_uri_complete"].(string))
+	p := mustGet(t, b, d["verification_uri_complete"].(string))
 	p = mustSubmit(t, b, p, "/password", url.Values{"login": {"ivanov"}, "password": {"S3cure-pass!"}})
 	userCode := d["user_code"].(string)
 	if p.Status != http.StatusOK || !strings.Contains(p.Body, strings.ReplaceAll(userCode, "-", "")) {
@@ -98,7 +98,7 @@ func TestDeviceAuthorization(t *testing.T) {
 	}
 
 	denied := start()
-	p, _ = b.Get(denied["verification_uri_complete"].(string))
+	p = mustGet(t, b, denied["verification_uri_complete"].(string))
 	p = mustSubmit(t, b, p, "/device", url.Values{"user_code": {denied["user_code"].(string)}})
 	if p = mustSubmit(t, b, p, "/device", url.Values{"decision": {"deny"}}); !strings.Contains(p.Body, "gets no access") {
 		t.Fatalf("denial: %d %.600s", p.Status, p.Body)

@@ -153,11 +153,11 @@ func TestPushedRequestOfAnotherClient(t *testing.T) {
 	}
 	uri := out["request_uri"].(string)
 	b := rptest.NewBrowser("http://127.0.0.1:8765/")
-	p, _ := b.Get(srv.Issuer + "/authorize?client_id=portal&request_uri=" + url.QueryEscape(uri))
+	p := mustGet(t, b, srv.Issuer+"/authorize?client_id=portal&request_uri="+url.QueryEscape(uri))
 	if p.Status != http.StatusBadRequest {
 		t.Fatalf("another client's request_uri: %d %q", p.Status, p.Location)
 	}
-	p, _ = b.Get(srv.Issuer + "/authorize?client_id=shop&request_uri=" + url.QueryEscape(uri))
+	p = mustGet(t, b, srv.Issuer+"/authorize?client_id=shop&request_uri="+url.QueryEscape(uri))
 	if p.Status >= 400 {
 		t.Fatalf("the request_uri was spent by another client's attempt: %d", p.Status)
 	}
@@ -395,7 +395,7 @@ func TestProtocolAnswersAreNotCachedAndCORSIsForRegisteredOrigins(t *testing.T) 
 	}
 	// The browser routes: an error page of the provider has the pages' CSP.
 	b := rptest.NewBrowser("")
-	p, _ := b.Get(srv.Issuer + "/authorize?client_id=nobody&response_type=code&scope=openid&redirect_uri=http://x/")
+	p := mustGet(t, b, srv.Issuer+"/authorize?client_id=nobody&response_type=code&scope=openid&redirect_uri=http://x/")
 	req, _ = http.NewRequest(http.MethodGet, srv.Issuer+"/authorize?client_id=nobody&response_type=code&scope=openid&redirect_uri=http://x/", nil)
 	resp, err = http.DefaultClient.Do(req)
 	if err != nil {

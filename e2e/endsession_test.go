@@ -46,7 +46,7 @@ func stillSignedIn(t *testing.T, b *rptest.Browser, shop *rp) {
 func signedOut(t *testing.T, b *rptest.Browser, shop *rp) {
 	t.Helper()
 	a := shop.authorization(oauth2.SetAuthURLParam("prompt", "none"))
-	p, _ := b.Get(a.URL)
+	p := mustGet(t, b, a.URL)
 	if cb, _ := url.Parse(p.Location); cb == nil || cb.Query().Get("error") != "login_required" {
 		t.Fatalf("still signed in: %q", p.Location)
 	}

@@ -31,17 +31,17 @@ func TestHostedCaptchaOnRecovery(t *testing.T) {
 	srv := startServer(t, cfg)
 	shop := shopRP(t, srv)
 	b := rptest.NewBrowser("http://127.0.0.1:8765/")
-	p, _ := b.Get(shop.authorization().URL)
-	p, _ = b.Get(srv.Issuer + "/recover?authRequestID=" + url.QueryEscape(p.URL.Query().Get("authRequestID")))
+	p := mustGet(t, b, shop.authorization().URL)
+	p = mustGet(t, b, srv.Issuer+"/recover?authRequestID="+url.QueryEscape(p.URL.Query().Get("authRequestID")))
 	if !strings.Contains(p.Body, `class="cf-turnstile" data-sitekey="ts-site"`) ||
 		!strings.Contains(p.Body, "challenges.cloudflare.com/turnstile/v0/api.js") {
 		t.Fatalf("no Turnstile widget: %.500s", p.Body)
 	}
-	q, _ := b.Submit(p, "/send", url.Values{"identifier": {"+79090000000"}, "cf-turnstile-response": {"robot"}})
+	q := mustSubmit(t, b, p, "/send", url.Values{"identifier": {"+79090000000"}, "cf-turnstile-response": {"robot"}})
 	if q.Status != http.StatusBadRequest || gw.count("+79090000000") != 0 {
 		t.Fatalf("a refused token passed: %d", q.Status)
 	}
-	q, _ = b.Submit(q, "/send", url.Values{"identifier": {"+79090000000"}, "cf-turnstile-response": {"human"}})
+	q = mustSubmit(t, b, q, "/send", url.Values{"identifier": {"+79090000000"}, "cf-turnstile-response": {"human"}})
 	if q.Status != http.StatusOK || gw.count("+79090000000") != 1 {
 		t.Fatalf("an accepted token did not pass: %d, %d SMS", q.Status, gw.count("+79090000000"))
 	}

@@ -149,7 +149,7 @@ func TestTwoInstancesOnOneDatabaseBehaveAsOne(t *testing.T) {
 	// DPoP: a nonce from A is good at B, and a proof spent at A is refused at B.
 	key := newDPoPKey(t)
 	auth = shop.authorization()
-	p, _ = br.Get(strings.Replace(auth.URL, issuer, a.local(), 1))
+	p = mustGet(t, br, strings.Replace(auth.URL, issuer, a.local(), 1))
 	cb, _ = url.Parse(p.Location)
 	form := url.Values{"grant_type": {"authorization_code"}, "code": {shop.code(auth, cb)}, "redirect_uri": {"http://127.0.0.1:8765/callback"},
 		"code_verifier": {auth.Verifier}, "client_id": {"shop"}, "client_secret": {"shop-secret"}}

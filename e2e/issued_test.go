@@ -31,12 +31,12 @@ func TestOperatorIssuedAccountByContract(t *testing.T) {
 	shop := shopRP(t, srv)
 	b := rptest.NewBrowser("http://127.0.0.1:8765/")
 	a := shop.authorization()
-	p, _ := b.Get(a.URL)
-	p, _ = b.Submit(p, "/password", url.Values{"login": {"лс 12345"}, "password": {m[1]}})
+	p := mustGet(t, b, a.URL)
+	p = mustSubmit(t, b, p, "/password", url.Values{"login": {"лс 12345"}, "password": {m[1]}})
 	if !strings.Contains(p.Body, "/password/change") {
 		t.Fatalf("contract sign-in: %d %.600s", p.Status, p.Body[strings.Index(p.Body, "<main"):])
 	}
-	p, _ = b.Submit(p, "/password/change", url.Values{"old": {m[1]}, "new": {"Tenant-pass-1"}, "repeat": {"Tenant-pass-1"}})
+	p = mustSubmit(t, b, p, "/password/change", url.Values{"old": {m[1]}, "new": {"Tenant-pass-1"}, "repeat": {"Tenant-pass-1"}})
 	cb, _ := url.Parse(p.Location)
 	if cb == nil {
 		t.Fatalf("contract sign-in with forced change: %d %.300s", p.Status, p.Body)
@@ -68,25 +68,25 @@ func TestActivationWithContractSecretAndEmail(t *testing.T) {
 	shop := shopRP(t, srv)
 	b := rptest.NewBrowser("http://127.0.0.1:8765/")
 	a := shop.authorization()
-	p, _ := b.Get(a.URL)
+	p := mustGet(t, b, a.URL)
 	link := regexp.MustCompile(`href="(/activate\?[^"]*)"`).FindStringSubmatch(p.Body)
 	if link == nil {
 		t.Fatal("no activation link")
 	}
 	u, _ := p.URL.Parse(strings.ReplaceAll(link[1], "&amp;", "&"))
-	p, _ = b.Get(u.String())
-	p, _ = b.Submit(p, "/send", url.Values{"contract": {"77001"}, "secret": {"кв16"}, "email": {"flat15@example.com"},
+	p = mustGet(t, b, u.String())
+	p = mustSubmit(t, b, p, "/send", url.Values{"contract": {"77001"}, "secret": {"кв16"}, "email": {"flat15@example.com"},
 		"captcha": {solveAltcha(t, p.Body)}})
 	if !strings.Contains(p.Body, "код активации неверны") {
 		t.Fatalf("wrong secret: %d %.300s", p.Status, p.Body)
 	}
-	p, _ = b.Submit(p, "/send", url.Values{"contract": {"77 001"}, "secret": {"кв15"}, "email": {"flat15@example.com"},
+	p = mustSubmit(t, b, p, "/send", url.Values{"contract": {"77 001"}, "secret": {"кв15"}, "email": {"flat15@example.com"},
 		"captcha": {solveAltcha(t, p.Body)}})
 	m := regexp.MustCompile(`адреса: (\d{6})`).FindStringSubmatch(decodeMail(box.last(t, "flat15@example.com")))
 	if m == nil {
 		t.Fatalf("no code mailed: %d %.300s", p.Status, p.Body)
 	}
-	p, _ = b.Submit(p, "/confirm", url.Values{"code": {m[1]}})
+	p = mustSubmit(t, b, p, "/confirm", url.Values{"code": {m[1]}})
 	if !strings.Contains(p.Body, "Учётная запись активирована") {
 		t.Fatalf("confirm: %d %.300s", p.Status, p.Body)
 	}
@@ -96,19 +96,19 @@ func TestActivationWithContractSecretAndEmail(t *testing.T) {
 	}
 	b2 := rptest.NewBrowser("http://127.0.0.1:8765/")
 	a2 := shop.authorization()
-	p, _ = b2.Get(a2.URL)
-	p, _ = b2.Submit(p, "/password", url.Values{"login": {"77-001"}, "password": {pm[1]}})
-	p, _ = b2.Submit(p, "/password/change", url.Values{"old": {pm[1]}, "new": {"Flat-15-pass"}, "repeat": {"Flat-15-pass"}})
+	p = mustGet(t, b2, a2.URL)
+	p = mustSubmit(t, b2, p, "/password", url.Values{"login": {"77-001"}, "password": {pm[1]}})
+	p = mustSubmit(t, b2, p, "/password/change", url.Values{"old": {pm[1]}, "new": {"Flat-15-pass"}, "repeat": {"Flat-15-pass"}})
 	if cb, _ := url.Parse(p.Location); cb == nil {
 		t.Fatalf("first sign-in after activation: %d %.300s", p.Status, p.Body)
 	}
 	// The secret is spent: a second activation is refused.
 	b3 := rptest.NewBrowser("http://127.0.0.1:8765/")
-	p, _ = b3.Get(shop.authorization().URL)
+	p = mustGet(t, b3, shop.authorization().URL)
 	link = regexp.MustCompile(`href="(/activate\?[^"]*)"`).FindStringSubmatch(p.Body)
 	u3, _ := p.URL.Parse(strings.ReplaceAll(link[1], "&amp;", "&"))
-	p, _ = b3.Get(u3.String())
-	p, _ = b3.Submit(p, "/send", url.Values{"contract": {"77001"}, "secret": {"кв15"}, "email": {"other@example.com"},
+	p = mustGet(t, b3, u3.String())
+	p = mustSubmit(t, b3, p, "/send", url.Values{"contract": {"77001"}, "secret": {"кв15"}, "email": {"other@example.com"},
 		"captcha": {solveAltcha(t, p.Body)}})
 	if p.Status != http.StatusUnauthorized {
 		t.Fatalf("a spent secret activated again: %d", p.Status)

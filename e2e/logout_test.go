@@ -160,7 +160,7 @@ func TestLogoutEverywhere(t *testing.T) {
 	}
 
 	// A stale or forged page state shows the plain page, no frames.
-	p, _ = b.Get(srv.Issuer + "/logged-out?t=forged")
+	p = mustGet(t, b, srv.Issuer+"/logged-out?t=forged")
 	if p.Status != http.StatusOK || strings.Contains(p.Body, "iframe") {
 		t.Errorf("forged page state: %d %.300s", p.Status, p.Body)
 	}

@@ -221,7 +221,7 @@ func TestDevCommandServesDemo(t *testing.T) {
 	}
 	b = rptest.NewBrowser("")
 	b.Lang = "en"
-	p, _ = b.Get(base + "/demo/login?ui_locales=en")
+	p = mustGet(t, b, base+"/demo/login?ui_locales=en")
 	p = follow(t, b, p, certLinkRe)
 	p = mustSubmit(t, b, p, "/certificate", map[string][]string{"signature": {
 		vhodSign(t, p, filepath.Join(dir, "dev-pki", "person.key"), filepath.Join(dir, "dev-pki", "person.pem"), "")}})

@@ -58,7 +58,7 @@ func TestChoosingTheCompanyAtSignIn(t *testing.T) {
 	b := rptest.NewBrowser("http://127.0.0.1:8765/")
 	b.Lang = "en"
 	a := shop.authorization()
-	p, _ := b.Get(a.URL)
+	p := mustGet(t, b, a.URL)
 	p = mustSubmit(t, b, p, "/password", map[string][]string{"login": {"ivanov"}, "password": {"S3cure-pass!"}})
 	if !strings.Contains(p.Body, "Choose a company") || !strings.Contains(p.Body, ">Continue<") || !strings.Contains(p.Body, "ООО «Василёк»") {
 		t.Fatalf("no company choice: %.800s", p.Body)
@@ -80,7 +80,7 @@ func TestChoosingTheCompanyAtSignIn(t *testing.T) {
 
 	// The choice belongs to the session: the next sign-in asks nothing.
 	a = shop.authorization()
-	p, _ = b.Get(a.URL)
+	p = mustGet(t, b, a.URL)
 	if p.Location == "" {
 		t.Fatalf("SSO asked again: %.300s", p.Body)
 	}
@@ -90,7 +90,7 @@ func TestChoosingTheCompanyAtSignIn(t *testing.T) {
 	}
 	// prompt=select_account asks again.
 	a = shop.authorization(oauth2.SetAuthURLParam("prompt", "select_account"))
-	p, _ = b.Get(a.URL)
+	p = mustGet(t, b, a.URL)
 	if !strings.Contains(p.Body, "Choose a company") {
 		t.Fatalf("select_account did not ask: %.300s", p.Body)
 	}
@@ -101,13 +101,13 @@ func TestChoosingTheCompanyAtSignIn(t *testing.T) {
 	}
 	// A company that is not the person's is refused on the page.
 	a = shop.authorization(oauth2.SetAuthURLParam("prompt", "select_account"))
-	p, _ = b.Get(a.URL)
+	p = mustGet(t, b, a.URL)
 	if q := mustSubmit(t, b, p, "/org", map[string][]string{"org": {"romashka-spb"}}); q.Status != 400 || !strings.Contains(q.Body, "Choose one of your companies") {
 		t.Fatalf("foreign company: %d %.300s", q.Status, q.Body)
 	}
 	// org_hint by INN skips the page.
 	a = shop.authorization(oauth2.SetAuthURLParam("org_hint", "7707083893"), oauth2.SetAuthURLParam("prompt", "select_account"))
-	p, _ = b.Get(a.URL)
+	p = mustGet(t, b, a.URL)
 	if p.Location == "" {
 		t.Fatalf("org_hint did not settle it: %.300s", p.Body)
 	}

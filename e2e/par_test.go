@@ -137,7 +137,7 @@ func TestPushedSignedAuthorizationRequest(t *testing.T) {
 	}
 
 	// The request_uri was used: a second visit is refused.
-	p, _ = b.Get(authURL)
+	p = mustGet(t, b, authURL)
 	if p.Status != http.StatusBadRequest || p.Location != "" {
 		t.Fatalf("request_uri used twice: %d %q", p.Status, p.Location)
 	}

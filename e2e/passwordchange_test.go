@@ -19,8 +19,8 @@ func TestTemporaryPasswordMustBeChanged(t *testing.T) {
 	b := rptest.NewBrowser("http://127.0.0.1:8765/")
 	b.Lang = "en"
 	a := shop.authorization()
-	p, _ := b.Get(a.URL)
-	p, _ = b.Submit(p, "/password", url.Values{"login": {"petrov"}, "password": {"Temp-0rary-1"}})
+	p := mustGet(t, b, a.URL)
+	p = mustSubmit(t, b, p, "/password", url.Values{"login": {"petrov"}, "password": {"Temp-0rary-1"}})
 	if p.Location != "" || !strings.Contains(p.Body, "Repeat new password") {
 		t.Fatalf("no change form after a temporary password: %q %.300s", p.Location, p.Body)
 	}
@@ -33,7 +33,7 @@ func TestTemporaryPasswordMustBeChanged(t *testing.T) {
 		{"common", "Temp-0rary-1", "iloveyou", "iloveyou", "too common"},
 		{"unchanged", "Temp-0rary-1", "Temp-0rary-1", "Temp-0rary-1", "must differ from the old one"},
 	} {
-		p, _ = b.Submit(p, "/password/change", url.Values{"old": {tc.old}, "new": {tc.new}, "repeat": {tc.repeat}})
+		p = mustSubmit(t, b, p, "/password/change", url.Values{"old": {tc.old}, "new": {tc.new}, "repeat": {tc.repeat}})
 		if p.Status != http.StatusBadRequest || !strings.Contains(p.Body, tc.want) {
 			t.Fatalf("%s: %d %.400s", tc.name, p.Status, p.Body)
 		}
@@ -41,7 +41,7 @@ func TestTemporaryPasswordMustBeChanged(t *testing.T) {
 			t.Fatalf("%s: a typed password came back in the page", tc.name)
 		}
 	}
-	p, _ = b.Submit(p, "/password/change", url.Values{"old": {"Temp-0rary-1"}, "new": {"N3w-password!"}, "repeat": {"N3w-password!"}})
+	p = mustSubmit(t, b, p, "/password/change", url.Values{"old": {"Temp-0rary-1"}, "new": {"N3w-password!"}, "repeat": {"N3w-password!"}})
 	cb, _ := url.Parse(p.Location)
 	if cb == nil {
 		t.Fatalf("change did not finish the sign-in: %d %.300s", p.Status, p.Body)
@@ -52,8 +52,8 @@ func TestTemporaryPasswordMustBeChanged(t *testing.T) {
 	a, code := shop.signIn(rptest.NewBrowser("http://127.0.0.1:8765/"), "petrov", "N3w-password!")
 	shop.exchange(a, code)
 	b2 := rptest.NewBrowser("http://127.0.0.1:8765/")
-	p, _ = b2.Get(shop.authorization().URL)
-	p, _ = b2.Submit(p, "/password", url.Values{"login": {"petrov"}, "password": {"Temp-0rary-1"}})
+	p = mustGet(t, b2, shop.authorization().URL)
+	p = mustSubmit(t, b2, p, "/password", url.Values{"login": {"petrov"}, "password": {"Temp-0rary-1"}})
 	if p.Status != http.StatusUnauthorized {
 		t.Fatalf("old temporary password still works: %d", p.Status)
 	}

@@ -120,11 +120,11 @@ func TestSignInWithSMSCode(t *testing.T) {
 		t.Fatalf("no neutral notice: %.400s", p.Body)
 	}
 	code := gw.lastCode(t, "+79090000000")
-	p, _ = b.Submit(p, "/phone/verify", url.Values{"code": {"000000"}})
+	p = mustSubmit(t, b, p, "/phone/verify", url.Values{"code": {"000000"}})
 	if p.Status != http.StatusUnauthorized || !strings.Contains(p.Body, "Неверный или устаревший код") {
 		t.Fatalf("wrong code: %d %.300s", p.Status, p.Body)
 	}
-	p, _ = b.Submit(p, "/phone/verify", url.Values{"code": {code}})
+	p = mustSubmit(t, b, p, "/phone/verify", url.Values{"code": {code}})
 	cb, _ := url.Parse(p.Location)
 	if cb == nil {
 		t.Fatalf("right code did not finish the sign-in: %d %.300s", p.Status, p.Body)
@@ -143,8 +143,8 @@ func TestSignInWithSMSCode(t *testing.T) {
 		t.Fatal("no way back to the password form")
 	}
 	u, _ := p.URL.Parse(strings.ReplaceAll(back[1], "&amp;", "&"))
-	p, _ = b3.Get(u.String())
-	p, _ = b3.Submit(p, "/password", url.Values{"login": {"ivanov"}, "password": {"S3cure-pass!"}})
+	p = mustGet(t, b3, u.String())
+	p = mustSubmit(t, b3, p, "/password", url.Values{"login": {"ivanov"}, "password": {"S3cure-pass!"}})
 	if cb, _ := url.Parse(p.Location); cb == nil || cb.Query().Get("code") == "" {
 		t.Fatalf("password after asking for a code: %d %.300s", p.Status, p.Body)
 	}
@@ -160,9 +160,9 @@ func TestSignInWithSMSCode(t *testing.T) {
 	p = startPhone(b2, shop.authorization(), "+79090000000")
 	code = gw.lastCode(t, "+79090000000")
 	for range 5 {
-		p, _ = b2.Submit(p, "/phone/verify", url.Values{"code": {"999999"}})
+		p = mustSubmit(t, b2, p, "/phone/verify", url.Values{"code": {"999999"}})
 	}
-	p, _ = b2.Submit(p, "/phone/verify", url.Values{"code": {code}})
+	p = mustSubmit(t, b2, p, "/phone/verify", url.Values{"code": {code}})
 	if p.Location != "" || !strings.Contains(p.Body, "Слишком много неверных попыток") {
 		t.Fatalf("sixth attempt: location %q, %.300s", p.Location, p.Body)
 	}

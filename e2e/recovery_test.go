@@ -116,7 +116,7 @@ func startRecovery(t *testing.T, b *rptest.Browser, shop *rp, a authorization, i
 		t.Fatal(err)
 	}
 	// Without the captcha nothing happens.
-	q, _ := b.Submit(p, "/send", url.Values{"identifier": {identifier}})
+	q := mustSubmit(t, b, p, "/send", url.Values{"identifier": {identifier}})
 	if q.Status != http.StatusBadRequest {
 		t.Fatalf("recovery without captcha: %d", q.Status)
 	}
@@ -158,9 +158,9 @@ func TestRecoveryByPhoneGivesATemporaryPassword(t *testing.T) {
 		t.Fatal("no way back to the sign-in")
 	}
 	u, _ := p.URL.Parse(strings.ReplaceAll(link[1], "&amp;", "&"))
-	p, _ = b.Get(u.String())
-	p, _ = b.Submit(p, "/password", url.Values{"login": {"ivanov"}, "password": {temp}})
-	p, _ = b.Submit(p, "/password/change", url.Values{"old": {temp}, "new": {"Fresh-pass-42"}, "repeat": {"Fresh-pass-42"}})
+	p = mustGet(t, b, u.String())
+	p = mustSubmit(t, b, p, "/password", url.Values{"login": {"ivanov"}, "password": {temp}})
+	p = mustSubmit(t, b, p, "/password/change", url.Values{"old": {temp}, "new": {"Fresh-pass-42"}, "repeat": {"Fresh-pass-42"}})
 	cb, _ := url.Parse(p.Location)
 	if cb == nil {
 		t.Fatalf("temporary password did not lead through the change: %d %.300s", p.Status, p.Body)
@@ -203,7 +203,7 @@ func TestRecoveryByEmailCode(t *testing.T) {
 	if !strings.HasSuffix(link, "&code="+m[1]) {
 		t.Fatalf("no link with the code in the mail: %q", link)
 	}
-	if p, _ = b.Get(link); !strings.Contains(p.Body, `value="`+m[1]+`"`) {
+	if p = mustGet(t, b, link); !strings.Contains(p.Body, `value="`+m[1]+`"`) {
 		t.Fatalf("the link does not fill the code in: %d %.500s", p.Status, p.Body)
 	}
 	for _, tc := range []struct{ code, new, repeat, want string }{
@@ -211,12 +211,12 @@ func TestRecoveryByEmailCode(t *testing.T) {
 		{m[1], "Fresh-pass-42", "Fresh-pass-43", "The new passwords differ."},
 		{m[1], "iloveyou", "iloveyou", "too common"},
 	} {
-		p, _ = b.Submit(p, "/reset", url.Values{"code": {tc.code}, "new": {tc.new}, "repeat": {tc.repeat}})
+		p = mustSubmit(t, b, p, "/reset", url.Values{"code": {tc.code}, "new": {tc.new}, "repeat": {tc.repeat}})
 		if p.Status != http.StatusBadRequest || !strings.Contains(p.Body, tc.want) {
 			t.Fatalf("%s: %d %.300s", tc.want, p.Status, p.Body)
 		}
 	}
-	p, _ = b.Submit(p, "/reset", url.Values{"code": {m[1]}, "new": {"Fresh-pass-42"}, "repeat": {"Fresh-pass-42"}})
+	p = mustSubmit(t, b, p, "/reset", url.Values{"code": {m[1]}, "new": {"Fresh-pass-42"}, "repeat": {"Fresh-pass-42"}})
 	if !strings.Contains(p.Body, "Your password has been changed") {
 		t.Fatalf("reset: %d %.300s", p.Status, p.Body)
 	}

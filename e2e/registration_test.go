@@ -60,7 +60,7 @@ func TestRegistrationByPhoneAndByEmail(t *testing.T) {
 		if !tc.solve {
 			v.Del("captcha")
 		}
-		q, _ := b.Submit(p, "/send", v)
+		q := mustSubmit(t, b, p, "/send", v)
 		if q.Status != http.StatusBadRequest || !strings.Contains(q.Body, tc.want) {
 			t.Fatalf("%s: %d %.300s", tc.name, q.Status, q.Body)
 		}
@@ -71,12 +71,12 @@ func TestRegistrationByPhoneAndByEmail(t *testing.T) {
 	}
 	v := form("8 909 555-55-55", "N3w-account!", "N3w-account!", true)
 	v.Set("consent_news", "yes")
-	p, _ = b.Submit(p, "/send", v)
+	p = mustSubmit(t, b, p, "/send", v)
 	if !strings.Contains(html.UnescapeString(p.Body), "Мы отправили код на +79095555555") {
 		t.Fatalf("code page: %d %s", p.Status, p.Body[strings.Index(p.Body, "<main"):])
 	}
 	code := gw.lastCode(t, "+79095555555")
-	p, _ = b.Submit(p, "/confirm", url.Values{"code": {code}})
+	p = mustSubmit(t, b, p, "/confirm", url.Values{"code": {code}})
 	cb, _ := url.Parse(p.Location)
 	if cb == nil {
 		t.Fatalf("confirmation did not sign in: %d %.300s", p.Status, p.Body)
@@ -91,7 +91,7 @@ func TestRegistrationByPhoneAndByEmail(t *testing.T) {
 	b2 := rptest.NewBrowser("http://127.0.0.1:8765/")
 	a2 = shop.authorization()
 	p = startRegistration(t, b2, a2)
-	p, _ = b2.Submit(p, "/send", url.Values{"identifier": {"ivanov@example.com"}, "password": {"Another-pass-1"},
+	p = mustSubmit(t, b2, p, "/send", url.Values{"identifier": {"ivanov@example.com"}, "password": {"Another-pass-1"},
 		"repeat": {"Another-pass-1"}, "consent_pd": {"yes"}, "captcha": {solveAltcha(t, p.Body)}})
 	if !strings.Contains(p.Body, "Мы отправили код на ivanov@example.com") {
 		t.Fatalf("existing address: the page differs: %.300s", p.Body)
@@ -100,11 +100,11 @@ func TestRegistrationByPhoneAndByEmail(t *testing.T) {
 	if owner == nil {
 		t.Fatalf("the owner got no code: %.600s", decodeMail(box.last(t, "ivanov@example.com")))
 	}
-	if q, _ := b2.Submit(p, "/confirm", url.Values{"code": {"000000"}}); q.Status != http.StatusBadRequest {
+	if q := mustSubmit(t, b2, p, "/confirm", url.Values{"code": {"000000"}}); q.Status != http.StatusBadRequest {
 		t.Fatalf("a guessed code was taken: %d", q.Status)
 	}
 	_, before, _ := shop.exchange(shop.signIn(rptest.NewBrowser("http://127.0.0.1:8765/"), "ivanov", "S3cure-pass!"))
-	p, _ = b2.Submit(p, "/confirm", url.Values{"code": {owner[1]}})
+	p = mustSubmit(t, b2, p, "/confirm", url.Values{"code": {owner[1]}})
 	cb, _ = url.Parse(p.Location)
 	if cb == nil {
 		t.Fatalf("the owner's code did not sign in: %d %.300s", p.Status, p.Body)
@@ -113,8 +113,8 @@ func TestRegistrationByPhoneAndByEmail(t *testing.T) {
 		t.Fatalf("signed into %q, not the existing account %q", after.Subject, before.Subject)
 	}
 	old := rptest.NewBrowser("http://127.0.0.1:8765/")
-	p, _ = old.Get(shop.authorization().URL)
-	if p, _ = old.Submit(p, "/password", url.Values{"login": {"ivanov"}, "password": {"S3cure-pass!"}}); p.Location != "" {
+	p = mustGet(t, old, shop.authorization().URL)
+	if p = mustSubmit(t, old, p, "/password", url.Values{"login": {"ivanov"}, "password": {"S3cure-pass!"}}); p.Location != "" {
 		t.Fatal("the old password still works")
 	}
 	a4, code4 := shop.signIn(rptest.NewBrowser("http://127.0.0.1:8765/"), "ivanov", "Another-pass-1")
@@ -122,13 +122,13 @@ func TestRegistrationByPhoneAndByEmail(t *testing.T) {
 	b3 := rptest.NewBrowser("http://127.0.0.1:8765/")
 	a3 := shop.authorization()
 	p = startRegistration(t, b3, a3)
-	p, _ = b3.Submit(p, "/send", url.Values{"identifier": {"new@example.com"}, "password": {"Fresh-email-1"},
+	p = mustSubmit(t, b3, p, "/send", url.Values{"identifier": {"new@example.com"}, "password": {"Fresh-email-1"},
 		"repeat": {"Fresh-email-1"}, "consent_pd": {"yes"}, "captcha": {solveAltcha(t, p.Body)}})
 	m := regexp.MustCompile(`Код для регистрации: (\d{6})`).FindStringSubmatch(decodeMail(box.last(t, "new@example.com")))
 	if m == nil {
 		t.Fatalf("no code mailed: %.400s", box.last(t, "new@example.com"))
 	}
-	p, _ = b3.Submit(p, "/confirm", url.Values{"code": {m[1]}})
+	p = mustSubmit(t, b3, p, "/confirm", url.Values{"code": {m[1]}})
 	if cb, _ := url.Parse(p.Location); cb == nil {
 		t.Fatalf("email registration: %d %.300s", p.Status, p.Body)
 	}

@@ -75,8 +75,8 @@ func TestGrantedScopeIsStated(t *testing.T) {
 	} {
 		b := rptest.NewBrowser("http://127.0.0.1:8767/")
 		b.Lang = lang
-		p, _ := b.Get(partner.authorization().URL)
-		p, _ = b.Submit(p, "/password", url.Values{"login": {"ivanov"}, "password": {"S3cure-pass!"}})
+		p := mustGet(t, b, partner.authorization().URL)
+		p = mustSubmit(t, b, p, "/password", url.Values{"login": {"ivanov"}, "password": {"S3cure-pass!"}})
 		list := p.Body[strings.Index(p.Body, `<ul class="scopes">`):]
 		list = list[:strings.Index(list, "</ul>")]
 		for _, w := range want {
@@ -94,9 +94,9 @@ func TestGrantedScopeIsStated(t *testing.T) {
 	b := rptest.NewBrowser("http://127.0.0.1:8767/")
 	b.Lang = "en"
 	a := partner.authorization()
-	p, _ := b.Get(a.URL)
-	p, _ = b.Submit(p, "/password", url.Values{"login": {"ivanov"}, "password": {"S3cure-pass!"}})
-	p, _ = b.Submit(p, "/consent", url.Values{"action": {"allow"}})
+	p := mustGet(t, b, a.URL)
+	p = mustSubmit(t, b, p, "/password", url.Values{"login": {"ivanov"}, "password": {"S3cure-pass!"}})
+	p = mustSubmit(t, b, p, "/consent", url.Values{"action": {"allow"}})
 	tok, _, _ := partner.exchange(a, partner.code(a, mustParse(t, p.Location)))
 	const granted = "openid email org offline_access" // cert: not in partner's list; address: nothing to give
 	if got := tok.Extra("scope"); got != granted {

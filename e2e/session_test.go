@@ -45,7 +45,7 @@ func TestSSOAcrossAppsThenLogoutThenPromptNone(t *testing.T) {
 
 	// prompt=none while signed in: a code, no page.
 	pn := shop.authorization(oauth2.SetAuthURLParam("prompt", "none"))
-	p, _ = b.Get(pn.URL)
+	p = mustGet(t, b, pn.URL)
 	cb, _ = url.Parse(p.Location)
 	if cb == nil || cb.Query().Get("code") == "" {
 		t.Fatalf("prompt=none with a session: %q", p.Location)
@@ -67,7 +67,7 @@ func TestSSOAcrossAppsThenLogoutThenPromptNone(t *testing.T) {
 
 	// After logout, prompt=none must say login_required.
 	pn = shop.authorization(oauth2.SetAuthURLParam("prompt", "none"))
-	p, _ = b.Get(pn.URL)
+	p = mustGet(t, b, pn.URL)
 	cb, _ = url.Parse(p.Location)
 	if cb == nil || cb.Query().Get("error") != "login_required" || cb.Query().Get("state") != pn.State {
 		t.Fatalf("prompt=none after logout: %q", p.Location)
@@ -75,7 +75,7 @@ func TestSSOAcrossAppsThenLogoutThenPromptNone(t *testing.T) {
 
 	// A logout URI that is not registered is refused.
 	q.Set("post_logout_redirect_uri", "http://evil.example/")
-	p, _ = b.Get(srv.Issuer + "/end_session?" + q.Encode())
+	p = mustGet(t, b, srv.Issuer+"/end_session?"+q.Encode())
 	if p.Location != "" {
 		t.Fatalf("unregistered post-logout URI followed: %q", p.Location)
 	}
@@ -102,7 +102,7 @@ func TestPromptLoginAndMaxAgeAskAgain(t *testing.T) {
 		})
 	}
 	// max_age long enough: the session answers.
-	p, _ := b.Get(shop.authorization(oauth2.SetAuthURLParam("max_age", "3600")).URL)
+	p := mustGet(t, b, shop.authorization(oauth2.SetAuthURLParam("max_age", "3600")).URL)
 	if p.Location == "" {
 		t.Fatal("max_age=3600 asked again")
 	}
@@ -116,12 +116,12 @@ func TestConsentForThirdPartyClients(t *testing.T) {
 
 	// Deny first: the client gets access_denied.
 	a := partner.authorization()
-	p, _ := b.Get(a.URL)
-	p, _ = b.Submit(p, "/password", url.Values{"login": {"ivanov"}, "password": {"S3cure-pass!"}})
+	p := mustGet(t, b, a.URL)
+	p = mustSubmit(t, b, p, "/password", url.Values{"login": {"ivanov"}, "password": {"S3cure-pass!"}})
 	if !strings.Contains(p.Body, ">Allow<") || !strings.Contains(p.Body, "Partner App") {
 		t.Fatalf("no consent page: %.400s", p.Body)
 	}
-	p, _ = b.Submit(p, "/consent", url.Values{"action": {"deny"}})
+	p = mustSubmit(t, b, p, "/consent", url.Values{"action": {"deny"}})
 	cb, _ := url.Parse(p.Location)
 	if cb == nil || cb.Query().Get("error") != "access_denied" {
 		t.Fatalf("deny: %q", p.Location)
@@ -135,12 +135,12 @@ func TestConsentForThirdPartyClients(t *testing.T) {
 		t.Errorf("partner's ID token alg %s, want EdDSA", alg)
 	}
 	// Consent is remembered: no page the next time.
-	p, _ = b.Get(partner.authorization().URL)
+	p = mustGet(t, b, partner.authorization().URL)
 	if p.Location == "" {
 		t.Fatalf("consent asked twice: %.300s", p.Body)
 	}
 	// prompt=consent asks again.
-	p, _ = b.Get(partner.authorization(oauth2.SetAuthURLParam("prompt", "consent")).URL)
+	p = mustGet(t, b, partner.authorization(oauth2.SetAuthURLParam("prompt", "consent")).URL)
 	if !strings.Contains(p.Body, ">Allow<") {
 		t.Fatal("prompt=consent did not ask")
 	}

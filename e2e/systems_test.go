@@ -37,7 +37,7 @@ func TestIntegrationSystems(t *testing.T) {
 
 	admin := rptest.NewBrowser("")
 	admin.Lang = "en"
-	p, _ := admin.Get(srv.Issuer + "/account")
+	p := mustGet(t, admin, srv.Issuer+"/account")
 	p = mustSubmit(t, admin, p, "/password", url.Values{"login": {"ivanov"}, "password": {"S3cure-pass!"}})
 	systems := srv.Issuer + "/account/companies/romashka/systems"
 	page, err := admin.Get(systems)
@@ -46,7 +46,7 @@ func TestIntegrationSystems(t *testing.T) {
 	}
 	register := func(name, code, method, certPEM string, roles ...string) *rptest.Page {
 		t.Helper()
-		page, _ := admin.Get(systems)
+		page := mustGet(t, admin, systems)
 		return mustSubmit(t, admin, page, "/systems/register", url.Values{"name": {name}, "code": {code},
 			"auth_method": {method}, "certificate": {certPEM}, "role": roles})
 	}
@@ -111,7 +111,7 @@ func TestIntegrationSystems(t *testing.T) {
 	}
 
 	// The org_admin changes the ERP's role: the next token says so.
-	page, _ = admin.Get(systems)
+	page = mustGet(t, admin, systems)
 	if p := mustSubmit(t, admin, page, "/systems/romashka.erp/roles", url.Values{"role": {"batches"}}); !strings.Contains(p.Body, "Roles saved.") {
 		t.Fatalf("roles: %d %.400s", p.Status, p.Body)
 	}
@@ -119,14 +119,14 @@ func TestIntegrationSystems(t *testing.T) {
 
 	// Someone else cannot see or change the company's systems.
 	petrov := rptest.NewBrowser("")
-	p, _ = petrov.Get(srv.Issuer + "/account")
+	p = mustGet(t, petrov, srv.Issuer+"/account")
 	mustSubmit(t, petrov, p, "/password", url.Values{"login": {"petrov"}, "password": {"Petrov-pass-1"}})
-	if p, _ := petrov.Get(systems); p.Status != http.StatusForbidden {
+	if p := mustGet(t, petrov, systems); p.Status != http.StatusForbidden {
 		t.Fatalf("a stranger sees the systems page: %d", p.Status)
 	}
 
 	// A removed system gets no more tokens.
-	page, _ = admin.Get(systems)
+	page = mustGet(t, admin, systems)
 	if p := mustSubmit(t, admin, page, "/systems/romashka.erp/remove", nil); !strings.Contains(p.Body, "The system is removed.") {
 		t.Fatalf("remove: %d %.400s", p.Status, p.Body)
 	}

@@ -114,7 +114,6 @@ func (h *Handler) account(w http.ResponseWriter, r *http.Request) {
 
 // accountProfile saves names and the news consent.
 func (h *Handler) accountProfile(w http.ResponseWriter, r *http.Request) {
-	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
 	sess, u, ok := h.accountSession(w, r)
 	if !ok {
 		return
@@ -142,7 +141,6 @@ func (h *Handler) accountProfile(w http.ResponseWriter, r *http.Request) {
 // session signed in too long ago signs in again first (the typed passwords are
 // not kept meanwhile: they are never stored).
 func (h *Handler) accountPassword(w http.ResponseWriter, r *http.Request) {
-	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
 	sess, u, ok := h.accountSession(w, r)
 	if !ok {
 		return

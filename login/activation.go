@@ -23,10 +23,6 @@ func (h *Handler) activationStart(w http.ResponseWriter, r *http.Request) {
 	h.startSideFlow(w, r, KindActivation, "activate", off)
 }
 
-func activationURL(flowID, step, authRequestID string) string {
-	return sideFlowURL("activate", flowID, step, authRequestID)
-}
-
 func (h *Handler) activationFlow(w http.ResponseWriter, r *http.Request) (flow, storage.AuthRequest, language.Tag, bool) {
 	return h.sideFlow(w, r, KindActivation)
 }
@@ -47,7 +43,6 @@ func (h *Handler) activationShow(w http.ResponseWriter, r *http.Request) {
 // activationSend checks contract number and secret (counted like failed sign-ins
 // against the address and the contract) and mails a code to the given address.
 func (h *Handler) activationSend(w http.ResponseWriter, r *http.Request) {
-	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
 	contract, secret, typedEmail := strings.TrimSpace(r.PostFormValue("contract")), r.PostFormValue("secret"), strings.TrimSpace(r.PostFormValue("email"))
 	f, ar, lang, ok := h.activationFlow(w, r)
 	if !ok {
@@ -112,7 +107,6 @@ func (h *Handler) activationSend(w http.ResponseWriter, r *http.Request) {
 // activationConfirm checks the emailed code, binds the address to the account,
 // spends the activation secret and mails a temporary password.
 func (h *Handler) activationConfirm(w http.ResponseWriter, r *http.Request) {
-	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
 	code := strings.TrimSpace(r.PostFormValue("code"))
 	f, ar, lang, ok := h.activationFlow(w, r)
 	if !ok {

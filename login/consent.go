@@ -58,7 +58,6 @@ func (h *Handler) consentForm(w http.ResponseWriter, r *http.Request, f flow, ar
 
 // consent takes the answer of the consent page.
 func (h *Handler) consent(w http.ResponseWriter, r *http.Request) {
-	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
 	action := r.PostFormValue("action")
 	f, ar, lang, sess, ok := h.flowOfSession(w, r, StateConsentRequired)
 	if !ok {

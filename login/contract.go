@@ -77,7 +77,6 @@ func (h *Handler) contractForm(w http.ResponseWriter, r *http.Request) {
 // matches it, so respellings share one counter), a captcha after a few, slower
 // answers, then a lock of the contract, all audited.
 func (h *Handler) contractSignIn(w http.ResponseWriter, r *http.Request) {
-	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
 	inn, contract, pin := strings.TrimSpace(r.PostFormValue("inn")), strings.TrimSpace(r.PostFormValue("contract")), strings.TrimSpace(r.PostFormValue("pin"))
 	f, ar, lang, ok := h.contractFlow(w, r)
 	if !ok {

@@ -107,7 +107,6 @@ func (h *Handler) orgSystemRegister(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, maxSystemCertificate+8<<10)
 	if err := r.ParseForm(); err != nil {
 		h.renderSystems(w, r, http.StatusBadRequest, org, u, systemsPage{Error: "error.bad_request"})
 		return

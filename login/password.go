@@ -14,9 +14,6 @@ import (
 	"github.com/vhod-id/vhod/storage"
 )
 
-// maxFormBytes bounds what a login form may post.
-const maxFormBytes = 16 << 10
-
 func (h *Handler) passwordForm(w http.ResponseWriter, r *http.Request, status int, f flow, ar storage.AuthRequest, lang language.Tag, login, errKey string, withCaptcha bool) {
 	page := passwordPage{base: h.newBase(r, lang, "login.title"), Action: flowURL(f.ID, "password", ar.ID), Login: login, Reauth: isReauth(ar)}
 	if h.cfg.SMS != nil {
@@ -47,7 +44,6 @@ func (h *Handler) passwordForm(w http.ResponseWriter, r *http.Request, status in
 
 // password checks the login and password of a started flow.
 func (h *Handler) password(w http.ResponseWriter, r *http.Request) {
-	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
 	login, password := r.PostFormValue("login"), r.PostFormValue("password")
 	f, ar, lang, replaced, uerr := h.loadFlow(r)
 	if uerr != nil {

@@ -27,7 +27,6 @@ func (h *Handler) passwordChangeForm(w http.ResponseWriter, r *http.Request, sta
 // recovery password, this is the moment the account's other sessions and tokens
 // end: not when the recovery password was asked for.
 func (h *Handler) passwordChange(w http.ResponseWriter, r *http.Request) {
-	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
 	old, next, repeat := r.PostFormValue("old"), r.PostFormValue("new"), r.PostFormValue("repeat")
 	f, ar, lang, replaced, uerr := h.loadFlow(r)
 	if uerr == nil && (replaced || !f.in(StatePasswordChange)) {

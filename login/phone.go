@@ -57,7 +57,6 @@ func (h *Handler) phoneForm(w http.ResponseWriter, r *http.Request) {
 // is the same either way, so that nobody learns which numbers are registered; the
 // code is stored (as an HMAC) either way.
 func (h *Handler) phoneSend(w http.ResponseWriter, r *http.Request) {
-	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
 	typed := r.PostFormValue("phone")
 	f, ar, lang, ok := h.phoneFlow(w, r)
 	if !ok {
@@ -101,7 +100,6 @@ func (h *Handler) phoneSend(w http.ResponseWriter, r *http.Request) {
 // phoneVerify checks the code. The attempt is counted and saved before the
 // comparison, so that racing requests cannot try more codes than allowed.
 func (h *Handler) phoneVerify(w http.ResponseWriter, r *http.Request) {
-	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
 	code := strings.TrimSpace(r.PostFormValue("code"))
 	f, ar, lang, ok := h.phoneFlow(w, r)
 	if !ok {

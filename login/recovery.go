@@ -64,7 +64,6 @@ func (h *Handler) recoveryShow(w http.ResponseWriter, r *http.Request) {
 // recoverySend takes a phone or an email. The answer is the same whether or not an
 // account has it; only an account's own number or address gets a message.
 func (h *Handler) recoverySend(w http.ResponseWriter, r *http.Request) {
-	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
 	typed := strings.TrimSpace(r.PostFormValue("identifier"))
 	f, ar, lang, ok := h.recoveryFlow(w, r)
 	if !ok {
@@ -204,7 +203,6 @@ func (h *Handler) recoverByEmail(w http.ResponseWriter, r *http.Request, f flow,
 // recoveryReset checks the emailed code and sets the new password. The attempt is
 // counted and saved before the comparison.
 func (h *Handler) recoveryReset(w http.ResponseWriter, r *http.Request) {
-	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
 	code, next, repeat := strings.TrimSpace(r.PostFormValue("code")), r.PostFormValue("new"), r.PostFormValue("repeat")
 	f, ar, lang, ok := h.recoveryFlow(w, r)
 	if !ok {

@@ -25,10 +25,6 @@ func (h *Handler) registrationStart(w http.ResponseWriter, r *http.Request) {
 	h.startSideFlow(w, r, KindRegistration, "register", nil)
 }
 
-func registrationURL(flowID, step, authRequestID string) string {
-	return sideFlowURL("register", flowID, step, authRequestID)
-}
-
 func (h *Handler) registrationFlow(w http.ResponseWriter, r *http.Request) (flow, storage.AuthRequest, language.Tag, bool) {
 	return h.sideFlow(w, r, KindRegistration)
 }
@@ -51,7 +47,6 @@ func (h *Handler) registrationShow(w http.ResponseWriter, r *http.Request) {
 // and the page is the same as for a new one: registration never tells who is
 // registered.
 func (h *Handler) registrationSend(w http.ResponseWriter, r *http.Request) {
-	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
 	typed := strings.TrimSpace(r.PostFormValue("identifier"))
 	password, repeat := r.PostFormValue("password"), r.PostFormValue("repeat")
 	consentPD, consentNews := r.PostFormValue("consent_pd") == "yes", r.PostFormValue("consent_news") == "yes"
@@ -140,7 +135,6 @@ func (h *Handler) registrationSend(w http.ResponseWriter, r *http.Request) {
 // registrationConfirm checks the code and makes the account, its phone or email
 // verified, then signs the person in.
 func (h *Handler) registrationConfirm(w http.ResponseWriter, r *http.Request) {
-	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
 	code := strings.TrimSpace(r.PostFormValue("code"))
 	f, ar, lang, ok := h.registrationFlow(w, r)
 	if !ok {

@@ -24,7 +24,6 @@ func withVerify(r *http.Request, flowID string) *http.Request {
 // the same), and the change happens only with that code.
 // A session signed in too long ago signs in again first (freshOrReauth).
 func (h *Handler) accountIdentifier(w http.ResponseWriter, r *http.Request) {
-	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
 	sess, u, ok := h.accountSession(w, r)
 	if !ok {
 		return
@@ -102,7 +101,6 @@ func (h *Handler) changeIdentifier(w http.ResponseWriter, r *http.Request, sess 
 
 // accountIdentifierConfirm checks the code and makes the change.
 func (h *Handler) accountIdentifierConfirm(w http.ResponseWriter, r *http.Request) {
-	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
 	sess, u, ok := h.accountSession(w, r)
 	if !ok {
 		return

@@ -2,7 +2,6 @@ package provider
 
 import (
 	"context"
-	"errors"
 	"sync"
 	"time"
 
@@ -168,5 +167,3 @@ func (d *denylist) sync(ctx context.Context, st revocationStore) error {
 	d.synced = now
 	return nil
 }
-
-var errNoRawToken = errors.New("no token in the request")

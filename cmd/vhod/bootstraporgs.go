@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/vhod-id/vhod/directory"
-	"github.com/vhod-id/vhod/directory/ruid"
+	"github.com/vhod-id/vhod/internal/ruid"
 	"github.com/vhod-id/vhod/storage"
 )
 

@@ -1,6 +1,9 @@
 package ruid
 
-import "testing"
+import (
+	"regexp"
+	"testing"
+)
 
 func TestRequisites(t *testing.T) {
 	tests := []struct {
@@ -53,23 +56,39 @@ func TestRequisites(t *testing.T) {
 	}
 }
 
-// The rules take anything a form sends; none may panic.
+// The rules take anything a form sends: none may panic, and whatever one accepts
+// has the shape its documentation promises (so a rule that accepts too much fails
+// here, not in a form that trusts it).
 func FuzzRules(f *testing.F) {
 	for _, s := range []string{"7728824599", "772425522949", "1177746151021", "319508135058602", "56559136127",
 		"772801001", "044525225", "30101810400000000225", "00032537", "62.01", "125009", "", "٣٣"} {
 		f.Add(s, "044525225")
 	}
+	shapes := []struct {
+		name  string
+		valid func(s, bik string) bool
+		shape *regexp.Regexp
+	}{
+		{"INN", func(s, _ string) bool { return ValidINN(s) }, regexp.MustCompile(`^(\d{10}|\d{12})$`)},
+		{"OGRN", func(s, _ string) bool { return ValidOGRN(s) }, regexp.MustCompile(`^[15]\d{12}$`)},
+		{"OGRNIP", func(s, _ string) bool { return ValidOGRNIP(s) }, regexp.MustCompile(`^3\d{14}$`)},
+		{"SNILS", func(s, _ string) bool { return ValidSNILS(s) }, regexp.MustCompile(`^\d{11}$`)},
+		{"KPP", func(s, _ string) bool { return ValidKPP(s) }, regexp.MustCompile(`^\d{4}[0-9A-Z]{2}\d{3}$`)},
+		{"BIK", func(s, _ string) bool { return ValidBIK(s) }, regexp.MustCompile(`^04\d{7}$`)},
+		{"settlement account", ValidSettlementAccount, regexp.MustCompile(`^\d{20}$`)},
+		{"correspondent account", ValidCorrespondentAccount, regexp.MustCompile(`^301\d{17}$`)},
+		{"OKPO", func(s, _ string) bool { return ValidOKPO(s) }, regexp.MustCompile(`^(\d{8}|\d{10})$`)},
+		{"OKVED", func(s, _ string) bool { return ValidOKVED(s) }, regexp.MustCompile(`^\d{2}(\.\d{1,2}|\.\d{2}\.\d{1,2})?$`)},
+		{"postcode", func(s, _ string) bool { return ValidPostcode(s) }, regexp.MustCompile(`^[1-6]\d{5}$`)},
+	}
 	f.Fuzz(func(t *testing.T, s, bik string) {
-		ValidINN(s)
-		ValidOGRN(s)
-		ValidOGRNIP(s)
-		ValidSNILS(NormalizeSNILS(s))
-		ValidKPP(s)
-		ValidBIK(s)
-		ValidSettlementAccount(s, bik)
-		ValidCorrespondentAccount(s, bik)
-		ValidOKPO(s)
-		ValidOKVED(s)
-		ValidPostcode(s)
+		for _, sh := range shapes {
+			if sh.valid(s, bik) && !sh.shape.MatchString(s) {
+				t.Errorf("%s accepts %q", sh.name, s)
+			}
+		}
+		if n := NormalizeSNILS(s); ValidSNILS(n) && !regexp.MustCompile(`^\d{11}$`).MatchString(n) {
+			t.Errorf("SNILS accepts %q normalised from %q", n, s)
+		}
 	})
 }
