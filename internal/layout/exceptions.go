@@ -14,7 +14,6 @@ type Exception struct {
 var Exceptions = []Exception{
 	{From: "admin", To: "certauth",
 		Why: "the anchors API parses certificates and computes fingerprints itself; trust anchors become a directory service"},
-	// Today's path is directory/ruid (see moving).
 	{From: "cmd/vhod", To: "internal/ruid",
 		Why: "bootstrap checks the INN, KPP and OGRN of configured organisations itself; it should apply them through directory"},
 	{From: "login", To: "admin",
