@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"strings"
-	"time"
 
 	"github.com/vhod-id/vhod/internal/ruid"
 	"github.com/vhod-id/vhod/storage"
@@ -143,7 +142,7 @@ func (o *Orgs) AuthenticateAccountant(ctx context.Context, inn, contract, pin st
 	key := org.ID + "/" + c
 	u, err := o.store.UserByIdentifier(ctx, storage.IdentifierKey(storage.IdentAccountant, key))
 	if errors.Is(err, storage.ErrNotFound) {
-		now := time.Now().UTC()
+		now := o.now().UTC()
 		u = storage.User{ID: NewID(), AccountantOf: key, CreatedAt: now, UpdatedAt: now}
 		if err = o.store.CreateUser(ctx, u); errors.Is(err, storage.ErrAlreadyExists) {
 			u, err = o.store.UserByIdentifier(ctx, storage.IdentifierKey(storage.IdentAccountant, key))

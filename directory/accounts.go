@@ -47,7 +47,8 @@ type Directory struct {
 	passwords *Passwords
 	policy    PasswordPolicy
 	log       *slog.Logger
-	// now is the clock of lock and recovery-password expiry; tests move it.
+	// now is the clock of account times, locks and recovery-password expiry;
+	// tests move it.
 	now func() time.Time
 }
 
@@ -79,7 +80,7 @@ type NewUser struct {
 
 // CreateUser normalises the identifiers, hashes the password and stores the account.
 func (d *Directory) CreateUser(ctx context.Context, n NewUser) (storage.User, error) {
-	now := time.Now().UTC()
+	now := d.now().UTC()
 	u := storage.User{
 		ID: NewID(), FamilyName: n.FamilyName, GivenName: n.GivenName, MiddleName: n.MiddleName,
 		Locale: n.Locale, EmailVerified: n.EmailVerified, PhoneVerified: n.PhoneVerified,

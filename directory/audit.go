@@ -100,17 +100,23 @@ type auditStore interface {
 type Auditor struct {
 	store auditStore
 	log   *slog.Logger
+	now   func() time.Time // the time of each event
 }
 
 // NewAuditor makes an Auditor.
-func NewAuditor(st auditStore, log *slog.Logger) *Auditor { return &Auditor{store: st, log: log} }
+func NewAuditor(st auditStore, log *slog.Logger) *Auditor {
+	return &Auditor{store: st, log: log, now: time.Now}
+}
+
+// SetClock replaces the clock (tests).
+func (a *Auditor) SetClock(now func() time.Time) { a.now = now }
 
 // Record appends e, filling its ID and time.
 func (a *Auditor) Record(ctx context.Context, e storage.AuditEvent) {
 	if a == nil {
 		return
 	}
-	e.ID, e.Time = NewID(), time.Now().UTC()
+	e.ID, e.Time = NewID(), a.now().UTC()
 	e.UserAgent = TruncateUTF8(e.UserAgent, MaxAuditUserAgent)
 	if err := a.store.AppendAudit(context.WithoutCancel(ctx), e); err != nil {
 		a.log.ErrorContext(ctx, "audit event not recorded", "type", e.Type, "outcome", e.Outcome,

@@ -42,7 +42,7 @@ func (d *Directory) UserByCertificate(ctx context.Context, c *x509.Certificate, 
 			if hasCertificate(u, fp) {
 				return u, false, nil
 			}
-			if err := d.users.BindCertificate(ctx, u.ID, boundCertificate(c, qualified), snils, inn); err != nil {
+			if err := d.users.BindCertificate(ctx, u.ID, boundCertificate(c, qualified, d.now()), snils, inn); err != nil {
 				return u, false, err
 			}
 			u, err = d.users.UserByID(ctx, u.ID)
@@ -65,8 +65,8 @@ func hasCertificate(u storage.User, fp string) bool {
 	return false
 }
 
-func boundCertificate(c *x509.Certificate, qualified bool) storage.BoundCertificate {
-	return storage.BoundCertificate{CertificateRef: CertificateRef(c), Qualified: qualified, BoundAt: time.Now().UTC()}
+func boundCertificate(c *x509.Certificate, qualified bool, now time.Time) storage.BoundCertificate {
+	return storage.BoundCertificate{CertificateRef: CertificateRef(c), Qualified: qualified, BoundAt: now.UTC()}
 }
 
 // CreateUserFromCertificate makes an account from what the certificate says:
@@ -74,9 +74,9 @@ func boundCertificate(c *x509.Certificate, qualified bool) storage.BoundCertific
 // is not verified by us, so it is not made an identifier.
 func (d *Directory) CreateUserFromCertificate(ctx context.Context, c *x509.Certificate, qualified bool, locale string) (storage.User, error) {
 	s := certauth.ReadSubject(c)
-	now := time.Now().UTC()
+	now := d.now().UTC()
 	u := storage.User{ID: NewID(), FamilyName: s.Surname, GivenName: s.GivenName, MiddleName: s.Patronymic,
-		Locale: locale, Certificates: []storage.BoundCertificate{boundCertificate(c, qualified)}, CreatedAt: now, UpdatedAt: now}
+		Locale: locale, Certificates: []storage.BoundCertificate{boundCertificate(c, qualified, now)}, CreatedAt: now, UpdatedAt: now}
 	if u.FamilyName == "" && u.GivenName == "" {
 		u.GivenName = s.CommonName
 	}
@@ -93,7 +93,7 @@ func (d *Directory) CreateUserFromCertificate(ctx context.Context, c *x509.Certi
 // BindCertificate adds a verified certificate to an account.
 func (d *Directory) BindCertificate(ctx context.Context, userID string, c *x509.Certificate, qualified bool) error {
 	snils, inn := identity(c, qualified)
-	err := d.users.BindCertificate(ctx, userID, boundCertificate(c, qualified), snils, inn)
+	err := d.users.BindCertificate(ctx, userID, boundCertificate(c, qualified, d.now()), snils, inn)
 	if errors.Is(err, storage.ErrAlreadyExists) {
 		return ErrCertificateTaken
 	}

@@ -38,7 +38,7 @@ func (o *Orgs) Invite(ctx context.Context, orgID, address string, roles []string
 			return "", ErrOrgNotActive
 		}
 		org.Invitations = slices.DeleteFunc(org.Invitations, func(i storage.Invitation) bool { return i.Identifier == key })
-		org.Invitations = append(org.Invitations, storage.Invitation{Identifier: key, Roles: roles, By: by, At: time.Now().UTC()})
+		org.Invitations = append(org.Invitations, storage.Invitation{Identifier: key, Roles: roles, By: by, At: o.now().UTC()})
 		if _, err = o.store.UpdateOrganisation(ctx, org); !errors.Is(err, storage.ErrConflict) {
 			return key, err
 		}
@@ -72,7 +72,7 @@ func (o *Orgs) Invitations(ctx context.Context, u storage.User) ([]storage.Organ
 	if err != nil {
 		return nil, err
 	}
-	cutoff := time.Now().Add(-invitationLifetime)
+	cutoff := o.now().Add(-invitationLifetime)
 	var out []storage.Organisation
 	for _, org := range orgs {
 		if slices.ContainsFunc(org.Invitations, func(i storage.Invitation) bool { return slices.Contains(keys, i.Identifier) && i.At.After(cutoff) }) {
@@ -92,7 +92,7 @@ func (o *Orgs) AcceptInvitation(ctx context.Context, u storage.User, orgID strin
 			return err
 		}
 		i := slices.IndexFunc(org.Invitations, func(i storage.Invitation) bool {
-			return slices.Contains(keys, i.Identifier) && i.At.After(time.Now().Add(-invitationLifetime))
+			return slices.Contains(keys, i.Identifier) && i.At.After(o.now().Add(-invitationLifetime))
 		})
 		if i < 0 || org.Status != storage.OrgActive {
 			return ErrNotPending

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/vhod-id/vhod/internal/ruid"
 	"github.com/vhod-id/vhod/storage"
@@ -95,7 +94,7 @@ func (o *Orgs) Register(ctx context.Context, org storage.Organisation, registran
 	if bad := RequisiteErrors(org); len(bad) > 0 {
 		return org, fmt.Errorf("%w: %v", ErrInvalidRequisite, bad)
 	}
-	now := time.Now().UTC()
+	now := o.now().UTC()
 	org.ID, org.Status, org.RegisteredBy, org.CreatedAt, org.UpdatedAt = NewID(), storage.OrgPending, registrant, now, now
 	org.Name = strings.TrimSpace(org.Name)
 	if err := o.store.CreateOrganisation(ctx, org); err != nil {
@@ -118,7 +117,7 @@ func (o *Orgs) ApproveOrganisation(ctx context.Context, orgID, moderator string)
 	if org.Status != storage.OrgPending {
 		return org, ErrNotPending
 	}
-	now := time.Now().UTC()
+	now := o.now().UTC()
 	org.Status, org.ModeratedBy, org.ModeratedAt, org.Reason = storage.OrgActive, moderator, now, ""
 	if org, err = st.UpdateOrganisation(ctx, org); err != nil {
 		return org, err
@@ -140,14 +139,14 @@ func (o *Orgs) RejectOrganisation(ctx context.Context, orgID, moderator, reason 
 	if org.Status != storage.OrgPending {
 		return org, ErrNotPending
 	}
-	org.Status, org.ModeratedBy, org.ModeratedAt, org.Reason = storage.OrgRejected, moderator, time.Now().UTC(), reason
+	org.Status, org.ModeratedBy, org.ModeratedAt, org.Reason = storage.OrgRejected, moderator, o.now().UTC(), reason
 	return st.UpdateOrganisation(ctx, org)
 }
 
 // activate makes (or turns) a membership active with roles.
 func (o *Orgs) activate(ctx context.Context, userID, orgID string, roles []string, by string) error {
 	st := o.store
-	now := time.Now().UTC()
+	now := o.now().UTC()
 	m, err := st.MembershipByID(ctx, userID, orgID)
 	if errors.Is(err, storage.ErrNotFound) {
 		return st.CreateMembership(ctx, storage.Membership{UserID: userID, OrgID: orgID, Status: storage.MemberActive,
@@ -171,7 +170,7 @@ func (o *Orgs) RequestJoin(ctx context.Context, userID, orgID string) (storage.M
 	if org.Status != storage.OrgActive {
 		return storage.Membership{}, ErrOrgNotActive
 	}
-	now := time.Now().UTC()
+	now := o.now().UTC()
 	m, err := st.MembershipByID(ctx, userID, orgID)
 	switch {
 	case errors.Is(err, storage.ErrNotFound):
@@ -212,7 +211,7 @@ func (o *Orgs) ApproveJoin(ctx context.Context, userID, orgID, approver, as, pol
 		done = true
 	}
 	if done {
-		m.Status, m.ApprovedBy, m.ApprovedAt = storage.MemberActive, approver, time.Now().UTC()
+		m.Status, m.ApprovedBy, m.ApprovedAt = storage.MemberActive, approver, o.now().UTC()
 	}
 	_, err = st.UpdateMembership(ctx, m)
 	return done, err

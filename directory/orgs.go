@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"time"
 
 	"github.com/vhod-id/vhod/storage"
 )
@@ -21,10 +22,18 @@ type orgStore interface {
 type Orgs struct {
 	store     orgLifeStore
 	passwords *Passwords // accountant PINs
+	// now is the clock of moderation, membership and invitation times (and of
+	// invitation expiry); the integration systems of these companies share it.
+	now func() time.Time
 }
 
 // NewOrgs makes the organisation rules over a store that can also write them.
-func NewOrgs(st orgLifeStore, p *Passwords) *Orgs { return &Orgs{store: st, passwords: p} }
+func NewOrgs(st orgLifeStore, p *Passwords) *Orgs {
+	return &Orgs{store: st, passwords: p, now: time.Now}
+}
+
+// SetClock replaces the clock (tests of expiry).
+func (o *Orgs) SetClock(now func() time.Time) { o.now = now }
 
 // ActiveOrg is an organisation a person acts for, with the roles held there.
 type ActiveOrg struct {

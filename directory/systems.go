@@ -11,7 +11,6 @@ import (
 	"regexp"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/go-jose/go-jose/v4"
 
@@ -86,7 +85,7 @@ func (s *Systems) Register(ctx context.Context, orgID string, in SystemInput) (s
 	id := SystemClientID(orgID, in.Code)
 	c := storage.Client{ID: id, Name: in.Name, OrgID: orgID, Roles: in.Roles, AuthMethod: in.AuthMethod,
 		GrantTypes: []string{"client_credentials"}, AccessTokenFormat: storage.TokenFormatJWT,
-		CertificatePins: []string{certauth.Fingerprint(in.Certificate)}, CreatedAt: time.Now().UTC()}
+		CertificatePins: []string{certauth.Fingerprint(in.Certificate)}, CreatedAt: s.orgs.now().UTC()}
 	switch in.AuthMethod {
 	case SystemAuthTLS:
 		// Bound to the certificate: a token copied off the system is useless elsewhere.

@@ -60,12 +60,13 @@ func (h *Handler) activationSend(w http.ResponseWriter, r *http.Request) {
 		again(http.StatusBadRequest, "recovery.invalid")
 		return
 	}
-	if limited, err := h.emailLimited(r, email); err != nil || limited {
-		if err != nil {
-			h.fail(w, r, lang, unavailable(err))
+	// Counted before the contract and secret are checked, as for a right pair.
+	if r, err = h.checkSend(r, notify.ChannelEmail, email); err != nil {
+		if errors.Is(err, notify.ErrLimited) {
+			again(http.StatusTooManyRequests, "email.send_limited")
 			return
 		}
-		again(http.StatusTooManyRequests, "email.send_limited")
+		h.fail(w, r, lang, unavailable(err))
 		return
 	}
 	c, err := h.failures(r, contractKeys(contract)...)
@@ -152,7 +153,9 @@ func (h *Handler) activationConfirm(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, lang, uerr)
 		return
 	}
-	if err := h.cfg.Email.SendEmail(r.Context(), notify.Email{To: f.Recipient, Subject: t.T("activate.password_subject"),
+	// The code this answers was counted; the password it earns is not counted
+	// again (a limit reached now would leave a reset account without it).
+	if err := h.cfg.Email.SendEmail(notify.Exempt(r.Context()), notify.Email{To: f.Recipient, Subject: t.T("activate.password_subject"),
 		Text: t.T("activate.password_text", "Password", temp)}); err != nil {
 		h.log.WarnContext(r.Context(), "temporary password not delivered", "flow", f.ID, "err", err)
 	}

@@ -337,12 +337,13 @@ func (h *Handler) companySubmit(w http.ResponseWriter, r *http.Request, f flow, 
 		h.renderCompanyStep(w, r, http.StatusServiceUnavailable, f, u, StepReview, nil, "", "register_company.no_email")
 		return
 	}
-	if limited, err := h.emailLimited(r, o.Email); err != nil || limited {
-		if err != nil {
-			h.fail(w, r, accountLang(r, u), unavailable(err))
-			return
-		}
+	r, err := h.checkSend(r, notify.ChannelEmail, o.Email)
+	if errors.Is(err, notify.ErrLimited) {
 		h.renderCompanyStep(w, r, http.StatusTooManyRequests, f, u, StepReview, nil, "", "email.send_limited")
+		return
+	}
+	if err != nil {
+		h.fail(w, r, accountLang(r, u), unavailable(err))
 		return
 	}
 	code, uerr := h.issueCode(r, &f, o.Email, recoveryCodeLifetime)

@@ -92,16 +92,16 @@ type Config struct {
 	Accountants accountants
 	// Console is the operator's console (/console); nil: off.
 	Console *Console
-	// SMSLimits and EmailLimits bound the messages sent.
-	SMSLimits, EmailLimits SendLimits
-	Logger                 *slog.Logger
+	// SendLimits are the limits SMS and Email send within (notify.Limits):
+	// pages count with it the messages whose answer must not wait for the
+	// send; nil: no limits.
+	SendLimits sendLimits
+	Logger     *slog.Logger
 }
 
-// SendLimits bound messages sent, counted in the database: per recipient and per
-// client address in an hour, and in all per hour and per day (SMS pumping costs
-// money; mail floods cost reputation).
-type SendLimits struct {
-	PerRecipientHour, PerIPHour, GlobalHour, GlobalDay int
+// sendLimits counts a message before it is sent (notify.Limits.Check).
+type sendLimits interface {
+	Check(ctx context.Context, channel, to string) (context.Context, error)
 }
 
 // Limits bound failed sign-ins per client address and per identifier in a window.

@@ -1,6 +1,7 @@
 package login
 
 import (
+	"errors"
 	"net/http"
 
 	"golang.org/x/text/language"
@@ -39,7 +40,8 @@ func (h *Handler) currentContact(u storage.User) contact {
 // owner who did not make the change learns of it: at c, which is the old address or
 // number when that is what changed. The change is made whatever happens here; a
 // notice not sent is logged and audited, never shown. Notices count against the
-// same send limits as codes (SMS cost money).
+// same send limits as codes (SMS cost money), at the send: the answer does not
+// depend on it.
 func (h *Handler) tellOfChange(r *http.Request, u storage.User, change string, c contact) {
 	if c.to == "" {
 		return
@@ -51,27 +53,23 @@ func (h *Handler) tellOfChange(r *http.Request, u storage.User, change string, c
 	t := h.catalog.translator(lang)
 	text := t.T("notice."+change, "Who", firstOf(u.Login, u.Email, u.Phone, u.Contract),
 		"At", h.now().UTC().Format("2006-01-02 15:04 MST"))
-	limited, err := false, error(nil)
+	var err error
 	switch {
 	case c.kind == storage.IdentEmail && h.cfg.Email != nil:
-		if limited, err = h.emailLimited(r, c.to); err == nil && !limited {
-			err = h.cfg.Email.SendEmail(r.Context(), notify.Email{To: c.to, Subject: t.T("notice.subject"), Text: text})
-		}
+		err = h.cfg.Email.SendEmail(r.Context(), notify.Email{To: c.to, Subject: t.T("notice.subject"), Text: text})
 	case c.kind == storage.IdentPhone && h.cfg.SMS != nil:
-		if limited, err = h.smsLimited(r, c.to); err == nil && !limited {
-			err = h.cfg.SMS.SendSMS(r.Context(), notify.SMS{To: c.to, Text: text})
-		}
+		err = h.cfg.SMS.SendSMS(r.Context(), notify.SMS{To: c.to, Text: text})
 	default:
 		return
 	}
 	e := storage.AuditEvent{Type: directory.EventChangeNotice, Outcome: directory.OutcomeSuccess, UserID: u.ID,
 		Details: map[string]string{"change": change, "channel": c.kind}}
 	switch {
+	case errors.Is(err, notify.ErrLimited):
+		e.Outcome, e.Details["reason"] = directory.OutcomeFailure, "send_limited"
 	case err != nil:
 		h.log.WarnContext(r.Context(), "change notice not delivered", "change", change, "channel", c.kind, "err", err)
 		e.Outcome, e.Details["reason"] = directory.OutcomeFailure, "not_delivered"
-	case limited:
-		e.Outcome, e.Details["reason"] = directory.OutcomeFailure, "send_limited"
 	}
 	h.audit(r, e)
 }

@@ -235,7 +235,9 @@ func (h *Handler) tell(r *http.Request, userID, key, company, reason string) {
 	}
 	t := h.catalog.translator(lang)
 	msg := notify.Email{To: u.Email, Subject: t.T(key+"_subject", "Company", company), Text: t.T(key+"_text", "Company", company, "Reason", reason)}
-	if err := h.cfg.Email.SendEmail(r.Context(), msg); err != nil {
+	// Not counted, as before the limits wrapped every sender: it answers an org
+	// admin's decision on a request the person made.
+	if err := h.cfg.Email.SendEmail(notify.Exempt(r.Context()), msg); err != nil {
 		h.log.WarnContext(r.Context(), "decision email not delivered", "user", userID, "err", err)
 	}
 }
@@ -324,29 +326,30 @@ func (h *Handler) orgInvite(w http.ResponseWriter, r *http.Request) {
 func (h *Handler) sendInvitation(r *http.Request, org storage.Organisation, lang language.Tag, kind, to string) (limitedKey string, err error) {
 	t := h.catalog.translator(lang)
 	text := t.T("mail.invited_text", "Company", org.Name, "Link", h.cfg.Issuer+"/account/companies")
-	var limited bool
-	var send func() error
+	var channel string
+	var send func(r *http.Request) error
 	switch {
 	case kind == storage.IdentEmail && h.cfg.Email != nil:
-		limitedKey = "email.send_limited"
-		limited, err = h.emailLimited(r, to)
-		send = func() error {
+		channel, limitedKey = notify.ChannelEmail, "email.send_limited"
+		send = func(r *http.Request) error {
 			return h.cfg.Email.SendEmail(r.Context(), notify.Email{To: to, Subject: t.T("mail.invited_subject", "Company", org.Name), Text: text})
 		}
 	case kind == storage.IdentPhone && h.cfg.SMS != nil:
-		limitedKey = "phone.send_limited"
-		limited, err = h.smsLimited(r, to)
-		send = func() error { return h.cfg.SMS.SendSMS(r.Context(), notify.SMS{To: to, Text: text}) }
+		channel, limitedKey = notify.ChannelSMS, "phone.send_limited"
+		send = func(r *http.Request) error { return h.cfg.SMS.SendSMS(r.Context(), notify.SMS{To: to, Text: text}) }
 	default:
 		return "", nil
 	}
+	// Counted apart from the send: a limit reached, or counters that cannot be
+	// read, are told to the org admin; a gateway's failure is only logged.
+	r, err = h.checkSend(r, channel, to)
 	switch {
+	case errors.Is(err, notify.ErrLimited):
+		return limitedKey, nil
 	case err != nil:
 		return "", err
-	case limited:
-		return limitedKey, nil
 	}
-	if err := send(); err != nil {
+	if err := send(r); err != nil {
 		h.log.WarnContext(r.Context(), "invitation not delivered", "org", org.ID, "err", err)
 	}
 	return "", nil

@@ -2,6 +2,7 @@ package login
 
 import (
 	"context"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/gorilla/mux"
 
+	"github.com/vhod-id/vhod/directory/notify"
 	"github.com/vhod-id/vhod/storage"
 )
 
@@ -43,8 +45,9 @@ func TestInvitationSendFailsClosedOnLimiterError(t *testing.T) {
 	invite := func(t *testing.T, address string, hitErr error) (*sentMessages, *httptest.ResponseRecorder) {
 		sent := &sentMessages{}
 		st := &fakeStore{hitErr: hitErr}
-		h := newTestHandler(t, st, Config{Companies: fakeCompanies{}, OrgStore: fakeCompanies{}, Email: sent, SMS: sent,
-			EmailLimits: SendLimits{PerRecipientHour: 5}, SMSLimits: SendLimits{PerRecipientHour: 5}})
+		limits := notify.NewLimits(st, notify.Rule{PerRecipientHour: 5}, notify.Rule{PerRecipientHour: 5}, slog.New(slog.DiscardHandler))
+		h := newTestHandler(t, st, Config{Companies: fakeCompanies{}, OrgStore: fakeCompanies{}, Email: limits.Email(sent), SMS: limits.SMS(sent),
+			SendLimits: limits})
 		form := url.Values{"address": {address}, "role": {"buyer"}}
 		r := httptest.NewRequest(http.MethodPost, "/account/companies/o1/invitations", strings.NewReader(form.Encode()))
 		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")

@@ -10,7 +10,6 @@ import (
 
 	"github.com/vhod-id/vhod/directory"
 	"github.com/vhod-id/vhod/directory/notify"
-	"github.com/vhod-id/vhod/internal/clientaddr"
 	"github.com/vhod-id/vhod/storage"
 )
 
@@ -67,12 +66,13 @@ func (h *Handler) phoneSend(w http.ResponseWriter, r *http.Request) {
 		h.renderPhone(w, r, http.StatusBadRequest, f, ar, lang, phonePage{Phone: typed, Error: h.catalog.translator(lang).T("phone.invalid_phone")})
 		return
 	}
-	if limited, err := h.smsLimited(r, phone); err != nil || limited {
-		if err != nil {
-			h.fail(w, r, lang, unavailable(err))
+	// Counted before the number is looked up, as for a number with an account.
+	if r, err = h.checkSend(r, notify.ChannelSMS, phone); err != nil {
+		if errors.Is(err, notify.ErrLimited) {
+			h.renderPhone(w, r, http.StatusTooManyRequests, f, ar, lang, phonePage{Phone: typed, Error: h.catalog.translator(lang).T("phone.send_limited")})
 			return
 		}
-		h.renderPhone(w, r, http.StatusTooManyRequests, f, ar, lang, phonePage{Phone: typed, Error: h.catalog.translator(lang).T("phone.send_limited")})
+		h.fail(w, r, lang, unavailable(err))
 		return
 	}
 	code, uerr := h.issueCode(r, &f, phone, otpLifetime)
@@ -148,40 +148,18 @@ func (h *Handler) phoneVerify(w http.ResponseWriter, r *http.Request) {
 	h.afterAuthentication(w, r, f, ar, lang, sess, MethodPhone)
 }
 
-// smsLimited counts an SMS against its limits and tells whether one is exceeded.
-func (h *Handler) smsLimited(r *http.Request, phone string) (bool, error) {
-	return h.sendLimited(r, "sms", phone, h.cfg.SMSLimits)
-}
-
-// emailLimited counts an email against its limits and tells whether one is exceeded.
-func (h *Handler) emailLimited(r *http.Request, address string) (bool, error) {
-	return h.sendLimited(r, "email", address, h.cfg.EmailLimits)
-}
-
-// sendLimited counts this send against the limits per recipient and address (per
-// hour) and in all (per hour and per day), and tells whether one is exceeded.
-func (h *Handler) sendLimited(r *http.Request, channel, to string, l SendLimits) (bool, error) {
-	for _, c := range []struct {
-		key    string
-		window time.Duration
-		limit  int
-	}{
-		{channel + ":to:" + to, time.Hour, l.PerRecipientHour},
-		{channel + ":ip:" + clientaddr.LimitKey(clientIP(r)), time.Hour, l.PerIPHour},
-		{channel + ":all", time.Hour, l.GlobalHour},
-		{channel + ":all:day", 24 * time.Hour, l.GlobalDay},
-	} {
-		if c.limit <= 0 {
-			continue
-		}
-		n, err := h.store.Hit(r.Context(), c.key, c.window, h.now())
-		if err != nil {
-			return false, err
-		}
-		if n > int64(c.limit) {
-			h.log.WarnContext(r.Context(), "send limit reached", "limit", c.key)
-			return true, nil
-		}
+// checkSend counts a message against the send limits before the page answers
+// (see notify.Limits.Check): before it learns whether the recipient exists, or
+// when it sends after the answer. It returns r carrying the count, so that the
+// send itself does not count the message again. notify.ErrLimited: a limit is
+// reached; any other error: the limits cannot be counted, and nothing is sent.
+func (h *Handler) checkSend(r *http.Request, channel, to string) (*http.Request, error) {
+	if h.cfg.SendLimits == nil {
+		return r, nil
 	}
-	return false, nil
+	ctx, err := h.cfg.SendLimits.Check(r.Context(), channel, to)
+	if err != nil {
+		return r, err
+	}
+	return r.WithContext(ctx), nil
 }

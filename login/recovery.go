@@ -106,12 +106,15 @@ func (h *Handler) recoverySend(w http.ResponseWriter, r *http.Request) {
 // stay, so that a stranger who knows the number takes nothing from its owner.
 func (h *Handler) recoverByPhone(w http.ResponseWriter, r *http.Request, f flow, ar storage.AuthRequest, lang language.Tag, phone string) {
 	t := h.catalog.translator(lang)
-	if limited, err := h.smsLimited(r, phone); err != nil || limited {
-		if err != nil {
-			h.fail(w, r, lang, unavailable(err))
-			return
-		}
+	// Counted before the answer, which leaves before the number is looked up;
+	// the SMS sent after it is not counted again.
+	r, err := h.checkSend(r, notify.ChannelSMS, phone)
+	if errors.Is(err, notify.ErrLimited) {
 		h.renderRecovery(w, r, http.StatusTooManyRequests, f, ar, lang, recoveryPage{Identifier: phone, Error: t.T("phone.send_limited")})
+		return
+	}
+	if err != nil {
+		h.fail(w, r, lang, unavailable(err))
 		return
 	}
 	f.Recipient = phone
@@ -167,12 +170,14 @@ func (h *Handler) afterAnswer(r *http.Request, work func(r *http.Request)) {
 // the way in the audit.
 func (h *Handler) recoverByEmail(w http.ResponseWriter, r *http.Request, f flow, ar storage.AuthRequest, lang language.Tag, email, noticeKey, via string) {
 	t := h.catalog.translator(lang)
-	if limited, err := h.emailLimited(r, email); err != nil || limited {
-		if err != nil {
-			h.fail(w, r, lang, unavailable(err))
-			return
-		}
+	// Counted before the answer, as by phone.
+	r, err := h.checkSend(r, notify.ChannelEmail, email)
+	if errors.Is(err, notify.ErrLimited) {
 		h.renderRecovery(w, r, http.StatusTooManyRequests, f, ar, lang, recoveryPage{Error: t.T("email.send_limited")})
+		return
+	}
+	if err != nil {
+		h.fail(w, r, lang, unavailable(err))
 		return
 	}
 	code, uerr := h.issueCode(r, &f, email, recoveryCodeLifetime)

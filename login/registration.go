@@ -87,15 +87,17 @@ func (h *Handler) registrationSend(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, lang, unavailable(err))
 		return
 	}
-	limit, limitedKey := h.smsLimited, "phone.send_limited"
+	channel, limitedKey := notify.ChannelSMS, "phone.send_limited"
 	if email {
-		limit, limitedKey = h.emailLimited, "email.send_limited"
+		channel, limitedKey = notify.ChannelEmail, "email.send_limited"
 	}
-	if limited, err := limit(r, value); err != nil {
-		h.fail(w, r, lang, unavailable(err))
-		return
-	} else if limited {
+	// Counted before the identifier is looked up: the taken and the free are
+	// sent a message each, and count the same.
+	if r, err = h.checkSend(r, channel, value); errors.Is(err, notify.ErrLimited) {
 		again(http.StatusTooManyRequests, limitedKey)
+		return
+	} else if err != nil {
+		h.fail(w, r, lang, unavailable(err))
 		return
 	}
 	now := h.now().UTC()

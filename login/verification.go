@@ -41,17 +41,17 @@ func (h *Handler) accountIdentifier(w http.ResponseWriter, r *http.Request) {
 
 // changeIdentifier sends the code for a new email or phone (typed as given).
 func (h *Handler) changeIdentifier(w http.ResponseWriter, r *http.Request, sess *storage.Session, u storage.User, kind, typed string) {
-	normalize, limit, limitedKey := func(string) (string, error) { return "", directory.ErrInvalidIdentifier }, h.emailLimited, "email.send_limited"
+	normalize, channel, limitedKey := func(string) (string, error) { return "", directory.ErrInvalidIdentifier }, notify.ChannelEmail, "email.send_limited"
 	switch {
 	case kind == storage.IdentEmail && h.cfg.Email != nil:
 		normalize = directory.NormalizeEmail
 	case kind == storage.IdentPhone && h.cfg.SMS != nil:
-		normalize, limit, limitedKey = directory.NormalizePhone, h.smsLimited, "phone.send_limited"
+		normalize, channel, limitedKey = directory.NormalizePhone, notify.ChannelSMS, "phone.send_limited"
 	}
 	value, err := normalize(typed)
 	if err == nil {
-		var limited bool
-		if limited, err = limit(r, value); err == nil && limited {
+		// Counted before the identifier is looked up (taken or free, both are sent a message).
+		if r, err = h.checkSend(r, channel, value); errors.Is(err, notify.ErrLimited) {
 			h.renderAccount(w, r, http.StatusTooManyRequests, sess, u, "", limitedKey)
 			return
 		}

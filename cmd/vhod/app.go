@@ -213,6 +213,12 @@ func (a *app) handler(extra func(r *mux.Router)) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Every message sent on behalf of a request counts against one rule set.
+	limits := notify.NewLimits(a.store,
+		notify.Rule{PerRecipientHour: cfg.Limits.SMSPerNumberHour, PerAddressHour: cfg.Limits.SMSPerIPHour,
+			GlobalHour: cfg.Limits.SMSGlobalHour, GlobalDay: cfg.Limits.SMSGlobalDay},
+		notify.Rule{PerRecipientHour: cfg.Limits.EmailPerAddressHour, PerAddressHour: cfg.Limits.EmailPerIPHour,
+			GlobalHour: cfg.Limits.EmailGlobalHour, GlobalDay: cfg.Limits.EmailGlobalDay}, a.log)
 	reg, err := cfg.Organisations.registry()
 	if err != nil {
 		return nil, err
@@ -249,8 +255,9 @@ func (a *app) handler(extra func(r *mux.Router)) (http.Handler, error) {
 		Captcha:           check,
 		OnSignIn:          func(method, outcome string) { a.metrics.signIns.WithLabelValues(method, outcome).Inc() },
 		Audit:             audit,
-		SMS:               sms,
-		Email:             email,
+		SMS:               limits.SMS(sms),
+		Email:             limits.Email(email),
+		SendLimits:        limits,
 		RevokeUser:        prov.RevokeUser,
 		RevokeSession:     prov.RevokeSession,
 		SignedOut:         signedOut(prov),
@@ -258,10 +265,6 @@ func (a *app) handler(extra func(r *mux.Router)) (http.Handler, error) {
 		OTPKey:            otpKey[:],
 		PasswordMinLength: cfg.Passwords.MinLength,
 		ConsentVersion:    cfg.Registration.ConsentVersion,
-		SMSLimits: login.SendLimits{PerRecipientHour: cfg.Limits.SMSPerNumberHour, PerIPHour: cfg.Limits.SMSPerIPHour,
-			GlobalHour: cfg.Limits.SMSGlobalHour, GlobalDay: cfg.Limits.SMSGlobalDay},
-		EmailLimits: login.SendLimits{PerRecipientHour: cfg.Limits.EmailPerAddressHour, PerIPHour: cfg.Limits.EmailPerIPHour,
-			GlobalHour: cfg.Limits.EmailGlobalHour, GlobalDay: cfg.Limits.EmailGlobalDay},
 	}, loginStore{Store: a.store, client: prov.Client}, a.dir, cookies)
 	if err != nil {
 		return nil, err

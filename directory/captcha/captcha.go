@@ -54,13 +54,16 @@ type Altcha struct {
 	maxNumber int64
 	ttl       time.Duration
 	spend     spent
+	// now is the clock of challenge expiry (the library checks an answer's
+	// expiry against its own clock).
+	now func() time.Time
 }
 
 // NewAltcha makes the verifier; key signs challenges (the same on every instance),
 // maxNumber sets the work (100,000 takes a browser well under a second), and spend
 // claims a solution once.
 func NewAltcha(key []byte, maxNumber int64, spend func(ctx context.Context, key string, until time.Time) error) *Altcha {
-	return &Altcha{key: string(key), maxNumber: maxNumber, ttl: 10 * time.Minute, spend: spend}
+	return &Altcha{key: string(key), maxNumber: maxNumber, ttl: 10 * time.Minute, spend: spend, now: time.Now}
 }
 
 // Widget is the page's own script; the answer comes back in "captcha".
@@ -68,7 +71,7 @@ func (a *Altcha) Widget() Widget { return Widget{Field: "captcha"} }
 
 // Challenge returns a signed challenge as JSON.
 func (a *Altcha) Challenge(context.Context) (string, error) {
-	exp := time.Now().Add(a.ttl)
+	exp := a.now().Add(a.ttl)
 	ch, err := altcha.CreateChallenge(altcha.ChallengeOptions{HMACKey: a.key, MaxNumber: a.maxNumber, Expires: &exp})
 	if err != nil {
 		return "", err
@@ -90,7 +93,7 @@ func (a *Altcha) Verify(ctx context.Context, answer, _ string) error {
 	if sig == "" {
 		return ErrFailed
 	}
-	if err := a.spend(ctx, "altcha:"+sig, time.Now().Add(a.ttl)); err != nil {
+	if err := a.spend(ctx, "altcha:"+sig, a.now().Add(a.ttl)); err != nil {
 		if errors.Is(err, ErrSpent) {
 			return ErrFailed
 		}

@@ -23,10 +23,11 @@ type Memory struct {
 	mu   sync.Mutex
 	msgs []MemoryMessage
 	max  int
+	now  func() time.Time // when a message was kept
 }
 
 // NewMemory keeps at most max messages (oldest dropped first).
-func NewMemory(max int) *Memory { return &Memory{max: max} }
+func NewMemory(max int) *Memory { return &Memory{max: max, now: time.Now} }
 
 // SendEmail keeps the email.
 func (o *Memory) SendEmail(_ context.Context, m Email) error {
@@ -41,7 +42,7 @@ func (o *Memory) SendSMS(_ context.Context, m SMS) error {
 }
 
 func (o *Memory) add(m MemoryMessage) {
-	m.At = time.Now().UTC()
+	m.At = o.now().UTC()
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	o.msgs = append(o.msgs, m)
