@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"time"
-
-	"github.com/vhod-id/vhod/internal/clientaddr"
 )
 
 // ErrLimited: a send limit is reached; the message is not sent. Pages show
@@ -55,7 +53,7 @@ type countedKey struct{ channel, to string }
 // returns ErrLimited when one is reached, another error when the counters
 // cannot be read (the caller fails closed), and otherwise a context under
 // which sending that message to that recipient does not count it again. The
-// client address is the one clientaddr.Middleware stored in ctx.
+// client address is the one FromAddress put into ctx.
 func (l *Limits) Check(ctx context.Context, channel, to string) (context.Context, error) {
 	if l == nil {
 		return ctx, nil
@@ -96,7 +94,7 @@ func (l *Limits) count(ctx context.Context, channel, to string) error {
 		limit  int
 	}{
 		{channel + ":to:" + to, time.Hour, r.PerRecipientHour},
-		{channel + ":ip:" + clientaddr.LimitKey(clientaddr.FromContext(ctx)), time.Hour, r.PerAddressHour},
+		{channel + ":ip:" + senderAddress(ctx), time.Hour, r.PerAddressHour},
 		{channel + ":all", time.Hour, r.GlobalHour},
 		{channel + ":all:day", 24 * time.Hour, r.GlobalDay},
 	} {
@@ -157,4 +155,18 @@ func (s limitedEmail) SendEmail(ctx context.Context, m Email) error {
 		}
 	}
 	return s.next.SendEmail(ctx, m)
+}
+
+type addressKey struct{}
+
+// FromAddress returns ctx saying which client address the messages sent under
+// it count against: its limit key (an IPv6 /64 as one address), set by the
+// server for every request (the directory knows nothing of HTTP or proxies).
+func FromAddress(ctx context.Context, limitKey string) context.Context {
+	return context.WithValue(ctx, addressKey{}, limitKey)
+}
+
+func senderAddress(ctx context.Context) string {
+	s, _ := ctx.Value(addressKey{}).(string)
+	return s
 }

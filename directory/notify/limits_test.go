@@ -6,8 +6,6 @@ import (
 	"log/slog"
 	"testing"
 	"time"
-
-	"github.com/vhod-id/vhod/internal/clientaddr"
 )
 
 // hits counts per key, whatever the window, and remembers the clock it was given.
@@ -55,7 +53,7 @@ func TestLimitedSenderCountsEverySend(t *testing.T) {
 	l.SetClock(func() time.Time { return at })
 	k := &kept{}
 	sms := l.SMS(k)
-	ctx := clientaddr.With(t.Context(), "2001:db8:1:2::1")
+	ctx := FromAddress(t.Context(), "2001:db8:1:2::/64")
 	for i, to := range []string{"+79090000001", "+79090000001", "+79090000001"} {
 		err := sms.SendSMS(ctx, SMS{To: to, Text: "code"})
 		if want := i < 2; (err == nil) != want {
@@ -68,9 +66,10 @@ func TestLimitedSenderCountsEverySend(t *testing.T) {
 	if len(k.sms) != 2 {
 		t.Fatalf("passed on %d messages, want 2", len(k.sms))
 	}
-	// Another address of the same /64 shares the address bound, which counted 2
+	// Another request from the same address (the server keys an IPv6 /64 as
+	// one, see clientaddr.LimitKey) shares the address bound, which counted 2
 	// (the refused send stopped at its recipient's bound, before the address).
-	other := clientaddr.With(t.Context(), "2001:db8:1:2::99")
+	other := FromAddress(t.Context(), "2001:db8:1:2::/64")
 	if err := sms.SendSMS(other, SMS{To: "+79090000002"}); err != nil {
 		t.Fatalf("third from the /64: %v", err)
 	}
