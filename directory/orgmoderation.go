@@ -88,20 +88,22 @@ func (o *Orgs) Create(ctx context.Context, org storage.Organisation, by Actor) (
 }
 
 // ApproveOrganisation activates a pending company; its registrant becomes its
-// org_admin and is told.
+// org_admin and is told. The membership is written first: a failure between
+// the two writes leaves a pending company (whose membership gives no claims),
+// never an active one without its admin, and a retry completes it.
 func (o *Orgs) ApproveOrganisation(ctx context.Context, orgID string, by Actor) (storage.Organisation, error) {
 	org, err := o.pending(ctx, orgID)
 	if err != nil {
-		return org, err
-	}
-	org.Status, org.ModeratedBy, org.ModeratedAt, org.Reason = storage.OrgActive, by.ID, o.now().UTC(), ""
-	if org, err = o.store.UpdateOrganisation(ctx, org); err != nil {
 		return org, err
 	}
 	if org.RegisteredBy != "" {
 		if err := o.activate(ctx, org.RegisteredBy, org.ID, []string{storage.RoleOrgAdmin}, by.ID); err != nil {
 			return org, err
 		}
+	}
+	org.Status, org.ModeratedBy, org.ModeratedAt, org.Reason = storage.OrgActive, by.ID, o.now().UTC(), ""
+	if org, err = o.store.UpdateOrganisation(ctx, org); err != nil {
+		return org, err
 	}
 	o.decided(ctx, org, by, EventOrgApproved, "mail.org_approved", "", []string{org.RegisteredBy})
 	return org, nil

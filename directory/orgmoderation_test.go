@@ -1,9 +1,11 @@
 package directory_test
 
 import (
+	"context"
 	"errors"
 	"log/slog"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/vhod-id/vhod/directory"
@@ -25,8 +27,8 @@ func texts(lang, key string, args ...string) string {
 	return lang + " " + key + " " + strings.Join(args, " ")
 }
 
-// newOrgWorld makes one on a fresh store.
-func newOrgWorld(t *testing.T) orgWorld {
+// newOrgWorld makes one on a fresh store, written through fs when not nil.
+func newOrgWorld(t *testing.T, fs *failingStore) orgWorld {
 	t.Helper()
 	_, st := newOrgs(t)
 	mail := notify.NewMemory(100)
@@ -34,6 +36,10 @@ func newOrgWorld(t *testing.T) orgWorld {
 	cfg := directory.OrgsConfig{Audit: directory.NewAuditor(st, log), Notifier: directory.NewNotifier(st, mail, texts, log), Logger: log}
 	p, _ := directory.NewPasswords(directory.PasswordParams{MemoryKiB: 8 * 1024, Iterations: 1, Parallelism: 1})
 	o, err := directory.NewOrgs(st, p, cfg)
+	if fs != nil {
+		fs.Store = st
+		o, err = directory.NewOrgs(fs, p, cfg)
+	}
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -96,7 +102,7 @@ func wantModerated(t *testing.T, e storage.AuditEvent, reason string) {
 }
 
 func TestApproveOrganisation(t *testing.T) {
-	w := newOrgWorld(t)
+	w := newOrgWorld(t, nil)
 	org := w.register(t)
 	got, err := w.o.ApproveOrganisation(t.Context(), org.ID, moderator)
 	if err != nil || got.Status != storage.OrgActive || got.ModeratedBy != moderator.ID {
@@ -117,7 +123,7 @@ func TestApproveOrganisation(t *testing.T) {
 
 // A rejection says why; the company can be resubmitted (registered again).
 func TestRejectAndResubmitOrganisation(t *testing.T) {
-	w := newOrgWorld(t)
+	w := newOrgWorld(t, nil)
 	org := w.register(t)
 	got, err := w.o.RejectOrganisation(t.Context(), org.ID, moderator, "no such company")
 	if err != nil || got.Status != storage.OrgRejected || got.Reason != "no such company" {
@@ -142,7 +148,7 @@ func TestRejectAndResubmitOrganisation(t *testing.T) {
 // A suspended company gives no claims; its org admins are told, and again when
 // it is reactivated.
 func TestSuspendAndReactivateOrganisation(t *testing.T) {
-	w := newOrgWorld(t)
+	w := newOrgWorld(t, nil)
 	ctx := t.Context()
 	org := w.register(t)
 	if _, err := w.o.SuspendOrganisation(ctx, org.ID, moderator, "unpaid"); !errors.Is(err, directory.ErrNotPending) {
@@ -178,7 +184,7 @@ func TestSuspendAndReactivateOrganisation(t *testing.T) {
 // An operator's (or the bootstrap's) company is active at once, audited, and
 // mails nobody.
 func TestCreateOrganisation(t *testing.T) {
-	w := newOrgWorld(t)
+	w := newOrgWorld(t, nil)
 	bad := romashka()
 	bad.INN = "7728824598"
 	if _, problems, err := w.o.Create(t.Context(), bad, moderator); err != nil || problems["inn"] == "" {
@@ -199,6 +205,74 @@ func TestCreateOrganisation(t *testing.T) {
 	if n := len(w.mail.Messages()); n != 0 {
 		t.Fatalf("a creation mailed: %d", n)
 	}
+}
+
+// failingStore fails the nth write of an organisation or a membership, once.
+type failingStore struct {
+	*mongo.Store
+	n, writes atomic.Int32
+}
+
+var errWriteFailed = errors.New("the store failed this write")
+
+func (f *failingStore) fail() error {
+	if f.writes.Add(1) == f.n.Load() {
+		return errWriteFailed
+	}
+	return nil
+}
+
+func (f *failingStore) UpdateOrganisation(ctx context.Context, o storage.Organisation) (storage.Organisation, error) {
+	if err := f.fail(); err != nil {
+		return o, err
+	}
+	return f.Store.UpdateOrganisation(ctx, o)
+}
+
+func (f *failingStore) CreateMembership(ctx context.Context, m storage.Membership) error {
+	if err := f.fail(); err != nil {
+		return err
+	}
+	return f.Store.CreateMembership(ctx, m)
+}
+
+func (f *failingStore) UpdateMembership(ctx context.Context, m storage.Membership) (storage.Membership, error) {
+	if err := f.fail(); err != nil {
+		return m, err
+	}
+	return f.Store.UpdateMembership(ctx, m)
+}
+
+// An approval whose second write fails never leaves an active company without
+// its admin, and a retry completes it.
+func TestApproveOrganisationSurvivesAFailedWrite(t *testing.T) {
+	fs := &failingStore{}
+	w := newOrgWorld(t, fs)
+	ctx := t.Context()
+	org := w.register(t)
+	fs.n.Store(2) // the approval's second write
+	if _, err := w.o.ApproveOrganisation(ctx, org.ID, moderator); !errors.Is(err, errWriteFailed) {
+		t.Fatalf("approval with a failing write: %v", err)
+	}
+	stored, err := w.st.OrganisationByID(ctx, org.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if admin, _ := w.o.IsOrgAdmin(ctx, "director", org.ID); stored.Status == storage.OrgActive && !admin {
+		t.Fatal("an active company without its admin")
+	}
+	if n := len(w.mail.Messages()); n != 0 {
+		t.Fatalf("a failed approval mailed: %d", n)
+	}
+	got, err := w.o.ApproveOrganisation(ctx, org.ID, moderator)
+	if err != nil || got.Status != storage.OrgActive {
+		t.Fatalf("the retry: %v %+v", err, got)
+	}
+	if admin, _ := w.o.IsOrgAdmin(ctx, "director", org.ID); !admin {
+		t.Fatal("the registrant is not org_admin after the retry")
+	}
+	w.event(t, org.ID, directory.EventOrgApproved) // once, for the approval that happened
+	w.wantMail(t, 1, "mail.org_approved", "Company", org.Name, "Reason", "")
 }
 
 // The join policy is fixed when the rules are made; an unknown one is refused
