@@ -62,8 +62,6 @@ type Config struct {
 	HashSecret func(secret string) string
 	// Algorithms are the signing algorithms a client may choose.
 	Algorithms []string
-	// JoinPolicy says who approves join requests (directory.JoinEither, …).
-	JoinPolicy string
 	// ConfiguredAnchors are the trust anchors of the configuration files;
 	// AnchorsChanged reloads the stored ones into certificate checks.
 	ConfiguredAnchors func() []certauth.Anchor
@@ -297,6 +295,12 @@ func (a *API) Mount(r *mux.Router) {
 }
 
 // audit records a change made through the API.
+// actor is the caller as directory's services audit it.
+func (a *API) actor(r *http.Request) directory.Actor {
+	return directory.Actor{ID: principalOf(r.Context()).id(), IP: clientaddr.Of(r), UserAgent: r.UserAgent(),
+		Details: map[string]string{"api": r.Method + " " + r.URL.Path}}
+}
+
 func (a *API) audit(r *http.Request, e storage.AuditEvent) {
 	p := principalOf(r.Context())
 	e.Actor = p.id()

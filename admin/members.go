@@ -187,7 +187,7 @@ func (a *API) decideMember(w http.ResponseWriter, r *http.Request) {
 	var err error
 	event := directory.EventJoinApproved
 	if mux.Vars(r)["decision"] == "approve" {
-		_, err = a.cfg.Orgs.ApproveJoin(r.Context(), m.UserID, orgID, p.id(), as, a.cfg.JoinPolicy)
+		_, err = a.cfg.Orgs.ApproveJoin(r.Context(), m.UserID, orgID, p.id(), as)
 	} else {
 		err = a.cfg.Orgs.RejectJoin(r.Context(), m.UserID, orgID, in.Reason)
 		event = directory.EventJoinRejected

@@ -192,21 +192,13 @@ func (a *API) RotateKey(ctx context.Context, alg string) (string, error) {
 
 // SetOrgStatus suspends an active organisation or reactivates a suspended
 // one (decision "suspend" or "reactivate"); a suspended organisation's
-// memberships give no claims. directory.ErrNotPending when its status does not fit.
-func (a *API) SetOrgStatus(ctx context.Context, id, decision, reason, by string) (storage.Organisation, error) {
-	o, err := a.cfg.Store.OrganisationByID(ctx, id)
-	if err != nil {
-		return o, err
-	}
-	from, to := storage.OrgActive, storage.OrgSuspended
+// memberships give no claims. directory.ErrNotPending when its status does
+// not fit. directory.Orgs audits it and tells the org admins.
+func (a *API) SetOrgStatus(ctx context.Context, id, decision, reason string, by directory.Actor) (storage.Organisation, error) {
 	if decision == "reactivate" {
-		from, to, reason = storage.OrgSuspended, storage.OrgActive, ""
+		return a.cfg.Orgs.ReactivateOrganisation(ctx, id, by)
 	}
-	if o.Status != from {
-		return o, directory.ErrNotPending
-	}
-	o.Status, o.Reason, o.ModeratedBy, o.ModeratedAt = to, reason, by, a.cfg.Now().UTC()
-	return a.cfg.Store.UpdateOrganisation(ctx, o)
+	return a.cfg.Orgs.SuspendOrganisation(ctx, id, by, reason)
 }
 
 // FindOrganisations lists organisations in a status (any when empty) whose

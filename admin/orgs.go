@@ -184,7 +184,7 @@ func (a *API) createOrg(w http.ResponseWriter, r *http.Request) {
 	}
 	var o storage.Organisation
 	in.apply(&o)
-	o, bad, err := a.CreateOrganisation(r.Context(), o)
+	o, bad, err := a.CreateOrganisation(r.Context(), o, a.actor(r))
 	switch {
 	case bad != nil:
 		writeProblemFields(w, http.StatusBadRequest, "invalid-organisation", "the organisation is not valid", apiProblems(bad))
@@ -196,32 +196,16 @@ func (a *API) createOrg(w http.ResponseWriter, r *http.Request) {
 		a.serverError(w, r, err)
 		return
 	}
-	a.audit(r, storage.AuditEvent{Type: directory.EventOrgRegistered, OrgID: o.ID, Details: map[string]string{"inn": o.INN, "kpp": o.KPP}})
 	doc := toOrgDoc(o)
 	w.Header().Set("ETag", etag(doc))
 	w.Header().Set("Location", "/api/v1/organisations/"+o.ID)
 	writeJSON(w, http.StatusCreated, doc)
 }
 
-// OrgProblems checks an organisation's requisites by their rules, and its
-// name and kind; the values are message keys of the pages ("company.required"),
-// which the API shortens ("required").
-func OrgProblems(o storage.Organisation) map[string]string {
-	bad := directory.RequisiteErrors(o)
-	if o.Name == "" {
-		bad["name"] = "company.required"
-	}
-	if o.Kind != storage.OrgLegalEntity && o.Kind != storage.OrgEntrepreneur {
-		bad["kind"] = "company.invalid.kind"
-	}
-	if len(bad) == 0 {
-		return nil
-	}
-	return bad
+// orgProblems is directory.OrgProblems as the API says it ("invalid.inn").
+func orgProblems(o storage.Organisation) map[string]string {
+	return apiProblems(directory.OrgProblems(o))
 }
-
-// orgProblems is OrgProblems as the API says it ("invalid.inn").
-func orgProblems(o storage.Organisation) map[string]string { return apiProblems(OrgProblems(o)) }
 
 // apiProblems turns the pages' message keys into the API's short codes.
 func apiProblems(bad map[string]string) map[string]string {
@@ -231,22 +215,12 @@ func apiProblems(bad map[string]string) map[string]string {
 	return bad
 }
 
-// CreateOrganisation stores an organisation an operator made: active at once
-// (no moderation), legal entity or entrepreneur by the INN's length when not
-// said. bad names invalid fields; storage.ErrAlreadyExists when the INN/KPP is taken.
-func (a *API) CreateOrganisation(ctx context.Context, o storage.Organisation) (storage.Organisation, map[string]string, error) {
-	now := a.cfg.Now().UTC()
-	o.ID, o.Status, o.CreatedAt, o.UpdatedAt = directory.NewID(), storage.OrgActive, now, now
-	if o.Kind == "" {
-		o.Kind = storage.OrgLegalEntity
-		if len(o.INN) == 12 {
-			o.Kind = storage.OrgEntrepreneur
-		}
-	}
-	if bad := OrgProblems(o); len(bad) > 0 {
-		return o, bad, nil
-	}
-	return o, nil, a.cfg.Store.CreateOrganisation(ctx, o)
+// CreateOrganisation stores an organisation an operator made, active at once
+// (directory.Orgs.Create, which audits it). bad names invalid fields;
+// storage.ErrAlreadyExists when the INN/KPP is taken.
+func (a *API) CreateOrganisation(ctx context.Context, o storage.Organisation, by directory.Actor) (storage.Organisation, map[string]string, error) {
+	o.ID = "" // a new one, never the caller's
+	return a.cfg.Orgs.Create(ctx, o, by)
 }
 
 // UpdateOrganisation writes requisites over an organisation still at
@@ -259,7 +233,7 @@ func (a *API) UpdateOrganisation(ctx context.Context, next storage.Organisation)
 	if next.INN != cur.INN || next.KPP != cur.KPP {
 		return next, map[string]string{"inn": "console.inn_fixed"}, nil
 	}
-	if bad := OrgProblems(next); len(bad) > 0 {
+	if bad := directory.OrgProblems(next); len(bad) > 0 {
 		return next, bad, nil
 	}
 	if next.Version != cur.Version {
@@ -301,14 +275,15 @@ func (a *API) updateOrg(w http.ResponseWriter, r *http.Request) {
 		a.storeError(w, r, err, "organisation")
 		return
 	}
-	a.audit(r, storage.AuditEvent{Type: EventOrgChanged, OrgID: o.ID, Details: map[string]string{"change": "updated"}})
+	a.audit(r, storage.AuditEvent{Type: directory.EventOrgChanged, OrgID: o.ID, Details: map[string]string{"change": "updated"}})
 	doc := toOrgDoc(saved)
 	w.Header().Set("ETag", etag(doc))
 	writeJSON(w, http.StatusOK, doc)
 }
 
 // moderateOrg approves or rejects a pending organisation, or suspends and
-// reactivates an active one (moderators and operators).
+// reactivates an active one (moderators and operators). directory.Orgs
+// writes the audit event and mails whom the decision concerns.
 func (a *API) moderateOrg(w http.ResponseWriter, r *http.Request) {
 	if !a.needModerator(w, r) {
 		return
@@ -320,19 +295,19 @@ func (a *API) moderateOrg(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	id, decision := mux.Vars(r)["id"], mux.Vars(r)["decision"]
-	by := principalOf(r.Context()).id()
+	by := a.actor(r)
 	var o storage.Organisation
 	var err error
-	event := directory.EventOrgApproved
 	switch decision {
 	case "approve":
+		if in.Reason != "" {
+			by.Details["reason"] = in.Reason
+		}
 		o, err = a.cfg.Orgs.ApproveOrganisation(r.Context(), id, by)
 	case "reject":
 		o, err = a.cfg.Orgs.RejectOrganisation(r.Context(), id, by, in.Reason)
-		event = directory.EventOrgRejected
 	default:
 		o, err = a.SetOrgStatus(r.Context(), id, decision, in.Reason, by)
-		event = "org." + decision
 	}
 	if errors.Is(err, directory.ErrNotPending) {
 		writeProblem(w, http.StatusConflict, "wrong-status", "the organisation is not in a status this applies to")
@@ -342,7 +317,6 @@ func (a *API) moderateOrg(w http.ResponseWriter, r *http.Request) {
 		a.storeError(w, r, err, "organisation")
 		return
 	}
-	a.audit(r, storage.AuditEvent{Type: event, OrgID: id, Details: map[string]string{"reason": in.Reason}})
 	doc := toOrgDoc(o)
 	w.Header().Set("ETag", etag(doc))
 	writeJSON(w, http.StatusOK, doc)

@@ -49,11 +49,17 @@ const (
 	EventCertificateBound   = "certificate.bound"
 	EventCertificateUnbound = "certificate.unbound"
 	EventCertificateRefused = "certificate.refused"
-	// Organisations: registered, approved or rejected by a moderator; join
-	// requests, their decisions, role changes (removal included).
+	// Organisations: registered (by a person, pending; or by an operator or
+	// the bootstrap, active), approved or rejected by a moderator, suspended
+	// and reactivated, requisites changed; join requests, their decisions,
+	// role changes (removal included). The lifecycle events are written by
+	// Orgs, whoever calls it (page, API, console, bootstrap).
 	EventOrgRegistered     = "org.registered"
 	EventOrgApproved       = "org.approved"
 	EventOrgRejected       = "org.rejected"
+	EventOrgSuspended      = "org.suspend"
+	EventOrgReactivated    = "org.reactivate"
+	EventOrgChanged        = "organisation.changed"
 	EventJoinRequested     = "membership.requested"
 	EventJoinApproved      = "membership.approved"
 	EventJoinRejected      = "membership.rejected"
@@ -89,6 +95,31 @@ func TruncateUTF8(s string, n int) string {
 		n--
 	}
 	return s[:n]
+}
+
+// Actor is who does an action and from where, as its audit event records
+// it: a person's or client's ID, or a process ("registry", "bootstrap").
+type Actor struct {
+	ID        string
+	IP        string
+	UserAgent string
+	// Lang is the caller's language, for mail to a person who chose none.
+	Lang string
+	// Details are the caller's own marks ("via": "console", "api": "POST …"),
+	// added to the event's.
+	Details map[string]string
+}
+
+// event is an audit event of a successful action by a.
+func (a Actor) event(typ string, details map[string]string) storage.AuditEvent {
+	d := map[string]string{}
+	for k, v := range a.Details {
+		d[k] = v
+	}
+	for k, v := range details {
+		d[k] = v
+	}
+	return storage.AuditEvent{Type: typ, Outcome: OutcomeSuccess, Actor: a.ID, IP: a.IP, UserAgent: a.UserAgent, Details: d}
 }
 
 type auditStore interface {

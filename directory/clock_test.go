@@ -13,15 +13,14 @@ import (
 // the Orgs clock and lapses 30 days later by the same clock, for the list and
 // for accepting; nothing waits for real time.
 func TestInvitationLapsesAfter30DaysByTheServiceClock(t *testing.T) {
-	o, _ := newOrgs(t)
-	ctx := t.Context()
 	c := &clock{t: time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)}
-	o.SetClock(c.now)
-	org, err := o.Register(ctx, romashka(), "director")
+	o, _ := newOrgs(t, func(cfg *directory.OrgsConfig) { cfg.Now = c.now })
+	ctx := t.Context()
+	org, err := o.Register(ctx, romashka(), directory.Actor{ID: "director"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	approved, err := o.ApproveOrganisation(ctx, org.ID, "moderator")
+	approved, err := o.ApproveOrganisation(ctx, org.ID, directory.Actor{ID: "moderator"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -55,13 +54,12 @@ func TestInvitationLapsesAfter30DaysByTheServiceClock(t *testing.T) {
 // TestAccountantAccountDatedByTheServiceClock: the account made at an
 // accountant's first sign-in and its membership carry the Orgs clock's time.
 func TestAccountantAccountDatedByTheServiceClock(t *testing.T) {
-	o, st := newOrgs(t)
-	ctx := t.Context()
 	c := &clock{t: time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)}
-	o.SetClock(c.now)
-	org, err := o.Register(ctx, romashka(), "director")
+	o, st := newOrgs(t, func(cfg *directory.OrgsConfig) { cfg.Now = c.now })
+	ctx := t.Context()
+	org, err := o.Register(ctx, romashka(), directory.Actor{ID: "director"})
 	if err == nil {
-		_, err = o.ApproveOrganisation(ctx, org.ID, "moderator")
+		_, err = o.ApproveOrganisation(ctx, org.ID, directory.Actor{ID: "moderator"})
 	}
 	if err == nil {
 		err = o.SetAccountantPIN(ctx, org.ID, "Д-15", "123456")

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strings"
 
 	"github.com/vhod-id/vhod/internal/ruid"
 	"github.com/vhod-id/vhod/storage"
@@ -88,61 +87,6 @@ func RequisiteErrors(o storage.Organisation) map[string]string {
 	return bad
 }
 
-// Register stores a company a person registered: pending until a moderator
-// decides. ErrOrgExists when one with the INN/KPP is registered already.
-func (o *Orgs) Register(ctx context.Context, org storage.Organisation, registrant string) (storage.Organisation, error) {
-	if bad := RequisiteErrors(org); len(bad) > 0 {
-		return org, fmt.Errorf("%w: %v", ErrInvalidRequisite, bad)
-	}
-	now := o.now().UTC()
-	org.ID, org.Status, org.RegisteredBy, org.CreatedAt, org.UpdatedAt = NewID(), storage.OrgPending, registrant, now, now
-	org.Name = strings.TrimSpace(org.Name)
-	if err := o.store.CreateOrganisation(ctx, org); err != nil {
-		if errors.Is(err, storage.ErrAlreadyExists) {
-			return org, ErrOrgExists
-		}
-		return org, err
-	}
-	return org, nil
-}
-
-// ApproveOrganisation activates a pending company; its registrant becomes its
-// org_admin.
-func (o *Orgs) ApproveOrganisation(ctx context.Context, orgID, moderator string) (storage.Organisation, error) {
-	st := o.store
-	org, err := st.OrganisationByID(ctx, orgID)
-	if err != nil {
-		return org, err
-	}
-	if org.Status != storage.OrgPending {
-		return org, ErrNotPending
-	}
-	now := o.now().UTC()
-	org.Status, org.ModeratedBy, org.ModeratedAt, org.Reason = storage.OrgActive, moderator, now, ""
-	if org, err = st.UpdateOrganisation(ctx, org); err != nil {
-		return org, err
-	}
-	if org.RegisteredBy != "" {
-		err = o.activate(ctx, org.RegisteredBy, org.ID, []string{storage.RoleOrgAdmin}, moderator)
-	}
-	return org, err
-}
-
-// RejectOrganisation refuses a pending company with a reason; its INN/KPP is
-// free again.
-func (o *Orgs) RejectOrganisation(ctx context.Context, orgID, moderator, reason string) (storage.Organisation, error) {
-	st := o.store
-	org, err := st.OrganisationByID(ctx, orgID)
-	if err != nil {
-		return org, err
-	}
-	if org.Status != storage.OrgPending {
-		return org, ErrNotPending
-	}
-	org.Status, org.ModeratedBy, org.ModeratedAt, org.Reason = storage.OrgRejected, moderator, o.now().UTC(), reason
-	return st.UpdateOrganisation(ctx, org)
-}
-
 // activate makes (or turns) a membership active with roles.
 func (o *Orgs) activate(ctx context.Context, userID, orgID string, roles []string, by string) error {
 	st := o.store
@@ -187,9 +131,10 @@ func (o *Orgs) RequestJoin(ctx context.Context, userID, orgID string) (storage.M
 }
 
 // ApproveJoin records an approval of a join request by a moderator or the
-// company's org_admin; when the policy is satisfied the membership is active
-// (without roles: the org_admin grants them). It reports whether it is.
-func (o *Orgs) ApproveJoin(ctx context.Context, userID, orgID, approver, as, policy string) (bool, error) {
+// company's org_admin; when the join policy (fixed at construction) is
+// satisfied the membership is active (without roles: the org_admin grants
+// them). It reports whether it is.
+func (o *Orgs) ApproveJoin(ctx context.Context, userID, orgID, approver, as string) (bool, error) {
 	st := o.store
 	m, err := st.MembershipByID(ctx, userID, orgID)
 	if err != nil {
@@ -201,14 +146,16 @@ func (o *Orgs) ApproveJoin(ctx context.Context, userID, orgID, approver, as, pol
 	if !slices.Contains(m.Approvals, as) {
 		m.Approvals = append(m.Approvals, as)
 	}
-	done := false
-	switch policy {
+	var done bool
+	switch o.policy {
 	case JoinBoth:
 		done = slices.Contains(m.Approvals, ApproverModerator) && slices.Contains(m.Approvals, ApproverOrgAdmin)
 	case JoinOrgAdmin:
 		done = slices.Contains(m.Approvals, ApproverOrgAdmin)
-	default:
+	case JoinEither:
 		done = true
+	default: // NewOrgs refuses any other policy
+		return false, fmt.Errorf("%w: %q", ErrUnknownJoinPolicy, o.policy)
 	}
 	if done {
 		m.Status, m.ApprovedBy, m.ApprovedAt = storage.MemberActive, approver, o.now().UTC()

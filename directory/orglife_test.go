@@ -10,15 +10,26 @@ import (
 	"github.com/vhod-id/vhod/storage/mongotest"
 )
 
-func newOrgs(t *testing.T) (*directory.Orgs, *mongo.Store) {
+// newOrgs makes the organisation rules on a fresh store, with cfg's options.
+func newOrgs(t *testing.T, options ...func(*directory.OrgsConfig)) (*directory.Orgs, *mongo.Store) {
 	st := mongotest.Fresh(t, mongotest.URI(t), mongo.Options{})
 	if err := st.PutRoleCatalogue(t.Context(), storage.RoleCatalogue{ID: "dmdk", Clients: []string{"shop"},
 		Roles: []storage.Role{{Key: "participant", Name: map[string]string{"ru": "Участник", "en": "Participant"}}}}); err != nil {
 		t.Fatal(err)
 	}
 	p, _ := directory.NewPasswords(directory.PasswordParams{MemoryKiB: 8 * 1024, Iterations: 1, Parallelism: 1})
-	return directory.NewOrgs(st, p), st
+	var cfg directory.OrgsConfig
+	for _, o := range options {
+		o(&cfg)
+	}
+	o, err := directory.NewOrgs(st, p, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return o, st
 }
+
+func joinBoth(c *directory.OrgsConfig) { c.JoinPolicy = directory.JoinBoth }
 
 func romashka() storage.Organisation {
 	return storage.Organisation{Kind: storage.OrgLegalEntity, Name: "ООО «Ромашка»", INN: "7728824599", KPP: "772801001", OGRN: "1177746151021",
@@ -55,19 +66,19 @@ func TestRequisiteErrors(t *testing.T) {
 // Registration → approval makes the registrant org_admin; a join request needs
 // the policy's approvals; unticking every role removes the member.
 func TestOrganisationLifecycle(t *testing.T) {
-	o, st := newOrgs(t)
+	o, st := newOrgs(t, joinBoth)
 	ctx := t.Context()
-	org, err := o.Register(ctx, romashka(), "director")
+	org, err := o.Register(ctx, romashka(), directory.Actor{ID: "director"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := o.Register(ctx, romashka(), "someone"); !errors.Is(err, directory.ErrOrgExists) {
+	if _, err := o.Register(ctx, romashka(), directory.Actor{ID: "someone"}); !errors.Is(err, directory.ErrOrgExists) {
 		t.Fatalf("second registration: %v", err)
 	}
 	if _, err := o.RequestJoin(ctx, "employee", org.ID); !errors.Is(err, directory.ErrOrgNotActive) {
 		t.Fatalf("joining a pending company: %v", err)
 	}
-	if _, err := o.ApproveOrganisation(ctx, org.ID, "moderator"); err != nil {
+	if _, err := o.ApproveOrganisation(ctx, org.ID, directory.Actor{ID: "moderator"}); err != nil {
 		t.Fatal(err)
 	}
 	if admin, _ := o.IsOrgAdmin(ctx, "director", org.ID); !admin {
@@ -80,10 +91,10 @@ func TestOrganisationLifecycle(t *testing.T) {
 		t.Fatalf("asking twice: %v", err)
 	}
 	// Policy "both": the moderator alone is not enough.
-	if done, err := o.ApproveJoin(ctx, "employee", org.ID, "moderator", directory.ApproverModerator, directory.JoinBoth); err != nil || done {
+	if done, err := o.ApproveJoin(ctx, "employee", org.ID, "moderator", directory.ApproverModerator); err != nil || done {
 		t.Fatalf("moderator's approval: %v %v", done, err)
 	}
-	if done, err := o.ApproveJoin(ctx, "employee", org.ID, "director", directory.ApproverOrgAdmin, directory.JoinBoth); err != nil || !done {
+	if done, err := o.ApproveJoin(ctx, "employee", org.ID, "director", directory.ApproverOrgAdmin); err != nil || !done {
 		t.Fatalf("org admin's approval: %v %v", done, err)
 	}
 	if _, err := o.SetRoles(ctx, "employee", org.ID, []string{"participant", "nonsense"}); !errors.Is(err, directory.ErrUnknownRole) {
@@ -109,14 +120,14 @@ func TestOrganisationLifecycle(t *testing.T) {
 	// A rejected company frees its INN/KPP.
 	other := romashka()
 	other.KPP = "784201001"
-	branch, err := o.Register(ctx, other, "someone")
+	branch, err := o.Register(ctx, other, directory.Actor{ID: "someone"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := o.RejectOrganisation(ctx, branch.ID, "moderator", "no such branch"); err != nil {
+	if _, err := o.RejectOrganisation(ctx, branch.ID, directory.Actor{ID: "moderator"}, "no such branch"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := o.Register(ctx, other, "someone"); err != nil {
+	if _, err := o.Register(ctx, other, directory.Actor{ID: "someone"}); err != nil {
 		t.Fatalf("registering after a rejection: %v", err)
 	}
 }
@@ -126,14 +137,14 @@ func TestOrganisationLifecycle(t *testing.T) {
 func TestInvitationsAndLeaving(t *testing.T) {
 	o, st := newOrgs(t)
 	ctx := t.Context()
-	org, err := o.Register(ctx, romashka(), "director")
+	org, err := o.Register(ctx, romashka(), directory.Actor{ID: "director"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if _, err := o.Invite(ctx, org.ID, "petrov@example.com", nil, "director"); !errors.Is(err, directory.ErrOrgNotActive) {
 		t.Fatalf("inviting to a pending company: %v", err)
 	}
-	if _, err := o.ApproveOrganisation(ctx, org.ID, "moderator"); err != nil {
+	if _, err := o.ApproveOrganisation(ctx, org.ID, directory.Actor{ID: "moderator"}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := o.Invite(ctx, org.ID, "Petrov@Example.com", []string{"participant"}, "director"); err != nil {
@@ -168,7 +179,7 @@ func TestInvitationsAndLeaving(t *testing.T) {
 	if m, _ := st.MembershipByID(ctx, petrov.ID, org.ID); m.Status != storage.MemberRemoved {
 		t.Fatalf("after leaving: %+v", m)
 	}
-	if _, err := o.ApproveOrganisation(ctx, org.ID, "moderator"); !errors.Is(err, directory.ErrNotPending) {
+	if _, err := o.ApproveOrganisation(ctx, org.ID, directory.Actor{ID: "moderator"}); !errors.Is(err, directory.ErrNotPending) {
 		t.Fatalf("approving twice: %v", err)
 	}
 }
@@ -176,11 +187,11 @@ func TestInvitationsAndLeaving(t *testing.T) {
 func TestAccountantSignInRules(t *testing.T) {
 	o, st := newOrgs(t)
 	ctx := t.Context()
-	org, err := o.Register(ctx, romashka(), "director")
+	org, err := o.Register(ctx, romashka(), directory.Actor{ID: "director"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := o.ApproveOrganisation(ctx, org.ID, "moderator"); err != nil {
+	if _, err := o.ApproveOrganisation(ctx, org.ID, directory.Actor{ID: "moderator"}); err != nil {
 		t.Fatal(err)
 	}
 	if err := o.SetAccountantPIN(ctx, org.ID, "Д-15", "12345"); !errors.Is(err, directory.ErrBadPIN) {

@@ -3,6 +3,8 @@ package directory
 import (
 	"context"
 	"errors"
+	"fmt"
+	"log/slog"
 	"slices"
 	"time"
 
@@ -18,22 +20,56 @@ type orgStore interface {
 	RoleCatalogues(ctx context.Context) ([]storage.RoleCatalogue, error)
 }
 
-// Orgs holds the rules of organisations, memberships and roles.
+// Orgs holds the rules of organisations, memberships and roles, and their
+// side effects: each action writes its audit event and mails whom it concerns
+// here, so that a page, the API, the console and the bootstrap do the same.
 type Orgs struct {
 	store     orgLifeStore
 	passwords *Passwords // accountant PINs
-	// now is the clock of moderation, membership and invitation times (and of
-	// invitation expiry); the integration systems of these companies share it.
-	now func() time.Time
+	policy    string     // who approves join requests
+	audit     *Auditor
+	notifier  *Notifier
+	log       *slog.Logger
+	now       func() time.Time
 }
+
+// OrgsConfig is what the organisation rules are built with.
+type OrgsConfig struct {
+	// JoinPolicy says who approves join requests: JoinEither (when empty),
+	// JoinBoth or JoinOrgAdmin; anything else is refused.
+	JoinPolicy string
+	// Audit records the actions; nil records nothing.
+	Audit *Auditor
+	// Notifier mails decisions; nil mails nothing.
+	Notifier *Notifier
+	// Now is the clock; time.Now when nil.
+	Now func() time.Time
+	// Logger; none when nil.
+	Logger *slog.Logger
+}
+
+// ErrUnknownJoinPolicy: the join policy is none of JoinEither, JoinBoth, JoinOrgAdmin.
+var ErrUnknownJoinPolicy = errors.New("unknown join approval policy")
 
 // NewOrgs makes the organisation rules over a store that can also write them.
-func NewOrgs(st orgLifeStore, p *Passwords) *Orgs {
-	return &Orgs{store: st, passwords: p, now: time.Now}
+// An unknown join policy is a configuration error: approving on a policy
+// nobody knows would let requests in that should wait.
+func NewOrgs(st orgLifeStore, p *Passwords, cfg OrgsConfig) (*Orgs, error) {
+	if cfg.JoinPolicy == "" {
+		cfg.JoinPolicy = JoinEither
+	}
+	if !slices.Contains([]string{JoinEither, JoinBoth, JoinOrgAdmin}, cfg.JoinPolicy) {
+		return nil, fmt.Errorf("%w: %q", ErrUnknownJoinPolicy, cfg.JoinPolicy)
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	return &Orgs{store: st, passwords: p, policy: cfg.JoinPolicy, audit: cfg.Audit, notifier: cfg.Notifier,
+		log: cfg.Logger, now: cfg.Now}, nil
 }
-
-// SetClock replaces the clock (tests of expiry).
-func (o *Orgs) SetClock(now func() time.Time) { o.now = now }
 
 // ActiveOrg is an organisation a person acts for, with the roles held there.
 type ActiveOrg struct {

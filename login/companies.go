@@ -17,11 +17,11 @@ import (
 // companies is what the company pages need of the organisation rules.
 type companies interface {
 	orgs
-	Register(ctx context.Context, o storage.Organisation, registrant string) (storage.Organisation, error)
-	ApproveOrganisation(ctx context.Context, orgID, moderator string) (storage.Organisation, error)
-	RejectOrganisation(ctx context.Context, orgID, moderator, reason string) (storage.Organisation, error)
+	Register(ctx context.Context, o storage.Organisation, by directory.Actor) (storage.Organisation, error)
+	ApproveOrganisation(ctx context.Context, orgID string, by directory.Actor) (storage.Organisation, error)
+	RejectOrganisation(ctx context.Context, orgID string, by directory.Actor, reason string) (storage.Organisation, error)
 	RequestJoin(ctx context.Context, userID, orgID string) (storage.Membership, error)
-	ApproveJoin(ctx context.Context, userID, orgID, approver, as, policy string) (bool, error)
+	ApproveJoin(ctx context.Context, userID, orgID, approver, as string) (bool, error)
 	RejectJoin(ctx context.Context, userID, orgID, reason string) error
 	SetRoles(ctx context.Context, userID, orgID string, roles []string) (storage.Membership, error)
 	Leave(ctx context.Context, userID, orgID string) error

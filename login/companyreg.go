@@ -374,7 +374,7 @@ func (h *Handler) companyConfirm(w http.ResponseWriter, r *http.Request, f flow,
 	}
 	o := *f.Org
 	o.EmailVerified = true
-	org, err := h.cfg.Companies.Register(r.Context(), o, u.ID)
+	org, err := h.cfg.Companies.Register(r.Context(), o, h.actor(r, u.ID))
 	switch {
 	case errors.Is(err, directory.ErrOrgExists):
 		h.renderCompanyStep(w, r, http.StatusConflict, f, u, StateCodeSent, nil, "", "register_company.exists")
@@ -391,12 +391,10 @@ func (h *Handler) companyConfirm(w http.ResponseWriter, r *http.Request, f flow,
 		h.fail(w, r, accountLang(r, u), uerr)
 		return
 	}
-	h.audit(r, storage.AuditEvent{Type: directory.EventOrgRegistered, Outcome: directory.OutcomeSuccess, UserID: u.ID, OrgID: org.ID,
-		Details: map[string]string{"inn": org.INN, "kpp": org.KPP}})
 	if h.headByCertificate(r, u, org) {
-		if _, err := h.cfg.Companies.ApproveOrganisation(r.Context(), org.ID, "registry"); err == nil {
-			h.audit(r, storage.AuditEvent{Type: directory.EventOrgApproved, Outcome: directory.OutcomeSuccess, Actor: "registry",
-				UserID: u.ID, OrgID: org.ID, Details: map[string]string{"reason": "the head's qualified certificate, confirmed by the registry"}})
+		by := h.actor(r, "registry")
+		by.Details = map[string]string{"reason": "the head's qualified certificate, confirmed by the registry"}
+		if _, err := h.cfg.Companies.ApproveOrganisation(r.Context(), org.ID, by); err == nil {
 			http.Redirect(w, r, "/account/companies?notice=joined", http.StatusSeeOther)
 			return
 		}

@@ -130,6 +130,14 @@ func (h *Handler) consoleAction(r *http.Request, u storage.User, e storage.Audit
 	h.audit(r, e)
 }
 
+// consoleActor is the operator as directory's services audit them, marked
+// as acting through the console (as consoleAction marks its events).
+func (h *Handler) consoleActor(r *http.Request, u storage.User) directory.Actor {
+	by := h.actor(r, u.ID)
+	by.Details = map[string]string{"via": "console"}
+	return by
+}
+
 // consoleFailure answers an operation's error: a conflict or a missing thing
 // is said plainly, anything else is the store's trouble.
 func (h *Handler) consoleFailure(w http.ResponseWriter, r *http.Request, u storage.User, err error) {

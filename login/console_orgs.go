@@ -45,14 +45,13 @@ func (h *Handler) consoleOrgStatus(w http.ResponseWriter, r *http.Request) {
 	}
 	id, decision := mux.Vars(r)["id"], mux.Vars(r)["decision"]
 	reason := strings.TrimSpace(r.PostFormValue("reason"))
-	if _, err := h.cfg.Console.Admin.SetOrgStatus(r.Context(), id, decision, reason, u.ID); errors.Is(err, directory.ErrNotPending) {
+	if _, err := h.cfg.Console.Admin.SetOrgStatus(r.Context(), id, decision, reason, h.consoleActor(r, u)); errors.Is(err, directory.ErrNotPending) {
 		h.fail(w, r, accountLang(r, u), &userError{Status: http.StatusConflict, Key: "console.wrong_status", Err: err})
 		return
 	} else if err != nil {
 		h.consoleFailure(w, r, u, err)
 		return
 	}
-	h.consoleAction(r, u, storage.AuditEvent{Type: "org." + decision, OrgID: id, Details: map[string]string{"reason": reason}})
 	http.Redirect(w, r, "/console/organisations?notice="+decision, http.StatusSeeOther)
 }
 
@@ -247,7 +246,9 @@ func (h *Handler) consoleOrgSave(w http.ResponseWriter, r *http.Request) {
 	var bad map[string]string
 	var err error
 	if id == "" {
-		o, bad, err = ops.CreateOrganisation(r.Context(), orgFromForm(r, storage.Organisation{}))
+		by := h.consoleActor(r, u)
+		by.Details["change"] = "created"
+		o, bad, err = ops.CreateOrganisation(r.Context(), orgFromForm(r, storage.Organisation{}), by)
 		if errors.Is(err, storage.ErrAlreadyExists) {
 			bad, err = map[string]string{"inn": "console.org_exists"}, nil
 		}
@@ -279,10 +280,8 @@ func (h *Handler) consoleOrgSave(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	change := map[bool]string{true: "created", false: "saved"}[id == ""]
-	event := admin.EventOrgChanged
-	if id == "" {
-		event = directory.EventOrgRegistered
+	if id != "" { // a creation is audited by directory.Orgs
+		h.consoleAction(r, u, storage.AuditEvent{Type: directory.EventOrgChanged, OrgID: o.ID, Details: map[string]string{"change": change, "inn": o.INN, "kpp": o.KPP}})
 	}
-	h.consoleAction(r, u, storage.AuditEvent{Type: event, OrgID: o.ID, Details: map[string]string{"change": change, "inn": o.INN, "kpp": o.KPP}})
 	http.Redirect(w, r, "/console/organisations/"+url.PathEscape(o.ID)+"?notice="+change, http.StatusSeeOther)
 }

@@ -86,8 +86,6 @@ type Config struct {
 	// Devices turns on the page for device user codes (RFC 8628); nil: off.
 	Devices  devices
 	Registry registry.Registry
-	// JoinPolicy says who approves join requests (directory.JoinEither, JoinBoth, JoinOrgAdmin).
-	JoinPolicy string
 	// Accountants turns on the sign-in by contract ("By contract"); nil: off.
 	Accountants accountants
 	// Console is the operator's console (/console); nil: off.
@@ -389,6 +387,12 @@ func cacheFor(next http.Handler, d time.Duration) http.Handler {
 }
 
 // audit records an event with the request's address and user agent.
+// actor is the person acting, as directory's services audit them; Lang is
+// the page's language, for mail to someone who chose none.
+func (h *Handler) actor(r *http.Request, userID string) directory.Actor {
+	return directory.Actor{ID: userID, IP: clientIP(r), UserAgent: r.UserAgent(), Lang: pickLanguage(r, nil).String()}
+}
+
 func (h *Handler) audit(r *http.Request, e storage.AuditEvent) {
 	e.IP, e.UserAgent = clientIP(r), r.UserAgent() // the Auditor bounds the user agent
 	h.cfg.Audit.Record(r.Context(), e)

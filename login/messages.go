@@ -58,6 +58,25 @@ func pickLanguage(r *http.Request, uiLocales []string) language.Tag {
 	return Languages[i]
 }
 
+// MailTexts renders messages of the pages' catalogue for the mail that the
+// directory sends (directory.Texts): lang is a language tag, the default
+// language when empty or unknown.
+func MailTexts() (func(lang, key string, args ...string) string, error) {
+	c, err := newCatalog()
+	if err != nil {
+		return nil, err
+	}
+	return func(lang, key string, args ...string) string {
+		tag := Languages[0]
+		if t, err := language.Parse(lang); err == nil {
+			if _, i, conf := matcher.Match(t); conf != language.No {
+				tag = Languages[i]
+			}
+		}
+		return c.translator(tag).T(key, args...)
+	}, nil
+}
+
 // translator translates message keys into one language.
 type translator struct {
 	lang language.Tag

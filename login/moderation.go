@@ -94,7 +94,8 @@ func (h *Handler) moderation(w http.ResponseWriter, r *http.Request) {
 }
 
 // moderateOrg approves or rejects a registered company
-// (POST /moderation/orgs/{org}/{decision}); the registrant gets an email.
+// (POST /moderation/orgs/{org}/{decision}); directory.Orgs audits the
+// decision and mails the registrant.
 func (h *Handler) moderateOrg(w http.ResponseWriter, r *http.Request) {
 	u, ok := h.moderator(w, r)
 	if !ok {
@@ -102,13 +103,12 @@ func (h *Handler) moderateOrg(w http.ResponseWriter, r *http.Request) {
 	}
 	orgID, decision := mux.Vars(r)["org"], mux.Vars(r)["decision"]
 	reason := strings.TrimSpace(r.PostFormValue("reason"))
-	var org storage.Organisation
 	var err error
 	switch decision {
 	case "approve":
-		org, err = h.cfg.Companies.ApproveOrganisation(r.Context(), orgID, u.ID)
+		_, err = h.cfg.Companies.ApproveOrganisation(r.Context(), orgID, h.actor(r, u.ID))
 	case "reject":
-		org, err = h.cfg.Companies.RejectOrganisation(r.Context(), orgID, u.ID, reason)
+		_, err = h.cfg.Companies.RejectOrganisation(r.Context(), orgID, h.actor(r, u.ID), reason)
 	default:
 		err = storage.ErrNotFound
 	}
@@ -120,14 +120,7 @@ func (h *Handler) moderateOrg(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, accountLang(r, u), unavailable(err))
 		return
 	}
-	event, key, notice := directory.EventOrgApproved, "mail.org_approved", "approved"
-	if decision == "reject" {
-		event, key, notice = directory.EventOrgRejected, "mail.org_rejected", "rejected"
-	}
-	h.audit(r, storage.AuditEvent{Type: event, Outcome: directory.OutcomeSuccess, Actor: u.ID, UserID: org.RegisteredBy, OrgID: org.ID,
-		Details: map[string]string{"reason": reason}})
-	h.tell(r, org.RegisteredBy, key, org.Name, reason)
-	http.Redirect(w, r, "/moderation?notice="+notice, http.StatusSeeOther)
+	http.Redirect(w, r, "/moderation?notice="+map[string]string{"approve": "approved", "reject": "rejected"}[decision], http.StatusSeeOther)
 }
 
 // moderateRequest decides a join request as a moderator

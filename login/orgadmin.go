@@ -198,7 +198,7 @@ func (h *Handler) orgRequestDecision(w http.ResponseWriter, r *http.Request) {
 func (h *Handler) decideJoin(r *http.Request, target string, org storage.Organisation, by storage.User, as, decision, reason string) (string, error) {
 	switch decision {
 	case "approve":
-		done, err := h.cfg.Companies.ApproveJoin(r.Context(), target, org.ID, by.ID, as, h.cfg.JoinPolicy)
+		done, err := h.cfg.Companies.ApproveJoin(r.Context(), target, org.ID, by.ID, as)
 		if err != nil {
 			return "", err
 		}

@@ -38,9 +38,13 @@ type app struct {
 	keys     *provider.Keyring
 	dir      *directory.Directory
 	orgs     *directory.Orgs
-	systems  *directory.Systems
-	master   [32]byte
-	metrics  *metrics
+	audit    *directory.Auditor
+	// sms and email queue messages in the outbox (nil when off).
+	sms     notify.SMSSender
+	email   notify.EmailSender
+	systems *directory.Systems
+	master  [32]byte
+	metrics *metrics
 	// outbox queues the forms' messages and delivers them (runOutbox); nil
 	// when neither SMS nor email is set up.
 	// unlock releases data_dir, held while the embedded store runs.
@@ -113,7 +117,25 @@ func openApp(ctx context.Context, cfg *Config, log *slog.Logger, dbOpts mongo.Op
 		return nil, fmt.Errorf("passwords: %w", err)
 	}
 	a.dir = directory.New(store, passwords, log)
-	a.orgs = directory.NewOrgs(store, passwords)
+	// The organisation rules audit and mail their decisions themselves, so
+	// the senders are made here, before the bootstrap and the pages use them.
+	a.audit = directory.NewAuditor(store, log)
+	if a.sms, a.email, err = a.senders(a.audit); err != nil {
+		a.close()
+		return nil, err
+	}
+	texts, err := login.MailTexts()
+	if err != nil {
+		a.close()
+		return nil, err
+	}
+	if a.orgs, err = directory.NewOrgs(store, passwords, directory.OrgsConfig{
+		JoinPolicy: cfg.Organisations.JoinApproval, Audit: a.audit, Logger: log,
+		Notifier: directory.NewNotifier(store, a.email, texts, log),
+	}); err != nil {
+		a.close()
+		return nil, err
+	}
 	a.systems = directory.NewSystems(store, a.orgs)
 	a.dir.SetPolicy(directory.PasswordPolicy{MinLength: cfg.Passwords.MinLength})
 	// The account pages sign people in through a client of Vhod's own.
@@ -124,7 +146,7 @@ func openApp(ctx context.Context, cfg *Config, log *slog.Logger, dbOpts mongo.Op
 		RedirectURIs: []string{cfg.Issuer + "/account/callback"}, GrantTypes: []string{"authorization_code"},
 		AuthMethod: "client_secret_basic", AccessTokenFormat: provider.TokenFormatOpaque, FirstParty: true,
 	})
-	if err := boot.apply(ctx, store, a.dir, log); err != nil {
+	if err := boot.apply(ctx, store, a.dir, a.orgs, log); err != nil {
 		a.close()
 		return nil, err
 	}
@@ -150,7 +172,7 @@ func (a *app) handler(extra func(r *mux.Router)) (http.Handler, error) {
 	cfg := a.cfg
 	u, _ := url.Parse(cfg.Issuer)
 	cookies := login.NewCookies(u.Scheme == "https", cfg.Sessions.Lifetime)
-	audit := directory.NewAuditor(a.store, a.log)
+	audit := a.audit
 	var pages *login.Handler
 	certs, err := a.loginCertificates(context.Background())
 	if err != nil {
@@ -209,10 +231,7 @@ func (a *app) handler(extra func(r *mux.Router)) (http.Handler, error) {
 			return nil, err
 		}
 	}
-	sms, email, err := a.senders(audit)
-	if err != nil {
-		return nil, err
-	}
+	sms, email := a.sms, a.email
 	// Every message sent on behalf of a request counts against one rule set.
 	limits := notify.NewLimits(a.store,
 		notify.Rule{PerRecipientHour: cfg.Limits.SMSPerNumberHour, PerAddressHour: cfg.Limits.SMSPerIPHour,
@@ -230,7 +249,7 @@ func (a *app) handler(extra func(r *mux.Router)) (http.Handler, error) {
 			return a.keys.Rotate(ctx, jose.SignatureAlgorithm(alg))
 		},
 		RevokeSession: prov.RevokeSession, RevokeUser: prov.RevokeUser, HashSecret: provider.HashSecret,
-		Algorithms: algNames(), JoinPolicy: cfg.Organisations.JoinApproval, Audit: audit, Logger: a.log,
+		Algorithms: algNames(), Audit: audit, Logger: a.log,
 		ConfiguredAnchors: func() []certauth.Anchor { return a.configuredAnchors }, AnchorsChanged: a.reloadAnchors,
 		ClientsChanged: prov.ClientsChanged,
 	})
@@ -244,7 +263,6 @@ func (a *app) handler(extra func(r *mux.Router)) (http.Handler, error) {
 		Devices:        a.store,
 		ClientsChanged: prov.ClientsChanged,
 		Registry:       reg,
-		JoinPolicy:     cfg.Organisations.JoinApproval,
 		Accountants:    a.orgs,
 		Issuer:         cfg.Issuer, FlowLifetime: cfg.Sessions.FlowLifetime, SessionLifetime: cfg.Sessions.Lifetime,
 		ReauthWithin: cfg.Sessions.ReauthWithin, CSRFKey: csrfKey[:], DeviceKey: deviceKey[:], Callback: prov.Callback, Deny: prov.Deny, Logger: a.log,

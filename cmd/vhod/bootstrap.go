@@ -167,7 +167,7 @@ type bootstrapStore interface {
 }
 
 // apply makes the store match the bootstrap section.
-func (b *Bootstrap) apply(ctx context.Context, st bootstrapStore, dir *directory.Directory, log *slog.Logger) error {
+func (b *Bootstrap) apply(ctx context.Context, st bootstrapStore, dir *directory.Directory, orgs *directory.Orgs, log *slog.Logger) error {
 	for _, bc := range b.Clients {
 		if err := applyClient(ctx, st, bc.toStorage(), log); err != nil {
 			return err
@@ -191,7 +191,7 @@ func (b *Bootstrap) apply(ctx context.Context, st bootstrapStore, dir *directory
 		}
 		log.InfoContext(ctx, "bootstrap: user created", "user", u.ID, "login", first)
 	}
-	return b.applyOrgs(ctx, st, dir, log)
+	return b.applyOrgs(ctx, st, dir, orgs, log)
 }
 
 func firstNonEmpty(ss ...string) string {

@@ -5,12 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"reflect"
 	"slices"
 	"time"
 
 	"github.com/vhod-id/vhod/directory"
-	"github.com/vhod-id/vhod/internal/ruid"
 	"github.com/vhod-id/vhod/storage"
 )
 
@@ -80,20 +80,13 @@ func (b *Bootstrap) validateOrgs() []error {
 			bad(key, "id and name are required")
 		}
 		orgs[o.ID] = true
-		switch {
-		case ruid.ValidINN10(o.INN):
-			if !ruid.ValidKPP(o.KPP) {
-				bad(key+".kpp", "%q is not a KPP", o.KPP)
+		// The rules of directory.Orgs.Create, checked here so that the file's
+		// mistakes are all told at start.
+		problems := directory.OrgProblems(o.toStorage())
+		for _, field := range slices.Sorted(maps.Keys(problems)) {
+			if field != "name" { // said above
+				bad(key+"."+field, "is not valid (%s)", problems[field])
 			}
-			if o.OGRN != "" && !ruid.ValidOGRN(o.OGRN) {
-				bad(key+".ogrn", "%q fails its check digit", o.OGRN)
-			}
-		case ruid.ValidINN12(o.INN):
-			if o.OGRN != "" && !ruid.ValidOGRNIP(o.OGRN) {
-				bad(key+".ogrn", "%q is not an OGRNIP", o.OGRN)
-			}
-		default:
-			bad(key+".inn", "%q fails its check digits", o.INN)
 		}
 	}
 	for i, o := range b.Organisations {
@@ -115,19 +108,32 @@ func (b *Bootstrap) validateOrgs() []error {
 	return errs
 }
 
+// toStorage is the organisation as directory.Orgs.Create takes it.
+func (o BootstrapOrganisation) toStorage() storage.Organisation {
+	return storage.Organisation{ID: o.ID, ParentID: o.Parent, Name: o.Name, FullName: o.FullName, INN: o.INN, KPP: o.KPP,
+		OGRN: o.OGRN, Email: o.Email, EmailVerified: o.Email != "", Contracts: o.Contracts, Kind: kindByINN(o.INN)}
+}
+
+// kindByINN: twelve digits are an entrepreneur's INN, ten a legal entity's.
+func kindByINN(inn string) string {
+	if len(inn) == 12 {
+		return storage.OrgEntrepreneur
+	}
+	return storage.OrgLegalEntity
+}
+
 type orgBootstrapStore interface {
 	SetAuthorities(ctx context.Context, userID string, authorities []string) error
 	RoleCatalogues(ctx context.Context) ([]storage.RoleCatalogue, error)
 	PutRoleCatalogue(ctx context.Context, c storage.RoleCatalogue) error
 	OrganisationByID(ctx context.Context, id string) (storage.Organisation, error)
-	CreateOrganisation(ctx context.Context, o storage.Organisation) error
 	MembershipByID(ctx context.Context, userID, orgID string) (storage.Membership, error)
 	CreateMembership(ctx context.Context, m storage.Membership) error
 }
 
 // applyOrgs makes role catalogues match the file and creates organisations and
 // memberships that do not exist yet (afterwards they belong to their admins).
-func (b *Bootstrap) applyOrgs(ctx context.Context, st orgBootstrapStore, dir *directory.Directory, log *slog.Logger) error {
+func (b *Bootstrap) applyOrgs(ctx context.Context, st orgBootstrapStore, dir *directory.Directory, orgs *directory.Orgs, log *slog.Logger) error {
 	have, err := st.RoleCatalogues(ctx)
 	if err != nil {
 		return err
@@ -152,14 +158,11 @@ func (b *Bootstrap) applyOrgs(ctx context.Context, st orgBootstrapStore, dir *di
 		} else if !errors.Is(err, storage.ErrNotFound) {
 			return err
 		}
-		kind := storage.OrgLegalEntity
-		if len(bo.INN) == 12 {
-			kind = storage.OrgEntrepreneur
+		_, bad, err := orgs.Create(ctx, bo.toStorage(), directory.Actor{ID: "bootstrap"})
+		if err == nil && bad != nil { // validate has refused it already
+			err = fmt.Errorf("invalid %v", bad)
 		}
-		o := storage.Organisation{ID: bo.ID, Kind: kind, Status: storage.OrgActive, ParentID: bo.Parent, Name: bo.Name,
-			FullName: bo.FullName, INN: bo.INN, KPP: bo.KPP, OGRN: bo.OGRN, Email: bo.Email, EmailVerified: bo.Email != "",
-			Contracts: bo.Contracts, CreatedAt: now, UpdatedAt: now}
-		if err := st.CreateOrganisation(ctx, o); err != nil {
+		if err != nil {
 			return fmt.Errorf("bootstrap organisation %q: %w", bo.ID, err)
 		}
 		log.InfoContext(ctx, "bootstrap: organisation created", "org", bo.ID)

@@ -92,8 +92,13 @@ func TestValidateReportsEveryProblemAtOnce(t *testing.T) {
 	cfg := &Config{Issuer: "ftp://x", Listen: "nope", Keys: KeysConfig{Algorithm: "HS256"}}
 	cfg.setDefaults()
 	cfg.Log.Format = "xml"
+	// An unknown join policy is refused (never read as "approved"); a legal
+	// entity in the bootstrap needs a KPP (directory.OrgProblems).
+	cfg.Organisations.JoinApproval = "anyone"
+	cfg.Bootstrap.Organisations = []BootstrapOrganisation{{ID: "x", Name: "X", INN: "7728824599"}}
 	err = cfg.Validate()
-	for _, key := range []string{"issuer:", "listen:", "keys.algorithm:", "log.format:"} {
+	for _, key := range []string{"issuer:", "listen:", "keys.algorithm:", "log.format:", "organisations.join_approval:",
+		"bootstrap.organisations[0].kpp:"} {
 		if err == nil || !strings.Contains(err.Error(), key) {
 			t.Errorf("problem with %s not reported: %v", key, err)
 		}

@@ -14,8 +14,6 @@ type Exception struct {
 var Exceptions = []Exception{
 	{From: "admin", To: "certauth",
 		Why: "the anchors API parses certificates and computes fingerprints itself; trust anchors become a directory service"},
-	{From: "cmd/vhod", To: "internal/ruid",
-		Why: "bootstrap checks the INN, KPP and OGRN of configured organisations itself; it should apply them through directory"},
 	{From: "login", To: "admin",
 		Why: "the console pages live in login and call admin.API; they move to console/, which calls directory"},
 }

@@ -1,0 +1,193 @@
+package directory
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/vhod-id/vhod/storage"
+)
+
+// The lifecycle of an organisation:
+//
+//	Register ─▶ pending ─ApproveOrganisation─▶ active ◀─ReactivateOrganisation─┐
+//	                    └─RejectOrganisation─▶ rejected   └─SuspendOrganisation─▶ suspended
+//	Create (operator, bootstrap) ─▶ active
+//
+// A rejected company frees its INN and KPP: the person resubmits it by
+// registering it again (a new pending registration). Each transition writes
+// its audit event and mails the people it concerns (the registrant of a
+// pending company, the org admins of an active one) here, once.
+
+// OrgProblems checks an organisation's requisites by their rules, and its
+// name and kind; the values are message keys of the pages ("company.required").
+// nil when it is valid.
+func OrgProblems(o storage.Organisation) map[string]string {
+	bad := RequisiteErrors(o)
+	if o.Name == "" {
+		bad["name"] = "company.required"
+	}
+	if o.Kind != storage.OrgLegalEntity && o.Kind != storage.OrgEntrepreneur {
+		bad["kind"] = "company.invalid.kind"
+	}
+	if len(bad) == 0 {
+		return nil
+	}
+	return bad
+}
+
+// Register stores a company a person registered: pending until a moderator
+// decides. ErrOrgExists when one with the INN/KPP is registered already.
+func (o *Orgs) Register(ctx context.Context, org storage.Organisation, by Actor) (storage.Organisation, error) {
+	if bad := RequisiteErrors(org); len(bad) > 0 {
+		return org, fmt.Errorf("%w: %v", ErrInvalidRequisite, bad)
+	}
+	now := o.now().UTC()
+	org.ID, org.Status, org.RegisteredBy, org.CreatedAt, org.UpdatedAt = NewID(), storage.OrgPending, by.ID, now, now
+	org.Name = strings.TrimSpace(org.Name)
+	if err := o.store.CreateOrganisation(ctx, org); err != nil {
+		if errors.Is(err, storage.ErrAlreadyExists) {
+			return org, ErrOrgExists
+		}
+		return org, err
+	}
+	e := by.event(EventOrgRegistered, map[string]string{"inn": org.INN, "kpp": org.KPP})
+	e.Actor, e.UserID, e.OrgID = "", by.ID, org.ID // the person acts for themselves
+	o.audit.Record(ctx, e)
+	return org, nil
+}
+
+// Create stores an organisation an operator (or the bootstrap) made: active at
+// once, no moderation; legal entity or entrepreneur by the INN's length when
+// not said; a new ID unless given. bad names invalid fields (message keys);
+// storage.ErrAlreadyExists when the ID or the INN/KPP is taken.
+func (o *Orgs) Create(ctx context.Context, org storage.Organisation, by Actor) (storage.Organisation, map[string]string, error) {
+	now := o.now().UTC()
+	if org.ID == "" {
+		org.ID = NewID()
+	}
+	org.Status, org.CreatedAt, org.UpdatedAt = storage.OrgActive, now, now
+	if org.Kind == "" {
+		org.Kind = storage.OrgLegalEntity
+		if len(org.INN) == 12 {
+			org.Kind = storage.OrgEntrepreneur
+		}
+	}
+	if bad := OrgProblems(org); len(bad) > 0 {
+		return org, bad, nil
+	}
+	if err := o.store.CreateOrganisation(ctx, org); err != nil {
+		return org, nil, err
+	}
+	e := by.event(EventOrgRegistered, map[string]string{"inn": org.INN, "kpp": org.KPP})
+	e.OrgID = org.ID
+	o.audit.Record(ctx, e)
+	return org, nil, nil
+}
+
+// ApproveOrganisation activates a pending company; its registrant becomes its
+// org_admin and is told. The membership is written first: a failure between
+// the two writes leaves a pending company (whose membership gives no claims),
+// never an active one without its admin, and a retry completes it.
+func (o *Orgs) ApproveOrganisation(ctx context.Context, orgID string, by Actor) (storage.Organisation, error) {
+	org, err := o.pending(ctx, orgID)
+	if err != nil {
+		return org, err
+	}
+	if org.RegisteredBy != "" {
+		if err := o.activate(ctx, org.RegisteredBy, org.ID, []string{storage.RoleOrgAdmin}, by.ID); err != nil {
+			return org, err
+		}
+	}
+	org.Status, org.ModeratedBy, org.ModeratedAt, org.Reason = storage.OrgActive, by.ID, o.now().UTC(), ""
+	if org, err = o.store.UpdateOrganisation(ctx, org); err != nil {
+		return org, err
+	}
+	o.decided(ctx, org, by, EventOrgApproved, "mail.org_approved", "", []string{org.RegisteredBy})
+	return org, nil
+}
+
+// RejectOrganisation refuses a pending company with a reason, which its
+// registrant is told; its INN/KPP is free again.
+func (o *Orgs) RejectOrganisation(ctx context.Context, orgID string, by Actor, reason string) (storage.Organisation, error) {
+	org, err := o.pending(ctx, orgID)
+	if err != nil {
+		return org, err
+	}
+	org.Status, org.ModeratedBy, org.ModeratedAt, org.Reason = storage.OrgRejected, by.ID, o.now().UTC(), reason
+	if org, err = o.store.UpdateOrganisation(ctx, org); err != nil {
+		return org, err
+	}
+	o.decided(ctx, org, by, EventOrgRejected, "mail.org_rejected", reason, []string{org.RegisteredBy})
+	return org, nil
+}
+
+// SuspendOrganisation suspends an active company with a reason: its
+// memberships give no claims until it is reactivated. Its org admins are told.
+// ErrNotPending when it is not active.
+func (o *Orgs) SuspendOrganisation(ctx context.Context, orgID string, by Actor, reason string) (storage.Organisation, error) {
+	return o.setStatus(ctx, orgID, by, storage.OrgActive, storage.OrgSuspended, reason, EventOrgSuspended, "mail.org_suspended")
+}
+
+// ReactivateOrganisation makes a suspended company active again; its org
+// admins are told. ErrNotPending when it is not suspended.
+func (o *Orgs) ReactivateOrganisation(ctx context.Context, orgID string, by Actor) (storage.Organisation, error) {
+	return o.setStatus(ctx, orgID, by, storage.OrgSuspended, storage.OrgActive, "", EventOrgReactivated, "mail.org_reactivated")
+}
+
+func (o *Orgs) setStatus(ctx context.Context, orgID string, by Actor, from, to, reason, event, mail string) (storage.Organisation, error) {
+	org, err := o.store.OrganisationByID(ctx, orgID)
+	if err != nil {
+		return org, err
+	}
+	if org.Status != from {
+		return org, ErrNotPending
+	}
+	org.Status, org.Reason, org.ModeratedBy, org.ModeratedAt = to, reason, by.ID, o.now().UTC()
+	if org, err = o.store.UpdateOrganisation(ctx, org); err != nil {
+		return org, err
+	}
+	admins, err := o.admins(ctx, org.ID)
+	if err != nil { // the decision stands; only its mail is lost
+		o.log.WarnContext(ctx, "org admins not read for a notice", "org", org.ID, "err", err)
+	}
+	o.decided(ctx, org, by, event, mail, reason, admins)
+	return org, nil
+}
+
+// pending reads an organisation waiting for a decision.
+func (o *Orgs) pending(ctx context.Context, orgID string) (storage.Organisation, error) {
+	org, err := o.store.OrganisationByID(ctx, orgID)
+	if err == nil && org.Status != storage.OrgPending {
+		err = ErrNotPending
+	}
+	return org, err
+}
+
+// admins are the active org admins of an organisation.
+func (o *Orgs) admins(ctx context.Context, orgID string) ([]string, error) {
+	ms, err := o.store.MembershipsOfOrg(ctx, orgID)
+	var out []string
+	for _, m := range ms {
+		if m.Status == storage.MemberActive && slices.Contains(m.Roles, storage.RoleOrgAdmin) {
+			out = append(out, m.UserID)
+		}
+	}
+	return out, err
+}
+
+// decided records a moderation decision and mails the people it concerns.
+func (o *Orgs) decided(ctx context.Context, org storage.Organisation, by Actor, event, mail, reason string, tell []string) {
+	var details map[string]string
+	if reason != "" {
+		details = map[string]string{"reason": reason}
+	}
+	e := by.event(event, details)
+	e.UserID, e.OrgID = org.RegisteredBy, org.ID
+	o.audit.Record(ctx, e)
+	for _, userID := range tell {
+		o.notifier.Mail(ctx, userID, by.Lang, mail, "Company", org.Name, "Reason", reason)
+	}
+}
