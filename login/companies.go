@@ -39,7 +39,6 @@ type orgReader interface {
 	OrganisationsByIDs(ctx context.Context, ids []string) ([]storage.Organisation, error)
 	ListOrganisations(ctx context.Context, q storage.OrgQuery) ([]storage.Organisation, string, error)
 	MembershipsOfUser(ctx context.Context, userID string) ([]storage.Membership, error)
-	MembershipsOfOrg(ctx context.Context, orgID string) ([]storage.Membership, error)
 	ListMemberships(ctx context.Context, q storage.MembershipQuery) ([]storage.Membership, string, error)
 	UpdateOrganisation(ctx context.Context, o storage.Organisation) (storage.Organisation, error)
 }

@@ -52,13 +52,13 @@ type consolePage struct {
 	Next       string // the next page of a list; empty on its last
 }
 
-// nextPageURL links to the page of a list after the cursor next, with the
-// same search; "" when there is none.
-func nextPageURL(path string, search url.Values, next string) string {
+// nextPageURL links to the page of a list after the cursor next, given in the
+// parameter param, with the same search; "" when there is none.
+func nextPageURL(path, param, next string, search url.Values) string {
 	if next == "" {
 		return ""
 	}
-	v := url.Values{"cursor": {next}}
+	v := url.Values{param: {next}}
 	for k, vs := range search {
 		if len(vs) > 0 && vs[0] != "" {
 			v.Set(k, vs[0])

@@ -34,7 +34,7 @@ func (h *Handler) consoleOrgs(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.renderConsole(w, r, http.StatusOK, u, consolePage{Section: "orgs", Orgs: list, Status: status, Query: q,
-		Next:   nextPageURL("/console/organisations", url.Values{"status": {status}, "q": {q}}, next),
+		Next:   nextPageURL("/console/organisations", "cursor", next, url.Values{"status": {status}, "q": {q}}),
 		Notice: notice(r, "suspend", "reactivate")})
 }
 

@@ -35,18 +35,6 @@ type moderationPage struct {
 	PendingNext, RequestsNext string
 }
 
-// moderationURL is the queue with its lists starting after these cursors.
-func moderationURL(orgs, requests string) string {
-	v := url.Values{}
-	if orgs != "" {
-		v.Set("orgs", orgs)
-	}
-	if requests != "" {
-		v.Set("requests", requests)
-	}
-	return "/moderation?" + v.Encode()
-}
-
 // moderator lets only moderators (and operators) through.
 func (h *Handler) moderator(w http.ResponseWriter, r *http.Request) (storage.User, bool) {
 	u, ok := h.companyPerson(w, r)
@@ -77,9 +65,7 @@ func (h *Handler) moderation(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, lang, unavailable(err))
 		return
 	}
-	if next != "" {
-		page.PendingNext = moderationURL(next, requestsAfter)
-	}
+	page.PendingNext = nextPageURL("/moderation", "orgs", next, url.Values{"requests": {requestsAfter}})
 	for _, o := range pending {
 		reg := ""
 		if ru, err := h.accounts.UserByID(r.Context(), o.RegisteredBy); err == nil {
@@ -97,9 +83,7 @@ func (h *Handler) moderation(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, lang, unavailable(err))
 		return
 	}
-	if next != "" {
-		page.RequestsNext = moderationURL(orgsAfter, next)
-	}
+	page.RequestsNext = nextPageURL("/moderation", "requests", next, url.Values{"orgs": {orgsAfter}})
 	var orgIDs []string
 	for _, m := range requests {
 		orgIDs = append(orgIDs, m.OrgID)
