@@ -55,19 +55,25 @@ func (a *API) listMembers(w http.ResponseWriter, r *http.Request) {
 		a.storeError(w, r, err, "organisation")
 		return
 	}
-	ms, err := a.cfg.Store.MembershipsOfOrg(r.Context(), orgID)
+	// The cursor is the last user ID of the previous page; the store pages by
+	// membership ID (user/organisation), which the cursor names in this one.
+	q := storage.MembershipQuery{OrgID: orgID, Status: r.URL.Query().Get("status"), Limit: limit}
+	if c := r.URL.Query().Get("cursor"); c != "" {
+		q.After = storage.MembershipID(c, orgID)
+	}
+	ms, next, err := a.cfg.Store.ListMemberships(r.Context(), q)
 	if err != nil {
 		a.serverError(w, r, err)
 		return
 	}
-	status := r.URL.Query().Get("status")
-	docs := []memberDoc{}
+	out := page[memberDoc]{Items: []memberDoc{}}
 	for _, m := range ms {
-		if status == "" || m.Status == status {
-			docs = append(docs, toMemberDoc(m))
-		}
+		out.Items = append(out.Items, toMemberDoc(m))
 	}
-	writeJSON(w, http.StatusOK, paginate(docs, func(m memberDoc) string { return m.UserID }, r.URL.Query().Get("cursor"), limit))
+	if next != "" {
+		out.Next = ms[len(ms)-1].UserID
+	}
+	writeJSON(w, http.StatusOK, out)
 }
 
 func (a *API) member(w http.ResponseWriter, r *http.Request, orgID string) (storage.Membership, bool) {

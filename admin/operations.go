@@ -201,24 +201,12 @@ func (a *API) SetOrgStatus(ctx context.Context, id, decision, reason string, by 
 	return a.cfg.Orgs.SuspendOrganisation(ctx, id, by, reason)
 }
 
-// FindOrganisations lists organisations in a status (any when empty) whose
-// name contains q, or whose INN or OGRN is q.
-func (a *API) FindOrganisations(ctx context.Context, status, q string) ([]storage.Organisation, error) {
-	list, err := a.cfg.Store.ListOrganisations(ctx, status)
-	if err != nil {
-		return nil, err
-	}
-	q = strings.ToLower(strings.TrimSpace(q))
-	if q == "" {
-		return list, nil
-	}
-	var out []storage.Organisation
-	for _, o := range list {
-		if strings.Contains(strings.ToLower(o.Name+" "+o.FullName), q) || o.INN == q || o.OGRN == q {
-			out = append(out, o)
-		}
-	}
-	return out, nil
+// FindOrganisations reads one page of organisations: in a status (any when
+// empty), whose name contains q or whose INN or OGRN is q; next is the cursor
+// of the following page. The database filters and stops at the page size.
+func (a *API) FindOrganisations(ctx context.Context, q storage.OrgQuery) (found []storage.Organisation, next string, err error) {
+	q.Text = strings.TrimSpace(q.Text)
+	return a.cfg.Store.ListOrganisations(ctx, q)
 }
 
 // CatalogueProblems checks a catalogue's roles.

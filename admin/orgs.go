@@ -133,18 +133,23 @@ func (a *API) listOrgs(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, http.StatusBadRequest, "invalid-query", "status is pending, active, rejected or suspended")
 		return
 	}
-	list, err := a.FindOrganisations(r.Context(), status, r.URL.Query().Get("q"))
+	q := storage.OrgQuery{Status: status, Text: r.URL.Query().Get("q"), After: r.URL.Query().Get("cursor"), Limit: limit}
+	if !p.operator && !p.moderator {
+		q.IDs = []string{} // none unless an admin of some
+		for id := range p.adminOf {
+			q.IDs = append(q.IDs, id)
+		}
+	}
+	list, next, err := a.FindOrganisations(r.Context(), q)
 	if err != nil {
 		a.serverError(w, r, err)
 		return
 	}
-	docs := []orgDoc{}
+	out := page[orgDoc]{Items: []orgDoc{}, Next: next}
 	for _, o := range list {
-		if p.operator || p.moderator || p.adminOf[o.ID] {
-			docs = append(docs, toOrgDoc(o))
-		}
+		out.Items = append(out.Items, toOrgDoc(o))
 	}
-	writeJSON(w, http.StatusOK, paginate(docs, func(o orgDoc) string { return o.ID }, r.URL.Query().Get("cursor"), limit))
+	writeJSON(w, http.StatusOK, out)
 }
 
 // org reads the organisation of the path that the caller may see.

@@ -57,9 +57,9 @@ func (s *textStore) UserByIdentifier(_ context.Context, key string) (storage.Use
 	return storage.User{}, storage.ErrNotFound
 }
 
-func (s *textStore) ListOrganisations(_ context.Context, status string) ([]storage.Organisation, error) {
-	s.see(status)
-	return []storage.Organisation{{ID: "o1", Name: "Ромашка"}}, nil
+func (s *textStore) ListOrganisations(_ context.Context, q storage.OrgQuery) ([]storage.Organisation, string, error) {
+	s.see(q.Status, q.Text, q.After)
+	return []storage.Organisation{{ID: "o1", Name: "Ромашка"}}, "", nil
 }
 
 func (s *textStore) OrganisationByID(_ context.Context, id string) (storage.Organisation, error) {
@@ -70,9 +70,9 @@ func (s *textStore) OrganisationByID(_ context.Context, id string) (storage.Orga
 	return storage.Organisation{}, storage.ErrNotFound
 }
 
-func (s *textStore) MembershipsOfOrg(_ context.Context, orgID string) ([]storage.Membership, error) {
-	s.see(orgID)
-	return []storage.Membership{{UserID: "u1", OrgID: "o1"}}, nil
+func (s *textStore) ListMemberships(_ context.Context, q storage.MembershipQuery) ([]storage.Membership, string, error) {
+	s.see(q.OrgID, q.Status, q.After)
+	return []storage.Membership{{UserID: "u1", OrgID: "o1"}}, "", nil
 }
 
 func (s *textStore) RoleCatalogues(context.Context) ([]storage.RoleCatalogue, error) {

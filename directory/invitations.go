@@ -62,13 +62,15 @@ func invitationKeys(u storage.User) []string {
 }
 
 // Invitations lists the active companies that invited this person and have not
-// been answered; it reads every active company (invitations are few and rare).
+// been answered: the database finds those holding an invitation for the
+// person's addresses (one page of them: a person has few), and their age is
+// checked here.
 func (o *Orgs) Invitations(ctx context.Context, u storage.User) ([]storage.Organisation, error) {
 	keys := invitationKeys(u)
 	if len(keys) == 0 {
 		return nil, nil
 	}
-	orgs, err := o.store.ListOrganisations(ctx, storage.OrgActive)
+	orgs, _, err := o.store.ListOrganisations(ctx, storage.OrgQuery{Status: storage.OrgActive, Invited: keys, Limit: storage.MaxPage})
 	if err != nil {
 		return nil, err
 	}

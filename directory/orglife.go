@@ -42,7 +42,7 @@ type orgLifeStore interface {
 	UpdateMembership(ctx context.Context, m storage.Membership) (storage.Membership, error)
 	MembershipsOfOrg(ctx context.Context, orgID string) ([]storage.Membership, error)
 	OrganisationsByINN(ctx context.Context, inn string) ([]storage.Organisation, error)
-	ListOrganisations(ctx context.Context, status string) ([]storage.Organisation, error)
+	ListOrganisations(ctx context.Context, q storage.OrgQuery) ([]storage.Organisation, string, error)
 	CreateUser(ctx context.Context, u storage.User) error
 	UserByIdentifier(ctx context.Context, key string) (storage.User, error)
 }

@@ -37,10 +37,9 @@ type orgReader interface {
 	OrganisationByID(ctx context.Context, id string) (storage.Organisation, error)
 	OrganisationsByINN(ctx context.Context, inn string) ([]storage.Organisation, error)
 	OrganisationsByIDs(ctx context.Context, ids []string) ([]storage.Organisation, error)
-	ListOrganisations(ctx context.Context, status string) ([]storage.Organisation, error)
+	ListOrganisations(ctx context.Context, q storage.OrgQuery) ([]storage.Organisation, string, error)
 	MembershipsOfUser(ctx context.Context, userID string) ([]storage.Membership, error)
-	MembershipsOfOrg(ctx context.Context, orgID string) ([]storage.Membership, error)
-	MembershipsInStatus(ctx context.Context, status string) ([]storage.Membership, error)
+	ListMemberships(ctx context.Context, q storage.MembershipQuery) ([]storage.Membership, string, error)
 	UpdateOrganisation(ctx context.Context, o storage.Organisation) (storage.Organisation, error)
 }
 
@@ -146,12 +145,12 @@ func (h *Handler) renderCompanies(w http.ResponseWriter, r *http.Request, status
 			Roles: m.Roles, Admin: m.Status == storage.MemberActive && slices.Contains(m.Roles, storage.RoleOrgAdmin) && o.Status == storage.OrgActive,
 			Reason: m.Reason})
 	}
-	// Registrations of this person that wait for a moderator.
-	if pending, err := h.cfg.OrgStore.ListOrganisations(r.Context(), storage.OrgPending); err == nil {
+	// Registrations of this person that wait for a moderator (one page: a
+	// person registers few).
+	if pending, _, err := h.cfg.OrgStore.ListOrganisations(r.Context(),
+		storage.OrgQuery{Status: storage.OrgPending, RegisteredBy: u.ID, Limit: storage.MaxPage}); err == nil {
 		for _, o := range pending {
-			if o.RegisteredBy == u.ID {
-				page.Companies = append(page.Companies, companyView{ID: o.ID, Name: o.Name, INN: o.INN, KPP: o.KPP, Status: o.Status})
-			}
+			page.Companies = append(page.Companies, companyView{ID: o.ID, Name: o.Name, INN: o.INN, KPP: o.KPP, Status: o.Status})
 		}
 	}
 	if invited, err := h.cfg.Companies.Invitations(r.Context(), u); err == nil {

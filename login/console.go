@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 
@@ -48,6 +49,22 @@ type consolePage struct {
 	Anchors    []admin.AnchorInfo
 	Events     []storage.AuditEvent
 	Filter     map[string]string
+	Next       string // the next page of a list; empty on its last
+}
+
+// nextPageURL links to the page of a list after the cursor next, given in the
+// parameter param, with the same search; "" when there is none.
+func nextPageURL(path, param, next string, search url.Values) string {
+	if next == "" {
+		return ""
+	}
+	v := url.Values{param: {next}}
+	for k, vs := range search {
+		if len(vs) > 0 && vs[0] != "" {
+			v.Set(k, vs[0])
+		}
+	}
+	return path + "?" + v.Encode()
 }
 
 // consolePerson lets in operators, moderators and org admins (the home page);

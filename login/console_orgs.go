@@ -15,8 +15,8 @@ import (
 	"github.com/vhod-id/vhod/storage"
 )
 
-// consoleOrgs lists organisations by status and by a part of the name or INN
-// (GET /console/organisations?status=&q=). Decisions on pending ones are taken
+// consoleOrgs lists organisations by status and by a part of the name or INN,
+// a page at a time (GET /console/organisations?status=&q=&cursor=). Decisions on pending ones are taken
 // in the moderation queue; members are managed on each company's members page.
 func (h *Handler) consoleOrgs(w http.ResponseWriter, r *http.Request) {
 	u, ok := h.operator(w, r)
@@ -27,12 +27,14 @@ func (h *Handler) consoleOrgs(w http.ResponseWriter, r *http.Request) {
 	if !slices.Contains([]string{"", storage.OrgPending, storage.OrgActive, storage.OrgRejected, storage.OrgSuspended}, status) {
 		status = ""
 	}
-	list, err := h.cfg.Console.Admin.FindOrganisations(r.Context(), status, q)
+	list, next, err := h.cfg.Console.Admin.FindOrganisations(r.Context(),
+		storage.OrgQuery{Status: status, Text: q, After: r.URL.Query().Get("cursor")})
 	if err != nil {
 		h.consoleFailure(w, r, u, err)
 		return
 	}
 	h.renderConsole(w, r, http.StatusOK, u, consolePage{Section: "orgs", Orgs: list, Status: status, Query: q,
+		Next:   nextPageURL("/console/organisations", "cursor", next, url.Values{"status": {status}, "q": {q}}),
 		Notice: notice(r, "suspend", "reactivate")})
 }
 

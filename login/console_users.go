@@ -14,7 +14,8 @@ import (
 	"github.com/vhod-id/vhod/storage"
 )
 
-// consoleUsersPage finds accounts and offers a new one (GET /console/users?q=).
+// consoleUsersPage finds accounts, a page at a time, and offers a new one
+// (GET /console/users?q=&cursor=).
 func (h *Handler) consoleUsersPage(w http.ResponseWriter, r *http.Request) {
 	u, ok := h.operator(w, r)
 	if !ok {
@@ -25,12 +26,13 @@ func (h *Handler) consoleUsersPage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) consoleUserList(w http.ResponseWriter, r *http.Request, status int, u storage.User, page consolePage) {
-	found, _, err := h.cfg.Console.Admin.FindUsers(r.Context(), page.Query, "", 50)
+	found, next, err := h.cfg.Console.Admin.FindUsers(r.Context(), page.Query, r.URL.Query().Get("cursor"), storage.DefaultPage)
 	if err != nil {
 		h.consoleFailure(w, r, u, err)
 		return
 	}
 	page.Section, page.Users = "users", found
+	page.Next = nextPageURL("/console/users", "cursor", next, url.Values{"q": {page.Query}})
 	h.renderConsole(w, r, status, u, page)
 }
 

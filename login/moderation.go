@@ -3,6 +3,7 @@ package login
 import (
 	"errors"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 
@@ -26,9 +27,12 @@ type moderationPage struct {
 	base
 	Pending       []moderationOrg
 	Requests      []moderationRequest
-	History       []storage.Organisation
+	History       []storage.Organisation // the latest decisions: one page
 	Notice, Error string
 	ConsoleOn     bool
+	// PendingNext and RequestsNext link to the next page of each list; empty
+	// on its last page.
+	PendingNext, RequestsNext string
 }
 
 // moderator lets only moderators (and operators) through.
@@ -53,38 +57,49 @@ func (h *Handler) moderation(w http.ResponseWriter, r *http.Request) {
 	}
 	lang := accountLang(r, u)
 	page := moderationPage{base: h.newBase(r, lang, "moderation.title")}
-	all, err := h.cfg.OrgStore.ListOrganisations(r.Context(), "")
+	// Each list is one page read by the database; a "next page" link carries
+	// its own cursor and keeps the other list's.
+	orgsAfter, requestsAfter := r.URL.Query().Get("orgs"), r.URL.Query().Get("requests")
+	pending, next, err := h.cfg.OrgStore.ListOrganisations(r.Context(), storage.OrgQuery{Status: storage.OrgPending, After: orgsAfter})
+	if err != nil {
+		h.fail(w, r, lang, unavailable(err))
+		return
+	}
+	page.PendingNext = nextPageURL("/moderation", "orgs", next, url.Values{"requests": {requestsAfter}})
+	for _, o := range pending {
+		reg := ""
+		if ru, err := h.accounts.UserByID(r.Context(), o.RegisteredBy); err == nil {
+			reg = strings.TrimSpace(ru.FamilyName + " " + ru.GivenName + " " + firstOf(ru.Login, ru.Email, ru.Phone))
+		}
+		page.Pending = append(page.Pending, moderationOrg{Organisation: o, Registrant: reg})
+	}
+	if page.History, _, err = h.cfg.OrgStore.ListOrganisations(r.Context(), storage.OrgQuery{Moderated: true}); err != nil {
+		h.fail(w, r, lang, unavailable(err))
+		return
+	}
+	requests, next, err := h.cfg.OrgStore.ListMemberships(r.Context(), storage.MembershipQuery{Status: storage.MemberRequested,
+		NotApprovedBy: directory.ApproverModerator, After: requestsAfter}) // those approved wait for the org admin now
+	if err != nil {
+		h.fail(w, r, lang, unavailable(err))
+		return
+	}
+	page.RequestsNext = nextPageURL("/moderation", "requests", next, url.Values{"orgs": {orgsAfter}})
+	var orgIDs []string
+	for _, m := range requests {
+		orgIDs = append(orgIDs, m.OrgID)
+	}
+	orgs, err := h.cfg.OrgStore.OrganisationsByIDs(r.Context(), orgIDs)
 	if err != nil {
 		h.fail(w, r, lang, unavailable(err))
 		return
 	}
 	byID := map[string]storage.Organisation{}
-	for _, o := range all {
+	for _, o := range orgs {
 		byID[o.ID] = o
-		switch {
-		case o.Status == storage.OrgPending:
-			reg := ""
-			if ru, err := h.accounts.UserByID(r.Context(), o.RegisteredBy); err == nil {
-				reg = strings.TrimSpace(ru.FamilyName + " " + ru.GivenName + " " + firstOf(ru.Login, ru.Email, ru.Phone))
-			}
-			page.Pending = append(page.Pending, moderationOrg{Organisation: o, Registrant: reg})
-		case !o.ModeratedAt.IsZero():
-			page.History = append(page.History, o)
-		}
-	}
-	slices.SortFunc(page.History, func(a, b storage.Organisation) int { return b.ModeratedAt.Compare(a.ModeratedAt) })
-	page.History = page.History[:min(len(page.History), 50)]
-	requests, err := h.cfg.OrgStore.MembershipsInStatus(r.Context(), storage.MemberRequested)
-	if err != nil {
-		h.fail(w, r, lang, unavailable(err))
-		return
 	}
 	for i, v := range h.memberViews(r, requests) {
-		if slices.Contains(v.Approvals, directory.ApproverModerator) {
-			continue // waits for the org admin now
-		}
 		o := byID[requests[i].OrgID]
-		page.Requests = append(page.Requests, moderationRequest{memberView: v, OrgID: o.ID, OrgName: o.Name, OrgINN: o.INN})
+		page.Requests = append(page.Requests, moderationRequest{memberView: v, OrgID: requests[i].OrgID, OrgName: o.Name, OrgINN: o.INN})
 	}
 	if n := r.URL.Query().Get("notice"); slices.Contains([]string{"approved", "rejected"}, n) {
 		page.Notice = page.T("moderation.notice." + n)

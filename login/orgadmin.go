@@ -3,6 +3,7 @@ package login
 import (
 	"errors"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 
@@ -30,6 +31,9 @@ type membersPage struct {
 	Roles         []roleView
 	Contracts     []string
 	Notice, Error string
+	// MembersNext and RequestsNext link to the next page of each list; empty
+	// on its last page.
+	MembersNext, RequestsNext string
 }
 
 // orgAdminOf lets only the company's org_admin through; anyone else gets 403,
@@ -96,6 +100,15 @@ func (h *Handler) memberViews(r *http.Request, ms []storage.Membership) []member
 	return out
 }
 
+// membershipAfter is the store's cursor for a page of one organisation's
+// memberships after the user ID of the page's address.
+func membershipAfter(userID, orgID string) string {
+	if userID == "" {
+		return ""
+	}
+	return storage.MembershipID(userID, orgID)
+}
+
 // orgMembers shows the company's members and join requests to its org_admin
 // (GET /account/companies/{org}/members).
 func (h *Handler) orgMembers(w http.ResponseWriter, r *http.Request) {
@@ -112,7 +125,17 @@ func (h *Handler) orgMembers(w http.ResponseWriter, r *http.Request) {
 
 func (h *Handler) renderMembers(w http.ResponseWriter, r *http.Request, status int, org storage.Organisation, u storage.User, notice, errKey string) {
 	lang := accountLang(r, u)
-	ms, err := h.cfg.OrgStore.MembershipsOfOrg(r.Context(), org.ID)
+	// Each list is one page read by the database; a "next page" link carries
+	// its own cursor (a user ID) and keeps the other list's.
+	membersAfter, requestsAfter := r.URL.Query().Get("members"), r.URL.Query().Get("requests")
+	members, nextMember, err := h.cfg.OrgStore.ListMemberships(r.Context(),
+		storage.MembershipQuery{OrgID: org.ID, Status: storage.MemberActive, After: membershipAfter(membersAfter, org.ID)})
+	if err != nil {
+		h.fail(w, r, lang, unavailable(err))
+		return
+	}
+	requests, nextRequest, err := h.cfg.OrgStore.ListMemberships(r.Context(),
+		storage.MembershipQuery{OrgID: org.ID, Status: storage.MemberRequested, After: membershipAfter(requestsAfter, org.ID)})
 	if err != nil {
 		h.fail(w, r, lang, unavailable(err))
 		return
@@ -122,14 +145,14 @@ func (h *Handler) renderMembers(w http.ResponseWriter, r *http.Request, status i
 		h.fail(w, r, lang, unavailable(err))
 		return
 	}
-	page := membersPage{base: h.newBase(r, lang, "members.title"), Org: org, Contracts: org.Contracts, Roles: roles}
-	for _, v := range h.memberViews(r, ms) {
-		switch v.Status {
-		case storage.MemberActive:
-			page.Members = append(page.Members, v)
-		case storage.MemberRequested:
-			page.Requests = append(page.Requests, v)
-		}
+	page := membersPage{base: h.newBase(r, lang, "members.title"), Org: org, Contracts: org.Contracts, Roles: roles,
+		Members: h.memberViews(r, members), Requests: h.memberViews(r, requests)}
+	path := "/account/companies/" + url.PathEscape(org.ID) + "/members"
+	if nextMember != "" {
+		page.MembersNext = nextPageURL(path, "members", members[len(members)-1].UserID, url.Values{"requests": {requestsAfter}})
+	}
+	if nextRequest != "" {
+		page.RequestsNext = nextPageURL(path, "requests", requests[len(requests)-1].UserID, url.Values{"members": {membersAfter}})
 	}
 	if notice != "" {
 		page.Notice = page.T(notice)

@@ -181,8 +181,10 @@ type Organisations interface {
 	OrganisationsByINN(ctx context.Context, inn string) ([]Organisation, error)
 	// OrganisationsByIDs returns those found, in no particular order.
 	OrganisationsByIDs(ctx context.Context, ids []string) ([]Organisation, error)
-	// ListOrganisations lists organisations in a status ("" for all).
-	ListOrganisations(ctx context.Context, status string) ([]Organisation, error)
+	// ListOrganisations pages through the organisations that pass q's filters,
+	// in ID order (or the latest moderation first, see OrgQuery.Moderated);
+	// next is the After of the following page, "" on the last.
+	ListOrganisations(ctx context.Context, q OrgQuery) (page []Organisation, next string, err error)
 	// UpdateOrganisation writes o over the version it was read at and returns it
 	// with the next version; ErrConflict when someone else wrote first. A
 	// rejected organisation releases its INN/KPP.
@@ -197,9 +199,10 @@ type Organisations interface {
 	MembershipsOfUser(ctx context.Context, userID string) ([]Membership, error)
 	// MembershipsOfOrg lists one organisation's members: org-scoped reads name it.
 	MembershipsOfOrg(ctx context.Context, orgID string) ([]Membership, error)
-	// MembershipsInStatus lists memberships in a status across organisations
-	// (the moderator's queue of join requests).
-	MembershipsInStatus(ctx context.Context, status string) ([]Membership, error)
+	// ListMemberships pages through the memberships that pass q's filters, in
+	// ID order (the moderator's queue of join requests, an organisation's
+	// list); next is the After of the following page, "" on the last.
+	ListMemberships(ctx context.Context, q MembershipQuery) (page []Membership, next string, err error)
 
 	// PutRoleCatalogue creates or replaces a catalogue.
 	PutRoleCatalogue(ctx context.Context, c RoleCatalogue) error

@@ -119,10 +119,13 @@ func (s *Store) ensureIndexes(ctx context.Context) error {
 		{colAudit, bson.D{{Key: "time", Value: -1}}, false},
 		{colAudit, bson.D{{Key: "user_id", Value: 1}, {Key: "time", Value: -1}}, false},
 		{colOrgs, bson.D{{Key: "inn", Value: 1}}, false},
-		{colOrgs, bson.D{{Key: "status", Value: 1}}, false},
+		// Lists page by _id within a filter (see listPage): the filter's field, then _id.
+		{colOrgs, bson.D{{Key: "status", Value: 1}, {Key: "_id", Value: 1}}, false},
+		{colOrgs, bson.D{{Key: "registered_by", Value: 1}}, false},
+		{colOrgs, bson.D{{Key: "moderated_at", Value: -1}}, false},
 		{colMemberships, bson.D{{Key: "user_id", Value: 1}}, false},
-		{colMemberships, bson.D{{Key: "org_id", Value: 1}}, false},
-		{colMemberships, bson.D{{Key: "status", Value: 1}}, false},
+		{colMemberships, bson.D{{Key: "org_id", Value: 1}, {Key: "_id", Value: 1}}, false},
+		{colMemberships, bson.D{{Key: "status", Value: 1}, {Key: "_id", Value: 1}}, false},
 		{colOutbox, bson.D{{Key: "state", Value: 1}, {Key: "next_at", Value: 1}}, false},
 		{colOutbox, bson.D{{Key: "expires_at", Value: 1}}, false},
 	}

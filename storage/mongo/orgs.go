@@ -3,6 +3,8 @@ package mongo
 import (
 	"context"
 	"fmt"
+	"regexp"
+	"strings"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -61,13 +63,47 @@ func (s *Store) OrganisationsByIDs(ctx context.Context, ids []string) ([]storage
 	return findAll[storage.Organisation](ctx, s, colOrgs, "organisations by IDs", bson.D{{Key: "_id", Value: bson.M{"$in": ids}}})
 }
 
-// ListOrganisations lists organisations in a status, or all.
-func (s *Store) ListOrganisations(ctx context.Context, status string) ([]storage.Organisation, error) {
-	filter := bson.D{}
-	if status != "" {
-		filter = bson.D{{Key: "status", Value: status}}
+// ListOrganisations reads one page of organisations: the filters go to the
+// database, which sorts and stops at the page size.
+func (s *Store) ListOrganisations(ctx context.Context, q storage.OrgQuery) ([]storage.Organisation, string, error) {
+	const op = "list organisations"
+	if q.IDs != nil && len(q.IDs) == 0 {
+		return nil, "", nil
 	}
-	return findAll[storage.Organisation](ctx, s, colOrgs, "list organisations", filter)
+	filter := bson.D{}
+	id := bson.D{}
+	if q.IDs != nil {
+		id = append(id, bson.E{Key: "$in", Value: q.IDs})
+	}
+	if q.After != "" && !q.Moderated {
+		id = append(id, bson.E{Key: "$gt", Value: q.After})
+	}
+	if len(id) > 0 {
+		filter = append(filter, bson.E{Key: "_id", Value: id})
+	}
+	if q.Status != "" {
+		filter = append(filter, bson.E{Key: "status", Value: q.Status})
+	}
+	if q.RegisteredBy != "" {
+		filter = append(filter, bson.E{Key: "registered_by", Value: q.RegisteredBy})
+	}
+	if text := strings.TrimSpace(q.Text); text != "" {
+		re := bson.M{"$regex": regexp.QuoteMeta(text), "$options": "i"}
+		filter = append(filter, bson.E{Key: "$or", Value: bson.A{
+			bson.M{"name": re}, bson.M{"full_name": re}, bson.M{"inn": text}, bson.M{"ogrn": text}}})
+	}
+	if len(q.Invited) > 0 {
+		filter = append(filter, bson.E{Key: "invitations.identifier", Value: bson.M{"$in": q.Invited}})
+	}
+	sort := bson.D{{Key: "_id", Value: 1}}
+	if q.Moderated {
+		// A zero time sorts before every decision; a missing field matches no $gt.
+		filter = append(filter, bson.E{Key: "moderated_at", Value: bson.M{"$gt": time.Time{}}})
+		sort = bson.D{{Key: "moderated_at", Value: -1}, {Key: "_id", Value: 1}}
+		list, _, err := listPage(ctx, s, colOrgs, op, filter, sort, q.Limit, func(o storage.Organisation) string { return o.ID })
+		return list, "", err // one page: the history has no cursor by decision time
+	}
+	return listPage(ctx, s, colOrgs, op, filter, sort, q.Limit, func(o storage.Organisation) string { return o.ID })
 }
 
 // UpdateOrganisation writes o over the version it was read at. The version
@@ -146,9 +182,25 @@ func (s *Store) MembershipsOfOrg(ctx context.Context, orgID string) ([]storage.M
 	return findAll[storage.Membership](ctx, s, colMemberships, "memberships of organisation", bson.D{{Key: "org_id", Value: orgID}})
 }
 
-// MembershipsInStatus lists memberships in a status across organisations.
-func (s *Store) MembershipsInStatus(ctx context.Context, status string) ([]storage.Membership, error) {
-	return findAll[storage.Membership](ctx, s, colMemberships, "memberships in status", bson.D{{Key: "status", Value: status}})
+// ListMemberships reads one page of memberships, filtered and sorted by the
+// database.
+func (s *Store) ListMemberships(ctx context.Context, q storage.MembershipQuery) ([]storage.Membership, string, error) {
+	filter := bson.D{}
+	if q.After != "" {
+		filter = append(filter, bson.E{Key: "_id", Value: bson.M{"$gt": q.After}})
+	}
+	if q.OrgID != "" {
+		filter = append(filter, bson.E{Key: "org_id", Value: q.OrgID})
+	}
+	if q.Status != "" {
+		filter = append(filter, bson.E{Key: "status", Value: q.Status})
+	}
+	if q.NotApprovedBy != "" {
+		// On an array $ne holds when no element equals (and on a missing field).
+		filter = append(filter, bson.E{Key: "approvals", Value: bson.M{"$ne": q.NotApprovedBy}})
+	}
+	return listPage(ctx, s, colMemberships, "list memberships", filter, bson.D{{Key: "_id", Value: 1}}, q.Limit,
+		func(m storage.Membership) string { return m.ID })
 }
 
 // PutRoleCatalogue creates or replaces a catalogue.
@@ -169,6 +221,25 @@ func (s *Store) DeleteRoleCatalogue(ctx context.Context, id string) error {
 // RoleCatalogues lists every catalogue.
 func (s *Store) RoleCatalogues(ctx context.Context) ([]storage.RoleCatalogue, error) {
 	return findAll[storage.RoleCatalogue](ctx, s, colRoleCatalogues, "list role catalogues", bson.D{})
+}
+
+// listPage reads at most one page (storage.PageSize) of the documents matching
+// filter in the order sort, one more to learn whether a next page exists; next
+// is the key of the page's last document then.
+func listPage[T any](ctx context.Context, s *Store, col, op string, filter, sort bson.D, limit int, key func(T) string) ([]T, string, error) {
+	n := storage.PageSize(limit)
+	cur, err := s.db.Collection(col).Find(ctx, filter, options.Find().SetSort(sort).SetLimit(int64(n+1)))
+	if err != nil {
+		return nil, "", mapErr(op, err)
+	}
+	var out []T
+	if err := cur.All(ctx, &out); err != nil {
+		return nil, "", mapErr(op, err)
+	}
+	if len(out) <= n {
+		return out, "", nil
+	}
+	return out[:n], key(out[n-1]), nil
 }
 
 // findAll decodes every document matching filter.

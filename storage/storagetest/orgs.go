@@ -50,7 +50,7 @@ func testOrganisations(t *testing.T, s storage.Store) {
 	changed.KPP = "772801002"
 	_, err = s.UpdateOrganisation(ctx, changed)
 	wantErr(t, err, storage.ErrConflict)
-	active, err := s.ListOrganisations(ctx, storage.OrgActive)
+	active, _, err := s.ListOrganisations(ctx, storage.OrgQuery{Status: storage.OrgActive})
 	must(t, err)
 	if len(active) != 1 || active[0].ID != "head" {
 		t.Fatalf("active: %+v", active)
@@ -85,7 +85,7 @@ func testMemberships(t *testing.T, s storage.Store) {
 	if len(o1) != 2 || slices.ContainsFunc(o1, func(m storage.Membership) bool { return m.OrgID != "o1" }) {
 		t.Fatalf("members of o1: %+v", o1)
 	}
-	queue, err := s.MembershipsInStatus(ctx, storage.MemberRequested)
+	queue, _, err := s.ListMemberships(ctx, storage.MembershipQuery{Status: storage.MemberRequested})
 	must(t, err)
 	if len(queue) != 2 {
 		t.Fatalf("requests: %+v", queue)
