@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"reflect"
 	"strings"
+	"time"
 
 	"github.com/vhod-id/vhod/storage"
 )
@@ -21,13 +22,20 @@ import (
 //
 // Instances starting together on one database race for the same write: the
 // loser (ErrAlreadyExists, ErrConflict) reads again and finds the client as
-// the file says, or writes over the winner's version.
+// the file says, or writes over the winner's version. The winner's version is
+// claimed a moment before its document is written, so a loser may read the
+// old version again: it waits a little longer each time (at most ~1 s in all).
 func applyClient(ctx context.Context, st bootstrapStore, want storage.Client, log *slog.Logger) error {
 	var err error
-	for range 3 {
+	for try := range 10 {
 		var done bool
 		if done, err = writeClient(ctx, st, want, log); done || (!errors.Is(err, storage.ErrConflict) && !errors.Is(err, storage.ErrAlreadyExists)) {
 			break
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(time.Duration(try+1) * 20 * time.Millisecond):
 		}
 	}
 	if err != nil {
