@@ -9,6 +9,7 @@ import (
 	"github.com/gorilla/mux"
 
 	"github.com/vhod-id/vhod/admin"
+	"github.com/vhod-id/vhod/directory"
 	"github.com/vhod-id/vhod/storage"
 )
 
@@ -30,7 +31,7 @@ func (h *Handler) consoleKeys(w http.ResponseWriter, r *http.Request) {
 			h.consoleFailure(w, r, u, err)
 			return
 		}
-		h.consoleAction(r, u, storage.AuditEvent{Type: admin.EventKeyRotated, Details: map[string]string{"alg": alg, "kid": kid}})
+		h.consoleAction(r, u, storage.AuditEvent{Type: directory.EventKeyRotated, Details: map[string]string{"alg": alg, "kid": kid}})
 		http.Redirect(w, r, "/console/keys?notice=rotated", http.StatusSeeOther)
 		return
 	}
