@@ -72,12 +72,13 @@ const (
 	// given out was visited again; no second code was given.
 	EventCodeReissue = "token.code_reissue"
 	// Operators' changes (API and console): clients, role catalogues,
-	// accounts, signing keys, sessions ended.
+	// accounts, signing keys, sessions ended, trust anchors added or removed.
 	EventClientChanged    = "client.changed"
 	EventCatalogueChanged = "role_catalogue.changed"
 	EventUserChanged      = "user.changed"
 	EventKeyRotated       = "key.rotated"
 	EventSessionRevoked   = "session.revoked"
+	EventAnchorChanged    = "trust_anchor.changed"
 )
 
 // Outcomes of audit events.
