@@ -23,7 +23,6 @@ import (
 
 	"github.com/gorilla/mux"
 
-	"github.com/vhod-id/vhod/certauth"
 	"github.com/vhod-id/vhod/directory"
 	"github.com/vhod-id/vhod/internal/clientaddr"
 	"github.com/vhod-id/vhod/storage"
@@ -62,10 +61,8 @@ type Config struct {
 	HashSecret func(secret string) string
 	// Algorithms are the signing algorithms a client may choose.
 	Algorithms []string
-	// ConfiguredAnchors are the trust anchors of the configuration files;
-	// AnchorsChanged reloads the stored ones into certificate checks.
-	ConfiguredAnchors func() []certauth.Anchor
-	AnchorsChanged    func(ctx context.Context) error
+	// Anchors are the trust-anchor rules (they audit their changes).
+	Anchors *directory.Anchors
 	// ClientsChanged tells the provider that clients changed (provider.ClientsChanged).
 	ClientsChanged func()
 	Audit          *directory.Auditor
@@ -80,7 +77,6 @@ type Store interface {
 	storage.Organisations
 	storage.Sessions
 	storage.Audit
-	storage.TrustAnchors
 	ClaimOnce(ctx context.Context, key string, until time.Time) error
 	ListUsers(ctx context.Context, q storage.UserQuery) ([]storage.User, error)
 	DeleteUser(ctx context.Context, id string) error

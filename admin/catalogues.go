@@ -5,6 +5,7 @@ import (
 
 	"github.com/gorilla/mux"
 
+	"github.com/vhod-id/vhod/directory"
 	"github.com/vhod-id/vhod/storage"
 )
 
@@ -116,7 +117,7 @@ func (a *API) putCatalogue(w http.ResponseWriter, r *http.Request) {
 		a.serverError(w, r, err)
 		return
 	}
-	a.audit(r, storage.AuditEvent{Type: EventCatalogueChanged, Details: map[string]string{"catalogue": id}})
+	a.audit(r, storage.AuditEvent{Type: directory.EventCatalogueChanged, Details: map[string]string{"catalogue": id}})
 	doc := toCatalogueDoc(c)
 	w.Header().Set("ETag", etag(doc))
 	writeJSON(w, status, doc)
@@ -131,6 +132,6 @@ func (a *API) deleteCatalogue(w http.ResponseWriter, r *http.Request) {
 		a.storeError(w, r, err, "role catalogue")
 		return
 	}
-	a.audit(r, storage.AuditEvent{Type: EventCatalogueChanged, Details: map[string]string{"catalogue": id, "change": "deleted"}})
+	a.audit(r, storage.AuditEvent{Type: directory.EventCatalogueChanged, Details: map[string]string{"catalogue": id, "change": "deleted"}})
 	w.WriteHeader(http.StatusNoContent)
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/gorilla/mux"
 
+	"github.com/vhod-id/vhod/directory"
 	"github.com/vhod-id/vhod/storage"
 )
 
@@ -185,7 +186,7 @@ func (a *API) createClient(w http.ResponseWriter, r *http.Request) {
 		a.serverError(w, r, err)
 		return
 	}
-	a.audit(r, storage.AuditEvent{Type: EventClientChanged, ClientID: c.ID, Details: map[string]string{"change": "created"}})
+	a.audit(r, storage.AuditEvent{Type: directory.EventClientChanged, ClientID: c.ID, Details: map[string]string{"change": "created"}})
 	doc := toClientDoc(c)
 	w.Header().Set("ETag", etag(doc))
 	w.Header().Set("Location", "/api/v1/clients/"+c.ID)
@@ -230,7 +231,7 @@ func (a *API) updateClient(w http.ResponseWriter, r *http.Request) {
 		a.storeError(w, r, err, "client")
 		return
 	}
-	a.audit(r, storage.AuditEvent{Type: EventClientChanged, ClientID: id, Details: map[string]string{"change": "updated"}})
+	a.audit(r, storage.AuditEvent{Type: directory.EventClientChanged, ClientID: id, Details: map[string]string{"change": "updated"}})
 	doc := toClientDoc(saved)
 	w.Header().Set("ETag", etag(doc))
 	writeJSON(w, http.StatusOK, doc)
@@ -245,7 +246,7 @@ func (a *API) deleteClient(w http.ResponseWriter, r *http.Request) {
 		a.storeError(w, r, err, "client")
 		return
 	}
-	a.audit(r, storage.AuditEvent{Type: EventClientChanged, ClientID: id, Details: map[string]string{"change": "deleted"}})
+	a.audit(r, storage.AuditEvent{Type: directory.EventClientChanged, ClientID: id, Details: map[string]string{"change": "deleted"}})
 	w.WriteHeader(http.StatusNoContent)
 }
 
@@ -265,7 +266,7 @@ func (a *API) rotateClientSecret(w http.ResponseWriter, r *http.Request) {
 		a.storeError(w, r, err, "client")
 		return
 	}
-	a.audit(r, storage.AuditEvent{Type: EventClientChanged, ClientID: id, Details: map[string]string{"change": "secret rotated"}})
+	a.audit(r, storage.AuditEvent{Type: directory.EventClientChanged, ClientID: id, Details: map[string]string{"change": "secret rotated"}})
 	doc := toClientDoc(c)
 	w.Header().Set("ETag", etag(doc))
 	writeJSON(w, http.StatusOK, clientWithSecret{clientDoc: doc, Secret: secret})

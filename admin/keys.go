@@ -6,6 +6,7 @@ import (
 
 	"github.com/gorilla/mux"
 
+	"github.com/vhod-id/vhod/directory"
 	"github.com/vhod-id/vhod/storage"
 )
 
@@ -50,6 +51,6 @@ func (a *API) rotateKey(w http.ResponseWriter, r *http.Request) {
 		a.serverError(w, r, err)
 		return
 	}
-	a.audit(r, storage.AuditEvent{Type: EventKeyRotated, Details: map[string]string{"alg": in.Algorithm, "kid": kid}})
+	a.audit(r, storage.AuditEvent{Type: directory.EventKeyRotated, Details: map[string]string{"alg": in.Algorithm, "kid": kid}})
 	writeJSON(w, http.StatusCreated, map[string]string{"kid": kid, "alg": in.Algorithm})
 }

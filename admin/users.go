@@ -126,7 +126,7 @@ func (a *API) createUser(w http.ResponseWriter, r *http.Request) {
 		a.serverError(w, r, err)
 		return
 	}
-	a.audit(r, storage.AuditEvent{Type: EventUserChanged, UserID: u.ID, Details: map[string]string{"change": "created"}})
+	a.audit(r, storage.AuditEvent{Type: directory.EventUserChanged, UserID: u.ID, Details: map[string]string{"change": "created"}})
 	doc := toUserDoc(u)
 	w.Header().Set("ETag", etag(doc))
 	w.Header().Set("Location", "/api/v1/users/"+u.ID)
@@ -157,7 +157,7 @@ func (a *API) updateUser(w http.ResponseWriter, r *http.Request) {
 		a.storeError(w, r, err, "user")
 		return
 	}
-	a.audit(r, storage.AuditEvent{Type: EventUserChanged, UserID: u.ID, Details: map[string]string{"change": "updated"}})
+	a.audit(r, storage.AuditEvent{Type: directory.EventUserChanged, UserID: u.ID, Details: map[string]string{"change": "updated"}})
 	a.getUser(w, r)
 }
 
@@ -173,7 +173,7 @@ func (a *API) deleteUser(w http.ResponseWriter, r *http.Request) {
 		a.storeError(w, r, err, "user")
 		return
 	}
-	a.audit(r, storage.AuditEvent{Type: EventUserChanged, UserID: u.ID, Details: map[string]string{"change": "deleted with its sessions and tokens"}})
+	a.audit(r, storage.AuditEvent{Type: directory.EventUserChanged, UserID: u.ID, Details: map[string]string{"change": "deleted with its sessions and tokens"}})
 	w.WriteHeader(http.StatusNoContent)
 }
 
@@ -236,7 +236,7 @@ func (a *API) forcePasswordChange(w http.ResponseWriter, r *http.Request) {
 		a.storeError(w, r, err, "user")
 		return
 	}
-	a.audit(r, storage.AuditEvent{Type: EventUserChanged, UserID: u.ID, Details: map[string]string{"change": "password change required"}})
+	a.audit(r, storage.AuditEvent{Type: directory.EventUserChanged, UserID: u.ID, Details: map[string]string{"change": "password change required"}})
 	a.getUser(w, r)
 }
 
@@ -289,6 +289,6 @@ func (a *API) revokeSession(w http.ResponseWriter, r *http.Request) {
 		a.serverError(w, r, err)
 		return
 	}
-	a.audit(r, storage.AuditEvent{Type: EventSessionRevoked, UserID: u.ID, Details: map[string]string{"sid": sid}})
+	a.audit(r, storage.AuditEvent{Type: directory.EventSessionRevoked, UserID: u.ID, Details: map[string]string{"sid": sid}})
 	w.WriteHeader(http.StatusNoContent)
 }

@@ -71,6 +71,14 @@ const (
 	// EventCodeReissue: the callback of an auth request whose code was already
 	// given out was visited again; no second code was given.
 	EventCodeReissue = "token.code_reissue"
+	// Operators' changes (API and console): clients, role catalogues,
+	// accounts, signing keys, sessions ended, trust anchors added or removed.
+	EventClientChanged    = "client.changed"
+	EventCatalogueChanged = "role_catalogue.changed"
+	EventUserChanged      = "user.changed"
+	EventKeyRotated       = "key.rotated"
+	EventSessionRevoked   = "session.revoked"
+	EventAnchorChanged    = "trust_anchor.changed"
 )
 
 // Outcomes of audit events.

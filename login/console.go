@@ -20,6 +20,8 @@ import (
 // companies' members pages through its home page.
 type Console struct {
 	Admin *admin.API
+	// Anchors are the trust-anchor rules, the same the API calls.
+	Anchors *directory.Anchors
 }
 
 type consolePage struct {
@@ -46,7 +48,7 @@ type consolePage struct {
 	Status     string
 	Keys       []admin.KeyInfo
 	Algorithms []string
-	Anchors    []admin.AnchorInfo
+	Anchors    []directory.AnchorInfo
 	Events     []storage.AuditEvent
 	Filter     map[string]string
 	Next       string // the next page of a list; empty on its last

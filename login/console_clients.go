@@ -10,6 +10,7 @@ import (
 	"github.com/gorilla/mux"
 
 	"github.com/vhod-id/vhod/admin"
+	"github.com/vhod-id/vhod/directory"
 	"github.com/vhod-id/vhod/storage"
 )
 
@@ -108,7 +109,7 @@ func (h *Handler) consoleClientCreate(w http.ResponseWriter, r *http.Request) {
 		h.consoleFailure(w, r, u, err)
 		return
 	}
-	h.consoleAction(r, u, storage.AuditEvent{Type: admin.EventClientChanged, ClientID: c.ID, Details: map[string]string{"change": "created"}})
+	h.consoleAction(r, u, storage.AuditEvent{Type: directory.EventClientChanged, ClientID: c.ID, Details: map[string]string{"change": "created"}})
 	h.renderConsole(w, r, http.StatusCreated, u, consolePage{Section: "client", Client: toClientForm(c), Secret: secret,
 		Notice: "console.client_created", Algorithms: h.cfg.Console.Admin.Algorithms()})
 }
@@ -160,7 +161,7 @@ func (h *Handler) consoleClientAction(w http.ResponseWriter, r *http.Request) {
 			h.consoleFailure(w, r, u, err)
 			return
 		}
-		h.consoleAction(r, u, storage.AuditEvent{Type: admin.EventClientChanged, ClientID: id, Details: map[string]string{"change": "updated"}})
+		h.consoleAction(r, u, storage.AuditEvent{Type: directory.EventClientChanged, ClientID: id, Details: map[string]string{"change": "updated"}})
 		http.Redirect(w, r, "/console/clients/"+url.PathEscape(id)+"?notice=saved", http.StatusSeeOther)
 	case "secret":
 		c, secret, err := clients.RotateSecret(r.Context(), id)
@@ -172,7 +173,7 @@ func (h *Handler) consoleClientAction(w http.ResponseWriter, r *http.Request) {
 			h.consoleFailure(w, r, u, err)
 			return
 		}
-		h.consoleAction(r, u, storage.AuditEvent{Type: admin.EventClientChanged, ClientID: id, Details: map[string]string{"change": "secret rotated"}})
+		h.consoleAction(r, u, storage.AuditEvent{Type: directory.EventClientChanged, ClientID: id, Details: map[string]string{"change": "secret rotated"}})
 		h.renderConsole(w, r, http.StatusOK, u, consolePage{Section: "client", Client: toClientForm(c), Secret: secret, Notice: "console.secret_rotated",
 			Algorithms: h.cfg.Console.Admin.Algorithms()})
 	case "delete":
@@ -180,7 +181,7 @@ func (h *Handler) consoleClientAction(w http.ResponseWriter, r *http.Request) {
 			h.consoleFailure(w, r, u, err)
 			return
 		}
-		h.consoleAction(r, u, storage.AuditEvent{Type: admin.EventClientChanged, ClientID: id, Details: map[string]string{"change": "deleted"}})
+		h.consoleAction(r, u, storage.AuditEvent{Type: directory.EventClientChanged, ClientID: id, Details: map[string]string{"change": "deleted"}})
 		http.Redirect(w, r, "/console/clients?notice=deleted", http.StatusSeeOther)
 	}
 }

@@ -10,7 +10,6 @@ import (
 
 	"github.com/gorilla/mux"
 
-	"github.com/vhod-id/vhod/admin"
 	"github.com/vhod-id/vhod/directory"
 	"github.com/vhod-id/vhod/storage"
 )
@@ -183,7 +182,7 @@ func (h *Handler) consoleCatalogueSave(w http.ResponseWriter, r *http.Request) {
 		h.consoleCatalogueList(w, r, http.StatusBadRequest, u, consolePage{Catalogue: form, Errors: bad, Error: "console.invalid"})
 		return
 	}
-	h.consoleAction(r, u, storage.AuditEvent{Type: admin.EventCatalogueChanged, Details: map[string]string{"catalogue": form.ID}})
+	h.consoleAction(r, u, storage.AuditEvent{Type: directory.EventCatalogueChanged, Details: map[string]string{"catalogue": form.ID}})
 	http.Redirect(w, r, "/console/catalogues/"+url.PathEscape(form.ID)+"?notice=saved", http.StatusSeeOther)
 }
 
@@ -198,7 +197,7 @@ func (h *Handler) consoleCatalogueDelete(w http.ResponseWriter, r *http.Request)
 		h.consoleFailure(w, r, u, err)
 		return
 	}
-	h.consoleAction(r, u, storage.AuditEvent{Type: admin.EventCatalogueChanged, Details: map[string]string{"catalogue": id, "change": "deleted"}})
+	h.consoleAction(r, u, storage.AuditEvent{Type: directory.EventCatalogueChanged, Details: map[string]string{"catalogue": id, "change": "deleted"}})
 	http.Redirect(w, r, "/console/catalogues?notice=deleted", http.StatusSeeOther)
 }
 

@@ -9,6 +9,7 @@ import (
 	"github.com/gorilla/mux"
 
 	"github.com/vhod-id/vhod/admin"
+	"github.com/vhod-id/vhod/directory"
 	"github.com/vhod-id/vhod/storage"
 )
 
@@ -30,7 +31,7 @@ func (h *Handler) consoleKeys(w http.ResponseWriter, r *http.Request) {
 			h.consoleFailure(w, r, u, err)
 			return
 		}
-		h.consoleAction(r, u, storage.AuditEvent{Type: admin.EventKeyRotated, Details: map[string]string{"alg": alg, "kid": kid}})
+		h.consoleAction(r, u, storage.AuditEvent{Type: directory.EventKeyRotated, Details: map[string]string{"alg": alg, "kid": kid}})
 		http.Redirect(w, r, "/console/keys?notice=rotated", http.StatusSeeOther)
 		return
 	}
@@ -55,7 +56,7 @@ func (h *Handler) consoleAnchors(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) consoleAnchorList(w http.ResponseWriter, r *http.Request, status int, u storage.User, page consolePage) {
-	list, err := h.cfg.Console.Admin.TrustAnchors().List(r.Context())
+	list, err := h.cfg.Console.Anchors.List(r.Context())
 	if err != nil {
 		h.consoleFailure(w, r, u, err)
 		return
@@ -78,9 +79,9 @@ func (h *Handler) consoleAnchorAdd(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	qualified := r.FormValue("qualified") == "yes"
-	info, err := h.cfg.Console.Admin.TrustAnchors().Add(r.Context(), data, qualified, u.ID)
+	_, err := h.cfg.Console.Anchors.Add(r.Context(), data, qualified, h.consoleActor(r, u))
 	switch {
-	case errors.Is(err, admin.ErrBadAnchor):
+	case errors.Is(err, directory.ErrBadAnchor):
 		h.consoleAnchorList(w, r, http.StatusBadRequest, u, consolePage{Errors: map[string]string{"certificate": err.Error()}, Error: "console.anchor_invalid"})
 		return
 	case errors.Is(err, storage.ErrAlreadyExists):
@@ -90,8 +91,6 @@ func (h *Handler) consoleAnchorAdd(w http.ResponseWriter, r *http.Request) {
 		h.consoleFailure(w, r, u, err)
 		return
 	}
-	h.consoleAction(r, u, storage.AuditEvent{Type: admin.EventAnchorChanged, Details: map[string]string{"change": "added", "anchor": info.ID,
-		"subject": info.Subject, "qualified": map[bool]string{true: "yes", false: "no"}[qualified]}})
 	http.Redirect(w, r, "/console/anchors?notice=added", http.StatusSeeOther)
 }
 
@@ -102,13 +101,12 @@ func (h *Handler) consoleAnchorRemove(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	id := mux.Vars(r)["id"]
-	if err := h.cfg.Console.Admin.TrustAnchors().Remove(r.Context(), id); errors.Is(err, admin.ErrConfiguredAnchor) {
+	if err := h.cfg.Console.Anchors.Remove(r.Context(), id, h.consoleActor(r, u)); errors.Is(err, directory.ErrConfiguredAnchor) {
 		h.fail(w, r, accountLang(r, u), &userError{Status: http.StatusConflict, Key: "console.anchor_configured", Err: err})
 		return
 	} else if err != nil {
 		h.consoleFailure(w, r, u, err)
 		return
 	}
-	h.consoleAction(r, u, storage.AuditEvent{Type: admin.EventAnchorChanged, Details: map[string]string{"change": "removed", "anchor": id}})
 	http.Redirect(w, r, "/console/anchors?notice=removed", http.StatusSeeOther)
 }

@@ -59,7 +59,7 @@ func (h *Handler) consoleUserCreate(w http.ResponseWriter, r *http.Request) {
 		h.consoleFailure(w, r, u, err)
 		return
 	}
-	h.consoleAction(r, u, storage.AuditEvent{Type: admin.EventUserChanged, UserID: created.ID, Details: map[string]string{"change": "created"}})
+	h.consoleAction(r, u, storage.AuditEvent{Type: directory.EventUserChanged, UserID: created.ID, Details: map[string]string{"change": "created"}})
 	http.Redirect(w, r, "/console/users/"+url.PathEscape(created.ID)+"?notice=created", http.StatusSeeOther)
 }
 
@@ -101,7 +101,7 @@ func (h *Handler) consoleUserAction(w http.ResponseWriter, r *http.Request) {
 	id, action := mux.Vars(r)["id"], mux.Vars(r)["action"]
 	ops := h.cfg.Console.Admin
 	var err error
-	event := admin.EventUserChanged
+	event := directory.EventUserChanged
 	switch action {
 	case "lock":
 		err, event = ops.LockUser(r.Context(), id, h.now().AddDate(100, 0, 0)), directory.EventAccountLocked
@@ -150,7 +150,7 @@ func (h *Handler) consoleUserSave(w http.ResponseWriter, r *http.Request) {
 		h.consoleFailure(w, r, u, err)
 		return
 	}
-	h.consoleAction(r, u, storage.AuditEvent{Type: admin.EventUserChanged, UserID: target.ID,
+	h.consoleAction(r, u, storage.AuditEvent{Type: directory.EventUserChanged, UserID: target.ID,
 		Details: map[string]string{"change": "updated", "authorities": strings.Join(authorities, " ")}})
 	http.Redirect(w, r, "/console/users/"+url.PathEscape(target.ID)+"?notice=saved", http.StatusSeeOther)
 }
@@ -167,7 +167,7 @@ func (h *Handler) consoleSessionRevoke(w http.ResponseWriter, r *http.Request) {
 		h.consoleFailure(w, r, u, err)
 		return
 	}
-	h.consoleAction(r, u, storage.AuditEvent{Type: admin.EventSessionRevoked, UserID: id, Details: map[string]string{"sid": sid}})
+	h.consoleAction(r, u, storage.AuditEvent{Type: directory.EventSessionRevoked, UserID: id, Details: map[string]string{"sid": sid}})
 	http.Redirect(w, r, "/console/users/"+url.PathEscape(id)+"?notice=session", http.StatusSeeOther)
 }
 

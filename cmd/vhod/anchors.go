@@ -2,10 +2,7 @@ package main
 
 import (
 	"context"
-	"crypto/x509"
 	"time"
-
-	"github.com/vhod-id/vhod/certauth"
 )
 
 // anchorReload is how soon an anchor added or removed on another instance
@@ -15,18 +12,9 @@ const anchorReload = 30 * time.Second
 // reloadAnchors gives the verifier the trust anchors operators added (admin API,
 // console) beside those of the configuration files.
 func (a *app) reloadAnchors(ctx context.Context) error {
-	stored, err := a.store.ListTrustAnchors(ctx)
+	added, err := a.anchors.Added(ctx)
 	if err != nil {
 		return err
-	}
-	added := make([]certauth.Anchor, 0, len(stored))
-	for _, s := range stored {
-		c, err := x509.ParseCertificate(s.DER)
-		if err != nil {
-			a.log.Warn("a stored trust anchor does not parse; skipped", "anchor", s.ID, "err", err)
-			continue
-		}
-		added = append(added, certauth.Anchor{Cert: c, Qualified: s.Qualified})
 	}
 	a.verifier.SetAddedAnchors(added)
 	return nil

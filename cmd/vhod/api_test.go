@@ -297,6 +297,16 @@ func TestAPIWalksEveryResource(t *testing.T) {
 	if trusted() {
 		t.Fatal("still trusted after the anchor was removed")
 	}
+	// directory.Anchors writes the events, marked with the API call, once each.
+	events, err := h.ta.app.store.QueryAudit(t.Context(), storage.AuditQuery{Type: directory.EventAnchorChanged, Limit: 10})
+	if err != nil || len(events) != 2 {
+		t.Fatalf("trust anchor audit events: %+v %v", events, err)
+	}
+	for _, e := range events {
+		if e.Details["anchor"] != anchorID || !strings.Contains(e.Details["api"], "/trust-anchors") || e.Outcome != directory.OutcomeSuccess {
+			t.Errorf("trust anchor audit event: %+v", e)
+		}
+	}
 
 	// Keys and the audit log.
 	h.want(h.call(ops, "GET", "/keys", nil), 200, "keys")

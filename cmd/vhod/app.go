@@ -43,6 +43,7 @@ type app struct {
 	sms     notify.SMSSender
 	email   notify.EmailSender
 	systems *directory.Systems
+	anchors *directory.Anchors
 	master  [32]byte
 	metrics *metrics
 	// outbox queues the forms' messages and delivers them (runOutbox); nil
@@ -137,6 +138,9 @@ func openApp(ctx context.Context, cfg *Config, log *slog.Logger, dbOpts mongo.Op
 		return nil, err
 	}
 	a.systems = directory.NewSystems(store, a.orgs)
+	a.anchors = directory.NewAnchors(store, directory.AnchorsConfig{
+		Configured: func() []certauth.Anchor { return a.configuredAnchors }, Changed: a.reloadAnchors, Audit: a.audit, Logger: log,
+	})
 	a.dir.SetPolicy(directory.PasswordPolicy{MinLength: cfg.Passwords.MinLength})
 	// The account pages sign people in through a client of Vhod's own.
 	accountSecret := deriveKey(a.master, "account client")
@@ -250,11 +254,10 @@ func (a *app) handler(extra func(r *mux.Router)) (http.Handler, error) {
 		},
 		RevokeSession: prov.RevokeSession, RevokeUser: prov.RevokeUser, HashSecret: provider.HashSecret,
 		Algorithms: algNames(), Audit: audit, Logger: a.log,
-		ConfiguredAnchors: func() []certauth.Anchor { return a.configuredAnchors }, AnchorsChanged: a.reloadAnchors,
-		ClientsChanged: prov.ClientsChanged,
+		Anchors: a.anchors, ClientsChanged: prov.ClientsChanged,
 	})
 	pages, err = login.New(login.Config{
-		Console:        &login.Console{Admin: api},
+		Console:        &login.Console{Admin: api, Anchors: a.anchors},
 		Certificates:   certs,
 		Orgs:           a.orgs,
 		Companies:      a.orgs,
