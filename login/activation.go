@@ -48,7 +48,7 @@ func (h *Handler) activationSend(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	t := h.catalog.translator(lang)
+	t := h.catalog.Translator(lang)
 	again := func(status int, key string) {
 		h.renderActivation(w, r, status, f, ar, lang, activationPage{Contract: contract, Email: typedEmail, Error: t.T(key)})
 	}
@@ -113,7 +113,7 @@ func (h *Handler) activationConfirm(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	t := h.catalog.translator(lang)
+	t := h.catalog.Translator(lang)
 	if !f.in(StateCodeSent) {
 		h.renderActivation(w, r, http.StatusBadRequest, f, ar, lang, activationPage{Error: t.T("error.bad_request")})
 		return

@@ -12,6 +12,7 @@ import (
 	"golang.org/x/text/language"
 
 	"github.com/vhod-id/vhod/directory"
+	"github.com/vhod-id/vhod/internal/web"
 	"github.com/vhod-id/vhod/storage"
 )
 
@@ -81,7 +82,7 @@ func (h *Handler) start(w http.ResponseWriter, r *http.Request) {
 
 // authRequest loads an auth request that belongs to this browser.
 func (h *Handler) authRequest(r *http.Request, id string) (storage.AuthRequest, language.Tag, *userError) {
-	lang := pickLanguage(r, nil)
+	lang := web.PickLanguage(r, nil)
 	if id == "" {
 		return storage.AuthRequest{}, lang, &userError{Status: http.StatusBadRequest, Key: "error.unknown_request", Err: errors.New("no authRequestID")}
 	}
@@ -92,7 +93,7 @@ func (h *Handler) authRequest(r *http.Request, id string) (storage.AuthRequest, 
 	if err != nil {
 		return ar, lang, unavailable(err)
 	}
-	lang = pickLanguage(r, ar.UILocales)
+	lang = web.PickLanguage(r, ar.UILocales)
 	if ar.BrowserHash != h.cookies.BrowserHash(r.Context()) {
 		return ar, lang, &userError{Status: http.StatusBadRequest, Key: "error.other_browser", Err: errors.New("browser binding mismatch")}
 	}
@@ -131,7 +132,7 @@ func (h *Handler) loadFlow(r *http.Request) (f flow, ar storage.AuthRequest, lan
 // while its auth request lives on is replaced by a new one (replaced is true).
 func (h *Handler) loadFlowOf(r *http.Request, kind Kind) (f flow, ar storage.AuthRequest, lang language.Tag, replaced bool, uerr *userError) {
 	ctx := r.Context()
-	lang = pickLanguage(r, nil)
+	lang = web.PickLanguage(r, nil)
 	stored, err := h.store.FlowByID(ctx, mux.Vars(r)["flow"])
 	if errors.Is(err, storage.ErrNotFound) {
 		ar, lang, uerr = h.authRequest(r, r.URL.Query().Get("authRequestID"))

@@ -118,7 +118,7 @@ func (h *Handler) certificateChallenge(w http.ResponseWriter, r *http.Request, s
 			return
 		}
 	}
-	t := h.catalog.translator(lang)
+	t := h.catalog.Translator(lang)
 	page := certificatePage{base: h.newBase(r, lang, "cert.title"), Action: flowURL(f.ID, "certificate", ar.ID),
 		Challenge: f.Challenge, ChallengeB64: base64.StdEncoding.EncodeToString([]byte(f.Challenge)),
 		PasswordLink: flowURL(f.ID, "", ar.ID) + "&method=" + string(MethodPassword)}

@@ -11,6 +11,7 @@ import (
 	"golang.org/x/text/language"
 
 	"github.com/vhod-id/vhod/directory"
+	"github.com/vhod-id/vhod/internal/web"
 	"github.com/vhod-id/vhod/storage"
 )
 
@@ -72,7 +73,7 @@ type certificateOffer struct {
 // companiesOn answers 404 when organisations are off.
 func (h *Handler) companiesOn(w http.ResponseWriter, r *http.Request) bool {
 	if h.cfg.Companies == nil || h.cfg.OrgStore == nil {
-		h.fail(w, r, pickLanguage(r, nil), &userError{Status: http.StatusNotFound, Key: "error.not_found", Err: errors.New("organisations are off")})
+		h.fail(w, r, web.PickLanguage(r, nil), &userError{Status: http.StatusNotFound, Key: "error.not_found", Err: errors.New("organisations are off")})
 		return false
 	}
 	return true
@@ -90,7 +91,7 @@ func (h *Handler) companyPerson(w http.ResponseWriter, r *http.Request) (storage
 
 // accountLang is the language of the account pages for this person.
 func accountLang(r *http.Request, u storage.User) language.Tag {
-	lang := pickLanguage(r, nil)
+	lang := web.PickLanguage(r, nil)
 	if t, err := language.Parse(u.Locale); err == nil && u.Locale != "" && r.URL.Query().Get("ui_locales") == "" &&
 		r.Header.Get("Accept-Language") == "" {
 		lang = t

@@ -351,7 +351,7 @@ func (h *Handler) companySubmit(w http.ResponseWriter, r *http.Request, f flow, 
 		h.fail(w, r, accountLang(r, u), uerr)
 		return
 	}
-	t := h.catalog.translator(accountLang(r, u))
+	t := h.catalog.Translator(accountLang(r, u))
 	if err := h.cfg.Email.SendEmail(r.Context(), notify.Email{To: o.Email, Subject: t.T("register_company.code_subject"),
 		Text: t.T("register_company.code_text", "Code", code, "Company", o.Name)}); err != nil {
 		h.log.WarnContext(r.Context(), "company email code not delivered", "flow", f.ID, "err", err)

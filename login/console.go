@@ -10,6 +10,7 @@ import (
 
 	"github.com/vhod-id/vhod/admin"
 	"github.com/vhod-id/vhod/directory"
+	"github.com/vhod-id/vhod/internal/web"
 	"github.com/vhod-id/vhod/storage"
 )
 
@@ -71,7 +72,7 @@ func nextPageURL(path, param, next string, search url.Values) string {
 // the other pages take operators only.
 func (h *Handler) consolePerson(w http.ResponseWriter, r *http.Request) (storage.User, consolePage, bool) {
 	if h.cfg.Console == nil {
-		h.fail(w, r, pickLanguage(r, nil), &userError{Status: http.StatusNotFound, Key: "error.not_found", Err: errors.New("console is off")})
+		h.fail(w, r, web.PickLanguage(r, nil), &userError{Status: http.StatusNotFound, Key: "error.not_found", Err: errors.New("console is off")})
 		return storage.User{}, consolePage{}, false
 	}
 	_, u, ok := h.accountSession(w, r)
@@ -109,7 +110,7 @@ func (h *Handler) consolePerson(w http.ResponseWriter, r *http.Request) (storage
 // operator lets only operators through.
 func (h *Handler) operator(w http.ResponseWriter, r *http.Request) (storage.User, bool) {
 	if h.cfg.Console == nil {
-		h.fail(w, r, pickLanguage(r, nil), &userError{Status: http.StatusNotFound, Key: "error.not_found", Err: errors.New("console is off")})
+		h.fail(w, r, web.PickLanguage(r, nil), &userError{Status: http.StatusNotFound, Key: "error.not_found", Err: errors.New("console is off")})
 		return storage.User{}, false
 	}
 	_, u, ok := h.accountSession(w, r)
@@ -193,7 +194,7 @@ func (h *Handler) consoleQueries(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if strings.HasPrefix(r.URL.Path, "/console") {
 			if name, bad := admin.CheckQuery(r.URL.RawQuery); bad != "" {
-				h.fail(w, r, pickLanguage(r, nil), &userError{Status: http.StatusBadRequest, Key: "error.bad_query",
+				h.fail(w, r, web.PickLanguage(r, nil), &userError{Status: http.StatusBadRequest, Key: "error.bad_query",
 					Err: fmt.Errorf("console query %s: %s", name, bad)})
 				return
 			}

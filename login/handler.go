@@ -10,16 +10,18 @@ import (
 	"net/url"
 	"time"
 
-	"github.com/gorilla/csrf"
-	"github.com/gorilla/mux"
 	"html/template"
 	"strconv"
 	"strings"
+
+	"github.com/gorilla/csrf"
+	"github.com/gorilla/mux"
 
 	"github.com/vhod-id/vhod/directory"
 	"github.com/vhod-id/vhod/directory/captcha"
 	"github.com/vhod-id/vhod/directory/notify"
 	"github.com/vhod-id/vhod/directory/registry"
+	"github.com/vhod-id/vhod/internal/web"
 	"github.com/vhod-id/vhod/storage"
 )
 
@@ -166,7 +168,7 @@ type Handler struct {
 	store    store
 	accounts accounts
 	cookies  *Cookies
-	catalog  *catalog
+	catalog  *web.Catalog
 	pages    map[string]*template.Template
 	log      *slog.Logger
 	secure   bool
@@ -175,7 +177,7 @@ type Handler struct {
 
 // New prepares the handler; it fails if a template or message catalog is broken.
 func New(cfg Config, st store, acc accounts, cookies *Cookies) (*Handler, error) {
-	cat, err := newCatalog()
+	cat, err := web.NewCatalog()
 	if err != nil {
 		return nil, err
 	}
@@ -318,7 +320,7 @@ func (h *Handler) csrf() mux.MiddlewareFunc {
 		csrf.Secure(h.secure), csrf.HttpOnly(true), csrf.Path("/"),
 		csrf.SameSite(csrf.SameSiteStrictMode), csrf.CookieName(CookieName(h.secure, csrfCookie)), csrf.FieldName("csrf_token"),
 		csrf.ErrorHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			h.fail(w, r, pickLanguage(r, nil), &userError{Status: http.StatusForbidden, Key: "error.csrf", Err: csrf.FailureReason(r)})
+			h.fail(w, r, web.PickLanguage(r, nil), &userError{Status: http.StatusForbidden, Key: "error.csrf", Err: csrf.FailureReason(r)})
 		})))
 	return func(next http.Handler) http.Handler {
 		protected := protect(next)
@@ -390,7 +392,7 @@ func cacheFor(next http.Handler, d time.Duration) http.Handler {
 // actor is the person acting, as directory's services audit them; Lang is
 // the page's language, for mail to someone who chose none.
 func (h *Handler) actor(r *http.Request, userID string) directory.Actor {
-	return directory.Actor{ID: userID, IP: clientIP(r), UserAgent: r.UserAgent(), Lang: pickLanguage(r, nil).String()}
+	return directory.Actor{ID: userID, IP: clientIP(r), UserAgent: r.UserAgent(), Lang: web.PickLanguage(r, nil).String()}
 }
 
 func (h *Handler) audit(r *http.Request, e storage.AuditEvent) {

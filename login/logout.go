@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"golang.org/x/text/language"
+
+	"github.com/vhod-id/vhod/internal/web"
 )
 
 // SignedOutApp is a relying party a person was signed out of: its name and the
@@ -131,7 +133,7 @@ func (h *Handler) endAndGo(w http.ResponseWriter, r *http.Request, lang language
 // then Accept-Language.
 func (h *Handler) logoutLanguage(r *http.Request) language.Tag {
 	_ = r.ParseForm()
-	return pickLanguage(r, strings.Fields(r.Form.Get("ui_locales")))
+	return web.PickLanguage(r, strings.Fields(r.Form.Get("ui_locales")))
 }
 
 // loggedOut is the end-session page (GET /logged-out). With the sealed state the
@@ -139,7 +141,7 @@ func (h *Handler) logoutLanguage(r *http.Request) language.Tag {
 // front-channel logout URLs (Front-Channel Logout 1.0, section 3) and then
 // continues to the relying party that asked, if any (static/logout.js).
 func (h *Handler) loggedOut(w http.ResponseWriter, r *http.Request) {
-	page := loggedOutPage{base: h.newBase(r, pickLanguage(r, nil), "logout.title")}
+	page := loggedOutPage{base: h.newBase(r, web.PickLanguage(r, nil), "logout.title")}
 	if t := r.URL.Query().Get("t"); t != "" && h.cfg.SignedOut != nil {
 		if apps, next, ok := h.cfg.SignedOut(t); ok {
 			page.Apps, page.Continue = apps, next

@@ -12,6 +12,7 @@ import (
 
 	"github.com/vhod-id/vhod/directory"
 	"github.com/vhod-id/vhod/directory/notify"
+	"github.com/vhod-id/vhod/internal/web"
 	"github.com/vhod-id/vhod/storage"
 )
 
@@ -252,11 +253,11 @@ func (h *Handler) tell(r *http.Request, userID, key, company, reason string) {
 		h.log.InfoContext(r.Context(), "decision not emailed", "user", userID, "key", key)
 		return
 	}
-	lang := pickLanguage(r, nil)
+	lang := web.PickLanguage(r, nil)
 	if u.Locale != "" {
 		lang = parseLang(u.Locale, lang)
 	}
-	t := h.catalog.translator(lang)
+	t := h.catalog.Translator(lang)
 	msg := notify.Email{To: u.Email, Subject: t.T(key+"_subject", "Company", company), Text: t.T(key+"_text", "Company", company, "Reason", reason)}
 	// Not counted, as before the limits wrapped every sender: it answers an org
 	// admin's decision on a request the person made.
@@ -347,7 +348,7 @@ func (h *Handler) orgInvite(w http.ResponseWriter, r *http.Request) {
 // either way, and inviting again replaces it and sends. A gateway's failure is
 // only logged: the person sees the invitation when they sign in.
 func (h *Handler) sendInvitation(r *http.Request, org storage.Organisation, lang language.Tag, kind, to string) (limitedKey string, err error) {
-	t := h.catalog.translator(lang)
+	t := h.catalog.Translator(lang)
 	text := t.T("mail.invited_text", "Company", org.Name, "Link", h.cfg.Issuer+"/account/companies")
 	var channel string
 	var send func(r *http.Request) error

@@ -63,13 +63,13 @@ func (h *Handler) phoneSend(w http.ResponseWriter, r *http.Request) {
 	}
 	phone, err := directory.NormalizePhone(typed)
 	if err != nil {
-		h.renderPhone(w, r, http.StatusBadRequest, f, ar, lang, phonePage{Phone: typed, Error: h.catalog.translator(lang).T("phone.invalid_phone")})
+		h.renderPhone(w, r, http.StatusBadRequest, f, ar, lang, phonePage{Phone: typed, Error: h.catalog.Translator(lang).T("phone.invalid_phone")})
 		return
 	}
 	// Counted before the number is looked up, as for a number with an account.
 	if r, err = h.checkSend(r, notify.ChannelSMS, phone); err != nil {
 		if errors.Is(err, notify.ErrLimited) {
-			h.renderPhone(w, r, http.StatusTooManyRequests, f, ar, lang, phonePage{Phone: typed, Error: h.catalog.translator(lang).T("phone.send_limited")})
+			h.renderPhone(w, r, http.StatusTooManyRequests, f, ar, lang, phonePage{Phone: typed, Error: h.catalog.Translator(lang).T("phone.send_limited")})
 			return
 		}
 		h.fail(w, r, lang, unavailable(err))
@@ -83,7 +83,7 @@ func (h *Handler) phoneSend(w http.ResponseWriter, r *http.Request) {
 	user, err := h.accounts.UserByLogin(r.Context(), phone)
 	switch {
 	case err == nil && !user.Disabled:
-		text := h.catalog.translator(lang).T("phone.sms_text", "Code", code)
+		text := h.catalog.Translator(lang).T("phone.sms_text", "Code", code)
 		if err := h.cfg.SMS.SendSMS(r.Context(), notify.SMS{To: phone, Text: text}); err != nil {
 			h.log.WarnContext(r.Context(), "sign-in code not delivered", "flow", f.ID, "err", err)
 		}
@@ -93,7 +93,7 @@ func (h *Handler) phoneSend(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, lang, unavailable(err))
 		return
 	}
-	notice := h.catalog.translator(lang).T("phone.sent")
+	notice := h.catalog.Translator(lang).T("phone.sent")
 	h.renderPhone(w, r, http.StatusOK, f, ar, lang, phonePage{Phone: phone, CodeSent: true, Notice: notice})
 }
 
@@ -105,7 +105,7 @@ func (h *Handler) phoneVerify(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	t := h.catalog.translator(lang)
+	t := h.catalog.Translator(lang)
 	if !f.in(StateCodeSent) {
 		h.renderPhone(w, r, http.StatusBadRequest, f, ar, lang, phonePage{Error: t.T("phone.wrong_code")})
 		return

@@ -69,7 +69,7 @@ func (h *Handler) recoverySend(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	t := h.catalog.translator(lang)
+	t := h.catalog.Translator(lang)
 	again := func(status int, key string) {
 		h.renderRecovery(w, r, status, f, ar, lang, recoveryPage{Identifier: typed, Error: t.T(key)})
 	}
@@ -105,7 +105,7 @@ func (h *Handler) recoverySend(w http.ResponseWriter, r *http.Request) {
 // setting a new password; until that is done the password, sessions and tokens
 // stay, so that a stranger who knows the number takes nothing from its owner.
 func (h *Handler) recoverByPhone(w http.ResponseWriter, r *http.Request, f flow, ar storage.AuthRequest, lang language.Tag, phone string) {
-	t := h.catalog.translator(lang)
+	t := h.catalog.Translator(lang)
 	// Counted before the answer, which leaves before the number is looked up;
 	// the SMS sent after it is not counted again.
 	r, err := h.checkSend(r, notify.ChannelSMS, phone)
@@ -169,7 +169,7 @@ func (h *Handler) afterAnswer(r *http.Request, work func(r *http.Request)) {
 // changes before. noticeKey is the neutral sentence the person reads; via names
 // the way in the audit.
 func (h *Handler) recoverByEmail(w http.ResponseWriter, r *http.Request, f flow, ar storage.AuthRequest, lang language.Tag, email, noticeKey, via string) {
-	t := h.catalog.translator(lang)
+	t := h.catalog.Translator(lang)
 	// Counted before the answer, as by phone.
 	r, err := h.checkSend(r, notify.ChannelEmail, email)
 	if errors.Is(err, notify.ErrLimited) {
@@ -213,7 +213,7 @@ func (h *Handler) recoveryReset(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	t := h.catalog.translator(lang)
+	t := h.catalog.Translator(lang)
 	if !f.in(StateCodeSent) {
 		h.renderRecovery(w, r, http.StatusBadRequest, f, ar, lang, recoveryPage{Error: t.T("error.bad_request")})
 		return

@@ -54,7 +54,7 @@ func (h *Handler) registrationSend(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	t := h.catalog.translator(lang)
+	t := h.catalog.Translator(lang)
 	again := func(status int, key string, args ...string) {
 		h.renderRegistration(w, r, status, f, ar, lang, registrationPage{Identifier: typed, News: consentNews, Error: t.T(key, args...)})
 	}
@@ -142,7 +142,7 @@ func (h *Handler) registrationConfirm(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	t := h.catalog.translator(lang)
+	t := h.catalog.Translator(lang)
 	if !f.in(StateCodeSent) || f.Pending == nil {
 		h.renderRegistration(w, r, http.StatusBadRequest, f, ar, lang, registrationPage{Error: t.T("error.bad_request")})
 		return

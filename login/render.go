@@ -15,6 +15,7 @@ import (
 	"github.com/vhod-id/vhod/directory/captcha"
 	"golang.org/x/text/language"
 
+	"github.com/vhod-id/vhod/internal/web"
 	"github.com/vhod-id/vhod/storage"
 )
 
@@ -52,7 +53,7 @@ var templateFuncs = template.FuncMap{
 
 // base is what every page has.
 type base struct {
-	translator
+	web.Translator
 	Title string
 	CSRF  template.HTML
 	// Captcha is set when the form asks for one.
@@ -65,9 +66,6 @@ type captchaView struct {
 	Challenge string
 	Widget    captcha.Widget
 }
-
-// Lang is the page's language code for <html lang>.
-func (b base) Lang() string { return b.lang.String() }
 
 type passwordPage struct {
 	base
@@ -185,8 +183,8 @@ func (h *Handler) captchaAnswer(r *http.Request) string {
 
 // newBase prepares the common page data.
 func (h *Handler) newBase(r *http.Request, lang language.Tag, titleKey string) base {
-	t := h.catalog.translator(lang)
-	return base{translator: t, Title: t.T(titleKey), CSRF: csrf.TemplateField(r)}
+	t := h.catalog.Translator(lang)
+	return base{Translator: t, Title: t.T(titleKey), CSRF: csrf.TemplateField(r)}
 }
 
 // render writes a page; a template failure is logged and becomes a bare 500.
@@ -236,5 +234,5 @@ func (h *Handler) ErrorPage(w http.ResponseWriter, r *http.Request, status int, 
 	case status >= 500:
 		key = "error.internal"
 	}
-	h.fail(w, r, pickLanguage(r, nil), &userError{Status: status, Key: key, Err: fmt.Errorf("%s", detail)})
+	h.fail(w, r, web.PickLanguage(r, nil), &userError{Status: status, Key: key, Err: fmt.Errorf("%s", detail)})
 }
