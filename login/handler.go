@@ -167,7 +167,7 @@ type Handler struct {
 	cfg      Config
 	store    store
 	accounts accounts
-	cookies  *Cookies
+	cookies  *web.Cookies
 	catalog  *web.Catalog
 	pages    map[string]*template.Template
 	log      *slog.Logger
@@ -176,7 +176,7 @@ type Handler struct {
 }
 
 // New prepares the handler; it fails if a template or message catalog is broken.
-func New(cfg Config, st store, acc accounts, cookies *Cookies) (*Handler, error) {
+func New(cfg Config, st store, acc accounts, cookies *web.Cookies) (*Handler, error) {
 	cat, err := web.NewCatalog()
 	if err != nil {
 		return nil, err
@@ -318,7 +318,7 @@ func (h *Handler) Mount(r *mux.Router) {
 func (h *Handler) csrf() mux.MiddlewareFunc {
 	protect := csrf.Protect(h.cfg.CSRFKey,
 		csrf.Secure(h.secure), csrf.HttpOnly(true), csrf.Path("/"),
-		csrf.SameSite(csrf.SameSiteStrictMode), csrf.CookieName(CookieName(h.secure, csrfCookie)), csrf.FieldName("csrf_token"),
+		csrf.SameSite(csrf.SameSiteStrictMode), csrf.CookieName(web.CookieName(h.secure, web.CSRFCookie)), csrf.FieldName("csrf_token"),
 		csrf.ErrorHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			h.fail(w, r, web.PickLanguage(r, nil), &userError{Status: http.StatusForbidden, Key: "error.csrf", Err: csrf.FailureReason(r)})
 		})))

@@ -172,7 +172,7 @@ func (a *app) close() {
 func (a *app) handler(extra func(r *mux.Router)) (http.Handler, error) {
 	cfg := a.cfg
 	u, _ := url.Parse(cfg.Issuer)
-	cookies := login.NewCookies(u.Scheme == "https", cfg.Sessions.Lifetime)
+	cookies := web.NewCookies(u.Scheme == "https", cfg.Sessions.Lifetime)
 	audit := a.audit
 	var pages *login.Handler
 	certs, err := a.loginCertificates(context.Background())
