@@ -4,15 +4,12 @@ import (
 	"context"
 	"crypto/x509"
 	"errors"
-	"io/fs"
 	"log/slog"
 	"net/http"
 	"net/url"
 	"time"
 
 	"html/template"
-	"strconv"
-	"strings"
 
 	"github.com/gorilla/csrf"
 	"github.com/gorilla/mux"
@@ -207,17 +204,16 @@ func New(cfg Config, st store, acc accounts, cookies *web.Cookies) (*Handler, er
 
 // Mount adds the login routes to r.
 func (h *Handler) Mount(r *mux.Router) {
-	static, _ := fs.Sub(staticFS, "static")
 	if c := h.cfg.Certificates; c != nil && c.PluginScriptFile != "" {
-		r.Handle(PluginScriptPath, cacheFor(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r.Handle(PluginScriptPath, web.CacheFor(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Content-Type", "text/javascript; charset=utf-8")
 			http.ServeFile(w, r, c.PluginScriptFile)
 		}), time.Hour))
 	}
-	r.PathPrefix("/static/").Handler(cacheFor(http.StripPrefix("/static/", http.FileServerFS(static)), time.Hour))
+	r.PathPrefix(web.StaticPrefix).Handler(web.Static())
 
 	pages := r.NewRoute().Subrouter()
-	pages.Use(limitBody, h.securityHeaders, h.cookies.Middleware, h.csrf(), h.consoleQueries)
+	pages.Use(web.LimitBody, h.securityHeaders, h.cookies.Middleware, h.csrf(), h.consoleQueries)
 	pages.HandleFunc("/login", h.start).Methods(http.MethodGet)
 	pages.HandleFunc("/login/{flow}", h.show).Methods(http.MethodGet)
 	pages.HandleFunc("/login/{flow}/password", h.password).Methods(http.MethodPost)
@@ -341,51 +337,13 @@ func (h *Handler) csrf() mux.MiddlewareFunc {
 	}
 }
 
-// securityHeaders: no inline script or style anywhere, no framing, no caching of
-// pages that carry CSRF tokens, and referrers only within our origin (the CSRF
-// check reads them; the flow URL must not leak to others). A hosted captcha's
-// origins are allowed for its script and frame only when one is configured.
+// securityHeaders are web's, with a hosted captcha's origins allowed.
 func (h *Handler) securityHeaders(next http.Handler) http.Handler {
-	extra := ""
-	frames := "'none'"
+	var origins []string
 	if h.cfg.Captcha != nil {
-		if o := h.cfg.Captcha.Widget().Origins; len(o) > 0 {
-			extra = " " + strings.Join(o, " ")
-			frames = strings.Join(o, " ")
-		}
+		origins = h.cfg.Captcha.Widget().Origins
 	}
-	csp := "default-src 'none'; script-src 'self'" + extra + "; style-src 'self'; img-src 'self'; connect-src 'self'" + extra +
-		"; frame-src " + frames + "; base-uri 'none'; frame-ancestors 'none'"
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		hd := w.Header()
-		hd.Set("Content-Security-Policy", csp)
-		hd.Set("X-Frame-Options", "DENY")
-		hd.Set("X-Content-Type-Options", "nosniff")
-		hd.Set("Referrer-Policy", "same-origin")
-		hd.Set("Cache-Control", "no-store")
-		next.ServeHTTP(w, r)
-	})
-}
-
-// maxPageBody bounds every request body of the pages before anything reads it
-// (the CSRF check parses forms first): an uploaded signature is the largest.
-const maxPageBody = 1 << 20
-
-func limitBody(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Body != nil {
-			r.Body = http.MaxBytesReader(w, r.Body, maxPageBody)
-		}
-		next.ServeHTTP(w, r)
-	})
-}
-
-func cacheFor(next http.Handler, d time.Duration) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Cache-Control", "public, max-age="+strconv.Itoa(int(d.Seconds())))
-		w.Header().Set("X-Content-Type-Options", "nosniff")
-		next.ServeHTTP(w, r)
-	})
+	return web.SecurityHeaders(origins)(next)
 }
 
 // audit records an event with the request's address and user agent.

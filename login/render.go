@@ -22,9 +22,6 @@ import (
 //go:embed templates/*.html
 var templateFS embed.FS
 
-//go:embed static
-var staticFS embed.FS
-
 // pageNames are the templates that must exist; a missing one stops start-up.
 var pageNames = []string{"certificate", "certificate_confirm", "org_choice", "companies", "company_join", "company_register",
 	"company_members", "company_systems", "device", "moderation", "contract", "console", "password", "phone", "password_change", "recovery", "registration", "activation", "account", "consent", "error", "logged_out", "form_post", "logout_confirm", "logout_stayed"}
