@@ -32,7 +32,7 @@ func (h *Handler) accountSessionThen(w http.ResponseWriter, r *http.Request, sta
 	if err == nil && sess != nil {
 		u, uerr := h.accounts.UserByID(r.Context(), sess.UserID)
 		if uerr == nil && u.AccountantOf != "" {
-			h.fail(w, r, web.PickLanguage(r, nil), &userError{Status: http.StatusForbidden, Key: "account.accountant", Err: errors.New("accountant session on the account pages")})
+			h.pages.Fail(w, r, web.PickLanguage(r, nil), &web.UserError{Status: http.StatusForbidden, Key: "account.accountant", Err: errors.New("accountant session on the account pages")})
 			return nil, u, false
 		}
 		if uerr == nil {
@@ -41,7 +41,7 @@ func (h *Handler) accountSessionThen(w http.ResponseWriter, r *http.Request, sta
 		err = uerr
 	}
 	if err != nil && !errors.Is(err, storage.ErrNotFound) {
-		h.fail(w, r, web.PickLanguage(r, nil), unavailable(err))
+		h.pages.Fail(w, r, web.PickLanguage(r, nil), unavailable(err))
 		return nil, storage.User{}, false
 	}
 	q := url.Values{"client_id": {AccountClientID}, "response_type": {"code"}, "scope": {"openid"},
@@ -97,7 +97,7 @@ func (h *Handler) renderAccount(w http.ResponseWriter, r *http.Request, status i
 				Agent: truncate(s.UserAgent, 60), Current: s.ID == sess.ID})
 		}
 	}
-	h.render(w, r, status, "account", page)
+	h.pages.Render(w, r, status, "account", page)
 }
 
 // account shows the account pages (GET /account).
@@ -130,7 +130,7 @@ func (h *Handler) accountProfile(w http.ResponseWriter, r *http.Request) {
 		p.Consents = append(p.Consents, storage.UserConsent{Kind: ConsentNews, Version: h.cfg.ConsentVersion, At: h.now().UTC(), IP: clientIP(r)})
 	}
 	if err := h.store.UpdateProfile(r.Context(), u.ID, p); err != nil {
-		h.fail(w, r, web.PickLanguage(r, nil), unavailable(err))
+		h.pages.Fail(w, r, web.PickLanguage(r, nil), unavailable(err))
 		return
 	}
 	u.FamilyName, u.GivenName, u.MiddleName, u.Consents = p.FamilyName, p.GivenName, p.MiddleName, p.Consents
@@ -165,7 +165,7 @@ func (h *Handler) accountPassword(w http.ResponseWriter, r *http.Request) {
 		err = h.endOtherSessions(r, u.ID, sess.ID)
 	}
 	if err != nil {
-		h.fail(w, r, web.PickLanguage(r, nil), unavailable(err))
+		h.pages.Fail(w, r, web.PickLanguage(r, nil), unavailable(err))
 		return
 	}
 	h.audit(r, storage.AuditEvent{Type: directory.EventPasswordChange, Outcome: directory.OutcomeSuccess, UserID: u.ID,
@@ -181,7 +181,7 @@ func (h *Handler) accountSignOutOthers(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err := h.endOtherSessions(r, u.ID, sess.ID); err != nil {
-		h.fail(w, r, web.PickLanguage(r, nil), unavailable(err))
+		h.pages.Fail(w, r, web.PickLanguage(r, nil), unavailable(err))
 		return
 	}
 	h.audit(r, storage.AuditEvent{Type: directory.EventLogout, Outcome: directory.OutcomeSuccess, UserID: u.ID,

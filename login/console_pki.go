@@ -9,6 +9,7 @@ import (
 	"github.com/gorilla/mux"
 
 	"github.com/vhod-id/vhod/admin"
+	"github.com/vhod-id/vhod/internal/web"
 	"github.com/vhod-id/vhod/storage"
 )
 
@@ -23,7 +24,7 @@ func (h *Handler) consoleKeys(w http.ResponseWriter, r *http.Request) {
 		alg := r.PostFormValue("alg")
 		kid, err := ops.RotateKey(r.Context(), alg)
 		if errors.Is(err, admin.ErrUnknownAlgorithm) {
-			h.fail(w, r, accountLang(r, u), &userError{Status: http.StatusBadRequest, Key: "error.bad_request", Err: err})
+			h.pages.Fail(w, r, accountLang(r, u), &web.UserError{Status: http.StatusBadRequest, Key: "error.bad_request", Err: err})
 			return
 		}
 		if err != nil {
@@ -103,7 +104,7 @@ func (h *Handler) consoleAnchorRemove(w http.ResponseWriter, r *http.Request) {
 	}
 	id := mux.Vars(r)["id"]
 	if err := h.cfg.Console.Admin.TrustAnchors().Remove(r.Context(), id); errors.Is(err, admin.ErrConfiguredAnchor) {
-		h.fail(w, r, accountLang(r, u), &userError{Status: http.StatusConflict, Key: "console.anchor_configured", Err: err})
+		h.pages.Fail(w, r, accountLang(r, u), &web.UserError{Status: http.StatusConflict, Key: "console.anchor_configured", Err: err})
 		return
 	} else if err != nil {
 		h.consoleFailure(w, r, u, err)

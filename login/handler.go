@@ -9,9 +9,6 @@ import (
 	"net/url"
 	"time"
 
-	"html/template"
-
-	"github.com/gorilla/csrf"
 	"github.com/gorilla/mux"
 
 	"github.com/vhod-id/vhod/directory"
@@ -166,7 +163,7 @@ type Handler struct {
 	accounts accounts
 	cookies  *web.Cookies
 	catalog  *web.Catalog
-	pages    map[string]*template.Template
+	pages    *web.Renderer
 	log      *slog.Logger
 	secure   bool
 	now      func() time.Time
@@ -178,7 +175,7 @@ func New(cfg Config, st store, acc accounts, cookies *web.Cookies) (*Handler, er
 	if err != nil {
 		return nil, err
 	}
-	pages, err := parsePages()
+	pages, err := web.NewRenderer(cat, cfg.Logger, templateFS, pageNames, templateFuncs, sharedTemplates...)
 	if err != nil {
 		return nil, err
 	}
@@ -308,33 +305,14 @@ func (h *Handler) Mount(r *mux.Router) {
 	pages.HandleFunc("/recover/{flow}/reset", h.recoveryReset).Methods(http.MethodPost)
 }
 
-// csrf protects every form. The cookie is SameSite=Strict, __Host- prefixed on
-// https (see CookieName), and the key is shared by all instances, so a form
-// served by one instance posts fine to another.
-func (h *Handler) csrf() mux.MiddlewareFunc {
-	protect := csrf.Protect(h.cfg.CSRFKey,
-		csrf.Secure(h.secure), csrf.HttpOnly(true), csrf.Path("/"),
-		csrf.SameSite(csrf.SameSiteStrictMode), csrf.CookieName(web.CookieName(h.secure, web.CSRFCookie)), csrf.FieldName("csrf_token"),
-		csrf.ErrorHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			h.fail(w, r, web.PickLanguage(r, nil), &userError{Status: http.StatusForbidden, Key: "error.csrf", Err: csrf.FailureReason(r)})
-		})))
-	return func(next http.Handler) http.Handler {
-		protected := protect(next)
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			// Plain HTTP only on a loopback issuer; the certificate listener is TLS
-			// even then, and its requests are checked as such.
-			if !h.secure && r.TLS == nil {
-				r = csrf.PlaintextHTTPRequest(r)
-			}
-			// RP-Initiated Logout 1.0 §2: relying parties may POST to end_session
-			// from their own pages, which carry no token of ours. That is safe:
-			// a POST there only turns into the same request by GET (endSession).
-			if r.Method == http.MethodPost && r.URL.Path == "/end_session" {
-				r = csrf.UnsafeSkipCheck(r)
-			}
-			protected.ServeHTTP(w, r)
-		})
-	}
+// csrf is web's protection of every form, but for RP-Initiated Logout 1.0
+// §2: relying parties may POST to end_session from their own pages, which
+// carry no token of ours. That is safe: a POST there only turns into the same
+// request by GET (endSession).
+func (h *Handler) csrf() func(http.Handler) http.Handler {
+	return h.pages.CSRF(h.cfg.CSRFKey, h.secure, func(r *http.Request) bool {
+		return r.Method == http.MethodPost && r.URL.Path == "/end_session"
+	})
 }
 
 // securityHeaders are web's, with a hosted captcha's origins allowed.

@@ -69,13 +69,13 @@ func (h *Handler) endSession(w http.ResponseWriter, r *http.Request) {
 	req, err := h.cfg.Logouts.Check(r)
 	switch {
 	case errors.Is(err, ErrLogoutRedirect):
-		h.fail(w, r, lang, &userError{Status: http.StatusBadRequest, Key: "logout.bad_redirect", Err: err})
+		h.pages.Fail(w, r, lang, &web.UserError{Status: http.StatusBadRequest, Key: "logout.bad_redirect", Err: err})
 		return
 	case errors.Is(err, ErrLogoutRequest):
-		h.fail(w, r, lang, &userError{Status: http.StatusBadRequest, Key: "logout.bad_request", Err: err})
+		h.pages.Fail(w, r, lang, &web.UserError{Status: http.StatusBadRequest, Key: "logout.bad_request", Err: err})
 		return
 	case err != nil:
-		h.fail(w, r, lang, unavailable(err))
+		h.pages.Fail(w, r, lang, unavailable(err))
 		return
 	}
 	if !req.SignedIn || req.Current {
@@ -83,7 +83,7 @@ func (h *Handler) endSession(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	page := logoutConfirmPage{base: h.newBase(r, lang, "logout.confirm_title"), Client: req.ClientName, Sealed: req.Sealed}
-	h.render(w, r, http.StatusOK, "logout_confirm", page)
+	h.pages.Render(w, r, http.StatusOK, "logout_confirm", page)
 }
 
 // logoutAnswer is the confirmation form's answer (POST /logout, CSRF-checked):
@@ -94,7 +94,7 @@ func (h *Handler) logoutAnswer(w http.ResponseWriter, r *http.Request) {
 	lang := h.logoutLanguage(r)
 	redirect, ok := h.cfg.Logouts.Open(r, r.PostFormValue("t"))
 	if !ok {
-		h.fail(w, r, lang, &userError{Status: http.StatusBadRequest, Key: "logout.bad_request", Err: errors.New("logout confirmation stale or damaged")})
+		h.pages.Fail(w, r, lang, &web.UserError{Status: http.StatusBadRequest, Key: "logout.bad_request", Err: errors.New("logout confirmation stale or damaged")})
 		return
 	}
 	switch r.PostFormValue("action") {
@@ -105,9 +105,9 @@ func (h *Handler) logoutAnswer(w http.ResponseWriter, r *http.Request) {
 			http.Redirect(w, r, redirect, http.StatusSeeOther)
 			return
 		}
-		h.render(w, r, http.StatusOK, "logout_stayed", h.newBase(r, lang, "logout.stayed_title"))
+		h.pages.Render(w, r, http.StatusOK, "logout_stayed", h.newBase(r, lang, "logout.stayed_title"))
 	default:
-		h.fail(w, r, lang, &userError{Status: http.StatusBadRequest, Key: "logout.bad_request", Err: errors.New("logout confirmation without an action")})
+		h.pages.Fail(w, r, lang, &web.UserError{Status: http.StatusBadRequest, Key: "logout.bad_request", Err: errors.New("logout confirmation without an action")})
 	}
 }
 
@@ -115,7 +115,7 @@ func (h *Handler) logoutAnswer(w http.ResponseWriter, r *http.Request) {
 func (h *Handler) endAndGo(w http.ResponseWriter, r *http.Request, lang language.Tag, redirect string) {
 	next, err := h.cfg.Logouts.End(r, redirect)
 	if err != nil {
-		h.fail(w, r, lang, unavailable(err))
+		h.pages.Fail(w, r, lang, unavailable(err))
 		return
 	}
 	h.cookies.ClearSession(w)
@@ -151,7 +151,7 @@ func (h *Handler) loggedOut(w http.ResponseWriter, r *http.Request) {
 		csp := w.Header().Get("Content-Security-Policy")
 		w.Header().Set("Content-Security-Policy", strings.Replace(csp, "frame-src 'none'", "frame-src "+frames, 1))
 	}
-	h.render(w, r, http.StatusOK, "logged_out", page)
+	h.pages.Render(w, r, http.StatusOK, "logged_out", page)
 }
 
 // frameOrigins are the origins the page's CSP must allow to be framed.

@@ -48,17 +48,17 @@ func (h *Handler) orgAdminOf(w http.ResponseWriter, r *http.Request) (storage.Or
 	orgID := mux.Vars(r)["org"]
 	admin, err := h.cfg.Companies.IsOrgAdmin(r.Context(), u.ID, orgID)
 	if err != nil {
-		h.fail(w, r, accountLang(r, u), unavailable(err))
+		h.pages.Fail(w, r, accountLang(r, u), unavailable(err))
 		return storage.Organisation{}, u, false
 	}
 	// Operators manage every company's members, as through the API.
 	if !admin && !slices.Contains(u.Authorities, storage.AuthorityOperator) {
-		h.fail(w, r, accountLang(r, u), &userError{Status: http.StatusForbidden, Key: "error.forbidden", Err: errors.New("not an org_admin of " + orgID)})
+		h.pages.Fail(w, r, accountLang(r, u), &web.UserError{Status: http.StatusForbidden, Key: "error.forbidden", Err: errors.New("not an org_admin of " + orgID)})
 		return storage.Organisation{}, u, false
 	}
 	org, err := h.cfg.OrgStore.OrganisationByID(r.Context(), orgID)
 	if err != nil {
-		h.fail(w, r, accountLang(r, u), unavailable(err))
+		h.pages.Fail(w, r, accountLang(r, u), unavailable(err))
 		return org, u, false
 	}
 	return org, u, true
@@ -132,18 +132,18 @@ func (h *Handler) renderMembers(w http.ResponseWriter, r *http.Request, status i
 	members, nextMember, err := h.cfg.OrgStore.ListMemberships(r.Context(),
 		storage.MembershipQuery{OrgID: org.ID, Status: storage.MemberActive, After: membershipAfter(membersAfter, org.ID)})
 	if err != nil {
-		h.fail(w, r, lang, unavailable(err))
+		h.pages.Fail(w, r, lang, unavailable(err))
 		return
 	}
 	requests, nextRequest, err := h.cfg.OrgStore.ListMemberships(r.Context(),
 		storage.MembershipQuery{OrgID: org.ID, Status: storage.MemberRequested, After: membershipAfter(requestsAfter, org.ID)})
 	if err != nil {
-		h.fail(w, r, lang, unavailable(err))
+		h.pages.Fail(w, r, lang, unavailable(err))
 		return
 	}
 	roles, err := h.roleViews(r, lang, true)
 	if err != nil {
-		h.fail(w, r, lang, unavailable(err))
+		h.pages.Fail(w, r, lang, unavailable(err))
 		return
 	}
 	page := membersPage{base: h.newBase(r, lang, "members.title"), Org: org, Contracts: org.Contracts, Roles: roles,
@@ -161,7 +161,7 @@ func (h *Handler) renderMembers(w http.ResponseWriter, r *http.Request, status i
 	if errKey != "" {
 		page.Error = page.T(errKey)
 	}
-	h.render(w, r, status, "company_members", page)
+	h.pages.Render(w, r, status, "company_members", page)
 }
 
 // orgMemberRoles saves a member's ticked roles; none ends the membership
@@ -186,7 +186,7 @@ func (h *Handler) orgMemberRoles(w http.ResponseWriter, r *http.Request) {
 		h.renderMembers(w, r, http.StatusBadRequest, org, u, "", "members.unknown_role")
 		return
 	case err != nil:
-		h.fail(w, r, accountLang(r, u), unavailable(err))
+		h.pages.Fail(w, r, accountLang(r, u), unavailable(err))
 		return
 	}
 	h.audit(r, storage.AuditEvent{Type: directory.EventMembershipChanged, Outcome: directory.OutcomeSuccess, Actor: u.ID, UserID: target, OrgID: org.ID,
@@ -212,7 +212,7 @@ func (h *Handler) orgRequestDecision(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err != nil {
-		h.fail(w, r, accountLang(r, u), unavailable(err))
+		h.pages.Fail(w, r, accountLang(r, u), unavailable(err))
 		return
 	}
 	http.Redirect(w, r, "/account/companies/"+org.ID+"/members?notice="+notice, http.StatusSeeOther)
@@ -295,7 +295,7 @@ func (h *Handler) orgContractPIN(w http.ResponseWriter, r *http.Request) {
 		h.renderMembers(w, r, http.StatusBadRequest, org, u, "", "members.bad_contract")
 		return
 	case err != nil:
-		h.fail(w, r, accountLang(r, u), unavailable(err))
+		h.pages.Fail(w, r, accountLang(r, u), unavailable(err))
 		return
 	}
 	h.audit(r, storage.AuditEvent{Type: directory.EventAccountantPIN, Outcome: directory.OutcomeSuccess, Actor: u.ID, OrgID: org.ID,
@@ -323,7 +323,7 @@ func (h *Handler) orgInvite(w http.ResponseWriter, r *http.Request) {
 		h.renderMembers(w, r, http.StatusBadRequest, org, u, "", "members.unknown_role")
 		return
 	case err != nil:
-		h.fail(w, r, accountLang(r, u), unavailable(err))
+		h.pages.Fail(w, r, accountLang(r, u), unavailable(err))
 		return
 	}
 	kind, to, _ := strings.Cut(key, ":")
@@ -332,7 +332,7 @@ func (h *Handler) orgInvite(w http.ResponseWriter, r *http.Request) {
 	limitedKey, err := h.sendInvitation(r, org, accountLang(r, u), kind, to)
 	switch {
 	case err != nil:
-		h.fail(w, r, accountLang(r, u), unavailable(err))
+		h.pages.Fail(w, r, accountLang(r, u), unavailable(err))
 		return
 	case limitedKey != "":
 		h.renderMembers(w, r, http.StatusTooManyRequests, org, u, "", limitedKey)

@@ -1,13 +1,12 @@
-package login
+package web
 
 import (
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/vhod-id/vhod/internal/web"
 )
 
 // TestCookieNamesHostPrefixedOnHTTPS (issue 16 item 7): on an https issuer every
@@ -25,26 +24,30 @@ func TestCookieNamesHostPrefixedOnHTTPS(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			secure := tc.prefix != ""
-			if got := web.CookieName(secure, "vhod_device"); got != tc.prefix+"vhod_device" {
-				t.Errorf("web.CookieName(%v, vhod_device) = %q", secure, got)
+			if got := CookieName(secure, "vhod_device"); got != tc.prefix+"vhod_device" {
+				t.Errorf("CookieName(%v, vhod_device) = %q", secure, got)
 			}
-			c := web.NewCookies(secure, time.Hour)
+			c := NewCookies(secure, time.Hour)
 			rec := httptest.NewRecorder()
 			c.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				c.StartSession(w)
 			})).ServeHTTP(rec, httptest.NewRequest(http.MethodGet, tc.issuer+"/authorize", nil))
-			h, err := New(Config{Issuer: tc.issuer, CSRFKey: make([]byte, 32)}, nil, nil, c)
+			cat, err := NewCatalog()
 			if err != nil {
 				t.Fatal(err)
 			}
-			h.csrf()(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {})).
+			pages, err := NewRenderer(cat, slog.New(slog.DiscardHandler), nil, nil, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			pages.CSRF(make([]byte, 32), secure, nil)(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {})).
 				ServeHTTP(rec, httptest.NewRequest(http.MethodGet, tc.issuer+"/login/x", nil))
 
 			got := map[string]*http.Cookie{}
 			for _, ck := range rec.Result().Cookies() {
 				got[ck.Name] = ck
 			}
-			for _, base := range []string{web.BrowserCookie, web.SessionCookie, web.CSRFCookie} {
+			for _, base := range []string{BrowserCookie, SessionCookie, CSRFCookie} {
 				ck := got[tc.prefix+base]
 				switch {
 				case ck == nil:
@@ -76,7 +79,7 @@ func TestPlantedPlainCookieIgnoredOnHTTPS(t *testing.T) {
 		{name: "http loopback, plain", issuer: "http://127.0.0.1:8080", cookie: "vhod_browser", read: true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			c := web.NewCookies(strings.HasPrefix(tc.issuer, "https:"), time.Hour)
+			c := NewCookies(strings.HasPrefix(tc.issuer, "https:"), time.Hour)
 			req := httptest.NewRequest(http.MethodGet, tc.issuer+"/authorize", nil)
 			req.AddCookie(&http.Cookie{Name: tc.cookie, Value: known})
 			req.AddCookie(&http.Cookie{Name: strings.Replace(tc.cookie, "browser", "session", 1), Value: known})
@@ -85,9 +88,9 @@ func TestPlantedPlainCookieIgnoredOnHTTPS(t *testing.T) {
 			c.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				browser, session = c.BrowserHash(r.Context()), c.SessionID(r.Context())
 			})).ServeHTTP(rec, req)
-			if (browser == web.HashValue(known)) != tc.read || (session == web.HashValue(known)) != tc.read {
-				t.Fatalf("cookie %s read: binding %v, session %v; want %v", tc.cookie, browser == web.HashValue(known),
-					session == web.HashValue(known), tc.read)
+			if (browser == HashValue(known)) != tc.read || (session == HashValue(known)) != tc.read {
+				t.Fatalf("cookie %s read: binding %v, session %v; want %v", tc.cookie, browser == HashValue(known),
+					session == HashValue(known), tc.read)
 			}
 			if !tc.read && (browser == "" || session != "" || len(rec.Result().Cookies()) != 1) {
 				t.Fatalf("want a fresh binding and no session; binding %q, session %q, set %v", browser, session,
