@@ -11,6 +11,7 @@ import (
 	"golang.org/x/text/language"
 
 	"github.com/vhod-id/vhod/directory"
+	"github.com/vhod-id/vhod/internal/web"
 	"github.com/vhod-id/vhod/storage"
 )
 
@@ -31,7 +32,7 @@ func (h *Handler) accountSessionThen(w http.ResponseWriter, r *http.Request, sta
 	if err == nil && sess != nil {
 		u, uerr := h.accounts.UserByID(r.Context(), sess.UserID)
 		if uerr == nil && u.AccountantOf != "" {
-			h.fail(w, r, pickLanguage(r, nil), &userError{Status: http.StatusForbidden, Key: "account.accountant", Err: errors.New("accountant session on the account pages")})
+			h.pages.Fail(w, r, web.PickLanguage(r, nil), &web.UserError{Status: http.StatusForbidden, Key: "account.accountant", Err: errors.New("accountant session on the account pages")})
 			return nil, u, false
 		}
 		if uerr == nil {
@@ -40,7 +41,7 @@ func (h *Handler) accountSessionThen(w http.ResponseWriter, r *http.Request, sta
 		err = uerr
 	}
 	if err != nil && !errors.Is(err, storage.ErrNotFound) {
-		h.fail(w, r, pickLanguage(r, nil), unavailable(err))
+		h.pages.Fail(w, r, web.PickLanguage(r, nil), unavailable(err))
 		return nil, storage.User{}, false
 	}
 	q := url.Values{"client_id": {AccountClientID}, "response_type": {"code"}, "scope": {"openid"},
@@ -72,7 +73,7 @@ func (h *Handler) accountCallback(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) renderAccount(w http.ResponseWriter, r *http.Request, status int, sess *storage.Session, u storage.User, notice, errKey string, args ...string) {
-	lang := pickLanguage(r, nil)
+	lang := web.PickLanguage(r, nil)
 	if t, err := language.Parse(u.Locale); err == nil && u.Locale != "" && r.URL.Query().Get("ui_locales") == "" &&
 		r.Header.Get("Accept-Language") == "" {
 		lang = t
@@ -96,7 +97,7 @@ func (h *Handler) renderAccount(w http.ResponseWriter, r *http.Request, status i
 				Agent: truncate(s.UserAgent, 60), Current: s.ID == sess.ID})
 		}
 	}
-	h.render(w, r, status, "account", page)
+	h.pages.Render(w, r, status, "account", page)
 }
 
 // account shows the account pages (GET /account).
@@ -129,7 +130,7 @@ func (h *Handler) accountProfile(w http.ResponseWriter, r *http.Request) {
 		p.Consents = append(p.Consents, storage.UserConsent{Kind: ConsentNews, Version: h.cfg.ConsentVersion, At: h.now().UTC(), IP: clientIP(r)})
 	}
 	if err := h.store.UpdateProfile(r.Context(), u.ID, p); err != nil {
-		h.fail(w, r, pickLanguage(r, nil), unavailable(err))
+		h.pages.Fail(w, r, web.PickLanguage(r, nil), unavailable(err))
 		return
 	}
 	u.FamilyName, u.GivenName, u.MiddleName, u.Consents = p.FamilyName, p.GivenName, p.MiddleName, p.Consents
@@ -164,7 +165,7 @@ func (h *Handler) accountPassword(w http.ResponseWriter, r *http.Request) {
 		err = h.endOtherSessions(r, u.ID, sess.ID)
 	}
 	if err != nil {
-		h.fail(w, r, pickLanguage(r, nil), unavailable(err))
+		h.pages.Fail(w, r, web.PickLanguage(r, nil), unavailable(err))
 		return
 	}
 	h.audit(r, storage.AuditEvent{Type: directory.EventPasswordChange, Outcome: directory.OutcomeSuccess, UserID: u.ID,
@@ -180,7 +181,7 @@ func (h *Handler) accountSignOutOthers(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err := h.endOtherSessions(r, u.ID, sess.ID); err != nil {
-		h.fail(w, r, pickLanguage(r, nil), unavailable(err))
+		h.pages.Fail(w, r, web.PickLanguage(r, nil), unavailable(err))
 		return
 	}
 	h.audit(r, storage.AuditEvent{Type: directory.EventLogout, Outcome: directory.OutcomeSuccess, UserID: u.ID,

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/vhod-id/vhod/directory"
+	"github.com/vhod-id/vhod/internal/web"
 	"github.com/vhod-id/vhod/storage"
 )
 
@@ -64,7 +65,7 @@ func (h *Handler) accountCertificateBind(w http.ResponseWriter, r *http.Request)
 		return
 	}
 	if !h.certificatesOn() {
-		h.fail(w, r, pickLanguage(r, nil), &userError{Status: http.StatusNotFound, Key: "error.not_found", Err: errors.New("certificate sign-in is off")})
+		h.pages.Fail(w, r, web.PickLanguage(r, nil), &web.UserError{Status: http.StatusNotFound, Key: "error.not_found", Err: errors.New("certificate sign-in is off")})
 		return
 	}
 	if !h.freshOrReauth(w, r, sess, u, reauthCertificateAdd, "", "") {
@@ -104,7 +105,7 @@ func (h *Handler) removeCertificate(w http.ResponseWriter, r *http.Request, sess
 		h.renderAccount(w, r, http.StatusNotFound, sess, u, "", "error.not_found")
 		return
 	case err != nil:
-		h.fail(w, r, pickLanguage(r, nil), unavailable(err))
+		h.pages.Fail(w, r, web.PickLanguage(r, nil), unavailable(err))
 		return
 	}
 	h.audit(r, storage.AuditEvent{Type: directory.EventCertificateUnbound, Outcome: directory.OutcomeSuccess, UserID: u.ID,

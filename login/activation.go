@@ -29,7 +29,7 @@ func (h *Handler) activationFlow(w http.ResponseWriter, r *http.Request) (flow, 
 
 func (h *Handler) renderActivation(w http.ResponseWriter, r *http.Request, status int, f flow, ar storage.AuthRequest, lang language.Tag, page activationPage) {
 	page.codeFormPage = h.codeForm(r, lang, "activate.title", "activate", f, ar)
-	h.render(w, r, status, "activation", page)
+	h.pages.Render(w, r, status, "activation", page)
 }
 
 func (h *Handler) activationShow(w http.ResponseWriter, r *http.Request) {
@@ -48,7 +48,7 @@ func (h *Handler) activationSend(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	t := h.catalog.translator(lang)
+	t := h.catalog.Translator(lang)
 	again := func(status int, key string) {
 		h.renderActivation(w, r, status, f, ar, lang, activationPage{Contract: contract, Email: typedEmail, Error: t.T(key)})
 	}
@@ -66,12 +66,12 @@ func (h *Handler) activationSend(w http.ResponseWriter, r *http.Request) {
 			again(http.StatusTooManyRequests, "email.send_limited")
 			return
 		}
-		h.fail(w, r, lang, unavailable(err))
+		h.pages.Fail(w, r, lang, unavailable(err))
 		return
 	}
 	c, err := h.failures(r, contractKeys(contract)...)
 	if err != nil {
-		h.fail(w, r, lang, unavailable(err))
+		h.pages.Fail(w, r, lang, unavailable(err))
 		return
 	}
 	if h.over(c) {
@@ -81,7 +81,7 @@ func (h *Handler) activationSend(w http.ResponseWriter, r *http.Request) {
 	u, err := h.accounts.CheckActivation(r.Context(), contract, secret)
 	if errors.Is(err, directory.ErrNotActivatable) {
 		if _, err := h.countFailure(r, contractKeys(contract)...); err != nil {
-			h.fail(w, r, lang, unavailable(err))
+			h.pages.Fail(w, r, lang, unavailable(err))
 			return
 		}
 		h.audit(r, storage.AuditEvent{Type: "account.activation", Outcome: directory.OutcomeFailure, ClientID: ar.ClientID})
@@ -89,13 +89,13 @@ func (h *Handler) activationSend(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err != nil {
-		h.fail(w, r, lang, unavailable(err))
+		h.pages.Fail(w, r, lang, unavailable(err))
 		return
 	}
 	f.UserID = u.ID
 	code, uerr := h.issueCode(r, &f, email, recoveryCodeLifetime)
 	if uerr != nil {
-		h.fail(w, r, lang, uerr)
+		h.pages.Fail(w, r, lang, uerr)
 		return
 	}
 	if err := h.cfg.Email.SendEmail(r.Context(), notify.Email{To: email, Subject: t.T("activate.email_subject"),
@@ -113,14 +113,14 @@ func (h *Handler) activationConfirm(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	t := h.catalog.translator(lang)
+	t := h.catalog.Translator(lang)
 	if !f.in(StateCodeSent) {
 		h.renderActivation(w, r, http.StatusBadRequest, f, ar, lang, activationPage{Error: t.T("error.bad_request")})
 		return
 	}
 	refusal, uerr := h.spendCodeAttempt(r, &f, code)
 	if uerr != nil {
-		h.fail(w, r, lang, uerr)
+		h.pages.Fail(w, r, lang, uerr)
 		return
 	}
 	wrong := func(key string) {
@@ -134,7 +134,7 @@ func (h *Handler) activationConfirm(w http.ResponseWriter, r *http.Request) {
 		wrong("recovery.invalid")
 		return
 	} else if err != nil {
-		h.fail(w, r, lang, unavailable(err))
+		h.pages.Fail(w, r, lang, unavailable(err))
 		return
 	}
 	temp, err := directory.NewTemporaryPassword()
@@ -145,12 +145,12 @@ func (h *Handler) activationConfirm(w http.ResponseWriter, r *http.Request) {
 		err = h.store.Activate(r.Context(), f.UserID)
 	}
 	if err != nil {
-		h.fail(w, r, lang, unavailable(err))
+		h.pages.Fail(w, r, lang, unavailable(err))
 		return
 	}
 	f.Challenge = ""
 	if uerr := h.move(r, &f, StateDone); uerr != nil {
-		h.fail(w, r, lang, uerr)
+		h.pages.Fail(w, r, lang, uerr)
 		return
 	}
 	// The code this answers was counted; the password it earns is not counted

@@ -12,6 +12,7 @@ import (
 	"golang.org/x/text/language"
 
 	"github.com/vhod-id/vhod/directory"
+	"github.com/vhod-id/vhod/internal/web"
 	"github.com/vhod-id/vhod/storage"
 )
 
@@ -22,7 +23,7 @@ func (h *Handler) start(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	ar, lang, uerr := h.authRequest(r, r.URL.Query().Get("authRequestID"))
 	if uerr != nil {
-		h.fail(w, r, lang, uerr)
+		h.pages.Fail(w, r, lang, uerr)
 		return
 	}
 	if ar.Completion != nil {
@@ -31,7 +32,7 @@ func (h *Handler) start(w http.ResponseWriter, r *http.Request) {
 	}
 	v, sess, err := h.decide(ctx, ar)
 	if err != nil {
-		h.fail(w, r, lang, unavailable(err))
+		h.pages.Fail(w, r, lang, unavailable(err))
 		return
 	}
 	if v != answer && hasPrompt(ar, "none") {
@@ -52,7 +53,7 @@ func (h *Handler) start(w http.ResponseWriter, r *http.Request) {
 	// signIn: a new sign-in flow.
 	f, err := h.newFlow(r, ar, lang, KindLogin, StateStarted, "")
 	if err != nil {
-		h.fail(w, r, lang, unavailable(err))
+		h.pages.Fail(w, r, lang, unavailable(err))
 		return
 	}
 	// A session too weak for the request is stepped up: the same person signs in
@@ -63,13 +64,13 @@ func (h *Handler) start(w http.ResponseWriter, r *http.Request) {
 	if sess != nil && (h.sessionSatisfiesExceptACR(ar, *sess) || linking) {
 		f.SessionUserID = sess.UserID
 		if uerr := h.move(r, &f, StateStarted); uerr != nil {
-			h.fail(w, r, lang, uerr)
+			h.pages.Fail(w, r, lang, uerr)
 			return
 		}
 	}
 	want, err := requiredACR(ctx, h.store, ar)
 	if err != nil {
-		h.fail(w, r, lang, unavailable(err))
+		h.pages.Fail(w, r, lang, unavailable(err))
 		return
 	}
 	step := ""
@@ -80,21 +81,21 @@ func (h *Handler) start(w http.ResponseWriter, r *http.Request) {
 }
 
 // authRequest loads an auth request that belongs to this browser.
-func (h *Handler) authRequest(r *http.Request, id string) (storage.AuthRequest, language.Tag, *userError) {
-	lang := pickLanguage(r, nil)
+func (h *Handler) authRequest(r *http.Request, id string) (storage.AuthRequest, language.Tag, *web.UserError) {
+	lang := web.PickLanguage(r, nil)
 	if id == "" {
-		return storage.AuthRequest{}, lang, &userError{Status: http.StatusBadRequest, Key: "error.unknown_request", Err: errors.New("no authRequestID")}
+		return storage.AuthRequest{}, lang, &web.UserError{Status: http.StatusBadRequest, Key: "error.unknown_request", Err: errors.New("no authRequestID")}
 	}
 	ar, err := h.store.AuthRequestByID(r.Context(), id)
 	if errors.Is(err, storage.ErrNotFound) {
-		return ar, lang, &userError{Status: http.StatusBadRequest, Key: "error.unknown_request", Err: err}
+		return ar, lang, &web.UserError{Status: http.StatusBadRequest, Key: "error.unknown_request", Err: err}
 	}
 	if err != nil {
 		return ar, lang, unavailable(err)
 	}
-	lang = pickLanguage(r, ar.UILocales)
+	lang = web.PickLanguage(r, ar.UILocales)
 	if ar.BrowserHash != h.cookies.BrowserHash(r.Context()) {
-		return ar, lang, &userError{Status: http.StatusBadRequest, Key: "error.other_browser", Err: errors.New("browser binding mismatch")}
+		return ar, lang, &web.UserError{Status: http.StatusBadRequest, Key: "error.other_browser", Err: errors.New("browser binding mismatch")}
 	}
 	return ar, lang, nil
 }
@@ -102,7 +103,7 @@ func (h *Handler) authRequest(r *http.Request, id string) (storage.AuthRequest, 
 func (h *Handler) startFlow(w http.ResponseWriter, r *http.Request, ar storage.AuthRequest, lang language.Tag, state State, userID string) {
 	f, err := h.newFlow(r, ar, lang, KindLogin, state, userID)
 	if err != nil {
-		h.fail(w, r, lang, unavailable(err))
+		h.pages.Fail(w, r, lang, unavailable(err))
 		return
 	}
 	http.Redirect(w, r, flowURL(f.ID, "", ar.ID), http.StatusSeeOther)
@@ -123,15 +124,15 @@ func (h *Handler) newFlow(r *http.Request, ar storage.AuthRequest, lang language
 }
 
 // loadFlow reads the sign-in flow of /login/{flow}… for this browser.
-func (h *Handler) loadFlow(r *http.Request) (f flow, ar storage.AuthRequest, lang language.Tag, replaced bool, uerr *userError) {
+func (h *Handler) loadFlow(r *http.Request) (f flow, ar storage.AuthRequest, lang language.Tag, replaced bool, uerr *web.UserError) {
 	return h.loadFlowOf(r, KindLogin)
 }
 
 // loadFlowOf reads a flow of the given kind for this browser. A flow that expired
 // while its auth request lives on is replaced by a new one (replaced is true).
-func (h *Handler) loadFlowOf(r *http.Request, kind Kind) (f flow, ar storage.AuthRequest, lang language.Tag, replaced bool, uerr *userError) {
+func (h *Handler) loadFlowOf(r *http.Request, kind Kind) (f flow, ar storage.AuthRequest, lang language.Tag, replaced bool, uerr *web.UserError) {
 	ctx := r.Context()
-	lang = pickLanguage(r, nil)
+	lang = web.PickLanguage(r, nil)
 	stored, err := h.store.FlowByID(ctx, mux.Vars(r)["flow"])
 	if errors.Is(err, storage.ErrNotFound) {
 		ar, lang, uerr = h.authRequest(r, r.URL.Query().Get("authRequestID"))
@@ -152,14 +153,14 @@ func (h *Handler) loadFlowOf(r *http.Request, kind Kind) (f flow, ar storage.Aut
 		lang = t
 	}
 	if f.BrowserHash != h.cookies.BrowserHash(ctx) {
-		return f, ar, lang, false, &userError{Status: http.StatusBadRequest, Key: "error.other_browser", Err: errors.New("flow browser mismatch")}
+		return f, ar, lang, false, &web.UserError{Status: http.StatusBadRequest, Key: "error.other_browser", Err: errors.New("flow browser mismatch")}
 	}
 	if Kind(f.Kind) != kind {
-		return f, ar, lang, false, &userError{Status: http.StatusBadRequest, Key: "error.bad_request", Err: errors.New("flow of kind " + f.Kind)}
+		return f, ar, lang, false, &web.UserError{Status: http.StatusBadRequest, Key: "error.bad_request", Err: errors.New("flow of kind " + f.Kind)}
 	}
 	ar, err = h.store.AuthRequestByID(ctx, f.AuthRequestID)
 	if errors.Is(err, storage.ErrNotFound) {
-		return f, ar, lang, false, &userError{Status: http.StatusBadRequest, Key: "error.unknown_request", Err: err}
+		return f, ar, lang, false, &web.UserError{Status: http.StatusBadRequest, Key: "error.unknown_request", Err: err}
 	}
 	if err != nil {
 		return f, ar, lang, false, unavailable(err)
@@ -171,7 +172,7 @@ func (h *Handler) loadFlowOf(r *http.Request, kind Kind) (f flow, ar storage.Aut
 func (h *Handler) show(w http.ResponseWriter, r *http.Request) {
 	f, ar, lang, _, uerr := h.loadFlow(r)
 	if uerr != nil {
-		h.fail(w, r, lang, uerr)
+		h.pages.Fail(w, r, lang, uerr)
 		return
 	}
 	switch State(f.State) {
@@ -194,7 +195,7 @@ func (h *Handler) show(w http.ResponseWriter, r *http.Request) {
 	case StateDone:
 		http.Redirect(w, r, h.cfg.Callback(r.Context(), ar.ID), http.StatusSeeOther)
 	default:
-		h.fail(w, r, lang, &userError{Status: http.StatusBadRequest, Key: "error.bad_request", Err: errors.New("flow in state " + f.State)})
+		h.pages.Fail(w, r, lang, &web.UserError{Status: http.StatusBadRequest, Key: "error.bad_request", Err: errors.New("flow in state " + f.State)})
 	}
 }
 
@@ -202,12 +203,12 @@ func (h *Handler) show(w http.ResponseWriter, r *http.Request) {
 func (h *Handler) finish(w http.ResponseWriter, r *http.Request, lang language.Tag, ar storage.AuthRequest, s storage.Session) {
 	c, uerr := h.answerWith(r.Context(), ar, s)
 	if uerr != nil {
-		h.fail(w, r, lang, uerr)
+		h.pages.Fail(w, r, lang, uerr)
 		return
 	}
 	err := h.store.CompleteAuthRequest(r.Context(), ar.ID, c, h.now().Add(h.cfg.CodeLifetime))
 	if err != nil && !errors.Is(err, storage.ErrConflict) {
-		h.fail(w, r, lang, unavailable(err))
+		h.pages.Fail(w, r, lang, unavailable(err))
 		return
 	}
 	http.Redirect(w, r, h.cfg.Callback(r.Context(), ar.ID), http.StatusSeeOther)
@@ -233,7 +234,7 @@ func (h *Handler) SSO(ctx context.Context, ar storage.AuthRequest) (*storage.Com
 // answerWith is the last step of every answer with a session, at /authorize and
 // from the pages (finish): the sign-in meets the client's min_acr (strongEnough)
 // and the client is recorded in the session for logout.
-func (h *Handler) answerWith(ctx context.Context, ar storage.AuthRequest, s storage.Session) (storage.Completion, *userError) {
+func (h *Handler) answerWith(ctx context.Context, ar storage.AuthRequest, s storage.Session) (storage.Completion, *web.UserError) {
 	if uerr := h.strongEnough(ctx, ar.ClientID, s.ACR); uerr != nil {
 		return storage.Completion{}, uerr
 	}
@@ -273,11 +274,11 @@ func flowURL(flowID, step, authRequestID string) string {
 
 // unavailable is a storage failure: 503 when the database is down or slow, so the
 // person knows to try again shortly; 500 for anything else.
-func unavailable(err error) *userError {
+func unavailable(err error) *web.UserError {
 	if errors.Is(err, storage.ErrUnavailable) {
-		return &userError{Status: http.StatusServiceUnavailable, Key: "error.unavailable", Err: err}
+		return &web.UserError{Status: http.StatusServiceUnavailable, Key: "error.unavailable", Err: err}
 	}
-	return &userError{Status: http.StatusInternalServerError, Key: "error.internal", Err: err}
+	return &web.UserError{Status: http.StatusInternalServerError, Key: "error.internal", Err: err}
 }
 
 // strongEnough is the one check, before any answer to a client, that the sign-in
@@ -285,13 +286,13 @@ func unavailable(err error) *userError {
 // needs, but every other method's form can still be posted, and every way to an
 // answer (finish, the device decision) passes here. A client that cannot be read
 // is an error, not "no minimum" (fail closed).
-func (h *Handler) strongEnough(ctx context.Context, clientID, acr string) *userError {
+func (h *Handler) strongEnough(ctx context.Context, clientID, acr string) *web.UserError {
 	c, err := h.store.ClientByID(ctx, clientID)
 	if err != nil {
 		return unavailable(fmt.Errorf("minimum acr of client %q: %w", clientID, err))
 	}
 	if c.MinACR != "" && !directory.ACRSatisfies(acr, c.MinACR) {
-		return &userError{Status: http.StatusForbidden, Key: "error.acr_too_weak",
+		return &web.UserError{Status: http.StatusForbidden, Key: "error.acr_too_weak",
 			Err: fmt.Errorf("client %q needs acr %s, the sign-in has %q", clientID, c.MinACR, acr)}
 	}
 	return nil

@@ -16,6 +16,7 @@ import (
 
 	"github.com/vhod-id/vhod/certauth"
 	"github.com/vhod-id/vhod/directory"
+	"github.com/vhod-id/vhod/internal/web"
 	"github.com/vhod-id/vhod/storage"
 )
 
@@ -72,10 +73,10 @@ type certificateConfirmPage struct {
 func (h *Handler) certificateFlow(w http.ResponseWriter, r *http.Request) (flow, storage.AuthRequest, language.Tag, bool) {
 	f, ar, lang, _, uerr := h.loadFlow(r)
 	if uerr == nil && !h.certificatesOn() {
-		uerr = &userError{Status: http.StatusNotFound, Key: "error.not_found", Err: errors.New("certificate sign-in is off")}
+		uerr = &web.UserError{Status: http.StatusNotFound, Key: "error.not_found", Err: errors.New("certificate sign-in is off")}
 	}
 	if uerr != nil {
-		h.fail(w, r, lang, uerr)
+		h.pages.Fail(w, r, lang, uerr)
 		return f, ar, lang, false
 	}
 	return f, ar, lang, true
@@ -99,7 +100,7 @@ func (h *Handler) certificateForm(w http.ResponseWriter, r *http.Request) {
 func (h *Handler) certificateChallenge(w http.ResponseWriter, r *http.Request, status int, f flow, ar storage.AuthRequest, lang language.Tag, errKey, noticeKey string) {
 	now := h.now()
 	if !f.in(StateStarted) && !f.in(StateCodeSent) {
-		h.fail(w, r, lang, &userError{Status: http.StatusBadRequest, Key: "error.bad_request", Err: errors.New("certificate page in state " + f.State)})
+		h.pages.Fail(w, r, lang, &web.UserError{Status: http.StatusBadRequest, Key: "error.bad_request", Err: errors.New("certificate page in state " + f.State)})
 		return
 	}
 	if f.Method != string(MethodCertificate) || f.Challenge == "" || !now.Before(f.ChallengeExpiresAt) || f.Attempts >= maxCertAttempts {
@@ -114,11 +115,11 @@ func (h *Handler) certificateChallenge(w http.ResponseWriter, r *http.Request, s
 		f.Challenge = certauth.NewChallenge(hostOf(h.cfg.Issuer), now)
 		f.ChallengeExpiresAt = now.Add(challengeLifetime)
 		if uerr := h.move(r, &f, StateStarted); uerr != nil {
-			h.fail(w, r, lang, uerr)
+			h.pages.Fail(w, r, lang, uerr)
 			return
 		}
 	}
-	t := h.catalog.translator(lang)
+	t := h.catalog.Translator(lang)
 	page := certificatePage{base: h.newBase(r, lang, "cert.title"), Action: flowURL(f.ID, "certificate", ar.ID),
 		Challenge: f.Challenge, ChallengeB64: base64.StdEncoding.EncodeToString([]byte(f.Challenge)),
 		PasswordLink: flowURL(f.ID, "", ar.ID) + "&method=" + string(MethodPassword)}
@@ -137,7 +138,7 @@ func (h *Handler) certificateChallenge(w http.ResponseWriter, r *http.Request, s
 	if noticeKey != "" {
 		page.Notice = t.T(noticeKey)
 	}
-	h.render(w, r, status, "certificate", page)
+	h.pages.Render(w, r, status, "certificate", page)
 }
 
 // certificateSignIn checks a posted CMS signature of the challenge
@@ -149,7 +150,7 @@ func (h *Handler) certificateSignIn(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !f.in(StateStarted) {
-		h.fail(w, r, lang, &userError{Status: http.StatusBadRequest, Key: "error.bad_request", Err: errors.New("signature posted in state " + f.State)})
+		h.pages.Fail(w, r, lang, &web.UserError{Status: http.StatusBadRequest, Key: "error.bad_request", Err: errors.New("signature posted in state " + f.State)})
 		return
 	}
 	switch {
@@ -173,14 +174,14 @@ func (h *Handler) certificateSignIn(w http.ResponseWriter, r *http.Request) {
 	// The attempt is counted before the check, so racing posts cannot try more.
 	f.Attempts++
 	if uerr := h.move(r, &f, StateStarted); uerr != nil {
-		h.fail(w, r, lang, uerr)
+		h.pages.Fail(w, r, lang, uerr)
 		return
 	}
 	signed, err := h.cfg.Certificates.Verifier.VerifyCMS(r.Context(), raw, certauth.ChallengeContents(f.Challenge))
 	if err != nil {
 		h.certificateRefused(r, ar, err, "cms")
 		if err := h.countAddressFailure(r); err != nil {
-			h.fail(w, r, lang, unavailable(err))
+			h.pages.Fail(w, r, lang, unavailable(err))
 			return
 		}
 		h.certificateChallenge(w, r, http.StatusUnauthorized, f, ar, lang, reasonKey(err), "")
@@ -199,7 +200,7 @@ func (h *Handler) certificateTLS(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !f.in(StateStarted) && !f.in(StateCodeSent) {
-		h.fail(w, r, lang, &userError{Status: http.StatusBadRequest, Key: "error.bad_request", Err: errors.New("TLS sign-in in state " + f.State)})
+		h.pages.Fail(w, r, lang, &web.UserError{Status: http.StatusBadRequest, Key: "error.bad_request", Err: errors.New("TLS sign-in in state " + f.State)})
 		return
 	}
 	if h.addressLimited(w, r, f, ar, lang) {
@@ -215,7 +216,7 @@ func (h *Handler) certificateTLS(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		h.certificateRefused(r, ar, err, "tls")
 		if err := h.countAddressFailure(r); err != nil {
-			h.fail(w, r, lang, unavailable(err))
+			h.pages.Fail(w, r, lang, unavailable(err))
 			return
 		}
 		h.certificateChallenge(w, r, http.StatusUnauthorized, f, ar, lang, reasonKey(err), "")
@@ -230,7 +231,7 @@ func (h *Handler) certificateTLS(w http.ResponseWriter, r *http.Request) {
 func (h *Handler) addressLimited(w http.ResponseWriter, r *http.Request, f flow, ar storage.AuthRequest, lang language.Tag) bool {
 	c, err := h.failures(r, "")
 	if err != nil {
-		h.fail(w, r, lang, unavailable(err))
+		h.pages.Fail(w, r, lang, unavailable(err))
 		return true
 	}
 	if !h.over(c) {
@@ -276,7 +277,7 @@ func (h *Handler) certificateAccepted(w http.ResponseWriter, r *http.Request, f 
 	case errors.Is(err, storage.ErrNotFound):
 		f.Certificate = &storage.PendingCertificate{DER: res.Leaf.Raw, Qualified: res.Qualified, Via: via}
 		if uerr := h.move(r, &f, StateCertConfirm); uerr != nil {
-			h.fail(w, r, lang, uerr)
+			h.pages.Fail(w, r, lang, uerr)
 			return
 		}
 		http.Redirect(w, r, flowURL(f.ID, "certificate", ar.ID), http.StatusSeeOther)
@@ -285,7 +286,7 @@ func (h *Handler) certificateAccepted(w http.ResponseWriter, r *http.Request, f 
 		h.certificateChallenge(w, r, http.StatusConflict, f, ar, lang, "cert.error.taken", "")
 		return
 	case err != nil:
-		h.fail(w, r, lang, unavailable(err))
+		h.pages.Fail(w, r, lang, unavailable(err))
 		return
 	}
 	if renewed {
@@ -312,7 +313,7 @@ func (h *Handler) certificateSession(w http.ResponseWriter, r *http.Request, f f
 	ref := directory.CertificateRef(leaf)
 	sess, err := h.startSessionWith(w, r, storage.Session{UserID: userID, AMR: []string{directory.AMRSoftKey}, ACR: acr, Certificate: &ref})
 	if err != nil {
-		h.fail(w, r, lang, unavailable(err))
+		h.pages.Fail(w, r, lang, unavailable(err))
 		return
 	}
 	h.cfg.OnSignIn(string(MethodCertificate), OutcomeSuccess)
@@ -336,7 +337,7 @@ func (h *Handler) certificateRefused(r *http.Request, ar storage.AuthRequest, er
 func (h *Handler) certificateConfirmForm(w http.ResponseWriter, r *http.Request, f flow, ar storage.AuthRequest, lang language.Tag) {
 	leaf, err := pendingLeaf(f)
 	if err != nil {
-		h.fail(w, r, lang, &userError{Status: http.StatusBadRequest, Key: "error.bad_request", Err: err})
+		h.pages.Fail(w, r, lang, &web.UserError{Status: http.StatusBadRequest, Key: "error.bad_request", Err: err})
 		return
 	}
 	page := certificateConfirmPage{base: h.newBase(r, lang, "cert.confirm_title"), Action: flowURL(f.ID, "certificate/confirm", ar.ID),
@@ -345,7 +346,7 @@ func (h *Handler) certificateConfirmForm(w http.ResponseWriter, r *http.Request,
 	if c, err := h.store.ClientByID(r.Context(), ar.ClientID); err == nil {
 		page.Client = c.Name
 	}
-	h.render(w, r, http.StatusOK, "certificate_confirm", page)
+	h.pages.Render(w, r, http.StatusOK, "certificate_confirm", page)
 }
 
 func pendingLeaf(f flow) (*x509.Certificate, error) {
@@ -363,12 +364,12 @@ func (h *Handler) certificateConfirm(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !f.in(StateCertConfirm) {
-		h.fail(w, r, lang, &userError{Status: http.StatusBadRequest, Key: "error.bad_request", Err: errors.New("confirmation in state " + f.State)})
+		h.pages.Fail(w, r, lang, &web.UserError{Status: http.StatusBadRequest, Key: "error.bad_request", Err: errors.New("confirmation in state " + f.State)})
 		return
 	}
 	leaf, err := pendingLeaf(f)
 	if err != nil {
-		h.fail(w, r, lang, &userError{Status: http.StatusBadRequest, Key: "error.bad_request", Err: err})
+		h.pages.Fail(w, r, lang, &web.UserError{Status: http.StatusBadRequest, Key: "error.bad_request", Err: err})
 		return
 	}
 	qualified, via := f.Certificate.Qualified, f.Certificate.Via
@@ -390,14 +391,14 @@ func (h *Handler) certificateConfirm(w http.ResponseWriter, r *http.Request) {
 	if errors.Is(err, directory.ErrCertificateTaken) {
 		f.Certificate = nil
 		if uerr := h.move(r, &f, StateStarted); uerr != nil {
-			h.fail(w, r, lang, uerr)
+			h.pages.Fail(w, r, lang, uerr)
 			return
 		}
 		h.certificateChallenge(w, r, http.StatusConflict, f, ar, lang, "cert.error.taken", "")
 		return
 	}
 	if err != nil {
-		h.fail(w, r, lang, unavailable(err))
+		h.pages.Fail(w, r, lang, unavailable(err))
 		return
 	}
 	h.audit(r, storage.AuditEvent{Type: directory.EventCertificateBound, Outcome: directory.OutcomeSuccess, UserID: userID, ClientID: ar.ClientID,
@@ -474,10 +475,10 @@ func (h *Handler) bindingFresh(w http.ResponseWriter, r *http.Request, f flow, a
 	}
 	switch {
 	case err != nil:
-		h.fail(w, r, lang, unavailable(err))
+		h.pages.Fail(w, r, lang, unavailable(err))
 		return false
 	case sess == nil || sess.UserID != f.SessionUserID:
-		h.fail(w, r, lang, &userError{Status: http.StatusBadRequest, Key: "login.flow_expired", Err: errors.New("the session a binding is for has ended")})
+		h.pages.Fail(w, r, lang, &web.UserError{Status: http.StatusBadRequest, Key: "login.flow_expired", Err: errors.New("the session a binding is for has ended")})
 		return false
 	}
 	return h.freshOrReauth(w, r, sess, u, reauthCertificateBind, f.ID, ar.ID)

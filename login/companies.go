@@ -11,6 +11,7 @@ import (
 	"golang.org/x/text/language"
 
 	"github.com/vhod-id/vhod/directory"
+	"github.com/vhod-id/vhod/internal/web"
 	"github.com/vhod-id/vhod/storage"
 )
 
@@ -72,7 +73,7 @@ type certificateOffer struct {
 // companiesOn answers 404 when organisations are off.
 func (h *Handler) companiesOn(w http.ResponseWriter, r *http.Request) bool {
 	if h.cfg.Companies == nil || h.cfg.OrgStore == nil {
-		h.fail(w, r, pickLanguage(r, nil), &userError{Status: http.StatusNotFound, Key: "error.not_found", Err: errors.New("organisations are off")})
+		h.pages.Fail(w, r, web.PickLanguage(r, nil), &web.UserError{Status: http.StatusNotFound, Key: "error.not_found", Err: errors.New("organisations are off")})
 		return false
 	}
 	return true
@@ -90,7 +91,7 @@ func (h *Handler) companyPerson(w http.ResponseWriter, r *http.Request) (storage
 
 // accountLang is the language of the account pages for this person.
 func accountLang(r *http.Request, u storage.User) language.Tag {
-	lang := pickLanguage(r, nil)
+	lang := web.PickLanguage(r, nil)
 	if t, err := language.Parse(u.Locale); err == nil && u.Locale != "" && r.URL.Query().Get("ui_locales") == "" &&
 		r.Header.Get("Accept-Language") == "" {
 		lang = t
@@ -116,7 +117,7 @@ func (h *Handler) renderCompanies(w http.ResponseWriter, r *http.Request, status
 	page := companiesPage{base: h.newBase(r, lang, "companies.title")}
 	ms, err := h.cfg.OrgStore.MembershipsOfUser(r.Context(), u.ID)
 	if err != nil {
-		h.fail(w, r, lang, unavailable(err))
+		h.pages.Fail(w, r, lang, unavailable(err))
 		return
 	}
 	ids := make([]string, 0, len(ms))
@@ -125,7 +126,7 @@ func (h *Handler) renderCompanies(w http.ResponseWriter, r *http.Request, status
 	}
 	list, err := h.cfg.OrgStore.OrganisationsByIDs(r.Context(), ids)
 	if err != nil {
-		h.fail(w, r, lang, unavailable(err))
+		h.pages.Fail(w, r, lang, unavailable(err))
 		return
 	}
 	byID := map[string]storage.Organisation{}
@@ -175,7 +176,7 @@ func (h *Handler) renderCompanies(w http.ResponseWriter, r *http.Request, status
 	if errKey != "" {
 		page.Error = page.T(errKey)
 	}
-	h.render(w, r, status, "companies", page)
+	h.pages.Render(w, r, status, "companies", page)
 }
 
 type joinPage struct {
@@ -190,7 +191,7 @@ func (h *Handler) companyJoinForm(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	h.render(w, r, http.StatusOK, "company_join", joinPage{base: h.newBase(r, accountLang(r, u), "join.title"), INN: r.URL.Query().Get("inn")})
+	h.pages.Render(w, r, http.StatusOK, "company_join", joinPage{base: h.newBase(r, accountLang(r, u), "join.title"), INN: r.URL.Query().Get("inn")})
 }
 
 // companyJoin finds the company by INN (and KPP), lets the person choose among
@@ -206,7 +207,7 @@ func (h *Handler) companyJoin(w http.ResponseWriter, r *http.Request) {
 	if orgID == "" {
 		list, err := h.cfg.OrgStore.OrganisationsByINN(r.Context(), page.INN)
 		if err != nil {
-			h.fail(w, r, lang, unavailable(err))
+			h.pages.Fail(w, r, lang, unavailable(err))
 			return
 		}
 		list = slices.DeleteFunc(list, func(o storage.Organisation) bool {
@@ -215,7 +216,7 @@ func (h *Handler) companyJoin(w http.ResponseWriter, r *http.Request) {
 		switch len(list) {
 		case 0:
 			page.Error = page.T("join.not_found")
-			h.render(w, r, http.StatusNotFound, "company_join", page)
+			h.pages.Render(w, r, http.StatusNotFound, "company_join", page)
 			return
 		case 1:
 			orgID = list[0].ID
@@ -223,7 +224,7 @@ func (h *Handler) companyJoin(w http.ResponseWriter, r *http.Request) {
 			for _, o := range list {
 				page.Branches = append(page.Branches, companyView{ID: o.ID, Name: o.Name, INN: o.INN, KPP: o.KPP})
 			}
-			h.render(w, r, http.StatusOK, "company_join", page)
+			h.pages.Render(w, r, http.StatusOK, "company_join", page)
 			return
 		}
 	}
@@ -231,14 +232,14 @@ func (h *Handler) companyJoin(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case errors.Is(err, directory.ErrAlreadyMember):
 		page.Error = page.T("join.already")
-		h.render(w, r, http.StatusConflict, "company_join", page)
+		h.pages.Render(w, r, http.StatusConflict, "company_join", page)
 		return
 	case errors.Is(err, directory.ErrOrgNotActive) || errors.Is(err, storage.ErrNotFound):
 		page.Error = page.T("join.not_found")
-		h.render(w, r, http.StatusNotFound, "company_join", page)
+		h.pages.Render(w, r, http.StatusNotFound, "company_join", page)
 		return
 	case err != nil:
-		h.fail(w, r, lang, unavailable(err))
+		h.pages.Fail(w, r, lang, unavailable(err))
 		return
 	}
 	h.audit(r, storage.AuditEvent{Type: directory.EventJoinRequested, Outcome: directory.OutcomeSuccess, UserID: u.ID, OrgID: orgID})
@@ -253,7 +254,7 @@ func (h *Handler) companyLeave(w http.ResponseWriter, r *http.Request) {
 	}
 	orgID := mux.Vars(r)["org"]
 	if err := h.cfg.Companies.Leave(r.Context(), u.ID, orgID); err != nil && !errors.Is(err, storage.ErrNotFound) {
-		h.fail(w, r, accountLang(r, u), unavailable(err))
+		h.pages.Fail(w, r, accountLang(r, u), unavailable(err))
 		return
 	}
 	h.audit(r, storage.AuditEvent{Type: directory.EventMembershipChanged, Outcome: directory.OutcomeSuccess, UserID: u.ID, OrgID: orgID,
@@ -274,7 +275,7 @@ func (h *Handler) companyAccept(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err != nil {
-		h.fail(w, r, accountLang(r, u), unavailable(err))
+		h.pages.Fail(w, r, accountLang(r, u), unavailable(err))
 		return
 	}
 	h.audit(r, storage.AuditEvent{Type: directory.EventMembershipChanged, Outcome: directory.OutcomeSuccess, UserID: u.ID, OrgID: orgID,

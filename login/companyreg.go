@@ -13,6 +13,7 @@ import (
 	"github.com/vhod-id/vhod/directory"
 	"github.com/vhod-id/vhod/directory/notify"
 	"github.com/vhod-id/vhod/directory/registry"
+	"github.com/vhod-id/vhod/internal/web"
 	"github.com/vhod-id/vhod/storage"
 )
 
@@ -65,7 +66,7 @@ func (h *Handler) companyRegisterStart(w http.ResponseWriter, r *http.Request) {
 		BrowserHash: h.cookies.BrowserHash(r.Context()), Locale: accountLang(r, u).String(), Org: org,
 		Steps: []storage.FlowStep{{At: now, To: string(StepINN)}}, CreatedAt: now, ExpiresAt: now.Add(companyFlowLifetime)}}
 	if err := h.store.CreateFlow(r.Context(), f.Flow); err != nil {
-		h.fail(w, r, accountLang(r, u), unavailable(err))
+		h.pages.Fail(w, r, accountLang(r, u), unavailable(err))
 		return
 	}
 	http.Redirect(w, r, companyStepURL(f.ID, StepINN), http.StatusSeeOther)
@@ -80,13 +81,13 @@ func (h *Handler) companyFlow(w http.ResponseWriter, r *http.Request) (flow, sto
 	stored, err := h.store.FlowByID(r.Context(), mux.Vars(r)["flow"])
 	switch {
 	case errors.Is(err, storage.ErrNotFound):
-		h.fail(w, r, accountLang(r, u), &userError{Status: http.StatusBadRequest, Key: "login.flow_expired", Err: err})
+		h.pages.Fail(w, r, accountLang(r, u), &web.UserError{Status: http.StatusBadRequest, Key: "login.flow_expired", Err: err})
 		return flow{}, u, false
 	case err != nil:
-		h.fail(w, r, accountLang(r, u), unavailable(err))
+		h.pages.Fail(w, r, accountLang(r, u), unavailable(err))
 		return flow{}, u, false
 	case stored.Kind != string(KindCompany) || stored.UserID != u.ID || stored.BrowserHash != h.cookies.BrowserHash(r.Context()) || stored.Org == nil:
-		h.fail(w, r, accountLang(r, u), &userError{Status: http.StatusBadRequest, Key: "error.bad_request", Err: errors.New("not this person's registration")})
+		h.pages.Fail(w, r, accountLang(r, u), &web.UserError{Status: http.StatusBadRequest, Key: "error.bad_request", Err: errors.New("not this person's registration")})
 		return flow{}, u, false
 	}
 	return flow{stored}, u, true
@@ -122,7 +123,7 @@ func (h *Handler) renderCompanyStep(w http.ResponseWriter, r *http.Request, stat
 	if errKey != "" {
 		page.Error = page.T(errKey)
 	}
-	h.render(w, r, status, "company_register", page)
+	h.pages.Render(w, r, status, "company_register", page)
 }
 
 // companyRegisterStep takes one step's form (POST /account/companies/register/{flow}/{step}).
@@ -211,7 +212,7 @@ func (h *Handler) companyRegisterStep(w http.ResponseWriter, r *http.Request) {
 // is lost) and shows the step.
 func (h *Handler) saveCompanyFlow(w http.ResponseWriter, r *http.Request, f *flow, u storage.User, step State, errs map[string]string, notice string) {
 	if uerr := h.move(r, f, step); uerr != nil {
-		h.fail(w, r, accountLang(r, u), uerr)
+		h.pages.Fail(w, r, accountLang(r, u), uerr)
 		return
 	}
 	status := http.StatusOK
@@ -240,7 +241,7 @@ func (h *Handler) companyINN(w http.ResponseWriter, r *http.Request, f flow, u s
 	}
 	here, err := h.cfg.OrgStore.OrganisationsByINN(r.Context(), o.INN)
 	if err != nil {
-		h.fail(w, r, accountLang(r, u), unavailable(err))
+		h.pages.Fail(w, r, accountLang(r, u), unavailable(err))
 		return
 	}
 	here = slices.DeleteFunc(here, func(x storage.Organisation) bool { return x.Status == storage.OrgRejected })
@@ -257,7 +258,7 @@ func (h *Handler) companyINN(w http.ResponseWriter, r *http.Request, f flow, u s
 			}
 		}
 		page.JoinLink = "/account/companies/join?inn=" + url.QueryEscape(o.INN)
-		h.render(w, r, http.StatusConflict, "company_register", page)
+		h.pages.Render(w, r, http.StatusConflict, "company_register", page)
 		return
 	}
 	notice := h.prefillCompany(r, o)
@@ -343,15 +344,15 @@ func (h *Handler) companySubmit(w http.ResponseWriter, r *http.Request, f flow, 
 		return
 	}
 	if err != nil {
-		h.fail(w, r, accountLang(r, u), unavailable(err))
+		h.pages.Fail(w, r, accountLang(r, u), unavailable(err))
 		return
 	}
 	code, uerr := h.issueCode(r, &f, o.Email, recoveryCodeLifetime)
 	if uerr != nil {
-		h.fail(w, r, accountLang(r, u), uerr)
+		h.pages.Fail(w, r, accountLang(r, u), uerr)
 		return
 	}
-	t := h.catalog.translator(accountLang(r, u))
+	t := h.catalog.Translator(accountLang(r, u))
 	if err := h.cfg.Email.SendEmail(r.Context(), notify.Email{To: o.Email, Subject: t.T("register_company.code_subject"),
 		Text: t.T("register_company.code_text", "Code", code, "Company", o.Name)}); err != nil {
 		h.log.WarnContext(r.Context(), "company email code not delivered", "flow", f.ID, "err", err)
@@ -365,7 +366,7 @@ func (h *Handler) companySubmit(w http.ResponseWriter, r *http.Request, f flow, 
 func (h *Handler) companyConfirm(w http.ResponseWriter, r *http.Request, f flow, u storage.User) {
 	refusal, uerr := h.spendCodeAttempt(r, &f, strings.TrimSpace(r.PostFormValue("code")))
 	if uerr != nil {
-		h.fail(w, r, accountLang(r, u), uerr)
+		h.pages.Fail(w, r, accountLang(r, u), uerr)
 		return
 	}
 	if refusal != "" {
@@ -383,12 +384,12 @@ func (h *Handler) companyConfirm(w http.ResponseWriter, r *http.Request, f flow,
 		h.renderCompanyStep(w, r, http.StatusBadRequest, f, u, StateCodeSent, nil, "", "register_company.incomplete")
 		return
 	case err != nil:
-		h.fail(w, r, accountLang(r, u), unavailable(err))
+		h.pages.Fail(w, r, accountLang(r, u), unavailable(err))
 		return
 	}
 	f.Challenge = ""
 	if uerr := h.move(r, &f, StateDone); uerr != nil {
-		h.fail(w, r, accountLang(r, u), uerr)
+		h.pages.Fail(w, r, accountLang(r, u), uerr)
 		return
 	}
 	if h.headByCertificate(r, u, org) {

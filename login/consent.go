@@ -11,6 +11,7 @@ import (
 	"golang.org/x/text/language"
 
 	"github.com/vhod-id/vhod/directory"
+	"github.com/vhod-id/vhod/internal/web"
 	"github.com/vhod-id/vhod/storage"
 )
 
@@ -53,7 +54,7 @@ func (h *Handler) consentForm(w http.ResponseWriter, r *http.Request, f flow, ar
 	for _, s := range ar.Scopes {
 		page.Scopes = append(page.Scopes, page.T("scope."+s))
 	}
-	h.render(w, r, http.StatusOK, "consent", page)
+	h.pages.Render(w, r, http.StatusOK, "consent", page)
 }
 
 // consent takes the answer of the consent page.
@@ -68,7 +69,7 @@ func (h *Handler) consent(w http.ResponseWriter, r *http.Request) {
 		next = StateDone
 	}
 	if uerr := h.move(r, &f, next); uerr != nil {
-		h.fail(w, r, lang, uerr)
+		h.pages.Fail(w, r, lang, uerr)
 		return
 	}
 	if next == StateDenied {
@@ -79,7 +80,7 @@ func (h *Handler) consent(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err := h.store.GrantConsent(r.Context(), f.UserID, ar.ClientID, ar.Scopes, h.now()); err != nil {
-		h.fail(w, r, lang, unavailable(err))
+		h.pages.Fail(w, r, lang, unavailable(err))
 		return
 	}
 	h.log.InfoContext(r.Context(), "consent given", "user", f.UserID, "client_id", ar.ClientID, "scopes", ar.Scopes)
@@ -94,19 +95,19 @@ func (h *Handler) consent(w http.ResponseWriter, r *http.Request) {
 func (h *Handler) flowOfSession(w http.ResponseWriter, r *http.Request, state State) (flow, storage.AuthRequest, language.Tag, *storage.Session, bool) {
 	f, ar, lang, replaced, uerr := h.loadFlow(r)
 	if uerr == nil && (replaced || !f.in(state)) {
-		uerr = &userError{Status: http.StatusBadRequest, Key: "error.bad_request", Err: fmt.Errorf("%s posted in state %s", state, f.State)}
+		uerr = &web.UserError{Status: http.StatusBadRequest, Key: "error.bad_request", Err: fmt.Errorf("%s posted in state %s", state, f.State)}
 	}
 	if uerr != nil {
-		h.fail(w, r, lang, uerr)
+		h.pages.Fail(w, r, lang, uerr)
 		return f, ar, lang, nil, false
 	}
 	sess, err := h.currentSession(r.Context())
 	if err != nil {
-		h.fail(w, r, lang, unavailable(err))
+		h.pages.Fail(w, r, lang, unavailable(err))
 		return f, ar, lang, nil, false
 	}
 	if sess == nil || sess.UserID != f.UserID {
-		h.fail(w, r, lang, &userError{Status: http.StatusBadRequest, Key: "error.bad_request", Err: errors.New("a step of the flow without its session")})
+		h.pages.Fail(w, r, lang, &web.UserError{Status: http.StatusBadRequest, Key: "error.bad_request", Err: errors.New("a step of the flow without its session")})
 		return f, ar, lang, nil, false
 	}
 	return f, ar, lang, sess, true

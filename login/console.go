@@ -10,6 +10,7 @@ import (
 
 	"github.com/vhod-id/vhod/admin"
 	"github.com/vhod-id/vhod/directory"
+	"github.com/vhod-id/vhod/internal/web"
 	"github.com/vhod-id/vhod/storage"
 )
 
@@ -73,7 +74,7 @@ func nextPageURL(path, param, next string, search url.Values) string {
 // the other pages take operators only.
 func (h *Handler) consolePerson(w http.ResponseWriter, r *http.Request) (storage.User, consolePage, bool) {
 	if h.cfg.Console == nil {
-		h.fail(w, r, pickLanguage(r, nil), &userError{Status: http.StatusNotFound, Key: "error.not_found", Err: errors.New("console is off")})
+		h.pages.Fail(w, r, web.PickLanguage(r, nil), &web.UserError{Status: http.StatusNotFound, Key: "error.not_found", Err: errors.New("console is off")})
 		return storage.User{}, consolePage{}, false
 	}
 	_, u, ok := h.accountSession(w, r)
@@ -85,7 +86,7 @@ func (h *Handler) consolePerson(w http.ResponseWriter, r *http.Request) (storage
 	if h.cfg.OrgStore != nil {
 		ms, err := h.cfg.OrgStore.MembershipsOfUser(r.Context(), u.ID)
 		if err != nil {
-			h.fail(w, r, accountLang(r, u), unavailable(err))
+			h.pages.Fail(w, r, accountLang(r, u), unavailable(err))
 			return u, page, false
 		}
 		var ids []string
@@ -96,13 +97,13 @@ func (h *Handler) consolePerson(w http.ResponseWriter, r *http.Request) (storage
 		}
 		if len(ids) > 0 {
 			if page.AdminOf, err = h.cfg.OrgStore.OrganisationsByIDs(r.Context(), ids); err != nil {
-				h.fail(w, r, accountLang(r, u), unavailable(err))
+				h.pages.Fail(w, r, accountLang(r, u), unavailable(err))
 				return u, page, false
 			}
 		}
 	}
 	if !page.Moderator && len(page.AdminOf) == 0 {
-		h.fail(w, r, accountLang(r, u), &userError{Status: http.StatusForbidden, Key: "error.forbidden", Err: errors.New("no authority for the console")})
+		h.pages.Fail(w, r, accountLang(r, u), &web.UserError{Status: http.StatusForbidden, Key: "error.forbidden", Err: errors.New("no authority for the console")})
 		return u, page, false
 	}
 	return u, page, true
@@ -111,7 +112,7 @@ func (h *Handler) consolePerson(w http.ResponseWriter, r *http.Request) (storage
 // operator lets only operators through.
 func (h *Handler) operator(w http.ResponseWriter, r *http.Request) (storage.User, bool) {
 	if h.cfg.Console == nil {
-		h.fail(w, r, pickLanguage(r, nil), &userError{Status: http.StatusNotFound, Key: "error.not_found", Err: errors.New("console is off")})
+		h.pages.Fail(w, r, web.PickLanguage(r, nil), &web.UserError{Status: http.StatusNotFound, Key: "error.not_found", Err: errors.New("console is off")})
 		return storage.User{}, false
 	}
 	_, u, ok := h.accountSession(w, r)
@@ -119,7 +120,7 @@ func (h *Handler) operator(w http.ResponseWriter, r *http.Request) (storage.User
 		return u, false
 	}
 	if !slices.Contains(u.Authorities, storage.AuthorityOperator) {
-		h.fail(w, r, accountLang(r, u), &userError{Status: http.StatusForbidden, Key: "error.forbidden", Err: errors.New("not an operator")})
+		h.pages.Fail(w, r, accountLang(r, u), &web.UserError{Status: http.StatusForbidden, Key: "error.forbidden", Err: errors.New("not an operator")})
 		return u, false
 	}
 	return u, true
@@ -136,7 +137,7 @@ func (h *Handler) renderConsole(w http.ResponseWriter, r *http.Request, status i
 	if page.Error != "" {
 		page.Error = page.T(page.Error)
 	}
-	h.render(w, r, status, "console", page)
+	h.pages.Render(w, r, status, "console", page)
 }
 
 // consoleAction records what an operator did in the console.
@@ -162,11 +163,11 @@ func (h *Handler) consoleActor(r *http.Request, u storage.User) directory.Actor 
 func (h *Handler) consoleFailure(w http.ResponseWriter, r *http.Request, u storage.User, err error) {
 	switch {
 	case errors.Is(err, storage.ErrNotFound):
-		h.fail(w, r, accountLang(r, u), &userError{Status: http.StatusNotFound, Key: "error.not_found", Err: err})
+		h.pages.Fail(w, r, accountLang(r, u), &web.UserError{Status: http.StatusNotFound, Key: "error.not_found", Err: err})
 	case errors.Is(err, storage.ErrConflict):
-		h.fail(w, r, accountLang(r, u), &userError{Status: http.StatusConflict, Key: "console.changed", Err: err})
+		h.pages.Fail(w, r, accountLang(r, u), &web.UserError{Status: http.StatusConflict, Key: "console.changed", Err: err})
 	default:
-		h.fail(w, r, accountLang(r, u), unavailable(err))
+		h.pages.Fail(w, r, accountLang(r, u), unavailable(err))
 	}
 }
 
@@ -195,7 +196,7 @@ func (h *Handler) consoleQueries(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if strings.HasPrefix(r.URL.Path, "/console") {
 			if name, bad := admin.CheckQuery(r.URL.RawQuery); bad != "" {
-				h.fail(w, r, pickLanguage(r, nil), &userError{Status: http.StatusBadRequest, Key: "error.bad_query",
+				h.pages.Fail(w, r, web.PickLanguage(r, nil), &web.UserError{Status: http.StatusBadRequest, Key: "error.bad_query",
 					Err: fmt.Errorf("console query %s: %s", name, bad)})
 				return
 			}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/vhod-id/vhod/admin"
 	"github.com/vhod-id/vhod/directory"
+	"github.com/vhod-id/vhod/internal/web"
 	"github.com/vhod-id/vhod/storage"
 )
 
@@ -166,7 +167,7 @@ func (h *Handler) consoleClientAction(w http.ResponseWriter, r *http.Request) {
 	case "secret":
 		c, secret, err := clients.RotateSecret(r.Context(), id)
 		if errors.Is(err, admin.ErrNoSecret) {
-			h.fail(w, r, accountLang(r, u), &userError{Status: http.StatusConflict, Key: "console.no_secret", Err: err})
+			h.pages.Fail(w, r, accountLang(r, u), &web.UserError{Status: http.StatusConflict, Key: "console.no_secret", Err: err})
 			return
 		}
 		if err != nil {

@@ -11,6 +11,7 @@ import (
 	"github.com/gorilla/mux"
 
 	"github.com/vhod-id/vhod/directory"
+	"github.com/vhod-id/vhod/internal/web"
 	"github.com/vhod-id/vhod/storage"
 )
 
@@ -47,7 +48,7 @@ func (h *Handler) consoleOrgStatus(w http.ResponseWriter, r *http.Request) {
 	id, decision := mux.Vars(r)["id"], mux.Vars(r)["decision"]
 	reason := strings.TrimSpace(r.PostFormValue("reason"))
 	if _, err := h.cfg.Console.Admin.SetOrgStatus(r.Context(), id, decision, reason, h.consoleActor(r, u)); errors.Is(err, directory.ErrNotPending) {
-		h.fail(w, r, accountLang(r, u), &userError{Status: http.StatusConflict, Key: "console.wrong_status", Err: err})
+		h.pages.Fail(w, r, accountLang(r, u), &web.UserError{Status: http.StatusConflict, Key: "console.wrong_status", Err: err})
 		return
 	} else if err != nil {
 		h.consoleFailure(w, r, u, err)

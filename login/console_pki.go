@@ -10,6 +10,7 @@ import (
 
 	"github.com/vhod-id/vhod/admin"
 	"github.com/vhod-id/vhod/directory"
+	"github.com/vhod-id/vhod/internal/web"
 	"github.com/vhod-id/vhod/storage"
 )
 
@@ -24,7 +25,7 @@ func (h *Handler) consoleKeys(w http.ResponseWriter, r *http.Request) {
 		alg := r.PostFormValue("alg")
 		kid, err := ops.RotateKey(r.Context(), alg)
 		if errors.Is(err, admin.ErrUnknownAlgorithm) {
-			h.fail(w, r, accountLang(r, u), &userError{Status: http.StatusBadRequest, Key: "error.bad_request", Err: err})
+			h.pages.Fail(w, r, accountLang(r, u), &web.UserError{Status: http.StatusBadRequest, Key: "error.bad_request", Err: err})
 			return
 		}
 		if err != nil {
@@ -102,7 +103,7 @@ func (h *Handler) consoleAnchorRemove(w http.ResponseWriter, r *http.Request) {
 	}
 	id := mux.Vars(r)["id"]
 	if err := h.cfg.Console.Anchors.Remove(r.Context(), id, h.consoleActor(r, u)); errors.Is(err, directory.ErrConfiguredAnchor) {
-		h.fail(w, r, accountLang(r, u), &userError{Status: http.StatusConflict, Key: "console.anchor_configured", Err: err})
+		h.pages.Fail(w, r, accountLang(r, u), &web.UserError{Status: http.StatusConflict, Key: "console.anchor_configured", Err: err})
 		return
 	} else if err != nil {
 		h.consoleFailure(w, r, u, err)

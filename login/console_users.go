@@ -11,6 +11,7 @@ import (
 
 	"github.com/vhod-id/vhod/admin"
 	"github.com/vhod-id/vhod/directory"
+	"github.com/vhod-id/vhod/internal/web"
 	"github.com/vhod-id/vhod/storage"
 )
 
@@ -113,7 +114,7 @@ func (h *Handler) consoleUserAction(w http.ResponseWriter, r *http.Request) {
 		err = ops.DeleteUser(r.Context(), id)
 	}
 	if errors.Is(err, admin.ErrNoPassword) {
-		h.fail(w, r, accountLang(r, u), &userError{Status: http.StatusConflict, Key: "console.no_password", Err: err})
+		h.pages.Fail(w, r, accountLang(r, u), &web.UserError{Status: http.StatusConflict, Key: "console.no_password", Err: err})
 		return
 	}
 	if err != nil {
@@ -143,7 +144,7 @@ func (h *Handler) consoleUserSave(w http.ResponseWriter, r *http.Request) {
 	bad, err := h.cfg.Console.Admin.UpdateUser(r.Context(), target, admin.UserPatch{FamilyName: &family, GivenName: &given, MiddleName: &middle,
 		Authorities: &authorities})
 	if bad != nil {
-		h.fail(w, r, accountLang(r, u), &userError{Status: http.StatusBadRequest, Key: "error.bad_request", Err: errors.New(bad["authorities"])})
+		h.pages.Fail(w, r, accountLang(r, u), &web.UserError{Status: http.StatusBadRequest, Key: "error.bad_request", Err: errors.New(bad["authorities"])})
 		return
 	}
 	if err != nil {

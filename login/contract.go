@@ -12,6 +12,7 @@ import (
 
 	"github.com/vhod-id/vhod/directory"
 	"github.com/vhod-id/vhod/directory/captcha"
+	"github.com/vhod-id/vhod/internal/web"
 	"github.com/vhod-id/vhod/storage"
 )
 
@@ -43,20 +44,20 @@ func (h *Handler) renderContract(w http.ResponseWriter, r *http.Request, status 
 	if withCaptcha {
 		h.withCaptcha(r, &page.base)
 	}
-	h.render(w, r, status, "contract", page)
+	h.pages.Render(w, r, status, "contract", page)
 }
 
 // contractFlow loads a sign-in flow for the accountant pages (on when companies are).
 func (h *Handler) contractFlow(w http.ResponseWriter, r *http.Request) (flow, storage.AuthRequest, language.Tag, bool) {
 	f, ar, lang, _, uerr := h.loadFlow(r)
 	if uerr == nil && h.cfg.Accountants == nil {
-		uerr = &userError{Status: http.StatusNotFound, Key: "error.not_found", Err: errors.New("accountant sign-in is off")}
+		uerr = &web.UserError{Status: http.StatusNotFound, Key: "error.not_found", Err: errors.New("accountant sign-in is off")}
 	}
 	if uerr == nil && !f.in(StateStarted) && !f.in(StateCodeSent) {
-		uerr = &userError{Status: http.StatusBadRequest, Key: "error.bad_request", Err: errors.New("contract page in state " + f.State)}
+		uerr = &web.UserError{Status: http.StatusBadRequest, Key: "error.bad_request", Err: errors.New("contract page in state " + f.State)}
 	}
 	if uerr != nil {
-		h.fail(w, r, lang, uerr)
+		h.pages.Fail(w, r, lang, uerr)
 		return f, ar, lang, false
 	}
 	return f, ar, lang, true
@@ -85,7 +86,7 @@ func (h *Handler) contractSignIn(w http.ResponseWriter, r *http.Request) {
 	key := directory.AccountantLimitKey(inn, contract)
 	c, err := h.failures(r, key)
 	if err != nil {
-		h.fail(w, r, lang, unavailable(err))
+		h.pages.Fail(w, r, lang, unavailable(err))
 		return
 	}
 	refuse := func(reason string) {
@@ -100,7 +101,7 @@ func (h *Handler) contractSignIn(w http.ResponseWriter, r *http.Request) {
 	// could otherwise keep the accountant out. The address's limit stays.
 	dev, known, err := h.knownAccountantDevice(r, inn, contract)
 	if err != nil {
-		h.fail(w, r, lang, unavailable(err))
+		h.pages.Fail(w, r, lang, unavailable(err))
 		return
 	}
 	if known {
@@ -116,12 +117,12 @@ func (h *Handler) contractSignIn(w http.ResponseWriter, r *http.Request) {
 			h.renderContract(w, r, http.StatusBadRequest, f, ar, lang, inn, contract, "captcha.required", true)
 			return
 		case err != nil:
-			h.fail(w, r, lang, unavailable(err))
+			h.pages.Fail(w, r, lang, unavailable(err))
 			return
 		}
 	}
 	if locked, err := h.identifierLocked(r, key); err != nil {
-		h.fail(w, r, lang, unavailable(err))
+		h.pages.Fail(w, r, lang, unavailable(err))
 		return
 	} else if locked && !known {
 		refuse("contract_locked")
@@ -132,7 +133,7 @@ func (h *Handler) contractSignIn(w http.ResponseWriter, r *http.Request) {
 		// The accountant's browser mistyped: counted against its cookie (and
 		// address), not against the contract.
 		if err := errors.Join(h.countAddressFailure(r), h.deviceFailure(r, dev)); err != nil {
-			h.fail(w, r, lang, unavailable(err))
+			h.pages.Fail(w, r, lang, unavailable(err))
 			return
 		}
 		h.cfg.OnSignIn(string(MethodContract), OutcomeFailure)
@@ -144,12 +145,12 @@ func (h *Handler) contractSignIn(w http.ResponseWriter, r *http.Request) {
 	if errors.Is(err, directory.ErrInvalidCredentials) {
 		c, err := h.countFailure(r, key)
 		if err != nil {
-			h.fail(w, r, lang, unavailable(err))
+			h.pages.Fail(w, r, lang, unavailable(err))
 			return
 		}
 		locked, n, err := h.identifierFailure(r, key)
 		if err != nil {
-			h.fail(w, r, lang, unavailable(err))
+			h.pages.Fail(w, r, lang, unavailable(err))
 			return
 		}
 		if locked {
@@ -166,12 +167,12 @@ func (h *Handler) contractSignIn(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err != nil {
-		h.fail(w, r, lang, unavailable(err))
+		h.pages.Fail(w, r, lang, unavailable(err))
 		return
 	}
 	sess, err := h.startSessionWith(w, r, storage.Session{UserID: u.ID, AMR: []string{directory.AMRPassword}, ACR: directory.ACRPassword, OrgID: org.ID})
 	if err != nil {
-		h.fail(w, r, lang, unavailable(err))
+		h.pages.Fail(w, r, lang, unavailable(err))
 		return
 	}
 	h.cfg.OnSignIn(string(MethodContract), OutcomeSuccess)

@@ -56,7 +56,7 @@ func (h *Handler) deviceSubmit(w http.ResponseWriter, r *http.Request) {
 	code := storage.NormalizeUserCode(r.PostFormValue("user_code"))
 	c, err := h.failures(r, "")
 	if err != nil {
-		h.fail(w, r, lang, unavailable(err))
+		h.pages.Fail(w, r, lang, unavailable(err))
 		return
 	}
 	if h.over(c) {
@@ -69,14 +69,14 @@ func (h *Handler) deviceSubmit(w http.ResponseWriter, r *http.Request) {
 	}
 	if errors.Is(err, storage.ErrNotFound) {
 		if err := h.countAddressFailure(r); err != nil {
-			h.fail(w, r, lang, unavailable(err))
+			h.pages.Fail(w, r, lang, unavailable(err))
 			return
 		}
 		h.renderDevice(w, r, http.StatusBadRequest, u, devicePage{Step: "enter", UserCode: code, Error: "device.error.code"})
 		return
 	}
 	if err != nil {
-		h.fail(w, r, lang, unavailable(err))
+		h.pages.Fail(w, r, lang, unavailable(err))
 		return
 	}
 	name := d.ClientID
@@ -94,12 +94,12 @@ func (h *Handler) deviceSubmit(w http.ResponseWriter, r *http.Request) {
 func (h *Handler) decideDevice(w http.ResponseWriter, r *http.Request, u storage.User, d storage.DeviceAuthorization, client, decision string) {
 	sess, err := h.currentSession(r.Context())
 	if err != nil || sess == nil {
-		h.fail(w, r, accountLang(r, u), unavailable(errors.New("the session ended during the device decision")))
+		h.pages.Fail(w, r, accountLang(r, u), unavailable(errors.New("the session ended during the device decision")))
 		return
 	}
 	if decision == "allow" {
 		if uerr := h.strongEnough(r.Context(), d.ClientID, sess.ACR); uerr != nil {
-			h.fail(w, r, accountLang(r, u), uerr)
+			h.pages.Fail(w, r, accountLang(r, u), uerr)
 			return
 		}
 	}
@@ -114,7 +114,7 @@ func (h *Handler) decideDevice(w http.ResponseWriter, r *http.Request, u storage
 		h.renderDevice(w, r, http.StatusConflict, u, devicePage{Step: "enter", Error: "device.error.code"})
 		return
 	case err != nil:
-		h.fail(w, r, accountLang(r, u), unavailable(err))
+		h.pages.Fail(w, r, accountLang(r, u), unavailable(err))
 		return
 	}
 	h.audit(r, storage.AuditEvent{Type: directory.EventDeviceDecision, Outcome: outcome, Actor: u.ID, UserID: u.ID, ClientID: d.ClientID,
@@ -129,7 +129,7 @@ func (h *Handler) renderDevice(w http.ResponseWriter, r *http.Request, status in
 	if page.Error != "" {
 		page.Error = page.T(page.Error)
 	}
-	h.render(w, r, status, "device", page)
+	h.pages.Render(w, r, status, "device", page)
 }
 
 // deviceReturn is where the account sign-in of the device page comes back to.

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/vhod-id/vhod/internal/web"
 	"github.com/vhod-id/vhod/storage"
 )
 
@@ -45,10 +46,10 @@ func (h *Handler) setDeviceCookie(w http.ResponseWriter, userID string) {
 	if len(h.cfg.DeviceKey) == 0 {
 		return
 	}
-	nonce, issued := randomValue(), strconv.FormatInt(h.now().Unix(), 10)
+	nonce, issued := web.RandomValue(), strconv.FormatInt(h.now().Unix(), 10)
 	v := strings.Join([]string{base64.RawURLEncoding.EncodeToString([]byte(userID)), nonce, issued,
 		base64.RawURLEncoding.EncodeToString(h.deviceMAC(userID, nonce, issued))}, ".")
-	http.SetCookie(w, &http.Cookie{Name: CookieName(h.secure, deviceCookie), Value: v, Path: "/", MaxAge: int(deviceCookieLifetime.Seconds()),
+	http.SetCookie(w, &http.Cookie{Name: web.CookieName(h.secure, deviceCookie), Value: v, Path: "/", MaxAge: int(deviceCookieLifetime.Seconds()),
 		HttpOnly: true, Secure: h.secure, SameSite: http.SameSiteLaxMode})
 }
 
@@ -58,7 +59,7 @@ func (h *Handler) deviceFromCookie(r *http.Request) (device, bool) {
 	if len(h.cfg.DeviceKey) == 0 {
 		return device{}, false
 	}
-	ck, err := r.Cookie(CookieName(h.secure, deviceCookie))
+	ck, err := r.Cookie(web.CookieName(h.secure, deviceCookie))
 	if err != nil || len(ck.Value) > 512 {
 		return device{}, false
 	}

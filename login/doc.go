@@ -1,5 +1,6 @@
 // Package login is the browser side of Vhod: the pages a person sees while signing
-// in for a relying party, and the cookies that tie those pages to one browser.
+// in for a relying party, over the browser cookies of internal/web that tie those
+// pages to one browser.
 //
 // Routes:
 //

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/vhod-id/vhod/directory/notify"
+	"github.com/vhod-id/vhod/internal/web"
 	"github.com/vhod-id/vhod/storage"
 )
 
@@ -93,9 +94,9 @@ func newTestHandler(t *testing.T, st *fakeStore, cfg Config) *Handler {
 	if cfg.SMS != nil {
 		cfg.OTPKey = make([]byte, 32)
 	}
-	st.session = storage.Session{ID: hashValue(sessionValue), SID: "sid1", UserID: "u1", ACR: "urn:vhod:acr:password",
+	st.session = storage.Session{ID: web.HashValue(sessionValue), SID: "sid1", UserID: "u1", ACR: "urn:vhod:acr:password",
 		AMR: []string{"pwd"}, AuthTime: time.Now()}
-	h, err := New(cfg, st, fakeAccounts{user: storage.User{ID: "u1", Login: "ivanov"}}, NewCookies(false, time.Hour))
+	h, err := New(cfg, st, fakeAccounts{user: storage.User{ID: "u1", Login: "ivanov"}}, web.NewCookies(false, time.Hour))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -105,8 +106,8 @@ func newTestHandler(t *testing.T, st *fakeStore, cfg Config) *Handler {
 // signedIn runs handle for a request of the signed-in browser, through the
 // cookie middleware, and returns the answer.
 func signedIn(h *Handler, r *http.Request, handle http.HandlerFunc) *httptest.ResponseRecorder {
-	r.AddCookie(&http.Cookie{Name: sessionCookie, Value: sessionValue})
-	r.AddCookie(&http.Cookie{Name: browserCookie, Value: strings.Repeat("b", 43)})
+	r.AddCookie(&http.Cookie{Name: web.SessionCookie, Value: sessionValue})
+	r.AddCookie(&http.Cookie{Name: web.BrowserCookie, Value: strings.Repeat("b", 43)})
 	rec := httptest.NewRecorder()
 	h.cookies.Middleware(handle).ServeHTTP(rec, r)
 	return rec

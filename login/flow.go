@@ -7,6 +7,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/vhod-id/vhod/internal/web"
 	"github.com/vhod-id/vhod/storage"
 )
 
@@ -131,13 +132,13 @@ func (f *flow) in(s State) bool { return State(f.State) == s }
 
 // move takes the flow to s and saves it. A transition the table forbids is a bad
 // request; losing the race to another tab is the person's to retry.
-func (h *Handler) move(r *http.Request, f *flow, s State) *userError {
+func (h *Handler) move(r *http.Request, f *flow, s State) *web.UserError {
 	if err := f.to(s, h.now()); err != nil {
-		return &userError{Status: http.StatusBadRequest, Key: "error.bad_request", Err: err}
+		return &web.UserError{Status: http.StatusBadRequest, Key: "error.bad_request", Err: err}
 	}
 	saved, err := h.store.SaveFlow(r.Context(), f.Flow)
 	if errors.Is(err, storage.ErrConflict) {
-		return &userError{Status: http.StatusConflict, Key: "error.bad_request", Err: err}
+		return &web.UserError{Status: http.StatusConflict, Key: "error.bad_request", Err: err}
 	}
 	if err != nil {
 		return unavailable(err)

@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+
+	"github.com/vhod-id/vhod/internal/web"
 )
 
 // formPostPage carries an authorization response to the client by the form
@@ -23,7 +25,7 @@ type formPostField struct{ Name, Value string }
 // its button does. It never carries a CSRF token: the form goes to the client.
 // CSP's form-action is left open, as default-src does not govern it.
 func (h *Handler) FormPost(w http.ResponseWriter, r *http.Request, action string, params url.Values) {
-	page := formPostPage{base: base{translator: h.catalog.translator(pickLanguage(r, nil))}, Action: action}
+	page := formPostPage{base: base{Base: web.Base{Translator: h.catalog.Translator(web.PickLanguage(r, nil))}}, Action: action}
 	page.Title = page.T("formpost.title")
 	for _, k := range slices.Sorted(maps.Keys(params)) {
 		for _, v := range params[k] {
@@ -32,6 +34,6 @@ func (h *Handler) FormPost(w http.ResponseWriter, r *http.Request, action string
 	}
 	h.securityHeaders(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Referrer-Policy", "no-referrer")
-		h.render(w, r, http.StatusOK, "form_post", page)
+		h.pages.Render(w, r, http.StatusOK, "form_post", page)
 	})).ServeHTTP(w, r)
 }

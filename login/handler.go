@@ -4,22 +4,18 @@ import (
 	"context"
 	"crypto/x509"
 	"errors"
-	"io/fs"
 	"log/slog"
 	"net/http"
 	"net/url"
 	"time"
 
-	"github.com/gorilla/csrf"
 	"github.com/gorilla/mux"
-	"html/template"
-	"strconv"
-	"strings"
 
 	"github.com/vhod-id/vhod/directory"
 	"github.com/vhod-id/vhod/directory/captcha"
 	"github.com/vhod-id/vhod/directory/notify"
 	"github.com/vhod-id/vhod/directory/registry"
+	"github.com/vhod-id/vhod/internal/web"
 	"github.com/vhod-id/vhod/storage"
 )
 
@@ -165,21 +161,21 @@ type Handler struct {
 	cfg      Config
 	store    store
 	accounts accounts
-	cookies  *Cookies
-	catalog  *catalog
-	pages    map[string]*template.Template
+	cookies  *web.Cookies
+	catalog  *web.Catalog
+	pages    *web.Renderer
 	log      *slog.Logger
 	secure   bool
 	now      func() time.Time
 }
 
 // New prepares the handler; it fails if a template or message catalog is broken.
-func New(cfg Config, st store, acc accounts, cookies *Cookies) (*Handler, error) {
-	cat, err := newCatalog()
+func New(cfg Config, st store, acc accounts, cookies *web.Cookies) (*Handler, error) {
+	cat, err := web.NewCatalog()
 	if err != nil {
 		return nil, err
 	}
-	pages, err := parsePages()
+	pages, err := web.NewRenderer(cat, cfg.Logger, templateFS, pageNames, templateFuncs, sharedTemplates...)
 	if err != nil {
 		return nil, err
 	}
@@ -205,17 +201,16 @@ func New(cfg Config, st store, acc accounts, cookies *Cookies) (*Handler, error)
 
 // Mount adds the login routes to r.
 func (h *Handler) Mount(r *mux.Router) {
-	static, _ := fs.Sub(staticFS, "static")
 	if c := h.cfg.Certificates; c != nil && c.PluginScriptFile != "" {
-		r.Handle(PluginScriptPath, cacheFor(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r.Handle(PluginScriptPath, web.CacheFor(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Content-Type", "text/javascript; charset=utf-8")
 			http.ServeFile(w, r, c.PluginScriptFile)
 		}), time.Hour))
 	}
-	r.PathPrefix("/static/").Handler(cacheFor(http.StripPrefix("/static/", http.FileServerFS(static)), time.Hour))
+	r.PathPrefix(web.StaticPrefix).Handler(web.Static())
 
 	pages := r.NewRoute().Subrouter()
-	pages.Use(limitBody, h.securityHeaders, h.cookies.Middleware, h.csrf(), h.consoleQueries)
+	pages.Use(web.LimitBody, h.securityHeaders, h.cookies.Middleware, h.csrf(), h.consoleQueries)
 	pages.HandleFunc("/login", h.start).Methods(http.MethodGet)
 	pages.HandleFunc("/login/{flow}", h.show).Methods(http.MethodGet)
 	pages.HandleFunc("/login/{flow}/password", h.password).Methods(http.MethodPost)
@@ -310,87 +305,30 @@ func (h *Handler) Mount(r *mux.Router) {
 	pages.HandleFunc("/recover/{flow}/reset", h.recoveryReset).Methods(http.MethodPost)
 }
 
-// csrf protects every form. The cookie is SameSite=Strict, __Host- prefixed on
-// https (see CookieName), and the key is shared by all instances, so a form
-// served by one instance posts fine to another.
-func (h *Handler) csrf() mux.MiddlewareFunc {
-	protect := csrf.Protect(h.cfg.CSRFKey,
-		csrf.Secure(h.secure), csrf.HttpOnly(true), csrf.Path("/"),
-		csrf.SameSite(csrf.SameSiteStrictMode), csrf.CookieName(CookieName(h.secure, csrfCookie)), csrf.FieldName("csrf_token"),
-		csrf.ErrorHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			h.fail(w, r, pickLanguage(r, nil), &userError{Status: http.StatusForbidden, Key: "error.csrf", Err: csrf.FailureReason(r)})
-		})))
-	return func(next http.Handler) http.Handler {
-		protected := protect(next)
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			// Plain HTTP only on a loopback issuer; the certificate listener is TLS
-			// even then, and its requests are checked as such.
-			if !h.secure && r.TLS == nil {
-				r = csrf.PlaintextHTTPRequest(r)
-			}
-			// RP-Initiated Logout 1.0 §2: relying parties may POST to end_session
-			// from their own pages, which carry no token of ours. That is safe:
-			// a POST there only turns into the same request by GET (endSession).
-			if r.Method == http.MethodPost && r.URL.Path == "/end_session" {
-				r = csrf.UnsafeSkipCheck(r)
-			}
-			protected.ServeHTTP(w, r)
-		})
-	}
+// csrf is web's protection of every form, but for RP-Initiated Logout 1.0
+// §2: relying parties may POST to end_session from their own pages, which
+// carry no token of ours. That is safe: a POST there only turns into the same
+// request by GET (endSession).
+func (h *Handler) csrf() func(http.Handler) http.Handler {
+	return h.pages.CSRF(h.cfg.CSRFKey, h.secure, func(r *http.Request) bool {
+		return r.Method == http.MethodPost && r.URL.Path == "/end_session"
+	})
 }
 
-// securityHeaders: no inline script or style anywhere, no framing, no caching of
-// pages that carry CSRF tokens, and referrers only within our origin (the CSRF
-// check reads them; the flow URL must not leak to others). A hosted captcha's
-// origins are allowed for its script and frame only when one is configured.
+// securityHeaders are web's, with a hosted captcha's origins allowed.
 func (h *Handler) securityHeaders(next http.Handler) http.Handler {
-	extra := ""
-	frames := "'none'"
+	var origins []string
 	if h.cfg.Captcha != nil {
-		if o := h.cfg.Captcha.Widget().Origins; len(o) > 0 {
-			extra = " " + strings.Join(o, " ")
-			frames = strings.Join(o, " ")
-		}
+		origins = h.cfg.Captcha.Widget().Origins
 	}
-	csp := "default-src 'none'; script-src 'self'" + extra + "; style-src 'self'; img-src 'self'; connect-src 'self'" + extra +
-		"; frame-src " + frames + "; base-uri 'none'; frame-ancestors 'none'"
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		hd := w.Header()
-		hd.Set("Content-Security-Policy", csp)
-		hd.Set("X-Frame-Options", "DENY")
-		hd.Set("X-Content-Type-Options", "nosniff")
-		hd.Set("Referrer-Policy", "same-origin")
-		hd.Set("Cache-Control", "no-store")
-		next.ServeHTTP(w, r)
-	})
-}
-
-// maxPageBody bounds every request body of the pages before anything reads it
-// (the CSRF check parses forms first): an uploaded signature is the largest.
-const maxPageBody = 1 << 20
-
-func limitBody(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Body != nil {
-			r.Body = http.MaxBytesReader(w, r.Body, maxPageBody)
-		}
-		next.ServeHTTP(w, r)
-	})
-}
-
-func cacheFor(next http.Handler, d time.Duration) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Cache-Control", "public, max-age="+strconv.Itoa(int(d.Seconds())))
-		w.Header().Set("X-Content-Type-Options", "nosniff")
-		next.ServeHTTP(w, r)
-	})
+	return web.SecurityHeaders(origins)(next)
 }
 
 // audit records an event with the request's address and user agent.
 // actor is the person acting, as directory's services audit them; Lang is
 // the page's language, for mail to someone who chose none.
 func (h *Handler) actor(r *http.Request, userID string) directory.Actor {
-	return directory.Actor{ID: userID, IP: clientIP(r), UserAgent: r.UserAgent(), Lang: pickLanguage(r, nil).String()}
+	return directory.Actor{ID: userID, IP: clientIP(r), UserAgent: r.UserAgent(), Lang: web.PickLanguage(r, nil).String()}
 }
 
 func (h *Handler) audit(r *http.Request, e storage.AuditEvent) {

@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"golang.org/x/text/language"
+
+	"github.com/vhod-id/vhod/internal/web"
 )
 
 // SignedOutApp is a relying party a person was signed out of: its name and the
@@ -67,13 +69,13 @@ func (h *Handler) endSession(w http.ResponseWriter, r *http.Request) {
 	req, err := h.cfg.Logouts.Check(r)
 	switch {
 	case errors.Is(err, ErrLogoutRedirect):
-		h.fail(w, r, lang, &userError{Status: http.StatusBadRequest, Key: "logout.bad_redirect", Err: err})
+		h.pages.Fail(w, r, lang, &web.UserError{Status: http.StatusBadRequest, Key: "logout.bad_redirect", Err: err})
 		return
 	case errors.Is(err, ErrLogoutRequest):
-		h.fail(w, r, lang, &userError{Status: http.StatusBadRequest, Key: "logout.bad_request", Err: err})
+		h.pages.Fail(w, r, lang, &web.UserError{Status: http.StatusBadRequest, Key: "logout.bad_request", Err: err})
 		return
 	case err != nil:
-		h.fail(w, r, lang, unavailable(err))
+		h.pages.Fail(w, r, lang, unavailable(err))
 		return
 	}
 	if !req.SignedIn || req.Current {
@@ -81,7 +83,7 @@ func (h *Handler) endSession(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	page := logoutConfirmPage{base: h.newBase(r, lang, "logout.confirm_title"), Client: req.ClientName, Sealed: req.Sealed}
-	h.render(w, r, http.StatusOK, "logout_confirm", page)
+	h.pages.Render(w, r, http.StatusOK, "logout_confirm", page)
 }
 
 // logoutAnswer is the confirmation form's answer (POST /logout, CSRF-checked):
@@ -92,7 +94,7 @@ func (h *Handler) logoutAnswer(w http.ResponseWriter, r *http.Request) {
 	lang := h.logoutLanguage(r)
 	redirect, ok := h.cfg.Logouts.Open(r, r.PostFormValue("t"))
 	if !ok {
-		h.fail(w, r, lang, &userError{Status: http.StatusBadRequest, Key: "logout.bad_request", Err: errors.New("logout confirmation stale or damaged")})
+		h.pages.Fail(w, r, lang, &web.UserError{Status: http.StatusBadRequest, Key: "logout.bad_request", Err: errors.New("logout confirmation stale or damaged")})
 		return
 	}
 	switch r.PostFormValue("action") {
@@ -103,9 +105,9 @@ func (h *Handler) logoutAnswer(w http.ResponseWriter, r *http.Request) {
 			http.Redirect(w, r, redirect, http.StatusSeeOther)
 			return
 		}
-		h.render(w, r, http.StatusOK, "logout_stayed", h.newBase(r, lang, "logout.stayed_title"))
+		h.pages.Render(w, r, http.StatusOK, "logout_stayed", h.newBase(r, lang, "logout.stayed_title"))
 	default:
-		h.fail(w, r, lang, &userError{Status: http.StatusBadRequest, Key: "logout.bad_request", Err: errors.New("logout confirmation without an action")})
+		h.pages.Fail(w, r, lang, &web.UserError{Status: http.StatusBadRequest, Key: "logout.bad_request", Err: errors.New("logout confirmation without an action")})
 	}
 }
 
@@ -113,7 +115,7 @@ func (h *Handler) logoutAnswer(w http.ResponseWriter, r *http.Request) {
 func (h *Handler) endAndGo(w http.ResponseWriter, r *http.Request, lang language.Tag, redirect string) {
 	next, err := h.cfg.Logouts.End(r, redirect)
 	if err != nil {
-		h.fail(w, r, lang, unavailable(err))
+		h.pages.Fail(w, r, lang, unavailable(err))
 		return
 	}
 	h.cookies.ClearSession(w)
@@ -131,7 +133,7 @@ func (h *Handler) endAndGo(w http.ResponseWriter, r *http.Request, lang language
 // then Accept-Language.
 func (h *Handler) logoutLanguage(r *http.Request) language.Tag {
 	_ = r.ParseForm()
-	return pickLanguage(r, strings.Fields(r.Form.Get("ui_locales")))
+	return web.PickLanguage(r, strings.Fields(r.Form.Get("ui_locales")))
 }
 
 // loggedOut is the end-session page (GET /logged-out). With the sealed state the
@@ -139,7 +141,7 @@ func (h *Handler) logoutLanguage(r *http.Request) language.Tag {
 // front-channel logout URLs (Front-Channel Logout 1.0, section 3) and then
 // continues to the relying party that asked, if any (static/logout.js).
 func (h *Handler) loggedOut(w http.ResponseWriter, r *http.Request) {
-	page := loggedOutPage{base: h.newBase(r, pickLanguage(r, nil), "logout.title")}
+	page := loggedOutPage{base: h.newBase(r, web.PickLanguage(r, nil), "logout.title")}
 	if t := r.URL.Query().Get("t"); t != "" && h.cfg.SignedOut != nil {
 		if apps, next, ok := h.cfg.SignedOut(t); ok {
 			page.Apps, page.Continue = apps, next
@@ -149,7 +151,7 @@ func (h *Handler) loggedOut(w http.ResponseWriter, r *http.Request) {
 		csp := w.Header().Get("Content-Security-Policy")
 		w.Header().Set("Content-Security-Policy", strings.Replace(csp, "frame-src 'none'", "frame-src "+frames, 1))
 	}
-	h.render(w, r, http.StatusOK, "logged_out", page)
+	h.pages.Render(w, r, http.StatusOK, "logged_out", page)
 }
 
 // frameOrigins are the origins the page's CSP must allow to be framed.

@@ -10,6 +10,7 @@ import (
 	"github.com/gorilla/mux"
 
 	"github.com/vhod-id/vhod/directory"
+	"github.com/vhod-id/vhod/internal/web"
 	"github.com/vhod-id/vhod/storage"
 )
 
@@ -42,7 +43,7 @@ func (h *Handler) moderator(w http.ResponseWriter, r *http.Request) (storage.Use
 		return u, false
 	}
 	if !slices.Contains(u.Authorities, storage.AuthorityModerator) && !slices.Contains(u.Authorities, storage.AuthorityOperator) {
-		h.fail(w, r, accountLang(r, u), &userError{Status: http.StatusForbidden, Key: "error.forbidden", Err: errors.New("not a moderator")})
+		h.pages.Fail(w, r, accountLang(r, u), &web.UserError{Status: http.StatusForbidden, Key: "error.forbidden", Err: errors.New("not a moderator")})
 		return u, false
 	}
 	return u, true
@@ -62,7 +63,7 @@ func (h *Handler) moderation(w http.ResponseWriter, r *http.Request) {
 	orgsAfter, requestsAfter := r.URL.Query().Get("orgs"), r.URL.Query().Get("requests")
 	pending, next, err := h.cfg.OrgStore.ListOrganisations(r.Context(), storage.OrgQuery{Status: storage.OrgPending, After: orgsAfter})
 	if err != nil {
-		h.fail(w, r, lang, unavailable(err))
+		h.pages.Fail(w, r, lang, unavailable(err))
 		return
 	}
 	page.PendingNext = nextPageURL("/moderation", "orgs", next, url.Values{"requests": {requestsAfter}})
@@ -74,13 +75,13 @@ func (h *Handler) moderation(w http.ResponseWriter, r *http.Request) {
 		page.Pending = append(page.Pending, moderationOrg{Organisation: o, Registrant: reg})
 	}
 	if page.History, _, err = h.cfg.OrgStore.ListOrganisations(r.Context(), storage.OrgQuery{Moderated: true}); err != nil {
-		h.fail(w, r, lang, unavailable(err))
+		h.pages.Fail(w, r, lang, unavailable(err))
 		return
 	}
 	requests, next, err := h.cfg.OrgStore.ListMemberships(r.Context(), storage.MembershipQuery{Status: storage.MemberRequested,
 		NotApprovedBy: directory.ApproverModerator, After: requestsAfter}) // those approved wait for the org admin now
 	if err != nil {
-		h.fail(w, r, lang, unavailable(err))
+		h.pages.Fail(w, r, lang, unavailable(err))
 		return
 	}
 	page.RequestsNext = nextPageURL("/moderation", "requests", next, url.Values{"orgs": {orgsAfter}})
@@ -90,7 +91,7 @@ func (h *Handler) moderation(w http.ResponseWriter, r *http.Request) {
 	}
 	orgs, err := h.cfg.OrgStore.OrganisationsByIDs(r.Context(), orgIDs)
 	if err != nil {
-		h.fail(w, r, lang, unavailable(err))
+		h.pages.Fail(w, r, lang, unavailable(err))
 		return
 	}
 	byID := map[string]storage.Organisation{}
@@ -105,7 +106,7 @@ func (h *Handler) moderation(w http.ResponseWriter, r *http.Request) {
 		page.Notice = page.T("moderation.notice." + n)
 	}
 	page.ConsoleOn = h.cfg.Console != nil
-	h.render(w, r, http.StatusOK, "moderation", page)
+	h.pages.Render(w, r, http.StatusOK, "moderation", page)
 }
 
 // moderateOrg approves or rejects a registered company
@@ -128,11 +129,11 @@ func (h *Handler) moderateOrg(w http.ResponseWriter, r *http.Request) {
 		err = storage.ErrNotFound
 	}
 	if errors.Is(err, storage.ErrNotFound) || errors.Is(err, directory.ErrNotPending) {
-		h.fail(w, r, accountLang(r, u), &userError{Status: http.StatusNotFound, Key: "error.not_found", Err: err})
+		h.pages.Fail(w, r, accountLang(r, u), &web.UserError{Status: http.StatusNotFound, Key: "error.not_found", Err: err})
 		return
 	}
 	if err != nil {
-		h.fail(w, r, accountLang(r, u), unavailable(err))
+		h.pages.Fail(w, r, accountLang(r, u), unavailable(err))
 		return
 	}
 	http.Redirect(w, r, "/moderation?notice="+map[string]string{"approve": "approved", "reject": "rejected"}[decision], http.StatusSeeOther)
@@ -155,8 +156,8 @@ func (h *Handler) moderateRequest(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if errors.Is(err, storage.ErrNotFound) || errors.Is(err, directory.ErrNotPending) {
-		h.fail(w, r, accountLang(r, u), &userError{Status: http.StatusNotFound, Key: "error.not_found", Err: err})
+		h.pages.Fail(w, r, accountLang(r, u), &web.UserError{Status: http.StatusNotFound, Key: "error.not_found", Err: err})
 		return
 	}
-	h.fail(w, r, accountLang(r, u), unavailable(err))
+	h.pages.Fail(w, r, accountLang(r, u), unavailable(err))
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/vhod-id/vhod/directory"
 	"github.com/vhod-id/vhod/directory/notify"
+	"github.com/vhod-id/vhod/internal/web"
 	"github.com/vhod-id/vhod/storage"
 )
 
@@ -46,11 +47,11 @@ func (h *Handler) tellOfChange(r *http.Request, u storage.User, change string, c
 	if c.to == "" {
 		return
 	}
-	lang := pickLanguage(r, nil)
+	lang := web.PickLanguage(r, nil)
 	if t, err := language.Parse(u.Locale); err == nil && u.Locale != "" {
 		lang = t
 	}
-	t := h.catalog.translator(lang)
+	t := h.catalog.Translator(lang)
 	text := t.T("notice."+change, "Who", firstOf(u.Login, u.Email, u.Phone, u.Contract),
 		"At", h.now().UTC().Format("2006-01-02 15:04 MST"))
 	var err error

@@ -58,7 +58,7 @@ type orgOption struct {
 func (h *Handler) orgChoiceForm(w http.ResponseWriter, r *http.Request, status int, f flow, ar storage.AuthRequest, lang language.Tag, errKey string) {
 	active, err := h.cfg.Orgs.ActiveOrgs(r.Context(), f.UserID)
 	if err != nil {
-		h.fail(w, r, lang, unavailable(err))
+		h.pages.Fail(w, r, lang, unavailable(err))
 		return
 	}
 	current := ""
@@ -76,7 +76,7 @@ func (h *Handler) orgChoiceForm(w http.ResponseWriter, r *http.Request, status i
 	if errKey != "" {
 		page.Error = page.T(errKey)
 	}
-	h.render(w, r, status, "org_choice", page)
+	h.pages.Render(w, r, status, "org_choice", page)
 }
 
 // orgChoice takes the chosen company (POST /login/{flow}/org); the choice
@@ -89,7 +89,7 @@ func (h *Handler) orgChoice(w http.ResponseWriter, r *http.Request) {
 	}
 	active, err := h.cfg.Orgs.ActiveOrgs(r.Context(), sess.UserID)
 	if err != nil {
-		h.fail(w, r, lang, unavailable(err))
+		h.pages.Fail(w, r, lang, unavailable(err))
 		return
 	}
 	if !slices.ContainsFunc(active, func(a directory.ActiveOrg) bool { return a.Org.ID == chosen }) {
@@ -97,7 +97,7 @@ func (h *Handler) orgChoice(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err := h.store.SetSessionOrg(r.Context(), sess.ID, chosen); err != nil {
-		h.fail(w, r, lang, unavailable(err))
+		h.pages.Fail(w, r, lang, unavailable(err))
 		return
 	}
 	sess.OrgID = chosen

@@ -12,6 +12,7 @@ import (
 
 	"github.com/vhod-id/vhod/directory"
 	"github.com/vhod-id/vhod/directory/notify"
+	"github.com/vhod-id/vhod/internal/web"
 	"github.com/vhod-id/vhod/storage"
 )
 
@@ -47,17 +48,17 @@ func (h *Handler) orgAdminOf(w http.ResponseWriter, r *http.Request) (storage.Or
 	orgID := mux.Vars(r)["org"]
 	admin, err := h.cfg.Companies.IsOrgAdmin(r.Context(), u.ID, orgID)
 	if err != nil {
-		h.fail(w, r, accountLang(r, u), unavailable(err))
+		h.pages.Fail(w, r, accountLang(r, u), unavailable(err))
 		return storage.Organisation{}, u, false
 	}
 	// Operators manage every company's members, as through the API.
 	if !admin && !slices.Contains(u.Authorities, storage.AuthorityOperator) {
-		h.fail(w, r, accountLang(r, u), &userError{Status: http.StatusForbidden, Key: "error.forbidden", Err: errors.New("not an org_admin of " + orgID)})
+		h.pages.Fail(w, r, accountLang(r, u), &web.UserError{Status: http.StatusForbidden, Key: "error.forbidden", Err: errors.New("not an org_admin of " + orgID)})
 		return storage.Organisation{}, u, false
 	}
 	org, err := h.cfg.OrgStore.OrganisationByID(r.Context(), orgID)
 	if err != nil {
-		h.fail(w, r, accountLang(r, u), unavailable(err))
+		h.pages.Fail(w, r, accountLang(r, u), unavailable(err))
 		return org, u, false
 	}
 	return org, u, true
@@ -131,18 +132,18 @@ func (h *Handler) renderMembers(w http.ResponseWriter, r *http.Request, status i
 	members, nextMember, err := h.cfg.OrgStore.ListMemberships(r.Context(),
 		storage.MembershipQuery{OrgID: org.ID, Status: storage.MemberActive, After: membershipAfter(membersAfter, org.ID)})
 	if err != nil {
-		h.fail(w, r, lang, unavailable(err))
+		h.pages.Fail(w, r, lang, unavailable(err))
 		return
 	}
 	requests, nextRequest, err := h.cfg.OrgStore.ListMemberships(r.Context(),
 		storage.MembershipQuery{OrgID: org.ID, Status: storage.MemberRequested, After: membershipAfter(requestsAfter, org.ID)})
 	if err != nil {
-		h.fail(w, r, lang, unavailable(err))
+		h.pages.Fail(w, r, lang, unavailable(err))
 		return
 	}
 	roles, err := h.roleViews(r, lang, true)
 	if err != nil {
-		h.fail(w, r, lang, unavailable(err))
+		h.pages.Fail(w, r, lang, unavailable(err))
 		return
 	}
 	page := membersPage{base: h.newBase(r, lang, "members.title"), Org: org, Contracts: org.Contracts, Roles: roles,
@@ -160,7 +161,7 @@ func (h *Handler) renderMembers(w http.ResponseWriter, r *http.Request, status i
 	if errKey != "" {
 		page.Error = page.T(errKey)
 	}
-	h.render(w, r, status, "company_members", page)
+	h.pages.Render(w, r, status, "company_members", page)
 }
 
 // orgMemberRoles saves a member's ticked roles; none ends the membership
@@ -185,7 +186,7 @@ func (h *Handler) orgMemberRoles(w http.ResponseWriter, r *http.Request) {
 		h.renderMembers(w, r, http.StatusBadRequest, org, u, "", "members.unknown_role")
 		return
 	case err != nil:
-		h.fail(w, r, accountLang(r, u), unavailable(err))
+		h.pages.Fail(w, r, accountLang(r, u), unavailable(err))
 		return
 	}
 	h.audit(r, storage.AuditEvent{Type: directory.EventMembershipChanged, Outcome: directory.OutcomeSuccess, Actor: u.ID, UserID: target, OrgID: org.ID,
@@ -211,7 +212,7 @@ func (h *Handler) orgRequestDecision(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err != nil {
-		h.fail(w, r, accountLang(r, u), unavailable(err))
+		h.pages.Fail(w, r, accountLang(r, u), unavailable(err))
 		return
 	}
 	http.Redirect(w, r, "/account/companies/"+org.ID+"/members?notice="+notice, http.StatusSeeOther)
@@ -252,11 +253,11 @@ func (h *Handler) tell(r *http.Request, userID, key, company, reason string) {
 		h.log.InfoContext(r.Context(), "decision not emailed", "user", userID, "key", key)
 		return
 	}
-	lang := pickLanguage(r, nil)
+	lang := web.PickLanguage(r, nil)
 	if u.Locale != "" {
 		lang = parseLang(u.Locale, lang)
 	}
-	t := h.catalog.translator(lang)
+	t := h.catalog.Translator(lang)
 	msg := notify.Email{To: u.Email, Subject: t.T(key+"_subject", "Company", company), Text: t.T(key+"_text", "Company", company, "Reason", reason)}
 	// Not counted, as before the limits wrapped every sender: it answers an org
 	// admin's decision on a request the person made.
@@ -294,7 +295,7 @@ func (h *Handler) orgContractPIN(w http.ResponseWriter, r *http.Request) {
 		h.renderMembers(w, r, http.StatusBadRequest, org, u, "", "members.bad_contract")
 		return
 	case err != nil:
-		h.fail(w, r, accountLang(r, u), unavailable(err))
+		h.pages.Fail(w, r, accountLang(r, u), unavailable(err))
 		return
 	}
 	h.audit(r, storage.AuditEvent{Type: directory.EventAccountantPIN, Outcome: directory.OutcomeSuccess, Actor: u.ID, OrgID: org.ID,
@@ -322,7 +323,7 @@ func (h *Handler) orgInvite(w http.ResponseWriter, r *http.Request) {
 		h.renderMembers(w, r, http.StatusBadRequest, org, u, "", "members.unknown_role")
 		return
 	case err != nil:
-		h.fail(w, r, accountLang(r, u), unavailable(err))
+		h.pages.Fail(w, r, accountLang(r, u), unavailable(err))
 		return
 	}
 	kind, to, _ := strings.Cut(key, ":")
@@ -331,7 +332,7 @@ func (h *Handler) orgInvite(w http.ResponseWriter, r *http.Request) {
 	limitedKey, err := h.sendInvitation(r, org, accountLang(r, u), kind, to)
 	switch {
 	case err != nil:
-		h.fail(w, r, accountLang(r, u), unavailable(err))
+		h.pages.Fail(w, r, accountLang(r, u), unavailable(err))
 		return
 	case limitedKey != "":
 		h.renderMembers(w, r, http.StatusTooManyRequests, org, u, "", limitedKey)
@@ -347,7 +348,7 @@ func (h *Handler) orgInvite(w http.ResponseWriter, r *http.Request) {
 // either way, and inviting again replaces it and sends. A gateway's failure is
 // only logged: the person sees the invitation when they sign in.
 func (h *Handler) sendInvitation(r *http.Request, org storage.Organisation, lang language.Tag, kind, to string) (limitedKey string, err error) {
-	t := h.catalog.translator(lang)
+	t := h.catalog.Translator(lang)
 	text := t.T("mail.invited_text", "Company", org.Name, "Link", h.cfg.Issuer+"/account/companies")
 	var channel string
 	var send func(r *http.Request) error

@@ -62,12 +62,12 @@ func (h *Handler) renderSystems(w http.ResponseWriter, r *http.Request, status i
 	lang := accountLang(r, u)
 	list, err := h.cfg.Systems.Of(r.Context(), org.ID)
 	if err != nil {
-		h.fail(w, r, lang, unavailable(err))
+		h.pages.Fail(w, r, lang, unavailable(err))
 		return
 	}
 	roles, err := h.roleViews(r, lang, false)
 	if err != nil {
-		h.fail(w, r, lang, unavailable(err))
+		h.pages.Fail(w, r, lang, unavailable(err))
 		return
 	}
 	page.base, page.Org, page.Roles = h.newBase(r, lang, "systems.title"), org, roles
@@ -96,7 +96,7 @@ func (h *Handler) renderSystems(w http.ResponseWriter, r *http.Request, status i
 	if page.Error != "" {
 		page.Error = page.T(page.Error)
 	}
-	h.render(w, r, status, "company_systems", page)
+	h.pages.Render(w, r, status, "company_systems", page)
 }
 
 // orgSystemRegister registers an integration system with its certificate
@@ -150,7 +150,7 @@ func (h *Handler) orgSystemRegister(w http.ResponseWriter, r *http.Request) {
 		again(http.StatusConflict, "systems.error.taken")
 		return
 	case err != nil:
-		h.fail(w, r, accountLang(r, u), unavailable(err))
+		h.pages.Fail(w, r, accountLang(r, u), unavailable(err))
 		return
 	}
 	h.systemsChanged()
@@ -189,7 +189,7 @@ func (h *Handler) orgSystemAction(w http.ResponseWriter, r *http.Request) {
 		h.renderSystems(w, r, http.StatusBadRequest, org, u, systemsPage{Error: "members.unknown_role"})
 		return
 	case err != nil:
-		h.fail(w, r, accountLang(r, u), unavailable(err))
+		h.pages.Fail(w, r, accountLang(r, u), unavailable(err))
 		return
 	}
 	h.systemsChanged()

@@ -11,6 +11,7 @@ import (
 
 	"github.com/vhod-id/vhod/directory"
 	"github.com/vhod-id/vhod/directory/captcha"
+	"github.com/vhod-id/vhod/internal/web"
 	"github.com/vhod-id/vhod/storage"
 )
 
@@ -39,7 +40,7 @@ func (h *Handler) passwordForm(w http.ResponseWriter, r *http.Request, status in
 	if withCaptcha {
 		h.withCaptcha(r, &page.base)
 	}
-	h.render(w, r, status, "password", page)
+	h.pages.Render(w, r, status, "password", page)
 }
 
 // password checks the login and password of a started flow.
@@ -47,7 +48,7 @@ func (h *Handler) password(w http.ResponseWriter, r *http.Request) {
 	login, password := r.PostFormValue("login"), r.PostFormValue("password")
 	f, ar, lang, replaced, uerr := h.loadFlow(r)
 	if uerr != nil {
-		h.fail(w, r, lang, uerr)
+		h.pages.Fail(w, r, lang, uerr)
 		return
 	}
 	if replaced {
@@ -55,13 +56,13 @@ func (h *Handler) password(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !f.in(StateStarted) && !f.in(StateCodeSent) {
-		h.fail(w, r, lang, &userError{Status: http.StatusBadRequest, Key: "error.bad_request", Err: errors.New("password posted in state " + f.State)})
+		h.pages.Fail(w, r, lang, &web.UserError{Status: http.StatusBadRequest, Key: "error.bad_request", Err: errors.New("password posted in state " + f.State)})
 		return
 	}
 	keys := identKeys(login)
 	c, err := h.failures(r, keys...)
 	if err != nil {
-		h.fail(w, r, lang, unavailable(err))
+		h.pages.Fail(w, r, lang, unavailable(err))
 		return
 	}
 	if login == "" || password == "" {
@@ -72,7 +73,7 @@ func (h *Handler) password(w http.ResponseWriter, r *http.Request) {
 	// limit and the account's lock (they are for strangers); the address's stay.
 	dev, known, err := h.knownDevice(r, login)
 	if err != nil {
-		h.fail(w, r, lang, unavailable(err))
+		h.pages.Fail(w, r, lang, unavailable(err))
 		return
 	}
 	var opts []directory.AuthOption
@@ -87,7 +88,7 @@ func (h *Handler) password(w http.ResponseWriter, r *http.Request) {
 			h.passwordForm(w, r, http.StatusBadRequest, f, ar, lang, login, "captcha.required", true)
 			return
 		case err != nil:
-			h.fail(w, r, lang, unavailable(err))
+			h.pages.Fail(w, r, lang, unavailable(err))
 			return
 		}
 	}
@@ -103,7 +104,7 @@ func (h *Handler) password(w http.ResponseWriter, r *http.Request) {
 	// account cost the same (see lockout.go).
 	identLocked, err := h.identifierLocked(r, keys...)
 	if err != nil {
-		h.fail(w, r, lang, unavailable(err))
+		h.pages.Fail(w, r, lang, unavailable(err))
 		return
 	}
 	user, err := h.accounts.Authenticate(r.Context(), login, password, opts...)
@@ -122,7 +123,7 @@ func (h *Handler) password(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if lerr := h.lockCount(r, f, keys, wrong, unknown, known, dev); lerr != nil {
-		h.fail(w, r, lang, unavailable(lerr))
+		h.pages.Fail(w, r, lang, unavailable(lerr))
 		return
 	}
 	if errors.Is(err, directory.ErrInvalidCredentials) {
@@ -138,12 +139,12 @@ func (h *Handler) password(w http.ResponseWriter, r *http.Request) {
 			c, err = h.countFailure(r, keys...)
 		}
 		if err != nil {
-			h.fail(w, r, lang, unavailable(err))
+			h.pages.Fail(w, r, lang, unavailable(err))
 			return
 		}
 		f.Attempts++
 		if uerr := h.move(r, &f, StateStarted); uerr != nil {
-			h.fail(w, r, lang, uerr)
+			h.pages.Fail(w, r, lang, uerr)
 			return
 		}
 		h.log.InfoContext(r.Context(), "sign-in failed", "method", MethodPassword, "flow", f.ID, "attempts", f.Attempts)
@@ -151,7 +152,7 @@ func (h *Handler) password(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err != nil {
-		h.fail(w, r, lang, unavailable(err))
+		h.pages.Fail(w, r, lang, unavailable(err))
 		return
 	}
 	if user.PasswordTemporary {
@@ -162,7 +163,7 @@ func (h *Handler) password(w http.ResponseWriter, r *http.Request) {
 		}
 		f.UserID, f.Method = user.ID, string(MethodPassword)
 		if uerr := h.move(r, &f, StatePasswordChange); uerr != nil {
-			h.fail(w, r, lang, uerr)
+			h.pages.Fail(w, r, lang, uerr)
 			return
 		}
 		http.Redirect(w, r, flowURL(f.ID, "", ar.ID), http.StatusSeeOther)
@@ -170,7 +171,7 @@ func (h *Handler) password(w http.ResponseWriter, r *http.Request) {
 	}
 	sess, err := h.startSession(w, r, user.ID, []string{directory.AMRPassword}, directory.ACRPassword)
 	if err != nil {
-		h.fail(w, r, lang, unavailable(err))
+		h.pages.Fail(w, r, lang, unavailable(err))
 		return
 	}
 	h.cfg.OnSignIn(string(MethodPassword), OutcomeSuccess)
@@ -220,12 +221,12 @@ func (h *Handler) afterAuthentication(w http.ResponseWriter, r *http.Request, f 
 	f.Method = string(method)
 	page, err := h.settleOrg(r.Context(), ar, &sess)
 	if err != nil {
-		h.fail(w, r, lang, unavailable(err))
+		h.pages.Fail(w, r, lang, unavailable(err))
 		return
 	}
 	if page {
 		if uerr := h.move(r, &f, StateOrgChoice); uerr != nil {
-			h.fail(w, r, lang, uerr)
+			h.pages.Fail(w, r, lang, uerr)
 			return
 		}
 		http.Redirect(w, r, flowURL(f.ID, "", ar.ID), http.StatusSeeOther)
@@ -238,7 +239,7 @@ func (h *Handler) afterAuthentication(w http.ResponseWriter, r *http.Request, f 
 func (h *Handler) afterOrg(w http.ResponseWriter, r *http.Request, f flow, ar storage.AuthRequest, lang language.Tag, sess storage.Session) {
 	need, err := h.needsConsent(r.Context(), ar, sess.UserID)
 	if err != nil {
-		h.fail(w, r, lang, unavailable(err))
+		h.pages.Fail(w, r, lang, unavailable(err))
 		return
 	}
 	next := StateDone
@@ -246,7 +247,7 @@ func (h *Handler) afterOrg(w http.ResponseWriter, r *http.Request, f flow, ar st
 		next = StateConsentRequired
 	}
 	if uerr := h.move(r, &f, next); uerr != nil {
-		h.fail(w, r, lang, uerr)
+		h.pages.Fail(w, r, lang, uerr)
 		return
 	}
 	if need {

@@ -8,6 +8,7 @@ import (
 	"golang.org/x/text/language"
 
 	"github.com/vhod-id/vhod/directory"
+	"github.com/vhod-id/vhod/internal/web"
 	"github.com/vhod-id/vhod/storage"
 )
 
@@ -19,7 +20,7 @@ func (h *Handler) passwordChangeForm(w http.ResponseWriter, r *http.Request, sta
 	if errKey != "" {
 		page.Error = page.T(errKey, "Min", minLengthText(h.cfg.PasswordMinLength))
 	}
-	h.render(w, r, status, "password_change", page)
+	h.pages.Render(w, r, status, "password_change", page)
 }
 
 // passwordChange sets a new password in place of a temporary one, then lets the
@@ -30,10 +31,10 @@ func (h *Handler) passwordChange(w http.ResponseWriter, r *http.Request) {
 	old, next, repeat := r.PostFormValue("old"), r.PostFormValue("new"), r.PostFormValue("repeat")
 	f, ar, lang, replaced, uerr := h.loadFlow(r)
 	if uerr == nil && (replaced || !f.in(StatePasswordChange)) {
-		uerr = &userError{Status: http.StatusBadRequest, Key: "error.bad_request", Err: errors.New("password change posted in state " + f.State)}
+		uerr = &web.UserError{Status: http.StatusBadRequest, Key: "error.bad_request", Err: errors.New("password change posted in state " + f.State)}
 	}
 	if uerr != nil {
-		h.fail(w, r, lang, uerr)
+		h.pages.Fail(w, r, lang, uerr)
 		return
 	}
 	if next != repeat {
@@ -48,12 +49,12 @@ func (h *Handler) passwordChange(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err != nil {
-		h.fail(w, r, lang, unavailable(err))
+		h.pages.Fail(w, r, lang, unavailable(err))
 		return
 	}
 	if recovered {
 		if err := h.endOldAccess(r, f.UserID, directory.EventRecoveryCompleted, "sms"); err != nil {
-			h.fail(w, r, lang, unavailable(err))
+			h.pages.Fail(w, r, lang, unavailable(err))
 			return
 		}
 		// Whoever holds the phone reset the password: the email, if any, hears of it.
@@ -66,7 +67,7 @@ func (h *Handler) passwordChange(w http.ResponseWriter, r *http.Request) {
 	}
 	sess, err := h.startSession(w, r, f.UserID, []string{directory.AMRPassword}, directory.ACRPassword)
 	if err != nil {
-		h.fail(w, r, lang, unavailable(err))
+		h.pages.Fail(w, r, lang, unavailable(err))
 		return
 	}
 	h.cfg.OnSignIn(string(MethodPassword), OutcomeSuccess)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/vhod-id/vhod/directory"
 	"github.com/vhod-id/vhod/directory/notify"
+	"github.com/vhod-id/vhod/internal/web"
 	"github.com/vhod-id/vhod/storage"
 )
 
@@ -24,20 +25,20 @@ func (h *Handler) renderPhone(w http.ResponseWriter, r *http.Request, status int
 	if c, err := h.store.ClientByID(r.Context(), ar.ClientID); err == nil {
 		page.Client = c.Name
 	}
-	h.render(w, r, status, "phone", page)
+	h.pages.Render(w, r, status, "phone", page)
 }
 
 // phoneFlow loads a flow for the phone pages, which exist only when SMS is set up.
 func (h *Handler) phoneFlow(w http.ResponseWriter, r *http.Request) (flow, storage.AuthRequest, language.Tag, bool) {
 	f, ar, lang, _, uerr := h.loadFlow(r)
 	if uerr == nil && h.cfg.SMS == nil {
-		uerr = &userError{Status: http.StatusNotFound, Key: "error.not_found", Err: errors.New("sign-in by phone is off")}
+		uerr = &web.UserError{Status: http.StatusNotFound, Key: "error.not_found", Err: errors.New("sign-in by phone is off")}
 	}
 	if uerr == nil && !f.in(StateStarted) && !f.in(StateCodeSent) {
-		uerr = &userError{Status: http.StatusBadRequest, Key: "error.bad_request", Err: errors.New("phone page in state " + f.State)}
+		uerr = &web.UserError{Status: http.StatusBadRequest, Key: "error.bad_request", Err: errors.New("phone page in state " + f.State)}
 	}
 	if uerr != nil {
-		h.fail(w, r, lang, uerr)
+		h.pages.Fail(w, r, lang, uerr)
 		return f, ar, lang, false
 	}
 	return f, ar, lang, true
@@ -63,37 +64,37 @@ func (h *Handler) phoneSend(w http.ResponseWriter, r *http.Request) {
 	}
 	phone, err := directory.NormalizePhone(typed)
 	if err != nil {
-		h.renderPhone(w, r, http.StatusBadRequest, f, ar, lang, phonePage{Phone: typed, Error: h.catalog.translator(lang).T("phone.invalid_phone")})
+		h.renderPhone(w, r, http.StatusBadRequest, f, ar, lang, phonePage{Phone: typed, Error: h.catalog.Translator(lang).T("phone.invalid_phone")})
 		return
 	}
 	// Counted before the number is looked up, as for a number with an account.
 	if r, err = h.checkSend(r, notify.ChannelSMS, phone); err != nil {
 		if errors.Is(err, notify.ErrLimited) {
-			h.renderPhone(w, r, http.StatusTooManyRequests, f, ar, lang, phonePage{Phone: typed, Error: h.catalog.translator(lang).T("phone.send_limited")})
+			h.renderPhone(w, r, http.StatusTooManyRequests, f, ar, lang, phonePage{Phone: typed, Error: h.catalog.Translator(lang).T("phone.send_limited")})
 			return
 		}
-		h.fail(w, r, lang, unavailable(err))
+		h.pages.Fail(w, r, lang, unavailable(err))
 		return
 	}
 	code, uerr := h.issueCode(r, &f, phone, otpLifetime)
 	if uerr != nil {
-		h.fail(w, r, lang, uerr)
+		h.pages.Fail(w, r, lang, uerr)
 		return
 	}
 	user, err := h.accounts.UserByLogin(r.Context(), phone)
 	switch {
 	case err == nil && !user.Disabled:
-		text := h.catalog.translator(lang).T("phone.sms_text", "Code", code)
+		text := h.catalog.Translator(lang).T("phone.sms_text", "Code", code)
 		if err := h.cfg.SMS.SendSMS(r.Context(), notify.SMS{To: phone, Text: text}); err != nil {
 			h.log.WarnContext(r.Context(), "sign-in code not delivered", "flow", f.ID, "err", err)
 		}
 	case errors.Is(err, storage.ErrNotFound) || err == nil:
 		h.log.InfoContext(r.Context(), "sign-in code for a number without an account not sent", "flow", f.ID)
 	default:
-		h.fail(w, r, lang, unavailable(err))
+		h.pages.Fail(w, r, lang, unavailable(err))
 		return
 	}
-	notice := h.catalog.translator(lang).T("phone.sent")
+	notice := h.catalog.Translator(lang).T("phone.sent")
 	h.renderPhone(w, r, http.StatusOK, f, ar, lang, phonePage{Phone: phone, CodeSent: true, Notice: notice})
 }
 
@@ -105,14 +106,14 @@ func (h *Handler) phoneVerify(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	t := h.catalog.translator(lang)
+	t := h.catalog.Translator(lang)
 	if !f.in(StateCodeSent) {
 		h.renderPhone(w, r, http.StatusBadRequest, f, ar, lang, phonePage{Error: t.T("phone.wrong_code")})
 		return
 	}
 	refusal, uerr := h.spendCodeAttempt(r, &f, code)
 	if uerr != nil {
-		h.fail(w, r, lang, uerr)
+		h.pages.Fail(w, r, lang, uerr)
 		return
 	}
 	failed := func(key string) {
@@ -131,7 +132,7 @@ func (h *Handler) phoneVerify(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err != nil {
-		h.fail(w, r, lang, unavailable(err))
+		h.pages.Fail(w, r, lang, unavailable(err))
 		return
 	}
 	// The code is spent: the flow leaves code_sent with the transition below, and the
@@ -139,7 +140,7 @@ func (h *Handler) phoneVerify(w http.ResponseWriter, r *http.Request) {
 	f.Challenge, f.ChallengeExpiresAt = "", time.Time{}
 	sess, err := h.startSession(w, r, user.ID, []string{directory.AMRSMS, directory.AMROTP}, directory.ACRPhone)
 	if err != nil {
-		h.fail(w, r, lang, unavailable(err))
+		h.pages.Fail(w, r, lang, unavailable(err))
 		return
 	}
 	h.cfg.OnSignIn(string(MethodPhone), OutcomeSuccess)

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/vhod-id/vhod/directory"
+	"github.com/vhod-id/vhod/internal/web"
 	"github.com/vhod-id/vhod/storage"
 )
 
@@ -67,7 +68,7 @@ func (h *Handler) freshOrReauth(w http.ResponseWriter, r *http.Request, sess *st
 		AuthRequestID: authRequestID, BrowserHash: h.cookies.BrowserHash(r.Context()), UserID: u.ID, Method: action, Recipient: value,
 		Steps: []storage.FlowStep{{At: now, To: string(StateStarted)}}, CreatedAt: now, ExpiresAt: now.Add(life)}}
 	if err := h.store.CreateFlow(r.Context(), f.Flow); err != nil {
-		h.fail(w, r, pickLanguage(r, nil), unavailable(err))
+		h.pages.Fail(w, r, web.PickLanguage(r, nil), unavailable(err))
 		return false
 	}
 	age := "unknown"
@@ -110,7 +111,7 @@ func (h *Handler) reauthResume(w http.ResponseWriter, r *http.Request, flowID st
 		return
 	}
 	if err != nil {
-		h.fail(w, r, pickLanguage(r, nil), unavailable(err))
+		h.pages.Fail(w, r, web.PickLanguage(r, nil), unavailable(err))
 		return
 	}
 	f := flow{stored}
@@ -118,7 +119,7 @@ func (h *Handler) reauthResume(w http.ResponseWriter, r *http.Request, flowID st
 		return // the callback was reached without signing in again
 	}
 	if uerr := h.move(r, &f, StateDone); uerr != nil {
-		h.fail(w, r, pickLanguage(r, nil), uerr)
+		h.pages.Fail(w, r, web.PickLanguage(r, nil), uerr)
 		return
 	}
 	h.audit(r, storage.AuditEvent{Type: directory.EventReauth, Outcome: directory.OutcomeSuccess, UserID: u.ID,

@@ -44,7 +44,7 @@ func (h *Handler) renderRecovery(w http.ResponseWriter, r *http.Request, status 
 	if f.in(StateStarted) {
 		h.withCaptcha(r, &page.base)
 	}
-	h.render(w, r, status, "recovery", page)
+	h.pages.Render(w, r, status, "recovery", page)
 }
 
 // recoveryShow shows the page of the recovery flow's state.
@@ -69,7 +69,7 @@ func (h *Handler) recoverySend(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	t := h.catalog.translator(lang)
+	t := h.catalog.Translator(lang)
 	again := func(status int, key string) {
 		h.renderRecovery(w, r, status, f, ar, lang, recoveryPage{Identifier: typed, Error: t.T(key)})
 	}
@@ -91,7 +91,7 @@ func (h *Handler) recoverySend(w http.ResponseWriter, r *http.Request) {
 		case uerr == nil && u.Email != "" && !u.Disabled:
 			to = u.Email
 		case uerr != nil && !errors.Is(uerr, storage.ErrNotFound):
-			h.fail(w, r, lang, unavailable(uerr))
+			h.pages.Fail(w, r, lang, unavailable(uerr))
 			return
 		}
 		h.recoverByEmail(w, r, f, ar, lang, to, "recovery.contract_sent", "contract")
@@ -105,7 +105,7 @@ func (h *Handler) recoverySend(w http.ResponseWriter, r *http.Request) {
 // setting a new password; until that is done the password, sessions and tokens
 // stay, so that a stranger who knows the number takes nothing from its owner.
 func (h *Handler) recoverByPhone(w http.ResponseWriter, r *http.Request, f flow, ar storage.AuthRequest, lang language.Tag, phone string) {
-	t := h.catalog.translator(lang)
+	t := h.catalog.Translator(lang)
 	// Counted before the answer, which leaves before the number is looked up;
 	// the SMS sent after it is not counted again.
 	r, err := h.checkSend(r, notify.ChannelSMS, phone)
@@ -114,12 +114,12 @@ func (h *Handler) recoverByPhone(w http.ResponseWriter, r *http.Request, f flow,
 		return
 	}
 	if err != nil {
-		h.fail(w, r, lang, unavailable(err))
+		h.pages.Fail(w, r, lang, unavailable(err))
 		return
 	}
 	f.Recipient = phone
 	if uerr := h.move(r, &f, StateSMSSent); uerr != nil {
-		h.fail(w, r, lang, uerr)
+		h.pages.Fail(w, r, lang, uerr)
 		return
 	}
 	h.renderRecovery(w, r, http.StatusOK, f, ar, lang, recoveryPage{Notice: t.T("recovery.sms_sent")})
@@ -169,7 +169,7 @@ func (h *Handler) afterAnswer(r *http.Request, work func(r *http.Request)) {
 // changes before. noticeKey is the neutral sentence the person reads; via names
 // the way in the audit.
 func (h *Handler) recoverByEmail(w http.ResponseWriter, r *http.Request, f flow, ar storage.AuthRequest, lang language.Tag, email, noticeKey, via string) {
-	t := h.catalog.translator(lang)
+	t := h.catalog.Translator(lang)
 	// Counted before the answer, as by phone.
 	r, err := h.checkSend(r, notify.ChannelEmail, email)
 	if errors.Is(err, notify.ErrLimited) {
@@ -177,12 +177,12 @@ func (h *Handler) recoverByEmail(w http.ResponseWriter, r *http.Request, f flow,
 		return
 	}
 	if err != nil {
-		h.fail(w, r, lang, unavailable(err))
+		h.pages.Fail(w, r, lang, unavailable(err))
 		return
 	}
 	code, uerr := h.issueCode(r, &f, email, recoveryCodeLifetime)
 	if uerr != nil {
-		h.fail(w, r, lang, uerr)
+		h.pages.Fail(w, r, lang, uerr)
 		return
 	}
 	// As by phone: the answer leaves before the address is looked up.
@@ -213,14 +213,14 @@ func (h *Handler) recoveryReset(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	t := h.catalog.translator(lang)
+	t := h.catalog.Translator(lang)
 	if !f.in(StateCodeSent) {
 		h.renderRecovery(w, r, http.StatusBadRequest, f, ar, lang, recoveryPage{Error: t.T("error.bad_request")})
 		return
 	}
 	refusal, uerr := h.spendCodeAttempt(r, &f, code)
 	if uerr != nil {
-		h.fail(w, r, lang, uerr)
+		h.pages.Fail(w, r, lang, uerr)
 		return
 	}
 	refuse := func(key string, args ...string) {
@@ -240,7 +240,7 @@ func (h *Handler) recoveryReset(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err != nil {
-		h.fail(w, r, lang, unavailable(err))
+		h.pages.Fail(w, r, lang, unavailable(err))
 		return
 	}
 	err = h.resetPassword(r, u.ID, next)
@@ -249,12 +249,12 @@ func (h *Handler) recoveryReset(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err != nil {
-		h.fail(w, r, lang, unavailable(err))
+		h.pages.Fail(w, r, lang, unavailable(err))
 		return
 	}
 	f.Challenge, f.ChallengeExpiresAt = "", time.Time{}
 	if uerr := h.move(r, &f, StateDone); uerr != nil {
-		h.fail(w, r, lang, uerr)
+		h.pages.Fail(w, r, lang, uerr)
 		return
 	}
 	h.renderRecovery(w, r, http.StatusOK, f, ar, lang, recoveryPage{Notice: t.T("recovery.done")})

@@ -31,7 +31,7 @@ func (h *Handler) registrationFlow(w http.ResponseWriter, r *http.Request) (flow
 
 func (h *Handler) renderRegistration(w http.ResponseWriter, r *http.Request, status int, f flow, ar storage.AuthRequest, lang language.Tag, page registrationPage) {
 	page.codeFormPage = h.codeForm(r, lang, "register.title", "register", f, ar)
-	h.render(w, r, status, "registration", page)
+	h.pages.Render(w, r, status, "registration", page)
 }
 
 func (h *Handler) registrationShow(w http.ResponseWriter, r *http.Request) {
@@ -54,7 +54,7 @@ func (h *Handler) registrationSend(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	t := h.catalog.translator(lang)
+	t := h.catalog.Translator(lang)
 	again := func(status int, key string, args ...string) {
 		h.renderRegistration(w, r, status, f, ar, lang, registrationPage{Identifier: typed, News: consentNews, Error: t.T(key, args...)})
 	}
@@ -84,7 +84,7 @@ func (h *Handler) registrationSend(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err != nil {
-		h.fail(w, r, lang, unavailable(err))
+		h.pages.Fail(w, r, lang, unavailable(err))
 		return
 	}
 	channel, limitedKey := notify.ChannelSMS, "phone.send_limited"
@@ -97,7 +97,7 @@ func (h *Handler) registrationSend(w http.ResponseWriter, r *http.Request) {
 		again(http.StatusTooManyRequests, limitedKey)
 		return
 	} else if err != nil {
-		h.fail(w, r, lang, unavailable(err))
+		h.pages.Fail(w, r, lang, unavailable(err))
 		return
 	}
 	now := h.now().UTC()
@@ -108,13 +108,13 @@ func (h *Handler) registrationSend(w http.ResponseWriter, r *http.Request) {
 	f.Pending = &storage.PendingAccount{PasswordHash: hash, Consents: consents}
 	code, uerr := h.issueCode(r, &f, value, recoveryCodeLifetime)
 	if uerr != nil {
-		h.fail(w, r, lang, uerr)
+		h.pages.Fail(w, r, lang, uerr)
 		return
 	}
 	_, err = h.accounts.UserByLogin(r.Context(), value)
 	exists := err == nil
 	if err != nil && !errors.Is(err, storage.ErrNotFound) {
-		h.fail(w, r, lang, unavailable(err))
+		h.pages.Fail(w, r, lang, unavailable(err))
 		return
 	}
 	var sendErr error
@@ -142,14 +142,14 @@ func (h *Handler) registrationConfirm(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	t := h.catalog.translator(lang)
+	t := h.catalog.Translator(lang)
 	if !f.in(StateCodeSent) || f.Pending == nil {
 		h.renderRegistration(w, r, http.StatusBadRequest, f, ar, lang, registrationPage{Error: t.T("error.bad_request")})
 		return
 	}
 	refusal, uerr := h.spendCodeAttempt(r, &f, code)
 	if uerr != nil {
-		h.fail(w, r, lang, uerr)
+		h.pages.Fail(w, r, lang, uerr)
 		return
 	}
 	wrong := func(key string) {
@@ -180,7 +180,7 @@ func (h *Handler) registrationConfirm(w http.ResponseWriter, r *http.Request) {
 			ClientID: ar.ClientID, Details: map[string]string{"via": via}})
 	}
 	if err != nil {
-		h.fail(w, r, lang, unavailable(err))
+		h.pages.Fail(w, r, lang, unavailable(err))
 		return
 	}
 	for _, c := range f.Pending.Consents {
@@ -190,7 +190,7 @@ func (h *Handler) registrationConfirm(w http.ResponseWriter, r *http.Request) {
 	f.Challenge, f.ChallengeExpiresAt, f.Pending = "", time.Time{}, nil
 	sess, err := h.startSession(w, r, user.ID, []string{directory.AMRPassword, directory.AMROTP}, directory.ACRPassword)
 	if err != nil {
-		h.fail(w, r, lang, unavailable(err))
+		h.pages.Fail(w, r, lang, unavailable(err))
 		return
 	}
 	h.afterAuthentication(w, r, f, ar, lang, sess, MethodPassword)

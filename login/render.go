@@ -1,44 +1,29 @@
 package login
 
 import (
-	"bytes"
-	"crypto/rand"
 	"embed"
 	"fmt"
 	"html/template"
 	"net/http"
 	"slices"
-	"strconv"
-
-	"github.com/gorilla/csrf"
 
 	"github.com/vhod-id/vhod/directory/captcha"
 	"golang.org/x/text/language"
 
+	"github.com/vhod-id/vhod/internal/web"
 	"github.com/vhod-id/vhod/storage"
 )
 
 //go:embed templates/*.html
 var templateFS embed.FS
 
-//go:embed static
-var staticFS embed.FS
-
 // pageNames are the templates that must exist; a missing one stops start-up.
+// The layout and the error page are internal/web's.
 var pageNames = []string{"certificate", "certificate_confirm", "org_choice", "companies", "company_join", "company_register",
-	"company_members", "company_systems", "device", "moderation", "contract", "console", "password", "phone", "password_change", "recovery", "registration", "activation", "account", "consent", "error", "logged_out", "form_post", "logout_confirm", "logout_stayed"}
+	"company_members", "company_systems", "device", "moderation", "contract", "console", "password", "phone", "password_change", "recovery", "registration", "activation", "account", "consent", "logged_out", "form_post", "logout_confirm", "logout_stayed"}
 
-func parsePages() (map[string]*template.Template, error) {
-	pages := map[string]*template.Template{}
-	for _, name := range pageNames {
-		t, err := template.New(name).Funcs(templateFuncs).ParseFS(templateFS, "templates/layout.html", "templates/"+name+".html")
-		if err != nil {
-			return nil, fmt.Errorf("parse page %s: %w", name, err)
-		}
-		pages[name] = t
-	}
-	return pages, nil
-}
+// sharedTemplates are the templates the pages call: the captcha widget.
+var sharedTemplates = []string{"templates/captcha.html"}
 
 // formField is one labelled input of a long form, with its error.
 type formField struct{ Name, Label, Value, Err string }
@@ -50,11 +35,9 @@ var templateFuncs = template.FuncMap{
 	"has":    slices.Contains[[]string],
 }
 
-// base is what every page has.
+// base is what every login page has: web's, and a captcha on the forms that ask for one.
 type base struct {
-	translator
-	Title string
-	CSRF  template.HTML
+	web.Base
 	// Captcha is set when the form asks for one.
 	Captcha *captchaView
 }
@@ -65,9 +48,6 @@ type captchaView struct {
 	Challenge string
 	Widget    captcha.Widget
 }
-
-// Lang is the page's language code for <html lang>.
-func (b base) Lang() string { return b.lang.String() }
 
 type passwordPage struct {
 	base
@@ -151,11 +131,6 @@ type consentPage struct {
 	Scopes               []string
 }
 
-type errorPage struct {
-	base
-	Message, ID string
-}
-
 type loggedOutPage struct {
 	base
 	Apps     []SignedOutApp
@@ -185,45 +160,7 @@ func (h *Handler) captchaAnswer(r *http.Request) string {
 
 // newBase prepares the common page data.
 func (h *Handler) newBase(r *http.Request, lang language.Tag, titleKey string) base {
-	t := h.catalog.translator(lang)
-	return base{translator: t, Title: t.T(titleKey), CSRF: csrf.TemplateField(r)}
-}
-
-// render writes a page; a template failure is logged and becomes a bare 500.
-func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, name string, data any) {
-	var buf bytes.Buffer
-	if err := h.pages[name].ExecuteTemplate(&buf, "layout", data); err != nil {
-		h.log.ErrorContext(r.Context(), "render page", "page", name, "err", err)
-		http.Error(w, http.StatusText(http.StatusInternalServerError), http.StatusInternalServerError)
-		return
-	}
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Header().Set("Content-Length", strconv.Itoa(buf.Len()))
-	w.WriteHeader(status)
-	_, _ = w.Write(buf.Bytes())
-}
-
-// userError is a failure shown to the person: Key is what they read (translated),
-// Err is what the log gets, with the same error ID as the page.
-type userError struct {
-	Status int
-	Key    string
-	Err    error
-}
-
-func (e *userError) Error() string { return fmt.Sprintf("%s: %v", e.Key, e.Err) }
-
-// fail renders an error page with a short ID that is also in the log line.
-func (h *Handler) fail(w http.ResponseWriter, r *http.Request, lang language.Tag, e *userError) {
-	id := rand.Text()[:10]
-	level := h.log.WarnContext
-	if e.Status >= 500 {
-		level = h.log.ErrorContext
-	}
-	level(r.Context(), "login error", "error_id", id, "status", e.Status, "key", e.Key, "err", e.Err, "path", r.URL.Path)
-	page := errorPage{base: h.newBase(r, lang, "error.title"), ID: id}
-	page.Message = page.T(e.Key)
-	h.render(w, r, e.Status, "error", page)
+	return base{Base: h.pages.Base(r, lang, titleKey)}
 }
 
 // ErrorPage renders an error for the provider's browser routes: status decides the
@@ -236,5 +173,5 @@ func (h *Handler) ErrorPage(w http.ResponseWriter, r *http.Request, status int, 
 	case status >= 500:
 		key = "error.internal"
 	}
-	h.fail(w, r, pickLanguage(r, nil), &userError{Status: status, Key: key, Err: fmt.Errorf("%s", detail)})
+	h.pages.Fail(w, r, web.PickLanguage(r, nil), &web.UserError{Status: status, Key: key, Err: fmt.Errorf("%s", detail)})
 }

@@ -41,7 +41,7 @@ func (h *Handler) startSessionWith(w http.ResponseWriter, r *http.Request, s sto
 		}
 	}
 	now := h.now().UTC()
-	s.ID, s.SID, s.AuthTime = h.cookies.startSession(w), directory.NewID(), now
+	s.ID, s.SID, s.AuthTime = h.cookies.StartSession(w), directory.NewID(), now
 	s.UserAgent, s.IP, s.CreatedAt, s.ExpiresAt = truncate(r.UserAgent(), 256), clientIP(r), now, now.Add(h.cfg.SessionLifetime)
 	if err := h.store.CreateSession(r.Context(), s); err != nil {
 		return s, err

@@ -9,6 +9,7 @@ import (
 	"golang.org/x/text/language"
 
 	"github.com/vhod-id/vhod/directory/captcha"
+	"github.com/vhod-id/vhod/internal/web"
 	"github.com/vhod-id/vhod/storage"
 )
 
@@ -22,15 +23,15 @@ import (
 func (h *Handler) startSideFlow(w http.ResponseWriter, r *http.Request, kind Kind, prefix string, off error) {
 	ar, lang, uerr := h.authRequest(r, r.URL.Query().Get("authRequestID"))
 	if uerr == nil && off != nil {
-		uerr = &userError{Status: http.StatusNotFound, Key: "error.not_found", Err: off}
+		uerr = &web.UserError{Status: http.StatusNotFound, Key: "error.not_found", Err: off}
 	}
 	if uerr != nil {
-		h.fail(w, r, lang, uerr)
+		h.pages.Fail(w, r, lang, uerr)
 		return
 	}
 	f, err := h.newFlow(r, ar, lang, kind, StateStarted, "")
 	if err != nil {
-		h.fail(w, r, lang, unavailable(err))
+		h.pages.Fail(w, r, lang, unavailable(err))
 		return
 	}
 	http.Redirect(w, r, sideFlowURL(prefix, f.ID, "", ar.ID), http.StatusSeeOther)
@@ -46,10 +47,10 @@ func sideFlowURL(prefix, flowID, step, authRequestID string) string {
 func (h *Handler) sideFlow(w http.ResponseWriter, r *http.Request, kind Kind) (flow, storage.AuthRequest, language.Tag, bool) {
 	f, ar, lang, replaced, uerr := h.loadFlowOf(r, kind)
 	if uerr == nil && replaced {
-		uerr = &userError{Status: http.StatusBadRequest, Key: "login.flow_expired", Err: errors.New(string(kind) + " flow expired")}
+		uerr = &web.UserError{Status: http.StatusBadRequest, Key: "login.flow_expired", Err: errors.New(string(kind) + " flow expired")}
 	}
 	if uerr != nil {
-		h.fail(w, r, lang, uerr)
+		h.pages.Fail(w, r, lang, uerr)
 		return f, ar, lang, false
 	}
 	return f, ar, lang, true
@@ -84,7 +85,7 @@ func (h *Handler) firstFormPasses(w http.ResponseWriter, r *http.Request, f flow
 		refuse("captcha.required")
 		return false
 	case err != nil:
-		h.fail(w, r, lang, unavailable(err))
+		h.pages.Fail(w, r, lang, unavailable(err))
 		return false
 	}
 	return true

@@ -8,6 +8,7 @@ import (
 
 	"github.com/vhod-id/vhod/directory"
 	"github.com/vhod-id/vhod/directory/notify"
+	"github.com/vhod-id/vhod/internal/web"
 	"github.com/vhod-id/vhod/storage"
 )
 
@@ -61,12 +62,12 @@ func (h *Handler) changeIdentifier(w http.ResponseWriter, r *http.Request, sess 
 		return
 	}
 	if err != nil {
-		h.fail(w, r, pickLanguage(r, nil), unavailable(err))
+		h.pages.Fail(w, r, web.PickLanguage(r, nil), unavailable(err))
 		return
 	}
 	code, err := directory.NewOTP()
 	if err != nil {
-		h.fail(w, r, pickLanguage(r, nil), unavailable(err))
+		h.pages.Fail(w, r, web.PickLanguage(r, nil), unavailable(err))
 		return
 	}
 	now := h.now().UTC()
@@ -76,10 +77,10 @@ func (h *Handler) changeIdentifier(w http.ResponseWriter, r *http.Request, sess 
 		ChallengeExpiresAt: now.Add(recoveryCodeLifetime)}}
 	f.Challenge = directory.OTPHash(h.cfg.OTPKey, f.ID, value, code)
 	if err := h.store.CreateFlow(r.Context(), f.Flow); err != nil {
-		h.fail(w, r, pickLanguage(r, nil), unavailable(err))
+		h.pages.Fail(w, r, web.PickLanguage(r, nil), unavailable(err))
 		return
 	}
-	t := h.catalog.translator(pickLanguage(r, nil))
+	t := h.catalog.Translator(web.PickLanguage(r, nil))
 	_, lookErr := h.accounts.UserByLogin(r.Context(), value)
 	taken := lookErr == nil
 	var sendErr error
@@ -113,7 +114,7 @@ func (h *Handler) accountIdentifierConfirm(w http.ResponseWriter, r *http.Reques
 		return
 	}
 	if err != nil {
-		h.fail(w, r, pickLanguage(r, nil), unavailable(err))
+		h.pages.Fail(w, r, web.PickLanguage(r, nil), unavailable(err))
 		return
 	}
 	f := flow{stored}
@@ -123,7 +124,7 @@ func (h *Handler) accountIdentifierConfirm(w http.ResponseWriter, r *http.Reques
 	}
 	refusal, uerr := h.spendCodeAttempt(r, &f, code)
 	if uerr != nil {
-		h.fail(w, r, pickLanguage(r, nil), uerr)
+		h.pages.Fail(w, r, web.PickLanguage(r, nil), uerr)
 		return
 	}
 	wrong := func(key string) { h.renderAccount(w, withVerify(r, f.ID), http.StatusBadRequest, sess, u, "", key) }
@@ -140,13 +141,13 @@ func (h *Handler) accountIdentifierConfirm(w http.ResponseWriter, r *http.Reques
 	if err == nil {
 		f.Challenge = ""
 		if uerr := h.move(r, &f, StateDone); uerr != nil {
-			h.fail(w, r, pickLanguage(r, nil), uerr)
+			h.pages.Fail(w, r, web.PickLanguage(r, nil), uerr)
 			return
 		}
 		u, err = h.accounts.UserByID(r.Context(), u.ID)
 	}
 	if err != nil {
-		h.fail(w, r, pickLanguage(r, nil), unavailable(err))
+		h.pages.Fail(w, r, web.PickLanguage(r, nil), unavailable(err))
 		return
 	}
 	h.audit(r, storage.AuditEvent{Type: directory.EventIdentifierChange, Outcome: directory.OutcomeSuccess, UserID: u.ID,

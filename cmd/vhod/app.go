@@ -22,6 +22,7 @@ import (
 	"github.com/vhod-id/vhod/directory/captcha"
 	"github.com/vhod-id/vhod/directory/notify"
 	"github.com/vhod-id/vhod/internal/clientaddr"
+	"github.com/vhod-id/vhod/internal/web"
 	"github.com/vhod-id/vhod/login"
 	"github.com/vhod-id/vhod/provider"
 	"github.com/vhod-id/vhod/storage"
@@ -125,7 +126,7 @@ func openApp(ctx context.Context, cfg *Config, log *slog.Logger, dbOpts mongo.Op
 		a.close()
 		return nil, err
 	}
-	texts, err := login.MailTexts()
+	texts, err := web.MailTexts()
 	if err != nil {
 		a.close()
 		return nil, err
@@ -175,7 +176,7 @@ func (a *app) close() {
 func (a *app) handler(extra func(r *mux.Router)) (http.Handler, error) {
 	cfg := a.cfg
 	u, _ := url.Parse(cfg.Issuer)
-	cookies := login.NewCookies(u.Scheme == "https", cfg.Sessions.Lifetime)
+	cookies := web.NewCookies(u.Scheme == "https", cfg.Sessions.Lifetime)
 	audit := a.audit
 	var pages *login.Handler
 	certs, err := a.loginCertificates(context.Background())
@@ -193,7 +194,7 @@ func (a *app) handler(extra func(r *mux.Router)) (http.Handler, error) {
 		RefreshGracePeriod:    cfg.Tokens.refreshGrace(),
 		LoginURL:              func(id string) string { return "/login?authRequestID=" + url.QueryEscape(id) },
 		LogoutURL:             cfg.Issuer + "/logged-out",
-		Locales:               login.Languages,
+		Locales:               web.Languages,
 		Browser:               cookies,
 		ErrorPage: func(w http.ResponseWriter, r *http.Request, status int, detail string) {
 			pages.ErrorPage(w, r, status, detail)

@@ -1,4 +1,4 @@
-package login
+package web
 
 import (
 	"embed"
@@ -19,10 +19,11 @@ var Languages = []language.Tag{language.Russian, language.English}
 
 var matcher = language.NewMatcher(Languages)
 
-// catalog holds the message bundles.
-type catalog struct{ bundle *i18n.Bundle }
+// Catalog holds the message bundles of every page language.
+type Catalog struct{ bundle *i18n.Bundle }
 
-func newCatalog() (*catalog, error) {
+// NewCatalog loads the embedded catalogues; it fails if one is broken.
+func NewCatalog() (*Catalog, error) {
 	b := i18n.NewBundle(Languages[0])
 	b.RegisterUnmarshalFunc("json", json.Unmarshal)
 	for _, tag := range Languages {
@@ -30,11 +31,12 @@ func newCatalog() (*catalog, error) {
 			return nil, fmt.Errorf("load %s messages: %w", tag, err)
 		}
 	}
-	return &catalog{bundle: b}, nil
+	return &Catalog{bundle: b}, nil
 }
 
-// pickLanguage chooses from the auth request's ui_locales, then Accept-Language.
-func pickLanguage(r *http.Request, uiLocales []string) language.Tag {
+// PickLanguage chooses from the auth request's ui_locales, then the query's
+// ui_locales, then Accept-Language; the default language when none matches.
+func PickLanguage(r *http.Request, uiLocales []string) language.Tag {
 	var prefs []language.Tag
 	for _, l := range uiLocales {
 		if t, err := language.Parse(l); err == nil {
@@ -62,7 +64,7 @@ func pickLanguage(r *http.Request, uiLocales []string) language.Tag {
 // directory sends (directory.Texts): lang is a language tag, the default
 // language when empty or unknown.
 func MailTexts() (func(lang, key string, args ...string) string, error) {
-	c, err := newCatalog()
+	c, err := NewCatalog()
 	if err != nil {
 		return nil, err
 	}
@@ -73,22 +75,24 @@ func MailTexts() (func(lang, key string, args ...string) string, error) {
 				tag = Languages[i]
 			}
 		}
-		return c.translator(tag).T(key, args...)
+		return c.Translator(tag).T(key, args...)
 	}, nil
 }
 
-// translator translates message keys into one language.
-type translator struct {
+// Translator translates message keys into one language.
+type Translator struct {
 	lang language.Tag
 	loc  *i18n.Localizer
 }
 
-func (c *catalog) translator(lang language.Tag) translator {
-	return translator{lang: lang, loc: i18n.NewLocalizer(c.bundle, lang.String())}
+// Translator is the catalogue in language lang.
+func (c *Catalog) Translator(lang language.Tag) Translator {
+	return Translator{lang: lang, loc: i18n.NewLocalizer(c.bundle, lang.String())}
 }
 
-// T translates key; pairs of extra arguments fill the message's template fields.
-func (t translator) T(key string, args ...string) string {
+// T translates key; pairs of extra arguments fill the message's template
+// fields. A key with no message comes back as it is.
+func (t Translator) T(key string, args ...string) string {
 	data := map[string]string{}
 	for i := 0; i+1 < len(args); i += 2 {
 		data[args[i]] = args[i+1]
@@ -99,3 +103,6 @@ func (t translator) T(key string, args ...string) string {
 	}
 	return s
 }
+
+// Lang is the translator's language code, for <html lang>.
+func (t Translator) Lang() string { return t.lang.String() }

@@ -1,6 +1,7 @@
-package login
+package web
 
 import (
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -29,20 +30,24 @@ func TestCookieNamesHostPrefixedOnHTTPS(t *testing.T) {
 			c := NewCookies(secure, time.Hour)
 			rec := httptest.NewRecorder()
 			c.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-				c.startSession(w)
+				c.StartSession(w)
 			})).ServeHTTP(rec, httptest.NewRequest(http.MethodGet, tc.issuer+"/authorize", nil))
-			h, err := New(Config{Issuer: tc.issuer, CSRFKey: make([]byte, 32)}, nil, nil, c)
+			cat, err := NewCatalog()
 			if err != nil {
 				t.Fatal(err)
 			}
-			h.csrf()(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {})).
+			pages, err := NewRenderer(cat, slog.New(slog.DiscardHandler), nil, nil, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			pages.CSRF(make([]byte, 32), secure, nil)(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {})).
 				ServeHTTP(rec, httptest.NewRequest(http.MethodGet, tc.issuer+"/login/x", nil))
 
 			got := map[string]*http.Cookie{}
 			for _, ck := range rec.Result().Cookies() {
 				got[ck.Name] = ck
 			}
-			for _, base := range []string{browserCookie, sessionCookie, csrfCookie} {
+			for _, base := range []string{BrowserCookie, SessionCookie, CSRFCookie} {
 				ck := got[tc.prefix+base]
 				switch {
 				case ck == nil:
@@ -83,9 +88,9 @@ func TestPlantedPlainCookieIgnoredOnHTTPS(t *testing.T) {
 			c.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				browser, session = c.BrowserHash(r.Context()), c.SessionID(r.Context())
 			})).ServeHTTP(rec, req)
-			if (browser == hashValue(known)) != tc.read || (session == hashValue(known)) != tc.read {
-				t.Fatalf("cookie %s read: binding %v, session %v; want %v", tc.cookie, browser == hashValue(known),
-					session == hashValue(known), tc.read)
+			if (browser == HashValue(known)) != tc.read || (session == HashValue(known)) != tc.read {
+				t.Fatalf("cookie %s read: binding %v, session %v; want %v", tc.cookie, browser == HashValue(known),
+					session == HashValue(known), tc.read)
 			}
 			if !tc.read && (browser == "" || session != "" || len(rec.Result().Cookies()) != 1) {
 				t.Fatalf("want a fresh binding and no session; binding %q, session %q, set %v", browser, session,

@@ -1,4 +1,4 @@
-package login
+package web
 
 import (
 	"context"
@@ -14,10 +14,10 @@ import (
 // SameSite=Lax: Lax so that the top-level navigation from a relying party to
 // /authorize carries them.
 const (
-	browserCookie = "vhod_browser"
-	sessionCookie = "vhod_session"
-	// csrfCookie is gorilla/csrf's cookie (see Handler.csrf).
-	csrfCookie = "vhod_csrf"
+	BrowserCookie = "vhod_browser"
+	SessionCookie = "vhod_session"
+	// CSRFCookie is gorilla/csrf's cookie (see CSRF).
+	CSRFCookie = "vhod_csrf"
 )
 
 // hostPrefix makes a cookie that only this host, over https, can set (RFC 6265bis
@@ -61,15 +61,15 @@ type browserInfo struct{ browser, session string }
 func (c *Cookies) Middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var info browserInfo
-		if ck, err := r.Cookie(c.name(browserCookie)); err == nil && len(ck.Value) >= 32 {
-			info.browser = hashValue(ck.Value)
+		if ck, err := r.Cookie(c.name(BrowserCookie)); err == nil && len(ck.Value) >= 32 {
+			info.browser = HashValue(ck.Value)
 		} else {
-			v := randomValue()
-			c.set(w, browserCookie, v, 400*24*time.Hour)
-			info.browser = hashValue(v)
+			v := RandomValue()
+			c.set(w, BrowserCookie, v, 400*24*time.Hour)
+			info.browser = HashValue(v)
 		}
-		if ck, err := r.Cookie(c.name(sessionCookie)); err == nil && ck.Value != "" {
-			info.session = hashValue(ck.Value)
+		if ck, err := r.Cookie(c.name(SessionCookie)); err == nil && ck.Value != "" {
+			info.session = HashValue(ck.Value)
 		}
 		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), browserKey{}, info)))
 	})
@@ -89,14 +89,14 @@ func (c *Cookies) SessionID(ctx context.Context) string {
 
 // ClearSession removes the SSO session cookie.
 func (c *Cookies) ClearSession(w http.ResponseWriter) {
-	c.set(w, sessionCookie, "", -1)
+	c.set(w, SessionCookie, "", -1)
 }
 
-// startSession sets a new session cookie and returns the stored ID for it.
-func (c *Cookies) startSession(w http.ResponseWriter) string {
-	v := randomValue()
-	c.set(w, sessionCookie, v, c.sessionLifetime)
-	return hashValue(v)
+// StartSession sets a new session cookie and returns the stored ID for it.
+func (c *Cookies) StartSession(w http.ResponseWriter) string {
+	v := RandomValue()
+	c.set(w, SessionCookie, v, c.sessionLifetime)
+	return HashValue(v)
 }
 
 // name is the name a cookie is set and read under (see CookieName).
@@ -114,13 +114,16 @@ func (c *Cookies) set(w http.ResponseWriter, base, value string, maxAge time.Dur
 	http.SetCookie(w, ck)
 }
 
-func randomValue() string {
+// RandomValue is 32 random bytes, base64url: a cookie value nobody can guess.
+func RandomValue() string {
 	b := make([]byte, 32)
 	_, _ = rand.Read(b) // crypto/rand never fails on supported platforms
 	return base64.RawURLEncoding.EncodeToString(b)
 }
 
-func hashValue(v string) string {
+// HashValue is what is stored of a cookie value (SHA-256, hex), so that a
+// leaked database holds no cookie a browser could present.
+func HashValue(v string) string {
 	h := sha256.Sum256([]byte(v))
 	return hex.EncodeToString(h[:])
 }

@@ -1,4 +1,4 @@
-package login
+package web
 
 import (
 	"errors"
@@ -8,7 +8,7 @@ import (
 	"testing"
 )
 
-// limitBody is the one bound on what a page's form may post: the CSRF check
+// LimitBody is the one bound on what a page's form may post: the CSRF check
 // parses the form before any handler runs, so a bound set inside a handler
 // would come too late. A form just under the bound parses; one over it does not.
 func TestLimitBodyBoundsPageForms(t *testing.T) {
@@ -17,12 +17,12 @@ func TestLimitBodyBoundsPageForms(t *testing.T) {
 		size int
 		fits bool
 	}{
-		{"under the bound", maxPageBody - 100, true},
-		{"over the bound", maxPageBody + 1, false},
+		{"under the bound", MaxPageBody - 100, true},
+		{"over the bound", MaxPageBody + 1, false},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			var err error
-			h := limitBody(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { err = r.ParseForm() }))
+			h := LimitBody(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { err = r.ParseForm() }))
 			body := "signature=" + strings.Repeat("a", tt.size-len("signature="))
 			r := httptest.NewRequest(http.MethodPost, "/login/f/certificate", strings.NewReader(body))
 			r.Header.Set("Content-Type", "application/x-www-form-urlencoded")

@@ -1,0 +1,35 @@
+package web
+
+import (
+	"net/http"
+
+	"github.com/gorilla/csrf"
+)
+
+// CSRF protects every form with gorilla/csrf. The cookie (CSRFCookie) is
+// SameSite=Strict, __Host- prefixed on https (see CookieName), and key (32
+// bytes) is shared by all instances, so a form served by one instance posts
+// fine to another. A failure is the error page (error.csrf, 403). secure says
+// the issuer is https; skip, when set, names requests exempt from the check.
+func (p *Renderer) CSRF(key []byte, secure bool, skip func(*http.Request) bool) func(http.Handler) http.Handler {
+	protect := csrf.Protect(key,
+		csrf.Secure(secure), csrf.HttpOnly(true), csrf.Path("/"),
+		csrf.SameSite(csrf.SameSiteStrictMode), csrf.CookieName(CookieName(secure, CSRFCookie)), csrf.FieldName("csrf_token"),
+		csrf.ErrorHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			p.Fail(w, r, PickLanguage(r, nil), &UserError{Status: http.StatusForbidden, Key: "error.csrf", Err: csrf.FailureReason(r)})
+		})))
+	return func(next http.Handler) http.Handler {
+		protected := protect(next)
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			// Plain HTTP only on a loopback issuer; the certificate listener is TLS
+			// even then, and its requests are checked as such.
+			if !secure && r.TLS == nil {
+				r = csrf.PlaintextHTTPRequest(r)
+			}
+			if skip != nil && skip(r) {
+				r = csrf.UnsafeSkipCheck(r)
+			}
+			protected.ServeHTTP(w, r)
+		})
+	}
+}

@@ -1,0 +1,39 @@
+package web
+
+import (
+	"crypto/rand"
+	"fmt"
+	"net/http"
+
+	"golang.org/x/text/language"
+)
+
+// UserError is a failure shown to the person: Key is what they read
+// (translated), Err is what the log gets, with the same error ID as the page.
+type UserError struct {
+	Status int
+	Key    string
+	Err    error
+}
+
+func (e *UserError) Error() string { return fmt.Sprintf("%s: %v", e.Key, e.Err) }
+
+// ErrorPage is the data of the error page: the sentence and the error ID.
+type ErrorPage struct {
+	Base
+	Message, ID string
+}
+
+// Fail renders the error page with a short ID that is also in the log line
+// (a warning, an error from 500 on); the page never shows Err.
+func (p *Renderer) Fail(w http.ResponseWriter, r *http.Request, lang language.Tag, e *UserError) {
+	id := rand.Text()[:10]
+	level := p.log.WarnContext
+	if e.Status >= 500 {
+		level = p.log.ErrorContext
+	}
+	level(r.Context(), "login error", "error_id", id, "status", e.Status, "key", e.Key, "err", e.Err, "path", r.URL.Path)
+	page := ErrorPage{Base: p.Base(r, lang, "error.title"), ID: id}
+	page.Message = page.T(e.Key)
+	p.Render(w, r, e.Status, errorPageName, page)
+}
