@@ -6,6 +6,7 @@ import (
 	"crypto/elliptic"
 	"crypto/rand"
 	"encoding/json"
+	"errors"
 	"io"
 	"log/slog"
 	"net/http"
@@ -26,11 +27,11 @@ import (
 // The in-process harness: the whole provider (New, Handler) over a fresh
 // embedded store, driven by requests to its handler without a listener.
 
-// passBrowser is a Browser without cookies: no browser, no session.
+// passBrowser is a Browser without cookies: one browser, no SSO session.
 type passBrowser struct{}
 
 func (passBrowser) Middleware(next http.Handler) http.Handler { return next }
-func (passBrowser) BrowserHash(context.Context) string        { return "" }
+func (passBrowser) BrowserHash(context.Context) string        { return "browser-1" }
 func (passBrowser) SessionID(context.Context) string          { return "" }
 
 // Secrets of the harness's confidential clients.
@@ -223,4 +224,11 @@ func newRecorder() *httptest.ResponseRecorder { return httptest.NewRecorder() }
 
 func httptestRequest(target string) *http.Request {
 	return httptest.NewRequest(http.MethodPost, target, nil)
+}
+
+func errorsIs(err, target error) bool {
+	if target == nil {
+		return err == nil
+	}
+	return errors.Is(err, target)
 }
