@@ -27,12 +27,13 @@ import (
 // The in-process harness: the whole provider (New, Handler) over a fresh
 // embedded store, driven by requests to its handler without a listener.
 
-// passBrowser is a Browser without cookies: one browser, no SSO session.
-type passBrowser struct{}
+// testBrowser is a Browser without cookies: one browser, whose SSO session
+// is sessionID ("" none).
+type testBrowser struct{ sessionID string }
 
-func (passBrowser) Middleware(next http.Handler) http.Handler { return next }
-func (passBrowser) BrowserHash(context.Context) string        { return "browser-1" }
-func (passBrowser) SessionID(context.Context) string          { return "" }
+func (*testBrowser) Middleware(next http.Handler) http.Handler { return next }
+func (*testBrowser) BrowserHash(context.Context) string        { return "browser-1" }
+func (b *testBrowser) SessionID(context.Context) string        { return b.sessionID }
 
 // Secrets of the harness's confidential clients.
 const (
@@ -41,9 +42,10 @@ const (
 )
 
 type testProvider struct {
-	p     *Provider
-	store *mongo.Store
-	h     http.Handler
+	p       *Provider
+	store   *mongo.Store
+	h       http.Handler
+	browser *testBrowser
 	// robotKey signs the private_key_jwt client "robot"'s assertions.
 	robotKey *ecdsa.PrivateKey
 }
@@ -61,6 +63,7 @@ func newTestProvider(t *testing.T, edit func(*Config)) *testProvider {
 	if err := keys.Ensure(t.Context()); err != nil {
 		t.Fatal(err)
 	}
+	browser := &testBrowser{}
 	var crypto [32]byte
 	crypto[1] = 9
 	cfg := Config{
@@ -69,7 +72,7 @@ func newTestProvider(t *testing.T, edit func(*Config)) *testProvider {
 		AuthRequestLifetime: time.Minute,
 		LoginURL:            func(id string) string { return "/login?authRequestID=" + url.QueryEscape(id) },
 		LogoutURL:           testIssuer + "/logged-out",
-		Browser:             passBrowser{},
+		Browser:             browser,
 		ErrorPage: func(w http.ResponseWriter, _ *http.Request, status int, detail string) {
 			w.WriteHeader(status)
 			_, _ = io.WriteString(w, "error page: "+detail)
@@ -103,7 +106,7 @@ func newTestProvider(t *testing.T, edit func(*Config)) *testProvider {
 			t.Fatal(err)
 		}
 	}
-	return &testProvider{p: p, store: store, h: p.Handler(), robotKey: robotKey}
+	return &testProvider{p: p, store: store, h: p.Handler(), browser: browser, robotKey: robotKey}
 }
 
 // call is one request to the provider's handler.
