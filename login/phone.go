@@ -81,21 +81,25 @@ func (h *Handler) phoneSend(w http.ResponseWriter, r *http.Request) {
 		h.pages.Fail(w, r, lang, uerr)
 		return
 	}
-	user, err := h.accounts.UserByLogin(r.Context(), phone)
-	switch {
-	case err == nil && !user.Disabled:
-		text := h.catalog.Translator(lang).T("phone.sms_text", "Code", code)
-		if err := h.cfg.SMS.SendSMS(r.Context(), notify.SMS{To: phone, Text: text}); err != nil {
-			h.log.WarnContext(r.Context(), "sign-in code not delivered", "flow", f.ID, "err", err)
-		}
-	case errors.Is(err, storage.ErrNotFound) || err == nil:
-		h.log.InfoContext(r.Context(), "sign-in code for a number without an account not sent", "flow", f.ID)
-	default:
-		h.pages.Fail(w, r, lang, unavailable(err))
-		return
-	}
 	notice := h.catalog.Translator(lang).T("phone.sent")
 	h.renderPhone(w, r, http.StatusOK, f, ar, lang, phonePage{Phone: phone, CodeSent: true, Notice: notice})
+	// As recovery does: the number is looked up and the code queued after the
+	// answer, so that neither the answer nor the connection tells whether the
+	// number has an account.
+	h.afterAnswer(r, func(r *http.Request) {
+		user, err := h.accounts.UserByLogin(r.Context(), phone)
+		switch {
+		case err == nil && !user.Disabled:
+			text := h.catalog.Translator(lang).T("phone.sms_text", "Code", code)
+			if err := h.cfg.SMS.SendSMS(r.Context(), notify.SMS{To: phone, Text: text}); err != nil {
+				h.log.WarnContext(r.Context(), "sign-in code not delivered", "flow", f.ID, "err", err)
+			}
+		case errors.Is(err, storage.ErrNotFound) || err == nil:
+			h.log.InfoContext(r.Context(), "sign-in code for a number without an account not sent", "flow", f.ID)
+		default:
+			h.log.ErrorContext(r.Context(), "sign-in code: look the number up", "flow", f.ID, "err", err)
+		}
+	})
 }
 
 // phoneVerify checks the code. The attempt is counted and saved before the
