@@ -46,3 +46,29 @@ func TestAbuseMinACRNotBypassedByPassword(t *testing.T) {
 		t.Fatalf("status %d, %.600s", p.Status, p.Body)
 	}
 }
+
+// TestDeviceApprovalMeetsTheClientMinimum: a device app whose client accepts
+// only certificate sign-ins is not approved by a password session: the device
+// decision is one of the ways a sign-in answers a client, and min_acr holds there.
+func TestDeviceApprovalMeetsTheClientMinimum(t *testing.T) {
+	cfg := strings.Replace(deviceConfig(), "      name: Smart TV\n", "      name: Smart TV\n      min_acr: urn:vhod:acr:certificate\n", 1)
+	srv := startServer(t, cfg)
+	resp, d := call(t, http.MethodPost, srv.Issuer+"/device_authorization", url.Values{"client_id": {"tv"}, "scope": {"openid"}}, nil)
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("device authorization: %d %v", resp.StatusCode, d)
+	}
+	b := rptest.NewBrowser("")
+	b.Lang = "en"
+	p := mustGet(t, b, d["verification_uri_complete"].(string))
+	p = mustSubmit(t, b, p, "/password", url.Values{"login": {"ivanov"}, "password": {"S3cure-pass!"}})
+	p = mustSubmit(t, b, p, "/device", url.Values{"user_code": {d["user_code"].(string)}})
+	p = mustSubmit(t, b, p, "/device", url.Values{"decision": {"allow"}})
+	if p.Status != http.StatusForbidden || !strings.Contains(p.Body, "accepts only a stronger sign-in") {
+		t.Fatalf("a password session approved a certificate-only device app: %d %.400s", p.Status, p.Body)
+	}
+	resp, out := call(t, http.MethodPost, srv.Issuer+"/oauth/token", url.Values{"grant_type": {grantDeviceCode},
+		"device_code": {d["device_code"].(string)}, "client_id": {"tv"}}, nil)
+	if resp.StatusCode != http.StatusBadRequest || out["error"] != "authorization_pending" {
+		t.Fatalf("the device poll after a refused approval: %d %v", resp.StatusCode, out)
+	}
+}
