@@ -67,43 +67,23 @@ func (b *Browser) Get(u string) (*Page, error) {
 // Submit fills the page's form whose action contains actionPart and posts it; the
 // hidden fields (CSRF token) are taken from the page.
 func (b *Browser) Submit(p *Page, actionPart string, fields url.Values) (*Page, error) {
-	action, hidden, err := form(p.Body, actionPart)
-	if err != nil {
-		return nil, fmt.Errorf("%w (page %s, status %d)", err, p.URL, p.Status)
-	}
-	for k, v := range fields {
-		hidden[k] = v
-	}
-	target, err := p.URL.Parse(action)
+	target, values, err := fill(p, actionPart, fields)
 	if err != nil {
 		return nil, err
 	}
-	req, err := http.NewRequest(http.MethodPost, target.String(), strings.NewReader(hidden.Encode()))
-	if err != nil {
-		return nil, err
-	}
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("Origin", target.Scheme+"://"+target.Host)
-	return b.do(req)
+	return b.post(target, "application/x-www-form-urlencoded", strings.NewReader(values.Encode()))
 }
 
 // SubmitFile posts the form as multipart/form-data with one file, as a
 // browser uploads one.
 func (b *Browser) SubmitFile(p *Page, actionPart string, fields url.Values, fileField, fileName string, content []byte) (*Page, error) {
-	action, hidden, err := form(p.Body, actionPart)
-	if err != nil {
-		return nil, fmt.Errorf("%w (page %s, status %d)", err, p.URL, p.Status)
-	}
-	for k, v := range fields {
-		hidden[k] = v
-	}
-	target, err := p.URL.Parse(action)
+	target, values, err := fill(p, actionPart, fields)
 	if err != nil {
 		return nil, err
 	}
 	var body bytes.Buffer
 	mw := multipart.NewWriter(&body)
-	for k, vs := range hidden {
+	for k, vs := range values {
 		for _, v := range vs {
 			mw.WriteField(k, v)
 		}
@@ -114,11 +94,30 @@ func (b *Browser) SubmitFile(p *Page, actionPart string, fields url.Values, file
 	}
 	fw.Write(content)
 	mw.Close()
-	req, err := http.NewRequest(http.MethodPost, target.String(), &body)
+	return b.post(target, mw.FormDataContentType(), &body)
+}
+
+// fill finds the page's form whose action contains actionPart and returns where
+// it posts and its hidden fields with fields over them.
+func fill(p *Page, actionPart string, fields url.Values) (*url.URL, url.Values, error) {
+	action, hidden, err := form(p.Body, actionPart)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%w (page %s, status %d)", err, p.URL, p.Status)
+	}
+	for k, v := range fields {
+		hidden[k] = v
+	}
+	target, err := p.URL.Parse(action)
+	return target, hidden, err
+}
+
+// post sends a form body as a browser does, with its Origin.
+func (b *Browser) post(target *url.URL, contentType string, body io.Reader) (*Page, error) {
+	req, err := http.NewRequest(http.MethodPost, target.String(), body)
 	if err != nil {
 		return nil, err
 	}
-	req.Header.Set("Content-Type", mw.FormDataContentType())
+	req.Header.Set("Content-Type", contentType)
 	req.Header.Set("Origin", target.Scheme+"://"+target.Host)
 	return b.do(req)
 }
