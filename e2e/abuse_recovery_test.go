@@ -98,7 +98,7 @@ func auditTypes(t *testing.T, srv *server) []string {
 // does not sign in twice.
 func TestAbuseRecoveryByPhoneLeavesTheVictimSignedIn(t *testing.T) {
 	gw, gwURL := newSMSGateway(t)
-	_, port := newMailbox(t)
+	box, port := newMailbox(t)
 	// The refusals checked below must not bring the sign-in captcha up.
 	cfg := strings.Replace(recoveryConfig(gwURL, port), "bootstrap:\n", "limits: {captcha_after_failures: 10}\nbootstrap:\n", 1)
 	srv := startServer(t, cfg)
@@ -148,6 +148,11 @@ func TestAbuseRecoveryByPhoneLeavesTheVictimSignedIn(t *testing.T) {
 		t.Fatalf("change did not finish the sign-in: %d %.300s", p.Status, p.Body)
 	}
 	shop.exchange(a, shop.code(a, cb))
+
+	// Whoever held the phone has reset the password: the account's email hears of it.
+	if n := box.count("ivanov@example.com"); n != 1 {
+		t.Errorf("%d notices to the account's email after a recovery by phone, want 1", n)
+	}
 
 	// Now, and only now, the other sessions and tokens end; the owner's new one lives.
 	v.out(t, shop, "after the change")
