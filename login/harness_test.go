@@ -572,3 +572,10 @@ func (f *fakeLogouts) End(r *http.Request, redirect string) (string, error) {
 	}
 	return redirect, nil
 }
+
+// limitAll is a send limit every message is over.
+type limitAll struct{}
+
+func (limitAll) Check(ctx context.Context, _, _ string) (context.Context, error) {
+	return ctx, notify.ErrLimited
+}
