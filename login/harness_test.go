@@ -579,3 +579,16 @@ type limitAll struct{}
 func (limitAll) Check(ctx context.Context, _, _ string) (context.Context, error) {
 	return ctx, notify.ErrLimited
 }
+
+// sso asks the Handler's SSO (as op does at /authorize) with the browser's cookies.
+func (b *testBrowser) sso(ar storage.AuthRequest) (c *storage.Completion, err error) {
+	r := httptest.NewRequest(http.MethodGet, "/authorize", nil)
+	u, _ := url.Parse(b.e.srv.URL)
+	for _, ck := range b.jar.Cookies(u) {
+		r.AddCookie(ck)
+	}
+	b.e.h.cookies.Middleware(http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) {
+		c, err = b.e.h.SSO(r.Context(), ar)
+	})).ServeHTTP(httptest.NewRecorder(), r)
+	return c, err
+}
