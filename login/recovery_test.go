@@ -148,7 +148,7 @@ func TestRecoveryByEmail(t *testing.T) {
 		t.Errorf("no link in %q", m.Text)
 	}
 	// The link fills the code in.
-	if p := b.get(rp + q(ar) + "&code=" + code); !p.has(`value="`+code+`"`) {
+	if p := b.get(rp + q(ar) + "&code=" + code); !p.has(`value="` + code + `"`) {
 		t.Errorf("code not filled in: %v", p)
 	}
 	reset := func(code, next, repeat string) page {
