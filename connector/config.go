@@ -149,7 +149,9 @@ func (c Config) Problems() map[string]string {
 	}
 	for field, v := range map[string]string{"issuer": c.Issuer, "base_url": c.BaseURL, "auth_url": c.AuthURL,
 		"token_url": c.TokenURL, "userinfo_url": c.UserinfoURL} {
-		if v == "" {
+		// Only oidc fetches from its issuer; ESIA's and Sber's are names
+		// compared with the ID token's iss (ESIA's own starts with http:).
+		if v == "" || field == "issuer" && c.Type != TypeOIDC {
 			continue
 		}
 		relativeOK := field != "issuer" && field != "base_url"
