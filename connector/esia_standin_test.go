@@ -244,7 +244,7 @@ func (s *esiaStandIn) idToken(req url.Values) string {
 	}
 	sig, _ := os.ReadFile(sigFile)
 	if s.tamperToken {
-		claims["urn:esia:sbj_id"] = esiaOIDNumber + 1
+		claims["amr"] = "DS" // a claim nothing else checks: only the signature can catch it
 		body, _ = json.Marshal(claims)
 		input = base64.RawURLEncoding.EncodeToString(hdr) + "." + base64.RawURLEncoding.EncodeToString(body)
 	}
