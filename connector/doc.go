@@ -28,6 +28,13 @@
 // Every failure is an *Error whose Kind (unavailable, denied, invalid,
 // state, config) has a message key for the page; Error.Err is for the log.
 //
+// ESIA signs nothing with a password: Vhod signs its requests with the
+// system's GOST key (key_file, PKCS#8 PEM) and names the system's
+// certificate (cert_file) registered on ESIA's technology portal. Keys made
+// with CryptoPro live in its containers; existing tools take them out into
+// PEM without CryptoPro (get-cpcert, used with OpenSSL's GOST engine, or
+// cryptopro_extract of github.com/LdDl/esia-potato); Vhod does not.
+//
 // Providers are configured under `identity_providers:` (Config, checked by
 // Config.Problems, built by New). Every endpoint is configurable (base_url,
 // auth_url, token_url, userinfo_url) so tests replace providers with

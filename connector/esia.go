@@ -2,6 +2,7 @@ package connector
 
 import (
 	"context"
+	"errors"
 	"net/url"
 	"regexp"
 	"slices"
@@ -95,15 +96,17 @@ func (c *esiaConnector) Start(_ context.Context, r StartRequest) (string, error)
 	return authURL(c.endpoint(c.cfg.AuthURL, esiaBase, esiaAuthPath), p)
 }
 
-// esiaErrorKinds: ESIA answers access_denied both when the person refuses
-// (ESIA-007004) and when it refuses Vhod's signature or registration;
-// the latter are the operator's to fix, not the person's choice.
+// esiaConfigErrors: ESIA answers access_denied both when the person refuses
+// (ESIA-007004) and when it refuses Vhod's signature or registration
+// (client secret wrong, parameter missing, client not allowed); the latter
+// are the operator's to fix, not the person's choice.
 var esiaConfigErrors = []string{"ESIA-007005", "ESIA-007011", "ESIA-007014", "ESIA-007053"}
 
 func (c *esiaConnector) Callback(ctx context.Context, r CallbackRequest) (*Identity, error) {
 	code, err := c.checkReturn(r)
 	if err != nil {
-		if e, ok := err.(*Error); ok && e.Code != "" {
+		var e *Error
+		if errors.As(err, &e) && e.Code != "" {
 			desc := r.Query.Get("error_description")
 			for _, ec := range esiaConfigErrors {
 				if strings.HasPrefix(desc, ec) {
