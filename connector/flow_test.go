@@ -1,7 +1,10 @@
 package connector
 
 import (
+	"encoding/json"
 	"net/url"
+	"os"
+	"path/filepath"
 	"regexp"
 	"testing"
 	"time"
@@ -69,5 +72,25 @@ func TestErrorMessages(t *testing.T) {
 	}
 	if KindOf(e) != KindDenied || KindOf(errNoSubject) != KindUnavailable {
 		t.Fatal("KindOf")
+	}
+}
+
+// Every kind's message is in both of Vhod's catalogues, so the page can say
+// it in the person's language.
+func TestKindMessagesInCatalogues(t *testing.T) {
+	for _, lang := range []string{"ru", "en"} {
+		b, err := os.ReadFile(filepath.Join("..", "internal", "web", "locales", lang+".json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var cat map[string]string
+		if err := json.Unmarshal(b, &cat); err != nil {
+			t.Fatal(err)
+		}
+		for _, k := range []Kind{KindUnavailable, KindDenied, KindInvalid, KindState, KindConfig} {
+			if cat[k.MessageKey()] == "" {
+				t.Errorf("%s.json has no %s", lang, k.MessageKey())
+			}
+		}
 	}
 }
