@@ -83,3 +83,19 @@ func TestNewReadsFiles(t *testing.T) {
 		}
 	}
 }
+
+func TestNewAll(t *testing.T) {
+	c := Config{ID: "ya", Type: TypeYandex, DisplayName: DisplayName{RU: "Яндекс"}, ClientID: "c", ClientSecret: "s"}
+	list, err := NewAll([]Config{c, {ID: "vk", Type: TypeVK, DisplayName: DisplayName{RU: "VK"}, ClientID: "1"}}, Options{})
+	if err != nil || len(list) != 2 || list[1].Type() != TypeVK {
+		t.Fatalf("%v %v", list, err)
+	}
+	if _, err := NewAll([]Config{c, c}, Options{}); err == nil || !strings.Contains(err.Error(), "twice") {
+		t.Fatalf("a repeated id: %v", err)
+	}
+	bad := c
+	bad.ClientSecret = ""
+	if _, err := NewAll([]Config{bad}, Options{}); err == nil || !strings.Contains(err.Error(), "identity_providers[0]") {
+		t.Fatalf("an invalid entry: %v", err)
+	}
+}

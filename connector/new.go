@@ -191,3 +191,22 @@ func authURL(endpoint string, params url.Values) (string, error) {
 	u.RawQuery = q.Encode()
 	return u.String(), nil
 }
+
+// NewAll builds every configured provider, in order, refusing two with the
+// same id (linked identities are stored under it). Errors name the entry.
+func NewAll(cs []Config, o Options) ([]Connector, error) {
+	seen := map[string]bool{}
+	var out []Connector
+	for i, c := range cs {
+		if seen[c.ID] {
+			return nil, fmt.Errorf("identity_providers[%d]: id %q is used twice", i, c.ID)
+		}
+		seen[c.ID] = true
+		conn, err := New(c, o)
+		if err != nil {
+			return nil, fmt.Errorf("identity_providers[%d]: %w", i, err)
+		}
+		out = append(out, conn)
+	}
+	return out, nil
+}
