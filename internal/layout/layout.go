@@ -9,6 +9,7 @@
 //	login, account, console → internal/web
 //	directory, provider, login, account → certauth
 //	directory, certauth → internal/ruid
+//	cmd, login → connector → certauth
 //
 // Every Vhod package belongs to one layer (the longest matching path in
 // layers). A package may import its own layer and the layers its row lists;
@@ -54,11 +55,11 @@ var layers = []Layer{
 	// bench command, which drives a relying party (internal/rptest).
 	{Name: "cmd", Paths: []string{"cmd"},
 		MayImport: []string{"provider", "login", "account", "console", "admin", "web", "clientaddr",
-			"directory", "certauth", "storage", "backend", "testkit"}},
+			"connector", "directory", "certauth", "storage", "backend", "testkit"}},
 	// e2e drives the built binary and may use anything to set it up.
 	{Name: "e2e", Paths: []string{"e2e"},
 		MayImport: []string{"cmd", "provider", "login", "account", "console", "admin", "web", "clientaddr",
-			"directory", "certauth", "ruid", "storage", "backend", "testkit"}},
+			"connector", "directory", "certauth", "ruid", "storage", "backend", "testkit"}},
 
 	// The audiences never import each other (DESIGN.md draws no arrow between
 	// them; console and admin are named): each mounts its own routes and calls
@@ -66,7 +67,7 @@ var layers = []Layer{
 	{Name: "provider", Paths: []string{"provider"},
 		MayImport: []string{"directory", "certauth", "storage", "clientaddr"}},
 	{Name: "login", Paths: []string{"login"},
-		MayImport: []string{"web", "directory", "certauth", "storage", "clientaddr"}},
+		MayImport: []string{"web", "connector", "directory", "certauth", "storage", "clientaddr"}},
 	{Name: "account", Paths: []string{"account"},
 		MayImport: []string{"web", "directory", "certauth", "storage", "clientaddr"}},
 	{Name: "console", Paths: []string{"console"},
@@ -83,6 +84,11 @@ var layers = []Layer{
 	// The service layer, with notify/, registry/ and captcha/.
 	{Name: "directory", Paths: []string{"directory"},
 		MayImport: []string{"certauth", "ruid", "storage"}},
+	// Outside identity providers (Госуслуги, Яндекс, VK, Сбер, any OpenID
+	// provider): HTTP clients that return facts about a person, as certauth
+	// does for certificates; login decides which account that is. It signs
+	// ESIA's requests with certauth's GOST code and knows nothing of storage.
+	{Name: "connector", Paths: []string{"connector"}, MayImport: []string{"certauth"}},
 	// A leaf but for the identifiers a qualified certificate carries.
 	{Name: "certauth", Paths: []string{"certauth"}, MayImport: []string{"ruid"}},
 	{Name: "ruid", Paths: []string{"internal/ruid"}},
