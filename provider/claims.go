@@ -258,7 +258,7 @@ func (s *Storage) GetPrivateClaimsFromScopes(context.Context, string, string, []
 
 func (s *Storage) activeToken(ctx context.Context, tokenID, subject string) (storage.AccessToken, error) {
 	if jt, ok := s.jwtAccessToken(ctx, tokenID); ok {
-		revoked, err := s.denied.revoked(ctx, s.store, "jti:"+jt.ID, ClaimGrantID+":"+jt.Grant.Family,
+		revoked, err := s.denied.Revoked(ctx, s.store, "jti:"+jt.ID, ClaimGrantID+":"+jt.Grant.Family,
 			ClaimSID+":"+jt.Grant.SessionID, "sub:"+jt.Grant.Subject)
 		if err != nil {
 			return jt, s.serverError(ctx, err)

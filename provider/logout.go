@@ -37,7 +37,7 @@ type SignedOutApp struct {
 func (s *Storage) sessionEnded(ctx context.Context, sess storage.Session) []SignedOutApp {
 	var apps []SignedOutApp
 	for _, id := range sess.ClientIDs {
-		c, err := s.clients.get(ctx, s.store, id)
+		c, err := s.clients.Get(ctx, s.store, id)
 		if err != nil {
 			s.log.WarnContext(ctx, "client of an ended session is gone", "client_id", id, "err", err)
 			continue

@@ -14,6 +14,7 @@ import (
 	"golang.org/x/text/language"
 
 	"github.com/vhod-id/vhod/directory"
+	"github.com/vhod-id/vhod/provider/cache"
 	"github.com/vhod-id/vhod/storage"
 )
 
@@ -91,7 +92,7 @@ type Provider struct {
 	storage *Storage
 	cfg     Config
 	pub     published
-	origins webOrigins
+	origins cache.Origins
 }
 
 // Store is the persistence the provider uses.
@@ -191,7 +192,7 @@ func (p *Provider) RevokeUser(ctx context.Context, userID string) error {
 	if err := p.storage.store.RevokeUserTokens(ctx, userID); err != nil {
 		return err
 	}
-	return p.storage.denied.add(ctx, p.storage.store, time.Now().Add(p.cfg.AccessTokenLifetime), "sub:"+userID)
+	return p.storage.denied.Add(ctx, p.storage.store, time.Now().Add(p.cfg.AccessTokenLifetime), "sub:"+userID)
 }
 
 // RevokeSession revokes the tokens of an ended browser session and tells its
@@ -201,20 +202,20 @@ func (p *Provider) RevokeSession(ctx context.Context, sess storage.Session) erro
 	if err := p.storage.store.RevokeSessionTokens(ctx, sess.SID); err != nil {
 		return err
 	}
-	return p.storage.denied.add(ctx, p.storage.store, time.Now().Add(p.cfg.AccessTokenLifetime), ClaimSID+":"+sess.SID)
+	return p.storage.denied.Add(ctx, p.storage.store, time.Now().Add(p.cfg.AccessTokenLifetime), ClaimSID+":"+sess.SID)
 }
 
-// Client returns a client through the provider's cache (see clientCache).
+// Client returns a client through the provider's cache (see cache.Clients).
 func (p *Provider) Client(ctx context.Context, id string) (storage.Client, error) {
-	return p.storage.clients.get(ctx, p.storage.store, id)
+	return p.storage.clients.Get(ctx, p.storage.store, id)
 }
 
 // ClientsChanged tells the provider that clients were changed in the store
 // directly (admin API, console): this instance rereads them at once; others
 // within a second.
 func (p *Provider) ClientsChanged() {
-	p.storage.clients.forget()
-	p.origins.forget()
+	p.storage.clients.Forget()
+	p.origins.Forget()
 }
 
 // Callback is where the login sends the browser once an auth request is complete.

@@ -6,6 +6,8 @@ import (
 	"sync"
 
 	"github.com/zitadel/oidc/v3/pkg/op"
+
+	"github.com/vhod-id/vhod/provider/cache"
 )
 
 // Storage adapts Vhod's store to op's storage interfaces. It converts and maps
@@ -16,10 +18,10 @@ type Storage struct {
 	cfg     Config
 	log     *slog.Logger
 	op      *op.Provider
-	clients clientCache
+	clients cache.Clients
 	// crypto is op's crypto, handing out JWT access tokens (see tokenCrypto).
 	crypto *tokenCrypto
-	denied denylist
+	denied cache.Denylist
 	// logoutSeal protects the end-session page's state in its URL;
 	// logoutConfirmSeal the logout confirmation form's.
 	logoutSeal, logoutConfirmSeal sealer

@@ -1,4 +1,4 @@
-package provider
+package cache
 
 import (
 	"context"
@@ -11,7 +11,7 @@ import (
 	"github.com/vhod-id/vhod/storage"
 )
 
-// changingClients is a clientStore during whose lookups clients change: for
+// changingClients is a ClientStore during whose lookups clients change: for
 // some IDs the lookup itself calls change (another request's admin API write),
 // so that a change lands between the cache's read and its write.
 type changingClients struct{ change func() }
@@ -31,8 +31,8 @@ func (changingClients) ClientsVersion(context.Context) (int64, error) { return 1
 // nil map") nor fail a lookup. Run it with -race. Bounded: 4 lookers-up × 2000
 // lookups of 50 clients and one goroutine changing clients 2000 times.
 func TestClientCacheChangeDuringLookup(t *testing.T) {
-	var c clientCache
-	st := changingClients{change: c.forget}
+	var c Clients
+	st := changingClients{change: c.Forget}
 	ctx := t.Context()
 	var wg sync.WaitGroup
 	errs := make(chan error, 5*2000)
@@ -53,13 +53,13 @@ func TestClientCacheChangeDuringLookup(t *testing.T) {
 	for range 4 {
 		run(func(i int) {
 			id := fmt.Sprint("c", i%50)
-			cl, err := c.get(ctx, st, id)
+			cl, err := c.Get(ctx, st, id)
 			if err != nil || cl.ID != id {
 				errs <- fmt.Errorf("get %s: %+v, %v", id, cl, err)
 			}
 		})
 	}
-	run(func(int) { c.forget(); runtime.Gosched() })
+	run(func(int) { c.Forget(); runtime.Gosched() })
 	done := make(chan struct{})
 	go func() { wg.Wait(); close(done) }()
 	select {
