@@ -12,6 +12,7 @@ import (
 	"github.com/go-jose/go-jose/v4/jwt"
 	"github.com/zitadel/oidc/v3/pkg/oidc"
 
+	"github.com/vhod-id/vhod/provider/keys"
 	"github.com/vhod-id/vhod/storage"
 )
 
@@ -187,7 +188,7 @@ func TestLogoutTellsTheClients(t *testing.T) {
 	if hits["/ok"] != 1 || hits["/down"] != 2 || hits["/refuses"] != 1 {
 		t.Fatalf("deliveries %v", hits)
 	}
-	parsed, err := jwt.ParseSigned(token, SupportedAlgorithms)
+	parsed, err := jwt.ParseSigned(token, keys.Algorithms)
 	if err != nil || parsed.Headers[0].ExtraHeaders["typ"] != "logout+jwt" {
 		t.Fatalf("logout token %q: %v", token, err)
 	}

@@ -117,7 +117,7 @@ func (s *Storage) signAccessToken(ctx context.Context, c *client, t storage.Acce
 	if err != nil {
 		return "", err
 	}
-	signer, err := jose.NewSigner(jose.SigningKey{Algorithm: k.alg, Key: jose.JSONWebKey{Key: k.key, KeyID: k.id}},
+	signer, err := jose.NewSigner(jose.SigningKey{Algorithm: k.SignatureAlgorithm(), Key: jose.JSONWebKey{Key: k.Key(), KeyID: k.ID()}},
 		(&jose.SignerOptions{}).WithType(accessTokenType))
 	if err != nil {
 		return "", err

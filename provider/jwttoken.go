@@ -8,6 +8,7 @@ import (
 	"github.com/go-jose/go-jose/v4"
 	"github.com/go-jose/go-jose/v4/jwt"
 
+	"github.com/vhod-id/vhod/provider/keys"
 	"github.com/vhod-id/vhod/storage"
 )
 
@@ -32,18 +33,18 @@ func (s *Storage) verifiedJWTAccessToken(ctx context.Context, raw string) (stora
 	if strings.Count(raw, ".") != 2 {
 		return storage.AccessToken{}, false
 	}
-	tok, err := jwt.ParseSigned(raw, SupportedAlgorithms)
+	tok, err := jwt.ParseSigned(raw, keys.Algorithms)
 	if err != nil || len(tok.Headers) != 1 || !isAccessTokenType(tok.Headers[0].ExtraHeaders[jose.HeaderType]) {
 		return storage.AccessToken{}, false
 	}
-	keys, err := s.keys.Published(ctx)
+	published, err := s.keys.Published(ctx)
 	if err != nil {
 		return storage.AccessToken{}, false
 	}
 	var key any
-	for _, k := range keys {
-		if k.id == tok.Headers[0].KeyID && string(k.alg) == tok.Headers[0].Algorithm {
-			key = k.key
+	for _, k := range published {
+		if k.ID() == tok.Headers[0].KeyID && string(k.Algorithm()) == tok.Headers[0].Algorithm {
+			key = k.Key()
 		}
 	}
 	if key == nil {

@@ -75,7 +75,7 @@ func (s *Storage) logoutToken(ctx context.Context, c storage.Client, sess storag
 	if err != nil {
 		return "", err
 	}
-	signer, err := jose.NewSigner(jose.SigningKey{Algorithm: k.alg, Key: jose.JSONWebKey{Key: k.key, KeyID: k.id}},
+	signer, err := jose.NewSigner(jose.SigningKey{Algorithm: k.SignatureAlgorithm(), Key: jose.JSONWebKey{Key: k.Key(), KeyID: k.ID()}},
 		(&jose.SignerOptions{}).WithType("logout+jwt"))
 	if err != nil {
 		return "", err

@@ -15,6 +15,7 @@ import (
 
 	"github.com/vhod-id/vhod/directory"
 	"github.com/vhod-id/vhod/provider/cache"
+	"github.com/vhod-id/vhod/provider/keys"
 	"github.com/vhod-id/vhod/storage"
 )
 
@@ -111,11 +112,11 @@ type Store interface {
 }
 
 // New builds the provider over a store and a keyring.
-func New(cfg Config, store Store, keys *Keyring) (*Provider, error) {
+func New(cfg Config, store Store, keyring *keys.Keyring) (*Provider, error) {
 	if cfg.OnTokens == nil {
 		cfg.OnTokens = func(string) {}
 	}
-	s := &Storage{store: store, keys: keys, cfg: cfg, log: cfg.Logger, logoutSeal: newSealer(cfg.CryptoKey, "vhod end-session page"),
+	s := &Storage{store: store, keys: keyring, cfg: cfg, log: cfg.Logger, logoutSeal: newSealer(cfg.CryptoKey, "vhod end-session page"),
 		crypto: newTokenCrypto(cfg.CryptoKey), refreshSeal: newSealer(cfg.CryptoKey, "vhod refresh token successor"),
 		logoutConfirmSeal: newSealer(cfg.CryptoKey, "vhod logout confirmation")}
 	opCfg := &op.Config{
@@ -251,10 +252,7 @@ func (p *Provider) Deny(w http.ResponseWriter, r *http.Request, authRequestID, c
 	p.authError(w, r, p.answerOf(req), e)
 }
 
-// SupportedAlgorithms are the signing algorithms a client may choose.
-var SupportedAlgorithms = []jose.SignatureAlgorithm{jose.ES256, jose.RS256, jose.EdDSA}
-
-func algNames() []string { return names(SupportedAlgorithms) }
+func algNames() []string { return names(keys.Algorithms) }
 
 // names spells a list of algorithms as discovery and headers want them.
 func names(algs []jose.SignatureAlgorithm) []string {

@@ -8,13 +8,14 @@ import (
 	"github.com/zitadel/oidc/v3/pkg/op"
 
 	"github.com/vhod-id/vhod/provider/cache"
+	"github.com/vhod-id/vhod/provider/keys"
 )
 
 // Storage adapts Vhod's store to op's storage interfaces. It converts and maps
 // errors; the rules live in directory and login.
 type Storage struct {
 	store   Store
-	keys    *Keyring
+	keys    *keys.Keyring
 	cfg     Config
 	log     *slog.Logger
 	op      *op.Provider
