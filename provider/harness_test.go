@@ -36,6 +36,9 @@ func (*testBrowser) Middleware(next http.Handler) http.Handler { return next }
 func (*testBrowser) BrowserHash(context.Context) string        { return "browser-1" }
 func (b *testBrowser) SessionID(context.Context) string        { return b.sessionID }
 
+// testIssuer is the harness's issuer.
+const testIssuer = "https://id.example"
+
 // Secrets of the harness's confidential clients.
 const (
 	shopSecret  = "shop-secret-0123456789"

@@ -2,11 +2,9 @@ package provider
 
 import (
 	"context"
-	"crypto"
 	"crypto/sha256"
 	"crypto/x509"
 	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"net/http"
 	"net/url"
@@ -14,11 +12,11 @@ import (
 	"strings"
 	"time"
 
-	"github.com/go-jose/go-jose/v4"
 	"github.com/zitadel/oidc/v3/pkg/oidc"
 
 	"github.com/vhod-id/vhod/certauth"
 	"github.com/vhod-id/vhod/directory"
+	"github.com/vhod-id/vhod/provider/clientjwt"
 	"github.com/vhod-id/vhod/storage"
 )
 
@@ -114,30 +112,11 @@ func (p *Provider) checkClientCertificate(ctx context.Context, c *client, leaf *
 		if now.Before(leaf.NotBefore) || now.After(leaf.NotAfter) {
 			return errors.New("the client certificate is not valid now")
 		}
-		if pinned || jwksHasKey(c.c.JWKS, leaf.PublicKey) {
+		if pinned || clientjwt.HasKey(c.c.JWKS, leaf.PublicKey) {
 			return nil
 		}
 		return errors.New("the client certificate is not one of the registered keys")
 	}
-}
-
-// jwksHasKey tells whether a JSON key set holds the public key (by thumbprint).
-func jwksHasKey(jwks string, pub crypto.PublicKey) bool {
-	want, err := (&jose.JSONWebKey{Key: pub}).Thumbprint(crypto.SHA256)
-	if err != nil || jwks == "" {
-		return false
-	}
-	var set jose.JSONWebKeySet
-	if json.Unmarshal([]byte(jwks), &set) != nil {
-		return false
-	}
-	for _, k := range set.Keys {
-		pk := k.Public()
-		if got, err := pk.Thumbprint(crypto.SHA256); err == nil && string(got) == string(want) {
-			return true
-		}
-	}
-	return false
 }
 
 func (p *Provider) refuseClient(ctx context.Context, clientID, method, reason string) {

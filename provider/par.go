@@ -11,6 +11,7 @@ import (
 	"github.com/zitadel/oidc/v3/pkg/oidc"
 	"github.com/zitadel/oidc/v3/pkg/op"
 
+	"github.com/vhod-id/vhod/provider/clientjwt"
 	"github.com/vhod-id/vhod/storage"
 )
 
@@ -46,7 +47,7 @@ func (p *Provider) servePAR(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if raw := params.Get("request"); raw != "" {
-		if params, err = p.storage.openRequestObject(c, raw, time.Now()); err != nil {
+		if params, err = clientjwt.OpenRequestObject(c.c.JWKS, c.c.ID, p.cfg.Issuer, raw, time.Now()); err != nil {
 			op.RequestError(w, r, oauthError(errInvalidRequestObject, err.Error()), p.cfg.Logger)
 			return
 		}

@@ -69,7 +69,7 @@ type Config struct {
 	// the TLS proxy): discovery's mtls_endpoint_aliases ("" none).
 	MTLSOrigin string
 	// ClientAssertionMaxAge bounds the life of a private_key_jwt assertion
-	// (0: DefaultClientAssertionMaxAge).
+	// (0: clientjwt.DefaultAssertionMaxAge).
 	ClientAssertionMaxAge time.Duration
 	// BackchannelDelays are the waits before each delivery attempt of a logout
 	// token (nil: DefaultBackchannelDelays).
