@@ -10,6 +10,7 @@ import (
 
 	"github.com/zitadel/oidc/v3/pkg/oidc"
 
+	"github.com/vhod-id/vhod/provider/dpop"
 	"github.com/vhod-id/vhod/storage"
 )
 
@@ -54,7 +55,7 @@ func TestErrorAnswerFormats(t *testing.T) {
 			}
 		})
 	}
-	for code, want := range map[string]string{errInvalidTarget: errInvalidTarget, errUseDPoPNonce: errUseDPoPNonce,
+	for code, want := range map[string]string{errInvalidTarget: errInvalidTarget, dpop.CodeUseNonce: dpop.CodeUseNonce,
 		errAccountSelectionRequired: errAccountSelectionRequired, "server_error": "server_error", "anything": "invalid_request"} {
 		if got := oauthError(code, "d"); string(got.ErrorType) != want || got.Description != "d" {
 			t.Errorf("oauthError(%s) = %v", code, got)

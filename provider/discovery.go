@@ -9,6 +9,7 @@ import (
 
 	"github.com/vhod-id/vhod/directory"
 	"github.com/vhod-id/vhod/provider/clientjwt"
+	"github.com/vhod-id/vhod/provider/dpop"
 )
 
 // discovery serves op's discovery document corrected to what Vhod really offers:
@@ -54,7 +55,7 @@ func (p *Provider) discoveryJSON(r *http.Request) []byte {
 	// RFC 9126 section 5: PAR is offered to every client, demanded of some.
 	doc["pushed_authorization_request_endpoint"] = p.cfg.Issuer + "/par"
 	doc["require_pushed_authorization_requests"] = false
-	doc["dpop_signing_alg_values_supported"] = DPoPAlgorithms
+	doc["dpop_signing_alg_values_supported"] = dpop.Algorithms
 	if p.cfg.ClientCertificate != nil {
 		p.mtlsMetadata(doc)
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/zitadel/oidc/v3/pkg/op"
 
 	"github.com/vhod-id/vhod/provider/clientjwt"
+	"github.com/vhod-id/vhod/provider/dpop"
 	"github.com/vhod-id/vhod/storage"
 )
 
@@ -96,10 +97,10 @@ func oauthError(code, description string) *oidc.Error {
 	switch code { // op's error type is unexported: only constants convert
 	case errInvalidRequestObject:
 		e.ErrorType = errInvalidRequestObject
-	case errInvalidDPoPProof:
-		e.ErrorType = errInvalidDPoPProof
-	case errUseDPoPNonce:
-		e.ErrorType = errUseDPoPNonce
+	case dpop.CodeInvalidProof:
+		e.ErrorType = dpop.CodeInvalidProof
+	case dpop.CodeUseNonce:
+		e.ErrorType = dpop.CodeUseNonce
 	case errInvalidTarget:
 		e.ErrorType = errInvalidTarget
 	case errUnsupportedResponseType:

@@ -15,6 +15,7 @@ import (
 
 	"github.com/vhod-id/vhod/directory"
 	"github.com/vhod-id/vhod/provider/cache"
+	"github.com/vhod-id/vhod/provider/dpop"
 	"github.com/vhod-id/vhod/provider/keys"
 	"github.com/vhod-id/vhod/storage"
 )
@@ -116,7 +117,7 @@ func New(cfg Config, store Store, keyring *keys.Keyring) (*Provider, error) {
 	if cfg.OnTokens == nil {
 		cfg.OnTokens = func(string) {}
 	}
-	s := &Storage{store: store, keys: keyring, cfg: cfg, log: cfg.Logger, logoutSeal: newSealer(cfg.CryptoKey, "vhod end-session page"),
+	s := &Storage{store: store, keys: keyring, dpop: dpop.New(cfg.CryptoKey, store), cfg: cfg, log: cfg.Logger, logoutSeal: newSealer(cfg.CryptoKey, "vhod end-session page"),
 		crypto: newTokenCrypto(cfg.CryptoKey), refreshSeal: newSealer(cfg.CryptoKey, "vhod refresh token successor"),
 		logoutConfirmSeal: newSealer(cfg.CryptoKey, "vhod logout confirmation")}
 	opCfg := &op.Config{

@@ -8,6 +8,7 @@ import (
 	"github.com/zitadel/oidc/v3/pkg/op"
 
 	"github.com/vhod-id/vhod/provider/cache"
+	"github.com/vhod-id/vhod/provider/dpop"
 	"github.com/vhod-id/vhod/provider/keys"
 )
 
@@ -23,6 +24,8 @@ type Storage struct {
 	// crypto is op's crypto, handing out JWT access tokens (see tokenCrypto).
 	crypto *tokenCrypto
 	denied cache.Denylist
+	// dpop checks DPoP proofs and makes the server nonces.
+	dpop *dpop.Verifier
 	// logoutSeal protects the end-session page's state in its URL;
 	// logoutConfirmSeal the logout confirmation form's.
 	logoutSeal, logoutConfirmSeal sealer
