@@ -11,6 +11,7 @@ import (
 	"golang.org/x/text/language"
 
 	"github.com/vhod-id/vhod/directory"
+	"github.com/vhod-id/vhod/provider/accesstoken"
 	"github.com/vhod-id/vhod/storage"
 )
 
@@ -226,7 +227,7 @@ func (s *Storage) introspection(ctx context.Context, resp *oidc.IntrospectionRes
 		resp.TokenType = "DPoP"
 	}
 	// RFC 9449 section 6.2, RFC 8705 section 3.2: the binding for the resource server.
-	if cnf := tokenCnf(g.JKT, g.X5T); cnf != nil {
+	if cnf := accesstoken.Cnf(g.JKT, g.X5T); cnf != nil {
 		resp.Claims = map[string]any{ClaimCnf: cnf}
 	}
 	resp.Subject = g.Subject

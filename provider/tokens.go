@@ -324,22 +324,6 @@ func (s *Storage) grantOf(ctx context.Context, req op.TokenRequest) (storage.Gra
 	return g.grant(), nil
 }
 
-// tokenCnf is the confirmation (cnf) claim of the tokens a request is issuing:
-// the DPoP key and the client certificate they are bound to; nil when unbound.
-func tokenCnf(jkt, x5t string) map[string]any {
-	cnf := map[string]any{}
-	if jkt != "" {
-		cnf["jkt"] = jkt
-	}
-	if x5t != "" {
-		cnf["x5t#S256"] = x5t
-	}
-	if len(cnf) == 0 {
-		return nil
-	}
-	return cnf
-}
-
 // requestJKT is the DPoP key this token request proved ("" none).
 func requestJKT(ctx context.Context) string {
 	if h := holder(ctx); h != nil {
