@@ -73,7 +73,7 @@ type Config struct {
 	// (0: clientjwt.DefaultAssertionMaxAge).
 	ClientAssertionMaxAge time.Duration
 	// BackchannelDelays are the waits before each delivery attempt of a logout
-	// token (nil: DefaultBackchannelDelays).
+	// token (nil: backchannel.DefaultDelays).
 	BackchannelDelays []time.Duration
 }
 
