@@ -9,6 +9,7 @@ import (
 	"github.com/zitadel/oidc/v3/pkg/oidc"
 	"github.com/zitadel/oidc/v3/pkg/op"
 
+	"github.com/vhod-id/vhod/provider/mtls"
 	"github.com/vhod-id/vhod/storage"
 )
 
@@ -169,12 +170,12 @@ func (p *Provider) authenticateClient(r *http.Request) (*client, *authFailure) {
 		return nil, &authFailure{err: p.storage.serverError(ctx, err)}
 	}
 	switch {
-	case isTLSMethod(c.c.AuthMethod):
+	case mtls.IsMethod(c.c.AuthMethod):
 		if secret != "" || basic {
 			return nil, refuse(id, c.c.AuthMethod, "this client authenticates with its TLS client certificate")
 		}
 		h := holder(ctx)
-		if err := p.checkClientCertificate(ctx, c, h.cert, h.certChain); err != nil {
+		if err := mtls.CheckClient(ctx, c.c, h.cert, h.certChain, p.cfg.VerifyCertificate, p.cfg.Logger); err != nil {
 			return nil, refuse(id, c.c.AuthMethod, err.Error())
 		}
 	case c.c.Public:

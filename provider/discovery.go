@@ -10,6 +10,7 @@ import (
 	"github.com/vhod-id/vhod/directory"
 	"github.com/vhod-id/vhod/provider/clientjwt"
 	"github.com/vhod-id/vhod/provider/dpop"
+	"github.com/vhod-id/vhod/provider/mtls"
 )
 
 // discovery serves op's discovery document corrected to what Vhod really offers:
@@ -57,7 +58,7 @@ func (p *Provider) discoveryJSON(r *http.Request) []byte {
 	doc["require_pushed_authorization_requests"] = false
 	doc["dpop_signing_alg_values_supported"] = dpop.Algorithms
 	if p.cfg.ClientCertificate != nil {
-		p.mtlsMetadata(doc)
+		mtls.Metadata(doc, p.cfg.Issuer, p.cfg.MTLSOrigin)
 	}
 	b, _ = json.Marshal(doc)
 	return b
