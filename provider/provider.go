@@ -15,6 +15,7 @@ import (
 
 	"github.com/vhod-id/vhod/directory"
 	"github.com/vhod-id/vhod/provider/cache"
+	"github.com/vhod-id/vhod/provider/claims"
 	"github.com/vhod-id/vhod/provider/dpop"
 	"github.com/vhod-id/vhod/provider/keys"
 	"github.com/vhod-id/vhod/storage"
@@ -131,7 +132,7 @@ func New(cfg Config, store Store, keyring *keys.Keyring) (*Provider, error) {
 		SupportedUILocales:       cfg.Locales,
 		SupportedScopes: []string{oidc.ScopeOpenID, oidc.ScopeProfile, oidc.ScopeEmail,
 			oidc.ScopePhone, oidc.ScopeOfflineAccess, ScopeRuIDs, ScopeCert, ScopeOrg, ScopeOrgs},
-		SupportedClaims: supportedClaims,
+		SupportedClaims: claims.Supported,
 		DeviceAuthorization: op.DeviceAuthorizationConfig{Lifetime: DeviceCodeLifetime, PollInterval: DevicePollInterval,
 			UserFormPath: DeviceUserPath, UserCode: op.UserCodeBase20},
 	}
@@ -204,7 +205,7 @@ func (p *Provider) RevokeSession(ctx context.Context, sess storage.Session) erro
 	if err := p.storage.store.RevokeSessionTokens(ctx, sess.SID); err != nil {
 		return err
 	}
-	return p.storage.denied.Add(ctx, p.storage.store, time.Now().Add(p.cfg.AccessTokenLifetime), ClaimSID+":"+sess.SID)
+	return p.storage.denied.Add(ctx, p.storage.store, time.Now().Add(p.cfg.AccessTokenLifetime), claims.SID+":"+sess.SID)
 }
 
 // Client returns a client through the provider's cache (see cache.Clients).

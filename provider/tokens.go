@@ -14,6 +14,7 @@ import (
 	"github.com/zitadel/oidc/v3/pkg/op"
 
 	"github.com/vhod-id/vhod/directory"
+	"github.com/vhod-id/vhod/provider/claims"
 	"github.com/vhod-id/vhod/storage"
 )
 
@@ -218,7 +219,7 @@ func (s *Storage) revokeGrant(ctx context.Context, family string) error {
 	if err := s.store.RevokeFamily(ctx, family); err != nil {
 		return err
 	}
-	return s.denied.Add(ctx, s.store, time.Now().Add(s.cfg.AccessTokenLifetime), ClaimGrantID+":"+family)
+	return s.denied.Add(ctx, s.store, time.Now().Add(s.cfg.AccessTokenLifetime), claims.GrantID+":"+family)
 }
 
 func (s *Storage) refreshFailure(ctx context.Context, g storage.Grant, err error) error {

@@ -17,6 +17,7 @@ import (
 	"github.com/zitadel/oidc/v3/pkg/op"
 
 	"github.com/vhod-id/vhod/directory"
+	"github.com/vhod-id/vhod/provider/claims"
 	"github.com/vhod-id/vhod/provider/keys"
 	"github.com/vhod-id/vhod/storage"
 )
@@ -62,46 +63,46 @@ func claimsOf(issuer string, t storage.AccessToken, org *directory.OrgClaims) ma
 	if len(aud) == 0 {
 		aud = []string{g.ClientID}
 	}
-	claims := map[string]any{
+	out := map[string]any{
 		"iss": issuer, "sub": g.Subject, "aud": aud, "client_id": g.ClientID,
 		"exp": t.ExpiresAt.Unix(), "iat": t.CreatedAt.Unix(), "nbf": t.CreatedAt.Unix(), "jti": t.ID,
 	}
 	if len(g.Scopes) > 0 {
-		claims["scope"] = strings.Join(g.Scopes, " ")
+		out[claims.Scope] = strings.Join(g.Scopes, " ")
 	}
 	if g.Subject != g.ClientID {
 		if !g.AuthTime.IsZero() {
-			claims["auth_time"] = g.AuthTime.Unix()
+			out["auth_time"] = g.AuthTime.Unix()
 		}
 		if g.ACR != "" {
-			claims["acr"] = g.ACR
+			out[claims.ACR] = g.ACR
 		}
 		if len(g.AMR) > 0 {
-			claims["amr"] = g.AMR
+			out["amr"] = g.AMR
 		}
 	}
 	if cnf := Cnf(g.JKT, g.X5T); cnf != nil {
-		claims["cnf"] = cnf
+		out[claims.Cnf] = cnf
 	}
 	if g.SessionID != "" {
-		claims["sid"] = g.SessionID
+		out[claims.SID] = g.SessionID
 	}
 	if g.Family != "" {
-		claims["gid"] = g.Family
+		out[claims.GrantID] = g.Family
 	}
 	if g.OrgID != "" {
-		claims["org_id"] = g.OrgID
+		out[claims.OrgID] = g.OrgID
 	}
 	if g.Certificate != nil {
-		claims["cert_sha256"] = g.Certificate.SHA256
+		out[claims.CertSHA256] = g.Certificate.SHA256
 	}
 	if g.UILocale != "" {
-		claims["ui_locale"] = g.UILocale
+		out[claims.UILocale] = g.UILocale
 	}
 	if org != nil {
-		claims["org"], claims["roles"] = org.Org, org.Roles
+		out[claims.Org], out[claims.Roles] = org.Org, org.Roles
 	}
-	return claims
+	return out
 }
 
 // Cnf is the confirmation (cnf) claim of a sender-constrained token (RFC 7800):
