@@ -1,18 +1,16 @@
 package provider
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/zitadel/oidc/v3/pkg/oidc"
 	"github.com/zitadel/oidc/v3/pkg/op"
 
 	"github.com/vhod-id/vhod/provider/dpop"
+	"github.com/vhod-id/vhod/provider/respond"
 	"github.com/vhod-id/vhod/storage"
 )
 
@@ -51,17 +49,17 @@ func (p *Provider) dpopToken(next http.Handler) http.Handler {
 		if h := holder(r.Context()); h != nil {
 			h.dpopJKT = jkt
 		}
-		buf := &bufferedResponse{header: http.Header{}}
+		buf := respond.NewBuffer()
 		next.ServeHTTP(buf, r)
-		body := buf.body.Bytes()
-		if buf.status == 0 || buf.status == http.StatusOK {
-			body = withTokenType(body, "DPoP")
+		body := buf.Body.Bytes()
+		if buf.Status == 0 || buf.Status == http.StatusOK {
+			body = respond.WithTokenType(body, "DPoP")
 		}
-		for k, v := range buf.header {
+		for k, v := range buf.Header() {
 			w.Header()[k] = v
 		}
 		w.Header().Del("Content-Length")
-		w.WriteHeader(max(buf.status, http.StatusOK))
+		w.WriteHeader(max(buf.Status, http.StatusOK))
 		_, _ = w.Write(body)
 	})
 }
@@ -74,7 +72,7 @@ func (p *Provider) dpopToken(next http.Handler) http.Handler {
 func (p *Provider) dpopResource(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := holder(r.Context())
-		if token, ok := cutScheme(r.Header.Get("Authorization"), "DPoP"); ok && h != nil {
+		if token, ok := respond.CutScheme(r.Header.Get("Authorization"), "DPoP"); ok && h != nil {
 			jkt, derr := p.storage.dpopProof(r.Context(), r, p.publicURL(r), token, false)
 			if derr != nil {
 				dpop.Challenge(w, derr.Code, derr.Description)
@@ -83,21 +81,21 @@ func (p *Provider) dpopResource(next http.Handler) http.Handler {
 			h.dpopJKT, h.rawToken = jkt, token
 			r.Header.Set("Authorization", "Bearer "+token)
 		}
-		buf := &bufferedResponse{header: http.Header{}}
+		buf := respond.NewBuffer()
 		next.ServeHTTP(buf, r)
 		if h != nil && h.bindingRefused {
 			if h.refusedDPoP {
 				dpop.Challenge(w, "invalid_token", "the access token is bound to a key this request does not prove")
 			} else {
-				bearerChallenge(w, "the access token is bound to a client certificate this connection does not present")
+				respond.BearerChallenge(w, "the access token is bound to a client certificate this connection does not present")
 			}
 			return
 		}
-		for k, v := range buf.header {
+		for k, v := range buf.Header() {
 			w.Header()[k] = v
 		}
-		w.WriteHeader(max(buf.status, http.StatusOK))
-		_, _ = w.Write(buf.body.Bytes())
+		w.WriteHeader(max(buf.Status, http.StatusOK))
+		_, _ = w.Write(buf.Body.Bytes())
 	})
 }
 
@@ -116,51 +114,4 @@ func (s *Storage) checkBinding(ctx context.Context, g storage.Grant) bool {
 		return false
 	}
 	return true
-}
-
-func cutScheme(authorization, scheme string) (string, bool) {
-	if len(authorization) > len(scheme)+1 && strings.EqualFold(authorization[:len(scheme)], scheme) && authorization[len(scheme)] == ' ' {
-		return strings.TrimSpace(authorization[len(scheme)+1:]), true
-	}
-	return "", false
-}
-
-func bearerChallenge(w http.ResponseWriter, description string) {
-	w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token", error_description="`+description+`"`)
-	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(http.StatusUnauthorized)
-}
-
-// withTokenType rewrites token_type in a token response (op always says Bearer).
-func withTokenType(body []byte, tokenType string) []byte {
-	var m map[string]json.RawMessage
-	if json.Unmarshal(body, &m) != nil || m["access_token"] == nil {
-		return body
-	}
-	m["token_type"], _ = json.Marshal(tokenType)
-	out, err := json.Marshal(m)
-	if err != nil {
-		return body
-	}
-	return out
-}
-
-// bufferedResponse holds an answer back so that it can be changed before it goes.
-type bufferedResponse struct {
-	header http.Header
-	status int
-	body   bytes.Buffer
-}
-
-func (b *bufferedResponse) Header() http.Header { return b.header }
-func (b *bufferedResponse) WriteHeader(code int) {
-	if b.status == 0 {
-		b.status = code
-	}
-}
-func (b *bufferedResponse) Write(p []byte) (int, error) {
-	if b.status == 0 {
-		b.status = http.StatusOK
-	}
-	return b.body.Write(p)
 }

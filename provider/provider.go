@@ -18,6 +18,7 @@ import (
 	"github.com/vhod-id/vhod/provider/claims"
 	"github.com/vhod-id/vhod/provider/dpop"
 	"github.com/vhod-id/vhod/provider/keys"
+	"github.com/vhod-id/vhod/provider/respond"
 	"github.com/vhod-id/vhod/storage"
 )
 
@@ -160,9 +161,9 @@ func (p *Provider) Handler() http.Handler {
 	mux := http.NewServeMux()
 	cors := p.clientCORS()
 	// api is an endpoint that clients call, browser apps among them.
-	api := func(h http.Handler) http.Handler { return apiHeaders(cors.Handler(h)) }
+	api := func(h http.Handler) http.Handler { return respond.APIHeaders(cors.Handler(h)) }
 	// page is an endpoint the browser navigates to.
-	page := func(h http.Handler) http.Handler { return pageHeaders(p.cfg.Browser.Middleware(h)) }
+	page := func(h http.Handler) http.Handler { return respond.PageHeaders(p.cfg.Browser.Middleware(h)) }
 	mux.Handle("/authorize", page(p.authorizeFront(withOrgHint(p.errors(p.op, true)))))
 	mux.Handle("/oauth/token", api(p.errors(maxBody(64<<10, p.clientAuth(p.dpopToken(p.op))), false)))
 	mux.Handle("/oauth/introspect", api(p.errors(maxBody(64<<10, p.clientAuth(http.HandlerFunc(p.serveIntrospection))), false)))
@@ -176,7 +177,7 @@ func (p *Provider) Handler() http.Handler {
 	mux.Handle("/end_session", http.NotFoundHandler())
 	mux.Handle("/.well-known/openid-configuration", publicCORS.Handler(p.errors(http.HandlerFunc(p.serveDiscovery), false)))
 	mux.Handle("/keys", publicCORS.Handler(p.errors(http.HandlerFunc(p.serveJWKS), false)))
-	mux.Handle("/", apiHeaders(p.errors(p.op, false)))
+	mux.Handle("/", respond.APIHeaders(p.errors(p.op, false)))
 	return mux
 }
 
