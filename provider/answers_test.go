@@ -8,53 +8,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/zitadel/oidc/v3/pkg/oidc"
-
+	"github.com/vhod-id/vhod/provider/dpop"
 	"github.com/vhod-id/vhod/storage"
 )
 
-// TestErrorAnswerFormats: RFC 6749 section 5.2 and RFC 6750 section 3 as
-// Vhod writes them; a server error never shows its detail.
-func TestErrorAnswerFormats(t *testing.T) {
-	for _, tc := range []struct {
-		name      string
-		write     func(w http.ResponseWriter)
-		status    int
-		challenge string
-		body      string
-	}{
-		{"invalid_client by Basic", func(w http.ResponseWriter) {
-			writeOAuthError(w, failureStatus(oidc.ErrInvalidClient()), oidc.ErrInvalidClient().WithDescription("no"), true)
-		}, 401, `Basic realm="vhod", charset="UTF-8"`, `{"error":"invalid_client","error_description":"no"}`},
-		{"invalid_client by form: no challenge", func(w http.ResponseWriter) {
-			writeOAuthError(w, 401, oidc.ErrInvalidClient(), false)
-		}, 401, "", `{"error":"invalid_client"}`},
-		{"server error hides its detail", func(w http.ResponseWriter) {
-			e := oidc.ErrServerError().WithDescription("mongo exploded")
-			writeOAuthError(w, failureStatus(e), e, false)
-		}, 500, "", `{"error":"server_error","error_description":"internal error"}`},
-		{"other errors are 400", func(w http.ResponseWriter) {
-			writeOAuthError(w, failureStatus(oidc.ErrInvalidGrant()), oidc.ErrInvalidGrant(), true)
-		}, 400, "", `{"error":"invalid_grant"}`},
-		{"no bearer token", func(w http.ResponseWriter) { bearerError(w, 401, "", "") },
-			401, `Bearer realm="vhod"`, `{"error":"invalid_request","error_description":"an access token is required"}`},
-		{"invalid token, quotes made safe", func(w http.ResponseWriter) { bearerError(w, 401, "invalid_token", `a "b"`) },
-			401, `Bearer realm="vhod", error="invalid_token", error_description="a 'b'"`, `{"error":"invalid_token","error_description":"a \"b\""}`},
-		{"insufficient scope without description", func(w http.ResponseWriter) { bearerError(w, 403, "insufficient_scope", "") },
-			403, `Bearer realm="vhod", error="insufficient_scope"`, `{"error":"insufficient_scope"}`},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			w := httptest.NewRecorder()
-			tc.write(w)
-			if w.Code != tc.status || w.Header().Get("WWW-Authenticate") != tc.challenge || strings.TrimSpace(w.Body.String()) != tc.body {
-				t.Fatalf("%d %q %s", w.Code, w.Header().Get("WWW-Authenticate"), w.Body.String())
-			}
-			if w.Header().Get("Cache-Control") != "no-store" || w.Header().Get("Content-Type") != "application/json" {
-				t.Fatalf("headers %v", w.Header())
-			}
-		})
-	}
-	for code, want := range map[string]string{errInvalidTarget: errInvalidTarget, errUseDPoPNonce: errUseDPoPNonce,
+// TestOAuthErrorCodes: the codes op has no constructor for keep their name.
+func TestOAuthErrorCodes(t *testing.T) {
+	for code, want := range map[string]string{errInvalidTarget: errInvalidTarget, dpop.CodeUseNonce: dpop.CodeUseNonce,
 		errAccountSelectionRequired: errAccountSelectionRequired, "server_error": "server_error", "anything": "invalid_request"} {
 		if got := oauthError(code, "d"); string(got.ErrorType) != want || got.Description != "d" {
 			t.Errorf("oauthError(%s) = %v", code, got)

@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/go-jose/go-jose/v4"
-	"github.com/go-jose/go-jose/v4/jwt"
 	"github.com/zitadel/oidc/v3/pkg/oidc"
 )
 
@@ -68,58 +67,5 @@ func TestClientAssertionAtTheTokenEndpoint(t *testing.T) {
 				t.Fatalf("%d %v, want %q", w.Code, m, tc.desc)
 			}
 		})
-	}
-}
-
-// TestClientAssertionClaims: RFC 7523 section 3's claim rules with Vhod's
-// bound on the assertion's life.
-func TestClientAssertionClaims(t *testing.T) {
-	p := &Provider{cfg: Config{Issuer: testIssuer, ClientAssertionMaxAge: 2 * time.Minute}}
-	now := time.Unix(1_800_000_000, 0)
-	r := httptestRequest(testIssuer + "/oauth/introspect")
-	at := func(d time.Duration) *jwt.NumericDate { return jwt.NewNumericDate(now.Add(d)) }
-	base := func() jwt.Claims {
-		return jwt.Claims{Issuer: "c", Subject: "c", ID: "j", Audience: jwt.Audience{testIssuer}, Expiry: at(time.Minute), IssuedAt: at(0)}
-	}
-	for _, tc := range []struct {
-		name string
-		edit func(*jwt.Claims)
-		desc string
-	}{
-		{"valid", func(*jwt.Claims) {}, ""},
-		{"aud the endpoint it came to", func(c *jwt.Claims) { c.Audience = jwt.Audience{testIssuer + "/oauth/introspect"} }, ""},
-		{"aud the token endpoint", func(c *jwt.Claims) { c.Audience = jwt.Audience{"x", testIssuer + "/oauth/token"} }, ""},
-		{"expired within the skew", func(c *jwt.Claims) { c.Expiry = at(-10 * time.Second) }, ""},
-		{"iss not the client", func(c *jwt.Claims) { c.Issuer = "d" }, "iss and sub"},
-		{"no jti", func(c *jwt.Claims) { c.ID = "" }, "no jti"},
-		{"no exp", func(c *jwt.Claims) { c.Expiry = nil }, "no exp"},
-		{"wrong aud", func(c *jwt.Claims) { c.Audience = jwt.Audience{"https://other"} }, "aud"},
-		{"expired", func(c *jwt.Claims) { c.Expiry = at(-time.Minute) }, "expired"},
-		{"iat in the future", func(c *jwt.Claims) { c.IssuedAt = at(time.Minute) }, "future"},
-		{"nbf in the future", func(c *jwt.Claims) { c.NotBefore = at(time.Minute) }, "nbf"},
-		{"lives too long", func(c *jwt.Claims) { c.Expiry = at(10 * time.Minute) }, "lives longer"},
-		{"no iat: life from now", func(c *jwt.Claims) { c.IssuedAt = nil; c.Expiry = at(10 * time.Minute) }, "lives longer"},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			c := base()
-			tc.edit(&c)
-			err := p.checkAssertionClaims(c, "c", r, now)
-			if tc.desc == "" {
-				if err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			if err == nil || !strings.Contains(err.Error(), tc.desc) {
-				t.Fatalf("%v, want %q", err, tc.desc)
-			}
-		})
-	}
-	// The default bound applies when none is configured.
-	p.cfg.ClientAssertionMaxAge = 0
-	c := base()
-	c.Expiry = at(DefaultClientAssertionMaxAge + time.Minute)
-	if err := p.checkAssertionClaims(c, "c", r, now); err == nil {
-		t.Fatal("an assertion longer than the default bound passed")
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/zitadel/oidc/v3/pkg/oidc"
 	"github.com/zitadel/oidc/v3/pkg/op"
 
+	"github.com/vhod-id/vhod/provider/clientjwt"
 	"github.com/vhod-id/vhod/storage"
 )
 
@@ -156,7 +157,7 @@ func (p *Provider) requestParams(ctx context.Context, c *client, q url.Values) (
 	if raw == "" {
 		return nil, nil, nil
 	}
-	params, err := p.storage.openRequestObject(c, raw, time.Now())
+	params, err := clientjwt.OpenRequestObject(c.c.JWKS, c.c.ID, p.cfg.Issuer, raw, time.Now())
 	if err != nil {
 		return nil, oauthError(errInvalidRequestObject, err.Error()), nil
 	}

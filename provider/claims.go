@@ -3,39 +3,14 @@ package provider
 import (
 	"context"
 	"errors"
-	"slices"
-	"strings"
 
 	"github.com/zitadel/oidc/v3/pkg/oidc"
 	"github.com/zitadel/oidc/v3/pkg/op"
-	"golang.org/x/text/language"
 
 	"github.com/vhod-id/vhod/directory"
+	"github.com/vhod-id/vhod/provider/accesstoken"
+	"github.com/vhod-id/vhod/provider/claims"
 	"github.com/vhod-id/vhod/storage"
-)
-
-// Claim names of our own.
-const (
-	ClaimSID = "sid"
-	// ClaimCnf is the confirmation of a sender-constrained token (RFC 7800).
-	ClaimCnf   = "cnf"
-	ClaimACR   = "acr"
-	ClaimScope = "scope"
-	// ClaimGrantID names the grant a JWT access token belongs to, so that it can be
-	// revoked with its grant although it has no record.
-	ClaimGrantID = "gid"
-	// ClaimCert describes the certificate of the sign-in; ClaimSNILS and ClaimINN
-	// are the person's numbers a qualified certificate vouched for.
-	ClaimCert  = "cert"
-	ClaimSNILS = "snils"
-	ClaimINN   = "inn"
-	// ClaimOrgID and ClaimCertSHA256 carry the chosen organisation and the
-	// certificate of the sign-in in JWT access tokens.
-	ClaimOrgID      = "org_id"
-	ClaimCertSHA256 = "cert_sha256"
-	// ClaimUILocale carries the sign-in's ui_locales in JWT access tokens, so
-	// that userinfo served from them orders the name as the ID token did.
-	ClaimUILocale = "ui_locale"
 )
 
 // Scopes of our own (DESIGN.md): Russian identification numbers, and the
@@ -45,98 +20,11 @@ const (
 	ScopeCert  = directory.ScopeCert
 )
 
-// supportedClaims are announced in discovery.
-var supportedClaims = []string{
-	"sub", "aud", "exp", "iat", "iss", "auth_time", "nonce", "acr", "amr", "azp", "at_hash", "c_hash", "sid",
-	"name", "family_name", "given_name", "middle_name", "preferred_username", "locale", "updated_at",
-	"email", "email_verified", "phone_number", "phone_number_verified", ClaimSNILS, ClaimINN, ClaimCert,
-	ClaimOrg, ClaimRoles, ClaimOrgs,
-}
-
-// userClaims is the one place that decides which user attributes a scope releases;
-// the ID token, userinfo and introspection all use it. uiLocale is the sign-in
-// request's language ("" none), see fullName.
-func userClaims(u storage.User, scopes []string, uiLocale string) *oidc.UserInfo {
-	info := &oidc.UserInfo{Subject: u.ID}
-	for _, scope := range scopes {
-		switch scope {
-		case oidc.ScopeProfile:
-			info.Name = fullName(u, uiLocale)
-			info.FamilyName, info.GivenName, info.MiddleName = u.FamilyName, u.GivenName, u.MiddleName
-			info.PreferredUsername = preferredUsername(u)
-			if tag, err := language.Parse(u.Locale); err == nil && u.Locale != "" {
-				info.Locale = oidc.NewLocale(tag)
-			}
-			if !u.UpdatedAt.IsZero() {
-				info.UpdatedAt = oidc.FromTime(u.UpdatedAt)
-			}
-		case oidc.ScopeEmail:
-			if u.Email != "" {
-				info.Email, info.EmailVerified = u.Email, oidc.Bool(u.EmailVerified)
-			}
-		case oidc.ScopePhone:
-			if u.Phone != "" {
-				info.PhoneNumber, info.PhoneNumberVerified = u.Phone, oidc.Bool(u.PhoneVerified)
-			}
-		case ScopeRuIDs:
-			if u.SNILS != "" {
-				info.AppendClaims(ClaimSNILS, u.SNILS)
-			}
-			if u.INN != "" {
-				info.AppendClaims(ClaimINN, u.INN)
-			}
-		}
-	}
-	return info
-}
-
-// fullName is the name claim in the order of the language: Russian puts the
-// family name first ("Иванов Иван Иванович"), every other language the given
-// name ("Ivan Ivanovich Ivanov"). The language is the one the relying party
-// asked the sign-in in (ui_locales: the name appears in its pages), else the
-// person's own locale, else Russian, Vhod's default.
-func fullName(u storage.User, uiLocale string) string {
-	tag, err := language.Parse(firstNonEmpty(uiLocale, u.Locale, "ru"))
-	if base, conf := tag.Base(); err == nil && conf >= language.High && base.String() != "ru" {
-		return strings.Join(nonEmpty(u.GivenName, u.MiddleName, u.FamilyName), " ")
-	}
-	return strings.Join(nonEmpty(u.FamilyName, u.GivenName, u.MiddleName), " ")
-}
-
-// preferredUsername is never empty, so that relying parties that need a
-// readable user name (oauth2-proxy with --oidc-email-claim=preferred_username)
-// serve phone-only and certificate-only accounts too: the login, else the
-// email, else the phone, else the subject.
-func preferredUsername(u storage.User) string {
-	return firstNonEmpty(u.Login, u.Email, u.Phone, u.ID)
-}
-
-// certClaim adds the "cert" claim when the scope asks and the sign-in used a
-// certificate. A JWT access token carries only the fingerprint: the rest comes
-// from the account's bound certificate.
-func certClaim(info *oidc.UserInfo, c *storage.CertificateRef, scopes []string, u *storage.User) {
-	if c == nil || !slices.Contains(scopes, ScopeCert) {
-		return
-	}
-	if c.Subject == "" {
-		if u == nil {
-			return
-		}
-		i := slices.IndexFunc(u.Certificates, func(b storage.BoundCertificate) bool { return b.SHA256 == c.SHA256 })
-		if i < 0 {
-			return
-		}
-		c = &u.Certificates[i].CertificateRef
-	}
-	info.AppendClaims(ClaimCert, map[string]any{"sha256": c.SHA256, "subject": c.Subject, "issuer": c.Issuer,
-		"serial": c.Serial, "not_after": c.NotAfter.Unix()})
-}
-
 // SetUserinfoFromRequest implements op.CanSetUserinfoFromRequest: the ID token's
 // user claims, its sid, and (on refresh, where op has no auth request) its acr.
 func (s *Storage) SetUserinfoFromRequest(ctx context.Context, info *oidc.UserInfo, req op.IDTokenRequest, scopes []string) error {
 	info.Subject = req.GetSubject()
-	if releasesUserClaims(scopes) {
+	if claims.ReleasesUser(scopes) {
 		u, err := s.store.UserByID(ctx, req.GetSubject())
 		if err != nil {
 			return s.notFoundAs(ctx, err, oidc.ErrInvalidRequest().WithDescription("the account no longer exists"))
@@ -145,29 +33,22 @@ func (s *Storage) SetUserinfoFromRequest(ctx context.Context, info *oidc.UserInf
 		if g, ok := req.(granter); ok {
 			uiLocale = g.grant().UILocale
 		}
-		*info = *userClaims(u, scopes, uiLocale)
+		*info = *claims.User(u, scopes, uiLocale)
 	}
 	if g, ok := req.(granter); ok {
 		grant := g.grant()
 		if grant.SessionID != "" {
-			info.AppendClaims(ClaimSID, grant.SessionID)
+			info.AppendClaims(claims.SID, grant.SessionID)
 		}
 		if _, isRefresh := req.(*refreshRequest); isRefresh && grant.ACR != "" {
-			info.AppendClaims(ClaimACR, grant.ACR)
+			info.AppendClaims(claims.ACR, grant.ACR)
 		}
-		certClaim(info, grant.Certificate, scopes, nil)
+		claims.AddCert(info, grant.Certificate, scopes, nil)
 		if err := s.orgClaims(ctx, info, req.GetSubject(), grant.OrgID, grant.ClientID, scopes); err != nil {
 			return s.serverError(ctx, err)
 		}
 	}
 	return nil
-}
-
-// releasesUserClaims: only these scopes need the account read at all.
-func releasesUserClaims(scopes []string) bool {
-	return slices.ContainsFunc(scopes, func(s string) bool {
-		return s == oidc.ScopeProfile || s == oidc.ScopeEmail || s == oidc.ScopePhone || s == ScopeRuIDs
-	})
 }
 
 // SetUserinfoFromScopes is deprecated upstream; SetUserinfoFromRequest does the work.
@@ -197,8 +78,8 @@ func (s *Storage) userinfo(ctx context.Context, at storage.AccessToken) (*oidc.U
 	if err != nil {
 		return nil, s.notFoundAs(ctx, err, oidc.ErrInvalidRequest().WithDescription("the account no longer exists"))
 	}
-	info := userClaims(u, at.Grant.Scopes, at.Grant.UILocale)
-	certClaim(info, at.Grant.Certificate, at.Grant.Scopes, &u)
+	info := claims.User(u, at.Grant.Scopes, at.Grant.UILocale)
+	claims.AddCert(info, at.Grant.Certificate, at.Grant.Scopes, &u)
 	if err := s.orgClaims(ctx, info, at.Grant.Subject, at.Grant.OrgID, at.Grant.ClientID, at.Grant.Scopes); err != nil {
 		return nil, s.serverError(ctx, err)
 	}
@@ -226,8 +107,8 @@ func (s *Storage) introspection(ctx context.Context, resp *oidc.IntrospectionRes
 		resp.TokenType = "DPoP"
 	}
 	// RFC 9449 section 6.2, RFC 8705 section 3.2: the binding for the resource server.
-	if cnf := tokenCnf(g.JKT, g.X5T); cnf != nil {
-		resp.Claims = map[string]any{ClaimCnf: cnf}
+	if cnf := accesstoken.Cnf(g.JKT, g.X5T); cnf != nil {
+		resp.Claims = map[string]any{claims.Cnf: cnf}
 	}
 	resp.Subject = g.Subject
 	resp.Audience = g.Audience
@@ -244,7 +125,7 @@ func (s *Storage) introspection(ctx context.Context, resp *oidc.IntrospectionRes
 		resp.AuthTime = oidc.FromTime(g.AuthTime)
 		resp.AuthenticationMethodsReferences = g.AMR
 		if u, err := s.store.UserByID(ctx, g.Subject); err == nil {
-			resp.SetUserInfo(userClaims(u, g.Scopes, g.UILocale))
+			resp.SetUserInfo(claims.User(u, g.Scopes, g.UILocale))
 			resp.Username = u.Login
 		}
 	}
@@ -258,8 +139,8 @@ func (s *Storage) GetPrivateClaimsFromScopes(context.Context, string, string, []
 
 func (s *Storage) activeToken(ctx context.Context, tokenID, subject string) (storage.AccessToken, error) {
 	if jt, ok := s.jwtAccessToken(ctx, tokenID); ok {
-		revoked, err := s.denied.revoked(ctx, s.store, "jti:"+jt.ID, ClaimGrantID+":"+jt.Grant.Family,
-			ClaimSID+":"+jt.Grant.SessionID, "sub:"+jt.Grant.Subject)
+		revoked, err := s.denied.Revoked(ctx, s.store, "jti:"+jt.ID, claims.GrantID+":"+jt.Grant.Family,
+			claims.SID+":"+jt.Grant.SessionID, "sub:"+jt.Grant.Subject)
 		if err != nil {
 			return jt, s.serverError(ctx, err)
 		}
@@ -276,15 +157,4 @@ func (s *Storage) activeToken(ctx context.Context, tokenID, subject string) (sto
 		return at, oidc.ErrInvalidRequest().WithDescription("token is not active").WithParent(errors.New("subject mismatch"))
 	}
 	return at, nil
-}
-
-func nonEmpty(ss ...string) []string {
-	return slices.DeleteFunc(ss, func(s string) bool { return s == "" })
-}
-
-func firstNonEmpty(ss ...string) string {
-	if n := nonEmpty(ss...); len(n) > 0 {
-		return n[0]
-	}
-	return ""
 }

@@ -9,6 +9,8 @@ import (
 	"github.com/zitadel/oidc/v3/pkg/oidc"
 	"github.com/zitadel/oidc/v3/pkg/op"
 
+	"github.com/vhod-id/vhod/provider/mtls"
+	"github.com/vhod-id/vhod/provider/respond"
 	"github.com/vhod-id/vhod/storage"
 )
 
@@ -37,21 +39,21 @@ type authFailure struct {
 func (p *Provider) clientAuth(next http.Handler) http.Handler {
 	return p.tlsCertificate(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := holder(r.Context())
-		noStore(w)
+		respond.NoStore(w)
 		if r.Method != http.MethodPost {
 			// RFC 6749 section 3.2, RFC 7009 section 2.1, RFC 7662 section 2.1,
 			// RFC 8628 section 3.1, RFC 9126 section 2: POST only. op would take a
 			// GET with the parameters in the query, past this layer.
 			w.Header().Set("Allow", http.MethodPost)
-			writeOAuthError(w, http.StatusMethodNotAllowed, oidc.ErrInvalidRequest().WithDescription("use POST"), false)
+			respond.OAuthError(w, http.StatusMethodNotAllowed, oidc.ErrInvalidRequest().WithDescription("use POST"), false)
 			return
 		}
 		if err := r.ParseForm(); err != nil {
-			writeOAuthError(w, http.StatusBadRequest, oidc.ErrInvalidRequest().WithDescription("the form cannot be read"), false)
+			respond.OAuthError(w, http.StatusBadRequest, oidc.ErrInvalidRequest().WithDescription("the form cannot be read"), false)
 			return
 		}
 		if e := singleParameters(r); e != nil {
-			writeOAuthError(w, http.StatusBadRequest, e, false)
+			respond.OAuthError(w, http.StatusBadRequest, e, false)
 			return
 		}
 		// Every layer below, op included, reads the same single copy of each
@@ -60,7 +62,7 @@ func (p *Provider) clientAuth(next http.Handler) http.Handler {
 		r = r.WithContext(op.ContextWithIssuer(r.Context(), p.cfg.Issuer))
 		c, fail := p.authenticateClient(r)
 		if fail != nil {
-			writeOAuthError(w, failureStatus(fail.err), fail.err, fail.basic)
+			respond.OAuthError(w, respond.Status(fail.err), fail.err, fail.basic)
 			return
 		}
 		h.authenticated = c.c.ID
@@ -84,7 +86,7 @@ func (p *Provider) clientAuth(next http.Handler) http.Handler {
 		if r.URL.Path == "/oauth/token" {
 			h.tokenForm = r.PostForm
 			if e := p.checkTokenRequest(c, r.PostForm); e != nil {
-				writeOAuthError(w, failureStatus(e), e, false)
+				respond.OAuthError(w, respond.Status(e), e, false)
 				return
 			}
 		}
@@ -169,12 +171,12 @@ func (p *Provider) authenticateClient(r *http.Request) (*client, *authFailure) {
 		return nil, &authFailure{err: p.storage.serverError(ctx, err)}
 	}
 	switch {
-	case isTLSMethod(c.c.AuthMethod):
+	case mtls.IsMethod(c.c.AuthMethod):
 		if secret != "" || basic {
 			return nil, refuse(id, c.c.AuthMethod, "this client authenticates with its TLS client certificate")
 		}
 		h := holder(ctx)
-		if err := p.checkClientCertificate(ctx, c, h.cert, h.certChain); err != nil {
+		if err := mtls.CheckClient(ctx, c.c, h.cert, h.certChain, p.cfg.VerifyCertificate, p.cfg.Logger); err != nil {
 			return nil, refuse(id, c.c.AuthMethod, err.Error())
 		}
 	case c.c.Public:

@@ -88,7 +88,7 @@ func (s *Storage) loadClient(ctx context.Context, id string) (*client, error) {
 	if h != nil && h.c != nil && h.c.c.ID == id {
 		return h.c, nil
 	}
-	c, err := s.clients.get(ctx, s.store, id)
+	c, err := s.clients.Get(ctx, s.store, id)
 	if err != nil {
 		return nil, err
 	}

@@ -8,6 +8,9 @@ import (
 	"github.com/zitadel/oidc/v3/pkg/op"
 
 	"github.com/vhod-id/vhod/directory"
+	"github.com/vhod-id/vhod/provider/clientjwt"
+	"github.com/vhod-id/vhod/provider/dpop"
+	"github.com/vhod-id/vhod/provider/mtls"
 )
 
 // discovery serves op's discovery document corrected to what Vhod really offers:
@@ -32,16 +35,16 @@ func (p *Provider) discoveryJSON(r *http.Request) []byte {
 	// is only the PAR endpoint's, never fetched from elsewhere.
 	d.RequestParameterSupported = true
 	d.RequestURIParameterSupported = false
-	d.RequestObjectSigningAlgValuesSupported = names(RequestObjectAlgorithms)
+	d.RequestObjectSigningAlgValuesSupported = names(clientjwt.Algorithms)
 	// Client authentication is Vhod's at every endpoint (see clientAuth): the
 	// same methods and assertion algorithms everywhere.
 	methods := []oidc.AuthMethod{oidc.AuthMethodBasic, oidc.AuthMethodPost, oidc.AuthMethodPrivateKeyJWT}
 	d.TokenEndpointAuthMethodsSupported = append([]oidc.AuthMethod{oidc.AuthMethodNone}, methods...)
 	d.IntrospectionEndpointAuthMethodsSupported = methods
 	d.RevocationEndpointAuthMethodsSupported = append([]oidc.AuthMethod{oidc.AuthMethodNone}, methods...)
-	d.TokenEndpointAuthSigningAlgValuesSupported = names(ClientAssertionAlgorithms)
-	d.IntrospectionEndpointAuthSigningAlgValuesSupported = names(ClientAssertionAlgorithms)
-	d.RevocationEndpointAuthSigningAlgValuesSupported = names(ClientAssertionAlgorithms)
+	d.TokenEndpointAuthSigningAlgValuesSupported = names(clientjwt.Algorithms)
+	d.IntrospectionEndpointAuthSigningAlgValuesSupported = names(clientjwt.Algorithms)
+	d.RevocationEndpointAuthSigningAlgValuesSupported = names(clientjwt.Algorithms)
 	d.BackChannelLogoutSupported = true
 	d.BackChannelLogoutSessionSupported = true
 	b, _ := json.Marshal(d)
@@ -53,9 +56,9 @@ func (p *Provider) discoveryJSON(r *http.Request) []byte {
 	// RFC 9126 section 5: PAR is offered to every client, demanded of some.
 	doc["pushed_authorization_request_endpoint"] = p.cfg.Issuer + "/par"
 	doc["require_pushed_authorization_requests"] = false
-	doc["dpop_signing_alg_values_supported"] = DPoPAlgorithms
+	doc["dpop_signing_alg_values_supported"] = dpop.Algorithms
 	if p.cfg.ClientCertificate != nil {
-		p.mtlsMetadata(doc)
+		mtls.Metadata(doc, p.cfg.Issuer, p.cfg.MTLSOrigin)
 	}
 	b, _ = json.Marshal(doc)
 	return b

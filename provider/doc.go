@@ -19,4 +19,12 @@
 // The login hand-off is bound to the browser: /authorize stores the hash of the
 // browser's binding cookie on the auth request, and /authorize/callback only answers
 // the browser that holds it (see Browser and AuthRequestByID).
+//
+// Parts that need nothing of op's storage or the request's state are packages
+// below this one: keys (signing keys, JWKS), claims (claim names, what a scope
+// releases), accesstoken (the RFC 9068 JWT access token format), clientjwt
+// (request objects and client assertions), dpop (RFC 9449 proofs), mtls
+// (RFC 8705 client certificates), backchannel (logout tokens and their
+// delivery), cache (clients, revocations and origins in memory) and respond
+// (the answer forms of the protocol edge).
 package provider

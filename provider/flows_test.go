@@ -1,6 +1,9 @@
 package provider
 
 import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -9,9 +12,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/go-jose/go-jose/v4"
 	"github.com/go-jose/go-jose/v4/jwt"
 	"github.com/zitadel/oidc/v3/pkg/oidc"
 
+	"github.com/vhod-id/vhod/provider/dpop"
+	"github.com/vhod-id/vhod/provider/keys"
 	"github.com/vhod-id/vhod/storage"
 )
 
@@ -96,13 +102,21 @@ func TestDeviceAuthorizationStarts(t *testing.T) {
 // answered with one (RFC 9449 section 8); with it the token is DPoP-bound.
 func TestDPoPAtTheTokenEndpoint(t *testing.T) {
 	tp := newTestProvider(t, nil)
-	_, sign := dpopFixture(t)
+	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	signer, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.ES256, Key: key}, (&jose.SignerOptions{EmbedJWK: true}).WithType("dpop+jwt"))
+	if err != nil {
+		t.Fatal(err)
+	}
 	proof := func(jti, nonce string) string {
 		m := map[string]any{"jti": jti, "htm": "POST", "htu": testIssuer + "/oauth/token", "iat": time.Now().Unix()}
 		if nonce != "" {
 			m["nonce"] = nonce
 		}
-		return sign("dpop+jwt", m)
+		raw, err := jwt.Signed(signer).Claims(m).Serialize()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return raw
 	}
 	req := func(p string) *httptest.ResponseRecorder {
 		return tp.do(t, call{path: "/oauth/token", basic: [2]string{"shop", shopSecret}, form: url.Values{"grant_type": {"client_credentials"}},
@@ -110,14 +124,14 @@ func TestDPoPAtTheTokenEndpoint(t *testing.T) {
 	}
 	w := req(proof("j1", ""))
 	nonce := w.Header().Get("DPoP-Nonce")
-	if m := jsonOf(t, w); w.Code != 400 || m["error"] != errUseDPoPNonce || nonce == "" {
+	if m := jsonOf(t, w); w.Code != 400 || m["error"] != dpop.CodeUseNonce || nonce == "" {
 		t.Fatalf("no nonce: %d %v", w.Code, m)
 	}
 	w = req(proof("j2", nonce))
 	if m := jsonOf(t, w); w.Code != 200 || m["token_type"] != "DPoP" {
 		t.Fatalf("with nonce: %d %v", w.Code, m)
 	}
-	if w := req("garbage"); jsonOf(t, w)["error"] != errInvalidDPoPProof {
+	if w := req("garbage"); jsonOf(t, w)["error"] != dpop.CodeInvalidProof {
 		t.Fatalf("garbage proof: %d %s", w.Code, w.Body.String())
 	}
 }
@@ -187,7 +201,7 @@ func TestLogoutTellsTheClients(t *testing.T) {
 	if hits["/ok"] != 1 || hits["/down"] != 2 || hits["/refuses"] != 1 {
 		t.Fatalf("deliveries %v", hits)
 	}
-	parsed, err := jwt.ParseSigned(token, SupportedAlgorithms)
+	parsed, err := jwt.ParseSigned(token, keys.Algorithms)
 	if err != nil || parsed.Headers[0].ExtraHeaders["typ"] != "logout+jwt" {
 		t.Fatalf("logout token %q: %v", token, err)
 	}

@@ -19,6 +19,7 @@ import (
 	"github.com/go-jose/go-jose/v4"
 	"github.com/zitadel/oidc/v3/pkg/oidc"
 
+	"github.com/vhod-id/vhod/provider/keys"
 	"github.com/vhod-id/vhod/storage"
 	"github.com/vhod-id/vhod/storage/mongo"
 	"github.com/vhod-id/vhod/storage/mongotest"
@@ -34,6 +35,9 @@ type testBrowser struct{ sessionID string }
 func (*testBrowser) Middleware(next http.Handler) http.Handler { return next }
 func (*testBrowser) BrowserHash(context.Context) string        { return "browser-1" }
 func (b *testBrowser) SessionID(context.Context) string        { return b.sessionID }
+
+// testIssuer is the harness's issuer.
+const testIssuer = "https://id.example"
 
 // Secrets of the harness's confidential clients.
 const (
@@ -59,8 +63,13 @@ type testProvider struct {
 func newTestProvider(t *testing.T, edit func(*Config)) *testProvider {
 	t.Helper()
 	store := mongotest.Fresh(t, mongotest.URI(t), mongo.Options{})
-	keys := newTestKeyring(t, store, 7, nil)
-	if err := keys.Ensure(t.Context()); err != nil {
+	var master [32]byte
+	master[0] = 7
+	keyring, err := keys.New(store, master, keys.Config{RotationPeriod: 24 * time.Hour, Retention: time.Hour, CacheFor: time.Nanosecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := keyring.Ensure(t.Context()); err != nil {
 		t.Fatal(err)
 	}
 	browser := &testBrowser{}
@@ -82,7 +91,7 @@ func newTestProvider(t *testing.T, edit func(*Config)) *testProvider {
 	if edit != nil {
 		edit(&cfg)
 	}
-	p, err := New(cfg, store, keys)
+	p, err := New(cfg, store, keyring)
 	if err != nil {
 		t.Fatal(err)
 	}

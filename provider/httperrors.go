@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/vhod-id/vhod/internal/clientaddr"
+	"github.com/vhod-id/vhod/provider/respond"
 )
 
 // errors fixes up op's error answers. On browser routes (browser true) every error
@@ -62,7 +63,7 @@ func tokenOfRequest(r *http.Request) string {
 			return r.PostForm.Get("token")
 		}
 	case "/userinfo":
-		if t, ok := cutScheme(r.Header.Get("Authorization"), "Bearer"); ok { // RFC 6750 section 2.1, any case
+		if t, ok := respond.CutScheme(r.Header.Get("Authorization"), "Bearer"); ok { // RFC 6750 section 2.1, any case
 			return t
 		}
 		if r.ParseForm() == nil {

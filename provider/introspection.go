@@ -7,6 +7,7 @@ import (
 
 	"github.com/zitadel/oidc/v3/pkg/oidc"
 
+	"github.com/vhod-id/vhod/provider/respond"
 	"github.com/vhod-id/vhod/storage"
 )
 
@@ -20,14 +21,14 @@ import (
 func (p *Provider) serveIntrospection(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodPost {
 		w.Header().Set("Allow", http.MethodPost)
-		writeOAuthError(w, http.StatusMethodNotAllowed, oidc.ErrInvalidRequest().WithDescription("introspection takes POST"), false)
+		respond.OAuthError(w, http.StatusMethodNotAllowed, oidc.ErrInvalidRequest().WithDescription("introspection takes POST"), false)
 		return
 	}
 	ctx := r.Context()
-	noStore(w)
+	respond.NoStore(w)
 	raw := r.PostForm.Get("token")
 	if raw == "" {
-		writeOAuthError(w, http.StatusBadRequest, oidc.ErrInvalidRequest().WithDescription("token is missing"), false)
+		respond.OAuthError(w, http.StatusBadRequest, oidc.ErrInvalidRequest().WithDescription("token is missing"), false)
 		return
 	}
 	caller, err := p.storage.loadClient(ctx, holder(ctx).authenticated)
@@ -35,29 +36,29 @@ func (p *Provider) serveIntrospection(w http.ResponseWriter, r *http.Request) {
 		if err == nil {
 			p.refuseClient(ctx, caller.c.ID, "none", "a public client may not introspect")
 		}
-		writeOAuthError(w, http.StatusUnauthorized, oidc.ErrInvalidClient(), false)
+		respond.OAuthError(w, http.StatusUnauthorized, oidc.ErrInvalidClient(), false)
 		return
 	}
 	inactive := &oidc.IntrospectionResponse{}
 	at, err := p.accessToken(ctx, raw)
 	switch {
 	case errors.Is(err, ErrInvalidToken):
-		writeJSONValue(w, http.StatusOK, inactive)
+		respond.JSON(w, http.StatusOK, inactive)
 		return
 	case err != nil:
-		writeOAuthError(w, http.StatusInternalServerError, oidc.ErrServerError(), false)
+		respond.OAuthError(w, http.StatusInternalServerError, oidc.ErrServerError(), false)
 		return
 	}
 	g := at.Grant
 	if g.ClientID != caller.c.ID && !slices.Contains(g.Audience, caller.c.ID) &&
 		!slices.Contains(caller.c.Authorities, storage.AuthorityIntrospect) {
-		writeJSONValue(w, http.StatusOK, inactive)
+		respond.JSON(w, http.StatusOK, inactive)
 		return
 	}
 	resp := new(oidc.IntrospectionResponse)
 	if err := p.storage.introspection(ctx, resp, at); err != nil {
-		writeOAuthError(w, http.StatusInternalServerError, oidc.ErrServerError(), false)
+		respond.OAuthError(w, http.StatusInternalServerError, oidc.ErrServerError(), false)
 		return
 	}
-	writeJSONValue(w, http.StatusOK, resp)
+	respond.JSON(w, http.StatusOK, resp)
 }

@@ -2,35 +2,23 @@ package provider
 
 import (
 	"context"
-	"encoding/json"
-	"strings"
 	"sync"
 
 	"github.com/go-jose/go-jose/v4"
 	"github.com/zitadel/oidc/v3/pkg/op"
 
 	"github.com/vhod-id/vhod/directory"
+	"github.com/vhod-id/vhod/provider/accesstoken"
 	"github.com/vhod-id/vhod/storage"
 )
 
-// JWT access tokens follow RFC 9068: typed at+jwt (section 2.1) so that no
-// other JWT of this issuer — an ID token, a logout token — passes for one,
-// with iss, exp, aud, sub, client_id, iat, jti and scope (section 2.2).
+// JWT access tokens follow RFC 9068 (see accesstoken for their format).
 //
 // op signs the JWT access tokens it makes typed "JWT", and no option changes
 // that. So to op every client's tokens are opaque, made by Crypto.Encrypt of
 // "ID:subject"; for a client of the JWT format, Vhod has signed the token when
 // storage created it, and tokenCrypto hands that JWT out for the ID instead of
 // the encryption. op then puts the very value into the response and its at_hash.
-
-// accessTokenType is the JOSE type of Vhod's JWT access tokens.
-const accessTokenType = "at+jwt"
-
-// isAccessTokenType accepts the type in both spellings RFC 9068 section 4 allows.
-func isAccessTokenType(typ any) bool {
-	s, _ := typ.(string)
-	return strings.EqualFold(s, accessTokenType) || strings.EqualFold(s, "application/"+accessTokenType)
-}
 
 // tokenCrypto is op's crypto, except for the JWT access tokens signed for this
 // request (see above). Two requests may hold the same token ID (a refresh
@@ -117,69 +105,5 @@ func (s *Storage) signAccessToken(ctx context.Context, c *client, t storage.Acce
 	if err != nil {
 		return "", err
 	}
-	signer, err := jose.NewSigner(jose.SigningKey{Algorithm: k.alg, Key: jose.JSONWebKey{Key: k.key, KeyID: k.id}},
-		(&jose.SignerOptions{}).WithType(accessTokenType))
-	if err != nil {
-		return "", err
-	}
-	payload, err := json.Marshal(accessTokenClaims(s.cfg.Issuer, t, org))
-	if err != nil {
-		return "", err
-	}
-	sig, err := signer.Sign(payload)
-	if err != nil {
-		return "", err
-	}
-	return sig.CompactSerialize()
-}
-
-// accessTokenClaims are the claims of a JWT access token: RFC 9068 section 2.2,
-// the sign-in (section 2.2.1) and what Vhod needs to revoke it and to answer
-// userinfo without a record (grant, session, organisation, certificate).
-func accessTokenClaims(issuer string, t storage.AccessToken, org *directory.OrgClaims) map[string]any {
-	g := t.Grant
-	aud := g.Audience
-	if len(aud) == 0 {
-		aud = []string{g.ClientID}
-	}
-	claims := map[string]any{
-		"iss": issuer, "sub": g.Subject, "aud": aud, "client_id": g.ClientID,
-		"exp": t.ExpiresAt.Unix(), "iat": t.CreatedAt.Unix(), "nbf": t.CreatedAt.Unix(), "jti": t.ID,
-	}
-	if len(g.Scopes) > 0 {
-		claims[ClaimScope] = strings.Join(g.Scopes, " ")
-	}
-	if g.Subject != g.ClientID {
-		if !g.AuthTime.IsZero() {
-			claims["auth_time"] = g.AuthTime.Unix()
-		}
-		if g.ACR != "" {
-			claims[ClaimACR] = g.ACR
-		}
-		if len(g.AMR) > 0 {
-			claims["amr"] = g.AMR
-		}
-	}
-	if cnf := tokenCnf(g.JKT, g.X5T); cnf != nil {
-		claims[ClaimCnf] = cnf
-	}
-	if g.SessionID != "" {
-		claims[ClaimSID] = g.SessionID
-	}
-	if g.Family != "" {
-		claims[ClaimGrantID] = g.Family
-	}
-	if g.OrgID != "" {
-		claims[ClaimOrgID] = g.OrgID
-	}
-	if g.Certificate != nil {
-		claims[ClaimCertSHA256] = g.Certificate.SHA256
-	}
-	if g.UILocale != "" {
-		claims[ClaimUILocale] = g.UILocale
-	}
-	if org != nil {
-		claims[ClaimOrg], claims[ClaimRoles] = org.Org, org.Roles
-	}
-	return claims
+	return accesstoken.Sign(k, s.cfg.Issuer, t, org)
 }

@@ -5,6 +5,8 @@ import (
 
 	"github.com/go-jose/go-jose/v4"
 	"github.com/zitadel/oidc/v3/pkg/oidc"
+
+	"github.com/vhod-id/vhod/provider/clientjwt"
 )
 
 // GetKeyByIDAndClientID implements op.Storage: a public key from the client's
@@ -14,7 +16,7 @@ func (s *Storage) GetKeyByIDAndClientID(ctx context.Context, keyID, clientID str
 	if err != nil {
 		return nil, s.notFoundAs(ctx, err, oidc.ErrInvalidClient())
 	}
-	set, err := clientKeys(c)
+	set, err := clientjwt.Keys(c.c.JWKS)
 	if err != nil {
 		return nil, oidc.ErrInvalidClient().WithDescription("%s", err.Error())
 	}

@@ -5,6 +5,8 @@ import (
 
 	"github.com/go-jose/go-jose/v4"
 	"github.com/zitadel/oidc/v3/pkg/op"
+
+	"github.com/vhod-id/vhod/provider/keys"
 )
 
 // SigningKey implements op.Storage: the current key of the algorithm the client of
@@ -23,7 +25,7 @@ func (s *Storage) SigningKey(ctx context.Context) (op.SigningKey, error) {
 
 // SignatureAlgorithms implements op.Storage.
 func (s *Storage) SignatureAlgorithms(context.Context) ([]jose.SignatureAlgorithm, error) {
-	return SupportedAlgorithms, nil
+	return keys.Algorithms, nil
 }
 
 // KeySet implements op.Storage: every published key, current and retiring.
@@ -32,9 +34,5 @@ func (s *Storage) KeySet(ctx context.Context) ([]op.Key, error) {
 	if err != nil {
 		return nil, s.serverError(ctx, err)
 	}
-	out := make([]op.Key, len(pub))
-	for i, k := range pub {
-		out[i] = k
-	}
-	return out, nil
+	return pub, nil
 }

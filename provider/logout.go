@@ -4,26 +4,15 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net/http"
 	"net/url"
-	"strings"
 	"time"
 
 	"github.com/go-jose/go-jose/v4"
 
 	"github.com/vhod-id/vhod/directory"
+	"github.com/vhod-id/vhod/provider/backchannel"
 	"github.com/vhod-id/vhod/storage"
 )
-
-// backchannelEvent is the event a logout token carries (Back-Channel Logout 1.0 §2.4).
-const backchannelEvent = "http://schemas.openid.net/event/backchannel-logout"
-
-// logoutTokenLifetime bounds how long a logout token may be accepted.
-const logoutTokenLifetime = 2 * time.Minute
-
-// DefaultBackchannelDelays are the waits before each attempt to deliver a logout
-// token: at once, then twice more while the relying party may be restarting.
-var DefaultBackchannelDelays = []time.Duration{0, 2 * time.Second, 10 * time.Second}
 
 // SignedOutApp is a relying party a person was signed out of, as the end-session
 // page shows it: its name and, when it has one, the front-channel URL to frame.
@@ -37,7 +26,7 @@ type SignedOutApp struct {
 func (s *Storage) sessionEnded(ctx context.Context, sess storage.Session) []SignedOutApp {
 	var apps []SignedOutApp
 	for _, id := range sess.ClientIDs {
-		c, err := s.clients.get(ctx, s.store, id)
+		c, err := s.clients.Get(ctx, s.store, id)
 		if err != nil {
 			s.log.WarnContext(ctx, "client of an ended session is gone", "client_id", id, "err", err)
 			continue
@@ -68,40 +57,15 @@ func frontchannelURL(uri, issuer, sid string) string {
 	return u.String()
 }
 
-// logoutToken makes the signed logout token for a client (§2.4): signed like the
-// client's ID tokens, typed logout+jwt (§2.4 recommends it), never with a nonce.
-func (s *Storage) logoutToken(ctx context.Context, c storage.Client, sess storage.Session) (string, error) {
-	k, err := s.keys.Signing(ctx, jose.SignatureAlgorithm(c.SigningAlg))
-	if err != nil {
-		return "", err
-	}
-	signer, err := jose.NewSigner(jose.SigningKey{Algorithm: k.alg, Key: jose.JSONWebKey{Key: k.key, KeyID: k.id}},
-		(&jose.SignerOptions{}).WithType("logout+jwt"))
-	if err != nil {
-		return "", err
-	}
-	now := time.Now()
-	claims, err := json.Marshal(map[string]any{
-		"iss": s.cfg.Issuer, "aud": c.ID, "sub": sess.UserID, "sid": sess.SID,
-		"iat": now.Unix(), "exp": now.Add(logoutTokenLifetime).Unix(), "jti": directory.NewID(),
-		"events": map[string]any{backchannelEvent: map[string]any{}},
-	})
-	if err != nil {
-		return "", err
-	}
-	jws, err := signer.Sign(claims)
-	if err != nil {
-		return "", err
-	}
-	return jws.CompactSerialize()
-}
-
-// sendLogoutToken delivers a logout token in the background. Network failures
-// and 5xx answers are retried after DefaultBackchannelDelays (or the configured
-// ones); a 4xx means the relying party refused the token and is not retried.
+// sendLogoutToken delivers a logout token in the background (see
+// backchannel.Deliver: 5xx and network failures are retried, a 4xx is not).
 // The outcome is audited either way.
 func (s *Storage) sendLogoutToken(ctx context.Context, c storage.Client, sess storage.Session) {
-	token, err := s.logoutToken(ctx, c, sess)
+	k, err := s.keys.Signing(ctx, jose.SignatureAlgorithm(c.SigningAlg))
+	var token string
+	if err == nil {
+		token, err = backchannel.Token(k, s.cfg.Issuer, c.ID, sess.UserID, sess.SID)
+	}
 	if err != nil {
 		s.log.ErrorContext(ctx, "could not sign a logout token", "client_id", c.ID, "err", err)
 		return
@@ -110,7 +74,7 @@ func (s *Storage) sendLogoutToken(ctx context.Context, c storage.Client, sess st
 	s.logouts.Add(1)
 	go func() {
 		defer s.logouts.Done()
-		attempts, err := s.deliverLogoutToken(ctx, c.BackchannelLogoutURI, token)
+		attempts, err := backchannel.Deliver(ctx, c.BackchannelLogoutURI, token, s.cfg.BackchannelDelays)
 		e := storage.AuditEvent{Type: directory.EventBackchannelLogout, Outcome: directory.OutcomeSuccess, UserID: sess.UserID,
 			ClientID: c.ID, Details: map[string]string{"sid": sess.SID, "attempts": fmt.Sprint(attempts)}}
 		if err != nil {
@@ -119,53 +83,6 @@ func (s *Storage) sendLogoutToken(ctx context.Context, c storage.Client, sess st
 		}
 		s.cfg.Audit.Record(ctx, e)
 	}()
-}
-
-func (s *Storage) deliverLogoutToken(ctx context.Context, uri, token string) (int, error) {
-	delays := s.cfg.BackchannelDelays
-	if len(delays) == 0 {
-		delays = DefaultBackchannelDelays
-	}
-	var err error
-	for i, d := range delays {
-		if d > 0 {
-			time.Sleep(d)
-		}
-		var retry bool
-		retry, err = postLogoutToken(ctx, uri, token)
-		if err == nil || !retry {
-			return i + 1, err
-		}
-	}
-	return len(delays), err
-}
-
-// backchannelClient follows no redirects (§2.5: the OP should not) and waits 5 s at most.
-var backchannelClient = &http.Client{
-	Timeout:       5 * time.Second,
-	CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-}
-
-// postLogoutToken POSTs the token; it says whether a failure is worth retrying.
-func postLogoutToken(ctx context.Context, uri, token string) (bool, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, uri, strings.NewReader(url.Values{"logout_token": {token}}.Encode()))
-	if err != nil {
-		return false, err
-	}
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	resp, err := backchannelClient.Do(req)
-	if err != nil {
-		return true, err
-	}
-	resp.Body.Close()
-	switch {
-	case resp.StatusCode == http.StatusOK || resp.StatusCode == http.StatusNoContent:
-		return false, nil
-	case resp.StatusCode >= 500:
-		return true, fmt.Errorf("status %d", resp.StatusCode)
-	default:
-		return false, fmt.Errorf("refused with status %d", resp.StatusCode)
-	}
 }
 
 // WaitLogouts waits for back-channel deliveries under way (at shutdown and in tests).

@@ -2,34 +2,15 @@ package provider
 
 import (
 	"context"
-	"crypto"
-	"crypto/sha256"
-	"crypto/x509"
-	"encoding/base64"
-	"encoding/json"
-	"errors"
 	"net/http"
 	"net/url"
-	"slices"
-	"strings"
-	"time"
 
-	"github.com/go-jose/go-jose/v4"
 	"github.com/zitadel/oidc/v3/pkg/oidc"
 
-	"github.com/vhod-id/vhod/certauth"
 	"github.com/vhod-id/vhod/directory"
+	"github.com/vhod-id/vhod/provider/mtls"
 	"github.com/vhod-id/vhod/storage"
 )
-
-// Client authentication methods of RFC 8705 section 2, which op does not know:
-// the layer below authenticates such clients before op sees the request.
-const (
-	AuthMethodTLS           = "tls_client_auth"
-	AuthMethodSelfSignedTLS = "self_signed_tls_client_auth"
-)
-
-func isTLSMethod(m string) bool { return m == AuthMethodTLS || m == AuthMethodSelfSignedTLS }
 
 // publicURL is the URL (without query) a client called: at the issuer, or at the
 // mTLS endpoint alias when the request came to that origin.
@@ -42,33 +23,6 @@ func (p *Provider) publicURL(r *http.Request) string {
 	return p.cfg.Issuer + r.URL.Path
 }
 
-// mtlsMetadata adds RFC 8705 section 5's metadata: the TLS methods, bound tokens
-// and, when certificates are presented at another origin, its endpoint aliases.
-func (p *Provider) mtlsMetadata(doc map[string]any) {
-	for _, key := range []string{"token_endpoint_auth_methods_supported", "revocation_endpoint_auth_methods_supported",
-		"introspection_endpoint_auth_methods_supported"} {
-		if methods, ok := doc[key].([]any); ok {
-			doc[key] = append(methods, AuthMethodTLS, AuthMethodSelfSignedTLS)
-		}
-	}
-	doc["tls_client_certificate_bound_access_tokens"] = true
-	if o := strings.TrimSuffix(p.cfg.MTLSOrigin, "/"); o != "" && o != p.cfg.Issuer {
-		doc["mtls_endpoint_aliases"] = map[string]string{
-			"token_endpoint":                        o + "/oauth/token",
-			"revocation_endpoint":                   o + "/revoke",
-			"introspection_endpoint":                o + "/oauth/introspect",
-			"userinfo_endpoint":                     o + "/userinfo",
-			"pushed_authorization_request_endpoint": o + "/par",
-		}
-	}
-}
-
-// x5tS256 is a certificate's thumbprint as cnf.x5t#S256 carries it.
-func x5tS256(c *x509.Certificate) string {
-	sum := sha256.Sum256(c.Raw)
-	return base64.RawURLEncoding.EncodeToString(sum[:])
-}
-
 // tlsCertificate puts the request's TLS client certificate (Vhod's listener, or a
 // trusted proxy's header) into the request's holder: the token endpoint binds
 // tokens to it, userinfo compares it with a token's binding.
@@ -76,68 +30,11 @@ func (p *Provider) tlsCertificate(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if h := holder(r.Context()); h != nil && p.cfg.ClientCertificate != nil {
 			if leaf, chain := p.cfg.ClientCertificate(r); leaf != nil {
-				h.cert, h.certChain, h.x5t = leaf, chain, x5tS256(leaf)
+				h.cert, h.certChain, h.x5t = leaf, chain, mtls.Thumbprint(leaf)
 			}
 		}
 		next.ServeHTTP(w, r)
 	})
-}
-
-// checkClientCertificate is RFC 8705's check of the presented certificate: a
-// tls_client_auth client's certificate chains to a trust anchor, is not revoked
-// and has the registered subject DN (and pinned fingerprint, when pinned); a
-// self_signed_tls_client_auth client's certificate is one of its registered
-// keys (JWKS) or pinned fingerprints.
-func (p *Provider) checkClientCertificate(ctx context.Context, c *client, leaf *x509.Certificate, chain []*x509.Certificate) error {
-	if leaf == nil {
-		return errors.New("the client must present its TLS client certificate")
-	}
-	pinned := slices.Contains(c.c.CertificatePins, certauth.Fingerprint(leaf))
-	switch c.c.AuthMethod {
-	case AuthMethodTLS:
-		if p.cfg.VerifyCertificate == nil {
-			return errors.New("no trust anchors are configured for client certificates")
-		}
-		if err := p.cfg.VerifyCertificate(ctx, leaf, chain); err != nil {
-			p.cfg.Logger.Info("client certificate refused", "client", c.c.ID, "err", err)
-			return errors.New("the client certificate is not trusted")
-		}
-		if c.c.TLSSubjectDN != "" && leaf.Subject.String() != c.c.TLSSubjectDN {
-			return errors.New("the client certificate's subject is not the registered one")
-		}
-		if len(c.c.CertificatePins) > 0 && !pinned {
-			return errors.New("the client certificate is not the registered one")
-		}
-		return nil
-	default:
-		now := time.Now()
-		if now.Before(leaf.NotBefore) || now.After(leaf.NotAfter) {
-			return errors.New("the client certificate is not valid now")
-		}
-		if pinned || jwksHasKey(c.c.JWKS, leaf.PublicKey) {
-			return nil
-		}
-		return errors.New("the client certificate is not one of the registered keys")
-	}
-}
-
-// jwksHasKey tells whether a JSON key set holds the public key (by thumbprint).
-func jwksHasKey(jwks string, pub crypto.PublicKey) bool {
-	want, err := (&jose.JSONWebKey{Key: pub}).Thumbprint(crypto.SHA256)
-	if err != nil || jwks == "" {
-		return false
-	}
-	var set jose.JSONWebKeySet
-	if json.Unmarshal([]byte(jwks), &set) != nil {
-		return false
-	}
-	for _, k := range set.Keys {
-		pk := k.Public()
-		if got, err := pk.Thumbprint(crypto.SHA256); err == nil && string(got) == string(want) {
-			return true
-		}
-	}
-	return false
 }
 
 func (p *Provider) refuseClient(ctx context.Context, clientID, method, reason string) {
@@ -154,7 +51,7 @@ func (s *Storage) certBinding(ctx context.Context, clientID string) (string, err
 	if err != nil || h == nil {
 		return "", nil
 	}
-	if !isTLSMethod(c.c.AuthMethod) && !c.c.TLSBoundTokens {
+	if !mtls.IsMethod(c.c.AuthMethod) && !c.c.TLSBoundTokens {
 		return "", nil
 	}
 	if h.x5t == "" {

@@ -8,17 +8,15 @@ import (
 	"github.com/zitadel/oidc/v3/pkg/oidc"
 
 	"github.com/vhod-id/vhod/directory"
+	"github.com/vhod-id/vhod/provider/claims"
 	"github.com/vhod-id/vhod/storage"
 )
 
-// Scopes and claims of organisations (DESIGN.md): the organisation chosen for
-// the session with the roles held there, and every active membership.
+// Scopes of organisations (DESIGN.md): the organisation chosen for the
+// session with the roles held there, and every active membership.
 const (
-	ScopeOrg   = directory.ScopeOrg
-	ScopeOrgs  = directory.ScopeOrgs
-	ClaimOrg   = "org"
-	ClaimRoles = "roles"
-	ClaimOrgs  = "orgs"
+	ScopeOrg  = directory.ScopeOrg
+	ScopeOrgs = directory.ScopeOrgs
 )
 
 // org_hint is not a parameter op knows; it is carried from the /authorize
@@ -63,15 +61,15 @@ func (s *Storage) systemIntrospection(ctx context.Context, resp *oidc.Introspect
 	if err != nil {
 		return s.notFoundAs(ctx, err, oidc.ErrInvalidRequest().WithDescription("token is not active"))
 	}
-	claims, err := s.systemClaims(ctx, c.c)
-	if err != nil || claims.Org == nil {
+	sys, err := s.systemClaims(ctx, c.c)
+	if err != nil || sys.Org == nil {
 		resp.Active = false
 		return err
 	}
 	if resp.Claims == nil {
 		resp.Claims = map[string]any{}
 	}
-	resp.Claims[ClaimOrg], resp.Claims[ClaimRoles] = claims.Org, claims.Roles
+	resp.Claims[claims.Org], resp.Claims[claims.Roles] = sys.Org, sys.Roles
 	return nil
 }
 
@@ -87,11 +85,11 @@ func (s *Storage) orgClaims(ctx context.Context, info *oidc.UserInfo, userID, or
 		return err
 	}
 	if wantOrg && c.Org != nil {
-		info.AppendClaims(ClaimOrg, c.Org)
-		info.AppendClaims(ClaimRoles, c.Roles)
+		info.AppendClaims(claims.Org, c.Org)
+		info.AppendClaims(claims.Roles, c.Roles)
 	}
 	if wantOrgs {
-		info.AppendClaims(ClaimOrgs, c.Orgs)
+		info.AppendClaims(claims.Orgs, c.Orgs)
 	}
 	return nil
 }

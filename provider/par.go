@@ -11,6 +11,8 @@ import (
 	"github.com/zitadel/oidc/v3/pkg/oidc"
 	"github.com/zitadel/oidc/v3/pkg/op"
 
+	"github.com/vhod-id/vhod/provider/clientjwt"
+	"github.com/vhod-id/vhod/provider/dpop"
 	"github.com/vhod-id/vhod/storage"
 )
 
@@ -46,7 +48,7 @@ func (p *Provider) servePAR(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if raw := params.Get("request"); raw != "" {
-		if params, err = p.storage.openRequestObject(c, raw, time.Now()); err != nil {
+		if params, err = clientjwt.OpenRequestObject(c.c.JWKS, c.c.ID, p.cfg.Issuer, raw, time.Now()); err != nil {
 			op.RequestError(w, r, oauthError(errInvalidRequestObject, err.Error()), p.cfg.Logger)
 			return
 		}
@@ -95,10 +97,10 @@ func oauthError(code, description string) *oidc.Error {
 	switch code { // op's error type is unexported: only constants convert
 	case errInvalidRequestObject:
 		e.ErrorType = errInvalidRequestObject
-	case errInvalidDPoPProof:
-		e.ErrorType = errInvalidDPoPProof
-	case errUseDPoPNonce:
-		e.ErrorType = errUseDPoPNonce
+	case dpop.CodeInvalidProof:
+		e.ErrorType = dpop.CodeInvalidProof
+	case dpop.CodeUseNonce:
+		e.ErrorType = dpop.CodeUseNonce
 	case errInvalidTarget:
 		e.ErrorType = errInvalidTarget
 	case errUnsupportedResponseType:

@@ -14,6 +14,11 @@ import (
 	"golang.org/x/text/language"
 
 	"github.com/vhod-id/vhod/directory"
+	"github.com/vhod-id/vhod/provider/cache"
+	"github.com/vhod-id/vhod/provider/claims"
+	"github.com/vhod-id/vhod/provider/dpop"
+	"github.com/vhod-id/vhod/provider/keys"
+	"github.com/vhod-id/vhod/provider/respond"
 	"github.com/vhod-id/vhod/storage"
 )
 
@@ -67,10 +72,10 @@ type Config struct {
 	// the TLS proxy): discovery's mtls_endpoint_aliases ("" none).
 	MTLSOrigin string
 	// ClientAssertionMaxAge bounds the life of a private_key_jwt assertion
-	// (0: DefaultClientAssertionMaxAge).
+	// (0: clientjwt.DefaultAssertionMaxAge).
 	ClientAssertionMaxAge time.Duration
 	// BackchannelDelays are the waits before each delivery attempt of a logout
-	// token (nil: DefaultBackchannelDelays).
+	// token (nil: backchannel.DefaultDelays).
 	BackchannelDelays []time.Duration
 }
 
@@ -91,7 +96,7 @@ type Provider struct {
 	storage *Storage
 	cfg     Config
 	pub     published
-	origins webOrigins
+	origins cache.Origins
 }
 
 // Store is the persistence the provider uses.
@@ -110,11 +115,11 @@ type Store interface {
 }
 
 // New builds the provider over a store and a keyring.
-func New(cfg Config, store Store, keys *Keyring) (*Provider, error) {
+func New(cfg Config, store Store, keyring *keys.Keyring) (*Provider, error) {
 	if cfg.OnTokens == nil {
 		cfg.OnTokens = func(string) {}
 	}
-	s := &Storage{store: store, keys: keys, cfg: cfg, log: cfg.Logger, logoutSeal: newSealer(cfg.CryptoKey, "vhod end-session page"),
+	s := &Storage{store: store, keys: keyring, dpop: dpop.New(cfg.CryptoKey, store), cfg: cfg, log: cfg.Logger, logoutSeal: newSealer(cfg.CryptoKey, "vhod end-session page"),
 		crypto: newTokenCrypto(cfg.CryptoKey), refreshSeal: newSealer(cfg.CryptoKey, "vhod refresh token successor"),
 		logoutConfirmSeal: newSealer(cfg.CryptoKey, "vhod logout confirmation")}
 	opCfg := &op.Config{
@@ -128,7 +133,7 @@ func New(cfg Config, store Store, keys *Keyring) (*Provider, error) {
 		SupportedUILocales:       cfg.Locales,
 		SupportedScopes: []string{oidc.ScopeOpenID, oidc.ScopeProfile, oidc.ScopeEmail,
 			oidc.ScopePhone, oidc.ScopeOfflineAccess, ScopeRuIDs, ScopeCert, ScopeOrg, ScopeOrgs},
-		SupportedClaims: supportedClaims,
+		SupportedClaims: claims.Supported,
 		DeviceAuthorization: op.DeviceAuthorizationConfig{Lifetime: DeviceCodeLifetime, PollInterval: DevicePollInterval,
 			UserFormPath: DeviceUserPath, UserCode: op.UserCodeBase20},
 	}
@@ -156,9 +161,9 @@ func (p *Provider) Handler() http.Handler {
 	mux := http.NewServeMux()
 	cors := p.clientCORS()
 	// api is an endpoint that clients call, browser apps among them.
-	api := func(h http.Handler) http.Handler { return apiHeaders(cors.Handler(h)) }
+	api := func(h http.Handler) http.Handler { return respond.APIHeaders(cors.Handler(h)) }
 	// page is an endpoint the browser navigates to.
-	page := func(h http.Handler) http.Handler { return pageHeaders(p.cfg.Browser.Middleware(h)) }
+	page := func(h http.Handler) http.Handler { return respond.PageHeaders(p.cfg.Browser.Middleware(h)) }
 	mux.Handle("/authorize", page(p.authorizeFront(withOrgHint(p.errors(p.op, true)))))
 	mux.Handle("/oauth/token", api(p.errors(maxBody(64<<10, p.clientAuth(p.dpopToken(p.op))), false)))
 	mux.Handle("/oauth/introspect", api(p.errors(maxBody(64<<10, p.clientAuth(http.HandlerFunc(p.serveIntrospection))), false)))
@@ -172,7 +177,7 @@ func (p *Provider) Handler() http.Handler {
 	mux.Handle("/end_session", http.NotFoundHandler())
 	mux.Handle("/.well-known/openid-configuration", publicCORS.Handler(p.errors(http.HandlerFunc(p.serveDiscovery), false)))
 	mux.Handle("/keys", publicCORS.Handler(p.errors(http.HandlerFunc(p.serveJWKS), false)))
-	mux.Handle("/", apiHeaders(p.errors(p.op, false)))
+	mux.Handle("/", respond.APIHeaders(p.errors(p.op, false)))
 	return mux
 }
 
@@ -191,7 +196,7 @@ func (p *Provider) RevokeUser(ctx context.Context, userID string) error {
 	if err := p.storage.store.RevokeUserTokens(ctx, userID); err != nil {
 		return err
 	}
-	return p.storage.denied.add(ctx, p.storage.store, time.Now().Add(p.cfg.AccessTokenLifetime), "sub:"+userID)
+	return p.storage.denied.Add(ctx, p.storage.store, time.Now().Add(p.cfg.AccessTokenLifetime), "sub:"+userID)
 }
 
 // RevokeSession revokes the tokens of an ended browser session and tells its
@@ -201,20 +206,20 @@ func (p *Provider) RevokeSession(ctx context.Context, sess storage.Session) erro
 	if err := p.storage.store.RevokeSessionTokens(ctx, sess.SID); err != nil {
 		return err
 	}
-	return p.storage.denied.add(ctx, p.storage.store, time.Now().Add(p.cfg.AccessTokenLifetime), ClaimSID+":"+sess.SID)
+	return p.storage.denied.Add(ctx, p.storage.store, time.Now().Add(p.cfg.AccessTokenLifetime), claims.SID+":"+sess.SID)
 }
 
-// Client returns a client through the provider's cache (see clientCache).
+// Client returns a client through the provider's cache (see cache.Clients).
 func (p *Provider) Client(ctx context.Context, id string) (storage.Client, error) {
-	return p.storage.clients.get(ctx, p.storage.store, id)
+	return p.storage.clients.Get(ctx, p.storage.store, id)
 }
 
 // ClientsChanged tells the provider that clients were changed in the store
 // directly (admin API, console): this instance rereads them at once; others
 // within a second.
 func (p *Provider) ClientsChanged() {
-	p.storage.clients.forget()
-	p.origins.forget()
+	p.storage.clients.Forget()
+	p.origins.Forget()
 }
 
 // Callback is where the login sends the browser once an auth request is complete.
@@ -250,10 +255,7 @@ func (p *Provider) Deny(w http.ResponseWriter, r *http.Request, authRequestID, c
 	p.authError(w, r, p.answerOf(req), e)
 }
 
-// SupportedAlgorithms are the signing algorithms a client may choose.
-var SupportedAlgorithms = []jose.SignatureAlgorithm{jose.ES256, jose.RS256, jose.EdDSA}
-
-func algNames() []string { return names(SupportedAlgorithms) }
+func algNames() []string { return names(keys.Algorithms) }
 
 // names spells a list of algorithms as discovery and headers want them.
 func names(algs []jose.SignatureAlgorithm) []string {

@@ -13,6 +13,7 @@ import (
 	"github.com/zitadel/oidc/v3/pkg/oidc"
 	"github.com/zitadel/oidc/v3/pkg/op"
 
+	"github.com/vhod-id/vhod/provider/cache"
 	"github.com/vhod-id/vhod/storage"
 	"github.com/vhod-id/vhod/storage/mongo"
 	"github.com/vhod-id/vhod/storage/mongotest"
@@ -184,7 +185,7 @@ func TestRefreshDropsScopesTheClientLost(t *testing.T) {
 		AccessTokenFormat: TokenFormatOpaque, Scopes: []string{"cert"}}); err != nil {
 		t.Fatal(err)
 	}
-	s.clients = clientCache{}
+	s.clients = cache.Clients{}
 	req, err := s.TokenRequestByRefreshToken(t.Context(), first)
 	if err != nil {
 		t.Fatal(err)

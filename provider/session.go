@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/vhod-id/vhod/directory"
+	"github.com/vhod-id/vhod/provider/claims"
 	"github.com/vhod-id/vhod/storage"
 )
 
@@ -36,7 +37,7 @@ func (s *Storage) endBrowserSession(ctx context.Context) ([]SignedOutApp, error)
 	if err := s.store.RevokeSessionTokens(ctx, sess.SID); err != nil {
 		return nil, s.serverError(ctx, err)
 	}
-	if err := s.denied.add(ctx, s.store, time.Now().Add(s.cfg.AccessTokenLifetime), ClaimSID+":"+sess.SID); err != nil {
+	if err := s.denied.Add(ctx, s.store, time.Now().Add(s.cfg.AccessTokenLifetime), claims.SID+":"+sess.SID); err != nil {
 		return nil, s.serverError(ctx, err)
 	}
 	s.audit(ctx, storage.AuditEvent{Type: directory.EventLogout, Outcome: directory.OutcomeSuccess, UserID: sess.UserID,

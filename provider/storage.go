@@ -6,20 +6,26 @@ import (
 	"sync"
 
 	"github.com/zitadel/oidc/v3/pkg/op"
+
+	"github.com/vhod-id/vhod/provider/cache"
+	"github.com/vhod-id/vhod/provider/dpop"
+	"github.com/vhod-id/vhod/provider/keys"
 )
 
 // Storage adapts Vhod's store to op's storage interfaces. It converts and maps
 // errors; the rules live in directory and login.
 type Storage struct {
 	store   Store
-	keys    *Keyring
+	keys    *keys.Keyring
 	cfg     Config
 	log     *slog.Logger
 	op      *op.Provider
-	clients clientCache
+	clients cache.Clients
 	// crypto is op's crypto, handing out JWT access tokens (see tokenCrypto).
 	crypto *tokenCrypto
-	denied denylist
+	denied cache.Denylist
+	// dpop checks DPoP proofs and makes the server nonces.
+	dpop *dpop.Verifier
 	// logoutSeal protects the end-session page's state in its URL;
 	// logoutConfirmSeal the logout confirmation form's.
 	logoutSeal, logoutConfirmSeal sealer

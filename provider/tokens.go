@@ -14,6 +14,7 @@ import (
 	"github.com/zitadel/oidc/v3/pkg/op"
 
 	"github.com/vhod-id/vhod/directory"
+	"github.com/vhod-id/vhod/provider/claims"
 	"github.com/vhod-id/vhod/storage"
 )
 
@@ -218,7 +219,7 @@ func (s *Storage) revokeGrant(ctx context.Context, family string) error {
 	if err := s.store.RevokeFamily(ctx, family); err != nil {
 		return err
 	}
-	return s.denied.add(ctx, s.store, time.Now().Add(s.cfg.AccessTokenLifetime), ClaimGrantID+":"+family)
+	return s.denied.Add(ctx, s.store, time.Now().Add(s.cfg.AccessTokenLifetime), claims.GrantID+":"+family)
 }
 
 func (s *Storage) refreshFailure(ctx context.Context, g storage.Grant, err error) error {
@@ -269,7 +270,7 @@ func (s *Storage) RevokeToken(ctx context.Context, tokenOrID, _ string, clientID
 		if jt.Grant.ClientID != clientID {
 			return oidc.ErrInvalidClient().WithDescription("token was issued to another client")
 		}
-		if err := s.denied.add(ctx, s.store, jt.ExpiresAt, "jti:"+jt.ID); err != nil {
+		if err := s.denied.Add(ctx, s.store, jt.ExpiresAt, "jti:"+jt.ID); err != nil {
 			return s.serverError(ctx, err)
 		}
 		return nil
@@ -293,7 +294,7 @@ func (s *Storage) RevokeToken(ctx context.Context, tokenOrID, _ string, clientID
 // newAccessToken records an opaque access token, or signs a JWT access token
 // (RFC 9068) for a client of that format. A JWT access token carries its grant
 // itself and is issued without a database write: revocation goes through the
-// denylist (jti, grant, session), checked in memory (see denylist).
+// denylist (jti, grant, session), checked in memory (see cache.Denylist).
 func (s *Storage) newAccessToken(ctx context.Context, g storage.Grant, org *directory.OrgClaims) (string, time.Time, error) {
 	now := time.Now().UTC()
 	t := storage.AccessToken{ID: directory.NewID(), Grant: g, CreatedAt: now, ExpiresAt: now.Add(s.cfg.AccessTokenLifetime)}
@@ -322,22 +323,6 @@ func (s *Storage) grantOf(ctx context.Context, req op.TokenRequest) (storage.Gra
 	}
 	s.cfg.OnTokens(string(g.grantType()))
 	return g.grant(), nil
-}
-
-// tokenCnf is the confirmation (cnf) claim of the tokens a request is issuing:
-// the DPoP key and the client certificate they are bound to; nil when unbound.
-func tokenCnf(jkt, x5t string) map[string]any {
-	cnf := map[string]any{}
-	if jkt != "" {
-		cnf["jkt"] = jkt
-	}
-	if x5t != "" {
-		cnf["x5t#S256"] = x5t
-	}
-	if len(cnf) == 0 {
-		return nil
-	}
-	return cnf
 }
 
 // requestJKT is the DPoP key this token request proved ("" none).

@@ -6,6 +6,8 @@ import (
 	"slices"
 
 	"github.com/zitadel/oidc/v3/pkg/oidc"
+
+	"github.com/vhod-id/vhod/provider/respond"
 )
 
 // serveUserinfo is the UserInfo endpoint (OpenID Connect Core section 5.3),
@@ -23,16 +25,16 @@ func (p *Provider) serveUserinfo(w http.ResponseWriter, r *http.Request) {
 	h := holder(ctx)
 	raw := h.rawToken
 	if raw == "" {
-		bearerError(w, http.StatusUnauthorized, "", "")
+		respond.BearerError(w, http.StatusUnauthorized, "", "")
 		return
 	}
 	at, err := p.accessToken(ctx, raw)
 	if err != nil {
 		if errors.Is(err, ErrInvalidToken) {
-			bearerError(w, http.StatusUnauthorized, "invalid_token", "the access token is not valid, expired or revoked")
+			respond.BearerError(w, http.StatusUnauthorized, "invalid_token", "the access token is not valid, expired or revoked")
 			return
 		}
-		writeOAuthError(w, http.StatusInternalServerError, oidc.ErrServerError(), false)
+		respond.OAuthError(w, http.StatusInternalServerError, oidc.ErrServerError(), false)
 		return
 	}
 	if !p.storage.checkBinding(ctx, at.Grant) {
@@ -40,19 +42,19 @@ func (p *Provider) serveUserinfo(w http.ResponseWriter, r *http.Request) {
 	}
 	if at.Grant.Subject == at.Grant.ClientID || !slices.Contains(at.Grant.Scopes, oidc.ScopeOpenID) {
 		// Core section 5.3: the token must have been issued with the openid scope.
-		bearerError(w, http.StatusForbidden, "insufficient_scope", "the access token was not issued for the openid scope")
+		respond.BearerError(w, http.StatusForbidden, "insufficient_scope", "the access token was not issued for the openid scope")
 		return
 	}
 	info, err := p.storage.userinfo(ctx, at)
 	if err != nil {
 		var oe *oidc.Error
 		if errors.As(err, &oe) && oe.ErrorType != oidc.ServerError {
-			bearerError(w, http.StatusUnauthorized, "invalid_token", "the account of the access token no longer exists")
+			respond.BearerError(w, http.StatusUnauthorized, "invalid_token", "the account of the access token no longer exists")
 			return
 		}
-		writeOAuthError(w, http.StatusInternalServerError, oidc.ErrServerError(), false)
+		respond.OAuthError(w, http.StatusInternalServerError, oidc.ErrServerError(), false)
 		return
 	}
-	noStore(w)
-	writeJSONValue(w, http.StatusOK, info)
+	respond.NoStore(w)
+	respond.JSON(w, http.StatusOK, info)
 }

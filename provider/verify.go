@@ -8,6 +8,7 @@ import (
 	"github.com/zitadel/oidc/v3/pkg/oidc"
 	"github.com/zitadel/oidc/v3/pkg/op"
 
+	"github.com/vhod-id/vhod/provider/accesstoken"
 	"github.com/vhod-id/vhod/storage"
 )
 
@@ -49,7 +50,7 @@ func (p *Provider) accessToken(ctx context.Context, raw string) (storage.AccessT
 			return storage.AccessToken{}, ErrInvalidToken
 		}
 	} else {
-		jt, ok := p.storage.verifiedJWTAccessToken(ctx, raw)
+		jt, ok := accesstoken.Verify(ctx, raw, p.cfg.Issuer, p.storage.keys)
 		if !ok {
 			return storage.AccessToken{}, ErrInvalidToken
 		}

@@ -25,6 +25,7 @@ import (
 	"github.com/vhod-id/vhod/internal/web"
 	"github.com/vhod-id/vhod/login"
 	"github.com/vhod-id/vhod/provider"
+	"github.com/vhod-id/vhod/provider/keys"
 	"github.com/vhod-id/vhod/storage"
 	"github.com/vhod-id/vhod/storage/embedded"
 	"github.com/vhod-id/vhod/storage/mongo"
@@ -36,7 +37,7 @@ type app struct {
 	log      *slog.Logger
 	store    *mongo.Store
 	embedded *embedded.Server
-	keys     *provider.Keyring
+	keys     *keys.Keyring
 	dir      *directory.Directory
 	orgs     *directory.Orgs
 	audit    *directory.Auditor
@@ -101,7 +102,7 @@ func openApp(ctx context.Context, cfg *Config, log *slog.Logger, dbOpts mongo.Op
 		a.close()
 		return nil, err
 	}
-	a.keys, err = provider.NewKeyring(store, a.master, provider.KeyringConfig{
+	a.keys, err = keys.New(store, a.master, keys.Config{
 		DefaultAlgorithm: jose.SignatureAlgorithm(cfg.Keys.Algorithm),
 		RotationPeriod:   cfg.Keys.RotationPeriod,
 		Retention:        max(cfg.Tokens.AccessTokenLifetime, cfg.Tokens.IDTokenLifetime) + 5*time.Minute,
@@ -338,8 +339,8 @@ func (a *app) ready(w http.ResponseWriter, r *http.Request) {
 	defer cancel()
 	err := a.store.Ping(ctx)
 	if err == nil {
-		var keys []provider.KeyInfo
-		if keys, err = a.keys.List(ctx); err == nil && len(keys) == 0 {
+		var list []keys.Info
+		if list, err = a.keys.List(ctx); err == nil && len(list) == 0 {
 			err = errors.New("no signing keys")
 		}
 	}

@@ -22,7 +22,7 @@ import (
 	"github.com/vhod-id/vhod/directory/notify"
 	"github.com/vhod-id/vhod/internal/clientaddr"
 	"github.com/vhod-id/vhod/login"
-	"github.com/vhod-id/vhod/provider"
+	"github.com/vhod-id/vhod/provider/keys"
 )
 
 // Config is the whole configuration file. Every scalar key can be overridden by an
@@ -393,7 +393,7 @@ func (c *Config) Validate() error {
 
 func algNames() []string {
 	var out []string
-	for _, a := range provider.SupportedAlgorithms {
+	for _, a := range keys.Algorithms {
 		out = append(out, string(a))
 	}
 	return out

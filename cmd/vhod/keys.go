@@ -4,7 +4,6 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"github.com/vhod-id/vhod/storage/mongo"
 	"io"
 	"log/slog"
 	"text/tabwriter"
@@ -12,7 +11,8 @@ import (
 
 	"github.com/go-jose/go-jose/v4"
 
-	"github.com/vhod-id/vhod/provider"
+	"github.com/vhod-id/vhod/provider/keys"
+	"github.com/vhod-id/vhod/storage/mongo"
 )
 
 // runKeys rotates or lists signing keys. With the embedded store, stop Vhod first:
@@ -34,7 +34,7 @@ func runKeys(args []string, stdout, stderr io.Writer) error {
 	}
 	defer done()
 	if args[0] == "rotate" {
-		algs := provider.SupportedAlgorithms
+		algs := keys.Algorithms
 		if *alg != "all" {
 			algs = []jose.SignatureAlgorithm{jose.SignatureAlgorithm(*alg)}
 		}

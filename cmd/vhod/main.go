@@ -20,7 +20,7 @@ import (
 	"strings"
 
 	"github.com/vhod-id/vhod/internal/clientaddr"
-	"github.com/vhod-id/vhod/provider"
+	"github.com/vhod-id/vhod/provider/keys"
 )
 
 // version is set at build time with -ldflags "-X main.version=…".
@@ -127,8 +127,8 @@ func versionString() string {
 
 // describe turns known start-up failures into a sentence an operator can act on.
 func describe(err error) string {
-	if errors.Is(err, provider.ErrMasterKeyMismatch) {
-		return provider.ErrMasterKeyMismatch.Error()
+	if errors.Is(err, keys.ErrMasterKeyMismatch) {
+		return keys.ErrMasterKeyMismatch.Error()
 	}
 	return strings.TrimSpace(err.Error())
 }

@@ -1,4 +1,4 @@
-package provider
+package dpop
 
 import (
 	"context"
@@ -6,6 +6,7 @@ import (
 	"crypto/elliptic"
 	"crypto/rand"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"strconv"
 	"sync"
@@ -17,9 +18,10 @@ import (
 	"github.com/vhod-id/vhod/storage"
 )
 
+const testIssuer = "https://id.example"
+
 // onceStore is the one part of the store DPoP uses: the shared jti claims.
 type onceStore struct {
-	Store
 	mu   sync.Mutex
 	seen map[string]bool
 }
@@ -34,8 +36,10 @@ func (o *onceStore) ClaimOnce(_ context.Context, key string, _ time.Time) error 
 	return nil
 }
 
-func dpopFixture(t testing.TB) (*Storage, func(typ string, claims map[string]any) string) {
-	s := &Storage{store: &onceStore{seen: map[string]bool{}}, cfg: Config{Issuer: testIssuer}}
+func dpopFixture(t testing.TB) (*Verifier, func(typ string, claims map[string]any) string) {
+	var key32 [32]byte
+	key32[0] = 3
+	s := New(key32, &onceStore{seen: map[string]bool{}})
 	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	sign := func(typ string, claims map[string]any) string {
 		signer, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.ES256, Key: key}, (&jose.SignerOptions{EmbedJWK: true}).WithType(jose.ContentType(typ)))
@@ -66,30 +70,31 @@ func TestDPoPProofRules(t *testing.T) {
 	}{
 		{"valid", "dpop+jwt", func(map[string]any) {}, ""},
 		{"query ignored in htu", "dpop+jwt", func(m map[string]any) { m["htu"] = htu + "?x=1" }, ""},
-		{"wrong typ", "JWT", func(map[string]any) {}, errInvalidDPoPProof},
-		{"other method", "dpop+jwt", func(m map[string]any) { m["htm"] = "GET" }, errInvalidDPoPProof},
-		{"other URL", "dpop+jwt", func(m map[string]any) { m["htu"] = testIssuer + "/userinfo" }, errInvalidDPoPProof},
-		{"old", "dpop+jwt", func(m map[string]any) { m["iat"] = now.Add(-5 * time.Minute).Unix() }, errInvalidDPoPProof},
-		{"from the future", "dpop+jwt", func(m map[string]any) { m["iat"] = now.Add(5 * time.Minute).Unix() }, errInvalidDPoPProof},
-		{"no jti", "dpop+jwt", func(m map[string]any) { delete(m, "jti") }, errInvalidDPoPProof},
-		{"no nonce", "dpop+jwt", func(m map[string]any) { delete(m, "nonce") }, errUseDPoPNonce},
-		{"stale nonce", "dpop+jwt", func(m map[string]any) { m["nonce"] = s.dpopNonce(now.Unix()/300 - 2) }, errUseDPoPNonce},
-		{"previous nonce still good", "dpop+jwt", func(m map[string]any) { m["nonce"] = s.dpopNonce(now.Unix()/300 - 1) }, ""},
+		{"wrong typ", "JWT", func(map[string]any) {}, CodeInvalidProof},
+		{"other method", "dpop+jwt", func(m map[string]any) { m["htm"] = "GET" }, CodeInvalidProof},
+		{"other URL", "dpop+jwt", func(m map[string]any) { m["htu"] = testIssuer + "/userinfo" }, CodeInvalidProof},
+		{"old", "dpop+jwt", func(m map[string]any) { m["iat"] = now.Add(-5 * time.Minute).Unix() }, CodeInvalidProof},
+		{"from the future", "dpop+jwt", func(m map[string]any) { m["iat"] = now.Add(5 * time.Minute).Unix() }, CodeInvalidProof},
+		{"no jti", "dpop+jwt", func(m map[string]any) { delete(m, "jti") }, CodeInvalidProof},
+		{"no nonce", "dpop+jwt", func(m map[string]any) { delete(m, "nonce") }, CodeUseNonce},
+		{"stale nonce", "dpop+jwt", func(m map[string]any) { m["nonce"] = s.nonce(now.Unix()/300 - 2) }, CodeUseNonce},
+		{"previous nonce still good", "dpop+jwt", func(m map[string]any) { m["nonce"] = s.nonce(now.Unix()/300 - 1) }, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			m := map[string]any{"jti": "j" + string(rune('a'+i)), "htm": "POST", "htu": htu, "iat": now.Unix(), "nonce": s.currentDPoPNonce(now)}
+			m := map[string]any{"jti": "j" + string(rune('a'+i)), "htm": "POST", "htu": htu, "iat": now.Unix(), "nonce": s.Nonce(now)}
 			tc.change(m)
 			r, _ := http.NewRequest(http.MethodPost, htu, nil)
 			r.Header.Set("DPoP", sign(tc.typ, m))
-			jkt, err := s.dpopProof(t.Context(), r, htu, "", true)
+			jkt, err := s.Check(t.Context(), r, htu, "", true)
+			var refused *Error
 			switch {
 			case tc.code == "" && (err != nil || jkt == ""):
 				t.Fatalf("refused: %v", err)
-			case tc.code != "" && (err == nil || err.code != tc.code):
+			case tc.code != "" && (!errors.As(err, &refused) || refused.Code != tc.code):
 				t.Fatalf("got %v, want %s", err, tc.code)
 			}
 			if tc.code == "" {
-				if _, again := s.dpopProof(t.Context(), r, htu, "", true); again == nil {
+				if _, again := s.Check(t.Context(), r, htu, "", true); !errors.As(again, &refused) {
 					t.Fatal("replayed proof accepted")
 				}
 			}
@@ -108,7 +113,7 @@ func FuzzDPoPProof(f *testing.F) {
 	f.Fuzz(func(t *testing.T, proof string) {
 		r, _ := http.NewRequest(http.MethodGet, htu, nil)
 		r.Header.Set("DPoP", proof)
-		jkt, err := s.dpopProof(context.Background(), r, htu, "", false)
+		jkt, err := s.Check(context.Background(), r, htu, "", false)
 		if err == nil && jkt == "" {
 			t.Fatal("accepted without a key")
 		}
@@ -126,7 +131,7 @@ func BenchmarkDPoPProof(b *testing.B) {
 		b.StopTimer()
 		r.Header.Set("DPoP", sign("dpop+jwt", map[string]any{"jti": strconv.Itoa(i), "htm": "GET", "htu": htu, "iat": time.Now().Unix()}))
 		b.StartTimer()
-		if _, err := s.dpopProof(context.Background(), r, htu, "", false); err != nil {
+		if _, err := s.Check(context.Background(), r, htu, "", false); err != nil {
 			b.Fatal(err)
 		}
 	}

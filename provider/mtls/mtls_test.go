@@ -1,4 +1,4 @@
-package provider
+package mtls
 
 import (
 	"context"
@@ -32,7 +32,7 @@ func TestClientCertificateRules(t *testing.T) {
 		}
 		return nil
 	}
-	p := &Provider{cfg: Config{VerifyCertificate: trusted, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}}
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	for _, tc := range []struct {
 		name   string
 		client storage.Client
@@ -51,7 +51,7 @@ func TestClientCertificateRules(t *testing.T) {
 		{"self-signed, expired", storage.Client{AuthMethod: AuthMethodSelfSignedTLS, CertificatePins: []string{certauth.Fingerprint(expired.Cert)}}, expired.Cert, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			err := p.checkClientCertificate(context.Background(), &client{c: tc.client}, tc.cert, nil)
+			err := CheckClient(context.Background(), tc.client, tc.cert, nil, trusted, log)
 			if (err == nil) != tc.ok {
 				t.Fatalf("ok %v, got %v", tc.ok, err)
 			}
@@ -65,12 +65,28 @@ func BenchmarkClientCertificate(b *testing.B) {
 	self := certtest.NewRoot(b, certtest.Options{CommonName: "robot"})
 	other := certtest.NewRoot(b, certtest.Options{CommonName: "other"})
 	set, _ := json.Marshal(jose.JSONWebKeySet{Keys: []jose.JSONWebKey{{Key: other.Cert.PublicKey, KeyID: "a"}, {Key: self.Cert.PublicKey, KeyID: "b"}}})
-	p := &Provider{cfg: Config{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}}
-	c := &client{c: storage.Client{AuthMethod: AuthMethodSelfSignedTLS, JWKS: string(set)}}
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	c := storage.Client{AuthMethod: AuthMethodSelfSignedTLS, JWKS: string(set)}
 	b.ReportAllocs()
 	for b.Loop() {
-		if err := p.checkClientCertificate(context.Background(), c, self.Cert, nil); err != nil {
+		if err := CheckClient(context.Background(), c, self.Cert, nil, nil, log); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// TestMetadata: the TLS methods join the listed ones; aliases only for
+// another origin than the issuer.
+func TestMetadata(t *testing.T) {
+	doc := map[string]any{"token_endpoint_auth_methods_supported": []any{"client_secret_basic"}}
+	Metadata(doc, "https://id.example", "https://id.example")
+	if m := doc["token_endpoint_auth_methods_supported"].([]any); len(m) != 3 || m[1] != AuthMethodTLS ||
+		doc["tls_client_certificate_bound_access_tokens"] != true || doc["mtls_endpoint_aliases"] != nil {
+		t.Fatalf("same origin: %v", doc)
+	}
+	doc = map[string]any{}
+	Metadata(doc, "https://id.example", "https://mtls.id.example/")
+	if a, _ := doc["mtls_endpoint_aliases"].(map[string]string); a["token_endpoint"] != "https://mtls.id.example/oauth/token" {
+		t.Fatalf("another origin: %v", doc)
 	}
 }

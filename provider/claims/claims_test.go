@@ -1,4 +1,4 @@
-package provider
+package claims
 
 import (
 	"testing"
@@ -31,7 +31,7 @@ func TestUserClaimsByScope(t *testing.T) {
 		{"phone", []string{"phone"}, func(u *oidc.UserInfo) bool { return u.PhoneNumber == "+79090000000" && !bool(u.PhoneNumberVerified) }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			if got := userClaims(testUser, tc.scopes, ""); !tc.check(got) {
+			if got := User(testUser, tc.scopes, ""); !tc.check(got) {
 				t.Fatalf("claims %+v", got)
 			}
 		})
@@ -59,13 +59,13 @@ func TestNameOrderFollowsTheLanguage(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			u := testUser
 			u.Locale = tc.userLocale
-			if got := userClaims(u, []string{"profile"}, tc.uiLocale).Name; got != tc.want {
+			if got := User(u, []string{"profile"}, tc.uiLocale).Name; got != tc.want {
 				t.Fatalf("name %q, want %q", got, tc.want)
 			}
 		})
 	}
 	u := storage.User{ID: "u2", GivenName: "Ivan", Locale: "en"}
-	if got := userClaims(u, []string{"profile"}, "").Name; got != "Ivan" {
+	if got := User(u, []string{"profile"}, "").Name; got != "Ivan" {
 		t.Fatalf("given name alone: %q", got)
 	}
 }
@@ -84,7 +84,7 @@ func TestPreferredUsernameIsNeverEmpty(t *testing.T) {
 		{"certificate only", storage.User{ID: "u1", FamilyName: "Иванов"}, "u1"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			if got := userClaims(tc.u, []string{"openid", "profile"}, "").PreferredUsername; got != tc.want {
+			if got := User(tc.u, []string{"openid", "profile"}, "").PreferredUsername; got != tc.want {
 				t.Fatalf("preferred_username %q, want %q", got, tc.want)
 			}
 		})
@@ -94,6 +94,48 @@ func TestPreferredUsernameIsNeverEmpty(t *testing.T) {
 func BenchmarkUserClaims(b *testing.B) {
 	scopes := []string{"openid", "profile", "email", "phone"}
 	for b.Loop() {
-		_ = userClaims(testUser, scopes, "")
+		_ = User(testUser, scopes, "")
+	}
+}
+
+// TestRuIDsAndCert: the Russian numbers only with their scope; the cert claim
+// only with its scope and a certificate sign-in, filled from the account's
+// bound certificate when the token carries only the fingerprint.
+func TestRuIDsAndCert(t *testing.T) {
+	u := testUser
+	u.SNILS, u.INN = "112-233-445 95", "500100732259"
+	if c := User(u, []string{"openid"}, "").Claims; c[SNILS] != nil || c[INN] != nil {
+		t.Fatalf("numbers without their scope: %v", c)
+	}
+	if c := User(u, []string{"ru_ids"}, "").Claims; c[SNILS] != u.SNILS || c[INN] != u.INN {
+		t.Fatalf("numbers with their scope: %v", c)
+	}
+	if !ReleasesUser([]string{"openid", "ru_ids"}) || ReleasesUser([]string{"openid", "cert", "org"}) {
+		t.Fatal("ReleasesUser")
+	}
+	full := &storage.CertificateRef{SHA256: "ab", Subject: "CN=Ivanov", Issuer: "CN=CA", Serial: "1", NotAfter: time.Unix(1900000000, 0)}
+	u.Certificates = []storage.BoundCertificate{{CertificateRef: *full}}
+	for _, tc := range []struct {
+		name   string
+		ref    *storage.CertificateRef
+		scopes []string
+		user   *storage.User
+		want   string // subject in the claim, "" none
+	}{
+		{"with scope", full, []string{"cert"}, nil, "CN=Ivanov"},
+		{"without scope", full, []string{"openid"}, nil, ""},
+		{"no certificate", nil, []string{"cert"}, &u, ""},
+		{"fingerprint, from the account", &storage.CertificateRef{SHA256: "ab"}, []string{"cert"}, &u, "CN=Ivanov"},
+		{"fingerprint, not bound", &storage.CertificateRef{SHA256: "cd"}, []string{"cert"}, &u, ""},
+		{"fingerprint, no account", &storage.CertificateRef{SHA256: "ab"}, []string{"cert"}, nil, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			info := &oidc.UserInfo{}
+			AddCert(info, tc.ref, tc.scopes, tc.user)
+			got, _ := info.Claims[Cert].(map[string]any)
+			if subject, _ := got["subject"].(string); subject != tc.want {
+				t.Fatalf("cert claim %v, want subject %q", info.Claims, tc.want)
+			}
+		})
 	}
 }

@@ -1,7 +1,14 @@
-package provider
+// Package cache keeps in memory what the provider asks the database on every
+// request: clients, the denylist of revoked JWT access tokens, and the web
+// origins of registered redirect URIs. Each view is reread at most once a
+// second (a version number or a since-query), so several instances agree
+// within a second while a request costs no round trip. It is separate because
+// it is the provider's only shared mutable state and needs its own race tests.
+package cache
 
 import (
 	"context"
+	"net/url"
 	"sync"
 	"time"
 
@@ -13,7 +20,7 @@ import (
 // within this time (this instance's own changes take effect at once).
 const staleAfter = time.Second
 
-// clientCache keeps clients in memory. Every write to a client changes a version
+// Clients keeps clients in memory. Every write to a client changes a version
 // number in the database; an instance rereads that number at most once a second
 // and drops its cache when it moved, so several instances agree within a second.
 //
@@ -23,7 +30,7 @@ const staleAfter = time.Second
 // the current one. Otherwise it would write into a dropped map (once nil: the
 // "assignment to entry in nil map" panic) or bring back a client as it was
 // before the change that dropped it.
-type clientCache struct {
+type Clients struct {
 	mu      sync.Mutex
 	clients map[string]storage.Client // never nil after the first lookup
 	gen     uint64
@@ -31,12 +38,13 @@ type clientCache struct {
 	checked time.Time
 }
 
-type clientStore interface {
+// ClientStore is what Clients reads.
+type ClientStore interface {
 	ClientByID(ctx context.Context, id string) (storage.Client, error)
 	ClientsVersion(ctx context.Context) (int64, error)
 }
 
-func (c *clientCache) get(ctx context.Context, st clientStore, id string) (storage.Client, error) {
+func (c *Clients) Get(ctx context.Context, st ClientStore, id string) (storage.Client, error) {
 	c.mu.Lock()
 	stale := time.Since(c.checked) > staleAfter
 	c.mu.Unlock()
@@ -76,36 +84,37 @@ func (c *clientCache) get(ctx context.Context, st clientStore, id string) (stora
 }
 
 // drop empties the cache and starts a new generation; c.mu is held.
-func (c *clientCache) drop() {
+func (c *Clients) drop() {
 	c.clients = map[string]storage.Client{}
 	c.gen++
 }
 
-// forget drops the cache, so that a change made here (admin API, console) takes
+// Forget drops the cache, so that a change made here (admin API, console) takes
 // effect at once on this instance.
-func (c *clientCache) forget() {
+func (c *Clients) Forget() {
 	c.mu.Lock()
 	c.drop()
 	c.checked = time.Time{}
 	c.mu.Unlock()
 }
 
-// denylist mirrors the revocations collection in memory, synced at most once a
+// Denylist mirrors the revocations collection in memory, synced at most once a
 // second, so that checking a JWT access token costs no database round trip.
-type denylist struct {
+type Denylist struct {
 	mu      sync.Mutex
 	entries map[string]time.Time
 	synced  time.Time
 	since   time.Time
 }
 
-type revocationStore interface {
+// RevocationStore is what Denylist reads and writes.
+type RevocationStore interface {
 	Revoke(ctx context.Context, until time.Time, keys ...string) error
 	RevocationsSince(ctx context.Context, since time.Time) ([]storage.Revocation, error)
 }
 
-// revoked tells whether any key is denied now.
-func (d *denylist) revoked(ctx context.Context, st revocationStore, keys ...string) (bool, error) {
+// Revoked tells whether any key is denied now.
+func (d *Denylist) Revoked(ctx context.Context, st RevocationStore, keys ...string) (bool, error) {
 	if err := d.sync(ctx, st); err != nil {
 		return false, err
 	}
@@ -120,8 +129,8 @@ func (d *denylist) revoked(ctx context.Context, st revocationStore, keys ...stri
 	return false, nil
 }
 
-// add denies keys here at once and, through the database, everywhere within a second.
-func (d *denylist) add(ctx context.Context, st revocationStore, until time.Time, keys ...string) error {
+// Add denies keys here at once and, through the database, everywhere within a second.
+func (d *Denylist) Add(ctx context.Context, st RevocationStore, until time.Time, keys ...string) error {
 	d.mu.Lock()
 	if d.entries == nil {
 		d.entries = map[string]time.Time{}
@@ -133,7 +142,7 @@ func (d *denylist) add(ctx context.Context, st revocationStore, until time.Time,
 	return st.Revoke(ctx, until, keys...)
 }
 
-func (d *denylist) sync(ctx context.Context, st revocationStore) error {
+func (d *Denylist) sync(ctx context.Context, st RevocationStore) error {
 	d.mu.Lock()
 	if time.Since(d.synced) < staleAfter {
 		d.mu.Unlock()
@@ -166,4 +175,57 @@ func (d *denylist) sync(ctx context.Context, st revocationStore) error {
 	}
 	d.synced = now
 	return nil
+}
+
+// OriginStore is what Origins reads.
+type OriginStore interface {
+	ClientsVersion(ctx context.Context) (int64, error)
+	ListClients(ctx context.Context) ([]storage.Client, error)
+}
+
+// Origins is the set of origins of the registered redirect URIs, read
+// again when the clients change (at most once per staleAfter).
+type Origins struct {
+	mu      sync.Mutex
+	set     map[string]bool
+	version int64
+	checked time.Time
+}
+
+// Forget makes the next check reread the origins.
+func (o *Origins) Forget() {
+	o.mu.Lock()
+	o.set = nil
+	o.mu.Unlock()
+}
+
+// Allowed tells whether origin is the web origin of a registered redirect URI.
+func (o *Origins) Allowed(ctx context.Context, st OriginStore, origin string) bool {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.set == nil || time.Since(o.checked) > staleAfter {
+		ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+		defer cancel()
+		v, err := st.ClientsVersion(ctx)
+		if err != nil {
+			return false
+		}
+		if o.set == nil || v != o.version {
+			clients, err := st.ListClients(ctx)
+			if err != nil {
+				return false
+			}
+			set := map[string]bool{}
+			for _, c := range clients {
+				for _, uri := range c.RedirectURIs {
+					if u, err := url.Parse(uri); err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != "" {
+						set[u.Scheme+"://"+u.Host] = true
+					}
+				}
+			}
+			o.set, o.version = set, v
+		}
+		o.checked = time.Now()
+	}
+	return o.set[origin]
 }

@@ -1,9 +1,8 @@
-package provider
+package clientjwt
 
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/url"
 	"slices"
@@ -13,11 +12,6 @@ import (
 	"github.com/go-jose/go-jose/v4"
 )
 
-// RequestObjectAlgorithms are the signatures a request object (RFC 9101) may
-// carry; "none" and MACs are not among them: the object must be signed with a
-// key of the client's registered JWKS.
-var RequestObjectAlgorithms = []jose.SignatureAlgorithm{jose.RS256, jose.PS256, jose.ES256, jose.ES384, jose.EdDSA}
-
 // requestObjectSkew is how far iat and nbf may lie in the future (clock drift).
 const requestObjectSkew = time.Minute
 
@@ -25,41 +19,26 @@ const requestObjectSkew = time.Minute
 // be replayed for ever, so an exp is required and may be an hour away at most.
 const requestObjectMaxAge = time.Hour
 
-// errRequestObject says why a request object was refused; its text goes to the
+// badObject says why a request object was refused; its text goes to the
 // client as the invalid_request_object description.
-type errRequestObject struct{ msg string }
-
-func (e *errRequestObject) Error() string { return e.msg }
-
 func badObject(format string, a ...any) error {
-	return &errRequestObject{msg: fmt.Sprintf(format, a...)}
+	return fmt.Errorf(format, a...)
 }
 
-// clientKeys is the client's registered public key set.
-func clientKeys(c *client) (jose.JSONWebKeySet, error) {
-	var set jose.JSONWebKeySet
-	if c.c.JWKS == "" {
-		return set, errors.New("client has no registered keys")
-	}
-	if err := json.Unmarshal([]byte(c.c.JWKS), &set); err != nil {
-		return set, fmt.Errorf("client keys unusable: %w", err)
-	}
-	return set, nil
-}
-
-// openRequestObject verifies a signed request object against the client's JWKS
-// and returns its parameters (RFC 9101 section 6): the signature, iss and
-// client_id the client, aud this issuer, exp within the hour, nbf and iat not in
-// the future. Only the object's parameters count; the caller drops the rest.
-func (s *Storage) openRequestObject(c *client, raw string, now time.Time) (url.Values, error) {
-	jws, err := jose.ParseSignedCompact(raw, RequestObjectAlgorithms)
+// OpenRequestObject verifies a request object signed by the client clientID
+// with a key of its jwks and returns its parameters (RFC 9101 section 6): the
+// signature, iss and client_id the client, aud issuer, exp within the hour, nbf
+// and iat not in the future. Only the object's parameters count; the caller
+// drops the rest. An error's text is the invalid_request_object description.
+func OpenRequestObject(jwks, clientID, issuer, raw string, now time.Time) (url.Values, error) {
+	jws, err := jose.ParseSignedCompact(raw, Algorithms)
 	if err != nil {
-		return nil, badObject("the request object is not a JWS signed with one of %v", RequestObjectAlgorithms)
+		return nil, badObject("the request object is not a JWS signed with one of %v", Algorithms)
 	}
 	if len(jws.Signatures) != 1 {
 		return nil, badObject("the request object must have one signature")
 	}
-	set, err := clientKeys(c)
+	set, err := Keys(jwks)
 	if err != nil {
 		return nil, badObject("%v", err)
 	}
@@ -82,21 +61,21 @@ func (s *Storage) openRequestObject(c *client, raw string, now time.Time) (url.V
 	if err := dec.Decode(&claims); err != nil {
 		return nil, badObject("the request object's payload is not a JSON object")
 	}
-	if err := s.checkObjectClaims(c.c.ID, claims, now); err != nil {
+	if err := checkObjectClaims(clientID, issuer, claims, now); err != nil {
 		return nil, err
 	}
 	return objectParams(claims)
 }
 
-func (s *Storage) checkObjectClaims(clientID string, claims map[string]any, now time.Time) error {
+func checkObjectClaims(clientID, issuer string, claims map[string]any, now time.Time) error {
 	if iss, ok := claims["iss"]; ok && iss != clientID {
 		return badObject("iss must be the client_id")
 	}
 	if id, ok := claims["client_id"]; ok && id != clientID {
 		return badObject("client_id inside the request object differs")
 	}
-	if !audienceHas(claims["aud"], s.cfg.Issuer) {
-		return badObject("aud must name %s", s.cfg.Issuer)
+	if !audienceHas(claims["aud"], issuer) {
+		return badObject("aud must name %s", issuer)
 	}
 	exp, ok := numericDate(claims["exp"])
 	if !ok || !exp.After(now) || exp.After(now.Add(requestObjectMaxAge+requestObjectSkew)) {

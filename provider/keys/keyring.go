@@ -1,4 +1,9 @@
-package provider
+// Package keys is the provider's signing keys: one chain of generations per
+// algorithm a client may choose, stored sealed with the master key, rotated by
+// age or on demand, and published (JWKS) until every token a retired key signed
+// has expired. It is separate because it is the one part of the provider that
+// holds private keys, and it needs nothing of requests or op's storage.
+package keys
 
 import (
 	"context"
@@ -18,6 +23,7 @@ import (
 	"time"
 
 	"github.com/go-jose/go-jose/v4"
+	"github.com/zitadel/oidc/v3/pkg/op"
 
 	"github.com/vhod-id/vhod/storage"
 )
@@ -26,8 +32,11 @@ import (
 var ErrMasterKeyMismatch = errors.New("the master key does not decrypt the stored signing keys; " +
 	"start with the master key they were made with (VHOD_MASTER_KEY or master_key_file)")
 
-// KeyringConfig tunes key rotation.
-type KeyringConfig struct {
+// Algorithms are the signing algorithms a client may choose; each has its own keys.
+var Algorithms = []jose.SignatureAlgorithm{jose.ES256, jose.RS256, jose.EdDSA}
+
+// Config tunes key rotation.
+type Config struct {
 	// DefaultAlgorithm signs for clients that chose none.
 	DefaultAlgorithm jose.SignatureAlgorithm
 	// RotationPeriod is the age at which a key is replaced; zero turns age rotation off.
@@ -41,11 +50,11 @@ type KeyringConfig struct {
 }
 
 // Keyring holds the provider's signing keys, stored sealed with the master key.
-// Every algorithm in SupportedAlgorithms has its own chain of generations.
+// Every algorithm in Algorithms has its own chain of generations.
 type Keyring struct {
 	store storage.Keys
 	aead  cipher.AEAD
-	cfg   KeyringConfig
+	cfg   Config
 	now   func() time.Time
 
 	mu     sync.Mutex
@@ -57,10 +66,15 @@ type keySnapshot struct {
 	current   map[jose.SignatureAlgorithm]*signingKey
 	published []publicKey
 	all       []storage.SigningKey
+	// jwks is the published keys as a JSON key set, made once per snapshot:
+	// the key set is among the most requested documents of all.
+	jwksOnce sync.Once
+	jwks     []byte
+	jwksErr  error
 }
 
-// NewKeyring makes a keyring sealing with masterKey.
-func NewKeyring(store storage.Keys, masterKey [32]byte, cfg KeyringConfig) (*Keyring, error) {
+// New makes a keyring sealing with masterKey.
+func New(store storage.Keys, masterKey [32]byte, cfg Config) (*Keyring, error) {
 	block, err := aes.NewCipher(masterKey[:])
 	if err != nil {
 		return nil, err
@@ -85,7 +99,7 @@ func (k *Keyring) Ensure(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	for _, alg := range SupportedAlgorithms {
+	for _, alg := range Algorithms {
 		cur := snap.current[alg]
 		switch {
 		case cur == nil:
@@ -154,7 +168,7 @@ func (k *Keyring) Prune(ctx context.Context) error {
 }
 
 // Signing returns the current key for alg (the default algorithm when empty).
-func (k *Keyring) Signing(ctx context.Context, alg jose.SignatureAlgorithm) (*signingKey, error) {
+func (k *Keyring) Signing(ctx context.Context, alg jose.SignatureAlgorithm) (op.SigningKey, error) {
 	if alg == "" {
 		alg = k.cfg.DefaultAlgorithm
 	}
@@ -170,16 +184,37 @@ func (k *Keyring) Signing(ctx context.Context, alg jose.SignatureAlgorithm) (*si
 }
 
 // Published returns every key that verifiers may meet.
-func (k *Keyring) Published(ctx context.Context) ([]publicKey, error) {
+func (k *Keyring) Published(ctx context.Context) ([]op.Key, error) {
 	snap, err := k.snapshot(ctx)
 	if err != nil {
 		return nil, err
 	}
-	return snap.published, nil
+	out := make([]op.Key, len(snap.published))
+	for i, p := range snap.published {
+		out[i] = p
+	}
+	return out, nil
 }
 
-// KeyInfo describes a stored key, for `vhod keys` and the admin API.
-type KeyInfo struct {
+// JWKS is the published keys as a JSON key set (RFC 7517), made again only
+// when the keys change.
+func (k *Keyring) JWKS(ctx context.Context) ([]byte, error) {
+	snap, err := k.snapshot(ctx)
+	if err != nil {
+		return nil, err
+	}
+	snap.jwksOnce.Do(func() {
+		set := jose.JSONWebKeySet{}
+		for _, p := range snap.published {
+			set.Keys = append(set.Keys, jose.JSONWebKey{Key: p.key, KeyID: p.id, Algorithm: string(p.alg), Use: "sig"})
+		}
+		snap.jwks, snap.jwksErr = json.Marshal(set)
+	})
+	return snap.jwks, snap.jwksErr
+}
+
+// Info describes a stored key, for `vhod keys` and the admin API.
+type Info struct {
 	KID, Algorithm string
 	Generation     int
 	Created        time.Time
@@ -188,15 +223,15 @@ type KeyInfo struct {
 }
 
 // List describes every stored key.
-func (k *Keyring) List(ctx context.Context) ([]KeyInfo, error) {
+func (k *Keyring) List(ctx context.Context) ([]Info, error) {
 	snap, err := k.reload(ctx)
 	if err != nil {
 		return nil, err
 	}
-	var out []KeyInfo
+	var out []Info
 	for _, sk := range snap.all {
 		cur := snap.current[jose.SignatureAlgorithm(sk.Algorithm)]
-		out = append(out, KeyInfo{
+		out = append(out, Info{
 			KID: sk.KID, Algorithm: sk.Algorithm, Generation: sk.Generation, Created: sk.CreatedAt,
 			Current:   cur != nil && cur.id == sk.KID,
 			Published: slices.ContainsFunc(snap.published, func(p publicKey) bool { return p.id == sk.KID }),

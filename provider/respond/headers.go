@@ -1,35 +1,35 @@
-package provider
+package respond
 
 import "net/http"
 
-// pageCSP is the policy of the pages the provider's browser routes show (error
+// PageCSP is the policy of the pages the provider's browser routes show (error
 // pages, op's answers): the same as the login pages', no inline script or style.
-const pageCSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; base-uri 'none'; frame-ancestors 'none'"
+const PageCSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; base-uri 'none'; frame-ancestors 'none'"
 
-// pageHeaders gives the provider's browser routes the security headers of
+// PageHeaders gives the provider's browser routes the security headers of
 // Vhod's pages, whoever writes the answer (Vhod's error page, op's redirect or
 // form). A page that needs another policy sets its own over it.
-func pageHeaders(next http.Handler) http.Handler {
+func PageHeaders(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
-		h.Set("Content-Security-Policy", pageCSP)
+		h.Set("Content-Security-Policy", PageCSP)
 		h.Set("X-Frame-Options", "DENY")
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("Referrer-Policy", "same-origin")
-		noStore(w) // a redirect here carries a code or an error for the relying party
+		NoStore(w) // a redirect here carries a code or an error for the relying party
 		next.ServeHTTP(w, r)
 	})
 }
 
-// apiHeaders: the protocol endpoints answer tokens and personal data, never to
+// APIHeaders: the protocol endpoints answer tokens and personal data, never to
 // be cached (RFC 6749 section 5.1, RFC 6750 section 5.3, RFC 7662 section 4),
 // never to be framed or sniffed.
-func apiHeaders(next http.Handler) http.Handler {
+func APIHeaders(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
 		h.Set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'")
 		h.Set("X-Content-Type-Options", "nosniff")
-		noStore(w)
+		NoStore(w)
 		next.ServeHTTP(w, r)
 	})
 }

@@ -1,4 +1,4 @@
-package provider
+package keys
 
 import (
 	"errors"
@@ -16,7 +16,7 @@ func newTestKeyring(t *testing.T, store *mongo.Store, master byte, clock *time.T
 	t.Helper()
 	var key [32]byte
 	key[0] = master
-	k, err := NewKeyring(store, key, KeyringConfig{RotationPeriod: 24 * time.Hour, Retention: time.Hour, CacheFor: time.Nanosecond})
+	k, err := New(store, key, Config{RotationPeriod: 24 * time.Hour, Retention: time.Hour, CacheFor: time.Nanosecond})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -93,7 +93,7 @@ func TestKeyringsOfTwoInstancesAgree(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	for _, alg := range SupportedAlgorithms {
+	for _, alg := range Algorithms {
 		ka, _ := a.Signing(ctx, alg)
 		kb, _ := b.Signing(ctx, alg)
 		if ka.ID() != kb.ID() {
@@ -109,8 +109,8 @@ func TestKeyringsOfTwoInstancesAgree(t *testing.T) {
 	wg.Wait()
 	ka, _ := a.Signing(ctx, jose.ES256)
 	kb, _ := b.Signing(ctx, jose.ES256)
-	if errs[0] != nil || errs[1] != nil || ka.ID() != kb.ID() || ka.generation != 2 {
-		t.Fatalf("concurrent age rotation: %v %v, %s/%s generation %d", errs[0], errs[1], ka.ID(), kb.ID(), ka.generation)
+	if errs[0] != nil || errs[1] != nil || ka.ID() != kb.ID() || ka.(*signingKey).generation != 2 {
+		t.Fatalf("concurrent age rotation: %v %v, %s/%s generation %d", errs[0], errs[1], ka.ID(), kb.ID(), ka.(*signingKey).generation)
 	}
 	// An explicit rotation on one is seen by the other.
 	kid, err := a.Rotate(ctx, jose.ES256)

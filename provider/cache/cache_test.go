@@ -1,0 +1,185 @@
+package cache
+
+import (
+	"context"
+	"fmt"
+	"runtime"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/vhod-id/vhod/storage"
+)
+
+// changingClients is a ClientStore during whose lookups clients change: for
+// some IDs the lookup itself calls change (another request's admin API write),
+// so that a change lands between the cache's read and its write.
+type changingClients struct{ change func() }
+
+func (s changingClients) ClientByID(_ context.Context, id string) (storage.Client, error) {
+	if len(id)%2 == 0 {
+		s.change()
+	}
+	runtime.Gosched()
+	return storage.Client{ID: id}, nil
+}
+
+func (changingClients) ClientsVersion(context.Context) (int64, error) { return 1, nil }
+
+// TestClientCacheChangeDuringLookup (issue 16 item 11): a client change
+// (forget) interleaved with lookups must neither panic ("assignment to entry in
+// nil map") nor fail a lookup. Run it with -race. Bounded: 4 lookers-up × 2000
+// lookups of 50 clients and one goroutine changing clients 2000 times.
+func TestClientCacheChangeDuringLookup(t *testing.T) {
+	var c Clients
+	st := changingClients{change: c.Forget}
+	ctx := t.Context()
+	var wg sync.WaitGroup
+	errs := make(chan error, 5*2000)
+	run := func(f func(i int)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() {
+				if r := recover(); r != nil {
+					errs <- fmt.Errorf("panic: %v", r)
+				}
+			}()
+			for i := range 2000 {
+				f(i)
+			}
+		}()
+	}
+	for range 4 {
+		run(func(i int) {
+			id := fmt.Sprint("c", i%50)
+			cl, err := c.Get(ctx, st, id)
+			if err != nil || cl.ID != id {
+				errs <- fmt.Errorf("get %s: %+v, %v", id, cl, err)
+			}
+		})
+	}
+	run(func(int) { c.Forget(); runtime.Gosched() })
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		// A panic while holding the lock leaves the others waiting for it.
+		t.Error("lookups did not finish")
+	}
+	if len(errs) > 0 {
+		t.Fatal(<-errs)
+	}
+}
+
+// revocations is a RevocationStore in memory.
+type revocations struct {
+	mu   sync.Mutex
+	list []storage.Revocation
+	now  time.Time
+}
+
+func (r *revocations) Revoke(_ context.Context, until time.Time, keys ...string) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, k := range keys {
+		r.list = append(r.list, storage.Revocation{Key: k, ExpiresAt: until, CreatedAt: r.now})
+	}
+	return nil
+}
+
+func (r *revocations) RevocationsSince(_ context.Context, since time.Time) ([]storage.Revocation, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var out []storage.Revocation
+	for _, e := range r.list {
+		if !e.CreatedAt.Before(since) {
+			out = append(out, e)
+		}
+	}
+	return out, nil
+}
+
+// TestDenylist: a key denied here counts at once, one denied by another
+// instance after the next sync, and an entry ends with its expiry.
+func TestDenylist(t *testing.T) {
+	ctx := t.Context()
+	st := &revocations{now: time.Now()}
+	var here, there Denylist
+	if err := here.Add(ctx, st, time.Now().Add(time.Hour), "jti:a"); err != nil {
+		t.Fatal(err)
+	}
+	if ok, err := here.Revoked(ctx, st, "jti:x", "jti:a"); !ok || err != nil {
+		t.Fatalf("denied here: %v %v", ok, err)
+	}
+	if ok, _ := there.Revoked(ctx, st, "jti:a"); !ok {
+		t.Fatal("another instance does not see the denial on its first sync")
+	}
+	if ok, _ := here.Revoked(ctx, st, "jti:b"); ok {
+		t.Fatal("a key never denied is denied")
+	}
+	_ = here.Add(ctx, st, time.Now().Add(-time.Second), "jti:old")
+	if ok, _ := here.Revoked(ctx, st, "jti:old"); ok {
+		t.Fatal("an expired denial still counts")
+	}
+}
+
+// origins is an OriginStore whose clients can change.
+type origins struct {
+	version int64
+	clients []storage.Client
+}
+
+func (o *origins) ClientsVersion(context.Context) (int64, error)         { return o.version, nil }
+func (o *origins) ListClients(context.Context) ([]storage.Client, error) { return o.clients, nil }
+
+// TestOrigins: the web origins of registered redirect URIs, and nothing else,
+// read again after Forget.
+func TestOrigins(t *testing.T) {
+	ctx := t.Context()
+	st := &origins{version: 1, clients: []storage.Client{{RedirectURIs: []string{
+		"https://shop.example/cb", "http://localhost:8080/cb", "com.example.app:/cb", "https:///nohost"}}}}
+	var o Origins
+	for origin, want := range map[string]bool{"https://shop.example": true, "http://localhost:8080": true,
+		"https://evil.example": false, "com.example.app:": false, "": false} {
+		if got := o.Allowed(ctx, st, origin); got != want {
+			t.Errorf("%q: %v, want %v", origin, got, want)
+		}
+	}
+	st.clients, st.version = []storage.Client{{RedirectURIs: []string{"https://new.example/cb"}}}, 2
+	o.Forget()
+	if !o.Allowed(ctx, st, "https://new.example") || o.Allowed(ctx, st, "https://shop.example") {
+		t.Fatal("origins not reread after Forget")
+	}
+}
+
+// TestClientsVersion: a version change in the store drops cached clients.
+func TestClientsVersion(t *testing.T) {
+	ctx := t.Context()
+	st := &versioned{version: 1, name: "old"}
+	var c Clients
+	if cl, _ := c.Get(ctx, st, "a"); cl.Name != "old" {
+		t.Fatal(cl)
+	}
+	st.version, st.name = 2, "new"
+	if cl, _ := c.Get(ctx, st, "a"); cl.Name != "old" {
+		t.Fatal("reread before a second passed")
+	}
+	c.mu.Lock()
+	c.checked = time.Time{} // a second later
+	c.mu.Unlock()
+	if cl, _ := c.Get(ctx, st, "a"); cl.Name != "new" {
+		t.Fatal("a version change did not drop the cache")
+	}
+}
+
+type versioned struct {
+	version int64
+	name    string
+}
+
+func (v *versioned) ClientByID(_ context.Context, id string) (storage.Client, error) {
+	return storage.Client{ID: id, Name: v.name}, nil
+}
+func (v *versioned) ClientsVersion(context.Context) (int64, error) { return v.version, nil }
