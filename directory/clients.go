@@ -266,6 +266,8 @@ func (s *Clients) Ensure(ctx context.Context, in ClientInput) error {
 func (s *Clients) write(ctx context.Context, want storage.Client) (done bool, err error) {
 	have, err := s.store.ClientByID(ctx, want.ID)
 	if errors.Is(err, storage.ErrNotFound) {
+		want.CreatedAt = s.cfg.Now().UTC()
+		want.UpdatedAt = want.CreatedAt
 		if err := s.store.CreateClient(ctx, want); err != nil {
 			return false, err
 		}
