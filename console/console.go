@@ -222,21 +222,6 @@ type consolePage struct {
 	Next       string // the next page of a list; empty on its last
 }
 
-// nextPageURL links to the page of a list after the cursor next, given in the
-// parameter param, with the same search; "" when there is none.
-func nextPageURL(path, param, next string, search url.Values) string {
-	if next == "" {
-		return ""
-	}
-	v := url.Values{param: {next}}
-	for k, vs := range search {
-		if len(vs) > 0 && vs[0] != "" {
-			v.Set(k, vs[0])
-		}
-	}
-	return path + "?" + v.Encode()
-}
-
 // lang is the language of the pages for this person: the request's, unless
 // it says none and the person chose one.
 func lang(r *http.Request, u storage.User) language.Tag {

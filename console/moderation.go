@@ -74,7 +74,7 @@ func (h *Handler) moderation(w http.ResponseWriter, r *http.Request) {
 		h.pages.Fail(w, r, lang, unavailable(err))
 		return
 	}
-	page.PendingNext = nextPageURL("/moderation", "orgs", next, url.Values{"requests": {requestsAfter}})
+	page.PendingNext = web.NextPageURL("/moderation", "orgs", next, url.Values{"requests": {requestsAfter}})
 	for _, o := range pending {
 		reg := ""
 		if ru, err := h.cfg.Store.UserByID(r.Context(), o.RegisteredBy); err == nil {
@@ -92,7 +92,7 @@ func (h *Handler) moderation(w http.ResponseWriter, r *http.Request) {
 		h.pages.Fail(w, r, lang, unavailable(err))
 		return
 	}
-	page.RequestsNext = nextPageURL("/moderation", "requests", next, url.Values{"orgs": {orgsAfter}})
+	page.RequestsNext = web.NextPageURL("/moderation", "requests", next, url.Values{"orgs": {orgsAfter}})
 	var orgIDs []string
 	for _, m := range requests {
 		orgIDs = append(orgIDs, m.OrgID)

@@ -34,7 +34,7 @@ func (h *Handler) consoleOrgs(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.renderConsole(w, r, http.StatusOK, u, consolePage{Section: "orgs", Orgs: list, Status: status, Query: q,
-		Next:   nextPageURL("/console/organisations", "cursor", next, url.Values{"status": {status}, "q": {q}}),
+		Next:   web.NextPageURL("/console/organisations", "cursor", next, url.Values{"status": {status}, "q": {q}}),
 		Notice: notice(r, "suspend", "reactivate")})
 }
 

@@ -32,7 +32,7 @@ func (h *Handler) consoleUserList(w http.ResponseWriter, r *http.Request, status
 		return
 	}
 	page.Section, page.Users = "users", found
-	page.Next = nextPageURL("/console/users", "cursor", next, url.Values{"q": {page.Query}})
+	page.Next = web.NextPageURL("/console/users", "cursor", next, url.Values{"q": {page.Query}})
 	h.renderConsole(w, r, status, u, page)
 }
 

@@ -69,12 +69,7 @@ func (o *Orgs) Create(ctx context.Context, org storage.Organisation, by Actor) (
 		org.ID = NewID()
 	}
 	org.Status, org.CreatedAt, org.UpdatedAt = storage.OrgActive, now, now
-	if org.Kind == "" {
-		org.Kind = storage.OrgLegalEntity
-		if len(org.INN) == 12 {
-			org.Kind = storage.OrgEntrepreneur
-		}
-	}
+	org = WithKind(org)
 	if bad := OrgProblems(org); len(bad) > 0 {
 		return org, bad, nil
 	}
@@ -85,6 +80,18 @@ func (o *Orgs) Create(ctx context.Context, org storage.Organisation, by Actor) (
 	e.OrgID = org.ID
 	o.audit.Record(ctx, e)
 	return org, nil, nil
+}
+
+// WithKind is the organisation with its kind, when not said, by the INN's
+// length: twelve digits are an entrepreneur's, ten a legal entity's.
+func WithKind(org storage.Organisation) storage.Organisation {
+	if org.Kind == "" {
+		org.Kind = storage.OrgLegalEntity
+		if len(org.INN) == 12 {
+			org.Kind = storage.OrgEntrepreneur
+		}
+	}
+	return org
 }
 
 // ApproveOrganisation activates a pending company; its registrant becomes its

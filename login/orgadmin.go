@@ -150,10 +150,10 @@ func (h *Handler) renderMembers(w http.ResponseWriter, r *http.Request, status i
 		Members: h.memberViews(r, members), Requests: h.memberViews(r, requests)}
 	path := "/account/companies/" + url.PathEscape(org.ID) + "/members"
 	if nextMember != "" {
-		page.MembersNext = nextPageURL(path, "members", members[len(members)-1].UserID, url.Values{"requests": {requestsAfter}})
+		page.MembersNext = web.NextPageURL(path, "members", members[len(members)-1].UserID, url.Values{"requests": {requestsAfter}})
 	}
 	if nextRequest != "" {
-		page.RequestsNext = nextPageURL(path, "requests", requests[len(requests)-1].UserID, url.Values{"members": {membersAfter}})
+		page.RequestsNext = web.NextPageURL(path, "requests", requests[len(requests)-1].UserID, url.Values{"members": {membersAfter}})
 	}
 	if notice != "" {
 		page.Notice = page.T(notice)

@@ -76,7 +76,7 @@ func (b *Bootstrap) validateOrgs() []error {
 		orgs[o.ID] = true
 		// The rules of directory.Orgs.Create, checked here so that the file's
 		// mistakes are all told at start.
-		problems := directory.OrgProblems(o.toStorage())
+		problems := directory.OrgProblems(directory.WithKind(o.toStorage()))
 		for _, field := range slices.Sorted(maps.Keys(problems)) {
 			if field != "name" { // said above
 				bad(key+"."+field, "is not valid (%s)", problems[field])
@@ -114,15 +114,7 @@ func (c BootstrapRoleCatalogue) toStorage() storage.RoleCatalogue {
 // toStorage is the organisation as directory.Orgs.Create takes it.
 func (o BootstrapOrganisation) toStorage() storage.Organisation {
 	return storage.Organisation{ID: o.ID, ParentID: o.Parent, Name: o.Name, FullName: o.FullName, INN: o.INN, KPP: o.KPP,
-		OGRN: o.OGRN, Email: o.Email, EmailVerified: o.Email != "", Contracts: o.Contracts, Kind: kindByINN(o.INN)}
-}
-
-// kindByINN: twelve digits are an entrepreneur's INN, ten a legal entity's.
-func kindByINN(inn string) string {
-	if len(inn) == 12 {
-		return storage.OrgEntrepreneur
-	}
-	return storage.OrgLegalEntity
+		OGRN: o.OGRN, Email: o.Email, EmailVerified: o.Email != "", Contracts: o.Contracts}
 }
 
 // applyOrgs makes role catalogues match the file and creates organisations and

@@ -1,10 +1,10 @@
-package login
+package web
 
 import "net/url"
 
-// nextPageURL links to the page of a list after the cursor next, given in the
+// NextPageURL links to the page of a list after the cursor next, given in the
 // parameter param, with the same search; "" when there is none.
-func nextPageURL(path, param, next string, search url.Values) string {
+func NextPageURL(path, param, next string, search url.Values) string {
 	if next == "" {
 		return ""
 	}
