@@ -35,52 +35,37 @@ const Scope = directory.ScopeAdmin
 // maxBody bounds a request body.
 const maxBody = 64 << 10
 
-// KeyInfo describes a signing key (the keyring lives in provider).
-type KeyInfo struct {
-	KID       string    `json:"kid"`
-	Algorithm string    `json:"alg"`
-	Created   time.Time `json:"created"`
-	Current   bool      `json:"current"`
-	Published bool      `json:"published"`
-}
-
 // Config is what the API needs; cmd/vhod wires it.
 type Config struct {
 	// Verify checks a bearer token (provider.VerifyAccessToken).
 	Verify func(ctx context.Context, raw string) (storage.AccessToken, error)
 	Store  Store
-	Orgs   *directory.Orgs
-	Dir    *directory.Directory
-	// Keys lists and rotates signing keys.
-	ListKeys  func(ctx context.Context) ([]KeyInfo, error)
-	RotateKey func(ctx context.Context, alg string) (string, error)
-	// RevokeSession and RevokeUser revoke tokens with what they end.
-	RevokeSession func(ctx context.Context, sess storage.Session) error
-	RevokeUser    func(ctx context.Context, userID string) error
-	// HashSecret stores a client secret (provider.HashSecret).
-	HashSecret func(secret string) string
-	// Algorithms are the signing algorithms a client may choose.
-	Algorithms []string
+	// The services of directory the API speaks for, the same the console
+	// and the bootstrap call.
+	Orgs       *directory.Orgs
+	Clients    *directory.Clients
+	Catalogues *directory.Catalogues
+	Users      *directory.UserAdmin
+	Keys       *directory.Keys
 	// Anchors are the trust-anchor rules (they audit their changes).
 	Anchors *directory.Anchors
-	// ClientsChanged tells the provider that clients changed (provider.ClientsChanged).
-	ClientsChanged func()
-	Audit          *directory.Auditor
-	Logger         *slog.Logger
-	Now            func() time.Time
+	Audit   *directory.Auditor
+	Logger  *slog.Logger
+	Now     func() time.Time
 }
 
-// Store is what the API reads and writes.
+// Store is what the API reads itself: the caller's account, client and
+// memberships, an organisation's members, the audit log, and the claims of
+// If-Match. Every change goes through directory's services.
 type Store interface {
-	storage.Clients
-	storage.Users
-	storage.Organisations
-	storage.Sessions
-	storage.Audit
+	ClientByID(ctx context.Context, id string) (storage.Client, error)
+	UserByID(ctx context.Context, id string) (storage.User, error)
+	OrganisationByID(ctx context.Context, id string) (storage.Organisation, error)
+	MembershipByID(ctx context.Context, userID, orgID string) (storage.Membership, error)
+	MembershipsOfUser(ctx context.Context, userID string) ([]storage.Membership, error)
+	ListMemberships(ctx context.Context, q storage.MembershipQuery) ([]storage.Membership, string, error)
+	QueryAudit(ctx context.Context, q storage.AuditQuery) ([]storage.AuditEvent, error)
 	ClaimOnce(ctx context.Context, key string, until time.Time) error
-	ListUsers(ctx context.Context, q storage.UserQuery) ([]storage.User, error)
-	DeleteUser(ctx context.Context, id string) error
-	DeleteRoleCatalogue(ctx context.Context, id string) error
 }
 
 // API serves /api/v1.

@@ -36,25 +36,20 @@ func (a *API) mountCatalogues(r *mux.Router) {
 	r.HandleFunc("/role-catalogues/{id}", a.deleteCatalogue).Methods(http.MethodDelete)
 }
 
-func (a *API) catalogue(w http.ResponseWriter, r *http.Request, id string) (storage.RoleCatalogue, bool) {
-	list, err := a.cfg.Store.RoleCatalogues(r.Context())
+func (a *API) catalogue(w http.ResponseWriter, r *http.Request, id string) (storage.RoleCatalogue, bool, bool) {
+	c, found, err := a.cfg.Catalogues.Get(r.Context(), id)
 	if err != nil {
 		a.serverError(w, r, err)
-		return storage.RoleCatalogue{}, false
+		return c, false, false
 	}
-	for _, c := range list {
-		if c.ID == id {
-			return c, true
-		}
-	}
-	return storage.RoleCatalogue{}, false
+	return c, found, true
 }
 
 func (a *API) listCatalogues(w http.ResponseWriter, r *http.Request) {
 	if !a.needOperator(w, r) {
 		return
 	}
-	list, err := a.cfg.Store.RoleCatalogues(r.Context())
+	list, err := a.cfg.Catalogues.List(r.Context())
 	if err != nil {
 		a.serverError(w, r, err)
 		return
@@ -70,8 +65,11 @@ func (a *API) getCatalogue(w http.ResponseWriter, r *http.Request) {
 	if !a.needOperator(w, r) {
 		return
 	}
-	c, ok := a.catalogue(w, r, mux.Vars(r)["id"])
+	c, found, ok := a.catalogue(w, r, mux.Vars(r)["id"])
 	if !ok {
+		return
+	}
+	if !found {
 		writeProblem(w, http.StatusNotFound, "not-found", "role catalogue not found")
 		return
 	}
@@ -97,11 +95,14 @@ func (a *API) putCatalogue(w http.ResponseWriter, r *http.Request) {
 	for _, role := range in.Roles {
 		c.Roles = append(c.Roles, storage.Role{Key: role.Key, Name: role.Name, Description: role.Description})
 	}
-	if bad := CatalogueProblems(c.Roles); bad != nil {
+	if bad := directory.CatalogueProblems(c); bad != nil {
 		writeProblemFields(w, http.StatusBadRequest, "invalid-catalogue", "the catalogue is not valid", bad)
 		return
 	}
-	current, exists := a.catalogue(w, r, id)
+	current, exists, ok := a.catalogue(w, r, id)
+	if !ok {
+		return
+	}
 	status := http.StatusOK
 	if exists {
 		if !a.ifMatch(w, r, "catalogue:"+id, toCatalogueDoc(current)) {
@@ -113,7 +114,7 @@ func (a *API) putCatalogue(w http.ResponseWriter, r *http.Request) {
 	} else {
 		status = http.StatusCreated
 	}
-	if _, err := a.PutCatalogue(r.Context(), c); err != nil {
+	if _, err := a.cfg.Catalogues.Put(r.Context(), c); err != nil {
 		a.serverError(w, r, err)
 		return
 	}
@@ -128,7 +129,7 @@ func (a *API) deleteCatalogue(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	id := mux.Vars(r)["id"]
-	if err := a.DeleteCatalogue(r.Context(), id); err != nil {
+	if err := a.cfg.Catalogues.Delete(r.Context(), id); err != nil {
 		a.storeError(w, r, err, "role catalogue")
 		return
 	}

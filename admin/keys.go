@@ -19,15 +19,15 @@ func (a *API) listKeys(w http.ResponseWriter, r *http.Request) {
 	if !a.needOperator(w, r) {
 		return
 	}
-	keys, err := a.Keys(r.Context())
+	keys, err := a.cfg.Keys.List(r.Context())
 	if err != nil {
 		a.serverError(w, r, err)
 		return
 	}
 	if keys == nil {
-		keys = []KeyInfo{}
+		keys = []directory.KeyInfo{}
 	}
-	writeJSON(w, http.StatusOK, page[KeyInfo]{Items: keys})
+	writeJSON(w, http.StatusOK, page[directory.KeyInfo]{Items: keys})
 }
 
 // rotateKey makes a new current key of an algorithm; the old one stays
@@ -42,8 +42,8 @@ func (a *API) rotateKey(w http.ResponseWriter, r *http.Request) {
 	if !decode(w, r, &in) {
 		return
 	}
-	kid, err := a.RotateKey(r.Context(), in.Algorithm)
-	if errors.Is(err, ErrUnknownAlgorithm) {
+	kid, err := a.cfg.Keys.Rotate(r.Context(), in.Algorithm)
+	if errors.Is(err, directory.ErrUnknownAlgorithm) {
 		writeProblemFields(w, http.StatusBadRequest, "invalid-body", "unknown algorithm", map[string]string{"alg": "one of the signing algorithms"})
 		return
 	}

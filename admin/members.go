@@ -190,13 +190,13 @@ func (a *API) decideMember(w http.ResponseWriter, r *http.Request) {
 	if r.ContentLength != 0 && !decode(w, r, &in) {
 		return
 	}
+	// directory.Orgs writes the audit event and mails the person, as for a
+	// decision on the members page or in the moderation queue.
 	var err error
-	event := directory.EventJoinApproved
 	if mux.Vars(r)["decision"] == "approve" {
-		_, err = a.cfg.Orgs.ApproveJoin(r.Context(), m.UserID, orgID, p.id(), as)
+		_, err = a.cfg.Orgs.ApproveJoin(r.Context(), m.UserID, orgID, a.actor(r), as)
 	} else {
-		err = a.cfg.Orgs.RejectJoin(r.Context(), m.UserID, orgID, in.Reason)
-		event = directory.EventJoinRejected
+		err = a.cfg.Orgs.RejectJoin(r.Context(), m.UserID, orgID, a.actor(r), as, in.Reason)
 	}
 	if errors.Is(err, directory.ErrNotPending) {
 		writeProblem(w, http.StatusConflict, "wrong-status", "no request of this person waits")
@@ -206,7 +206,6 @@ func (a *API) decideMember(w http.ResponseWriter, r *http.Request) {
 		a.storeError(w, r, err, "membership")
 		return
 	}
-	a.audit(r, storage.AuditEvent{Type: event, UserID: m.UserID, OrgID: orgID, Details: map[string]string{"as": as, "reason": in.Reason}})
 	a.getMember(w, r)
 }
 

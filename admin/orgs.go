@@ -1,7 +1,6 @@
 package admin
 
 import (
-	"context"
 	"errors"
 	"net/http"
 	"slices"
@@ -140,7 +139,7 @@ func (a *API) listOrgs(w http.ResponseWriter, r *http.Request) {
 			q.IDs = append(q.IDs, id)
 		}
 	}
-	list, next, err := a.FindOrganisations(r.Context(), q)
+	list, next, err := a.cfg.Orgs.Find(r.Context(), q)
 	if err != nil {
 		a.serverError(w, r, err)
 		return
@@ -160,7 +159,7 @@ func (a *API) org(w http.ResponseWriter, r *http.Request) (storage.Organisation,
 		writeProblem(w, http.StatusForbidden, "forbidden", "this organisation is not yours to see")
 		return storage.Organisation{}, false
 	}
-	o, err := a.cfg.Store.OrganisationByID(r.Context(), id)
+	o, err := a.cfg.Orgs.Get(r.Context(), id)
 	if err != nil {
 		a.storeError(w, r, err, "organisation")
 		return o, false
@@ -189,7 +188,8 @@ func (a *API) createOrg(w http.ResponseWriter, r *http.Request) {
 	}
 	var o storage.Organisation
 	in.apply(&o)
-	o, bad, err := a.CreateOrganisation(r.Context(), o, a.actor(r))
+	o.ID = "" // a new one, never the caller's
+	o, bad, err := a.cfg.Orgs.Create(r.Context(), o, a.actor(r))
 	switch {
 	case bad != nil:
 		writeProblemFields(w, http.StatusBadRequest, "invalid-organisation", "the organisation is not valid", apiProblems(bad))
@@ -220,35 +220,6 @@ func apiProblems(bad map[string]string) map[string]string {
 	return bad
 }
 
-// CreateOrganisation stores an organisation an operator made, active at once
-// (directory.Orgs.Create, which audits it). bad names invalid fields;
-// storage.ErrAlreadyExists when the INN/KPP is taken.
-func (a *API) CreateOrganisation(ctx context.Context, o storage.Organisation, by directory.Actor) (storage.Organisation, map[string]string, error) {
-	o.ID = "" // a new one, never the caller's
-	return a.cfg.Orgs.Create(ctx, o, by)
-}
-
-// UpdateOrganisation writes requisites over an organisation still at
-// next.Version (storage.ErrConflict otherwise); its INN and KPP do not change.
-func (a *API) UpdateOrganisation(ctx context.Context, next storage.Organisation) (storage.Organisation, map[string]string, error) {
-	cur, err := a.cfg.Store.OrganisationByID(ctx, next.ID)
-	if err != nil {
-		return next, nil, err
-	}
-	if next.INN != cur.INN || next.KPP != cur.KPP {
-		return next, map[string]string{"inn": "console.inn_fixed"}, nil
-	}
-	if bad := directory.OrgProblems(next); len(bad) > 0 {
-		return next, bad, nil
-	}
-	if next.Version != cur.Version {
-		return next, nil, storage.ErrConflict
-	}
-	next.UpdatedAt = a.cfg.Now().UTC()
-	saved, err := a.cfg.Store.UpdateOrganisation(ctx, next)
-	return saved, nil, err
-}
-
 func (a *API) updateOrg(w http.ResponseWriter, r *http.Request) {
 	if !a.needOperator(w, r) {
 		return
@@ -275,7 +246,7 @@ func (a *API) updateOrg(w http.ResponseWriter, r *http.Request) {
 	if !a.ifMatch(w, r, "organisation:"+o.ID, toOrgDoc(o)) {
 		return
 	}
-	saved, _, err := a.UpdateOrganisation(r.Context(), next)
+	saved, _, err := a.cfg.Orgs.UpdateRequisites(r.Context(), next)
 	if err != nil {
 		a.storeError(w, r, err, "organisation")
 		return
@@ -312,7 +283,7 @@ func (a *API) moderateOrg(w http.ResponseWriter, r *http.Request) {
 	case "reject":
 		o, err = a.cfg.Orgs.RejectOrganisation(r.Context(), id, by, in.Reason)
 	default:
-		o, err = a.SetOrgStatus(r.Context(), id, decision, in.Reason, by)
+		o, err = a.cfg.Orgs.SetStatus(r.Context(), id, decision, in.Reason, by)
 	}
 	if errors.Is(err, directory.ErrNotPending) {
 		writeProblem(w, http.StatusConflict, "wrong-status", "the organisation is not in a status this applies to")

@@ -2,21 +2,13 @@ package admin
 
 import (
 	"encoding/base64"
-	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
+	"github.com/vhod-id/vhod/directory"
 	"github.com/vhod-id/vhod/storage"
-)
-
-// Bounds of a query string: far above what any list of this API takes.
-const (
-	maxQueryValues = 32
-	maxQueryValue  = 512 // bytes, of one name or value
 )
 
 // checkRequest refuses, with 400 problem details, a request whose path or query
@@ -26,62 +18,16 @@ const (
 // log line; checked once here, no handler and no store sees it.
 func checkRequest(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if bad := badText(r.URL.Path); bad != "" {
+		if bad := directory.BadText(r.URL.Path); bad != "" {
 			writeProblemFields(w, http.StatusBadRequest, "invalid-path", "the path is not valid", map[string]string{"path": bad})
 			return
 		}
-		if name, bad := CheckQuery(r.URL.RawQuery); bad != "" {
+		if name, bad := directory.CheckQuery(r.URL.RawQuery); bad != "" {
 			writeProblemFields(w, http.StatusBadRequest, "invalid-query", "the query string is not valid", map[string]string{name: bad})
 			return
 		}
 		next.ServeHTTP(w, r)
 	})
-}
-
-// CheckQuery says which parameter of a raw query string is malformed and how
-// ("" when none is). The name is given as sent only when it is valid text. The
-// operator's console pages use it too.
-func CheckQuery(raw string) (name, bad string) {
-	if raw == "" {
-		return "", ""
-	}
-	values, err := url.ParseQuery(raw)
-	if err != nil {
-		return "query", "not a valid query string (percent-escapes, separators)"
-	}
-	n := 0
-	for key, vs := range values {
-		if why := badText(key); why != "" {
-			return "query", "a parameter name " + why
-		}
-		if len(key) > maxQueryValue {
-			return "query", fmt.Sprintf("a parameter name is longer than %d bytes", maxQueryValue)
-		}
-		for _, v := range vs {
-			n++
-			if why := badText(v); why != "" {
-				return key, why
-			}
-			if len(v) > maxQueryValue {
-				return key, fmt.Sprintf("is longer than %d bytes", maxQueryValue)
-			}
-		}
-	}
-	if n > maxQueryValues {
-		return "query", fmt.Sprintf("more than %d parameters", maxQueryValues)
-	}
-	return "", ""
-}
-
-// badText says what is wrong with decoded text from a URL ("" when nothing is).
-func badText(s string) string {
-	if !utf8.ValidString(s) {
-		return "is not valid UTF-8"
-	}
-	if strings.ContainsFunc(s, unicode.IsControl) {
-		return "contains control characters"
-	}
-	return ""
 }
 
 // auditQuery reads the filters, range and cursor of GET /audit; bad names the
@@ -108,7 +54,7 @@ func auditQuery(v url.Values) (q storage.AuditQuery, limit int, detail string, b
 		raw, err := base64.RawURLEncoding.DecodeString(c)
 		at, id, ok := strings.Cut(string(raw), "|")
 		t, terr := time.Parse(time.RFC3339Nano, at)
-		if err != nil || !ok || terr != nil || badText(id) != "" {
+		if err != nil || !ok || terr != nil || directory.BadText(id) != "" {
 			return q, 0, "the cursor is not one this API gave", map[string]string{"cursor": "give the next of the last page"}
 		}
 		q.Before, q.BeforeID = t, id

@@ -11,20 +11,22 @@ import (
 
 	"github.com/gorilla/mux"
 
+	"github.com/vhod-id/vhod/directory"
 	"github.com/vhod-id/vhod/storage"
+	"github.com/vhod-id/vhod/storage/mongo"
 )
 
 // textStore answers the reads of the list resources with a little data, and
 // remembers any malformed text (not UTF-8, control characters) that reached it.
 // Other methods are nil: a route calling one would panic the fuzz run.
 type textStore struct {
-	Store
-	bad []string
+	*mongo.Store // nil: a method not overridden here panics
+	bad          []string
 }
 
 func (s *textStore) see(xs ...string) {
 	for _, x := range xs {
-		if badText(x) != "" {
+		if directory.BadText(x) != "" {
 			s.bad = append(s.bad, x)
 		}
 	}
@@ -85,9 +87,14 @@ var queryRoutes = []string{"/clients", "/audit", "/users", "/organisations", "/o
 // serveQuery answers one GET of the API as an operator, over textStore.
 func serveQuery(t *testing.T, route, rawQuery string) (*httptest.ResponseRecorder, *textStore) {
 	st := &textStore{}
-	api := New(Config{Store: st, Verify: func(context.Context, string) (storage.AccessToken, error) {
-		return storage.AccessToken{Grant: storage.Grant{Subject: "ops", ClientID: "ops", Scopes: []string{Scope}}}, nil
-	}})
+	orgs, err := directory.NewOrgs(st, nil, directory.OrgsConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	api := New(Config{Store: st, Orgs: orgs, Clients: directory.NewClients(st, directory.ClientsConfig{}),
+		Catalogues: directory.NewCatalogues(st), Users: directory.NewUserAdmin(st, nil, directory.UserAdminConfig{}), Verify: func(context.Context, string) (storage.AccessToken, error) {
+			return storage.AccessToken{Grant: storage.Grant{Subject: "ops", ClientID: "ops", Scopes: []string{Scope}}}, nil
+		}})
 	r := mux.NewRouter()
 	api.Mount(r)
 	req := httptest.NewRequest(http.MethodGet, "/api/v1"+route, nil)
@@ -136,7 +143,7 @@ func FuzzAPIQuery(f *testing.F) {
 			}
 			for k, vs := range values {
 				for _, v := range append(vs, k) {
-					if badText(v) != "" {
+					if directory.BadText(v) != "" {
 						t.Fatalf("GET %s?%q accepted with %q", path, rawQuery, v)
 					}
 				}
@@ -161,9 +168,9 @@ func TestAPIQueryTable(t *testing.T) {
 		{"C1 control", "/organisations", "q=%c2%85", 400},
 		{"bad escape", "/clients", "cursor=%g0", 400},
 		{"semicolon", "/clients", "limit=5;cursor=a", 400},
-		{"too long", "/users", "q=" + strings.Repeat("a", maxQueryValue+1), 400},
-		{"long enough", "/users", "q=" + strings.Repeat("a", maxQueryValue), 200},
-		{"too many", "/clients", strings.Repeat("x=1&", maxQueryValues) + "x=1", 400},
+		{"too long", "/users", "q=" + strings.Repeat("a", directory.MaxQueryValue+1), 400},
+		{"long enough", "/users", "q=" + strings.Repeat("a", directory.MaxQueryValue), 200},
+		{"too many", "/clients", strings.Repeat("x=1&", directory.MaxQueryValues) + "x=1", 400},
 		{"limit negative", "/clients", "limit=-1", 400},
 		{"limit overflow", "/audit", "limit=18446744073709551616", 400},
 		{"audit date", "/audit", "from=2026-13-01T00:00:00Z", 400},

@@ -72,7 +72,7 @@ func (a *API) listUsers(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, http.StatusBadRequest, "invalid-query", "limit is 1 to 200")
 		return
 	}
-	found, next, err := a.FindUsers(r.Context(), r.URL.Query().Get("q"), r.URL.Query().Get("cursor"), limit)
+	found, next, err := a.cfg.Users.Find(r.Context(), r.URL.Query().Get("q"), r.URL.Query().Get("cursor"), limit)
 	if err != nil {
 		a.serverError(w, r, err)
 		return
@@ -85,7 +85,7 @@ func (a *API) listUsers(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *API) user(w http.ResponseWriter, r *http.Request) (storage.User, bool) {
-	u, err := a.cfg.Store.UserByID(r.Context(), mux.Vars(r)["id"])
+	u, err := a.cfg.Users.Get(r.Context(), mux.Vars(r)["id"])
 	if err != nil {
 		a.storeError(w, r, err, "user")
 		return u, false
@@ -110,11 +110,11 @@ func (a *API) createUser(w http.ResponseWriter, r *http.Request) {
 	if !a.needOperator(w, r) {
 		return
 	}
-	var in UserInput
+	var in directory.UserInput
 	if !decode(w, r, &in) {
 		return
 	}
-	u, bad, err := a.CreateUser(r.Context(), in)
+	u, bad, err := a.cfg.Users.Create(r.Context(), in)
 	switch {
 	case bad != nil:
 		writeProblemFields(w, http.StatusBadRequest, "invalid-user", "the account is not valid", bad)
@@ -142,18 +142,18 @@ func (a *API) updateUser(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	var in UserPatch
+	var in directory.UserPatch
 	if !decode(w, r, &in) {
 		return
 	}
-	if bad := in.problems(); bad != nil {
+	if bad := in.Problems(); bad != nil {
 		writeProblemFields(w, http.StatusBadRequest, "invalid-user", "unknown authority", bad)
 		return
 	}
 	if !a.ifMatch(w, r, "user:"+u.ID, toUserDoc(u)) {
 		return
 	}
-	if _, err := a.UpdateUser(r.Context(), u, in); err != nil {
+	if _, err := a.cfg.Users.Update(r.Context(), u, in); err != nil {
 		a.storeError(w, r, err, "user")
 		return
 	}
@@ -169,7 +169,7 @@ func (a *API) deleteUser(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	if err := a.DeleteUser(r.Context(), u.ID); err != nil {
+	if err := a.cfg.Users.Delete(r.Context(), u.ID); err != nil {
 		a.storeError(w, r, err, "user")
 		return
 	}
@@ -192,11 +192,12 @@ func (a *API) lockUser(w http.ResponseWriter, r *http.Request) {
 	if r.ContentLength != 0 && !decode(w, r, &in) {
 		return
 	}
-	until := a.cfg.Now().AddDate(100, 0, 0)
+	var until time.Time
 	if in.Until != nil {
 		until = *in.Until
 	}
-	if err := a.LockUser(r.Context(), u.ID, until); err != nil {
+	until, err := a.cfg.Users.Lock(r.Context(), u.ID, until)
+	if err != nil {
 		a.storeError(w, r, err, "user")
 		return
 	}
@@ -212,7 +213,7 @@ func (a *API) unlockUser(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	if err := a.UnlockUser(r.Context(), u.ID); err != nil {
+	if err := a.cfg.Users.Unlock(r.Context(), u.ID); err != nil {
 		a.storeError(w, r, err, "user")
 		return
 	}
@@ -229,7 +230,7 @@ func (a *API) forcePasswordChange(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	if err := a.RequirePasswordChange(r.Context(), u.ID); errors.Is(err, ErrNoPassword) {
+	if err := a.cfg.Users.RequirePasswordChange(r.Context(), u.ID); errors.Is(err, directory.ErrNoPassword) {
 		writeProblem(w, http.StatusConflict, "no-password", "the account has no password")
 		return
 	} else if err != nil {
@@ -259,7 +260,7 @@ func (a *API) listSessions(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	list, err := a.UserSessions(r.Context(), u.ID)
+	list, err := a.cfg.Users.Sessions(r.Context(), u.ID)
 	if err != nil {
 		a.serverError(w, r, err)
 		return
@@ -282,7 +283,7 @@ func (a *API) revokeSession(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	sid := mux.Vars(r)["sid"]
-	if err := a.RevokeUserSession(r.Context(), u.ID, sid); errors.Is(err, storage.ErrNotFound) {
+	if err := a.cfg.Users.RevokeSession(r.Context(), u.ID, sid); errors.Is(err, storage.ErrNotFound) {
 		writeProblem(w, http.StatusNotFound, "not-found", "session not found")
 		return
 	} else if err != nil {

@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 
+	"github.com/vhod-id/vhod/directory/notify"
 	"github.com/vhod-id/vhod/internal/ruid"
 	"github.com/vhod-id/vhod/storage"
 )
@@ -131,10 +133,12 @@ func (o *Orgs) RequestJoin(ctx context.Context, userID, orgID string) (storage.M
 }
 
 // ApproveJoin records an approval of a join request by a moderator or the
-// company's org_admin; when the join policy (fixed at construction) is
+// company's org_admin (as); when the join policy (fixed at construction) is
 // satisfied the membership is active (without roles: the org_admin grants
-// them). It reports whether it is.
-func (o *Orgs) ApproveJoin(ctx context.Context, userID, orgID, approver, as string) (bool, error) {
+// them) and the person is told by email. It reports whether it is. The
+// decision is audited here, whoever takes it (the members page, the
+// moderation queue, the API).
+func (o *Orgs) ApproveJoin(ctx context.Context, userID, orgID string, by Actor, as string) (bool, error) {
 	st := o.store
 	m, err := st.MembershipByID(ctx, userID, orgID)
 	if err != nil {
@@ -158,14 +162,19 @@ func (o *Orgs) ApproveJoin(ctx context.Context, userID, orgID, approver, as stri
 		return false, fmt.Errorf("%w: %q", ErrUnknownJoinPolicy, o.policy)
 	}
 	if done {
-		m.Status, m.ApprovedBy, m.ApprovedAt = storage.MemberActive, approver, o.now().UTC()
+		m.Status, m.ApprovedBy, m.ApprovedAt = storage.MemberActive, by.ID, o.now().UTC()
 	}
-	_, err = st.UpdateMembership(ctx, m)
-	return done, err
+	if _, err = st.UpdateMembership(ctx, m); err != nil {
+		return false, err
+	}
+	o.joinDecided(ctx, userID, orgID, by, EventJoinApproved,
+		map[string]string{"as": as, "active": map[bool]string{true: "yes", false: "no"}[done]}, "mail.join_approved", "", done)
+	return done, nil
 }
 
-// RejectJoin refuses a join request with a reason.
-func (o *Orgs) RejectJoin(ctx context.Context, userID, orgID, reason string) error {
+// RejectJoin refuses a join request with a reason, which the person is told
+// by email; audited here as ApproveJoin is.
+func (o *Orgs) RejectJoin(ctx context.Context, userID, orgID string, by Actor, as, reason string) error {
 	st := o.store
 	m, err := st.MembershipByID(ctx, userID, orgID)
 	if err != nil {
@@ -174,9 +183,31 @@ func (o *Orgs) RejectJoin(ctx context.Context, userID, orgID, reason string) err
 	if m.Status != storage.MemberRequested {
 		return ErrNotPending
 	}
+	reason = strings.TrimSpace(reason)
 	m.Status, m.Reason = storage.MemberRemoved, reason
-	_, err = st.UpdateMembership(ctx, m)
-	return err
+	if _, err = st.UpdateMembership(ctx, m); err != nil {
+		return err
+	}
+	o.joinDecided(ctx, userID, orgID, by, EventJoinRejected, map[string]string{"as": as, "reason": reason}, "mail.join_rejected", reason, true)
+	return nil
+}
+
+// joinDecided records a decision on a join request and, when tell, mails the
+// person. The mail is not counted against the send limits: it answers a
+// decision on a request the person made, whose own step was counted.
+func (o *Orgs) joinDecided(ctx context.Context, userID, orgID string, by Actor, event string, details map[string]string, mail, reason string, tell bool) {
+	e := by.event(event, details)
+	e.UserID, e.OrgID = userID, orgID
+	o.audit.Record(ctx, e)
+	if !tell {
+		return
+	}
+	org, err := o.store.OrganisationByID(ctx, orgID)
+	if err != nil { // the decision stands; only its mail is lost
+		o.log.WarnContext(ctx, "organisation not read for a notice", "org", orgID, "err", err)
+		return
+	}
+	o.notifier.Mail(notify.Exempt(ctx), userID, by.Lang, mail, "Company", org.Name, "Reason", reason)
 }
 
 // SetRoles gives an active member the roles ticked; unticking every role ends
@@ -256,4 +287,18 @@ func (o *Orgs) allRoles(ctx context.Context) (map[string]bool, error) {
 		out[r.Key] = true
 	}
 	return out, nil
+}
+
+// EnsureMember makes a person an active member with roles unless they are a
+// member (in any status) already: the configuration's memberships, created
+// once and afterwards their org admin's. created says whether it wrote.
+func (o *Orgs) EnsureMember(ctx context.Context, userID, orgID string, roles []string, by Actor) (created bool, err error) {
+	if _, err := o.store.MembershipByID(ctx, userID, orgID); err == nil {
+		return false, nil
+	} else if !errors.Is(err, storage.ErrNotFound) {
+		return false, err
+	}
+	now := o.now().UTC()
+	return true, o.store.CreateMembership(ctx, storage.Membership{UserID: userID, OrgID: orgID, Status: storage.MemberActive, Roles: roles,
+		ApprovedBy: by.ID, ApprovedAt: now, CreatedAt: now, UpdatedAt: now})
 }

@@ -91,10 +91,10 @@ func TestOrganisationLifecycle(t *testing.T) {
 		t.Fatalf("asking twice: %v", err)
 	}
 	// Policy "both": the moderator alone is not enough.
-	if done, err := o.ApproveJoin(ctx, "employee", org.ID, "moderator", directory.ApproverModerator); err != nil || done {
+	if done, err := o.ApproveJoin(ctx, "employee", org.ID, directory.Actor{ID: "moderator"}, directory.ApproverModerator); err != nil || done {
 		t.Fatalf("moderator's approval: %v %v", done, err)
 	}
-	if done, err := o.ApproveJoin(ctx, "employee", org.ID, "director", directory.ApproverOrgAdmin); err != nil || !done {
+	if done, err := o.ApproveJoin(ctx, "employee", org.ID, directory.Actor{ID: "director"}, directory.ApproverOrgAdmin); err != nil || !done {
 		t.Fatalf("org admin's approval: %v %v", done, err)
 	}
 	if _, err := o.SetRoles(ctx, "employee", org.ID, []string{"participant", "nonsense"}); !errors.Is(err, directory.ErrUnknownRole) {
@@ -111,7 +111,7 @@ func TestOrganisationLifecycle(t *testing.T) {
 	if _, err := o.RequestJoin(ctx, "employee", org.ID); err != nil {
 		t.Fatal(err)
 	}
-	if err := o.RejectJoin(ctx, "employee", org.ID, "not our employee"); err != nil {
+	if err := o.RejectJoin(ctx, "employee", org.ID, directory.Actor{ID: "director"}, directory.ApproverOrgAdmin, "not our employee"); err != nil {
 		t.Fatal(err)
 	}
 	if got, _ := st.MembershipByID(ctx, "employee", org.ID); got.Status != storage.MemberRemoved || got.Reason != "not our employee" {

@@ -69,12 +69,7 @@ func (o *Orgs) Create(ctx context.Context, org storage.Organisation, by Actor) (
 		org.ID = NewID()
 	}
 	org.Status, org.CreatedAt, org.UpdatedAt = storage.OrgActive, now, now
-	if org.Kind == "" {
-		org.Kind = storage.OrgLegalEntity
-		if len(org.INN) == 12 {
-			org.Kind = storage.OrgEntrepreneur
-		}
-	}
+	org = WithKind(org)
 	if bad := OrgProblems(org); len(bad) > 0 {
 		return org, bad, nil
 	}
@@ -85,6 +80,18 @@ func (o *Orgs) Create(ctx context.Context, org storage.Organisation, by Actor) (
 	e.OrgID = org.ID
 	o.audit.Record(ctx, e)
 	return org, nil, nil
+}
+
+// WithKind is the organisation with its kind, when not said, by the INN's
+// length: twelve digits are an entrepreneur's, ten a legal entity's.
+func WithKind(org storage.Organisation) storage.Organisation {
+	if org.Kind == "" {
+		org.Kind = storage.OrgLegalEntity
+		if len(org.INN) == 12 {
+			org.Kind = storage.OrgEntrepreneur
+		}
+	}
+	return org
 }
 
 // ApproveOrganisation activates a pending company; its registrant becomes its
@@ -190,4 +197,49 @@ func (o *Orgs) decided(ctx context.Context, org storage.Organisation, by Actor, 
 	for _, userID := range tell {
 		o.notifier.Mail(ctx, userID, by.Lang, mail, "Company", org.Name, "Reason", reason)
 	}
+}
+
+// SetStatus suspends an active organisation or reactivates a suspended one
+// (decision "suspend" or "reactivate"), as SuspendOrganisation and
+// ReactivateOrganisation do.
+func (o *Orgs) SetStatus(ctx context.Context, id, decision, reason string, by Actor) (storage.Organisation, error) {
+	if decision == "reactivate" {
+		return o.ReactivateOrganisation(ctx, id, by)
+	}
+	return o.SuspendOrganisation(ctx, id, by, reason)
+}
+
+// Find reads one page of organisations: in a status (any when empty), whose
+// name contains q.Text or whose INN or OGRN is it; next is the cursor of the
+// following page. The database filters and stops at the page size.
+func (o *Orgs) Find(ctx context.Context, q storage.OrgQuery) (found []storage.Organisation, next string, err error) {
+	q.Text = strings.TrimSpace(q.Text)
+	return o.store.ListOrganisations(ctx, q)
+}
+
+// Get reads one organisation.
+func (o *Orgs) Get(ctx context.Context, id string) (storage.Organisation, error) {
+	return o.store.OrganisationByID(ctx, id)
+}
+
+// UpdateRequisites writes an operator's requisites over an organisation
+// still at next.Version (storage.ErrConflict otherwise); its INN and KPP do
+// not change. bad names invalid fields (message keys).
+func (o *Orgs) UpdateRequisites(ctx context.Context, next storage.Organisation) (storage.Organisation, map[string]string, error) {
+	cur, err := o.store.OrganisationByID(ctx, next.ID)
+	if err != nil {
+		return next, nil, err
+	}
+	if next.INN != cur.INN || next.KPP != cur.KPP {
+		return next, map[string]string{"inn": "console.inn_fixed"}, nil
+	}
+	if bad := OrgProblems(next); len(bad) > 0 {
+		return next, bad, nil
+	}
+	if next.Version != cur.Version {
+		return next, nil, storage.ErrConflict
+	}
+	next.UpdatedAt = o.now().UTC()
+	saved, err := o.store.UpdateOrganisation(ctx, next)
+	return saved, nil, err
 }

@@ -90,7 +90,7 @@ func (h *Handler) renderAccount(w http.ResponseWriter, r *http.Request, status i
 	page.Certificates, page.CertificatesOn = certificateViews(u), h.certificatesOn()
 	page.CompaniesOn = h.cfg.Companies != nil && h.cfg.OrgStore != nil
 	page.Moderator = slices.Contains(u.Authorities, storage.AuthorityModerator) || slices.Contains(u.Authorities, storage.AuthorityOperator)
-	page.ConsoleOn = h.cfg.Console != nil && page.Moderator
+	page.ConsoleOn = h.cfg.ConsoleOn && page.Moderator
 	if list, err := h.store.ListUserSessions(r.Context(), u.ID); err == nil {
 		for _, s := range list {
 			page.Sessions = append(page.Sessions, sessionView{Since: s.CreatedAt.Format("2006-01-02 15:04 MST"), IP: s.IP,

@@ -22,8 +22,8 @@ type companies interface {
 	ApproveOrganisation(ctx context.Context, orgID string, by directory.Actor) (storage.Organisation, error)
 	RejectOrganisation(ctx context.Context, orgID string, by directory.Actor, reason string) (storage.Organisation, error)
 	RequestJoin(ctx context.Context, userID, orgID string) (storage.Membership, error)
-	ApproveJoin(ctx context.Context, userID, orgID, approver, as string) (bool, error)
-	RejectJoin(ctx context.Context, userID, orgID, reason string) error
+	ApproveJoin(ctx context.Context, userID, orgID string, by directory.Actor, as string) (bool, error)
+	RejectJoin(ctx context.Context, userID, orgID string, by directory.Actor, as, reason string) error
 	SetRoles(ctx context.Context, userID, orgID string, roles []string) (storage.Membership, error)
 	Leave(ctx context.Context, userID, orgID string) error
 	IsOrgAdmin(ctx context.Context, userID, orgID string) (bool, error)

@@ -84,8 +84,9 @@ type Config struct {
 	Registry registry.Registry
 	// Accountants turns on the sign-in by contract ("By contract"); nil: off.
 	Accountants accountants
-	// Console is the operator's console (/console); nil: off.
-	Console *Console
+	// ConsoleOn links the operators' console (package console) from the
+	// account page.
+	ConsoleOn bool
 	// SendLimits are the limits SMS and Email send within (notify.Limits):
 	// pages count with it the messages whose answer must not wait for the
 	// send; nil: no limits.
@@ -210,7 +211,7 @@ func (h *Handler) Mount(r *mux.Router) {
 	r.PathPrefix(web.StaticPrefix).Handler(web.Static())
 
 	pages := r.NewRoute().Subrouter()
-	pages.Use(web.LimitBody, h.securityHeaders, h.cookies.Middleware, h.csrf(), h.consoleQueries)
+	pages.Use(web.LimitBody, h.securityHeaders, h.cookies.Middleware, h.csrf())
 	pages.HandleFunc("/login", h.start).Methods(http.MethodGet)
 	pages.HandleFunc("/login/{flow}", h.show).Methods(http.MethodGet)
 	pages.HandleFunc("/login/{flow}/password", h.password).Methods(http.MethodPost)
@@ -259,35 +260,6 @@ func (h *Handler) Mount(r *mux.Router) {
 		pages.HandleFunc("/account/companies/{org}/systems/register", h.orgSystemRegister).Methods(http.MethodPost)
 		pages.HandleFunc("/account/companies/{org}/systems/{client}/{action:roles|remove}", h.orgSystemAction).Methods(http.MethodPost)
 	}
-	pages.HandleFunc("/console", h.consoleHome).Methods(http.MethodGet)
-	pages.HandleFunc("/console/clients", h.consoleClients).Methods(http.MethodGet)
-	pages.HandleFunc("/console/clients", h.consoleClientCreate).Methods(http.MethodPost)
-	pages.HandleFunc("/console/clients/{id}", h.consoleClient).Methods(http.MethodGet)
-	pages.HandleFunc("/console/clients/{id}/{action:save|secret|delete}", h.consoleClientAction).Methods(http.MethodPost)
-	pages.HandleFunc("/console/catalogues", h.consoleCatalogues).Methods(http.MethodGet)
-	pages.HandleFunc("/console/catalogues", h.consoleCatalogueSave).Methods(http.MethodPost)
-	pages.HandleFunc("/console/catalogues/{id}", h.consoleCatalogue).Methods(http.MethodGet)
-	pages.HandleFunc("/console/catalogues/{id}/delete", h.consoleCatalogueDelete).Methods(http.MethodPost)
-	pages.HandleFunc("/console/users", h.consoleUsersPage).Methods(http.MethodGet)
-	pages.HandleFunc("/console/users/new", h.consoleUserCreate).Methods(http.MethodPost)
-	pages.HandleFunc("/console/users/{id}", h.consoleUser).Methods(http.MethodGet)
-	pages.HandleFunc("/console/users/{id}/{action:lock|unlock|password|delete}", h.consoleUserAction).Methods(http.MethodPost)
-	pages.HandleFunc("/console/users/{id}/save", h.consoleUserSave).Methods(http.MethodPost)
-	pages.HandleFunc("/console/users/{id}/sessions/{sid}/revoke", h.consoleSessionRevoke).Methods(http.MethodPost)
-	pages.HandleFunc("/console/organisations", h.consoleOrgs).Methods(http.MethodGet)
-	pages.HandleFunc("/console/organisations/new", h.consoleOrgForm).Methods(http.MethodGet)
-	pages.HandleFunc("/console/organisations/new", h.consoleOrgSave).Methods(http.MethodPost)
-	pages.HandleFunc("/console/organisations/{id}", h.consoleOrgForm).Methods(http.MethodGet)
-	pages.HandleFunc("/console/organisations/{id}/save", h.consoleOrgSave).Methods(http.MethodPost)
-	pages.HandleFunc("/console/organisations/{id}/{decision:suspend|reactivate}", h.consoleOrgStatus).Methods(http.MethodPost)
-	pages.HandleFunc("/console/keys", h.consoleKeys).Methods(http.MethodGet, http.MethodPost)
-	pages.HandleFunc("/console/anchors", h.consoleAnchors).Methods(http.MethodGet)
-	pages.HandleFunc("/console/anchors", h.consoleAnchorAdd).Methods(http.MethodPost)
-	pages.HandleFunc("/console/anchors/{id}/remove", h.consoleAnchorRemove).Methods(http.MethodPost)
-	pages.HandleFunc("/console/audit", h.consoleAudit).Methods(http.MethodGet)
-	pages.HandleFunc("/moderation", h.moderation).Methods(http.MethodGet)
-	pages.HandleFunc("/moderation/orgs/{org}/{decision:approve|reject}", h.moderateOrg).Methods(http.MethodPost)
-	pages.HandleFunc("/moderation/requests/{org}/{user}/{decision:approve|reject}", h.moderateRequest).Methods(http.MethodPost)
 	pages.HandleFunc("/account/certificate", h.accountCertificateBind).Methods(http.MethodGet)
 	pages.HandleFunc("/account/certificate/remove", h.accountCertificateRemove).Methods(http.MethodPost)
 	pages.HandleFunc("/account/identifier/confirm", h.accountIdentifierConfirm).Methods(http.MethodPost)

@@ -12,14 +12,13 @@ import (
 
 	"github.com/gorilla/mux"
 
-	"github.com/vhod-id/vhod/admin"
 	"github.com/vhod-id/vhod/storage"
 )
 
 // pagedStore answers the list reads with one page and remembers what was
 // asked, so a test sees that the page, not the collection, was read.
 type pagedStore struct {
-	admin.Store   // any other method panics
+	orgReader     // any other method panics
 	orgQueries    []storage.OrgQuery
 	memberQueries []storage.MembershipQuery
 	userQueries   []storage.UserQuery
@@ -65,9 +64,9 @@ func (s *pagedStore) ListUsers(_ context.Context, q storage.UserQuery) ([]storag
 }
 
 // staffHandler is newTestHandler with u1 an operator and a moderator, the
-// console on over st.
+// company pages on over st.
 func staffHandler(t *testing.T, st *pagedStore) *Handler {
-	h := newTestHandler(t, &fakeStore{}, Config{Companies: catalogueCompanies{}, OrgStore: st, Console: &Console{Admin: admin.New(admin.Config{Store: st})}})
+	h := newTestHandler(t, &fakeStore{}, Config{Companies: catalogueCompanies{}, OrgStore: st})
 	h.accounts = fakeAccounts{user: storage.User{ID: "u1", Login: "ivanov",
 		Authorities: []string{storage.AuthorityOperator, storage.AuthorityModerator}}}
 	return h
@@ -78,57 +77,6 @@ func get(h *Handler, target string, handle http.HandlerFunc) (int, string) {
 	r.Header.Set("Accept-Language", "en")
 	rec := signedIn(h, r, handle)
 	return rec.Code, html.UnescapeString(rec.Body.String())
-}
-
-// TestModerationQueuePages: the queue reads a page of companies and a page of
-// join requests from the store, with the cursors of the address, and links to
-// the next page of each keeping the other's place.
-func TestModerationQueuePages(t *testing.T) {
-	st := &pagedStore{}
-	h := staffHandler(t, st)
-	code, body := get(h, "/moderation?orgs=o0&requests=u1/o9", h.moderation)
-	if code != http.StatusOK {
-		t.Fatalf("status %d: %.600s", code, body)
-	}
-	if len(st.orgQueries) != 2 || !reflect.DeepEqual(st.orgQueries[0], storage.OrgQuery{Status: storage.OrgPending, After: "o0"}) || !st.orgQueries[1].Moderated {
-		t.Fatalf("organisations asked: %+v", st.orgQueries)
-	}
-	if len(st.memberQueries) != 1 || st.memberQueries[0] != (storage.MembershipQuery{Status: storage.MemberRequested,
-		NotApprovedBy: "moderator", After: "u1/o9"}) {
-		t.Fatalf("requests asked: %+v", st.memberQueries)
-	}
-	for _, want := range []string{"ООО «Первая»", "ООО «Вторая»", "ООО «Решено»", "→ ООО «Первая» (INN 7728824599)",
-		`<a href="/moderation?orgs=o2&requests=u1%2Fo9">Next page</a>`, `<a href="/moderation?orgs=o0&requests=u7%2Fo1">Next page</a>`} {
-		if !strings.Contains(body, want) {
-			t.Fatalf("no %q in %s", want, body[strings.Index(body, "<h1"):])
-		}
-	}
-}
-
-// TestConsoleListsPage: the console's searches show one page and a link to
-// the next, which carries the search; before, the users beyond the first 50
-// could not be reached at all.
-func TestConsoleListsPage(t *testing.T) {
-	st := &pagedStore{}
-	h := staffHandler(t, st)
-	code, body := get(h, "/console/organisations?status=active&q=Ромашка&cursor=o0", h.consoleOrgs)
-	if code != http.StatusOK || len(st.orgQueries) != 1 ||
-		!reflect.DeepEqual(st.orgQueries[0], storage.OrgQuery{Status: storage.OrgActive, Text: "Ромашка", After: "o0"}) {
-		t.Fatalf("organisations: %d, asked %+v", code, st.orgQueries)
-	}
-	if want := `<a href="/console/organisations?cursor=o2&q=%D0%A0%D0%BE%D0%BC%D0%B0%D1%88%D0%BA%D0%B0&status=active">Next page</a>`; !strings.Contains(body, want) {
-		t.Fatalf("no %q in %s", want, body[strings.Index(body, "<h1"):])
-	}
-	code, body = get(h, "/console/users?q=user&cursor=u100", h.consoleUsersPage)
-	if code != http.StatusOK || len(st.userQueries) != 1 || st.userQueries[0].After != "u100" || st.userQueries[0].Limit != storage.DefaultPage+1 {
-		t.Fatalf("users: %d, asked %+v", code, st.userQueries)
-	}
-	if want := `<a href="/console/users?cursor=u049&q=user">Next page</a>`; !strings.Contains(body, want) {
-		t.Fatalf("no %q in %s", want, body[strings.Index(body, "<h1"):])
-	}
-	if strings.Contains(body, "user050") {
-		t.Fatal("a user of the next page is shown")
-	}
 }
 
 // TestOrgMembersPage: the org admin's members page reads a page of members and

@@ -20,7 +20,7 @@ var templateFS embed.FS
 // pageNames are the templates that must exist; a missing one stops start-up.
 // The layout and the error page are internal/web's.
 var pageNames = []string{"certificate", "certificate_confirm", "org_choice", "companies", "company_join", "company_register",
-	"company_members", "company_systems", "device", "moderation", "contract", "console", "password", "phone", "password_change", "recovery", "registration", "activation", "account", "consent", "logged_out", "form_post", "logout_confirm", "logout_stayed"}
+	"company_members", "company_systems", "device", "contract", "password", "phone", "password_change", "recovery", "registration", "activation", "account", "consent", "logged_out", "form_post", "logout_confirm", "logout_stayed"}
 
 // sharedTemplates are the templates the pages call: the captcha widget.
 var sharedTemplates = []string{"templates/captcha.html"}
@@ -29,10 +29,9 @@ var sharedTemplates = []string{"templates/captcha.html"}
 type formField struct{ Name, Label, Value, Err string }
 
 var templateFuncs = template.FuncMap{
-	"field":  func(name, label, value, err string) formField { return formField{name, label, value, err} },
-	"list":   func(s ...string) []string { return s },
-	"locked": lockedNow,
-	"has":    slices.Contains[[]string],
+	"field": func(name, label, value, err string) formField { return formField{name, label, value, err} },
+	"list":  func(s ...string) []string { return s },
+	"has":   slices.Contains[[]string],
 }
 
 // base is what every login page has: web's, and a captcha on the forms that ask for one.

@@ -18,6 +18,7 @@ import (
 
 	"github.com/vhod-id/vhod/admin"
 	"github.com/vhod-id/vhod/certauth"
+	"github.com/vhod-id/vhod/console"
 	"github.com/vhod-id/vhod/directory"
 	"github.com/vhod-id/vhod/directory/captcha"
 	"github.com/vhod-id/vhod/directory/notify"
@@ -46,8 +47,13 @@ type app struct {
 	email   notify.EmailSender
 	systems *directory.Systems
 	anchors *directory.Anchors
-	master  [32]byte
-	metrics *metrics
+	// The operators' services: the API, the console and the bootstrap call
+	// the same ones.
+	clients    *directory.Clients
+	catalogues *directory.Catalogues
+	userAdmin  *directory.UserAdmin
+	master     [32]byte
+	metrics    *metrics
 	// outbox queues the forms' messages and delivers them (runOutbox); nil
 	// when neither SMS nor email is set up.
 	// unlock releases data_dir, held while the embedded store runs.
@@ -144,6 +150,18 @@ func openApp(ctx context.Context, cfg *Config, log *slog.Logger, dbOpts mongo.Op
 		Configured: func() []certauth.Anchor { return a.configuredAnchors }, Changed: a.reloadAnchors, Audit: a.audit, Logger: log,
 	})
 	a.dir.SetPolicy(directory.PasswordPolicy{MinLength: cfg.Passwords.MinLength})
+	// The provider is made later (handler); until then nothing needs telling.
+	a.clients = directory.NewClients(store, directory.ClientsConfig{HashSecret: provider.HashSecret, Algorithms: algNames(), Logger: log,
+		Changed: func() {
+			if a.prov != nil {
+				a.prov.ClientsChanged()
+			}
+		}})
+	a.catalogues = directory.NewCatalogues(store)
+	a.userAdmin = directory.NewUserAdmin(store, a.dir, directory.UserAdminConfig{
+		RevokeSession: func(ctx context.Context, s storage.Session) error { return a.prov.RevokeSession(ctx, s) },
+		RevokeUser:    func(ctx context.Context, userID string) error { return a.prov.RevokeUser(ctx, userID) },
+	})
 	// The account pages sign people in through a client of Vhod's own.
 	accountSecret := deriveKey(a.master, "account client")
 	boot := cfg.Bootstrap
@@ -152,7 +170,8 @@ func openApp(ctx context.Context, cfg *Config, log *slog.Logger, dbOpts mongo.Op
 		RedirectURIs: []string{cfg.Issuer + "/account/callback"}, GrantTypes: []string{"authorization_code"},
 		AuthMethod: "client_secret_basic", AccessTokenFormat: provider.TokenFormatOpaque, FirstParty: true,
 	})
-	if err := boot.apply(ctx, store, a.dir, a.orgs, log); err != nil {
+	sv := services{dir: a.dir, orgs: a.orgs, clients: a.clients, catalogues: a.catalogues, users: a.userAdmin}
+	if err := boot.apply(ctx, sv, log); err != nil {
 		a.close()
 		return nil, err
 	}
@@ -250,16 +269,18 @@ func (a *app) handler(extra func(r *mux.Router)) (http.Handler, error) {
 	}
 	a.prov = prov
 	api := admin.New(admin.Config{
-		Verify: prov.VerifyAccessToken, Store: a.store, Orgs: a.orgs, Dir: a.dir,
-		ListKeys: a.adminKeys, RotateKey: func(ctx context.Context, alg string) (string, error) {
-			return a.keys.Rotate(ctx, jose.SignatureAlgorithm(alg))
-		},
-		RevokeSession: prov.RevokeSession, RevokeUser: prov.RevokeUser, HashSecret: provider.HashSecret,
-		Algorithms: algNames(), Audit: audit, Logger: a.log,
-		Anchors: a.anchors, ClientsChanged: prov.ClientsChanged,
+		Verify: prov.VerifyAccessToken, Store: a.store, Orgs: a.orgs, Clients: a.clients, Catalogues: a.catalogues,
+		Users: a.userAdmin, Keys: a.signingKeys(), Anchors: a.anchors, Audit: audit, Logger: a.log,
 	})
+	ops, err := console.New(console.Config{
+		Issuer: cfg.Issuer, CSRFKey: csrfKey[:], Clients: a.clients, Catalogues: a.catalogues, Users: a.userAdmin,
+		Keys: a.signingKeys(), Anchors: a.anchors, Orgs: a.orgs, Store: a.store, Audit: audit, Cookies: cookies, Logger: a.log,
+	})
+	if err != nil {
+		return nil, err
+	}
 	pages, err = login.New(login.Config{
-		Console:        &login.Console{Admin: api, Anchors: a.anchors},
+		ConsoleOn:      true,
 		Certificates:   certs,
 		Orgs:           a.orgs,
 		Companies:      a.orgs,
@@ -302,6 +323,7 @@ func (a *app) handler(extra func(r *mux.Router)) (http.Handler, error) {
 		r.Handle("/metrics", a.metrics.handler())
 	}
 	pages.Mount(r)
+	ops.Mount(r)
 	api.Mount(r)
 	if a.memory != nil {
 		r.HandleFunc("/dev/outbox", a.serveOutbox).Methods(http.MethodGet)
@@ -430,17 +452,26 @@ func chainMonitors(ms ...*event.CommandMonitor) *event.CommandMonitor {
 	}
 }
 
-// adminKeys describes the signing keys for the admin API.
-func (a *app) adminKeys(ctx context.Context) ([]admin.KeyInfo, error) {
-	keys, err := a.keys.List(ctx)
+// signingKeys are the provider's keys as the operators' services see them.
+func (a *app) signingKeys() *directory.Keys { return directory.NewKeys(keyRing{a.keys}, algNames()) }
+
+// keyRing shows the provider's key ring to directory.Keys.
+type keyRing struct{ k *provider.Keyring }
+
+func (k keyRing) Keys(ctx context.Context) ([]directory.KeyInfo, error) {
+	keys, err := k.k.List(ctx)
 	if err != nil {
 		return nil, err
 	}
-	out := make([]admin.KeyInfo, 0, len(keys))
-	for _, k := range keys {
-		out = append(out, admin.KeyInfo{KID: k.KID, Algorithm: k.Algorithm, Created: k.Created.UTC(), Current: k.Current, Published: k.Published})
+	out := make([]directory.KeyInfo, 0, len(keys))
+	for _, x := range keys {
+		out = append(out, directory.KeyInfo{KID: x.KID, Algorithm: x.Algorithm, Created: x.Created.UTC(), Current: x.Current, Published: x.Published})
 	}
 	return out, nil
+}
+
+func (k keyRing) Rotate(ctx context.Context, alg string) (string, error) {
+	return k.k.Rotate(ctx, jose.SignatureAlgorithm(alg))
 }
 
 // logouts hands the provider's RP-initiated logout to the login pages.

@@ -7,9 +7,7 @@ import (
 	"log/slog"
 	"maps"
 	"slices"
-	"strings"
 
-	"github.com/vhod-id/vhod/admin"
 	"github.com/vhod-id/vhod/directory"
 	"github.com/vhod-id/vhod/provider"
 	"github.com/vhod-id/vhod/storage"
@@ -91,25 +89,18 @@ func (b *Bootstrap) validate() []error {
 		bad := func(field, msg string, args ...any) {
 			errs = append(errs, fmt.Errorf("%s.%s: %s", key, field, fmt.Sprintf(msg, args...)))
 		}
-		c.fillDefaults()
-		if c.ID == "" || strings.ContainsAny(c.ID, ": \t") {
-			bad("id", "%q must be non-empty, without spaces or colons", c.ID)
-		}
 		if seen[c.ID] {
 			bad("id", "%q appears twice", c.ID)
 		}
 		seen[c.ID] = true
-		sc := c.toStorage()
-		if c.Secret == "" {
-			sc.SecretHash = ""
-		}
-		problems := admin.ClientProblems(sc, c.Secret, algNames())
+		// The rules of directory.Clients, checked here so that the file's
+		// mistakes are all told at start.
+		declared, problems := configClients().Declared(c.input())
+		// The file shows the defaults it gets (vhod config show).
+		c.GrantTypes, c.AuthMethod, c.AccessTokenFormat, c.Name = declared.GrantTypes, declared.AuthMethod, declared.AccessTokenFormat, declared.Name
 		for _, field := range slices.Sorted(maps.Keys(problems)) {
-			if field != "id" {
-				bad(field, "%s", problems[field])
-			}
+			bad(field, "%s", problems[field])
 		}
-
 	}
 	for i, u := range b.Users {
 		key := fmt.Sprintf("bootstrap.users[%d]", i)
@@ -126,61 +117,50 @@ func (b *Bootstrap) validate() []error {
 	return append(errs, b.validateOrgs()...)
 }
 
-func (c *BootstrapClient) fillDefaults() {
-	if len(c.GrantTypes) == 0 {
-		c.GrantTypes = []string{"authorization_code", "refresh_token"}
-	}
-	if c.AuthMethod == "" {
-		c.AuthMethod = "client_secret_basic"
-		if c.Public {
-			c.AuthMethod = "none"
-		}
-	}
-	if c.AccessTokenFormat == "" {
-		c.AccessTokenFormat = provider.TokenFormatOpaque
-	}
-	if c.Name == "" {
-		c.Name = c.ID
-	}
-}
-
-func (c BootstrapClient) toStorage() storage.Client {
-	out := storage.Client{
-		ID: c.ID, Name: c.Name, RedirectURIs: c.RedirectURIs, PostLogoutRedirectURIs: c.PostLogoutRedirectURIs,
+// input is the client as directory.Clients takes it (its defaults and rules
+// are the API's and the console's).
+func (c BootstrapClient) input() directory.ClientInput {
+	return directory.ClientInput{
+		ID: c.ID, Secret: c.Secret, Name: c.Name, RedirectURIs: c.RedirectURIs, PostLogoutRedirectURIs: c.PostLogoutRedirectURIs,
 		GrantTypes: c.GrantTypes, AuthMethod: c.AuthMethod, Public: c.Public, AccessTokenFormat: c.AccessTokenFormat,
 		FirstParty: c.FirstParty, SigningAlg: c.SigningAlg, IDTokenUserinfoClaims: c.IDTokenUserinfoClaims,
 		JWKS: c.JWKS, Scopes: c.Scopes, MinACR: c.MinACR, Authorities: c.Authorities,
 		BackchannelLogoutURI: c.BackchannelLogoutURI, FrontchannelLogoutURI: c.FrontchannelLogoutURI, RequirePAR: c.RequirePAR,
 		TLSSubjectDN: c.TLSSubjectDN, CertificatePins: c.CertificatePins, TLSBoundTokens: c.TLSBoundTokens,
 	}
-	if c.Secret != "" {
-		out.SecretHash = provider.HashSecret(c.Secret)
-	}
-	return out
 }
 
-type bootstrapStore interface {
-	ClientByID(ctx context.Context, id string) (storage.Client, error)
-	CreateClient(ctx context.Context, c storage.Client) error
-	UpdateClient(ctx context.Context, c storage.Client) (storage.Client, error)
-	orgBootstrapStore
+// configClients are the client rules as the configuration is checked with
+// them, before any store is open.
+func configClients() *directory.Clients {
+	return directory.NewClients(nil, directory.ClientsConfig{HashSecret: provider.HashSecret, Algorithms: algNames()})
+}
+
+// services are directory's services the bootstrap applies the file through:
+// it has no rules of its own.
+type services struct {
+	dir        *directory.Directory
+	orgs       *directory.Orgs
+	clients    *directory.Clients
+	catalogues *directory.Catalogues
+	users      *directory.UserAdmin
 }
 
 // apply makes the store match the bootstrap section.
-func (b *Bootstrap) apply(ctx context.Context, st bootstrapStore, dir *directory.Directory, orgs *directory.Orgs, log *slog.Logger) error {
+func (b *Bootstrap) apply(ctx context.Context, sv services, log *slog.Logger) error {
 	for _, bc := range b.Clients {
-		if err := applyClient(ctx, st, bc.toStorage(), log); err != nil {
-			return err
+		if err := sv.clients.Ensure(ctx, bc.input()); err != nil {
+			return fmt.Errorf("bootstrap %w", err)
 		}
 	}
 	for _, bu := range b.Users {
 		first := firstNonEmpty(bu.Login, bu.Email, bu.Phone, bu.Contract)
-		if _, err := dir.UserByLogin(ctx, first); err == nil {
+		if _, err := sv.dir.UserByLogin(ctx, first); err == nil {
 			continue
 		} else if !errors.Is(err, storage.ErrNotFound) {
 			return err
 		}
-		u, err := dir.CreateUser(ctx, directory.NewUser{
+		u, err := sv.dir.CreateUser(ctx, directory.NewUser{
 			Login: bu.Login, Email: bu.Email, Phone: bu.Phone, Contract: bu.Contract, FamilyName: bu.FamilyName, GivenName: bu.GivenName,
 			MiddleName: bu.MiddleName, Locale: bu.Locale, Password: bu.Password, PasswordHash: bu.PasswordHash,
 			PasswordTemporary: bu.PasswordTemporary,
@@ -191,7 +171,7 @@ func (b *Bootstrap) apply(ctx context.Context, st bootstrapStore, dir *directory
 		}
 		log.InfoContext(ctx, "bootstrap: user created", "user", u.ID, "login", first)
 	}
-	return b.applyOrgs(ctx, st, dir, orgs, log)
+	return b.applyOrgs(ctx, sv, log)
 }
 
 func firstNonEmpty(ss ...string) string {

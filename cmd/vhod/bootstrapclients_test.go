@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/vhod-id/vhod/directory"
+	"github.com/vhod-id/vhod/provider"
 	"github.com/vhod-id/vhod/storage"
 	"github.com/vhod-id/vhod/storage/mongo"
 	"github.com/vhod-id/vhod/storage/mongotest"
@@ -21,17 +23,16 @@ func TestClientsAreExactlyTheConfig(t *testing.T) {
 	full := BootstrapClient{ID: "erp", Secret: "erp-secret-123", Name: "ERP", RedirectURIs: []string{"https://erp/cb"},
 		PostLogoutRedirectURIs: []string{"https://erp/"}, GrantTypes: []string{"authorization_code", "client_credentials"},
 		AuthMethod: "client_secret_basic", AccessTokenFormat: "jwt", FirstParty: true, SigningAlg: "RS256",
-		IDTokenUserinfoClaims: true, JWKS: `{"keys":[]}`, Scopes: []string{"openid", "admin"}, MinACR: "urn:vhod:acr:certificate",
+		IDTokenUserinfoClaims: true, JWKS: `{"keys":[{"kty":"oct","k":"c2VjcmV0"}]}`, Scopes: []string{"openid", "admin"}, MinACR: "urn:vhod:acr:certificate",
 		BackchannelLogoutURI: "https://erp/bc", FrontchannelLogoutURI: "https://erp/fc", RequirePAR: true,
 		Authorities: []string{storage.AuthorityOperator, storage.AuthorityIntrospect}, TLSSubjectDN: "CN=ERP",
 		CertificatePins: []string{strings.Repeat("ab", 32)}, TLSBoundTokens: true}
 	bare := BootstrapClient{ID: "erp", Secret: "erp-secret-123", RedirectURIs: []string{"https://erp/cb"}}
-	bare.fillDefaults()
-	full.fillDefaults()
+	rules := directory.NewClients(st, directory.ClientsConfig{HashSecret: provider.HashSecret, Algorithms: algNames(), Logger: log})
 	apply := func(c BootstrapClient) storage.Client {
 		t.Helper()
 		logs.Reset()
-		if err := applyClient(t.Context(), st, c.toStorage(), log); err != nil {
+		if err := rules.Ensure(t.Context(), c.input()); err != nil {
 			t.Fatal(err)
 		}
 		got, err := st.ClientByID(t.Context(), c.ID)
@@ -54,9 +55,9 @@ func TestClientsAreExactlyTheConfig(t *testing.T) {
 	if strings.Contains(logs.String(), "erp-secret") || strings.Contains(logs.String(), created.SecretHash) {
 		t.Fatalf("the log shows the secret: %s", logs.String())
 	}
-	want := bare.toStorage()
+	want, _ := rules.Declared(bare.input())
 	want.CreatedAt, want.UpdatedAt, want.Version = got.CreatedAt, got.UpdatedAt, created.Version+1
-	if changed := clientChanges(got, want); len(changed) > 0 || got.Version != want.Version || !got.CreatedAt.Equal(created.CreatedAt) {
+	if changed := directory.ClientChanges(got, want); len(changed) > 0 || got.Version != want.Version || !got.CreatedAt.Equal(created.CreatedAt) {
 		t.Fatalf("settings removed from the config outlived the restart: %v (version %d)\n%+v", changed, got.Version, got)
 	}
 	if got.Authorities != nil || got.MinACR != "" || got.JWKS != "" || got.Scopes != nil || got.TLSSubjectDN != "" ||
@@ -73,14 +74,15 @@ func TestClientsAreExactlyTheConfig(t *testing.T) {
 func TestClientsBootstrapOfInstancesStartingTogether(t *testing.T) {
 	st := mongotest.Fresh(t, mongotest.URI(t), mongo.Options{})
 	log := slog.New(slog.DiscardHandler)
+	rules := directory.NewClients(st, directory.ClientsConfig{HashSecret: provider.HashSecret, Algorithms: algNames(), Logger: log})
 	for _, c := range []BootstrapClient{
 		{ID: "erp", Secret: "erp-secret-123", RedirectURIs: []string{"https://erp/cb"}, Authorities: []string{"operator"}},
 		{ID: "erp", Secret: "erp-secret-123", RedirectURIs: []string{"https://erp/cb"}},
 	} {
-		c.fillDefaults()
+		want, _ := rules.Declared(c.input())
 		errs := make(chan error, 4)
 		for range 4 {
-			go func() { errs <- applyClient(t.Context(), st, c.toStorage(), log) }()
+			go func() { errs <- rules.Ensure(t.Context(), c.input()) }()
 		}
 		for range 4 {
 			if err := <-errs; err != nil {
@@ -88,8 +90,8 @@ func TestClientsBootstrapOfInstancesStartingTogether(t *testing.T) {
 			}
 		}
 		got, err := st.ClientByID(t.Context(), "erp")
-		if err != nil || len(clientChanges(got, c.toStorage())) > 0 {
-			t.Fatalf("stored %+v (%v), want %+v", got, err, c.toStorage())
+		if err != nil || len(directory.ClientChanges(got, want)) > 0 {
+			t.Fatalf("stored %+v (%v), want %+v", got, err, want)
 		}
 	}
 }

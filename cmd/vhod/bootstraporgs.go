@@ -6,9 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"maps"
-	"reflect"
 	"slices"
-	"time"
 
 	"github.com/vhod-id/vhod/directory"
 	"github.com/vhod-id/vhod/storage"
@@ -58,18 +56,14 @@ func (b *Bootstrap) validateOrgs() []error {
 	roles := map[string]bool{storage.RoleOrgAdmin: true, storage.RoleAccountant: true}
 	for i, c := range b.RoleCatalogues {
 		key := fmt.Sprintf("bootstrap.role_catalogues[%d]", i)
-		if c.ID == "" {
-			bad(key+".id", "is required")
+		// The rules of directory.Catalogues, told at start. accountant is
+		// built in too (the sign-in by contract), but an app may list it to
+		// let org admins grant it to people.
+		problems := directory.CatalogueProblems(c.toStorage())
+		for _, field := range slices.Sorted(maps.Keys(problems)) {
+			bad(key+"."+field, "%s", problems[field])
 		}
-		for j, r := range c.Roles {
-			if r.Key == "" || r.Key == storage.RoleOrgAdmin {
-				bad(fmt.Sprintf("%s.roles[%d].key", key, j), "%q: a key is required and org_admin is built in", r.Key)
-			}
-			// accountant is built in too (the sign-in by contract), but an app may
-			// list it to let org admins grant it to people.
-			if r.Name["ru"] == "" || r.Name["en"] == "" {
-				bad(fmt.Sprintf("%s.roles[%d].name", key, j), "needs ru and en")
-			}
+		for _, r := range c.Roles {
 			roles[r.Key] = true
 		}
 	}
@@ -82,7 +76,7 @@ func (b *Bootstrap) validateOrgs() []error {
 		orgs[o.ID] = true
 		// The rules of directory.Orgs.Create, checked here so that the file's
 		// mistakes are all told at start.
-		problems := directory.OrgProblems(o.toStorage())
+		problems := directory.OrgProblems(directory.WithKind(o.toStorage()))
 		for _, field := range slices.Sorted(maps.Keys(problems)) {
 			if field != "name" { // said above
 				bad(key+"."+field, "is not valid (%s)", problems[field])
@@ -108,57 +102,44 @@ func (b *Bootstrap) validateOrgs() []error {
 	return errs
 }
 
+// toStorage is the catalogue as directory.Catalogues takes it.
+func (c BootstrapRoleCatalogue) toStorage() storage.RoleCatalogue {
+	out := storage.RoleCatalogue{ID: c.ID, Clients: c.Clients}
+	for _, r := range c.Roles {
+		out.Roles = append(out.Roles, storage.Role{Key: r.Key, Name: r.Name, Description: r.Description})
+	}
+	return out
+}
+
 // toStorage is the organisation as directory.Orgs.Create takes it.
 func (o BootstrapOrganisation) toStorage() storage.Organisation {
 	return storage.Organisation{ID: o.ID, ParentID: o.Parent, Name: o.Name, FullName: o.FullName, INN: o.INN, KPP: o.KPP,
-		OGRN: o.OGRN, Email: o.Email, EmailVerified: o.Email != "", Contracts: o.Contracts, Kind: kindByINN(o.INN)}
-}
-
-// kindByINN: twelve digits are an entrepreneur's INN, ten a legal entity's.
-func kindByINN(inn string) string {
-	if len(inn) == 12 {
-		return storage.OrgEntrepreneur
-	}
-	return storage.OrgLegalEntity
-}
-
-type orgBootstrapStore interface {
-	SetAuthorities(ctx context.Context, userID string, authorities []string) error
-	RoleCatalogues(ctx context.Context) ([]storage.RoleCatalogue, error)
-	PutRoleCatalogue(ctx context.Context, c storage.RoleCatalogue) error
-	OrganisationByID(ctx context.Context, id string) (storage.Organisation, error)
-	MembershipByID(ctx context.Context, userID, orgID string) (storage.Membership, error)
-	CreateMembership(ctx context.Context, m storage.Membership) error
+		OGRN: o.OGRN, Email: o.Email, EmailVerified: o.Email != "", Contracts: o.Contracts}
 }
 
 // applyOrgs makes role catalogues match the file and creates organisations and
 // memberships that do not exist yet (afterwards they belong to their admins).
-func (b *Bootstrap) applyOrgs(ctx context.Context, st orgBootstrapStore, dir *directory.Directory, orgs *directory.Orgs, log *slog.Logger) error {
-	have, err := st.RoleCatalogues(ctx)
-	if err != nil {
-		return err
-	}
+func (b *Bootstrap) applyOrgs(ctx context.Context, sv services, log *slog.Logger) error {
+	by := directory.Actor{ID: "bootstrap"}
 	for _, bc := range b.RoleCatalogues {
-		want := storage.RoleCatalogue{ID: bc.ID, Clients: bc.Clients}
-		for _, r := range bc.Roles {
-			want.Roles = append(want.Roles, storage.Role{Key: r.Key, Name: r.Name, Description: r.Description})
+		changed, bad, err := sv.catalogues.Ensure(ctx, bc.toStorage())
+		if err == nil && bad != nil { // validate has refused it already
+			err = fmt.Errorf("invalid %v", bad)
 		}
-		if i := slices.IndexFunc(have, func(c storage.RoleCatalogue) bool { return c.ID == want.ID }); i >= 0 && reflect.DeepEqual(have[i], want) {
-			continue
+		if err != nil {
+			return fmt.Errorf("bootstrap role catalogue %q: %w", bc.ID, err)
 		}
-		if err := st.PutRoleCatalogue(ctx, want); err != nil {
-			return fmt.Errorf("bootstrap role catalogue %q: %w", want.ID, err)
+		if changed {
+			log.InfoContext(ctx, "bootstrap: role catalogue saved", "catalogue", bc.ID)
 		}
-		log.InfoContext(ctx, "bootstrap: role catalogue saved", "catalogue", want.ID)
 	}
-	now := time.Now().UTC()
 	for _, bo := range b.Organisations {
-		if _, err := st.OrganisationByID(ctx, bo.ID); err == nil {
+		if _, err := sv.orgs.Get(ctx, bo.ID); err == nil {
 			continue
 		} else if !errors.Is(err, storage.ErrNotFound) {
 			return err
 		}
-		_, bad, err := orgs.Create(ctx, bo.toStorage(), directory.Actor{ID: "bootstrap"})
+		_, bad, err := sv.orgs.Create(ctx, bo.toStorage(), by)
 		if err == nil && bad != nil { // validate has refused it already
 			err = fmt.Errorf("invalid %v", bad)
 		}
@@ -172,35 +153,29 @@ func (b *Bootstrap) applyOrgs(ctx context.Context, st orgBootstrapStore, dir *di
 		authority string
 	}{{b.Moderators, storage.AuthorityModerator}, {b.Operators, storage.AuthorityOperator}} {
 		for _, login := range g.logins {
-			u, err := dir.UserByLogin(ctx, login)
+			u, err := sv.dir.UserByLogin(ctx, login)
 			if err != nil {
 				return fmt.Errorf("bootstrap %s %q: %w", g.authority, login, err)
 			}
-			if slices.Contains(u.Authorities, g.authority) {
-				continue
-			}
-			if err := st.SetAuthorities(ctx, u.ID, append(slices.Clone(u.Authorities), g.authority)); err != nil {
+			if changed, err := sv.users.SetAuthority(ctx, u, g.authority); err != nil {
 				return err
+			} else if changed {
+				log.InfoContext(ctx, "bootstrap: authority", "user", u.ID, "authority", g.authority)
 			}
-			log.InfoContext(ctx, "bootstrap: authority", "user", u.ID, "authority", g.authority)
 		}
 	}
 	for _, bm := range b.Memberships {
-		u, err := dir.UserByLogin(ctx, bm.User)
+		u, err := sv.dir.UserByLogin(ctx, bm.User)
 		if err != nil {
 			return fmt.Errorf("bootstrap membership of %q: %w", bm.User, err)
 		}
-		if _, err := st.MembershipByID(ctx, u.ID, bm.Org); err == nil {
-			continue
-		} else if !errors.Is(err, storage.ErrNotFound) {
-			return err
-		}
-		m := storage.Membership{UserID: u.ID, OrgID: bm.Org, Status: storage.MemberActive, Roles: bm.Roles,
-			ApprovedBy: "bootstrap", ApprovedAt: now, CreatedAt: now, UpdatedAt: now}
-		if err := st.CreateMembership(ctx, m); err != nil {
+		created, err := sv.orgs.EnsureMember(ctx, u.ID, bm.Org, bm.Roles, by)
+		if err != nil {
 			return fmt.Errorf("bootstrap membership of %q in %q: %w", bm.User, bm.Org, err)
 		}
-		log.InfoContext(ctx, "bootstrap: membership created", "user", u.ID, "org", bm.Org)
+		if created {
+			log.InfoContext(ctx, "bootstrap: membership created", "user", u.ID, "org", bm.Org)
+		}
 	}
 	return nil
 }

@@ -95,3 +95,79 @@ func waitForMail(t *testing.T, ta *testApp, n int) notify.MemoryMessage {
 	t.Fatalf("message %d did not reach the dev gateway", n)
 	return notify.MemoryMessage{}
 }
+
+// TestJoinDecisionIsTheSameOnThePageAndInTheAPI (issue 17 item 2): a join
+// request approved in the moderation queue and one approved through
+// POST /api/v1/organisations/{id}/members/{user}/approve both mail the person
+// and write the same audit event: directory.Orgs does both, whoever calls.
+// Before, the API approved without a word to the person.
+func TestJoinDecisionIsTheSameOnThePageAndInTheAPI(t *testing.T) {
+	h := newAPIHarness(t, func(c *Config) {
+		c.dev, c.Email.Provider = true, "outbox"
+		c.Bootstrap.Moderators = []string{"moderator"}
+		c.Bootstrap.Users = append(c.Bootstrap.Users, BootstrapUser{Login: "moderator", Password: "Moderator-pass-1"},
+			BootstrapUser{Login: "petrov", Email: "petrov@example.com"}, BootstrapUser{Login: "sidorov", Email: "sidorov@example.com"})
+	})
+	ctx := t.Context()
+	org, bad, err := h.ta.app.orgs.Create(ctx, storage.Organisation{Name: "Ромашка", INN: "7728824599", KPP: "784501001",
+		OGRN: "1177746151021"}, directory.Actor{ID: "test"})
+	if err != nil || bad != nil {
+		t.Fatal(err, bad)
+	}
+	ask := func(login string) storage.User {
+		t.Helper()
+		u, err := h.ta.app.dir.UserByLogin(ctx, login)
+		if err == nil {
+			_, err = h.ta.app.orgs.RequestJoin(ctx, u.ID, org.ID)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		return u
+	}
+
+	// In the moderation queue.
+	petrov := ask("petrov")
+	b := rptest.NewBrowser("")
+	p, err := b.Get(h.ta.URL + "/account")
+	if err == nil {
+		p, err = b.Submit(p, "/password", url.Values{"login": {"moderator"}, "password": {"Moderator-pass-1"}})
+	}
+	if err == nil {
+		p, err = b.Get(h.ta.URL + "/moderation")
+	}
+	if err == nil {
+		p, err = b.Submit(p, "/moderation/requests/"+org.ID+"/"+petrov.ID+"/approve", nil)
+	}
+	if err != nil || !strings.Contains(p.URL.String(), "notice=approved") {
+		t.Fatalf("approval on the page: %v %.300s", err, p.Body)
+	}
+	pageMail := waitForMail(t, h.ta, 1)
+
+	// Through the API.
+	sidorov := ask("sidorov")
+	h.want(h.call(h.clientToken("mods", "mods-secret-123"), "POST", "/organisations/"+org.ID+"/members/"+sidorov.ID+"/approve", nil), 200, "approve")
+	apiMail := waitForMail(t, h.ta, 2)
+
+	if pageMail.To != "petrov@example.com" || apiMail.To != "sidorov@example.com" || apiMail.Subject != pageMail.Subject || apiMail.Text != pageMail.Text {
+		t.Fatalf("the API's mail differs from the page's:\npage %+v\napi  %+v", pageMail, apiMail)
+	}
+	event := func(userID string) storage.AuditEvent {
+		t.Helper()
+		list, err := h.ta.app.store.QueryAudit(ctx, storage.AuditQuery{UserID: userID, Type: directory.EventJoinApproved})
+		if err != nil || len(list) != 1 {
+			t.Fatalf("join approvals of %s: %v %+v", userID, err, list)
+		}
+		return list[0]
+	}
+	pe, ae := event(petrov.ID), event(sidorov.ID)
+	for _, e := range []storage.AuditEvent{pe, ae} {
+		if e.Outcome != directory.OutcomeSuccess || e.OrgID != org.ID || e.Actor == "" || e.IP == "" ||
+			e.Details["as"] != directory.ApproverModerator || e.Details["active"] != "yes" {
+			t.Fatalf("join approval event %+v", e)
+		}
+	}
+	if ae.Actor != "client:mods" || ae.Details["api"] == "" {
+		t.Fatalf("the API's event does not name its caller: %+v", ae)
+	}
+}

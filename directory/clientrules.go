@@ -1,4 +1,4 @@
-package admin
+package directory
 
 import (
 	"encoding/json"
@@ -9,7 +9,6 @@ import (
 
 	"github.com/go-jose/go-jose/v4"
 
-	"github.com/vhod-id/vhod/directory"
 	"github.com/vhod-id/vhod/storage"
 )
 
@@ -44,12 +43,12 @@ func ClientProblems(c storage.Client, secret string, algorithms []string) map[st
 		}
 	}
 	for _, sc := range c.Scopes {
-		if !slices.Contains(directory.KnownScopes, sc) {
-			set("scopes", "%q is not one of %v", sc, directory.KnownScopes)
+		if !slices.Contains(KnownScopes, sc) {
+			set("scopes", "%q is not one of %v", sc, KnownScopes)
 		}
 	}
-	if c.MinACR != "" && !slices.Contains(directory.ACRLevels, c.MinACR) {
-		set("min_acr", "%q is not one of %v", c.MinACR, directory.ACRLevels)
+	if c.MinACR != "" && !slices.Contains(ACRLevels, c.MinACR) {
+		set("min_acr", "%q is not one of %v", c.MinACR, ACRLevels)
 	}
 	if !slices.Contains(AuthMethods, c.AuthMethod) {
 		set("auth_method", "%q is not one of %v", c.AuthMethod, AuthMethods)

@@ -1,4 +1,4 @@
-package login
+package console
 
 import (
 	"net/http"
@@ -39,7 +39,7 @@ func (h *Handler) consoleAudit(w http.ResponseWriter, r *http.Request) {
 		h.renderConsole(w, r, http.StatusBadRequest, u, page)
 		return
 	}
-	events, err := h.cfg.Console.Admin.QueryAudit(r.Context(), q)
+	events, err := h.cfg.Store.QueryAudit(r.Context(), q)
 	if err != nil {
 		h.consoleFailure(w, r, u, err)
 		return

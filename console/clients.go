@@ -1,4 +1,4 @@
-package login
+package console
 
 import (
 	"errors"
@@ -9,7 +9,6 @@ import (
 
 	"github.com/gorilla/mux"
 
-	"github.com/vhod-id/vhod/admin"
 	"github.com/vhod-id/vhod/directory"
 	"github.com/vhod-id/vhod/internal/web"
 	"github.com/vhod-id/vhod/storage"
@@ -52,8 +51,8 @@ func toClientForm(c storage.Client) *clientForm {
 func words(s string) []string { return strings.Fields(s) }
 
 // clientInput reads the console's client form.
-func clientInput(r *http.Request) admin.ClientInput {
-	return admin.ClientInput{ID: strings.TrimSpace(r.PostFormValue("id")), Name: strings.TrimSpace(r.PostFormValue("name")),
+func clientInput(r *http.Request) directory.ClientInput {
+	return directory.ClientInput{ID: strings.TrimSpace(r.PostFormValue("id")), Name: strings.TrimSpace(r.PostFormValue("name")),
 		RedirectURIs: words(r.PostFormValue("redirect_uris")), PostLogoutRedirectURIs: words(r.PostFormValue("post_logout_redirect_uris")),
 		GrantTypes: r.PostForm["grant_type"], AuthMethod: r.PostFormValue("auth_method"), Public: r.PostFormValue("public") == "yes",
 		AccessTokenFormat: r.PostFormValue("access_token_format"), SigningAlg: r.PostFormValue("signing_alg"),
@@ -80,12 +79,12 @@ func (h *Handler) consoleClients(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) consoleClientList(w http.ResponseWriter, r *http.Request, status int, u storage.User, page consolePage) {
-	list, err := h.cfg.Console.Admin.Clients().List(r.Context())
+	list, err := h.cfg.Clients.List(r.Context())
 	if err != nil {
 		h.consoleFailure(w, r, u, err)
 		return
 	}
-	page.Section, page.Clients, page.Algorithms = "clients", list, h.cfg.Console.Admin.Algorithms()
+	page.Section, page.Clients, page.Algorithms = "clients", list, h.cfg.Clients.Algorithms()
 	h.renderConsole(w, r, status, u, page)
 }
 
@@ -96,7 +95,7 @@ func (h *Handler) consoleClientCreate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	in := clientInput(r)
-	c, secret, bad, err := h.cfg.Console.Admin.Clients().Create(r.Context(), in)
+	c, secret, bad, err := h.cfg.Clients.Create(r.Context(), in)
 	if errors.Is(err, storage.ErrAlreadyExists) {
 		bad, err = map[string]string{"id": "a client with this id exists"}, nil
 	}
@@ -112,7 +111,7 @@ func (h *Handler) consoleClientCreate(w http.ResponseWriter, r *http.Request) {
 	}
 	h.consoleAction(r, u, storage.AuditEvent{Type: directory.EventClientChanged, ClientID: c.ID, Details: map[string]string{"change": "created"}})
 	h.renderConsole(w, r, http.StatusCreated, u, consolePage{Section: "client", Client: toClientForm(c), Secret: secret,
-		Notice: "console.client_created", Algorithms: h.cfg.Console.Admin.Algorithms()})
+		Notice: "console.client_created", Algorithms: h.cfg.Clients.Algorithms()})
 }
 
 // consoleClient shows one client's form (GET /console/clients/{id}).
@@ -121,13 +120,13 @@ func (h *Handler) consoleClient(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	c, err := h.cfg.Console.Admin.Clients().Get(r.Context(), mux.Vars(r)["id"])
+	c, err := h.cfg.Clients.Get(r.Context(), mux.Vars(r)["id"])
 	if err != nil {
 		h.consoleFailure(w, r, u, err)
 		return
 	}
 	h.renderConsole(w, r, http.StatusOK, u, consolePage{Section: "client", Client: toClientForm(c), Notice: notice(r, "saved"),
-		Algorithms: h.cfg.Console.Admin.Algorithms()})
+		Algorithms: h.cfg.Clients.Algorithms()})
 }
 
 // consoleClientAction saves, rotates the secret of, or deletes a client
@@ -137,7 +136,7 @@ func (h *Handler) consoleClientAction(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	clients := h.cfg.Console.Admin.Clients()
+	clients := h.cfg.Clients
 	id, action := mux.Vars(r)["id"], mux.Vars(r)["action"]
 	switch action {
 	case "save":
@@ -155,7 +154,7 @@ func (h *Handler) consoleClientAction(w http.ResponseWriter, r *http.Request) {
 		_, bad, err := clients.Update(r.Context(), id, in, version)
 		if len(bad) > 0 {
 			h.renderConsole(w, r, http.StatusBadRequest, u, consolePage{Section: "client", Client: toClientForm(in.Apply(current)), Errors: bad,
-				Error: "console.invalid", Algorithms: h.cfg.Console.Admin.Algorithms()})
+				Error: "console.invalid", Algorithms: h.cfg.Clients.Algorithms()})
 			return
 		}
 		if err != nil {
@@ -166,8 +165,8 @@ func (h *Handler) consoleClientAction(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/console/clients/"+url.PathEscape(id)+"?notice=saved", http.StatusSeeOther)
 	case "secret":
 		c, secret, err := clients.RotateSecret(r.Context(), id)
-		if errors.Is(err, admin.ErrNoSecret) {
-			h.pages.Fail(w, r, accountLang(r, u), &web.UserError{Status: http.StatusConflict, Key: "console.no_secret", Err: err})
+		if errors.Is(err, directory.ErrNoSecret) {
+			h.pages.Fail(w, r, lang(r, u), &web.UserError{Status: http.StatusConflict, Key: "console.no_secret", Err: err})
 			return
 		}
 		if err != nil {
@@ -176,7 +175,7 @@ func (h *Handler) consoleClientAction(w http.ResponseWriter, r *http.Request) {
 		}
 		h.consoleAction(r, u, storage.AuditEvent{Type: directory.EventClientChanged, ClientID: id, Details: map[string]string{"change": "secret rotated"}})
 		h.renderConsole(w, r, http.StatusOK, u, consolePage{Section: "client", Client: toClientForm(c), Secret: secret, Notice: "console.secret_rotated",
-			Algorithms: h.cfg.Console.Admin.Algorithms()})
+			Algorithms: h.cfg.Clients.Algorithms()})
 	case "delete":
 		if err := clients.Delete(r.Context(), id); err != nil {
 			h.consoleFailure(w, r, u, err)

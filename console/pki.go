@@ -1,4 +1,4 @@
-package login
+package console
 
 import (
 	"errors"
@@ -8,7 +8,6 @@ import (
 
 	"github.com/gorilla/mux"
 
-	"github.com/vhod-id/vhod/admin"
 	"github.com/vhod-id/vhod/directory"
 	"github.com/vhod-id/vhod/internal/web"
 	"github.com/vhod-id/vhod/storage"
@@ -20,12 +19,11 @@ func (h *Handler) consoleKeys(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	ops := h.cfg.Console.Admin
 	if r.Method == http.MethodPost {
 		alg := r.PostFormValue("alg")
-		kid, err := ops.RotateKey(r.Context(), alg)
-		if errors.Is(err, admin.ErrUnknownAlgorithm) {
-			h.pages.Fail(w, r, accountLang(r, u), &web.UserError{Status: http.StatusBadRequest, Key: "error.bad_request", Err: err})
+		kid, err := h.cfg.Keys.Rotate(r.Context(), alg)
+		if errors.Is(err, directory.ErrUnknownAlgorithm) {
+			h.pages.Fail(w, r, lang(r, u), &web.UserError{Status: http.StatusBadRequest, Key: "error.bad_request", Err: err})
 			return
 		}
 		if err != nil {
@@ -36,12 +34,12 @@ func (h *Handler) consoleKeys(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/console/keys?notice=rotated", http.StatusSeeOther)
 		return
 	}
-	keys, err := ops.Keys(r.Context())
+	keys, err := h.cfg.Keys.List(r.Context())
 	if err != nil {
 		h.consoleFailure(w, r, u, err)
 		return
 	}
-	h.renderConsole(w, r, http.StatusOK, u, consolePage{Section: "keys", Keys: keys, Algorithms: ops.Algorithms(), Notice: notice(r, "rotated")})
+	h.renderConsole(w, r, http.StatusOK, u, consolePage{Section: "keys", Keys: keys, Algorithms: h.cfg.Keys.Algorithms(), Notice: notice(r, "rotated")})
 }
 
 // maxAnchorBytes bounds an uploaded CA certificate.
@@ -57,7 +55,7 @@ func (h *Handler) consoleAnchors(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) consoleAnchorList(w http.ResponseWriter, r *http.Request, status int, u storage.User, page consolePage) {
-	list, err := h.cfg.Console.Anchors.List(r.Context())
+	list, err := h.cfg.Anchors.List(r.Context())
 	if err != nil {
 		h.consoleFailure(w, r, u, err)
 		return
@@ -80,7 +78,7 @@ func (h *Handler) consoleAnchorAdd(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	qualified := r.FormValue("qualified") == "yes"
-	_, err := h.cfg.Console.Anchors.Add(r.Context(), data, qualified, h.consoleActor(r, u))
+	_, err := h.cfg.Anchors.Add(r.Context(), data, qualified, h.consoleActor(r, u))
 	switch {
 	case errors.Is(err, directory.ErrBadAnchor):
 		h.consoleAnchorList(w, r, http.StatusBadRequest, u, consolePage{Errors: map[string]string{"certificate": err.Error()}, Error: "console.anchor_invalid"})
@@ -102,8 +100,8 @@ func (h *Handler) consoleAnchorRemove(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	id := mux.Vars(r)["id"]
-	if err := h.cfg.Console.Anchors.Remove(r.Context(), id, h.consoleActor(r, u)); errors.Is(err, directory.ErrConfiguredAnchor) {
-		h.pages.Fail(w, r, accountLang(r, u), &web.UserError{Status: http.StatusConflict, Key: "console.anchor_configured", Err: err})
+	if err := h.cfg.Anchors.Remove(r.Context(), id, h.consoleActor(r, u)); errors.Is(err, directory.ErrConfiguredAnchor) {
+		h.pages.Fail(w, r, lang(r, u), &web.UserError{Status: http.StatusConflict, Key: "console.anchor_configured", Err: err})
 		return
 	} else if err != nil {
 		h.consoleFailure(w, r, u, err)

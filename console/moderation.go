@@ -1,4 +1,4 @@
-package login
+package console
 
 import (
 	"errors"
@@ -19,13 +19,21 @@ type moderationOrg struct {
 	Registrant string
 }
 
+// memberView is a join request as the queue shows it (the members page of
+// the account pages has its own).
+type memberView struct {
+	UserID, Name, Login, Status, Reason string
+	Roles                               map[string]bool
+	Approvals                           []string
+}
+
 type moderationRequest struct {
 	memberView
 	OrgID, OrgName, OrgINN string
 }
 
 type moderationPage struct {
-	base
+	web.Base
 	Pending       []moderationOrg
 	Requests      []moderationRequest
 	History       []storage.Organisation // the latest decisions: one page
@@ -38,12 +46,12 @@ type moderationPage struct {
 
 // moderator lets only moderators (and operators) through.
 func (h *Handler) moderator(w http.ResponseWriter, r *http.Request) (storage.User, bool) {
-	u, ok := h.companyPerson(w, r)
+	u, ok := h.person(w, r)
 	if !ok {
 		return u, false
 	}
 	if !slices.Contains(u.Authorities, storage.AuthorityModerator) && !slices.Contains(u.Authorities, storage.AuthorityOperator) {
-		h.pages.Fail(w, r, accountLang(r, u), &web.UserError{Status: http.StatusForbidden, Key: "error.forbidden", Err: errors.New("not a moderator")})
+		h.pages.Fail(w, r, lang(r, u), &web.UserError{Status: http.StatusForbidden, Key: "error.forbidden", Err: errors.New("not a moderator")})
 		return u, false
 	}
 	return u, true
@@ -56,40 +64,40 @@ func (h *Handler) moderation(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	lang := accountLang(r, u)
-	page := moderationPage{base: h.newBase(r, lang, "moderation.title")}
+	lang := lang(r, u)
+	page := moderationPage{Base: h.pages.Base(r, lang, "moderation.title")}
 	// Each list is one page read by the database; a "next page" link carries
 	// its own cursor and keeps the other list's.
 	orgsAfter, requestsAfter := r.URL.Query().Get("orgs"), r.URL.Query().Get("requests")
-	pending, next, err := h.cfg.OrgStore.ListOrganisations(r.Context(), storage.OrgQuery{Status: storage.OrgPending, After: orgsAfter})
+	pending, next, err := h.cfg.Store.ListOrganisations(r.Context(), storage.OrgQuery{Status: storage.OrgPending, After: orgsAfter})
 	if err != nil {
 		h.pages.Fail(w, r, lang, unavailable(err))
 		return
 	}
-	page.PendingNext = nextPageURL("/moderation", "orgs", next, url.Values{"requests": {requestsAfter}})
+	page.PendingNext = web.NextPageURL("/moderation", "orgs", next, url.Values{"requests": {requestsAfter}})
 	for _, o := range pending {
 		reg := ""
-		if ru, err := h.accounts.UserByID(r.Context(), o.RegisteredBy); err == nil {
+		if ru, err := h.cfg.Store.UserByID(r.Context(), o.RegisteredBy); err == nil {
 			reg = strings.TrimSpace(ru.FamilyName + " " + ru.GivenName + " " + firstOf(ru.Login, ru.Email, ru.Phone))
 		}
 		page.Pending = append(page.Pending, moderationOrg{Organisation: o, Registrant: reg})
 	}
-	if page.History, _, err = h.cfg.OrgStore.ListOrganisations(r.Context(), storage.OrgQuery{Moderated: true}); err != nil {
+	if page.History, _, err = h.cfg.Store.ListOrganisations(r.Context(), storage.OrgQuery{Moderated: true}); err != nil {
 		h.pages.Fail(w, r, lang, unavailable(err))
 		return
 	}
-	requests, next, err := h.cfg.OrgStore.ListMemberships(r.Context(), storage.MembershipQuery{Status: storage.MemberRequested,
+	requests, next, err := h.cfg.Store.ListMemberships(r.Context(), storage.MembershipQuery{Status: storage.MemberRequested,
 		NotApprovedBy: directory.ApproverModerator, After: requestsAfter}) // those approved wait for the org admin now
 	if err != nil {
 		h.pages.Fail(w, r, lang, unavailable(err))
 		return
 	}
-	page.RequestsNext = nextPageURL("/moderation", "requests", next, url.Values{"orgs": {orgsAfter}})
+	page.RequestsNext = web.NextPageURL("/moderation", "requests", next, url.Values{"orgs": {orgsAfter}})
 	var orgIDs []string
 	for _, m := range requests {
 		orgIDs = append(orgIDs, m.OrgID)
 	}
-	orgs, err := h.cfg.OrgStore.OrganisationsByIDs(r.Context(), orgIDs)
+	orgs, err := h.cfg.Store.OrganisationsByIDs(r.Context(), orgIDs)
 	if err != nil {
 		h.pages.Fail(w, r, lang, unavailable(err))
 		return
@@ -105,7 +113,7 @@ func (h *Handler) moderation(w http.ResponseWriter, r *http.Request) {
 	if n := r.URL.Query().Get("notice"); slices.Contains([]string{"approved", "rejected"}, n) {
 		page.Notice = page.T("moderation.notice." + n)
 	}
-	page.ConsoleOn = h.cfg.Console != nil
+	page.ConsoleOn = true
 	h.pages.Render(w, r, http.StatusOK, "moderation", page)
 }
 
@@ -122,18 +130,18 @@ func (h *Handler) moderateOrg(w http.ResponseWriter, r *http.Request) {
 	var err error
 	switch decision {
 	case "approve":
-		_, err = h.cfg.Companies.ApproveOrganisation(r.Context(), orgID, h.actor(r, u.ID))
+		_, err = h.cfg.Orgs.ApproveOrganisation(r.Context(), orgID, h.actor(r, u.ID))
 	case "reject":
-		_, err = h.cfg.Companies.RejectOrganisation(r.Context(), orgID, h.actor(r, u.ID), reason)
+		_, err = h.cfg.Orgs.RejectOrganisation(r.Context(), orgID, h.actor(r, u.ID), reason)
 	default:
 		err = storage.ErrNotFound
 	}
 	if errors.Is(err, storage.ErrNotFound) || errors.Is(err, directory.ErrNotPending) {
-		h.pages.Fail(w, r, accountLang(r, u), &web.UserError{Status: http.StatusNotFound, Key: "error.not_found", Err: err})
+		h.pages.Fail(w, r, lang(r, u), &web.UserError{Status: http.StatusNotFound, Key: "error.not_found", Err: err})
 		return
 	}
 	if err != nil {
-		h.pages.Fail(w, r, accountLang(r, u), unavailable(err))
+		h.pages.Fail(w, r, lang(r, u), unavailable(err))
 		return
 	}
 	http.Redirect(w, r, "/moderation?notice="+map[string]string{"approve": "approved", "reject": "rejected"}[decision], http.StatusSeeOther)
@@ -146,18 +154,40 @@ func (h *Handler) moderateRequest(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	org, err := h.cfg.OrgStore.OrganisationByID(r.Context(), mux.Vars(r)["org"])
-	if err == nil {
-		var notice string
-		notice, err = h.decideJoin(r, mux.Vars(r)["user"], org, u, directory.ApproverModerator, mux.Vars(r)["decision"], r.PostFormValue("reason"))
-		if err == nil {
-			http.Redirect(w, r, "/moderation?notice="+notice, http.StatusSeeOther)
-			return
-		}
+	// directory.Orgs writes the audit event and mails the person.
+	orgID, target, by := mux.Vars(r)["org"], mux.Vars(r)["user"], h.actor(r, u.ID)
+	var err error
+	notice := "approved"
+	switch mux.Vars(r)["decision"] {
+	case "approve":
+		_, err = h.cfg.Orgs.ApproveJoin(r.Context(), target, orgID, by, directory.ApproverModerator)
+	default:
+		notice, err = "rejected", h.cfg.Orgs.RejectJoin(r.Context(), target, orgID, by, directory.ApproverModerator, r.PostFormValue("reason"))
 	}
-	if errors.Is(err, storage.ErrNotFound) || errors.Is(err, directory.ErrNotPending) {
-		h.pages.Fail(w, r, accountLang(r, u), &web.UserError{Status: http.StatusNotFound, Key: "error.not_found", Err: err})
+	if err == nil {
+		http.Redirect(w, r, "/moderation?notice="+notice, http.StatusSeeOther)
 		return
 	}
-	h.pages.Fail(w, r, accountLang(r, u), unavailable(err))
+	if errors.Is(err, storage.ErrNotFound) || errors.Is(err, directory.ErrNotPending) {
+		h.pages.Fail(w, r, lang(r, u), &web.UserError{Status: http.StatusNotFound, Key: "error.not_found", Err: err})
+		return
+	}
+	h.pages.Fail(w, r, lang(r, u), unavailable(err))
+}
+
+// memberViews are the requests with the names and logins of who asks.
+func (h *Handler) memberViews(r *http.Request, ms []storage.Membership) []memberView {
+	var out []memberView
+	for _, m := range ms {
+		v := memberView{UserID: m.UserID, Status: m.Status, Reason: m.Reason, Roles: map[string]bool{}, Approvals: m.Approvals}
+		for _, role := range m.Roles {
+			v.Roles[role] = true
+		}
+		if u, err := h.cfg.Store.UserByID(r.Context(), m.UserID); err == nil {
+			v.Name = strings.TrimSpace(strings.Join([]string{u.FamilyName, u.GivenName, u.MiddleName}, " "))
+			v.Login = firstOf(u.Login, u.Email, u.Phone, u.Contract)
+		}
+		out = append(out, v)
+	}
+	return out
 }

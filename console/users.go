@@ -1,4 +1,4 @@
-package login
+package console
 
 import (
 	"errors"
@@ -9,7 +9,6 @@ import (
 
 	"github.com/gorilla/mux"
 
-	"github.com/vhod-id/vhod/admin"
 	"github.com/vhod-id/vhod/directory"
 	"github.com/vhod-id/vhod/internal/web"
 	"github.com/vhod-id/vhod/storage"
@@ -27,13 +26,13 @@ func (h *Handler) consoleUsersPage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) consoleUserList(w http.ResponseWriter, r *http.Request, status int, u storage.User, page consolePage) {
-	found, next, err := h.cfg.Console.Admin.FindUsers(r.Context(), page.Query, r.URL.Query().Get("cursor"), storage.DefaultPage)
+	found, next, err := h.cfg.Users.Find(r.Context(), page.Query, r.URL.Query().Get("cursor"), storage.DefaultPage)
 	if err != nil {
 		h.consoleFailure(w, r, u, err)
 		return
 	}
 	page.Section, page.Users = "users", found
-	page.Next = nextPageURL("/console/users", "cursor", next, url.Values{"q": {page.Query}})
+	page.Next = web.NextPageURL("/console/users", "cursor", next, url.Values{"q": {page.Query}})
 	h.renderConsole(w, r, status, u, page)
 }
 
@@ -43,11 +42,11 @@ func (h *Handler) consoleUserCreate(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	in := admin.UserInput{Login: strings.TrimSpace(r.PostFormValue("login")), Email: strings.TrimSpace(r.PostFormValue("email")),
+	in := directory.UserInput{Login: strings.TrimSpace(r.PostFormValue("login")), Email: strings.TrimSpace(r.PostFormValue("email")),
 		Phone: strings.TrimSpace(r.PostFormValue("phone")), FamilyName: strings.TrimSpace(r.PostFormValue("family_name")),
 		GivenName: strings.TrimSpace(r.PostFormValue("given_name")), MiddleName: strings.TrimSpace(r.PostFormValue("middle_name")),
 		Password: r.PostFormValue("password"), PasswordTemporary: r.PostFormValue("password_temporary") == "yes"}
-	created, bad, err := h.cfg.Console.Admin.CreateUser(r.Context(), in)
+	created, bad, err := h.cfg.Users.Create(r.Context(), in)
 	if errors.Is(err, storage.ErrAlreadyExists) {
 		bad, err = map[string]string{"login": "another account has one of these identifiers"}, nil
 	}
@@ -69,7 +68,7 @@ func (h *Handler) consoleTarget(w http.ResponseWriter, r *http.Request) (u, targ
 	if u, ok = h.operator(w, r); !ok {
 		return u, target, false
 	}
-	target, err := h.accounts.UserByID(r.Context(), mux.Vars(r)["id"])
+	target, err := h.cfg.Users.Get(r.Context(), mux.Vars(r)["id"])
 	if err != nil {
 		h.consoleFailure(w, r, u, err)
 		return u, target, false
@@ -83,7 +82,7 @@ func (h *Handler) consoleUser(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	sessions, err := h.cfg.Console.Admin.UserSessions(r.Context(), target.ID)
+	sessions, err := h.cfg.Users.Sessions(r.Context(), target.ID)
 	if err != nil {
 		h.consoleFailure(w, r, u, err)
 		return
@@ -100,21 +99,21 @@ func (h *Handler) consoleUserAction(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	id, action := mux.Vars(r)["id"], mux.Vars(r)["action"]
-	ops := h.cfg.Console.Admin
 	var err error
 	event := directory.EventUserChanged
 	switch action {
 	case "lock":
-		err, event = ops.LockUser(r.Context(), id, h.now().AddDate(100, 0, 0)), directory.EventAccountLocked
+		_, err = h.cfg.Users.Lock(r.Context(), id, time.Time{}) // until unlocked
+		event = directory.EventAccountLocked
 	case "unlock":
-		err, event = ops.UnlockUser(r.Context(), id), directory.EventAccountUnlocked
+		err, event = h.cfg.Users.Unlock(r.Context(), id), directory.EventAccountUnlocked
 	case "password":
-		err = ops.RequirePasswordChange(r.Context(), id)
+		err = h.cfg.Users.RequirePasswordChange(r.Context(), id)
 	case "delete":
-		err = ops.DeleteUser(r.Context(), id)
+		err = h.cfg.Users.Delete(r.Context(), id)
 	}
-	if errors.Is(err, admin.ErrNoPassword) {
-		h.pages.Fail(w, r, accountLang(r, u), &web.UserError{Status: http.StatusConflict, Key: "console.no_password", Err: err})
+	if errors.Is(err, directory.ErrNoPassword) {
+		h.pages.Fail(w, r, lang(r, u), &web.UserError{Status: http.StatusConflict, Key: "console.no_password", Err: err})
 		return
 	}
 	if err != nil {
@@ -141,10 +140,10 @@ func (h *Handler) consoleUserSave(w http.ResponseWriter, r *http.Request) {
 	if authorities == nil {
 		authorities = []string{}
 	}
-	bad, err := h.cfg.Console.Admin.UpdateUser(r.Context(), target, admin.UserPatch{FamilyName: &family, GivenName: &given, MiddleName: &middle,
+	bad, err := h.cfg.Users.Update(r.Context(), target, directory.UserPatch{FamilyName: &family, GivenName: &given, MiddleName: &middle,
 		Authorities: &authorities})
 	if bad != nil {
-		h.pages.Fail(w, r, accountLang(r, u), &web.UserError{Status: http.StatusBadRequest, Key: "error.bad_request", Err: errors.New(bad["authorities"])})
+		h.pages.Fail(w, r, lang(r, u), &web.UserError{Status: http.StatusBadRequest, Key: "error.bad_request", Err: errors.New(bad["authorities"])})
 		return
 	}
 	if err != nil {
@@ -164,13 +163,10 @@ func (h *Handler) consoleSessionRevoke(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	id, sid := mux.Vars(r)["id"], mux.Vars(r)["sid"]
-	if err := h.cfg.Console.Admin.RevokeUserSession(r.Context(), id, sid); err != nil {
+	if err := h.cfg.Users.RevokeSession(r.Context(), id, sid); err != nil {
 		h.consoleFailure(w, r, u, err)
 		return
 	}
 	h.consoleAction(r, u, storage.AuditEvent{Type: directory.EventSessionRevoked, UserID: id, Details: map[string]string{"sid": sid}})
 	http.Redirect(w, r, "/console/users/"+url.PathEscape(id)+"?notice=session", http.StatusSeeOther)
 }
-
-// lockedNow tells the template whether an account is locked at the moment.
-func lockedNow(u storage.User) bool { return u.LockedUntil.After(time.Now()) }

@@ -1,4 +1,4 @@
-package login
+package console
 
 import (
 	"errors"
@@ -27,14 +27,14 @@ func (h *Handler) consoleOrgs(w http.ResponseWriter, r *http.Request) {
 	if !slices.Contains([]string{"", storage.OrgPending, storage.OrgActive, storage.OrgRejected, storage.OrgSuspended}, status) {
 		status = ""
 	}
-	list, next, err := h.cfg.Console.Admin.FindOrganisations(r.Context(),
+	list, next, err := h.cfg.Orgs.Find(r.Context(),
 		storage.OrgQuery{Status: status, Text: q, After: r.URL.Query().Get("cursor")})
 	if err != nil {
 		h.consoleFailure(w, r, u, err)
 		return
 	}
 	h.renderConsole(w, r, http.StatusOK, u, consolePage{Section: "orgs", Orgs: list, Status: status, Query: q,
-		Next:   nextPageURL("/console/organisations", "cursor", next, url.Values{"status": {status}, "q": {q}}),
+		Next:   web.NextPageURL("/console/organisations", "cursor", next, url.Values{"status": {status}, "q": {q}}),
 		Notice: notice(r, "suspend", "reactivate")})
 }
 
@@ -47,8 +47,8 @@ func (h *Handler) consoleOrgStatus(w http.ResponseWriter, r *http.Request) {
 	}
 	id, decision := mux.Vars(r)["id"], mux.Vars(r)["decision"]
 	reason := strings.TrimSpace(r.PostFormValue("reason"))
-	if _, err := h.cfg.Console.Admin.SetOrgStatus(r.Context(), id, decision, reason, h.consoleActor(r, u)); errors.Is(err, directory.ErrNotPending) {
-		h.pages.Fail(w, r, accountLang(r, u), &web.UserError{Status: http.StatusConflict, Key: "console.wrong_status", Err: err})
+	if _, err := h.cfg.Orgs.SetStatus(r.Context(), id, decision, reason, h.consoleActor(r, u)); errors.Is(err, directory.ErrNotPending) {
+		h.pages.Fail(w, r, lang(r, u), &web.UserError{Status: http.StatusConflict, Key: "console.wrong_status", Err: err})
 		return
 	} else if err != nil {
 		h.consoleFailure(w, r, u, err)
@@ -120,7 +120,7 @@ func (h *Handler) consoleCatalogues(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) consoleCatalogueList(w http.ResponseWriter, r *http.Request, status int, u storage.User, page consolePage) {
-	list, err := h.cfg.Console.Admin.Catalogues(r.Context())
+	list, err := h.cfg.Catalogues.List(r.Context())
 	if err != nil {
 		h.consoleFailure(w, r, u, err)
 		return
@@ -136,7 +136,7 @@ func (h *Handler) consoleCatalogue(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	list, err := h.cfg.Console.Admin.Catalogues(r.Context())
+	list, err := h.cfg.Catalogues.List(r.Context())
 	if err != nil {
 		h.consoleFailure(w, r, u, err)
 		return
@@ -166,13 +166,13 @@ func (h *Handler) consoleCatalogueSave(w http.ResponseWriter, r *http.Request) {
 		bad["id"] = "a catalogue needs an id"
 	}
 	if len(bad) == 0 {
-		if list, err := h.cfg.Console.Admin.Catalogues(r.Context()); err == nil && form.New &&
+		if list, err := h.cfg.Catalogues.List(r.Context()); err == nil && form.New &&
 			slices.ContainsFunc(list, func(c storage.RoleCatalogue) bool { return c.ID == form.ID }) {
 			bad["id"] = "a catalogue with this id exists"
 		}
 	}
 	if len(bad) == 0 {
-		more, err := h.cfg.Console.Admin.PutCatalogue(r.Context(), storage.RoleCatalogue{ID: form.ID, Clients: words(form.Clients), Roles: roles})
+		more, err := h.cfg.Catalogues.Put(r.Context(), storage.RoleCatalogue{ID: form.ID, Clients: words(form.Clients), Roles: roles})
 		if err != nil {
 			h.consoleFailure(w, r, u, err)
 			return
@@ -194,7 +194,7 @@ func (h *Handler) consoleCatalogueDelete(w http.ResponseWriter, r *http.Request)
 		return
 	}
 	id := mux.Vars(r)["id"]
-	if err := h.cfg.Console.Admin.DeleteCatalogue(r.Context(), id); err != nil {
+	if err := h.cfg.Catalogues.Delete(r.Context(), id); err != nil {
 		h.consoleFailure(w, r, u, err)
 		return
 	}
@@ -227,7 +227,7 @@ func (h *Handler) consoleOrgForm(w http.ResponseWriter, r *http.Request) {
 	o := storage.Organisation{Kind: storage.OrgLegalEntity}
 	if id := mux.Vars(r)["id"]; id != "" {
 		var err error
-		if o, err = h.cfg.OrgStore.OrganisationByID(r.Context(), id); err != nil {
+		if o, err = h.cfg.Orgs.Get(r.Context(), id); err != nil {
 			h.consoleFailure(w, r, u, err)
 			return
 		}
@@ -242,7 +242,6 @@ func (h *Handler) consoleOrgSave(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	ops := h.cfg.Console.Admin
 	id := mux.Vars(r)["id"]
 	var o storage.Organisation
 	var bad map[string]string
@@ -250,16 +249,16 @@ func (h *Handler) consoleOrgSave(w http.ResponseWriter, r *http.Request) {
 	if id == "" {
 		by := h.consoleActor(r, u)
 		by.Details["change"] = "created"
-		o, bad, err = ops.CreateOrganisation(r.Context(), orgFromForm(r, storage.Organisation{}), by)
+		o, bad, err = h.cfg.Orgs.Create(r.Context(), orgFromForm(r, storage.Organisation{}), by)
 		if errors.Is(err, storage.ErrAlreadyExists) {
 			bad, err = map[string]string{"inn": "console.org_exists"}, nil
 		}
 	} else {
 		var cur storage.Organisation
-		if cur, err = h.cfg.OrgStore.OrganisationByID(r.Context(), id); err == nil {
+		if cur, err = h.cfg.Orgs.Get(r.Context(), id); err == nil {
 			next := orgFromForm(r, cur)
 			next.Version, _ = strconv.Atoi(r.PostFormValue("version"))
-			o, bad, err = ops.UpdateOrganisation(r.Context(), next)
+			o, bad, err = h.cfg.Orgs.UpdateRequisites(r.Context(), next)
 			if bad != nil {
 				o = next
 			}
@@ -267,7 +266,7 @@ func (h *Handler) consoleOrgSave(w http.ResponseWriter, r *http.Request) {
 	}
 	if bad != nil {
 		page := consolePage{Section: "org", Org: &o, Errors: map[string]string{}, Error: "console.invalid"}
-		page.base = h.newBase(r, accountLang(r, u), "console.title")
+		page.Base = h.pages.Base(r, lang(r, u), "console.title")
 		for field, key := range bad {
 			page.Errors[field] = page.T(key)
 		}
