@@ -456,7 +456,7 @@ func chainMonitors(ms ...*event.CommandMonitor) *event.CommandMonitor {
 func (a *app) signingKeys() *directory.Keys { return directory.NewKeys(keyRing{a.keys}, algNames()) }
 
 // keyRing shows the provider's key ring to directory.Keys.
-type keyRing struct{ k *provider.Keyring }
+type keyRing struct{ k *keys.Keyring }
 
 func (k keyRing) Keys(ctx context.Context) ([]directory.KeyInfo, error) {
 	keys, err := k.k.List(ctx)
