@@ -4,7 +4,7 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/vhod-id/vhod/directory"
+	"github.com/vhod-id/vhod/directory/flows"
 	"github.com/vhod-id/vhod/internal/web"
 )
 
@@ -14,14 +14,11 @@ import (
 // page when the flow could not be saved.
 func (h *Handler) spendCodeAttempt(r *http.Request, f *flow, code string) (string, *web.UserError) {
 	f.Attempts++
-	if uerr := h.move(r, f, StateCodeSent); uerr != nil {
+	if uerr := h.move(r, f, flows.StateCodeSent); uerr != nil {
 		return "", uerr
 	}
-	switch {
-	case f.Attempts > directory.OTPMaxAttempts:
-		return "phone.too_many_attempts", nil
-	case h.now().After(f.ChallengeExpiresAt) || !directory.OTPMatches(h.cfg.OTPKey, f.ID, f.Recipient, code, f.Challenge):
-		return "phone.wrong_code", nil
+	if err := f.CheckCode(h.cfg.OTPKey, code, h.now()); err != nil {
+		return flows.RefusalKey(err), nil
 	}
 	return "", nil
 }
@@ -29,14 +26,11 @@ func (h *Handler) spendCodeAttempt(r *http.Request, f *flow, code string) (strin
 // issueCode makes a one-time code for the flow's recipient, keeps only its HMAC in
 // the flow and saves the flow as waiting for it. The caller sends the code.
 func (h *Handler) issueCode(r *http.Request, f *flow, to string, lifetime time.Duration) (string, *web.UserError) {
-	code, err := directory.NewOTP()
+	code, err := f.NewCode(h.cfg.OTPKey, to, lifetime, h.now())
 	if err != nil {
 		return "", unavailable(err)
 	}
-	f.Recipient, f.Attempts = to, 0
-	f.Challenge = directory.OTPHash(h.cfg.OTPKey, f.ID, to, code)
-	f.ChallengeExpiresAt = h.now().Add(lifetime)
-	if uerr := h.move(r, f, StateCodeSent); uerr != nil {
+	if uerr := h.move(r, f, flows.StateCodeSent); uerr != nil {
 		return "", uerr
 	}
 	return code, nil

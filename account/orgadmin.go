@@ -1,4 +1,4 @@
-package login
+package account
 
 import (
 	"errors"
@@ -92,9 +92,9 @@ func (h *Handler) memberViews(r *http.Request, ms []storage.Membership) []member
 		for _, role := range m.Roles {
 			v.Roles[role] = true
 		}
-		if u, err := h.accounts.UserByID(r.Context(), m.UserID); err == nil {
+		if u, err := h.people.UserByID(r.Context(), m.UserID); err == nil {
 			v.Name = strings.TrimSpace(strings.Join([]string{u.FamilyName, u.GivenName, u.MiddleName}, " "))
-			v.Login = firstOf(u.Login, u.Email, u.Phone, u.Contract)
+			v.Login = directory.Who(u)
 		}
 		out = append(out, v)
 	}
@@ -150,10 +150,10 @@ func (h *Handler) renderMembers(w http.ResponseWriter, r *http.Request, status i
 		Members: h.memberViews(r, members), Requests: h.memberViews(r, requests)}
 	path := "/account/companies/" + url.PathEscape(org.ID) + "/members"
 	if nextMember != "" {
-		page.MembersNext = nextPageURL(path, "members", members[len(members)-1].UserID, url.Values{"requests": {requestsAfter}})
+		page.MembersNext = web.NextPageURL(path, "members", members[len(members)-1].UserID, url.Values{"requests": {requestsAfter}})
 	}
 	if nextRequest != "" {
-		page.RequestsNext = nextPageURL(path, "requests", requests[len(requests)-1].UserID, url.Values{"members": {membersAfter}})
+		page.RequestsNext = web.NextPageURL(path, "requests", requests[len(requests)-1].UserID, url.Values{"members": {membersAfter}})
 	}
 	if notice != "" {
 		page.Notice = page.T(notice)
@@ -206,7 +206,7 @@ func (h *Handler) orgRequestDecision(w http.ResponseWriter, r *http.Request) {
 	if admin, _ := h.cfg.Companies.IsOrgAdmin(r.Context(), u.ID, org.ID); !admin {
 		as = directory.ApproverModerator // an operator
 	}
-	notice, err := h.decideJoin(r, target, org, u, as, mux.Vars(r)["decision"], r.PostFormValue("reason"))
+	notice, err := h.cfg.Companies.DecideJoin(r.Context(), target, org, h.actor(r, u.ID), as, mux.Vars(r)["decision"], r.PostFormValue("reason"))
 	if errors.Is(err, storage.ErrNotFound) || errors.Is(err, directory.ErrNotPending) {
 		h.renderMembers(w, r, http.StatusNotFound, org, u, "", "error.not_found")
 		return
@@ -216,62 +216,6 @@ func (h *Handler) orgRequestDecision(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.Redirect(w, r, "/account/companies/"+org.ID+"/members?notice="+notice, http.StatusSeeOther)
-}
-
-// decideJoin applies a decision on a join request and tells the person by email.
-func (h *Handler) decideJoin(r *http.Request, target string, org storage.Organisation, by storage.User, as, decision, reason string) (string, error) {
-	switch decision {
-	case "approve":
-		done, err := h.cfg.Companies.ApproveJoin(r.Context(), target, org.ID, by.ID, as)
-		if err != nil {
-			return "", err
-		}
-		h.audit(r, storage.AuditEvent{Type: directory.EventJoinApproved, Outcome: directory.OutcomeSuccess, Actor: by.ID, UserID: target, OrgID: org.ID,
-			Details: map[string]string{"as": as, "active": map[bool]string{true: "yes", false: "no"}[done]}})
-		if done {
-			h.tell(r, target, "mail.join_approved", org.Name, "")
-		}
-		return "approved", nil
-	case "reject":
-		reason = strings.TrimSpace(reason)
-		if err := h.cfg.Companies.RejectJoin(r.Context(), target, org.ID, reason); err != nil {
-			return "", err
-		}
-		h.audit(r, storage.AuditEvent{Type: directory.EventJoinRejected, Outcome: directory.OutcomeSuccess, Actor: by.ID, UserID: target, OrgID: org.ID,
-			Details: map[string]string{"as": as, "reason": reason}})
-		h.tell(r, target, "mail.join_rejected", org.Name, reason)
-		return "rejected", nil
-	}
-	return "", storage.ErrNotFound
-}
-
-// tell emails a person about a decision, in their language; without an email
-// (or without a sender) the log says so.
-func (h *Handler) tell(r *http.Request, userID, key, company, reason string) {
-	u, err := h.accounts.UserByID(r.Context(), userID)
-	if err != nil || u.Email == "" || h.cfg.Email == nil {
-		h.log.InfoContext(r.Context(), "decision not emailed", "user", userID, "key", key)
-		return
-	}
-	lang := web.PickLanguage(r, nil)
-	if u.Locale != "" {
-		lang = parseLang(u.Locale, lang)
-	}
-	t := h.catalog.Translator(lang)
-	msg := notify.Email{To: u.Email, Subject: t.T(key+"_subject", "Company", company), Text: t.T(key+"_text", "Company", company, "Reason", reason)}
-	// Not counted, as before the limits wrapped every sender: it answers an org
-	// admin's decision on a request the person made.
-	if err := h.cfg.Email.SendEmail(notify.Exempt(r.Context()), msg); err != nil {
-		h.log.WarnContext(r.Context(), "decision email not delivered", "user", userID, "err", err)
-	}
-}
-
-// parseLang reads a stored locale, falling back to def.
-func parseLang(s string, def language.Tag) language.Tag {
-	if t, err := language.Parse(s); err == nil {
-		return t
-	}
-	return def
 }
 
 // orgContractPIN sets the accountant PIN of a contract, adding the contract
