@@ -18,7 +18,7 @@ import (
 	"github.com/vhod-id/vhod/storage"
 )
 
-// companySteps are the wizard's steps in order (their moves: flows.KindCompany in flow.go).
+// companySteps are the wizard's steps in order (their moves: flows.KindCompany in directory/flows).
 var companySteps = []flows.State{flows.StepINN, flows.StepGeneral, flows.StepBank, flows.StepAddress, flows.StepContact, flows.StepReview}
 
 // companyFlowLifetime: a registration may take a while (finding the bank details).
