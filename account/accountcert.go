@@ -72,13 +72,8 @@ func (h *Handler) accountCertificateBind(w http.ResponseWriter, r *http.Request)
 	if !h.freshOrReauth(w, r, sess, u, flows.ReauthCertificateAdd, "", "") {
 		return
 	}
-	q := url.Values{"client_id": {directory.AccountClientID}, "response_type": {"code"}, "scope": {"openid"},
-		"redirect_uri": {h.cfg.Issuer + "/account/callback"}, "state": {"certificate"},
-		"prompt": {"login"}, "acr_values": {directory.ACRCertificate}}
-	if l := r.URL.Query().Get("ui_locales"); l != "" {
-		q.Set("ui_locales", l)
-	}
-	http.Redirect(w, r, "/authorize?"+q.Encode(), http.StatusSeeOther)
+	web.SignIn(w, r, h.cfg.Issuer, directory.AccountClientID, "certificate",
+		url.Values{"prompt": {"login"}, "acr_values": {directory.ACRCertificate}})
 }
 
 // accountCertificateRemove unlinks a certificate (POST /account/certificate/remove).
