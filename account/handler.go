@@ -229,36 +229,39 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, uerr *web.UserErr
 // flow is a stored flow with the transition rules (directory/flows).
 type flow = flows.Flow
 
-// move takes the flow to s and saves it. A transition the table forbids is a bad
-// request; losing the race to another tab is the person's to retry.
+// move takes the flow to s and saves it (flows.Move).
 func (h *Handler) move(r *http.Request, f *flow, s flows.State) *web.UserError {
-	if err := f.To(s, h.now()); err != nil {
-		return &web.UserError{Status: http.StatusBadRequest, Key: "error.bad_request", Err: err}
-	}
-	saved, err := h.store.SaveFlow(r.Context(), f.Flow)
-	if errors.Is(err, storage.ErrConflict) {
-		return &web.UserError{Status: http.StatusConflict, Key: "error.bad_request", Err: err}
-	}
-	if err != nil {
-		return unavailable(err)
-	}
-	f.Flow = saved
-	return nil
+	return flowFailure(flows.Move(r.Context(), h.store, f, s, h.now()))
 }
 
-// spendCodeAttempt counts an attempt at the flow's code and saves it before the
-// comparison, so that racing requests cannot try more codes than allowed. It
-// returns the message key of a refusal, "" when the code is right, or the error
-// page when the flow could not be saved.
+// flowFailure is the page for a flow that could not move: a transition the
+// table forbids is a bad request; losing the race to another tab is the
+// person's to retry; anything else is the store's.
+func flowFailure(err error) *web.UserError {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, flows.ErrRefused):
+		return &web.UserError{Status: http.StatusBadRequest, Key: "error.bad_request", Err: err}
+	case errors.Is(err, storage.ErrConflict):
+		return &web.UserError{Status: http.StatusConflict, Key: "error.bad_request", Err: err}
+	}
+	return unavailable(err)
+}
+
+// spendCodeAttempt counts an attempt at the flow's code, saved before the
+// comparison (flows.SpendAttempt): the message key of a refusal, "" when the
+// code is right, or the error page when the flow could not be saved.
 func (h *Handler) spendCodeAttempt(r *http.Request, f *flow, code string) (string, *web.UserError) {
-	f.Attempts++
-	if uerr := h.move(r, f, flows.StateCodeSent); uerr != nil {
-		return "", uerr
-	}
-	if err := f.CheckCode(h.cfg.OTPKey, code, h.now()); err != nil {
-		return flows.RefusalKey(err), nil
-	}
-	return "", nil
+	refusal, err := flows.SpendAttempt(r.Context(), h.store, f, h.cfg.OTPKey, code, h.now())
+	return refusal, flowFailure(err)
+}
+
+// issueCode makes a one-time code for the flow's recipient and saves the flow
+// as waiting for it (flows.Issue). The caller sends the code.
+func (h *Handler) issueCode(r *http.Request, f *flow, to string, lifetime time.Duration) (string, *web.UserError) {
+	code, err := flows.Issue(r.Context(), h.store, f, h.cfg.OTPKey, to, lifetime, h.now())
+	return code, flowFailure(err)
 }
 
 // checkSend counts a message before it is sent (web.CheckSend).
@@ -272,16 +275,3 @@ func accountLang(r *http.Request, u storage.User) language.Tag {
 }
 
 func minLengthText(n int) string { return fmt.Sprint(max(n, 8)) }
-
-// issueCode makes a one-time code for the flow's recipient, keeps only its HMAC in
-// the flow and saves the flow as waiting for it. The caller sends the code.
-func (h *Handler) issueCode(r *http.Request, f *flow, to string, lifetime time.Duration) (string, *web.UserError) {
-	code, err := f.NewCode(h.cfg.OTPKey, to, lifetime, h.now())
-	if err != nil {
-		return "", unavailable(err)
-	}
-	if uerr := h.move(r, f, flows.StateCodeSent); uerr != nil {
-		return "", uerr
-	}
-	return code, nil
-}

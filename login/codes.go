@@ -8,30 +8,17 @@ import (
 	"github.com/vhod-id/vhod/internal/web"
 )
 
-// spendCodeAttempt counts an attempt at the flow's code and saves it before the
-// comparison, so that racing requests cannot try more codes than allowed. It
-// returns the message key of a refusal, "" when the code is right, or the error
-// page when the flow could not be saved.
+// spendCodeAttempt counts an attempt at the flow's code, saved before the
+// comparison (flows.SpendAttempt). It returns the message key of a refusal, ""
+// when the code is right, or the error page when the flow could not be saved.
 func (h *Handler) spendCodeAttempt(r *http.Request, f *flow, code string) (string, *web.UserError) {
-	f.Attempts++
-	if uerr := h.move(r, f, flows.StateCodeSent); uerr != nil {
-		return "", uerr
-	}
-	if err := f.CheckCode(h.cfg.OTPKey, code, h.now()); err != nil {
-		return flows.RefusalKey(err), nil
-	}
-	return "", nil
+	refusal, err := flows.SpendAttempt(r.Context(), h.store, f, h.cfg.OTPKey, code, h.now())
+	return refusal, flowFailure(err)
 }
 
-// issueCode makes a one-time code for the flow's recipient, keeps only its HMAC in
-// the flow and saves the flow as waiting for it. The caller sends the code.
+// issueCode makes a one-time code for the flow's recipient and saves the flow
+// as waiting for it (flows.Issue). The caller sends the code.
 func (h *Handler) issueCode(r *http.Request, f *flow, to string, lifetime time.Duration) (string, *web.UserError) {
-	code, err := f.NewCode(h.cfg.OTPKey, to, lifetime, h.now())
-	if err != nil {
-		return "", unavailable(err)
-	}
-	if uerr := h.move(r, f, flows.StateCodeSent); uerr != nil {
-		return "", uerr
-	}
-	return code, nil
+	code, err := flows.Issue(r.Context(), h.store, f, h.cfg.OTPKey, to, lifetime, h.now())
+	return code, flowFailure(err)
 }

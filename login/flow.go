@@ -26,19 +26,22 @@ const (
 	MethodPhone    Method = "sms"
 )
 
-// move takes the flow to s and saves it. A transition the table forbids is a bad
-// request; losing the race to another tab is the person's to retry.
+// move takes the flow to s and saves it (flows.Move).
 func (h *Handler) move(r *http.Request, f *flow, s State) *web.UserError {
-	if err := f.To(s, h.now()); err != nil {
+	return flowFailure(flows.Move(r.Context(), h.store, f, s, h.now()))
+}
+
+// flowFailure is the page for a flow that could not move: a transition the
+// table forbids is a bad request; losing the race to another tab is the
+// person's to retry; anything else is the store's.
+func flowFailure(err error) *web.UserError {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, flows.ErrRefused):
 		return &web.UserError{Status: http.StatusBadRequest, Key: "error.bad_request", Err: err}
-	}
-	saved, err := h.store.SaveFlow(r.Context(), f.Flow)
-	if errors.Is(err, storage.ErrConflict) {
+	case errors.Is(err, storage.ErrConflict):
 		return &web.UserError{Status: http.StatusConflict, Key: "error.bad_request", Err: err}
 	}
-	if err != nil {
-		return unavailable(err)
-	}
-	f.Flow = saved
-	return nil
+	return unavailable(err)
 }

@@ -7,6 +7,7 @@
 package flows
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"slices"
@@ -172,5 +173,55 @@ func (f *Flow) NewCode(key []byte, to string, lifetime time.Duration, now time.T
 	f.Recipient, f.Attempts = to, 0
 	f.Challenge = directory.OTPHash(key, f.ID, to, code)
 	f.ChallengeExpiresAt = now.Add(lifetime)
+	return code, nil
+}
+
+// Saver saves a flow that moved (storage.ErrConflict when another request
+// saved it first).
+type Saver interface {
+	SaveFlow(ctx context.Context, f storage.Flow) (storage.Flow, error)
+}
+
+// Move takes the flow to s and saves it: ErrRefused when the table forbids
+// the move, storage.ErrConflict when another tab moved it first, else the
+// store's error. On success f is the saved flow.
+func Move(ctx context.Context, st Saver, f *Flow, s State, now time.Time) error {
+	if err := f.To(s, now); err != nil {
+		return err
+	}
+	saved, err := st.SaveFlow(ctx, f.Flow)
+	if err != nil {
+		return err
+	}
+	f.Flow = saved
+	return nil
+}
+
+// SpendAttempt counts an attempt at the flow's code and saves it before the
+// comparison, so that racing requests cannot try more codes than allowed.
+// refusal is the page's message for a wrong code ("" when it is right); err
+// is Move's.
+func SpendAttempt(ctx context.Context, st Saver, f *Flow, key []byte, code string, now time.Time) (refusal string, err error) {
+	f.Attempts++
+	if err := Move(ctx, st, f, StateCodeSent, now); err != nil {
+		return "", err
+	}
+	if err := f.CheckCode(key, code, now); err != nil {
+		return RefusalKey(err), nil
+	}
+	return "", nil
+}
+
+// Issue makes a one-time code for to, keeps only its HMAC in the flow and
+// saves the flow as waiting for it; the caller sends the code. err is the
+// code generator's or Move's.
+func Issue(ctx context.Context, st Saver, f *Flow, key []byte, to string, lifetime time.Duration, now time.Time) (string, error) {
+	code, err := f.NewCode(key, to, lifetime, now)
+	if err != nil {
+		return "", err
+	}
+	if err := Move(ctx, st, f, StateCodeSent, now); err != nil {
+		return "", err
+	}
 	return code, nil
 }
