@@ -104,3 +104,25 @@ func ValidHash(hash string) bool {
 	_, err := bcrypt.Cost([]byte(hash))
 	return err == nil
 }
+
+// PasswordRefusalKey is the page's message for a refused password change ("" when
+// err is no refusal): the account page and the sign-in's change of a
+// temporary password say the same.
+func PasswordRefusalKey(err error) string {
+	for _, m := range []struct {
+		err error
+		key string
+	}{
+		{ErrInvalidCredentials, "pwchange.wrong_old"},
+		{ErrPasswordUnchanged, "pwchange.unchanged"},
+		{ErrPasswordTooShort, "pwchange.too_short"},
+		{ErrPasswordTooLong, "pwchange.too_long"},
+		{ErrPasswordCommon, "pwchange.common"},
+		{ErrPasswordIsLogin, "pwchange.is_login"},
+	} {
+		if errors.Is(err, m.err) {
+			return m.key
+		}
+	}
+	return ""
+}

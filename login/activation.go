@@ -8,6 +8,7 @@ import (
 	"golang.org/x/text/language"
 
 	"github.com/vhod-id/vhod/directory"
+	"github.com/vhod-id/vhod/directory/flows"
 	"github.com/vhod-id/vhod/directory/notify"
 	"github.com/vhod-id/vhod/storage"
 )
@@ -20,11 +21,11 @@ func (h *Handler) activationStart(w http.ResponseWriter, r *http.Request) {
 	if h.cfg.Email == nil {
 		off = errors.New("activation needs email")
 	}
-	h.startSideFlow(w, r, KindActivation, "activate", off)
+	h.startSideFlow(w, r, flows.KindActivation, "activate", off)
 }
 
 func (h *Handler) activationFlow(w http.ResponseWriter, r *http.Request) (flow, storage.AuthRequest, language.Tag, bool) {
-	return h.sideFlow(w, r, KindActivation)
+	return h.sideFlow(w, r, flows.KindActivation)
 }
 
 func (h *Handler) renderActivation(w http.ResponseWriter, r *http.Request, status int, f flow, ar storage.AuthRequest, lang language.Tag, page activationPage) {
@@ -114,7 +115,7 @@ func (h *Handler) activationConfirm(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	t := h.catalog.Translator(lang)
-	if !f.in(StateCodeSent) {
+	if !f.In(flows.StateCodeSent) {
 		h.renderActivation(w, r, http.StatusBadRequest, f, ar, lang, activationPage{Error: t.T("error.bad_request")})
 		return
 	}
@@ -149,7 +150,7 @@ func (h *Handler) activationConfirm(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f.Challenge = ""
-	if uerr := h.move(r, &f, StateDone); uerr != nil {
+	if uerr := h.move(r, &f, flows.StateDone); uerr != nil {
 		h.pages.Fail(w, r, lang, uerr)
 		return
 	}

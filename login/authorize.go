@@ -12,6 +12,7 @@ import (
 	"golang.org/x/text/language"
 
 	"github.com/vhod-id/vhod/directory"
+	"github.com/vhod-id/vhod/directory/flows"
 	"github.com/vhod-id/vhod/internal/web"
 	"github.com/vhod-id/vhod/storage"
 )
@@ -44,14 +45,14 @@ func (h *Handler) start(w http.ResponseWriter, r *http.Request) {
 		h.finish(w, r, lang, ar, *sess)
 		return
 	case chooseOrg:
-		h.startFlow(w, r, ar, lang, StateOrgChoice, sess.UserID)
+		h.startFlow(w, r, ar, lang, flows.StateOrgChoice, sess.UserID)
 		return
 	case askConsent:
-		h.startFlow(w, r, ar, lang, StateConsentRequired, sess.UserID)
+		h.startFlow(w, r, ar, lang, flows.StateConsentRequired, sess.UserID)
 		return
 	}
 	// signIn: a new sign-in flow.
-	f, err := h.newFlow(r, ar, lang, KindLogin, StateStarted, "")
+	f, err := h.newFlow(r, ar, lang, flows.KindLogin, flows.StateStarted, "")
 	if err != nil {
 		h.pages.Fail(w, r, lang, unavailable(err))
 		return
@@ -60,10 +61,10 @@ func (h *Handler) start(w http.ResponseWriter, r *http.Request) {
 	// again, more strongly (a certificate joins their account).
 	// The account page's "Link a certificate" asks again (prompt=login) for a
 	// certificate: that sign-in belongs to the signed-in person too.
-	linking := ar.ClientID == AccountClientID && slices.Contains(ar.ACRValues, directory.ACRCertificate)
+	linking := ar.ClientID == directory.AccountClientID && slices.Contains(ar.ACRValues, directory.ACRCertificate)
 	if sess != nil && (h.sessionSatisfiesExceptACR(ar, *sess) || linking) {
 		f.SessionUserID = sess.UserID
-		if uerr := h.move(r, &f, StateStarted); uerr != nil {
+		if uerr := h.move(r, &f, flows.StateStarted); uerr != nil {
 			h.pages.Fail(w, r, lang, uerr)
 			return
 		}
@@ -101,7 +102,7 @@ func (h *Handler) authRequest(r *http.Request, id string) (storage.AuthRequest, 
 }
 
 func (h *Handler) startFlow(w http.ResponseWriter, r *http.Request, ar storage.AuthRequest, lang language.Tag, state State, userID string) {
-	f, err := h.newFlow(r, ar, lang, KindLogin, state, userID)
+	f, err := h.newFlow(r, ar, lang, flows.KindLogin, state, userID)
 	if err != nil {
 		h.pages.Fail(w, r, lang, unavailable(err))
 		return
@@ -115,7 +116,7 @@ func (h *Handler) newFlow(r *http.Request, ar storage.AuthRequest, lang language
 	if ar.ExpiresAt.Before(expires) {
 		expires = ar.ExpiresAt
 	}
-	f := flow{storage.Flow{
+	f := flow{Flow: storage.Flow{
 		ID: directory.NewID(), Kind: string(kind), State: string(state), AuthRequestID: ar.ID,
 		BrowserHash: h.cookies.BrowserHash(r.Context()), UserID: userID, Locale: lang.String(),
 		Steps: []storage.FlowStep{{At: now, To: string(state)}}, CreatedAt: now, ExpiresAt: expires,
@@ -125,7 +126,7 @@ func (h *Handler) newFlow(r *http.Request, ar storage.AuthRequest, lang language
 
 // loadFlow reads the sign-in flow of /login/{flow}… for this browser.
 func (h *Handler) loadFlow(r *http.Request) (f flow, ar storage.AuthRequest, lang language.Tag, replaced bool, uerr *web.UserError) {
-	return h.loadFlowOf(r, KindLogin)
+	return h.loadFlowOf(r, flows.KindLogin)
 }
 
 // loadFlowOf reads a flow of the given kind for this browser. A flow that expired
@@ -139,7 +140,7 @@ func (h *Handler) loadFlowOf(r *http.Request, kind Kind) (f flow, ar storage.Aut
 		if uerr != nil {
 			return f, ar, lang, false, uerr
 		}
-		f, err = h.newFlow(r, ar, lang, kind, StateStarted, "")
+		f, err = h.newFlow(r, ar, lang, kind, flows.StateStarted, "")
 		if err != nil {
 			return f, ar, lang, false, unavailable(err)
 		}
@@ -148,7 +149,7 @@ func (h *Handler) loadFlowOf(r *http.Request, kind Kind) (f flow, ar storage.Aut
 	if err != nil {
 		return f, ar, lang, false, unavailable(err)
 	}
-	f = flow{stored}
+	f = flow{Flow: stored}
 	if t, err := language.Parse(f.Locale); err == nil {
 		lang = t
 	}
@@ -176,23 +177,23 @@ func (h *Handler) show(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	switch State(f.State) {
-	case StateStarted:
+	case flows.StateStarted:
 		h.passwordForm(w, r, http.StatusOK, f, ar, lang, ar.LoginHint, "", h.addressNeedsCaptcha(r))
-	case StateCodeSent:
+	case flows.StateCodeSent:
 		if r.URL.Query().Get("method") == string(MethodPassword) {
 			h.passwordForm(w, r, http.StatusOK, f, ar, lang, ar.LoginHint, "", h.addressNeedsCaptcha(r))
 			return
 		}
 		h.renderPhone(w, r, http.StatusOK, f, ar, lang, phonePage{Phone: f.Recipient, CodeSent: true})
-	case StatePasswordChange:
+	case flows.StatePasswordChange:
 		h.passwordChangeForm(w, r, http.StatusOK, f, ar, lang, "")
-	case StateConsentRequired:
+	case flows.StateConsentRequired:
 		h.consentForm(w, r, f, ar, lang)
-	case StateCertConfirm:
+	case flows.StateCertConfirm:
 		h.certificateConfirmForm(w, r, f, ar, lang)
-	case StateOrgChoice:
+	case flows.StateOrgChoice:
 		h.orgChoiceForm(w, r, http.StatusOK, f, ar, lang, "")
-	case StateDone:
+	case flows.StateDone:
 		http.Redirect(w, r, h.cfg.Callback(r.Context(), ar.ID), http.StatusSeeOther)
 	default:
 		h.pages.Fail(w, r, lang, &web.UserError{Status: http.StatusBadRequest, Key: "error.bad_request", Err: errors.New("flow in state " + f.State)})

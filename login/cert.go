@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"net/netip"
+	"net/url"
 	"strings"
 	"time"
 
@@ -16,6 +17,7 @@ import (
 
 	"github.com/vhod-id/vhod/certauth"
 	"github.com/vhod-id/vhod/directory"
+	"github.com/vhod-id/vhod/directory/flows"
 	"github.com/vhod-id/vhod/internal/web"
 	"github.com/vhod-id/vhod/storage"
 )
@@ -88,7 +90,7 @@ func (h *Handler) certificateForm(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	if f.in(StateCertConfirm) {
+	if f.In(flows.StateCertConfirm) {
 		h.certificateConfirmForm(w, r, f, ar, lang)
 		return
 	}
@@ -99,7 +101,7 @@ func (h *Handler) certificateForm(w http.ResponseWriter, r *http.Request) {
 // one when there is none or it has expired.
 func (h *Handler) certificateChallenge(w http.ResponseWriter, r *http.Request, status int, f flow, ar storage.AuthRequest, lang language.Tag, errKey, noticeKey string) {
 	now := h.now()
-	if !f.in(StateStarted) && !f.in(StateCodeSent) {
+	if !f.In(flows.StateStarted) && !f.In(flows.StateCodeSent) {
 		h.pages.Fail(w, r, lang, &web.UserError{Status: http.StatusBadRequest, Key: "error.bad_request", Err: errors.New("certificate page in state " + f.State)})
 		return
 	}
@@ -114,7 +116,7 @@ func (h *Handler) certificateChallenge(w http.ResponseWriter, r *http.Request, s
 		f.Method, f.Attempts = string(MethodCertificate), 0
 		f.Challenge = certauth.NewChallenge(hostOf(h.cfg.Issuer), now)
 		f.ChallengeExpiresAt = now.Add(challengeLifetime)
-		if uerr := h.move(r, &f, StateStarted); uerr != nil {
+		if uerr := h.move(r, &f, flows.StateStarted); uerr != nil {
 			h.pages.Fail(w, r, lang, uerr)
 			return
 		}
@@ -149,7 +151,7 @@ func (h *Handler) certificateSignIn(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	if !f.in(StateStarted) {
+	if !f.In(flows.StateStarted) {
 		h.pages.Fail(w, r, lang, &web.UserError{Status: http.StatusBadRequest, Key: "error.bad_request", Err: errors.New("signature posted in state " + f.State)})
 		return
 	}
@@ -173,7 +175,7 @@ func (h *Handler) certificateSignIn(w http.ResponseWriter, r *http.Request) {
 	}
 	// The attempt is counted before the check, so racing posts cannot try more.
 	f.Attempts++
-	if uerr := h.move(r, &f, StateStarted); uerr != nil {
+	if uerr := h.move(r, &f, flows.StateStarted); uerr != nil {
 		h.pages.Fail(w, r, lang, uerr)
 		return
 	}
@@ -199,7 +201,7 @@ func (h *Handler) certificateTLS(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	if !f.in(StateStarted) && !f.in(StateCodeSent) {
+	if !f.In(flows.StateStarted) && !f.In(flows.StateCodeSent) {
 		h.pages.Fail(w, r, lang, &web.UserError{Status: http.StatusBadRequest, Key: "error.bad_request", Err: errors.New("TLS sign-in in state " + f.State)})
 		return
 	}
@@ -276,7 +278,7 @@ func (h *Handler) certificateAccepted(w http.ResponseWriter, r *http.Request, f 
 	switch {
 	case errors.Is(err, storage.ErrNotFound):
 		f.Certificate = &storage.PendingCertificate{DER: res.Leaf.Raw, Qualified: res.Qualified, Via: via}
-		if uerr := h.move(r, &f, StateCertConfirm); uerr != nil {
+		if uerr := h.move(r, &f, flows.StateCertConfirm); uerr != nil {
 			h.pages.Fail(w, r, lang, uerr)
 			return
 		}
@@ -363,7 +365,7 @@ func (h *Handler) certificateConfirm(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	if !f.in(StateCertConfirm) {
+	if !f.In(flows.StateCertConfirm) {
 		h.pages.Fail(w, r, lang, &web.UserError{Status: http.StatusBadRequest, Key: "error.bad_request", Err: errors.New("confirmation in state " + f.State)})
 		return
 	}
@@ -390,7 +392,7 @@ func (h *Handler) certificateConfirm(w http.ResponseWriter, r *http.Request) {
 	}
 	if errors.Is(err, directory.ErrCertificateTaken) {
 		f.Certificate = nil
-		if uerr := h.move(r, &f, StateStarted); uerr != nil {
+		if uerr := h.move(r, &f, flows.StateStarted); uerr != nil {
 			h.pages.Fail(w, r, lang, uerr)
 			return
 		}
@@ -405,7 +407,7 @@ func (h *Handler) certificateConfirm(w http.ResponseWriter, r *http.Request) {
 		Details: map[string]string{"sha256": certauth.Fingerprint(leaf), "via": via}})
 	if f.SessionUserID != "" {
 		if u, err := h.accounts.UserByID(r.Context(), userID); err == nil {
-			h.tellOfChange(r, u, changeCertificateAdded, h.currentContact(u))
+			h.tellOfChange(r, u, directory.ChangeCertificateAdded)
 		}
 	}
 	h.certificateSession(w, r, f, ar, lang, userID, leaf, qualified, via)
@@ -481,5 +483,24 @@ func (h *Handler) bindingFresh(w http.ResponseWriter, r *http.Request, f flow, a
 		h.pages.Fail(w, r, lang, &web.UserError{Status: http.StatusBadRequest, Key: "login.flow_expired", Err: errors.New("the session a binding is for has ended")})
 		return false
 	}
-	return h.freshOrReauth(w, r, sess, u, reauthCertificateBind, f.ID, ar.ID)
+	if h.cfg.Reauths.Fresh(sess) {
+		return true
+	}
+	id, err := h.cfg.Reauths.Wait(r.Context(), h.actor(r, u.ID), sess, u.ID, h.cookies.BrowserHash(r.Context()),
+		flows.ReauthCertificateBind, f.ID, ar.ID)
+	if err != nil {
+		h.pages.Fail(w, r, lang, unavailable(err))
+		return false
+	}
+	web.SignIn(w, r, h.cfg.Issuer, directory.AccountClientID, directory.ReauthStatePrefix+id, reauthQuery(u))
+	return false
+}
+
+// reauthQuery asks the account client's sign-in to be made again, for u.
+func reauthQuery(u storage.User) url.Values {
+	q := url.Values{"prompt": {"login"}}
+	if hint := firstOf(u.Login, u.Email, u.Phone); hint != "" {
+		q.Set("login_hint", hint)
+	}
+	return q
 }

@@ -4,6 +4,7 @@ import (
 	"crypto"
 	"crypto/x509"
 	"encoding/base64"
+	"github.com/vhod-id/vhod/directory/flows"
 	"net/http"
 	"net/netip"
 	"net/url"
@@ -61,7 +62,7 @@ func TestCertificateSignIn(t *testing.T) {
 	}
 	sig := signChallenge(t, e, b, fp, ar, leaf, key)
 	p := b.post(fp+"/certificate"+q(ar), url.Values{"signature": {sig}})
-	if p.status != http.StatusSeeOther || e.flow(fp).State != string(StateCertConfirm) {
+	if p.status != http.StatusSeeOther || e.flow(fp).State != string(flows.StateCertConfirm) {
 		t.Fatalf("signature: %v", p)
 	}
 	confirm := b.follow(p)
@@ -178,7 +179,7 @@ func TestCertificateTLS(t *testing.T) {
 	}
 	b.header.Set("X-Client-Cert", url.QueryEscape(string(certtest.PEM(leaf))))
 	p := b.get(fp + "/certificate/tls" + q(ar))
-	if p.status != http.StatusSeeOther || e.flow(fp).State != string(StateCertConfirm) {
+	if p.status != http.StatusSeeOther || e.flow(fp).State != string(flows.StateCertConfirm) {
 		t.Fatalf("TLS: %v", p)
 	}
 	b.header.Del("X-Client-Cert")

@@ -11,6 +11,7 @@ import (
 	"golang.org/x/text/language"
 
 	"github.com/vhod-id/vhod/directory"
+	"github.com/vhod-id/vhod/directory/flows"
 	"github.com/vhod-id/vhod/internal/web"
 	"github.com/vhod-id/vhod/storage"
 )
@@ -60,19 +61,19 @@ func (h *Handler) consentForm(w http.ResponseWriter, r *http.Request, f flow, ar
 // consent takes the answer of the consent page.
 func (h *Handler) consent(w http.ResponseWriter, r *http.Request) {
 	action := r.PostFormValue("action")
-	f, ar, lang, sess, ok := h.flowOfSession(w, r, StateConsentRequired)
+	f, ar, lang, sess, ok := h.flowOfSession(w, r, flows.StateConsentRequired)
 	if !ok {
 		return
 	}
-	next := StateDenied
+	next := flows.StateDenied
 	if action == "allow" {
-		next = StateDone
+		next = flows.StateDone
 	}
 	if uerr := h.move(r, &f, next); uerr != nil {
 		h.pages.Fail(w, r, lang, uerr)
 		return
 	}
-	if next == StateDenied {
+	if next == flows.StateDenied {
 		h.log.InfoContext(r.Context(), "consent denied", "user", f.UserID, "client_id", ar.ClientID)
 		h.audit(r, storage.AuditEvent{Type: directory.EventConsent, Outcome: directory.OutcomeFailure, UserID: f.UserID,
 			ClientID: ar.ClientID, Details: map[string]string{"reason": "denied"}})
@@ -94,7 +95,7 @@ func (h *Handler) consent(w http.ResponseWriter, r *http.Request) {
 // session must be the flow's person.
 func (h *Handler) flowOfSession(w http.ResponseWriter, r *http.Request, state State) (flow, storage.AuthRequest, language.Tag, *storage.Session, bool) {
 	f, ar, lang, replaced, uerr := h.loadFlow(r)
-	if uerr == nil && (replaced || !f.in(state)) {
+	if uerr == nil && (replaced || !f.In(state)) {
 		uerr = &web.UserError{Status: http.StatusBadRequest, Key: "error.bad_request", Err: fmt.Errorf("%s posted in state %s", state, f.State)}
 	}
 	if uerr != nil {

@@ -2,6 +2,7 @@ package login
 
 import (
 	"context"
+	"github.com/vhod-id/vhod/directory/flows"
 	"net/http"
 	"net/url"
 	"slices"
@@ -70,7 +71,7 @@ func TestConsent(t *testing.T) {
 		if !e.hasAudit(u.ID, directory.EventConsent, directory.OutcomeFailure, map[string]string{"reason": "denied"}) {
 			t.Error("denial not audited")
 		}
-		if f := e.flow(fp); f.State != string(StateDenied) {
+		if f := e.flow(fp); f.State != string(flows.StateDenied) {
 			t.Errorf("flow state %s", f.State)
 		}
 	})

@@ -12,6 +12,7 @@ import (
 
 	"github.com/vhod-id/vhod/directory"
 	"github.com/vhod-id/vhod/directory/captcha"
+	"github.com/vhod-id/vhod/directory/flows"
 	"github.com/vhod-id/vhod/internal/web"
 	"github.com/vhod-id/vhod/storage"
 )
@@ -20,7 +21,6 @@ import (
 type accountants interface {
 	AuthenticateAccountant(ctx context.Context, inn, contract, pin string) (storage.User, storage.Organisation, error)
 	AccountantUserIDs(ctx context.Context, inn, contract string) ([]string, error)
-	SetAccountantPIN(ctx context.Context, orgID, contract, pin string) error
 }
 
 // MethodContract is the accountant sign-in: a company's INN, a contract number
@@ -53,7 +53,7 @@ func (h *Handler) contractFlow(w http.ResponseWriter, r *http.Request) (flow, st
 	if uerr == nil && h.cfg.Accountants == nil {
 		uerr = &web.UserError{Status: http.StatusNotFound, Key: "error.not_found", Err: errors.New("accountant sign-in is off")}
 	}
-	if uerr == nil && !f.in(StateStarted) && !f.in(StateCodeSent) {
+	if uerr == nil && !f.In(flows.StateStarted) && !f.In(flows.StateCodeSent) {
 		uerr = &web.UserError{Status: http.StatusBadRequest, Key: "error.bad_request", Err: errors.New("contract page in state " + f.State)}
 	}
 	if uerr != nil {

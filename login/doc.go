@@ -12,7 +12,7 @@
 //	GET  /static/…                   embedded CSS
 //
 // A sign-in is a flow document (storage.Flow) with an explicit state; the
-// transitions are the table in flow.go, drawn in flow_login.mermaid. The browser
+// transitions are the table of directory/flows, drawn in its flow_login.mermaid. The browser
 // only holds the flow ID, a binding cookie and, once signed in, the SSO session
 // cookie. Every POST is checked for CSRF (gorilla/csrf), for the binding cookie,
 // and for the flow's state.

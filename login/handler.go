@@ -13,8 +13,8 @@ import (
 
 	"github.com/vhod-id/vhod/directory"
 	"github.com/vhod-id/vhod/directory/captcha"
+	"github.com/vhod-id/vhod/directory/flows"
 	"github.com/vhod-id/vhod/directory/notify"
-	"github.com/vhod-id/vhod/directory/registry"
 	"github.com/vhod-id/vhod/internal/web"
 	"github.com/vhod-id/vhod/storage"
 )
@@ -24,9 +24,12 @@ type Config struct {
 	Issuer          string
 	FlowLifetime    time.Duration
 	SessionLifetime time.Duration
-	// ReauthWithin is how recent a sign-in must be to change a way in (email,
-	// phone, password, certificates); 0: DefaultReauthWithin.
-	ReauthWithin time.Duration
+	// Reauths ask a stale session to sign in again before a certificate is
+	// bound to its account (the account's rule, flows.Reauths).
+	Reauths *flows.Reauths
+	// Notices tell the owner that a way in changed (a password reset by SMS,
+	// a certificate bound); nil: none.
+	Notices *directory.ChangeNotices
 	// CSRFKey signs the CSRF cookie; 32 bytes, the same on every instance.
 	CSRFKey []byte
 	// DeviceKey signs device cookies (browsers that signed in before, spared the
@@ -71,32 +74,15 @@ type Config struct {
 	Certificates *Certificates
 	// Orgs lists a person's companies, for the org scope; nil: no organisations.
 	Orgs orgs
-	// Companies, OrgStore: the company pages (registration, joining, org admin,
-	// moderation); nil: off. Registry prefills registrations (nil: typing only).
-	Companies companies
-	OrgStore  orgReader
-	// Systems are companies' integration systems, managed by their org_admin
-	// (nil: off); ClientsChanged tells the provider a client changed.
-	Systems        systems
-	ClientsChanged func()
 	// Devices turns on the page for device user codes (RFC 8628); nil: off.
-	Devices  devices
-	Registry registry.Registry
+	Devices devices
 	// Accountants turns on the sign-in by contract ("By contract"); nil: off.
 	Accountants accountants
-	// ConsoleOn links the operators' console (package console) from the
-	// account page.
-	ConsoleOn bool
 	// SendLimits are the limits SMS and Email send within (notify.Limits):
 	// pages count with it the messages whose answer must not wait for the
 	// send; nil: no limits.
-	SendLimits sendLimits
+	SendLimits web.SendLimits
 	Logger     *slog.Logger
-}
-
-// sendLimits counts a message before it is sent (notify.Limits.Check).
-type sendLimits interface {
-	Check(ctx context.Context, channel, to string) (context.Context, error)
 }
 
 // Limits bound failed sign-ins per client address and per identifier in a window.
@@ -118,7 +104,6 @@ type accounts interface {
 	Authenticate(ctx context.Context, login, password string, opts ...directory.AuthOption) (storage.User, error)
 	UserByID(ctx context.Context, id string) (storage.User, error)
 	UserByLogin(ctx context.Context, login string) (storage.User, error)
-	ChangePassword(ctx context.Context, userID, old, new string) error
 	ChangeTemporaryPassword(ctx context.Context, userID, old, new string) (recovered bool, err error)
 	StartRecovery(ctx context.Context, userID string) (string, error)
 	ResetPassword(ctx context.Context, userID, password string, temporary bool) error
@@ -130,7 +115,6 @@ type accounts interface {
 	UserByCertificate(ctx context.Context, c *x509.Certificate, qualified bool) (storage.User, bool, error)
 	CreateUserFromCertificate(ctx context.Context, c *x509.Certificate, qualified bool, locale string) (storage.User, error)
 	BindCertificate(ctx context.Context, userID string, c *x509.Certificate, qualified bool) error
-	UnbindCertificate(ctx context.Context, userID, fingerprint string) error
 }
 
 // store is what login needs from storage.
@@ -147,7 +131,6 @@ type store interface {
 	AddSessionClient(ctx context.Context, sid, clientID string) error
 	SetSessionOrg(ctx context.Context, id, orgID string) error
 	DeleteUserSessions(ctx context.Context, userID string) error
-	ListUserSessions(ctx context.Context, userID string) ([]storage.Session, error)
 	UpdateProfile(ctx context.Context, userID string, p storage.Profile) error
 	ChangeIdentifier(ctx context.Context, userID, kind, value string) error
 	Activate(ctx context.Context, userID string) error
@@ -219,9 +202,6 @@ func (h *Handler) Mount(r *mux.Router) {
 	pages.HandleFunc("/login/{flow}/org", h.orgChoice).Methods(http.MethodPost)
 	pages.HandleFunc("/login/{flow}/contract", h.contractForm).Methods(http.MethodGet)
 	pages.HandleFunc("/login/{flow}/contract", h.contractSignIn).Methods(http.MethodPost)
-	pages.HandleFunc("/account/companies/{org}/contracts", h.orgContractPIN).Methods(http.MethodPost)
-	pages.HandleFunc("/account/companies/{org}/invitations", h.orgInvite).Methods(http.MethodPost)
-	pages.HandleFunc("/account/companies/{org}/accept", h.companyAccept).Methods(http.MethodPost)
 	pages.HandleFunc("/login/{flow}/password/change", h.passwordChange).Methods(http.MethodPost)
 	pages.HandleFunc("/login/{flow}/phone", h.phoneForm).Methods(http.MethodGet)
 	pages.HandleFunc("/login/{flow}/phone/send", h.phoneSend).Methods(http.MethodPost)
@@ -235,34 +215,10 @@ func (h *Handler) Mount(r *mux.Router) {
 		pages.HandleFunc("/end_session", h.endSession).Methods(http.MethodGet, http.MethodPost)
 		pages.HandleFunc("/logout", h.logoutAnswer).Methods(http.MethodPost)
 	}
-	pages.HandleFunc("/account", h.account).Methods(http.MethodGet)
-	pages.HandleFunc("/account/callback", h.accountCallback).Methods(http.MethodGet)
-	pages.HandleFunc("/account/profile", h.accountProfile).Methods(http.MethodPost)
-	pages.HandleFunc("/account/password", h.accountPassword).Methods(http.MethodPost)
-	pages.HandleFunc("/account/sessions/others", h.accountSignOutOthers).Methods(http.MethodPost)
-	pages.HandleFunc("/account/identifier", h.accountIdentifier).Methods(http.MethodPost)
-	pages.HandleFunc("/account/companies", h.companiesList).Methods(http.MethodGet)
-	pages.HandleFunc("/account/companies/join", h.companyJoinForm).Methods(http.MethodGet)
-	pages.HandleFunc("/account/companies/join", h.companyJoin).Methods(http.MethodPost)
-	pages.HandleFunc("/account/companies/register", h.companyRegisterStart).Methods(http.MethodGet)
-	pages.HandleFunc("/account/companies/register/{flow}", h.companyRegisterShow).Methods(http.MethodGet)
-	pages.HandleFunc("/account/companies/register/{flow}/{step}", h.companyRegisterStep).Methods(http.MethodPost)
-	pages.HandleFunc("/account/companies/{org}/leave", h.companyLeave).Methods(http.MethodPost)
-	pages.HandleFunc("/account/companies/{org}/members", h.orgMembers).Methods(http.MethodGet)
-	pages.HandleFunc("/account/companies/{org}/members/{user}/roles", h.orgMemberRoles).Methods(http.MethodPost)
-	pages.HandleFunc("/account/companies/{org}/requests/{user}/{decision:approve|reject}", h.orgRequestDecision).Methods(http.MethodPost)
 	if h.cfg.Devices != nil {
 		pages.HandleFunc("/device", h.deviceEnter).Methods(http.MethodGet)
 		pages.HandleFunc("/device", h.deviceSubmit).Methods(http.MethodPost)
 	}
-	if h.cfg.Systems != nil {
-		pages.HandleFunc("/account/companies/{org}/systems", h.orgSystems).Methods(http.MethodGet)
-		pages.HandleFunc("/account/companies/{org}/systems/register", h.orgSystemRegister).Methods(http.MethodPost)
-		pages.HandleFunc("/account/companies/{org}/systems/{client}/{action:roles|remove}", h.orgSystemAction).Methods(http.MethodPost)
-	}
-	pages.HandleFunc("/account/certificate", h.accountCertificateBind).Methods(http.MethodGet)
-	pages.HandleFunc("/account/certificate/remove", h.accountCertificateRemove).Methods(http.MethodPost)
-	pages.HandleFunc("/account/identifier/confirm", h.accountIdentifierConfirm).Methods(http.MethodPost)
 	pages.HandleFunc("/activate", h.activationStart).Methods(http.MethodGet)
 	pages.HandleFunc("/activate/{flow}", h.activationShow).Methods(http.MethodGet)
 	pages.HandleFunc("/activate/{flow}/send", h.activationSend).Methods(http.MethodPost)

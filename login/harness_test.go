@@ -131,14 +131,20 @@ func newEnv(t *testing.T, edit func(*Config)) *testEnv {
 		clock: time.Now().UTC()}
 	e.dir = directory.New(st, passwords, log)
 	e.dir.SetClock(e.now)
+	texts, err := web.MailTexts()
+	if err != nil {
+		t.Fatal(err)
+	}
+	audit := directory.NewAuditor(st, log)
 	cfg := Config{
-		Issuer: "http://vhod.test", FlowLifetime: 30 * time.Minute, SessionLifetime: time.Hour, CodeLifetime: time.Minute,
+		Notices: directory.NewChangeNotices(e.sent, e.sent, texts, audit, log),
+		Issuer:  "http://vhod.test", FlowLifetime: 30 * time.Minute, SessionLifetime: time.Hour, CodeLifetime: time.Minute,
 		CSRFKey: make([]byte, 32), DeviceKey: make([]byte, 32), OTPKey: make([]byte, 32),
 		Callback: func(_ context.Context, id string) string { return "/callback?id=" + url.QueryEscape(id) },
 		Deny: func(w http.ResponseWriter, r *http.Request, id, code string) {
 			http.Redirect(w, r, "/denied?id="+url.QueryEscape(id)+"&error="+code, http.StatusSeeOther)
 		},
-		Audit: directory.NewAuditor(st, log), SMS: e.sent, Email: e.sent,
+		Audit: audit, SMS: e.sent, Email: e.sent,
 		RevokeUser:     func(context.Context, string) error { return nil },
 		ConsentVersion: "v1", PasswordMinLength: 8, Logger: log,
 		Logouts: &fakeLogouts{},

@@ -8,6 +8,7 @@ import (
 	"golang.org/x/text/language"
 
 	"github.com/vhod-id/vhod/directory"
+	"github.com/vhod-id/vhod/directory/flows"
 	"github.com/vhod-id/vhod/storage"
 )
 
@@ -83,7 +84,7 @@ func (h *Handler) orgChoiceForm(w http.ResponseWriter, r *http.Request, status i
 // belongs to the browser session.
 func (h *Handler) orgChoice(w http.ResponseWriter, r *http.Request) {
 	chosen := r.PostFormValue("org")
-	f, ar, lang, sess, ok := h.flowOfSession(w, r, StateOrgChoice)
+	f, ar, lang, sess, ok := h.flowOfSession(w, r, flows.StateOrgChoice)
 	if !ok {
 		return
 	}

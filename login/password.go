@@ -11,12 +11,13 @@ import (
 
 	"github.com/vhod-id/vhod/directory"
 	"github.com/vhod-id/vhod/directory/captcha"
+	"github.com/vhod-id/vhod/directory/flows"
 	"github.com/vhod-id/vhod/internal/web"
 	"github.com/vhod-id/vhod/storage"
 )
 
 func (h *Handler) passwordForm(w http.ResponseWriter, r *http.Request, status int, f flow, ar storage.AuthRequest, lang language.Tag, login, errKey string, withCaptcha bool) {
-	page := passwordPage{base: h.newBase(r, lang, "login.title"), Action: flowURL(f.ID, "password", ar.ID), Login: login, Reauth: isReauth(ar)}
+	page := passwordPage{base: h.newBase(r, lang, "login.title"), Action: flowURL(f.ID, "password", ar.ID), Login: login, Reauth: directory.IsReauth(ar)}
 	if h.cfg.SMS != nil {
 		page.PhoneLink = flowURL(f.ID, "phone", ar.ID)
 	}
@@ -55,7 +56,7 @@ func (h *Handler) password(w http.ResponseWriter, r *http.Request) {
 		h.passwordForm(w, r, http.StatusOK, f, ar, lang, login, "login.flow_expired", false)
 		return
 	}
-	if !f.in(StateStarted) && !f.in(StateCodeSent) {
+	if !f.In(flows.StateStarted) && !f.In(flows.StateCodeSent) {
 		h.pages.Fail(w, r, lang, &web.UserError{Status: http.StatusBadRequest, Key: "error.bad_request", Err: errors.New("password posted in state " + f.State)})
 		return
 	}
@@ -143,7 +144,7 @@ func (h *Handler) password(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		f.Attempts++
-		if uerr := h.move(r, &f, StateStarted); uerr != nil {
+		if uerr := h.move(r, &f, flows.StateStarted); uerr != nil {
 			h.pages.Fail(w, r, lang, uerr)
 			return
 		}
@@ -162,7 +163,7 @@ func (h *Handler) password(w http.ResponseWriter, r *http.Request) {
 				ClientID: ar.ClientID, Details: map[string]string{"via": "sms", "flow": f.ID}})
 		}
 		f.UserID, f.Method = user.ID, string(MethodPassword)
-		if uerr := h.move(r, &f, StatePasswordChange); uerr != nil {
+		if uerr := h.move(r, &f, flows.StatePasswordChange); uerr != nil {
 			h.pages.Fail(w, r, lang, uerr)
 			return
 		}
@@ -225,7 +226,7 @@ func (h *Handler) afterAuthentication(w http.ResponseWriter, r *http.Request, f 
 		return
 	}
 	if page {
-		if uerr := h.move(r, &f, StateOrgChoice); uerr != nil {
+		if uerr := h.move(r, &f, flows.StateOrgChoice); uerr != nil {
 			h.pages.Fail(w, r, lang, uerr)
 			return
 		}
@@ -242,9 +243,9 @@ func (h *Handler) afterOrg(w http.ResponseWriter, r *http.Request, f flow, ar st
 		h.pages.Fail(w, r, lang, unavailable(err))
 		return
 	}
-	next := StateDone
+	next := flows.StateDone
 	if need {
-		next = StateConsentRequired
+		next = flows.StateConsentRequired
 	}
 	if uerr := h.move(r, &f, next); uerr != nil {
 		h.pages.Fail(w, r, lang, uerr)

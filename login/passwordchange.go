@@ -8,6 +8,7 @@ import (
 	"golang.org/x/text/language"
 
 	"github.com/vhod-id/vhod/directory"
+	"github.com/vhod-id/vhod/directory/flows"
 	"github.com/vhod-id/vhod/internal/web"
 	"github.com/vhod-id/vhod/storage"
 )
@@ -30,7 +31,7 @@ func (h *Handler) passwordChangeForm(w http.ResponseWriter, r *http.Request, sta
 func (h *Handler) passwordChange(w http.ResponseWriter, r *http.Request) {
 	old, next, repeat := r.PostFormValue("old"), r.PostFormValue("new"), r.PostFormValue("repeat")
 	f, ar, lang, replaced, uerr := h.loadFlow(r)
-	if uerr == nil && (replaced || !f.in(StatePasswordChange)) {
+	if uerr == nil && (replaced || !f.In(flows.StatePasswordChange)) {
 		uerr = &web.UserError{Status: http.StatusBadRequest, Key: "error.bad_request", Err: errors.New("password change posted in state " + f.State)}
 	}
 	if uerr != nil {
@@ -42,7 +43,7 @@ func (h *Handler) passwordChange(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	recovered, err := h.accounts.ChangeTemporaryPassword(r.Context(), f.UserID, old, next)
-	if key := passwordChangeKey(err); key != "" {
+	if key := directory.PasswordRefusalKey(err); key != "" {
 		h.audit(r, storage.AuditEvent{Type: directory.EventPasswordChange, Outcome: directory.OutcomeFailure, UserID: f.UserID,
 			ClientID: ar.ClientID, Details: map[string]string{"reason": key}})
 		h.passwordChangeForm(w, r, http.StatusBadRequest, f, ar, lang, key)
@@ -59,7 +60,7 @@ func (h *Handler) passwordChange(w http.ResponseWriter, r *http.Request) {
 		}
 		// Whoever holds the phone reset the password: the email, if any, hears of it.
 		if u, err := h.accounts.UserByID(r.Context(), f.UserID); err == nil {
-			h.tellOfChange(r, u, changePassword, h.currentContact(u))
+			h.tellOfChange(r, u, directory.ChangePassword)
 		}
 	} else {
 		h.audit(r, storage.AuditEvent{Type: directory.EventPasswordChange, Outcome: directory.OutcomeSuccess, UserID: f.UserID,
@@ -72,26 +73,6 @@ func (h *Handler) passwordChange(w http.ResponseWriter, r *http.Request) {
 	}
 	h.cfg.OnSignIn(string(MethodPassword), OutcomeSuccess)
 	h.afterAuthentication(w, r, f, ar, lang, sess, MethodPassword)
-}
-
-// passwordChangeKey is the message for a refused change ("" when it is no refusal).
-func passwordChangeKey(err error) string {
-	for _, m := range []struct {
-		err error
-		key string
-	}{
-		{directory.ErrInvalidCredentials, "pwchange.wrong_old"},
-		{directory.ErrPasswordUnchanged, "pwchange.unchanged"},
-		{directory.ErrPasswordTooShort, "pwchange.too_short"},
-		{directory.ErrPasswordTooLong, "pwchange.too_long"},
-		{directory.ErrPasswordCommon, "pwchange.common"},
-		{directory.ErrPasswordIsLogin, "pwchange.is_login"},
-	} {
-		if errors.Is(err, m.err) {
-			return m.key
-		}
-	}
-	return ""
 }
 
 func minLengthText(n int) string { return strconv.Itoa(max(n, 8)) }

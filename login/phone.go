@@ -9,6 +9,7 @@ import (
 	"golang.org/x/text/language"
 
 	"github.com/vhod-id/vhod/directory"
+	"github.com/vhod-id/vhod/directory/flows"
 	"github.com/vhod-id/vhod/directory/notify"
 	"github.com/vhod-id/vhod/internal/web"
 	"github.com/vhod-id/vhod/storage"
@@ -34,7 +35,7 @@ func (h *Handler) phoneFlow(w http.ResponseWriter, r *http.Request) (flow, stora
 	if uerr == nil && h.cfg.SMS == nil {
 		uerr = &web.UserError{Status: http.StatusNotFound, Key: "error.not_found", Err: errors.New("sign-in by phone is off")}
 	}
-	if uerr == nil && !f.in(StateStarted) && !f.in(StateCodeSent) {
+	if uerr == nil && !f.In(flows.StateStarted) && !f.In(flows.StateCodeSent) {
 		uerr = &web.UserError{Status: http.StatusBadRequest, Key: "error.bad_request", Err: errors.New("phone page in state " + f.State)}
 	}
 	if uerr != nil {
@@ -50,7 +51,7 @@ func (h *Handler) phoneForm(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	h.renderPhone(w, r, http.StatusOK, f, ar, lang, phonePage{Phone: f.Recipient, CodeSent: f.in(StateCodeSent)})
+	h.renderPhone(w, r, http.StatusOK, f, ar, lang, phonePage{Phone: f.Recipient, CodeSent: f.In(flows.StateCodeSent)})
 }
 
 // phoneSend makes a code and, when the number has an account, texts it. The answer
@@ -111,7 +112,7 @@ func (h *Handler) phoneVerify(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	t := h.catalog.Translator(lang)
-	if !f.in(StateCodeSent) {
+	if !f.In(flows.StateCodeSent) {
 		h.renderPhone(w, r, http.StatusBadRequest, f, ar, lang, phonePage{Error: t.T("phone.wrong_code")})
 		return
 	}
@@ -159,12 +160,5 @@ func (h *Handler) phoneVerify(w http.ResponseWriter, r *http.Request) {
 // send itself does not count the message again. notify.ErrLimited: a limit is
 // reached; any other error: the limits cannot be counted, and nothing is sent.
 func (h *Handler) checkSend(r *http.Request, channel, to string) (*http.Request, error) {
-	if h.cfg.SendLimits == nil {
-		return r, nil
-	}
-	ctx, err := h.cfg.SendLimits.Check(r.Context(), channel, to)
-	if err != nil {
-		return r, err
-	}
-	return r.WithContext(ctx), nil
+	return web.CheckSend(r, h.cfg.SendLimits, channel, to)
 }

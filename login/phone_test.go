@@ -1,6 +1,7 @@
 package login
 
 import (
+	"github.com/vhod-id/vhod/directory/flows"
 	"net/http"
 	"net/url"
 	"strings"
@@ -36,7 +37,7 @@ func TestPhoneSignIn(t *testing.T) {
 		t.Fatalf("send: %v", p)
 	}
 	code := codeIn(t, e.waitSMS(u.Phone).Text)
-	if f := e.flow(fp); f.State != string(StateCodeSent) || f.Challenge == "" || strings.Contains(f.Challenge, code) {
+	if f := e.flow(fp); f.State != string(flows.StateCodeSent) || f.Challenge == "" || strings.Contains(f.Challenge, code) {
 		t.Errorf("flow after the send: state %s, challenge %q", f.State, f.Challenge)
 	}
 	// The page of the flow shows the code form again on a reload.

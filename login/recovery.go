@@ -11,17 +11,18 @@ import (
 	"golang.org/x/text/language"
 
 	"github.com/vhod-id/vhod/directory"
+	"github.com/vhod-id/vhod/directory/flows"
 	"github.com/vhod-id/vhod/directory/notify"
 	"github.com/vhod-id/vhod/storage"
 )
 
 // recoveryCodeLifetime is how long an emailed recovery code is valid.
-const recoveryCodeLifetime = 15 * time.Minute
+const recoveryCodeLifetime = flows.CodeLifetime
 
 // recoveryStart is "Forgot password?" (GET /recover?authRequestID=…): a recovery
 // flow of its own, tied to the sign-in it came from so that the person returns there.
 func (h *Handler) recoveryStart(w http.ResponseWriter, r *http.Request) {
-	h.startSideFlow(w, r, KindRecovery, "recover", nil)
+	h.startSideFlow(w, r, flows.KindRecovery, "recover", nil)
 }
 
 func recoveryURL(flowID, step, authRequestID string) string {
@@ -30,7 +31,7 @@ func recoveryURL(flowID, step, authRequestID string) string {
 
 // recoveryFlow loads a recovery flow of this browser.
 func (h *Handler) recoveryFlow(w http.ResponseWriter, r *http.Request) (flow, storage.AuthRequest, language.Tag, bool) {
-	return h.sideFlow(w, r, KindRecovery)
+	return h.sideFlow(w, r, flows.KindRecovery)
 }
 
 func (h *Handler) renderRecovery(w http.ResponseWriter, r *http.Request, status int, f flow, ar storage.AuthRequest, lang language.Tag, page recoveryPage) {
@@ -38,10 +39,10 @@ func (h *Handler) renderRecovery(w http.ResponseWriter, r *http.Request, status 
 	page.Action = recoveryURL(f.ID, "send", ar.ID)
 	page.ResetAction = recoveryURL(f.ID, "reset", ar.ID)
 	page.State = State(f.State)
-	if f.in(StateSMSSent) || f.in(StateDone) {
+	if f.In(flows.StateSMSSent) || f.In(flows.StateDone) {
 		page.SignInLink = "/login?authRequestID=" + url.QueryEscape(ar.ID)
 	}
-	if f.in(StateStarted) {
+	if f.In(flows.StateStarted) {
 		h.withCaptcha(r, &page.base)
 	}
 	h.pages.Render(w, r, status, "recovery", page)
@@ -118,7 +119,7 @@ func (h *Handler) recoverByPhone(w http.ResponseWriter, r *http.Request, f flow,
 		return
 	}
 	f.Recipient = phone
-	if uerr := h.move(r, &f, StateSMSSent); uerr != nil {
+	if uerr := h.move(r, &f, flows.StateSMSSent); uerr != nil {
 		h.pages.Fail(w, r, lang, uerr)
 		return
 	}
@@ -214,7 +215,7 @@ func (h *Handler) recoveryReset(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	t := h.catalog.Translator(lang)
-	if !f.in(StateCodeSent) {
+	if !f.In(flows.StateCodeSent) {
 		h.renderRecovery(w, r, http.StatusBadRequest, f, ar, lang, recoveryPage{Error: t.T("error.bad_request")})
 		return
 	}
@@ -244,7 +245,7 @@ func (h *Handler) recoveryReset(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	err = h.resetPassword(r, u.ID, next)
-	if key := passwordChangeKey(err); key != "" {
+	if key := directory.PasswordRefusalKey(err); key != "" {
 		refuse(key, "Min", minLengthText(h.cfg.PasswordMinLength))
 		return
 	}
@@ -253,7 +254,7 @@ func (h *Handler) recoveryReset(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f.Challenge, f.ChallengeExpiresAt = "", time.Time{}
-	if uerr := h.move(r, &f, StateDone); uerr != nil {
+	if uerr := h.move(r, &f, flows.StateDone); uerr != nil {
 		h.pages.Fail(w, r, lang, uerr)
 		return
 	}

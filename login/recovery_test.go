@@ -3,6 +3,7 @@ package login
 import (
 	"context"
 	"fmt"
+	"github.com/vhod-id/vhod/directory/flows"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -118,7 +119,7 @@ func TestRecoveryByPhoneUnknown(t *testing.T) {
 	if p.status != http.StatusOK || !p.has(e.text("en", "recovery.sms_sent")) {
 		t.Fatalf("send: %v", p)
 	}
-	if f := e.flow(rp); f.State != string(StateSMSSent) {
+	if f := e.flow(rp); f.State != string(flows.StateSMSSent) {
 		t.Errorf("state %s", f.State)
 	}
 	// The recovery page of the flow links back to the sign-in.
@@ -243,7 +244,7 @@ func TestTemporaryPasswordChange(t *testing.T) {
 	ar := e.authRequest(b, "shop", nil)
 	fp, _ := b.start(ar)
 	p := b.post(fp+"/password"+q(ar), url.Values{"login": {u.Login}, "password": {"Temp-0perator-1"}})
-	if f := e.flow(fp); f.State != string(StatePasswordChange) {
+	if f := e.flow(fp); f.State != string(flows.StatePasswordChange) {
 		t.Fatalf("state %s: %v", f.State, p)
 	}
 	// A reload shows the change form.
@@ -261,7 +262,7 @@ func TestTemporaryPasswordChange(t *testing.T) {
 	}
 	// The change goes on to consent (shop is a third party).
 	p = change("Temp-0perator-1", "N3w-secret-pass")
-	if p.status != http.StatusSeeOther || e.flow(fp).State != string(StateConsentRequired) {
+	if p.status != http.StatusSeeOther || e.flow(fp).State != string(flows.StateConsentRequired) {
 		t.Fatalf("change: %v", p)
 	}
 	if !e.hasAudit(u.ID, directory.EventPasswordChange, directory.OutcomeSuccess, map[string]string{"reason": "temporary"}) {

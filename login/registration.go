@@ -10,23 +10,24 @@ import (
 	"golang.org/x/text/language"
 
 	"github.com/vhod-id/vhod/directory"
+	"github.com/vhod-id/vhod/directory/flows"
 	"github.com/vhod-id/vhod/directory/notify"
 	"github.com/vhod-id/vhod/storage"
 )
 
 // Consent kinds recorded at registration.
 const (
-	ConsentPersonalData = "personal_data"
-	ConsentNews         = "news"
+	ConsentPersonalData = directory.ConsentPersonalData
+	ConsentNews         = directory.ConsentNews
 )
 
 // registrationStart is "Create an account" (GET /register?authRequestID=…).
 func (h *Handler) registrationStart(w http.ResponseWriter, r *http.Request) {
-	h.startSideFlow(w, r, KindRegistration, "register", nil)
+	h.startSideFlow(w, r, flows.KindRegistration, "register", nil)
 }
 
 func (h *Handler) registrationFlow(w http.ResponseWriter, r *http.Request) (flow, storage.AuthRequest, language.Tag, bool) {
-	return h.sideFlow(w, r, KindRegistration)
+	return h.sideFlow(w, r, flows.KindRegistration)
 }
 
 func (h *Handler) renderRegistration(w http.ResponseWriter, r *http.Request, status int, f flow, ar storage.AuthRequest, lang language.Tag, page registrationPage) {
@@ -79,7 +80,7 @@ func (h *Handler) registrationSend(w http.ResponseWriter, r *http.Request) {
 	// Checked against the typed identifier only: a check against a taken one's other
 	// identifiers would answer differently and so tell that the account exists.
 	hash, err := h.accounts.NewPasswordHash(password, value)
-	if k := passwordChangeKey(err); k != "" {
+	if k := directory.PasswordRefusalKey(err); k != "" {
 		again(http.StatusBadRequest, k, "Min", minLengthText(h.cfg.PasswordMinLength))
 		return
 	}
@@ -143,7 +144,7 @@ func (h *Handler) registrationConfirm(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	t := h.catalog.Translator(lang)
-	if !f.in(StateCodeSent) || f.Pending == nil {
+	if !f.In(flows.StateCodeSent) || f.Pending == nil {
 		h.renderRegistration(w, r, http.StatusBadRequest, f, ar, lang, registrationPage{Error: t.T("error.bad_request")})
 		return
 	}

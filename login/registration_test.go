@@ -3,6 +3,7 @@ package login
 import (
 	"context"
 	"fmt"
+	"github.com/vhod-id/vhod/directory/flows"
 	"net/http"
 	"net/url"
 	"strings"
@@ -224,7 +225,7 @@ func TestActivation(t *testing.T) {
 	// The temporary password leads to the change form.
 	fp, _ := b.start(ar)
 	b.post(fp+"/password"+q(ar), url.Values{"login": {contract}, "password": {temp}})
-	if f := e.flow(fp); f.State != string(StatePasswordChange) {
+	if f := e.flow(fp); f.State != string(flows.StatePasswordChange) {
 		t.Errorf("after the temporary password: %s", f.State)
 	}
 	// The secret is spent.

@@ -11,7 +11,6 @@ import (
 	"golang.org/x/text/language"
 
 	"github.com/vhod-id/vhod/internal/web"
-	"github.com/vhod-id/vhod/storage"
 )
 
 //go:embed templates/*.html
@@ -19,19 +18,14 @@ var templateFS embed.FS
 
 // pageNames are the templates that must exist; a missing one stops start-up.
 // The layout and the error page are internal/web's.
-var pageNames = []string{"certificate", "certificate_confirm", "org_choice", "companies", "company_join", "company_register",
-	"company_members", "company_systems", "device", "contract", "password", "phone", "password_change", "recovery", "registration", "activation", "account", "consent", "logged_out", "form_post", "logout_confirm", "logout_stayed"}
+var pageNames = []string{"certificate", "certificate_confirm", "org_choice", "device", "contract", "password", "phone", "password_change", "recovery", "registration", "activation", "consent", "logged_out", "form_post", "logout_confirm", "logout_stayed"}
 
 // sharedTemplates are the templates the pages call: the captcha widget.
 var sharedTemplates = []string{"templates/captcha.html"}
 
-// formField is one labelled input of a long form, with its error.
-type formField struct{ Name, Label, Value, Err string }
-
 var templateFuncs = template.FuncMap{
-	"field": func(name, label, value, err string) formField { return formField{name, label, value, err} },
-	"list":  func(s ...string) []string { return s },
-	"has":   slices.Contains[[]string],
+	"list": func(s ...string) []string { return s },
+	"has":  slices.Contains[[]string],
 }
 
 // base is what every login page has: web's, and a captcha on the forms that ask for one.
@@ -95,28 +89,6 @@ type registrationPage struct {
 	codeFormPage
 	Identifier, Notice, Error string
 	News                      bool
-}
-
-type accountPage struct {
-	base
-	User storage.User
-	// Verify is the verification flow waiting for its code, if any.
-	Verify        string
-	Who           string
-	News          bool
-	Notice, Error string
-	Sessions      []sessionView
-	Certificates  []certificateView
-	// CertificatesOn shows the certificate section (certificate sign-in is on).
-	CertificatesOn bool
-	// CompaniesOn links the company pages; Moderator the moderation queue;
-	// ConsoleOn the console.
-	CompaniesOn, Moderator, ConsoleOn bool
-}
-
-type sessionView struct {
-	Since, IP, Agent string
-	Current          bool
 }
 
 type activationPage struct {

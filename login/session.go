@@ -7,7 +7,9 @@ import (
 
 	"github.com/vhod-id/vhod/directory"
 	"github.com/vhod-id/vhod/internal/clientaddr"
+	"github.com/vhod-id/vhod/internal/web"
 	"github.com/vhod-id/vhod/storage"
+	"golang.org/x/text/language"
 )
 
 // currentSession returns the browser's valid SSO session, or nil.
@@ -57,3 +59,38 @@ func truncate(s string, n int) string { return directory.TruncateUTF8(s, n) }
 // clientIP is the client address worked out once per request from the TCP peer
 // and the trusted proxies' headers (see internal/clientaddr).
 func clientIP(r *http.Request) string { return clientaddr.Of(r) }
+
+// accountSession returns the signed-in person of the pages that need one (the
+// console), or sends the browser to sign in through the account client and
+// returns false.
+func (h *Handler) accountSession(w http.ResponseWriter, r *http.Request) (*storage.Session, storage.User, bool) {
+	return h.accountSessionThen(w, r, "account")
+}
+
+// accountSessionThen is accountSession whose sign-in comes back to
+// /account/callback with state (the device page's "device:CODE"). The rule
+// (a valid session, its user, not an accountant's) is directory.SignedIn.
+func (h *Handler) accountSessionThen(w http.ResponseWriter, r *http.Request, state string) (*storage.Session, storage.User, bool) {
+	sess, u, err := directory.SignedIn(r.Context(), h.store, h.accounts, h.cookies.SessionID(r.Context()))
+	switch {
+	case err == nil:
+		return &sess, u, true
+	case errors.Is(err, directory.ErrAccountant):
+		h.pages.Fail(w, r, web.PickLanguage(r, nil), &web.UserError{Status: http.StatusForbidden, Key: "account.accountant", Err: err})
+	case errors.Is(err, storage.ErrNotFound):
+		web.SignIn(w, r, h.cfg.Issuer, directory.AccountClientID, state, nil)
+	default:
+		h.pages.Fail(w, r, web.PickLanguage(r, nil), unavailable(err))
+	}
+	return nil, u, false
+}
+
+// accountLang is the language of a signed-in person's pages.
+func accountLang(r *http.Request, u storage.User) language.Tag {
+	return web.PersonLanguage(r, u.Locale)
+}
+
+// tellOfChange tells the owner that a way into the account changed (directory.ChangeNotices).
+func (h *Handler) tellOfChange(r *http.Request, u storage.User, change string) {
+	h.cfg.Notices.Tell(r.Context(), h.actor(r, u.ID), u, change, h.cfg.Notices.Contact(u))
+}

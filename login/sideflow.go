@@ -9,6 +9,7 @@ import (
 	"golang.org/x/text/language"
 
 	"github.com/vhod-id/vhod/directory/captcha"
+	"github.com/vhod-id/vhod/directory/flows"
 	"github.com/vhod-id/vhod/internal/web"
 	"github.com/vhod-id/vhod/storage"
 )
@@ -29,7 +30,7 @@ func (h *Handler) startSideFlow(w http.ResponseWriter, r *http.Request, kind Kin
 		h.pages.Fail(w, r, lang, uerr)
 		return
 	}
-	f, err := h.newFlow(r, ar, lang, kind, StateStarted, "")
+	f, err := h.newFlow(r, ar, lang, kind, flows.StateStarted, "")
 	if err != nil {
 		h.pages.Fail(w, r, lang, unavailable(err))
 		return
@@ -63,7 +64,7 @@ func (h *Handler) codeForm(r *http.Request, lang language.Tag, titleKey, prefix 
 		Action:        sideFlowURL(prefix, f.ID, "send", ar.ID),
 		ConfirmAction: sideFlowURL(prefix, f.ID, "confirm", ar.ID),
 		SignInLink:    "/login?authRequestID=" + url.QueryEscape(ar.ID)}
-	if f.in(StateStarted) {
+	if f.In(flows.StateStarted) {
 		h.withCaptcha(r, &p.base)
 	}
 	return p
@@ -73,7 +74,7 @@ func (h *Handler) codeForm(r *http.Request, lang language.Tag, titleKey, prefix 
 // captcha guarding it was answered. If not, it has answered through refuse (with a
 // message key) or the error page, and returns false.
 func (h *Handler) firstFormPasses(w http.ResponseWriter, r *http.Request, f flow, lang language.Tag, refuse func(key string)) bool {
-	if !f.in(StateStarted) {
+	if !f.In(flows.StateStarted) {
 		refuse("error.bad_request")
 		return false
 	}

@@ -16,11 +16,13 @@ import (
 	"github.com/gorilla/mux"
 	"go.mongodb.org/mongo-driver/v2/event"
 
+	"github.com/vhod-id/vhod/account"
 	"github.com/vhod-id/vhod/admin"
 	"github.com/vhod-id/vhod/certauth"
 	"github.com/vhod-id/vhod/console"
 	"github.com/vhod-id/vhod/directory"
 	"github.com/vhod-id/vhod/directory/captcha"
+	"github.com/vhod-id/vhod/directory/flows"
 	"github.com/vhod-id/vhod/directory/notify"
 	"github.com/vhod-id/vhod/internal/clientaddr"
 	"github.com/vhod-id/vhod/internal/web"
@@ -166,7 +168,7 @@ func openApp(ctx context.Context, cfg *Config, log *slog.Logger, dbOpts mongo.Op
 	accountSecret := deriveKey(a.master, "account client")
 	boot := cfg.Bootstrap
 	boot.Clients = append(slices.Clone(boot.Clients), BootstrapClient{
-		ID: login.AccountClientID, Name: "Vhod", Secret: hex.EncodeToString(accountSecret[:]),
+		ID: directory.AccountClientID, Name: "Vhod", Secret: hex.EncodeToString(accountSecret[:]),
 		RedirectURIs: []string{cfg.Issuer + "/account/callback"}, GrantTypes: []string{"authorization_code"},
 		AuthMethod: "client_secret_basic", AccessTokenFormat: provider.TokenFormatOpaque, FirstParty: true,
 	})
@@ -279,19 +281,29 @@ func (a *app) handler(extra func(r *mux.Router)) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
+	// A way in changes only after a recent sign-in (the account's rule, which
+	// login applies too when a certificate is bound at sign-in); its owner is
+	// told of every change, from either audience.
+	st := loginStore{Store: a.store, client: prov.Client}
+	reauths := flows.NewReauths(st, audit, cfg.Sessions.ReauthWithin, cfg.Sessions.FlowLifetime, nil)
+	texts, err := web.MailTexts()
+	if err != nil {
+		return nil, err
+	}
+	notices := directory.NewChangeNotices(limits.Email(email), limits.SMS(sms), texts, audit, a.log)
+	var captchaOrigins []string
+	if check != nil {
+		captchaOrigins = check.Widget().Origins
+	}
 	pages, err = login.New(login.Config{
-		ConsoleOn:      true,
-		Certificates:   certs,
-		Orgs:           a.orgs,
-		Companies:      a.orgs,
-		OrgStore:       a.store,
-		Systems:        a.systems,
-		Devices:        a.store,
-		ClientsChanged: prov.ClientsChanged,
-		Registry:       reg,
-		Accountants:    a.orgs,
-		Issuer:         cfg.Issuer, FlowLifetime: cfg.Sessions.FlowLifetime, SessionLifetime: cfg.Sessions.Lifetime,
-		ReauthWithin: cfg.Sessions.ReauthWithin, CSRFKey: csrfKey[:], DeviceKey: deviceKey[:], Callback: prov.Callback, Deny: prov.Deny, Logger: a.log,
+		Certificates: certs,
+		Orgs:         a.orgs,
+		Devices:      a.store,
+		Accountants:  a.orgs,
+		Reauths:      reauths,
+		Notices:      notices,
+		Issuer:       cfg.Issuer, FlowLifetime: cfg.Sessions.FlowLifetime, SessionLifetime: cfg.Sessions.Lifetime,
+		CSRFKey: csrfKey[:], DeviceKey: deviceKey[:], Callback: prov.Callback, Deny: prov.Deny, Logger: a.log,
 		CodeLifetime: provider.CodeLifetime,
 		Limits: login.Limits{Window: cfg.Limits.Window, PerIP: cfg.Limits.SigninFailuresPerIP,
 			PerIdentifier: cfg.Limits.SigninFailuresPerAccount, CaptchaAfter: cfg.Limits.CaptchaAfterFailures,
@@ -309,7 +321,19 @@ func (a *app) handler(extra func(r *mux.Router)) (http.Handler, error) {
 		OTPKey:            otpKey[:],
 		PasswordMinLength: cfg.Passwords.MinLength,
 		ConsentVersion:    cfg.Registration.ConsentVersion,
-	}, loginStore{Store: a.store, client: prov.Client}, a.dir, cookies)
+	}, st, a.dir, cookies)
+	if err != nil {
+		return nil, err
+	}
+	own, err := account.New(account.Config{
+		Issuer: cfg.Issuer, CSRFKey: csrfKey[:], CaptchaOrigins: captchaOrigins,
+		ConsentVersion: cfg.Registration.ConsentVersion, PasswordMinLength: cfg.Passwords.MinLength,
+		Audit: audit, Email: limits.Email(email), SMS: limits.SMS(sms), SendLimits: limits, OTPKey: otpKey[:],
+		RevokeSession: prov.RevokeSession, Reauths: reauths, Notices: notices,
+		Verifier: certs.Verifier, TLSURL: certs.TLSURL,
+		Companies: a.orgs, OrgStore: a.store, Registry: reg, Systems: a.systems, ClientsChanged: prov.ClientsChanged,
+		Accountants: a.orgs, DevicePage: true, ConsoleOn: true, Logger: a.log,
+	}, st, a.dir, cookies)
 	if err != nil {
 		return nil, err
 	}
@@ -324,6 +348,7 @@ func (a *app) handler(extra func(r *mux.Router)) (http.Handler, error) {
 	}
 	pages.Mount(r)
 	ops.Mount(r)
+	own.Mount(r)
 	api.Mount(r)
 	if a.memory != nil {
 		r.HandleFunc("/dev/outbox", a.serveOutbox).Methods(http.MethodGet)

@@ -19,9 +19,9 @@ import (
 
 	"github.com/vhod-id/vhod/directory"
 	"github.com/vhod-id/vhod/directory/captcha"
+	"github.com/vhod-id/vhod/directory/flows"
 	"github.com/vhod-id/vhod/directory/notify"
 	"github.com/vhod-id/vhod/internal/clientaddr"
-	"github.com/vhod-id/vhod/login"
 	"github.com/vhod-id/vhod/provider/keys"
 )
 
@@ -243,7 +243,7 @@ func (c *Config) setDefaults() {
 	}
 	defDur(&c.Sessions.Lifetime, 12*time.Hour)
 	defDur(&c.Sessions.FlowLifetime, 15*time.Minute)
-	defDur(&c.Sessions.ReauthWithin, login.DefaultReauthWithin)
+	defDur(&c.Sessions.ReauthWithin, flows.DefaultReauthWithin)
 	defDur(&c.Database.Timeout, 5*time.Second)
 	defDur(&c.Maintenance.Interval, time.Minute)
 	defDur(&c.Outbox.PollInterval, 2*time.Second)

@@ -1,4 +1,4 @@
-package login
+package account
 
 import (
 	"context"
@@ -72,8 +72,8 @@ func (h *Handler) renderSystems(w http.ResponseWriter, r *http.Request, status i
 	}
 	page.base, page.Org, page.Roles = h.newBase(r, lang, "systems.title"), org, roles
 	page.TokenEndpoint = h.cfg.Issuer + "/oauth/token"
-	if c := h.cfg.Certificates; c != nil && c.TLSURL != "" {
-		page.MTLSEndpoint = strings.TrimSuffix(c.TLSURL, "/") + "/oauth/token"
+	if h.cfg.Verifier != nil && h.cfg.TLSURL != "" {
+		page.MTLSEndpoint = strings.TrimSuffix(h.cfg.TLSURL, "/") + "/oauth/token"
 	}
 	for _, c := range list {
 		v := systemView{ID: c.ID, Name: c.Name, AuthMethod: c.AuthMethod, Subject: c.TLSSubjectDN, Roles: map[string]bool{}}
@@ -122,13 +122,13 @@ func (h *Handler) orgSystemRegister(w http.ResponseWriter, r *http.Request) {
 		again(http.StatusBadRequest, "systems.error.certificate")
 		return
 	}
-	if h.cfg.Certificates == nil || !h.cfg.Certificates.Verifier.HasAnchors() {
+	if !h.certificatesOn() {
 		again(http.StatusBadRequest, "systems.error.no_anchors")
 		return
 	}
-	if _, err := h.cfg.Certificates.Verifier.Verify(r.Context(), certs[0], certs[1:], certauth.PurposeClientAuth); err != nil {
+	if _, err := h.cfg.Verifier.Verify(r.Context(), certs[0], certs[1:], certauth.PurposeClientAuth); err != nil {
 		h.log.InfoContext(r.Context(), "system certificate refused", "org", org.ID, "err", err)
-		again(http.StatusBadRequest, reasonKey(err))
+		again(http.StatusBadRequest, "cert.error."+string(certauth.ReasonOf(err)))
 		return
 	}
 	in.Certificate = certs[0]

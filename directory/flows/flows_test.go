@@ -1,4 +1,4 @@
-package login
+package flows
 
 import (
 	"go/ast"
@@ -34,8 +34,8 @@ func TestLoginTransitions(t *testing.T) {
 	for _, from := range all {
 		for _, to := range all {
 			t.Run(string(from)+"→"+string(to), func(t *testing.T) {
-				f := flow{storage.Flow{Kind: string(KindLogin), State: string(from)}}
-				err := f.to(to, time.Now())
+				f := Flow{storage.Flow{Kind: string(KindLogin), State: string(from)}}
+				err := f.To(to, time.Now())
 				if allowed[[2]State{from, to}] != (err == nil) {
 					t.Fatalf("allowed=%v, err=%v", allowed[[2]State{from, to}], err)
 				}
@@ -51,8 +51,8 @@ func TestLoginTransitions(t *testing.T) {
 }
 
 func TestUnknownKindMovesNowhere(t *testing.T) {
-	f := flow{storage.Flow{Kind: "nope", State: string(StateStarted)}}
-	if err := f.to(StateDone, time.Now()); err == nil {
+	f := Flow{storage.Flow{Kind: "nope", State: string(StateStarted)}}
+	if err := f.To(StateDone, time.Now()); err == nil {
 		t.Fatal("unknown kind moved")
 	}
 }
@@ -66,8 +66,8 @@ func TestRecoveryTransitions(t *testing.T) {
 		{StateCodeSent, StateCodeSent, true}, {StateSMSSent, StateDone, false}, {StateStarted, StateDone, false},
 		{StateDone, StateStarted, false},
 	} {
-		f := flow{storage.Flow{Kind: string(KindRecovery), State: string(tc.from)}}
-		if err := f.to(tc.to, time.Now()); (err == nil) != tc.ok {
+		f := Flow{storage.Flow{Kind: string(KindRecovery), State: string(tc.from)}}
+		if err := f.To(tc.to, time.Now()); (err == nil) != tc.ok {
 			t.Errorf("%s → %s: %v", tc.from, tc.to, err)
 		}
 	}
@@ -83,7 +83,7 @@ func TestFlowDiagrams(t *testing.T) {
 		t.Fatal(err)
 	}
 	var kinds []Kind
-	for _, f := range pkgs["login"].Files {
+	for _, f := range pkgs["flows"].Files {
 		ast.Inspect(f, func(n ast.Node) bool {
 			switch n := n.(type) {
 			case *ast.ValueSpec:

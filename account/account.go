@@ -1,4 +1,4 @@
-package login
+package account
 
 import (
 	"errors"
@@ -8,56 +8,39 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"golang.org/x/text/language"
-
 	"github.com/vhod-id/vhod/directory"
+	"github.com/vhod-id/vhod/directory/flows"
+	"github.com/vhod-id/vhod/internal/clientaddr"
 	"github.com/vhod-id/vhod/internal/web"
 	"github.com/vhod-id/vhod/storage"
 )
 
-// AccountClientID is the built-in first-party client through which the account
-// pages send a person without a session to sign in.
-const AccountClientID = "vhod-account"
-
 // accountSession returns the signed-in person, or sends the browser to sign in
 // through the built-in client and returns false.
 func (h *Handler) accountSession(w http.ResponseWriter, r *http.Request) (*storage.Session, storage.User, bool) {
-	return h.accountSessionThen(w, r, "account")
+	sess, u, err := directory.SignedIn(r.Context(), h.store, h.people, h.cookies.SessionID(r.Context()))
+	switch {
+	case err == nil:
+		return &sess, u, true
+	case errors.Is(err, directory.ErrAccountant):
+		h.fail(w, r, &web.UserError{Status: http.StatusForbidden, Key: "account.accountant", Err: err})
+	case errors.Is(err, storage.ErrNotFound):
+		web.SignIn(w, r, h.cfg.Issuer, directory.AccountClientID, "account", nil)
+	default:
+		h.fail(w, r, unavailable(err))
+	}
+	return nil, u, false
 }
 
-// accountSessionThen is accountSession whose sign-in comes back by state (see
-// accountCallback).
-func (h *Handler) accountSessionThen(w http.ResponseWriter, r *http.Request, state string) (*storage.Session, storage.User, bool) {
-	sess, err := h.currentSession(r.Context())
-	if err == nil && sess != nil {
-		u, uerr := h.accounts.UserByID(r.Context(), sess.UserID)
-		if uerr == nil && u.AccountantOf != "" {
-			h.pages.Fail(w, r, web.PickLanguage(r, nil), &web.UserError{Status: http.StatusForbidden, Key: "account.accountant", Err: errors.New("accountant session on the account pages")})
-			return nil, u, false
-		}
-		if uerr == nil {
-			return sess, u, true
-		}
-		err = uerr
-	}
-	if err != nil && !errors.Is(err, storage.ErrNotFound) {
-		h.pages.Fail(w, r, web.PickLanguage(r, nil), unavailable(err))
-		return nil, storage.User{}, false
-	}
-	q := url.Values{"client_id": {AccountClientID}, "response_type": {"code"}, "scope": {"openid"},
-		"redirect_uri": {h.cfg.Issuer + "/account/callback"}, "state": {state}}
-	if l := r.URL.Query().Get("ui_locales"); l != "" {
-		q.Set("ui_locales", l)
-	}
-	http.Redirect(w, r, "/authorize?"+q.Encode(), http.StatusSeeOther)
-	return nil, storage.User{}, false
-}
+// deviceStatePrefix is the state of the device page's sign-in (login's), which
+// comes back to that page with the code the person brought.
+const deviceStatePrefix = "device:"
 
 // accountCallback ends the sign-in of the account pages: the session cookie is what
 // counts; the code is left to expire unused.
 func (h *Handler) accountCallback(w http.ResponseWriter, r *http.Request) {
 	state := r.URL.Query().Get("state")
-	if id, ok := strings.CutPrefix(state, reauthStatePrefix); ok && r.URL.Query().Get("code") != "" {
+	if id, ok := strings.CutPrefix(state, directory.ReauthStatePrefix); ok && r.URL.Query().Get("code") != "" {
 		h.reauthResume(w, r, id)
 		return
 	}
@@ -65,21 +48,50 @@ func (h *Handler) accountCallback(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/account?notice=certificate_added", http.StatusSeeOther)
 		return
 	}
-	if strings.HasPrefix(state, deviceStatePrefix) && h.cfg.Devices != nil {
-		http.Redirect(w, r, deviceReturn(state), http.StatusSeeOther)
+	if code, ok := strings.CutPrefix(state, deviceStatePrefix); ok && h.cfg.DevicePage {
+		http.Redirect(w, r, "/device?"+url.Values{"user_code": {storage.NormalizeUserCode(code)}}.Encode(), http.StatusSeeOther)
 		return
 	}
 	http.Redirect(w, r, "/account", http.StatusSeeOther)
 }
 
+// certificatesOn: certificates are offered while some CA is trusted (anchors
+// may come and go through the admin API).
+func (h *Handler) certificatesOn() bool {
+	return h.cfg.Verifier != nil && h.cfg.Verifier.HasAnchors()
+}
+
+// tellOfChange tells the owner that a way into the account changed, at c
+// (directory.ChangeNotices).
+func (h *Handler) tellOfChange(r *http.Request, u storage.User, change string, c directory.Contact) {
+	h.cfg.Notices.Tell(r.Context(), h.actor(r, u.ID), u, change, c)
+}
+
+type accountPage struct {
+	base
+	User storage.User
+	// Verify is the verification flow waiting for its code, if any.
+	Verify        string
+	Who           string
+	News          bool
+	Notice, Error string
+	Sessions      []sessionView
+	Certificates  []certificateView
+	// CertificatesOn shows the certificate section (certificate sign-in is on).
+	CertificatesOn bool
+	// CompaniesOn links the company pages; Moderator the moderation queue;
+	// ConsoleOn the console.
+	CompaniesOn, Moderator, ConsoleOn bool
+}
+
+type sessionView struct {
+	Since, IP, Agent string
+	Current          bool
+}
+
 func (h *Handler) renderAccount(w http.ResponseWriter, r *http.Request, status int, sess *storage.Session, u storage.User, notice, errKey string, args ...string) {
-	lang := web.PickLanguage(r, nil)
-	if t, err := language.Parse(u.Locale); err == nil && u.Locale != "" && r.URL.Query().Get("ui_locales") == "" &&
-		r.Header.Get("Accept-Language") == "" {
-		lang = t
-	}
-	page := accountPage{base: h.newBase(r, lang, "account.title"), User: u, Who: firstOf(u.Login, u.Email, u.Phone, u.Contract)}
-	page.News = slices.ContainsFunc(u.Consents, func(c storage.UserConsent) bool { return c.Kind == ConsentNews })
+	page := accountPage{base: h.newBase(r, accountLang(r, u), "account.title"), User: u, Who: directory.Who(u)}
+	page.News = slices.ContainsFunc(u.Consents, func(c storage.UserConsent) bool { return c.Kind == directory.ConsentNews })
 	if notice != "" {
 		page.Notice = page.T(notice, args...)
 	}
@@ -88,13 +100,13 @@ func (h *Handler) renderAccount(w http.ResponseWriter, r *http.Request, status i
 		page.Error = page.T(errKey, "Min", minLengthText(h.cfg.PasswordMinLength))
 	}
 	page.Certificates, page.CertificatesOn = certificateViews(u), h.certificatesOn()
-	page.CompaniesOn = h.cfg.Companies != nil && h.cfg.OrgStore != nil
+	page.CompaniesOn = h.companiesEnabled()
 	page.Moderator = slices.Contains(u.Authorities, storage.AuthorityModerator) || slices.Contains(u.Authorities, storage.AuthorityOperator)
 	page.ConsoleOn = h.cfg.ConsoleOn && page.Moderator
 	if list, err := h.store.ListUserSessions(r.Context(), u.ID); err == nil {
 		for _, s := range list {
 			page.Sessions = append(page.Sessions, sessionView{Since: s.CreatedAt.Format("2006-01-02 15:04 MST"), IP: s.IP,
-				Agent: truncate(s.UserAgent, 60), Current: s.ID == sess.ID})
+				Agent: directory.TruncateUTF8(s.UserAgent, 60), Current: s.ID == sess.ID})
 		}
 	}
 	h.pages.Render(w, r, status, "account", page)
@@ -122,15 +134,15 @@ func (h *Handler) accountProfile(w http.ResponseWriter, r *http.Request) {
 	p := storage.Profile{FamilyName: clean(r.PostFormValue("family_name")), GivenName: clean(r.PostFormValue("given_name")),
 		MiddleName: clean(r.PostFormValue("middle_name"))}
 	for _, c := range u.Consents {
-		if c.Kind != ConsentNews {
+		if c.Kind != directory.ConsentNews {
 			p.Consents = append(p.Consents, c)
 		}
 	}
 	if r.PostFormValue("news") == "yes" {
-		p.Consents = append(p.Consents, storage.UserConsent{Kind: ConsentNews, Version: h.cfg.ConsentVersion, At: h.now().UTC(), IP: clientIP(r)})
+		p.Consents = append(p.Consents, storage.UserConsent{Kind: directory.ConsentNews, Version: h.cfg.ConsentVersion, At: h.now().UTC(), IP: clientaddr.Of(r)})
 	}
 	if err := h.store.UpdateProfile(r.Context(), u.ID, p); err != nil {
-		h.pages.Fail(w, r, web.PickLanguage(r, nil), unavailable(err))
+		h.fail(w, r, unavailable(err))
 		return
 	}
 	u.FamilyName, u.GivenName, u.MiddleName, u.Consents = p.FamilyName, p.GivenName, p.MiddleName, p.Consents
@@ -146,7 +158,7 @@ func (h *Handler) accountPassword(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	if !h.freshOrReauth(w, r, sess, u, reauthPassword, "", "") {
+	if !h.freshOrReauth(w, r, sess, u, flows.ReauthPassword, "", "") {
 		return
 	}
 	next := r.PostFormValue("new")
@@ -154,8 +166,8 @@ func (h *Handler) accountPassword(w http.ResponseWriter, r *http.Request) {
 		h.renderAccount(w, r, http.StatusBadRequest, sess, u, "", "pwchange.mismatch")
 		return
 	}
-	err := h.accounts.ChangePassword(r.Context(), u.ID, r.PostFormValue("old"), next)
-	if key := passwordChangeKey(err); key != "" {
+	err := h.people.ChangePassword(r.Context(), u.ID, r.PostFormValue("old"), next)
+	if key := directory.PasswordRefusalKey(err); key != "" {
 		h.audit(r, storage.AuditEvent{Type: directory.EventPasswordChange, Outcome: directory.OutcomeFailure, UserID: u.ID,
 			Details: map[string]string{"reason": key}})
 		h.renderAccount(w, r, http.StatusBadRequest, sess, u, "", key)
@@ -165,12 +177,12 @@ func (h *Handler) accountPassword(w http.ResponseWriter, r *http.Request) {
 		err = h.endOtherSessions(r, u.ID, sess.ID)
 	}
 	if err != nil {
-		h.pages.Fail(w, r, web.PickLanguage(r, nil), unavailable(err))
+		h.fail(w, r, unavailable(err))
 		return
 	}
 	h.audit(r, storage.AuditEvent{Type: directory.EventPasswordChange, Outcome: directory.OutcomeSuccess, UserID: u.ID,
 		Details: map[string]string{"reason": "account page"}})
-	h.tellOfChange(r, u, changePassword, h.currentContact(u))
+	h.tellOfChange(r, u, directory.ChangePassword, h.cfg.Notices.Contact(u))
 	h.renderAccount(w, r, http.StatusOK, sess, u, "account.password_changed", "")
 }
 
@@ -181,7 +193,7 @@ func (h *Handler) accountSignOutOthers(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err := h.endOtherSessions(r, u.ID, sess.ID); err != nil {
-		h.pages.Fail(w, r, web.PickLanguage(r, nil), unavailable(err))
+		h.fail(w, r, unavailable(err))
 		return
 	}
 	h.audit(r, storage.AuditEvent{Type: directory.EventLogout, Outcome: directory.OutcomeSuccess, UserID: u.ID,

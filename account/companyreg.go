@@ -1,4 +1,4 @@
-package login
+package account
 
 import (
 	"errors"
@@ -11,14 +11,15 @@ import (
 	"github.com/gorilla/mux"
 
 	"github.com/vhod-id/vhod/directory"
+	"github.com/vhod-id/vhod/directory/flows"
 	"github.com/vhod-id/vhod/directory/notify"
 	"github.com/vhod-id/vhod/directory/registry"
 	"github.com/vhod-id/vhod/internal/web"
 	"github.com/vhod-id/vhod/storage"
 )
 
-// companySteps are the wizard's steps in order (their moves: KindCompany in flow.go).
-var companySteps = []State{StepINN, StepGeneral, StepBank, StepAddress, StepContact, StepReview}
+// companySteps are the wizard's steps in order (their moves: flows.KindCompany in directory/flows).
+var companySteps = []flows.State{flows.StepINN, flows.StepGeneral, flows.StepBank, flows.StepAddress, flows.StepContact, flows.StepReview}
 
 // companyFlowLifetime: a registration may take a while (finding the bank details).
 const companyFlowLifetime = 2 * time.Hour
@@ -49,7 +50,7 @@ func (p companyRegPage) Err(field string) string {
 	return ""
 }
 
-func companyStepURL(flowID string, step State) string {
+func companyStepURL(flowID string, step flows.State) string {
 	return "/account/companies/register/" + url.PathEscape(flowID) + "?step=" + string(step)
 }
 
@@ -62,14 +63,14 @@ func (h *Handler) companyRegisterStart(w http.ResponseWriter, r *http.Request) {
 	}
 	now := h.now().UTC()
 	org := &storage.Organisation{INN: r.URL.Query().Get("inn"), OGRN: r.URL.Query().Get("ogrn")}
-	f := flow{storage.Flow{ID: directory.NewID(), Kind: string(KindCompany), State: string(StepINN), UserID: u.ID,
+	f := flow{Flow: storage.Flow{ID: directory.NewID(), Kind: string(flows.KindCompany), State: string(flows.StepINN), UserID: u.ID,
 		BrowserHash: h.cookies.BrowserHash(r.Context()), Locale: accountLang(r, u).String(), Org: org,
-		Steps: []storage.FlowStep{{At: now, To: string(StepINN)}}, CreatedAt: now, ExpiresAt: now.Add(companyFlowLifetime)}}
+		Steps: []storage.FlowStep{{At: now, To: string(flows.StepINN)}}, CreatedAt: now, ExpiresAt: now.Add(companyFlowLifetime)}}
 	if err := h.store.CreateFlow(r.Context(), f.Flow); err != nil {
 		h.pages.Fail(w, r, accountLang(r, u), unavailable(err))
 		return
 	}
-	http.Redirect(w, r, companyStepURL(f.ID, StepINN), http.StatusSeeOther)
+	http.Redirect(w, r, companyStepURL(f.ID, flows.StepINN), http.StatusSeeOther)
 }
 
 // companyFlow loads the person's registration of this browser.
@@ -86,11 +87,11 @@ func (h *Handler) companyFlow(w http.ResponseWriter, r *http.Request) (flow, sto
 	case err != nil:
 		h.pages.Fail(w, r, accountLang(r, u), unavailable(err))
 		return flow{}, u, false
-	case stored.Kind != string(KindCompany) || stored.UserID != u.ID || stored.BrowserHash != h.cookies.BrowserHash(r.Context()) || stored.Org == nil:
+	case stored.Kind != string(flows.KindCompany) || stored.UserID != u.ID || stored.BrowserHash != h.cookies.BrowserHash(r.Context()) || stored.Org == nil:
 		h.pages.Fail(w, r, accountLang(r, u), &web.UserError{Status: http.StatusBadRequest, Key: "error.bad_request", Err: errors.New("not this person's registration")})
 		return flow{}, u, false
 	}
-	return flow{stored}, u, true
+	return flow{Flow: stored}, u, true
 }
 
 // companyRegisterShow shows a step (GET /account/companies/register/{flow}?step=…).
@@ -99,22 +100,22 @@ func (h *Handler) companyRegisterShow(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	step := State(r.URL.Query().Get("step"))
-	if !slices.Contains(companySteps, step) || (f.in(StepINN) && step != StepINN) || f.in(StateCodeSent) {
-		step = State(f.State)
+	step := flows.State(r.URL.Query().Get("step"))
+	if !slices.Contains(companySteps, step) || (f.In(flows.StepINN) && step != flows.StepINN) || f.In(flows.StateCodeSent) {
+		step = flows.State(f.State)
 	}
 	h.renderCompanyStep(w, r, http.StatusOK, f, u, step, nil, "", "")
 }
 
-func (h *Handler) renderCompanyStep(w http.ResponseWriter, r *http.Request, status int, f flow, u storage.User, step State, errs map[string]string, notice, errKey string) {
+func (h *Handler) renderCompanyStep(w http.ResponseWriter, r *http.Request, status int, f flow, u storage.User, step flows.State, errs map[string]string, notice, errKey string) {
 	page := companyRegPage{base: h.newBase(r, accountLang(r, u), "register_company.title"), Flow: f.ID, Step: string(step), Org: *f.Org,
 		Aux: strings.Join(f.Org.OKVED.Auxiliary, ", "), Other: strings.Join(f.Org.OKVED.Other, ", "), Errors: errs}
-	if !f.in(StepINN) && !f.in(StateCodeSent) {
+	if !f.In(flows.StepINN) && !f.In(flows.StateCodeSent) {
 		for _, s := range companySteps {
 			page.Steps = append(page.Steps, stepLink{Name: page.T("register_company.step." + string(s)), URL: companyStepURL(f.ID, s), Current: s == step})
 		}
 	}
-	if f.in(StateCodeSent) {
+	if f.In(flows.StateCodeSent) {
 		page.Step = "code"
 	}
 	if notice != "" {
@@ -132,9 +133,9 @@ func (h *Handler) companyRegisterStep(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	step := State(mux.Vars(r)["step"])
-	if f.in(StateCodeSent) && step != "code" && step != StepReview {
-		h.renderCompanyStep(w, r, http.StatusBadRequest, f, u, State(f.State), nil, "", "error.bad_request")
+	step := flows.State(mux.Vars(r)["step"])
+	if f.In(flows.StateCodeSent) && step != "code" && step != flows.StepReview {
+		h.renderCompanyStep(w, r, http.StatusBadRequest, f, u, flows.State(f.State), nil, "", "error.bad_request")
 		return
 	}
 	o := f.Org
@@ -142,17 +143,17 @@ func (h *Handler) companyRegisterStep(w http.ResponseWriter, r *http.Request) {
 	var errs map[string]string
 	next := step
 	switch step {
-	case StepINN:
+	case flows.StepINN:
 		h.companyINN(w, r, f, u)
 		return
-	case StepGeneral:
+	case flows.StepGeneral:
 		o.LegalForm, o.FullName, o.Name, o.OGRN = v("legal_form"), v("full_name"), v("name"), v("ogrn")
 		o.Director = storage.Director{Name: v("director_name"), NameGenitive: v("director_genitive"), Title: v("director_title"), ActingOn: v("acting_on")}
 		o.OKVED = storage.OKVED{Main: v("okved_main"), Auxiliary: splitCodes(v("okved_aux")), Other: splitCodes(v("okved_other"))}
 		errs = pick(directory.RequisiteErrors(*o), "ogrn", "okved_main", "okved_aux", "okved_other")
 		required(errs, map[string]string{"name": o.Name, "full_name": o.FullName, "director_name": o.Director.Name})
-		next = StepBank
-	case StepBank:
+		next = flows.StepBank
+	case flows.StepBank:
 		o.Bank = storage.Bank{BIK: v("bik"), Name: v("bank_name"), CorrAccount: v("corr_account"), Account: v("account")}
 		o.OKPO = v("okpo")
 		if v("action") == "lookup" || (o.Bank.BIK != "" && (o.Bank.Name == "" || o.Bank.CorrAccount == "")) {
@@ -163,8 +164,8 @@ func (h *Handler) companyRegisterStep(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 		errs = pick(directory.RequisiteErrors(*o), "bik", "corr_account", "account", "okpo")
-		next = StepAddress
-	case StepAddress:
+		next = flows.StepAddress
+	case flows.StepAddress:
 		a := &o.Addresses
 		a.Legal = storage.Address{Postcode: v("legal_postcode"), Region: v("legal_region"), City: v("legal_city"), Line: v("legal_line")}
 		a.ActualSameAsLegal, a.PostalSameAsLegal = v("actual_same") == "yes", v("postal_same") == "yes"
@@ -179,8 +180,8 @@ func (h *Handler) companyRegisterStep(w http.ResponseWriter, r *http.Request) {
 		}
 		errs = pick(directory.RequisiteErrors(*o), "legal_postcode", "actual_postcode", "postal_postcode")
 		required(errs, map[string]string{"legal_postcode": a.Legal.Postcode, "legal_line": a.Legal.Line})
-		next = StepContact
-	case StepContact:
+		next = flows.StepContact
+	case flows.StepContact:
 		o.Contact = storage.Contact{Name: v("contact_name"), Email: v("contact_email"), Phone: v("contact_phone")}
 		o.Email = v("email")
 		errs = map[string]string{}
@@ -190,15 +191,15 @@ func (h *Handler) companyRegisterStep(w http.ResponseWriter, r *http.Request) {
 			o.Email = e
 		}
 		required(errs, map[string]string{"contact_name": o.Contact.Name})
-		next = StepReview
-	case StepReview:
+		next = flows.StepReview
+	case flows.StepReview:
 		h.companySubmit(w, r, f, u)
 		return
 	case "code":
 		h.companyConfirm(w, r, f, u)
 		return
 	default:
-		h.renderCompanyStep(w, r, http.StatusNotFound, f, u, State(f.State), nil, "", "error.not_found")
+		h.renderCompanyStep(w, r, http.StatusNotFound, f, u, flows.State(f.State), nil, "", "error.not_found")
 		return
 	}
 	if len(errs) > 0 {
@@ -210,7 +211,7 @@ func (h *Handler) companyRegisterStep(w http.ResponseWriter, r *http.Request) {
 
 // saveCompanyFlow keeps what was typed (also when it has errors: nothing typed
 // is lost) and shows the step.
-func (h *Handler) saveCompanyFlow(w http.ResponseWriter, r *http.Request, f *flow, u storage.User, step State, errs map[string]string, notice string) {
+func (h *Handler) saveCompanyFlow(w http.ResponseWriter, r *http.Request, f *flow, u storage.User, step flows.State, errs map[string]string, notice string) {
 	if uerr := h.move(r, f, step); uerr != nil {
 		h.pages.Fail(w, r, accountLang(r, u), uerr)
 		return
@@ -236,7 +237,7 @@ func (h *Handler) companyINN(w http.ResponseWriter, r *http.Request, f flow, u s
 		o.Kind, o.KPP = storage.OrgEntrepreneur, ""
 	}
 	if errs := pick(directory.RequisiteErrors(storage.Organisation{Kind: o.Kind, INN: o.INN, KPP: o.KPP}), "inn", "kpp"); len(errs) > 0 {
-		h.saveCompanyFlow(w, r, &f, u, StepINN, errs, "")
+		h.saveCompanyFlow(w, r, &f, u, flows.StepINN, errs, "")
 		return
 	}
 	here, err := h.cfg.OrgStore.OrganisationsByINN(r.Context(), o.INN)
@@ -246,7 +247,7 @@ func (h *Handler) companyINN(w http.ResponseWriter, r *http.Request, f flow, u s
 	}
 	here = slices.DeleteFunc(here, func(x storage.Organisation) bool { return x.Status == storage.OrgRejected })
 	if i := slices.IndexFunc(here, func(x storage.Organisation) bool { return x.KPP == o.KPP }); i >= 0 {
-		page := companyRegPage{base: h.newBase(r, accountLang(r, u), "register_company.title"), Flow: f.ID, Step: string(StepINN), Org: *o}
+		page := companyRegPage{base: h.newBase(r, accountLang(r, u), "register_company.title"), Flow: f.ID, Step: string(flows.StepINN), Org: *o}
 		key := "register_company.exists"
 		if here[i].Status != storage.OrgActive {
 			key = "register_company.pending"
@@ -262,7 +263,7 @@ func (h *Handler) companyINN(w http.ResponseWriter, r *http.Request, f flow, u s
 		return
 	}
 	notice := h.prefillCompany(r, o)
-	h.saveCompanyFlow(w, r, &f, u, StepGeneral, nil, notice)
+	h.saveCompanyFlow(w, r, &f, u, flows.StepGeneral, nil, notice)
 }
 
 // prefillCompany fills the company from the registry; a failed look-up only
@@ -331,23 +332,23 @@ func (h *Handler) companySubmit(w http.ResponseWriter, r *http.Request, f flow, 
 	required(errs, map[string]string{"name": o.Name, "full_name": o.FullName, "director_name": o.Director.Name,
 		"legal_line": o.Addresses.Legal.Line, "email": o.Email, "contact_name": o.Contact.Name})
 	if len(errs) > 0 {
-		h.renderCompanyStep(w, r, http.StatusBadRequest, f, u, StepReview, errs, "", "register_company.incomplete")
+		h.renderCompanyStep(w, r, http.StatusBadRequest, f, u, flows.StepReview, errs, "", "register_company.incomplete")
 		return
 	}
 	if h.cfg.Email == nil {
-		h.renderCompanyStep(w, r, http.StatusServiceUnavailable, f, u, StepReview, nil, "", "register_company.no_email")
+		h.renderCompanyStep(w, r, http.StatusServiceUnavailable, f, u, flows.StepReview, nil, "", "register_company.no_email")
 		return
 	}
 	r, err := h.checkSend(r, notify.ChannelEmail, o.Email)
 	if errors.Is(err, notify.ErrLimited) {
-		h.renderCompanyStep(w, r, http.StatusTooManyRequests, f, u, StepReview, nil, "", "email.send_limited")
+		h.renderCompanyStep(w, r, http.StatusTooManyRequests, f, u, flows.StepReview, nil, "", "email.send_limited")
 		return
 	}
 	if err != nil {
 		h.pages.Fail(w, r, accountLang(r, u), unavailable(err))
 		return
 	}
-	code, uerr := h.issueCode(r, &f, o.Email, recoveryCodeLifetime)
+	code, uerr := h.issueCode(r, &f, o.Email, flows.CodeLifetime)
 	if uerr != nil {
 		h.pages.Fail(w, r, accountLang(r, u), uerr)
 		return
@@ -357,7 +358,7 @@ func (h *Handler) companySubmit(w http.ResponseWriter, r *http.Request, f flow, 
 		Text: t.T("register_company.code_text", "Code", code, "Company", o.Name)}); err != nil {
 		h.log.WarnContext(r.Context(), "company email code not delivered", "flow", f.ID, "err", err)
 	}
-	h.renderCompanyStep(w, r, http.StatusOK, f, u, StateCodeSent, nil, "register_company.code_sent", "")
+	h.renderCompanyStep(w, r, http.StatusOK, f, u, flows.StateCodeSent, nil, "register_company.code_sent", "")
 }
 
 // companyConfirm checks the email code and files the registration: pending for
@@ -370,7 +371,7 @@ func (h *Handler) companyConfirm(w http.ResponseWriter, r *http.Request, f flow,
 		return
 	}
 	if refusal != "" {
-		h.renderCompanyStep(w, r, http.StatusUnauthorized, f, u, StateCodeSent, nil, "", refusal)
+		h.renderCompanyStep(w, r, http.StatusUnauthorized, f, u, flows.StateCodeSent, nil, "", refusal)
 		return
 	}
 	o := *f.Org
@@ -378,17 +379,17 @@ func (h *Handler) companyConfirm(w http.ResponseWriter, r *http.Request, f flow,
 	org, err := h.cfg.Companies.Register(r.Context(), o, h.actor(r, u.ID))
 	switch {
 	case errors.Is(err, directory.ErrOrgExists):
-		h.renderCompanyStep(w, r, http.StatusConflict, f, u, StateCodeSent, nil, "", "register_company.exists")
+		h.renderCompanyStep(w, r, http.StatusConflict, f, u, flows.StateCodeSent, nil, "", "register_company.exists")
 		return
 	case errors.Is(err, directory.ErrInvalidRequisite):
-		h.renderCompanyStep(w, r, http.StatusBadRequest, f, u, StateCodeSent, nil, "", "register_company.incomplete")
+		h.renderCompanyStep(w, r, http.StatusBadRequest, f, u, flows.StateCodeSent, nil, "", "register_company.incomplete")
 		return
 	case err != nil:
 		h.pages.Fail(w, r, accountLang(r, u), unavailable(err))
 		return
 	}
 	f.Challenge = ""
-	if uerr := h.move(r, &f, StateDone); uerr != nil {
+	if uerr := h.move(r, &f, flows.StateDone); uerr != nil {
 		h.pages.Fail(w, r, accountLang(r, u), uerr)
 		return
 	}

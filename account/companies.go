@@ -1,4 +1,4 @@
-package login
+package account
 
 import (
 	"context"
@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	"github.com/gorilla/mux"
-	"golang.org/x/text/language"
 
 	"github.com/vhod-id/vhod/directory"
 	"github.com/vhod-id/vhod/internal/web"
@@ -17,13 +16,10 @@ import (
 
 // companies is what the company pages need of the organisation rules.
 type companies interface {
-	orgs
 	Register(ctx context.Context, o storage.Organisation, by directory.Actor) (storage.Organisation, error)
 	ApproveOrganisation(ctx context.Context, orgID string, by directory.Actor) (storage.Organisation, error)
-	RejectOrganisation(ctx context.Context, orgID string, by directory.Actor, reason string) (storage.Organisation, error)
 	RequestJoin(ctx context.Context, userID, orgID string) (storage.Membership, error)
-	ApproveJoin(ctx context.Context, userID, orgID string, by directory.Actor, as string) (bool, error)
-	RejectJoin(ctx context.Context, userID, orgID string, by directory.Actor, as, reason string) error
+	DecideJoin(ctx context.Context, userID string, org storage.Organisation, by directory.Actor, as, decision, reason string) (string, error)
 	SetRoles(ctx context.Context, userID, orgID string, roles []string) (storage.Membership, error)
 	Leave(ctx context.Context, userID, orgID string) error
 	IsOrgAdmin(ctx context.Context, userID, orgID string) (bool, error)
@@ -41,7 +37,6 @@ type orgReader interface {
 	ListOrganisations(ctx context.Context, q storage.OrgQuery) ([]storage.Organisation, string, error)
 	MembershipsOfUser(ctx context.Context, userID string) ([]storage.Membership, error)
 	ListMemberships(ctx context.Context, q storage.MembershipQuery) ([]storage.Membership, string, error)
-	UpdateOrganisation(ctx context.Context, o storage.Organisation) (storage.Organisation, error)
 }
 
 type companyView struct {
@@ -70,10 +65,13 @@ type certificateOffer struct {
 	Join            bool
 }
 
+// companiesEnabled: the company pages are configured.
+func (h *Handler) companiesEnabled() bool { return h.cfg.Companies != nil && h.cfg.OrgStore != nil }
+
 // companiesOn answers 404 when organisations are off.
 func (h *Handler) companiesOn(w http.ResponseWriter, r *http.Request) bool {
-	if h.cfg.Companies == nil || h.cfg.OrgStore == nil {
-		h.pages.Fail(w, r, web.PickLanguage(r, nil), &web.UserError{Status: http.StatusNotFound, Key: "error.not_found", Err: errors.New("organisations are off")})
+	if !h.companiesEnabled() {
+		h.fail(w, r, &web.UserError{Status: http.StatusNotFound, Key: "error.not_found", Err: errors.New("organisations are off")})
 		return false
 	}
 	return true
@@ -87,16 +85,6 @@ func (h *Handler) companyPerson(w http.ResponseWriter, r *http.Request) (storage
 	}
 	_, u, ok := h.accountSession(w, r)
 	return u, ok
-}
-
-// accountLang is the language of the account pages for this person.
-func accountLang(r *http.Request, u storage.User) language.Tag {
-	lang := web.PickLanguage(r, nil)
-	if t, err := language.Parse(u.Locale); err == nil && u.Locale != "" && r.URL.Query().Get("ui_locales") == "" &&
-		r.Header.Get("Accept-Language") == "" {
-		lang = t
-	}
-	return lang
 }
 
 // companiesList shows the person's companies (GET /account/companies).

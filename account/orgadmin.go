@@ -1,4 +1,4 @@
-package login
+package account
 
 import (
 	"errors"
@@ -92,9 +92,9 @@ func (h *Handler) memberViews(r *http.Request, ms []storage.Membership) []member
 		for _, role := range m.Roles {
 			v.Roles[role] = true
 		}
-		if u, err := h.accounts.UserByID(r.Context(), m.UserID); err == nil {
+		if u, err := h.people.UserByID(r.Context(), m.UserID); err == nil {
 			v.Name = strings.TrimSpace(strings.Join([]string{u.FamilyName, u.GivenName, u.MiddleName}, " "))
-			v.Login = firstOf(u.Login, u.Email, u.Phone, u.Contract)
+			v.Login = directory.Who(u)
 		}
 		out = append(out, v)
 	}
@@ -206,7 +206,7 @@ func (h *Handler) orgRequestDecision(w http.ResponseWriter, r *http.Request) {
 	if admin, _ := h.cfg.Companies.IsOrgAdmin(r.Context(), u.ID, org.ID); !admin {
 		as = directory.ApproverModerator // an operator
 	}
-	notice, err := h.decideJoin(r, target, org, u, as, mux.Vars(r)["decision"], r.PostFormValue("reason"))
+	notice, err := h.cfg.Companies.DecideJoin(r.Context(), target, org, h.actor(r, u.ID), as, mux.Vars(r)["decision"], r.PostFormValue("reason"))
 	if errors.Is(err, storage.ErrNotFound) || errors.Is(err, directory.ErrNotPending) {
 		h.renderMembers(w, r, http.StatusNotFound, org, u, "", "error.not_found")
 		return
@@ -216,19 +216,6 @@ func (h *Handler) orgRequestDecision(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.Redirect(w, r, "/account/companies/"+org.ID+"/members?notice="+notice, http.StatusSeeOther)
-}
-
-// decideJoin applies a decision on a join request; directory.Orgs writes
-// the audit event and mails the person, as for a decision through the API.
-func (h *Handler) decideJoin(r *http.Request, target string, org storage.Organisation, by storage.User, as, decision, reason string) (string, error) {
-	switch decision {
-	case "approve":
-		_, err := h.cfg.Companies.ApproveJoin(r.Context(), target, org.ID, h.actor(r, by.ID), as)
-		return "approved", err
-	case "reject":
-		return "rejected", h.cfg.Companies.RejectJoin(r.Context(), target, org.ID, h.actor(r, by.ID), as, reason)
-	}
-	return "", storage.ErrNotFound
 }
 
 // orgContractPIN sets the accountant PIN of a contract, adding the contract

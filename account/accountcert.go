@@ -1,4 +1,4 @@
-package login
+package account
 
 import (
 	"errors"
@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/vhod-id/vhod/directory"
+	"github.com/vhod-id/vhod/directory/flows"
 	"github.com/vhod-id/vhod/internal/web"
 	"github.com/vhod-id/vhod/storage"
 )
@@ -65,19 +66,14 @@ func (h *Handler) accountCertificateBind(w http.ResponseWriter, r *http.Request)
 		return
 	}
 	if !h.certificatesOn() {
-		h.pages.Fail(w, r, web.PickLanguage(r, nil), &web.UserError{Status: http.StatusNotFound, Key: "error.not_found", Err: errors.New("certificate sign-in is off")})
+		h.fail(w, r, &web.UserError{Status: http.StatusNotFound, Key: "error.not_found", Err: errors.New("certificate sign-in is off")})
 		return
 	}
-	if !h.freshOrReauth(w, r, sess, u, reauthCertificateAdd, "", "") {
+	if !h.freshOrReauth(w, r, sess, u, flows.ReauthCertificateAdd, "", "") {
 		return
 	}
-	q := url.Values{"client_id": {AccountClientID}, "response_type": {"code"}, "scope": {"openid"},
-		"redirect_uri": {h.cfg.Issuer + "/account/callback"}, "state": {"certificate"},
-		"prompt": {"login"}, "acr_values": {directory.ACRCertificate}}
-	if l := r.URL.Query().Get("ui_locales"); l != "" {
-		q.Set("ui_locales", l)
-	}
-	http.Redirect(w, r, "/authorize?"+q.Encode(), http.StatusSeeOther)
+	web.SignIn(w, r, h.cfg.Issuer, directory.AccountClientID, "certificate",
+		url.Values{"prompt": {"login"}, "acr_values": {directory.ACRCertificate}})
 }
 
 // accountCertificateRemove unlinks a certificate (POST /account/certificate/remove).
@@ -87,8 +83,8 @@ func (h *Handler) accountCertificateRemove(w http.ResponseWriter, r *http.Reques
 	if !ok {
 		return
 	}
-	fp := truncate(r.PostFormValue("sha256"), 128)
-	if !h.freshOrReauth(w, r, sess, u, reauthCertificateRemove, fp, "") {
+	fp := directory.TruncateUTF8(r.PostFormValue("sha256"), 128)
+	if !h.freshOrReauth(w, r, sess, u, flows.ReauthCertificateRemove, fp, "") {
 		return
 	}
 	h.removeCertificate(w, r, sess, u, fp)
@@ -96,7 +92,7 @@ func (h *Handler) accountCertificateRemove(w http.ResponseWriter, r *http.Reques
 
 // removeCertificate unlinks the certificate of fingerprint fp and tells the owner.
 func (h *Handler) removeCertificate(w http.ResponseWriter, r *http.Request, sess *storage.Session, u storage.User, fp string) {
-	err := h.accounts.UnbindCertificate(r.Context(), u.ID, fp)
+	err := h.people.UnbindCertificate(r.Context(), u.ID, fp)
 	switch {
 	case errors.Is(err, directory.ErrLastCredential):
 		h.renderAccount(w, r, http.StatusConflict, sess, u, "", "account.certificate_last")
@@ -105,14 +101,14 @@ func (h *Handler) removeCertificate(w http.ResponseWriter, r *http.Request, sess
 		h.renderAccount(w, r, http.StatusNotFound, sess, u, "", "error.not_found")
 		return
 	case err != nil:
-		h.pages.Fail(w, r, web.PickLanguage(r, nil), unavailable(err))
+		h.fail(w, r, unavailable(err))
 		return
 	}
 	h.audit(r, storage.AuditEvent{Type: directory.EventCertificateUnbound, Outcome: directory.OutcomeSuccess, UserID: u.ID,
 		Details: map[string]string{"sha256": fp}})
-	if now, err := h.accounts.UserByID(r.Context(), u.ID); err == nil {
+	if now, err := h.people.UserByID(r.Context(), u.ID); err == nil {
 		u = now
 	}
-	h.tellOfChange(r, u, changeCertificateRemoved, h.currentContact(u))
+	h.tellOfChange(r, u, directory.ChangeCertificateRemoved, h.cfg.Notices.Contact(u))
 	h.renderAccount(w, r, http.StatusOK, sess, u, "account.certificate_removed", "")
 }

@@ -1,4 +1,4 @@
-package login
+package account
 
 import (
 	"context"
@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/vhod-id/vhod/directory"
+	"github.com/vhod-id/vhod/directory/flows"
 	"github.com/vhod-id/vhod/directory/notify"
 	"github.com/vhod-id/vhod/internal/web"
 	"github.com/vhod-id/vhod/storage"
@@ -34,7 +35,7 @@ func (h *Handler) accountIdentifier(w http.ResponseWriter, r *http.Request) {
 		h.renderAccount(w, r, http.StatusBadRequest, sess, u, "", "recovery.invalid")
 		return
 	}
-	if !h.freshOrReauth(w, r, sess, u, kind, truncate(typed, 320), "") {
+	if !h.freshOrReauth(w, r, sess, u, kind, directory.TruncateUTF8(typed, 320), "") {
 		return
 	}
 	h.changeIdentifier(w, r, sess, u, kind, typed)
@@ -62,26 +63,26 @@ func (h *Handler) changeIdentifier(w http.ResponseWriter, r *http.Request, sess 
 		return
 	}
 	if err != nil {
-		h.pages.Fail(w, r, web.PickLanguage(r, nil), unavailable(err))
+		h.fail(w, r, unavailable(err))
 		return
 	}
 	code, err := directory.NewOTP()
 	if err != nil {
-		h.pages.Fail(w, r, web.PickLanguage(r, nil), unavailable(err))
+		h.fail(w, r, unavailable(err))
 		return
 	}
 	now := h.now().UTC()
-	f := flow{storage.Flow{ID: directory.NewID(), Kind: string(KindVerification), State: string(StateCodeSent),
+	f := flow{Flow: storage.Flow{ID: directory.NewID(), Kind: string(flows.KindVerification), State: string(flows.StateCodeSent),
 		BrowserHash: h.cookies.BrowserHash(r.Context()), UserID: u.ID, Method: kind, Recipient: value,
-		Steps: []storage.FlowStep{{At: now, To: string(StateCodeSent)}}, CreatedAt: now, ExpiresAt: now.Add(recoveryCodeLifetime),
-		ChallengeExpiresAt: now.Add(recoveryCodeLifetime)}}
+		Steps: []storage.FlowStep{{At: now, To: string(flows.StateCodeSent)}}, CreatedAt: now, ExpiresAt: now.Add(flows.CodeLifetime),
+		ChallengeExpiresAt: now.Add(flows.CodeLifetime)}}
 	f.Challenge = directory.OTPHash(h.cfg.OTPKey, f.ID, value, code)
 	if err := h.store.CreateFlow(r.Context(), f.Flow); err != nil {
-		h.pages.Fail(w, r, web.PickLanguage(r, nil), unavailable(err))
+		h.fail(w, r, unavailable(err))
 		return
 	}
 	t := h.catalog.Translator(web.PickLanguage(r, nil))
-	_, lookErr := h.accounts.UserByLogin(r.Context(), value)
+	_, lookErr := h.people.UserByLogin(r.Context(), value)
 	taken := lookErr == nil
 	var sendErr error
 	switch {
@@ -108,23 +109,23 @@ func (h *Handler) accountIdentifierConfirm(w http.ResponseWriter, r *http.Reques
 	}
 	flowID, code := r.PostFormValue("flow"), strings.TrimSpace(r.PostFormValue("code"))
 	stored, err := h.store.FlowByID(r.Context(), flowID)
-	if errors.Is(err, storage.ErrNotFound) || (err == nil && (stored.Kind != string(KindVerification) ||
+	if errors.Is(err, storage.ErrNotFound) || (err == nil && (stored.Kind != string(flows.KindVerification) ||
 		stored.UserID != u.ID || stored.BrowserHash != h.cookies.BrowserHash(r.Context()))) {
 		h.renderAccount(w, r, http.StatusBadRequest, sess, u, "", "phone.wrong_code")
 		return
 	}
 	if err != nil {
-		h.pages.Fail(w, r, web.PickLanguage(r, nil), unavailable(err))
+		h.fail(w, r, unavailable(err))
 		return
 	}
-	f := flow{stored}
-	if !f.in(StateCodeSent) {
+	f := flow{Flow: stored}
+	if !f.In(flows.StateCodeSent) {
 		h.renderAccount(w, r, http.StatusBadRequest, sess, u, "", "phone.wrong_code")
 		return
 	}
 	refusal, uerr := h.spendCodeAttempt(r, &f, code)
 	if uerr != nil {
-		h.pages.Fail(w, r, web.PickLanguage(r, nil), uerr)
+		h.fail(w, r, uerr)
 		return
 	}
 	wrong := func(key string) { h.renderAccount(w, withVerify(r, f.ID), http.StatusBadRequest, sess, u, "", key) }
@@ -140,23 +141,23 @@ func (h *Handler) accountIdentifierConfirm(w http.ResponseWriter, r *http.Reques
 	}
 	if err == nil {
 		f.Challenge = ""
-		if uerr := h.move(r, &f, StateDone); uerr != nil {
-			h.pages.Fail(w, r, web.PickLanguage(r, nil), uerr)
+		if uerr := h.move(r, &f, flows.StateDone); uerr != nil {
+			h.fail(w, r, uerr)
 			return
 		}
-		u, err = h.accounts.UserByID(r.Context(), u.ID)
+		u, err = h.people.UserByID(r.Context(), u.ID)
 	}
 	if err != nil {
-		h.pages.Fail(w, r, web.PickLanguage(r, nil), unavailable(err))
+		h.fail(w, r, unavailable(err))
 		return
 	}
 	h.audit(r, storage.AuditEvent{Type: directory.EventIdentifierChange, Outcome: directory.OutcomeSuccess, UserID: u.ID,
 		Details: map[string]string{"kind": f.Method}})
 	// The old address or number hears of it: the owner, if this was not them.
 	if f.Method == storage.IdentEmail {
-		h.tellOfChange(r, before, changeEmail, contact{storage.IdentEmail, before.Email})
+		h.tellOfChange(r, before, directory.ChangeEmail, directory.Contact{Kind: storage.IdentEmail, To: before.Email})
 	} else {
-		h.tellOfChange(r, before, changePhone, contact{storage.IdentPhone, before.Phone})
+		h.tellOfChange(r, before, directory.ChangePhone, directory.Contact{Kind: storage.IdentPhone, To: before.Phone})
 	}
 	h.renderAccount(w, r, http.StatusOK, sess, u, "account.changed", "")
 }
