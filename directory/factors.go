@@ -197,5 +197,5 @@ func (f *Factors) SetAlwaysAsk(ctx context.Context, by Actor, userID string, on 
 // changed audits a change of factors and mails the person of it.
 func (f *Factors) changed(ctx context.Context, by Actor, userID, event, mail, factor string) {
 	f.record(ctx, by, userID, event, OutcomeSuccess, map[string]string{"factor": factor})
-	f.cfg.Notifier.Mail(ctx, userID, by.Lang, mail, "Factor", factor)
+	f.cfg.Notifier.Mail(ctx, userID, by.Lang, mail)
 }

@@ -230,7 +230,7 @@ func (f *Factors) FinishPasskeyRegistration(ctx context.Context, by Actor, userI
 		}
 		return storage.Passkey{}, nil, err
 	}
-	f.changed(ctx, by, userID, EventFactorEnrolled, "mail.factor_added", "passkey")
+	f.changed(ctx, by, userID, EventFactorEnrolled, "mail.passkey_added", "passkey")
 	codes, err := f.firstRecoveryCodes(ctx, by, w.u)
 	return p, codes, err
 }
@@ -397,6 +397,6 @@ func (f *Factors) RemovePasskey(ctx context.Context, by Actor, userID, id string
 	if err := f.store.DeletePasskey(ctx, userID, id); err != nil {
 		return err
 	}
-	f.changed(ctx, by, userID, EventFactorRemoved, "mail.factor_removed", "passkey")
+	f.changed(ctx, by, userID, EventFactorRemoved, "mail.passkey_removed", "passkey")
 	return nil
 }

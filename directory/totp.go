@@ -110,7 +110,7 @@ func (f *Factors) ConfirmTOTP(ctx context.Context, by Actor, userID, code string
 		}
 		return nil, err
 	}
-	f.changed(ctx, by, userID, EventFactorEnrolled, "mail.factor_added", "totp")
+	f.changed(ctx, by, userID, EventFactorEnrolled, "mail.totp_added", "totp")
 	return f.firstRecoveryCodes(ctx, by, u)
 }
 
@@ -172,6 +172,6 @@ func (f *Factors) RemoveTOTP(ctx context.Context, by Actor, userID string) error
 	if err := f.store.RemoveTOTP(ctx, userID); err != nil {
 		return err
 	}
-	f.changed(ctx, by, userID, EventFactorRemoved, "mail.factor_removed", "totp")
+	f.changed(ctx, by, userID, EventFactorRemoved, "mail.totp_removed", "totp")
 	return nil
 }
