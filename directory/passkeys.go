@@ -143,11 +143,10 @@ func (f *Factors) begin(ctx context.Context, kind, userID string, options any, s
 	if err != nil {
 		return "", nil, err
 	}
+	// The library also dates the session (by the wall clock) and checks it.
 	now := f.now().UTC()
-	c := storage.Ceremony{ID: NewID(), Kind: kind, UserID: userID, Session: sess, CreatedAt: now, ExpiresAt: s.Expires}
-	if c.ExpiresAt.IsZero() || c.ExpiresAt.After(now.Add(f.wa.Config.Timeouts.Login.Timeout)) {
-		c.ExpiresAt = now.Add(f.wa.Config.Timeouts.Login.Timeout)
-	}
+	c := storage.Ceremony{ID: NewID(), Kind: kind, UserID: userID, Session: sess, CreatedAt: now,
+		ExpiresAt: now.Add(f.wa.Config.Timeouts.Login.Timeout)}
 	if err := f.store.CreateCeremony(ctx, c); err != nil {
 		return "", nil, err
 	}
@@ -342,7 +341,11 @@ func (f *Factors) FinishPasskeyLogin(ctx context.Context, by Actor, userID, cere
 		if errors.Is(err, storage.ErrUnavailable) {
 			return PasskeySignIn{}, err
 		}
-		return PasskeySignIn{}, f.refused(ctx, by, userID, "sign-in", err)
+		who := userID
+		if who == "" { // a passkey alone: audit against the account it names, when it does
+			who = w.u.ID
+		}
+		return PasskeySignIn{}, f.refused(ctx, by, who, "sign-in", err)
 	}
 	if c.Authenticator.CloneWarning {
 		return PasskeySignIn{}, f.refused(ctx, by, w.u.ID, "sign-in", errors.New("sign counter did not increase: a cloned authenticator?"))
