@@ -14,10 +14,12 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/go-webauthn/webauthn/protocol/webauthncbor"
 
 	"github.com/vhod-id/vhod/directory"
+	"github.com/vhod-id/vhod/directory/notify"
 	"github.com/vhod-id/vhod/storage"
 )
 
@@ -374,5 +376,40 @@ func TestPasskeysOff(t *testing.T) {
 	pc, err := directory.PasskeyConfigFromIssuer("http://localhost:8080")
 	if err != nil || pc.RPID != "localhost" || !slices.Equal(pc.Origins, []string{"http://localhost:8080"}) {
 		t.Fatalf("dev issuer: %+v %v", pc, err)
+	}
+}
+
+// TestPasskeyNames: a label is trimmed and bounded at a character; an empty one is dated.
+func TestPasskeyNames(t *testing.T) {
+	w := newPasskeyWorld(t)
+	ctx := t.Context()
+	p, _ := w.register(t, newAuthenticator(t, flagUV), "")
+	if want := "Passkey " + w.clock.t.UTC().Format("2006-01-02"); p.Name != want {
+		t.Fatalf("empty name became %q, want %q", p.Name, want)
+	}
+	long := strings.Repeat("ключ", 20) // 160 bytes
+	if err := w.f.RenamePasskey(ctx, person, "ivanov", p.ID, long); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := w.st.PasskeyByID(ctx, p.ID)
+	if len(got.Name) > directory.MaxPasskeyName || !strings.HasPrefix(long, got.Name) || !utf8.ValidString(got.Name) {
+		t.Fatalf("long name stored as %q (%d bytes)", got.Name, len(got.Name))
+	}
+	if err := w.f.RemovePasskey(ctx, person, "petrov", p.ID); !errors.Is(err, storage.ErrNotFound) {
+		t.Fatalf("removed by another account: %v", err)
+	}
+}
+
+// TestFactorsConfig: keys of the wrong size are a configuration error.
+func TestFactorsConfig(t *testing.T) {
+	st := newFactors(t).st
+	for _, cfg := range []directory.FactorsConfig{
+		{SecretKey: make([]byte, 16)},
+		{SecretKey: make([]byte, 32), SMS: notify.NewMemory(1)},
+		{SecretKey: make([]byte, 32), Passkeys: directory.PasskeyConfig{RPID: "id.example.ru"}},
+	} {
+		if _, err := directory.NewFactors(st, cfg); err == nil {
+			t.Errorf("accepted %+v", cfg)
+		}
 	}
 }
