@@ -79,6 +79,20 @@ const (
 	EventKeyRotated       = "key.rotated"
 	EventSessionRevoked   = "session.revoked"
 	EventAnchorChanged    = "trust_anchor.changed"
+	// Second factors and passkeys: enrolled (an app confirmed, a passkey
+	// registered), removed, renamed; a check of one (Outcome says how it went,
+	// Details the factor and, on failure, the reason); too many wrong codes;
+	// a recovery code used; a new set of recovery codes; the person's "always
+	// ask" changed; an organisation's sign-in policy changed.
+	EventFactorEnrolled      = "factor.enrolled"
+	EventFactorRemoved       = "factor.removed"
+	EventFactorRenamed       = "factor.renamed"
+	EventFactorChecked       = "factor.checked"
+	EventFactorLocked        = "factor.locked"
+	EventRecoveryCodeUsed    = "factor.recovery_code_used"
+	EventRecoveryCodesIssued = "factor.recovery_codes_issued"
+	EventFactorAlwaysAsk     = "factor.always_ask"
+	EventOrgSignInPolicy     = "org.sign_in_policy"
 )
 
 // Outcomes of audit events.

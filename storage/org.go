@@ -54,11 +54,22 @@ type Organisation struct {
 	ModeratedBy  string    `bson:"moderated_by,omitempty"`
 	ModeratedAt  time.Time `bson:"moderated_at,omitempty"`
 	Reason       string    `bson:"reason,omitempty"` // of a rejection or suspension
+	// SignInPolicy is what a member's sign-in must reach before an app sees
+	// them act for the organisation: OrgSignInAny (empty),
+	// OrgSignInSecondFactor or OrgSignInPasskeyOrCertificate.
+	SignInPolicy string `bson:"sign_in_policy,omitempty"`
 	// Version increases with every update; UpdateOrganisation writes only over it.
 	Version   int       `bson:"version"`
 	CreatedAt time.Time `bson:"created_at"`
 	UpdatedAt time.Time `bson:"updated_at"`
 }
+
+// Sign-in policies of an organisation (Organisation.SignInPolicy).
+const (
+	OrgSignInAny                  = ""
+	OrgSignInSecondFactor         = "second_factor"
+	OrgSignInPasskeyOrCertificate = "passkey_or_certificate"
+)
 
 // Invitation asks the owner of a confirmed email or phone to join with roles.
 type Invitation struct {

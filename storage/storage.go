@@ -22,6 +22,9 @@ var (
 type Store interface {
 	Clients
 	Users
+	Factors
+	Passkeys
+	Ceremonies
 	Organisations
 	TrustAnchors
 	AuthRequests

@@ -45,9 +45,12 @@ type User struct {
 	Authorities []string `bson:"authorities,omitempty"`
 	// AccountantOf marks the account of an accountant sign-in: organisation ID
 	// and contract number; it has no personal profile.
-	AccountantOf string    `bson:"accountant_of,omitempty"`
-	CreatedAt    time.Time `bson:"created_at"`
-	UpdatedAt    time.Time `bson:"updated_at"`
+	AccountantOf string `bson:"accountant_of,omitempty"`
+	// Factors are the second factors kept with the account (see SecondFactors);
+	// passkeys are stored apart (Passkeys).
+	Factors   SecondFactors `bson:"factors"`
+	CreatedAt time.Time     `bson:"created_at"`
+	UpdatedAt time.Time     `bson:"updated_at"`
 }
 
 // RecoveryPassword is a temporary password asked for by "Forgot password?": it

@@ -15,10 +15,47 @@ import (
 // sealedPrefix marks a sealed text: AES-256-GCM, the nonce first, base64.
 const sealedPrefix = "sealed:v1:"
 
-func (o *Outbox) aead() (cipher.AEAD, error) {
-	block, err := aes.NewCipher(o.cfg.Key)
+// ErrNotSealed: a text to open is not a sealed text.
+var ErrNotSealed = errors.New("not a sealed text")
+
+// Seal encrypts plain with key (32 bytes, derived from the master key for one
+// purpose) bound to ad: a sealed text moved to another record (another ad)
+// does not open. This one rule seals what waits in the outbox and the
+// directory's secrets at rest (TOTP secrets).
+func Seal(key, plain, ad []byte) (string, error) {
+	g, err := aead(key)
 	if err != nil {
-		return nil, fmt.Errorf("outbox key: %w", err)
+		return "", err
+	}
+	nonce := make([]byte, g.NonceSize())
+	_, _ = rand.Read(nonce) // crypto/rand never fails on supported platforms
+	return sealedPrefix + base64.RawStdEncoding.EncodeToString(g.Seal(nonce, nonce, plain, ad)), nil
+}
+
+// Open undoes Seal; a text sealed under another key or another ad is an error.
+func Open(key []byte, sealed string, ad []byte) ([]byte, error) {
+	if !strings.HasPrefix(sealed, sealedPrefix) {
+		return nil, ErrNotSealed
+	}
+	g, err := aead(key)
+	if err != nil {
+		return nil, err
+	}
+	raw, err := base64.RawStdEncoding.DecodeString(strings.TrimPrefix(sealed, sealedPrefix))
+	if err != nil || len(raw) < g.NonceSize() {
+		return nil, errors.New("sealed text unreadable")
+	}
+	plain, err := g.Open(nil, raw[:g.NonceSize()], raw[g.NonceSize():], ad)
+	if err != nil {
+		return nil, errors.New("sealed text does not open (another master key?)")
+	}
+	return plain, nil
+}
+
+func aead(key []byte) (cipher.AEAD, error) {
+	block, err := aes.NewCipher(key)
+	if err != nil {
+		return nil, fmt.Errorf("sealing key: %w", err)
 	}
 	return cipher.NewGCM(block)
 }
@@ -34,17 +71,15 @@ func (o *Outbox) seal(m *storage.OutboxMessage) error {
 	if len(o.cfg.Key) == 0 {
 		return nil
 	}
-	g, err := o.aead()
-	if err != nil {
-		return err
-	}
 	for field, v := range map[string]*string{"text": &m.Text, "subject": &m.Subject} {
 		if *v == "" {
 			continue
 		}
-		nonce := make([]byte, g.NonceSize())
-		_, _ = rand.Read(nonce) // crypto/rand never fails on supported platforms
-		*v = sealedPrefix + base64.RawStdEncoding.EncodeToString(g.Seal(nonce, nonce, []byte(*v), sealAD(m, field)))
+		s, err := Seal(o.cfg.Key, []byte(*v), sealAD(m, field))
+		if err != nil {
+			return fmt.Errorf("outbox: %w", err)
+		}
+		*v = s
 	}
 	return nil
 }
@@ -58,17 +93,9 @@ func (o *Outbox) open(m *storage.OutboxMessage) error {
 		if len(o.cfg.Key) == 0 {
 			return errors.New("outbox: a sealed message and no key")
 		}
-		g, err := o.aead()
+		plain, err := Open(o.cfg.Key, *v, sealAD(m, field))
 		if err != nil {
-			return err
-		}
-		raw, err := base64.RawStdEncoding.DecodeString(strings.TrimPrefix(*v, sealedPrefix))
-		if err != nil || len(raw) < g.NonceSize() {
-			return fmt.Errorf("outbox: sealed %s of %s unreadable", field, m.ID)
-		}
-		plain, err := g.Open(nil, raw[:g.NonceSize()], raw[g.NonceSize():], sealAD(m, field))
-		if err != nil {
-			return fmt.Errorf("outbox: sealed %s of %s does not open (another master key?)", field, m.ID)
+			return fmt.Errorf("outbox: sealed %s of %s: %w", field, m.ID, err)
 		}
 		*v = string(plain)
 	}

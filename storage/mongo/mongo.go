@@ -36,6 +36,8 @@ const (
 	colRevocations  = "revocations"
 	colMeta         = "meta"
 	colAudit        = "audit"
+	colPasskeys     = "credentials" // WebAuthn passkeys, one document each
+	colCeremonies   = "webauthn_ceremonies"
 )
 
 // Store is a storage.Store on one MongoDB database.
@@ -128,6 +130,8 @@ func (s *Store) ensureIndexes(ctx context.Context) error {
 		{colMemberships, bson.D{{Key: "status", Value: 1}, {Key: "_id", Value: 1}}, false},
 		{colOutbox, bson.D{{Key: "state", Value: 1}, {Key: "next_at", Value: 1}}, false},
 		{colOutbox, bson.D{{Key: "expires_at", Value: 1}}, false},
+		{colPasskeys, bson.D{{Key: "user_id", Value: 1}}, false},
+		{colCeremonies, bson.D{{Key: "expires_at", Value: 1}}, false},
 	}
 	for _, i := range idx {
 		m := mongo.IndexModel{Keys: i.keys, Options: options.Index().SetUnique(i.unique)}
@@ -184,7 +188,7 @@ func (s *Store) insert(ctx context.Context, col, op string, doc any) error {
 // DeleteExpired sweeps every collection with an expiry.
 func (s *Store) DeleteExpired(ctx context.Context, now time.Time) (int64, error) {
 	var total int64
-	for _, col := range []string{colAuthRequests, colAccess, colRefresh, colSessions, colFlows, colMarkers, colCounters, colRevocations, colPushed, colDevice, colOutbox} {
+	for _, col := range []string{colAuthRequests, colAccess, colRefresh, colSessions, colFlows, colMarkers, colCounters, colRevocations, colPushed, colDevice, colOutbox, colCeremonies} {
 		r, err := s.db.Collection(col).DeleteMany(ctx, bson.D{{Key: "expires_at", Value: bson.M{"$lte": now}}})
 		if err != nil {
 			return total, mapErr("sweep "+col, err)

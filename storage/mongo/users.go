@@ -164,7 +164,7 @@ func (s *Store) DeleteUser(ctx context.Context, id string) error {
 	if r.DeletedCount == 0 {
 		return mapErr(op, storage.ErrNotFound)
 	}
-	for _, col := range []string{colIdentifiers, colMemberships, colSessions} {
+	for _, col := range []string{colIdentifiers, colMemberships, colSessions, colPasskeys} {
 		if _, err := s.db.Collection(col).DeleteMany(ctx, bson.D{{Key: "user_id", Value: id}}); err != nil {
 			return mapErr(op, err)
 		}

@@ -1,0 +1,201 @@
+package directory
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"time"
+
+	"github.com/go-webauthn/webauthn/webauthn"
+
+	"github.com/vhod-id/vhod/directory/notify"
+	"github.com/vhod-id/vhod/storage"
+)
+
+// Errors of second factors. Pages show ErrWrongCode for every failed check
+// (wrong, expired, replayed), so that nobody learns which.
+var (
+	ErrWrongCode     = errors.New("wrong code")
+	ErrFactorLocked  = errors.New("too many wrong codes: try again later")
+	ErrNoFactor      = errors.New("no such second factor")
+	ErrNoEnrolment   = errors.New("no enrolment waits for confirmation")
+	ErrPasskeyFailed = errors.New("passkey not accepted")
+)
+
+// factorStore is what the second factors need from storage.
+type factorStore interface {
+	UserByID(ctx context.Context, id string) (storage.User, error)
+	storage.Factors
+	storage.Passkeys
+	storage.Ceremonies
+	SaveFlow(ctx context.Context, f storage.Flow) (storage.Flow, error)
+	Hit(ctx context.Context, key string, window time.Duration, now time.Time) (int64, error)
+	Count(ctx context.Context, key string, window time.Duration, now time.Time) (int64, error)
+}
+
+// FactorsConfig is what the second factors are built with.
+type FactorsConfig struct {
+	// SecretKey (32 bytes) seals TOTP secrets at rest. The caller derives it
+	// from the master key for this one purpose (cmd/vhod's deriveKey(master,
+	// "totp")), as it does the outbox's and the one-time codes' keys.
+	SecretKey []byte
+	// OTPKey keys the HMAC of SMS codes kept in flows: the sign-in pages' key.
+	OTPKey []byte
+	// Issuer names Vhod in authenticator apps ("Vhod"); the default "Vhod".
+	Issuer string
+	// MaxFailures wrong codes (app or recovery) per account in FailureWindow
+	// lock the codes until the window slides: 5 and 15 minutes by default.
+	MaxFailures   int
+	FailureWindow time.Duration
+	// Passkeys: the relying party; without RPID passkeys are off.
+	Passkeys PasskeyConfig
+	// SMS sends second-factor codes (the limited sender the pages use); nil
+	// turns the SMS factor off. Texts renders its message ("phone.sms_text").
+	SMS   notify.SMSSender
+	Texts Texts
+	// Audit records every enrolment, check and use; Notifier mails the
+	// person about changes and used recovery codes.
+	Audit    *Auditor
+	Notifier *Notifier
+	Now      func() time.Time
+	Logger   *slog.Logger
+}
+
+// Factors holds the rules of second factors (an authenticator app, SMS
+// codes, recovery codes) and passkeys, and their side effects (audit, mail),
+// whoever calls them: the sign-in and account pages, the console, the API.
+type Factors struct {
+	store factorStore
+	cfg   FactorsConfig
+	wa    *webauthn.WebAuthn // nil when passkeys are off
+	log   *slog.Logger
+	now   func() time.Time
+}
+
+// NewFactors checks the configuration and makes the service.
+func NewFactors(st factorStore, cfg FactorsConfig) (*Factors, error) {
+	if len(cfg.SecretKey) != 32 {
+		return nil, errors.New("second factors: the TOTP sealing key must be 32 bytes")
+	}
+	if cfg.SMS != nil && len(cfg.OTPKey) != 32 {
+		return nil, errors.New("second factors: the SMS code key must be 32 bytes")
+	}
+	if cfg.Issuer == "" {
+		cfg.Issuer = "Vhod"
+	}
+	if cfg.MaxFailures <= 0 {
+		cfg.MaxFailures = 5
+	}
+	if cfg.FailureWindow <= 0 {
+		cfg.FailureWindow = 15 * time.Minute
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	f := &Factors{store: st, cfg: cfg, log: cfg.Logger, now: cfg.Now}
+	if cfg.Passkeys.RPID != "" {
+		wa, err := newWebAuthn(cfg.Passkeys)
+		if err != nil {
+			return nil, fmt.Errorf("second factors: passkeys: %w", err)
+		}
+		f.wa = wa
+	}
+	return f, nil
+}
+
+// failKey counts an account's wrong second-factor codes: apps and recovery
+// codes together, so that switching between them buys no tries.
+func failKey(userID string) string { return "factor-fail:user:" + userID }
+
+// open refuses a check while the account has failed too often.
+func (f *Factors) open(ctx context.Context, userID string) error {
+	n, err := f.store.Count(ctx, failKey(userID), f.cfg.FailureWindow, f.now())
+	if err != nil {
+		return err
+	}
+	if n >= int64(f.cfg.MaxFailures) {
+		return ErrFactorLocked
+	}
+	return nil
+}
+
+// failed counts and audits a failed check; the failure that reaches the limit
+// is audited as a lock too.
+func (f *Factors) failed(ctx context.Context, by Actor, userID, factor, reason string) error {
+	n, err := f.store.Hit(ctx, failKey(userID), f.cfg.FailureWindow, f.now())
+	f.record(ctx, by, userID, EventFactorChecked, OutcomeFailure, map[string]string{"factor": factor, "reason": reason})
+	if err != nil {
+		return err
+	}
+	if n == int64(f.cfg.MaxFailures) {
+		f.record(ctx, by, userID, EventFactorLocked, OutcomeSuccess, map[string]string{"factor": factor,
+			"failures": strconv.FormatInt(n, 10), "until": f.now().Add(f.cfg.FailureWindow).UTC().Format(time.RFC3339)})
+	}
+	return ErrWrongCode
+}
+
+// record writes an audit event about userID's factors.
+func (f *Factors) record(ctx context.Context, by Actor, userID, typ, outcome string, details map[string]string) {
+	e := by.event(typ, details)
+	e.Outcome, e.UserID = outcome, userID
+	f.cfg.Audit.Record(ctx, e)
+}
+
+// Enrolment is what second factors an account has, for the pages.
+type Enrolment struct {
+	TOTP              bool
+	TOTPPending       bool
+	Passkeys          []storage.Passkey
+	RecoveryCodesLeft int
+	// SMS: the account has a confirmed phone to send codes to.
+	SMS       bool
+	AlwaysAsk bool
+}
+
+// Any tells whether the account has a second factor to ask for (recovery
+// codes alone are a way back, not a factor).
+func (e Enrolment) Any() bool { return e.TOTP || len(e.Passkeys) > 0 || e.SMS }
+
+// Enrolment reads an account's factors.
+func (f *Factors) Enrolment(ctx context.Context, userID string) (Enrolment, error) {
+	u, err := f.store.UserByID(ctx, userID)
+	if err != nil {
+		return Enrolment{}, err
+	}
+	pks, err := f.store.PasskeysOfUser(ctx, userID)
+	if err != nil {
+		return Enrolment{}, err
+	}
+	return Enrolment{TOTP: u.Factors.TOTP != nil, TOTPPending: u.Factors.TOTPPending != nil, Passkeys: pks,
+		RecoveryCodesLeft: len(u.Factors.RecoveryCodes), SMS: f.smsFor(u), AlwaysAsk: u.Factors.AlwaysAsk}, nil
+}
+
+// SetAlwaysAsk records the person's "always ask for a second factor"; it can
+// be turned on only with a second factor to ask for.
+func (f *Factors) SetAlwaysAsk(ctx context.Context, by Actor, userID string, on bool) error {
+	if on {
+		e, err := f.Enrolment(ctx, userID)
+		if err != nil {
+			return err
+		}
+		if !e.Any() {
+			return ErrNoFactor
+		}
+	}
+	if err := f.store.SetAlwaysAsk(ctx, userID, on); err != nil {
+		return err
+	}
+	f.record(ctx, by, userID, EventFactorAlwaysAsk, OutcomeSuccess, map[string]string{"on": strconv.FormatBool(on)})
+	return nil
+}
+
+// changed audits a change of factors and mails the person of it.
+func (f *Factors) changed(ctx context.Context, by Actor, userID, event, mail, factor string) {
+	f.record(ctx, by, userID, event, OutcomeSuccess, map[string]string{"factor": factor})
+	f.cfg.Notifier.Mail(ctx, userID, by.Lang, mail)
+}
