@@ -14,18 +14,17 @@
 // Every Vhod package belongs to one layer (the longest matching path in
 // layers). A package may import its own layer and the layers its row lists;
 // anything else is a violation. A package in no layer is a violation too: a
-// new package must be placed in the table on purpose. Layers that do not exist
-// yet (internal/web, account, console, internal/ruid) are in the table so the
-// restructure of issue 17 can create them without touching the rules.
+// new package must be placed in the table on purpose.
 //
 // Production imports are checked strictly. Test files may also use the test
 // kits (certtest, storagetest, mongotest, …) and the storage backends, which
 // is how tests get a real store and certificates; they may not import against
 // the direction either.
 //
-// Today's code breaks some rules; those edges are listed, each with its
-// reason, in exceptions.go. The test fails on any violation not listed there
-// and on any listed exception that no longer occurs, so the list only shrinks.
+// An edge that must break the rules for a while is listed, with its reason,
+// in exceptions.go (today: none). The test fails on any violation not listed
+// there and on any listed exception that no longer occurs, so the list only
+// shrinks.
 package layout
 
 import (
@@ -103,14 +102,6 @@ var layers = []Layer{
 	{Name: "layout", Paths: []string{"internal/layout"}},
 }
 
-// moving maps packages that issue 17 moves to where they go. Both paths are
-// checked and reported as the new one, so the rules and the exceptions read
-// the same before and after a move. directory/ruid has moved; its entry stays
-// while the checker's own tests use the old path.
-var moving = map[string]string{
-	"directory/ruid": "internal/ruid",
-}
-
 // testKits are what any _test.go file may import whatever its layer: test
 // doubles, a real store, certificates and relying parties to test with.
 var testKits = []string{
@@ -156,8 +147,7 @@ type Package struct {
 }
 
 // Violation is one import against the rules. From and To are module-relative
-// for Vhod packages (a moving package by its new path); To is the full path
-// for others.
+// for Vhod packages; To is the full path for others.
 type Violation struct {
 	From, To string
 	Test     bool // only _test.go files import it
@@ -236,19 +226,12 @@ func checkImport(from string, fromLayer *Layer, imp string, test bool) (Violatio
 		Why: fmt.Sprintf("layer %s may not import layer %s", fromLayer.Name, toLayer.Name)}, true
 }
 
-// relative strips the module path and names a moving package by where it
-// goes; ok is false for packages outside Vhod.
+// relative strips the module path; ok is false for packages outside Vhod.
 func relative(importPath string) (rel string, ok bool) {
 	if importPath == Module {
 		return ".", true
 	}
-	rel, ok = strings.CutPrefix(importPath, Module+"/")
-	for from, to := range moving {
-		if under(rel, from) {
-			rel = to + strings.TrimPrefix(rel, from)
-		}
-	}
-	return rel, ok
+	return strings.CutPrefix(importPath, Module+"/")
 }
 
 // layerOf finds the layer with the longest path covering rel, or nil.
