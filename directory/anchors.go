@@ -165,7 +165,7 @@ func (s *Anchors) Add(ctx context.Context, data []byte, qualified bool, by Actor
 	}
 	// Recorded once stored: certificate sign-in trusts it from now on, even
 	// should this instance's reload fail.
-	s.cfg.Audit.Record(ctx, by.event(EventAnchorChanged, map[string]string{"change": "added", "anchor": info.ID,
+	s.cfg.Audit.Record(ctx, by.Event(EventAnchorChanged, map[string]string{"change": "added", "anchor": info.ID,
 		"subject": info.Subject, "qualified": strconv.FormatBool(qualified)}))
 	return info, s.changed(ctx)
 }
@@ -179,7 +179,7 @@ func (s *Anchors) Remove(ctx context.Context, id string, by Actor) error {
 	if err := s.store.DeleteTrustAnchor(ctx, id); err != nil {
 		return err
 	}
-	s.cfg.Audit.Record(ctx, by.event(EventAnchorChanged, map[string]string{"change": "removed", "anchor": id}))
+	s.cfg.Audit.Record(ctx, by.Event(EventAnchorChanged, map[string]string{"change": "removed", "anchor": id}))
 	return s.changed(ctx)
 }
 

@@ -132,8 +132,9 @@ type Actor struct {
 	Details map[string]string
 }
 
-// event is an audit event of a successful action by a.
-func (a Actor) event(typ string, details map[string]string) storage.AuditEvent {
+// Event is an audit event of a successful action by a, for the services of
+// directory and its subpackages (directory/factors) to record.
+func (a Actor) Event(typ string, details map[string]string) storage.AuditEvent {
 	d := map[string]string{}
 	for k, v := range a.Details {
 		d[k] = v

@@ -196,7 +196,7 @@ func (o *Orgs) RejectJoin(ctx context.Context, userID, orgID string, by Actor, a
 // person. The mail is not counted against the send limits: it answers a
 // decision on a request the person made, whose own step was counted.
 func (o *Orgs) joinDecided(ctx context.Context, userID, orgID string, by Actor, event string, details map[string]string, mail, reason string, tell bool) {
-	e := by.event(event, details)
+	e := by.Event(event, details)
 	e.UserID, e.OrgID = userID, orgID
 	o.audit.Record(ctx, e)
 	if !tell {

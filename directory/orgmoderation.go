@@ -53,7 +53,7 @@ func (o *Orgs) Register(ctx context.Context, org storage.Organisation, by Actor)
 		}
 		return org, err
 	}
-	e := by.event(EventOrgRegistered, map[string]string{"inn": org.INN, "kpp": org.KPP})
+	e := by.Event(EventOrgRegistered, map[string]string{"inn": org.INN, "kpp": org.KPP})
 	e.Actor, e.UserID, e.OrgID = "", by.ID, org.ID // the person acts for themselves
 	o.audit.Record(ctx, e)
 	return org, nil
@@ -76,7 +76,7 @@ func (o *Orgs) Create(ctx context.Context, org storage.Organisation, by Actor) (
 	if err := o.store.CreateOrganisation(ctx, org); err != nil {
 		return org, nil, err
 	}
-	e := by.event(EventOrgRegistered, map[string]string{"inn": org.INN, "kpp": org.KPP})
+	e := by.Event(EventOrgRegistered, map[string]string{"inn": org.INN, "kpp": org.KPP})
 	e.OrgID = org.ID
 	o.audit.Record(ctx, e)
 	return org, nil, nil
@@ -191,7 +191,7 @@ func (o *Orgs) decided(ctx context.Context, org storage.Organisation, by Actor, 
 	if reason != "" {
 		details = map[string]string{"reason": reason}
 	}
-	e := by.event(event, details)
+	e := by.Event(event, details)
 	e.UserID, e.OrgID = org.RegisteredBy, org.ID
 	o.audit.Record(ctx, e)
 	for _, userID := range tell {

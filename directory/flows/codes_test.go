@@ -57,3 +57,31 @@ func TestIssueAndSpendAttempts(t *testing.T) {
 		t.Fatalf("refused move: %v", err)
 	}
 }
+
+// Spend counts and saves the attempt before comparing, as SpendAttempt does,
+// but leaves the flow's state and steps to the caller (a second factor's code
+// is checked in whatever state the sign-in stands).
+func TestSpendKeepsTheState(t *testing.T) {
+	key := make([]byte, 32)
+	now := time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)
+	st := &saved{}
+	f := &Flow{storage.Flow{ID: "f1", Kind: string(KindLogin), State: "second_factor"}}
+	code, err := f.NewCode(key, "+79090000000", CodeLifetime, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := Spend(t.Context(), st, f, key, "000000", now); !errors.Is(err, ErrWrongCode) || f.Attempts != 1 || len(st.flows) != 1 {
+		t.Fatalf("wrong code: %v, %d attempts, %d saves", err, f.Attempts, len(st.flows))
+	}
+	if err := Spend(t.Context(), st, f, key, code, now); err != nil || f.State != "second_factor" || len(f.Steps) != 0 {
+		t.Fatalf("right code: %v, state %q, steps %v", err, f.State, f.Steps)
+	}
+	f.Attempts = directory.OTPMaxAttempts
+	if err := Spend(t.Context(), st, f, key, code, now); !errors.Is(err, ErrTooManyAttempts) {
+		t.Fatalf("too many: %v", err)
+	}
+	st.err = storage.ErrConflict
+	if err := Spend(t.Context(), st, f, key, code, now); !errors.Is(err, storage.ErrConflict) || len(st.flows) != 3 {
+		t.Fatalf("lost race: %v", err)
+	}
+}

@@ -197,19 +197,36 @@ func Move(ctx context.Context, st Saver, f *Flow, s State, now time.Time) error 
 	return nil
 }
 
-// SpendAttempt counts an attempt at the flow's code and saves it before the
-// comparison, so that racing requests cannot try more codes than allowed.
-// refusal is the page's message for a wrong code ("" when it is right); err
-// is Move's.
+// SpendAttempt counts an attempt at the flow's code and saves it, moved to
+// StateCodeSent, before the comparison (Spend). refusal is the page's message
+// for a wrong code ("" when it is right); err is Move's.
 func SpendAttempt(ctx context.Context, st Saver, f *Flow, key []byte, code string, now time.Time) (refusal string, err error) {
-	f.Attempts++
-	if err := Move(ctx, st, f, StateCodeSent, now); err != nil {
+	if err := f.To(StateCodeSent, now); err != nil {
 		return "", err
 	}
-	if err := f.CheckCode(key, code, now); err != nil {
+	switch err := Spend(ctx, st, f, key, code, now); {
+	case errors.Is(err, ErrTooManyAttempts), errors.Is(err, ErrWrongCode):
 		return RefusalKey(err), nil
+	case err != nil:
+		return "", err
 	}
 	return "", nil
+}
+
+// Spend counts an attempt at the flow's code, saves the flow and only then
+// compares (CheckCode), so that racing requests cannot try more codes than
+// allowed: nil when the code is right, ErrTooManyAttempts, ErrWrongCode, or
+// the store's error (storage.ErrConflict when another request saved first).
+// The flow's state is the caller's: SpendAttempt moves it to StateCodeSent;
+// a second factor's SMS code (directory/factors) leaves it where it stands.
+func Spend(ctx context.Context, st Saver, f *Flow, key []byte, code string, now time.Time) error {
+	f.Attempts++
+	saved, err := st.SaveFlow(ctx, f.Flow)
+	if err != nil {
+		return err
+	}
+	f.Flow = saved
+	return f.CheckCode(key, code, now)
 }
 
 // Issue makes a one-time code for to, keeps only its HMAC in the flow and

@@ -80,7 +80,8 @@ var layers = []Layer{
 	// for directory or below.
 	{Name: "clientaddr", Paths: []string{"internal/clientaddr"}},
 
-	// The service layer, with notify/, registry/ and captcha/.
+	// The service layer, with notify/, registry/, captcha/, flows/ and factors/
+	// (second factors and passkeys; directory itself never imports factors).
 	{Name: "directory", Paths: []string{"directory"},
 		MayImport: []string{"certauth", "ruid", "storage"}},
 	// Outside identity providers (Госуслуги, Яндекс, VK, Сбер, any OpenID

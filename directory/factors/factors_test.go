@@ -1,4 +1,4 @@
-package directory_test
+package factors_test
 
 import (
 	"bytes"
@@ -14,36 +14,48 @@ import (
 	"github.com/pquerna/otp/totp"
 
 	"github.com/vhod-id/vhod/directory"
+	"github.com/vhod-id/vhod/directory/factors"
+	"github.com/vhod-id/vhod/directory/flows"
 	"github.com/vhod-id/vhod/directory/notify"
 	"github.com/vhod-id/vhod/storage"
 	"github.com/vhod-id/vhod/storage/mongo"
 	"github.com/vhod-id/vhod/storage/mongotest"
 )
 
+// clock is a clock the test moves.
+type clock struct{ t time.Time }
+
+func (c *clock) now() time.Time { return c.t }
+
+// texts stands for the pages' catalogue: the language, the key and the fields.
+func texts(lang, key string, args ...string) string {
+	return lang + " " + key + " " + strings.Join(args, " ")
+}
+
 // factorWorld is a Factors on a fresh store with a moving clock, mail and SMS
 // kept in memory, and the person "ivanov" with a confirmed phone and email.
 type factorWorld struct {
-	f     *directory.Factors
+	f     *factors.Service
 	st    *mongo.Store
 	clock *clock
 	mail  *notify.Memory
 	sms   *notify.Memory
 }
 
-func newFactors(t *testing.T, options ...func(*directory.FactorsConfig)) factorWorld {
+func newFactors(t *testing.T, options ...func(*factors.Config)) factorWorld {
 	t.Helper()
 	st := mongotest.Fresh(t, mongotest.URI(t), mongo.Options{})
 	c := &clock{t: time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)}
 	mail, sms := notify.NewMemory(100), notify.NewMemory(100)
 	log := slog.New(slog.DiscardHandler)
-	cfg := directory.FactorsConfig{SecretKey: bytes.Repeat([]byte{7}, 32), OTPKey: bytes.Repeat([]byte{9}, 32),
+	cfg := factors.Config{SecretKey: bytes.Repeat([]byte{7}, 32), OTPKey: bytes.Repeat([]byte{9}, 32),
 		SMS: sms, Texts: texts, Audit: directory.NewAuditor(st, log), Notifier: directory.NewNotifier(st, mail, texts, log),
 		Now: c.now, Logger: log}
 	cfg.Audit.SetClock(c.now)
 	for _, o := range options {
 		o(&cfg)
 	}
-	f, err := directory.NewFactors(st, cfg)
+	f, err := factors.New(st, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -73,7 +85,7 @@ func (w factorWorld) enrolTOTP(t *testing.T) (string, []string) {
 // code is the app's code at the clock's time moved by steps.
 func (w factorWorld) code(t *testing.T, secret string, steps int) string {
 	t.Helper()
-	c, err := totp.GenerateCode(secret, w.clock.t.Add(time.Duration(steps)*directory.TOTPPeriod*time.Second))
+	c, err := totp.GenerateCode(secret, w.clock.t.Add(time.Duration(steps)*factors.TOTPPeriod*time.Second))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -101,7 +113,7 @@ func (w factorWorld) mailed(key string) bool {
 func TestTOTPEnrolment(t *testing.T) {
 	w := newFactors(t)
 	ctx := t.Context()
-	if err := w.f.VerifyTOTP(ctx, person, "ivanov", "123456"); !errors.Is(err, directory.ErrNoFactor) {
+	if err := w.f.VerifyTOTP(ctx, person, "ivanov", "123456"); !errors.Is(err, factors.ErrNoFactor) {
 		t.Fatalf("a check without an app: %v", err)
 	}
 	e, err := w.f.EnrolTOTP(ctx, "ivanov")
@@ -116,24 +128,24 @@ func TestTOTPEnrolment(t *testing.T) {
 		t.Error("the QR code is not a PNG")
 	}
 	// Pending: no check passes until it is confirmed, and the secret is sealed.
-	if err := w.f.VerifyTOTP(ctx, person, "ivanov", w.code(t, e.Secret, 0)); !errors.Is(err, directory.ErrNoFactor) {
+	if err := w.f.VerifyTOTP(ctx, person, "ivanov", w.code(t, e.Secret, 0)); !errors.Is(err, factors.ErrNoFactor) {
 		t.Fatalf("an unconfirmed app passed a check: %v", err)
 	}
 	u, _ := w.st.UserByID(ctx, "ivanov")
 	if s := u.Factors.TOTPPending.Secret; !strings.HasPrefix(s, "sealed:v1:") || strings.Contains(s, e.Secret) {
 		t.Fatalf("secret stored as %q", s)
 	}
-	if _, err := w.f.ConfirmTOTP(ctx, person, "ivanov", "000000"); !errors.Is(err, directory.ErrWrongCode) {
+	if _, err := w.f.ConfirmTOTP(ctx, person, "ivanov", "000000"); !errors.Is(err, factors.ErrWrongCode) {
 		t.Fatalf("a wrong confirmation: %v", err)
 	}
 	codes, err := w.f.ConfirmTOTP(ctx, person, "ivanov", w.code(t, e.Secret, 0))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(codes) != directory.RecoveryCodeCount {
+	if len(codes) != factors.RecoveryCodeCount {
 		t.Fatalf("first factor gave %d recovery codes", len(codes))
 	}
-	if _, err := w.f.ConfirmTOTP(ctx, person, "ivanov", w.code(t, e.Secret, 0)); !errors.Is(err, directory.ErrNoEnrolment) {
+	if _, err := w.f.ConfirmTOTP(ctx, person, "ivanov", w.code(t, e.Secret, 0)); !errors.Is(err, factors.ErrNoEnrolment) {
 		t.Fatalf("a second confirmation: %v", err)
 	}
 	if !w.mailed("mail.totp_added") || len(w.events(t, directory.EventFactorEnrolled)) != 1 {
@@ -153,13 +165,13 @@ func TestTOTPEnrolment(t *testing.T) {
 		t.Fatalf("second app: codes %v, %v", codes, err)
 	}
 	w.clock.t = w.clock.t.Add(time.Minute)
-	if err := w.f.VerifyTOTP(ctx, person, "ivanov", w.code(t, e.Secret, 0)); !errors.Is(err, directory.ErrWrongCode) {
+	if err := w.f.VerifyTOTP(ctx, person, "ivanov", w.code(t, e.Secret, 0)); !errors.Is(err, factors.ErrWrongCode) {
 		t.Fatalf("the replaced app still works: %v", err)
 	}
 	if err := w.f.RemoveTOTP(ctx, person, "ivanov"); err != nil {
 		t.Fatal(err)
 	}
-	if err := w.f.VerifyTOTP(ctx, person, "ivanov", w.code(t, e2.Secret, 0)); !errors.Is(err, directory.ErrNoFactor) {
+	if err := w.f.VerifyTOTP(ctx, person, "ivanov", w.code(t, e2.Secret, 0)); !errors.Is(err, factors.ErrNoFactor) {
 		t.Fatalf("a removed app: %v", err)
 	}
 	if !w.mailed("mail.totp_removed") {
@@ -169,7 +181,7 @@ func TestTOTPEnrolment(t *testing.T) {
 
 // TestTOTPCodes: six digits, a step either side of now, each step once.
 func TestTOTPCodes(t *testing.T) {
-	w := newFactors(t, func(c *directory.FactorsConfig) { c.MaxFailures = 100 })
+	w := newFactors(t, func(c *factors.Config) { c.MaxFailures = 100 })
 	secret, _ := w.enrolTOTP(t)
 	ctx := t.Context()
 	w.clock.t = w.clock.t.Add(5 * time.Minute)
@@ -178,18 +190,18 @@ func TestTOTPCodes(t *testing.T) {
 		code func() string
 		want error
 	}{
-		{"empty", func() string { return "" }, directory.ErrWrongCode},
-		{"five digits", func() string { return w.code(t, secret, 0)[:5] }, directory.ErrWrongCode},
-		{"letters", func() string { return "12345a" }, directory.ErrWrongCode},
-		{"two steps ago", func() string { return w.code(t, secret, -2) }, directory.ErrWrongCode},
-		{"two steps ahead", func() string { return w.code(t, secret, 2) }, directory.ErrWrongCode},
+		{"empty", func() string { return "" }, factors.ErrWrongCode},
+		{"five digits", func() string { return w.code(t, secret, 0)[:5] }, factors.ErrWrongCode},
+		{"letters", func() string { return "12345a" }, factors.ErrWrongCode},
+		{"two steps ago", func() string { return w.code(t, secret, -2) }, factors.ErrWrongCode},
+		{"two steps ahead", func() string { return w.code(t, secret, 2) }, factors.ErrWrongCode},
 		{"a step ago", func() string { return w.code(t, secret, -1) }, nil},
-		{"the same again (replay)", func() string { return w.code(t, secret, -1) }, directory.ErrWrongCode},
+		{"the same again (replay)", func() string { return w.code(t, secret, -1) }, factors.ErrWrongCode},
 		{"now", func() string { return w.code(t, secret, 0) }, nil},
-		{"now again (replay)", func() string { return w.code(t, secret, 0) }, directory.ErrWrongCode},
-		{"a step ago after now", func() string { return w.code(t, secret, -1) }, directory.ErrWrongCode},
+		{"now again (replay)", func() string { return w.code(t, secret, 0) }, factors.ErrWrongCode},
+		{"a step ago after now", func() string { return w.code(t, secret, -1) }, factors.ErrWrongCode},
 		{"a step ahead", func() string { return w.code(t, secret, 1) }, nil},
-		{"now after a step ahead", func() string { return w.code(t, secret, 0) }, directory.ErrWrongCode},
+		{"now after a step ahead", func() string { return w.code(t, secret, 0) }, factors.ErrWrongCode},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if err := w.f.VerifyTOTP(ctx, person, "ivanov", tc.code()); !errors.Is(err, tc.want) {
@@ -210,7 +222,7 @@ func TestTOTPCodes(t *testing.T) {
 
 // TestTOTPStepUsedOnceUnderConcurrency: of eight requests with one right code one passes.
 func TestTOTPStepUsedOnceUnderConcurrency(t *testing.T) {
-	w := newFactors(t, func(c *directory.FactorsConfig) { c.MaxFailures = 100 })
+	w := newFactors(t, func(c *factors.Config) { c.MaxFailures = 100 })
 	secret, _ := w.enrolTOTP(t)
 	w.clock.t = w.clock.t.Add(time.Minute)
 	code := w.code(t, secret, 0)
@@ -249,14 +261,14 @@ func TestWrongCodesLock(t *testing.T) {
 		} else {
 			_, err = w.f.UseRecoveryCode(ctx, person, "ivanov", "aaaa-bbbb-cccc-dddd")
 		}
-		if !errors.Is(err, directory.ErrWrongCode) {
+		if !errors.Is(err, factors.ErrWrongCode) {
 			t.Fatalf("wrong code %d: %v", i+1, err)
 		}
 	}
-	if err := w.f.VerifyTOTP(ctx, person, "ivanov", w.code(t, secret, 0)); !errors.Is(err, directory.ErrFactorLocked) {
+	if err := w.f.VerifyTOTP(ctx, person, "ivanov", w.code(t, secret, 0)); !errors.Is(err, factors.ErrFactorLocked) {
 		t.Fatalf("a right code after five wrong ones: %v", err)
 	}
-	if _, err := w.f.UseRecoveryCode(ctx, person, "ivanov", recovery[0]); !errors.Is(err, directory.ErrFactorLocked) {
+	if _, err := w.f.UseRecoveryCode(ctx, person, "ivanov", recovery[0]); !errors.Is(err, factors.ErrFactorLocked) {
 		t.Fatalf("a recovery code after five wrong ones: %v", err)
 	}
 	if len(w.events(t, directory.EventFactorLocked)) != 1 {
@@ -270,7 +282,7 @@ func TestWrongCodesLock(t *testing.T) {
 
 func TestRecoveryCodes(t *testing.T) {
 	// The losers of the race below count as wrong codes; the lock is tested apart.
-	w := newFactors(t, func(c *directory.FactorsConfig) { c.MaxFailures = 100 })
+	w := newFactors(t, func(c *factors.Config) { c.MaxFailures = 100 })
 	_, codes := w.enrolTOTP(t)
 	ctx := t.Context()
 	seen := map[string]bool{}
@@ -292,7 +304,7 @@ func TestRecoveryCodes(t *testing.T) {
 	if err != nil || left != 9 {
 		t.Fatalf("use: %d left, %v", left, err)
 	}
-	if _, err := w.f.UseRecoveryCode(ctx, person, "ivanov", codes[3]); !errors.Is(err, directory.ErrWrongCode) {
+	if _, err := w.f.UseRecoveryCode(ctx, person, "ivanov", codes[3]); !errors.Is(err, factors.ErrWrongCode) {
 		t.Fatalf("a used code again: %v", err)
 	}
 	if !w.mailed("mail.recovery_code_used") || len(w.events(t, directory.EventRecoveryCodeUsed)) != 1 {
@@ -304,10 +316,10 @@ func TestRecoveryCodes(t *testing.T) {
 	}
 	// New codes replace every old one.
 	fresh, err := w.f.RegenerateRecoveryCodes(ctx, person, "ivanov")
-	if err != nil || len(fresh) != directory.RecoveryCodeCount {
+	if err != nil || len(fresh) != factors.RecoveryCodeCount {
 		t.Fatalf("regenerate: %d, %v", len(fresh), err)
 	}
-	if _, err := w.f.UseRecoveryCode(ctx, person, "ivanov", codes[0]); !errors.Is(err, directory.ErrWrongCode) {
+	if _, err := w.f.UseRecoveryCode(ctx, person, "ivanov", codes[0]); !errors.Is(err, factors.ErrWrongCode) {
 		t.Fatalf("an old code after regeneration: %v", err)
 	}
 	if _, err := w.f.UseRecoveryCode(ctx, person, "ivanov", fresh[0]); err != nil {
@@ -317,7 +329,7 @@ func TestRecoveryCodes(t *testing.T) {
 	if err := w.st.CreateUser(ctx, storage.User{ID: "petrov", Login: "petrov"}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := w.f.UseRecoveryCode(ctx, person, "petrov", fresh[1]); !errors.Is(err, directory.ErrWrongCode) {
+	if _, err := w.f.UseRecoveryCode(ctx, person, "petrov", fresh[1]); !errors.Is(err, factors.ErrWrongCode) {
 		t.Fatalf("ivanov's code for petrov: %v", err)
 	}
 }
@@ -335,14 +347,14 @@ func TestSealedSecretBoundToItsAccount(t *testing.T) {
 	if err := w.st.SetPendingTOTP(ctx, "petrov", storage.TOTP{Secret: u.Factors.TOTP.Secret}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := w.f.ConfirmTOTP(ctx, person, "petrov", "123456"); err == nil || errors.Is(err, directory.ErrWrongCode) {
+	if _, err := w.f.ConfirmTOTP(ctx, person, "petrov", "123456"); err == nil || errors.Is(err, factors.ErrWrongCode) {
 		t.Fatalf("a copied secret opened: %v", err)
 	}
-	other, err := directory.NewFactors(w.st, directory.FactorsConfig{SecretKey: bytes.Repeat([]byte{8}, 32), Now: w.clock.now})
+	other, err := factors.New(w.st, factors.Config{SecretKey: bytes.Repeat([]byte{8}, 32), Now: w.clock.now})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := other.VerifyTOTP(ctx, person, "ivanov", "123456"); err == nil || errors.Is(err, directory.ErrWrongCode) {
+	if err := other.VerifyTOTP(ctx, person, "ivanov", "123456"); err == nil || errors.Is(err, factors.ErrWrongCode) {
 		t.Fatalf("another key opened the secret: %v", err)
 	}
 }
@@ -350,12 +362,12 @@ func TestSealedSecretBoundToItsAccount(t *testing.T) {
 func TestSMSSecondFactor(t *testing.T) {
 	w := newFactors(t)
 	ctx := t.Context()
-	newFlow := func(id string) *storage.Flow {
+	newFlow := func(id string) *flows.Flow {
 		f := storage.Flow{ID: id, Kind: "login", State: "mfa", CreatedAt: w.clock.t, ExpiresAt: time.Now().Add(time.Hour)}
 		if err := w.st.CreateFlow(ctx, f); err != nil {
 			t.Fatal(err)
 		}
-		return &f
+		return &flows.Flow{Flow: f}
 	}
 	sent := func() string {
 		msgs := w.sms.Messages()
@@ -370,17 +382,20 @@ func TestSMSSecondFactor(t *testing.T) {
 		t.Fatal(err)
 	}
 	code := sent()
+	if fl.State != "mfa" || fl.Recipient != "+79090000000" || fl.Challenge == "" || fl.Challenge == code {
+		t.Fatalf("the flow after sending: state %q, recipient %q, challenge %q", fl.State, fl.Recipient, fl.Challenge)
+	}
 	wrong := "000000"
 	if code == wrong {
 		wrong = "111111"
 	}
-	if err := w.f.CheckSMSCode(ctx, person, fl, wrong); !errors.Is(err, directory.ErrWrongCode) {
+	if err := w.f.CheckSMSCode(ctx, person, fl, wrong); !errors.Is(err, factors.ErrWrongCode) {
 		t.Fatalf("wrong code: %v", err)
 	}
 	if err := w.f.CheckSMSCode(ctx, person, fl, code); err != nil {
 		t.Fatalf("right code: %v", err)
 	}
-	if err := w.f.CheckSMSCode(ctx, person, fl, code); !errors.Is(err, directory.ErrWrongCode) {
+	if err := w.f.CheckSMSCode(ctx, person, fl, code); !errors.Is(err, factors.ErrWrongCode) {
 		t.Fatalf("the code again: %v", err)
 	}
 
@@ -390,8 +405,8 @@ func TestSMSSecondFactor(t *testing.T) {
 		t.Fatal(err)
 	}
 	code = sent()
-	w.clock.t = w.clock.t.Add(directory.SMSCodeLifetime + time.Second)
-	if err := w.f.CheckSMSCode(ctx, person, fl, code); !errors.Is(err, directory.ErrWrongCode) {
+	w.clock.t = w.clock.t.Add(factors.SMSCodeLifetime + time.Second)
+	if err := w.f.CheckSMSCode(ctx, person, fl, code); !errors.Is(err, factors.ErrWrongCode) {
 		t.Fatalf("an expired code: %v", err)
 	}
 
@@ -404,7 +419,7 @@ func TestSMSSecondFactor(t *testing.T) {
 	for range directory.OTPMaxAttempts {
 		_ = w.f.CheckSMSCode(ctx, person, fl, wrong)
 	}
-	if err := w.f.CheckSMSCode(ctx, person, fl, code); !errors.Is(err, directory.ErrFactorLocked) {
+	if err := w.f.CheckSMSCode(ctx, person, fl, code); !errors.Is(err, factors.ErrFactorLocked) {
 		t.Fatalf("after %d wrong codes: %v", directory.OTPMaxAttempts, err)
 	}
 
@@ -422,7 +437,7 @@ func TestSMSSecondFactor(t *testing.T) {
 	if err := w.st.CreateUser(ctx, storage.User{ID: "petrov", Login: "petrov", Phone: "+79091111111"}); err != nil {
 		t.Fatal(err)
 	}
-	if err := w.f.SendSMSCode(ctx, newFlow("f5"), "petrov", "en"); !errors.Is(err, directory.ErrNoFactor) {
+	if err := w.f.SendSMSCode(ctx, newFlow("f5"), "petrov", "en"); !errors.Is(err, factors.ErrNoFactor) {
 		t.Fatalf("an unconfirmed phone: %v", err)
 	}
 }
@@ -442,7 +457,7 @@ func TestRequired(t *testing.T) {
 	}
 	plain := mk("plain", nil)
 	asks := mk("asks", func(u *storage.User) { u.Phone, u.PhoneVerified = "+79092222222", true })
-	if err := w.f.SetAlwaysAsk(ctx, person, "plain", true); !errors.Is(err, directory.ErrNoFactor) {
+	if err := w.f.SetAlwaysAsk(ctx, person, "plain", true); !errors.Is(err, factors.ErrNoFactor) {
 		t.Fatalf("always ask without a factor: %v", err)
 	}
 	if err := w.f.SetAlwaysAsk(ctx, person, "asks", true); err != nil {
@@ -461,23 +476,23 @@ func TestRequired(t *testing.T) {
 		name string
 		u    storage.User
 		org  *storage.Organisation
-		want directory.Requirement
+		want factors.Requirement
 	}{
 		{name: "nobody asks", u: plain},
 		{name: "a company without a policy", u: plain, org: org(storage.OrgSignInAny)},
-		{name: "the person always asks", u: asks, want: directory.Requirement{ACR: directory.ACRMFA, By: "user", Enrolled: true}},
+		{name: "the person always asks", u: asks, want: factors.Requirement{ACR: directory.ACRMFA, By: "user", Enrolled: true}},
 		{name: "company second factor, not enrolled", u: plain, org: org(storage.OrgSignInSecondFactor),
-			want: directory.Requirement{ACR: directory.ACRMFA, By: "org"}},
+			want: factors.Requirement{ACR: directory.ACRMFA, By: "org"}},
 		{name: "company second factor, enrolled", u: asks, org: org(storage.OrgSignInSecondFactor),
-			want: directory.Requirement{ACR: directory.ACRMFA, By: "org", Enrolled: true}},
+			want: factors.Requirement{ACR: directory.ACRMFA, By: "org", Enrolled: true}},
 		{name: "company passkey, only a phone", u: asks, org: org(storage.OrgSignInPasskeyOrCertificate),
-			want: directory.Requirement{ACR: directory.ACRMFA, PasskeyOrCertificate: true, By: "org"}},
+			want: factors.Requirement{ACR: directory.ACRMFA, PasskeyOrCertificate: true, By: "org"}},
 		{name: "company passkey, has one", u: withKey, org: org(storage.OrgSignInPasskeyOrCertificate),
-			want: directory.Requirement{ACR: directory.ACRMFA, PasskeyOrCertificate: true, By: "org", Enrolled: true}},
+			want: factors.Requirement{ACR: directory.ACRMFA, PasskeyOrCertificate: true, By: "org", Enrolled: true}},
 		{name: "company passkey, has a certificate", u: withCert, org: org(storage.OrgSignInPasskeyOrCertificate),
-			want: directory.Requirement{ACR: directory.ACRMFA, PasskeyOrCertificate: true, By: "org", Enrolled: true}},
+			want: factors.Requirement{ACR: directory.ACRMFA, PasskeyOrCertificate: true, By: "org", Enrolled: true}},
 		{name: "unknown policy asks for the most", u: plain, org: org("whatever"),
-			want: directory.Requirement{ACR: directory.ACRMFA, PasskeyOrCertificate: true, By: "org"}},
+			want: factors.Requirement{ACR: directory.ACRMFA, PasskeyOrCertificate: true, By: "org"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got, err := w.f.Required(ctx, tc.u, tc.org)
@@ -489,16 +504,16 @@ func TestRequired(t *testing.T) {
 }
 
 func TestRequirementMet(t *testing.T) {
-	mfa := directory.Requirement{ACR: directory.ACRMFA}
-	strong := directory.Requirement{ACR: directory.ACRMFA, PasskeyOrCertificate: true}
+	mfa := factors.Requirement{ACR: directory.ACRMFA}
+	strong := factors.Requirement{ACR: directory.ACRMFA, PasskeyOrCertificate: true}
 	for _, tc := range []struct {
 		name string
-		r    directory.Requirement
+		r    factors.Requirement
 		acr  string
 		amr  []string
 		want bool
 	}{
-		{"nothing asked", directory.Requirement{}, directory.ACRPassword, []string{"pwd"}, true},
+		{"nothing asked", factors.Requirement{}, directory.ACRPassword, []string{"pwd"}, true},
 		{"password for mfa", mfa, directory.ACRPassword, []string{"pwd"}, false},
 		{"sms for mfa", mfa, directory.ACRPhone, []string{"sms", "otp"}, false},
 		{"password and app for mfa", mfa, directory.ACRMFA, []string{"pwd", "otp", "mfa"}, true},
@@ -514,28 +529,5 @@ func TestRequirementMet(t *testing.T) {
 				t.Fatalf("Met(%s, %v) = %v", tc.acr, tc.amr, got)
 			}
 		})
-	}
-}
-
-func TestSetSignInPolicy(t *testing.T) {
-	w := newOrgWorld(t, nil)
-	ctx := t.Context()
-	org, err := w.o.Register(ctx, romashka(), directory.Actor{ID: "director"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := w.o.SetSignInPolicy(ctx, org.ID, "sometimes", directory.Actor{ID: "director"}); !errors.Is(err, directory.ErrUnknownSignInPolicy) {
-		t.Fatalf("an unknown policy: %v", err)
-	}
-	got, err := w.o.SetSignInPolicy(ctx, org.ID, storage.OrgSignInSecondFactor, directory.Actor{ID: "director"})
-	if err != nil || got.SignInPolicy != storage.OrgSignInSecondFactor {
-		t.Fatalf("set: %+v %v", got.SignInPolicy, err)
-	}
-	if stored, _ := w.st.OrganisationByID(ctx, org.ID); stored.SignInPolicy != storage.OrgSignInSecondFactor {
-		t.Fatalf("stored policy %q", stored.SignInPolicy)
-	}
-	evs, _ := w.st.QueryAudit(ctx, storage.AuditQuery{OrgID: org.ID, Type: directory.EventOrgSignInPolicy})
-	if len(evs) != 1 || evs[0].Details["to"] != storage.OrgSignInSecondFactor || evs[0].Actor != "director" {
-		t.Fatalf("audit %+v", evs)
 	}
 }

@@ -1,4 +1,4 @@
-package directory
+package factors
 
 import (
 	"bytes"
@@ -12,6 +12,7 @@ import (
 	"github.com/pquerna/otp"
 	"github.com/pquerna/otp/totp"
 
+	"github.com/vhod-id/vhod/directory"
 	"github.com/vhod-id/vhod/directory/notify"
 	"github.com/vhod-id/vhod/storage"
 )
@@ -44,7 +45,7 @@ func totpAD(userID string) []byte { return []byte("totp\x00" + userID) }
 
 // EnrolTOTP starts adding an authenticator app: a new secret, kept sealed as
 // pending until ConfirmTOTP; an app already confirmed keeps working meanwhile.
-func (f *Factors) EnrolTOTP(ctx context.Context, userID string) (TOTPEnrolment, error) {
+func (f *Service) EnrolTOTP(ctx context.Context, userID string) (TOTPEnrolment, error) {
 	u, err := f.store.UserByID(ctx, userID)
 	if err != nil {
 		return TOTPEnrolment{}, err
@@ -85,7 +86,7 @@ func accountLabel(u storage.User) string {
 // ConfirmTOTP checks a code of the pending app; only then is the app the
 // account's (in place of an earlier one). The first second factor of an
 // account also gets its recovery codes, returned here once and never again.
-func (f *Factors) ConfirmTOTP(ctx context.Context, by Actor, userID, code string) (recoveryCodes []string, err error) {
+func (f *Service) ConfirmTOTP(ctx context.Context, by directory.Actor, userID, code string) (recoveryCodes []string, err error) {
 	if err := f.open(ctx, userID); err != nil {
 		return nil, err
 	}
@@ -110,14 +111,14 @@ func (f *Factors) ConfirmTOTP(ctx context.Context, by Actor, userID, code string
 		}
 		return nil, err
 	}
-	f.changed(ctx, by, userID, EventFactorEnrolled, "mail.totp_added", "totp")
+	f.changed(ctx, by, userID, directory.EventFactorEnrolled, "mail.totp_added", "totp")
 	return f.firstRecoveryCodes(ctx, by, u)
 }
 
 // VerifyTOTP checks a code of the account's app as a second factor: right,
 // within a step of now, and of a step later than the last accepted one (a
 // code is accepted once). Failures count towards the lock.
-func (f *Factors) VerifyTOTP(ctx context.Context, by Actor, userID, code string) error {
+func (f *Service) VerifyTOTP(ctx context.Context, by directory.Actor, userID, code string) error {
 	if err := f.open(ctx, userID); err != nil {
 		return err
 	}
@@ -141,17 +142,17 @@ func (f *Factors) VerifyTOTP(ctx context.Context, by Actor, userID, code string)
 		}
 		return err
 	}
-	f.record(ctx, by, userID, EventFactorChecked, OutcomeSuccess, map[string]string{"factor": "totp"})
+	f.record(ctx, by, userID, directory.EventFactorChecked, directory.OutcomeSuccess, map[string]string{"factor": "totp"})
 	return nil
 }
 
 // matchTOTP finds the step, within TOTPSkew of now, whose code is code.
-func (f *Factors) matchTOTP(userID, sealed, code string) (int64, bool, error) {
+func (f *Service) matchTOTP(userID, sealed, code string) (int64, bool, error) {
 	secret, err := notify.Open(f.cfg.SecretKey, sealed, totpAD(userID))
 	if err != nil {
 		return 0, false, fmt.Errorf("totp secret of %s: %w", userID, err)
 	}
-	if !WellFormedOTP(code) {
+	if !directory.WellFormedOTP(code) {
 		return 0, false, nil
 	}
 	now := f.now().Unix() / TOTPPeriod
@@ -168,10 +169,10 @@ func (f *Factors) matchTOTP(userID, sealed, code string) (int64, bool, error) {
 }
 
 // RemoveTOTP removes the account's app (and a pending enrolment).
-func (f *Factors) RemoveTOTP(ctx context.Context, by Actor, userID string) error {
+func (f *Service) RemoveTOTP(ctx context.Context, by directory.Actor, userID string) error {
 	if err := f.store.RemoveTOTP(ctx, userID); err != nil {
 		return err
 	}
-	f.changed(ctx, by, userID, EventFactorRemoved, "mail.totp_removed", "totp")
+	f.changed(ctx, by, userID, directory.EventFactorRemoved, "mail.totp_removed", "totp")
 	return nil
 }

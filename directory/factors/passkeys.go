@@ -1,4 +1,4 @@
-package directory
+package factors
 
 import (
 	"bytes"
@@ -16,6 +16,7 @@ import (
 	"github.com/go-webauthn/webauthn/protocol"
 	"github.com/go-webauthn/webauthn/webauthn"
 
+	"github.com/vhod-id/vhod/directory"
 	"github.com/vhod-id/vhod/storage"
 )
 
@@ -109,7 +110,7 @@ func toCredential(p storage.Passkey) webauthn.Credential {
 }
 
 // user loads an account with its passkeys, as the library wants it.
-func (f *Factors) user(ctx context.Context, userID string) (waUser, []storage.Passkey, error) {
+func (f *Service) user(ctx context.Context, userID string) (waUser, []storage.Passkey, error) {
 	u, err := f.store.UserByID(ctx, userID)
 	if err != nil {
 		return waUser{}, nil, err
@@ -125,7 +126,7 @@ func (f *Factors) user(ctx context.Context, userID string) (waUser, []storage.Pa
 	return w, pks, nil
 }
 
-func (f *Factors) passkeysOn() error {
+func (f *Service) passkeysOn() error {
 	if f.wa == nil {
 		return fmt.Errorf("%w: passkeys are not configured", ErrPasskeyFailed)
 	}
@@ -134,7 +135,7 @@ func (f *Factors) passkeysOn() error {
 
 // begin stores the server's half of a ceremony and returns its ID with the
 // options for navigator.credentials (JSON).
-func (f *Factors) begin(ctx context.Context, kind, userID string, options any, s *webauthn.SessionData) (string, []byte, error) {
+func (f *Service) begin(ctx context.Context, kind, userID string, options any, s *webauthn.SessionData) (string, []byte, error) {
 	sess, err := json.Marshal(s)
 	if err != nil {
 		return "", nil, err
@@ -145,7 +146,7 @@ func (f *Factors) begin(ctx context.Context, kind, userID string, options any, s
 	}
 	// The library also dates the session (by the wall clock) and checks it.
 	now := f.now().UTC()
-	c := storage.Ceremony{ID: NewID(), Kind: kind, UserID: userID, Session: sess, CreatedAt: now,
+	c := storage.Ceremony{ID: directory.NewID(), Kind: kind, UserID: userID, Session: sess, CreatedAt: now,
 		ExpiresAt: now.Add(f.wa.Config.Timeouts.Login.Timeout)}
 	if err := f.store.CreateCeremony(ctx, c); err != nil {
 		return "", nil, err
@@ -155,7 +156,7 @@ func (f *Factors) begin(ctx context.Context, kind, userID string, options any, s
 
 // take claims a ceremony of kind (once); an unknown, expired or used one, or
 // one of another kind or person, fails.
-func (f *Factors) take(ctx context.Context, id, kind, userID string) (webauthn.SessionData, error) {
+func (f *Service) take(ctx context.Context, id, kind, userID string) (webauthn.SessionData, error) {
 	var s webauthn.SessionData
 	c, err := f.store.TakeCeremony(ctx, id)
 	if errors.Is(err, storage.ErrNotFound) {
@@ -174,7 +175,7 @@ func (f *Factors) take(ctx context.Context, id, kind, userID string) (webauthn.S
 // discoverable credential (so it signs in alone), user verification preferred,
 // attestation as configured, the account's passkeys excluded. It returns the
 // ceremony ID and the creation options for the browser (JSON).
-func (f *Factors) BeginPasskeyRegistration(ctx context.Context, userID string) (string, []byte, error) {
+func (f *Service) BeginPasskeyRegistration(ctx context.Context, userID string) (string, []byte, error) {
 	if err := f.passkeysOn(); err != nil {
 		return "", nil, err
 	}
@@ -194,7 +195,7 @@ func (f *Factors) BeginPasskeyRegistration(ctx context.Context, userID string) (
 // FinishPasskeyRegistration checks the browser's answer (the JSON of the
 // PublicKeyCredential) and stores the passkey under name. The account's first
 // second factor also gets its recovery codes, returned here once.
-func (f *Factors) FinishPasskeyRegistration(ctx context.Context, by Actor, userID, ceremonyID, name string, body io.Reader) (storage.Passkey, []string, error) {
+func (f *Service) FinishPasskeyRegistration(ctx context.Context, by directory.Actor, userID, ceremonyID, name string, body io.Reader) (storage.Passkey, []string, error) {
 	if err := f.passkeysOn(); err != nil {
 		return storage.Passkey{}, nil, err
 	}
@@ -229,7 +230,7 @@ func (f *Factors) FinishPasskeyRegistration(ctx context.Context, by Actor, userI
 		}
 		return storage.Passkey{}, nil, err
 	}
-	f.changed(ctx, by, userID, EventFactorEnrolled, "mail.passkey_added", "passkey")
+	f.changed(ctx, by, userID, directory.EventFactorEnrolled, "mail.passkey_added", "passkey")
 	codes, err := f.firstRecoveryCodes(ctx, by, w.u)
 	return p, codes, err
 }
@@ -248,20 +249,20 @@ func passkeyName(name string, now time.Time) string {
 }
 
 // refused audits a refused passkey and wraps the library's reason.
-func (f *Factors) refused(ctx context.Context, by Actor, userID, step string, err error) error {
+func (f *Service) refused(ctx context.Context, by directory.Actor, userID, step string, err error) error {
 	reason := err.Error()
 	var perr *protocol.Error
 	if errors.As(err, &perr) {
 		reason = perr.Details
 	}
-	f.record(ctx, by, userID, EventFactorChecked, OutcomeFailure, map[string]string{"factor": "passkey", "step": step, "reason": reason})
+	f.record(ctx, by, userID, directory.EventFactorChecked, directory.OutcomeFailure, map[string]string{"factor": "passkey", "step": step, "reason": reason})
 	return fmt.Errorf("%w: %w", ErrPasskeyFailed, err)
 }
 
 // BeginPasskeyLogin starts a sign-in with a passkey: with userID empty, the
 // passkey alone names the account (discoverable credentials, conditional UI);
 // with userID, a passkey of that account as its second factor.
-func (f *Factors) BeginPasskeyLogin(ctx context.Context, userID string) (string, []byte, error) {
+func (f *Service) BeginPasskeyLogin(ctx context.Context, userID string) (string, []byte, error) {
 	if err := f.passkeysOn(); err != nil {
 		return "", nil, err
 	}
@@ -302,7 +303,7 @@ type PasskeySignIn struct {
 // and RP ID, a sign counter that moved forward (a counter that did not
 // suggests a cloned authenticator and is refused), backup eligibility
 // unchanged since registration. userID is the one BeginPasskeyLogin was given.
-func (f *Factors) FinishPasskeyLogin(ctx context.Context, by Actor, userID, ceremonyID string, body io.Reader) (PasskeySignIn, error) {
+func (f *Service) FinishPasskeyLogin(ctx context.Context, by directory.Actor, userID, ceremonyID string, body io.Reader) (PasskeySignIn, error) {
 	if err := f.passkeysOn(); err != nil {
 		return PasskeySignIn{}, err
 	}
@@ -369,37 +370,37 @@ func (f *Factors) FinishPasskeyLogin(ctx context.Context, by Actor, userID, cere
 	}
 	stored.SignCount, stored.UserVerified, stored.BackupState, stored.LastUsedAt = use.SignCount, use.UserVerified, use.BackupState, use.At
 	stored.Version++
-	amr := []string{AMRHardKey}
+	amr := []string{directory.AMRHardKey}
 	if stored.BackupEligible {
-		amr = []string{AMRSoftKey}
+		amr = []string{directory.AMRSoftKey}
 	}
 	if use.UserVerified {
-		amr = append(amr, AMRUser)
+		amr = append(amr, directory.AMRUser)
 	}
-	f.record(ctx, by, w.u.ID, EventFactorChecked, OutcomeSuccess, map[string]string{"factor": "passkey", "passkey": stored.ID})
+	f.record(ctx, by, w.u.ID, directory.EventFactorChecked, directory.OutcomeSuccess, map[string]string{"factor": "passkey", "passkey": stored.ID})
 	return PasskeySignIn{User: w.u, Passkey: stored, AMR: amr}, nil
 }
 
 // Passkeys lists the account's passkeys, oldest first.
-func (f *Factors) Passkeys(ctx context.Context, userID string) ([]storage.Passkey, error) {
+func (f *Service) Passkeys(ctx context.Context, userID string) ([]storage.Passkey, error) {
 	return f.store.PasskeysOfUser(ctx, userID)
 }
 
 // RenamePasskey relabels one of the account's passkeys.
-func (f *Factors) RenamePasskey(ctx context.Context, by Actor, userID, id, name string) error {
+func (f *Service) RenamePasskey(ctx context.Context, by directory.Actor, userID, id, name string) error {
 	if err := f.store.RenamePasskey(ctx, userID, id, passkeyName(name, f.now())); err != nil {
 		return err
 	}
-	f.record(ctx, by, userID, EventFactorRenamed, OutcomeSuccess, map[string]string{"factor": "passkey", "passkey": id})
+	f.record(ctx, by, userID, directory.EventFactorRenamed, directory.OutcomeSuccess, map[string]string{"factor": "passkey", "passkey": id})
 	return nil
 }
 
 // RemovePasskey removes one of the account's passkeys (the pages ask for a
 // fresh sign-in first, as for every change of a way in).
-func (f *Factors) RemovePasskey(ctx context.Context, by Actor, userID, id string) error {
+func (f *Service) RemovePasskey(ctx context.Context, by directory.Actor, userID, id string) error {
 	if err := f.store.DeletePasskey(ctx, userID, id); err != nil {
 		return err
 	}
-	f.changed(ctx, by, userID, EventFactorRemoved, "mail.passkey_removed", "passkey")
+	f.changed(ctx, by, userID, directory.EventFactorRemoved, "mail.passkey_removed", "passkey")
 	return nil
 }

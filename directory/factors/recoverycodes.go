@@ -1,4 +1,4 @@
-package directory
+package factors
 
 import (
 	"context"
@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/vhod-id/vhod/directory"
 	"github.com/vhod-id/vhod/storage"
 )
 
@@ -42,7 +43,7 @@ func recoveryCodeHash(userID, code string) string {
 
 // RegenerateRecoveryCodes replaces every recovery code of the account with
 // RecoveryCodeCount new ones, returned here once: only their hashes are kept.
-func (f *Factors) RegenerateRecoveryCodes(ctx context.Context, by Actor, userID string) ([]string, error) {
+func (f *Service) RegenerateRecoveryCodes(ctx context.Context, by directory.Actor, userID string) ([]string, error) {
 	codes := make([]string, RecoveryCodeCount)
 	hashes := make([]string, RecoveryCodeCount)
 	for i := range codes {
@@ -52,13 +53,13 @@ func (f *Factors) RegenerateRecoveryCodes(ctx context.Context, by Actor, userID 
 	if err := f.store.SetRecoveryCodes(ctx, userID, hashes, f.now()); err != nil {
 		return nil, err
 	}
-	f.changed(ctx, by, userID, EventRecoveryCodesIssued, "mail.recovery_codes_issued", "recovery_codes")
+	f.changed(ctx, by, userID, directory.EventRecoveryCodesIssued, "mail.recovery_codes_issued", "recovery_codes")
 	return codes, nil
 }
 
 // firstRecoveryCodes issues the recovery codes with an account's first second
 // factor; an account that has them (used or not) gets none again here.
-func (f *Factors) firstRecoveryCodes(ctx context.Context, by Actor, u storage.User) ([]string, error) {
+func (f *Service) firstRecoveryCodes(ctx context.Context, by directory.Actor, u storage.User) ([]string, error) {
 	if !u.Factors.RecoveryCodesAt.IsZero() {
 		return nil, nil
 	}
@@ -68,7 +69,7 @@ func (f *Factors) firstRecoveryCodes(ctx context.Context, by Actor, u storage.Us
 // UseRecoveryCode accepts a recovery code in place of a second factor, once:
 // of two requests with one code one wins. The use is audited and mailed to the
 // person (whoever used it may not be them). It returns how many codes are left.
-func (f *Factors) UseRecoveryCode(ctx context.Context, by Actor, userID, code string) (int, error) {
+func (f *Service) UseRecoveryCode(ctx context.Context, by directory.Actor, userID, code string) (int, error) {
 	if err := f.open(ctx, userID); err != nil {
 		return 0, err
 	}
@@ -83,7 +84,7 @@ func (f *Factors) UseRecoveryCode(ctx context.Context, by Actor, userID, code st
 	if u, err := f.store.UserByID(ctx, userID); err == nil {
 		left = len(u.Factors.RecoveryCodes)
 	}
-	f.record(ctx, by, userID, EventRecoveryCodeUsed, OutcomeSuccess, map[string]string{"left": strconv.Itoa(left)})
+	f.record(ctx, by, userID, directory.EventRecoveryCodeUsed, directory.OutcomeSuccess, map[string]string{"left": strconv.Itoa(left)})
 	f.cfg.Notifier.Mail(ctx, userID, by.Lang, "mail.recovery_code_used", "Left", strconv.Itoa(left), "IP", by.IP)
 	return left, nil
 }

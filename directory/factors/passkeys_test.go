@@ -1,4 +1,4 @@
-package directory_test
+package factors_test
 
 import (
 	"bytes"
@@ -19,6 +19,7 @@ import (
 	"github.com/go-webauthn/webauthn/protocol/webauthncbor"
 
 	"github.com/vhod-id/vhod/directory"
+	"github.com/vhod-id/vhod/directory/factors"
 	"github.com/vhod-id/vhod/directory/notify"
 	"github.com/vhod-id/vhod/storage"
 )
@@ -141,8 +142,8 @@ func (a *authenticator) get(t *testing.T, options []byte) []byte {
 }
 
 func newPasskeyWorld(t *testing.T) factorWorld {
-	w := newFactors(t, func(c *directory.FactorsConfig) {
-		pc, err := directory.PasskeyConfigFromIssuer(rpOrigin + "/")
+	w := newFactors(t, func(c *factors.Config) {
+		pc, err := factors.PasskeyConfigFromIssuer(rpOrigin + "/")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -168,7 +169,7 @@ func (w factorWorld) register(t *testing.T, a *authenticator, name string) (stor
 }
 
 // login signs in with a; userID empty for a passkey alone.
-func (w factorWorld) login(t *testing.T, a *authenticator, userID string) (directory.PasskeySignIn, error) {
+func (w factorWorld) login(t *testing.T, a *authenticator, userID string) (factors.PasskeySignIn, error) {
 	t.Helper()
 	id, opts, err := w.f.BeginPasskeyLogin(t.Context(), userID)
 	if err != nil {
@@ -198,14 +199,14 @@ func TestPasskeyRegistration(t *testing.T) {
 		t.Fatal(err)
 	}
 	if p.Name != "My phone" || p.ID != b64.EncodeToString(a.credID) || !p.BackupEligible || !p.BackupState || !p.UserVerified ||
-		p.AttestationFormat != "none" || len(codes) != directory.RecoveryCodeCount {
+		p.AttestationFormat != "none" || len(codes) != factors.RecoveryCodeCount {
 		t.Fatalf("passkey %+v, %d codes", p, len(codes))
 	}
 	if !w.mailed("mail.passkey_added") || len(w.events(t, directory.EventFactorEnrolled)) != 1 {
 		t.Error("the registration was not mailed and audited")
 	}
 	// The ceremony serves once.
-	if _, _, err := w.f.FinishPasskeyRegistration(ctx, person, "ivanov", id, "again", bytes.NewReader(a.create(t, opts))); !errors.Is(err, directory.ErrPasskeyFailed) {
+	if _, _, err := w.f.FinishPasskeyRegistration(ctx, person, "ivanov", id, "again", bytes.NewReader(a.create(t, opts))); !errors.Is(err, factors.ErrPasskeyFailed) {
 		t.Fatalf("a ceremony finished twice: %v", err)
 	}
 	// The same credential is not registered twice (the page excludes it too).
@@ -216,25 +217,25 @@ func TestPasskeyRegistration(t *testing.T) {
 	if _, pk := challenge(t, opts2); len(pk["excludeCredentials"].([]any)) != 1 {
 		t.Fatalf("the registered passkey is not excluded: %s", opts2)
 	}
-	if _, _, err := w.f.FinishPasskeyRegistration(ctx, person, "ivanov", id2, "dup", bytes.NewReader(a.create(t, opts2))); !errors.Is(err, directory.ErrPasskeyFailed) {
+	if _, _, err := w.f.FinishPasskeyRegistration(ctx, person, "ivanov", id2, "dup", bytes.NewReader(a.create(t, opts2))); !errors.Is(err, factors.ErrPasskeyFailed) {
 		t.Fatalf("a credential registered twice: %v", err)
 	}
 	// A ceremony is the person's it was begun for.
 	id3, opts3, _ := w.f.BeginPasskeyRegistration(ctx, "ivanov")
-	if _, _, err := w.f.FinishPasskeyRegistration(ctx, person, "petrov", id3, "x", bytes.NewReader(newAuthenticator(t, 0).create(t, opts3))); !errors.Is(err, directory.ErrPasskeyFailed) {
+	if _, _, err := w.f.FinishPasskeyRegistration(ctx, person, "petrov", id3, "x", bytes.NewReader(newAuthenticator(t, 0).create(t, opts3))); !errors.Is(err, factors.ErrPasskeyFailed) {
 		t.Fatalf("another person's ceremony: %v", err)
 	}
 	// Wrong origin refused.
 	id4, opts4, _ := w.f.BeginPasskeyRegistration(ctx, "ivanov")
 	evil := newAuthenticator(t, flagUV)
 	evil.origin = "https://id.example.ru.evil.example"
-	if _, _, err := w.f.FinishPasskeyRegistration(ctx, person, "ivanov", id4, "x", bytes.NewReader(evil.create(t, opts4))); !errors.Is(err, directory.ErrPasskeyFailed) {
+	if _, _, err := w.f.FinishPasskeyRegistration(ctx, person, "ivanov", id4, "x", bytes.NewReader(evil.create(t, opts4))); !errors.Is(err, factors.ErrPasskeyFailed) {
 		t.Fatalf("a registration from another origin: %v", err)
 	}
 	// Expired ceremony refused.
 	id5, opts5, _ := w.f.BeginPasskeyRegistration(ctx, "ivanov")
 	w.clock.t = w.clock.t.Add(6 * time.Minute)
-	if _, _, err := w.f.FinishPasskeyRegistration(ctx, person, "ivanov", id5, "x", bytes.NewReader(newAuthenticator(t, flagUV).create(t, opts5))); !errors.Is(err, directory.ErrPasskeyFailed) {
+	if _, _, err := w.f.FinishPasskeyRegistration(ctx, person, "ivanov", id5, "x", bytes.NewReader(newAuthenticator(t, flagUV).create(t, opts5))); !errors.Is(err, factors.ErrPasskeyFailed) {
 		t.Fatalf("an expired ceremony: %v", err)
 	}
 	if list, _ := w.f.Passkeys(ctx, "ivanov"); len(list) != 1 {
@@ -279,7 +280,7 @@ func TestPasskeySignIn(t *testing.T) {
 		t.Fatalf("second factor: %v", err)
 	}
 	// The same ceremony does not serve twice.
-	if _, err := w.f.FinishPasskeyLogin(ctx, person, "ivanov", id, bytes.NewReader(synced.get(t, opts))); !errors.Is(err, directory.ErrPasskeyFailed) {
+	if _, err := w.f.FinishPasskeyLogin(ctx, person, "ivanov", id, bytes.NewReader(synced.get(t, opts))); !errors.Is(err, factors.ErrPasskeyFailed) {
 		t.Fatalf("a ceremony answered twice: %v", err)
 	}
 	if _, _, err := w.f.BeginPasskeyLogin(ctx, "petrov-has-none"); err == nil {
@@ -316,7 +317,7 @@ func TestPasskeyRefusals(t *testing.T) {
 			w.clock.t = w.clock.t.Add(time.Second) // the audit lists newest first
 			c := *a
 			tc.mutate(&c)
-			if _, err := w.login(t, &c, ""); !errors.Is(err, directory.ErrPasskeyFailed) {
+			if _, err := w.login(t, &c, ""); !errors.Is(err, factors.ErrPasskeyFailed) {
 				t.Fatalf("accepted: %v", err)
 			}
 			if tc.reason == "" {
@@ -356,7 +357,7 @@ func TestPasskeyRefusals(t *testing.T) {
 	if err := w.f.RemovePasskey(ctx, person, "ivanov", id); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := w.login(t, a, ""); !errors.Is(err, directory.ErrPasskeyFailed) {
+	if _, err := w.login(t, a, ""); !errors.Is(err, factors.ErrPasskeyFailed) {
 		t.Fatalf("a removed passkey: %v", err)
 	}
 	if !w.mailed("mail.passkey_removed") {
@@ -367,13 +368,13 @@ func TestPasskeyRefusals(t *testing.T) {
 // TestPasskeysOff: without a relying party, passkeys refuse to begin.
 func TestPasskeysOff(t *testing.T) {
 	w := newFactors(t)
-	if _, _, err := w.f.BeginPasskeyRegistration(t.Context(), "ivanov"); !errors.Is(err, directory.ErrPasskeyFailed) {
+	if _, _, err := w.f.BeginPasskeyRegistration(t.Context(), "ivanov"); !errors.Is(err, factors.ErrPasskeyFailed) {
 		t.Fatalf("passkeys off: %v", err)
 	}
-	if _, err := directory.PasskeyConfigFromIssuer("ftp://x"); err == nil {
+	if _, err := factors.PasskeyConfigFromIssuer("ftp://x"); err == nil {
 		t.Fatal("a non-http issuer gave a relying party")
 	}
-	pc, err := directory.PasskeyConfigFromIssuer("http://localhost:8080")
+	pc, err := factors.PasskeyConfigFromIssuer("http://localhost:8080")
 	if err != nil || pc.RPID != "localhost" || !slices.Equal(pc.Origins, []string{"http://localhost:8080"}) {
 		t.Fatalf("dev issuer: %+v %v", pc, err)
 	}
@@ -392,7 +393,7 @@ func TestPasskeyNames(t *testing.T) {
 		t.Fatal(err)
 	}
 	got, _ := w.st.PasskeyByID(ctx, p.ID)
-	if len(got.Name) > directory.MaxPasskeyName || !strings.HasPrefix(long, got.Name) || !utf8.ValidString(got.Name) {
+	if len(got.Name) > factors.MaxPasskeyName || !strings.HasPrefix(long, got.Name) || !utf8.ValidString(got.Name) {
 		t.Fatalf("long name stored as %q (%d bytes)", got.Name, len(got.Name))
 	}
 	if err := w.f.RemovePasskey(ctx, person, "petrov", p.ID); !errors.Is(err, storage.ErrNotFound) {
@@ -403,12 +404,12 @@ func TestPasskeyNames(t *testing.T) {
 // TestFactorsConfig: keys of the wrong size are a configuration error.
 func TestFactorsConfig(t *testing.T) {
 	st := newFactors(t).st
-	for _, cfg := range []directory.FactorsConfig{
+	for _, cfg := range []factors.Config{
 		{SecretKey: make([]byte, 16)},
 		{SecretKey: make([]byte, 32), SMS: notify.NewMemory(1)},
-		{SecretKey: make([]byte, 32), Passkeys: directory.PasskeyConfig{RPID: "id.example.ru"}},
+		{SecretKey: make([]byte, 32), Passkeys: factors.PasskeyConfig{RPID: "id.example.ru"}},
 	} {
-		if _, err := directory.NewFactors(st, cfg); err == nil {
+		if _, err := factors.New(st, cfg); err == nil {
 			t.Errorf("accepted %+v", cfg)
 		}
 	}

@@ -1,4 +1,4 @@
-package directory
+package factors
 
 import (
 	"context"
@@ -10,6 +10,7 @@ import (
 
 	"github.com/go-webauthn/webauthn/webauthn"
 
+	"github.com/vhod-id/vhod/directory"
 	"github.com/vhod-id/vhod/directory/notify"
 	"github.com/vhod-id/vhod/storage"
 )
@@ -24,8 +25,8 @@ var (
 	ErrPasskeyFailed = errors.New("passkey not accepted")
 )
 
-// factorStore is what the second factors need from storage.
-type factorStore interface {
+// Store is what the second factors need from storage.
+type Store interface {
 	UserByID(ctx context.Context, id string) (storage.User, error)
 	storage.Factors
 	storage.Passkeys
@@ -35,8 +36,8 @@ type factorStore interface {
 	Count(ctx context.Context, key string, window time.Duration, now time.Time) (int64, error)
 }
 
-// FactorsConfig is what the second factors are built with.
-type FactorsConfig struct {
+// Config is what the second factors are built with.
+type Config struct {
 	// SecretKey (32 bytes) seals TOTP secrets at rest. The caller derives it
 	// from the master key for this one purpose (cmd/vhod's deriveKey(master,
 	// "totp")), as it does the outbox's and the one-time codes' keys.
@@ -54,11 +55,11 @@ type FactorsConfig struct {
 	// SMS sends second-factor codes (the limited sender the pages use); nil
 	// turns the SMS factor off. Texts renders its message ("phone.sms_text").
 	SMS   notify.SMSSender
-	Texts Texts
+	Texts directory.Texts
 	// Audit records every enrolment, check and use; Notifier mails the
 	// person about changes and used recovery codes.
-	Audit    *Auditor
-	Notifier *Notifier
+	Audit    *directory.Auditor
+	Notifier *directory.Notifier
 	Now      func() time.Time
 	Logger   *slog.Logger
 }
@@ -66,16 +67,16 @@ type FactorsConfig struct {
 // Factors holds the rules of second factors (an authenticator app, SMS
 // codes, recovery codes) and passkeys, and their side effects (audit, mail),
 // whoever calls them: the sign-in and account pages, the console, the API.
-type Factors struct {
-	store factorStore
-	cfg   FactorsConfig
+type Service struct {
+	store Store
+	cfg   Config
 	wa    *webauthn.WebAuthn // nil when passkeys are off
 	log   *slog.Logger
 	now   func() time.Time
 }
 
-// NewFactors checks the configuration and makes the service.
-func NewFactors(st factorStore, cfg FactorsConfig) (*Factors, error) {
+// New checks the configuration and makes the service.
+func New(st Store, cfg Config) (*Service, error) {
 	if len(cfg.SecretKey) != 32 {
 		return nil, errors.New("second factors: the TOTP sealing key must be 32 bytes")
 	}
@@ -97,7 +98,7 @@ func NewFactors(st factorStore, cfg FactorsConfig) (*Factors, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	f := &Factors{store: st, cfg: cfg, log: cfg.Logger, now: cfg.Now}
+	f := &Service{store: st, cfg: cfg, log: cfg.Logger, now: cfg.Now}
 	if cfg.Passkeys.RPID != "" {
 		wa, err := newWebAuthn(cfg.Passkeys)
 		if err != nil {
@@ -113,7 +114,7 @@ func NewFactors(st factorStore, cfg FactorsConfig) (*Factors, error) {
 func failKey(userID string) string { return "factor-fail:user:" + userID }
 
 // open refuses a check while the account has failed too often.
-func (f *Factors) open(ctx context.Context, userID string) error {
+func (f *Service) open(ctx context.Context, userID string) error {
 	n, err := f.store.Count(ctx, failKey(userID), f.cfg.FailureWindow, f.now())
 	if err != nil {
 		return err
@@ -126,22 +127,22 @@ func (f *Factors) open(ctx context.Context, userID string) error {
 
 // failed counts and audits a failed check; the failure that reaches the limit
 // is audited as a lock too.
-func (f *Factors) failed(ctx context.Context, by Actor, userID, factor, reason string) error {
+func (f *Service) failed(ctx context.Context, by directory.Actor, userID, factor, reason string) error {
 	n, err := f.store.Hit(ctx, failKey(userID), f.cfg.FailureWindow, f.now())
-	f.record(ctx, by, userID, EventFactorChecked, OutcomeFailure, map[string]string{"factor": factor, "reason": reason})
+	f.record(ctx, by, userID, directory.EventFactorChecked, directory.OutcomeFailure, map[string]string{"factor": factor, "reason": reason})
 	if err != nil {
 		return err
 	}
 	if n == int64(f.cfg.MaxFailures) {
-		f.record(ctx, by, userID, EventFactorLocked, OutcomeSuccess, map[string]string{"factor": factor,
+		f.record(ctx, by, userID, directory.EventFactorLocked, directory.OutcomeSuccess, map[string]string{"factor": factor,
 			"failures": strconv.FormatInt(n, 10), "until": f.now().Add(f.cfg.FailureWindow).UTC().Format(time.RFC3339)})
 	}
 	return ErrWrongCode
 }
 
 // record writes an audit event about userID's factors.
-func (f *Factors) record(ctx context.Context, by Actor, userID, typ, outcome string, details map[string]string) {
-	e := by.event(typ, details)
+func (f *Service) record(ctx context.Context, by directory.Actor, userID, typ, outcome string, details map[string]string) {
+	e := by.Event(typ, details)
 	e.Outcome, e.UserID = outcome, userID
 	f.cfg.Audit.Record(ctx, e)
 }
@@ -162,7 +163,7 @@ type Enrolment struct {
 func (e Enrolment) Any() bool { return e.TOTP || len(e.Passkeys) > 0 || e.SMS }
 
 // Enrolment reads an account's factors.
-func (f *Factors) Enrolment(ctx context.Context, userID string) (Enrolment, error) {
+func (f *Service) Enrolment(ctx context.Context, userID string) (Enrolment, error) {
 	u, err := f.store.UserByID(ctx, userID)
 	if err != nil {
 		return Enrolment{}, err
@@ -177,7 +178,7 @@ func (f *Factors) Enrolment(ctx context.Context, userID string) (Enrolment, erro
 
 // SetAlwaysAsk records the person's "always ask for a second factor"; it can
 // be turned on only with a second factor to ask for.
-func (f *Factors) SetAlwaysAsk(ctx context.Context, by Actor, userID string, on bool) error {
+func (f *Service) SetAlwaysAsk(ctx context.Context, by directory.Actor, userID string, on bool) error {
 	if on {
 		e, err := f.Enrolment(ctx, userID)
 		if err != nil {
@@ -190,12 +191,12 @@ func (f *Factors) SetAlwaysAsk(ctx context.Context, by Actor, userID string, on 
 	if err := f.store.SetAlwaysAsk(ctx, userID, on); err != nil {
 		return err
 	}
-	f.record(ctx, by, userID, EventFactorAlwaysAsk, OutcomeSuccess, map[string]string{"on": strconv.FormatBool(on)})
+	f.record(ctx, by, userID, directory.EventFactorAlwaysAsk, directory.OutcomeSuccess, map[string]string{"on": strconv.FormatBool(on)})
 	return nil
 }
 
 // changed audits a change of factors and mails the person of it.
-func (f *Factors) changed(ctx context.Context, by Actor, userID, event, mail, factor string) {
-	f.record(ctx, by, userID, event, OutcomeSuccess, map[string]string{"factor": factor})
+func (f *Service) changed(ctx context.Context, by directory.Actor, userID, event, mail, factor string) {
+	f.record(ctx, by, userID, event, directory.OutcomeSuccess, map[string]string{"factor": factor})
 	f.cfg.Notifier.Mail(ctx, userID, by.Lang, mail)
 }
