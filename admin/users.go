@@ -12,28 +12,28 @@ import (
 )
 
 type userDoc struct {
-	ID                string     `json:"id"`
-	Login             string     `json:"login"`
-	Email             string     `json:"email"`
-	EmailVerified     bool       `json:"email_verified"`
-	Phone             string     `json:"phone"`
-	PhoneVerified     bool       `json:"phone_verified"`
-	Contract          string     `json:"contract"`
-	FamilyName        string     `json:"family_name"`
-	GivenName         string     `json:"given_name"`
-	MiddleName        string     `json:"middle_name"`
-	Locale            string     `json:"locale"`
-	SNILS             string     `json:"snils"`
-	Authorities       []string   `json:"authorities"`
-	PasswordSet       bool       `json:"password_set"`
-	PasswordTemporary bool       `json:"password_temporary"`
+	ID                string   `json:"id"`
+	Login             string   `json:"login"`
+	Email             string   `json:"email"`
+	EmailVerified     bool     `json:"email_verified"`
+	Phone             string   `json:"phone"`
+	PhoneVerified     bool     `json:"phone_verified"`
+	Contract          string   `json:"contract"`
+	FamilyName        string   `json:"family_name"`
+	GivenName         string   `json:"given_name"`
+	MiddleName        string   `json:"middle_name"`
+	Locale            string   `json:"locale"`
+	SNILS             string   `json:"snils"`
+	Authorities       []string `json:"authorities"`
+	PasswordSet       bool     `json:"password_set"`
+	PasswordTemporary bool     `json:"password_temporary"`
 	// LockedUntil is the later of the two locks: an operator's and the one after
 	// failed sign-ins; OperatorLock is the operator's alone.
-	LockedUntil       *time.Time    `json:"locked_until"`
-	OperatorLock      *operatorLock `json:"operator_lock,omitempty"`
-	Certificates      []string   `json:"certificates"` // SHA-256 of bound certificates
-	CreatedAt         time.Time  `json:"created_at"`
-	UpdatedAt         time.Time  `json:"updated_at"`
+	LockedUntil  *time.Time    `json:"locked_until"`
+	OperatorLock *operatorLock `json:"operator_lock,omitempty"`
+	Certificates []string      `json:"certificates"` // SHA-256 of bound certificates
+	CreatedAt    time.Time     `json:"created_at"`
+	UpdatedAt    time.Time     `json:"updated_at"`
 }
 
 // operatorLock is an operator's lock of an account (storage.Block).
