@@ -24,6 +24,8 @@ func (h *Handler) accountSession(w http.ResponseWriter, r *http.Request) (*stora
 		return &sess, u, true
 	case errors.Is(err, directory.ErrAccountant):
 		h.fail(w, r, &web.UserError{Status: http.StatusForbidden, Key: "account.accountant", Err: err})
+	case errors.Is(err, directory.ErrAccountBlocked):
+		h.fail(w, r, &web.UserError{Status: http.StatusForbidden, Key: "login.account_blocked", Err: err})
 	case errors.Is(err, storage.ErrNotFound):
 		web.SignIn(w, r, h.cfg.Issuer, directory.AccountClientID, "account", nil)
 	default:

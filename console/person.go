@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 
+	"github.com/vhod-id/vhod/directory"
 	"github.com/vhod-id/vhod/internal/web"
 	"github.com/vhod-id/vhod/storage"
 )
@@ -28,6 +29,11 @@ func (h *Handler) person(w http.ResponseWriter, r *http.Request) (storage.User, 
 			if uerr == nil && u.AccountantOf != "" {
 				h.pages.Fail(w, r, web.PickLanguage(r, nil), &web.UserError{Status: http.StatusForbidden, Key: "account.accountant",
 					Err: errors.New("accountant session on the account pages")})
+				return u, false
+			}
+			if uerr == nil && directory.SignInAllowed(u, h.now()) != nil { // an operator locked it
+				h.pages.Fail(w, r, lang(r, u), &web.UserError{Status: http.StatusForbidden, Key: "login.account_blocked",
+					Err: directory.ErrAccountBlocked})
 				return u, false
 			}
 			if uerr == nil {

@@ -139,7 +139,8 @@ func (d *Directory) CreateUser(ctx context.Context, n NewUser) (storage.User, er
 // match, even on a locked account (recovery is the way out of a lock): it signs in
 // once, and the user returned then has PasswordTemporary set, so that the sign-in
 // leads only to setting a new password (ChangeTemporaryPassword).
-// An account an operator locked is ErrAccountBlocked, but only once the password
+// An account an operator locked is ErrAccountBlocked (with the user, for the
+// audit), but only once the password
 // (or recovery password) is right: a wrong one gets the usual answer, and the
 // known-device exemption of the failure lock does not lift an operator's lock.
 func (d *Directory) Authenticate(ctx context.Context, login, password string, opts ...AuthOption) (storage.User, error) {
@@ -178,7 +179,7 @@ func (d *Directory) Authenticate(ctx context.Context, login, password string, op
 			}
 		case ok:
 			if err := SignInAllowed(u, now); err != nil {
-				return storage.User{}, err
+				return u, err
 			}
 			if rehash {
 				if h, err := d.passwords.Hash(password); err == nil {
@@ -194,7 +195,7 @@ func (d *Directory) Authenticate(ctx context.Context, login, password string, op
 		if recoveryMatches(password, u.Recovery.Hash) {
 			// Refused before it is spent: the recovery password stays for later.
 			if err := SignInAllowed(u, now); err != nil {
-				return storage.User{}, err
+				return u, err
 			}
 			err := d.users.UseRecoveryPassword(ctx, u.ID, u.Recovery.Hash, now)
 			switch {
