@@ -18,12 +18,14 @@ import (
 // accountSession returns the signed-in person, or sends the browser to sign in
 // through the built-in client and returns false.
 func (h *Handler) accountSession(w http.ResponseWriter, r *http.Request) (*storage.Session, storage.User, bool) {
-	sess, u, err := directory.SignedIn(r.Context(), h.store, h.people, h.cookies.SessionID(r.Context()))
+	sess, u, err := directory.SignedIn(r.Context(), h.store, h.people, h.cookies.SessionID(r.Context()), h.now())
 	switch {
 	case err == nil:
 		return &sess, u, true
 	case errors.Is(err, directory.ErrAccountant):
 		h.fail(w, r, &web.UserError{Status: http.StatusForbidden, Key: "account.accountant", Err: err})
+	case errors.Is(err, directory.ErrAccountBlocked):
+		h.fail(w, r, &web.UserError{Status: http.StatusForbidden, Key: "login.account_blocked", Err: err})
 	case errors.Is(err, storage.ErrNotFound):
 		web.SignIn(w, r, h.cfg.Issuer, directory.AccountClientID, "account", nil)
 	default:

@@ -6,7 +6,9 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"time"
 
+	"github.com/vhod-id/vhod/directory"
 	"github.com/vhod-id/vhod/storage"
 )
 
@@ -87,6 +89,11 @@ func (a *API) resolve(ctx context.Context, g storage.Grant) (principal, error) {
 	}
 	if err != nil {
 		return p, err
+	}
+	// A person an operator locked has no powers (their tokens were revoked with
+	// the lock; this holds for any that slipped through).
+	if directory.SignInAllowed(u, time.Now()) != nil {
+		return p, nil
 	}
 	p.UserID = u.ID
 	p.operator = slices.Contains(u.Authorities, storage.AuthorityOperator)

@@ -12,25 +12,36 @@ import (
 )
 
 type userDoc struct {
-	ID                string     `json:"id"`
-	Login             string     `json:"login"`
-	Email             string     `json:"email"`
-	EmailVerified     bool       `json:"email_verified"`
-	Phone             string     `json:"phone"`
-	PhoneVerified     bool       `json:"phone_verified"`
-	Contract          string     `json:"contract"`
-	FamilyName        string     `json:"family_name"`
-	GivenName         string     `json:"given_name"`
-	MiddleName        string     `json:"middle_name"`
-	Locale            string     `json:"locale"`
-	SNILS             string     `json:"snils"`
-	Authorities       []string   `json:"authorities"`
-	PasswordSet       bool       `json:"password_set"`
-	PasswordTemporary bool       `json:"password_temporary"`
-	LockedUntil       *time.Time `json:"locked_until"`
-	Certificates      []string   `json:"certificates"` // SHA-256 of bound certificates
-	CreatedAt         time.Time  `json:"created_at"`
-	UpdatedAt         time.Time  `json:"updated_at"`
+	ID                string   `json:"id"`
+	Login             string   `json:"login"`
+	Email             string   `json:"email"`
+	EmailVerified     bool     `json:"email_verified"`
+	Phone             string   `json:"phone"`
+	PhoneVerified     bool     `json:"phone_verified"`
+	Contract          string   `json:"contract"`
+	FamilyName        string   `json:"family_name"`
+	GivenName         string   `json:"given_name"`
+	MiddleName        string   `json:"middle_name"`
+	Locale            string   `json:"locale"`
+	SNILS             string   `json:"snils"`
+	Authorities       []string `json:"authorities"`
+	PasswordSet       bool     `json:"password_set"`
+	PasswordTemporary bool     `json:"password_temporary"`
+	// LockedUntil is the later of the two locks: an operator's and the one after
+	// failed sign-ins; OperatorLock is the operator's alone.
+	LockedUntil  *time.Time    `json:"locked_until"`
+	OperatorLock *operatorLock `json:"operator_lock,omitempty"`
+	Certificates []string      `json:"certificates"` // SHA-256 of bound certificates
+	CreatedAt    time.Time     `json:"created_at"`
+	UpdatedAt    time.Time     `json:"updated_at"`
+}
+
+// operatorLock is an operator's lock of an account (storage.Block).
+type operatorLock struct {
+	Until  time.Time `json:"until"`
+	At     time.Time `json:"at"`
+	By     string    `json:"by"`
+	Reason string    `json:"reason"`
 }
 
 func toUserDoc(u storage.User) userDoc {
@@ -38,8 +49,15 @@ func toUserDoc(u storage.User) userDoc {
 		Contract: u.Contract, FamilyName: u.FamilyName, GivenName: u.GivenName, MiddleName: u.MiddleName, Locale: u.Locale, SNILS: u.SNILS,
 		Authorities: nonNil(u.Authorities), PasswordSet: u.PasswordHash != "", PasswordTemporary: u.PasswordTemporary,
 		Certificates: []string{}, CreatedAt: ms(u.CreatedAt), UpdatedAt: ms(u.UpdatedAt)}
-	if !u.LockedUntil.IsZero() {
-		t := ms(u.LockedUntil)
+	until := u.LockedUntil
+	if b := u.Blocked; b != nil {
+		d.OperatorLock = &operatorLock{Until: ms(b.Until), At: ms(b.At), By: b.By, Reason: b.Reason}
+		if b.Until.After(until) {
+			until = b.Until
+		}
+	}
+	if !until.IsZero() {
+		t := ms(until)
 		d.LockedUntil = &t
 	}
 	for _, c := range u.Certificates {
@@ -177,7 +195,8 @@ func (a *API) deleteUser(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusNoContent)
 }
 
-// lockUser refuses sign-in until a time (default: until unlocked).
+// lockUser refuses every sign-in until a time (default: until unlocked) and
+// ends the person's sessions and tokens (directory.UserAdmin.Lock).
 func (a *API) lockUser(w http.ResponseWriter, r *http.Request) {
 	if !a.needOperator(w, r) {
 		return
@@ -187,7 +206,8 @@ func (a *API) lockUser(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var in struct {
-		Until *time.Time `json:"until"`
+		Until  *time.Time `json:"until"`
+		Reason string     `json:"reason"`
 	}
 	if r.ContentLength != 0 && !decode(w, r, &in) {
 		return
@@ -196,12 +216,13 @@ func (a *API) lockUser(w http.ResponseWriter, r *http.Request) {
 	if in.Until != nil {
 		until = *in.Until
 	}
-	until, err := a.cfg.Users.Lock(r.Context(), u.ID, until)
+	until, err := a.cfg.Users.Lock(r.Context(), u.ID, until, principalOf(r.Context()).id(), in.Reason)
 	if err != nil {
 		a.storeError(w, r, err, "user")
 		return
 	}
-	a.audit(r, storage.AuditEvent{Type: directory.EventAccountLocked, UserID: u.ID, Details: map[string]string{"until": until.UTC().Format(time.RFC3339)}})
+	a.audit(r, storage.AuditEvent{Type: directory.EventAccountLocked, UserID: u.ID, Details: map[string]string{
+		"until": until.UTC().Format(time.RFC3339), "lock": "operator", "reason": directory.TruncateUTF8(in.Reason, 500)}})
 	a.getUser(w, r)
 }
 

@@ -54,7 +54,7 @@ type (
 		Find(ctx context.Context, q, after string, limit int) ([]storage.User, string, error)
 		Create(ctx context.Context, in directory.UserInput) (storage.User, map[string]string, error)
 		Update(ctx context.Context, u storage.User, in directory.UserPatch) (map[string]string, error)
-		Lock(ctx context.Context, id string, until time.Time) (time.Time, error)
+		Lock(ctx context.Context, id string, until time.Time, by, reason string) (time.Time, error)
 		Unlock(ctx context.Context, id string) error
 		RequirePasswordChange(ctx context.Context, id string) error
 		Delete(ctx context.Context, id string) error
@@ -148,7 +148,7 @@ func New(cfg Config) (*Handler, error) {
 	funcs := template.FuncMap{
 		"list":   func(s ...string) []string { return s },
 		"has":    slices.Contains[[]string],
-		"locked": func(u storage.User) bool { return u.LockedUntil.After(h.now()) },
+		"locked": func(u storage.User) bool { return u.LockedUntil.After(h.now()) || u.Blocked.Active(h.now()) },
 	}
 	if h.pages, err = web.NewRenderer(cat, cfg.Logger, templateFS, []string{"console", "moderation"}, funcs); err != nil {
 		return nil, err

@@ -14,12 +14,14 @@ import (
 // returns false. An accountant's session (signed in by contract) does not
 // reach the console, as it does not reach the account pages.
 func (h *Handler) person(w http.ResponseWriter, r *http.Request) (storage.User, bool) {
-	_, u, err := directory.SignedIn(r.Context(), h.cfg.Store, h.cfg.Store, h.cfg.Cookies.SessionID(r.Context()))
+	_, u, err := directory.SignedIn(r.Context(), h.cfg.Store, h.cfg.Store, h.cfg.Cookies.SessionID(r.Context()), h.now())
 	switch {
 	case err == nil:
 		return u, true
 	case errors.Is(err, directory.ErrAccountant):
 		h.pages.Fail(w, r, web.PickLanguage(r, nil), &web.UserError{Status: http.StatusForbidden, Key: "account.accountant", Err: err})
+	case errors.Is(err, directory.ErrAccountBlocked): // an operator locked it
+		h.pages.Fail(w, r, lang(r, u), &web.UserError{Status: http.StatusForbidden, Key: "login.account_blocked", Err: err})
 	case errors.Is(err, storage.ErrNotFound):
 		web.SignIn(w, r, h.cfg.Issuer, directory.AccountClientID, "account", nil)
 	default:

@@ -103,7 +103,7 @@ func (h *Handler) consoleUserAction(w http.ResponseWriter, r *http.Request) {
 	event := directory.EventUserChanged
 	switch action {
 	case "lock":
-		_, err = h.cfg.Users.Lock(r.Context(), id, time.Time{}) // until unlocked
+		_, err = h.cfg.Users.Lock(r.Context(), id, time.Time{}, u.ID, "") // until unlocked
 		event = directory.EventAccountLocked
 	case "unlock":
 		err, event = h.cfg.Users.Unlock(r.Context(), id), directory.EventAccountUnlocked

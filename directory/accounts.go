@@ -34,6 +34,7 @@ type users interface {
 	UserByIdentifier(ctx context.Context, key string) (storage.User, error)
 	SetPasswordHash(ctx context.Context, userID, hash string, temporary bool) error
 	SetLockedUntil(ctx context.Context, userID string, t time.Time) error
+	SetBlock(ctx context.Context, userID string, b *storage.Block) error
 	SetRecoveryPassword(ctx context.Context, userID string, r storage.RecoveryPassword) error
 	UseRecoveryPassword(ctx context.Context, userID, hash string, now time.Time) error
 	CompleteRecovery(ctx context.Context, userID, recoveryHash, passwordHash string) error
@@ -138,6 +139,10 @@ func (d *Directory) CreateUser(ctx context.Context, n NewUser) (storage.User, er
 // match, even on a locked account (recovery is the way out of a lock): it signs in
 // once, and the user returned then has PasswordTemporary set, so that the sign-in
 // leads only to setting a new password (ChangeTemporaryPassword).
+// An account an operator locked is ErrAccountBlocked (with the user, for the
+// audit), but only once the password
+// (or recovery password) is right: a wrong one gets the usual answer, and the
+// known-device exemption of the failure lock does not lift an operator's lock.
 func (d *Directory) Authenticate(ctx context.Context, login, password string, opts ...AuthOption) (storage.User, error) {
 	var o authOptions
 	for _, opt := range opts {
@@ -173,6 +178,9 @@ func (d *Directory) Authenticate(ctx context.Context, login, password string, op
 				return storage.User{}, ErrInvalidCredentials
 			}
 		case ok:
+			if err := SignInAllowed(u, now); err != nil {
+				return u, err
+			}
 			if rehash {
 				if h, err := d.passwords.Hash(password); err == nil {
 					if err := d.users.SetPasswordHash(ctx, u.ID, h, u.PasswordTemporary); err != nil {
@@ -185,6 +193,10 @@ func (d *Directory) Authenticate(ctx context.Context, login, password string, op
 	}
 	if recovery {
 		if recoveryMatches(password, u.Recovery.Hash) {
+			// Refused before it is spent: the recovery password stays for later.
+			if err := SignInAllowed(u, now); err != nil {
+				return u, err
+			}
 			err := d.users.UseRecoveryPassword(ctx, u.ID, u.Recovery.Hash, now)
 			switch {
 			case err == nil:
@@ -265,12 +277,13 @@ func (d *Directory) CheckActivation(ctx context.Context, contract, secret string
 // normalizeSecret forgives case and spaces in secrets read off paper.
 func normalizeSecret(s string) string { return strings.ToLower(strings.Join(strings.Fields(s), "")) }
 
-// Lock refuses sign-in to an account until until.
+// Lock refuses sign-in to an account until until: the lock after failed
+// sign-ins (see Authenticate for whom it spares). An operator's lock is Block.
 func (d *Directory) Lock(ctx context.Context, userID string, until time.Time) error {
 	return d.users.SetLockedUntil(ctx, userID, until)
 }
 
-// Unlock lets an account sign in again.
+// Unlock lifts the lock after failed sign-ins (not an operator's Block).
 func (d *Directory) Unlock(ctx context.Context, userID string) error {
 	return d.users.SetLockedUntil(ctx, userID, time.Time{})
 }

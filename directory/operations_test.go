@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"slices"
 	"testing"
 	"time"
 
@@ -178,13 +179,20 @@ func TestUserAdmin(t *testing.T) {
 	if _, err := s.Update(ctx, u, directory.UserPatch{FamilyName: &name, Authorities: &auth}); err != nil {
 		t.Fatal(err)
 	}
-	until, err := s.Lock(ctx, u.ID, time.Time{})
+	until, err := s.Lock(ctx, u.ID, time.Time{}, "op1", "test")
 	if err != nil || !until.Equal(c.t.AddDate(100, 0, 0)) {
 		t.Fatalf("locked until %v: %v", until, err)
+	}
+	if locked, _ := s.Get(ctx, u.ID); locked.Blocked == nil || !locked.Blocked.Until.Equal(until) || locked.Blocked.By != "op1" || !slices.Contains(revoked, u.ID) {
+		t.Fatalf("the lock %+v, revoked %v", locked.Blocked, revoked)
 	}
 	if err := s.Unlock(ctx, u.ID); err != nil {
 		t.Fatal(err)
 	}
+	if unlocked, _ := s.Get(ctx, u.ID); unlocked.Blocked != nil {
+		t.Fatalf("still locked: %+v", unlocked.Blocked)
+	}
+	revoked = nil
 	if err := s.RequirePasswordChange(ctx, u.ID); err != nil {
 		t.Fatal(err)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"time"
 
 	"github.com/vhod-id/vhod/storage"
 )
@@ -49,9 +50,10 @@ type personUsers interface {
 // SignedIn is the person whose SSO session is sessionID (the browser's
 // cookie, "" when it has none). storage.ErrNotFound when nobody is: no
 // session, an ended one or its user gone (the browser signs in);
-// ErrAccountant, with the user, for an accountant's session; any other error
+// ErrAccountant, with the user, for an accountant's session; ErrAccountBlocked,
+// with the user, for a session of an account an operator locked; any other error
 // is the store's.
-func SignedIn(ctx context.Context, sessions personSessions, users personUsers, sessionID string) (storage.Session, storage.User, error) {
+func SignedIn(ctx context.Context, sessions personSessions, users personUsers, sessionID string, now time.Time) (storage.Session, storage.User, error) {
 	if sessionID == "" {
 		return storage.Session{}, storage.User{}, storage.ErrNotFound
 	}
@@ -65,6 +67,10 @@ func SignedIn(ctx context.Context, sessions personSessions, users personUsers, s
 	}
 	if u.AccountantOf != "" {
 		return s, u, ErrAccountant
+	}
+	// A session left from before an operator's lock opens nothing.
+	if err := SignInAllowed(u, now); err != nil {
+		return s, u, err
 	}
 	return s, u, nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/vhod-id/vhod/storage"
 )
@@ -39,19 +40,19 @@ func TestSignedIn(t *testing.T) {
 		sessions: map[string]storage.Session{"s1": {ID: "s1", UserID: "u1"}, "s2": {ID: "s2", UserID: "acc"}, "s3": {ID: "s3", UserID: "gone"}},
 		users:    map[string]storage.User{"u1": {ID: "u1", Login: "ivanov"}, "acc": {ID: "acc", AccountantOf: "o1"}},
 	}
-	if s, u, err := SignedIn(t.Context(), w, w, "s1"); err != nil || s.ID != "s1" || u.Login != "ivanov" {
+	if s, u, err := SignedIn(t.Context(), w, w, "s1", time.Now()); err != nil || s.ID != "s1" || u.Login != "ivanov" {
 		t.Fatalf("s1: %+v %+v %v", s, u, err)
 	}
 	for _, id := range []string{"", "nope", "s3"} {
-		if _, _, err := SignedIn(t.Context(), w, w, id); !errors.Is(err, storage.ErrNotFound) {
+		if _, _, err := SignedIn(t.Context(), w, w, id, time.Now()); !errors.Is(err, storage.ErrNotFound) {
 			t.Errorf("%q: %v, want not found", id, err)
 		}
 	}
-	if _, u, err := SignedIn(t.Context(), w, w, "s2"); !errors.Is(err, ErrAccountant) || u.ID != "acc" {
+	if _, u, err := SignedIn(t.Context(), w, w, "s2", time.Now()); !errors.Is(err, ErrAccountant) || u.ID != "acc" {
 		t.Fatalf("accountant: %+v %v", u, err)
 	}
 	w.err = storage.ErrUnavailable
-	if _, _, err := SignedIn(t.Context(), w, w, "s1"); !errors.Is(err, storage.ErrUnavailable) {
+	if _, _, err := SignedIn(t.Context(), w, w, "s1", time.Now()); !errors.Is(err, storage.ErrUnavailable) {
 		t.Fatalf("store down: %v", err)
 	}
 }

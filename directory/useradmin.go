@@ -24,6 +24,7 @@ type userAdminStore interface {
 	DeleteUser(ctx context.Context, id string) error
 	ListUserSessions(ctx context.Context, userID string) ([]storage.Session, error)
 	DeleteSession(ctx context.Context, id string) error
+	DeleteUserSessions(ctx context.Context, userID string) error
 }
 
 // UserAdminConfig is what the operators' account operations are built with.
@@ -161,17 +162,29 @@ func (s *UserAdmin) Update(ctx context.Context, u storage.User, in UserPatch) (m
 	return nil, nil
 }
 
-// Lock refuses sign-in until a time; the zero time locks for a hundred years
-// (until unlocked).
-func (s *UserAdmin) Lock(ctx context.Context, id string, until time.Time) (time.Time, error) {
+// Lock refuses every sign-in until a time (the zero time: a hundred years,
+// until unlocked), by any method and from any browser, and ends what the
+// person is signed in with: their sessions end and their tokens are revoked
+// (the clients told by back-channel logout). by is the operator, reason is
+// for the other operators. The lock is the operator's own (storage.Block):
+// failure locks, recovery and password resets do not lift it.
+func (s *UserAdmin) Lock(ctx context.Context, id string, until time.Time, by, reason string) (time.Time, error) {
 	if until.IsZero() {
 		until = s.cfg.Now().AddDate(100, 0, 0)
 	}
-	return until, s.dir.Lock(ctx, id, until)
+	if err := s.dir.Block(ctx, id, until, by, reason); err != nil {
+		return until, err
+	}
+	// Locked first, then ended: a sign-in racing the lock finds it locked.
+	if err := s.cfg.RevokeUser(ctx, id); err != nil {
+		return until, err
+	}
+	return until, s.store.DeleteUserSessions(ctx, id)
 }
 
-// Unlock lets the person sign in again.
-func (s *UserAdmin) Unlock(ctx context.Context, id string) error { return s.dir.Unlock(ctx, id) }
+// Unlock lets the person sign in again: the operator's lock and the lock after
+// failed sign-ins both go.
+func (s *UserAdmin) Unlock(ctx context.Context, id string) error { return s.dir.Unblock(ctx, id) }
 
 // RequirePasswordChange makes the next sign-in set a new password;
 // ErrNoPassword when the account has none.

@@ -276,6 +276,9 @@ func flowURL(flowID, step, authRequestID string) string {
 // unavailable is a storage failure: 503 when the database is down or slow, so the
 // person knows to try again shortly; 500 for anything else.
 func unavailable(err error) *web.UserError {
+	if errors.Is(err, directory.ErrAccountBlocked) { // the operator's lock, after a right credential
+		return &web.UserError{Status: http.StatusForbidden, Key: "login.account_blocked", Err: err}
+	}
 	if errors.Is(err, storage.ErrUnavailable) {
 		return &web.UserError{Status: http.StatusServiceUnavailable, Key: "error.unavailable", Err: err}
 	}

@@ -152,6 +152,9 @@ func (h *Handler) password(w http.ResponseWriter, r *http.Request) {
 		h.passwordForm(w, r, http.StatusUnauthorized, f, ar, lang, login, "login.invalid_credentials", h.captchaNeeded(c))
 		return
 	}
+	if errors.Is(err, directory.ErrAccountBlocked) { // the right password: the page may say why
+		h.refuseBlocked(r, user.ID, []string{directory.AMRPassword})
+	}
 	if err != nil {
 		h.pages.Fail(w, r, lang, unavailable(err))
 		return

@@ -264,6 +264,9 @@ func (h *Handler) recoveryReset(w http.ResponseWriter, r *http.Request) {
 // resetPassword sets the password chosen with an emailed code and ends everything
 // the old one opened: every session and every token of the account.
 func (h *Handler) resetPassword(r *http.Request, userID, password string) error {
+	if err := h.signInAllowed(r.Context(), userID); err != nil { // an operator's lock: recovery does not lift it
+		return err
+	}
 	if err := h.accounts.ResetPassword(r.Context(), userID, password, false); err != nil {
 		return err
 	}

@@ -205,6 +205,10 @@ func (h *Handler) ownerConfirmed(r *http.Request, f flow, via string) (storage.U
 	if err == nil && u.Disabled {
 		err = storage.ErrNotFound
 	}
+	if err == nil && directory.SignInAllowed(u, h.now()) != nil { // an operator's lock: no new password either
+		h.refuseBlocked(r, u.ID, []string{directory.AMROTP})
+		return u, directory.ErrAccountBlocked
+	}
 	if err != nil {
 		return u, err
 	}

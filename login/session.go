@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"strings"
 
 	"github.com/vhod-id/vhod/directory"
 	"github.com/vhod-id/vhod/internal/clientaddr"
@@ -35,8 +36,16 @@ func (h *Handler) startSession(w http.ResponseWriter, r *http.Request, userID st
 }
 
 // startSessionWith starts a session from the template s (user, amr, acr,
-// certificate); the rest is filled in here.
+// certificate); the rest is filled in here. Every sign-in method ends here, so
+// this is where an account an operator locked is refused
+// (directory.ErrAccountBlocked; unavailable turns it into the page that says so).
 func (h *Handler) startSessionWith(w http.ResponseWriter, r *http.Request, s storage.Session) (storage.Session, error) {
+	if err := h.signInAllowed(r.Context(), s.UserID); err != nil {
+		if errors.Is(err, directory.ErrAccountBlocked) {
+			h.refuseBlocked(r, s.UserID, s.AMR)
+		}
+		return storage.Session{}, err
+	}
 	if old := h.cookies.SessionID(r.Context()); old != "" {
 		if err := h.store.DeleteSession(r.Context(), old); err != nil && !errors.Is(err, storage.ErrNotFound) {
 			return storage.Session{}, err
@@ -51,6 +60,23 @@ func (h *Handler) startSessionWith(w http.ResponseWriter, r *http.Request, s sto
 	// Whatever the method, this browser has now proved itself to the account.
 	h.setDeviceCookie(w, s.UserID)
 	return s, nil
+}
+
+// signInAllowed reads the account and applies directory's one rule of who may
+// sign in (directory.SignInAllowed).
+func (h *Handler) signInAllowed(ctx context.Context, userID string) error {
+	u, err := h.accounts.UserByID(ctx, userID)
+	if err != nil {
+		return err
+	}
+	return directory.SignInAllowed(u, h.now())
+}
+
+// refuseBlocked records a sign-in refused because an operator locked the account.
+func (h *Handler) refuseBlocked(r *http.Request, userID string, amr []string) {
+	h.log.WarnContext(r.Context(), "sign-in refused: account locked by an operator", "user", userID, "amr", amr)
+	h.audit(r, storage.AuditEvent{Type: directory.EventSignIn, Outcome: directory.OutcomeFailure, UserID: userID,
+		Details: map[string]string{"amr": strings.Join(amr, " "), "reason": "account_blocked"}})
 }
 
 // truncate cuts s to at most n bytes without splitting a character.
@@ -71,12 +97,14 @@ func (h *Handler) accountSession(w http.ResponseWriter, r *http.Request) (*stora
 // /account/callback with state (the device page's "device:CODE"). The rule
 // (a valid session, its user, not an accountant's) is directory.SignedIn.
 func (h *Handler) accountSessionThen(w http.ResponseWriter, r *http.Request, state string) (*storage.Session, storage.User, bool) {
-	sess, u, err := directory.SignedIn(r.Context(), h.store, h.accounts, h.cookies.SessionID(r.Context()))
+	sess, u, err := directory.SignedIn(r.Context(), h.store, h.accounts, h.cookies.SessionID(r.Context()), h.now())
 	switch {
 	case err == nil:
 		return &sess, u, true
 	case errors.Is(err, directory.ErrAccountant):
 		h.pages.Fail(w, r, web.PickLanguage(r, nil), &web.UserError{Status: http.StatusForbidden, Key: "account.accountant", Err: err})
+	case errors.Is(err, directory.ErrAccountBlocked):
+		h.pages.Fail(w, r, accountLang(r, u), unavailable(err))
 	case errors.Is(err, storage.ErrNotFound):
 		web.SignIn(w, r, h.cfg.Issuer, directory.AccountClientID, state, nil)
 	default:

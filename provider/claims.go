@@ -1,6 +1,8 @@
 package provider
 
 import (
+	"time"
+
 	"context"
 	"errors"
 
@@ -77,6 +79,9 @@ func (s *Storage) userinfo(ctx context.Context, at storage.AccessToken) (*oidc.U
 	u, err := s.store.UserByID(ctx, at.Grant.Subject)
 	if err != nil {
 		return nil, s.notFoundAs(ctx, err, oidc.ErrInvalidRequest().WithDescription("the account no longer exists"))
+	}
+	if directory.SignInAllowed(u, time.Now()) != nil { // an operator locked it: its tokens are not active
+		return nil, oidc.ErrInvalidRequest().WithDescription("token is not active")
 	}
 	info := claims.User(u, at.Grant.Scopes, at.Grant.UILocale)
 	claims.AddCert(info, at.Grant.Certificate, at.Grant.Scopes, &u)

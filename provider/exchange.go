@@ -56,6 +56,9 @@ func (s *Storage) ValidateTokenExchangeRequest(ctx context.Context, req op.Token
 		return oidc.ErrInvalidRequest().WithDescription("subject_token is not active")
 	}
 	g := at.Grant
+	if err := s.subjectAllowed(ctx, g); err != nil {
+		return oidc.ErrInvalidRequest().WithDescription("subject_token is not active").WithParent(err)
+	}
 	switch {
 	case g.Subject == g.ClientID:
 		return oidc.ErrInvalidRequest().WithDescription("a client's own token is not exchanged")

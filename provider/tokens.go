@@ -208,9 +208,34 @@ func (s *Storage) TokenRequestByRefreshToken(ctx context.Context, token string) 
 	if err != nil {
 		return nil, s.notFoundAs(ctx, err, oidc.ErrInvalidGrant().WithDescription("invalid refresh token"))
 	}
+	if err := s.subjectAllowed(ctx, rt.Grant); err != nil {
+		return nil, err
+	}
 	// A scope the client may no longer have (its scopes list changed since the
 	// sign-in) is not granted again, and the answer says so (RFC 6749 section 5.1).
 	return &refreshRequest{t: rt, scopes: directory.GrantedScopes(c.c, rt.Grant.Scopes)}, nil
+}
+
+// subjectAllowed refuses the tokens of a person an operator locked out: the
+// lock revoked them, and this holds for any that slipped past it. A client's
+// own grant has no person; a deleted account's tokens went with it (and what
+// needs its claims says so itself).
+func (s *Storage) subjectAllowed(ctx context.Context, g storage.Grant) error {
+	if g.Subject == g.ClientID {
+		return nil
+	}
+	u, err := s.store.UserByID(ctx, g.Subject)
+	if errors.Is(err, storage.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return s.serverError(ctx, err)
+	}
+	if directory.SignInAllowed(u, time.Now()) != nil {
+		s.log.WarnContext(ctx, "token of a locked account refused", "subject", g.Subject, "client_id", g.ClientID)
+		return oidc.ErrInvalidGrant().WithDescription("the account is locked")
+	}
+	return nil
 }
 
 // revokeGrant revokes every token of a grant: the stored ones are deleted, JWT access

@@ -32,7 +32,11 @@ type User struct {
 	Recovery *RecoveryPassword `bson:"recovery,omitempty"`
 	Disabled bool              `bson:"disabled"`
 	// LockedUntil: sign-in is refused until then (too many failed attempts).
+	// It is against guessers: a browser that signed in before is spared it, and
+	// recovery lifts it. An operator's lock is Blocked.
 	LockedUntil time.Time `bson:"locked_until,omitempty"`
+	// Blocked is an operator's lock (nil when none); see Block.
+	Blocked *Block `bson:"blocked,omitempty"`
 	// Consents are the person's recorded agreements (personal data, news).
 	Consents []UserConsent `bson:"consents,omitempty"`
 	// SNILS and INN (personal, 12 digits) come from a qualified certificate whose
@@ -75,6 +79,21 @@ func (r *RecoveryPassword) Usable(now time.Time) bool {
 
 // WaitsForChange tells whether the recovery password has signed in and waits for the new password.
 func (r *RecoveryPassword) WaitsForChange() bool { return r != nil && r.Hash != "" && r.Used }
+
+// Block is an operator's lock of an account: no sign-in by any method, from any
+// browser, until Until or until an operator lifts it. Only operators set and
+// clear it (admin API, console, `vhod users unlock`); failed sign-ins, recovery
+// and password resets never touch it, unlike LockedUntil.
+type Block struct {
+	Until time.Time `bson:"until"`
+	// At and By (an account or client ID, or the command) say who locked it and when.
+	At     time.Time `bson:"at"`
+	By     string    `bson:"by,omitempty"`
+	Reason string    `bson:"reason,omitempty"`
+}
+
+// Active tells whether the block refuses sign-in at now.
+func (b *Block) Active(now time.Time) bool { return b != nil && now.Before(b.Until) }
 
 // UserConsent is one agreement: what, which text version, when and from where.
 type UserConsent struct {
@@ -169,6 +188,9 @@ type Users interface {
 	Activate(ctx context.Context, userID string) error
 	// SetLockedUntil locks sign-in until t (the zero time unlocks).
 	SetLockedUntil(ctx context.Context, userID string, t time.Time) error
+	// SetBlock sets an operator's lock (see Block); nil lifts it.
+	// ErrNotFound when there is no such account.
+	SetBlock(ctx context.Context, userID string, b *Block) error
 	// SetPasswordHash replaces the stored hash and its temporary mark, and ends a
 	// pending recovery password.
 	SetPasswordHash(ctx context.Context, userID, hash string, temporary bool) error

@@ -11,7 +11,8 @@ import (
 )
 
 // runUsers is the operator's account commands (the admin API comes later):
-// `vhod users unlock LOGIN` opens an account locked after failed sign-ins.
+// `vhod users unlock LOGIN` opens an account locked after failed sign-ins or by
+// an operator.
 func runUsers(args []string, stdout, stderr io.Writer) error {
 	const usage = "usage: vhod users unlock LOGIN | vhod users create --contract N [--activation-secret S] [--login L] [--email E] [--phone P] [--family-name F] [--given-name G] [--middle-name M]  [--config FILE] [--data-dir DIR]"
 	if len(args) < 1 || (args[0] != "unlock" && args[0] != "create") || (args[0] == "unlock" && len(args) < 2) {
@@ -50,7 +51,7 @@ func runUsers(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("user %q: %w", login, err)
 	}
-	if err := a.dir.Unlock(ctx, u.ID); err != nil {
+	if err := a.dir.Unblock(ctx, u.ID); err != nil {
 		return err
 	}
 	audit.Record(ctx, storage.AuditEvent{Type: directory.EventAccountUnlocked,

@@ -83,6 +83,18 @@ func (s *Store) SetLockedUntil(ctx context.Context, userID string, t time.Time) 
 	return s.updateByID(ctx, colUsers, "lock user", userID, bson.M{"$set": bson.M{"locked_until": t.UTC(), "updated_at": s.now().UTC()}})
 }
 
+// SetBlock sets (or, with nil, lifts) an operator's lock.
+func (s *Store) SetBlock(ctx context.Context, userID string, b *storage.Block) error {
+	now := s.now().UTC()
+	update := bson.M{"$unset": bson.M{"blocked": ""}, "$set": bson.M{"updated_at": now}}
+	if b != nil {
+		c := *b
+		c.Until, c.At = c.Until.UTC(), c.At.UTC()
+		update = bson.M{"$set": bson.M{"blocked": c, "updated_at": now}}
+	}
+	return s.updateByID(ctx, colUsers, "block user", userID, update)
+}
+
 // UpdateProfile replaces names and consents.
 func (s *Store) UpdateProfile(ctx context.Context, userID string, p storage.Profile) error {
 	return s.updateByID(ctx, colUsers, "update profile", userID, bson.M{"$set": bson.M{

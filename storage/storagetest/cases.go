@@ -192,6 +192,7 @@ func testUserPassword(t *testing.T, s storage.Store) {
 	if u, _ = s.UserByID(ctx, "u1"); u.FamilyName != "Иванов" || len(u.Consents) != 1 || u.PasswordHash != "newer" {
 		t.Fatalf("profile %+v", u)
 	}
+	testUserBlock(t, s)
 }
 
 func newAuthRequest(id string) storage.AuthRequest {
@@ -480,4 +481,32 @@ func testDeleteExpired(t *testing.T, s storage.Store) {
 	}
 	_, err = s.AuthRequestByID(ctx, "new")
 	must(t, err)
+}
+
+// testUserBlock: an operator's lock is its own field, untouched by the failure
+// lock and by password changes and recovery, and lifted only by SetBlock(nil).
+func testUserBlock(t *testing.T, s storage.Store) {
+	ctx := t.Context()
+	until := time.Now().Add(time.Hour).UTC().Truncate(time.Millisecond)
+	at := time.Now().UTC().Truncate(time.Millisecond)
+	must(t, s.SetBlock(ctx, "u1", &storage.Block{Until: until, At: at, By: "op1", Reason: "stolen phone"}))
+	u, err := s.UserByID(ctx, "u1")
+	must(t, err)
+	if b := u.Blocked; b == nil || !b.Until.Equal(until) || !b.At.Equal(at) || b.By != "op1" || b.Reason != "stolen phone" || !b.Active(time.Now()) {
+		t.Fatalf("block %+v", u.Blocked)
+	}
+	must(t, s.SetLockedUntil(ctx, "u1", time.Time{}))
+	must(t, s.SetPasswordHash(ctx, "u1", "reset", false))
+	must(t, s.SetRecoveryPassword(ctx, "u1", storage.RecoveryPassword{Hash: "rec", ExpiresAt: time.Now().Add(time.Hour)}))
+	must(t, s.UseRecoveryPassword(ctx, "u1", "rec", time.Now()))
+	must(t, s.CompleteRecovery(ctx, "u1", "rec", "recovered"))
+	if u, _ = s.UserByID(ctx, "u1"); !u.Blocked.Active(time.Now()) {
+		t.Fatalf("an unlock, a password reset or a recovery lifted the operator's lock: %+v", u.Blocked)
+	}
+	must(t, s.SetBlock(ctx, "u1", nil))
+	if u, _ = s.UserByID(ctx, "u1"); u.Blocked != nil {
+		t.Fatalf("still blocked: %+v", u.Blocked)
+	}
+	wantErr(t, s.SetBlock(ctx, "nobody", &storage.Block{Until: until}), storage.ErrNotFound)
+	wantErr(t, s.SetBlock(ctx, "nobody", nil), storage.ErrNotFound)
 }
