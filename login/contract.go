@@ -23,10 +23,6 @@ type accountants interface {
 	AccountantUserIDs(ctx context.Context, inn, contract string) ([]string, error)
 }
 
-// MethodContract is the accountant sign-in: a company's INN, a contract number
-// and the PIN its org admin set.
-const MethodContract Method = "contract"
-
 type contractPage struct {
 	base
 	Action, Client, INN, Contract, Error, PasswordLink string

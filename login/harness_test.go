@@ -144,9 +144,9 @@ func newEnv(t *testing.T, edit func(*Config)) *testEnv {
 		Deny: func(w http.ResponseWriter, r *http.Request, id, code string) {
 			http.Redirect(w, r, "/denied?id="+url.QueryEscape(id)+"&error="+code, http.StatusSeeOther)
 		},
-		Audit: audit, SMS: e.sent, Email: e.sent,
-		RevokeUser:     func(context.Context, string) error { return nil },
-		ConsentVersion: "v1", PasswordMinLength: 8, Logger: log,
+		Audit:             audit,
+		RevokeUser:        func(context.Context, string) error { return nil },
+		PasswordMinLength: 8, Logger: log,
 		Logouts: &fakeLogouts{},
 	}
 	if edit != nil {
