@@ -50,12 +50,6 @@ type Config struct {
 	Captcha captcha.Verifier
 	// RevokeSession revokes the tokens of one ended session and tells its clients.
 	RevokeSession func(ctx context.Context, sess storage.Session) error
-	// SignedOut opens the sealed state of the end-session page: the apps a person
-	// was signed out of and where to continue ("" to stay); ok false when stale.
-	SignedOut func(sealed string) (apps []SignedOutApp, next string, ok bool)
-	// Logouts checks and carries out RP-initiated logout requests; nil: the
-	// end_session endpoint is not served.
-	Logouts Logouts
 	// RevokeUser revokes every token of a user after a password reset.
 	RevokeUser func(ctx context.Context, userID string) error
 	// OTPKey keys the HMAC of stored one-time codes; 32 bytes, the same on
@@ -67,9 +61,7 @@ type Config struct {
 	Orgs orgs
 	// Devices turns on the page for device user codes (RFC 8628); nil: off.
 	Devices devices
-	// Accountants turns on the sign-in by contract ("By contract"); nil: off.
-	Accountants accountants
-	Logger      *slog.Logger
+	Logger  *slog.Logger
 }
 
 // Limits bound failed sign-ins per client address and per identifier in a window.
@@ -173,14 +165,7 @@ func (h *Handler) Mount(r *mux.Router, parts ...Pages) {
 	pages.HandleFunc("/login/{flow}/password", h.password).Methods(http.MethodPost)
 	pages.HandleFunc("/login/{flow}/consent", h.consent).Methods(http.MethodPost)
 	pages.HandleFunc("/login/{flow}/org", h.orgChoice).Methods(http.MethodPost)
-	pages.HandleFunc("/login/{flow}/contract", h.contractForm).Methods(http.MethodGet)
-	pages.HandleFunc("/login/{flow}/contract", h.contractSignIn).Methods(http.MethodPost)
 	pages.HandleFunc("/login/{flow}/password/change", h.passwordChange).Methods(http.MethodPost)
-	pages.HandleFunc("/logged-out", h.loggedOut).Methods(http.MethodGet)
-	if h.cfg.Logouts != nil {
-		pages.HandleFunc("/end_session", h.endSession).Methods(http.MethodGet, http.MethodPost)
-		pages.HandleFunc("/logout", h.logoutAnswer).Methods(http.MethodPost)
-	}
 	if h.cfg.Devices != nil {
 		pages.HandleFunc("/device", h.deviceEnter).Methods(http.MethodGet)
 		pages.HandleFunc("/device", h.deviceSubmit).Methods(http.MethodPost)
@@ -191,9 +176,9 @@ func (h *Handler) Mount(r *mux.Router, parts ...Pages) {
 }
 
 // csrf is web's protection of every form, but for RP-Initiated Logout 1.0
-// §2: relying parties may POST to end_session from their own pages, which
-// carry no token of ours. That is safe: a POST there only turns into the same
-// request by GET (endSession).
+// §2: relying parties may POST to end_session (login/logout) from their own
+// pages, which carry no token of ours. That is safe: a POST there only turns
+// into the same request by GET.
 func (h *Handler) csrf() func(http.Handler) http.Handler {
 	return h.pages.CSRF(h.cfg.CSRFKey, h.secure, func(r *http.Request) bool {
 		return r.Method == http.MethodPost && r.URL.Path == "/end_session"

@@ -168,6 +168,9 @@ func (k *Kit) CurrentSession(ctx context.Context) (*storage.Session, error) {
 // BrowserHash names this browser (its binding cookie).
 func (k *Kit) BrowserHash(ctx context.Context) string { return k.h.cookies.BrowserHash(ctx) }
 
+// ClearSession forgets the browser's SSO session cookie.
+func (k *Kit) ClearSession(w http.ResponseWriter) { k.h.cookies.ClearSession(w) }
+
 // StartSession replaces the browser's SSO session with one from the template
 // s (user, amr, acr, certificate, company).
 func (k *Kit) StartSession(w http.ResponseWriter, r *http.Request, s storage.Session) (storage.Session, error) {

@@ -12,15 +12,13 @@ import (
 // refuses a request it cannot place (no such flow, no auth
 // request) with a sentence in the person's language, never a 500.
 func TestRefusalsInThePersonsLanguage(t *testing.T) {
-	e := newEnv(t, func(c *Config) { c.Devices = sharedStore; c.Accountants = fakeAccountant{} })
+	e := newEnv(t, func(c *Config) { c.Devices = sharedStore })
 	routes := []struct{ method, path string }{
 		{http.MethodGet, "/login/nope"},
 		{http.MethodPost, "/login/nope/password"},
 		{http.MethodPost, "/login/nope/consent"},
 		{http.MethodPost, "/login/nope/org"},
 		{http.MethodPost, "/login/nope/password/change"},
-		{http.MethodGet, "/login/nope/contract"},
-		{http.MethodPost, "/login/nope/contract"},
 	}
 	for _, lang := range []string{"ru", "en"} {
 		b := e.browser()

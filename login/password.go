@@ -18,9 +18,6 @@ import (
 func (h *Handler) passwordForm(w http.ResponseWriter, r *http.Request, status int, f flow, ar storage.AuthRequest, lang language.Tag, login, errKey string, withCaptcha bool) {
 	page := passwordPage{base: h.newBase(r, lang, "login.title"), Action: flowURL(f.ID, "password", ar.ID), Login: login, Reauth: directory.IsReauth(ar),
 		Links: map[string]string{}}
-	if h.cfg.Accountants != nil {
-		page.Links["contract"] = flowURL(f.ID, "contract", ar.ID)
-	}
 	for _, p := range h.parts {
 		p.Links(page.Links, f, ar)
 	}

@@ -18,7 +18,7 @@ var templateFS embed.FS
 
 // pageNames are the templates that must exist; a missing one stops start-up.
 // The layout and the error page are internal/web's.
-var pageNames = []string{"org_choice", "device", "contract", "password", "password_change", "consent", "logged_out", "form_post", "logout_confirm", "logout_stayed"}
+var pageNames = []string{"org_choice", "device", "password", "password_change", "consent", "form_post"}
 
 // sharedTemplates are the templates the pages call: the captcha widget.
 var sharedTemplates = []string{"templates/captcha.html"}
@@ -65,12 +65,6 @@ type consentPage struct {
 	base
 	Action, Client, User string
 	Scopes               []string
-}
-
-type loggedOutPage struct {
-	base
-	Apps     []SignedOutApp
-	Continue string
 }
 
 // withCaptcha puts a fresh captcha on the page (logged and left out on failure).

@@ -28,6 +28,8 @@ import (
 	"github.com/vhod-id/vhod/internal/web"
 	"github.com/vhod-id/vhod/login"
 	"github.com/vhod-id/vhod/login/certificate"
+	"github.com/vhod-id/vhod/login/contract"
+	"github.com/vhod-id/vhod/login/logout"
 	"github.com/vhod-id/vhod/login/phone"
 	"github.com/vhod-id/vhod/login/selfservice"
 	"github.com/vhod-id/vhod/provider"
@@ -299,12 +301,11 @@ func (a *app) handler(extra func(r *mux.Router)) (http.Handler, error) {
 		captchaOrigins = check.Widget().Origins
 	}
 	pages, err = login.New(login.Config{
-		Orgs:        a.orgs,
-		Devices:     a.store,
-		Accountants: a.orgs,
-		Reauths:     reauths,
-		Notices:     notices,
-		Issuer:      cfg.Issuer, FlowLifetime: cfg.Sessions.FlowLifetime, SessionLifetime: cfg.Sessions.Lifetime,
+		Orgs:    a.orgs,
+		Devices: a.store,
+		Reauths: reauths,
+		Notices: notices,
+		Issuer:  cfg.Issuer, FlowLifetime: cfg.Sessions.FlowLifetime, SessionLifetime: cfg.Sessions.Lifetime,
 		CSRFKey: csrfKey[:], DeviceKey: deviceKey[:], Callback: prov.Callback, Deny: prov.Deny, Logger: a.log,
 		CodeLifetime: provider.CodeLifetime,
 		Limits: login.Limits{Window: cfg.Limits.Window, PerIP: cfg.Limits.SigninFailuresPerIP,
@@ -315,8 +316,6 @@ func (a *app) handler(extra func(r *mux.Router)) (http.Handler, error) {
 		Audit:             audit,
 		RevokeUser:        prov.RevokeUser,
 		RevokeSession:     prov.RevokeSession,
-		SignedOut:         signedOut(prov),
-		Logouts:           logouts{prov},
 		OTPKey:            otpKey[:],
 		PasswordMinLength: cfg.Passwords.MinLength,
 	}, st, a.dir, cookies)
@@ -332,6 +331,14 @@ func (a *app) handler(extra func(r *mux.Router)) (http.Handler, error) {
 		return nil, err
 	}
 	byPhone, err := phone.New(phone.Config{SMS: limits.SMS(sms), SendLimits: limits}, kit, a.dir)
+	if err != nil {
+		return nil, err
+	}
+	ends, err := logout.New(logout.Config{Logouts: logouts{prov}, SignedOut: signedOut(prov)}, kit)
+	if err != nil {
+		return nil, err
+	}
+	byContract, err := contract.New(a.orgs, kit)
 	if err != nil {
 		return nil, err
 	}
@@ -361,7 +368,7 @@ func (a *app) handler(extra func(r *mux.Router)) (http.Handler, error) {
 		// failures (sign-ins, SMS sent), so they live on metrics.listen alone.
 		r.Handle("/metrics", a.metrics.handler())
 	}
-	pages.Mount(r, byCert, byPhone, sides)
+	pages.Mount(r, byCert, byContract, byPhone, sides, ends)
 	ops.Mount(r)
 	own.Mount(r)
 	api.Mount(r)
@@ -517,15 +524,15 @@ func (k keyRing) Rotate(ctx context.Context, alg string) (string, error) {
 // logouts hands the provider's RP-initiated logout to the login pages.
 type logouts struct{ p *provider.Provider }
 
-func (l logouts) Check(r *http.Request) (login.LogoutRequest, error) {
+func (l logouts) Check(r *http.Request) (logout.LogoutRequest, error) {
 	req, err := l.p.CheckLogout(r)
 	switch {
 	case errors.Is(err, provider.ErrLogoutRedirect):
-		err = fmt.Errorf("%w: %w", login.ErrLogoutRedirect, err)
+		err = fmt.Errorf("%w: %w", logout.ErrLogoutRedirect, err)
 	case errors.Is(err, provider.ErrLogoutRequest):
-		err = fmt.Errorf("%w: %w", login.ErrLogoutRequest, err)
+		err = fmt.Errorf("%w: %w", logout.ErrLogoutRequest, err)
 	}
-	return login.LogoutRequest{ClientName: req.ClientName, Redirect: req.Redirect, SignedIn: req.SignedIn,
+	return logout.LogoutRequest{ClientName: req.ClientName, Redirect: req.Redirect, SignedIn: req.SignedIn,
 		Current: req.Current, Sealed: req.Sealed}, err
 }
 
@@ -538,12 +545,12 @@ func (l logouts) End(r *http.Request, redirect string) (string, error) {
 }
 
 // signedOut hands the provider's end-session page state to the login pages.
-func signedOut(prov *provider.Provider) func(string) ([]login.SignedOutApp, string, bool) {
-	return func(sealed string) ([]login.SignedOutApp, string, bool) {
+func signedOut(prov *provider.Provider) func(string) ([]logout.SignedOutApp, string, bool) {
+	return func(sealed string) ([]logout.SignedOutApp, string, bool) {
 		apps, next, ok := prov.LogoutPage(sealed)
-		out := make([]login.SignedOutApp, len(apps))
+		out := make([]logout.SignedOutApp, len(apps))
 		for i, a := range apps {
-			out[i] = login.SignedOutApp{Name: a.Name, Frontchannel: a.Frontchannel}
+			out[i] = logout.SignedOutApp{Name: a.Name, Frontchannel: a.Frontchannel}
 		}
 		return out, next, ok
 	}

@@ -281,7 +281,7 @@ type Browser struct {
 	c      *http.Client
 	jar    *cookiejar.Jar
 	hash   string // BrowserHash of its binding cookie
-	token  string
+	Token  string // the CSRF token of the last page (cleared: a post without one)
 	Lang   string // Accept-Language
 	Header http.Header
 }
@@ -343,7 +343,7 @@ func (b *Browser) Do(method, path string, form url.Values) Page {
 	defer resp.Body.Close()
 	raw, _ := io.ReadAll(resp.Body)
 	if m := csrfField.FindSubmatch(raw); m != nil {
-		b.token = html.UnescapeString(string(m[1]))
+		b.Token = html.UnescapeString(string(m[1]))
 	}
 	p := Page{Status: resp.StatusCode, Location: resp.Header.Get("Location"), Body: html.UnescapeString(string(raw)), Header: resp.Header}
 	if p.Status >= 500 {
@@ -364,8 +364,8 @@ func (b *Browser) Post(path string, form url.Values) Page {
 	if form == nil {
 		form = url.Values{}
 	}
-	if b.token != "" && !form.Has("csrf_token") {
-		form.Set("csrf_token", b.token)
+	if b.Token != "" && !form.Has("csrf_token") {
+		form.Set("csrf_token", b.Token)
 	}
 	return b.Do(http.MethodPost, path, form)
 }
@@ -551,4 +551,22 @@ func (c *Capture) Forget() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.emails, c.sms = nil, nil
+}
+
+// SetClock sets the clock (an env sharing another's time).
+func (e *Env) SetClock(t time.Time) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.clock = t
+}
+
+// SessionCookie is the browser's SSO session cookie value ("" none).
+func (b *Browser) SessionCookie() string {
+	u, _ := url.Parse(b.e.Srv.URL)
+	for _, c := range b.jar.Cookies(u) {
+		if c.Name == web.SessionCookie {
+			return c.Value
+		}
+	}
+	return ""
 }
