@@ -12,7 +12,6 @@ import (
 
 	"github.com/vhod-id/vhod/directory"
 	"github.com/vhod-id/vhod/directory/captcha"
-	"github.com/vhod-id/vhod/directory/flows"
 	"github.com/vhod-id/vhod/internal/web"
 	"github.com/vhod-id/vhod/storage"
 )
@@ -22,9 +21,6 @@ type Config struct {
 	Issuer          string
 	FlowLifetime    time.Duration
 	SessionLifetime time.Duration
-	// Reauths ask a stale session to sign in again before a certificate is
-	// bound to its account (the account's rule, flows.Reauths).
-	Reauths *flows.Reauths
 	// Notices tell the owner that a way in changed (a password reset by SMS,
 	// a certificate bound); nil: none.
 	Notices *directory.ChangeNotices
@@ -48,8 +44,6 @@ type Config struct {
 	Audit *directory.Auditor
 	// Captcha checks people after repeated failures; nil: none.
 	Captcha captcha.Verifier
-	// RevokeSession revokes the tokens of one ended session and tells its clients.
-	RevokeSession func(ctx context.Context, sess storage.Session) error
 	// RevokeUser revokes every token of a user after a password reset.
 	RevokeUser func(ctx context.Context, userID string) error
 	// OTPKey keys the HMAC of stored one-time codes; 32 bytes, the same on

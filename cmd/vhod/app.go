@@ -303,7 +303,6 @@ func (a *app) handler(extra func(r *mux.Router)) (http.Handler, error) {
 	pages, err = login.New(login.Config{
 		Orgs:    a.orgs,
 		Devices: a.store,
-		Reauths: reauths,
 		Notices: notices,
 		Issuer:  cfg.Issuer, FlowLifetime: cfg.Sessions.FlowLifetime, SessionLifetime: cfg.Sessions.Lifetime,
 		CSRFKey: csrfKey[:], DeviceKey: deviceKey[:], Callback: prov.Callback, Deny: prov.Deny, Logger: a.log,
@@ -315,7 +314,6 @@ func (a *app) handler(extra func(r *mux.Router)) (http.Handler, error) {
 		OnSignIn:          func(method, outcome string) { a.metrics.signIns.WithLabelValues(method, outcome).Inc() },
 		Audit:             audit,
 		RevokeUser:        prov.RevokeUser,
-		RevokeSession:     prov.RevokeSession,
 		OTPKey:            otpKey[:],
 		PasswordMinLength: cfg.Passwords.MinLength,
 	}, st, a.dir, cookies)

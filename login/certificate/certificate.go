@@ -1,3 +1,17 @@
+// Package certificate is sign-in with an X.509 certificate, one of login's
+// methods: the person signs a challenge (CryptoPro's browser plugin, or a
+// pasted or uploaded CMS signature), or presents a client certificate over TLS
+// (Vhod's listener, or a trusted proxy's header). A certificate without an
+// account makes one after a confirmation, or joins the signed-in person's
+// account (a step-up, or "Link a certificate" on the account page).
+//
+// Routes, on the login pages' router:
+//
+//	GET  /login/{flow}/certificate          the challenge (or the confirmation)
+//	POST /login/{flow}/certificate          a signature of the challenge
+//	GET  /login/{flow}/certificate/tls      the TLS client certificate
+//	POST /login/{flow}/certificate/confirm  make the account, or bind, and sign in
+//	GET  /static/cryptopro/cadesplugin_api.js  CryptoPro's script, when configured
 package certificate
 
 import (

@@ -1,3 +1,11 @@
+// Package contract is the accountant's sign-in ("By contract"), one of
+// login's methods: a company's INN, a contract number and the PIN its org
+// admin set, with the limits, captcha and locks of a password.
+//
+// Routes, on the login pages' router:
+//
+//	GET  /login/{flow}/contract  the form
+//	POST /login/{flow}/contract  check it and sign in for the company
 package contract
 
 import (

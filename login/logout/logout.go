@@ -1,3 +1,11 @@
+// Package logout ends sessions for relying parties (RP-Initiated Logout 1.0)
+// and shows the page after: the end of a sign-in, beside login's core.
+//
+// Routes, on the login pages' router:
+//
+//	GET|POST /end_session  the end_session endpoint (asks unless the hint is current)
+//	POST     /logout       the confirmation's answer
+//	GET      /logged-out   the apps signed out, framed for front-channel logout
 package logout
 
 import (

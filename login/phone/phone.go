@@ -1,3 +1,11 @@
+// Package phone is sign-in with a one-time code sent by SMS, one of login's
+// methods. The answer is the same whether or not the number has an account.
+//
+// Routes, on the login pages' router:
+//
+//	GET  /login/{flow}/phone         the number field
+//	POST /login/{flow}/phone/send    send a code
+//	POST /login/{flow}/phone/verify  check it and sign in
 package phone
 
 import (
