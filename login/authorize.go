@@ -75,8 +75,10 @@ func (h *Handler) start(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	step := ""
-	if h.certificatesOn() && directory.ACRSatisfies(want, directory.ACRCertificate) {
-		step = "certificate"
+	for _, p := range h.parts {
+		if step = p.FirstStep(want); step != "" {
+			break
+		}
 	}
 	http.Redirect(w, r, flowURL(f.ID, step, ar.ID), http.StatusSeeOther)
 }
@@ -184,20 +186,28 @@ func (h *Handler) show(w http.ResponseWriter, r *http.Request) {
 			h.passwordForm(w, r, http.StatusOK, f, ar, lang, ar.LoginHint, "", h.addressNeedsCaptcha(r))
 			return
 		}
-		h.renderPhone(w, r, http.StatusOK, f, ar, lang, phonePage{Phone: f.Recipient, CodeSent: true})
+		h.showPart(w, r, f, ar, lang)
 	case flows.StatePasswordChange:
 		h.passwordChangeForm(w, r, http.StatusOK, f, ar, lang, "")
 	case flows.StateConsentRequired:
 		h.consentForm(w, r, f, ar, lang)
-	case flows.StateCertConfirm:
-		h.certificateConfirmForm(w, r, f, ar, lang)
 	case flows.StateOrgChoice:
 		h.orgChoiceForm(w, r, http.StatusOK, f, ar, lang, "")
 	case flows.StateDone:
 		http.Redirect(w, r, h.cfg.Callback(r.Context(), ar.ID), http.StatusSeeOther)
 	default:
-		h.pages.Fail(w, r, lang, &web.UserError{Status: http.StatusBadRequest, Key: "error.bad_request", Err: errors.New("flow in state " + f.State)})
+		h.showPart(w, r, f, ar, lang)
 	}
+}
+
+// showPart draws the page of a state that a method's pages own (Pages.Show).
+func (h *Handler) showPart(w http.ResponseWriter, r *http.Request, f flow, ar storage.AuthRequest, lang language.Tag) {
+	for _, p := range h.parts {
+		if p.Show(w, r, f, ar, lang) {
+			return
+		}
+	}
+	h.pages.Fail(w, r, lang, &web.UserError{Status: http.StatusBadRequest, Key: "error.bad_request", Err: errors.New("flow in state " + f.State)})
 }
 
 // finish records the sign-in on the auth request and hands the browser back to op.
@@ -300,4 +310,28 @@ func (h *Handler) strongEnough(ctx context.Context, clientID, acr string) *web.U
 			Err: fmt.Errorf("client %q needs acr %s, the sign-in has %q", clientID, c.MinACR, acr)}
 	}
 	return nil
+}
+
+// requiredACR is the weakest sign-in the request accepts: the client's minimum,
+// raised to the weakest class the RP listed in acr_values (any of them will do).
+// When the client cannot be read the minimum is unknown, and that is an error,
+// not "no minimum": a database hiccup must not let a password session answer a
+// client that demands a certificate (fail closed).
+func requiredACR(ctx context.Context, clients interface {
+	ClientByID(context.Context, string) (storage.Client, error)
+}, ar storage.AuthRequest) (string, error) {
+	want := ""
+	for _, v := range ar.ACRValues {
+		if directory.ACRSatisfies(v, v) && (want == "" || directory.ACRSatisfies(want, v)) {
+			want = v
+		}
+	}
+	c, err := clients.ClientByID(ctx, ar.ClientID)
+	if err != nil {
+		return "", fmt.Errorf("minimum acr of client %q: %w", ar.ClientID, err)
+	}
+	if c.MinACR != "" && (want == "" || directory.ACRSatisfies(c.MinACR, want)) {
+		want = c.MinACR
+	}
+	return want, nil
 }

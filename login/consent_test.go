@@ -2,13 +2,14 @@ package login
 
 import (
 	"context"
-	"github.com/vhod-id/vhod/directory/flows"
 	"net/http"
 	"net/url"
 	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/vhod-id/vhod/directory/flows"
 
 	"github.com/vhod-id/vhod/directory"
 	"github.com/vhod-id/vhod/storage"

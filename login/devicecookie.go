@@ -6,7 +6,6 @@ import (
 	"encoding/base64"
 	"errors"
 	"net/http"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -122,21 +121,6 @@ func (h *Handler) knownDevice(r *http.Request, login string) (device, bool, erro
 		return device{}, false, nil
 	}
 	if err != nil {
-		return device{}, false, err
-	}
-	return d, true, nil
-}
-
-// knownAccountantDevice is knownDevice for the accountant sign-in: the cookie
-// names the accountant account of contract at a company with inn. As there, the
-// lookup happens only for a validly signed cookie that has not failed too often.
-func (h *Handler) knownAccountantDevice(r *http.Request, inn, contract string) (device, bool, error) {
-	d, ok, err := h.trustedDevice(r)
-	if err != nil || !ok {
-		return device{}, false, err
-	}
-	ids, err := h.cfg.Accountants.AccountantUserIDs(r.Context(), inn, contract)
-	if err != nil || !slices.Contains(ids, d.userID) {
 		return device{}, false, err
 	}
 	return d, true, nil

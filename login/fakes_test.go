@@ -91,9 +91,6 @@ func newTestHandler(t *testing.T, st *fakeStore, cfg Config) *Handler {
 	t.Helper()
 	cfg.Issuer, cfg.CSRFKey = "http://127.0.0.1:8080", make([]byte, 32)
 	cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
-	if cfg.SMS != nil {
-		cfg.OTPKey = make([]byte, 32)
-	}
 	st.session = storage.Session{ID: web.HashValue(sessionValue), SID: "sid1", UserID: "u1", ACR: "urn:vhod:acr:password",
 		AMR: []string{"pwd"}, AuthTime: time.Now()}
 	h, err := New(cfg, st, fakeAccounts{user: storage.User{ID: "u1", Login: "ivanov"}}, web.NewCookies(false, time.Hour))

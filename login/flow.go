@@ -24,6 +24,11 @@ type Method string
 const (
 	MethodPassword Method = "password"
 	MethodPhone    Method = "sms"
+	// MethodCertificate is an X.509 certificate (signed challenge or TLS).
+	MethodCertificate Method = "certificate"
+	// MethodContract is the accountant sign-in: a company's INN, a contract
+	// number and the PIN its org admin set.
+	MethodContract Method = "contract"
 )
 
 // move takes the flow to s and saves it (flows.Move).

@@ -2,7 +2,6 @@ package login
 
 import (
 	"context"
-	"crypto/x509"
 	"errors"
 	"log/slog"
 	"net/http"
@@ -13,8 +12,6 @@ import (
 
 	"github.com/vhod-id/vhod/directory"
 	"github.com/vhod-id/vhod/directory/captcha"
-	"github.com/vhod-id/vhod/directory/flows"
-	"github.com/vhod-id/vhod/directory/notify"
 	"github.com/vhod-id/vhod/internal/web"
 	"github.com/vhod-id/vhod/storage"
 )
@@ -24,9 +21,6 @@ type Config struct {
 	Issuer          string
 	FlowLifetime    time.Duration
 	SessionLifetime time.Duration
-	// Reauths ask a stale session to sign in again before a certificate is
-	// bound to its account (the account's rule, flows.Reauths).
-	Reauths *flows.Reauths
 	// Notices tell the owner that a way in changed (a password reset by SMS,
 	// a certificate bound); nil: none.
 	Notices *directory.ChangeNotices
@@ -50,39 +44,18 @@ type Config struct {
 	Audit *directory.Auditor
 	// Captcha checks people after repeated failures; nil: none.
 	Captcha captcha.Verifier
-	// Email sends recovery codes; nil: no recovery by email.
-	Email notify.EmailSender
-	// RevokeSession revokes the tokens of one ended session and tells its clients.
-	RevokeSession func(ctx context.Context, sess storage.Session) error
-	// SignedOut opens the sealed state of the end-session page: the apps a person
-	// was signed out of and where to continue ("" to stay); ok false when stale.
-	SignedOut func(sealed string) (apps []SignedOutApp, next string, ok bool)
-	// Logouts checks and carries out RP-initiated logout requests; nil: the
-	// end_session endpoint is not served.
-	Logouts Logouts
 	// RevokeUser revokes every token of a user after a password reset.
 	RevokeUser func(ctx context.Context, userID string) error
-	// SMS sends one-time codes; nil turns sign-in by phone off.
-	SMS notify.SMSSender
-	// OTPKey keys the HMAC of stored one-time codes; 32 bytes, the same on every instance.
+	// OTPKey keys the HMAC of stored one-time codes; 32 bytes, the same on
+	// every instance; nil: no codes (the methods that send them stay off).
 	OTPKey []byte
-	// ConsentVersion names the consent texts in force; it is stored with every consent.
-	ConsentVersion string
 	// PasswordMinLength is shown in the message about short passwords.
 	PasswordMinLength int
-	// Certificates turns on sign-in with a certificate; nil: off.
-	Certificates *Certificates
 	// Orgs lists a person's companies, for the org scope; nil: no organisations.
 	Orgs orgs
 	// Devices turns on the page for device user codes (RFC 8628); nil: off.
 	Devices devices
-	// Accountants turns on the sign-in by contract ("By contract"); nil: off.
-	Accountants accountants
-	// SendLimits are the limits SMS and Email send within (notify.Limits):
-	// pages count with it the messages whose answer must not wait for the
-	// send; nil: no limits.
-	SendLimits web.SendLimits
-	Logger     *slog.Logger
+	Logger  *slog.Logger
 }
 
 // Limits bound failed sign-ins per client address and per identifier in a window.
@@ -105,16 +78,7 @@ type accounts interface {
 	UserByID(ctx context.Context, id string) (storage.User, error)
 	UserByLogin(ctx context.Context, login string) (storage.User, error)
 	ChangeTemporaryPassword(ctx context.Context, userID, old, new string) (recovered bool, err error)
-	StartRecovery(ctx context.Context, userID string) (string, error)
-	ResetPassword(ctx context.Context, userID, password string, temporary bool) error
-	ResetPasswordHash(ctx context.Context, userID, hash string) error
 	Lock(ctx context.Context, userID string, until time.Time) error
-	CreateUser(ctx context.Context, n directory.NewUser) (storage.User, error)
-	NewPasswordHash(password string, identifiers ...string) (string, error)
-	CheckActivation(ctx context.Context, contract, secret string) (storage.User, error)
-	UserByCertificate(ctx context.Context, c *x509.Certificate, qualified bool) (storage.User, bool, error)
-	CreateUserFromCertificate(ctx context.Context, c *x509.Certificate, qualified bool, locale string) (storage.User, error)
-	BindCertificate(ctx context.Context, userID string, c *x509.Certificate, qualified bool) error
 }
 
 // store is what login needs from storage.
@@ -131,9 +95,6 @@ type store interface {
 	AddSessionClient(ctx context.Context, sid, clientID string) error
 	SetSessionOrg(ctx context.Context, id, orgID string) error
 	DeleteUserSessions(ctx context.Context, userID string) error
-	UpdateProfile(ctx context.Context, userID string, p storage.Profile) error
-	ChangeIdentifier(ctx context.Context, userID, kind, value string) error
-	Activate(ctx context.Context, userID string) error
 	GrantConsent(ctx context.Context, userID, clientID string, scopes []string, at time.Time) error
 	ConsentedScopes(ctx context.Context, userID, clientID string) ([]string, error)
 	Hit(ctx context.Context, key string, window time.Duration, now time.Time) (int64, error)
@@ -151,6 +112,8 @@ type Handler struct {
 	log      *slog.Logger
 	secure   bool
 	now      func() time.Time
+	// parts are the method packages' pages, from Mount.
+	parts []Pages
 }
 
 // New prepares the handler; it fails if a template or message catalog is broken.
@@ -169,7 +132,7 @@ func New(cfg Config, st store, acc accounts, cookies *web.Cookies) (*Handler, er
 	if cfg.DeviceKey != nil && len(cfg.DeviceKey) != 32 {
 		return nil, errors.New("login: device cookie key must be 32 bytes")
 	}
-	if cfg.SMS != nil && len(cfg.OTPKey) != 32 {
+	if cfg.OTPKey != nil && len(cfg.OTPKey) != 32 {
 		return nil, errors.New("login: OTP key must be 32 bytes")
 	}
 	u, err := url.Parse(cfg.Issuer)
@@ -183,14 +146,10 @@ func New(cfg Config, st store, acc accounts, cookies *web.Cookies) (*Handler, er
 		log: cfg.Logger, secure: u.Scheme == "https", now: time.Now}, nil
 }
 
-// Mount adds the login routes to r.
-func (h *Handler) Mount(r *mux.Router) {
-	if c := h.cfg.Certificates; c != nil && c.PluginScriptFile != "" {
-		r.Handle(PluginScriptPath, web.CacheFor(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			w.Header().Set("Content-Type", "text/javascript; charset=utf-8")
-			http.ServeFile(w, r, c.PluginScriptFile)
-		}), time.Hour))
-	}
+// Mount adds the login routes to r, and those of the method packages' parts.
+func (h *Handler) Mount(r *mux.Router, parts ...Pages) {
+	h.parts = parts
+	bare := r.NewRoute().Subrouter()
 	r.PathPrefix(web.StaticPrefix).Handler(web.Static())
 
 	pages := r.NewRoute().Subrouter()
@@ -200,43 +159,20 @@ func (h *Handler) Mount(r *mux.Router) {
 	pages.HandleFunc("/login/{flow}/password", h.password).Methods(http.MethodPost)
 	pages.HandleFunc("/login/{flow}/consent", h.consent).Methods(http.MethodPost)
 	pages.HandleFunc("/login/{flow}/org", h.orgChoice).Methods(http.MethodPost)
-	pages.HandleFunc("/login/{flow}/contract", h.contractForm).Methods(http.MethodGet)
-	pages.HandleFunc("/login/{flow}/contract", h.contractSignIn).Methods(http.MethodPost)
 	pages.HandleFunc("/login/{flow}/password/change", h.passwordChange).Methods(http.MethodPost)
-	pages.HandleFunc("/login/{flow}/phone", h.phoneForm).Methods(http.MethodGet)
-	pages.HandleFunc("/login/{flow}/phone/send", h.phoneSend).Methods(http.MethodPost)
-	pages.HandleFunc("/login/{flow}/phone/verify", h.phoneVerify).Methods(http.MethodPost)
-	pages.HandleFunc("/login/{flow}/certificate", h.certificateForm).Methods(http.MethodGet)
-	pages.HandleFunc("/login/{flow}/certificate", h.certificateSignIn).Methods(http.MethodPost)
-	pages.HandleFunc("/login/{flow}/certificate/tls", h.certificateTLS).Methods(http.MethodGet)
-	pages.HandleFunc("/login/{flow}/certificate/confirm", h.certificateConfirm).Methods(http.MethodPost)
-	pages.HandleFunc("/logged-out", h.loggedOut).Methods(http.MethodGet)
-	if h.cfg.Logouts != nil {
-		pages.HandleFunc("/end_session", h.endSession).Methods(http.MethodGet, http.MethodPost)
-		pages.HandleFunc("/logout", h.logoutAnswer).Methods(http.MethodPost)
-	}
 	if h.cfg.Devices != nil {
 		pages.HandleFunc("/device", h.deviceEnter).Methods(http.MethodGet)
 		pages.HandleFunc("/device", h.deviceSubmit).Methods(http.MethodPost)
 	}
-	pages.HandleFunc("/activate", h.activationStart).Methods(http.MethodGet)
-	pages.HandleFunc("/activate/{flow}", h.activationShow).Methods(http.MethodGet)
-	pages.HandleFunc("/activate/{flow}/send", h.activationSend).Methods(http.MethodPost)
-	pages.HandleFunc("/activate/{flow}/confirm", h.activationConfirm).Methods(http.MethodPost)
-	pages.HandleFunc("/register", h.registrationStart).Methods(http.MethodGet)
-	pages.HandleFunc("/register/{flow}", h.registrationShow).Methods(http.MethodGet)
-	pages.HandleFunc("/register/{flow}/send", h.registrationSend).Methods(http.MethodPost)
-	pages.HandleFunc("/register/{flow}/confirm", h.registrationConfirm).Methods(http.MethodPost)
-	pages.HandleFunc("/recover", h.recoveryStart).Methods(http.MethodGet)
-	pages.HandleFunc("/recover/{flow}", h.recoveryShow).Methods(http.MethodGet)
-	pages.HandleFunc("/recover/{flow}/send", h.recoverySend).Methods(http.MethodPost)
-	pages.HandleFunc("/recover/{flow}/reset", h.recoveryReset).Methods(http.MethodPost)
+	for _, p := range parts {
+		p.Mount(bare, pages)
+	}
 }
 
 // csrf is web's protection of every form, but for RP-Initiated Logout 1.0
-// §2: relying parties may POST to end_session from their own pages, which
-// carry no token of ours. That is safe: a POST there only turns into the same
-// request by GET (endSession).
+// §2: relying parties may POST to end_session (login/logout) from their own
+// pages, which carry no token of ours. That is safe: a POST there only turns
+// into the same request by GET.
 func (h *Handler) csrf() func(http.Handler) http.Handler {
 	return h.pages.CSRF(h.cfg.CSRFKey, h.secure, func(r *http.Request) bool {
 		return r.Method == http.MethodPost && r.URL.Path == "/end_session"

@@ -144,10 +144,9 @@ func newEnv(t *testing.T, edit func(*Config)) *testEnv {
 		Deny: func(w http.ResponseWriter, r *http.Request, id, code string) {
 			http.Redirect(w, r, "/denied?id="+url.QueryEscape(id)+"&error="+code, http.StatusSeeOther)
 		},
-		Audit: audit, SMS: e.sent, Email: e.sent,
-		RevokeUser:     func(context.Context, string) error { return nil },
-		ConsentVersion: "v1", PasswordMinLength: 8, Logger: log,
-		Logouts: &fakeLogouts{},
+		Audit:             audit,
+		RevokeUser:        func(context.Context, string) error { return nil },
+		PasswordMinLength: 8, Logger: log,
 	}
 	if edit != nil {
 		edit(&cfg)
@@ -547,36 +546,6 @@ func (f fakeCaptcha) Verify(_ context.Context, answer, _ string) error {
 		return captcha.ErrFailed
 	}
 	return nil
-}
-
-// fakeLogouts stands for the provider's end-session checks: a request with
-// post_logout_redirect_uri "https://bad.example" is refused as unregistered,
-// one with id_token_hint "broken" as invalid; a hint "current" names this
-// browser's session. End forgets the session and goes to /logged-out.
-type fakeLogouts struct{}
-
-func (f *fakeLogouts) Check(r *http.Request) (LogoutRequest, error) {
-	q := r.URL.Query()
-	if q.Get("post_logout_redirect_uri") == "https://bad.example" {
-		return LogoutRequest{}, fmt.Errorf("check: %w", ErrLogoutRedirect)
-	}
-	if q.Get("id_token_hint") == "broken" {
-		return LogoutRequest{}, fmt.Errorf("check: %w", ErrLogoutRequest)
-	}
-	_, err := r.Cookie(web.SessionCookie)
-	return LogoutRequest{ClientName: "Shop", Redirect: q.Get("post_logout_redirect_uri"), SignedIn: err == nil,
-		Current: q.Get("id_token_hint") == "current", Sealed: "sealed:" + q.Get("post_logout_redirect_uri")}, nil
-}
-
-func (f *fakeLogouts) Open(_ *http.Request, sealed string) (string, bool) {
-	return strings.CutPrefix(sealed, "sealed:")
-}
-
-func (f *fakeLogouts) End(r *http.Request, redirect string) (string, error) {
-	if redirect == "" {
-		return "http://vhod.test/logged-out", nil
-	}
-	return redirect, nil
 }
 
 // limitAll is a send limit every message is over.

@@ -3,7 +3,6 @@ package login
 import (
 	"errors"
 	"net/http"
-	"net/url"
 	"strconv"
 	"time"
 
@@ -17,20 +16,10 @@ import (
 )
 
 func (h *Handler) passwordForm(w http.ResponseWriter, r *http.Request, status int, f flow, ar storage.AuthRequest, lang language.Tag, login, errKey string, withCaptcha bool) {
-	page := passwordPage{base: h.newBase(r, lang, "login.title"), Action: flowURL(f.ID, "password", ar.ID), Login: login, Reauth: directory.IsReauth(ar)}
-	if h.cfg.SMS != nil {
-		page.PhoneLink = flowURL(f.ID, "phone", ar.ID)
-	}
-	if h.certificatesOn() {
-		page.CertificateLink = flowURL(f.ID, "certificate", ar.ID)
-	}
-	if h.cfg.Accountants != nil {
-		page.ContractLink = flowURL(f.ID, "contract", ar.ID)
-	}
-	page.RecoveryLink = "/recover?authRequestID=" + url.QueryEscape(ar.ID)
-	page.RegisterLink = "/register?authRequestID=" + url.QueryEscape(ar.ID)
-	if h.cfg.Email != nil {
-		page.ActivateLink = "/activate?authRequestID=" + url.QueryEscape(ar.ID)
+	page := passwordPage{base: h.newBase(r, lang, "login.title"), Action: flowURL(f.ID, "password", ar.ID), Login: login, Reauth: directory.IsReauth(ar),
+		Links: map[string]string{}}
+	for _, p := range h.parts {
+		p.Links(page.Links, f, ar)
 	}
 	if c, err := h.store.ClientByID(r.Context(), ar.ClientID); err == nil {
 		page.Client = c.Name

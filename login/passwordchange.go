@@ -76,3 +76,20 @@ func (h *Handler) passwordChange(w http.ResponseWriter, r *http.Request) {
 }
 
 func minLengthText(n int) string { return strconv.Itoa(max(n, 8)) }
+
+// endOldAccess ends every session and token of an account whose password was
+// reset, and records event (with via) once that is done.
+func (h *Handler) endOldAccess(r *http.Request, userID, event, via string) error {
+	ctx := r.Context()
+	if h.cfg.RevokeUser != nil { // before the sessions go: it tells their clients
+		if err := h.cfg.RevokeUser(ctx, userID); err != nil {
+			return err
+		}
+	}
+	if err := h.store.DeleteUserSessions(ctx, userID); err != nil {
+		return err
+	}
+	h.audit(r, storage.AuditEvent{Type: event, Outcome: directory.OutcomeSuccess, UserID: userID,
+		Details: map[string]string{"via": via}})
+	return nil
+}

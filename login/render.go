@@ -18,7 +18,7 @@ var templateFS embed.FS
 
 // pageNames are the templates that must exist; a missing one stops start-up.
 // The layout and the error page are internal/web's.
-var pageNames = []string{"certificate", "certificate_confirm", "org_choice", "device", "contract", "password", "phone", "password_change", "recovery", "registration", "activation", "consent", "logged_out", "form_post", "logout_confirm", "logout_stayed"}
+var pageNames = []string{"org_choice", "device", "password", "password_change", "consent", "form_post"}
 
 // sharedTemplates are the templates the pages call: the captcha widget.
 var sharedTemplates = []string{"templates/captcha.html"}
@@ -28,12 +28,15 @@ var templateFuncs = template.FuncMap{
 	"has":  slices.Contains[[]string],
 }
 
-// base is what every login page has: web's, and a captcha on the forms that ask for one.
-type base struct {
+// Base is what every login page has: web's, and a captcha on the forms that ask
+// for one. The pages of login's method packages embed it too (Kit.Base).
+type Base struct {
 	web.Base
 	// Captcha is set when the form asks for one.
 	Captcha *captchaView
 }
+
+type base = Base
 
 // captchaView is what the "captcha" template shows: the ALTCHA challenge, or a
 // hosted service's widget.
@@ -45,23 +48,12 @@ type captchaView struct {
 type passwordPage struct {
 	base
 	Action, Client, Login, Error string
-	// PhoneLink is set when sign-in by SMS code is on, CertificateLink when
-	// sign-in with a certificate is.
-	PhoneLink, CertificateLink string
-	// ContractLink is the accountant sign-in ("By contract").
-	ContractLink string
-	// RecoveryLink leads to "Forgot password?", RegisterLink to the sign-up,
-	// ActivateLink to the activation of an operator-issued account.
-	RecoveryLink, RegisterLink, ActivateLink string
+	// Links lead to the other ways in, by name (certificate, contract, phone,
+	// recovery, register, activate): each of login's method packages puts its
+	// own (Pages.Links).
+	Links map[string]string
 	// Reauth: the person is signed in but must sign in again to change a way in.
 	Reauth bool
-}
-
-type phonePage struct {
-	base
-	SendAction, VerifyAction, PasswordLink string
-	Client, Phone, Notice, Error           string
-	CodeSent                               bool
 }
 
 type passwordChangePage struct {
@@ -69,43 +61,10 @@ type passwordChangePage struct {
 	Action, Client, Error string
 }
 
-type recoveryPage struct {
-	base
-	Action, ResetAction, SignInLink string
-	Identifier, Notice, Error       string
-	Code                            string
-	State                           State
-}
-
-// codeFormPage is a side flow's page with a form that sends a code and one that
-// confirms it (registration, activation).
-type codeFormPage struct {
-	base
-	Action, ConfirmAction, SignInLink string
-	State                             State
-}
-
-type registrationPage struct {
-	codeFormPage
-	Identifier, Notice, Error string
-	News                      bool
-}
-
-type activationPage struct {
-	codeFormPage
-	Contract, Email, Notice, Error string
-}
-
 type consentPage struct {
 	base
 	Action, Client, User string
 	Scopes               []string
-}
-
-type loggedOutPage struct {
-	base
-	Apps     []SignedOutApp
-	Continue string
 }
 
 // withCaptcha puts a fresh captcha on the page (logged and left out on failure).

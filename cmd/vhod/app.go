@@ -27,6 +27,11 @@ import (
 	"github.com/vhod-id/vhod/internal/clientaddr"
 	"github.com/vhod-id/vhod/internal/web"
 	"github.com/vhod-id/vhod/login"
+	"github.com/vhod-id/vhod/login/certificate"
+	"github.com/vhod-id/vhod/login/contract"
+	"github.com/vhod-id/vhod/login/logout"
+	"github.com/vhod-id/vhod/login/phone"
+	"github.com/vhod-id/vhod/login/selfservice"
 	"github.com/vhod-id/vhod/provider"
 	"github.com/vhod-id/vhod/provider/keys"
 	"github.com/vhod-id/vhod/storage"
@@ -296,13 +301,10 @@ func (a *app) handler(extra func(r *mux.Router)) (http.Handler, error) {
 		captchaOrigins = check.Widget().Origins
 	}
 	pages, err = login.New(login.Config{
-		Certificates: certs,
-		Orgs:         a.orgs,
-		Devices:      a.store,
-		Accountants:  a.orgs,
-		Reauths:      reauths,
-		Notices:      notices,
-		Issuer:       cfg.Issuer, FlowLifetime: cfg.Sessions.FlowLifetime, SessionLifetime: cfg.Sessions.Lifetime,
+		Orgs:    a.orgs,
+		Devices: a.store,
+		Notices: notices,
+		Issuer:  cfg.Issuer, FlowLifetime: cfg.Sessions.FlowLifetime, SessionLifetime: cfg.Sessions.Lifetime,
 		CSRFKey: csrfKey[:], DeviceKey: deviceKey[:], Callback: prov.Callback, Deny: prov.Deny, Logger: a.log,
 		CodeLifetime: provider.CodeLifetime,
 		Limits: login.Limits{Window: cfg.Limits.Window, PerIP: cfg.Limits.SigninFailuresPerIP,
@@ -311,17 +313,35 @@ func (a *app) handler(extra func(r *mux.Router)) (http.Handler, error) {
 		Captcha:           check,
 		OnSignIn:          func(method, outcome string) { a.metrics.signIns.WithLabelValues(method, outcome).Inc() },
 		Audit:             audit,
-		SMS:               limits.SMS(sms),
-		Email:             limits.Email(email),
-		SendLimits:        limits,
 		RevokeUser:        prov.RevokeUser,
-		RevokeSession:     prov.RevokeSession,
-		SignedOut:         signedOut(prov),
-		Logouts:           logouts{prov},
 		OTPKey:            otpKey[:],
 		PasswordMinLength: cfg.Passwords.MinLength,
-		ConsentVersion:    cfg.Registration.ConsentVersion,
 	}, st, a.dir, cookies)
+	if err != nil {
+		return nil, err
+	}
+	// The sign-in methods and side flows beside the password form, each in
+	// a package of its own over the core's Kit.
+	kit := pages.Kit()
+	certs.Reauths = reauths
+	byCert, err := certificate.New(*certs, kit, a.dir)
+	if err != nil {
+		return nil, err
+	}
+	byPhone, err := phone.New(phone.Config{SMS: limits.SMS(sms), SendLimits: limits}, kit, a.dir)
+	if err != nil {
+		return nil, err
+	}
+	ends, err := logout.New(logout.Config{Logouts: logouts{prov}, SignedOut: signedOut(prov)}, kit)
+	if err != nil {
+		return nil, err
+	}
+	byContract, err := contract.New(a.orgs, kit)
+	if err != nil {
+		return nil, err
+	}
+	sides, err := selfservice.New(selfservice.Config{SMS: limits.SMS(sms), Email: limits.Email(email), SendLimits: limits,
+		ConsentVersion: cfg.Registration.ConsentVersion, PasswordMinLength: cfg.Passwords.MinLength}, kit, a.dir, st)
 	if err != nil {
 		return nil, err
 	}
@@ -346,7 +366,7 @@ func (a *app) handler(extra func(r *mux.Router)) (http.Handler, error) {
 		// failures (sign-ins, SMS sent), so they live on metrics.listen alone.
 		r.Handle("/metrics", a.metrics.handler())
 	}
-	pages.Mount(r)
+	pages.Mount(r, byCert, byContract, byPhone, sides, ends)
 	ops.Mount(r)
 	own.Mount(r)
 	api.Mount(r)
@@ -359,7 +379,7 @@ func (a *app) handler(extra func(r *mux.Router)) (http.Handler, error) {
 	r.NotFoundHandler = prov.Handler()
 	var h http.Handler = r
 	if certs.Header != "" {
-		h = login.StripCertificateHeader(certs.Header, certs.Trusted, h)
+		h = certificate.StripCertificateHeader(certs.Header, certs.Trusted, h)
 	}
 	// Outermost: every handler, limit and audit event below sees the client
 	// address worked out once from trusted_proxies.
@@ -502,15 +522,15 @@ func (k keyRing) Rotate(ctx context.Context, alg string) (string, error) {
 // logouts hands the provider's RP-initiated logout to the login pages.
 type logouts struct{ p *provider.Provider }
 
-func (l logouts) Check(r *http.Request) (login.LogoutRequest, error) {
+func (l logouts) Check(r *http.Request) (logout.LogoutRequest, error) {
 	req, err := l.p.CheckLogout(r)
 	switch {
 	case errors.Is(err, provider.ErrLogoutRedirect):
-		err = fmt.Errorf("%w: %w", login.ErrLogoutRedirect, err)
+		err = fmt.Errorf("%w: %w", logout.ErrLogoutRedirect, err)
 	case errors.Is(err, provider.ErrLogoutRequest):
-		err = fmt.Errorf("%w: %w", login.ErrLogoutRequest, err)
+		err = fmt.Errorf("%w: %w", logout.ErrLogoutRequest, err)
 	}
-	return login.LogoutRequest{ClientName: req.ClientName, Redirect: req.Redirect, SignedIn: req.SignedIn,
+	return logout.LogoutRequest{ClientName: req.ClientName, Redirect: req.Redirect, SignedIn: req.SignedIn,
 		Current: req.Current, Sealed: req.Sealed}, err
 }
 
@@ -523,12 +543,12 @@ func (l logouts) End(r *http.Request, redirect string) (string, error) {
 }
 
 // signedOut hands the provider's end-session page state to the login pages.
-func signedOut(prov *provider.Provider) func(string) ([]login.SignedOutApp, string, bool) {
-	return func(sealed string) ([]login.SignedOutApp, string, bool) {
+func signedOut(prov *provider.Provider) func(string) ([]logout.SignedOutApp, string, bool) {
+	return func(sealed string) ([]logout.SignedOutApp, string, bool) {
 		apps, next, ok := prov.LogoutPage(sealed)
-		out := make([]login.SignedOutApp, len(apps))
+		out := make([]logout.SignedOutApp, len(apps))
 		for i, a := range apps {
-			out[i] = login.SignedOutApp{Name: a.Name, Frontchannel: a.Frontchannel}
+			out[i] = logout.SignedOutApp{Name: a.Name, Frontchannel: a.Frontchannel}
 		}
 		return out, next, ok
 	}

@@ -12,7 +12,7 @@ import (
 	"os"
 
 	"github.com/vhod-id/vhod/certauth"
-	"github.com/vhod-id/vhod/login"
+	"github.com/vhod-id/vhod/login/certificate"
 	"github.com/vhod-id/vhod/provider"
 )
 
@@ -169,7 +169,7 @@ func (c *CertAuthConfig) verifierConfig() (certauth.Config, error) {
 // loginCertificates builds what the login pages need. The verifier trusts the
 // anchors of the configuration and those operators add at run time; sign-in
 // with a certificate is offered while there is at least one.
-func (a *app) loginCertificates(ctx context.Context) (*login.Certificates, error) {
+func (a *app) loginCertificates(ctx context.Context) (*certificate.Config, error) {
 	c := a.cfg.CertAuth
 	vc, err := c.verifierConfig()
 	if err != nil {
@@ -182,13 +182,13 @@ func (a *app) loginCertificates(ctx context.Context) (*login.Certificates, error
 		return nil, err
 	}
 	trusted, _ := c.trustedProxies()
-	return &login.Certificates{Verifier: a.verifier, TLSURL: c.TLSURL, Header: c.ProxyHeader.Name,
+	return &certificate.Config{Verifier: a.verifier, TLSURL: c.TLSURL, Header: c.ProxyHeader.Name,
 		Trusted: trusted, PluginScriptFile: c.PluginScript}, nil
 }
 
 // clientCertificates are the provider's hooks for RFC 8705 client
 // authentication, when a listener or a proxy brings client certificates.
-func (a *app) clientCertificates(pc *provider.Config, c *login.Certificates) {
+func (a *app) clientCertificates(pc *provider.Config, c *certificate.Config) {
 	if a.cfg.CertAuth.TLSListen == "" && c.Header == "" {
 		return
 	}

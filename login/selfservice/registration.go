@@ -1,4 +1,4 @@
-package login
+package selfservice
 
 import (
 	"errors"
@@ -12,6 +12,9 @@ import (
 	"github.com/vhod-id/vhod/directory"
 	"github.com/vhod-id/vhod/directory/flows"
 	"github.com/vhod-id/vhod/directory/notify"
+	"github.com/vhod-id/vhod/internal/clientaddr"
+	"github.com/vhod-id/vhod/internal/web"
+	"github.com/vhod-id/vhod/login"
 	"github.com/vhod-id/vhod/storage"
 )
 
@@ -22,20 +25,20 @@ const (
 )
 
 // registrationStart is "Create an account" (GET /register?authRequestID=…).
-func (h *Handler) registrationStart(w http.ResponseWriter, r *http.Request) {
+func (h *Pages) registrationStart(w http.ResponseWriter, r *http.Request) {
 	h.startSideFlow(w, r, flows.KindRegistration, "register", nil)
 }
 
-func (h *Handler) registrationFlow(w http.ResponseWriter, r *http.Request) (flow, storage.AuthRequest, language.Tag, bool) {
+func (h *Pages) registrationFlow(w http.ResponseWriter, r *http.Request) (login.Flow, storage.AuthRequest, language.Tag, bool) {
 	return h.sideFlow(w, r, flows.KindRegistration)
 }
 
-func (h *Handler) renderRegistration(w http.ResponseWriter, r *http.Request, status int, f flow, ar storage.AuthRequest, lang language.Tag, page registrationPage) {
+func (h *Pages) renderRegistration(w http.ResponseWriter, r *http.Request, status int, f login.Flow, ar storage.AuthRequest, lang language.Tag, page registrationPage) {
 	page.codeFormPage = h.codeForm(r, lang, "register.title", "register", f, ar)
 	h.pages.Render(w, r, status, "registration", page)
 }
 
-func (h *Handler) registrationShow(w http.ResponseWriter, r *http.Request) {
+func (h *Pages) registrationShow(w http.ResponseWriter, r *http.Request) {
 	f, ar, lang, ok := h.registrationFlow(w, r)
 	if !ok {
 		return
@@ -47,7 +50,7 @@ func (h *Handler) registrationShow(w http.ResponseWriter, r *http.Request) {
 // account already has it, the code goes to its owner with a message that says so,
 // and the page is the same as for a new one: registration never tells who is
 // registered.
-func (h *Handler) registrationSend(w http.ResponseWriter, r *http.Request) {
+func (h *Pages) registrationSend(w http.ResponseWriter, r *http.Request) {
 	typed := strings.TrimSpace(r.PostFormValue("identifier"))
 	password, repeat := r.PostFormValue("password"), r.PostFormValue("repeat")
 	consentPD, consentNews := r.PostFormValue("consent_pd") == "yes", r.PostFormValue("consent_news") == "yes"
@@ -55,7 +58,7 @@ func (h *Handler) registrationSend(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	t := h.catalog.Translator(lang)
+	t := h.kit.Translator(lang)
 	again := func(status int, key string, args ...string) {
 		h.renderRegistration(w, r, status, f, ar, lang, registrationPage{Identifier: typed, News: consentNews, Error: t.T(key, args...)})
 	}
@@ -85,7 +88,7 @@ func (h *Handler) registrationSend(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err != nil {
-		h.pages.Fail(w, r, lang, unavailable(err))
+		h.kit.Fail(w, r, lang, login.Unavailable(err))
 		return
 	}
 	channel, limitedKey := notify.ChannelSMS, "phone.send_limited"
@@ -94,28 +97,28 @@ func (h *Handler) registrationSend(w http.ResponseWriter, r *http.Request) {
 	}
 	// Counted before the identifier is looked up: the taken and the free are
 	// sent a message each, and count the same.
-	if r, err = h.checkSend(r, channel, value); errors.Is(err, notify.ErrLimited) {
+	if r, err = web.CheckSend(r, h.cfg.SendLimits, channel, value); errors.Is(err, notify.ErrLimited) {
 		again(http.StatusTooManyRequests, limitedKey)
 		return
 	} else if err != nil {
-		h.pages.Fail(w, r, lang, unavailable(err))
+		h.kit.Fail(w, r, lang, login.Unavailable(err))
 		return
 	}
-	now := h.now().UTC()
-	consents := []storage.UserConsent{{Kind: ConsentPersonalData, Version: h.cfg.ConsentVersion, At: now, IP: clientIP(r)}}
+	now := h.kit.Now().UTC()
+	consents := []storage.UserConsent{{Kind: ConsentPersonalData, Version: h.cfg.ConsentVersion, At: now, IP: clientaddr.Of(r)}}
 	if consentNews {
-		consents = append(consents, storage.UserConsent{Kind: ConsentNews, Version: h.cfg.ConsentVersion, At: now, IP: clientIP(r)})
+		consents = append(consents, storage.UserConsent{Kind: ConsentNews, Version: h.cfg.ConsentVersion, At: now, IP: clientaddr.Of(r)})
 	}
 	f.Pending = &storage.PendingAccount{PasswordHash: hash, Consents: consents}
-	code, uerr := h.issueCode(r, &f, value, recoveryCodeLifetime)
+	code, uerr := h.kit.IssueCode(r, &f, value, recoveryCodeLifetime)
 	if uerr != nil {
-		h.pages.Fail(w, r, lang, uerr)
+		h.kit.Fail(w, r, lang, uerr)
 		return
 	}
 	_, err = h.accounts.UserByLogin(r.Context(), value)
 	exists := err == nil
 	if err != nil && !errors.Is(err, storage.ErrNotFound) {
-		h.pages.Fail(w, r, lang, unavailable(err))
+		h.kit.Fail(w, r, lang, login.Unavailable(err))
 		return
 	}
 	var sendErr error
@@ -130,27 +133,27 @@ func (h *Handler) registrationSend(w http.ResponseWriter, r *http.Request) {
 		sendErr = h.cfg.Email.SendEmail(r.Context(), notify.Email{To: value, Subject: t.T("register.email_subject"), Text: t.T("register.email_text", "Code", code)})
 	}
 	if sendErr != nil {
-		h.log.WarnContext(r.Context(), "registration message not delivered", "flow", f.ID, "err", sendErr)
+		h.kit.Logger().WarnContext(r.Context(), "registration message not delivered", "flow", f.ID, "err", sendErr)
 	}
 	h.renderRegistration(w, r, http.StatusOK, f, ar, lang, registrationPage{Notice: t.T("register.code_sent", "To", value)})
 }
 
 // registrationConfirm checks the code and makes the account, its phone or email
 // verified, then signs the person in.
-func (h *Handler) registrationConfirm(w http.ResponseWriter, r *http.Request) {
+func (h *Pages) registrationConfirm(w http.ResponseWriter, r *http.Request) {
 	code := strings.TrimSpace(r.PostFormValue("code"))
 	f, ar, lang, ok := h.registrationFlow(w, r)
 	if !ok {
 		return
 	}
-	t := h.catalog.Translator(lang)
+	t := h.kit.Translator(lang)
 	if !f.In(flows.StateCodeSent) || f.Pending == nil {
 		h.renderRegistration(w, r, http.StatusBadRequest, f, ar, lang, registrationPage{Error: t.T("error.bad_request")})
 		return
 	}
-	refusal, uerr := h.spendCodeAttempt(r, &f, code)
+	refusal, uerr := h.kit.SpendCodeAttempt(r, &f, code)
 	if uerr != nil {
-		h.pages.Fail(w, r, lang, uerr)
+		h.kit.Fail(w, r, lang, uerr)
 		return
 	}
 	wrong := func(key string) {
@@ -177,37 +180,38 @@ func (h *Handler) registrationConfirm(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	} else if err == nil {
-		h.audit(r, storage.AuditEvent{Type: directory.EventRegistration, Outcome: directory.OutcomeSuccess, UserID: user.ID,
+		h.kit.Audit(r, storage.AuditEvent{Type: directory.EventRegistration, Outcome: directory.OutcomeSuccess, UserID: user.ID,
 			ClientID: ar.ClientID, Details: map[string]string{"via": via}})
 	}
 	if err != nil {
-		h.pages.Fail(w, r, lang, unavailable(err))
+		h.kit.Fail(w, r, lang, login.Unavailable(err))
 		return
 	}
 	for _, c := range f.Pending.Consents {
-		h.audit(r, storage.AuditEvent{Type: directory.EventConsent, Outcome: directory.OutcomeSuccess, UserID: user.ID,
+		h.kit.Audit(r, storage.AuditEvent{Type: directory.EventConsent, Outcome: directory.OutcomeSuccess, UserID: user.ID,
 			ClientID: ar.ClientID, Details: map[string]string{"kind": c.Kind, "version": c.Version}})
 	}
 	f.Challenge, f.ChallengeExpiresAt, f.Pending = "", time.Time{}, nil
-	sess, err := h.startSession(w, r, user.ID, []string{directory.AMRPassword, directory.AMROTP}, directory.ACRPassword)
+	sess, err := h.kit.StartSession(w, r, storage.Session{UserID: user.ID, AMR: []string{directory.AMRPassword, directory.AMROTP}, ACR: directory.ACRPassword})
 	if err != nil {
-		h.pages.Fail(w, r, lang, unavailable(err))
+		h.kit.Fail(w, r, lang, login.Unavailable(err))
 		return
 	}
-	h.afterAuthentication(w, r, f, ar, lang, sess, MethodPassword)
+	h.kit.SignedIn(w, r, f, ar, lang, sess, login.MethodPassword)
 }
 
 // ownerConfirmed gives the existing account of a confirmed identifier the password
 // and consents of the sign-up, ending its other sessions and tokens. A disabled
 // account is not found.
-func (h *Handler) ownerConfirmed(r *http.Request, f flow, via string) (storage.User, error) {
+func (h *Pages) ownerConfirmed(r *http.Request, f login.Flow, via string) (storage.User, error) {
 	u, err := h.accounts.UserByLogin(r.Context(), f.Recipient)
 	if err == nil && u.Disabled {
 		err = storage.ErrNotFound
 	}
-	if err == nil && directory.SignInAllowed(u, h.now()) != nil { // an operator's lock: no new password either
-		h.refuseBlocked(r, u.ID, []string{directory.AMROTP})
-		return u, directory.ErrAccountBlocked
+	if err == nil {
+		if err := h.kit.SignInAllowed(r, u.ID); err != nil { // an operator's lock: no new password either
+			return u, err
+		}
 	}
 	if err != nil {
 		return u, err
@@ -224,5 +228,5 @@ func (h *Handler) ownerConfirmed(r *http.Request, f flow, via string) (storage.U
 	if err := h.store.UpdateProfile(r.Context(), u.ID, p); err != nil {
 		return u, err
 	}
-	return u, h.endOldAccess(r, u.ID, directory.EventPasswordReset, "registration:"+via)
+	return u, h.kit.EndOldAccess(r, u.ID, directory.EventPasswordReset, "registration:"+via)
 }

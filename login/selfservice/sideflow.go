@@ -1,4 +1,4 @@
-package login
+package selfservice
 
 import (
 	"errors"
@@ -11,6 +11,7 @@ import (
 	"github.com/vhod-id/vhod/directory/captcha"
 	"github.com/vhod-id/vhod/directory/flows"
 	"github.com/vhod-id/vhod/internal/web"
+	"github.com/vhod-id/vhod/login"
 	"github.com/vhod-id/vhod/storage"
 )
 
@@ -21,18 +22,18 @@ import (
 // startSideFlow makes a flow of kind for the request in the query and sends the
 // browser to its page under prefix. off, when not nil, says why the flow is
 // switched off by configuration.
-func (h *Handler) startSideFlow(w http.ResponseWriter, r *http.Request, kind Kind, prefix string, off error) {
-	ar, lang, uerr := h.authRequest(r, r.URL.Query().Get("authRequestID"))
+func (h *Pages) startSideFlow(w http.ResponseWriter, r *http.Request, kind flows.Kind, prefix string, off error) {
+	ar, lang, uerr := h.kit.AuthRequest(r, r.URL.Query().Get("authRequestID"))
 	if uerr == nil && off != nil {
 		uerr = &web.UserError{Status: http.StatusNotFound, Key: "error.not_found", Err: off}
 	}
 	if uerr != nil {
-		h.pages.Fail(w, r, lang, uerr)
+		h.kit.Fail(w, r, lang, uerr)
 		return
 	}
-	f, err := h.newFlow(r, ar, lang, kind, flows.StateStarted, "")
+	f, err := h.kit.NewFlow(r, ar, lang, kind, flows.StateStarted, "")
 	if err != nil {
-		h.pages.Fail(w, r, lang, unavailable(err))
+		h.kit.Fail(w, r, lang, login.Unavailable(err))
 		return
 	}
 	http.Redirect(w, r, sideFlowURL(prefix, f.ID, "", ar.ID), http.StatusSeeOther)
@@ -40,18 +41,18 @@ func (h *Handler) startSideFlow(w http.ResponseWriter, r *http.Request, kind Kin
 
 // sideFlowURL is a step's address of a side flow: /prefix/FLOW[/step]?authRequestID=….
 func sideFlowURL(prefix, flowID, step, authRequestID string) string {
-	return strings.Replace(flowURL(flowID, step, authRequestID), "/login/", "/"+prefix+"/", 1)
+	return strings.Replace(login.FlowURL(flowID, step, authRequestID), "/login/", "/"+prefix+"/", 1)
 }
 
 // sideFlow loads this browser's flow of kind; a replaced or expired one gets the
 // error page, and ok is false.
-func (h *Handler) sideFlow(w http.ResponseWriter, r *http.Request, kind Kind) (flow, storage.AuthRequest, language.Tag, bool) {
-	f, ar, lang, replaced, uerr := h.loadFlowOf(r, kind)
+func (h *Pages) sideFlow(w http.ResponseWriter, r *http.Request, kind flows.Kind) (login.Flow, storage.AuthRequest, language.Tag, bool) {
+	f, ar, lang, replaced, uerr := h.kit.LoadFlow(r, kind)
 	if uerr == nil && replaced {
 		uerr = &web.UserError{Status: http.StatusBadRequest, Key: "login.flow_expired", Err: errors.New(string(kind) + " flow expired")}
 	}
 	if uerr != nil {
-		h.pages.Fail(w, r, lang, uerr)
+		h.kit.Fail(w, r, lang, uerr)
 		return f, ar, lang, false
 	}
 	return f, ar, lang, true
@@ -59,13 +60,13 @@ func (h *Handler) sideFlow(w http.ResponseWriter, r *http.Request, kind Kind) (f
 
 // codeForm fills the parts of a code-form page that come from its flow; the captcha
 // guards the first form only.
-func (h *Handler) codeForm(r *http.Request, lang language.Tag, titleKey, prefix string, f flow, ar storage.AuthRequest) codeFormPage {
-	p := codeFormPage{base: h.newBase(r, lang, titleKey), State: State(f.State),
+func (h *Pages) codeForm(r *http.Request, lang language.Tag, titleKey, prefix string, f login.Flow, ar storage.AuthRequest) codeFormPage {
+	p := codeFormPage{Base: h.kit.Base(r, lang, titleKey), State: flows.State(f.State),
 		Action:        sideFlowURL(prefix, f.ID, "send", ar.ID),
 		ConfirmAction: sideFlowURL(prefix, f.ID, "confirm", ar.ID),
 		SignInLink:    "/login?authRequestID=" + url.QueryEscape(ar.ID)}
 	if f.In(flows.StateStarted) {
-		h.withCaptcha(r, &p.base)
+		h.kit.WithCaptcha(r, &p.Base)
 	}
 	return p
 }
@@ -73,20 +74,17 @@ func (h *Handler) codeForm(r *http.Request, lang language.Tag, titleKey, prefix 
 // firstFormPasses checks that the flow waits for its first form and that the
 // captcha guarding it was answered. If not, it has answered through refuse (with a
 // message key) or the error page, and returns false.
-func (h *Handler) firstFormPasses(w http.ResponseWriter, r *http.Request, f flow, lang language.Tag, refuse func(key string)) bool {
+func (h *Pages) firstFormPasses(w http.ResponseWriter, r *http.Request, f login.Flow, lang language.Tag, refuse func(key string)) bool {
 	if !f.In(flows.StateStarted) {
 		refuse("error.bad_request")
 		return false
 	}
-	if h.cfg.Captcha == nil {
-		return true
-	}
-	switch err := h.cfg.Captcha.Verify(r.Context(), h.captchaAnswer(r), clientIP(r)); {
+	switch err := h.kit.CheckCaptcha(r); {
 	case errors.Is(err, captcha.ErrFailed):
 		refuse("captcha.required")
 		return false
 	case err != nil:
-		h.pages.Fail(w, r, lang, unavailable(err))
+		h.kit.Fail(w, r, lang, login.Unavailable(err))
 		return false
 	}
 	return true

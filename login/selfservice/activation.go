@@ -1,4 +1,4 @@
-package login
+package selfservice
 
 import (
 	"errors"
@@ -10,13 +10,15 @@ import (
 	"github.com/vhod-id/vhod/directory"
 	"github.com/vhod-id/vhod/directory/flows"
 	"github.com/vhod-id/vhod/directory/notify"
+	"github.com/vhod-id/vhod/internal/web"
+	"github.com/vhod-id/vhod/login"
 	"github.com/vhod-id/vhod/storage"
 )
 
 // activationStart: an operator issued an account with a contract number and an
 // activation secret (the flat number on a utility bill, say); the person activates
 // it with both and an email, confirms the email and gets a temporary password.
-func (h *Handler) activationStart(w http.ResponseWriter, r *http.Request) {
+func (h *Pages) activationStart(w http.ResponseWriter, r *http.Request) {
 	var off error
 	if h.cfg.Email == nil {
 		off = errors.New("activation needs email")
@@ -24,16 +26,16 @@ func (h *Handler) activationStart(w http.ResponseWriter, r *http.Request) {
 	h.startSideFlow(w, r, flows.KindActivation, "activate", off)
 }
 
-func (h *Handler) activationFlow(w http.ResponseWriter, r *http.Request) (flow, storage.AuthRequest, language.Tag, bool) {
+func (h *Pages) activationFlow(w http.ResponseWriter, r *http.Request) (login.Flow, storage.AuthRequest, language.Tag, bool) {
 	return h.sideFlow(w, r, flows.KindActivation)
 }
 
-func (h *Handler) renderActivation(w http.ResponseWriter, r *http.Request, status int, f flow, ar storage.AuthRequest, lang language.Tag, page activationPage) {
+func (h *Pages) renderActivation(w http.ResponseWriter, r *http.Request, status int, f login.Flow, ar storage.AuthRequest, lang language.Tag, page activationPage) {
 	page.codeFormPage = h.codeForm(r, lang, "activate.title", "activate", f, ar)
 	h.pages.Render(w, r, status, "activation", page)
 }
 
-func (h *Handler) activationShow(w http.ResponseWriter, r *http.Request) {
+func (h *Pages) activationShow(w http.ResponseWriter, r *http.Request) {
 	f, ar, lang, ok := h.activationFlow(w, r)
 	if !ok {
 		return
@@ -43,13 +45,13 @@ func (h *Handler) activationShow(w http.ResponseWriter, r *http.Request) {
 
 // activationSend checks contract number and secret (counted like failed sign-ins
 // against the address and the contract) and mails a code to the given address.
-func (h *Handler) activationSend(w http.ResponseWriter, r *http.Request) {
+func (h *Pages) activationSend(w http.ResponseWriter, r *http.Request) {
 	contract, secret, typedEmail := strings.TrimSpace(r.PostFormValue("contract")), r.PostFormValue("secret"), strings.TrimSpace(r.PostFormValue("email"))
 	f, ar, lang, ok := h.activationFlow(w, r)
 	if !ok {
 		return
 	}
-	t := h.catalog.Translator(lang)
+	t := h.kit.Translator(lang)
 	again := func(status int, key string) {
 		h.renderActivation(w, r, status, f, ar, lang, activationPage{Contract: contract, Email: typedEmail, Error: t.T(key)})
 	}
@@ -62,66 +64,66 @@ func (h *Handler) activationSend(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	// Counted before the contract and secret are checked, as for a right pair.
-	if r, err = h.checkSend(r, notify.ChannelEmail, email); err != nil {
+	if r, err = web.CheckSend(r, h.cfg.SendLimits, notify.ChannelEmail, email); err != nil {
 		if errors.Is(err, notify.ErrLimited) {
 			again(http.StatusTooManyRequests, "email.send_limited")
 			return
 		}
-		h.pages.Fail(w, r, lang, unavailable(err))
+		h.kit.Fail(w, r, lang, login.Unavailable(err))
 		return
 	}
-	c, err := h.failures(r, contractKeys(contract)...)
+	c, err := h.kit.Failures(r, login.ContractKeys(contract)...)
 	if err != nil {
-		h.pages.Fail(w, r, lang, unavailable(err))
+		h.kit.Fail(w, r, lang, login.Unavailable(err))
 		return
 	}
-	if h.over(c) {
+	if h.kit.Over(c) {
 		again(http.StatusTooManyRequests, "login.too_many_failures")
 		return
 	}
 	u, err := h.accounts.CheckActivation(r.Context(), contract, secret)
 	if errors.Is(err, directory.ErrNotActivatable) {
-		if _, err := h.countFailure(r, contractKeys(contract)...); err != nil {
-			h.pages.Fail(w, r, lang, unavailable(err))
+		if _, err := h.kit.CountFailure(r, login.ContractKeys(contract)...); err != nil {
+			h.kit.Fail(w, r, lang, login.Unavailable(err))
 			return
 		}
-		h.audit(r, storage.AuditEvent{Type: "account.activation", Outcome: directory.OutcomeFailure, ClientID: ar.ClientID})
+		h.kit.Audit(r, storage.AuditEvent{Type: "account.activation", Outcome: directory.OutcomeFailure, ClientID: ar.ClientID})
 		again(http.StatusUnauthorized, "activate.wrong")
 		return
 	}
 	if err != nil {
-		h.pages.Fail(w, r, lang, unavailable(err))
+		h.kit.Fail(w, r, lang, login.Unavailable(err))
 		return
 	}
 	f.UserID = u.ID
-	code, uerr := h.issueCode(r, &f, email, recoveryCodeLifetime)
+	code, uerr := h.kit.IssueCode(r, &f, email, recoveryCodeLifetime)
 	if uerr != nil {
-		h.pages.Fail(w, r, lang, uerr)
+		h.kit.Fail(w, r, lang, uerr)
 		return
 	}
 	if err := h.cfg.Email.SendEmail(r.Context(), notify.Email{To: email, Subject: t.T("activate.email_subject"),
 		Text: t.T("activate.email_text", "Code", code)}); err != nil {
-		h.log.WarnContext(r.Context(), "activation code not delivered", "flow", f.ID, "err", err)
+		h.kit.Logger().WarnContext(r.Context(), "activation code not delivered", "flow", f.ID, "err", err)
 	}
 	h.renderActivation(w, r, http.StatusOK, f, ar, lang, activationPage{Notice: t.T("activate.code_sent", "To", email)})
 }
 
 // activationConfirm checks the emailed code, binds the address to the account,
 // spends the activation secret and mails a temporary password.
-func (h *Handler) activationConfirm(w http.ResponseWriter, r *http.Request) {
+func (h *Pages) activationConfirm(w http.ResponseWriter, r *http.Request) {
 	code := strings.TrimSpace(r.PostFormValue("code"))
 	f, ar, lang, ok := h.activationFlow(w, r)
 	if !ok {
 		return
 	}
-	t := h.catalog.Translator(lang)
+	t := h.kit.Translator(lang)
 	if !f.In(flows.StateCodeSent) {
 		h.renderActivation(w, r, http.StatusBadRequest, f, ar, lang, activationPage{Error: t.T("error.bad_request")})
 		return
 	}
-	refusal, uerr := h.spendCodeAttempt(r, &f, code)
+	refusal, uerr := h.kit.SpendCodeAttempt(r, &f, code)
 	if uerr != nil {
-		h.pages.Fail(w, r, lang, uerr)
+		h.kit.Fail(w, r, lang, uerr)
 		return
 	}
 	wrong := func(key string) {
@@ -135,7 +137,7 @@ func (h *Handler) activationConfirm(w http.ResponseWriter, r *http.Request) {
 		wrong("recovery.invalid")
 		return
 	} else if err != nil {
-		h.pages.Fail(w, r, lang, unavailable(err))
+		h.kit.Fail(w, r, lang, login.Unavailable(err))
 		return
 	}
 	temp, err := directory.NewTemporaryPassword()
@@ -146,20 +148,20 @@ func (h *Handler) activationConfirm(w http.ResponseWriter, r *http.Request) {
 		err = h.store.Activate(r.Context(), f.UserID)
 	}
 	if err != nil {
-		h.pages.Fail(w, r, lang, unavailable(err))
+		h.kit.Fail(w, r, lang, login.Unavailable(err))
 		return
 	}
 	f.Challenge = ""
-	if uerr := h.move(r, &f, flows.StateDone); uerr != nil {
-		h.pages.Fail(w, r, lang, uerr)
+	if uerr := h.kit.Move(r, &f, flows.StateDone); uerr != nil {
+		h.kit.Fail(w, r, lang, uerr)
 		return
 	}
 	// The code this answers was counted; the password it earns is not counted
 	// again (a limit reached now would leave a reset account without it).
 	if err := h.cfg.Email.SendEmail(notify.Exempt(r.Context()), notify.Email{To: f.Recipient, Subject: t.T("activate.password_subject"),
 		Text: t.T("activate.password_text", "Password", temp)}); err != nil {
-		h.log.WarnContext(r.Context(), "temporary password not delivered", "flow", f.ID, "err", err)
+		h.kit.Logger().WarnContext(r.Context(), "temporary password not delivered", "flow", f.ID, "err", err)
 	}
-	h.audit(r, storage.AuditEvent{Type: "account.activation", Outcome: directory.OutcomeSuccess, UserID: f.UserID, ClientID: ar.ClientID})
+	h.kit.Audit(r, storage.AuditEvent{Type: "account.activation", Outcome: directory.OutcomeSuccess, UserID: f.UserID, ClientID: ar.ClientID})
 	h.renderActivation(w, r, http.StatusOK, f, ar, lang, activationPage{Notice: t.T("activate.done")})
 }

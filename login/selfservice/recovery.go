@@ -1,7 +1,6 @@
-package login
+package selfservice
 
 import (
-	"context"
 	"errors"
 	"net/http"
 	"net/url"
@@ -13,6 +12,8 @@ import (
 	"github.com/vhod-id/vhod/directory"
 	"github.com/vhod-id/vhod/directory/flows"
 	"github.com/vhod-id/vhod/directory/notify"
+	"github.com/vhod-id/vhod/internal/web"
+	"github.com/vhod-id/vhod/login"
 	"github.com/vhod-id/vhod/storage"
 )
 
@@ -21,7 +22,7 @@ const recoveryCodeLifetime = flows.CodeLifetime
 
 // recoveryStart is "Forgot password?" (GET /recover?authRequestID=…): a recovery
 // flow of its own, tied to the sign-in it came from so that the person returns there.
-func (h *Handler) recoveryStart(w http.ResponseWriter, r *http.Request) {
+func (h *Pages) recoveryStart(w http.ResponseWriter, r *http.Request) {
 	h.startSideFlow(w, r, flows.KindRecovery, "recover", nil)
 }
 
@@ -30,26 +31,26 @@ func recoveryURL(flowID, step, authRequestID string) string {
 }
 
 // recoveryFlow loads a recovery flow of this browser.
-func (h *Handler) recoveryFlow(w http.ResponseWriter, r *http.Request) (flow, storage.AuthRequest, language.Tag, bool) {
+func (h *Pages) recoveryFlow(w http.ResponseWriter, r *http.Request) (login.Flow, storage.AuthRequest, language.Tag, bool) {
 	return h.sideFlow(w, r, flows.KindRecovery)
 }
 
-func (h *Handler) renderRecovery(w http.ResponseWriter, r *http.Request, status int, f flow, ar storage.AuthRequest, lang language.Tag, page recoveryPage) {
-	page.base = h.newBase(r, lang, "recovery.title")
+func (h *Pages) renderRecovery(w http.ResponseWriter, r *http.Request, status int, f login.Flow, ar storage.AuthRequest, lang language.Tag, page recoveryPage) {
+	page.Base = h.kit.Base(r, lang, "recovery.title")
 	page.Action = recoveryURL(f.ID, "send", ar.ID)
 	page.ResetAction = recoveryURL(f.ID, "reset", ar.ID)
-	page.State = State(f.State)
+	page.State = flows.State(f.State)
 	if f.In(flows.StateSMSSent) || f.In(flows.StateDone) {
 		page.SignInLink = "/login?authRequestID=" + url.QueryEscape(ar.ID)
 	}
 	if f.In(flows.StateStarted) {
-		h.withCaptcha(r, &page.base)
+		h.kit.WithCaptcha(r, &page.Base)
 	}
 	h.pages.Render(w, r, status, "recovery", page)
 }
 
 // recoveryShow shows the page of the recovery flow's state.
-func (h *Handler) recoveryShow(w http.ResponseWriter, r *http.Request) {
+func (h *Pages) recoveryShow(w http.ResponseWriter, r *http.Request) {
 	f, ar, lang, ok := h.recoveryFlow(w, r)
 	if !ok {
 		return
@@ -64,13 +65,13 @@ func (h *Handler) recoveryShow(w http.ResponseWriter, r *http.Request) {
 
 // recoverySend takes a phone or an email. The answer is the same whether or not an
 // account has it; only an account's own number or address gets a message.
-func (h *Handler) recoverySend(w http.ResponseWriter, r *http.Request) {
+func (h *Pages) recoverySend(w http.ResponseWriter, r *http.Request) {
 	typed := strings.TrimSpace(r.PostFormValue("identifier"))
 	f, ar, lang, ok := h.recoveryFlow(w, r)
 	if !ok {
 		return
 	}
-	t := h.catalog.Translator(lang)
+	t := h.kit.Translator(lang)
 	again := func(status int, key string) {
 		h.renderRecovery(w, r, status, f, ar, lang, recoveryPage{Identifier: typed, Error: t.T(key)})
 	}
@@ -92,7 +93,7 @@ func (h *Handler) recoverySend(w http.ResponseWriter, r *http.Request) {
 		case uerr == nil && u.Email != "" && !u.Disabled:
 			to = u.Email
 		case uerr != nil && !errors.Is(uerr, storage.ErrNotFound):
-			h.pages.Fail(w, r, lang, unavailable(uerr))
+			h.kit.Fail(w, r, lang, login.Unavailable(uerr))
 			return
 		}
 		h.recoverByEmail(w, r, f, ar, lang, to, "recovery.contract_sent", "contract")
@@ -105,123 +106,105 @@ func (h *Handler) recoverySend(w http.ResponseWriter, r *http.Request) {
 // beside the account's password, once and for 15 minutes, and leads only to
 // setting a new password; until that is done the password, sessions and tokens
 // stay, so that a stranger who knows the number takes nothing from its owner.
-func (h *Handler) recoverByPhone(w http.ResponseWriter, r *http.Request, f flow, ar storage.AuthRequest, lang language.Tag, phone string) {
-	t := h.catalog.Translator(lang)
+func (h *Pages) recoverByPhone(w http.ResponseWriter, r *http.Request, f login.Flow, ar storage.AuthRequest, lang language.Tag, phone string) {
+	t := h.kit.Translator(lang)
 	// Counted before the answer, which leaves before the number is looked up;
 	// the SMS sent after it is not counted again.
-	r, err := h.checkSend(r, notify.ChannelSMS, phone)
+	r, err := web.CheckSend(r, h.cfg.SendLimits, notify.ChannelSMS, phone)
 	if errors.Is(err, notify.ErrLimited) {
 		h.renderRecovery(w, r, http.StatusTooManyRequests, f, ar, lang, recoveryPage{Identifier: phone, Error: t.T("phone.send_limited")})
 		return
 	}
 	if err != nil {
-		h.pages.Fail(w, r, lang, unavailable(err))
+		h.kit.Fail(w, r, lang, login.Unavailable(err))
 		return
 	}
 	f.Recipient = phone
-	if uerr := h.move(r, &f, flows.StateSMSSent); uerr != nil {
-		h.pages.Fail(w, r, lang, uerr)
+	if uerr := h.kit.Move(r, &f, flows.StateSMSSent); uerr != nil {
+		h.kit.Fail(w, r, lang, uerr)
 		return
 	}
 	h.renderRecovery(w, r, http.StatusOK, f, ar, lang, recoveryPage{Notice: t.T("recovery.sms_sent")})
-	h.afterAnswer(r, func(r *http.Request) {
+	h.kit.AfterAnswer(r, func(r *http.Request) {
 		u, err := h.accounts.UserByLogin(r.Context(), phone)
 		if err != nil || u.Disabled {
 			if err != nil && !errors.Is(err, storage.ErrNotFound) {
-				h.log.ErrorContext(r.Context(), "recovery by phone: look the number up", "flow", f.ID, "err", err)
+				h.kit.Logger().ErrorContext(r.Context(), "recovery by phone: look the number up", "flow", f.ID, "err", err)
 			}
-			h.audit(r, storage.AuditEvent{Type: directory.EventRecoveryRequested, Outcome: directory.OutcomeFailure,
+			h.kit.Audit(r, storage.AuditEvent{Type: directory.EventRecoveryRequested, Outcome: directory.OutcomeFailure,
 				ClientID: ar.ClientID, Details: map[string]string{"via": "sms", "reason": "no_account"}})
 			return
 		}
 		temp, err := h.accounts.StartRecovery(r.Context(), u.ID)
 		if err != nil {
-			h.log.ErrorContext(r.Context(), "recovery by phone: temporary password not stored", "flow", f.ID, "err", err)
+			h.kit.Logger().ErrorContext(r.Context(), "recovery by phone: temporary password not stored", "flow", f.ID, "err", err)
 			return
 		}
-		h.audit(r, storage.AuditEvent{Type: directory.EventRecoveryRequested, Outcome: directory.OutcomeSuccess, UserID: u.ID,
+		h.kit.Audit(r, storage.AuditEvent{Type: directory.EventRecoveryRequested, Outcome: directory.OutcomeSuccess, UserID: u.ID,
 			ClientID: ar.ClientID, Details: map[string]string{"via": "sms"}})
 		if err := h.cfg.SMS.SendSMS(r.Context(), notify.SMS{To: phone, Text: t.T("recovery.sms_text", "Password", temp)}); err != nil {
-			h.log.WarnContext(r.Context(), "temporary password not delivered", "flow", f.ID, "err", err)
+			h.kit.Logger().WarnContext(r.Context(), "temporary password not delivered", "flow", f.ID, "err", err)
 		}
 	})
-}
-
-// afterAnswerTimeout bounds the work done after an answer.
-const afterAnswerTimeout = 30 * time.Second
-
-// afterAnswer does work after the answer has gone, in a goroutine of its own, for
-// work that only an existing account gets (a lookup, a hash, writes, a message):
-// neither the answer nor the next request on the same connection (which waits
-// for this handler) may take its time, or they would tell whether the account
-// exists. The work gets a copy of the request with a context that does not end
-// when the client closes the connection, and a bound.
-func (h *Handler) afterAnswer(r *http.Request, work func(r *http.Request)) {
-	ctx, cancel := context.WithTimeout(notify.Detach(r.Context()), afterAnswerTimeout)
-	detached := r.Clone(ctx)
-	go func() {
-		defer cancel()
-		work(detached)
-	}()
 }
 
 // recoverByEmail sends a code to the address of an account (for a contract number,
 // the address on file); the code and a new password then reset it, and nothing
 // changes before. noticeKey is the neutral sentence the person reads; via names
 // the way in the audit.
-func (h *Handler) recoverByEmail(w http.ResponseWriter, r *http.Request, f flow, ar storage.AuthRequest, lang language.Tag, email, noticeKey, via string) {
-	t := h.catalog.Translator(lang)
+func (h *Pages) recoverByEmail(w http.ResponseWriter, r *http.Request, f login.Flow, ar storage.AuthRequest, lang language.Tag, email, noticeKey, via string) {
+	t := h.kit.Translator(lang)
 	// Counted before the answer, as by phone.
-	r, err := h.checkSend(r, notify.ChannelEmail, email)
+	r, err := web.CheckSend(r, h.cfg.SendLimits, notify.ChannelEmail, email)
 	if errors.Is(err, notify.ErrLimited) {
 		h.renderRecovery(w, r, http.StatusTooManyRequests, f, ar, lang, recoveryPage{Error: t.T("email.send_limited")})
 		return
 	}
 	if err != nil {
-		h.pages.Fail(w, r, lang, unavailable(err))
+		h.kit.Fail(w, r, lang, login.Unavailable(err))
 		return
 	}
-	code, uerr := h.issueCode(r, &f, email, recoveryCodeLifetime)
+	code, uerr := h.kit.IssueCode(r, &f, email, recoveryCodeLifetime)
 	if uerr != nil {
-		h.pages.Fail(w, r, lang, uerr)
+		h.kit.Fail(w, r, lang, uerr)
 		return
 	}
 	// As by phone: the answer leaves before the address is looked up.
 	h.renderRecovery(w, r, http.StatusOK, f, ar, lang, recoveryPage{Notice: t.T(noticeKey)})
-	h.afterAnswer(r, func(r *http.Request) {
+	h.kit.AfterAnswer(r, func(r *http.Request) {
 		u, err := h.accounts.UserByLogin(r.Context(), email)
 		if err != nil || u.Disabled {
 			if err != nil && !errors.Is(err, storage.ErrNotFound) {
-				h.log.ErrorContext(r.Context(), "recovery by email: look the address up", "flow", f.ID, "err", err)
+				h.kit.Logger().ErrorContext(r.Context(), "recovery by email: look the address up", "flow", f.ID, "err", err)
 			}
 			return
 		}
-		h.audit(r, storage.AuditEvent{Type: directory.EventRecoveryRequested, Outcome: directory.OutcomeSuccess, UserID: u.ID,
+		h.kit.Audit(r, storage.AuditEvent{Type: directory.EventRecoveryRequested, Outcome: directory.OutcomeSuccess, UserID: u.ID,
 			ClientID: ar.ClientID, Details: map[string]string{"via": via, "flow": f.ID}})
-		link := strings.TrimSuffix(h.cfg.Issuer, "/") + recoveryURL(f.ID, "", ar.ID) + "&code=" + code
+		link := strings.TrimSuffix(h.kit.Issuer(), "/") + recoveryURL(f.ID, "", ar.ID) + "&code=" + code
 		m := notify.Email{To: email, Subject: t.T("recovery.email_subject"), Text: t.T("recovery.email_text", "Code", code, "Link", link)}
 		if err := h.cfg.Email.SendEmail(r.Context(), m); err != nil {
-			h.log.WarnContext(r.Context(), "recovery code not delivered", "flow", f.ID, "err", err)
+			h.kit.Logger().WarnContext(r.Context(), "recovery code not delivered", "flow", f.ID, "err", err)
 		}
 	})
 }
 
 // recoveryReset checks the emailed code and sets the new password. The attempt is
 // counted and saved before the comparison.
-func (h *Handler) recoveryReset(w http.ResponseWriter, r *http.Request) {
+func (h *Pages) recoveryReset(w http.ResponseWriter, r *http.Request) {
 	code, next, repeat := strings.TrimSpace(r.PostFormValue("code")), r.PostFormValue("new"), r.PostFormValue("repeat")
 	f, ar, lang, ok := h.recoveryFlow(w, r)
 	if !ok {
 		return
 	}
-	t := h.catalog.Translator(lang)
+	t := h.kit.Translator(lang)
 	if !f.In(flows.StateCodeSent) {
 		h.renderRecovery(w, r, http.StatusBadRequest, f, ar, lang, recoveryPage{Error: t.T("error.bad_request")})
 		return
 	}
-	refusal, uerr := h.spendCodeAttempt(r, &f, code)
+	refusal, uerr := h.kit.SpendCodeAttempt(r, &f, code)
 	if uerr != nil {
-		h.pages.Fail(w, r, lang, uerr)
+		h.kit.Fail(w, r, lang, uerr)
 		return
 	}
 	refuse := func(key string, args ...string) {
@@ -241,7 +224,7 @@ func (h *Handler) recoveryReset(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err != nil {
-		h.pages.Fail(w, r, lang, unavailable(err))
+		h.kit.Fail(w, r, lang, login.Unavailable(err))
 		return
 	}
 	err = h.resetPassword(r, u.ID, next)
@@ -250,12 +233,12 @@ func (h *Handler) recoveryReset(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err != nil {
-		h.pages.Fail(w, r, lang, unavailable(err))
+		h.kit.Fail(w, r, lang, login.Unavailable(err))
 		return
 	}
 	f.Challenge, f.ChallengeExpiresAt = "", time.Time{}
-	if uerr := h.move(r, &f, flows.StateDone); uerr != nil {
-		h.pages.Fail(w, r, lang, uerr)
+	if uerr := h.kit.Move(r, &f, flows.StateDone); uerr != nil {
+		h.kit.Fail(w, r, lang, uerr)
 		return
 	}
 	h.renderRecovery(w, r, http.StatusOK, f, ar, lang, recoveryPage{Notice: t.T("recovery.done")})
@@ -263,29 +246,12 @@ func (h *Handler) recoveryReset(w http.ResponseWriter, r *http.Request) {
 
 // resetPassword sets the password chosen with an emailed code and ends everything
 // the old one opened: every session and every token of the account.
-func (h *Handler) resetPassword(r *http.Request, userID, password string) error {
-	if err := h.signInAllowed(r.Context(), userID); err != nil { // an operator's lock: recovery does not lift it
+func (h *Pages) resetPassword(r *http.Request, userID, password string) error {
+	if err := h.kit.SignInAllowed(r, userID); err != nil { // an operator's lock: recovery does not lift it
 		return err
 	}
 	if err := h.accounts.ResetPassword(r.Context(), userID, password, false); err != nil {
 		return err
 	}
-	return h.endOldAccess(r, userID, directory.EventRecoveryCompleted, "email")
-}
-
-// endOldAccess ends every session and token of an account whose password was
-// reset, and records event (with via) once that is done.
-func (h *Handler) endOldAccess(r *http.Request, userID, event, via string) error {
-	ctx := r.Context()
-	if h.cfg.RevokeUser != nil { // before the sessions go: it tells their clients
-		if err := h.cfg.RevokeUser(ctx, userID); err != nil {
-			return err
-		}
-	}
-	if err := h.store.DeleteUserSessions(ctx, userID); err != nil {
-		return err
-	}
-	h.audit(r, storage.AuditEvent{Type: event, Outcome: directory.OutcomeSuccess, UserID: userID,
-		Details: map[string]string{"via": via}})
-	return nil
+	return h.kit.EndOldAccess(r, userID, directory.EventRecoveryCompleted, "email")
 }

@@ -1,11 +1,25 @@
-package login
+// Package certificate is sign-in with an X.509 certificate, one of login's
+// methods: the person signs a challenge (CryptoPro's browser plugin, or a
+// pasted or uploaded CMS signature), or presents a client certificate over TLS
+// (Vhod's listener, or a trusted proxy's header). A certificate without an
+// account makes one after a confirmation, or joins the signed-in person's
+// account (a step-up, or "Link a certificate" on the account page).
+//
+// Routes, on the login pages' router:
+//
+//	GET  /login/{flow}/certificate          the challenge (or the confirmation)
+//	POST /login/{flow}/certificate          a signature of the challenge
+//	GET  /login/{flow}/certificate/tls      the TLS client certificate
+//	POST /login/{flow}/certificate/confirm  make the account, or bind, and sign in
+//	GET  /static/cryptopro/cadesplugin_api.js  CryptoPro's script, when configured
+package certificate
 
 import (
 	"context"
 	"crypto/x509"
+	"embed"
 	"encoding/base64"
 	"errors"
-	"fmt"
 	"io"
 	"net/http"
 	"net/netip"
@@ -13,17 +27,16 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gorilla/mux"
 	"golang.org/x/text/language"
 
 	"github.com/vhod-id/vhod/certauth"
 	"github.com/vhod-id/vhod/directory"
 	"github.com/vhod-id/vhod/directory/flows"
 	"github.com/vhod-id/vhod/internal/web"
+	"github.com/vhod-id/vhod/login"
 	"github.com/vhod-id/vhod/storage"
 )
-
-// MethodCertificate is sign-in with an X.509 certificate (signed challenge or TLS).
-const MethodCertificate Method = "certificate"
 
 // challengeLifetime is how long a certificate challenge may be signed.
 const challengeLifetime = 5 * time.Minute
@@ -31,9 +44,8 @@ const challengeLifetime = 5 * time.Minute
 // maxCertAttempts bounds signatures tried against one challenge.
 const maxCertAttempts = 5
 
-// Certificates configures certificate sign-in; a nil *Certificates in Config
-// turns it off.
-type Certificates struct {
+// Config turns on certificate sign-in.
+type Config struct {
 	Verifier *certauth.Verifier
 	// TLSURL is the origin of the listener (Vhod's own, or a proxy's) that asks the
 	// browser for a client certificate; empty: no TLS sign-in offered.
@@ -45,26 +57,93 @@ type Certificates struct {
 	// PluginScriptFile is CryptoPro's cadesplugin_api.js on disk, served at
 	// PluginScriptPath; the page works without it (manual path).
 	PluginScriptFile string
+	// Reauths ask a stale session to sign in again before a certificate is
+	// bound to its account (the account's rule, flows.Reauths).
+	Reauths *flows.Reauths
 }
 
-// certificatesOn: sign-in with a certificate is offered while some CA is
-// trusted (anchors may come and go through the admin API).
-func (h *Handler) certificatesOn() bool {
-	return h.cfg.Certificates != nil && h.cfg.Certificates.Verifier.HasAnchors()
+// accounts is what certificate sign-in needs from directory.
+type accounts interface {
+	UserByID(ctx context.Context, id string) (storage.User, error)
+	UserByCertificate(ctx context.Context, c *x509.Certificate, qualified bool) (storage.User, bool, error)
+	CreateUserFromCertificate(ctx context.Context, c *x509.Certificate, qualified bool, locale string) (storage.User, error)
+	BindCertificate(ctx context.Context, userID string, c *x509.Certificate, qualified bool) error
 }
+
+// Pages are the certificate sign-in's pages, under /login/{flow}/certificate.
+type Pages struct {
+	cfg      Config
+	kit      *login.Kit
+	accounts accounts
+	pages    *web.Renderer
+}
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+// New prepares the pages; it fails if a template is broken.
+func New(cfg Config, kit *login.Kit, acc accounts) (*Pages, error) {
+	pages, err := kit.Renderer(templateFS, "certificate", "certificate_confirm")
+	if err != nil {
+		return nil, err
+	}
+	return &Pages{cfg: cfg, kit: kit, accounts: acc, pages: pages}, nil
+}
+
+// Mount adds the pages; CryptoPro's script goes outside the pages' headers.
+func (h *Pages) Mount(bare, pages *mux.Router) {
+	if h.cfg.PluginScriptFile != "" {
+		bare.Handle(PluginScriptPath, web.CacheFor(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "text/javascript; charset=utf-8")
+			http.ServeFile(w, r, h.cfg.PluginScriptFile)
+		}), time.Hour))
+	}
+	pages.HandleFunc("/login/{flow}/certificate", h.certificateForm).Methods(http.MethodGet)
+	pages.HandleFunc("/login/{flow}/certificate", h.certificateSignIn).Methods(http.MethodPost)
+	pages.HandleFunc("/login/{flow}/certificate/tls", h.certificateTLS).Methods(http.MethodGet)
+	pages.HandleFunc("/login/{flow}/certificate/confirm", h.certificateConfirm).Methods(http.MethodPost)
+}
+
+// Links offers the certificate on the password form.
+func (h *Pages) Links(links map[string]string, f login.Flow, ar storage.AuthRequest) {
+	if h.on() {
+		links["certificate"] = login.FlowURL(f.ID, "certificate", ar.ID)
+	}
+}
+
+// Show draws the confirmation of a certificate that has no account yet.
+func (h *Pages) Show(w http.ResponseWriter, r *http.Request, f login.Flow, ar storage.AuthRequest, lang language.Tag) bool {
+	if !f.In(flows.StateCertConfirm) {
+		return false
+	}
+	h.certificateConfirmForm(w, r, f, ar, lang)
+	return true
+}
+
+// FirstStep sends a request that needs a certificate to the certificate page.
+func (h *Pages) FirstStep(acr string) string {
+	if h.on() && directory.ACRSatisfies(acr, directory.ACRCertificate) {
+		return "certificate"
+	}
+	return ""
+}
+
+// on: sign-in with a certificate is offered while some CA is trusted (anchors
+// may come and go through the admin API).
+func (h *Pages) on() bool { return h.cfg.Verifier != nil && h.cfg.Verifier.HasAnchors() }
 
 // PluginScriptPath is where the certificate page loads CryptoPro's script from.
 const PluginScriptPath = "/static/cryptopro/cadesplugin_api.js"
 
 type certificatePage struct {
-	base
+	login.Base
 	Action, Client, Challenge, ChallengeB64 string
 	Notice, Error                           string
 	TLSLink, PasswordLink, PluginScript     string
 }
 
 type certificateConfirmPage struct {
-	base
+	login.Base
 	Action, CancelLink, Client string
 	Subject                    certauth.Subject
 	Issuer, NotAfter, Key      string
@@ -72,20 +151,20 @@ type certificateConfirmPage struct {
 }
 
 // certificateFlow loads a sign-in flow for the certificate pages.
-func (h *Handler) certificateFlow(w http.ResponseWriter, r *http.Request) (flow, storage.AuthRequest, language.Tag, bool) {
-	f, ar, lang, _, uerr := h.loadFlow(r)
-	if uerr == nil && !h.certificatesOn() {
+func (h *Pages) certificateFlow(w http.ResponseWriter, r *http.Request) (login.Flow, storage.AuthRequest, language.Tag, bool) {
+	f, ar, lang, _, uerr := h.kit.LoadFlow(r, flows.KindLogin)
+	if uerr == nil && !h.on() {
 		uerr = &web.UserError{Status: http.StatusNotFound, Key: "error.not_found", Err: errors.New("certificate sign-in is off")}
 	}
 	if uerr != nil {
-		h.pages.Fail(w, r, lang, uerr)
+		h.kit.Fail(w, r, lang, uerr)
 		return f, ar, lang, false
 	}
 	return f, ar, lang, true
 }
 
 // certificateForm shows the challenge (GET /login/{flow}/certificate).
-func (h *Handler) certificateForm(w http.ResponseWriter, r *http.Request) {
+func (h *Pages) certificateForm(w http.ResponseWriter, r *http.Request) {
 	f, ar, lang, ok := h.certificateFlow(w, r)
 	if !ok {
 		return
@@ -99,41 +178,39 @@ func (h *Handler) certificateForm(w http.ResponseWriter, r *http.Request) {
 
 // certificateChallenge renders the page with the flow's challenge, making a new
 // one when there is none or it has expired.
-func (h *Handler) certificateChallenge(w http.ResponseWriter, r *http.Request, status int, f flow, ar storage.AuthRequest, lang language.Tag, errKey, noticeKey string) {
-	now := h.now()
+func (h *Pages) certificateChallenge(w http.ResponseWriter, r *http.Request, status int, f login.Flow, ar storage.AuthRequest, lang language.Tag, errKey, noticeKey string) {
+	now := h.kit.Now()
 	if !f.In(flows.StateStarted) && !f.In(flows.StateCodeSent) {
-		h.pages.Fail(w, r, lang, &web.UserError{Status: http.StatusBadRequest, Key: "error.bad_request", Err: errors.New("certificate page in state " + f.State)})
+		h.kit.Fail(w, r, lang, &web.UserError{Status: http.StatusBadRequest, Key: "error.bad_request", Err: errors.New("certificate page in state " + f.State)})
 		return
 	}
-	if f.Method != string(MethodCertificate) || f.Challenge == "" || !now.Before(f.ChallengeExpiresAt) || f.Attempts >= maxCertAttempts {
+	if f.Method != string(login.MethodCertificate) || f.Challenge == "" || !now.Before(f.ChallengeExpiresAt) || f.Attempts >= maxCertAttempts {
 		switch {
-		case noticeKey != "" || f.Method != string(MethodCertificate) || f.Challenge == "":
+		case noticeKey != "" || f.Method != string(login.MethodCertificate) || f.Challenge == "":
 		case f.Attempts >= maxCertAttempts:
 			noticeKey = "cert.error.attempts"
 		case !now.Before(f.ChallengeExpiresAt) && errKey == "":
 			noticeKey = "cert.challenge_expired"
 		}
-		f.Method, f.Attempts = string(MethodCertificate), 0
-		f.Challenge = certauth.NewChallenge(hostOf(h.cfg.Issuer), now)
+		f.Method, f.Attempts = string(login.MethodCertificate), 0
+		f.Challenge = certauth.NewChallenge(hostOf(h.kit.Issuer()), now)
 		f.ChallengeExpiresAt = now.Add(challengeLifetime)
-		if uerr := h.move(r, &f, flows.StateStarted); uerr != nil {
-			h.pages.Fail(w, r, lang, uerr)
+		if uerr := h.kit.Move(r, &f, flows.StateStarted); uerr != nil {
+			h.kit.Fail(w, r, lang, uerr)
 			return
 		}
 	}
-	t := h.catalog.Translator(lang)
-	page := certificatePage{base: h.newBase(r, lang, "cert.title"), Action: flowURL(f.ID, "certificate", ar.ID),
+	t := h.kit.Translator(lang)
+	page := certificatePage{Base: h.kit.Base(r, lang, "cert.title"), Action: login.FlowURL(f.ID, "certificate", ar.ID),
 		Challenge: f.Challenge, ChallengeB64: base64.StdEncoding.EncodeToString([]byte(f.Challenge)),
-		PasswordLink: flowURL(f.ID, "", ar.ID) + "&method=" + string(MethodPassword)}
-	if h.cfg.Certificates.PluginScriptFile != "" {
+		PasswordLink: login.FlowURL(f.ID, "", ar.ID) + "&method=" + string(login.MethodPassword)}
+	if h.cfg.PluginScriptFile != "" {
 		page.PluginScript = PluginScriptPath
 	}
-	if h.cfg.Certificates.TLSURL != "" {
-		page.TLSLink = strings.TrimSuffix(h.cfg.Certificates.TLSURL, "/") + flowURL(f.ID, "certificate/tls", ar.ID)
+	if h.cfg.TLSURL != "" {
+		page.TLSLink = strings.TrimSuffix(h.cfg.TLSURL, "/") + login.FlowURL(f.ID, "certificate/tls", ar.ID)
 	}
-	if c, err := h.store.ClientByID(r.Context(), ar.ClientID); err == nil {
-		page.Client = c.Name
-	}
+	page.Client = h.kit.ClientName(r.Context(), ar.ClientID)
 	if errKey != "" {
 		page.Error = t.T(errKey)
 	}
@@ -145,22 +222,22 @@ func (h *Handler) certificateChallenge(w http.ResponseWriter, r *http.Request, s
 
 // certificateSignIn checks a posted CMS signature of the challenge
 // (POST /login/{flow}/certificate): pasted as text or uploaded as a file.
-func (h *Handler) certificateSignIn(w http.ResponseWriter, r *http.Request) {
+func (h *Pages) certificateSignIn(w http.ResponseWriter, r *http.Request) {
 	raw, readErr := readSignature(r)
 	f, ar, lang, ok := h.certificateFlow(w, r)
 	if !ok {
 		return
 	}
 	if !f.In(flows.StateStarted) {
-		h.pages.Fail(w, r, lang, &web.UserError{Status: http.StatusBadRequest, Key: "error.bad_request", Err: errors.New("signature posted in state " + f.State)})
+		h.kit.Fail(w, r, lang, &web.UserError{Status: http.StatusBadRequest, Key: "error.bad_request", Err: errors.New("signature posted in state " + f.State)})
 		return
 	}
 	switch {
-	case f.Method != string(MethodCertificate) || f.Challenge == "":
+	case f.Method != string(login.MethodCertificate) || f.Challenge == "":
 		// The challenge was spent by a sign-in, or never issued: this is a replay.
 		h.certificateChallenge(w, r, http.StatusBadRequest, f, ar, lang, "cert.error.replayed", "")
 		return
-	case !h.now().Before(f.ChallengeExpiresAt):
+	case !h.kit.Now().Before(f.ChallengeExpiresAt):
 		h.certificateChallenge(w, r, http.StatusBadRequest, f, ar, lang, "cert.error.challenge_expired", "")
 		return
 	case f.Attempts >= maxCertAttempts:
@@ -175,15 +252,15 @@ func (h *Handler) certificateSignIn(w http.ResponseWriter, r *http.Request) {
 	}
 	// The attempt is counted before the check, so racing posts cannot try more.
 	f.Attempts++
-	if uerr := h.move(r, &f, flows.StateStarted); uerr != nil {
-		h.pages.Fail(w, r, lang, uerr)
+	if uerr := h.kit.Move(r, &f, flows.StateStarted); uerr != nil {
+		h.kit.Fail(w, r, lang, uerr)
 		return
 	}
-	signed, err := h.cfg.Certificates.Verifier.VerifyCMS(r.Context(), raw, certauth.ChallengeContents(f.Challenge))
+	signed, err := h.cfg.Verifier.VerifyCMS(r.Context(), raw, certauth.ChallengeContents(f.Challenge))
 	if err != nil {
 		h.certificateRefused(r, ar, err, "cms")
-		if err := h.countAddressFailure(r); err != nil {
-			h.pages.Fail(w, r, lang, unavailable(err))
+		if err := h.kit.CountAddressFailure(r); err != nil {
+			h.kit.Fail(w, r, lang, login.Unavailable(err))
 			return
 		}
 		h.certificateChallenge(w, r, http.StatusUnauthorized, f, ar, lang, reasonKey(err), "")
@@ -196,29 +273,29 @@ func (h *Handler) certificateSignIn(w http.ResponseWriter, r *http.Request) {
 
 // certificateTLS signs in with the client certificate of the TLS connection, or
 // the one a trusted proxy passed on (GET /login/{flow}/certificate/tls).
-func (h *Handler) certificateTLS(w http.ResponseWriter, r *http.Request) {
+func (h *Pages) certificateTLS(w http.ResponseWriter, r *http.Request) {
 	f, ar, lang, ok := h.certificateFlow(w, r)
 	if !ok {
 		return
 	}
 	if !f.In(flows.StateStarted) && !f.In(flows.StateCodeSent) {
-		h.pages.Fail(w, r, lang, &web.UserError{Status: http.StatusBadRequest, Key: "error.bad_request", Err: errors.New("TLS sign-in in state " + f.State)})
+		h.kit.Fail(w, r, lang, &web.UserError{Status: http.StatusBadRequest, Key: "error.bad_request", Err: errors.New("TLS sign-in in state " + f.State)})
 		return
 	}
 	if h.addressLimited(w, r, f, ar, lang) {
 		return
 	}
-	leaf, chain, err := h.cfg.Certificates.FromRequest(r)
+	leaf, chain, err := h.cfg.FromRequest(r)
 	if err != nil {
-		h.log.InfoContext(r.Context(), "no client certificate", "err", err)
+		h.kit.Logger().InfoContext(r.Context(), "no client certificate", "err", err)
 		h.certificateChallenge(w, r, http.StatusUnauthorized, f, ar, lang, "cert.error.no_tls_certificate", "")
 		return
 	}
-	res, err := h.cfg.Certificates.Verifier.Verify(r.Context(), leaf, chain, certauth.PurposeClientAuth)
+	res, err := h.cfg.Verifier.Verify(r.Context(), leaf, chain, certauth.PurposeClientAuth)
 	if err != nil {
 		h.certificateRefused(r, ar, err, "tls")
-		if err := h.countAddressFailure(r); err != nil {
-			h.pages.Fail(w, r, lang, unavailable(err))
+		if err := h.kit.CountAddressFailure(r); err != nil {
+			h.kit.Fail(w, r, lang, login.Unavailable(err))
 			return
 		}
 		h.certificateChallenge(w, r, http.StatusUnauthorized, f, ar, lang, reasonKey(err), "")
@@ -230,16 +307,16 @@ func (h *Handler) certificateTLS(w http.ResponseWriter, r *http.Request) {
 // addressLimited refuses an address with too many failed sign-ins in the window:
 // refused certificates count like wrong passwords, and every check costs CPU
 // (a GOST verification takes milliseconds).
-func (h *Handler) addressLimited(w http.ResponseWriter, r *http.Request, f flow, ar storage.AuthRequest, lang language.Tag) bool {
-	c, err := h.failures(r, "")
+func (h *Pages) addressLimited(w http.ResponseWriter, r *http.Request, f login.Flow, ar storage.AuthRequest, lang language.Tag) bool {
+	c, err := h.kit.Failures(r, "")
 	if err != nil {
-		h.pages.Fail(w, r, lang, unavailable(err))
+		h.kit.Fail(w, r, lang, login.Unavailable(err))
 		return true
 	}
-	if !h.over(c) {
+	if !h.kit.Over(c) {
 		return false
 	}
-	h.cfg.OnSignIn(string(MethodCertificate), OutcomeLimited)
+	h.kit.OnSignIn(login.MethodCertificate, login.OutcomeLimited)
 	h.certificateChallenge(w, r, http.StatusTooManyRequests, f, ar, lang, "login.too_many_failures", "")
 	return true
 }
@@ -247,7 +324,7 @@ func (h *Handler) addressLimited(w http.ResponseWriter, r *http.Request, f flow,
 // FromRequest is the TLS client certificate of a request, not yet verified:
 // from our listener, whose handshake proved the key, or from the header of a
 // trusted proxy. The header from anyone else is ignored.
-func (c *Certificates) FromRequest(r *http.Request) (*x509.Certificate, []*x509.Certificate, error) {
+func (c *Config) FromRequest(r *http.Request) (*x509.Certificate, []*x509.Certificate, error) {
 	if leaf, chain, ok := certauth.FromTLS(r.TLS); ok {
 		return leaf, chain, nil
 	}
@@ -273,26 +350,26 @@ func StripCertificateHeader(header string, trusted []netip.Prefix, next http.Han
 
 // certificateAccepted finds the certificate's account and signs in, or asks the
 // person to confirm a new account (or the binding to the signed-in one).
-func (h *Handler) certificateAccepted(w http.ResponseWriter, r *http.Request, f flow, ar storage.AuthRequest, lang language.Tag, res *certauth.Result, via string) {
+func (h *Pages) certificateAccepted(w http.ResponseWriter, r *http.Request, f login.Flow, ar storage.AuthRequest, lang language.Tag, res *certauth.Result, via string) {
 	user, renewed, err := h.accounts.UserByCertificate(r.Context(), res.Leaf, res.Qualified)
 	switch {
 	case errors.Is(err, storage.ErrNotFound):
 		f.Certificate = &storage.PendingCertificate{DER: res.Leaf.Raw, Qualified: res.Qualified, Via: via}
-		if uerr := h.move(r, &f, flows.StateCertConfirm); uerr != nil {
-			h.pages.Fail(w, r, lang, uerr)
+		if uerr := h.kit.Move(r, &f, flows.StateCertConfirm); uerr != nil {
+			h.kit.Fail(w, r, lang, uerr)
 			return
 		}
-		http.Redirect(w, r, flowURL(f.ID, "certificate", ar.ID), http.StatusSeeOther)
+		http.Redirect(w, r, login.FlowURL(f.ID, "certificate", ar.ID), http.StatusSeeOther)
 		return
 	case errors.Is(err, storage.ErrAlreadyExists):
 		h.certificateChallenge(w, r, http.StatusConflict, f, ar, lang, "cert.error.taken", "")
 		return
 	case err != nil:
-		h.pages.Fail(w, r, lang, unavailable(err))
+		h.kit.Fail(w, r, lang, login.Unavailable(err))
 		return
 	}
 	if renewed {
-		h.audit(r, storage.AuditEvent{Type: directory.EventCertificateBound, Outcome: directory.OutcomeSuccess, UserID: user.ID,
+		h.kit.Audit(r, storage.AuditEvent{Type: directory.EventCertificateBound, Outcome: directory.OutcomeSuccess, UserID: user.ID,
 			ClientID: ar.ClientID, Details: map[string]string{"sha256": res.Fingerprint, "reason": "renewal"}})
 	}
 	if f.SessionUserID != "" && f.SessionUserID != user.ID {
@@ -307,51 +384,49 @@ func (h *Handler) certificateAccepted(w http.ResponseWriter, r *http.Request, f 
 }
 
 // certificateSession starts the SSO session of a certificate sign-in.
-func (h *Handler) certificateSession(w http.ResponseWriter, r *http.Request, f flow, ar storage.AuthRequest, lang language.Tag, userID string, leaf *x509.Certificate, qualified bool, via string) {
+func (h *Pages) certificateSession(w http.ResponseWriter, r *http.Request, f login.Flow, ar storage.AuthRequest, lang language.Tag, userID string, leaf *x509.Certificate, qualified bool, via string) {
 	acr := directory.ACRCertificate
 	if qualified {
 		acr = directory.ACRQualifiedCertificate
 	}
 	ref := directory.CertificateRef(leaf)
-	sess, err := h.startSessionWith(w, r, storage.Session{UserID: userID, AMR: []string{directory.AMRSoftKey}, ACR: acr, Certificate: &ref})
+	sess, err := h.kit.StartSession(w, r, storage.Session{UserID: userID, AMR: []string{directory.AMRSoftKey}, ACR: acr, Certificate: &ref})
 	if err != nil {
-		h.pages.Fail(w, r, lang, unavailable(err))
+		h.kit.Fail(w, r, lang, login.Unavailable(err))
 		return
 	}
-	h.cfg.OnSignIn(string(MethodCertificate), OutcomeSuccess)
-	h.audit(r, storage.AuditEvent{Type: directory.EventSignIn, Outcome: directory.OutcomeSuccess, UserID: userID, ClientID: ar.ClientID,
-		Details: map[string]string{"method": string(MethodCertificate), "via": via, "sha256": ref.SHA256, "sid": sess.SID, "acr": acr}})
+	h.kit.OnSignIn(login.MethodCertificate, login.OutcomeSuccess)
+	h.kit.Audit(r, storage.AuditEvent{Type: directory.EventSignIn, Outcome: directory.OutcomeSuccess, UserID: userID, ClientID: ar.ClientID,
+		Details: map[string]string{"method": string(login.MethodCertificate), "via": via, "sha256": ref.SHA256, "sid": sess.SID, "acr": acr}})
 	f.Certificate = nil
-	h.afterAuthentication(w, r, f, ar, lang, sess, MethodCertificate)
+	h.kit.SignedIn(w, r, f, ar, lang, sess, login.MethodCertificate)
 }
 
 // certificateRefused logs and audits a refused certificate or signature.
-func (h *Handler) certificateRefused(r *http.Request, ar storage.AuthRequest, err error, via string) {
+func (h *Pages) certificateRefused(r *http.Request, ar storage.AuthRequest, err error, via string) {
 	reason := string(certauth.ReasonOf(err))
-	h.log.InfoContext(r.Context(), "certificate refused", "reason", reason, "via", via, "err", err)
-	h.cfg.OnSignIn(string(MethodCertificate), OutcomeFailure)
-	h.audit(r, storage.AuditEvent{Type: directory.EventCertificateRefused, Outcome: directory.OutcomeFailure, ClientID: ar.ClientID,
-		Details: map[string]string{"method": string(MethodCertificate), "via": via, "reason": reason}})
+	h.kit.Logger().InfoContext(r.Context(), "certificate refused", "reason", reason, "via", via, "err", err)
+	h.kit.OnSignIn(login.MethodCertificate, login.OutcomeFailure)
+	h.kit.Audit(r, storage.AuditEvent{Type: directory.EventCertificateRefused, Outcome: directory.OutcomeFailure, ClientID: ar.ClientID,
+		Details: map[string]string{"method": string(login.MethodCertificate), "via": via, "reason": reason}})
 }
 
 // certificateConfirmForm shows what the certificate says before an account is
 // made from it (or it is bound to the signed-in person's account).
-func (h *Handler) certificateConfirmForm(w http.ResponseWriter, r *http.Request, f flow, ar storage.AuthRequest, lang language.Tag) {
+func (h *Pages) certificateConfirmForm(w http.ResponseWriter, r *http.Request, f login.Flow, ar storage.AuthRequest, lang language.Tag) {
 	leaf, err := pendingLeaf(f)
 	if err != nil {
-		h.pages.Fail(w, r, lang, &web.UserError{Status: http.StatusBadRequest, Key: "error.bad_request", Err: err})
+		h.kit.Fail(w, r, lang, &web.UserError{Status: http.StatusBadRequest, Key: "error.bad_request", Err: err})
 		return
 	}
-	page := certificateConfirmPage{base: h.newBase(r, lang, "cert.confirm_title"), Action: flowURL(f.ID, "certificate/confirm", ar.ID),
+	page := certificateConfirmPage{Base: h.kit.Base(r, lang, "cert.confirm_title"), Action: login.FlowURL(f.ID, "certificate/confirm", ar.ID),
 		Subject: certauth.ReadSubject(leaf), Issuer: leaf.Issuer.CommonName, NotAfter: leaf.NotAfter.Format(time.DateOnly),
 		Qualified: f.Certificate.Qualified, Bind: f.SessionUserID != ""}
-	if c, err := h.store.ClientByID(r.Context(), ar.ClientID); err == nil {
-		page.Client = c.Name
-	}
+	page.Client = h.kit.ClientName(r.Context(), ar.ClientID)
 	h.pages.Render(w, r, http.StatusOK, "certificate_confirm", page)
 }
 
-func pendingLeaf(f flow) (*x509.Certificate, error) {
+func pendingLeaf(f login.Flow) (*x509.Certificate, error) {
 	if f.Certificate == nil {
 		return nil, errors.New("no certificate waits in the flow")
 	}
@@ -360,18 +435,18 @@ func pendingLeaf(f flow) (*x509.Certificate, error) {
 
 // certificateConfirm makes the account (or binds the certificate to the
 // signed-in person) and signs in (POST /login/{flow}/certificate/confirm).
-func (h *Handler) certificateConfirm(w http.ResponseWriter, r *http.Request) {
+func (h *Pages) certificateConfirm(w http.ResponseWriter, r *http.Request) {
 	f, ar, lang, ok := h.certificateFlow(w, r)
 	if !ok {
 		return
 	}
 	if !f.In(flows.StateCertConfirm) {
-		h.pages.Fail(w, r, lang, &web.UserError{Status: http.StatusBadRequest, Key: "error.bad_request", Err: errors.New("confirmation in state " + f.State)})
+		h.kit.Fail(w, r, lang, &web.UserError{Status: http.StatusBadRequest, Key: "error.bad_request", Err: errors.New("confirmation in state " + f.State)})
 		return
 	}
 	leaf, err := pendingLeaf(f)
 	if err != nil {
-		h.pages.Fail(w, r, lang, &web.UserError{Status: http.StatusBadRequest, Key: "error.bad_request", Err: err})
+		h.kit.Fail(w, r, lang, &web.UserError{Status: http.StatusBadRequest, Key: "error.bad_request", Err: err})
 		return
 	}
 	qualified, via := f.Certificate.Qualified, f.Certificate.Via
@@ -386,28 +461,28 @@ func (h *Handler) certificateConfirm(w http.ResponseWriter, r *http.Request) {
 		u, err = h.accounts.CreateUserFromCertificate(r.Context(), leaf, qualified, lang.String())
 		userID = u.ID
 		if err == nil {
-			h.audit(r, storage.AuditEvent{Type: directory.EventRegistration, Outcome: directory.OutcomeSuccess, UserID: u.ID, ClientID: ar.ClientID,
-				Details: map[string]string{"method": string(MethodCertificate)}})
+			h.kit.Audit(r, storage.AuditEvent{Type: directory.EventRegistration, Outcome: directory.OutcomeSuccess, UserID: u.ID, ClientID: ar.ClientID,
+				Details: map[string]string{"method": string(login.MethodCertificate)}})
 		}
 	}
 	if errors.Is(err, directory.ErrCertificateTaken) {
 		f.Certificate = nil
-		if uerr := h.move(r, &f, flows.StateStarted); uerr != nil {
-			h.pages.Fail(w, r, lang, uerr)
+		if uerr := h.kit.Move(r, &f, flows.StateStarted); uerr != nil {
+			h.kit.Fail(w, r, lang, uerr)
 			return
 		}
 		h.certificateChallenge(w, r, http.StatusConflict, f, ar, lang, "cert.error.taken", "")
 		return
 	}
 	if err != nil {
-		h.pages.Fail(w, r, lang, unavailable(err))
+		h.kit.Fail(w, r, lang, login.Unavailable(err))
 		return
 	}
-	h.audit(r, storage.AuditEvent{Type: directory.EventCertificateBound, Outcome: directory.OutcomeSuccess, UserID: userID, ClientID: ar.ClientID,
+	h.kit.Audit(r, storage.AuditEvent{Type: directory.EventCertificateBound, Outcome: directory.OutcomeSuccess, UserID: userID, ClientID: ar.ClientID,
 		Details: map[string]string{"sha256": certauth.Fingerprint(leaf), "via": via}})
 	if f.SessionUserID != "" {
 		if u, err := h.accounts.UserByID(r.Context(), userID); err == nil {
-			h.tellOfChange(r, u, directory.ChangeCertificateAdded)
+			h.kit.TellOfChange(r, u, directory.ChangeCertificateAdded)
 		}
 	}
 	h.certificateSession(w, r, f, ar, lang, userID, leaf, qualified, via)
@@ -441,58 +516,34 @@ func hostOf(issuer string) string {
 	return host
 }
 
-// requiredACR is the weakest sign-in the request accepts: the client's minimum,
-// raised to the weakest class the RP listed in acr_values (any of them will do).
-// When the client cannot be read the minimum is unknown, and that is an error,
-// not "no minimum": a database hiccup must not let a password session answer a
-// client that demands a certificate (fail closed).
-func requiredACR(ctx context.Context, clients interface {
-	ClientByID(context.Context, string) (storage.Client, error)
-}, ar storage.AuthRequest) (string, error) {
-	want := ""
-	for _, v := range ar.ACRValues {
-		if directory.ACRSatisfies(v, v) && (want == "" || directory.ACRSatisfies(want, v)) {
-			want = v
-		}
-	}
-	c, err := clients.ClientByID(ctx, ar.ClientID)
-	if err != nil {
-		return "", fmt.Errorf("minimum acr of client %q: %w", ar.ClientID, err)
-	}
-	if c.MinACR != "" && (want == "" || directory.ACRSatisfies(c.MinACR, want)) {
-		want = c.MinACR
-	}
-	return want, nil
-}
-
 // bindingFresh: a certificate joins the signed-in person's account (linking on the
 // account page, or a step-up) only from a session that is still theirs and signed
 // in recently; a session signed in too long ago signs in again and comes back to
 // this confirmation. Otherwise it has answered and returns false.
-func (h *Handler) bindingFresh(w http.ResponseWriter, r *http.Request, f flow, ar storage.AuthRequest, lang language.Tag) bool {
-	sess, err := h.currentSession(r.Context())
+func (h *Pages) bindingFresh(w http.ResponseWriter, r *http.Request, f login.Flow, ar storage.AuthRequest, lang language.Tag) bool {
+	sess, err := h.kit.CurrentSession(r.Context())
 	var u storage.User
 	if err == nil && sess != nil && sess.UserID == f.SessionUserID {
 		u, err = h.accounts.UserByID(r.Context(), sess.UserID)
 	}
 	switch {
 	case err != nil:
-		h.pages.Fail(w, r, lang, unavailable(err))
+		h.kit.Fail(w, r, lang, login.Unavailable(err))
 		return false
 	case sess == nil || sess.UserID != f.SessionUserID:
-		h.pages.Fail(w, r, lang, &web.UserError{Status: http.StatusBadRequest, Key: "login.flow_expired", Err: errors.New("the session a binding is for has ended")})
+		h.kit.Fail(w, r, lang, &web.UserError{Status: http.StatusBadRequest, Key: "login.flow_expired", Err: errors.New("the session a binding is for has ended")})
 		return false
 	}
 	if h.cfg.Reauths.Fresh(sess) {
 		return true
 	}
-	id, err := h.cfg.Reauths.Wait(r.Context(), h.actor(r, u.ID), sess, u.ID, h.cookies.BrowserHash(r.Context()),
+	id, err := h.cfg.Reauths.Wait(r.Context(), h.kit.Actor(r, u.ID), sess, u.ID, h.kit.BrowserHash(r.Context()),
 		flows.ReauthCertificateBind, f.ID, ar.ID)
 	if err != nil {
-		h.pages.Fail(w, r, lang, unavailable(err))
+		h.kit.Fail(w, r, lang, login.Unavailable(err))
 		return false
 	}
-	web.SignIn(w, r, h.cfg.Issuer, directory.AccountClientID, directory.ReauthStatePrefix+id, reauthQuery(u))
+	web.SignIn(w, r, h.kit.Issuer(), directory.AccountClientID, directory.ReauthStatePrefix+id, reauthQuery(u))
 	return false
 }
 
@@ -503,4 +554,13 @@ func reauthQuery(u storage.User) url.Values {
 		q.Set("login_hint", hint)
 	}
 	return q
+}
+
+func firstOf(ss ...string) string {
+	for _, s := range ss {
+		if s != "" {
+			return s
+		}
+	}
+	return ""
 }

@@ -1,4 +1,4 @@
-package login
+package contract
 
 import (
 	"context"
@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/vhod-id/vhod/directory"
+	"github.com/vhod-id/vhod/login"
+	"github.com/vhod-id/vhod/login/logintest"
 	"github.com/vhod-id/vhod/storage"
 )
 
@@ -44,90 +46,93 @@ func (fakeAccountant) SetAccountantPIN(context.Context, string, string, string) 
 func TestContractSignIn(t *testing.T) {
 	acc := fakeAccountant{inn: "7707083893", contract: "К-1", pin: "4815162342",
 		org: storage.Organisation{ID: "org-acc", Name: "Ledger LLC", INN: "7707083893"}}
-	e := newEnv(t, func(c *Config) {
-		c.Limits = Limits{Window: time.Hour, CaptchaAfter: 2, LockAfter: 3, LockFor: time.Hour}
-		c.Captcha = fakeCaptcha{}
+	core := func(c *login.Config) {
+		c.Limits = login.Limits{Window: time.Hour, CaptchaAfter: 2, LockAfter: 3, LockFor: time.Hour}
+		c.Captcha = logintest.FakeCaptcha{}
+	}
+	e := newEnv(t, core, func(e *testEnv) Accountants {
+		acc.user = e.User(directory.NewUser{})
+		return &acc
 	})
-	acc.user = e.user(directory.NewUser{})
-	e.h.cfg.Accountants = acc
 
-	mine := e.browser()
-	ar := e.authRequest(mine, "portal", nil)
-	fp, form := mine.start(ar)
-	if !form.has(fp + "/contract") {
+	mine := e.Browser()
+	ar := e.AuthRequest(mine, "portal", nil)
+	fp, form := mine.Start(ar)
+	if !form.Has(fp + "/contract") {
 		t.Fatalf("no contract link: %v", form)
 	}
-	if p := mine.get(fp + "/contract" + q(ar)); p.status != http.StatusOK || !p.has(`name="pin"`) {
+	if p := mine.Get(fp + "/contract" + q(ar)); p.Status != http.StatusOK || !p.Has(`name="pin"`) {
 		t.Fatalf("contract form: %v", p)
 	}
-	p := mine.post(fp+"/contract"+q(ar), url.Values{"inn": {acc.inn}, "contract": {acc.contract}, "pin": {acc.pin}})
-	if !strings.HasPrefix(p.location, "/callback") {
+	p := mine.Post(fp+"/contract"+q(ar), url.Values{"inn": {acc.inn}, "contract": {acc.contract}, "pin": {acc.pin}})
+	if !strings.HasPrefix(p.Location, "/callback") {
 		t.Fatalf("sign-in: %v", p)
 	}
-	if c := e.ar(ar.ID).Completion; c == nil || c.UserID != acc.user.ID || c.OrgID != "org-acc" {
+	if c := e.AR(ar.ID).Completion; c == nil || c.UserID != acc.user.ID || c.OrgID != "org-acc" {
 		t.Errorf("completion %+v", c)
 	}
-	if !e.hasAudit(acc.user.ID, directory.EventSignIn, directory.OutcomeSuccess, map[string]string{"method": "contract"}) {
+	if !e.HasAudit(acc.user.ID, directory.EventSignIn, directory.OutcomeSuccess, map[string]string{"method": "contract"}) {
 		t.Error("not audited")
 	}
 
 	// A stranger guesses PINs from another address: captcha, then the lock.
-	stranger := newEnvSharing(t, e)
-	sb := stranger.browser()
-	sar := stranger.authRequest(sb, "portal", nil)
-	sfp, _ := sb.start(sar)
+	stranger := newEnv(t, core, func(*testEnv) Accountants { return &acc })
+	stranger.SetClock(e.Now())
+	sb := stranger.Browser()
+	sar := stranger.AuthRequest(sb, "portal", nil)
+	sfp, _ := sb.Start(sar)
 	guess := func(extra ...string) page {
 		f := url.Values{"inn": {acc.inn}, "contract": {acc.contract}, "pin": {"0000"}}
 		if len(extra) > 0 {
 			f.Set("captcha", extra[0])
 		}
-		return sb.post(sfp+"/contract"+q(sar), f)
+		return sb.Post(sfp+"/contract"+q(sar), f)
 	}
-	if p := guess(); p.status != http.StatusUnauthorized || !p.has(e.text("en", "contract.invalid")) {
+	if p := guess(); p.Status != http.StatusUnauthorized || !p.Has(e.Text("en", "contract.invalid")) {
 		t.Fatalf("wrong PIN: %v", p)
 	}
-	if p := guess(); p.status != http.StatusUnauthorized || !p.has(`name="captcha"`) {
+	if p := guess(); p.Status != http.StatusUnauthorized || !p.Has(`name="captcha"`) {
 		t.Fatalf("second wrong PIN asks no captcha: %v", p)
 	}
-	if p := guess(); p.status != http.StatusBadRequest || !p.has(e.text("en", "captcha.required")) {
+	if p := guess(); p.Status != http.StatusBadRequest || !p.Has(e.Text("en", "captcha.required")) {
 		t.Fatalf("no captcha answer: %v", p)
 	}
 	guess("solved") // the third failure locks the contract
 	right := url.Values{"inn": {acc.inn}, "contract": {acc.contract}, "pin": {acc.pin}, "captcha": {"solved"}}
-	if p := sb.post(sfp+"/contract"+q(sar), right); p.status != http.StatusTooManyRequests {
+	if p := sb.Post(sfp+"/contract"+q(sar), right); p.Status != http.StatusTooManyRequests {
 		t.Fatalf("locked contract: %v", p)
 	}
 	locked := false
-	for _, ev := range e.audits(storage.AuditQuery{OrgID: "org-acc", Type: directory.EventAccountLocked}) {
+	for _, ev := range e.Audits(storage.AuditQuery{OrgID: "org-acc", Type: directory.EventAccountLocked}) {
 		locked = locked || ev.Details["method"] == "contract"
 	}
 	if !locked {
 		t.Error("lock not audited")
 	}
 	// The accountant's browser still signs in.
-	ar2 := e.authRequest(mine, "portal", func(ar *storage.AuthRequest) { ar.Prompt = []string{"login"} })
-	fp2, _ := mine.start(ar2)
-	if p := mine.post(fp2+"/contract"+q(ar2), url.Values{"inn": {acc.inn}, "contract": {acc.contract}, "pin": {acc.pin}}); !strings.HasPrefix(p.location, "/callback") {
+	ar2 := e.AuthRequest(mine, "portal", func(ar *storage.AuthRequest) { ar.Prompt = []string{"login"} })
+	fp2, _ := mine.Start(ar2)
+	if p := mine.Post(fp2+"/contract"+q(ar2), url.Values{"inn": {acc.inn}, "contract": {acc.contract}, "pin": {acc.pin}}); !strings.HasPrefix(p.Location, "/callback") {
 		t.Errorf("the accountant's browser: %v", p)
 	}
 	// Its own mistype is refused without a lock.
-	ar3 := e.authRequest(mine, "portal", func(ar *storage.AuthRequest) { ar.Prompt = []string{"login"} })
-	fp3, _ := mine.start(ar3)
-	if p := mine.post(fp3+"/contract"+q(ar3), url.Values{"inn": {acc.inn}, "contract": {acc.contract}, "pin": {"1"}}); p.status != http.StatusUnauthorized {
+	ar3 := e.AuthRequest(mine, "portal", func(ar *storage.AuthRequest) { ar.Prompt = []string{"login"} })
+	fp3, _ := mine.Start(ar3)
+	if p := mine.Post(fp3+"/contract"+q(ar3), url.Values{"inn": {acc.inn}, "contract": {acc.contract}, "pin": {"1"}}); p.Status != http.StatusUnauthorized {
 		t.Errorf("mistype: %v", p)
 	}
 }
 
 // Without accountants the contract page does not exist.
 func TestContractOff(t *testing.T) {
-	e := newEnv(t, nil)
-	b := e.browser()
-	ar := e.authRequest(b, "portal", nil)
-	fp, form := b.start(ar)
-	if form.has(fp + "/contract") {
+	e := newEnv(t, nil, nil)
+	b := e.Browser()
+	ar := e.AuthRequest(b, "portal", nil)
+	fp, form := b.Start(ar)
+	if form.Has(fp + "/contract") {
 		t.Error("contract link shown")
 	}
-	if p := b.get(fp + "/contract" + q(ar)); p.status != http.StatusNotFound {
+	if p := b.Get(fp + "/contract" + q(ar)); p.Status != http.StatusNotFound {
 		t.Errorf("contract page: %v", p)
 	}
 }

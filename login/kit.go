@@ -1,0 +1,289 @@
+package login
+
+import (
+	"context"
+	"errors"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/gorilla/mux"
+	"golang.org/x/text/language"
+
+	"github.com/vhod-id/vhod/directory"
+	"github.com/vhod-id/vhod/directory/flows"
+	"github.com/vhod-id/vhod/directory/notify"
+	"github.com/vhod-id/vhod/internal/web"
+	"github.com/vhod-id/vhod/storage"
+)
+
+// The core of login (start, the SSO decision, flows, sessions, password,
+// company choice, consent) lends the sign-in methods and side flows in the
+// packages below login/ (certificate, phone, contract, selfservice, and the
+// passkeys and outside providers to come) what they share: the Kit. cmd/vhod
+// builds the Handler, then each of them with h.Kit(), and mounts them with
+// h.Mount(r, them...). The core imports none of them.
+
+// Pages are the pages of a sign-in method or a side flow of its own package.
+type Pages interface {
+	// Mount adds the routes: bare is the router itself (for files served
+	// without the pages' headers, ahead of the static files), pages the login
+	// pages' router (security headers, cookies, CSRF).
+	Mount(bare, pages *mux.Router)
+	// Links puts the links to these pages on the password form of f into
+	// links, by the names the form knows (certificate, contract, phone,
+	// recovery, register, activate); none when the pages are off.
+	Links(links map[string]string, f Flow, ar storage.AuthRequest)
+	// Show draws GET /login/{flow} for a flow in a state these pages own
+	// (certificate confirmation, code sent), and reports whether it did.
+	Show(w http.ResponseWriter, r *http.Request, f Flow, ar storage.AuthRequest, lang language.Tag) bool
+	// FirstStep is the step under /login/{flow}/ that a request needing acr
+	// begins at ("" for the password form).
+	FirstStep(acr string) string
+}
+
+// Flow is a flow document with the rules of directory/flows.
+type Flow = flows.Flow
+
+// Counts are failed sign-ins of an address and an identifier (Kit.Failures).
+type Counts = counts
+
+// Device is a verified device cookie (Kit.TrustedDevice).
+type Device = device
+
+// User is the account the device cookie was issued for.
+func (d device) User() string { return d.userID }
+
+// Kit is the core's API for the packages below login/.
+type Kit struct{ h *Handler }
+
+// Kit is what the sign-in methods and side flows are built with.
+func (h *Handler) Kit() *Kit { return &Kit{h} }
+
+// Renderer draws the pages names of fsys (templates/<name>.html) in the common
+// layout, with login's template functions and its shared "captcha" template.
+func (k *Kit) Renderer(fsys fs.FS, names ...string) (*web.Renderer, error) {
+	return web.NewRenderer(k.h.catalog, k.h.log, overlay{fsys, templateFS}, names, templateFuncs, sharedTemplates...)
+}
+
+// overlay reads a file from the first file system that has it.
+type overlay []fs.FS
+
+func (o overlay) Open(name string) (fs.File, error) {
+	for _, f := range o[:len(o)-1] {
+		if file, err := f.Open(name); err == nil {
+			return file, nil
+		}
+	}
+	return o[len(o)-1].Open(name)
+}
+
+// Base is the common data of a page in lang, titled by titleKey.
+func (k *Kit) Base(r *http.Request, lang language.Tag, titleKey string) Base {
+	return k.h.newBase(r, lang, titleKey)
+}
+
+// Translator gives the sentences of lang.
+func (k *Kit) Translator(lang language.Tag) web.Translator { return k.h.catalog.Translator(lang) }
+
+// Fail draws the error page of e.
+func (k *Kit) Fail(w http.ResponseWriter, r *http.Request, lang language.Tag, e *web.UserError) {
+	k.h.pages.Fail(w, r, lang, e)
+}
+
+// Unavailable is the error page of a failure of the store or a service.
+func Unavailable(err error) *web.UserError { return unavailable(err) }
+
+// FlowURL is a step's address of a sign-in flow: /login/FLOW[/step]?authRequestID=….
+func FlowURL(flowID, step, authRequestID string) string { return flowURL(flowID, step, authRequestID) }
+
+// Now is the core's clock.
+func (k *Kit) Now() time.Time { return k.h.now() }
+
+// Issuer is Vhod's issuer URL.
+func (k *Kit) Issuer() string { return k.h.cfg.Issuer }
+
+// Logger is the core's logger.
+func (k *Kit) Logger() *slog.Logger { return k.h.log }
+
+// WithCaptcha puts a captcha on the page when one is set up.
+func (k *Kit) WithCaptcha(r *http.Request, b *Base) { k.h.withCaptcha(r, b) }
+
+// CheckCaptcha checks the form's captcha answer (nil without a captcha;
+// captcha.ErrFailed when wrong).
+func (k *Kit) CheckCaptcha(r *http.Request) error {
+	if k.h.cfg.Captcha == nil {
+		return nil
+	}
+	return k.h.cfg.Captcha.Verify(r.Context(), k.h.captchaAnswer(r), clientIP(r))
+}
+
+// AuthRequest loads an auth request that belongs to this browser.
+func (k *Kit) AuthRequest(r *http.Request, id string) (storage.AuthRequest, language.Tag, *web.UserError) {
+	return k.h.authRequest(r, id)
+}
+
+// NewFlow stores a new flow of kind in state for ar.
+func (k *Kit) NewFlow(r *http.Request, ar storage.AuthRequest, lang language.Tag, kind Kind, state State, userID string) (Flow, error) {
+	return k.h.newFlow(r, ar, lang, kind, state, userID)
+}
+
+// LoadFlow reads this browser's flow of kind named in the path ({flow}); one
+// that expired while its auth request lives on is replaced by a new one.
+func (k *Kit) LoadFlow(r *http.Request, kind Kind) (f Flow, ar storage.AuthRequest, lang language.Tag, replaced bool, uerr *web.UserError) {
+	return k.h.loadFlowOf(r, kind)
+}
+
+// Move takes the flow to s and saves it.
+func (k *Kit) Move(r *http.Request, f *Flow, s State) *web.UserError { return k.h.move(r, f, s) }
+
+// IssueCode makes a one-time code for to and saves the flow as waiting for it.
+func (k *Kit) IssueCode(r *http.Request, f *Flow, to string, lifetime time.Duration) (string, *web.UserError) {
+	return k.h.issueCode(r, f, to, lifetime)
+}
+
+// SpendCodeAttempt counts an attempt at the flow's code before comparing it;
+// it returns the message key of a refusal, "" when the code is right.
+func (k *Kit) SpendCodeAttempt(r *http.Request, f *Flow, code string) (string, *web.UserError) {
+	return k.h.spendCodeAttempt(r, f, code)
+}
+
+// CodesOn tells whether one-time codes can be issued (the OTP key is set).
+func (k *Kit) CodesOn() bool { return len(k.h.cfg.OTPKey) == 32 }
+
+// ClientName is the client's name, "" when it cannot be read.
+func (k *Kit) ClientName(ctx context.Context, clientID string) string {
+	c, err := k.h.store.ClientByID(ctx, clientID)
+	if err != nil {
+		return ""
+	}
+	return c.Name
+}
+
+// CurrentSession is the browser's valid SSO session, or nil.
+func (k *Kit) CurrentSession(ctx context.Context) (*storage.Session, error) {
+	return k.h.currentSession(ctx)
+}
+
+// BrowserHash names this browser (its binding cookie).
+func (k *Kit) BrowserHash(ctx context.Context) string { return k.h.cookies.BrowserHash(ctx) }
+
+// ClearSession forgets the browser's SSO session cookie.
+func (k *Kit) ClearSession(w http.ResponseWriter) { k.h.cookies.ClearSession(w) }
+
+// SignInAllowed applies directory's one rule of who may sign in to the
+// account (an operator's lock); a refusal of ErrAccountBlocked is audited.
+func (k *Kit) SignInAllowed(r *http.Request, userID string) error {
+	err := k.h.signInAllowed(r.Context(), userID)
+	if errors.Is(err, directory.ErrAccountBlocked) {
+		k.h.refuseBlocked(r, userID, nil)
+	}
+	return err
+}
+
+// StartSession replaces the browser's SSO session with one from the template
+// s (user, amr, acr, certificate, company).
+func (k *Kit) StartSession(w http.ResponseWriter, r *http.Request, s storage.Session) (storage.Session, error) {
+	return k.h.startSessionWith(w, r, s)
+}
+
+// SignedIn takes a person who has just proved who they are by method through
+// what remains of the flow: the company, consent, the answer to the client.
+func (k *Kit) SignedIn(w http.ResponseWriter, r *http.Request, f Flow, ar storage.AuthRequest, lang language.Tag, sess storage.Session, method Method) {
+	k.h.afterAuthentication(w, r, f, ar, lang, sess, method)
+}
+
+// OnSignIn tells the metrics of a sign-in attempt (OutcomeSuccess, …).
+func (k *Kit) OnSignIn(method Method, outcome string) { k.h.cfg.OnSignIn(string(method), outcome) }
+
+// Audit records e with the request's address and user agent.
+func (k *Kit) Audit(r *http.Request, e storage.AuditEvent) { k.h.audit(r, e) }
+
+// Actor is the person acting in r, as directory's services audit them.
+func (k *Kit) Actor(r *http.Request, userID string) directory.Actor { return k.h.actor(r, userID) }
+
+// TellOfChange tells u that a way into the account changed.
+func (k *Kit) TellOfChange(r *http.Request, u storage.User, change string) {
+	k.h.tellOfChange(r, u, change)
+}
+
+// EndOldAccess ends every session and token of an account whose password was
+// reset, and records event (with via) once that is done.
+func (k *Kit) EndOldAccess(r *http.Request, userID, event, via string) error {
+	return k.h.endOldAccess(r, userID, event, via)
+}
+
+// Failures are the failed sign-ins of the address and, the most of them, of keys.
+func (k *Kit) Failures(r *http.Request, keys ...string) (Counts, error) {
+	return k.h.failures(r, keys...)
+}
+
+// Over: the address or identifier has failed too often.
+func (k *Kit) Over(c Counts) bool { return k.h.over(c) }
+
+// CaptchaNeeded: the form asks for a captcha after these failures.
+func (k *Kit) CaptchaNeeded(c Counts) bool { return k.h.captchaNeeded(c) }
+
+// AddressNeedsCaptcha decides the captcha of a fresh form.
+func (k *Kit) AddressNeedsCaptcha(r *http.Request) bool { return k.h.addressNeedsCaptcha(r) }
+
+// Spared are the counts of a browser known to the account: the identifier's
+// failures are for strangers.
+func (k *Kit) Spared(c Counts) Counts {
+	c.ident = 0
+	return c
+}
+
+// CountFailure adds a failure to the address's counter and each key's.
+func (k *Kit) CountFailure(r *http.Request, keys ...string) (Counts, error) {
+	return k.h.countFailure(r, keys...)
+}
+
+// CountAddressFailure adds a failure to the address's counter only.
+func (k *Kit) CountAddressFailure(r *http.Request) error { return k.h.countAddressFailure(r) }
+
+// IdentifierLocked tells whether any of keys is locked by failures.
+func (k *Kit) IdentifierLocked(r *http.Request, keys ...string) (bool, error) {
+	return k.h.identifierLocked(r, keys...)
+}
+
+// IdentifierFailure counts a failure against keys: slower answers, then a
+// lock (reported; the caller records it) at the count n.
+func (k *Kit) IdentifierFailure(r *http.Request, keys ...string) (locked bool, n int64, err error) {
+	return k.h.identifierFailure(r, keys...)
+}
+
+// LockFor is how long a lock lasts.
+func (k *Kit) LockFor() time.Duration { return k.h.cfg.Limits.LockFor }
+
+// TrustedDevice is the browser's device cookie, when signed and not
+// distrusted by failures; whose account it names is for the caller to check.
+func (k *Kit) TrustedDevice(r *http.Request) (Device, bool, error) { return k.h.trustedDevice(r) }
+
+// DeviceFailure counts a failure from a known device against its cookie.
+func (k *Kit) DeviceFailure(r *http.Request, d Device) error { return k.h.deviceFailure(r, d) }
+
+// afterAnswerTimeout bounds the work done after an answer.
+const afterAnswerTimeout = 30 * time.Second
+
+// AfterAnswer does work after the answer has gone, in a goroutine of its own,
+// for work that only an existing account gets (a lookup, a hash, writes, a
+// message): neither the answer nor the next request on the same connection
+// (which waits for this handler) may take its time, or they would tell whether
+// the account exists. The work gets a copy of the request with a context that
+// does not end when the client closes the connection, and a bound.
+func (k *Kit) AfterAnswer(r *http.Request, work func(r *http.Request)) {
+	ctx, cancel := context.WithTimeout(notify.Detach(r.Context()), afterAnswerTimeout)
+	detached := r.Clone(ctx)
+	go func() {
+		defer cancel()
+		work(detached)
+	}()
+}
+
+// ContractKeys are the limit keys of a contract number typed alone (activation).
+func ContractKeys(contract string) []string { return contractKeys(contract) }
+
+// SetClock replaces the core's clock (tests move it instead of sleeping).
+func (h *Handler) SetClock(now func() time.Time) { h.now = now }
