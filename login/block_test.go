@@ -12,42 +12,35 @@ import (
 	"github.com/vhod-id/vhod/storage"
 )
 
-// TestOperatorLockEndsTheSSOSessionsAnswers: the session of an account an
-// operator locked answers nothing (prompt=none: login_required), and no
-// sign-in method may start a session for it: the page says why (403).
-func TestOperatorLockEndsTheSSOSessionsAnswers(t *testing.T) {
-	st := &decideStore{fakeStore: &fakeStore{client: storage.Client{ID: "shop", FirstParty: true}}}
-	ft := &flowStore{decideStore: st, ar: storage.AuthRequest{ID: "ar1", ClientID: "shop",
-		Scopes: []string{"openid"}, Prompt: []string{"none"}, ExpiresAt: time.Now().Add(time.Hour)}}
-	h := newTestHandler(t, st.fakeStore, Config{
-		Callback: func(context.Context, string) string { return "/callback" },
-		Deny: func(w http.ResponseWriter, r *http.Request, _, code string) {
-			http.Redirect(w, r, "/denied?"+code, http.StatusSeeOther)
-		}})
-	h.store = ft
-	h.accounts = fakeAccounts{user: storage.User{ID: "u1", Login: "ivanov",
-		Blocked: &storage.Block{Until: time.Now().Add(time.Hour), By: "op1"}}}
-
-	var done *storage.Completion
+// TestNoSessionOutlivesAnOperatorsLock: an operator's lock sets the block and
+// then ends the account's sessions; a sign-in that read the account just before
+// the block still writes its session after that end. startSessionWith reads the
+// account after writing, so that session is ended at once and the page says why
+// (403): the SSO decision can trust that a session's account may sign in.
+func TestNoSessionOutlivesAnOperatorsLock(t *testing.T) {
+	e := newEnv(t, nil)
+	u := e.user(directory.NewUser{})
+	// The block lands between the method's check of the credential and the
+	// session's write (it is set here directly, without the lock's end of
+	// sessions, which happened before this session existed).
+	if err := e.store.SetBlock(context.Background(), u.ID, &storage.Block{Until: e.now().Add(time.Hour), By: "op1"}); err != nil {
+		t.Fatal(err)
+	}
 	var err error
-	signedIn(h, httptest.NewRequest(http.MethodGet, "/authorize", nil), func(_ http.ResponseWriter, r *http.Request) {
-		done, err = h.SSO(r.Context(), ft.ar)
-	})
-	if err != nil || done != nil {
-		t.Fatalf("SSO with a locked account's session: %+v, %v", done, err)
-	}
-	ft.ar.BrowserHash = h.cookies.BrowserHash(withBrowser(h))
-	rec := signedIn(h, httptest.NewRequest(http.MethodGet, "/login?authRequestID=ar1", nil), h.start)
-	if loc := rec.Header().Get("Location"); loc != "/denied?login_required" {
-		t.Fatalf("start with prompt=none: %d to %q", rec.Code, loc)
-	}
-	signedIn(h, httptest.NewRequest(http.MethodPost, "/password", nil), func(w http.ResponseWriter, r *http.Request) {
-		_, err = h.startSession(w, r, "u1", []string{directory.AMRSMS}, directory.ACRPhone)
-	})
+	rec := httptest.NewRecorder()
+	e.h.cookies.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, err = e.h.startSessionWith(w, r, storage.Session{UserID: u.ID, AMR: []string{directory.AMRSMS}, ACR: directory.ACRPhone})
+	})).ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/login/f/phone/verify", nil))
 	if !errors.Is(err, directory.ErrAccountBlocked) {
 		t.Fatalf("a session started for a locked account: %v", err)
 	}
+	if ss, lerr := e.store.ListUserSessions(context.Background(), u.ID); lerr != nil || len(ss) != 0 {
+		t.Fatalf("sessions left: %+v %v", ss, lerr)
+	}
 	if uerr := unavailable(err); uerr.Status != http.StatusForbidden || uerr.Key != "login.account_blocked" {
 		t.Fatalf("the page for a locked account: %+v", uerr)
+	}
+	if !e.hasAudit(u.ID, directory.EventSignIn, directory.OutcomeFailure, map[string]string{"reason": "account_blocked"}) {
+		t.Error("the refusal is not audited")
 	}
 }

@@ -2,7 +2,6 @@ package login
 
 import (
 	"context"
-	"errors"
 	"time"
 
 	"github.com/vhod-id/vhod/directory"
@@ -46,18 +45,12 @@ func (v verdict) promptNoneError() string {
 }
 
 // decide reads the browser's SSO session and decides what it does for ar; the
-// session (nil without one) comes back for the caller to act with. The session
-// of an account an operator has locked (or deleted) answers nothing: the person
-// signs in, and is told there why not.
+// session (nil without one) comes back for the caller to act with. A session
+// of an account an operator has locked does not exist: the lock ends them, and
+// startSessionWith ends one that raced it.
 func (h *Handler) decide(ctx context.Context, ar storage.AuthRequest) (verdict, *storage.Session, error) {
 	sess, err := h.currentSession(ctx)
 	if err != nil || sess == nil {
-		return signIn, nil, err
-	}
-	switch err := h.signInAllowed(ctx, sess.UserID); {
-	case errors.Is(err, directory.ErrAccountBlocked), errors.Is(err, storage.ErrNotFound):
-		return signIn, nil, nil
-	case err != nil:
 		return signIn, nil, err
 	}
 	v, err := h.decideFor(ctx, ar, sess)

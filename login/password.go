@@ -162,7 +162,7 @@ func (h *Handler) password(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, flowURL(f.ID, "", ar.ID), http.StatusSeeOther)
 		return
 	}
-	sess, err := h.startSession(w, r, user.ID, []string{directory.AMRPassword}, directory.ACRPassword)
+	sess, err := h.startSessionWith(w, r, storage.Session{UserID: user.ID, AMR: []string{directory.AMRPassword}, ACR: directory.ACRPassword, ClientIDs: []string{ar.ClientID}})
 	if err != nil {
 		h.pages.Fail(w, r, lang, unavailable(err))
 		return

@@ -66,7 +66,7 @@ func (h *Handler) passwordChange(w http.ResponseWriter, r *http.Request) {
 		h.audit(r, storage.AuditEvent{Type: directory.EventPasswordChange, Outcome: directory.OutcomeSuccess, UserID: f.UserID,
 			ClientID: ar.ClientID, Details: map[string]string{"reason": "temporary"}})
 	}
-	sess, err := h.startSession(w, r, f.UserID, []string{directory.AMRPassword}, directory.ACRPassword)
+	sess, err := h.startSessionWith(w, r, storage.Session{UserID: f.UserID, AMR: []string{directory.AMRPassword}, ACR: directory.ACRPassword, ClientIDs: []string{ar.ClientID}})
 	if err != nil {
 		h.pages.Fail(w, r, lang, unavailable(err))
 		return

@@ -29,23 +29,16 @@ func (h *Handler) currentSession(ctx context.Context) (*storage.Session, error) 
 	return &s, nil
 }
 
-// startSession replaces the browser's SSO session with a new one for userID.
-// A new cookie value on every sign-in prevents session fixation.
-func (h *Handler) startSession(w http.ResponseWriter, r *http.Request, userID string, amr []string, acr string) (storage.Session, error) {
-	return h.startSessionWith(w, r, storage.Session{UserID: userID, AMR: amr, ACR: acr})
-}
-
 // startSessionWith starts a session from the template s (user, amr, acr,
-// certificate); the rest is filled in here. Every sign-in method ends here, so
-// this is where an account an operator locked is refused
-// (directory.ErrAccountBlocked; unavailable turns it into the page that says so).
+// certificate, the client signing in); the rest is filled in here. Every
+// sign-in method ends here, so this is where an account an operator locked is
+// refused (directory.ErrAccountBlocked; unavailable turns it into the page that
+// says so). The account is read after the session is written: an operator's
+// lock is set before the lock ends the account's sessions, so a lock written
+// before this read is seen here, and one written after it ends this session
+// too. No session outlives a lock, and the SSO decision need not read the
+// account on every request.
 func (h *Handler) startSessionWith(w http.ResponseWriter, r *http.Request, s storage.Session) (storage.Session, error) {
-	if err := h.signInAllowed(r.Context(), s.UserID); err != nil {
-		if errors.Is(err, directory.ErrAccountBlocked) {
-			h.refuseBlocked(r, s.UserID, s.AMR)
-		}
-		return storage.Session{}, err
-	}
 	if old := h.cookies.SessionID(r.Context()); old != "" {
 		if err := h.store.DeleteSession(r.Context(), old); err != nil && !errors.Is(err, storage.ErrNotFound) {
 			return storage.Session{}, err
@@ -56,6 +49,16 @@ func (h *Handler) startSessionWith(w http.ResponseWriter, r *http.Request, s sto
 	s.UserAgent, s.IP, s.CreatedAt, s.ExpiresAt = truncate(r.UserAgent(), 256), clientIP(r), now, now.Add(h.cfg.SessionLifetime)
 	if err := h.store.CreateSession(r.Context(), s); err != nil {
 		return s, err
+	}
+	if err := h.signInAllowed(r.Context(), s.UserID); err != nil {
+		if derr := h.store.DeleteSession(r.Context(), s.ID); derr != nil && !errors.Is(derr, storage.ErrNotFound) {
+			h.log.ErrorContext(r.Context(), "session of a refused sign-in not deleted", "user", s.UserID, "err", derr)
+		}
+		h.cookies.ClearSession(w)
+		if errors.Is(err, directory.ErrAccountBlocked) {
+			h.refuseBlocked(r, s.UserID, s.AMR)
+		}
+		return storage.Session{}, err
 	}
 	// Whatever the method, this browser has now proved itself to the account.
 	h.setDeviceCookie(w, s.UserID)

@@ -19,8 +19,12 @@ type Session struct {
 	Certificate *CertificateRef `bson:"certificate,omitempty"`
 	// OrgID is the organisation the person acts for in this browser session.
 	OrgID string `bson:"org_id,omitempty"`
-	// ClientIDs are the relying parties that received tokens in this session:
-	// the ones to tell when it ends (back- and front-channel logout).
+	// ClientIDs are the relying parties this session signed in to: the ones
+	// to tell when it ends (back- and front-channel logout). The client a
+	// sign-in is for is listed when the session starts (one write, not two);
+	// should that sign-in then stop (consent refused), the client may hear of a
+	// logout of a session it never saw, which OpenID Back-Channel Logout 1.0
+	// §2.8 has it ignore.
 	ClientIDs []string  `bson:"client_ids,omitempty"`
 	UserAgent string    `bson:"user_agent,omitempty"`
 	IP        string    `bson:"ip,omitempty"`

@@ -390,7 +390,7 @@ func (h *Pages) certificateSession(w http.ResponseWriter, r *http.Request, f log
 		acr = directory.ACRQualifiedCertificate
 	}
 	ref := directory.CertificateRef(leaf)
-	sess, err := h.kit.StartSession(w, r, storage.Session{UserID: userID, AMR: []string{directory.AMRSoftKey}, ACR: acr, Certificate: &ref})
+	sess, err := h.kit.StartSession(w, r, storage.Session{UserID: userID, AMR: []string{directory.AMRSoftKey}, ACR: acr, Certificate: &ref, ClientIDs: []string{ar.ClientID}})
 	if err != nil {
 		h.kit.Fail(w, r, lang, login.Unavailable(err))
 		return

@@ -234,7 +234,7 @@ func (h *Pages) contractSignIn(w http.ResponseWriter, r *http.Request) {
 		h.kit.Fail(w, r, lang, login.Unavailable(err))
 		return
 	}
-	sess, err := h.kit.StartSession(w, r, storage.Session{UserID: u.ID, AMR: []string{directory.AMRPassword}, ACR: directory.ACRPassword, OrgID: org.ID})
+	sess, err := h.kit.StartSession(w, r, storage.Session{UserID: u.ID, AMR: []string{directory.AMRPassword}, ACR: directory.ACRPassword, OrgID: org.ID, ClientIDs: []string{ar.ClientID}})
 	if err != nil {
 		h.kit.Fail(w, r, lang, login.Unavailable(err))
 		return

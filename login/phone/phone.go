@@ -224,7 +224,7 @@ func (h *Pages) phoneVerify(w http.ResponseWriter, r *http.Request) {
 	// The code is spent: the flow leaves code_sent with the transition below, and the
 	// challenge is cleared with it.
 	f.Challenge, f.ChallengeExpiresAt = "", time.Time{}
-	sess, err := h.kit.StartSession(w, r, storage.Session{UserID: user.ID, AMR: []string{directory.AMRSMS, directory.AMROTP}, ACR: directory.ACRPhone})
+	sess, err := h.kit.StartSession(w, r, storage.Session{UserID: user.ID, AMR: []string{directory.AMRSMS, directory.AMROTP}, ACR: directory.ACRPhone, ClientIDs: []string{ar.ClientID}})
 	if err != nil {
 		h.kit.Fail(w, r, lang, login.Unavailable(err))
 		return

@@ -192,7 +192,7 @@ func (h *Pages) registrationConfirm(w http.ResponseWriter, r *http.Request) {
 			ClientID: ar.ClientID, Details: map[string]string{"kind": c.Kind, "version": c.Version}})
 	}
 	f.Challenge, f.ChallengeExpiresAt, f.Pending = "", time.Time{}, nil
-	sess, err := h.kit.StartSession(w, r, storage.Session{UserID: user.ID, AMR: []string{directory.AMRPassword, directory.AMROTP}, ACR: directory.ACRPassword})
+	sess, err := h.kit.StartSession(w, r, storage.Session{UserID: user.ID, AMR: []string{directory.AMRPassword, directory.AMROTP}, ACR: directory.ACRPassword, ClientIDs: []string{ar.ClientID}})
 	if err != nil {
 		h.kit.Fail(w, r, lang, login.Unavailable(err))
 		return
