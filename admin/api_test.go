@@ -12,6 +12,7 @@ import (
 
 	"github.com/vhod-id/vhod/directory"
 	"github.com/vhod-id/vhod/directory/notify"
+	"github.com/vhod-id/vhod/directory/orgs"
 	"github.com/vhod-id/vhod/storage"
 	"github.com/vhod-id/vhod/storage/mongo"
 	"github.com/vhod-id/vhod/storage/mongotest"
@@ -30,7 +31,7 @@ type apiServer struct {
 	t    *testing.T
 	r    *mux.Router
 	st   *mongo.Store
-	orgs *directory.Orgs
+	orgs *orgs.Service
 	mail *notify.Memory
 }
 
@@ -40,7 +41,7 @@ func newAPIServer(t *testing.T) *apiServer {
 	p, _ := directory.NewPasswords(directory.PasswordParams{MemoryKiB: 8 * 1024, Iterations: 1, Parallelism: 1})
 	audit := directory.NewAuditor(st, log)
 	mail := notify.NewMemory(100)
-	orgs, err := directory.NewOrgs(st, p, directory.OrgsConfig{Audit: audit, Logger: log,
+	orgs, err := orgs.New(st, p, orgs.Config{Audit: audit, Logger: log,
 		Notifier: directory.NewNotifier(st, mail, func(_, key string, args ...string) string { return key }, log)})
 	if err != nil {
 		t.Fatal(err)

@@ -12,6 +12,7 @@ import (
 	"github.com/gorilla/mux"
 
 	"github.com/vhod-id/vhod/directory"
+	"github.com/vhod-id/vhod/directory/orgs"
 	"github.com/vhod-id/vhod/storage"
 	"github.com/vhod-id/vhod/storage/mongo"
 )
@@ -87,7 +88,7 @@ var queryRoutes = []string{"/clients", "/audit", "/users", "/organisations", "/o
 // serveQuery answers one GET of the API as an operator, over textStore.
 func serveQuery(t *testing.T, route, rawQuery string) (*httptest.ResponseRecorder, *textStore) {
 	st := &textStore{}
-	orgs, err := directory.NewOrgs(st, nil, directory.OrgsConfig{})
+	orgs, err := orgs.New(st, nil, orgs.Config{})
 	if err != nil {
 		t.Fatal(err)
 	}

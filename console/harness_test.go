@@ -19,6 +19,7 @@ import (
 
 	"github.com/vhod-id/vhod/directory"
 	"github.com/vhod-id/vhod/directory/notify"
+	"github.com/vhod-id/vhod/directory/orgs"
 	"github.com/vhod-id/vhod/internal/web"
 	"github.com/vhod-id/vhod/storage"
 	"github.com/vhod-id/vhod/storage/mongo"
@@ -44,7 +45,7 @@ type testServer struct {
 	t      *testing.T
 	srv    *httptest.Server
 	st     *mongo.Store
-	orgs   *directory.Orgs
+	orgs   *orgs.Service
 	mail   *notify.Memory
 	ring   *fakeRing
 	client *http.Client
@@ -63,7 +64,7 @@ func newTestServer(t *testing.T) *testServer {
 	audit := directory.NewAuditor(st, log)
 	mail := notify.NewMemory(100)
 	texts := func(lang, key string, args ...string) string { return key + " " + strings.Join(args, " ") }
-	orgs, err := directory.NewOrgs(st, p, directory.OrgsConfig{Audit: audit, Notifier: directory.NewNotifier(st, mail, texts, log), Logger: log})
+	orgs, err := orgs.New(st, p, orgs.Config{Audit: audit, Notifier: directory.NewNotifier(st, mail, texts, log), Logger: log})
 	if err != nil {
 		t.Fatal(err)
 	}

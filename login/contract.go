@@ -13,6 +13,7 @@ import (
 	"github.com/vhod-id/vhod/directory"
 	"github.com/vhod-id/vhod/directory/captcha"
 	"github.com/vhod-id/vhod/directory/flows"
+	"github.com/vhod-id/vhod/directory/orgs"
 	"github.com/vhod-id/vhod/internal/web"
 	"github.com/vhod-id/vhod/storage"
 )
@@ -83,7 +84,7 @@ func (h *Handler) contractSignIn(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	key := directory.AccountantLimitKey(inn, contract)
+	key := orgs.AccountantLimitKey(inn, contract)
 	c, err := h.failures(r, key)
 	if err != nil {
 		h.pages.Fail(w, r, lang, unavailable(err))

@@ -73,7 +73,7 @@ type Config struct {
 	// Certificates turns on sign-in with a certificate; nil: off.
 	Certificates *Certificates
 	// Orgs lists a person's companies, for the org scope; nil: no organisations.
-	Orgs orgs
+	Orgs orgRules
 	// Devices turns on the page for device user codes (RFC 8628); nil: off.
 	Devices devices
 	// Accountants turns on the sign-in by contract ("By contract"); nil: off.
