@@ -10,6 +10,7 @@ import (
 	"github.com/gorilla/mux"
 
 	"github.com/vhod-id/vhod/directory"
+	"github.com/vhod-id/vhod/directory/orgs"
 	"github.com/vhod-id/vhod/internal/web"
 	"github.com/vhod-id/vhod/storage"
 )
@@ -218,11 +219,11 @@ func (h *Handler) companyJoin(w http.ResponseWriter, r *http.Request) {
 	}
 	_, err := h.cfg.Companies.RequestJoin(r.Context(), u.ID, orgID)
 	switch {
-	case errors.Is(err, directory.ErrAlreadyMember):
+	case errors.Is(err, orgs.ErrAlreadyMember):
 		page.Error = page.T("join.already")
 		h.pages.Render(w, r, http.StatusConflict, "company_join", page)
 		return
-	case errors.Is(err, directory.ErrOrgNotActive) || errors.Is(err, storage.ErrNotFound):
+	case errors.Is(err, orgs.ErrNotActive) || errors.Is(err, storage.ErrNotFound):
 		page.Error = page.T("join.not_found")
 		h.pages.Render(w, r, http.StatusNotFound, "company_join", page)
 		return
@@ -258,7 +259,7 @@ func (h *Handler) companyAccept(w http.ResponseWriter, r *http.Request) {
 	}
 	orgID := mux.Vars(r)["org"]
 	err := h.cfg.Companies.AcceptInvitation(r.Context(), u, orgID)
-	if errors.Is(err, directory.ErrNotPending) || errors.Is(err, storage.ErrNotFound) {
+	if errors.Is(err, orgs.ErrNotPending) || errors.Is(err, storage.ErrNotFound) {
 		h.renderCompanies(w, r, http.StatusNotFound, u, "", "companies.no_invitation")
 		return
 	}

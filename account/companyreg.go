@@ -13,6 +13,7 @@ import (
 	"github.com/vhod-id/vhod/directory"
 	"github.com/vhod-id/vhod/directory/flows"
 	"github.com/vhod-id/vhod/directory/notify"
+	"github.com/vhod-id/vhod/directory/orgs"
 	"github.com/vhod-id/vhod/directory/registry"
 	"github.com/vhod-id/vhod/internal/web"
 	"github.com/vhod-id/vhod/storage"
@@ -150,7 +151,7 @@ func (h *Handler) companyRegisterStep(w http.ResponseWriter, r *http.Request) {
 		o.LegalForm, o.FullName, o.Name, o.OGRN = v("legal_form"), v("full_name"), v("name"), v("ogrn")
 		o.Director = storage.Director{Name: v("director_name"), NameGenitive: v("director_genitive"), Title: v("director_title"), ActingOn: v("acting_on")}
 		o.OKVED = storage.OKVED{Main: v("okved_main"), Auxiliary: splitCodes(v("okved_aux")), Other: splitCodes(v("okved_other"))}
-		errs = pick(directory.RequisiteErrors(*o), "ogrn", "okved_main", "okved_aux", "okved_other")
+		errs = pick(orgs.RequisiteErrors(*o), "ogrn", "okved_main", "okved_aux", "okved_other")
 		required(errs, map[string]string{"name": o.Name, "full_name": o.FullName, "director_name": o.Director.Name})
 		next = flows.StepBank
 	case flows.StepBank:
@@ -163,7 +164,7 @@ func (h *Handler) companyRegisterStep(w http.ResponseWriter, r *http.Request) {
 				return
 			}
 		}
-		errs = pick(directory.RequisiteErrors(*o), "bik", "corr_account", "account", "okpo")
+		errs = pick(orgs.RequisiteErrors(*o), "bik", "corr_account", "account", "okpo")
 		next = flows.StepAddress
 	case flows.StepAddress:
 		a := &o.Addresses
@@ -178,7 +179,7 @@ func (h *Handler) companyRegisterStep(w http.ResponseWriter, r *http.Request) {
 				return
 			}
 		}
-		errs = pick(directory.RequisiteErrors(*o), "legal_postcode", "actual_postcode", "postal_postcode")
+		errs = pick(orgs.RequisiteErrors(*o), "legal_postcode", "actual_postcode", "postal_postcode")
 		required(errs, map[string]string{"legal_postcode": a.Legal.Postcode, "legal_line": a.Legal.Line})
 		next = flows.StepContact
 	case flows.StepContact:
@@ -236,7 +237,7 @@ func (h *Handler) companyINN(w http.ResponseWriter, r *http.Request, f flow, u s
 	if len(o.INN) == 12 {
 		o.Kind, o.KPP = storage.OrgEntrepreneur, ""
 	}
-	if errs := pick(directory.RequisiteErrors(storage.Organisation{Kind: o.Kind, INN: o.INN, KPP: o.KPP}), "inn", "kpp"); len(errs) > 0 {
+	if errs := pick(orgs.RequisiteErrors(storage.Organisation{Kind: o.Kind, INN: o.INN, KPP: o.KPP}), "inn", "kpp"); len(errs) > 0 {
 		h.saveCompanyFlow(w, r, &f, u, flows.StepINN, errs, "")
 		return
 	}
@@ -328,7 +329,7 @@ func (h *Handler) fillPlace(r *http.Request, a *storage.Address) string {
 // email: a company counts only once its address is confirmed.
 func (h *Handler) companySubmit(w http.ResponseWriter, r *http.Request, f flow, u storage.User) {
 	o := f.Org
-	errs := directory.RequisiteErrors(*o)
+	errs := orgs.RequisiteErrors(*o)
 	required(errs, map[string]string{"name": o.Name, "full_name": o.FullName, "director_name": o.Director.Name,
 		"legal_line": o.Addresses.Legal.Line, "email": o.Email, "contact_name": o.Contact.Name})
 	if len(errs) > 0 {
@@ -378,10 +379,10 @@ func (h *Handler) companyConfirm(w http.ResponseWriter, r *http.Request, f flow,
 	o.EmailVerified = true
 	org, err := h.cfg.Companies.Register(r.Context(), o, h.actor(r, u.ID))
 	switch {
-	case errors.Is(err, directory.ErrOrgExists):
+	case errors.Is(err, orgs.ErrExists):
 		h.renderCompanyStep(w, r, http.StatusConflict, f, u, flows.StateCodeSent, nil, "", "register_company.exists")
 		return
-	case errors.Is(err, directory.ErrInvalidRequisite):
+	case errors.Is(err, orgs.ErrInvalidRequisite):
 		h.renderCompanyStep(w, r, http.StatusBadRequest, f, u, flows.StateCodeSent, nil, "", "register_company.incomplete")
 		return
 	case err != nil:

@@ -96,7 +96,7 @@ type store interface {
 	SaveFlow(ctx context.Context, f storage.Flow) (storage.Flow, error)
 }
 
-// accountants sets the accountant PIN of a company's contract (directory.Orgs).
+// accountants sets the accountant PIN of a company's contract (orgs.Service).
 type accountants interface {
 	SetAccountantPIN(ctx context.Context, orgID, contract, pin string) error
 }

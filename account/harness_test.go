@@ -20,6 +20,7 @@ import (
 	"github.com/vhod-id/vhod/directory"
 	"github.com/vhod-id/vhod/directory/flows"
 	"github.com/vhod-id/vhod/directory/notify"
+	"github.com/vhod-id/vhod/directory/orgs"
 	"github.com/vhod-id/vhod/internal/web"
 	"github.com/vhod-id/vhod/storage"
 	"github.com/vhod-id/vhod/storage/mongo"
@@ -72,7 +73,7 @@ type testServer struct {
 	t       *testing.T
 	store   *mongo.Store
 	dir     *directory.Directory
-	orgs    *directory.Orgs
+	orgs    *orgs.Service
 	sent    *outbox
 	h       *Handler
 	srv     *httptest.Server
@@ -100,7 +101,7 @@ func newTestServer(t *testing.T, edit func(*Config)) *testServer {
 	}
 	ts := &testServer{t: t, store: st, dir: directory.New(st, passwords, log), sent: &outbox{}, now: time.Now()}
 	audit := directory.NewAuditor(st, log)
-	ts.orgs, err = directory.NewOrgs(st, passwords, directory.OrgsConfig{Audit: audit, Logger: log,
+	ts.orgs, err = orgs.New(st, passwords, orgs.Config{Audit: audit, Logger: log,
 		Notifier: directory.NewNotifier(st, ts.sent, texts, log)})
 	if err != nil {
 		t.Fatal(err)
@@ -114,7 +115,7 @@ func newTestServer(t *testing.T, edit func(*Config)) *testServer {
 			return nil
 		},
 		Notices:   directory.NewChangeNotices(ts.sent, ts.sent, texts, audit, log),
-		Companies: ts.orgs, OrgStore: st, Systems: directory.NewSystems(st, ts.orgs), Accountants: ts.orgs,
+		Companies: ts.orgs, OrgStore: st, Systems: orgs.NewSystems(st, ts.orgs), Accountants: ts.orgs,
 		DevicePage: true, ConsoleOn: true, Logger: log}
 	cfg.Reauths = flows.NewReauths(st, audit, 0, 0, nil)
 	if edit != nil {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/vhod-id/vhod/directory"
 	"github.com/vhod-id/vhod/directory/notify"
+	"github.com/vhod-id/vhod/directory/orgs"
 	"github.com/vhod-id/vhod/internal/web"
 	"github.com/vhod-id/vhod/storage"
 )
@@ -179,10 +180,10 @@ func (h *Handler) orgMemberRoles(w http.ResponseWriter, r *http.Request) {
 	roles := r.PostForm["role"]
 	m, err := h.cfg.Companies.SetRoles(r.Context(), target, org.ID, roles)
 	switch {
-	case errors.Is(err, storage.ErrNotFound) || errors.Is(err, directory.ErrNotPending):
+	case errors.Is(err, storage.ErrNotFound) || errors.Is(err, orgs.ErrNotPending):
 		h.renderMembers(w, r, http.StatusNotFound, org, u, "", "error.not_found")
 		return
-	case errors.Is(err, directory.ErrUnknownRole):
+	case errors.Is(err, orgs.ErrUnknownRole):
 		h.renderMembers(w, r, http.StatusBadRequest, org, u, "", "members.unknown_role")
 		return
 	case err != nil:
@@ -202,12 +203,12 @@ func (h *Handler) orgRequestDecision(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	target := mux.Vars(r)["user"]
-	as := directory.ApproverOrgAdmin
+	as := orgs.ApproverOrgAdmin
 	if admin, _ := h.cfg.Companies.IsOrgAdmin(r.Context(), u.ID, org.ID); !admin {
-		as = directory.ApproverModerator // an operator
+		as = orgs.ApproverModerator // an operator
 	}
 	notice, err := h.cfg.Companies.DecideJoin(r.Context(), target, org, h.actor(r, u.ID), as, mux.Vars(r)["decision"], r.PostFormValue("reason"))
-	if errors.Is(err, storage.ErrNotFound) || errors.Is(err, directory.ErrNotPending) {
+	if errors.Is(err, storage.ErrNotFound) || errors.Is(err, orgs.ErrNotPending) {
 		h.renderMembers(w, r, http.StatusNotFound, org, u, "", "error.not_found")
 		return
 	}
@@ -232,7 +233,7 @@ func (h *Handler) orgContractPIN(w http.ResponseWriter, r *http.Request) {
 	contract := strings.TrimSpace(r.PostFormValue("contract"))
 	err := h.cfg.Accountants.SetAccountantPIN(r.Context(), org.ID, contract, strings.TrimSpace(r.PostFormValue("pin")))
 	switch {
-	case errors.Is(err, directory.ErrBadPIN):
+	case errors.Is(err, orgs.ErrBadPIN):
 		h.renderMembers(w, r, http.StatusBadRequest, org, u, "", "members.bad_pin")
 		return
 	case errors.Is(err, directory.ErrInvalidIdentifier):
@@ -263,7 +264,7 @@ func (h *Handler) orgInvite(w http.ResponseWriter, r *http.Request) {
 	case errors.Is(err, directory.ErrInvalidIdentifier):
 		h.renderMembers(w, r, http.StatusBadRequest, org, u, "", "members.bad_address")
 		return
-	case errors.Is(err, directory.ErrUnknownRole):
+	case errors.Is(err, orgs.ErrUnknownRole):
 		h.renderMembers(w, r, http.StatusBadRequest, org, u, "", "members.unknown_role")
 		return
 	case err != nil:

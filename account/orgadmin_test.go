@@ -16,6 +16,7 @@ import (
 	"github.com/vhod-id/vhod/certauth/certtest"
 	"github.com/vhod-id/vhod/directory"
 	"github.com/vhod-id/vhod/directory/notify"
+	"github.com/vhod-id/vhod/directory/orgs"
 	"github.com/vhod-id/vhod/storage"
 )
 
@@ -201,7 +202,7 @@ func TestOrgSystems(t *testing.T) {
 	leaf, _ := root.Leaf(t, certtest.Options{CommonName: "1C", Names: []pkix.AttributeTypeAndValue{{Type: asn1.ObjectIdentifier{2, 5, 4, 10}, Value: "Ромашка"}}})
 	stranger, _ := other.Leaf(t, certtest.Options{CommonName: "1C"})
 	register := func(cert *x509.Certificate, code string) page {
-		return ts.post(base+"/register", url.Values{"name": {"1С:Бухгалтерия"}, "code": {code}, "auth_method": {directory.SystemAuthTLS},
+		return ts.post(base+"/register", url.Values{"name": {"1С:Бухгалтерия"}, "code": {code}, "auth_method": {orgs.SystemAuthTLS},
 			"certificate": {string(certtest.PEM(cert))}})
 	}
 	if p := ts.post(base+"/register", url.Values{"name": {"x"}, "code": {"x1"}, "certificate": {"not a certificate"}}); p.code != http.StatusBadRequest {
@@ -219,7 +220,7 @@ func TestOrgSystems(t *testing.T) {
 	if p := register(leaf, "buh"); p.code != http.StatusConflict {
 		t.Fatalf("taken: %d", p.code)
 	}
-	id := directory.SystemClientID(org.ID, "buh")
+	id := orgs.SystemClientID(org.ID, "buh")
 	ts.get(base).has(t, id)
 	if p := ts.post(base+"/"+id+"/roles", url.Values{"role": {"no-such"}}); p.code != http.StatusBadRequest {
 		t.Fatalf("unknown role: %d", p.code)

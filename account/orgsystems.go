@@ -13,12 +13,13 @@ import (
 
 	"github.com/vhod-id/vhod/certauth"
 	"github.com/vhod-id/vhod/directory"
+	"github.com/vhod-id/vhod/directory/orgs"
 	"github.com/vhod-id/vhod/storage"
 )
 
-// systems are a company's integration systems (directory.Systems).
+// systems are a company's integration systems (orgs.Systems).
 type systems interface {
-	Register(ctx context.Context, orgID string, in directory.SystemInput) (storage.Client, error)
+	Register(ctx context.Context, orgID string, in orgs.SystemInput) (storage.Client, error)
 	Of(ctx context.Context, orgID string) ([]storage.Client, error)
 	SetRoles(ctx context.Context, orgID, clientID string, roles []string) (storage.Client, error)
 	Remove(ctx context.Context, orgID, clientID string) error
@@ -39,7 +40,7 @@ type systemsPage struct {
 	Roles          []roleView
 	TokenEndpoint  string
 	MTLSEndpoint   string
-	Form           directory.SystemInput
+	Form           orgs.SystemInput
 	Notice, Error  string
 	CertificatePEM string
 }
@@ -55,7 +56,7 @@ func (h *Handler) orgSystems(w http.ResponseWriter, r *http.Request) {
 	if n := r.URL.Query().Get("notice"); slices.Contains([]string{"registered", "saved", "removed"}, n) {
 		notice = "systems.notice." + n
 	}
-	h.renderSystems(w, r, http.StatusOK, org, u, systemsPage{Notice: notice, Form: directory.SystemInput{AuthMethod: directory.SystemAuthTLS}})
+	h.renderSystems(w, r, http.StatusOK, org, u, systemsPage{Notice: notice, Form: orgs.SystemInput{AuthMethod: orgs.SystemAuthTLS}})
 }
 
 func (h *Handler) renderSystems(w http.ResponseWriter, r *http.Request, status int, org storage.Organisation, u storage.User, page systemsPage) {
@@ -80,7 +81,7 @@ func (h *Handler) renderSystems(w http.ResponseWriter, r *http.Request, status i
 		if len(c.CertificatePins) > 0 {
 			v.Fingerprint = c.CertificatePins[0]
 		}
-		if c.AuthMethod == directory.SystemAuthJWT {
+		if c.AuthMethod == orgs.SystemAuthJWT {
 			if b, err := hex.DecodeString(v.Fingerprint); err == nil {
 				v.KeyID = base64.RawURLEncoding.EncodeToString(b)
 			}
@@ -112,7 +113,7 @@ func (h *Handler) orgSystemRegister(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	pemText := strings.TrimSpace(r.PostFormValue("certificate"))
-	in := directory.SystemInput{Name: r.PostFormValue("name"), Code: strings.TrimSpace(r.PostFormValue("code")),
+	in := orgs.SystemInput{Name: r.PostFormValue("name"), Code: strings.TrimSpace(r.PostFormValue("code")),
 		AuthMethod: r.PostFormValue("auth_method"), Roles: r.PostForm["role"]}
 	again := func(status int, key string) {
 		h.renderSystems(w, r, status, org, u, systemsPage{Error: key, Form: in, CertificatePEM: pemText})
@@ -134,16 +135,16 @@ func (h *Handler) orgSystemRegister(w http.ResponseWriter, r *http.Request) {
 	in.Certificate = certs[0]
 	c, err := h.cfg.Systems.Register(r.Context(), org.ID, in)
 	switch {
-	case errors.Is(err, directory.ErrSystemName):
+	case errors.Is(err, orgs.ErrSystemName):
 		again(http.StatusBadRequest, "systems.error.name")
 		return
-	case errors.Is(err, directory.ErrSystemCode):
+	case errors.Is(err, orgs.ErrSystemCode):
 		again(http.StatusBadRequest, "systems.error.code")
 		return
-	case errors.Is(err, directory.ErrSystemKey):
+	case errors.Is(err, orgs.ErrSystemKey):
 		again(http.StatusBadRequest, "systems.error.key")
 		return
-	case errors.Is(err, directory.ErrSystemMethod), errors.Is(err, directory.ErrUnknownRole):
+	case errors.Is(err, orgs.ErrSystemMethod), errors.Is(err, orgs.ErrUnknownRole):
 		again(http.StatusBadRequest, "error.bad_request")
 		return
 	case errors.Is(err, storage.ErrAlreadyExists):
@@ -185,7 +186,7 @@ func (h *Handler) orgSystemAction(w http.ResponseWriter, r *http.Request) {
 	case errors.Is(err, storage.ErrNotFound):
 		h.renderSystems(w, r, http.StatusNotFound, org, u, systemsPage{Error: "error.not_found"})
 		return
-	case errors.Is(err, directory.ErrUnknownRole):
+	case errors.Is(err, orgs.ErrUnknownRole):
 		h.renderSystems(w, r, http.StatusBadRequest, org, u, systemsPage{Error: "members.unknown_role"})
 		return
 	case err != nil:

@@ -24,6 +24,7 @@ import (
 	"github.com/gorilla/mux"
 
 	"github.com/vhod-id/vhod/directory"
+	"github.com/vhod-id/vhod/directory/orgs"
 	"github.com/vhod-id/vhod/internal/clientaddr"
 	"github.com/vhod-id/vhod/storage"
 )
@@ -42,7 +43,7 @@ type Config struct {
 	Store  Store
 	// The services of directory the API speaks for, the same the console
 	// and the bootstrap call.
-	Orgs       *directory.Orgs
+	Orgs       *orgs.Service
 	Clients    *directory.Clients
 	Catalogues *directory.Catalogues
 	Users      *directory.UserAdmin

@@ -12,6 +12,7 @@ import (
 
 	"github.com/vhod-id/vhod/directory"
 	"github.com/vhod-id/vhod/directory/notify"
+	"github.com/vhod-id/vhod/directory/orgs"
 	"github.com/vhod-id/vhod/storage"
 	"github.com/vhod-id/vhod/storage/mongo"
 	"github.com/vhod-id/vhod/storage/mongotest"
@@ -30,7 +31,7 @@ type apiServer struct {
 	t    *testing.T
 	r    *mux.Router
 	st   *mongo.Store
-	orgs *directory.Orgs
+	orgs *orgs.Service
 	mail *notify.Memory
 }
 
@@ -40,7 +41,7 @@ func newAPIServer(t *testing.T) *apiServer {
 	p, _ := directory.NewPasswords(directory.PasswordParams{MemoryKiB: 8 * 1024, Iterations: 1, Parallelism: 1})
 	audit := directory.NewAuditor(st, log)
 	mail := notify.NewMemory(100)
-	orgs, err := directory.NewOrgs(st, p, directory.OrgsConfig{Audit: audit, Logger: log,
+	companies, err := orgs.New(st, p, orgs.Config{Audit: audit, Logger: log,
 		Notifier: directory.NewNotifier(st, mail, func(_, key string, args ...string) string { return key }, log)})
 	if err != nil {
 		t.Fatal(err)
@@ -48,7 +49,7 @@ func newAPIServer(t *testing.T) *apiServer {
 	if err := st.CreateClient(t.Context(), storage.Client{ID: "ops", Authorities: []string{storage.AuthorityOperator}}); err != nil {
 		t.Fatal(err)
 	}
-	api := New(Config{Store: st, Orgs: orgs, Audit: audit, Logger: log,
+	api := New(Config{Store: st, Orgs: companies, Audit: audit, Logger: log,
 		Verify: func(_ context.Context, raw string) (storage.AccessToken, error) {
 			if raw == "bad" {
 				return storage.AccessToken{}, errInvalid
@@ -69,7 +70,7 @@ func newAPIServer(t *testing.T) *apiServer {
 	})
 	r := mux.NewRouter()
 	api.Mount(r)
-	return &apiServer{t: t, r: r, st: st, orgs: orgs, mail: mail}
+	return &apiServer{t: t, r: r, st: st, orgs: companies, mail: mail}
 }
 
 type errString string

@@ -9,6 +9,7 @@ import (
 	"github.com/gorilla/mux"
 
 	"github.com/vhod-id/vhod/directory"
+	"github.com/vhod-id/vhod/directory/orgs"
 	"github.com/vhod-id/vhod/storage"
 )
 
@@ -137,10 +138,10 @@ func (a *API) setMemberRoles(w http.ResponseWriter, r *http.Request) {
 	}
 	saved, err := a.cfg.Orgs.SetRoles(r.Context(), m.UserID, orgID, in.Roles)
 	switch {
-	case errors.Is(err, directory.ErrUnknownRole):
+	case errors.Is(err, orgs.ErrUnknownRole):
 		writeProblemFields(w, http.StatusBadRequest, "invalid-body", err.Error(), map[string]string{"roles": "roles of the catalogues only"})
 		return
-	case errors.Is(err, directory.ErrNotPending):
+	case errors.Is(err, orgs.ErrNotPending):
 		writeProblem(w, http.StatusConflict, "wrong-status", "only an active member has roles")
 		return
 	case err != nil:
@@ -173,9 +174,9 @@ func (a *API) decideMember(w http.ResponseWriter, r *http.Request) {
 	as := ""
 	switch {
 	case p.adminOf[orgID]:
-		as = directory.ApproverOrgAdmin
+		as = orgs.ApproverOrgAdmin
 	case p.operator || p.moderator:
-		as = directory.ApproverModerator
+		as = orgs.ApproverModerator
 	default:
 		writeProblem(w, http.StatusForbidden, "forbidden", "only this organisation's admin, moderators and operators decide its requests")
 		return
@@ -190,7 +191,7 @@ func (a *API) decideMember(w http.ResponseWriter, r *http.Request) {
 	if r.ContentLength != 0 && !decode(w, r, &in) {
 		return
 	}
-	// directory.Orgs writes the audit event and mails the person, as for a
+	// orgs.Service writes the audit event and mails the person, as for a
 	// decision on the members page or in the moderation queue.
 	var err error
 	if mux.Vars(r)["decision"] == "approve" {
@@ -198,7 +199,7 @@ func (a *API) decideMember(w http.ResponseWriter, r *http.Request) {
 	} else {
 		err = a.cfg.Orgs.RejectJoin(r.Context(), m.UserID, orgID, a.actor(r), as, in.Reason)
 	}
-	if errors.Is(err, directory.ErrNotPending) {
+	if errors.Is(err, orgs.ErrNotPending) {
 		writeProblem(w, http.StatusConflict, "wrong-status", "no request of this person waits")
 		return
 	}

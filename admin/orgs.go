@@ -10,6 +10,7 @@ import (
 	"github.com/gorilla/mux"
 
 	"github.com/vhod-id/vhod/directory"
+	"github.com/vhod-id/vhod/directory/orgs"
 	"github.com/vhod-id/vhod/storage"
 )
 
@@ -207,9 +208,9 @@ func (a *API) createOrg(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusCreated, doc)
 }
 
-// orgProblems is directory.OrgProblems as the API says it ("invalid.inn").
+// orgProblems is orgs.Problems as the API says it ("invalid.inn").
 func orgProblems(o storage.Organisation) map[string]string {
-	return apiProblems(directory.OrgProblems(o))
+	return apiProblems(orgs.Problems(o))
 }
 
 // apiProblems turns the pages' message keys into the API's short codes.
@@ -258,7 +259,7 @@ func (a *API) updateOrg(w http.ResponseWriter, r *http.Request) {
 }
 
 // moderateOrg approves or rejects a pending organisation, or suspends and
-// reactivates an active one (moderators and operators). directory.Orgs
+// reactivates an active one (moderators and operators). orgs.Service
 // writes the audit event and mails whom the decision concerns.
 func (a *API) moderateOrg(w http.ResponseWriter, r *http.Request) {
 	if !a.needModerator(w, r) {
@@ -285,7 +286,7 @@ func (a *API) moderateOrg(w http.ResponseWriter, r *http.Request) {
 	default:
 		o, err = a.cfg.Orgs.SetStatus(r.Context(), id, decision, in.Reason, by)
 	}
-	if errors.Is(err, directory.ErrNotPending) {
+	if errors.Is(err, orgs.ErrNotPending) {
 		writeProblem(w, http.StatusConflict, "wrong-status", "the organisation is not in a status this applies to")
 		return
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/gorilla/mux"
 
 	"github.com/vhod-id/vhod/directory"
+	"github.com/vhod-id/vhod/directory/orgs"
 	"github.com/vhod-id/vhod/storage"
 	"github.com/vhod-id/vhod/storage/mongo"
 )
@@ -87,11 +88,11 @@ var queryRoutes = []string{"/clients", "/audit", "/users", "/organisations", "/o
 // serveQuery answers one GET of the API as an operator, over textStore.
 func serveQuery(t *testing.T, route, rawQuery string) (*httptest.ResponseRecorder, *textStore) {
 	st := &textStore{}
-	orgs, err := directory.NewOrgs(st, nil, directory.OrgsConfig{})
+	companies, err := orgs.New(st, nil, orgs.Config{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	api := New(Config{Store: st, Orgs: orgs, Clients: directory.NewClients(st, directory.ClientsConfig{}),
+	api := New(Config{Store: st, Orgs: companies, Clients: directory.NewClients(st, directory.ClientsConfig{}),
 		Catalogues: directory.NewCatalogues(st), Users: directory.NewUserAdmin(st, nil, directory.UserAdminConfig{}), Verify: func(context.Context, string) (storage.AccessToken, error) {
 			return storage.AccessToken{Grant: storage.Grant{Subject: "ops", ClientID: "ops", Scopes: []string{Scope}}}, nil
 		}})

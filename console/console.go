@@ -71,7 +71,7 @@ type (
 		Add(ctx context.Context, data []byte, qualified bool, by directory.Actor) (directory.AnchorInfo, error)
 		Remove(ctx context.Context, id string, by directory.Actor) error
 	}
-	orgs interface {
+	orgRules interface {
 		Get(ctx context.Context, id string) (storage.Organisation, error)
 		Find(ctx context.Context, q storage.OrgQuery) ([]storage.Organisation, string, error)
 		Create(ctx context.Context, o storage.Organisation, by directory.Actor) (storage.Organisation, map[string]string, error)
@@ -107,7 +107,7 @@ type Config struct {
 	Users      users
 	Keys       keys
 	Anchors    anchors
-	Orgs       orgs
+	Orgs       orgRules
 	Store      store
 	Audit      *directory.Auditor
 	Cookies    *web.Cookies

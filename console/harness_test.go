@@ -19,6 +19,7 @@ import (
 
 	"github.com/vhod-id/vhod/directory"
 	"github.com/vhod-id/vhod/directory/notify"
+	"github.com/vhod-id/vhod/directory/orgs"
 	"github.com/vhod-id/vhod/internal/web"
 	"github.com/vhod-id/vhod/storage"
 	"github.com/vhod-id/vhod/storage/mongo"
@@ -44,7 +45,7 @@ type testServer struct {
 	t      *testing.T
 	srv    *httptest.Server
 	st     *mongo.Store
-	orgs   *directory.Orgs
+	orgs   *orgs.Service
 	mail   *notify.Memory
 	ring   *fakeRing
 	client *http.Client
@@ -63,17 +64,17 @@ func newTestServer(t *testing.T) *testServer {
 	audit := directory.NewAuditor(st, log)
 	mail := notify.NewMemory(100)
 	texts := func(lang, key string, args ...string) string { return key + " " + strings.Join(args, " ") }
-	orgs, err := directory.NewOrgs(st, p, directory.OrgsConfig{Audit: audit, Notifier: directory.NewNotifier(st, mail, texts, log), Logger: log})
+	companies, err := orgs.New(st, p, orgs.Config{Audit: audit, Notifier: directory.NewNotifier(st, mail, texts, log), Logger: log})
 	if err != nil {
 		t.Fatal(err)
 	}
 	ring := &fakeRing{}
 	cookies := web.NewCookies(false, time.Hour)
-	ts := &testServer{t: t, st: st, orgs: orgs, mail: mail, ring: ring}
+	ts := &testServer{t: t, st: st, orgs: companies, mail: mail, ring: ring}
 	ts.srv = httptest.NewServer(nil)
 	t.Cleanup(ts.srv.Close)
 	h, err := New(Config{
-		Issuer: ts.srv.URL, CSRFKey: make([]byte, 32), Store: st, Audit: audit, Cookies: cookies, Logger: log, Orgs: orgs,
+		Issuer: ts.srv.URL, CSRFKey: make([]byte, 32), Store: st, Audit: audit, Cookies: cookies, Logger: log, Orgs: companies,
 		Clients:    directory.NewClients(st, directory.ClientsConfig{HashSecret: func(s string) string { return "hash:" + s }, Algorithms: []string{"ES256", "RS256"}}),
 		Catalogues: directory.NewCatalogues(st),
 		Users: directory.NewUserAdmin(st, dir, directory.UserAdminConfig{

@@ -9,7 +9,7 @@ import (
 
 	"github.com/gorilla/mux"
 
-	"github.com/vhod-id/vhod/directory"
+	"github.com/vhod-id/vhod/directory/orgs"
 	"github.com/vhod-id/vhod/internal/web"
 	"github.com/vhod-id/vhod/storage"
 )
@@ -87,7 +87,7 @@ func (h *Handler) moderation(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	requests, next, err := h.cfg.Store.ListMemberships(r.Context(), storage.MembershipQuery{Status: storage.MemberRequested,
-		NotApprovedBy: directory.ApproverModerator, After: requestsAfter}) // those approved wait for the org admin now
+		NotApprovedBy: orgs.ApproverModerator, After: requestsAfter}) // those approved wait for the org admin now
 	if err != nil {
 		h.pages.Fail(w, r, lang, unavailable(err))
 		return
@@ -118,7 +118,7 @@ func (h *Handler) moderation(w http.ResponseWriter, r *http.Request) {
 }
 
 // moderateOrg approves or rejects a registered company
-// (POST /moderation/orgs/{org}/{decision}); directory.Orgs audits the
+// (POST /moderation/orgs/{org}/{decision}); orgs.Service audits the
 // decision and mails the registrant.
 func (h *Handler) moderateOrg(w http.ResponseWriter, r *http.Request) {
 	u, ok := h.moderator(w, r)
@@ -136,7 +136,7 @@ func (h *Handler) moderateOrg(w http.ResponseWriter, r *http.Request) {
 	default:
 		err = storage.ErrNotFound
 	}
-	if errors.Is(err, storage.ErrNotFound) || errors.Is(err, directory.ErrNotPending) {
+	if errors.Is(err, storage.ErrNotFound) || errors.Is(err, orgs.ErrNotPending) {
 		h.pages.Fail(w, r, lang(r, u), &web.UserError{Status: http.StatusNotFound, Key: "error.not_found", Err: err})
 		return
 	}
@@ -154,21 +154,21 @@ func (h *Handler) moderateRequest(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	// directory.Orgs writes the audit event and mails the person.
+	// orgs.Service writes the audit event and mails the person.
 	orgID, target, by := mux.Vars(r)["org"], mux.Vars(r)["user"], h.actor(r, u.ID)
 	var err error
 	notice := "approved"
 	switch mux.Vars(r)["decision"] {
 	case "approve":
-		_, err = h.cfg.Orgs.ApproveJoin(r.Context(), target, orgID, by, directory.ApproverModerator)
+		_, err = h.cfg.Orgs.ApproveJoin(r.Context(), target, orgID, by, orgs.ApproverModerator)
 	default:
-		notice, err = "rejected", h.cfg.Orgs.RejectJoin(r.Context(), target, orgID, by, directory.ApproverModerator, r.PostFormValue("reason"))
+		notice, err = "rejected", h.cfg.Orgs.RejectJoin(r.Context(), target, orgID, by, orgs.ApproverModerator, r.PostFormValue("reason"))
 	}
 	if err == nil {
 		http.Redirect(w, r, "/moderation?notice="+notice, http.StatusSeeOther)
 		return
 	}
-	if errors.Is(err, storage.ErrNotFound) || errors.Is(err, directory.ErrNotPending) {
+	if errors.Is(err, storage.ErrNotFound) || errors.Is(err, orgs.ErrNotPending) {
 		h.pages.Fail(w, r, lang(r, u), &web.UserError{Status: http.StatusNotFound, Key: "error.not_found", Err: err})
 		return
 	}

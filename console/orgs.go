@@ -11,6 +11,7 @@ import (
 	"github.com/gorilla/mux"
 
 	"github.com/vhod-id/vhod/directory"
+	"github.com/vhod-id/vhod/directory/orgs"
 	"github.com/vhod-id/vhod/internal/web"
 	"github.com/vhod-id/vhod/storage"
 )
@@ -47,7 +48,7 @@ func (h *Handler) consoleOrgStatus(w http.ResponseWriter, r *http.Request) {
 	}
 	id, decision := mux.Vars(r)["id"], mux.Vars(r)["decision"]
 	reason := strings.TrimSpace(r.PostFormValue("reason"))
-	if _, err := h.cfg.Orgs.SetStatus(r.Context(), id, decision, reason, h.consoleActor(r, u)); errors.Is(err, directory.ErrNotPending) {
+	if _, err := h.cfg.Orgs.SetStatus(r.Context(), id, decision, reason, h.consoleActor(r, u)); errors.Is(err, orgs.ErrNotPending) {
 		h.pages.Fail(w, r, lang(r, u), &web.UserError{Status: http.StatusConflict, Key: "console.wrong_status", Err: err})
 		return
 	} else if err != nil {
@@ -281,7 +282,7 @@ func (h *Handler) consoleOrgSave(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	change := map[bool]string{true: "created", false: "saved"}[id == ""]
-	if id != "" { // a creation is audited by directory.Orgs
+	if id != "" { // a creation is audited by orgs.Service
 		h.consoleAction(r, u, storage.AuditEvent{Type: directory.EventOrgChanged, OrgID: o.ID, Details: map[string]string{"change": change, "inn": o.INN, "kpp": o.KPP}})
 	}
 	http.Redirect(w, r, "/console/organisations/"+url.PathEscape(o.ID)+"?notice="+change, http.StatusSeeOther)

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/vhod-id/vhod/directory"
+	"github.com/vhod-id/vhod/directory/orgs"
 	"github.com/vhod-id/vhod/storage"
 )
 
@@ -253,7 +254,7 @@ func TestModerationDecisions(t *testing.T) {
 		!strings.Contains(msgs[1].Text, "unknown") {
 		t.Fatalf("mail %+v", msgs)
 	}
-	if e := ts.events(directory.EventJoinRejected); len(e) != 1 || e[0].Actor != "mod" || e[0].Details["as"] != directory.ApproverModerator {
+	if e := ts.events(directory.EventJoinRejected); len(e) != 1 || e[0].Actor != "mod" || e[0].Details["as"] != orgs.ApproverModerator {
 		t.Fatalf("rejection audited as %+v", e)
 	}
 }

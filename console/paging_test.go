@@ -15,6 +15,7 @@ import (
 	"github.com/gorilla/mux"
 
 	"github.com/vhod-id/vhod/directory"
+	"github.com/vhod-id/vhod/directory/orgs"
 	"github.com/vhod-id/vhod/internal/web"
 	"github.com/vhod-id/vhod/storage"
 	"github.com/vhod-id/vhod/storage/mongo"
@@ -79,11 +80,11 @@ func (s *pagedStore) ListUsers(_ context.Context, q storage.UserQuery) ([]storag
 // pagedGet serves one GET of the console over st, signed in as u1.
 func pagedGet(t *testing.T, st *pagedStore, target string) (int, string) {
 	t.Helper()
-	orgs, err := directory.NewOrgs(st, nil, directory.OrgsConfig{})
+	companies, err := orgs.New(st, nil, orgs.Config{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	h, err := New(Config{Issuer: "http://vhod.test", CSRFKey: make([]byte, 32), Store: st, Orgs: orgs,
+	h, err := New(Config{Issuer: "http://vhod.test", CSRFKey: make([]byte, 32), Store: st, Orgs: companies,
 		Users: directory.NewUserAdmin(st, nil, directory.UserAdminConfig{}), Cookies: web.NewCookies(false, time.Hour)})
 	if err != nil {
 		t.Fatal(err)

@@ -53,7 +53,7 @@ const (
 	// the bootstrap, active), approved or rejected by a moderator, suspended
 	// and reactivated, requisites changed; join requests, their decisions,
 	// role changes (removal included). The lifecycle events are written by
-	// Orgs, whoever calls it (page, API, console, bootstrap).
+	// directory/orgs, whoever calls it (page, API, console, bootstrap).
 	EventOrgRegistered     = "org.registered"
 	EventOrgApproved       = "org.approved"
 	EventOrgRejected       = "org.rejected"

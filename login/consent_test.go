@@ -12,6 +12,7 @@ import (
 	"github.com/vhod-id/vhod/directory/flows"
 
 	"github.com/vhod-id/vhod/directory"
+	"github.com/vhod-id/vhod/directory/orgs"
 	"github.com/vhod-id/vhod/storage"
 )
 
@@ -150,19 +151,19 @@ func TestSessionDecides(t *testing.T) {
 }
 
 // orgsByUser gives each user the companies listed.
-type orgsByUser map[string][]directory.ActiveOrg
+type orgsByUser map[string][]orgs.Active
 
-func (f orgsByUser) ActiveOrgs(_ context.Context, userID string) ([]directory.ActiveOrg, error) {
+func (f orgsByUser) ActiveOrgs(_ context.Context, userID string) ([]orgs.Active, error) {
 	return f[userID], nil
 }
 
 // With the org scope, a person of several companies chooses one; the choice is
 // the session's, and a company not theirs is refused.
 func TestOrgChoice(t *testing.T) {
-	orgs := orgsByUser{}
-	e := newEnv(t, func(c *Config) { c.Orgs = orgs })
+	members := orgsByUser{}
+	e := newEnv(t, func(c *Config) { c.Orgs = members })
 	u := e.user(directory.NewUser{})
-	orgs[u.ID] = []directory.ActiveOrg{
+	members[u.ID] = []orgs.Active{
 		{Org: storage.Organisation{ID: "org-a", Name: "Alpha LLC", INN: "7700000001"}},
 		{Org: storage.Organisation{ID: "org-b", Name: "Beta LLC", INN: "7700000002"}},
 	}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/vhod-id/vhod/directory"
+	"github.com/vhod-id/vhod/directory/orgs"
 	"github.com/vhod-id/vhod/storage"
 )
 
@@ -28,9 +29,9 @@ func (d *decideStore) SetSessionOrg(_ context.Context, _, orgID string) error {
 	return nil
 }
 
-type fakeOrgs []directory.ActiveOrg
+type fakeOrgs []orgs.Active
 
-func (f fakeOrgs) ActiveOrgs(context.Context, string) ([]directory.ActiveOrg, error) { return f, nil }
+func (f fakeOrgs) ActiveOrgs(context.Context, string) ([]orgs.Active, error) { return f, nil }
 
 // TestDecide is the one decision of /authorize (SSO) and the sign-in pages
 // (start): which sessions answer which requests, and what stands in the way.

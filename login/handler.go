@@ -52,7 +52,7 @@ type Config struct {
 	// PasswordMinLength is shown in the message about short passwords.
 	PasswordMinLength int
 	// Orgs lists a person's companies, for the org scope; nil: no organisations.
-	Orgs orgs
+	Orgs orgRules
 	// Devices turns on the page for device user codes (RFC 8628); nil: off.
 	Devices devices
 	Logger  *slog.Logger

@@ -47,7 +47,7 @@ func identKey(key string) string { return "signin-fail:id:" + key }
 
 // failures returns the failed sign-ins counted for the address and, when keys are
 // given, the most for any of them (keys come from identKeys, contractKeys or
-// directory.AccountantLimitKey: normalised as the check normalises).
+// orgs.AccountantLimitKey: normalised as the check normalises).
 func (h *Handler) failures(r *http.Request, keys ...string) (counts, error) {
 	var c counts
 	var err error

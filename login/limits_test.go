@@ -4,7 +4,7 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/vhod-id/vhod/directory"
+	"github.com/vhod-id/vhod/directory/orgs"
 )
 
 // TestLimitKeysContractRespellingsShareOneCounter: every spelling of one contract
@@ -22,11 +22,11 @@ func TestLimitKeysContractRespellingsShareOneCounter(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			first := tc.spellings[0]
-			acc := directory.AccountantLimitKey("7728824599", first)
+			acc := orgs.AccountantLimitKey("7728824599", first)
 			act := contractKeys(first)
 			pwd := identKeys(first)
 			for _, s := range tc.spellings[1:] {
-				if got := directory.AccountantLimitKey(" 7728824599 ", s); got != acc {
+				if got := orgs.AccountantLimitKey(" 7728824599 ", s); got != acc {
 					t.Errorf("accountant sign-in: %q counts under %q, %q under %q", first, acc, s, got)
 				}
 				if got := contractKeys(s); !slices.Equal(got, act) {
@@ -39,8 +39,8 @@ func TestLimitKeysContractRespellingsShareOneCounter(t *testing.T) {
 		})
 	}
 	// Another contract or company is another counter.
-	if directory.AccountantLimitKey("7728824599", "Д-15") == directory.AccountantLimitKey("7728824599", "Д-16") ||
-		directory.AccountantLimitKey("7728824599", "Д-15") == directory.AccountantLimitKey("7707083893", "Д-15") {
+	if orgs.AccountantLimitKey("7728824599", "Д-15") == orgs.AccountantLimitKey("7728824599", "Д-16") ||
+		orgs.AccountantLimitKey("7728824599", "Д-15") == orgs.AccountantLimitKey("7707083893", "Д-15") {
 		t.Error("different contracts share a counter")
 	}
 }

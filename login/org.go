@@ -9,15 +9,16 @@ import (
 
 	"github.com/vhod-id/vhod/directory"
 	"github.com/vhod-id/vhod/directory/flows"
+	"github.com/vhod-id/vhod/directory/orgs"
 	"github.com/vhod-id/vhod/storage"
 )
 
 // ScopeOrg asks for the organisation the person acts for.
 const ScopeOrg = directory.ScopeOrg
 
-// orgs is what the login pages need of the organisation rules.
-type orgs interface {
-	ActiveOrgs(ctx context.Context, userID string) ([]directory.ActiveOrg, error)
+// orgRules is what the login pages need of the organisation rules.
+type orgRules interface {
+	ActiveOrgs(ctx context.Context, userID string) ([]orgs.Active, error)
 }
 
 func wantsOrg(ar storage.AuthRequest) bool { return slices.Contains(ar.Scopes, ScopeOrg) }
@@ -33,7 +34,7 @@ func (h *Handler) settleOrg(ctx context.Context, ar storage.AuthRequest, sess *s
 	if err != nil {
 		return false, err
 	}
-	chosen, page := directory.PickOrg(active, ar.OrgHint, sess.OrgID, hasPrompt(ar, "select_account"))
+	chosen, page := orgs.Pick(active, ar.OrgHint, sess.OrgID, hasPrompt(ar, "select_account"))
 	if page || chosen == sess.OrgID {
 		return page, nil
 	}
@@ -93,7 +94,7 @@ func (h *Handler) orgChoice(w http.ResponseWriter, r *http.Request) {
 		h.pages.Fail(w, r, lang, unavailable(err))
 		return
 	}
-	if !slices.ContainsFunc(active, func(a directory.ActiveOrg) bool { return a.Org.ID == chosen }) {
+	if !slices.ContainsFunc(active, func(a orgs.Active) bool { return a.Org.ID == chosen }) {
 		h.orgChoiceForm(w, r, http.StatusBadRequest, f, ar, lang, "org.choose")
 		return
 	}

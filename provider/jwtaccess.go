@@ -7,7 +7,7 @@ import (
 	"github.com/go-jose/go-jose/v4"
 	"github.com/zitadel/oidc/v3/pkg/op"
 
-	"github.com/vhod-id/vhod/directory"
+	"github.com/vhod-id/vhod/directory/orgs"
 	"github.com/vhod-id/vhod/provider/accesstoken"
 	"github.com/vhod-id/vhod/storage"
 )
@@ -85,7 +85,7 @@ func (t *tokenCrypto) release(keys []string) {
 
 // issueJWT signs the access token t when its client takes JWT access tokens,
 // and holds it for op to hand out as t's value; false for an opaque client.
-func (s *Storage) issueJWT(ctx context.Context, t storage.AccessToken, org *directory.OrgClaims) (bool, error) {
+func (s *Storage) issueJWT(ctx context.Context, t storage.AccessToken, org *orgs.Claims) (bool, error) {
 	c, err := s.loadClient(ctx, t.Grant.ClientID)
 	if err != nil || c.c.AccessTokenFormat != TokenFormatJWT {
 		return false, nil
@@ -100,7 +100,7 @@ func (s *Storage) issueJWT(ctx context.Context, t storage.AccessToken, org *dire
 
 // signAccessToken signs the RFC 9068 access token of a grant, with the key of
 // the algorithm the client chose for its tokens.
-func (s *Storage) signAccessToken(ctx context.Context, c *client, t storage.AccessToken, org *directory.OrgClaims) (string, error) {
+func (s *Storage) signAccessToken(ctx context.Context, c *client, t storage.AccessToken, org *orgs.Claims) (string, error) {
 	k, err := s.keys.Signing(ctx, jose.SignatureAlgorithm(c.c.SigningAlg))
 	if err != nil {
 		return "", err

@@ -6,7 +6,7 @@ import (
 
 	"github.com/zitadel/oidc/v3/pkg/oidc"
 
-	"github.com/vhod-id/vhod/directory"
+	"github.com/vhod-id/vhod/directory/orgs"
 	"github.com/vhod-id/vhod/storage"
 )
 
@@ -109,7 +109,7 @@ type clientCredentialsRequest struct {
 	scopes   []string
 	// orgID and org: an integration system acts as its organisation.
 	orgID string
-	org   *directory.OrgClaims
+	org   *orgs.Claims
 }
 
 func (c *clientCredentialsRequest) GetSubject() string    { return c.clientID }

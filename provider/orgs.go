@@ -8,6 +8,7 @@ import (
 	"github.com/zitadel/oidc/v3/pkg/oidc"
 
 	"github.com/vhod-id/vhod/directory"
+	"github.com/vhod-id/vhod/directory/orgs"
 	"github.com/vhod-id/vhod/provider/claims"
 	"github.com/vhod-id/vhod/storage"
 )
@@ -43,9 +44,9 @@ func orgHint(ctx context.Context) string {
 
 // systemClaims are the org and roles claims of an integration system's token,
 // read afresh: a role the org_admin takes away is gone from the next token.
-func (s *Storage) systemClaims(ctx context.Context, c storage.Client) (directory.OrgClaims, error) {
+func (s *Storage) systemClaims(ctx context.Context, c storage.Client) (orgs.Claims, error) {
 	if s.cfg.SystemClaims == nil {
-		return directory.OrgClaims{}, nil
+		return orgs.Claims{}, nil
 	}
 	claims, err := s.cfg.SystemClaims(ctx, c.OrgID, c.Roles)
 	if err != nil {

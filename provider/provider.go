@@ -14,6 +14,7 @@ import (
 	"golang.org/x/text/language"
 
 	"github.com/vhod-id/vhod/directory"
+	"github.com/vhod-id/vhod/directory/orgs"
 	"github.com/vhod-id/vhod/provider/cache"
 	"github.com/vhod-id/vhod/provider/claims"
 	"github.com/vhod-id/vhod/provider/dpop"
@@ -56,10 +57,10 @@ type Config struct {
 	// OnTokens, when set, hears every token issue with its grant type.
 	OnTokens func(grant string)
 	// OrgClaims builds the claims of the org and orgs scopes (nil: none).
-	OrgClaims func(ctx context.Context, userID, orgID, clientID string, wantOrg, wantOrgs bool) (directory.OrgClaims, error)
+	OrgClaims func(ctx context.Context, userID, orgID, clientID string, wantOrg, wantOrgs bool) (orgs.Claims, error)
 	// SystemClaims builds the org and roles claims of an integration system's
 	// own tokens (nil: none).
-	SystemClaims func(ctx context.Context, orgID string, roles []string) (directory.OrgClaims, error)
+	SystemClaims func(ctx context.Context, orgID string, roles []string) (orgs.Claims, error)
 	Logger       *slog.Logger
 	// ClientCertificate returns a request's TLS client certificate and the
 	// certificates sent with it (nil: none): from Vhod's listener, whose

@@ -14,6 +14,7 @@ import (
 	"github.com/zitadel/oidc/v3/pkg/op"
 
 	"github.com/vhod-id/vhod/directory"
+	"github.com/vhod-id/vhod/directory/orgs"
 	"github.com/vhod-id/vhod/provider/claims"
 	"github.com/vhod-id/vhod/storage"
 )
@@ -31,7 +32,7 @@ func (s *Storage) CreateAccessToken(ctx context.Context, req op.TokenRequest) (s
 	if g.Family == "" {
 		g.Family = directory.NewID()
 	}
-	var org *directory.OrgClaims
+	var org *orgs.Claims
 	if cc, ok := req.(*clientCredentialsRequest); ok {
 		org = cc.org
 	}
@@ -320,7 +321,7 @@ func (s *Storage) RevokeToken(ctx context.Context, tokenOrID, _ string, clientID
 // (RFC 9068) for a client of that format. A JWT access token carries its grant
 // itself and is issued without a database write: revocation goes through the
 // denylist (jti, grant, session), checked in memory (see cache.Denylist).
-func (s *Storage) newAccessToken(ctx context.Context, g storage.Grant, org *directory.OrgClaims) (string, time.Time, error) {
+func (s *Storage) newAccessToken(ctx context.Context, g storage.Grant, org *orgs.Claims) (string, time.Time, error) {
 	now := time.Now().UTC()
 	t := storage.AccessToken{ID: directory.NewID(), Grant: g, CreatedAt: now, ExpiresAt: now.Add(s.cfg.AccessTokenLifetime)}
 	if h := holder(ctx); h != nil {

@@ -24,6 +24,7 @@ import (
 	"github.com/vhod-id/vhod/directory/captcha"
 	"github.com/vhod-id/vhod/directory/flows"
 	"github.com/vhod-id/vhod/directory/notify"
+	"github.com/vhod-id/vhod/directory/orgs"
 	"github.com/vhod-id/vhod/internal/clientaddr"
 	"github.com/vhod-id/vhod/internal/web"
 	"github.com/vhod-id/vhod/login"
@@ -47,12 +48,12 @@ type app struct {
 	embedded *embedded.Server
 	keys     *keys.Keyring
 	dir      *directory.Directory
-	orgs     *directory.Orgs
+	orgs     *orgs.Service
 	audit    *directory.Auditor
 	// sms and email queue messages in the outbox (nil when off).
 	sms     notify.SMSSender
 	email   notify.EmailSender
-	systems *directory.Systems
+	systems *orgs.Systems
 	anchors *directory.Anchors
 	// The operators' services: the API, the console and the bootstrap call
 	// the same ones.
@@ -145,14 +146,14 @@ func openApp(ctx context.Context, cfg *Config, log *slog.Logger, dbOpts mongo.Op
 		a.close()
 		return nil, err
 	}
-	if a.orgs, err = directory.NewOrgs(store, passwords, directory.OrgsConfig{
+	if a.orgs, err = orgs.New(store, passwords, orgs.Config{
 		JoinPolicy: cfg.Organisations.JoinApproval, Audit: a.audit, Logger: log,
 		Notifier: directory.NewNotifier(store, a.email, texts, log),
 	}); err != nil {
 		a.close()
 		return nil, err
 	}
-	a.systems = directory.NewSystems(store, a.orgs)
+	a.systems = orgs.NewSystems(store, a.orgs)
 	a.anchors = directory.NewAnchors(store, directory.AnchorsConfig{
 		Configured: func() []certauth.Anchor { return a.configuredAnchors }, Changed: a.reloadAnchors, Audit: a.audit, Logger: log,
 	})

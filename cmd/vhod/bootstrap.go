@@ -9,6 +9,7 @@ import (
 	"slices"
 
 	"github.com/vhod-id/vhod/directory"
+	"github.com/vhod-id/vhod/directory/orgs"
 	"github.com/vhod-id/vhod/provider"
 	"github.com/vhod-id/vhod/storage"
 )
@@ -140,7 +141,7 @@ func configClients() *directory.Clients {
 // it has no rules of its own.
 type services struct {
 	dir        *directory.Directory
-	orgs       *directory.Orgs
+	orgs       *orgs.Service
 	clients    *directory.Clients
 	catalogues *directory.Catalogues
 	users      *directory.UserAdmin

@@ -9,6 +9,7 @@ import (
 	"slices"
 
 	"github.com/vhod-id/vhod/directory"
+	"github.com/vhod-id/vhod/directory/orgs"
 	"github.com/vhod-id/vhod/storage"
 )
 
@@ -67,16 +68,16 @@ func (b *Bootstrap) validateOrgs() []error {
 			roles[r.Key] = true
 		}
 	}
-	orgs := map[string]bool{}
+	orgIDs := map[string]bool{}
 	for i, o := range b.Organisations {
 		key := fmt.Sprintf("bootstrap.organisations[%d]", i)
 		if o.ID == "" || o.Name == "" {
 			bad(key, "id and name are required")
 		}
-		orgs[o.ID] = true
-		// The rules of directory.Orgs.Create, checked here so that the file's
+		orgIDs[o.ID] = true
+		// The rules of orgs.Service.Create, checked here so that the file's
 		// mistakes are all told at start.
-		problems := directory.OrgProblems(directory.WithKind(o.toStorage()))
+		problems := orgs.Problems(orgs.WithKind(o.toStorage()))
 		for _, field := range slices.Sorted(maps.Keys(problems)) {
 			if field != "name" { // said above
 				bad(key+"."+field, "is not valid (%s)", problems[field])
@@ -84,7 +85,7 @@ func (b *Bootstrap) validateOrgs() []error {
 		}
 	}
 	for i, o := range b.Organisations {
-		if o.Parent != "" && !orgs[o.Parent] {
+		if o.Parent != "" && !orgIDs[o.Parent] {
 			bad(fmt.Sprintf("bootstrap.organisations[%d].parent", i), "%q is not an organisation of the file", o.Parent)
 		}
 	}
@@ -111,7 +112,7 @@ func (c BootstrapRoleCatalogue) toStorage() storage.RoleCatalogue {
 	return out
 }
 
-// toStorage is the organisation as directory.Orgs.Create takes it.
+// toStorage is the organisation as orgs.Service.Create takes it.
 func (o BootstrapOrganisation) toStorage() storage.Organisation {
 	return storage.Organisation{ID: o.ID, ParentID: o.Parent, Name: o.Name, FullName: o.FullName, INN: o.INN, KPP: o.KPP,
 		OGRN: o.OGRN, Email: o.Email, EmailVerified: o.Email != "", Contracts: o.Contracts}

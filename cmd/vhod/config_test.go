@@ -93,7 +93,7 @@ func TestValidateReportsEveryProblemAtOnce(t *testing.T) {
 	cfg.setDefaults()
 	cfg.Log.Format = "xml"
 	// An unknown join policy is refused (never read as "approved"); a legal
-	// entity in the bootstrap needs a KPP (directory.OrgProblems).
+	// entity in the bootstrap needs a KPP (orgs.Problems).
 	cfg.Organisations.JoinApproval = "anyone"
 	cfg.Bootstrap.Organisations = []BootstrapOrganisation{{ID: "x", Name: "X", INN: "7728824599"}}
 	err = cfg.Validate()

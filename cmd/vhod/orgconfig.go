@@ -7,7 +7,7 @@ import (
 	"slices"
 	"time"
 
-	"github.com/vhod-id/vhod/directory"
+	"github.com/vhod-id/vhod/directory/orgs"
 	"github.com/vhod-id/vhod/directory/registry"
 )
 
@@ -31,7 +31,7 @@ type RegistryConfig struct {
 
 func (c *OrganisationsConfig) setDefaults() {
 	if c.JoinApproval == "" {
-		c.JoinApproval = directory.JoinEither
+		c.JoinApproval = orgs.JoinEither
 	}
 	if c.Registry.Provider == "" {
 		c.Registry.Provider = "none"
@@ -43,7 +43,7 @@ func (c *OrganisationsConfig) setDefaults() {
 
 func (c *OrganisationsConfig) validate() []error {
 	var errs []error
-	if !slices.Contains([]string{directory.JoinEither, directory.JoinBoth, directory.JoinOrgAdmin}, c.JoinApproval) {
+	if !slices.Contains([]string{orgs.JoinEither, orgs.JoinBoth, orgs.JoinOrgAdmin}, c.JoinApproval) {
 		errs = append(errs, fmt.Errorf("organisations.join_approval: %q is not either, both or org_admin", c.JoinApproval))
 	}
 	switch c.Registry.Provider {

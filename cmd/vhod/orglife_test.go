@@ -8,13 +8,14 @@ import (
 
 	"github.com/vhod-id/vhod/directory"
 	"github.com/vhod-id/vhod/directory/notify"
+	"github.com/vhod-id/vhod/directory/orgs"
 	"github.com/vhod-id/vhod/internal/rptest"
 	"github.com/vhod-id/vhod/storage"
 )
 
 // TestApprovalIsTheSameOnThePageAndInTheAPI: a moderator approves one company
 // on the moderation page, a moderator client another through
-// POST /api/v1/organisations/{id}/approve. Both go through directory.Orgs, so
+// POST /api/v1/organisations/{id}/approve. Both go through orgs.Service, so
 // the registrant gets the same mail and the same audit event is written.
 func TestApprovalIsTheSameOnThePageAndInTheAPI(t *testing.T) {
 	h := newAPIHarness(t, func(c *Config) {
@@ -99,7 +100,7 @@ func waitForMail(t *testing.T, ta *testApp, n int) notify.MemoryMessage {
 // TestJoinDecisionIsTheSameOnThePageAndInTheAPI (issue 17 item 2): a join
 // request approved in the moderation queue and one approved through
 // POST /api/v1/organisations/{id}/members/{user}/approve both mail the person
-// and write the same audit event: directory.Orgs does both, whoever calls.
+// and write the same audit event: orgs.Service does both, whoever calls.
 // Before, the API approved without a word to the person.
 func TestJoinDecisionIsTheSameOnThePageAndInTheAPI(t *testing.T) {
 	h := newAPIHarness(t, func(c *Config) {
@@ -163,7 +164,7 @@ func TestJoinDecisionIsTheSameOnThePageAndInTheAPI(t *testing.T) {
 	pe, ae := event(petrov.ID), event(sidorov.ID)
 	for _, e := range []storage.AuditEvent{pe, ae} {
 		if e.Outcome != directory.OutcomeSuccess || e.OrgID != org.ID || e.Actor == "" || e.IP == "" ||
-			e.Details["as"] != directory.ApproverModerator || e.Details["active"] != "yes" {
+			e.Details["as"] != orgs.ApproverModerator || e.Details["active"] != "yes" {
 			t.Fatalf("join approval event %+v", e)
 		}
 	}

@@ -11,7 +11,8 @@
 // caller of directory. It uses directory (actors, audit, mail, the acr and amr
 // values, the one-time-code primitives) and directory/flows (the one rule of
 // codes kept in flows); directory never imports it. What other parts need of
-// assurance (the acr and amr constants, ACRFromAMR) stays in directory, and so
-// does a company's sign-in policy as a setting (Orgs.SetSignInPolicy): this
-// package says only what each policy asks of a sign-in (Required).
+// assurance (the acr and amr constants, ACRFromAMR) stays in directory; a
+// company's sign-in policy as a setting is directory/orgs'
+// (orgs.Service.SetSignInPolicy): this package says only what each policy asks
+// of a sign-in (Required).
 package factors

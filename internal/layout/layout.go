@@ -80,8 +80,9 @@ var layers = []Layer{
 	// for directory or below.
 	{Name: "clientaddr", Paths: []string{"internal/clientaddr"}},
 
-	// The service layer, with notify/, registry/, captcha/, flows/ and factors/
-	// (second factors and passkeys; directory itself never imports factors).
+	// The service layer, with notify/, registry/, captcha/, flows/, factors/
+	// (second factors and passkeys) and orgs/ (organisations); directory itself
+	// never imports factors or orgs.
 	{Name: "directory", Paths: []string{"directory"},
 		MayImport: []string{"certauth", "ruid", "storage"}},
 	// Outside identity providers (Госуслуги, Яндекс, VK, Сбер, any OpenID

@@ -24,6 +24,7 @@ import (
 	"github.com/vhod-id/vhod/directory"
 	"github.com/vhod-id/vhod/directory/captcha"
 	"github.com/vhod-id/vhod/directory/flows"
+	"github.com/vhod-id/vhod/directory/orgs"
 	"github.com/vhod-id/vhod/internal/clientaddr"
 	"github.com/vhod-id/vhod/internal/web"
 	"github.com/vhod-id/vhod/login"
@@ -147,7 +148,7 @@ func (h *Pages) contractSignIn(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	key := directory.AccountantLimitKey(inn, contract)
+	key := orgs.AccountantLimitKey(inn, contract)
 	c, err := h.kit.Failures(r, key)
 	if err != nil {
 		h.kit.Fail(w, r, lang, login.Unavailable(err))

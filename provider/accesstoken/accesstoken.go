@@ -16,7 +16,7 @@ import (
 	"github.com/go-jose/go-jose/v4/jwt"
 	"github.com/zitadel/oidc/v3/pkg/op"
 
-	"github.com/vhod-id/vhod/directory"
+	"github.com/vhod-id/vhod/directory/orgs"
 	"github.com/vhod-id/vhod/provider/claims"
 	"github.com/vhod-id/vhod/provider/keys"
 	"github.com/vhod-id/vhod/storage"
@@ -37,7 +37,7 @@ func isType(typ any) bool {
 
 // Sign signs the JWT access token t with key, for issuer; org is the
 // organisation claims of an integration system's own token (nil: none).
-func Sign(key op.SigningKey, issuer string, t storage.AccessToken, org *directory.OrgClaims) (string, error) {
+func Sign(key op.SigningKey, issuer string, t storage.AccessToken, org *orgs.Claims) (string, error) {
 	signer, err := jose.NewSigner(jose.SigningKey{Algorithm: key.SignatureAlgorithm(), Key: jose.JSONWebKey{Key: key.Key(), KeyID: key.ID()}},
 		(&jose.SignerOptions{}).WithType(Type))
 	if err != nil {
@@ -57,7 +57,7 @@ func Sign(key op.SigningKey, issuer string, t storage.AccessToken, org *director
 // claimsOf are the claims of a JWT access token: RFC 9068 section 2.2,
 // the sign-in (section 2.2.1) and what Vhod needs to revoke it and to answer
 // userinfo without a record (grant, session, organisation, certificate).
-func claimsOf(issuer string, t storage.AccessToken, org *directory.OrgClaims) map[string]any {
+func claimsOf(issuer string, t storage.AccessToken, org *orgs.Claims) map[string]any {
 	g := t.Grant
 	aud := g.Audience
 	if len(aud) == 0 {

@@ -11,7 +11,7 @@ import (
 	"github.com/go-jose/go-jose/v4"
 	"github.com/zitadel/oidc/v3/pkg/op"
 
-	"github.com/vhod-id/vhod/directory"
+	"github.com/vhod-id/vhod/directory/orgs"
 	"github.com/vhod-id/vhod/storage"
 )
 
@@ -43,7 +43,7 @@ func TestSignedTokenReadsBack(t *testing.T) {
 		ClientID: "shop", Subject: "u1", Audience: []string{"shop", "api"}, Scopes: []string{"openid", "profile"},
 		Family: "g1", SessionID: "s1", OrgID: "o1", JKT: "jkt", X5T: "x5t", UILocale: "en", ACR: "1", AMR: []string{"pwd"},
 		AuthTime: now, Certificate: &storage.CertificateRef{SHA256: "abc"}}}
-	raw, err := Sign(testKey{priv}, issuer, at, &directory.OrgClaims{})
+	raw, err := Sign(testKey{priv}, issuer, at, &orgs.Claims{})
 	if err != nil {
 		t.Fatal(err)
 	}

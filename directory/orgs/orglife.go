@@ -1,4 +1,4 @@
-package directory
+package orgs
 
 import (
 	"context"
@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/vhod-id/vhod/directory"
 	"github.com/vhod-id/vhod/directory/notify"
 	"github.com/vhod-id/vhod/internal/ruid"
 	"github.com/vhod-id/vhod/storage"
@@ -27,27 +28,13 @@ const (
 
 // Errors of the organisation rules, each a sentence for the person.
 var (
-	ErrOrgNotActive     = errors.New("the organisation is not active")
+	ErrNotActive        = errors.New("the organisation is not active")
 	ErrAlreadyMember    = errors.New("already a member or a request is waiting")
 	ErrNotPending       = errors.New("nothing waits for a decision")
 	ErrUnknownRole      = errors.New("a role of no catalogue")
-	ErrOrgExists        = errors.New("an organisation with this INN and KPP exists")
+	ErrExists           = errors.New("an organisation with this INN and KPP exists")
 	ErrInvalidRequisite = errors.New("invalid requisites")
 )
-
-// orgLifeStore is what registration, joining and roles need from storage.
-type orgLifeStore interface {
-	orgStore
-	CreateOrganisation(ctx context.Context, o storage.Organisation) error
-	UpdateOrganisation(ctx context.Context, o storage.Organisation) (storage.Organisation, error)
-	CreateMembership(ctx context.Context, m storage.Membership) error
-	UpdateMembership(ctx context.Context, m storage.Membership) (storage.Membership, error)
-	MembershipsOfOrg(ctx context.Context, orgID string) ([]storage.Membership, error)
-	OrganisationsByINN(ctx context.Context, inn string) ([]storage.Organisation, error)
-	ListOrganisations(ctx context.Context, q storage.OrgQuery) ([]storage.Organisation, string, error)
-	CreateUser(ctx context.Context, u storage.User) error
-	UserByIdentifier(ctx context.Context, key string) (storage.User, error)
-}
 
 // RequisiteErrors checks an organisation's numbers by their rules and names
 // the fields that fail (field → message key).
@@ -90,7 +77,7 @@ func RequisiteErrors(o storage.Organisation) map[string]string {
 }
 
 // activate makes (or turns) a membership active with roles.
-func (o *Orgs) activate(ctx context.Context, userID, orgID string, roles []string, by string) error {
+func (o *Service) activate(ctx context.Context, userID, orgID string, roles []string, by string) error {
 	st := o.store
 	now := o.now().UTC()
 	m, err := st.MembershipByID(ctx, userID, orgID)
@@ -107,14 +94,14 @@ func (o *Orgs) activate(ctx context.Context, userID, orgID string, roles []strin
 }
 
 // RequestJoin asks to join an active company. A removed member may ask again.
-func (o *Orgs) RequestJoin(ctx context.Context, userID, orgID string) (storage.Membership, error) {
+func (o *Service) RequestJoin(ctx context.Context, userID, orgID string) (storage.Membership, error) {
 	st := o.store
 	org, err := st.OrganisationByID(ctx, orgID)
 	if err != nil {
 		return storage.Membership{}, err
 	}
 	if org.Status != storage.OrgActive {
-		return storage.Membership{}, ErrOrgNotActive
+		return storage.Membership{}, ErrNotActive
 	}
 	now := o.now().UTC()
 	m, err := st.MembershipByID(ctx, userID, orgID)
@@ -138,7 +125,7 @@ func (o *Orgs) RequestJoin(ctx context.Context, userID, orgID string) (storage.M
 // them) and the person is told by email. It reports whether it is. The
 // decision is audited here, whoever takes it (the members page, the
 // moderation queue, the API).
-func (o *Orgs) ApproveJoin(ctx context.Context, userID, orgID string, by Actor, as string) (bool, error) {
+func (o *Service) ApproveJoin(ctx context.Context, userID, orgID string, by directory.Actor, as string) (bool, error) {
 	st := o.store
 	m, err := st.MembershipByID(ctx, userID, orgID)
 	if err != nil {
@@ -158,7 +145,7 @@ func (o *Orgs) ApproveJoin(ctx context.Context, userID, orgID string, by Actor, 
 		done = slices.Contains(m.Approvals, ApproverOrgAdmin)
 	case JoinEither:
 		done = true
-	default: // NewOrgs refuses any other policy
+	default: // New refuses any other policy
 		return false, fmt.Errorf("%w: %q", ErrUnknownJoinPolicy, o.policy)
 	}
 	if done {
@@ -167,14 +154,14 @@ func (o *Orgs) ApproveJoin(ctx context.Context, userID, orgID string, by Actor, 
 	if _, err = st.UpdateMembership(ctx, m); err != nil {
 		return false, err
 	}
-	o.joinDecided(ctx, userID, orgID, by, EventJoinApproved,
+	o.joinDecided(ctx, userID, orgID, by, directory.EventJoinApproved,
 		map[string]string{"as": as, "active": map[bool]string{true: "yes", false: "no"}[done]}, "mail.join_approved", "", done)
 	return done, nil
 }
 
 // RejectJoin refuses a join request with a reason, which the person is told
 // by email; audited here as ApproveJoin is.
-func (o *Orgs) RejectJoin(ctx context.Context, userID, orgID string, by Actor, as, reason string) error {
+func (o *Service) RejectJoin(ctx context.Context, userID, orgID string, by directory.Actor, as, reason string) error {
 	st := o.store
 	m, err := st.MembershipByID(ctx, userID, orgID)
 	if err != nil {
@@ -188,14 +175,14 @@ func (o *Orgs) RejectJoin(ctx context.Context, userID, orgID string, by Actor, a
 	if _, err = st.UpdateMembership(ctx, m); err != nil {
 		return err
 	}
-	o.joinDecided(ctx, userID, orgID, by, EventJoinRejected, map[string]string{"as": as, "reason": reason}, "mail.join_rejected", reason, true)
+	o.joinDecided(ctx, userID, orgID, by, directory.EventJoinRejected, map[string]string{"as": as, "reason": reason}, "mail.join_rejected", reason, true)
 	return nil
 }
 
 // joinDecided records a decision on a join request and, when tell, mails the
 // person. The mail is not counted against the send limits: it answers a
 // decision on a request the person made, whose own step was counted.
-func (o *Orgs) joinDecided(ctx context.Context, userID, orgID string, by Actor, event string, details map[string]string, mail, reason string, tell bool) {
+func (o *Service) joinDecided(ctx context.Context, userID, orgID string, by directory.Actor, event string, details map[string]string, mail, reason string, tell bool) {
 	e := by.Event(event, details)
 	e.UserID, e.OrgID = userID, orgID
 	o.audit.Record(ctx, e)
@@ -212,7 +199,7 @@ func (o *Orgs) joinDecided(ctx context.Context, userID, orgID string, by Actor, 
 
 // SetRoles gives an active member the roles ticked; unticking every role ends
 // the membership (removed), and its claims disappear at the next token.
-func (o *Orgs) SetRoles(ctx context.Context, userID, orgID string, roles []string) (storage.Membership, error) {
+func (o *Service) SetRoles(ctx context.Context, userID, orgID string, roles []string) (storage.Membership, error) {
 	st := o.store
 	m, err := st.MembershipByID(ctx, userID, orgID)
 	if err != nil {
@@ -238,7 +225,7 @@ func (o *Orgs) SetRoles(ctx context.Context, userID, orgID string, roles []strin
 }
 
 // Leave ends a person's own membership.
-func (o *Orgs) Leave(ctx context.Context, userID, orgID string) error {
+func (o *Service) Leave(ctx context.Context, userID, orgID string) error {
 	st := o.store
 	m, err := st.MembershipByID(ctx, userID, orgID)
 	if err != nil {
@@ -253,13 +240,13 @@ func (o *Orgs) Leave(ctx context.Context, userID, orgID string) error {
 }
 
 // IsOrgAdmin tells whether the person administers the (active) company.
-func (o *Orgs) IsOrgAdmin(ctx context.Context, userID, orgID string) (bool, error) {
+func (o *Service) IsOrgAdmin(ctx context.Context, userID, orgID string) (bool, error) {
 	a, ok, err := o.activeOrg(ctx, userID, orgID)
 	return ok && slices.Contains(a.Roles, storage.RoleOrgAdmin), err
 }
 
 // Catalogue is the roles an org admin may grant: every catalogue's, in order.
-func (o *Orgs) Catalogue(ctx context.Context) ([]storage.Role, error) {
+func (o *Service) Catalogue(ctx context.Context) ([]storage.Role, error) {
 	cats, err := o.store.RoleCatalogues(ctx)
 	if err != nil {
 		return nil, err
@@ -277,7 +264,7 @@ func (o *Orgs) Catalogue(ctx context.Context) ([]storage.Role, error) {
 	return roles, nil
 }
 
-func (o *Orgs) allRoles(ctx context.Context) (map[string]bool, error) {
+func (o *Service) allRoles(ctx context.Context) (map[string]bool, error) {
 	roles, err := o.Catalogue(ctx)
 	if err != nil {
 		return nil, err
@@ -292,7 +279,7 @@ func (o *Orgs) allRoles(ctx context.Context) (map[string]bool, error) {
 // EnsureMember makes a person an active member with roles unless they are a
 // member (in any status) already: the configuration's memberships, created
 // once and afterwards their org admin's. created says whether it wrote.
-func (o *Orgs) EnsureMember(ctx context.Context, userID, orgID string, roles []string, by Actor) (created bool, err error) {
+func (o *Service) EnsureMember(ctx context.Context, userID, orgID string, roles []string, by directory.Actor) (created bool, err error) {
 	if _, err := o.store.MembershipByID(ctx, userID, orgID); err == nil {
 		return false, nil
 	} else if !errors.Is(err, storage.ErrNotFound) {

@@ -1,4 +1,4 @@
-package directory
+package orgs
 
 import (
 	"context"
@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/vhod-id/vhod/directory"
 	"github.com/vhod-id/vhod/storage"
 )
 
@@ -21,10 +22,10 @@ import (
 // its audit event and mails the people it concerns (the registrant of a
 // pending company, the org admins of an active one) here, once.
 
-// OrgProblems checks an organisation's requisites by their rules, and its
+// Problems checks an organisation's requisites by their rules, and its
 // name and kind; the values are message keys of the pages ("company.required").
 // nil when it is valid.
-func OrgProblems(o storage.Organisation) map[string]string {
+func Problems(o storage.Organisation) map[string]string {
 	bad := RequisiteErrors(o)
 	if o.Name == "" {
 		bad["name"] = "company.required"
@@ -39,21 +40,21 @@ func OrgProblems(o storage.Organisation) map[string]string {
 }
 
 // Register stores a company a person registered: pending until a moderator
-// decides. ErrOrgExists when one with the INN/KPP is registered already.
-func (o *Orgs) Register(ctx context.Context, org storage.Organisation, by Actor) (storage.Organisation, error) {
+// decides. ErrExists when one with the INN/KPP is registered already.
+func (o *Service) Register(ctx context.Context, org storage.Organisation, by directory.Actor) (storage.Organisation, error) {
 	if bad := RequisiteErrors(org); len(bad) > 0 {
 		return org, fmt.Errorf("%w: %v", ErrInvalidRequisite, bad)
 	}
 	now := o.now().UTC()
-	org.ID, org.Status, org.RegisteredBy, org.CreatedAt, org.UpdatedAt = NewID(), storage.OrgPending, by.ID, now, now
+	org.ID, org.Status, org.RegisteredBy, org.CreatedAt, org.UpdatedAt = directory.NewID(), storage.OrgPending, by.ID, now, now
 	org.Name = strings.TrimSpace(org.Name)
 	if err := o.store.CreateOrganisation(ctx, org); err != nil {
 		if errors.Is(err, storage.ErrAlreadyExists) {
-			return org, ErrOrgExists
+			return org, ErrExists
 		}
 		return org, err
 	}
-	e := by.Event(EventOrgRegistered, map[string]string{"inn": org.INN, "kpp": org.KPP})
+	e := by.Event(directory.EventOrgRegistered, map[string]string{"inn": org.INN, "kpp": org.KPP})
 	e.Actor, e.UserID, e.OrgID = "", by.ID, org.ID // the person acts for themselves
 	o.audit.Record(ctx, e)
 	return org, nil
@@ -63,20 +64,20 @@ func (o *Orgs) Register(ctx context.Context, org storage.Organisation, by Actor)
 // once, no moderation; legal entity or entrepreneur by the INN's length when
 // not said; a new ID unless given. bad names invalid fields (message keys);
 // storage.ErrAlreadyExists when the ID or the INN/KPP is taken.
-func (o *Orgs) Create(ctx context.Context, org storage.Organisation, by Actor) (storage.Organisation, map[string]string, error) {
+func (o *Service) Create(ctx context.Context, org storage.Organisation, by directory.Actor) (storage.Organisation, map[string]string, error) {
 	now := o.now().UTC()
 	if org.ID == "" {
-		org.ID = NewID()
+		org.ID = directory.NewID()
 	}
 	org.Status, org.CreatedAt, org.UpdatedAt = storage.OrgActive, now, now
 	org = WithKind(org)
-	if bad := OrgProblems(org); len(bad) > 0 {
+	if bad := Problems(org); len(bad) > 0 {
 		return org, bad, nil
 	}
 	if err := o.store.CreateOrganisation(ctx, org); err != nil {
 		return org, nil, err
 	}
-	e := by.Event(EventOrgRegistered, map[string]string{"inn": org.INN, "kpp": org.KPP})
+	e := by.Event(directory.EventOrgRegistered, map[string]string{"inn": org.INN, "kpp": org.KPP})
 	e.OrgID = org.ID
 	o.audit.Record(ctx, e)
 	return org, nil, nil
@@ -98,7 +99,7 @@ func WithKind(org storage.Organisation) storage.Organisation {
 // org_admin and is told. The membership is written first: a failure between
 // the two writes leaves a pending company (whose membership gives no claims),
 // never an active one without its admin, and a retry completes it.
-func (o *Orgs) ApproveOrganisation(ctx context.Context, orgID string, by Actor) (storage.Organisation, error) {
+func (o *Service) ApproveOrganisation(ctx context.Context, orgID string, by directory.Actor) (storage.Organisation, error) {
 	org, err := o.pending(ctx, orgID)
 	if err != nil {
 		return org, err
@@ -112,13 +113,13 @@ func (o *Orgs) ApproveOrganisation(ctx context.Context, orgID string, by Actor) 
 	if org, err = o.store.UpdateOrganisation(ctx, org); err != nil {
 		return org, err
 	}
-	o.decided(ctx, org, by, EventOrgApproved, "mail.org_approved", "", []string{org.RegisteredBy})
+	o.decided(ctx, org, by, directory.EventOrgApproved, "mail.org_approved", "", []string{org.RegisteredBy})
 	return org, nil
 }
 
 // RejectOrganisation refuses a pending company with a reason, which its
 // registrant is told; its INN/KPP is free again.
-func (o *Orgs) RejectOrganisation(ctx context.Context, orgID string, by Actor, reason string) (storage.Organisation, error) {
+func (o *Service) RejectOrganisation(ctx context.Context, orgID string, by directory.Actor, reason string) (storage.Organisation, error) {
 	org, err := o.pending(ctx, orgID)
 	if err != nil {
 		return org, err
@@ -127,24 +128,24 @@ func (o *Orgs) RejectOrganisation(ctx context.Context, orgID string, by Actor, r
 	if org, err = o.store.UpdateOrganisation(ctx, org); err != nil {
 		return org, err
 	}
-	o.decided(ctx, org, by, EventOrgRejected, "mail.org_rejected", reason, []string{org.RegisteredBy})
+	o.decided(ctx, org, by, directory.EventOrgRejected, "mail.org_rejected", reason, []string{org.RegisteredBy})
 	return org, nil
 }
 
 // SuspendOrganisation suspends an active company with a reason: its
 // memberships give no claims until it is reactivated. Its org admins are told.
 // ErrNotPending when it is not active.
-func (o *Orgs) SuspendOrganisation(ctx context.Context, orgID string, by Actor, reason string) (storage.Organisation, error) {
-	return o.setStatus(ctx, orgID, by, storage.OrgActive, storage.OrgSuspended, reason, EventOrgSuspended, "mail.org_suspended")
+func (o *Service) SuspendOrganisation(ctx context.Context, orgID string, by directory.Actor, reason string) (storage.Organisation, error) {
+	return o.setStatus(ctx, orgID, by, storage.OrgActive, storage.OrgSuspended, reason, directory.EventOrgSuspended, "mail.org_suspended")
 }
 
 // ReactivateOrganisation makes a suspended company active again; its org
 // admins are told. ErrNotPending when it is not suspended.
-func (o *Orgs) ReactivateOrganisation(ctx context.Context, orgID string, by Actor) (storage.Organisation, error) {
-	return o.setStatus(ctx, orgID, by, storage.OrgSuspended, storage.OrgActive, "", EventOrgReactivated, "mail.org_reactivated")
+func (o *Service) ReactivateOrganisation(ctx context.Context, orgID string, by directory.Actor) (storage.Organisation, error) {
+	return o.setStatus(ctx, orgID, by, storage.OrgSuspended, storage.OrgActive, "", directory.EventOrgReactivated, "mail.org_reactivated")
 }
 
-func (o *Orgs) setStatus(ctx context.Context, orgID string, by Actor, from, to, reason, event, mail string) (storage.Organisation, error) {
+func (o *Service) setStatus(ctx context.Context, orgID string, by directory.Actor, from, to, reason, event, mail string) (storage.Organisation, error) {
 	org, err := o.store.OrganisationByID(ctx, orgID)
 	if err != nil {
 		return org, err
@@ -165,7 +166,7 @@ func (o *Orgs) setStatus(ctx context.Context, orgID string, by Actor, from, to, 
 }
 
 // pending reads an organisation waiting for a decision.
-func (o *Orgs) pending(ctx context.Context, orgID string) (storage.Organisation, error) {
+func (o *Service) pending(ctx context.Context, orgID string) (storage.Organisation, error) {
 	org, err := o.store.OrganisationByID(ctx, orgID)
 	if err == nil && org.Status != storage.OrgPending {
 		err = ErrNotPending
@@ -174,7 +175,7 @@ func (o *Orgs) pending(ctx context.Context, orgID string) (storage.Organisation,
 }
 
 // admins are the active org admins of an organisation.
-func (o *Orgs) admins(ctx context.Context, orgID string) ([]string, error) {
+func (o *Service) admins(ctx context.Context, orgID string) ([]string, error) {
 	ms, err := o.store.MembershipsOfOrg(ctx, orgID)
 	var out []string
 	for _, m := range ms {
@@ -186,7 +187,7 @@ func (o *Orgs) admins(ctx context.Context, orgID string) ([]string, error) {
 }
 
 // decided records a moderation decision and mails the people it concerns.
-func (o *Orgs) decided(ctx context.Context, org storage.Organisation, by Actor, event, mail, reason string, tell []string) {
+func (o *Service) decided(ctx context.Context, org storage.Organisation, by directory.Actor, event, mail, reason string, tell []string) {
 	var details map[string]string
 	if reason != "" {
 		details = map[string]string{"reason": reason}
@@ -202,7 +203,7 @@ func (o *Orgs) decided(ctx context.Context, org storage.Organisation, by Actor, 
 // SetStatus suspends an active organisation or reactivates a suspended one
 // (decision "suspend" or "reactivate"), as SuspendOrganisation and
 // ReactivateOrganisation do.
-func (o *Orgs) SetStatus(ctx context.Context, id, decision, reason string, by Actor) (storage.Organisation, error) {
+func (o *Service) SetStatus(ctx context.Context, id, decision, reason string, by directory.Actor) (storage.Organisation, error) {
 	if decision == "reactivate" {
 		return o.ReactivateOrganisation(ctx, id, by)
 	}
@@ -212,20 +213,20 @@ func (o *Orgs) SetStatus(ctx context.Context, id, decision, reason string, by Ac
 // Find reads one page of organisations: in a status (any when empty), whose
 // name contains q.Text or whose INN or OGRN is it; next is the cursor of the
 // following page. The database filters and stops at the page size.
-func (o *Orgs) Find(ctx context.Context, q storage.OrgQuery) (found []storage.Organisation, next string, err error) {
+func (o *Service) Find(ctx context.Context, q storage.OrgQuery) (found []storage.Organisation, next string, err error) {
 	q.Text = strings.TrimSpace(q.Text)
 	return o.store.ListOrganisations(ctx, q)
 }
 
 // Get reads one organisation.
-func (o *Orgs) Get(ctx context.Context, id string) (storage.Organisation, error) {
+func (o *Service) Get(ctx context.Context, id string) (storage.Organisation, error) {
 	return o.store.OrganisationByID(ctx, id)
 }
 
 // UpdateRequisites writes an operator's requisites over an organisation
 // still at next.Version (storage.ErrConflict otherwise); its INN and KPP do
 // not change. bad names invalid fields (message keys).
-func (o *Orgs) UpdateRequisites(ctx context.Context, next storage.Organisation) (storage.Organisation, map[string]string, error) {
+func (o *Service) UpdateRequisites(ctx context.Context, next storage.Organisation) (storage.Organisation, map[string]string, error) {
 	cur, err := o.store.OrganisationByID(ctx, next.ID)
 	if err != nil {
 		return next, nil, err
@@ -233,7 +234,7 @@ func (o *Orgs) UpdateRequisites(ctx context.Context, next storage.Organisation) 
 	if next.INN != cur.INN || next.KPP != cur.KPP {
 		return next, map[string]string{"inn": "console.inn_fixed"}, nil
 	}
-	if bad := OrgProblems(next); len(bad) > 0 {
+	if bad := Problems(next); len(bad) > 0 {
 		return next, bad, nil
 	}
 	if next.Version != cur.Version {

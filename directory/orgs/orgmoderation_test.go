@@ -1,4 +1,4 @@
-package directory_test
+package orgs_test
 
 import (
 	"context"
@@ -10,6 +10,7 @@ import (
 
 	"github.com/vhod-id/vhod/directory"
 	"github.com/vhod-id/vhod/directory/notify"
+	"github.com/vhod-id/vhod/directory/orgs"
 	"github.com/vhod-id/vhod/storage"
 	"github.com/vhod-id/vhod/storage/mongo"
 )
@@ -17,7 +18,7 @@ import (
 // orgWorld is the organisation rules with their auditor and a notifier whose
 // mail stays in memory; the registrant "director" reads English.
 type orgWorld struct {
-	o    *directory.Orgs
+	o    *orgs.Service
 	st   *mongo.Store
 	mail *notify.Memory
 }
@@ -33,12 +34,12 @@ func newOrgWorld(t *testing.T, fs *failingStore) orgWorld {
 	_, st := newOrgs(t)
 	mail := notify.NewMemory(100)
 	log := slog.New(slog.DiscardHandler)
-	cfg := directory.OrgsConfig{Audit: directory.NewAuditor(st, log), Notifier: directory.NewNotifier(st, mail, texts, log), Logger: log}
+	cfg := orgs.Config{Audit: directory.NewAuditor(st, log), Notifier: directory.NewNotifier(st, mail, texts, log), Logger: log}
 	p, _ := directory.NewPasswords(directory.PasswordParams{MemoryKiB: 8 * 1024, Iterations: 1, Parallelism: 1})
-	o, err := directory.NewOrgs(st, p, cfg)
+	o, err := orgs.New(st, p, cfg)
 	if fs != nil {
 		fs.Store = st
-		o, err = directory.NewOrgs(fs, p, cfg)
+		o, err = orgs.New(fs, p, cfg)
 	}
 	if err != nil {
 		t.Fatal(err)
@@ -113,7 +114,7 @@ func TestApproveOrganisation(t *testing.T) {
 	}
 	wantModerated(t, w.event(t, org.ID, directory.EventOrgApproved), "")
 	w.wantMail(t, 1, "mail.org_approved", "Company", org.Name, "Reason", "")
-	if _, err := w.o.ApproveOrganisation(t.Context(), org.ID, moderator); !errors.Is(err, directory.ErrNotPending) {
+	if _, err := w.o.ApproveOrganisation(t.Context(), org.ID, moderator); !errors.Is(err, orgs.ErrNotPending) {
 		t.Fatalf("approved twice: %v", err)
 	}
 	if n := len(w.mail.Messages()); n != 1 {
@@ -151,7 +152,7 @@ func TestSuspendAndReactivateOrganisation(t *testing.T) {
 	w := newOrgWorld(t, nil)
 	ctx := t.Context()
 	org := w.register(t)
-	if _, err := w.o.SuspendOrganisation(ctx, org.ID, moderator, "unpaid"); !errors.Is(err, directory.ErrNotPending) {
+	if _, err := w.o.SuspendOrganisation(ctx, org.ID, moderator, "unpaid"); !errors.Is(err, orgs.ErrNotPending) {
 		t.Fatalf("suspended a pending company: %v", err)
 	}
 	if _, err := w.o.ApproveOrganisation(ctx, org.ID, moderator); err != nil {
@@ -166,7 +167,7 @@ func TestSuspendAndReactivateOrganisation(t *testing.T) {
 	}
 	wantModerated(t, w.event(t, org.ID, directory.EventOrgSuspended), "unpaid")
 	w.wantMail(t, 2, "mail.org_suspended", "Company", org.Name, "Reason", "unpaid")
-	if _, err := w.o.SuspendOrganisation(ctx, org.ID, moderator, "unpaid"); !errors.Is(err, directory.ErrNotPending) {
+	if _, err := w.o.SuspendOrganisation(ctx, org.ID, moderator, "unpaid"); !errors.Is(err, orgs.ErrNotPending) {
 		t.Fatalf("suspended twice: %v", err)
 	}
 
@@ -279,7 +280,7 @@ func TestApproveOrganisationSurvivesAFailedWrite(t *testing.T) {
 // then, never read as "approved" at a request.
 func TestJoinPolicyFixedAtConstruction(t *testing.T) {
 	st := &mongo.Store{}
-	if _, err := directory.NewOrgs(st, nil, directory.OrgsConfig{JoinPolicy: "anyone"}); !errors.Is(err, directory.ErrUnknownJoinPolicy) {
+	if _, err := orgs.New(st, nil, orgs.Config{JoinPolicy: "anyone"}); !errors.Is(err, orgs.ErrUnknownJoinPolicy) {
 		t.Fatalf("unknown policy: %v", err)
 	}
 	for _, tc := range []struct {
@@ -287,12 +288,12 @@ func TestJoinPolicyFixedAtConstruction(t *testing.T) {
 		byModerator  bool // the moderator's approval alone lets the person in
 	}{
 		{name: "default is either", policy: "", byModerator: true},
-		{name: "either", policy: directory.JoinEither, byModerator: true},
-		{name: "org admin", policy: directory.JoinOrgAdmin, byModerator: false},
-		{name: "both", policy: directory.JoinBoth, byModerator: false},
+		{name: "either", policy: orgs.JoinEither, byModerator: true},
+		{name: "org admin", policy: orgs.JoinOrgAdmin, byModerator: false},
+		{name: "both", policy: orgs.JoinBoth, byModerator: false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			o, _ := newOrgs(t, func(c *directory.OrgsConfig) { c.JoinPolicy = tc.policy })
+			o, _ := newOrgs(t, func(c *orgs.Config) { c.JoinPolicy = tc.policy })
 			ctx := t.Context()
 			org, err := o.Register(ctx, romashka(), directory.Actor{ID: "director"})
 			if err == nil {
@@ -304,12 +305,12 @@ func TestJoinPolicyFixedAtConstruction(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			done, err := o.ApproveJoin(ctx, "employee", org.ID, directory.Actor{ID: "moderator"}, directory.ApproverModerator)
+			done, err := o.ApproveJoin(ctx, "employee", org.ID, directory.Actor{ID: "moderator"}, orgs.ApproverModerator)
 			if err != nil || done != tc.byModerator {
 				t.Fatalf("moderator's approval: done %v, err %v", done, err)
 			}
 			if !done {
-				if done, err = o.ApproveJoin(ctx, "employee", org.ID, directory.Actor{ID: "director"}, directory.ApproverOrgAdmin); err != nil || !done {
+				if done, err = o.ApproveJoin(ctx, "employee", org.ID, directory.Actor{ID: "director"}, orgs.ApproverOrgAdmin); err != nil || !done {
 					t.Fatalf("org admin's approval: done %v, err %v", done, err)
 				}
 			}

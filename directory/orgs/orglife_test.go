@@ -1,35 +1,36 @@
-package directory_test
+package orgs_test
 
 import (
 	"errors"
 	"testing"
 
 	"github.com/vhod-id/vhod/directory"
+	"github.com/vhod-id/vhod/directory/orgs"
 	"github.com/vhod-id/vhod/storage"
 	"github.com/vhod-id/vhod/storage/mongo"
 	"github.com/vhod-id/vhod/storage/mongotest"
 )
 
 // newOrgs makes the organisation rules on a fresh store, with cfg's options.
-func newOrgs(t *testing.T, options ...func(*directory.OrgsConfig)) (*directory.Orgs, *mongo.Store) {
+func newOrgs(t *testing.T, options ...func(*orgs.Config)) (*orgs.Service, *mongo.Store) {
 	st := mongotest.Fresh(t, mongotest.URI(t), mongo.Options{})
 	if err := st.PutRoleCatalogue(t.Context(), storage.RoleCatalogue{ID: "dmdk", Clients: []string{"shop"},
 		Roles: []storage.Role{{Key: "participant", Name: map[string]string{"ru": "Участник", "en": "Participant"}}}}); err != nil {
 		t.Fatal(err)
 	}
 	p, _ := directory.NewPasswords(directory.PasswordParams{MemoryKiB: 8 * 1024, Iterations: 1, Parallelism: 1})
-	var cfg directory.OrgsConfig
+	var cfg orgs.Config
 	for _, o := range options {
 		o(&cfg)
 	}
-	o, err := directory.NewOrgs(st, p, cfg)
+	o, err := orgs.New(st, p, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return o, st
 }
 
-func joinBoth(c *directory.OrgsConfig) { c.JoinPolicy = directory.JoinBoth }
+func joinBoth(c *orgs.Config) { c.JoinPolicy = orgs.JoinBoth }
 
 func romashka() storage.Organisation {
 	return storage.Organisation{Kind: storage.OrgLegalEntity, Name: "ООО «Ромашка»", INN: "7728824599", KPP: "772801001", OGRN: "1177746151021",
@@ -38,7 +39,7 @@ func romashka() storage.Organisation {
 
 func TestRequisiteErrors(t *testing.T) {
 	ok := romashka()
-	if bad := directory.RequisiteErrors(ok); len(bad) != 0 {
+	if bad := orgs.RequisiteErrors(ok); len(bad) != 0 {
 		t.Fatalf("valid requisites refused: %v", bad)
 	}
 	tests := map[string]func(o *storage.Organisation){
@@ -53,12 +54,12 @@ func TestRequisiteErrors(t *testing.T) {
 	for field, spoil := range tests {
 		o := romashka()
 		spoil(&o)
-		if bad := directory.RequisiteErrors(o); bad[field] == "" {
+		if bad := orgs.RequisiteErrors(o); bad[field] == "" {
 			t.Errorf("%s: not refused (%v)", field, bad)
 		}
 	}
 	ip := storage.Organisation{Kind: storage.OrgEntrepreneur, INN: "500371521396", OGRN: "319508135058602"}
-	if bad := directory.RequisiteErrors(ip); len(bad) != 0 {
+	if bad := orgs.RequisiteErrors(ip); len(bad) != 0 {
 		t.Fatalf("entrepreneur refused: %v", bad)
 	}
 }
@@ -72,10 +73,10 @@ func TestOrganisationLifecycle(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := o.Register(ctx, romashka(), directory.Actor{ID: "someone"}); !errors.Is(err, directory.ErrOrgExists) {
+	if _, err := o.Register(ctx, romashka(), directory.Actor{ID: "someone"}); !errors.Is(err, orgs.ErrExists) {
 		t.Fatalf("second registration: %v", err)
 	}
-	if _, err := o.RequestJoin(ctx, "employee", org.ID); !errors.Is(err, directory.ErrOrgNotActive) {
+	if _, err := o.RequestJoin(ctx, "employee", org.ID); !errors.Is(err, orgs.ErrNotActive) {
 		t.Fatalf("joining a pending company: %v", err)
 	}
 	if _, err := o.ApproveOrganisation(ctx, org.ID, directory.Actor{ID: "moderator"}); err != nil {
@@ -87,17 +88,17 @@ func TestOrganisationLifecycle(t *testing.T) {
 	if _, err := o.RequestJoin(ctx, "employee", org.ID); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := o.RequestJoin(ctx, "employee", org.ID); !errors.Is(err, directory.ErrAlreadyMember) {
+	if _, err := o.RequestJoin(ctx, "employee", org.ID); !errors.Is(err, orgs.ErrAlreadyMember) {
 		t.Fatalf("asking twice: %v", err)
 	}
 	// Policy "both": the moderator alone is not enough.
-	if done, err := o.ApproveJoin(ctx, "employee", org.ID, directory.Actor{ID: "moderator"}, directory.ApproverModerator); err != nil || done {
+	if done, err := o.ApproveJoin(ctx, "employee", org.ID, directory.Actor{ID: "moderator"}, orgs.ApproverModerator); err != nil || done {
 		t.Fatalf("moderator's approval: %v %v", done, err)
 	}
-	if done, err := o.ApproveJoin(ctx, "employee", org.ID, directory.Actor{ID: "director"}, directory.ApproverOrgAdmin); err != nil || !done {
+	if done, err := o.ApproveJoin(ctx, "employee", org.ID, directory.Actor{ID: "director"}, orgs.ApproverOrgAdmin); err != nil || !done {
 		t.Fatalf("org admin's approval: %v %v", done, err)
 	}
-	if _, err := o.SetRoles(ctx, "employee", org.ID, []string{"participant", "nonsense"}); !errors.Is(err, directory.ErrUnknownRole) {
+	if _, err := o.SetRoles(ctx, "employee", org.ID, []string{"participant", "nonsense"}); !errors.Is(err, orgs.ErrUnknownRole) {
 		t.Fatalf("unknown role: %v", err)
 	}
 	m, err := o.SetRoles(ctx, "employee", org.ID, []string{"participant"})
@@ -111,7 +112,7 @@ func TestOrganisationLifecycle(t *testing.T) {
 	if _, err := o.RequestJoin(ctx, "employee", org.ID); err != nil {
 		t.Fatal(err)
 	}
-	if err := o.RejectJoin(ctx, "employee", org.ID, directory.Actor{ID: "director"}, directory.ApproverOrgAdmin, "not our employee"); err != nil {
+	if err := o.RejectJoin(ctx, "employee", org.ID, directory.Actor{ID: "director"}, orgs.ApproverOrgAdmin, "not our employee"); err != nil {
 		t.Fatal(err)
 	}
 	if got, _ := st.MembershipByID(ctx, "employee", org.ID); got.Status != storage.MemberRemoved || got.Reason != "not our employee" {
@@ -141,7 +142,7 @@ func TestInvitationsAndLeaving(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := o.Invite(ctx, org.ID, "petrov@example.com", nil, "director"); !errors.Is(err, directory.ErrOrgNotActive) {
+	if _, err := o.Invite(ctx, org.ID, "petrov@example.com", nil, "director"); !errors.Is(err, orgs.ErrNotActive) {
 		t.Fatalf("inviting to a pending company: %v", err)
 	}
 	if _, err := o.ApproveOrganisation(ctx, org.ID, directory.Actor{ID: "moderator"}); err != nil {
@@ -157,7 +158,7 @@ func TestInvitationsAndLeaving(t *testing.T) {
 	if list, _ := o.Invitations(ctx, unconfirmed); len(list) != 0 {
 		t.Fatal("an unconfirmed address sees the invitation")
 	}
-	if err := o.AcceptInvitation(ctx, unconfirmed, org.ID); !errors.Is(err, directory.ErrNotPending) {
+	if err := o.AcceptInvitation(ctx, unconfirmed, org.ID); !errors.Is(err, orgs.ErrNotPending) {
 		t.Fatalf("accepted by an unconfirmed address: %v", err)
 	}
 	petrov := storage.User{ID: "u-petrov", Email: "petrov@example.com", EmailVerified: true}
@@ -170,7 +171,7 @@ func TestInvitationsAndLeaving(t *testing.T) {
 	if m, _ := st.MembershipByID(ctx, petrov.ID, org.ID); m.Status != storage.MemberActive || len(m.Roles) != 1 {
 		t.Fatalf("after accepting: %+v", m)
 	}
-	if err := o.AcceptInvitation(ctx, petrov, org.ID); !errors.Is(err, directory.ErrNotPending) {
+	if err := o.AcceptInvitation(ctx, petrov, org.ID); !errors.Is(err, orgs.ErrNotPending) {
 		t.Fatalf("accepted twice: %v", err)
 	}
 	if err := o.Leave(ctx, petrov.ID, org.ID); err != nil {
@@ -179,7 +180,7 @@ func TestInvitationsAndLeaving(t *testing.T) {
 	if m, _ := st.MembershipByID(ctx, petrov.ID, org.ID); m.Status != storage.MemberRemoved {
 		t.Fatalf("after leaving: %+v", m)
 	}
-	if _, err := o.ApproveOrganisation(ctx, org.ID, directory.Actor{ID: "moderator"}); !errors.Is(err, directory.ErrNotPending) {
+	if _, err := o.ApproveOrganisation(ctx, org.ID, directory.Actor{ID: "moderator"}); !errors.Is(err, orgs.ErrNotPending) {
 		t.Fatalf("approving twice: %v", err)
 	}
 }
@@ -194,7 +195,7 @@ func TestAccountantSignInRules(t *testing.T) {
 	if _, err := o.ApproveOrganisation(ctx, org.ID, directory.Actor{ID: "moderator"}); err != nil {
 		t.Fatal(err)
 	}
-	if err := o.SetAccountantPIN(ctx, org.ID, "Д-15", "12345"); !errors.Is(err, directory.ErrBadPIN) {
+	if err := o.SetAccountantPIN(ctx, org.ID, "Д-15", "12345"); !errors.Is(err, orgs.ErrBadPIN) {
 		t.Fatalf("short PIN: %v", err)
 	}
 	if err := o.SetAccountantPIN(ctx, org.ID, "Д-15", "123456"); err != nil {

@@ -1,4 +1,4 @@
-package directory
+package orgs
 
 import (
 	"context"
@@ -8,40 +8,51 @@ import (
 	"slices"
 	"time"
 
+	"github.com/vhod-id/vhod/directory"
 	"github.com/vhod-id/vhod/storage"
 )
 
-// orgStore is what the organisation rules need from storage.
-type orgStore interface {
+// Store is what the organisation rules need from storage: organisations,
+// memberships, role catalogues, and the accounts of accountants.
+type Store interface {
 	OrganisationByID(ctx context.Context, id string) (storage.Organisation, error)
 	OrganisationsByIDs(ctx context.Context, ids []string) ([]storage.Organisation, error)
 	MembershipByID(ctx context.Context, userID, orgID string) (storage.Membership, error)
 	MembershipsOfUser(ctx context.Context, userID string) ([]storage.Membership, error)
 	RoleCatalogues(ctx context.Context) ([]storage.RoleCatalogue, error)
+	CreateOrganisation(ctx context.Context, o storage.Organisation) error
+	UpdateOrganisation(ctx context.Context, o storage.Organisation) (storage.Organisation, error)
+	CreateMembership(ctx context.Context, m storage.Membership) error
+	UpdateMembership(ctx context.Context, m storage.Membership) (storage.Membership, error)
+	MembershipsOfOrg(ctx context.Context, orgID string) ([]storage.Membership, error)
+	OrganisationsByINN(ctx context.Context, inn string) ([]storage.Organisation, error)
+	ListOrganisations(ctx context.Context, q storage.OrgQuery) ([]storage.Organisation, string, error)
+	CreateUser(ctx context.Context, u storage.User) error
+	UserByIdentifier(ctx context.Context, key string) (storage.User, error)
 }
 
-// Orgs holds the rules of organisations, memberships and roles, and their
+// Service holds the rules of organisations, memberships and roles, and their
 // side effects: each action writes its audit event and mails whom it concerns
 // here, so that a page, the API, the console and the bootstrap do the same.
-type Orgs struct {
-	store     orgLifeStore
-	passwords *Passwords // accountant PINs
-	policy    string     // who approves join requests
-	audit     *Auditor
-	notifier  *Notifier
+type Service struct {
+	store     Store
+	passwords *directory.Passwords // accountant PINs
+	policy    string               // who approves join requests
+	audit     *directory.Auditor
+	notifier  *directory.Notifier
 	log       *slog.Logger
 	now       func() time.Time
 }
 
-// OrgsConfig is what the organisation rules are built with.
-type OrgsConfig struct {
+// Config is what the organisation rules are built with.
+type Config struct {
 	// JoinPolicy says who approves join requests: JoinEither (when empty),
 	// JoinBoth or JoinOrgAdmin; anything else is refused.
 	JoinPolicy string
 	// Audit records the actions; nil records nothing.
-	Audit *Auditor
+	Audit *directory.Auditor
 	// Notifier mails decisions; nil mails nothing.
-	Notifier *Notifier
+	Notifier *directory.Notifier
 	// Now is the clock; time.Now when nil.
 	Now func() time.Time
 	// Logger; none when nil.
@@ -51,10 +62,10 @@ type OrgsConfig struct {
 // ErrUnknownJoinPolicy: the join policy is none of JoinEither, JoinBoth, JoinOrgAdmin.
 var ErrUnknownJoinPolicy = errors.New("unknown join approval policy")
 
-// NewOrgs makes the organisation rules over a store that can also write them.
+// New makes the organisation rules over a store that can also write them.
 // An unknown join policy is a configuration error: approving on a policy
 // nobody knows would let requests in that should wait.
-func NewOrgs(st orgLifeStore, p *Passwords, cfg OrgsConfig) (*Orgs, error) {
+func New(st Store, p *directory.Passwords, cfg Config) (*Service, error) {
 	if cfg.JoinPolicy == "" {
 		cfg.JoinPolicy = JoinEither
 	}
@@ -67,19 +78,19 @@ func NewOrgs(st orgLifeStore, p *Passwords, cfg OrgsConfig) (*Orgs, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	return &Orgs{store: st, passwords: p, policy: cfg.JoinPolicy, audit: cfg.Audit, notifier: cfg.Notifier,
+	return &Service{store: st, passwords: p, policy: cfg.JoinPolicy, audit: cfg.Audit, notifier: cfg.Notifier,
 		log: cfg.Logger, now: cfg.Now}, nil
 }
 
-// ActiveOrg is an organisation a person acts for, with the roles held there.
-type ActiveOrg struct {
+// Active is an organisation a person acts for, with the roles held there.
+type Active struct {
 	Org   storage.Organisation
 	Roles []string
 }
 
 // ActiveOrgs lists the person's active memberships in active organisations, in
 // the order they joined. Two round trips: the memberships, then their organisations.
-func (o *Orgs) ActiveOrgs(ctx context.Context, userID string) ([]ActiveOrg, error) {
+func (o *Service) ActiveOrgs(ctx context.Context, userID string) ([]Active, error) {
 	ms, err := o.store.MembershipsOfUser(ctx, userID)
 	if err != nil {
 		return nil, err
@@ -101,34 +112,34 @@ func (o *Orgs) ActiveOrgs(ctx context.Context, userID string) ([]ActiveOrg, erro
 		byID[org.ID] = org
 	}
 	slices.SortStableFunc(ms, func(a, b storage.Membership) int { return a.CreatedAt.Compare(b.CreatedAt) })
-	var out []ActiveOrg
+	var out []Active
 	for _, m := range ms {
 		if org, ok := byID[m.OrgID]; ok && org.Status == storage.OrgActive {
-			out = append(out, ActiveOrg{Org: org, Roles: m.Roles})
+			out = append(out, Active{Org: org, Roles: m.Roles})
 		}
 	}
 	return out, nil
 }
 
 // activeOrg is one active membership in an active organisation, or false.
-func (o *Orgs) activeOrg(ctx context.Context, userID, orgID string) (ActiveOrg, bool, error) {
+func (o *Service) activeOrg(ctx context.Context, userID, orgID string) (Active, bool, error) {
 	m, err := o.store.MembershipByID(ctx, userID, orgID)
 	if errors.Is(err, storage.ErrNotFound) || (err == nil && m.Status != storage.MemberActive) {
-		return ActiveOrg{}, false, nil
+		return Active{}, false, nil
 	}
 	if err != nil {
-		return ActiveOrg{}, false, err
+		return Active{}, false, err
 	}
 	org, err := o.store.OrganisationByID(ctx, orgID)
 	if errors.Is(err, storage.ErrNotFound) || (err == nil && org.Status != storage.OrgActive) {
-		return ActiveOrg{}, false, nil
+		return Active{}, false, nil
 	}
-	return ActiveOrg{Org: org, Roles: m.Roles}, err == nil, err
+	return Active{Org: org, Roles: m.Roles}, err == nil, err
 }
 
 // clientRoles are the role keys an app may see: those of every catalogue that
 // lists it, and org_admin.
-func (o *Orgs) clientRoles(ctx context.Context, clientID string) (map[string]bool, error) {
+func (o *Service) clientRoles(ctx context.Context, clientID string) (map[string]bool, error) {
 	cats, err := o.store.RoleCatalogues(ctx)
 	if err != nil {
 		return nil, err
@@ -144,8 +155,8 @@ func (o *Orgs) clientRoles(ctx context.Context, clientID string) (map[string]boo
 	return keys, nil
 }
 
-// OrgRef is an organisation as tokens describe it.
-type OrgRef struct {
+// Ref is an organisation as tokens describe it.
+type Ref struct {
 	ID   string `json:"id"`
 	Name string `json:"name"`
 	INN  string `json:"inn"`
@@ -153,21 +164,21 @@ type OrgRef struct {
 	OGRN string `json:"ogrn"`
 }
 
-// OrgEntry is one element of the "orgs" claim.
-type OrgEntry struct {
-	OrgRef
+// Entry is one element of the "orgs" claim.
+type Entry struct {
+	Ref
 	Roles []string `json:"roles"`
 }
 
-// OrgClaims are the organisation claims of one token.
-type OrgClaims struct {
-	Org   *OrgRef    // the chosen organisation, nil when none (or no longer active)
-	Roles []string   // held there and known to the client
-	Orgs  []OrgEntry // every active membership, when asked
+// Claims are the organisation claims of one token.
+type Claims struct {
+	Org   *Ref     // the chosen organisation, nil when none (or no longer active)
+	Roles []string // held there and known to the client
+	Orgs  []Entry  // every active membership, when asked
 }
 
-func ref(o storage.Organisation) OrgRef {
-	return OrgRef{ID: o.ID, Name: o.Name, INN: o.INN, KPP: o.KPP, OGRN: o.OGRN}
+func ref(o storage.Organisation) Ref {
+	return Ref{ID: o.ID, Name: o.Name, INN: o.INN, KPP: o.KPP, OGRN: o.OGRN}
 }
 
 func filterRoles(held []string, known map[string]bool) []string {
@@ -184,8 +195,8 @@ func filterRoles(held []string, known map[string]bool) []string {
 // roles held there) and of the "orgs" scope (every active membership), reading
 // memberships afresh so that role changes show in the next token. Roles are
 // those of the client's catalogues plus org_admin.
-func (o *Orgs) Claims(ctx context.Context, userID, orgID, clientID string, wantOrg, wantOrgs bool) (OrgClaims, error) {
-	var out OrgClaims
+func (o *Service) Claims(ctx context.Context, userID, orgID, clientID string, wantOrg, wantOrgs bool) (Claims, error) {
+	var out Claims
 	if !wantOrgs && (!wantOrg || orgID == "") {
 		return out, nil
 	}
@@ -198,10 +209,10 @@ func (o *Orgs) Claims(ctx context.Context, userID, orgID, clientID string, wantO
 		if err != nil {
 			return out, err
 		}
-		out.Orgs = []OrgEntry{}
+		out.Orgs = []Entry{}
 		for _, a := range active {
 			roles := filterRoles(a.Roles, known)
-			out.Orgs = append(out.Orgs, OrgEntry{OrgRef: ref(a.Org), Roles: roles})
+			out.Orgs = append(out.Orgs, Entry{Ref: ref(a.Org), Roles: roles})
 			if wantOrg && a.Org.ID == orgID {
 				r := ref(a.Org)
 				out.Org, out.Roles = &r, roles
@@ -218,11 +229,11 @@ func (o *Orgs) Claims(ctx context.Context, userID, orgID, clientID string, wantO
 	return out, nil
 }
 
-// PickOrg decides the organisation of a sign-in among the active ones: the
+// Pick decides the organisation of a sign-in among the active ones: the
 // hint when it names one (by ID or INN), else the session's earlier choice,
 // else the only one. ask (prompt=select_account) always shows the page when
 // there is anything to choose. page tells whether the person must choose.
-func PickOrg(active []ActiveOrg, hint, current string, ask bool) (chosen string, page bool) {
+func Pick(active []Active, hint, current string, ask bool) (chosen string, page bool) {
 	if len(active) == 0 {
 		return "", false
 	}
@@ -240,7 +251,7 @@ func PickOrg(active []ActiveOrg, hint, current string, ask bool) (chosen string,
 	if ask {
 		return "", true
 	}
-	if current != "" && slices.ContainsFunc(active, func(a ActiveOrg) bool { return a.Org.ID == current }) {
+	if current != "" && slices.ContainsFunc(active, func(a Active) bool { return a.Org.ID == current }) {
 		return current, false
 	}
 	if len(active) == 1 {

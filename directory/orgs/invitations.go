@@ -1,11 +1,13 @@
-package directory
+package orgs
 
 import (
 	"context"
 	"errors"
 	"slices"
+	"strings"
 	"time"
 
+	"github.com/vhod-id/vhod/directory"
 	"github.com/vhod-id/vhod/storage"
 )
 
@@ -15,10 +17,10 @@ const invitationLifetime = 30 * 24 * time.Hour
 // Invite asks the owner of an email or a phone (in any usual spelling) to join
 // the company with roles; it returns the normalised identifier key. Inviting
 // again replaces the earlier invitation of that address.
-func (o *Orgs) Invite(ctx context.Context, orgID, address string, roles []string, by string) (string, error) {
-	key, err := IdentifierKey(address)
-	if err != nil || (!startsWith(key, storage.IdentEmail+":") && !startsWith(key, storage.IdentPhone+":")) {
-		return "", ErrInvalidIdentifier
+func (o *Service) Invite(ctx context.Context, orgID, address string, roles []string, by string) (string, error) {
+	key, err := directory.IdentifierKey(address)
+	if err != nil || (!strings.HasPrefix(key, storage.IdentEmail+":") && !strings.HasPrefix(key, storage.IdentPhone+":")) {
+		return "", directory.ErrInvalidIdentifier
 	}
 	known, err := o.allRoles(ctx)
 	if err != nil {
@@ -35,7 +37,7 @@ func (o *Orgs) Invite(ctx context.Context, orgID, address string, roles []string
 			return "", err
 		}
 		if org.Status != storage.OrgActive {
-			return "", ErrOrgNotActive
+			return "", ErrNotActive
 		}
 		org.Invitations = slices.DeleteFunc(org.Invitations, func(i storage.Invitation) bool { return i.Identifier == key })
 		org.Invitations = append(org.Invitations, storage.Invitation{Identifier: key, Roles: roles, By: by, At: o.now().UTC()})
@@ -45,8 +47,6 @@ func (o *Orgs) Invite(ctx context.Context, orgID, address string, roles []string
 	}
 	return "", storage.ErrConflict
 }
-
-func startsWith(s, prefix string) bool { return len(s) >= len(prefix) && s[:len(prefix)] == prefix }
 
 // invitationKeys are the identifiers an account may accept invitations for:
 // its confirmed email and phone only.
@@ -65,7 +65,7 @@ func invitationKeys(u storage.User) []string {
 // been answered: the database finds those holding an invitation for the
 // person's addresses (one page of them: a person has few), and their age is
 // checked here.
-func (o *Orgs) Invitations(ctx context.Context, u storage.User) ([]storage.Organisation, error) {
+func (o *Service) Invitations(ctx context.Context, u storage.User) ([]storage.Organisation, error) {
 	keys := invitationKeys(u)
 	if len(keys) == 0 {
 		return nil, nil
@@ -86,7 +86,7 @@ func (o *Orgs) Invitations(ctx context.Context, u storage.User) ([]storage.Organ
 
 // AcceptInvitation makes the invited person an active member with the roles of
 // the invitation, and removes it.
-func (o *Orgs) AcceptInvitation(ctx context.Context, u storage.User, orgID string) error {
+func (o *Service) AcceptInvitation(ctx context.Context, u storage.User, orgID string) error {
 	keys := invitationKeys(u)
 	for try := 0; try < 3; try++ {
 		org, err := o.store.OrganisationByID(ctx, orgID)

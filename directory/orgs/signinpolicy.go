@@ -1,10 +1,11 @@
-package directory
+package orgs
 
 import (
 	"context"
 	"errors"
 	"slices"
 
+	"github.com/vhod-id/vhod/directory"
 	"github.com/vhod-id/vhod/storage"
 )
 
@@ -19,7 +20,7 @@ var SignInPolicies = []string{storage.OrgSignInAny, storage.OrgSignInSecondFacto
 // SetSignInPolicy sets what members' sign-ins must reach before an app sees
 // them act for the organisation; audited. Whether by may set it (an org admin,
 // an operator) is the caller's check, as for the organisation's other settings.
-func (o *Orgs) SetSignInPolicy(ctx context.Context, orgID, policy string, by Actor) (storage.Organisation, error) {
+func (o *Service) SetSignInPolicy(ctx context.Context, orgID, policy string, by directory.Actor) (storage.Organisation, error) {
 	if !slices.Contains(SignInPolicies, policy) {
 		return storage.Organisation{}, ErrUnknownSignInPolicy
 	}
@@ -35,7 +36,7 @@ func (o *Orgs) SetSignInPolicy(ctx context.Context, orgID, policy string, by Act
 	if org, err = o.store.UpdateOrganisation(ctx, org); err != nil {
 		return org, err
 	}
-	e := by.Event(EventOrgSignInPolicy, map[string]string{"from": from, "to": policy})
+	e := by.Event(directory.EventOrgSignInPolicy, map[string]string{"from": from, "to": policy})
 	e.OrgID = org.ID
 	o.audit.Record(ctx, e)
 	return org, nil

@@ -1,19 +1,19 @@
-package directory_test
+package orgs_test
 
 import (
 	"errors"
 	"testing"
 
 	"github.com/vhod-id/vhod/certauth/certtest"
-	"github.com/vhod-id/vhod/directory"
+	"github.com/vhod-id/vhod/directory/orgs"
 	"github.com/vhod-id/vhod/storage"
 )
 
 // TestSystemRules: what an org_admin may register as an integration system,
 // and the claims its tokens get.
 func TestSystemRules(t *testing.T) {
-	orgs, st := newOrgs(t)
-	systems := directory.NewSystems(st, orgs)
+	svc, st := newOrgs(t)
+	systems := orgs.NewSystems(st, svc)
 	org := romashka()
 	org.ID, org.Status = "romashka", storage.OrgActive
 	if err := st.CreateOrganisation(t.Context(), org); err != nil {
@@ -24,18 +24,18 @@ func TestSystemRules(t *testing.T) {
 	edCert, _ := ca.Leaf(t, certtest.Options{CommonName: "Ed", Key: "ed25519"})
 	for _, tc := range []struct {
 		name string
-		in   directory.SystemInput
+		in   orgs.SystemInput
 		want error
 	}{
-		{"mutual TLS", directory.SystemInput{Name: "ERP", Code: "erp", AuthMethod: "tls_client_auth", Roles: []string{"participant"}}, nil},
-		{"private_key_jwt with ECDSA", directory.SystemInput{Name: "Bot", Code: "bot-1", AuthMethod: "private_key_jwt"}, nil},
-		{"code taken", directory.SystemInput{Name: "ERP 2", Code: "erp", AuthMethod: "tls_client_auth"}, storage.ErrAlreadyExists},
-		{"code with capitals", directory.SystemInput{Name: "X", Code: "ERP", AuthMethod: "tls_client_auth"}, directory.ErrSystemCode},
-		{"code too short", directory.SystemInput{Name: "X", Code: "e", AuthMethod: "tls_client_auth"}, directory.ErrSystemCode},
-		{"no name", directory.SystemInput{Name: "  ", Code: "noname", AuthMethod: "tls_client_auth"}, directory.ErrSystemName},
-		{"secret method", directory.SystemInput{Name: "X", Code: "sec", AuthMethod: "client_secret_basic"}, directory.ErrSystemMethod},
-		{"org_admin role", directory.SystemInput{Name: "X", Code: "boss", AuthMethod: "tls_client_auth", Roles: []string{"org_admin"}}, directory.ErrUnknownRole},
-		{"unknown role", directory.SystemInput{Name: "X", Code: "odd", AuthMethod: "tls_client_auth", Roles: []string{"god"}}, directory.ErrUnknownRole},
+		{"mutual TLS", orgs.SystemInput{Name: "ERP", Code: "erp", AuthMethod: "tls_client_auth", Roles: []string{"participant"}}, nil},
+		{"private_key_jwt with ECDSA", orgs.SystemInput{Name: "Bot", Code: "bot-1", AuthMethod: "private_key_jwt"}, nil},
+		{"code taken", orgs.SystemInput{Name: "ERP 2", Code: "erp", AuthMethod: "tls_client_auth"}, storage.ErrAlreadyExists},
+		{"code with capitals", orgs.SystemInput{Name: "X", Code: "ERP", AuthMethod: "tls_client_auth"}, orgs.ErrSystemCode},
+		{"code too short", orgs.SystemInput{Name: "X", Code: "e", AuthMethod: "tls_client_auth"}, orgs.ErrSystemCode},
+		{"no name", orgs.SystemInput{Name: "  ", Code: "noname", AuthMethod: "tls_client_auth"}, orgs.ErrSystemName},
+		{"secret method", orgs.SystemInput{Name: "X", Code: "sec", AuthMethod: "client_secret_basic"}, orgs.ErrSystemMethod},
+		{"org_admin role", orgs.SystemInput{Name: "X", Code: "boss", AuthMethod: "tls_client_auth", Roles: []string{"org_admin"}}, orgs.ErrUnknownRole},
+		{"unknown role", orgs.SystemInput{Name: "X", Code: "odd", AuthMethod: "tls_client_auth", Roles: []string{"god"}}, orgs.ErrUnknownRole},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			tc.in.Certificate = ecdsaCert
@@ -50,7 +50,7 @@ func TestSystemRules(t *testing.T) {
 	results := make(chan error, 2)
 	for _, name := range []string{"Race A", "Race B"} {
 		go func() {
-			_, err := systems.Register(t.Context(), "romashka", directory.SystemInput{Name: name, Code: "race", AuthMethod: "tls_client_auth", Certificate: ecdsaCert})
+			_, err := systems.Register(t.Context(), "romashka", orgs.SystemInput{Name: name, Code: "race", AuthMethod: "tls_client_auth", Certificate: ecdsaCert})
 			results <- err
 		}()
 	}
@@ -59,7 +59,7 @@ func TestSystemRules(t *testing.T) {
 	}
 	// An Ed25519 key is a JWK too; a key go-jose cannot represent (GOST) is not:
 	// that case is the e2e test's, with the fixtures' qualified certificate.
-	if _, err := systems.Register(t.Context(), "romashka", directory.SystemInput{Name: "Ed", Code: "ed", AuthMethod: "private_key_jwt", Certificate: edCert}); err != nil {
+	if _, err := systems.Register(t.Context(), "romashka", orgs.SystemInput{Name: "Ed", Code: "ed", AuthMethod: "private_key_jwt", Certificate: edCert}); err != nil {
 		t.Fatalf("Ed25519 key: %v", err)
 	}
 	erp, err := st.ClientByID(t.Context(), "romashka.erp")

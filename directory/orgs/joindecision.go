@@ -1,8 +1,9 @@
-package directory
+package orgs
 
 import (
 	"context"
 
+	"github.com/vhod-id/vhod/directory"
 	"github.com/vhod-id/vhod/storage"
 )
 
@@ -18,7 +19,7 @@ const (
 // it and mail the person, whoever calls them. It returns "approved" or
 // "rejected"; storage.ErrNotFound for any other decision, ErrNotPending when
 // nothing waits.
-func (o *Orgs) DecideJoin(ctx context.Context, userID string, org storage.Organisation, by Actor, as, decision, reason string) (string, error) {
+func (o *Service) DecideJoin(ctx context.Context, userID string, org storage.Organisation, by directory.Actor, as, decision, reason string) (string, error) {
 	switch decision {
 	case JoinApprove:
 		if _, err := o.ApproveJoin(ctx, userID, org.ID, by, as); err != nil {

@@ -1,4 +1,4 @@
-package directory
+package orgs
 
 import (
 	"context"
@@ -41,19 +41,20 @@ var (
 
 var systemCode = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{1,31}$`)
 
-type systemStore interface {
+// SystemStore is what the rules of integration systems need from storage.
+type SystemStore interface {
 	storage.Clients
 	OrganisationByID(ctx context.Context, id string) (storage.Organisation, error)
 }
 
 // Systems holds the rules of integration systems.
 type Systems struct {
-	store systemStore
-	orgs  *Orgs
+	store SystemStore
+	orgs  *Service
 }
 
 // NewSystems makes the rules of integration systems over a store.
-func NewSystems(st systemStore, orgs *Orgs) *Systems { return &Systems{store: st, orgs: orgs} }
+func NewSystems(st SystemStore, orgs *Service) *Systems { return &Systems{store: st, orgs: orgs} }
 
 // SystemClientID is the client_id of a company's system: unique across
 // companies, readable in logs.
@@ -179,8 +180,8 @@ func (s *Systems) Remove(ctx context.Context, orgID, clientID string) error {
 
 // Claims are the organisation claims of a system's token: the company, while
 // it is active, and the system's roles that some catalogue still defines.
-func (s *Systems) Claims(ctx context.Context, orgID string, roles []string) (OrgClaims, error) {
-	var out OrgClaims
+func (s *Systems) Claims(ctx context.Context, orgID string, roles []string) (Claims, error) {
+	var out Claims
 	org, err := s.store.OrganisationByID(ctx, orgID)
 	if errors.Is(err, storage.ErrNotFound) || (err == nil && org.Status != storage.OrgActive) {
 		return out, nil

@@ -1,10 +1,11 @@
-package directory_test
+package orgs_test
 
 import (
 	"errors"
 	"testing"
 
 	"github.com/vhod-id/vhod/directory"
+	"github.com/vhod-id/vhod/directory/orgs"
 	"github.com/vhod-id/vhod/storage"
 )
 
@@ -15,7 +16,7 @@ func TestSetSignInPolicy(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := w.o.SetSignInPolicy(ctx, org.ID, "sometimes", directory.Actor{ID: "director"}); !errors.Is(err, directory.ErrUnknownSignInPolicy) {
+	if _, err := w.o.SetSignInPolicy(ctx, org.ID, "sometimes", directory.Actor{ID: "director"}); !errors.Is(err, orgs.ErrUnknownSignInPolicy) {
 		t.Fatalf("an unknown policy: %v", err)
 	}
 	got, err := w.o.SetSignInPolicy(ctx, org.ID, storage.OrgSignInSecondFactor, directory.Actor{ID: "director"})

@@ -1,10 +1,12 @@
-package directory
+package orgs
 
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 
+	"github.com/vhod-id/vhod/directory"
 	"github.com/vhod-id/vhod/internal/ruid"
 	"github.com/vhod-id/vhod/storage"
 )
@@ -26,8 +28,8 @@ func validPIN(pin string) bool {
 
 // SetAccountantPIN sets the PIN of the accountant sign-in for one of the
 // company's contracts (adding the contract number when it is new).
-func (o *Orgs) SetAccountantPIN(ctx context.Context, orgID, contract, pin string) error {
-	c, err := NormalizeContract(contract)
+func (o *Service) SetAccountantPIN(ctx context.Context, orgID, contract, pin string) error {
+	c, err := directory.NormalizeContract(contract)
 	if err != nil {
 		return err
 	}
@@ -43,7 +45,7 @@ func (o *Orgs) SetAccountantPIN(ctx context.Context, orgID, contract, pin string
 		if err != nil {
 			return err
 		}
-		if !contains(org.Contracts, c) {
+		if !slices.Contains(org.Contracts, c) {
 			org.Contracts = append(org.Contracts, c)
 		}
 		pins := org.AccountantPINs[:0:0]
@@ -60,15 +62,6 @@ func (o *Orgs) SetAccountantPIN(ctx context.Context, orgID, contract, pin string
 	return storage.ErrConflict
 }
 
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
-
 // AccountantLimitKey is the key failed accountant sign-ins count under: the INN
 // and the contract number normalised as AuthenticateAccountant matches them, so
 // that "Д-15", "д 15" and "Д--1-5" (one contract) share one counter and one lock.
@@ -78,22 +71,18 @@ func AccountantLimitKey(inn, contract string) string {
 	if !ruid.ValidINN(inn) {
 		inn = "invalid"
 	}
-	c, err := NormalizeContract(contract)
+	c, err := directory.NormalizeContract(contract)
 	if err != nil {
 		c = "invalid"
 	}
 	return "accountant:" + inn + "/" + c
 }
 
-// AuthenticateAccountant checks a company's INN, a contract number and its PIN.
-// The accountant account of that contract is made at its first sign-in: it has
-// no personal profile, and its only membership is the company, with the single
-// role accountant. Every failure is ErrInvalidCredentials and costs one hash.
 // AccountantUserIDs are the accounts of the accountant of contract at the
 // companies with inn (one per company that has the contract and has been signed
 // in to): a device cookie names one of them when it belongs to that accountant.
-func (o *Orgs) AccountantUserIDs(ctx context.Context, inn, contract string) ([]string, error) {
-	c, err := NormalizeContract(contract)
+func (o *Service) AccountantUserIDs(ctx context.Context, inn, contract string) ([]string, error) {
+	c, err := directory.NormalizeContract(contract)
 	if err != nil {
 		return nil, nil
 	}
@@ -114,8 +103,12 @@ func (o *Orgs) AccountantUserIDs(ctx context.Context, inn, contract string) ([]s
 	return ids, nil
 }
 
-func (o *Orgs) AuthenticateAccountant(ctx context.Context, inn, contract, pin string) (storage.User, storage.Organisation, error) {
-	c, cerr := NormalizeContract(contract)
+// AuthenticateAccountant checks a company's INN, a contract number and its PIN.
+// The accountant account of that contract is made at its first sign-in: it has
+// no personal profile, and its only membership is the company, with the single
+// role accountant. Every failure is directory.ErrInvalidCredentials and costs one hash.
+func (o *Service) AuthenticateAccountant(ctx context.Context, inn, contract, pin string) (storage.User, storage.Organisation, error) {
+	c, cerr := directory.NormalizeContract(contract)
 	orgs, err := o.store.OrganisationsByINN(ctx, inn)
 	if err != nil {
 		return storage.User{}, storage.Organisation{}, err
@@ -134,16 +127,16 @@ func (o *Orgs) AuthenticateAccountant(ctx context.Context, inn, contract, pin st
 	}
 	if hash == "" {
 		o.passwords.VerifyNothing(pin)
-		return storage.User{}, org, ErrInvalidCredentials
+		return storage.User{}, org, directory.ErrInvalidCredentials
 	}
 	if ok, _, err := o.passwords.Verify(pin, hash); err != nil || !ok {
-		return storage.User{}, org, ErrInvalidCredentials
+		return storage.User{}, org, directory.ErrInvalidCredentials
 	}
 	key := org.ID + "/" + c
 	u, err := o.store.UserByIdentifier(ctx, storage.IdentifierKey(storage.IdentAccountant, key))
 	if errors.Is(err, storage.ErrNotFound) {
 		now := o.now().UTC()
-		u = storage.User{ID: NewID(), AccountantOf: key, CreatedAt: now, UpdatedAt: now}
+		u = storage.User{ID: directory.NewID(), AccountantOf: key, CreatedAt: now, UpdatedAt: now}
 		if err = o.store.CreateUser(ctx, u); errors.Is(err, storage.ErrAlreadyExists) {
 			u, err = o.store.UserByIdentifier(ctx, storage.IdentifierKey(storage.IdentAccountant, key))
 		}

@@ -1,14 +1,15 @@
-package directory_test
+package orgs_test
 
 import (
 	"testing"
 
 	"github.com/vhod-id/vhod/directory"
+	"github.com/vhod-id/vhod/directory/orgs"
 	"github.com/vhod-id/vhod/storage"
 )
 
 // TestJoinDecisionsMailAndAudit: approving or rejecting a join request mails
-// the person and writes the audit event in directory.Orgs, so that the
+// the person and writes the audit event in orgs.Service, so that the
 // members page, the moderation queue and the API each do it, the same way.
 func TestJoinDecisionsMailAndAudit(t *testing.T) {
 	w := newOrgWorld(t, nil)
@@ -25,7 +26,7 @@ func TestJoinDecisionsMailAndAudit(t *testing.T) {
 	if _, err := w.o.RequestJoin(ctx, "employee", org.ID); err != nil {
 		t.Fatal(err)
 	}
-	if done, err := w.o.ApproveJoin(ctx, "employee", org.ID, moderator, directory.ApproverModerator); err != nil || !done {
+	if done, err := w.o.ApproveJoin(ctx, "employee", org.ID, moderator, orgs.ApproverModerator); err != nil || !done {
 		t.Fatalf("approve: %v %v", done, err)
 	}
 	msgs := w.mail.Messages()
@@ -34,7 +35,7 @@ func TestJoinDecisionsMailAndAudit(t *testing.T) {
 		t.Fatalf("approval mail: %+v", msgs[sent:])
 	}
 	e := w.event(t, org.ID, directory.EventJoinApproved)
-	if e.Actor != moderator.ID || e.UserID != "employee" || e.IP != moderator.IP || e.Details["as"] != directory.ApproverModerator ||
+	if e.Actor != moderator.ID || e.UserID != "employee" || e.IP != moderator.IP || e.Details["as"] != orgs.ApproverModerator ||
 		e.Details["active"] != "yes" || e.Details["via"] != "test" {
 		t.Fatalf("approval audited as %+v", e)
 	}
@@ -46,7 +47,7 @@ func TestJoinDecisionsMailAndAudit(t *testing.T) {
 	if _, err := w.o.RequestJoin(ctx, "employee", org.ID); err != nil {
 		t.Fatal(err)
 	}
-	if err := w.o.RejectJoin(ctx, "employee", org.ID, moderator, directory.ApproverOrgAdmin, " not ours "); err != nil {
+	if err := w.o.RejectJoin(ctx, "employee", org.ID, moderator, orgs.ApproverOrgAdmin, " not ours "); err != nil {
 		t.Fatal(err)
 	}
 	msgs = w.mail.Messages()
@@ -54,11 +55,11 @@ func TestJoinDecisionsMailAndAudit(t *testing.T) {
 		t.Fatalf("rejection mail: %+v", msgs[sent:])
 	}
 	e = w.event(t, org.ID, directory.EventJoinRejected)
-	if e.UserID != "employee" || e.Details["reason"] != "not ours" || e.Details["as"] != directory.ApproverOrgAdmin {
+	if e.UserID != "employee" || e.Details["reason"] != "not ours" || e.Details["as"] != orgs.ApproverOrgAdmin {
 		t.Fatalf("rejection audited as %+v", e)
 	}
 	// A decision on nothing waiting changes nothing and mails nobody.
-	if err := w.o.RejectJoin(ctx, "employee", org.ID, moderator, directory.ApproverOrgAdmin, ""); err == nil {
+	if err := w.o.RejectJoin(ctx, "employee", org.ID, moderator, orgs.ApproverOrgAdmin, ""); err == nil {
 		t.Fatal("a second rejection was taken")
 	}
 	if n := len(w.mail.Messages()); n != sent+2 {

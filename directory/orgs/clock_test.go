@@ -1,4 +1,4 @@
-package directory_test
+package orgs_test
 
 import (
 	"errors"
@@ -6,15 +6,16 @@ import (
 	"time"
 
 	"github.com/vhod-id/vhod/directory"
+	"github.com/vhod-id/vhod/directory/orgs"
 	"github.com/vhod-id/vhod/storage"
 )
 
 // TestInvitationLapsesAfter30DaysByTheServiceClock: an invitation is dated by
-// the Orgs clock and lapses 30 days later by the same clock, for the list and
+// the Service clock and lapses 30 days later by the same clock, for the list and
 // for accepting; nothing waits for real time.
 func TestInvitationLapsesAfter30DaysByTheServiceClock(t *testing.T) {
 	c := &clock{t: time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)}
-	o, _ := newOrgs(t, func(cfg *directory.OrgsConfig) { cfg.Now = c.now })
+	o, _ := newOrgs(t, func(cfg *orgs.Config) { cfg.Now = c.now })
 	ctx := t.Context()
 	org, err := o.Register(ctx, romashka(), directory.Actor{ID: "director"})
 	if err != nil {
@@ -39,7 +40,7 @@ func TestInvitationLapsesAfter30DaysByTheServiceClock(t *testing.T) {
 	if list, err := o.Invitations(ctx, petrov); err != nil || len(list) != 0 {
 		t.Fatalf("a minute after it lapsed it is still listed: %v %v", list, err)
 	}
-	if err := o.AcceptInvitation(ctx, petrov, org.ID); !errors.Is(err, directory.ErrNotPending) {
+	if err := o.AcceptInvitation(ctx, petrov, org.ID); !errors.Is(err, orgs.ErrNotPending) {
 		t.Fatalf("a lapsed invitation was accepted: %v", err)
 	}
 	// Inviting again dates the new invitation now, and it can be accepted.
@@ -52,10 +53,10 @@ func TestInvitationLapsesAfter30DaysByTheServiceClock(t *testing.T) {
 }
 
 // TestAccountantAccountDatedByTheServiceClock: the account made at an
-// accountant's first sign-in and its membership carry the Orgs clock's time.
+// accountant's first sign-in and its membership carry the Service clock's time.
 func TestAccountantAccountDatedByTheServiceClock(t *testing.T) {
 	c := &clock{t: time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)}
-	o, st := newOrgs(t, func(cfg *directory.OrgsConfig) { cfg.Now = c.now })
+	o, st := newOrgs(t, func(cfg *orgs.Config) { cfg.Now = c.now })
 	ctx := t.Context()
 	org, err := o.Register(ctx, romashka(), directory.Actor{ID: "director"})
 	if err == nil {
@@ -79,3 +80,8 @@ func TestAccountantAccountDatedByTheServiceClock(t *testing.T) {
 		t.Fatalf("accountant membership approved at %v, want %v", m.ApprovedAt, c.t)
 	}
 }
+
+// clock is a settable time for expiry tests.
+type clock struct{ t time.Time }
+
+func (c *clock) now() time.Time { return c.t }
