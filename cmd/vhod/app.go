@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"net/url"
 	"path/filepath"
 	"slices"
 	"time"
@@ -16,23 +15,15 @@ import (
 	"github.com/gorilla/mux"
 	"go.mongodb.org/mongo-driver/v2/event"
 
-	"github.com/vhod-id/vhod/account"
-	"github.com/vhod-id/vhod/admin"
 	"github.com/vhod-id/vhod/certauth"
-	"github.com/vhod-id/vhod/console"
 	"github.com/vhod-id/vhod/directory"
-	"github.com/vhod-id/vhod/directory/captcha"
-	"github.com/vhod-id/vhod/directory/flows"
 	"github.com/vhod-id/vhod/directory/notify"
 	"github.com/vhod-id/vhod/directory/orgs"
 	"github.com/vhod-id/vhod/internal/clientaddr"
 	"github.com/vhod-id/vhod/internal/web"
 	"github.com/vhod-id/vhod/login"
 	"github.com/vhod-id/vhod/login/certificate"
-	"github.com/vhod-id/vhod/login/contract"
 	"github.com/vhod-id/vhod/login/logout"
-	"github.com/vhod-id/vhod/login/phone"
-	"github.com/vhod-id/vhod/login/selfservice"
 	"github.com/vhod-id/vhod/provider"
 	"github.com/vhod-id/vhod/provider/keys"
 	"github.com/vhod-id/vhod/storage"
@@ -202,172 +193,43 @@ func (a *app) close() {
 
 // handler builds the HTTP surface: health, login pages, extra routes, then op.
 func (a *app) handler(extra func(r *mux.Router)) (http.Handler, error) {
-	cfg := a.cfg
-	u, _ := url.Parse(cfg.Issuer)
-	cookies := web.NewCookies(u.Scheme == "https", cfg.Sessions.Lifetime)
-	audit := a.audit
+	sh, err := a.sharedParts()
+	if err != nil {
+		return nil, err
+	}
+	// The provider asks the login pages for its error and form_post pages and
+	// for the SSO decision; they are built after it, with its callback.
 	var pages *login.Handler
-	certs, err := a.loginCertificates(context.Background())
-	if err != nil {
-		return nil, err
-	}
-	pc := provider.Config{
-		Issuer:                cfg.Issuer,
-		CryptoKey:             deriveKey(a.master, "op crypto"),
-		AccessTokenLifetime:   cfg.Tokens.AccessTokenLifetime,
-		IDTokenLifetime:       cfg.Tokens.IDTokenLifetime,
-		RefreshTokenLifetime:  cfg.Tokens.RefreshTokenLifetime,
-		AuthRequestLifetime:   cfg.Tokens.AuthRequestLifetime,
-		ClientAssertionMaxAge: cfg.Tokens.ClientAssertionMaxAge,
-		RefreshGracePeriod:    cfg.Tokens.refreshGrace(),
-		LoginURL:              func(id string) string { return "/login?authRequestID=" + url.QueryEscape(id) },
-		LogoutURL:             cfg.Issuer + "/logged-out",
-		Locales:               web.Languages,
-		Browser:               cookies,
-		ErrorPage: func(w http.ResponseWriter, r *http.Request, status int, detail string) {
-			pages.ErrorPage(w, r, status, detail)
-		},
-		FormPost: func(w http.ResponseWriter, r *http.Request, action string, params url.Values) {
-			pages.FormPost(w, r, action, params)
-		},
-		SSO: func(ctx context.Context, r storage.AuthRequest) (*storage.Completion, error) {
-			return pages.SSO(ctx, r)
-		},
-		OnTokens:     func(grant string) { a.metrics.tokens.WithLabelValues(grant).Inc() },
-		OrgClaims:    a.orgs.Claims,
-		SystemClaims: a.systems.Claims,
-		Audit:        audit,
-		Logger:       a.log,
-	}
-	a.clientCertificates(&pc, certs)
-	prov, err := provider.New(pc, a.store, a.keys)
-	if err != nil {
-		return nil, err
-	}
-	csrfKey := deriveKey(a.master, "csrf")
-	otpKey := deriveKey(a.master, "otp")
-	deviceKey := deriveKey(a.master, "device cookie")
-	var check captcha.Verifier
-	switch cfg.Captcha.Provider {
-	case "none":
-	case "altcha":
-		altchaKey := deriveKey(a.master, "altcha")
-		check = captcha.NewAltcha(altchaKey[:], cfg.Captcha.Work, func(ctx context.Context, key string, until time.Time) error {
-			if err := a.store.ClaimOnce(ctx, key, until); errors.Is(err, storage.ErrConflict) {
-				return captcha.ErrSpent
-			} else {
-				return err
-			}
-		})
-	default:
-		if check, err = captcha.NewHosted(cfg.Captcha.Provider, cfg.Captcha.SiteKey, cfg.Captcha.Secret, cfg.Captcha.VerifyURL); err != nil {
-			return nil, err
-		}
-	}
-	sms, email := a.sms, a.email
-	// Every message sent on behalf of a request counts against one rule set.
-	limits := notify.NewLimits(a.store,
-		notify.Rule{PerRecipientHour: cfg.Limits.SMSPerNumberHour, PerAddressHour: cfg.Limits.SMSPerIPHour,
-			GlobalHour: cfg.Limits.SMSGlobalHour, GlobalDay: cfg.Limits.SMSGlobalDay},
-		notify.Rule{PerRecipientHour: cfg.Limits.EmailPerAddressHour, PerAddressHour: cfg.Limits.EmailPerIPHour,
-			GlobalHour: cfg.Limits.EmailGlobalHour, GlobalDay: cfg.Limits.EmailGlobalDay}, a.log)
-	reg, err := cfg.Organisations.registry()
+	prov, err := a.newProvider(sh, func() *login.Handler { return pages })
 	if err != nil {
 		return nil, err
 	}
 	a.prov = prov
-	api := admin.New(admin.Config{
-		Verify: prov.VerifyAccessToken, Store: a.store, Orgs: a.orgs, Clients: a.clients, Catalogues: a.catalogues,
-		Users: a.userAdmin, Keys: a.signingKeys(), Anchors: a.anchors, Audit: audit, Logger: a.log,
-	})
-	ops, err := console.New(console.Config{
-		Issuer: cfg.Issuer, CSRFKey: csrfKey[:], Clients: a.clients, Catalogues: a.catalogues, Users: a.userAdmin,
-		Keys: a.signingKeys(), Anchors: a.anchors, Orgs: a.orgs, Store: a.store, Audit: audit, Cookies: cookies, Logger: a.log,
-	})
-	if err != nil {
-		return nil, err
-	}
-	// A way in changes only after a recent sign-in (the account's rule, which
-	// login applies too when a certificate is bound at sign-in); its owner is
-	// told of every change, from either audience.
 	st := loginStore{Store: a.store, client: prov.Client}
-	reauths := flows.NewReauths(st, audit, cfg.Sessions.ReauthWithin, cfg.Sessions.FlowLifetime, nil)
-	texts, err := web.MailTexts()
+	pages, methods, err := a.loginPages(sh, prov, st)
 	if err != nil {
 		return nil, err
 	}
-	notices := directory.NewChangeNotices(limits.Email(email), limits.SMS(sms), texts, audit, a.log)
-	var captchaOrigins []string
-	if check != nil {
-		captchaOrigins = check.Widget().Origins
-	}
-	pages, err = login.New(login.Config{
-		Orgs:    a.orgs,
-		Devices: a.store,
-		Notices: notices,
-		Issuer:  cfg.Issuer, FlowLifetime: cfg.Sessions.FlowLifetime, SessionLifetime: cfg.Sessions.Lifetime,
-		CSRFKey: csrfKey[:], DeviceKey: deviceKey[:], Callback: prov.Callback, Deny: prov.Deny, Logger: a.log,
-		CodeLifetime: provider.CodeLifetime,
-		Limits: login.Limits{Window: cfg.Limits.Window, PerIP: cfg.Limits.SigninFailuresPerIP,
-			PerIdentifier: cfg.Limits.SigninFailuresPerAccount, CaptchaAfter: cfg.Limits.CaptchaAfterFailures,
-			DelayAfter: cfg.Limits.DelayAfterFailures, LockAfter: cfg.Limits.LockAfterFailures, LockFor: cfg.Limits.LockFor},
-		Captcha:           check,
-		OnSignIn:          func(method, outcome string) { a.metrics.signIns.WithLabelValues(method, outcome).Inc() },
-		Audit:             audit,
-		RevokeUser:        prov.RevokeUser,
-		OTPKey:            otpKey[:],
-		PasswordMinLength: cfg.Passwords.MinLength,
-	}, st, a.dir, cookies)
+	own, err := a.accountPages(sh, prov, st)
 	if err != nil {
 		return nil, err
 	}
-	// The sign-in methods and side flows beside the password form, each in
-	// a package of its own over the core's Kit.
-	kit := pages.Kit()
-	certs.Reauths = reauths
-	byCert, err := certificate.New(*certs, kit, a.dir)
+	ops, err := a.consolePages(sh)
 	if err != nil {
 		return nil, err
 	}
-	byPhone, err := phone.New(phone.Config{SMS: limits.SMS(sms), SendLimits: limits}, kit, a.dir)
-	if err != nil {
-		return nil, err
-	}
-	ends, err := logout.New(logout.Config{Logouts: logouts{prov}, SignedOut: signedOut(prov)}, kit)
-	if err != nil {
-		return nil, err
-	}
-	byContract, err := contract.New(a.orgs, kit)
-	if err != nil {
-		return nil, err
-	}
-	sides, err := selfservice.New(selfservice.Config{SMS: limits.SMS(sms), Email: limits.Email(email), SendLimits: limits,
-		ConsentVersion: cfg.Registration.ConsentVersion, PasswordMinLength: cfg.Passwords.MinLength}, kit, a.dir, st)
-	if err != nil {
-		return nil, err
-	}
-	own, err := account.New(account.Config{
-		Issuer: cfg.Issuer, CSRFKey: csrfKey[:], CaptchaOrigins: captchaOrigins,
-		ConsentVersion: cfg.Registration.ConsentVersion, PasswordMinLength: cfg.Passwords.MinLength,
-		Audit: audit, Email: limits.Email(email), SMS: limits.SMS(sms), SendLimits: limits, OTPKey: otpKey[:],
-		RevokeSession: prov.RevokeSession, Reauths: reauths, Notices: notices,
-		Verifier: certs.Verifier, TLSURL: certs.TLSURL,
-		Companies: a.orgs, OrgStore: a.store, Registry: reg, Systems: a.systems, ClientsChanged: prov.ClientsChanged,
-		Accountants: a.orgs, DevicePage: true, ConsoleOn: true, Logger: a.log,
-	}, st, a.dir, cookies)
-	if err != nil {
-		return nil, err
-	}
+	api := a.adminAPI(prov)
+
 	r := mux.NewRouter()
 	r.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ok\n")) })
 	r.HandleFunc("/readyz", a.ready)
-	if cfg.dev && cfg.Metrics.Listen == "" {
+	if a.cfg.dev && a.cfg.Metrics.Listen == "" {
 		// Only `vhod dev` serves /metrics on the main listener: in `serve` it
 		// is public, and the series tell a stranger about traffic and
 		// failures (sign-ins, SMS sent), so they live on metrics.listen alone.
 		r.Handle("/metrics", a.metrics.handler())
 	}
-	pages.Mount(r, byCert, byContract, byPhone, sides, ends)
+	pages.Mount(r, methods...)
 	ops.Mount(r)
 	own.Mount(r)
 	api.Mount(r)
@@ -379,12 +241,12 @@ func (a *app) handler(extra func(r *mux.Router)) (http.Handler, error) {
 	}
 	r.NotFoundHandler = prov.Handler()
 	var h http.Handler = r
-	if certs.Header != "" {
-		h = certificate.StripCertificateHeader(certs.Header, certs.Trusted, h)
+	if sh.certs.Header != "" {
+		h = certificate.StripCertificateHeader(sh.certs.Header, sh.certs.Trusted, h)
 	}
 	// Outermost: every handler, limit and audit event below sees the client
 	// address worked out once from trusted_proxies.
-	trusted, err := clientaddr.ParsePrefixes(cfg.TrustedProxies)
+	trusted, err := clientaddr.ParsePrefixes(a.cfg.TrustedProxies)
 	if err != nil {
 		return nil, fmt.Errorf("trusted_proxies: %w", err)
 	}
