@@ -29,7 +29,7 @@ func (h *Handler) accountSession(w http.ResponseWriter, r *http.Request) (*stora
 	case errors.Is(err, storage.ErrNotFound):
 		web.SignIn(w, r, h.cfg.Issuer, directory.AccountClientID, "account", nil)
 	default:
-		h.fail(w, r, unavailable(err))
+		h.fail(w, r, web.Unavailable(err))
 	}
 	return nil, u, false
 }
@@ -144,7 +144,7 @@ func (h *Handler) accountProfile(w http.ResponseWriter, r *http.Request) {
 		p.Consents = append(p.Consents, storage.UserConsent{Kind: directory.ConsentNews, Version: h.cfg.ConsentVersion, At: h.now().UTC(), IP: clientaddr.Of(r)})
 	}
 	if err := h.store.UpdateProfile(r.Context(), u.ID, p); err != nil {
-		h.fail(w, r, unavailable(err))
+		h.fail(w, r, web.Unavailable(err))
 		return
 	}
 	u.FamilyName, u.GivenName, u.MiddleName, u.Consents = p.FamilyName, p.GivenName, p.MiddleName, p.Consents
@@ -179,7 +179,7 @@ func (h *Handler) accountPassword(w http.ResponseWriter, r *http.Request) {
 		err = h.endOtherSessions(r, u.ID, sess.ID)
 	}
 	if err != nil {
-		h.fail(w, r, unavailable(err))
+		h.fail(w, r, web.Unavailable(err))
 		return
 	}
 	h.audit(r, storage.AuditEvent{Type: directory.EventPasswordChange, Outcome: directory.OutcomeSuccess, UserID: u.ID,
@@ -195,7 +195,7 @@ func (h *Handler) accountSignOutOthers(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err := h.endOtherSessions(r, u.ID, sess.ID); err != nil {
-		h.fail(w, r, unavailable(err))
+		h.fail(w, r, web.Unavailable(err))
 		return
 	}
 	h.audit(r, storage.AuditEvent{Type: directory.EventLogout, Outcome: directory.OutcomeSuccess, UserID: u.ID,

@@ -101,7 +101,7 @@ func (h *Handler) removeCertificate(w http.ResponseWriter, r *http.Request, sess
 		h.renderAccount(w, r, http.StatusNotFound, sess, u, "", "error.not_found")
 		return
 	case err != nil:
-		h.fail(w, r, unavailable(err))
+		h.fail(w, r, web.Unavailable(err))
 		return
 	}
 	h.audit(r, storage.AuditEvent{Type: directory.EventCertificateUnbound, Outcome: directory.OutcomeSuccess, UserID: u.ID,

@@ -106,7 +106,7 @@ func (h *Handler) renderCompanies(w http.ResponseWriter, r *http.Request, status
 	page := companiesPage{base: h.newBase(r, lang, "companies.title")}
 	ms, err := h.cfg.OrgStore.MembershipsOfUser(r.Context(), u.ID)
 	if err != nil {
-		h.pages.Fail(w, r, lang, unavailable(err))
+		h.pages.Fail(w, r, lang, web.Unavailable(err))
 		return
 	}
 	ids := make([]string, 0, len(ms))
@@ -115,7 +115,7 @@ func (h *Handler) renderCompanies(w http.ResponseWriter, r *http.Request, status
 	}
 	list, err := h.cfg.OrgStore.OrganisationsByIDs(r.Context(), ids)
 	if err != nil {
-		h.pages.Fail(w, r, lang, unavailable(err))
+		h.pages.Fail(w, r, lang, web.Unavailable(err))
 		return
 	}
 	byID := map[string]storage.Organisation{}
@@ -196,7 +196,7 @@ func (h *Handler) companyJoin(w http.ResponseWriter, r *http.Request) {
 	if orgID == "" {
 		list, err := h.cfg.OrgStore.OrganisationsByINN(r.Context(), page.INN)
 		if err != nil {
-			h.pages.Fail(w, r, lang, unavailable(err))
+			h.pages.Fail(w, r, lang, web.Unavailable(err))
 			return
 		}
 		list = slices.DeleteFunc(list, func(o storage.Organisation) bool {
@@ -228,7 +228,7 @@ func (h *Handler) companyJoin(w http.ResponseWriter, r *http.Request) {
 		h.pages.Render(w, r, http.StatusNotFound, "company_join", page)
 		return
 	case err != nil:
-		h.pages.Fail(w, r, lang, unavailable(err))
+		h.pages.Fail(w, r, lang, web.Unavailable(err))
 		return
 	}
 	h.audit(r, storage.AuditEvent{Type: directory.EventJoinRequested, Outcome: directory.OutcomeSuccess, UserID: u.ID, OrgID: orgID})
@@ -243,7 +243,7 @@ func (h *Handler) companyLeave(w http.ResponseWriter, r *http.Request) {
 	}
 	orgID := mux.Vars(r)["org"]
 	if err := h.cfg.Companies.Leave(r.Context(), u.ID, orgID); err != nil && !errors.Is(err, storage.ErrNotFound) {
-		h.pages.Fail(w, r, accountLang(r, u), unavailable(err))
+		h.pages.Fail(w, r, accountLang(r, u), web.Unavailable(err))
 		return
 	}
 	h.audit(r, storage.AuditEvent{Type: directory.EventMembershipChanged, Outcome: directory.OutcomeSuccess, UserID: u.ID, OrgID: orgID,
@@ -264,7 +264,7 @@ func (h *Handler) companyAccept(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err != nil {
-		h.pages.Fail(w, r, accountLang(r, u), unavailable(err))
+		h.pages.Fail(w, r, accountLang(r, u), web.Unavailable(err))
 		return
 	}
 	h.audit(r, storage.AuditEvent{Type: directory.EventMembershipChanged, Outcome: directory.OutcomeSuccess, UserID: u.ID, OrgID: orgID,

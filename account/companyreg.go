@@ -68,7 +68,7 @@ func (h *Handler) companyRegisterStart(w http.ResponseWriter, r *http.Request) {
 		BrowserHash: h.cookies.BrowserHash(r.Context()), Locale: accountLang(r, u).String(), Org: org,
 		Steps: []storage.FlowStep{{At: now, To: string(flows.StepINN)}}, CreatedAt: now, ExpiresAt: now.Add(companyFlowLifetime)}}
 	if err := h.store.CreateFlow(r.Context(), f.Flow); err != nil {
-		h.pages.Fail(w, r, accountLang(r, u), unavailable(err))
+		h.pages.Fail(w, r, accountLang(r, u), web.Unavailable(err))
 		return
 	}
 	http.Redirect(w, r, companyStepURL(f.ID, flows.StepINN), http.StatusSeeOther)
@@ -86,7 +86,7 @@ func (h *Handler) companyFlow(w http.ResponseWriter, r *http.Request) (flow, sto
 		h.pages.Fail(w, r, accountLang(r, u), &web.UserError{Status: http.StatusBadRequest, Key: "login.flow_expired", Err: err})
 		return flow{}, u, false
 	case err != nil:
-		h.pages.Fail(w, r, accountLang(r, u), unavailable(err))
+		h.pages.Fail(w, r, accountLang(r, u), web.Unavailable(err))
 		return flow{}, u, false
 	case stored.Kind != string(flows.KindCompany) || stored.UserID != u.ID || stored.BrowserHash != h.cookies.BrowserHash(r.Context()) || stored.Org == nil:
 		h.pages.Fail(w, r, accountLang(r, u), &web.UserError{Status: http.StatusBadRequest, Key: "error.bad_request", Err: errors.New("not this person's registration")})
@@ -243,7 +243,7 @@ func (h *Handler) companyINN(w http.ResponseWriter, r *http.Request, f flow, u s
 	}
 	here, err := h.cfg.OrgStore.OrganisationsByINN(r.Context(), o.INN)
 	if err != nil {
-		h.pages.Fail(w, r, accountLang(r, u), unavailable(err))
+		h.pages.Fail(w, r, accountLang(r, u), web.Unavailable(err))
 		return
 	}
 	here = slices.DeleteFunc(here, func(x storage.Organisation) bool { return x.Status == storage.OrgRejected })
@@ -346,7 +346,7 @@ func (h *Handler) companySubmit(w http.ResponseWriter, r *http.Request, f flow, 
 		return
 	}
 	if err != nil {
-		h.pages.Fail(w, r, accountLang(r, u), unavailable(err))
+		h.pages.Fail(w, r, accountLang(r, u), web.Unavailable(err))
 		return
 	}
 	code, uerr := h.issueCode(r, &f, o.Email, flows.CodeLifetime)
@@ -386,7 +386,7 @@ func (h *Handler) companyConfirm(w http.ResponseWriter, r *http.Request, f flow,
 		h.renderCompanyStep(w, r, http.StatusBadRequest, f, u, flows.StateCodeSent, nil, "", "register_company.incomplete")
 		return
 	case err != nil:
-		h.pages.Fail(w, r, accountLang(r, u), unavailable(err))
+		h.pages.Fail(w, r, accountLang(r, u), web.Unavailable(err))
 		return
 	}
 	f.Challenge = ""

@@ -212,15 +212,6 @@ func (h *Handler) newBase(r *http.Request, lang language.Tag, titleKey string) b
 	return base{Base: h.pages.Base(r, lang, titleKey)}
 }
 
-// unavailable is a storage failure: 503 when the database is down or slow, so the
-// person knows to try again shortly; 500 for anything else.
-func unavailable(err error) *web.UserError {
-	if errors.Is(err, storage.ErrUnavailable) {
-		return &web.UserError{Status: http.StatusServiceUnavailable, Key: "error.unavailable", Err: err}
-	}
-	return &web.UserError{Status: http.StatusInternalServerError, Key: "error.internal", Err: err}
-}
-
 // fail answers with the error page in the page's language.
 func (h *Handler) fail(w http.ResponseWriter, r *http.Request, uerr *web.UserError) {
 	h.pages.Fail(w, r, web.PickLanguage(r, nil), uerr)
@@ -246,7 +237,7 @@ func flowFailure(err error) *web.UserError {
 	case errors.Is(err, storage.ErrConflict):
 		return &web.UserError{Status: http.StatusConflict, Key: "error.bad_request", Err: err}
 	}
-	return unavailable(err)
+	return web.Unavailable(err)
 }
 
 // spendCodeAttempt counts an attempt at the flow's code, saved before the

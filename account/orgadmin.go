@@ -49,7 +49,7 @@ func (h *Handler) orgAdminOf(w http.ResponseWriter, r *http.Request) (storage.Or
 	orgID := mux.Vars(r)["org"]
 	admin, err := h.cfg.Companies.IsOrgAdmin(r.Context(), u.ID, orgID)
 	if err != nil {
-		h.pages.Fail(w, r, accountLang(r, u), unavailable(err))
+		h.pages.Fail(w, r, accountLang(r, u), web.Unavailable(err))
 		return storage.Organisation{}, u, false
 	}
 	// Operators manage every company's members, as through the API.
@@ -59,7 +59,7 @@ func (h *Handler) orgAdminOf(w http.ResponseWriter, r *http.Request) (storage.Or
 	}
 	org, err := h.cfg.OrgStore.OrganisationByID(r.Context(), orgID)
 	if err != nil {
-		h.pages.Fail(w, r, accountLang(r, u), unavailable(err))
+		h.pages.Fail(w, r, accountLang(r, u), web.Unavailable(err))
 		return org, u, false
 	}
 	return org, u, true
@@ -133,18 +133,18 @@ func (h *Handler) renderMembers(w http.ResponseWriter, r *http.Request, status i
 	members, nextMember, err := h.cfg.OrgStore.ListMemberships(r.Context(),
 		storage.MembershipQuery{OrgID: org.ID, Status: storage.MemberActive, After: membershipAfter(membersAfter, org.ID)})
 	if err != nil {
-		h.pages.Fail(w, r, lang, unavailable(err))
+		h.pages.Fail(w, r, lang, web.Unavailable(err))
 		return
 	}
 	requests, nextRequest, err := h.cfg.OrgStore.ListMemberships(r.Context(),
 		storage.MembershipQuery{OrgID: org.ID, Status: storage.MemberRequested, After: membershipAfter(requestsAfter, org.ID)})
 	if err != nil {
-		h.pages.Fail(w, r, lang, unavailable(err))
+		h.pages.Fail(w, r, lang, web.Unavailable(err))
 		return
 	}
 	roles, err := h.roleViews(r, lang, true)
 	if err != nil {
-		h.pages.Fail(w, r, lang, unavailable(err))
+		h.pages.Fail(w, r, lang, web.Unavailable(err))
 		return
 	}
 	page := membersPage{base: h.newBase(r, lang, "members.title"), Org: org, Contracts: org.Contracts, Roles: roles,
@@ -187,7 +187,7 @@ func (h *Handler) orgMemberRoles(w http.ResponseWriter, r *http.Request) {
 		h.renderMembers(w, r, http.StatusBadRequest, org, u, "", "members.unknown_role")
 		return
 	case err != nil:
-		h.pages.Fail(w, r, accountLang(r, u), unavailable(err))
+		h.pages.Fail(w, r, accountLang(r, u), web.Unavailable(err))
 		return
 	}
 	h.audit(r, storage.AuditEvent{Type: directory.EventMembershipChanged, Outcome: directory.OutcomeSuccess, Actor: u.ID, UserID: target, OrgID: org.ID,
@@ -213,7 +213,7 @@ func (h *Handler) orgRequestDecision(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err != nil {
-		h.pages.Fail(w, r, accountLang(r, u), unavailable(err))
+		h.pages.Fail(w, r, accountLang(r, u), web.Unavailable(err))
 		return
 	}
 	http.Redirect(w, r, "/account/companies/"+org.ID+"/members?notice="+notice, http.StatusSeeOther)
@@ -240,7 +240,7 @@ func (h *Handler) orgContractPIN(w http.ResponseWriter, r *http.Request) {
 		h.renderMembers(w, r, http.StatusBadRequest, org, u, "", "members.bad_contract")
 		return
 	case err != nil:
-		h.pages.Fail(w, r, accountLang(r, u), unavailable(err))
+		h.pages.Fail(w, r, accountLang(r, u), web.Unavailable(err))
 		return
 	}
 	h.audit(r, storage.AuditEvent{Type: directory.EventAccountantPIN, Outcome: directory.OutcomeSuccess, Actor: u.ID, OrgID: org.ID,
@@ -268,7 +268,7 @@ func (h *Handler) orgInvite(w http.ResponseWriter, r *http.Request) {
 		h.renderMembers(w, r, http.StatusBadRequest, org, u, "", "members.unknown_role")
 		return
 	case err != nil:
-		h.pages.Fail(w, r, accountLang(r, u), unavailable(err))
+		h.pages.Fail(w, r, accountLang(r, u), web.Unavailable(err))
 		return
 	}
 	kind, to, _ := strings.Cut(key, ":")
@@ -277,7 +277,7 @@ func (h *Handler) orgInvite(w http.ResponseWriter, r *http.Request) {
 	limitedKey, err := h.sendInvitation(r, org, accountLang(r, u), kind, to)
 	switch {
 	case err != nil:
-		h.pages.Fail(w, r, accountLang(r, u), unavailable(err))
+		h.pages.Fail(w, r, accountLang(r, u), web.Unavailable(err))
 		return
 	case limitedKey != "":
 		h.renderMembers(w, r, http.StatusTooManyRequests, org, u, "", limitedKey)

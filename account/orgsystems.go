@@ -14,6 +14,7 @@ import (
 	"github.com/vhod-id/vhod/certauth"
 	"github.com/vhod-id/vhod/directory"
 	"github.com/vhod-id/vhod/directory/orgs"
+	"github.com/vhod-id/vhod/internal/web"
 	"github.com/vhod-id/vhod/storage"
 )
 
@@ -63,12 +64,12 @@ func (h *Handler) renderSystems(w http.ResponseWriter, r *http.Request, status i
 	lang := accountLang(r, u)
 	list, err := h.cfg.Systems.Of(r.Context(), org.ID)
 	if err != nil {
-		h.pages.Fail(w, r, lang, unavailable(err))
+		h.pages.Fail(w, r, lang, web.Unavailable(err))
 		return
 	}
 	roles, err := h.roleViews(r, lang, false)
 	if err != nil {
-		h.pages.Fail(w, r, lang, unavailable(err))
+		h.pages.Fail(w, r, lang, web.Unavailable(err))
 		return
 	}
 	page.base, page.Org, page.Roles = h.newBase(r, lang, "systems.title"), org, roles
@@ -151,7 +152,7 @@ func (h *Handler) orgSystemRegister(w http.ResponseWriter, r *http.Request) {
 		again(http.StatusConflict, "systems.error.taken")
 		return
 	case err != nil:
-		h.pages.Fail(w, r, accountLang(r, u), unavailable(err))
+		h.pages.Fail(w, r, accountLang(r, u), web.Unavailable(err))
 		return
 	}
 	h.systemsChanged()
@@ -190,7 +191,7 @@ func (h *Handler) orgSystemAction(w http.ResponseWriter, r *http.Request) {
 		h.renderSystems(w, r, http.StatusBadRequest, org, u, systemsPage{Error: "members.unknown_role"})
 		return
 	case err != nil:
-		h.pages.Fail(w, r, accountLang(r, u), unavailable(err))
+		h.pages.Fail(w, r, accountLang(r, u), web.Unavailable(err))
 		return
 	}
 	h.systemsChanged()

@@ -26,7 +26,7 @@ func (h *Handler) freshOrReauth(w http.ResponseWriter, r *http.Request, sess *st
 	}
 	id, err := h.cfg.Reauths.Wait(r.Context(), h.actor(r, u.ID), sess, u.ID, h.cookies.BrowserHash(r.Context()), action, value, authRequestID)
 	if err != nil {
-		h.fail(w, r, unavailable(err))
+		h.fail(w, r, web.Unavailable(err))
 		return false
 	}
 	q := url.Values{"prompt": {"login"}}
@@ -53,7 +53,7 @@ func (h *Handler) reauthResume(w http.ResponseWriter, r *http.Request, flowID st
 		return
 	}
 	if err != nil {
-		h.fail(w, r, unavailable(err))
+		h.fail(w, r, web.Unavailable(err))
 		return
 	}
 	f := flow{Flow: stored}

@@ -63,12 +63,12 @@ func (h *Handler) changeIdentifier(w http.ResponseWriter, r *http.Request, sess 
 		return
 	}
 	if err != nil {
-		h.fail(w, r, unavailable(err))
+		h.fail(w, r, web.Unavailable(err))
 		return
 	}
 	code, err := directory.NewOTP()
 	if err != nil {
-		h.fail(w, r, unavailable(err))
+		h.fail(w, r, web.Unavailable(err))
 		return
 	}
 	now := h.now().UTC()
@@ -78,7 +78,7 @@ func (h *Handler) changeIdentifier(w http.ResponseWriter, r *http.Request, sess 
 		ChallengeExpiresAt: now.Add(flows.CodeLifetime)}}
 	f.Challenge = directory.OTPHash(h.cfg.OTPKey, f.ID, value, code)
 	if err := h.store.CreateFlow(r.Context(), f.Flow); err != nil {
-		h.fail(w, r, unavailable(err))
+		h.fail(w, r, web.Unavailable(err))
 		return
 	}
 	t := h.catalog.Translator(web.PickLanguage(r, nil))
@@ -115,7 +115,7 @@ func (h *Handler) accountIdentifierConfirm(w http.ResponseWriter, r *http.Reques
 		return
 	}
 	if err != nil {
-		h.fail(w, r, unavailable(err))
+		h.fail(w, r, web.Unavailable(err))
 		return
 	}
 	f := flow{Flow: stored}
@@ -148,7 +148,7 @@ func (h *Handler) accountIdentifierConfirm(w http.ResponseWriter, r *http.Reques
 		u, err = h.people.UserByID(r.Context(), u.ID)
 	}
 	if err != nil {
-		h.fail(w, r, unavailable(err))
+		h.fail(w, r, web.Unavailable(err))
 		return
 	}
 	h.audit(r, storage.AuditEvent{Type: directory.EventIdentifierChange, Outcome: directory.OutcomeSuccess, UserID: u.ID,

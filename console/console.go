@@ -233,15 +233,6 @@ func lang(r *http.Request, u storage.User) language.Tag {
 	return l
 }
 
-// unavailable is a storage failure: 503 when the database is down or slow, so the
-// person knows to try again shortly; 500 for anything else.
-func unavailable(err error) *web.UserError {
-	if errors.Is(err, storage.ErrUnavailable) {
-		return &web.UserError{Status: http.StatusServiceUnavailable, Key: "error.unavailable", Err: err}
-	}
-	return &web.UserError{Status: http.StatusInternalServerError, Key: "error.internal", Err: err}
-}
-
 // actor is the person acting, as directory's services audit them; Lang is
 // the page's language, for mail to someone who chose none.
 func (h *Handler) actor(r *http.Request, userID string) directory.Actor {
@@ -269,7 +260,7 @@ func (h *Handler) consolePerson(w http.ResponseWriter, r *http.Request) (storage
 	page.Moderator = page.Operator || slices.Contains(u.Authorities, storage.AuthorityModerator)
 	ms, err := h.cfg.Store.MembershipsOfUser(r.Context(), u.ID)
 	if err != nil {
-		h.pages.Fail(w, r, lang(r, u), unavailable(err))
+		h.pages.Fail(w, r, lang(r, u), web.Unavailable(err))
 		return u, page, false
 	}
 	var ids []string
@@ -280,7 +271,7 @@ func (h *Handler) consolePerson(w http.ResponseWriter, r *http.Request) (storage
 	}
 	if len(ids) > 0 {
 		if page.AdminOf, err = h.cfg.Store.OrganisationsByIDs(r.Context(), ids); err != nil {
-			h.pages.Fail(w, r, lang(r, u), unavailable(err))
+			h.pages.Fail(w, r, lang(r, u), web.Unavailable(err))
 			return u, page, false
 		}
 	}
@@ -346,7 +337,7 @@ func (h *Handler) consoleFailure(w http.ResponseWriter, r *http.Request, u stora
 	case errors.Is(err, storage.ErrConflict):
 		h.pages.Fail(w, r, lang(r, u), &web.UserError{Status: http.StatusConflict, Key: "console.changed", Err: err})
 	default:
-		h.pages.Fail(w, r, lang(r, u), unavailable(err))
+		h.pages.Fail(w, r, lang(r, u), web.Unavailable(err))
 	}
 }
 

@@ -71,7 +71,7 @@ func (h *Handler) moderation(w http.ResponseWriter, r *http.Request) {
 	orgsAfter, requestsAfter := r.URL.Query().Get("orgs"), r.URL.Query().Get("requests")
 	pending, next, err := h.cfg.Store.ListOrganisations(r.Context(), storage.OrgQuery{Status: storage.OrgPending, After: orgsAfter})
 	if err != nil {
-		h.pages.Fail(w, r, lang, unavailable(err))
+		h.pages.Fail(w, r, lang, web.Unavailable(err))
 		return
 	}
 	page.PendingNext = web.NextPageURL("/moderation", "orgs", next, url.Values{"requests": {requestsAfter}})
@@ -83,13 +83,13 @@ func (h *Handler) moderation(w http.ResponseWriter, r *http.Request) {
 		page.Pending = append(page.Pending, moderationOrg{Organisation: o, Registrant: reg})
 	}
 	if page.History, _, err = h.cfg.Store.ListOrganisations(r.Context(), storage.OrgQuery{Moderated: true}); err != nil {
-		h.pages.Fail(w, r, lang, unavailable(err))
+		h.pages.Fail(w, r, lang, web.Unavailable(err))
 		return
 	}
 	requests, next, err := h.cfg.Store.ListMemberships(r.Context(), storage.MembershipQuery{Status: storage.MemberRequested,
 		NotApprovedBy: orgs.ApproverModerator, After: requestsAfter}) // those approved wait for the org admin now
 	if err != nil {
-		h.pages.Fail(w, r, lang, unavailable(err))
+		h.pages.Fail(w, r, lang, web.Unavailable(err))
 		return
 	}
 	page.RequestsNext = web.NextPageURL("/moderation", "requests", next, url.Values{"orgs": {orgsAfter}})
@@ -99,7 +99,7 @@ func (h *Handler) moderation(w http.ResponseWriter, r *http.Request) {
 	}
 	orgs, err := h.cfg.Store.OrganisationsByIDs(r.Context(), orgIDs)
 	if err != nil {
-		h.pages.Fail(w, r, lang, unavailable(err))
+		h.pages.Fail(w, r, lang, web.Unavailable(err))
 		return
 	}
 	byID := map[string]storage.Organisation{}
@@ -141,7 +141,7 @@ func (h *Handler) moderateOrg(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err != nil {
-		h.pages.Fail(w, r, lang(r, u), unavailable(err))
+		h.pages.Fail(w, r, lang(r, u), web.Unavailable(err))
 		return
 	}
 	http.Redirect(w, r, "/moderation?notice="+map[string]string{"approve": "approved", "reject": "rejected"}[decision], http.StatusSeeOther)
@@ -172,7 +172,7 @@ func (h *Handler) moderateRequest(w http.ResponseWriter, r *http.Request) {
 		h.pages.Fail(w, r, lang(r, u), &web.UserError{Status: http.StatusNotFound, Key: "error.not_found", Err: err})
 		return
 	}
-	h.pages.Fail(w, r, lang(r, u), unavailable(err))
+	h.pages.Fail(w, r, lang(r, u), web.Unavailable(err))
 }
 
 // memberViews are the requests with the names and logins of who asks.

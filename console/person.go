@@ -25,7 +25,7 @@ func (h *Handler) person(w http.ResponseWriter, r *http.Request) (storage.User, 
 	case errors.Is(err, storage.ErrNotFound):
 		web.SignIn(w, r, h.cfg.Issuer, directory.AccountClientID, "account", nil)
 	default:
-		h.pages.Fail(w, r, web.PickLanguage(r, nil), unavailable(err))
+		h.pages.Fail(w, r, web.PickLanguage(r, nil), web.Unavailable(err))
 	}
 	return u, false
 }

@@ -283,16 +283,14 @@ func flowURL(flowID, step, authRequestID string) string {
 	return u + "?authRequestID=" + url.QueryEscape(authRequestID)
 }
 
-// unavailable is a storage failure: 503 when the database is down or slow, so the
-// person knows to try again shortly; 500 for anything else.
+// unavailable is the page of a failure: web's (503 when the database is down
+// or slow, so the person knows to try again shortly; 500 for anything else),
+// and 403 with its reason for an account an operator locked.
 func unavailable(err error) *web.UserError {
 	if errors.Is(err, directory.ErrAccountBlocked) { // the operator's lock, after a right credential
 		return &web.UserError{Status: http.StatusForbidden, Key: "login.account_blocked", Err: err}
 	}
-	if errors.Is(err, storage.ErrUnavailable) {
-		return &web.UserError{Status: http.StatusServiceUnavailable, Key: "error.unavailable", Err: err}
-	}
-	return &web.UserError{Status: http.StatusInternalServerError, Key: "error.internal", Err: err}
+	return web.Unavailable(err)
 }
 
 // strongEnough is the one check, before any answer to a client, that the sign-in

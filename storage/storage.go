@@ -15,8 +15,15 @@ var (
 	ErrConflict = errors.New("conflict")
 	// ErrUnavailable means the database did not answer in time: down, unreachable
 	// or overloaded. Callers answer 503 and retry later; nothing was decided.
-	ErrUnavailable = errors.New("database unavailable")
+	ErrUnavailable error = unavailableError{}
 )
+
+// unavailableError says Temporary, as net.Error does, so that the pages tell
+// "try again shortly" from any other failure without knowing storage.
+type unavailableError struct{}
+
+func (unavailableError) Error() string   { return "database unavailable" }
+func (unavailableError) Temporary() bool { return true }
 
 // Store is everything Vhod persists. Consumers should declare the narrow subset they use.
 type Store interface {

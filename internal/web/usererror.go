@@ -2,6 +2,7 @@ package web
 
 import (
 	"crypto/rand"
+	"errors"
 	"fmt"
 	"net/http"
 
@@ -17,6 +18,17 @@ type UserError struct {
 }
 
 func (e *UserError) Error() string { return fmt.Sprintf("%s: %v", e.Key, e.Err) }
+
+// Unavailable is the page a failure of a service becomes: 503 "try again
+// shortly" when the error says it is temporary (a database that did not
+// answer, storage.ErrUnavailable), 500 for anything else.
+func Unavailable(err error) *UserError {
+	var t interface{ Temporary() bool }
+	if errors.As(err, &t) && t.Temporary() {
+		return &UserError{Status: http.StatusServiceUnavailable, Key: "error.unavailable", Err: err}
+	}
+	return &UserError{Status: http.StatusInternalServerError, Key: "error.internal", Err: err}
+}
 
 // ErrorPage is the data of the error page: the sentence and the error ID.
 type ErrorPage struct {
