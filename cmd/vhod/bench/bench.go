@@ -99,15 +99,20 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	return res, nil
 }
 
-// measure runs the workers until the duration is over.
+// measure runs the workers for the duration: no operation starts after it,
+// and those under way finish (as pgbench's -T), so a slow scenario on a busy
+// machine still reports what it did instead of cutting every operation short.
+// The grace for the last ones is bounded.
 func measure(ctx context.Context, cfg Config, workers []worker) Result {
-	ctx, cancel := context.WithTimeout(ctx, cfg.Duration)
+	const grace = 30 * time.Second
+	ctx, cancel := context.WithTimeout(ctx, cfg.Duration+grace)
 	defer cancel()
 	var ops atomic.Int64
 	var mu sync.Mutex
 	errs := map[string]int64{}
 	samples := make([][]time.Duration, len(workers))
 	start := time.Now()
+	deadline := start.Add(cfg.Duration)
 	stopProgress := progress(cfg.Progress, start, &ops)
 	var wg sync.WaitGroup
 	for i, w := range workers {
@@ -115,11 +120,11 @@ func measure(ctx context.Context, cfg Config, workers []worker) Result {
 		go func() {
 			defer wg.Done()
 			lat := make([]time.Duration, 0, 4096)
-			for ctx.Err() == nil {
+			for ctx.Err() == nil && time.Now().Before(deadline) {
 				t0 := time.Now()
 				err := w.step(ctx)
 				if ctx.Err() != nil {
-					break // the run ended mid-operation: neither success nor error
+					break // stopped by the caller or past the grace: neither success nor error
 				}
 				if err != nil {
 					mu.Lock()
