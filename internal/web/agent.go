@@ -33,7 +33,7 @@ func (t Translator) Agent(raw string) string {
 	}
 	name := ua.Name
 	if key, ok := browserNames[name]; ok {
-		name = t.word("", key)
+		name = t.Word("", key)
 	}
 	if name == "" || name == ua.String || ua.Bot {
 		return t.T("agent.unknown")

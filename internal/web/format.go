@@ -29,7 +29,7 @@ var defaultLocation = func() *time.Location {
 // Funcs are the functions every page's templates have, whatever its package
 // adds (a package's own function of the same name wins). What depends on the
 // page's language or time zone is a method of the page's Translator instead
-// (.Date, .DateTime, .Plural, .Agent, .Status, .Method, .ACR, .RoleName), as
+// (.Date, .DateTime, .Plural, .Agent, .StatusText, .Method, .ACR, .RoleName), as
 // .T is.
 var Funcs = template.FuncMap{
 	"snils": SNILS,
@@ -91,10 +91,10 @@ func (t Translator) Plural(key string, n int, args ...string) string {
 	return s
 }
 
-// word translates prefix+value, and gives value back as it is when there is
+// Word translates prefix+value, and gives value back as it is when there is
 // no such message (a new status, an operator's own method), so that a page
 // never shows a message key.
-func (t Translator) word(prefix, value string) string {
+func (t Translator) Word(prefix, value string) string {
 	if value == "" {
 		return ""
 	}
@@ -104,13 +104,13 @@ func (t Translator) word(prefix, value string) string {
 	return value
 }
 
-// Status is a company's or a membership's status in words ("Действует", "На
+// StatusText is a company's or a membership's status in words ("Действует", "На
 // проверке", "Отклонена", "Удалён", "Приостановлена").
-func (t Translator) Status(s string) string { return t.word("status.", s) }
+func (t Translator) StatusText(s string) string { return t.Word("status.", s) }
 
 // Method is a way of signing in (an amr value: "pwd", "sms", …) or a client's
 // way of authenticating ("private_key_jwt", …) in words.
-func (t Translator) Method(m string) string { return t.word("method.", m) }
+func (t Translator) Method(m string) string { return t.Word("method.", m) }
 
 // Methods are several amr values in words, joined by commas.
 func (t Translator) Methods(ms []string) string {
@@ -124,7 +124,7 @@ func (t Translator) Methods(ms []string) string {
 // ACR is an assurance level (urn:vhod:acr:…) in words ("пароль",
 // "квалифицированная электронная подпись").
 func (t Translator) ACR(acr string) string {
-	return t.word("acr.", strings.TrimPrefix(acr, "urn:vhod:acr:"))
+	return t.Word("acr.", strings.TrimPrefix(acr, "urn:vhod:acr:"))
 }
 
 // RoleName is a role by its catalogue name in the page's language, else in
@@ -134,7 +134,7 @@ func (t Translator) RoleName(key string, names map[string]string) string {
 	if n := names[t.lang.String()]; n != "" {
 		return n
 	}
-	if n := t.word("role.", key); n != key {
+	if n := t.Word("role.", key); n != key {
 		return n
 	}
 	if n := names["ru"]; n != "" {

@@ -163,13 +163,13 @@ func TestWords(t *testing.T) {
 		in     string
 		ru, en string
 	}{
-		{Translator.Status, "active", "Действует", "Active"},
-		{Translator.Status, "pending", "На проверке", "Under review"},
-		{Translator.Status, "rejected", "Отклонена", "Rejected"},
-		{Translator.Status, "removed", "Удалён", "Removed"},
-		{Translator.Status, "suspended", "Приостановлена", "Suspended"},
-		{Translator.Status, "archived", "archived", "archived"},
-		{Translator.Status, "", "", ""},
+		{Translator.StatusText, "active", "Действует", "Active"},
+		{Translator.StatusText, "pending", "На проверке", "Under review"},
+		{Translator.StatusText, "rejected", "Отклонена", "Rejected"},
+		{Translator.StatusText, "removed", "Удалён", "Removed"},
+		{Translator.StatusText, "suspended", "Приостановлена", "Suspended"},
+		{Translator.StatusText, "archived", "archived", "archived"},
+		{Translator.StatusText, "", "", ""},
 		{Translator.Method, "pwd", "пароль", "password"},
 		{Translator.Method, "sms", "код из SMS", "SMS code"},
 		{Translator.Method, "private_key_jwt", "подпись закрытым ключом (JWT)", "signature by a private key (JWT)"},
