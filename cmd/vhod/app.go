@@ -277,6 +277,7 @@ func (a *app) handler(extra func(r *mux.Router)) (http.Handler, error) {
 	ops, err := console.New(console.Config{
 		Issuer: cfg.Issuer, CSRFKey: csrfKey[:], Clients: a.clients, Catalogues: a.catalogues, Users: a.userAdmin,
 		Keys: a.signingKeys(), Anchors: a.anchors, Orgs: a.orgs, Store: a.store, Audit: audit, Cookies: cookies, Logger: a.log,
+		TimeZone: cfg.UI.Location(),
 	})
 	if err != nil {
 		return nil, err
@@ -332,7 +333,7 @@ func (a *app) handler(extra func(r *mux.Router)) (http.Handler, error) {
 		RevokeSession: prov.RevokeSession, Reauths: reauths, Notices: notices,
 		Verifier: certs.Verifier, TLSURL: certs.TLSURL,
 		Companies: a.orgs, OrgStore: a.store, Registry: reg, Systems: a.systems, ClientsChanged: prov.ClientsChanged,
-		Accountants: a.orgs, DevicePage: true, ConsoleOn: true, Logger: a.log,
+		Accountants: a.orgs, DevicePage: true, ConsoleOn: true, TimeZone: cfg.UI.Location(), Logger: a.log,
 	}, st, a.dir, cookies)
 	if err != nil {
 		return nil, err
