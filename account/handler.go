@@ -278,3 +278,7 @@ func accountLang(r *http.Request, u storage.User) language.Tag {
 }
 
 func minLengthText(n int) string { return fmt.Sprint(max(n, 8)) }
+
+// Missing is the page for a page path nobody serves (404) or a method a page
+// does not take (405), in the common layout (web.Renderer.Missing).
+func (h *Handler) Missing(status int) http.Handler { return h.pages.Missing(status) }
