@@ -144,7 +144,7 @@ func TestConsole(t *testing.T) {
 	if !strings.Contains(p.Body, "suspended · Договор расторгнут") {
 		t.Fatalf("suspend: %.900s", p.Body)
 	}
-	if p = mustSubmit(t, op, p, "/vasilek/reactivate", nil); !strings.Contains(p.Body, "The organisation is active again") {
+	if p = mustSubmit(t, op, p, "/vasilek/reactivate", nil); !strings.Contains(p.Body, "The company is active again") {
 		t.Fatalf("reactivate: %.600s", p.Body)
 	}
 	if p = mustGet(t, op, srv.Issuer+"/account/companies/vasilek/members"); p.Status != http.StatusOK {

@@ -121,3 +121,11 @@ func TestPluralMessages(t *testing.T) {
 		}
 	}
 }
+
+// TestLayoutKeys: the layout and the error page name only keys that exist.
+func TestLayoutKeys(t *testing.T) {
+	unknown, err := UnknownKeys(templateFS, "templates/*.html")
+	if err != nil || len(unknown) > 0 {
+		t.Fatalf("%v %v", unknown, err)
+	}
+}
