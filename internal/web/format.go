@@ -127,14 +127,15 @@ func (t Translator) ACR(acr string) string {
 	return t.Word("acr.", strings.TrimPrefix(acr, "urn:vhod:acr:"))
 }
 
-// RoleName is a role by its catalogue name in the page's language, else in
-// Russian (the catalogues' first language), else by Vhod's own message for
-// the roles Vhod knows (org_admin), else its key.
+// RoleName is a role Vhod defines (org_admin) by Vhod's own message, so that
+// it has one name on every page; any other role by its catalogue name in the
+// page's language, else in Russian (the catalogues' first language), else by
+// its key.
 func (t Translator) RoleName(key string, names map[string]string) string {
-	if n := names[t.lang.String()]; n != "" {
+	if n := t.Word("role.", key); n != key {
 		return n
 	}
-	if n := t.Word("role.", key); n != key {
+	if n := names[t.lang.String()]; n != "" {
 		return n
 	}
 	if n := names["ru"]; n != "" {

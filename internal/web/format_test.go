@@ -194,7 +194,7 @@ func TestWords(t *testing.T) {
 		ru, en string
 	}{
 		{"org_admin", nil, "Администратор организации", "Company administrator"},
-		{"org_admin", map[string]string{"ru": "Руководитель"}, "Руководитель", "Company administrator"},
+		{"org_admin", map[string]string{"ru": "Руководитель", "en": "Head"}, "Администратор организации", "Company administrator"},
 		{"buyer", map[string]string{"ru": "Закупщик", "en": "Buyer"}, "Закупщик", "Buyer"},
 		{"buyer", map[string]string{"ru": "Закупщик"}, "Закупщик", "Закупщик"},
 		{"buyer", nil, "buyer", "buyer"},
