@@ -6,12 +6,10 @@ import (
 	"github.com/mileusna/useragent"
 )
 
-// browserNames are the browsers whose names differ between the languages or
-// from what the parser calls them; the rest keep the parser's name.
+// browserNames are the browsers whose names differ between the languages
+// (message keys); the rest keep the parser's name.
 var browserNames = map[string]string{
 	"YaBrowser":       "agent.browser.yandex",
-	"Yandex":          "agent.browser.yandex",
-	useragent.Edge:    "Edge",
 	"Android browser": "agent.browser.android",
 }
 
@@ -33,7 +31,7 @@ func (t Translator) Agent(raw string) string {
 	}
 	name := ua.Name
 	if key, ok := browserNames[name]; ok {
-		name = t.Word("", key)
+		name = t.T(key)
 	}
 	if name == "" || name == ua.String || ua.Bot {
 		return t.T("agent.unknown")

@@ -28,9 +28,9 @@ var defaultLocation = func() *time.Location {
 
 // Funcs are the functions every page's templates have, whatever its package
 // adds (a package's own function of the same name wins). What depends on the
-// page's language or time zone is a method of the page's Translator instead
-// (.Date, .DateTime, .Plural, .Agent, .StatusText, .Method, .ACR, .RoleName), as
-// .T is.
+// page's language or time zone is a method of the page's Translator instead,
+// as .T is: .Date, .DateTime, .Plural, .Agent, .StatusText, .Method,
+// .Methods, .ACR, .RoleName and .Word.
 var Funcs = template.FuncMap{
 	"snils": SNILS,
 	"nbsp":  NBSP,
