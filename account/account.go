@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/vhod-id/vhod/directory"
@@ -86,9 +87,12 @@ type accountPage struct {
 	CompaniesOn, Moderator, ConsoleOn bool
 }
 
+// sessionView is a session as the account page lists it; the page writes
+// the time in the person's zone and the user agent in words.
 type sessionView struct {
-	Since, IP, Agent string
-	Current          bool
+	Since     time.Time
+	IP, Agent string
+	Current   bool
 }
 
 func (h *Handler) renderAccount(w http.ResponseWriter, r *http.Request, status int, sess *storage.Session, u storage.User, notice, errKey string, args ...string) {
@@ -107,8 +111,8 @@ func (h *Handler) renderAccount(w http.ResponseWriter, r *http.Request, status i
 	page.ConsoleOn = h.cfg.ConsoleOn && page.Moderator
 	if list, err := h.store.ListUserSessions(r.Context(), u.ID); err == nil {
 		for _, s := range list {
-			page.Sessions = append(page.Sessions, sessionView{Since: s.CreatedAt.Format("2006-01-02 15:04 MST"), IP: s.IP,
-				Agent: directory.TruncateUTF8(s.UserAgent, 60), Current: s.ID == sess.ID})
+			page.Sessions = append(page.Sessions, sessionView{Since: s.CreatedAt, IP: s.IP,
+				Agent: s.UserAgent, Current: s.ID == sess.ID})
 		}
 	}
 	h.pages.Render(w, r, status, "account", page)

@@ -15,15 +15,16 @@ import (
 
 // certificateView is a bound certificate as the account page lists it.
 type certificateView struct {
-	Name, Issuer, Until, SHA256 string
-	Qualified                   bool
+	Name, Issuer, SHA256 string
+	Until                time.Time
+	Qualified            bool
 }
 
 func certificateViews(u storage.User) []certificateView {
 	var out []certificateView
 	for _, c := range u.Certificates {
 		out = append(out, certificateView{Name: dnValue(c.Subject, "CN"), Issuer: dnValue(c.Issuer, "CN"),
-			Until: c.NotAfter.Format(time.DateOnly), SHA256: c.SHA256, Qualified: c.Qualified})
+			Until: c.NotAfter, SHA256: c.SHA256, Qualified: c.Qualified})
 	}
 	return out
 }

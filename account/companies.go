@@ -122,6 +122,15 @@ func (h *Handler) renderCompanies(w http.ResponseWriter, r *http.Request, status
 	for _, o := range list {
 		byID[o.ID] = o
 	}
+	roles, err := h.roleViews(r, lang, true)
+	if err != nil {
+		h.pages.Fail(w, r, lang, web.Unavailable(err))
+		return
+	}
+	roleName := map[string]string{}
+	for _, role := range roles {
+		roleName[role.Key] = role.Name
+	}
 	for _, m := range ms {
 		o, found := byID[m.OrgID]
 		if !found || (m.Status == storage.MemberRemoved && m.Reason == "") {
@@ -132,7 +141,7 @@ func (h *Handler) renderCompanies(w http.ResponseWriter, r *http.Request, status
 			status = o.Status
 		}
 		page.Companies = append(page.Companies, companyView{ID: o.ID, Name: o.Name, INN: o.INN, KPP: o.KPP, Status: status,
-			Roles: m.Roles, Admin: m.Status == storage.MemberActive && slices.Contains(m.Roles, storage.RoleOrgAdmin) && o.Status == storage.OrgActive,
+			Roles: roleNames(m.Roles, roleName, page.Translator), Admin: m.Status == storage.MemberActive && slices.Contains(m.Roles, storage.RoleOrgAdmin) && o.Status == storage.OrgActive,
 			Reason: m.Reason})
 	}
 	// Registrations of this person that wait for a moderator (one page: a
@@ -270,4 +279,18 @@ func (h *Handler) companyAccept(w http.ResponseWriter, r *http.Request) {
 	h.audit(r, storage.AuditEvent{Type: directory.EventMembershipChanged, Outcome: directory.OutcomeSuccess, UserID: u.ID, OrgID: orgID,
 		Details: map[string]string{"change": "invitation accepted"}})
 	http.Redirect(w, r, "/account/companies?notice=accepted", http.StatusSeeOther)
+}
+
+// roleNames are a member's roles by their catalogue names; a role no
+// catalogue has any more is named by Vhod's own message or its key.
+func roleNames(keys []string, names map[string]string, t web.Translator) []string {
+	out := make([]string, 0, len(keys))
+	for _, k := range keys {
+		if n, ok := names[k]; ok {
+			out = append(out, n)
+		} else {
+			out = append(out, t.RoleName(k, nil))
+		}
+	}
+	return out
 }

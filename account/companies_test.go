@@ -94,7 +94,7 @@ func TestCompanyRegistration(t *testing.T) {
 		t.Fatalf("filed: %s", p.location)
 	}
 	list := ts.get("/account/companies?notice=submitted")
-	list.has(t, "ООО «Ромашка»")
+	list.has(t, "ООО\u00a0«Ромашка»")
 	// The flow is done: it takes no more steps.
 	step("code", url.Values{"code": {codeIn(m.Text)}}, http.StatusBadRequest)
 	// Another person's browser does not see the registration.
@@ -143,7 +143,7 @@ func TestCompanyJoinAndLeave(t *testing.T) {
 	if !ts.audited(directory.EventJoinRequested, directory.OutcomeSuccess) {
 		t.Fatal("not audited")
 	}
-	ts.get("/account/companies").has(t, "ООО «Ромашка»")
+	ts.get("/account/companies").has(t, "ООО\u00a0«Ромашка»")
 	if p := ts.post("/account/companies/"+org.ID+"/leave", nil); p.location != "/account/companies?notice=left" {
 		t.Fatalf("leave: %d %s", p.code, p.location)
 	}

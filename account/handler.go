@@ -73,7 +73,9 @@ type Config struct {
 	// DevicePage: the device page (login's) signs in through the account
 	// client and comes back by the callback; ConsoleOn links the console.
 	DevicePage, ConsoleOn bool
-	Logger                *slog.Logger
+	// TimeZone is where the pages show times (ui.time_zone); nil: web.DefaultZone.
+	TimeZone *time.Location
+	Logger   *slog.Logger
 }
 
 // people is what the account pages need of directory's accounts.
@@ -142,6 +144,7 @@ func New(cfg Config, st store, p people, cookies *web.Cookies) (*Handler, error)
 	if err != nil {
 		return nil, err
 	}
+	pages.SetTimeZone(cfg.TimeZone)
 	if len(cfg.CSRFKey) != 32 {
 		return nil, errors.New("account: CSRF key must be 32 bytes")
 	}
@@ -266,3 +269,7 @@ func accountLang(r *http.Request, u storage.User) language.Tag {
 }
 
 func minLengthText(n int) string { return fmt.Sprint(max(n, 8)) }
+
+// Missing is the page for a page path nobody serves (404) or a method a page
+// does not take (405), in the common layout (web.Renderer.Missing).
+func (h *Handler) Missing(status int) http.Handler { return h.pages.Missing(status) }

@@ -72,16 +72,13 @@ func (h *Handler) roleViews(r *http.Request, lang language.Tag, withAdmin bool) 
 	if err != nil {
 		return nil, err
 	}
+	t := h.catalog.Translator(lang)
 	var out []roleView
 	for _, role := range roles {
 		if role.Key == storage.RoleOrgAdmin && !withAdmin {
 			continue
 		}
-		name := role.Name[lang.String()]
-		if name == "" {
-			name = role.Name["ru"]
-		}
-		out = append(out, roleView{Key: role.Key, Name: name})
+		out = append(out, roleView{Key: role.Key, Name: t.RoleName(role.Key, role.Name)})
 	}
 	return out, nil
 }

@@ -112,6 +112,8 @@ type Config struct {
 	Audit      *directory.Auditor
 	Cookies    *web.Cookies
 	Logger     *slog.Logger
+	// TimeZone is where the pages show times (ui.time_zone); nil: web.DefaultZone.
+	TimeZone *time.Location
 	// Now is the clock; time.Now when nil.
 	Now func() time.Time
 }
@@ -153,6 +155,7 @@ func New(cfg Config) (*Handler, error) {
 	if h.pages, err = web.NewRenderer(cat, cfg.Logger, templateFS, []string{"console", "moderation"}, funcs); err != nil {
 		return nil, err
 	}
+	h.pages.SetTimeZone(cfg.TimeZone)
 	return h, nil
 }
 

@@ -116,7 +116,7 @@ func TestModerationQueuePages(t *testing.T) {
 		NotApprovedBy: "moderator", After: "u1/o9"}) {
 		t.Fatalf("requests asked: %+v", st.memberQueries)
 	}
-	for _, want := range []string{"ООО «Первая»", "ООО «Вторая»", "ООО «Решено»", "→ ООО «Первая» (INN 7728824599)",
+	for _, want := range []string{"ООО\u00a0«Первая»", "ООО\u00a0«Вторая»", "ООО\u00a0«Решено»", "→ ООО\u00a0«Первая» (INN 7728824599)",
 		`<a href="/moderation?orgs=o2&requests=u1%2Fo9">Next page</a>`, `<a href="/moderation?orgs=o0&requests=u7%2Fo1">Next page</a>`} {
 		if !strings.Contains(body, want) {
 			t.Fatalf("no %q in %s", want, body[strings.Index(body, "<h1"):])

@@ -132,14 +132,14 @@ func TestCompanyLifecycle(t *testing.T) {
 		t.Fatal("no code in the company's mail")
 	}
 	p = mustSubmit(t, director, p, "/code", url.Values{"code": {code[1]}})
-	if !strings.Contains(p.Body, "A moderator will check it") || !strings.Contains(p.Body, "waits for a moderator") {
+	if !strings.Contains(p.Body, "A moderator will check it") || !strings.Contains(p.Body, "Under review") {
 		t.Fatalf("after submitting: %.600s", p.Body)
 	}
 
 	// The moderator approves; the registrant is told and is org_admin.
 	moderator := accountBrowser(t, srv, "moderator", "Moderator-pass-1")
 	p = mustGet(t, moderator, srv.Issuer+"/moderation")
-	if !strings.Contains(p.Body, "ООО «Ромашка»") || !strings.Contains(p.Body, "Петров Иван Сергеевич") {
+	if !strings.Contains(p.Body, "ООО\u00a0«Ромашка»") || !strings.Contains(p.Body, "Петров Иван Сергеевич") {
 		t.Fatalf("moderation queue: %.600s", p.Body)
 	}
 	p = mustSubmit(t, moderator, p, "/approve", nil)
@@ -257,7 +257,7 @@ func TestCompanyFromDirectorsCertificate(t *testing.T) {
 	p = mustSubmit(t, b, p, "/certificate", url.Values{"signature": {vhodSign(t, p, key, cert, chain)}})
 	p = mustSubmit(t, b, p, "/certificate/confirm", nil)
 	p = mustGet(t, b, srv.Issuer+"/account/companies")
-	if !strings.Contains(p.Body, "Your certificate names ООО «Ромашка» (INN 7728824599)") {
+	if !strings.Contains(p.Body, "Your certificate names ООО\u00a0«Ромашка» (INN 7728824599)") {
 		t.Fatalf("no offer from the certificate: %.800s", p.Body)
 	}
 	p = follow(t, b, p, regexp.MustCompile(`href="(/account/companies/register\?inn=7728824599[^"]*)"`))
@@ -364,7 +364,7 @@ func TestInvitationAndRegistryDown(t *testing.T) {
 	}
 	petrov := accountBrowser(t, srv, "petrov", "Petrov-pass-1")
 	p = mustGet(t, petrov, srv.Issuer+"/account/companies")
-	if !strings.Contains(p.Body, "ООО «Ромашка» invites you to join it.") {
+	if !strings.Contains(p.Body, "ООО\u00a0«Ромашка» invites you to join it.") {
 		t.Fatalf("no invitation on the companies page: %.500s", p.Body)
 	}
 	p = mustSubmit(t, petrov, p, "/accept", nil)
@@ -397,7 +397,7 @@ func TestInvitationAndRegistryDown(t *testing.T) {
 	}
 	p = mustSubmit(t, b, p, "/review", nil)
 	p = mustSubmit(t, b, p, "/code", url.Values{"code": {codeRe6.FindStringSubmatch(decodeMail(box.last(t, "office@sber.example")))[1]}})
-	if !strings.Contains(p.Body, "waits for a moderator") {
+	if !strings.Contains(p.Body, "Under review") {
 		t.Fatalf("submitted: %.500s", p.Body)
 	}
 	// The moderator rejects it with a reason; the registrant is told the reason,

@@ -137,14 +137,14 @@ func TestConsole(t *testing.T) {
 	// Organisations: found by INN, suspended with a reason, reactivated; an
 	// operator manages any company's members.
 	p = mustGet(t, op, srv.Issuer+"/console/organisations?q=7707083893")
-	if !strings.Contains(p.Body, "ООО «Василёк»") {
+	if !strings.Contains(p.Body, "ООО\u00a0«Василёк»") {
 		t.Fatalf("organisation search: %.600s", p.Body)
 	}
 	p = mustSubmit(t, op, p, "/vasilek/suspend", url.Values{"reason": {"Договор расторгнут"}})
-	if !strings.Contains(p.Body, "suspended · Договор расторгнут") {
+	if !strings.Contains(p.Body, "Suspended · Договор расторгнут") {
 		t.Fatalf("suspend: %.900s", p.Body)
 	}
-	if p = mustSubmit(t, op, p, "/vasilek/reactivate", nil); !strings.Contains(p.Body, "The organisation is active again") {
+	if p = mustSubmit(t, op, p, "/vasilek/reactivate", nil); !strings.Contains(p.Body, "The company is active again") {
 		t.Fatalf("reactivate: %.600s", p.Body)
 	}
 	if p = mustGet(t, op, srv.Issuer+"/account/companies/vasilek/members"); p.Status != http.StatusOK {
@@ -159,11 +159,11 @@ func TestConsole(t *testing.T) {
 	}
 	p = mustSubmit(t, op, p, "/console/organisations/new", url.Values{"kind": {"legal_entity"}, "inn": {"7728824599"}, "kpp": {"772801001"},
 		"ogrn": {"1177746151021"}, "name": {"ООО «Ромашка»"}, "contracts": {"Д-15 Д-16"}})
-	if !strings.Contains(p.Body, "Created.") || !strings.Contains(p.Body, "ООО «Ромашка» · active") {
+	if !strings.Contains(p.Body, "Created.") || !strings.Contains(p.Body, "ООО\u00a0«Ромашка» · Active") {
 		t.Fatalf("create organisation: %d %.900s", p.Status, p.Body)
 	}
 	p = mustSubmit(t, op, p, "/save", url.Values{"kind": {"legal_entity"}, "name": {"ООО «Ромашка-2»"}, "ogrn": {"1177746151021"}, "contracts": {"Д-15"}})
-	if !strings.Contains(p.Body, "Saved.") || !strings.Contains(p.Body, "ООО «Ромашка-2»") || !strings.Contains(p.Body, `value="7728824599"`) {
+	if !strings.Contains(p.Body, "Saved.") || !strings.Contains(p.Body, "ООО\u00a0«Ромашка-2»") || !strings.Contains(p.Body, `value="7728824599"`) {
 		t.Fatalf("save organisation: %d %.900s", p.Status, p.Body)
 	}
 

@@ -71,7 +71,7 @@ func TestGrantedScopeIsStated(t *testing.T) {
 		"openid", "email", "org", "cert", "address", "offline_access")
 	for lang, want := range map[string][]string{
 		"en": {"Your email address", "The company you sign in for and your roles in it", "Access to these data while you are not using the app"},
-		"ru": {"Адрес электронной почты", "Компания, от имени которой вы входите, и ваши роли в ней"},
+		"ru": {"Адрес электронной почты", "Организация, от имени которой вы входите, и ваши роли в ней"},
 	} {
 		b := rptest.NewBrowser("http://127.0.0.1:8767/")
 		b.Lang = lang

@@ -239,7 +239,10 @@ func (a *app) handler(extra func(r *mux.Router)) (http.Handler, error) {
 	if extra != nil {
 		extra(r)
 	}
-	r.NotFoundHandler = prov.Handler()
+	// Protocol paths are the provider's; a browser's unknown path or wrong
+	// method gets the page in the layout.
+	r.NotFoundHandler = protocolOrPage(prov.Handler(), own.Missing(http.StatusNotFound))
+	r.MethodNotAllowedHandler = own.Missing(http.StatusMethodNotAllowed)
 	var h http.Handler = r
 	if sh.certs.Header != "" {
 		h = certificate.StripCertificateHeader(sh.certs.Header, sh.certs.Trusted, h)

@@ -22,6 +22,7 @@ import (
 	"github.com/vhod-id/vhod/directory/flows"
 	"github.com/vhod-id/vhod/directory/notify"
 	"github.com/vhod-id/vhod/internal/clientaddr"
+	"github.com/vhod-id/vhod/internal/web"
 	"github.com/vhod-id/vhod/provider/keys"
 )
 
@@ -49,6 +50,7 @@ type Config struct {
 	Registration  RegistrationConfig  `yaml:"registration"`
 	CertAuth      CertAuthConfig      `yaml:"certauth"`
 	Organisations OrganisationsConfig `yaml:"organisations"`
+	UI            UIConfig            `yaml:"ui"`
 	Bootstrap     Bootstrap           `yaml:"bootstrap" env:"-"`
 
 	// TrustedProxies are the reverse proxies (CIDRs or addresses) whose
@@ -66,6 +68,21 @@ type Config struct {
 type EmailConfig struct {
 	Provider string            `yaml:"provider"`
 	SMTP     notify.SMTPConfig `yaml:"smtp"`
+}
+
+// UIConfig governs how the pages write things: TimeZone is the IANA zone
+// (Europe/Moscow by default) in which they show dates and times.
+type UIConfig struct {
+	TimeZone string `yaml:"time_zone"`
+}
+
+// Location is the pages' time zone; Validate has checked that it loads.
+func (u UIConfig) Location() *time.Location {
+	loc, err := time.LoadLocation(u.TimeZone)
+	if err != nil {
+		return nil // the pages' default zone
+	}
+	return loc
 }
 
 // RegistrationConfig governs sign-up: the version of the consent texts in force is
@@ -226,6 +243,7 @@ func (c *Config) setDefaults() {
 		}
 	}
 	def(&c.Listen, "127.0.0.1:8080")
+	def(&c.UI.TimeZone, web.DefaultZone)
 	def(&c.DataDir, "./data")
 	def(&c.Database.Name, "vhod")
 	def(&c.Log.Format, "json")
@@ -325,6 +343,8 @@ func (c *Config) Validate() error {
 	check(lerr != nil, "listen", "%q is not host:port", c.Listen)
 	check(lerr == nil && err == nil && u.Scheme == "http" && !isLoopbackHost(lhost),
 		"listen", "%q is not a loopback address, but the issuer is http: put TLS in front and use an https issuer", c.Listen)
+	_, zerr := time.LoadLocation(c.UI.TimeZone)
+	check(zerr != nil || c.UI.TimeZone == "Local", "ui.time_zone", "%q is not an IANA time zone (e.g. Europe/Moscow)", c.UI.TimeZone)
 	_, perr := clientaddr.ParsePrefixes(c.TrustedProxies)
 	check(perr != nil, "trusted_proxies", "%v", perr)
 	check(c.Database.Timeout < 100*time.Millisecond || c.Database.Timeout > time.Minute,

@@ -162,3 +162,25 @@ func TestTrustedProxiesSetting(t *testing.T) {
 		}
 	}
 }
+
+// TestUITimeZone: Moscow when not set, any IANA zone from the file or
+// VHOD_UI_TIME_ZONE, and a zone that does not load stops start-up naming the key.
+func TestUITimeZone(t *testing.T) {
+	cfg, err := loadConfig(writeConfig(t, issueExample))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := cfg.UI.Location(); got == nil || got.String() != "Europe/Moscow" {
+		t.Fatalf("default %v", got)
+	}
+	cfg, err = loadConfig(writeConfig(t, issueExample+"ui: {time_zone: Asia/Vladivostok}\n"))
+	if err != nil || cfg.UI.Location().String() != "Asia/Vladivostok" {
+		t.Fatalf("from the file: %v %+v", err, cfg)
+	}
+	for _, bad := range []string{"Europe/Mordor", "Local", "+03:00"} {
+		t.Setenv("VHOD_UI_TIME_ZONE", bad)
+		if _, err := loadConfig(writeConfig(t, issueExample)); err == nil || !strings.Contains(err.Error(), "ui.time_zone:") {
+			t.Errorf("%q: %v", bad, err)
+		}
+	}
+}

@@ -25,7 +25,7 @@ func (a *app) accountPages(sh *shared, prov *provider.Provider, st loginStore) (
 		RevokeSession: prov.RevokeSession, Reauths: a.reauths(st), Notices: sh.notices,
 		Verifier: sh.certs.Verifier, TLSURL: sh.certs.TLSURL,
 		Companies: a.orgs, OrgStore: a.store, Registry: reg, Systems: a.systems, ClientsChanged: prov.ClientsChanged,
-		Accountants: a.orgs, DevicePage: true, ConsoleOn: true, Logger: a.log,
+		Accountants: a.orgs, DevicePage: true, ConsoleOn: true, TimeZone: cfg.UI.Location(), Logger: a.log,
 	}, st, a.dir, sh.cookies)
 }
 
@@ -35,6 +35,7 @@ func (a *app) consolePages(sh *shared) (*console.Handler, error) {
 	return console.New(console.Config{
 		Issuer: a.cfg.Issuer, CSRFKey: sh.csrfKey[:], Clients: a.clients, Catalogues: a.catalogues, Users: a.userAdmin,
 		Keys: a.signingKeys(), Anchors: a.anchors, Orgs: a.orgs, Store: a.store, Audit: a.audit, Cookies: sh.cookies, Logger: a.log,
+		TimeZone: a.cfg.UI.Location(),
 	})
 }
 

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/nicksnyder/go-i18n/v2/i18n"
 	"golang.org/x/text/language"
@@ -83,6 +84,7 @@ func MailTexts() (func(lang, key string, args ...string) string, error) {
 type Translator struct {
 	lang language.Tag
 	loc  *i18n.Localizer
+	tz   *time.Location // times are shown here; nil: DefaultZone
 }
 
 // Translator is the catalogue in language lang.

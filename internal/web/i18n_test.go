@@ -19,7 +19,7 @@ func TestCatalogsHaveTheSameKeys(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		var m map[string]string
+		var m map[string]json.RawMessage // a text, or plural forms
 		if err := json.Unmarshal(b, &m); err != nil {
 			t.Fatal(err)
 		}

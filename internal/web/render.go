@@ -7,9 +7,11 @@ import (
 	"html/template"
 	"io/fs"
 	"log/slog"
+	"maps"
 	"net/http"
 	"slices"
 	"strconv"
+	"time"
 
 	"github.com/gorilla/csrf"
 	"golang.org/x/text/language"
@@ -40,14 +42,20 @@ type Renderer struct {
 	catalog *Catalog
 	pages   map[string]*template.Template
 	log     *slog.Logger
+	zone    *time.Location // where the pages' times are shown; nil: DefaultZone
 }
 
 // NewRenderer parses the pages names, each from templates/<name>.html of fsys
 // together with the files shared (templates the pages call, such as a form
-// widget), on the common layout; funcs are the functions the templates use.
-// A page that does not parse stops start-up.
+// widget), on the common layout; funcs are the functions the templates use,
+// besides web's own (Funcs: a name in funcs wins). A page that does not parse
+// stops start-up.
 func NewRenderer(cat *Catalog, log *slog.Logger, fsys fs.FS, names []string, funcs template.FuncMap, shared ...string) (*Renderer, error) {
 	pages := map[string]*template.Template{}
+	all := template.FuncMap{}
+	maps.Copy(all, Funcs)
+	maps.Copy(all, funcs)
+	funcs = all
 	parse := func(name string, fsys fs.FS, files ...string) error {
 		t, err := template.New(name).Funcs(funcs).ParseFS(templateFS, "templates/layout.html")
 		if err == nil {
@@ -70,9 +78,13 @@ func NewRenderer(cat *Catalog, log *slog.Logger, fsys fs.FS, names []string, fun
 	return &Renderer{catalog: cat, pages: pages, log: log}, nil
 }
 
+// SetTimeZone makes the pages show times in loc (the operator's ui.time_zone);
+// nil keeps DefaultZone. Call it before serving.
+func (p *Renderer) SetTimeZone(loc *time.Location) { p.zone = loc }
+
 // Base prepares the common page data in language lang, titled by titleKey.
 func (p *Renderer) Base(r *http.Request, lang language.Tag, titleKey string) Base {
-	t := p.catalog.Translator(lang)
+	t := p.catalog.Translator(lang).InZone(p.zone)
 	return Base{Translator: t, Title: t.T(titleKey), CSRF: csrf.TemplateField(r)}
 }
 

@@ -30,10 +30,11 @@ func Unavailable(err error) *UserError {
 	return &UserError{Status: http.StatusInternalServerError, Key: "error.internal", Err: err}
 }
 
-// ErrorPage is the data of the error page: the sentence and the error ID.
+// ErrorPage is the data of the error page: the sentence, the error ID, and
+// Home, a page to go on from (none when empty).
 type ErrorPage struct {
 	Base
-	Message, ID string
+	Message, ID, Home string
 }
 
 // Fail renders the error page with a short ID that is also in the log line
