@@ -228,17 +228,12 @@ func (h *Handler) move(r *http.Request, f *flow, s flows.State) *web.UserError {
 	return flowFailure(flows.Move(r.Context(), h.store, f, s, h.now()))
 }
 
-// flowFailure is the page for a flow that could not move: a transition the
-// table forbids is a bad request; losing the race to another tab is the
-// person's to retry; anything else is the store's.
+// flowFailure is the page for a flow that could not move (a refused step is
+// a bad request, losing the race to another tab a conflict: web.Unavailable
+// reads both from the error), nil when it moved.
 func flowFailure(err error) *web.UserError {
-	switch {
-	case err == nil:
+	if err == nil {
 		return nil
-	case errors.Is(err, flows.ErrRefused):
-		return &web.UserError{Status: http.StatusBadRequest, Key: "error.bad_request", Err: err}
-	case errors.Is(err, storage.ErrConflict):
-		return &web.UserError{Status: http.StatusConflict, Key: "error.bad_request", Err: err}
 	}
 	return web.Unavailable(err)
 }

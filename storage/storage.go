@@ -12,7 +12,7 @@ var (
 	ErrAlreadyExists = errors.New("already exists")
 	// ErrConflict means a precondition of a conditional write did not hold:
 	// somebody else changed the document first, or it is in the wrong state.
-	ErrConflict = errors.New("conflict")
+	ErrConflict error = conflictError{}
 	// ErrUnavailable means the database did not answer in time: down, unreachable
 	// or overloaded. Callers answer 503 and retry later; nothing was decided.
 	ErrUnavailable error = unavailableError{}
@@ -24,6 +24,13 @@ type unavailableError struct{}
 
 func (unavailableError) Error() string   { return "database unavailable" }
 func (unavailableError) Temporary() bool { return true }
+
+// conflictError says Conflict: somebody else was first (another tab, another
+// instance); the pages answer 409, for the person to try again.
+type conflictError struct{}
+
+func (conflictError) Error() string  { return "conflict" }
+func (conflictError) Conflict() bool { return true }
 
 // Store is everything Vhod persists. Consumers should declare the narrow subset they use.
 type Store interface {

@@ -18,3 +18,10 @@ func TestErrUnavailableIsTemporary(t *testing.T) {
 		t.Fatal("ErrNotFound says it is temporary")
 	}
 }
+
+func TestErrConflictSaysConflict(t *testing.T) {
+	var c interface{ Conflict() bool }
+	if err := fmt.Errorf("save flow: %w", ErrConflict); !errors.Is(err, ErrConflict) || !errors.As(err, &c) || !c.Conflict() {
+		t.Fatalf("%v does not say Conflict", err)
+	}
+}

@@ -115,7 +115,14 @@ var transitions = map[Kind]map[State][]State{
 const CodeLifetime = 15 * time.Minute
 
 // ErrRefused is a move the table does not allow.
-var ErrRefused = errors.New("flow move not allowed")
+var ErrRefused error = refusedError{}
+
+// refusedError says Refused: the request asked for a step the flow does not
+// allow here (a stale or forged form), which the pages answer 400.
+type refusedError struct{}
+
+func (refusedError) Error() string { return "flow move not allowed" }
+func (refusedError) Refused() bool { return true }
 
 // Flow wraps the stored document with the transition rules.
 type Flow struct{ storage.Flow }

@@ -19,13 +19,25 @@ type UserError struct {
 
 func (e *UserError) Error() string { return fmt.Sprintf("%s: %v", e.Key, e.Err) }
 
-// Unavailable is the page a failure of a service becomes: 503 "try again
-// shortly" when the error says it is temporary (a database that did not
-// answer, storage.ErrUnavailable), 500 for anything else.
+// Unavailable is the page a failure of a service becomes, read from what the
+// error says of itself (so that web knows no storage): Temporary (a database
+// that did not answer, storage.ErrUnavailable) is 503 "try again shortly";
+// Conflict (someone else was first: storage.ErrConflict) 409 and Refused (a
+// step the flow does not allow: flows.ErrRefused) 400, both "bad request";
+// anything else 500.
 func Unavailable(err error) *UserError {
-	var t interface{ Temporary() bool }
-	if errors.As(err, &t) && t.Temporary() {
+	var (
+		tmp interface{ Temporary() bool }
+		cnf interface{ Conflict() bool }
+		ref interface{ Refused() bool }
+	)
+	switch {
+	case errors.As(err, &tmp) && tmp.Temporary():
 		return &UserError{Status: http.StatusServiceUnavailable, Key: "error.unavailable", Err: err}
+	case errors.As(err, &cnf) && cnf.Conflict():
+		return &UserError{Status: http.StatusConflict, Key: "error.bad_request", Err: err}
+	case errors.As(err, &ref) && ref.Refused():
+		return &UserError{Status: http.StatusBadRequest, Key: "error.bad_request", Err: err}
 	}
 	return &UserError{Status: http.StatusInternalServerError, Key: "error.internal", Err: err}
 }
