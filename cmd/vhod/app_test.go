@@ -120,23 +120,41 @@ func TestRoundTripsPerSignIn(t *testing.T) {
 	ta := newTestApp(t)
 	b := rptest.NewBrowser(testRedirect)
 	oc := ta.oauth()
-	measure := func(name string, budget int64, f func()) {
+	// count is the fewest round trips of up to three runs of f: a per-second
+	// cache (client version, keys, revocations) refreshed inside the window on
+	// a busy machine is its timing, not the design's.
+	count := func(runs int, f func()) int64 {
+		best := int64(-1)
+		for range runs {
+			start := ta.commands.Load()
+			f()
+			if n := ta.commands.Load() - start; best < 0 || n < best {
+				best = n
+			}
+		}
+		return best
+	}
+	measureRuns := func(name string, budget int64, runs int, f func()) {
 		t.Helper()
-		start := ta.commands.Load()
-		f()
-		n := ta.commands.Load() - start
+		n := count(runs, f)
 		t.Logf("%-40s %d database round trips", name, n)
 		if n > budget {
 			t.Errorf("%s: %d round trips, budget %d", name, n, budget)
 		}
 	}
+	measure := func(name string, budget int64, f func()) { t.Helper(); measureRuns(name, budget, 1, f) }
 	var code, verifier string
-	// 27: the first sign-in of a client in a session records it for logout; the
-	// failure counters of every spelling the lookup tries and the lookup of each
-	// spelling are read whether or not an account exists (4 of them), so that the
-	// answer's cost does not tell (issue 16, "no existence oracles"); the callback
-	// claims the request's one code (1, issue 16 item 7).
-	measure("password sign-in, browser part", 27, func() { code, verifier = ta.code(t, b) })
+	// 25 on a warm instance: the failure counters of every spelling the lookup
+	// tries and the lookup of each spelling are read whether or not an account
+	// exists (4 of them), so that the answer's cost does not tell (issue 16, "no
+	// existence oracles"); the callback claims the request's one code (1, issue
+	// 16 item 7); the account is read again after the session is written, so no
+	// session outlives an operator's lock (1), and the session is written with
+	// its client (the update that recorded it for logout is gone).
+	measureRuns("password sign-in, browser part", 25, 3, func() {
+		b = rptest.NewBrowser(testRedirect) // no session yet: the form, every time
+		code, verifier = ta.code(t, b)
+	})
 	var tok *oauth2.Token
 	measure("code exchange", 2, func() {
 		var err error
@@ -158,7 +176,7 @@ func TestRoundTripsPerSignIn(t *testing.T) {
 		ta.userinfo(t, tok)
 	}
 	ssoFlow()
-	measure("sso-code-flow (authorize to userinfo)", 7, ssoFlow)
+	measureRuns("sso-code-flow (authorize to userinfo)", 7, 3, ssoFlow)
 	cc := &clientcredentials.Config{ClientID: "shop", ClientSecret: "shop-secret", TokenURL: ta.URL + "/oauth/token"}
 	measure("client_credentials", 0, func() {
 		if _, err := cc.Token(t.Context()); err != nil {
