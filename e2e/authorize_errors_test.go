@@ -140,23 +140,32 @@ func equalValues(a, b url.Values) bool {
 // redirect", OIDC Core §3.1.2.6) — whatever else is wrong with the request.
 func TestAuthorizeErrorsBeforeTheClientIsKnown(t *testing.T) {
 	srv := startServer(t, "")
-	const ru, en = "Запрос на вход неверен или устарел.", "The sign-in request is invalid or outdated."
+	// Each refusal says what happened in words of its own, and leads on: back
+	// to the app at the origin of its registered redirect URI when the client
+	// is known (never to the URI of the request), else to the account.
+	const (
+		ru             = "Запрос на вход неверен или устарел."
+		unknownRU      = "Приложение, из которого вы пришли, не подключено ко «Входу»"
+		unknownEN      = "The application that sent you here is not connected to Vhod"
+		badRedirectRU  = "Приложение не указало зарегистрированный адрес, куда вернуть вас после входа"
+		toShop, toHome = `href="http://127.0.0.1:8765/"`, `href="/account"`
+	)
 	for _, tc := range []struct {
-		name   string
-		change func(q url.Values)
-		want   string
+		name       string
+		change     func(q url.Values)
+		want, link string
 	}{
-		{name: "an unknown client", change: func(q url.Values) { q.Set("client_id", "nonesuch") }, want: ru},
+		{name: "an unknown client", change: func(q url.Values) { q.Set("client_id", "nonesuch") }, want: unknownRU, link: toHome},
 		{name: "an unknown client, in English with ui_locales=en",
-			change: func(q url.Values) { q.Set("client_id", "nonesuch"); q.Set("ui_locales", "en") }, want: en},
-		{name: "no client_id", change: func(q url.Values) { q.Del("client_id") }, want: ru},
+			change: func(q url.Values) { q.Set("client_id", "nonesuch"); q.Set("ui_locales", "en") }, want: unknownEN, link: toHome},
+		{name: "no client_id", change: func(q url.Values) { q.Del("client_id") }, want: ru, link: toHome},
 		{name: "a redirect_uri not registered for the client, and response_type=token",
-			change: func(q url.Values) { q.Set("redirect_uri", "https://evil.example/cb"); q.Set("response_type", "token") }, want: ru},
+			change: func(q url.Values) { q.Set("redirect_uri", "https://evil.example/cb"); q.Set("response_type", "token") }, want: badRedirectRU, link: toShop},
 		{name: "a redirect_uri of another client",
-			change: func(q url.Values) { q.Set("redirect_uri", "http://127.0.0.1:8766/callback") }, want: ru},
-		{name: "no redirect_uri", change: func(q url.Values) { q.Del("redirect_uri") }, want: ru},
+			change: func(q url.Values) { q.Set("redirect_uri", "http://127.0.0.1:8766/callback") }, want: badRedirectRU, link: toShop},
+		{name: "no redirect_uri", change: func(q url.Values) { q.Del("redirect_uri") }, want: badRedirectRU, link: toShop},
 		{name: "a bad request object without a redirect_uri to answer to",
-			change: func(q url.Values) { q.Del("redirect_uri"); q.Set("request", "x.y.z") }, want: ru},
+			change: func(q url.Values) { q.Del("redirect_uri"); q.Set("request", "x.y.z") }, want: badRedirectRU, link: toShop},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			q := authorizeParams()
@@ -170,6 +179,9 @@ func TestAuthorizeErrorsBeforeTheClientIsKnown(t *testing.T) {
 			}
 			if !strings.HasPrefix(p.Header.Get("Content-Type"), "text/html") || !strings.Contains(p.Body, tc.want) {
 				t.Fatalf("page %s lacks %q: %.600s", p.Header.Get("Content-Type"), tc.want, p.Body)
+			}
+			if !strings.Contains(p.Body, tc.link) || strings.Contains(p.Body, "evil.example") || strings.Contains(p.Body, `href="http://127.0.0.1:8766`) {
+				t.Errorf("page does not lead to %s: %.900s", tc.link, p.Body)
 			}
 		})
 	}

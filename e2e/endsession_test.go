@@ -213,18 +213,21 @@ func TestEndSessionRefusesAnUnregisteredRedirect(t *testing.T) {
 	srv := startServer(t, "")
 	shop := shopRP(t, srv)
 	b, hint := signedInShop(t, shop)
-	const ru = "Адрес возврата после выхода не зарегистрирован для этого приложения."
-	const en = "The address to return to after signing out is not registered for this application."
+	const ru = "Адрес возврата после выхода не зарегистрирован для этого приложения. Выход не выполнен: вы по-прежнему в системе."
+	const en = "The address to return to after signing out is not registered for this application. You have not been signed out."
+	// The page leads back to the app at the origin of its registered redirect
+	// URI, never to the URI refused; with no app named, to the account.
+	const toShop, toPortal, toAccount = `href="http://127.0.0.1:8765/"`, `href="http://127.0.0.1:8766/"`, `href="/account"`
 	for _, tc := range []struct {
-		name string
-		q    url.Values
-		want string
+		name       string
+		q          url.Values
+		want, link string
 	}{
-		{"client_id, Russian by default", url.Values{"client_id": {"shop"}, "post_logout_redirect_uri": {"https://evil.example/"}}, ru},
-		{"client_id, English with ui_locales=en", url.Values{"client_id": {"shop"}, "post_logout_redirect_uri": {"https://evil.example/"}, "ui_locales": {"en"}}, en},
-		{"the hint's client, English", url.Values{"id_token_hint": {hint}, "post_logout_redirect_uri": {"https://evil.example/"}, "ui_locales": {"en"}}, en},
-		{"another client's URI", url.Values{"client_id": {"portal"}, "post_logout_redirect_uri": {shopHome}}, ru},
-		{"no client named", url.Values{"post_logout_redirect_uri": {shopHome}}, ru},
+		{"client_id, Russian by default", url.Values{"client_id": {"shop"}, "post_logout_redirect_uri": {"https://evil.example/"}}, ru, toShop},
+		{"client_id, English with ui_locales=en", url.Values{"client_id": {"shop"}, "post_logout_redirect_uri": {"https://evil.example/"}, "ui_locales": {"en"}}, en, toShop},
+		{"the hint's client, English", url.Values{"id_token_hint": {hint}, "post_logout_redirect_uri": {"https://evil.example/"}, "ui_locales": {"en"}}, en, toShop},
+		{"another client's URI", url.Values{"client_id": {"portal"}, "post_logout_redirect_uri": {shopHome}}, ru, toPortal},
+		{"no client named", url.Values{"post_logout_redirect_uri": {shopHome}}, ru, toAccount},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			p := endSession(t, b, srv, tc.q)
@@ -233,6 +236,9 @@ func TestEndSessionRefusesAnUnregisteredRedirect(t *testing.T) {
 			}
 			if !strings.Contains(p.Body, `<p class="alert" role="alert">`+tc.want+`</p>`) {
 				t.Fatalf("page lacks %q: %.600s", tc.want, p.Body)
+			}
+			if !strings.Contains(p.Body, tc.link) || strings.Contains(p.Body, `href="https://evil.example`) {
+				t.Errorf("page does not lead to %s: %.900s", tc.link, p.Body)
 			}
 			stillSignedIn(t, b, shop)
 		})

@@ -98,7 +98,9 @@ func (h *Handler) authRequest(r *http.Request, id string) (storage.AuthRequest, 
 	}
 	lang = web.PickLanguage(r, ar.UILocales)
 	if ar.BrowserHash != h.cookies.BrowserHash(r.Context()) {
-		return ar, lang, &web.UserError{Status: http.StatusBadRequest, Key: "error.other_browser", Err: errors.New("browser binding mismatch")}
+		e := &web.UserError{Status: http.StatusBadRequest, Key: "error.other_browser", Err: errors.New("browser binding mismatch")}
+		e.App, e.Home = h.appHome(r.Context(), ar.ClientID)
+		return ar, lang, e
 	}
 	return ar, lang, nil
 }
@@ -304,8 +306,10 @@ func (h *Handler) strongEnough(ctx context.Context, clientID, acr string) *web.U
 		return unavailable(fmt.Errorf("minimum acr of client %q: %w", clientID, err))
 	}
 	if c.MinACR != "" && !directory.ACRSatisfies(acr, c.MinACR) {
-		return &web.UserError{Status: http.StatusForbidden, Key: "error.acr_too_weak",
+		e := &web.UserError{Status: http.StatusForbidden, Key: "error.acr_too_weak",
 			Err: fmt.Errorf("client %q needs acr %s, the sign-in has %q", clientID, c.MinACR, acr)}
+		e.App, e.Home = h.appHome(ctx, clientID)
+		return e
 	}
 	return nil
 }

@@ -55,7 +55,49 @@ func (h *Handler) consentForm(w http.ResponseWriter, r *http.Request, f flow, ar
 	for _, s := range ar.Scopes {
 		page.Scopes = append(page.Scopes, page.T("scope."+s))
 	}
+	h.consentOrg(r.Context(), &page, ar, f.UserID)
 	h.pages.Render(w, r, http.StatusOK, "consent", page)
+}
+
+// roleCatalogue is the organisation rules' role catalogue, when they have one:
+// it names the roles in the page's language.
+type roleCatalogue interface {
+	Catalogue(ctx context.Context) ([]storage.Role, error)
+}
+
+// consentOrg names on the consent page the company the app asks about (the
+// org scope: the session's company) and the person's roles in it, in words:
+// Vhod's own roles by their messages, others by the catalogue's names. What
+// cannot be read is left off; the scope's sentence still says what is shared.
+func (h *Handler) consentOrg(ctx context.Context, page *consentPage, ar storage.AuthRequest, userID string) {
+	if h.cfg.Orgs == nil || !wantsOrg(ar) {
+		return
+	}
+	sess, err := h.currentSession(ctx)
+	if err != nil || sess == nil || sess.OrgID == "" {
+		return
+	}
+	active, err := h.cfg.Orgs.ActiveOrgs(ctx, userID)
+	if err != nil {
+		return
+	}
+	names := map[string]map[string]string{}
+	if cat, ok := h.cfg.Orgs.(roleCatalogue); ok {
+		if roles, err := cat.Catalogue(ctx); err == nil {
+			for _, role := range roles {
+				names[role.Key] = role.Name
+			}
+		}
+	}
+	for _, a := range active {
+		if a.Org.ID != sess.OrgID {
+			continue
+		}
+		page.Org = a.Org.Name
+		for _, k := range a.Roles {
+			page.Roles = append(page.Roles, page.RoleName(k, names[k]))
+		}
+	}
 }
 
 // consent takes the answer of the consent page.

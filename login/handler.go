@@ -51,6 +51,9 @@ type Config struct {
 	OTPKey []byte
 	// PasswordMinLength is shown in the message about short passwords.
 	PasswordMinLength int
+	// TimeZone is where the pages, and those of login's method packages, show
+	// dates and times (ui.time_zone); nil: web.DefaultZone.
+	TimeZone *time.Location
 	// Orgs lists a person's companies, for the org scope; nil: no organisations.
 	Orgs orgRules
 	// Devices turns on the page for device user codes (RFC 8628); nil: off.
@@ -126,6 +129,7 @@ func New(cfg Config, st store, acc accounts, cookies *web.Cookies) (*Handler, er
 	if err != nil {
 		return nil, err
 	}
+	pages.SetTimeZone(cfg.TimeZone)
 	if len(cfg.CSRFKey) != 32 {
 		return nil, errors.New("login: CSRF key must be 32 bytes")
 	}

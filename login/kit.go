@@ -63,8 +63,14 @@ func (h *Handler) Kit() *Kit { return &Kit{h} }
 
 // Renderer draws the pages names of fsys (templates/<name>.html) in the common
 // layout, with login's template functions and its shared "captcha" template.
+// Its pages show times in the core's time zone (Config.TimeZone).
 func (k *Kit) Renderer(fsys fs.FS, names ...string) (*web.Renderer, error) {
-	return web.NewRenderer(k.h.catalog, k.h.log, overlay{fsys, templateFS}, names, templateFuncs, sharedTemplates...)
+	p, err := web.NewRenderer(k.h.catalog, k.h.log, overlay{fsys, templateFS}, names, templateFuncs, sharedTemplates...)
+	if err != nil {
+		return nil, err
+	}
+	p.SetTimeZone(k.h.cfg.TimeZone)
+	return p, nil
 }
 
 // overlay reads a file from the first file system that has it.
@@ -85,7 +91,9 @@ func (k *Kit) Base(r *http.Request, lang language.Tag, titleKey string) Base {
 }
 
 // Translator gives the sentences of lang.
-func (k *Kit) Translator(lang language.Tag) web.Translator { return k.h.catalog.Translator(lang) }
+func (k *Kit) Translator(lang language.Tag) web.Translator {
+	return k.h.catalog.Translator(lang).InZone(k.h.cfg.TimeZone)
+}
 
 // Fail draws the error page of e.
 func (k *Kit) Fail(w http.ResponseWriter, r *http.Request, lang language.Tag, e *web.UserError) {
@@ -97,6 +105,13 @@ func Unavailable(err error) *web.UserError { return unavailable(err) }
 
 // FlowURL is a step's address of a sign-in flow: /login/FLOW[/step]?authRequestID=….
 func FlowURL(flowID, step, authRequestID string) string { return flowURL(flowID, step, authRequestID) }
+
+// AppHome is where an error page about clientID may lead back to, and the
+// app's name: the origin of one of its registered redirect URIs ("" when none
+// is known, and the page leads to the account).
+func (k *Kit) AppHome(ctx context.Context, clientID string) (name, home string) {
+	return k.h.appHome(ctx, clientID)
+}
 
 // Now is the core's clock.
 func (k *Kit) Now() time.Time { return k.h.now() }

@@ -50,7 +50,7 @@ func TestErrorPage(t *testing.T) {
 		w := httptest.NewRecorder()
 		r := httptest.NewRequest(http.MethodGet, "/authorize", nil)
 		r.Header.Set("Accept-Language", tc.lang)
-		e.h.ErrorPage(w, r, tc.status, "secret detail")
+		e.h.ErrorPage(w, r, tc.status, "", "", "secret detail")
 		if w.Code != tc.status || strings.Contains(w.Body.String(), "secret detail") || !strings.Contains(w.Body.String(), `lang="`+tc.lang+`"`) {
 			t.Errorf("%d %s: %d %s", tc.status, tc.lang, w.Code, w.Body.String())
 		}

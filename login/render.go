@@ -6,6 +6,7 @@ import (
 	"html/template"
 	"net/http"
 	"slices"
+	"strings"
 
 	"github.com/vhod-id/vhod/directory/captcha"
 	"golang.org/x/text/language"
@@ -26,6 +27,7 @@ var sharedTemplates = []string{"templates/captcha.html"}
 var templateFuncs = template.FuncMap{
 	"list": func(s ...string) []string { return s },
 	"has":  slices.Contains[[]string],
+	"join": strings.Join,
 }
 
 // Base is what every login page has: web's, and a captcha on the forms that ask
@@ -65,6 +67,10 @@ type consentPage struct {
 	base
 	Action, Client, User string
 	Scopes               []string
+	// Org is the company the app will learn of (the org scope), with the
+	// person's Roles in it by their names; empty when not asked or not known.
+	Org   string
+	Roles []string
 }
 
 // withCaptcha puts a fresh captcha on the page (logged and left out on failure).
@@ -93,15 +99,21 @@ func (h *Handler) newBase(r *http.Request, lang language.Tag, titleKey string) b
 	return base{Base: h.pages.Base(r, lang, titleKey)}
 }
 
-// ErrorPage renders an error for the provider's browser routes: status decides the
-// sentence, detail goes to the log only.
-func (h *Handler) ErrorPage(w http.ResponseWriter, r *http.Request, status int, detail string) {
+// ErrorPage renders an error for the provider's browser routes: reason (the
+// provider's words for what happened: "unknown_client", "bad_redirect_uri")
+// or else status decides the sentence; clientID, a registered client, gives
+// the way back to it (else to the account); detail goes to the log only.
+func (h *Handler) ErrorPage(w http.ResponseWriter, r *http.Request, status int, reason, clientID, detail string) {
 	key := "error.bad_request"
 	switch {
 	case status == http.StatusServiceUnavailable:
 		key = "error.unavailable"
 	case status >= 500:
 		key = "error.internal"
+	case reason == "unknown_client" || reason == "bad_redirect_uri":
+		key = "error." + reason
 	}
-	h.pages.Fail(w, r, web.PickLanguage(r, nil), &web.UserError{Status: status, Key: key, Err: fmt.Errorf("%s", detail)})
+	e := &web.UserError{Status: status, Key: key, Err: fmt.Errorf("%s", detail)}
+	e.App, e.Home = h.appHome(r.Context(), clientID)
+	h.pages.Fail(w, r, web.PickLanguage(r, nil), e)
 }

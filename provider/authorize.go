@@ -42,19 +42,19 @@ const (
 func (p *Provider) authorizeFront(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if err := r.ParseForm(); err != nil {
-			p.cfg.ErrorPage(w, r, http.StatusBadRequest, "authorize: unreadable form")
+			p.cfg.ErrorPage(w, r, PageError{Status: http.StatusBadRequest, Detail: "authorize: unreadable form"})
 			return
 		}
 		ctx := r.Context()
-		c, status, detail := p.authorizeClient(ctx, r.Form.Get("client_id"))
-		if status != 0 {
-			p.cfg.ErrorPage(w, r, status, detail)
+		c, perr := p.authorizeClient(ctx, r.Form.Get("client_id"))
+		if perr != nil {
+			p.cfg.ErrorPage(w, r, *perr)
 			return
 		}
 		back, ok := p.answerTo(c, r.Form)
 		params, e, err := p.requestParams(ctx, c, r.Form)
 		if err != nil {
-			p.cfg.ErrorPage(w, r, storageStatus(err), "authorize: "+err.Error())
+			p.cfg.ErrorPage(w, r, PageError{Status: storageStatus(err), Detail: "authorize: " + err.Error()})
 			return
 		}
 		replaced := params != nil
@@ -68,7 +68,9 @@ func (p *Provider) authorizeFront(next http.Handler) http.Handler {
 			if e != nil {
 				detail += "; and " + e.Error()
 			}
-			p.cfg.ErrorPage(w, r, http.StatusBadRequest, detail)
+			// The page may lead back to the client: it is registered, and
+			// the link goes to one of its registered URIs, never to this one.
+			p.cfg.ErrorPage(w, r, PageError{Status: http.StatusBadRequest, Reason: ReasonBadRedirectURI, ClientID: c.c.ID, Detail: detail})
 			return
 		}
 		if e == nil {
@@ -91,19 +93,19 @@ func (p *Provider) authorizeFront(next http.Handler) http.Handler {
 }
 
 // authorizeClient loads the client of an authorization request, or says which
-// page to show: a status and the detail for the log.
-func (p *Provider) authorizeClient(ctx context.Context, id string) (*client, int, string) {
+// page to show instead.
+func (p *Provider) authorizeClient(ctx context.Context, id string) (*client, *PageError) {
 	if id == "" {
-		return nil, http.StatusBadRequest, "authorize: no client_id"
+		return nil, &PageError{Status: http.StatusBadRequest, Detail: "authorize: no client_id"}
 	}
 	c, err := p.storage.loadClient(ctx, id)
 	if errors.Is(err, storage.ErrNotFound) {
-		return nil, http.StatusBadRequest, "authorize: unknown client " + id
+		return nil, &PageError{Status: http.StatusBadRequest, Reason: ReasonUnknownClient, Detail: "authorize: unknown client " + id}
 	}
 	if err != nil {
-		return nil, storageStatus(err), "authorize: client: " + err.Error()
+		return nil, &PageError{Status: storageStatus(err), Detail: "authorize: client: " + err.Error()}
 	}
-	return c, 0, ""
+	return c, nil
 }
 
 // answerTo is where an answer to these parameters may go: their redirect_uri
@@ -248,7 +250,7 @@ func (p *Provider) answer(w http.ResponseWriter, r *http.Request, a answer, v ur
 	}
 	u, err := url.Parse(a.redirectURI)
 	if err != nil { // registered URIs parse; this is a safeguard
-		p.cfg.ErrorPage(w, r, http.StatusInternalServerError, "authorize: redirect_uri unparsable: "+err.Error())
+		p.cfg.ErrorPage(w, r, PageError{Status: http.StatusInternalServerError, Detail: "authorize: redirect_uri unparsable: " + err.Error()})
 		return
 	}
 	q := u.Query()

@@ -29,8 +29,10 @@ var (
 // LogoutRequest is an RP-initiated logout request (RP-Initiated Logout 1.0 §2)
 // as Vhod checked it.
 type LogoutRequest struct {
-	// ClientName names the relying party that asked ("" when none is named).
-	ClientName string
+	// ClientName names the relying party that asked and ClientID is its ID
+	// ("" when none is named); they are set even when the request is refused
+	// for its post_logout_redirect_uri, so the page can lead back to the app.
+	ClientName, ClientID string
 	// Redirect is the registered post_logout_redirect_uri with the state ("": none).
 	Redirect string
 	// SignedIn: the browser has an SSO session. Current: the id_token_hint was
@@ -85,7 +87,7 @@ func (p *Provider) CheckLogout(r *http.Request) (LogoutRequest, error) {
 		} else if err != nil {
 			return out, err
 		}
-		out.ClientName = c.c.Name
+		out.ClientName, out.ClientID = c.c.Name, c.c.ID
 	}
 	if uri := r.Form.Get("post_logout_redirect_uri"); uri != "" {
 		if c == nil {

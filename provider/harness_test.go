@@ -82,9 +82,9 @@ func newTestProvider(t *testing.T, edit func(*Config)) *testProvider {
 		LoginURL:            func(id string) string { return "/login?authRequestID=" + url.QueryEscape(id) },
 		LogoutURL:           testIssuer + "/logged-out",
 		Browser:             browser,
-		ErrorPage: func(w http.ResponseWriter, _ *http.Request, status int, detail string) {
-			w.WriteHeader(status)
-			_, _ = io.WriteString(w, "error page: "+detail)
+		ErrorPage: func(w http.ResponseWriter, _ *http.Request, e PageError) {
+			w.WriteHeader(e.Status)
+			_, _ = io.WriteString(w, "error page: "+e.Detail)
 		},
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 	}

@@ -41,7 +41,7 @@ func (p *Provider) errors(next http.Handler, browser bool) http.Handler {
 			_, _ = w.Write(ec.body.Bytes())
 		case browser:
 			clearContentHeaders(w)
-			p.cfg.ErrorPage(w, r, status, ec.body.String())
+			p.cfg.ErrorPage(w, r, PageError{Status: status, Detail: ec.body.String()})
 		case status == http.StatusServiceUnavailable:
 			clearContentHeaders(w)
 			w.Header().Set("Content-Type", "application/json")

@@ -44,7 +44,7 @@ type Config struct {
 	// Browser tells which browser and SSO session a request comes from.
 	Browser Browser
 	// ErrorPage renders a browser-facing error (a page, never raw error text).
-	ErrorPage func(w http.ResponseWriter, r *http.Request, status int, detail string)
+	ErrorPage func(w http.ResponseWriter, r *http.Request, e PageError)
 	// FormPost renders the form post response mode's page: a form that posts
 	// params to action, submitted without inline script (nil: the mode is not
 	// offered).
@@ -234,7 +234,7 @@ func (p *Provider) Callback(ctx context.Context, authRequestID string) string {
 func (p *Provider) Deny(w http.ResponseWriter, r *http.Request, authRequestID, code string) {
 	req, err := p.storage.store.AuthRequestByID(r.Context(), authRequestID)
 	if err != nil {
-		p.cfg.ErrorPage(w, r, http.StatusBadRequest, "deny: "+err.Error())
+		p.cfg.ErrorPage(w, r, PageError{Status: http.StatusBadRequest, Detail: "deny: " + err.Error()})
 		return
 	}
 	var e *oidc.Error

@@ -396,7 +396,7 @@ func (l logouts) Check(r *http.Request) (logout.LogoutRequest, error) {
 	case errors.Is(err, provider.ErrLogoutRequest):
 		err = fmt.Errorf("%w: %w", logout.ErrLogoutRequest, err)
 	}
-	return logout.LogoutRequest{ClientName: req.ClientName, Redirect: req.Redirect, SignedIn: req.SignedIn,
+	return logout.LogoutRequest{ClientName: req.ClientName, ClientID: req.ClientID, Redirect: req.Redirect, SignedIn: req.SignedIn,
 		Current: req.Current, Sealed: req.Sealed}, err
 }
 

@@ -98,8 +98,8 @@ func (a *app) newProvider(sh *shared, pages func() *login.Handler) (*provider.Pr
 		LogoutURL:             cfg.Issuer + "/logged-out",
 		Locales:               web.Languages,
 		Browser:               sh.cookies,
-		ErrorPage: func(w http.ResponseWriter, r *http.Request, status int, detail string) {
-			pages().ErrorPage(w, r, status, detail)
+		ErrorPage: func(w http.ResponseWriter, r *http.Request, e provider.PageError) {
+			pages().ErrorPage(w, r, e.Status, e.Reason, e.ClientID, e.Detail)
 		},
 		FormPost: func(w http.ResponseWriter, r *http.Request, action string, params url.Values) {
 			pages().FormPost(w, r, action, params)

@@ -30,6 +30,7 @@ func (a *app) loginPages(sh *shared, prov *provider.Provider, st loginStore) (*l
 		RevokeUser:        prov.RevokeUser,
 		OTPKey:            sh.otpKey[:],
 		PasswordMinLength: cfg.Passwords.MinLength,
+		TimeZone:          cfg.UI.Location(),
 	}, st, a.dir, sh.cookies)
 	if err != nil {
 		return nil, nil, err

@@ -15,7 +15,7 @@ func (p *Renderer) Missing(status int) http.Handler {
 		titleKey, key = "error.method_title", "error.method"
 	}
 	return SecurityHeaders(nil)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		page := ErrorPage{Base: p.Base(r, PickLanguage(r, nil), titleKey), Home: "/account"}
+		page := ErrorPage{Base: p.Base(r, PickLanguage(r, nil), titleKey), Home: accountHome}
 		page.Message = page.T(key)
 		p.Render(w, r, status, errorPageName, page)
 	}))

@@ -11,10 +11,13 @@ import (
 
 // UserError is a failure shown to the person: Key is what they read
 // (translated), Err is what the log gets, with the same error ID as the page.
+// Home is where the page leads on: an application's address (App names it)
+// when the handler knows a safe one, else the account.
 type UserError struct {
-	Status int
-	Key    string
-	Err    error
+	Status    int
+	Key       string
+	Err       error
+	Home, App string
 }
 
 func (e *UserError) Error() string { return fmt.Sprintf("%s: %v", e.Key, e.Err) }
@@ -43,11 +46,15 @@ func Unavailable(err error) *UserError {
 }
 
 // ErrorPage is the data of the error page: the sentence, the error ID, and
-// Home, a page to go on from (none when empty).
+// Home, a page to go on from (none when empty): the application App names, or
+// the account when App is empty.
 type ErrorPage struct {
 	Base
-	Message, ID, Home string
+	Message, ID, Home, App string
 }
+
+// accountHome is where an error page leads when no application is known.
+const accountHome = "/account"
 
 // Fail renders the error page with a short ID that is also in the log line
 // (a warning, an error from 500 on); the page never shows Err.
@@ -58,7 +65,10 @@ func (p *Renderer) Fail(w http.ResponseWriter, r *http.Request, lang language.Ta
 		level = p.log.ErrorContext
 	}
 	level(r.Context(), "login error", "error_id", id, "status", e.Status, "key", e.Key, "err", e.Err, "path", r.URL.Path)
-	page := ErrorPage{Base: p.Base(r, lang, "error.title"), ID: id}
+	page := ErrorPage{Base: p.Base(r, lang, "error.title"), ID: id, Home: e.Home, App: e.App}
+	if page.Home == "" {
+		page.Home, page.App = accountHome, ""
+	}
 	page.Message = page.T(e.Key)
 	p.Render(w, r, e.Status, errorPageName, page)
 }

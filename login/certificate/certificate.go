@@ -146,7 +146,8 @@ type certificateConfirmPage struct {
 	login.Base
 	Action, CancelLink, Client string
 	Subject                    certauth.Subject
-	Issuer, NotAfter, Key      string
+	Issuer, Key                string
+	NotAfter                   time.Time // shown as a date in the page's zone
 	Qualified, Bind            bool
 }
 
@@ -420,7 +421,7 @@ func (h *Pages) certificateConfirmForm(w http.ResponseWriter, r *http.Request, f
 		return
 	}
 	page := certificateConfirmPage{Base: h.kit.Base(r, lang, "cert.confirm_title"), Action: login.FlowURL(f.ID, "certificate/confirm", ar.ID),
-		Subject: certauth.ReadSubject(leaf), Issuer: leaf.Issuer.CommonName, NotAfter: leaf.NotAfter.Format(time.DateOnly),
+		Subject: certauth.ReadSubject(leaf), Issuer: leaf.Issuer.CommonName, NotAfter: leaf.NotAfter,
 		Qualified: f.Certificate.Qualified, Bind: f.SessionUserID != ""}
 	page.Client = h.kit.ClientName(r.Context(), ar.ClientID)
 	h.pages.Render(w, r, http.StatusOK, "certificate_confirm", page)

@@ -105,9 +105,10 @@ type Logouts interface {
 
 // LogoutRequest is an RP-initiated logout request as the provider checked it.
 type LogoutRequest struct {
-	// ClientName names the app that asked ("" none); Redirect is its registered
+	// ClientName and ClientID name the app that asked ("" none; set also when
+	// the request is refused for its redirect); Redirect is its registered
 	// post-logout URI with its state ("" none).
-	ClientName, Redirect string
+	ClientName, ClientID, Redirect string
 	// SignedIn: the browser has a session; Current: the request's
 	// id_token_hint was issued in it, so it may end without asking.
 	SignedIn, Current bool
@@ -139,7 +140,10 @@ func (h *Pages) endSession(w http.ResponseWriter, r *http.Request) {
 	req, err := h.cfg.Logouts.Check(r)
 	switch {
 	case errors.Is(err, ErrLogoutRedirect):
-		h.kit.Fail(w, r, lang, &web.UserError{Status: http.StatusBadRequest, Key: "logout.bad_redirect", Err: err})
+		// The way back is the app's registered address, never the URI refused.
+		e := &web.UserError{Status: http.StatusBadRequest, Key: "logout.bad_redirect", Err: err}
+		e.App, e.Home = h.kit.AppHome(r.Context(), req.ClientID)
+		h.kit.Fail(w, r, lang, e)
 		return
 	case errors.Is(err, ErrLogoutRequest):
 		h.kit.Fail(w, r, lang, &web.UserError{Status: http.StatusBadRequest, Key: "logout.bad_request", Err: err})

@@ -131,6 +131,26 @@ func TestEndSessionOff(t *testing.T) {
 	}
 }
 
+// A logout URI that is not registered: the page says so in words, in Russian
+// and English, and leads back to the app at its registered address (never the
+// URI refused), or to the account when no client is named.
+func TestEndSessionBadRedirectLeadsBack(t *testing.T) {
+	e := newEnv(t, nil, nil)
+	for _, lang := range []string{"ru", "en"} {
+		b := e.Browser()
+		b.Lang = lang
+		p := b.Get("/end_session?client_id=shop&post_logout_redirect_uri=https://bad.example")
+		if p.Status != http.StatusBadRequest || !p.Has(e.Text(lang, "logout.bad_redirect")) ||
+			!p.Has(`href="https://shop.example/"`) || !p.Has(e.Text(lang, "error.to_app", "App", "Shop")) || p.Has(`href="https://bad.example`) {
+			t.Errorf("%s, client named: %v", lang, p)
+		}
+		p = b.Get("/end_session?post_logout_redirect_uri=https://bad.example")
+		if p.Status != http.StatusBadRequest || !p.Has(`href="/account"`) || !p.Has(e.Text(lang, "error.to_account")) {
+			t.Errorf("%s, no client: %v", lang, p)
+		}
+	}
+}
+
 // fakeLogouts stands for the provider's end-session checks: a request with
 // post_logout_redirect_uri "https://bad.example" is refused as unregistered,
 // one with id_token_hint "broken" as invalid; a hint "current" names this
@@ -140,7 +160,7 @@ type fakeLogouts struct{}
 func (f *fakeLogouts) Check(r *http.Request) (LogoutRequest, error) {
 	q := r.URL.Query()
 	if q.Get("post_logout_redirect_uri") == "https://bad.example" {
-		return LogoutRequest{}, fmt.Errorf("check: %w", ErrLogoutRedirect)
+		return LogoutRequest{ClientName: "Shop", ClientID: q.Get("client_id")}, fmt.Errorf("check: %w", ErrLogoutRedirect)
 	}
 	if q.Get("id_token_hint") == "broken" {
 		return LogoutRequest{}, fmt.Errorf("check: %w", ErrLogoutRequest)
