@@ -145,7 +145,7 @@ func TestCompanyJoinAndLeave(t *testing.T) {
 	}
 	ts.get("/account/companies").has(t, "ООО\u00a0«Ромашка»")
 	ts.get("/account/companies").has(t, "Leave the company")
-	confirmed := ts.asks("/account/companies/"+org.ID+"/leave", nil, "Leave the company?", "You will leave “ООО\u00a0«Ромашка»”", `href="/account/companies"`)
+	confirmed := ts.asks("/account/companies/"+org.ID+"/leave", nil, "Leave the company?", "You will leave ООО\u00a0«Ромашка»:", `href="/account/companies"`)
 	if m, _ := ts.store.MembershipByID(t.Context(), petrov.ID, org.ID); m.Status == storage.MemberRemoved {
 		t.Fatal("left before the confirmation")
 	}

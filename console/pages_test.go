@@ -191,7 +191,7 @@ func TestConsoleOrganisations(t *testing.T) {
 	code, body = ts.get("/console/organisations?status=active&q=Ромашка")
 	want(t, "list", code, body, http.StatusOK, "Ромашка-2")
 	confirmed := ts.asks("/console/organisations", "/console/organisations/"+id+"/suspend", url.Values{"reason": {"unpaid"}},
-		"Suspend the company?", "“Ромашка-2” will be suspended", `name="reason" value="unpaid"`, `href="/console/organisations"`)
+		"Suspend the company?", "Ромашка-2 will be suspended", `name="reason" value="unpaid"`, `href="/console/organisations"`)
 	if o, _ := ts.orgs.Get(t.Context(), id); o.Status != storage.OrgActive {
 		t.Fatalf("suspended before the confirmation: %s", o.Status)
 	}
