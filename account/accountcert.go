@@ -96,7 +96,7 @@ func (h *Handler) accountCertificateRemove(w http.ResponseWriter, r *http.Reques
 		return
 	}
 	fp := directory.TruncateUTF8(r.PostFormValue("sha256"), 128)
-	if !h.confirmed(w, r, accountLang(r, u), web.Confirmation{Key: "confirm.certificate_remove", Args: []string{"Cert", certificateName(u, fp)},
+	if !h.pages.Confirmed(w, r, accountLang(r, u), web.Confirmation{Key: "confirm.certificate_remove", Args: []string{"Cert", certificateName(u, fp)},
 		Cancel: "/account"}) {
 		return
 	}

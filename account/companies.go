@@ -256,7 +256,7 @@ func (h *Handler) companyLeave(w http.ResponseWriter, r *http.Request) {
 		h.pages.Fail(w, r, accountLang(r, u), web.Unavailable(err))
 		return
 	}
-	if !h.confirmed(w, r, accountLang(r, u), web.Confirmation{Key: "confirm.leave", Args: []string{"Org", web.NBSP(firstNonEmpty(org.Name, orgID))},
+	if !h.pages.Confirmed(w, r, accountLang(r, u), web.Confirmation{Key: "confirm.leave", Args: []string{"Org", web.NBSP(firstNonEmpty(org.Name, orgID))},
 		Cancel: "/account/companies"}) {
 		return
 	}

@@ -215,12 +215,6 @@ func (h *Handler) newBase(r *http.Request, lang language.Tag, titleKey string) b
 	return base{Base: h.pages.Base(r, lang, titleKey)}
 }
 
-// confirmed asks, on a page of its own, before a dangerous action
-// (web.Renderer.Confirmed): false when it answered with that page.
-func (h *Handler) confirmed(w http.ResponseWriter, r *http.Request, lang language.Tag, c web.Confirmation) bool {
-	return h.pages.Confirmed(w, r, lang, c)
-}
-
 // fail answers with the error page in the page's language.
 func (h *Handler) fail(w http.ResponseWriter, r *http.Request, uerr *web.UserError) {
 	h.pages.Fail(w, r, web.PickLanguage(r, nil), uerr)

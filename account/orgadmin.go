@@ -202,7 +202,7 @@ func (h *Handler) confirmMemberRemoval(w http.ResponseWriter, r *http.Request, o
 	if p, err := h.people.UserByID(r.Context(), target); err == nil {
 		name = firstNonEmpty(fullName(p), directory.Who(p))
 	}
-	return h.confirmed(w, r, accountLang(r, u), web.Confirmation{Key: "confirm.member_remove",
+	return h.pages.Confirmed(w, r, accountLang(r, u), web.Confirmation{Key: "confirm.member_remove",
 		Args: []string{"Name", web.NBSP(name), "Org", web.NBSP(org.Name)}, Cancel: "/account/companies/" + org.ID + "/members"})
 }
 
