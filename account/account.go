@@ -198,6 +198,9 @@ func (h *Handler) accountSignOutOthers(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	if !h.pages.Confirmed(w, r, accountLang(r, u), web.Confirmation{Key: "confirm.sign_out_others", Cancel: "/account"}) {
+		return
+	}
 	if err := h.endOtherSessions(r, u.ID, sess.ID); err != nil {
 		h.fail(w, r, web.Unavailable(err))
 		return

@@ -118,7 +118,11 @@ func TestAccountSignOutOthers(t *testing.T) {
 	ts := newTestServer(t, nil)
 	other := ts.session
 	ts.signIn(ts.user.ID, time.Minute)
-	if p := ts.post("/account/sessions/others", nil); p.code != http.StatusOK {
+	confirmed := ts.asks("/account/sessions/others", nil, "Sign out everywhere else?", `href="/account"`)
+	if _, err := ts.store.SessionByID(t.Context(), other.ID); err != nil {
+		t.Fatalf("ended before the confirmation: %v", err)
+	}
+	if p := ts.post("/account/sessions/others", confirmed); p.code != http.StatusOK {
 		t.Fatalf("%d", p.code)
 	}
 	if _, err := ts.store.SessionByID(t.Context(), other.ID); err == nil {

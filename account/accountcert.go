@@ -29,6 +29,17 @@ func certificateViews(u storage.User) []certificateView {
 	return out
 }
 
+// certificateName is the name of the person's certificate of fingerprint fp
+// (its CN), or fp when they have none such.
+func certificateName(u storage.User, fp string) string {
+	for _, c := range certificateViews(u) {
+		if c.SHA256 == fp && c.Name != "" {
+			return web.NBSP(c.Name)
+		}
+	}
+	return fp
+}
+
 // dnValue picks one attribute out of an RFC 4514 string (as certauth.DN writes it).
 func dnValue(dn, key string) string {
 	var parts []string
@@ -85,6 +96,10 @@ func (h *Handler) accountCertificateRemove(w http.ResponseWriter, r *http.Reques
 		return
 	}
 	fp := directory.TruncateUTF8(r.PostFormValue("sha256"), 128)
+	if !h.pages.Confirmed(w, r, accountLang(r, u), web.Confirmation{Key: "confirm.certificate_remove", Args: []string{"Cert", certificateName(u, fp)},
+		Cancel: "/account"}) {
+		return
+	}
 	if !h.freshOrReauth(w, r, sess, u, flows.ReauthCertificateRemove, fp, "") {
 		return
 	}

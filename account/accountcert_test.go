@@ -49,7 +49,11 @@ func TestAccountCertificates(t *testing.T) {
 	ts.get("/account/companies").has(t, "/account/companies/register?inn=7728824599")
 	// A stale session signs in again first; the removal waits and is done on return.
 	ts.signIn(ts.user.ID, time.Hour)
-	p = ts.post("/account/certificate/remove", url.Values{"sha256": {fp}})
+	confirmed := ts.asks("/account/certificate/remove", url.Values{"sha256": {fp}}, "Unlink the certificate?", "“Иванов Иван” will be unlinked")
+	if u, _ := ts.dir.UserByID(t.Context(), ts.user.ID); len(u.Certificates) != 1 {
+		t.Fatal("unlinked before the confirmation")
+	}
+	p = ts.post("/account/certificate/remove", confirmed)
 	if p.code != http.StatusSeeOther {
 		t.Fatalf("stale remove: %d", p.code)
 	}
@@ -64,7 +68,7 @@ func TestAccountCertificates(t *testing.T) {
 	if !ts.audited(directory.EventCertificateUnbound, directory.OutcomeSuccess) {
 		t.Fatal("not audited")
 	}
-	if p := ts.post("/account/certificate/remove", url.Values{"sha256": {fp}}); p.code != http.StatusNotFound {
+	if p := ts.post("/account/certificate/remove", url.Values{"sha256": {fp}, "confirm": {"1"}}); p.code != http.StatusNotFound {
 		t.Fatalf("remove again: %d", p.code)
 	}
 	// A stale session linking one signs in again too.

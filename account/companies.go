@@ -251,6 +251,15 @@ func (h *Handler) companyLeave(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	orgID := mux.Vars(r)["org"]
+	org, err := h.cfg.OrgStore.OrganisationByID(r.Context(), orgID)
+	if err != nil && !errors.Is(err, storage.ErrNotFound) {
+		h.pages.Fail(w, r, accountLang(r, u), web.Unavailable(err))
+		return
+	}
+	if !h.pages.Confirmed(w, r, accountLang(r, u), web.Confirmation{Key: "confirm.leave", Args: []string{"Org", web.NBSP(firstNonEmpty(org.Name, orgID))},
+		Cancel: "/account/companies"}) {
+		return
+	}
 	if err := h.cfg.Companies.Leave(r.Context(), u.ID, orgID); err != nil && !errors.Is(err, storage.ErrNotFound) {
 		h.pages.Fail(w, r, accountLang(r, u), web.Unavailable(err))
 		return

@@ -144,7 +144,12 @@ func TestCompanyJoinAndLeave(t *testing.T) {
 		t.Fatal("not audited")
 	}
 	ts.get("/account/companies").has(t, "ООО\u00a0«Ромашка»")
-	if p := ts.post("/account/companies/"+org.ID+"/leave", nil); p.location != "/account/companies?notice=left" {
+	ts.get("/account/companies").has(t, "Leave the company")
+	confirmed := ts.asks("/account/companies/"+org.ID+"/leave", nil, "Leave the company?", "You will leave ООО\u00a0«Ромашка»:", `href="/account/companies"`)
+	if m, _ := ts.store.MembershipByID(t.Context(), petrov.ID, org.ID); m.Status == storage.MemberRemoved {
+		t.Fatal("left before the confirmation")
+	}
+	if p := ts.post("/account/companies/"+org.ID+"/leave", confirmed); p.location != "/account/companies?notice=left" {
 		t.Fatalf("leave: %d %s", p.code, p.location)
 	}
 	if m, err := ts.store.MembershipByID(t.Context(), petrov.ID, org.ID); err == nil && m.Status != storage.MemberRemoved {

@@ -22,6 +22,7 @@ import (
 	"github.com/vhod-id/vhod/directory/notify"
 	"github.com/vhod-id/vhod/directory/orgs"
 	"github.com/vhod-id/vhod/internal/web"
+	"github.com/vhod-id/vhod/internal/web/webtest"
 	"github.com/vhod-id/vhod/storage"
 	"github.com/vhod-id/vhod/storage/mongo"
 	"github.com/vhod-id/vhod/storage/mongotest"
@@ -256,4 +257,19 @@ func (ts *testServer) activeOrg(inn string) storage.Organisation {
 		ts.t.Fatal(err)
 	}
 	return o
+}
+
+// asks sends a dangerous action's first POST, which must answer with its
+// confirmation page (posting back to path) saying want; it returns the form
+// the page's button posts, for the test to send once it has seen that
+// nothing was done yet.
+func (ts *testServer) asks(path string, form url.Values, want ...string) url.Values {
+	ts.t.Helper()
+	p := ts.post(path, form)
+	action, confirmed, ok := webtest.ConfirmForm(p.body)
+	if p.code != http.StatusOK || !ok || action != path {
+		ts.t.Fatalf("%s did not ask first: %d %s %.500s", path, p.code, p.location, p.body)
+	}
+	p.has(ts.t, want...)
+	return confirmed
 }

@@ -91,7 +91,7 @@ func (h *Handler) memberViews(r *http.Request, ms []storage.Membership) []member
 			v.Roles[role] = true
 		}
 		if u, err := h.people.UserByID(r.Context(), m.UserID); err == nil {
-			v.Name = strings.TrimSpace(strings.Join([]string{u.FamilyName, u.GivenName, u.MiddleName}, " "))
+			v.Name = fullName(u)
 			v.Login = directory.Who(u)
 		}
 		out = append(out, v)
@@ -175,6 +175,9 @@ func (h *Handler) orgMemberRoles(w http.ResponseWriter, r *http.Request) {
 	}
 	target := mux.Vars(r)["user"]
 	roles := r.PostForm["role"]
+	if len(roles) == 0 && !h.confirmMemberRemoval(w, r, org, u, target) {
+		return
+	}
 	m, err := h.cfg.Companies.SetRoles(r.Context(), target, org.ID, roles)
 	switch {
 	case errors.Is(err, storage.ErrNotFound) || errors.Is(err, orgs.ErrNotPending):
@@ -190,6 +193,32 @@ func (h *Handler) orgMemberRoles(w http.ResponseWriter, r *http.Request) {
 	h.audit(r, storage.AuditEvent{Type: directory.EventMembershipChanged, Outcome: directory.OutcomeSuccess, Actor: u.ID, UserID: target, OrgID: org.ID,
 		Details: map[string]string{"roles": strings.Join(roles, " "), "status": m.Status}})
 	http.Redirect(w, r, "/account/companies/"+org.ID+"/members?notice=saved", http.StatusSeeOther)
+}
+
+// confirmMemberRemoval asks before unticking every role of a member, which
+// removes them from the company (false: it answered with the question).
+func (h *Handler) confirmMemberRemoval(w http.ResponseWriter, r *http.Request, org storage.Organisation, u storage.User, target string) bool {
+	name := target
+	if p, err := h.people.UserByID(r.Context(), target); err == nil {
+		name = firstNonEmpty(fullName(p), directory.Who(p))
+	}
+	return h.pages.Confirmed(w, r, accountLang(r, u), web.Confirmation{Key: "confirm.member_remove",
+		Args: []string{"Name", web.NBSP(name), "Org", web.NBSP(org.Name)}, Cancel: "/account/companies/" + org.ID + "/members"})
+}
+
+// fullName is a person's family, given and middle names, as far as known.
+func fullName(u storage.User) string {
+	return strings.TrimSpace(strings.Join(strings.Fields(strings.Join([]string{u.FamilyName, u.GivenName, u.MiddleName}, " ")), " "))
+}
+
+// firstNonEmpty is the first non-empty string.
+func firstNonEmpty(ss ...string) string {
+	for _, s := range ss {
+		if s != "" {
+			return s
+		}
+	}
+	return ""
 }
 
 // orgRequestDecision approves or rejects a join request as the company's

@@ -70,6 +70,17 @@ func TestOrgAdminMembers(t *testing.T) {
 	if p := ts.post(base+"/members/nobody/roles", url.Values{"role": {storage.RoleOrgAdmin}}); p.code != http.StatusNotFound {
 		t.Fatalf("no member: %d", p.code)
 	}
+	// Unticking every role removes the member, once the admin has said so.
+	confirmed := ts.asks(base+"/members/"+petrov.ID+"/roles", nil, "Remove the member?", "petrov", `href="`+base+`/members"`)
+	if m, _ := ts.store.MembershipByID(t.Context(), petrov.ID, org.ID); m.Status != storage.MemberActive || len(m.Roles) != 1 {
+		t.Fatalf("removed before the confirmation: %+v", m)
+	}
+	if p := ts.post(base+"/members/"+petrov.ID+"/roles", confirmed); p.code != http.StatusSeeOther {
+		t.Fatalf("remove: %d %.500s", p.code, p.body)
+	}
+	if m, _ := ts.store.MembershipByID(t.Context(), petrov.ID, org.ID); m.Status != storage.MemberRemoved || len(m.Roles) != 0 {
+		t.Fatalf("membership after the removal %+v", m)
+	}
 	// Someone who is no org_admin of the company.
 	sidorov, _ := ts.dir.CreateUser(t.Context(), directory.NewUser{Login: "sidorov", Password: testPassword})
 	ts.signIn(sidorov.ID, 0)

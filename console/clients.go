@@ -177,6 +177,10 @@ func (h *Handler) consoleClientAction(w http.ResponseWriter, r *http.Request) {
 		h.renderConsole(w, r, http.StatusOK, u, consolePage{Section: "client", Client: toClientForm(c), Secret: secret, Notice: "console.secret_rotated",
 			Algorithms: h.cfg.Clients.Algorithms()})
 	case "delete":
+		if !h.confirmed(w, r, u, web.Confirmation{Key: "confirm.client_delete", Args: []string{"Client"}, Cancel: "/console/clients/" + url.PathEscape(id)},
+			func() (string, error) { c, err := clients.Get(r.Context(), id); return firstOf(c.Name, c.ID), err }) {
+			return
+		}
 		if err := clients.Delete(r.Context(), id); err != nil {
 			h.consoleFailure(w, r, u, err)
 			return

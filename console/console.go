@@ -331,6 +331,24 @@ func (h *Handler) consoleActor(r *http.Request, u storage.User) directory.Actor 
 	return by
 }
 
+// confirmed asks, on a page of its own, before a dangerous action
+// (web.Renderer.Confirmed); the thing acted on is read first by get, so that
+// a missing one is said as such and the question can name it (its name fills
+// the last field of c.Args). false: it
+// answered, with the question or the failure.
+func (h *Handler) confirmed(w http.ResponseWriter, r *http.Request, u storage.User, c web.Confirmation, get func() (string, error)) bool {
+	if r.PostFormValue(web.ConfirmField) == "1" {
+		return true
+	}
+	name, err := get()
+	if err != nil {
+		h.consoleFailure(w, r, u, err)
+		return false
+	}
+	c.Args = append(c.Args, web.NBSP(name))
+	return h.pages.Confirmed(w, r, lang(r, u), c)
+}
+
 // consoleFailure answers an operation's error: a conflict or a missing thing
 // is said plainly, anything else is the store's trouble.
 func (h *Handler) consoleFailure(w http.ResponseWriter, r *http.Request, u storage.User, err error) {

@@ -21,6 +21,7 @@ import (
 	"github.com/vhod-id/vhod/directory/notify"
 	"github.com/vhod-id/vhod/directory/orgs"
 	"github.com/vhod-id/vhod/internal/web"
+	"github.com/vhod-id/vhod/internal/web/webtest"
 	"github.com/vhod-id/vhod/storage"
 	"github.com/vhod-id/vhod/storage/mongo"
 	"github.com/vhod-id/vhod/storage/mongotest"
@@ -187,3 +188,18 @@ func want(t *testing.T, what string, code int, body string, status int, texts ..
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// asks sends a dangerous action's first POST from the page at from, which
+// must answer with its confirmation page (posting back to path) saying
+// texts; it returns the form the page's button posts, for the test to send
+// once it has seen that nothing was done yet.
+func (ts *testServer) asks(from, path string, form url.Values, texts ...string) url.Values {
+	ts.t.Helper()
+	code, body := ts.post(from, path, form)
+	want(ts.t, path, code, body, http.StatusOK, texts...)
+	action, confirmed, ok := webtest.ConfirmForm(body)
+	if !ok || action != path {
+		ts.t.Fatalf("%s did not ask first: %.500s", path, body)
+	}
+	return confirmed
+}

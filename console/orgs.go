@@ -48,6 +48,10 @@ func (h *Handler) consoleOrgStatus(w http.ResponseWriter, r *http.Request) {
 	}
 	id, decision := mux.Vars(r)["id"], mux.Vars(r)["decision"]
 	reason := strings.TrimSpace(r.PostFormValue("reason"))
+	if decision == "suspend" && !h.confirmed(w, r, u, web.Confirmation{Key: "confirm.org_suspend", Args: []string{"Org"}, Cancel: "/console/organisations"},
+		func() (string, error) { o, err := h.cfg.Orgs.Get(r.Context(), id); return o.Name, err }) {
+		return
+	}
 	if _, err := h.cfg.Orgs.SetStatus(r.Context(), id, decision, reason, h.consoleActor(r, u)); errors.Is(err, orgs.ErrNotPending) {
 		h.pages.Fail(w, r, lang(r, u), &web.UserError{Status: http.StatusConflict, Key: "console.wrong_status", Err: err})
 		return

@@ -69,7 +69,11 @@ func TestConsoleClients(t *testing.T) {
 	want(t, "save stale", code, body, http.StatusConflict)
 	code, body = ts.post("/console/clients/shop", "/console/clients/shop/secret", nil)
 	want(t, "rotate", code, body, http.StatusOK)
-	code, body = ts.post("/console/clients/shop", "/console/clients/shop/delete", nil)
+	confirmed := ts.asks("/console/clients/shop", "/console/clients/shop/delete", nil, "Delete the client?", "“Shop 2” will be deleted", `href="/console/clients/shop"`)
+	if _, err := ts.st.ClientByID(t.Context(), "shop"); err != nil {
+		t.Fatalf("deleted before the confirmation: %v", err)
+	}
+	code, body = ts.post("/console/clients/shop", "/console/clients/shop/delete", confirmed)
 	want(t, "delete", code, body, http.StatusSeeOther, "notice=deleted")
 	code, body = ts.get("/console/clients/shop")
 	want(t, "gone", code, body, http.StatusNotFound)
@@ -144,10 +148,14 @@ func TestConsoleUsers(t *testing.T) {
 	ts.user("nopass")
 	code, body = ts.post("/console/users/nopass", "/console/users/nopass/password", nil)
 	want(t, "no password", code, body, http.StatusConflict)
-	code, body = ts.post("/console/users/"+id, "/console/users/op/sessions/sid-op/revoke", nil)
+	confirmed := ts.asks("/console/users/"+id, "/console/users/op/sessions/sid-op/revoke", nil, "End the session?", "This session of op will end")
+	if list, _ := ts.st.ListUserSessions(t.Context(), "op"); len(list) != 1 || len(ts.events(directory.EventSessionRevoked)) != 0 {
+		t.Fatalf("revoked before the confirmation: %+v", list)
+	}
+	code, body = ts.post("/console/users/"+id, "/console/users/op/sessions/sid-op/revoke", confirmed)
 	want(t, "revoke", code, body, http.StatusSeeOther, "notice=session")
 	ts.signIn("op")
-	code, body = ts.post("/console/users/"+id, "/console/users/op/sessions/nothing/revoke", nil)
+	code, body = ts.post("/console/users/"+id, "/console/users/op/sessions/nothing/revoke", url.Values{"confirm": {"1"}})
 	want(t, "no such session", code, body, http.StatusNotFound)
 	code, body = ts.post("/console/users/"+id, "/console/users/"+id+"/delete", nil)
 	want(t, "delete", code, body, http.StatusSeeOther, "notice=deleted")
@@ -182,10 +190,20 @@ func TestConsoleOrganisations(t *testing.T) {
 	want(t, "stale", code, body, http.StatusConflict)
 	code, body = ts.get("/console/organisations?status=active&q=Ромашка")
 	want(t, "list", code, body, http.StatusOK, "Ромашка-2")
-	code, body = ts.post("/console/organisations", "/console/organisations/"+id+"/suspend", url.Values{"reason": {"unpaid"}})
+	confirmed := ts.asks("/console/organisations", "/console/organisations/"+id+"/suspend", url.Values{"reason": {"unpaid"}},
+		"Suspend the company?", "Ромашка-2 will be suspended", `name="reason" value="unpaid"`, `href="/console/organisations"`)
+	if o, _ := ts.orgs.Get(t.Context(), id); o.Status != storage.OrgActive {
+		t.Fatalf("suspended before the confirmation: %s", o.Status)
+	}
+	code, body = ts.post("/console/organisations", "/console/organisations/"+id+"/suspend", confirmed)
 	want(t, "suspend", code, body, http.StatusSeeOther, "notice=suspend")
-	code, body = ts.post("/console/organisations", "/console/organisations/"+id+"/suspend", nil)
+	if o, _ := ts.orgs.Get(t.Context(), id); o.Status != storage.OrgSuspended || o.Reason != "unpaid" {
+		t.Fatalf("after the suspension: %s %q", o.Status, o.Reason)
+	}
+	code, body = ts.post("/console/organisations", "/console/organisations/"+id+"/suspend", url.Values{"confirm": {"1"}})
 	want(t, "suspend twice", code, body, http.StatusConflict)
+	code, body = ts.post("/console/organisations", "/console/organisations/nobody/suspend", nil)
+	want(t, "suspend nothing", code, body, http.StatusNotFound)
 	code, body = ts.post("/console/organisations", "/console/organisations/"+id+"/reactivate", nil)
 	want(t, "reactivate", code, body, http.StatusSeeOther, "notice=reactivate")
 }

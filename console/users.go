@@ -163,6 +163,10 @@ func (h *Handler) consoleSessionRevoke(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	id, sid := mux.Vars(r)["id"], mux.Vars(r)["sid"]
+	if !h.confirmed(w, r, u, web.Confirmation{Key: "confirm.session_revoke", Args: []string{"User"}, Cancel: "/console/users/" + url.PathEscape(id)},
+		func() (string, error) { p, err := h.cfg.Users.Get(r.Context(), id); return directory.Who(p), err }) {
+		return
+	}
 	if err := h.cfg.Users.RevokeSession(r.Context(), id, sid); err != nil {
 		h.consoleFailure(w, r, u, err)
 		return

@@ -152,7 +152,7 @@ func TestAbuseStaleSessionCannotChangeWayIn(t *testing.T) {
 	t.Run("RemoveCertificateNeedsFreshSignIn", func(t *testing.T) {
 		goStale()
 		p := mustGet(t, b, srv.Issuer+"/account")
-		p = mustSubmit(t, b, p, "/account/certificate/remove", nil)
+		p = mustConfirm(t, b, p, "/account/certificate/remove", nil, "Unlink the certificate?")
 		if q := mustGet(t, b, srv.Issuer+"/account"); !strings.Contains(q.Body, "Иванов Рабочий") {
 			t.Fatal("a stale session unlinked a certificate")
 		}

@@ -52,7 +52,7 @@ func TestAccountPages(t *testing.T) {
 	if strings.Count(p.Body, "<li>") < 2 {
 		t.Fatalf("two sessions expected on the page: %.600s", p.Body)
 	}
-	p = mustSubmit(t, b, p, "/account/sessions/others", nil)
+	p = mustConfirm(t, b, p, "/account/sessions/others", nil, "Выйти на всех других устройствах?")
 	if !strings.Contains(p.Body, "Все другие сеансы завершены.") {
 		t.Fatalf("sign out others: %d %.300s", p.Status, p.Body)
 	}

@@ -474,7 +474,7 @@ func TestAccountCertificates(t *testing.T) {
 	cb, _ := url.Parse(q.Location)
 	_, _, claims := esign.exchange(a, esign.code(a, cb))
 	p = mustGet(t, b, srv.Issuer+"/account")
-	p = mustSubmit(t, b, p, "/account/certificate/remove", nil)
+	p = mustConfirm(t, b, p, "/account/certificate/remove", nil, "Unlink the certificate?")
 	if !strings.Contains(p.Body, "The certificate is no longer linked to your account.") {
 		t.Fatalf("unlink: %d %.600s", p.Status, p.Body)
 	}
@@ -490,7 +490,7 @@ func TestAccountCertificates(t *testing.T) {
 	// An account made from the certificate has nothing else: unlinking is refused.
 	q = mustSubmit(t, b3, q, "/certificate/confirm", nil)
 	p = mustGet(t, b3, srv.Issuer+"/account")
-	p = mustSubmit(t, b3, p, "/account/certificate/remove", nil)
+	p = mustConfirm(t, b3, p, "/account/certificate/remove", nil, "Unlink the certificate?")
 	if p.Status != http.StatusConflict || !strings.Contains(p.Body, "only way to sign in") {
 		t.Fatalf("last credential: %d %.400s", p.Status, p.Body)
 	}

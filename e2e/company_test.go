@@ -204,7 +204,7 @@ func TestCompanyLifecycle(t *testing.T) {
 	}
 	// Unticking every role removes the member: the next token has no org.
 	p = mustGet(t, director, members)
-	p = mustSubmit(t, director, p, "/members/"+petrovID+"/roles", nil)
+	p = mustConfirm(t, director, p, "/members/"+petrovID+"/roles", nil, "Remove the member?")
 	a, code2 = shop.signIn(rptest.NewBrowser("http://127.0.0.1:8765/"), "petrov", "Petrov-pass-1")
 	_, _, claims = shop.exchange(a, code2)
 	if _, ok := claims["org"]; ok {

@@ -140,7 +140,7 @@ func TestConsole(t *testing.T) {
 	if !strings.Contains(p.Body, "ООО\u00a0«Василёк»") {
 		t.Fatalf("organisation search: %.600s", p.Body)
 	}
-	p = mustSubmit(t, op, p, "/vasilek/suspend", url.Values{"reason": {"Договор расторгнут"}})
+	p = mustConfirm(t, op, p, "/vasilek/suspend", url.Values{"reason": {"Договор расторгнут"}}, "Suspend the company?")
 	if !strings.Contains(p.Body, "Suspended · Договор расторгнут") {
 		t.Fatalf("suspend: %.900s", p.Body)
 	}

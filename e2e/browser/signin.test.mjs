@@ -434,9 +434,18 @@ test('English: register a company from the registry, approval, joining, roles in
   assert.equal(ui.org.inn, '500371521396');
   assert.deepEqual(ui.roles, ['buyer']);
 
-  // Unticking every role ends the membership: the next token has no org.
+  // Unticking every role ends the membership, after a page that says so:
+  // "Cancel" leaves the member as they were, the page's button removes them.
   await a.locator('fieldset', { hasText: 'orlova' }).getByLabel('Buyer').uncheck();
   await a.getByRole('button', { name: 'Save roles of orlova' }).click();
+  await a.getByRole('heading', { name: 'Remove the member?' }).waitFor();
+  await a.getByText('will be removed from ИП Сидорова').waitFor();
+  await shot(a, 'confirm-member-remove-en');
+  await a.getByRole('link', { name: 'Cancel' }).click();
+  assert.ok(await a.locator('fieldset', { hasText: 'orlova' }).getByLabel('Buyer').isChecked());
+  await a.locator('fieldset', { hasText: 'orlova' }).getByLabel('Buyer').uncheck();
+  await a.getByRole('button', { name: 'Save roles of orlova' }).click();
+  await a.getByRole('button', { name: 'Remove the member' }).click();
   await a.getByText('Roles saved.').waitFor();
   await e.goto(`${rp}/start?client=b2b`);
   c = await claims(e);
@@ -538,6 +547,28 @@ test('Russian: a moderator decides join requests from the queue linked in the co
   await g.goto(`${issuer}/account/companies`);
   assert.match(await g.textContent('main'), /Нет доверенности от организации/);
   for (const p of [m, f, g]) assert.deepEqual(p.violations, []);
+});
+
+test('Russian: leaving a company asks first, in plain words, and "Отмена" keeps the membership', async () => {
+  const f = await page('ru-RU');
+  await f.goto(`${issuer}/account`);
+  await f.getByLabel('Логин').fill('frolov');
+  await f.getByLabel('Пароль').fill('Frolov-pass-1');
+  await f.getByRole('button', { name: 'Войти' }).click();
+  await f.getByRole('heading', { name: 'Личный кабинет' }).waitFor();
+  await f.goto(`${issuer}/account/companies`);
+  assert.equal(await f.getByRole('button', { name: 'Выйти', exact: true }).count(), 0);
+  await f.getByRole('button', { name: 'Покинуть организацию' }).click();
+  await f.getByRole('heading', { name: 'Покинуть организацию?' }).waitFor();
+  await f.getByText('Вы покинете организацию ООО\u00a0«Ромашка»: приложения больше не увидят').waitFor();
+  await shot(f, 'confirm-leave-ru');
+  await f.getByRole('link', { name: 'Отмена' }).click();
+  assert.match(await f.textContent('main'), /ООО\u00a0«Ромашка»[^]*Действует/);
+  await f.getByRole('button', { name: 'Покинуть организацию' }).click();
+  await f.getByRole('button', { name: 'Покинуть организацию' }).click();
+  await f.getByText('Вы покинули организацию.').waitFor();
+  assert.equal(await f.getByRole('button', { name: 'Покинуть организацию' }).count(), 0);
+  assert.deepEqual(f.violations, []);
 });
 
 test('English: signing out frames the app\'s front-channel logout page, lists the app and returns to it', async () => {

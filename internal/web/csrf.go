@@ -6,6 +6,9 @@ import (
 	"github.com/gorilla/csrf"
 )
 
+// csrfFieldName is the form field of the CSRF token.
+const csrfFieldName = "csrf_token"
+
 // CSRF protects every form with gorilla/csrf. The cookie (CSRFCookie) is
 // SameSite=Strict, __Host- prefixed on https (see CookieName), and key (32
 // bytes) is shared by all instances, so a form served by one instance posts
@@ -14,7 +17,7 @@ import (
 func (p *Renderer) CSRF(key []byte, secure bool, skip func(*http.Request) bool) func(http.Handler) http.Handler {
 	protect := csrf.Protect(key,
 		csrf.Secure(secure), csrf.HttpOnly(true), csrf.Path("/"),
-		csrf.SameSite(csrf.SameSiteStrictMode), csrf.CookieName(CookieName(secure, CSRFCookie)), csrf.FieldName("csrf_token"),
+		csrf.SameSite(csrf.SameSiteStrictMode), csrf.CookieName(CookieName(secure, CSRFCookie)), csrf.FieldName(csrfFieldName),
 		csrf.ErrorHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			p.Fail(w, r, PickLanguage(r, nil), &UserError{Status: http.StatusForbidden, Key: "error.csrf", Err: csrf.FailureReason(r)})
 		})))

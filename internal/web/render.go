@@ -70,6 +70,9 @@ func NewRenderer(cat *Catalog, log *slog.Logger, fsys fs.FS, names []string, fun
 	if err := parse(errorPageName, templateFS, "templates/error.html"); err != nil {
 		return nil, err
 	}
+	if err := parse(confirmPageName, templateFS, "templates/confirm.html"); err != nil {
+		return nil, err
+	}
 	for _, name := range names {
 		if err := parse(name, fsys, slices.Concat(shared, []string{"templates/" + name + ".html"})...); err != nil {
 			return nil, err
