@@ -197,7 +197,18 @@ func (h *Handler) orgMemberRoles(w http.ResponseWriter, r *http.Request) {
 
 // confirmMemberRemoval asks before unticking every role of a member, which
 // removes them from the company (false: it answered with the question).
+// Only a member of this company is named: any other ID is not found, so the
+// page tells an org admin nothing of accounts outside the company.
 func (h *Handler) confirmMemberRemoval(w http.ResponseWriter, r *http.Request, org storage.Organisation, u storage.User, target string) bool {
+	ms, err := h.cfg.OrgStore.MembershipsOfUser(r.Context(), target)
+	if err != nil {
+		h.pages.Fail(w, r, accountLang(r, u), web.Unavailable(err))
+		return false
+	}
+	if !slices.ContainsFunc(ms, func(m storage.Membership) bool { return m.OrgID == org.ID && m.Status != storage.MemberRemoved }) {
+		h.renderMembers(w, r, http.StatusNotFound, org, u, "", "error.not_found")
+		return false
+	}
 	name := target
 	if p, err := h.people.UserByID(r.Context(), target); err == nil {
 		name = firstNonEmpty(fullName(p), directory.Who(p))

@@ -249,3 +249,26 @@ func TestOrgSystems(t *testing.T) {
 		t.Fatalf("changed %d", changed)
 	}
 }
+
+// TestMemberRemovalNamesOnlyMembers: the confirmation of a removal named any
+// account by its ID (name, login, email or phone), member of the company or
+// not, to any org admin — a way to turn IDs into people. Only a member of the
+// company is named now; any other ID is not found.
+func TestMemberRemovalNamesOnlyMembers(t *testing.T) {
+	ts := newTestServer(t, nil)
+	org, _ := orgWithRequest(t, ts)
+	outsider, err := ts.dir.CreateUser(t.Context(), directory.NewUser{Login: "outsider", Email: "outsider@example.com",
+		FamilyName: "Посторонний", Password: testPassword})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := ts.post("/account/companies/"+org.ID+"/members/"+outsider.ID+"/roles", nil)
+	if p.code != http.StatusNotFound {
+		t.Fatalf("an outsider's removal: %d", p.code)
+	}
+	for _, s := range []string{"outsider", "Посторонний"} {
+		if strings.Contains(p.body, s) {
+			t.Fatalf("the page names the outsider (%q)", s)
+		}
+	}
+}
