@@ -233,3 +233,29 @@ func TestUserAdmin(t *testing.T) {
 		t.Fatalf("revoked %v", revoked)
 	}
 }
+
+// TestLockEndsSessionsWhenTheRevocationFails: a lock whose token revocation
+// failed left the person's sessions alive, and the SSO decision (which trusts
+// that a locked account has none) kept answering with codes.
+func TestLockEndsSessionsWhenTheRevocationFails(t *testing.T) {
+	st := mongotest.Fresh(t, mongotest.URI(t), mongo.Options{})
+	p, _ := directory.NewPasswords(directory.PasswordParams{MemoryKiB: 8 * 1024, Iterations: 1, Parallelism: 1})
+	dir := directory.New(st, p, slog.New(slog.DiscardHandler))
+	s := directory.NewUserAdmin(st, dir, directory.UserAdminConfig{
+		RevokeSession: func(context.Context, storage.Session) error { return nil },
+		RevokeUser:    func(context.Context, string) error { return storage.ErrUnavailable }})
+	ctx := t.Context()
+	u, _, err := s.Create(ctx, directory.UserInput{Login: "petrov", Password: "Long-enough-pass-1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.CreateSession(ctx, storage.Session{ID: "h1", SID: "s1", UserID: u.ID, ExpiresAt: time.Now().Add(time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Lock(ctx, u.ID, time.Time{}, "op1", "test"); !errors.Is(err, storage.ErrUnavailable) {
+		t.Fatalf("lock: %v, want the revocation's error", err)
+	}
+	if _, err := st.SessionByID(ctx, "h1"); !errors.Is(err, storage.ErrNotFound) {
+		t.Fatalf("the session lives on: %v", err)
+	}
+}

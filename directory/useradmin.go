@@ -176,10 +176,12 @@ func (s *UserAdmin) Lock(ctx context.Context, id string, until time.Time, by, re
 		return until, err
 	}
 	// Locked first, then ended: a sign-in racing the lock finds it locked.
-	if err := s.cfg.RevokeUser(ctx, id); err != nil {
-		return until, err
-	}
-	return until, s.store.DeleteUserSessions(ctx, id)
+	// The sessions end even when the revocation failed: the SSO decision
+	// trusts that a locked account has none (the operator sees the error and
+	// may lock again to finish the revocation).
+	rerr := s.cfg.RevokeUser(ctx, id)
+	derr := s.store.DeleteUserSessions(ctx, id)
+	return until, errors.Join(rerr, derr)
 }
 
 // Unlock lets the person sign in again: the operator's lock and the lock after

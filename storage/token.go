@@ -94,6 +94,8 @@ type Tokens interface {
 	RevokeFamily(ctx context.Context, family string) error
 	// RevokeSessionTokens deletes every token issued in a browser session.
 	RevokeSessionTokens(ctx context.Context, sessionID string) error
-	// RevokeUserTokens deletes every token issued to a user.
+	// RevokeUserTokens deletes every token issued to a user, and the codes of
+	// the user's completed auth requests and approved device authorizations
+	// not yet redeemed.
 	RevokeUserTokens(ctx context.Context, userID string) error
 }

@@ -109,8 +109,16 @@ func (s *Store) RevokeSessionTokens(ctx context.Context, sessionID string) error
 	return s.deleteTokens(ctx, "revoke session tokens", bson.D{{Key: "grant.session_id", Value: sessionID}})
 }
 
-// RevokeUserTokens deletes every token of a user (after a password reset).
+// RevokeUserTokens deletes every token of a user (after a password reset or
+// an operator's lock) and first what is still to turn into tokens: the codes
+// of completed auth requests and approved device authorizations, so that
+// nothing obtained before can be redeemed after.
 func (s *Store) RevokeUserTokens(ctx context.Context, userID string) error {
+	for _, g := range []struct{ col, field string }{{colAuthRequests, "completion.user_id"}, {colDevice, "subject"}} {
+		if _, err := s.db.Collection(g.col).DeleteMany(ctx, bson.D{{Key: g.field, Value: userID}}); err != nil {
+			return mapErr("revoke user grants", err)
+		}
+	}
 	return s.deleteTokens(ctx, "revoke user tokens", bson.D{{Key: "grant.subject", Value: userID}})
 }
 

@@ -343,9 +343,24 @@ func testUserTokensAndSessions(t *testing.T, s storage.Store) {
 	must(t, s.CreateRefreshToken(ctx, storage.RefreshToken{ID: "r2", Grant: other, ExpiresAt: future()}))
 	must(t, s.CreateSession(ctx, storage.Session{ID: "h1", SID: "s1", UserID: "u1", ExpiresAt: future()}))
 	must(t, s.CreateSession(ctx, storage.Session{ID: "h2", SID: "s2", UserID: "u2", ExpiresAt: future()}))
+	// Codes not yet redeemed: a completed auth request of each user, a device
+	// authorization approved by u1.
+	for _, c := range []struct{ id, user string }{{"ar1", "u1"}, {"ar2", "u2"}} {
+		must(t, s.CreateAuthRequest(ctx, newAuthRequest(c.id)))
+		must(t, s.CompleteAuthRequest(ctx, c.id, storage.Completion{UserID: c.user, AuthTime: time.Now().UTC(), SessionID: "s"}, future()))
+	}
+	must(t, s.CreateDeviceAuthorization(ctx, storage.DeviceAuthorization{ID: "dev1", UserCode: "BCDFGHJK", ClientID: "tv", ExpiresAt: future()}))
+	must(t, s.DecideDeviceAuthorization(ctx, storage.DeviceAuthorization{ID: "dev1", UserCode: "BCDFGHJK", ClientID: "tv",
+		State: "approved", Subject: "u1", ExpiresAt: future()}))
 	must(t, s.RevokeUserTokens(ctx, "u1"))
 	must(t, s.DeleteUserSessions(ctx, "u1"))
-	_, err := s.AccessTokenByID(ctx, "a1")
+	_, err := s.AuthRequestByID(ctx, "ar1")
+	wantErr(t, err, storage.ErrNotFound)
+	_, err = s.DeviceAuthorizationByID(ctx, "dev1")
+	wantErr(t, err, storage.ErrNotFound)
+	_, err = s.AuthRequestByID(ctx, "ar2")
+	must(t, err)
+	_, err = s.AccessTokenByID(ctx, "a1")
 	wantErr(t, err, storage.ErrNotFound)
 	_, err = s.RefreshTokenByID(ctx, "r1")
 	wantErr(t, err, storage.ErrNotFound)
