@@ -60,7 +60,7 @@ func TestChoosingTheCompanyAtSignIn(t *testing.T) {
 	a := shop.authorization()
 	p := mustGet(t, b, a.URL)
 	p = mustSubmit(t, b, p, "/password", map[string][]string{"login": {"ivanov"}, "password": {"S3cure-pass!"}})
-	if !strings.Contains(p.Body, "Choose a company") || !strings.Contains(p.Body, ">Continue<") || !strings.Contains(p.Body, "ООО «Василёк»") {
+	if !strings.Contains(p.Body, "Choose a company") || !strings.Contains(p.Body, ">Continue<") || !strings.Contains(p.Body, "ООО\u00a0«Василёк»") {
 		t.Fatalf("no company choice: %.800s", p.Body)
 	}
 	p = mustSubmit(t, b, p, "/org", map[string][]string{"org": {"vasilek"}})

@@ -329,7 +329,7 @@ test('Russian: a person of two companies chooses one at sign-in; select_account 
   await p.getByRole('button', { name: 'Продолжить' }).waitFor();
   assert.match(await p.textContent('h1'), /Выберите организацию/);
   await shot(p, 'org-choice-ru');
-  await p.getByLabel(/ООО «Василёк»/).check();
+  await p.getByLabel(/ООО\s«Василёк»/).check();
   await p.getByRole('button', { name: 'Продолжить' }).click();
   let c = await claims(p);
   assert.equal(c.org.id, 'vasilek');
@@ -341,7 +341,7 @@ test('Russian: a person of two companies chooses one at sign-in; select_account 
   c = await claims(p);
   assert.equal(c.org.id, 'vasilek');
   await p.goto(`${rp}/start?client=b2b&prompt=select_account`);
-  await p.getByLabel(/ООО «Ромашка»/).check();
+  await p.getByLabel(/ООО\s«Ромашка»/).check();
   await p.getByRole('button', { name: 'Продолжить' }).click();
   c = await claims(p);
   assert.equal(c.org.id, 'romashka');
