@@ -1,82 +1,38 @@
 package login
 
 import (
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/base64"
 	"errors"
 	"net/http"
-	"strconv"
-	"strings"
-	"time"
 
 	"github.com/vhod-id/vhod/internal/web"
 	"github.com/vhod-id/vhod/storage"
 )
 
-// Device cookies, after OWASP's "Slow Down Online Guessing Attacks with Device
-// Cookies": a browser that signs in gets a cookie, signed with a server key, that
-// names the account and a random nonce. The lock that repeated failures put on
-// an account (and on its identifiers) is for browsers without such a cookie, so
-// a stranger's guessing cannot lock the owner out. Failures from one device
+// Device cookies (web.DeviceCookies, after OWASP's "Slow Down Online Guessing
+// Attacks with Device Cookies"): the lock that repeated failures put on an
+// account (and on its identifiers) is for browsers without such a cookie, so a
+// stranger's guessing cannot lock the owner out. Failures from one device
 // cookie are counted against its nonce; past the lock threshold that cookie is
-// distrusted like any stranger's browser. Each sign-in issues a fresh cookie.
-
-// deviceCookie is the cookie's base name; CookieName prefixes it with __Host- on
-// https issuers, so that a sibling host cannot plant one.
-const deviceCookie = "vhod_device"
-
-// deviceCookieLifetime is as long as browsers keep a cookie (400 days at most).
-const deviceCookieLifetime = 400 * 24 * time.Hour
+// distrusted like any stranger's browser.
 
 // device is a verified device cookie.
 type device struct{ userID, nonce string }
 
-// deviceMAC signs the cookie's fields; the prefix keeps the MAC to this use.
-func (h *Handler) deviceMAC(userID, nonce, issued string) []byte {
-	m := hmac.New(sha256.New, h.cfg.DeviceKey)
-	m.Write([]byte("vhod device cookie v1\x00" + userID + "\x00" + nonce + "\x00" + issued))
-	return m.Sum(nil)
+func (h *Handler) deviceCookies() web.DeviceCookies {
+	return web.DeviceCookies{Key: h.cfg.DeviceKey, Secure: h.secure}
 }
 
 // setDeviceCookie marks this browser as one that signed in to userID (no-op
 // when device cookies are off).
 func (h *Handler) setDeviceCookie(w http.ResponseWriter, userID string) {
-	if len(h.cfg.DeviceKey) == 0 {
-		return
-	}
-	nonce, issued := web.RandomValue(), strconv.FormatInt(h.now().Unix(), 10)
-	v := strings.Join([]string{base64.RawURLEncoding.EncodeToString([]byte(userID)), nonce, issued,
-		base64.RawURLEncoding.EncodeToString(h.deviceMAC(userID, nonce, issued))}, ".")
-	http.SetCookie(w, &http.Cookie{Name: web.CookieName(h.secure, deviceCookie), Value: v, Path: "/", MaxAge: int(deviceCookieLifetime.Seconds()),
-		HttpOnly: true, Secure: h.secure, SameSite: http.SameSiteLaxMode})
+	h.deviceCookies().Set(w, userID, h.now())
 }
 
 // deviceFromCookie returns the browser's device cookie when its signature holds
 // and it is not older than its lifetime.
 func (h *Handler) deviceFromCookie(r *http.Request) (device, bool) {
-	if len(h.cfg.DeviceKey) == 0 {
-		return device{}, false
-	}
-	ck, err := r.Cookie(web.CookieName(h.secure, deviceCookie))
-	if err != nil || len(ck.Value) > 512 {
-		return device{}, false
-	}
-	parts := strings.Split(ck.Value, ".")
-	if len(parts) != 4 {
-		return device{}, false
-	}
-	id, err1 := base64.RawURLEncoding.DecodeString(parts[0])
-	mac, err2 := base64.RawURLEncoding.DecodeString(parts[3])
-	issued, err3 := strconv.ParseInt(parts[2], 10, 64)
-	if err1 != nil || err2 != nil || err3 != nil || len(id) == 0 || parts[1] == "" ||
-		!hmac.Equal(mac, h.deviceMAC(string(id), parts[1], parts[2])) {
-		return device{}, false
-	}
-	if age := h.now().Sub(time.Unix(issued, 0)); age < 0 || age > deviceCookieLifetime {
-		return device{}, false
-	}
-	return device{userID: string(id), nonce: parts[1]}, true
+	id, nonce, ok := h.deviceCookies().Read(r, h.now())
+	return device{userID: id, nonce: nonce}, ok
 }
 
 func deviceFailKey(d device) string { return "signin-fail:device:" + d.nonce }

@@ -1,6 +1,7 @@
 package login
 
 import (
+	"github.com/vhod-id/vhod/internal/web"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -17,13 +18,13 @@ func TestDeviceCookieSignature(t *testing.T) {
 	rec := httptest.NewRecorder()
 	h.setDeviceCookie(rec, "user-1")
 	cookies := rec.Result().Cookies()
-	if len(cookies) != 1 || cookies[0].Name != deviceCookie || !cookies[0].HttpOnly || cookies[0].MaxAge < 300*24*3600 {
+	if len(cookies) != 1 || cookies[0].Name != "vhod_device" || !cookies[0].HttpOnly || cookies[0].MaxAge < 300*24*3600 {
 		t.Fatalf("cookie: %+v", cookies)
 	}
 	value := cookies[0].Value
 	with := func(v string) *http.Request {
 		r := httptest.NewRequest(http.MethodPost, "/login/x/password", nil)
-		r.AddCookie(&http.Cookie{Name: deviceCookie, Value: v})
+		r.AddCookie(&http.Cookie{Name: "vhod_device", Value: v})
 		return r
 	}
 	if d, ok := h.deviceFromCookie(with(value)); !ok || d.userID != "user-1" || d.nonce == "" {
@@ -45,7 +46,7 @@ func TestDeviceCookieSignature(t *testing.T) {
 	if _, ok := other.deviceFromCookie(with(value)); ok {
 		t.Error("another server's key accepted the cookie")
 	}
-	now = now.Add(deviceCookieLifetime + time.Hour)
+	now = now.Add(web.DeviceCookieLifetime + time.Hour)
 	if _, ok := h.deviceFromCookie(with(value)); ok {
 		t.Error("a cookie older than its lifetime accepted")
 	}
@@ -62,7 +63,7 @@ func TestDeviceCookieHostPrefixedOnHTTPS(t *testing.T) {
 		t.Fatalf("cookie: %+v", cookies)
 	}
 	r := httptest.NewRequest(http.MethodPost, "/login/x/password", nil)
-	r.AddCookie(&http.Cookie{Name: deviceCookie, Value: cookies[0].Value})
+	r.AddCookie(&http.Cookie{Name: "vhod_device", Value: cookies[0].Value})
 	if _, ok := h.deviceFromCookie(r); ok {
 		t.Fatal("a plain vhod_device cookie was read on https")
 	}
