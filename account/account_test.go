@@ -31,7 +31,7 @@ func TestAccountNeedsSignIn(t *testing.T) {
 func TestAccountRefusesAccountant(t *testing.T) {
 	ts := newTestServer(t, nil)
 	org := ts.activeOrg("7728168971")
-	if err := ts.orgs.SetAccountantPIN(t.Context(), org.ID, "Д-77", "482193"); err != nil {
+	if err := ts.orgs.SetAccountantPIN(t.Context(), org.ID, "Д-77", "482193", directory.Actor{ID: "director"}); err != nil {
 		t.Fatal(err)
 	}
 	acc, _, err := ts.orgs.AuthenticateAccountant(t.Context(), org.INN, "Д-77", "482193")

@@ -100,7 +100,7 @@ type store interface {
 
 // accountants sets the accountant PIN of a company's contract (orgs.Service).
 type accountants interface {
-	SetAccountantPIN(ctx context.Context, orgID, contract, pin string) error
+	SetAccountantPIN(ctx context.Context, orgID, contract, pin string, by directory.Actor) error
 }
 
 // Handler serves the person's own pages under /account.

@@ -268,7 +268,7 @@ func (h *Handler) orgContractPIN(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	contract := strings.TrimSpace(r.PostFormValue("contract"))
-	err := h.cfg.Accountants.SetAccountantPIN(r.Context(), org.ID, contract, strings.TrimSpace(r.PostFormValue("pin")))
+	err := h.cfg.Accountants.SetAccountantPIN(r.Context(), org.ID, contract, strings.TrimSpace(r.PostFormValue("pin")), h.actor(r, u.ID))
 	switch {
 	case errors.Is(err, orgs.ErrBadPIN):
 		h.renderMembers(w, r, http.StatusBadRequest, org, u, "", "members.bad_pin")
@@ -280,8 +280,6 @@ func (h *Handler) orgContractPIN(w http.ResponseWriter, r *http.Request) {
 		h.pages.Fail(w, r, accountLang(r, u), web.Unavailable(err))
 		return
 	}
-	h.audit(r, storage.AuditEvent{Type: directory.EventAccountantPIN, Outcome: directory.OutcomeSuccess, Actor: u.ID, OrgID: org.ID,
-		Details: map[string]string{"contract": contract}})
 	http.Redirect(w, r, "/account/companies/"+org.ID+"/members?notice=pin", http.StatusSeeOther)
 }
 

@@ -27,8 +27,9 @@ func validPIN(pin string) bool {
 }
 
 // SetAccountantPIN sets the PIN of the accountant sign-in for one of the
-// company's contracts (adding the contract number when it is new).
-func (o *Service) SetAccountantPIN(ctx context.Context, orgID, contract, pin string) error {
+// company's contracts (adding the contract number when it is new), audited
+// here whoever sets it (page, API, console).
+func (o *Service) SetAccountantPIN(ctx context.Context, orgID, contract, pin string, by directory.Actor) error {
 	c, err := directory.NormalizeContract(contract)
 	if err != nil {
 		return err
@@ -56,6 +57,11 @@ func (o *Service) SetAccountantPIN(ctx context.Context, orgID, contract, pin str
 		}
 		org.AccountantPINs = append(pins, storage.ContractPIN{Contract: c, PINHash: hash})
 		if _, err = o.store.UpdateOrganisation(ctx, org); !errors.Is(err, storage.ErrConflict) {
+			if err == nil {
+				e := by.Event(directory.EventAccountantPIN, map[string]string{"contract": c})
+				e.OrgID = orgID
+				o.audit.Record(ctx, e)
+			}
 			return err
 		}
 	}

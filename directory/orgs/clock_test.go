@@ -63,7 +63,7 @@ func TestAccountantAccountDatedByTheServiceClock(t *testing.T) {
 		_, err = o.ApproveOrganisation(ctx, org.ID, directory.Actor{ID: "moderator"})
 	}
 	if err == nil {
-		err = o.SetAccountantPIN(ctx, org.ID, "Д-15", "123456")
+		err = o.SetAccountantPIN(ctx, org.ID, "Д-15", "123456", directory.Actor{ID: "director"})
 	}
 	if err != nil {
 		t.Fatal(err)

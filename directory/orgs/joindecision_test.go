@@ -66,3 +66,21 @@ func TestJoinDecisionsMailAndAudit(t *testing.T) {
 		t.Fatalf("a refused decision mailed: %d", n)
 	}
 }
+
+// TestAccountantPINIsAudited: setting an accountant's PIN writes its audit
+// event in the service (it was the company page's to write, so another caller
+// — the API, the console — would have set PINs unaudited).
+func TestAccountantPINIsAudited(t *testing.T) {
+	w := newOrgWorld(t, nil)
+	org := w.register(t)
+	if _, err := w.o.ApproveOrganisation(t.Context(), org.ID, moderator); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.o.SetAccountantPIN(t.Context(), org.ID, "д-15", "123456", directory.Actor{ID: "director", IP: "192.0.2.1"}); err != nil {
+		t.Fatal(err)
+	}
+	e := w.event(t, org.ID, directory.EventAccountantPIN)
+	if e.Actor != "director" || e.IP != "192.0.2.1" || e.Details["contract"] != "Д15" {
+		t.Fatalf("PIN audited as %+v", e)
+	}
+}

@@ -195,10 +195,10 @@ func TestAccountantSignInRules(t *testing.T) {
 	if _, err := o.ApproveOrganisation(ctx, org.ID, directory.Actor{ID: "moderator"}); err != nil {
 		t.Fatal(err)
 	}
-	if err := o.SetAccountantPIN(ctx, org.ID, "Д-15", "12345"); !errors.Is(err, orgs.ErrBadPIN) {
+	if err := o.SetAccountantPIN(ctx, org.ID, "Д-15", "12345", directory.Actor{ID: "director"}); !errors.Is(err, orgs.ErrBadPIN) {
 		t.Fatalf("short PIN: %v", err)
 	}
-	if err := o.SetAccountantPIN(ctx, org.ID, "Д-15", "123456"); err != nil {
+	if err := o.SetAccountantPIN(ctx, org.ID, "Д-15", "123456", directory.Actor{ID: "director"}); err != nil {
 		t.Fatal(err)
 	}
 	for _, c := range []struct{ inn, contract, pin string }{
@@ -220,7 +220,7 @@ func TestAccountantSignInRules(t *testing.T) {
 		t.Fatalf("accountant membership: %+v", m)
 	}
 	// A new PIN replaces the old one.
-	if err := o.SetAccountantPIN(ctx, org.ID, "Д-15", "999999"); err != nil {
+	if err := o.SetAccountantPIN(ctx, org.ID, "Д-15", "999999", directory.Actor{ID: "director"}); err != nil {
 		t.Fatal(err)
 	}
 	if _, _, err := o.AuthenticateAccountant(ctx, "7728824599", "Д-15", "123456"); !errors.Is(err, directory.ErrInvalidCredentials) {

@@ -38,7 +38,9 @@ func (f fakeAccountant) AccountantUserIDs(_ context.Context, inn, contract strin
 	return nil, nil
 }
 
-func (fakeAccountant) SetAccountantPIN(context.Context, string, string, string) error { return nil }
+func (fakeAccountant) SetAccountantPIN(context.Context, string, string, string, directory.Actor) error {
+	return nil
+}
 
 // The accountant signs in with INN, contract and PIN for the company (the
 // session and the answer carry it); wrong PINs count towards the captcha and
