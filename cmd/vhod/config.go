@@ -51,6 +51,7 @@ type Config struct {
 	CertAuth      CertAuthConfig      `yaml:"certauth"`
 	Organisations OrganisationsConfig `yaml:"organisations"`
 	UI            UIConfig            `yaml:"ui"`
+	Passkeys      PasskeysConfig      `yaml:"passkeys"`
 	Bootstrap     Bootstrap           `yaml:"bootstrap" env:"-"`
 
 	// TrustedProxies are the reverse proxies (CIDRs or addresses) whose
@@ -83,6 +84,16 @@ func (u UIConfig) Location() *time.Location {
 		return nil // the pages' default zone
 	}
 	return loc
+}
+
+// PasskeysConfig is the WebAuthn relying party. Empty, it is derived from the
+// issuer (its host is the RP ID, its origin the one origin); behind a proxy
+// that serves the pages from another host, name them here. Disabled turns
+// passkeys off.
+type PasskeysConfig struct {
+	RPID     string   `yaml:"rp_id"`
+	Origins  []string `yaml:"origins"`
+	Disabled bool     `yaml:"disabled"`
 }
 
 // RegistrationConfig governs sign-up: the version of the consent texts in force is

@@ -9,6 +9,7 @@ import (
 
 	"github.com/vhod-id/vhod/directory"
 	"github.com/vhod-id/vhod/directory/captcha"
+	"github.com/vhod-id/vhod/directory/factors"
 	"github.com/vhod-id/vhod/directory/flows"
 	"github.com/vhod-id/vhod/directory/notify"
 	"github.com/vhod-id/vhod/internal/web"
@@ -30,6 +31,7 @@ type shared struct {
 	email                   notify.EmailSender
 	certs                   *certificate.Config
 	notices                 *directory.ChangeNotices
+	factors                 *factors.Service
 }
 
 func (a *app) sharedParts() (*shared, error) {
@@ -70,6 +72,9 @@ func (a *app) sharedParts() (*shared, error) {
 	}
 	// A way in changed, from either audience: its owner is told.
 	sh.notices = directory.NewChangeNotices(sh.email, sh.sms, texts, a.audit, a.log)
+	if sh.factors, err = a.secondFactors(sh, texts); err != nil {
+		return nil, err
+	}
 	return sh, nil
 }
 
