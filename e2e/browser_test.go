@@ -23,9 +23,25 @@ import (
 	"github.com/vhod-id/vhod/internal/fixtures"
 )
 
-// TestBrowser runs e2e/browser/*.test.mjs in Debian's chromium through playwright-core
+// TestBrowser runs the sign-in, consent, account and company pages
+// (e2e/browser/signin.test.mjs) in Debian's chromium through playwright-core
 // against a real Vhod and a relying party served by this test.
 func TestBrowser(t *testing.T) {
+	runBrowser(t, browserSetup{}, "browser/signin.test.mjs")
+}
+
+// browserSetup is what one browser suite adds to the common setup: Config
+// edits the configuration before Vhod starts, Env adds to node's environment.
+type browserSetup struct {
+	Config func(cfg, rpURL string) string
+	Env    []string
+}
+
+// runBrowser starts Vhod (with the browser tests' users, companies, mail and
+// SMS stand-ins, edited by setup.Config) and the relying party, then runs the
+// node test files in chromium through playwright-core. Each suite gets its own
+// server, so suites that need other settings do not disturb each other.
+func runBrowser(t *testing.T, setup browserSetup, files ...string) {
 	if os.Getenv("VHOD_SKIP_BROWSER_TESTS") == "1" {
 		t.Skip("VHOD_SKIP_BROWSER_TESTS=1")
 	}
@@ -73,6 +89,9 @@ func TestBrowser(t *testing.T) {
 	cfg = strings.Replace(cfg, "bootstrap:\n", "organisations: {registry: {provider: dadata, url: \""+dadata.URL+"\", token: test-token}}\nbootstrap:\n", 1)
 	cfg = strings.Replace(cfg, "  clients:\n", "  clients:\n    - {id: b2b, secret: b2b-secret, name: B2B shop, redirect_uris: ["+rpURL+"/callback/b2b], first_party: true, scopes: [org, orgs]}\n", 1)
 	cfg = strings.Replace(cfg, "  clients:\n", "  clients:\n    - {id: tv, name: Smart TV, public: true, grant_types: [urn:ietf:params:oauth:grant-type:device_code]}\n", 1)
+	if setup.Config != nil {
+		cfg = setup.Config(cfg, rpURL)
+	}
 	srv := startServer(t, cfg)
 	relying := newTestRP(t, srv, rpURL)
 	relying.mail = box
@@ -82,8 +101,10 @@ func TestBrowser(t *testing.T) {
 
 	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, "node", "--test", "--test-reporter=spec", "browser/signin.test.mjs")
+	args := append([]string{"--test", "--test-concurrency=1", "--test-reporter=spec"}, files...)
+	cmd := exec.CommandContext(ctx, "node", args...)
 	cmd.Env = append(os.Environ(), "RP_URL="+rpURL, "CHROMIUM="+chromium, "VHOD_BIN="+binary, "FIXTURES="+fixtures.Dir(t), "ISSUER="+srv.Issuer)
+	cmd.Env = append(cmd.Env, setup.Env...)
 	out, err := cmd.CombinedOutput()
 	t.Logf("node --test:\n%s", out)
 	if err != nil {

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"net"
+
 	"github.com/vhod-id/vhod/directory"
 	"github.com/vhod-id/vhod/directory/factors"
 )
@@ -22,6 +24,13 @@ func (a *app) secondFactors(sh *shared, texts directory.Texts) (*factors.Service
 		}
 		if len(cfg.Passkeys.Origins) > 0 {
 			pk.Origins = cfg.Passkeys.Origins
+		}
+		// WebAuthn binds credentials to a domain; an issuer on a bare IP
+		// address (a test or a first try) has none, so passkeys stay off
+		// rather than keeping Vhod from starting.
+		if net.ParseIP(pk.RPID) != nil {
+			a.log.Warn("passkeys are off: the issuer's host is an IP address; set passkeys.rp_id to a domain name", "host", pk.RPID)
+			pk = factors.PasskeyConfig{}
 		}
 	}
 	totpKey := deriveKey(a.master, "totp")
