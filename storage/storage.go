@@ -56,6 +56,7 @@ type Store interface {
 	Audit
 	Once
 	Outbox
+	IdentityProviders
 	// Ping answers whether the database is reachable.
 	Ping(ctx context.Context) error
 	// DeleteExpired removes documents whose expiry is before now, in every collection

@@ -20,6 +20,7 @@ func Run(t *testing.T, newStore func(t *testing.T) storage.Store) {
 		{"UserIdentifiersUnique", testUserIdentifiersUnique},
 		{"Certificates", testCertificates},
 		{"TrustAnchors", testTrustAnchors},
+		{"IdentityProviders", testIdentityProviders},
 		{"Organisations", testOrganisations},
 		{"OrganisationPages", testOrganisationPages},
 		{"OrganisationFilters", testOrganisationFilters},
