@@ -53,8 +53,12 @@ type Config struct {
 	// ESIA: the system's certificate and GOST private key (PEM, PKCS#8, as
 	// OpenSSL's GOST engine writes them), ESIA's certificate that signs its ID
 	// tokens, and how the client secret is made.
-	CertFile         string `yaml:"cert_file" json:"cert_file,omitempty"`
-	KeyFile          string `yaml:"key_file" json:"key_file,omitempty"`
+	CertFile string `yaml:"cert_file" json:"cert_file,omitempty"`
+	KeyFile  string `yaml:"key_file" json:"key_file,omitempty"`
+	// Key is the same private key's PEM itself, instead of key_file: how a
+	// provider the admin API or the console added keeps it (sealed at rest,
+	// never shown back).
+	Key              string `yaml:"key" json:"-"`
 	ProviderCertFile string `yaml:"provider_cert_file" json:"provider_cert_file,omitempty"`
 	// CertificateHash overrides the computed client_certificate_hash (hex), for
 	// a certificate whose hash ESIA's tooling prints differently.
@@ -129,10 +133,16 @@ func (c Config) Problems() map[string]string {
 			set("client_secret", "is required for type %s", c.Type)
 		}
 	case TypeESIA:
-		for field, v := range map[string]string{"cert_file": c.CertFile, "key_file": c.KeyFile, "provider_cert_file": c.ProviderCertFile} {
+		for field, v := range map[string]string{"cert_file": c.CertFile, "provider_cert_file": c.ProviderCertFile} {
 			if v == "" {
 				set(field, "is required for type esia")
 			}
+		}
+		switch {
+		case c.KeyFile == "" && c.Key == "":
+			set("key_file", "is required for type esia (or key: the PEM itself)")
+		case c.KeyFile != "" && c.Key != "":
+			set("key", "set key_file or key, not both")
 		}
 		if hasSecret {
 			set("client_secret", "ESIA takes no client secret: Vhod signs with key_file")

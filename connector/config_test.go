@@ -32,6 +32,7 @@ func TestConfigProblems(t *testing.T) {
 		{"yandex without secret", func(c *Config) { c.Type, c.ClientSecret = TypeYandex, "" }, "client_secret"},
 		{"sber without secret", func(c *Config) { c.Type, c.ClientSecret = TypeSber, "" }, "client_secret"},
 		{"esia without key", func(c *Config) { c.Type, c.ClientSecret = TypeESIA, "" }, "key_file"},
+		{"esia with key twice", func(c *Config) { c.Type, c.ClientSecret, c.KeyFile, c.Key = TypeESIA, "", "/k.pem", "PEM" }, "key"},
 		{"esia with secret", func(c *Config) { c.Type = TypeESIA }, "client_secret"},
 		{"esia format", func(c *Config) { c.Type, c.ClientSecret, c.SecretFormat = TypeESIA, "", "pkcs7" }, "secret_format"},
 		{"esia access type", func(c *Config) { c.Type, c.ClientSecret, c.AccessType = TypeESIA, "", "always" }, "access_type"},

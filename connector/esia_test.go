@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -219,6 +220,21 @@ func TestESIAConfig(t *testing.T) {
 	c, _ = New(override, Options{})
 	if c.(*esiaConnector).signer.hash != strings.Repeat("AB", 32) {
 		t.Fatal("certificate_hash does not override")
+	}
+
+	// The key's PEM itself (a provider the admin API added) works as key_file does.
+	keyPEM, err := os.ReadFile(cfg.KeyFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	inline := cfg
+	inline.KeyFile, inline.Key = "", string(keyPEM)
+	if _, err := New(inline, Options{}); err != nil {
+		t.Fatalf("inline key: %v", err)
+	}
+	inline.Key = "junk"
+	if _, err := New(inline, Options{}); err == nil || !strings.Contains(err.Error(), "key:") {
+		t.Fatalf("inline junk key: %v", err)
 	}
 
 	for name, change := range map[string]func(*Config){

@@ -46,13 +46,16 @@ func loadESIASigner(c Config) (*esiaSigner, error) {
 	if err != nil {
 		return nil, fmt.Errorf("cert_file %s: %w", c.CertFile, err)
 	}
-	keyPEM, err := os.ReadFile(c.KeyFile)
-	if err != nil {
-		return nil, fmt.Errorf("key_file: %w", err)
+	keyPEM, keyName := []byte(c.Key), "key"
+	if c.KeyFile != "" {
+		if keyPEM, err = os.ReadFile(c.KeyFile); err != nil {
+			return nil, fmt.Errorf("key_file: %w", err)
+		}
+		keyName = "key_file " + c.KeyFile
 	}
 	key, err := parseGOSTKey(keyPEM)
 	if err != nil {
-		return nil, fmt.Errorf("key_file %s: %w", c.KeyFile, err)
+		return nil, fmt.Errorf("%s: %w", keyName, err)
 	}
 	s := &esiaSigner{cert: certs[0], key: key, format: c.SecretFormat, hash: strings.ToUpper(c.CertificateHash)}
 	if s.format == "" {
