@@ -93,6 +93,13 @@ const (
 	EventRecoveryCodesIssued = "factor.recovery_codes_issued"
 	EventFactorAlwaysAsk     = "factor.always_ask"
 	EventOrgSignInPolicy     = "org.sign_in_policy"
+	// Outside identity providers operators manage (directory/idp): added,
+	// changed (Details name the settings, never a secret's value; a secret
+	// replaced is named as such), switched on or off, deleted.
+	EventIdentityProviderCreated = "identity_provider.created"
+	EventIdentityProviderUpdated = "identity_provider.updated"
+	EventIdentityProviderEnabled = "identity_provider.enabled"
+	EventIdentityProviderDeleted = "identity_provider.deleted"
 )
 
 // Outcomes of audit events.

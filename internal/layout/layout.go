@@ -83,8 +83,10 @@ var layers = []Layer{
 	// The service layer, with notify/, registry/, captcha/, flows/, factors/
 	// (second factors and passkeys) and orgs/ (organisations); directory itself
 	// never imports factors or orgs.
+	// directory/idp checks the providers operators manage with connector's
+	// own rules (Config.Problems, a trial New), so connector is below it.
 	{Name: "directory", Paths: []string{"directory"},
-		MayImport: []string{"certauth", "ruid", "storage"}},
+		MayImport: []string{"certauth", "ruid", "storage", "connector"}},
 	// Outside identity providers (Госуслуги, Яндекс, VK, Сбер, any OpenID
 	// provider): HTTP clients that return facts about a person, as certauth
 	// does for certificates; login decides which account that is. It signs
