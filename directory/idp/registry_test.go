@@ -128,7 +128,9 @@ func TestRegistryLeavesOutABrokenProvider(t *testing.T) {
 // downStore fails every read, as a database that went away.
 type downStore struct{ Store }
 
-func (downStore) IdentityProvidersVersion(context.Context) (int64, error) { return 0, storage.ErrUnavailable }
+func (downStore) IdentityProvidersVersion(context.Context) (int64, error) {
+	return 0, storage.ErrUnavailable
+}
 
 // With the store down, the registry keeps offering what it knew; a first
 // read that fails is an error (login says the providers are unavailable).
