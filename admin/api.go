@@ -24,6 +24,7 @@ import (
 	"github.com/gorilla/mux"
 
 	"github.com/vhod-id/vhod/directory"
+	"github.com/vhod-id/vhod/directory/idp"
 	"github.com/vhod-id/vhod/directory/orgs"
 	"github.com/vhod-id/vhod/internal/clientaddr"
 	"github.com/vhod-id/vhod/storage"
@@ -50,6 +51,9 @@ type Config struct {
 	Keys       *directory.Keys
 	// Anchors are the trust-anchor rules (they audit their changes).
 	Anchors *directory.Anchors
+	// IdentityProviders are the outside providers' rules (they audit their
+	// changes); nil leaves /identity-providers out.
+	IdentityProviders *idp.Service
 	Audit   *directory.Auditor
 	Logger  *slog.Logger
 	Now     func() time.Time
@@ -267,6 +271,7 @@ func (a *API) Mount(r *mux.Router) {
 	a.mountOrgs(auth)
 	a.mountKeys(auth)
 	a.mountAnchors(auth)
+	a.mountIdentityProviders(auth)
 	a.mountAudit(auth)
 	api.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		writeProblem(w, http.StatusNotFound, "not-found", "no such API resource")

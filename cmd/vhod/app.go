@@ -66,6 +66,8 @@ type app struct {
 	configuredAnchors []certauth.Anchor
 	// prov is the mounted provider (set by handler).
 	prov *provider.Provider
+	// idps are the outside identity providers' rules and registry (wire_idp.go).
+	idps *idpParts
 }
 
 // openApp connects the store (starting the embedded one when no URI is set), opens

@@ -75,6 +75,11 @@ func (a *app) sharedParts() (*shared, error) {
 	if sh.factors, err = a.secondFactors(sh, texts); err != nil {
 		return nil, err
 	}
+	// The configuration file's providers go here once its identity_providers
+	// key is read (issue 20's sign-in); until then only stored ones exist.
+	if _, err = a.identityProviders(nil); err != nil {
+		return nil, err
+	}
 	return sh, nil
 }
 

@@ -44,5 +44,6 @@ func (a *app) adminAPI(prov *provider.Provider) *admin.API {
 	return admin.New(admin.Config{
 		Verify: prov.VerifyAccessToken, Store: a.store, Orgs: a.orgs, Clients: a.clients, Catalogues: a.catalogues,
 		Users: a.userAdmin, Keys: a.signingKeys(), Anchors: a.anchors, Audit: a.audit, Logger: a.log,
+		IdentityProviders: a.idps.service,
 	})
 }

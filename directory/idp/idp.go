@@ -108,6 +108,10 @@ func New(st Store, cfg Config) (*Service, error) {
 	return &Service{store: st, cfg: cfg}, nil
 }
 
+// OnChange sets what is told of every change (the registry of this
+// instance, built after the service).
+func (s *Service) OnChange(f func()) { s.cfg.Changed = f }
+
 // Types are the provider types an operator may choose.
 func (s *Service) Types() []string { return slices.Clone(connector.Types) }
 
@@ -199,6 +203,20 @@ func (s *Service) next(p storage.IdentityProvider, in Input) (storage.IdentityPr
 	}
 	next.Order = in.Order
 	return next, cfg, nil, s.pack(&next, cfg)
+}
+
+// Check says what Update would refuse in in, without writing: the API asks
+// before it claims the If-Match, so that a refused request burns nothing.
+func (s *Service) Check(ctx context.Context, id string, in Input) (map[string]string, error) {
+	if in.ID != "" && in.ID != id {
+		return map[string]string{"id": "the id of a provider does not change (linked accounts are kept under it)"}, nil
+	}
+	p, err := s.store.IdentityProviderByID(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	_, _, bad, err := s.next(p, in)
+	return bad, err
 }
 
 // Update makes a stored provider what in says, when it is still at version
