@@ -54,9 +54,9 @@ type Config struct {
 	// IdentityProviders are the outside providers' rules (they audit their
 	// changes); nil leaves /identity-providers out.
 	IdentityProviders *idp.Service
-	Audit   *directory.Auditor
-	Logger  *slog.Logger
-	Now     func() time.Time
+	Audit             *directory.Auditor
+	Logger            *slog.Logger
+	Now               func() time.Time
 }
 
 // Store is what the API reads itself: the caller's account, client and
