@@ -107,11 +107,14 @@ type Config struct {
 	Users      users
 	Keys       keys
 	Anchors    anchors
-	Orgs       orgRules
-	Store      store
-	Audit      *directory.Auditor
-	Cookies    *web.Cookies
-	Logger     *slog.Logger
+	// IdentityProviders are the outside providers' rules; nil leaves their
+	// pages out.
+	IdentityProviders identityProviders
+	Orgs              orgRules
+	Store             store
+	Audit             *directory.Auditor
+	Cookies           *web.Cookies
+	Logger            *slog.Logger
 	// TimeZone is where the pages show times (ui.time_zone); nil: web.DefaultZone.
 	TimeZone *time.Location
 	// Now is the clock; time.Now when nil.
@@ -152,7 +155,7 @@ func New(cfg Config) (*Handler, error) {
 		"has":    slices.Contains[[]string],
 		"locked": func(u storage.User) bool { return u.LockedUntil.After(h.now()) || u.Blocked.Active(h.now()) },
 	}
-	if h.pages, err = web.NewRenderer(cat, cfg.Logger, templateFS, []string{"console", "moderation"}, funcs); err != nil {
+	if h.pages, err = web.NewRenderer(cat, cfg.Logger, templateFS, []string{"console", "moderation", "idps"}, funcs); err != nil {
 		return nil, err
 	}
 	h.pages.SetTimeZone(cfg.TimeZone)
@@ -190,6 +193,7 @@ func (h *Handler) Mount(r *mux.Router) {
 	pages.HandleFunc("/console/anchors", h.consoleAnchorAdd).Methods(http.MethodPost)
 	pages.HandleFunc("/console/anchors/{id}/remove", h.consoleAnchorRemove).Methods(http.MethodPost)
 	pages.HandleFunc("/console/audit", h.consoleAudit).Methods(http.MethodGet)
+	h.mountIdentityProviders(pages)
 	pages.HandleFunc("/moderation", h.moderation).Methods(http.MethodGet)
 	pages.HandleFunc("/moderation/orgs/{org}/{decision:approve|reject}", h.moderateOrg).Methods(http.MethodPost)
 	pages.HandleFunc("/moderation/requests/{org}/{user}/{decision:approve|reject}", h.moderateRequest).Methods(http.MethodPost)

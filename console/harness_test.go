@@ -81,8 +81,9 @@ func newTestServer(t *testing.T) *testServer {
 		Users: directory.NewUserAdmin(st, dir, directory.UserAdminConfig{
 			RevokeSession: func(context.Context, storage.Session) error { return nil },
 			RevokeUser:    func(context.Context, string) error { return nil }}),
-		Keys:    directory.NewKeys(ring, []string{"ES256", "RS256"}),
-		Anchors: directory.NewAnchors(st, directory.AnchorsConfig{Audit: audit}),
+		Keys:              directory.NewKeys(ring, []string{"ES256", "RS256"}),
+		Anchors:           directory.NewAnchors(st, directory.AnchorsConfig{Audit: audit}),
+		IdentityProviders: newTestIdentityProviders(t, st, audit),
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -35,7 +35,7 @@ func (a *app) consolePages(sh *shared) (*console.Handler, error) {
 	return console.New(console.Config{
 		Issuer: a.cfg.Issuer, CSRFKey: sh.csrfKey[:], Clients: a.clients, Catalogues: a.catalogues, Users: a.userAdmin,
 		Keys: a.signingKeys(), Anchors: a.anchors, Orgs: a.orgs, Store: a.store, Audit: a.audit, Cookies: sh.cookies, Logger: a.log,
-		TimeZone: a.cfg.UI.Location(),
+		TimeZone: a.cfg.UI.Location(), IdentityProviders: a.idps.service,
 	})
 }
 
