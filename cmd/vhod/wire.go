@@ -75,9 +75,10 @@ func (a *app) sharedParts() (*shared, error) {
 	if sh.factors, err = a.secondFactors(sh, texts); err != nil {
 		return nil, err
 	}
-	// The configuration file's providers go here once its identity_providers
-	// key is read (issue 20's sign-in); until then only stored ones exist.
-	if _, err = a.identityProviders(nil); err != nil {
+	// Outside identity providers: the configuration file's list goes here
+	// (a.cfg.IdentityProviders, once issue 20's sign-in reads that key), and
+	// a.idps.registry is what login asks instead of a connector.Static.
+	if _, err = a.managedProviders(nil); err != nil {
 		return nil, err
 	}
 	return sh, nil

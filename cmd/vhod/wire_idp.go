@@ -5,7 +5,7 @@ import (
 	"github.com/vhod-id/vhod/directory/idp"
 )
 
-// identityProviders builds, once, the rules of the outside identity
+// managedProviders builds, once, the rules of the outside identity
 // providers (the admin API and the console manage them) and the registry
 // login asks for them: file are the configuration file's providers
 // (`identity_providers:`), offered first and read-only; the stored ones are
@@ -15,7 +15,7 @@ import (
 // The registry is where login finds providers: pass a.idps.registry where a
 // connector.Static of the file's providers would go. A change made on this
 // instance is offered at once; other instances see it within idp.DefaultTTL.
-func (a *app) identityProviders(file []connector.Config) (*idpParts, error) {
+func (a *app) managedProviders(file []connector.Config) (*idpParts, error) {
 	if a.idps != nil {
 		return a.idps, nil
 	}
