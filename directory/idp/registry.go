@@ -121,6 +121,11 @@ func (r *Registry) refresh(ctx context.Context) error {
 		if !p.Enabled {
 			continue
 		}
+		if r.fromFile(p.ID) {
+			// The file took an ID stored before; the file's provider wins.
+			r.svc.cfg.Logger.WarnContext(ctx, "identity provider left out: the configuration file has one with its id", "provider", p.ID)
+			continue
+		}
 		b, ok := r.built[p.ID]
 		if !ok || b.version != p.Version || !b.created.Equal(p.CreatedAt) {
 			b = built{version: p.Version, created: p.CreatedAt, conn: r.build(ctx, p)}
@@ -132,6 +137,15 @@ func (r *Registry) refresh(ctx context.Context) error {
 	}
 	r.built, r.list, r.version, r.loaded, r.dirty = keep, list, v, true, false
 	return nil
+}
+
+func (r *Registry) fromFile(id string) bool {
+	for _, c := range r.static {
+		if c.ID() == id {
+			return true
+		}
+	}
+	return false
 }
 
 func (r *Registry) build(ctx context.Context, p storage.IdentityProvider) connector.Connector {

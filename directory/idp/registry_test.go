@@ -157,3 +157,24 @@ func TestRegistryStoreDown(t *testing.T) {
 		t.Fatalf("first read down: %v", err)
 	}
 }
+
+// A stored provider whose ID the configuration file took later is left out:
+// the file's wins, and no ID is offered twice.
+func TestRegistryFileWinsOverStored(t *testing.T) {
+	e := newEnv(t)
+	ctx := t.Context()
+	if err := e.store.CreateIdentityProvider(ctx, storage.IdentityProvider{ID: "corp", Config: `{"type":"yandex"}`, Enabled: true}); err != nil {
+		t.Fatal(err)
+	}
+	reg, err := NewRegistry(e.svc, time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := ids(t, reg); !slices.Equal(got, []string{"corp"}) {
+		t.Fatalf("ids %v", got)
+	}
+	c, _ := reg.Connector(ctx, "corp")
+	if c.Type() != connector.TypeOIDC {
+		t.Fatalf("the stored provider won: %s", c.Type())
+	}
+}
