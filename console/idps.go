@@ -40,6 +40,8 @@ type idpPage struct {
 	Providers     []idp.Provider
 	Form          *idpForm
 	Types         []string
+	// Levels are the assurance levels a sign-in may reach, weakest first.
+	Levels []string
 }
 
 // idpForm is a provider as the form shows it: the lists as text, the secrets
@@ -130,7 +132,7 @@ func (h *Handler) renderIDP(w http.ResponseWriter, r *http.Request, status int, 
 	if page.Error != "" {
 		page.Error = page.T(page.Error)
 	}
-	page.Types = h.cfg.IdentityProviders.Types()
+	page.Types, page.Levels = h.cfg.IdentityProviders.Types(), directory.ACRLevels
 	h.pages.Render(w, r, status, "idps", page)
 }
 

@@ -44,7 +44,8 @@ func TestConsoleIdentityProviders(t *testing.T) {
 	want(t, "new form", code, body, http.StatusOK, "Your app registered with the provider", `<option value="yandex" selected>`)
 
 	form := url.Values{"id": {"yandex"}, "type": {"yandex"}, "display_name_ru": {"Яндекс ID"}, "display_name_en": {"Yandex ID"},
-		"client_id": {"app-1"}, "enabled": {"yes"}, "order": {"1"}, "scopes": {"login:info login:email"}}
+		"client_id": {"app-1"}, "enabled": {"yes"}, "order": {"1"}, "scopes": {"login:info login:email"},
+		"acr": {"urn:vhod:acr:password"}}
 	code, body = ts.post("/console/identity-providers/new", "/console/identity-providers/new", form)
 	want(t, "no secret", code, body, http.StatusBadRequest, "client_secret")
 	form.Set("client_secret", "yandex-secret-value")
@@ -55,7 +56,8 @@ func TestConsoleIdentityProviders(t *testing.T) {
 	code, body = ts.post("/console/identity-providers/new", "/console/identity-providers/new", form)
 	want(t, "create", code, body, http.StatusSeeOther, "/console/identity-providers/yandex?notice=created")
 	code, body = ts.get("/console/identity-providers/yandex?notice=created")
-	want(t, "read", code, body, http.StatusOK, "The provider is added.", "The client secret is set.", "Replace the client secret", "login:info login:email")
+	want(t, "read", code, body, http.StatusOK, "The provider is added.", "The client secret is set.", "Replace the client secret", "login:info login:email",
+		`<option value="urn:vhod:acr:password" selected>password</option>`)
 	if strings.Contains(body, "yandex-secret-value") {
 		t.Fatal("the secret is on the page")
 	}

@@ -81,6 +81,12 @@ func TestValidation(t *testing.T) {
 			in.ClientSecretFile = "/etc/passwd"
 			return in
 		}, "client_secret_file"},
+		{"an unknown level", func(*testing.T) Input { in := yandexInput("x", "s"); in.ACR = "urn:vhod:acr:everything"; return in }, "acr"},
+		{"a confirmed level outside ESIA", func(*testing.T) Input {
+			in := yandexInput("x", "s")
+			in.ACRConfirmed = "urn:vhod:acr:certificate"
+			return in
+		}, "acr_confirmed"},
 		{"esia with the key inline", func(t *testing.T) Input { return esiaInput(t, "esia") }, ""},
 		{"esia with a key that is no key", func(t *testing.T) Input { in := esiaInput(t, "esia"); in.Key = "junk"; return in }, "key"},
 		{"esia with another certificate's key", func(t *testing.T) Input {

@@ -1,11 +1,13 @@
 package idp
 
 import (
+	"fmt"
 	"reflect"
 	"slices"
 	"strings"
 
 	"github.com/vhod-id/vhod/connector"
+	"github.com/vhod-id/vhod/directory"
 	"github.com/vhod-id/vhod/storage"
 )
 
@@ -24,11 +26,26 @@ var fileFields = []string{"client_secret_file", "root_ca_file", "tls_cert_file",
 // as a value (client_secret), sealed at rest.
 func (s *Service) Problems(cfg connector.Config) map[string]string {
 	bad := cfg.Problems()
-	if cfg.ClientSecretFile != "" {
+	add := func(field, msg string) {
 		if bad == nil {
 			bad = map[string]string{}
 		}
-		bad["client_secret_file"] = "give the secret itself as client_secret: it is kept sealed"
+		if bad[field] == "" {
+			bad[field] = msg
+		}
+	}
+	if cfg.ClientSecretFile != "" {
+		add("client_secret_file", "give the secret itself as client_secret: it is kept sealed")
+	}
+	// The levels a sign-in may reach are Vhod's (the file's providers are
+	// held to the same at load).
+	for field, v := range map[string]string{"acr": cfg.ACR, "acr_confirmed": cfg.ACRConfirmed} {
+		if v != "" && !slices.Contains(directory.ACRLevels, v) {
+			add(field, fmt.Sprintf("%q is not one of %v", v, directory.ACRLevels))
+		}
+	}
+	if cfg.ACRConfirmed != "" && cfg.Type != connector.TypeESIA {
+		add("acr_confirmed", "only ESIA marks accounts confirmed")
 	}
 	if bad != nil {
 		return bad
