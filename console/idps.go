@@ -14,7 +14,6 @@ import (
 
 	"github.com/gorilla/mux"
 
-	"github.com/vhod-id/vhod/connector"
 	"github.com/vhod-id/vhod/directory"
 	"github.com/vhod-id/vhod/directory/idp"
 	"github.com/vhod-id/vhod/internal/web"
@@ -68,8 +67,8 @@ func toIDPForm(p idp.Provider) *idpForm {
 func idpInput(r *http.Request) (idp.Input, map[string]string) {
 	v := func(name string) string { return strings.TrimSpace(r.PostFormValue(name)) }
 	bad := map[string]string{}
-	in := idp.Input{Config: connector.Config{ID: v("id"), Type: v("type"),
-		DisplayName: connector.DisplayName{RU: v("display_name_ru"), EN: v("display_name_en")},
+	in := idp.Input{Config: idp.Settings{ID: v("id"), Type: v("type"),
+		DisplayName: idp.DisplayName{RU: v("display_name_ru"), EN: v("display_name_en")},
 		ClientID:    v("client_id"), Scopes: words(r.PostFormValue("scopes")),
 		Issuer: v("issuer"), BaseURL: v("base_url"), AuthURL: v("auth_url"), TokenURL: v("token_url"), UserinfoURL: v("userinfo_url"),
 		TLSCertFile: v("tls_cert_file"), TLSKeyFile: v("tls_key_file"), RootCAFile: v("root_ca_file"),
@@ -159,7 +158,7 @@ func (h *Handler) idpNew(w http.ResponseWriter, r *http.Request) {
 	p := idp.Provider{Enabled: true, Source: idp.FromAPI}
 	p.Type = r.URL.Query().Get("type")
 	if !slices.Contains(h.cfg.IdentityProviders.Types(), p.Type) {
-		p.Type = connector.TypeOIDC
+		p.Type = idp.DefaultType
 	}
 	f := toIDPForm(p)
 	f.New = true

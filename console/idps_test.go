@@ -6,7 +6,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/vhod-id/vhod/connector"
 	"github.com/vhod-id/vhod/directory"
 	"github.com/vhod-id/vhod/directory/idp"
 	"github.com/vhod-id/vhod/storage/mongo"
@@ -17,7 +16,7 @@ import (
 func newTestIdentityProviders(t *testing.T, st *mongo.Store, audit *directory.Auditor) *idp.Service {
 	t.Helper()
 	svc, err := idp.New(st, idp.Config{Key: []byte(strings.Repeat("k", 32)), Audit: audit,
-		Configured: []connector.Config{{ID: "corp", Type: connector.TypeOIDC, DisplayName: connector.DisplayName{RU: "Корпоративный вход"},
+		Configured: []idp.Settings{{ID: "corp", Type: idp.DefaultType, DisplayName: idp.DisplayName{RU: "Корпоративный вход"},
 			ClientID: "vhod", ClientSecret: "file-secret", Issuer: "https://idp.example"}}})
 	if err != nil {
 		t.Fatal(err)

@@ -34,6 +34,17 @@ const (
 // only there.
 var ErrConfigured = errors.New("the identity provider comes from the configuration file")
 
+// Settings and DisplayName are connector's, named here so that the console
+// and the API build an Input through this package alone (they do not import
+// connector: only login and cmd/vhod do).
+type (
+	Settings    = connector.Config
+	DisplayName = connector.DisplayName
+)
+
+// DefaultType is the type a new provider's form starts with: any OpenID provider.
+const DefaultType = connector.TypeOIDC
+
 // Input is a provider as the API's body and the console's form write it:
 // connector's settings, the secrets (empty keeps the stored one), whether it
 // is offered and where its button goes.
