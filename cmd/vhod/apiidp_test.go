@@ -63,6 +63,9 @@ func TestAPIIdentityProviders(t *testing.T) {
 		t.Fatalf("saved: %s", saved.Raw)
 	}
 	h.want(h.call(ops, "PUT", "/identity-providers/yandex", off, "If-Match", got.Header.Get("ETag")), 412, "stale If-Match")
+	if again := h.want(h.call(ops, "GET", "/identity-providers/yandex", nil), 200, "read after update"); again.Header.Get("ETag") != saved.Header.Get("ETag") {
+		t.Fatalf("the ETag of the update %s is not the next read's %s", saved.Header.Get("ETag"), again.Header.Get("ETag"))
+	}
 	if _, err := reg.Connector(ctx, "yandex"); !errors.Is(err, connector.ErrUnknownProvider) {
 		t.Fatalf("a provider switched off is offered: %v", err)
 	}

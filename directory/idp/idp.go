@@ -340,7 +340,7 @@ func (s *Service) view(p storage.IdentityProvider) (Provider, error) {
 	c.ID = p.ID
 	return Provider{Config: c, ClientSecretSet: p.Secrets[SecretClient] != "" || c.ClientSecretFile != "",
 		KeySet: p.Secrets[SecretKey] != "" || c.KeyFile != "", Enabled: p.Enabled, Order: p.Order, Source: FromAPI,
-		Version: p.Version, CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt, UpdatedBy: p.UpdatedBy}, nil
+		Version: p.Version, CreatedAt: ms(p.CreatedAt), UpdatedAt: ms(p.UpdatedAt), UpdatedBy: p.UpdatedBy}, nil
 }
 
 func firstOf(a, b string) string {
@@ -349,3 +349,7 @@ func firstOf(a, b string) string {
 	}
 	return b
 }
+
+// ms is a time as the store keeps it (milliseconds, UTC): what a write
+// answers is what the next read gives, so the API's ETags of both agree.
+func ms(t time.Time) time.Time { return t.UTC().Truncate(time.Millisecond) }

@@ -9,7 +9,7 @@
 //	login, account, console → internal/web
 //	directory, provider, login, account → certauth
 //	directory, certauth → internal/ruid
-//	cmd, login → connector → certauth
+//	cmd, login, directory/idp → connector → certauth
 //
 // Every Vhod package belongs to one layer (the longest matching path in
 // layers). A package may import its own layer and the layers its row lists;
