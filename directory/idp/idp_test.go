@@ -233,6 +233,15 @@ func TestUpdateKeepsReplacesAndDropsSecrets(t *testing.T) {
 			t.Fatalf("secret in the audit: %+v", ev)
 		}
 	}
+	// Made an ESIA provider, it keeps no client secret (ESIA takes none).
+	esia := esiaInput(t, "yandex")
+	if _, bad, err := e.svc.Update(ctx, "yandex", esia, -1, operator); err != nil || bad != nil {
+		t.Fatal(err, bad)
+	}
+	stored, _ := e.store.IdentityProviderByID(ctx, "yandex")
+	if _, has := stored.Secrets[SecretClient]; has || stored.Secrets[SecretKey] == "" {
+		t.Fatalf("secrets after the change of type: %v", stored.Secrets)
+	}
 	// The ID never changes.
 	moved := yandexInput("yandex-2", "")
 	if _, bad, _ := e.svc.Update(ctx, "yandex", moved, -1, operator); bad["id"] == "" {
