@@ -63,19 +63,23 @@ func toIDPForm(p idp.Provider) *idpForm {
 	return f
 }
 
-// idpInput reads the form. Secret fields left empty keep the stored ones.
-func idpInput(r *http.Request) (idp.Input, map[string]string) {
+// idpInput reads the form over base (the provider's current settings; none
+// for a new one): the form's fields replace base's, and a setting the form
+// does not show is kept, not cleared. Secret fields left empty keep the
+// stored ones.
+func idpInput(r *http.Request, base idp.Settings) (idp.Input, map[string]string) {
 	v := func(name string) string { return strings.TrimSpace(r.PostFormValue(name)) }
 	bad := map[string]string{}
-	in := idp.Input{Config: idp.Settings{ID: v("id"), Type: v("type"),
-		DisplayName: idp.DisplayName{RU: v("display_name_ru"), EN: v("display_name_en")},
-		ClientID:    v("client_id"), Scopes: words(r.PostFormValue("scopes")),
-		Issuer: v("issuer"), BaseURL: v("base_url"), AuthURL: v("auth_url"), TokenURL: v("token_url"), UserinfoURL: v("userinfo_url"),
-		TLSCertFile: v("tls_cert_file"), TLSKeyFile: v("tls_key_file"), RootCAFile: v("root_ca_file"),
-		CertFile: v("cert_file"), KeyFile: v("key_file"), ProviderCertFile: v("provider_cert_file"),
-		CertificateHash: v("certificate_hash"), SecretFormat: v("secret_format"), AccessType: v("access_type"),
-		ACR: v("acr"), ACRConfirmed: v("acr_confirmed")},
-		ClientSecret: r.PostFormValue("client_secret"), Key: strings.TrimSpace(r.PostFormValue("key"))}
+	c := base
+	c.ID, c.Type = v("id"), v("type")
+	c.DisplayName = idp.DisplayName{RU: v("display_name_ru"), EN: v("display_name_en")}
+	c.ClientID, c.Scopes, c.Claims = v("client_id"), words(r.PostFormValue("scopes")), nil
+	c.Issuer, c.BaseURL, c.AuthURL, c.TokenURL, c.UserinfoURL = v("issuer"), v("base_url"), v("auth_url"), v("token_url"), v("userinfo_url")
+	c.TLSCertFile, c.TLSKeyFile, c.RootCAFile = v("tls_cert_file"), v("tls_key_file"), v("root_ca_file")
+	c.CertFile, c.KeyFile, c.ProviderCertFile = v("cert_file"), v("key_file"), v("provider_cert_file")
+	c.CertificateHash, c.SecretFormat, c.AccessType = v("certificate_hash"), v("secret_format"), v("access_type")
+	c.ACR, c.ACRConfirmed, c.Timeout = v("acr"), v("acr_confirmed"), 0
+	in := idp.Input{Config: c, ClientSecret: r.PostFormValue("client_secret"), Key: strings.TrimSpace(r.PostFormValue("key"))}
 	enabled := r.PostFormValue("enabled") == "yes"
 	in.Enabled = &enabled
 	if s := v("order"); s != "" {
@@ -171,7 +175,7 @@ func (h *Handler) idpCreate(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	in, bad := idpInput(r)
+	in, bad := idpInput(r, idp.Settings{})
 	var p idp.Provider
 	var err error
 	if bad == nil {
@@ -228,7 +232,7 @@ func (h *Handler) idpAction(w http.ResponseWriter, r *http.Request) {
 	}
 	switch action {
 	case "save":
-		in, bad := idpInput(r)
+		in, bad := idpInput(r, current.Config)
 		version, _ := strconv.Atoi(r.PostFormValue("version"))
 		if bad == nil {
 			_, bad, err = svc.Update(r.Context(), id, in, version, by)
