@@ -21,6 +21,7 @@ func Run(t *testing.T, newStore func(t *testing.T) storage.Store) {
 		{"Certificates", testCertificates},
 		{"TrustAnchors", testTrustAnchors},
 		{"Organisations", testOrganisations},
+		{"OrganisationResubmit", testOrganisationResubmit},
 		{"OrganisationPages", testOrganisationPages},
 		{"OrganisationFilters", testOrganisationFilters},
 		{"Memberships", testMemberships},
