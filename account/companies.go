@@ -20,14 +20,17 @@ type companies interface {
 	Register(ctx context.Context, o storage.Organisation, by directory.Actor) (storage.Organisation, error)
 	ApproveOrganisation(ctx context.Context, orgID string, by directory.Actor) (storage.Organisation, error)
 	RequestJoin(ctx context.Context, userID, orgID string) (storage.Membership, error)
-	DecideJoin(ctx context.Context, userID string, org storage.Organisation, by directory.Actor, as, decision, reason string) (string, error)
-	SetRoles(ctx context.Context, userID, orgID string, roles []string) (storage.Membership, error)
+	DecideJoin(ctx context.Context, userID string, org storage.Organisation, by directory.Actor, as, decision, reason string, roles []string) (string, error)
+	SetRoles(ctx context.Context, userID, orgID string, roles []string, by directory.Actor) (storage.Membership, error)
 	Leave(ctx context.Context, userID, orgID string) error
 	IsOrgAdmin(ctx context.Context, userID, orgID string) (bool, error)
 	Catalogue(ctx context.Context) ([]storage.Role, error)
 	Invite(ctx context.Context, orgID, address string, roles []string, by string) (string, error)
 	Invitations(ctx context.Context, u storage.User) ([]storage.Organisation, error)
 	AcceptInvitation(ctx context.Context, u storage.User, orgID string) error
+	SentInvitations(org storage.Organisation) []orgs.SentInvitation
+	WithdrawInvitation(ctx context.Context, orgID, identifier string, by directory.Actor) error
+	Resubmit(ctx context.Context, orgID string, next storage.Organisation, by directory.Actor) (storage.Organisation, error)
 }
 
 // orgReader is what the company pages read from storage.
@@ -44,9 +47,11 @@ type companyView struct {
 	ID, Name, INN, KPP, Status string
 	Roles                      []string
 	Admin                      bool
-	// Reason is why a request was declined (shown so that people without an
-	// email address learn it too).
+	// Reason is why a request or a registration was declined (shown so that
+	// people without an email address learn it too).
 	Reason string
+	// Resubmit: a rejected registration of this person, to correct and send again.
+	Resubmit bool
 }
 
 type companiesPage struct {
@@ -95,7 +100,7 @@ func (h *Handler) companiesList(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	notice := ""
-	if n := r.URL.Query().Get("notice"); slices.Contains([]string{"joined", "requested", "submitted", "left", "accepted"}, n) {
+	if n := r.URL.Query().Get("notice"); slices.Contains([]string{"joined", "requested", "submitted", "left", "accepted", "resubmitted"}, n) {
 		notice = "companies.notice." + n
 	}
 	h.renderCompanies(w, r, http.StatusOK, u, notice, "")
@@ -133,10 +138,15 @@ func (h *Handler) renderCompanies(w http.ResponseWriter, r *http.Request, status
 	}
 	for _, m := range ms {
 		o, found := byID[m.OrgID]
-		if !found || (m.Status == storage.MemberRemoved && m.Reason == "") {
+		// Someone who left does not see the company any more; a removal by
+		// the org admin and a refused request stay, saying so.
+		if !found || (m.Status == storage.MemberRemoved && (m.Ended == storage.MemberEndedLeft || (m.Ended == "" && m.Reason == ""))) {
 			continue
 		}
 		status := m.Status
+		if m.Status == storage.MemberRemoved && m.Ended == storage.MemberEndedRejected {
+			status = "request_rejected"
+		}
 		if o.Status != storage.OrgActive {
 			status = o.Status
 		}
@@ -144,12 +154,21 @@ func (h *Handler) renderCompanies(w http.ResponseWriter, r *http.Request, status
 			Roles: roleNames(m.Roles, roleName, page.Translator), Admin: m.Status == storage.MemberActive && slices.Contains(m.Roles, storage.RoleOrgAdmin) && o.Status == storage.OrgActive,
 			Reason: m.Reason})
 	}
-	// Registrations of this person that wait for a moderator (one page: a
-	// person registers few).
-	if pending, _, err := h.cfg.OrgStore.ListOrganisations(r.Context(),
-		storage.OrgQuery{Status: storage.OrgPending, RegisteredBy: u.ID, Limit: storage.MaxPage}); err == nil {
-		for _, o := range pending {
-			page.Companies = append(page.Companies, companyView{ID: o.ID, Name: o.Name, INN: o.INN, KPP: o.KPP, Status: o.Status})
+	// Registrations of this person that wait for a moderator, and those a
+	// moderator rejected, with the reason and a way to correct and resubmit
+	// them (one page each: a person registers few).
+	for _, status := range []string{storage.OrgPending, storage.OrgRejected} {
+		mine, _, err := h.cfg.OrgStore.ListOrganisations(r.Context(), storage.OrgQuery{Status: status, RegisteredBy: u.ID, Limit: storage.MaxPage})
+		if err != nil {
+			h.pages.Fail(w, r, lang, web.Unavailable(err))
+			return
+		}
+		for _, o := range mine {
+			if slices.ContainsFunc(page.Companies, func(v companyView) bool { return v.ID == o.ID }) {
+				continue
+			}
+			page.Companies = append(page.Companies, companyView{ID: o.ID, Name: o.Name, INN: o.INN, KPP: o.KPP, Status: o.Status,
+				Reason: o.Reason, Resubmit: o.Status == storage.OrgRejected})
 		}
 	}
 	if invited, err := h.cfg.Companies.Invitations(r.Context(), u); err == nil {

@@ -237,6 +237,17 @@ func (h *Handler) companyINN(w http.ResponseWriter, r *http.Request, f flow, u s
 	if len(o.INN) == 12 {
 		o.Kind, o.KPP = storage.OrgEntrepreneur, ""
 	}
+	if resubmitting(f) {
+		// A corrected registration keeps its INN and KPP: another company
+		// is a registration of its own.
+		if cur, err := h.cfg.OrgStore.OrganisationByID(r.Context(), o.ID); err == nil && (cur.INN != o.INN || cur.KPP != o.KPP) {
+			o.INN, o.KPP, o.Kind = cur.INN, cur.KPP, cur.Kind
+			h.renderCompanyStep(w, r, http.StatusConflict, f, u, flows.StepINN, nil, "", "register_company.resubmit_inn")
+			return
+		}
+		h.saveCompanyFlow(w, r, &f, u, flows.StepGeneral, nil, "")
+		return
+	}
 	if errs := pick(orgs.RequisiteErrors(storage.Organisation{Kind: o.Kind, INN: o.INN, KPP: o.KPP}), "inn", "kpp"); len(errs) > 0 {
 		h.saveCompanyFlow(w, r, &f, u, flows.StepINN, errs, "")
 		return
@@ -377,8 +388,20 @@ func (h *Handler) companyConfirm(w http.ResponseWriter, r *http.Request, f flow,
 	}
 	o := *f.Org
 	o.EmailVerified = true
-	org, err := h.cfg.Companies.Register(r.Context(), o, h.actor(r, u.ID))
+	var org storage.Organisation
+	var err error
+	if resubmitting(f) {
+		org, err = h.cfg.Companies.Resubmit(r.Context(), o.ID, o, h.actor(r, u.ID))
+	} else {
+		org, err = h.cfg.Companies.Register(r.Context(), o, h.actor(r, u.ID))
+	}
 	switch {
+	case errors.Is(err, orgs.ErrResubmitINN):
+		h.renderCompanyStep(w, r, http.StatusConflict, f, u, flows.StateCodeSent, nil, "", "register_company.resubmit_inn")
+		return
+	case errors.Is(err, orgs.ErrNotPending) || errors.Is(err, storage.ErrNotFound):
+		h.renderCompanyStep(w, r, http.StatusConflict, f, u, flows.StateCodeSent, nil, "", "companies.no_resubmit")
+		return
 	case errors.Is(err, orgs.ErrExists):
 		h.renderCompanyStep(w, r, http.StatusConflict, f, u, flows.StateCodeSent, nil, "", "register_company.exists")
 		return
@@ -402,7 +425,11 @@ func (h *Handler) companyConfirm(w http.ResponseWriter, r *http.Request, f flow,
 			return
 		}
 	}
-	http.Redirect(w, r, "/account/companies?notice=submitted", http.StatusSeeOther)
+	notice := "submitted"
+	if resubmitting(f) {
+		notice = "resubmitted"
+	}
+	http.Redirect(w, r, "/account/companies?notice="+notice, http.StatusSeeOther)
 }
 
 // headByCertificate: the person holds a qualified certificate of this company

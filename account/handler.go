@@ -189,6 +189,8 @@ func (h *Handler) Mount(r *mux.Router) {
 	pages.HandleFunc("/account/companies/{org}/requests/{user}/{decision:approve|reject}", h.orgRequestDecision).Methods(http.MethodPost)
 	pages.HandleFunc("/account/companies/{org}/contracts", h.orgContractPIN).Methods(http.MethodPost)
 	pages.HandleFunc("/account/companies/{org}/invitations", h.orgInvite).Methods(http.MethodPost)
+	pages.HandleFunc("/account/companies/{org}/invitations/withdraw", h.orgInvitationWithdraw).Methods(http.MethodPost)
+	pages.HandleFunc("/account/companies/{org}/resubmit", h.companyResubmit).Methods(http.MethodPost)
 	if h.cfg.Systems != nil {
 		pages.HandleFunc("/account/companies/{org}/systems", h.orgSystems).Methods(http.MethodGet)
 		pages.HandleFunc("/account/companies/{org}/systems/register", h.orgSystemRegister).Methods(http.MethodPost)

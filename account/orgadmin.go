@@ -23,19 +23,34 @@ type memberView struct {
 	Approvals                           []string
 }
 
-type roleView struct{ Key, Name string }
+// roleView is a role in the page's language; Default: ticked in advance when
+// a join request is approved.
+type roleView struct {
+	Key, Name string
+	Default   bool
+}
 
 type membersPage struct {
 	base
-	Org           storage.Organisation
-	Members       []memberView
-	Requests      []memberView
+	Org      storage.Organisation
+	Members  []memberView
+	Requests []memberView
+	// Removed are the members whose roles were all removed: listed, to be
+	// given roles again.
+	Removed       []memberView
+	Invitations   []invitationView
 	Roles         []roleView
 	Contracts     []string
 	Notice, Error string
 	// MembersNext and RequestsNext link to the next page of each list; empty
 	// on its last page.
-	MembersNext, RequestsNext string
+	MembersNext, RequestsNext, RemovedNext string
+}
+
+// invitationView is an invitation as its org admin sees it.
+type invitationView struct {
+	orgs.SentInvitation
+	RoleNames []string
 }
 
 // orgAdminOf lets only the company's org_admin through; anyone else gets 403,
@@ -78,7 +93,7 @@ func (h *Handler) roleViews(r *http.Request, lang language.Tag, withAdmin bool) 
 		if role.Key == storage.RoleOrgAdmin && !withAdmin {
 			continue
 		}
-		out = append(out, roleView{Key: role.Key, Name: t.RoleName(role.Key, role.Name)})
+		out = append(out, roleView{Key: role.Key, Name: t.RoleName(role.Key, role.Name), Default: role.Default})
 	}
 	return out, nil
 }
@@ -116,7 +131,7 @@ func (h *Handler) orgMembers(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	notice := ""
-	if n := r.URL.Query().Get("notice"); slices.Contains([]string{"saved", "approved", "rejected", "pin", "invited"}, n) {
+	if n := r.URL.Query().Get("notice"); slices.Contains([]string{"saved", "approved", "rejected", "pin", "invited", "withdrawn", "restored", "removed"}, n) {
 		notice = "members.notice." + n
 	}
 	h.renderMembers(w, r, http.StatusOK, org, u, notice, "")
@@ -139,19 +154,57 @@ func (h *Handler) renderMembers(w http.ResponseWriter, r *http.Request, status i
 		h.pages.Fail(w, r, lang, web.Unavailable(err))
 		return
 	}
+	removedAfter := r.URL.Query().Get("removed")
+	removed, nextRemoved, err := h.cfg.OrgStore.ListMemberships(r.Context(), storage.MembershipQuery{OrgID: org.ID, Status: storage.MemberRemoved,
+		Ended: storage.MemberEndedRoles, After: membershipAfter(removedAfter, org.ID)})
+	if err != nil {
+		h.pages.Fail(w, r, lang, web.Unavailable(err))
+		return
+	}
 	roles, err := h.roleViews(r, lang, true)
 	if err != nil {
 		h.pages.Fail(w, r, lang, web.Unavailable(err))
 		return
 	}
 	page := membersPage{base: h.newBase(r, lang, "members.title"), Org: org, Contracts: org.Contracts, Roles: roles,
-		Members: h.memberViews(r, members), Requests: h.memberViews(r, requests)}
+		Members: h.memberViews(r, members), Requests: h.memberViews(r, requests), Removed: h.memberViews(r, removed)}
+	// A request is approved with the roles an org admin chose earlier (in
+	// an approval still waiting for the moderator) or the default ones ticked.
+	for i := range page.Requests {
+		if len(page.Requests[i].Roles) == 0 {
+			for _, role := range roles {
+				if role.Default {
+					page.Requests[i].Roles[role.Key] = true
+				}
+			}
+		}
+	}
+	names := map[string]string{}
+	for _, role := range roles {
+		names[role.Key] = role.Name
+	}
+	for _, inv := range h.cfg.Companies.SentInvitations(org) {
+		page.Invitations = append(page.Invitations, invitationView{SentInvitation: inv, RoleNames: roleNames(inv.Roles, names, page.Translator)})
+	}
 	path := "/account/companies/" + url.PathEscape(org.ID) + "/members"
+	keep := url.Values{"members": {membersAfter}, "requests": {requestsAfter}, "removed": {removedAfter}}
+	without := func(name string) url.Values {
+		v := url.Values{}
+		for k, vs := range keep {
+			if k != name {
+				v[k] = vs
+			}
+		}
+		return v
+	}
 	if nextMember != "" {
-		page.MembersNext = web.NextPageURL(path, "members", members[len(members)-1].UserID, url.Values{"requests": {requestsAfter}})
+		page.MembersNext = web.NextPageURL(path, "members", members[len(members)-1].UserID, without("members"))
 	}
 	if nextRequest != "" {
-		page.RequestsNext = web.NextPageURL(path, "requests", requests[len(requests)-1].UserID, url.Values{"members": {membersAfter}})
+		page.RequestsNext = web.NextPageURL(path, "requests", requests[len(requests)-1].UserID, without("requests"))
+	}
+	if nextRemoved != "" {
+		page.RemovedNext = web.NextPageURL(path, "removed", removed[len(removed)-1].UserID, without("removed"))
 	}
 	if notice != "" {
 		page.Notice = page.T(notice)
@@ -175,10 +228,15 @@ func (h *Handler) orgMemberRoles(w http.ResponseWriter, r *http.Request) {
 	}
 	target := mux.Vars(r)["user"]
 	roles := r.PostForm["role"]
+	if len(roles) == 0 && r.PostForm.Get("restore") == "1" {
+		h.renderMembers(w, r, http.StatusBadRequest, org, u, "", "members.restore_no_roles")
+		return
+	}
 	if len(roles) == 0 && !h.confirmMemberRemoval(w, r, org, u, target) {
 		return
 	}
-	m, err := h.cfg.Companies.SetRoles(r.Context(), target, org.ID, roles)
+	// orgs.Service audits the change: a removal, a return, new roles.
+	m, err := h.cfg.Companies.SetRoles(r.Context(), target, org.ID, roles, h.actor(r, u.ID))
 	switch {
 	case errors.Is(err, storage.ErrNotFound) || errors.Is(err, orgs.ErrNotPending):
 		h.renderMembers(w, r, http.StatusNotFound, org, u, "", "error.not_found")
@@ -190,9 +248,14 @@ func (h *Handler) orgMemberRoles(w http.ResponseWriter, r *http.Request) {
 		h.pages.Fail(w, r, accountLang(r, u), web.Unavailable(err))
 		return
 	}
-	h.audit(r, storage.AuditEvent{Type: directory.EventMembershipChanged, Outcome: directory.OutcomeSuccess, Actor: u.ID, UserID: target, OrgID: org.ID,
-		Details: map[string]string{"roles": strings.Join(roles, " "), "status": m.Status}})
-	http.Redirect(w, r, "/account/companies/"+org.ID+"/members?notice=saved", http.StatusSeeOther)
+	notice := "saved"
+	switch {
+	case m.Status == storage.MemberRemoved:
+		notice = "removed"
+	case r.PostFormValue("restore") == "1":
+		notice = "restored"
+	}
+	http.Redirect(w, r, "/account/companies/"+org.ID+"/members?notice="+notice, http.StatusSeeOther)
 }
 
 // confirmMemberRemoval asks before unticking every role of a member, which
@@ -244,9 +307,26 @@ func (h *Handler) orgRequestDecision(w http.ResponseWriter, r *http.Request) {
 	if admin, _ := h.cfg.Companies.IsOrgAdmin(r.Context(), u.ID, org.ID); !admin {
 		as = orgs.ApproverModerator // an operator
 	}
-	notice, err := h.cfg.Companies.DecideJoin(r.Context(), target, org, h.actor(r, u.ID), as, mux.Vars(r)["decision"], r.PostFormValue("reason"))
+	if err := r.ParseForm(); err != nil {
+		h.renderMembers(w, r, http.StatusBadRequest, org, u, "", "error.bad_request")
+		return
+	}
+	// The roles ticked beside "Approve" are what the member gets; a member
+	// without roles would be removed at once, so at least one is asked for.
+	var roles []string
+	if mux.Vars(r)["decision"] == orgs.JoinApprove {
+		if roles = r.PostForm["role"]; len(roles) == 0 {
+			h.renderMembers(w, r, http.StatusBadRequest, org, u, "", "members.approve_no_roles")
+			return
+		}
+	}
+	notice, err := h.cfg.Companies.DecideJoin(r.Context(), target, org, h.actor(r, u.ID), as, mux.Vars(r)["decision"], r.PostFormValue("reason"), roles)
 	if errors.Is(err, storage.ErrNotFound) || errors.Is(err, orgs.ErrNotPending) {
 		h.renderMembers(w, r, http.StatusNotFound, org, u, "", "error.not_found")
+		return
+	}
+	if errors.Is(err, orgs.ErrUnknownRole) {
+		h.renderMembers(w, r, http.StatusBadRequest, org, u, "", "members.unknown_role")
 		return
 	}
 	if err != nil {
@@ -357,4 +437,38 @@ func (h *Handler) sendInvitation(r *http.Request, org storage.Organisation, lang
 		h.log.WarnContext(r.Context(), "invitation not delivered", "org", org.ID, "err", err)
 	}
 	return "", nil
+}
+
+// orgInvitationWithdraw withdraws an invitation that waits, once the org
+// admin has confirmed it on a page of its own
+// (POST /account/companies/{org}/invitations/withdraw, identifier=…).
+// orgs.Service audits it; the invitation stays listed as withdrawn.
+func (h *Handler) orgInvitationWithdraw(w http.ResponseWriter, r *http.Request) {
+	org, u, ok := h.orgAdminOf(w, r)
+	if !ok {
+		return
+	}
+	identifier := r.PostFormValue("identifier")
+	i := slices.IndexFunc(h.cfg.Companies.SentInvitations(org), func(i orgs.SentInvitation) bool {
+		return i.Identifier == identifier && i.State == orgs.InvitationSent
+	})
+	if i < 0 {
+		h.renderMembers(w, r, http.StatusNotFound, org, u, "", "members.no_invitation")
+		return
+	}
+	_, address, _ := strings.Cut(identifier, ":")
+	if !h.pages.Confirmed(w, r, accountLang(r, u), web.Confirmation{Key: "confirm.invitation_withdraw",
+		Args: []string{"Address", address, "Org", web.NBSP(org.Name)}, Cancel: "/account/companies/" + org.ID + "/members"}) {
+		return
+	}
+	err := h.cfg.Companies.WithdrawInvitation(r.Context(), org.ID, identifier, h.actor(r, u.ID))
+	switch {
+	case errors.Is(err, orgs.ErrNotPending):
+		h.renderMembers(w, r, http.StatusNotFound, org, u, "", "members.no_invitation")
+		return
+	case err != nil:
+		h.pages.Fail(w, r, accountLang(r, u), web.Unavailable(err))
+		return
+	}
+	http.Redirect(w, r, "/account/companies/"+org.ID+"/members?notice=withdrawn", http.StatusSeeOther)
 }

@@ -46,14 +46,20 @@ func TestOrgAdminMembers(t *testing.T) {
 		t.Fatalf("members: %d %.500s", p.code, p.body)
 	}
 	p.has(t, "petrov")
-	p = ts.post(base+"/requests/"+petrov.ID+"/approve", nil)
+	// Approving asks for at least one role: a member without roles is removed.
+	if p := ts.post(base+"/requests/"+petrov.ID+"/approve", nil); p.code != http.StatusBadRequest {
+		t.Fatalf("approve without roles: %d", p.code)
+	} else {
+		p.has(t, "Tick at least one role to approve the request")
+	}
+	p = ts.post(base+"/requests/"+petrov.ID+"/approve", url.Values{"role": {storage.RoleOrgAdmin}})
 	if p.code != http.StatusSeeOther || p.location != base+"/members?notice=approved" {
 		t.Fatalf("approve: %d %s", p.code, p.location)
 	}
 	if _, ok := ts.sent.lastEmail("petrov@example.com"); !ok || !ts.audited(directory.EventJoinApproved, directory.OutcomeSuccess) {
 		t.Fatal("the person was not mailed, or the decision not audited")
 	}
-	if p := ts.post(base+"/requests/"+petrov.ID+"/approve", nil); p.code != http.StatusNotFound {
+	if p := ts.post(base+"/requests/"+petrov.ID+"/approve", url.Values{"role": {storage.RoleOrgAdmin}}); p.code != http.StatusNotFound {
 		t.Fatalf("approve again: %d", p.code)
 	}
 	p = ts.post(base+"/members/"+petrov.ID+"/roles", url.Values{"role": {"no-such-role"}})

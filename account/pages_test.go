@@ -27,22 +27,25 @@ func (s *pagedMembers) ListMemberships(_ context.Context, q storage.MembershipQu
 		storage.MembershipID(user, q.OrgID), nil
 }
 
-// TestOrgMembersPage: the org admin's members page reads a page of members and
-// a page of requests of that company, and links to the next page of each.
+// TestOrgMembersPage: the org admin's members page reads a page of members, a
+// page of requests and a page of removed members of that company, and links
+// to the next page of each, keeping the others' places.
 func TestOrgMembersPage(t *testing.T) {
 	st := &pagedMembers{}
 	ts := newTestServer(t, func(c *Config) { st.orgReader = c.OrgStore; c.OrgStore = st })
 	org := ts.activeOrg("7728824599")
-	p := ts.get("/account/companies/" + org.ID + "/members?members=u1&requests=u5")
+	p := ts.get("/account/companies/" + org.ID + "/members?members=u1&requests=u5&removed=u2")
 	if p.code != http.StatusOK {
 		t.Fatalf("status %d: %.600s", p.code, p.body)
 	}
 	want := []storage.MembershipQuery{{OrgID: org.ID, Status: storage.MemberActive, After: "u1/" + org.ID},
-		{OrgID: org.ID, Status: storage.MemberRequested, After: "u5/" + org.ID}}
+		{OrgID: org.ID, Status: storage.MemberRequested, After: "u5/" + org.ID},
+		{OrgID: org.ID, Status: storage.MemberRemoved, Ended: storage.MemberEndedRoles, After: "u2/" + org.ID}}
 	if !reflect.DeepEqual(st.memberQueries, want) {
 		t.Fatalf("asked %+v, want %+v", st.memberQueries, want)
 	}
 	p.body = html.UnescapeString(p.body)
-	p.has(t, `<a href="/account/companies/`+org.ID+`/members?members=u3&requests=u5">Next page</a>`,
-		`<a href="/account/companies/`+org.ID+`/members?members=u1&requests=u7">Next page</a>`)
+	p.has(t, `<a href="/account/companies/`+org.ID+`/members?members=u3&removed=u2&requests=u5">Next page</a>`,
+		`<a href="/account/companies/`+org.ID+`/members?members=u1&removed=u2&requests=u7">Next page</a>`,
+		`<a href="/account/companies/`+org.ID+`/members?members=u1&removed=u7&requests=u5">Next page</a>`)
 }

@@ -225,4 +225,12 @@ func TestAPIOrganisationsAndMembers(t *testing.T) {
 	s.want(s.call("ops", "PUT", "/organisations/"+id+"/members/employee/roles", `{"roles":["org_admin"]}`, "If-Match", w.Header().Get("ETag")), 200, "roles")
 	s.want(s.call("employee", "GET", "/audit?org="+id, ""), 200, "org admin's audit")
 	s.want(s.call("ops", "DELETE", "/organisations/"+id+"/members/employee", ""), 204, "remove")
+	// Removed by its admin's side: listed as ended by "roles", and given roles again.
+	w = s.call("ops", "GET", "/organisations/"+id+"/members/employee", "")
+	if m := s.want(w, 200, "removed member"); m["status"] != "removed" || m["ended"] != "roles" {
+		t.Fatalf("after DELETE: %v", m)
+	}
+	if m := s.want(s.call("ops", "PUT", "/organisations/"+id+"/members/employee/roles", `{"roles":["org_admin"]}`, "If-Match", w.Header().Get("ETag")), 200, "roles again"); m["status"] != "active" {
+		t.Fatalf("given roles again: %v", m)
+	}
 }

@@ -13,6 +13,7 @@ type roleDoc struct {
 	Key         string            `json:"key"`
 	Name        map[string]string `json:"name"`
 	Description map[string]string `json:"description,omitempty"`
+	Default     bool              `json:"default,omitempty"`
 }
 
 type catalogueDoc struct {
@@ -24,7 +25,7 @@ type catalogueDoc struct {
 func toCatalogueDoc(c storage.RoleCatalogue) catalogueDoc {
 	d := catalogueDoc{ID: c.ID, Clients: nonNil(c.Clients), Roles: []roleDoc{}}
 	for _, r := range c.Roles {
-		d.Roles = append(d.Roles, roleDoc{Key: r.Key, Name: r.Name, Description: r.Description})
+		d.Roles = append(d.Roles, roleDoc{Key: r.Key, Name: r.Name, Description: r.Description, Default: r.Default})
 	}
 	return d
 }
@@ -93,7 +94,7 @@ func (a *API) putCatalogue(w http.ResponseWriter, r *http.Request) {
 	}
 	c := storage.RoleCatalogue{ID: id, Clients: in.Clients}
 	for _, role := range in.Roles {
-		c.Roles = append(c.Roles, storage.Role{Key: role.Key, Name: role.Name, Description: role.Description})
+		c.Roles = append(c.Roles, storage.Role{Key: role.Key, Name: role.Name, Description: role.Description, Default: role.Default})
 	}
 	if bad := directory.CatalogueProblems(c); bad != nil {
 		writeProblemFields(w, http.StatusBadRequest, "invalid-catalogue", "the catalogue is not valid", bad)

@@ -21,13 +21,14 @@ type memberDoc struct {
 	Approvals  []string  `json:"approvals"`
 	ApprovedBy string    `json:"approved_by"`
 	Reason     string    `json:"reason"`
+	Ended      string    `json:"ended,omitempty"`
 	CreatedAt  time.Time `json:"created_at"`
 	UpdatedAt  time.Time `json:"updated_at"`
 }
 
 func toMemberDoc(m storage.Membership) memberDoc {
 	return memberDoc{UserID: m.UserID, OrgID: m.OrgID, Status: m.Status, Roles: nonNil(m.Roles), Approvals: nonNil(m.Approvals),
-		ApprovedBy: m.ApprovedBy, Reason: m.Reason, CreatedAt: ms(m.CreatedAt), UpdatedAt: ms(m.UpdatedAt)}
+		ApprovedBy: m.ApprovedBy, Reason: m.Reason, Ended: m.Ended, CreatedAt: ms(m.CreatedAt), UpdatedAt: ms(m.UpdatedAt)}
 }
 
 // orgMembersAllowed: operators, moderators (reading, deciding requests) and the
@@ -136,34 +137,23 @@ func (a *API) setMemberRoles(w http.ResponseWriter, r *http.Request) {
 	if !a.ifMatch(w, r, "membership:"+m.ID, toMemberDoc(m)) {
 		return
 	}
-	saved, err := a.cfg.Orgs.SetRoles(r.Context(), m.UserID, orgID, in.Roles)
+	// orgs.Service audits the change (a removal and a return included).
+	saved, err := a.cfg.Orgs.SetRoles(r.Context(), m.UserID, orgID, in.Roles, a.actor(r))
 	switch {
 	case errors.Is(err, orgs.ErrUnknownRole):
 		writeProblemFields(w, http.StatusBadRequest, "invalid-body", err.Error(), map[string]string{"roles": "roles of the catalogues only"})
 		return
 	case errors.Is(err, orgs.ErrNotPending):
-		writeProblem(w, http.StatusConflict, "wrong-status", "only an active member has roles")
+		writeProblem(w, http.StatusConflict, "wrong-status",
+			"only an active member, or one whose roles were all removed (given roles again), has roles; someone who left or was refused asks or is invited again")
 		return
 	case err != nil:
 		a.storeError(w, r, err, "membership")
 		return
 	}
-	a.audit(r, storage.AuditEvent{Type: directory.EventMembershipChanged, UserID: m.UserID, OrgID: orgID,
-		Details: map[string]string{"roles": joinRoles(in.Roles), "status": saved.Status}})
 	doc := toMemberDoc(saved)
 	w.Header().Set("ETag", etag(doc))
 	writeJSON(w, http.StatusOK, doc)
-}
-
-func joinRoles(roles []string) string {
-	out := ""
-	for i, r := range roles {
-		if i > 0 {
-			out += " "
-		}
-		out += r
-	}
-	return out
 }
 
 // decideMember approves or rejects a join request: a moderator (or operator)
@@ -187,17 +177,29 @@ func (a *API) decideMember(w http.ResponseWriter, r *http.Request) {
 	}
 	var in struct {
 		Reason string `json:"reason"`
+		// Roles given on approval; left out: those an org admin chose
+		// earlier, or the catalogues' default roles.
+		Roles []string `json:"roles"`
 	}
 	if r.ContentLength != 0 && !decode(w, r, &in) {
+		return
+	}
+	if in.Roles != nil && len(in.Roles) == 0 {
+		writeProblemFields(w, http.StatusBadRequest, "invalid-body", "an approval gives at least one role (leave roles out for the default roles)",
+			map[string]string{"roles": "at least one role"})
 		return
 	}
 	// orgs.Service writes the audit event and mails the person, as for a
 	// decision on the members page or in the moderation queue.
 	var err error
 	if mux.Vars(r)["decision"] == "approve" {
-		_, err = a.cfg.Orgs.ApproveJoin(r.Context(), m.UserID, orgID, a.actor(r), as)
+		_, err = a.cfg.Orgs.ApproveJoin(r.Context(), m.UserID, orgID, a.actor(r), as, in.Roles)
 	} else {
 		err = a.cfg.Orgs.RejectJoin(r.Context(), m.UserID, orgID, a.actor(r), as, in.Reason)
+	}
+	if errors.Is(err, orgs.ErrUnknownRole) {
+		writeProblemFields(w, http.StatusBadRequest, "invalid-body", err.Error(), map[string]string{"roles": "roles of the catalogues only"})
+		return
 	}
 	if errors.Is(err, orgs.ErrNotPending) {
 		writeProblem(w, http.StatusConflict, "wrong-status", "no request of this person waits")
@@ -219,6 +221,17 @@ func (a *API) removeMember(w http.ResponseWriter, r *http.Request) {
 	}
 	m, ok := a.member(w, r, orgID)
 	if !ok {
+		return
+	}
+	// An active member is removed as by unticking every role (listed as
+	// removed, given roles again later; orgs.Service audits it); a request
+	// is withdrawn.
+	if m.Status == storage.MemberActive {
+		if _, err := a.cfg.Orgs.SetRoles(r.Context(), m.UserID, orgID, []string{}, a.actor(r)); err != nil {
+			a.storeError(w, r, err, "membership")
+			return
+		}
+		w.WriteHeader(http.StatusNoContent)
 		return
 	}
 	if err := a.cfg.Orgs.Leave(r.Context(), m.UserID, orgID); err != nil {

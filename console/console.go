@@ -24,6 +24,7 @@ import (
 	"golang.org/x/text/language"
 
 	"github.com/vhod-id/vhod/directory"
+	"github.com/vhod-id/vhod/directory/registry"
 	"github.com/vhod-id/vhod/internal/clientaddr"
 	"github.com/vhod-id/vhod/internal/web"
 	"github.com/vhod-id/vhod/storage"
@@ -79,7 +80,7 @@ type (
 		SetStatus(ctx context.Context, id, decision, reason string, by directory.Actor) (storage.Organisation, error)
 		ApproveOrganisation(ctx context.Context, orgID string, by directory.Actor) (storage.Organisation, error)
 		RejectOrganisation(ctx context.Context, orgID string, by directory.Actor, reason string) (storage.Organisation, error)
-		ApproveJoin(ctx context.Context, userID, orgID string, by directory.Actor, as string) (bool, error)
+		ApproveJoin(ctx context.Context, userID, orgID string, by directory.Actor, as string, roles []string) (bool, error)
 		RejectJoin(ctx context.Context, userID, orgID string, by directory.Actor, as, reason string) error
 	}
 )
@@ -117,6 +118,9 @@ type Config struct {
 	Logger            *slog.Logger
 	// TimeZone is where the pages show times (ui.time_zone); nil: web.DefaultZone.
 	TimeZone *time.Location
+	// Registry shows moderators what the state register says of a company
+	// waiting for a decision, beside what was entered; nil: not shown.
+	Registry registry.Registry
 	// Now is the clock; time.Now when nil.
 	Now func() time.Time
 }

@@ -53,7 +53,7 @@ type testServer struct {
 	token  string // the last CSRF token a page had
 }
 
-func newTestServer(t *testing.T) *testServer {
+func newTestServer(t *testing.T, edit ...func(*Config)) *testServer {
 	t.Helper()
 	st := mongotest.Fresh(t, mongotest.URI(t), mongo.Options{})
 	log := slog.New(slog.DiscardHandler)
@@ -74,7 +74,7 @@ func newTestServer(t *testing.T) *testServer {
 	ts := &testServer{t: t, st: st, orgs: companies, mail: mail, ring: ring}
 	ts.srv = httptest.NewServer(nil)
 	t.Cleanup(ts.srv.Close)
-	h, err := New(Config{
+	cfg := Config{
 		Issuer: ts.srv.URL, CSRFKey: make([]byte, 32), Store: st, Audit: audit, Cookies: cookies, Logger: log, Orgs: companies,
 		Clients:    directory.NewClients(st, directory.ClientsConfig{HashSecret: func(s string) string { return "hash:" + s }, Algorithms: []string{"ES256", "RS256"}}),
 		Catalogues: directory.NewCatalogues(st),
@@ -84,7 +84,11 @@ func newTestServer(t *testing.T) *testServer {
 		Keys:              directory.NewKeys(ring, []string{"ES256", "RS256"}),
 		Anchors:           directory.NewAnchors(st, directory.AnchorsConfig{Audit: audit}),
 		IdentityProviders: newTestIdentityProviders(t, st, audit),
-	})
+	}
+	for _, e := range edit {
+		e(&cfg)
+	}
+	h, err := New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -14,9 +14,15 @@ import (
 	"github.com/vhod-id/vhod/storage"
 )
 
+// moderationOrg is a company waiting for a decision with everything a
+// moderator checks: every requisite (the template shows them all), who
+// registered it, and what the state register says of it.
 type moderationOrg struct {
 	storage.Organisation
 	Registrant string
+	Registry   *registryRecord
+	// RegistryNote is a message key when the register has no answer.
+	RegistryNote string
 }
 
 // memberView is a join request as the queue shows it (the members page of
@@ -69,7 +75,8 @@ func (h *Handler) moderation(w http.ResponseWriter, r *http.Request) {
 	// Each list is one page read by the database; a "next page" link carries
 	// its own cursor and keeps the other list's.
 	orgsAfter, requestsAfter := r.URL.Query().Get("orgs"), r.URL.Query().Get("requests")
-	pending, next, err := h.cfg.Store.ListOrganisations(r.Context(), storage.OrgQuery{Status: storage.OrgPending, After: orgsAfter})
+	// Few companies a page: each is shown whole and looked up in the register.
+	pending, next, err := h.cfg.Store.ListOrganisations(r.Context(), storage.OrgQuery{Status: storage.OrgPending, After: orgsAfter, Limit: moderationPageSize})
 	if err != nil {
 		h.pages.Fail(w, r, lang, web.Unavailable(err))
 		return
@@ -80,7 +87,9 @@ func (h *Handler) moderation(w http.ResponseWriter, r *http.Request) {
 		if ru, err := h.cfg.Store.UserByID(r.Context(), o.RegisteredBy); err == nil {
 			reg = strings.TrimSpace(ru.FamilyName + " " + ru.GivenName + " " + firstOf(ru.Login, ru.Email, ru.Phone))
 		}
-		page.Pending = append(page.Pending, moderationOrg{Organisation: o, Registrant: reg})
+		v := moderationOrg{Organisation: o, Registrant: reg}
+		v.Registry, v.RegistryNote = h.registryRecord(r, o)
+		page.Pending = append(page.Pending, v)
 	}
 	if page.History, _, err = h.cfg.Store.ListOrganisations(r.Context(), storage.OrgQuery{Moderated: true}); err != nil {
 		h.pages.Fail(w, r, lang, web.Unavailable(err))
@@ -160,7 +169,8 @@ func (h *Handler) moderateRequest(w http.ResponseWriter, r *http.Request) {
 	notice := "approved"
 	switch mux.Vars(r)["decision"] {
 	case "approve":
-		_, err = h.cfg.Orgs.ApproveJoin(r.Context(), target, orgID, by, orgs.ApproverModerator)
+		// A moderator does not choose roles: the org admin's, or the defaults.
+		_, err = h.cfg.Orgs.ApproveJoin(r.Context(), target, orgID, by, orgs.ApproverModerator, nil)
 	default:
 		notice, err = "rejected", h.cfg.Orgs.RejectJoin(r.Context(), target, orgID, by, orgs.ApproverModerator, r.PostFormValue("reason"))
 	}

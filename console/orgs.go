@@ -65,6 +65,8 @@ func (h *Handler) consoleOrgStatus(w http.ResponseWriter, r *http.Request) {
 // catalogueForm is a role catalogue as the console edits it: one role per
 // line, "key | name in Russian | name in English | description in Russian |
 // description in English" (the descriptions may be left out; one serves both).
+// A key ending in "*" is a default role (ticked in advance when an org admin
+// approves a join request), so that saving a catalogue keeps its defaults.
 type catalogueForm struct {
 	New                bool
 	ID, Clients, Roles string
@@ -74,7 +76,11 @@ func toCatalogueForm(c storage.RoleCatalogue) *catalogueForm {
 	f := &catalogueForm{ID: c.ID, Clients: strings.Join(c.Clients, " ")}
 	var lines []string
 	for _, r := range c.Roles {
-		line := r.Key + " | " + r.Name["ru"] + " | " + r.Name["en"]
+		key := r.Key
+		if r.Default {
+			key += defaultMark
+		}
+		line := key + " | " + r.Name["ru"] + " | " + r.Name["en"]
 		ru, en := r.Description["ru"], r.Description["en"]
 		switch {
 		case ru != "" && en != "" && ru != en:
@@ -87,6 +93,9 @@ func toCatalogueForm(c storage.RoleCatalogue) *catalogueForm {
 	f.Roles = strings.Join(lines, "\n")
 	return f
 }
+
+// defaultMark ends the key of a default role in the roles textarea.
+const defaultMark = "*"
 
 // parseRoles reads the roles textarea; a line without three parts is an error.
 func parseRoles(text string) ([]storage.Role, string) {
@@ -103,6 +112,9 @@ func parseRoles(text string) ([]storage.Role, string) {
 			return nil, "“" + strings.TrimSpace(line) + "”: key | name in Russian | name in English | description"
 		}
 		role := storage.Role{Key: parts[0], Name: map[string]string{"ru": parts[1], "en": parts[2]}}
+		if k, ok := strings.CutSuffix(role.Key, defaultMark); ok {
+			role.Key, role.Default = strings.TrimSpace(k), true
+		}
 		if len(parts) >= 4 && parts[3] != "" {
 			en := parts[3]
 			if len(parts) == 5 && parts[4] != "" {

@@ -100,7 +100,8 @@ func pagedGet(t *testing.T, st *pagedStore, target string) (int, string) {
 	return w.Code, html.UnescapeString(string(b))
 }
 
-// TestModerationQueuePages: the queue reads a page of companies and a page of
+// TestModerationQueuePages: the queue reads a page of companies (few: each is
+// shown whole) and a page of
 // join requests from the store, with the cursors of the address, and links to
 // the next page of each keeping the other's place.
 func TestModerationQueuePages(t *testing.T) {
@@ -109,7 +110,7 @@ func TestModerationQueuePages(t *testing.T) {
 	if code != http.StatusOK {
 		t.Fatalf("status %d: %.600s", code, body)
 	}
-	if len(st.orgQueries) != 2 || !reflect.DeepEqual(st.orgQueries[0], storage.OrgQuery{Status: storage.OrgPending, After: "o0"}) || !st.orgQueries[1].Moderated {
+	if len(st.orgQueries) != 2 || !reflect.DeepEqual(st.orgQueries[0], storage.OrgQuery{Status: storage.OrgPending, After: "o0", Limit: 10}) || !st.orgQueries[1].Moderated {
 		t.Fatalf("organisations asked: %+v", st.orgQueries)
 	}
 	if len(st.memberQueries) != 1 || st.memberQueries[0] != (storage.MembershipQuery{Status: storage.MemberRequested,

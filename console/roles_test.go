@@ -21,6 +21,9 @@ func TestParseRoles(t *testing.T) {
 		{text: "a | А | A | Описание | Description\r\nb | Б | B", want: []storage.Role{
 			{Key: "a", Name: map[string]string{"ru": "А", "en": "A"}, Description: map[string]string{"ru": "Описание", "en": "Description"}},
 			{Key: "b", Name: map[string]string{"ru": "Б", "en": "B"}}}},
+		{text: "viewer* | Просмотр | Viewer\nbuyer | Закупщик | Buyer", want: []storage.Role{
+			{Key: "viewer", Name: map[string]string{"ru": "Просмотр", "en": "Viewer"}, Default: true},
+			{Key: "buyer", Name: map[string]string{"ru": "Закупщик", "en": "Buyer"}}}},
 		{text: "only a key", bad: true},
 		{text: "a | b", bad: true},
 		{text: "a | b | c | d | e | f", bad: true},

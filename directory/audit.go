@@ -64,10 +64,15 @@ const (
 	EventJoinApproved      = "membership.approved"
 	EventJoinRejected      = "membership.rejected"
 	EventMembershipChanged = "membership.changed"
-	EventAccountantPIN     = "org.accountant_pin"
-	EventSystemRegistered  = "system.registered"
-	EventSystemChanged     = "system.changed"
-	EventSystemRemoved     = "system.removed"
+	// EventInvitationWithdrawn: an org admin withdrew an invitation that
+	// waited; EventOrgResubmitted: the registrant corrected a rejected
+	// registration and sent it to moderation again.
+	EventInvitationWithdrawn = "membership.invitation_withdrawn"
+	EventOrgResubmitted      = "org.resubmitted"
+	EventAccountantPIN       = "org.accountant_pin"
+	EventSystemRegistered    = "system.registered"
+	EventSystemChanged       = "system.changed"
+	EventSystemRemoved       = "system.removed"
 	// EventCodeReissue: the callback of an auth request whose code was already
 	// given out was visited again; no second code was given.
 	EventCodeReissue = "token.code_reissue"

@@ -183,7 +183,7 @@ func TestCompanyLifecycle(t *testing.T) {
 	if resp.StatusCode != http.StatusForbidden {
 		t.Fatalf("a stranger approved a request: %d", resp.StatusCode)
 	}
-	p = mustSubmit(t, director, p, "/requests/"+petrovID+"/approve", nil)
+	p = mustSubmit(t, director, p, "/requests/"+petrovID+"/approve", url.Values{"role": {"participant"}})
 	if !strings.Contains(p.Body, "Approved.") {
 		t.Fatalf("approval: %.500s", p.Body)
 	}

@@ -54,6 +54,11 @@ type Organisation struct {
 	ModeratedBy  string    `bson:"moderated_by,omitempty"`
 	ModeratedAt  time.Time `bson:"moderated_at,omitempty"`
 	Reason       string    `bson:"reason,omitempty"` // of a rejection or suspension
+	// Resubmitted counts the registrant's corrections of a rejected
+	// registration sent back to moderation; LastRejection is the reason the
+	// moderator gave the last time, kept for the moderator who decides again.
+	Resubmitted   int    `bson:"resubmitted,omitempty"`
+	LastRejection string `bson:"last_rejection,omitempty"`
 	// SignInPolicy is what a member's sign-in must reach before an app sees
 	// them act for the organisation: OrgSignInAny (empty),
 	// OrgSignInSecondFactor or OrgSignInPasskeyOrCertificate.
@@ -72,11 +77,19 @@ const (
 )
 
 // Invitation asks the owner of a confirmed email or phone to join with roles.
+// It stays on the organisation once answered or withdrawn, so that its org
+// admin sees what became of it; only an unanswered, unexpired one is accepted.
 type Invitation struct {
 	Identifier string    `bson:"identifier"` // IdentifierKey(IdentEmail|IdentPhone, value)
 	Roles      []string  `bson:"roles,omitempty"`
 	By         string    `bson:"by"`
 	At         time.Time `bson:"at"`
+	// AcceptedBy is the user who accepted it, at AcceptedAt.
+	AcceptedBy string    `bson:"accepted_by,omitempty"`
+	AcceptedAt time.Time `bson:"accepted_at,omitempty"`
+	// WithdrawnBy is the org admin who withdrew it, at WithdrawnAt.
+	WithdrawnBy string    `bson:"withdrawn_by,omitempty"`
+	WithdrawnAt time.Time `bson:"withdrawn_at,omitempty"`
 }
 
 // ContractPIN is the PIN of the accountant sign-in for one contract.
@@ -139,6 +152,15 @@ const (
 	MemberRemoved   = "removed"
 )
 
+// Why a membership ended (Membership.Ended): its org admin took every role
+// (the member stays listed as removed and may be given roles again), the
+// person left, or their join request was rejected.
+const (
+	MemberEndedRoles    = "roles"
+	MemberEndedLeft     = "left"
+	MemberEndedRejected = "rejected"
+)
+
 // Built-in roles: an organisation's administrator, and the accountant of the
 // sign-in by contract.
 const (
@@ -159,9 +181,12 @@ type Membership struct {
 	ApprovedBy string    `bson:"approved_by,omitempty"`
 	ApprovedAt time.Time `bson:"approved_at,omitempty"`
 	Reason     string    `bson:"reason,omitempty"` // of a rejection or removal
-	Version    int       `bson:"version"`
-	CreatedAt  time.Time `bson:"created_at"`
-	UpdatedAt  time.Time `bson:"updated_at"`
+	// Ended says why a removed membership ended (MemberEndedRoles…); empty
+	// while it is requested or active.
+	Ended     string    `bson:"ended,omitempty"`
+	Version   int       `bson:"version"`
+	CreatedAt time.Time `bson:"created_at"`
+	UpdatedAt time.Time `bson:"updated_at"`
 }
 
 // MembershipID is the key of a user's membership in an organisation.
@@ -179,6 +204,9 @@ type Role struct {
 	Key         string            `bson:"key"`
 	Name        map[string]string `bson:"name"`
 	Description map[string]string `bson:"description,omitempty"`
+	// Default roles are ticked in advance when an org admin approves a join
+	// request, and given when a moderator's approval completes one alone.
+	Default bool `bson:"default,omitempty"`
 }
 
 // Organisations stores organisations, memberships and role catalogues.
@@ -198,7 +226,8 @@ type Organisations interface {
 	ListOrganisations(ctx context.Context, q OrgQuery) (page []Organisation, next string, err error)
 	// UpdateOrganisation writes o over the version it was read at and returns it
 	// with the next version; ErrConflict when someone else wrote first. A
-	// rejected organisation releases its INN/KPP.
+	// rejected organisation releases its INN/KPP; one leaving the rejected
+	// status claims it again (ErrAlreadyExists when another organisation holds it).
 	UpdateOrganisation(ctx context.Context, o Organisation) (Organisation, error)
 
 	// CreateMembership stores a new membership; ErrAlreadyExists when the user

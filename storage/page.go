@@ -51,6 +51,9 @@ type MembershipQuery struct {
 	// NotApprovedBy leaves out the requests that already have this approval
 	// (the moderator's queue skips those waiting for the org admin).
 	NotApprovedBy string
-	After         string // a membership ID (MembershipID)
-	Limit         int
+	// Ended keeps the removed memberships that ended so (MemberEndedRoles:
+	// the members an org admin removed, listed to be given roles again).
+	Ended string
+	After string // a membership ID (MembershipID)
+	Limit int
 }

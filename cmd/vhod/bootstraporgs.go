@@ -21,11 +21,13 @@ type BootstrapRoleCatalogue struct {
 	Roles   []BootstrapRole `yaml:"roles"`
 }
 
-// BootstrapRole is one role: a key and names in ru and en.
+// BootstrapRole is one role: a key and names in ru and en; a default role is
+// ticked in advance when an org admin approves a join request.
 type BootstrapRole struct {
 	Key         string            `yaml:"key"`
 	Name        map[string]string `yaml:"name"`
 	Description map[string]string `yaml:"description"`
+	Default     bool              `yaml:"default"`
 }
 
 // BootstrapOrganisation is an organisation created once, active.
@@ -107,7 +109,7 @@ func (b *Bootstrap) validateOrgs() []error {
 func (c BootstrapRoleCatalogue) toStorage() storage.RoleCatalogue {
 	out := storage.RoleCatalogue{ID: c.ID, Clients: c.Clients}
 	for _, r := range c.Roles {
-		out.Roles = append(out.Roles, storage.Role{Key: r.Key, Name: r.Name, Description: r.Description})
+		out.Roles = append(out.Roles, storage.Role{Key: r.Key, Name: r.Name, Description: r.Description, Default: r.Default})
 	}
 	return out
 }

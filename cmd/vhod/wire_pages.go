@@ -32,10 +32,14 @@ func (a *app) accountPages(sh *shared, prov *provider.Provider, st loginStore) (
 // consolePages builds the operators' and moderators' pages (/console,
 // /moderation) over directory's services, the ones the API calls.
 func (a *app) consolePages(sh *shared) (*console.Handler, error) {
+	reg, err := a.cfg.Organisations.registry() // moderators compare with the register
+	if err != nil {
+		return nil, err
+	}
 	return console.New(console.Config{
 		Issuer: a.cfg.Issuer, CSRFKey: sh.csrfKey[:], Clients: a.clients, Catalogues: a.catalogues, Users: a.userAdmin,
 		Keys: a.signingKeys(), Anchors: a.anchors, Orgs: a.orgs, Store: a.store, Audit: a.audit, Cookies: sh.cookies, Logger: a.log,
-		TimeZone: a.cfg.UI.Location(), IdentityProviders: a.idps.service,
+		TimeZone: a.cfg.UI.Location(), IdentityProviders: a.idps.service, Registry: reg,
 	})
 }
 

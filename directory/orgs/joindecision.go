@@ -19,10 +19,10 @@ const (
 // it and mail the person, whoever calls them. It returns "approved" or
 // "rejected"; storage.ErrNotFound for any other decision, ErrNotPending when
 // nothing waits.
-func (o *Service) DecideJoin(ctx context.Context, userID string, org storage.Organisation, by directory.Actor, as, decision, reason string) (string, error) {
+func (o *Service) DecideJoin(ctx context.Context, userID string, org storage.Organisation, by directory.Actor, as, decision, reason string, roles []string) (string, error) {
 	switch decision {
 	case JoinApprove:
-		if _, err := o.ApproveJoin(ctx, userID, org.ID, by, as); err != nil {
+		if _, err := o.ApproveJoin(ctx, userID, org.ID, by, as, roles); err != nil {
 			return "", err
 		}
 		return "approved", nil

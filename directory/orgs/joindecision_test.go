@@ -26,7 +26,7 @@ func TestJoinDecisionsMailAndAudit(t *testing.T) {
 	if _, err := w.o.RequestJoin(ctx, "employee", org.ID); err != nil {
 		t.Fatal(err)
 	}
-	if done, err := w.o.ApproveJoin(ctx, "employee", org.ID, moderator, orgs.ApproverModerator); err != nil || !done {
+	if done, err := w.o.ApproveJoin(ctx, "employee", org.ID, moderator, orgs.ApproverModerator, nil); err != nil || !done {
 		t.Fatalf("approve: %v %v", done, err)
 	}
 	msgs := w.mail.Messages()
@@ -41,7 +41,7 @@ func TestJoinDecisionsMailAndAudit(t *testing.T) {
 	}
 
 	// A removed member asks again and is refused with a reason.
-	if _, err := w.o.SetRoles(ctx, "employee", org.ID, nil); err != nil {
+	if _, err := w.o.SetRoles(ctx, "employee", org.ID, nil, directory.Actor{ID: "director"}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := w.o.RequestJoin(ctx, "employee", org.ID); err != nil {

@@ -88,7 +88,7 @@ func (o *Service) activate(ctx context.Context, userID, orgID string, roles []st
 	if err != nil {
 		return err
 	}
-	m.Status, m.Roles, m.ApprovedBy, m.ApprovedAt, m.Reason = storage.MemberActive, roles, by, now, ""
+	m.Status, m.Roles, m.ApprovedBy, m.ApprovedAt, m.Reason, m.Ended = storage.MemberActive, roles, by, now, "", ""
 	_, err = st.UpdateMembership(ctx, m)
 	return err
 }
@@ -115,17 +115,20 @@ func (o *Service) RequestJoin(ctx context.Context, userID, orgID string) (storag
 	case m.Status != storage.MemberRemoved:
 		return m, ErrAlreadyMember
 	}
-	m.Status, m.Roles, m.Approvals, m.Reason = storage.MemberRequested, nil, nil, ""
+	m.Status, m.Roles, m.Approvals, m.Reason, m.Ended = storage.MemberRequested, nil, nil, "", ""
 	return st.UpdateMembership(ctx, m)
 }
 
 // ApproveJoin records an approval of a join request by a moderator or the
 // company's org_admin (as); when the join policy (fixed at construction) is
-// satisfied the membership is active (without roles: the org_admin grants
-// them) and the person is told by email. It reports whether it is. The
-// decision is audited here, whoever takes it (the members page, the
-// moderation queue, the API).
-func (o *Service) ApproveJoin(ctx context.Context, userID, orgID string, by directory.Actor, as string) (bool, error) {
+// satisfied the membership is active and the person is told by email. It
+// reports whether it is. roles are those the approver ticked (the org admin
+// on the members page or through the API); nil leaves the roles an org admin
+// chose in an earlier approval or, when none did, gives the catalogues'
+// default roles (a moderator completing a request alone). A role of no
+// catalogue is ErrUnknownRole. The decision is audited here, whoever takes
+// it (the members page, the moderation queue, the API).
+func (o *Service) ApproveJoin(ctx context.Context, userID, orgID string, by directory.Actor, as string, roles []string) (bool, error) {
 	st := o.store
 	m, err := st.MembershipByID(ctx, userID, orgID)
 	if err != nil {
@@ -133,6 +136,12 @@ func (o *Service) ApproveJoin(ctx context.Context, userID, orgID string, by dire
 	}
 	if m.Status != storage.MemberRequested {
 		return false, ErrNotPending
+	}
+	if roles != nil {
+		if err := o.knownRoles(ctx, roles); err != nil {
+			return false, err
+		}
+		m.Roles = slices.Clone(roles)
 	}
 	if !slices.Contains(m.Approvals, as) {
 		m.Approvals = append(m.Approvals, as)
@@ -148,14 +157,20 @@ func (o *Service) ApproveJoin(ctx context.Context, userID, orgID string, by dire
 	default: // New refuses any other policy
 		return false, fmt.Errorf("%w: %q", ErrUnknownJoinPolicy, o.policy)
 	}
+	if done && roles == nil && len(m.Roles) == 0 {
+		if m.Roles, err = o.DefaultRoles(ctx); err != nil {
+			return false, err
+		}
+	}
 	if done {
-		m.Status, m.ApprovedBy, m.ApprovedAt = storage.MemberActive, by.ID, o.now().UTC()
+		m.Status, m.ApprovedBy, m.ApprovedAt, m.Ended = storage.MemberActive, by.ID, o.now().UTC(), ""
 	}
 	if _, err = st.UpdateMembership(ctx, m); err != nil {
 		return false, err
 	}
 	o.joinDecided(ctx, userID, orgID, by, directory.EventJoinApproved,
-		map[string]string{"as": as, "active": map[bool]string{true: "yes", false: "no"}[done]}, "mail.join_approved", "", done)
+		map[string]string{"as": as, "active": map[bool]string{true: "yes", false: "no"}[done], "roles": strings.Join(m.Roles, " ")},
+		"mail.join_approved", "", done)
 	return done, nil
 }
 
@@ -171,7 +186,7 @@ func (o *Service) RejectJoin(ctx context.Context, userID, orgID string, by direc
 		return ErrNotPending
 	}
 	reason = strings.TrimSpace(reason)
-	m.Status, m.Reason = storage.MemberRemoved, reason
+	m.Status, m.Reason, m.Roles, m.Ended = storage.MemberRemoved, reason, nil, storage.MemberEndedRejected
 	if _, err = st.UpdateMembership(ctx, m); err != nil {
 		return err
 	}
@@ -197,31 +212,72 @@ func (o *Service) joinDecided(ctx context.Context, userID, orgID string, by dire
 	o.notifier.Mail(notify.Exempt(ctx), userID, by.Lang, mail, "Company", org.Name, "Reason", reason)
 }
 
-// SetRoles gives an active member the roles ticked; unticking every role ends
-// the membership (removed), and its claims disappear at the next token.
-func (o *Service) SetRoles(ctx context.Context, userID, orgID string, roles []string) (storage.Membership, error) {
+// SetRoles gives a member the roles ticked, as by (an org admin, an
+// operator): unticking every role ends the membership (removed, ended by
+// MemberEndedRoles), whose claims disappear at the next token, and the member
+// stays listed as removed; ticking roles for such a member makes them active
+// again (ДМДК's rule: a removal is visible and reversible). Someone who left
+// or whose request was rejected is not brought back this way (ErrNotPending):
+// they ask, or are invited, again. Audited here.
+func (o *Service) SetRoles(ctx context.Context, userID, orgID string, roles []string, by directory.Actor) (storage.Membership, error) {
 	st := o.store
 	m, err := st.MembershipByID(ctx, userID, orgID)
 	if err != nil {
 		return m, err
 	}
-	if m.Status != storage.MemberActive {
+	restore := m.Status == storage.MemberRemoved && m.Ended == storage.MemberEndedRoles && len(roles) > 0
+	if m.Status != storage.MemberActive && !restore {
 		return m, ErrNotPending
 	}
+	if err := o.knownRoles(ctx, roles); err != nil {
+		return m, err
+	}
+	change := "roles"
+	m.Roles = slices.Clone(roles)
+	switch {
+	case len(roles) == 0:
+		m.Status, m.Ended, m.Reason, change = storage.MemberRemoved, storage.MemberEndedRoles, "", "removed"
+	case restore:
+		m.Status, m.Ended, m.Reason, m.ApprovedBy, m.ApprovedAt, change = storage.MemberActive, "", "", by.ID, o.now().UTC(), "restored"
+	}
+	saved, err := st.UpdateMembership(ctx, m)
+	if err != nil {
+		return saved, err
+	}
+	e := by.Event(directory.EventMembershipChanged, map[string]string{"change": change, "roles": strings.Join(roles, " "), "status": saved.Status})
+	e.UserID, e.OrgID = userID, orgID
+	o.audit.Record(ctx, e)
+	return saved, nil
+}
+
+// knownRoles refuses a role of no catalogue (ErrUnknownRole, naming it).
+func (o *Service) knownRoles(ctx context.Context, roles []string) error {
 	known, err := o.allRoles(ctx)
 	if err != nil {
-		return m, err
+		return err
 	}
 	for _, r := range roles {
 		if !known[r] {
-			return m, fmt.Errorf("%w: %q", ErrUnknownRole, r)
+			return fmt.Errorf("%w: %q", ErrUnknownRole, r)
 		}
 	}
-	m.Roles = roles
-	if len(roles) == 0 {
-		m.Status, m.Reason = storage.MemberRemoved, "every role removed"
+	return nil
+}
+
+// DefaultRoles are the keys of the catalogues' default roles, in catalogue
+// order: ticked in advance when an org admin approves a join request.
+func (o *Service) DefaultRoles(ctx context.Context) ([]string, error) {
+	roles, err := o.Catalogue(ctx)
+	if err != nil {
+		return nil, err
 	}
-	return st.UpdateMembership(ctx, m)
+	out := []string{}
+	for _, r := range roles {
+		if r.Default {
+			out = append(out, r.Key)
+		}
+	}
+	return out, nil
 }
 
 // Leave ends a person's own membership.
@@ -234,7 +290,7 @@ func (o *Service) Leave(ctx context.Context, userID, orgID string) error {
 	if m.Status == storage.MemberRemoved {
 		return nil
 	}
-	m.Status, m.Roles, m.Reason = storage.MemberRemoved, nil, "left"
+	m.Status, m.Roles, m.Reason, m.Ended = storage.MemberRemoved, nil, "", storage.MemberEndedLeft
 	_, err = st.UpdateMembership(ctx, m)
 	return err
 }

@@ -92,20 +92,20 @@ func TestOrganisationLifecycle(t *testing.T) {
 		t.Fatalf("asking twice: %v", err)
 	}
 	// Policy "both": the moderator alone is not enough.
-	if done, err := o.ApproveJoin(ctx, "employee", org.ID, directory.Actor{ID: "moderator"}, orgs.ApproverModerator); err != nil || done {
+	if done, err := o.ApproveJoin(ctx, "employee", org.ID, directory.Actor{ID: "moderator"}, orgs.ApproverModerator, nil); err != nil || done {
 		t.Fatalf("moderator's approval: %v %v", done, err)
 	}
-	if done, err := o.ApproveJoin(ctx, "employee", org.ID, directory.Actor{ID: "director"}, orgs.ApproverOrgAdmin); err != nil || !done {
+	if done, err := o.ApproveJoin(ctx, "employee", org.ID, directory.Actor{ID: "director"}, orgs.ApproverOrgAdmin, nil); err != nil || !done {
 		t.Fatalf("org admin's approval: %v %v", done, err)
 	}
-	if _, err := o.SetRoles(ctx, "employee", org.ID, []string{"participant", "nonsense"}); !errors.Is(err, orgs.ErrUnknownRole) {
+	if _, err := o.SetRoles(ctx, "employee", org.ID, []string{"participant", "nonsense"}, directory.Actor{ID: "director"}); !errors.Is(err, orgs.ErrUnknownRole) {
 		t.Fatalf("unknown role: %v", err)
 	}
-	m, err := o.SetRoles(ctx, "employee", org.ID, []string{"participant"})
+	m, err := o.SetRoles(ctx, "employee", org.ID, []string{"participant"}, directory.Actor{ID: "director"})
 	if err != nil || m.Status != storage.MemberActive {
 		t.Fatalf("roles: %v %+v", err, m)
 	}
-	if m, err = o.SetRoles(ctx, "employee", org.ID, nil); err != nil || m.Status != storage.MemberRemoved {
+	if m, err = o.SetRoles(ctx, "employee", org.ID, nil, directory.Actor{ID: "director"}); err != nil || m.Status != storage.MemberRemoved {
 		t.Fatalf("every role unticked: %v %+v", err, m)
 	}
 	// A removed member may ask again; a rejection says why.

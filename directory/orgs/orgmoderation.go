@@ -17,8 +17,10 @@ import (
 //	                    └─RejectOrganisation─▶ rejected   └─SuspendOrganisation─▶ suspended
 //	Create (operator, bootstrap) ─▶ active
 //
-// A rejected company frees its INN and KPP: the person resubmits it by
-// registering it again (a new pending registration). Each transition writes
+// A rejected company frees its INN and KPP and stays on its registrant's list
+// with the moderator's reason: the registrant corrects it and sends it again
+// (Resubmit: rejected ─▶ pending, the same organisation, its INN and KPP
+// claimed anew), or registers it afresh. Each transition writes
 // its audit event and mails the people it concerns (the registrant of a
 // pending company, the org admins of an active one) here, once.
 
@@ -58,6 +60,53 @@ func (o *Service) Register(ctx context.Context, org storage.Organisation, by dir
 	e.Actor, e.UserID, e.OrgID = "", by.ID, org.ID // the person acts for themselves
 	o.audit.Record(ctx, e)
 	return org, nil
+}
+
+// ErrResubmitINN: a resubmitted registration keeps the INN and KPP it was
+// rejected with (another company is a new registration).
+var ErrResubmitINN = errors.New("the INN and KPP of a resubmitted registration do not change")
+
+// Resubmit sends a rejected registration back to moderation with the
+// requisites its registrant corrected (next: the same INN and KPP, else
+// ErrResubmitINN). Only its registrant resubmits it (storage.ErrNotFound for
+// anyone else, ErrNotPending when it is not rejected); ErrExists when another
+// registration took its INN/KPP meanwhile. The moderator's reason is kept as
+// LastRejection for whoever decides again. Audited here.
+func (o *Service) Resubmit(ctx context.Context, orgID string, next storage.Organisation, by directory.Actor) (storage.Organisation, error) {
+	cur, err := o.store.OrganisationByID(ctx, orgID)
+	if err != nil {
+		return cur, err
+	}
+	if cur.RegisteredBy == "" || cur.RegisteredBy != by.ID {
+		return cur, storage.ErrNotFound
+	}
+	if cur.Status != storage.OrgRejected {
+		return cur, ErrNotPending
+	}
+	if next.INN != cur.INN || next.KPP != cur.KPP {
+		return cur, ErrResubmitINN
+	}
+	if bad := RequisiteErrors(next); len(bad) > 0 {
+		return cur, fmt.Errorf("%w: %v", ErrInvalidRequisite, bad)
+	}
+	// The requisites are the registrant's; who registered it, when, its
+	// history and its version are the stored organisation's.
+	next.ID, next.Kind, next.RegisteredBy, next.CreatedAt, next.Version = cur.ID, cur.Kind, cur.RegisteredBy, cur.CreatedAt, cur.Version
+	next.Contracts, next.AccountantPINs, next.Invitations, next.SignInPolicy, next.ParentID = cur.Contracts, cur.AccountantPINs, cur.Invitations, cur.SignInPolicy, cur.ParentID
+	next.Name = strings.TrimSpace(next.Name)
+	next.Status, next.Reason, next.LastRejection, next.Resubmitted = storage.OrgPending, "", cur.Reason, cur.Resubmitted+1
+	next.ModeratedBy, next.ModeratedAt = cur.ModeratedBy, cur.ModeratedAt
+	saved, err := o.store.UpdateOrganisation(ctx, next)
+	if errors.Is(err, storage.ErrAlreadyExists) {
+		return cur, ErrExists
+	}
+	if err != nil {
+		return cur, err
+	}
+	e := by.Event(directory.EventOrgResubmitted, map[string]string{"inn": saved.INN, "kpp": saved.KPP, "rejected_for": cur.Reason})
+	e.Actor, e.UserID, e.OrgID = "", by.ID, saved.ID // the person acts for themselves
+	o.audit.Record(ctx, e)
+	return saved, nil
 }
 
 // Create stores an organisation an operator (or the bootstrap) made: active at

@@ -305,12 +305,12 @@ func TestJoinPolicyFixedAtConstruction(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			done, err := o.ApproveJoin(ctx, "employee", org.ID, directory.Actor{ID: "moderator"}, orgs.ApproverModerator)
+			done, err := o.ApproveJoin(ctx, "employee", org.ID, directory.Actor{ID: "moderator"}, orgs.ApproverModerator, nil)
 			if err != nil || done != tc.byModerator {
 				t.Fatalf("moderator's approval: done %v, err %v", done, err)
 			}
 			if !done {
-				if done, err = o.ApproveJoin(ctx, "employee", org.ID, directory.Actor{ID: "director"}, orgs.ApproverOrgAdmin); err != nil || !done {
+				if done, err = o.ApproveJoin(ctx, "employee", org.ID, directory.Actor{ID: "director"}, orgs.ApproverOrgAdmin, nil); err != nil || !done {
 					t.Fatalf("org admin's approval: done %v, err %v", done, err)
 				}
 			}

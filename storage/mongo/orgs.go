@@ -119,18 +119,33 @@ func (s *Store) UpdateOrganisation(ctx context.Context, o storage.Organisation) 
 	if old.INN != o.INN || old.KPP != o.KPP {
 		return o, fmt.Errorf("%s: the INN and KPP of an organisation do not change: %w", op, storage.ErrConflict)
 	}
+	reclaim := old.Status == storage.OrgRejected && o.Status != storage.OrgRejected
+	if reclaim {
+		// A rejected registration sent again claims its INN/KPP anew, before
+		// its version (a refusal leaves the version free for another try): a
+		// company registered by someone else meanwhile keeps it.
+		if _, err := s.db.Collection(colOrgKeys).InsertOne(ctx, orgKeyDoc{Key: orgKey(o), OrgID: o.ID}); err != nil {
+			return o, mapErr(op, err)
+		}
+	}
 	if err := s.claim(ctx, fmt.Sprintf("org:%s@%d", o.ID, o.Version), s.now().Add(24*time.Hour)); err != nil {
+		if reclaim {
+			_, _ = s.db.Collection(colOrgKeys).DeleteOne(context.WithoutCancel(ctx), bson.D{{Key: "_id", Value: orgKey(o)}, {Key: "org_id", Value: o.ID}})
+		}
 		return o, err
 	}
 	filter := bson.D{{Key: "_id", Value: o.ID}, {Key: "version", Value: o.Version}}
 	o.Version++
 	o.UpdatedAt = s.now().UTC()
 	r, err := s.db.Collection(colOrgs).ReplaceOne(ctx, filter, o)
-	if err != nil {
-		return o, mapErr(op, err)
+	if err == nil && r.MatchedCount == 0 {
+		err = storage.ErrConflict
 	}
-	if r.MatchedCount == 0 {
-		return o, mapErr(op, storage.ErrConflict)
+	if err != nil {
+		if reclaim {
+			_, _ = s.db.Collection(colOrgKeys).DeleteOne(context.WithoutCancel(ctx), bson.D{{Key: "_id", Value: orgKey(o)}, {Key: "org_id", Value: o.ID}})
+		}
+		return o, mapErr(op, err)
 	}
 	if o.Status == storage.OrgRejected && old.Status != storage.OrgRejected {
 		// A rejected registration frees the company for another attempt.
@@ -194,6 +209,9 @@ func (s *Store) ListMemberships(ctx context.Context, q storage.MembershipQuery) 
 	}
 	if q.Status != "" {
 		filter = append(filter, bson.E{Key: "status", Value: q.Status})
+	}
+	if q.Ended != "" {
+		filter = append(filter, bson.E{Key: "ended", Value: q.Ended})
 	}
 	if q.NotApprovedBy != "" {
 		// On an array $ne holds when no element equals (and on a missing field).

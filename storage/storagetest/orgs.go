@@ -63,6 +63,38 @@ func testOrganisations(t *testing.T, s storage.Store) {
 	must(t, s.CreateOrganisation(ctx, org("branch2", "7728824599", "784201001")))
 }
 
+// A rejected registration sent to moderation again claims its INN/KPP anew:
+// refused while another organisation holds it, taken when it is free.
+func testOrganisationResubmit(t *testing.T, s storage.Store) {
+	ctx := t.Context()
+	must(t, s.CreateOrganisation(ctx, org("first", "7728824599", "772801001")))
+	first, err := s.OrganisationByID(ctx, "first")
+	must(t, err)
+	first.Status, first.Reason = storage.OrgRejected, "ОГРН не тот"
+	first, err = s.UpdateOrganisation(ctx, first)
+	must(t, err)
+	must(t, s.CreateOrganisation(ctx, org("second", "7728824599", "772801001")))
+	again := first
+	again.Status, again.Resubmitted, again.LastRejection = storage.OrgPending, 1, first.Reason
+	_, err = s.UpdateOrganisation(ctx, again)
+	wantErr(t, err, storage.ErrAlreadyExists)
+	if got, _ := s.OrganisationByID(ctx, "first"); got.Status != storage.OrgRejected || got.Version != first.Version {
+		t.Fatalf("a refused resubmission was written: %+v", got)
+	}
+	second, err := s.OrganisationByID(ctx, "second")
+	must(t, err)
+	second.Status = storage.OrgRejected
+	_, err = s.UpdateOrganisation(ctx, second)
+	must(t, err)
+	saved, err := s.UpdateOrganisation(ctx, again)
+	must(t, err)
+	if saved.Status != storage.OrgPending || saved.Resubmitted != 1 || saved.LastRejection != "ОГРН не тот" {
+		t.Fatalf("resubmitted: %+v", saved)
+	}
+	// It holds the INN/KPP again: a third registration is refused.
+	wantErr(t, s.CreateOrganisation(ctx, org("third", "7728824599", "772801001")), storage.ErrAlreadyExists)
+}
+
 func testMemberships(t *testing.T, s storage.Store) {
 	ctx := t.Context()
 	now := time.Now().UTC().Truncate(time.Millisecond)
@@ -102,18 +134,28 @@ func testMemberships(t *testing.T, s storage.Store) {
 	}
 	_, err = s.MembershipByID(ctx, "u2", "o2")
 	wantErr(t, err, storage.ErrNotFound)
+	// The members an org admin removed are listed apart from those who left.
+	m2.Status, m2.Roles, m2.Ended = storage.MemberRemoved, nil, storage.MemberEndedRoles
+	_, err = s.UpdateMembership(ctx, m2)
+	must(t, err)
+	must(t, s.CreateMembership(ctx, storage.Membership{UserID: "u3", OrgID: "o1", Status: storage.MemberRemoved, Ended: storage.MemberEndedLeft, CreatedAt: now}))
+	removed, _, err := s.ListMemberships(ctx, storage.MembershipQuery{OrgID: "o1", Status: storage.MemberRemoved, Ended: storage.MemberEndedRoles})
+	must(t, err)
+	if len(removed) != 1 || removed[0].UserID != "u2" {
+		t.Fatalf("removed by the org admin: %+v", removed)
+	}
 }
 
 func testRoleCatalogues(t *testing.T, s storage.Store) {
 	ctx := t.Context()
 	c := storage.RoleCatalogue{ID: "dmdk", Clients: []string{"shop", "portal"}, Roles: []storage.Role{
-		{Key: "participant", Name: map[string]string{"ru": "Участник", "en": "Participant"}}}}
+		{Key: "participant", Name: map[string]string{"ru": "Участник", "en": "Participant"}, Default: true}}}
 	must(t, s.PutRoleCatalogue(ctx, c))
 	c.Roles = append(c.Roles, storage.Role{Key: "batches", Name: map[string]string{"ru": "Партии", "en": "Batches"}})
 	must(t, s.PutRoleCatalogue(ctx, c))
 	list, err := s.RoleCatalogues(ctx)
 	must(t, err)
-	if len(list) != 1 || len(list[0].Roles) != 2 || list[0].Roles[0].Name["ru"] != "Участник" {
+	if len(list) != 1 || len(list[0].Roles) != 2 || list[0].Roles[0].Name["ru"] != "Участник" || !list[0].Roles[0].Default || list[0].Roles[1].Default {
 		t.Fatalf("catalogues: %+v", list)
 	}
 }

@@ -22,6 +22,7 @@ func Run(t *testing.T, newStore func(t *testing.T) storage.Store) {
 		{"TrustAnchors", testTrustAnchors},
 		{"IdentityProviders", testIdentityProviders},
 		{"Organisations", testOrganisations},
+		{"OrganisationResubmit", testOrganisationResubmit},
 		{"OrganisationPages", testOrganisationPages},
 		{"OrganisationFilters", testOrganisationFilters},
 		{"Memberships", testMemberships},
