@@ -72,6 +72,12 @@ type Config struct {
 	ACR          string `yaml:"acr" json:"acr,omitempty"`
 	ACRConfirmed string `yaml:"acr_confirmed" json:"acr_confirmed,omitempty"`
 
+	// LinkByEmail lets an email this provider marks verified find an existing
+	// account with the same confirmed email on first sign-in (linked, the owner
+	// told). Off by default: a provider that calls unchecked addresses verified
+	// would hand accounts over.
+	LinkByEmail bool `yaml:"link_by_email" json:"link_by_email,omitempty"`
+
 	// Timeout bounds each back-channel request (default 15 s).
 	Timeout time.Duration `yaml:"timeout" json:"timeout,omitempty"`
 }
