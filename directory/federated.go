@@ -3,7 +3,6 @@ package directory
 import (
 	"context"
 	"errors"
-	"strings"
 
 	"github.com/vhod-id/vhod/internal/ruid"
 	"github.com/vhod-id/vhod/storage"
@@ -11,37 +10,9 @@ import (
 
 // OutsideIdentity is a person as an outside identity provider vouches for
 // them (login converts connector.Identity into it), with the operator's rules
-// of which of its identifiers may find an existing account.
-type OutsideIdentity struct {
-	Provider, Subject                       string
-	FamilyName, GivenName, MiddleName, Name string
-
-	Email         string
-	EmailVerified bool
-	Phone         string
-	PhoneVerified bool
-	// SNILS and personal INN, as the provider gave them.
-	SNILS, INN string
-
-	// TrustSNILS: the provider vouches for the SNILS as an accredited CA does
-	// in a qualified certificate (Госуслуги): it finds the account whose
-	// certificate carries that SNILS, and is kept in an account made from it.
-	TrustSNILS bool
-	// LinkByEmail: the operator lets a verified email of this provider find an
-	// existing account (off by default: a provider that calls an address
-	// verified without checking it would hand the account over).
-	LinkByEmail bool
-}
-
-// Label is how the account page tells this outside account from others.
-func (o OutsideIdentity) Label() string {
-	for _, s := range []string{o.Email, strings.TrimSpace(o.FamilyName + " " + o.GivenName), o.Name, o.Phone} {
-		if s != "" {
-			return s
-		}
-	}
-	return ""
-}
+// of which of its identifiers may find an existing account; it waits in the
+// sign-in flow while the person chooses.
+type OutsideIdentity = storage.OutsideIdentity
 
 // How an outside identity found its account (FindForIdentity).
 const (
