@@ -99,11 +99,12 @@ func verifiedPhone(o OutsideIdentity) string {
 }
 
 func (d *Directory) link(o OutsideIdentity) storage.LinkedIdentity {
-	return storage.LinkedIdentity{Provider: o.Provider, Subject: o.Subject, Label: o.Label(), LinkedAt: d.now().UTC()}
+	return storage.LinkedIdentity{Provider: o.Provider, Subject: o.Subject, Label: o.Label(), LinkedAt: d.now().UTC(), Orgs: o.Orgs}
 }
 
-// LinkIdentity links the outside identity to the account; ErrIdentityTaken
-// when another account holds it.
+// LinkIdentity links the outside identity to the account (again: refreshes
+// what the provider said, its organisations); ErrIdentityTaken when another
+// account holds it.
 func (d *Directory) LinkIdentity(ctx context.Context, userID string, o OutsideIdentity) error {
 	err := d.users.LinkIdentity(ctx, userID, d.link(o))
 	if errors.Is(err, storage.ErrAlreadyExists) {

@@ -141,6 +141,9 @@ type LinkedIdentity struct {
 	// name, as the provider gave it), for the account page.
 	Label    string    `bson:"label,omitempty"`
 	LinkedAt time.Time `bson:"linked_at"`
+	// Orgs are the organisations the provider listed at the last sign-in
+	// (Госуслуги): offered on the company pages, as a certificate's are.
+	Orgs []OutsideOrg `bson:"orgs,omitempty"`
 }
 
 // FederatedKey is the identifier key of a linked identity.
@@ -240,7 +243,7 @@ type Users interface {
 	UnbindCertificate(ctx context.Context, userID, sha256 string) error
 	// LinkIdentity claims the outside identity for the account (its
 	// FederatedKey) and adds it to Links; ErrAlreadyExists when another account
-	// holds it. Linking a linked identity again is a no-op.
+	// holds it. Linking a linked identity again refreshes its Label and Orgs.
 	LinkIdentity(ctx context.Context, userID string, l LinkedIdentity) error
 	// UnlinkIdentity drops the link and releases its identifier; ErrNotFound
 	// when the account has no such link.

@@ -19,8 +19,10 @@ func (s *Store) LinkIdentity(ctx context.Context, userID string, l storage.Linke
 	if err != nil {
 		return err
 	}
-	if slices.ContainsFunc(u.Links, sameLink(l.Provider, l.Subject)) {
-		return nil
+	if i := slices.IndexFunc(u.Links, sameLink(l.Provider, l.Subject)); i >= 0 {
+		links := slices.Clone(u.Links)
+		links[i].Label, links[i].Orgs = l.Label, l.Orgs
+		return s.updateByID(ctx, colUsers, op, userID, bson.M{"$set": bson.M{"links": links, "updated_at": s.now().UTC()}})
 	}
 	key := storage.FederatedKey(l.Provider, l.Subject)
 	idents := s.db.Collection(colIdentifiers)

@@ -27,10 +27,13 @@ func testLinks(t *testing.T, s storage.Store) {
 	}
 	must(t, s.CreateUser(ctx, storage.User{ID: "u2", Login: "petrov"}))
 	wantErr(t, s.LinkIdentity(ctx, "u2", storage.LinkedIdentity{Provider: "esia", Subject: "1000", LinkedAt: at}), storage.ErrAlreadyExists)
-	// Another provider's same subject is another identity; linking twice is a no-op.
+	// Another provider's same subject is another identity; linking again
+	// refreshes what the provider said (label, organisations) and nothing else.
 	must(t, s.LinkIdentity(ctx, "u2", storage.LinkedIdentity{Provider: "yandex", Subject: "1000", LinkedAt: at}))
-	must(t, s.LinkIdentity(ctx, "u2", storage.LinkedIdentity{Provider: "yandex", Subject: "1000", LinkedAt: at}))
-	if u, err = s.UserByIdentifier(ctx, storage.FederatedKey("yandex", "1000")); err != nil || u.ID != "u2" || len(u.Links) != 1 {
+	must(t, s.LinkIdentity(ctx, "u2", storage.LinkedIdentity{Provider: "yandex", Subject: "1000", Label: "new", LinkedAt: at.Add(time.Hour),
+		Orgs: []storage.OutsideOrg{{Name: "ООО «Ромашка»", OGRN: "1027700132195", INN: "7707083893", Chief: true}}}))
+	if u, err = s.UserByIdentifier(ctx, storage.FederatedKey("yandex", "1000")); err != nil || u.ID != "u2" || len(u.Links) != 1 ||
+		u.Links[0].Label != "new" || !u.Links[0].LinkedAt.Equal(at) || len(u.Links[0].Orgs) != 1 || !u.Links[0].Orgs[0].Chief {
 		t.Fatalf("linked: %+v %v", u, err)
 	}
 	wantErr(t, s.LinkIdentity(ctx, "nobody", storage.LinkedIdentity{Provider: "vk", Subject: "1"}), storage.ErrNotFound)
