@@ -21,7 +21,7 @@ type Config struct {
 	ClientID string `yaml:"client_id" json:"client_id"`
 	// ClientSecret or ClientSecretFile: the OAuth client secret (oidc, yandex,
 	// vk where the app has one, sber). ESIA signs instead.
-	ClientSecret     string `yaml:"client_secret" json:"-"`
+	ClientSecret     string `yaml:"client_secret" json:"-" secret:"true"`
 	ClientSecretFile string `yaml:"client_secret_file" json:"client_secret_file,omitempty"`
 
 	// Scopes replace the type's defaults (DefaultScopes) when set.

@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"time"
 
+	"github.com/vhod-id/vhod/connector"
 	"github.com/vhod-id/vhod/directory"
 	"github.com/vhod-id/vhod/directory/captcha"
 	"github.com/vhod-id/vhod/directory/factors"
@@ -32,6 +33,8 @@ type shared struct {
 	certs                   *certificate.Config
 	notices                 *directory.ChangeNotices
 	factors                 *factors.Service
+	// providers are the outside identity providers (wire_federated.go).
+	providers connector.Registry
 }
 
 func (a *app) sharedParts() (*shared, error) {
@@ -41,6 +44,9 @@ func (a *app) sharedParts() (*shared, error) {
 		csrfKey: deriveKey(a.master, "csrf"), otpKey: deriveKey(a.master, "otp"), devKey: deriveKey(a.master, "device cookie")}
 	var err error
 	if sh.certs, err = a.loginCertificates(context.Background()); err != nil {
+		return nil, err
+	}
+	if sh.providers, err = a.identityProviders(); err != nil {
 		return nil, err
 	}
 	switch cfg.Captcha.Provider {
