@@ -489,4 +489,3 @@ func (h *Pages) renderFailed(w http.ResponseWriter, r *http.Request, status int,
 	page.Message = h.kit.Translator(lang).T(key, "Provider", name)
 	h.pages.Render(w, r, status, "federated_failed", page)
 }
-
