@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"slices"
 
@@ -58,4 +59,16 @@ func sortedKeys(m map[string]string) []string {
 	}
 	slices.Sort(keys)
 	return keys
+}
+
+// providerNames gives the account pages a provider's label (they import no
+// connector): "" for one that is no longer configured.
+func providerNames(reg connector.Registry) func(ctx context.Context, id, lang string) string {
+	return func(ctx context.Context, id, lang string) string {
+		c, err := reg.Connector(ctx, id)
+		if err != nil {
+			return ""
+		}
+		return c.DisplayName(lang)
+	}
 }
