@@ -54,8 +54,8 @@ const (
 	// account knows; they choose to sign in to their account (which the
 	// identity then joins) or to make one from it.
 	StateFederatedChoice State = "federated_choice"
-	StateDone      State = "done"
-	StateDenied    State = "denied"
+	StateDone            State = "done"
+	StateDenied          State = "denied"
 	// Recovery: a temporary password went out by SMS (or nothing did, for a number
 	// without an account: the page says the same).
 	StateSMSSent State = "sms_sent"
