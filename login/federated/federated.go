@@ -214,6 +214,8 @@ func (h *Pages) callback(w http.ResponseWriter, r *http.Request) {
 	r = mux.SetURLVars(r, map[string]string{"flow": ck.Value})
 	f, ar, lang, replaced, uerr := h.kit.LoadFlow(r, flows.KindLogin)
 	if uerr != nil {
+		// The sign-in expired, or belongs to another browser.
+		h.audit(r, "", "", connector.KindState, "")
 		h.kit.Fail(w, r, lang, uerr)
 		return
 	}
