@@ -3,6 +3,7 @@ package directory
 import (
 	"context"
 	"errors"
+	"strings"
 
 	"github.com/vhod-id/vhod/internal/ruid"
 	"github.com/vhod-id/vhod/storage"
@@ -99,7 +100,8 @@ func verifiedPhone(o OutsideIdentity) string {
 }
 
 func (d *Directory) link(o OutsideIdentity) storage.LinkedIdentity {
-	return storage.LinkedIdentity{Provider: o.Provider, Subject: o.Subject, Label: o.Label(), LinkedAt: d.now().UTC(), Orgs: o.Orgs}
+	return storage.LinkedIdentity{Provider: o.Provider, Subject: o.Subject, Label: o.Label(), LinkedAt: d.now().UTC(), Orgs: o.Orgs,
+		Person: strings.Join(strings.Fields(o.FamilyName+" "+o.GivenName+" "+o.MiddleName), " ")}
 }
 
 // LinkIdentity links the outside identity to the account (again: refreshes

@@ -144,6 +144,10 @@ type LinkedIdentity struct {
 	// Orgs are the organisations the provider listed at the last sign-in
 	// (Госуслуги): offered on the company pages, as a certificate's are.
 	Orgs []OutsideOrg `bson:"orgs,omitempty"`
+	// Person is the full name the provider gave (family, given, patronymic),
+	// compared with the head the registry names when the provider says the
+	// person heads a company; the account's own names can be edited.
+	Person string `bson:"person,omitempty"`
 }
 
 // FederatedKey is the identifier key of a linked identity.

@@ -21,7 +21,7 @@ func (s *Store) LinkIdentity(ctx context.Context, userID string, l storage.Linke
 	}
 	if i := slices.IndexFunc(u.Links, sameLink(l.Provider, l.Subject)); i >= 0 {
 		links := slices.Clone(u.Links)
-		links[i].Label, links[i].Orgs = l.Label, l.Orgs
+		links[i].Label, links[i].Orgs, links[i].Person = l.Label, l.Orgs, l.Person
 		return s.updateByID(ctx, colUsers, op, userID, bson.M{"$set": bson.M{"links": links, "updated_at": s.now().UTC()}})
 	}
 	key := storage.FederatedKey(l.Provider, l.Subject)
