@@ -3,12 +3,14 @@ package account
 import (
 	"context"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/vhod-id/vhod/directory"
+	"github.com/vhod-id/vhod/directory/registry"
 	"github.com/vhod-id/vhod/storage"
 )
 
@@ -88,5 +90,35 @@ func TestAccountLinkedProviders(t *testing.T) {
 	p = ts.post("/account/provider/remove", url.Values{"link": {"yandex:7"}, "confirm": {"1"}})
 	if p.code != http.StatusConflict || !strings.Contains(p.body, "only way to sign in") {
 		t.Fatalf("last way in: %d %.300s", p.code, p.body)
+	}
+}
+
+// The head by Госуслуги: a company the provider says the person heads is
+// approved at registration only when the registry names the same person (the
+// name the provider gave, not the account's editable one) as its head.
+func TestHeadByProvider(t *testing.T) {
+	reg, err := registry.LoadOffline("../directory/registry/testdata/registry.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := newTestServer(t, func(c *Config) { c.Registry = reg })
+	org := storage.Organisation{INN: "7728824599", KPP: "772801001", OGRN: "1177746151021"}
+	req := httptest.NewRequest(http.MethodGet, "/", nil)
+	link := func(person string, chief bool) storage.User {
+		return storage.User{FamilyName: "Петров", GivenName: "Иван", Links: []storage.LinkedIdentity{{Provider: "esia", Subject: "1",
+			Person: person, Orgs: []storage.OutsideOrg{{INN: org.INN, OGRN: org.OGRN, Chief: chief}}}}}
+	}
+	if got := ts.h.headOf(req, link("Петров Иван Сергеевич", true), org); !strings.Contains(got, "esia") {
+		t.Fatalf("the head by ESIA and the registry: %q", got)
+	}
+	for name, u := range map[string]storage.User{
+		"not the head by ESIA":       link("Петров Иван Сергеевич", false),
+		"another person":             link("Сидоров Пётр Ильич", true),
+		"no name from the provider":  link("", true),
+		"another company's OGRN too": {Links: []storage.LinkedIdentity{{Person: "Петров Иван Сергеевич", Orgs: []storage.OutsideOrg{{INN: org.INN, OGRN: "1027700132195", Chief: true}}}}},
+	} {
+		if got := ts.h.headOf(req, u, org); got != "" {
+			t.Errorf("%s: approved (%q)", name, got)
+		}
 	}
 }
