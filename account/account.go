@@ -80,6 +80,8 @@ type accountPage struct {
 	Notice, Error string
 	Sessions      []sessionView
 	Certificates  []certificateView
+	// Links are the outside providers linked to the account.
+	Links []linkView
 	// CertificatesOn shows the certificate section (certificate sign-in is on).
 	CertificatesOn bool
 	// CompaniesOn links the company pages; Moderator the moderation queue;
@@ -106,6 +108,7 @@ func (h *Handler) renderAccount(w http.ResponseWriter, r *http.Request, status i
 		page.Error = page.T(errKey, "Min", minLengthText(h.cfg.PasswordMinLength))
 	}
 	page.Certificates, page.CertificatesOn = certificateViews(u), h.certificatesOn()
+	page.Links = h.linkViews(r.Context(), u, accountLang(r, u).String())
 	page.CompaniesOn = h.companiesEnabled()
 	page.Moderator = slices.Contains(u.Authorities, storage.AuthorityModerator) || slices.Contains(u.Authorities, storage.AuthorityOperator)
 	page.ConsoleOn = h.cfg.ConsoleOn && page.Moderator

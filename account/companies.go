@@ -64,11 +64,14 @@ type companiesPage struct {
 	Invitations []companyView
 }
 
-// certificateOffer is a company a certificate names: to register, or to join
-// when it is here already.
+// certificateOffer is a company a certificate (or an outside provider, see
+// providerOffers) names: to register, or to join when it is here already.
 type certificateOffer struct {
 	INN, OGRN, Name string
 	Join            bool
+	// Provider names the outside provider that listed the company ("" for a
+	// certificate's).
+	Provider string
 }
 
 // companiesEnabled: the company pages are configured.
@@ -187,6 +190,7 @@ func (h *Handler) renderCompanies(w http.ResponseWriter, r *http.Request, status
 			page.Offers = append(page.Offers, certificateOffer{INN: inn, OGRN: ogrn, Name: dnValue(c.Subject, "O"), Join: join})
 		}
 	}
+	page.Offers = append(page.Offers, h.providerOffers(r, u, page.Companies, page.Offers)...)
 	if notice != "" {
 		page.Notice = page.T(notice)
 	}

@@ -417,9 +417,9 @@ func (h *Handler) companyConfirm(w http.ResponseWriter, r *http.Request, f flow,
 		h.pages.Fail(w, r, accountLang(r, u), uerr)
 		return
 	}
-	if h.headByCertificate(r, u, org) {
+	if reason := h.headOf(r, u, org); reason != "" {
 		by := h.actor(r, "registry")
-		by.Details = map[string]string{"reason": "the head's qualified certificate, confirmed by the registry"}
+		by.Details = map[string]string{"reason": reason}
 		if _, err := h.cfg.Companies.ApproveOrganisation(r.Context(), org.ID, by); err == nil {
 			http.Redirect(w, r, "/account/companies?notice=joined", http.StatusSeeOther)
 			return
@@ -432,12 +432,26 @@ func (h *Handler) companyConfirm(w http.ResponseWriter, r *http.Request, f flow,
 	http.Redirect(w, r, "/account/companies?notice="+notice, http.StatusSeeOther)
 }
 
+// headOf says why the person is the company's head, "" when nothing says so:
+// a qualified certificate of the company, or an outside provider (Госуслуги)
+// that names the person its head; either way the registry must name the same
+// person as the head.
+func (h *Handler) headOf(r *http.Request, u storage.User, org storage.Organisation) string {
+	if h.headByCertificate(r, u, org) {
+		return "the head's qualified certificate, confirmed by the registry"
+	}
+	for _, l := range u.Links {
+		if l.Person != "" && slices.ContainsFunc(l.Orgs, func(o storage.OutsideOrg) bool { return o.Chief && o.INN == org.INN && o.OGRN == org.OGRN }) &&
+			h.registryHead(r, org, l.Person) {
+			return "the head according to " + l.Provider + ", confirmed by the registry"
+		}
+	}
+	return ""
+}
+
 // headByCertificate: the person holds a qualified certificate of this company
 // (its legal-entity INN and OGRN) and the registry names its holder as the head.
 func (h *Handler) headByCertificate(r *http.Request, u storage.User, org storage.Organisation) bool {
-	if h.cfg.Registry == nil || org.KPP == "" {
-		return false
-	}
 	i := slices.IndexFunc(u.Certificates, func(c storage.BoundCertificate) bool {
 		return c.Qualified && dnValue(c.Subject, "INNLE") == org.INN && dnValue(c.Subject, "OGRN") == org.OGRN
 	})
@@ -445,6 +459,14 @@ func (h *Handler) headByCertificate(r *http.Request, u storage.User, org storage
 		return false
 	}
 	holder := strings.Join(strings.Fields(dnValue(u.Certificates[i].Subject, "SN")+" "+dnValue(u.Certificates[i].Subject, "G")), " ")
+	return h.registryHead(r, org, holder)
+}
+
+// registryHead: the registry names holder as the head of the company's head office.
+func (h *Handler) registryHead(r *http.Request, org storage.Organisation, holder string) bool {
+	if h.cfg.Registry == nil || org.KPP == "" {
+		return false
+	}
 	list, err := h.cfg.Registry.CompaniesByINN(r.Context(), org.INN)
 	if err != nil {
 		return false

@@ -68,6 +68,11 @@ type Config struct {
 	// (nil: off); ClientsChanged tells the provider a client changed.
 	Systems        systems
 	ClientsChanged func()
+	// Links unlinks outside providers' identities; ProviderName is a
+	// provider's label in a language ("" when it is not configured). Nil: the
+	// linked providers are listed under their IDs and cannot be unlinked.
+	Links        linker
+	ProviderName func(ctx context.Context, id, lang string) string
 	// Accountants sets the PINs of the sign-in by contract; nil: off.
 	Accountants accountants
 	// DevicePage: the device page (login's) signs in through the account
@@ -176,6 +181,7 @@ func (h *Handler) Mount(r *mux.Router) {
 	pages.HandleFunc("/account/identifier/confirm", h.accountIdentifierConfirm).Methods(http.MethodPost)
 	pages.HandleFunc("/account/certificate", h.accountCertificateBind).Methods(http.MethodGet)
 	pages.HandleFunc("/account/certificate/remove", h.accountCertificateRemove).Methods(http.MethodPost)
+	pages.HandleFunc("/account/provider/remove", h.accountLinkRemove).Methods(http.MethodPost)
 	pages.HandleFunc("/account/companies", h.companiesList).Methods(http.MethodGet)
 	pages.HandleFunc("/account/companies/join", h.companyJoinForm).Methods(http.MethodGet)
 	pages.HandleFunc("/account/companies/join", h.companyJoin).Methods(http.MethodPost)

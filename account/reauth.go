@@ -71,6 +71,8 @@ func (h *Handler) reauthResume(w http.ResponseWriter, r *http.Request, flowID st
 		h.changeIdentifier(w, r, sess, u, f.Method, f.Recipient)
 	case flows.ReauthCertificateRemove:
 		h.removeCertificate(w, r, sess, u, f.Recipient)
+	case flows.ReauthProviderUnlink:
+		h.removeLink(w, r, sess, u, f.Recipient)
 	case flows.ReauthCertificateAdd:
 		http.Redirect(w, r, "/account/certificate", http.StatusSeeOther)
 	case flows.ReauthCertificateBind:

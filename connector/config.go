@@ -21,7 +21,7 @@ type Config struct {
 	ClientID string `yaml:"client_id" json:"client_id"`
 	// ClientSecret or ClientSecretFile: the OAuth client secret (oidc, yandex,
 	// vk where the app has one, sber). ESIA signs instead.
-	ClientSecret     string `yaml:"client_secret" json:"-"`
+	ClientSecret     string `yaml:"client_secret" json:"-" secret:"true"`
 	ClientSecretFile string `yaml:"client_secret_file" json:"client_secret_file,omitempty"`
 
 	// Scopes replace the type's defaults (DefaultScopes) when set.
@@ -75,6 +75,12 @@ type Config struct {
 	// the level of an ESIA account ESIA marks confirmed (trusted).
 	ACR          string `yaml:"acr" json:"acr,omitempty"`
 	ACRConfirmed string `yaml:"acr_confirmed" json:"acr_confirmed,omitempty"`
+
+	// LinkByEmail lets an email this provider marks verified find an existing
+	// account with the same confirmed email on first sign-in (linked, the owner
+	// told). Off by default: a provider that calls unchecked addresses verified
+	// would hand accounts over.
+	LinkByEmail bool `yaml:"link_by_email" json:"link_by_email,omitempty"`
 
 	// Timeout bounds each back-channel request (default 15 s).
 	Timeout time.Duration `yaml:"timeout" json:"timeout,omitempty"`

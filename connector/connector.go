@@ -45,6 +45,12 @@ type Refresher interface {
 	Refresh(ctx context.Context, refreshToken string) (*Identity, error)
 }
 
+// EmailLinker is a Connector whose operator may let its verified email find
+// an existing account (`link_by_email`); every connector New builds is one.
+type EmailLinker interface {
+	LinksByEmail() bool
+}
+
 // StartRequest is what Start binds into the authorization request. Login
 // makes State, Nonce and Verifier with NewFlowSecrets, keeps them in the flow
 // bound to the browser, and hands the same values to Callback.

@@ -170,6 +170,10 @@ func (b *base) acr(confirmed bool) string {
 	return b.cfg.ACR
 }
 
+// LinksByEmail tells whether the operator lets this provider's verified email
+// find an existing account (Config.LinkByEmail); see EmailLinker.
+func (b *base) LinksByEmail() bool { return b.cfg.LinkByEmail }
+
 func (b *base) fail(k Kind, format string, args ...any) *Error {
 	return fail(b.cfg.ID, k, format, args...)
 }

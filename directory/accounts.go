@@ -40,6 +40,8 @@ type users interface {
 	CompleteRecovery(ctx context.Context, userID, recoveryHash, passwordHash string) error
 	BindCertificate(ctx context.Context, userID string, c storage.BoundCertificate, snils, inn string) error
 	UnbindCertificate(ctx context.Context, userID, sha256 string) error
+	LinkIdentity(ctx context.Context, userID string, l storage.LinkedIdentity) error
+	UnlinkIdentity(ctx context.Context, userID, provider, subject string) error
 }
 
 // Directory is the account rules over storage.

@@ -49,6 +49,13 @@ const (
 	EventCertificateBound   = "certificate.bound"
 	EventCertificateUnbound = "certificate.unbound"
 	EventCertificateRefused = "certificate.refused"
+	// Outside identity providers: an identity linked to an account (at a
+	// sign-in: matched by SNILS or email, or the person signed in to link it),
+	// unlinked on the account page; a provider's answer refused (down,
+	// consent refused, a bad signature, a foreign or expired state).
+	EventIdentityLinked   = "identity.linked"
+	EventIdentityUnlinked = "identity.unlinked"
+	EventFederatedRefused = "federated.refused"
 	// Organisations: registered (by a person, pending; or by an operator or
 	// the bootstrap, active), approved or rejected by a moderator, suspended
 	// and reactivated, requisites changed; join requests, their decisions,

@@ -104,13 +104,14 @@ func (d *Directory) BindCertificate(ctx context.Context, userID string, c *x509.
 var ErrLastCredential = errors.New("the account's last way to sign in")
 
 // UnbindCertificate removes a certificate from an account, unless it is the
-// account's only way in (no password, no phone, no other certificate).
+// account's only way in (no password, no phone, no other certificate, no
+// linked outside identity).
 func (d *Directory) UnbindCertificate(ctx context.Context, userID, fingerprint string) error {
 	u, err := d.users.UserByID(ctx, userID)
 	if err != nil {
 		return err
 	}
-	if u.PasswordHash == "" && u.Phone == "" && len(u.Certificates) <= 1 {
+	if u.PasswordHash == "" && u.Phone == "" && len(u.Certificates) <= 1 && len(u.Links) == 0 {
 		return ErrLastCredential
 	}
 	return d.users.UnbindCertificate(ctx, userID, fingerprint)

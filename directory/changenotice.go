@@ -17,6 +17,8 @@ const (
 	ChangePassword           = "password"
 	ChangeCertificateAdded   = "certificate_added"
 	ChangeCertificateRemoved = "certificate_removed"
+	ChangeProviderLinked     = "provider_linked"
+	ChangeProviderUnlinked   = "provider_unlinked"
 )
 
 // Contact is where a notice goes: storage.IdentEmail or storage.IdentPhone,

@@ -272,7 +272,7 @@ func (h *Handler) recordSessionClient(ctx context.Context, s storage.Session, cl
 
 func completion(s storage.Session) storage.Completion {
 	return storage.Completion{UserID: s.UserID, AuthTime: s.AuthTime, AMR: s.AMR, ACR: s.ACR, SessionID: s.SID,
-		Certificate: s.Certificate, OrgID: s.OrgID}
+		Certificate: s.Certificate, OrgID: s.OrgID, IdP: s.IdP}
 }
 
 func hasPrompt(ar storage.AuthRequest, p string) bool { return slices.Contains(ar.Prompt, p) }

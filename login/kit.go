@@ -43,6 +43,22 @@ type Pages interface {
 	FirstStep(acr string) string
 }
 
+// Button is a way in offered as a button of its own on the password form
+// (an outside identity provider): a POST with the form's CSRF token.
+type Button struct{ Label, Action string }
+
+// ButtonPages are Pages that put buttons on the password form.
+type ButtonPages interface {
+	Buttons(r *http.Request, f Flow, ar storage.AuthRequest, lang language.Tag) []Button
+}
+
+// Joiner is Pages whose flow may carry something that joins the account of
+// whoever signs in by any method (an outside identity the person chose to
+// link): the core calls Join once the person has proved who they are.
+type Joiner interface {
+	Join(r *http.Request, f *Flow, userID string)
+}
+
 // Flow is a flow document with the rules of directory/flows.
 type Flow = flows.Flow
 

@@ -20,6 +20,9 @@ func (h *Handler) passwordForm(w http.ResponseWriter, r *http.Request, status in
 		Links: map[string]string{}}
 	for _, p := range h.parts {
 		p.Links(page.Links, f, ar)
+		if b, ok := p.(ButtonPages); ok {
+			page.Buttons = append(page.Buttons, b.Buttons(r, f, ar, lang)...)
+		}
 	}
 	if c, err := h.store.ClientByID(r.Context(), ar.ClientID); err == nil {
 		page.Client = c.Name
@@ -212,6 +215,11 @@ func (h *Handler) lockCount(r *http.Request, f flow, keys []string, wrong *direc
 func (h *Handler) afterAuthentication(w http.ResponseWriter, r *http.Request, f flow, ar storage.AuthRequest, lang language.Tag, sess storage.Session, method Method) {
 	f.UserID = sess.UserID
 	f.Method = string(method)
+	for _, p := range h.parts {
+		if j, ok := p.(Joiner); ok {
+			j.Join(r, &f, sess.UserID)
+		}
+	}
 	page, err := h.settleOrg(r.Context(), ar, &sess)
 	if err != nil {
 		h.pages.Fail(w, r, lang, unavailable(err))

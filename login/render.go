@@ -54,6 +54,8 @@ type passwordPage struct {
 	// recovery, register, activate): each of login's method packages puts its
 	// own (Pages.Links).
 	Links map[string]string
+	// Buttons are the outside identity providers (ButtonPages).
+	Buttons []Button
 	// Reauth: the person is signed in but must sign in again to change a way in.
 	Reauth bool
 }

@@ -45,6 +45,9 @@ func (s *Storage) SetUserinfoFromRequest(ctx context.Context, info *oidc.UserInf
 		if _, isRefresh := req.(*refreshRequest); isRefresh && grant.ACR != "" {
 			info.AppendClaims(claims.ACR, grant.ACR)
 		}
+		if grant.IdP != "" {
+			info.AppendClaims(claims.IdP, grant.IdP)
+		}
 		claims.AddCert(info, grant.Certificate, scopes, nil)
 		if err := s.orgClaims(ctx, info, req.GetSubject(), grant.OrgID, grant.ClientID, scopes); err != nil {
 			return s.serverError(ctx, err)

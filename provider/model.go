@@ -75,7 +75,7 @@ func (a *authRequest) grant() storage.Grant {
 	g := storage.Grant{ClientID: a.r.ClientID, Audience: a.GetAudience(), Scopes: a.r.Scopes, Family: a.r.ID}
 	if c != nil {
 		g.Subject, g.SessionID, g.AuthTime, g.AMR, g.ACR = c.UserID, c.SessionID, c.AuthTime, c.AMR, c.ACR
-		g.Certificate, g.OrgID = c.Certificate, c.OrgID
+		g.Certificate, g.OrgID, g.IdP = c.Certificate, c.OrgID, c.IdP
 	}
 	if len(a.r.UILocales) > 0 {
 		g.UILocale = a.r.UILocales[0]

@@ -47,6 +47,8 @@ type Completion struct {
 	Certificate *CertificateRef `bson:"certificate,omitempty"`
 	// OrgID is the organisation chosen for this sign-in, for the "org" claim.
 	OrgID string `bson:"org_id,omitempty"`
+	// IdP is the outside identity provider of the sign-in, for the "idp" claim.
+	IdP string `bson:"idp,omitempty"`
 }
 
 // AuthRequests stores authorization requests. Reads never return expired requests.

@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"strings"
 	"time"
 )
 
@@ -30,6 +31,10 @@ type Flow struct {
 	// Certificate is a verified certificate waiting for the person to confirm the
 	// account it creates or the account it joins.
 	Certificate *PendingCertificate `bson:"certificate,omitempty"`
+	// Federated is a sign-in through an outside identity provider: what the
+	// flow binds while the browser is at the provider, then an identity with
+	// no account yet, waiting for the person's choice.
+	Federated *PendingFederated `bson:"federated,omitempty"`
 	// SessionUserID is the signed-in person a step-up or a binding is for.
 	SessionUserID string `bson:"session_user_id,omitempty"`
 	// Org is a company being registered: nothing of it is stored elsewhere
@@ -71,4 +76,72 @@ type PendingCertificate struct {
 	Qualified bool   `bson:"qualified"`
 	// Via is how it was presented: "cms" (signed challenge) or "tls".
 	Via string `bson:"via"`
+}
+
+// PendingFederated is a sign-in through an outside identity provider. State,
+// Nonce and Verifier are the secrets of the authorization request (state
+// against mixed-up callbacks, nonce against replayed ID tokens, PKCE against
+// stolen codes); they leave the flow at the callback, used or not.
+type PendingFederated struct {
+	Provider  string    `bson:"provider"`
+	State     string    `bson:"state,omitempty"`
+	Nonce     string    `bson:"nonce,omitempty"`
+	Verifier  string    `bson:"verifier,omitempty"`
+	StartedAt time.Time `bson:"started_at"`
+	// Identity is the provider's answer when no account has it yet; Link
+	// means the person chose to sign in to an existing account, which the
+	// identity then joins.
+	Identity *OutsideIdentity `bson:"identity,omitempty"`
+	Link     bool             `bson:"link,omitempty"`
+}
+
+// OutsideIdentity is a person as an outside identity provider vouches for
+// them, with the operator's rules of which identifiers may find an account.
+type OutsideIdentity struct {
+	Provider   string `bson:"provider"`
+	Subject    string `bson:"subject"`
+	FamilyName string `bson:"family_name,omitempty"`
+	GivenName  string `bson:"given_name,omitempty"`
+	MiddleName string `bson:"middle_name,omitempty"`
+	Name       string `bson:"name,omitempty"`
+
+	Email         string `bson:"email,omitempty"`
+	EmailVerified bool   `bson:"email_verified,omitempty"`
+	Phone         string `bson:"phone,omitempty"`
+	PhoneVerified bool   `bson:"phone_verified,omitempty"`
+	// SNILS and personal INN, as the provider gave them.
+	SNILS string `bson:"snils,omitempty"`
+	INN   string `bson:"inn,omitempty"`
+
+	// TrustSNILS: the provider vouches for the SNILS as an accredited CA does
+	// in a qualified certificate (Госуслуги).
+	TrustSNILS bool `bson:"trust_snils,omitempty"`
+	// LinkByEmail: the operator lets a verified email of this provider find an
+	// existing account.
+	LinkByEmail bool `bson:"link_by_email,omitempty"`
+
+	// AMR and ACR are what a session through it gets.
+	AMR []string `bson:"amr,omitempty"`
+	ACR string   `bson:"acr,omitempty"`
+	// Orgs are the organisations the provider says the person works for.
+	Orgs []OutsideOrg `bson:"orgs,omitempty"`
+}
+
+// OutsideOrg is an organisation an outside provider lists for the person.
+type OutsideOrg struct {
+	Name  string `bson:"name,omitempty"`
+	OGRN  string `bson:"ogrn,omitempty"`
+	INN   string `bson:"inn,omitempty"`
+	KPP   string `bson:"kpp,omitempty"`
+	Chief bool   `bson:"chief,omitempty"`
+}
+
+// Label is how the account page tells this outside account from others.
+func (o OutsideIdentity) Label() string {
+	for _, s := range []string{o.Email, strings.TrimSpace(o.FamilyName + " " + o.GivenName), o.Name, o.Phone} {
+		if s != "" {
+			return s
+		}
+	}
+	return ""
 }

@@ -17,6 +17,9 @@ type Session struct {
 	ACR      string    `bson:"acr"`
 	// Certificate is the one this session signed in with, if any.
 	Certificate *CertificateRef `bson:"certificate,omitempty"`
+	// IdP is the outside identity provider (its ID) the session signed in
+	// through, if any: the "idp" claim.
+	IdP string `bson:"idp,omitempty"`
 	// OrgID is the organisation the person acts for in this browser session.
 	OrgID string `bson:"org_id,omitempty"`
 	// ClientIDs are the relying parties this session signed in to: the ones

@@ -20,6 +20,8 @@ type Grant struct {
 	ACR       string    `bson:"acr,omitempty"`
 	// Certificate is the one the person signed in with, for the "cert" claim.
 	Certificate *CertificateRef `bson:"certificate,omitempty"`
+	// IdP is the outside identity provider of the sign-in, for the "idp" claim.
+	IdP string `bson:"idp,omitempty"`
 	// UILocale is the first of the sign-in request's ui_locales: the language
 	// the relying party shows, which orders the name claim.
 	UILocale string `bson:"ui_locale,omitempty"`

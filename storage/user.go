@@ -50,6 +50,10 @@ type User struct {
 	// AccountantOf marks the account of an accountant sign-in: organisation ID
 	// and contract number; it has no personal profile.
 	AccountantOf string `bson:"accountant_of,omitempty"`
+	// Links are the outside identity providers' accounts that sign in to this
+	// one; each is also an identifier (IdentFederated), so a (provider,
+	// subject) pair belongs to one account at most.
+	Links []LinkedIdentity `bson:"links,omitempty"`
 	// Factors are the second factors kept with the account (see SecondFactors);
 	// passkeys are stored apart (Passkeys).
 	Factors   SecondFactors `bson:"factors"`
@@ -123,7 +127,33 @@ const (
 	IdentCertificate = "cert"
 	// IdentAccountant is "orgID/contract" of an accountant account.
 	IdentAccountant = "accountant"
+	// IdentFederated is "provider:subject" of a linked outside identity
+	// (FederatedKey).
+	IdentFederated = "fed"
 )
+
+// LinkedIdentity is an outside provider's account linked to a Vhod account.
+type LinkedIdentity struct {
+	// Provider is the connector's ID, Subject the provider's id of the person.
+	Provider string `bson:"provider"`
+	Subject  string `bson:"subject"`
+	// Label says which of the person's outside accounts it is (an email or a
+	// name, as the provider gave it), for the account page.
+	Label    string    `bson:"label,omitempty"`
+	LinkedAt time.Time `bson:"linked_at"`
+	// Orgs are the organisations the provider listed at the last sign-in
+	// (Госуслуги): offered on the company pages, as a certificate's are.
+	Orgs []OutsideOrg `bson:"orgs,omitempty"`
+	// Person is the full name the provider gave (family, given, patronymic),
+	// compared with the head the registry names when the provider says the
+	// person heads a company; the account's own names can be edited.
+	Person string `bson:"person,omitempty"`
+}
+
+// FederatedKey is the identifier key of a linked identity.
+func FederatedKey(provider, subject string) string {
+	return IdentifierKey(IdentFederated, provider+":"+subject)
+}
 
 // Authorities.
 const (
@@ -166,6 +196,9 @@ func (u User) Identifiers() []string {
 	}
 	for _, c := range u.Certificates {
 		keys = append(keys, IdentifierKey(IdentCertificate, c.SHA256))
+	}
+	for _, l := range u.Links {
+		keys = append(keys, FederatedKey(l.Provider, l.Subject))
 	}
 	return keys
 }
@@ -212,6 +245,13 @@ type Users interface {
 	// UnbindCertificate releases a certificate; ErrNotFound when the account has no
 	// such certificate. The SNILS goes with the last qualified certificate.
 	UnbindCertificate(ctx context.Context, userID, sha256 string) error
+	// LinkIdentity claims the outside identity for the account (its
+	// FederatedKey) and adds it to Links; ErrAlreadyExists when another account
+	// holds it. Linking a linked identity again refreshes its Label and Orgs.
+	LinkIdentity(ctx context.Context, userID string, l LinkedIdentity) error
+	// UnlinkIdentity drops the link and releases its identifier; ErrNotFound
+	// when the account has no such link.
+	UnlinkIdentity(ctx context.Context, userID, provider, subject string) error
 	// SetAuthorities replaces an account's Vhod-wide powers.
 	SetAuthorities(ctx context.Context, userID string, authorities []string) error
 	// ListUsers pages through accounts by ID, optionally those whose names or

@@ -17,6 +17,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/vhod-id/vhod/connector"
 	"github.com/vhod-id/vhod/directory"
 	"github.com/vhod-id/vhod/directory/captcha"
 	"github.com/vhod-id/vhod/directory/flows"
@@ -53,6 +54,9 @@ type Config struct {
 	UI            UIConfig            `yaml:"ui"`
 	Passkeys      PasskeysConfig      `yaml:"passkeys"`
 	Bootstrap     Bootstrap           `yaml:"bootstrap" env:"-"`
+	// IdentityProviders are the outside providers people may sign in through
+	// (Госуслуги, Яндекс ID, VK ID, Сбер ID, any OpenID provider).
+	IdentityProviders []connector.Config `yaml:"identity_providers" env:"-"`
 
 	// TrustedProxies are the reverse proxies (CIDRs or addresses) whose
 	// X-Forwarded-For / Forwarded headers name the client; from anyone else
@@ -419,6 +423,7 @@ func (c *Config) Validate() error {
 	errs = append(errs, c.CertAuth.validate()...)
 	errs = append(errs, c.Organisations.validate()...)
 	errs = append(errs, c.Bootstrap.validate()...)
+	errs = append(errs, validateIdentityProviders(c.IdentityProviders)...)
 	return errors.Join(errs...)
 }
 

@@ -7,6 +7,8 @@ import (
 	"reflect"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/vhod-id/vhod/connector"
 )
 
 // masked replaces every secret in the printed configuration.
@@ -36,6 +38,7 @@ func runConfig(args []string, stdout io.Writer) error {
 func maskSecrets(c Config) Config {
 	c.Bootstrap.Clients = append([]BootstrapClient(nil), c.Bootstrap.Clients...)
 	c.Bootstrap.Users = append([]BootstrapUser(nil), c.Bootstrap.Users...)
+	c.IdentityProviders = append([]connector.Config(nil), c.IdentityProviders...)
 	maskValue(reflect.ValueOf(&c).Elem())
 	if u, err := url.Parse(c.Database.URI); err == nil && u.User != nil {
 		if _, has := u.User.Password(); has {

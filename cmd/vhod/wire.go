@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"time"
 
+	"github.com/vhod-id/vhod/connector"
 	"github.com/vhod-id/vhod/directory"
 	"github.com/vhod-id/vhod/directory/captcha"
 	"github.com/vhod-id/vhod/directory/factors"
@@ -32,6 +33,8 @@ type shared struct {
 	certs                   *certificate.Config
 	notices                 *directory.ChangeNotices
 	factors                 *factors.Service
+	// providers are the outside identity providers (wire_federated.go).
+	providers connector.Registry
 }
 
 func (a *app) sharedParts() (*shared, error) {
@@ -75,10 +78,7 @@ func (a *app) sharedParts() (*shared, error) {
 	if sh.factors, err = a.secondFactors(sh, texts); err != nil {
 		return nil, err
 	}
-	// Outside identity providers: the configuration file's list goes here
-	// (a.cfg.IdentityProviders, once issue 20's sign-in reads that key), and
-	// a.idps.registry is what login asks instead of a connector.Static.
-	if _, err = a.managedProviders(nil); err != nil {
+	if sh.providers, err = a.identityProviders(); err != nil {
 		return nil, err
 	}
 	return sh, nil

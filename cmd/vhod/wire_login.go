@@ -4,6 +4,7 @@ import (
 	"github.com/vhod-id/vhod/login"
 	"github.com/vhod-id/vhod/login/certificate"
 	"github.com/vhod-id/vhod/login/contract"
+	"github.com/vhod-id/vhod/login/federated"
 	"github.com/vhod-id/vhod/login/logout"
 	"github.com/vhod-id/vhod/login/phone"
 	"github.com/vhod-id/vhod/login/selfservice"
@@ -59,5 +60,9 @@ func (a *app) loginPages(sh *shared, prov *provider.Provider, st loginStore) (*l
 	if err != nil {
 		return nil, nil, err
 	}
-	return pages, []login.Pages{byCert, byContract, byPhone, sides, ends}, nil
+	viaProviders, err := federated.New(sh.providers, kit, a.dir)
+	if err != nil {
+		return nil, nil, err
+	}
+	return pages, []login.Pages{byCert, byContract, byPhone, sides, ends, viaProviders}, nil
 }

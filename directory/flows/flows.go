@@ -50,8 +50,12 @@ const (
 	StateCertConfirm State = "certificate_confirm"
 	// StateOrgChoice: the person has several companies and chooses one to act for.
 	StateOrgChoice State = "org_choice"
-	StateDone      State = "done"
-	StateDenied    State = "denied"
+	// StateFederatedChoice: an outside provider vouched for a person no
+	// account knows; they choose to sign in to their account (which the
+	// identity then joins) or to make one from it.
+	StateFederatedChoice State = "federated_choice"
+	StateDone            State = "done"
+	StateDenied          State = "denied"
 	// Recovery: a temporary password went out by SMS (or nothing did, for a number
 	// without an account: the page says the same).
 	StateSMSSent State = "sms_sent"
@@ -72,9 +76,10 @@ const (
 // the drawings and this table the same).
 var transitions = map[Kind]map[State][]State{
 	KindLogin: {
-		StateStarted:         {StateStarted, StateCodeSent, StatePasswordChange, StateConsentRequired, StateDone, StateCertConfirm, StateOrgChoice},
+		StateStarted:         {StateStarted, StateCodeSent, StatePasswordChange, StateConsentRequired, StateDone, StateCertConfirm, StateOrgChoice, StateFederatedChoice},
 		StatePasswordChange:  {StatePasswordChange, StateConsentRequired, StateDone, StateOrgChoice},
-		StateCodeSent:        {StateCodeSent, StateStarted, StatePasswordChange, StateConsentRequired, StateDone, StateCertConfirm, StateOrgChoice},
+		StateCodeSent:        {StateCodeSent, StateStarted, StatePasswordChange, StateConsentRequired, StateDone, StateCertConfirm, StateOrgChoice, StateFederatedChoice},
+		StateFederatedChoice: {StateFederatedChoice, StateStarted, StateConsentRequired, StateDone, StateOrgChoice},
 		StateCertConfirm:     {StateStarted, StateConsentRequired, StateDone, StateOrgChoice},
 		StateOrgChoice:       {StateConsentRequired, StateDone},
 		StateConsentRequired: {StateDone, StateDenied},

@@ -33,6 +33,9 @@ const (
 	// ReauthCertificateBind: a certificate waits on the confirmation page of a
 	// sign-in flow (Recipient) of an auth request (AuthRequestID).
 	ReauthCertificateBind = "certificate_bind"
+	// ReauthProviderUnlink: an outside provider's identity ("provider:subject")
+	// is unlinked.
+	ReauthProviderUnlink = "provider_unlink"
 )
 
 type reauthStore interface {

@@ -43,6 +43,9 @@ const (
 	Org   = "org"
 	Roles = "roles"
 	Orgs  = "orgs"
+	// IdP names the outside identity provider (its configured ID) a sign-in
+	// went through; absent otherwise.
+	IdP = "idp"
 )
 
 // Supported are the claims announced in discovery.
@@ -50,7 +53,7 @@ var Supported = []string{
 	"sub", "aud", "exp", "iat", "iss", "auth_time", "nonce", "acr", "amr", "azp", "at_hash", "c_hash", "sid",
 	"name", "family_name", "given_name", "middle_name", "preferred_username", "locale", "updated_at",
 	"email", "email_verified", "phone_number", "phone_number_verified", SNILS, INN, Cert,
-	Org, Roles, Orgs,
+	Org, Roles, Orgs, IdP,
 }
 
 // User is the one place that decides which user attributes a scope releases;

@@ -19,6 +19,7 @@ func Run(t *testing.T, newStore func(t *testing.T) storage.Store) {
 		{"ClientUpdateClearsOptional", testClientUpdateClearsOptional},
 		{"UserIdentifiersUnique", testUserIdentifiersUnique},
 		{"Certificates", testCertificates},
+		{"Links", testLinks},
 		{"TrustAnchors", testTrustAnchors},
 		{"IdentityProviders", testIdentityProviders},
 		{"Organisations", testOrganisations},
