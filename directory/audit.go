@@ -93,6 +93,10 @@ const (
 	EventRecoveryCodesIssued = "factor.recovery_codes_issued"
 	EventFactorAlwaysAsk     = "factor.always_ask"
 	EventOrgSignInPolicy     = "org.sign_in_policy"
+	// EventFactorRequired: a sign-in was stopped for a second factor the
+	// person has not enrolled, or a company withheld from an app because the
+	// sign-in does not meet its policy (Details: by, org, reason).
+	EventFactorRequired = "factor.required"
 )
 
 // Outcomes of audit events.

@@ -212,6 +212,9 @@ func (h *Handler) lockCount(r *http.Request, f flow, keys []string, wrong *direc
 func (h *Handler) afterAuthentication(w http.ResponseWriter, r *http.Request, f flow, ar storage.AuthRequest, lang language.Tag, sess storage.Session, method Method) {
 	f.UserID = sess.UserID
 	f.Method = string(method)
+	if h.gate != nil && h.gate.Hold(w, r, f, ar, lang, sess, "") {
+		return
+	}
 	page, err := h.settleOrg(r.Context(), ar, &sess)
 	if err != nil {
 		h.pages.Fail(w, r, lang, unavailable(err))
