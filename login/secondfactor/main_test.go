@@ -86,7 +86,9 @@ type env struct {
 // orgsByUser gives each user the companies listed.
 type orgsByUser map[string][]orgs.Active
 
-func (o orgsByUser) ActiveOrgs(_ context.Context, userID string) ([]orgs.Active, error) { return o[userID], nil }
+func (o orgsByUser) ActiveOrgs(_ context.Context, userID string) ([]orgs.Active, error) {
+	return o[userID], nil
+}
 
 // newEnv is the core with the second-factor step and passkey sign-in mounted
 // over a real factors.Service (TOTP, SMS through the harness's capture,
