@@ -39,7 +39,9 @@ type factorsWorld struct {
 	u   storage.User
 }
 
-func startFactorsWorld(t *testing.T) factorsWorld {
+func startFactorsWorld(t *testing.T) factorsWorld { return startFactorsWorldWith(t, testConfig) }
+
+func startFactorsWorldWith(t *testing.T, testConfig string) factorsWorld {
 	t.Helper()
 	master := make([]byte, 32)
 	_, _ = rand.Read(master)

@@ -31,7 +31,7 @@ func (h *Handler) settleOrg(ctx context.Context, ar storage.AuthRequest, sess *s
 		return false, nil
 	}
 	active, blocked, err := h.orgsOf(ctx, sess.UserID)
-	if err != nil || len(active) == 0 && len(blocked) > 0 { // the page says why none is offered
+	if err != nil || len(blocked) > 0 && (len(active) == 0 || sess.OrgID == "" && ar.OrgHint == "") { // the page says why one is not offered
 		return err == nil, err
 	}
 	chosen, page := orgs.Pick(active, ar.OrgHint, sess.OrgID, hasPrompt(ar, "select_account"))
