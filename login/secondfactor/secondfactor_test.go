@@ -291,3 +291,29 @@ func TestFirstFactorByPhoneIsNotDoubledBySMS(t *testing.T) {
 		t.Fatalf("SMS sent after an SMS sign-in: %v", p)
 	}
 }
+
+// A temporary password (recovery by SMS or email, or an operator's) opens
+// only the change of password, and the change does not skip the second
+// factor: no session until the code.
+func TestTemporaryPasswordDoesNotSkipTheSecondFactor(t *testing.T) {
+	e := newEnv(t)
+	u := e.User(directory.NewUser{Password: "Temp-0perator-1", PasswordTemporary: true})
+	secret, _ := e.enrolTOTP(u)
+	e.alwaysAsk(u)
+	b := e.Browser()
+	ar := e.AuthRequest(b, "portal", nil)
+	fp, _ := b.Start(ar)
+	if p := b.Post(fp+"/password"+q(ar), url.Values{"login": {u.Login}, "password": {"Temp-0perator-1"}}); p.Status != http.StatusSeeOther {
+		t.Fatalf("temporary password: %v", p)
+	}
+	p := b.Post(fp+"/password/change"+q(ar), url.Values{"old": {"Temp-0perator-1"}, "new": {"N3w-secret-pass"}, "repeat": {"N3w-secret-pass"}})
+	if strings.HasPrefix(p.Location, "/callback") || e.Flow(fp).State != string(flows.StateSecondFactor) {
+		t.Fatalf("the change skipped the second factor: %v", p)
+	}
+	if _, ok := b.Session(); ok {
+		t.Fatal("a session before the second factor")
+	}
+	if p := b.Post(fp+"/second-factor/totp"+q(ar), url.Values{"code": {e.code(secret)}}); !strings.HasPrefix(p.Location, "/callback") {
+		t.Fatalf("code: %v", p)
+	}
+}
