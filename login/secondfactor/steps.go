@@ -34,7 +34,6 @@ type secondPage struct {
 	Phone                        string
 	Error, Notice                string
 	SMSSent                      bool
-	Enrol                        string
 }
 
 type enrolPage struct {
@@ -51,7 +50,7 @@ func (p *Pages) render(w http.ResponseWriter, r *http.Request, status int, f log
 	}
 	t := p.kit.Translator(lang)
 	page := secondPage{Base: p.kit.Base(r, lang, "mfa.title"), Client: p.kit.ClientName(r.Context(), ar.ClientID),
-		By: f.Second.By, Enrol: EnrolPath,
+		By:         f.Second.By,
 		TOTPAction: step(f, ar, "totp"), SMSAction: step(f, ar, "sms"), SMSCheckAction: step(f, ar, "sms/check"),
 		RecoveryAction: step(f, ar, "recovery"), PasskeyBegin: step(f, ar, "passkey/begin"), PasskeyFinish: step(f, ar, "passkey/finish"),
 		TOTP: e.TOTP, SMS: e.SMS && !firstWasSMS(f), Recovery: e.RecoveryCodesLeft > 0,
