@@ -53,11 +53,6 @@ type Gate interface {
 	Meets(ctx context.Context, sess storage.Session, org storage.Organisation) (bool, error)
 }
 
-// RequiredACR is the weakest sign-in ar accepts (acr_values, min_acr).
-func (k *Kit) RequiredACR(ctx context.Context, ar storage.AuthRequest) (string, error) {
-	return requiredACR(ctx, k.h.store, ar)
-}
-
 // Flow is a flow document with the rules of directory/flows.
 type Flow = flows.Flow
 

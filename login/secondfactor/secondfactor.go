@@ -49,9 +49,10 @@ const (
 // EnrolPath is where a person sets up a second factor (the account page).
 const EnrolPath = "/account"
 
-// Store is what the step needs of storage: the company being chosen, and
-// ending a session the person's own rule does not allow yet.
+// Store is what the step needs of storage: the client's minimum, the company
+// being chosen, and ending a session the person's own rule does not allow yet.
 type Store interface {
+	ClientByID(ctx context.Context, id string) (storage.Client, error)
 	OrganisationByID(ctx context.Context, id string) (storage.Organisation, error)
 	DeleteSession(ctx context.Context, id string) error
 }
@@ -135,7 +136,7 @@ func (p *Pages) requirement(ctx context.Context, ar storage.AuthRequest, userID,
 	if err != nil || req.ACR != "" {
 		return req, err
 	}
-	want, err := p.kit.RequiredACR(ctx, ar)
+	want, err := login.RequiredACR(ctx, p.store, ar)
 	if err != nil || want != directory.ACRMFA {
 		return req, err
 	}
@@ -219,11 +220,15 @@ func (p *Pages) Offer(ctx context.Context, userID string, active []orgs.Active) 
 	return offered, blocked, nil
 }
 
-// Meets is the Gate: whether sess reaches org's policy (and the person's own).
+// Meets is the Gate: whether sess reaches org's policy (and the person's own;
+// an empty org: the person's own only, as the SSO decision asks).
 func (p *Pages) Meets(ctx context.Context, sess storage.Session, org storage.Organisation) (bool, error) {
 	u, err := p.accounts.UserByID(ctx, sess.UserID)
 	if err != nil {
 		return false, err
+	}
+	if !u.Factors.AlwaysAsk && org.SignInPolicy == storage.OrgSignInAny {
+		return true, nil // nothing asked: the passkeys need not be read (every SSO answer asks)
 	}
 	req, err := p.factors.Required(ctx, u, &org)
 	if err != nil {

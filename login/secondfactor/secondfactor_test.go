@@ -317,3 +317,34 @@ func TestTemporaryPasswordDoesNotSkipTheSecondFactor(t *testing.T) {
 		t.Fatalf("code: %v", p)
 	}
 }
+
+// A session that began before the person turned "always ask" on does not
+// answer an app by SSO: the person signs in again, with the second factor.
+func TestAlwaysAskTurnedOnLaterStopsSSO(t *testing.T) {
+	e := newEnv(t)
+	u := e.User(directory.NewUser{})
+	secret, _ := e.enrolTOTP(u)
+	b := e.Browser()
+	if p := b.SignIn(e.AuthRequest(b, "portal", nil), u.Login); !strings.HasPrefix(p.Location, "/callback") {
+		t.Fatalf("password sign-in: %v", p)
+	}
+	if p := b.Get("/login" + q(e.AuthRequest(b, "portal", nil))); !strings.HasPrefix(p.Location, "/callback") {
+		t.Fatalf("SSO before always ask: %v", p)
+	}
+	e.alwaysAsk(u)
+	ar := e.AuthRequest(b, "portal", nil)
+	fp, form := b.Start(ar)
+	if !form.Has(`name="password"`) {
+		t.Fatalf("SSO answered a session weaker than the person's rule: %v", form)
+	}
+	if f := e.Flow(fp); f.SessionUserID != u.ID {
+		t.Fatalf("flow not tied to the session: %+v", f)
+	}
+	p := b.Post(fp+"/password"+q(ar), url.Values{"login": {u.Login}, "password": {logintest.TestPassword}})
+	if strings.HasPrefix(p.Location, "/callback") {
+		t.Fatalf("the password alone answered: %v", p)
+	}
+	if p := b.Post(fp+"/second-factor/totp"+q(ar), url.Values{"code": {e.code(secret)}}); !strings.HasPrefix(p.Location, "/callback") {
+		t.Fatalf("code: %v", p)
+	}
+}
