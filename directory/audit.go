@@ -112,6 +112,10 @@ const (
 	EventIdentityProviderUpdated = "identity_provider.updated"
 	EventIdentityProviderEnabled = "identity_provider.enabled"
 	EventIdentityProviderDeleted = "identity_provider.deleted"
+	// EventFactorRequired: a sign-in was stopped for a second factor the
+	// person has not enrolled, or a company withheld from an app because the
+	// sign-in does not meet its policy (Details: by, org, reason).
+	EventFactorRequired = "factor.required"
 )
 
 // Outcomes of audit events.

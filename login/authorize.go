@@ -69,7 +69,7 @@ func (h *Handler) start(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	want, err := requiredACR(ctx, h.store, ar)
+	want, err := RequiredACR(ctx, h.store, ar)
 	if err != nil {
 		h.pages.Fail(w, r, lang, unavailable(err))
 		return
@@ -314,12 +314,12 @@ func (h *Handler) strongEnough(ctx context.Context, clientID, acr string) *web.U
 	return nil
 }
 
-// requiredACR is the weakest sign-in the request accepts: the client's minimum,
+// RequiredACR is the weakest sign-in the request accepts: the client's minimum,
 // raised to the weakest class the RP listed in acr_values (any of them will do).
 // When the client cannot be read the minimum is unknown, and that is an error,
 // not "no minimum": a database hiccup must not let a password session answer a
 // client that demands a certificate (fail closed).
-func requiredACR(ctx context.Context, clients interface {
+func RequiredACR(ctx context.Context, clients interface {
 	ClientByID(context.Context, string) (storage.Client, error)
 }, ar storage.AuthRequest) (string, error) {
 	want := ""

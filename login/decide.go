@@ -65,6 +65,11 @@ func (h *Handler) decideFor(ctx context.Context, ar storage.AuthRequest, sess *s
 	if ok, err := h.sessionSatisfies(ctx, ar, *sess); err != nil || !ok {
 		return signIn, err
 	}
+	if h.gate != nil { // the person's "always ask", turned on after the session began
+		if met, err := h.gate.Meets(ctx, *sess, storage.Organisation{}); err != nil || !met {
+			return signIn, err
+		}
+	}
 	if page, err := h.settleOrg(ctx, ar, sess); err != nil || page {
 		return chooseOrg, err
 	}
@@ -79,7 +84,7 @@ func (h *Handler) decideFor(ctx context.Context, ar storage.AuthRequest, sess *s
 // asking the person again: also strong enough for the client's minimum acr and
 // the RP's acr_values. An error when the minimum cannot be read (fail closed).
 func (h *Handler) sessionSatisfies(ctx context.Context, ar storage.AuthRequest, s storage.Session) (bool, error) {
-	want, err := requiredACR(ctx, h.store, ar)
+	want, err := RequiredACR(ctx, h.store, ar)
 	if err != nil {
 		return false, err
 	}

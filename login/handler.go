@@ -115,8 +115,9 @@ type Handler struct {
 	log      *slog.Logger
 	secure   bool
 	now      func() time.Time
-	// parts are the method packages' pages, from Mount.
+	// parts are the method packages' pages, from Mount; gate the one that is a Gate.
 	parts []Pages
+	gate  Gate
 }
 
 // New prepares the handler; it fails if a template or message catalog is broken.
@@ -170,6 +171,9 @@ func (h *Handler) Mount(r *mux.Router, parts ...Pages) {
 	}
 	for _, p := range parts {
 		p.Mount(bare, pages)
+		if g, ok := p.(Gate); ok {
+			h.gate = g
+		}
 	}
 }
 

@@ -14,6 +14,7 @@ import (
 	"github.com/vhod-id/vhod/directory"
 	"github.com/vhod-id/vhod/directory/flows"
 	"github.com/vhod-id/vhod/directory/notify"
+	"github.com/vhod-id/vhod/directory/orgs"
 	"github.com/vhod-id/vhod/internal/web"
 	"github.com/vhod-id/vhod/storage"
 )
@@ -57,6 +58,15 @@ type ButtonPages interface {
 // link): the core calls Join once the person has proved who they are.
 type Joiner interface {
 	Join(r *http.Request, f *Flow, userID string)
+}
+
+// Gate is a step before the answer (login/secondfactor). Hold stops a sign-in of sess short of
+// what the person, request or company orgID ("" none) requires (moves the flow, answers, true);
+// Offer splits companies into offered and blocked (policy not enrolled); Meets: sess meets org's.
+type Gate interface {
+	Hold(w http.ResponseWriter, r *http.Request, f Flow, ar storage.AuthRequest, lang language.Tag, sess storage.Session, orgID string) bool
+	Offer(ctx context.Context, userID string, active []orgs.Active) (offered, blocked []orgs.Active, err error)
+	Meets(ctx context.Context, sess storage.Session, org storage.Organisation) (bool, error)
 }
 
 // Flow is a flow document with the rules of directory/flows.

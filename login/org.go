@@ -30,11 +30,16 @@ func (h *Handler) settleOrg(ctx context.Context, ar storage.AuthRequest, sess *s
 	if h.cfg.Orgs == nil || !wantsOrg(ar) {
 		return false, nil
 	}
-	active, err := h.cfg.Orgs.ActiveOrgs(ctx, sess.UserID)
-	if err != nil {
-		return false, err
+	active, blocked, err := h.orgsOf(ctx, sess.UserID)
+	if err != nil || len(blocked) > 0 && (len(active) == 0 || sess.OrgID == "" && ar.OrgHint == "") { // the page says why one is not offered
+		return err == nil, err
 	}
 	chosen, page := orgs.Pick(active, ar.OrgHint, sess.OrgID, hasPrompt(ar, "select_account"))
+	if i := slices.IndexFunc(active, func(a orgs.Active) bool { return a.Org.ID == chosen }); !page && i >= 0 && h.gate != nil {
+		if met, err := h.gate.Meets(ctx, *sess, active[i].Org); err != nil || !met {
+			return err == nil, err // the choice steps the session up first
+		}
+	}
 	if page || chosen == sess.OrgID {
 		return page, nil
 	}
@@ -45,6 +50,15 @@ func (h *Handler) settleOrg(ctx context.Context, ar storage.AuthRequest, sess *s
 	return false, nil
 }
 
+// orgsOf: the companies offered, and those whose policy needs enrolment first.
+func (h *Handler) orgsOf(ctx context.Context, userID string) (offered, blocked []orgs.Active, err error) {
+	active, err := h.cfg.Orgs.ActiveOrgs(ctx, userID)
+	if err != nil || h.gate == nil {
+		return active, nil, err
+	}
+	return h.gate.Offer(ctx, userID, active)
+}
+
 type orgChoicePage struct {
 	base
 	Action, Client, Error string
@@ -53,12 +67,12 @@ type orgChoicePage struct {
 
 type orgOption struct {
 	ID, Name, INN, KPP string
-	Checked            bool
+	Checked, Blocked   bool
 }
 
 // orgChoiceForm lists the person's companies (button "Continue").
 func (h *Handler) orgChoiceForm(w http.ResponseWriter, r *http.Request, status int, f flow, ar storage.AuthRequest, lang language.Tag, errKey string) {
-	active, err := h.cfg.Orgs.ActiveOrgs(r.Context(), f.UserID)
+	active, blocked, err := h.orgsOf(r.Context(), f.UserID)
 	if err != nil {
 		h.pages.Fail(w, r, lang, unavailable(err))
 		return
@@ -68,9 +82,9 @@ func (h *Handler) orgChoiceForm(w http.ResponseWriter, r *http.Request, status i
 		current = sess.OrgID
 	}
 	page := orgChoicePage{base: h.newBase(r, lang, "org.title"), Action: flowURL(f.ID, "org", ar.ID)}
-	for i, a := range active {
+	for i, a := range append(active, blocked...) { // blocked ones are shown greyed
 		page.Orgs = append(page.Orgs, orgOption{ID: a.Org.ID, Name: a.Org.Name, INN: a.Org.INN, KPP: a.Org.KPP,
-			Checked: a.Org.ID == current || (current == "" && i == 0)})
+			Checked: i < len(active) && (a.Org.ID == current || (current == "" && i == 0)), Blocked: i >= len(active)})
 	}
 	if c, err := h.store.ClientByID(r.Context(), ar.ClientID); err == nil {
 		page.Client = c.Name
@@ -89,13 +103,16 @@ func (h *Handler) orgChoice(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	active, err := h.cfg.Orgs.ActiveOrgs(r.Context(), sess.UserID)
+	active, blocked, err := h.orgsOf(r.Context(), sess.UserID)
 	if err != nil {
 		h.pages.Fail(w, r, lang, unavailable(err))
 		return
 	}
-	if !slices.ContainsFunc(active, func(a orgs.Active) bool { return a.Org.ID == chosen }) {
+	if none := chosen == "" && len(active) == 0 && len(blocked) > 0; !none && !slices.ContainsFunc(active, func(a orgs.Active) bool { return a.Org.ID == chosen }) {
 		h.orgChoiceForm(w, r, http.StatusBadRequest, f, ar, lang, "org.choose")
+		return
+	}
+	if h.gate != nil && h.gate.Hold(w, r, f, ar, lang, *sess, chosen) { // "" (none offered): no company
 		return
 	}
 	if err := h.store.SetSessionOrg(r.Context(), sess.ID, chosen); err != nil {

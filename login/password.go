@@ -215,6 +215,11 @@ func (h *Handler) lockCount(r *http.Request, f flow, keys []string, wrong *direc
 func (h *Handler) afterAuthentication(w http.ResponseWriter, r *http.Request, f flow, ar storage.AuthRequest, lang language.Tag, sess storage.Session, method Method) {
 	f.UserID = sess.UserID
 	f.Method = string(method)
+	// The gate first: an outside identity joins an account only once the
+	// sign-in is whole (second factor included), never on a first factor alone.
+	if h.gate != nil && h.gate.Hold(w, r, f, ar, lang, sess, "") {
+		return
+	}
 	for _, p := range h.parts {
 		if j, ok := p.(Joiner); ok {
 			j.Join(r, &f, sess.UserID)

@@ -49,7 +49,7 @@ func (s *Storage) SetUserinfoFromRequest(ctx context.Context, info *oidc.UserInf
 			info.AppendClaims(claims.IdP, grant.IdP)
 		}
 		claims.AddCert(info, grant.Certificate, scopes, nil)
-		if err := s.orgClaims(ctx, info, req.GetSubject(), grant.OrgID, grant.ClientID, scopes); err != nil {
+		if err := s.orgClaims(ctx, info, grant, scopes); err != nil {
 			return s.serverError(ctx, err)
 		}
 	}
@@ -88,7 +88,7 @@ func (s *Storage) userinfo(ctx context.Context, at storage.AccessToken) (*oidc.U
 	}
 	info := claims.User(u, at.Grant.Scopes, at.Grant.UILocale)
 	claims.AddCert(info, at.Grant.Certificate, at.Grant.Scopes, &u)
-	if err := s.orgClaims(ctx, info, at.Grant.Subject, at.Grant.OrgID, at.Grant.ClientID, at.Grant.Scopes); err != nil {
+	if err := s.orgClaims(ctx, info, at.Grant, at.Grant.Scopes); err != nil {
 		return nil, s.serverError(ctx, err)
 	}
 	return info, nil

@@ -76,12 +76,24 @@ func (s *Storage) systemIntrospection(ctx context.Context, resp *oidc.Introspect
 
 // orgClaims adds the org, roles and orgs claims the scopes ask for; memberships
 // are read afresh, so that a role change shows in the next token and userinfo.
-func (s *Storage) orgClaims(ctx context.Context, info *oidc.UserInfo, userID, orgID, clientID string, scopes []string) error {
+// The grant's company is left out when its sign-in does not meet the
+// company's sign-in policy (orgAllowed).
+func (s *Storage) orgClaims(ctx context.Context, info *oidc.UserInfo, g storage.Grant, scopes []string) error {
 	wantOrg, wantOrgs := slices.Contains(scopes, ScopeOrg), slices.Contains(scopes, ScopeOrgs)
 	if s.cfg.OrgClaims == nil || (!wantOrg && !wantOrgs) {
 		return nil
 	}
-	c, err := s.cfg.OrgClaims(ctx, userID, orgID, clientID, wantOrg, wantOrgs)
+	orgID := g.OrgID
+	if wantOrg && orgID != "" {
+		ok, err := s.orgAllowed(ctx, g)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			orgID = ""
+		}
+	}
+	c, err := s.cfg.OrgClaims(ctx, g.Subject, orgID, g.ClientID, wantOrg, wantOrgs)
 	if err != nil {
 		return err
 	}
@@ -93,4 +105,19 @@ func (s *Storage) orgClaims(ctx context.Context, info *oidc.UserInfo, userID, or
 		info.AppendClaims(claims.Orgs, c.Orgs)
 	}
 	return nil
+}
+
+// orgAllowed applies the company's sign-in policy to the grant's sign-in
+// (Config.OrgPolicy); a company withheld is audited.
+func (s *Storage) orgAllowed(ctx context.Context, g storage.Grant) (bool, error) {
+	if s.cfg.OrgPolicy == nil {
+		return true, nil
+	}
+	ok, err := s.cfg.OrgPolicy(ctx, g.Subject, g.OrgID, g.ACR, g.AMR)
+	if err != nil || ok {
+		return ok, err
+	}
+	s.audit(ctx, storage.AuditEvent{Type: directory.EventFactorRequired, Outcome: directory.OutcomeFailure, UserID: g.Subject,
+		ClientID: g.ClientID, Details: map[string]string{"by": "org", "org": g.OrgID, "reason": "org_withheld", "acr": g.ACR}})
+	return false, nil
 }

@@ -58,6 +58,11 @@ type Config struct {
 	OnTokens func(grant string)
 	// OrgClaims builds the claims of the org and orgs scopes (nil: none).
 	OrgClaims func(ctx context.Context, userID, orgID, clientID string, wantOrg, wantOrgs bool) (orgs.Claims, error)
+	// OrgPolicy tells whether a sign-in of acr and amr meets the sign-in
+	// policy of the company orgID (nil: every sign-in does). The org claim
+	// of one that does not is left out (and audited), whatever the session
+	// recorded: a token never acts for a company whose policy it missed.
+	OrgPolicy func(ctx context.Context, userID, orgID, acr string, amr []string) (bool, error)
 	// SystemClaims builds the org and roles claims of an integration system's
 	// own tokens (nil: none).
 	SystemClaims func(ctx context.Context, orgID string, roles []string) (orgs.Claims, error)

@@ -37,6 +37,11 @@ type Flow struct {
 	Federated *PendingFederated `bson:"federated,omitempty"`
 	// SessionUserID is the signed-in person a step-up or a binding is for.
 	SessionUserID string `bson:"session_user_id,omitempty"`
+	// Ceremony is the passkey ceremony (directory/factors) begun in this
+	// flow: a passkey's answer is taken only for the flow that asked.
+	Ceremony string `bson:"ceremony,omitempty"`
+	// Second is a sign-in waiting for its second factor (login/secondfactor).
+	Second *PendingSecondFactor `bson:"second,omitempty"`
 	// Org is a company being registered: nothing of it is stored elsewhere
 	// until it is submitted.
 	Org *Organisation `bson:"org,omitempty"`
@@ -144,4 +149,17 @@ func (o OutsideIdentity) Label() string {
 		}
 	}
 	return ""
+}
+
+// PendingSecondFactor is what a sign-in waiting for its second factor has
+// proved so far, and what it is for: no session holds it meanwhile.
+type PendingSecondFactor struct {
+	// AMR and ACR of the first sign-in (or of the session stepped up).
+	AMR []string `bson:"amr"`
+	ACR string   `bson:"acr"`
+	// OrgID is the company the person acts for once it is done: chosen, or
+	// the accountant's; "" for none yet.
+	OrgID string `bson:"org_id,omitempty"`
+	// By says who asked: "user", "org", "app".
+	By string `bson:"by"`
 }

@@ -120,6 +120,7 @@ func (a *app) newProvider(sh *shared, pages func() *login.Handler) (*provider.Pr
 		},
 		OnTokens:     func(grant string) { a.metrics.tokens.WithLabelValues(grant).Inc() },
 		OrgClaims:    a.orgs.Claims,
+		OrgPolicy:    orgPolicy(a.store, sh.factors),
 		SystemClaims: a.systems.Claims,
 		Audit:        a.audit,
 		Logger:       a.log,

@@ -1,10 +1,13 @@
 package main
 
 import (
+	"context"
+	"errors"
 	"net"
 
 	"github.com/vhod-id/vhod/directory"
 	"github.com/vhod-id/vhod/directory/factors"
+	"github.com/vhod-id/vhod/storage"
 )
 
 // secondFactors builds the second factors and passkeys every audience uses:
@@ -40,4 +43,31 @@ func (a *app) secondFactors(sh *shared, texts directory.Texts) (*factors.Service
 		Notifier: directory.NewNotifier(a.store, sh.email, texts, a.log),
 		Logger:   a.log,
 	})
+}
+
+// orgPolicy is the provider's last check of a company's sign-in policy (the
+// sign-in pages apply it before the company is chosen): whether a sign-in of
+// acr and amr meets what the company requires of userID.
+func orgPolicy(st interface {
+	UserByID(ctx context.Context, id string) (storage.User, error)
+	OrganisationByID(ctx context.Context, id string) (storage.Organisation, error)
+}, f *factors.Service) func(ctx context.Context, userID, orgID, acr string, amr []string) (bool, error) {
+	return func(ctx context.Context, userID, orgID, acr string, amr []string) (bool, error) {
+		u, err := st.UserByID(ctx, userID)
+		if err != nil {
+			return false, err
+		}
+		org, err := st.OrganisationByID(ctx, orgID)
+		if errors.Is(err, storage.ErrNotFound) { // gone: nothing to act for
+			return false, nil
+		}
+		if err != nil {
+			return false, err
+		}
+		req, err := f.Required(ctx, u, &org)
+		if err != nil {
+			return false, err
+		}
+		return req.Met(acr, amr), nil
+	}
 }

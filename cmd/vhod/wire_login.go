@@ -6,7 +6,9 @@ import (
 	"github.com/vhod-id/vhod/login/contract"
 	"github.com/vhod-id/vhod/login/federated"
 	"github.com/vhod-id/vhod/login/logout"
+	"github.com/vhod-id/vhod/login/passkey"
 	"github.com/vhod-id/vhod/login/phone"
+	"github.com/vhod-id/vhod/login/secondfactor"
 	"github.com/vhod-id/vhod/login/selfservice"
 	"github.com/vhod-id/vhod/provider"
 )
@@ -64,5 +66,11 @@ func (a *app) loginPages(sh *shared, prov *provider.Provider, st loginStore) (*l
 	if err != nil {
 		return nil, nil, err
 	}
-	return pages, []login.Pages{byCert, byContract, byPhone, sides, ends, viaProviders}, nil
+	// The second factor is the core's Gate too (login.Gate): it holds sign-ins
+	// short of what the person, the app or the company requires.
+	second, err := secondfactor.New(kit, sh.factors, a.store, a.dir)
+	if err != nil {
+		return nil, nil, err
+	}
+	return pages, []login.Pages{byCert, byContract, byPhone, sides, ends, viaProviders, second, passkey.New(kit, sh.factors)}, nil
 }

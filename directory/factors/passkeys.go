@@ -126,6 +126,9 @@ func (f *Service) user(ctx context.Context, userID string) (waUser, []storage.Pa
 	return w, pks, nil
 }
 
+// PasskeysOn tells whether passkeys are configured (a relying party is set).
+func (f *Service) PasskeysOn() bool { return f.wa != nil }
+
 func (f *Service) passkeysOn() error {
 	if f.wa == nil {
 		return fmt.Errorf("%w: passkeys are not configured", ErrPasskeyFailed)

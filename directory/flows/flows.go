@@ -54,8 +54,13 @@ const (
 	// account knows; they choose to sign in to their account (which the
 	// identity then joins) or to make one from it.
 	StateFederatedChoice State = "federated_choice"
-	StateDone            State = "done"
-	StateDenied          State = "denied"
+	// StateSecondFactor: the first sign-in (or the SSO session) does not reach
+	// what the person, the app or the company requires; a second factor
+	// (login/secondfactor) finishes it. No session exists for it meanwhile
+	// but the one being stepped up.
+	StateSecondFactor State = "second_factor"
+	StateDone         State = "done"
+	StateDenied       State = "denied"
 	// Recovery: a temporary password went out by SMS (or nothing did, for a number
 	// without an account: the page says the same).
 	StateSMSSent State = "sms_sent"
@@ -76,12 +81,13 @@ const (
 // the drawings and this table the same).
 var transitions = map[Kind]map[State][]State{
 	KindLogin: {
-		StateStarted:         {StateStarted, StateCodeSent, StatePasswordChange, StateConsentRequired, StateDone, StateCertConfirm, StateOrgChoice, StateFederatedChoice},
-		StatePasswordChange:  {StatePasswordChange, StateConsentRequired, StateDone, StateOrgChoice},
-		StateCodeSent:        {StateCodeSent, StateStarted, StatePasswordChange, StateConsentRequired, StateDone, StateCertConfirm, StateOrgChoice, StateFederatedChoice},
-		StateFederatedChoice: {StateFederatedChoice, StateStarted, StateConsentRequired, StateDone, StateOrgChoice},
+		StateStarted:         {StateStarted, StateCodeSent, StatePasswordChange, StateConsentRequired, StateDone, StateCertConfirm, StateOrgChoice, StateFederatedChoice, StateSecondFactor},
+		StatePasswordChange:  {StatePasswordChange, StateConsentRequired, StateDone, StateOrgChoice, StateSecondFactor},
+		StateCodeSent:        {StateCodeSent, StateStarted, StatePasswordChange, StateConsentRequired, StateDone, StateCertConfirm, StateOrgChoice, StateFederatedChoice, StateSecondFactor},
+		StateFederatedChoice: {StateFederatedChoice, StateStarted, StateConsentRequired, StateDone, StateOrgChoice, StateSecondFactor},
 		StateCertConfirm:     {StateStarted, StateConsentRequired, StateDone, StateOrgChoice},
-		StateOrgChoice:       {StateConsentRequired, StateDone},
+		StateOrgChoice:       {StateConsentRequired, StateDone, StateSecondFactor},
+		StateSecondFactor:    {StateSecondFactor, StateOrgChoice, StateConsentRequired, StateDone},
 		StateConsentRequired: {StateDone, StateDenied},
 	},
 	KindRegistration: {
