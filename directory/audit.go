@@ -92,7 +92,9 @@ const (
 	EventRecoveryCodeUsed    = "factor.recovery_code_used"
 	EventRecoveryCodesIssued = "factor.recovery_codes_issued"
 	EventFactorAlwaysAsk     = "factor.always_ask"
-	EventOrgSignInPolicy     = "org.sign_in_policy"
+	// EventFactorsReset: an operator removed every second factor of a person.
+	EventFactorsReset    = "factor.reset"
+	EventOrgSignInPolicy = "org.sign_in_policy"
 )
 
 // Outcomes of audit events.
