@@ -25,7 +25,7 @@ func (a *app) accountPages(sh *shared, prov *provider.Provider, st loginStore) (
 		RevokeSession: prov.RevokeSession, Reauths: a.reauths(st), Notices: sh.notices,
 		Verifier: sh.certs.Verifier, TLSURL: sh.certs.TLSURL,
 		Companies: a.orgs, OrgStore: a.store, Registry: reg, Systems: a.systems, ClientsChanged: prov.ClientsChanged,
-		Accountants: a.orgs, DevicePage: true, ConsoleOn: true, TimeZone: cfg.UI.Location(), Logger: a.log,
+		Accountants: a.orgs, Factors: sh.factors, DevicePage: true, ConsoleOn: true, TimeZone: cfg.UI.Location(), Logger: a.log,
 	}, st, a.dir, sh.cookies)
 }
 

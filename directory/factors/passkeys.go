@@ -404,3 +404,7 @@ func (f *Service) RemovePasskey(ctx context.Context, by directory.Actor, userID,
 	f.changed(ctx, by, userID, directory.EventFactorRemoved, "mail.passkey_removed", "passkey")
 	return nil
 }
+
+// PasskeysEnabled tells whether passkeys are on (a relying party is set), so
+// that pages offer them only then.
+func (f *Service) PasskeysEnabled() bool { return f.wa != nil }
