@@ -192,6 +192,7 @@ func (h *Handler) Mount(r *mux.Router) {
 	pages.HandleFunc("/account/companies/{org}/requests/{user}/{decision:approve|reject}", h.orgRequestDecision).Methods(http.MethodPost)
 	pages.HandleFunc("/account/companies/{org}/contracts", h.orgContractPIN).Methods(http.MethodPost)
 	pages.HandleFunc("/account/companies/{org}/invitations", h.orgInvite).Methods(http.MethodPost)
+	pages.HandleFunc("/account/companies/{org}/sign-in-policy", h.orgSignInPolicy).Methods(http.MethodPost)
 	h.mountSecurity(pages)
 	if h.cfg.Systems != nil {
 		pages.HandleFunc("/account/companies/{org}/systems", h.orgSystems).Methods(http.MethodGet)

@@ -21,6 +21,8 @@ type memberView struct {
 	UserID, Name, Login, Status, Reason string
 	Roles                               map[string]bool
 	Approvals                           []string
+	// FactorKeys name the member's second factors (memberFactorKeys).
+	FactorKeys []string
 }
 
 type roleView struct{ Key, Name string }
@@ -36,6 +38,10 @@ type membersPage struct {
 	// MembersNext and RequestsNext link to the next page of each list; empty
 	// on its last page.
 	MembersNext, RequestsNext string
+	// PolicyOn shows the sign-in policy form and the members' factors;
+	// Policies are its choices.
+	PolicyOn bool
+	Policies []policyView
 }
 
 // orgAdminOf lets only the company's org_admin through; anyone else gets 403,
@@ -93,6 +99,7 @@ func (h *Handler) memberViews(r *http.Request, ms []storage.Membership) []member
 		if u, err := h.people.UserByID(r.Context(), m.UserID); err == nil {
 			v.Name = fullName(u)
 			v.Login = directory.Who(u)
+			v.FactorKeys = h.memberFactorKeys(r, u)
 		}
 		out = append(out, v)
 	}
@@ -116,7 +123,7 @@ func (h *Handler) orgMembers(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	notice := ""
-	if n := r.URL.Query().Get("notice"); slices.Contains([]string{"saved", "approved", "rejected", "pin", "invited"}, n) {
+	if n := r.URL.Query().Get("notice"); slices.Contains([]string{"saved", "approved", "rejected", "pin", "invited", "policy"}, n) {
 		notice = "members.notice." + n
 	}
 	h.renderMembers(w, r, http.StatusOK, org, u, notice, "")
@@ -146,6 +153,9 @@ func (h *Handler) renderMembers(w http.ResponseWriter, r *http.Request, status i
 	}
 	page := membersPage{base: h.newBase(r, lang, "members.title"), Org: org, Contracts: org.Contracts, Roles: roles,
 		Members: h.memberViews(r, members), Requests: h.memberViews(r, requests)}
+	if _, ok := h.cfg.Companies.(signInPolicies); ok && h.cfg.Factors != nil {
+		page.PolicyOn, page.Policies = true, policyViews(org)
+	}
 	path := "/account/companies/" + url.PathEscape(org.ID) + "/members"
 	if nextMember != "" {
 		page.MembersNext = web.NextPageURL(path, "members", members[len(members)-1].UserID, url.Values{"requests": {requestsAfter}})
