@@ -24,6 +24,7 @@ import (
 	"golang.org/x/text/language"
 
 	"github.com/vhod-id/vhod/directory"
+	"github.com/vhod-id/vhod/directory/factors"
 	"github.com/vhod-id/vhod/internal/clientaddr"
 	"github.com/vhod-id/vhod/internal/web"
 	"github.com/vhod-id/vhod/storage"
@@ -109,7 +110,10 @@ type Config struct {
 	Anchors    anchors
 	Orgs       orgRules
 	Store      store
-	Audit      *directory.Auditor
+	// Factors are people's second factors and passkeys (directory/factors);
+	// nil: the console does not show them.
+	Factors secondFactors
+	Audit   *directory.Auditor
 	Cookies    *web.Cookies
 	Logger     *slog.Logger
 	// TimeZone is where the pages show times (ui.time_zone); nil: web.DefaultZone.
@@ -179,6 +183,10 @@ func (h *Handler) Mount(r *mux.Router) {
 	pages.HandleFunc("/console/users/{id}/{action:lock|unlock|password|delete}", h.consoleUserAction).Methods(http.MethodPost)
 	pages.HandleFunc("/console/users/{id}/save", h.consoleUserSave).Methods(http.MethodPost)
 	pages.HandleFunc("/console/users/{id}/sessions/{sid}/revoke", h.consoleSessionRevoke).Methods(http.MethodPost)
+	if h.cfg.Factors != nil {
+		pages.HandleFunc("/console/users/{id}/passkeys/{pk}/remove", h.consolePasskeyRemove).Methods(http.MethodPost)
+		pages.HandleFunc("/console/users/{id}/factors/reset", h.consoleFactorsReset).Methods(http.MethodPost)
+	}
 	pages.HandleFunc("/console/organisations", h.consoleOrgs).Methods(http.MethodGet)
 	pages.HandleFunc("/console/organisations/new", h.consoleOrgForm).Methods(http.MethodGet)
 	pages.HandleFunc("/console/organisations/new", h.consoleOrgSave).Methods(http.MethodPost)
@@ -213,6 +221,7 @@ type consolePage struct {
 	User       *storage.User
 	NewUser    directory.UserInput
 	Sessions   []storage.Session
+	Factors    *factors.Enrolment // the person's second factors; nil: not shown
 	Query      string
 	Orgs       []storage.Organisation
 	Org        *storage.Organisation

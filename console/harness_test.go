@@ -18,6 +18,7 @@ import (
 	"github.com/gorilla/mux"
 
 	"github.com/vhod-id/vhod/directory"
+	"github.com/vhod-id/vhod/directory/factors"
 	"github.com/vhod-id/vhod/directory/notify"
 	"github.com/vhod-id/vhod/directory/orgs"
 	"github.com/vhod-id/vhod/internal/web"
@@ -49,7 +50,10 @@ type testServer struct {
 	orgs   *orgs.Service
 	mail   *notify.Memory
 	ring   *fakeRing
-	client *http.Client
+	// factors: second factors and passkeys (no WebAuthn relying party: the
+	// tests store passkeys directly).
+	factors *factors.Service
+	client  *http.Client
 	token  string // the last CSRF token a page had
 }
 
@@ -70,8 +74,12 @@ func newTestServer(t *testing.T) *testServer {
 		t.Fatal(err)
 	}
 	ring := &fakeRing{}
+	fs, err := factors.New(st, factors.Config{SecretKey: make([]byte, 32), Audit: audit, Notifier: directory.NewNotifier(st, mail, texts, log), Logger: log})
+	if err != nil {
+		t.Fatal(err)
+	}
 	cookies := web.NewCookies(false, time.Hour)
-	ts := &testServer{t: t, st: st, orgs: companies, mail: mail, ring: ring}
+	ts := &testServer{t: t, st: st, orgs: companies, mail: mail, ring: ring, factors: fs}
 	ts.srv = httptest.NewServer(nil)
 	t.Cleanup(ts.srv.Close)
 	h, err := New(Config{
@@ -83,6 +91,7 @@ func newTestServer(t *testing.T) *testServer {
 			RevokeUser:    func(context.Context, string) error { return nil }}),
 		Keys:    directory.NewKeys(ring, []string{"ES256", "RS256"}),
 		Anchors: directory.NewAnchors(st, directory.AnchorsConfig{Audit: audit}),
+		Factors: fs,
 	})
 	if err != nil {
 		t.Fatal(err)

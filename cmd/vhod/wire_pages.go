@@ -34,7 +34,7 @@ func (a *app) accountPages(sh *shared, prov *provider.Provider, st loginStore) (
 func (a *app) consolePages(sh *shared) (*console.Handler, error) {
 	return console.New(console.Config{
 		Issuer: a.cfg.Issuer, CSRFKey: sh.csrfKey[:], Clients: a.clients, Catalogues: a.catalogues, Users: a.userAdmin,
-		Keys: a.signingKeys(), Anchors: a.anchors, Orgs: a.orgs, Store: a.store, Audit: a.audit, Cookies: sh.cookies, Logger: a.log,
+		Keys: a.signingKeys(), Anchors: a.anchors, Orgs: a.orgs, Store: a.store, Factors: sh.factors, Audit: a.audit, Cookies: sh.cookies, Logger: a.log,
 		TimeZone: a.cfg.UI.Location(),
 	})
 }
