@@ -114,8 +114,8 @@ type Config struct {
 	// nil: the console does not show them.
 	Factors secondFactors
 	Audit   *directory.Auditor
-	Cookies    *web.Cookies
-	Logger     *slog.Logger
+	Cookies *web.Cookies
+	Logger  *slog.Logger
 	// TimeZone is where the pages show times (ui.time_zone); nil: web.DefaultZone.
 	TimeZone *time.Location
 	// Now is the clock; time.Now when nil.

@@ -44,17 +44,17 @@ func (f *fakeRing) Rotate(_ context.Context, alg string) (string, error) {
 // services (dex's newTestServer): a browser with a cookie jar signs in by a
 // session made in the store.
 type testServer struct {
-	t      *testing.T
-	srv    *httptest.Server
-	st     *mongo.Store
-	orgs   *orgs.Service
-	mail   *notify.Memory
-	ring   *fakeRing
+	t    *testing.T
+	srv  *httptest.Server
+	st   *mongo.Store
+	orgs *orgs.Service
+	mail *notify.Memory
+	ring *fakeRing
 	// factors: second factors and passkeys (no WebAuthn relying party: the
 	// tests store passkeys directly).
 	factors *factors.Service
 	client  *http.Client
-	token  string // the last CSRF token a page had
+	token   string // the last CSRF token a page had
 }
 
 func newTestServer(t *testing.T) *testServer {
