@@ -50,6 +50,9 @@ type Config struct {
 	Keys       *directory.Keys
 	// Anchors are the trust-anchor rules (they audit their changes).
 	Anchors *directory.Anchors
+	// Factors are people's second factors and passkeys (directory/factors);
+	// nil: their resources are not served.
+	Factors secondFactors
 	Audit   *directory.Auditor
 	Logger  *slog.Logger
 	Now     func() time.Time
@@ -264,6 +267,7 @@ func (a *API) Mount(r *mux.Router) {
 	a.mountClients(auth)
 	a.mountCatalogues(auth)
 	a.mountUsers(auth)
+	a.mountFactors(auth)
 	a.mountOrgs(auth)
 	a.mountKeys(auth)
 	a.mountAnchors(auth)

@@ -4,6 +4,7 @@ import (
 	"github.com/vhod-id/vhod/account"
 	"github.com/vhod-id/vhod/admin"
 	"github.com/vhod-id/vhod/console"
+	"github.com/vhod-id/vhod/directory/factors"
 	"github.com/vhod-id/vhod/provider"
 )
 
@@ -40,9 +41,9 @@ func (a *app) consolePages(sh *shared) (*console.Handler, error) {
 }
 
 // adminAPI builds the REST API (/api/v1) over the same services.
-func (a *app) adminAPI(prov *provider.Provider) *admin.API {
+func (a *app) adminAPI(prov *provider.Provider, fs *factors.Service) *admin.API {
 	return admin.New(admin.Config{
 		Verify: prov.VerifyAccessToken, Store: a.store, Orgs: a.orgs, Clients: a.clients, Catalogues: a.catalogues,
-		Users: a.userAdmin, Keys: a.signingKeys(), Anchors: a.anchors, Audit: a.audit, Logger: a.log,
+		Users: a.userAdmin, Keys: a.signingKeys(), Anchors: a.anchors, Factors: fs, Audit: a.audit, Logger: a.log,
 	})
 }
