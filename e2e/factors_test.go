@@ -10,7 +10,10 @@ import (
 	"time"
 
 	"github.com/pquerna/otp/totp"
+	"golang.org/x/oauth2"
 	"golang.org/x/oauth2/clientcredentials"
+
+	"github.com/vhod-id/vhod/internal/rptest"
 )
 
 // factorsServer: consoleServer's people and mailbox, and "ops", a client of
@@ -35,14 +38,11 @@ var (
 	userLinkRe   = regexp.MustCompile(`href="/console/users/([A-Z0-9]+)"`)
 )
 
-// TestFactorsReset: ivanov sets up an authenticator app on the account page
-// (the secret read from the page, a code computed here) and gets ten recovery
-// codes once; an operator sees it in the console and resets it, confirmed on a
-// page of its own, audited as done in the console, and ivanov is mailed. The
-// API reads the factors and resets them too, as the OpenAPI document says.
-func TestFactorsReset(t *testing.T) {
-	srv, box := factorsServer(t)
-	iv := accountBrowser(t, srv, "ivanov", "S3cure-pass!")
+// enrolApp sets up an authenticator app for the person signed in to b on the
+// account pages (the secret read from the page, the code computed here) and
+// returns the ten recovery codes, shown once.
+func enrolApp(t *testing.T, srv *server, iv *rptest.Browser) []string {
+	t.Helper()
 	p := mustGet(t, iv, srv.Issuer+"/account/security")
 	if p.Status != http.StatusOK || !strings.Contains(p.Body, "Sign-in and security") || !strings.Contains(p.Body, "No authenticator app is set up.") {
 		t.Fatalf("security page: %d %.600s", p.Status, p.Body)
@@ -69,9 +69,26 @@ func TestFactorsReset(t *testing.T) {
 		t.Fatalf("after enrolment: %.900s", p.Body)
 	}
 
+	var out []string
+	for _, c := range codes {
+		out = append(out, c[1])
+	}
+	return out
+}
+
+// TestFactorsReset: ivanov sets up an authenticator app on the account page
+// (the secret read from the page, a code computed here) and gets ten recovery
+// codes once; an operator sees it in the console and resets it, confirmed on a
+// page of its own, audited as done in the console, and ivanov is mailed. The
+// API reads the factors and resets them too, as the OpenAPI document says.
+func TestFactorsReset(t *testing.T) {
+	srv, box := factorsServer(t)
+	iv := accountBrowser(t, srv, "ivanov", "S3cure-pass!")
+	enrolApp(t, srv, iv)
+
 	// The operator resets it in the console.
 	op := accountBrowser(t, srv, "admin", "Admin-pass-123")
-	p = mustGet(t, op, srv.Issuer+"/console/users?q=ivanov")
+	p := mustGet(t, op, srv.Issuer+"/console/users?q=ivanov")
 	id := userLinkRe.FindStringSubmatch(p.Body)
 	if id == nil {
 		t.Fatalf("ivanov not found: %.600s", p.Body)
@@ -132,5 +149,33 @@ func TestFactorsReset(t *testing.T) {
 	}
 	if status, _ = api("DELETE", "/users/"+id[1]+"/passkeys/none"); status != http.StatusNotFound {
 		t.Fatalf("API removes an unknown passkey: %d", status)
+	}
+}
+
+// TestRecoveryKeepsSecondFactors: a new password by an email code (recovery)
+// leaves the authenticator app and the recovery codes as they were: only an
+// operator's reset removes second factors.
+func TestRecoveryKeepsSecondFactors(t *testing.T) {
+	_, gwURL := newSMSGateway(t)
+	box, port := newMailbox(t)
+	srv := startServer(t, recoveryConfig(gwURL, port))
+	enrolApp(t, srv, accountBrowser(t, srv, "ivanov", "S3cure-pass!"))
+
+	shop := shopRP(t, srv)
+	b := rptest.NewBrowser("http://127.0.0.1:8765/")
+	b.Lang = "en"
+	p := startRecovery(t, b, shop, shop.authorization(oauth2.SetAuthURLParam("ui_locales", "en")), "ivanov@example.com")
+	m := regexp.MustCompile(`code to change the password: (\d{6})`).FindStringSubmatch(box.last(t, "ivanov@example.com"))
+	if m == nil {
+		t.Fatal("no recovery code mailed")
+	}
+	p = mustSubmit(t, b, p, "/reset", map[string][]string{"code": {m[1]}, "new": {"Fresh-pass-42"}, "repeat": {"Fresh-pass-42"}})
+	if !strings.Contains(p.Body, "Your password has been changed") {
+		t.Fatalf("reset: %d %.300s", p.Status, p.Body)
+	}
+	iv := accountBrowser(t, srv, "ivanov", "Fresh-pass-42")
+	if p = mustGet(t, iv, srv.Issuer+"/account/security"); !strings.Contains(p.Body, "An authenticator app confirms your sign-ins") ||
+		!strings.Contains(p.Body, "10 recovery codes left") {
+		t.Fatalf("second factors after a recovery: %.900s", p.Body)
 	}
 }
