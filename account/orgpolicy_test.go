@@ -17,8 +17,8 @@ func TestOrgSignInPolicy(t *testing.T) {
 	org := ts.activeOrg("7728824599")
 	path := "/account/companies/" + org.ID
 	// ivanov has no second factor yet; the members page says so.
-	ts.get(path+"/members").has(t, "Members&#39; sign-in", "a second factor: members must use a second factor",
-		"a passkey or an electronic signature certificate", "Second factor: none set up")
+	ts.get(path+"/members").has(t, "Members&#39; sign-in", "Members must use a second factor",
+		"Members must use a passkey or a certificate", "Second factor: none set up")
 
 	if p := ts.post(path+"/sign-in-policy", url.Values{"policy": {storage.OrgSignInSecondFactor}}); p.location != path+"/members?notice=policy" {
 		t.Fatalf("set policy: %d %s", p.code, p.location)
