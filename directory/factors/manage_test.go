@@ -73,3 +73,21 @@ func TestResetFactors(t *testing.T) {
 		t.Error("an unknown account reset")
 	}
 }
+
+// Removing an app that is not there is refused, and nobody is mailed of it.
+func TestRemoveMissingTOTP(t *testing.T) {
+	w := newFactors(t)
+	if err := w.f.RemoveTOTP(t.Context(), person, "ivanov"); !errors.Is(err, factors.ErrNoFactor) {
+		t.Fatalf("removed a missing app: %v", err)
+	}
+	if w.mailed("mail.totp_removed") || len(w.events(t, directory.EventFactorRemoved)) != 0 {
+		t.Fatal("a removal of nothing was mailed or audited")
+	}
+	w.enrolTOTP(t)
+	if err := w.f.RemoveTOTP(t.Context(), person, "ivanov"); err != nil {
+		t.Fatal(err)
+	}
+	if !w.mailed("mail.totp_removed") {
+		t.Fatal("the removal was not mailed")
+	}
+}
