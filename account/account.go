@@ -87,6 +87,8 @@ type accountPage struct {
 	// CompaniesOn links the company pages; Moderator the moderation queue;
 	// ConsoleOn the console.
 	CompaniesOn, Moderator, ConsoleOn bool
+	// SecurityOn links the "Sign-in and security" section (second factors).
+	SecurityOn bool
 }
 
 // sessionView is a session as the account page lists it; the page writes
@@ -112,6 +114,7 @@ func (h *Handler) renderAccount(w http.ResponseWriter, r *http.Request, status i
 	page.CompaniesOn = h.companiesEnabled()
 	page.Moderator = slices.Contains(u.Authorities, storage.AuthorityModerator) || slices.Contains(u.Authorities, storage.AuthorityOperator)
 	page.ConsoleOn = h.cfg.ConsoleOn && page.Moderator
+	page.SecurityOn = h.cfg.Factors != nil
 	if list, err := h.store.ListUserSessions(r.Context(), u.ID); err == nil {
 		for _, s := range list {
 			page.Sessions = append(page.Sessions, sessionView{Since: s.CreatedAt, IP: s.IP,

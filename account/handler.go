@@ -75,6 +75,9 @@ type Config struct {
 	ProviderName func(ctx context.Context, id, lang string) string
 	// Accountants sets the PINs of the sign-in by contract; nil: off.
 	Accountants accountants
+	// Factors are the second factors and passkeys (the "Sign-in and
+	// security" section; directory/factors.Service); nil: the section is off.
+	Factors secondFactors
 	// DevicePage: the device page (login's) signs in through the account
 	// client and comes back by the callback; ConsoleOn links the console.
 	DevicePage, ConsoleOn bool
@@ -125,7 +128,7 @@ type Handler struct {
 var templateFS embed.FS
 
 // pageNames are the templates that must exist; a missing one stops start-up.
-var pageNames = []string{"account", "companies", "company_join", "company_register", "company_members", "company_systems"}
+var pageNames = []string{"account", "companies", "company_join", "company_register", "company_members", "company_systems", "security", "totp", "recovery_codes"}
 
 // formField is one labelled input of a long form, with its error.
 type formField struct{ Name, Label, Value, Err string }
@@ -197,6 +200,8 @@ func (h *Handler) Mount(r *mux.Router) {
 	pages.HandleFunc("/account/companies/{org}/invitations", h.orgInvite).Methods(http.MethodPost)
 	pages.HandleFunc("/account/companies/{org}/invitations/withdraw", h.orgInvitationWithdraw).Methods(http.MethodPost)
 	pages.HandleFunc("/account/companies/{org}/resubmit", h.companyResubmit).Methods(http.MethodPost)
+	pages.HandleFunc("/account/companies/{org}/sign-in-policy", h.orgSignInPolicy).Methods(http.MethodPost)
+	h.mountSecurity(pages)
 	if h.cfg.Systems != nil {
 		pages.HandleFunc("/account/companies/{org}/systems", h.orgSystems).Methods(http.MethodGet)
 		pages.HandleFunc("/account/companies/{org}/systems/register", h.orgSystemRegister).Methods(http.MethodPost)

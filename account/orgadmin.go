@@ -21,6 +21,8 @@ type memberView struct {
 	UserID, Name, Login, Status, Reason string
 	Roles                               map[string]bool
 	Approvals                           []string
+	// FactorKeys name the member's second factors (memberFactorKeys).
+	FactorKeys []string
 }
 
 // roleView is a role in the page's language; Default: ticked in advance when
@@ -45,6 +47,10 @@ type membersPage struct {
 	// MembersNext and RequestsNext link to the next page of each list; empty
 	// on its last page.
 	MembersNext, RequestsNext, RemovedNext string
+	// PolicyOn shows the sign-in policy form and the members' factors;
+	// Policies are its choices.
+	PolicyOn bool
+	Policies []policyView
 }
 
 // invitationView is an invitation as its org admin sees it.
@@ -108,6 +114,7 @@ func (h *Handler) memberViews(r *http.Request, ms []storage.Membership) []member
 		if u, err := h.people.UserByID(r.Context(), m.UserID); err == nil {
 			v.Name = fullName(u)
 			v.Login = directory.Who(u)
+			v.FactorKeys = h.memberFactorKeys(r, u)
 		}
 		out = append(out, v)
 	}
@@ -131,7 +138,7 @@ func (h *Handler) orgMembers(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	notice := ""
-	if n := r.URL.Query().Get("notice"); slices.Contains([]string{"saved", "approved", "rejected", "pin", "invited", "withdrawn", "restored", "removed"}, n) {
+	if n := r.URL.Query().Get("notice"); slices.Contains([]string{"saved", "approved", "rejected", "pin", "invited", "withdrawn", "restored", "removed", "policy"}, n) {
 		notice = "members.notice." + n
 	}
 	h.renderMembers(w, r, http.StatusOK, org, u, notice, "")
@@ -185,6 +192,9 @@ func (h *Handler) renderMembers(w http.ResponseWriter, r *http.Request, status i
 	}
 	for _, inv := range h.cfg.Companies.SentInvitations(org) {
 		page.Invitations = append(page.Invitations, invitationView{SentInvitation: inv, RoleNames: roleNames(inv.Roles, names, page.Translator)})
+	}
+	if _, ok := h.cfg.Companies.(signInPolicies); ok && h.cfg.Factors != nil {
+		page.PolicyOn, page.Policies = true, policyViews(org)
 	}
 	path := "/account/companies/" + url.PathEscape(org.ID) + "/members"
 	keep := url.Values{"members": {membersAfter}, "requests": {requestsAfter}, "removed": {removedAfter}}

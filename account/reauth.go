@@ -79,6 +79,10 @@ func (h *Handler) reauthResume(w http.ResponseWriter, r *http.Request, flowID st
 		// Back to the certificate's confirmation page of the sign-in flow.
 		http.Redirect(w, r, "/login/"+url.PathEscape(f.Recipient)+"?authRequestID="+url.QueryEscape(f.AuthRequestID), http.StatusSeeOther)
 	default:
+		if isSecurityAction(f.Method) && h.cfg.Factors != nil {
+			h.securityResume(w, r, u, f.Method, f.Recipient)
+			return
+		}
 		h.renderAccount(w, r, http.StatusOK, sess, u, "account.reauth_password", "")
 	}
 }

@@ -54,9 +54,12 @@ type Config struct {
 	// IdentityProviders are the outside providers' rules (they audit their
 	// changes); nil leaves /identity-providers out.
 	IdentityProviders *idp.Service
-	Audit             *directory.Auditor
-	Logger            *slog.Logger
-	Now               func() time.Time
+	// Factors are people's second factors and passkeys (directory/factors);
+	// nil: their resources are not served.
+	Factors secondFactors
+	Audit   *directory.Auditor
+	Logger  *slog.Logger
+	Now     func() time.Time
 }
 
 // Store is what the API reads itself: the caller's account, client and
@@ -268,6 +271,7 @@ func (a *API) Mount(r *mux.Router) {
 	a.mountClients(auth)
 	a.mountCatalogues(auth)
 	a.mountUsers(auth)
+	a.mountFactors(auth)
 	a.mountOrgs(auth)
 	a.mountKeys(auth)
 	a.mountAnchors(auth)

@@ -24,6 +24,7 @@ import (
 	"golang.org/x/text/language"
 
 	"github.com/vhod-id/vhod/directory"
+	"github.com/vhod-id/vhod/directory/factors"
 	"github.com/vhod-id/vhod/directory/registry"
 	"github.com/vhod-id/vhod/internal/clientaddr"
 	"github.com/vhod-id/vhod/internal/web"
@@ -113,9 +114,12 @@ type Config struct {
 	IdentityProviders identityProviders
 	Orgs              orgRules
 	Store             store
-	Audit             *directory.Auditor
-	Cookies           *web.Cookies
-	Logger            *slog.Logger
+	// Factors are people's second factors and passkeys (directory/factors);
+	// nil: the console does not show them.
+	Factors secondFactors
+	Audit   *directory.Auditor
+	Cookies *web.Cookies
+	Logger  *slog.Logger
 	// TimeZone is where the pages show times (ui.time_zone); nil: web.DefaultZone.
 	TimeZone *time.Location
 	// Registry shows moderators what the state register says of a company
@@ -186,6 +190,10 @@ func (h *Handler) Mount(r *mux.Router) {
 	pages.HandleFunc("/console/users/{id}/{action:lock|unlock|password|delete}", h.consoleUserAction).Methods(http.MethodPost)
 	pages.HandleFunc("/console/users/{id}/save", h.consoleUserSave).Methods(http.MethodPost)
 	pages.HandleFunc("/console/users/{id}/sessions/{sid}/revoke", h.consoleSessionRevoke).Methods(http.MethodPost)
+	if h.cfg.Factors != nil {
+		pages.HandleFunc("/console/users/{id}/passkeys/{pk}/remove", h.consolePasskeyRemove).Methods(http.MethodPost)
+		pages.HandleFunc("/console/users/{id}/factors/reset", h.consoleFactorsReset).Methods(http.MethodPost)
+	}
 	pages.HandleFunc("/console/organisations", h.consoleOrgs).Methods(http.MethodGet)
 	pages.HandleFunc("/console/organisations/new", h.consoleOrgForm).Methods(http.MethodGet)
 	pages.HandleFunc("/console/organisations/new", h.consoleOrgSave).Methods(http.MethodPost)
@@ -221,6 +229,7 @@ type consolePage struct {
 	User       *storage.User
 	NewUser    directory.UserInput
 	Sessions   []storage.Session
+	Factors    *factors.Enrolment // the person's second factors; nil: not shown
 	Query      string
 	Orgs       []storage.Organisation
 	Org        *storage.Organisation

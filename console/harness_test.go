@@ -18,6 +18,7 @@ import (
 	"github.com/gorilla/mux"
 
 	"github.com/vhod-id/vhod/directory"
+	"github.com/vhod-id/vhod/directory/factors"
 	"github.com/vhod-id/vhod/directory/notify"
 	"github.com/vhod-id/vhod/directory/orgs"
 	"github.com/vhod-id/vhod/internal/web"
@@ -43,14 +44,17 @@ func (f *fakeRing) Rotate(_ context.Context, alg string) (string, error) {
 // services (dex's newTestServer): a browser with a cookie jar signs in by a
 // session made in the store.
 type testServer struct {
-	t      *testing.T
-	srv    *httptest.Server
-	st     *mongo.Store
-	orgs   *orgs.Service
-	mail   *notify.Memory
-	ring   *fakeRing
-	client *http.Client
-	token  string // the last CSRF token a page had
+	t    *testing.T
+	srv  *httptest.Server
+	st   *mongo.Store
+	orgs *orgs.Service
+	mail *notify.Memory
+	ring *fakeRing
+	// factors: second factors and passkeys (no WebAuthn relying party: the
+	// tests store passkeys directly).
+	factors *factors.Service
+	client  *http.Client
+	token   string // the last CSRF token a page had
 }
 
 func newTestServer(t *testing.T, edit ...func(*Config)) *testServer {
@@ -70,8 +74,12 @@ func newTestServer(t *testing.T, edit ...func(*Config)) *testServer {
 		t.Fatal(err)
 	}
 	ring := &fakeRing{}
+	fs, err := factors.New(st, factors.Config{SecretKey: make([]byte, 32), Audit: audit, Notifier: directory.NewNotifier(st, mail, texts, log), Logger: log})
+	if err != nil {
+		t.Fatal(err)
+	}
 	cookies := web.NewCookies(false, time.Hour)
-	ts := &testServer{t: t, st: st, orgs: companies, mail: mail, ring: ring}
+	ts := &testServer{t: t, st: st, orgs: companies, mail: mail, ring: ring, factors: fs}
 	ts.srv = httptest.NewServer(nil)
 	t.Cleanup(ts.srv.Close)
 	cfg := Config{
@@ -84,6 +92,7 @@ func newTestServer(t *testing.T, edit ...func(*Config)) *testServer {
 		Keys:              directory.NewKeys(ring, []string{"ES256", "RS256"}),
 		Anchors:           directory.NewAnchors(st, directory.AnchorsConfig{Audit: audit}),
 		IdentityProviders: newTestIdentityProviders(t, st, audit),
+		Factors:           fs,
 	}
 	for _, e := range edit {
 		e(&cfg)

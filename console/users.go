@@ -87,8 +87,13 @@ func (h *Handler) consoleUser(w http.ResponseWriter, r *http.Request) {
 		h.consoleFailure(w, r, u, err)
 		return
 	}
-	h.renderConsole(w, r, http.StatusOK, u, consolePage{Section: "user", User: &target, Sessions: sessions,
-		Notice: notice(r, "created", "saved", "lock", "unlock", "password", "session")})
+	fs, err := h.userFactors(r, target.ID)
+	if err != nil {
+		h.consoleFailure(w, r, u, err)
+		return
+	}
+	h.renderConsole(w, r, http.StatusOK, u, consolePage{Section: "user", User: &target, Sessions: sessions, Factors: fs,
+		Notice: notice(r, "created", "saved", "lock", "unlock", "password", "session", "passkey", "factors")})
 }
 
 // consoleUserAction locks, unlocks, forces a password change or deletes an

@@ -116,6 +116,8 @@ const (
 	// person has not enrolled, or a company withheld from an app because the
 	// sign-in does not meet its policy (Details: by, org, reason).
 	EventFactorRequired = "factor.required"
+	// EventFactorsReset: an operator removed every second factor of a person.
+	EventFactorsReset = "factor.reset"
 )
 
 // Outcomes of audit events.

@@ -187,7 +187,11 @@ func prepare(t *testing.T, dataDir, cfg string, env ...string) *server {
 	}
 	s := &server{t: t, Issuer: fmt.Sprintf("http://127.0.0.1:%d", port), DataDir: dataDir, Config: path,
 		log: &syncBuffer{}, done: make(chan error, 1)}
-	if !strings.Contains(cfg, "issuer: "+s.Issuer+"\n") {
+	// An issuer on localhost (passkeys need a domain as their RP ID; Chromium
+	// counts http://localhost as a secure context) is this process too.
+	if local := fmt.Sprintf("http://localhost:%d", port); strings.Contains(cfg, "issuer: "+local+"\n") {
+		s.Issuer = local
+	} else if !strings.Contains(cfg, "issuer: "+s.Issuer+"\n") {
 		s.addr = s.Issuer
 	}
 	s.cmd = exec.Command(binary, "serve", "--config", path)

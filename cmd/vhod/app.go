@@ -220,7 +220,7 @@ func (a *app) handler(extra func(r *mux.Router)) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	api := a.adminAPI(prov)
+	api := a.adminAPI(prov, sh.factors)
 
 	r := mux.NewRouter()
 	r.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ok\n")) })

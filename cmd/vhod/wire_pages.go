@@ -4,6 +4,7 @@ import (
 	"github.com/vhod-id/vhod/account"
 	"github.com/vhod-id/vhod/admin"
 	"github.com/vhod-id/vhod/console"
+	"github.com/vhod-id/vhod/directory/factors"
 	"github.com/vhod-id/vhod/provider"
 )
 
@@ -26,7 +27,7 @@ func (a *app) accountPages(sh *shared, prov *provider.Provider, st loginStore) (
 		Verifier: sh.certs.Verifier, TLSURL: sh.certs.TLSURL,
 		Companies: a.orgs, OrgStore: a.store, Registry: reg, Systems: a.systems, ClientsChanged: prov.ClientsChanged,
 		Links: a.dir, ProviderName: providerNames(sh.providers),
-		Accountants: a.orgs, DevicePage: true, ConsoleOn: true, TimeZone: cfg.UI.Location(), Logger: a.log,
+		Accountants: a.orgs, Factors: sh.factors, DevicePage: true, ConsoleOn: true, TimeZone: cfg.UI.Location(), Logger: a.log,
 	}, st, a.dir, sh.cookies)
 }
 
@@ -39,16 +40,16 @@ func (a *app) consolePages(sh *shared) (*console.Handler, error) {
 	}
 	return console.New(console.Config{
 		Issuer: a.cfg.Issuer, CSRFKey: sh.csrfKey[:], Clients: a.clients, Catalogues: a.catalogues, Users: a.userAdmin,
-		Keys: a.signingKeys(), Anchors: a.anchors, Orgs: a.orgs, Store: a.store, Audit: a.audit, Cookies: sh.cookies, Logger: a.log,
+		Keys: a.signingKeys(), Anchors: a.anchors, Orgs: a.orgs, Store: a.store, Factors: sh.factors, Audit: a.audit, Cookies: sh.cookies, Logger: a.log,
 		TimeZone: a.cfg.UI.Location(), IdentityProviders: a.idps.service, Registry: reg,
 	})
 }
 
 // adminAPI builds the REST API (/api/v1) over the same services.
-func (a *app) adminAPI(prov *provider.Provider) *admin.API {
+func (a *app) adminAPI(prov *provider.Provider, fs *factors.Service) *admin.API {
 	return admin.New(admin.Config{
 		Verify: prov.VerifyAccessToken, Store: a.store, Orgs: a.orgs, Clients: a.clients, Catalogues: a.catalogues,
-		Users: a.userAdmin, Keys: a.signingKeys(), Anchors: a.anchors, Audit: a.audit, Logger: a.log,
+		Users: a.userAdmin, Keys: a.signingKeys(), Anchors: a.anchors, Factors: fs, Audit: a.audit, Logger: a.log,
 		IdentityProviders: a.idps.service,
 	})
 }

@@ -404,6 +404,12 @@ func (f *Service) RemovePasskey(ctx context.Context, by directory.Actor, userID,
 	if err := f.store.DeletePasskey(ctx, userID, id); err != nil {
 		return err
 	}
-	f.changed(ctx, by, userID, directory.EventFactorRemoved, "mail.passkey_removed", "passkey")
+	// The event names the passkey, as its rename does: an account may have several.
+	f.record(ctx, by, userID, directory.EventFactorRemoved, directory.OutcomeSuccess, map[string]string{"factor": "passkey", "passkey": id})
+	f.cfg.Notifier.Mail(ctx, userID, by.Lang, "mail.passkey_removed")
 	return nil
 }
+
+// PasskeysEnabled tells whether passkeys are on (a relying party is set), so
+// that pages offer them only then.
+func (f *Service) PasskeysEnabled() bool { return f.wa != nil }

@@ -168,8 +168,17 @@ func (f *Service) matchTOTP(userID, sealed, code string) (int64, bool, error) {
 	return 0, false, nil
 }
 
-// RemoveTOTP removes the account's app (and a pending enrolment).
+// RemoveTOTP removes the account's app (and a pending enrolment);
+// ErrNoFactor when there is neither, so that no one is mailed of a removal
+// that removed nothing.
 func (f *Service) RemoveTOTP(ctx context.Context, by directory.Actor, userID string) error {
+	u, err := f.store.UserByID(ctx, userID)
+	if err != nil {
+		return err
+	}
+	if u.Factors.TOTP == nil && u.Factors.TOTPPending == nil {
+		return ErrNoFactor
+	}
 	if err := f.store.RemoveTOTP(ctx, userID); err != nil {
 		return err
 	}
