@@ -99,7 +99,8 @@ func runBrowser(t *testing.T, setup browserSetup, files ...string) {
 	go func() { _ = hs.Serve(ln) }()
 	defer hs.Close()
 
-	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Minute)
+	// Every page is also checked by axe-core at two widths (browser/checks.mjs).
+	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Minute)
 	defer cancel()
 	args := append([]string{"--test", "--test-concurrency=1", "--test-reporter=spec"}, files...)
 	cmd := exec.CommandContext(ctx, "node", args...)
