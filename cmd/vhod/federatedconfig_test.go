@@ -59,12 +59,8 @@ identity_providers:
 	if err != nil {
 		t.Fatal(err)
 	}
-	a := &app{cfg: cfg}
-	reg, err := a.identityProviders()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cs, _ := reg.Connectors(t.Context())
+	ta := newTestApp(t, func(c *Config) { c.IdentityProviders = cfg.IdentityProviders })
+	cs, _ := ta.app.idps.registry.Connectors(t.Context())
 	if len(cs) != 1 || cs[0].ID() != "idp" || cs[0].DisplayName("en") != "Company sign-in" {
 		t.Fatalf("built: %v", cs)
 	}
