@@ -212,6 +212,17 @@ func (h *Handler) lockCount(r *http.Request, f flow, keys []string, wrong *direc
 func (h *Handler) afterAuthentication(w http.ResponseWriter, r *http.Request, f flow, ar storage.AuthRequest, lang language.Tag, sess storage.Session, method Method) {
 	f.UserID = sess.UserID
 	f.Method = string(method)
+	if c := f.Certificate; c != nil && c.LinkAfterSignIn && method != MethodCertificate {
+		// "I already have an account" on a certificate's confirmation: now that the
+		// person is in, the certificate's page offers to bind it to this account.
+		c.LinkAfterSignIn, f.SessionUserID = false, sess.UserID
+		if uerr := h.move(r, &f, flows.StateCertConfirm); uerr != nil {
+			h.pages.Fail(w, r, lang, uerr)
+			return
+		}
+		http.Redirect(w, r, flowURL(f.ID, "", ar.ID), http.StatusSeeOther)
+		return
+	}
 	page, err := h.settleOrg(r.Context(), ar, &sess)
 	if err != nil {
 		h.pages.Fail(w, r, lang, unavailable(err))

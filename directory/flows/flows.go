@@ -73,7 +73,7 @@ const (
 var transitions = map[Kind]map[State][]State{
 	KindLogin: {
 		StateStarted:         {StateStarted, StateCodeSent, StatePasswordChange, StateConsentRequired, StateDone, StateCertConfirm, StateOrgChoice},
-		StatePasswordChange:  {StatePasswordChange, StateConsentRequired, StateDone, StateOrgChoice},
+		StatePasswordChange:  {StatePasswordChange, StateConsentRequired, StateDone, StateOrgChoice, StateCertConfirm},
 		StateCodeSent:        {StateCodeSent, StateStarted, StatePasswordChange, StateConsentRequired, StateDone, StateCertConfirm, StateOrgChoice},
 		StateCertConfirm:     {StateStarted, StateConsentRequired, StateDone, StateOrgChoice},
 		StateOrgChoice:       {StateConsentRequired, StateDone},
