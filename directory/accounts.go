@@ -325,3 +325,10 @@ func (d *Directory) UserByLogin(ctx context.Context, login string) (storage.User
 
 // NewID returns a random opaque identifier (26 characters, 130 bits).
 func NewID() string { return rand.Text() }
+
+// CheckNewPassword tells whether a chosen password passes the policy (and does
+// not repeat the identifiers), without the cost of hashing it: forms check it
+// with their other fields and hash only a form that passed.
+func (d *Directory) CheckNewPassword(password string, identifiers ...string) error {
+	return d.policy.Check(password, identifiers...)
+}
