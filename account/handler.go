@@ -83,6 +83,7 @@ type people interface {
 	UserByID(ctx context.Context, id string) (storage.User, error)
 	UserByLogin(ctx context.Context, login string) (storage.User, error)
 	ChangePassword(ctx context.Context, userID, old, new string) error
+	SetFirstPassword(ctx context.Context, userID, new string) error
 	UnbindCertificate(ctx context.Context, userID, fingerprint string) error
 }
 
