@@ -123,13 +123,20 @@ var templateFS embed.FS
 // pageNames are the templates that must exist; a missing one stops start-up.
 var pageNames = []string{"account", "companies", "company_join", "company_register", "company_members", "company_systems"}
 
-// formField is one labelled input of a long form, with its error.
-type formField struct{ Name, Label, Value, Err string }
+// formField is one labelled input of a long form, with its error; Required
+// marks it (an asterisk, aria-required).
+type formField struct {
+	Name, Label, Value, Err string
+	Required                bool
+}
 
 var templateFuncs = template.FuncMap{
-	"field": func(name, label, value, err string) formField { return formField{name, label, value, err} },
-	"list":  func(s ...string) []string { return s },
-	"has":   slices.Contains[[]string],
+	"field": func(name, label, value, err string) formField {
+		return formField{Name: name, Label: label, Value: value, Err: err}
+	},
+	"req":  func(f formField) formField { f.Required = true; return f },
+	"list": func(s ...string) []string { return s },
+	"has":  slices.Contains[[]string],
 }
 
 // New prepares the handler; it fails if a template or message catalog is broken.
