@@ -17,7 +17,7 @@ import (
 
 func (h *Handler) passwordForm(w http.ResponseWriter, r *http.Request, status int, f flow, ar storage.AuthRequest, lang language.Tag, login, errKey string, withCaptcha bool) {
 	page := passwordPage{base: h.newBase(r, lang, "login.title"), Action: flowURL(f.ID, "password", ar.ID), Login: login, Reauth: directory.IsReauth(ar),
-		Links: map[string]string{}}
+		Links: map[string]string{}, Linking: f.Certificate != nil && f.Certificate.LinkAfterSignIn}
 	for _, p := range h.parts {
 		p.Links(page.Links, f, ar)
 	}

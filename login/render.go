@@ -55,7 +55,8 @@ type passwordPage struct {
 	// own (Pages.Links).
 	Links map[string]string
 	// Reauth: the person is signed in but must sign in again to change a way in.
-	Reauth bool
+	// Linking: a certificate waits to join the account signed in to.
+	Reauth, Linking bool
 }
 
 type passwordChangePage struct {

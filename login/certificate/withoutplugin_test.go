@@ -198,7 +198,9 @@ func signInToExisting(t *testing.T, e *testEnv, b *testBrowser, ar storage.AuthR
 	if f := e.Flow(fp); f.State != string(flows.StateStarted) || f.Certificate == nil || !f.Certificate.LinkAfterSignIn {
 		t.Fatalf("flow after 'existing': %+v", f)
 	}
-	b.Follow(p)
+	if form := b.Follow(p); !form.Has(e.Text("en", "certhelp.linking")) {
+		t.Errorf("the password form does not say why: %v", form)
+	}
 	p = b.Post(fp+"/password"+q(ar), url.Values{"login": {u.Login}, "password": {testPassword}})
 	if p.Status != http.StatusSeeOther || e.Flow(fp).State != string(flows.StateCertConfirm) {
 		t.Fatalf("password: %v", p)
