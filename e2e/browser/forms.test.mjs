@@ -229,3 +229,58 @@ test('Russian: on the account page an error shows at its section and the page op
   await shot(p, 'forms-account-error-ru');
   assert.deepEqual(p.violations, []);
 });
+
+// signInToAccount opens the account pages as login in the page's language.
+async function signInToAccount(locale, login, password) {
+  const p = await page(locale);
+  const ru = locale.startsWith('ru');
+  await p.goto(`${issuer}/account?ui_locales=${ru ? 'ru' : 'en'}`);
+  await p.getByLabel(ru ? 'Логин' : 'Login').fill(login);
+  await p.getByLabel(ru ? 'Пароль' : 'Password').fill(password);
+  await p.getByRole('button', { name: ru ? 'Войти' : 'Sign in' }).click();
+  await p.getByRole('heading', { name: ru ? 'Личный кабинет' : 'Your account' }).waitFor();
+  return p;
+}
+
+test('Russian: the company wizard asks the INN first, then the KPP from the register\'s units; "Назад" keeps the INN', async () => {
+  const p = await signInToAccount('ru-RU', 'frolov', 'Frolov-pass-1');
+  await p.goto(`${issuer}/account/companies/register?ui_locales=ru`);
+  await p.getByText('Поля, отмеченные звёздочкой (*), обязательны.').waitFor();
+  assert.equal(await p.getByLabel('КПП').count(), 0, 'no KPP before the INN');
+  await p.getByLabel('ИНН', { exact: true }).fill('7728824599');
+  await p.getByRole('button', { name: 'Далее' }).click();
+  await p.getByRole('group', { name: 'Выберите подразделение (КПП)' }).waitFor();
+  assert.match(await p.getByRole('group').textContent(), /Головная организация: КПП 772801001[\s\S]*Филиал: КПП 784201001/);
+  await shot(p, 'forms-wizard-kpp-ru');
+  // Next without a choice: said at the choice.
+  await p.getByRole('button', { name: 'Далее' }).click();
+  await p.locator('#kpp-error').waitFor();
+  await p.getByRole('radio', { name: /Филиал/ }).check();
+  await p.getByRole('button', { name: 'Далее' }).click();
+  assert.match(await p.getByLabel('Сокращённое наименование').inputValue(), /филиал/);
+  await p.getByRole('button', { name: 'Назад' }).click();
+  assert.equal(await p.getByLabel('ИНН', { exact: true }).inputValue(), '7728824599');
+  assert.deepEqual(p.violations, []);
+});
+
+test('English: a refused wizard step is marked at its fields; Back from the bank step keeps what was typed', async () => {
+  const p = await signInToAccount('en-US', 'gromova', 'Gromova-pass-1');
+  await p.goto(`${issuer}/account/companies/register?ui_locales=en`);
+  await p.getByLabel('INN', { exact: true }).fill('7728824599');
+  await p.getByRole('button', { name: 'Next' }).click();
+  await p.getByRole('radio', { name: /Branch/ }).check();
+  await p.getByRole('button', { name: 'Next' }).click();
+  await p.getByLabel('Director (full name)').fill('');
+  await p.getByRole('button', { name: 'Next' }).click();
+  await p.getByRole('alert').filter({ hasText: 'Please correct the fields marked below.' }).waitFor();
+  assert.equal(await p.getByLabel('Director (full name)').getAttribute('aria-invalid'), 'true');
+  await shot(p, 'forms-wizard-error-en');
+  await p.getByLabel('Director (full name)').fill('Петров Иван Сергеевич');
+  await p.getByRole('button', { name: 'Next' }).click();
+  await p.getByLabel('Settlement account').fill('40702810938000012345');
+  await p.getByRole('button', { name: 'Back' }).click();
+  assert.equal(await p.getByLabel('Director (full name)').inputValue(), 'Петров Иван Сергеевич');
+  await p.getByRole('button', { name: 'Next' }).click();
+  assert.equal(await p.getByLabel('Settlement account').inputValue(), '40702810938000012345');
+  assert.deepEqual(p.violations, []);
+});
