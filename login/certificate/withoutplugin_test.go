@@ -92,6 +92,11 @@ func TestUploadedSignatureFiles(t *testing.T) {
 	if e.Flow(fp).State != string(flows.StateStarted) {
 		t.Error("a refused upload moved the flow on")
 	}
+	// A file past the pages' body limit is refused in words, never a 500.
+	b.Get(fp + "/certificate" + q(ar))
+	if p := b.PostFile(fp+"/certificate"+q(ar), url.Values{}, "signature_file", "big.p7s", make([]byte, 1<<20+1)); p.Status != http.StatusRequestEntityTooLarge || !p.Has(e.Text("en", "forms.too_large")) {
+		t.Errorf("oversized file: %v", p)
+	}
 }
 
 // The page without the plug-in: says how to install it (the operator's
