@@ -78,8 +78,16 @@ type accountPage struct {
 	Who           string
 	News          bool
 	Notice, Error string
-	Sessions      []sessionView
-	Certificates  []certificateView
+	// Section is where Notice or Error belongs (profile, contacts, password,
+	// certificates, sessions): shown there, and the forms post to #section so
+	// the answer opens scrolled to it.
+	Section string
+	// HasPassword: without one (an account made from a certificate) the
+	// password form sets a first one, with no old password asked.
+	HasPassword  bool
+	MinLength    string
+	Sessions     []sessionView
+	Certificates []certificateView
 	// Links are the outside providers linked to the account.
 	Links []linkView
 	// CertificatesOn shows the certificate section (certificate sign-in is on).
@@ -110,7 +118,8 @@ func (h *Handler) renderAccount(w http.ResponseWriter, r *http.Request, status i
 		page.Error = page.T(errKey, "Min", minLengthText(h.cfg.PasswordMinLength))
 	}
 	page.Certificates, page.CertificatesOn = certificateViews(u), h.certificatesOn()
-	page.Links = h.linkViews(r.Context(), u, accountLang(r, u).String())
+	page.Section, page.HasPassword = sectionOf(r.URL.Path, notice+errKey), u.PasswordHash != ""
+	page.MinLength = minLengthText(h.cfg.PasswordMinLength)
 	page.CompaniesOn = h.companiesEnabled()
 	page.Moderator = slices.Contains(u.Authorities, storage.AuthorityModerator) || slices.Contains(u.Authorities, storage.AuthorityOperator)
 	page.ConsoleOn = h.cfg.ConsoleOn && page.Moderator
@@ -178,7 +187,19 @@ func (h *Handler) accountPassword(w http.ResponseWriter, r *http.Request) {
 		h.renderAccount(w, r, http.StatusBadRequest, sess, u, "", "pwchange.mismatch")
 		return
 	}
-	err := h.people.ChangePassword(r.Context(), u.ID, r.PostFormValue("old"), next)
+	// An account made from a certificate has no password to type as the old one:
+	// its first is set with the fresh sign-in alone.
+	first := u.PasswordHash == ""
+	var err error
+	if first {
+		err = h.people.SetFirstPassword(r.Context(), u.ID, next)
+	} else {
+		err = h.people.ChangePassword(r.Context(), u.ID, r.PostFormValue("old"), next)
+	}
+	if errors.Is(err, directory.ErrPasswordExists) {
+		h.renderAccount(w, r, http.StatusConflict, sess, u, "", "forms.account.password_exists")
+		return
+	}
 	if key := directory.PasswordRefusalKey(err); key != "" {
 		h.audit(r, storage.AuditEvent{Type: directory.EventPasswordChange, Outcome: directory.OutcomeFailure, UserID: u.ID,
 			Details: map[string]string{"reason": key}})
@@ -192,10 +213,17 @@ func (h *Handler) accountPassword(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, web.Unavailable(err))
 		return
 	}
+	reason, done := "account page", "account.password_changed"
+	if first {
+		reason, done = "first password", "forms.account.password_set"
+		if now, err := h.people.UserByID(r.Context(), u.ID); err == nil {
+			u = now // the page now offers the change form
+		}
+	}
 	h.audit(r, storage.AuditEvent{Type: directory.EventPasswordChange, Outcome: directory.OutcomeSuccess, UserID: u.ID,
-		Details: map[string]string{"reason": "account page"}})
+		Details: map[string]string{"reason": reason}})
 	h.tellOfChange(r, u, directory.ChangePassword, h.cfg.Notices.Contact(u))
-	h.renderAccount(w, r, http.StatusOK, sess, u, "account.password_changed", "")
+	h.renderAccount(w, r, http.StatusOK, sess, u, done, "")
 }
 
 // accountSignOutOthers ends every session of the person but this one.
@@ -245,4 +273,26 @@ func clean(s string) string {
 		s = strings.ToValidUTF8(s[:min(len(s), 100)], "")
 	}
 	return s
+}
+
+// sectionOf is the section of the account page an answer belongs to: the
+// form's (by its address), or the message's for answers after a new sign-in.
+func sectionOf(path, key string) string {
+	for _, s := range []struct{ prefix, section string }{
+		{"/account/profile", "profile"}, {"/account/identifier", "contacts"}, {"/account/password", "password"},
+		{"/account/certificate", "certificates"}, {"/account/sessions", "sessions"},
+	} {
+		if strings.HasPrefix(path, s.prefix) {
+			return s.section
+		}
+	}
+	switch {
+	case strings.HasPrefix(key, "account.reauth_password"):
+		return "password"
+	case strings.HasPrefix(key, "account.certificate"):
+		return "certificates"
+	case strings.HasPrefix(key, "account.changed"), strings.HasPrefix(key, "account.verify"):
+		return "contacts"
+	}
+	return ""
 }

@@ -36,6 +36,14 @@ type companyRegPage struct {
 	// Existing: companies with this INN already here (join instead).
 	Existing []companyView
 	JoinLink string
+	// AskKPP: the INN is known and the KPP is asked, chosen from the
+	// register's Branches (head office first), or typed when the register
+	// cannot tell.
+	AskKPP   bool
+	Branches []branchOption
+	// Back is where "Back" leads from the INN step (the companies list);
+	// the other steps post action=back and keep what was typed.
+	Back string
 }
 
 type stepLink struct {
@@ -122,9 +130,13 @@ func (h *Handler) renderCompanyStep(w http.ResponseWriter, r *http.Request, stat
 	if notice != "" {
 		page.Notice = page.T(notice, "To", f.Recipient)
 	}
+	if errKey == "" && len(errs) > 0 {
+		errKey = "forms.fix_fields"
+	}
 	if errKey != "" {
 		page.Error = page.T(errKey)
 	}
+	page.Back = "/account/companies"
 	h.pages.Render(w, r, status, "company_register", page)
 }
 
@@ -194,6 +206,10 @@ func (h *Handler) companyRegisterStep(w http.ResponseWriter, r *http.Request) {
 		required(errs, map[string]string{"contact_name": o.Contact.Name})
 		next = flows.StepReview
 	case flows.StepReview:
+		if v("action") == "back" {
+			h.saveCompanyFlow(w, r, &f, u, previousStep(step), nil, "")
+			return
+		}
 		h.companySubmit(w, r, f, u)
 		return
 	case "code":
@@ -203,11 +219,24 @@ func (h *Handler) companyRegisterStep(w http.ResponseWriter, r *http.Request) {
 		h.renderCompanyStep(w, r, http.StatusNotFound, f, u, flows.State(f.State), nil, "", "error.not_found")
 		return
 	}
+	if v("action") == "back" {
+		// Back keeps what was typed, errors and all, for when the person returns.
+		h.saveCompanyFlow(w, r, &f, u, previousStep(step), nil, "")
+		return
+	}
 	if len(errs) > 0 {
 		h.saveCompanyFlow(w, r, &f, u, step, errs, "")
 		return
 	}
 	h.saveCompanyFlow(w, r, &f, u, next, nil, "")
+}
+
+// previousStep is the step before step (the INN step has none).
+func previousStep(step flows.State) flows.State {
+	if i := slices.Index(companySteps, step); i > 0 {
+		return companySteps[i-1]
+	}
+	return flows.StepINN
 }
 
 // saveCompanyFlow keeps what was typed (also when it has errors: nothing typed
@@ -226,56 +255,6 @@ func (h *Handler) saveCompanyFlow(w http.ResponseWriter, r *http.Request, f *flo
 		return
 	}
 	h.renderCompanyStep(w, r, status, *f, u, step, errs, notice, "")
-}
-
-// companyINN takes the INN (and KPP): a company that is here already is offered
-// for joining; a new one is prefilled from the registry when it answers.
-func (h *Handler) companyINN(w http.ResponseWriter, r *http.Request, f flow, u storage.User) {
-	o := f.Org
-	o.INN, o.KPP = strings.TrimSpace(r.PostFormValue("inn")), strings.ToUpper(strings.TrimSpace(r.PostFormValue("kpp")))
-	o.Kind = storage.OrgLegalEntity
-	if len(o.INN) == 12 {
-		o.Kind, o.KPP = storage.OrgEntrepreneur, ""
-	}
-	if resubmitting(f) {
-		// A corrected registration keeps its INN and KPP: another company
-		// is a registration of its own.
-		if cur, err := h.cfg.OrgStore.OrganisationByID(r.Context(), o.ID); err == nil && (cur.INN != o.INN || cur.KPP != o.KPP) {
-			o.INN, o.KPP, o.Kind = cur.INN, cur.KPP, cur.Kind
-			h.renderCompanyStep(w, r, http.StatusConflict, f, u, flows.StepINN, nil, "", "register_company.resubmit_inn")
-			return
-		}
-		h.saveCompanyFlow(w, r, &f, u, flows.StepGeneral, nil, "")
-		return
-	}
-	if errs := pick(orgs.RequisiteErrors(storage.Organisation{Kind: o.Kind, INN: o.INN, KPP: o.KPP}), "inn", "kpp"); len(errs) > 0 {
-		h.saveCompanyFlow(w, r, &f, u, flows.StepINN, errs, "")
-		return
-	}
-	here, err := h.cfg.OrgStore.OrganisationsByINN(r.Context(), o.INN)
-	if err != nil {
-		h.pages.Fail(w, r, accountLang(r, u), web.Unavailable(err))
-		return
-	}
-	here = slices.DeleteFunc(here, func(x storage.Organisation) bool { return x.Status == storage.OrgRejected })
-	if i := slices.IndexFunc(here, func(x storage.Organisation) bool { return x.KPP == o.KPP }); i >= 0 {
-		page := companyRegPage{base: h.newBase(r, accountLang(r, u), "register_company.title"), Flow: f.ID, Step: string(flows.StepINN), Org: *o}
-		key := "register_company.exists"
-		if here[i].Status != storage.OrgActive {
-			key = "register_company.pending"
-		}
-		page.Error = page.T(key)
-		for _, x := range here {
-			if x.Status == storage.OrgActive {
-				page.Existing = append(page.Existing, companyView{ID: x.ID, Name: x.Name, INN: x.INN, KPP: x.KPP})
-			}
-		}
-		page.JoinLink = "/account/companies/join?inn=" + url.QueryEscape(o.INN)
-		h.pages.Render(w, r, http.StatusConflict, "company_register", page)
-		return
-	}
-	notice := h.prefillCompany(r, o)
-	h.saveCompanyFlow(w, r, &f, u, flows.StepGeneral, nil, notice)
 }
 
 // prefillCompany fills the company from the registry; a failed look-up only

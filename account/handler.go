@@ -91,6 +91,7 @@ type people interface {
 	UserByID(ctx context.Context, id string) (storage.User, error)
 	UserByLogin(ctx context.Context, login string) (storage.User, error)
 	ChangePassword(ctx context.Context, userID, old, new string) error
+	SetFirstPassword(ctx context.Context, userID, new string) error
 	UnbindCertificate(ctx context.Context, userID, fingerprint string) error
 }
 
@@ -130,13 +131,20 @@ var templateFS embed.FS
 // pageNames are the templates that must exist; a missing one stops start-up.
 var pageNames = []string{"account", "companies", "company_join", "company_register", "company_members", "company_systems", "security", "totp", "recovery_codes"}
 
-// formField is one labelled input of a long form, with its error.
-type formField struct{ Name, Label, Value, Err string }
+// formField is one labelled input of a long form, with its error; Required
+// marks it (an asterisk, aria-required).
+type formField struct {
+	Name, Label, Value, Err string
+	Required                bool
+}
 
 var templateFuncs = template.FuncMap{
-	"field": func(name, label, value, err string) formField { return formField{name, label, value, err} },
-	"list":  func(s ...string) []string { return s },
-	"has":   slices.Contains[[]string],
+	"field": func(name, label, value, err string) formField {
+		return formField{Name: name, Label: label, Value: value, Err: err}
+	},
+	"req":  func(f formField) formField { f.Required = true; return f },
+	"list": func(s ...string) []string { return s },
+	"has":  slices.Contains[[]string],
 }
 
 // New prepares the handler; it fails if a template or message catalog is broken.

@@ -327,3 +327,35 @@ func (d *Directory) UserByLogin(ctx context.Context, login string) (storage.User
 
 // NewID returns a random opaque identifier (26 characters, 130 bits).
 func NewID() string { return rand.Text() }
+
+// CheckNewPassword tells whether a chosen password passes the policy (and does
+// not repeat the identifiers), without the cost of hashing it: forms check it
+// with their other fields and hash only a form that passed.
+func (d *Directory) CheckNewPassword(password string, identifiers ...string) error {
+	return d.policy.Check(password, identifiers...)
+}
+
+// ErrPasswordExists: the account has a password; changing it needs the old one.
+var ErrPasswordExists = errors.New("the account has a password already")
+
+// SetFirstPassword gives an account without a password (one made from a
+// certificate) its first, under the policy; no old password is asked, since
+// there is none: the caller has made sure the session signed in recently.
+// ErrPasswordExists when a password was set meanwhile (ChangePassword then).
+func (d *Directory) SetFirstPassword(ctx context.Context, userID, new string) error {
+	u, err := d.users.UserByID(ctx, userID)
+	if err != nil {
+		return err
+	}
+	if u.PasswordHash != "" {
+		return ErrPasswordExists
+	}
+	if err := d.policy.Check(new, u.Login, u.Email, u.Phone); err != nil {
+		return err
+	}
+	h, err := d.passwords.Hash(new)
+	if err != nil {
+		return err
+	}
+	return d.users.SetPasswordHash(ctx, u.ID, h, false)
+}

@@ -196,7 +196,7 @@ func TestCertificateSignIn(t *testing.T) {
 	sig := vhodSign(t, p, key, cert, chain)
 	p = mustSubmit(t, b, p, "/certificate", url.Values{"signature": {sig}})
 	for _, want := range []string{"Check your certificate", "Петров Иван Сергеевич", "565-591-361\u00a027", "ООО\u00a0«Ромашка»", "Jan 1, 2036", "772425522949",
-		"7728824599", "1177746151021", "qualified electronic signature", ">Continue<"} {
+		"7728824599", "1177746151021", "qualified electronic signature", ">Create an account<"} {
 		if !strings.Contains(p.Body, want) {
 			t.Fatalf("confirmation page lacks %q: %.1500s", want, p.Body)
 		}

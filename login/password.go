@@ -17,7 +17,7 @@ import (
 
 func (h *Handler) passwordForm(w http.ResponseWriter, r *http.Request, status int, f flow, ar storage.AuthRequest, lang language.Tag, login, errKey string, withCaptcha bool) {
 	page := passwordPage{base: h.newBase(r, lang, "login.title"), Action: flowURL(f.ID, "password", ar.ID), Login: login, Reauth: directory.IsReauth(ar),
-		Links: map[string]string{}}
+		Links: map[string]string{}, Linking: f.Certificate != nil && f.Certificate.LinkAfterSignIn}
 	for _, p := range h.parts {
 		p.Links(page.Links, f, ar)
 		if b, ok := p.(ButtonPages); ok {
@@ -215,9 +215,21 @@ func (h *Handler) lockCount(r *http.Request, f flow, keys []string, wrong *direc
 func (h *Handler) afterAuthentication(w http.ResponseWriter, r *http.Request, f flow, ar storage.AuthRequest, lang language.Tag, sess storage.Session, method Method) {
 	f.UserID = sess.UserID
 	f.Method = string(method)
-	// The gate first: an outside identity joins an account only once the
-	// sign-in is whole (second factor included), never on a first factor alone.
+	// The gate first: a certificate or an outside identity joins an account
+	// only once the sign-in is whole (second factor included), never on a
+	// first factor alone.
 	if h.gate != nil && h.gate.Hold(w, r, f, ar, lang, sess, "") {
+		return
+	}
+	if c := f.Certificate; c != nil && c.LinkAfterSignIn && method != MethodCertificate {
+		// "I already have an account" on a certificate's confirmation: now that the
+		// person is in, the certificate's page offers to bind it to this account.
+		c.LinkAfterSignIn, f.SessionUserID = false, sess.UserID
+		if uerr := h.move(r, &f, flows.StateCertConfirm); uerr != nil {
+			h.pages.Fail(w, r, lang, uerr)
+			return
+		}
+		http.Redirect(w, r, flowURL(f.ID, "", ar.ID), http.StatusSeeOther)
 		return
 	}
 	for _, p := range h.parts {

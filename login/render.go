@@ -57,7 +57,8 @@ type passwordPage struct {
 	// Buttons are the outside identity providers (ButtonPages).
 	Buttons []Button
 	// Reauth: the person is signed in but must sign in again to change a way in.
-	Reauth bool
+	// Linking: a certificate waits to join the account signed in to.
+	Reauth, Linking bool
 }
 
 type passwordChangePage struct {

@@ -81,6 +81,9 @@ type PendingCertificate struct {
 	Qualified bool   `bson:"qualified"`
 	// Via is how it was presented: "cms" (signed challenge) or "tls".
 	Via string `bson:"via"`
+	// LinkAfterSignIn: the person has an account already and signs in to it
+	// another way; the certificate is then offered to that account.
+	LinkAfterSignIn bool `bson:"link_after_sign_in,omitempty"`
 }
 
 // PendingFederated is a sign-in through an outside identity provider. State,

@@ -37,6 +37,17 @@ type CertAuthConfig struct {
 	// still finds a plug-in whose extension injects the API, and always offers
 	// the manual path.
 	PluginScript string `yaml:"plugin_script"`
+	// Install are the links the certificate page gives a person without the
+	// plug-in; CryptoPro's public download pages unless the operator has own.
+	Install InstallLinksConfig `yaml:"install"`
+}
+
+// InstallLinksConfig: where to get CryptoPro CSP, the browser plug-in and a
+// program that signs files (cryptcp, КриптоАРМ).
+type InstallLinksConfig struct {
+	CSP    string `yaml:"csp_url"`
+	Plugin string `yaml:"plugin_url"`
+	Tool   string `yaml:"tool_url"`
 }
 
 // TrustAnchorConfig is a CA file or folder; qualified marks an accredited CA.
@@ -67,6 +78,18 @@ type ProxyHeaderConfig struct {
 
 func (c *CertAuthConfig) setDefaults(issuer string) {
 	yes := true
+	for _, d := range []struct {
+		v   *string
+		url string
+	}{
+		{&c.Install.CSP, "https://www.cryptopro.ru/products/csp/downloads"},
+		{&c.Install.Plugin, "https://www.cryptopro.ru/products/cades/plugin"},
+		{&c.Install.Tool, "https://www.cryptopro.ru/products/other/cryptcp"},
+	} {
+		if *d.v == "" {
+			*d.v = d.url
+		}
+	}
 	if c.CRL.Fetch == nil {
 		c.CRL.Fetch = &yes
 	}
@@ -120,6 +143,10 @@ func (c *CertAuthConfig) validate() []error {
 	if c.PluginScript != "" {
 		_, err := os.Stat(c.PluginScript)
 		check(err != nil, "plugin_script", "%v", err)
+	}
+	for key, link := range map[string]string{"install.csp_url": c.Install.CSP, "install.plugin_url": c.Install.Plugin, "install.tool_url": c.Install.Tool} {
+		u, err := url.Parse(link)
+		check(link != "" && (err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == ""), key, "%q is not a web address", link)
 	}
 	return errs
 }
@@ -183,7 +210,8 @@ func (a *app) loginCertificates(ctx context.Context) (*certificate.Config, error
 	}
 	trusted, _ := c.trustedProxies()
 	return &certificate.Config{Verifier: a.verifier, TLSURL: c.TLSURL, Header: c.ProxyHeader.Name,
-		Trusted: trusted, PluginScriptFile: c.PluginScript}, nil
+		Trusted: trusted, PluginScriptFile: c.PluginScript,
+		Install: certificate.InstallLinks{CSP: c.Install.CSP, Plugin: c.Install.Plugin, Tool: c.Install.Tool}}, nil
 }
 
 // clientCertificates are the provider's hooks for RFC 8705 client

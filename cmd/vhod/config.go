@@ -24,6 +24,7 @@ import (
 	"github.com/vhod-id/vhod/directory/notify"
 	"github.com/vhod-id/vhod/internal/clientaddr"
 	"github.com/vhod-id/vhod/internal/web"
+	"github.com/vhod-id/vhod/login/selfservice"
 	"github.com/vhod-id/vhod/provider/keys"
 )
 
@@ -104,6 +105,9 @@ type PasskeysConfig struct {
 // stored with every consent a person gives.
 type RegistrationConfig struct {
 	ConsentVersion string `yaml:"consent_version"`
+	// PrivacyPolicyURL is the personal-data policy the sign-up's consent links
+	// to (an https address, or a path on Vhod); `vhod dev` shows a sample.
+	PrivacyPolicyURL string `yaml:"privacy_policy_url"`
 }
 
 // CaptchaConfig chooses the captcha of the forms: altcha (a proof of work solved in
@@ -304,6 +308,9 @@ func (c *Config) setDefaults() {
 	def(&c.SMS.Provider, "none")
 	def(&c.Email.Provider, "none")
 	def(&c.Registration.ConsentVersion, "1")
+	if c.dev {
+		def(&c.Registration.PrivacyPolicyURL, selfservice.SamplePolicyPath)
+	}
 	def(&c.Captcha.Provider, "altcha")
 	if c.Captcha.Work == 0 {
 		c.Captcha.Work = 50_000
@@ -371,6 +378,11 @@ func (c *Config) Validate() error {
 	check(c.Outbox.Backoff < 10*time.Millisecond || c.Outbox.MaxBackoff < c.Outbox.Backoff, "outbox.backoff",
 		"%s must be at least 10ms and at most max_backoff (%s)", c.Outbox.Backoff, c.Outbox.MaxBackoff)
 	check(c.Outbox.MaxAttempts < 1 || c.Outbox.MaxAttempts > 50, "outbox.max_attempts", "%d is not between 1 and 50", c.Outbox.MaxAttempts)
+	if p := c.Registration.PrivacyPolicyURL; p != "" {
+		u, err := url.Parse(p)
+		check(err != nil || !(u.Scheme == "https" && u.Host != "" || u.Scheme == "http" && u.Host != "" || u.Scheme == "" && u.Host == "" && strings.HasPrefix(u.Path, "/")),
+			"registration.privacy_policy_url", "%q is neither a web address nor a path on Vhod", p)
+	}
 	check(c.Limits.Window < time.Second, "limits.window", "%s is shorter than a second", c.Limits.Window)
 	check(c.Limits.SigninFailuresPerIP < 0 || c.Limits.SigninFailuresPerAccount < 0, "limits", "limits cannot be negative")
 	switch c.SMS.Provider {

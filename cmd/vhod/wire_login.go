@@ -58,7 +58,9 @@ func (a *app) loginPages(sh *shared, prov *provider.Provider, st loginStore) (*l
 		return nil, nil, err
 	}
 	sides, err := selfservice.New(selfservice.Config{SMS: sh.sms, Email: sh.email, SendLimits: sh.limits,
-		ConsentVersion: cfg.Registration.ConsentVersion, PasswordMinLength: cfg.Passwords.MinLength}, kit, a.dir, st)
+		ConsentVersion: cfg.Registration.ConsentVersion, PasswordMinLength: cfg.Passwords.MinLength,
+		PrivacyPolicyURL: cfg.Registration.PrivacyPolicyURL,
+		SamplePolicy:     cfg.dev && cfg.Registration.PrivacyPolicyURL == selfservice.SamplePolicyPath}, kit, a.dir, st)
 	if err != nil {
 		return nil, nil, err
 	}

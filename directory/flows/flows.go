@@ -82,7 +82,7 @@ const (
 var transitions = map[Kind]map[State][]State{
 	KindLogin: {
 		StateStarted:         {StateStarted, StateCodeSent, StatePasswordChange, StateConsentRequired, StateDone, StateCertConfirm, StateOrgChoice, StateFederatedChoice, StateSecondFactor},
-		StatePasswordChange:  {StatePasswordChange, StateConsentRequired, StateDone, StateOrgChoice, StateSecondFactor},
+		StatePasswordChange:  {StatePasswordChange, StateConsentRequired, StateDone, StateOrgChoice, StateCertConfirm, StateSecondFactor},
 		StateCodeSent:        {StateCodeSent, StateStarted, StatePasswordChange, StateConsentRequired, StateDone, StateCertConfirm, StateOrgChoice, StateFederatedChoice, StateSecondFactor},
 		StateFederatedChoice: {StateFederatedChoice, StateStarted, StateConsentRequired, StateDone, StateOrgChoice, StateSecondFactor},
 		StateCertConfirm:     {StateStarted, StateConsentRequired, StateDone, StateOrgChoice},

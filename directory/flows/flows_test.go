@@ -26,7 +26,7 @@ func TestLoginTransitions(t *testing.T) {
 		{StateStarted, StatePasswordChange}: true, {StateCodeSent, StatePasswordChange}: true,
 		{StatePasswordChange, StatePasswordChange}: true, {StatePasswordChange, StateConsentRequired}: true,
 		{StatePasswordChange, StateDone}: true,
-		{StateStarted, StateCertConfirm}: true, {StateCodeSent, StateCertConfirm}: true,
+		{StateStarted, StateCertConfirm}: true, {StateCodeSent, StateCertConfirm}: true, {StatePasswordChange, StateCertConfirm}: true,
 		{StateCertConfirm, StateStarted}: true, {StateCertConfirm, StateConsentRequired}: true, {StateCertConfirm, StateDone}: true,
 		{StateStarted, StateOrgChoice}: true, {StateCodeSent, StateOrgChoice}: true, {StatePasswordChange, StateOrgChoice}: true,
 		{StateCertConfirm, StateOrgChoice}: true, {StateOrgChoice, StateConsentRequired}: true, {StateOrgChoice, StateDone}: true,

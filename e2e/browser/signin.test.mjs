@@ -249,11 +249,12 @@ test('English: sign in with a certificate by pasting a signature made with vhod 
   const p = await page('ru-RU');
   await p.goto(`${rp}/start?client=esign&ui_locales=en`);
   await p.getByRole('link', { name: 'Sign in with a certificate (e-signature)' }).click();
-  await p.getByText('The CryptoPro browser plug-in was not found.').waitFor();
+  await p.getByRole('heading', { name: 'The CryptoPro plug-in was not found' }).waitFor();
   await checkPage(p, 'certificate-en');
   const challenge = await p.getByLabel('Challenge').inputValue();
   assert.match(challenge, /^vhod-login:127\.0\.0\.1:\d+:\d{4}-\d\d-\d\dT[\d:]+Z:[A-Za-z0-9_-]{43}$/);
   // A signature of something else first: the page says which, and keeps the path open.
+  await p.getByText('For experts: paste the signature').click();
   await p.getByLabel('Signature', { exact: true }).fill(vhodSign('vhod-login:an old challenge'));
   await p.getByRole('button', { name: 'Sign in' }).click();
   await p.getByRole('alert').filter({ hasText: 'The signature is of another text' }).waitFor();
@@ -263,11 +264,11 @@ test('English: sign in with a certificate by pasting a signature made with vhod 
   assert.equal(fresh, challenge, 'the challenge survives a refused signature');
   await p.getByLabel('Signature', { exact: true }).fill(vhodSign(fresh));
   await p.getByRole('button', { name: 'Sign in' }).click();
-  await p.getByRole('button', { name: 'Continue' }).waitFor();
+  await p.getByRole('button', { name: 'Create an account' }).waitFor();
   assert.match(await p.textContent('body'), /Петров Иван Сергеевич[\s\S]*565-591-361\u00a027/);
   await shot(p, 'certificate-confirm-en');
   await checkPage(p, 'certificate-confirm-en');
-  await p.getByRole('button', { name: 'Continue' }).click();
+  await p.getByRole('button', { name: 'Create an account' }).click();
   const c = await claims(p);
   assert.equal(c.acr, 'urn:vhod:acr:qualified-certificate');
   assert.deepEqual(c.amr, ['swk']);
@@ -329,12 +330,12 @@ test('Russian: the CryptoPro plug-in lists the certificate and signs the challen
   await p.goto(`${rp}/start?client=esign`);
   await p.getByRole('link', { name: 'Войти по сертификату (электронной подписи)' }).click();
   await p.getByLabel('Ваш сертификат').waitFor();
-  assert.equal(await p.getByText('Плагин КриптоПро ЭЦП Browser plug-in не найден.').isVisible(), false);
+  assert.equal(await p.getByRole('heading', { name: 'Плагин КриптоПро не найден' }).isVisible(), false);
   assert.match(await p.getByLabel('Ваш сертификат').textContent(), /Кузнецов Дмитрий Алексеевич/);
   await shot(p, 'certificate-plugin-ru');
   await checkPage(p, 'certificate-plugin-ru');
   await p.getByRole('button', { name: 'Подписать выбранным сертификатом' }).click();
-  await p.getByRole('button', { name: 'Продолжить' }).click();
+  await p.getByRole('button', { name: 'Создать учётную запись' }).click();
   const c = await claims(p);
   assert.equal(c.acr, 'urn:vhod:acr:qualified-certificate');
   assert.equal(c.snils, '48039378717');

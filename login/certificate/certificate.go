@@ -10,7 +10,10 @@
 //	GET  /login/{flow}/certificate          the challenge (or the confirmation)
 //	POST /login/{flow}/certificate          a signature of the challenge
 //	GET  /login/{flow}/certificate/tls      the TLS client certificate
+//	GET  /login/{flow}/certificate/challenge  the challenge as a file to sign
 //	POST /login/{flow}/certificate/confirm  make the account, or bind, and sign in
+//	POST /login/{flow}/certificate/existing "I already have an account": sign in
+//	                                        another way, then bind
 //	GET  /static/cryptopro/cadesplugin_api.js  CryptoPro's script, when configured
 package certificate
 
@@ -57,6 +60,9 @@ type Config struct {
 	// PluginScriptFile is CryptoPro's cadesplugin_api.js on disk, served at
 	// PluginScriptPath; the page works without it (manual path).
 	PluginScriptFile string
+	// Install are the pages the certificate page sends a person without
+	// CryptoPro's plug-in to; an empty one is not shown.
+	Install InstallLinks
 	// Reauths ask a stale session to sign in again before a certificate is
 	// bound to its account (the account's rule, flows.Reauths).
 	Reauths *flows.Reauths
@@ -102,6 +108,8 @@ func (h *Pages) Mount(bare, pages *mux.Router) {
 	pages.HandleFunc("/login/{flow}/certificate", h.certificateSignIn).Methods(http.MethodPost)
 	pages.HandleFunc("/login/{flow}/certificate/tls", h.certificateTLS).Methods(http.MethodGet)
 	pages.HandleFunc("/login/{flow}/certificate/confirm", h.certificateConfirm).Methods(http.MethodPost)
+	pages.HandleFunc("/login/{flow}/certificate/challenge", h.challengeFile).Methods(http.MethodGet)
+	pages.HandleFunc("/login/{flow}/certificate/existing", h.existingAccount).Methods(http.MethodPost)
 }
 
 // Links offers the certificate on the password form.
@@ -140,15 +148,23 @@ type certificatePage struct {
 	Action, Client, Challenge, ChallengeB64 string
 	Notice, Error                           string
 	TLSLink, PasswordLink, PluginScript     string
+	// ChallengeLink downloads the challenge as ChallengeFile, to be signed by
+	// a program (КриптоАРМ, cryptcp) when the plug-in is missing.
+	ChallengeLink, ChallengeFile string
+	Install                      InstallLinks
+	// PasteOpen unfolds the experts' paste field: the last try used it.
+	PasteOpen bool
 }
 
 type certificateConfirmPage struct {
 	login.Base
 	Action, CancelLink, Client string
-	Subject                    certauth.Subject
-	Issuer, Key                string
-	NotAfter                   time.Time // shown as a date in the page's zone
-	Qualified, Bind            bool
+	// ExistingAction signs in to an existing account, which the certificate then joins.
+	ExistingAction  string
+	Subject         certauth.Subject
+	Issuer, Key     string
+	NotAfter        time.Time // shown as a date in the page's zone
+	Qualified, Bind bool
 }
 
 // certificateFlow loads a sign-in flow for the certificate pages.
@@ -204,7 +220,9 @@ func (h *Pages) certificateChallenge(w http.ResponseWriter, r *http.Request, sta
 	t := h.kit.Translator(lang)
 	page := certificatePage{Base: h.kit.Base(r, lang, "cert.title"), Action: login.FlowURL(f.ID, "certificate", ar.ID),
 		Challenge: f.Challenge, ChallengeB64: base64.StdEncoding.EncodeToString([]byte(f.Challenge)),
-		PasswordLink: login.FlowURL(f.ID, "", ar.ID) + "&method=" + string(login.MethodPassword)}
+		PasswordLink:  login.FlowURL(f.ID, "", ar.ID) + "&method=" + string(login.MethodPassword),
+		ChallengeLink: login.FlowURL(f.ID, "certificate/challenge", ar.ID), ChallengeFile: challengeFileName,
+		Install: h.cfg.Install, PasteOpen: r.Method == http.MethodPost && strings.TrimSpace(r.PostFormValue("signature")) != ""}
 	if h.cfg.PluginScriptFile != "" {
 		page.PluginScript = PluginScriptPath
 	}
@@ -243,6 +261,9 @@ func (h *Pages) certificateSignIn(w http.ResponseWriter, r *http.Request) {
 		return
 	case f.Attempts >= maxCertAttempts:
 		h.certificateChallenge(w, r, http.StatusTooManyRequests, f, ar, lang, "cert.error.attempts", "")
+		return
+	case errors.As(readErr, new(*http.MaxBytesError)):
+		h.certificateChallenge(w, r, http.StatusRequestEntityTooLarge, f, ar, lang, "cert.error.too_large", "")
 		return
 	case readErr != nil || len(raw) == 0:
 		h.certificateChallenge(w, r, http.StatusBadRequest, f, ar, lang, "cert.error.empty", "")
@@ -421,7 +442,8 @@ func (h *Pages) certificateConfirmForm(w http.ResponseWriter, r *http.Request, f
 		return
 	}
 	page := certificateConfirmPage{Base: h.kit.Base(r, lang, "cert.confirm_title"), Action: login.FlowURL(f.ID, "certificate/confirm", ar.ID),
-		Subject: certauth.ReadSubject(leaf), Issuer: leaf.Issuer.CommonName, NotAfter: leaf.NotAfter,
+		ExistingAction: login.FlowURL(f.ID, "certificate/existing", ar.ID),
+		Subject:        certauth.ReadSubject(leaf), Issuer: leaf.Issuer.CommonName, NotAfter: leaf.NotAfter,
 		Qualified: f.Certificate.Qualified, Bind: f.SessionUserID != ""}
 	page.Client = h.kit.ClientName(r.Context(), ar.ClientID)
 	h.pages.Render(w, r, http.StatusOK, "certificate_confirm", page)

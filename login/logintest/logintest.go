@@ -9,12 +9,14 @@
 package logintest
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"fmt"
 	"html"
 	"io"
 	"log/slog"
+	"mime/multipart"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -324,16 +326,43 @@ func (p Page) Has(s string) bool { return strings.Contains(p.Body, s) }
 // Do sends a request; an answer of 500 or more fails the test.
 func (b *Browser) Do(method, path string, form url.Values) Page {
 	b.e.T.Helper()
-	var body io.Reader
-	if form != nil {
-		body = strings.NewReader(form.Encode())
+	if form == nil {
+		return b.send(method, path, nil, "")
 	}
+	return b.send(method, path, strings.NewReader(form.Encode()), "application/x-www-form-urlencoded")
+}
+
+// PostFile posts fields and a file (as a browser's file input named field
+// would) in a multipart form, with the CSRF token of the last page read.
+func (b *Browser) PostFile(path string, fields url.Values, field, name string, content []byte) Page {
+	b.e.T.Helper()
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	if b.Token != "" && !fields.Has("csrf_token") {
+		_ = mw.WriteField("csrf_token", b.Token)
+	}
+	for k, vs := range fields {
+		for _, v := range vs {
+			_ = mw.WriteField(k, v)
+		}
+	}
+	fw, err := mw.CreateFormFile(field, name)
+	if err != nil {
+		b.e.T.Fatal(err)
+	}
+	_, _ = fw.Write(content)
+	_ = mw.Close()
+	return b.send(http.MethodPost, path, &buf, mw.FormDataContentType())
+}
+
+func (b *Browser) send(method, path string, body io.Reader, contentType string) Page {
+	b.e.T.Helper()
 	req, err := http.NewRequest(method, b.e.Srv.URL+path, body)
 	if err != nil {
 		b.e.T.Fatal(err)
 	}
-	if form != nil {
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
 	}
 	req.Header.Set("Accept-Language", b.Lang)
 	for k, v := range b.Header {

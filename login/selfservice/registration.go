@@ -35,6 +35,8 @@ func (h *Pages) registrationFlow(w http.ResponseWriter, r *http.Request) (login.
 
 func (h *Pages) renderRegistration(w http.ResponseWriter, r *http.Request, status int, f login.Flow, ar storage.AuthRequest, lang language.Tag, page registrationPage) {
 	page.codeFormPage = h.codeForm(r, lang, "register.title", "register", f, ar)
+	page.MinLength, page.PolicyURL = minLengthText(h.cfg.PasswordMinLength), h.cfg.PrivacyPolicyURL
+	page.Phone, page.Email = h.cfg.SMS != nil, h.cfg.Email != nil
 	h.pages.Render(w, r, status, "registration", page)
 }
 
@@ -49,7 +51,8 @@ func (h *Pages) registrationShow(w http.ResponseWriter, r *http.Request) {
 // registrationSend checks the form and sends a code to the phone or email. When an
 // account already has it, the code goes to its owner with a message that says so,
 // and the page is the same as for a new one: registration never tells who is
-// registered.
+// registered. Every refusal is shown at its field, all at once, and what was
+// typed and ticked stays (the password only when it was not what was refused).
 func (h *Pages) registrationSend(w http.ResponseWriter, r *http.Request) {
 	typed := strings.TrimSpace(r.PostFormValue("identifier"))
 	password, repeat := r.PostFormValue("password"), r.PostFormValue("repeat")
@@ -59,8 +62,18 @@ func (h *Pages) registrationSend(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	t := h.kit.Translator(lang)
+	form := registrationPage{Identifier: typed, PD: consentPD, News: consentNews, Fields: map[string]string{}}
 	again := func(status int, key string, args ...string) {
-		h.renderRegistration(w, r, status, f, ar, lang, registrationPage{Identifier: typed, News: consentNews, Error: t.T(key, args...)})
+		if key != "" {
+			form.Error = t.T(key, args...)
+		}
+		if len(form.Fields) > 0 {
+			form.Invalid = true
+			if form.Error == "" {
+				form.Error = t.T("forms.fix_fields")
+			}
+		}
+		h.renderRegistration(w, r, status, f, ar, lang, form)
 	}
 	if !h.firstFormPasses(w, r, f, lang, func(key string) { again(http.StatusBadRequest, key) }) {
 		return
@@ -69,22 +82,32 @@ func (h *Pages) registrationSend(w http.ResponseWriter, r *http.Request) {
 	kind, value, _ := strings.Cut(key, ":")
 	phone := err == nil && kind == storage.IdentPhone && h.cfg.SMS != nil
 	email := err == nil && kind == storage.IdentEmail && h.cfg.Email != nil
-	switch {
-	case !phone && !email:
-		again(http.StatusBadRequest, "recovery.invalid")
-		return
-	case !consentPD:
-		again(http.StatusBadRequest, "register.consent_required")
-		return
-	case password != repeat:
-		again(http.StatusBadRequest, "pwchange.mismatch")
-		return
+	if !phone && !email {
+		form.Fields["identifier"] = t.T(identifierKey(h.cfg))
+		value = typed
+	}
+	if !consentPD {
+		form.Fields["consent_pd"] = t.T("register.consent_required")
 	}
 	// Checked against the typed identifier only: a check against a taken one's other
 	// identifiers would answer differently and so tell that the account exists.
+	if k := directory.PasswordRefusalKey(h.accounts.CheckNewPassword(password, value)); k != "" {
+		form.Fields["password"] = t.T(k, "Min", minLengthText(h.cfg.PasswordMinLength))
+	} else if password != repeat {
+		form.Fields["repeat"] = t.T("pwchange.mismatch")
+	} else {
+		// A password that passed stays in the form (pages are no-store): the
+		// person fixes only what was wrong.
+		form.Password = password
+	}
+	if len(form.Fields) > 0 {
+		again(http.StatusBadRequest, "")
+		return
+	}
 	hash, err := h.accounts.NewPasswordHash(password, value)
 	if k := directory.PasswordRefusalKey(err); k != "" {
-		again(http.StatusBadRequest, k, "Min", minLengthText(h.cfg.PasswordMinLength))
+		form.Fields["password"], form.Password = t.T(k, "Min", minLengthText(h.cfg.PasswordMinLength)), ""
+		again(http.StatusBadRequest, "")
 		return
 	}
 	if err != nil {
@@ -229,4 +252,16 @@ func (h *Pages) ownerConfirmed(r *http.Request, f login.Flow, via string) (stora
 		return u, err
 	}
 	return u, h.kit.EndOldAccess(r, u.ID, directory.EventPasswordReset, "registration:"+via)
+}
+
+// identifierKey is the refusal of an identifier that is neither of the ways
+// this Vhod can send a code to.
+func identifierKey(cfg Config) string {
+	switch {
+	case cfg.SMS != nil && cfg.Email == nil:
+		return "forms.register.phone_only"
+	case cfg.SMS == nil && cfg.Email != nil:
+		return "forms.register.email_only"
+	}
+	return "recovery.invalid"
 }

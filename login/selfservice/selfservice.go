@@ -38,6 +38,10 @@ type Config struct {
 	ConsentVersion string
 	// PasswordMinLength is shown in the message about short passwords.
 	PasswordMinLength int
+	// PrivacyPolicyURL is the text the personal-data consent links to.
+	PrivacyPolicyURL string
+	// SamplePolicy serves a sample of that text at SamplePolicyPath (vhod dev).
+	SamplePolicy bool
 }
 
 // accounts is what the side flows need from directory.
@@ -48,6 +52,7 @@ type accounts interface {
 	ResetPasswordHash(ctx context.Context, userID, hash string) error
 	CreateUser(ctx context.Context, n directory.NewUser) (storage.User, error)
 	NewPasswordHash(password string, identifiers ...string) (string, error)
+	CheckNewPassword(password string, identifiers ...string) error
 	CheckActivation(ctx context.Context, contract, secret string) (storage.User, error)
 }
 
@@ -76,7 +81,7 @@ func New(cfg Config, kit *login.Kit, acc accounts, st store) (*Pages, error) {
 	if (cfg.SMS != nil || cfg.Email != nil) && !kit.CodesOn() {
 		return nil, errors.New("selfservice: OTP key must be 32 bytes")
 	}
-	pages, err := kit.Renderer(templateFS, "recovery", "registration", "activation")
+	pages, err := kit.Renderer(templateFS, "recovery", "registration", "activation", "privacy")
 	if err != nil {
 		return nil, err
 	}
@@ -97,6 +102,9 @@ func (h *Pages) Mount(_, pages *mux.Router) {
 	pages.HandleFunc("/recover/{flow}", h.recoveryShow).Methods(http.MethodGet)
 	pages.HandleFunc("/recover/{flow}/send", h.recoverySend).Methods(http.MethodPost)
 	pages.HandleFunc("/recover/{flow}/reset", h.recoveryReset).Methods(http.MethodPost)
+	if h.cfg.SamplePolicy {
+		pages.HandleFunc(SamplePolicyPath, h.samplePolicy).Methods(http.MethodGet)
+	}
 }
 
 // Links puts "Forgot password?", "Create an account" and, with email,
@@ -136,7 +144,16 @@ type codeFormPage struct {
 type registrationPage struct {
 	codeFormPage
 	Identifier, Notice, Error string
-	News                      bool
+	PD, News                  bool
+	// Fields are the refusals by field name (identifier, password, repeat,
+	// consent_pd), each shown at its field; Invalid marks the form as refused.
+	Fields   map[string]string
+	Invalid  bool
+	Password string
+	// MinLength, Phone, Email and PolicyURL state the rules before any error.
+	MinLength    string
+	Phone, Email bool
+	PolicyURL    string
 }
 
 type activationPage struct {
