@@ -65,11 +65,6 @@ func (h *Handler) decideFor(ctx context.Context, ar storage.AuthRequest, sess *s
 	if ok, err := h.sessionSatisfies(ctx, ar, *sess); err != nil || !ok {
 		return signIn, err
 	}
-	if h.gate != nil { // the person's "always ask", turned on after the session began
-		if met, err := h.gate.Meets(ctx, *sess, storage.Organisation{}); err != nil || !met {
-			return signIn, err
-		}
-	}
 	if page, err := h.settleOrg(ctx, ar, sess); err != nil || page {
 		return chooseOrg, err
 	}

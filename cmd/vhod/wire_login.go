@@ -70,7 +70,7 @@ func (a *app) loginPages(sh *shared, prov *provider.Provider, st loginStore) (*l
 	}
 	// The second factor is the core's Gate too (login.Gate): it holds sign-ins
 	// short of what the person, the app or the company requires.
-	second, err := secondfactor.New(kit, sh.factors, a.store, a.dir)
+	second, err := secondfactor.New(kit, sh.factors, st, a.dir)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -32,6 +32,10 @@ type Store interface {
 	storage.Passkeys
 	storage.Ceremonies
 	SaveFlow(ctx context.Context, f storage.Flow) (storage.Flow, error)
+	// Sessions weaker than a second factor end when "always ask" is turned
+	// on, so the SSO decision need not read the account to honour it.
+	ListUserSessions(ctx context.Context, userID string) ([]storage.Session, error)
+	DeleteSession(ctx context.Context, id string) error
 	Hit(ctx context.Context, key string, window time.Duration, now time.Time) (int64, error)
 	Count(ctx context.Context, key string, window time.Duration, now time.Time) (int64, error)
 }
@@ -168,7 +172,12 @@ func (f *Service) Enrolment(ctx context.Context, userID string) (Enrolment, erro
 	if err != nil {
 		return Enrolment{}, err
 	}
-	pks, err := f.store.PasskeysOfUser(ctx, userID)
+	return f.enrolmentOf(ctx, u)
+}
+
+// enrolmentOf is Enrolment of an account already read.
+func (f *Service) enrolmentOf(ctx context.Context, u storage.User) (Enrolment, error) {
+	pks, err := f.store.PasskeysOfUser(ctx, u.ID)
 	if err != nil {
 		return Enrolment{}, err
 	}
@@ -191,8 +200,40 @@ func (f *Service) SetAlwaysAsk(ctx context.Context, by directory.Actor, userID s
 	if err := f.store.SetAlwaysAsk(ctx, userID, on); err != nil {
 		return err
 	}
-	f.record(ctx, by, userID, directory.EventFactorAlwaysAsk, directory.OutcomeSuccess, map[string]string{"on": strconv.FormatBool(on)})
+	details := map[string]string{"on": strconv.FormatBool(on)}
+	if on {
+		// From now on no session of the person is weaker than a second factor
+		// (login holds a first factor alone until the second): the ones that
+		// are end here, so that single sign-on, which reads no account, never
+		// answers for one.
+		ended, err := f.endWeakSessions(ctx, userID)
+		if err != nil {
+			return err
+		}
+		details["sessions_ended"] = strconv.Itoa(ended)
+	}
+	f.record(ctx, by, userID, directory.EventFactorAlwaysAsk, directory.OutcomeSuccess, details)
 	return nil
+}
+
+// endWeakSessions ends the sessions of userID that did not reach a second
+// factor, and says how many.
+func (f *Service) endWeakSessions(ctx context.Context, userID string) (int, error) {
+	sessions, err := f.store.ListUserSessions(ctx, userID)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, s := range sessions {
+		if directory.ACRSatisfies(s.ACR, directory.ACRMFA) {
+			continue
+		}
+		if err := f.store.DeleteSession(ctx, s.ID); err != nil && !errors.Is(err, storage.ErrNotFound) {
+			return n, err
+		}
+		n++
+	}
+	return n, nil
 }
 
 // changed audits a change of factors and mails the person of it.

@@ -40,7 +40,10 @@ func (r Requirement) Met(acr string, amr []string) bool {
 // (when they have a factor to ask for), and, when the sign-in acts for org
 // (nil for none), the company's policy; the stronger of the two.
 func (f *Service) Required(ctx context.Context, u storage.User, org *storage.Organisation) (Requirement, error) {
-	e, err := f.Enrolment(ctx, u.ID)
+	if !u.Factors.AlwaysAsk && (org == nil || org.SignInPolicy == storage.OrgSignInAny) {
+		return Requirement{}, nil // nothing asked: every sign-in comes here, so nothing is read
+	}
+	e, err := f.enrolmentOf(ctx, u)
 	if err != nil {
 		return Requirement{}, err
 	}
