@@ -118,6 +118,7 @@ func (h *Handler) renderAccount(w http.ResponseWriter, r *http.Request, status i
 		page.Error = page.T(errKey, "Min", minLengthText(h.cfg.PasswordMinLength))
 	}
 	page.Certificates, page.CertificatesOn = certificateViews(u), h.certificatesOn()
+	page.Links = h.linkViews(r.Context(), u, accountLang(r, u).String())
 	page.Section, page.HasPassword = sectionOf(r.URL.Path, notice+errKey), u.PasswordHash != ""
 	page.MinLength = minLengthText(h.cfg.PasswordMinLength)
 	page.CompaniesOn = h.companiesEnabled()
