@@ -93,6 +93,8 @@ test('Russian: Светсервис — registration, rejection with a reason, c
   await s.goto(`${issuer}/account/companies`);
   await s.getByRole('link', { name: 'Зарегистрировать организацию' }).click();
   await s.getByLabel('ИНН', { exact: true }).fill('5024012340');
+  await s.getByRole('button', { name: 'Далее' }).click();
+  // The INN first; the register has no units to choose from, so the KPP is typed.
   await s.getByLabel('КПП', { exact: true }).fill('502401001');
   await s.getByRole('button', { name: 'Далее' }).click();
   await s.getByText('В реестре нет такого ИНН').waitFor();

@@ -44,10 +44,11 @@ test('the SNILS of a qualified certificate and of Госуслуги is one pers
   let p = await page('en-US');
   await p.goto(`${rp}/start?client=esign&ui_locales=en`);
   await p.getByRole('link', { name: 'Sign in with a certificate (e-signature)' }).click();
+  await p.getByText('For experts: paste the signature').click();
   const challenge = await p.getByLabel('Challenge').inputValue();
   await p.getByLabel('Signature', { exact: true }).fill(vhodSign(challenge));
-  await p.getByRole('button', { name: 'Sign in' }).click();
-  await p.getByRole('button', { name: 'Continue' }).click();
+  await p.getByRole('button', { name: 'Sign in', exact: true }).click();
+  await p.getByRole('button', { name: 'Create an account' }).click();
   const byCert = await claims(p);
   assert.equal(byCert.snils, '56559136127');
 
