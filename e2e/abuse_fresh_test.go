@@ -101,8 +101,12 @@ func TestAbuseStaleSessionCannotChangeWayIn(t *testing.T) {
 		if !strings.Contains(p.Body, "Changed and confirmed.") {
 			t.Fatalf("confirm: %d %.400s", p.Status, p.Body)
 		}
-		old := gw.texts("+79090000000")
-		if len(old) == 0 || !strings.Contains(old[len(old)-1], "phone number of the account ivanov was changed") {
+		// The notice goes out after the answer (through the outbox): wait for it.
+		told := func() bool {
+			old := gw.texts("+79090000000")
+			return len(old) > 0 && strings.Contains(old[len(old)-1], "phone number of the account ivanov was changed")
+		}
+		if old := gw.texts("+79090000000"); !waitFor(10*time.Second, told) {
 			t.Fatalf("the old number was not told: %q", old)
 		}
 	})
