@@ -348,3 +348,19 @@ func TestAlwaysAskTurnedOnLaterStopsSSO(t *testing.T) {
 		t.Fatalf("code: %v", p)
 	}
 }
+
+// A passkey ceremony asked for by a person without a passkey is bad input:
+// 400 with a sentence, not 503.
+func TestPasskeyBeginWithoutPasskeyIsBadRequest(t *testing.T) {
+	e := newEnv(t)
+	u := e.User(directory.NewUser{})
+	e.enrolTOTP(u)
+	e.alwaysAsk(u)
+	b := e.Browser()
+	ar := e.AuthRequest(b, "portal", nil)
+	fp, _ := held(t, e, b, ar, u)
+	p := b.Post(fp+"/second-factor/passkey/begin"+q(ar), nil)
+	if p.Status != http.StatusBadRequest || !p.Has(e.Text("en", "f2.mfa.no_passkey")) {
+		t.Fatalf("passkey begin without a passkey: %v", p)
+	}
+}
