@@ -221,6 +221,8 @@ func (h *Handler) afterAuthentication(w http.ResponseWriter, r *http.Request, f 
 	if h.gate != nil && h.gate.Hold(w, r, f, ar, lang, sess, "") {
 		return
 	}
+	// Whatever the method, this browser has now proved itself to the account.
+	h.setDeviceCookie(w, sess.UserID)
 	if c := f.Certificate; c != nil && c.LinkAfterSignIn && method != MethodCertificate {
 		// "I already have an account" on a certificate's confirmation: now that the
 		// person is in, the certificate's page offers to bind it to this account.
