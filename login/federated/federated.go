@@ -25,7 +25,6 @@ import (
 	"embed"
 	"errors"
 	"net/http"
-	"slices"
 	"strings"
 
 	"github.com/gorilla/mux"
@@ -300,15 +299,12 @@ func (h *Pages) vouched(w http.ResponseWriter, r *http.Request, f login.Flow, ar
 }
 
 // signIn starts the session of a sign-in through the provider: amr "fed"
-// and the provider's own, the provider's acr (password level unless the
-// operator set one), and the provider for the "idp" claim.
+// only, the provider's acr (password level unless the operator set one), and
+// the provider for the "idp" claim. What the provider says of its own methods
+// (ProviderAMR: "hwk", "mfa"…) is audited, never copied: Vhod cannot vouch for
+// it, and a policy that reads amr (passkey or certificate) must not count it.
 func (h *Pages) signIn(w http.ResponseWriter, r *http.Request, f login.Flow, ar storage.AuthRequest, lang language.Tag, userID string, o directory.OutsideIdentity) {
 	amr := []string{AMR}
-	for _, m := range o.AMR {
-		if !slices.Contains(amr, m) {
-			amr = append(amr, m)
-		}
-	}
 	acr := o.ACR
 	if acr == "" {
 		acr = directory.ACRPassword
@@ -324,7 +320,7 @@ func (h *Pages) signIn(w http.ResponseWriter, r *http.Request, f login.Flow, ar 
 	}
 	h.kit.OnSignIn(Method, login.OutcomeSuccess)
 	h.kit.Audit(r, storage.AuditEvent{Type: directory.EventSignIn, Outcome: directory.OutcomeSuccess, UserID: userID, ClientID: ar.ClientID,
-		Details: map[string]string{"method": string(Method), "provider": o.Provider, "sid": sess.SID, "acr": acr}})
+		Details: map[string]string{"method": string(Method), "provider": o.Provider, "sid": sess.SID, "acr": acr, "provider_amr": strings.Join(o.ProviderAMR, " ")}})
 	f.Federated = nil
 	h.kit.SignedIn(w, r, f, ar, lang, sess, Method)
 }
@@ -377,7 +373,7 @@ func outside(c connector.Connector, id *connector.Identity) directory.OutsideIde
 	o := directory.OutsideIdentity{Provider: c.ID(), Subject: id.Subject, FamilyName: id.LastName, GivenName: id.FirstName,
 		MiddleName: id.MiddleName, Name: id.Name, Email: id.Email, EmailVerified: id.EmailVerified, Phone: id.Phone,
 		PhoneVerified: id.PhoneVerified, SNILS: id.SNILS, INN: id.INN, TrustSNILS: c.Type() == connector.TypeESIA,
-		AMR: id.AMR, ACR: id.ACR}
+		ProviderAMR: id.AMR, ACR: id.ACR}
 	if l, ok := c.(connector.EmailLinker); ok {
 		o.LinkByEmail = l.LinksByEmail()
 	}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/vhod-id/vhod/connector"
 	"github.com/vhod-id/vhod/directory"
+	"github.com/vhod-id/vhod/directory/factors"
 	"github.com/vhod-id/vhod/directory/flows"
 	"github.com/vhod-id/vhod/login/logintest"
 	"github.com/vhod-id/vhod/storage"
@@ -109,14 +110,14 @@ func fresh(prefix string) string {
 }
 
 // A person no account knows chooses to create one: it holds what the provider
-// verified and the link; the session says how they came (amr fed plus the
-// provider's, acr, idp); the next sign-in through the provider needs no choice.
+// verified and the link; the session says how they came (amr fed only, acr,
+// idp); the next sign-in through the provider needs no choice.
 func TestNewIdentityCreatesAccount(t *testing.T) {
 	idp := newIdP("oidc1", connector.TypeOIDC)
 	sub := fresh("sub")
 	email := sub + "@example.com"
 	idp.identities["c1"] = connector.Identity{Subject: sub, FirstName: "Anna", LastName: "Smirnova", Email: email, EmailVerified: true,
-		AMR: []string{"pwd", "fed"}, ACR: directory.ACRMFA}
+		AMR: []string{"hwk", "pwd", "fed"}, ACR: directory.ACRMFA}
 	e := newEnv(t, connector.Static{idp})
 	b := e.Browser()
 	ar := e.AuthRequest(b, "portal", nil)
@@ -144,15 +145,22 @@ func TestNewIdentityCreatesAccount(t *testing.T) {
 		t.Fatalf("create: %v", p)
 	}
 	s, ok := b.Session()
-	if !ok || s.IdP != "oidc1" || s.ACR != directory.ACRMFA || strings.Join(s.AMR, ",") != "fed,pwd" {
+	if !ok || s.IdP != "oidc1" || s.ACR != directory.ACRMFA || strings.Join(s.AMR, ",") != "fed" {
 		t.Fatalf("session: %+v", s)
 	}
+	// The provider's "hwk" is not Vhod's: it does not meet "passkey or certificate".
+	if (factors.Requirement{ACR: directory.ACRMFA, PasskeyOrCertificate: true}).Met(s.ACR, s.AMR) {
+		t.Error("the provider's own amr meets a passkey-or-certificate policy")
+	}
 	u, err := testStore(t).UserByID(t.Context(), s.UserID)
-	if err != nil || u.Email != email || !u.EmailVerified || u.FamilyName != "Smirnova" || len(u.Links) != 1 || u.Links[0].Subject != sub {
+	// The provider is not trusted with email (no link_by_email): its
+	// "verified" address is not taken as confirmed (it would accept company
+	// invitations), and is left out.
+	if err != nil || u.Email != "" || u.EmailVerified || u.FamilyName != "Smirnova" || len(u.Links) != 1 || u.Links[0].Subject != sub {
 		t.Fatalf("account: %+v %v", u, err)
 	}
 	if !e.HasAudit(u.ID, directory.EventRegistration, directory.OutcomeSuccess, map[string]string{"method": "federated", "provider": "oidc1"}) ||
-		!e.HasAudit(u.ID, directory.EventSignIn, directory.OutcomeSuccess, map[string]string{"method": "federated", "provider": "oidc1"}) {
+		!e.HasAudit(u.ID, directory.EventSignIn, directory.OutcomeSuccess, map[string]string{"method": "federated", "provider": "oidc1", "provider_amr": "hwk pwd fed"}) {
 		t.Error("no audit of the registration or the sign-in")
 	}
 	// Again, in another browser: straight in, to the same account.
