@@ -23,6 +23,9 @@ func (h *Handler) passwordForm(w http.ResponseWriter, r *http.Request, status in
 		if b, ok := p.(ButtonPages); ok {
 			page.Buttons = append(page.Buttons, b.Buttons(r, f, ar, lang)...)
 		}
+		if n, ok := p.(NoticePages); ok && page.Notice == "" {
+			page.Notice = n.Notice(r, f, lang)
+		}
 	}
 	if c, err := h.store.ClientByID(r.Context(), ar.ClientID); err == nil {
 		page.Client = c.Name

@@ -101,6 +101,11 @@ type PendingFederated struct {
 	// identity then joins.
 	Identity *OutsideIdentity `bson:"identity,omitempty"`
 	Link     bool             `bson:"link,omitempty"`
+	// LinkSince is when the link was chosen (or the identity matched): it
+	// joins only a sign-in finished soon after. LinkReason is why it joins
+	// (audited): "signed_in", "session", "snils", "email".
+	LinkSince  time.Time `bson:"link_since,omitempty"`
+	LinkReason string    `bson:"link_reason,omitempty"`
 }
 
 // OutsideIdentity is a person as an outside identity provider vouches for

@@ -10,11 +10,13 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/vhod-id/vhod/connector"
 	"github.com/vhod-id/vhod/directory"
 	"github.com/vhod-id/vhod/directory/factors"
 	"github.com/vhod-id/vhod/directory/flows"
+	"github.com/vhod-id/vhod/internal/web"
 	"github.com/vhod-id/vhod/login/logintest"
 	"github.com/vhod-id/vhod/storage"
 )
@@ -209,6 +211,87 @@ func TestIdentityJoinsTheAccountSignedIn(t *testing.T) {
 	e.WaitEmail(u.Email)
 	if f := e.Flow(fp); f.Federated != nil {
 		t.Errorf("the flow keeps the identity: %+v", f.Federated)
+	}
+}
+
+// The password form of "I already have an account" says which outside account
+// will join; a choice left longer than LinkWindow links nothing to whoever
+// signs in then (audited), and the form no longer says it will.
+func TestLinkChoiceSaysWhatAndExpires(t *testing.T) {
+	idp := newIdP("oidc4", connector.TypeOIDC)
+	sub := fresh("sub")
+	idp.identities["c"] = connector.Identity{Subject: sub, Email: sub + "@example.com"}
+	e := newEnv(t, connector.Static{idp})
+	u := e.User(directory.NewUser{})
+	b := e.Browser()
+	ar := e.AuthRequest(b, "portal", nil)
+	fp, state := toProvider(t, b, ar, "oidc4")
+	b.Follow(back(b, url.Values{"state": {state}, "code": {"c"}}))
+	notice := e.Text("en", "f2.fed.linking", "Provider", web.NBSP("Fake oidc4"), "Account", sub+"@example.com", "Minutes", "10")
+	form := b.Follow(b.Post(fp+"/federated/choice"+q(ar), url.Values{"action": {"link"}}))
+	if !form.Has(notice) {
+		t.Fatalf("the password form does not say what will be linked: %s", form.Body)
+	}
+	e.Advance(LinkWindow + time.Minute)
+	if form := b.Get(fp + q(ar) + "&method=password"); form.Has(notice) {
+		t.Errorf("an expired link still announced: %s", form.Body)
+	}
+	p := b.Post(fp+"/password"+q(ar), url.Values{"login": {u.Login}, "password": {logintest.TestPassword}})
+	if p.Status != http.StatusSeeOther || !strings.HasPrefix(p.Location, "/callback") {
+		t.Fatalf("password: %v", p)
+	}
+	if got, _ := testStore(t).UserByID(t.Context(), u.ID); len(got.Links) != 0 {
+		t.Fatalf("linked %v after the choice expired", got.Links)
+	}
+	if !e.HasAudit(u.ID, directory.EventIdentityLinked, directory.OutcomeFailure, map[string]string{"provider": "oidc4", "refused": "expired"}) {
+		t.Error("the refused link is not audited")
+	}
+}
+
+// A signed-in person stepping up through a provider whose identity no account
+// has: the old session does not prove the identity is theirs, so nothing is
+// linked and the session is not stepped up at the callback; the password form
+// says which outside account will join, and it joins after they sign in anew.
+func TestStepUpLinksOnlyAfterAFreshSignIn(t *testing.T) {
+	idp := newIdP("oidc5", connector.TypeOIDC)
+	sub := fresh("sub")
+	idp.identities["c"] = connector.Identity{Subject: sub, Email: sub + "@example.com", EmailVerified: true, ACR: directory.ACRMFA}
+	e := newEnv(t, connector.Static{idp})
+	u := e.User(directory.NewUser{})
+	b := e.Browser()
+	if p := b.SignIn(e.AuthRequest(b, "portal", nil), u.Login); !strings.HasPrefix(p.Location, "/callback") {
+		t.Fatalf("first sign-in: %v", p)
+	}
+	old, _ := b.Session()
+	ar := e.AuthRequest(b, "portal", func(a *storage.AuthRequest) { a.ACRValues = []string{directory.ACRMFA} })
+	fp, state := toProvider(t, b, ar, "oidc5")
+	if f := e.Flow(fp); f.SessionUserID != u.ID {
+		t.Fatalf("not a step-up of the session: %+v", f)
+	}
+	p := back(b, url.Values{"state": {state}, "code": {"c"}})
+	if p.Status != http.StatusSeeOther || !strings.HasPrefix(p.Location, fp) {
+		t.Fatalf("callback: %v", p)
+	}
+	if got, _ := testStore(t).UserByID(t.Context(), u.ID); len(got.Links) != 0 {
+		t.Fatalf("linked on the old session's word: %v", got.Links)
+	}
+	if s, _ := b.Session(); s.ID != old.ID || s.ACR != old.ACR || s.IdP != "" {
+		t.Fatalf("the session was stepped up by an identity not linked: %+v", s)
+	}
+	form := b.Follow(p)
+	if !form.Has(e.Text("en", "f2.fed.linking", "Provider", web.NBSP("Fake oidc5"), "Account", sub+"@example.com", "Minutes", "10")) {
+		t.Fatalf("the password form does not say what will be linked: %s", form.Body)
+	}
+	p = b.Post(fp+"/password"+q(ar), url.Values{"login": {u.Login}, "password": {logintest.TestPassword}})
+	if p.Status != http.StatusSeeOther {
+		t.Fatalf("password: %v", p)
+	}
+	got, _ := testStore(t).UserByID(t.Context(), u.ID)
+	if len(got.Links) != 1 || got.Links[0].Subject != sub {
+		t.Fatalf("links after the fresh sign-in: %+v", got.Links)
+	}
+	if !e.HasAudit(u.ID, directory.EventIdentityLinked, directory.OutcomeSuccess, map[string]string{"provider": "oidc5", "reason": "session"}) {
+		t.Error("no audit of the link")
 	}
 }
 
