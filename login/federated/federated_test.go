@@ -12,11 +12,15 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/text/language"
+
 	"github.com/vhod-id/vhod/connector"
 	"github.com/vhod-id/vhod/directory"
 	"github.com/vhod-id/vhod/directory/factors"
 	"github.com/vhod-id/vhod/directory/flows"
+	"github.com/vhod-id/vhod/directory/orgs"
 	"github.com/vhod-id/vhod/internal/web"
+	"github.com/vhod-id/vhod/login"
 	"github.com/vhod-id/vhod/login/logintest"
 	"github.com/vhod-id/vhod/storage"
 )
@@ -292,6 +296,48 @@ func TestStepUpLinksOnlyAfterAFreshSignIn(t *testing.T) {
 	}
 	if !e.HasAudit(u.ID, directory.EventIdentityLinked, directory.OutcomeSuccess, map[string]string{"provider": "oidc5", "reason": "session"}) {
 		t.Error("no audit of the link")
+	}
+}
+
+// holdAll is a Gate that holds every sign-in (a second factor never given).
+type holdAll struct{ login.Pages }
+
+func (holdAll) Hold(w http.ResponseWriter, _ *http.Request, _ login.Flow, _ storage.AuthRequest, _ language.Tag, _ storage.Session, _ string) bool {
+	http.Error(w, "held for a second factor", http.StatusUnauthorized)
+	return true
+}
+func (holdAll) Offer(_ context.Context, _ string, a []orgs.Active) ([]orgs.Active, []orgs.Active, error) {
+	return a, nil, nil
+}
+func (holdAll) Meets(context.Context, storage.Session, storage.Organisation) (bool, error) {
+	return false, nil
+}
+
+// An identity that matched an account (here by ЕСИА's SNILS) joins it only
+// once the sign-in is whole: a sign-in held for its second factor links
+// nothing.
+func TestMatchedIdentityNotLinkedBeforeTheGate(t *testing.T) {
+	esia := newIdP("esia", connector.TypeESIA)
+	e := coreEnv(t, nil, func(e *testEnv, k *login.Kit) []login.Pages {
+		p, err := New(connector.Static{esia}, k, e.Dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return []login.Pages{p, holdAll{p}}
+	})
+	certUser := storage.User{ID: fresh("cert"), SNILS: "12345678964", Certificates: []storage.BoundCertificate{{CertificateRef: storage.CertificateRef{SHA256: fresh("sha")}, Qualified: true}}}
+	if err := testStore(t).CreateUser(t.Context(), certUser); err != nil {
+		t.Fatal(err)
+	}
+	esia.identities["c"] = connector.Identity{Subject: fresh("oid"), SNILS: "123-456-789 64", Confirmed: true}
+	b := e.Browser()
+	ar := e.AuthRequest(b, "portal", nil)
+	_, state := toProvider(t, b, ar, "esia")
+	if p := back(b, url.Values{"state": {state}, "code": {"c"}}); p.Status != http.StatusUnauthorized {
+		t.Fatalf("not held: %v", p)
+	}
+	if got, _ := testStore(t).UserByID(t.Context(), certUser.ID); len(got.Links) != 0 {
+		t.Fatalf("linked before the second factor: %+v", got.Links)
 	}
 }
 
