@@ -58,7 +58,7 @@ type Config struct {
 	// Key is the same private key's PEM itself, instead of key_file: how a
 	// provider the admin API or the console added keeps it (sealed at rest,
 	// never shown back).
-	Key              string `yaml:"key" json:"-"`
+	Key              string `yaml:"key" json:"-" secret:"true"`
 	ProviderCertFile string `yaml:"provider_cert_file" json:"provider_cert_file,omitempty"`
 	// CertificateHash overrides the computed client_certificate_hash (hex), for
 	// a certificate whose hash ESIA's tooling prints differently.

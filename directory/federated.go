@@ -99,6 +99,32 @@ func verifiedPhone(o OutsideIdentity) string {
 	return p
 }
 
+// trustedEmail is the identity's email when Vhod may hold it as confirmed:
+// the provider verified it and the operator trusts the provider with email
+// (link_by_email), or it is ЕСИА (TrustSNILS), which verifies contacts
+// itself. A confirmed address is a claim to a company's invitations and is
+// released to clients as email_verified, so any provider's word on its own
+// users is not enough. An address not trusted is left out, not kept
+// unconfirmed: an account holds its identifiers exclusively, and an
+// unchecked address would keep its real owner from signing up with it; the
+// person adds it on the account page, confirmed by a code as any other.
+func trustedEmail(o OutsideIdentity) string {
+	if !o.LinkByEmail && !o.TrustSNILS {
+		return ""
+	}
+	return verifiedEmail(o)
+}
+
+// trustedPhone is the identity's phone when Vhod may hold it as confirmed:
+// only ЕСИА is trusted with phones (a confirmed phone signs in by SMS and
+// receives second-factor codes).
+func trustedPhone(o OutsideIdentity) string {
+	if !o.TrustSNILS {
+		return ""
+	}
+	return verifiedPhone(o)
+}
+
 func (d *Directory) link(o OutsideIdentity) storage.LinkedIdentity {
 	return storage.LinkedIdentity{Provider: o.Provider, Subject: o.Subject, Label: o.Label(), LinkedAt: d.now().UTC(), Orgs: o.Orgs,
 		Person: strings.Join(strings.Fields(o.FamilyName+" "+o.GivenName+" "+o.MiddleName), " ")}
@@ -116,8 +142,9 @@ func (d *Directory) LinkIdentity(ctx context.Context, userID string, o OutsideId
 }
 
 // CreateUserFromIdentity makes an account from what the provider vouches for:
-// names, the verified email and phone (each left out when another account
-// holds it: that person signs in there), the SNILS and INN of a provider
+// names, the verified email and phone of a provider trusted with them
+// (trustedEmail, trustedPhone; each left out when another account holds it:
+// that person signs in there), the SNILS and INN of a provider
 // trusted with them, and the link. All of it is one CreateUser: nothing is
 // left half-made. ErrIdentityTaken when the identity got linked meanwhile.
 func (d *Directory) CreateUserFromIdentity(ctx context.Context, o OutsideIdentity, locale string) (storage.User, error) {
@@ -134,9 +161,9 @@ func (d *Directory) CreateUserFromIdentity(ctx context.Context, o OutsideIdentit
 		}
 	}
 	withContacts := u
-	withContacts.Email = verifiedEmail(o)
+	withContacts.Email = trustedEmail(o)
 	withContacts.EmailVerified = withContacts.Email != ""
-	withContacts.Phone = verifiedPhone(o)
+	withContacts.Phone = trustedPhone(o)
 	withContacts.PhoneVerified = withContacts.Phone != ""
 	err := d.users.CreateUser(ctx, withContacts)
 	if err == nil {

@@ -90,6 +90,39 @@ func TestCreateUserFromIdentity(t *testing.T) {
 	}
 }
 
+// A provider not trusted with contacts (no link_by_email, not ЕСИА) gives the
+// account no confirmed email or phone, however it marks them: a confirmed
+// address accepts company invitations and goes to clients as verified.
+func TestCreateUserFromIdentityTrustsContactsOnlyOfTrustedProviders(t *testing.T) {
+	d, _ := newDirectory(t)
+	ctx := t.Context()
+	claims := directory.OutsideIdentity{Email: "boss@example.com", EmailVerified: true, Phone: "+79093334455", PhoneVerified: true}
+	for _, tc := range []struct {
+		name             string
+		linkByEmail      bool
+		esia             bool
+		wantEmail, wantP bool
+	}{
+		{"untrusted", false, false, false, false},
+		{"link_by_email", true, false, true, false},
+		{"esia", false, true, true, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			o := claims
+			o.Provider, o.Subject, o.LinkByEmail, o.TrustSNILS = "p-"+tc.name, "s", tc.linkByEmail, tc.esia
+			o.Email = tc.name + "@example.com"
+			o.Phone = map[string]string{"untrusted": "+79093334401", "link_by_email": "+79093334402", "esia": "+79093334403"}[tc.name]
+			u, err := d.CreateUserFromIdentity(ctx, o, "ru")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if (u.Email != "") != tc.wantEmail || u.EmailVerified != tc.wantEmail || (u.Phone != "") != tc.wantP || u.PhoneVerified != tc.wantP {
+				t.Fatalf("email %q (%v), phone %q (%v)", u.Email, u.EmailVerified, u.Phone, u.PhoneVerified)
+			}
+		})
+	}
+}
+
 // Linking and unlinking: an identity belongs to one account; the last way in
 // stays.
 func TestLinkAndUnlinkIdentity(t *testing.T) {

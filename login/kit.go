@@ -60,6 +60,12 @@ type Joiner interface {
 	Join(r *http.Request, f *Flow, userID string)
 }
 
+// NoticePages are Pages with something to tell on the password form of a
+// flow (an outside account that joins the account signed in to).
+type NoticePages interface {
+	Notice(r *http.Request, f Flow, lang language.Tag) string
+}
+
 // Gate is a step before the answer (login/secondfactor). Hold stops a sign-in of sess short of
 // what the person, request or company orgID ("" none) requires (moves the flow, answers, true);
 // Offer splits companies into offered and blocked (policy not enrolled); Meets: sess meets org's.

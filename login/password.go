@@ -23,6 +23,9 @@ func (h *Handler) passwordForm(w http.ResponseWriter, r *http.Request, status in
 		if b, ok := p.(ButtonPages); ok {
 			page.Buttons = append(page.Buttons, b.Buttons(r, f, ar, lang)...)
 		}
+		if n, ok := p.(NoticePages); ok && page.Notice == "" {
+			page.Notice = n.Notice(r, f, lang)
+		}
 	}
 	if c, err := h.store.ClientByID(r.Context(), ar.ClientID); err == nil {
 		page.Client = c.Name
@@ -221,6 +224,8 @@ func (h *Handler) afterAuthentication(w http.ResponseWriter, r *http.Request, f 
 	if h.gate != nil && h.gate.Hold(w, r, f, ar, lang, sess, "") {
 		return
 	}
+	// Whatever the method, this browser has now proved itself to the account.
+	h.setDeviceCookie(w, sess.UserID)
 	if c := f.Certificate; c != nil && c.LinkAfterSignIn && method != MethodCertificate {
 		// "I already have an account" on a certificate's confirmation: now that the
 		// person is in, the certificate's page offers to bind it to this account.

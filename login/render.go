@@ -59,6 +59,8 @@ type passwordPage struct {
 	// Reauth: the person is signed in but must sign in again to change a way in.
 	// Linking: a certificate waits to join the account signed in to.
 	Reauth, Linking bool
+	// Notice is a part's word on this flow (NoticePages).
+	Notice string
 }
 
 type passwordChangePage struct {

@@ -60,8 +60,8 @@ func (h *Handler) startSessionWith(w http.ResponseWriter, r *http.Request, s sto
 		}
 		return storage.Session{}, err
 	}
-	// Whatever the method, this browser has now proved itself to the account.
-	h.setDeviceCookie(w, s.UserID)
+	// The device cookie waits for the whole sign-in (afterAuthentication):
+	// a first factor alone does not make the browser a trusted one.
 	return s, nil
 }
 

@@ -101,6 +101,11 @@ type PendingFederated struct {
 	// identity then joins.
 	Identity *OutsideIdentity `bson:"identity,omitempty"`
 	Link     bool             `bson:"link,omitempty"`
+	// LinkSince is when the link was chosen (or the identity matched): it
+	// joins only a sign-in finished soon after. LinkReason is why it joins
+	// (audited): "signed_in", "session", "snils", "email".
+	LinkSince  time.Time `bson:"link_since,omitempty"`
+	LinkReason string    `bson:"link_reason,omitempty"`
 }
 
 // OutsideIdentity is a person as an outside identity provider vouches for
@@ -128,9 +133,11 @@ type OutsideIdentity struct {
 	// existing account.
 	LinkByEmail bool `bson:"link_by_email,omitempty"`
 
-	// AMR and ACR are what a session through it gets.
-	AMR []string `bson:"amr,omitempty"`
-	ACR string   `bson:"acr,omitempty"`
+	// ProviderAMR is what the provider says of its own methods: audited,
+	// never put in a session (Vhod vouches for none of it; the session's amr
+	// is "fed"). ACR is the level the operator gives a sign-in through it.
+	ProviderAMR []string `bson:"provider_amr,omitempty"`
+	ACR         string   `bson:"acr,omitempty"`
 	// Orgs are the organisations the provider says the person works for.
 	Orgs []OutsideOrg `bson:"orgs,omitempty"`
 }

@@ -3,6 +3,7 @@ package factors_test
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"log/slog"
 	"regexp"
 	"strings"
@@ -280,6 +281,42 @@ func TestWrongCodesLock(t *testing.T) {
 	}
 }
 
+// Wrong SMS codes count towards the account's lock with the apps' codes: a
+// fresh code (a new flow) every few tries buys no more; a locked account gets
+// no SMS and its right codes are refused.
+func TestSMSCodesLock(t *testing.T) {
+	w := newFactors(t)
+	secret, _ := w.enrolTOTP(t)
+	ctx := t.Context()
+	w.clock.t = w.clock.t.Add(time.Minute)
+	var last *flows.Flow
+	for i := range 5 {
+		f := storage.Flow{ID: fmt.Sprintf("lock%d", i), Kind: "login", State: "mfa", CreatedAt: w.clock.t, ExpiresAt: time.Now().Add(time.Hour)}
+		if err := w.st.CreateFlow(ctx, f); err != nil {
+			t.Fatal(err)
+		}
+		last = &flows.Flow{Flow: f}
+		if err := w.f.SendSMSCode(ctx, last, "ivanov", "en"); err != nil {
+			t.Fatalf("send %d: %v", i+1, err)
+		}
+		if err := w.f.CheckSMSCode(ctx, person, last, "000000"); !errors.Is(err, factors.ErrWrongCode) {
+			t.Fatalf("wrong sms code %d: %v", i+1, err)
+		}
+	}
+	if err := w.f.VerifyTOTP(ctx, person, "ivanov", w.code(t, secret, 0)); !errors.Is(err, factors.ErrFactorLocked) {
+		t.Fatalf("an app's right code after five wrong sms codes: %v", err)
+	}
+	if err := w.f.SendSMSCode(ctx, last, "ivanov", "en"); !errors.Is(err, factors.ErrFactorLocked) {
+		t.Fatalf("an sms to a locked account: %v", err)
+	}
+	if err := w.f.CheckSMSCode(ctx, person, last, "000000"); !errors.Is(err, factors.ErrFactorLocked) {
+		t.Fatalf("an sms code of a locked account: %v", err)
+	}
+	if len(w.events(t, directory.EventFactorLocked)) != 1 {
+		t.Error("the lock was not audited")
+	}
+}
+
 func TestRecoveryCodes(t *testing.T) {
 	// The losers of the race below count as wrong codes; the lock is tested apart.
 	w := newFactors(t, func(c *factors.Config) { c.MaxFailures = 100 })
@@ -360,7 +397,8 @@ func TestSealedSecretBoundToItsAccount(t *testing.T) {
 }
 
 func TestSMSSecondFactor(t *testing.T) {
-	w := newFactors(t)
+	// The flow's own limit is tested here; the account's lock apart.
+	w := newFactors(t, func(c *factors.Config) { c.MaxFailures = 100 })
 	ctx := t.Context()
 	newFlow := func(id string) *flows.Flow {
 		f := storage.Flow{ID: id, Kind: "login", State: "mfa", CreatedAt: w.clock.t, ExpiresAt: time.Now().Add(time.Hour)}

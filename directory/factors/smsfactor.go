@@ -26,8 +26,13 @@ func (f *Service) smsFor(u storage.User) bool {
 // (Flow.NewCode: its HMAC bound to the flow and the phone, an expiry, the
 // attempts reset) and saved in fl (a conditional write) before it is sent; fl
 // is updated to the saved flow and keeps its state. The sender is the pages'
-// limited one: notify.ErrLimited when a send limit is reached.
+// limited one: notify.ErrLimited when a send limit is reached; ErrFactorLocked
+// while the account's second factors are locked.
 func (f *Service) SendSMSCode(ctx context.Context, fl *flows.Flow, userID, lang string) error {
+	// No code is sent to a locked account: it could not be checked.
+	if err := f.open(ctx, userID); err != nil {
+		return err
+	}
 	u, err := f.store.UserByID(ctx, userID)
 	if err != nil {
 		return err
@@ -58,8 +63,14 @@ func (f *Service) SendSMSCode(ctx context.Context, fl *flows.Flow, userID, lang 
 // attempt is counted and the flow saved before the comparison, so that racing
 // requests cannot try more codes than directory.OTPMaxAttempts; fl is updated
 // to the saved flow. The phone the code went to must still be the account's
-// confirmed one.
+// confirmed one. Wrong codes count towards the account's lock (open, failed),
+// as the apps' and recovery codes do.
 func (f *Service) CheckSMSCode(ctx context.Context, by directory.Actor, fl *flows.Flow, code string) error {
+	// The account's lock counts SMS codes with the apps' and recovery codes:
+	// a new flow (a new code) every five tries must not buy more.
+	if err := f.open(ctx, fl.UserID); err != nil {
+		return err
+	}
 	u, err := f.store.UserByID(ctx, fl.UserID)
 	if err != nil {
 		return err
@@ -69,14 +80,12 @@ func (f *Service) CheckSMSCode(ctx context.Context, by directory.Actor, fl *flow
 		f.record(ctx, by, u.ID, directory.EventFactorChecked, directory.OutcomeFailure, map[string]string{"factor": "sms", "reason": "too many attempts"})
 		return ErrFactorLocked
 	case errors.Is(err, flows.ErrWrongCode):
-		f.record(ctx, by, u.ID, directory.EventFactorChecked, directory.OutcomeFailure, map[string]string{"factor": "sms", "reason": "wrong code"})
-		return ErrWrongCode
+		return f.failed(ctx, by, u.ID, "sms", "wrong code")
 	case err != nil:
 		return fmt.Errorf("count an sms code attempt: %w", err)
 	}
 	if !f.smsFor(u) || fl.Recipient != u.Phone {
-		f.record(ctx, by, u.ID, directory.EventFactorChecked, directory.OutcomeFailure, map[string]string{"factor": "sms", "reason": "phone changed"})
-		return ErrWrongCode
+		return f.failed(ctx, by, u.ID, "sms", "phone changed")
 	}
 	// Spent: the code opens the flow once.
 	fl.Challenge = ""

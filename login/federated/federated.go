@@ -21,12 +21,14 @@
 package federated
 
 import (
+	"cmp"
 	"context"
 	"embed"
 	"errors"
 	"net/http"
-	"slices"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gorilla/mux"
 	"golang.org/x/text/language"
@@ -53,6 +55,11 @@ const CallbackPath = "/login/federated/callback"
 // flowCookie names the flow a callback belongs to. Lax, not Strict: the
 // provider's redirect back is a cross-site navigation.
 const flowCookie = "vhod_federated"
+
+// LinkWindow is how long an outside identity waits to join the account of
+// whoever signs in next in its flow: a browser left at the password form
+// must not link it to a later person's account.
+const LinkWindow = 10 * time.Minute
 
 // accounts is what sign-in through outside providers needs from directory.
 type accounts interface {
@@ -91,6 +98,7 @@ var (
 	_ login.Pages       = (*Pages)(nil)
 	_ login.ButtonPages = (*Pages)(nil)
 	_ login.Joiner      = (*Pages)(nil)
+	_ login.NoticePages = (*Pages)(nil)
 )
 
 // Mount adds the pages.
@@ -131,9 +139,11 @@ func (h *Pages) Show(w http.ResponseWriter, r *http.Request, f login.Flow, ar st
 // FirstStep: no acr is reached only through a provider.
 func (h *Pages) FirstStep(string) string { return "" }
 
-// Join links the identity the person chose to link ("I already have an
-// account") to the account they have just signed in to, by whatever method;
-// and drops what an abandoned trip to a provider left in the flow.
+// Join links the identity waiting in the flow ("I already have an account",
+// a step-up, an account its SNILS or email matched) to the account just
+// signed in to, by whatever method, once the sign-in is whole (the core calls
+// it after the second-factor gate), and only within LinkWindow of the choice;
+// it drops what an abandoned trip to a provider left in the flow.
 func (h *Pages) Join(r *http.Request, f *login.Flow, userID string) {
 	p := f.Federated
 	if p == nil {
@@ -143,7 +153,51 @@ func (h *Pages) Join(r *http.Request, f *login.Flow, userID string) {
 	if !p.Link || p.Identity == nil {
 		return
 	}
-	h.link(r, *p.Identity, userID, "signed_in", f.AuthRequestID)
+	reason := cmp.Or(p.LinkReason, "signed_in")
+	if !h.linkFresh(p) {
+		h.kit.Logger().WarnContext(r.Context(), "outside identity not linked: chosen too long ago", "provider", p.Provider, "user", userID, "since", p.LinkSince)
+		h.kit.Audit(r, storage.AuditEvent{Type: directory.EventIdentityLinked, Outcome: directory.OutcomeFailure, UserID: userID,
+			Details: map[string]string{"provider": p.Identity.Provider, "reason": reason, "refused": "expired"}})
+		return
+	}
+	h.link(r, *p.Identity, userID, reason, f.AuthRequestID)
+}
+
+// linkFresh: the link was chosen within LinkWindow.
+func (h *Pages) linkFresh(p *storage.PendingFederated) bool {
+	return !p.LinkSince.IsZero() && h.kit.Now().Sub(p.LinkSince) <= LinkWindow
+}
+
+// pendingLink is o waiting in the flow to join the account of the sign-in.
+func (h *Pages) pendingLink(o directory.OutsideIdentity, reason string) *storage.PendingFederated {
+	now := h.kit.Now().UTC()
+	return &storage.PendingFederated{Provider: o.Provider, Identity: &o, StartedAt: now, Link: true, LinkSince: now, LinkReason: reason}
+}
+
+// toLink sends the person to sign in to their account (any method; the
+// password form says what joins it), after which o joins it (Join).
+func (h *Pages) toLink(w http.ResponseWriter, r *http.Request, f login.Flow, ar storage.AuthRequest, lang language.Tag, o directory.OutsideIdentity, reason string) {
+	f.Federated = h.pendingLink(o, reason)
+	if uerr := h.kit.Move(r, &f, flows.StateStarted); uerr != nil {
+		h.kit.Fail(w, r, lang, uerr)
+		return
+	}
+	http.Redirect(w, r, login.FlowURL(f.ID, "", ar.ID)+"&method="+string(login.MethodPassword), http.StatusSeeOther)
+}
+
+// Notice tells on the password form which outside account will join the
+// account signed in to.
+func (h *Pages) Notice(r *http.Request, f login.Flow, lang language.Tag) string {
+	p := f.Federated
+	if p == nil || !p.Link || p.Identity == nil || !h.linkFresh(p) {
+		return ""
+	}
+	t := h.kit.Translator(lang)
+	name := web.NBSP(h.providerName(r.Context(), p.Provider, lang))
+	if label := p.Identity.Label(); label != "" {
+		return t.T("f2.fed.linking", "Provider", name, "Account", label, "Minutes", strconv.Itoa(int(LinkWindow.Minutes())))
+	}
+	return t.T("f2.fed.linking_unnamed", "Provider", name, "Minutes", strconv.Itoa(int(LinkWindow.Minutes())))
 }
 
 // link links o to the account and tells the owner; a refusal (another
@@ -259,9 +313,11 @@ func (h *Pages) vouched(w http.ResponseWriter, r *http.Request, f login.Flow, ar
 	switch {
 	case errors.Is(err, storage.ErrNotFound):
 		if f.SessionUserID != "" {
-			// A signed-in person (a step-up) links it to their own account.
-			h.link(r, o, f.SessionUserID, "session", ar.ClientID)
-			h.signIn(w, r, f, ar, lang, f.SessionUserID, o)
+			// A signed-in person stepping up with an identity no account has:
+			// a session (perhaps old, perhaps of one factor) does not prove
+			// that identity is theirs. They sign in to their account anew, the
+			// second factor included, and it joins then (Join).
+			h.toLink(w, r, f, ar, lang, o, "session")
 			return
 		}
 		f.Federated = &storage.PendingFederated{Provider: o.Provider, Identity: &o, StartedAt: h.kit.Now().UTC()}
@@ -285,10 +341,9 @@ func (h *Pages) vouched(w http.ResponseWriter, r *http.Request, f login.Flow, ar
 		return
 	}
 	if match != directory.MatchLinked {
-		if !h.link(r, o, u.ID, match, ar.ClientID) {
-			h.kit.Fail(w, r, lang, &web.UserError{Status: http.StatusConflict, Key: "error.bad_request", Err: errors.New("matched identity not linked")})
-			return
-		}
+		// A matched identity joins the account once the sign-in is whole
+		// (Join, after the second-factor gate), not on the first factor.
+		f.Federated = h.pendingLink(o, match)
 	} else if len(o.Orgs) > 0 {
 		// What the provider says of the person's organisations changes:
 		// the link keeps the latest (offered on the company pages).
@@ -300,15 +355,12 @@ func (h *Pages) vouched(w http.ResponseWriter, r *http.Request, f login.Flow, ar
 }
 
 // signIn starts the session of a sign-in through the provider: amr "fed"
-// and the provider's own, the provider's acr (password level unless the
-// operator set one), and the provider for the "idp" claim.
+// only, the provider's acr (password level unless the operator set one), and
+// the provider for the "idp" claim. What the provider says of its own methods
+// (ProviderAMR: "hwk", "mfa"…) is audited, never copied: Vhod cannot vouch for
+// it, and a policy that reads amr (passkey or certificate) must not count it.
 func (h *Pages) signIn(w http.ResponseWriter, r *http.Request, f login.Flow, ar storage.AuthRequest, lang language.Tag, userID string, o directory.OutsideIdentity) {
 	amr := []string{AMR}
-	for _, m := range o.AMR {
-		if !slices.Contains(amr, m) {
-			amr = append(amr, m)
-		}
-	}
 	acr := o.ACR
 	if acr == "" {
 		acr = directory.ACRPassword
@@ -324,8 +376,10 @@ func (h *Pages) signIn(w http.ResponseWriter, r *http.Request, f login.Flow, ar 
 	}
 	h.kit.OnSignIn(Method, login.OutcomeSuccess)
 	h.kit.Audit(r, storage.AuditEvent{Type: directory.EventSignIn, Outcome: directory.OutcomeSuccess, UserID: userID, ClientID: ar.ClientID,
-		Details: map[string]string{"method": string(Method), "provider": o.Provider, "sid": sess.SID, "acr": acr}})
-	f.Federated = nil
+		Details: map[string]string{"method": string(Method), "provider": o.Provider, "sid": sess.SID, "acr": acr, "provider_amr": strings.Join(o.ProviderAMR, " ")}})
+	if f.Federated != nil && !f.Federated.Link {
+		f.Federated = nil // a link waits for Join
+	}
 	h.kit.SignedIn(w, r, f, ar, lang, sess, Method)
 }
 
@@ -377,7 +431,7 @@ func outside(c connector.Connector, id *connector.Identity) directory.OutsideIde
 	o := directory.OutsideIdentity{Provider: c.ID(), Subject: id.Subject, FamilyName: id.LastName, GivenName: id.FirstName,
 		MiddleName: id.MiddleName, Name: id.Name, Email: id.Email, EmailVerified: id.EmailVerified, Phone: id.Phone,
 		PhoneVerified: id.PhoneVerified, SNILS: id.SNILS, INN: id.INN, TrustSNILS: c.Type() == connector.TypeESIA,
-		AMR: id.AMR, ACR: id.ACR}
+		ProviderAMR: id.AMR, ACR: id.ACR}
 	if l, ok := c.(connector.EmailLinker); ok {
 		o.LinkByEmail = l.LinksByEmail()
 	}
@@ -445,12 +499,7 @@ func (h *Pages) choose(w http.ResponseWriter, r *http.Request) {
 	o := *f.Federated.Identity
 	switch r.PostFormValue("action") {
 	case "link":
-		f.Federated.Link = true
-		if uerr := h.kit.Move(r, &f, flows.StateStarted); uerr != nil {
-			h.kit.Fail(w, r, lang, uerr)
-			return
-		}
-		http.Redirect(w, r, login.FlowURL(f.ID, "", ar.ID)+"&method="+string(login.MethodPassword), http.StatusSeeOther)
+		h.toLink(w, r, f, ar, lang, o, "signed_in")
 	case "create":
 		u, err := h.accounts.CreateUserFromIdentity(r.Context(), o, lang.String())
 		if errors.Is(err, directory.ErrIdentityTaken) {

@@ -10,10 +10,17 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
+
+	"golang.org/x/text/language"
 
 	"github.com/vhod-id/vhod/connector"
 	"github.com/vhod-id/vhod/directory"
+	"github.com/vhod-id/vhod/directory/factors"
 	"github.com/vhod-id/vhod/directory/flows"
+	"github.com/vhod-id/vhod/directory/orgs"
+	"github.com/vhod-id/vhod/internal/web"
+	"github.com/vhod-id/vhod/login"
 	"github.com/vhod-id/vhod/login/logintest"
 	"github.com/vhod-id/vhod/storage"
 )
@@ -109,14 +116,14 @@ func fresh(prefix string) string {
 }
 
 // A person no account knows chooses to create one: it holds what the provider
-// verified and the link; the session says how they came (amr fed plus the
-// provider's, acr, idp); the next sign-in through the provider needs no choice.
+// verified and the link; the session says how they came (amr fed only, acr,
+// idp); the next sign-in through the provider needs no choice.
 func TestNewIdentityCreatesAccount(t *testing.T) {
 	idp := newIdP("oidc1", connector.TypeOIDC)
 	sub := fresh("sub")
 	email := sub + "@example.com"
 	idp.identities["c1"] = connector.Identity{Subject: sub, FirstName: "Anna", LastName: "Smirnova", Email: email, EmailVerified: true,
-		AMR: []string{"pwd", "fed"}, ACR: directory.ACRMFA}
+		AMR: []string{"hwk", "pwd", "fed"}, ACR: directory.ACRMFA}
 	e := newEnv(t, connector.Static{idp})
 	b := e.Browser()
 	ar := e.AuthRequest(b, "portal", nil)
@@ -144,15 +151,22 @@ func TestNewIdentityCreatesAccount(t *testing.T) {
 		t.Fatalf("create: %v", p)
 	}
 	s, ok := b.Session()
-	if !ok || s.IdP != "oidc1" || s.ACR != directory.ACRMFA || strings.Join(s.AMR, ",") != "fed,pwd" {
+	if !ok || s.IdP != "oidc1" || s.ACR != directory.ACRMFA || strings.Join(s.AMR, ",") != "fed" {
 		t.Fatalf("session: %+v", s)
 	}
+	// The provider's "hwk" is not Vhod's: it does not meet "passkey or certificate".
+	if (factors.Requirement{ACR: directory.ACRMFA, PasskeyOrCertificate: true}).Met(s.ACR, s.AMR) {
+		t.Error("the provider's own amr meets a passkey-or-certificate policy")
+	}
 	u, err := testStore(t).UserByID(t.Context(), s.UserID)
-	if err != nil || u.Email != email || !u.EmailVerified || u.FamilyName != "Smirnova" || len(u.Links) != 1 || u.Links[0].Subject != sub {
+	// The provider is not trusted with email (no link_by_email): its
+	// "verified" address is not taken as confirmed (it would accept company
+	// invitations), and is left out.
+	if err != nil || u.Email != "" || u.EmailVerified || u.FamilyName != "Smirnova" || len(u.Links) != 1 || u.Links[0].Subject != sub {
 		t.Fatalf("account: %+v %v", u, err)
 	}
 	if !e.HasAudit(u.ID, directory.EventRegistration, directory.OutcomeSuccess, map[string]string{"method": "federated", "provider": "oidc1"}) ||
-		!e.HasAudit(u.ID, directory.EventSignIn, directory.OutcomeSuccess, map[string]string{"method": "federated", "provider": "oidc1"}) {
+		!e.HasAudit(u.ID, directory.EventSignIn, directory.OutcomeSuccess, map[string]string{"method": "federated", "provider": "oidc1", "provider_amr": "hwk pwd fed"}) {
 		t.Error("no audit of the registration or the sign-in")
 	}
 	// Again, in another browser: straight in, to the same account.
@@ -201,6 +215,129 @@ func TestIdentityJoinsTheAccountSignedIn(t *testing.T) {
 	e.WaitEmail(u.Email)
 	if f := e.Flow(fp); f.Federated != nil {
 		t.Errorf("the flow keeps the identity: %+v", f.Federated)
+	}
+}
+
+// The password form of "I already have an account" says which outside account
+// will join; a choice left longer than LinkWindow links nothing to whoever
+// signs in then (audited), and the form no longer says it will.
+func TestLinkChoiceSaysWhatAndExpires(t *testing.T) {
+	idp := newIdP("oidc4", connector.TypeOIDC)
+	sub := fresh("sub")
+	idp.identities["c"] = connector.Identity{Subject: sub, Email: sub + "@example.com"}
+	e := newEnv(t, connector.Static{idp})
+	u := e.User(directory.NewUser{})
+	b := e.Browser()
+	ar := e.AuthRequest(b, "portal", nil)
+	fp, state := toProvider(t, b, ar, "oidc4")
+	b.Follow(back(b, url.Values{"state": {state}, "code": {"c"}}))
+	notice := e.Text("en", "f2.fed.linking", "Provider", web.NBSP("Fake oidc4"), "Account", sub+"@example.com", "Minutes", "10")
+	form := b.Follow(b.Post(fp+"/federated/choice"+q(ar), url.Values{"action": {"link"}}))
+	if !form.Has(notice) {
+		t.Fatalf("the password form does not say what will be linked: %s", form.Body)
+	}
+	e.Advance(LinkWindow + time.Minute)
+	if form := b.Get(fp + q(ar) + "&method=password"); form.Has(notice) {
+		t.Errorf("an expired link still announced: %s", form.Body)
+	}
+	p := b.Post(fp+"/password"+q(ar), url.Values{"login": {u.Login}, "password": {logintest.TestPassword}})
+	if p.Status != http.StatusSeeOther || !strings.HasPrefix(p.Location, "/callback") {
+		t.Fatalf("password: %v", p)
+	}
+	if got, _ := testStore(t).UserByID(t.Context(), u.ID); len(got.Links) != 0 {
+		t.Fatalf("linked %v after the choice expired", got.Links)
+	}
+	if !e.HasAudit(u.ID, directory.EventIdentityLinked, directory.OutcomeFailure, map[string]string{"provider": "oidc4", "refused": "expired"}) {
+		t.Error("the refused link is not audited")
+	}
+}
+
+// A signed-in person stepping up through a provider whose identity no account
+// has: the old session does not prove the identity is theirs, so nothing is
+// linked and the session is not stepped up at the callback; the password form
+// says which outside account will join, and it joins after they sign in anew.
+func TestStepUpLinksOnlyAfterAFreshSignIn(t *testing.T) {
+	idp := newIdP("oidc5", connector.TypeOIDC)
+	sub := fresh("sub")
+	idp.identities["c"] = connector.Identity{Subject: sub, Email: sub + "@example.com", EmailVerified: true, ACR: directory.ACRMFA}
+	e := newEnv(t, connector.Static{idp})
+	u := e.User(directory.NewUser{})
+	b := e.Browser()
+	if p := b.SignIn(e.AuthRequest(b, "portal", nil), u.Login); !strings.HasPrefix(p.Location, "/callback") {
+		t.Fatalf("first sign-in: %v", p)
+	}
+	old, _ := b.Session()
+	ar := e.AuthRequest(b, "portal", func(a *storage.AuthRequest) { a.ACRValues = []string{directory.ACRMFA} })
+	fp, state := toProvider(t, b, ar, "oidc5")
+	if f := e.Flow(fp); f.SessionUserID != u.ID {
+		t.Fatalf("not a step-up of the session: %+v", f)
+	}
+	p := back(b, url.Values{"state": {state}, "code": {"c"}})
+	if p.Status != http.StatusSeeOther || !strings.HasPrefix(p.Location, fp) {
+		t.Fatalf("callback: %v", p)
+	}
+	if got, _ := testStore(t).UserByID(t.Context(), u.ID); len(got.Links) != 0 {
+		t.Fatalf("linked on the old session's word: %v", got.Links)
+	}
+	if s, _ := b.Session(); s.ID != old.ID || s.ACR != old.ACR || s.IdP != "" {
+		t.Fatalf("the session was stepped up by an identity not linked: %+v", s)
+	}
+	form := b.Follow(p)
+	if !form.Has(e.Text("en", "f2.fed.linking", "Provider", web.NBSP("Fake oidc5"), "Account", sub+"@example.com", "Minutes", "10")) {
+		t.Fatalf("the password form does not say what will be linked: %s", form.Body)
+	}
+	p = b.Post(fp+"/password"+q(ar), url.Values{"login": {u.Login}, "password": {logintest.TestPassword}})
+	if p.Status != http.StatusSeeOther {
+		t.Fatalf("password: %v", p)
+	}
+	got, _ := testStore(t).UserByID(t.Context(), u.ID)
+	if len(got.Links) != 1 || got.Links[0].Subject != sub {
+		t.Fatalf("links after the fresh sign-in: %+v", got.Links)
+	}
+	if !e.HasAudit(u.ID, directory.EventIdentityLinked, directory.OutcomeSuccess, map[string]string{"provider": "oidc5", "reason": "session"}) {
+		t.Error("no audit of the link")
+	}
+}
+
+// holdAll is a Gate that holds every sign-in (a second factor never given).
+type holdAll struct{ login.Pages }
+
+func (holdAll) Hold(w http.ResponseWriter, _ *http.Request, _ login.Flow, _ storage.AuthRequest, _ language.Tag, _ storage.Session, _ string) bool {
+	http.Error(w, "held for a second factor", http.StatusUnauthorized)
+	return true
+}
+func (holdAll) Offer(_ context.Context, _ string, a []orgs.Active) ([]orgs.Active, []orgs.Active, error) {
+	return a, nil, nil
+}
+func (holdAll) Meets(context.Context, storage.Session, storage.Organisation) (bool, error) {
+	return false, nil
+}
+
+// An identity that matched an account (here by ЕСИА's SNILS) joins it only
+// once the sign-in is whole: a sign-in held for its second factor links
+// nothing.
+func TestMatchedIdentityNotLinkedBeforeTheGate(t *testing.T) {
+	esia := newIdP("esia", connector.TypeESIA)
+	e := coreEnv(t, nil, func(e *testEnv, k *login.Kit) []login.Pages {
+		p, err := New(connector.Static{esia}, k, e.Dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return []login.Pages{p, holdAll{p}}
+	})
+	certUser := storage.User{ID: fresh("cert"), SNILS: "12345678964", Certificates: []storage.BoundCertificate{{CertificateRef: storage.CertificateRef{SHA256: fresh("sha")}, Qualified: true}}}
+	if err := testStore(t).CreateUser(t.Context(), certUser); err != nil {
+		t.Fatal(err)
+	}
+	esia.identities["c"] = connector.Identity{Subject: fresh("oid"), SNILS: "123-456-789 64", Confirmed: true}
+	b := e.Browser()
+	ar := e.AuthRequest(b, "portal", nil)
+	_, state := toProvider(t, b, ar, "esia")
+	if p := back(b, url.Values{"state": {state}, "code": {"c"}}); p.Status != http.StatusUnauthorized {
+		t.Fatalf("not held: %v", p)
+	}
+	if got, _ := testStore(t).UserByID(t.Context(), certUser.ID); len(got.Links) != 0 {
+		t.Fatalf("linked before the second factor: %+v", got.Links)
 	}
 }
 

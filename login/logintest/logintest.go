@@ -602,3 +602,14 @@ func (b *Browser) SessionCookie() string {
 	}
 	return ""
 }
+
+// HasCookie tells whether the browser holds a cookie named name.
+func (b *Browser) HasCookie(name string) bool {
+	u, _ := url.Parse(b.e.Srv.URL)
+	for _, c := range b.jar.Cookies(u) {
+		if c.Name == name {
+			return true
+		}
+	}
+	return false
+}

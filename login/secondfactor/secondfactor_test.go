@@ -348,3 +348,42 @@ func TestAlwaysAskTurnedOnLaterStopsSSO(t *testing.T) {
 		t.Fatalf("code: %v", p)
 	}
 }
+
+// A passkey ceremony asked for by a person without a passkey is bad input:
+// 400 with a sentence, not 503.
+func TestPasskeyBeginWithoutPasskeyIsBadRequest(t *testing.T) {
+	e := newEnv(t)
+	u := e.User(directory.NewUser{})
+	e.enrolTOTP(u)
+	e.alwaysAsk(u)
+	b := e.Browser()
+	ar := e.AuthRequest(b, "portal", nil)
+	fp, _ := held(t, e, b, ar, u)
+	p := b.Post(fp+"/second-factor/passkey/begin"+q(ar), nil)
+	if p.Status != http.StatusBadRequest || !p.Has(e.Text("en", "f2.mfa.no_passkey")) {
+		t.Fatalf("passkey begin without a passkey: %v", p)
+	}
+}
+
+// The trusted-device cookie (which spares a browser the account's lock) is
+// given only once the sign-in is whole: not after the password of a person
+// who asked to be asked for a second factor, but after the second factor.
+func TestDeviceCookieOnlyAfterTheWholeSignIn(t *testing.T) {
+	e := newEnv(t)
+	u := e.User(directory.NewUser{})
+	secret, _ := e.enrolTOTP(u)
+	e.alwaysAsk(u)
+	b := e.Browser()
+	ar := e.AuthRequest(b, "portal", nil)
+	fp, _ := held(t, e, b, ar, u)
+	if b.HasCookie("vhod_device") {
+		t.Fatal("a device cookie after the password alone")
+	}
+	p := b.Post(fp+"/second-factor/totp"+q(ar), url.Values{"code": {e.code(secret)}})
+	if p.Status != http.StatusSeeOther || !strings.HasPrefix(p.Location, "/callback") {
+		t.Fatalf("second factor: %v", p)
+	}
+	if !b.HasCookie("vhod_device") {
+		t.Fatal("no device cookie after the whole sign-in")
+	}
+}

@@ -170,6 +170,12 @@ func (p *Pages) passkeyBegin(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	id, opts, err := p.factors.BeginPasskeyLogin(r.Context(), f.UserID)
+	if errors.Is(err, factors.ErrNoFactor) {
+		// A person without a passkey (a hand-made request, a passkey removed in
+		// another tab): bad input, not an outage.
+		p.kit.Fail(w, r, lang, &web.UserError{Status: http.StatusBadRequest, Key: "f2.mfa.no_passkey", Err: err})
+		return
+	}
 	if err != nil {
 		p.kit.Logger().WarnContext(r.Context(), "second factor: passkey ceremony not begun", "flow", f.ID, "err", err)
 		http.Error(w, "passkey unavailable", http.StatusServiceUnavailable)
