@@ -355,7 +355,9 @@ func (h *Handler) orgRequestDecision(w http.ResponseWriter, r *http.Request) {
 	// The roles ticked beside "Approve" are what the member gets; a member
 	// without roles would be removed at once, so at least one is asked for.
 	var roles []string
-	if mux.Vars(r)["decision"] == orgs.JoinApprove {
+	// An operator decides as a moderator, who approves the person and does
+	// not choose roles (the org admin's, or the defaults: orgs.ErrModeratorRoles).
+	if mux.Vars(r)["decision"] == orgs.JoinApprove && as == orgs.ApproverOrgAdmin {
 		if roles = r.PostForm["role"]; len(roles) == 0 {
 			h.renderMembers(w, r, http.StatusBadRequest, org, u, "", "members.approve_no_roles")
 			return
@@ -368,6 +370,10 @@ func (h *Handler) orgRequestDecision(w http.ResponseWriter, r *http.Request) {
 	}
 	if errors.Is(err, orgs.ErrUnknownRole) {
 		h.renderMembers(w, r, http.StatusBadRequest, org, u, "", "members.unknown_role")
+		return
+	}
+	if errors.Is(err, orgs.ErrOwnRequest) {
+		h.renderMembers(w, r, http.StatusForbidden, org, u, "", "f1.own_request")
 		return
 	}
 	if err != nil {
