@@ -141,13 +141,28 @@ func newTestServer(t *testing.T, edit func(*Config)) *testServer {
 	return ts
 }
 
-// signIn gives the browser a session of userID, signed in age ago.
+// signIn gives the browser a session of userID, signed in age ago with a
+// password only.
 func (ts *testServer) signIn(userID string, age time.Duration) {
+	ts.t.Helper()
+	ts.signInWith(userID, age, directory.ACRPassword, "pwd")
+}
+
+// signInMFA gives the browser a session of userID, signed in age ago with a
+// password and a code of the authenticator app.
+func (ts *testServer) signInMFA(userID string, age time.Duration) {
+	ts.t.Helper()
+	ts.signInWith(userID, age, directory.ACRMFA, "pwd", "otp", "mfa")
+}
+
+// signInWith gives the browser a session of userID of class acr by amr,
+// signed in age ago.
+func (ts *testServer) signInWith(userID string, age time.Duration, acr string, amr ...string) {
 	ts.t.Helper()
 	value := web.RandomValue()
 	now := time.Now().UTC()
-	ts.session = storage.Session{ID: web.HashValue(value), SID: directory.NewID(), UserID: userID, AMR: []string{"pwd"},
-		ACR: directory.ACRPassword, AuthTime: now.Add(-age), CreatedAt: now, ExpiresAt: now.Add(time.Hour), IP: "192.0.2.1", UserAgent: "test"}
+	ts.session = storage.Session{ID: web.HashValue(value), SID: directory.NewID(), UserID: userID, AMR: amr,
+		ACR: acr, AuthTime: now.Add(-age), CreatedAt: now, ExpiresAt: now.Add(time.Hour), IP: "192.0.2.1", UserAgent: "test"}
 	if err := ts.store.CreateSession(ts.t.Context(), ts.session); err != nil {
 		ts.t.Fatal(err)
 	}

@@ -61,29 +61,60 @@ type invitationView struct {
 
 // orgAdminOf lets only the company's org_admin through; anyone else gets 403,
 // whatever they post: the company comes from the URL and every change is
-// scoped to it.
+// scoped to it. The session must also meet the company's sign-in policy
+// (orgAdminNeed): a password alone does not run a company that asks its
+// members for a second factor; a weaker session steps up first and comes
+// back to the members page.
 func (h *Handler) orgAdminOf(w http.ResponseWriter, r *http.Request) (storage.Organisation, storage.User, bool) {
-	u, ok := h.companyPerson(w, r)
+	return h.orgAdmin(w, r, false)
+}
+
+// orgAdmin is orgAdminOf; fresh also asks for a recent sign-in (changing the
+// policy itself).
+func (h *Handler) orgAdmin(w http.ResponseWriter, r *http.Request, fresh bool) (storage.Organisation, storage.User, bool) {
+	org, sess, u, ok := h.orgAdminSession(w, r)
 	if !ok {
-		return storage.Organisation{}, u, false
+		return org, u, false
+	}
+	n, err := h.orgAdminNeed(r.Context(), u, org.ID)
+	if err != nil {
+		h.pages.Fail(w, r, accountLang(r, u), web.Unavailable(err))
+		return org, u, false
+	}
+	n.fresh = fresh
+	if !h.orgEnrolled(w, r, u, org, n) || !h.reauthUnless(w, r, sess, u, n, reauthOrgAdmin, org.ID, "") {
+		return org, u, false
+	}
+	return org, u, true
+}
+
+// orgAdminSession is the org_admin (or an operator), with their session, of
+// the company in the URL.
+func (h *Handler) orgAdminSession(w http.ResponseWriter, r *http.Request) (storage.Organisation, *storage.Session, storage.User, bool) {
+	if !h.companiesOn(w, r) {
+		return storage.Organisation{}, nil, storage.User{}, false
+	}
+	sess, u, ok := h.accountSession(w, r)
+	if !ok {
+		return storage.Organisation{}, nil, u, false
 	}
 	orgID := mux.Vars(r)["org"]
 	admin, err := h.cfg.Companies.IsOrgAdmin(r.Context(), u.ID, orgID)
 	if err != nil {
 		h.pages.Fail(w, r, accountLang(r, u), web.Unavailable(err))
-		return storage.Organisation{}, u, false
+		return storage.Organisation{}, nil, u, false
 	}
 	// Operators manage every company's members, as through the API.
 	if !admin && !slices.Contains(u.Authorities, storage.AuthorityOperator) {
 		h.pages.Fail(w, r, accountLang(r, u), &web.UserError{Status: http.StatusForbidden, Key: "error.forbidden", Err: errors.New("not an org_admin of " + orgID)})
-		return storage.Organisation{}, u, false
+		return storage.Organisation{}, nil, u, false
 	}
 	org, err := h.cfg.OrgStore.OrganisationByID(r.Context(), orgID)
 	if err != nil {
 		h.pages.Fail(w, r, accountLang(r, u), web.Unavailable(err))
-		return org, u, false
+		return org, nil, u, false
 	}
-	return org, u, true
+	return org, sess, u, true
 }
 
 // roleViews are the roles of every catalogue in the page's language; a
@@ -324,7 +355,9 @@ func (h *Handler) orgRequestDecision(w http.ResponseWriter, r *http.Request) {
 	// The roles ticked beside "Approve" are what the member gets; a member
 	// without roles would be removed at once, so at least one is asked for.
 	var roles []string
-	if mux.Vars(r)["decision"] == orgs.JoinApprove {
+	// An operator decides as a moderator, who approves the person and does
+	// not choose roles (the org admin's, or the defaults: orgs.ErrModeratorRoles).
+	if mux.Vars(r)["decision"] == orgs.JoinApprove && as == orgs.ApproverOrgAdmin {
 		if roles = r.PostForm["role"]; len(roles) == 0 {
 			h.renderMembers(w, r, http.StatusBadRequest, org, u, "", "members.approve_no_roles")
 			return
@@ -337,6 +370,10 @@ func (h *Handler) orgRequestDecision(w http.ResponseWriter, r *http.Request) {
 	}
 	if errors.Is(err, orgs.ErrUnknownRole) {
 		h.renderMembers(w, r, http.StatusBadRequest, org, u, "", "members.unknown_role")
+		return
+	}
+	if errors.Is(err, orgs.ErrOwnRequest) {
+		h.renderMembers(w, r, http.StatusForbidden, org, u, "", "f1.own_request")
 		return
 	}
 	if err != nil {

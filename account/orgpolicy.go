@@ -69,9 +69,11 @@ func (h *Handler) memberFactorKeys(r *http.Request, u storage.User) []string {
 }
 
 // orgSignInPolicy sets the company's policy
-// (POST /account/companies/{org}/sign-in-policy, policy=…).
+// (POST /account/companies/{org}/sign-in-policy, policy=…). Lowering it
+// lowers what every member's sign-in needs, so it asks for a recent sign-in
+// too, besides the policy in force (orgAdmin).
 func (h *Handler) orgSignInPolicy(w http.ResponseWriter, r *http.Request) {
-	org, u, ok := h.orgAdminOf(w, r)
+	org, u, ok := h.orgAdmin(w, r, true)
 	if !ok {
 		return
 	}

@@ -21,7 +21,8 @@ import (
 // The "Sign-in and security" section (/account/security): the person's
 // authenticator app, recovery codes, passkeys and "always ask for a second
 // factor". Every change is a change of a way in: it needs a recent sign-in
-// (freshOrReauth, as the password and certificates do), what removes
+// and, once the account has a second factor, one that used it (freshOrReauth,
+// as the password and certificates do), what removes
 // something is confirmed on a page of its own first, and directory/factors
 // audits and mails each change.
 
@@ -39,6 +40,8 @@ type secondFactors interface {
 	RenamePasskey(ctx context.Context, by directory.Actor, userID, id, name string) error
 	RemovePasskey(ctx context.Context, by directory.Actor, userID, id string) error
 	SetAlwaysAsk(ctx context.Context, by directory.Actor, userID string, on bool) error
+	// Required is what a sign-in of u must reach for org (nil: none).
+	Required(ctx context.Context, u storage.User, org *storage.Organisation) (factors.Requirement, error)
 }
 
 // What a re-authentication resumes in this section (the reauth flow's
@@ -123,6 +126,8 @@ var securityNotices = map[string]string{
 	"totp_added": "security.totp_added", "totp_removed": "security.totp_removed", "passkey_added": "security.passkey_added",
 	"passkey_renamed": "security.passkey_renamed", "passkey_removed": "security.passkey_removed",
 	"always_on": "security.always_on", "always_off": "security.always_off",
+	// A company's admin pages need a factor of its policy (orgEnrolled).
+	"org_needs_factor": "f1.org_needs_factor", "org_needs_passkey": "f1.org_needs_passkey",
 }
 
 // security shows the section (GET /account/security).

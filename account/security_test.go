@@ -73,6 +73,8 @@ func TestSecurityTOTP(t *testing.T) {
 	if !ts.audited(directory.EventFactorEnrolled, directory.OutcomeSuccess) {
 		t.Error("the app was not audited")
 	}
+	// From now on a change needs a sign-in that used the app.
+	ts.signInMFA(ts.user.ID, time.Minute)
 	ts.get("/account/security").has(t, "An authenticator app confirms your sign-ins", "10 recovery codes left", "Make new recovery codes")
 
 	// New codes: asked on a page of its own first.
@@ -152,6 +154,7 @@ func TestSecurityPasskeys(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	ts.signInMFA(ts.user.ID, time.Minute) // an account with passkeys changes with a second factor
 	ts.get("/account/security").has(t, "Passkeys", "Phone", "copied to your other devices", "not used yet", "YubiKey",
 		"kept on one device", "last used", `src="/static/passkey-add.js"`, "Add a passkey")
 

@@ -2,6 +2,7 @@ package account
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 
@@ -85,14 +86,15 @@ func groupsOf4(s string) string {
 }
 
 // totpQR serves the QR code of the app being enrolled
-// (GET /account/security/totp/qr.png); a stale session gets none.
+// (GET /account/security/totp/qr.png); a session that may not change a way
+// in (stale, or without the account's second factor) gets none.
 func (h *Handler) totpQR(w http.ResponseWriter, r *http.Request) {
 	sess, u, ok := h.accountSession(w, r)
 	if !ok {
 		return
 	}
-	if !h.cfg.Reauths.Fresh(sess) {
-		h.fail(w, r, &web.UserError{Status: http.StatusForbidden, Key: "error.forbidden", Err: errors.New("stale session asked for a QR code")})
+	if ok, err := h.mayChange(r.Context(), sess, u); err != nil || !ok {
+		h.fail(w, r, &web.UserError{Status: http.StatusForbidden, Key: "error.forbidden", Err: fmt.Errorf("a stale or weak session asked for a QR code (%v)", err)})
 		return
 	}
 	e, err := h.cfg.Factors.PendingTOTP(r.Context(), u.ID)

@@ -184,6 +184,13 @@ func (a *API) decideMember(w http.ResponseWriter, r *http.Request) {
 	if r.ContentLength != 0 && !decode(w, r, &in) {
 		return
 	}
+	// A moderator (or an operator deciding as one) approves the person; the
+	// roles are the company's admin's to choose (orgs.ErrModeratorRoles).
+	if in.Roles != nil && as != orgs.ApproverOrgAdmin {
+		writeProblemFields(w, http.StatusForbidden, "forbidden", "only the organisation's admin chooses roles; a moderator approves without them",
+			map[string]string{"roles": "leave out"})
+		return
+	}
 	if in.Roles != nil && len(in.Roles) == 0 {
 		writeProblemFields(w, http.StatusBadRequest, "invalid-body", "an approval gives at least one role (leave roles out for the default roles)",
 			map[string]string{"roles": "at least one role"})
@@ -203,6 +210,14 @@ func (a *API) decideMember(w http.ResponseWriter, r *http.Request) {
 	}
 	if errors.Is(err, orgs.ErrNotPending) {
 		writeProblem(w, http.StatusConflict, "wrong-status", "no request of this person waits")
+		return
+	}
+	if errors.Is(err, orgs.ErrOwnRequest) {
+		writeProblem(w, http.StatusForbidden, "forbidden", "nobody approves their own request to join")
+		return
+	}
+	if errors.Is(err, orgs.ErrModeratorRoles) {
+		writeProblem(w, http.StatusForbidden, "forbidden", "only the organisation's admin chooses roles")
 		return
 	}
 	if err != nil {

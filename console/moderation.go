@@ -182,6 +182,10 @@ func (h *Handler) moderateRequest(w http.ResponseWriter, r *http.Request) {
 		h.pages.Fail(w, r, lang(r, u), &web.UserError{Status: http.StatusNotFound, Key: "error.not_found", Err: err})
 		return
 	}
+	if errors.Is(err, orgs.ErrOwnRequest) { // a moderator's own request is another's to decide
+		h.pages.Fail(w, r, lang(r, u), &web.UserError{Status: http.StatusForbidden, Key: "f1.own_request", Err: err})
+		return
+	}
 	h.pages.Fail(w, r, lang(r, u), web.Unavailable(err))
 }
 

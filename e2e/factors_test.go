@@ -156,15 +156,24 @@ func TestFactorsReset(t *testing.T) {
 // leaves the authenticator app and the recovery codes as they were: only an
 // operator's reset removes second factors.
 func TestRecoveryKeepsSecondFactors(t *testing.T) {
-	_, gwURL := newSMSGateway(t)
+	gw, gwURL := newSMSGateway(t)
 	box, port := newMailbox(t)
 	srv := startServer(t, recoveryConfig(gwURL, port))
-	enrolApp(t, srv, accountBrowser(t, srv, "ivanov", "S3cure-pass!"))
+	// ivanov's confirmed phone is a second factor (SMS codes): his password
+	// alone adds no app, the sign-in is stepped up with an SMS code first.
+	iv := accountBrowser(t, srv, "ivanov", "S3cure-pass!")
+	p := mustSubmit(t, iv, mustGet(t, iv, srv.Issuer+"/account/security"), "/account/security/totp", nil)
+	if !strings.Contains(p.Body, "Confirm it&#39;s you") {
+		t.Fatalf("a password-only session was not stepped up: %.900s", p.Body)
+	}
+	p = mustSubmit(t, iv, p, "/second-factor/sms", nil)
+	mustSubmit(t, iv, p, "/second-factor/sms/check", map[string][]string{"sms_code": {gw.lastCode(t, "+79090000000")}})
+	enrolApp(t, srv, iv)
 
 	shop := shopRP(t, srv)
 	b := rptest.NewBrowser("http://127.0.0.1:8765/")
 	b.Lang = "en"
-	p := startRecovery(t, b, shop, shop.authorization(oauth2.SetAuthURLParam("ui_locales", "en")), "ivanov@example.com")
+	p = startRecovery(t, b, shop, shop.authorization(oauth2.SetAuthURLParam("ui_locales", "en")), "ivanov@example.com")
 	m := regexp.MustCompile(`code to change the password: (\d{6})`).FindStringSubmatch(box.last(t, "ivanov@example.com"))
 	if m == nil {
 		t.Fatal("no recovery code mailed")
@@ -173,7 +182,7 @@ func TestRecoveryKeepsSecondFactors(t *testing.T) {
 	if !strings.Contains(p.Body, "Your password has been changed") {
 		t.Fatalf("reset: %d %.300s", p.Status, p.Body)
 	}
-	iv := accountBrowser(t, srv, "ivanov", "Fresh-pass-42")
+	iv = accountBrowser(t, srv, "ivanov", "Fresh-pass-42")
 	if p = mustGet(t, iv, srv.Issuer+"/account/security"); !strings.Contains(p.Body, "An authenticator app confirms your sign-ins") ||
 		!strings.Contains(p.Body, "10 recovery codes left") {
 		t.Fatalf("second factors after a recovery: %.900s", p.Body)

@@ -76,8 +76,9 @@ func (s *Storage) systemIntrospection(ctx context.Context, resp *oidc.Introspect
 
 // orgClaims adds the org, roles and orgs claims the scopes ask for; memberships
 // are read afresh, so that a role change shows in the next token and userinfo.
-// The grant's company is left out when its sign-in does not meet the
-// company's sign-in policy (orgAllowed).
+// The grant's company, and each company of the orgs list, is left out when
+// the sign-in does not meet that company's sign-in policy (orgAllowed): the
+// list's roles speak for the company as much as the org claim does.
 func (s *Storage) orgClaims(ctx context.Context, info *oidc.UserInfo, g storage.Grant, scopes []string) error {
 	wantOrg, wantOrgs := slices.Contains(scopes, ScopeOrg), slices.Contains(scopes, ScopeOrgs)
 	if s.cfg.OrgClaims == nil || (!wantOrg && !wantOrgs) {
@@ -85,7 +86,7 @@ func (s *Storage) orgClaims(ctx context.Context, info *oidc.UserInfo, g storage.
 	}
 	orgID := g.OrgID
 	if wantOrg && orgID != "" {
-		ok, err := s.orgAllowed(ctx, g)
+		ok, err := s.orgAllowed(ctx, g, orgID)
 		if err != nil {
 			return err
 		}
@@ -102,22 +103,42 @@ func (s *Storage) orgClaims(ctx context.Context, info *oidc.UserInfo, g storage.
 		info.AppendClaims(claims.Roles, c.Roles)
 	}
 	if wantOrgs {
-		info.AppendClaims(claims.Orgs, c.Orgs)
+		list, err := s.allowedOrgs(ctx, g, c.Orgs)
+		if err != nil {
+			return err
+		}
+		info.AppendClaims(claims.Orgs, list)
 	}
 	return nil
 }
 
-// orgAllowed applies the company's sign-in policy to the grant's sign-in
-// (Config.OrgPolicy); a company withheld is audited.
-func (s *Storage) orgAllowed(ctx context.Context, g storage.Grant) (bool, error) {
+// allowedOrgs are the entries of the orgs claim whose company's policy the
+// grant's sign-in meets.
+func (s *Storage) allowedOrgs(ctx context.Context, g storage.Grant, list []orgs.Entry) ([]orgs.Entry, error) {
+	out := make([]orgs.Entry, 0, len(list))
+	for _, e := range list {
+		ok, err := s.orgAllowed(ctx, g, e.ID)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			out = append(out, e)
+		}
+	}
+	return out, nil
+}
+
+// orgAllowed applies the sign-in policy of the company orgID to the grant's
+// sign-in (Config.OrgPolicy); a company withheld is audited.
+func (s *Storage) orgAllowed(ctx context.Context, g storage.Grant, orgID string) (bool, error) {
 	if s.cfg.OrgPolicy == nil {
 		return true, nil
 	}
-	ok, err := s.cfg.OrgPolicy(ctx, g.Subject, g.OrgID, g.ACR, g.AMR)
+	ok, err := s.cfg.OrgPolicy(ctx, g.Subject, orgID, g.ACR, g.AMR)
 	if err != nil || ok {
 		return ok, err
 	}
 	s.audit(ctx, storage.AuditEvent{Type: directory.EventFactorRequired, Outcome: directory.OutcomeFailure, UserID: g.Subject,
-		ClientID: g.ClientID, Details: map[string]string{"by": "org", "org": g.OrgID, "reason": "org_withheld", "acr": g.ACR}})
+		ClientID: g.ClientID, Details: map[string]string{"by": "org", "org": orgID, "reason": "org_withheld", "acr": g.ACR}})
 	return false, nil
 }

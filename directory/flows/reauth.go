@@ -77,6 +77,18 @@ func (a *Reauths) Fresh(s *storage.Session) bool {
 // that one was asked for. It returns the flow to name in the sign-in's state
 // (directory.ReauthStatePrefix + ID).
 func (a *Reauths) Wait(ctx context.Context, by directory.Actor, sess *storage.Session, userID, browserHash, action, value, authRequestID string) (string, error) {
+	return a.WaitFor(ctx, ReasonStale, by, sess, userID, browserHash, action, value, authRequestID)
+}
+
+// Why a new sign-in is asked for (the audit event's reason): the sign-in is
+// too old, or it lacks the second factor the account or the company needs.
+const (
+	ReasonStale        = "stale_session"
+	ReasonSecondFactor = "second_factor"
+)
+
+// WaitFor is Wait with the reason the audit event gives.
+func (a *Reauths) WaitFor(ctx context.Context, reason string, by directory.Actor, sess *storage.Session, userID, browserHash, action, value, authRequestID string) (string, error) {
 	now := a.now().UTC()
 	f := storage.Flow{ID: directory.NewID(), Kind: string(KindReauth), State: string(StateStarted),
 		AuthRequestID: authRequestID, BrowserHash: browserHash, UserID: userID, Method: action, Recipient: value,
@@ -89,6 +101,6 @@ func (a *Reauths) Wait(ctx context.Context, by directory.Actor, sess *storage.Se
 		age = strconv.Itoa(int(now.Sub(sess.AuthTime).Seconds()))
 	}
 	a.audit.Record(ctx, storage.AuditEvent{Type: directory.EventReauthRequired, Outcome: directory.OutcomeFailure, UserID: userID,
-		IP: by.IP, UserAgent: by.UserAgent, Details: map[string]string{"action": action, "reason": "stale_session", "age_seconds": age}})
+		IP: by.IP, UserAgent: by.UserAgent, Details: map[string]string{"action": action, "reason": reason, "age_seconds": age}})
 	return f.ID, nil
 }

@@ -52,6 +52,11 @@ func TestApproveJoinRoles(t *testing.T) {
 			approvals: []approval{{orgs.ApproverModerator, nil}}},
 		{name: "a role of no catalogue", policy: orgs.JoinEither,
 			approvals: []approval{{orgs.ApproverOrgAdmin, []string{"nonsense"}}}, wantErr: orgs.ErrUnknownRole},
+		// Review finding 5: a moderator approves the person, not their roles.
+		{name: "a moderator does not choose roles", policy: orgs.JoinEither,
+			approvals: []approval{{orgs.ApproverModerator, []string{storage.RoleOrgAdmin}}}, wantErr: orgs.ErrModeratorRoles},
+		{name: "a moderator does not choose roles, even none", policy: orgs.JoinEither,
+			approvals: []approval{{orgs.ApproverModerator, []string{}}}, wantErr: orgs.ErrModeratorRoles},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -82,6 +87,32 @@ func TestApproveJoinRoles(t *testing.T) {
 				t.Fatalf("member %s %v, want active %v", m.Status, m.Roles, tc.want)
 			}
 		})
+	}
+}
+
+// Review finding 5: nobody approves their own join request, as a moderator
+// or otherwise; a rejection of it stays possible (it only withdraws it).
+func TestNobodyApprovesTheirOwnRequest(t *testing.T) {
+	for _, as := range []string{orgs.ApproverModerator, orgs.ApproverOrgAdmin} {
+		o, st := newOrgs(t, func(c *orgs.Config) { c.JoinPolicy = orgs.JoinEither })
+		withDefaults(t, st)
+		ctx := t.Context()
+		org := activeRomashka(t, o)
+		if _, err := o.RequestJoin(ctx, "mod", org.ID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := o.ApproveJoin(ctx, "mod", org.ID, directory.Actor{ID: "mod"}, as, nil); !errors.Is(err, orgs.ErrOwnRequest) {
+			t.Fatalf("as %s: own approval: %v", as, err)
+		}
+		if m, _ := st.MembershipByID(ctx, "mod", org.ID); m.Status != storage.MemberRequested || len(m.Approvals) != 0 {
+			t.Fatalf("as %s: %+v", as, m)
+		}
+		if _, err := o.DecideJoin(ctx, "mod", org, directory.Actor{ID: "mod"}, as, orgs.JoinApprove, "", nil); !errors.Is(err, orgs.ErrOwnRequest) {
+			t.Fatalf("as %s: own decision: %v", as, err)
+		}
+		if err := o.RejectJoin(ctx, "mod", org.ID, directory.Actor{ID: "mod"}, as, "changed my mind"); err != nil {
+			t.Fatalf("as %s: own rejection: %v", as, err)
+		}
 	}
 }
 

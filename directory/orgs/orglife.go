@@ -34,6 +34,13 @@ var (
 	ErrUnknownRole      = errors.New("a role of no catalogue")
 	ErrExists           = errors.New("an organisation with this INN and KPP exists")
 	ErrInvalidRequisite = errors.New("invalid requisites")
+	// ErrOwnRequest: nobody decides their own request to join (a moderator
+	// or an operator who asked would let themselves in).
+	ErrOwnRequest = errors.New("an approval of one's own join request")
+	// ErrModeratorRoles: a moderator approves a person, not their roles;
+	// those are the company's org_admin's to choose (else a moderator could
+	// make anyone, themselves included, the company's org_admin).
+	ErrModeratorRoles = errors.New("a moderator does not choose roles")
 )
 
 // RequisiteErrors checks an organisation's numbers by their rules and names
@@ -126,9 +133,16 @@ func (o *Service) RequestJoin(ctx context.Context, userID, orgID string) (storag
 // on the members page or through the API); nil leaves the roles an org admin
 // chose in an earlier approval or, when none did, gives the catalogues'
 // default roles (a moderator completing a request alone). A role of no
-// catalogue is ErrUnknownRole. The decision is audited here, whoever takes
-// it (the members page, the moderation queue, the API).
+// catalogue is ErrUnknownRole; roles from a moderator ErrModeratorRoles, and
+// an approval of by's own request ErrOwnRequest. The decision is audited
+// here, whoever takes it (the members page, the moderation queue, the API).
 func (o *Service) ApproveJoin(ctx context.Context, userID, orgID string, by directory.Actor, as string, roles []string) (bool, error) {
+	if by.ID == userID {
+		return false, ErrOwnRequest
+	}
+	if roles != nil && as != ApproverOrgAdmin {
+		return false, ErrModeratorRoles
+	}
 	st := o.store
 	m, err := st.MembershipByID(ctx, userID, orgID)
 	if err != nil {

@@ -118,7 +118,17 @@ async function enrolApp(p, w) {
   assert.ok(body.includes(w.appOn), 'app shown as set up');
   assert.ok(body.includes(w.tenLeft), 'ten codes left');
   for (const c of codes) assert.ok(!body.includes(c.trim()), 'codes are shown only once');
-  return codes;
+  return { codes: codes.map((c) => c.trim()), secret };
+}
+
+// stepUp answers "Confirm it's you": an account with a second factor changes
+// its factors only from a sign-in that used one (a password alone is stepped
+// up), here with a recovery code.
+async function stepUp(p, w, code) {
+  await p.getByRole('heading', { name: w.confirmItsYou }).waitFor();
+  await p.getByText(w.recoverySummary).click();
+  await p.getByLabel(w.recoveryLabel).fill(code);
+  await p.getByRole('button', { name: w.recoveryButton }).click();
 }
 
 // addPasskey registers a passkey named name with the virtual authenticator.
@@ -137,6 +147,8 @@ const en = {
   tenLeft: '10 recovery codes left', passkeyName: 'Passkey name', addPasskey: 'Add a passkey', passkeyAdded: 'The passkey is added.',
   newName: 'New name', rename: 'Rename', renamed: 'The passkey is renamed.', remove: 'Remove', removeQuestion: 'Remove the passkey?',
   removeButton: 'Remove the passkey', removed: 'The passkey was removed.',
+  confirmItsYou: "Confirm it's you", recoverySummary: 'No access to your app or phone? Use a recovery code',
+  recoveryLabel: 'Recovery code', recoveryButton: 'Sign in with a recovery code',
 };
 
 const ru = {
@@ -147,17 +159,26 @@ const ru = {
   tenLeft: 'Осталось 10 резервных кодов', passkeyName: 'Название ключа', addPasskey: 'Добавить ключ доступа',
   passkeyAdded: 'Ключ доступа добавлен.', newName: 'Новое название', rename: 'Переименовать', renamed: 'Ключ доступа переименован.',
   remove: 'Удалить', removeQuestion: 'Удалить ключ доступа?', removeButton: 'Удалить ключ', removed: 'Ключ доступа удалён.',
+  confirmItsYou: 'Подтвердите, что это вы', recoverySummary: 'Нет доступа к приложению и телефону? Введите резервный код',
+  recoveryLabel: 'Резервный код', recoveryButton: 'Войти с резервным кодом',
 };
 
-test('English: an authenticator app, recovery codes once, a passkey added, renamed and removed after a new sign-in', async () => {
+test('English: an authenticator app, recovery codes once, a passkey added after the second factor, renamed and removed after a new sign-in', async () => {
   const p = await signIn('en-US', 'zaytsev', 'Zaytsev-pass-1', en);
-  const signedIn = Date.now(); // the session's sign-in was no later than this
   await p.getByRole('link', { name: en.section }).click();
   await p.getByRole('heading', { name: en.section }).waitFor();
   assert.equal(await p.getAttribute('html', 'lang'), 'en');
-  await enrolApp(p, en);
+  const { codes } = await enrolApp(p, en);
 
+  // The password-only session adds no passkey to an account with an app:
+  // it is asked for the second factor first, and comes back to the section.
   const { cdp, authenticatorId } = await virtualAuthenticator(p);
+  await p.getByLabel(en.passkeyName, { exact: true }).fill('Laptop');
+  await p.getByRole('button', { name: en.addPasskey }).click();
+  await stepUp(p, en, codes[0]);
+  await p.getByRole('heading', { name: en.section }).waitFor();
+  const signedIn = Date.now(); // the stepped-up session's sign-in was no later than this
+  assert.equal(await p.getByRole('listitem', { name: 'Laptop' }).count(), 0);
   await addPasskey(p, en, 'Laptop');
   let { credentials } = await cdp.send('WebAuthn.getCredentials', { authenticatorId });
   assert.equal(credentials.length, 1);
@@ -184,14 +205,15 @@ test('English: an authenticator app, recovery codes once, a passkey added, renam
   await p.getByRole('listitem', { name: 'Work laptop' }).getByRole('button', { name: en.remove, exact: true }).click();
   await p.getByRole('heading', { name: en.removeQuestion }).waitFor();
   assert.match(await p.textContent('body'), /«Work\u00a0laptop»|«Work laptop»/);
+  // Signing in again (prompt=login) with the second factor: the virtual
+  // authenticator answers the sign-in page's passkey autofill at once (a
+  // passkey with user verification is a sign-in of both factors).
+  const signIns = [];
+  p.on('request', (req) => { if (req.url().includes('/authorize?')) signIns.push(new URL(req.url()).searchParams); });
   await p.getByRole('button', { name: en.removeButton }).click();
-  await p.getByLabel(en.password).waitFor(); // the sign-in page, not the section
-  assert.equal(await p.getByRole('listitem', { name: 'Work laptop' }).count(), 0);
-  const login = p.getByLabel(en.login);
-  if (await login.count()) await login.fill('zaytsev');
-  await p.getByLabel(en.password).fill('Zaytsev-pass-1');
-  await p.getByRole('button', { name: en.signIn, exact: true }).click();
   await p.getByRole('status').filter({ hasText: en.removed }).waitFor();
+  assert.ok(signIns.some((q) => q.get('prompt') === 'login' && q.get('acr_values') === 'urn:vhod:acr:mfa'),
+    'the stale session signed in again, with the second factor');
   assert.equal(await p.getByRole('listitem', { name: 'Work laptop' }).count(), 0);
   assert.match(await p.textContent('body'), /You have no passkeys yet\./);
   ({ credentials } = await cdp.send('WebAuthn.getCredentials', { authenticatorId }));
@@ -213,12 +235,15 @@ test('Russian: the first factor is a passkey (its recovery codes shown once), th
   await p.getByRole('heading', { name: ru.saveCodes }).waitFor();
   assert.match(await p.textContent('body'), /Ключ доступа добавлен\./);
   assert.equal(await p.getByRole('list', { name: ru.codesList }).locator('li').count(), 10);
+  const codes = (await p.getByRole('list', { name: ru.codesList }).locator('li').allTextContents()).map((c) => c.trim());
   await p.getByRole('link', { name: ru.saved }).click();
   await p.getByRole('listitem', { name: 'Телефон' }).waitFor();
   assert.match(await p.textContent('body'), /Осталось 10 резервных кодов/);
 
-  // An app now: no new codes (the account has them).
+  // An app now, from a sign-in that used the passkey's account's second
+  // factor (a recovery code here): no new codes (the account has them).
   await p.getByRole('button', { name: ru.setUpApp }).click();
+  await stepUp(p, ru, codes[0]);
   const secret = (await p.getByLabel(ru.secretLabel).textContent()).replace(/\s/g, '');
   await p.getByLabel(ru.codeLabel).fill(totp(secret));
   await p.getByRole('button', { name: ru.confirm }).click();
