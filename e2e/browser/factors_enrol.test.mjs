@@ -194,12 +194,6 @@ test('English: an authenticator app, recovery codes once, a passkey added after 
   await p.getByRole('listitem', { name: 'Work laptop' }).waitFor();
 
   // Removing needs a fresh sign-in: wait until this one is not, confirm, sign in again.
-  // The sign-in page offers passkeys as autofill, and the virtual
-  // authenticator would answer at once with the one being removed; this
-  // journey signs in again with the password, so the browser offers none.
-  await p.addInitScript(() => {
-    if (window.PublicKeyCredential) PublicKeyCredential.isConditionalMediationAvailable = async () => false;
-  });
   const wait = signedIn + reauthWithinMs + 3_000 - Date.now();
   if (wait > 0) await p.waitForTimeout(wait);
   await p.getByRole('listitem', { name: 'Work laptop' }).getByRole('button', { name: en.remove, exact: true }).click();
