@@ -41,6 +41,7 @@ func (a *app) loginPages(sh *shared, prov *provider.Provider, st loginStore) (*l
 	kit := pages.Kit()
 	certs := *sh.certs
 	certs.Reauths = a.reauths(st)
+	certs.SecondFactors = sh.factors
 	byCert, err := certificate.New(certs, kit, a.dir)
 	if err != nil {
 		return nil, nil, err

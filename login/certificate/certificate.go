@@ -35,6 +35,7 @@ import (
 
 	"github.com/vhod-id/vhod/certauth"
 	"github.com/vhod-id/vhod/directory"
+	"github.com/vhod-id/vhod/directory/factors"
 	"github.com/vhod-id/vhod/directory/flows"
 	"github.com/vhod-id/vhod/internal/web"
 	"github.com/vhod-id/vhod/login"
@@ -66,6 +67,12 @@ type Config struct {
 	// Reauths ask a stale session to sign in again before a certificate is
 	// bound to its account (the account's rule, flows.Reauths).
 	Reauths *flows.Reauths
+	// SecondFactors: binding a certificate to an account that has a second
+	// factor needs a sign-in that reached one (a certificate outranks a
+	// second factor, so a password alone must not add one). Nil: no factors.
+	SecondFactors interface {
+		Enrolment(ctx context.Context, userID string) (factors.Enrolment, error)
+	}
 }
 
 // accounts is what certificate sign-in needs from directory.
@@ -557,8 +564,21 @@ func (h *Pages) bindingFresh(w http.ResponseWriter, r *http.Request, f login.Flo
 		h.kit.Fail(w, r, lang, &web.UserError{Status: http.StatusBadRequest, Key: "login.flow_expired", Err: errors.New("the session a binding is for has ended")})
 		return false
 	}
-	if h.cfg.Reauths.Fresh(sess) {
+	needMFA := false
+	if h.cfg.SecondFactors != nil && !directory.ACRSatisfies(sess.ACR, directory.ACRMFA) {
+		e, err := h.cfg.SecondFactors.Enrolment(r.Context(), u.ID)
+		if err != nil {
+			h.kit.Fail(w, r, lang, login.Unavailable(err))
+			return false
+		}
+		needMFA = e.Any()
+	}
+	if h.cfg.Reauths.Fresh(sess) && !needMFA {
 		return true
+	}
+	q := reauthQuery(u)
+	if needMFA {
+		q.Set("acr_values", directory.ACRMFA)
 	}
 	id, err := h.cfg.Reauths.Wait(r.Context(), h.kit.Actor(r, u.ID), sess, u.ID, h.kit.BrowserHash(r.Context()),
 		flows.ReauthCertificateBind, f.ID, ar.ID)
@@ -566,7 +586,7 @@ func (h *Pages) bindingFresh(w http.ResponseWriter, r *http.Request, f login.Flo
 		h.kit.Fail(w, r, lang, login.Unavailable(err))
 		return false
 	}
-	web.SignIn(w, r, h.kit.Issuer(), directory.AccountClientID, directory.ReauthStatePrefix+id, reauthQuery(u))
+	web.SignIn(w, r, h.kit.Issuer(), directory.AccountClientID, directory.ReauthStatePrefix+id, q)
 	return false
 }
 
