@@ -75,7 +75,7 @@ func TestAccountPages(t *testing.T) {
 }
 
 func TestAccountEmailChangeIsVerified(t *testing.T) {
-	_, gwURL := newSMSGateway(t)
+	gw, gwURL := newSMSGateway(t)
 	box, port := newMailbox(t)
 	srv := startServer(t, recoveryConfig(gwURL, port))
 	shop := shopRP(t, srv)
@@ -83,6 +83,11 @@ func TestAccountEmailChangeIsVerified(t *testing.T) {
 	p := mustGet(t, b, srv.Issuer+"/account")
 	p = mustSubmit(t, b, p, "/password", url.Values{"login": {"ivanov"}, "password": {"S3cure-pass!"}})
 	p = mustSubmit(t, b, p, "/account/identifier", url.Values{"kind": {"email"}, "value": {"Ivan.New@Example.com"}})
+	if strings.Contains(p.Body, "/second-factor/sms") {
+		// The confirmed phone is a second factor: the change waits for it.
+		p = mustSubmit(t, b, p, "/second-factor/sms", nil)
+		p = mustSubmit(t, b, p, "/second-factor/sms/check", url.Values{"sms_code": {gw.lastCode(t, "+79090000000")}})
+	}
 	if !strings.Contains(p.Body, "Мы отправили код на ivan.new@example.com") {
 		t.Fatalf("change request: %d %.400s", p.Status, p.Body)
 	}

@@ -564,20 +564,23 @@ func (h *Pages) bindingFresh(w http.ResponseWriter, r *http.Request, f login.Flo
 		h.kit.Fail(w, r, lang, &web.UserError{Status: http.StatusBadRequest, Key: "login.flow_expired", Err: errors.New("the session a binding is for has ended")})
 		return false
 	}
-	needMFA := false
-	if h.cfg.SecondFactors != nil && !directory.ACRSatisfies(sess.ACR, directory.ACRMFA) {
+	// An account with a second factor: the sign-in must have reached it, and
+	// a new one is asked to (a certificate outranks the factor a password
+	// alone would skip).
+	hasFactor := false
+	if h.cfg.SecondFactors != nil {
 		e, err := h.cfg.SecondFactors.Enrolment(r.Context(), u.ID)
 		if err != nil {
 			h.kit.Fail(w, r, lang, login.Unavailable(err))
 			return false
 		}
-		needMFA = e.Any()
+		hasFactor = e.Any()
 	}
-	if h.cfg.Reauths.Fresh(sess) && !needMFA {
+	if h.cfg.Reauths.Fresh(sess) && (!hasFactor || directory.ACRSatisfies(sess.ACR, directory.ACRMFA)) {
 		return true
 	}
 	q := reauthQuery(u)
-	if needMFA {
+	if hasFactor {
 		q.Set("acr_values", directory.ACRMFA)
 	}
 	id, err := h.cfg.Reauths.Wait(r.Context(), h.kit.Actor(r, u.ID), sess, u.ID, h.kit.BrowserHash(r.Context()),
