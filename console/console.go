@@ -316,7 +316,7 @@ func (h *Handler) operator(w http.ResponseWriter, r *http.Request) (storage.User
 }
 
 func (h *Handler) renderConsole(w http.ResponseWriter, r *http.Request, status int, u storage.User, page consolePage) {
-	page.Base = h.pages.Base(r, lang(r, u), "console.title")
+	page.Base = h.base(r, u, "console.title")
 	if page.Section != "home" { // every other section is an operator's (h.operator let them in)
 		page.Operator, page.Moderator = true, true
 	}
