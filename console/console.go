@@ -237,9 +237,11 @@ type consolePage struct {
 	Keys       []directory.KeyInfo
 	Algorithms []string
 	Anchors    []directory.AnchorInfo
-	Events     []storage.AuditEvent
+	Audit      []auditRow // a page of the audit log
+	EventTypes []string   // the audit log's filter by type
 	Filter     map[string]string
 	Next       string // the next page of a list; empty on its last
+	First      bool   // a later page of a list: link back to its first
 }
 
 // lang is the language of the pages for this person: the request's, unless
