@@ -108,7 +108,7 @@ type sessionView struct {
 }
 
 func (h *Handler) renderAccount(w http.ResponseWriter, r *http.Request, status int, sess *storage.Session, u storage.User, notice, errKey string, args ...string) {
-	page := accountPage{base: h.newBase(r, accountLang(r, u), "account.title"), User: u, Who: directory.Who(u)}
+	page := accountPage{base: h.newBase(r, u, accountLang(r, u), "account.title"), User: u, Who: directory.Who(u)}
 	page.News = slices.ContainsFunc(u.Consents, func(c storage.UserConsent) bool { return c.Kind == directory.ConsentNews })
 	if notice != "" {
 		page.Notice = page.T(notice, args...)

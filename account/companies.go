@@ -111,7 +111,7 @@ func (h *Handler) companiesList(w http.ResponseWriter, r *http.Request) {
 
 func (h *Handler) renderCompanies(w http.ResponseWriter, r *http.Request, status int, u storage.User, notice, errKey string) {
 	lang := accountLang(r, u)
-	page := companiesPage{base: h.newBase(r, lang, "companies.title")}
+	page := companiesPage{base: h.newBase(r, u, lang, "companies.title")}
 	ms, err := h.cfg.OrgStore.MembershipsOfUser(r.Context(), u.ID)
 	if err != nil {
 		h.pages.Fail(w, r, lang, web.Unavailable(err))
@@ -212,7 +212,7 @@ func (h *Handler) companyJoinForm(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	h.pages.Render(w, r, http.StatusOK, "company_join", joinPage{base: h.newBase(r, accountLang(r, u), "join.title"), INN: r.URL.Query().Get("inn")})
+	h.pages.Render(w, r, http.StatusOK, "company_join", joinPage{base: h.newBase(r, u, accountLang(r, u), "join.title"), INN: r.URL.Query().Get("inn")})
 }
 
 // companyJoin finds the company by INN (and KPP), lets the person choose among
@@ -223,7 +223,7 @@ func (h *Handler) companyJoin(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	lang := accountLang(r, u)
-	page := joinPage{base: h.newBase(r, lang, "join.title"), INN: strings.TrimSpace(r.PostFormValue("inn")), KPP: strings.TrimSpace(r.PostFormValue("kpp"))}
+	page := joinPage{base: h.newBase(r, u, lang, "join.title"), INN: strings.TrimSpace(r.PostFormValue("inn")), KPP: strings.TrimSpace(r.PostFormValue("kpp"))}
 	orgID := r.PostFormValue("org")
 	if orgID == "" {
 		list, err := h.cfg.OrgStore.OrganisationsByINN(r.Context(), page.INN)

@@ -80,7 +80,7 @@ func (h *Handler) companyINN(w http.ResponseWriter, r *http.Request, f flow, u s
 	}
 	here = slices.DeleteFunc(here, func(x storage.Organisation) bool { return x.Status == storage.OrgRejected })
 	if i := slices.IndexFunc(here, func(x storage.Organisation) bool { return x.KPP == o.KPP }); i >= 0 {
-		page := companyRegPage{base: h.newBase(r, accountLang(r, u), "register_company.title"), Flow: f.ID, Step: string(flows.StepINN), Org: *o,
+		page := companyRegPage{base: h.newBase(r, u, accountLang(r, u), "register_company.title"), Flow: f.ID, Step: string(flows.StepINN), Org: *o,
 			Back: "/account/companies"}
 		key := "register_company.exists"
 		if here[i].Status != storage.OrgActive {
@@ -136,7 +136,7 @@ func (h *Handler) askKPP(w http.ResponseWriter, r *http.Request, f flow, u stora
 		h.pages.Fail(w, r, accountLang(r, u), uerr)
 		return
 	}
-	page := companyRegPage{base: h.newBase(r, accountLang(r, u), "register_company.title"), Flow: f.ID, Step: string(flows.StepINN),
+	page := companyRegPage{base: h.newBase(r, u, accountLang(r, u), "register_company.title"), Flow: f.ID, Step: string(flows.StepINN),
 		Org: *f.Org, Errors: errs, AskKPP: true, Back: "/account/companies"}
 	for _, c := range units {
 		page.Branches = append(page.Branches, branchOption{KPP: c.KPP, Name: c.Name, Head: !c.Branch, Chosen: c.KPP == f.Org.KPP,

@@ -117,7 +117,7 @@ func (h *Handler) companyRegisterShow(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) renderCompanyStep(w http.ResponseWriter, r *http.Request, status int, f flow, u storage.User, step flows.State, errs map[string]string, notice, errKey string) {
-	page := companyRegPage{base: h.newBase(r, accountLang(r, u), "register_company.title"), Flow: f.ID, Step: string(step), Org: *f.Org,
+	page := companyRegPage{base: h.newBase(r, u, accountLang(r, u), "register_company.title"), Flow: f.ID, Step: string(step), Org: *f.Org,
 		Aux: strings.Join(f.Org.OKVED.Auxiliary, ", "), Other: strings.Join(f.Org.OKVED.Other, ", "), Errors: errs}
 	if !f.In(flows.StepINN) && !f.In(flows.StateCodeSent) {
 		for _, s := range companySteps {

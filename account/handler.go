@@ -232,8 +232,11 @@ func (h *Handler) audit(r *http.Request, e storage.AuditEvent) {
 // base is what every account page has.
 type base struct{ web.Base }
 
-func (h *Handler) newBase(r *http.Request, lang language.Tag, titleKey string) base {
-	return base{Base: h.pages.Base(r, lang, titleKey)}
+// newBase prepares a page of the signed-in person u, in the wide layout.
+func (h *Handler) newBase(r *http.Request, u storage.User, lang language.Tag, titleKey string) base {
+	b := h.pages.Base(r, lang, titleKey)
+	b.Shell = h.shell(r, b.Translator, u)
+	return base{Base: b}
 }
 
 // fail answers with the error page in the page's language.

@@ -204,7 +204,7 @@ func (h *Handler) renderMembers(w http.ResponseWriter, r *http.Request, status i
 		h.pages.Fail(w, r, lang, web.Unavailable(err))
 		return
 	}
-	page := membersPage{base: h.newBase(r, lang, "members.title"), Org: org, Contracts: org.Contracts, Roles: roles,
+	page := membersPage{base: h.newBase(r, u, lang, "members.title"), Org: org, Contracts: org.Contracts, Roles: roles,
 		Members: h.memberViews(r, members), Requests: h.memberViews(r, requests), Removed: h.memberViews(r, removed)}
 	// A request is approved with the roles an org admin chose earlier (in
 	// an approval still waiting for the moderator) or the default ones ticked.

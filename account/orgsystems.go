@@ -72,7 +72,7 @@ func (h *Handler) renderSystems(w http.ResponseWriter, r *http.Request, status i
 		h.pages.Fail(w, r, lang, web.Unavailable(err))
 		return
 	}
-	page.base, page.Org, page.Roles = h.newBase(r, lang, "systems.title"), org, roles
+	page.base, page.Org, page.Roles = h.newBase(r, u, lang, "systems.title"), org, roles
 	page.TokenEndpoint = h.cfg.Issuer + "/oauth/token"
 	if h.cfg.Verifier != nil && h.cfg.TLSURL != "" {
 		page.MTLSEndpoint = strings.TrimSuffix(h.cfg.TLSURL, "/") + "/oauth/token"

@@ -106,7 +106,7 @@ func (h *Handler) renderSecurity(w http.ResponseWriter, r *http.Request, status 
 		h.fail(w, r, web.Unavailable(err))
 		return
 	}
-	page := securityPage{base: h.newBase(r, accountLang(r, u), "security.title"), Who: directory.Who(u), TOTP: e.TOTP,
+	page := securityPage{base: h.newBase(r, u, accountLang(r, u), "security.title"), Who: directory.Who(u), TOTP: e.TOTP,
 		CodesLeft: e.RecoveryCodesLeft, PasskeysOn: h.cfg.Factors.PasskeysEnabled(), AlwaysAsk: e.AlwaysAsk, CanAlwaysAsk: e.Any()}
 	for _, p := range e.Passkeys {
 		page.Passkeys = append(page.Passkeys, passkeyView{ID: p.ID, Name: p.Name, Created: p.CreatedAt, LastUsed: p.LastUsedAt,
@@ -228,7 +228,7 @@ type codesPage struct {
 }
 
 func (h *Handler) renderCodes(w http.ResponseWriter, r *http.Request, u storage.User, codes []string, first bool, notice string) {
-	page := codesPage{base: h.newBase(r, accountLang(r, u), "security.codes_title"), Codes: codes, First: first}
+	page := codesPage{base: h.newBase(r, u, accountLang(r, u), "security.codes_title"), Codes: codes, First: first}
 	if notice != "" {
 		page.Notice = page.T(notice)
 	}

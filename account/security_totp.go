@@ -66,7 +66,7 @@ func (h *Handler) renderTOTP(w http.ResponseWriter, r *http.Request, status int,
 		h.fail(w, r, web.Unavailable(err))
 		return
 	}
-	page := totpPage{base: h.newBase(r, accountLang(r, u), "security.totp_title"), Secret: e.Secret, SecretGroups: groupsOf4(e.Secret)}
+	page := totpPage{base: h.newBase(r, u, accountLang(r, u), "security.totp_title"), Secret: e.Secret, SecretGroups: groupsOf4(e.Secret)}
 	if errKey != "" {
 		page.Error = page.T(errKey)
 	}

@@ -237,9 +237,11 @@ type consolePage struct {
 	Keys       []directory.KeyInfo
 	Algorithms []string
 	Anchors    []directory.AnchorInfo
-	Events     []storage.AuditEvent
+	Audit      []auditRow // a page of the audit log
+	EventTypes []string   // the audit log's filter by type
 	Filter     map[string]string
 	Next       string // the next page of a list; empty on its last
+	First      bool   // a later page of a list: link back to its first
 }
 
 // lang is the language of the pages for this person: the request's, unless
@@ -316,7 +318,7 @@ func (h *Handler) operator(w http.ResponseWriter, r *http.Request) (storage.User
 }
 
 func (h *Handler) renderConsole(w http.ResponseWriter, r *http.Request, status int, u storage.User, page consolePage) {
-	page.Base = h.pages.Base(r, lang(r, u), "console.title")
+	page.Base = h.base(r, u, "console.title")
 	if page.Section != "home" { // every other section is an operator's (h.operator let them in)
 		page.Operator, page.Moderator = true, true
 	}

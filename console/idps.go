@@ -128,7 +128,7 @@ func (h *Handler) mountIdentityProviders(pages *mux.Router) {
 }
 
 func (h *Handler) renderIDP(w http.ResponseWriter, r *http.Request, status int, u storage.User, page idpPage) {
-	page.Base = h.pages.Base(r, lang(r, u), "console.idp.title")
+	page.Base = h.base(r, u, "console.idp.title")
 	if page.Notice != "" {
 		page.Notice = page.T(page.Notice)
 	}

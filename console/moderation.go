@@ -71,7 +71,7 @@ func (h *Handler) moderation(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	lang := lang(r, u)
-	page := moderationPage{Base: h.pages.Base(r, lang, "moderation.title")}
+	page := moderationPage{Base: h.base(r, u, "moderation.title")}
 	// Each list is one page read by the database; a "next page" link carries
 	// its own cursor and keeps the other list's.
 	orgsAfter, requestsAfter := r.URL.Query().Get("orgs"), r.URL.Query().Get("requests")

@@ -283,7 +283,7 @@ func (h *Handler) consoleOrgSave(w http.ResponseWriter, r *http.Request) {
 	}
 	if bad != nil {
 		page := consolePage{Section: "org", Org: &o, Errors: map[string]string{}, Error: "console.invalid"}
-		page.Base = h.pages.Base(r, lang(r, u), "console.title")
+		page.Base = h.base(r, u, "console.title")
 		for field, key := range bad {
 			page.Errors[field] = page.T(key)
 		}

@@ -230,7 +230,7 @@ func TestConsoleKeysAnchorsAudit(t *testing.T) {
 	code, body = ts.post("/console/anchors", "/console/anchors/nothing/remove", nil)
 	want(t, "no anchor", code, body, http.StatusNotFound)
 	code, body = ts.get("/console/audit?type=key.rotated&from=2020-01-01&to=2100-01-01")
-	want(t, "audit", code, body, http.StatusOK, "key.rotated")
+	want(t, "audit", code, body, http.StatusOK, "<td data-label=\"Action\">Signing key rotated</td>")
 	code, body = ts.get("/console/audit?from=yesterday")
 	want(t, "bad date", code, body, http.StatusBadRequest)
 }

@@ -34,6 +34,9 @@ type Base struct {
 	Translator
 	Title string
 	CSRF  template.HTML
+	// Shell frames a signed-in person's page (the wide layout); nil: the
+	// centred card of the sign-in pages.
+	Shell *Shell
 }
 
 // Renderer draws one audience's pages in the common layout and its failures

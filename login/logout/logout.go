@@ -61,6 +61,7 @@ func (h *Pages) Mount(_, pages *mux.Router) {
 	if h.cfg.Logouts != nil {
 		pages.HandleFunc("/end_session", h.endSession).Methods(http.MethodGet, http.MethodPost)
 		pages.HandleFunc("/logout", h.logoutAnswer).Methods(http.MethodPost)
+		pages.HandleFunc(web.SignOutPath, h.signOut).Methods(http.MethodPost)
 	}
 }
 
@@ -183,6 +184,15 @@ func (h *Pages) logoutAnswer(w http.ResponseWriter, r *http.Request) {
 	default:
 		h.kit.Fail(w, r, lang, &web.UserError{Status: http.StatusBadRequest, Key: "logout.bad_request", Err: errors.New("logout confirmation without an action")})
 	}
+}
+
+// signOut is the "Sign out" of the header of every signed-in page (POST
+// /sign-out, CSRF-checked: no other site can sign a person out): the person
+// asked in Vhod itself, so the session ends at once, as a confirmed logout
+// does (tokens revoked, apps told, the logout audited), and the browser goes
+// to the end-session page.
+func (h *Pages) signOut(w http.ResponseWriter, r *http.Request) {
+	h.endAndGo(w, r, h.logoutLanguage(r), "")
 }
 
 // endAndGo ends the session (if any) and sends the browser on.

@@ -87,6 +87,21 @@ func TestEndSession(t *testing.T) {
 			t.Errorf("without the token: %v", p)
 		}
 	})
+	t.Run("the header's Sign out ends the session at once, only with the token", func(t *testing.T) {
+		b := signedIn()
+		b.Get("/end_session") // a page of Vhod's, for the CSRF token
+		token := b.Token
+		b.Token = ""
+		if p := b.Post(web.SignOutPath, nil); p.Status != http.StatusForbidden || b.SessionCookie() == "" {
+			t.Fatalf("without the token: %v", p)
+		}
+		b.Token = token
+		b.Lang = "ru"
+		p := b.Post(web.SignOutPath, url.Values{})
+		if p.Status != http.StatusSeeOther || !strings.HasPrefix(p.Location, "http://vhod.test/logged-out") || b.SessionCookie() != "" {
+			t.Errorf("sign out: %v", p)
+		}
+	})
 	t.Run("POST from the RP turns into a GET", func(t *testing.T) {
 		b := e.Browser()
 		b.Token = "" // an RP's page has no token of ours
