@@ -9,9 +9,12 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { chromium } from 'playwright-core';
+import { checkPage } from './checks.mjs';
 
 const issuer = process.env.ISSUER;
-const reauthWithinMs = 40_000; // sessions.reauth_within of the Go test
+// sessions.reauth_within of the Go test: long enough for the checks of every
+// page (checks.mjs) between the sign-in and the last change that needs it.
+const reauthWithinMs = 120_000;
 let browser;
 
 before(async () => {
@@ -76,6 +79,7 @@ async function signIn(locale, login, password, words) {
   await p.getByLabel(words.password).fill(password);
   await p.getByRole('button', { name: words.signIn, exact: true }).click();
   await p.getByRole('heading', { name: words.account }).waitFor();
+  await checkPage(p, `account-${words.lang}`);
   return p;
 }
 
@@ -94,6 +98,7 @@ async function virtualAuthenticator(p) {
 async function enrolApp(p, w) {
   await p.getByRole('button', { name: w.setUpApp }).click();
   await p.getByRole('heading', { name: w.setUpApp }).waitFor();
+  await checkPage(p, `totp-setup-${w.lang}`);
   // The QR code is an image Vhod serves (the CSP allows no other).
   const qr = p.getByRole('img', { name: w.qrAlt });
   assert.equal(await qr.getAttribute('src'), '/account/security/totp/qr.png');
@@ -105,15 +110,18 @@ async function enrolApp(p, w) {
   await p.getByLabel(w.codeLabel).fill(wrong);
   await p.getByRole('button', { name: w.confirm }).click();
   await p.getByRole('alert').filter({ hasText: w.wrongCode }).waitFor();
+  await checkPage(p, `totp-wrong-code-${w.lang}`);
   await p.getByLabel(w.codeLabel).fill(totp(secret));
   await p.getByRole('button', { name: w.confirm }).click();
   await p.getByRole('heading', { name: w.saveCodes }).waitFor();
+  await checkPage(p, `recovery-codes-${w.lang}`);
   const codes = await p.getByRole('list', { name: w.codesList }).locator('li').allTextContents();
   assert.equal(codes.length, 10);
   for (const c of codes) assert.match(c.trim(), /^[a-z0-9]{4}-[a-z0-9]{4}-[a-z0-9]{4}-[a-z0-9]{4}$/);
   assert.equal(new Set(codes).size, 10, 'codes differ');
   await p.getByRole('link', { name: w.saved }).click();
   await p.getByRole('heading', { name: w.section }).waitFor();
+  await checkPage(p, `security-app-${w.lang}`);
   const body = await p.textContent('body');
   assert.ok(body.includes(w.appOn), 'app shown as set up');
   assert.ok(body.includes(w.tenLeft), 'ten codes left');
@@ -127,10 +135,11 @@ async function addPasskey(p, w, name) {
   await p.getByRole('button', { name: w.addPasskey }).click();
   await p.getByRole('status').filter({ hasText: w.passkeyAdded }).waitFor();
   await p.getByRole('listitem', { name }).waitFor();
+  await checkPage(p, `passkey-added-${w.lang}`);
 }
 
 const en = {
-  login: 'Login', password: 'Password', signIn: 'Sign in', account: 'Your account', section: 'Sign-in and security',
+  lang: 'en', login: 'Login', password: 'Password', signIn: 'Sign in', account: 'Your account', section: 'Sign-in and security',
   setUpApp: 'Set up an authenticator app', qrAlt: 'QR code for the authenticator app', secretLabel: 'Secret key',
   codeLabel: 'Code from the app', confirm: 'Confirm', wrongCode: 'The code is wrong', saveCodes: 'Save your recovery codes',
   codesList: 'Recovery codes', saved: 'I have saved the codes', appOn: 'An authenticator app confirms your sign-ins',
@@ -140,7 +149,7 @@ const en = {
 };
 
 const ru = {
-  login: 'Логин', password: 'Пароль', signIn: 'Войти', account: 'Личный кабинет', section: 'Вход и защита',
+  lang: 'ru', login: 'Логин', password: 'Пароль', signIn: 'Войти', account: 'Личный кабинет', section: 'Вход и защита',
   setUpApp: 'Подключить приложение-аутентификатор', qrAlt: 'QR-код для приложения-аутентификатора', secretLabel: 'Секретный ключ',
   codeLabel: 'Код из приложения', confirm: 'Подтвердить', wrongCode: 'Код неверен', saveCodes: 'Сохраните резервные коды',
   codesList: 'Резервные коды', saved: 'Я сохранил коды', appOn: 'Вход подтверждается кодом из приложения-аутентификатора',
@@ -154,6 +163,7 @@ test('English: an authenticator app, recovery codes once, a passkey added, renam
   const signedIn = Date.now(); // the session's sign-in was no later than this
   await p.getByRole('link', { name: en.section }).click();
   await p.getByRole('heading', { name: en.section }).waitFor();
+  await checkPage(p, 'security-en');
   assert.equal(await p.getAttribute('html', 'lang'), 'en');
   await enrolApp(p, en);
 
@@ -171,6 +181,7 @@ test('English: an authenticator app, recovery codes once, a passkey added, renam
   await item.getByRole('button', { name: en.rename }).click();
   await p.getByRole('status').filter({ hasText: en.renamed }).waitFor();
   await p.getByRole('listitem', { name: 'Work laptop' }).waitFor();
+  await checkPage(p, 'passkey-renamed-en');
 
   // Removing needs a fresh sign-in: wait until this one is not, confirm, sign in again.
   // The sign-in page offers passkeys as autofill, and the virtual
@@ -183,9 +194,11 @@ test('English: an authenticator app, recovery codes once, a passkey added, renam
   if (wait > 0) await p.waitForTimeout(wait);
   await p.getByRole('listitem', { name: 'Work laptop' }).getByRole('button', { name: en.remove, exact: true }).click();
   await p.getByRole('heading', { name: en.removeQuestion }).waitFor();
+  await checkPage(p, 'confirm-passkey-remove-en');
   assert.match(await p.textContent('body'), /«Work\u00a0laptop»|«Work laptop»/);
   await p.getByRole('button', { name: en.removeButton }).click();
   await p.getByLabel(en.password).waitFor(); // the sign-in page, not the section
+  await checkPage(p, 'reauth-signin-en');
   assert.equal(await p.getByRole('listitem', { name: 'Work laptop' }).count(), 0);
   const login = p.getByLabel(en.login);
   if (await login.count()) await login.fill('zaytsev');
@@ -194,6 +207,7 @@ test('English: an authenticator app, recovery codes once, a passkey added, renam
   await p.getByRole('status').filter({ hasText: en.removed }).waitFor();
   assert.equal(await p.getByRole('listitem', { name: 'Work laptop' }).count(), 0);
   assert.match(await p.textContent('body'), /You have no passkeys yet\./);
+  await checkPage(p, 'passkey-removed-en');
   ({ credentials } = await cdp.send('WebAuthn.getCredentials', { authenticatorId }));
   assert.equal(credentials.length, 1, 'the authenticator keeps its copy; Vhod forgot it');
   assert.deepEqual(p.violations, []);
@@ -203,6 +217,7 @@ test('Russian: the first factor is a passkey (its recovery codes shown once), th
   const p = await signIn('ru-RU', 'belova', 'Belova-pass-1', ru);
   await p.getByRole('link', { name: ru.section }).click();
   await p.getByRole('heading', { name: ru.section }).waitFor();
+  await checkPage(p, 'security-ru');
   assert.equal(await p.getAttribute('html', 'lang'), 'ru');
   assert.match(await p.textContent('body'), /Осталось 0 резервных кодов/);
 
@@ -213,22 +228,28 @@ test('Russian: the first factor is a passkey (its recovery codes shown once), th
   await p.getByRole('heading', { name: ru.saveCodes }).waitFor();
   assert.match(await p.textContent('body'), /Ключ доступа добавлен\./);
   assert.equal(await p.getByRole('list', { name: ru.codesList }).locator('li').count(), 10);
+  await checkPage(p, 'recovery-codes-passkey-ru');
   await p.getByRole('link', { name: ru.saved }).click();
   await p.getByRole('listitem', { name: 'Телефон' }).waitFor();
+  await checkPage(p, 'security-passkey-ru');
   assert.match(await p.textContent('body'), /Осталось 10 резервных кодов/);
 
   // An app now: no new codes (the account has them).
   await p.getByRole('button', { name: ru.setUpApp }).click();
+  await checkPage(p, 'totp-setup-ru');
   const secret = (await p.getByLabel(ru.secretLabel).textContent()).replace(/\s/g, '');
   await p.getByLabel(ru.codeLabel).fill(totp(secret));
   await p.getByRole('button', { name: ru.confirm }).click();
   await p.getByRole('status').filter({ hasText: 'Приложение-аутентификатор подключено.' }).waitFor();
+  await checkPage(p, 'totp-added-ru');
   assert.equal(await p.getByRole('heading', { name: ru.saveCodes }).count(), 0);
 
   await p.getByRole('listitem', { name: 'Телефон' }).getByRole('button', { name: ru.remove, exact: true }).click();
   await p.getByRole('heading', { name: ru.removeQuestion }).waitFor();
+  await checkPage(p, 'confirm-passkey-remove-ru');
   await p.getByRole('button', { name: ru.removeButton }).click();
   await p.getByRole('status').filter({ hasText: ru.removed }).waitFor();
   assert.match(await p.textContent('body'), /Ключей доступа пока нет\./);
+  await checkPage(p, 'passkey-removed-ru');
   assert.deepEqual(p.violations, []);
 });
