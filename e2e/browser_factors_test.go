@@ -16,7 +16,7 @@ import (
 func TestBrowserFactorsEnrol(t *testing.T) {
 	runBrowser(t, browserSetup{Config: func(cfg, _ string) string {
 		cfg = strings.Replace(cfg, "issuer: http://127.0.0.1:{{PORT}}\n", "issuer: http://localhost:{{PORT}}\n", 1)
-		cfg = strings.Replace(cfg, "bootstrap:\n", "sessions: {reauth_within: 40s}\nbootstrap:\n", 1)
+		cfg = strings.Replace(cfg, "bootstrap:\n", "sessions: {reauth_within: 120s}\nbootstrap:\n", 1)
 		return cfg + `    - {login: zaytsev, password: "Zaytsev-pass-1", email: zaytsev@example.com}
     - {login: belova, password: "Belova-pass-1", email: belova@example.com}
 `

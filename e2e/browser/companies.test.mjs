@@ -6,6 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { chromium } from 'playwright-core';
+import { checkPage } from './checks.mjs';
 
 const rp = process.env.RP_URL;
 const issuer = process.env.ISSUER;
@@ -34,6 +35,14 @@ async function shot(p, name) {
   if (shots) await p.screenshot({ path: `${shots}/${name}.png`, fullPage: true });
 }
 
+// once checks a page of a helper that many steps pass through, the first time only.
+const checked = new Set();
+async function once(p, name) {
+  if (checked.has(name)) return;
+  checked.add(name);
+  await checkPage(p, name);
+}
+
 const words = {
   ru: { login: 'Логин', password: 'Пароль', signIn: 'Войти', account: 'Личный кабинет' },
   en: { login: 'Login', password: 'Password', signIn: 'Sign in', account: 'Your account' },
@@ -44,10 +53,12 @@ async function signIn(lang, login, password) {
   const p = await page(lang === 'ru' ? 'ru-RU' : 'en-US');
   const w = words[lang];
   await p.goto(`${issuer}/account`);
+  await once(p, `account-signin-${lang}`);
   await p.getByLabel(w.login).fill(login);
   await p.getByLabel(w.password).fill(password);
   await p.getByRole('button', { name: w.signIn }).click();
   await p.getByRole('heading', { name: w.account }).waitFor();
+  await once(p, `account-${lang}`);
   return p;
 }
 
@@ -73,6 +84,7 @@ async function b2bClaims(lang, login, password) {
   const p = await page(lang === 'ru' ? 'ru-RU' : 'en-US');
   const w = words[lang];
   await p.goto(`${rp}/start?client=b2b`);
+  await once(p, `b2b-signin-${lang}`);
   await p.getByLabel(w.login).fill(login);
   await p.getByLabel(w.password).fill(password);
   await p.getByRole('button', { name: w.signIn }).click();
@@ -91,13 +103,17 @@ test('Russian: Светсервис — registration, rejection with a reason, c
   // The head registers the company; the register does not know it, so she types everything.
   const s = await signIn('ru', 'svetlova', 'Svetlova-pass-1');
   await s.goto(`${issuer}/account/companies`);
+  await checkPage(s, 'companies-ru');
   await s.getByRole('link', { name: 'Зарегистрировать организацию' }).click();
+  await checkPage(s, 'company-inn-ru');
   await s.getByLabel('ИНН', { exact: true }).fill('5024012340');
   await s.getByRole('button', { name: 'Далее' }).click();
-  // The INN first; the register has no units to choose from, so the KPP is typed.
+  // The INN comes first; the register does not know it, so the KPP is typed.
+  await checkPage(s, 'company-kpp-ru');
   await s.getByLabel('КПП', { exact: true }).fill('502401001');
   await s.getByRole('button', { name: 'Далее' }).click();
   await s.getByText('В реестре нет такого ИНН').waitFor();
+  await checkPage(s, 'company-general-unknown-ru');
   await s.getByLabel('Организационно-правовая форма').fill('Общество с ограниченной ответственностью');
   await s.getByLabel('Полное наименование').fill('Общество «Светсервис»'); // not as in the charter
   await s.getByLabel('Сокращённое наименование').fill('ООО «Светсервис»');
@@ -105,22 +121,29 @@ test('Russian: Светсервис — registration, rejection with a reason, c
   await s.getByLabel('ОГРН (ОГРНИП)').fill('1025000000013');
   await s.getByLabel('Основной код ОКВЭД').fill('46.47');
   await s.getByRole('button', { name: 'Далее' }).click();
+  await checkPage(s, 'company-bank-ru');
   await s.getByLabel('БИК').fill('044525225');
   await s.getByRole('button', { name: 'Заполнить по БИК' }).click();
+  await checkPage(s, 'company-bank-filled-ru');
   await s.getByLabel('Расчётный счёт').fill('40702810938000012345');
   await s.getByRole('button', { name: 'Далее' }).click();
+  await checkPage(s, 'company-addresses-ru');
   await s.getByLabel('Индекс').first().fill('142100');
   await s.getByLabel('Улица, дом, офис').first().fill('ул. Заводская, д. 3');
   await s.getByLabel('Совпадает с юридическим').first().check();
   await s.getByLabel('Совпадает с юридическим').last().check();
   await s.getByRole('button', { name: 'Далее' }).click();
+  await checkPage(s, 'company-contacts-ru');
   await s.getByLabel('Контактное лицо', { exact: true }).fill('Светлова Ольга');
   await s.getByLabel('Электронная почта организации (на неё придёт код)').fill('office@svet.example');
   await s.getByRole('button', { name: 'Далее' }).click();
+  await checkPage(s, 'company-review-ru');
   await s.getByRole('button', { name: 'Отправить' }).click();
+  await checkPage(s, 'company-code-ru');
   await s.getByLabel('Код из письма').fill(await lastCode('office@svet.example'));
   await s.getByRole('button', { name: 'Подтвердить' }).click();
   await s.getByText('Организация отправлена на проверку модератору').waitFor();
+  await checkPage(s, 'company-submitted-ru');
 
   // The moderator sees every requisite, not a summary, and rejects it with a reason.
   const m = await signIn('ru', 'modr', 'Moderator-pass-1');
@@ -132,9 +155,11 @@ test('Russian: Светсервис — registration, rejection with a reason, c
     await block.getByText(text, { exact: false }).first().waitFor();
   }
   await shot(m, 'moderation-requisites-ru');
+  await checkPage(m, 'moderation-requisites-ru');
   await block.getByLabel('Причина (придёт заявителю)').fill('Полное наименование не как в уставе');
   await block.getByRole('button', { name: /Отклонить ООО.«Светсервис»/ }).click();
   await m.getByText('Отклонено.').waitFor();
+  await checkPage(m, 'moderation-rejected-ru');
 
   // Not a dead end: the company stays on her list with the reason and a way to correct it.
   await s.goto(`${issuer}/account/companies`);
@@ -142,7 +167,9 @@ test('Russian: Светсервис — registration, rejection with a reason, c
   await mine.getByText('Отклонена').waitFor();
   await mine.getByText('Причина: Полное наименование не как в уставе').waitFor();
   await shot(s, 'company-rejected-ru');
+  await checkPage(s, 'company-rejected-ru');
   await mine.getByRole('button', { name: 'Исправить и отправить снова' }).click();
+  await checkPage(s, 'company-correct-ru');
   // The wizard opens with everything filled in.
   assert.equal(await s.getByLabel('Полное наименование').inputValue(), 'Общество «Светсервис»');
   assert.equal(await s.getByLabel('ОГРН (ОГРНИП)').inputValue(), '1025000000013');
@@ -158,6 +185,7 @@ test('Russian: Светсервис — registration, rejection with a reason, c
   await s.getByLabel('Код из письма').fill(await lastCode('office@svet.example'));
   await s.getByRole('button', { name: 'Подтвердить' }).click();
   await s.getByText('Исправленная организация снова отправлена модератору').waitFor();
+  await checkPage(s, 'company-resubmitted-ru');
   await s.locator('li', { hasText: 'Светсервис' }).getByText('На проверке').waitFor();
 
   // The moderator sees it as resubmitted, with the earlier reason, and approves it: the head is mailed.
@@ -166,16 +194,20 @@ test('Russian: Светсервис — registration, rejection with a reason, c
   await section(m, 'Светсервис').getByText('Прежняя причина: Полное наименование не как в уставе').waitFor();
   await section(m, 'Светсервис').getByText('Общество с ограниченной ответственностью «Светсервис»').first().waitFor();
   await shot(m, 'moderation-resubmitted-ru');
+  await checkPage(m, 'moderation-resubmitted-ru');
   await section(m, 'Светсервис').getByRole('button', { name: /Одобрить ООО.«Светсервис»/ }).click();
   await m.getByText('Одобрено.').waitFor();
+  await checkPage(m, 'moderation-approved-ru');
   assert.match(await lastMail('svetlova@svet.example', /одобрена/), /Светсервис[^]*одобрена/);
 
   // An employee asks to join by INN; the moderator approves, then the head with roles ticked.
   const e = await signIn('ru', 'lampin', 'Lampin-pass-1');
   await e.goto(`${issuer}/account/companies/join`);
+  await checkPage(e, 'join-ru');
   await e.getByLabel('ИНН организации').fill('5024012340');
   await e.getByRole('button', { name: 'Подать заявку' }).click();
   await e.getByText('Заявка отправлена').waitFor();
+  await checkPage(e, 'join-sent-ru');
   await m.goto(`${issuer}/moderation`);
   await m.getByRole('button', { name: 'Одобрить lampin' }).click();
   await m.getByText('Одобрено.').waitFor();
@@ -186,8 +218,10 @@ test('Russian: Светсервис — registration, rejection with a reason, c
   assert.ok(!(await request.getByLabel('Поставщик').isChecked()));
   await request.getByLabel('Поставщик').check();
   await shot(s, 'members-approve-with-roles-ru');
+  await checkPage(s, 'members-approve-with-roles-ru');
   await s.getByRole('button', { name: 'Одобрить lampin' }).click();
   await s.getByText('Одобрено.').waitFor();
+  await checkPage(s, 'members-approved-ru');
   const c = await b2bClaims('ru', 'lampin', 'Lampin-pass-1');
   assert.equal(c.org.inn, '5024012340');
   assert.deepEqual([...c.roles].sort(), ['supplier', 'viewer']);
@@ -211,18 +245,22 @@ for (const [lang, member, t] of [
     assert.equal(c.org.id, 'dmdk');
     const z = await signIn(lang, 'zolotova', 'Zolotova-pass-1');
     await z.goto(`${issuer}/account/companies`);
+    await checkPage(z, `companies-dmdk-${lang}`);
     await z.getByRole('link', { name: t.manage }).click();
+    await checkPage(z, `members-dmdk-${lang}`);
     const row = z.locator('form', { hasText: member });
     await row.getByLabel(t.viewer).uncheck();
     await z.getByRole('button', { name: `${t.save} ${member}` }).click();
     await z.getByRole('heading', { name: t.question }).waitFor();
     await z.getByText(t.says).waitFor();
+    await checkPage(z, `confirm-remove-member-${lang}`);
     await z.getByRole('button', { name: t.remove }).click();
     await z.getByText(t.removed).waitFor();
     await z.getByRole('heading', { name: t.section }).waitFor();
     const removed = z.locator('form.removed', { hasText: member });
     await removed.locator('.status', { hasText: t.status }).waitFor();
     await shot(z, `members-removed-${lang}`);
+    await checkPage(z, `members-removed-${lang}`);
     c = await b2bClaims(lang, member, password);
     assert.equal(c.org, undefined, 'a removed member acts for no company');
 
@@ -230,6 +268,7 @@ for (const [lang, member, t] of [
     await removed.getByLabel(t.supplier).check();
     await z.getByRole('button', { name: `${t.giveBack} ${member}` }).click();
     await z.getByText(t.restored).waitFor();
+    await checkPage(z, `members-restored-${lang}`);
     assert.equal(await z.locator('form.removed', { hasText: member }).count(), 0);
     assert.ok(await z.locator('form', { hasText: member }).getByLabel(t.supplier).isChecked());
     c = await b2bClaims(lang, member, password);
@@ -242,6 +281,7 @@ for (const [lang, member, t] of [
 test('English: invitations are listed with their state and withdrawn after a confirmation page', async () => {
   const z = await signIn('en', 'zolotova', 'Zolotova-pass-1');
   await z.goto(`${issuer}/account/companies/dmdk/members`);
+  await checkPage(z, 'members-invite-en');
   await z.getByLabel('Email or phone').fill('new.jeweller@dmdk.example');
   await z.locator('form', { hasText: 'Send the invitation' }).getByLabel('Supplier').check();
   await z.getByRole('button', { name: 'Send the invitation' }).click();
@@ -250,14 +290,17 @@ test('English: invitations are listed with their state and withdrawn after a con
   await row.getByText('Sent, no answer yet').waitFor();
   await row.getByText('Supplier').waitFor();
   await shot(z, 'members-invitations-en');
+  await checkPage(z, 'members-invitations-en');
   await row.getByRole('button', { name: 'Withdraw the invitation to new.jeweller@dmdk.example' }).click();
   await z.getByRole('heading', { name: 'Withdraw the invitation?' }).waitFor();
   await z.getByText('it can no longer be accepted').waitFor();
+  await checkPage(z, 'confirm-withdraw-invitation-en');
   await z.getByRole('link', { name: 'Cancel' }).click();
   await z.locator('table.invitations tr', { hasText: 'new.jeweller@dmdk.example' }).getByText('Sent, no answer yet').waitFor();
   await z.getByRole('button', { name: 'Withdraw the invitation to new.jeweller@dmdk.example' }).click();
   await z.getByRole('button', { name: 'Withdraw the invitation' }).click();
   await z.getByText('The invitation is withdrawn.').waitFor();
+  await checkPage(z, 'members-withdrawn-en');
   await z.locator('table.invitations tr', { hasText: 'new.jeweller@dmdk.example' }).getByText('Withdrawn').waitFor();
   assert.equal(await z.getByRole('button', { name: /Withdraw the invitation to/ }).count(), 0);
   assert.deepEqual(z.violations, []);

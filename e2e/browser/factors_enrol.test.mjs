@@ -9,9 +9,12 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { chromium } from 'playwright-core';
+import { checkPage } from './checks.mjs';
 
 const issuer = process.env.ISSUER;
-const reauthWithinMs = 40_000; // sessions.reauth_within of the Go test
+// sessions.reauth_within of the Go test: long enough for the checks of every
+// page (checks.mjs) between the sign-in and the last change that needs it.
+const reauthWithinMs = 120_000;
 let browser;
 
 before(async () => {
@@ -76,6 +79,7 @@ async function signIn(locale, login, password, words) {
   await p.getByLabel(words.password).fill(password);
   await p.getByRole('button', { name: words.signIn, exact: true }).click();
   await p.getByRole('heading', { name: words.account }).waitFor();
+  await checkPage(p, `account-${words.lang}`);
   return p;
 }
 
@@ -94,6 +98,7 @@ async function virtualAuthenticator(p) {
 async function enrolApp(p, w) {
   await p.getByRole('button', { name: w.setUpApp }).click();
   await p.getByRole('heading', { name: w.setUpApp }).waitFor();
+  await checkPage(p, `totp-setup-${w.lang}`);
   // The QR code is an image Vhod serves (the CSP allows no other).
   const qr = p.getByRole('img', { name: w.qrAlt });
   assert.equal(await qr.getAttribute('src'), '/account/security/totp/qr.png');
@@ -105,15 +110,18 @@ async function enrolApp(p, w) {
   await p.getByLabel(w.codeLabel).fill(wrong);
   await p.getByRole('button', { name: w.confirm }).click();
   await p.getByRole('alert').filter({ hasText: w.wrongCode }).waitFor();
+  await checkPage(p, `totp-wrong-code-${w.lang}`);
   await p.getByLabel(w.codeLabel).fill(totp(secret));
   await p.getByRole('button', { name: w.confirm }).click();
   await p.getByRole('heading', { name: w.saveCodes }).waitFor();
+  await checkPage(p, `recovery-codes-${w.lang}`);
   const codes = await p.getByRole('list', { name: w.codesList }).locator('li').allTextContents();
   assert.equal(codes.length, 10);
   for (const c of codes) assert.match(c.trim(), /^[a-z0-9]{4}-[a-z0-9]{4}-[a-z0-9]{4}-[a-z0-9]{4}$/);
   assert.equal(new Set(codes).size, 10, 'codes differ');
   await p.getByRole('link', { name: w.saved }).click();
   await p.getByRole('heading', { name: w.section }).waitFor();
+  await checkPage(p, `security-app-${w.lang}`);
   const body = await p.textContent('body');
   assert.ok(body.includes(w.appOn), 'app shown as set up');
   assert.ok(body.includes(w.tenLeft), 'ten codes left');
@@ -137,10 +145,11 @@ async function addPasskey(p, w, name) {
   await p.getByRole('button', { name: w.addPasskey }).click();
   await p.getByRole('status').filter({ hasText: w.passkeyAdded }).waitFor();
   await p.getByRole('listitem', { name }).waitFor();
+  await checkPage(p, `passkey-added-${w.lang}`);
 }
 
 const en = {
-  login: 'Login', password: 'Password', signIn: 'Sign in', account: 'Your account', section: 'Sign-in and security',
+  lang: 'en', login: 'Login', password: 'Password', signIn: 'Sign in', account: 'Your account', section: 'Sign-in and security',
   setUpApp: 'Set up an authenticator app', qrAlt: 'QR code for the authenticator app', secretLabel: 'Secret key',
   codeLabel: 'Code from the app', confirm: 'Confirm', wrongCode: 'The code is wrong', saveCodes: 'Save your recovery codes',
   codesList: 'Recovery codes', saved: 'I have saved the codes', appOn: 'An authenticator app confirms your sign-ins',
@@ -152,7 +161,7 @@ const en = {
 };
 
 const ru = {
-  login: 'Логин', password: 'Пароль', signIn: 'Войти', account: 'Личный кабинет', section: 'Вход и защита',
+  lang: 'ru', login: 'Логин', password: 'Пароль', signIn: 'Войти', account: 'Личный кабинет', section: 'Вход и защита',
   setUpApp: 'Подключить приложение-аутентификатор', qrAlt: 'QR-код для приложения-аутентификатора', secretLabel: 'Секретный ключ',
   codeLabel: 'Код из приложения', confirm: 'Подтвердить', wrongCode: 'Код неверен', saveCodes: 'Сохраните резервные коды',
   codesList: 'Резервные коды', saved: 'Я сохранил коды', appOn: 'Вход подтверждается кодом из приложения-аутентификатора',
@@ -167,6 +176,7 @@ test('English: an authenticator app, recovery codes once, a passkey added after 
   const p = await signIn('en-US', 'zaytsev', 'Zaytsev-pass-1', en);
   await p.getByRole('link', { name: en.section }).click();
   await p.getByRole('heading', { name: en.section }).waitFor();
+  await checkPage(p, 'security-en');
   assert.equal(await p.getAttribute('html', 'lang'), 'en');
   const { codes } = await enrolApp(p, en);
 
@@ -192,12 +202,14 @@ test('English: an authenticator app, recovery codes once, a passkey added after 
   await item.getByRole('button', { name: en.rename }).click();
   await p.getByRole('status').filter({ hasText: en.renamed }).waitFor();
   await p.getByRole('listitem', { name: 'Work laptop' }).waitFor();
+  await checkPage(p, 'passkey-renamed-en');
 
   // Removing needs a fresh sign-in: wait until this one is not, confirm, sign in again.
   const wait = signedIn + reauthWithinMs + 3_000 - Date.now();
   if (wait > 0) await p.waitForTimeout(wait);
   await p.getByRole('listitem', { name: 'Work laptop' }).getByRole('button', { name: en.remove, exact: true }).click();
   await p.getByRole('heading', { name: en.removeQuestion }).waitFor();
+  await checkPage(p, 'confirm-passkey-remove-en');
   assert.match(await p.textContent('body'), /«Work\u00a0laptop»|«Work laptop»/);
   // Signing in again (prompt=login) with the second factor: the virtual
   // authenticator answers the sign-in page's passkey autofill at once (a
@@ -210,6 +222,7 @@ test('English: an authenticator app, recovery codes once, a passkey added after 
     'the stale session signed in again, with the second factor');
   assert.equal(await p.getByRole('listitem', { name: 'Work laptop' }).count(), 0);
   assert.match(await p.textContent('body'), /You have no passkeys yet\./);
+  await checkPage(p, 'passkey-removed-en');
   ({ credentials } = await cdp.send('WebAuthn.getCredentials', { authenticatorId }));
   assert.equal(credentials.length, 1, 'the authenticator keeps its copy; Vhod forgot it');
   assert.deepEqual(p.violations, []);
@@ -219,6 +232,7 @@ test('Russian: the first factor is a passkey (its recovery codes shown once), th
   const p = await signIn('ru-RU', 'belova', 'Belova-pass-1', ru);
   await p.getByRole('link', { name: ru.section }).click();
   await p.getByRole('heading', { name: ru.section }).waitFor();
+  await checkPage(p, 'security-ru');
   assert.equal(await p.getAttribute('html', 'lang'), 'ru');
   assert.match(await p.textContent('body'), /Осталось 0 резервных кодов/);
 
@@ -230,24 +244,30 @@ test('Russian: the first factor is a passkey (its recovery codes shown once), th
   assert.match(await p.textContent('body'), /Ключ доступа добавлен\./);
   assert.equal(await p.getByRole('list', { name: ru.codesList }).locator('li').count(), 10);
   const codes = (await p.getByRole('list', { name: ru.codesList }).locator('li').allTextContents()).map((c) => c.trim());
+  await checkPage(p, 'recovery-codes-passkey-ru');
   await p.getByRole('link', { name: ru.saved }).click();
   await p.getByRole('listitem', { name: 'Телефон' }).waitFor();
+  await checkPage(p, 'security-passkey-ru');
   assert.match(await p.textContent('body'), /Осталось 10 резервных кодов/);
 
   // An app now, from a sign-in that used the passkey's account's second
   // factor (a recovery code here): no new codes (the account has them).
   await p.getByRole('button', { name: ru.setUpApp }).click();
   await stepUp(p, ru, codes[0]);
+  await checkPage(p, 'totp-setup-ru');
   const secret = (await p.getByLabel(ru.secretLabel).textContent()).replace(/\s/g, '');
   await p.getByLabel(ru.codeLabel).fill(totp(secret));
   await p.getByRole('button', { name: ru.confirm }).click();
   await p.getByRole('status').filter({ hasText: 'Приложение-аутентификатор подключено.' }).waitFor();
+  await checkPage(p, 'totp-added-ru');
   assert.equal(await p.getByRole('heading', { name: ru.saveCodes }).count(), 0);
 
   await p.getByRole('listitem', { name: 'Телефон' }).getByRole('button', { name: ru.remove, exact: true }).click();
   await p.getByRole('heading', { name: ru.removeQuestion }).waitFor();
+  await checkPage(p, 'confirm-passkey-remove-ru');
   await p.getByRole('button', { name: ru.removeButton }).click();
   await p.getByRole('status').filter({ hasText: ru.removed }).waitFor();
   assert.match(await p.textContent('body'), /Ключей доступа пока нет\./);
+  await checkPage(p, 'passkey-removed-ru');
   assert.deepEqual(p.violations, []);
 });

@@ -11,10 +11,19 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { chromium } from 'playwright-core';
+import { checkPage } from './checks.mjs';
 
 const issuer = process.env.ISSUER;
 const rp = process.env.RP_URL;
 let browser;
+
+// once checks a page that many steps pass through (checks.mjs), the first time only.
+const checked = new Set();
+async function once(p, name) {
+  if (checked.has(name)) return;
+  checked.add(name);
+  await checkPage(p, name);
+}
 
 before(async () => {
   browser = await chromium.launch({
@@ -113,7 +122,7 @@ function wrongCode(secret) {
 }
 
 const en = {
-  login: 'Login', password: 'Password', signIn: 'Sign in', account: 'Your account', section: 'Sign-in and security',
+  lang: 'en', login: 'Login', password: 'Password', signIn: 'Sign in', account: 'Your account', section: 'Sign-in and security',
   setUpApp: 'Set up an authenticator app', secretLabel: 'Secret key', codeLabel: 'Code from the app', confirm: 'Confirm',
   saveCodes: 'Save your recovery codes', codesList: 'Recovery codes', saved: 'I have saved the codes',
   passkeyName: 'Passkey name', addPasskey: 'Add a passkey', passkeyAdded: 'The passkey is added.',
@@ -127,7 +136,7 @@ const en = {
 };
 
 const ru = {
-  login: 'Логин', password: 'Пароль', signIn: 'Войти', account: 'Личный кабинет', section: 'Вход и защита',
+  lang: 'ru', login: 'Логин', password: 'Пароль', signIn: 'Войти', account: 'Личный кабинет', section: 'Вход и защита',
   setUpApp: 'Подключить приложение-аутентификатор', secretLabel: 'Секретный ключ', codeLabel: 'Код из приложения',
   confirm: 'Подтвердить', saveCodes: 'Сохраните резервные коды', codesList: 'Резервные коды', saved: 'Я сохранил коды',
   alwaysAsk: 'Всегда спрашивать второй фактор', alwaysOn: 'Теперь при каждом входе будет спрашиваться второй фактор.',
@@ -139,10 +148,12 @@ const ru = {
 async function signIn(locale, login, password, w) {
   const p = await page(locale);
   await p.goto(`${issuer}/account`);
+  await once(p, `account-signin-${w.lang}`);
   await p.getByLabel(w.login).fill(login);
   await p.getByLabel(w.password).fill(password);
   await p.getByRole('button', { name: w.signIn, exact: true }).click();
   await p.getByRole('heading', { name: w.account }).waitFor();
+  await once(p, `account-${w.lang}`);
   return p;
 }
 
@@ -150,6 +161,7 @@ async function signIn(locale, login, password, w) {
 async function security(p, w) {
   await p.goto(`${issuer}/account/security`);
   await p.getByRole('heading', { name: w.section, level: 1 }).waitFor();
+  await once(p, `security-${w.lang}`);
 }
 
 // enrolApp sets up an authenticator app from the secret shown on the page
@@ -157,12 +169,14 @@ async function security(p, w) {
 async function enrolApp(p, w) {
   await security(p, w);
   await p.getByRole('button', { name: w.setUpApp }).click();
+  await once(p, `totp-setup-${w.lang}`);
   const secret = (await p.getByLabel(w.secretLabel).textContent()).replace(/\s/g, '');
   assert.match(secret, /^[A-Z2-7]{32}$/);
   const s = step();
   await p.getByLabel(w.codeLabel).fill(totp(secret, s));
   await p.getByRole('button', { name: w.confirm }).click();
   await p.getByRole('heading', { name: w.saveCodes }).waitFor();
+  await once(p, `recovery-codes-${w.lang}`);
   const codes = (await p.getByRole('list', { name: w.codesList }).locator('li').allTextContents()).map((c) => c.trim());
   assert.equal(codes.length, 10);
   await p.getByRole('link', { name: w.saved }).click();
@@ -174,12 +188,14 @@ async function enrolApp(p, w) {
 async function alwaysAsk(p, w) {
   await security(p, w);
   await p.getByRole('button', { name: w.alwaysAsk }).click();
-  await p.getByRole('status').filter({ hasText: w.alwaysOn }).waitFor();
+  await shown(p, p.getByRole('status').filter({ hasText: w.alwaysOn }));
+  await once(p, `security-always-ask-${w.lang}`);
 }
 
 // passwordAtRP starts a sign-in at the relying party and gives the password.
 async function passwordAtRP(p, w, client, login, password, locale = 'en') {
   await p.goto(`${rp}/start?client=${client}&ui_locales=${locale}`);
+  await once(p, `signin-${w.lang}`);
   await p.getByLabel(w.login).fill(login);
   await p.getByLabel(w.password).fill(password);
   await p.getByRole('button', { name: w.signIn, exact: true }).click();
@@ -225,6 +241,7 @@ async function passkeyButton(credential) {
   await withoutAutofill(p);
   await authenticator(p, credential);
   await p.goto(`${rp}/start?client=shop&ui_locales=en`);
+  await once(p, 'signin-passkey-en');
   await p.getByRole('button', { name: en.passkeyButton }).click();
   return p;
 }
@@ -238,8 +255,10 @@ test('English: a passkey registered, alone through the app (acr mfa), a second f
   await p.getByLabel(en.passkeyName, { exact: true }).fill('Laptop');
   await p.getByRole('button', { name: en.addPasskey }).click();
   await p.getByRole('heading', { name: en.saveCodes }).waitFor(); // the first second factor brings recovery codes
+  await checkPage(p, 'recovery-codes-passkey-en');
   await p.getByRole('link', { name: en.saved }).click();
   await p.getByRole('listitem', { name: 'Laptop' }).waitFor();
+  await checkPage(p, 'security-passkey-en');
   const [cred] = await device.credentials();
   assert.equal(cred.rpId, 'localhost');
   const copy = keys(cred);
@@ -270,6 +289,7 @@ test('English: a passkey registered, alone through the app (acr mfa), a second f
   const r = await page('en-US');
   await passwordAtRP(r, en, 'shop', 'lebedev', 'Lebedev-pass-1');
   await r.getByRole('heading', { name: en.mfaTitle }).waitFor();
+  await checkPage(r, 'mfa-passkey-en');
   assert.equal(await r.getByLabel(en.mfaCode).count(), 0, 'no app to ask a code of');
   await authenticator(r, copy());
   await r.getByRole('button', { name: en.usePasskey }).click();
@@ -307,6 +327,7 @@ test('English: a passkey registered, alone through the app (acr mfa), a second f
   await submit(foreign);
   await s.waitForLoadState();
   assert.match(await s.textContent('body'), /The passkey was not accepted/);
+  await checkPage(s, 'passkey-refused-en');
   assert.equal(await s.locator('#claims').count(), 0);
   await s.goBack();
   await s.getByRole('button', { name: en.passkeyButton }).waitFor();
@@ -321,16 +342,20 @@ test('English: a passkey registered, alone through the app (acr mfa), a second f
   await t.goto(`${issuer.replace('localhost', '127.0.0.1')}/account`);
   await t.getByRole('button', { name: en.passkeyButton }).click();
   await t.getByRole('status').filter({ hasText: en.passkeyRefused }).waitFor();
+  await checkPage(t, 'account-passkey-refused-en');
   assert.equal(await t.getByRole('heading', { name: en.account }).count(), 0);
 
   // Removed (the session is fresh), it signs nobody in.
   await security(p, en);
   await p.getByRole('listitem', { name: 'Laptop' }).getByRole('button', { name: en.remove, exact: true }).click();
   await p.getByRole('heading', { name: en.removeQuestion }).waitFor();
+  await checkPage(p, 'confirm-passkey-remove-en');
   await p.getByRole('button', { name: en.removeButton }).click();
   await p.getByRole('status').filter({ hasText: en.removed }).waitFor();
+  await checkPage(p, 'passkey-removed-en');
   const u = await passkeyButton(copy());
   await shown(u, u.getByText(en.passkeyRefused).first());
+  await checkPage(u, 'passkey-unknown-en');
   assert.equal(await u.locator('#claims').count(), 0);
   assert.deepEqual(p.violations, []);
 });
@@ -363,6 +388,7 @@ test('English: an authenticator app from the page\'s secret; a code signs in onc
   await passwordAtRP(q, en, 'shop', 'titov', 'Titov-pass-1');
   await q.getByRole('heading', { name: en.mfaTitle }).waitFor();
   assert.match(await q.textContent('body'), words('You asked to be asked for a second factor every time'));
+  await checkPage(q, 'mfa-en');
   await q.getByLabel(en.mfaCode).fill(await a.code(q));
   await q.getByRole('button', { name: en.confirm }).click();
   const c = await claims(q);
@@ -376,6 +402,7 @@ test('English: an authenticator app from the page\'s secret; a code signs in onc
   await r.getByLabel(en.mfaCode).fill(a.last());
   await r.getByRole('button', { name: en.confirm }).click();
   await r.getByRole('alert').filter({ hasText: en.wrong }).waitFor();
+  await checkPage(r, 'mfa-wrong-en');
   // Four wrong codes more make five: then even a recovery code is refused.
   for (let i = 0; i < 4; i++) {
     await r.getByLabel(en.mfaCode).fill(wrongCode(a.secret));
@@ -386,6 +413,7 @@ test('English: an authenticator app from the page\'s secret; a code signs in onc
   await r.getByLabel(en.recoveryLabel).fill(codes[0]);
   await r.getByRole('button', { name: en.recoveryButton }).click();
   await r.getByRole('alert').filter({ hasText: en.locked }).waitFor();
+  await checkPage(r, 'mfa-recovery-locked-en');
   assert.equal(await r.locator('#claims').count(), 0);
   assert.deepEqual(r.violations, []);
 });
@@ -398,14 +426,17 @@ test('Russian: five wrong codes lock the app, the right code then refused too', 
   await passwordAtRP(q, ru, 'shop', 'komarova', 'Komarova-pass-1', 'ru');
   await q.getByRole('heading', { name: ru.mfaTitle }).waitFor();
   assert.equal(await q.getAttribute('html', 'lang'), 'ru');
+  await checkPage(q, 'mfa-ru');
   for (let i = 0; i < 5; i++) {
     await q.getByLabel(ru.mfaCode).fill(wrongCode(a.secret));
     await q.getByRole('button', { name: ru.confirm }).click();
     await q.getByRole('alert').filter({ hasText: ru.wrong }).waitFor();
+    if (i === 0) await checkPage(q, 'mfa-wrong-ru');
   }
   await q.getByLabel(ru.mfaCode).fill(await a.code(q));
   await q.getByRole('button', { name: ru.confirm }).click();
   await q.getByRole('alert').filter({ hasText: ru.locked }).waitFor();
+  await checkPage(q, 'mfa-locked-ru');
   assert.equal(await q.locator('#claims').count(), 0);
   assert.deepEqual(q.violations, []);
 });
@@ -434,6 +465,7 @@ test('English: a recovery code signs in once in place of the app, and the person
 
   const r = await use(codes[3]);
   await r.getByRole('alert').filter({ hasText: en.wrong }).waitFor();
+  await checkPage(r, 'mfa-recovery-used-en');
   assert.equal(await r.locator('#claims').count(), 0);
   assert.deepEqual(r.violations, []);
 });
@@ -442,10 +474,12 @@ test('Russian: a company requiring a second factor is withheld from a member wit
   // The org admin sets the rule on the members page.
   const admin = await signIn('ru-RU', 'sergeev', 'Sergeev-pass-1', ru);
   await admin.goto(`${issuer}/account/companies/vasilek/members`);
+  await checkPage(admin, 'members-signin-rule-ru');
   await admin.getByRole('radio', { name: 'Участники должны использовать второй фактор' }).check();
   await admin.getByRole('button', { name: 'Сохранить правило входа' }).click();
   await admin.getByRole('status').filter({ hasText: 'Правило входа участников сохранено.' }).waitFor();
   assert.match(await admin.textContent('body'), /karpova[\s\S]*Второй фактор: не подключён/);
+  await checkPage(admin, 'members-signin-rule-saved-ru');
 
   // karpova has none: the company is shown greyed, not offered, and the app
   // gets no org for it.
@@ -454,6 +488,7 @@ test('Russian: a company requiring a second factor is withheld from a member wit
   await shown(k, k.getByRole('heading', { name: 'Выберите организацию' }));
   assert.ok(await k.getByRole('radio', { name: /Василёк/ }).isDisabled());
   assert.match(await k.textContent('body'), words('Требует второй фактор — настройте его в личном кабинете.'));
+  await checkPage(k, 'org-choice-needs-mfa-ru');
   assert.deepEqual(k.violations, []);
   await k.getByRole('button', { name: 'Продолжить' }).click();
   let c = await claims(k);
@@ -475,6 +510,7 @@ test('Russian: a company requiring a second factor is withheld from a member wit
   }
   await stepUp.waitFor();
   assert.match(await acc.textContent('body'), words('Организация требует от сотрудников вход со вторым фактором'));
+  await checkPage(acc, 'mfa-step-up-ru');
   await acc.getByLabel(ru.mfaCode).fill(await a.code(acc));
   await acc.getByRole('button', { name: ru.confirm }).click();
   c = await claims(acc);

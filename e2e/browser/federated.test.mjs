@@ -8,6 +8,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { chromium } from 'playwright-core';
 import { startUpstream } from './upstream-oidc.mjs';
+import { checkPage } from './checks.mjs';
 
 const rp = process.env.RP_URL;
 const issuer = process.env.ISSUER;
@@ -50,9 +51,11 @@ test('through the upstream provider: the account is made, the next sign-in finds
   const login = `fed${Date.now()}`;
   let p = await page('en-US');
   await p.goto(`${rp}/start?client=shop&ui_locales=en`);
+  await checkPage(p, 'signin-providers-en');
   await p.getByRole('button', { name: 'Sign in with Upstream IdP' }).click();
   await atUpstream(p, login);
   await p.getByRole('heading', { name: 'No account found' }).waitFor();
+  await checkPage(p, 'federated-unknown-en');
   assert.match(await p.textContent('body'), new RegExp(`${login}@upstream.test`));
   await p.getByRole('button', { name: 'Create an account' }).click();
   const first = await claims(p);
@@ -64,6 +67,7 @@ test('through the upstream provider: the account is made, the next sign-in finds
   // Another browser: the provider asks again, Vhod knows the person.
   p = await page('ru-RU');
   await p.goto(`${rp}/start?client=shop`);
+  await checkPage(p, 'signin-providers-ru');
   await p.getByRole('button', { name: 'Войти через Внешний IdP' }).click();
   await atUpstream(p, login);
   const second = await claims(p);
@@ -78,6 +82,7 @@ test('an existing account links the provider, signs in through it, and unlinks i
   await p.getByRole('button', { name: 'Sign in with Upstream IdP' }).click();
   await atUpstream(p, login);
   await p.getByRole('button', { name: 'I already have an account' }).click();
+  await checkPage(p, 'federated-link-signin-en');
   await p.getByLabel('Login').fill('kuznetsov');
   await p.getByLabel('Password').fill('Kuznetsov-pass-1');
   await p.getByRole('button', { name: 'Sign in', exact: true }).click();
@@ -96,11 +101,14 @@ test('an existing account links the provider, signs in through it, and unlinks i
   // The account page lists it; unlinking asks first.
   await p.goto(`${issuer}/account?ui_locales=en`);
   await p.getByRole('heading', { name: 'Signing in through outside services' }).waitFor();
+  await checkPage(p, 'account-linked-en');
   assert.match(await p.textContent('body'), new RegExp(`${login}@upstream.test`));
   await p.getByRole('button', { name: 'Unlink' }).first().click();
   await p.getByRole('heading', { name: 'Unlink the outside service?' }).waitFor();
+  await checkPage(p, 'confirm-unlink-en');
   await p.getByRole('button', { name: 'Unlink' }).click();
   await p.getByText('Signing in with “Upstream IdP” is no longer linked to your account.').waitFor();
+  await checkPage(p, 'account-unlinked-en');
   assert.deepEqual(p.violations, []);
 
   // The next trip through the provider finds no account.

@@ -6,6 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { chromium } from 'playwright-core';
 import { execFileSync } from 'node:child_process';
+import { checkPage } from './checks.mjs';
 
 const rp = process.env.RP_URL;
 const issuer = process.env.ISSUER;
@@ -43,11 +44,17 @@ test('the SNILS of a qualified certificate and of Госуслуги is one pers
   // The account of a qualified certificate (SNILS 565-591-361 27).
   let p = await page('en-US');
   await p.goto(`${rp}/start?client=esign&ui_locales=en`);
+  await checkPage(p, 'signin-esia-en');
   await p.getByRole('link', { name: 'Sign in with a certificate (e-signature)' }).click();
-  await p.getByText('For experts: paste the signature').click();
+  await checkPage(p, 'certificate-esign-en');
+  // Without the CryptoPro plug-in the page folds the paste away once its
+  // script has run (as it has after the check): unfold it.
+  if (!(await p.locator('#signature').isVisible())) await p.getByText('For experts: paste the signature').click();
   const challenge = await p.getByLabel('Challenge').inputValue();
   await p.getByLabel('Signature', { exact: true }).fill(vhodSign(challenge));
   await p.getByRole('button', { name: 'Sign in', exact: true }).click();
+  await checkPage(p, 'certificate-esign-confirm-en');
+  // A certificate no account has yet: the confirmation page makes one.
   await p.getByRole('button', { name: 'Create an account' }).click();
   const byCert = await claims(p);
   assert.equal(byCert.snils, '56559136127');
@@ -55,6 +62,7 @@ test('the SNILS of a qualified certificate and of Госуслуги is one pers
   // Another browser, through Госуслуги: the same account, straight in.
   p = await page('ru-RU');
   await p.goto(`${rp}/start?client=esign`);
+  await checkPage(p, 'signin-esia-ru');
   await p.getByRole('button', { name: 'Войти через Госуслуги' }).click();
   const byESIA = await claims(p);
   assert.equal(byESIA.sub, byCert.sub);
@@ -66,6 +74,7 @@ test('the SNILS of a qualified certificate and of Госуслуги is one pers
   await p.goto(`${issuer}/account/companies?ui_locales=en`);
   const offer = p.locator('p.notice', { hasText: 'According to “Gosuslugi”, you work at ООО «Василёк»' });
   await offer.waitFor();
+  await checkPage(p, 'companies-esia-en');
   assert.equal(await offer.getByRole('link', { name: 'Join this company' }).getAttribute('href'), '/account/companies/join?inn=7707083893');
   assert.doesNotMatch(await p.textContent('body'), /Лютик/);
   assert.deepEqual(p.violations, []);
@@ -79,6 +88,7 @@ test('a spoilt ID token from Госуслуги is refused with a page that says
   await p.getByRole('button', { name: 'Sign in with Gosuslugi' }).click();
   await p.getByRole('heading', { name: 'Could not sign in' }).waitFor();
   assert.match(await p.textContent('body'), /The answer from “Gosuslugi” could not be verified/);
+  await checkPage(p, 'esia-refused-en');
   await p.getByRole('link', { name: 'Back to sign-in' }).click();
   await p.getByLabel('Login').waitFor();
 });

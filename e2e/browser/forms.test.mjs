@@ -10,6 +10,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { checkPage } from './checks.mjs';
 
 const rp = process.env.RP_URL;
 const issuer = process.env.ISSUER;
@@ -80,6 +81,7 @@ test('Russian: without the plug-in the page says how to install it; a signature 
   // The experts' paste is folded away.
   assert.equal(await p.locator('#signature').isVisible(), false);
   await shot(p, 'forms-certificate-file-ru');
+  await checkPage(p, 'certificate-file-ru');
   // The challenge as a file: the very text shown.
   const [download] = await Promise.all([p.waitForEvent('download'), p.locator('#challenge-download').click()]);
   const file = join(work, 'challenge-ru.txt');
@@ -92,12 +94,15 @@ test('Russian: without the plug-in the page says how to install it; a signature 
   await p.getByRole('button', { name: 'Создать учётную запись' }).waitFor();
   assert.match(await p.textContent('body'), /Петров Иван Сергеевич/);
   await shot(p, 'forms-certificate-confirm-ru');
+  await checkPage(p, 'certificate-confirm-ru');
   // I already have an account: sign in with the password, then bind.
   await p.getByRole('button', { name: 'У меня уже есть учётная запись' }).click();
+  await checkPage(p, 'certificate-bind-signin-ru');
   await p.getByLabel('Логин').fill('petrova');
   await p.getByLabel('Пароль').fill('Petrova-pass-1');
   await p.getByRole('button', { name: 'Войти' }).click();
   await p.getByText('привязать его к учётной записи, в которую вы вошли').waitFor();
+  await checkPage(p, 'certificate-bind-ru');
   await p.getByRole('button', { name: 'Продолжить' }).click();
   const c = await claims(p);
   assert.equal(c.acr, 'urn:vhod:acr:qualified-certificate');
@@ -117,16 +122,19 @@ test('English: an OpenSSL-made file of another challenge is refused in words; th
   await p.goto(`${rp}/start?client=esign&ui_locales=en`);
   await p.getByRole('link', { name: 'Sign in with a certificate (e-signature)' }).click();
   await p.getByRole('heading', { name: 'The CryptoPro plug-in was not found' }).waitFor();
+  await checkPage(p, 'certificate-file-en');
   // A fixture vector (OpenSSL's GOST engine) signs the fixtures' challenge, not this one.
   await p.getByLabel('Signature file').setInputFiles(`${fixtures}/cms/gost-director-detached.der`);
   await p.getByRole('button', { name: 'Sign in' }).click();
   await p.getByRole('alert').filter({ hasText: 'The signature is of another text' }).waitFor();
   await shot(p, 'forms-certificate-refused-en');
+  await checkPage(p, 'certificate-file-refused-en');
   await p.getByText('For experts: paste the signature').click();
   const challenge = await p.getByLabel('Challenge').inputValue();
   await p.getByLabel('Signature', { exact: true }).fill(vhodSign(challenge, 'employee'));
   await p.getByRole('button', { name: 'Sign in' }).click();
   await p.getByRole('button', { name: 'I already have an account' }).waitFor();
+  await checkPage(p, 'certificate-confirm-en');
   await p.getByRole('button', { name: 'Create an account' }).click();
   const c = await claims(p);
   assert.equal(c.acr, 'urn:vhod:acr:qualified-certificate');
@@ -136,6 +144,7 @@ test('English: an OpenSSL-made file of another challenge is refused in words; th
   await p.goto(`${issuer}/account?ui_locales=en`);
   await p.getByRole('heading', { name: 'Password', exact: true }).waitFor();
   assert.equal(await p.locator('input[name="old"]').count(), 0);
+  await checkPage(p, 'account-no-password-en');
   await p.getByLabel('New password', { exact: true }).fill('Fir5t-password!');
   await p.getByLabel('Repeat new password').fill('Something-else-1');
   await p.getByRole('button', { name: 'Set the password' }).click();
@@ -143,11 +152,13 @@ test('English: an OpenSSL-made file of another challenge is refused in words; th
   await p.locator('#password .alert').waitFor();
   assert.ok(p.url().endsWith('#password'), p.url());
   assert.ok(await p.locator('#password .alert').isVisible());
+  await checkPage(p, 'account-first-password-error-en');
   await p.getByLabel('New password', { exact: true }).fill('Fir5t-password!');
   await p.getByLabel('Repeat new password').fill('Fir5t-password!');
   await p.getByRole('button', { name: 'Set the password' }).click();
   await p.locator('#password .notice').filter({ hasText: 'The password is set.' }).waitFor();
   await shot(p, 'forms-account-first-password-en');
+  await checkPage(p, 'account-first-password-set-en');
   assert.equal(await p.locator('input[name="old"]').count(), 1);
   assert.deepEqual(p.violations, []);
 });
@@ -160,6 +171,7 @@ test('Russian: sign-up states its rules first, shows every refusal at its field 
   await p.getByText('Не короче 8 символов').waitFor();
   assert.equal(await p.getByRole('link', { name: 'Политика обработки персональных данных' }).getAttribute('href'), 'https://shop.example/privacy');
   assert.equal(await p.locator('.field-error').count(), 0);
+  await checkPage(p, 'signup-rules-ru');
   await p.getByLabel('Телефон или электронная почта').fill('не телефон');
   await p.getByLabel('Пароль', { exact: true }).fill('Nov-account-8');
   await p.getByLabel('Повторите пароль').fill('Другой-пароль-8');
@@ -174,6 +186,7 @@ test('Russian: sign-up states its rules first, shows every refusal at its field 
   assert.equal(await p.getByLabel('Телефон или электронная почта').inputValue(), 'не телефон');
   assert.ok(await p.getByLabel('Я хочу получать новости и предложения').isChecked(), 'news tick kept');
   await shot(p, 'forms-signup-errors-ru');
+  await checkPage(p, 'signup-errors-ru');
   // Fix the identifier and the repeat, tick the consent: the consent stays ticked when
   // only the password is refused, and the password is not kept.
   await p.getByLabel('Телефон или электронная почта').fill('+7 909 555-44-33');
@@ -186,6 +199,7 @@ test('Russian: sign-up states its rules first, shows every refusal at its field 
   assert.equal(await fieldError(p, 'identifier'), '');
   assert.ok(await p.getByLabel('Я даю согласие на обработку моих персональных данных').isChecked(), 'consent kept');
   assert.equal(await p.getByLabel('Пароль', { exact: true }).inputValue(), '');
+  await checkPage(p, 'signup-password-error-ru');
   assert.deepEqual(p.violations, []);
 });
 
@@ -195,6 +209,7 @@ test('English: sign-up keeps an accepted password when only the consent is missi
   await p.getByRole('link', { name: 'Create an account' }).click();
   await p.getByText('At least 8 characters').waitFor();
   assert.equal(await p.getByRole('link', { name: 'Personal data policy' }).getAttribute('href'), 'https://shop.example/privacy');
+  await checkPage(p, 'signup-rules-en');
   await p.getByLabel('Phone or email').fill('+7 909 555-66-77');
   await p.getByLabel('Password', { exact: true }).fill('New-account-9');
   await p.getByLabel('Repeat password').fill('New-account-9');
@@ -204,10 +219,12 @@ test('English: sign-up keeps an accepted password when only the consent is missi
   assert.equal(await fieldError(p, 'password'), '');
   assert.equal(await p.getByLabel('Password', { exact: true }).inputValue(), 'New-account-9');
   await shot(p, 'forms-signup-consent-en');
+  await checkPage(p, 'signup-consent-error-en');
   await p.getByLabel('I agree to the processing of my personal data').check();
   await waitCaptcha(p, 'Check passed.');
   await p.getByRole('button', { name: 'Create account' }).click();
   await p.getByRole('status').filter({ hasText: 'We sent a code' }).waitFor();
+  await checkPage(p, 'signup-code-en');
   assert.deepEqual(p.violations, []);
 });
 
@@ -227,6 +244,7 @@ test('Russian: on the account page an error shows at its section and the page op
   assert.ok(p.url().endsWith('#password'), p.url());
   assert.equal(await p.locator('#profile .alert, #contacts .alert, #sessions .alert').count(), 0);
   await shot(p, 'forms-account-error-ru');
+  await checkPage(p, 'account-password-error-ru');
   assert.deepEqual(p.violations, []);
 });
 
@@ -246,18 +264,22 @@ test('Russian: the company wizard asks the INN first, then the KPP from the regi
   const p = await signInToAccount('ru-RU', 'frolov', 'Frolov-pass-1');
   await p.goto(`${issuer}/account/companies/register?ui_locales=ru`);
   await p.getByText('Поля, отмеченные звёздочкой (*), обязательны.').waitFor();
+  await checkPage(p, 'wizard-inn-ru');
   assert.equal(await p.getByLabel('КПП').count(), 0, 'no KPP before the INN');
   await p.getByLabel('ИНН', { exact: true }).fill('7728824599');
   await p.getByRole('button', { name: 'Далее' }).click();
   await p.getByRole('group', { name: 'Выберите подразделение (КПП)' }).waitFor();
   assert.match(await p.getByRole('group', { name: 'Выберите подразделение (КПП)' }).textContent(), /Головная организация: КПП 772801001[\s\S]*Филиал: КПП 784201001/);
   await shot(p, 'forms-wizard-kpp-ru');
+  await checkPage(p, 'wizard-kpp-ru');
   // Next without a choice: said at the choice.
   await p.getByRole('button', { name: 'Далее' }).click();
   await p.locator('#kpp-error').waitFor();
+  await checkPage(p, 'wizard-kpp-error-ru');
   await p.getByRole('radio', { name: /Филиал/ }).check();
   await p.getByRole('button', { name: 'Далее' }).click();
   assert.match(await p.getByLabel('Сокращённое наименование').inputValue(), /филиал/);
+  await checkPage(p, 'wizard-general-branch-ru');
   await p.getByRole('button', { name: 'Назад' }).click();
   assert.equal(await p.getByLabel('ИНН', { exact: true }).inputValue(), '7728824599');
   assert.deepEqual(p.violations, []);
@@ -275,6 +297,7 @@ test('English: a refused wizard step is marked at its fields; Back from the bank
   await p.getByRole('alert').filter({ hasText: 'Please correct the fields marked below.' }).waitFor();
   assert.equal(await p.getByLabel('Director (full name)').getAttribute('aria-invalid'), 'true');
   await shot(p, 'forms-wizard-error-en');
+  await checkPage(p, 'wizard-general-error-en');
   await p.getByLabel('Director (full name)').fill('Петров Иван Сергеевич');
   await p.getByRole('button', { name: 'Next' }).click();
   await p.getByLabel('Settlement account').fill('40702810938000012345');
