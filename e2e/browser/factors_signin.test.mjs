@@ -249,13 +249,15 @@ async function withoutAutofill(p) {
 
 // passkeyButton opens the app's sign-in in a new browser without autofill,
 // gives it an authenticator with credential and presses "Sign in with a
-// passkey".
+// passkey". The authenticator joins after the page's checks (checkPage resizes
+// the window and runs axe): added before them, Chromium's virtual
+// authenticator left the button's request unanswered.
 async function passkeyButton(credential) {
   const p = await page('en-US');
   await withoutAutofill(p);
-  await authenticator(p, credential);
   await p.goto(`${rp}/start?client=shop&ui_locales=en`);
   await once(p, 'signin-passkey-en');
+  await authenticator(p, credential);
   await p.getByRole('button', { name: en.passkeyButton }).click();
   return p;
 }
