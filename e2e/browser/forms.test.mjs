@@ -108,9 +108,9 @@ test('Russian: without the plug-in the page says how to install it; a signature 
   // account only after a sign-in that reached it (issue 19).
   await p.getByLabel('Пароль').fill('Petrova-pass-1');
   await p.getByRole('button', { name: 'Войти', exact: true }).click();
-  await p.getByRole('button', { name: /Отправить код по SMS/ }).click();
+  await p.getByRole('button', { name: /Отправить код по\sSMS/ }).click();
   const sms = await (await fetch(`${rp}/last-sms?to=%2B79093333333`)).text();
-  await p.getByLabel(/Код из SMS/).fill(sms.match(/\d{6}/)[0]);
+  await p.getByLabel(/Код из\sSMS/).fill(sms.match(/\d{6}/)[0]);
   await p.getByRole('button', { name: 'Подтвердить' }).click();
   await p.getByText('привязать его к учётной записи, в которую вы вошли').waitFor();
   await p.getByRole('button', { name: 'Продолжить' }).click();
