@@ -60,6 +60,10 @@ var layers = []Layer{
 		MayImport: []string{"cmd", "provider", "login", "account", "console", "admin", "web", "clientaddr",
 			"connector", "directory", "certauth", "ruid", "storage", "backend", "testkit"}},
 
+	// docs holds only the documentation's own tests (links, included
+	// configurations): it reads files and imports no layer.
+	{Name: "docs", Paths: []string{"docs"}},
+
 	// The audiences never import each other (DESIGN.md draws no arrow between
 	// them; console and admin are named): each mounts its own routes and calls
 	// directory. storage is the types package every layer above it shares.
