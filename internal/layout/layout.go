@@ -64,6 +64,11 @@ var layers = []Layer{
 	// configurations): it reads files and imports no layer.
 	{Name: "docs", Paths: []string{"docs"}},
 
+	// Example relying applications (examples/go-oidc): programs an app
+	// developer copies, so they use only public libraries and nothing of
+	// Vhod's; e2e builds and runs them.
+	{Name: "examples", Paths: []string{"examples"}},
+
 	// The audiences never import each other (DESIGN.md draws no arrow between
 	// them; console and admin are named): each mounts its own routes and calls
 	// directory. storage is the types package every layer above it shares.
