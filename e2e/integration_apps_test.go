@@ -18,6 +18,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/vhod-id/vhod/internal/fixtures"
 	"github.com/vhod-id/vhod/internal/rptest"
 )
 
@@ -56,7 +57,37 @@ func exampleConfig(t *testing.T, clientFile, appURL string) (cfg, secret string)
 	}
 	secret = rand.Text() + rand.Text()
 	client := strings.NewReplacer("{{APP}}", appURL, "{{CLIENT_SECRET}}", secret).Replace(string(raw))
-	return top + client + exampleCompanies, secret
+	return top + exampleCertauth(t) + client + exampleCompanies, secret
+}
+
+// exampleCertauth trusts the fixtures' GOST root as an accredited CA (its
+// CRLs as files), so that a person can sign in to an example app with a
+// qualified certificate when the app asks for one.
+func exampleCertauth(t *testing.T) string {
+	f := fixtures.Dir(t)
+	return "certauth:\n" +
+		"  trust_anchors:\n" +
+		"    - {file: " + filepath.Join(f, "gost/root-ca.crt.pem") + ", qualified: true}\n" +
+		"  crl: {files: [" + filepath.Join(f, "gost/int-ca.crl.pem") + ", " + filepath.Join(f, "gost/root-ca.crl.pem") + "]}\n"
+}
+
+// qualifiedAcr is what the example apps are told to demand (ACR_VALUES) when
+// the tests check that they ask for a certificate sign-in.
+const qualifiedAcr = "urn:vhod:acr:qualified-certificate"
+
+// certificateThroughApp opens the app's sign-in, which asks Vhod for
+// qualifiedAcr, expects Vhod's certificate page straight away, signs the
+// challenge with the fixtures' director certificate (`vhod sign`), creates the
+// account, and returns the page the app shows afterwards.
+func certificateThroughApp(t *testing.T, b *rptest.Browser, start string) *rptest.Page {
+	t.Helper()
+	p := mustGet(t, b, start)
+	if !strings.Contains(p.URL.Path, "/certificate") || !challengeRe.MatchString(p.Body) {
+		t.Fatalf("the app asked for %s, yet Vhod did not show the certificate page: %s %.400s", qualifiedAcr, p.URL, p.Body)
+	}
+	key, cert, chain := fixtureSigner(t, "gost/director")
+	p = mustSubmit(t, b, p, "/certificate", url.Values{"signature": {vhodSign(t, p, key, cert, chain)}})
+	return mustSubmit(t, b, p, "/certificate/confirm", nil)
 }
 
 // signInThroughApp opens the app's path, signs in at Vhod as login with

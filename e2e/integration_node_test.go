@@ -49,7 +49,9 @@ func nodeExampleReady(t *testing.T) {
 // claims: the company, the roles of the app's catalogue, every company, acr
 // and amr. Its role check lets an editor in and keeps a person without a
 // company out; signing out through the app ends Vhod's session too and comes
-// back to the app.
+// back to the app. Started again with ACR_VALUES asking for a qualified
+// certificate, it sends the person straight to Vhod's certificate page and
+// takes that sign-in.
 func TestNodeOpenIDClientExample(t *testing.T) {
 	nodeExampleReady(t)
 	appURL := fmt.Sprintf("http://127.0.0.1:%d", freePort(t))
@@ -92,5 +94,16 @@ func TestNodeOpenIDClientExample(t *testing.T) {
 	}
 	if e := mustGet(t, b2, appURL+"/edit"); e.Status != http.StatusForbidden {
 		t.Errorf("a person without the role at /edit: %d %.300s", e.Status, e.Body)
+	}
+	// ACR_VALUES: the app asks for a qualified certificate, Vhod shows its
+	// certificate page at once, and the app accepts the token it gets.
+	app.stop()
+	cmd = exec.Command("node", "app.mjs")
+	cmd.Dir = nodeExample
+	cmd.Env = append(os.Environ(), "ISSUER="+srv.Issuer, "CLIENT_ID=node-app", "CLIENT_SECRET="+secret, "APP_URL="+appURL, "ACR_VALUES="+qualifiedAcr)
+	app = startProcess(t, "node-openid-client with ACR_VALUES", cmd, appURL+"/")
+	p = certificateThroughApp(t, rptest.NewBrowser(""), appURL+"/login")
+	if claims := shownClaims(t, p); claims["acr"] != qualifiedAcr || claims["org"] != nil {
+		t.Errorf("after the certificate sign-in the app shows acr %v, org %v", claims["acr"], claims["org"])
 	}
 }
