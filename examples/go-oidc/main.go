@@ -144,6 +144,11 @@ func main() {
 func (a *app) login(w http.ResponseWriter, r *http.Request) {
 	state, nonce, verifier := rand.Text(), rand.Text(), oauth2.GenerateVerifier()
 	a.mu.Lock()
+	for k, p := range a.pending { // forget sign-ins never finished
+		if time.Since(p.started) > 10*time.Minute {
+			delete(a.pending, k)
+		}
+	}
 	a.pending[state] = pending{nonce: nonce, verifier: verifier, started: time.Now()}
 	a.mu.Unlock()
 	// The state cookie binds the answer to this browser. SameSite=Lax: the

@@ -78,6 +78,9 @@ async function login (req, res) {
   const state = client.randomState()
   const nonce = client.randomNonce()
   const verifier = client.randomPKCECodeVerifier()
+  for (const [k, p] of pending) { // forget sign-ins never finished
+    if (Date.now() - p.started > 600_000) pending.delete(k)
+  }
   pending.set(state, { nonce, verifier, started: Date.now() })
   // The state cookie binds the answer to this browser. SameSite=Lax: the
   // browser comes back from Vhod by a top-level redirect.
