@@ -28,75 +28,13 @@ const (
 	apacheRefreshBefore = 16 * time.Second
 )
 
-// apacheClient is the Vhod client mod_auth_openidc signs in with; {{RP}} is Apache.
-const apacheClient = `    - id: apache
-      secret: apache-secret
-      name: Apache
-      redirect_uris: [{{RP}}/protected/redirect_uri]
-      post_logout_redirect_uris: [{{RP}}/loggedout]
-      backchannel_logout_uri: {{RP}}/protected/redirect_uri?logout=backchannel
-      grant_types: [authorization_code, refresh_token]
-      auth_method: client_secret_basic
-      first_party: true
-`
-
-// apacheConf is a whole Apache configuration of its own (nothing of
-// /etc/apache2): mod_auth_openidc in front of the echo application. /protected/
-// and /plain/ need a session; /refreshing/ also refreshes the access token
-// when it is due, and ends the session when that fails; /loggedout is open.
-const apacheConf = `ServerRoot "{{DIR}}"
-ServerName 127.0.0.1
-Listen 127.0.0.1:{{PORT}}
-PidFile "{{DIR}}/httpd.pid"
-ErrorLog "{{DIR}}/error.log"
-LogLevel warn auth_openidc:info
-DefaultRuntimeDir "{{DIR}}"
-{{USER}}
-LoadModule mpm_event_module {{MODS}}/mod_mpm_event.so
-LoadModule authn_core_module {{MODS}}/mod_authn_core.so
-LoadModule authz_core_module {{MODS}}/mod_authz_core.so
-LoadModule authz_user_module {{MODS}}/mod_authz_user.so
-LoadModule proxy_module {{MODS}}/mod_proxy.so
-LoadModule proxy_http_module {{MODS}}/mod_proxy_http.so
-LoadModule auth_openidc_module {{MODS}}/mod_auth_openidc.so
-StartServers 1
-ServerLimit 2
-ThreadsPerChild 16
-MaxRequestWorkers 32
-MinSpareThreads 4
-MaxSpareThreads 32
-
-OIDCProviderMetadataURL {{ISSUER}}/.well-known/openid-configuration
-OIDCClientID apache
-OIDCClientSecret apache-secret
-OIDCRedirectURI {{RP}}/protected/redirect_uri
-OIDCCryptoPassphrase {{SECRET}}
-OIDCScope "openid profile email offline_access"
-OIDCPKCEMethod S256
-OIDCAuthRequestParams ui_locales=en
-OIDCPassClaimsAs headers
-OIDCSessionInactivityTimeout 600
-
-<Location /protected/>
-  AuthType openid-connect
-  Require valid-user
-  ProxyPass {{APP}}/protected/
-</Location>
-<Location /plain/>
-  AuthType openid-connect
-  Require valid-user
-  ProxyPass {{APP}}/plain/
-</Location>
-<Location /refreshing/>
-  AuthType openid-connect
-  Require valid-user
-  OIDCRefreshAccessTokenBeforeExpiry {{BEFORE}} logout_on_error
-  ProxyPass {{APP}}/refreshing/
-</Location>
-<Location /loggedout>
-  ProxyPass {{APP}}/loggedout
-</Location>
-`
+// The Vhod client and the Apache configuration are the files the guide
+// docs/en/integrations/apache.md shows: testdata/integrations/apache/client.yaml
+// ({{RP}} is Apache) and vhod.conf, a whole Apache configuration of its own
+// (nothing of /etc/apache2) with mod_auth_openidc in front of the echo
+// application. /protected/ and /plain/ need a session; /refreshing/ also
+// refreshes the access token when it is due, and ends the session when that
+// fails; /loggedout is open.
 
 // apache is a running Apache with mod_auth_openidc.
 type apache struct {
@@ -127,16 +65,16 @@ func requireApache(t *testing.T) {
 // written to a temporary directory. As root it must drop to another user
 // (Debian's apache2 refuses to serve as root): www-data, which needs nothing of
 // the directory since the parent opens the logs before it drops.
-func startApache(t *testing.T, port int, issuer, app string) *apache {
+func startApache(t *testing.T, port int, issuer, app, clientSecret string) *apache {
 	t.Helper()
 	a := &apache{URL: fmt.Sprintf("http://127.0.0.1:%d", port), dir: t.TempDir()}
 	user := ""
 	if os.Geteuid() == 0 {
 		user = "User www-data\nGroup www-data"
 	}
-	conf := strings.NewReplacer("{{DIR}}", a.dir, "{{PORT}}", fmt.Sprint(port), "{{USER}}", user, "{{MODS}}", apacheMods,
-		"{{ISSUER}}", issuer, "{{RP}}", a.URL, "{{APP}}", app, "{{SECRET}}", rand.Text(),
-		"{{BEFORE}}", fmt.Sprint(int(apacheRefreshBefore.Seconds()))).Replace(apacheConf)
+	conf := integrationFile(t, "apache/vhod.conf", map[string]string{"DIR": a.dir, "PORT": fmt.Sprint(port), "USER": user,
+		"MODS": apacheMods, "ISSUER": issuer, "RP": a.URL, "APP": app, "CLIENT_SECRET": clientSecret, "SECRET": rand.Text(),
+		"BEFORE": fmt.Sprint(int(apacheRefreshBefore.Seconds()))})
 	path := filepath.Join(a.dir, "httpd.conf")
 	if err := os.WriteFile(path, []byte(conf), 0o600); err != nil {
 		t.Fatal(err)
@@ -168,15 +106,16 @@ func TestApacheModAuthOpenIDC(t *testing.T) {
 	alice := newPerson(t)
 	port := freePort(t)
 	rpURL := fmt.Sprintf("http://127.0.0.1:%d", port)
-	cfg := strings.Replace(testConfig, "  clients:\n", "  clients:\n"+strings.ReplaceAll(apacheClient, "{{RP}}", rpURL), 1)
+	secret := rand.Text()
+	cfg := withClient(t, testConfig, "apache/client.yaml", map[string]string{"RP": rpURL, "CLIENT_SECRET": secret})
 	cfg = strings.Replace(cfg, "bootstrap:\n", fmt.Sprintf("tokens: {access_token_lifetime: %s}\nbootstrap:\n", apacheTokenLifetime), 1)
 	srv := startServer(t, cfg)
 	app := newEchoApp(t)
-	web := startApache(t, port, srv.Issuer, app.URL)
+	web := startApache(t, port, srv.Issuer, app.URL, secret)
 	introspect := func(token string) map[string]any {
 		t.Helper()
 		disc := getJSON(t, srv.Issuer+"/.well-known/openid-configuration")
-		status, out := postForm(t, disc["introspection_endpoint"].(string), "apache", "apache-secret", url.Values{"token": {token}})
+		status, out := postForm(t, disc["introspection_endpoint"].(string), "apache", secret, url.Values{"token": {token}})
 		if status != http.StatusOK {
 			t.Fatalf("introspection: %d %v", status, out)
 		}

@@ -20,17 +20,10 @@ import (
 // its tokens.
 const proxyCookieRefresh = 3 * time.Second
 
-// proxyClient is the Vhod client oauth2-proxy signs in with: a third party, so
-// the person is asked to allow it; {{RP}} is oauth2-proxy.
-const proxyClient = `    - id: proxy
-      secret: proxy-secret
-      name: Team wiki
-      redirect_uris: [{{RP}}/oauth2/callback]
-      post_logout_redirect_uris: [{{RP}}/bye]
-      grant_types: [authorization_code, refresh_token]
-      auth_method: client_secret_basic
-      id_token_userinfo_claims: true
-`
+// The Vhod client and oauth2-proxy's configuration are the files the guide
+// docs/en/integrations/oauth2-proxy.md shows:
+// testdata/integrations/oauth2-proxy/client.yaml, a third party, so the person
+// is asked to allow it ({{RP}} is oauth2-proxy), and oauth2-proxy.cfg.
 
 // oauth2ProxyBinary finds the oauth2-proxy of the pinned version: $OAUTH2_PROXY,
 // else $(go env GOPATH)/bin/oauth2-proxy, where scripts/test-deps builds it.
@@ -56,30 +49,32 @@ func oauth2ProxyBinary(t *testing.T) string {
 	return bin
 }
 
-// startOAuth2Proxy runs oauth2-proxy on port in front of app, with the options a
-// deployment in front of an internal app would use.
-func startOAuth2Proxy(t *testing.T, bin string, port int, issuer, app string) string {
+// startOAuth2Proxy runs oauth2-proxy on port in front of app with the
+// configuration of the guide and the secrets in its environment, as a
+// deployment would have them. The one flag the guide does not have: the test
+// serves plain HTTP on 127.0.0.1, so the cookie cannot be Secure.
+func startOAuth2Proxy(t *testing.T, bin string, port int, issuer, app, clientSecret string) string {
 	t.Helper()
 	rpURL := fmt.Sprintf("http://127.0.0.1:%d", port)
-	secret := make([]byte, 16)
-	_, _ = rand.Read(secret)
 	issuerURL, _ := url.Parse(issuer)
-	cmd := exec.Command(bin,
-		"--http-address=127.0.0.1:"+fmt.Sprint(port),
-		"--provider=oidc", "--provider-display-name=Vhod", "--oidc-issuer-url="+issuer,
-		"--client-id=proxy", "--client-secret=proxy-secret",
-		"--redirect-url="+rpURL+"/oauth2/callback",
-		"--scope=openid profile email offline_access", "--code-challenge-method=S256",
-		"--upstream="+app+"/",
-		"--cookie-secret="+hex.EncodeToString(secret), "--cookie-secure=false",
-		"--cookie-refresh="+proxyCookieRefresh.String(),
-		"--email-domain=*", "--skip-provider-button",
-		"--pass-access-token", "--set-xauthrequest",
-		// sign_out may send the browser on to Vhod's end_session; /bye is where Vhod sends it back.
-		"--whitelist-domain="+issuerURL.Host, "--skip-auth-route=^/bye$",
-	)
+	conf := integrationFile(t, "oauth2-proxy/oauth2-proxy.cfg", map[string]string{"PORT": fmt.Sprint(port), "APP": app,
+		"ISSUER": issuer, "RP": rpURL, "COOKIE_REFRESH": proxyCookieRefresh.String(), "VHOD_HOST": issuerURL.Host})
+	path := filepath.Join(t.TempDir(), "oauth2-proxy.cfg")
+	if err := os.WriteFile(path, []byte(conf), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(bin, "--config="+path, "--cookie-secure=false")
+	cmd.Env = append(os.Environ(), "OAUTH2_PROXY_CLIENT_SECRET="+clientSecret, "OAUTH2_PROXY_COOKIE_SECRET="+cookieSecret())
 	startProcess(t, "oauth2-proxy", cmd, rpURL+"/ping")
 	return rpURL
+}
+
+// cookieSecret is a fresh secret for oauth2-proxy's cookies: 32 characters,
+// which it takes as 32 bytes.
+func cookieSecret() string {
+	secret := make([]byte, 16)
+	_, _ = rand.Read(secret)
+	return hex.EncodeToString(secret)
 }
 
 // TestOAuth2Proxy puts oauth2-proxy, configured only with Vhod's issuer, in
@@ -97,14 +92,15 @@ func TestOAuth2Proxy(t *testing.T) {
 	bob := newPerson(t)
 	port := freePort(t)
 	rpURL := fmt.Sprintf("http://127.0.0.1:%d", port)
-	cfg := strings.Replace(testConfig, "  clients:\n", "  clients:\n"+strings.ReplaceAll(proxyClient, "{{RP}}", rpURL), 1)
+	secret := rand.Text()
+	cfg := withClient(t, testConfig, "oauth2-proxy/client.yaml", map[string]string{"RP": rpURL, "CLIENT_SECRET": secret})
 	srv := startServer(t, cfg)
 	app := newEchoApp(t)
-	startOAuth2Proxy(t, bin, port, srv.Issuer, app.URL)
+	startOAuth2Proxy(t, bin, port, srv.Issuer, app.URL, secret)
 	introspect := func(token string) map[string]any {
 		t.Helper()
 		disc := getJSON(t, srv.Issuer+"/.well-known/openid-configuration")
-		status, out := postForm(t, disc["introspection_endpoint"].(string), "proxy", "proxy-secret", url.Values{"token": {token}})
+		status, out := postForm(t, disc["introspection_endpoint"].(string), "proxy", secret, url.Values{"token": {token}})
 		if status != http.StatusOK {
 			t.Fatalf("introspection: %d %v", status, out)
 		}

@@ -1,10 +1,11 @@
 package e2e
 
 // What the tests with real relying parties share (realrp_apache_test.go,
-// realrp_oauth2proxy_test.go): an upstream application that echoes the headers
-// the relying party hands it, starting and stopping the relying party's
-// process, a person's steps in chromium, and an HTTP client holding that
-// person's cookies.
+// realrp_oauth2proxy_test.go, realrp_nginx_test.go, realrp_authlib_test.go;
+// their configurations in testdata/integrations, see realrp_config_test.go):
+// an upstream application that echoes the headers the relying party hands
+// it, starting and stopping the relying party's process, a person's steps in
+// chromium, and an HTTP client holding that person's cookies.
 
 import (
 	"context"
@@ -30,8 +31,9 @@ import (
 // reads it from this line to build the binary.
 const oauth2ProxyVersion = "v7.8.1"
 
-// skipRealRPs honours VHOD_SKIP_RP_TESTS=1 (a machine without Apache or
-// oauth2-proxy); .ci/run never sets it, so CI always runs these tests.
+// skipRealRPs honours VHOD_SKIP_RP_TESTS=1 (a machine without Apache, nginx,
+// oauth2-proxy or Debian's Authlib); .ci/run never sets it, so CI always runs
+// these tests.
 func skipRealRPs(t *testing.T) {
 	t.Helper()
 	if os.Getenv("VHOD_SKIP_RP_TESTS") == "1" {
