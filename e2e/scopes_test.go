@@ -13,18 +13,19 @@ import (
 	"github.com/vhod-id/vhod/internal/rptest"
 )
 
-// readmeBootstrap is the bootstrap section of the README's configuration
-// example, verbatim: what an operator copies is what is tested.
+// readmeBootstrap is the bootstrap section of the configuration example of
+// the install guide (docs/en/install.md, once the README's), verbatim: what an
+// operator copies is what is tested.
 func readmeBootstrap(t *testing.T) string {
 	t.Helper()
-	b, err := os.ReadFile("../README.md")
+	b, err := os.ReadFile("../docs/en/install.md")
 	if err != nil {
 		t.Fatal(err)
 	}
 	readme := string(b)
 	start := strings.Index(readme, "\nbootstrap:\n")
 	if start < 0 {
-		t.Fatal("README: no bootstrap section in the configuration example")
+		t.Fatal("docs/en/install.md: no bootstrap section in the configuration example")
 	}
 	var out []string
 	for i, line := range strings.Split(readme[start+1:], "\n") {

@@ -491,7 +491,7 @@ func applyEnv(c *Config, lookup func(string) (string, bool)) error {
 			if f.Tag.Get("env") == "-" {
 				continue
 			}
-			name := prefix + "_" + strings.ToUpper(strings.Split(f.Tag.Get("yaml"), ",")[0])
+			name := envName(prefix, f)
 			fv := v.Field(i)
 			if fv.Kind() == reflect.Struct {
 				walk(fv, name)
@@ -509,6 +509,14 @@ func applyEnv(c *Config, lookup func(string) (string, bool)) error {
 	walk(reflect.ValueOf(c).Elem(), "VHOD")
 	return errors.Join(errs...)
 }
+
+// envName is the variable of a field under prefix: VHOD_ and the key path in capitals.
+func envName(prefix string, f reflect.StructField) string {
+	return prefix + "_" + strings.ToUpper(strings.Split(f.Tag.Get("yaml"), ",")[0])
+}
+
+// errNotFromEnv: the field is a list of objects or a map, which no variable sets.
+var errNotFromEnv = errors.New("cannot be set from the environment")
 
 func setScalar(v reflect.Value, raw string) error {
 	switch {
@@ -559,7 +567,7 @@ func setScalar(v reflect.Value, raw string) error {
 		}
 		v.Set(reflect.ValueOf(parts))
 	default:
-		return fmt.Errorf("cannot be set from the environment")
+		return errNotFromEnv
 	}
 	return nil
 }

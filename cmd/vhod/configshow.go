@@ -17,8 +17,11 @@ const masked = "*****"
 // runConfig prints the effective configuration: the file, the VHOD_ variables and
 // the defaults together, with secrets masked.
 func runConfig(args []string, stdout io.Writer) error {
+	if len(args) > 0 && args[0] == "reference" {
+		return runConfigReference(args[1:], stdout)
+	}
 	if len(args) == 0 || args[0] != "show" {
-		return fmt.Errorf("usage: vhod config show [--config FILE]")
+		return fmt.Errorf("usage: vhod config show [--config FILE] | vhod config reference [--lang en|ru]")
 	}
 	cfg, err := configFromFlags("config show", args[1:])
 	if err != nil {

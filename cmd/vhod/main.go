@@ -5,6 +5,7 @@
 //	vhod keys rotate|list         signing keys
 //	vhod db                       the embedded store on its own, for several instances
 //	vhod config show              the effective configuration, secrets masked
+//	vhod config reference         every configuration key in Markdown (docs/*/configuration.md)
 //	vhod sign --key K --cert C    a CMS signature of stdin, for certificate sign-in
 //	vhod version
 package main
@@ -43,6 +44,7 @@ const usage = `usage:
   vhod admin audit export [--from RFC3339] [--to RFC3339] [--config FILE]   (JSON lines)
   vhod db [--data-dir DIR] [--listen 127.0.0.1:27017]
   vhod config show [--config FILE]
+  vhod config reference [--lang en|ru]   (Markdown: every key, its type, default and meaning)
   vhod bench --issuer URL --client ID --secret S --scenario NAME --concurrency N --duration D [--json]
   vhod sign --key KEY.pem --cert CERT.pem [--chain CA.pem] [--detached] < challenge
   vhod probe URL                 (health checks in images without curl)
