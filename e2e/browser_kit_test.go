@@ -17,7 +17,8 @@ func TestBrowserKIT(t *testing.T) {
 }
 
 // kitBrowserConfig links the sign-up's consents to the texts on the relying
-// party's site, as КИТ's portal has them.
+// party's site, as КИТ's portal has them: the personal-data policy and the
+// offer, which sign-up then asks to accept too.
 func kitBrowserConfig(cfg, rpURL string) string {
-	return strings.Replace(cfg, "bootstrap:\n", "registration: {privacy_policy_url: \""+rpURL+"/privacy\"}\nbootstrap:\n", 1)
+	return strings.Replace(cfg, "bootstrap:\n", "registration: {privacy_policy_url: \""+rpURL+"/privacy\", terms_url: \""+rpURL+"/offer\"}\nbootstrap:\n", 1)
 }

@@ -75,6 +75,8 @@ const words = {
     locale: 'ru-RU', query: '', checked: 'Проверка пройдена.',
     signUp: 'Создать учётную запись', identifier: 'Телефон или электронная почта', password: 'Пароль', repeat: 'Повторите пароль',
     pd: 'Я даю согласие на обработку моих персональных данных', policy: 'Политика обработки персональных данных',
+    terms: 'Я принимаю условия пользовательского соглашения (оферты)', offer: 'Пользовательское соглашение (оферта)',
+    termsRequired: 'Без согласия с условиями пользовательского соглашения регистрация невозможна.',
     news: 'Я хочу получать новости и предложения', register: 'Зарегистрироваться', codeSent: 'Мы отправили код',
     code: 'Код', confirm: 'Подтвердить', wrongCode: 'Неверный или устаревший код',
     forgot: 'Забыли пароль?', recoveryId: 'Телефон, электронная почта или номер договора', continue: 'Продолжить',
@@ -94,6 +96,8 @@ const words = {
     locale: 'en-US', query: '&ui_locales=en', checked: 'Check passed.',
     signUp: 'Create an account', identifier: 'Phone or email', password: 'Password', repeat: 'Repeat password',
     pd: 'I agree to the processing of my personal data', policy: 'Personal data policy',
+    terms: 'I accept the terms of service (public offer)', offer: 'Terms of service (public offer)',
+    termsRequired: 'An account needs your acceptance of the terms of service.',
     news: 'I want to receive news and offers', register: 'Create account', codeSent: 'We sent a code',
     code: 'Code', confirm: 'Confirm', wrongCode: 'Wrong or expired code',
     forgot: 'Forgot password?', recoveryId: 'Phone, email or contract number', continue: 'Continue',
@@ -154,8 +158,19 @@ async function signUp(lang, w, who) {
   const policy = p.getByRole('link', { name: w.policy });
   assert.equal(await policy.getAttribute('href'), `${rp}/privacy`);
   assert.equal(await policy.getAttribute('target'), '_blank');
+  const offer = p.getByRole('link', { name: w.offer });
+  assert.equal(await offer.getAttribute('href'), `${rp}/offer`);
+  assert.equal(await offer.getAttribute('target'), '_blank');
   await p.getByLabel(w.pd).check();
   await p.getByLabel(w.news).check();
+  // The offer is required too: without it the form says so at its tick and keeps the others.
+  await captcha(p, w);
+  await p.getByRole('button', { name: w.register }).click();
+  await p.locator('#consent_terms-error').filter({ hasText: w.termsRequired }).waitFor();
+  assert.ok(await p.getByLabel(w.pd).isChecked(), 'the personal-data tick kept');
+  assert.ok(await p.getByLabel(w.news).isChecked(), 'the news tick kept');
+  await checkPage(p, `kit-signup-terms-missing-${lang}`);
+  await p.getByLabel(w.terms).check();
   await captcha(p, w);
   await shot(p, `kit-signup-${lang}`);
   await checkPage(p, `kit-signup-${lang}`);
