@@ -157,7 +157,12 @@ func TestConsoleUsers(t *testing.T) {
 	ts.signIn("op")
 	code, body = ts.post("/console/users/"+id, "/console/users/op/sessions/nothing/revoke", url.Values{"confirm": {"1"}})
 	want(t, "no such session", code, body, http.StatusNotFound)
-	code, body = ts.post("/console/users/"+id, "/console/users/"+id+"/delete", nil)
+	// Deleting asks first, on a page of its own; only the confirmed POST deletes.
+	confirmed = ts.asks("/console/users/"+id, "/console/users/"+id+"/delete", nil, "Delete the account?", "will be deleted with its sessions and tokens")
+	if code, _ := ts.get("/console/users/" + id); code != http.StatusOK {
+		t.Fatalf("deleted before the confirmation: %d", code)
+	}
+	code, body = ts.post("/console/users/"+id, "/console/users/"+id+"/delete", confirmed)
 	want(t, "delete", code, body, http.StatusSeeOther, "notice=deleted")
 	code, body = ts.get("/console/users/" + id)
 	want(t, "gone", code, body, http.StatusNotFound)

@@ -104,6 +104,11 @@ func (h *Handler) consoleUserAction(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	id, action := mux.Vars(r)["id"], mux.Vars(r)["action"]
+	// Deleting an account cannot be undone: it asks first, on a page of its own.
+	if action == "delete" && !h.confirmed(w, r, u, web.Confirmation{Key: "confirm.user_delete", Args: []string{"User"}, Cancel: "/console/users/" + url.PathEscape(id)},
+		func() (string, error) { p, err := h.cfg.Users.Get(r.Context(), id); return directory.Who(p), err }) {
+		return
+	}
 	var err error
 	event := directory.EventUserChanged
 	switch action {

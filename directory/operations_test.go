@@ -172,6 +172,15 @@ func TestUserAdmin(t *testing.T) {
 	if found, _, err := s.Find(ctx, "PETROV@example.com", "", 10); err != nil || len(found) != 1 {
 		t.Fatalf("found %+v %v", found, err)
 	}
+	// A SNILS as people write it finds its holder (a qualified certificate's SNILS).
+	if err := st.CreateUser(ctx, storage.User{ID: "snils-holder", SNILS: "56559136127"}); err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{"565-591-361 27", "565-591-361\u00a027", "56559136127"} {
+		if found, _, err := s.Find(ctx, q, "", 10); err != nil || len(found) != 1 || found[0].ID != "snils-holder" {
+			t.Errorf("%q found %+v %v", q, found, err)
+		}
+	}
 	name, auth := " Петрова ", []string{storage.AuthorityModerator}
 	if bad, err := s.Update(ctx, u, directory.UserPatch{FamilyName: &name, Authorities: &[]string{"god"}}); bad == nil || err != nil {
 		t.Fatalf("an unknown authority: %v %v", bad, err)

@@ -79,4 +79,7 @@ func SignedIn(ctx context.Context, sessions personSessions, users personUsers, s
 const (
 	ConsentPersonalData = "personal_data"
 	ConsentNews         = "news"
+	// ConsentTerms is the acceptance of the service's terms (a public offer or
+	// user agreement), asked at sign-up only where the operator links them.
+	ConsentTerms = "terms"
 )

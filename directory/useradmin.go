@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/vhod-id/vhod/internal/ruid"
 	"github.com/vhod-id/vhod/storage"
 )
 
@@ -64,6 +65,11 @@ func (s *UserAdmin) Find(ctx context.Context, q, after string, limit int) (found
 	q = strings.TrimSpace(q)
 	if q != "" && after == "" {
 		keys, _ := CandidateKeys(q)
+		// A SNILS as people write it (123-456-789 01) finds its holder too:
+		// the console's search says it takes one.
+		if n := ruid.NormalizeSNILS(strings.ReplaceAll(q, "\u00a0", " ")); ruid.ValidSNILS(n) {
+			keys = append(keys, storage.IdentifierKey(storage.IdentSNILS, n))
+		}
 		for _, k := range keys {
 			if u, err := s.store.UserByIdentifier(ctx, k); err == nil && !slices.ContainsFunc(found, func(x storage.User) bool { return x.ID == u.ID }) {
 				found = append(found, u)

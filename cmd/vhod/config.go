@@ -108,6 +108,10 @@ type RegistrationConfig struct {
 	// PrivacyPolicyURL is the personal-data policy the sign-up's consent links
 	// to (an https address, or a path on Vhod); `vhod dev` shows a sample.
 	PrivacyPolicyURL string `yaml:"privacy_policy_url"`
+	// TermsURL is the service's terms (a public offer or user agreement);
+	// when set, sign-up asks to accept them as well (an https address, or a
+	// path on Vhod). Empty: not asked.
+	TermsURL string `yaml:"terms_url"`
 }
 
 // CaptchaConfig chooses the captcha of the forms: altcha (a proof of work solved in
@@ -378,10 +382,14 @@ func (c *Config) Validate() error {
 	check(c.Outbox.Backoff < 10*time.Millisecond || c.Outbox.MaxBackoff < c.Outbox.Backoff, "outbox.backoff",
 		"%s must be at least 10ms and at most max_backoff (%s)", c.Outbox.Backoff, c.Outbox.MaxBackoff)
 	check(c.Outbox.MaxAttempts < 1 || c.Outbox.MaxAttempts > 50, "outbox.max_attempts", "%d is not between 1 and 50", c.Outbox.MaxAttempts)
-	if p := c.Registration.PrivacyPolicyURL; p != "" {
+	for _, kv := range [][2]string{{"registration.privacy_policy_url", c.Registration.PrivacyPolicyURL}, {"registration.terms_url", c.Registration.TermsURL}} {
+		key, p := kv[0], kv[1]
+		if p == "" {
+			continue
+		}
 		u, err := url.Parse(p)
 		check(err != nil || !(u.Scheme == "https" && u.Host != "" || u.Scheme == "http" && u.Host != "" || u.Scheme == "" && u.Host == "" && strings.HasPrefix(u.Path, "/")),
-			"registration.privacy_policy_url", "%q is neither a web address nor a path on Vhod", p)
+			key, "%q is neither a web address nor a path on Vhod", p)
 	}
 	check(c.Limits.Window < time.Second, "limits.window", "%s is shorter than a second", c.Limits.Window)
 	check(c.Limits.SigninFailuresPerIP < 0 || c.Limits.SigninFailuresPerAccount < 0, "limits", "limits cannot be negative")

@@ -184,3 +184,18 @@ func TestUITimeZone(t *testing.T) {
 		}
 	}
 }
+
+// TestRegistrationTermsURL: the terms sign-up asks to accept are an address or
+// a path on Vhod, as the privacy policy is; anything else is named.
+func TestRegistrationTermsURL(t *testing.T) {
+	cfg, err := loadConfig(writeConfig(t, issueExample+"registration: {terms_url: \"https://shop.example/offer\"}\n"))
+	if err != nil || cfg.Registration.TermsURL != "https://shop.example/offer" {
+		t.Fatalf("from the file: %v %+v", err, cfg.Registration)
+	}
+	for _, bad := range []string{"javascript:alert(1)", "offer.html", "//evil.example/x"} {
+		t.Setenv("VHOD_REGISTRATION_TERMS_URL", bad)
+		if _, err := loadConfig(writeConfig(t, issueExample)); err == nil || !strings.Contains(err.Error(), "registration.terms_url:") {
+			t.Errorf("%q: %v", bad, err)
+		}
+	}
+}

@@ -60,8 +60,8 @@ func (a *app) loginPages(sh *shared, prov *provider.Provider, st loginStore) (*l
 	}
 	sides, err := selfservice.New(selfservice.Config{SMS: sh.sms, Email: sh.email, SendLimits: sh.limits,
 		ConsentVersion: cfg.Registration.ConsentVersion, PasswordMinLength: cfg.Passwords.MinLength,
-		PrivacyPolicyURL: cfg.Registration.PrivacyPolicyURL,
-		SamplePolicy:     cfg.dev && cfg.Registration.PrivacyPolicyURL == selfservice.SamplePolicyPath}, kit, a.dir, st)
+		PrivacyPolicyURL: cfg.Registration.PrivacyPolicyURL, TermsURL: cfg.Registration.TermsURL,
+		SamplePolicy: cfg.dev && cfg.Registration.PrivacyPolicyURL == selfservice.SamplePolicyPath}, kit, a.dir, st)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -22,6 +22,7 @@ import (
 const (
 	ConsentPersonalData = directory.ConsentPersonalData
 	ConsentNews         = directory.ConsentNews
+	ConsentTerms        = directory.ConsentTerms
 )
 
 // registrationStart is "Create an account" (GET /register?authRequestID=…).
@@ -35,7 +36,7 @@ func (h *Pages) registrationFlow(w http.ResponseWriter, r *http.Request) (login.
 
 func (h *Pages) renderRegistration(w http.ResponseWriter, r *http.Request, status int, f login.Flow, ar storage.AuthRequest, lang language.Tag, page registrationPage) {
 	page.codeFormPage = h.codeForm(r, lang, "register.title", "register", f, ar)
-	page.MinLength, page.PolicyURL = minLengthText(h.cfg.PasswordMinLength), h.cfg.PrivacyPolicyURL
+	page.MinLength, page.PolicyURL, page.TermsURL = minLengthText(h.cfg.PasswordMinLength), h.cfg.PrivacyPolicyURL, h.cfg.TermsURL
 	page.Phone, page.Email = h.cfg.SMS != nil, h.cfg.Email != nil
 	h.pages.Render(w, r, status, "registration", page)
 }
@@ -57,12 +58,13 @@ func (h *Pages) registrationSend(w http.ResponseWriter, r *http.Request) {
 	typed := strings.TrimSpace(r.PostFormValue("identifier"))
 	password, repeat := r.PostFormValue("password"), r.PostFormValue("repeat")
 	consentPD, consentNews := r.PostFormValue("consent_pd") == "yes", r.PostFormValue("consent_news") == "yes"
+	consentTerms := r.PostFormValue("consent_terms") == "yes"
 	f, ar, lang, ok := h.registrationFlow(w, r)
 	if !ok {
 		return
 	}
 	t := h.kit.Translator(lang)
-	form := registrationPage{Identifier: typed, PD: consentPD, News: consentNews, Fields: map[string]string{}}
+	form := registrationPage{Identifier: typed, PD: consentPD, News: consentNews, Terms: consentTerms, Fields: map[string]string{}}
 	again := func(status int, key string, args ...string) {
 		if key != "" {
 			form.Error = t.T(key, args...)
@@ -88,6 +90,9 @@ func (h *Pages) registrationSend(w http.ResponseWriter, r *http.Request) {
 	}
 	if !consentPD {
 		form.Fields["consent_pd"] = t.T("register.consent_required")
+	}
+	if h.cfg.TermsURL != "" && !consentTerms {
+		form.Fields["consent_terms"] = t.T("kit.terms_required")
 	}
 	// Checked against the typed identifier only: a check against a taken one's other
 	// identifiers would answer differently and so tell that the account exists.
@@ -129,6 +134,9 @@ func (h *Pages) registrationSend(w http.ResponseWriter, r *http.Request) {
 	}
 	now := h.kit.Now().UTC()
 	consents := []storage.UserConsent{{Kind: ConsentPersonalData, Version: h.cfg.ConsentVersion, At: now, IP: clientaddr.Of(r)}}
+	if h.cfg.TermsURL != "" {
+		consents = append(consents, storage.UserConsent{Kind: ConsentTerms, Version: h.cfg.ConsentVersion, At: now, IP: clientaddr.Of(r)})
+	}
 	if consentNews {
 		consents = append(consents, storage.UserConsent{Kind: ConsentNews, Version: h.cfg.ConsentVersion, At: now, IP: clientaddr.Of(r)})
 	}

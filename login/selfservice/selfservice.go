@@ -42,6 +42,9 @@ type Config struct {
 	PrivacyPolicyURL string
 	// SamplePolicy serves a sample of that text at SamplePolicyPath (vhod dev).
 	SamplePolicy bool
+	// TermsURL, when set, is the service's terms (a public offer or user
+	// agreement): sign-up then asks to accept them too, and records it.
+	TermsURL string
 }
 
 // accounts is what the side flows need from directory.
@@ -144,7 +147,7 @@ type codeFormPage struct {
 type registrationPage struct {
 	codeFormPage
 	Identifier, Notice, Error string
-	PD, News                  bool
+	PD, News, Terms           bool
 	// Fields are the refusals by field name (identifier, password, repeat,
 	// consent_pd), each shown at its field; Invalid marks the form as refused.
 	Fields   map[string]string
@@ -154,6 +157,8 @@ type registrationPage struct {
 	MinLength    string
 	Phone, Email bool
 	PolicyURL    string
+	// TermsURL asks for the terms' acceptance too (Config.TermsURL).
+	TermsURL string
 }
 
 type activationPage struct {
