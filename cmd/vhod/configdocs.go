@@ -227,6 +227,9 @@ var coreDocs = map[string]keyDoc{
 	"registration.privacy_policy_url": {"https://example.ru/privacy",
 		"Your personal-data policy, linked from the sign-up consent: a web address or a path on Vhod (vhod dev shows a sample at /privacy).",
 		"Ваша политика обработки персональных данных, на которую ссылается согласие при регистрации: веб-адрес или путь на Vhod (vhod dev показывает образец на /privacy)."},
+	"registration.terms_url": {"https://example.ru/offer",
+		"The service's terms (a public offer or user agreement): when set, sign-up asks for a second required tick linking to them; acceptance is stored as a consent of kind terms with consent_version and audited. An https address or a path on Vhod; empty: not asked.",
+		"Условия сервиса (публичная оферта или пользовательское соглашение): если задано, при регистрации нужна вторая обязательная отметка со ссылкой на них; согласие сохраняется как согласие вида terms с consent_version и попадает в журнал аудита. Адрес https или путь на Vhod; пусто — не спрашивается."},
 
 	"ui":           {"", "How the pages write things.", "Как страницы показывают данные."},
 	"ui.time_zone": {"Asia/Yekaterinburg", "The IANA time zone in which the pages show dates and times.", "Часовой пояс IANA, в котором страницы показывают даты и время."},
