@@ -45,6 +45,10 @@ func runBrowser(t *testing.T, setup browserSetup, files ...string) {
 	if os.Getenv("VHOD_SKIP_BROWSER_TESTS") == "1" {
 		t.Skip("VHOD_SKIP_BROWSER_TESTS=1")
 	}
+	// Each suite has its own Vhod, relying party, mailbox and browser, and
+	// spends much of its time waiting on pages: suites run side by side (go
+	// test's -parallel, GOMAXPROCS by default) to keep the whole run short.
+	t.Parallel()
 	chromium := os.Getenv("CHROMIUM")
 	if chromium == "" {
 		chromium = "/usr/bin/chromium"
@@ -100,7 +104,7 @@ func runBrowser(t *testing.T, setup browserSetup, files ...string) {
 	defer hs.Close()
 
 	// Every page is also checked by axe-core at two widths (browser/checks.mjs).
-	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Minute)
+	ctx, cancel := context.WithTimeout(t.Context(), 15*time.Minute)
 	defer cancel()
 	args := append([]string{"--test", "--test-concurrency=1", "--test-reporter=spec"}, files...)
 	cmd := exec.CommandContext(ctx, "node", args...)
