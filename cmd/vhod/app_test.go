@@ -152,10 +152,11 @@ func TestRoundTripsPerSignIn(t *testing.T) {
 	// session outlives an operator's lock (1), and the session is written with
 	// its client (the update that recorded it for logout is gone). 26 since
 	// issue 19: the second-factor gate reads the account once (its "always
-	// ask"; the passkeys only when something is asked). 25 since issue 21: the
+	// ask"; the passkeys only when something is asked). 24 since issue 21: the
 	// callback takes the request its instance has just completed from memory
-	// (storage/mongo/handoff.go).
-	measureRuns("password sign-in, browser part", 25, 3, func() {
+	// (storage/mongo/handoff.go), and the gate takes the account as the
+	// session's start read it in the same request (login.Kit.SignedInUser).
+	measureRuns("password sign-in, browser part", 24, 3, func() {
 		b = rptest.NewBrowser(testRedirect) // no session yet: the form, every time
 		code, verifier = ta.code(t, b)
 	})
