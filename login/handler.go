@@ -155,10 +155,11 @@ func New(cfg Config, st store, acc accounts, cookies *web.Cookies) (*Handler, er
 func (h *Handler) Mount(r *mux.Router, parts ...Pages) {
 	h.parts = parts
 	bare := r.NewRoute().Subrouter()
+	bare.Use(withSignedIn)
 	r.PathPrefix(web.StaticPrefix).Handler(web.Static())
 
 	pages := r.NewRoute().Subrouter()
-	pages.Use(web.LimitBody, h.securityHeaders, h.cookies.Middleware, h.csrf())
+	pages.Use(web.LimitBody, h.securityHeaders, h.cookies.Middleware, h.csrf(), withSignedIn)
 	pages.HandleFunc("/login", h.start).Methods(http.MethodGet)
 	pages.HandleFunc("/login/{flow}", h.show).Methods(http.MethodGet)
 	pages.HandleFunc("/login/{flow}/password", h.password).Methods(http.MethodPost)

@@ -229,6 +229,15 @@ func (k *Kit) SignInAllowed(r *http.Request, userID string) error {
 	return err
 }
 
+// SignedInUser is the account userID as this request read it right after
+// its session was written (StartSession), else as the database has it.
+func (k *Kit) SignedInUser(ctx context.Context, userID string) (storage.User, error) {
+	if m, ok := ctx.Value(signedInKey{}).(*storage.User); ok && userID != "" && m.ID == userID {
+		return *m, nil
+	}
+	return k.h.accounts.UserByID(ctx, userID)
+}
+
 // StartSession replaces the browser's SSO session with one from the template
 // s (user, amr, acr, certificate, company).
 func (k *Kit) StartSession(w http.ResponseWriter, r *http.Request, s storage.Session) (storage.Session, error) {

@@ -72,7 +72,21 @@ func (h *Handler) signInAllowed(ctx context.Context, userID string) error {
 	if err != nil {
 		return err
 	}
+	if m, ok := ctx.Value(signedInKey{}).(*storage.User); ok {
+		*m = u
+	}
 	return directory.SignInAllowed(u, h.now())
+}
+
+// signedInKey holds, for one request, the account as signInAllowed last read
+// it: the steps that follow the session's start in the same request (the
+// second-factor gate) take it from here instead of reading it again.
+type signedInKey struct{}
+
+func withSignedIn(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), signedInKey{}, new(storage.User))))
+	})
 }
 
 // refuseBlocked records a sign-in refused because an operator locked the account.

@@ -31,4 +31,5 @@ if [ "${SOAK:-1}" = 1 ]; then
     i=$((i + 1))
     echo "  after $(( (SECONDS - t0) / 60 )) min $(( (SECONDS - t0) % 60 )) s: RSS $(rss) MiB"
   done
+  echo "  peak RSS of the whole run (VmHWM): $(awk '/VmHWM/ {print int($2/1024)}' "/proc/$vhod_pid/status") MiB"
 fi

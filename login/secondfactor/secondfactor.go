@@ -120,7 +120,7 @@ func (p *Pages) FirstStep(acr string) string {
 // orgID ("" none): the stronger of the person's rule and the company's
 // policy (factors.Required), or the app's demand for a second factor.
 func (p *Pages) requirement(ctx context.Context, ar storage.AuthRequest, userID, orgID string) (factors.Requirement, error) {
-	u, err := p.accounts.UserByID(ctx, userID)
+	u, err := p.kit.SignedInUser(ctx, userID) // read once per sign-in (issue 21)
 	if err != nil {
 		return factors.Requirement{}, err
 	}

@@ -38,12 +38,15 @@ func isType(typ any) bool {
 // Sign signs the JWT access token t with key, for issuer; org is the
 // organisation claims of an integration system's own token (nil: none).
 func Sign(key op.SigningKey, issuer string, t storage.AccessToken, org *orgs.Claims) (string, error) {
-	signer, err := jose.NewSigner(jose.SigningKey{Algorithm: key.SignatureAlgorithm(), Key: jose.JSONWebKey{Key: key.Key(), KeyID: key.ID()}},
-		(&jose.SignerOptions{}).WithType(Type))
+	payload, err := json.Marshal(claimsOf(issuer, t, org))
 	if err != nil {
 		return "", err
 	}
-	payload, err := json.Marshal(claimsOf(issuer, t, org))
+	if token, ok, err := compact(key, payload); ok {
+		return token, err
+	}
+	signer, err := jose.NewSigner(jose.SigningKey{Algorithm: key.SignatureAlgorithm(), Key: jose.JSONWebKey{Key: key.Key(), KeyID: key.ID()}},
+		(&jose.SignerOptions{}).WithType(Type))
 	if err != nil {
 		return "", err
 	}

@@ -10,13 +10,22 @@ import (
 	"github.com/vhod-id/vhod/storage"
 )
 
-// CreateAuthRequest stores a new request.
+// CreateAuthRequest stores a new request; one that single sign-on completed
+// already is kept for its callback (see handoff).
 func (s *Store) CreateAuthRequest(ctx context.Context, r storage.AuthRequest) error {
-	return s.insert(ctx, colAuthRequests, "create auth request", r)
+	if err := s.insert(ctx, colAuthRequests, "create auth request", r); err != nil {
+		return err
+	}
+	s.completed.keep(r, s.now())
+	return nil
 }
 
-// AuthRequestByID finds an unexpired request.
+// AuthRequestByID finds an unexpired request: the one just completed here
+// without a round trip (see handoff), any other in the database.
 func (s *Store) AuthRequestByID(ctx context.Context, id string) (storage.AuthRequest, error) {
+	if r, ok := s.completed.take(id, s.now()); ok {
+		return r, nil
+	}
 	var r storage.AuthRequest
 	err := s.byID(ctx, colAuthRequests, "get auth request", id, &r, func() time.Time { return r.ExpiresAt })
 	return r, err
@@ -38,12 +47,18 @@ func (s *Store) CompleteAuthRequest(ctx context.Context, id string, c storage.Co
 	if !before.ExpiresAt.After(s.now()) {
 		return mapErr("complete auth request", storage.ErrNotFound)
 	}
+	before.Completion, before.ExpiresAt = &c, expiresAt
+	s.completed.keep(before, s.now())
 	return nil
 }
 
 // RedeemAuthCode consumes the code of a completed request once.
+// It always reads the database: a request deleted since (its user's grants
+// revoked, on any instance) gives no tokens.
 func (s *Store) RedeemAuthCode(ctx context.Context, id string, check func(storage.AuthRequest) error) (storage.AuthRequest, error) {
-	r, err := s.AuthRequestByID(ctx, id)
+	s.completed.drop(id)
+	var r storage.AuthRequest
+	err := s.byID(ctx, colAuthRequests, "get auth request", id, &r, func() time.Time { return r.ExpiresAt })
 	if err != nil {
 		return r, err
 	}
@@ -70,5 +85,6 @@ func (s *Store) IssueAuthCode(ctx context.Context, r storage.AuthRequest) error 
 
 // DeleteAuthRequest removes a request.
 func (s *Store) DeleteAuthRequest(ctx context.Context, id string) error {
+	s.completed.drop(id)
 	return s.deleteByID(ctx, colAuthRequests, "delete auth request", id)
 }

@@ -46,6 +46,8 @@ type Store struct {
 	db     *mongo.Database
 	// now is the clock used for expiry checks; tests never replace it.
 	now func() time.Time
+	// completed hands a just completed auth request to its callback (handoff.go).
+	completed handoff
 }
 
 var _ storage.Store = (*Store)(nil)

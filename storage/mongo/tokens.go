@@ -114,6 +114,7 @@ func (s *Store) RevokeSessionTokens(ctx context.Context, sessionID string) error
 // of completed auth requests and approved device authorizations, so that
 // nothing obtained before can be redeemed after.
 func (s *Store) RevokeUserTokens(ctx context.Context, userID string) error {
+	s.completed.dropUser(userID)
 	for _, g := range []struct{ col, field string }{{colAuthRequests, "completion.user_id"}, {colDevice, "subject"}} {
 		if _, err := s.db.Collection(g.col).DeleteMany(ctx, bson.D{{Key: g.field, Value: userID}}); err != nil {
 			return mapErr("revoke user grants", err)

@@ -1,0 +1,64 @@
+package accesstoken
+
+import (
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/ed25519"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/rsa"
+	"strings"
+	"testing"
+
+	"github.com/go-jose/go-jose/v4"
+)
+
+type anyKey struct {
+	alg  jose.SignatureAlgorithm
+	kid  string
+	priv crypto.Signer
+}
+
+func (k anyKey) SignatureAlgorithm() jose.SignatureAlgorithm { return k.alg }
+func (k anyKey) ID() string                                  { return k.kid }
+func (k anyKey) Key() any                                    { return k.priv }
+
+// The compact signer writes what go-jose writes: the same header and payload
+// segments, and a signature go-jose verifies with the public key.
+func TestCompactIsGoJOSE(t *testing.T) {
+	ec, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	_, ed, _ := ed25519.GenerateKey(rand.Reader)
+	payload := []byte(`{"iss":"https://id.example","jti":"j\u003c1","sub":"Ω"}`)
+	for _, k := range []anyKey{{jose.ES256, "k1", ec}, {jose.EdDSA, `k"2/ю`, ed}} {
+		got, ok, err := compact(k, payload)
+		if !ok || err != nil {
+			t.Fatalf("%s: %v %v", k.alg, ok, err)
+		}
+		signer, err := jose.NewSigner(jose.SigningKey{Algorithm: k.alg, Key: jose.JSONWebKey{Key: k.priv, KeyID: k.kid}},
+			(&jose.SignerOptions{}).WithType(Type))
+		if err != nil {
+			t.Fatal(err)
+		}
+		jws, _ := signer.Sign(payload)
+		want, _ := jws.CompactSerialize()
+		g, w := strings.Split(got, "."), strings.Split(want, ".")
+		if g[0] != w[0] || g[1] != w[1] || len(g[2]) != len(w[2]) {
+			t.Fatalf("%s:\n got %s\nwant %s", k.alg, got, want)
+		}
+		parsed, err := jose.ParseSigned(got, []jose.SignatureAlgorithm{k.alg})
+		if err != nil {
+			t.Fatal(err)
+		}
+		out, err := parsed.Verify(k.priv.Public())
+		if err != nil || string(out) != string(payload) {
+			t.Fatalf("%s: does not verify: %v", k.alg, err)
+		}
+	}
+	rsaKey, _ := rsa.GenerateKey(rand.Reader, 2048)
+	if _, ok, _ := compact(anyKey{jose.RS256, "k3", rsaKey}, payload); ok {
+		t.Fatal("RS256 is go-jose's")
+	}
+	if _, ok, _ := compact(anyKey{jose.ES384, "k4", ec}, payload); ok {
+		t.Fatal("an algorithm that is not the key's was signed")
+	}
+}
