@@ -168,6 +168,7 @@ func New(cfg Config) (*Handler, error) {
 		return nil, err
 	}
 	h.pages.SetTimeZone(cfg.TimeZone)
+	h.pages.SetFramer(h.frame)
 	return h, nil
 }
 

@@ -66,6 +66,7 @@ func (p *Renderer) Fail(w http.ResponseWriter, r *http.Request, lang language.Ta
 	}
 	level(r.Context(), "login error", "error_id", id, "status", e.Status, "key", e.Key, "err", e.Err, "path", r.URL.Path)
 	page := ErrorPage{Base: p.Base(r, lang, "error.title"), ID: id, Home: e.Home, App: e.App}
+	p.frame(r, &page.Base)
 	if page.Home == "" {
 		page.Home, page.App = accountHome, ""
 	}
