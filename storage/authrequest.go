@@ -55,6 +55,10 @@ type Completion struct {
 type AuthRequests interface {
 	CreateAuthRequest(ctx context.Context, r AuthRequest) error
 	AuthRequestByID(ctx context.Context, id string) (AuthRequest, error)
+	// AuthRequestClient is the client of request id, expired or not (until
+	// the sweep removes it): all that an error page needs to lead a person
+	// whose sign-in expired back to the app. ErrNotFound when there is none.
+	AuthRequestClient(ctx context.Context, id string) (string, error)
 	// CompleteAuthRequest records the sign-in and shortens the request's life to
 	// expiresAt (the life of its code); ErrConflict if it was already completed.
 	CompleteAuthRequest(ctx context.Context, id string, c Completion, expiresAt time.Time) error

@@ -284,6 +284,13 @@ func testAuthRequestExpiry(t *testing.T, s storage.Store) {
 	_, err := s.AuthRequestByID(ctx, "old")
 	wantErr(t, err, storage.ErrNotFound)
 	wantErr(t, s.CompleteAuthRequest(ctx, "old", storage.Completion{UserID: "u"}, future()), storage.ErrNotFound)
+	// The expired request still names its client, for the error page's way
+	// back to the app; a request never made names none.
+	if c, err := s.AuthRequestClient(ctx, "old"); err != nil || c != r.ClientID || c == "" {
+		t.Fatalf("client of the expired request: %q, %v; want %q", c, err, r.ClientID)
+	}
+	_, err = s.AuthRequestClient(ctx, "never")
+	wantErr(t, err, storage.ErrNotFound)
 }
 
 func newGrant(family, session string) storage.Grant {
