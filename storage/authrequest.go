@@ -51,6 +51,11 @@ type Completion struct {
 	IdP string `bson:"idp,omitempty"`
 }
 
+// AuthRequestKept is how long the sweep keeps an auth request after it
+// expired: reads never return it, but AuthRequestClient still names its app,
+// so that a person back from lunch at an expired sign-in is led to the app.
+const AuthRequestKept = time.Hour
+
 // AuthRequests stores authorization requests. Reads never return expired requests.
 type AuthRequests interface {
 	CreateAuthRequest(ctx context.Context, r AuthRequest) error

@@ -491,8 +491,11 @@ func testKeySlots(t *testing.T, s storage.Store) {
 func testDeleteExpired(t *testing.T, s storage.Store) {
 	ctx := t.Context()
 	old := newAuthRequest("old")
-	old.ExpiresAt = past()
+	old.ExpiresAt = time.Now().Add(-storage.AuthRequestKept - time.Minute)
 	must(t, s.CreateAuthRequest(ctx, old))
+	recent := newAuthRequest("recent") // expired, kept a while for its app's name
+	recent.ExpiresAt = past()
+	must(t, s.CreateAuthRequest(ctx, recent))
 	must(t, s.CreateAuthRequest(ctx, newAuthRequest("new")))
 	must(t, s.CreateFlow(ctx, storage.Flow{ID: "f", ExpiresAt: past()}))
 	must(t, s.CreateAccessToken(ctx, storage.AccessToken{ID: "a", ExpiresAt: past()}))
@@ -503,6 +506,11 @@ func testDeleteExpired(t *testing.T, s storage.Store) {
 	}
 	_, err = s.AuthRequestByID(ctx, "new")
 	must(t, err)
+	if c, err := s.AuthRequestClient(ctx, "recent"); err != nil || c != recent.ClientID {
+		t.Fatalf("a request expired a minute ago was swept: %q, %v", c, err)
+	}
+	_, err = s.AuthRequestClient(ctx, "old")
+	wantErr(t, err, storage.ErrNotFound)
 }
 
 // testUserBlock: an operator's lock is its own field, untouched by the failure
