@@ -154,6 +154,10 @@ for (const lang of ['ru', 'en']) {
     await p.waitForURL(/sort=-name/);
     assert.equal(await header(p, t.name).getAttribute('aria-sort'), 'descending');
     await checkPage(p, `console-orgs-by-name-desc-${lang}`);
+    // On a phone the sortable headers stay, as links above the list.
+    await p.setViewportSize({ width: 390, height: 844 });
+    assert.ok(await header(p, t.name).getByRole('link').isVisible(), 'the sort link on a phone');
+    await p.setViewportSize({ width: 1280, height: 800 });
     const first = await column(p, 1);
     assert.equal(first.length, 50, 'a full first page');
     await p.getByRole('link', { name: t.next, exact: true }).click();
