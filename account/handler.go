@@ -174,8 +174,10 @@ func New(cfg Config, st store, p people, cookies *web.Cookies) (*Handler, error)
 	if cfg.Reauths == nil {
 		cfg.Reauths = flows.NewReauths(st, cfg.Audit, 0, 0, nil)
 	}
-	return &Handler{cfg: cfg, store: st, people: p, cookies: cookies, catalog: cat, pages: pages,
-		log: cfg.Logger, secure: u.Scheme == "https", now: time.Now}, nil
+	h := &Handler{cfg: cfg, store: st, people: p, cookies: cookies, catalog: cat, pages: pages,
+		log: cfg.Logger, secure: u.Scheme == "https", now: time.Now}
+	pages.SetFramer(h.frame)
+	return h, nil
 }
 
 // Mount adds the account routes to r, with the middlewares of every page:
@@ -290,5 +292,19 @@ func accountLang(r *http.Request, u storage.User) language.Tag {
 func minLengthText(n int) string { return fmt.Sprint(max(n, 8)) }
 
 // Missing is the page for a page path nobody serves (404) or a method a page
-// does not take (405), in the common layout (web.Renderer.Missing).
-func (h *Handler) Missing(status int) http.Handler { return h.pages.Missing(status) }
+// does not take (405), in the common layout (web.Renderer.Missing): in the
+// person's frame when they are signed in (a GET reads the cookies and gets a
+// CSRF token for the frame's "Sign out"), else in the card. Any other method
+// gets the card without those middlewares, so that a stray POST is still a
+// 404 or 405 rather than a CSRF refusal.
+func (h *Handler) Missing(status int) http.Handler {
+	card := h.pages.Missing(status)
+	framed := h.cookies.Middleware(h.pages.CSRF(h.cfg.CSRFKey, h.secure, nil)(card))
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodGet || r.Method == http.MethodHead {
+			framed.ServeHTTP(w, r)
+			return
+		}
+		card.ServeHTTP(w, r)
+	})
+}

@@ -42,3 +42,13 @@ func personName(u storage.User) string {
 	}
 	return directory.Who(u)
 }
+
+// frame is the frame of the error, confirmation and missing pages
+// (web.Framer): the person's when a session is signed in, else none (a card).
+func (h *Handler) frame(r *http.Request, t web.Translator) *web.Shell {
+	_, u, err := directory.SignedIn(r.Context(), h.store, h.people, h.cookies.SessionID(r.Context()), h.now())
+	if err != nil {
+		return nil
+	}
+	return h.shell(r, t, u)
+}

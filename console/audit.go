@@ -59,15 +59,28 @@ func (h *Handler) consoleAudit(w http.ResponseWriter, r *http.Request) {
 			bad["to"] = "YYYY-MM-DD"
 		}
 	}
-	if c := v.Get("before"); c != "" {
+	search := url.Values{}
+	for k, s := range filter {
+		search.Set(k, s)
+	}
+	// Newest first unless the time header asked for the oldest; the cursor
+	// is the last event's time and ID, in the parameter of that direction.
+	order := newListSort("/console/audit", v, search, "-time", "time")
+	q.Oldest = !order.Desc
+	cursorParam := map[bool]string{true: "before", false: "after"}[order.Desc]
+	if c := v.Get(cursorParam); c != "" {
 		at, id, _ := strings.Cut(c, "_")
 		t, err := time.Parse(time.RFC3339Nano, at)
 		if err != nil || id == "" {
-			bad["before"] = "?"
+			bad[cursorParam] = "?"
 		}
-		q.Before, q.BeforeID = t, id
+		if q.Oldest {
+			q.After, q.AfterID = t, id
+		} else {
+			q.Before, q.BeforeID = t, id
+		}
 	}
-	page := consolePage{Section: "audit", Filter: filter, Errors: bad, EventTypes: directory.EventTypes}
+	page := consolePage{Section: "audit", Filter: filter, Errors: bad, EventTypes: directory.EventTypes, Sort: order}
 	if len(bad) > 0 {
 		page.Error = "console.invalid"
 		h.renderConsole(w, r, http.StatusBadRequest, u, page)
@@ -94,13 +107,9 @@ func (h *Handler) consoleAudit(w http.ResponseWriter, r *http.Request) {
 	if len(events) > auditPageSize {
 		events = events[:auditPageSize]
 		last := events[len(events)-1]
-		search := url.Values{}
-		for k, s := range filter {
-			search.Set(k, s)
-		}
-		page.Next = web.NextPageURL("/console/audit", "before", last.Time.UTC().Format(time.RFC3339Nano)+"_"+last.ID, search)
+		page.Next = web.NextPageURL("/console/audit", cursorParam, last.Time.UTC().Format(time.RFC3339Nano)+"_"+last.ID, order.Search())
 	}
-	page.First = v.Get("before") != ""
+	page.First = v.Get(cursorParam) != ""
 	page.Audit = h.auditRows(r.Context(), events)
 	h.renderConsole(w, r, http.StatusOK, u, page)
 }

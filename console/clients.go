@@ -1,9 +1,11 @@
 package console
 
 import (
+	"cmp"
 	"errors"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -84,6 +86,9 @@ func (h *Handler) consoleClientList(w http.ResponseWriter, r *http.Request, stat
 		h.consoleFailure(w, r, u, err)
 		return
 	}
+	// The clients are few and read whole: sorted here, no paging.
+	page.Sort = newListSort("/console/clients", r.URL.Query(), nil, "id", "id", "name")
+	sortClients(list, page.Sort)
 	page.Section, page.Clients, page.Algorithms = "clients", list, h.cfg.Clients.Algorithms()
 	h.renderConsole(w, r, status, u, page)
 }
@@ -188,4 +193,18 @@ func (h *Handler) consoleClientAction(w http.ResponseWriter, r *http.Request) {
 		h.consoleAction(r, u, storage.AuditEvent{Type: directory.EventClientChanged, ClientID: id, Details: map[string]string{"change": "deleted"}})
 		http.Redirect(w, r, "/console/clients?notice=deleted", http.StatusSeeOther)
 	}
+}
+
+// sortClients orders the clients list by ID or by name (then ID), either way.
+func sortClients(list []storage.Client, s listSort) {
+	slices.SortFunc(list, func(a, b storage.Client) int {
+		c := strings.Compare(a.ID, b.ID)
+		if s.Key == "name" {
+			c = cmp.Or(strings.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name)), c)
+		}
+		if s.Desc {
+			return -c
+		}
+		return c
+	})
 }

@@ -54,6 +54,7 @@ type (
 	users interface {
 		Get(ctx context.Context, id string) (storage.User, error)
 		Find(ctx context.Context, q, after string, limit int) ([]storage.User, string, error)
+		FindSorted(ctx context.Context, q, after string, by storage.Sort, limit int) ([]storage.User, string, error)
 		Create(ctx context.Context, in directory.UserInput) (storage.User, map[string]string, error)
 		Update(ctx context.Context, u storage.User, in directory.UserPatch) (map[string]string, error)
 		Lock(ctx context.Context, id string, until time.Time, by, reason string) (time.Time, error)
@@ -167,6 +168,7 @@ func New(cfg Config) (*Handler, error) {
 		return nil, err
 	}
 	h.pages.SetTimeZone(cfg.TimeZone)
+	h.pages.SetFramer(h.frame)
 	return h, nil
 }
 
@@ -240,8 +242,9 @@ type consolePage struct {
 	Audit      []auditRow // a page of the audit log
 	EventTypes []string   // the audit log's filter by type
 	Filter     map[string]string
-	Next       string // the next page of a list; empty on its last
-	First      bool   // a later page of a list: link back to its first
+	Next       string   // the next page of a list; empty on its last
+	Sort       listSort // the list's order and its sortable headers
+	First      bool     // a later page of a list: link back to its first
 }
 
 // lang is the language of the pages for this person: the request's, unless

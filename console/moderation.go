@@ -48,6 +48,9 @@ type moderationPage struct {
 	// PendingNext and RequestsNext link to the next page of each list; empty
 	// on its last page.
 	PendingNext, RequestsNext string
+	// Sort orders both lists by when they were made (oldest first unless
+	// asked otherwise).
+	Sort listSort
 }
 
 // moderator lets only moderators (and operators) through.
@@ -75,13 +78,21 @@ func (h *Handler) moderation(w http.ResponseWriter, r *http.Request) {
 	// Each list is one page read by the database; a "next page" link carries
 	// its own cursor and keeps the other list's.
 	orgsAfter, requestsAfter := r.URL.Query().Get("orgs"), r.URL.Query().Get("requests")
+	page.Sort = newListSort("/moderation", r.URL.Query(), nil, "created", "created")
+	by := page.Sort.Storage(map[string]string{"created": storage.SortCreated})
+	withSort := func(v url.Values) url.Values {
+		if p := page.Sort.Param(); p != "" {
+			v.Set(sortParam, p)
+		}
+		return v
+	}
 	// Few companies a page: each is shown whole and looked up in the register.
-	pending, next, err := h.cfg.Store.ListOrganisations(r.Context(), storage.OrgQuery{Status: storage.OrgPending, After: orgsAfter, Limit: moderationPageSize})
+	pending, next, err := h.cfg.Store.ListOrganisations(r.Context(), storage.OrgQuery{Status: storage.OrgPending, After: orgsAfter, Limit: moderationPageSize, Sort: by})
 	if err != nil {
 		h.pages.Fail(w, r, lang, web.Unavailable(err))
 		return
 	}
-	page.PendingNext = web.NextPageURL("/moderation", "orgs", next, url.Values{"requests": {requestsAfter}})
+	page.PendingNext = web.NextPageURL("/moderation", "orgs", next, withSort(url.Values{"requests": {requestsAfter}}))
 	for _, o := range pending {
 		reg := ""
 		if ru, err := h.cfg.Store.UserByID(r.Context(), o.RegisteredBy); err == nil {
@@ -96,12 +107,12 @@ func (h *Handler) moderation(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	requests, next, err := h.cfg.Store.ListMemberships(r.Context(), storage.MembershipQuery{Status: storage.MemberRequested,
-		NotApprovedBy: orgs.ApproverModerator, After: requestsAfter}) // those approved wait for the org admin now
+		NotApprovedBy: orgs.ApproverModerator, After: requestsAfter, Sort: by}) // those approved wait for the org admin now
 	if err != nil {
 		h.pages.Fail(w, r, lang, web.Unavailable(err))
 		return
 	}
-	page.RequestsNext = web.NextPageURL("/moderation", "requests", next, url.Values{"orgs": {orgsAfter}})
+	page.RequestsNext = web.NextPageURL("/moderation", "requests", next, withSort(url.Values{"orgs": {orgsAfter}}))
 	var orgIDs []string
 	for _, m := range requests {
 		orgIDs = append(orgIDs, m.OrgID)

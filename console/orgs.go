@@ -28,14 +28,15 @@ func (h *Handler) consoleOrgs(w http.ResponseWriter, r *http.Request) {
 	if !slices.Contains([]string{"", storage.OrgPending, storage.OrgActive, storage.OrgRejected, storage.OrgSuspended}, status) {
 		status = ""
 	}
-	list, next, err := h.cfg.Orgs.Find(r.Context(),
-		storage.OrgQuery{Status: status, Text: q, After: r.URL.Query().Get("cursor")})
+	order := newListSort("/console/organisations", r.URL.Query(), url.Values{"status": {status}, "q": {q}}, "", "name", "inn")
+	list, next, err := h.cfg.Orgs.Find(r.Context(), storage.OrgQuery{Status: status, Text: q, After: r.URL.Query().Get("cursor"),
+		Sort: order.Storage(map[string]string{"name": storage.SortName, "inn": storage.SortINN})})
 	if err != nil {
 		h.consoleFailure(w, r, u, err)
 		return
 	}
-	h.renderConsole(w, r, http.StatusOK, u, consolePage{Section: "orgs", Orgs: list, Status: status, Query: q,
-		Next:   web.NextPageURL("/console/organisations", "cursor", next, url.Values{"status": {status}, "q": {q}}),
+	h.renderConsole(w, r, http.StatusOK, u, consolePage{Section: "orgs", Orgs: list, Status: status, Query: q, Sort: order,
+		Next:   web.NextPageURL("/console/organisations", "cursor", next, order.Search()),
 		Notice: notice(r, "suspend", "reactivate")})
 }
 

@@ -101,20 +101,21 @@ func pagedGet(t *testing.T, st *pagedStore, target string) (int, string) {
 }
 
 // TestModerationQueuePages: the queue reads a page of companies (few: each is
-// shown whole) and a page of
-// join requests from the store, with the cursors of the address, and links to
-// the next page of each keeping the other's place.
+// shown whole) and a page of join requests from the store, oldest first by
+// default, with the cursors of the address, and links to the next page of
+// each keeping the other's place.
 func TestModerationQueuePages(t *testing.T) {
 	st := &pagedStore{}
 	code, body := pagedGet(t, st, "/moderation?orgs=o0&requests=u1/o9")
 	if code != http.StatusOK {
 		t.Fatalf("status %d: %.600s", code, body)
 	}
-	if len(st.orgQueries) != 2 || !reflect.DeepEqual(st.orgQueries[0], storage.OrgQuery{Status: storage.OrgPending, After: "o0", Limit: 10}) || !st.orgQueries[1].Moderated {
+	if len(st.orgQueries) != 2 || !reflect.DeepEqual(st.orgQueries[0], storage.OrgQuery{Status: storage.OrgPending, After: "o0", Limit: 10,
+		Sort: storage.Sort{Key: storage.SortCreated}}) || !st.orgQueries[1].Moderated {
 		t.Fatalf("organisations asked: %+v", st.orgQueries)
 	}
 	if len(st.memberQueries) != 1 || st.memberQueries[0] != (storage.MembershipQuery{Status: storage.MemberRequested,
-		NotApprovedBy: "moderator", After: "u1/o9"}) {
+		NotApprovedBy: "moderator", After: "u1/o9", Sort: storage.Sort{Key: storage.SortCreated}}) {
 		t.Fatalf("requests asked: %+v", st.memberQueries)
 	}
 	for _, want := range []string{"ООО\u00a0«Первая»", "ООО\u00a0«Вторая»", "ООО\u00a0«Решено»", "→ ООО\u00a0«Первая» (INN 7728824599)",

@@ -55,3 +55,13 @@ func (h *Handler) base(r *http.Request, u storage.User, titleKey string) web.Bas
 	b.Shell = h.shell(r, b.Translator, u)
 	return b
 }
+
+// frame is the frame of the console's error and confirmation pages
+// (web.Framer): the person's when a session is signed in, else none (a card).
+func (h *Handler) frame(r *http.Request, t web.Translator) *web.Shell {
+	_, u, err := directory.SignedIn(r.Context(), h.cfg.Store, h.cfg.Store, h.cfg.Cookies.SessionID(r.Context()), h.now())
+	if err != nil {
+		return nil
+	}
+	return h.shell(r, t, u)
+}

@@ -26,13 +26,15 @@ func (h *Handler) consoleUsersPage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) consoleUserList(w http.ResponseWriter, r *http.Request, status int, u storage.User, page consolePage) {
-	found, next, err := h.cfg.Users.Find(r.Context(), page.Query, r.URL.Query().Get("cursor"), storage.DefaultPage)
+	page.Sort = newListSort("/console/users", r.URL.Query(), url.Values{"q": {page.Query}}, "", "created")
+	found, next, err := h.cfg.Users.FindSorted(r.Context(), page.Query, r.URL.Query().Get("cursor"),
+		page.Sort.Storage(map[string]string{"created": storage.SortCreated}), storage.DefaultPage)
 	if err != nil {
 		h.consoleFailure(w, r, u, err)
 		return
 	}
 	page.Section, page.Users = "users", found
-	page.Next = web.NextPageURL("/console/users", "cursor", next, url.Values{"q": {page.Query}})
+	page.Next = web.NextPageURL("/console/users", "cursor", next, page.Sort.Search())
 	h.renderConsole(w, r, status, u, page)
 }
 

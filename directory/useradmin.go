@@ -62,8 +62,15 @@ func (s *UserAdmin) Get(ctx context.Context, id string) (storage.User, error) {
 // Find finds accounts by any identifier in any spelling (first) and by a part
 // of a name, after the cursor; next is the cursor of the following page.
 func (s *UserAdmin) Find(ctx context.Context, q, after string, limit int) (found []storage.User, next string, err error) {
+	return s.FindSorted(ctx, q, after, storage.Sort{}, limit)
+}
+
+// FindSorted is Find in the order by (storage.Sort); after is then the cursor
+// of that order. A sorted search lists only what the text matches, in order:
+// the accounts found by an identifier come first in the ID order alone.
+func (s *UserAdmin) FindSorted(ctx context.Context, q, after string, by storage.Sort, limit int) (found []storage.User, next string, err error) {
 	q = strings.TrimSpace(q)
-	if q != "" && after == "" {
+	if q != "" && after == "" && by.Key == "" {
 		keys, _ := CandidateKeys(q)
 		// A SNILS as people write it (123-456-789 01) finds its holder too:
 		// the console's search says it takes one.
@@ -76,13 +83,13 @@ func (s *UserAdmin) Find(ctx context.Context, q, after string, limit int) (found
 			}
 		}
 	}
-	more, err := s.store.ListUsers(ctx, storage.UserQuery{Text: q, After: after, Limit: limit + 1})
+	more, err := s.store.ListUsers(ctx, storage.UserQuery{Text: q, Sort: by, After: after, Limit: limit + 1})
 	if err != nil {
 		return nil, "", err
 	}
 	for i, u := range more {
 		if i == limit {
-			next = more[limit-1].ID
+			next = storage.UserCursor(more[limit-1], by)
 			break
 		}
 		if !slices.ContainsFunc(found, func(x storage.User) bool { return x.ID == u.ID }) {

@@ -2,9 +2,11 @@ package login
 
 import (
 	"context"
+	"net/http"
 	"net/url"
 
 	"github.com/vhod-id/vhod/directory"
+	"github.com/vhod-id/vhod/internal/web"
 )
 
 // appHome is where an error page about clientID leads back to: the origin of
@@ -33,4 +35,15 @@ func (h *Handler) appHome(ctx context.Context, clientID string) (name, home stri
 		return name, u.Scheme + "://" + u.Host + "/"
 	}
 	return "", ""
+}
+
+// requestGone is the page of a sign-in request that expired or never was:
+// when its record still names the app (until the sweep), the page leads back
+// to that app's registered address, else to the account.
+func (h *Handler) requestGone(ctx context.Context, id string, err error) *web.UserError {
+	e := &web.UserError{Status: http.StatusBadRequest, Key: "error.unknown_request", Err: err}
+	if clientID, cerr := h.store.AuthRequestClient(ctx, id); cerr == nil {
+		e.App, e.Home = h.appHome(ctx, clientID)
+	}
+	return e
 }

@@ -91,7 +91,7 @@ func (h *Handler) authRequest(r *http.Request, id string) (storage.AuthRequest, 
 	}
 	ar, err := h.store.AuthRequestByID(r.Context(), id)
 	if errors.Is(err, storage.ErrNotFound) {
-		return ar, lang, &web.UserError{Status: http.StatusBadRequest, Key: "error.unknown_request", Err: err}
+		return ar, lang, h.requestGone(r.Context(), id, err)
 	}
 	if err != nil {
 		return ar, lang, unavailable(err)
@@ -165,7 +165,7 @@ func (h *Handler) loadFlowOf(r *http.Request, kind Kind) (f flow, ar storage.Aut
 	}
 	ar, err = h.store.AuthRequestByID(ctx, f.AuthRequestID)
 	if errors.Is(err, storage.ErrNotFound) {
-		return f, ar, lang, false, &web.UserError{Status: http.StatusBadRequest, Key: "error.unknown_request", Err: err}
+		return f, ar, lang, false, h.requestGone(ctx, f.AuthRequestID, err)
 	}
 	if err != nil {
 		return f, ar, lang, false, unavailable(err)

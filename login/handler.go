@@ -87,6 +87,7 @@ type accounts interface {
 // store is what login needs from storage.
 type store interface {
 	AuthRequestByID(ctx context.Context, id string) (storage.AuthRequest, error)
+	AuthRequestClient(ctx context.Context, id string) (string, error)
 	CompleteAuthRequest(ctx context.Context, id string, c storage.Completion, expiresAt time.Time) error
 	ClientByID(ctx context.Context, id string) (storage.Client, error)
 	CreateFlow(ctx context.Context, f storage.Flow) error

@@ -264,14 +264,18 @@ func TestFlowRefusals(t *testing.T) {
 	if p := other.get(fp + q(ar)); p.status != http.StatusBadRequest || !p.has(e.text("en", "error.other_browser")) {
 		t.Errorf("another browser's flow: %v", p)
 	}
-	if p := b.get("/login?authRequestID=nope"); p.status != http.StatusBadRequest || !p.has(e.text("en", "error.unknown_request")) {
+	if p := b.get("/login?authRequestID=nope"); p.status != http.StatusBadRequest || !p.has(e.text("en", "error.unknown_request")) ||
+		!p.has(`href="/account"`) {
 		t.Errorf("unknown request: %v", p)
 	}
 	if p := b.get("/login"); p.status != http.StatusBadRequest {
 		t.Errorf("no request: %v", p)
 	}
 	expired := e.authRequest(b, "portal", func(ar *storage.AuthRequest) { ar.ExpiresAt = time.Now().Add(-time.Minute) })
-	if p := b.get("/login" + q(expired)); p.status != http.StatusBadRequest || !p.has(e.text("en", "error.unknown_request")) {
+	// An expired request still names its app: the page leads back to the
+	// app's registered address, not to the account (issue 18 item 8).
+	if p := b.get("/login" + q(expired)); p.status != http.StatusBadRequest || !p.has(e.text("en", "error.unknown_request")) ||
+		!p.has(e.text("en", "a18.title.unknown_request")) || !p.has(`href="https://portal.example/"`) {
 		t.Errorf("expired request: %v", p)
 	}
 	// A flow gone (expired) while its request lives: a new flow, and the form again.

@@ -30,6 +30,11 @@ type AuditQuery struct {
 	// Before and BeforeID continue a page: events older than (Before, BeforeID).
 	Before   time.Time
 	BeforeID string
+	// Oldest lists the oldest first; After and AfterID then continue a
+	// page: events newer than (After, AfterID). Before is ignored.
+	Oldest  bool
+	After   time.Time
+	AfterID string
 	// Limit bounds the answer (newest first); zero means 100.
 	Limit int
 }

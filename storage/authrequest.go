@@ -51,10 +51,19 @@ type Completion struct {
 	IdP string `bson:"idp,omitempty"`
 }
 
+// AuthRequestKept is how long the sweep keeps an auth request after it
+// expired: reads never return it, but AuthRequestClient still names its app,
+// so that a person back from lunch at an expired sign-in is led to the app.
+const AuthRequestKept = time.Hour
+
 // AuthRequests stores authorization requests. Reads never return expired requests.
 type AuthRequests interface {
 	CreateAuthRequest(ctx context.Context, r AuthRequest) error
 	AuthRequestByID(ctx context.Context, id string) (AuthRequest, error)
+	// AuthRequestClient is the client of request id, expired or not (until
+	// the sweep removes it): all that an error page needs to lead a person
+	// whose sign-in expired back to the app. ErrNotFound when there is none.
+	AuthRequestClient(ctx context.Context, id string) (string, error)
 	// CompleteAuthRequest records the sign-in and shortens the request's life to
 	// expiresAt (the life of its code); ErrConflict if it was already completed.
 	CompleteAuthRequest(ctx context.Context, id string, c Completion, expiresAt time.Time) error

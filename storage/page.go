@@ -40,8 +40,11 @@ type OrgQuery struct {
 	// Moderated keeps the organisations a moderator decided on, the latest
 	// decision first (the moderation history); After does not apply then.
 	Moderated bool
-	After     string
-	Limit     int
+	// Sort orders the page (SortName, SortINN, SortCreated); After is then
+	// a cursor of that order (OrgCursor). The zero Sort is the ID order.
+	Sort  Sort
+	After string
+	Limit int
 }
 
 // MembershipQuery pages through memberships like OrgQuery, by membership ID.
@@ -54,6 +57,8 @@ type MembershipQuery struct {
 	// Ended keeps the removed memberships that ended so (MemberEndedRoles:
 	// the members an org admin removed, listed to be given roles again).
 	Ended string
-	After string // a membership ID (MembershipID)
+	// Sort orders the page (SortCreated); After is then a MembershipCursor.
+	Sort  Sort
+	After string // a membership ID (MembershipID), or a MembershipCursor
 	Limit int
 }

@@ -60,7 +60,8 @@ type Store interface {
 	// Ping answers whether the database is reachable.
 	Ping(ctx context.Context) error
 	// DeleteExpired removes documents whose expiry is before now, in every collection
-	// that has one, and reports how many went.
+	// that has one, and reports how many went. Auth requests are kept
+	// AuthRequestKept past their expiry (unreadable but for AuthRequestClient).
 	DeleteExpired(ctx context.Context, now time.Time) (int64, error)
 	Close(ctx context.Context) error
 }

@@ -264,7 +264,9 @@ type Users interface {
 
 // UserQuery pages through accounts: those after the ID After, at most Limit.
 type UserQuery struct {
-	Text  string
+	Text string
+	// Sort orders the page (SortCreated); After is then a UserCursor.
+	Sort  Sort
 	After string
 	Limit int
 }

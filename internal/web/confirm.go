@@ -49,6 +49,7 @@ func (p *Renderer) Confirmed(w http.ResponseWriter, r *http.Request, lang langua
 		return true
 	}
 	page := confirmPage{Base: p.Base(r, lang, c.Key+".title"), Action: r.URL.Path, Cancel: c.Cancel}
+	p.frame(r, &page.Base)
 	page.Text, page.Button = page.T(c.Key+".text", c.Args...), page.T(c.Key+".button", c.Args...)
 	for _, name := range slices.Sorted(maps.Keys(r.PostForm)) {
 		if name == ConfirmField || name == csrfFieldName {

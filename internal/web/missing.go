@@ -16,6 +16,7 @@ func (p *Renderer) Missing(status int) http.Handler {
 	}
 	return SecurityHeaders(nil)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		page := ErrorPage{Base: p.Base(r, PickLanguage(r, nil), titleKey), Home: accountHome}
+		p.frame(r, &page.Base)
 		page.Message = page.T(key)
 		p.Render(w, r, status, errorPageName, page)
 	}))

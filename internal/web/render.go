@@ -46,6 +46,7 @@ type Renderer struct {
 	pages   map[string]*template.Template
 	log     *slog.Logger
 	zone    *time.Location // where the pages' times are shown; nil: DefaultZone
+	framer  Framer         // the frame of the error and confirmation pages; nil: cards
 }
 
 // NewRenderer parses the pages names, each from templates/<name>.html of fsys

@@ -53,6 +53,16 @@ type ErrorPage struct {
 	Message, ID, Home, App string
 }
 
+// errorTitles are the titles of the failures that have one of their own: the
+// pages a person meets on the way from or back to an app (issue 18 item 8),
+// whose heading says what happened rather than "Something went wrong".
+var errorTitles = map[string]string{
+	"error.unknown_client":   "a18.title.unknown_client",
+	"error.bad_redirect_uri": "a18.title.bad_redirect_uri",
+	"error.unknown_request":  "a18.title.unknown_request",
+	"logout.bad_redirect":    "a18.title.bad_logout_redirect",
+}
+
 // accountHome is where an error page leads when no application is known.
 const accountHome = "/account"
 
@@ -65,7 +75,12 @@ func (p *Renderer) Fail(w http.ResponseWriter, r *http.Request, lang language.Ta
 		level = p.log.ErrorContext
 	}
 	level(r.Context(), "login error", "error_id", id, "status", e.Status, "key", e.Key, "err", e.Err, "path", r.URL.Path)
-	page := ErrorPage{Base: p.Base(r, lang, "error.title"), ID: id, Home: e.Home, App: e.App}
+	title := "error.title"
+	if t, ok := errorTitles[e.Key]; ok {
+		title = t
+	}
+	page := ErrorPage{Base: p.Base(r, lang, title), ID: id, Home: e.Home, App: e.App}
+	p.frame(r, &page.Base)
 	if page.Home == "" {
 		page.Home, page.App = accountHome, ""
 	}

@@ -44,6 +44,7 @@ import (
 // test's reads and writes.
 type Store interface {
 	AuthRequestByID(ctx context.Context, id string) (storage.AuthRequest, error)
+	AuthRequestClient(ctx context.Context, id string) (string, error)
 	CreateAuthRequest(ctx context.Context, ar storage.AuthRequest) error
 	CompleteAuthRequest(ctx context.Context, id string, c storage.Completion, expiresAt time.Time) error
 	ClientByID(ctx context.Context, id string) (storage.Client, error)

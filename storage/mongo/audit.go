@@ -35,7 +35,17 @@ func (s *Store) QueryAudit(ctx context.Context, q storage.AuditQuery) ([]storage
 	if len(span) > 0 {
 		filter = append(filter, bson.E{Key: "time", Value: span})
 	}
-	if !q.Before.IsZero() {
+	order := bson.D{{Key: "time", Value: -1}, {Key: "_id", Value: -1}}
+	if q.Oldest {
+		order = bson.D{{Key: "time", Value: 1}, {Key: "_id", Value: 1}}
+		if !q.After.IsZero() {
+			t := q.After.UTC()
+			filter = append(filter, bson.E{Key: "$or", Value: bson.A{
+				bson.M{"time": bson.M{"$gt": t}},
+				bson.M{"time": t, "_id": bson.M{"$gt": q.AfterID}},
+			}})
+		}
+	} else if !q.Before.IsZero() {
 		t := q.Before.UTC()
 		filter = append(filter, bson.E{Key: "$or", Value: bson.A{
 			bson.M{"time": bson.M{"$lt": t}},
@@ -47,7 +57,7 @@ func (s *Store) QueryAudit(ctx context.Context, q storage.AuditQuery) ([]storage
 		limit = 100
 	}
 	cur, err := s.db.Collection(colAudit).Find(ctx, filter,
-		options.Find().SetSort(bson.D{{Key: "time", Value: -1}, {Key: "_id", Value: -1}}).SetLimit(int64(limit)))
+		options.Find().SetSort(order).SetLimit(int64(limit)))
 	if err != nil {
 		return nil, mapErr("query audit", err)
 	}

@@ -31,6 +31,15 @@ func (s *Store) AuthRequestByID(ctx context.Context, id string) (storage.AuthReq
 	return r, err
 }
 
+// AuthRequestClient reads the client of a request, expired or not.
+func (s *Store) AuthRequestClient(ctx context.Context, id string) (string, error) {
+	var r storage.AuthRequest
+	if err := s.byID(ctx, colAuthRequests, "get auth request client", id, &r, nil); err != nil {
+		return "", err
+	}
+	return r.ClientID, nil
+}
+
 // CompleteAuthRequest records the sign-in once: the claim decides who completes,
 // then the update by _id (its old version tells whether the request had expired).
 func (s *Store) CompleteAuthRequest(ctx context.Context, id string, c storage.Completion, expiresAt time.Time) error {

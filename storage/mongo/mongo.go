@@ -191,7 +191,11 @@ func (s *Store) insert(ctx context.Context, col, op string, doc any) error {
 func (s *Store) DeleteExpired(ctx context.Context, now time.Time) (int64, error) {
 	var total int64
 	for _, col := range []string{colAuthRequests, colAccess, colRefresh, colSessions, colFlows, colMarkers, colCounters, colRevocations, colPushed, colDevice, colOutbox, colCeremonies} {
-		r, err := s.db.Collection(col).DeleteMany(ctx, bson.D{{Key: "expires_at", Value: bson.M{"$lte": now}}})
+		before := now
+		if col == colAuthRequests {
+			before = now.Add(-storage.AuthRequestKept)
+		}
+		r, err := s.db.Collection(col).DeleteMany(ctx, bson.D{{Key: "expires_at", Value: bson.M{"$lte": before}}})
 		if err != nil {
 			return total, mapErr("sweep "+col, err)
 		}

@@ -75,7 +75,8 @@ func (s *Store) ListOrganisations(ctx context.Context, q storage.OrgQuery) ([]st
 	if q.IDs != nil {
 		id = append(id, bson.E{Key: "$in", Value: q.IDs})
 	}
-	if q.After != "" && !q.Moderated {
+	order, cont, bySort := sorted(q.Sort, q.After)
+	if q.After != "" && !q.Moderated && !bySort {
 		id = append(id, bson.E{Key: "$gt", Value: q.After})
 	}
 	if len(id) > 0 {
@@ -102,6 +103,10 @@ func (s *Store) ListOrganisations(ctx context.Context, q storage.OrgQuery) ([]st
 		sort = bson.D{{Key: "moderated_at", Value: -1}, {Key: "_id", Value: 1}}
 		list, _, err := listPage(ctx, s, colOrgs, op, filter, sort, q.Limit, func(o storage.Organisation) string { return o.ID })
 		return list, "", err // one page: the history has no cursor by decision time
+	}
+	if bySort {
+		filter = append(filter, cont...)
+		return listPage(ctx, s, colOrgs, op, filter, order, q.Limit, func(o storage.Organisation) string { return storage.OrgCursor(o, q.Sort) })
 	}
 	return listPage(ctx, s, colOrgs, op, filter, sort, q.Limit, func(o storage.Organisation) string { return o.ID })
 }
@@ -201,7 +206,8 @@ func (s *Store) MembershipsOfOrg(ctx context.Context, orgID string) ([]storage.M
 // database.
 func (s *Store) ListMemberships(ctx context.Context, q storage.MembershipQuery) ([]storage.Membership, string, error) {
 	filter := bson.D{}
-	if q.After != "" {
+	order, cont, bySort := sorted(q.Sort, q.After)
+	if q.After != "" && !bySort {
 		filter = append(filter, bson.E{Key: "_id", Value: bson.M{"$gt": q.After}})
 	}
 	if q.OrgID != "" {
@@ -216,6 +222,11 @@ func (s *Store) ListMemberships(ctx context.Context, q storage.MembershipQuery) 
 	if q.NotApprovedBy != "" {
 		// On an array $ne holds when no element equals (and on a missing field).
 		filter = append(filter, bson.E{Key: "approvals", Value: bson.M{"$ne": q.NotApprovedBy}})
+	}
+	if bySort {
+		filter = append(filter, cont...)
+		return listPage(ctx, s, colMemberships, "list memberships", filter, order, q.Limit,
+			func(m storage.Membership) string { return storage.MembershipCursor(m, q.Sort) })
 	}
 	return listPage(ctx, s, colMemberships, "list memberships", filter, bson.D{{Key: "_id", Value: 1}}, q.Limit,
 		func(m storage.Membership) string { return m.ID })

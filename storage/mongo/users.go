@@ -143,8 +143,12 @@ func (s *Store) Activate(ctx context.Context, userID string) error {
 // ListUsers pages through accounts by ID.
 func (s *Store) ListUsers(ctx context.Context, q storage.UserQuery) ([]storage.User, error) {
 	filter := bson.D{}
-	if q.After != "" {
-		filter = append(filter, bson.E{Key: "_id", Value: bson.M{"$gt": q.After}})
+	order, cont, bySort := sorted(q.Sort, q.After)
+	if !bySort {
+		order = bson.D{{Key: "_id", Value: 1}}
+		if q.After != "" {
+			filter = append(filter, bson.E{Key: "_id", Value: bson.M{"$gt": q.After}})
+		}
 	}
 	if q.Text != "" {
 		re := bson.M{"$regex": regexp.QuoteMeta(q.Text), "$options": "i"}
@@ -154,11 +158,12 @@ func (s *Store) ListUsers(ctx context.Context, q storage.UserQuery) ([]storage.U
 		}
 		filter = append(filter, bson.E{Key: "$or", Value: or})
 	}
+	filter = append(filter, cont...)
 	limit := q.Limit
 	if limit <= 0 {
 		limit = 50
 	}
-	cur, err := s.db.Collection(colUsers).Find(ctx, filter, options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}).SetLimit(int64(limit)))
+	cur, err := s.db.Collection(colUsers).Find(ctx, filter, options.Find().SetSort(order).SetLimit(int64(limit)))
 	if err != nil {
 		return nil, mapErr("list users", err)
 	}

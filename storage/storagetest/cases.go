@@ -284,6 +284,13 @@ func testAuthRequestExpiry(t *testing.T, s storage.Store) {
 	_, err := s.AuthRequestByID(ctx, "old")
 	wantErr(t, err, storage.ErrNotFound)
 	wantErr(t, s.CompleteAuthRequest(ctx, "old", storage.Completion{UserID: "u"}, future()), storage.ErrNotFound)
+	// The expired request still names its client, for the error page's way
+	// back to the app; a request never made names none.
+	if c, err := s.AuthRequestClient(ctx, "old"); err != nil || c != r.ClientID || c == "" {
+		t.Fatalf("client of the expired request: %q, %v; want %q", c, err, r.ClientID)
+	}
+	_, err = s.AuthRequestClient(ctx, "never")
+	wantErr(t, err, storage.ErrNotFound)
 }
 
 func newGrant(family, session string) storage.Grant {
@@ -484,8 +491,11 @@ func testKeySlots(t *testing.T, s storage.Store) {
 func testDeleteExpired(t *testing.T, s storage.Store) {
 	ctx := t.Context()
 	old := newAuthRequest("old")
-	old.ExpiresAt = past()
+	old.ExpiresAt = time.Now().Add(-storage.AuthRequestKept - time.Minute)
 	must(t, s.CreateAuthRequest(ctx, old))
+	recent := newAuthRequest("recent") // expired, kept a while for its app's name
+	recent.ExpiresAt = past()
+	must(t, s.CreateAuthRequest(ctx, recent))
 	must(t, s.CreateAuthRequest(ctx, newAuthRequest("new")))
 	must(t, s.CreateFlow(ctx, storage.Flow{ID: "f", ExpiresAt: past()}))
 	must(t, s.CreateAccessToken(ctx, storage.AccessToken{ID: "a", ExpiresAt: past()}))
@@ -496,6 +506,11 @@ func testDeleteExpired(t *testing.T, s storage.Store) {
 	}
 	_, err = s.AuthRequestByID(ctx, "new")
 	must(t, err)
+	if c, err := s.AuthRequestClient(ctx, "recent"); err != nil || c != recent.ClientID {
+		t.Fatalf("a request expired a minute ago was swept: %q, %v", c, err)
+	}
+	_, err = s.AuthRequestClient(ctx, "old")
+	wantErr(t, err, storage.ErrNotFound)
 }
 
 // testUserBlock: an operator's lock is its own field, untouched by the failure

@@ -25,6 +25,7 @@ func Run(t *testing.T, newStore func(t *testing.T) storage.Store) {
 		{"Organisations", testOrganisations},
 		{"OrganisationResubmit", testOrganisationResubmit},
 		{"OrganisationPages", testOrganisationPages},
+		{"SortedPages", testSortedPages},
 		{"OrganisationFilters", testOrganisationFilters},
 		{"Memberships", testMemberships},
 		{"MembershipPages", testMembershipPages},

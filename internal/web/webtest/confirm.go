@@ -17,13 +17,16 @@ var (
 // its button posts to and the fields it posts, confirm=1 among them. ok is
 // false when body is no confirmation page.
 func ConfirmForm(body string) (action string, form url.Values, ok bool) {
-	m := confirmForm.FindStringSubmatch(body)
-	if m == nil {
-		return "", nil, false
+	// The page's form is the one that posts confirm=1: a signed-in page's
+	// frame has forms of its own (the header's "Sign out") before it.
+	for _, m := range confirmForm.FindAllStringSubmatch(body, -1) {
+		form = url.Values{}
+		for _, f := range hidden.FindAllStringSubmatch(m[2], -1) {
+			form.Add(html.UnescapeString(f[1]), html.UnescapeString(f[2]))
+		}
+		if form.Get("confirm") == "1" {
+			return html.UnescapeString(m[1]), form, true
+		}
 	}
-	form = url.Values{}
-	for _, f := range hidden.FindAllStringSubmatch(m[2], -1) {
-		form.Add(html.UnescapeString(f[1]), html.UnescapeString(f[2]))
-	}
-	return html.UnescapeString(m[1]), form, form.Get("confirm") == "1"
+	return "", nil, false
 }
