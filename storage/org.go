@@ -136,19 +136,33 @@ type Address struct {
 	Line string `bson:"line,omitempty"`
 }
 
+// Full is the whole address as one line: postcode, region, city (when it is
+// not the region itself, as for Moscow) and the StreetLine.
+func (a Address) Full() string {
+	parts := []string{a.Postcode, a.Region}
+	if a.City != a.Region {
+		parts = append(parts, a.City)
+	}
+	return joinNonEmpty(append(parts, a.StreetLine()))
+}
+
 // StreetLine is the street, house and office as one line: the parts, or the
 // Line of an address stored before it had parts.
 func (a Address) StreetLine() string {
 	if a.Street == "" && a.House == "" && a.Office == "" {
 		return a.Line
 	}
-	var parts []string
-	for _, p := range []string{a.Street, a.House, a.Office} {
+	return joinNonEmpty([]string{a.Street, a.House, a.Office})
+}
+
+func joinNonEmpty(parts []string) string {
+	var out []string
+	for _, p := range parts {
 		if p != "" {
-			parts = append(parts, p)
+			out = append(out, p)
 		}
 	}
-	return strings.Join(parts, ", ")
+	return strings.Join(out, ", ")
 }
 
 // Addresses: legal as in the charter; actual and postal the same or their own.
