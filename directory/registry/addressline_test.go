@@ -49,7 +49,7 @@ func TestDaDataAddressParts(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		_ = json.NewEncoder(w).Encode(map[string]any{"suggestions": []map[string]any{{"value": "ООО «Кип»", "data": map[string]any{
 			"inn": "7728824599", "kpp": "772801001", "type": "LEGAL", "branch_type": "MAIN", "state": map[string]any{"status": "ACTIVE"},
-			"name":    map[string]any{"short_with_opf": "ООО «Кип»"},
+			"name": map[string]any{"short_with_opf": "ООО «Кип»"},
 			"address": map[string]any{"value": "125009, г Москва, ул Тверская, влд 7 стр 2 пом I", "data": map[string]any{"postal_code": "125009",
 				"city_with_type": "г Москва", "street_with_type": "ул Тверская", "house_type": "влд", "house": "7", "block_type": "стр",
 				"block": "2", "flat_type": "пом", "flat": "I"}}}}}})
