@@ -139,11 +139,16 @@ type Address struct {
 // Full is the whole address as one line: postcode, region, city (when it is
 // not the region itself, as for Moscow) and the StreetLine.
 func (a Address) Full() string {
+	return joinNonEmpty([]string{a.Place(), a.StreetLine()})
+}
+
+// Place is the postcode, region and city (when it is not the region itself).
+func (a Address) Place() string {
 	parts := []string{a.Postcode, a.Region}
 	if a.City != a.Region {
 		parts = append(parts, a.City)
 	}
-	return joinNonEmpty(append(parts, a.StreetLine()))
+	return joinNonEmpty(parts)
 }
 
 // StreetLine is the street, house and office as one line: the parts, or the
