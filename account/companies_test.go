@@ -75,9 +75,17 @@ func TestCompanyRegistration(t *testing.T) {
 		"account": {"40702810038000012345"}}, http.StatusBadRequest)
 	step("bank", url.Values{"bik": {"044525225"}, "bank_name": {"ПАО Сбербанк"}, "corr_account": {"30101810400000000225"},
 		"account": {"40702810938000012345"}, "okpo": {"00032537"}}, http.StatusSeeOther)
+	// The register's one line is split into street and house; the house is
+	// required, the parts bounded, each error at its field.
+	ts.get(flowPath+"?step=address").has(t, `id="legal_street" name="legal_street" type="text" value="ул. Тверская"`,
+		`id="legal_house" name="legal_house" type="text" value="д. 7"`)
 	step("address", url.Values{"legal_postcode": {"125009"}, "action": {"lookup"}}, http.StatusOK).has(t, `value="г Москва"`)
+	step("address", url.Values{"legal_postcode": {"125009"}, "legal_street": {"ул. Тверская"}, "legal_office": {strings.Repeat("о", 61)},
+		"actual_same": {"yes"}, "postal_same": {"yes"}}, http.StatusBadRequest).has(t,
+		`<p class="field-error" id="legal_house-error">Required.</p>`,
+		`<p class="field-error" id="legal_office-error">Office, room, flat: at most 60 characters.</p>`)
 	step("address", url.Values{"legal_postcode": {"125009"}, "legal_region": {"г Москва"}, "legal_city": {"г Москва"},
-		"legal_line": {"ул. Тверская, д. 7"}, "actual_same": {"yes"}, "postal_same": {"yes"}}, http.StatusSeeOther)
+		"legal_street": {"ул. Тверская"}, "legal_house": {"д. 7"}, "legal_office": {"офис 3"}, "actual_same": {"yes"}, "postal_same": {"yes"}}, http.StatusSeeOther)
 	step("contact", url.Values{"contact_name": {"Петров Иван"}, "email": {"not-an-email"}}, http.StatusBadRequest)
 	step("contact", url.Values{"contact_name": {"Петров Иван"}, "email": {"office@romashka.example"}}, http.StatusSeeOther)
 	if p := ts.get(flowPath + "?step=general"); p.code != http.StatusOK || !strings.Contains(p.body, `value="Петров Иван Сергеевич"`) {

@@ -139,8 +139,10 @@ func (h *Handler) askKPP(w http.ResponseWriter, r *http.Request, f flow, u stora
 	page := companyRegPage{base: h.newBase(r, u, accountLang(r, u), "register_company.title"), Flow: f.ID, Step: string(flows.StepINN),
 		Org: *f.Org, Errors: errs, AskKPP: true, Back: "/account/companies"}
 	for _, c := range units {
+		// The register's line repeats the postcode and city: its parts do not.
+		a := c.Address.WithParts()
 		page.Branches = append(page.Branches, branchOption{KPP: c.KPP, Name: c.Name, Head: !c.Branch, Chosen: c.KPP == f.Org.KPP,
-			Address: strings.Join(nonEmpty(c.Address.Postcode, c.Address.City, c.Address.Line), ", ")})
+			Address: strings.Join(nonEmpty(a.Postcode, a.City, a.Street, a.House, a.Office), ", ")})
 	}
 	if notice != "" {
 		page.Notice = page.T(notice)

@@ -100,6 +100,9 @@ func (h *Handler) companyFlow(w http.ResponseWriter, r *http.Request) (flow, sto
 		h.pages.Fail(w, r, accountLang(r, u), &web.UserError{Status: http.StatusBadRequest, Key: "error.bad_request", Err: errors.New("not this person's registration")})
 		return flow{}, u, false
 	}
+	// A registration begun (or a company stored) before addresses had parts
+	// shows its one-line addresses in the parts' fields.
+	*stored.Org = orgs.WithAddressParts(*stored.Org)
 	return flow{Flow: stored}, u, true
 }
 
@@ -180,10 +183,8 @@ func (h *Handler) companyRegisterStep(w http.ResponseWriter, r *http.Request) {
 		next = flows.StepAddress
 	case flows.StepAddress:
 		a := &o.Addresses
-		a.Legal = storage.Address{Postcode: v("legal_postcode"), Region: v("legal_region"), City: v("legal_city"), Line: v("legal_line")}
+		a.Legal, a.Actual, a.Postal = addressForm(v, "legal"), addressForm(v, "actual"), addressForm(v, "postal")
 		a.ActualSameAsLegal, a.PostalSameAsLegal = v("actual_same") == "yes", v("postal_same") == "yes"
-		a.Actual = storage.Address{Postcode: v("actual_postcode"), Region: v("actual_region"), City: v("actual_city"), Line: v("actual_line")}
-		a.Postal = storage.Address{Postcode: v("postal_postcode"), Region: v("postal_region"), City: v("postal_city"), Line: v("postal_line")}
 		if v("action") == "lookup" || (a.Legal.Postcode != "" && a.Legal.City == "") {
 			notice := h.fillPlace(r, &a.Legal)
 			if v("action") == "lookup" {
@@ -191,8 +192,8 @@ func (h *Handler) companyRegisterStep(w http.ResponseWriter, r *http.Request) {
 				return
 			}
 		}
-		errs = pick(orgs.RequisiteErrors(*o), "legal_postcode", "actual_postcode", "postal_postcode")
-		required(errs, map[string]string{"legal_postcode": a.Legal.Postcode, "legal_line": a.Legal.Line})
+		errs = pick(orgs.RequisiteErrors(*o), addressFields...)
+		required(errs, map[string]string{"legal_postcode": a.Legal.Postcode, "legal_street": a.Legal.Street, "legal_house": a.Legal.House})
 		next = flows.StepContact
 	case flows.StepContact:
 		o.Contact = storage.Contact{Name: v("contact_name"), Email: v("contact_email"), Phone: v("contact_phone")}
@@ -282,7 +283,8 @@ func (h *Handler) prefillCompany(r *http.Request, o *storage.Organisation) strin
 	o.Name, o.FullName, o.LegalForm, o.OGRN, o.OKPO = c.Name, c.FullName, c.LegalForm, c.OGRN, c.OKPO
 	o.Director.Name, o.Director.Title = c.DirectorName, c.DirectorTitle
 	o.OKVED.Main, o.OKVED.Other = c.OKVED, c.OKVEDOther
-	o.Addresses.Legal = storage.Address{Postcode: c.Address.Postcode, Region: c.Address.Region, City: c.Address.City, Line: c.Address.Line}
+	a := c.Address.WithParts() // a register that gives the address as one line
+	o.Addresses.Legal = storage.Address{Postcode: a.Postcode, Region: a.Region, City: a.City, Street: a.Street, House: a.House, Office: a.Office}
 	if c.Branch {
 		if head := slices.IndexFunc(list, func(c registry.Company) bool { return !c.Branch }); head >= 0 {
 			o.OGRN = list[head].OGRN
@@ -321,7 +323,7 @@ func (h *Handler) companySubmit(w http.ResponseWriter, r *http.Request, f flow, 
 	o := f.Org
 	errs := orgs.RequisiteErrors(*o)
 	required(errs, map[string]string{"name": o.Name, "full_name": o.FullName, "director_name": o.Director.Name,
-		"legal_line": o.Addresses.Legal.Line, "email": o.Email, "contact_name": o.Contact.Name})
+		"legal_street": o.Addresses.Legal.Street, "legal_house": o.Addresses.Legal.House, "email": o.Email, "contact_name": o.Contact.Name})
 	if len(errs) > 0 {
 		h.renderCompanyStep(w, r, http.StatusBadRequest, f, u, flows.StepReview, errs, "", "register_company.incomplete")
 		return
@@ -483,4 +485,22 @@ func required(errs map[string]string, fields map[string]string) {
 			errs[f] = "company.required"
 		}
 	}
+}
+
+// addressFields are the fields of the address step, for its errors.
+var addressFields = func() []string {
+	var out []string
+	for _, prefix := range []string{"legal", "actual", "postal"} {
+		for _, part := range []string{"postcode", "region", "city", "street", "house", "office"} {
+			out = append(out, prefix+"_"+part)
+		}
+	}
+	return out
+}()
+
+// addressForm reads one address of the address step: its fields are named
+// prefix_postcode, prefix_region, …, prefix_office.
+func addressForm(v func(string) string, prefix string) storage.Address {
+	return storage.Address{Postcode: v(prefix + "_postcode"), Region: v(prefix + "_region"), City: v(prefix + "_city"),
+		Street: v(prefix + "_street"), House: v(prefix + "_house"), Office: v(prefix + "_office")}
 }

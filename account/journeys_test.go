@@ -193,7 +193,7 @@ func TestRejectedRegistrationResubmitted(t *testing.T) {
 		}
 		return p
 	}
-	ts.get(flowPath+"?step=address").has(t, `value="ул. Тверская, д. 7"`)
+	ts.get(flowPath+"?step=address").has(t, `name="legal_street" type="text" value="ул. Тверская"`, `name="legal_house" type="text" value="д. 7"`)
 	ts.get(flowPath+"?step=contact").has(t, `value="office@romashka.example"`)
 	// The INN stays: another one is another registration.
 	step("inn", url.Values{"inn": {"500100732259"}}, http.StatusConflict).has(t, "The INN and KPP of a corrected registration do not change.")

@@ -163,6 +163,9 @@ func New(cfg Config) (*Handler, error) {
 		"list":   func(s ...string) []string { return s },
 		"has":    slices.Contains[[]string],
 		"locked": func(u storage.User) bool { return u.LockedUntil.After(h.now()) || u.Blocked.Active(h.now()) },
+		// address pairs an address with the page (its words) for the
+		// "moderation_address" template.
+		"address": func(page any, a storage.Address) addressView { return addressView{Page: page, Address: a} },
 	}
 	if h.pages, err = web.NewRenderer(cat, cfg.Logger, templateFS, []string{"console", "moderation", "idps"}, funcs); err != nil {
 		return nil, err

@@ -25,6 +25,12 @@ type moderationOrg struct {
 	RegistryNote string
 }
 
+// addressView is one address of a company with the page that shows it.
+type addressView struct {
+	Page any
+	storage.Address
+}
+
 // memberView is a join request as the queue shows it (the members page of
 // the account pages has its own).
 type memberView struct {

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/vhod-id/vhod/directory"
 	"github.com/vhod-id/vhod/directory/registry"
@@ -38,7 +39,7 @@ func TestModerationShowsEveryRequisite(t *testing.T) {
 		OKVED:    storage.OKVED{Main: "62.01", Auxiliary: []string{"62.02", "63.11"}, Other: []string{"58.29"}},
 		Director: storage.Director{Name: "Петров Иван Сергеевич", NameGenitive: "Петрова Ивана Сергеевича", Title: "Генеральный директор", ActingOn: "Устава"},
 		Bank:     storage.Bank{BIK: "044525225", Name: "ПАО Сбербанк", CorrAccount: "30101810400000000225", Account: "40702810938000012345"},
-		Addresses: storage.Addresses{Legal: storage.Address{Postcode: "125009", Region: "г Москва", City: "г Москва", Line: "ул. Тверская, д. 7"},
+		Addresses: storage.Addresses{Legal: storage.Address{Postcode: "125009", Region: "г Москва", City: "г Москва", Street: "ул. Тверская", House: "д. 7, стр. 2", Office: "офис 1"},
 			ActualSameAsLegal: true, Postal: storage.Address{Postcode: "101000", City: "г Москва", Line: "а/я 15"}},
 		Contact: storage.Contact{Name: "Петров Иван", Email: "ivan@romashka.example", Phone: "+79090000000"},
 		Email:   "office@romashka.example", EmailVerified: true}
@@ -52,12 +53,21 @@ func TestModerationShowsEveryRequisite(t *testing.T) {
 		"Общество с ограниченной ответственностью «Ромашка»", "00032537", "62.02, 63.11", "58.29",
 		"Петрова Ивана Сергеевича", "Генеральный директор", "Устава",
 		"044525225", "ПАО\u00a0Сбербанк", "30101810400000000225", "40702810938000012345",
-		"125009, г Москва, г Москва, ул. Тверская, д. 7", "Same as legal", "101000, г Москва, а/я 15",
+		"125009, г Москва\n<br>Street: ул. Тверская<br>House, block, building: д. 7, стр. 2<br>Office, room, flat: офис 1", "Same as legal",
+		"101000, г Москва\n<br>Street: а/я 15<br>House, block, building: —<br>Office, room, flat: —",
 		"Петров Иван", "ivan@romashka.example", "+79090000000", "office@romashka.example (confirmed)",
 		"What the state register says", "Some details differ from the state register", "<strong>Сидоров Пётр Ильич</strong> (differs)")
 	if strings.Contains(body, "Resubmitted") {
 		t.Fatal("a first registration is marked as resubmitted")
 	}
+	// A company stored before addresses had parts shows its one line.
+	old := storage.Organisation{ID: "old", Kind: storage.OrgLegalEntity, Status: storage.OrgPending, Name: "ООО «Старое»", INN: "7707083893", KPP: "773601001",
+		Addresses: storage.Addresses{Legal: storage.Address{Postcode: "117312", City: "г Москва", Line: "ул. Вавилова, д. 19"}}, CreatedAt: time.Now()}
+	if err := ts.st.CreateOrganisation(ctx, old); err != nil {
+		t.Fatal(err)
+	}
+	code, body = ts.get("/moderation")
+	want(t, "one line", code, body, http.StatusOK, "117312, г Москва\n<br>Address as one line (stored before it had parts): ул. Вавилова, д. 19")
 	// Rejected, corrected and sent again: marked, with the earlier reason.
 	code, body = ts.post("/moderation", "/moderation/orgs/"+org.ID+"/reject", map[string][]string{"reason": {"Директор не тот"}})
 	want(t, "reject", code, body, http.StatusSeeOther)

@@ -230,7 +230,10 @@ func orgFromForm(r *http.Request, o storage.Organisation) storage.Organisation {
 	o.OGRN, o.OKPO, o.OKVED.Main, o.Email = v("ogrn"), v("okpo"), v("okved_main"), v("email")
 	o.Director.Name, o.Director.Title, o.Director.ActingOn = v("director_name"), v("director_title"), v("acting_on")
 	o.Bank = storage.Bank{BIK: v("bik"), Name: v("bank_name"), CorrAccount: v("corr_account"), Account: v("account")}
-	o.Addresses.Legal = storage.Address{Postcode: v("legal_postcode"), Region: v("legal_region"), City: v("legal_city"), Line: v("legal_line")}
+	// The parts replace a one-line address stored before addresses had parts
+	// (the form shows that line split into them).
+	o.Addresses.Legal = storage.Address{Postcode: v("legal_postcode"), Region: v("legal_region"), City: v("legal_city"),
+		Street: v("legal_street"), House: v("legal_house"), Office: v("legal_office")}
 	o.Contact.Name, o.Contracts = v("contact_name"), words(r.PostFormValue("contracts"))
 	return o
 }
@@ -249,6 +252,12 @@ func (h *Handler) consoleOrgForm(w http.ResponseWriter, r *http.Request) {
 			h.consoleFailure(w, r, u, err)
 			return
 		}
+	}
+	// A legal address stored as one line (before addresses had parts) is shown
+	// as that line and split into the parts' fields, which saving keeps.
+	if a := &o.Addresses.Legal; a.Line != "" && a.Street == "" && a.House == "" && a.Office == "" {
+		split := orgs.WithAddressParts(o).Addresses.Legal
+		a.Street, a.House, a.Office = split.Street, split.House, split.Office
 	}
 	h.renderConsole(w, r, http.StatusOK, u, consolePage{Section: "org", Org: &o, Notice: notice(r, "saved", "created")})
 }

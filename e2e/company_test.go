@@ -116,7 +116,7 @@ func TestCompanyLifecycle(t *testing.T) {
 		t.Fatalf("postcode did not fill the city: %.600s", p.Body)
 	}
 	p = mustSubmit(t, director, p, "/address", url.Values{"legal_postcode": {"125009"}, "legal_region": {"г Москва"}, "legal_city": {"г Москва"},
-		"legal_line": {"ул. Тверская, д. 7, пом. 1"}, "actual_same": {"yes"}, "postal_same": {"yes"}})
+		"legal_street": {"ул. Тверская"}, "legal_house": {"д. 7"}, "legal_office": {"пом. 1"}, "actual_same": {"yes"}, "postal_same": {"yes"}})
 	p = mustSubmit(t, director, p, "/contact", url.Values{"contact_name": {"Петров Иван"}, "contact_phone": {"+74950000000"}, "email": {"office@romashka.example"}})
 	if !strings.Contains(p.Body, "Review") || !strings.Contains(p.Body, "office@romashka.example") {
 		t.Fatalf("review: %.600s", p.Body)
@@ -221,7 +221,7 @@ func registerRomashka(t *testing.T, b *rptest.Browser, p *rptest.Page, box *mail
 		"full_name": {"Общество с ограниченной ответственностью «Ромашка»"}, "name": {"ООО «Ромашка»"},
 		"director_name": {"Петров Иван Сергеевич"}, "director_title": {"Генеральный директор"}, "ogrn": {"1177746151021"}, "okved_main": {"62.01"}})
 	p = mustSubmit(t, b, p, "/bank", url.Values{"bik": {"044525225"}, "account": {"40702810938000012345"}})
-	p = mustSubmit(t, b, p, "/address", url.Values{"legal_postcode": {"125009"}, "legal_line": {"ул. Тверская, д. 7"}, "actual_same": {"yes"}, "postal_same": {"yes"}})
+	p = mustSubmit(t, b, p, "/address", url.Values{"legal_postcode": {"125009"}, "legal_street": {"ул. Тверская"}, "legal_house": {"д. 7"}, "actual_same": {"yes"}, "postal_same": {"yes"}})
 	p = mustSubmit(t, b, p, "/contact", url.Values{"contact_name": {"Петров Иван"}, "email": {"office@romashka.example"}})
 	p = mustSubmit(t, b, p, "/review", nil)
 	code := codeRe6.FindStringSubmatch(decodeMail(box.last(t, "office@romashka.example")))
@@ -390,7 +390,7 @@ func TestInvitationAndRegistryDown(t *testing.T) {
 	p = mustSubmit(t, b, p, "/bank", url.Values{"bik": {"044525225"}, "bank_name": {"ПАО Сбербанк"}, "corr_account": {"30101810400000000225"},
 		"account": {"40702810938000012345"}})
 	p = mustSubmit(t, b, p, "/address", url.Values{"legal_postcode": {"117312"}, "legal_region": {"г Москва"}, "legal_city": {"г Москва"},
-		"legal_line": {"ул. Вавилова, д. 19"}})
+		"legal_street": {"ул. Вавилова"}, "legal_house": {"д. 19"}})
 	p = mustSubmit(t, b, p, "/contact", url.Values{"contact_name": {"Иванов"}, "email": {"office@sber.example"}})
 	if !strings.Contains(p.Body, "ул. Вавилова, д. 19") || !strings.Contains(p.Body, "Submit") {
 		t.Fatalf("review after typing by hand: %.600s", p.Body)

@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"strings"
 	"time"
 )
 
@@ -121,12 +122,52 @@ type Bank struct {
 	Account     string `bson:"account,omitempty"`
 }
 
-// Address is a postal address.
+// Address is a postal address, in the parts the forms ask for.
 type Address struct {
 	Postcode string `bson:"postcode,omitempty"`
 	Region   string `bson:"region,omitempty"`
 	City     string `bson:"city,omitempty"`
-	Line     string `bson:"line,omitempty"` // street, building, office
+	Street   string `bson:"street,omitempty"` // "ул. Тверская"
+	House    string `bson:"house,omitempty"`  // дом, корпус, строение: "д. 7, корп. 2"
+	Office   string `bson:"office,omitempty"` // офис, помещение, квартира: "офис 12"
+	// Line is street, house and office as one line, as addresses were kept
+	// before they had parts: read from older documents and shown as it is;
+	// writes of the directory keep the parts instead (orgs.WithAddressParts).
+	Line string `bson:"line,omitempty"`
+}
+
+// Full is the whole address as one line: postcode, region, city (when it is
+// not the region itself, as for Moscow) and the StreetLine.
+func (a Address) Full() string {
+	return joinNonEmpty([]string{a.Place(), a.StreetLine()})
+}
+
+// Place is the postcode, region and city (when it is not the region itself).
+func (a Address) Place() string {
+	parts := []string{a.Postcode, a.Region}
+	if a.City != a.Region {
+		parts = append(parts, a.City)
+	}
+	return joinNonEmpty(parts)
+}
+
+// StreetLine is the street, house and office as one line: the parts, or the
+// Line of an address stored before it had parts.
+func (a Address) StreetLine() string {
+	if a.Street == "" && a.House == "" && a.Office == "" {
+		return a.Line
+	}
+	return joinNonEmpty([]string{a.Street, a.House, a.Office})
+}
+
+func joinNonEmpty(parts []string) string {
+	var out []string
+	for _, p := range parts {
+		if p != "" {
+			out = append(out, p)
+		}
+	}
+	return strings.Join(out, ", ")
 }
 
 // Addresses: legal as in the charter; actual and postal the same or their own.

@@ -46,8 +46,10 @@ func (o *Service) SetAccountantPIN(ctx context.Context, orgID, contract, pin str
 		if err != nil {
 			return err
 		}
-		if !slices.Contains(org.Contracts, c) {
-			org.Contracts = append(org.Contracts, c)
+		// The list keeps the number as the org admin typed it ("Д-2026/15");
+		// the PIN is matched by its normal form ("Д2026/15").
+		if !slices.ContainsFunc(org.Contracts, func(x string) bool { n, err := directory.NormalizeContract(x); return err == nil && n == c }) {
+			org.Contracts = append(org.Contracts, strings.Join(strings.Fields(contract), " "))
 		}
 		pins := org.AccountantPINs[:0:0]
 		for _, p := range org.AccountantPINs {
@@ -119,23 +121,29 @@ func (o *Service) AuthenticateAccountant(ctx context.Context, inn, contract, pin
 	if err != nil {
 		return storage.User{}, storage.Organisation{}, err
 	}
+	// The head office and branches share the INN, and each may hold a
+	// contract of the same number with a PIN of its own: the PIN tells whose
+	// contract it is (the first unit whose PIN it is, in the store's order).
 	var org storage.Organisation
-	hash := ""
+	found, tried := false, false
 	for _, x := range orgs {
-		if x.Status != storage.OrgActive || cerr != nil {
+		if x.Status != storage.OrgActive || cerr != nil || found {
 			continue
 		}
 		for _, p := range x.AccountantPINs {
-			if p.Contract == c {
-				org, hash = x, p.PINHash
+			if p.Contract != c {
+				continue
+			}
+			tried = true
+			if ok, _, err := o.passwords.Verify(pin, p.PINHash); err == nil && ok {
+				org, found = x, true
 			}
 		}
 	}
-	if hash == "" {
+	if !tried {
 		o.passwords.VerifyNothing(pin)
-		return storage.User{}, org, directory.ErrInvalidCredentials
 	}
-	if ok, _, err := o.passwords.Verify(pin, hash); err != nil || !ok {
+	if !found {
 		return storage.User{}, org, directory.ErrInvalidCredentials
 	}
 	key := org.ID + "/" + c

@@ -80,6 +80,7 @@ func RequisiteErrors(o storage.Organisation) map[string]string {
 	for field, a := range map[string]storage.Address{"legal_postcode": o.Addresses.Legal, "actual_postcode": o.Addresses.Actual, "postal_postcode": o.Addresses.Postal} {
 		check(field, a.Postcode, ruid.ValidPostcode(a.Postcode))
 	}
+	addressErrors(o, bad)
 	return bad
 }
 

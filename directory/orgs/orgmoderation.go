@@ -44,6 +44,7 @@ func Problems(o storage.Organisation) map[string]string {
 // Register stores a company a person registered: pending until a moderator
 // decides. ErrExists when one with the INN/KPP is registered already.
 func (o *Service) Register(ctx context.Context, org storage.Organisation, by directory.Actor) (storage.Organisation, error) {
+	org = WithAddressParts(org)
 	if bad := RequisiteErrors(org); len(bad) > 0 {
 		return org, fmt.Errorf("%w: %v", ErrInvalidRequisite, bad)
 	}
@@ -86,6 +87,7 @@ func (o *Service) Resubmit(ctx context.Context, orgID string, next storage.Organ
 	if next.INN != cur.INN || next.KPP != cur.KPP {
 		return cur, ErrResubmitINN
 	}
+	next = WithAddressParts(next)
 	if bad := RequisiteErrors(next); len(bad) > 0 {
 		return cur, fmt.Errorf("%w: %v", ErrInvalidRequisite, bad)
 	}
@@ -119,7 +121,7 @@ func (o *Service) Create(ctx context.Context, org storage.Organisation, by direc
 		org.ID = directory.NewID()
 	}
 	org.Status, org.CreatedAt, org.UpdatedAt = storage.OrgActive, now, now
-	org = WithKind(org)
+	org = WithAddressParts(WithKind(org))
 	if bad := Problems(org); len(bad) > 0 {
 		return org, bad, nil
 	}
@@ -283,6 +285,7 @@ func (o *Service) UpdateRequisites(ctx context.Context, next storage.Organisatio
 	if next.INN != cur.INN || next.KPP != cur.KPP {
 		return next, map[string]string{"inn": "console.inn_fixed"}, nil
 	}
+	next = WithAddressParts(next)
 	if bad := Problems(next); len(bad) > 0 {
 		return next, bad, nil
 	}

@@ -98,6 +98,15 @@ type party struct {
 			PostalCode     string `json:"postal_code"`
 			RegionWithType string `json:"region_with_type"`
 			CityWithType   string `json:"city_with_type"`
+			// The street, house, block and flat with their types ("ул",
+			// "д", "корп"/"стр", "офис"/"кв"), when the register knows them.
+			StreetWithType string `json:"street_with_type"`
+			HouseType      string `json:"house_type"`
+			House          string `json:"house"`
+			BlockType      string `json:"block_type"`
+			Block          string `json:"block"`
+			FlatType       string `json:"flat_type"`
+			Flat           string `json:"flat"`
 		} `json:"data"`
 	} `json:"address"`
 }
@@ -119,7 +128,13 @@ func (p party) company() Company {
 	}
 	if a := p.Address.Data; a != nil {
 		c.Address.Postcode, c.Address.Region, c.Address.City = a.PostalCode, a.RegionWithType, a.CityWithType
+		if a.StreetWithType != "" || a.House != "" {
+			c.Address.Street = a.StreetWithType
+			c.Address.House = strings.Join(nonEmpty(typed(a.HouseType, a.House), typed(a.BlockType, a.Block)), ", ")
+			c.Address.Office = typed(a.FlatType, a.Flat)
+		}
 	}
+	c.Address = c.Address.WithParts()
 	return c
 }
 
@@ -198,4 +213,22 @@ func (d *DaData) PlaceByPostcode(ctx context.Context, postcode string) (Place, e
 // from programming errors.
 func IsExpected(err error) bool {
 	return errors.Is(err, ErrNotFound) || errors.Is(err, ErrUnavailable) || errors.Is(err, context.DeadlineExceeded)
+}
+
+// typed is a numbered part with its type ("д 7"), "" without a number.
+func typed(typ, number string) string {
+	if number == "" {
+		return ""
+	}
+	return strings.TrimSpace(typ + " " + number)
+}
+
+func nonEmpty(ss ...string) []string {
+	var out []string
+	for _, s := range ss {
+		if s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
 }

@@ -34,6 +34,7 @@ func (o *Offline) CompaniesByINN(_ context.Context, inn string) ([]Company, erro
 	var out []Company
 	for _, c := range o.Companies {
 		if c.INN == inn {
+			c.Address = c.Address.WithParts()
 			out = append(out, c)
 		}
 	}
@@ -47,6 +48,7 @@ func (o *Offline) CompaniesByINN(_ context.Context, inn string) ([]Company, erro
 func (o *Offline) CompanyByOGRN(_ context.Context, ogrn string) (Company, error) {
 	for _, c := range o.Companies {
 		if c.OGRN == ogrn && !c.Branch {
+			c.Address = c.Address.WithParts()
 			return c, nil
 		}
 	}

@@ -37,11 +37,17 @@ type Company struct {
 	Address       Address  `json:"address"`
 }
 
-// Address is a registered address.
+// Address is a registered address. The register gives the whole address as
+// Line, and its street, house (дом, корпус, строение) and office (офис,
+// помещение, квартира) as parts when it knows them; WithParts splits Line
+// when it does not.
 type Address struct {
 	Postcode string `json:"postcode,omitempty"`
 	Region   string `json:"region,omitempty"`
 	City     string `json:"city,omitempty"`
+	Street   string `json:"street,omitempty"`
+	House    string `json:"house,omitempty"`
+	Office   string `json:"office,omitempty"`
 	Line     string `json:"line,omitempty"` // the whole address as one line
 }
 

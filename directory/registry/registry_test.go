@@ -35,6 +35,10 @@ func testRegistry(t *testing.T, r registry.Registry) {
 	if head.KPP != "772801001" || head.DirectorName != "Петров Иван Сергеевич" || head.Address.Postcode != "125009" || head.OKVED != "62.01" {
 		t.Fatalf("head office: %+v", head)
 	}
+	// The register's one line is split into the parts of the address.
+	if a := head.Address; a.Street != "ул Тверская" || a.House != "д 7" || a.Office != "пом 1" {
+		t.Fatalf("head office address parts: %+v", a)
+	}
 	if c, err := r.CompanyByOGRN(ctx, "319508135058602"); err != nil || !c.Entrepreneur || c.INN != "500371521396" {
 		t.Fatalf("by OGRNIP: %v %+v", err, c)
 	}

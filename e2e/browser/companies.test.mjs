@@ -129,7 +129,8 @@ test('Russian: Светсервис — registration, rejection with a reason, c
   await s.getByRole('button', { name: 'Далее' }).click();
   await checkPage(s, 'company-addresses-ru');
   await s.getByLabel('Индекс').first().fill('142100');
-  await s.getByLabel('Улица, дом, офис').first().fill('ул. Заводская, д. 3');
+  await s.getByLabel('Улица').first().fill('ул. Заводская');
+  await s.getByLabel('Дом, корпус, строение').first().fill('д. 3');
   await s.getByLabel('Совпадает с юридическим').first().check();
   await s.getByLabel('Совпадает с юридическим').last().check();
   await s.getByRole('button', { name: 'Далее' }).click();
@@ -150,7 +151,7 @@ test('Russian: Светсервис — registration, rejection with a reason, c
   await m.goto(`${issuer}/moderation`);
   const block = section(m, 'Светсервис');
   for (const text of ['Общество «Светсервис»', 'Светлова Ольга Петровна', '1025000000013', '46.47', 'Банковские реквизиты',
-    '044525225', '30101810400000000225', '40702810938000012345', 'Адреса', 'ул. Заводская, д. 3', 'Совпадает с юридическим',
+    '044525225', '30101810400000000225', '40702810938000012345', 'Адреса', 'Улица: ул. Заводская', 'Дом, корпус, строение: д. 3', 'Совпадает с юридическим',
     'Контакты', 'office@svet.example (подтверждена)', 'Светлова Ольга', 'Госреестр не знает этот ИНН']) {
     await block.getByText(text, { exact: false }).first().waitFor();
   }
@@ -177,7 +178,8 @@ test('Russian: Светсервис — registration, rejection with a reason, c
   await s.getByRole('button', { name: 'Далее' }).click();
   assert.equal(await s.getByLabel('Расчётный счёт').inputValue(), '40702810938000012345');
   await s.getByRole('button', { name: 'Далее' }).click();
-  assert.equal(await s.getByLabel('Улица, дом, офис').first().inputValue(), 'ул. Заводская, д. 3');
+  assert.equal(await s.getByLabel('Улица').first().inputValue(), 'ул. Заводская');
+  assert.equal(await s.getByLabel('Дом, корпус, строение').first().inputValue(), 'д. 3');
   await s.getByRole('button', { name: 'Далее' }).click();
   assert.equal(await s.getByLabel('Электронная почта организации (на неё придёт код)').inputValue(), 'office@svet.example');
   await s.getByRole('button', { name: 'Далее' }).click();

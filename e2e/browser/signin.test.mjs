@@ -423,7 +423,9 @@ test('English: register a company from the registry, approval, joining, roles in
   await a.getByLabel('Settlement account').fill('40702810938000012345');
   await a.getByRole('button', { name: 'Next' }).click();
   assert.equal(await a.getByLabel('Postcode').first().inputValue(), '142100');
-  await a.getByLabel('Street, building, office').first().fill('ул. Ленина, д. 1, кв. 2');
+  await a.getByLabel('Street').first().fill('ул. Ленина');
+  await a.getByLabel('House, block, building').first().fill('д. 1');
+  await a.getByLabel('Office, room, flat').first().fill('кв. 2');
   await checkPage(a, 'company-addresses-en');
   await a.getByLabel('Same as legal').first().check();
   await a.getByLabel('Same as legal').last().check();

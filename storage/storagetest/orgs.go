@@ -215,3 +215,40 @@ func testUserListAndDelete(t *testing.T, s storage.Store) {
 	// The released login is free again.
 	must(t, s.CreateUser(ctx, storage.User{ID: "u4", Login: "ivanov"}))
 }
+
+// Addresses keep their parts (street, house, office); a document stored
+// before addresses had parts still reads with its one line.
+func testOrganisationAddresses(t *testing.T, s storage.Store) {
+	ctx := t.Context()
+	withParts := org("parts", "7728824599", "784201001")
+	withParts.Addresses = storage.Addresses{
+		Legal:             storage.Address{Postcode: "191186", Region: "г Санкт-Петербург", City: "г Санкт-Петербург", Street: "Невский пр-кт", House: "д 1, корп 2", Office: "офис 5"},
+		Postal:            storage.Address{Postcode: "191186", Street: "а/я 15"},
+		ActualSameAsLegal: true,
+	}
+	must(t, s.CreateOrganisation(ctx, withParts))
+	old := org("old", "7728824599", "772801001")
+	old.Addresses.Legal = storage.Address{Postcode: "125009", City: "г Москва", Line: "ул. Тверская, д. 7, пом. 1"}
+	must(t, s.CreateOrganisation(ctx, old))
+
+	got, err := s.OrganisationByID(ctx, "parts")
+	must(t, err)
+	if got.Addresses.Legal != withParts.Addresses.Legal || got.Addresses.Postal != withParts.Addresses.Postal || !got.Addresses.ActualSameAsLegal {
+		t.Fatalf("addresses read back: %+v", got.Addresses)
+	}
+	if l := got.Addresses.Legal.StreetLine(); l != "Невский пр-кт, д 1, корп 2, офис 5" {
+		t.Fatalf("street line of the parts: %q", l)
+	}
+	got.Addresses.Legal.Office = ""
+	updated, err := s.UpdateOrganisation(ctx, got)
+	must(t, err)
+	if updated.Addresses.Legal.Office != "" || updated.Addresses.Legal.House != "д 1, корп 2" {
+		t.Fatalf("updated address: %+v", updated.Addresses.Legal)
+	}
+
+	legacy, err := s.OrganisationByID(ctx, "old")
+	must(t, err)
+	if a := legacy.Addresses.Legal; a.Line != "ул. Тверская, д. 7, пом. 1" || a.Street != "" || a.StreetLine() != a.Line {
+		t.Fatalf("an address of one line: %+v", a)
+	}
+}

@@ -24,6 +24,7 @@ func Run(t *testing.T, newStore func(t *testing.T) storage.Store) {
 		{"IdentityProviders", testIdentityProviders},
 		{"Organisations", testOrganisations},
 		{"OrganisationResubmit", testOrganisationResubmit},
+		{"OrganisationAddresses", testOrganisationAddresses},
 		{"OrganisationPages", testOrganisationPages},
 		{"SortedPages", testSortedPages},
 		{"OrganisationFilters", testOrganisationFilters},
