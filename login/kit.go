@@ -213,6 +213,19 @@ func (k *Kit) CurrentSession(ctx context.Context) (*storage.Session, error) {
 	return k.h.currentSession(ctx)
 }
 
+// SignedInPerson is the signed-in person of a page that needs one (the device
+// page), or false once the browser is sent to sign in through the account
+// client, coming back to /account/callback with state (or shown why not).
+func (k *Kit) SignedInPerson(w http.ResponseWriter, r *http.Request, state string) (*storage.Session, storage.User, bool) {
+	return k.h.accountSessionThen(w, r, state)
+}
+
+// StrongEnough is nil when a sign-in of class acr meets the client's min_acr,
+// else the page that says it does not (the one check before every answer).
+func (k *Kit) StrongEnough(ctx context.Context, clientID, acr string) *web.UserError {
+	return k.h.strongEnough(ctx, clientID, acr)
+}
+
 // BrowserHash names this browser (its binding cookie).
 func (k *Kit) BrowserHash(ctx context.Context) string { return k.h.cookies.BrowserHash(ctx) }
 
