@@ -254,6 +254,30 @@ func (k *Kit) SignedIn(w http.ResponseWriter, r *http.Request, f Flow, ar storag
 	k.h.afterAuthentication(w, r, f, ar, lang, sess, method)
 }
 
+// StepFor is the step under /login/{flow}/ of the part a request needing acr
+// begins at ("" when no part begins it: the password form), as start chooses.
+func (k *Kit) StepFor(acr string) string {
+	for _, p := range k.h.parts {
+		if step := p.FirstStep(acr); step != "" {
+			return step
+		}
+	}
+	return ""
+}
+
+// WithoutOrg takes the flow on to consent and the answer acting for no
+// company: the person gave up the one whose policy they cannot meet now.
+func (k *Kit) WithoutOrg(w http.ResponseWriter, r *http.Request, f Flow, ar storage.AuthRequest, lang language.Tag, sess storage.Session) {
+	if sess.OrgID != "" {
+		if err := k.h.store.SetSessionOrg(r.Context(), sess.ID, ""); err != nil {
+			k.h.pages.Fail(w, r, lang, unavailable(err))
+			return
+		}
+		sess.OrgID = ""
+	}
+	k.h.afterOrg(w, r, f, ar, lang, sess)
+}
+
 // OnSignIn tells the metrics of a sign-in attempt (OutcomeSuccess, …).
 func (k *Kit) OnSignIn(method Method, outcome string) { k.h.cfg.OnSignIn(string(method), outcome) }
 
