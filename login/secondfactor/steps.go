@@ -37,8 +37,9 @@ type secondPage struct {
 	// A company asking for a passkey or a certificate (Strong, named Org):
 	// the certificate sign-in (Certificate, posted to CertificateAction) and,
 	// when None of the ways is at hand, the ways out: a passkey added on the
-	// account's Security page, then Resume; going on WithoutAction.
-	Strong, Certificate, None                               bool
+	// account's Security page (AddPasskey: passkeys are on), then Resume;
+	// going on WithoutAction.
+	Strong, Certificate, None, AddPasskey                   bool
 	Org, CertificateAction, WithoutAction, Security, Resume string
 }
 
@@ -62,6 +63,7 @@ func (p *Pages) render(w http.ResponseWriter, r *http.Request, status int, f log
 		RecoveryAction: step(f, ar, "recovery"), PasskeyBegin: step(f, ar, "passkey/begin"), PasskeyFinish: step(f, ar, "passkey/finish"),
 		TOTP: wy.TOTP, SMS: wy.SMS, Recovery: wy.Recovery, Passkey: wy.Passkey, SMSSent: v.SMSSent || f.Challenge != "",
 		Strong: f.Second.PasskeyOrCertificate, Certificate: wy.Certificate, None: wy.none(),
+		AddPasskey:        f.Second.PasskeyOrCertificate && !wy.Passkey && p.factors.PasskeysEnabled(),
 		CertificateAction: step(f, ar, "certificate"), WithoutAction: step(f, ar, "without"),
 		Security: SecurityPath, Resume: login.FlowURL(f.ID, "", ar.ID)}
 	if f.Second.By == byOrg && f.Second.OrgID != "" {
