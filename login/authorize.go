@@ -74,13 +74,7 @@ func (h *Handler) start(w http.ResponseWriter, r *http.Request) {
 		h.pages.Fail(w, r, lang, unavailable(err))
 		return
 	}
-	step := ""
-	for _, p := range h.parts {
-		if step = p.FirstStep(want); step != "" {
-			break
-		}
-	}
-	http.Redirect(w, r, flowURL(f.ID, step, ar.ID), http.StatusSeeOther)
+	http.Redirect(w, r, flowURL(f.ID, h.Kit().StepFor(want), ar.ID), http.StatusSeeOther)
 }
 
 // authRequest loads an auth request that belongs to this browser.

@@ -11,6 +11,7 @@
 //	login/contract     the accountant's sign-in by INN, contract and PIN
 //	login/selfservice  registration, recovery and activation (side flows)
 //	login/logout       RP-initiated logout, its confirmation, /logged-out
+//	login/device       the page for device user codes (RFC 8628), GET and POST /device
 //	login/logintest    the in-process test harness they share
 //
 // The core imports none of them: the password form shows the links they put
@@ -26,7 +27,6 @@
 //	POST /login/{flow}/password/change  replaces a temporary password
 //	POST /login/{flow}/org           the company to act for
 //	POST /login/{flow}/consent       allow or deny the client
-//	GET  /device, POST /device       the device user code page (RFC 8628)
 //	GET  /static/…                   embedded CSS
 //
 // A sign-in is a flow document (storage.Flow) with an explicit state; the

@@ -55,10 +55,8 @@ type Config struct {
 	// dates and times (ui.time_zone); nil: web.DefaultZone.
 	TimeZone *time.Location
 	// Orgs lists a person's companies, for the org scope; nil: no organisations.
-	Orgs orgRules
-	// Devices turns on the page for device user codes (RFC 8628); nil: off.
-	Devices devices
-	Logger  *slog.Logger
+	Orgs   orgRules
+	Logger *slog.Logger
 }
 
 // Limits bound failed sign-ins per client address and per identifier in a window.
@@ -167,10 +165,6 @@ func (h *Handler) Mount(r *mux.Router, parts ...Pages) {
 	pages.HandleFunc("/login/{flow}/consent", h.consent).Methods(http.MethodPost)
 	pages.HandleFunc("/login/{flow}/org", h.orgChoice).Methods(http.MethodPost)
 	pages.HandleFunc("/login/{flow}/password/change", h.passwordChange).Methods(http.MethodPost)
-	if h.cfg.Devices != nil {
-		pages.HandleFunc("/device", h.deviceEnter).Methods(http.MethodGet)
-		pages.HandleFunc("/device", h.deviceSubmit).Methods(http.MethodPost)
-	}
 	for _, p := range parts {
 		p.Mount(bare, pages)
 		if g, ok := p.(Gate); ok {

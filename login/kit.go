@@ -213,6 +213,19 @@ func (k *Kit) CurrentSession(ctx context.Context) (*storage.Session, error) {
 	return k.h.currentSession(ctx)
 }
 
+// SignedInPerson is the signed-in person of a page that needs one (the device
+// page), or false once the browser is sent to sign in through the account
+// client, coming back to /account/callback with state (or shown why not).
+func (k *Kit) SignedInPerson(w http.ResponseWriter, r *http.Request, state string) (*storage.Session, storage.User, bool) {
+	return k.h.accountSessionThen(w, r, state)
+}
+
+// StrongEnough is nil when a sign-in of class acr meets the client's min_acr,
+// else the page that says it does not (the one check before every answer).
+func (k *Kit) StrongEnough(ctx context.Context, clientID, acr string) *web.UserError {
+	return k.h.strongEnough(ctx, clientID, acr)
+}
+
 // BrowserHash names this browser (its binding cookie).
 func (k *Kit) BrowserHash(ctx context.Context) string { return k.h.cookies.BrowserHash(ctx) }
 
@@ -248,6 +261,30 @@ func (k *Kit) StartSession(w http.ResponseWriter, r *http.Request, s storage.Ses
 // what remains of the flow: the company, consent, the answer to the client.
 func (k *Kit) SignedIn(w http.ResponseWriter, r *http.Request, f Flow, ar storage.AuthRequest, lang language.Tag, sess storage.Session, method Method) {
 	k.h.afterAuthentication(w, r, f, ar, lang, sess, method)
+}
+
+// StepFor is the step under /login/{flow}/ of the part a request needing acr
+// begins at ("" when no part begins it: the password form), as start chooses.
+func (k *Kit) StepFor(acr string) string {
+	for _, p := range k.h.parts {
+		if step := p.FirstStep(acr); step != "" {
+			return step
+		}
+	}
+	return ""
+}
+
+// WithoutOrg takes the flow on to consent and the answer acting for no
+// company: the person gave up the one whose policy they cannot meet now.
+func (k *Kit) WithoutOrg(w http.ResponseWriter, r *http.Request, f Flow, ar storage.AuthRequest, lang language.Tag, sess storage.Session) {
+	if sess.OrgID != "" {
+		if err := k.h.store.SetSessionOrg(r.Context(), sess.ID, ""); err != nil {
+			k.h.pages.Fail(w, r, lang, unavailable(err))
+			return
+		}
+		sess.OrgID = ""
+	}
+	k.h.afterOrg(w, r, f, ar, lang, sess)
 }
 
 // OnSignIn tells the metrics of a sign-in attempt (OutcomeSuccess, …).

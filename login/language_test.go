@@ -12,7 +12,7 @@ import (
 // refuses a request it cannot place (no such flow, no auth
 // request) with a sentence in the person's language, never a 500.
 func TestRefusalsInThePersonsLanguage(t *testing.T) {
-	e := newEnv(t, func(c *Config) { c.Devices = sharedStore })
+	e := newEnv(t, nil)
 	routes := []struct{ method, path string }{
 		{http.MethodGet, "/login/nope"},
 		{http.MethodPost, "/login/nope/password"},

@@ -19,7 +19,7 @@ var templateFS embed.FS
 
 // pageNames are the templates that must exist; a missing one stops start-up.
 // The layout and the error page are internal/web's.
-var pageNames = []string{"org_choice", "device", "password", "password_change", "consent", "form_post"}
+var pageNames = []string{"org_choice", "password", "password_change", "consent", "form_post"}
 
 // sharedTemplates are the templates the pages call: the captcha widget.
 var sharedTemplates = []string{"templates/captcha.html"}

@@ -172,4 +172,7 @@ type PendingSecondFactor struct {
 	OrgID string `bson:"org_id,omitempty"`
 	// By says who asked: "user", "org", "app".
 	By string `bson:"by"`
+	// PasskeyOrCertificate: what is asked is a passkey or a certificate (the
+	// company's policy): no code meets it.
+	PasskeyOrCertificate bool `bson:"passkey_or_certificate,omitempty"`
 }

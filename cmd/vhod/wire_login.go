@@ -4,6 +4,7 @@ import (
 	"github.com/vhod-id/vhod/login"
 	"github.com/vhod-id/vhod/login/certificate"
 	"github.com/vhod-id/vhod/login/contract"
+	"github.com/vhod-id/vhod/login/device"
 	"github.com/vhod-id/vhod/login/federated"
 	"github.com/vhod-id/vhod/login/logout"
 	"github.com/vhod-id/vhod/login/passkey"
@@ -19,7 +20,6 @@ func (a *app) loginPages(sh *shared, prov *provider.Provider, st loginStore) (*l
 	cfg := a.cfg
 	pages, err := login.New(login.Config{
 		Orgs:    a.orgs,
-		Devices: a.store,
 		Notices: sh.notices,
 		Issuer:  cfg.Issuer, FlowLifetime: cfg.Sessions.FlowLifetime, SessionLifetime: cfg.Sessions.Lifetime,
 		CSRFKey: sh.csrfKey[:], DeviceKey: sh.devKey[:], Callback: prov.Callback, Deny: prov.Deny, Logger: a.log,
@@ -75,5 +75,10 @@ func (a *app) loginPages(sh *shared, prov *provider.Provider, st loginStore) (*l
 	if err != nil {
 		return nil, nil, err
 	}
-	return pages, []login.Pages{byCert, byContract, byPhone, sides, ends, viaProviders, second, passkey.New(kit, sh.factors)}, nil
+	// The page for the user codes of devices (RFC 8628).
+	devices, err := device.New(kit, a.store)
+	if err != nil {
+		return nil, nil, err
+	}
+	return pages, []login.Pages{byCert, byContract, byPhone, sides, ends, viaProviders, second, passkey.New(kit, sh.factors), devices}, nil
 }

@@ -87,7 +87,7 @@ var transitions = map[Kind]map[State][]State{
 		StateFederatedChoice: {StateFederatedChoice, StateStarted, StateConsentRequired, StateDone, StateOrgChoice, StateSecondFactor},
 		StateCertConfirm:     {StateStarted, StateConsentRequired, StateDone, StateOrgChoice},
 		StateOrgChoice:       {StateConsentRequired, StateDone, StateSecondFactor},
-		StateSecondFactor:    {StateSecondFactor, StateOrgChoice, StateConsentRequired, StateDone},
+		StateSecondFactor:    {StateSecondFactor, StateOrgChoice, StateConsentRequired, StateDone, StateStarted},
 		StateConsentRequired: {StateDone, StateDenied},
 	},
 	KindRegistration: {

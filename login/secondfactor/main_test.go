@@ -93,7 +93,10 @@ func (o orgsByUser) ActiveOrgs(_ context.Context, userID string) ([]orgs.Active,
 // newEnv is the core with the second-factor step and passkey sign-in mounted
 // over a real factors.Service (TOTP, SMS through the harness's capture,
 // passkeys for rpOrigin).
-func newEnv(t *testing.T) *env {
+func newEnv(t *testing.T) *env { return newEnvWith(t, nil) }
+
+// newEnvWith is newEnv with more parts (a certificate sign-in) built by more.
+func newEnvWith(t *testing.T, more func(k *login.Kit) []login.Pages) *env {
 	t.Helper()
 	st := testStore(t)
 	e := &env{st: st, orgs: orgsByUser{}}
@@ -115,7 +118,11 @@ func newEnv(t *testing.T) *env {
 		if err != nil {
 			t.Fatal(err)
 		}
-		return []login.Pages{second, passkey.New(k, e.f)}
+		parts := []login.Pages{second, passkey.New(k, e.f)}
+		if more != nil {
+			parts = append(more(k), parts...)
+		}
+		return parts
 	})
 	// The passkey library dates its ceremonies by the wall clock.
 	e.SetClock(time.Now().UTC())

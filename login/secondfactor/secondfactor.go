@@ -18,6 +18,13 @@
 //	POST /login/{flow}/second-factor/recovery        a recovery code
 //	POST /login/{flow}/second-factor/passkey/begin   the passkey's options (JSON)
 //	POST /login/{flow}/second-factor/passkey/finish  the passkey's answer (JSON)
+//	POST /login/{flow}/second-factor/certificate     sign in with a certificate instead
+//	POST /login/{flow}/second-factor/without         go on without the company
+//
+// A company that asks for a passkey or a certificate is met by neither a code
+// nor a recovery code (factors.Requirement.Met): the page offers only the
+// person's passkeys and the certificate sign-in, and when none is at hand it
+// says so and offers the ways out (offered, in ways.go).
 package secondfactor
 
 import (
@@ -49,12 +56,16 @@ const (
 // EnrolPath is where a person sets up a second factor (the account page).
 const EnrolPath = "/account"
 
+// SecurityPath is the account's page where a passkey is added.
+const SecurityPath = "/account/security"
+
 // Store is what the step needs of storage: the client's minimum, the company
 // being chosen, and ending a session the person's own rule does not allow yet.
 type Store interface {
 	ClientByID(ctx context.Context, id string) (storage.Client, error)
 	OrganisationByID(ctx context.Context, id string) (storage.Organisation, error)
 	DeleteSession(ctx context.Context, id string) error
+	SetSessionOrg(ctx context.Context, id, orgID string) error
 }
 
 // Accounts reads accounts.
@@ -92,6 +103,8 @@ func (p *Pages) Mount(_, pages *mux.Router) {
 	pages.HandleFunc("/login/{flow}/second-factor/recovery", p.recovery).Methods(http.MethodPost)
 	pages.HandleFunc("/login/{flow}/second-factor/passkey/begin", p.passkeyBegin).Methods(http.MethodPost)
 	pages.HandleFunc("/login/{flow}/second-factor/passkey/finish", p.passkeyFinish).Methods(http.MethodPost)
+	pages.HandleFunc("/login/{flow}/second-factor/certificate", p.certificate).Methods(http.MethodPost)
+	pages.HandleFunc("/login/{flow}/second-factor/without", p.withoutOrg).Methods(http.MethodPost)
 }
 
 // Links: the step is never a first sign-in.
@@ -149,12 +162,20 @@ func (p *Pages) requirement(ctx context.Context, ar storage.AuthRequest, userID,
 
 // Hold is the Gate: a sign-in short of its requirement waits here.
 func (p *Pages) Hold(w http.ResponseWriter, r *http.Request, f login.Flow, ar storage.AuthRequest, lang language.Tag, sess storage.Session, orgID string) bool {
+	carried := orgID == "" && returning(f, sess)
+	if carried {
+		orgID, f.Second = f.Second.OrgID, nil // the company chosen before the certificate
+	}
 	req, err := p.requirement(r.Context(), ar, sess.UserID, orgID)
 	if err != nil {
 		p.kit.Fail(w, r, lang, login.Unavailable(err))
 		return true
 	}
 	if req.Met(sess.ACR, sess.AMR) {
+		if carried {
+			p.actFor(w, r, f, ar, lang, sess, orgID)
+			return true
+		}
 		return false
 	}
 	if !req.Enrolled {
@@ -177,7 +198,7 @@ func (p *Pages) Hold(w http.ResponseWriter, r *http.Request, f login.Flow, ar st
 		orgID = sess.OrgID // an accountant's company
 	}
 	f.UserID = sess.UserID
-	f.Second = &storage.PendingSecondFactor{AMR: sess.AMR, ACR: sess.ACR, OrgID: orgID, By: req.By}
+	f.Second = &storage.PendingSecondFactor{AMR: sess.AMR, ACR: sess.ACR, OrgID: orgID, By: req.By, PasskeyOrCertificate: req.PasskeyOrCertificate}
 	if uerr := p.kit.Move(r, &f, flows.StateSecondFactor); uerr != nil {
 		p.kit.Fail(w, r, lang, uerr)
 		return true
@@ -186,7 +207,8 @@ func (p *Pages) Hold(w http.ResponseWriter, r *http.Request, f login.Flow, ar st
 	return true
 }
 
-// refuse audits a sign-in or a company held back for a factor not enrolled.
+// refuse audits a sign-in or a company held back for a factor not enrolled,
+// or a company the person went on without (reason).
 func (p *Pages) refuse(r *http.Request, ar storage.AuthRequest, userID, by, orgID, reason string) {
 	d := map[string]string{"by": by, "reason": reason}
 	if orgID != "" {

@@ -29,11 +29,18 @@ type secondPage struct {
 	Client, By string
 	// Where each form posts.
 	TOTPAction, SMSAction, SMSCheckAction, RecoveryAction, PasskeyBegin, PasskeyFinish string
-	// The person's factors this sign-in may use.
+	// The person's factors this sign-in may use (offered).
 	TOTP, SMS, Recovery, Passkey bool
 	Phone                        string
 	Error, Notice                string
 	SMSSent                      bool
+	// A company asking for a passkey or a certificate (Strong, named Org):
+	// the certificate sign-in (Certificate, posted to CertificateAction) and,
+	// when None of the ways is at hand, the ways out: a passkey added on the
+	// account's Security page (AddPasskey: passkeys are on), then Resume;
+	// going on WithoutAction.
+	Strong, Certificate, None, AddPasskey                   bool
+	Org, CertificateAction, WithoutAction, Security, Resume string
 }
 
 type enrolPage struct {
@@ -49,12 +56,21 @@ func (p *Pages) render(w http.ResponseWriter, r *http.Request, status int, f log
 		return
 	}
 	t := p.kit.Translator(lang)
+	wy := offered(f, e, p.certificateStep() != "")
 	page := secondPage{Base: p.kit.Base(r, lang, "mfa.title"), Client: p.kit.ClientName(r.Context(), ar.ClientID),
 		By:         f.Second.By,
 		TOTPAction: step(f, ar, "totp"), SMSAction: step(f, ar, "sms"), SMSCheckAction: step(f, ar, "sms/check"),
 		RecoveryAction: step(f, ar, "recovery"), PasskeyBegin: step(f, ar, "passkey/begin"), PasskeyFinish: step(f, ar, "passkey/finish"),
-		TOTP: e.TOTP, SMS: e.SMS && !firstWasSMS(f), Recovery: e.RecoveryCodesLeft > 0,
-		Passkey: len(e.Passkeys) > 0 && !firstWasKey(f), SMSSent: v.SMSSent || f.Challenge != ""}
+		TOTP: wy.TOTP, SMS: wy.SMS, Recovery: wy.Recovery, Passkey: wy.Passkey, SMSSent: v.SMSSent || f.Challenge != "",
+		Strong: f.Second.PasskeyOrCertificate, Certificate: wy.Certificate, None: wy.none(),
+		AddPasskey:        f.Second.PasskeyOrCertificate && !wy.Passkey && p.factors.PasskeysEnabled(),
+		CertificateAction: step(f, ar, "certificate"), WithoutAction: step(f, ar, "without"),
+		Security: SecurityPath, Resume: login.FlowURL(f.ID, "", ar.ID)}
+	if f.Second.By == byOrg && f.Second.OrgID != "" {
+		if o, err := p.store.OrganisationByID(r.Context(), f.Second.OrgID); err == nil {
+			page.Org = o.Name
+		}
+	}
 	if page.SMS {
 		if u, err := p.accounts.UserByID(r.Context(), f.UserID); err == nil {
 			page.Phone = maskPhone(u.Phone)
@@ -91,7 +107,7 @@ func maskPhone(phone string) string {
 // towards the lock).
 func (p *Pages) totp(w http.ResponseWriter, r *http.Request) {
 	f, ar, lang, ok := p.pending(w, r)
-	if !ok {
+	if !ok || p.codesRefused(w, r, f, ar, lang) {
 		return
 	}
 	code := strings.Join(strings.Fields(r.PostFormValue("code")), "")
@@ -106,7 +122,7 @@ func (p *Pages) totp(w http.ResponseWriter, r *http.Request) {
 // mailed by factors).
 func (p *Pages) recovery(w http.ResponseWriter, r *http.Request) {
 	f, ar, lang, ok := p.pending(w, r)
-	if !ok {
+	if !ok || p.codesRefused(w, r, f, ar, lang) {
 		return
 	}
 	if _, err := p.factors.UseRecoveryCode(r.Context(), p.kit.Actor(r, f.UserID), f.UserID, r.PostFormValue("recovery_code")); err != nil {
@@ -121,7 +137,7 @@ func (p *Pages) recovery(w http.ResponseWriter, r *http.Request) {
 // smsSend texts a code to the account's confirmed phone (the limited sender).
 func (p *Pages) smsSend(w http.ResponseWriter, r *http.Request) {
 	f, ar, lang, ok := p.pending(w, r)
-	if !ok {
+	if !ok || p.codesRefused(w, r, f, ar, lang) {
 		return
 	}
 	if firstWasSMS(f) {
@@ -143,7 +159,7 @@ func (p *Pages) smsSend(w http.ResponseWriter, r *http.Request) {
 // comparison).
 func (p *Pages) smsCheck(w http.ResponseWriter, r *http.Request) {
 	f, ar, lang, ok := p.pending(w, r)
-	if !ok {
+	if !ok || p.codesRefused(w, r, f, ar, lang) {
 		return
 	}
 	if f.Challenge == "" || firstWasSMS(f) {

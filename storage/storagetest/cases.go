@@ -437,9 +437,13 @@ func testConsents(t *testing.T, s storage.Store) {
 
 func testFlowConflict(t *testing.T, s storage.Store) {
 	ctx := t.Context()
-	must(t, s.CreateFlow(ctx, storage.Flow{ID: "f1", Kind: "login", State: "start", ExpiresAt: future()}))
+	second := &storage.PendingSecondFactor{AMR: []string{"pwd"}, ACR: "urn:vhod:acr:password", OrgID: "o1", By: "org", PasskeyOrCertificate: true}
+	must(t, s.CreateFlow(ctx, storage.Flow{ID: "f1", Kind: "login", State: "start", Second: second, ExpiresAt: future()}))
 	a, err := s.FlowByID(ctx, "f1")
 	must(t, err)
+	if a.Second == nil || !reflect.DeepEqual(*a.Second, *second) {
+		t.Fatalf("pending second factor %+v, want %+v", a.Second, second)
+	}
 	b := a
 	a.State, b.State = "passed", "failed"
 	saved, err := s.SaveFlow(ctx, a)
