@@ -173,6 +173,19 @@ func TestNginxOAuth2Proxy(t *testing.T) {
 				t.Errorf("the application got %s: %q", k, got)
 			}
 		}
+		// oauth2-proxy's own names (an application written for oauth2-proxy
+		// alone reads X-Forwarded-User) never pass from the browser.
+		theirs := http.Header{"X-Forwarded-User": {"mallory"}, "X-Forwarded-Email": {"mallory@example.com"},
+			"X-Forwarded-Groups": {"admin"}, "X-Auth-Request-User": {"mallory"}, "X-Auth-Request-Email": {"mallory@example.com"}}
+		if resp := fetch(c, "/app/forged-theirs", theirs); resp.StatusCode != http.StatusOK {
+			t.Fatalf("signed-in request: %d", resp.StatusCode)
+		}
+		h = app.last(t, "/app/forged-theirs").Header
+		for k := range theirs {
+			if got := h.Values(k); len(got) != 0 {
+				t.Errorf("the application got %s from the browser: %q", k, got)
+			}
+		}
 		// And with the forged headers alone, no session: nginx asks Vhod.
 		resp := fetch(&http.Client{Timeout: 30 * time.Second, CheckRedirect: noRedirects}, "/app/forged-alone", forged)
 		if resp.StatusCode != http.StatusFound || app.saw("/app/forged-alone") {
