@@ -77,6 +77,10 @@ const (
 	EventInvitationWithdrawn = "membership.invitation_withdrawn"
 	EventOrgResubmitted      = "org.resubmitted"
 	EventAccountantPIN       = "org.accountant_pin"
+	// EventAccountantPINShared: an accountant sign-in was refused because the
+	// PIN typed is that of the contract at two or more units of one INN (head
+	// office and branches); one event per unit, Details name them all.
+	EventAccountantPINShared = "org.accountant_pin_shared"
 	EventSystemRegistered    = "system.registered"
 	EventSystemChanged       = "system.changed"
 	EventSystemRemoved       = "system.removed"

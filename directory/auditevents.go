@@ -54,6 +54,7 @@ var EventTypes = []string{
 	EventInvitationWithdrawn,
 	EventOrgResubmitted,
 	EventAccountantPIN,
+	EventAccountantPINShared,
 	EventSystemRegistered,
 	EventSystemChanged,
 	EventSystemRemoved,

@@ -114,7 +114,10 @@ func (o *Service) AccountantUserIDs(ctx context.Context, inn, contract string) (
 // AuthenticateAccountant checks a company's INN, a contract number and its PIN.
 // The accountant account of that contract is made at its first sign-in: it has
 // no personal profile, and its only membership is the company, with the single
-// role accountant. Every failure is directory.ErrInvalidCredentials and costs one hash.
+// role accountant. Every failure is directory.ErrInvalidCredentials, and every
+// call checks the PIN against each unit's PIN for the contract (one hash when
+// none has one), whatever matched. A PIN that two units of the INN share signs
+// in to neither (audited as EventAccountantPINShared).
 func (o *Service) AuthenticateAccountant(ctx context.Context, inn, contract, pin string) (storage.User, storage.Organisation, error) {
 	c, cerr := directory.NormalizeContract(contract)
 	orgs, err := o.store.OrganisationsByINN(ctx, inn)
@@ -123,11 +126,13 @@ func (o *Service) AuthenticateAccountant(ctx context.Context, inn, contract, pin
 	}
 	// The head office and branches share the INN, and each may hold a
 	// contract of the same number with a PIN of its own: the PIN tells whose
-	// contract it is (the first unit whose PIN it is, in the store's order).
-	var org storage.Organisation
-	found, tried := false, false
+	// contract it is. Every unit's PIN for the contract is checked, always,
+	// so that the time taken does not tell which unit (if any) matched; the
+	// store's order decides nothing.
+	var matched []storage.Organisation
+	tried := false
 	for _, x := range orgs {
-		if x.Status != storage.OrgActive || cerr != nil || found {
+		if x.Status != storage.OrgActive || cerr != nil {
 			continue
 		}
 		for _, p := range x.AccountantPINs {
@@ -136,16 +141,24 @@ func (o *Service) AuthenticateAccountant(ctx context.Context, inn, contract, pin
 			}
 			tried = true
 			if ok, _, err := o.passwords.Verify(pin, p.PINHash); err == nil && ok {
-				org, found = x, true
+				matched = append(matched, x)
 			}
 		}
 	}
 	if !tried {
 		o.passwords.VerifyNothing(pin)
 	}
-	if !found {
-		return storage.User{}, org, directory.ErrInvalidCredentials
+	if len(matched) > 1 {
+		// Two units gave the contract the same PIN: it cannot tell whose
+		// accountant this is, so nobody signs in with it, and the answer is
+		// that of a wrong PIN (it does not reveal the PIN is right). The org
+		// admins learn it from the audit trail and set another PIN for one.
+		o.pinShared(ctx, matched, c)
 	}
+	if len(matched) != 1 {
+		return storage.User{}, storage.Organisation{}, directory.ErrInvalidCredentials
+	}
+	org := matched[0]
 	key := org.ID + "/" + c
 	u, err := o.store.UserByIdentifier(ctx, storage.IdentifierKey(storage.IdentAccountant, key))
 	if errors.Is(err, storage.ErrNotFound) {
@@ -166,4 +179,20 @@ func (o *Service) AuthenticateAccountant(ctx context.Context, inn, contract, pin
 		return u, org, err
 	}
 	return u, org, o.activate(ctx, u.ID, org.ID, []string{storage.RoleAccountant}, "accountant sign-in")
+}
+
+// pinShared records, for each unit whose PIN for contract c was the one
+// typed, that the accountant sign-in was refused because another unit of the
+// same INN uses that PIN too (Details name them all).
+func (o *Service) pinShared(ctx context.Context, units []storage.Organisation, c string) {
+	ids := make([]string, len(units))
+	for i, x := range units {
+		ids[i] = x.ID
+	}
+	all := strings.Join(ids, ",")
+	o.log.WarnContext(ctx, "accountant sign-in refused: units share the contract's PIN", "inn", units[0].INN, "contract", c, "orgs", all)
+	for _, x := range units {
+		o.audit.Record(ctx, storage.AuditEvent{Type: directory.EventAccountantPINShared, Outcome: directory.OutcomeFailure, OrgID: x.ID,
+			Details: map[string]string{"contract": c, "inn": x.INN, "orgs": all}})
+	}
 }

@@ -65,7 +65,13 @@ type session struct {
 	claims  Claims
 	all     map[string]any // every claim, shown on the page
 	idToken string         // sent back to Vhod as id_token_hint at sign-out
+	// expires ends the session here, not only in the browser: a copied
+	// cookie stops working, and old sessions do not pile up in memory.
+	expires time.Time
 }
+
+// sessionFor is how long a sign-in lasts in the app (and its cookie).
+const sessionFor = 8 * time.Hour
 
 // Cookie names of the app's own: browsers do not keep cookies apart by port,
 // so on one host (localhost in development) they must not clash with Vhod's.
@@ -209,11 +215,7 @@ func (a *app) callback(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.idToken = raw
-	id := rand.Text()
-	a.mu.Lock()
-	a.sessions[id] = &s
-	a.mu.Unlock()
-	a.setCookie(w, sessionCookie, id, 8*time.Hour)
+	a.setCookie(w, sessionCookie, a.startSession(&s), sessionFor)
 	http.Redirect(w, r, "/", http.StatusSeeOther)
 }
 
@@ -277,6 +279,24 @@ func (a *app) logout(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, a.endSession+"?"+q.Encode(), http.StatusSeeOther)
 }
 
+// startSession keeps s for sessionFor under a new random ID, which it
+// returns for the cookie, and forgets sessions that have expired.
+func (a *app) startSession(s *session) string {
+	id := rand.Text()
+	now := time.Now()
+	s.expires = now.Add(sessionFor)
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	for k, old := range a.sessions {
+		if now.After(old.expires) {
+			delete(a.sessions, k)
+		}
+	}
+	a.sessions[id] = s
+	return id
+}
+
+// session is the browser's session, or nil when it has none or it expired.
 func (a *app) session(r *http.Request) *session {
 	c, err := r.Cookie(sessionCookie)
 	if err != nil {
@@ -284,7 +304,12 @@ func (a *app) session(r *http.Request) *session {
 	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	return a.sessions[c.Value]
+	s := a.sessions[c.Value]
+	if s != nil && time.Now().After(s.expires) {
+		delete(a.sessions, c.Value)
+		return nil
+	}
+	return s
 }
 
 func (a *app) setCookie(w http.ResponseWriter, name, value string, maxAge time.Duration) {
