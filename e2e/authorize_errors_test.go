@@ -87,7 +87,7 @@ func TestAuthorizeErrorsGoBackToTheClient(t *testing.T) {
 			err:    "login_required", desc: "The id_token_hint is invalid. If you have any questions, you may contact the administrator of the application."},
 		{name: "OIDC Core §3.1.2.1: max_age that is not a number is invalid_request",
 			change: func(q url.Values) { q.Set("max_age", "soon") },
-			err:    "invalid_request", desc: "the request's parameters cannot be read"},
+			err:    "invalid_request", desc: "max_age must be a whole number of seconds, at most 10 digits"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			q := authorizeParams()

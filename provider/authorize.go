@@ -42,7 +42,8 @@ const (
 func (p *Provider) authorizeFront(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if err := r.ParseForm(); err != nil {
-			p.cfg.ErrorPage(w, r, PageError{Status: http.StatusBadRequest, Detail: "authorize: unreadable form"})
+			// An over-long body (maxAuthorizeBody) lands here too.
+			p.cfg.ErrorPage(w, r, PageError{Status: http.StatusBadRequest, Detail: "authorize: unreadable form: " + err.Error()})
 			return
 		}
 		ctx := r.Context()
@@ -117,7 +118,7 @@ func (p *Provider) answerTo(c *client, q url.Values) (answer, bool) {
 	if uri == "" || op.ValidateAuthReqRedirectURI(c, uri, oidc.ResponseTypeCode) != nil {
 		return answer{}, false
 	}
-	a := answer{redirectURI: uri, state: q.Get("state"), clientID: c.c.ID}
+	a := answer{redirectURI: uri, state: answerState(q), clientID: c.c.ID}
 	a.formPost = q.Get("response_mode") == string(oidc.ResponseModeFormPost) && p.formPostUsable(uri)
 	return a, true
 }
@@ -170,6 +171,10 @@ func (p *Provider) requestParams(ctx context.Context, c *client, q url.Values) (
 // checkAuthorize refuses what Vhod does not do, and what op would refuse, so
 // that every refusal goes back by the requested response mode.
 func (p *Provider) checkAuthorize(ctx context.Context, c *client, q url.Values) *oidc.Error {
+	// Sizes first: nothing oversized is parsed, verified or stored.
+	if e := checkParamSizes(q); e != nil {
+		return e
+	}
 	switch mode := q.Get("response_mode"); mode {
 	case "", string(oidc.ResponseModeQuery):
 	case string(oidc.ResponseModeFormPost):

@@ -75,8 +75,13 @@ func (p *Provider) servePAR(w http.ResponseWriter, r *http.Request) {
 }
 
 // checkPushed refuses at once what /authorize would refuse without a page: an
-// unregistered redirect URI or a response type other than code.
+// unregistered redirect URI or a response type other than code; and an
+// oversized parameter, so that it is not kept for the request_uri's minute
+// (/authorize checks the pushed parameters again).
 func checkPushed(c *client, params url.Values) *oidc.Error {
+	if e := checkParamSizes(params); e != nil {
+		return e
+	}
 	if params.Get("response_type") != string(oidc.ResponseTypeCode) {
 		return oidc.ErrInvalidRequest().WithDescription("response_type must be code")
 	}

@@ -170,7 +170,7 @@ func (p *Provider) Handler() http.Handler {
 	api := func(h http.Handler) http.Handler { return respond.APIHeaders(cors.Handler(h)) }
 	// page is an endpoint the browser navigates to.
 	page := func(h http.Handler) http.Handler { return respond.PageHeaders(p.cfg.Browser.Middleware(h)) }
-	mux.Handle("/authorize", page(p.authorizeFront(withOrgHint(p.errors(p.op, true)))))
+	mux.Handle("/authorize", page(maxBody(maxAuthorizeBody, p.authorizeFront(withOrgHint(p.errors(p.op, true))))))
 	mux.Handle("/oauth/token", api(p.errors(maxBody(64<<10, p.clientAuth(p.dpopToken(p.op))), false)))
 	mux.Handle("/oauth/introspect", api(p.errors(maxBody(64<<10, p.clientAuth(http.HandlerFunc(p.serveIntrospection))), false)))
 	mux.Handle("/revoke", api(p.errors(maxBody(64<<10, p.clientAuth(p.op)), false)))

@@ -22,9 +22,15 @@ import (
 // always reads the database, refuses) and the redemption of its code, which is
 // a marker of its own. An entry is taken by its first read, lives handoffTTL
 // at most, and there are at most handoffMax of them: oldest out first.
+//
+// A request bigger than handoffMaxBytes is not kept (it is read from the
+// database as before): the entries then bound the memory at handoffMax ×
+// handoffMaxBytes, whatever a request holds. A sign-in request is about a
+// kilobyte; /authorize bounds each of its parameters.
 const (
-	handoffTTL = 10 * time.Second
-	handoffMax = 4096
+	handoffTTL      = 10 * time.Second
+	handoffMax      = 4096
+	handoffMaxBytes = 16 << 10
 )
 
 type handoff struct {
@@ -46,7 +52,8 @@ func (h *handoff) keep(r storage.AuthRequest, now time.Time) {
 		return
 	}
 	raw, err := bson.Marshal(r)
-	if err != nil {
+	if err != nil || len(raw) > handoffMaxBytes {
+		h.drop(r.ID) // no older copy may stand in for it
 		return
 	}
 	var stored storage.AuthRequest

@@ -2,6 +2,7 @@ package mongo
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -63,5 +64,29 @@ func TestHandoff(t *testing.T) {
 	h.keep(completedRequest("late", "u", now.Add(time.Hour)), now.Add(2*handoffTTL))
 	if len(h.byID) != 1 {
 		t.Fatalf("%d entries after their time, want only the new one", len(h.byID))
+	}
+}
+
+// A completed request over handoffMaxBytes is not kept in memory (the
+// callback reads it from the database): the handoff's memory stays bounded by
+// entries × size, whatever a request holds.
+func TestHandoffSkipsOversizedRequests(t *testing.T) {
+	now := time.Now().UTC()
+	var h handoff
+	small := completedRequest("small", "u1", now.Add(time.Minute))
+	small.State = strings.Repeat("s", 4096) // the largest state /authorize takes
+	h.keep(small, now)
+	if _, ok := h.take("small", now); !ok {
+		t.Fatal("a request with a 4096-byte state was not kept")
+	}
+	big := completedRequest("big", "u1", now.Add(time.Minute))
+	h.keep(big, now)
+	big.State = strings.Repeat("s", handoffMaxBytes+1)
+	h.keep(big, now) // a bigger version of the same request replaces none
+	if _, ok := h.take("big", now); ok {
+		t.Fatal("a request over handoffMaxBytes was kept")
+	}
+	if len(h.byID) != 0 {
+		t.Fatalf("%d entries left", len(h.byID))
 	}
 }
