@@ -72,6 +72,9 @@ type certificateOffer struct {
 	// Provider names the outside provider that listed the company ("" for a
 	// certificate's).
 	Provider string
+	// ByName: the certificate names the company without its INN; the INN is
+	// the one of the company here of that name (offersByName).
+	ByName bool
 }
 
 // companiesEnabled: the company pages are configured.
@@ -181,7 +184,11 @@ func (h *Handler) renderCompanies(w http.ResponseWriter, r *http.Request, status
 	}
 	for _, c := range u.Certificates {
 		inn, ogrn := dnValue(c.Subject, "INNLE"), dnValue(c.Subject, "OGRN")
-		if inn != c.Subject && !slices.ContainsFunc(page.Companies, func(v companyView) bool { return v.INN == inn }) {
+		if inn == c.Subject {
+			page.Offers = append(page.Offers, h.offersByName(r, c, page.Companies, page.Offers)...)
+			continue
+		}
+		if !slices.ContainsFunc(page.Companies, func(v companyView) bool { return v.INN == inn }) {
 			if ogrn == c.Subject {
 				ogrn = ""
 			}
