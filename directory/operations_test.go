@@ -181,6 +181,13 @@ func TestUserAdmin(t *testing.T) {
 			t.Errorf("%q found %+v %v", q, found, err)
 		}
 	}
+	// Sorting a search (the console's column headers) keeps what an
+	// identifier found.
+	for _, by := range []storage.Sort{{Key: storage.SortCreated}, {Key: storage.SortCreated, Desc: true}} {
+		if found, _, err := s.FindSorted(ctx, "565-591-361 27", "", by, 10); err != nil || len(found) != 1 || found[0].ID != "snils-holder" {
+			t.Errorf("sorted %+v: found %+v %v", by, found, err)
+		}
+	}
 	name, auth := " Петрова ", []string{storage.AuthorityModerator}
 	if bad, err := s.Update(ctx, u, directory.UserPatch{FamilyName: &name, Authorities: &[]string{"god"}}); bad == nil || err != nil {
 		t.Fatalf("an unknown authority: %v %v", bad, err)

@@ -66,11 +66,11 @@ func (s *UserAdmin) Find(ctx context.Context, q, after string, limit int) (found
 }
 
 // FindSorted is Find in the order by (storage.Sort); after is then the cursor
-// of that order. A sorted search lists only what the text matches, in order:
-// the accounts found by an identifier come first in the ID order alone.
+// of that order. The accounts found by an identifier come first on the first
+// page in any order, so that sorting a search never loses what it found.
 func (s *UserAdmin) FindSorted(ctx context.Context, q, after string, by storage.Sort, limit int) (found []storage.User, next string, err error) {
 	q = strings.TrimSpace(q)
-	if q != "" && after == "" && by.Key == "" {
+	if q != "" && after == "" {
 		keys, _ := CandidateKeys(q)
 		// A SNILS as people write it (123-456-789 01) finds its holder too:
 		// the console's search says it takes one.

@@ -321,7 +321,7 @@ for (const lang of ['ru', 'en']) {
     await o.goto(`${issuer}/console/users`);
     await o.getByLabel(w.findUser).fill(snils.replace('\u00a0', ' '));
     await o.getByRole('button', { name: w.find }).click();
-    await o.locator('table a').first().click();
+    await o.locator('table tbody a').first().click();
     assert.match(await main(o), new RegExp(`${w.snils} ${snils}`));
     assert.match(await main(o), new RegExp(`: ${w.qualified} · `));
     await checkPage(o, `words-console-snils-${lang}`);
