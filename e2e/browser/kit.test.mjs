@@ -86,7 +86,7 @@ const words = {
     inn: 'ИНН', kpp: 'КПП', next: 'Далее', unknown: 'В реестре нет такого ИНН', legalForm: 'Организационно-правовая форма',
     fullName: 'Полное наименование', name: 'Сокращённое наименование', director: 'Руководитель (ФИО)', ogrn: 'ОГРН (ОГРНИП)',
     okved: 'Основной код ОКВЭД', bik: 'БИК', fillBik: 'Заполнить по БИК', account_: 'Расчётный счёт', postcode: 'Индекс',
-    line: 'Улица, дом, офис', same: 'Совпадает с юридическим', contact: 'Контактное лицо',
+    street: 'Улица', house: 'Дом, корпус, строение', same: 'Совпадает с юридическим', contact: 'Контактное лицо',
     email: 'Электронная почта организации (на неё придёт код)', submit: 'Отправить', mailCode: 'Код из письма',
     submitted: 'Организация отправлена на проверку модератору', pending: 'На проверке', active: 'Действует',
     approve: 'Одобрить', approved: 'Одобрено.', admin: 'Администратор организации', choose: 'Выберите организацию',
@@ -107,7 +107,7 @@ const words = {
     inn: 'INN', kpp: 'KPP', next: 'Next', unknown: 'The state register does not know this INN', legalForm: 'Legal form',
     fullName: 'Full name', name: 'Short name', director: 'Director (full name)', ogrn: 'OGRN (OGRNIP)',
     okved: 'Main OKVED code', bik: 'BIK', fillBik: 'Fill in by BIK', account_: 'Settlement account', postcode: 'Postcode',
-    line: 'Street, building, office', same: 'Same as legal', contact: 'Contact person',
+    street: 'Street', house: 'House, block, building', same: 'Same as legal', contact: 'Contact person',
     email: 'Company email (a code will be sent to it)', submit: 'Submit', mailCode: 'Code from the email',
     submitted: 'The company has been submitted', pending: 'Under review', active: 'Active',
     approve: 'Approve', approved: 'Approved.', admin: 'Company administrator', choose: 'Choose a company',
@@ -256,7 +256,8 @@ async function registerCompany(lang, w, p, o, n) {
   await p.getByRole('button', { name: w.next }).click();
   await checkPage(p, `kit-company-addresses-${n}-${lang}`);
   await p.getByLabel(w.postcode).first().fill('125009');
-  await p.getByLabel(w.line).first().fill('ул. Тверская, д. 7');
+  await p.getByLabel(w.street).first().fill('ул. Тверская');
+  await p.getByLabel(w.house).first().fill('д. 7');
   await p.getByLabel(w.same).first().check();
   await p.getByLabel(w.same).last().check();
   await p.getByRole('button', { name: w.next }).click();
