@@ -344,8 +344,10 @@ test('English: a passkey registered, alone through the app (acr mfa), a second f
   const foreign = await assertion(`${rp.replace('127.0.0.1', 'localhost')}/elsewhere`);
   assert.equal(JSON.parse(Buffer.from(JSON.parse(foreign).response.clientDataJSON, 'base64url')).origin,
     rp.replace('127.0.0.1', 'localhost'));
+  // form.submit() returns before the navigation starts: wait for the answer
+  // page itself, not for the load state of the page still shown.
   await submit(foreign);
-  await s.waitForLoadState();
+  await s.getByText('The passkey was not accepted', { exact: false }).waitFor();
   assert.match(await s.textContent('body'), /The passkey was not accepted/);
   await checkPage(s, 'passkey-refused-en');
   assert.equal(await s.locator('#claims').count(), 0);
