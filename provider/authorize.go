@@ -46,6 +46,15 @@ func (p *Provider) authorizeFront(next http.Handler) http.Handler {
 			p.cfg.ErrorPage(w, r, PageError{Status: http.StatusBadRequest, Detail: "authorize: unreadable form: " + err.Error()})
 			return
 		}
+		// RFC 6749 §3.1: a parameter may be sent once. Layers that read the
+		// first copy and op, which reads the last, would otherwise check one
+		// value and act on another. Without one client and one redirect URI
+		// there is nobody to send the error back to.
+		dup := repeatedParam(r.Form)
+		if dup == "client_id" || dup == "redirect_uri" {
+			p.cfg.ErrorPage(w, r, PageError{Status: http.StatusBadRequest, Detail: "authorize: " + dup + " given more than once"})
+			return
+		}
 		ctx := r.Context()
 		c, perr := p.authorizeClient(ctx, r.Form.Get("client_id"))
 		if perr != nil {
@@ -57,6 +66,9 @@ func (p *Provider) authorizeFront(next http.Handler) http.Handler {
 		if err != nil {
 			p.cfg.ErrorPage(w, r, PageError{Status: storageStatus(err), Detail: "authorize: " + err.Error()})
 			return
+		}
+		if dup != "" && e == nil {
+			e = oidc.ErrInvalidRequest().WithDescription("parameter %s is given more than once", dup)
 		}
 		replaced := params != nil
 		if replaced {
@@ -91,6 +103,18 @@ func (p *Provider) authorizeFront(next http.Handler) http.Handler {
 		r2.URL.RawQuery, r2.Form, r2.PostForm = params.Encode(), nil, nil
 		next.ServeHTTP(w, r2)
 	})
+}
+
+// repeatedParam names a parameter given more than once (the first in
+// alphabetical order, so that the answer does not vary), or "".
+func repeatedParam(q url.Values) string {
+	dup := ""
+	for k, v := range q {
+		if len(v) > 1 && (dup == "" || k < dup) {
+			dup = k
+		}
+	}
+	return dup
 }
 
 // authorizeClient loads the client of an authorization request, or says which

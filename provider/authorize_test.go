@@ -62,6 +62,11 @@ func TestAuthorizeRefusals(t *testing.T) {
 		{name: "PAR required", path: q("client_id", "pushy", "redirect_uri", "https://pushy.example/cb"), err: "invalid_request"},
 		{name: "prompt none with login", path: q("prompt", "none login"), err: "invalid_request"},
 		{name: "bad id_token_hint", path: q("id_token_hint", "a.b.c"), err: "login_required"},
+		// RFC 6749 §3.1: "Request and response parameters MUST NOT be included more than once."
+		{name: "repeated scope", path: q() + "&scope=openid+email", err: "invalid_request"},
+		{name: "repeated state", path: q("state", "") + "&state=st&state=other", err: "invalid_request"},
+		{name: "repeated client_id", path: q() + "&client_id=portal", page: "client_id given more than once"},
+		{name: "repeated redirect_uri", path: q() + "&redirect_uri=https%3A%2F%2Fshop.example%2Fcb", page: "redirect_uri given more than once"},
 		{name: "refusal by form post", path: q("response_mode", "form_post", "scope", "profile"), want: "form post to https://shop.example/cb"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
