@@ -67,7 +67,9 @@ func TestClientCredentialsAsOp(t *testing.T) {
 		}
 	}
 	p := tp.p
-	api := func(grants http.Handler) http.Handler { return respond.APIHeaders(p.clientCORS().Handler(p.tokenEndpoint(grants))) }
+	api := func(grants http.Handler) http.Handler {
+		return respond.APIHeaders(p.clientCORS().Handler(p.tokenEndpoint(grants)))
+	}
 	var opAsked atomic.Bool
 	spy := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { opAsked.Store(true); p.op.ServeHTTP(w, r) })
 	fast, viaOp := api(p.clientCredentials(spy)), api(p.op)
