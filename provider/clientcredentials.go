@@ -1,7 +1,6 @@
 package provider
 
 import (
-	"encoding/json"
 	"net/http"
 	"strconv"
 	"strings"
@@ -9,6 +8,8 @@ import (
 
 	"github.com/zitadel/oidc/v3/pkg/oidc"
 	"github.com/zitadel/oidc/v3/pkg/op"
+
+	"github.com/vhod-id/vhod/provider/respond"
 )
 
 // The client_credentials grant is answered here instead of by op: op's way to
@@ -89,7 +90,7 @@ func tokenAnswer(token string, expiresIn uint64, scopes []string) []byte {
 	out := make([]byte, 0, len(token)+len(scope)+96)
 	if token != "" {
 		out = append(out, `{"access_token":`...)
-		out = appendJSONString(out, token)
+		out = respond.AppendJSONString(out, token)
 		out = append(out, `,"token_type":"`+oidc.BearerToken+`"`...)
 	} else {
 		out = append(out, `{"token_type":"`+oidc.BearerToken+`"`...)
@@ -100,21 +101,7 @@ func tokenAnswer(token string, expiresIn uint64, scopes []string) []byte {
 	}
 	if len(scopes) > 0 {
 		out = append(out, `,"scope":`...)
-		out = appendJSONString(out, scope)
+		out = respond.AppendJSONString(out, scope)
 	}
 	return append(out, "}\n"...)
-}
-
-// appendJSONString appends s as encoding/json writes it: as is when it has
-// nothing to escape (a JWT, a scope name), else through json.Marshal.
-func appendJSONString(out []byte, s string) []byte {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c >= 0x80 || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
-			b, _ := json.Marshal(s)
-			return append(out, b...)
-		}
-	}
-	out = append(out, '"')
-	out = append(out, s...)
-	return append(out, '"')
 }
