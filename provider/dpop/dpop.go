@@ -20,6 +20,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/go-jose/go-jose/v4"
@@ -70,6 +71,14 @@ type proofClaims struct {
 type Verifier struct {
 	key  [32]byte
 	once storage.Once
+	// current is the nonce of the latest step asked for: every token answer
+	// carries one, and an HMAC per answer was a tenth of its allocations.
+	current atomic.Pointer[stepNonce]
+}
+
+type stepNonce struct {
+	step  int64
+	nonce string
 }
 
 // New makes a verifier whose nonces are keyed with key and whose used proofs
@@ -155,6 +164,17 @@ func tokenHash(token string) string {
 // nonce is the server nonce of a time step: an HMAC under the provider key,
 // so that every instance makes and accepts the same ones without sharing state.
 func (v *Verifier) nonce(step int64) string {
+	if c := v.current.Load(); c != nil && c.step == step {
+		return c.nonce
+	}
+	n := v.makeNonce(step)
+	if c := v.current.Load(); c == nil || c.step < step {
+		v.current.Store(&stepNonce{step: step, nonce: n})
+	}
+	return n
+}
+
+func (v *Verifier) makeNonce(step int64) string {
 	m := hmac.New(sha256.New, v.key[:])
 	m.Write([]byte("vhod dpop nonce"))
 	_ = binary.Write(m, binary.BigEndian, step)
