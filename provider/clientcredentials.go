@@ -66,7 +66,7 @@ func (p *Provider) clientCredentials(next http.Handler) http.Handler {
 			return
 		}
 		body := tokenAnswer(token, uint64(validity.Seconds()), tr.GetScopes())
-		w.Header().Set("Content-Type", "application/json")
+		respond.JSONType(w.Header())
 		w.WriteHeader(http.StatusOK)
 		_, _ = w.Write(body)
 	})

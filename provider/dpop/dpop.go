@@ -79,6 +79,9 @@ type Verifier struct {
 type stepNonce struct {
 	step  int64
 	nonce string
+	// header is the nonce as a prepared header value (capacity one, see
+	// respond's prepared values).
+	header []string
 }
 
 // New makes a verifier whose nonces are keyed with key and whose used proofs
@@ -167,11 +170,27 @@ func (v *Verifier) nonce(step int64) string {
 	if c := v.current.Load(); c != nil && c.step == step {
 		return c.nonce
 	}
+	return v.remember(step).nonce
+}
+
+// remember computes the nonce of step and keeps it when it is the newest.
+func (v *Verifier) remember(step int64) *stepNonce {
 	n := v.makeNonce(step)
+	sn := &stepNonce{step: step, nonce: n, header: []string{n}}
 	if c := v.current.Load(); c == nil || c.step < step {
-		v.current.Store(&stepNonce{step: step, nonce: n})
+		v.current.Store(sn)
 	}
-	return n
+	return sn
+}
+
+// NonceHeader is Nonce as the value of a DPoP-Nonce header, shared between
+// answers: set it, never write into it.
+func (v *Verifier) NonceHeader(now time.Time) []string {
+	step := now.Unix() / int64(nonceStep.Seconds())
+	if c := v.current.Load(); c != nil && c.step == step {
+		return c.header
+	}
+	return v.remember(step).header
 }
 
 func (v *Verifier) makeNonce(step int64) string {

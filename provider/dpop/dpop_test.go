@@ -148,6 +148,9 @@ func TestNonceRemembered(t *testing.T) {
 	if a != v.makeNonce(now.Unix()/300) || v.Nonce(now) != a {
 		t.Fatal("the nonce of the step differs")
 	}
+	if h := v.NonceHeader(now); len(h) != 1 || cap(h) != 1 || h[0] != a {
+		t.Fatalf("header %v", h)
+	}
 	b := v.Nonce(now.Add(nonceStep))
 	if b == a || b != v.makeNonce(now.Unix()/300+1) {
 		t.Fatal("the next step has the same nonce")
