@@ -72,9 +72,12 @@ type requestClient struct {
 
 type requestClientKey struct{}
 
-func withRequestClient(r *http.Request) (*http.Request, *requestClient) {
+// withRequestClient gives the request its holder and op's issuer in one copy
+// of the request (each WithContext copies it; clientAuth and op's own layers
+// used to add one each).
+func withRequestClient(r *http.Request, issuer string) (*http.Request, *requestClient) {
 	h := &requestClient{}
-	return r.WithContext(context.WithValue(r.Context(), requestClientKey{}, h)), h
+	return r.WithContext(op.ContextWithIssuer(context.WithValue(r.Context(), requestClientKey{}, h), issuer)), h
 }
 
 func holder(ctx context.Context) *requestClient {
