@@ -51,14 +51,20 @@ func protocolFirst(pages *mux.Router, protocol http.Handler) (http.Handler, map[
 	}), direct
 }
 
-// routed tells whether a route of pages matches path for some method (page
-// routes match by path and method only).
+// routed tells whether pages has an answer of its own for path with some
+// method (page routes match by path and method only): a route, a wrong
+// method's, or a subrouter's not-found answer. Its own not-found and
+// wrong-method answers are set aside while it is asked, so that only those
+// count; the handler is being built, nobody serves with it yet.
 func routed(pages *mux.Router, path string) bool {
+	notFound, notAllowed := pages.NotFoundHandler, pages.MethodNotAllowedHandler
+	pages.NotFoundHandler, pages.MethodNotAllowedHandler = nil, nil
+	defer func() { pages.NotFoundHandler, pages.MethodNotAllowedHandler = notFound, notAllowed }()
 	for _, m := range []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch,
 		http.MethodDelete, http.MethodOptions} {
 		var match mux.RouteMatch
 		r, _ := http.NewRequest(m, path, nil)
-		if pages.Match(r, &match) && match.MatchErr != mux.ErrNotFound {
+		if pages.Match(r, &match) || match.MatchErr == mux.ErrMethodMismatch {
 			return true
 		}
 	}

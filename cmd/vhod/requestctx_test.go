@@ -16,9 +16,13 @@ import (
 func TestProtocolFirst(t *testing.T) {
 	pages := mux.NewRouter()
 	pages.HandleFunc("/keys", func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(299) }).Methods(http.MethodPut)
+	// A subrouter whose own not-found answer covers a path keeps it too.
+	sub := pages.PathPrefix("/oauth/introspect").Subrouter()
+	sub.HandleFunc("/x", func(http.ResponseWriter, *http.Request) {})
+	sub.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(296) })
 	pages.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(298) })
 	h, direct := protocolFirst(pages, http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(297) }))
-	if direct["/keys"] || !direct["/oauth/token"] || len(direct) != len(protocolAPI)-1 {
+	if direct["/keys"] || direct["/oauth/introspect"] || !direct["/oauth/token"] || len(direct) != len(protocolAPI)-2 {
 		t.Fatalf("direct %v", direct)
 	}
 	for _, tc := range []struct {
@@ -30,6 +34,8 @@ func TestProtocolFirst(t *testing.T) {
 		{http.MethodPut, "/keys", 299},
 		{http.MethodGet, "/elsewhere", 298},
 		{http.MethodPost, "/oauth/token/", 298},
+		{http.MethodPost, "/oauth/introspect", 296},
+		{http.MethodGet, "/userinfo", 297},
 	} {
 		w := httptest.NewRecorder()
 		h.ServeHTTP(w, httptest.NewRequest(tc.method, tc.path, nil))
