@@ -59,7 +59,9 @@ func (p *Provider) clientAuth(next http.Handler) http.Handler {
 		// Every layer below, op included, reads the same single copy of each
 		// parameter: the body's.
 		r.Form = r.PostForm
-		r = r.WithContext(op.ContextWithIssuer(r.Context(), p.cfg.Issuer))
+		if op.IssuerFromContext(r.Context()) != p.cfg.Issuer { // errors set it (withRequestClient)
+			r = r.WithContext(op.ContextWithIssuer(r.Context(), p.cfg.Issuer))
+		}
 		c, fail := p.authenticateClient(r)
 		if fail != nil {
 			respond.OAuthError(w, respond.Status(fail.err), fail.err, fail.basic)

@@ -72,9 +72,12 @@ type requestClient struct {
 
 type requestClientKey struct{}
 
-func withRequestClient(r *http.Request) (*http.Request, *requestClient) {
+// withRequestClient gives the request its holder and op's issuer in one copy
+// of the request (each WithContext copies it; clientAuth and op's own layers
+// used to add one each).
+func withRequestClient(r *http.Request, issuer string) (*http.Request, *requestClient) {
 	h := &requestClient{}
-	return r.WithContext(context.WithValue(r.Context(), requestClientKey{}, h)), h
+	return r.WithContext(op.ContextWithIssuer(context.WithValue(r.Context(), requestClientKey{}, h), issuer)), h
 }
 
 func holder(ctx context.Context) *requestClient {
@@ -148,14 +151,14 @@ func (s *Storage) ClientCredentialsTokenRequest(ctx context.Context, clientID st
 }
 
 func (s *Storage) checkSecret(ctx context.Context, clientID, secret string) (*client, error) {
-	invalid := oidc.ErrInvalidClient().WithDescription("invalid client_id or client_secret")
 	c, err := s.loadClient(ctx, clientID)
 	if err != nil {
-		return nil, s.notFoundAs(ctx, err, invalid)
+		return nil, s.notFoundAs(ctx, err, invalidSecret())
 	}
 	if h := holder(ctx); h != nil && h.authenticated == clientID && secret == "" {
 		return c, nil
 	}
+	invalid := invalidSecret()
 	// Only a client of a secret method authenticates by its secret: a
 	// private_key_jwt or TLS client may have a secret on record, never usable.
 	if c.c.Public || c.c.SecretHash == "" ||
@@ -166,6 +169,12 @@ func (s *Storage) checkSecret(ctx context.Context, clientID, secret string) (*cl
 		return nil, invalid
 	}
 	return c, nil
+}
+
+// invalidSecret is checkSecret's refusal, made only when refused (its
+// description is formatted).
+func invalidSecret() *oidc.Error {
+	return oidc.ErrInvalidClient().WithDescription("invalid client_id or client_secret")
 }
 
 // client adapts storage.Client to op.Client.

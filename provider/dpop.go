@@ -28,6 +28,9 @@ func (s *Storage) dpopProof(ctx context.Context, r *http.Request, htu, accessTok
 	return jkt, nil
 }
 
+// nonceHeader is DPoP-Nonce as net/http spells header keys.
+var nonceHeader = http.CanonicalHeaderKey("DPoP-Nonce")
+
 // dpopToken is the token endpoint's DPoP layer. A request with a proof gets
 // tokens bound to the proof's key (cnf.jkt) and token_type DPoP; a proof
 // without the current server nonce is answered use_dpop_nonce. Every answer
@@ -35,7 +38,7 @@ func (s *Storage) dpopProof(ctx context.Context, r *http.Request, htu, accessTok
 func (p *Provider) dpopToken(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s := p.storage
-		w.Header().Set("DPoP-Nonce", s.dpop.Nonce(time.Now()))
+		w.Header()[nonceHeader] = s.dpop.NonceHeader(time.Now())
 		if r.Header.Get("DPoP") == "" {
 			next.ServeHTTP(w, r)
 			return

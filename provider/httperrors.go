@@ -16,7 +16,7 @@ import (
 // clients and load balancers know to retry; other answers pass unchanged.
 func (p *Provider) errors(next http.Handler, browser bool) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		r, req := withRequestClient(r)
+		r, req := withRequestClient(r, p.cfg.Issuer)
 		defer func() { p.storage.crypto.release(req.pendingTokens) }()
 		req.rawToken = tokenOfRequest(r)
 		req.ip, req.userAgent = clientaddr.Of(r), r.UserAgent()

@@ -66,6 +66,9 @@ type app struct {
 	configuredAnchors []certauth.Anchor
 	// prov is the mounted provider (set by handler).
 	prov *provider.Provider
+	// directProtocol are the protocol paths served ahead of the page router
+	// (set by handler, see protocolFirst).
+	directProtocol map[string]bool
 	// idps are the outside identity providers' rules and registry (wire_idp.go).
 	idps *idpParts
 }
@@ -243,19 +246,21 @@ func (a *app) handler(extra func(r *mux.Router)) (http.Handler, error) {
 	}
 	// Protocol paths are the provider's; a browser's unknown path or wrong
 	// method gets the page in the layout.
-	r.NotFoundHandler = protocolOrPage(prov.Handler(), own.Missing(http.StatusNotFound))
+	protocol := prov.Handler()
+	r.NotFoundHandler = protocolOrPage(protocol, own.Missing(http.StatusNotFound))
 	r.MethodNotAllowedHandler = own.Missing(http.StatusMethodNotAllowed)
-	var h http.Handler = r
+	h, direct := protocolFirst(r, protocol)
+	a.directProtocol = direct
 	if sh.certs.Header != "" {
 		h = certificate.StripCertificateHeader(sh.certs.Header, sh.certs.Trusted, h)
 	}
-	// Outermost: every handler, limit and audit event below sees the client
-	// address worked out once from trusted_proxies.
+	// Outermost but for the metrics: every handler, limit and audit event
+	// below sees the client address worked out once from trusted_proxies.
 	trusted, err := clientaddr.ParsePrefixes(a.cfg.TrustedProxies)
 	if err != nil {
 		return nil, fmt.Errorf("trusted_proxies: %w", err)
 	}
-	return clientaddr.Middleware(trusted, a.metrics.instrument(holdMessages(h))), nil
+	return a.metrics.instrument(requestFacts(trusted, h)), nil
 }
 
 // loginStore gives the login pages the provider's cached clients.

@@ -8,7 +8,6 @@ import (
 
 	"github.com/vhod-id/vhod/directory"
 	"github.com/vhod-id/vhod/directory/notify"
-	"github.com/vhod-id/vhod/internal/clientaddr"
 	"github.com/vhod-id/vhod/storage"
 )
 
@@ -116,15 +115,4 @@ func (a *app) serveOutbox(w http.ResponseWriter, _ *http.Request) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	_ = json.NewEncoder(w).Encode(a.memory.Messages())
-}
-
-// holdMessages makes every answer wait for the messages its request queued (see
-// notify.Hold): they are stored beside the page's own work, not before it. It
-// also tells the send limits which client address the request comes from.
-func holdMessages(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ctx, wait := notify.Hold(notify.FromAddress(r.Context(), clientaddr.LimitKey(clientaddr.Of(r))))
-		defer wait()
-		next.ServeHTTP(w, r.WithContext(ctx))
-	})
 }

@@ -8,7 +8,6 @@ package accesstoken
 
 import (
 	"context"
-	"encoding/json"
 	"strings"
 	"time"
 
@@ -17,7 +16,6 @@ import (
 	"github.com/zitadel/oidc/v3/pkg/op"
 
 	"github.com/vhod-id/vhod/directory/orgs"
-	"github.com/vhod-id/vhod/provider/claims"
 	"github.com/vhod-id/vhod/provider/keys"
 	"github.com/vhod-id/vhod/storage"
 )
@@ -38,7 +36,7 @@ func isType(typ any) bool {
 // Sign signs the JWT access token t with key, for issuer; org is the
 // organisation claims of an integration system's own token (nil: none).
 func Sign(key op.SigningKey, issuer string, t storage.AccessToken, org *orgs.Claims) (string, error) {
-	payload, err := json.Marshal(claimsOf(issuer, t, org))
+	payload, err := payloadOf(issuer, t, org)
 	if err != nil {
 		return "", err
 	}
@@ -55,57 +53,6 @@ func Sign(key op.SigningKey, issuer string, t storage.AccessToken, org *orgs.Cla
 		return "", err
 	}
 	return sig.CompactSerialize()
-}
-
-// claimsOf are the claims of a JWT access token: RFC 9068 section 2.2,
-// the sign-in (section 2.2.1) and what Vhod needs to revoke it and to answer
-// userinfo without a record (grant, session, organisation, certificate).
-func claimsOf(issuer string, t storage.AccessToken, org *orgs.Claims) map[string]any {
-	g := t.Grant
-	aud := g.Audience
-	if len(aud) == 0 {
-		aud = []string{g.ClientID}
-	}
-	out := map[string]any{
-		"iss": issuer, "sub": g.Subject, "aud": aud, "client_id": g.ClientID,
-		"exp": t.ExpiresAt.Unix(), "iat": t.CreatedAt.Unix(), "nbf": t.CreatedAt.Unix(), "jti": t.ID,
-	}
-	if len(g.Scopes) > 0 {
-		out[claims.Scope] = strings.Join(g.Scopes, " ")
-	}
-	if g.Subject != g.ClientID {
-		if !g.AuthTime.IsZero() {
-			out["auth_time"] = g.AuthTime.Unix()
-		}
-		if g.ACR != "" {
-			out[claims.ACR] = g.ACR
-		}
-		if len(g.AMR) > 0 {
-			out["amr"] = g.AMR
-		}
-	}
-	if cnf := Cnf(g.JKT, g.X5T); cnf != nil {
-		out[claims.Cnf] = cnf
-	}
-	if g.SessionID != "" {
-		out[claims.SID] = g.SessionID
-	}
-	if g.Family != "" {
-		out[claims.GrantID] = g.Family
-	}
-	if g.OrgID != "" {
-		out[claims.OrgID] = g.OrgID
-	}
-	if g.Certificate != nil {
-		out[claims.CertSHA256] = g.Certificate.SHA256
-	}
-	if g.UILocale != "" {
-		out[claims.UILocale] = g.UILocale
-	}
-	if org != nil {
-		out[claims.Org], out[claims.Roles] = org.Org, org.Roles
-	}
-	return out
 }
 
 // Cnf is the confirmation (cnf) claim of a sender-constrained token (RFC 7800):

@@ -6,10 +6,11 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
-	"encoding/json"
 
 	"github.com/go-jose/go-jose/v4"
 	"github.com/zitadel/oidc/v3/pkg/op"
+
+	"github.com/vhod-id/vhod/provider/respond"
 )
 
 // compact signs payload as a JWS in compact serialization (RFC 7515 section
@@ -54,19 +55,11 @@ func compact(key op.SigningKey, payload []byte) (token string, ok bool, err erro
 
 // signingInput is BASE64URL(header) "." BASE64URL(payload).
 func signingInput(alg jose.SignatureAlgorithm, kid string, payload []byte) ([]byte, error) {
-	a, err := json.Marshal(string(alg))
-	if err != nil {
-		return nil, err
-	}
-	k, err := json.Marshal(kid)
-	if err != nil {
-		return nil, err
-	}
-	header := make([]byte, 0, 32+len(a)+len(k))
-	header = append(header, `{"alg":`...)
-	header = append(header, a...)
+	var buf [128]byte // the header stays on the stack unless the kid is long
+	header := append(buf[:0], `{"alg":`...)
+	header = respond.AppendJSONString(header, string(alg))
 	header = append(header, `,"kid":`...)
-	header = append(header, k...)
+	header = respond.AppendJSONString(header, kid)
 	header = append(header, `,"typ":"`+Type+`"}`...)
 	enc := base64.RawURLEncoding
 	out := make([]byte, 0, enc.EncodedLen(len(header))+1+enc.EncodedLen(len(payload))+1+enc.EncodedLen(64))

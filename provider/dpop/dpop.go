@@ -20,6 +20,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/go-jose/go-jose/v4"
@@ -70,6 +71,17 @@ type proofClaims struct {
 type Verifier struct {
 	key  [32]byte
 	once storage.Once
+	// current is the nonce of the latest step asked for: every token answer
+	// carries one, and an HMAC per answer was a tenth of its allocations.
+	current atomic.Pointer[stepNonce]
+}
+
+type stepNonce struct {
+	step  int64
+	nonce string
+	// header is the nonce as a prepared header value (capacity one, see
+	// respond's prepared values).
+	header []string
 }
 
 // New makes a verifier whose nonces are keyed with key and whose used proofs
@@ -155,6 +167,33 @@ func tokenHash(token string) string {
 // nonce is the server nonce of a time step: an HMAC under the provider key,
 // so that every instance makes and accepts the same ones without sharing state.
 func (v *Verifier) nonce(step int64) string {
+	if c := v.current.Load(); c != nil && c.step == step {
+		return c.nonce
+	}
+	return v.remember(step).nonce
+}
+
+// remember computes the nonce of step and keeps it when it is the newest.
+func (v *Verifier) remember(step int64) *stepNonce {
+	n := v.makeNonce(step)
+	sn := &stepNonce{step: step, nonce: n, header: []string{n}}
+	if c := v.current.Load(); c == nil || c.step < step {
+		v.current.Store(sn)
+	}
+	return sn
+}
+
+// NonceHeader is Nonce as the value of a DPoP-Nonce header, shared between
+// answers: set it, never write into it.
+func (v *Verifier) NonceHeader(now time.Time) []string {
+	step := now.Unix() / int64(nonceStep.Seconds())
+	if c := v.current.Load(); c != nil && c.step == step {
+		return c.header
+	}
+	return v.remember(step).header
+}
+
+func (v *Verifier) makeNonce(step int64) string {
 	m := hmac.New(sha256.New, v.key[:])
 	m.Write([]byte("vhod dpop nonce"))
 	_ = binary.Write(m, binary.BigEndian, step)

@@ -136,3 +136,31 @@ func BenchmarkDPoPProof(b *testing.B) {
 		}
 	}
 }
+
+// TestNonceRemembered: the remembered nonce is the step's own, whichever step
+// was asked last, and it changes with the step.
+func TestNonceRemembered(t *testing.T) {
+	var key [32]byte
+	key[0] = 1
+	v := New(key, nil)
+	now := time.Unix(1_800_000_000, 0)
+	a := v.Nonce(now)
+	if a != v.makeNonce(now.Unix()/300) || v.Nonce(now) != a {
+		t.Fatal("the nonce of the step differs")
+	}
+	if h := v.NonceHeader(now); len(h) != 1 || cap(h) != 1 || h[0] != a {
+		t.Fatalf("header %v", h)
+	}
+	b := v.Nonce(now.Add(nonceStep))
+	if b == a || b != v.makeNonce(now.Unix()/300+1) {
+		t.Fatal("the next step has the same nonce")
+	}
+	// An older step asked later (a slow request) gets its own, and the newer stays remembered.
+	if v.nonce(now.Unix()/300) != a || v.Nonce(now.Add(nonceStep)) != b {
+		t.Fatal("an older step's nonce")
+	}
+	other := New([32]byte{2}, nil)
+	if other.Nonce(now) == a {
+		t.Fatal("another key, the same nonce")
+	}
+}

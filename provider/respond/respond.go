@@ -18,8 +18,9 @@ import (
 // NoStore marks an answer that carries tokens, codes or personal data as not
 // to be cached (RFC 6749 section 5.1, RFC 6750 section 5.3).
 func NoStore(w http.ResponseWriter) {
-	w.Header().Set("Cache-Control", "no-store")
-	w.Header().Set("Pragma", "no-cache")
+	h := w.Header()
+	h["Cache-Control"] = noStore // prepared (see apiCSP)
+	h["Pragma"] = noCache
 }
 
 // OAuthError answers an error of RFC 6749 section 5.2 as JSON. A failed
