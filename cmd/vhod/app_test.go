@@ -27,6 +27,9 @@ type testApp struct {
 	*httptest.Server
 	app      *app
 	commands atomic.Int64
+	// inserts counts insert commands: on the embedded store each is one
+	// SQLite transaction, one fsync (BenchmarkSSOCodeFlowParallel reports them).
+	inserts atomic.Int64
 }
 
 const testRedirect = "http://127.0.0.1:8765/callback"
@@ -56,6 +59,9 @@ func newTestApp(t testing.TB, options ...func(*Config)) *testApp {
 	}
 	monitor := &event.CommandMonitor{Started: func(_ context.Context, e *event.CommandStartedEvent) {
 		ta.commands.Add(1)
+		if e.CommandName == "insert" {
+			ta.inserts.Add(1)
+		}
 		if testing.Verbose() && os.Getenv("VHOD_TRACE_DB") != "" {
 			fmt.Println("db:", e.CommandName, collectionOf(e))
 		}

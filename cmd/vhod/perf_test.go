@@ -1,9 +1,12 @@
 package main
 
 import (
+	"context"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -68,4 +71,61 @@ func BenchmarkSSOCodeFlow(b *testing.B) {
 		}
 		ta.userinfo(b, tok)
 	}
+}
+
+// BenchmarkSSOCodeFlowParallel is sso-code-flow from 64 browsers at once (as
+// `vhod bench` runs it), each signed in already: the database commands and the
+// insert commands — SQLite transactions, fsyncs, on the embedded store — per
+// flow show how far concurrent writes share commits (storage/mongo/groupcommit.go).
+func BenchmarkSSOCodeFlowParallel(b *testing.B) {
+	ta := newTestApp(b)
+	oc := ta.oauth()
+	flow := func(br *rptest.Browser) error {
+		verifier := oauth2.GenerateVerifier()
+		cb, err := br.SignIn(oc.AuthCodeURL("st", oauth2.S256ChallengeOption(verifier)), "ivanov", "S3cure-pass!")
+		if err != nil {
+			return err
+		}
+		tok, err := oc.Exchange(context.Background(), cb.Query().Get("code"), oauth2.VerifierOption(verifier))
+		if err != nil {
+			return err
+		}
+		req, _ := http.NewRequest(http.MethodGet, ta.URL+"/userinfo", nil)
+		tok.SetAuthHeader(req)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			return err
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			return fmt.Errorf("userinfo: status %d", resp.StatusCode)
+		}
+		return nil
+	}
+	// 32 goroutines per CPU: 64 on the 2-core machine of the budget, each
+	// with a browser signed in before the clock starts.
+	b.SetParallelism(max(1, 64/runtime.GOMAXPROCS(0)))
+	n := max(1, 64/runtime.GOMAXPROCS(0)) * runtime.GOMAXPROCS(0)
+	browsers := make(chan *rptest.Browser, n)
+	for range n {
+		br := rptest.NewBrowser(testRedirect)
+		ta.code(b, br)
+		browsers <- br
+	}
+	b.ReportAllocs()
+	commands, inserts := ta.commands.Load(), ta.inserts.Load()
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		br := <-browsers
+		defer func() { browsers <- br }()
+		for pb.Next() {
+			if err := flow(br); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+	b.StopTimer()
+	b.ReportMetric(float64(ta.commands.Load()-commands)/float64(b.N), "db-commands/op")
+	b.ReportMetric(float64(ta.inserts.Load()-inserts)/float64(b.N), "db-inserts/op")
 }

@@ -7,7 +7,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net"
 	"net/url"
@@ -51,7 +50,11 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 	}
 	logger := opts.Logger
 	if logger == nil {
-		logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+		// DiscardHandler, not a text handler on io.Discard: FerretDB calls
+		// Logger.With on every query, and a text handler formats those
+		// attributes even when nothing is written (2.5 % of the server's CPU
+		// in sso-code-flow).
+		logger = slog.New(slog.DiscardHandler)
 	}
 	f, err := ferretdb.New(&ferretdb.Config{
 		Listener:  ferretdb.ListenerConfig{TCP: listen},

@@ -25,7 +25,9 @@ type marker struct {
 // transaction) make atomic. ErrConflict when somebody claimed it first. The marker
 // must live as long as what it guards (until); the sweeper removes it after.
 func (s *Store) claim(ctx context.Context, key string, until time.Time) error {
-	_, err := s.db.Collection(colMarkers).InsertOne(ctx, marker{ID: key, ExpiresAt: until.UTC()})
+	// Through the group commit: concurrent claims share one transaction, and a
+	// claim that lost to one in the same batch still gets its own duplicate key.
+	err := s.insertOne(ctx, colMarkers, marker{ID: key, ExpiresAt: until.UTC()})
 	if err != nil {
 		err = mapErr("claim "+key, err)
 		if errors.Is(err, storage.ErrAlreadyExists) {

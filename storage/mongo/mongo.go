@@ -48,6 +48,8 @@ type Store struct {
 	now func() time.Time
 	// completed hands a just completed auth request to its callback (handoff.go).
 	completed handoff
+	// groups batches concurrent inserts into one commit (groupcommit.go).
+	groups groupCommit
 }
 
 var _ storage.Store = (*Store)(nil)
@@ -182,9 +184,9 @@ func (s *Store) deleteByID(ctx context.Context, col, op, id string) error {
 	return mapErr(op, err)
 }
 
+// insert adds one document; concurrent inserts into col share a commit (groupcommit.go).
 func (s *Store) insert(ctx context.Context, col, op string, doc any) error {
-	_, err := s.db.Collection(col).InsertOne(ctx, doc)
-	return mapErr(op, err)
+	return mapErr(op, s.insertOne(ctx, col, doc))
 }
 
 // DeleteExpired sweeps every collection with an expiry.

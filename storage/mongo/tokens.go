@@ -69,7 +69,8 @@ func (s *Store) useRefreshToken(ctx context.Context, id string, next *storage.Re
 		return err
 	}
 	m := refreshMarker{ID: refreshMarkerID(id), ExpiresAt: t.ExpiresAt.UTC(), Rotation: next}
-	if _, err := s.db.Collection(colMarkers).InsertOne(ctx, m); err != nil {
+	// Through the group commit, as every claim (groupcommit.go).
+	if err := s.insertOne(ctx, colMarkers, m); err != nil {
 		if err = mapErr("use refresh token", err); errors.Is(err, storage.ErrAlreadyExists) {
 			return mapErr("use refresh token", storage.ErrConflict)
 		}
