@@ -174,7 +174,7 @@ func TestRecoveryKeepsSecondFactors(t *testing.T) {
 	b := rptest.NewBrowser("http://127.0.0.1:8765/")
 	b.Lang = "en"
 	p = startRecovery(t, b, shop, shop.authorization(oauth2.SetAuthURLParam("ui_locales", "en")), "ivanov@example.com")
-	m := regexp.MustCompile(`code to change the password: (\d{6})`).FindStringSubmatch(box.last(t, "ivanov@example.com"))
+	m := regexp.MustCompile(`code to change the password: (\d{6})`).FindStringSubmatch(box.lastWith(t, "ivanov@example.com", "code to change the password"))
 	if m == nil {
 		t.Fatal("no recovery code mailed")
 	}

@@ -93,6 +93,29 @@ func (m *mailbox) last(t *testing.T, to string) string {
 	return m.mail[to][len(m.mail[to])-1]
 }
 
+// lastWith is the latest mail to to that contains part: messages queued
+// close together (notices of the step before, then a code) go out side by
+// side, in no set order.
+func (m *mailbox) lastWith(t *testing.T, to, part string) string {
+	t.Helper()
+	find := func() string {
+		m.mu.Lock()
+		defer m.mu.Unlock()
+		for i := len(m.mail[to]) - 1; i >= 0; i-- {
+			if strings.Contains(m.mail[to][i], part) {
+				return m.mail[to][i]
+			}
+		}
+		return ""
+	}
+	settle(m.lastArrival, func() bool { return find() != "" })
+	mail := find()
+	if mail == "" {
+		t.Fatalf("no mail to %s with %q", to, part)
+	}
+	return mail
+}
+
 func recoveryConfig(smsURL string, smtpPort int) string {
 	return strings.Replace(testConfig, "bootstrap:\n", fmt.Sprintf(
 		"sms: {provider: webhook, webhook: {url: %q}}\nemail: {provider: smtp, smtp: {host: 127.0.0.1, port: %d, from: noreply@example.com, tls: none}}\ncaptcha: {work: 5000}\nbootstrap:\n",
