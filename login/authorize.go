@@ -74,7 +74,11 @@ func (h *Handler) start(w http.ResponseWriter, r *http.Request) {
 		h.pages.Fail(w, r, lang, unavailable(err))
 		return
 	}
-	http.Redirect(w, r, flowURL(f.ID, h.Kit().StepFor(want), ar.ID), http.StatusSeeOther)
+	step := h.Kit().StepFor(want)
+	if step == "" { // the browser comes to show next
+		h.fresh.Put(f.ID, freshFlow{f, ar, lang}, h.now())
+	}
+	http.Redirect(w, r, flowURL(f.ID, step, ar.ID), http.StatusSeeOther)
 }
 
 // authRequest loads an auth request that belongs to this browser.
@@ -132,6 +136,7 @@ func (h *Handler) loadFlow(r *http.Request) (f flow, ar storage.AuthRequest, lan
 func (h *Handler) loadFlowOf(r *http.Request, kind Kind) (f flow, ar storage.AuthRequest, lang language.Tag, replaced bool, uerr *web.UserError) {
 	ctx := r.Context()
 	lang = web.PickLanguage(r, nil)
+	h.fresh.Take(mux.Vars(r)["flow"], h.now()) // any other page may change the flow: show reads it then
 	stored, err := h.store.FlowByID(ctx, mux.Vars(r)["flow"])
 	if errors.Is(err, storage.ErrNotFound) {
 		ar, lang, uerr = h.authRequest(r, r.URL.Query().Get("authRequestID"))
@@ -167,9 +172,19 @@ func (h *Handler) loadFlowOf(r *http.Request, kind Kind) (f flow, ar storage.Aut
 	return f, ar, lang, false, nil
 }
 
+type freshFlow struct {
+	f    flow
+	ar   storage.AuthRequest
+	lang language.Tag
+}
+
 // show renders the page of the flow's current state.
 func (h *Handler) show(w http.ResponseWriter, r *http.Request) {
-	f, ar, lang, _, uerr := h.loadFlow(r)
+	v, ok := h.fresh.Take(mux.Vars(r)["flow"], h.now())
+	f, ar, lang, uerr := v.f, v.ar, v.lang, (*web.UserError)(nil)
+	if !ok || f.BrowserHash != h.cookies.BrowserHash(r.Context()) {
+		f, ar, lang, _, uerr = h.loadFlow(r)
+	}
 	if uerr != nil {
 		h.pages.Fail(w, r, lang, uerr)
 		return

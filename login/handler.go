@@ -13,6 +13,7 @@ import (
 	"github.com/vhod-id/vhod/directory"
 	"github.com/vhod-id/vhod/directory/captcha"
 	"github.com/vhod-id/vhod/internal/web"
+	"github.com/vhod-id/vhod/login/onceread"
 	"github.com/vhod-id/vhod/storage"
 )
 
@@ -117,6 +118,10 @@ type Handler struct {
 	// parts are the method packages' pages, from Mount; gate the one that is a Gate.
 	parts []Pages
 	gate  Gate
+	// fresh holds the flow start has just written, with its request, for the
+	// form page the browser is sent to next; any other page of the flow drops
+	// it (it may change the flow), and posts read the database.
+	fresh *onceread.Map[freshFlow]
 }
 
 // New prepares the handler; it fails if a template or message catalog is broken.
@@ -147,7 +152,7 @@ func New(cfg Config, st store, acc accounts, cookies *web.Cookies) (*Handler, er
 		cfg.OnSignIn = func(string, string) {}
 	}
 	return &Handler{cfg: cfg, store: st, accounts: acc, cookies: cookies, catalog: cat, pages: pages,
-		log: cfg.Logger, secure: u.Scheme == "https", now: time.Now}, nil
+		log: cfg.Logger, secure: u.Scheme == "https", now: time.Now, fresh: onceread.New[freshFlow](2*time.Second, 4096)}, nil
 }
 
 // Mount adds the login routes to r, and those of the method packages' parts.

@@ -162,7 +162,9 @@ func TestRoundTripsPerSignIn(t *testing.T) {
 	// callback takes the request its instance has just completed from memory
 	// (storage/mongo/handoff.go), and the gate takes the account as the
 	// session's start read it in the same request (login.Kit.SignedInUser).
-	measureRuns("password sign-in, browser part", 24, 3, func() {
+	// 22: the form page right after the start takes the flow and request the
+	// start has just written from memory (login/onceread), not from the database.
+	measureRuns("password sign-in, browser part", 22, 3, func() {
 		b = rptest.NewBrowser(testRedirect) // no session yet: the form, every time
 		code, verifier = ta.code(t, b)
 	})
