@@ -12,8 +12,8 @@ import (
 
 	"github.com/vhod-id/vhod/directory"
 	"github.com/vhod-id/vhod/directory/captcha"
+	"github.com/vhod-id/vhod/internal/onceread"
 	"github.com/vhod-id/vhod/internal/web"
-	"github.com/vhod-id/vhod/login/onceread"
 	"github.com/vhod-id/vhod/storage"
 )
 

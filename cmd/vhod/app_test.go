@@ -163,7 +163,7 @@ func TestRoundTripsPerSignIn(t *testing.T) {
 	// (storage/mongo/handoff.go), and the gate takes the account as the
 	// session's start read it in the same request (login.Kit.SignedInUser).
 	// 22: the form page right after the start takes the flow and request the
-	// start has just written from memory (login/onceread), not from the database.
+	// start has just written from memory (internal/onceread), not from the database.
 	measureRuns("password sign-in, browser part", 22, 3, func() {
 		b = rptest.NewBrowser(testRedirect) // no session yet: the form, every time
 		code, verifier = ta.code(t, b)

@@ -1,11 +1,11 @@
 package mongo
 
 import (
-	"sync"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 
+	"github.com/vhod-id/vhod/internal/onceread"
 	"github.com/vhod-id/vhod/storage"
 )
 
@@ -34,14 +34,11 @@ const (
 )
 
 type handoff struct {
-	mu    sync.Mutex
-	byID  map[string]handoffEntry
-	order []string // IDs by time of arrival, oldest first (may name taken ones)
+	once *onceread.Map[storage.AuthRequest]
 }
 
-type handoffEntry struct {
-	r     storage.AuthRequest
-	until time.Time
+func newHandoff() *handoff {
+	return &handoff{once: onceread.New[storage.AuthRequest](handoffTTL, handoffMax)}
 }
 
 // keep remembers a completed request as the database now holds it: a copy
@@ -60,72 +57,24 @@ func (h *handoff) keep(r storage.AuthRequest, now time.Time) {
 	if bson.Unmarshal(raw, &stored) != nil {
 		return
 	}
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	if h.byID == nil {
-		h.byID = map[string]handoffEntry{}
-	}
-	h.evict(now)
-	for len(h.byID) >= handoffMax && len(h.order) > 0 {
-		delete(h.byID, h.order[0])
-		h.order = h.order[1:]
-	}
-	if len(h.order) >= 2*handoffMax { // taken ones pile up behind a live one
-		live := make([]string, 0, len(h.byID)+1)
-		for _, id := range h.order {
-			if _, ok := h.byID[id]; ok {
-				live = append(live, id)
-			}
-		}
-		h.order = live
-	}
-	h.byID[r.ID] = handoffEntry{r: stored, until: now.Add(handoffTTL)}
-	h.order = append(h.order, r.ID)
-}
-
-// evict drops the entries whose time is up from the front of the queue.
-func (h *handoff) evict(now time.Time) {
-	n := 0
-	for _, id := range h.order {
-		e, ok := h.byID[id]
-		if ok && now.Before(e.until) {
-			break
-		}
-		delete(h.byID, id)
-		n++
-	}
-	h.order = h.order[n:] // append reallocates the live part when it grows
+	h.once.Put(r.ID, stored, now)
 }
 
 // take returns the kept request once, unless its time or the request's is up.
 func (h *handoff) take(id string, now time.Time) (storage.AuthRequest, bool) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	e, ok := h.byID[id]
-	if !ok {
+	r, ok := h.once.Take(id, now)
+	if !ok || !now.Before(r.ExpiresAt) {
 		return storage.AuthRequest{}, false
 	}
-	delete(h.byID, id)
-	if !now.Before(e.until) || !now.Before(e.r.ExpiresAt) {
-		return storage.AuthRequest{}, false
-	}
-	return e.r, true
+	return r, true
 }
 
 // drop forgets a request.
-func (h *handoff) drop(id string) {
-	h.mu.Lock()
-	delete(h.byID, id)
-	h.mu.Unlock()
-}
+func (h *handoff) drop(id string) { h.once.Take(id, time.Time{}) }
 
 // dropUser forgets every request completed for a user.
 func (h *handoff) dropUser(userID string) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	for id, e := range h.byID {
-		if e.r.Completion != nil && e.r.Completion.UserID == userID {
-			delete(h.byID, id)
-		}
-	}
+	h.once.DropIf(func(r storage.AuthRequest) bool {
+		return r.Completion != nil && r.Completion.UserID == userID
+	})
 }

@@ -18,7 +18,7 @@ func completedRequest(id, user string, expires time.Time) storage.AuthRequest {
 // expired one, forgets what is deleted or revoked, and stays bounded.
 func TestHandoff(t *testing.T) {
 	now := time.Now().UTC()
-	var h handoff
+	h := newHandoff()
 	h.keep(storage.AuthRequest{ID: "open", ExpiresAt: now.Add(time.Hour)}, now)
 	if _, ok := h.take("open", now); ok {
 		t.Fatal("an incomplete request was kept")
@@ -55,15 +55,15 @@ func TestHandoff(t *testing.T) {
 			h.take(fmt.Sprint(i), now)
 		}
 	}
-	if len(h.byID) > handoffMax || len(h.order) > 2*handoffMax {
-		t.Fatalf("unbounded: %d entries, %d in the queue", len(h.byID), len(h.order))
+	if n := h.once.Len(); n > handoffMax {
+		t.Fatalf("unbounded: %d entries", n)
 	}
 	if _, ok := h.take(fmt.Sprint(3*handoffMax-1), now); !ok {
 		t.Fatal("the newest entry was evicted")
 	}
 	h.keep(completedRequest("late", "u", now.Add(time.Hour)), now.Add(2*handoffTTL))
-	if len(h.byID) != 1 {
-		t.Fatalf("%d entries after their time, want only the new one", len(h.byID))
+	if n := h.once.Len(); n != 1 {
+		t.Fatalf("%d entries after their time, want only the new one", n)
 	}
 }
 
@@ -72,7 +72,7 @@ func TestHandoff(t *testing.T) {
 // entries × size, whatever a request holds.
 func TestHandoffSkipsOversizedRequests(t *testing.T) {
 	now := time.Now().UTC()
-	var h handoff
+	h := newHandoff()
 	small := completedRequest("small", "u1", now.Add(time.Minute))
 	small.State = strings.Repeat("s", 4096) // the largest state /authorize takes
 	h.keep(small, now)
@@ -86,7 +86,7 @@ func TestHandoffSkipsOversizedRequests(t *testing.T) {
 	if _, ok := h.take("big", now); ok {
 		t.Fatal("a request over handoffMaxBytes was kept")
 	}
-	if len(h.byID) != 0 {
-		t.Fatalf("%d entries left", len(h.byID))
+	if n := h.once.Len(); n != 0 {
+		t.Fatalf("%d entries left", n)
 	}
 }

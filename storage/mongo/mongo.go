@@ -47,7 +47,7 @@ type Store struct {
 	// now is the clock used for expiry checks; tests never replace it.
 	now func() time.Time
 	// completed hands a just completed auth request to its callback (handoff.go).
-	completed handoff
+	completed *handoff
 	// groups batches concurrent inserts into one commit (groupcommit.go).
 	groups groupCommit
 }
@@ -80,7 +80,7 @@ func Open(ctx context.Context, uri, name string, o Options) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("connect to database: %w", err)
 	}
-	s := &Store{client: c, db: c.Database(name), now: time.Now}
+	s := &Store{client: c, db: c.Database(name), now: time.Now, completed: newHandoff()}
 	if err := s.ensureIndexes(ctx); err != nil {
 		_ = c.Disconnect(context.WithoutCancel(ctx))
 		return nil, err

@@ -69,3 +69,21 @@ func (m *Map[V]) Take(key string, now time.Time) (V, bool) {
 	}
 	return e.v, true
 }
+
+// DropIf forgets every value for which drop says so.
+func (m *Map[V]) DropIf(drop func(V) bool) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for k, e := range m.byKey {
+		if drop(e.v) {
+			delete(m.byKey, k)
+		}
+	}
+}
+
+// Len is how many values are kept (some may be past their time until the next Put).
+func (m *Map[V]) Len() int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return len(m.byKey)
+}
