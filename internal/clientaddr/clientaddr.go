@@ -2,11 +2,11 @@
 // or, when the peer is one of the operator's trusted reverse proxies, the
 // address those proxies say they received the request from.
 //
-// The address is worked out once, by Middleware at the outermost handler, and
-// read with Of everywhere it matters: sign-in limits and lockouts, audit events,
-// session records, log lines. r.RemoteAddr is left as the TCP peer, because some
-// checks (the certificate header of a TLS-terminating proxy) must be about the
-// connection itself.
+// The address is worked out once (Resolve) at the outermost handler, stored
+// with With, and read with Of everywhere it matters: sign-in limits and
+// lockouts, audit events, session records, log lines. r.RemoteAddr is left as
+// the TCP peer, because some checks (the certificate header of a
+// TLS-terminating proxy) must be about the connection itself.
 //
 // The rule is the usual one (nginx real_ip_recursive, Traefik, Envoy's
 // xff_num_trusted_hops): each proxy appends the address it received the request
@@ -57,28 +57,20 @@ func ParsePrefixes(list []string) ([]netip.Prefix, error) {
 
 type ctxKey struct{}
 
-// Middleware stores the client address of each request in its context.
-func Middleware(trusted []netip.Prefix, next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		a := Resolve(r.RemoteAddr, r.Header, trusted)
-		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), ctxKey{}, a)))
-	})
-}
-
 // With returns ctx carrying addr as the client address (for tests and for work
 // started on behalf of a request).
 func With(ctx context.Context, addr string) context.Context {
 	return context.WithValue(ctx, ctxKey{}, addr)
 }
 
-// FromContext is the client address stored by Middleware, or "".
+// FromContext is the client address stored by With, or "".
 func FromContext(ctx context.Context) string {
 	s, _ := ctx.Value(ctxKey{}).(string)
 	return s
 }
 
 // Of is the client address of r: IPv4 dotted, IPv6 whole (no brackets, no
-// port, no zone). Without Middleware (handler tests) it is the TCP peer.
+// port, no zone). With none stored (handler tests) it is the TCP peer.
 func Of(r *http.Request) string {
 	if s := FromContext(r.Context()); s != "" {
 		return s

@@ -84,25 +84,24 @@ func TestParsePrefixesRefusesBadAndEverything(t *testing.T) {
 	}
 }
 
-// The middleware stores the address; Of reads it, and falls back to the peer
-// (whole, for IPv6) when no middleware ran.
-func TestMiddlewareStoresAddressAndKeepsRemoteAddr(t *testing.T) {
+// The address resolved once and stored with With is what Of reads, and the
+// peer's address stays as it was; without one stored, Of falls back to the
+// peer (whole, for IPv6).
+func TestStoredAddressAndRemoteAddr(t *testing.T) {
 	trusted, _ := ParsePrefixes([]string{"127.0.0.1/32"})
 	var got, remote string
-	h := Middleware(trusted, http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) {
-		got, remote = Of(r), r.RemoteAddr
-	}))
+	h := http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) { got, remote = Of(r), r.RemoteAddr })
 	r := httptest.NewRequest(http.MethodGet, "/", nil)
 	r.RemoteAddr = "127.0.0.1:5555"
 	r.Header.Set("X-Forwarded-For", "2001:db8::5")
-	h.ServeHTTP(httptest.NewRecorder(), r)
+	h.ServeHTTP(httptest.NewRecorder(), r.WithContext(With(r.Context(), Resolve(r.RemoteAddr, r.Header, trusted))))
 	if got != "2001:db8::5" || remote != "127.0.0.1:5555" {
 		t.Fatalf("Of = %q, RemoteAddr = %q", got, remote)
 	}
 	r = httptest.NewRequest(http.MethodGet, "/", nil)
 	r.RemoteAddr = "[2001:db8::1]:123"
 	if a := Of(r); a != "2001:db8::1" {
-		t.Fatalf("Of without middleware = %q", a)
+		t.Fatalf("Of with no address stored = %q", a)
 	}
 }
 
