@@ -30,3 +30,6 @@ func HoldInserts(s *Store, col string) (pending func() int, release func()) {
 // ColMarkers is where claims go.
 const ColMarkers = colMarkers
 const ColAuthRequests = colAuthRequests
+
+// MaxPending is how many inserts a queue holds before one goes on its own.
+const MaxPending = maxPending

@@ -27,6 +27,10 @@ const (
 	// maxBatchBytes keeps a batch within one 16 MiB message (a batch always
 	// takes at least one document; a single larger one fails as it would alone).
 	maxBatchBytes = 16 << 20
+	// maxPending bounds a queue while its batch is stalled (a slow disk, the
+	// database away until the client's timeout): beyond it an insert goes on
+	// its own, as it did before the group commit, instead of piling up here.
+	maxPending = 4096
 )
 
 // groupCommit holds one insert queue per collection.
@@ -46,7 +50,6 @@ type insertQueue struct {
 
 // pendingInsert is one caller's document and, once done is closed, its result.
 type pendingInsert struct {
-	ctx  context.Context // for the values of the batch's context (never its cancellation)
 	doc  bson.Raw
 	err  error
 	done chan struct{}
@@ -79,6 +82,12 @@ func (s *Store) insertOne(ctx context.Context, col string, doc any) error {
 	if err != nil {
 		return err
 	}
+	if mongo.SessionFromContext(ctx) != nil {
+		// A caller's session or transaction is its own: a batch must not
+		// carry the others' documents into it.
+		_, err := s.db.Collection(col).InsertOne(ctx, raw)
+		return err
+	}
 	return s.groups.queue(s.db, col).insert(ctx, raw)
 }
 
@@ -86,8 +95,13 @@ func (q *insertQueue) insert(ctx context.Context, raw bson.Raw) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	p := &pendingInsert{ctx: ctx, doc: raw, done: make(chan struct{})}
+	p := &pendingInsert{doc: raw, done: make(chan struct{})}
 	q.mu.Lock()
+	if len(q.pending) >= maxPending {
+		q.mu.Unlock()
+		_, err := q.col.InsertOne(ctx, raw)
+		return err
+	}
 	q.pending = append(q.pending, p)
 	start := !q.writing
 	q.writing = true
@@ -100,12 +114,19 @@ func (q *insertQueue) insert(ctx context.Context, raw bson.Raw) error {
 		return p.err
 	case <-ctx.Done():
 		q.mu.Lock()
-		if !p.taken {
-			p.abandoned = true // never written
+		taken := p.taken
+		if !taken {
+			p.abandoned, p.doc = true, nil // never written
 		}
 		q.mu.Unlock()
-		// Taken already: it may land, as an InsertOne cancelled in flight may.
-		return ctx.Err()
+		if !taken {
+			return ctx.Err()
+		}
+		// In a batch being written: its outcome is known shortly (the
+		// client's operation timeout bounds the write), and the caller must
+		// learn it, or it would take a claim that landed for one that failed.
+		<-p.done
+		return p.err
 	}
 }
 
@@ -151,11 +172,11 @@ func (q *insertQueue) take() []*pendingInsert {
 	return batch
 }
 
-// write inserts one batch and hands each caller its own result. The write runs
-// on its own context: one caller going away must not fail the others' writes
-// (the client's operation timeout still bounds it).
+// write inserts one batch and hands each caller its own result.
 func (q *insertQueue) write(batch []*pendingInsert) {
-	ctx := context.WithoutCancel(batch[0].ctx)
+	// The write belongs to no caller: none's cancellation may fail the
+	// others, and none's context values (a session) may carry their writes.
+	ctx := context.Background()
 	docs := make([]bson.Raw, len(batch))
 	for i, p := range batch {
 		docs[i] = p.doc

@@ -191,15 +191,17 @@ func TestGroupCommitCancelledCallerLeavesOthers(t *testing.T) {
 	}
 }
 
-func TestGroupCommitCancelledLeaderDoesNotCancelTheWrite(t *testing.T) {
+func TestGroupCommitCancelledWhileWrittenGetsItsResult(t *testing.T) {
 	s, _ := countingStore(t)
 	ctx := t.Context()
 	until := time.Now().Add(time.Hour)
 	pending, release := mongo.HoldInserts(s, mongo.ColMarkers)
-	// The first of the batch lends its context to the write; cancelling it
-	// right after the batch starts must not fail the others.
+	// Cancelling a caller whose document is in the batch being written fails
+	// neither the others nor its own answer: it learns that its claim landed
+	// (else it would go on as if it had not, with the claim taken).
 	first, cancel := context.WithCancel(ctx)
-	go func() { _ = s.ClaimOnce(first, "first", until) }()
+	firstErr := make(chan error, 1)
+	go func() { firstErr <- s.ClaimOnce(first, "first", until) }()
 	waitPending(t, pending, 1)
 	const n = 5
 	var errs []error
@@ -218,6 +220,45 @@ func TestGroupCommitCancelledLeaderDoesNotCancelTheWrite(t *testing.T) {
 	for i, err := range errs {
 		if err != nil {
 			t.Errorf("claim other%d: %v", i, err)
+		}
+	}
+	if err := <-firstErr; err != nil {
+		t.Errorf("the cancelled caller whose claim was being written got %v, want its result (nil)", err)
+	}
+	if err := s.ClaimOnce(ctx, "first", until); !errors.Is(err, storage.ErrConflict) {
+		t.Errorf("claim after the cancelled one: %v, want ErrConflict (it landed)", err)
+	}
+}
+
+// A queue whose batch is stalled holds at most MaxPending inserts: the next
+// one is written on its own at once instead of waiting behind them.
+func TestGroupCommitQueueIsBounded(t *testing.T) {
+	s, _ := countingStore(t)
+	ctx := t.Context()
+	until := time.Now().Add(time.Hour)
+	pending, release := mongo.HoldInserts(s, mongo.ColMarkers)
+	done := make(chan []error)
+	go func() {
+		done <- together(mongo.MaxPending, func(i int) error { return s.ClaimOnce(ctx, fmt.Sprint("held", i), until) })
+	}()
+	waitPending(t, pending, mongo.MaxPending)
+	extra := make(chan error, 1)
+	go func() { extra <- s.ClaimOnce(ctx, "beyond", until) }()
+	select {
+	case err := <-extra:
+		if err != nil {
+			t.Errorf("the insert beyond the bound: %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the insert beyond the bound waited behind the stalled batch")
+	}
+	if n := pending(); n != mongo.MaxPending {
+		t.Errorf("%d pending, want %d", n, mongo.MaxPending)
+	}
+	release()
+	for i, err := range <-done {
+		if err != nil {
+			t.Fatalf("held claim %d: %v", i, err)
 		}
 	}
 }
