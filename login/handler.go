@@ -124,6 +124,11 @@ type Handler struct {
 	fresh *onceread.Map[freshFlow]
 }
 
+// freshMax bounds the flows kept for their form page: a flow with its request
+// is at most ~10 KB (the /authorize parameter limits), so ~10 MB, and 1,024
+// within two seconds is far beyond what the password hash lets a core sign in.
+const freshMax = 1024
+
 // New prepares the handler; it fails if a template or message catalog is broken.
 func New(cfg Config, st store, acc accounts, cookies *web.Cookies) (*Handler, error) {
 	cat, err := web.NewCatalog()
@@ -152,7 +157,7 @@ func New(cfg Config, st store, acc accounts, cookies *web.Cookies) (*Handler, er
 		cfg.OnSignIn = func(string, string) {}
 	}
 	return &Handler{cfg: cfg, store: st, accounts: acc, cookies: cookies, catalog: cat, pages: pages,
-		log: cfg.Logger, secure: u.Scheme == "https", now: time.Now, fresh: onceread.New[freshFlow](2*time.Second, 4096)}, nil
+		log: cfg.Logger, secure: u.Scheme == "https", now: time.Now, fresh: onceread.New[freshFlow](2*time.Second, freshMax)}, nil
 }
 
 // Mount adds the login routes to r, and those of the method packages' parts.
