@@ -279,6 +279,21 @@ func TestDatabaseOutageAnswers503AndRecovers(t *testing.T) {
 		}
 		return status, fmt.Sprint(out)
 	})
+	timed("token endpoint headers", func() (int, string) {
+		resp, err := http.PostForm(srv.Issuer+"/oauth/token", url.Values{"grant_type": {"client_credentials"},
+			"client_id": {"shop"}, "client_secret": {"shop-secret"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		for k, want := range map[string]string{"X-Content-Type-Options": "nosniff", "Cache-Control": "no-store", "Retry-After": "5"} {
+			if got := resp.Header.Get(k); got != want {
+				t.Errorf("503 answer: %s %q, want %q", k, got, want)
+			}
+		}
+		return resp.StatusCode, string(b)
+	})
 	timed("authorize page", func() (int, string) {
 		p, err := rptest.NewBrowser("http://127.0.0.1:8765/").Get(shop.authorization().URL)
 		if err != nil {

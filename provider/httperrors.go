@@ -45,6 +45,7 @@ func (p *Provider) errors(next http.Handler, browser bool) http.Handler {
 		case status == http.StatusServiceUnavailable:
 			clearContentHeaders(w)
 			w.Header().Set("Content-Type", "application/json")
+			w.Header().Set("X-Content-Type-Options", "nosniff")
 			w.Header().Set("Retry-After", "5")
 			w.WriteHeader(status)
 			_, _ = w.Write([]byte(`{"error":"temporarily_unavailable","error_description":"the database is not answering; try again shortly"}`))
