@@ -19,17 +19,22 @@ import (
 
 // Server is a running embedded database server.
 type Server struct {
-	uri    string
-	dir    string
-	cancel context.CancelFunc
-	done   chan struct{}
+	uri string
+	dir string
+	// sockDir holds the Unix socket when there is no TCP listener.
+	sockDir string
+	cancel  context.CancelFunc
+	done    chan struct{}
 }
 
 // Options configure Start.
 type Options struct {
 	// Dir holds the SQLite files; it is created when missing.
 	Dir string
-	// Listen is the TCP address; empty means a free loopback port.
+	// Listen is a TCP address for other processes (`vhod db`); empty means a
+	// Unix socket in a directory only this user may enter. The server has no
+	// authentication: on a loopback port any local user could read and change
+	// the accounts; the socket also spares each query the TCP stack.
 	Listen string
 	// Logger receives the server's own log; nil discards it.
 	Logger *slog.Logger
@@ -44,9 +49,21 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("embedded store: create %s: %w", dir, err)
 	}
-	listen := opts.Listen
-	if listen == "" {
-		listen = "127.0.0.1:0"
+	listener, network, addr := ferretdb.ListenerConfig{TCP: opts.Listen}, "tcp", ""
+	var sockDir string
+	if opts.Listen == "" {
+		// A short path of its own (a socket path may hold ~100 bytes; the data
+		// directory may be longer), created 0700.
+		if sockDir, err = os.MkdirTemp("", "vhod-db-"); err != nil {
+			return nil, fmt.Errorf("embedded store: socket directory: %w", err)
+		}
+		addr = filepath.Join(sockDir, "mongodb.sock")
+		listener, network = ferretdb.ListenerConfig{Unix: addr}, "unix"
+		if len(addr) >= maxSocketPath { // a long TMPDIR: loopback, as before
+			removeSockDir(sockDir)
+			sockDir, addr = "", ""
+			listener, network = ferretdb.ListenerConfig{TCP: "127.0.0.1:0"}, "tcp"
+		}
 	}
 	logger := opts.Logger
 	if logger == nil {
@@ -57,16 +74,17 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 		logger = slog.New(slog.DiscardHandler)
 	}
 	f, err := ferretdb.New(&ferretdb.Config{
-		Listener:  ferretdb.ListenerConfig{TCP: listen},
+		Listener:  listener,
 		Handler:   "sqlite",
 		SQLiteURL: (&url.URL{Scheme: "file", Path: dir + "/"}).String(),
 		Logger:    logger,
 	})
 	if err != nil {
+		removeSockDir(sockDir)
 		return nil, fmt.Errorf("embedded store: %w", err)
 	}
 	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-	s := &Server{dir: dir, cancel: cancel, done: make(chan struct{})}
+	s := &Server{dir: dir, sockDir: sockDir, cancel: cancel, done: make(chan struct{})}
 	go func() {
 		defer close(s.done)
 		_ = f.Run(runCtx)
@@ -74,7 +92,15 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 	go s.tuneLoop(runCtx, 2*time.Second)
 	// MongoDBURI needs the listener running; it blocks until the port is bound.
 	s.uri = f.MongoDBURI()
-	if err := waitReachable(ctx, s.uri); err != nil {
+	if network == "tcp" {
+		u, err := url.Parse(s.uri)
+		if err != nil {
+			s.Close()
+			return nil, fmt.Errorf("embedded store: %w", err)
+		}
+		addr = u.Host
+	}
+	if err := waitReachable(ctx, network, addr); err != nil {
 		s.Close()
 		return nil, err
 	}
@@ -88,16 +114,22 @@ func (s *Server) URI() string { return s.uri }
 func (s *Server) Close() {
 	s.cancel()
 	<-s.done
+	removeSockDir(s.sockDir)
 }
 
-func waitReachable(ctx context.Context, uri string) error {
-	u, err := url.Parse(uri)
-	if err != nil {
-		return fmt.Errorf("embedded store: %w", err)
+// maxSocketPath is below the smallest sun_path of the systems Go supports (104 bytes).
+const maxSocketPath = 100
+
+func removeSockDir(dir string) {
+	if dir != "" {
+		_ = os.RemoveAll(dir)
 	}
+}
+
+func waitReachable(ctx context.Context, network, addr string) error {
 	deadline := time.Now().Add(10 * time.Second)
 	for {
-		c, err := (&net.Dialer{Timeout: time.Second}).DialContext(ctx, "tcp", u.Host)
+		c, err := (&net.Dialer{Timeout: time.Second}).DialContext(ctx, network, addr)
 		if err == nil {
 			return c.Close()
 		}
