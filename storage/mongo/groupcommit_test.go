@@ -150,82 +150,80 @@ func TestGroupCommitDuplicateFailsOnlyItsCaller(t *testing.T) {
 	}
 }
 
-func TestGroupCommitCancelledCallerLeavesOthers(t *testing.T) {
-	s, _ := countingStore(t)
-	ctx := t.Context()
+// heldBatch is a stalled batch of the markers queue: one claim of key under a
+// context of its own, and n other claims behind it.
+type heldBatch struct {
+	cancel  context.CancelFunc // the one claim's context
+	result  chan error         // the one claim's result
+	pending func() int
+	release func()
+	others  func() []error // waits for the others' results
+}
+
+func holdBatch(t *testing.T, s *mongo.Store, key string, n int) heldBatch {
+	t.Helper()
 	until := time.Now().Add(time.Hour)
 	pending, release := mongo.HoldInserts(s, mongo.ColMarkers)
-
-	gone, cancel := context.WithCancel(ctx)
-	goneErr := make(chan error, 1)
-	go func() { goneErr <- s.ClaimOnce(gone, "gone", until) }()
+	one, cancel := context.WithCancel(t.Context())
+	result := make(chan error, 1)
+	go func() { result <- s.ClaimOnce(one, key, until) }()
 	waitPending(t, pending, 1)
-	const n = 5
 	var errs []error
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		errs = together(n, func(i int) error { return s.ClaimOnce(ctx, fmt.Sprint("stay", i), until) })
+		errs = together(n, func(i int) error { return s.ClaimOnce(t.Context(), fmt.Sprint(key, "-other", i), until) })
 	}()
 	waitPending(t, pending, 1+n)
+	return heldBatch{cancel: cancel, result: result, pending: pending, release: release,
+		others: func() []error { <-done; return errs }}
+}
+
+func TestGroupCommitCancelledCallerLeavesOthers(t *testing.T) {
+	s, _ := countingStore(t)
+	h := holdBatch(t, s, "gone", 5)
 	// The cancelled caller returns at once, while its batch is still held.
-	cancel()
+	h.cancel()
 	select {
-	case err := <-goneErr:
+	case err := <-h.result:
 		if !errors.Is(err, context.Canceled) {
 			t.Errorf("cancelled claim: %v, want context.Canceled", err)
 		}
 	case <-time.After(5 * time.Second):
 		t.Fatal("a cancelled caller kept waiting for its batch")
 	}
-	release()
-	<-done
-	for i, err := range errs {
+	h.release()
+	for i, err := range h.others() {
 		if err != nil {
-			t.Errorf("claim stay%d beside a cancelled one: %v", i, err)
+			t.Errorf("claim %d beside a cancelled one: %v", i, err)
 		}
 	}
 	// It had not been written when it gave up, so it never is.
-	if err := s.ClaimOnce(ctx, "gone", until); err != nil {
+	if err := s.ClaimOnce(t.Context(), "gone", time.Now().Add(time.Hour)); err != nil {
 		t.Errorf("claim after the cancelled one: %v (it was written after all)", err)
 	}
 }
 
+// Cancelling a caller whose document is in the batch being written fails
+// neither the others nor its own answer: it learns that its claim landed
+// (else it would go on as if it had not, with the claim taken).
 func TestGroupCommitCancelledWhileWrittenGetsItsResult(t *testing.T) {
 	s, _ := countingStore(t)
-	ctx := t.Context()
-	until := time.Now().Add(time.Hour)
-	pending, release := mongo.HoldInserts(s, mongo.ColMarkers)
-	// Cancelling a caller whose document is in the batch being written fails
-	// neither the others nor its own answer: it learns that its claim landed
-	// (else it would go on as if it had not, with the claim taken).
-	first, cancel := context.WithCancel(ctx)
-	firstErr := make(chan error, 1)
-	go func() { firstErr <- s.ClaimOnce(first, "first", until) }()
-	waitPending(t, pending, 1)
-	const n = 5
-	var errs []error
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		errs = together(n, func(i int) error { return s.ClaimOnce(ctx, fmt.Sprint("other", i), until) })
-	}()
-	waitPending(t, pending, 1+n)
-	release()
-	for pending() > 0 {
+	h := holdBatch(t, s, "first", 5)
+	h.release()
+	for h.pending() > 0 {
 		time.Sleep(50 * time.Microsecond)
 	}
-	cancel()
-	<-done
-	for i, err := range errs {
+	h.cancel()
+	for i, err := range h.others() {
 		if err != nil {
-			t.Errorf("claim other%d: %v", i, err)
+			t.Errorf("claim %d: %v", i, err)
 		}
 	}
-	if err := <-firstErr; err != nil {
+	if err := <-h.result; err != nil {
 		t.Errorf("the cancelled caller whose claim was being written got %v, want its result (nil)", err)
 	}
-	if err := s.ClaimOnce(ctx, "first", until); !errors.Is(err, storage.ErrConflict) {
+	if err := s.ClaimOnce(t.Context(), "first", time.Now().Add(time.Hour)); !errors.Is(err, storage.ErrConflict) {
 		t.Errorf("claim after the cancelled one: %v, want ErrConflict (it landed)", err)
 	}
 }
