@@ -14,6 +14,7 @@ import (
 	"github.com/vhod-id/vhod/storage"
 	"github.com/vhod-id/vhod/storage/mongo"
 	"github.com/vhod-id/vhod/storage/mongotest"
+	"github.com/vhod-id/vhod/storage/storagetest"
 )
 
 // countingStore is a fresh store whose insert commands are counted: on the
@@ -96,18 +97,7 @@ func TestGroupCommitSameKeyOneWinner(t *testing.T) {
 	waitPending(t, pending, n)
 	release()
 	<-done
-	wins := 0
-	for _, err := range errs {
-		switch {
-		case err == nil:
-			wins++
-		case !errors.Is(err, storage.ErrConflict):
-			t.Errorf("unexpected error: %v", err)
-		}
-	}
-	if wins != 1 {
-		t.Fatalf("%d of %d claims of one key in one batch won, want exactly 1", wins, n)
-	}
+	storagetest.OneWinner(t, errs) // in one batch
 	if got := inserts.Load(); got != 1 {
 		t.Errorf("one batch took %d insert commands, want 1", got)
 	}

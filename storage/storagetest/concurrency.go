@@ -30,6 +30,13 @@ func race(t *testing.T, f func() error) {
 	}
 	close(start)
 	wg.Wait()
+	OneWinner(t, errs)
+}
+
+// OneWinner checks the errors of writers that raced for one one-time
+// transition: exactly one succeeded, every other one failed with ErrConflict.
+func OneWinner(t *testing.T, errs []error) {
+	t.Helper()
 	wins := 0
 	for _, err := range errs {
 		switch {
@@ -40,7 +47,7 @@ func race(t *testing.T, f func() error) {
 		}
 	}
 	if wins != 1 {
-		t.Fatalf("%d of %d concurrent writers won, want exactly 1", wins, racers)
+		t.Fatalf("%d of %d concurrent writers won, want exactly 1", wins, len(errs))
 	}
 }
 
