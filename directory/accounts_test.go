@@ -15,12 +15,20 @@ import (
 
 func newDirectory(t *testing.T) (*directory.Directory, *mongo.Store) {
 	t.Helper()
+	d, store, _ := newDirectoryPasswords(t)
+	return d, store
+}
+
+// newDirectoryPasswords is newDirectory with its hasher, whose KeysDerived
+// counts the argon2id checks.
+func newDirectoryPasswords(t *testing.T) (*directory.Directory, *mongo.Store, *directory.Passwords) {
+	t.Helper()
 	store := mongotest.Fresh(t, mongotest.URI(t), mongo.Options{})
 	p, err := directory.NewPasswords(directory.PasswordParams{MemoryKiB: 8 * 1024, Iterations: 1, Parallelism: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return directory.New(store, p, slog.New(slog.NewTextHandler(io.Discard, nil))), store
+	return directory.New(store, p, slog.New(slog.NewTextHandler(io.Discard, nil))), store, p
 }
 
 func TestAuthenticateAnySpelling(t *testing.T) {

@@ -102,6 +102,8 @@ type store interface {
 	ConsentedScopes(ctx context.Context, userID, clientID string) ([]string, error)
 	Hit(ctx context.Context, key string, window time.Duration, now time.Time) (int64, error)
 	Count(ctx context.Context, key string, window time.Duration, now time.Time) (int64, error)
+	HitIn(ctx context.Context, key string, c storage.Counter, now time.Time) (int64, error)
+	CountIn(ctx context.Context, key string, now time.Time, cs ...storage.Counter) ([]int64, error)
 }
 
 // Handler serves the login pages.

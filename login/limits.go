@@ -43,11 +43,15 @@ func contractKeys(contract string) []string {
 // ipKey counts an address's failures; IPv6 by its /64 (see clientaddr.LimitKey).
 func ipKey(r *http.Request) string { return "signin-fail:ip:" + clientaddr.LimitKey(clientIP(r)) }
 
-func identKey(key string) string { return "signin-fail:id:" + key }
+// identCounters are an identifier's failures and lock (lockout.go), one set per key (identSet).
+func (h *Handler) identCounters() []storage.Counter {
+	return []storage.Counter{{Name: "fail", Window: h.cfg.Limits.Window}, {Name: "lock", Window: h.lockWindow()}}
+}
+func identSet(key string) string { return "signin-id:" + key }
 
 // failures returns the failed sign-ins counted for the address and, when keys are
-// given, the most for any of them (keys come from identKeys, contractKeys or
-// orgs.AccountantLimitKey: normalised as the check normalises).
+// given, the most for any of them and whether one is locked (keys come from
+// identKeys, contractKeys or orgs.AccountantLimitKey: normalised as the check normalises).
 func (h *Handler) failures(r *http.Request, keys ...string) (counts, error) {
 	var c counts
 	var err error
@@ -55,17 +59,21 @@ func (h *Handler) failures(r *http.Request, keys ...string) (counts, error) {
 		return c, err
 	}
 	for _, k := range keys {
-		n, err := h.store.Count(r.Context(), identKey(k), h.cfg.Limits.Window, h.now())
+		n, err := h.store.CountIn(r.Context(), identSet(k), h.now(), h.identCounters()...)
 		if err != nil {
 			return c, err
 		}
-		c.ident = max(c.ident, n)
+		c.ident = max(c.ident, n[0])
+		c.locked = c.locked || (h.cfg.Limits.LockAfter > 0 && n[1] >= int64(h.cfg.Limits.LockAfter))
 	}
 	return c, nil
 }
 
-// counts are the failed sign-ins of an address and an identifier in the window.
-type counts struct{ ip, ident int64 }
+// counts are the failed sign-ins of an address and an identifier, and an identifier's lock.
+type counts struct {
+	ip, ident int64
+	locked    bool
+}
 
 // over: this address or identifier has failed too often; no more attempts now.
 func (h *Handler) over(c counts) bool {
@@ -98,7 +106,7 @@ func (h *Handler) countFailure(r *http.Request, keys ...string) (counts, error) 
 		return c, err
 	}
 	for _, k := range keys {
-		n, err := h.store.Hit(r.Context(), identKey(k), h.cfg.Limits.Window, h.now())
+		n, err := h.store.HitIn(r.Context(), identSet(k), h.identCounters()[0], h.now())
 		if err != nil {
 			return c, err
 		}

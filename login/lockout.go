@@ -20,8 +20,6 @@ func (h *Handler) lockWindow() time.Duration {
 	return max(h.cfg.Limits.Window, h.cfg.Limits.LockFor)
 }
 
-func lockKey(key string) string { return "signin-lock:" + key }
-
 // identifierLocked tells whether any of keys has failed LockAfter times within
 // the lock window.
 func (h *Handler) identifierLocked(r *http.Request, keys ...string) (bool, error) {
@@ -30,11 +28,11 @@ func (h *Handler) identifierLocked(r *http.Request, keys ...string) (bool, error
 		return false, nil
 	}
 	for _, k := range keys {
-		n, err := h.store.Count(r.Context(), lockKey(k), h.lockWindow(), h.now())
+		n, err := h.store.CountIn(r.Context(), identSet(k), h.now(), h.identCounters()[1])
 		if err != nil {
 			return false, err
 		}
-		if n >= int64(l.LockAfter) {
+		if n[0] >= int64(l.LockAfter) {
 			return true, nil
 		}
 	}
@@ -49,7 +47,7 @@ func (h *Handler) identifierHit(r *http.Request, keys ...string) (int64, error) 
 		return 0, nil
 	}
 	for _, k := range keys {
-		c, err := h.store.Hit(r.Context(), lockKey(k), h.lockWindow(), h.now())
+		c, err := h.store.HitIn(r.Context(), identSet(k), h.identCounters()[1], h.now())
 		if err != nil {
 			return n, err
 		}

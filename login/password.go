@@ -56,6 +56,7 @@ func (h *Handler) password(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	keys := identKeys(login)
+	// c.locked too: read for every login, with an account or without (lockout.go).
 	c, err := h.failures(r, keys...)
 	if err != nil {
 		h.pages.Fail(w, r, lang, unavailable(err))
@@ -96,17 +97,10 @@ func (h *Handler) password(w http.ResponseWriter, r *http.Request) {
 		h.passwordForm(w, r, http.StatusTooManyRequests, f, ar, lang, login, "login.too_many_failures", false)
 		return
 	}
-	// Read for every login before the check, so that logins with and without an
-	// account cost the same (see lockout.go).
-	identLocked, err := h.identifierLocked(r, keys...)
-	if err != nil {
-		h.pages.Fail(w, r, lang, unavailable(err))
-		return
-	}
 	user, err := h.accounts.Authenticate(r.Context(), login, password, opts...)
 	var wrong *directory.WrongPasswordError
 	unknown := errors.Is(err, directory.ErrInvalidCredentials) && !errors.As(err, &wrong)
-	if unknown && identLocked {
+	if unknown && c.locked {
 		// No account (or none that can sign in): its identifiers lock as an
 		// account would, so that the answers do not tell which exist.
 		err = directory.ErrAccountLocked

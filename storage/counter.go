@@ -15,6 +15,23 @@ type Counters interface {
 	Hit(ctx context.Context, key string, window time.Duration, now time.Time) (int64, error)
 	// Count returns key's count over the last window (0 when none).
 	Count(ctx context.Context, key string, window time.Duration, now time.Time) (int64, error)
+	// HitIn adds one to counter c of the set key and returns c's count over its
+	// last window.
+	HitIn(ctx context.Context, key string, c Counter, now time.Time) (int64, error)
+	// CountIn returns the counts of cs in the set key over their windows, in the
+	// order of cs (0 when none), read at once.
+	CountIn(ctx context.Context, key string, now time.Time, cs ...Counter) ([]int64, error)
+}
+
+// Counter names one counter of a set (Counters.HitIn, CountIn), with its window.
+// A set keeps the counters of one subject that are read together (a sign-in
+// identifier's failures and its lock) in one place, so one lookup reads them
+// all: the embedded store serves only a lookup by one _id from an index, a
+// query for several would read the whole collection. Name is letters, digits,
+// '-' and '_'.
+type Counter struct {
+	Name   string
+	Window time.Duration
 }
 
 // SlidingCount estimates the events of the window that ends now from the counts of

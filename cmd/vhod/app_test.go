@@ -164,7 +164,9 @@ func TestRoundTripsPerSignIn(t *testing.T) {
 	// session's start read it in the same request (login.Kit.SignedInUser).
 	// 22: the form page right after the start takes the flow and request the
 	// start has just written from memory (internal/onceread), not from the database.
-	measureRuns("password sign-in, browser part", 22, 3, func() {
+	// 20: an identifier's failure counter and its lock counter are one document
+	// (storage.Counter sets), read in one lookup per spelling (login.signInCounts).
+	measureRuns("password sign-in, browser part", 20, 3, func() {
 		b = rptest.NewBrowser(testRedirect) // no session yet: the form, every time
 		code, verifier = ta.code(t, b)
 	})

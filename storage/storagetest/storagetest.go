@@ -62,6 +62,7 @@ func Run(t *testing.T, newStore func(t *testing.T) storage.Store) {
 		{"ConcurrentFlowSave", testConcurrentFlowSave},
 		{"ConcurrentCompletion", testConcurrentCompletion},
 		{"CounterWindows", testCounters},
+		{"CounterSets", testCounterSets},
 		{"LeaseOnePerSlot", testLeases},
 		{"Revocations", testRevocations},
 		{"ConcurrentRevocation", testConcurrentRevoke},
