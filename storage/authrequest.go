@@ -72,7 +72,8 @@ type AuthRequests interface {
 	// returned as it is and the code stays unspent (a wrong client or verifier
 	// must not burn the rightful client's code). A second redemption returns the
 	// request with ErrConflict, so that the caller can revoke what the first
-	// exchange issued; an incomplete request is ErrNotFound.
+	// exchange issued; an incomplete or deleted request is ErrNotFound, also
+	// when it was deleted after its code was given out.
 	RedeemAuthCode(ctx context.Context, id string, check func(AuthRequest) error) (AuthRequest, error)
 	// IssueAuthCode marks the code of completed request id as given out, once:
 	// a request answers its callback with a code at most once, so that whoever
@@ -82,5 +83,7 @@ type AuthRequests interface {
 	// its code was already given out; ErrNotFound when r is expired or not
 	// completed.
 	IssueAuthCode(ctx context.Context, r AuthRequest) error
+	// DeleteAuthRequest removes request id; a code given out for it is
+	// refused from then on (RedeemAuthCode's ErrNotFound).
 	DeleteAuthRequest(ctx context.Context, id string) error
 }

@@ -2,6 +2,7 @@ package mongo
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -61,39 +62,63 @@ func (s *Store) CompleteAuthRequest(ctx context.Context, id string, c storage.Co
 	return nil
 }
 
-// RedeemAuthCode consumes the code of a completed request once.
-// It always reads the database: a request deleted since (its user's grants
-// revoked, on any instance) gives no tokens.
+// RedeemAuthCode consumes the code of a completed request once. The request
+// is the one this instance gave the code out for, when it still holds it
+// (handoff.go), else the database's. Either way the redemption is a claim in
+// the database: it decides single use on every instance, and it fails for a
+// request deleted since, on any instance (its user's grants revoked, or the
+// sign-in denied), whose redemption the deletion claimed first (withdraw).
 func (s *Store) RedeemAuthCode(ctx context.Context, id string, check func(storage.AuthRequest) error) (storage.AuthRequest, error) {
 	s.completed.drop(id)
-	var r storage.AuthRequest
-	err := s.byID(ctx, colAuthRequests, "get auth request", id, &r, func() time.Time { return r.ExpiresAt })
-	if err != nil {
-		return r, err
-	}
-	if r.Completion == nil {
-		return storage.AuthRequest{}, mapErr("redeem code", storage.ErrNotFound)
+	r, ok := s.issued.take(id, s.now())
+	if !ok {
+		err := s.byID(ctx, colAuthRequests, "get auth request", id, &r, func() time.Time { return r.ExpiresAt })
+		if err != nil {
+			return r, err
+		}
+		if r.Completion == nil {
+			return storage.AuthRequest{}, mapErr("redeem code", storage.ErrNotFound)
+		}
 	}
 	if check != nil {
+		// A refusal leaves the code to its rightful client, whose exchange
+		// then reads the request from the database.
 		if err := check(r); err != nil {
 			return storage.AuthRequest{}, err
 		}
 	}
-	return r, s.claim(ctx, "redeem:"+id, s.now().Add(requestMarkerLifetime))
+	err := s.claim(ctx, redeemKey(id), s.now().Add(requestMarkerLifetime))
+	if errors.Is(err, storage.ErrConflict) {
+		withdrawn, werr := s.withdrawn(ctx, id)
+		if werr != nil {
+			return storage.AuthRequest{}, werr
+		}
+		if withdrawn {
+			return storage.AuthRequest{}, mapErr("redeem code", storage.ErrNotFound)
+		}
+	}
+	return r, err
 }
 
 // IssueAuthCode gives out the code of a completed request once: a marker, as
 // for the redemption, since the embedded server makes no conditional update
-// of the request itself atomic.
+// of the request itself atomic. The request is kept for the code's exchange.
 func (s *Store) IssueAuthCode(ctx context.Context, r storage.AuthRequest) error {
 	if r.Completion == nil || !s.now().Before(r.ExpiresAt) {
 		return mapErr("issue code", storage.ErrNotFound)
 	}
-	return s.claim(ctx, "code:"+r.ID, s.now().Add(requestMarkerLifetime))
+	if err := s.claim(ctx, "code:"+r.ID, s.now().Add(requestMarkerLifetime)); err != nil {
+		return err
+	}
+	s.issued.keep(r, s.now())
+	return nil
 }
 
-// DeleteAuthRequest removes a request.
+// DeleteAuthRequest removes a request; its code, if it has one, is refused on
+// every instance from now on (withdraw).
 func (s *Store) DeleteAuthRequest(ctx context.Context, id string) error {
-	s.completed.drop(id)
+	if err := s.withdraw(ctx, id); err != nil {
+		return err
+	}
 	return s.deleteByID(ctx, colAuthRequests, "delete auth request", id)
 }

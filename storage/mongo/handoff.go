@@ -9,36 +9,49 @@ import (
 	"github.com/vhod-id/vhod/storage"
 )
 
-// A completed auth request is read once more right after it was written: the
-// browser is sent on to the callback, which reads it to give out its code.
-// handoff keeps the request this instance has just completed (single sign-on
-// stores it complete, a sign-in completes it) for that one read, so that the
-// callback costs no database round trip when it lands on the same instance.
+// A completed auth request is read twice more right after it was written: the
+// browser is sent on to the callback, which reads it to give out its code, and
+// the client exchanges that code at once. A handoff keeps the request this
+// instance has just completed (single sign-on stores it complete, a sign-in
+// completes it) for the callback, and another keeps the request whose code it
+// has just given out for the exchange, so that neither read costs a database
+// round trip when it lands on the same instance; one on another instance reads
+// the database as before.
 //
-// Only completed requests are kept, and completion is their last change: what
-// can still happen to one is its expiry (checked here too), its deletion (by
-// this store's DeleteAuthRequest and RevokeUserTokens, which drop it here as
-// well; on another instance it only leaves a code that the exchange, which
-// always reads the database, refuses) and the redemption of its code, which is
-// a marker of its own. An entry is taken by its first read, lives handoffTTL
-// at most, and there are at most handoffMax of them: oldest out first.
+// Only completed requests are kept, and completion is their last change (a
+// second completion is refused by its claim; a request that single sign-on
+// stored complete has no login flow that could complete it). What can still
+// happen to one is its expiry (checked here too), its deletion (Deny's
+// DeleteAuthRequest, and RevokeUserTokens after a password reset or a lock)
+// and the redemption of its code. A deletion drops the request here and, for
+// every other instance, first claims the redemption of its code with a
+// withdrawal marker (see withdraw): an exchange that took the request from
+// memory still claims the redemption in the database, so it is refused on any
+// instance, as an exchange that read the deleted request would be. The
+// single use of the code stays the claim's.
 //
-// A request bigger than handoffMaxBytes is not kept (it is read from the
-// database as before): the entries then bound the memory at handoffMax ×
-// handoffMaxBytes, whatever a request holds. A sign-in request is about a
-// kilobyte; /authorize bounds each of its parameters.
+// An entry is taken by its first read, lives its TTL at most, and there are at
+// most handoffMax of them per handoff: oldest out first. A request bigger than
+// handoffMaxBytes is not kept (it is read from the database as before): the
+// entries then bound the memory at 2 × handoffMax × handoffMaxBytes, whatever a
+// request holds. A sign-in request is about a kilobyte; /authorize bounds each
+// of its parameters.
 const (
 	handoffTTL      = 10 * time.Second
 	handoffMax      = 4096
 	handoffMaxBytes = 16 << 10
+	// issuedTTL is how long a code given out here waits in memory for its
+	// exchange: a client exchanges it as soon as the browser brings it back;
+	// a later exchange reads the database.
+	issuedTTL = 30 * time.Second
 )
 
 type handoff struct {
 	once *onceread.Map[storage.AuthRequest]
 }
 
-func newHandoff() *handoff {
-	return &handoff{once: onceread.New[storage.AuthRequest](handoffTTL, handoffMax)}
+func newHandoff(ttl time.Duration) *handoff {
+	return &handoff{once: onceread.New[storage.AuthRequest](ttl, handoffMax)}
 }
 
 // keep remembers a completed request as the database now holds it: a copy

@@ -18,7 +18,7 @@ func completedRequest(id, user string, expires time.Time) storage.AuthRequest {
 // expired one, forgets what is deleted or revoked, and stays bounded.
 func TestHandoff(t *testing.T) {
 	now := time.Now().UTC()
-	h := newHandoff()
+	h := newHandoff(handoffTTL)
 	h.keep(storage.AuthRequest{ID: "open", ExpiresAt: now.Add(time.Hour)}, now)
 	if _, ok := h.take("open", now); ok {
 		t.Fatal("an incomplete request was kept")
@@ -72,7 +72,7 @@ func TestHandoff(t *testing.T) {
 // entries × size, whatever a request holds.
 func TestHandoffSkipsOversizedRequests(t *testing.T) {
 	now := time.Now().UTC()
-	h := newHandoff()
+	h := newHandoff(handoffTTL)
 	small := completedRequest("small", "u1", now.Add(time.Minute))
 	small.State = strings.Repeat("s", 4096) // the largest state /authorize takes
 	h.keep(small, now)

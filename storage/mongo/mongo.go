@@ -48,6 +48,8 @@ type Store struct {
 	now func() time.Time
 	// completed hands a just completed auth request to its callback (handoff.go).
 	completed *handoff
+	// issued hands the request whose code was just given out to its exchange (handoff.go).
+	issued *handoff
 	// groups batches concurrent inserts into one commit (groupcommit.go).
 	groups groupCommit
 }
@@ -80,7 +82,7 @@ func Open(ctx context.Context, uri, name string, o Options) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("connect to database: %w", err)
 	}
-	s := &Store{client: c, db: c.Database(name), now: time.Now, completed: newHandoff()}
+	s := &Store{client: c, db: c.Database(name), now: time.Now, completed: newHandoff(handoffTTL), issued: newHandoff(issuedTTL)}
 	if err := s.ensureIndexes(ctx); err != nil {
 		_ = c.Disconnect(context.WithoutCancel(ctx))
 		return nil, err

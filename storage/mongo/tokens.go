@@ -113,9 +113,11 @@ func (s *Store) RevokeSessionTokens(ctx context.Context, sessionID string) error
 // RevokeUserTokens deletes every token of a user (after a password reset or
 // an operator's lock) and first what is still to turn into tokens: the codes
 // of completed auth requests and approved device authorizations, so that
-// nothing obtained before can be redeemed after.
+// nothing obtained before can be redeemed after, on any instance (withdraw).
 func (s *Store) RevokeUserTokens(ctx context.Context, userID string) error {
-	s.completed.dropUser(userID)
+	if err := s.withdrawUser(ctx, userID); err != nil {
+		return err
+	}
 	for _, g := range []struct{ col, field string }{{colAuthRequests, "completion.user_id"}, {colDevice, "subject"}} {
 		if _, err := s.db.Collection(g.col).DeleteMany(ctx, bson.D{{Key: g.field, Value: userID}}); err != nil {
 			return mapErr("revoke user grants", err)

@@ -276,6 +276,39 @@ func testAuthCodeIssuedOnce(t *testing.T, s storage.Store) {
 	wantErr(t, s.IssueAuthCode(ctx, old), storage.ErrNotFound)
 }
 
+// testAuthCodeOfDeletedRequest: a code given out is refused once its request
+// is deleted, or its user's grants revoked, even where the store still holds
+// the request for the exchange; deleting the request of a redeemed code fails
+// nothing.
+func testAuthCodeOfDeletedRequest(t *testing.T, s storage.Store) {
+	ctx := t.Context()
+	issue := func(id, user string) {
+		t.Helper()
+		must(t, s.CreateAuthRequest(ctx, newAuthRequest(id)))
+		must(t, s.CompleteAuthRequest(ctx, id, storage.Completion{UserID: user, AuthTime: time.Now().UTC()}, future()))
+		r, err := s.AuthRequestByID(ctx, id)
+		must(t, err)
+		must(t, s.IssueAuthCode(ctx, r))
+	}
+	issue("denied", "u1")
+	issue("revoked", "u1")
+	issue("other", "u2")
+	issue("redeemed", "u3")
+	_, err := s.RedeemAuthCode(ctx, "redeemed", nil)
+	must(t, err)
+	must(t, s.DeleteAuthRequest(ctx, "denied"))
+	must(t, s.RevokeUserTokens(ctx, "u1"))
+	must(t, s.DeleteAuthRequest(ctx, "redeemed"))
+	for _, id := range []string{"denied", "revoked"} {
+		_, err := s.RedeemAuthCode(ctx, id, nil)
+		wantErr(t, err, storage.ErrNotFound)
+	}
+	_, err = s.RedeemAuthCode(ctx, "redeemed", nil)
+	wantErr(t, err, storage.ErrNotFound)
+	_, err = s.RedeemAuthCode(ctx, "other", nil)
+	must(t, err)
+}
+
 func testAuthRequestExpiry(t *testing.T, s storage.Store) {
 	ctx := t.Context()
 	r := newAuthRequest("old")

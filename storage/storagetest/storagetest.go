@@ -43,6 +43,7 @@ func Run(t *testing.T, newStore func(t *testing.T) storage.Store) {
 		{"AuthRequestLifecycle", testAuthRequestLifecycle},
 		{"AuthCodeSingleUse", testAuthCodeSingleUse},
 		{"AuthCodeIssuedOnce", testAuthCodeIssuedOnce},
+		{"AuthCodeOfDeletedRequest", testAuthCodeOfDeletedRequest},
 		{"AuthRequestExpiry", testAuthRequestExpiry},
 		{"RefreshTokenSingleUse", testRefreshSingleUse},
 		{"TokenFamilyRevocation", testFamilyRevocation},
