@@ -43,6 +43,8 @@ type requestClient struct {
 	// about: op passes only its ID and subject on, and a JWT access token has no
 	// record to read the rest from.
 	rawToken string
+	// verified is the check of a JWT access token made in this request (verifyJWT).
+	verified *verifiedJWT
 	// ip and userAgent describe the caller for audit events.
 	ip, userAgent string
 	// dpopJKT is the key thumbprint of this request's verified DPoP proof.

@@ -8,7 +8,6 @@ import (
 	"github.com/zitadel/oidc/v3/pkg/oidc"
 	"github.com/zitadel/oidc/v3/pkg/op"
 
-	"github.com/vhod-id/vhod/provider/accesstoken"
 	"github.com/vhod-id/vhod/storage"
 )
 
@@ -50,7 +49,7 @@ func (p *Provider) accessToken(ctx context.Context, raw string) (storage.AccessT
 			return storage.AccessToken{}, ErrInvalidToken
 		}
 	} else {
-		jt, ok := accesstoken.Verify(ctx, raw, p.cfg.Issuer, p.storage.keys)
+		jt, ok := p.storage.verifyJWT(ctx, raw)
 		if !ok {
 			return storage.AccessToken{}, ErrInvalidToken
 		}

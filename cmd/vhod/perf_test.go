@@ -41,6 +41,36 @@ func BenchmarkServeClientCredentials(b *testing.B) {
 	}
 }
 
+// BenchmarkServeUserinfo is the server's own work for one userinfo answer
+// to an ES256 JWT access token (its check, the revocation check, the account,
+// the claims), without a network or a client.
+func BenchmarkServeUserinfo(b *testing.B) {
+	ta := newTestApp(b)
+	br := rptest.NewBrowser(testRedirect)
+	code, verifier := ta.code(b, br)
+	tok, err := ta.oauth().Exchange(b.Context(), code, oauth2.VerifierOption(verifier))
+	if err != nil {
+		b.Fatal(err)
+	}
+	h := ta.Config.Handler
+	serve := func() {
+		r := httptest.NewRequest(http.MethodGet, ta.URL+"/userinfo", nil)
+		r.RemoteAddr = "127.0.0.1:40000"
+		tok.SetAuthHeader(r)
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, r)
+		if w.Code != http.StatusOK {
+			b.Fatalf("status %d: %s", w.Code, w.Body)
+		}
+	}
+	serve()
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		serve()
+	}
+}
+
 // BenchmarkSignInBrowserPart is the browser part of a password sign-in (the
 // form, the password, the callback), in process: allocations per sign-in are
 // the server's and the test browser's together (argon2id at the tests' cost).
