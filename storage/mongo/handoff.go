@@ -42,8 +42,10 @@ const (
 	handoffMaxBytes = 16 << 10
 	// issuedTTL is how long a code given out here waits in memory for its
 	// exchange: a client exchanges it as soon as the browser brings it back;
-	// a later exchange reads the database.
-	issuedTTL = 30 * time.Second
+	// a later exchange reads the database. Holding more for longer would let
+	// a signed-in browser that visits callbacks and never has its codes
+	// exchanged hold more memory, not save more round trips.
+	issuedTTL = handoffTTL
 )
 
 type handoff struct {
