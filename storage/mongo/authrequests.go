@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/vhod-id/vhod/storage"
@@ -114,11 +115,31 @@ func (s *Store) IssueAuthCode(ctx context.Context, r storage.AuthRequest) error 
 	return nil
 }
 
-// DeleteAuthRequest removes a request; its code, if it has one, is refused on
-// every instance from now on (withdraw).
+// DeleteAuthRequest removes a request; the code of a completed one is refused
+// on every instance from then on (withdraw). A request is deleted when its
+// sign-in is denied (prompt=none without a session, consent declined): it is
+// incomplete then, and its deletion is the one round trip it was.
 func (s *Store) DeleteAuthRequest(ctx context.Context, id string) error {
-	if err := s.withdraw(ctx, id); err != nil {
-		return err
+	s.completed.drop(id)
+	s.issued.drop(id)
+	var gone struct {
+		Completion *storage.Completion `bson:"completion"`
 	}
-	return s.deleteByID(ctx, colAuthRequests, "delete auth request", id)
+	// (No projection: the embedded server's findAndModify takes none.)
+	err := s.db.Collection(colAuthRequests).FindOneAndDelete(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&gone)
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return nil
+	}
+	if err != nil {
+		return mapErr("delete auth request", err)
+	}
+	if gone.Completion == nil {
+		return nil
+	}
+	// Completed meanwhile (another tab finished the sign-in): its code may be
+	// out already, held in memory by the instance that gave it. A deletion
+	// reaches an exchange that reads the database only before its read, and
+	// one from memory only before this claim: the same moment, give or take
+	// one round trip.
+	return s.withdraw(ctx, id)
 }

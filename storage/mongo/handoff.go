@@ -24,8 +24,8 @@ import (
 // happen to one is its expiry (checked here too), its deletion (Deny's
 // DeleteAuthRequest, and RevokeUserTokens after a password reset or a lock)
 // and the redemption of its code. A deletion drops the request here and, for
-// every other instance, first claims the redemption of its code with a
-// withdrawal marker (see withdraw): an exchange that took the request from
+// every other instance, claims the redemption of its code with a withdrawal
+// marker (see withdraw): an exchange that took the request from
 // memory still claims the redemption in the database, so it is refused on any
 // instance, as an exchange that read the deleted request would be. The
 // single use of the code stays the claim's.

@@ -14,8 +14,9 @@ import (
 // An auth request's code is redeemed by claiming redeemKey (RedeemAuthCode).
 // The instance that gave the code out may answer its exchange from memory
 // (handoff.go), so deleting the request is not enough to refuse its code
-// everywhere: the deletion first claims the redemption itself, with a marker
-// that says so. The exchange's claim then fails on every instance, and the
+// everywhere: the deletion of a completed request also claims the redemption
+// itself, with a marker that says so (RevokeUserTokens before it deletes,
+// DeleteAuthRequest once it found the request completed). The exchange's claim then fails on every instance, and the
 // marker tells it apart from a replay of a redeemed code (which revokes what
 // the first exchange issued).
 

@@ -148,3 +148,25 @@ func TestCodeRedeemedThenDeleted(t *testing.T) {
 		t.Fatalf("the code of a deleted request: %v", err)
 	}
 }
+
+// Denying a sign-in deletes its incomplete request in one round trip, as
+// before: only a completed request's code needs withdrawing.
+func TestDeleteIncompleteRequestIsOneRoundTrip(t *testing.T) {
+	a, _, commands := twoInstances(t)
+	ctx := t.Context()
+	now := time.Now().UTC()
+	if err := a.CreateAuthRequest(ctx, storage.AuthRequest{ID: "open", ClientID: "shop", BrowserHash: "b",
+		CreatedAt: now, ExpiresAt: now.Add(time.Minute)}); err != nil {
+		t.Fatal(err)
+	}
+	start := commands.Load()
+	if err := a.DeleteAuthRequest(ctx, "open"); err != nil {
+		t.Fatal(err)
+	}
+	if n := commands.Load() - start; n != 1 {
+		t.Fatalf("deleting an incomplete request took %d round trips, want 1", n)
+	}
+	if _, err := a.AuthRequestByID(ctx, "open"); !errors.Is(err, storage.ErrNotFound) {
+		t.Fatalf("deleted request: %v", err)
+	}
+}
