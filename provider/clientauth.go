@@ -48,7 +48,7 @@ func (p *Provider) clientAuth(next http.Handler) http.Handler {
 			respond.OAuthError(w, http.StatusMethodNotAllowed, oidc.ErrInvalidRequest().WithDescription("use POST"), false)
 			return
 		}
-		if err := r.ParseForm(); err != nil {
+		if err := parseForm(r); err != nil {
 			respond.OAuthError(w, http.StatusBadRequest, oidc.ErrInvalidRequest().WithDescription("the form cannot be read"), false)
 			return
 		}
