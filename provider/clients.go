@@ -64,6 +64,11 @@ type requestClient struct {
 	issued *storage.Grant
 	// pendingTokens are the JWT access tokens signed for op to hand out.
 	pendingTokens []string
+	// handsOut: this request's own handler hands the access token out
+	// (clientCredentials), so the JWT signed for it is left in signed rather
+	// than held for op's crypto (a map entry, a lock and two keys per token).
+	handsOut bool
+	signed   string
 	// device is the approved device authorization a device_code poll found;
 	// exchange the grant a token exchange issues for.
 	device   *storage.DeviceAuthorization
@@ -95,7 +100,11 @@ func (s *Storage) loadClient(ctx context.Context, id string) (*client, error) {
 	if err != nil {
 		return nil, err
 	}
-	cl := &client{c: c, loginURL: s.cfg.LoginURL, callbackURL: s.callbackURL, idTokenLifetime: s.cfg.IDTokenLifetime}
+	cb := s.callback
+	if cb == nil { // a Storage made without New (tests)
+		cb = s.callbackURL
+	}
+	cl := &client{c: c, loginURL: s.cfg.LoginURL, callbackURL: cb, idTokenLifetime: s.cfg.IDTokenLifetime}
 	if h != nil {
 		h.c = cl
 		cl.ahead = h.authenticated == id && !c.Public
@@ -158,21 +167,29 @@ func (s *Storage) checkSecret(ctx context.Context, clientID, secret string) (*cl
 	if h := holder(ctx); h != nil && h.authenticated == clientID && secret == "" {
 		return c, nil
 	}
-	invalid := invalidSecret()
 	// Only a client of a secret method authenticates by its secret: a
 	// private_key_jwt or TLS client may have a secret on record, never usable.
 	if c.c.Public || c.c.SecretHash == "" ||
 		(c.c.AuthMethod != string(oidc.AuthMethodBasic) && c.c.AuthMethod != string(oidc.AuthMethodPost)) {
-		return nil, invalid
+		return nil, invalidSecret()
 	}
-	if subtle.ConstantTimeCompare([]byte(HashSecret(secret)), []byte(c.c.SecretHash)) != 1 {
-		return nil, invalid
+	if !secretMatches(secret, c.c.SecretHash) {
+		return nil, invalidSecret()
 	}
 	return c, nil
 }
 
+// secretMatches compares HashSecret(secret) with the stored hash in constant
+// time, the hex digits written on the stack rather than into a new string.
+func secretMatches(secret, stored string) bool {
+	sum := sha256.Sum256([]byte(secret))
+	var buf [2 * sha256.Size]byte
+	hex.Encode(buf[:], sum[:])
+	return subtle.ConstantTimeCompare(buf[:], []byte(stored)) == 1
+}
+
 // invalidSecret is checkSecret's refusal, made only when refused (its
-// description is formatted).
+// description is formatted: an accepted secret paid for it on every token).
 func invalidSecret() *oidc.Error {
 	return oidc.ErrInvalidClient().WithDescription("invalid client_id or client_secret")
 }

@@ -128,6 +128,7 @@ func New(cfg Config, store Store, keyring *keys.Keyring) (*Provider, error) {
 	s := &Storage{store: store, keys: keyring, dpop: dpop.New(cfg.CryptoKey, store), cfg: cfg, log: cfg.Logger, logoutSeal: newSealer(cfg.CryptoKey, "vhod end-session page"),
 		crypto: newTokenCrypto(cfg.CryptoKey), refreshSeal: newSealer(cfg.CryptoKey, "vhod refresh token successor"),
 		logoutConfirmSeal: newSealer(cfg.CryptoKey, "vhod logout confirmation")}
+	s.callback = s.callbackURL
 	opCfg := &op.Config{
 		CryptoKey:                cfg.CryptoKey,
 		DefaultLogoutRedirectURI: cfg.LogoutURL,
