@@ -182,8 +182,8 @@ func (p *Provider) Handler() http.Handler {
 	// RP-initiated logout is the login pages' (they ask the person first, with
 	// CSRF); op's handler would end the session on any GET.
 	mux.Handle("/end_session", http.NotFoundHandler())
-	mux.Handle("/.well-known/openid-configuration", publicCORS.Handler(p.errors(http.HandlerFunc(p.serveDiscovery), false)))
-	mux.Handle("/keys", publicCORS.Handler(p.errors(http.HandlerFunc(p.serveJWKS), false)))
+	mux.Handle("/.well-known/openid-configuration", publicCORS.Handler(p.discoveryHandler(p.errors(http.HandlerFunc(p.serveDiscovery), false))))
+	mux.Handle("/keys", publicCORS.Handler(p.jwksHandler(p.errors(http.HandlerFunc(p.serveJWKS), false))))
 	mux.Handle("/", respond.APIHeaders(p.errors(p.op, false)))
 	return mux
 }
