@@ -27,9 +27,11 @@ func parseForm(r *http.Request) error {
 		r.Header.Get("Content-Type") != formType {
 		return r.ParseForm()
 	}
-	// The server reads no more than the Content-Length of the body.
-	b, err := io.ReadAll(r.Body)
-	if err != nil {
+	// The server reads no more than the Content-Length of the body (a short
+	// one is io.ErrUnexpectedEOF either way); a buffer of that length, not
+	// ReadAll's 512 bytes and growth.
+	b := make([]byte, r.ContentLength)
+	if _, err := io.ReadFull(r.Body, b); err != nil {
 		r.PostForm, r.Form = url.Values{}, url.Values{}
 		return err
 	}
