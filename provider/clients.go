@@ -79,10 +79,47 @@ type requestClientKey struct{}
 
 // withRequestClient gives the request its holder and op's issuer in one copy
 // of the request (each WithContext copies it; clientAuth and op's own layers
-// used to add one each).
-func withRequestClient(r *http.Request, issuer string) (*http.Request, *requestClient) {
-	h := &requestClient{}
-	return r.WithContext(op.ContextWithIssuer(context.WithValue(r.Context(), requestClientKey{}, h), issuer)), h
+// used to add one each). issuer is the provider's issuerContext.
+func withRequestClient(r *http.Request, issuer context.Context) (*http.Request, *requestClient) {
+	r, st := withRequestState(r, issuer)
+	return r, &st.holder
+}
+
+// requestState is what a request through the errors layer carries, made in
+// one allocation instead of four: its holder, its context and the layer's
+// capture of error answers.
+type requestState struct {
+	ctx     requestContext
+	holder  requestClient
+	capture errorCapture
+}
+
+func withRequestState(r *http.Request, issuer context.Context) (*http.Request, *requestState) {
+	st := &requestState{}
+	st.ctx = requestContext{Context: r.Context(), h: &st.holder, issuer: issuer}
+	return r.WithContext(&st.ctx), st
+}
+
+// requestContext is the request's context with the holder and op's issuer
+// over it: it answers what context.WithValue for the holder and
+// op.ContextWithIssuer on top of it answered (the issuer's key first, then
+// the holder's, then the request's), without their two allocations. issuer
+// is a context that holds op's issuer and nothing else, so it answers op's
+// key alone.
+type requestContext struct {
+	context.Context
+	h      *requestClient
+	issuer context.Context
+}
+
+func (c *requestContext) Value(key any) any {
+	if v := c.issuer.Value(key); v != nil {
+		return v
+	}
+	if _, ok := key.(requestClientKey); ok {
+		return c.h
+	}
+	return c.Context.Value(key)
 }
 
 func holder(ctx context.Context) *requestClient {

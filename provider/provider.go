@@ -102,7 +102,9 @@ type Provider struct {
 	storage *Storage
 	cfg     Config
 	pub     published
-	origins cache.Origins
+	// issuerCtx holds op's issuer and nothing else (see requestContext).
+	issuerCtx context.Context
+	origins   cache.Origins
 }
 
 // Store is the persistence the provider uses.
@@ -158,7 +160,7 @@ func New(cfg Config, store Store, keyring *keys.Keyring) (*Provider, error) {
 		return nil, err
 	}
 	s.op = p
-	return &Provider{op: p, storage: s, cfg: cfg}, nil
+	return &Provider{op: p, storage: s, cfg: cfg, issuerCtx: op.ContextWithIssuer(context.Background(), cfg.Issuer)}, nil
 }
 
 // Handler serves every protocol endpoint. Browser-facing endpoints get the binding
