@@ -105,6 +105,9 @@ type Provider struct {
 	// issuerCtx holds op's issuer and nothing else (see requestContext).
 	issuerCtx context.Context
 	origins   cache.Origins
+	// opBasic are the Authorization headers that hand authenticated clients
+	// on to op (see clientAuth).
+	opBasic basicHeaders
 }
 
 // Store is the persistence the provider uses.
