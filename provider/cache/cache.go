@@ -87,6 +87,14 @@ func (c *Clients) Get(ctx context.Context, st ClientStore, id string) (storage.C
 // when it moved.
 func (c *Clients) checkVersion(ctx context.Context, st ClientStore) error {
 	return shared(ctx, &c.versionCheck, func(ctx context.Context) error {
+		// A lookup that found the view stale just before another's read
+		// ended comes here after it: the view is fresh again.
+		c.mu.Lock()
+		fresh := time.Since(c.checked) <= staleAfter
+		c.mu.Unlock()
+		if fresh {
+			return nil
+		}
 		v, err := st.ClientsVersion(ctx)
 		if err != nil {
 			return err

@@ -234,3 +234,18 @@ func TestClientsVersionWaitEndsWithTheRequest(t *testing.T) {
 		t.Fatalf("got %v, want the request's cancellation", err)
 	}
 }
+
+// TestClientsVersionNotReadAgainWhenFresh: a lookup that found the view stale
+// just before another's read ended (a busy server schedules it late) does not
+// read the version again.
+func TestClientsVersionNotReadAgainWhenFresh(t *testing.T) {
+	st := &slowVersion{}
+	var c Clients
+	c.checked = time.Now() // another lookup's read has just ended
+	if err := c.checkVersion(t.Context(), st); err != nil {
+		t.Fatal(err)
+	}
+	if n := st.reads.Load(); n != 0 {
+		t.Fatalf("read the version %d times though the view is fresh", n)
+	}
+}

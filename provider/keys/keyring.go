@@ -254,7 +254,17 @@ func (k *Keyring) snapshot(ctx context.Context) (*keySnapshot, error) {
 	}
 	// The reload is not bound to the first caller's request, since others
 	// wait on it (the store bounds each operation with its own timeout).
-	ch := k.reloads.DoChan("", func() (any, error) { return k.reload(context.WithoutCancel(ctx)) })
+	ch := k.reloads.DoChan("", func() (any, error) {
+		// A request that found the keys old just before another's reread
+		// ended comes here after it: they are fresh again.
+		k.mu.Lock()
+		snap, fresh := k.snap, k.now().Sub(k.loaded) < k.cfg.CacheFor
+		k.mu.Unlock()
+		if snap != nil && fresh {
+			return snap, nil
+		}
+		return k.reload(context.WithoutCancel(ctx))
+	})
 	select {
 	case res := <-ch:
 		if res.Err != nil {
