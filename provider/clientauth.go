@@ -48,7 +48,7 @@ func (p *Provider) clientAuth(next http.Handler) http.Handler {
 			respond.OAuthError(w, http.StatusMethodNotAllowed, oidc.ErrInvalidRequest().WithDescription("use POST"), false)
 			return
 		}
-		if err := r.ParseForm(); err != nil {
+		if err := parseForm(r); err != nil {
 			respond.OAuthError(w, http.StatusBadRequest, oidc.ErrInvalidRequest().WithDescription("the form cannot be read"), false)
 			return
 		}
@@ -80,7 +80,7 @@ func (p *Provider) clientAuth(next http.Handler) http.Handler {
 			r.Form.Set("client_id", c.c.ID)
 		} else {
 			c.ahead = true
-			r.SetBasicAuth(url.QueryEscape(c.c.ID), "")
+			r.Header["Authorization"] = p.opBasic.of(c.c.ID)
 		}
 		if r.PostForm.Get("grant_type") == string(oidc.GrantTypeTokenExchange) {
 			h.rawToken = r.PostForm.Get("subject_token") // op passes on only the token's ID

@@ -66,6 +66,11 @@ type requestClient struct {
 	issued *storage.Grant
 	// pendingTokens are the JWT access tokens signed for op to hand out.
 	pendingTokens []string
+	// handsOut: this request's own handler hands the access token out
+	// (clientCredentials), so the JWT signed for it is left in signed rather
+	// than held for op's crypto (a map entry, a lock and two keys per token).
+	handsOut bool
+	signed   string
 	// device is the approved device authorization a device_code poll found;
 	// exchange the grant a token exchange issues for.
 	device   *storage.DeviceAuthorization
@@ -76,10 +81,47 @@ type requestClientKey struct{}
 
 // withRequestClient gives the request its holder and op's issuer in one copy
 // of the request (each WithContext copies it; clientAuth and op's own layers
-// used to add one each).
-func withRequestClient(r *http.Request, issuer string) (*http.Request, *requestClient) {
-	h := &requestClient{}
-	return r.WithContext(op.ContextWithIssuer(context.WithValue(r.Context(), requestClientKey{}, h), issuer)), h
+// used to add one each). issuer is the provider's issuerContext.
+func withRequestClient(r *http.Request, issuer context.Context) (*http.Request, *requestClient) {
+	r, st := withRequestState(r, issuer)
+	return r, &st.holder
+}
+
+// requestState is what a request through the errors layer carries, made in
+// one allocation instead of four: its holder, its context and the layer's
+// capture of error answers.
+type requestState struct {
+	ctx     requestContext
+	holder  requestClient
+	capture errorCapture
+}
+
+func withRequestState(r *http.Request, issuer context.Context) (*http.Request, *requestState) {
+	st := &requestState{}
+	st.ctx = requestContext{Context: r.Context(), h: &st.holder, issuer: issuer}
+	return r.WithContext(&st.ctx), st
+}
+
+// requestContext is the request's context with the holder and op's issuer
+// over it: it answers what context.WithValue for the holder and
+// op.ContextWithIssuer on top of it answered (the issuer's key first, then
+// the holder's, then the request's), without their two allocations. issuer
+// is a context that holds op's issuer and nothing else, so it answers op's
+// key alone.
+type requestContext struct {
+	context.Context
+	h      *requestClient
+	issuer context.Context
+}
+
+func (c *requestContext) Value(key any) any {
+	if v := c.issuer.Value(key); v != nil {
+		return v
+	}
+	if _, ok := key.(requestClientKey); ok {
+		return c.h
+	}
+	return c.Context.Value(key)
 }
 
 func holder(ctx context.Context) *requestClient {
@@ -97,7 +139,11 @@ func (s *Storage) loadClient(ctx context.Context, id string) (*client, error) {
 	if err != nil {
 		return nil, err
 	}
-	cl := &client{c: c, loginURL: s.cfg.LoginURL, callbackURL: s.callbackURL, idTokenLifetime: s.cfg.IDTokenLifetime}
+	cb := s.callback
+	if cb == nil { // a Storage made without New (tests)
+		cb = s.callbackURL
+	}
+	cl := &client{c: c, loginURL: s.cfg.LoginURL, callbackURL: cb, idTokenLifetime: s.cfg.IDTokenLifetime}
 	if h != nil {
 		h.c = cl
 		cl.ahead = h.authenticated == id && !c.Public
@@ -160,21 +206,29 @@ func (s *Storage) checkSecret(ctx context.Context, clientID, secret string) (*cl
 	if h := holder(ctx); h != nil && h.authenticated == clientID && secret == "" {
 		return c, nil
 	}
-	invalid := invalidSecret()
 	// Only a client of a secret method authenticates by its secret: a
 	// private_key_jwt or TLS client may have a secret on record, never usable.
 	if c.c.Public || c.c.SecretHash == "" ||
 		(c.c.AuthMethod != string(oidc.AuthMethodBasic) && c.c.AuthMethod != string(oidc.AuthMethodPost)) {
-		return nil, invalid
+		return nil, invalidSecret()
 	}
-	if subtle.ConstantTimeCompare([]byte(HashSecret(secret)), []byte(c.c.SecretHash)) != 1 {
-		return nil, invalid
+	if !secretMatches(secret, c.c.SecretHash) {
+		return nil, invalidSecret()
 	}
 	return c, nil
 }
 
+// secretMatches compares HashSecret(secret) with the stored hash in constant
+// time, the hex digits written on the stack rather than into a new string.
+func secretMatches(secret, stored string) bool {
+	sum := sha256.Sum256([]byte(secret))
+	var buf [2 * sha256.Size]byte
+	hex.Encode(buf[:], sum[:])
+	return subtle.ConstantTimeCompare(buf[:], []byte(stored)) == 1
+}
+
 // invalidSecret is checkSecret's refusal, made only when refused (its
-// description is formatted).
+// description is formatted: an accepted secret paid for it on every token).
 func invalidSecret() *oidc.Error {
 	return oidc.ErrInvalidClient().WithDescription("invalid client_id or client_secret")
 }

@@ -135,7 +135,7 @@ func (p *Provider) OpenLogout(r *http.Request, sealed string) (redirect string, 
 // the front-channel URLs and lists the apps) or redirect ("" for Vhod's own
 // page). The caller clears the session cookie.
 func (p *Provider) EndSession(r *http.Request, redirect string) (string, error) {
-	r, h := withRequestClient(r, p.cfg.Issuer)
+	r, h := withRequestClient(r, p.issuerCtx)
 	h.ip, h.userAgent = clientaddr.Of(r), r.UserAgent()
 	apps, err := p.storage.endBrowserSession(r.Context())
 	if err != nil {

@@ -16,14 +16,16 @@ import (
 // clients and load balancers know to retry; other answers pass unchanged.
 func (p *Provider) errors(next http.Handler, browser bool) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		r, req := withRequestClient(r, p.cfg.Issuer)
+		r, st := withRequestState(r, p.issuerCtx)
+		req := &st.holder
 		defer func() { p.storage.crypto.release(req.pendingTokens) }()
 		req.rawToken = tokenOfRequest(r)
 		req.ip, req.userAgent = clientaddr.Of(r), r.UserAgent()
 		// On browser routes redirects are held back too: op answers a failed auth
 		// request by redirecting to the client, and during an outage the person
 		// should read our 503 page instead.
-		ec := &errorCapture{ResponseWriter: w, from: http.StatusBadRequest}
+		ec := &st.capture
+		*ec = errorCapture{ResponseWriter: w, from: http.StatusBadRequest}
 		if browser {
 			ec.from = http.StatusMultipleChoices
 		}

@@ -94,6 +94,10 @@ func (s *Storage) issueJWT(ctx context.Context, t storage.AccessToken, org *orgs
 	if err != nil {
 		return true, s.serverError(ctx, err)
 	}
+	if h := holder(ctx); h != nil && h.handsOut {
+		h.signed = jwt
+		return true, nil
+	}
 	s.crypto.hold(ctx, t.ID+":"+t.Grant.Subject, jwt) // what op's CreateBearerToken will ask for
 	return true, nil
 }

@@ -102,7 +102,12 @@ type Provider struct {
 	storage *Storage
 	cfg     Config
 	pub     published
-	origins cache.Origins
+	// issuerCtx holds op's issuer and nothing else (see requestContext).
+	issuerCtx context.Context
+	origins   cache.Origins
+	// opBasic are the Authorization headers that hand authenticated clients
+	// on to op (see clientAuth).
+	opBasic basicHeaders
 }
 
 // Store is the persistence the provider uses.
@@ -128,6 +133,7 @@ func New(cfg Config, store Store, keyring *keys.Keyring) (*Provider, error) {
 	s := &Storage{store: store, keys: keyring, dpop: dpop.New(cfg.CryptoKey, store), cfg: cfg, log: cfg.Logger, logoutSeal: newSealer(cfg.CryptoKey, "vhod end-session page"),
 		crypto: newTokenCrypto(cfg.CryptoKey), refreshSeal: newSealer(cfg.CryptoKey, "vhod refresh token successor"),
 		logoutConfirmSeal: newSealer(cfg.CryptoKey, "vhod logout confirmation")}
+	s.callback = s.callbackURL
 	opCfg := &op.Config{
 		CryptoKey:                cfg.CryptoKey,
 		DefaultLogoutRedirectURI: cfg.LogoutURL,
@@ -157,7 +163,7 @@ func New(cfg Config, store Store, keyring *keys.Keyring) (*Provider, error) {
 		return nil, err
 	}
 	s.op = p
-	return &Provider{op: p, storage: s, cfg: cfg}, nil
+	return &Provider{op: p, storage: s, cfg: cfg, issuerCtx: op.ContextWithIssuer(context.Background(), cfg.Issuer)}, nil
 }
 
 // Handler serves every protocol endpoint. Browser-facing endpoints get the binding
@@ -181,8 +187,8 @@ func (p *Provider) Handler() http.Handler {
 	// RP-initiated logout is the login pages' (they ask the person first, with
 	// CSRF); op's handler would end the session on any GET.
 	mux.Handle("/end_session", http.NotFoundHandler())
-	mux.Handle("/.well-known/openid-configuration", publicCORS.Handler(p.errors(http.HandlerFunc(p.serveDiscovery), false)))
-	mux.Handle("/keys", publicCORS.Handler(p.errors(http.HandlerFunc(p.serveJWKS), false)))
+	mux.Handle("/.well-known/openid-configuration", publicCORS.Handler(p.discoveryHandler(p.errors(http.HandlerFunc(p.serveDiscovery), false))))
+	mux.Handle("/keys", publicCORS.Handler(p.jwksHandler(p.errors(http.HandlerFunc(p.serveJWKS), false))))
 	mux.Handle("/", respond.APIHeaders(p.errors(p.op, false)))
 	return mux
 }

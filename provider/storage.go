@@ -33,6 +33,9 @@ type Storage struct {
 	refreshSeal sealer
 	// logouts counts back-channel logout deliveries under way.
 	logouts sync.WaitGroup
+	// callback is callbackURL bound once: each client adapter of a request
+	// takes it, and a method value made there is an allocation per request.
+	callback func(id string) string
 }
 
 var (

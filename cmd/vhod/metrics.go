@@ -4,7 +4,6 @@ import (
 	"context"
 	"net/http"
 	"net/http/pprof"
-	"strconv"
 	"strings"
 	"time"
 
@@ -24,6 +23,8 @@ type metrics struct {
 	db            *prometheus.HistogramVec
 	notifications *prometheus.CounterVec
 	outboxDepth   prometheus.Gauge
+	// series are the request and token series resolved once.
+	series *requestSeries
 }
 
 func newMetrics() *metrics {
@@ -53,6 +54,7 @@ func newMetrics() *metrics {
 			Name: "vhod_outbox_depth", Help: "Messages queued or being sent, as the sender last counted them.",
 		}),
 	}
+	m.series = newRequestSeries(m)
 	m.reg.MustRegister(m.requests, m.latency, m.signIns, m.tokens, m.db, m.notifications, m.outboxDepth,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	// Series that exist before their first event, so that dashboards and alerts see zeros.
@@ -102,9 +104,7 @@ func (m *metrics) instrument(next http.Handler) http.Handler {
 		start := time.Now()
 		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
 		next.ServeHTTP(sw, r)
-		route := routeLabel(r.URL.Path)
-		m.requests.WithLabelValues(route, r.Method, strconv.Itoa(sw.status)).Inc()
-		m.latency.WithLabelValues(route).Observe(time.Since(start).Seconds())
+		m.series.request(routeLabel(r.URL.Path), r.Method, sw.status, time.Since(start).Seconds())
 	})
 }
 

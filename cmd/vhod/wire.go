@@ -118,7 +118,7 @@ func (a *app) newProvider(sh *shared, pages func() *login.Handler) (*provider.Pr
 		SSO: func(ctx context.Context, r storage.AuthRequest) (*storage.Completion, error) {
 			return pages().SSO(ctx, r)
 		},
-		OnTokens:     func(grant string) { a.metrics.tokens.WithLabelValues(grant).Inc() },
+		OnTokens:     a.metrics.series.token,
 		OrgClaims:    a.orgs.Claims,
 		OrgPolicy:    orgPolicy(a.store, sh.factors),
 		SystemClaims: a.systems.Claims,

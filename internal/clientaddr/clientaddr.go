@@ -87,7 +87,7 @@ func Resolve(remoteAddr string, h http.Header, trusted []netip.Prefix) string {
 		return remoteAddr
 	}
 	if !contains(trusted, peer) {
-		return peer.String()
+		return spelled(peer, remoteAddr)
 	}
 	hops := forwardedFor(h)
 	for i := len(hops) - 1; i >= 0; i-- {
@@ -163,6 +163,14 @@ func parseHop(s string) (netip.Addr, bool) {
 	if s == "" {
 		return netip.Addr{}, false
 	}
+	// A connection's address has a port: split it first, rather than fail to
+	// parse the whole (an error value made on every request). A bare address
+	// never splits (IPv6 needs brackets to), so the order changes no answer.
+	if h, _, err := net.SplitHostPort(s); err == nil {
+		if a, err := netip.ParseAddr(h); err == nil {
+			return a.Unmap().WithZone(""), true
+		}
+	}
 	a, err := netip.ParseAddr(s)
 	if err != nil {
 		host := strings.TrimSuffix(strings.TrimPrefix(s, "["), "]")
@@ -174,6 +182,21 @@ func parseHop(s string) (netip.Addr, bool) {
 		}
 	}
 	return a.Unmap().WithZone(""), true
+}
+
+// spelled is a.String(), taken from the address as the connection gave it
+// (host:port) when it is spelled the same, so that no new string is made
+// for every request.
+func spelled(a netip.Addr, hostPort string) string {
+	host, _, err := net.SplitHostPort(hostPort)
+	if err != nil {
+		return a.String()
+	}
+	var buf [64]byte
+	if string(a.AppendTo(buf[:0])) == host {
+		return host
+	}
+	return a.String()
 }
 
 func contains(trusted []netip.Prefix, a netip.Addr) bool {

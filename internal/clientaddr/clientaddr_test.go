@@ -115,3 +115,25 @@ func TestLogHandlerAddsClientAddress(t *testing.T) {
 		t.Fatalf("log:\n%s", buf.String())
 	}
 }
+
+// TestResolveSpellsAsNetip: the address Resolve returns for a connection is
+// netip's spelling of it, whether or not it is taken from RemoteAddr.
+func TestResolveSpellsAsNetip(t *testing.T) {
+	for remote, want := range map[string]string{
+		"127.0.0.1:40000":         "127.0.0.1",
+		"[::1]:443":               "::1",
+		"[::ffff:10.0.0.1]:443":   "10.0.0.1",
+		"[fe80::1%eth0]:443":      "fe80::1",
+		"[2001:DB8:0:0::1]:443":   "2001:db8::1",
+		"[2001:db8::1]:443":       "2001:db8::1",
+		"10.0.0.7":                "10.0.0.7",
+		"2001:db8::7":             "2001:db8::7",
+		"@":                       "@",
+		"[2001:db8::1]:443:extra": "[2001:db8::1]:443:extra",
+		"203.0.113.9:1":           "203.0.113.9",
+	} {
+		if got := Resolve(remote, nil, nil); got != want {
+			t.Errorf("Resolve(%q) = %q, want %q", remote, got, want)
+		}
+	}
+}

@@ -6,9 +6,12 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
+	"errors"
 
 	"github.com/go-jose/go-jose/v4"
 	"github.com/zitadel/oidc/v3/pkg/op"
+	"golang.org/x/crypto/cryptobyte"
+	"golang.org/x/crypto/cryptobyte/asn1"
 
 	"github.com/vhod-id/vhod/provider/respond"
 )
@@ -32,13 +35,16 @@ func compact(key op.SigningKey, payload []byte) (token string, ok bool, err erro
 			return "", true, err
 		}
 		digest := sha256.Sum256(input)
-		r, s, err := ecdsa.Sign(rand.Reader, k, digest[:])
+		// SignASN1, not Sign: Sign makes the DER signature too and parses it
+		// back into two big.Ints.
+		der, err := ecdsa.SignASN1(rand.Reader, k, digest[:])
 		if err != nil {
 			return "", true, err
 		}
 		var sig [64]byte
-		r.FillBytes(sig[:32])
-		s.FillBytes(sig[32:])
+		if !rawSignature(der, &sig) {
+			return "", true, errors.New("accesstoken: ECDSA signature of an unexpected form")
+		}
 		return finish(input, sig[:]), true, nil
 	case ed25519.PrivateKey:
 		if alg != jose.EdDSA {
@@ -51,6 +57,32 @@ func compact(key op.SigningKey, payload []byte) (token string, ok bool, err erro
 		return finish(input, ed25519.Sign(k, input)), true, nil
 	}
 	return "", false, nil
+}
+
+// rawSignature writes a DER ECDSA signature (a SEQUENCE of the INTEGERs R
+// and S) as JWS has it for ES256 (RFC 7518 section 3.4): R and S as 32
+// big-endian bytes each.
+func rawSignature(der []byte, out *[64]byte) bool {
+	var seq, r, s cryptobyte.String
+	in := cryptobyte.String(der)
+	return in.ReadASN1(&seq, asn1.SEQUENCE) && in.Empty() &&
+		seq.ReadASN1(&r, asn1.INTEGER) && seq.ReadASN1(&s, asn1.INTEGER) && seq.Empty() &&
+		fixedWidth(r, out[:32]) && fixedWidth(s, out[32:])
+}
+
+// fixedWidth writes the positive DER INTEGER n right-aligned into out.
+func fixedWidth(n []byte, out []byte) bool {
+	if len(n) == 0 || n[0]&0x80 != 0 { // empty, or negative
+		return false
+	}
+	for len(n) > 0 && n[0] == 0 {
+		n = n[1:]
+	}
+	if len(n) == 0 || len(n) > len(out) {
+		return false
+	}
+	copy(out[len(out)-len(n):], n)
+	return true
 }
 
 // signingInput is BASE64URL(header) "." BASE64URL(payload).

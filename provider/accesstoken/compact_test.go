@@ -7,6 +7,8 @@ import (
 	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/rsa"
+	"encoding/asn1"
+	"math/big"
 	"strings"
 	"testing"
 
@@ -60,5 +62,32 @@ func TestCompactIsGoJOSE(t *testing.T) {
 	}
 	if _, ok, _ := compact(anyKey{jose.ES384, "k4", ec}, payload); ok {
 		t.Fatal("an algorithm that is not the key's was signed")
+	}
+}
+
+// TestRawSignatureAsBigInts: R and S written from the DER signature are the
+// integers ecdsa.Sign returns, for short ones too; malformed DER is refused.
+func TestRawSignatureAsBigInts(t *testing.T) {
+	for _, c := range []struct{ r, s string }{{"1", "2"}, {"ff", "7f"}, {strings.Repeat("ff", 32), strings.Repeat("01", 32)}, {"00ff", "01"}} {
+		r, _ := new(big.Int).SetString(c.r, 16)
+		s, _ := new(big.Int).SetString(c.s, 16)
+		der, err := asn1.Marshal(struct{ R, S *big.Int }{r, s})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got, want [64]byte
+		r.FillBytes(want[:32])
+		s.FillBytes(want[32:])
+		if !rawSignature(der, &got) || got != want {
+			t.Errorf("R %s S %s: %x, want %x", c.r, c.s, got, want)
+		}
+	}
+	long, _ := asn1.Marshal(struct{ R, S *big.Int }{new(big.Int).Lsh(big.NewInt(1), 256), big.NewInt(1)})
+	negative, _ := asn1.Marshal(struct{ R, S *big.Int }{big.NewInt(-1), big.NewInt(1)})
+	for _, der := range [][]byte{long, negative, {0x30, 0x03, 0x02, 0x01}, nil} {
+		var got [64]byte
+		if rawSignature(der, &got) {
+			t.Errorf("%x was taken", der)
+		}
 	}
 }

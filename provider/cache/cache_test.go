@@ -2,9 +2,11 @@ package cache
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"runtime"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -183,3 +185,67 @@ func (v *versioned) ClientByID(_ context.Context, id string) (storage.Client, er
 	return storage.Client{ID: id, Name: v.name}, nil
 }
 func (v *versioned) ClientsVersion(context.Context) (int64, error) { return v.version, nil }
+
+// slowVersion counts the version reads, each taking a while.
+type slowVersion struct{ reads atomic.Int32 }
+
+func (s *slowVersion) ClientByID(_ context.Context, id string) (storage.Client, error) {
+	return storage.Client{ID: id}, nil
+}
+
+func (s *slowVersion) ClientsVersion(context.Context) (int64, error) {
+	s.reads.Add(1)
+	time.Sleep(100 * time.Millisecond)
+	return 1, nil
+}
+
+// TestClientsVersionReadOnceForConcurrentLookups: lookups that find the view
+// stale at the same time share one version read (under load, each asked the
+// database itself: dozens of reads a second instead of one).
+func TestClientsVersionReadOnceForConcurrentLookups(t *testing.T) {
+	st := &slowVersion{}
+	var c Clients
+	var wg sync.WaitGroup
+	for range 16 {
+		wg.Go(func() {
+			if _, err := c.Get(t.Context(), st, "a"); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	if n := st.reads.Load(); n > 2 {
+		t.Fatalf("16 lookups at once read the version %d times", n)
+	}
+}
+
+// TestClientsVersionWaitEndsWithTheRequest: a lookup waiting for another's
+// version read gives up when its own request ends.
+func TestClientsVersionWaitEndsWithTheRequest(t *testing.T) {
+	st := &slowVersion{}
+	var c Clients
+	go func() { _, _ = c.Get(context.Background(), st, "a") }()
+	for st.reads.Load() == 0 {
+		runtime.Gosched()
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	if _, err := c.Get(ctx, st, "a"); !errors.Is(err, context.Canceled) {
+		t.Fatalf("got %v, want the request's cancellation", err)
+	}
+}
+
+// TestClientsVersionNotReadAgainWhenFresh: a lookup that found the view stale
+// just before another's read ended (a busy server schedules it late) does not
+// read the version again.
+func TestClientsVersionNotReadAgainWhenFresh(t *testing.T) {
+	st := &slowVersion{}
+	var c Clients
+	c.checked = time.Now() // another lookup's read has just ended
+	if err := c.checkVersion(t.Context(), st); err != nil {
+		t.Fatal(err)
+	}
+	if n := st.reads.Load(); n != 0 {
+		t.Fatalf("read the version %d times though the view is fresh", n)
+	}
+}

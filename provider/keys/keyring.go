@@ -24,6 +24,7 @@ import (
 
 	"github.com/go-jose/go-jose/v4"
 	"github.com/zitadel/oidc/v3/pkg/op"
+	"golang.org/x/sync/singleflight"
 
 	"github.com/vhod-id/vhod/storage"
 )
@@ -60,6 +61,10 @@ type Keyring struct {
 	mu     sync.Mutex
 	loaded time.Time
 	snap   *keySnapshot
+	// reloads lets one request reread the keys once the view is old; those
+	// arriving meanwhile wait for its snapshot instead of each reading and
+	// unsealing every key again (64 at once under load, every CacheFor).
+	reloads singleflight.Group
 }
 
 type keySnapshot struct {
@@ -247,7 +252,28 @@ func (k *Keyring) snapshot(ctx context.Context) (*keySnapshot, error) {
 	if snap != nil && fresh {
 		return snap, nil
 	}
-	return k.reload(ctx)
+	// The reload is not bound to the first caller's request, since others
+	// wait on it (the store bounds each operation with its own timeout).
+	ch := k.reloads.DoChan("", func() (any, error) {
+		// A request that found the keys old just before another's reread
+		// ended comes here after it: they are fresh again.
+		k.mu.Lock()
+		snap, fresh := k.snap, k.now().Sub(k.loaded) < k.cfg.CacheFor
+		k.mu.Unlock()
+		if snap != nil && fresh {
+			return snap, nil
+		}
+		return k.reload(context.WithoutCancel(ctx))
+	})
+	select {
+	case res := <-ch:
+		if res.Err != nil {
+			return nil, res.Err
+		}
+		return res.Val.(*keySnapshot), nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
 }
 
 func (k *Keyring) reload(ctx context.Context) (*keySnapshot, error) {

@@ -1,13 +1,16 @@
 package keys
 
 import (
+	"context"
 	"errors"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/go-jose/go-jose/v4"
 
+	"github.com/vhod-id/vhod/storage"
 	"github.com/vhod-id/vhod/storage/mongo"
 	"github.com/vhod-id/vhod/storage/mongotest"
 )
@@ -145,4 +148,48 @@ func isPublished(t *testing.T, k *Keyring, kid string) bool {
 		}
 	}
 	return false
+}
+
+// slowKeys counts the rereads of the keys, each taking a while.
+type slowKeys struct {
+	storage.Keys
+	reads atomic.Int32
+}
+
+func (s *slowKeys) ListKeys(ctx context.Context) ([]storage.SigningKey, error) {
+	s.reads.Add(1)
+	time.Sleep(100 * time.Millisecond)
+	return s.Keys.ListKeys(ctx)
+}
+
+// TestKeyringRereadsOnceForConcurrentRequests: requests that find the keys
+// old at the same time share one reread instead of each reading and
+// unsealing every key (a crowd of them every CacheFor under load).
+func TestKeyringRereadsOnceForConcurrentRequests(t *testing.T) {
+	store := mongotest.Fresh(t, mongotest.URI(t), mongo.Options{})
+	if err := newTestKeyring(t, store, 1, nil).Ensure(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	slow := &slowKeys{Keys: store}
+	k, err := New(slow, [32]byte{1}, Config{Retention: time.Hour, CacheFor: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, 16)
+	for range 16 {
+		wg.Go(func() {
+			if _, err := k.Signing(t.Context(), jose.ES256); err != nil {
+				errs <- err
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	if n := slow.reads.Load(); n > 2 {
+		t.Fatalf("16 requests at once reread the keys %d times", n)
+	}
 }
