@@ -146,6 +146,9 @@ type Denylist struct {
 	entries map[string]time.Time
 	synced  time.Time
 	since   time.Time
+	// reread makes the checks that find the mirror stale at the same time share
+	// one read of the revocations (see shared), as Clients does for its version.
+	reread singleflight.Group
 }
 
 // RevocationStore is what Denylist reads and writes.
@@ -183,9 +186,25 @@ func (d *Denylist) Add(ctx context.Context, st RevocationStore, until time.Time,
 	return st.Revoke(ctx, until, keys...)
 }
 
+// sync reads the revocations made since the last read when the mirror is
+// stale, once for all the checks that find it so at the same time.
 func (d *Denylist) sync(ctx context.Context, st RevocationStore) error {
+	if d.fresh() {
+		return nil
+	}
+	return shared(ctx, &d.reread, func(ctx context.Context) error { return d.read(ctx, st) })
+}
+
+func (d *Denylist) fresh() bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return time.Since(d.synced) < staleAfter
+}
+
+func (d *Denylist) read(ctx context.Context, st RevocationStore) error {
 	d.mu.Lock()
 	if time.Since(d.synced) < staleAfter {
+		// A check that found the mirror stale just before another's read ended.
 		d.mu.Unlock()
 		return nil
 	}

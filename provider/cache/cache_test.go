@@ -249,3 +249,48 @@ func TestClientsVersionNotReadAgainWhenFresh(t *testing.T) {
 		t.Fatalf("read the version %d times though the view is fresh", n)
 	}
 }
+
+// slowRevocations counts its reads, each of which takes a while.
+type slowRevocations struct {
+	revocations
+	reads atomic.Int32
+}
+
+func (s *slowRevocations) RevocationsSince(ctx context.Context, since time.Time) ([]storage.Revocation, error) {
+	s.reads.Add(1)
+	time.Sleep(100 * time.Millisecond)
+	return s.revocations.RevocationsSince(ctx, since)
+}
+
+// TestDenylistReadOnceForConcurrentChecks: token checks (introspection,
+// userinfo) that find the mirror stale at the same time share one read of the
+// revocations, and each sees what it read; a check waiting for it gives up with
+// its own request.
+func TestDenylistReadOnceForConcurrentChecks(t *testing.T) {
+	st := &slowRevocations{revocations: revocations{now: time.Now()}}
+	_ = st.Revoke(t.Context(), time.Now().Add(time.Hour), "jti:a")
+	var d Denylist
+	var wg sync.WaitGroup
+	for range 16 {
+		wg.Go(func() {
+			if ok, err := d.Revoked(t.Context(), st, "jti:a"); !ok || err != nil {
+				t.Errorf("the revoked token passed: %v %v", ok, err)
+			}
+		})
+	}
+	wg.Wait()
+	if n := st.reads.Load(); n > 2 {
+		t.Fatalf("16 checks at once read the revocations %d times", n)
+	}
+	d.synced = time.Time{}
+	before := st.reads.Load()
+	go func() { _, _ = d.Revoked(context.Background(), st, "jti:a") }()
+	for st.reads.Load() == before {
+		runtime.Gosched()
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	if _, err := d.Revoked(ctx, st, "jti:a"); !errors.Is(err, context.Canceled) {
+		t.Fatalf("got %v, want the request's cancellation", err)
+	}
+}
