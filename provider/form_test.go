@@ -60,3 +60,28 @@ func TestParseFormBodyOverLimit(t *testing.T) {
 		}
 	}
 }
+
+// FuzzParseFormAsParseForm: for any body and content type a client sends,
+// parseForm ends with ParseForm's parameters and refuses what it refuses.
+func FuzzParseFormAsParseForm(f *testing.F) {
+	f.Add(formType, "grant_type=client_credentials&scope=a+b%20c")
+	f.Add(formType, "a=%zz&b=1")
+	f.Add(formType, "a;b=1&&=&c")
+	f.Add(formType+"; charset=UTF-8", "grant_type=x")
+	f.Add("text/plain", "a=1")
+	f.Fuzz(func(t *testing.T, ctype, body string) {
+		mk := func() *http.Request {
+			r := httptest.NewRequest(http.MethodPost, "/oauth/token", strings.NewReader(body))
+			r.Header.Set("Content-Type", ctype)
+			return r
+		}
+		want, got := mk(), mk()
+		wantErr, gotErr := want.ParseForm(), parseForm(got)
+		if (wantErr == nil) != (gotErr == nil) {
+			t.Fatalf("%q %q: error %v, ParseForm's %v", ctype, body, gotErr, wantErr)
+		}
+		if wantErr == nil && (!reflect.DeepEqual(got.PostForm, want.PostForm) || !reflect.DeepEqual(got.Form, want.Form)) {
+			t.Fatalf("%q %q: %v / %v, ParseForm's %v / %v", ctype, body, got.PostForm, got.Form, want.PostForm, want.Form)
+		}
+	})
+}
