@@ -115,13 +115,11 @@ func (s *Store) RevokeSessionTokens(ctx context.Context, sessionID string) error
 // of completed auth requests and approved device authorizations, so that
 // nothing obtained before can be redeemed after, on any instance (withdraw).
 func (s *Store) RevokeUserTokens(ctx context.Context, userID string) error {
-	if err := s.withdrawUser(ctx, userID); err != nil {
+	if err := s.revokeUserRequests(ctx, userID); err != nil {
 		return err
 	}
-	for _, g := range []struct{ col, field string }{{colAuthRequests, "completion.user_id"}, {colDevice, "subject"}} {
-		if _, err := s.db.Collection(g.col).DeleteMany(ctx, bson.D{{Key: g.field, Value: userID}}); err != nil {
-			return mapErr("revoke user grants", err)
-		}
+	if _, err := s.db.Collection(colDevice).DeleteMany(ctx, bson.D{{Key: "subject", Value: userID}}); err != nil {
+		return mapErr("revoke user grants", err)
 	}
 	return s.deleteTokens(ctx, "revoke user tokens", bson.D{{Key: "grant.subject", Value: userID}})
 }
