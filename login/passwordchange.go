@@ -81,12 +81,12 @@ func minLengthText(n int) string { return strconv.Itoa(max(n, 8)) }
 // reset, and records event (with via) once that is done.
 func (h *Handler) endOldAccess(r *http.Request, userID, event, via string) error {
 	ctx := r.Context()
-	if h.cfg.RevokeUser != nil { // before the sessions go: it tells their clients
-		if err := h.cfg.RevokeUser(ctx, userID); err != nil {
-			return err
-		}
+	var rerr error
+	if h.cfg.RevokeUser != nil { // ends the sessions first, and tells their clients
+		rerr = h.cfg.RevokeUser(ctx, userID)
 	}
-	if err := h.store.DeleteUserSessions(ctx, userID); err != nil {
+	// The sessions end even when the revocation failed, as after a lock.
+	if err := errors.Join(rerr, h.store.DeleteUserSessions(ctx, userID)); err != nil {
 		return err
 	}
 	h.audit(r, storage.AuditEvent{Type: event, Outcome: directory.OutcomeSuccess, UserID: userID,

@@ -1,12 +1,14 @@
 package provider
 
 import (
+	"context"
 	"crypto/x509"
 	"errors"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/vhod-id/vhod/storage"
 )
@@ -252,5 +254,44 @@ func TestPushedAuthorizationRequests(t *testing.T) {
 				t.Fatalf("not kept: %v", err)
 			}
 		})
+	}
+}
+
+// sessionsAtRevocation records how many sessions the person still had when
+// the store was asked to revoke their codes and tokens.
+type sessionsAtRevocation struct {
+	Store
+	left int
+}
+
+func (s *sessionsAtRevocation) RevokeUserTokens(ctx context.Context, userID string) error {
+	list, err := s.ListUserSessions(ctx, userID)
+	if err != nil {
+		return err
+	}
+	s.left = len(list)
+	return s.Store.RevokeUserTokens(ctx, userID)
+}
+
+// TestRevokeUserEndsSessionsFirst: the person's sessions are gone before their
+// codes and tokens are revoked, so that no session completes a new sign-in
+// while that runs (found in review: a session kept getting codes during the
+// revocation after a password reset or a lock).
+func TestRevokeUserEndsSessionsFirst(t *testing.T) {
+	tp := newTestProvider(t, nil)
+	now := time.Now().UTC()
+	for _, id := range []string{"a", "b"} {
+		if err := tp.store.CreateSession(t.Context(), storage.Session{ID: id, SID: "sid-" + id, UserID: "u1",
+			AuthTime: now, CreatedAt: now, ExpiresAt: now.Add(time.Hour)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	spy := &sessionsAtRevocation{Store: tp.p.storage.store, left: -1}
+	tp.p.storage.store = spy
+	if err := tp.p.RevokeUser(t.Context(), "u1"); err != nil {
+		t.Fatal(err)
+	}
+	if spy.left != 0 {
+		t.Fatalf("%d sessions left when the codes and tokens were revoked", spy.left)
 	}
 }

@@ -200,13 +200,17 @@ func (p *Provider) tokenEndpoint(grants http.Handler) http.Handler {
 	return p.errors(maxBody(64<<10, p.clientAuth(p.dpopToken(grants))), false)
 }
 
-// RevokeUser revokes every token of a user (after a password reset, or before the
-// account is deleted): stored ones are deleted, JWT access tokens denied until they
-// expire, and the clients of the user's sessions are told by back-channel logout.
-// Call it before the sessions are deleted.
+// RevokeUser ends every session of a user and revokes every token (after a
+// password reset or a lock, or before the account is deleted): the sessions go
+// first, so that none completes a new sign-in while the codes and tokens are
+// revoked; stored tokens are deleted, JWT access tokens denied until they
+// expire, and the clients of the sessions are told by back-channel logout.
 func (p *Provider) RevokeUser(ctx context.Context, userID string) error {
 	sessions, err := p.storage.store.ListUserSessions(ctx, userID)
 	if err != nil {
+		return err
+	}
+	if err := p.storage.store.DeleteUserSessions(ctx, userID); err != nil {
 		return err
 	}
 	for _, sess := range sessions {
