@@ -10,9 +10,13 @@ import (
 // section 3.2), as clients send it.
 const formType = "application/x-www-form-urlencoded"
 
-// maxFormBody is the largest body parseForm reads itself: the bound of the
-// client endpoints (maxBody); ParseForm's own, 10 MB, is never reached there.
-const maxFormBody = 64 << 10
+// maxFormBody is the largest body parseForm reads itself. Its buffer is made
+// for the whole declared length before a byte arrives, so this stays at what a
+// token request takes (a client assertion included): a client that declares
+// 64 KiB and sends nothing would otherwise hold that much per request until
+// the read timeout. A longer body goes to ParseForm, whose buffer grows as the
+// bytes come (maxBody bounds it at 64 KiB).
+const maxFormBody = 4 << 10
 
 // parseForm is r.ParseForm for a client endpoint's POST. The body of the one
 // content type clients send is read as ParseForm reads it (into r.PostForm,
