@@ -49,9 +49,11 @@ func (s *Store) CompleteAuthRequest(ctx context.Context, id string, c storage.Co
 		return err
 	}
 	var before storage.AuthRequest
+	unlock := s.locks.hold(colAuthRequests, id)
 	err := s.db.Collection(colAuthRequests).FindOneAndUpdate(ctx, bson.D{{Key: "_id", Value: id}},
 		bson.M{"$set": bson.M{"completion": c, "expires_at": expiresAt.UTC()}},
 		options.FindOneAndUpdate().SetReturnDocument(options.Before)).Decode(&before)
+	unlock()
 	if err != nil {
 		return mapErr("complete auth request", err)
 	}

@@ -92,6 +92,7 @@ type metaDoc struct {
 }
 
 func (s *Store) bumpClientsVersion(ctx context.Context) error {
+	defer s.locks.hold(colMeta, "clients")()
 	_, err := s.db.Collection(colMeta).UpdateOne(ctx, bson.D{{Key: "_id", Value: "clients"}},
 		bson.M{"$inc": bson.M{"version": 1}}, options.UpdateOne().SetUpsert(true))
 	return mapErr("bump clients version", err)

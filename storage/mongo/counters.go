@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/vhod-id/vhod/storage"
@@ -32,17 +33,17 @@ func windowFields(window time.Duration, now time.Time) (this, previous string) {
 	return fmt.Sprintf("t%d", start.Unix()), fmt.Sprintf("t%d", start.Add(-window).Unix())
 }
 
-// Hit adds one to the window that holds now and returns the sliding estimate. The
-// embedded server may lose an increment to an exactly concurrent one, which only
-// makes a limit a little more lenient. The document lives through the next window,
-// whose estimate still weighs this one.
+// Hit adds one to the window that holds now and returns the sliding estimate.
+// Every hit counts, however many come at once (doclocks.go for the embedded
+// server). The document lives through the next window, whose estimate still
+// weighs this one.
 func (s *Store) Hit(ctx context.Context, key string, window time.Duration, now time.Time) (int64, error) {
 	this, previous := windowFields(window, now)
 	id := counterID(key, window)
+	defer s.locks.hold(colCounters, id)()
 	var d counterDoc
-	err := s.db.Collection(colCounters).FindOneAndUpdate(ctx, bson.D{{Key: "_id", Value: id}},
-		bson.M{"$inc": bson.M{"w." + this: 1}, "$set": bson.M{"expires_at": now.Truncate(window).Add(2 * window).UTC()}},
-		options.FindOneAndUpdate().SetUpsert(true).SetReturnDocument(options.After)).Decode(&d)
+	err := s.upsertCounter(ctx, id,
+		bson.M{"$inc": bson.M{"w." + this: 1}, "$set": bson.M{"expires_at": now.Truncate(window).Add(2 * window).UTC()}}, &d)
 	if err != nil {
 		return 0, mapErr("count "+key, err)
 	}
@@ -59,6 +60,21 @@ func (s *Store) Hit(ctx context.Context, key string, window time.Duration, now t
 		}
 	}
 	return storage.SlidingCount(d.Windows[this], d.Windows[previous], window, now), nil
+}
+
+// upsertCounter applies update to the counter document id, creating it when
+// missing, and decodes the result into out. Two first hits at once may both find
+// nothing, and one insert then fails on the unique _id (on MongoDB, from
+// another instance; the server retries this itself only in some versions): the
+// document exists by then, so the update applies to it.
+func (s *Store) upsertCounter(ctx context.Context, id string, update bson.M, out any) error {
+	filter := bson.D{{Key: "_id", Value: id}}
+	opts := options.FindOneAndUpdate().SetUpsert(true).SetReturnDocument(options.After)
+	err := s.db.Collection(colCounters).FindOneAndUpdate(ctx, filter, update, opts).Decode(out)
+	if mongo.IsDuplicateKeyError(err) {
+		err = s.db.Collection(colCounters).FindOneAndUpdate(ctx, filter, update, opts).Decode(out)
+	}
+	return err
 }
 
 // Count reads the sliding estimate in one lookup by _id.

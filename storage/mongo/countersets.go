@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
-	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/vhod-id/vhod/storage"
 )
@@ -45,10 +44,10 @@ func (s *Store) HitIn(ctx context.Context, key string, c storage.Counter, now ti
 	}
 	this, previous := windowFields(c.Window, now)
 	id := counterSetID(key)
+	defer s.locks.hold(colCounters, id)()
 	var d counterSetDoc
-	err = s.db.Collection(colCounters).FindOneAndUpdate(ctx, bson.D{{Key: "_id", Value: id}},
-		bson.M{"$inc": bson.M{"c." + field + "." + this: 1}, "$max": bson.M{"expires_at": now.Truncate(c.Window).Add(2 * c.Window).UTC()}},
-		options.FindOneAndUpdate().SetUpsert(true).SetReturnDocument(options.After)).Decode(&d)
+	err = s.upsertCounter(ctx, id,
+		bson.M{"$inc": bson.M{"c." + field + "." + this: 1}, "$max": bson.M{"expires_at": now.Truncate(c.Window).Add(2 * c.Window).UTC()}}, &d)
 	if err != nil {
 		return 0, mapErr("count "+key, err)
 	}

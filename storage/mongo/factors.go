@@ -73,6 +73,7 @@ func (s *Store) UseTOTPStep(ctx context.Context, userID string, step int64, at t
 		return err
 	}
 	// Only forward: of two different steps used at once the later one stays.
+	defer s.locks.hold(colUsers, userID)()
 	_, err = s.db.Collection(colUsers).UpdateOne(ctx,
 		bson.D{{Key: "_id", Value: userID}, {Key: "factors.totp.last_step", Value: bson.M{"$lt": step}}},
 		bson.M{"$set": bson.M{"factors.totp.last_step": step, "factors.totp.last_used_at": at.UTC()}})

@@ -104,6 +104,7 @@ func (s *Store) IdentityProvidersVersion(ctx context.Context) (int64, error) {
 
 // bumpMetaVersion increases the version of one meta document.
 func (s *Store) bumpMetaVersion(ctx context.Context, id string) error {
+	defer s.locks.hold(colMeta, id)()
 	_, err := s.db.Collection(colMeta).UpdateOne(ctx, bson.D{{Key: "_id", Value: id}},
 		bson.M{"$inc": bson.M{"version": 1}}, options.UpdateOne().SetUpsert(true))
 	return mapErr("bump "+id+" version", err)

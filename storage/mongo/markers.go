@@ -52,6 +52,7 @@ func (s *Store) byID(ctx context.Context, col, op, id string, out any, expiresAt
 
 // updateByID applies update to the document with _id; ErrNotFound if there is none.
 func (s *Store) updateByID(ctx context.Context, col, op, id string, update any) error {
+	defer s.locks.hold(col, id)()
 	r, err := s.db.Collection(col).UpdateOne(ctx, bson.D{{Key: "_id", Value: id}}, update)
 	if err != nil {
 		return mapErr(op, err)

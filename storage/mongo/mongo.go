@@ -1,6 +1,7 @@
 // Package mongo is the MongoDB backend of storage. It runs unchanged on a MongoDB
 // replica set and on the embedded FerretDB server, so it uses only what both offer:
-// single-document atomic updates with preconditions in the filter, unique indexes on
+// single-document updates with preconditions in the filter (made atomic on the
+// embedded server by this process's locks, doclocks.go), unique indexes on
 // always-present fields, and expiry checked on read (DeleteExpired sweeps the rest).
 package mongo
 
@@ -52,6 +53,8 @@ type Store struct {
 	issued *handoff
 	// groups batches concurrent inserts into one commit (groupcommit.go).
 	groups groupCommit
+	// locks serialise updates of one document on the embedded server (doclocks.go).
+	locks *docLocks
 }
 
 var _ storage.Store = (*Store)(nil)
@@ -83,7 +86,12 @@ func Open(ctx context.Context, uri, name string, o Options) (*Store, error) {
 		return nil, fmt.Errorf("connect to database: %w", err)
 	}
 	s := &Store{client: c, db: c.Database(name), now: time.Now, completed: newHandoff(handoffTTL), issued: newHandoff(issuedTTL)}
-	if err := s.ensureIndexes(ctx); err != nil {
+	ferret, err := isFerretDB(ctx, s.db)
+	if err == nil {
+		s.locks = newDocLocks(ferret)
+		err = s.ensureIndexes(ctx)
+	}
+	if err != nil {
 		_ = c.Disconnect(context.WithoutCancel(ctx))
 		return nil, err
 	}

@@ -75,6 +75,7 @@ func (s *Store) UsePasskey(ctx context.Context, p storage.Passkey, u storage.Pas
 	if err := s.claim(ctx, fmt.Sprintf("passkey:%s@%d", p.ID, p.Version), s.now().Add(factorMarkerLifetime)); err != nil {
 		return err
 	}
+	defer s.locks.hold(colPasskeys, p.ID)()
 	r, err := s.db.Collection(colPasskeys).UpdateOne(ctx,
 		bson.D{{Key: "_id", Value: p.ID}, {Key: "version", Value: p.Version}},
 		bson.M{"$set": bson.M{"sign_count": u.SignCount, "user_verified": u.UserVerified, "backup_state": u.BackupState,

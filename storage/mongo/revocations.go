@@ -17,6 +17,7 @@ func (s *Store) Revoke(ctx context.Context, until time.Time, keys ...string) err
 	for _, k := range keys {
 		filter := bson.D{{Key: "_id", Value: k}}
 		update := bson.M{"$set": bson.M{"created_at": now}, "$max": bson.M{"expires_at": until.UTC()}}
+		unlock := s.locks.hold(colRevocations, k)
 		_, err := s.db.Collection(colRevocations).UpdateOne(ctx, filter, update, options.UpdateOne().SetUpsert(true))
 		// Two upserts of a new key at once: both find nothing, one inserts and
 		// the other fails on the unique _id. The entry now exists, so this
@@ -25,6 +26,7 @@ func (s *Store) Revoke(ctx context.Context, until time.Time, keys ...string) err
 		if mongo.IsDuplicateKeyError(err) {
 			_, err = s.db.Collection(colRevocations).UpdateOne(ctx, filter, update)
 		}
+		unlock()
 		if err != nil {
 			return mapErr("revoke "+k, err)
 		}

@@ -32,11 +32,19 @@ func (s *Store) SessionBySID(ctx context.Context, sid string) (storage.Session, 
 
 // SetSessionOrg records the organisation chosen in the session.
 func (s *Store) SetSessionOrg(ctx context.Context, id, orgID string) error {
-	return s.updateByID(ctx, colSessions, "set session organisation", id, bson.M{"$set": bson.M{"org_id": orgID}})
+	// The collection's lock, not the document's: AddSessionClient finds the same
+	// document by sid, and both must exclude each other (doclocks.go).
+	defer s.locks.hold(colSessions, "")()
+	r, err := s.db.Collection(colSessions).UpdateOne(ctx, bson.D{{Key: "_id", Value: id}}, bson.M{"$set": bson.M{"org_id": orgID}})
+	if err == nil && r.MatchedCount == 0 {
+		err = storage.ErrNotFound
+	}
+	return mapErr("set session organisation", err)
 }
 
 // AddSessionClient records a client of the session with this sid.
 func (s *Store) AddSessionClient(ctx context.Context, sid, clientID string) error {
+	defer s.locks.hold(colSessions, "")()
 	res, err := s.db.Collection(colSessions).UpdateOne(ctx, bson.D{{Key: "sid", Value: sid}},
 		bson.M{"$addToSet": bson.M{"client_ids": clientID}})
 	if err != nil {
@@ -73,6 +81,7 @@ func (s *Store) DeleteUserSessions(ctx context.Context, userID string) error {
 // GrantConsent adds scopes to a user's consent for a client.
 func (s *Store) GrantConsent(ctx context.Context, userID, clientID string, scopes []string, at time.Time) error {
 	id := userID + "|" + clientID
+	defer s.locks.hold(colConsents, id)()
 	_, err := s.db.Collection(colConsents).UpdateOne(ctx, bson.D{{Key: "_id", Value: id}},
 		bson.M{
 			"$set":      bson.M{"user_id": userID, "client_id": clientID, "granted_at": at.UTC()},

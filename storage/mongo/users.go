@@ -66,6 +66,7 @@ func (s *Store) UserByIdentifier(ctx context.Context, key string) (storage.User,
 // SetPasswordHash replaces a user's password hash. A pending recovery password
 // goes with the old password: a password set another way ends the recovery.
 func (s *Store) SetPasswordHash(ctx context.Context, userID, hash string, temporary bool) error {
+	defer s.locks.hold(colUsers, userID)()
 	r, err := s.db.Collection(colUsers).UpdateOne(ctx, bson.D{{Key: "_id", Value: userID}},
 		bson.M{"$set": bson.M{"password_hash": hash, "password_temporary": temporary, "updated_at": s.now().UTC()},
 			"$unset": bson.M{"recovery": ""}})
