@@ -15,6 +15,10 @@ type Counters interface {
 	Hit(ctx context.Context, key string, window time.Duration, now time.Time) (int64, error)
 	// Count returns key's count over the last window (0 when none).
 	Count(ctx context.Context, key string, window time.Duration, now time.Time) (int64, error)
+	// Unhit takes back a hit made at at: the fixed window that holds at loses
+	// one. A check that counts itself before it is made, so that guesses sent
+	// at once cannot pass a limit, gives its hit back when it did not fail.
+	Unhit(ctx context.Context, key string, window time.Duration, at time.Time) error
 	// HitIn adds one to counter c of the set key and returns c's count over its
 	// last window.
 	HitIn(ctx context.Context, key string, c Counter, now time.Time) (int64, error)

@@ -38,6 +38,7 @@ type Store interface {
 	DeleteSession(ctx context.Context, id string) error
 	Hit(ctx context.Context, key string, window time.Duration, now time.Time) (int64, error)
 	Count(ctx context.Context, key string, window time.Duration, now time.Time) (int64, error)
+	Unhit(ctx context.Context, key string, window time.Duration, at time.Time) error
 }
 
 // Config is what the second factors are built with.
@@ -117,7 +118,7 @@ func New(st Store, cfg Config) (*Service, error) {
 // codes together, so that switching between them buys no tries.
 func failKey(userID string) string { return "factor-fail:user:" + userID }
 
-// open refuses a check while the account has failed too often.
+// open refuses to send a code while the account has failed too often.
 func (f *Service) open(ctx context.Context, userID string) error {
 	n, err := f.store.Count(ctx, failKey(userID), f.cfg.FailureWindow, f.now())
 	if err != nil {
@@ -129,17 +130,55 @@ func (f *Service) open(ctx context.Context, userID string) error {
 	return nil
 }
 
-// failed counts and audits a failed check; the failure that reaches the limit
-// is audited as a lock too.
-func (f *Service) failed(ctx context.Context, by directory.Actor, userID, factor, reason string) error {
-	n, err := f.store.Hit(ctx, failKey(userID), f.cfg.FailureWindow, f.now())
-	f.record(ctx, by, userID, directory.EventFactorChecked, directory.OutcomeFailure, map[string]string{"factor": factor, "reason": reason})
+// try is one check of a code, counted against the account's allowance before
+// the code is compared. Found in review: a count read before the check and a
+// failure counted after it let every request of a burst through (200 guesses
+// sent at once were all compared, with five allowed). Counted first, the
+// requests of a burst take the allowance's tries one each, and those past it
+// are refused unchecked.
+type try struct {
+	f      *Service
+	userID string
+	at     time.Time
+	n      int64 // the account's count with this try
+}
+
+// beginTry counts a try, or refuses it while the account has failed too often
+// (the refused try is taken back: it was no failure, and the lock must run
+// out while somebody keeps knocking).
+func (f *Service) beginTry(ctx context.Context, userID string) (*try, error) {
+	t := &try{f: f, userID: userID, at: f.now()}
+	n, err := f.store.Hit(ctx, failKey(userID), f.cfg.FailureWindow, t.at)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	if n == int64(f.cfg.MaxFailures) {
-		f.record(ctx, by, userID, directory.EventFactorLocked, directory.OutcomeSuccess, map[string]string{"factor": factor,
-			"failures": strconv.FormatInt(n, 10), "until": f.now().Add(f.cfg.FailureWindow).UTC().Format(time.RFC3339)})
+	t.n = n
+	if n > int64(f.cfg.MaxFailures) {
+		t.end(ctx, nil)
+		return nil, ErrFactorLocked
+	}
+	return t, nil
+}
+
+// end keeps the try counted when the code was wrong (err is ErrWrongCode) and
+// takes it back otherwise: a right code, or a check that could not be made.
+func (t *try) end(ctx context.Context, err error) {
+	if errors.Is(err, ErrWrongCode) {
+		return
+	}
+	if uerr := t.f.store.Unhit(context.WithoutCancel(ctx), failKey(t.userID), t.f.cfg.FailureWindow, t.at); uerr != nil {
+		t.f.log.WarnContext(ctx, "a second-factor try not taken back", "user", t.userID, "err", uerr)
+	}
+}
+
+// failed audits a wrong code (the try stays counted); the failure that reaches
+// the limit is audited as a lock too.
+func (t *try) failed(ctx context.Context, by directory.Actor, factor, reason string) error {
+	f := t.f
+	f.record(ctx, by, t.userID, directory.EventFactorChecked, directory.OutcomeFailure, map[string]string{"factor": factor, "reason": reason})
+	if t.n == int64(f.cfg.MaxFailures) {
+		f.record(ctx, by, t.userID, directory.EventFactorLocked, directory.OutcomeSuccess, map[string]string{"factor": factor,
+			"failures": strconv.FormatInt(t.n, 10), "until": f.now().Add(f.cfg.FailureWindow).UTC().Format(time.RFC3339)})
 	}
 	return ErrWrongCode
 }

@@ -281,6 +281,63 @@ func TestWrongCodesLock(t *testing.T) {
 	}
 }
 
+// TestBurstOfGuessesStopsAtTheLimit: codes sent at once are compared no more
+// often than the lock allows; the rest are refused unchecked. Found in review:
+// with the count read before the check and the failure counted after it, all
+// of a burst were compared (a six-digit code guessed 200 times where five
+// tries were allowed). A right code gives its try back, so the person's own
+// codes never lock them.
+func TestBurstOfGuessesStopsAtTheLimit(t *testing.T) {
+	w := newFactors(t)
+	secret, _ := w.enrolTOTP(t)
+	ctx := t.Context()
+	w.clock.t = w.clock.t.Add(time.Minute)
+	for i := range 4 {
+		if err := w.f.VerifyTOTP(ctx, person, "ivanov", w.code(t, secret, 0)); err != nil && i == 0 {
+			t.Fatalf("a right code: %v", err)
+		}
+		w.clock.t = w.clock.t.Add(factors.TOTPPeriod * time.Second)
+	}
+	const burst = 200
+	var wrong, locked, other atomic.Int32
+	var wg sync.WaitGroup
+	for i := range burst {
+		wg.Go(func() {
+			var err error
+			if i%2 == 0 {
+				err = w.f.VerifyTOTP(ctx, person, "ivanov", fmt.Sprintf("%06d", i))
+			} else {
+				_, err = w.f.UseRecoveryCode(ctx, person, "ivanov", fmt.Sprintf("aaaa-bbbb-cccc-%04d", i))
+			}
+			switch {
+			case errors.Is(err, factors.ErrWrongCode):
+				wrong.Add(1)
+			case errors.Is(err, factors.ErrFactorLocked):
+				locked.Add(1)
+			default:
+				other.Add(1)
+			}
+		})
+	}
+	wg.Wait()
+	if wrong.Load() != 5 || locked.Load() != burst-5 || other.Load() != 0 {
+		t.Fatalf("%d guesses at once: %d compared, %d refused unchecked, %d otherwise; want 5 compared",
+			burst, wrong.Load(), locked.Load(), other.Load())
+	}
+	var failures int
+	for _, e := range w.events(t, directory.EventFactorChecked) {
+		if e.Outcome == directory.OutcomeFailure {
+			failures++
+		}
+	}
+	if failures != 5 || len(w.events(t, directory.EventFactorLocked)) != 1 {
+		t.Fatalf("audited %d failed checks and %d locks, want 5 and 1", failures, len(w.events(t, directory.EventFactorLocked)))
+	}
+	if err := w.f.VerifyTOTP(ctx, person, "ivanov", w.code(t, secret, 0)); !errors.Is(err, factors.ErrFactorLocked) {
+		t.Fatalf("a right code after the burst: %v", err)
+	}
+}
+
 // Wrong SMS codes count towards the account's lock with the apps' codes: a
 // fresh code (a new flow) every few tries buys no more; a locked account gets
 // no SMS and its right codes are refused.

@@ -69,18 +69,19 @@ func (f *Service) firstRecoveryCodes(ctx context.Context, by directory.Actor, u 
 // UseRecoveryCode accepts a recovery code in place of a second factor, once:
 // of two requests with one code one wins. The use is audited and mailed to the
 // person (whoever used it may not be them). It returns how many codes are left.
-func (f *Service) UseRecoveryCode(ctx context.Context, by directory.Actor, userID, code string) (int, error) {
-	if err := f.open(ctx, userID); err != nil {
+func (f *Service) UseRecoveryCode(ctx context.Context, by directory.Actor, userID, code string) (left int, err error) {
+	t, err := f.beginTry(ctx, userID)
+	if err != nil {
 		return 0, err
 	}
-	err := f.store.UseRecoveryCode(ctx, userID, recoveryCodeHash(userID, code))
+	defer func() { t.end(ctx, err) }()
+	err = f.store.UseRecoveryCode(ctx, userID, recoveryCodeHash(userID, code))
 	if errors.Is(err, storage.ErrNotFound) {
-		return 0, f.failed(ctx, by, userID, "recovery_code", "unknown or used code")
+		return 0, t.failed(ctx, by, "recovery_code", "unknown or used code")
 	}
 	if err != nil {
 		return 0, err
 	}
-	left := 0
 	if u, err := f.store.UserByID(ctx, userID); err == nil {
 		left = len(u.Factors.RecoveryCodes)
 	}

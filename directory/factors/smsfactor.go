@@ -65,12 +65,14 @@ func (f *Service) SendSMSCode(ctx context.Context, fl *flows.Flow, userID, lang 
 // to the saved flow. The phone the code went to must still be the account's
 // confirmed one. Wrong codes count towards the account's lock (open, failed),
 // as the apps' and recovery codes do.
-func (f *Service) CheckSMSCode(ctx context.Context, by directory.Actor, fl *flows.Flow, code string) error {
+func (f *Service) CheckSMSCode(ctx context.Context, by directory.Actor, fl *flows.Flow, code string) (err error) {
 	// The account's lock counts SMS codes with the apps' and recovery codes:
 	// a new flow (a new code) every five tries must not buy more.
-	if err := f.open(ctx, fl.UserID); err != nil {
+	t, err := f.beginTry(ctx, fl.UserID)
+	if err != nil {
 		return err
 	}
+	defer func() { t.end(ctx, err) }()
 	u, err := f.store.UserByID(ctx, fl.UserID)
 	if err != nil {
 		return err
@@ -80,12 +82,12 @@ func (f *Service) CheckSMSCode(ctx context.Context, by directory.Actor, fl *flow
 		f.record(ctx, by, u.ID, directory.EventFactorChecked, directory.OutcomeFailure, map[string]string{"factor": "sms", "reason": "too many attempts"})
 		return ErrFactorLocked
 	case errors.Is(err, flows.ErrWrongCode):
-		return f.failed(ctx, by, u.ID, "sms", "wrong code")
+		return t.failed(ctx, by, "sms", "wrong code")
 	case err != nil:
 		return fmt.Errorf("count an sms code attempt: %w", err)
 	}
 	if !f.smsFor(u) || fl.Recipient != u.Phone {
-		return f.failed(ctx, by, u.ID, "sms", "phone changed")
+		return t.failed(ctx, by, "sms", "phone changed")
 	}
 	// Spent: the code opens the flow once.
 	fl.Challenge = ""

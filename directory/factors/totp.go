@@ -87,9 +87,11 @@ func accountLabel(u storage.User) string {
 // account's (in place of an earlier one). The first second factor of an
 // account also gets its recovery codes, returned here once and never again.
 func (f *Service) ConfirmTOTP(ctx context.Context, by directory.Actor, userID, code string) (recoveryCodes []string, err error) {
-	if err := f.open(ctx, userID); err != nil {
+	t, err := f.beginTry(ctx, userID)
+	if err != nil {
 		return nil, err
 	}
+	defer func() { t.end(ctx, err) }()
 	u, err := f.store.UserByID(ctx, userID)
 	if err != nil {
 		return nil, err
@@ -103,7 +105,7 @@ func (f *Service) ConfirmTOTP(ctx context.Context, by directory.Actor, userID, c
 		return nil, err
 	}
 	if !ok {
-		return nil, f.failed(ctx, by, userID, "totp", "wrong code")
+		return nil, t.failed(ctx, by, "totp", "wrong code")
 	}
 	if err := f.store.ConfirmTOTP(ctx, userID, p.Secret, step, f.now()); err != nil {
 		if errors.Is(err, storage.ErrNotFound) { // confirmed by a racing request, or restarted
@@ -118,10 +120,12 @@ func (f *Service) ConfirmTOTP(ctx context.Context, by directory.Actor, userID, c
 // VerifyTOTP checks a code of the account's app as a second factor: right,
 // within a step of now, and of a step later than the last accepted one (a
 // code is accepted once). Failures count towards the lock.
-func (f *Service) VerifyTOTP(ctx context.Context, by directory.Actor, userID, code string) error {
-	if err := f.open(ctx, userID); err != nil {
+func (f *Service) VerifyTOTP(ctx context.Context, by directory.Actor, userID, code string) (err error) {
+	t, err := f.beginTry(ctx, userID)
+	if err != nil {
 		return err
 	}
+	defer func() { t.end(ctx, err) }()
 	u, err := f.store.UserByID(ctx, userID)
 	if err != nil {
 		return err
@@ -134,11 +138,11 @@ func (f *Service) VerifyTOTP(ctx context.Context, by directory.Actor, userID, co
 		return err
 	}
 	if !ok {
-		return f.failed(ctx, by, userID, "totp", "wrong code")
+		return t.failed(ctx, by, "totp", "wrong code")
 	}
 	if err := f.store.UseTOTPStep(ctx, userID, step, f.now()); err != nil {
 		if errors.Is(err, storage.ErrConflict) {
-			return f.failed(ctx, by, userID, "totp", "replay")
+			return t.failed(ctx, by, "totp", "replay")
 		}
 		return err
 	}

@@ -77,6 +77,18 @@ func (s *Store) upsertCounter(ctx context.Context, id string, update bson.M, out
 	return err
 }
 
+// Unhit takes one from the window that holds at, by _id alone (an update with
+// another filter would make the embedded server read the whole collection).
+// The window is still this or the previous one (a check takes far less than a
+// window), so a concurrent Hit's sweep of older windows leaves it alone.
+func (s *Store) Unhit(ctx context.Context, key string, window time.Duration, at time.Time) error {
+	this, _ := windowFields(window, at)
+	id := counterID(key, window)
+	defer s.locks.hold(colCounters, id)()
+	_, err := s.db.Collection(colCounters).UpdateOne(ctx, bson.D{{Key: "_id", Value: id}}, bson.M{"$inc": bson.M{"w." + this: -1}})
+	return mapErr("take back a count of "+key, err)
+}
+
 // Count reads the sliding estimate in one lookup by _id.
 func (s *Store) Count(ctx context.Context, key string, window time.Duration, now time.Time) (int64, error) {
 	var d counterDoc

@@ -51,6 +51,23 @@ func testCounters(t *testing.T, s storage.Store) {
 	if n, _ := s.Count(ctx, "ip:5.6.7.8", time.Minute, now); n != 0 {
 		t.Fatalf("another key counted %d", n)
 	}
+	// A hit taken back leaves the window it was made in, even a window later.
+	at := now.Add(10 * time.Minute)
+	for range 3 {
+		_, err := s.Hit(ctx, "try:1", time.Minute, at)
+		must(t, err)
+	}
+	must(t, s.Unhit(ctx, "try:1", time.Minute, at))
+	if n, _ := s.Count(ctx, "try:1", time.Minute, at); n != 2 {
+		t.Fatalf("three hits and one taken back count %d", n)
+	}
+	_, err = s.Hit(ctx, "try:1", time.Minute, at.Add(time.Minute))
+	must(t, err)
+	must(t, s.Unhit(ctx, "try:1", time.Minute, at))
+	if n, _ := s.Count(ctx, "try:1", time.Minute, at.Add(time.Minute)); n != 2 {
+		t.Fatalf("a hit of the window before taken back: %d, want 1 of this window and 1 of the one before", n)
+	}
+	must(t, s.Unhit(ctx, "never-hit", time.Minute, at))
 }
 
 func testLeases(t *testing.T, s storage.Store) {
