@@ -100,10 +100,7 @@ type store interface {
 	DeleteUserSessions(ctx context.Context, userID string) error
 	GrantConsent(ctx context.Context, userID, clientID string, scopes []string, at time.Time) error
 	ConsentedScopes(ctx context.Context, userID, clientID string) ([]string, error)
-	Hit(ctx context.Context, key string, window time.Duration, now time.Time) (int64, error)
-	Count(ctx context.Context, key string, window time.Duration, now time.Time) (int64, error)
-	HitIn(ctx context.Context, key string, c storage.Counter, now time.Time) (int64, error)
-	CountIn(ctx context.Context, key string, now time.Time, cs ...storage.Counter) ([]int64, error)
+	storage.Counters
 }
 
 // Handler serves the login pages.

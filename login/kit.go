@@ -321,30 +321,22 @@ func (k *Kit) CaptchaNeeded(c Counts) bool { return k.h.captchaNeeded(c) }
 // AddressNeedsCaptcha decides the captcha of a fresh form.
 func (k *Kit) AddressNeedsCaptcha(r *http.Request) bool { return k.h.addressNeedsCaptcha(r) }
 
-// Spared are the counts of a browser known to the account: the identifier's
-// failures are for strangers.
-func (k *Kit) Spared(c Counts) Counts {
-	c.ident = 0
-	return c
-}
-
-// CountFailure adds a failure to the address's counter and each key's.
-func (k *Kit) CountFailure(r *http.Request, keys ...string) (Counts, error) {
-	return k.h.countFailure(r, keys...)
+// BeginAttempt counts a guess at a typed secret before it is checked, under
+// the address and, unless spared (a browser known to the account), keys.
+func (k *Kit) BeginAttempt(r *http.Request, spared bool, keys ...string) (*Attempt, error) {
+	return k.h.beginAttempt(r, spared, keys...)
 }
 
 // CountAddressFailure adds a failure to the address's counter only.
 func (k *Kit) CountAddressFailure(r *http.Request) error { return k.h.countAddressFailure(r) }
 
-// IdentifierLocked tells whether any of keys is locked by failures.
-func (k *Kit) IdentifierLocked(r *http.Request, keys ...string) (bool, error) {
-	return k.h.identifierLocked(r, keys...)
-}
+// Locked: one of the identifiers counted is locked by failures.
+func (k *Kit) Locked(c Counts) bool { return c.locked }
 
-// IdentifierFailure counts a failure against keys: slower answers, then a
-// lock (reported; the caller records it) at the count n.
-func (k *Kit) IdentifierFailure(r *http.Request, keys ...string) (locked bool, n int64, err error) {
-	return k.h.identifierFailure(r, keys...)
+// IdentifierFailure keeps a failed attempt counted against its identifiers:
+// slower answers, then a lock (reported; the caller records it) at the count n.
+func (k *Kit) IdentifierFailure(a *Attempt) (locked bool, n int64) {
+	return k.h.identifierFailure(a)
 }
 
 // LockFor is how long a lock lasts.

@@ -1,6 +1,7 @@
 package login
 
 import (
+	"log/slog"
 	"net/http"
 	"strconv"
 	"strings"
@@ -9,6 +10,7 @@ import (
 	"github.com/vhod-id/vhod/storage"
 
 	"github.com/vhod-id/vhod/directory"
+	"github.com/vhod-id/vhod/directory/tries"
 	"github.com/vhod-id/vhod/internal/clientaddr"
 )
 
@@ -97,22 +99,52 @@ func (h *Handler) addressNeedsCaptcha(r *http.Request) bool {
 	return err == nil && h.captchaNeeded(c)
 }
 
-// countFailure adds a failed sign-in to the address's counter and each key's,
-// and returns the new counts.
-func (h *Handler) countFailure(r *http.Request, keys ...string) (counts, error) {
-	var c counts
-	var err error
-	if c.ip, err = h.store.Hit(r.Context(), ipKey(r), h.cfg.Limits.Window, h.now()); err != nil {
-		return c, err
+// Attempt is a guess at a typed secret (a password, a contract's PIN, an
+// activation secret), counted against the address's and the typed
+// identifiers' allowances before the secret is checked (directory/tries):
+// Counts are the counts before it. Fail keeps it counted; End, deferred by the
+// caller, takes it back otherwise.
+type Attempt struct {
+	*tries.Try
+	Counts Counts
+	keyed  int64 // 1 when counted under identifiers too
+	lock   int64 // the identifiers' lock count with this attempt (the most of any)
+	r      *http.Request
+	log    *slog.Logger
+}
+
+// beginAttempt counts an attempt under the address and, unless spared (a
+// browser known to the account), each of keys.
+func (h *Handler) beginAttempt(r *http.Request, spared bool, keys ...string) (*Attempt, error) {
+	as := []tries.Allowance{{Key: ipKey(r), Window: h.cfg.Limits.Window}}
+	for i := 0; i < len(keys) && !spared; i++ {
+		as = append(as, tries.Allowance{Set: identSet(keys[i]), In: h.identCounters()})
 	}
-	for _, k := range keys {
-		n, err := h.store.HitIn(r.Context(), identSet(k), h.identCounters()[0], h.now())
-		if err != nil {
-			return c, err
-		}
-		c.ident = max(c.ident, n)
+	t, err := tries.Begin(r.Context(), h.store, h.now(), as...)
+	if err != nil {
+		return nil, err
 	}
-	return c, nil
+	a := &Attempt{Try: t, Counts: counts{ip: t.Before(0)[0]}, keyed: min(int64(len(as)-1), 1), r: r, log: h.log}
+	for i := 1; i < len(as); i++ {
+		a.Counts.ident, a.lock = max(a.Counts.ident, t.Before(i)[0]), max(a.lock, t.Before(i)[1]+1)
+		a.Counts.locked = a.Counts.locked || (h.cfg.Limits.LockAfter > 0 && t.Before(i)[1] >= int64(h.cfg.Limits.LockAfter))
+	}
+	return a, nil
+}
+
+// Failed keeps the attempt counted and returns the counts with it.
+func (a *Attempt) Failed() Counts {
+	a.Fail()
+	c := a.Counts
+	c.ip, c.ident = c.ip+1, c.ident+a.keyed
+	return c
+}
+
+// End takes the attempt back unless it failed.
+func (a *Attempt) End() {
+	if err := a.Try.End(a.r.Context()); err != nil {
+		a.log.WarnContext(a.r.Context(), "a sign-in attempt not taken back", "err", err)
+	}
 }
 
 // countAddressFailure adds a failed sign-in to the address's counter only (a

@@ -20,55 +20,17 @@ func (h *Handler) lockWindow() time.Duration {
 	return max(h.cfg.Limits.Window, h.cfg.Limits.LockFor)
 }
 
-// identifierLocked tells whether any of keys has failed LockAfter times within
-// the lock window.
-func (h *Handler) identifierLocked(r *http.Request, keys ...string) (bool, error) {
-	l := h.cfg.Limits
-	if l.LockAfter <= 0 {
-		return false, nil
+// identifierFailure counts a failed attempt against its identifiers as
+// accountFailure counts one against an account: the answer slows down past
+// DelayAfter, and the failure that reaches LockAfter locks (it reports that,
+// and the caller records it). It returns the count reached.
+func (h *Handler) identifierFailure(a *Attempt) (locked bool, n int64) {
+	a.Failed()
+	if l := h.cfg.Limits.LockAfter; l > 0 && a.lock >= int64(l) {
+		return true, a.lock
 	}
-	for _, k := range keys {
-		n, err := h.store.CountIn(r.Context(), identSet(k), h.now(), h.identCounters()[1])
-		if err != nil {
-			return false, err
-		}
-		if n[0] >= int64(l.LockAfter) {
-			return true, nil
-		}
-	}
-	return false, nil
-}
-
-// identifierHit counts a failure against keys and returns the most any of them
-// has reached.
-func (h *Handler) identifierHit(r *http.Request, keys ...string) (int64, error) {
-	var n int64
-	if h.cfg.Limits.DelayAfter <= 0 && h.cfg.Limits.LockAfter <= 0 {
-		return 0, nil
-	}
-	for _, k := range keys {
-		c, err := h.store.HitIn(r.Context(), identSet(k), h.identCounters()[1], h.now())
-		if err != nil {
-			return n, err
-		}
-		n = max(n, c)
-	}
-	return n, nil
-}
-
-// identifierFailure counts a failure against keys as accountFailure counts one
-// against an account: the answer slows down past DelayAfter, and the failure that
-// reaches LockAfter locks (it reports that, and the caller records it). It
-// returns the count reached.
-func (h *Handler) identifierFailure(r *http.Request, keys ...string) (locked bool, n int64, err error) {
-	if n, err = h.identifierHit(r, keys...); err != nil {
-		return false, n, err
-	}
-	if l := h.cfg.Limits.LockAfter; l > 0 && n >= int64(l) {
-		return true, n, nil
-	}
-	h.failureDelay(r, n)
-	return false, n, nil
+	h.failureDelay(a.r, a.lock)
+	return false, a.lock
 }
 
 // failureDelay slows the answer to the nth failure: 1 s at DelayAfter, doubling

@@ -56,13 +56,12 @@ func (h *Handler) password(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	keys := identKeys(login)
-	// c.locked too: read for every login, with an account or without (lockout.go).
-	c, err := h.failures(r, keys...)
-	if err != nil {
-		h.pages.Fail(w, r, lang, unavailable(err))
-		return
-	}
 	if login == "" || password == "" {
+		c, err := h.failures(r, keys...)
+		if err != nil {
+			h.pages.Fail(w, r, lang, unavailable(err))
+			return
+		}
 		h.passwordForm(w, r, http.StatusBadRequest, f, ar, lang, login, "login.missing_fields", h.captchaNeeded(c))
 		return
 	}
@@ -73,9 +72,17 @@ func (h *Handler) password(w http.ResponseWriter, r *http.Request) {
 		h.pages.Fail(w, r, lang, unavailable(err))
 		return
 	}
+	// Counted before the password is checked, for every login, with an account
+	// or without (lockout.go): c.locked too.
+	try, err := h.beginAttempt(r, known, keys...)
+	if err != nil {
+		h.pages.Fail(w, r, lang, unavailable(err))
+		return
+	}
+	defer try.End()
+	c := try.Counts
 	var opts []directory.AuthOption
 	if known {
-		c.ident = 0
 		opts = append(opts, directory.KnownDevice(dev.userID))
 	}
 	over := h.over(c)
@@ -112,7 +119,7 @@ func (h *Handler) password(w http.ResponseWriter, r *http.Request) {
 		h.passwordForm(w, r, http.StatusTooManyRequests, f, ar, lang, login, "login.too_many_failures", false)
 		return
 	}
-	if lerr := h.lockCount(r, f, keys, wrong, unknown, known, dev); lerr != nil {
+	if lerr := h.lockCount(r, f, try, keys, wrong, unknown, known, dev); lerr != nil {
 		h.pages.Fail(w, r, lang, unavailable(lerr))
 		return
 	}
@@ -120,18 +127,8 @@ func (h *Handler) password(w http.ResponseWriter, r *http.Request) {
 		h.cfg.OnSignIn(string(MethodPassword), OutcomeFailure)
 		h.audit(r, storage.AuditEvent{Type: directory.EventSignIn, Outcome: directory.OutcomeFailure, ClientID: ar.ClientID,
 			Details: map[string]string{"method": string(MethodPassword), "reason": "invalid_credentials"}})
-		var c counts
-		var err error
-		if known {
-			// The identifier's counters are for strangers; the address's still count.
-			c, err = h.countFailure(r)
-		} else {
-			c, err = h.countFailure(r, keys...)
-		}
-		if err != nil {
-			h.pages.Fail(w, r, lang, unavailable(err))
-			return
-		}
+		// The identifier's counters are for strangers; the address's count for all.
+		c := try.Failed()
 		f.Attempts++
 		if uerr := h.move(r, &f, flows.StateStarted); uerr != nil {
 			h.pages.Fail(w, r, lang, uerr)
@@ -176,20 +173,19 @@ func (h *Handler) password(w http.ResponseWriter, r *http.Request) {
 
 // lockCount counts a failed password towards the delays and locks: from a known
 // device against that device only; else against the typed identifiers (for any
-// login, see lockout.go) and then the account, whose counter slows and locks it,
-// or, without an account, the identifiers' counter, which does the same.
-func (h *Handler) lockCount(r *http.Request, f flow, keys []string, wrong *directory.WrongPasswordError, unknown, known bool, dev device) error {
+// login, see lockout.go; counted with the attempt) and then the account, whose
+// counter slows and locks it, or, without an account, the identifiers' counter,
+// which does the same.
+func (h *Handler) lockCount(r *http.Request, f flow, try *Attempt, keys []string, wrong *directory.WrongPasswordError, unknown, known bool, dev device) error {
 	switch {
 	case wrong != nil && known:
 		return h.deviceFailure(r, dev)
 	case wrong == nil && !unknown:
 		return nil
 	}
-	n, err := h.identifierHit(r, keys...)
-	if err != nil || wrong != nil {
-		if err == nil {
-			_, err = h.accountFailure(r, wrong.UserID)
-		}
+	n := try.lock
+	if wrong != nil {
+		_, err := h.accountFailure(r, wrong.UserID)
 		return err
 	}
 	// The account's counter is one more write; without an account, a counter

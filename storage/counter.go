@@ -19,9 +19,12 @@ type Counters interface {
 	// one. A check that counts itself before it is made, so that guesses sent
 	// at once cannot pass a limit, gives its hit back when it did not fail.
 	Unhit(ctx context.Context, key string, window time.Duration, at time.Time) error
-	// HitIn adds one to counter c of the set key and returns c's count over its
-	// last window.
-	HitIn(ctx context.Context, key string, c Counter, now time.Time) (int64, error)
+	// HitIn adds one to each of the counters cs of the set key, in one write,
+	// and returns their counts over their last windows, in the order of cs.
+	HitIn(ctx context.Context, key string, now time.Time, cs ...Counter) ([]int64, error)
+	// UnhitIn takes back a HitIn of cs made at at, as Unhit does for a single
+	// counter.
+	UnhitIn(ctx context.Context, key string, at time.Time, cs ...Counter) error
 	// CountIn returns the counts of cs in the set key over their windows, in the
 	// order of cs (0 when none), read at once.
 	CountIn(ctx context.Context, key string, now time.Time, cs ...Counter) ([]int64, error)

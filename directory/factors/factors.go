@@ -12,6 +12,7 @@ import (
 
 	"github.com/vhod-id/vhod/directory"
 	"github.com/vhod-id/vhod/directory/notify"
+	"github.com/vhod-id/vhod/directory/tries"
 	"github.com/vhod-id/vhod/storage"
 )
 
@@ -38,7 +39,7 @@ type Store interface {
 	DeleteSession(ctx context.Context, id string) error
 	Hit(ctx context.Context, key string, window time.Duration, now time.Time) (int64, error)
 	Count(ctx context.Context, key string, window time.Duration, now time.Time) (int64, error)
-	Unhit(ctx context.Context, key string, window time.Duration, at time.Time) error
+	tries.Store
 }
 
 // Config is what the second factors are built with.
@@ -131,54 +132,48 @@ func (f *Service) open(ctx context.Context, userID string) error {
 }
 
 // try is one check of a code, counted against the account's allowance before
-// the code is compared. Found in review: a count read before the check and a
-// failure counted after it let every request of a burst through (200 guesses
-// sent at once were all compared, with five allowed). Counted first, the
-// requests of a burst take the allowance's tries one each, and those past it
-// are refused unchecked.
+// the code is compared (directory/tries: a burst of guesses sent at once must
+// not be compared more often than MaxFailures).
 type try struct {
 	f      *Service
 	userID string
-	at     time.Time
-	n      int64 // the account's count with this try
+	t      *tries.Try
 }
 
-// beginTry counts a try, or refuses it while the account has failed too often
-// (the refused try is taken back: it was no failure, and the lock must run
-// out while somebody keeps knocking).
+// beginTry counts a try, or refuses it unchecked while the account has failed
+// too often (or has as many checks under way as it has tries left).
 func (f *Service) beginTry(ctx context.Context, userID string) (*try, error) {
-	t := &try{f: f, userID: userID, at: f.now()}
-	n, err := f.store.Hit(ctx, failKey(userID), f.cfg.FailureWindow, t.at)
+	t, err := tries.Begin(ctx, f.store, f.now(), tries.Allowance{Key: failKey(userID), Window: f.cfg.FailureWindow})
 	if err != nil {
 		return nil, err
 	}
-	t.n = n
-	if n > int64(f.cfg.MaxFailures) {
-		t.end(ctx, nil)
+	tr := &try{f: f, userID: userID, t: t}
+	if t.Before(0)[0] >= int64(f.cfg.MaxFailures) {
+		tr.end(ctx, ErrFactorLocked)
 		return nil, ErrFactorLocked
 	}
-	return t, nil
+	return tr, nil
 }
 
 // end keeps the try counted when the code was wrong (err is ErrWrongCode) and
-// takes it back otherwise: a right code, or a check that could not be made.
+// takes it back otherwise: a right code, a refusal, or a check not made.
 func (t *try) end(ctx context.Context, err error) {
 	if errors.Is(err, ErrWrongCode) {
-		return
+		t.t.Fail()
 	}
-	if uerr := t.f.store.Unhit(context.WithoutCancel(ctx), failKey(t.userID), t.f.cfg.FailureWindow, t.at); uerr != nil {
-		t.f.log.WarnContext(ctx, "a second-factor try not taken back", "user", t.userID, "err", uerr)
+	if err := t.t.End(ctx); err != nil {
+		t.f.log.WarnContext(ctx, "a second-factor try not taken back", "user", t.userID, "err", err)
 	}
 }
 
-// failed audits a wrong code (the try stays counted); the failure that reaches
-// the limit is audited as a lock too.
+// failed audits a wrong code; the failure that reaches the limit is audited
+// as a lock too.
 func (t *try) failed(ctx context.Context, by directory.Actor, factor, reason string) error {
-	f := t.f
+	f, n := t.f, t.t.Before(0)[0]+1
 	f.record(ctx, by, t.userID, directory.EventFactorChecked, directory.OutcomeFailure, map[string]string{"factor": factor, "reason": reason})
-	if t.n == int64(f.cfg.MaxFailures) {
+	if n == int64(f.cfg.MaxFailures) {
 		f.record(ctx, by, t.userID, directory.EventFactorLocked, directory.OutcomeSuccess, map[string]string{"factor": factor,
-			"failures": strconv.FormatInt(t.n, 10), "until": f.now().Add(f.cfg.FailureWindow).UTC().Format(time.RFC3339)})
+			"failures": strconv.FormatInt(n, 10), "until": f.now().Add(f.cfg.FailureWindow).UTC().Format(time.RFC3339)})
 	}
 	return ErrWrongCode
 }

@@ -149,11 +149,6 @@ func (h *Pages) contractSignIn(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	key := orgs.AccountantLimitKey(inn, contract)
-	c, err := h.kit.Failures(r, key)
-	if err != nil {
-		h.kit.Fail(w, r, lang, login.Unavailable(err))
-		return
-	}
 	refuse := func(reason string) {
 		h.kit.OnSignIn(login.MethodContract, login.OutcomeLimited)
 		h.kit.Audit(r, storage.AuditEvent{Type: directory.EventSignIn, Outcome: directory.OutcomeFailure, ClientID: ar.ClientID,
@@ -169,9 +164,15 @@ func (h *Pages) contractSignIn(w http.ResponseWriter, r *http.Request) {
 		h.kit.Fail(w, r, lang, login.Unavailable(err))
 		return
 	}
-	if known {
-		c = h.kit.Spared(c)
+	// Counted before the PIN is checked, so that PINs posted at once meet the
+	// limits, the captcha and the lock as PINs posted in turn do.
+	try, err := h.kit.BeginAttempt(r, known, key)
+	if err != nil {
+		h.kit.Fail(w, r, lang, login.Unavailable(err))
+		return
 	}
+	defer try.End()
+	c := try.Counts
 	if h.kit.Over(c) {
 		refuse("too_many_failures")
 		return
@@ -186,10 +187,7 @@ func (h *Pages) contractSignIn(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	if locked, err := h.kit.IdentifierLocked(r, key); err != nil {
-		h.kit.Fail(w, r, lang, login.Unavailable(err))
-		return
-	} else if locked && !known {
+	if h.kit.Locked(c) { // never for the accountant's own browser (spared)
 		refuse("contract_locked")
 		return
 	}
@@ -197,7 +195,8 @@ func (h *Pages) contractSignIn(w http.ResponseWriter, r *http.Request) {
 	if errors.Is(err, directory.ErrInvalidCredentials) && known {
 		// The accountant's browser mistyped: counted against its cookie (and
 		// address), not against the contract.
-		if err := errors.Join(h.kit.CountAddressFailure(r), h.kit.DeviceFailure(r, dev)); err != nil {
+		try.Failed()
+		if err := h.kit.DeviceFailure(r, dev); err != nil {
 			h.kit.Fail(w, r, lang, login.Unavailable(err))
 			return
 		}
@@ -208,17 +207,8 @@ func (h *Pages) contractSignIn(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if errors.Is(err, directory.ErrInvalidCredentials) {
-		c, err := h.kit.CountFailure(r, key)
-		if err != nil {
-			h.kit.Fail(w, r, lang, login.Unavailable(err))
-			return
-		}
-		locked, n, err := h.kit.IdentifierFailure(r, key)
-		if err != nil {
-			h.kit.Fail(w, r, lang, login.Unavailable(err))
-			return
-		}
-		if locked {
+		c := try.Failed()
+		if locked, n := h.kit.IdentifierFailure(try); locked {
 			until := h.kit.Now().Add(h.kit.LockFor()).UTC().Format(time.RFC3339)
 			h.kit.Audit(r, storage.AuditEvent{Type: directory.EventAccountLocked, Outcome: directory.OutcomeSuccess, OrgID: org.ID,
 				Details: map[string]string{"method": string(login.MethodContract), "contract": strings.TrimPrefix(key, "accountant:"),

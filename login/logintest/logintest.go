@@ -64,7 +64,9 @@ type Store interface {
 	ConsentedScopes(ctx context.Context, userID, clientID string) ([]string, error)
 	Hit(ctx context.Context, key string, window time.Duration, now time.Time) (int64, error)
 	Count(ctx context.Context, key string, window time.Duration, now time.Time) (int64, error)
-	HitIn(ctx context.Context, key string, c storage.Counter, now time.Time) (int64, error)
+	Unhit(ctx context.Context, key string, window time.Duration, at time.Time) error
+	HitIn(ctx context.Context, key string, now time.Time, cs ...storage.Counter) ([]int64, error)
+	UnhitIn(ctx context.Context, key string, at time.Time, cs ...storage.Counter) error
 	CountIn(ctx context.Context, key string, now time.Time, cs ...storage.Counter) ([]int64, error)
 	QueryAudit(ctx context.Context, q storage.AuditQuery) ([]storage.AuditEvent, error)
 	AppendAudit(ctx context.Context, e storage.AuditEvent) error

@@ -72,21 +72,20 @@ func (h *Pages) activationSend(w http.ResponseWriter, r *http.Request) {
 		h.kit.Fail(w, r, lang, login.Unavailable(err))
 		return
 	}
-	c, err := h.kit.Failures(r, login.ContractKeys(contract)...)
+	// Counted before the secret is checked (login.Attempt).
+	try, err := h.kit.BeginAttempt(r, false, login.ContractKeys(contract)...)
 	if err != nil {
 		h.kit.Fail(w, r, lang, login.Unavailable(err))
 		return
 	}
-	if h.kit.Over(c) {
+	defer try.End()
+	if h.kit.Over(try.Counts) {
 		again(http.StatusTooManyRequests, "login.too_many_failures")
 		return
 	}
 	u, err := h.accounts.CheckActivation(r.Context(), contract, secret)
 	if errors.Is(err, directory.ErrNotActivatable) {
-		if _, err := h.kit.CountFailure(r, login.ContractKeys(contract)...); err != nil {
-			h.kit.Fail(w, r, lang, login.Unavailable(err))
-			return
-		}
+		try.Failed()
 		h.kit.Audit(r, storage.AuditEvent{Type: "account.activation", Outcome: directory.OutcomeFailure, ClientID: ar.ClientID})
 		again(http.StatusUnauthorized, "activate.wrong")
 		return

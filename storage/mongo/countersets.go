@@ -35,40 +35,80 @@ func counterField(c storage.Counter) (string, error) {
 	return fmt.Sprintf("%s/%d", c.Name, int64(c.Window/time.Second)), nil
 }
 
-// HitIn adds one to c's window that holds now, as Hit does for a single
-// counter. The set lives as long as its longest counter needs ($max).
-func (s *Store) HitIn(ctx context.Context, key string, c storage.Counter, now time.Time) (int64, error) {
-	field, err := counterField(c)
+// HitIn adds one to the window that holds now of each of cs, in one update, as
+// Hit does for a single counter. The set lives as long as its longest counter
+// needs ($max).
+func (s *Store) HitIn(ctx context.Context, key string, now time.Time, cs ...storage.Counter) ([]int64, error) {
+	fields, err := counterFields(cs)
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
-	this, previous := windowFields(c.Window, now)
 	id := counterSetID(key)
+	inc, until := bson.M{}, time.Time{}
+	for i, c := range cs {
+		this, _ := windowFields(c.Window, now)
+		inc["c."+fields[i]+"."+this] = 1
+		if u := now.Truncate(c.Window).Add(2 * c.Window); u.After(until) {
+			until = u
+		}
+	}
 	defer s.locks.hold(colCounters, id)()
 	var d counterSetDoc
-	err = s.upsertCounter(ctx, id,
-		bson.M{"$inc": bson.M{"c." + field + "." + this: 1}, "$max": bson.M{"expires_at": now.Truncate(c.Window).Add(2 * c.Window).UTC()}}, &d)
-	if err != nil {
-		return 0, mapErr("count "+key, err)
+	if err := s.upsertCounter(ctx, id, bson.M{"$inc": inc, "$max": bson.M{"expires_at": until.UTC()}}, &d); err != nil {
+		return nil, mapErr("count "+key, err)
 	}
-	windows := d.Counters[field]
-	if len(windows) > 2 {
-		// Windows no estimate reads any more; rare (once per window at most).
-		stale := bson.M{}
-		for f := range windows {
+	// Windows no estimate reads any more; rare (once per window at most).
+	stale := bson.M{}
+	for i, c := range cs {
+		this, previous := windowFields(c.Window, now)
+		for f := range d.Counters[fields[i]] {
 			if f != this && f != previous {
-				stale["c."+field+"."+f] = ""
+				stale["c."+fields[i]+"."+f] = ""
 			}
 		}
+	}
+	if len(stale) > 0 {
 		if _, err := s.db.Collection(colCounters).UpdateOne(ctx, bson.D{{Key: "_id", Value: id}}, bson.M{"$unset": stale}); err != nil {
-			return 0, mapErr("count "+key, err)
+			return nil, mapErr("count "+key, err)
 		}
 	}
-	return storage.SlidingCount(windows[this], windows[previous], c.Window, now), nil
+	return d.estimates(fields, cs, now), nil
+}
+
+// UnhitIn takes one from the window that holds at of each of cs, by _id alone
+// (see Unhit).
+func (s *Store) UnhitIn(ctx context.Context, key string, at time.Time, cs ...storage.Counter) error {
+	fields, err := counterFields(cs)
+	if err != nil {
+		return err
+	}
+	dec := bson.M{}
+	for i, c := range cs {
+		this, _ := windowFields(c.Window, at)
+		dec["c."+fields[i]+"."+this] = -1
+	}
+	id := counterSetID(key)
+	defer s.locks.hold(colCounters, id)()
+	_, err = s.db.Collection(colCounters).UpdateOne(ctx, bson.D{{Key: "_id", Value: id}}, bson.M{"$inc": dec})
+	return mapErr("take back a count of "+key, err)
 }
 
 // CountIn reads the sliding estimates of cs in one lookup by _id.
 func (s *Store) CountIn(ctx context.Context, key string, now time.Time, cs ...storage.Counter) ([]int64, error) {
+	fields, err := counterFields(cs)
+	if err != nil {
+		return nil, err
+	}
+	var d counterSetDoc
+	err = s.findOne(ctx, colCounters, "count "+key, bson.D{{Key: "_id", Value: counterSetID(key)}}, &d)
+	if err != nil && !errors.Is(err, storage.ErrNotFound) {
+		return nil, err
+	}
+	return d.estimates(fields, cs, now), nil
+}
+
+// counterFields names each of cs in its set (counterField).
+func counterFields(cs []storage.Counter) ([]string, error) {
 	fields := make([]string, len(cs))
 	for i, c := range cs {
 		f, err := counterField(c)
@@ -77,16 +117,16 @@ func (s *Store) CountIn(ctx context.Context, key string, now time.Time, cs ...st
 		}
 		fields[i] = f
 	}
-	var d counterSetDoc
-	err := s.findOne(ctx, colCounters, "count "+key, bson.D{{Key: "_id", Value: counterSetID(key)}}, &d)
-	if err != nil && !errors.Is(err, storage.ErrNotFound) {
-		return nil, err
-	}
+	return fields, nil
+}
+
+// estimates are the sliding counts of cs (named fields) at now.
+func (d counterSetDoc) estimates(fields []string, cs []storage.Counter, now time.Time) []int64 {
 	counts := make([]int64, len(cs))
 	for i, c := range cs {
 		this, previous := windowFields(c.Window, now)
 		w := d.Counters[fields[i]]
 		counts[i] = storage.SlidingCount(w[this], w[previous], c.Window, now)
 	}
-	return counts, nil
+	return counts
 }

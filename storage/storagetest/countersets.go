@@ -25,14 +25,14 @@ func testCounterSets(t *testing.T, s storage.Store) {
 		t.Fatalf("fresh set: %v", got)
 	}
 	for want := int64(1); want <= 3; want++ {
-		got, err := s.HitIn(ctx, "login:ivanov", fail, now)
+		got, err := s.HitIn(ctx, "login:ivanov", now, fail)
 		must(t, err)
-		if got != want {
+		if got[0] != want {
 			t.Fatalf("hit %d returned %d", want, got)
 		}
 	}
-	if n, err := s.HitIn(ctx, "login:ivanov", lock, now); err != nil || n != 1 {
-		t.Fatalf("the lock counter's first hit: %d, %v", n, err)
+	if n, err := s.HitIn(ctx, "login:ivanov", now, lock); err != nil || !slices.Equal(n, []int64{1}) {
+		t.Fatalf("the lock counter's first hit: %v, %v", n, err)
 	}
 	if got := counts(now.Add(20*time.Second), both...); !slices.Equal(got, []int64{3, 1}) {
 		t.Fatalf("counts in the same windows: %v, want [3 1]", got)
@@ -49,11 +49,11 @@ func testCounterSets(t *testing.T, s storage.Store) {
 			t.Fatalf("counts %s later: %v, want %v", tc.at, got, tc.want)
 		}
 	}
-	if n, _ := s.HitIn(ctx, "login:ivanov", fail, now.Add(75*time.Second)); n != 2 {
+	if n, _ := s.HitIn(ctx, "login:ivanov", now.Add(75*time.Second), fail); n[0] != 2 {
 		t.Fatalf("hit in the next window returned %d, want 2", n)
 	}
 	// Long after, only the new window counts, and the other counter keeps its own.
-	if n, _ := s.HitIn(ctx, "login:ivanov", fail, now.Add(5*time.Minute)); n != 1 {
+	if n, _ := s.HitIn(ctx, "login:ivanov", now.Add(5*time.Minute), fail); n[0] != 1 {
 		t.Fatalf("hit five windows later returned %d, want 1", n)
 	}
 	if got := counts(now.Add(5*time.Minute), both...); !slices.Equal(got, []int64{1, 1}) {
@@ -70,9 +70,23 @@ func testCounterSets(t *testing.T, s storage.Store) {
 	if n, _ := s.Count(ctx, "login:ivanov", time.Minute, now); n != 0 {
 		t.Fatalf("a single counter of the set's key counted %d", n)
 	}
-	if _, err := s.HitIn(ctx, "login:ivanov", storage.Counter{Name: "a.b", Window: time.Minute}, now); err == nil {
+	if _, err := s.HitIn(ctx, "login:ivanov", now, fail, storage.Counter{Name: "a.b", Window: time.Minute}); err == nil {
 		t.Fatal("a counter name with a dot accepted")
 	}
+	// Several counters hit at once, in one write; a hit taken back leaves the
+	// window it was made in.
+	later := now.Add(7 * time.Minute)
+	if got, err := s.HitIn(ctx, "login:sidorov", later, fail, lock); err != nil || !slices.Equal(got, []int64{1, 1}) {
+		t.Fatalf("both counters hit: %v, %v; want [1 1]", got, err)
+	}
+	if got, err := s.HitIn(ctx, "login:sidorov", later, lock, fail); err != nil || !slices.Equal(got, []int64{2, 2}) {
+		t.Fatalf("both counters hit again, in the other order: %v, %v; want [2 2]", got, err)
+	}
+	must(t, s.UnhitIn(ctx, "login:sidorov", later, fail, lock))
+	if got, err := s.CountIn(ctx, "login:sidorov", later, both...); err != nil || !slices.Equal(got, []int64{1, 1}) {
+		t.Fatalf("two hits of both, one taken back: %v, want [1 1]", got)
+	}
+	must(t, s.UnhitIn(ctx, "login:nobody", later, fail))
 	// The set outlives its shortest counter: swept only when the hour's is done.
 	if _, err := s.DeleteExpired(ctx, now.Add(10*time.Minute)); err != nil {
 		t.Fatal(err)

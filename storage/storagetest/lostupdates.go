@@ -28,7 +28,7 @@ func testCountersConcurrentHits(t *testing.T, s storage.Store) {
 			}
 		})
 		wg.Go(func() {
-			if _, err := s.HitIn(ctx, "race:set", fail, now); err != nil {
+			if _, err := s.HitIn(ctx, "race:set", now, fail); err != nil {
 				errs <- err
 			}
 		})
