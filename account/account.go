@@ -195,7 +195,13 @@ func (h *Handler) accountPassword(w http.ResponseWriter, r *http.Request) {
 	if first {
 		err = h.people.SetFirstPassword(r.Context(), u.ID, next)
 	} else {
-		err = h.people.ChangePassword(r.Context(), u.ID, r.PostFormValue("old"), next)
+		err = h.changePassword(r, u.ID, r.PostFormValue("old"), next)
+	}
+	if errors.Is(err, errOldPasswordTries) {
+		h.audit(r, storage.AuditEvent{Type: directory.EventPasswordChange, Outcome: directory.OutcomeFailure, UserID: u.ID,
+			Details: map[string]string{"reason": "too_many_wrong_old_passwords"}})
+		h.renderAccount(w, r, http.StatusTooManyRequests, sess, u, "", "pwchange.too_many")
+		return
 	}
 	if errors.Is(err, directory.ErrPasswordExists) {
 		h.renderAccount(w, r, http.StatusConflict, sess, u, "", "forms.account.password_exists")

@@ -1,9 +1,11 @@
 package account
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -111,6 +113,46 @@ func TestAccountPassword(t *testing.T) {
 	}
 	if !ts.audited(directory.EventChangeNotice, directory.OutcomeSuccess) {
 		t.Fatal("notice not audited")
+	}
+}
+
+// TestAccountPasswordWrongOldTries: the change form checks at most five wrong
+// old passwords per account in 15 minutes, posted in turn or at once, and the
+// right one is then refused too until the window slides. Found in review: any
+// number were checked, so a fresh session's holder could learn the password.
+func TestAccountPasswordWrongOldTries(t *testing.T) {
+	ts := newTestServer(t, nil)
+	ts.signIn(ts.user.ID, time.Minute)
+	// One CSRF token for the whole burst: fetching a page per request would
+	// race the token cookie.
+	m := csrfField.FindStringSubmatch(ts.get("/account").body)
+	if m == nil {
+		t.Fatal("no CSRF token on the account page")
+	}
+	const burst = 12
+	codes := make([]int, burst)
+	var wg sync.WaitGroup
+	for i := range burst {
+		form := url.Values{"old": {fmt.Sprintf("wrong-%d", i)}, "new": {"N3w-secret!"}, "repeat": {"N3w-secret!"},
+			"csrf_token": {strings.ReplaceAll(m[1], "&#43;", "+")}}
+		req, _ := http.NewRequest(http.MethodPost, ts.srv.URL+"/account/password", strings.NewReader(form.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		wg.Go(func() { codes[i] = ts.do(req).code })
+	}
+	wg.Wait()
+	counts := map[int]int{}
+	for _, c := range codes {
+		counts[c]++
+	}
+	if counts[http.StatusBadRequest] != 5 || counts[http.StatusTooManyRequests] != burst-5 {
+		t.Fatalf("%d wrong old passwords at once answered %v; want 5 checked (400), the rest refused (429)", burst, counts)
+	}
+	p := ts.post("/account/password", url.Values{"old": {testPassword}, "new": {"N3w-secret!"}, "repeat": {"N3w-secret!"}})
+	if p.code != http.StatusTooManyRequests || !strings.Contains(p.body, "Too many wrong old passwords") {
+		t.Fatalf("the right old password after five wrong ones: %d", p.code)
+	}
+	if _, err := ts.dir.Authenticate(t.Context(), "ivanov", testPassword); err != nil {
+		t.Fatalf("the password changed while refused: %v", err)
 	}
 }
 

@@ -20,6 +20,7 @@ import (
 	"github.com/vhod-id/vhod/directory/flows"
 	"github.com/vhod-id/vhod/directory/notify"
 	"github.com/vhod-id/vhod/directory/registry"
+	"github.com/vhod-id/vhod/directory/tries"
 	"github.com/vhod-id/vhod/internal/clientaddr"
 	"github.com/vhod-id/vhod/internal/web"
 	"github.com/vhod-id/vhod/storage"
@@ -105,6 +106,7 @@ type store interface {
 	CreateFlow(ctx context.Context, f storage.Flow) error
 	FlowByID(ctx context.Context, id string) (storage.Flow, error)
 	SaveFlow(ctx context.Context, f storage.Flow) (storage.Flow, error)
+	tries.Store // wrong old passwords (oldpassword.go)
 }
 
 // accountants sets the accountant PIN of a company's contract (orgs.Service).
