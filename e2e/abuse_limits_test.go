@@ -32,6 +32,17 @@ func contractConfig(contracts string) string {
 `, 1)
 }
 
+// setContractPIN sets the accountant PIN of romashka's contract as its org
+// admin ivanov does on the members page.
+func setContractPIN(t *testing.T, srv *server, contract, pin string) {
+	t.Helper()
+	admin := accountBrowser(t, srv, "ivanov", "S3cure-pass!")
+	p := mustGet(t, admin, srv.Issuer+"/account/companies/romashka/members")
+	if p = mustSubmit(t, admin, p, "/contracts", url.Values{"contract": {contract}, "pin": {pin}}); !strings.Contains(p.Body, "PIN set.") {
+		t.Fatalf("PIN for %s: %.400s", contract, p.Body)
+	}
+}
+
 // TestAbuseContractRespelling: an accountant PIN is guessed by spelling the
 // contract number differently on each try ("Д-15", "Д 15", "Д--1-5" are one
 // contract). All spellings count against one lock: after three wrong PINs, the
@@ -39,13 +50,8 @@ func contractConfig(contracts string) string {
 // company still signs in.
 func TestAbuseContractRespelling(t *testing.T) {
 	srv := startServer(t, contractConfig("Д-15, Д-16"))
-	admin := accountBrowser(t, srv, "ivanov", "S3cure-pass!")
-	for _, contract := range []string{"Д-15", "Д-16"} {
-		p := mustGet(t, admin, srv.Issuer+"/account/companies/romashka/members")
-		if p = mustSubmit(t, admin, p, "/contracts", url.Values{"contract": {contract}, "pin": {"246810"}}); !strings.Contains(p.Body, "PIN set.") {
-			t.Fatalf("PIN for %s: %.400s", contract, p.Body)
-		}
-	}
+	setContractPIN(t, srv, "Д-15", "246810")
+	setContractPIN(t, srv, "Д-16", "246810")
 	shop := shopRP(t, srv)
 	try := func(contract, pin string) *rptest.Page {
 		t.Helper()
@@ -73,11 +79,7 @@ func TestAbuseContractRespelling(t *testing.T) {
 // that contract before, still signs in, while a stranger's right PIN is refused.
 func TestAbuseContractLockSparesAccountantDevice(t *testing.T) {
 	srv := startServer(t, contractConfig("Д-15"))
-	admin := accountBrowser(t, srv, "ivanov", "S3cure-pass!")
-	p := mustGet(t, admin, srv.Issuer+"/account/companies/romashka/members")
-	if p = mustSubmit(t, admin, p, "/contracts", url.Values{"contract": {"Д-15"}, "pin": {"246810"}}); !strings.Contains(p.Body, "PIN set.") {
-		t.Fatalf("PIN: %.400s", p.Body)
-	}
+	setContractPIN(t, srv, "Д-15", "246810")
 	shop := shopRP(t, srv)
 	try := func(b *rptest.Browser, pin string) *rptest.Page {
 		t.Helper()
