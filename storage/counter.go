@@ -47,7 +47,8 @@ type Counter struct {
 // early.
 func SlidingCount(this, previous int64, window time.Duration, now time.Time) int64 {
 	left := window - now.Sub(now.Truncate(window))
-	return this + int64(math.Ceil(float64(previous)*float64(left)/float64(window)))
+	// Never below zero: a take-back (Unhit) may meet a window already swept.
+	return max(0, this+int64(math.Ceil(float64(previous)*float64(left)/float64(window))))
 }
 
 // Leases let one instance of many run a periodic job.

@@ -18,6 +18,7 @@ func TestSlidingCount(t *testing.T) {
 		{"rounds up", 0, 1, at(59), 1},
 		{"no previous", 2, 0, at(10), 2},
 		{"nothing", 0, 0, at(10), 0},
+		{"a take-back of a swept window counts as nothing", -1, 0, at(10), 0},
 	} {
 		if got := SlidingCount(tc.this, tc.previous, time.Minute, tc.now); got != tc.want {
 			t.Errorf("%s: %d, want %d", tc.name, got, tc.want)
