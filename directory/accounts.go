@@ -145,7 +145,7 @@ func (d *Directory) CreateUser(ctx context.Context, n NewUser) (storage.User, er
 // audit), but only once the password
 // (or recovery password) is right: a wrong one gets the usual answer, and the
 // known-device exemption of the failure lock does not lift an operator's lock.
-func (d *Directory) Authenticate(ctx context.Context, login, password string, opts ...AuthOption) (storage.User, error) {
+func (d *Directory) Authenticate(ctx context.Context, login, password string, opts ...AuthOption) (_ storage.User, err error) {
 	var o authOptions
 	for _, opt := range opts {
 		opt(&o)
@@ -170,6 +170,20 @@ func (d *Directory) Authenticate(ctx context.Context, login, password string, op
 	if locked && !recovery {
 		d.passwords.VerifyNothing(password)
 		return storage.User{}, ErrAccountLocked
+	}
+	if o.accountTry != nil && !locked && o.knownDevice != u.ID {
+		end, ok, terr := o.accountTry(ctx, u)
+		if terr != nil {
+			return storage.User{}, terr
+		}
+		if !ok {
+			d.passwords.VerifyNothing(password)
+			return storage.User{}, ErrAccountLocked
+		}
+		defer func() { // err: Authenticate's answer
+			var wrong *WrongPasswordError
+			end(errors.As(err, &wrong))
+		}()
 	}
 	if !locked && u.PasswordHash != "" {
 		ok, rehash, err := d.passwords.Verify(password, u.PasswordHash)

@@ -67,24 +67,14 @@ func (h *Handler) trustedDevice(r *http.Request) (device, bool, error) {
 // account login names and has not failed too often: such a browser is spared the
 // locks of that account. The account lookup happens only for a validly signed
 // cookie, so it tells a stranger nothing.
-func (h *Handler) knownDevice(r *http.Request, login string) (device, bool, error) {
+func (h *Handler) knownDevice(r *http.Request, login string) (*device, error) {
 	d, ok, err := h.trustedDevice(r)
 	if err != nil || !ok {
-		return device{}, false, err
+		return nil, err
 	}
 	u, err := h.accounts.UserByLogin(r.Context(), login)
 	if errors.Is(err, storage.ErrNotFound) || (err == nil && u.ID != d.userID) {
-		return device{}, false, nil
+		return nil, nil
 	}
-	if err != nil {
-		return device{}, false, err
-	}
-	return d, true, nil
-}
-
-// deviceFailure counts a wrong password sent from a known device against that
-// device cookie (not against the account, whose lock is for strangers).
-func (h *Handler) deviceFailure(r *http.Request, d device) error {
-	_, err := h.store.Hit(r.Context(), deviceFailKey(d), h.lockWindow(), h.now())
-	return err
+	return &d, err
 }

@@ -322,9 +322,9 @@ func (k *Kit) CaptchaNeeded(c Counts) bool { return k.h.captchaNeeded(c) }
 func (k *Kit) AddressNeedsCaptcha(r *http.Request) bool { return k.h.addressNeedsCaptcha(r) }
 
 // BeginAttempt counts a guess at a typed secret before it is checked, under
-// the address and, unless spared (a browser known to the account), keys.
-func (k *Kit) BeginAttempt(r *http.Request, spared bool, keys ...string) (*Attempt, error) {
-	return k.h.beginAttempt(r, spared, keys...)
+// the address and keys, or, from a browser known to the account, its device.
+func (k *Kit) BeginAttempt(r *http.Request, known *Device, keys ...string) (*Attempt, error) {
+	return k.h.beginAttempt(r, known, keys...)
 }
 
 // CountAddressFailure adds a failure to the address's counter only.
@@ -345,9 +345,6 @@ func (k *Kit) LockFor() time.Duration { return k.h.cfg.Limits.LockFor }
 // TrustedDevice is the browser's device cookie, when signed and not
 // distrusted by failures; whose account it names is for the caller to check.
 func (k *Kit) TrustedDevice(r *http.Request) (Device, bool, error) { return k.h.trustedDevice(r) }
-
-// DeviceFailure counts a failure from a known device against its cookie.
-func (k *Kit) DeviceFailure(r *http.Request, d Device) error { return k.h.deviceFailure(r, d) }
 
 // afterAnswerTimeout bounds the work done after an answer.
 const afterAnswerTimeout = 30 * time.Second

@@ -1,6 +1,7 @@
 package login
 
 import (
+	"context"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -74,13 +75,15 @@ func (h *Handler) failures(r *http.Request, keys ...string) (counts, error) {
 // counts are the failed sign-ins of an address and an identifier, and an identifier's lock.
 type counts struct {
 	ip, ident int64
-	locked    bool
+	// locked: an identifier is locked; device: the known device has as many
+	// failures and attempts under way as distrust it.
+	locked, device bool
 }
 
 // over: this address or identifier has failed too often; no more attempts now.
 func (h *Handler) over(c counts) bool {
 	l := h.cfg.Limits
-	return (l.PerIP > 0 && c.ip >= int64(l.PerIP)) || (l.PerIdentifier > 0 && c.ident >= int64(l.PerIdentifier))
+	return (l.PerIP > 0 && c.ip >= int64(l.PerIP)) || (l.PerIdentifier > 0 && c.ident >= int64(l.PerIdentifier)) || c.device
 }
 
 // captchaNeeded: after repeated failures the form asks for a captcha, so that
@@ -106,26 +109,34 @@ func (h *Handler) addressNeedsCaptcha(r *http.Request) bool {
 // caller, takes it back otherwise.
 type Attempt struct {
 	*tries.Try
-	Counts Counts
-	keyed  int64 // 1 when counted under identifiers too
-	lock   int64 // the identifiers' lock count with this attempt (the most of any)
-	r      *http.Request
-	log    *slog.Logger
+	Counts  Counts
+	keyed   int64 // 1 when counted under identifiers too
+	lock    int64 // the identifiers' lock count with this attempt (the most of any)
+	account int64 // the account's count with this attempt (accountTry)
+	r       *http.Request
+	log     *slog.Logger
 }
 
-// beginAttempt counts an attempt under the address and, unless spared (a
-// browser known to the account), each of keys.
-func (h *Handler) beginAttempt(r *http.Request, spared bool, keys ...string) (*Attempt, error) {
+// beginAttempt counts an attempt under the address and each of keys, or,
+// from a browser known to the account, under its device cookie (it is spared
+// the identifiers' counts; devicecookie.go).
+func (h *Handler) beginAttempt(r *http.Request, known *device, keys ...string) (*Attempt, error) {
 	as := []tries.Allowance{{Key: ipKey(r), Window: h.cfg.Limits.Window}}
-	for i := 0; i < len(keys) && !spared; i++ {
-		as = append(as, tries.Allowance{Set: identSet(keys[i]), In: h.identCounters()})
+	if known != nil {
+		as, keys = append(as, tries.Allowance{Key: deviceFailKey(*known), Window: h.lockWindow()}), nil
+	}
+	for _, k := range keys {
+		as = append(as, tries.Allowance{Set: identSet(k), In: h.identCounters()})
 	}
 	t, err := tries.Begin(r.Context(), h.store, h.now(), as...)
 	if err != nil {
 		return nil, err
 	}
-	a := &Attempt{Try: t, Counts: counts{ip: t.Before(0)[0]}, keyed: min(int64(len(as)-1), 1), r: r, log: h.log}
-	for i := 1; i < len(as); i++ {
+	a := &Attempt{Try: t, Counts: counts{ip: t.Before(0)[0]}, keyed: min(int64(len(keys)), 1), r: r, log: h.log}
+	if known != nil {
+		a.Counts.device = h.deviceFailuresAllowed() > 0 && t.Before(1)[0] >= h.deviceFailuresAllowed()
+	}
+	for i := 1; i < len(as) && known == nil; i++ {
 		a.Counts.ident, a.lock = max(a.Counts.ident, t.Before(i)[0]), max(a.lock, t.Before(i)[1]+1)
 		a.Counts.locked = a.Counts.locked || (h.cfg.Limits.LockAfter > 0 && t.Before(i)[1] >= int64(h.cfg.Limits.LockAfter))
 	}
@@ -154,24 +165,26 @@ func (h *Handler) countAddressFailure(r *http.Request) error {
 	return err
 }
 
-// accountFailure counts a wrong password against its account: answers slow down
-// progressively, and past the lock threshold the account is locked for a while
-// (recovery or an operator opens it earlier). It reports whether it locked.
-func (h *Handler) accountFailure(r *http.Request, userID string) (bool, error) {
-	l := h.cfg.Limits
-	if l.DelayAfter <= 0 && l.LockAfter <= 0 {
-		return false, nil
-	}
-	n, err := h.store.Hit(r.Context(), "signin-fail:user:"+userID, h.lockWindow(), h.now())
-	if err != nil {
-		return false, err
-	}
+// accountTry counts the check against the account it is for, first
+// (directory.AccountTries): the account's count then slows and locks it.
+func (h *Handler) accountTry(a *Attempt) directory.AuthOption {
+	return directory.CountAccountTries(directory.AccountTries{Store: h.store, Now: h.now(), LockAfter: int64(h.cfg.Limits.LockAfter),
+		Window: h.lockWindow(), Log: h.log, N: &a.account})
+}
+
+// accountFailure acts on a wrong password counted against its account
+// (accountTry): answers slow down progressively, and the failure that reaches
+// the lock threshold locks the account for a while (recovery or an operator
+// opens it earlier). It reports whether it locked.
+func (h *Handler) accountFailure(r *http.Request, a *Attempt, userID string) (bool, error) {
+	l, n := h.cfg.Limits, a.account
 	if l.LockAfter > 0 && n >= int64(l.LockAfter) {
-		if err := h.accounts.Lock(r.Context(), userID, h.now().Add(l.LockFor)); err != nil {
+		until := h.now().Add(l.LockFor)
+		if err := h.accounts.Lock(context.WithoutCancel(r.Context()), userID, until); err != nil {
 			return false, err
 		}
 		h.audit(r, storage.AuditEvent{Type: directory.EventAccountLocked, Outcome: directory.OutcomeSuccess, UserID: userID,
-			Details: map[string]string{"failures": strconv.FormatInt(n, 10), "until": h.now().Add(l.LockFor).UTC().Format(time.RFC3339)}})
+			Details: map[string]string{"failures": strconv.FormatInt(n, 10), "until": until.UTC().Format(time.RFC3339)}})
 		return true, nil
 	}
 	h.failureDelay(r, n)

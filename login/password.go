@@ -67,21 +67,21 @@ func (h *Handler) password(w http.ResponseWriter, r *http.Request) {
 	}
 	// A browser that signed in to this account before is spared the identifier's
 	// limit and the account's lock (they are for strangers); the address's stay.
-	dev, known, err := h.knownDevice(r, login)
+	dev, err := h.knownDevice(r, login)
 	if err != nil {
 		h.pages.Fail(w, r, lang, unavailable(err))
 		return
 	}
 	// Counted before the password is checked, for every login, with an account
 	// or without (lockout.go): c.locked too.
-	try, err := h.beginAttempt(r, known, keys...)
+	try, err := h.beginAttempt(r, dev, keys...)
 	if err != nil {
 		h.pages.Fail(w, r, lang, unavailable(err))
 		return
 	}
 	defer try.End()
 	c := try.Counts
-	var opts []directory.AuthOption
+	known, opts := dev != nil, []directory.AuthOption{h.accountTry(try)}
 	if known {
 		opts = append(opts, directory.KnownDevice(dev.userID))
 	}
@@ -119,7 +119,12 @@ func (h *Handler) password(w http.ResponseWriter, r *http.Request) {
 		h.passwordForm(w, r, http.StatusTooManyRequests, f, ar, lang, login, "login.too_many_failures", false)
 		return
 	}
-	if lerr := h.lockCount(r, f, try, keys, wrong, unknown, known, dev); lerr != nil {
+	var after counts // the counts with this failure
+	if errors.Is(err, directory.ErrInvalidCredentials) {
+		// Kept before anything else can fail: a wrong password checked is counted.
+		after = try.Failed()
+	}
+	if lerr := h.lockCount(r, f, try, keys, wrong, unknown, known); lerr != nil {
 		h.pages.Fail(w, r, lang, unavailable(lerr))
 		return
 	}
@@ -127,15 +132,13 @@ func (h *Handler) password(w http.ResponseWriter, r *http.Request) {
 		h.cfg.OnSignIn(string(MethodPassword), OutcomeFailure)
 		h.audit(r, storage.AuditEvent{Type: directory.EventSignIn, Outcome: directory.OutcomeFailure, ClientID: ar.ClientID,
 			Details: map[string]string{"method": string(MethodPassword), "reason": "invalid_credentials"}})
-		// The identifier's counters are for strangers; the address's count for all.
-		c := try.Failed()
 		f.Attempts++
 		if uerr := h.move(r, &f, flows.StateStarted); uerr != nil {
 			h.pages.Fail(w, r, lang, uerr)
 			return
 		}
 		h.log.InfoContext(r.Context(), "sign-in failed", "method", MethodPassword, "flow", f.ID, "attempts", f.Attempts)
-		h.passwordForm(w, r, http.StatusUnauthorized, f, ar, lang, login, "login.invalid_credentials", h.captchaNeeded(c))
+		h.passwordForm(w, r, http.StatusUnauthorized, f, ar, lang, login, "login.invalid_credentials", h.captchaNeeded(after))
 		return
 	}
 	if errors.Is(err, directory.ErrAccountBlocked) { // the right password: the page may say why
@@ -176,16 +179,13 @@ func (h *Handler) password(w http.ResponseWriter, r *http.Request) {
 // login, see lockout.go; counted with the attempt) and then the account, whose
 // counter slows and locks it, or, without an account, the identifiers' counter,
 // which does the same.
-func (h *Handler) lockCount(r *http.Request, f flow, try *Attempt, keys []string, wrong *directory.WrongPasswordError, unknown, known bool, dev device) error {
-	switch {
-	case wrong != nil && known:
-		return h.deviceFailure(r, dev)
-	case wrong == nil && !unknown:
-		return nil
+func (h *Handler) lockCount(r *http.Request, f flow, try *Attempt, keys []string, wrong *directory.WrongPasswordError, unknown, known bool) error {
+	if known && wrong != nil || wrong == nil && !unknown {
+		return nil // a known device's failure is counted with the attempt, against its cookie
 	}
 	n := try.lock
 	if wrong != nil {
-		_, err := h.accountFailure(r, wrong.UserID)
+		_, err := h.accountFailure(r, try, wrong.UserID)
 		return err
 	}
 	// The account's counter is one more write; without an account, a counter

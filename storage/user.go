@@ -32,9 +32,14 @@ type User struct {
 	Recovery *RecoveryPassword `bson:"recovery,omitempty"`
 	Disabled bool              `bson:"disabled"`
 	// LockedUntil: sign-in is refused until then (too many failed attempts).
+	// Unlocks counts the unlocks (recovery, an operator): with LockedUntil it
+	// tells one lock period from the next, so the account's failure count can
+	// start anew with each lock and unlock (login keys its counter by both),
+	// and failures before an unlock do not refuse the owner after it.
 	// It is against guessers: a browser that signed in before is spared it, and
 	// recovery lifts it. An operator's lock is Blocked.
 	LockedUntil time.Time `bson:"locked_until,omitempty"`
+	Unlocks     int64     `bson:"unlocks,omitempty"`
 	// Blocked is an operator's lock (nil when none); see Block.
 	Blocked *Block `bson:"blocked,omitempty"`
 	// Consents are the person's recorded agreements (personal data, news).
@@ -219,7 +224,8 @@ type Users interface {
 	UpdateProfile(ctx context.Context, userID string, p Profile) error
 	// Activate clears the activation secret once it has served.
 	Activate(ctx context.Context, userID string) error
-	// SetLockedUntil locks sign-in until t (the zero time unlocks).
+	// SetLockedUntil locks sign-in until t (the zero time unlocks, and counts
+	// the unlock in Unlocks).
 	SetLockedUntil(ctx context.Context, userID string, t time.Time) error
 	// SetBlock sets an operator's lock (see Block); nil lifts it.
 	// ErrNotFound when there is no such account.

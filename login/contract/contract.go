@@ -166,7 +166,11 @@ func (h *Pages) contractSignIn(w http.ResponseWriter, r *http.Request) {
 	}
 	// Counted before the PIN is checked, so that PINs posted at once meet the
 	// limits, the captcha and the lock as PINs posted in turn do.
-	try, err := h.kit.BeginAttempt(r, known, key)
+	var knownDev *login.Device
+	if known {
+		knownDev = &dev
+	}
+	try, err := h.kit.BeginAttempt(r, knownDev, key)
 	if err != nil {
 		h.kit.Fail(w, r, lang, login.Unavailable(err))
 		return
@@ -195,11 +199,7 @@ func (h *Pages) contractSignIn(w http.ResponseWriter, r *http.Request) {
 	if errors.Is(err, directory.ErrInvalidCredentials) && known {
 		// The accountant's browser mistyped: counted against its cookie (and
 		// address), not against the contract.
-		try.Failed()
-		if err := h.kit.DeviceFailure(r, dev); err != nil {
-			h.kit.Fail(w, r, lang, login.Unavailable(err))
-			return
-		}
+		try.Failed() // against its cookie (BeginAttempt)
 		h.kit.OnSignIn(login.MethodContract, login.OutcomeFailure)
 		h.kit.Audit(r, storage.AuditEvent{Type: directory.EventSignIn, Outcome: directory.OutcomeFailure, ClientID: ar.ClientID, OrgID: org.ID,
 			Details: map[string]string{"method": string(login.MethodContract), "inn": inn, "reason": "invalid_credentials", "device": "known"}})

@@ -73,7 +73,7 @@ func (h *Pages) activationSend(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	// Counted before the secret is checked (login.Attempt).
-	try, err := h.kit.BeginAttempt(r, false, login.ContractKeys(contract)...)
+	try, err := h.kit.BeginAttempt(r, nil, login.ContractKeys(contract)...)
 	if err != nil {
 		h.kit.Fail(w, r, lang, login.Unavailable(err))
 		return

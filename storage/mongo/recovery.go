@@ -61,6 +61,7 @@ func (s *Store) CompleteRecovery(ctx context.Context, userID, recoveryHash, pass
 		"$set": bson.M{"password_hash": passwordHash, "password_temporary": false,
 			"locked_until": time.Time{}, "updated_at": s.now().UTC()},
 		"$unset": bson.M{"recovery": ""},
+		"$inc":   bson.M{"unlocks": 1},
 	})
 }
 

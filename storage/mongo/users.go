@@ -81,7 +81,11 @@ func (s *Store) SetPasswordHash(ctx context.Context, userID, hash string, tempor
 
 // SetLockedUntil locks (or, with the zero time, unlocks) sign-in.
 func (s *Store) SetLockedUntil(ctx context.Context, userID string, t time.Time) error {
-	return s.updateByID(ctx, colUsers, "lock user", userID, bson.M{"$set": bson.M{"locked_until": t.UTC(), "updated_at": s.now().UTC()}})
+	update := bson.M{"$set": bson.M{"locked_until": t.UTC(), "updated_at": s.now().UTC()}}
+	if t.IsZero() {
+		update["$inc"] = bson.M{"unlocks": 1}
+	}
+	return s.updateByID(ctx, colUsers, "lock user", userID, update)
 }
 
 // SetBlock sets (or, with nil, lifts) an operator's lock.

@@ -183,8 +183,8 @@ func testUserPassword(t *testing.T, s storage.Store) {
 		t.Fatalf("locked until %v", u.LockedUntil)
 	}
 	must(t, s.SetLockedUntil(ctx, "u1", time.Time{}))
-	if u, _ = s.UserByID(ctx, "u1"); !u.LockedUntil.IsZero() && u.LockedUntil.After(time.Now()) {
-		t.Fatalf("still locked until %v", u.LockedUntil)
+	if u, _ = s.UserByID(ctx, "u1"); !u.LockedUntil.IsZero() && u.LockedUntil.After(time.Now()) || u.Unlocks != 1 {
+		t.Fatalf("still locked until %v, or the unlock not counted (%d)", u.LockedUntil, u.Unlocks)
 	}
 	wantErr(t, s.SetLockedUntil(ctx, "nobody", until), storage.ErrNotFound)
 	must(t, s.UpdateProfile(ctx, "u1", storage.Profile{FamilyName: "Иванов", GivenName: "Иван",

@@ -61,8 +61,8 @@ func testRecoveryPassword(t *testing.T, s storage.Store) {
 	// Completion replaces the password, unlocks and clears the recovery password, once.
 	wantErr(t, s.CompleteRecovery(ctx, "u1", "temp1", "new"), storage.ErrNotFound)
 	must(t, s.CompleteRecovery(ctx, "u1", "temp2", "new"))
-	if u, _ = s.UserByID(ctx, "u1"); u.PasswordHash != "new" || u.PasswordTemporary || u.Recovery != nil || u.LockedUntil.After(now) {
-		t.Fatalf("after completion: %+v", u)
+	if u, _ = s.UserByID(ctx, "u1"); u.PasswordHash != "new" || u.PasswordTemporary || u.Recovery != nil || u.LockedUntil.After(now) || u.Unlocks != 1 {
+		t.Fatalf("after completion (an unlock, counted): %+v", u)
 	}
 	wantErr(t, s.CompleteRecovery(ctx, "u1", "temp2", "newer"), storage.ErrNotFound)
 	wantErr(t, s.UseRecoveryPassword(ctx, "u1", "temp2", now), storage.ErrNotFound)
