@@ -27,6 +27,14 @@ type WrongPasswordError struct{ UserID string }
 func (e *WrongPasswordError) Error() string        { return ErrInvalidCredentials.Error() }
 func (e *WrongPasswordError) Is(target error) bool { return target == ErrInvalidCredentials }
 
+// LockedGuessError is ErrAccountLocked for a wrong recovery password tried on
+// a locked account: the answer is the lock's, but a guess was checked, and the
+// caller counts it as a failure.
+type LockedGuessError struct{ UserID string }
+
+func (e *LockedGuessError) Error() string        { return ErrAccountLocked.Error() }
+func (e *LockedGuessError) Is(target error) bool { return target == ErrAccountLocked }
+
 // users is what the directory needs from storage.
 type users interface {
 	CreateUser(ctx context.Context, u storage.User) error
@@ -167,23 +175,24 @@ func (d *Directory) Authenticate(ctx context.Context, login, password string, op
 	// A browser that signed in to this account before (a device cookie) is spared
 	// its lock: the lock is against guessers, not its owner.
 	locked := now.Before(u.LockedUntil) && o.knownDevice != u.ID
-	if locked && !recovery {
-		d.passwords.VerifyNothing(password)
-		return storage.User{}, ErrAccountLocked
-	}
 	if o.accountTry != nil && !locked && o.knownDevice != u.ID {
 		end, ok, terr := o.accountTry(ctx, u)
 		if terr != nil {
 			return storage.User{}, terr
 		}
-		if !ok {
-			d.passwords.VerifyNothing(password)
-			return storage.User{}, ErrAccountLocked
+		// Refused: as many failures and checks under way as lock the account,
+		// which is then as good as locked (a recovery password still opens it).
+		locked = !ok
+		if ok {
+			defer func() { // err: Authenticate's answer
+				var wrong *WrongPasswordError
+				end(errors.As(err, &wrong))
+			}()
 		}
-		defer func() { // err: Authenticate's answer
-			var wrong *WrongPasswordError
-			end(errors.As(err, &wrong))
-		}()
+	}
+	if locked && !recovery {
+		d.passwords.VerifyNothing(password)
+		return storage.User{}, ErrAccountLocked
 	}
 	if !locked && u.PasswordHash != "" {
 		ok, rehash, err := d.passwords.Verify(password, u.PasswordHash)
@@ -208,6 +217,10 @@ func (d *Directory) Authenticate(ctx context.Context, login, password string, op
 		}
 	}
 	if recovery {
+		if locked || u.PasswordHash == "" {
+			// No password was checked: the answer takes the time of one all the same.
+			d.passwords.VerifyNothing(password)
+		}
 		if recoveryMatches(password, u.Recovery.Hash) {
 			// Refused before it is spent: the recovery password stays for later.
 			if err := SignInAllowed(u, now); err != nil {
@@ -226,7 +239,9 @@ func (d *Directory) Authenticate(ctx context.Context, login, password string, op
 		}
 	}
 	if locked {
-		return storage.User{}, ErrAccountLocked
+		// A wrong recovery password on a locked account: answered as the lock,
+		// counted as the wrong guess it is.
+		return storage.User{}, &LockedGuessError{UserID: u.ID}
 	}
 	return storage.User{}, &WrongPasswordError{UserID: u.ID}
 }

@@ -30,16 +30,14 @@ type AccountTries struct {
 }
 
 // CountAccountTries has Authenticate count its check as t says. The count
-// starts anew with each lock and unlock (storage.User's LockedUntil and
-// Unlocks name it), so that an unlock opens the account.
+// starts anew with each unlock (storage.User.Unlocks names it), so that an
+// unlock opens the account; a lock running out does not (the count fades over
+// Window, as an unknown login's identifier lock does, so that both answer
+// alike).
 func CountAccountTries(t AccountTries) AuthOption {
 	return func(o *authOptions) {
 		o.accountTry = func(ctx context.Context, u storage.User) (func(bool), bool, error) {
-			var epoch int64
-			if !u.LockedUntil.IsZero() {
-				epoch = u.LockedUntil.Unix()
-			}
-			try, err := tries.Begin(ctx, t.Store, t.Now, tries.Allowance{Key: fmt.Sprintf("signin-fail:user:%s@%d.%d", u.ID, epoch, u.Unlocks), Window: t.Window})
+			try, err := tries.Begin(ctx, t.Store, t.Now, tries.Allowance{Key: fmt.Sprintf("signin-fail:user:%s@%d", u.ID, u.Unlocks), Window: t.Window})
 			if err != nil {
 				return nil, false, err
 			}

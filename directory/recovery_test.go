@@ -103,7 +103,7 @@ func TestRecoveryPasswordExpiresAfter15Minutes(t *testing.T) {
 }
 
 func TestRecoveryPasswordOpensALockedAccount(t *testing.T) {
-	d, _ := newDirectory(t)
+	d, _, p := newDirectoryPasswords(t)
 	ctx := t.Context()
 	u, err := d.CreateUser(ctx, directory.NewUser{Login: "ivanov", Phone: "+79090000000", Password: "S3cure-pass!"})
 	if err != nil {
@@ -120,8 +120,16 @@ func TestRecoveryPasswordOpensALockedAccount(t *testing.T) {
 	if _, err := d.Authenticate(ctx, "ivanov", "S3cure-pass!"); !errors.Is(err, directory.ErrAccountLocked) {
 		t.Fatalf("locked account, old password: %v", err)
 	}
-	if _, err := d.Authenticate(ctx, "ivanov", "guess"); !errors.Is(err, directory.ErrAccountLocked) {
+	// A wrong guess is answered as the lock, but it tried the recovery password:
+	// the caller counts it (LockedGuessError), and it costs one hash as every
+	// other answer does (found in review: none, so the time told the account).
+	before := p.KeysDerived()
+	var guess *directory.LockedGuessError
+	if _, err := d.Authenticate(ctx, "ivanov", "guess"); !errors.Is(err, directory.ErrAccountLocked) || !errors.As(err, &guess) {
 		t.Fatalf("locked account, a guess: %v", err)
+	}
+	if n := p.KeysDerived() - before; n != 1 {
+		t.Fatalf("a guess at a locked account's recovery password cost %d hashes, want 1", n)
 	}
 	if _, err := d.Authenticate(ctx, "ivanov", temp); err != nil {
 		t.Fatalf("locked account, recovery password: %v", err)

@@ -74,10 +74,12 @@ func TestAbusePasswordBurst(t *testing.T) {
 
 // TestAbuseKnownDeviceBurst: the owner's device cookie spares its browser the
 // account's lock, and counts the browser's own failures instead; past as many
-// as lock an account it is distrusted. A burst carrying that cookie (a copy
-// of it, stolen) must meet that count as failures in turn do: three checked,
-// the rest refused. Found in review: the cookie's failures were read before
-// the check and counted after it, and all 30 were checked.
+// as lock an account it is distrusted, and its browser is a stranger. A burst
+// carrying that cookie (a copy of it, stolen) must meet both counts as
+// failures in turn do: three checked as the device, at most three more as a
+// stranger (whichever requests read the cookie after the device's count was
+// spent), the rest refused. Found in review: the cookie's failures were read
+// before the check and counted after it, and all 30 were checked.
 func TestAbuseKnownDeviceBurst(t *testing.T) {
 	limits := "captcha: {provider: none}\nlimits: {lock_after_failures: 3, delay_after_failures: 100, lock_for: 1h}\n"
 	srv := startServer(t, strings.Replace(testConfig, "bootstrap:\n", limits+"bootstrap:\n", 1))
@@ -103,8 +105,8 @@ func TestAbuseKnownDeviceBurst(t *testing.T) {
 	}, func(i int, b *rptest.Browser, p *rptest.Page) (*rptest.Page, error) {
 		return b.Submit(p, "/password", url.Values{"login": {"ivanov"}, "password": {"guess-" + string(rune('a'+i))}})
 	})
-	if counts[http.StatusUnauthorized] != 3 || counts[http.StatusTooManyRequests] != n-3 {
-		t.Errorf("%d wrong passwords at once with the owner's device cookie answered %v; want 3 checked (401) and %d refused (429)", n, counts, n-3)
+	if checked := counts[http.StatusUnauthorized]; checked < 3 || checked > 6 || checked+counts[http.StatusTooManyRequests] != n {
+		t.Errorf("%d wrong passwords at once with the owner's device cookie answered %v; want 3 to 6 checked (401), the rest refused (429)", n, counts)
 	}
 }
 

@@ -113,6 +113,9 @@ func (h *Handler) password(w http.ResponseWriter, r *http.Request) {
 		err = directory.ErrAccountLocked
 	}
 	if errors.Is(err, directory.ErrAccountLocked) {
+		if guess := new(directory.LockedGuessError); errors.As(err, &guess) {
+			try.Failed() // a wrong recovery password was checked: answered as the lock, counted
+		}
 		h.cfg.OnSignIn(string(MethodPassword), OutcomeLimited)
 		h.audit(r, storage.AuditEvent{Type: directory.EventSignIn, Outcome: directory.OutcomeFailure, ClientID: ar.ClientID,
 			Details: map[string]string{"method": string(MethodPassword), "reason": "account_locked"}})

@@ -220,6 +220,34 @@ func TestPasswordLockout(t *testing.T) {
 	}
 }
 
+// When an account's lock runs out, the account and a login without one answer
+// alike: the account's failure count fades over the lock window as an unknown
+// login's identifier count does (found in review: the count was keyed by the
+// lock's end, started anew when it ran out, and the account answered 401 where
+// the unknown login answered 429).
+func TestPasswordLockRunsOutAlike(t *testing.T) {
+	e := newEnv(t, func(c *Config) { c.Limits = Limits{Window: time.Hour, LockAfter: 3, LockFor: time.Hour} })
+	e.clock = e.clock.Truncate(time.Hour).Add(5 * time.Minute)
+	u := e.user(directory.NewUser{})
+	b := e.browser()
+	ar := e.authRequest(b, "portal", nil)
+	fp, _ := b.start(ar)
+	ghost := "ghost" + u.Login
+	for _, login := range []string{u.Login, ghost} {
+		for range 3 {
+			if p := b.post(fp+"/password"+q(ar), url.Values{"login": {login}, "password": {"wrong-password"}}); p.status != http.StatusUnauthorized {
+				t.Fatalf("%s: wrong password: %v", login, p)
+			}
+		}
+	}
+	e.advance(time.Hour + time.Minute)
+	real := b.post(fp+"/password"+q(ar), url.Values{"login": {u.Login}, "password": {"wrong-password"}})
+	unknown := b.post(fp+"/password"+q(ar), url.Values{"login": {ghost}, "password": {"wrong-password"}})
+	if real.status != unknown.status {
+		t.Fatalf("a minute after the lock ran out: the account answered %d, a login without one %d", real.status, unknown.status)
+	}
+}
+
 // A browser that signed in to the account before keeps signing in while the
 // account is locked by strangers' failures.
 func TestPasswordKnownDeviceSparedTheLock(t *testing.T) {

@@ -32,14 +32,13 @@ type User struct {
 	Recovery *RecoveryPassword `bson:"recovery,omitempty"`
 	Disabled bool              `bson:"disabled"`
 	// LockedUntil: sign-in is refused until then (too many failed attempts).
-	// Unlocks counts the unlocks (recovery, an operator): with LockedUntil it
-	// tells one lock period from the next, so the account's failure count can
-	// start anew with each lock and unlock (login keys its counter by both),
-	// and failures before an unlock do not refuse the owner after it.
 	// It is against guessers: a browser that signed in before is spared it, and
 	// recovery lifts it. An operator's lock is Blocked.
 	LockedUntil time.Time `bson:"locked_until,omitempty"`
-	Unlocks     int64     `bson:"unlocks,omitempty"`
+	// Unlocks counts the unlocks (recovery, an operator): the account's failure
+	// count starts anew with each (directory.AccountTries keys it by them), so
+	// failures before an unlock do not refuse the owner after it.
+	Unlocks int64 `bson:"unlocks,omitempty"`
 	// Blocked is an operator's lock (nil when none); see Block.
 	Blocked *Block `bson:"blocked,omitempty"`
 	// Consents are the person's recorded agreements (personal data, news).
