@@ -2,7 +2,6 @@ package login
 
 import (
 	"context"
-	"log/slog"
 	"net/http"
 	"strconv"
 	"strings"
@@ -114,14 +113,22 @@ type Attempt struct {
 	lock    int64 // the identifiers' lock count with this attempt (the most of any)
 	account int64 // the account's count with this attempt (accountTry)
 	r       *http.Request
-	log     *slog.Logger
+	h       *Handler
+	failed  bool
 }
 
-// beginAttempt counts an attempt under the address and each of keys, or,
-// from a browser known to the account, under its device cookie (it is spared
-// the identifiers' counts; devicecookie.go).
+// beginAttempt counts an attempt first under each of keys or, from a browser
+// known to the account, under its device cookie (it is spared the
+// identifiers' counts; devicecookie.go). The address's failures are read, and
+// counted after the check, as before: counted first, the attempts under way of
+// many people behind one address (an office) read as failures, and three at
+// once asked them all for a captcha.
 func (h *Handler) beginAttempt(r *http.Request, known *device, keys ...string) (*Attempt, error) {
-	as := []tries.Allowance{{Key: ipKey(r), Window: h.cfg.Limits.Window}}
+	ip, err := h.store.Count(r.Context(), ipKey(r), h.cfg.Limits.Window, h.now())
+	if err != nil {
+		return nil, err
+	}
+	var as []tries.Allowance
 	if known != nil {
 		as, keys = append(as, tries.Allowance{Key: deviceFailKey(*known), Window: h.lockWindow()}), nil
 	}
@@ -132,20 +139,27 @@ func (h *Handler) beginAttempt(r *http.Request, known *device, keys ...string) (
 	if err != nil {
 		return nil, err
 	}
-	a := &Attempt{Try: t, Counts: counts{ip: t.Before(0)[0]}, keyed: min(int64(len(keys)), 1), r: r, log: h.log}
+	a := &Attempt{Try: t, Counts: counts{ip: ip}, keyed: min(int64(len(keys)), 1), r: r, h: h}
 	if known != nil {
-		a.Counts.device = h.deviceFailuresAllowed() > 0 && t.Before(1)[0] >= h.deviceFailuresAllowed()
+		a.Counts.device = h.deviceFailuresAllowed() > 0 && t.Before(0)[0] >= h.deviceFailuresAllowed()
 	}
-	for i := 1; i < len(as) && known == nil; i++ {
+	for i := 0; i < len(as) && known == nil; i++ {
 		a.Counts.ident, a.lock = max(a.Counts.ident, t.Before(i)[0]), max(a.lock, t.Before(i)[1]+1)
 		a.Counts.locked = a.Counts.locked || (h.cfg.Limits.LockAfter > 0 && t.Before(i)[1] >= int64(h.cfg.Limits.LockAfter))
 	}
 	return a, nil
 }
 
-// Failed keeps the attempt counted and returns the counts with it.
+// Failed keeps the attempt counted, counts it against the address, and
+// returns the counts with it.
 func (a *Attempt) Failed() Counts {
-	a.Fail()
+	if !a.failed {
+		a.Fail()
+		a.failed = true
+		if err := a.h.countAddressFailure(a.r); err != nil {
+			a.h.log.WarnContext(a.r.Context(), "a failed sign-in not counted against its address", "err", err)
+		}
+	}
 	c := a.Counts
 	c.ip, c.ident = c.ip+1, c.ident+a.keyed
 	return c
@@ -154,7 +168,7 @@ func (a *Attempt) Failed() Counts {
 // End takes the attempt back unless it failed.
 func (a *Attempt) End() {
 	if err := a.Try.End(a.r.Context()); err != nil {
-		a.log.WarnContext(a.r.Context(), "a sign-in attempt not taken back", "err", err)
+		a.h.log.WarnContext(a.r.Context(), "a sign-in attempt not taken back", "err", err)
 	}
 }
 

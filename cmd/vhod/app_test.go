@@ -166,14 +166,11 @@ func TestRoundTripsPerSignIn(t *testing.T) {
 	// start has just written from memory (internal/onceread), not from the database.
 	// 20: an identifier's failure counter and its lock counter are one document
 	// (storage.Counter sets), read in one lookup per spelling (login.signInCounts).
-	// 23: the address's and each spelling's counters are written before the
+	// 24: each spelling's counters and the account's are written before the
 	// password is checked and given back after a right one (login.Attempt,
-	// directory/tries), where they were read: a burst of guesses must meet the
-	// limits (3 more for "ivanov", which is a login and a contract number).
-	// 25: the account's counter too, written before the check and given back
-	// (directory.AccountTries): a burst through its login, email and phone
-	// meets its lock.
-	measureRuns("password sign-in, browser part", 25, 3, func() {
+	// directory.AccountTries), where they were read: a burst of guesses must
+	// meet the limits ("ivanov" is a login and a contract number: two sets).
+	measureRuns("password sign-in, browser part", 24, 3, func() {
 		b = rptest.NewBrowser(testRedirect) // no session yet: the form, every time
 		code, verifier = ta.code(t, b)
 	})

@@ -30,7 +30,7 @@ bootstrap:
       access_token_format: jwt
       first_party: true
   users:
-    - {login: bench, password: "bench-password-1"}
+$(for i in $(seq 0 63); do echo "    - {login: bench-$i, password: \"bench-password-1\"}"; done)
 YAML
   taskset -c "$SERVER_CPU" "$work/vhod" serve --config "$work/vhod.yaml" >"$work/vhod.log" 2>&1 &
   pids+=($!)
@@ -49,7 +49,7 @@ wait_ready() {
 bench() { # bench ISSUER SCENARIO [more flags]
   local issuer=$1 scenario=$2; shift 2
   taskset -c "$LOAD_CPU" "$work/vhod" bench --issuer "$issuer" --client bench --secret bench-secret-0123456789 \
-    --user bench --password bench-password-1 --redirect-uri http://127.0.0.1:1/callback \
+    --user 'bench-%d' --users 64 --password bench-password-1 --redirect-uri http://127.0.0.1:1/callback \
     --scenario "$scenario" --concurrency "$CONCURRENCY" --duration "$DURATION" --quiet --json "$@"
 }
 

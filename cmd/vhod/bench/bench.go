@@ -32,7 +32,13 @@ type Config struct {
 	// User and Password sign in for the flow scenarios; RedirectURI is a redirect URI
 	// registered for the client (nothing needs to listen there).
 	User, Password, RedirectURI string
-	AllowRemote                 bool
+	// Users > 1: the password-code-flow signs in as User with %d replaced by
+	// 0 … Users-1 in turn (the same password), as many people do in a busy
+	// hour. One account signing in 64 times at once meets the limit its lock
+	// puts on checks under way (directory.AccountTries), which is no
+	// measure of speed.
+	Users       int
+	AllowRemote bool
 	// Progress receives a line a second; nil for none.
 	Progress io.Writer
 	// PprofURL with CPUProfile: fetch a CPU profile of the target during the run.

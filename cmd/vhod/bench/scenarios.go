@@ -11,7 +11,9 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/vhod-id/vhod/internal/rptest"
@@ -20,6 +22,7 @@ import (
 // env is what every worker shares: the endpoints and the transport.
 type env struct {
 	cfg    Config
+	next   atomic.Int64 // the next of Users to sign in
 	client *http.Client
 	tr     http.RoundTripper
 	disco  struct {
@@ -84,7 +87,7 @@ func (e *env) newWorker(ctx context.Context) (worker, error) {
 		if err := needUser(); err != nil {
 			return nil, err
 		}
-		w := &flowWorker{e: e, b: e.browser()}
+		w := &flowWorker{e: e, b: e.browser(), user: e.user(0)}
 		tok, err := w.signIn(ctx, "openid offline_access")
 		if err != nil {
 			return nil, err
@@ -102,7 +105,7 @@ func (e *env) newWorker(ctx context.Context) (worker, error) {
 		if err := needUser(); err != nil {
 			return nil, err
 		}
-		w := &flowWorker{e: e, b: e.browser()}
+		w := &flowWorker{e: e, b: e.browser(), user: e.user(0)}
 		if _, err := w.signIn(ctx, "openid"); err != nil {
 			return nil, err
 		}
@@ -118,7 +121,7 @@ func (e *env) newWorker(ctx context.Context) (worker, error) {
 			return nil, err
 		}
 		return stepFunc(func(ctx context.Context) error {
-			w := &flowWorker{e: e, b: e.browser()}
+			w := &flowWorker{e: e, b: e.browser(), user: e.user(e.next.Add(1))}
 			_, err := w.signIn(ctx, "openid")
 			return err
 		}), nil
@@ -197,8 +200,18 @@ func (e *env) do(req *http.Request, out any) error {
 
 // flowWorker runs browser sign-ins: authorize, pages when shown, code, token.
 type flowWorker struct {
-	e *env
-	b *rptest.Browser
+	e    *env
+	b    *rptest.Browser
+	user string
+}
+
+// user is the login of the nth sign-in: User, or with Users, User with %d
+// replaced by n modulo Users.
+func (e *env) user(n int64) string {
+	if e.cfg.Users <= 1 {
+		return e.cfg.User
+	}
+	return strings.ReplaceAll(e.cfg.User, "%d", strconv.FormatInt(n%int64(e.cfg.Users), 10))
 }
 
 func (w *flowWorker) signIn(ctx context.Context, scope string) (tokenResponse, error) {
@@ -209,7 +222,7 @@ func (w *flowWorker) signIn(ctx context.Context, scope string) (tokenResponse, e
 		"redirect_uri": {w.e.cfg.RedirectURI}, "state": {rand.Text()},
 		"code_challenge": {base64.RawURLEncoding.EncodeToString(sum[:])}, "code_challenge_method": {"S256"},
 	}
-	cb, err := w.b.SignIn(w.e.disco.Authorization+"?"+q.Encode(), w.e.cfg.User, w.e.cfg.Password)
+	cb, err := w.b.SignIn(w.e.disco.Authorization+"?"+q.Encode(), w.user, w.e.cfg.Password)
 	if err != nil {
 		return tokenResponse{}, err
 	}
