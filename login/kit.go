@@ -322,7 +322,8 @@ func (k *Kit) CaptchaNeeded(c Counts) bool { return k.h.captchaNeeded(c) }
 func (k *Kit) AddressNeedsCaptcha(r *http.Request) bool { return k.h.addressNeedsCaptcha(r) }
 
 // BeginAttempt counts a guess at a typed secret before it is checked, under
-// the address and keys, or, from a browser known to the account, its device.
+// keys or, from a browser known to the account, its device (the address's
+// failures are read now and counted by Attempt.Failed).
 func (k *Kit) BeginAttempt(r *http.Request, known *Device, keys ...string) (*Attempt, error) {
 	return k.h.beginAttempt(r, known, keys...)
 }

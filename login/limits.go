@@ -102,10 +102,11 @@ func (h *Handler) addressNeedsCaptcha(r *http.Request) bool {
 }
 
 // Attempt is a guess at a typed secret (a password, a contract's PIN, an
-// activation secret), counted against the address's and the typed
-// identifiers' allowances before the secret is checked (directory/tries):
-// Counts are the counts before it. Fail keeps it counted; End, deferred by the
-// caller, takes it back otherwise.
+// activation secret), counted against the typed identifiers' allowances (or
+// a known device's) before the secret is checked (directory/tries); the
+// address's failures are read before and counted by Failed. Counts are the
+// counts before it. Failed keeps it counted; End, deferred by the caller,
+// takes it back otherwise.
 type Attempt struct {
 	*tries.Try
 	Counts  Counts

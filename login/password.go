@@ -72,8 +72,8 @@ func (h *Handler) password(w http.ResponseWriter, r *http.Request) {
 		h.pages.Fail(w, r, lang, unavailable(err))
 		return
 	}
-	// Counted before the password is checked, for every login, with an account
-	// or without (lockout.go): c.locked too.
+	// Counted under the identifiers before the password is checked, for every
+	// login, with an account or without (lockout.go): c.locked too.
 	try, err := h.beginAttempt(r, dev, keys...)
 	if err != nil {
 		h.pages.Fail(w, r, lang, unavailable(err))

@@ -105,15 +105,12 @@ func (p *Pages) submit(w http.ResponseWriter, r *http.Request) {
 	}
 	lang := personLang(r, u)
 	code := storage.NormalizeUserCode(r.PostFormValue("user_code"))
-	// Counted before the code is looked up (login.Attempt): codes sent at once
-	// meet the address's limit as codes sent in turn do.
-	try, err := p.kit.BeginAttempt(r, nil)
+	c, err := p.kit.Failures(r)
 	if err != nil {
 		p.kit.Fail(w, r, lang, login.Unavailable(err))
 		return
 	}
-	defer try.End()
-	if p.kit.Over(try.Counts) {
+	if p.kit.Over(c) {
 		p.render(w, r, http.StatusTooManyRequests, u, page{Step: "enter", UserCode: code, Error: "login.too_many_failures"})
 		return
 	}
@@ -122,7 +119,10 @@ func (p *Pages) submit(w http.ResponseWriter, r *http.Request) {
 		err = storage.ErrNotFound
 	}
 	if errors.Is(err, storage.ErrNotFound) {
-		try.Failed()
+		if err := p.kit.CountAddressFailure(r); err != nil {
+			p.kit.Fail(w, r, lang, login.Unavailable(err))
+			return
+		}
 		p.render(w, r, http.StatusBadRequest, u, page{Step: "enter", UserCode: code, Error: "device.error.code"})
 		return
 	}
